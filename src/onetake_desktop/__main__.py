@@ -1,0 +1,3 @@
+from onetake_desktop.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Composition root: parse the command line, then either finish there or open windows."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from onetake_desktop import cli
+from onetake_desktop.domain.errors import EXIT_FAILURE
+
+
+def _display_available() -> bool:
+    if sys.platform != "linux":
+        return True
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    result = cli.main(argv)
+    if isinstance(result, int):
+        return result
+    if not _display_available():
+        # Qt would abort the process here; say what to do instead.
+        sys.stderr.write(
+            "onetake: no display found. Start it from a desktop session, or use the "
+            "command line (see 'onetake --help').\n"
+        )
+        return EXIT_FAILURE
+    from onetake_desktop.ui.application import run_gui
+
+    return run_gui(result)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,28 @@
+"""``onetake bundle inspect|verify``: look inside and check submission bundles."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from onetake_desktop.cli import add_group, not_ready
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    actions = add_group(sub, "bundle", "inspect and verify submission bundles")
+    i = actions.add_parser("inspect", help="print a readable summary of a bundle")
+    i.add_argument("file", type=Path, metavar="FILE")
+    i.set_defaults(handler=run_inspect)
+    v = actions.add_parser(
+        "verify", help="check everything in a bundle; exit 0 if sound, 3 with the reason if not"
+    )
+    v.add_argument("file", type=Path, metavar="FILE")
+    v.set_defaults(handler=run_verify)
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    return not_ready("bundle inspect")
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    return not_ready("bundle verify")

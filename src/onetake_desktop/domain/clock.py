@@ -1,0 +1,46 @@
+"""An injectable clock, so timers and timestamps can be driven by tests."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes backwards (for durations and pts)."""
+        ...
+
+    def now(self) -> datetime:
+        """Wall-clock time, timezone-aware UTC (for records people read)."""
+        ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that moves only when told to; for tests and scripted sessions."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._t = 0.0
+        self._start = start or datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+
+    def monotonic(self) -> float:
+        return self._t
+
+    def now(self) -> datetime:
+        from datetime import timedelta
+
+        return self._start + timedelta(seconds=self._t)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("a clock cannot go backwards")
+        self._t += seconds

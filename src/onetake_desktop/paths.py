@@ -1,0 +1,82 @@
+"""Every directory the app uses, in one place.
+
+``ONETAKE_HOME`` redirects all of them (tests, portable installs, panels that keep a library
+on a USB stick); otherwise platformdirs picks the platform's usual places.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "OneTake"
+APP_AUTHOR = "OneTake"
+
+
+def _resources_dir() -> Path:
+    # Installed builds (wheel, Briefcase) carry the files inside the package; a source checkout
+    # (editable install) keeps them in the repository's top-level resources/ folder.
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "resources", here.parents[1] / "resources"):
+        if (candidate / "kits").is_dir():
+            return candidate
+    return here / "resources"
+
+
+# Bundled, read-only files (icons, demo kit, style sheet).
+RESOURCES_DIR = _resources_dir()
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The writable directories of one installation (or one test)."""
+
+    data: Path
+    config: Path
+    cache: Path
+    logs: Path
+
+    @property
+    def sessions(self) -> Path:
+        """Candidate sessions in progress: takes and saved state, one folder per kit."""
+        return self.data / "sessions"
+
+    @property
+    def library(self) -> Path:
+        """Reviewer library: imported media and the SQLite database."""
+        return self.data / "library"
+
+    @property
+    def database(self) -> Path:
+        return self.library / "onetake.sqlite3"
+
+    @property
+    def settings(self) -> Path:
+        return self.config / "settings.json"
+
+    def ensure(self) -> AppPaths:
+        for d in (self.data, self.config, self.cache, self.logs, self.sessions, self.library):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def app_paths() -> AppPaths:
+    """Resolve the directories now (reads ``ONETAKE_HOME`` each call, so tests can set it)."""
+    home = os.environ.get("ONETAKE_HOME")
+    if home:
+        root = Path(home).expanduser().resolve()
+        return AppPaths(root / "data", root / "config", root / "cache", root / "logs")
+    return AppPaths(
+        Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
+        Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),
+        Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)),
+        Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
+    )
+
+
+def resource(*parts: str) -> Path:
+    """Path of a bundled resource file."""
+    return RESOURCES_DIR.joinpath(*parts)

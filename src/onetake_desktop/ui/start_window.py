@@ -1,0 +1,124 @@
+"""The start screen: "I am a candidate" or "I review interviews"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.paths import resource
+
+DEMO_KIT = resource("kits", "demo.onetakekit")
+
+
+class StartWindow(QWidget):
+    """Two clear doors: take an interview, or review them."""
+
+    def __init__(self, demo_kit: Path = DEMO_KIT) -> None:
+        super().__init__()
+        self.demo_kit = demo_kit
+        self.child: QWidget | None = None
+        self.setObjectName("StartWindow")
+        self.setWindowTitle("OneTake")
+        self.resize(760, 480)
+
+        title = QLabel("Welcome to OneTake")
+        title.setObjectName("Title")
+        subtitle = QLabel(
+            "One-way interviews that work offline. Nothing leaves this computer unless you send it."
+        )
+        subtitle.setObjectName("Subtitle")
+        subtitle.setWordWrap(True)
+
+        self.candidate_button = self._door(
+            "I am a candidate",
+            "Take an interview from a kit file.\nThe demo interview opens if you have none.",
+            "Ctrl+1",
+        )
+        self.reviewer_button = self._door(
+            "I review interviews",
+            "Import submissions, watch answers\nand score them against the rubric.",
+            "Ctrl+2",
+        )
+        self.open_kit_button = QPushButton("&Open another interview kit…")
+        self.open_kit_button.setObjectName("LinkButton")
+        self.open_kit_button.setAccessibleName("Open an interview kit file")
+
+        doors = QHBoxLayout()
+        doors.setSpacing(24)
+        doors.addWidget(self.candidate_button)
+        doors.addWidget(self.reviewer_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 40, 48, 32)
+        layout.setSpacing(16)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        layout.addSpacing(16)
+        layout.addLayout(doors, 1)
+        layout.addWidget(self.open_kit_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.candidate_button.clicked.connect(lambda: self.open_candidate(self.demo_kit))
+        self.reviewer_button.clicked.connect(self.open_reviewer)
+        self.open_kit_button.clicked.connect(self.choose_kit)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Open), self, self.choose_kit)
+        self.setAcceptDrops(True)
+
+    def _door(self, title: str, text: str, shortcut: str) -> QPushButton:
+        button = QPushButton(f"{title}\n\n{text}")
+        button.setObjectName("DoorButton")
+        button.setAccessibleName(title)
+        button.setShortcut(QKeySequence(shortcut))
+        button.setToolTip(f"{title} ({shortcut})")
+        button.setMinimumHeight(180)
+        return button
+
+    def choose_kit(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open interview kit", str(Path.home()), "Interview kits (*.onetakekit)"
+        )
+        if path:
+            self.open_candidate(Path(path))
+
+    def open_candidate(self, kit: Path) -> None:
+        from onetake_desktop.cli import GuiRequest
+        from onetake_desktop.ui.application import open_window
+
+        self._open(lambda: open_window(GuiRequest("candidate", (kit,))))
+
+    def open_reviewer(self) -> None:
+        from onetake_desktop.cli import GuiRequest
+        from onetake_desktop.ui.application import open_window
+
+        self._open(lambda: open_window(GuiRequest("review")))
+
+    def _open(self, build: object) -> None:
+        try:
+            window = build()  # type: ignore[operator]
+        except Exception as error:
+            QMessageBox.warning(self, "OneTake", str(error))
+            return
+        self.child = window
+        window.show()
+        self.close()
+
+    # Drag a kit file onto the start screen to open it.
+    def dragEnterEvent(self, event):  # type: ignore[no-untyped-def]
+        if any(u.toLocalFile().endswith(".onetakekit") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):  # type: ignore[no-untyped-def]
+        for url in event.mimeData().urls():
+            if url.toLocalFile().endswith(".onetakekit"):
+                self.open_candidate(Path(url.toLocalFile()))
+                return

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.ui.start_window import StartWindow
+
+
+def test_start_window_offers_two_doors(qtbot: QtBot, tmp_path: Path) -> None:
+    window = StartWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.windowTitle() == "OneTake"
+    assert window.candidate_button.accessibleName() == "I am a candidate"
+    assert window.reviewer_button.accessibleName() == "I review interviews"
+    assert window.candidate_button.shortcut().toString() == "Ctrl+1"
+    assert window.reviewer_button.shortcut().toString() == "Ctrl+2"
+    assert window.candidate_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    shot = tmp_path / "start.png"
+    assert window.grab().save(str(shot))
+    assert shot.stat().st_size > 5_000
