@@ -21,7 +21,7 @@ def _resources_dir() -> Path:
     # (editable install) keeps them in the repository's top-level resources/ folder.
     here = Path(__file__).resolve().parent
     for candidate in (here / "resources", here.parents[1] / "resources"):
-        if (candidate / "kits").is_dir():
+        if (candidate / "icons").is_dir():
             return candidate
     return here / "resources"
 
