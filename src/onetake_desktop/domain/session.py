@@ -1,0 +1,575 @@
+"""The candidate's interview as a state machine, and the state that is saved after every step.
+
+Plain Python: no I/O besides turning the state into a dict and back. The session service
+(services/candidate.py) drives it, records takes and writes the state to disk; the windows only
+drive the service. Every transition checks that it is allowed now, so a stray click or a
+replayed keyboard shortcut can never skip consent, record past the retake limit or submit an
+unanswered question.
+
+Steps: welcome > privacy > devices > practice > questions > review > sent.
+Inside "questions" each answer moves through phases:
+ready (question not shown yet) > thinking (think clock) > recording (answer clock) >
+deciding (play back, keep or re-record) > done; text answers go ready > writing > done.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, cast
+
+from onetake_desktop.domain.clock import Clock
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.kit import AnswerType, Kit, Question
+from onetake_desktop.domain.manifest import AnswerRecord, Consent, MediaFile
+
+SESSION_FORMAT_VERSION = 1
+
+Step = Literal["welcome", "privacy", "devices", "practice", "questions", "review", "sent"]
+STEPS: tuple[Step, ...] = (
+    "welcome",
+    "privacy",
+    "devices",
+    "practice",
+    "questions",
+    "review",
+    "sent",
+)
+STEP_LABELS: dict[Step, str] = {
+    "welcome": "Welcome",
+    "privacy": "Privacy",
+    "devices": "Devices",
+    "practice": "Practice",
+    "questions": "Questions",
+    "review": "Review",
+    "sent": "Send",
+}
+Phase = Literal["ready", "thinking", "recording", "deciding", "writing", "done"]
+PHASES: tuple[Phase, ...] = ("ready", "thinking", "recording", "deciding", "writing", "done")
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class SessionStateError(OneTakeError):
+    """An action that is not allowed at this point of the interview."""
+
+
+@dataclass
+class TakeRecord:
+    """One recorded attempt at a question; ``file`` is relative to the session's takes folder."""
+
+    number: int  # 1-based
+    file: str
+    duration_seconds: float
+    started_at: str  # ISO 8601 UTC
+    ended_at: str
+    think_seconds_used: float
+    stop_reason: str  # "stopped", "limit", "recovered", ...
+    size_bytes: int = 0
+    container: str = "mp4"
+    video_codec: str | None = None
+    audio_codec: str | None = None
+
+
+@dataclass
+class AnswerProgress:
+    question_id: str
+    phase: Phase = "ready"
+    takes: list[TakeRecord] = field(default_factory=list)
+    chosen_take: int | None = None
+    text: str = ""
+    text_seconds: float = 0.0
+    text_started_at: str | None = None
+    text_ended_at: str | None = None
+    # The attempt under way: survives a crash so the interrupted take can be recovered.
+    recording_file: str | None = None
+    recording_started_at: str | None = None
+    think_seconds_used: float = 0.0
+
+
+@dataclass
+class SessionState:
+    """Everything needed to resume exactly where the candidate was."""
+
+    kit_hash: str
+    answers: list[AnswerProgress]
+    step: Step = "welcome"
+    candidate_name: str = ""
+    candidate_email: str = ""
+    consent_notice_sha256: str | None = None
+    consent_given_at: str | None = None
+    accommodations: list[str] = field(default_factory=list)
+    time_multiplier: float = 1.0
+    camera: str | None = None
+    mic: str | None = None
+    audio_only: bool = False
+    practice_tries: int = 0
+    current: int = 0  # index of the question under way
+    returning_to_review: bool = False
+    bundle_path: str | None = None
+    bundle_size: int | None = None
+    bundle_sha256: str | None = None
+    sent_at: str | None = None
+    format_version: int = SESSION_FORMAT_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionState:
+        """Rebuild a saved state; a damaged or foreign file raises InvalidInputError."""
+        try:
+            if data.get("format_version") != SESSION_FORMAT_VERSION:
+                raise InvalidInputError("The saved interview was made by another version.")
+            raw = dict(data)
+            answers = [
+                AnswerProgress(
+                    **{
+                        **a,
+                        "takes": [TakeRecord(**t) for t in a.get("takes", [])],
+                    }
+                )
+                for a in raw.pop("answers")
+            ]
+            state = cls(answers=answers, **raw)
+        except InvalidInputError:
+            raise
+        except (TypeError, KeyError, AttributeError, ValueError) as error:
+            raise InvalidInputError("The saved interview state is damaged.") from error
+        if state.step not in STEPS or any(a.phase not in PHASES for a in answers):
+            raise InvalidInputError("The saved interview state is damaged.")
+        if not 0 <= state.current <= max(len(answers) - 1, 0):
+            raise InvalidInputError("The saved interview state is damaged.")
+        return state
+
+
+def new_state(kit: Kit, kit_hash: str) -> SessionState:
+    return SessionState(
+        kit_hash=kit_hash, answers=[AnswerProgress(question_id=q.id) for q in kit.questions]
+    )
+
+
+class CandidateSession:
+    """The rules of one candidate's interview over a :class:`SessionState`.
+
+    Timers read the injected clock; nothing here sleeps or touches files. Wall-clock
+    timestamps are ISO 8601 UTC strings; durations come from ``clock.monotonic()``.
+    """
+
+    def __init__(self, kit: Kit, state: SessionState, clock: Clock) -> None:
+        if [a.question_id for a in state.answers] != [q.id for q in kit.questions]:
+            raise InvalidInputError("The saved interview does not match this kit.")
+        self.kit = kit
+        self.state = state
+        self.clock = clock
+        # Monotonic marks of the attempt under way; not saved (a restart restarts the clock).
+        self._think_started: float | None = None
+        self._record_started: float | None = None
+        self._text_started: float | None = None
+
+    # -- reading ----------------------------------------------------------------------------
+    @property
+    def step(self) -> Step:
+        return self.state.step
+
+    @property
+    def question(self) -> Question:
+        return self.kit.questions[self.state.current]
+
+    @property
+    def answer(self) -> AnswerProgress:
+        return self.state.answers[self.state.current]
+
+    def answer_for(self, question_id: str) -> AnswerProgress:
+        for a in self.state.answers:
+            if a.question_id == question_id:
+                return a
+        raise SessionStateError(f"There is no question {question_id!r} in this interview.")
+
+    def question_for(self, question_id: str) -> Question:
+        for q in self.kit.questions:
+            if q.id == question_id:
+                return q
+        raise SessionStateError(f"There is no question {question_id!r} in this interview.")
+
+    def answer_type(self, question: Question) -> AnswerType:
+        """What the candidate actually gives: a video question becomes audio without camera."""
+        kind = self.kit.answer_type_of(question)
+        if kind == "video" and self.state.audio_only:
+            return "audio"
+        return kind
+
+    @property
+    def devices_allowed(self) -> bool:
+        """Camera and microphone may open only after consent."""
+        return self.state.consent_given_at is not None
+
+    def takes_allowed(self, question: Question) -> int:
+        return 1 + question.retakes_allowed
+
+    def takes_left(self, question: Question) -> int:
+        used = len(self.answer_for(question.id).takes)
+        return max(0, self.takes_allowed(question) - used)
+
+    def think_limit(self, question: Question) -> float:
+        return question.think_seconds * self.state.time_multiplier
+
+    def answer_max(self, question: Question) -> float:
+        return question.answer_max_seconds * self.state.time_multiplier
+
+    def answer_min(self, question: Question) -> float:
+        return float(question.answer_min_seconds)
+
+    def think_elapsed(self) -> float:
+        if self._think_started is None:
+            return 0.0
+        return self.clock.monotonic() - self._think_started
+
+    def think_remaining(self) -> float:
+        return max(0.0, self.think_limit(self.question) - self.think_elapsed())
+
+    def answer_elapsed(self) -> float:
+        if self._record_started is None:
+            return 0.0
+        return self.clock.monotonic() - self._record_started
+
+    def answer_remaining(self) -> float:
+        return max(0.0, self.answer_max(self.question) - self.answer_elapsed())
+
+    def can_stop(self) -> bool:
+        """The stop button works once the minimum answer length is reached."""
+        return (
+            self.answer.phase == "recording"
+            and self.answer_elapsed() >= self.answer_min(self.question) - 1e-6
+        )
+
+    def answered_count(self) -> int:
+        return sum(1 for a in self.state.answers if a.phase == "done")
+
+    def all_answered(self) -> bool:
+        return all(a.phase == "done" for a in self.state.answers)
+
+    def can_redo(self, question_id: str) -> bool:
+        question = self.question_for(question_id)
+        if self.state.step != "review":
+            return False
+        if self.kit.answer_type_of(question) == "text":
+            return True
+        return self.takes_left(question) > 0
+
+    def expected_answer_seconds(self) -> float:
+        """Upper bound of recorded time, for the disk check and the welcome page."""
+        return sum(
+            self.answer_max(q) * self.takes_allowed(q)
+            for q in self.kit.questions
+            if self.kit.answer_type_of(q) != "text"
+        )
+
+    # -- transitions ------------------------------------------------------------------------
+    def _need_step(self, *steps: Step) -> None:
+        if self.state.step not in steps:
+            raise SessionStateError(f"That is not possible on the {self.state.step} step.")
+
+    def _need_phase(self, *phases: Phase) -> None:
+        self._need_step("questions")
+        if self.answer.phase not in phases:
+            raise SessionStateError(f"That is not possible while {self.answer.phase}.")
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
+
+    def begin(self) -> None:
+        self._need_step("welcome")
+        self.state.step = "privacy"
+
+    def back_to_welcome(self) -> None:
+        self._need_step("privacy")
+        self.state.step = "welcome"
+
+    def give_consent(
+        self, name: str, email: str, notice_sha256: str, accommodations: list[str] | None = None
+    ) -> None:
+        self._need_step("privacy")
+        name, email = name.strip(), email.strip()
+        if not name:
+            raise InvalidInputError("Please enter your name.")
+        if not _EMAIL.match(email):
+            raise InvalidInputError("Please enter a valid email address, like name@example.com.")
+        chosen = list(dict.fromkeys(accommodations or []))
+        offered = {a.id: a for a in self.kit.accommodations}
+        unknown = [a for a in chosen if a not in offered]
+        if unknown:
+            raise InvalidInputError(f"This interview offers no accommodation {unknown[0]!r}.")
+        multiplier = 1.0
+        for a in chosen:
+            multiplier = max(multiplier, offered[a].time_multiplier)
+        self.state.candidate_name = name
+        self.state.candidate_email = email
+        self.state.consent_notice_sha256 = notice_sha256
+        self.state.consent_given_at = self._now()
+        self.state.accommodations = chosen
+        self.state.time_multiplier = multiplier
+        self.state.step = "devices"
+
+    def devices_ready(self, camera: str | None, mic: str | None) -> None:
+        """The devices are checked: on to practice (or the questions, if there is none)."""
+        self._need_step("devices")
+        if not self.devices_allowed:
+            raise SessionStateError("Please agree to the privacy notice first.")
+        needs_media = any(self.kit.answer_type_of(q) != "text" for q in self.kit.questions)
+        if needs_media and not mic:
+            raise SessionStateError("A microphone is needed to record your answers.")
+        self.state.camera = camera
+        self.state.mic = mic
+        self.state.audio_only = camera is None
+        self.state.step = "practice" if self.kit.practice is not None else "questions"
+
+    def back_to_devices(self) -> None:
+        self._need_step("practice")
+        self.state.step = "devices"
+
+    def practice_take_recorded(self) -> None:
+        self._need_step("practice")
+        self.state.practice_tries += 1
+
+    def finish_practice(self) -> None:
+        self._need_step("practice", "devices")
+        if self.state.step == "devices" and self.state.mic is None:
+            raise SessionStateError("Please check your devices first.")
+        self.state.step = "questions"
+
+    def show_question(self) -> None:
+        """Reveal the question: the think clock starts (text answers: the editor opens)."""
+        self._need_phase("ready")
+        if self.answer_type(self.question) == "text":
+            self.answer.phase = "writing"
+            self._text_started = self.clock.monotonic()
+            if self.answer.text_started_at is None:
+                self.answer.text_started_at = self._now()
+            return
+        self.answer.phase = "thinking"
+        self._think_started = self.clock.monotonic()
+
+    def think_expired(self) -> bool:
+        return self.answer.phase == "thinking" and self.think_remaining() <= 0
+
+    def start_answer(self, file_name: str) -> None:
+        """The answer clock starts (by the button or when thinking time runs out)."""
+        self._need_phase("thinking")
+        if self.takes_left(self.question) <= 0:
+            raise SessionStateError("There are no takes left for this question.")
+        self.answer.think_seconds_used = min(self.think_elapsed(), self.think_limit(self.question))
+        self.answer.phase = "recording"
+        self.answer.recording_file = file_name
+        self.answer.recording_started_at = self._now()
+        self._record_started = self.clock.monotonic()
+        self._think_started = None
+
+    def next_take_number(self) -> int:
+        return len(self.answer.takes) + 1
+
+    def answer_expired(self) -> bool:
+        return self.answer.phase == "recording" and self.answer_remaining() <= 0
+
+    def take_finished(
+        self,
+        duration_seconds: float,
+        stop_reason: str,
+        size_bytes: int = 0,
+        video_codec: str | None = None,
+        audio_codec: str | None = None,
+        container: str = "mp4",
+    ) -> TakeRecord:
+        """The recorder has closed the take: play it back, then keep or re-record."""
+        self._need_phase("recording")
+        assert self.answer.recording_file is not None
+        take = TakeRecord(
+            number=self.next_take_number(),
+            file=self.answer.recording_file,
+            duration_seconds=round(duration_seconds, 3),
+            started_at=self.answer.recording_started_at or self._now(),
+            ended_at=self._now(),
+            think_seconds_used=round(self.answer.think_seconds_used, 3),
+            stop_reason=stop_reason,
+            size_bytes=size_bytes,
+            container=container,
+            video_codec=video_codec,
+            audio_codec=audio_codec,
+        )
+        self.answer.takes.append(take)
+        self.answer.phase = "deciding"
+        self.answer.recording_file = None
+        self.answer.recording_started_at = None
+        self._record_started = None
+        return take
+
+    def take_failed(self) -> None:
+        """The recorder produced nothing usable: the attempt does not count."""
+        self._need_phase("recording")
+        self.answer.recording_file = None
+        self.answer.recording_started_at = None
+        self._record_started = None
+        self.answer.phase = "deciding" if self.answer.takes else "ready"
+
+    def retake(self) -> None:
+        self._need_phase("deciding")
+        if self.takes_left(self.question) <= 0:
+            raise SessionStateError("There are no retakes left for this question.")
+        self.answer.phase = "thinking"
+        self._think_started = self.clock.monotonic()
+
+    def keep_take(self, number: int) -> None:
+        """Choose the take to submit for the current question and move on."""
+        self._need_phase("deciding")
+        if not any(t.number == number for t in self.answer.takes):
+            raise SessionStateError(f"There is no take {number} for this question.")
+        self.answer.chosen_take = number
+        self.answer.phase = "done"
+        self._advance()
+
+    def save_text(self, text: str) -> None:
+        self._need_phase("writing")
+        text = text.strip()
+        if not text:
+            raise InvalidInputError("Please write your answer before saving it.")
+        if len(text) > self.question.text_max_chars:
+            raise InvalidInputError(
+                f"Your answer is longer than {self.question.text_max_chars} characters."
+            )
+        self.answer.text = text
+        if self._text_started is not None:
+            self.answer.text_seconds += self.clock.monotonic() - self._text_started
+            self._text_started = None
+        self.answer.text_ended_at = self._now()
+        self.answer.phase = "done"
+        self._advance()
+
+    def _advance(self) -> None:
+        if self.all_answered():
+            self.state.returning_to_review = False
+            self.state.step = "review"
+            return
+        for i, a in enumerate(self.state.answers):
+            if a.phase != "done":
+                self.state.current = i
+                return
+
+    def redo(self, question_id: str) -> None:
+        """From the review: answer a question again while it has takes left."""
+        if not self.can_redo(question_id):
+            raise SessionStateError("This question has no retakes left.")
+        index = next(i for i, a in enumerate(self.state.answers) if a.question_id == question_id)
+        self.state.current = index
+        self.state.returning_to_review = True
+        self.state.step = "questions"
+        answer = self.state.answers[index]
+        answer.phase = "ready"
+
+    def cancel_redo(self) -> None:
+        """Back to the review without a new take (the kept answer stays as it was)."""
+        self._need_phase("ready", "deciding", "writing")
+        if not self.state.returning_to_review:
+            raise SessionStateError("There is no answer to return to.")
+        answer = self.answer
+        if answer.phase == "deciding" and answer.chosen_take is None:
+            raise SessionStateError("Please choose a take first.")
+        if answer.chosen_take is None and not answer.text:
+            raise SessionStateError("Please answer this question first.")
+        answer.phase = "done"
+        self._text_started = None
+        self.state.returning_to_review = False
+        self.state.step = "review"
+
+    def mark_sent(self, path: str, size: int, sha256: str) -> None:
+        self._need_step("review")
+        if not self.all_answered():
+            raise SessionStateError("Please answer every question before sending.")
+        self.state.bundle_path = path
+        self.state.bundle_size = size
+        self.state.bundle_sha256 = sha256
+        self.state.sent_at = self._now()
+        self.state.step = "sent"
+
+    # -- after a crash ------------------------------------------------------------------------
+    def resume(self, recovered: dict[str, TakeRecord]) -> None:
+        """Continue after a restart; ``recovered`` maps take file names to salvaged takes.
+
+        An interrupted take that was salvaged counts as a take (stop reason "recovered") and
+        is offered for playback; one that left nothing usable does not count. Thinking time
+        starts again, since the candidate lost it to the crash.
+        """
+        if self.state.step != "questions":
+            return
+        answer = self.answer
+        if answer.phase == "recording":
+            file = answer.recording_file
+            take = recovered.get(file) if file else None
+            answer.recording_file = None
+            if take is not None:
+                take.number = len(answer.takes) + 1
+                take.started_at = answer.recording_started_at or take.started_at
+                take.think_seconds_used = round(answer.think_seconds_used, 3)
+                answer.takes.append(take)
+                answer.phase = "deciding"
+            else:
+                answer.phase = "deciding" if answer.takes else "ready"
+            answer.recording_started_at = None
+        elif answer.phase == "thinking":
+            answer.phase = "ready"
+        elif answer.phase == "writing":
+            self._text_started = self.clock.monotonic()
+
+    # -- the submission ------------------------------------------------------------------------
+    def consent(self) -> Consent:
+        if self.state.consent_notice_sha256 is None or self.state.consent_given_at is None:
+            raise SessionStateError("The candidate has not agreed to the privacy notice.")
+        return Consent(self.state.consent_notice_sha256, self.state.consent_given_at)
+
+    def chosen(self, question_id: str) -> TakeRecord | None:
+        answer = self.answer_for(question_id)
+        for t in answer.takes:
+            if t.number == answer.chosen_take:
+                return t
+        return None
+
+    def answer_records(self, media: dict[str, MediaFile]) -> tuple[AnswerRecord, ...]:
+        """One record per question, in kit order; ``media`` maps question ids to bundle files."""
+        if not self.all_answered():
+            raise SessionStateError("Please answer every question before sending.")
+        records = []
+        for q in self.kit.questions:
+            answer = self.answer_for(q.id)
+            kind = self.answer_type(q)
+            if kind == "text":
+                records.append(
+                    AnswerRecord(
+                        question_id=q.id,
+                        answer_type="text",
+                        takes_used=1,
+                        submitted_take=1,
+                        think_seconds_used=0.0,
+                        answer_seconds=round(answer.text_seconds, 3),
+                        started_at=answer.text_started_at or answer.text_ended_at or "",
+                        ended_at=answer.text_ended_at or "",
+                        text=answer.text,
+                    )
+                )
+                continue
+            take = self.chosen(q.id)
+            if take is None or q.id not in media:
+                raise SessionStateError(f"The answer to {q.id} has no recording.")
+            file = media[q.id]
+            records.append(
+                AnswerRecord(
+                    question_id=q.id,
+                    answer_type=cast(AnswerType, "audio" if file.video_codec is None else kind),
+                    takes_used=len(answer.takes),
+                    submitted_take=take.number,
+                    think_seconds_used=take.think_seconds_used,
+                    answer_seconds=round(file.duration_seconds, 3),
+                    started_at=take.started_at,
+                    ended_at=take.ended_at,
+                    media=file,
+                )
+            )
+        return tuple(records)
