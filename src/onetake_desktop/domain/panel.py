@@ -1,0 +1,315 @@
+"""Panel review on one shared laptop: agreement statistics, fair ordering, blind codes, audit.
+
+Plain Python (numpy and the ``krippendorff`` package, no Qt, no I/O). The storage and service
+layers feed it plain values: a rating is ``(candidate_id, question_id) -> {panelist_id: 1..5}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import random
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from onetake_desktop.domain.clock import Clock
+
+SCORE_MIN = 1
+SCORE_MAX = 5
+DISAGREEMENT_POINTS = 2  # panelists this far apart on one answer should talk about it
+
+Decision = Literal["advance", "hold", "decline"]
+DECISIONS: tuple[Decision, ...] = ("advance", "hold", "decline")
+
+Cell = tuple[int, str]  # (candidate id, question id)
+Ratings = Mapping[Cell, Mapping[int, int]]  # cell -> panelist id -> score
+
+
+# --- agreement ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreStats:
+    """The scores one answer received and how far apart they are."""
+
+    scores: dict[int, int]  # panelist id -> score
+    mean: float | None
+    median: float | None
+    spread: int | None  # highest minus lowest score
+
+    @property
+    def disagreement(self) -> bool:
+        return self.spread is not None and self.spread >= DISAGREEMENT_POINTS
+
+
+def score_stats(scores: Mapping[int, int]) -> ScoreStats:
+    values = list(scores.values())
+    if not values:
+        return ScoreStats({}, None, None, None)
+    return ScoreStats(
+        dict(scores),
+        statistics.fmean(values),
+        float(statistics.median(values)),
+        max(values) - min(values),
+    )
+
+
+def ordinal_alpha(ratings: Mapping[int, Mapping[int, int]]) -> float | None:
+    """Krippendorff's alpha, ordinal level, for ``unit -> {panelist: score}``.
+
+    Missing ratings are allowed. ``None`` when alpha is not defined: no unit has two ratings,
+    or every rating has the same value (no expected disagreement to compare against).
+    """
+    import krippendorff
+    import numpy as np
+
+    raters = sorted({r for scores in ratings.values() for r in scores})
+    units = sorted(ratings)
+    if len(raters) < 2 or not any(len(ratings[u]) >= 2 for u in units):
+        return None
+    matrix = np.full((len(raters), len(units)), np.nan, dtype=float)
+    for j, unit in enumerate(units):
+        for rater, score in ratings[unit].items():
+            matrix[raters.index(rater), j] = score
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 when nobody varies: None
+        value = float(
+            krippendorff.alpha(
+                reliability_data=matrix,
+                level_of_measurement="ordinal",
+                value_domain=list(range(SCORE_MIN, SCORE_MAX + 1)),
+            )
+        )
+    return None if math.isnan(value) else value
+
+
+@dataclass(frozen=True)
+class Leniency:
+    """A panelist's mean beside the panel's mean on the same answers (positive = lenient)."""
+
+    panelist_id: int
+    count: int
+    own_mean: float
+    panel_mean: float  # mean over the same answers of every panelist's mean score on them
+
+    @property
+    def difference(self) -> float:
+        return self.own_mean - self.panel_mean
+
+
+def leniency(ratings: Ratings) -> list[Leniency]:
+    own: dict[int, list[int]] = {}
+    panel: dict[int, list[float]] = {}
+    for scores in ratings.values():
+        if not scores:
+            continue
+        cell_mean = statistics.fmean(scores.values())
+        for panelist, score in scores.items():
+            own.setdefault(panelist, []).append(score)
+            panel.setdefault(panelist, []).append(cell_mean)
+    return [
+        Leniency(p, len(own[p]), statistics.fmean(own[p]), statistics.fmean(panel[p]))
+        for p in sorted(own)
+    ]
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    cells: dict[Cell, ScoreStats]
+    alpha_by_question: dict[str, float | None]
+    candidate_means: dict[int, float | None]  # mean of the answer means
+    leniency: list[Leniency]
+
+    def disagreements(self) -> list[Cell]:
+        return [cell for cell, stats in sorted(self.cells.items()) if stats.disagreement]
+
+
+def summarise(ratings: Ratings) -> PanelSummary:
+    cells = {cell: score_stats(scores) for cell, scores in ratings.items()}
+    by_question: dict[str, dict[int, Mapping[int, int]]] = {}
+    by_candidate: dict[int, list[float]] = {}
+    for (candidate, question), scores in ratings.items():
+        by_question.setdefault(question, {})[candidate] = scores
+        mean = cells[(candidate, question)].mean
+        means = by_candidate.setdefault(candidate, [])
+        if mean is not None:
+            means.append(mean)
+    return PanelSummary(
+        cells,
+        {q: ordinal_alpha(units) for q, units in sorted(by_question.items())},
+        {c: statistics.fmean(m) if m else None for c, m in sorted(by_candidate.items())},
+        leniency(ratings),
+    )
+
+
+# --- fair ordering --------------------------------------------------------------------------
+
+
+def shuffled_candidates(
+    candidate_ids: Iterable[int], seed: int, question_id: str = ""
+) -> list[int]:
+    """Candidates in this panelist's order for one question.
+
+    Stable for a stored seed (a str seed to ``random.Random`` is hashed with SHA-512, so it is
+    the same in every process), different per question so no candidate is always first.
+    """
+    order = sorted(set(candidate_ids))
+    random.Random(f"onetake-order:{seed}:{question_id}").shuffle(order)
+    return order
+
+
+def question_mode_queue(
+    question_ids: Sequence[str], candidate_ids: Iterable[int], seed: int
+) -> list[Cell]:
+    """Question 1 for every candidate, then question 2, ... in this panelist's order."""
+    candidates = list(candidate_ids)
+    return [(c, q) for q in question_ids for c in shuffled_candidates(candidates, seed, q)]
+
+
+# --- blind review ---------------------------------------------------------------------------
+
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to say aloud
+
+
+def blind_codes(candidate_ids: Iterable[int], secret: str, length: int = 4) -> dict[int, str]:
+    """A short code per candidate, keyed by a per-library secret so it reveals nothing.
+
+    On a collision the later candidate (higher id) gets a longer code, so codes already in use
+    never change when more candidates are imported.
+    """
+    codes: dict[int, str] = {}
+    used: set[str] = set()
+    for cid in sorted(set(candidate_ids)):
+        digest = hmac.new(secret.encode(), str(cid).encode(), hashlib.sha256).digest()
+        n = int.from_bytes(digest, "big")
+        chars = []
+        while n:
+            n, r = divmod(n, len(_CODE_ALPHABET))
+            chars.append(_CODE_ALPHABET[r])
+        size = length
+        code = "C-" + "".join(chars[:size])
+        while code in used:
+            size += 1
+            code = "C-" + "".join(chars[:size])
+        used.add(code)
+        codes[cid] = code
+    return codes
+
+
+# --- panelists --------------------------------------------------------------------------------
+
+
+def wrong_passphrase_delay(failures: int) -> float:
+    """Seconds to wait before the next try after ``failures`` wrong passphrases in a row."""
+    if failures <= 0:
+        return 0.0
+    return float(min(2 ** (failures - 1), 60))
+
+
+class IdleTimer:
+    """Lock the panel after ``minutes`` without activity, on the injectable clock."""
+
+    def __init__(self, clock: Clock, minutes: float) -> None:
+        self.clock = clock
+        self.minutes = minutes
+        self._last = clock.monotonic()
+
+    def touch(self) -> None:
+        self._last = self.clock.monotonic()
+
+    def seconds_left(self) -> float:
+        return self.minutes * 60 - (self.clock.monotonic() - self._last)
+
+    def is_idle(self) -> bool:
+        return self.minutes > 0 and self.seconds_left() <= 0
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int  # 1, 2, 3, ... with no gaps
+    at: str  # ISO 8601 UTC
+    actor_id: int | None  # the panelist, None for the app itself
+    action: str  # "score", "submit", "correct", "export", "decide", ...
+    subject: str  # what it was about, e.g. "candidate 3 / q2"
+    details: str  # canonical JSON
+    prev_hash: str
+    row_hash: str
+
+
+def canonical_details(details: Mapping[str, Any]) -> str:
+    return json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def audit_hash(
+    prev_hash: str,
+    seq: int,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    subject: str,
+    details: str,
+) -> str:
+    content = json.dumps(
+        [prev_hash, seq, at, actor_id, action, subject, details],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def chain_entry(
+    prev: AuditEntry | None,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    subject: str,
+    details: Mapping[str, Any],
+) -> AuditEntry:
+    seq = 1 if prev is None else prev.seq + 1
+    prev_hash = GENESIS_HASH if prev is None else prev.row_hash
+    text = canonical_details(details)
+    return AuditEntry(
+        seq,
+        at,
+        actor_id,
+        action,
+        subject,
+        text,
+        prev_hash,
+        audit_hash(prev_hash, seq, at, actor_id, action, subject, text),
+    )
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    seq: int
+    sentence: str
+
+
+def verify_chain(entries: Iterable[AuditEntry]) -> AuditProblem | None:
+    """The first row that was edited, removed or reordered; None when the chain holds.
+
+    Each row's hash covers its content and the previous row's hash, so changing any row breaks
+    that row's hash, and removing or reordering rows breaks the link or the numbering.
+    """
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    for e in entries:
+        if e.seq != expected_seq:
+            return AuditProblem(e.seq, f"Audit log row {expected_seq} is missing.")
+        if e.prev_hash != prev_hash:
+            return AuditProblem(e.seq, f"Audit log row {e.seq} does not follow the row before it.")
+        actual = audit_hash(e.prev_hash, e.seq, e.at, e.actor_id, e.action, e.subject, e.details)
+        if actual != e.row_hash:
+            return AuditProblem(e.seq, f"Audit log row {e.seq} was changed after it was written.")
+        prev_hash = e.row_hash
+        expected_seq += 1
+    return None
