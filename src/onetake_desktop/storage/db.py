@@ -1,0 +1,167 @@
+"""The reviewer library's SQLite database: one way to open it, and ordered migrations.
+
+Every connection is opened here: WAL (readers never block the writer), foreign keys on, a busy
+timeout (the panel and the CLI may open the same file), and ``isolation_level=None`` so that
+transactions are only the explicit ones below (Python's implicit BEGIN/COMMIT never splits
+or merges our units of work).
+
+Migrations: every module ``storage/migrations/mNNN_*.py`` exposes ``VERSION: int`` and
+``migrate(db) -> None``; they run in order, each in one transaction together with the row that
+records it in ``schema_version``, so a crash mid-migration leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol, cast
+
+import sqlite_utils
+
+from onetake_desktop.domain.errors import OneTakeError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class _Migration(Protocol):
+    VERSION: int
+
+    def migrate(self, db: sqlite_utils.Database) -> None: ...
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    module: ModuleType
+
+    def apply(self, db: sqlite_utils.Database) -> None:
+        cast(_Migration, self.module).migrate(db)
+
+
+def utc_now() -> str:
+    """Timestamps stored as ISO 8601 UTC with milliseconds (sortable as text)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def discover_migrations(package: str = "onetake_desktop.storage.migrations") -> list[Migration]:
+    """Every ``mNNN_*`` module of the package, in version order; versions must be 1..N."""
+    pkg = importlib.import_module(package)
+    found: list[Migration] = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not (info.name.startswith("m") and info.name[1:4].isdigit()):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        version = int(module.VERSION)
+        if version != int(info.name[1:4]):
+            raise RuntimeError(f"migration {info.name} declares VERSION {version}")
+        found.append(Migration(version, info.name, module))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError("migrations must be numbered 1..N without gaps")
+    return found
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) a database with the library's settings; no migrations."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(
+            str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL survives any application crash; FULL (see durable()) also survives
+        # a power cut, and is used when a reviewer submits scores.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as error:
+        raise OneTakeError(f"The library database {path} cannot be opened ({error}).") from error
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One explicit write transaction (BEGIN IMMEDIATE takes the write lock up front, so two
+    writers wait on busy_timeout instead of failing mid-way); nested calls use savepoints."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+@contextmanager
+def durable(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A transaction committed with ``synchronous=FULL``: on disk before this returns."""
+    if db.conn.in_transaction:
+        raise RuntimeError("durable() must start its own transaction")
+    db.conn.execute("PRAGMA synchronous = FULL")
+    try:
+        with transaction(db):
+            yield db
+    finally:
+        db.conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "schema_version" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> int:
+    """Apply every pending migration in order; returns the version reached."""
+    todo = discover_migrations() if migrations is None else migrations
+    with transaction(db):
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+    current = schema_version(db)
+    known = max((m.version for m in todo), default=0)
+    if current > known:
+        raise OneTakeError(
+            f"This library was written by a newer OneTake (schema {current}); "
+            "update OneTake to open it."
+        )
+    for migration in todo:
+        if migration.version <= current:
+            continue
+        with transaction(db):
+            migration.apply(db)
+            db.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, utc_now()),
+            )
+        current = migration.version
+    return current
+
+
+def open_database(path: Path | str) -> sqlite_utils.Database:
+    """Open the library database and bring its schema up to date."""
+    db = connect(path)
+    try:
+        migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db

@@ -1,0 +1,875 @@
+"""The reviewer library's repositories: small ports, and their SQLite implementation.
+
+The services and windows talk to the ports (``ReviewerRepository``, ``InterviewRepository``,
+``SubmissionRepository``, ``ScoreRepository``) so that a team database could replace SQLite
+later without touching them. Every read that returns scoring data takes the *viewing*
+reviewer's id and returns only that reviewer's rows: blind, independent scoring (panels) relies
+on no single-reviewer API ever showing another reviewer's scores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import sqlite_utils
+
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.kit import (
+    Accommodation,
+    InterviewDefinition,
+    Kit,
+    PracticeQuestion,
+    Question,
+    Rubric,
+    RubricLevel,
+)
+from onetake_desktop.domain.manifest import SubmissionManifest
+from onetake_desktop.storage.db import durable, open_database, transaction, utc_now
+
+ScoreStatus = Literal["draft", "submitted"]
+AnswerStatus = Literal["new", "in progress", "scored"]
+Recommendation = Literal["strong_yes", "yes", "no", "strong_no"]
+RECOMMENDATIONS: tuple[Recommendation, ...] = ("strong_yes", "yes", "no", "strong_no")
+RECOMMENDATION_LABELS: dict[str, str] = {
+    "strong_yes": "Strong yes",
+    "yes": "Yes",
+    "no": "No",
+    "strong_no": "Strong no",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    id: int
+    name: str
+    passphrase_hash: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class InterviewRecord:
+    id: int
+    interview_id: str
+    version: str
+    content_hash: str
+    role_title: str
+    organisation: str
+    has_definition: bool
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    id: int
+    interview_pk: int
+    bundle_sha256: str
+    kit_content_hash: str
+    candidate_name: str
+    candidate_email: str
+    sealed_at: str
+    imported_at: str
+    folder: Path  # absolute
+    time_multiplier: float
+    accommodations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    id: int
+    submission_id: int
+    position: int
+    question_id: str
+    answer_type: str
+    media_path: Path | None  # absolute
+    text: str | None
+    think_seconds_used: float
+    answer_seconds: float
+    media_duration_seconds: float | None
+    takes_used: int
+    submitted_take: int
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    id: int
+    answer_id: int
+    reviewer_id: int
+    score: int
+    note: str
+    status: ScoreStatus
+    created_at: str
+    supersedes_id: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class TimestampedNote:
+    id: int
+    answer_id: int
+    reviewer_id: int
+    position_ms: int
+    text: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class RecommendationRecord:
+    id: int
+    submission_id: int
+    reviewer_id: int
+    value: Recommendation
+    note: str
+    status: ScoreStatus
+    created_at: str
+
+
+@dataclass(frozen=True)
+class CandidateEntry:
+    """One line of the library for one viewing reviewer."""
+
+    submission_id: int
+    interview_pk: int
+    interview_title: str
+    candidate_name: str
+    candidate_email: str
+    imported_at: str
+    sealed_at: str
+    answers: int
+    scored: int  # answers with this reviewer's submitted score
+    touched: int  # answers with any score or note by this reviewer
+    has_definition: bool
+
+    @property
+    def status(self) -> AnswerStatus:
+        if self.answers and self.scored >= self.answers:
+            return "scored"
+        return "in progress" if self.touched else "new"
+
+
+@dataclass(frozen=True)
+class NewAnswer:
+    """What an import stores for one answer (paths relative to the submission folder)."""
+
+    question_id: str
+    answer_type: str
+    media_name: str | None
+    text: str | None
+    think_seconds_used: float
+    answer_seconds: float
+    media_duration_seconds: float | None
+    takes_used: int
+    submitted_take: int
+
+
+def answer_status(score: ScoreRecord | None, notes: int) -> AnswerStatus:
+    if score is not None and score.status == "submitted":
+        return "scored"
+    return "in progress" if (score is not None or notes) else "new"
+
+
+# ---------------------------------------------------------------------------------------------
+# Ports
+# ---------------------------------------------------------------------------------------------
+
+
+class ReviewerRepository(Protocol):
+    def ensure(self, name: str) -> Reviewer: ...
+    def get(self, reviewer_id: int) -> Reviewer: ...
+    def all(self) -> list[Reviewer]: ...
+    def setting(self, reviewer_id: int, key: str, default: str | None = None) -> str | None: ...
+    def set_setting(self, reviewer_id: int, key: str, value: str) -> None: ...
+
+
+class InterviewRepository(Protocol):
+    def ensure(self, interview_id: str, version: str, content_hash: str) -> InterviewRecord: ...
+    def add_definition(
+        self, content_hash: str, definition: InterviewDefinition
+    ) -> InterviewRecord: ...
+    def definition(self, interview_pk: int) -> InterviewDefinition | None: ...
+    def get(self, interview_pk: int) -> InterviewRecord: ...
+    def all(self) -> list[InterviewRecord]: ...
+
+
+class SubmissionRepository(Protocol):
+    def find_by_sha256(self, bundle_sha256: str) -> SubmissionRecord | None: ...
+    def add(
+        self,
+        manifest: SubmissionManifest,
+        bundle_sha256: str,
+        folder: Path,
+        answers: Sequence[NewAnswer],
+    ) -> SubmissionRecord | None: ...
+    def get(self, submission_id: int) -> SubmissionRecord: ...
+    def answers(self, submission_id: int) -> list[AnswerRecord]: ...
+    def answer(self, answer_id: int) -> AnswerRecord: ...
+    def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]: ...
+
+
+class ScoreRepository(Protocol):
+    def save_draft(
+        self, answer_id: int, reviewer_id: int, score: int, note: str
+    ) -> ScoreRecord: ...
+    def current(self, answer_id: int, reviewer_id: int) -> ScoreRecord | None: ...
+    def current_for_submission(
+        self, submission_id: int, reviewer_id: int
+    ) -> dict[int, ScoreRecord]: ...
+    def submit(self, submission_id: int, reviewer_id: int) -> int: ...
+    def correct(
+        self, answer_id: int, reviewer_id: int, score: int, note: str, reason: str
+    ) -> ScoreRecord: ...
+    def history(self, answer_id: int, reviewer_id: int) -> list[ScoreRecord]: ...
+    def add_note(
+        self, answer_id: int, reviewer_id: int, position_ms: int, text: str
+    ) -> TimestampedNote: ...
+    def notes(self, answer_id: int, reviewer_id: int) -> list[TimestampedNote]: ...
+    def delete_note(self, note_id: int, reviewer_id: int) -> None: ...
+    def set_recommendation(
+        self, submission_id: int, reviewer_id: int, value: Recommendation, note: str
+    ) -> RecommendationRecord: ...
+    def recommendation(
+        self, submission_id: int, reviewer_id: int
+    ) -> RecommendationRecord | None: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Interview definitions as JSON (the DB keeps the employer's definition with its rubric)
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def definition_to_json(definition: InterviewDefinition) -> str:
+    return json.dumps(_plain(definition), ensure_ascii=False, sort_keys=True)
+
+
+def definition_from_json(text: str) -> InterviewDefinition:
+    data = json.loads(text)
+    k = dict(data["kit"])
+    k["questions"] = tuple(Question(**q) for q in k["questions"])
+    k["accommodations"] = tuple(Accommodation(**a) for a in k.get("accommodations", ()))
+    k["practice"] = PracticeQuestion(**k["practice"]) if k.get("practice") else None
+    k["deadline"] = datetime.fromisoformat(k["deadline"]) if k.get("deadline") else None
+    rubrics = {
+        qid: Rubric(r["competency"], tuple(RubricLevel(**lv) for lv in r["levels"]))
+        for qid, r in data.get("rubrics", {}).items()
+    }
+    return InterviewDefinition(Kit(**k), rubrics, data.get("format_version", 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite implementation
+# ---------------------------------------------------------------------------------------------
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+    return iter(db.execute(sql, tuple(params)).fetchall())
+
+
+class SqliteReviewers:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def _make(self, row: Any) -> Reviewer:
+        return Reviewer(int(row[0]), str(row[1]), row[2], str(row[3]))
+
+    def ensure(self, name: str) -> Reviewer:
+        name = name.strip()
+        if not name:
+            raise InvalidInputError("A reviewer needs a name.")
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT OR IGNORE INTO reviewers (name, created_at) VALUES (?, ?)",
+                (name, utc_now()),
+            )
+        row = self.db.execute(
+            "SELECT id, name, passphrase_hash, created_at FROM reviewers WHERE name = ?", (name,)
+        ).fetchone()
+        return self._make(row)
+
+    def get(self, reviewer_id: int) -> Reviewer:
+        row = self.db.execute(
+            "SELECT id, name, passphrase_hash, created_at FROM reviewers WHERE id = ?",
+            (reviewer_id,),
+        ).fetchone()
+        if row is None:
+            raise OneTakeError(f"There is no reviewer number {reviewer_id} in this library.")
+        return self._make(row)
+
+    def all(self) -> list[Reviewer]:
+        return [
+            self._make(r)
+            for r in _rows(
+                self.db, "SELECT id, name, passphrase_hash, created_at FROM reviewers ORDER BY id"
+            )
+        ]
+
+    def setting(self, reviewer_id: int, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute(
+            "SELECT value FROM reviewer_settings WHERE reviewer_id = ? AND key = ?",
+            (reviewer_id, key),
+        ).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_setting(self, reviewer_id: int, key: str, value: str) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO reviewer_settings (reviewer_id, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (reviewer_id, key) DO UPDATE SET value = excluded.value",
+                (reviewer_id, key, value),
+            )
+
+
+class SqliteInterviews:
+    _COLUMNS = (
+        "id, interview_id, version, content_hash, role_title, organisation, "
+        "definition_json IS NOT NULL"
+    )
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def _make(self, row: Any) -> InterviewRecord:
+        return InterviewRecord(int(row[0]), row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+
+    def _by_hash(self, content_hash: str) -> InterviewRecord | None:
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM interviews WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        return None if row is None else self._make(row)
+
+    def ensure(self, interview_id: str, version: str, content_hash: str) -> InterviewRecord:
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT OR IGNORE INTO interviews (interview_id, version, content_hash, added_at)"
+                " VALUES (?, ?, ?, ?)",
+                (interview_id, version, content_hash, utc_now()),
+            )
+        record = self._by_hash(content_hash)
+        assert record is not None
+        return record
+
+    def add_definition(self, content_hash: str, definition: InterviewDefinition) -> InterviewRecord:
+        kit = definition.kit
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO interviews (interview_id, version, content_hash, role_title,"
+                " organisation, definition_json, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (content_hash) DO UPDATE SET role_title = excluded.role_title,"
+                " organisation = excluded.organisation,"
+                " definition_json = excluded.definition_json",
+                (
+                    kit.interview_id,
+                    kit.version,
+                    content_hash,
+                    kit.role_title,
+                    kit.organisation,
+                    definition_to_json(definition),
+                    utc_now(),
+                ),
+            )
+        record = self._by_hash(content_hash)
+        assert record is not None
+        return record
+
+    def definition(self, interview_pk: int) -> InterviewDefinition | None:
+        row = self.db.execute(
+            "SELECT definition_json FROM interviews WHERE id = ?", (interview_pk,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return definition_from_json(row[0])
+
+    def get(self, interview_pk: int) -> InterviewRecord:
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM interviews WHERE id = ?", (interview_pk,)
+        ).fetchone()
+        if row is None:
+            raise OneTakeError(f"There is no interview number {interview_pk} in this library.")
+        return self._make(row)
+
+    def all(self) -> list[InterviewRecord]:
+        return [
+            self._make(r)
+            for r in _rows(self.db, f"SELECT {self._COLUMNS} FROM interviews ORDER BY id")
+        ]
+
+
+def interview_title(role_title: str, interview_id: str, version: str) -> str:
+    return f"{role_title or interview_id} (v{version})"
+
+
+class SqliteSubmissions:
+    _COLUMNS = (
+        "s.id, s.interview_pk, s.bundle_sha256, s.kit_content_hash, s.candidate_name,"
+        " s.candidate_email, s.sealed_at, s.imported_at, s.folder, s.time_multiplier,"
+        " s.accommodations"
+    )
+    _ANSWER_COLUMNS = (
+        "a.id, a.submission_id, a.position, a.question_id, a.answer_type, a.media_path, a.text,"
+        " a.think_seconds_used, a.answer_seconds, a.media_duration_seconds, a.takes_used,"
+        " a.submitted_take, s.folder"
+    )
+
+    def __init__(self, db: sqlite_utils.Database, root: Path) -> None:
+        self.db = db
+        self.root = root  # folders are stored relative to it, so a library can move
+
+    def _folder(self, stored: str) -> Path:
+        return (self.root / stored).resolve()
+
+    def _make(self, row: Any) -> SubmissionRecord:
+        return SubmissionRecord(
+            int(row[0]),
+            int(row[1]),
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            self._folder(row[8]),
+            float(row[9]),
+            tuple(a for a in str(row[10]).split(",") if a),
+        )
+
+    def _make_answer(self, row: Any) -> AnswerRecord:
+        folder = self._folder(row[12])
+        return AnswerRecord(
+            int(row[0]),
+            int(row[1]),
+            int(row[2]),
+            row[3],
+            row[4],
+            None if row[5] is None else folder / row[5],
+            row[6],
+            float(row[7]),
+            float(row[8]),
+            None if row[9] is None else float(row[9]),
+            int(row[10]),
+            int(row[11]),
+        )
+
+    def find_by_sha256(self, bundle_sha256: str) -> SubmissionRecord | None:
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM submissions s WHERE bundle_sha256 = ?", (bundle_sha256,)
+        ).fetchone()
+        return None if row is None else self._make(row)
+
+    def add(
+        self,
+        manifest: SubmissionManifest,
+        bundle_sha256: str,
+        folder: Path,
+        answers: Sequence[NewAnswer],
+    ) -> SubmissionRecord | None:
+        """Store one imported submission; None if this exact bundle is already there."""
+        try:
+            stored_folder = str(folder.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            stored_folder = str(folder.resolve())
+        ref = manifest.kit
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT OR IGNORE INTO interviews (interview_id, version, content_hash, added_at)"
+                " VALUES (?, ?, ?, ?)",
+                (ref.interview_id, ref.version, ref.content_hash, utc_now()),
+            )
+            interview_pk = self.db.execute(
+                "SELECT id FROM interviews WHERE content_hash = ?", (ref.content_hash,)
+            ).fetchone()[0]
+            try:
+                cursor = self.db.execute(
+                    "INSERT INTO submissions (interview_pk, bundle_sha256, kit_content_hash,"
+                    " candidate_name, candidate_email, sealed_at, imported_at, folder,"
+                    " time_multiplier, accommodations, app_version)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        interview_pk,
+                        bundle_sha256,
+                        ref.content_hash,
+                        manifest.candidate_name,
+                        manifest.candidate_email,
+                        manifest.created_at,
+                        utc_now(),
+                        stored_folder,
+                        manifest.time_multiplier,
+                        ",".join(manifest.accommodations),
+                        manifest.app_version,
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                if self.find_by_sha256(bundle_sha256) is not None:
+                    return None
+                raise
+            submission_id = cursor.lastrowid
+            for position, a in enumerate(answers, start=1):
+                self.db.execute(
+                    "INSERT INTO answers (submission_id, position, question_id, answer_type,"
+                    " media_path, text, think_seconds_used, answer_seconds,"
+                    " media_duration_seconds, takes_used, submitted_take)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        submission_id,
+                        position,
+                        a.question_id,
+                        a.answer_type,
+                        a.media_name,
+                        a.text,
+                        a.think_seconds_used,
+                        a.answer_seconds,
+                        a.media_duration_seconds,
+                        a.takes_used,
+                        a.submitted_take,
+                    ),
+                )
+        assert submission_id is not None
+        return self.get(submission_id)
+
+    def get(self, submission_id: int) -> SubmissionRecord:
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM submissions s WHERE id = ?", (submission_id,)
+        ).fetchone()
+        if row is None:
+            raise OneTakeError(f"There is no submission number {submission_id} in this library.")
+        return self._make(row)
+
+    def all(self) -> list[SubmissionRecord]:
+        return [
+            self._make(r)
+            for r in _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
+        ]
+
+    def answers(self, submission_id: int) -> list[AnswerRecord]:
+        return [
+            self._make_answer(r)
+            for r in _rows(
+                self.db,
+                f"SELECT {self._ANSWER_COLUMNS} FROM answers a JOIN submissions s"
+                " ON s.id = a.submission_id WHERE a.submission_id = ? ORDER BY a.position",
+                (submission_id,),
+            )
+        ]
+
+    def answer(self, answer_id: int) -> AnswerRecord:
+        row = self.db.execute(
+            f"SELECT {self._ANSWER_COLUMNS} FROM answers a JOIN submissions s"
+            " ON s.id = a.submission_id WHERE a.id = ?",
+            (answer_id,),
+        ).fetchone()
+        if row is None:
+            raise OneTakeError(f"There is no answer number {answer_id} in this library.")
+        return self._make_answer(row)
+
+    def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]:
+        """Every submission with this reviewer's progress on it (one query: the list of a
+        large library must stay fast)."""
+        where = ""
+        params: list[Any] = [reviewer_id, reviewer_id]
+        if search.strip():
+            where = (
+                "WHERE s.candidate_name LIKE ? ESCAPE '\\' OR s.candidate_email LIKE ? ESCAPE '\\'"
+                " OR i.role_title LIKE ? ESCAPE '\\' OR i.interview_id LIKE ? ESCAPE '\\'"
+            )
+            pattern = (
+                "%"
+                + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                + "%"
+            )
+            params += [pattern] * 4
+        sql = f"""
+            WITH latest AS (
+                SELECT sc.answer_id, sc.status FROM scores sc
+                WHERE sc.reviewer_id = ? AND sc.id = (
+                    SELECT MAX(id) FROM scores x
+                    WHERE x.answer_id = sc.answer_id AND x.reviewer_id = sc.reviewer_id)
+            ),
+            noted AS (
+                SELECT DISTINCT answer_id FROM timestamped_notes WHERE reviewer_id = ?
+            ),
+            progress AS (
+                SELECT a.submission_id,
+                       COUNT(*) AS answers,
+                       SUM(CASE WHEN l.status = 'submitted' THEN 1 ELSE 0 END) AS scored,
+                       SUM(CASE WHEN l.status IS NOT NULL OR n.answer_id IS NOT NULL
+                                THEN 1 ELSE 0 END) AS touched
+                FROM answers a
+                LEFT JOIN latest l ON l.answer_id = a.id
+                LEFT JOIN noted n ON n.answer_id = a.id
+                GROUP BY a.submission_id
+            )
+            SELECT s.id, s.interview_pk, i.role_title, i.interview_id, i.version,
+                   s.candidate_name, s.candidate_email, s.imported_at, s.sealed_at,
+                   COALESCE(p.answers, 0), COALESCE(p.scored, 0), COALESCE(p.touched, 0),
+                   i.definition_json IS NOT NULL
+            FROM submissions s
+            JOIN interviews i ON i.id = s.interview_pk
+            LEFT JOIN progress p ON p.submission_id = s.id
+            {where}
+            ORDER BY s.interview_pk, s.candidate_name COLLATE NOCASE, s.id
+        """
+        return [
+            CandidateEntry(
+                int(r[0]),
+                int(r[1]),
+                interview_title(r[2], r[3], r[4]),
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                int(r[9]),
+                int(r[10]),
+                int(r[11]),
+                bool(r[12]),
+            )
+            for r in _rows(self.db, sql, params)
+        ]
+
+
+class SqliteScores:
+    _COLUMNS = "id, answer_id, reviewer_id, score, note, status, created_at, supersedes_id, reason"
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def _make(self, row: Any) -> ScoreRecord:
+        return ScoreRecord(
+            int(row[0]),
+            int(row[1]),
+            int(row[2]),
+            int(row[3]),
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+        )
+
+    @staticmethod
+    def _check(score: int) -> None:
+        if not (isinstance(score, int) and 1 <= score <= 5):
+            raise InvalidInputError(f"A score is a whole number from 1 to 5, not {score!r}.")
+
+    def current(self, answer_id: int, reviewer_id: int) -> ScoreRecord | None:
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM scores WHERE answer_id = ? AND reviewer_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (answer_id, reviewer_id),
+        ).fetchone()
+        return None if row is None else self._make(row)
+
+    def history(self, answer_id: int, reviewer_id: int) -> list[ScoreRecord]:
+        return [
+            self._make(r)
+            for r in _rows(
+                self.db,
+                f"SELECT {self._COLUMNS} FROM scores WHERE answer_id = ? AND reviewer_id = ?"
+                " ORDER BY id",
+                (answer_id, reviewer_id),
+            )
+        ]
+
+    def current_for_submission(
+        self, submission_id: int, reviewer_id: int
+    ) -> dict[int, ScoreRecord]:
+        rows = _rows(
+            self.db,
+            f"SELECT {', '.join('sc.' + c.strip() for c in self._COLUMNS.split(','))}"
+            " FROM scores sc JOIN answers a ON a.id = sc.answer_id"
+            " WHERE a.submission_id = ? AND sc.reviewer_id = ? ORDER BY sc.id",
+            (submission_id, reviewer_id),
+        )
+        out: dict[int, ScoreRecord] = {}
+        for r in rows:
+            record = self._make(r)
+            out[record.answer_id] = record  # ordered by id: the last one wins
+        return out
+
+    def save_draft(self, answer_id: int, reviewer_id: int, score: int, note: str) -> ScoreRecord:
+        """Save at once as this reviewer's draft; a submitted score needs ``correct()``."""
+        self._check(score)
+        with transaction(self.db):
+            latest = self.current(answer_id, reviewer_id)
+            if latest is not None and latest.status == "submitted":
+                raise OneTakeError(
+                    "This score was submitted; change it with a correction and a reason."
+                )
+            if latest is None:
+                cursor = self.db.execute(
+                    "INSERT INTO scores (answer_id, reviewer_id, score, note, status, created_at)"
+                    " VALUES (?, ?, ?, ?, 'draft', ?)",
+                    (answer_id, reviewer_id, score, note, utc_now()),
+                )
+                score_id = int(cursor.lastrowid or 0)
+            else:
+                self.db.execute(
+                    "UPDATE scores SET score = ?, note = ?, created_at = ? WHERE id = ?",
+                    (score, note, utc_now(), latest.id),
+                )
+                score_id = latest.id
+        row = self.db.execute(f"SELECT {self._COLUMNS} FROM scores WHERE id = ?", (score_id,))
+        return self._make(row.fetchone())
+
+    def submit(self, submission_id: int, reviewer_id: int) -> int:
+        """Mark this reviewer's drafts for the submission (and the recommendation) submitted,
+        durably (synchronous=FULL); returns how many scores were submitted."""
+        with durable(self.db):
+            cursor = self.db.execute(
+                "UPDATE scores SET status = 'submitted', created_at = ? WHERE status = 'draft'"
+                " AND reviewer_id = ? AND answer_id IN"
+                " (SELECT id FROM answers WHERE submission_id = ?)",
+                (utc_now(), reviewer_id, submission_id),
+            )
+            self.db.execute(
+                "UPDATE recommendations SET status = 'submitted' WHERE status = 'draft'"
+                " AND reviewer_id = ? AND submission_id = ?",
+                (reviewer_id, submission_id),
+            )
+            return int(cursor.rowcount)
+
+    def correct(
+        self, answer_id: int, reviewer_id: int, score: int, note: str, reason: str
+    ) -> ScoreRecord:
+        """A new submitted row superseding the submitted one, with the reason."""
+        self._check(score)
+        if not reason.strip():
+            raise InvalidInputError("A correction to a submitted score needs a reason.")
+        with durable(self.db):
+            latest = self.current(answer_id, reviewer_id)
+            if latest is None or latest.status != "submitted":
+                raise OneTakeError("Only a submitted score needs a correction; save a draft.")
+            cursor = self.db.execute(
+                "INSERT INTO scores (answer_id, reviewer_id, score, note, status, created_at,"
+                " supersedes_id, reason) VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?)",
+                (answer_id, reviewer_id, score, note, utc_now(), latest.id, reason.strip()),
+            )
+            score_id = int(cursor.lastrowid or 0)
+        row = self.db.execute(f"SELECT {self._COLUMNS} FROM scores WHERE id = ?", (score_id,))
+        return self._make(row.fetchone())
+
+    def add_note(
+        self, answer_id: int, reviewer_id: int, position_ms: int, text: str
+    ) -> TimestampedNote:
+        text = text.strip()
+        if not text:
+            raise InvalidInputError("A note needs some text.")
+        created = utc_now()
+        with transaction(self.db):
+            cursor = self.db.execute(
+                "INSERT INTO timestamped_notes (answer_id, reviewer_id, position_ms, text,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                (answer_id, reviewer_id, max(0, int(position_ms)), text, created),
+            )
+        return TimestampedNote(
+            int(cursor.lastrowid or 0),
+            answer_id,
+            reviewer_id,
+            max(0, int(position_ms)),
+            text,
+            created,
+        )
+
+    def notes(self, answer_id: int, reviewer_id: int) -> list[TimestampedNote]:
+        return [
+            TimestampedNote(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5])
+            for r in _rows(
+                self.db,
+                "SELECT id, answer_id, reviewer_id, position_ms, text, created_at"
+                " FROM timestamped_notes WHERE answer_id = ? AND reviewer_id = ?"
+                " ORDER BY position_ms, id",
+                (answer_id, reviewer_id),
+            )
+        ]
+
+    def delete_note(self, note_id: int, reviewer_id: int) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "DELETE FROM timestamped_notes WHERE id = ? AND reviewer_id = ?",
+                (note_id, reviewer_id),
+            )
+
+    def set_recommendation(
+        self, submission_id: int, reviewer_id: int, value: Recommendation, note: str
+    ) -> RecommendationRecord:
+        if value not in RECOMMENDATIONS:
+            raise InvalidInputError(f"A recommendation is one of {', '.join(RECOMMENDATIONS)}.")
+        with transaction(self.db):
+            latest = self.recommendation(submission_id, reviewer_id)
+            if latest is not None and latest.status == "submitted":
+                raise OneTakeError("This recommendation was submitted and cannot change.")
+            if latest is None:
+                self.db.execute(
+                    "INSERT INTO recommendations (submission_id, reviewer_id, value, note,"
+                    " status, created_at) VALUES (?, ?, ?, ?, 'draft', ?)",
+                    (submission_id, reviewer_id, value, note, utc_now()),
+                )
+            else:
+                self.db.execute(
+                    "UPDATE recommendations SET value = ?, note = ?, created_at = ? WHERE id = ?",
+                    (value, note, utc_now(), latest.id),
+                )
+        result = self.recommendation(submission_id, reviewer_id)
+        assert result is not None
+        return result
+
+    def recommendation(self, submission_id: int, reviewer_id: int) -> RecommendationRecord | None:
+        row = self.db.execute(
+            "SELECT id, submission_id, reviewer_id, value, note, status, created_at"
+            " FROM recommendations WHERE submission_id = ? AND reviewer_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (submission_id, reviewer_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return RecommendationRecord(
+            int(row[0]), int(row[1]), int(row[2]), row[3], row[4], row[5], row[6]
+        )
+
+
+@dataclass
+class Library:
+    """The repositories over one database, and the folder imported media lives in."""
+
+    db: sqlite_utils.Database
+    root: Path
+    reviewers: SqliteReviewers
+    interviews: SqliteInterviews
+    submissions: SqliteSubmissions
+    scores: SqliteScores
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_library(root: Path, database: Path | None = None) -> Library:
+    """Open (creating and migrating) the library in ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    db = open_database(database or root / "onetake.sqlite3")
+    return Library(
+        db,
+        root,
+        SqliteReviewers(db),
+        SqliteInterviews(db),
+        SqliteSubmissions(db, root),
+        SqliteScores(db),
+    )
