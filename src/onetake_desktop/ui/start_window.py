@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +31,7 @@ class StartWindow(QWidget):
         self.child: QWidget | None = None
         self.setObjectName("StartWindow")
         self.setWindowTitle("OneTake")
-        self.resize(760, 480)
+        self.resize(860, 500)
 
         title = QLabel("Welcome to OneTake")
         title.setObjectName("Title")
@@ -42,12 +43,12 @@ class StartWindow(QWidget):
 
         self.candidate_button = self._door(
             "I am a candidate",
-            "Take an interview from a kit file.\nThe demo interview opens if you have none.",
+            "Take an interview from a kit file. The demo interview opens if you have none.",
             "Ctrl+1",
         )
         self.reviewer_button = self._door(
             "I review interviews",
-            "Import submissions, watch answers\nand score them against the rubric.",
+            "Import submissions, watch the answers and score them against the rubric.",
             "Ctrl+2",
         )
         self.open_kit_button = QPushButton("&Open another interview kit…")
@@ -62,11 +63,19 @@ class StartWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 40, 48, 32)
         layout.setSpacing(16)
-        layout.addWidget(title)
+        header = QHBoxLayout()
+        logo = QLabel()
+        logo.setPixmap(QIcon(str(resource("icons", "onetake.svg"))).pixmap(56, 56))
+        logo.setAccessibleName("OneTake logo")
+        header.addWidget(logo)
+        header.addSpacing(12)
+        header.addWidget(title, 1)
+        layout.addLayout(header)
         layout.addWidget(subtitle)
         layout.addSpacing(16)
         layout.addLayout(doors, 1)
         layout.addWidget(self.open_kit_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(0)
 
         self.candidate_button.clicked.connect(lambda: self.open_candidate(self.demo_kit))
         self.reviewer_button.clicked.connect(self.open_reviewer)
@@ -75,12 +84,24 @@ class StartWindow(QWidget):
         self.setAcceptDrops(True)
 
     def _door(self, title: str, text: str, shortcut: str) -> QPushButton:
-        button = QPushButton(f"{title}\n\n{text}")
+        # A big button whose face is two labels: a bold title and a plain explanation.
+        button = QPushButton()
         button.setObjectName("DoorButton")
         button.setAccessibleName(title)
+        button.setAccessibleDescription(text)
         button.setShortcut(QKeySequence(shortcut))
         button.setToolTip(f"{title} ({shortcut})")
-        button.setMinimumHeight(180)
+        button.setMinimumHeight(170)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        face = QVBoxLayout(button)
+        face.setContentsMargins(24, 20, 24, 20)
+        for words, name in ((title, "DoorTitle"), (text, "DoorText"), (shortcut, "Hint")):
+            label = QLabel(words)
+            label.setObjectName(name)
+            label.setWordWrap(True)
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            face.addWidget(label)
+        face.insertStretch(2, 1)
         return button
 
     def choose_kit(self) -> None:
