@@ -2,8 +2,8 @@
 
 Briefcase reads its configuration only from ``[tool.briefcase]`` in ./pyproject.toml, while we
 keep installer settings in briefcase.toml. This script copies the project into a staging folder,
-writes a pyproject.toml that is ours plus briefcase.toml, puts the bundled resources inside the
-package (installed apps have no repository around them) and runs Briefcase there::
+writes a pyproject.toml that is ours plus briefcase.toml, copies the bundled resources into the
+package (src/onetake_desktop/resources is a link in the checkout) and runs Briefcase there::
 
     python installers/briefcase.py create linux system
     python installers/briefcase.py package linux system   # .deb in installers/dist/
@@ -46,7 +46,6 @@ def stage(repo: Path = REPO, staging: Path = STAGING) -> Path:
             shutil.copytree(source, staging / name, ignore=ignore)
         else:
             shutil.copy2(source, staging / name)
-    shutil.copytree(repo / "resources", staging / "src" / "onetake_desktop" / "resources")
     (staging / "pyproject.toml").write_text(merged_pyproject_text(repo), encoding="utf-8")
     return staging
 

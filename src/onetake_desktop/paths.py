@@ -16,18 +16,9 @@ APP_NAME = "OneTake"
 APP_AUTHOR = "OneTake"
 
 
-def _resources_dir() -> Path:
-    # Installed builds (wheel, Briefcase) carry the files inside the package; a source checkout
-    # (editable install) keeps them in the repository's top-level resources/ folder.
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "resources", here.parents[1] / "resources"):
-        if (candidate / "icons").is_dir():
-            return candidate
-    return here / "resources"
-
-
-# Bundled, read-only files (icons, demo kit, style sheet).
-RESOURCES_DIR = _resources_dir()
+# Bundled, read-only files (icons, demo kit, style sheet). In a checkout this is a link to the
+# top-level resources/ folder; wheels and Briefcase builds carry the files themselves.
+RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
 
 
 @dataclass(frozen=True)
