@@ -9,12 +9,10 @@ on no single-reviewer API ever showing another reviewer's scores.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -22,13 +20,9 @@ import sqlite_utils
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import (
-    Accommodation,
     InterviewDefinition,
-    Kit,
-    PracticeQuestion,
-    Question,
-    Rubric,
-    RubricLevel,
+    definition_from_dict,
+    definition_to_dict,
 )
 from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.storage.db import durable, open_database, transaction, utc_now
@@ -247,34 +241,12 @@ class ScoreRepository(Protocol):
 # ---------------------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
 def definition_to_json(definition: InterviewDefinition) -> str:
-    return json.dumps(_plain(definition), ensure_ascii=False, sort_keys=True)
+    return json.dumps(definition_to_dict(definition), ensure_ascii=False, sort_keys=True)
 
 
 def definition_from_json(text: str) -> InterviewDefinition:
-    data = json.loads(text)
-    k = dict(data["kit"])
-    k["questions"] = tuple(Question(**q) for q in k["questions"])
-    k["accommodations"] = tuple(Accommodation(**a) for a in k.get("accommodations", ()))
-    k["practice"] = PracticeQuestion(**k["practice"]) if k.get("practice") else None
-    k["deadline"] = datetime.fromisoformat(k["deadline"]) if k.get("deadline") else None
-    rubrics = {
-        qid: Rubric(r["competency"], tuple(RubricLevel(**lv) for lv in r["levels"]))
-        for qid, r in data.get("rubrics", {}).items()
-    }
-    return InterviewDefinition(Kit(**k), rubrics, data.get("format_version", 1))
+    return definition_from_dict(json.loads(text))
 
 
 # ---------------------------------------------------------------------------------------------

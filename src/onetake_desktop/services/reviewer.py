@@ -1,0 +1,538 @@
+"""Reviewer use cases: import bundles into the library, look at answers, score them, export.
+
+Plain Python with callbacks; the windows and the CLI both drive this. Every read takes the
+viewing reviewer's id and returns only that reviewer's scores and notes (see storage.library).
+Threading: ``import_paths`` may run on a worker thread with its own ``ReviewerService`` (open
+one per thread with :func:`open_reviewer_service`; SQLite connections are not shared).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
+from onetake_desktop.domain.manifest import SubmissionManifest
+from onetake_desktop.paths import app_paths
+from onetake_desktop.storage.library import (
+    RECOMMENDATION_LABELS,
+    AnswerRecord,
+    AnswerStatus,
+    CandidateEntry,
+    InterviewRecord,
+    Library,
+    NewAnswer,
+    Recommendation,
+    RecommendationRecord,
+    Reviewer,
+    ScoreRecord,
+    SubmissionRecord,
+    TimestampedNote,
+    answer_status,
+    open_library,
+)
+
+ProgressFn = Callable[[int, int], None]
+BUNDLE_SUFFIX = ".onetake"
+DEFINITION_SUFFIX = ".onetakeinterview"
+SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+DEFAULT_REVIEWER_NAME = "Me"
+
+__all__ = [
+    "RECOMMENDATION_LABELS",
+    "SPEEDS",
+    "AnswerView",
+    "CandidateEntry",
+    "ImportOutcome",
+    "ImportReport",
+    "Recommendation",
+    "ReviewerService",
+    "find_bundles",
+    "open_reviewer_service",
+]
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    path: Path
+    status: Literal["imported", "duplicate", "refused"]
+    reason: str = ""
+    submission_id: int | None = None
+    candidate_name: str = ""
+    needs_definition: bool = False  # imported, but its interview definition is not known yet
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    def _with(self, status: str) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def imported(self) -> list[ImportOutcome]:
+        return self._with("imported")
+
+    @property
+    def duplicates(self) -> list[ImportOutcome]:
+        return self._with("duplicate")
+
+    @property
+    def refused(self) -> list[ImportOutcome]:
+        return self._with("refused")
+
+    def summary(self) -> str:
+        parts = [f"{len(self.imported)} imported"]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} already in the library")
+        if self.refused:
+            parts.append(f"{len(self.refused)} refused")
+        return ", ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """Everything the player and rubric panel show for one answer, for one reviewer."""
+
+    answer: AnswerRecord
+    submission: SubmissionRecord
+    index: int  # 0-based position among the candidate's answers
+    count: int
+    question: Question | None  # None until the interview definition is added
+    rubric: Rubric | None
+    score: ScoreRecord | None
+    notes: list[TimestampedNote]
+    recommendation: RecommendationRecord | None
+
+    @property
+    def question_text(self) -> str:
+        if self.question is not None:
+            return self.question.text
+        return (
+            f"Question {self.answer.question_id} (add the interview definition to see its text "
+            "and rubric)"
+        )
+
+    @property
+    def status(self) -> AnswerStatus:
+        return answer_status(self.score, len(self.notes))
+
+    @property
+    def submitted(self) -> bool:
+        return self.score is not None and self.score.status == "submitted"
+
+
+def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]]:
+    """Expand files and folders into bundle files (folders: every ``*.onetake`` inside, sorted);
+    paths that do not exist come back as refused outcomes."""
+    found: list[Path] = []
+    missing: list[ImportOutcome] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob(f"*{BUNDLE_SUFFIX}") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(ImportOutcome(path, "refused", f"{path} does not exist."))
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique, missing
+
+
+def _default_reviewer_name() -> str:
+    settings = app_paths().settings
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        name = json.loads(settings.read_text(encoding="utf-8")).get("reviewer_name")
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return DEFAULT_REVIEWER_NAME
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class ReviewerService:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.default_reviewer = library.reviewers.ensure(_default_reviewer_name())
+
+    def close(self) -> None:
+        self.library.close()
+
+    # -- reviewers and their preferences ------------------------------------------------------
+
+    def reviewer(self, reviewer_id: int) -> Reviewer:
+        return self.library.reviewers.get(reviewer_id)
+
+    def playback_rate(self, reviewer_id: int) -> float:
+        value = self.library.reviewers.setting(reviewer_id, "playback_rate", "1.0")
+        try:
+            rate = float(value or 1.0)
+        except ValueError:
+            return 1.0
+        return min(SPEEDS, key=lambda s: abs(s - rate))
+
+    def set_playback_rate(self, reviewer_id: int, rate: float) -> float:
+        rate = min(SPEEDS, key=lambda s: abs(s - rate))
+        self.library.reviewers.set_setting(reviewer_id, "playback_rate", f"{rate:g}")
+        return rate
+
+    # -- interview definitions ----------------------------------------------------------------
+
+    def add_definition(self, definition: InterviewDefinition) -> InterviewRecord:
+        from onetake_desktop.domain.kit import kit_content_hash
+
+        return self.library.interviews.add_definition(kit_content_hash(definition.kit), definition)
+
+    def add_definition_file(self, path: Path) -> InterviewRecord:
+        from onetake_desktop.storage.kitfile import load_definition
+
+        return self.add_definition(load_definition(path))
+
+    def seed_demo_definition(self) -> None:
+        """Every library knows the demo interview, so its bundles import with no extra step."""
+        try:
+            from onetake_desktop.storage.kitfile import (
+                demo_definition_path,
+            )
+        except ImportError:  # the formats module is not in this build
+            return
+        path = demo_definition_path()
+        if not path.exists():
+            return
+        definition = self._load_definition(path)
+        from onetake_desktop.domain.kit import kit_content_hash
+
+        content_hash = kit_content_hash(definition.kit)
+        known = {i.content_hash: i for i in self.library.interviews.all()}
+        if content_hash in known and known[content_hash].has_definition:
+            return
+        self.library.interviews.add_definition(content_hash, definition)
+
+    @staticmethod
+    def _load_definition(path: Path) -> InterviewDefinition:
+        from onetake_desktop.storage.kitfile import load_definition
+
+        result: InterviewDefinition = load_definition(path)
+        return result
+
+    def interviews(self) -> list[InterviewRecord]:
+        return self.library.interviews.all()
+
+    def definition(self, interview_pk: int) -> InterviewDefinition | None:
+        return self.library.interviews.definition(interview_pk)
+
+    # -- import -------------------------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Sequence[Path], progress: ProgressFn | None = None
+    ) -> ImportReport:
+        """Import every bundle in ``paths`` (files or folders). Refused bundles are reported
+        with their reason; the others import. ``progress(done_bytes, total_bytes)``."""
+        bundles, report_missing = find_bundles(paths)
+        report = ImportReport(list(report_missing))
+        sizes = [b.stat().st_size for b in bundles]
+        total = max(1, sum(sizes))
+        done = 0
+        for bundle, size in zip(bundles, sizes, strict=True):
+            base = done
+
+            def step(d: int, t: int, base: int = base, size: int = size) -> None:
+                if progress is not None and t > 0:
+                    progress(base + min(size, int(size * d / t)), total)
+
+            report.outcomes.append(self.import_bundle(bundle, step))
+            done += size
+            if progress is not None:
+                progress(done, total)
+        return report
+
+    def import_bundle(self, path: Path, progress: ProgressFn | None = None) -> ImportOutcome:
+        from onetake_desktop.services.bundles import import_bundle
+
+        staging = self.library.root / "submissions" / f".incoming-{uuid.uuid4().hex[:12]}"
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            extracted = import_bundle(path, staging, progress=progress)
+        except InvalidInputError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            return ImportOutcome(path, "refused", str(error))
+        except OneTakeError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            return ImportOutcome(path, "refused", str(error))
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            return ImportOutcome(path, "refused", f"{path.name} cannot be read ({error}).")
+        manifest: SubmissionManifest = extracted.manifest
+        sha: str = extracted.bundle_sha256
+        existing = self.library.submissions.find_by_sha256(sha)
+        if existing is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+            return ImportOutcome(
+                path,
+                "duplicate",
+                "This bundle is already in the library.",
+                existing.id,
+                existing.candidate_name,
+            )
+        folder = Path(extracted.folder)
+        final = self.library.root / "submissions" / sha[:16]
+        if folder.resolve() != final.resolve():
+            if final.exists():  # left by an import that crashed before its DB commit
+                shutil.rmtree(final, ignore_errors=True)
+            os.replace(folder, final)
+            if staging.exists() and staging != folder:
+                shutil.rmtree(staging, ignore_errors=True)
+        media: dict[str, Path] = {
+            qid: final / Path(p).resolve().relative_to(folder.resolve())
+            for qid, p in extracted.media.items()
+        }
+        answers = [
+            NewAnswer(
+                a.question_id,
+                a.answer_type,
+                str(media[a.question_id].relative_to(final)) if a.question_id in media else None,
+                a.text,
+                a.think_seconds_used,
+                a.answer_seconds,
+                a.media.duration_seconds if a.media else None,
+                a.takes_used,
+                a.submitted_take,
+            )
+            for a in manifest.answers
+        ]
+        record = self.library.submissions.add(manifest, sha, final, answers)
+        if record is None:  # another importer won the race
+            return ImportOutcome(path, "duplicate", "This bundle is already in the library.")
+        known = self.library.interviews.get(record.interview_pk).has_definition
+        return ImportOutcome(
+            path, "imported", "", record.id, record.candidate_name, needs_definition=not known
+        )
+
+    # -- reading the library ------------------------------------------------------------------
+
+    def entries(
+        self, reviewer_id: int, search: str = "", sort: str = "name"
+    ) -> list[CandidateEntry]:
+        entries = self.library.submissions.entries(reviewer_id, search)
+        keys: dict[str, Callable[[CandidateEntry], Any]] = {
+            "name": lambda e: (e.interview_pk, e.candidate_name.casefold(), e.submission_id),
+            "imported": lambda e: (e.interview_pk, e.imported_at, e.submission_id),
+            "status": lambda e: (
+                e.interview_pk,
+                ("new", "in progress", "scored").index(e.status),
+                e.candidate_name.casefold(),
+            ),
+        }
+        if sort not in keys:
+            raise InvalidInputError(f"Sort by one of {', '.join(keys)}.")
+        return sorted(entries, key=keys[sort])
+
+    def answers(self, submission_id: int) -> list[AnswerRecord]:
+        return self.library.submissions.answers(submission_id)
+
+    def answer_statuses(self, submission_id: int, reviewer_id: int) -> dict[int, AnswerStatus]:
+        scores = self.library.scores.current_for_submission(submission_id, reviewer_id)
+        return {
+            a.id: answer_status(scores.get(a.id), len(self.library.scores.notes(a.id, reviewer_id)))
+            for a in self.answers(submission_id)
+        }
+
+    def question_text(self, submission: SubmissionRecord, question_id: str) -> str:
+        definition = self.library.interviews.definition(submission.interview_pk)
+        if definition is not None:
+            for q in definition.kit.questions:
+                if q.id == question_id:
+                    return q.text
+        return f"Question {question_id}"
+
+    def answer_view(self, answer_id: int, reviewer_id: int) -> AnswerView:
+        answer = self.library.submissions.answer(answer_id)
+        submission = self.library.submissions.get(answer.submission_id)
+        siblings = self.library.submissions.answers(submission.id)
+        definition = self.library.interviews.definition(submission.interview_pk)
+        question = None
+        rubric = None
+        if definition is not None:
+            question = next(
+                (q for q in definition.kit.questions if q.id == answer.question_id), None
+            )
+            rubric = definition.rubrics.get(answer.question_id)
+        return AnswerView(
+            answer,
+            submission,
+            next(i for i, a in enumerate(siblings) if a.id == answer_id),
+            len(siblings),
+            question,
+            rubric,
+            self.library.scores.current(answer_id, reviewer_id),
+            self.library.scores.notes(answer_id, reviewer_id),
+            self.library.scores.recommendation(submission.id, reviewer_id),
+        )
+
+    def waveform(self, answer: AnswerRecord, buckets: int = 600) -> list[float]:
+        from onetake_desktop.media.waveform import compute_waveform
+
+        if answer.media_path is None:
+            return []
+        return compute_waveform(answer.media_path, buckets)
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def save_score(self, answer_id: int, reviewer_id: int, score: int, note: str) -> ScoreRecord:
+        return self.library.scores.save_draft(answer_id, reviewer_id, score, note)
+
+    def correct_score(
+        self, answer_id: int, reviewer_id: int, score: int, note: str, reason: str
+    ) -> ScoreRecord:
+        return self.library.scores.correct(answer_id, reviewer_id, score, note, reason)
+
+    def add_note(
+        self, answer_id: int, reviewer_id: int, position_ms: int, text: str
+    ) -> TimestampedNote:
+        return self.library.scores.add_note(answer_id, reviewer_id, position_ms, text)
+
+    def delete_note(self, note_id: int, reviewer_id: int) -> None:
+        self.library.scores.delete_note(note_id, reviewer_id)
+
+    def set_recommendation(
+        self, submission_id: int, reviewer_id: int, value: Recommendation, note: str = ""
+    ) -> RecommendationRecord:
+        return self.library.scores.set_recommendation(submission_id, reviewer_id, value, note)
+
+    def unscored_answers(self, submission_id: int, reviewer_id: int) -> list[AnswerRecord]:
+        scores = self.library.scores.current_for_submission(submission_id, reviewer_id)
+        return [a for a in self.answers(submission_id) if a.id not in scores]
+
+    def submit_candidate(self, submission_id: int, reviewer_id: int) -> int:
+        """Submit this reviewer's scores for the candidate (durably); every answer must have a
+        score first."""
+        missing = self.unscored_answers(submission_id, reviewer_id)
+        if missing:
+            names = ", ".join(a.question_id for a in missing)
+            raise OneTakeError(f"Score every answer before submitting (missing: {names}).")
+        return self.library.scores.submit(submission_id, reviewer_id)
+
+    # -- export -------------------------------------------------------------------------------
+
+    EXPORT_FIELDS: tuple[str, ...] = (
+        "interview_id",
+        "interview_version",
+        "role_title",
+        "candidate_name",
+        "candidate_email",
+        "bundle_sha256",
+        "question_id",
+        "question_text",
+        "competency",
+        "reviewer",
+        "score",
+        "status",
+        "note",
+        "scored_at",
+        "supersedes_id",
+        "reason",
+        "recommendation",
+        "recommendation_status",
+    )
+
+    def export_rows(self, reviewer_id: int) -> list[dict[str, Any]]:
+        """One row per answer this reviewer scored (their current score only)."""
+        reviewer = self.reviewer(reviewer_id)
+        rows: list[dict[str, Any]] = []
+        interviews = {i.id: i for i in self.library.interviews.all()}
+        for submission in self.library.submissions.all():
+            interview = interviews[submission.interview_pk]
+            definition = self.library.interviews.definition(interview.id)
+            scores = self.library.scores.current_for_submission(submission.id, reviewer_id)
+            rec = self.library.scores.recommendation(submission.id, reviewer_id)
+            for answer in self.answers(submission.id):
+                score = scores.get(answer.id)
+                if score is None:
+                    continue
+                rubric = definition.rubrics.get(answer.question_id) if definition else None
+                rows.append(
+                    {
+                        "interview_id": interview.interview_id,
+                        "interview_version": interview.version,
+                        "role_title": interview.role_title,
+                        "candidate_name": submission.candidate_name,
+                        "candidate_email": submission.candidate_email,
+                        "bundle_sha256": submission.bundle_sha256,
+                        "question_id": answer.question_id,
+                        "question_text": self.question_text(submission, answer.question_id),
+                        "competency": rubric.competency if rubric else "",
+                        "reviewer": reviewer.name,
+                        "score": score.score,
+                        "status": score.status,
+                        "note": score.note,
+                        "scored_at": score.created_at,
+                        "supersedes_id": score.supersedes_id,
+                        "reason": score.reason,
+                        "recommendation": rec.value if rec else None,
+                        "recommendation_status": rec.status if rec else None,
+                    }
+                )
+        return rows
+
+    def export_scores(self, reviewer_id: int, fmt: Literal["csv", "json"], out: Path) -> int:
+        """Write this reviewer's scores to ``out`` (atomically); returns the row count."""
+        rows = self.export_rows(reviewer_id)
+        if fmt == "json":
+            data = json.dumps(
+                {"format_version": 1, "reviewer": self.reviewer(reviewer_id).name, "scores": rows},
+                ensure_ascii=False,
+                indent=2,
+            ).encode("utf-8")
+        elif fmt == "csv":
+            buffer = io.StringIO(newline="")
+            writer = csv.DictWriter(buffer, fieldnames=list(self.EXPORT_FIELDS))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            data = buffer.getvalue().encode("utf-8")
+        else:
+            raise InvalidInputError(f"Export as csv or json, not {fmt}.")
+        try:
+            _atomic_write(out, data)
+        except OSError as error:
+            raise OneTakeError(f"The export cannot be written to {out} ({error}).") from error
+        return len(rows)
+
+
+def open_reviewer_service(root: Path | None = None) -> ReviewerService:
+    """Open the library (``paths.library`` unless ``root`` is given), seeded with the demo."""
+    paths = app_paths().ensure()
+    library = open_library(root or paths.library)
+    service = ReviewerService(library)
+    with contextlib.suppress(OneTakeError):  # a broken demo must not lock anyone out
+        service.seed_demo_definition()
+    return service
