@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from onetake_desktop.cli import add_group, not_ready
+from onetake_desktop.cli import add_group
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.services import author
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,12 +31,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    return not_ready("kit build")
+    kit_path, definition_path = author.build_kit(args.source, args.output)
+    print(
+        f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
+    )
+    return EXIT_OK
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    return not_ready("kit validate")
+    report = author.validate_file(args.file)
+    if report.ok:
+        assert report.kit is not None
+        print(
+            f"{args.file}: a valid {report.kind} ({report.kit.role_title}, "
+            f"{len(report.kit.questions)} questions)."
+        )
+        return EXIT_OK
+    count = len(report.problems)
+    sys.stderr.write(
+        f"{args.file}: {count} problem{'s' if count > 1 else ''} in this {report.kind}:\n"
+    )
+    for problem in report.problems:
+        sys.stderr.write(f"  - {problem}\n")
+    return EXIT_INVALID_INPUT
 
 
 def run_show(args: argparse.Namespace) -> int:
-    return not_ready("kit show")
+    print(author.show_file(args.file))
+    return EXIT_OK

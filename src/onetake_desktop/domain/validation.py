@@ -1,0 +1,308 @@
+"""Strict, path-naming reading of untrusted JSON/TOML-like data, shared by kits and manifests.
+
+Files from outside (kits, bundle manifests, authors' TOML) are read through :class:`Fields`,
+which checks types and collects *every* problem with its field path
+(``questions[2].answer_max_seconds``) instead of stopping at the first one, so that
+``onetake kit validate`` can list them all. Paths use 0-based list indexes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from onetake_desktop.domain.errors import InvalidInputError
+
+# Limits on any JSON document we parse from outside (kit, definition, manifest).
+MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 16
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+PREFIXED_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file: where (field path) and what, as a readable phrase."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.message}" if self.path else self.message
+
+
+class ProblemsError(InvalidInputError):
+    """Invalid input with the full list of problems; ``str()`` is one sentence naming the first."""
+
+    def __init__(self, problems: list[Problem], what: str = "") -> None:
+        self.problems = list(problems)
+        first = str(problems[0]) if problems else "is invalid"
+        first = first.rstrip(".")
+        more = len(problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        prefix = f"{what}: " if what else ""
+        super().__init__(f"{prefix}{first}{suffix}.")
+
+
+def join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    dict: "a table/object",
+    list: "a list",
+}
+
+
+class Fields:
+    """Typed access to one JSON object, recording problems instead of raising.
+
+    Every getter returns a usable fallback when the value is missing or wrong, so parsing can go
+    on and find the remaining problems. Call :meth:`done` to report unknown keys.
+    """
+
+    def __init__(self, data: object, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        self.ok = isinstance(data, dict)
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        self._seen: set[str] = set()
+        if not self.ok:
+            self.problems.append(Problem(path, f"must be {_TYPE_NAMES[dict]}"))
+
+    def problem(self, key: str | int, message: str) -> None:
+        self.problems.append(Problem(join(self.path, key), message))
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def _get(self, key: str, required: bool) -> tuple[bool, Any]:
+        self._seen.add(key)
+        if key not in self.data or self.data[key] is None:
+            if required and self.ok:
+                self.problem(key, "is required")
+            return False, None
+        return True, self.data[key]
+
+    def text(self, key: str, default: str = "", *, required: bool = True) -> str:
+        present, value = self._get(key, required)
+        if not present:
+            return default
+        if not isinstance(value, str):
+            self.problem(key, "must be text")
+            return default
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        present, value = self._get(key, False)
+        if not present:
+            return None
+        if not isinstance(value, str):
+            self.problem(key, "must be text")
+            return None
+        return value
+
+    def integer(self, key: str, default: int = 0, *, required: bool = True) -> int:
+        present, value = self._get(key, required)
+        if not present:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(key, "must be a whole number")
+            return default
+        return value
+
+    def number(self, key: str, default: float = 0.0, *, required: bool = True) -> float:
+        present, value = self._get(key, required)
+        if not present:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(key, "must be a number")
+            return default
+        if not math.isfinite(value):
+            self.problem(key, "must be a finite number")
+            return default
+        return float(value)
+
+    def obj(self, key: str, *, required: bool = True) -> Fields | None:
+        present, value = self._get(key, required)
+        if not present:
+            return None
+        return Fields(value, join(self.path, key), self.problems)
+
+    def items(
+        self, key: str, *, max_items: int, required: bool = True
+    ) -> Iterator[tuple[str, Any]]:
+        """Yield (path, value) for each element of a list (at most ``max_items`` are read)."""
+        present, value = self._get(key, required)
+        if not present:
+            return
+        if not isinstance(value, list):
+            self.problem(key, "must be a list")
+            return
+        if len(value) > max_items:
+            self.problem(key, f"has {len(value)} entries; at most {max_items} are allowed")
+            return
+        for i, element in enumerate(value):
+            yield join(join(self.path, key), i), element
+
+    def text_map(self, key: str, *, max_items: int, max_len: int) -> dict[str, str]:
+        present, value = self._get(key, False)
+        if not present:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(key, "must be a table/object")
+            return {}
+        if len(value) > max_items:
+            self.problem(key, f"has {len(value)} entries; at most {max_items} are allowed")
+            return {}
+        out: dict[str, str] = {}
+        for k, v in value.items():
+            if not isinstance(v, str) or len(k) > max_len or len(v) > max_len:
+                self.problem(
+                    join(key, str(k)[:40]), f"must be text of at most {max_len} characters"
+                )
+                continue
+            out[k] = v
+        return out
+
+    def done(self) -> None:
+        """Report keys nobody asked for: a typo, or a file from a newer version."""
+        for key in self.data:
+            if key not in self._seen:
+                shown = key if len(key) <= 40 else key[:40] + "..."
+                self.problems.append(Problem(join(self.path, shown), "is not a known field"))
+
+
+# --- checks on already-typed values (used by validate_kit and validate_manifest) -------------
+
+
+class Checker:
+    """Collects problems about a typed object; every check names its field path."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def text(
+        self,
+        path: str,
+        value: str,
+        *,
+        max_len: int,
+        min_len: int = 1,
+        pattern: re.Pattern[str] | None = None,
+        pattern_help: str = "",
+    ) -> None:
+        if len(value) < min_len:
+            self.add(path, "must not be empty" if min_len == 1 else f"needs {min_len}+ characters")
+        elif len(value) > max_len:
+            self.add(path, f"is {len(value)} characters long; at most {max_len} are allowed")
+        elif pattern is not None and not pattern.fullmatch(value):
+            self.add(path, f"must be {pattern_help}")
+        elif "\x00" in value:
+            self.add(path, "must not contain NUL characters")
+
+    def number(self, path: str, value: float, low: float, high: float) -> None:
+        if not (math.isfinite(value) and low <= value <= high):
+            self.add(path, f"must be between {_num(low)} and {_num(high)}")
+
+    def timestamp(self, path: str, value: str) -> None:
+        if parse_utc_timestamp(value) is None:
+            self.add(path, "must be an ISO 8601 time with a time zone, e.g. 2026-11-23T14:05:00Z")
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def parse_utc_timestamp(value: str) -> datetime | None:
+    """Parse an ISO 8601 timestamp that carries a time zone; None if it does not."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+# --- JSON from outside ----------------------------------------------------------------------
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key[:40]!r}")
+        out[key] = value
+    return out
+
+
+def _depth(value: object) -> int:
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def load_json_bytes(raw: bytes, what: str) -> object:
+    """Parse untrusted JSON: size and depth limited, no NaN, no duplicate keys, UTF-8 only."""
+    if len(raw) > MAX_JSON_BYTES:
+        raise InvalidInputError(
+            f"The {what} is {len(raw):,} bytes; at most {MAX_JSON_BYTES:,} are allowed."
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"The {what} is not valid UTF-8 text.") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+    except RecursionError:  # CPython's parser stops deep nesting itself, without a crash
+        raise InvalidInputError(
+            f"The {what} is nested more than {MAX_JSON_DEPTH} levels deep, which is not allowed."
+        ) from None
+    except ValueError as error:
+        detail = str(error).split(":")[0].rstrip(".")
+        raise InvalidInputError(f"The {what} is not valid JSON ({detail}).") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise InvalidInputError(
+            f"The {what} is nested more than {MAX_JSON_DEPTH} levels deep, which is not allowed."
+        )
+    return value
+
+
+def canonical_json(value: object) -> bytes:
+    """Canonical form for hashing: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def pretty_json(value: object) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode()

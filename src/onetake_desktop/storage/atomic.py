@@ -1,0 +1,68 @@
+"""Atomic file writes: readers see the old file or the complete new one, never a torn file.
+
+Write to a temporary file in the same directory, fsync it, rename it over the target, then fsync
+the directory so the rename itself survives a power cut. Anyone may reuse these helpers.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from onetake_desktop.domain.errors import DiskFullError, OneTakeError
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or create in ``directory`` durable (a no-op where unsupported)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _os_error(error: OSError, path: Path) -> OneTakeError:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(f"There is not enough free disk space to write {path.name}.")
+    reason = error.strerror or type(error).__name__
+    return OneTakeError(f"Could not write {path} ({reason}).")
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """Yield a binary file; on a clean exit it replaces ``path`` atomically, else it vanishes.
+
+    A full disk becomes :class:`DiskFullError`; other OS errors a one-sentence OneTakeError.
+    """
+    path = Path(path)
+    directory = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise _os_error(error, path) from error
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        fsync_directory(directory)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise _os_error(error, path) from error
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    with atomic_output(path) as handle:
+        handle.write(data)

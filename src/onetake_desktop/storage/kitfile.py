@@ -1,0 +1,121 @@
+"""Kit files on disk: ``.onetakekit`` (candidates), ``.onetakeinterview`` (reviewers), TOML source.
+
+Both built files are UTF-8 JSON (see docs/formats.md); the kit carries its ``content_hash`` so a
+changed copy is noticed. Reading checks size, depth and every field; writing is atomic.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.domain.kit import (
+    InterviewDefinition,
+    Kit,
+    definition_from_dict,
+    definition_from_toml_dict,
+    definition_to_dict,
+    kit_content_hash,
+    kit_from_dict,
+    kit_to_dict,
+)
+from onetake_desktop.domain.validation import MAX_JSON_BYTES, load_json_bytes, pretty_json
+from onetake_desktop.paths import resource
+from onetake_desktop.storage.atomic import atomic_write_bytes
+
+KIT_SUFFIX = ".onetakekit"
+DEFINITION_SUFFIX = ".onetakeinterview"
+DEMO_KIT = "demo.onetakekit"
+DEMO_DEFINITION = "demo.onetakeinterview"
+DEMO_TOML = "demo-interview.toml"
+
+
+def _read_limited(path: Path, what: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_JSON_BYTES + 1)
+    except FileNotFoundError:
+        raise InvalidInputError(f"There is no {what} at {path}.") from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"{path} is a folder, not {what}.") from None
+    except OSError as error:
+        raise InvalidInputError(f"Could not read {path} ({error.strerror}).") from None
+    if len(raw) > MAX_JSON_BYTES:
+        raise InvalidInputError(f"{path.name} is larger than {MAX_JSON_BYTES:,} bytes.")
+    return raw
+
+
+def kit_file_bytes(kit: Kit) -> bytes:
+    data = kit_to_dict(kit)
+    data["content_hash"] = kit_content_hash(kit)
+    return pretty_json(data)
+
+
+def definition_file_bytes(definition: InterviewDefinition) -> bytes:
+    return pretty_json(definition_to_dict(definition))
+
+
+def load_kit(path: Path) -> Kit:
+    """Read a ``.onetakekit``; InvalidInputError says what is wrong and where."""
+    data = load_json_bytes(_read_limited(path, "an interview kit"), f"kit file {path.name}")
+    return kit_from_dict(data)
+
+
+def load_definition(path: Path) -> InterviewDefinition:
+    """Read a ``.onetakeinterview`` (kit plus rubrics)."""
+    raw = _read_limited(path, "an interview definition")
+    return definition_from_dict(load_json_bytes(raw, f"interview file {path.name}"))
+
+
+def load_toml(source: Path) -> InterviewDefinition:
+    try:
+        with open(source, "rb") as handle:
+            raw = handle.read(MAX_JSON_BYTES + 1)
+    except OSError as error:
+        raise InvalidInputError(f"Could not read {source} ({error.strerror}).") from None
+    if len(raw) > MAX_JSON_BYTES:
+        raise InvalidInputError(f"{source.name} is larger than {MAX_JSON_BYTES:,} bytes.")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{source.name} is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInputError(f"{source.name} is not valid TOML ({error}).") from None
+    return definition_from_toml_dict(data)
+
+
+def save_kit(kit: Kit, path: Path) -> None:
+    atomic_write_bytes(path, kit_file_bytes(kit))
+
+
+def save_definition(definition: InterviewDefinition, path: Path) -> None:
+    atomic_write_bytes(path, definition_file_bytes(definition))
+
+
+def definition_path_for(kit_path: Path) -> Path:
+    return kit_path.with_suffix(DEFINITION_SUFFIX)
+
+
+def build_from_toml(source: Path, kit_out: Path) -> tuple[Path, Path]:
+    """Validate ``source`` and write ``kit_out`` and its ``.onetakeinterview`` sibling."""
+    kit_out = Path(kit_out)
+    if kit_out.suffix != KIT_SUFFIX:
+        kit_out = kit_out.with_name(kit_out.name + KIT_SUFFIX)
+    definition = load_toml(source)
+    definition_out = definition_path_for(kit_out)
+    save_kit(definition.kit, kit_out)
+    save_definition(definition, definition_out)
+    return kit_out, definition_out
+
+
+def demo_kit_path() -> Path:
+    return resource("kits", DEMO_KIT)
+
+
+def demo_definition_path() -> Path:
+    return resource("kits", DEMO_DEFINITION)
+
+
+def demo_source_path() -> Path:
+    return resource("kits", DEMO_TOML)
