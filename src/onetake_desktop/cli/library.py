@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
-from onetake_desktop.cli import add_group, not_ready
+from onetake_desktop.cli import add_group
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,13 +20,62 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     i.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE|FOLDER")
     i.set_defaults(handler=run_import)
     ls = actions.add_parser("list", help="list interviews, candidates and their status")
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help="print JSON for scripts")
+    ls.add_argument("--search", default="", metavar="TEXT", help="only names, emails, roles with")
+    ls.add_argument("--sort", choices=("name", "imported", "status"), default="name")
+    ls.add_argument("--reviewer", metavar="NAME", help="whose progress to show (default: you)")
     ls.set_defaults(handler=run_list)
 
 
 def run_import(args: argparse.Namespace) -> int:
-    return not_ready("library import")
+    from onetake_desktop.services.reviewer import open_reviewer_service
+
+    service = open_reviewer_service()
+    try:
+        report = service.import_paths(args.paths)
+    finally:
+        service.close()
+    for o in report.outcomes:
+        if o.status == "imported":
+            flag = " (interview definition not in the library yet)" if o.needs_definition else ""
+            print(f"imported  {o.path}: {o.candidate_name}{flag}")
+        elif o.status == "duplicate":
+            print(f"already   {o.path}: {o.reason}")
+        else:
+            sys.stderr.write(f"refused   {o.path}: {o.reason}\n")
+    print(report.summary())
+    return EXIT_INVALID_INPUT if report.refused else EXIT_OK
 
 
 def run_list(args: argparse.Namespace) -> int:
-    return not_ready("library list")
+    from onetake_desktop.services.reviewer import open_reviewer_service
+
+    service = open_reviewer_service()
+    try:
+        reviewer = (
+            service.library.reviewers.ensure(args.reviewer)
+            if args.reviewer
+            else service.default_reviewer
+        )
+        entries = service.entries(reviewer.id, args.search, args.sort)
+    finally:
+        service.close()
+    if args.json:
+        out = [{**asdict(e), "status": e.status} for e in entries]
+        json.dump({"reviewer": reviewer.name, "candidates": out}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not entries:
+        print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
+        return EXIT_OK
+    current = None
+    for e in entries:
+        if e.interview_title != current:
+            current = e.interview_title
+            missing = "" if e.has_definition else "  [interview definition missing]"
+            print(f"{current}{missing}")
+        print(
+            f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
+            f" {e.scored}/{e.answers} scored"
+        )
+    return EXIT_OK

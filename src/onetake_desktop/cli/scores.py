@@ -5,16 +5,33 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from onetake_desktop.cli import add_group, not_ready
+from onetake_desktop.cli import add_group
+from onetake_desktop.domain.errors import EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = add_group(sub, "scores", "export scores")
-    e = actions.add_parser("export", help="export scores as CSV or JSON")
+    e = actions.add_parser(
+        "export", help="export one reviewer's current scores (drafts and submitted) as CSV or JSON"
+    )
     e.add_argument("--format", choices=("csv", "json"), required=True)
     e.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    e.add_argument("--reviewer", metavar="NAME", help="whose scores (default: you)")
     e.set_defaults(handler=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    return not_ready("scores export")
+    from onetake_desktop.services.reviewer import open_reviewer_service
+
+    service = open_reviewer_service()
+    try:
+        reviewer = (
+            service.library.reviewers.ensure(args.reviewer)
+            if args.reviewer
+            else service.default_reviewer
+        )
+        count = service.export_scores(reviewer.id, args.format, args.output)
+    finally:
+        service.close()
+    print(f"Wrote {count} scores by {reviewer.name} to {args.output}.")
+    return EXIT_OK
