@@ -1,0 +1,376 @@
+"""Panels on a real library database: independence, summary, order, decisions, audit chain."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.domain.kit import InterviewDefinition, Kit, Question, Rubric, RubricLevel
+from onetake_desktop.domain.manifest import AnswerRecord, Consent, KitRef, SubmissionManifest
+from onetake_desktop.services.panel import PanelService, WrongPassphrase
+from onetake_desktop.storage.library import Library, NewAnswer, open_library
+
+HASH = "sha256:" + "cd" * 32
+QUESTIONS = ("q1", "q2")
+NAMES = ("Ada Lovelace", "Brian Kernighan", "Carol Shaw", "Dennis Ritchie", "Edsger Dijkstra")
+PASS = "correct horse battery"
+
+
+def _definition() -> InterviewDefinition:
+    questions = tuple(
+        Question(q, f"Tell us about {q}.", "why", 10, 5, 60, 1, "text") for q in QUESTIONS
+    )
+    kit = Kit(
+        "panel-demo", "1", "Acme", "Support lead", "hi", "do", "privacy", 30, "text", questions
+    )
+    levels = tuple(RubricLevel(i, f"level {i}") for i in range(1, 6))
+    return InterviewDefinition(kit, {q: Rubric("Ownership", levels) for q in QUESTIONS})
+
+
+def make_library(root: Path, candidates: int = 4) -> tuple[Library, int, dict[str, int]]:
+    """A library with one interview and ``candidates`` text submissions; returns the library,
+    the interview pk and submission ids by candidate name."""
+    library = open_library(root)
+    interview = library.interviews.add_definition(HASH, _definition())
+    ids: dict[str, int] = {}
+    for i, name in enumerate(NAMES[:candidates]):
+        answers = tuple(
+            AnswerRecord(
+                q,
+                "text",
+                1,
+                1,
+                5.0,
+                30.0,
+                "2026-11-01T10:00:00Z",
+                "2026-11-01T10:01:00Z",
+                text=f"{name} on {q}",
+            )
+            for q in QUESTIONS
+        )
+        manifest = SubmissionManifest(
+            KitRef("panel-demo", "1", HASH),
+            name,
+            name.split()[0].lower() + "@example.org",
+            Consent("11" * 32, "2026-11-01T09:59:00Z"),
+            answers,
+            "2026-11-01T10:05:00Z",
+            "0.1.0",
+        )
+        new = [
+            NewAnswer(a.question_id, "text", None, a.text, 5.0, 30.0, None, 1, 1) for a in answers
+        ]
+        folder = root / "submissions" / f"s{i}"
+        folder.mkdir(parents=True)
+        record = library.submissions.add(manifest, f"{i:064x}", folder, new)
+        assert record is not None
+        ids[name] = record.id
+    return library, interview.id, ids
+
+
+def answer_id(library: Library, submission_id: int, question_id: str) -> int:
+    return next(
+        a.id for a in library.submissions.answers(submission_id) if a.question_id == question_id
+    )
+
+
+@pytest.fixture
+def fast_hasher() -> PasswordHasher:
+    # Real Argon2id, smaller memory cost than the app's default so the suite stays quick.
+    return PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+def service(
+    library: Library, hasher: PasswordHasher, clock: ManualClock | None = None, seed: int = 7
+) -> PanelService:
+    rng = random.Random(seed)
+    return PanelService(library, clock or ManualClock(), lambda: rng.getrandbits(62), hasher)
+
+
+# Same three-panelist matrix as tests/unit/test_panel_domain.py (alpha worked out by hand there):
+#            A   B   C   D
+#   P1       1   2   2   3
+#   P2       1   2   4   -      (P2 does not score D)
+#   P3       2   2   4   3
+Q1 = {"P1": (1, 2, 2, 3), "P2": (1, 2, 4, None), "P3": (2, 2, 4, 3)}
+Q1_ALPHA = 1 - 85 / 216.7
+Q2 = {"P1": (3, 3, 3, 3), "P2": (4, 3, 3, None), "P3": (3, 3, 2, 5)}
+
+
+def test_three_panelists_score_independently_then_see_the_hand_computed_summary(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, interview, ids = make_library(tmp_path / "lib")
+    panel = service(library, fast_hasher)
+    people = {n: panel.create_panelist(n, PASS).reviewer_id for n in ("P1", "P2", "P3")}
+    candidates = [ids[n] for n in NAMES[:4]]
+
+    for name, pid in people.items():
+        for qid, table in (("q1", Q1), ("q2", Q2)):
+            for sub, score in zip(candidates, table[name], strict=True):
+                if score is not None:
+                    panel.save_score(pid, answer_id(library, sub, qid), score, f"{name} note")
+
+    def others_seen(viewer: str) -> set[int]:
+        pid = people[viewer]
+        scores = panel.visible_scores(pid, interview)
+        view = panel.view(pid, interview)
+        seen = {s.reviewer_id for s in scores} | set(view.panelists)
+        for cell in view.summary.cells.values():
+            seen |= set(cell.scores)
+        return seen - {pid}
+
+    # Before anyone submits: each sees only their own drafts, and exports hold no score at all.
+    for name, pid in people.items():
+        assert others_seen(name) == set()
+        assert all(s.reviewer_id == pid for s in panel.visible_scores(pid, interview))
+        view = panel.view(pid, interview)
+        assert len(view.own_drafts) == (8 if name != "P2" else 6)
+        assert view.summary.cells == {} and view.alpha("q1") is None
+        out = tmp_path / f"{name}.json"
+        panel.export(pid, interview, "json", out)
+        rows = json.loads(out.read_text())["rows"]
+        assert [r["score"] for r in rows] == [""] * 4 and all(r["panelist"] == "" for r in rows)
+        assert "note" not in out.read_text().replace('"note": ""', "")
+
+    # P3 submits everything; P1 still sees nothing of P3 (P1 has not submitted) and vice versa
+    # P3 sees nobody's drafts.
+    for sub in candidates:
+        panel.submit_candidate(people["P3"], sub)
+    assert others_seen("P1") == set() and others_seen("P3") == set()
+    csv_out = tmp_path / "p1.csv"
+    panel.export(people["P1"], interview, "csv", csv_out)
+    assert {r["score"] for r in csv.DictReader(csv_out.open())} == {""}
+
+    # Everyone submits (P2 only the three candidates they scored).
+    for sub in candidates:
+        panel.submit_candidate(people["P1"], sub)
+    for sub in candidates[:3]:
+        panel.submit_candidate(people["P2"], sub)
+
+    view = panel.view(people["P1"], interview)
+    assert view.question_open("q1") and view.candidate_open(candidates[0])
+    assert view.alpha("q1") == pytest.approx(Q1_ALPHA, abs=1e-12)
+    c = view.stats(candidates[2], "q1")  # candidate C: 2, 4, 4
+    assert c is not None
+    assert (c.mean, c.median, c.spread, c.disagreement) == (pytest.approx(10 / 3), 4.0, 2, True)
+    assert c.scores == {people["P1"]: 2, people["P2"]: 4, people["P3"]: 4}
+    d = view.stats(candidates[3], "q2")  # candidate D on q2: 3 and 5, P2 missing
+    assert d is not None and (d.mean, d.spread, d.disagreement) == (4.0, 2, True)
+    assert view.summary.disagreements() == [(candidates[2], "q1"), (candidates[3], "q2")]
+    p2 = next(x for x in view.summary.leniency if x.panelist_id == people["P2"])
+    # P2's six scores 1,2,4,4,3,3 (mean 17/6) against the cell means there:
+    # q1 4/3, 2, 10/3 and q2 10/3, 3, 8/3 -> (4/3+2+10/3+10/3+3+8/3)/6 = 47/18.
+    assert p2.own_mean == pytest.approx(17 / 6) and p2.panel_mean == pytest.approx(47 / 18)
+
+    # P2 never scored D, so D stays closed to P2, and so do both questions as a whole.
+    view2 = panel.view(people["P2"], interview)
+    assert view2.stats(candidates[3], "q1") is None and view2.alpha("q1") is None
+    assert not view2.candidate_open(candidates[3])
+    assert view2.stats(candidates[2], "q1") is not None
+
+    # The export after submission holds exactly the submitted scores the viewer may see.
+    out = tmp_path / "after.json"
+    panel.export(people["P1"], interview, "json", out)
+    rows = [r for r in json.loads(out.read_text())["rows"] if r["score"] != ""]
+    assert len(rows) == 8 + 6 + 8
+    assert {r["panelist"] for r in rows} == {"P1", "P2", "P3"}
+
+
+def test_two_panelists_question_mode_summary_matches_the_hand_computed_alpha(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, interview, ids = make_library(tmp_path / "lib", candidates=3)
+    panel = service(library, fast_hasher)
+    p1 = panel.create_panelist("Pat", PASS).reviewer_id
+    p2 = panel.create_panelist("Sam", PASS).reviewer_id
+    subs = [ids[n] for n in NAMES[:3]]
+    # P1: 2 3 5, P2: 2 4 3 on q1 -> alpha = 1 - 17/39.6 (worked out in the unit test).
+    for pid, scores in ((p1, (2, 3, 5)), (p2, (2, 4, 3))):
+        by_candidate = dict(zip(subs, scores, strict=True))
+        for sub, q in panel.question_queue(pid, interview)[:3]:  # q1 in this panelist's order
+            assert q == "q1"
+            panel.save_score(pid, answer_id(library, sub, q), by_candidate[sub])
+    with pytest.raises(OneTakeError, match="Score every answer"):
+        panel.submit_question(p1, interview, "q2")
+    assert panel.submit_question(p1, interview, "q1") == 3
+    assert panel.view(p1, interview).summary.cells.get((subs[0], "q1")).scores == {p1: 2}  # type: ignore[union-attr]
+    assert panel.view(p2, interview).summary.cells == {}  # P2 still sees only drafts
+    panel.submit_question(p2, interview, "q1")
+    view = panel.view(p2, interview)
+    assert view.question_open("q1") and not view.question_open("q2")
+    assert view.alpha("q1") == pytest.approx(1 - 17 / 39.6, abs=1e-12)
+    assert view.stats(subs[2], "q1").spread == 2  # type: ignore[union-attr]
+    # Question 2 is still closed: nobody's q2 draft shows.
+    assert all(q == "q1" for (_, q) in view.summary.cells)
+
+
+def test_order_is_stable_per_panelist_and_differs_between_panelists(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, interview, _ = make_library(tmp_path / "lib", candidates=5)
+    panel = service(library, fast_hasher, seed=11)
+    a = panel.create_panelist("Ann", PASS).reviewer_id
+    b = panel.create_panelist("Bob", PASS).reviewer_id
+    order_a = panel.order(a, interview, "q1")
+    queue_a = panel.question_queue(a, interview)
+    library.close()
+
+    # Reopen the library: the seed is stored, so the order comes back the same.
+    library2 = open_library(tmp_path / "lib")
+    again = PanelService(library2, ManualClock(), hasher=fast_hasher)
+    assert again.order(a, interview, "q1") == order_a
+    assert again.question_queue(a, interview) == queue_a
+    assert [q for _, q in queue_a] == ["q1"] * 5 + ["q2"] * 5
+    assert again.order(b, interview, "q1") != order_a
+    assert sorted(again.order(b, interview, "q1")) == sorted(order_a)
+    library2.close()
+
+
+def test_passphrases_are_argon2id_and_wrong_ones_slow_down(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, _, _ = make_library(tmp_path / "lib", candidates=1)
+    clock = ManualClock()
+    panel = service(library, fast_hasher, clock)
+    pid = panel.create_panelist("Kim", PASS).reviewer_id
+    stored = library.reviewers.get(pid).passphrase_hash
+    assert stored is not None and stored.startswith("$argon2id$") and PASS not in stored
+    with pytest.raises(OneTakeError, match="at least 8"):
+        panel.create_panelist("Lee", "short")
+
+    with pytest.raises(WrongPassphrase, match="not Kim's passphrase"):
+        panel.sign_in(pid, "wrong one")
+    # Even the right passphrase waits out the pause (1 s after one failure).
+    with pytest.raises(WrongPassphrase, match="try again in 1 seconds"):
+        panel.sign_in(pid, PASS)
+    clock.advance(1.0)
+    with pytest.raises(WrongPassphrase):
+        panel.sign_in(pid, "wrong again")
+    clock.advance(1.5)
+    with pytest.raises(WrongPassphrase, match="try again"):  # 2 s after the second failure
+        panel.sign_in(pid, PASS)
+    clock.advance(1.0)
+    assert panel.sign_in(pid, PASS).name == "Kim"
+    assert panel.current_id == pid
+    assert panel.repo.panelist(pid).failed_attempts == 0  # type: ignore[union-attr]
+
+    # Idle lock on the injected clock.
+    panel.set_idle_minutes(pid, 2)
+    clock.advance(119)
+    assert not panel.lock_if_idle()
+    panel.touch()
+    clock.advance(119)
+    assert not panel.lock_if_idle()
+    clock.advance(2)
+    assert panel.lock_if_idle() and panel.current_id is None
+    actions = [e.action for e in panel.audit_entries()]
+    assert actions.count("sign_in_failed") == 2 and "sign_in" in actions and "lock" in actions
+
+
+def test_corrections_decisions_blind_mode_and_export(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, interview, ids = make_library(tmp_path / "lib", candidates=2)
+    panel = service(library, fast_hasher)
+    pid = panel.create_panelist("Jo", PASS).reviewer_id
+    ada = ids["Ada Lovelace"]
+    panel.set_blind_mode(pid, True)
+    names = {c.name for c in panel.candidates(interview)}
+    assert names.isdisjoint(NAMES) and all(n.startswith("C-") for n in names)
+
+    with pytest.raises(OneTakeError, match="before recording a decision"):
+        panel.decide(pid, ada, "advance", "Strong answers")
+    for q in QUESTIONS:
+        panel.save_score(pid, answer_id(library, ada, q), 4)
+    panel.submit_candidate(pid, ada)
+    a1 = answer_id(library, ada, "q1")
+    with pytest.raises(OneTakeError, match="correction"):
+        panel.save_score(pid, a1, 2)
+    corrected = panel.correct_score(pid, a1, 5, "", "Re-watched the end of the answer")
+    assert corrected.supersedes_id is not None and corrected.status == "submitted"
+    assert len(library.scores.history(a1, pid)) == 2
+
+    first = panel.decide(pid, ada, "hold", "Compare with the next batch")
+    second = panel.decide(pid, ada, "advance", "Best on ownership", "Thank you, see you soon.")
+    assert second.supersedes_id == first.id
+    assert [d.decision for d in panel.decision_history(ada)] == ["hold", "advance"]
+    by_id = {c.submission_id: c for c in panel.candidates(interview)}
+    assert by_id[ada].revealed and by_id[ada].name == "Ada Lovelace"
+    other = ids["Brian Kernighan"]
+    assert not by_id[other].revealed and by_id[other].email == ""
+
+    out = tmp_path / "export.csv"
+    panel.export(pid, interview, "csv", out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    ada_rows = [r for r in rows if r["candidate_name"] == "Ada Lovelace"]
+    assert {(r["question_id"], r["score"]) for r in ada_rows} == {("q1", "5"), ("q2", "4")}
+    assert ada_rows[0]["decision"] == "advance"
+    assert ada_rows[0]["feedback"] == "Thank you, see you soon."
+    assert {r["correction_reason"] for r in ada_rows} == {"Re-watched the end of the answer", ""}
+    hidden = [r for r in rows if r["candidate_code"] == by_id[other].code]
+    assert hidden[0]["candidate_name"] == "" and hidden[0]["candidate_email"] == ""
+    assert "Brian" not in out.read_text(encoding="utf-8")
+
+    actions = [e.action for e in panel.audit_entries()]
+    for needed in ("score", "submit", "correct", "decide", "export"):
+        assert needed in actions
+    assert panel.audit_problem() is None
+
+
+def test_editing_an_audit_row_with_sqlite3_is_detected(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, _, ids = make_library(tmp_path / "lib", candidates=1)
+    panel = service(library, fast_hasher)
+    pid = panel.create_panelist("Max", PASS).reviewer_id
+    sub = ids["Ada Lovelace"]
+    for q in QUESTIONS:
+        panel.save_score(pid, answer_id(library, sub, q), 3)
+    panel.submit_candidate(pid, sub)
+    assert len(panel.audit_entries()) == 4 and panel.audit_problem() is None
+    library.close()
+
+    db_file = tmp_path / "lib" / "onetake.sqlite3"
+    conn = sqlite3.connect(db_file)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE audit_log SET details = '{\"score\":5}' WHERE seq = 2")
+    # A determined editor drops the guard first; the hash chain still tells.
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET details = ? WHERE seq = 2", ('{"answer":1,"score":5}',))
+    conn.commit()
+    conn.close()
+
+    reopened = PanelService(open_library(tmp_path / "lib"), ManualClock(), hasher=fast_hasher)
+    problem = reopened.audit_problem()
+    assert problem is not None and problem.seq == 2
+    assert problem.sentence == "Audit log row 2 was changed after it was written."
+    reopened.library.close()
+
+
+def test_removing_the_newest_audit_rows_is_detected(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, _, _ = make_library(tmp_path / "lib", candidates=1)
+    panel = service(library, fast_hasher)
+    pid = panel.create_panelist("Max", PASS).reviewer_id
+    panel.set_blind_mode(pid, True)
+    panel.set_blind_mode(pid, False)
+    library.close()
+    conn = sqlite3.connect(tmp_path / "lib" / "onetake.sqlite3")
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.execute("DELETE FROM audit_log WHERE seq = 3")
+    conn.commit()
+    conn.close()
+    reopened = PanelService(open_library(tmp_path / "lib"), ManualClock(), hasher=fast_hasher)
+    problem = reopened.audit_problem()
+    assert problem is not None and "after row 2 were removed" in problem.sentence
+    reopened.library.close()
