@@ -314,3 +314,20 @@ def test_reviewer_settings_persist(tmp_path: Path) -> None:
     assert lib.reviewers.setting(me.id, "playback_rate") == "1.5"
     assert lib.reviewers.ensure("Me").id == me.id
     lib.close()
+
+
+def test_a_draft_may_hold_only_a_note_but_only_scores_are_submitted(library: Library) -> None:
+    me = library.reviewers.ensure("Me")
+    sid = add(library)
+    a1, a2 = (a.id for a in library.submissions.answers(sid))
+    noted = library.scores.save_draft(a1, me.id, None, "clear structure so far")
+    assert noted.score is None and noted.status == "draft"
+    library.scores.save_draft(a2, me.id, 4, "")
+    assert library.scores.submit(sid, me.id) == 1
+    assert library.scores.current(a1, me.id).status == "draft"  # type: ignore[union-attr]
+    scored = library.scores.save_draft(a1, me.id, 3, noted.note)
+    assert scored.id == noted.id and scored.score == 3
+    with pytest.raises(sqlite3.IntegrityError):
+        library.db.execute(
+            "UPDATE scores SET score = NULL, status = 'submitted' WHERE id = ?", (noted.id,)
+        )

@@ -407,7 +407,9 @@ class ReviewerService:
 
     # -- scoring ------------------------------------------------------------------------------
 
-    def save_score(self, answer_id: int, reviewer_id: int, score: int, note: str) -> ScoreRecord:
+    def save_score(
+        self, answer_id: int, reviewer_id: int, score: int | None, note: str
+    ) -> ScoreRecord:
         return self.library.scores.save_draft(answer_id, reviewer_id, score, note)
 
     def correct_score(
@@ -430,7 +432,11 @@ class ReviewerService:
 
     def unscored_answers(self, submission_id: int, reviewer_id: int) -> list[AnswerRecord]:
         scores = self.library.scores.current_for_submission(submission_id, reviewer_id)
-        return [a for a in self.answers(submission_id) if a.id not in scores]
+        return [
+            a
+            for a in self.answers(submission_id)
+            if a.id not in scores or scores[a.id].score is None
+        ]
 
     def submit_candidate(self, submission_id: int, reviewer_id: int) -> int:
         """Submit this reviewer's scores for the candidate (durably); every answer must have a
@@ -476,7 +482,7 @@ class ReviewerService:
             rec = self.library.scores.recommendation(submission.id, reviewer_id)
             for answer in self.answers(submission.id):
                 score = scores.get(answer.id)
-                if score is None:
+                if score is None or score.score is None:  # nothing scored, or only a note
                     continue
                 rubric = definition.rubrics.get(answer.question_id) if definition else None
                 rows.append(

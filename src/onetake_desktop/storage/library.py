@@ -99,7 +99,7 @@ class ScoreRecord:
     id: int
     answer_id: int
     reviewer_id: int
-    score: int
+    score: int | None  # None: a draft that holds only a note so far
     note: str
     status: ScoreStatus
     created_at: str
@@ -629,7 +629,7 @@ class SqliteScores:
             int(row[0]),
             int(row[1]),
             int(row[2]),
-            int(row[3]),
+            None if row[3] is None else int(row[3]),
             row[4],
             row[5],
             row[6],
@@ -677,9 +677,13 @@ class SqliteScores:
             out[record.answer_id] = record  # ordered by id: the last one wins
         return out
 
-    def save_draft(self, answer_id: int, reviewer_id: int, score: int, note: str) -> ScoreRecord:
-        """Save at once as this reviewer's draft; a submitted score needs ``correct()``."""
-        self._check(score)
+    def save_draft(
+        self, answer_id: int, reviewer_id: int, score: int | None, note: str
+    ) -> ScoreRecord:
+        """Save at once as this reviewer's draft (``score`` None: only a note so far); a
+        submitted score needs ``correct()``."""
+        if score is not None:
+            self._check(score)
         with transaction(self.db):
             latest = self.current(answer_id, reviewer_id)
             if latest is not None and latest.status == "submitted":
@@ -708,7 +712,7 @@ class SqliteScores:
         with durable(self.db):
             cursor = self.db.execute(
                 "UPDATE scores SET status = 'submitted', created_at = ? WHERE status = 'draft'"
-                " AND reviewer_id = ? AND answer_id IN"
+                " AND score IS NOT NULL AND reviewer_id = ? AND answer_id IN"
                 " (SELECT id FROM answers WHERE submission_id = ?)",
                 (utc_now(), reviewer_id, submission_id),
             )

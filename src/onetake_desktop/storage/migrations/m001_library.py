@@ -79,12 +79,14 @@ CREATE TABLE scores (
     id INTEGER PRIMARY KEY,
     answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
     reviewer_id INTEGER NOT NULL REFERENCES reviewers(id),
-    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    -- NULL only in a draft that so far holds just a note: a submitted score always has one.
+    score INTEGER NULL CHECK (score IS NULL OR score BETWEEN 1 AND 5),
     note TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
     created_at TEXT NOT NULL,
     supersedes_id INTEGER NULL REFERENCES scores(id),
     reason TEXT NULL,
+    CHECK (status = 'draft' OR score IS NOT NULL),
     CHECK (supersedes_id IS NULL OR (reason IS NOT NULL AND reason <> ''))
 );
 CREATE INDEX scores_answer_reviewer ON scores(answer_id, reviewer_id, id);
