@@ -1,0 +1,800 @@
+"""The recorder: sources open for the whole interview, one crash-safe file per take.
+
+A :class:`CaptureSession` owns the camera and microphone from the device check to the last
+answer (opening a camera takes seconds and makes its light blink, so it is never re-opened per
+take). Each :meth:`CaptureSession.start_take` starts one :class:`Take`: a writer thread that
+owns the PyAV container and writes ``q01.mp4.partial``, fragmented every half second, flushed
+per packet and fsynced every second, then renamed to ``q01.mp4`` when the take ends.
+
+Timing: every timestamp comes from the one session clock. Video pts come from the capture
+timestamps (``round((t - t0) * fps)``); audio pts come from the count of samples written, which
+start at the take's first instant ``t0``. The A/V offset in the stats compares the two ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from onetake_desktop.domain.errors import DeviceError, OneTakeError
+from onetake_desktop.media.devices import check_disk_space, running_reserve_bytes
+from onetake_desktop.media.profiles import Profile
+from onetake_desktop.media.recovery import truncate_to_last_fragment
+from onetake_desktop.media.sources import (
+    AudioSource,
+    Clock,
+    Image,
+    Samples,
+    VideoSource,
+    open_audio_source,
+    open_video_source,
+)
+
+PARTIAL_SUFFIX = ".partial"
+PREVIEW_MAX_WIDTH = 640
+LEVEL_WINDOW_SECONDS = 0.05
+# A source that delivers nothing for this long is treated as unplugged (ends the take < 2 s).
+SOURCE_SILENCE_SECONDS = 1.2
+# After a stop, wait at most this long for sound captured before the stop to arrive.
+AUDIO_TAIL_WAIT_SECONDS = 0.5
+FSYNC_EVERY_SECONDS = 1.0
+DISK_CHECK_EVERY_SECONDS = 0.5
+# Fragment at least every half second (GOP is 1 s): a crash loses at most ~0.5 s plus the lag.
+FRAGMENT_MICROSECONDS = 500_000
+MOVFLAGS = "hybrid_fragmented"
+
+STOPPED = "stopped"
+TIME_LIMIT = "time_limit"
+DISK_FULL = "disk_full"
+DEVICE_LOST = "device_lost"
+SOURCE_ENDED = "source_ended"
+ERROR = "error"
+
+_MESSAGES = {
+    DISK_FULL: "The disk is almost full, so the recording stopped; what was recorded is kept.",
+    DEVICE_LOST: (
+        "The camera or microphone stopped working, so the recording stopped; what was recorded "
+        "is kept."
+    ),
+    SOURCE_ENDED: "The recording source came to its end, so the recording stopped.",
+}
+
+
+def partial_path(out_path: Path) -> Path:
+    return out_path.with_name(out_path.name + PARTIAL_SUFFIX)
+
+
+@dataclass(frozen=True)
+class TakeStats:
+    """What happened during a take. ``cpu_seconds`` is the whole process (capture, encoder
+    threads and anything else running), over the take's wall time ``wall_seconds``."""
+
+    frames_captured: int = 0
+    frames_encoded: int = 0
+    frames_dropped: int = 0
+    frames_merged: int = 0  # a source faster than the profile: frames sharing one pts slot
+    audio_samples: int = 0
+    video_seconds: float = 0.0
+    audio_seconds: float = 0.0
+    av_start_offset_ms: float = 0.0  # first video frame minus first audio sample
+    av_offset_ms: float = 0.0  # audio end minus video end
+    cpu_seconds: float = 0.0
+    wall_seconds: float = 0.0
+
+    @property
+    def cpu_share(self) -> float:
+        """CPU used as a share of one core (0.5 = half of one core)."""
+        return self.cpu_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class TakeResult:
+    path: Path
+    duration_seconds: float
+    size_bytes: int
+    container: str
+    video_codec: str | None
+    audio_codec: str | None
+    stop_reason: str
+    message: str | None
+    stats: TakeStats = field(default_factory=TakeStats)
+    profile: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "duration_seconds": round(self.duration_seconds, 3),
+            "size_bytes": self.size_bytes,
+            "container": self.container,
+            "video_codec": self.video_codec,
+            "audio_codec": self.audio_codec,
+            "stop_reason": self.stop_reason,
+            "message": self.message,
+            "profile": self.profile,
+            "stats": {
+                "frames_captured": self.stats.frames_captured,
+                "frames_encoded": self.stats.frames_encoded,
+                "frames_dropped": self.stats.frames_dropped,
+                "frames_merged": self.stats.frames_merged,
+                "audio_samples": self.stats.audio_samples,
+                "video_seconds": round(self.stats.video_seconds, 3),
+                "audio_seconds": round(self.stats.audio_seconds, 3),
+                "av_start_offset_ms": round(self.stats.av_start_offset_ms, 1),
+                "av_offset_ms": round(self.stats.av_offset_ms, 1),
+                "cpu_seconds": round(self.stats.cpu_seconds, 3),
+                "wall_seconds": round(self.stats.wall_seconds, 3),
+            },
+        }
+
+
+def _fit(image: Image, width: int, height: int) -> Image:
+    """Scale to the profile's size, keeping the aspect ratio (black bars when it differs)."""
+    import cv2
+
+    h, w = image.shape[:2]
+    if (w, h) == (width, height):
+        return image
+    scale = min(width / w, height / h)
+    new_w, new_h = max(2, round(w * scale)), max(2, round(h * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    scaled = cast(Image, cv2.resize(image, (new_w, new_h), interpolation=interpolation))
+    if (new_w, new_h) == (width, height):
+        return scaled
+    out = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - new_h) // 2, (width - new_w) // 2
+    out[top : top + new_h, left : left + new_w] = scaled
+    return out
+
+
+class _Encoder:
+    """The PyAV container and its encoders for one take. Used only by the take's writer
+    thread (and by benchmarks, from one thread)."""
+
+    def __init__(self, path: Path, profile: Profile, with_video: bool, with_audio: bool) -> None:
+        import av
+
+        self.profile = profile
+        options = {
+            "movflags": MOVFLAGS,
+            "frag_duration": str(FRAGMENT_MICROSECONDS),
+            "flush_packets": "1",
+        }
+        try:
+            self.container: Any = av.open(str(path), mode="w", format="mp4", options=options)
+        except (OSError, av.FFmpegError) as error:
+            raise OneTakeError(f"The take cannot be written to {path.parent} ({error}).") from None
+        self.video: Any = None
+        self.audio: Any = None
+        self.video_time_base = Fraction(1, profile.fps)
+        if with_video:
+            stream: Any = self.container.add_stream(
+                profile.video_codec, rate=profile.fps, options=profile.video_options()
+            )
+            stream.width, stream.height, stream.pix_fmt = profile.width, profile.height, "yuv420p"
+            ctx = stream.codec_context
+            ctx.time_base = self.video_time_base
+            ctx.gop_size = profile.gop
+            ctx.bit_rate = profile.video_bitrate
+            ctx.options = {
+                **profile.video_options(),
+                "maxrate": str(profile.maxrate),
+                "bufsize": str(profile.bufsize),
+                "sc_threshold": "0",  # keyframes exactly once a second, for the fragments
+            }
+            self.video = stream
+        if with_audio:
+            stream = self.container.add_stream(
+                profile.audio_codec, rate=profile.sample_rate, layout="mono"
+            )
+            stream.codec_context.bit_rate = profile.audio_bitrate
+            self.audio = stream
+        self._audio_buffer: list[Samples] = []
+        self._audio_buffered = 0
+        self.audio_pts = 0
+
+    def encode_video(self, image: Image, pts: int) -> None:
+        import av
+        import cv2
+
+        profile = self.profile
+        yuv = cv2.cvtColor(_fit(image, profile.width, profile.height), cv2.COLOR_BGR2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(cast(Image, yuv), format="yuv420p")
+        frame.pts = pts
+        frame.time_base = self.video_time_base
+        for packet in self.video.encode(frame):
+            self.container.mux(packet)
+
+    def encode_audio(self, samples: Samples) -> None:
+        self._audio_buffer.append(samples)
+        self._audio_buffered += len(samples)
+        size = self.audio.codec_context.frame_size or 1024
+        if self._audio_buffered < size:
+            return
+        data = np.concatenate(self._audio_buffer)
+        whole = len(data) // size * size
+        for start in range(0, whole, size):
+            self._encode_audio_frame(data[start : start + size])
+        rest = data[whole:]
+        self._audio_buffer, self._audio_buffered = [rest], len(rest)
+
+    def _encode_audio_frame(self, samples: Samples) -> None:
+        import av
+
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="fltp", layout="mono")
+        frame.sample_rate = self.profile.sample_rate
+        frame.pts = self.audio_pts
+        frame.time_base = Fraction(1, self.profile.sample_rate)
+        self.audio_pts += len(samples)
+        for packet in self.audio.encode(frame):
+            self.container.mux(packet)
+
+    def finish(self) -> None:
+        """Flush both encoders and close the container (the trailer makes it a plain MP4)."""
+        if self.audio is not None:
+            if self._audio_buffered:
+                self._encode_audio_frame(np.concatenate(self._audio_buffer))
+                self._audio_buffer, self._audio_buffered = [], 0
+            for packet in self.audio.encode(None):
+                self.container.mux(packet)
+        if self.video is not None:
+            for packet in self.video.encode(None):
+                self.container.mux(packet)
+        self.container.close()
+
+    def abandon(self) -> None:
+        """Close after a write error without writing more (the disk may be full)."""
+        with contextlib.suppress(Exception):
+            self.container.close()
+
+
+class Take:
+    """One answer being recorded.
+
+    Threading: the session's capture callbacks (source threads) call ``_push_video`` and
+    ``_push_audio``, which only append to queues. The take's own writer thread
+    (``onetake-take-writer``) encodes, muxes, fsyncs, watches disk space and silent sources,
+    renames the file, and finally calls ``on_finished(result)`` on that writer thread.
+    ``stop()``, ``elapsed`` and ``running`` may be called from any thread; ``stop()`` joins the
+    writer (called from ``on_finished`` itself it returns the result without joining).
+    """
+
+    def __init__(
+        self,
+        out_path: Path,
+        profile: Profile,
+        encoder: _Encoder,
+        clock: Clock,
+        max_seconds: float | None,
+        on_finished: Callable[[TakeResult], None] | None,
+        on_done: Callable[[Take], None],
+    ) -> None:
+        self.out_path = out_path
+        self.partial_path = partial_path(out_path)
+        self.profile = profile
+        self._encoder = encoder
+        self._clock = clock
+        self._max_seconds = max_seconds
+        self._on_finished = on_finished
+        self._on_done = on_done
+        self._has_video = encoder.video is not None
+        self._has_audio = encoder.audio is not None
+        self._video: deque[tuple[Image, float]] = deque()
+        self._audio: deque[tuple[Samples, float]] = deque()
+        self._video_max = max(4, profile.fps // 2)
+        self._queue_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._stop_at: float | None = None
+        self._stop_reason = STOPPED
+        self._stop_message: str | None = None
+        self._result: TakeResult | None = None
+        self._captured = 0
+        self._dropped = 0
+        self._last_video_t: float | None = None
+        self._last_audio_t: float | None = None
+        self._t0 = clock()
+        self._finished_at: float | None = None
+        self._thread = threading.Thread(target=self._run, name="onetake-take-writer", daemon=True)
+
+    # -- any thread ---------------------------------------------------------------------------
+    @property
+    def elapsed(self) -> float:
+        end = self._finished_at if self._finished_at is not None else self._clock()
+        return max(0.0, end - self._t0)
+
+    @property
+    def running(self) -> bool:
+        return self._result is None
+
+    @property
+    def result(self) -> TakeResult | None:
+        return self._result
+
+    def stop(self) -> TakeResult:
+        """Finish the take: keep what was captured until now, flush, rename, return."""
+        self._request_stop(STOPPED, None)
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+        assert self._result is not None or self._thread is threading.current_thread()
+        return self._result if self._result is not None else self._provisional_result()
+
+    def wait(self, timeout: float | None = None) -> TakeResult | None:
+        """Block until the take ends by itself (time limit, lost device, full disk)."""
+        self._thread.join(timeout)
+        return self._result
+
+    def _request_stop(self, reason: str, message: str | None, at: float | None = None) -> None:
+        with self._stop_lock:
+            if self._stop_at is not None:
+                return
+            self._stop_reason, self._stop_message = reason, message
+            self._stop_at = self._clock() if at is None else at
+        self._wake.set()
+
+    # -- capture threads ----------------------------------------------------------------------
+    def _push_video(self, image: Image, t: float) -> None:
+        if t < self._t0 or not self._has_video:
+            return
+        with self._queue_lock:
+            if len(self._video) >= self._video_max:
+                self._video.popleft()
+                self._dropped += 1
+            self._video.append((image, t))
+            self._captured += 1
+            self._last_video_t = t
+        self._wake.set()
+
+    def _push_audio(self, samples: Samples, t: float) -> None:
+        if not self._has_audio:
+            return
+        self._audio.append((samples, t))
+        self._last_audio_t = t
+        self._wake.set()
+
+    def _source_lost(self, reason: str, message: str) -> None:
+        self._request_stop(reason, message)
+
+    # -- writer thread ------------------------------------------------------------------------
+    def _start(self) -> None:
+        self._cpu0 = time.process_time()
+        self._thread.start()
+
+    def _run(self) -> None:
+        self._fd: int | None = None
+        with contextlib.suppress(OSError):
+            self._fd = os.open(self.partial_path, os.O_RDONLY)
+        self._audio_start_t: float | None = None
+        self._audio_written = 0
+        self._audio_limit: int | None = None
+        self._first_pts: int | None = None
+        self._last_pts = -1
+        self._encoded = 0
+        self._merged = 0
+        next_fsync = self._t0 + FSYNC_EVERY_SECONDS
+        next_disk_check = self._t0
+        failed: BaseException | None = None
+        try:
+            while True:
+                self._wake.wait(0.05)
+                self._wake.clear()
+                now = self._clock()
+                self._watch(now)
+                if now >= next_disk_check:
+                    next_disk_check = now + DISK_CHECK_EVERY_SECONDS
+                    self._check_disk()
+                self._drain()
+                if now >= next_fsync and self._fd is not None:
+                    next_fsync = now + FSYNC_EVERY_SECONDS
+                    os.fsync(self._fd)
+                if self._stop_at is not None and self._drained(now):
+                    break
+            self._encoder.finish()
+        except Exception as error:
+            failed = error
+            self._encoder.abandon()
+        self._finish(failed)
+
+    def _watch(self, now: float) -> None:
+        if self._max_seconds is not None and now - self._t0 >= self._max_seconds:
+            self._request_stop(TIME_LIMIT, None, at=self._t0 + self._max_seconds)
+        if self._stop_at is not None:
+            return
+        for has, last, what in (
+            (self._has_video, self._last_video_t, "camera"),
+            (self._has_audio, self._last_audio_t, "microphone"),
+        ):
+            since = self._t0 if last is None else max(last, self._t0)
+            if has and now - since > SOURCE_SILENCE_SECONDS:
+                self._request_stop(
+                    DEVICE_LOST,
+                    f"The {what} stopped sending, so the recording stopped; what was recorded "
+                    "is kept.",
+                    at=since,
+                )
+
+    def _check_disk(self) -> None:
+        try:
+            free = shutil.disk_usage(self.partial_path.parent).free
+        except OSError:
+            return
+        if free < running_reserve_bytes(self.profile):
+            self._request_stop(DISK_FULL, _MESSAGES[DISK_FULL])
+
+    def _cut_at(self) -> float | None:
+        """Nothing captured at or after this instant belongs to the take."""
+        if self._stop_at is not None:
+            return self._stop_at
+        if self._max_seconds is not None:
+            return self._t0 + self._max_seconds
+        return None
+
+    def _drain(self) -> None:
+        stop_at = self._cut_at()
+        while self._audio:
+            samples, t = self._audio.popleft()
+            self._write_audio(samples, t, stop_at)
+        while True:
+            with self._queue_lock:
+                if not self._video:
+                    break
+                image, t = self._video.popleft()
+            if stop_at is not None and t >= stop_at:
+                continue
+            pts = round((t - self._t0) * self.profile.fps)
+            if pts <= self._last_pts:
+                self._merged += 1
+                continue
+            self._encoder.encode_video(image, pts)
+            if self._first_pts is None:
+                self._first_pts = pts
+            self._last_pts = pts
+            self._encoded += 1
+
+    def _write_audio(self, samples: Samples, t: float, stop_at: float | None) -> None:
+        rate = self.profile.sample_rate
+        if self._audio_start_t is None:
+            end = t + len(samples) / rate
+            if end <= self._t0:
+                return
+            skip = max(0, round((self._t0 - t) * rate))
+            samples = samples[skip:]
+            self._audio_start_t = t + skip / rate
+        if stop_at is not None:
+            limit = max(0, round((stop_at - self._audio_start_t) * rate))
+            self._audio_limit = limit
+            samples = samples[: max(0, limit - self._audio_written)]
+        if len(samples):
+            self._encoder.encode_audio(samples)
+            self._audio_written += len(samples)
+
+    def _drained(self, now: float) -> bool:
+        stop_at = self._stop_at
+        assert stop_at is not None
+        if self._has_audio and self._stop_reason != DEVICE_LOST:
+            covered = self._audio_limit is not None and self._audio_written >= self._audio_limit
+            if not covered and now < stop_at + AUDIO_TAIL_WAIT_SECONDS:
+                return False
+        # video frames before stop_at arrive within a frame of it (cameras deliver promptly)
+        return not self._has_video or now >= stop_at + 1.5 / self.profile.fps
+
+    def _finish(self, failed: BaseException | None) -> None:
+        reason, message = self._stop_reason, self._stop_message
+        if failed is not None:
+            full = _is_disk_full(failed, self.partial_path.parent)
+            reason = DISK_FULL if full else ERROR
+            message = (
+                _MESSAGES[DISK_FULL]
+                if full
+                else f"The recording failed ({failed}); what was written before is kept."
+            )
+            # The container could not be closed: keep the whole fragments it wrote.
+            with contextlib.suppress(OSError):
+                truncate_to_last_fragment(self.partial_path)
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(self._fd)
+            os.close(self._fd)
+        try:
+            os.replace(self.partial_path, self.out_path)
+            _fsync_dir(self.out_path.parent)
+            path = self.out_path
+        except OSError:
+            path = self.partial_path  # recover_partials will deal with it at the next start
+        self._finished_at = self._clock() if self._stop_at is None else self._stop_at
+        self._result = self._make_result(path, reason, message)
+        self._on_done(self)
+        if self._on_finished is not None:
+            try:
+                self._on_finished(self._result)
+            except Exception as error:  # a caller's bug must not hide the take
+                print(f"onetake: on_finished failed: {error!r}", file=sys.stderr)
+
+    def _make_result(self, path: Path, reason: str, message: str | None) -> TakeResult:
+        fps, rate = self.profile.fps, self.profile.sample_rate
+        video_start = (self._first_pts or 0) / fps
+        video_end = (self._last_pts + 1) / fps if self._encoded else 0.0
+        audio_end = self._audio_written / rate
+        audio_start = (self._audio_start_t - self._t0) if self._audio_start_t is not None else 0.0
+        both = self._has_video and self._has_audio and self._encoded and self._audio_written
+        stats = TakeStats(
+            frames_captured=self._captured,
+            frames_encoded=self._encoded,
+            frames_dropped=self._dropped,
+            frames_merged=self._merged,
+            audio_samples=self._audio_written,
+            video_seconds=video_end - video_start if self._encoded else 0.0,
+            audio_seconds=audio_end,
+            av_start_offset_ms=(video_start - audio_start) * 1000 if both else 0.0,
+            av_offset_ms=(audio_end - video_end) * 1000 if both else 0.0,
+            cpu_seconds=time.process_time() - self._cpu0,
+            wall_seconds=self._clock() - self._t0,
+        )
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        return TakeResult(
+            path=path,
+            duration_seconds=max(video_end, audio_end),
+            size_bytes=size,
+            container="mp4",
+            video_codec="h264" if self._has_video else None,
+            audio_codec=self.profile.audio_codec if self._has_audio else None,
+            stop_reason=reason,
+            message=message if reason not in (STOPPED, TIME_LIMIT) else None,
+            stats=stats,
+            profile=self.profile.name,
+        )
+
+    def _provisional_result(self) -> TakeResult:
+        return self._make_result(self.partial_path, self._stop_reason, self._stop_message)
+
+
+def _is_disk_full(error: BaseException, folder: Path) -> bool:
+    if getattr(error, "errno", None) == errno.ENOSPC:
+        return True
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class CaptureSession:
+    """Owns open sources for the whole interview (device check, practice, every take), so the
+    camera is not re-opened per take.
+
+    Threading: ``start``, ``start_take`` and ``close`` are called by the owner (a service, on
+    the GUI thread or a CLI's main thread). Source threads call ``_on_frame``/``_on_audio``,
+    which copy a reference, timestamp nothing themselves (the source did) and hand the item to
+    the running take's queue. ``latest_frame`` and ``audio_level`` are for a ~30 Hz UI timer on
+    any thread; they scale and measure on the caller's thread, never on a capture thread.
+    """
+
+    def __init__(
+        self,
+        video_spec: str | VideoSource | None,
+        audio_spec: str | AudioSource | None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        if video_spec is None and audio_spec is None:
+            raise OneTakeError("A recording needs a camera, a microphone, or both.")
+        self._video_spec, self._audio_spec = video_spec, audio_spec
+        self.clock = clock
+        self.video: VideoSource | None = None
+        self.audio: AudioSource | None = None
+        self._lock = threading.Lock()
+        self._take: Take | None = None
+        self._latest: Image | None = None
+        self._latest_seq = 0
+        self._preview: tuple[int, Image] | None = None
+        self._recent_audio: deque[tuple[Samples, float]] = deque(maxlen=16)
+        self._lost: dict[str, tuple[str, str]] = {}
+        self._started = False
+
+    # -- owner --------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the sources and start capturing; DeviceError if a device cannot open."""
+        if self._started:
+            return
+        try:
+            self._open_video()
+            self._open_audio()
+        except BaseException:
+            self._stop_sources()
+            raise
+        self._started = True
+
+    def _open_video(self) -> None:
+        spec = self._video_spec
+        if spec is None:
+            return
+        source = open_video_source(spec, self.clock) if isinstance(spec, str) else spec
+        self.video = source
+        self._lost.pop("video", None)
+        source.start(self._on_frame, lambda r, m: self._on_lost("video", r, m))
+
+    def _open_audio(self) -> None:
+        spec = self._audio_spec
+        if spec is None:
+            return
+        source = open_audio_source(spec, self.clock) if isinstance(spec, str) else spec
+        self.audio = source
+        self._lost.pop("audio", None)
+        source.start(self._on_audio, lambda r, m: self._on_lost("audio", r, m))
+
+    @property
+    def lost(self) -> dict[str, tuple[str, str]]:
+        """Sources that ended or failed: ``{"video"|"audio": (reason, sentence)}``."""
+        return dict(self._lost)
+
+    def start_take(
+        self,
+        out_path: Path,
+        profile: Profile,
+        max_seconds: float | None = None,
+        on_finished: Callable[[TakeResult], None] | None = None,
+    ) -> Take:
+        """Start recording one answer into ``out_path`` (written as ``out_path.partial``)."""
+        if not self._started:
+            self.start()
+        with self._lock:
+            if self._take is not None and self._take.running:
+                raise OneTakeError("A take is already being recorded; stop it first.")
+        self._reopen_lost()
+        with_video = not profile.audio_only and self.video is not None
+        with_audio = self.audio is not None
+        if not profile.audio_only and self.video is None:
+            raise DeviceError("This take needs a camera, but no camera is open.")
+        if not with_audio and not with_video:
+            raise DeviceError("This audio-only take needs a microphone, but none is open.")
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        check_disk_space(out_path.parent, max_seconds or 0.0, profile)
+        encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio)
+        take = Take(out_path, profile, encoder, self.clock, max_seconds, on_finished, self._done)
+        with self._lock:
+            self._take = take
+            # Sound from just before t0 may hold its first samples (blocks arrive late).
+            for samples, t in self._recent_audio:
+                take._push_audio(samples, t)
+        take._start()
+        return take
+
+    def _reopen_lost(self) -> None:
+        """A source that vanished during the last take gets one fresh try before the next."""
+        if "video" in self._lost and isinstance(self._video_spec, str):
+            if self.video is not None:
+                self.video.stop()
+                self.video = None
+            self._open_video()
+        if "audio" in self._lost and isinstance(self._audio_spec, str):
+            if self.audio is not None:
+                self.audio.stop()
+                self.audio = None
+            self._open_audio()
+
+    def close(self) -> None:
+        """Stop any take (keeping it) and the sources; joins every thread."""
+        with self._lock:
+            take = self._take
+        if take is not None:
+            take.stop()
+        self._stop_sources()
+        self._started = False
+
+    def _stop_sources(self) -> None:
+        if self.video is not None:
+            self.video.stop()
+            self.video = None
+        if self.audio is not None:
+            self.audio.stop()
+            self.audio = None
+
+    def __enter__(self) -> CaptureSession:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- UI timer (any thread) ----------------------------------------------------------------
+    def latest_frame(self) -> Image | None:
+        """The newest picture as BGR, scaled to at most 640 pixels wide (None before any)."""
+        import cv2
+
+        with self._lock:
+            image, seq = self._latest, self._latest_seq
+            cached = self._preview
+        if image is None:
+            return None
+        if cached is not None and cached[0] == seq:
+            return cached[1]
+        h, w = image.shape[:2]
+        if w > PREVIEW_MAX_WIDTH:
+            size = (PREVIEW_MAX_WIDTH, max(2, round(h * PREVIEW_MAX_WIDTH / w)))
+            image = cast(Image, cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+        with self._lock:
+            self._preview = (seq, image)
+        return image
+
+    def audio_level(self) -> tuple[float, float]:
+        """(rms, peak) of the last ~50 ms of sound, each 0..1."""
+        with self._lock:
+            chunks = [samples for samples, _ in self._recent_audio]
+        if not chunks:
+            return 0.0, 0.0
+        rate = self.audio.sample_rate if self.audio is not None else 48_000
+        want = int(rate * LEVEL_WINDOW_SECONDS)
+        data = np.concatenate(chunks)[-want:]
+        rms = float(np.sqrt(np.mean(np.square(data, dtype=np.float64))))
+        peak = float(np.max(np.abs(data)))
+        return min(rms, 1.0), min(peak, 1.0)
+
+    # -- capture threads ----------------------------------------------------------------------
+    def _on_frame(self, image: Image, t: float) -> None:
+        with self._lock:
+            self._latest = image
+            self._latest_seq += 1
+            take = self._take
+        if take is not None:
+            take._push_video(image, t)
+
+    def _on_audio(self, samples: Samples, t: float) -> None:
+        with self._lock:
+            self._recent_audio.append((samples, t))
+            take = self._take
+        if take is not None:
+            take._push_audio(samples, t)
+
+    def _on_lost(self, which: str, reason: str, message: str) -> None:
+        with self._lock:
+            self._lost[which] = (reason, message)
+            take = self._take
+        if take is not None:
+            take._source_lost(reason, _MESSAGES.get(reason, message))
+
+    # -- writer thread ------------------------------------------------------------------------
+    def _done(self, take: Take) -> None:
+        with self._lock:
+            if self._take is take:
+                self._take = None
+
+
+def record(
+    video_spec: str | None,
+    audio_spec: str | None,
+    out_path: Path,
+    profile: Profile,
+    seconds: float,
+    clock: Clock = time.monotonic,
+) -> TakeResult:
+    """Open the sources, record one take of ``seconds`` and close: the CLI's whole job."""
+    session = CaptureSession(None if profile.audio_only else video_spec, audio_spec, clock)
+    try:
+        session.start()
+        take = session.start_take(out_path, profile, max_seconds=seconds)
+        result = take.wait()
+        return result if result is not None else take.stop()
+    finally:
+        session.close()

@@ -1,0 +1,754 @@
+"""Picture and sound sources behind one small interface, chosen by a source string.
+
+=====================  ==============================================================
+``camera:N``           OpenCV ``VideoCapture`` on device N (720p30 requested)
+``mic:default``        the system's default input through PortAudio (``sounddevice``)
+``mic:NAME``           the first input device whose name contains NAME (or its index)
+``file:PATH``          a video or audio file, paced to real time, looping (a stand-in device)
+``file-once:PATH``     the same, but the source finishes at the end of the file
+``synthetic``          a moving test card with a frame counter, or a 440 Hz tone
+=====================  ==============================================================
+
+Synthetic sources take options after a colon: ``synthetic:size=320x240,fps=15`` (video),
+``synthetic:freq=1000`` (audio), and ``fail_after=S`` / ``stall_after=S`` to make the stand-in
+device vanish loudly or silently after S seconds (for tests of a camera being unplugged).
+
+Threading: every source delivers from its own thread (a Python thread for cameras, files and
+synthetic sources; PortAudio's callback thread for microphones). ``on_frame``/``on_audio``
+receive a fresh array that the source never touches again, plus the clock time of the frame or
+of the chunk's first sample; ``on_lost`` is called at most once, from the same thread, when the
+source ends or fails. ``start``/``stop`` are called by the owner (the capture session) only;
+``stop`` joins the source thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from onetake_desktop.domain.errors import DeviceError
+
+Image = npt.NDArray[np.uint8]
+Samples = npt.NDArray[np.float32]
+Clock = Callable[[], float]
+OnFrame = Callable[[Image, float], None]
+OnAudio = Callable[[Samples, float], None]
+# reason ("device_lost" or "source_ended"), one sentence for the user
+OnLost = Callable[[str, str], None]
+
+CAPTURE_RATE = 48_000
+DEFAULT_CAMERA_SIZE = (1280, 720)
+DEFAULT_CAMERA_FPS = 30
+# A camera that returns nothing for this long is gone (cv2 reports failures as empty reads).
+_CAMERA_FAIL_SECONDS = 1.0
+
+
+class VideoSource(ABC):
+    """A source of BGR pictures. See the module docstring for which thread calls what."""
+
+    description: str
+    width: int
+    height: int
+    fps: float
+
+    @abstractmethod
+    def start(self, on_frame: OnFrame, on_lost: OnLost) -> None: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+
+class AudioSource(ABC):
+    """A source of mono float32 samples at ``sample_rate``. See the module docstring."""
+
+    description: str
+    sample_rate: int = CAPTURE_RATE
+
+    @abstractmethod
+    def start(self, on_audio: OnAudio, on_lost: OnLost) -> None: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+
+# --------------------------------------------------------------------------------------------
+# spec parsing
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """Split ``kind:rest``; ``synthetic`` alone has an empty rest."""
+    kind, _, rest = spec.strip().partition(":")
+    kind = kind.lower()
+    if kind not in {"camera", "mic", "file", "file-once", "synthetic"}:
+        raise DeviceError(
+            f"'{spec}' is not a source this app knows; use camera:N, mic:NAME, file:PATH "
+            "or synthetic."
+        )
+    if kind != "synthetic" and not rest:
+        raise DeviceError(f"The source '{spec}' needs something after the colon.")
+    return kind, rest
+
+
+def _options(rest: str, spec: str) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise DeviceError(f"The source option '{item}' in '{spec}' needs a value (key=value).")
+        options[key.strip().lower()] = value.strip()
+    return options
+
+
+def _float_option(options: dict[str, str], key: str, spec: str) -> float | None:
+    if key not in options:
+        return None
+    try:
+        return float(options[key])
+    except ValueError:
+        raise DeviceError(f"The option {key} in '{spec}' must be a number.") from None
+
+
+def open_video_source(spec: str, clock: Clock = time.monotonic) -> VideoSource:
+    """Open a picture source; a device that cannot open raises DeviceError with one sentence."""
+    kind, rest = parse_spec(spec)
+    if kind == "synthetic":
+        options = _options(rest, spec)
+        width, height = DEFAULT_CAMERA_SIZE
+        if "size" in options:
+            try:
+                w, _, h = options["size"].lower().partition("x")
+                width, height = int(w), int(h)
+            except ValueError:
+                raise DeviceError(f"The size in '{spec}' must look like 640x480.") from None
+        fps = _float_option(options, "fps", spec) or DEFAULT_CAMERA_FPS
+        return SyntheticVideoSource(
+            width,
+            height,
+            fps,
+            clock=clock,
+            fail_after=_float_option(options, "fail_after", spec),
+            stall_after=_float_option(options, "stall_after", spec),
+        )
+    if kind == "camera":
+        try:
+            index = int(rest)
+        except ValueError:
+            raise DeviceError(f"The camera in '{spec}' must be a number, like camera:0.") from None
+        return CameraSource(index, clock=clock)
+    if kind in {"file", "file-once"}:
+        return FileVideoSource(Path(rest), loop=kind == "file", clock=clock)
+    raise DeviceError(f"'{spec}' is a microphone, not a camera.")
+
+
+def open_audio_source(spec: str, clock: Clock = time.monotonic) -> AudioSource:
+    """Open a sound source; a device that cannot open raises DeviceError with one sentence."""
+    kind, rest = parse_spec(spec)
+    if kind == "synthetic":
+        options = _options(rest, spec)
+        return SyntheticAudioSource(
+            frequency=_float_option(options, "freq", spec) or 440.0,
+            clock=clock,
+            fail_after=_float_option(options, "fail_after", spec),
+            stall_after=_float_option(options, "stall_after", spec),
+        )
+    if kind == "mic":
+        return MicrophoneSource(rest, clock=clock)
+    if kind in {"file", "file-once"}:
+        return FileAudioSource(Path(rest), loop=kind == "file", clock=clock)
+    raise DeviceError(f"'{spec}' is a camera, not a microphone.")
+
+
+# --------------------------------------------------------------------------------------------
+# paced sources (synthetic and file): a thread that delivers on schedule against the clock
+
+
+class _PacedThread:
+    """Runs ``produce(n)`` at ``t0 + n * period`` on its own thread (named ``name``).
+
+    ``produce`` returns the item to deliver, or None when the source has finished. Timestamps
+    are the scheduled times, like a camera's own capture timestamps; a thread that falls more
+    than one period behind skips ahead, as a real device would keep time and lose items.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        period: float,
+        clock: Clock,
+        produce: Callable[[int], Any],
+        deliver: Callable[[Any, float], None],
+        on_lost: OnLost,
+        lost_message: Callable[[], tuple[str, str] | None],
+        skip_when_late: bool = True,
+    ) -> None:
+        self._period = period
+        self._clock = clock
+        self._produce = produce
+        self._deliver = deliver
+        self._on_lost = on_lost
+        self._lost_message = lost_message
+        self._skip = skip_when_late
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _run(self) -> None:
+        t0 = self._clock()
+        n = 0
+        try:
+            while not self._stopping.is_set():
+                due = t0 + n * self._period
+                delay = due - self._clock()
+                if delay > 0:
+                    if self._stopping.wait(delay):
+                        return
+                elif self._skip and -delay > 2 * self._period:
+                    n = int((self._clock() - t0) / self._period)
+                    due = t0 + n * self._period
+                lost = self._lost_message()
+                if lost is not None:
+                    self._on_lost(*lost)
+                    return
+                item = self._produce(n)
+                if item is None:
+                    self._on_lost(
+                        "source_ended", "The recording source reached its end, so it stopped."
+                    )
+                    return
+                if item is _STALLED:
+                    n += 1
+                    continue
+                self._deliver(item, due)
+                n += 1
+        except DeviceError as error:
+            self._on_lost("device_lost", str(error))
+        except Exception as error:  # a source must end in a known state, never die silently
+            self._on_lost("device_lost", f"The recording source failed ({error}).")
+
+
+_STALLED = object()
+
+
+def _fault(
+    clock: Clock, started: list[float], fail_after: float | None, stall_after: float | None
+) -> tuple[Callable[[], tuple[str, str] | None], Callable[[], bool]]:
+    """Failure injection for stand-in devices: (lost_message, stalled)."""
+
+    def elapsed() -> float:
+        return clock() - started[0] if started else 0.0
+
+    def lost() -> tuple[str, str] | None:
+        if fail_after is not None and elapsed() >= fail_after:
+            return "device_lost", "The camera or microphone stopped working (it was unplugged)."
+        return None
+
+    def stalled() -> bool:
+        return stall_after is not None and elapsed() >= stall_after
+
+    return lost, stalled
+
+
+class SyntheticVideoSource(VideoSource):
+    """A moving test card: colour bars, a moving box, a frame counter and timecode as text,
+    and the frame number as a row of black and white blocks (24 bits) that survives
+    compression, so tests can read the counter back from a decoded picture.
+
+    Threading: the ``onetake-video-synthetic`` thread draws and delivers frames.
+    """
+
+    BITS = 24
+
+    def __init__(
+        self,
+        width: int = 1280,
+        height: int = 720,
+        fps: float = 30,
+        clock: Clock = time.monotonic,
+        fail_after: float | None = None,
+        stall_after: float | None = None,
+    ) -> None:
+        if width < 64 or height < 48 or width % 2 or height % 2:
+            raise DeviceError("The synthetic camera needs an even size of at least 64x48.")
+        self.description = f"Synthetic test card {width}x{height} at {fps:g} fps"
+        self.width, self.height, self.fps = width, height, float(fps)
+        self._clock = clock
+        self._fail_after, self._stall_after = fail_after, stall_after
+        self._background = self._draw_background(width, height)
+        self._thread: _PacedThread | None = None
+
+    @staticmethod
+    def _draw_background(width: int, height: int) -> Image:
+        colours = [
+            (192, 192, 192),
+            (0, 192, 192),
+            (192, 192, 0),
+            (0, 192, 0),
+            (192, 0, 192),
+            (0, 0, 192),
+            (192, 0, 0),
+        ]
+        image = np.zeros((height, width, 3), np.uint8)
+        bar = math.ceil(width / len(colours))
+        for i, colour in enumerate(colours):
+            image[:, i * bar : (i + 1) * bar] = colour
+        # a gentle gradient at the bottom so the encoder has something to do
+        ramp = np.linspace(0, 255, width, dtype=np.uint8)
+        image[height * 3 // 4 :, :, :] = ramp[None, :, None]
+        return image
+
+    def block_geometry(self) -> tuple[int, int, int]:
+        """(top row, block width, block height) of the frame-number blocks."""
+        block_w = self.width // (self.BITS + 2)
+        return self.height // 2, block_w, max(8, self.height // 16)
+
+    def draw(self, n: int) -> Image:
+        import cv2
+
+        image = self._background.copy()
+        w, h = self.width, self.height
+        # a box that moves one full width every 4 seconds
+        period = int(self.fps * 4) or 1
+        x = int((n % period) / period * (w - h // 6))
+        cv2.rectangle(image, (x, h // 8), (x + h // 6, h // 8 + h // 6), (255, 255, 255), -1)
+        top, block_w, block_h = self.block_geometry()
+        image[top - 4 : top + block_h + 4, :] = 128
+        for bit in range(self.BITS):
+            on = (n >> (self.BITS - 1 - bit)) & 1
+            left = (bit + 1) * block_w
+            image[top : top + block_h, left : left + block_w] = 255 if on else 0
+        seconds = n / self.fps
+        text = f"{n:06d}  {int(seconds // 60):02d}:{seconds % 60:06.3f}"
+        scale = h / 360
+        cv2.putText(
+            image,
+            text,
+            (w // 20, h * 5 // 6),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            (0, 0, 0),
+            max(1, int(2 * scale)),
+            cv2.LINE_AA,
+        )
+        return image
+
+    def read_counter(self, image: Image) -> int:
+        """The frame number drawn into ``image`` (a decoded BGR picture of this size)."""
+        top, block_w, block_h = self.block_geometry()
+        gray = image.mean(axis=2) if image.ndim == 3 else image
+        n = 0
+        for bit in range(self.BITS):
+            left = (bit + 1) * block_w
+            cell = gray[
+                top + block_h // 4 : top + block_h * 3 // 4,
+                left + block_w // 4 : left + block_w * 3 // 4,
+            ]
+            n = (n << 1) | int(cell.mean() > 128)
+        return n
+
+    def start(self, on_frame: OnFrame, on_lost: OnLost) -> None:
+        started = [self._clock()]
+        lost, stalled = _fault(self._clock, started, self._fail_after, self._stall_after)
+
+        def produce(n: int) -> Any:
+            return _STALLED if stalled() else self.draw(n)
+
+        self._thread = _PacedThread(
+            "onetake-video-synthetic",
+            1.0 / self.fps,
+            self._clock,
+            produce,
+            on_frame,
+            on_lost,
+            lost,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
+
+
+class SyntheticAudioSource(AudioSource):
+    """A steady tone in 10 ms chunks, paced to the clock.
+
+    Threading: the ``onetake-audio-synthetic`` thread generates and delivers chunks.
+    """
+
+    CHUNK = 480
+
+    def __init__(
+        self,
+        frequency: float = 440.0,
+        amplitude: float = 0.3,
+        clock: Clock = time.monotonic,
+        fail_after: float | None = None,
+        stall_after: float | None = None,
+    ) -> None:
+        self.description = f"Synthetic {frequency:g} Hz tone"
+        self.frequency, self.amplitude = frequency, amplitude
+        self._clock = clock
+        self._fail_after, self._stall_after = fail_after, stall_after
+        self._thread: _PacedThread | None = None
+
+    def chunk(self, n: int) -> Samples:
+        start = n * self.CHUNK
+        t = np.arange(start, start + self.CHUNK, dtype=np.float64) / self.sample_rate
+        return (self.amplitude * np.sin(2 * np.pi * self.frequency * t)).astype(np.float32)
+
+    def start(self, on_audio: OnAudio, on_lost: OnLost) -> None:
+        started = [self._clock()]
+        lost, stalled = _fault(self._clock, started, self._fail_after, self._stall_after)
+
+        def produce(n: int) -> Any:
+            return _STALLED if stalled() else self.chunk(n)
+
+        self._thread = _PacedThread(
+            "onetake-audio-synthetic",
+            self.CHUNK / self.sample_rate,
+            self._clock,
+            produce,
+            on_audio,
+            on_lost,
+            lost,
+            skip_when_late=False,  # a late sound card still delivers every sample
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
+
+
+# --------------------------------------------------------------------------------------------
+# files
+
+
+class FileVideoSource(VideoSource):
+    """Pictures from a video file through OpenCV (the same API as a camera), paced to the
+    file's frame rate; loops, or finishes at the end.
+
+    Threading: the ``onetake-video-file`` thread decodes and delivers frames.
+    """
+
+    def __init__(self, path: Path, loop: bool = True, clock: Clock = time.monotonic) -> None:
+        import cv2
+
+        if not path.is_file():
+            raise DeviceError(f"The video file {path} does not exist.")
+        self._path, self._loop, self._clock = path, loop, clock
+        self._capture = cv2.VideoCapture(str(path))
+        ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
+        if not ok or first is None:
+            self._capture.release()
+            raise DeviceError(f"The file {path.name} has no pictures this app can read.")
+        self.height, self.width = first.shape[:2]
+        fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0)
+        self.fps = fps if 1 <= fps <= 240 else 30.0
+        self.description = f"Video file {path.name} ({self.width}x{self.height})"
+        self._first: Image | None = cast(Image, first)
+        self._thread: _PacedThread | None = None
+
+    def _next(self, n: int) -> Image | None:
+        import cv2
+
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        ok, image = self._capture.read()
+        if not ok and self._loop:
+            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, image = self._capture.read()
+        return cast(Image, image) if ok else None
+
+    def start(self, on_frame: OnFrame, on_lost: OnLost) -> None:
+        self._thread = _PacedThread(
+            "onetake-video-file",
+            1.0 / self.fps,
+            self._clock,
+            self._next,
+            on_frame,
+            on_lost,
+            lambda: None,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
+        self._capture.release()
+
+
+class FileAudioSource(AudioSource):
+    """Sound from any audio or video file (decoded with PyAV, resampled to 48 kHz mono),
+    paced to real time in 10 ms chunks; loops, or finishes at the end.
+
+    Threading: the ``onetake-audio-file`` thread decodes and delivers chunks.
+    """
+
+    CHUNK = 480
+
+    def __init__(self, path: Path, loop: bool = True, clock: Clock = time.monotonic) -> None:
+        import av
+
+        if not path.is_file():
+            raise DeviceError(f"The sound file {path} does not exist.")
+        try:
+            with av.open(str(path)) as container:
+                if not container.streams.audio:
+                    raise DeviceError(f"The file {path.name} has no sound.")
+        except av.FFmpegError:
+            raise DeviceError(
+                f"The file {path.name} is not a sound file this app can read."
+            ) from None
+        self._path, self._loop, self._clock = path, loop, clock
+        self.description = f"Sound file {path.name}"
+        self._thread: _PacedThread | None = None
+        self._samples: Iterator[Samples] | None = None
+        self._pending = np.zeros(0, np.float32)
+
+    def _decode(self) -> Iterator[Samples]:
+        import av
+
+        while True:
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=self.sample_rate)
+            with av.open(str(self._path)) as container:
+                for frame in container.decode(audio=0):
+                    for out in resampler.resample(frame):
+                        yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            for out in resampler.resample(None):
+                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            if not self._loop:
+                return
+
+    def _next(self, n: int) -> Samples | None:
+        if self._samples is None:
+            self._samples = self._decode()
+        while len(self._pending) < self.CHUNK:
+            more = next(self._samples, None)
+            if more is None:
+                return None
+            self._pending = np.concatenate([self._pending, more])
+        chunk, self._pending = self._pending[: self.CHUNK].copy(), self._pending[self.CHUNK :]
+        return chunk
+
+    def start(self, on_audio: OnAudio, on_lost: OnLost) -> None:
+        self._thread = _PacedThread(
+            "onetake-audio-file",
+            self.CHUNK / self.sample_rate,
+            self._clock,
+            self._next,
+            on_audio,
+            on_lost,
+            lambda: None,
+            skip_when_late=False,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
+
+
+# --------------------------------------------------------------------------------------------
+# real devices
+
+
+def _quiet_opencv() -> None:
+    """OpenCV prints warnings for every camera index it cannot open; we say it ourselves."""
+    import cv2
+
+    with contextlib.suppress(AttributeError, ImportError):
+        from cv2.utils import logging as cv_logging
+
+        cv_logging.setLogLevel(cv_logging.LOG_LEVEL_SILENT)
+
+
+class CameraSource(VideoSource):
+    """A camera through OpenCV's ``VideoCapture``; asks for 720p30 (MJPG, which USB cameras
+    need for 720p30) and keeps what the camera agrees to.
+
+    Threading: the ``onetake-video-camera`` thread blocks in ``read()`` and delivers frames
+    stamped with the clock when they arrive.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        clock: Clock = time.monotonic,
+        size: tuple[int, int] = DEFAULT_CAMERA_SIZE,
+        fps: int = DEFAULT_CAMERA_FPS,
+    ) -> None:
+        import cv2
+
+        _quiet_opencv()
+        self._clock = clock
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._capture = cv2.VideoCapture(index)
+        if not self._capture.isOpened():
+            self._capture.release()
+            raise DeviceError(
+                f"Camera {index} could not be opened; check that it is connected and not in "
+                "use by another app (run 'onetake devices' to see the cameras)."
+            )
+        self._capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+        self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+        self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+        self._capture.set(cv2.CAP_PROP_FPS, fps)
+        ok, first = self._capture.read()
+        if not ok or first is None:
+            self._capture.release()
+            raise DeviceError(f"Camera {index} opened but sends no pictures.")
+        self.height, self.width = first.shape[:2]
+        got_fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0)
+        self.fps = got_fps if 1 <= got_fps <= 120 else float(fps)
+        self.description = f"Camera {index} ({self.width}x{self.height} at {self.fps:g} fps)"
+
+    def start(self, on_frame: OnFrame, on_lost: OnLost) -> None:
+        def run() -> None:
+            last_ok = self._clock()
+            while not self._stopping.is_set():
+                ok, image = self._capture.read()
+                now = self._clock()
+                if ok and image is not None:
+                    last_ok = now
+                    on_frame(cast(Image, image), now)
+                elif now - last_ok > _CAMERA_FAIL_SECONDS:
+                    on_lost(
+                        "device_lost",
+                        "The camera stopped sending pictures; check that it is still connected.",
+                    )
+                    return
+                else:
+                    self._stopping.wait(0.01)
+
+        self._thread = threading.Thread(target=run, name="onetake-video-camera", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self._capture.release()
+
+
+PORTAUDIO_MISSING = (
+    "The microphone cannot be used because the PortAudio sound library is missing; "
+    "install libportaudio2, or choose another microphone source."
+)
+
+
+def load_sounddevice() -> ModuleType:
+    """Import ``sounddevice``; a missing PortAudio becomes a DeviceError with one sentence."""
+    try:
+        import sounddevice
+    except (ImportError, OSError):
+        raise DeviceError(PORTAUDIO_MISSING) from None
+    return cast(ModuleType, sounddevice)
+
+
+class MicrophoneSource(AudioSource):
+    """A microphone through PortAudio (``sounddevice.InputStream``, 48 kHz mono float32).
+
+    Threading: PortAudio's own callback thread calls ``on_audio`` with a copy of each 20 ms
+    block, stamped with the clock minus the block's length (the time of its first sample).
+    The callback never logs or touches ``threading`` (a foreign thread would be registered as
+    a Python thread that never ends).
+    """
+
+    BLOCK = 960
+
+    def __init__(self, name: str, clock: Clock = time.monotonic) -> None:
+        sd = load_sounddevice()
+        self._sd = sd
+        self._clock = clock
+        self._stream: Any = None
+        self.device: int | None = self._find(sd, name)
+        try:
+            info = sd.query_devices(self.device, kind="input" if self.device is None else None)
+        except Exception:
+            raise DeviceError(
+                "No microphone was found; connect one, or choose another microphone source."
+            ) from None
+        self.description = f"Microphone {info['name']}"
+        try:
+            sd.check_input_settings(
+                device=self.device, channels=1, samplerate=self.sample_rate, dtype="float32"
+            )
+        except Exception:
+            raise DeviceError(
+                f"The microphone {info['name']} cannot record 48 kHz sound; choose another one."
+            ) from None
+
+    @staticmethod
+    def _find(sd: ModuleType, name: str) -> int | None:
+        if name.lower() in {"default", ""}:
+            return None
+        try:
+            devices = list(sd.query_devices())
+        except Exception:
+            raise DeviceError(
+                "No microphone was found; connect one, or choose another microphone source."
+            ) from None
+        inputs = [(i, d) for i, d in enumerate(devices) if d.get("max_input_channels", 0) > 0]
+        if name.isdigit() and any(i == int(name) for i, _ in inputs):
+            return int(name)
+        for i, device in inputs:
+            if name.lower() in str(device["name"]).lower():
+                return i
+        raise DeviceError(
+            f"No microphone called '{name}' was found; run 'onetake devices' to see them."
+        )
+
+    def start(self, on_audio: OnAudio, on_lost: OnLost) -> None:
+        clock, rate = self._clock, float(self.sample_rate)
+
+        def callback(indata: Any, frames: int, time_info: Any, status: Any) -> None:
+            on_audio(indata[:, 0].copy(), clock() - frames / rate)
+
+        try:
+            self._stream = self._sd.InputStream(
+                device=self.device,
+                channels=1,
+                samplerate=self.sample_rate,
+                dtype="float32",
+                blocksize=self.BLOCK,
+                callback=callback,
+            )
+            self._stream.start()
+        except Exception as error:
+            self._stream = None
+            raise DeviceError(
+                f"The microphone could not be started ({error}); check that it is connected."
+            ) from None
+
+    def stop(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception:
+                pass  # the device may already be gone; nothing is left to release
+            self._stream = None
