@@ -9,6 +9,11 @@ from PySide6.QtWidgets import QWidget
 
 
 def open_reviewer_window(paths: Sequence[Path] = ()) -> QWidget:
-    from onetake_desktop.domain.errors import OneTakeError
+    """The reviewer window on the user's library; ``paths`` (bundles, folders) import first."""
+    from onetake_desktop.services.reviewer import open_reviewer_service
+    from onetake_desktop.ui.reviewer.window import ReviewerWindow
 
-    raise OneTakeError("Reviewer mode is not available in this build yet.")
+    window = ReviewerWindow(open_reviewer_service())
+    if paths:
+        window.import_paths(list(paths))
+    return window

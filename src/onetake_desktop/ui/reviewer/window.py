@@ -1,0 +1,796 @@
+"""The reviewer window: the library on the left, the answer and its question in the middle,
+the rubric and the candidate's recommendation on the right.
+
+Everything the reviewer does saves at once through :class:`ReviewerService`; imports run on a
+worker thread (``run_task``) with their own database connection and report back here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.reviewer import (
+    RECOMMENDATION_LABELS,
+    AnswerView,
+    ImportReport,
+    ReviewerService,
+    open_reviewer_service,
+)
+from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
+from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
+
+KIND = Qt.ItemDataRole.UserRole
+KEY = Qt.ItemDataRole.UserRole + 1
+STATUS_COLOURS = {"new": "#4a5568", "in progress": "#9a5b00", "scored": "#1e7a3c"}
+STATUS_MARKS = {"new": "○ new", "in progress": "◐ in progress", "scored": "● scored"}
+STYLE = """
+QLabel#QuestionText { font-size: 14pt; font-weight: 600; }
+QLabel#QuestionMeta { color: #4a5568; font-size: 10pt; }
+QLabel#Facts { color: #3c4657; }
+QLabel#Candidate { font-size: 13pt; font-weight: 600; }
+QFrame#ImportBox { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
+QLabel#Flag { background: #fff7e6; border: 1px solid #e0b251; border-radius: 6px; padding: 6px; }
+QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; border-color: #1f5fa8; }
+QWidget#Player QVideoWidget { background: #10151d; }
+"""
+
+
+def _seconds(value: float) -> str:
+    return format_ms(round(value * 1000))
+
+
+class ReviewerWindow(QMainWindow):
+    def __init__(self, service: ReviewerService, reviewer_id: int | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
+        self.current_submission_id: int | None = None
+        self.current_answer_id: int | None = None
+        self.view: AnswerView | None = None
+        self.importing = False
+        self.last_import: ImportReport | None = None
+        self.setWindowTitle("OneTake: review interviews")
+        self.setObjectName("ReviewerWindow")
+        self.setStyleSheet(STYLE)
+        self.resize(1360, 820)
+        self.setAcceptDrops(True)
+
+        self._build_library_pane()
+        self._build_answer_pane()
+        self._build_scoring_pane()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.library_pane)
+        splitter.addWidget(self.answer_pane)
+        splitter.addWidget(self.scoring_pane)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([320, 640, 400])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setVisible(False)
+        self.statusBar().addPermanentWidget(self.progress)
+        self._build_menus()
+        self.set_reviewer(self.current_reviewer_id)
+
+        from onetake_desktop.ui.panel import install_panel_features
+
+        install_panel_features(self)
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build_library_pane(self) -> None:
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search candidates, emails, roles…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the library")
+        self.sort = QComboBox()
+        self.sort.addItem("Name", "name")
+        self.sort.addItem("Imported", "imported")
+        self.sort.addItem("Status", "status")
+        self.sort.setAccessibleName("Sort candidates by")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Candidate", "Status"])
+        self.tree.setAccessibleName("Library: interviews, candidates and answers")
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.empty_hint = QLabel(
+            "No interviews yet.\n\nDrop bundles (.onetake) or folders here, or use\n"
+            "File > Import bundles… (Ctrl+I)."
+        )
+        self.empty_hint.setObjectName("Hint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+
+        self.import_box = QFrame()
+        self.import_box.setObjectName("ImportBox")
+        box = QVBoxLayout(self.import_box)
+        box.setContentsMargins(10, 8, 10, 8)
+        self.import_title = QLabel("")
+        self.import_title.setWordWrap(True)
+        self.refused_list = QListWidget()
+        self.refused_list.setAccessibleName("Refused bundles and why")
+        self.refused_list.setMaximumHeight(110)
+        self.refused_list.setWordWrap(True)
+        dismiss = QPushButton("Dismiss")
+        dismiss.clicked.connect(lambda: self.import_box.setVisible(False))
+        box.addWidget(self.import_title)
+        box.addWidget(self.refused_list)
+        box.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
+        self.import_box.setVisible(False)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.sort)
+        self.library_pane = QWidget()
+        layout = QVBoxLayout(self.library_pane)
+        layout.setContentsMargins(12, 12, 6, 12)
+        layout.addLayout(top)
+        layout.addWidget(self.import_box)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty_hint, 1)
+        self.library_pane.setMinimumWidth(280)
+
+        self.search.textChanged.connect(lambda _t: self.reload_library())
+        self.sort.currentIndexChanged.connect(lambda _i: self.reload_library())
+        self.tree.itemExpanded.connect(self._fill_answers)
+        self.tree.currentItemChanged.connect(self._on_current_item)
+
+    def _build_answer_pane(self) -> None:
+        self.question_meta = QLabel("")
+        self.question_meta.setObjectName("QuestionMeta")
+        self.question_text = QLabel("Choose an answer in the library.")
+        self.question_text.setObjectName("QuestionText")
+        self.question_text.setWordWrap(True)
+        self.question_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.question_context = QLabel("")
+        self.question_context.setWordWrap(True)
+        self.question_context.setObjectName("Hint")
+        self.facts = QLabel("")
+        self.facts.setObjectName("Facts")
+        self.facts.setWordWrap(True)
+        self.flag = QLabel("")
+        self.flag.setObjectName("Flag")
+        self.flag.setWordWrap(True)
+        self.flag.setVisible(False)
+        card = QFrame()
+        card.setObjectName("Card")
+        c = QVBoxLayout(card)
+        c.setContentsMargins(16, 12, 16, 12)
+        c.setSpacing(6)
+        for w in (self.question_meta, self.question_text, self.question_context, self.facts):
+            c.addWidget(w)
+        self.player = PlayerWidget()
+        self.answer_pane = QWidget()
+        layout = QVBoxLayout(self.answer_pane)
+        layout.setContentsMargins(6, 12, 6, 12)
+        layout.setSpacing(10)
+        layout.addWidget(card)
+        layout.addWidget(self.flag)
+        layout.addWidget(self.player, 1)
+        self.player.rate_changed.connect(self._on_rate)
+        self.player.next_requested.connect(lambda: self.step_answer(+1))
+        self.player.previous_requested.connect(lambda: self.step_answer(-1))
+        self.player.position_changed.connect(lambda ms: self.rubric.set_position(ms))
+
+    def _build_scoring_pane(self) -> None:
+        self.candidate_label = QLabel("")
+        self.candidate_label.setObjectName("Candidate")
+        self.candidate_label.setWordWrap(True)
+        self.candidate_email = QLabel("")
+        self.candidate_email.setObjectName("Hint")
+        self.rubric = RubricPanel()
+        self.correct_button = QPushButton("Correct this score…")
+        self.correct_button.setToolTip("A submitted score changes only with a reason")
+        self.correct_button.setVisible(False)
+
+        self.recommend_group = QButtonGroup(self)
+        rec_row = QHBoxLayout()
+        rec_row.setSpacing(6)
+        self.recommend_buttons: dict[str, QPushButton] = {}
+        for value in ("strong_no", "no", "yes", "strong_yes"):
+            b = QPushButton(RECOMMENDATION_LABELS[value])
+            b.setObjectName("RecommendButton")
+            b.setCheckable(True)
+            b.setAccessibleName(f"Recommend: {RECOMMENDATION_LABELS[value]}")
+            self.recommend_group.addButton(b)
+            self.recommend_buttons[value] = b
+            rec_row.addWidget(b)
+            b.clicked.connect(lambda _=False, v=value: self._recommend(v))
+        self.submit_button = QPushButton("Submit scores for this candidate")
+        self.submit_button.setObjectName("PrimaryButton")
+        self.submit_hint = QLabel("")
+        self.submit_hint.setObjectName("Hint")
+        self.submit_hint.setWordWrap(True)
+
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(6, 12, 12, 12)
+        layout.setSpacing(8)
+        layout.addWidget(self.candidate_label)
+        layout.addWidget(self.candidate_email)
+        layout.addWidget(self.rubric, 1)
+        layout.addWidget(self.correct_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addSpacing(6)
+        layout.addWidget(QLabel("Overall recommendation for this candidate"))
+        layout.addLayout(rec_row)
+        layout.addWidget(self.submit_button)
+        layout.addWidget(self.submit_hint)
+        self.scoring_pane = QScrollArea()
+        self.scoring_pane.setWidget(inner)
+        self.scoring_pane.setWidgetResizable(True)
+        self.scoring_pane.setFrameShape(QFrame.Shape.NoFrame)
+        self.scoring_pane.setMinimumWidth(360)
+
+        self.rubric.score_chosen.connect(self._on_score)
+        self.rubric.note_changed.connect(self._on_note)
+        self.rubric.pinned_note_added.connect(self._on_pin)
+        self.rubric.pinned_note_activated.connect(self.player.seek)
+        self.rubric.pinned_note_deleted.connect(self._on_unpin)
+        self.correct_button.clicked.connect(self._correct)
+        self.submit_button.clicked.connect(self.submit_candidate)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = QAction("&Import bundles…", self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.choose_bundles)
+        self.import_folder_action = QAction("Import a &folder of bundles…", self)
+        self.import_folder_action.triggered.connect(self.choose_folder)
+        self.definition_action = QAction("&Add interview definition…", self)
+        self.definition_action.triggered.connect(self.choose_definition)
+        self.export_action = QAction("&Export scores…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.choose_export)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        for a in (self.import_action, self.import_folder_action, self.definition_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        playback = self.menuBar().addMenu("&Playback")
+        for a in self.player.actions_for_menu():
+            playback.addAction(a)
+
+    # -- reviewer -----------------------------------------------------------------------------
+
+    def set_reviewer(self, reviewer_id: int) -> None:
+        """Show everything as this reviewer sees it (their own scores, notes and speed)."""
+        self.rubric.flush_note()
+        self.current_reviewer_id = reviewer_id
+        reviewer = self.service.reviewer(reviewer_id)
+        self.statusBar().showMessage(f"Reviewing as {reviewer.name}", 4000)
+        self.player.set_rate(self.service.playback_rate(reviewer_id), announce=False)
+        answer = self.current_answer_id
+        self.reload_library()
+        if answer is not None:
+            self.show_answer(answer)
+        else:
+            self._clear_answer()
+
+    def _on_rate(self, rate: float) -> None:
+        self.service.set_playback_rate(self.current_reviewer_id, rate)
+        self.statusBar().showMessage(f"Speed {rate:g}x (pitch preserved)", 2000)
+
+    # -- library ------------------------------------------------------------------------------
+
+    def reload_library(self) -> None:
+        entries = self.service.entries(
+            self.current_reviewer_id, self.search.text(), str(self.sort.currentData())
+        )
+        self.tree.blockSignals(True)
+        self.tree.setUpdatesEnabled(False)
+        try:
+            self.tree.clear()
+            interviews: dict[int, QTreeWidgetItem] = {}
+            counts: dict[int, list[int]] = {}
+            items: list[QTreeWidgetItem] = []
+            for e in entries:
+                parent = interviews.get(e.interview_pk)
+                if parent is None:
+                    title = e.interview_title
+                    if not e.has_definition:
+                        title += "  (definition missing)"
+                    parent = QTreeWidgetItem([title, ""])
+                    parent.setData(0, KIND, "interview")
+                    parent.setData(0, KEY, e.interview_pk)
+                    font = parent.font(0)
+                    font.setBold(True)
+                    parent.setFont(0, font)
+                    interviews[e.interview_pk] = parent
+                    counts[e.interview_pk] = [0, 0]
+                    items.append(parent)
+                child = QTreeWidgetItem(parent, [e.candidate_name, ""])
+                child.setData(0, KIND, "candidate")
+                child.setData(0, KEY, e.submission_id)
+                child.setToolTip(0, f"{e.candidate_name} <{e.candidate_email}>")
+                child.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+                self._set_status(child, e.status)
+                counts[e.interview_pk][0] += 1
+                counts[e.interview_pk][1] += e.status == "scored"
+            for pk, parent in interviews.items():
+                done, total = counts[pk][1], counts[pk][0]
+                parent.setText(1, f"{done}/{total} scored")
+            self.tree.addTopLevelItems(items)
+            for parent in items:
+                parent.setExpanded(True)
+        finally:
+            self.tree.setUpdatesEnabled(True)
+            self.tree.blockSignals(False)
+        has_any = bool(entries) or bool(self.search.text())
+        self.tree.setVisible(has_any)
+        self.empty_hint.setVisible(not has_any)
+        if self.current_answer_id is not None:
+            self._select_answer_item(self.current_answer_id)
+
+    def _set_status(self, item: QTreeWidgetItem, status: str) -> None:
+        item.setText(1, STATUS_MARKS[status])
+        item.setForeground(1, QBrush(QColor(STATUS_COLOURS[status])))
+        item.setData(1, KIND, status)
+
+    def _fill_answers(self, item: QTreeWidgetItem) -> None:
+        if item.data(0, KIND) != "candidate" or item.childCount():
+            return
+        submission_id = int(item.data(0, KEY))
+        submission = self.service.library.submissions.get(submission_id)
+        statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
+        for a in self.service.answers(submission_id):
+            label = f"{a.position}. {self.service.question_text(submission, a.question_id)}"
+            child = QTreeWidgetItem(item, [label, ""])
+            child.setData(0, KIND, "answer")
+            child.setData(0, KEY, a.id)
+            child.setToolTip(0, label)
+            self._set_status(child, statuses[a.id])
+
+    def _candidate_item(self, submission_id: int) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            for j in range(top.childCount()):
+                c = top.child(j)
+                if int(c.data(0, KEY)) == submission_id:
+                    return c
+        return None
+
+    def _select_answer_item(self, answer_id: int) -> None:
+        answer = self.service.library.submissions.answer(answer_id)
+        cand = self._candidate_item(answer.submission_id)
+        if cand is None:
+            return
+        self._fill_answers(cand)
+        cand.setExpanded(True)
+        for j in range(cand.childCount()):
+            if int(cand.child(j).data(0, KEY)) == answer_id:
+                self.tree.blockSignals(True)
+                self.tree.setCurrentItem(cand.child(j))
+                self.tree.blockSignals(False)
+                return
+
+    def _on_current_item(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
+        if item is None:
+            return
+        kind = item.data(0, KIND)
+        if kind == "answer":
+            self.show_answer(int(item.data(0, KEY)))
+        elif kind == "candidate":
+            self._fill_answers(item)
+            item.setExpanded(True)
+            if item.childCount():
+                self.show_answer(int(item.child(0).data(0, KEY)))
+
+    def _refresh_statuses(self, submission_id: int) -> None:
+        cand = self._candidate_item(submission_id)
+        if cand is None:
+            return
+        statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
+        for j in range(cand.childCount()):
+            child = cand.child(j)
+            self._set_status(child, statuses[int(child.data(0, KEY))])
+        values = set(statuses.values())
+        overall = (
+            "scored" if values == {"scored"} else ("new" if values <= {"new"} else "in progress")
+        )
+        self._set_status(cand, overall)
+        parent = cand.parent()
+        if parent is not None:
+            done = sum(
+                parent.child(j).data(1, KIND) == "scored" for j in range(parent.childCount())
+            )
+            parent.setText(1, f"{done}/{parent.childCount()} scored")
+
+    def step_answer(self, delta: int) -> None:
+        """N/P: next or previous answer, across candidates in library order."""
+        order: list[int] = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            for j in range(top.childCount()):
+                cand = top.child(j)
+                self._fill_answers(cand)
+                order.extend(int(cand.child(k).data(0, KEY)) for k in range(cand.childCount()))
+        if not order:
+            return
+        if self.current_answer_id not in order:
+            target = order[0]
+        else:
+            i = order.index(self.current_answer_id) + delta
+            if not 0 <= i < len(order):
+                return
+            target = order[i]
+        self.show_answer(target)
+
+    # -- one answer ---------------------------------------------------------------------------
+
+    def _clear_answer(self) -> None:
+        self.view = None
+        self.current_answer_id = None
+        self.current_submission_id = None
+        self.player.clear()
+        self.question_meta.setText("")
+        self.question_text.setText("Choose an answer in the library.")
+        self.question_context.setText("")
+        self.facts.setText("")
+        self.flag.setVisible(False)
+        self.candidate_label.setText("No candidate selected")
+        self.candidate_email.setText("")
+        self.rubric.show_answer(None, None, "", [], read_only=True)
+        for b in self.recommend_buttons.values():
+            b.setEnabled(False)
+        self.submit_button.setEnabled(False)
+        self.submit_hint.setText("")
+        self.correct_button.setVisible(False)
+
+    def show_answer(self, answer_id: int) -> None:
+        if self.current_answer_id is not None and self.current_answer_id != answer_id:
+            self.rubric.flush_note()
+        try:
+            view = self.service.answer_view(answer_id, self.current_reviewer_id)
+        except OneTakeError:
+            self._clear_answer()
+            return
+        changed = answer_id != self.current_answer_id
+        self.view = view
+        self.current_answer_id = answer_id
+        self.current_submission_id = view.submission.id
+        a = view.answer
+        q = view.question
+        self.question_meta.setText(
+            f"Question {view.index + 1} of {view.count}  ·  {a.answer_type} answer"
+        )
+        self.question_text.setText(view.question_text)
+        self.question_context.setText(f"Why we ask: {q.context}" if q and q.context else "")
+        self.question_context.setVisible(bool(q and q.context))
+        facts = [f"Think time used {_seconds(a.think_seconds_used)}"]
+        if q is not None:
+            facts[0] += f" of {_seconds(q.think_seconds)}"
+        facts.append(f"Answer length {_seconds(a.answer_seconds)}")
+        allowed = f" of {q.retakes_allowed + 1}" if q is not None else ""
+        facts.append(f"Takes used {a.takes_used}{allowed}")
+        if view.submission.time_multiplier != 1.0:
+            facts.append(f"Extra time ×{view.submission.time_multiplier:g}")
+        self.facts.setText("   ·   ".join(facts))
+        if q is None:
+            self.flag.setText(
+                "This interview's definition is not in the library yet, so its questions and "
+                "rubric are unknown. Add it with File > Add interview definition…"
+            )
+        self.flag.setVisible(q is None)
+        self.candidate_label.setText(view.submission.candidate_name)
+        self.candidate_email.setText(view.submission.candidate_email)
+        if changed:
+            self._load_media(view)
+        self._show_scoring(view)
+        self._select_answer_item(answer_id)
+
+    def _load_media(self, view: AnswerView) -> None:
+        a = view.answer
+        if a.answer_type == "text":
+            self.player.show_text(a.text or "(no text)")
+            return
+        if a.media_path is None or not a.media_path.exists():
+            self.player.show_message("The media file of this answer is missing from the library.")
+            return
+        self.player.load_media(a.media_path, "audio" if a.answer_type == "audio" else "video")
+        if a.answer_type == "audio":
+            answer_id = a.id
+
+            def done(levels: list[float]) -> None:
+                if self.current_answer_id == answer_id:
+                    self.player.set_waveform(levels)
+
+            run_task(lambda _p: self.service.waveform(a), done, lambda _e: None)
+
+    def _show_scoring(self, view: AnswerView) -> None:
+        score = view.score
+        pinned = [PinnedNote(n.id, n.position_ms, n.text) for n in view.notes]
+        submitted = view.submitted
+        if submitted:
+            status = "Submitted. A change needs a correction with a reason."
+        elif score is not None and score.score is not None:
+            status = "Draft saved. Submit when you have scored every answer."
+        else:
+            status = "Choose a level (keys 1-5). Everything saves as you go."
+        self.rubric.show_answer(
+            view.rubric,
+            score.score if score else None,
+            score.note if score else "",
+            pinned,
+            read_only=submitted,
+            status=status,
+        )
+        self.correct_button.setVisible(submitted)
+        rec = view.recommendation
+        rec_locked = rec is not None and rec.status == "submitted"
+        self.recommend_group.setExclusive(False)
+        for value, b in self.recommend_buttons.items():
+            b.setChecked(rec is not None and rec.value == value)
+            b.setEnabled(not rec_locked)
+        self.recommend_group.setExclusive(True)
+        missing = self.service.unscored_answers(view.submission.id, self.current_reviewer_id)
+        statuses = self.service.answer_statuses(view.submission.id, self.current_reviewer_id)
+        all_submitted = set(statuses.values()) == {"scored"}
+        self.submit_button.setEnabled(not missing and not all_submitted)
+        if all_submitted:
+            self.submit_hint.setText("Your scores for this candidate are submitted.")
+        elif missing:
+            self.submit_hint.setText(f"{len(missing)} of {view.count} answers still need a score.")
+        else:
+            self.submit_hint.setText("Every answer has a score: ready to submit.")
+
+    # -- scoring actions ----------------------------------------------------------------------
+
+    def _guard(self, action: Any) -> Any:
+        try:
+            return action()
+        except OneTakeError as error:
+            QMessageBox.warning(self, "OneTake", str(error))
+            return None
+
+    def _on_score(self, score: int) -> None:
+        if self.view is None:
+            return
+        answer_id = self.view.answer.id
+        note = self.rubric.note_text()
+        if self._guard(
+            lambda: self.service.save_score(answer_id, self.current_reviewer_id, score, note)
+        ):
+            self._after_change()
+
+    def _on_note(self, note: str) -> None:
+        if self.view is None or self.view.submitted:
+            return
+        answer_id = self.view.answer.id
+        current = self.service.library.scores.current(answer_id, self.current_reviewer_id)
+        score = current.score if current is not None else None
+        if self._guard(
+            lambda: self.service.save_score(answer_id, self.current_reviewer_id, score, note)
+        ):
+            self._after_change(reload_view=False)
+
+    def _on_pin(self, text: str) -> None:
+        if self.view is None:
+            return
+        answer_id, position = self.view.answer.id, self.player.position()
+        if self._guard(
+            lambda: self.service.add_note(answer_id, self.current_reviewer_id, position, text)
+        ):
+            self._after_change()
+
+    def _on_unpin(self, note_id: int) -> None:
+        self.service.delete_note(note_id, self.current_reviewer_id)
+        self._after_change()
+
+    def _recommend(self, value: str) -> None:
+        if self.view is None:
+            return
+        sid = self.view.submission.id
+        self._guard(
+            lambda: self.service.set_recommendation(sid, self.current_reviewer_id, value)  # type: ignore[arg-type]
+        )
+        self._after_change()
+
+    def _correct(self) -> None:
+        if self.view is None or self.view.score is None:
+            return
+        score, ok = QInputDialog.getInt(
+            self, "Correct a submitted score", "New score (1-5):", self.view.score.score or 3, 1, 5
+        )
+        if not ok:
+            return
+        reason, ok = QInputDialog.getText(
+            self, "Correct a submitted score", "Why does this score change?"
+        )
+        if not ok or not reason.strip():
+            return
+        answer_id, note = self.view.answer.id, self.view.score.note
+        self._guard(
+            lambda: self.service.correct_score(
+                answer_id, self.current_reviewer_id, score, note, reason
+            )
+        )
+        self._after_change()
+
+    def submit_candidate(self) -> None:
+        if self.view is None:
+            return
+        self.rubric.flush_note()
+        sid = self.view.submission.id
+        count = self._guard(lambda: self.service.submit_candidate(sid, self.current_reviewer_id))
+        if count is not None:
+            self.statusBar().showMessage(
+                f"Submitted {count} scores for {self.view.submission.candidate_name}.", 5000
+            )
+        self._after_change()
+
+    def _after_change(self, reload_view: bool = True) -> None:
+        if self.view is None:
+            return
+        self._refresh_statuses(self.view.submission.id)
+        if reload_view:
+            self.view = self.service.answer_view(self.view.answer.id, self.current_reviewer_id)
+            self._show_scoring(self.view)
+
+    # -- import, definitions, export ----------------------------------------------------------
+
+    def choose_bundles(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import bundles", str(Path.home()), "Submission bundles (*.onetake);;All (*)"
+        )
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: Sequence[Path]) -> None:
+        """Verify and import in the background; the window stays responsive."""
+        if self.importing:
+            self.statusBar().showMessage("An import is already running.", 3000)
+            return
+        self.importing = True
+        self.import_action.setEnabled(False)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.statusBar().showMessage("Checking and importing bundles…")
+        root = self.service.library.root
+        paths = list(paths)
+
+        def work(progress: Any) -> ImportReport:
+            worker = open_reviewer_service(root)  # its own connection, on the worker thread
+            try:
+                return worker.import_paths(paths, progress)
+            finally:
+                worker.close()
+
+        run_task(work, self._import_done, self._import_failed, self._import_progress)
+
+    def _import_progress(self, done: int, total: int) -> None:
+        self.progress.setValue(int(1000 * done / total) if total else 0)
+
+    def _import_done(self, report: ImportReport) -> None:
+        self._import_finished()
+        self.last_import = report
+        self.statusBar().showMessage(f"Import finished: {report.summary()}", 8000)
+        flagged = [o for o in report.imported if o.needs_definition]
+        if report.refused or flagged:
+            self.refused_list.clear()
+            for o in report.refused:
+                self.refused_list.addItem(f"{o.path.name}: {o.reason}")
+            for o in flagged:
+                self.refused_list.addItem(
+                    f"{o.path.name}: imported; add its interview definition to see the rubric."
+                )
+            self.import_title.setText(f"Import finished: {report.summary()}")
+            self.import_box.setVisible(True)
+        self.reload_library()
+        first = next((o.submission_id for o in report.imported if o.submission_id), None)
+        if self.current_answer_id is None and first is not None:
+            answers = self.service.answers(first)
+            if answers:
+                self.show_answer(answers[0].id)
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._import_finished()
+        QMessageBox.warning(self, "OneTake", f"The import stopped: {error}")
+
+    def _import_finished(self) -> None:
+        self.importing = False
+        self.import_action.setEnabled(True)
+        self.progress.setVisible(False)
+
+    def choose_definition(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Add interview definition",
+            str(Path.home()),
+            "Interview definitions (*.onetakeinterview);;All (*)",
+        )
+        if path:
+            self.add_definition(Path(path))
+
+    def add_definition(self, path: Path) -> bool:
+        record = self._guard(lambda: self.service.add_definition_file(path))
+        if record is None:
+            return False
+        self.statusBar().showMessage(f"Added the definition of {record.role_title}.", 5000)
+        self.reload_library()
+        if self.current_answer_id is not None:
+            self.show_answer(self.current_answer_id)
+        return True
+
+    def choose_export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export scores", str(Path.home() / "scores.csv"), "CSV (*.csv);;JSON (*.json)"
+        )
+        if path:
+            fmt = "json" if path.endswith(".json") or "JSON" in chosen else "csv"
+            self.export_scores(Path(path), fmt)
+
+    def export_scores(self, path: Path, fmt: str) -> None:
+        self.rubric.flush_note()
+        count = self._guard(
+            lambda: self.service.export_scores(self.current_reviewer_id, fmt, path)  # type: ignore[arg-type]
+        )
+        if count is not None:
+            self.statusBar().showMessage(f"Exported {count} scores to {path}.", 6000)
+
+    # -- drag and drop, closing ---------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def closeEvent(self, event: Any) -> None:
+        self.rubric.flush_note()
+        self.player.clear()
+        from onetake_desktop.ui.tasks import wait_for_tasks
+
+        wait_for_tasks(30_000)
+        super().closeEvent(event)
+        self.service.close()

@@ -1,0 +1,379 @@
+"""The answer player: video, audio with a waveform, or text, with speed and keyboard control.
+
+Self-contained (the reviewer window and the panel both embed it): give it a file with
+``load_media`` or text with ``show_text``; it owns its QMediaPlayer. Speeds go from 0.5x to 2x in
+steps with pitch compensation on, so a voice at 2x still sounds like that person.
+
+Keyboard (actions on the window, listed in ``actions()`` for a menu): Space play/pause, K
+play/pause, J/L back/forward 10 s, Left/Right 5 s, [ and ] slower/faster, N/P next/previous
+answer (``next_requested``/``previous_requested``). Text fields keep their own keys.
+All of it runs on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+SKIP_MS = 5_000
+JUMP_MS = 10_000
+
+
+def format_ms(ms: int) -> str:
+    seconds = max(0, int(ms)) // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def format_speed(rate: float) -> str:
+    return f"{rate:g}x"
+
+
+class WaveformView(QWidget):
+    """Peak levels as bars with a playhead; click or drag to seek."""
+
+    seek_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.levels: list[float] = []
+        self.duration_ms = 0
+        self.position_ms = 0
+        self.setMinimumHeight(120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAccessibleName("Waveform of the answer; click to seek")
+
+    def set_levels(self, levels: Sequence[float]) -> None:
+        self.levels = list(levels)
+        self.update()
+
+    def set_position(self, position_ms: int, duration_ms: int) -> None:
+        self.position_ms, self.duration_ms = position_ms, duration_ms
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(12, 16, -12, -16)
+        p.fillRect(self.rect(), QColor("#1d2430"))
+        mid = r.center().y()
+        p.setPen(QPen(QColor("#3c4657"), 1))
+        p.drawLine(QPointF(r.left(), mid), QPointF(r.right(), mid))
+        if self.levels:
+            played = (
+                r.left() + r.width() * self.position_ms / self.duration_ms
+                if self.duration_ms
+                else r.left()
+            )
+            n = len(self.levels)
+            step = r.width() / n
+            bar = max(1.0, step * 0.7)
+            for i, level in enumerate(self.levels):
+                x = r.left() + i * step
+                h = max(1.5, level * r.height() / 2)
+                colour = QColor("#7fb3ea") if x <= played else QColor("#56627a")
+                p.fillRect(QRectF(x, mid - h, bar, 2 * h), colour)
+            p.setPen(QPen(QColor("#ffffff"), 2))
+            p.drawLine(QPointF(played, r.top() - 6), QPointF(played, r.bottom() + 6))
+        else:
+            p.setPen(QColor("#c9d2de"))
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "Audio answer")
+        p.end()
+
+    def _seek_to(self, x: float) -> None:
+        r = QRectF(self.rect()).adjusted(12, 0, -12, 0)
+        if self.duration_ms and r.width() > 0:
+            frac = min(1.0, max(0.0, (x - r.left()) / r.width()))
+            self.seek_requested.emit(int(frac * self.duration_ms))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._seek_to(event.position().x())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._seek_to(event.position().x())
+
+
+class PlayerWidget(QWidget):
+    """Plays one answer; emits ``position_changed(ms)``, ``rate_changed(float)``,
+    ``next_requested`` and ``previous_requested``."""
+
+    position_changed = Signal(int)
+    rate_changed = Signal(float)
+    next_requested = Signal()
+    previous_requested = Signal()
+    first_frame_shown = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Player")
+        self.kind: str = "none"
+        self._rate = 1.0
+        self._awaiting_frame = False
+
+        self.audio = QAudioOutput(self)
+        self.media = QMediaPlayer(self)
+        self.media.setAudioOutput(self.audio)
+        if hasattr(self.media, "setPitchCompensation"):  # Qt >= 6.10
+            self.media.setPitchCompensation(True)
+        self.video = QVideoWidget()
+        self.video.setAccessibleName("Answer video")
+        self.video.setMinimumSize(320, 180)
+        self.media.setVideoOutput(self.video)
+        self.video.videoSink().videoFrameChanged.connect(self._on_frame)
+        self.waveform = WaveformView()
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setObjectName("AnswerText")
+        self.text.setAccessibleName("Written answer")
+        self.placeholder = QLabel("Choose an answer in the library to play it.")
+        self.placeholder.setObjectName("Hint")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+
+        self.stack = QStackedWidget()
+        for w in (self.placeholder, self.video, self.waveform, self.text):
+            self.stack.addWidget(w)
+
+        self.play_button = QPushButton("Play")
+        self.play_button.setObjectName("PrimaryButton")
+        self.play_button.setToolTip("Play or pause (Space)")
+        self.play_button.setFixedWidth(96)
+        self.back_button = QPushButton("−5 s")
+        self.back_button.setToolTip("Back 5 seconds (Left)")
+        self.forward_button = QPushButton("+5 s")
+        self.forward_button.setToolTip("Forward 5 seconds (Right)")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setAccessibleName("Position in the answer")
+        self.time_label = QLabel("0:00 / 0:00")
+        self.time_label.setMinimumWidth(92)
+        self.slower_button = QPushButton("−")
+        self.slower_button.setToolTip("Slower ([)")
+        self.slower_button.setAccessibleName("Slower")
+        self.speed_label = QLabel("1x")
+        self.speed_label.setObjectName("SpeedLabel")
+        self.speed_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.speed_label.setMinimumWidth(48)
+        self.speed_label.setToolTip("Playback speed; pitch is preserved")
+        self.faster_button = QPushButton("+")
+        self.faster_button.setToolTip("Faster (])")
+        self.faster_button.setAccessibleName("Faster")
+        for b in (self.slower_button, self.faster_button):
+            b.setFixedWidth(40)
+        for b in (self.back_button, self.forward_button):
+            b.setFixedWidth(64)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(8)
+        controls.addWidget(self.play_button)
+        controls.addWidget(self.back_button)
+        controls.addWidget(self.forward_button)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.time_label)
+        controls.addSpacing(8)
+        controls.addWidget(QLabel("Speed"))
+        controls.addWidget(self.slower_button)
+        controls.addWidget(self.speed_label)
+        controls.addWidget(self.faster_button)
+        self.controls = QWidget()
+        self.controls.setLayout(controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.controls)
+
+        self.play_button.clicked.connect(self.toggle)
+        self.back_button.clicked.connect(lambda: self.skip(-SKIP_MS))
+        self.forward_button.clicked.connect(lambda: self.skip(SKIP_MS))
+        self.slower_button.clicked.connect(self.slower)
+        self.faster_button.clicked.connect(self.faster)
+        self.slider.sliderMoved.connect(self.seek)
+        self.waveform.seek_requested.connect(self.seek)
+        self.media.positionChanged.connect(self._on_position)
+        self.media.durationChanged.connect(self._on_duration)
+        self.media.playbackStateChanged.connect(self._on_state)
+        self.media.errorOccurred.connect(self._on_error)
+        self._actions = self._make_actions()
+        self._set_enabled(False)
+
+    # -- actions (keyboard) -------------------------------------------------------------------
+
+    def _make_actions(self) -> list[QAction]:
+        spec = [
+            ("Play / pause", ("Space", "K"), self.toggle),
+            ("Back 5 seconds", ("Left",), lambda: self.skip(-SKIP_MS)),
+            ("Forward 5 seconds", ("Right",), lambda: self.skip(SKIP_MS)),
+            ("Back 10 seconds", ("J",), lambda: self.skip(-JUMP_MS)),
+            ("Forward 10 seconds", ("L",), lambda: self.skip(JUMP_MS)),
+            ("Slower", ("[",), self.slower),
+            ("Faster", ("]",), self.faster),
+            ("Next answer", ("N",), self.next_requested.emit),
+            ("Previous answer", ("P",), self.previous_requested.emit),
+        ]
+        actions = []
+        for text, keys, slot in spec:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            actions.append(action)
+        return actions
+
+    def actions_for_menu(self) -> list[QAction]:
+        return list(self._actions)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def load_media(self, path: Path, kind: str = "video") -> None:
+        """Show a video (``kind="video"``) or an audio answer with its waveform."""
+        self.media.stop()
+        self.kind = kind
+        self.waveform.set_levels([])
+        self.stack.setCurrentWidget(self.video if kind == "video" else self.waveform)
+        self._awaiting_frame = kind == "video"
+        self.media.setSource(QUrl.fromLocalFile(str(path)))
+        self.media.setPlaybackRate(self._rate)
+        self._set_enabled(True)
+        if kind == "video":
+            # Pausing decodes and shows the first frame instead of a black box.
+            self.media.pause()
+
+    def set_waveform(self, levels: Sequence[float]) -> None:
+        self.waveform.set_levels(levels)
+
+    def show_text(self, text: str) -> None:
+        self.clear()
+        self.kind = "text"
+        self.text.setPlainText(text)
+        self.stack.setCurrentWidget(self.text)
+
+    def show_message(self, text: str) -> None:
+        self.clear()
+        self.placeholder.setText(text)
+
+    def clear(self) -> None:
+        self.media.stop()
+        self.media.setSource(QUrl())
+        self.kind = "none"
+        self.placeholder.setText("Choose an answer in the library to play it.")
+        self.stack.setCurrentWidget(self.placeholder)
+        self._set_enabled(False)
+        self.time_label.setText("0:00 / 0:00")
+        self.slider.setValue(0)
+
+    def _set_enabled(self, on: bool) -> None:
+        for w in (self.play_button, self.back_button, self.forward_button, self.slider):
+            w.setEnabled(on)
+
+    # -- transport ----------------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def position(self) -> int:
+        return int(self.media.position())
+
+    def duration(self) -> int:
+        return int(self.media.duration())
+
+    def play(self) -> None:
+        if self.kind in ("video", "audio"):
+            self.media.play()
+
+    def pause(self) -> None:
+        if self.kind in ("video", "audio"):
+            self.media.pause()
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def seek(self, position_ms: int) -> None:
+        if self.kind not in ("video", "audio"):
+            return
+        duration = self.duration()
+        position_ms = max(0, int(position_ms))
+        if duration > 0:
+            position_ms = min(position_ms, duration)
+        self.media.setPosition(position_ms)
+
+    def skip(self, delta_ms: int) -> None:
+        self.seek(self.position() + delta_ms)
+
+    # -- speed --------------------------------------------------------------------------------
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def set_rate(self, rate: float, *, announce: bool = True) -> None:
+        """Snap to the nearest step from 0.5x to 2x."""
+        rate = min(SPEEDS, key=lambda s: abs(s - rate))
+        changed = rate != self._rate
+        self._rate = rate
+        self.media.setPlaybackRate(rate)
+        self.speed_label.setText(format_speed(rate))
+        self.slower_button.setEnabled(rate > SPEEDS[0])
+        self.faster_button.setEnabled(rate < SPEEDS[-1])
+        if changed and announce:
+            self.rate_changed.emit(rate)
+
+    def faster(self) -> None:
+        i = SPEEDS.index(self._rate)
+        self.set_rate(SPEEDS[min(len(SPEEDS) - 1, i + 1)])
+
+    def slower(self) -> None:
+        i = SPEEDS.index(self._rate)
+        self.set_rate(SPEEDS[max(0, i - 1)])
+
+    # -- media callbacks ----------------------------------------------------------------------
+
+    def _on_frame(self, frame: object) -> None:
+        if self._awaiting_frame:
+            self._awaiting_frame = False
+            self.first_frame_shown.emit()
+
+    def _on_position(self, position: int) -> None:
+        duration = self.duration()
+        if not self.slider.isSliderDown():
+            self.slider.setValue(int(position))
+        self.time_label.setText(f"{format_ms(position)} / {format_ms(duration)}")
+        self.waveform.set_position(int(position), duration)
+        self.position_changed.emit(int(position))
+
+    def _on_duration(self, duration: int) -> None:
+        self.slider.setRange(0, int(duration))
+        self.time_label.setText(f"{format_ms(self.position())} / {format_ms(duration)}")
+
+    def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
+        self.play_button.setText(
+            "Pause" if state == QMediaPlayer.PlaybackState.PlayingState else "Play"
+        )
+
+    def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
+        if error != QMediaPlayer.Error.NoError:
+            self.show_message(f"This answer cannot be played ({message or error.name}).")

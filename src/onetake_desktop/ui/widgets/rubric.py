@@ -1,0 +1,286 @@
+"""The rubric panel: anchored 1-5 levels, a note, and notes pinned to moments of the answer.
+
+Self-contained (the reviewer window and the panel both embed it): it shows what it is given with
+``show_answer`` and reports what the reviewer does through signals; it never touches storage.
+Keys 1-5 choose a level while the window is active (text fields keep their digits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.kit import Rubric
+
+# Local style, so the widget looks the same wherever it is embedded.
+STYLE = """
+QLabel#SectionTitle { font-size: 13pt; font-weight: 600; }
+QPushButton#ScoreButton { padding: 0; font-weight: 600; border-radius: 18px; }
+QPushButton#ScoreButton:checked { background: #1f5fa8; color: #ffffff; border: 1px solid #1f5fa8; }
+QLabel#Anchor { color: #3c4657; padding: 6px 8px; border-radius: 6px; }
+QLabel#Anchor[chosen="true"] { background: #e8f0fa; color: #1d2430; }
+"""
+NOTE_SAVE_DELAY_MS = 600  # a note saves this long after the last keystroke (and on leaving)
+
+
+@dataclass(frozen=True)
+class PinnedNote:
+    id: int
+    position_ms: int
+    text: str
+
+
+def _format_ms(ms: int) -> str:
+    seconds = max(0, int(ms)) // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class _NoteEdit(QPlainTextEdit):
+    left = Signal()
+
+    def focusOutEvent(self, event):  # type: ignore[no-untyped-def]
+        super().focusOutEvent(event)
+        self.left.emit()
+
+
+class RubricPanel(QWidget):
+    """Signals: ``score_chosen(int)``, ``note_changed(str)`` (debounced),
+    ``pinned_note_added(str)`` (the window pins it at the player's position),
+    ``pinned_note_activated(int position_ms)``, ``pinned_note_deleted(int note_id)``."""
+
+    score_chosen = Signal(int)
+    note_changed = Signal(str)
+    pinned_note_added = Signal(str)
+    pinned_note_activated = Signal(int)
+    pinned_note_deleted = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("RubricPanel")
+        self.setStyleSheet(STYLE)
+        self._loading = False
+        self._read_only = False
+
+        self.competency = QLabel("Rubric")
+        self.competency.setObjectName("SectionTitle")
+        self.competency.setWordWrap(True)
+        self.status = QLabel("")
+        self.status.setObjectName("Hint")
+        self.status.setWordWrap(True)
+
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[int, QPushButton] = {}
+        self.anchors: dict[int, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        for row, score in enumerate(range(5, 0, -1)):  # 5 at the top, as rubrics are read
+            button = QPushButton(str(score))
+            button.setObjectName("ScoreButton")
+            button.setCheckable(True)
+            button.setFixedSize(40, 36)
+            button.setAccessibleName(f"Score {score}")
+            button.setToolTip(f"Score {score} (key {score})")
+            anchor = QLabel("")
+            anchor.setWordWrap(True)
+            anchor.setObjectName("Anchor")
+            anchor.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            self.group.addButton(button, score)
+            self.buttons[score] = button
+            self.anchors[score] = anchor
+            grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(anchor, row, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.note = _NoteEdit()
+        self.note.setPlaceholderText("Note on this answer (saved as you type)")
+        self.note.setAccessibleName("Note on this answer")
+        self.note.setFixedHeight(72)
+        self.pin_text = QLineEdit()
+        self.pin_text.setPlaceholderText("Note at the current moment…")
+        self.pin_text.setAccessibleName("Note pinned to the current moment")
+        self.pin_button = QPushButton("Pin at 0:00")
+        self.pin_button.setToolTip("Add the note at the player's position (Enter)")
+        self.pins = QListWidget()
+        self.pins.setObjectName("PinnedNotes")
+        self.pins.setAccessibleName("Notes pinned to moments; activate one to seek there")
+        self.pins.setMinimumHeight(80)
+        self.pins.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        delete = QAction("Delete note", self.pins)
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.triggered.connect(self._delete_selected)
+        self.pins.addAction(delete)
+
+        pin_row = QHBoxLayout()
+        pin_row.addWidget(self.pin_text, 1)
+        pin_row.addWidget(self.pin_button)
+
+        card = QFrame()
+        card.setObjectName("Card")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(16, 14, 16, 14)
+        inner.setSpacing(10)
+        inner.addWidget(self.competency)
+        inner.addLayout(grid)
+        inner.addWidget(self.status)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(card)
+        layout.addWidget(QLabel("Note"))
+        layout.addWidget(self.note)
+        layout.addWidget(QLabel("Notes at moments (click one to jump there)"))
+        layout.addLayout(pin_row)
+        layout.addWidget(self.pins, 1)
+
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
+        self._note_timer.timeout.connect(self._emit_note)
+        self._last_note = ""
+
+        self.group.idClicked.connect(self._on_clicked)
+        self.note.textChanged.connect(self._on_note_typed)
+        self.note.left.connect(self.flush_note)
+        self.pin_button.clicked.connect(self._pin)
+        self.pin_text.returnPressed.connect(self._pin)
+        self.pins.itemClicked.connect(self._activate)
+        self.pins.itemActivated.connect(self._activate)
+
+        for score in range(1, 6):
+            action = QAction(f"Score {score}", self)
+            action.setShortcut(QKeySequence(str(score)))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, s=score: self.choose(s))
+            self.addAction(action)
+        self.show_answer(None, None, "", [], read_only=True, status="")
+
+    # -- what the window shows ----------------------------------------------------------------
+
+    def show_answer(
+        self,
+        rubric: Rubric | None,
+        score: int | None,
+        note: str,
+        pinned: Sequence[PinnedNote],
+        *,
+        read_only: bool = False,
+        status: str = "",
+    ) -> None:
+        self._loading = True
+        try:
+            self._note_timer.stop()
+            self._read_only = read_only
+            if rubric is not None:
+                self.competency.setText(rubric.competency)
+                levels = {lv.score: lv.anchor for lv in rubric.levels}
+            else:
+                self.competency.setText("Score 1 to 5")
+                levels = {}
+            for s in range(1, 6):
+                self.anchors[s].setText(levels.get(s, "") or "—")
+                self.buttons[s].setEnabled(not read_only)
+            self.group.setExclusive(False)
+            for b in self.buttons.values():
+                b.setChecked(False)
+            self.group.setExclusive(True)
+            if score is not None:
+                self.buttons[score].setChecked(True)
+            self._highlight(score)
+            self.note.setPlainText(note)
+            self.note.setReadOnly(read_only)
+            self._last_note = note
+            self.set_pinned(pinned)
+            self.status.setText(status)
+        finally:
+            self._loading = False
+
+    def set_pinned(self, pinned: Sequence[PinnedNote]) -> None:
+        self.pins.clear()
+        for p in pinned:
+            item = QListWidgetItem(f"{_format_ms(p.position_ms)}   {p.text}")
+            item.setData(Qt.ItemDataRole.UserRole, p.position_ms)
+            item.setData(Qt.ItemDataRole.UserRole + 1, p.id)
+            item.setToolTip(f"Jump to {_format_ms(p.position_ms)}")
+            self.pins.addItem(item)
+
+    def set_position(self, position_ms: int) -> None:
+        self.pin_button.setText(f"Pin at {_format_ms(position_ms)}")
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def score(self) -> int | None:
+        checked = self.group.checkedId()
+        return checked if checked > 0 else None
+
+    def note_text(self) -> str:
+        return self.note.toPlainText()
+
+    # -- reviewer actions ---------------------------------------------------------------------
+
+    def choose(self, score: int) -> None:
+        if self._read_only or not self.buttons[score].isEnabled():
+            return
+        self.buttons[score].setChecked(True)
+        self._on_clicked(score)
+
+    def _on_clicked(self, score: int) -> None:
+        self._highlight(score)
+        if not self._loading:
+            self.score_chosen.emit(score)
+
+    def _highlight(self, score: int | None) -> None:
+        for s, label in self.anchors.items():
+            label.setProperty("chosen", s == score)
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+    def _on_note_typed(self) -> None:
+        if not self._loading:
+            self._note_timer.start()
+
+    def flush_note(self) -> None:
+        """Save a pending note now (leaving the answer, closing the window)."""
+        self._note_timer.stop()
+        self._emit_note()
+
+    def _emit_note(self) -> None:
+        text = self.note.toPlainText()
+        if text != self._last_note and not self._read_only:
+            self._last_note = text
+            self.note_changed.emit(text)
+
+    def _pin(self) -> None:
+        text = self.pin_text.text().strip()
+        if text:
+            self.pin_text.clear()
+            self.pinned_note_added.emit(text)
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        self.pinned_note_activated.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _delete_selected(self) -> None:
+        item = self.pins.currentItem()
+        if item is not None:
+            self.pinned_note_deleted.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))
