@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from onetake_desktop.cli import add_group, not_ready
+from onetake_desktop.cli import add_group
+from onetake_desktop.domain.errors import EXIT_OK
+from onetake_desktop.services import bundles
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,8 +23,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    return not_ready("bundle inspect")
+    print(bundles.inspect_bundle(args.file))
+    return EXIT_OK
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    return not_ready("bundle verify")
+    report = bundles.verify_bundle(args.file)
+    m = report.manifest
+    print(
+        f"{args.file}: OK. {len(m.answers)} answers from {m.candidate_name} for "
+        f"{m.kit.interview_id} {m.kit.version}; {len(report.media)} media files probed; "
+        f"bundle sha256 {report.bundle_sha256}."
+    )
+    return EXIT_OK

@@ -1,0 +1,194 @@
+"""Bundle use cases: seal (write), verify, inspect and import submission bundles.
+
+Verification = safe structural checks and hashes (storage/bundle.py) plus a probe of every
+media file in a limited child process (media/probe.py), compared with what the manifest says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.domain.manifest import AnswerRecord, MediaFile, SubmissionManifest
+from onetake_desktop.media.probe import MediaInfo, probe_media, probe_media_files, same_container
+from onetake_desktop.storage.bundle import (
+    BundleReceipt,
+    ExtractedBundle,
+    extract_bundle,
+    open_bundle,
+    write_bundle,
+)
+from onetake_desktop.storage.safe_zip import CHUNK
+
+Progress = Callable[[int, int], None]
+
+# How far a manifest's media duration may differ from the probed one (container rounding,
+# audio priming, the last fragment of a take that ended abruptly).
+DURATION_TOLERANCE_SECONDS = 2.0
+DURATION_TOLERANCE_RATIO = 0.1
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """What ``verify_bundle`` found: everything checked, nothing kept."""
+
+    path: Path
+    size: int
+    bundle_sha256: str
+    manifest: SubmissionManifest
+    media: dict[str, MediaInfo]  # question_id -> probed facts
+
+
+def media_file_for(path: Path, name: str, *, timeout: float = 15.0) -> MediaFile:
+    """Describe an answer file for a manifest: probe it (container, codecs, duration), hash it."""
+    info = probe_media(path, timeout=timeout)
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return MediaFile(
+        name=name,
+        size=size,
+        sha256=digest.hexdigest(),
+        container=info.container,
+        video_codec=info.video_codec,
+        audio_codec=info.audio_codec,
+        duration_seconds=info.duration_seconds,
+    )
+
+
+def seal_bundle(
+    manifest: SubmissionManifest,
+    media: Mapping[str, Path],
+    out: Path,
+    progress: Progress | None = None,
+) -> BundleReceipt:
+    """Write a bundle (see storage.bundle.write_bundle: sizes and hashes are filled in)."""
+    return write_bundle(manifest, media, out, progress)
+
+
+def _check_media(answer: AnswerRecord, info: MediaInfo) -> None:
+    media = answer.media
+    assert media is not None
+    where = f"{media.name}"
+    if not same_container(media.container, info.container):
+        raise InvalidInputError(
+            f"{where} is a {info.container} file, but the manifest says {media.container}."
+        )
+    if (media.video_codec, media.audio_codec) != (info.video_codec, info.audio_codec):
+        raise InvalidInputError(
+            f"{where} has codecs {info.video_codec or 'no video'}/{info.audio_codec or 'no audio'}"
+            f", but the manifest says {media.video_codec or 'no video'}/"
+            f"{media.audio_codec or 'no audio'}."
+        )
+    if answer.answer_type == "video" and info.video_codec is None:
+        raise InvalidInputError(f"{where} has no video, but the answer is a video answer.")
+    if answer.answer_type == "audio" and info.video_codec is not None:
+        raise InvalidInputError(f"{where} has video, but the answer is an audio answer.")
+    allowed = max(DURATION_TOLERANCE_SECONDS, DURATION_TOLERANCE_RATIO * info.duration_seconds)
+    if abs(info.duration_seconds - media.duration_seconds) > allowed:
+        raise InvalidInputError(
+            f"{where} lasts {info.duration_seconds:.1f} s, but the manifest says "
+            f"{media.duration_seconds:.1f} s."
+        )
+
+
+def probe_extracted(extracted: ExtractedBundle, timeout: float = 15.0) -> dict[str, MediaInfo]:
+    """Probe every extracted media file (one limited child) and compare with the manifest."""
+    answers = [a for a in extracted.manifest.answers if a.media is not None]
+    if not answers:
+        return {}
+    paths = [extracted.media[a.question_id] for a in answers]
+    infos = probe_media_files(paths, timeout=timeout * len(paths))
+    for answer, info in zip(answers, infos, strict=True):
+        _check_media(answer, info)
+    return {a.question_id: info for a, info in zip(answers, infos, strict=True)}
+
+
+def _extract_and_probe(
+    path: Path, dest: Path, progress: Progress | None
+) -> tuple[ExtractedBundle, dict[str, MediaInfo]]:
+    dest = Path(dest)
+    existed = dest.exists()
+    extracted = extract_bundle(path, dest, progress)
+    try:
+        media = probe_extracted(extracted)
+    except BaseException:
+        if existed:  # an empty folder we were given: empty it again
+            for child in dest.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(dest, ignore_errors=True)
+        raise
+    return extracted, media
+
+
+def import_bundle(path: Path, dest: Path, progress: Progress | None = None) -> ExtractedBundle:
+    """What the reviewer library calls: verify everything and keep the files in ``dest``.
+
+    ``dest`` must not exist (or be an empty folder); on failure it is removed (emptied) again.
+    """
+    return _extract_and_probe(path, dest, progress)[0]
+
+
+def verify_bundle(path: Path, progress: Progress | None = None) -> BundleReport:
+    """Check everything (structure, hashes, media) in a temporary folder that is then removed."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="onetake-verify-") as scratch:
+        extracted, media = _extract_and_probe(path, Path(scratch) / "bundle", progress)
+        return BundleReport(
+            path, path.stat().st_size, extracted.bundle_sha256, extracted.manifest, media
+        )
+
+
+def inspect_bundle(path: Path) -> str:
+    """A readable summary of a bundle (structure and manifest checked; media not decoded)."""
+    path = Path(path)
+    opened = open_bundle(path)
+    opened.archive.close()
+    m = opened.manifest
+    lines = [
+        f"{path.name}: submission for {m.kit.interview_id} version {m.kit.version}",
+        f"  kit hash: {m.kit.content_hash}",
+        f"  candidate: {m.candidate_name} <{m.candidate_email}>",
+        f"  consent given: {m.consent.given_at} (notice {m.consent.notice_sha256[:19]}...)",
+        f"  sealed: {m.created_at} by OneTake {m.app_version}",
+    ]
+    if m.accommodations:
+        lines.append(
+            f"  accommodations: {', '.join(m.accommodations)} (time x{m.time_multiplier:g})"
+        )
+    if m.device:
+        lines.append("  device: " + ", ".join(f"{k}={v}" for k, v in sorted(m.device.items())))
+    lines.append(
+        f"  {len(m.answers)} answers, {m.total_answer_seconds:.1f} s recorded, "
+        f"{m.total_media_bytes:,} bytes of media"
+    )
+    for a in m.answers:
+        head = (
+            f"   {a.question_id} [{a.answer_type}] take {a.submitted_take} of {a.takes_used}, "
+            f"thought {a.think_seconds_used:.0f} s, answered {a.answer_seconds:.1f} s"
+        )
+        lines.append(head)
+        if a.media is not None:
+            codecs = "+".join(c for c in (a.media.video_codec, a.media.audio_codec) if c)
+            lines.append(
+                f"      {a.media.name}: {a.media.container} {codecs}, "
+                f"{a.media.duration_seconds:.1f} s, {a.media.size:,} bytes, "
+                f"sha256 {a.media.sha256[:16]}..."
+            )
+        if a.text is not None:
+            preview = " ".join(a.text.split())
+            preview = preview if len(preview) <= 70 else preview[:67] + "..."
+            lines.append(f"      text ({len(a.text)} characters): {preview}")
+    return "\n".join(lines)

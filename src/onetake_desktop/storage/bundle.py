@@ -1,0 +1,371 @@
+"""Submission bundles (``.onetake``): write them atomically, read them as hostile input.
+
+A bundle is a zip whose members are all STORED (media is already compressed)::
+
+    media/q1.mp4 ...          one media file per recorded answer (text answers are in the manifest)
+    manifest.json             the SubmissionManifest (domain/manifest.py), UTF-8 JSON
+    manifest-sha256.txt       BagIt-style payload manifest: "<sha256>  media/q1.mp4" per media file
+    tagmanifest-sha256.txt    BagIt-style tag manifest: hashes of the two files above
+
+Checksums follow BagIt (RFC 8493): after unzipping, ``sha256sum -c manifest-sha256.txt`` and
+``sha256sum -c tagmanifest-sha256.txt`` check everything. Media members come first so that one
+streaming pass can hash them and then write the manifest that records those hashes.
+
+``write_bundle`` computes each media file's size and SHA-256 itself: callers pass MediaFile
+entries with ``size=0, sha256=""`` (or any values; they are replaced) and read the sealed
+manifest from the receipt. Container, codecs and duration come from the caller (the recorder
+knows them; ``services.bundles.media_file_for`` probes a file to fill them in).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import stat
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from onetake_desktop.domain.errors import DiskFullError, OneTakeError
+from onetake_desktop.domain.manifest import (
+    MANIFEST_NAME,
+    SubmissionManifest,
+    manifest_from_json,
+    manifest_to_dict,
+    validate_manifest,
+)
+from onetake_desktop.domain.validation import (
+    MAX_JSON_BYTES,
+    ProblemsError,
+    parse_utc_timestamp,
+    pretty_json,
+)
+from onetake_desktop.storage.atomic import atomic_output, fsync_directory
+from onetake_desktop.storage.safe_zip import CHUNK, SafeZip, UnsafeArchiveError
+
+BUNDLE_SUFFIX = ".onetake"
+PAYLOAD_MANIFEST = "manifest-sha256.txt"
+TAG_MANIFEST = "tagmanifest-sha256.txt"
+TAG_FILES = (MANIFEST_NAME, PAYLOAD_MANIFEST, TAG_MANIFEST)
+MAX_CHECKSUM_FILE_BYTES = 64 * 1024
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BundleReceipt:
+    path: Path
+    size: int
+    sha256: str  # of the whole bundle file
+    manifest: SubmissionManifest  # as sealed: media sizes and hashes filled in
+
+
+@dataclass(frozen=True)
+class ExtractedBundle:
+    manifest: SubmissionManifest
+    folder: Path
+    media: dict[str, Path]  # question_id -> extracted file
+    bundle_sha256: str
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def checksum_lines(entries: Mapping[str, str]) -> bytes:
+    """BagIt manifest lines, ``<hex>  <name>``, sorted by name (sha256sum -c reads them too)."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(entries.items())).encode()
+
+
+def _zip_time(manifest: SubmissionManifest) -> tuple[int, int, int, int, int, int]:
+    sealed = parse_utc_timestamp(manifest.created_at) or datetime.now(UTC)
+    t = sealed.astimezone(UTC)
+    return (max(1980, t.year), t.month, t.day, t.hour, t.minute, t.second)
+
+
+def _zip_info(name: str, size: int, when: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=when)
+    info.compress_type = zipfile.ZIP_STORED
+    info.create_system = 3  # unix: the mode below means "regular file, rw-r--r--"
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    info.file_size = size  # known up front, so zipfile picks zip64 itself for huge answers
+    return info
+
+
+def write_bundle(
+    manifest: SubmissionManifest,
+    media: Mapping[str, Path],
+    out: Path,
+    progress: Progress | None = None,
+) -> BundleReceipt:
+    """Seal answers into ``out`` atomically, streaming each media file once.
+
+    ``media`` maps member names (``AnswerRecord.media.name``) to files on disk; it must match
+    the manifest's media entries exactly. ``progress(done_bytes, total_bytes)``.
+    """
+    out = Path(out)
+    problems = validate_manifest(manifest, allow_unhashed_media=True)
+    if problems:
+        raise ProblemsError(problems, "Cannot seal the bundle")
+    wanted = {a.media.name for a in manifest.answers if a.media is not None}
+    if set(media) != wanted:
+        missing = sorted(wanted - set(media)) or sorted(set(media) - wanted)
+        raise OneTakeError(
+            f"Cannot seal the bundle: media files and answers differ ({missing[0]})."
+        )
+    sizes: dict[str, int] = {}
+    for name, source in media.items():
+        try:
+            info = os.stat(source)
+        except OSError as error:
+            raise OneTakeError(
+                f"Cannot read the answer file {source} ({error.strerror})."
+            ) from None
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+            raise OneTakeError(f"The answer file {source} is empty or not a regular file.")
+        sizes[name] = info.st_size
+    total = sum(sizes.values())
+    free = shutil.disk_usage(out.parent).free
+    if free < total + 16 * 1024 * 1024:
+        raise DiskFullError(
+            f"There is not enough free disk space to write {out.name} ({total:,} bytes needed)."
+        )
+    when = _zip_time(manifest)
+    digests: dict[str, str] = {}
+    done = 0
+    with atomic_output(out) as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
+        for name in sorted(media):
+            h = hashlib.sha256()
+            copied = 0
+            with (
+                open(media[name], "rb") as src,
+                archive.open(_zip_info(name, sizes[name], when), "w") as dst,
+            ):
+                while chunk := src.read(CHUNK):
+                    if copied + len(chunk) > sizes[name]:
+                        break  # it grew: checked below
+                    h.update(chunk)
+                    dst.write(chunk)
+                    copied += len(chunk)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done, total)
+            if copied != sizes[name]:
+                raise OneTakeError(f"The answer file {media[name]} changed while being sealed.")
+            digests[name] = h.hexdigest()
+        answers = tuple(
+            dataclasses.replace(
+                a,
+                media=dataclasses.replace(
+                    a.media, size=sizes[a.media.name], sha256=digests[a.media.name]
+                ),
+            )
+            if a.media is not None
+            else a
+            for a in manifest.answers
+        )
+        sealed = dataclasses.replace(manifest, answers=answers)
+        manifest_bytes = pretty_json(manifest_to_dict(sealed))
+        payload = checksum_lines(digests)
+        tags = checksum_lines(
+            {
+                MANIFEST_NAME: hashlib.sha256(manifest_bytes).hexdigest(),
+                PAYLOAD_MANIFEST: hashlib.sha256(payload).hexdigest(),
+            }
+        )
+        for name, data in (
+            (MANIFEST_NAME, manifest_bytes),
+            (PAYLOAD_MANIFEST, payload),
+            (TAG_MANIFEST, tags),
+        ):
+            archive.writestr(_zip_info(name, len(data), when), data)
+    whole = hashlib.sha256()
+    with open(out, "rb") as written:
+        while chunk := written.read(CHUNK):
+            whole.update(chunk)
+    return BundleReceipt(out, out.stat().st_size, whole.hexdigest(), sealed)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _parse_checksums(raw: bytes, what: str) -> dict[str, str]:
+    entries: dict[str, str] = {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnsafeArchiveError(f"The bundle's {what} is not UTF-8 text.") from None
+    for line in text.splitlines():
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64 or name in entries:
+            raise UnsafeArchiveError(f"The bundle's {what} is malformed.")
+        entries[name] = digest
+    return entries
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    """A bundle whose structure, manifest and tag checksums have been checked (media not yet)."""
+
+    archive: SafeZip
+    manifest: SubmissionManifest
+    manifest_bytes: bytes
+    payload_bytes: bytes
+    tag_bytes: bytes
+
+
+def open_bundle(path: Path) -> OpenedBundle:
+    """Check everything that does not need reading the media; the caller closes ``archive``."""
+    archive = SafeZip(path)
+    try:
+        name = Path(path).name
+        for required in TAG_FILES:
+            if required not in archive.members:
+                raise UnsafeArchiveError(f"{name} is not a OneTake bundle (no {required}).")
+        manifest_bytes = archive.read_small(MANIFEST_NAME, MAX_JSON_BYTES)
+        payload_bytes = archive.read_small(PAYLOAD_MANIFEST, MAX_CHECKSUM_FILE_BYTES)
+        tag_bytes = archive.read_small(TAG_MANIFEST, MAX_CHECKSUM_FILE_BYTES)
+        tags = _parse_checksums(tag_bytes, TAG_MANIFEST)
+        expected_tags = {
+            MANIFEST_NAME: hashlib.sha256(manifest_bytes).hexdigest(),
+            PAYLOAD_MANIFEST: hashlib.sha256(payload_bytes).hexdigest(),
+        }
+        if set(tags) != set(expected_tags):
+            raise UnsafeArchiveError(f"{name}'s {TAG_MANIFEST} does not list the right files.")
+        for tag_name, digest in expected_tags.items():
+            if tags[tag_name] != digest:
+                raise UnsafeArchiveError(
+                    f"{name}'s {tag_name} does not match its checksum (it was changed)."
+                )
+        manifest = manifest_from_json(manifest_bytes)
+        media = {a.media.name: a.media for a in manifest.answers if a.media is not None}
+        for member in archive.members:
+            if member not in media and member not in TAG_FILES:
+                raise UnsafeArchiveError(f"{name} contains an unexpected file, {member}.")
+        for media_name, media_file in media.items():
+            if media_name not in archive.members:
+                raise UnsafeArchiveError(f"{name} is missing the answer file {media_name}.")
+            if archive.members[media_name].size != media_file.size:
+                raise UnsafeArchiveError(
+                    f"{media_name} in {name} is {archive.members[media_name].size:,} bytes, "
+                    f"but the manifest says {media_file.size:,}."
+                )
+        payload = _parse_checksums(payload_bytes, PAYLOAD_MANIFEST)
+        if payload != {n: m.sha256 for n, m in media.items()}:
+            raise UnsafeArchiveError(f"{name}'s {PAYLOAD_MANIFEST} disagrees with its manifest.")
+        return OpenedBundle(archive, manifest, manifest_bytes, payload_bytes, tag_bytes)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def read_manifest(path: Path) -> SubmissionManifest:
+    """The checked manifest of a bundle, without reading its media (fast)."""
+    opened = open_bundle(path)
+    opened.archive.close()
+    return opened.manifest
+
+
+def _prepare_destination(dest: Path) -> bool:
+    """Create ``dest`` (True) or accept an existing empty folder (False)."""
+    if dest.is_symlink():
+        raise OneTakeError(f"The import folder {dest} is a link; choose a real folder.")
+    if dest.exists():
+        if not dest.is_dir() or any(dest.iterdir()):
+            raise OneTakeError(f"The import folder {dest} is not empty.")
+        return False
+    dest.mkdir(parents=False)
+    return True
+
+
+def _open_exclusive(path: Path) -> BinaryIO:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    return os.fdopen(os.open(path, flags, 0o644), "wb")
+
+
+def extract_bundle(path: Path, dest: Path, progress: Progress | None = None) -> ExtractedBundle:
+    """Check a bundle completely and extract it into ``dest`` (new, or an empty folder).
+
+    Every member is streamed to a temporary file in ``dest`` while its SHA-256 and CRC are
+    computed, then renamed; nothing is written outside ``dest``. On any failure everything
+    written is removed (and ``dest`` too, if this call created it).
+    """
+    dest = Path(dest)
+    opened = open_bundle(path)
+    created = False
+    written: list[Path] = []
+    try:
+        with opened.archive as archive:
+            manifest = opened.manifest
+            media_total = manifest.total_media_bytes
+            if dest.parent.exists() and shutil.disk_usage(dest.parent).free < media_total + 2**24:
+                raise DiskFullError(
+                    f"There is not enough free disk space to import {Path(path).name}."
+                )
+            created = _prepare_destination(dest)
+            (dest / "media").mkdir(exist_ok=True)
+            written.append(dest / "media")
+            temps: dict[str, Path] = {}
+            sinks: dict[str, BinaryIO] = {}
+            try:
+                for a in manifest.answers:
+                    if a.media is None:
+                        continue
+                    # Names were checked strictly (media/<question id>.<ext>): no traversal.
+                    final = dest / a.media.name
+                    temp = final.with_name(f".{final.name}.part")
+                    sinks[a.media.name] = _open_exclusive(temp)
+                    temps[a.media.name] = temp
+                    written.append(temp)
+                bundle_sha, hashes = archive.stream(sinks, progress)
+                for sink in sinks.values():
+                    sink.flush()
+                    os.fsync(sink.fileno())
+            finally:
+                for sink in sinks.values():
+                    sink.close()
+            media: dict[str, Path] = {}
+            for a in manifest.answers:
+                if a.media is None:
+                    continue
+                if hashes[a.media.name] != a.media.sha256:
+                    raise UnsafeArchiveError(
+                        f"{a.media.name} in {Path(path).name} does not match its SHA-256 "
+                        "(the file was damaged or changed)."
+                    )
+                final = dest / a.media.name
+                os.replace(temps[a.media.name], final)
+                written.append(final)
+                media[a.question_id] = final
+            fsync_directory(dest / "media")
+            for name, data in (
+                (MANIFEST_NAME, opened.manifest_bytes),
+                (PAYLOAD_MANIFEST, opened.payload_bytes),
+                (TAG_MANIFEST, opened.tag_bytes),
+            ):
+                written.append(dest / name)
+                with _open_exclusive(dest / name) as handle:
+                    handle.write(data)
+            fsync_directory(dest)
+        return ExtractedBundle(manifest, dest, media, bundle_sha)
+    except BaseException:
+        _clean_up(dest, created, written)
+        raise
+
+
+def _clean_up(dest: Path, created: bool, written: list[Path]) -> None:
+    if created:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for p in reversed(written):
+        try:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+        except OSError:
+            pass

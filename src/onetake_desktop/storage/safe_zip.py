@@ -1,0 +1,349 @@
+"""Reading zip archives from outside without trusting them.
+
+What this module refuses (each with one plain sentence, as InvalidInputError): anything that is
+not a regular file, truncated or corrupt archives, multi-disk or encrypted archives, too many
+members or an oversized central directory, compressed members (no ratio bombs: bundles hold
+already-compressed media), directories, links and special files, unsafe names (``..``,
+absolute paths, drive letters, backslashes, control characters), duplicate and case-folded
+duplicate names, local headers that disagree with the central directory, and any member byte
+range that overlaps another or leaves unexplained bytes between members (Python 3.11.7's
+zipfile lacks the overlapping-entry fix, so we check ranges ourselves).
+
+Members are never extracted by zipfile: :meth:`SafeZip.stream` reads the archive once,
+front to back, hashing the whole file and copying each member's byte range to a sink while
+checking its CRC-32 and SHA-256. Memory stays bounded by the chunk size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import stat
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from onetake_desktop.domain.errors import InvalidInputError
+
+MAX_MEMBERS = 64
+MAX_CENTRAL_DIRECTORY_BYTES = 1024 * 1024
+MAX_NAME_LENGTH = 255
+CHUNK = 1024 * 1024
+
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOCATOR = b"PK\x06\x07"
+_EOCD64 = b"PK\x06\x06"
+_LOCAL = b"PK\x03\x04"
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_FLAG_ENCRYPTED = 0x1
+_FLAG_DATA_DESCRIPTOR = 0x8
+_FLAG_UTF8 = 0x800
+_WINDOWS_DIRECTORY = 0x10
+_WINDOWS_REPARSE_POINT = 0x400
+
+Progress = Callable[[int, int], None]
+
+
+class UnsafeArchiveError(InvalidInputError):
+    """The archive is malformed or hostile; ``str()`` says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    header_offset: int
+    data_offset: int
+    size: int
+    crc: int
+
+    @property
+    def data_end(self) -> int:
+        return self.data_offset + self.size
+
+
+def check_member_name(name: str) -> None:
+    """Refuse names that could escape a folder or collide on some file system."""
+    if not name:
+        raise UnsafeArchiveError("A member has an empty name.")
+    shown = name if len(name) <= 60 and name.isprintable() else repr(name[:60])
+    if len(name) > MAX_NAME_LENGTH:
+        raise UnsafeArchiveError(f"Member {shown} has a name longer than {MAX_NAME_LENGTH}.")
+    if "\\" in name:
+        raise UnsafeArchiveError(f"Member {shown} uses a backslash in its path, which is unsafe.")
+    if name.startswith("/"):
+        raise UnsafeArchiveError(f"Member {shown} is an absolute path, which is unsafe.")
+    if ":" in name:
+        raise UnsafeArchiveError(f"Member {shown} names a drive or stream (':'), which is unsafe.")
+    if any(not ch.isprintable() for ch in name):
+        raise UnsafeArchiveError(f"Member {shown} has control characters in its name.")
+    if name.endswith("/"):
+        raise UnsafeArchiveError(f"Member {shown} is a folder entry; bundles have none.")
+    parts = name.split("/")
+    if ".." in parts:
+        raise UnsafeArchiveError(f"Member {shown} points outside the bundle ('..').")
+    if any(part in ("", ".") for part in parts):
+        raise UnsafeArchiveError(f"Member {shown} has an empty or '.' path part.")
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+class SafeZip:
+    """A validated archive, open for reading. Use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self._file: BinaryIO = open(self.path, "rb")  # noqa: SIM115 (closed in close())
+        except FileNotFoundError:
+            raise InvalidInputError(f"There is no file at {self.path}.") from None
+        except IsADirectoryError:
+            raise InvalidInputError(f"{self.path} is a folder, not a bundle file.") from None
+        except OSError as error:
+            raise InvalidInputError(f"Could not read {self.path} ({error.strerror}).") from None
+        try:
+            info = os.fstat(self._file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InvalidInputError(f"{self.path.name} is not a regular file.")
+            self.size = info.st_size  # read no further, even if the file grows meanwhile
+            self.members = self._read_directory()
+        except BaseException:
+            self._file.close()
+            raise
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    # -- structure ------------------------------------------------------------------------
+
+    def _read_at(self, offset: int, length: int) -> bytes:
+        self._file.seek(offset)
+        data = self._file.read(length)
+        if len(data) != length:
+            raise UnsafeArchiveError(f"{self.path.name} is truncated.")
+        return data
+
+    def _find_end_record(self) -> tuple[int, int, int, int]:
+        """(entries, central directory size, its offset, where the end records start)."""
+        not_zip = UnsafeArchiveError(
+            f"{self.path.name} is not a complete bundle (no zip end record; truncated or "
+            "not a zip file)."
+        )
+        if self.size < 22:
+            raise not_zip
+        tail_len = min(self.size, 22 + 65535)
+        tail = self._read_at(self.size - tail_len, tail_len)
+        pos = tail.rfind(_EOCD)
+        # The record is 22 bytes plus its comment and ends the file; a signature found elsewhere
+        # (inside the comment, or a cut-off record) does not count.
+        while pos >= 0 and (
+            pos + 22 > tail_len
+            or pos + 22 + struct.unpack_from("<H", tail, pos + 20)[0] != tail_len
+        ):
+            pos = tail.rfind(_EOCD, 0, pos)
+        if pos < 0:
+            raise not_zip
+        eocd_offset = self.size - tail_len + pos
+        disk, cd_disk, n_here, n_total, cd_size, cd_offset, _ = struct.unpack_from(
+            "<HHHHIIH", tail, pos + 4
+        )
+        if disk != 0 or cd_disk != 0 or n_here != n_total:
+            raise UnsafeArchiveError(f"{self.path.name} is a multi-part archive, not a bundle.")
+        end_start = eocd_offset
+        if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
+            if eocd_offset < 20:
+                raise not_zip
+            locator = self._read_at(eocd_offset - 20, 20)
+            if locator[:4] != _EOCD64_LOCATOR:
+                raise not_zip
+            (record_offset,) = struct.unpack_from("<Q", locator, 8)
+            if record_offset + 56 > eocd_offset - 20:
+                raise not_zip
+            record = self._read_at(record_offset, 56)
+            if record[:4] != _EOCD64:
+                raise not_zip
+            n_total, cd_size, cd_offset = struct.unpack_from("<QQQ", record, 32)
+            end_start = record_offset
+        if n_total > MAX_MEMBERS:
+            raise UnsafeArchiveError(
+                f"{self.path.name} has {n_total} members; a bundle has at most {MAX_MEMBERS}."
+            )
+        if cd_size > MAX_CENTRAL_DIRECTORY_BYTES:
+            raise UnsafeArchiveError(f"{self.path.name} has an oversized zip directory.")
+        if cd_offset + cd_size != end_start:
+            raise UnsafeArchiveError(
+                f"{self.path.name} has data where its zip directory should be (corrupt, or "
+                "something was hidden in it)."
+            )
+        return n_total, cd_size, cd_offset, end_start
+
+    def _read_directory(self) -> dict[str, Member]:
+        n_total, _cd_size, cd_offset, _ = self._find_end_record()
+        try:
+            self._file.seek(0)
+            with zipfile.ZipFile(self._file) as archive:
+                infos = archive.infolist()
+        except Exception:  # zipfile raises many types on malformed input; all mean the same
+            raise UnsafeArchiveError(
+                f"{self.path.name} is corrupt (its zip directory cannot be read)."
+            ) from None
+        if len(infos) != n_total:
+            raise UnsafeArchiveError(f"{self.path.name} is corrupt (member count mismatch).")
+        # Overlap check from the directory alone, before any local header is trusted: each
+        # member needs at least a header, its name and its data before the next one starts.
+        ordered = sorted(infos, key=lambda i: i.header_offset)
+        for before, after in itertools.pairwise(ordered):
+            least_end = (
+                before.header_offset
+                + _LOCAL_HEADER.size
+                + len(before.orig_filename.encode("utf-8", "replace"))
+                + before.compress_size
+            )
+            if after.header_offset < least_end:
+                raise UnsafeArchiveError(
+                    f"{self.path.name} has overlapping members ({after.filename} starts inside "
+                    f"{before.filename}), a zip bomb trick."
+                )
+        members: list[Member] = []
+        folded: set[str] = set()
+        for info in infos:
+            members.append(self._check_member(info, folded))
+        members.sort(key=lambda m: m.header_offset)
+        expected = 0
+        for m in members:
+            if m.header_offset < expected:
+                raise UnsafeArchiveError(
+                    f"{self.path.name} has overlapping members ({m.name} starts inside the "
+                    "previous one), a zip bomb trick."
+                )
+            if m.header_offset > expected:
+                raise UnsafeArchiveError(
+                    f"{self.path.name} has unexplained data before member {m.name}."
+                )
+            expected = m.data_end
+        if expected != cd_offset:
+            raise UnsafeArchiveError(
+                f"{self.path.name} has overlapping or unexplained data before its zip directory."
+            )
+        return {m.name: m for m in members}
+
+    def _check_member(self, info: zipfile.ZipInfo, folded: set[str]) -> Member:
+        name = info.filename
+        check_member_name(info.orig_filename)  # zipfile cuts names at NUL; check the original
+        if info.is_dir():
+            raise UnsafeArchiveError(f"Member {name} is a folder entry; bundles have none.")
+        mode = info.external_attr >> 16
+        if info.create_system == 3 and stat.S_IFMT(mode) and not stat.S_ISREG(mode):
+            kind = "a link" if stat.S_ISLNK(mode) else "a special file"
+            raise UnsafeArchiveError(f"Member {name} is {kind}, not a plain file.")
+        if info.external_attr & (_WINDOWS_DIRECTORY | _WINDOWS_REPARSE_POINT):
+            raise UnsafeArchiveError(f"Member {name} is a folder or link, not a plain file.")
+        if _fold(name) in folded:
+            raise UnsafeArchiveError(
+                f"Member {name} appears twice (names may differ only in letter case), "
+                "which is unsafe."
+            )
+        folded.add(_fold(name))
+        if info.flag_bits & _FLAG_ENCRYPTED:
+            raise UnsafeArchiveError(f"Member {name} is encrypted; bundles are not.")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise UnsafeArchiveError(
+                f"Member {name} is compressed; bundle members must be stored uncompressed."
+            )
+        if info.flag_bits & _FLAG_DATA_DESCRIPTOR:
+            raise UnsafeArchiveError(f"Member {name} was not written by OneTake (data descriptor).")
+        if info.compress_size != info.file_size:
+            raise UnsafeArchiveError(f"Member {name} has inconsistent sizes.")
+        # The local header must say the same as the central directory.
+        if info.header_offset + _LOCAL_HEADER.size > self.size:
+            raise UnsafeArchiveError(f"{self.path.name} is truncated.")
+        header = _LOCAL_HEADER.unpack(self._read_at(info.header_offset, _LOCAL_HEADER.size))
+        sig, _ver, flags, method, _t, _d, crc, csize, usize, name_len, extra_len = header
+        raw_name = self._read_at(info.header_offset + _LOCAL_HEADER.size, name_len)
+        encoding = "utf-8" if flags & _FLAG_UTF8 else "cp437"
+        try:
+            local_name = raw_name.decode(encoding)
+        except UnicodeDecodeError:
+            local_name = ""
+        mismatch = (
+            sig != _LOCAL
+            or method != zipfile.ZIP_STORED
+            or flags & (_FLAG_ENCRYPTED | _FLAG_DATA_DESCRIPTOR)
+            or local_name != info.orig_filename
+            or crc != info.CRC
+            or (csize != 0xFFFFFFFF and (csize != info.compress_size or usize != info.file_size))
+        )
+        if mismatch:
+            raise UnsafeArchiveError(
+                f"Member {name}'s local header disagrees with the zip directory "
+                "(corrupt or forged)."
+            )
+        data_offset = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
+        if data_offset + info.file_size > self.size:
+            raise UnsafeArchiveError(f"{self.path.name} is truncated (member {name} is cut off).")
+        return Member(name, info.header_offset, data_offset, info.file_size, info.CRC)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_small(self, name: str, limit: int) -> bytes:
+        """The whole content of a small member (manifest, checksum lists), CRC-checked."""
+        member = self.members[name]
+        if member.size > limit:
+            raise UnsafeArchiveError(f"Member {name} is {member.size:,} bytes; at most {limit:,}.")
+        data = self._read_at(member.data_offset, member.size)
+        if zlib.crc32(data) != member.crc:
+            raise UnsafeArchiveError(f"Member {name} is corrupt (CRC mismatch).")
+        return data
+
+    def stream(
+        self, sinks: Mapping[str, BinaryIO], progress: Progress | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """Read the archive once: (SHA-256 of the whole file, SHA-256 of each member).
+
+        Each member named in ``sinks`` is copied to its sink as it passes. CRC-32 is checked.
+        """
+        whole = hashlib.sha256()
+        hashes: dict[str, str] = {}
+        pos = 0
+        self._file.seek(0)
+
+        def pump(until: int, member_hash: hashlib._Hash | None, sink: BinaryIO | None) -> int:
+            nonlocal pos
+            crc = 0
+            while pos < until:
+                chunk = self._file.read(min(CHUNK, until - pos))
+                if not chunk:
+                    raise UnsafeArchiveError(f"{self.path.name} is truncated.")
+                pos += len(chunk)
+                whole.update(chunk)
+                if member_hash is not None:
+                    member_hash.update(chunk)
+                    crc = zlib.crc32(chunk, crc)
+                if sink is not None:
+                    sink.write(chunk)
+                if progress is not None:
+                    progress(pos, self.size)
+            return crc
+
+        for member in sorted(self.members.values(), key=lambda m: m.data_offset):
+            pump(member.data_offset, None, None)
+            h = hashlib.sha256()
+            crc = pump(member.data_end, h, sinks.get(member.name))
+            if crc != member.crc:
+                raise UnsafeArchiveError(f"Member {member.name} is corrupt (CRC mismatch).")
+            hashes[member.name] = h.hexdigest()
+        pump(self.size, None, None)
+        return whole.hexdigest(), hashes
