@@ -104,6 +104,7 @@ def build_from_toml(source: Path, kit_out: Path) -> tuple[Path, Path]:
         kit_out = kit_out.with_name(kit_out.name + KIT_SUFFIX)
     definition = load_toml(source)
     definition_out = definition_path_for(kit_out)
+    kit_out.parent.mkdir(parents=True, exist_ok=True)
     save_kit(definition.kit, kit_out)
     save_definition(definition, definition_out)
     return kit_out, definition_out

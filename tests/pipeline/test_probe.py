@@ -1,0 +1,82 @@
+"""The media probe: allow list, real facts, and a child process that cannot hang or crash us."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.media.probe import MediaInfo, probe_media, probe_media_files
+from tests.pipeline.hostile.media import write_answer
+
+
+def test_allowed_files_report_their_facts(tmp_path: Path) -> None:
+    mp4 = write_answer(tmp_path / "v.mp4", seconds=2.0, size=(320, 240))
+    m4a = write_answer(tmp_path / "a.m4a", video=None, seconds=1.0)
+    webm = write_answer(
+        tmp_path / "w.webm", video="libvpx-vp9", audio="libopus", container="webm", seconds=1.0
+    )
+    infos = probe_media_files([mp4, m4a, webm])
+    assert infos[0] == MediaInfo("mp4", "h264", "aac", pytest.approx(2.0, abs=0.1), 320, 240)  # type: ignore[arg-type]
+    assert (infos[1].container, infos[1].video_codec, infos[1].audio_codec) == ("mp4", None, "aac")
+    assert infos[1].width is None
+    assert (infos[2].container, infos[2].video_codec, infos[2].audio_codec) == (
+        "matroska", "vp9", "opus",
+    )  # fmt: skip
+
+
+def test_av1_video_is_allowed(tmp_path: Path) -> None:
+    path = write_answer(tmp_path / "av1.mp4", video="libsvtav1", audio=None, size=(160, 128))
+    assert probe_media(path).video_codec == "av1"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"video": "mpeg4"}, "codec 'mpeg4' is not allowed"),
+        ({"video": None, "audio": "flac", "container": "matroska"}, "codec 'flac' is not allowed"),
+        ({"container": "mpegts"}, "container 'mpegts' is not allowed"),
+        ({"container": "avi"}, "container 'avi' is not allowed"),
+    ],
+)
+def test_not_on_the_allow_list(tmp_path: Path, kwargs: dict[str, object], reason: str) -> None:
+    path = write_answer(tmp_path / "x.bin", **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=reason):
+        probe_media(path)
+
+
+def test_garbage_and_truncated_files_are_refused(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(os.urandom(50_000))
+    with pytest.raises(InvalidInputError, match="not a media file"):
+        probe_media(garbage)
+    good = write_answer(tmp_path / "good.mp4", seconds=1.0)
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(InvalidInputError, match=r"empty\.mp4"):
+        probe_media(empty)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(good.read_bytes()[:400])  # the header only
+    with pytest.raises(InvalidInputError, match=r"cut\.mp4"):
+        probe_media(cut)
+
+
+def test_a_hanging_probe_is_killed_after_its_timeout(tmp_path: Path) -> None:
+    # Opening a FIFO that nobody writes blocks forever: a stand-in for a demuxer that hangs.
+    fifo = tmp_path / "hang.mp4"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(InvalidInputError, match="took longer than 1 s"):
+        probe_media(fifo, timeout=1.0)
+    assert time.monotonic() - started < 4.0
+
+
+def test_the_memory_limit_applies_to_the_child(tmp_path: Path) -> None:
+    path = write_answer(tmp_path / "v.mp4")
+    # 40 MB of address space is not even enough to load FFmpeg: the child fails, we do not.
+    with pytest.raises(InvalidInputError, match="media checker"):
+        probe_media(path, memory_mb=40)
+    assert probe_media(path, memory_mb=512).video_codec == "h264"
