@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
-from onetake_desktop.cli import GuiRequest, not_ready
+from onetake_desktop.cli import GuiRequest
+from onetake_desktop.domain.errors import EXIT_OK, UsageError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,5 +36,44 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int | GuiRequest:
     if not args.headless:
-        return GuiRequest("candidate", (args.kit,), {"camera": args.camera, "mic": args.mic})
-    return not_ready("The headless candidate session")
+        return GuiRequest(
+            "candidate",
+            (args.kit,),
+            {
+                "camera": args.camera or os.environ.get("ONETAKE_CAMERA"),
+                "mic": args.mic or os.environ.get("ONETAKE_MIC"),
+            },
+        )
+    missing = [
+        flag
+        for flag, value in (
+            ("--name", args.name),
+            ("--email", args.email),
+            ("--answer-seconds", args.answer_seconds),
+            ("--out", args.out),
+        )
+        if value is None
+    ]
+    if missing:
+        raise UsageError(f"--headless needs {', '.join(missing)}.")
+    if args.answer_seconds <= 0:
+        raise UsageError("--answer-seconds must be more than 0.")
+    if not args.mic and not args.camera:
+        raise UsageError("--headless needs --mic (and --camera for video answers).")
+    from onetake_desktop.services.candidate import run_headless
+
+    receipt = run_headless(
+        args.kit,
+        camera=args.camera,
+        mic=args.mic,
+        name=args.name,
+        email=args.email,
+        answer_seconds=args.answer_seconds,
+        out=args.out,
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    print(f"bundle: {receipt.path}")
+    print(f"size: {receipt.size}")
+    print(f"sha256: {receipt.sha256}")
+    print(f"answers: {receipt.answers}")
+    return EXIT_OK

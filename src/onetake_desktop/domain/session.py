@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from onetake_desktop.domain.clock import Clock
@@ -141,6 +142,10 @@ class SessionState:
         if not 0 <= state.current <= max(len(answers) - 1, 0):
             raise InvalidInputError("The saved interview state is damaged.")
         return state
+
+
+def _plus_seconds(iso: str, seconds: float) -> str:
+    return (datetime.fromisoformat(iso) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 def new_state(kit: Kit, kit_hash: str) -> SessionState:
@@ -365,6 +370,11 @@ class CandidateSession:
         self._record_started = self.clock.monotonic()
         self._think_started = None
 
+    def recording_started(self) -> None:
+        """The recorder is running: the answer clock counts from now (not from the click)."""
+        self._need_phase("recording")
+        self._record_started = self.clock.monotonic()
+
     def next_take_number(self) -> int:
         return len(self.answer.takes) + 1
 
@@ -507,7 +517,10 @@ class CandidateSession:
             answer.recording_file = None
             if take is not None:
                 take.number = len(answer.takes) + 1
-                take.started_at = answer.recording_started_at or take.started_at
+                take.started_at = answer.recording_started_at or take.started_at or self._now()
+                take.ended_at = take.ended_at or _plus_seconds(
+                    take.started_at, take.duration_seconds
+                )
                 take.think_seconds_used = round(answer.think_seconds_used, 3)
                 answer.takes.append(take)
                 answer.phase = "deciding"

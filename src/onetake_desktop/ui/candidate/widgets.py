@@ -1,0 +1,327 @@
+"""Small widgets of candidate mode: step indicator, the two clocks, level meter, take player."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt, QUrl
+from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
+
+# Colours chosen for contrast on white (WCAG AA for text); the two clocks never share one.
+THINK_COLOUR = QColor("#8a5a00")  # amber-brown: calm, not alarming
+THINK_TRACK = QColor("#f3e3c0")
+ANSWER_COLOUR = QColor("#b42318")  # recording red
+ANSWER_TRACK = QColor("#f6d4d0")
+DONE_COLOUR = QColor("#1f5fa8")
+
+
+def button(
+    text: str, shortcut: str | None = None, name: str | None = None, tip: str = ""
+) -> QPushButton:
+    """A button whose shortcut is set, shown in its tooltip and read by screen readers."""
+    b = QPushButton(text)
+    plain = text.replace("&", "")
+    if name:
+        b.setObjectName(name)
+    if shortcut:
+        b.setShortcut(QKeySequence(shortcut))
+        native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+        b.setToolTip(f"{tip or plain} ({native})")
+        b.setAccessibleDescription(f"Shortcut {native}")
+    elif tip:
+        b.setToolTip(tip)
+    b.setAccessibleName(plain)
+    b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    b.setAutoDefault(False)
+    return b
+
+
+def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
+    w = QLabel(text)
+    if name:
+        w.setObjectName(name)
+    w.setWordWrap(wrap)
+    w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return w
+
+
+def card() -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("Card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(20, 16, 20, 16)
+    layout.setSpacing(10)
+    return frame, layout
+
+
+def mmss(seconds: float) -> str:
+    s = max(0, int(seconds + 0.999))  # count down to 0:00 only when time is really up
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def duration_text(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class StepIndicator(QWidget):
+    """Welcome > Privacy > Devices > Practice > Questions > Review > Send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("StepIndicator")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.labels: dict[Step, QLabel] = {}
+        for i, step in enumerate(STEPS):
+            if i:
+                arrow = QLabel("›")
+                arrow.setObjectName("StepArrow")
+                layout.addWidget(arrow)
+            lab = QLabel(f"{i + 1}. {STEP_LABELS[step]}")
+            lab.setObjectName("StepLabel")
+            self.labels[step] = lab
+            layout.addWidget(lab)
+        layout.addStretch(1)
+        self.current: Step = "welcome"
+
+    def set_step(self, step: Step) -> None:
+        self.current = step
+        reached = STEPS.index(step)
+        for i, (s, lab) in enumerate(self.labels.items()):
+            state = "current" if s == step else ("done" if i < reached else "todo")
+            lab.setProperty("state", state)
+            lab.style().unpolish(lab)
+            lab.style().polish(lab)
+        self.setAccessibleName(f"Step {reached + 1} of {len(STEPS)}: {STEP_LABELS[step]}")
+
+
+class ClockRing(QWidget):
+    """A large countdown ring: amber "Thinking time" or red-dot "Recording" with time left."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumSize(190, 190)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.mode = "think"
+        self.remaining = 0.0
+        self.total = 1.0
+        self._announced = -1
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import QSize
+
+        return QSize(190, 190)
+
+    def set_time(self, mode: str, remaining: float, total: float) -> None:
+        self.mode, self.remaining, self.total = mode, remaining, max(total, 0.001)
+        whole = int(remaining + 0.999)
+        if whole != self._announced:  # a screen reader hears whole seconds, not frames
+            self._announced = whole
+            what = "Thinking time" if mode == "think" else "Recording, answer time"
+            self.setAccessibleName(f"{what}: {mmss(remaining)} left")
+        self.update()
+
+    def paintEvent(self, event: Any) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height()) - 16
+        rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        think = self.mode == "think"
+        colour, track = (THINK_COLOUR, THINK_TRACK) if think else (ANSWER_COLOUR, ANSWER_TRACK)
+        pen = QPen(track, 12)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        p.drawEllipse(rect)
+        pen.setColor(colour)
+        p.setPen(pen)
+        fraction = max(0.0, min(1.0, self.remaining / self.total))
+        p.drawArc(rect, 90 * 16, int(fraction * 360 * 16))
+        # time left, large
+        p.setPen(QColor("#1d2430"))
+        big = QFont(self.font())
+        big.setPointSizeF(28)
+        big.setWeight(QFont.Weight.DemiBold)
+        p.setFont(big)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, mmss(self.remaining))
+        small = QFont(self.font())
+        small.setPointSizeF(10.5)
+        small.setWeight(QFont.Weight.DemiBold)
+        p.setFont(small)
+        p.setPen(colour)
+        caption = rect.adjusted(0, side * 0.55, 0, 0)
+        caption.setHeight(side * 0.2)
+        if think:
+            p.drawText(
+                caption, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "Thinking time"
+            )
+        else:
+            text = "Recording"
+            metrics = p.fontMetrics()
+            w = metrics.horizontalAdvance(text)
+            x = rect.center().x() - (w + 14) / 2
+            y = caption.top() + metrics.ascent() / 2 + 2
+            p.setBrush(ANSWER_COLOUR)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawEllipse(QRectF(x, y - 4, 9, 9))
+            p.setPen(colour)
+            p.drawText(
+                caption.adjusted(14, 0, 0, 0),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                text,
+            )
+        top = rect.adjusted(0, side * 0.2, 0, 0)
+        top.setHeight(side * 0.2)
+        p.setPen(QColor("#4a5568"))
+        p.setFont(small)
+        p.drawText(top, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, "left")
+        p.end()
+
+
+class LevelMeter(QWidget):
+    """Microphone level: a green bar with the recent peak; moves when the candidate speaks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumHeight(18)
+        self.setAccessibleName("Microphone level")
+        self.rms = 0.0
+        self.peak = 0.0
+
+    def set_level(self, rms: float, peak: float) -> None:
+        import math
+
+        # dBFS mapped to 0..1 over -60..0 dB: speech sits in the middle, not at the far left.
+        def scale(x: float) -> float:
+            return 0.0 if x <= 1e-6 else max(0.0, min(1.0, (20 * math.log10(x) + 60) / 60))
+
+        self.rms, self.peak = scale(rms), scale(peak)
+        self.update()
+
+    def paintEvent(self, event: Any) -> None:
+        p = QPainter(self)
+        r = self.rect().adjusted(0, 0, -1, -1)
+        p.setPen(QColor("#b8c2d0"))
+        p.setBrush(QColor("#ffffff"))
+        p.drawRoundedRect(r, 4, 4)
+        fill = r.adjusted(2, 2, -2, -2)
+        fill.setWidth(int(fill.width() * self.rms))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#2f855a"))
+        p.drawRoundedRect(fill, 3, 3)
+        x = r.left() + 2 + int((r.width() - 4) * self.peak)
+        p.setPen(QPen(QColor("#1d2430"), 2))
+        p.drawLine(x, r.top() + 3, x, r.bottom() - 3)
+        p.end()
+
+
+def frame_to_pixmap(frame: Any, width: int, height: int) -> QPixmap | None:
+    """A BGR numpy picture as a pixmap scaled to fit (None if there is no picture yet)."""
+    if frame is None:
+        return None
+    h, w = frame.shape[:2]
+    image = QImage(frame.data, w, h, int(frame.strides[0]), QImage.Format.Format_BGR888)
+    return QPixmap.fromImage(image.copy()).scaled(
+        width,
+        height,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+
+
+class Preview(QLabel):
+    """The camera's self-view, filled by a ~30 Hz timer (never a signal per frame)."""
+
+    def __init__(self, width: int = 400, height: int = 225) -> None:
+        super().__init__()
+        self.setObjectName("Preview")
+        self.setFixedSize(width, height)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAccessibleName("Camera self-view")
+        self.setStyleSheet("background: #1d2430; color: #f6f7f9; border-radius: 8px;")
+        self.setText("Camera off")
+
+    def show_frame(self, frame: Any) -> None:
+        pixmap = frame_to_pixmap(frame, self.width(), self.height())
+        if pixmap is not None:
+            self.setPixmap(pixmap)
+
+
+class TakePlayer(QWidget):
+    """Plays one take (QMediaPlayer + QVideoWidget + QAudioOutput) with a play/pause button."""
+
+    def __init__(self, shortcut: str = "Ctrl+P") -> None:
+        super().__init__()
+        self.player = QMediaPlayer(self)
+        self.audio = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio)
+        self.video = QVideoWidget()
+        self.video.setMinimumSize(400, 225)
+        self.video.setAccessibleName("Playback of your answer")
+        self.audio_note = QLabel("Audio answer: press Play to listen.")
+        self.audio_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.audio_note.setMinimumSize(400, 80)
+        self.audio_note.setStyleSheet("background: #eef3f9; border-radius: 8px;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.video)
+        self.stack.addWidget(self.audio_note)
+        self.player.setVideoOutput(self.video)
+        self.play_button = button("Play", shortcut, tip="Play or pause this take")
+        self.position = QLabel("0:00 / 0:00")
+        self.position.setObjectName("Hint")
+        row = QHBoxLayout()
+        row.addWidget(self.play_button)
+        row.addWidget(self.position)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        layout.addLayout(row)
+        self.play_button.clicked.connect(self.toggle)
+        self.player.positionChanged.connect(self._position)
+        self.player.playbackStateChanged.connect(self._state)
+        self.path: Path | None = None
+
+    def load(self, path: Path | None, audio_only: bool = False, autoplay: bool = False) -> None:
+        self.player.stop()
+        self.path = path
+        self.stack.setCurrentWidget(self.audio_note if audio_only else self.video)
+        self.player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+        self.play_button.setEnabled(path is not None)
+        if autoplay and path is not None:
+            self.player.play()
+
+    def toggle(self) -> None:
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+        else:
+            self.player.play()
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def _position(self, ms: int) -> None:
+        self.position.setText(
+            f"{duration_text(ms / 1000)} / {duration_text(self.player.duration() / 1000)}"
+        )
+
+    def _state(self, state: QMediaPlayer.PlaybackState) -> None:
+        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setAccessibleName("Pause" if playing else "Play")
