@@ -250,7 +250,7 @@ def test_passphrases_are_argon2id_and_wrong_ones_slow_down(
     with pytest.raises(WrongPassphrase, match="not Kim's passphrase"):
         panel.sign_in(pid, "wrong one")
     # Even the right passphrase waits out the pause (1 s after one failure).
-    with pytest.raises(WrongPassphrase, match="try again in 1 seconds"):
+    with pytest.raises(WrongPassphrase, match="try again in 1 second"):
         panel.sign_in(pid, PASS)
     clock.advance(1.0)
     with pytest.raises(WrongPassphrase):

@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.kit import Rubric
 from onetake_desktop.domain.panel import (
     DECISIONS,
     AuditEntry,
@@ -40,7 +41,7 @@ from onetake_desktop.domain.panel import (
     wrong_passphrase_delay,
 )
 from onetake_desktop.storage.atomic import atomic_write_bytes
-from onetake_desktop.storage.library import Library, ScoreRecord
+from onetake_desktop.storage.library import AnswerRecord, Library, ScoreRecord
 from onetake_desktop.storage.panel import (
     CandidateRef,
     DecisionRecord,
@@ -161,9 +162,10 @@ class PanelService:
         if record.retry_after is not None:
             wait = (datetime.fromisoformat(record.retry_after) - now).total_seconds()
             if wait > 0:
+                n = max(1, round(wait))
                 raise WrongPassphrase(
                     f"Too many wrong passphrases for {record.name}; "
-                    f"try again in {max(1, round(wait))} seconds."
+                    f"try again in {n} second{'' if n == 1 else 's'}."
                 )
         try:
             self.hasher.verify(record.passphrase_hash, passphrase)
@@ -298,14 +300,35 @@ class PanelService:
         return f"submission {a.submission_id} / {a.question_id}", {"answer": answer_id}
 
     def save_score(
-        self, reviewer_id: int, answer_id: int, score: int, note: str = ""
+        self, reviewer_id: int, answer_id: int, score: int | None, note: str = ""
     ) -> ScoreRecord:
+        """Save the panelist's draft (``score`` None: only a note so far)."""
         self._panelist(reviewer_id)
+        previous = self.library.scores.current(answer_id, reviewer_id)
         record = self.library.scores.save_draft(answer_id, reviewer_id, score, note)
-        self.record_score(reviewer_id, answer_id, score)
+        if previous is None or previous.score != score:  # notes typed are not audit events
+            self.record_score(reviewer_id, answer_id, score)
         return record
 
-    def record_score(self, reviewer_id: int, answer_id: int, score: int) -> None:
+    def my_score(self, reviewer_id: int, answer_id: int) -> ScoreRecord | None:
+        return self.library.scores.current(answer_id, reviewer_id)
+
+    def answer(self, answer_id: int) -> AnswerRecord:
+        return self.library.submissions.answer(answer_id)
+
+    def rubric(self, interview_pk: int, question_id: str) -> Rubric | None:
+        definition = self.library.interviews.definition(interview_pk)
+        return None if definition is None else definition.rubrics.get(question_id)
+
+    def waveform(self, answer: AnswerRecord, buckets: int = 600) -> list[float]:
+        """Peak levels of an audio or video answer (slow: call it off the GUI thread)."""
+        from onetake_desktop.media.waveform import compute_waveform
+
+        if answer.media_path is None:
+            return []
+        return compute_waveform(answer.media_path, buckets)
+
+    def record_score(self, reviewer_id: int, answer_id: int, score: int | None) -> None:
         """Audit a draft score saved elsewhere (the reviewer window's rubric)."""
         subject, details = self._subject(answer_id)
         self.repo.append_audit(reviewer_id, "score", subject, {**details, "score": score})
@@ -331,7 +354,11 @@ class PanelService:
 
     def _submit(self, reviewer_id: int, answer_ids: list[int], subject: str) -> int:
         self._panelist(reviewer_id)
-        missing = [a for a in answer_ids if self.library.scores.current(a, reviewer_id) is None]
+        missing = []
+        for a in answer_ids:
+            current = self.library.scores.current(a, reviewer_id)
+            if current is None or current.score is None:
+                missing.append(a)
         if missing:
             names = ", ".join(self._subject(a)[0] for a in missing[:3])
             raise OneTakeError(f"Score every answer before submitting (missing: {names}).")
@@ -362,6 +389,8 @@ class PanelService:
         names: dict[int, str] = {}
         for s in scores:
             cell = (s.submission_id, s.question_id)
+            if s.score is None:
+                continue  # a draft with only a note
             if s.status != "submitted":
                 drafts[cell] = s.score  # only ever the viewer's own (storage rule)
                 continue

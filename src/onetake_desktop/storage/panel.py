@@ -45,7 +45,7 @@ class VisibleScore:
     question_id: str
     reviewer_id: int
     reviewer_name: str
-    score: int
+    score: int | None  # None only in the viewer's own draft that holds just a note
     note: str
     status: str
     created_at: str
@@ -237,7 +237,7 @@ class SqlitePanel:
                 str(r[3]),
                 int(r[4]),
                 str(r[5]),
-                int(r[6]),
+                None if r[6] is None else int(r[6]),
                 str(r[7]),
                 str(r[8]),
                 str(r[9]),
@@ -248,18 +248,18 @@ class SqlitePanel:
         ]
 
     def submit_answers(self, reviewer_id: int, answer_ids: Iterable[int]) -> list[int]:
-        """Submit this reviewer's current drafts on these answers, durably; returns the
-        answer ids that were submitted now (answers without a draft are left alone)."""
+        """Submit this reviewer's current scored drafts on these answers, durably; returns the
+        answer ids submitted now (no draft, or a draft with only a note: left alone)."""
         ids = sorted(set(answer_ids))
         done: list[int] = []
         with durable(self.db):
             for answer_id in ids:
                 row = self.db.execute(
-                    "SELECT id, status FROM scores WHERE answer_id = ? AND reviewer_id = ?"
+                    "SELECT id, status, score FROM scores WHERE answer_id = ? AND reviewer_id = ?"
                     " ORDER BY id DESC LIMIT 1",
                     (answer_id, reviewer_id),
                 ).fetchone()
-                if row is None or row[1] != "draft":
+                if row is None or row[1] != "draft" or row[2] is None:
                     continue
                 self.db.execute(
                     "UPDATE scores SET status = 'submitted', created_at = ? WHERE id = ?",

@@ -1,13 +1,428 @@
 """Panel features on the shared laptop: panelists, independent scoring, summary, decisions.
 
-``install_panel_features(window)`` is the one integration point the reviewer window calls:
-it adds the Panel menu and panelist switching to an existing reviewer window.
+``install_panel_features(window)`` is the one integration point the reviewer window calls at
+the end of its ``__init__``: it adds the Panel menu, the panelist switch (top right: click it,
+click a name, type the passphrase), the lock screen (idle minutes on the service's clock), and
+opens the question-by-question, compare, summary and decisions windows. The window is expected
+to offer ``current_reviewer_id`` and ``set_reviewer(reviewer_id)`` and, ideally, ``service``
+(a ReviewerService whose library the panel shares).
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMainWindow
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QWidget,
+)
+
+from onetake_desktop.domain.clock import Clock
+from onetake_desktop.services.panel import PanelService
+from onetake_desktop.ui.panel.common import PanelWindow
+from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
+
+IDLE_CHECK_MS = 5_000
+_ACTIVITY = {
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.KeyPress,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+
+__all__ = ["PanelController", "install_panel_features"]
 
 
-def install_panel_features(window: QMainWindow) -> None:
-    """Add panel features to the reviewer window (filled in by the panel feature)."""
+def _library_of(window: QMainWindow) -> Any:
+    service = getattr(window, "service", None)
+    library = getattr(service, "library", None)
+    if library is not None:
+        return library
+    from onetake_desktop.paths import app_paths
+    from onetake_desktop.storage.library import open_library
+
+    return open_library(app_paths().ensure().library)
+
+
+class PanelController(QObject):
+    """Owns the panel service for one reviewer window; all on the GUI thread."""
+
+    panelist_changed = Signal(object)  # reviewer id, or None when locked
+
+    def __init__(self, window: QMainWindow, service: PanelService) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = service
+        self.windows: dict[str, PanelWindow] = {}
+        self._hidden: list[QWidget] = []
+
+        self.lock_screen = LockScreen(service, window)
+        self.lock_screen.hide()
+        self.lock_screen.signed_in.connect(self._on_signed_in)
+        self.lock_screen.new_panelist_requested.connect(self.new_panelist)
+        self.switch = PanelistSwitch(service, self.switch_to, window)
+        window.menuBar().setCornerWidget(self.switch, Qt.Corner.TopRightCorner)
+
+        self.menu = QMenu("&Panel", window)
+        self.menu.setObjectName("PanelMenu")
+        window.menuBar().addMenu(self.menu)
+        self.actions: dict[str, QAction] = {}
+        self._build_menu()
+
+        self.audit_label = QLabel("")
+        self.audit_label.setObjectName("AuditWarning")
+        self.audit_label.setStyleSheet("color: #b42318; font-weight: 600;")
+        window.statusBar().addPermanentWidget(self.audit_label)
+        self.check_audit()
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(IDLE_CHECK_MS)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+        self._before: dict[int, tuple[int | None, str | None]] = {}
+        self._hook_reviewer_window()
+        if service.panelists():
+            self.lock("Choose who is scoring.")
+        else:
+            self._update_actions()
+
+    # -- the reviewer window's own scoring, audited; its names hidden in blind mode -----------
+
+    def _hook_reviewer_window(self) -> None:
+        """Observe the reviewer window's rubric and buttons (their slots run first, being
+        connected first) so that scores, submissions and corrections made there are audited
+        like the panel's own; relabel its candidates while blind mode is on."""
+        w = self.window
+        rubric = getattr(w, "rubric", None)
+        if rubric is not None:
+            rubric.score_chosen.connect(self._after_window_score)
+        for name in ("submit_button", "correct_button"):
+            button = getattr(w, name, None)
+            if button is not None:
+                button.pressed.connect(self._snapshot_window_answers)
+                button.clicked.connect(self._after_window_change)
+        tree = getattr(w, "tree", None)
+        if tree is not None:
+            tree.model().rowsInserted.connect(lambda *_: QTimer.singleShot(0, self.apply_blind))
+            tree.currentItemChanged.connect(lambda *_: QTimer.singleShot(0, self.apply_blind))
+
+    def _window_submission(self) -> tuple[int, list[int]] | None:
+        view = getattr(self.window, "view", None)
+        if view is None or self.service.current_id is None:
+            return None
+        sid = int(view.submission.id)
+        return sid, [a.id for a in self.service.library.submissions.answers(sid)]
+
+    def _after_window_score(self, score: int) -> None:
+        view = getattr(self.window, "view", None)
+        reviewer = self.service.current_id
+        if view is None or reviewer is None:
+            return
+        current = self.service.my_score(reviewer, view.answer.id)
+        if current is not None and current.score == score:
+            self.service.record_score(reviewer, view.answer.id, score)
+
+    def _snapshot_window_answers(self) -> None:
+        here = self._window_submission()
+        reviewer = self.service.current_id
+        self._before = {}
+        if here is None or reviewer is None:
+            return
+        for answer_id in here[1]:
+            s = self.service.my_score(reviewer, answer_id)
+            self._before[answer_id] = (None, None) if s is None else (s.id, s.status)
+
+    def _after_window_change(self) -> None:
+        here = self._window_submission()
+        reviewer = self.service.current_id
+        if here is None or reviewer is None or not self._before:
+            return
+        submitted, corrected = [], []
+        for answer_id in here[1]:
+            s = self.service.my_score(reviewer, answer_id)
+            if s is None or s.status != "submitted":
+                continue
+            before_id, before_status = self._before.get(answer_id, (None, None))
+            if before_status == "draft":
+                submitted.append(answer_id)
+            elif before_status == "submitted" and s.id != before_id:
+                corrected.append((answer_id, s))
+        if submitted:
+            self.service.repo.append_audit(
+                reviewer, "submit", f"submission {here[0]}", {"answers": submitted}
+            )
+        for answer_id, s in corrected:
+            self.service.repo.append_audit(
+                reviewer,
+                "correct",
+                f"submission {here[0]}",
+                {"answer": answer_id, "score": s.score, "reason": s.reason},
+            )
+        self._before = {}
+
+    def apply_blind(self) -> None:
+        """While blind, the reviewer window shows codes instead of names and emails."""
+        if not self.service.blind_mode():
+            return
+        from onetake_desktop.ui.reviewer.window import KEY, KIND
+
+        tree = getattr(self.window, "tree", None)
+        if tree is None:
+            return
+        hidden: dict[int, str] = {}
+        for interview in self.service.library.interviews.all():
+            for c in self.service.candidates(interview.id):
+                if not c.revealed:
+                    hidden[c.submission_id] = c.code
+        for i in range(tree.topLevelItemCount()):
+            parent = tree.topLevelItem(i)
+            for j in range(parent.childCount()):
+                item = parent.child(j)
+                if item.data(0, KIND) == "candidate" and item.data(0, KEY) in hidden:
+                    item.setText(0, hidden[item.data(0, KEY)])
+                    item.setToolTip(0, "Name hidden (blind mode) until the panel decides")
+        view = getattr(self.window, "view", None)
+        if view is not None and view.submission.id in hidden:
+            label = getattr(self.window, "candidate_label", None)
+            email = getattr(self.window, "candidate_email", None)
+            if label is not None:
+                label.setText(hidden[view.submission.id])
+            if email is not None:
+                email.setText("")
+
+    # -- menu --------------------------------------------------------------------------------
+
+    def _add(self, key: str, text: str, slot: Callable[[], Any], shortcut: str = "") -> QAction:
+        action = QAction(text, self.menu)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _=False: slot())
+        self.menu.addAction(action)
+        self.actions[key] = action
+        return action
+
+    def _build_menu(self) -> None:
+        self.switch_menu = self.menu.addMenu("Switch panelist")
+        self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
+        self._add("lock", "Lock now", lambda: self.lock("Locked."), "Ctrl+L")
+        self._add("new", "New panelist…", self.new_panelist)
+        self.menu.addSeparator()
+        self._add("question_mode", "Question by question…", self.open_question_mode, "Ctrl+Shift+Q")
+        self._add("compare", "Compare two candidates…", self.open_compare, "Ctrl+Shift+C")
+        self._add("summary", "Panel summary…", self.open_summary, "Ctrl+Shift+S")
+        self._add("decisions", "Decisions and export…", self.open_decisions, "Ctrl+Shift+D")
+        self.menu.addSeparator()
+        blind = self._add("blind", "Blind mode (hide names until decided)", lambda: None)
+        blind.setCheckable(True)
+        blind.setChecked(self.service.blind_mode())
+        blind.toggled.connect(self.set_blind)
+        audio = self._add("audio_only", "Audio only (hide the picture)", lambda: None)
+        audio.setCheckable(True)
+        audio.toggled.connect(self.set_audio_only)
+        self._add("idle", "Lock after idle minutes…", self.ask_idle_minutes)
+        self._add("audit", "Check the audit log", self.check_audit)
+
+    def _fill_switch_menu(self) -> None:
+        self.switch_menu.clear()
+        for p in self.service.panelists():
+            action = self.switch_menu.addAction(p.name)
+            action.triggered.connect(lambda _=False, rid=p.reviewer_id: self.switch_to(rid))
+
+    def _update_actions(self) -> None:
+        signed_in = self.service.current_id is not None
+        for key in (
+            "question_mode",
+            "compare",
+            "summary",
+            "decisions",
+            "blind",
+            "audio_only",
+            "idle",
+            "lock",
+        ):
+            self.actions[key].setEnabled(signed_in)
+        audio = self.actions["audio_only"]
+        audio.blockSignals(True)
+        audio.setChecked(signed_in and self.service.audio_only(self.service.current_id or 0))
+        audio.blockSignals(False)
+        self.switch.update_label()
+
+    # -- who is at the laptop ------------------------------------------------------------------
+
+    def lock(self, message: str = "", chosen: int | None = None) -> None:
+        """Hide the reviewer window's content and every panel window until someone signs in."""
+        self.service.lock()
+        for w in list(self.windows.values()):
+            w.close()
+        self.windows.clear()
+        if not self._hidden:
+            candidates = [self.window.centralWidget(), *self.window.findChildren(QDockWidget)]
+            self._hidden = [w for w in candidates if w is not None and w.isVisibleTo(self.window)]
+            for w in self._hidden:
+                w.hide()
+        for menu_action in self.window.menuBar().actions():
+            if menu_action is not self.menu.menuAction():
+                menu_action.setEnabled(False)
+        self.window.statusBar().clearMessage()  # "Reviewing as ..." would name the last one
+        self.lock_screen.show_for(chosen, message)
+        self._update_actions()
+        self.panelist_changed.emit(None)
+
+    def switch_to(self, reviewer_id: int) -> None:
+        """Second click of the switch: lock, with this panelist chosen for the passphrase."""
+        name = self.service.library.reviewers.get(reviewer_id).name
+        self.lock(f"{name}: type your passphrase.", chosen=reviewer_id)
+
+    def _on_signed_in(self, reviewer_id: int) -> None:
+        for w in self._hidden:
+            w.show()
+        self._hidden = []
+        for menu_action in self.window.menuBar().actions():
+            menu_action.setEnabled(True)
+        set_reviewer = getattr(self.window, "set_reviewer", None)
+        if callable(set_reviewer):
+            set_reviewer(reviewer_id)
+        self._update_actions()
+        self.panelist_changed.emit(reviewer_id)
+
+    def new_panelist(self) -> None:
+        dialog = NewPanelistDialog(self.service, self.window)
+        dialog.setObjectName("NewPanelistDialog")
+        if dialog.exec() and dialog.created_id is not None:
+            self.lock_screen.hide()
+            self._on_signed_in(dialog.created_id)
+
+    def check_idle(self) -> None:
+        if self.service.lock_if_idle():
+            self.lock("Locked after a few idle minutes.")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self.service.touch()
+        return False
+
+    # -- settings --------------------------------------------------------------------------------
+
+    def set_blind(self, on: bool) -> None:
+        if self.service.current_id is None:
+            return
+        self.service.set_blind_mode(self.service.current_id, on)
+        self._refresh_windows()
+        reload_library = getattr(self.window, "reload_library", None)
+        if callable(reload_library):
+            reload_library()  # shows real names again when blind mode goes off
+        self.apply_blind()
+
+    def set_audio_only(self, on: bool) -> None:
+        if self.service.current_id is not None:
+            self.service.set_audio_only(self.service.current_id, on)
+
+    def ask_idle_minutes(self) -> None:
+        if self.service.current_id is None:
+            return
+        minutes, ok = QInputDialog.getDouble(
+            self.window,
+            "Lock after idle minutes",
+            "Minutes (0 = never)",
+            self.service.idle_minutes(),
+            0,
+            240,
+            1,
+        )
+        if ok:
+            self.service.set_idle_minutes(self.service.current_id, minutes)
+
+    def check_audit(self) -> str | None:
+        """The start-up check: the first tampered audit row, shown where everyone sees it."""
+        problem = self.service.audit_problem()
+        sentence = None if problem is None else problem.sentence
+        self.audit_label.setText(f"Audit log: {sentence}" if sentence else "")
+        self.lock_screen.set_audit_problem(sentence)
+        if sentence:
+            self.window.statusBar().showMessage(f"Audit log check failed: {sentence}")
+        return sentence
+
+    # -- panel windows -------------------------------------------------------------------------
+
+    def _open(self, key: str, make: Callable[[int], PanelWindow]) -> PanelWindow | None:
+        viewer = self.service.current_id
+        if viewer is None:
+            self.lock("Sign in first.")
+            return None
+        existing = self.windows.get(key)
+        if existing is not None:
+            existing.show()
+            existing.raise_()
+            return existing
+        window = make(viewer)
+        window.destroyed.connect(lambda _=None, k=key: self.windows.pop(k, None))
+        self.windows[key] = window
+        window.show()
+        return window
+
+    def _refresh_windows(self) -> None:
+        for w in self.windows.values():
+            refresh = getattr(w, "refresh", None) or getattr(w, "reload", None)
+            if callable(refresh):
+                refresh()
+
+    def open_question_mode(self) -> PanelWindow | None:
+        from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
+
+        return self._open(
+            "question_mode", lambda v: QuestionModeWindow(self.window, self.service, v)
+        )
+
+    def open_compare(self) -> PanelWindow | None:
+        from onetake_desktop.ui.panel.compare import CompareWindow
+
+        return self._open("compare", lambda v: CompareWindow(self.window, self.service, v))
+
+    def open_summary(self) -> PanelWindow | None:
+        from onetake_desktop.ui.panel.summary import SummaryWindow
+
+        return self._open("summary", lambda v: SummaryWindow(self.window, self.service, v))
+
+    def open_decisions(self) -> PanelWindow | None:
+        from onetake_desktop.ui.panel.decisions import DecisionsWindow
+
+        return self._open("decisions", lambda v: DecisionsWindow(self.window, self.service, v))
+
+
+_service_factory: Callable[[Any], PanelService] | None = None
+
+
+def set_service_factory(factory: Callable[[Any], PanelService] | None) -> None:
+    """Build the panel service from the window's library with this instead (tests inject a
+    manual clock and a cheaper Argon2id cost this way); None restores the default."""
+    global _service_factory
+    _service_factory = factory
+
+
+def install_panel_features(
+    window: QMainWindow, service: PanelService | None = None, clock: Clock | None = None
+) -> PanelController:
+    """Add panel features to the reviewer window; returns the controller (also kept as
+    ``window.panel``)."""
+    library = None if service is not None else _library_of(window)
+    if service is not None:
+        panel_service = service
+    elif _service_factory is not None:
+        panel_service = _service_factory(library)
+    else:
+        panel_service = PanelService(library, clock)
+    controller = PanelController(window, panel_service)
+    window.panel = controller  # type: ignore[attr-defined]
+    return controller

@@ -1,0 +1,77 @@
+"""Pieces the panel windows share: the interview picker and a small window base class."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import PanelService
+
+STYLE = """
+QLabel#PanelTitle { font-size: 15pt; font-weight: 600; }
+QLabel#Flag { color: #b42318; font-weight: 600; }
+QLabel#Locked { color: #4a5568; font-style: italic; }
+QLabel#Banner { background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;
+                border-radius: 6px; padding: 8px 12px; }
+QLabel#Notice { background: #e7f4ec; color: #1e5a36; border: 1px solid #b9dfc7;
+                border-radius: 6px; padding: 8px 12px; }
+QLabel#CandidateLabel { font-size: 13pt; font-weight: 600; color: #1f5fa8; }
+"""
+
+
+class InterviewPicker(QWidget):
+    """A labelled combo box of the library's interviews that have candidates."""
+
+    changed = Signal(int)
+
+    def __init__(self, service: PanelService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setAccessibleName("Interview")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Interview"))
+        layout.addWidget(self.combo, 1)
+        for interview in service.library.interviews.all():
+            if not service.repo.candidates(interview.id):
+                continue
+            title = interview.role_title or interview.interview_id
+            self.combo.addItem(f"{title} (v{interview.version})", interview.id)
+        self.combo.currentIndexChanged.connect(lambda _: self.changed.emit(self.interview_pk()))
+
+    def interview_pk(self) -> int:
+        data = self.combo.currentData()
+        return int(data) if data is not None else 0
+
+
+class PanelWindow(QWidget):
+    """A top-level window of the panel, owned by the reviewer window (closes with it, and when
+    the panel locks, so nobody sees the previous panelist's view)."""
+
+    def __init__(self, parent: QWidget, title: str) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle(f"{title} — OneTake panel")
+        self.setStyleSheet(STYLE)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        # Errors show inline (one sentence), never as a modal box that blocks the panel.
+        self.message = QLabel("")
+        self.message.setObjectName("Banner")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+    def fail(self, error: OneTakeError) -> None:
+        self._say(str(error), "Banner")
+
+    def inform(self, text: str) -> None:
+        self._say(text, "Notice")
+
+    def _say(self, text: str, kind: str) -> None:
+        self.message.setObjectName(kind)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.show()
+
+    def clear_message(self) -> None:
+        self.message.hide()

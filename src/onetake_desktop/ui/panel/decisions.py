@@ -1,0 +1,200 @@
+"""Decisions per candidate (advance, hold, decline) with a reason and a feedback note, and the
+export of decisions, scores and feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.domain.panel import DECISIONS
+from onetake_desktop.services.panel import DECISION_LABELS, PanelService
+from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+
+
+class DecisionsWindow(PanelWindow):
+    def __init__(self, parent: QWidget, service: PanelService, viewer_id: int) -> None:
+        super().__init__(parent, "Decisions")
+        self.setObjectName("DecisionsWindow")
+        self.service = service
+        self.viewer_id = viewer_id
+        self.resize(940, 620)
+
+        self.picker = InterviewPicker(service)
+        self.candidates = QListWidget()
+        self.candidates.setAccessibleName("Candidates")
+        self.candidate_label = QLabel("")
+        self.candidate_label.setObjectName("CandidateLabel")
+        self.mean_label = QLabel("")
+        self.mean_label.setObjectName("Hint")
+        self.choice = QButtonGroup(self)
+        choices = QHBoxLayout()
+        self.radios: dict[str, QRadioButton] = {}
+        for i, d in enumerate(DECISIONS):
+            radio = QRadioButton(DECISION_LABELS[d])
+            self.choice.addButton(radio, i)
+            self.radios[d] = radio
+            choices.addWidget(radio)
+        choices.addStretch(1)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Reason (for the panel's record)")
+        self.reason.setAccessibleName("Reason")
+        self.feedback = QPlainTextEdit()
+        self.feedback.setPlaceholderText("Short feedback note for the candidate (optional)")
+        self.feedback.setAccessibleName("Feedback for the candidate")
+        self.feedback.setFixedHeight(90)
+        self.save_button = QPushButton("Record decision")
+        self.save_button.setObjectName("PrimaryButton")
+        self.history = QListWidget()
+        self.history.setAccessibleName("Earlier decisions")
+        self.export_csv = QPushButton("Export CSV…")
+        self.export_json = QPushButton("Export JSON…")
+
+        right = QWidget()
+        form = QVBoxLayout(right)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addWidget(self.candidate_label)
+        form.addWidget(self.mean_label)
+        form.addLayout(choices)
+        form.addWidget(self.reason)
+        form.addWidget(self.feedback)
+        form.addWidget(self.save_button)
+        form.addWidget(QLabel("History"))
+        form.addWidget(self.history, 1)
+        split = QSplitter()
+        split.addWidget(self.candidates)
+        split.addWidget(right)
+        split.setStretchFactor(1, 2)
+        exports = QHBoxLayout()
+        hint = QLabel(
+            "Exports hold submitted scores you may see, decisions and feedback; "
+            "never anyone's drafts."
+        )
+        hint.setObjectName("Hint")
+        hint.setWordWrap(True)
+        exports.addWidget(hint, 1)
+        exports.addWidget(self.export_csv)
+        exports.addWidget(self.export_json)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.message)
+        layout.addWidget(split, 1)
+        layout.addLayout(exports)
+
+        self.picker.changed.connect(lambda _: self.reload())
+        self.candidates.currentRowChanged.connect(lambda _: self.show_candidate())
+        self.save_button.clicked.connect(self.record)
+        self.export_csv.clicked.connect(lambda: self._ask_export("csv"))
+        self.export_json.clicked.connect(lambda: self._ask_export("json"))
+        self.reload()
+
+    def reload(self, keep: int | None = None) -> None:
+        pk = self.picker.interview_pk()
+        self.rows = self.service.candidates(pk) if pk else []
+        view = self.service.view(self.viewer_id, pk) if pk else None
+        self.candidates.blockSignals(True)
+        self.candidates.clear()
+        for c in self.rows:
+            decision = DECISION_LABELS[c.decision.decision] if c.decision else "no decision"
+            mean = view.summary.candidate_means.get(c.submission_id) if view else None
+            shown = (
+                f"{mean:.2f}"
+                if mean is not None and view and view.candidate_open(c.submission_id)
+                else "–"
+            )
+            self.candidates.addItem(f"{c.name}   ·   mean {shown}   ·   {decision}")
+        self.candidates.blockSignals(False)
+        ids = [c.submission_id for c in self.rows]
+        self.candidates.setCurrentRow(ids.index(keep) if keep in ids else 0)
+        self.show_candidate()
+
+    def select(self, submission_id: int) -> None:
+        ids = [c.submission_id for c in self.rows]
+        self.candidates.setCurrentRow(ids.index(submission_id))
+
+    def show_candidate(self) -> None:
+        row = self.candidates.currentRow()
+        if row < 0 or row >= len(self.rows):
+            self.candidate_label.setText("No candidates yet.")
+            self.save_button.setEnabled(False)
+            return
+        c = self.rows[row]
+        self.save_button.setEnabled(True)
+        self.candidate_label.setText(c.name if c.revealed else f"{c.name} (name hidden)")
+        self.mean_label.setText(c.email)
+        self.history.clear()
+        for d in self.service.decision_history(c.submission_id):
+            who = self.service.library.reviewers.get(d.reviewer_id).name
+            self.history.addItem(
+                f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by {who}: "
+                f"{d.reason}"
+            )
+        self.choice.setExclusive(False)
+        for radio in self.radios.values():
+            radio.setChecked(False)
+        self.choice.setExclusive(True)
+        if c.decision is not None:
+            self.radios[c.decision.decision].setChecked(True)
+            self.feedback.setPlainText(c.decision.feedback)
+        else:
+            self.feedback.clear()
+        self.reason.clear()
+
+    def record(self) -> None:
+        row = self.candidates.currentRow()
+        chosen = self.choice.checkedId()
+        if row < 0:
+            return
+        if chosen < 0:
+            self.fail(OneTakeError("Choose advance, hold or decline."))
+            return
+        c = self.rows[row]
+        try:
+            self.service.decide(
+                self.viewer_id,
+                c.submission_id,
+                DECISIONS[chosen],
+                self.reason.text(),
+                self.feedback.toPlainText(),
+            )
+        except OneTakeError as error:
+            self.fail(error)
+            return
+        self.reload(keep=c.submission_id)
+        self.inform(f"Decision recorded for {self.rows[self.candidates.currentRow()].name}.")
+
+    def export_to(self, path: Path, fmt: Literal["csv", "json"]) -> int:
+        try:
+            count = self.service.export(self.viewer_id, self.picker.interview_pk(), fmt, path)
+        except OneTakeError as error:
+            self.fail(error)
+            return 0
+        self.inform(f"Exported {count} rows to {path}.")
+        return count
+
+    def _ask_export(self, fmt: Literal["csv", "json"]) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export decisions and scores",
+            str(Path.home() / f"panel.{fmt}"),
+            f"{fmt.upper()} files (*.{fmt})",
+        )
+        if name:
+            self.export_to(Path(name), fmt)

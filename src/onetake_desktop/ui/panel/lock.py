@@ -1,0 +1,273 @@
+"""Who is at the laptop: the lock screen, the panelist switch and the new-panelist dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import MIN_PASSPHRASE, PanelService
+from onetake_desktop.ui.panel.common import STYLE
+
+
+class LockScreen(QWidget):
+    """Covers the whole reviewer window while nobody is signed in.
+
+    Pick your name, type your passphrase, Enter. Emits ``signed_in(reviewer_id)``.
+    """
+
+    signed_in = Signal(int)
+    new_panelist_requested = Signal()
+
+    def __init__(self, service: PanelService, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setObjectName("PanelLockScreen")
+        self.setAutoFillBackground(True)
+        self.setStyleSheet(
+            STYLE
+            + "QWidget#PanelLockScreen { background: #eef1f5; }"
+            + "QPushButton#PanelistButton { text-align: left; padding: 8px 14px; }"
+            + "QPushButton#PanelistButton:checked { background: #e8f0fa; color: #0b2f5c;"
+            " border: 2px solid #1f5fa8; font-weight: 600; }"
+        )
+
+        self.title = QLabel("Who is scoring?")
+        self.title.setObjectName("PanelTitle")
+        self.subtitle = QLabel(
+            "Each panelist scores on their own. Nobody sees anyone else's scores before "
+            "submitting theirs."
+        )
+        self.subtitle.setObjectName("Hint")
+        self.subtitle.setWordWrap(True)
+        self.audit_banner = QLabel("")
+        self.audit_banner.setObjectName("Banner")
+        self.audit_banner.setWordWrap(True)
+        self.audit_banner.hide()
+
+        self.names = QVBoxLayout()
+        self.names.setSpacing(8)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Passphrase")
+        self.passphrase.setAccessibleName("Passphrase")
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setObjectName("PrimaryButton")
+        self.error = QLabel("")
+        self.error.setObjectName("Flag")
+        self.error.setWordWrap(True)
+        self.new_button = QPushButton("New panelist…")
+        self.new_button.setObjectName("LinkButton")
+
+        self.card = card = QFrame()
+        card.setObjectName("Card")
+        card.setFixedWidth(460)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(28, 24, 28, 24)
+        inner.setSpacing(12)
+        inner.addWidget(self.title)
+        inner.addWidget(self.subtitle)
+        inner.addWidget(self.audit_banner)
+        inner.addLayout(self.names)
+        row = QHBoxLayout()
+        row.addWidget(self.passphrase, 1)
+        row.addWidget(self.sign_in_button)
+        inner.addLayout(row)
+        inner.addWidget(self.error)
+        inner.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        centre = QHBoxLayout()
+        centre.addStretch(1)
+        centre.addWidget(card)
+        centre.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(centre)
+        outer.addStretch(2)
+
+        self.sign_in_button.clicked.connect(self.try_sign_in)
+        self.passphrase.returnPressed.connect(self.try_sign_in)
+        self.new_button.clicked.connect(self.new_panelist_requested.emit)
+        self.group.idClicked.connect(lambda _: self._focus_passphrase())
+        parent.installEventFilter(self)  # follow the window's size
+        self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+    def refresh(self, chosen: int | None = None) -> None:
+        for button in self.group.buttons():
+            self.group.removeButton(button)
+            self.names.removeWidget(button)
+            button.hide()
+            button.deleteLater()
+        panelists = self.service.panelists()
+        for p in panelists:
+            button = QPushButton(p.name)
+            button.setObjectName("PanelistButton")
+            button.setMinimumHeight(40)
+            button.setCheckable(True)
+            button.setAccessibleName(f"Panelist {p.name}")
+            self.group.addButton(button, p.reviewer_id)
+            self.names.addWidget(button)
+        if chosen is None and len(panelists) == 1:
+            chosen = panelists[0].reviewer_id
+        if chosen is not None and self.group.button(chosen) is not None:
+            self.group.button(chosen).setChecked(True)
+        self.passphrase.setEnabled(bool(panelists))
+        self.sign_in_button.setEnabled(bool(panelists))
+        if not panelists:
+            self.title.setText("Set up the panel")
+            self.subtitle.setText("Add the first panelist: a name and a passphrase.")
+        else:
+            self.title.setText("Who is scoring?")
+
+    def show_for(self, chosen: int | None = None, message: str = "") -> None:
+        self.refresh(chosen)
+        self.error.setText(message)
+        self.passphrase.clear()
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+        self._focus_passphrase()
+
+    def set_audit_problem(self, sentence: str | None) -> None:
+        self.audit_banner.setText(f"Audit log check failed: {sentence}" if sentence else "")
+        self.audit_banner.setVisible(bool(sentence))
+
+    def _focus_passphrase(self) -> None:
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def try_sign_in(self) -> None:
+        reviewer_id = self.group.checkedId()
+        if reviewer_id < 0:
+            self.error.setText("Choose your name first.")
+            return
+        try:
+            self.service.sign_in(reviewer_id, self.passphrase.text())
+        except OneTakeError as error:
+            self.error.setText(str(error))
+            self.passphrase.selectAll()
+            return
+        self.passphrase.clear()
+        self.error.setText("")
+        self.hide()
+        self.signed_in.emit(reviewer_id)
+
+
+class PanelistSwitch(QToolButton):
+    """The name of whoever is scoring, top right; click it, click another name: two clicks to
+    the passphrase prompt for that panelist."""
+
+    def __init__(
+        self, service: PanelService, on_choose: Callable[[int], None], parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.on_choose = on_choose
+        self.setObjectName("PanelistSwitch")
+        self.setStyleSheet(
+            "QToolButton#PanelistSwitch { padding: 2px 10px; font-weight: 600; color: #1f5fa8;"
+            " border: 1px solid #b8c2d0; border-radius: 4px; background: #ffffff; }"
+            "QToolButton#PanelistSwitch::menu-indicator { image: none; }"
+        )
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setAccessibleName("Switch panelist")
+        self.setMenu(QMenu(self))
+        self.menu().aboutToShow.connect(self.rebuild)
+        self.update_label()
+
+    def update_label(self) -> None:
+        current = self.service.current_id
+        if current is None:
+            self.setText("Panel locked ▾")
+        else:
+            self.setText(f"Panelist: {self.service.library.reviewers.get(current).name} ▾")
+        self.setToolTip("Switch panelist (the next one types their passphrase)")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.text()) + 32)
+
+    def rebuild(self) -> None:
+        menu = self.menu()
+        menu.clear()
+        for p in self.service.panelists():
+            action = QAction(p.name, menu)
+            action.setCheckable(True)
+            action.setChecked(p.reviewer_id == self.service.current_id)
+            action.triggered.connect(lambda _=False, rid=p.reviewer_id: self.on_choose(rid))
+            menu.addAction(action)
+
+
+class NewPanelistDialog(QDialog):
+    """Name and passphrase (twice); creates the panelist and signs them in."""
+
+    def __init__(self, service: PanelService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.created_id: int | None = None
+        self.setWindowTitle("New panelist")
+        self.setStyleSheet(STYLE)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Panelist name")
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel("")
+        self.error.setObjectName("Flag")
+        self.error.setWordWrap(True)
+        hint = QLabel(
+            f"At least {MIN_PASSPHRASE} characters. It is stored only as an Argon2id hash; "
+            "nobody can read it back."
+        )
+        hint.setObjectName("Hint")
+        hint.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Passphrase", self.passphrase)
+        form.addRow("Repeat", self.repeat)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and sign in")
+        buttons.accepted.connect(self.create)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def create(self) -> None:
+        if self.passphrase.text() != self.repeat.text():
+            self.error.setText("The two passphrases differ.")
+            return
+        try:
+            record = self.service.create_panelist(self.name.text(), self.passphrase.text())
+            self.service.sign_in(record.reviewer_id, self.passphrase.text())
+        except OneTakeError as error:
+            self.error.setText(str(error))
+            return
+        self.created_id = record.reviewer_id
+        self.accept()

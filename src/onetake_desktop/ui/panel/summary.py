@@ -1,0 +1,275 @@
+"""The panel summary: each panelist's submitted score per candidate and question, mean,
+median, spread, disagreement flags, Krippendorff's alpha per question, rater leniency, and a
+chart of the score distribution. Only what the viewer may see (their submitted answers)."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.panel import SCORE_MAX, SCORE_MIN
+from onetake_desktop.services.panel import DECISION_LABELS, PanelService, PanelView
+from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+
+FLAG_BACKGROUND = QColor("#fdecea")
+LOCKED_TEXT = "submit yours to see"
+BAR_COLOURS = ("#1f5fa8", "#d97706", "#2f855a", "#7b4fa8", "#b42318", "#4a5568")
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+class SummaryWindow(PanelWindow):
+    def __init__(self, parent: QWidget, service: PanelService, viewer_id: int) -> None:
+        super().__init__(parent, "Panel summary")
+        self.setObjectName("SummaryWindow")
+        self.service = service
+        self.viewer_id = viewer_id
+        self.view: PanelView | None = None
+        self.resize(1180, 780)
+
+        self.picker = InterviewPicker(service)
+        title = QLabel("Panel summary")
+        title.setObjectName("PanelTitle")
+        self.explain = QLabel(
+            "A cell opens once you have submitted your own score for it. ⚑ marks answers where "
+            "panelists are 2 or more points apart: talk about those first."
+        )
+        self.explain.setObjectName("Hint")
+        self.explain.setWordWrap(True)
+
+        self.table = QTableWidget()
+        self.table.setObjectName("SummaryTable")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(True)
+        self.agreement = QLabel("")
+        self.agreement.setObjectName("AgreementLabel")
+        self.agreement.setWordWrap(True)
+        self.leniency = QTableWidget()
+        self.leniency.setObjectName("LeniencyTable")
+        self.leniency.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.leniency.verticalHeader().setVisible(False)
+
+        self.chart_question = QComboBox()
+        self.chart_question.setAccessibleName("Question shown in the chart")
+        self.chart = QChart()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(260)
+
+        lower_left = QWidget()
+        ll = QVBoxLayout(lower_left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(QLabel("Agreement per question (Krippendorff's alpha, ordinal)"))
+        ll.addWidget(self.agreement)
+        ll.addWidget(QLabel("Rater leniency: each panelist's mean against the panel's"))
+        ll.addWidget(self.leniency, 1)
+        lower_right = QWidget()
+        lr = QVBoxLayout(lower_right)
+        lr.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Distribution of scores for"))
+        row.addWidget(self.chart_question, 1)
+        lr.addLayout(row)
+        lr.addWidget(self.chart_view, 1)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(lower_left)
+        lower.addWidget(lower_right)
+        lower.setStretchFactor(1, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addWidget(self.picker)
+        layout.addWidget(title)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.message)
+        layout.addWidget(split, 1)
+
+        self.picker.changed.connect(lambda _: self.refresh())
+        self.chart_question.currentIndexChanged.connect(lambda _: self._fill_chart())
+        self.refresh()
+
+    def refresh(self) -> None:
+        pk = self.picker.interview_pk()
+        if not pk:
+            self.agreement.setText("No candidates yet.")
+            return
+        self.view = self.service.view(self.viewer_id, pk)
+        self._fill_table()
+        self._fill_agreement()
+        self._fill_leniency()
+        current = self.chart_question.currentData()
+        self.chart_question.blockSignals(True)
+        self.chart_question.clear()
+        for i, q in enumerate(self.view.questions, start=1):
+            self.chart_question.addItem(f"Question {i} ({q})", q)
+        self.chart_question.addItem("All questions", "")
+        index = self.chart_question.findData(current)
+        self.chart_question.setCurrentIndex(max(0, index))
+        self.chart_question.blockSignals(False)
+        self._fill_chart()
+
+    def cell_text(self, submission_id: int, question_id: str) -> str:
+        """What the table shows for one answer (tests read it)."""
+        assert self.view is not None
+        stats = self.view.stats(submission_id, question_id)
+        if stats is None:
+            return LOCKED_TEXT
+        names = self.view.panelists
+        scores = "  ".join(
+            f"{names[p]} {s}" for p, s in sorted(stats.scores.items(), key=lambda x: names[x[0]])
+        )
+        flag = "  ⚑" if stats.disagreement else ""
+        return (
+            f"{scores}\nmean {_fmt(stats.mean)} · median {_fmt(stats.median)} · "
+            f"spread {stats.spread}{flag}"
+        )
+
+    def _fill_table(self) -> None:
+        view = self.view
+        assert view is not None
+        headers = ["Candidate"]
+        for i, q in enumerate(view.questions, start=1):
+            text = self.service.question_text(self.picker.interview_pk(), q)
+            headers.append(f"Q{i}: {text[:40]}{'…' if len(text) > 40 else ''}")
+        headers += ["Mean", "Decision"]
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(view.candidates))
+        for r, c in enumerate(view.candidates):
+            self.table.setItem(r, 0, QTableWidgetItem(c.name))
+            for j, q in enumerate(view.questions, start=1):
+                item = QTableWidgetItem(self.cell_text(c.submission_id, q))
+                stats = view.stats(c.submission_id, q)
+                if stats is None:
+                    item.setForeground(QBrush(QColor("#6b7686")))
+                elif stats.disagreement:
+                    item.setBackground(QBrush(FLAG_BACKGROUND))
+                    item.setToolTip("Panelists are 2 or more points apart on this answer.")
+                self.table.setItem(r, j, item)
+            mean = view.summary.candidate_means.get(c.submission_id)
+            open_ = view.candidate_open(c.submission_id)
+            self.table.setItem(
+                r, len(headers) - 2, QTableWidgetItem(_fmt(mean) if open_ else LOCKED_TEXT)
+            )
+            decision = DECISION_LABELS[c.decision.decision] if c.decision else "–"
+            self.table.setItem(r, len(headers) - 1, QTableWidgetItem(decision))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.resizeRowsToContents()
+
+    def alpha_text(self, question_id: str) -> str:
+        assert self.view is not None
+        if not self.view.question_open(question_id):
+            return LOCKED_TEXT
+        alpha = self.view.alpha(question_id)
+        return "not defined (too few ratings or no variation)" if alpha is None else f"{alpha:.3f}"
+
+    def _fill_agreement(self) -> None:
+        view = self.view
+        assert view is not None
+        lines = [
+            f"Q{i} ({q}): α = {self.alpha_text(q)}" for i, q in enumerate(view.questions, start=1)
+        ]
+        flagged = [
+            f"{next(c.name for c in view.candidates if c.submission_id == s)} on {q}"
+            for s, q in view.summary.disagreements()
+            if view.stats(s, q) is not None
+        ]
+        if flagged:
+            lines.append("⚑ 2+ points apart: " + "; ".join(flagged))
+        self.agreement.setText("\n".join(lines))
+
+    def _fill_leniency(self) -> None:
+        view = self.view
+        assert view is not None
+        rows = view.summary.leniency
+        self.leniency.clear()
+        self.leniency.setColumnCount(5)
+        self.leniency.setHorizontalHeaderLabels(
+            ["Panelist", "Answers", "Their mean", "Panel mean", "Difference"]
+        )
+        self.leniency.setRowCount(len(rows))
+        for r, x in enumerate(rows):
+            diff = f"{x.difference:+.2f}"
+            for col, text in enumerate(
+                (
+                    view.panelists[x.panelist_id],
+                    str(x.count),
+                    _fmt(x.own_mean),
+                    _fmt(x.panel_mean),
+                    diff,
+                )
+            ):
+                self.leniency.setItem(r, col, QTableWidgetItem(text))
+        self.leniency.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+    def distribution(self, question_id: str) -> dict[int, list[int]]:
+        """Panelist id -> count of each score 1..5 among the visible cells."""
+        view = self.view
+        assert view is not None
+        counts: dict[int, list[int]] = {}
+        for (_, q), stats in view.summary.cells.items():
+            if question_id and q != question_id:
+                continue
+            for p, s in stats.scores.items():
+                counts.setdefault(p, [0] * (SCORE_MAX - SCORE_MIN + 1))[s - SCORE_MIN] += 1
+        return counts
+
+    def _fill_chart(self) -> None:
+        if self.view is None:
+            return
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in list(chart.axes()):
+            chart.removeAxis(axis)
+        question = self.chart_question.currentData() or ""
+        counts = self.distribution(question)
+        series = QBarSeries()
+        top = 1
+        for i, (p, values) in enumerate(
+            sorted(counts.items(), key=lambda x: self.view.panelists[x[0]])  # type: ignore[union-attr]
+        ):
+            bar = QBarSet(self.view.panelists[p])
+            bar.setColor(QColor(BAR_COLOURS[i % len(BAR_COLOURS)]))
+            bar.append([float(v) for v in values])
+            series.append(bar)
+            top = max(top, *values)
+        chart.addSeries(series)
+        x = QBarCategoryAxis()
+        x.append([str(s) for s in range(SCORE_MIN, SCORE_MAX + 1)])
+        x.setTitleText("Score")
+        y = QValueAxis()
+        y.setRange(0, top)
+        y.setTickCount(top + 1)
+        y.setLabelFormat("%d")
+        y.setTitleText("Answers")
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x)
+        series.attachAxis(y)
+        chart.setTitle("" if counts else "Nothing to show until you submit your scores.")
