@@ -225,10 +225,7 @@ def _read_answer(f: Fields) -> AnswerRecord:
     return answer
 
 
-def _check_totals(f: Fields, manifest: SubmissionManifest) -> None:
-    t = f.obj("totals", required=False)
-    if t is None:
-        return
+def _check_totals(t: Fields, manifest: SubmissionManifest) -> None:
     expected = {
         "answers": len(manifest.answers),
         "media_files": sum(1 for a in manifest.answers if a.media),
@@ -290,11 +287,12 @@ def manifest_from_dict(data: object) -> SubmissionManifest:
         time_multiplier=f.number("time_multiplier", 1.0, required=False),
         device=f.text_map("device", max_items=MAX_DEVICE_ENTRIES, max_len=200),
     )
-    if not problems:
-        _check_totals(f, manifest)
+    totals = f.obj("totals", required=False)
     f.done()
     if not problems:
         problems.extend(validate_manifest(manifest))
+    if not problems and totals is not None:
+        _check_totals(totals, manifest)
     if problems:
         raise ProblemsError(problems, "Invalid bundle manifest")
     return manifest

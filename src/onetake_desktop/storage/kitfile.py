@@ -38,7 +38,7 @@ def _read_limited(path: Path, what: str) -> bytes:
     except FileNotFoundError:
         raise InvalidInputError(f"There is no {what} at {path}.") from None
     except IsADirectoryError:
-        raise InvalidInputError(f"{path} is a folder, not {what}.") from None
+        raise InvalidInputError(f"{path} is a folder, not a file.") from None
     except OSError as error:
         raise InvalidInputError(f"Could not read {path} ({error.strerror}).") from None
     if len(raw) > MAX_JSON_BYTES:
@@ -58,13 +58,13 @@ def definition_file_bytes(definition: InterviewDefinition) -> bytes:
 
 def load_kit(path: Path) -> Kit:
     """Read a ``.onetakekit``; InvalidInputError says what is wrong and where."""
-    data = load_json_bytes(_read_limited(path, "an interview kit"), f"kit file {path.name}")
+    data = load_json_bytes(_read_limited(path, "interview kit"), f"kit file {path.name}")
     return kit_from_dict(data)
 
 
 def load_definition(path: Path) -> InterviewDefinition:
     """Read a ``.onetakeinterview`` (kit plus rubrics)."""
-    raw = _read_limited(path, "an interview definition")
+    raw = _read_limited(path, "interview definition")
     return definition_from_dict(load_json_bytes(raw, f"interview file {path.name}"))
 
 

@@ -1,0 +1,223 @@
+"""Interview kits: TOML authoring, strict parsing with field paths, content hash, CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop import cli
+from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.domain.kit import (
+    Kit,
+    definition_from_dict,
+    definition_to_dict,
+    kit_content_hash,
+    kit_from_dict,
+    kit_to_dict,
+    privacy_notice_hash,
+    validate_kit,
+)
+from onetake_desktop.domain.validation import ProblemsError
+from onetake_desktop.storage.kitfile import (
+    build_from_toml,
+    demo_definition_path,
+    demo_kit_path,
+    demo_source_path,
+    load_definition,
+    load_kit,
+)
+
+DEMO_TOML = demo_source_path().read_text()
+
+
+def write_toml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "interview.toml"
+    path.write_text(text)
+    return path
+
+
+def test_committed_demo_files_equal_a_fresh_build(tmp_path: Path) -> None:
+    kit_out, definition_out = build_from_toml(demo_source_path(), tmp_path / "demo.onetakekit")
+    assert definition_out == tmp_path / "demo.onetakeinterview"
+    assert kit_out.read_bytes() == demo_kit_path().read_bytes(), "rebuild resources/kits (see TOML)"
+    assert definition_out.read_bytes() == demo_definition_path().read_bytes()
+
+
+def test_demo_kit_is_complete_and_kind() -> None:
+    kit = load_kit(demo_kit_path())
+    assert kit.role_title == "Customer Support Specialist"
+    assert [kit.answer_type_of(q) for q in kit.questions] == ["video", "video", "text"]
+    assert kit.practice is not None and kit.deadline is not None
+    assert kit.deadline.year == 2027 and kit.deadline.utcoffset() is not None
+    assert [(a.id, a.time_multiplier) for a in kit.accommodations] == [("extra-time", 1.5)]
+    assert all(q.retakes_allowed == 2 and 20 <= q.think_seconds <= 30 for q in kit.questions)
+    assert "180 days" in kit.privacy_notice and str(kit.retention_days) == "180"
+    assert "Nothing is uploaded" in kit.privacy_notice
+    assert kit.next_steps and kit.contact
+    assert validate_kit(kit) == []
+
+
+def test_rubric_stays_out_of_the_candidates_file() -> None:
+    text = demo_kit_path().read_text()
+    assert "rubric" not in text and "competency" not in text
+    definition = load_definition(demo_definition_path())
+    assert definition.kit == load_kit(demo_kit_path())
+    assert set(definition.rubrics) == {"q1", "q2", "q3"}
+    for rubric in definition.rubrics.values():
+        assert [level.score for level in rubric.levels] == [1, 2, 3, 4, 5]
+        assert len({level.anchor for level in rubric.levels}) == 5  # one anchor per level
+        assert all(len(level.anchor) > 40 for level in rubric.levels)
+
+
+def test_content_hash_is_sha256_of_canonical_json() -> None:
+    kit = load_kit(demo_kit_path())
+    canonical = json.dumps(
+        kit_to_dict(kit), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    expected = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    assert kit_content_hash(kit) == expected
+    assert json.loads(demo_kit_path().read_text())["content_hash"] == expected
+    changed = dataclasses.replace(
+        kit, questions=(dataclasses.replace(kit.questions[0], think_seconds=29), *kit.questions[1:])
+    )
+    assert kit_content_hash(changed) != expected
+    assert (
+        privacy_notice_hash(kit)
+        == "sha256:" + hashlib.sha256(kit.privacy_notice.encode()).hexdigest()
+    )
+
+
+def test_dict_round_trips() -> None:
+    definition = load_definition(demo_definition_path())
+    assert definition_from_dict(definition_to_dict(definition)) == definition
+    assert kit_from_dict(kit_to_dict(definition.kit)) == definition.kit
+
+
+def test_validate_lists_every_problem_with_its_path(tmp_path: Path) -> None:
+    text = (
+        DEMO_TOML.replace('id = "q2"', 'id = "Q 2"')
+        .replace("answer_max_seconds = 600", "answer_max_seconds = 0")
+        .replace("retention_days = 180", 'retention_days = "half a year"')
+        .replace('  5 = "As 4, and knows', '  6 = "As 4, and knows')
+    )
+    with pytest.raises(ProblemsError) as info:
+        build_from_toml(write_toml(tmp_path, text), tmp_path / "x.onetakekit")
+    found = [str(p) for p in info.value.problems]
+    assert "retention_days must be a whole number" in found
+    assert "questions[1].rubric.5 is required" in found
+    assert "questions[1].rubric.6 is not a known field" in found
+    assert not (tmp_path / "x.onetakekit").exists()
+    # Fix the types; the value problems are then all listed too.
+    text = text.replace('retention_days = "half a year"', "retention_days = 0").replace(
+        '  6 = "As 4, and knows', '  5 = "As 4, and knows'
+    )
+    with pytest.raises(ProblemsError) as info:
+        build_from_toml(write_toml(tmp_path, text), tmp_path / "x.onetakekit")
+    assert [str(p) for p in info.value.problems] == [
+        "retention_days must be between 1 and 3650 days",
+        "questions[1].id must be lowercase letters, digits, '_' or '-' (e.g. q1)",
+        "questions[2].answer_max_seconds must be between 5 and 3600",
+    ]
+    assert str(info.value).startswith("Invalid interview TOML: retention_days must be between")
+    assert str(info.value).endswith("(and 2 more problems).")
+
+
+def test_cross_field_rule_names_the_field(tmp_path: Path) -> None:
+    text = DEMO_TOML.replace("answer_min_seconds = 0", "answer_min_seconds = 700")
+    with pytest.raises(ProblemsError) as info:
+        build_from_toml(write_toml(tmp_path, text), tmp_path / "x.onetakekit")
+    assert [str(p) for p in info.value.problems] == [
+        "questions[2].answer_max_seconds must be > answer_min_seconds"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(format_version=2), "format version 2"),
+        (lambda d: d.update(colour="blue"), "colour is not a known field"),
+        (
+            lambda d: d["questions"][0].update(think_seconds="30"),
+            "questions[0].think_seconds must be a whole number",
+        ),
+        (lambda d: d["questions"][1].pop("text"), "questions[1].text is required"),
+        (
+            lambda d: d.update(deadline="2027-03-31T23:59:00"),
+            "deadline must be a date and time with a time zone",
+        ),
+        (lambda d: d["questions"].append(dict(d["questions"][0])), "repeats the id 'q1'"),
+        (lambda d: d.update(default_answer_type="hologram"), "default_answer_type must be one of"),
+        (
+            lambda d: d["accommodations"][0].update(time_multiplier=9),
+            "time_multiplier must be between 1 and 3",
+        ),
+        (lambda d: d.update(questions=[]), "must have at least one question"),
+        (lambda d: d.update(content_hash="sha256:" + "0" * 64), "changed after it was built"),
+    ],
+)
+def test_kit_from_dict_is_strict(edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(demo_kit_path().read_text())
+    edit(data)
+    with pytest.raises(InvalidInputError) as info:
+        kit_from_dict(data)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not valid JSON"),
+        (b"\xff\xfe", "not valid UTF-8"),
+        (b"[" * 10_000, "nested more than"),
+        (b"{}" + b" " * 2_000_000, "larger than"),
+        (b'{"format": "onetake-kit"}', "is required"),
+    ],
+)
+def test_load_kit_refuses_bad_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.onetakekit"
+    path.write_bytes(content)
+    with pytest.raises(InvalidInputError, match=message):
+        load_kit(path)
+
+
+def test_missing_kit_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="There is no interview kit at"):
+        load_kit(tmp_path / "nope.onetakekit")
+
+
+def test_cli_build_validate_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "role.onetakekit"
+    assert cli.main(["kit", "build", str(demo_source_path()), "-o", str(out)]) == 0
+    assert out.exists() and out.with_suffix(".onetakeinterview").exists()
+    assert cli.main(["kit", "validate", str(out)]) == 0
+    assert cli.main(["kit", "validate", str(demo_source_path())]) == 0
+    assert cli.main(["kit", "show", str(out.with_suffix(".onetakeinterview"))]) == 0
+    printed = capsys.readouterr().out
+    assert "a valid interview kit (Customer Support Specialist, 3 questions)" in printed
+    assert "rubric: Empathy and de-escalation" in printed
+    assert cli.main(["kit", "show", str(out)]) == 0
+    assert "rubric" not in capsys.readouterr().out
+
+    bad = write_toml(
+        tmp_path, DEMO_TOML.replace("answer_max_seconds = 120", "answer_max_seconds = 10")
+    )
+    assert cli.main(["kit", "validate", str(bad)]) == 3
+    err = capsys.readouterr().err
+    assert "2 problems in this interview TOML" in err
+    assert "  - questions[0].answer_max_seconds must be > answer_min_seconds" in err
+    assert "  - questions[1].answer_max_seconds must be > answer_min_seconds" in err
+    assert cli.main(["kit", "build", str(bad), "-o", str(tmp_path / "bad.onetakekit")]) == 3
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_build_keeps_kit_and_definition_in_step(tmp_path: Path) -> None:
+    kit_out, definition_out = build_from_toml(demo_source_path(), tmp_path / "out" / "role")
+    assert kit_out.name == "role.onetakekit"
+    kit: Kit = load_kit(kit_out)
+    definition = load_definition(definition_out)
+    assert definition.kit == kit

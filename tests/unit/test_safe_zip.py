@@ -1,0 +1,159 @@
+"""Safe archive reading and atomic writes, on real files (no media needed)."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import os
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.domain.errors import DiskFullError, InvalidInputError
+from onetake_desktop.storage import atomic
+from onetake_desktop.storage.atomic import atomic_output, atomic_write_bytes
+from onetake_desktop.storage.safe_zip import MAX_MEMBERS, SafeZip, check_member_name
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("../x", "outside the bundle"),
+        ("a/../../x", "outside the bundle"),
+        ("/etc/passwd", "absolute path"),
+        ("C:/Windows/x", "drive"),
+        ("C:x", "drive"),
+        ("a\\b", "backslash"),
+        ("media/q1.mp4\x00", "control characters"),
+        ("media/\u202eq1.mp4", "control characters"),  # right-to-left override
+        ("media//q1.mp4", "empty or '.'"),
+        ("./manifest.json", "empty or '.'"),
+        ("media/", "folder entry"),
+        ("", "empty name"),
+        ("a" * 300, "longer than"),
+    ],
+)
+def test_unsafe_names(name: str, reason: str) -> None:
+    with pytest.raises(InvalidInputError, match=reason):
+        check_member_name(name)
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "media/q1.mp4", "media/q-2_b.webm"])
+def test_safe_names(name: str) -> None:
+    check_member_name(name)
+
+
+def stored_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_stream_hashes_every_member_and_the_whole_file(tmp_path: Path) -> None:
+    members = {"a.bin": os.urandom(3_000_000), "b.txt": b"hello", "c/d.bin": b""}
+    path = stored_zip(tmp_path / "x.zip", members)
+    seen: list[int] = []
+    with SafeZip(path) as archive:
+        assert list(archive.members) == list(members)
+        assert archive.read_small("b.txt", 10) == b"hello"
+        sink = io.BytesIO()
+        whole, hashes = archive.stream({"a.bin": sink}, lambda d, t: seen.append(d))
+    assert sink.getvalue() == members["a.bin"]
+    assert whole == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert hashes == {n: hashlib.sha256(d).hexdigest() for n, d in members.items()}
+    assert seen[-1] == path.stat().st_size and seen == sorted(seen)
+
+
+def test_read_small_has_a_limit(tmp_path: Path) -> None:
+    path = stored_zip(tmp_path / "x.zip", {"big": b"x" * 5000})
+    with SafeZip(path) as archive, pytest.raises(InvalidInputError, match="at most 100"):
+        archive.read_small("big", 100)
+
+
+def test_compressed_members_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("media/q1.mp4", b"\0" * 10_000_000)  # 10 MB in about 10 KB
+    assert path.stat().st_size < 100_000
+    with pytest.raises(InvalidInputError, match="compressed"):
+        SafeZip(path)
+
+
+def test_too_many_members_are_refused_before_reading_them(tmp_path: Path) -> None:
+    path = stored_zip(tmp_path / "many.zip", {f"f{i}": b"" for i in range(MAX_MEMBERS + 1)})
+    with pytest.raises(InvalidInputError, match=f"at most {MAX_MEMBERS}"):
+        SafeZip(path)
+
+
+def test_overlapping_members_are_refused(tmp_path: Path) -> None:
+    path = stored_zip(tmp_path / "x.zip", {"a": b"A" * 1000, "b": b"B" * 1000})
+    data = bytearray(path.read_bytes())
+    second = data.find(b"PK\x01\x02", data.find(b"PK\x01\x02") + 4)
+    struct.pack_into("<I", data, second + 42, 0)  # b's directory entry now points at a
+    path.write_bytes(bytes(data))
+    with pytest.raises(InvalidInputError, match="overlapping"):
+        SafeZip(path)
+
+
+def test_duplicate_and_case_folded_names_are_refused(tmp_path: Path) -> None:
+    path = stored_zip(tmp_path / "x.zip", {"Media/Q1.mp4": b"1", "media/q1.mp4": b"2"})
+    with pytest.raises(InvalidInputError, match="appears twice"):
+        SafeZip(path)
+
+
+def test_a_truncated_archive_is_refused(tmp_path: Path) -> None:
+    path = stored_zip(tmp_path / "x.zip", {"a": os.urandom(10_000)})
+    data = path.read_bytes()
+    for cut in (len(data) - 1, len(data) - 30, len(data) // 2, 10):
+        path.write_bytes(data[:cut])
+        with pytest.raises(InvalidInputError):
+            SafeZip(path)
+
+
+def test_folders_and_missing_files_are_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="is a folder"):
+        SafeZip(tmp_path)
+    with pytest.raises(InvalidInputError, match="There is no file"):
+        SafeZip(tmp_path / "nothing.onetake")
+
+
+# --- atomic writes ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tmp(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def test_atomic_write_replaces_and_leaves_no_temporary_file(tmp: Path) -> None:
+    target = tmp / "file.json"
+    target.write_bytes(b"old")
+    atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.listdir(tmp) == ["file.json"]
+
+
+def test_atomic_output_keeps_the_old_file_when_writing_fails(tmp: Path) -> None:
+    target = tmp / "file.json"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_output(target) as handle:
+        handle.write(b"half of the new")
+        raise RuntimeError("crash")
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp) == ["file.json"]
+
+
+def test_a_full_disk_is_a_disk_full_error(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", no_space)
+    with pytest.raises(DiskFullError, match=r"not enough free disk space to write big\.onetake"):
+        atomic_write_bytes(tmp / "big.onetake", b"x" * 1000)
+    assert os.listdir(tmp) == []
