@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
 from onetake_desktop.ui import panel as panel_ui
+from onetake_desktop.ui.panel.summary import LOCKED_TEXT
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import set_synchronous
 
@@ -152,24 +154,24 @@ def sign_in(panel: panel_ui.PanelController, reviewer_id: int, passphrase: str) 
 
 
 def all_text(widget: QWidget) -> str:
-    """Every piece of text a user could read in the widget (labels, tables, lists, editors)."""
+    """Every piece of text a user could read in the widget (visible labels, buttons, tables,
+    lists and editors)."""
     from PySide6.QtWidgets import QAbstractButton, QLabel, QListWidget, QPlainTextEdit
 
+    def shown(w: QWidget) -> bool:
+        return w.isVisibleTo(widget)
+
     parts: list[str] = []
-    for label in widget.findChildren(QLabel):
-        if label.isVisibleTo(widget):
-            parts.append(label.text())
-    for button in widget.findChildren(QAbstractButton):
-        parts.append(button.text())
-    for table in widget.findChildren(QTableWidget):
+    parts += [w.text() for w in widget.findChildren(QLabel) if shown(w)]
+    parts += [w.text() for w in widget.findChildren(QAbstractButton) if shown(w)]
+    for table in (t for t in widget.findChildren(QTableWidget) if shown(t)):
         for r in range(table.rowCount()):
             for c in range(table.columnCount()):
                 item = table.item(r, c)
                 parts.append(item.text() if item else "")
-    for lst in widget.findChildren(QListWidget):
+    for lst in (w for w in widget.findChildren(QListWidget) if shown(w)):
         parts.extend(lst.item(i).text() for i in range(lst.count()))
-    for edit in widget.findChildren(QPlainTextEdit):
-        parts.append(edit.toPlainText())
+    parts += [w.toPlainText() for w in widget.findChildren(QPlainTextEdit) if shown(w)]
     return "\n".join(parts)
 
 
@@ -221,3 +223,154 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     panel.check_idle()
     assert panel.lock_screen.isVisible() and panel.service.current_id is None
     assert panel.windows == {} and not window.centralWidget().isVisible()
+
+
+# Scores each panelist gives on q1 and q2, by candidate (Ada, Brian, Carol, Dennis).
+SCORES = {
+    "Ana": {"q1": (4, 2, 3, 5), "q2": (3, 3, 4, 4)},
+    "Ben": {"q1": (4, 3, 1, 5), "q2": (3, 2, 4, 5)},
+    "Cleo": {"q1": (5, 2, 3, 4), "q2": (2, 3, 4, 4)},
+}
+
+
+def score_in_question_mode(panel: panel_ui.PanelController, name: str, subs: list[int]) -> object:
+    """Score every answer of the interview through the question-mode window, in its order."""
+    window = panel.open_question_mode()
+    assert window is not None
+    for i in range(len(window.queue)):
+        window.go(i)
+        submission_id, question_id, _ = window.current()
+        score = SCORES[name][question_id][subs.index(submission_id)]
+        window.rubric.choose(score)
+    return window
+
+
+def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit(
+    setup: dict,  # type: ignore[type-arg]
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    panel, people, subs = setup["panel"], setup["people"], setup["subs"]
+    window = setup["window"]
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    qm = score_in_question_mode(panel, "Ana", subs)
+    # Question-major order, and this panelist's own shuffle of the candidates.
+    assert [q for _, q in qm.queue] == ["q1"] * 4 + ["q2"] * 4
+    ana_order = [c for c, _ in qm.queue[:4]]
+    qm.go(0)
+    assert qm.submit_button.isEnabled() and qm.submit_button.text() == "Submit my question 1 scores"
+    assert "Question 1 of 2" in qm.question_label.text()
+    shot(qm, "question-mode", tmp_path)
+    qm.submit_button.click()
+    assert qm.submit_button.text() == "Question 1 submitted"
+    assert "Submitted 4 scores" in qm.message.text()
+
+    # Ben: nothing of Ana's on his screens, neither in question mode nor in the summary.
+    sign_in(panel, people["Ben"], PASS["Ben"])
+    assert window.current_reviewer_id == people["Ben"]
+    qm = panel.open_question_mode()
+    assert qm is not None
+    assert [c for c, _ in qm.queue[:4]] != ana_order  # his own order
+    assert qm.rubric.score() is None and "Not scored yet" in qm.rubric.status.text()
+    summary = panel.open_summary()
+    assert summary is not None
+    text = all_text(summary)
+    assert "Ana" not in text and text.count(LOCKED_TEXT) >= 8
+    assert summary.distribution("") == {}
+    assert "Ana" not in all_text(window)  # the reviewer window shows only Ben's work
+    score_in_question_mode(panel, "Ben", subs)
+    summary.refresh()
+    assert "Ana" not in all_text(summary)  # Ben's drafts do not open anything
+    qm.go(0)
+    qm.submit_button.click()
+    summary.refresh()
+    # Now q1 is open for Ben: Ana's submitted q1 scores show, her q2 drafts do not.
+    ada = summary.cell_text(subs[0], "q1")
+    assert "Ana 4" in ada and "Ben 4" in ada and "mean 4 · median 4 · spread 0" in ada
+    assert summary.cell_text(subs[0], "q2") == LOCKED_TEXT
+    assert summary.alpha_text("q2") == LOCKED_TEXT
+
+    sign_in(panel, people["Cleo"], PASS["Cleo"])
+    score_in_question_mode(panel, "Cleo", subs)
+    qm = panel.windows["question_mode"]
+    qm.go(0)
+    qm.submit_button.click()
+    qm.go(len(qm.queue) - 1)
+    qm.submit_button.click()
+    summary = panel.open_summary()
+    # Cleo submitted both questions; Ana and Ben only q1 so far.
+    carol = summary.cell_text(subs[2], "q1")  # Ana 3, Ben 1, Cleo 3 -> flagged
+    assert carol.startswith("Ana 3  Ben 1  Cleo 3") and "spread 2  ⚑" in carol
+    assert "mean 2.33 · median 3" in carol
+    assert summary.cell_text(subs[1], "q2") == "Cleo 3\nmean 3 · median 3 · spread 0"
+    # q1 alpha over the three panelists equals the domain's computation on the same table.
+    from onetake_desktop.domain.panel import ordinal_alpha
+
+    q1 = {s: {p: SCORES[n]["q1"][i] for n, p in people.items()} for i, s in enumerate(subs)}
+    assert summary.alpha_text("q1") == f"{ordinal_alpha(q1):.3f}"
+    counts = summary.distribution("q1")
+    assert counts[people["Ben"]] == [1, 0, 1, 1, 1]
+    assert summary.chart.series()[0].count() == 3  # one bar set per panelist
+    summary.chart_question.setCurrentIndex(0)
+    shot(summary, "panel-summary", tmp_path)
+
+
+def test_compare_decisions_blind_mode_and_audit_banner(
+    setup: dict,  # type: ignore[type-arg]
+    tmp_path: Path,
+) -> None:
+    panel, people, subs = setup["panel"], setup["people"], setup["subs"]
+    window, interview = setup["window"], setup["interview"]
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    panel.actions["blind"].setChecked(True)
+    names = [window.tree.topLevelItem(0).child(i).text(0) for i in range(4)]
+    assert all(n.startswith("C-") for n in names) and not set(names) & set(NAMES)
+
+    compare = panel.open_compare()
+    assert compare is not None
+    compare.choose(subs[0], subs[2], "q2")
+    left, right = compare.sides[0][1], compare.sides[1][1]
+    assert "(Ada Lovelace)" in left.text.toPlainText() and "q2" in left.text.toPlainText()
+    assert "(Carol Shaw)" in right.text.toPlainText()
+    assert compare.sides[0][0].currentText().startswith("C-")  # blind: codes in the pickers
+    shot(compare, "compare", tmp_path)
+
+    decisions = panel.open_decisions()
+    assert decisions is not None
+    decisions.select(subs[0])
+    decisions.radios["advance"].setChecked(True)
+    decisions.reason.setText("Strongest ownership examples")
+    decisions.record()
+    assert "Submit your own scores" in decisions.message.text()
+    score_in_question_mode(panel, "Ana", subs)
+    for q in ("q1", "q2"):
+        panel.service.submit_question(people["Ana"], interview, q)
+    decisions.reload(keep=subs[0])
+    decisions.radios["advance"].setChecked(True)
+    decisions.reason.setText("Strongest ownership examples")
+    decisions.feedback.setPlainText("Thank you; we would like to meet you.")
+    decisions.record()
+    assert "Decision recorded for Ada Lovelace" in decisions.message.text()  # name revealed
+    window.reload_library()
+    QApplication.processEvents()  # the blind relabelling runs right after the reload
+    names = [window.tree.topLevelItem(0).child(i).text(0) for i in range(4)]
+    assert "Ada Lovelace" in names  # decided: revealed
+    assert sum(n.startswith("C-") for n in names) == 3
+    out = tmp_path / "panel.json"
+    assert decisions.export_to(out, "json") == 8  # Ana's 8 submitted scores, one per row
+    exported = out.read_text(encoding="utf-8")
+    assert "Thank you; we would like to meet you." in exported and "Brian" not in exported
+    shot(decisions, "decisions", tmp_path)
+
+    # The audit log is checked at start-up; a row edited with sqlite3 shows on the lock screen.
+    db_file = setup["library"].root / "onetake.sqlite3"
+    conn = sqlite3.connect(db_file)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET actor_id = 999 WHERE seq = 3")
+    conn.commit()
+    conn.close()
+    assert panel.check_audit() == "Audit log row 3 was changed after it was written."
+    panel.lock("Locked.")
+    assert panel.lock_screen.audit_banner.isVisible()
+    assert "row 3 was changed" in panel.lock_screen.audit_banner.text()
+    shot(window, "audit-tampered-lock-screen", tmp_path)

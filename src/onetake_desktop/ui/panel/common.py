@@ -9,6 +9,8 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
 
 STYLE = """
+QWidget#QuestionModeWindow, QWidget#SummaryWindow, QWidget#CompareWindow,
+QWidget#DecisionsWindow { background: #f6f7f9; }
 QLabel#PanelTitle { font-size: 15pt; font-weight: 600; }
 QLabel#Flag { color: #b42318; font-weight: 600; }
 QLabel#Locked { color: #4a5568; font-style: italic; }
@@ -54,6 +56,7 @@ class PanelWindow(QWidget):
         self.setWindowTitle(f"{title} — OneTake panel")
         self.setStyleSheet(STYLE)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         # Errors show inline (one sentence), never as a modal box that blocks the panel.
         self.message = QLabel("")
         self.message.setObjectName("Banner")

@@ -37,7 +37,7 @@ class DecisionsWindow(PanelWindow):
 
         self.picker = InterviewPicker(service)
         self.candidates = QListWidget()
-        self.candidates.setAccessibleName("Candidates")
+        self.candidates.setAccessibleName("Candidates: name (or code), mean, decision")
         self.candidate_label = QLabel("")
         self.candidate_label.setObjectName("CandidateLabel")
         self.mean_label = QLabel("")
@@ -80,6 +80,8 @@ class DecisionsWindow(PanelWindow):
         split.addWidget(self.candidates)
         split.addWidget(right)
         split.setStretchFactor(1, 2)
+        split.setSizes([340, 560])
+        self.candidates.setMinimumWidth(300)
         exports = QHBoxLayout()
         hint = QLabel(
             "Exports hold submitted scores you may see, decisions and feedback; "
@@ -119,7 +121,7 @@ class DecisionsWindow(PanelWindow):
                 if mean is not None and view and view.candidate_open(c.submission_id)
                 else "–"
             )
-            self.candidates.addItem(f"{c.name}   ·   mean {shown}   ·   {decision}")
+            self.candidates.addItem(f"{c.name} · {shown} · {decision}")
         self.candidates.blockSignals(False)
         ids = [c.submission_id for c in self.rows]
         self.candidates.setCurrentRow(ids.index(keep) if keep in ids else 0)

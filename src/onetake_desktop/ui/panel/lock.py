@@ -72,6 +72,9 @@ class LockScreen(QWidget):
         self.passphrase.setAccessibleName("Passphrase")
         self.sign_in_button = QPushButton("Sign in")
         self.sign_in_button.setObjectName("PrimaryButton")
+        self.prompt = QLabel("")
+        self.prompt.setObjectName("Hint")
+        self.prompt.setWordWrap(True)
         self.error = QLabel("")
         self.error.setObjectName("Flag")
         self.error.setWordWrap(True)
@@ -88,6 +91,7 @@ class LockScreen(QWidget):
         inner.addWidget(self.subtitle)
         inner.addWidget(self.audit_banner)
         inner.addLayout(self.names)
+        inner.addWidget(self.prompt)
         row = QHBoxLayout()
         row.addWidget(self.passphrase, 1)
         row.addWidget(self.sign_in_button)
@@ -145,7 +149,9 @@ class LockScreen(QWidget):
 
     def show_for(self, chosen: int | None = None, message: str = "") -> None:
         self.refresh(chosen)
-        self.error.setText(message)
+        self.prompt.setText(message)
+        self.prompt.setVisible(bool(message))
+        self.error.setText("")
         self.passphrase.clear()
         self.setGeometry(self.parentWidget().rect())
         self.show()
@@ -172,6 +178,7 @@ class LockScreen(QWidget):
             return
         self.passphrase.clear()
         self.error.setText("")
+        self.prompt.setText("")
         self.hide()
         self.signed_in.emit(reviewer_id)
 

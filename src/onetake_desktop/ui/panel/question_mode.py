@@ -32,9 +32,12 @@ def load_answer(
     """Show one answer in a player: text as text, audio with its waveform, video as video
     unless this panelist reviews audio only (then the picture stays hidden)."""
     answer = service.answer(answer_id)
+    player.setProperty("answer_id", answer_id)
     if answer.answer_type == "text" or answer.media_path is None:
         player.show_text(answer.text or "(no text)")
+        player.controls.hide()  # nothing to play
         return
+    player.controls.show()
     kind = "audio" if answer.answer_type == "audio" or service.audio_only(viewer_id) else "video"
     player.load_media(answer.media_path, kind)
     if kind == "audio":
@@ -44,7 +47,6 @@ def load_answer(
                 player.set_waveform(levels)
 
         run_task(lambda _progress: service.waveform(answer), done, lambda _error: None)
-    player.setProperty("answer_id", answer_id)
 
 
 class QuestionModeWindow(PanelWindow):
@@ -71,6 +73,9 @@ class QuestionModeWindow(PanelWindow):
         self.rubric.pins.hide()
         self.rubric.pin_text.hide()
         self.rubric.pin_button.hide()
+        for label in self.rubric.findChildren(QLabel):
+            if label.text().startswith("Notes at moments"):
+                label.hide()
 
         self.correction_score = QSpinBox()
         self.correction_score.setRange(1, 5)

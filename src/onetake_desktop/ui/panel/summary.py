@@ -50,6 +50,9 @@ class SummaryWindow(PanelWindow):
         )
         self.explain.setObjectName("Hint")
         self.explain.setWordWrap(True)
+        self.legend = QLabel("")
+        self.legend.setObjectName("Hint")
+        self.legend.setWordWrap(True)
 
         self.table = QTableWidget()
         self.table.setObjectName("SummaryTable")
@@ -104,6 +107,7 @@ class SummaryWindow(PanelWindow):
         layout.addWidget(self.picker)
         layout.addWidget(title)
         layout.addWidget(self.explain)
+        layout.addWidget(self.legend)
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
@@ -151,9 +155,11 @@ class SummaryWindow(PanelWindow):
         view = self.view
         assert view is not None
         headers = ["Candidate"]
+        legend = []
         for i, q in enumerate(view.questions, start=1):
-            text = self.service.question_text(self.picker.interview_pk(), q)
-            headers.append(f"Q{i}: {text[:40]}{'…' if len(text) > 40 else ''}")
+            headers.append(f"Q{i}")
+            legend.append(f"Q{i}: {self.service.question_text(self.picker.interview_pk(), q)}")
+        self.legend.setText("\n".join(legend))
         headers += ["Mean", "Decision"]
         self.table.clear()
         self.table.setColumnCount(len(headers))
@@ -179,7 +185,8 @@ class SummaryWindow(PanelWindow):
             self.table.setItem(r, len(headers) - 1, QTableWidgetItem(decision))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for col in (0, len(headers) - 2, len(headers) - 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeRowsToContents()
 
     def alpha_text(self, question_id: str) -> str:
@@ -187,7 +194,9 @@ class SummaryWindow(PanelWindow):
         if not self.view.question_open(question_id):
             return LOCKED_TEXT
         alpha = self.view.alpha(question_id)
-        return "not defined (too few ratings or no variation)" if alpha is None else f"{alpha:.3f}"
+        if alpha is None:
+            return "not defined yet (needs two panelists on the same answers, and some variation)"
+        return f"{alpha:.3f}"
 
     def _fill_agreement(self) -> None:
         view = self.view
@@ -226,7 +235,10 @@ class SummaryWindow(PanelWindow):
                 )
             ):
                 self.leniency.setItem(r, col, QTableWidgetItem(text))
-        self.leniency.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.leniency.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.leniency.horizontalHeader().setStretchLastSection(True)
 
     def distribution(self, question_id: str) -> dict[int, list[int]]:
         """Panelist id -> count of each score 1..5 among the visible cells."""
