@@ -223,10 +223,11 @@ def _answer_type(f: Fields, key: str, *, required: bool) -> AnswerType | None:
 
 
 def _read_deadline(f: Fields) -> datetime | None:
-    raw: object = f.data.get("deadline")
-    f._seen.add("deadline")
-    if raw is None:
+    if "deadline" not in f.data:
+        f._seen.add("deadline")
         return None
+    raw: object = f.data["deadline"]
+    f._seen.add("deadline")
     if isinstance(raw, datetime):  # TOML gives datetimes natively
         value: datetime | None = raw
     elif isinstance(raw, str):

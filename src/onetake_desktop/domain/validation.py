@@ -90,9 +90,12 @@ class Fields:
 
     def _get(self, key: str, required: bool) -> tuple[bool, Any]:
         self._seen.add(key)
-        if key not in self.data or self.data[key] is None:
+        if key not in self.data:
             if required and self.ok:
                 self.problem(key, "is required")
+            return False, None
+        if self.data[key] is None:  # leave a field out rather than null it (one way to say it)
+            self.problem(key, "must not be null")
             return False, None
         return True, self.data[key]
 
