@@ -28,6 +28,19 @@ def test_allowed_files_report_their_facts(tmp_path: Path) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "movflags", ["hybrid_fragmented", "frag_keyframe+empty_moov+default_base_moof"]
+)
+def test_the_recorders_fragmented_mp4_files(tmp_path: Path, movflags: str) -> None:
+    # What media/recorder.py writes: crash-safe fragmented (or hybrid) MP4, every packet flushed.
+    path = write_answer(
+        tmp_path / "take.mp4", seconds=2.0, options={"movflags": movflags, "flush_packets": "1"}
+    )
+    info = probe_media(path)
+    assert (info.container, info.video_codec, info.audio_codec) == ("mp4", "h264", "aac")
+    assert info.duration_seconds == pytest.approx(2.0, abs=0.1)
+
+
 def test_av1_video_is_allowed(tmp_path: Path) -> None:
     path = write_answer(tmp_path / "av1.mp4", video="libsvtav1", audio=None, size=(160, 128))
     assert probe_media(path).video_codec == "av1"

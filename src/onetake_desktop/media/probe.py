@@ -152,6 +152,10 @@ def _probe_one(path: str) -> dict[str, Any]:
                 codec = stream[0].codec_context.codec.canonical_name
                 if codec not in allowed:
                     return {"error": f"the codec {codec!r} is not allowed."}
+        for s in container.streams:
+            # One decoding thread: a thread per core would each reserve stack and frame memory
+            # against the address-space limit, and the first frames decode fast anyway.
+            s.codec_context.thread_count = 1
         end = 0.0
         decoded = {s.index: 0 for s in container.streams}
         packets = 0

@@ -18,9 +18,11 @@ def write_answer(
     container: str = "mp4",
     size: tuple[int, int] = (320, 240),
     fps: int = 15,
+    options: dict[str, str] | None = None,
 ) -> Path:
     """A short clip: a moving bar (video) and a 440 Hz tone (audio); either may be None."""
-    options = {"movflags": "+faststart"} if container == "mp4" else {}
+    if options is None:
+        options = {"movflags": "+faststart"} if container == "mp4" else {}
     with av.open(str(path), "w", format=container, options=options) as out:
         vs = None
         if video is not None:
