@@ -15,6 +15,7 @@ import pytest
 from onetake_desktop.domain.errors import DiskFullError, InvalidInputError
 from onetake_desktop.storage import atomic
 from onetake_desktop.storage.atomic import atomic_output, atomic_write_bytes
+from onetake_desktop.storage.kitfile import load_kit
 from onetake_desktop.storage.safe_zip import MAX_MEMBERS, SafeZip, check_member_name
 
 
@@ -157,3 +158,23 @@ def test_a_full_disk_is_a_disk_full_error(tmp: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(DiskFullError, match=r"not enough free disk space to write big\.onetake"):
         atomic_write_bytes(tmp / "big.onetake", b"x" * 1000)
     assert os.listdir(tmp) == []
+
+
+def test_fifos_and_devices_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "bundle.onetake"
+    os.mkfifo(fifo)  # opening this for a blocking read would wait forever for a writer
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        SafeZip(fifo)
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        load_kit(fifo)
+    if Path("/dev/zero").exists():
+        with pytest.raises(InvalidInputError, match="not a regular file"):
+            SafeZip(Path("/dev/zero"))
+
+
+def test_a_link_to_a_regular_bundle_is_fine(tmp_path: Path) -> None:
+    target = stored_zip(tmp_path / "x.zip", {"a": b"1"})
+    link = tmp_path / "link.onetake"
+    link.symlink_to(target)
+    with SafeZip(link) as archive:
+        assert list(archive.members) == ["a"]

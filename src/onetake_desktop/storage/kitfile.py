@@ -23,6 +23,7 @@ from onetake_desktop.domain.kit import (
 from onetake_desktop.domain.validation import MAX_JSON_BYTES, load_json_bytes, pretty_json
 from onetake_desktop.paths import resource
 from onetake_desktop.storage.atomic import atomic_write_bytes
+from onetake_desktop.storage.safe_zip import open_regular_file
 
 KIT_SUFFIX = ".onetakekit"
 DEFINITION_SUFFIX = ".onetakeinterview"
@@ -33,14 +34,13 @@ DEMO_TOML = "demo-interview.toml"
 
 def _read_limited(path: Path, what: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_JSON_BYTES + 1)
-    except FileNotFoundError:
-        raise InvalidInputError(f"There is no {what} at {path}.") from None
-    except IsADirectoryError:
-        raise InvalidInputError(f"{path} is a folder, not a file.") from None
-    except OSError as error:
-        raise InvalidInputError(f"Could not read {path} ({error.strerror}).") from None
+        handle = open_regular_file(path, what)
+    except InvalidInputError as error:
+        if "There is no file" in str(error):
+            raise InvalidInputError(f"There is no {what} at {path}.") from None
+        raise
+    with handle:
+        raw = handle.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:
         raise InvalidInputError(f"{path.name} is larger than {MAX_JSON_BYTES:,} bytes.")
     return raw
@@ -69,13 +69,7 @@ def load_definition(path: Path) -> InterviewDefinition:
 
 
 def load_toml(source: Path) -> InterviewDefinition:
-    try:
-        with open(source, "rb") as handle:
-            raw = handle.read(MAX_JSON_BYTES + 1)
-    except OSError as error:
-        raise InvalidInputError(f"Could not read {source} ({error.strerror}).") from None
-    if len(raw) > MAX_JSON_BYTES:
-        raise InvalidInputError(f"{source.name} is larger than {MAX_JSON_BYTES:,} bytes.")
+    raw = _read_limited(source, "interview TOML")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -67,6 +67,34 @@ class Member:
         return self.data_offset + self.size
 
 
+def open_regular_file(path: Path, what: str) -> BinaryIO:
+    """Open a file from outside for reading; refuse folders, devices and FIFOs at once.
+
+    Opening is non-blocking, so a FIFO cannot hang us before we see what it is.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InvalidInputError(f"There is no file at {path}.") from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"{path} is a folder, not a {what}.") from None
+    except OSError as error:
+        raise InvalidInputError(f"Could not read {path} ({error.strerror}).") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InvalidInputError(f"{path} is a folder, not a {what}.")
+        if not stat.S_ISREG(mode):
+            raise InvalidInputError(f"{Path(path).name} is not a regular file.")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def check_member_name(name: str) -> None:
     """Refuse names that could escape a folder or collide on some file system."""
     if not name:
@@ -100,19 +128,9 @@ class SafeZip:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._file: BinaryIO = open_regular_file(self.path, "bundle file")
         try:
-            self._file: BinaryIO = open(self.path, "rb")  # noqa: SIM115 (closed in close())
-        except FileNotFoundError:
-            raise InvalidInputError(f"There is no file at {self.path}.") from None
-        except IsADirectoryError:
-            raise InvalidInputError(f"{self.path} is a folder, not a bundle file.") from None
-        except OSError as error:
-            raise InvalidInputError(f"Could not read {self.path} ({error.strerror}).") from None
-        try:
-            info = os.fstat(self._file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise InvalidInputError(f"{self.path.name} is not a regular file.")
-            self.size = info.st_size  # read no further, even if the file grows meanwhile
+            self.size = os.fstat(self._file.fileno()).st_size  # read no further than this
             self.members = self._read_directory()
         except BaseException:
             self._file.close()
