@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     profile = get_profile(args.profile, audio_only=args.audio_only)
     camera = None if profile.audio_only else args.camera
     with CaptureSession(camera, args.mic) as session:
+        session.wait_ready()
         take = session.start_take(args.out, profile, max_seconds=args.seconds)
         try:
             result = take.wait()

@@ -32,7 +32,7 @@ import numpy as np
 from onetake_desktop.domain.errors import DeviceError, OneTakeError
 from onetake_desktop.media.devices import check_disk_space, running_reserve_bytes
 from onetake_desktop.media.profiles import Profile
-from onetake_desktop.media.recovery import truncate_to_last_fragment
+from onetake_desktop.media.recovery import recover_partial
 from onetake_desktop.media.sources import (
     AudioSource,
     Clock,
@@ -171,6 +171,9 @@ class _Encoder:
             "movflags": MOVFLAGS,
             "frag_duration": str(FRAGMENT_MICROSECONDS),
             "flush_packets": "1",
+            # An edit list hides the AAC encoder's priming samples; without it the muxer
+            # stretches the first picture over them.
+            "use_editlist": "1",
         }
         try:
             self.container: Any = av.open(str(path), mode="w", format="mp4", options=options)
@@ -201,6 +204,14 @@ class _Encoder:
             )
             stream.codec_context.bit_rate = profile.audio_bitrate
             self.audio = stream
+        try:
+            # Opens the encoders and writes the header now: the file exists from the start
+            # (so it can be fsynced) and a folder that cannot be written fails here.
+            self.container.start_encoding()
+        except (OSError, av.FFmpegError) as error:
+            with contextlib.suppress(Exception):
+                self.container.close()
+            raise OneTakeError(f"The take cannot be written to {path.parent} ({error}).") from None
         self._audio_buffer: list[Samples] = []
         self._audio_buffered = 0
         self.audio_pts = 0
@@ -316,6 +327,11 @@ class Take:
         return max(0.0, end - self._t0)
 
     @property
+    def started_at(self) -> float:
+        """The take's first instant on the session clock (t0 of every timestamp)."""
+        return self._t0
+
+    @property
     def running(self) -> bool:
         return self._result is None
 
@@ -375,6 +391,7 @@ class Take:
     def _run(self) -> None:
         self._fd: int | None = None
         with contextlib.suppress(OSError):
+            # fsync through a second descriptor: it flushes the same file (FFmpeg owns its own)
             self._fd = os.open(self.partial_path, os.O_RDONLY)
         self._audio_start_t: float | None = None
         self._audio_written = 0
@@ -422,7 +439,6 @@ class Take:
                     DEVICE_LOST,
                     f"The {what} stopped sending, so the recording stopped; what was recorded "
                     "is kept.",
-                    at=since,
                 )
 
     def _check_disk(self) -> None:
@@ -500,19 +516,22 @@ class Take:
                 if full
                 else f"The recording failed ({failed}); what was written before is kept."
             )
-            # The container could not be closed: keep the whole fragments it wrote.
-            with contextlib.suppress(OSError):
-                truncate_to_last_fragment(self.partial_path)
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.fsync(self._fd)
             os.close(self._fd)
-        try:
-            os.replace(self.partial_path, self.out_path)
-            _fsync_dir(self.out_path.parent)
-            path = self.out_path
-        except OSError:
-            path = self.partial_path  # recover_partials will deal with it at the next start
+        if failed is not None:
+            # The container could not be closed: keep the whole fragments it wrote, as the
+            # start-up recovery would after a crash.
+            recovered = recover_partial(self.partial_path)
+            path = recovered.path or self.out_path
+        else:
+            try:
+                os.replace(self.partial_path, self.out_path)
+                _fsync_dir(self.out_path.parent)
+                path = self.out_path
+            except OSError:
+                path = self.partial_path  # recover_partials deals with it at the next start
         self._finished_at = self._clock() if self._stop_at is None else self._stop_at
         self._result = self._make_result(path, reason, message)
         self._on_done(self)
@@ -643,6 +662,29 @@ class CaptureSession:
         self.audio = source
         self._lost.pop("audio", None)
         source.start(self._on_audio, lambda r, m: self._on_lost("audio", r, m))
+
+    def wait_ready(self, timeout: float = 5.0) -> None:
+        """Block until every open source has delivered something (a cold microphone or camera
+        takes up to a second); DeviceError if one stays silent or fails."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                waiting = []
+                if self.video is not None and self._latest is None:
+                    waiting.append("camera")
+                if self.audio is not None and not self._recent_audio:
+                    waiting.append("microphone")
+                lost = dict(self._lost)
+            for _, message in lost.values():
+                raise DeviceError(message)
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise DeviceError(
+                    f"The {waiting[0]} sends nothing; check that it is connected and not muted "
+                    "or used by another app."
+                )
+            time.sleep(0.02)
 
     @property
     def lost(self) -> dict[str, tuple[str, str]]:
@@ -793,6 +835,7 @@ def record(
     session = CaptureSession(None if profile.audio_only else video_spec, audio_spec, clock)
     try:
         session.start()
+        session.wait_ready()
         take = session.start_take(out_path, profile, max_seconds=seconds)
         result = take.wait()
         return result if result is not None else take.stop()

@@ -92,6 +92,45 @@ def truncate_to_last_fragment(path: Path) -> tuple[int, bool]:
     return keep, has_media
 
 
+def _children(data: bytes, start: int, end: int) -> list[Box]:
+    boxes = []
+    offset = start
+    while offset + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        if size < 8 or offset + size > end:
+            break
+        boxes.append(Box(kind, offset, size))
+        offset += size
+    return boxes
+
+
+def drop_edit_lists(path: Path) -> int:
+    """Turn every ``moov/trak/edts`` box into ``free`` in place; returns how many.
+
+    The header a take writes first carries an edit list from before the take's length was
+    known; a file cut after its first fragment would show one picture with it.
+    """
+    patched = 0
+    with path.open("r+b") as stream:
+        length = os.fstat(stream.fileno()).st_size
+        boxes, _ = read_boxes(stream, length)
+        for moov in (b for b in boxes if b.kind == b"moov"):
+            stream.seek(moov.offset)
+            data = stream.read(moov.size)
+            for trak in _children(data, 8, len(data)):
+                if trak.kind != b"trak":
+                    continue
+                for child in _children(data, trak.offset + 8, trak.end):
+                    if child.kind == b"edts":
+                        stream.seek(moov.offset + child.offset + 4)
+                        stream.write(b"free")
+                        patched += 1
+        if patched:
+            stream.flush()
+            os.fsync(stream.fileno())
+    return patched
+
+
 @dataclass(frozen=True)
 class RecoveredTake:
     """One interrupted take: kept under ``path`` with ``duration_seconds``, or discarded."""
@@ -143,8 +182,10 @@ def recover_partial(partial: Path) -> RecoveredTake:
     except Exception:
         with contextlib.suppress(OSError):
             temp.unlink()
-        # Still playable as a fragmented MP4: keep it as it is under the final name.
+        # Still playable as a fragmented MP4 (no room for a copy, say): keep it as it is
+        # under the final name, without the early edit list that would hide its pictures.
         try:
+            drop_edit_lists(partial)
             duration = probe_duration(partial)
         except Exception:
             partial.unlink()
@@ -166,23 +207,47 @@ def recover_partial(partial: Path) -> RecoveredTake:
 def _media_extent(packets: dict[int, list[float]]) -> float:
     starts = [span[0] for span in packets.values()]
     ends = [span[1] for span in packets.values()]
-    return max(ends) - min(starts) if ends else 0.0
+    return max(ends) - max(0.0, min(starts)) if ends else 0.0
+
+
+# FFmpeg's AAC encoder starts every stream with 1024 samples of priming.
+AAC_PRIMING_SAMPLES = 1024
+# The header a take writes first holds an edit list from before the take's length was known;
+# read the raw sample timing instead (and skip the AAC priming ourselves).
+_RAW_TIMING = {"ignore_editlist": "1"}
+
+
+def _priming(stream: Any) -> int:
+    """AAC priming in the stream's time base, to move its first real sample to zero."""
+    if stream.type != "audio" or stream.codec_context.name != "aac":
+        return 0
+    rate = stream.codec_context.sample_rate or 48_000
+    samples: int = round(AAC_PRIMING_SAMPLES / rate / stream.time_base)
+    return samples
 
 
 def _remux(source: Path, target: Path) -> float:
     import av
 
     spans: dict[int, list[float]] = {}
-    with av.open(str(source)) as inp, av.open(str(target), "w", format="mp4") as out:
+    with (
+        av.open(str(source), options=_RAW_TIMING) as inp,
+        av.open(str(target), "w", format="mp4") as out,
+    ):
         mapping: dict[int, Any] = {}
+        shift: dict[int, int] = {}
         for stream in inp.streams:
             if stream.type in ("video", "audio"):
                 mapping[stream.index] = out.add_stream_from_template(stream)
+                shift[stream.index] = _priming(stream)
         for packet in inp.demux(*[inp.streams[i] for i in mapping]):
             if packet.dts is None or packet.pts is None:
                 continue
+            index = packet.stream.index
+            packet.pts -= shift[index]
+            packet.dts -= shift[index]
             _extend(spans, packet)
-            packet.stream = mapping[packet.stream.index]
+            packet.stream = mapping[index]
             out.mux(packet)
     with target.open("rb") as written:
         os.fsync(written.fileno())
@@ -202,9 +267,11 @@ def probe_duration(path: Path) -> float:
     import av
 
     spans: dict[int, list[float]] = {}
-    with av.open(str(path)) as inp:
+    with av.open(str(path), options=_RAW_TIMING) as inp:
+        shift = {stream.index: _priming(stream) for stream in inp.streams}
         for packet in inp.demux():
             if packet.pts is not None:
+                packet.pts -= shift[packet.stream.index]
                 _extend(spans, packet)
     return _media_extent(spans)
 

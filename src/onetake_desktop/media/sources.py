@@ -91,8 +91,8 @@ def parse_spec(spec: str) -> tuple[str, str]:
     kind = kind.lower()
     if kind not in {"camera", "mic", "file", "file-once", "synthetic"}:
         raise DeviceError(
-            f"'{spec}' is not a source this app knows; use camera:N, mic:NAME, file:PATH "
-            "or synthetic."
+            f"The source '{spec}' is not one this app knows; use camera:N, mic:NAME, "
+            "file:PATH or synthetic."
         )
     if kind != "synthetic" and not rest:
         raise DeviceError(f"The source '{spec}' needs something after the colon.")
@@ -576,8 +576,6 @@ class FileAudioSource(AudioSource):
 
 def _quiet_opencv() -> None:
     """OpenCV prints warnings for every camera index it cannot open; we say it ourselves."""
-    import cv2
-
     with contextlib.suppress(AttributeError, ImportError):
         from cv2.utils import logging as cv_logging
 

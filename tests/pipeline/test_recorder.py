@@ -1,0 +1,189 @@
+"""Round trips through the recording engine: synthetic devices -> file -> PyAV."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from onetake_desktop.media.profiles import PROFILES, get_profile
+from onetake_desktop.media.recorder import CaptureSession, TakeResult
+from onetake_desktop.media.sources import SyntheticVideoSource
+
+SMALL = PROFILES["light"].scaled(320, 240)
+
+
+def decode_all(path: Path) -> dict[str, list[av.VideoFrame | av.AudioFrame]]:
+    frames: dict[str, list[av.VideoFrame | av.AudioFrame]] = {"video": [], "audio": []}
+    with av.open(str(path)) as container:
+        for frame in container.decode(*container.streams):
+            kind = "video" if isinstance(frame, av.VideoFrame) else "audio"
+            frames[kind].append(frame)
+    return frames
+
+
+def dominant_frequency(samples: np.ndarray, rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[spectrum.argmax()])
+
+
+def test_round_trip_ten_second_take(tmp_path: Path) -> None:
+    profile = PROFILES["default"]
+    out = tmp_path / "q01.mp4"
+    with CaptureSession("synthetic", "synthetic") as session:
+        result = session.start_take(out, profile, max_seconds=10).wait(30)
+    assert result is not None
+    assert result.stop_reason == "time_limit" and result.message is None
+    assert result.path == out and out.exists() and not (tmp_path / "q01.mp4.partial").exists()
+    assert (result.container, result.video_codec, result.audio_codec) == ("mp4", "h264", "aac")
+
+    with av.open(str(out)) as container:
+        streams = container.streams
+        assert [s.type for s in streams] == ["video", "audio"]
+        video, audio = streams.video[0], streams.audio[0]
+        assert video.codec_context.name == "h264" and audio.codec_context.name == "aac"
+        assert (video.width, video.height) == (1280, 720)
+        assert audio.sample_rate == 48_000
+
+    frames = decode_all(out)
+    video_frames = frames["video"]
+    fps = profile.fps
+    # frame count and duration: 10 s at 30 fps, within one frame
+    assert abs(len(video_frames) - 10 * fps) <= 1
+    assert len(video_frames) == result.stats.frames_encoded
+    assert result.stats.frames_dropped == 0
+    first = video_frames[0].time
+    last = video_frames[-1].time
+    assert first is not None and last is not None
+    assert abs((last + 1 / fps - first) - 10.0) <= 1 / fps
+    audio_frames = frames["audio"]
+    samples = np.concatenate([f.to_ndarray().reshape(-1) for f in audio_frames])
+    assert abs(len(samples) / 48_000 - 10.0) <= 1 / fps
+    assert abs(result.duration_seconds - 10.0) <= 1 / fps
+    # A/V start offset: both start within one frame of each other
+    audio_start = audio_frames[0].time
+    assert audio_start is not None
+    assert abs(first - max(audio_start, 0.0)) <= 1 / fps
+    assert abs(result.stats.av_start_offset_ms) <= 1000 / fps
+    assert abs(result.stats.av_offset_ms) <= 1000 / fps
+    # the sound is the synthetic tone
+    assert abs(dominant_frequency(samples[48_000:96_000], 48_000) - 440) < 3
+    # the counter drawn in each picture matches its timestamp
+    card = SyntheticVideoSource(1280, 720, fps)
+    offsets = set()
+    previous = -1
+    for frame in video_frames:
+        counter = card.read_counter(frame.to_ndarray(format="bgr24"))
+        assert counter > previous
+        previous = counter
+        assert frame.pts is not None and frame.time_base is not None
+        slot = round(frame.pts * frame.time_base * fps)
+        offsets.add(counter - slot)
+    assert len(offsets) == 1, f"counter and timestamps disagree: {sorted(offsets)}"
+
+
+def test_preview_level_and_two_takes_reuse_the_sources(tmp_path: Path) -> None:
+    with CaptureSession("synthetic", "synthetic:freq=1000") as session:
+        camera = session.video
+        deadline = time.monotonic() + 2
+        while session.latest_frame() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        preview = session.latest_frame()
+        assert preview is not None and preview.shape == (360, 640, 3)
+        time.sleep(0.1)
+        rms, peak = session.audio_level()
+        assert abs(peak - 0.3) < 0.01 and abs(rms - 0.3 / np.sqrt(2)) < 0.01
+
+        first = session.start_take(tmp_path / "q01.mp4", SMALL)
+        assert first.running
+        time.sleep(1.0)
+        assert 0.9 < first.elapsed < 1.5
+        r1 = first.stop()
+        assert not first.running and r1.stop_reason == "stopped"
+        assert 0.8 < r1.duration_seconds < 1.5
+        finished: list[TakeResult] = []
+        second = session.start_take(
+            tmp_path / "q02.mp4", SMALL, max_seconds=1.0, on_finished=finished.append
+        )
+        r2 = second.wait(10)
+        assert session.video is camera  # the camera was not re-opened
+        assert r2 is not None and finished == [r2] and r2.stop_reason == "time_limit"
+        assert second.stop() is r2
+    assert abs(r2.duration_seconds - 1.0) < 0.05
+    assert len(decode_all(r2.path)["video"]) == r2.stats.frames_encoded
+
+
+def test_audio_only_take(tmp_path: Path) -> None:
+    with CaptureSession("synthetic", "synthetic") as session:
+        result = session.start_take(tmp_path / "a.mp4", PROFILES["audio"], max_seconds=1).wait(10)
+    assert result is not None and result.video_codec is None and result.audio_codec == "aac"
+    with av.open(str(result.path)) as container:
+        assert [s.type for s in container.streams] == ["audio"]
+    assert abs(result.stats.audio_samples - 48_000) <= 1
+
+
+def test_video_only_session_and_profile_lookup(tmp_path: Path) -> None:
+    assert get_profile("audio").audio_only and get_profile(None, audio_only=True).audio_only
+    with CaptureSession("synthetic:size=320x240", None) as session:
+        result = session.start_take(tmp_path / "v.mp4", SMALL, max_seconds=0.5).wait(10)
+    assert result is not None and result.audio_codec is None
+    with av.open(str(result.path)) as container:
+        assert [s.type for s in container.streams] == ["video"]
+
+
+def test_file_source_loops_and_scales(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    with CaptureSession("synthetic:size=320x240,fps=15", "synthetic:freq=660") as session:
+        session.start_take(clip, replace(SMALL, fps=15, gop=15), max_seconds=0.6).wait(10)
+    out = tmp_path / "from-file.mp4"
+    with CaptureSession(f"file:{clip}", f"file:{clip}") as session:
+        assert session.video is not None and abs(session.video.fps - 15) < 0.5
+        result = session.start_take(out, SMALL.scaled(640, 360), max_seconds=1.5).wait(10)
+    assert result is not None and result.stop_reason == "time_limit"  # looped past 0.6 s
+    frames = decode_all(out)
+    assert (frames["video"][0].width, frames["video"][0].height) == (640, 360)
+    samples = np.concatenate([f.to_ndarray().reshape(-1) for f in frames["audio"]])
+    assert abs(dominant_frequency(samples, 48_000) - 660) < 5
+
+
+def test_cli_record_json(tmp_path: Path) -> None:
+    out = tmp_path / "cli.mp4"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "onetake_desktop",
+            "record",
+            "--seconds",
+            "1",
+            "--profile",
+            "light",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout)
+    assert stats["stop_reason"] == "time_limit" and stats["video_codec"] == "h264"
+    assert stats["stats"]["frames_dropped"] == 0 and out.exists()
+    assert abs(stats["duration_seconds"] - 1.0) < 0.05
+
+
+def test_time_base_is_explicit(tmp_path: Path) -> None:
+    with CaptureSession("synthetic:size=320x240", "synthetic") as session:
+        result = session.start_take(tmp_path / "t.mp4", SMALL, max_seconds=0.5).wait(10)
+    assert result is not None
+    frames = decode_all(result.path)["video"]
+    steps = {(b.pts - a.pts) * b.time_base for a, b in itertools.pairwise(frames) if b.pts}
+    assert steps == {Fraction(1, 30)}

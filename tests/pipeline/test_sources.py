@@ -1,0 +1,123 @@
+"""Sources that fail: no camera, no PortAudio, a device vanishing mid-take."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import av
+import pytest
+
+from onetake_desktop.domain.errors import DeviceError
+from onetake_desktop.media import devices
+from onetake_desktop.media.profiles import PROFILES
+from onetake_desktop.media.recorder import CaptureSession
+from onetake_desktop.media.sources import (
+    PORTAUDIO_MISSING,
+    open_audio_source,
+    open_video_source,
+)
+
+SMALL = PROFILES["light"].scaled(320, 240)
+
+
+def one_sentence(text: str) -> bool:
+    return "\n" not in text and text.endswith(".") and text[0].isupper() and len(text) < 220
+
+
+def assert_decodes(path: Path) -> int:
+    count = 0
+    with av.open(str(path)) as container:
+        for _ in container.decode(*container.streams):
+            count += 1
+    return count
+
+
+def test_no_camera_is_one_sentence() -> None:
+    with pytest.raises(DeviceError) as error:
+        open_video_source("camera:7")
+    assert one_sentence(str(error.value)) and "Camera 7" in str(error.value)
+
+
+def test_no_camera_from_session_start_leaves_no_thread() -> None:
+    session = CaptureSession("camera:7", "synthetic")
+    with pytest.raises(DeviceError):
+        session.start()
+    session.close()
+
+
+@pytest.mark.parametrize(
+    "spec", ["webcam:0", "camera:", "camera:x", "synthetic:size=big", "file:/no/such.mp4"]
+)
+def test_bad_specs_are_one_sentence(spec: str) -> None:
+    with pytest.raises(DeviceError) as error:
+        open_video_source(spec)
+    assert one_sentence(str(error.value))
+
+
+def test_no_portaudio_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # import fails as without PortAudio
+    with pytest.raises(DeviceError) as error:
+        open_audio_source("mic:default")
+    assert str(error.value) == PORTAUDIO_MISSING and one_sentence(PORTAUDIO_MISSING)
+    listed = devices.list_devices()
+    assert listed.microphones == [] and PORTAUDIO_MISSING in listed.notes
+
+
+def test_list_devices_here_says_none_plainly() -> None:
+    listed = devices.list_devices()
+    assert listed.cameras == []
+    assert any(note.startswith("No camera was found") for note in listed.notes)
+    assert all(one_sentence(note) for note in listed.notes)
+
+
+@pytest.mark.parametrize(
+    ("video", "audio", "reason"),
+    [
+        ("synthetic:size=320x240,fail_after=1.2", "synthetic", "device_lost"),
+        ("synthetic:size=320x240,stall_after=1.2", "synthetic", "device_lost"),
+        ("synthetic:size=320x240", "synthetic:fail_after=1.2", "device_lost"),
+        ("synthetic:size=320x240", "synthetic:stall_after=1.2", "device_lost"),
+    ],
+    ids=["camera-fails", "camera-goes-silent", "mic-fails", "mic-goes-silent"],
+)
+def test_device_lost_mid_take_ends_cleanly_and_next_take_works(
+    tmp_path: Path, video: str, audio: str, reason: str
+) -> None:
+    with CaptureSession(video, audio) as session:
+        started = time.monotonic()
+        take = session.start_take(tmp_path / "q01.mp4", SMALL, max_seconds=20)
+        result = take.wait(10)
+        ended = time.monotonic()
+        assert result is not None, "the take did not end"
+        assert result.stop_reason == reason
+        assert result.message is not None and one_sentence(result.message)
+        assert ended - started < 1.2 + 2.0
+        assert result.path == tmp_path / "q01.mp4" and assert_decodes(result.path) > 0
+        assert 0.8 < result.duration_seconds < 1.2 + 1.6
+        # the lost source is opened again for the next take
+        again = session.start_take(tmp_path / "q02.mp4", SMALL, max_seconds=0.5).wait(10)
+        assert again is not None and again.stop_reason == "time_limit"
+        assert assert_decodes(again.path) > 0
+
+
+def test_file_source_that_ends_ends_the_take(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    with CaptureSession("synthetic:size=320x240", "synthetic") as session:
+        session.start_take(clip, SMALL, max_seconds=0.7).wait(10)
+    with CaptureSession(f"file-once:{clip}", "synthetic") as session:
+        result = session.start_take(tmp_path / "q.mp4", SMALL, max_seconds=10).wait(10)
+    assert result is not None and result.stop_reason == "source_ended"
+    assert result.message is not None and one_sentence(result.message)
+    assert 0.5 < result.duration_seconds < 1.0
+
+
+def test_one_take_at_a_time(tmp_path: Path) -> None:
+    from onetake_desktop.domain.errors import OneTakeError
+
+    with CaptureSession("synthetic:size=320x240", "synthetic") as session:
+        take = session.start_take(tmp_path / "a.mp4", SMALL)
+        with pytest.raises(OneTakeError):
+            session.start_take(tmp_path / "b.mp4", SMALL)
+        take.stop()
