@@ -237,3 +237,25 @@ def test_cli_verify_in_a_fresh_process(kit: Kit, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert receipt.sha256 in result.stdout
+
+
+def test_import_destination_rules(kit: Kit, tmp_path: Path) -> None:
+    media = answers(tmp_path, kit)
+    names = {n.split("/")[1].split(".")[0]: n for n in media}
+    receipt = write_bundle(demo_manifest(kit, names), media, tmp_path / "b.onetake")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    with pytest.raises(OneTakeError, match="is not empty"):
+        import_bundle(receipt.path, busy)
+    assert [p.name for p in busy.iterdir()] == ["notes.txt"]  # untouched
+    with pytest.raises(OneTakeError, match="does not exist"):
+        import_bundle(receipt.path, tmp_path / "no" / "such" / "folder")
+    assert not (tmp_path / "no").exists()
+    with pytest.raises(OneTakeError, match="does not exist"):
+        write_bundle(receipt.manifest, media, tmp_path / "missing" / "b.onetake")
+    steps: list[int] = []
+    from onetake_desktop.storage.bundle import extract_bundle
+
+    extract_bundle(receipt.path, tmp_path / "fresh", progress=lambda d, t: steps.append(d))
+    assert steps[-1] == receipt.size

@@ -129,6 +129,8 @@ def write_bundle(
             raise OneTakeError(f"The answer file {source} is empty or not a regular file.")
         sizes[name] = info.st_size
     total = sum(sizes.values())
+    if not out.parent.is_dir():
+        raise OneTakeError(f"The folder {out.parent} does not exist.")
     free = shutil.disk_usage(out.parent).free
     if free < total + 16 * 1024 * 1024:
         raise DiskFullError(
@@ -278,7 +280,9 @@ def _prepare_destination(dest: Path) -> bool:
         if not dest.is_dir() or any(dest.iterdir()):
             raise OneTakeError(f"The import folder {dest} is not empty.")
         return False
-    dest.mkdir(parents=False)
+    if not dest.parent.is_dir():
+        raise OneTakeError(f"The folder {dest.parent} does not exist.")
+    dest.mkdir()
     return True
 
 
