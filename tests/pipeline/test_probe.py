@@ -93,3 +93,13 @@ def test_the_memory_limit_applies_to_the_child(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="media checker"):
         probe_media(path, memory_mb=40)
     assert probe_media(path, memory_mb=512).video_codec == "h264"
+
+
+def test_a_packaged_apps_launcher_is_not_used_as_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a packaged app sys.executable can be the app's own launcher; running it would start
+    # another app. The probe then finds a real interpreter and hands it our import path.
+    monkeypatch.setattr("sys.executable", "/opt/onetake/bin/OneTake")
+    path = write_answer(tmp_path / "v.mp4")
+    assert probe_media(path).video_codec == "h264"

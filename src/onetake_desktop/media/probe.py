@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -46,6 +47,25 @@ def same_container(declared: str, probed: str) -> bool:
     return ALLOWED_CONTAINERS.get(declared) == probed
 
 
+def _child_command() -> list[str]:
+    """A Python interpreter running this module. A packaged app's executable may be a launcher
+    stub rather than Python (it would start the app again), so fall back to a real one."""
+    executable = sys.executable
+    if not Path(executable).name.lower().startswith("python"):
+        base = getattr(sys, "_base_executable", "")
+        if base and Path(base).name.lower().startswith("python"):
+            executable = base
+        else:
+            executable = shutil.which("python3") or executable
+    return [executable, "-m", "onetake_desktop.media.probe"]
+
+
+def _child_environment() -> dict[str, str]:
+    # The child must import exactly the modules we use (our package, PyAV), wherever they live.
+    paths = [p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 def probe_media(path: Path, timeout: float = 15.0, memory_mb: int = 512) -> MediaInfo:
     """Probe one file; InvalidInputError if it is not allowed, or crashes or hangs the prober."""
     return probe_media_files([path], timeout, memory_mb)[0]
@@ -58,9 +78,7 @@ def probe_media_files(
     if not paths:
         return []
     command = [
-        sys.executable,
-        "-m",
-        "onetake_desktop.media.probe",
+        *_child_command(),
         str(memory_mb),
         str(max(1, int(timeout) + 1)),
         *(os.fspath(p) for p in paths),
@@ -74,7 +92,7 @@ def probe_media_files(
             stderr=subprocess.DEVNULL,
             timeout=timeout,
             check=False,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            env=_child_environment(),
         )
     except subprocess.TimeoutExpired:  # run() has killed and reaped the child
         raise InvalidInputError(
