@@ -178,3 +178,31 @@ def test_a_link_to_a_regular_bundle_is_fine(tmp_path: Path) -> None:
     link.symlink_to(target)
     with SafeZip(link) as archive:
         assert list(archive.members) == ["a"]
+
+
+def test_zip64_members_are_read(tmp_path: Path) -> None:
+    # Answers over 4 GiB get zip64 headers; the same code must read them (shown small here).
+    path = tmp_path / "z64.zip"
+    data = os.urandom(100_000)
+    with (
+        zipfile.ZipFile(path, "w") as z,
+        z.open(zipfile.ZipInfo("media/q1.mp4"), "w", force_zip64=True) as w,
+    ):
+        w.write(data)
+    with SafeZip(path) as archive:
+        sink = io.BytesIO()
+        _, hashes = archive.stream({"media/q1.mp4": sink})
+    assert sink.getvalue() == data
+    assert hashes["media/q1.mp4"] == hashlib.sha256(data).hexdigest()
+
+
+def test_zip64_end_records_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # zipfile writes zip64 end records from 2 GiB on; pretend the limit is 1 KB to get them.
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 1000)
+    path = stored_zip(tmp_path / "big.zip", {"media/q1.mp4": os.urandom(5000), "m.json": b"{}"})
+    monkeypatch.undo()
+    assert b"PK\x06\x06" in path.read_bytes()
+    with SafeZip(path) as archive:
+        assert list(archive.members) == ["media/q1.mp4", "m.json"]
+        whole, _ = archive.stream({})
+    assert whole == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -119,6 +119,11 @@ def check_member_name(name: str) -> None:
         raise UnsafeArchiveError(f"Member {shown} has an empty or '.' path part.")
 
 
+def _raw_name(info: zipfile.ZipInfo) -> bytes:
+    encoding = "utf-8" if info.flag_bits & _FLAG_UTF8 else "cp437"
+    return info.orig_filename.encode(encoding, "replace")
+
+
 def _fold(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
@@ -181,12 +186,12 @@ class SafeZip:
         if disk != 0 or cd_disk != 0 or n_here != n_total:
             raise UnsafeArchiveError(f"{self.path.name} is a multi-part archive, not a bundle.")
         end_start = eocd_offset
-        if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
-            if eocd_offset < 20:
-                raise not_zip
-            locator = self._read_at(eocd_offset - 20, 20)
-            if locator[:4] != _EOCD64_LOCATOR:
-                raise not_zip
+        # A zip64 end record sits just before the classic one whenever the writer needed it;
+        # Python's zipfile writes it from 2 GiB on, while the classic fields may still hold
+        # real values, so look for its locator rather than only for 0xFFFF... markers.
+        markers = n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF
+        locator = self._read_at(eocd_offset - 20, 20) if eocd_offset >= 20 else b""
+        if locator[:4] == _EOCD64_LOCATOR:
             (record_offset,) = struct.unpack_from("<Q", locator, 8)
             if record_offset + 56 > eocd_offset - 20:
                 raise not_zip
@@ -195,6 +200,8 @@ class SafeZip:
                 raise not_zip
             n_total, cd_size, cd_offset = struct.unpack_from("<QQQ", record, 32)
             end_start = record_offset
+        elif markers:
+            raise not_zip
         if n_total > MAX_MEMBERS:
             raise UnsafeArchiveError(
                 f"{self.path.name} has {n_total} members; a bundle has at most {MAX_MEMBERS}."
@@ -227,7 +234,7 @@ class SafeZip:
             least_end = (
                 before.header_offset
                 + _LOCAL_HEADER.size
-                + len(before.orig_filename.encode("utf-8", "replace"))
+                + len(_raw_name(before))
                 + before.compress_size
             )
             if after.header_offset < least_end:
