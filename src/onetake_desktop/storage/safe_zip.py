@@ -169,20 +169,29 @@ class SafeZip:
             raise not_zip
         tail_len = min(self.size, 22 + 65535)
         tail = self._read_at(self.size - tail_len, tail_len)
+        # An end record is 22 bytes plus its comment and ends the file. Find every signature
+        # that could be one: more than one means a record hidden in another's comment.
+        candidates = []
         pos = tail.rfind(_EOCD)
-        # The record is 22 bytes plus its comment and ends the file; a signature found elsewhere
-        # (inside the comment, or a cut-off record) does not count.
-        while pos >= 0 and (
-            pos + 22 > tail_len
-            or pos + 22 + struct.unpack_from("<H", tail, pos + 20)[0] != tail_len
-        ):
+        while pos >= 0:
+            if pos + 22 <= tail_len:
+                (length,) = struct.unpack_from("<H", tail, pos + 20)
+                if pos + 22 + length == tail_len:
+                    candidates.append(pos)
             pos = tail.rfind(_EOCD, 0, pos)
-        if pos < 0:
+        if not candidates:
             raise not_zip
+        if len(candidates) > 1:
+            raise UnsafeArchiveError(f"{self.path.name} has a zip comment; bundles have none.")
+        pos = candidates[0]
         eocd_offset = self.size - tail_len + pos
-        disk, cd_disk, n_here, n_total, cd_size, cd_offset, _ = struct.unpack_from(
+        disk, cd_disk, n_here, n_total, cd_size, cd_offset, comment_len = struct.unpack_from(
             "<HHHHIIH", tail, pos + 4
         )
+        if comment_len:
+            # Bundles never carry one, and a comment can hide a second, fake end record that
+            # other zip readers would follow instead of this one.
+            raise UnsafeArchiveError(f"{self.path.name} has a zip comment; bundles have none.")
         if disk != 0 or cd_disk != 0 or n_here != n_total:
             raise UnsafeArchiveError(f"{self.path.name} is a multi-part archive, not a bundle.")
         end_start = eocd_offset

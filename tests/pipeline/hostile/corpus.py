@@ -337,6 +337,20 @@ def _count_patch(e: list[Entry], w: Path) -> bytes:
     return RawZip(e, count_override=len(e) + 1).build()
 
 
+def _fake_end_in_comment(e: list[Entry], w: Path) -> bytes:
+    # A real end record whose comment is a second end record: readers disagree on which counts.
+    data = bytearray(RawZip(e).build())
+    fake = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, 46 + 12, 0, 0)
+    struct.pack_into("<H", data, len(data) - 2, len(fake))
+    return bytes(data) + fake
+
+
+def _bogus_zip64_locator(e: list[Entry], w: Path) -> bytes:
+    data = RawZip(e).build()
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, 0, 1)  # says the zip64 record is at 0
+    return data[:-22] + locator + data[-22:]
+
+
 def _truncate(fraction: float) -> Callable[[list[Entry], Path], bytes]:
     def make(e: list[Entry], w: Path) -> bytes:
         data = RawZip(e).build()
@@ -492,6 +506,8 @@ CASES: list[Case] = [
     Case("count-mismatch", "corrupt", _count_patch),
     Case("corrupt-central-directory", "corrupt", _corrupt_central),
     # the archive itself
+    Case("fake-end-record-in-comment", "zip comment", _fake_end_in_comment),
+    Case("bogus-zip64-locator", "not a complete bundle", _bogus_zip64_locator),
     Case("truncated-half", "truncated", _truncate(0.5)),
     Case("truncated-one-byte", "not a complete bundle", _truncate(0.9999)),
     Case("not-a-zip", "not a complete bundle", lambda e, w: b"This is not a zip file.\n" * 100),
