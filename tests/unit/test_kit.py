@@ -221,3 +221,13 @@ def test_build_keeps_kit_and_definition_in_step(tmp_path: Path) -> None:
     kit: Kit = load_kit(kit_out)
     definition = load_definition(definition_out)
     assert definition.kit == kit
+
+
+def test_show_on_an_invalid_file_lists_the_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write_toml(tmp_path, DEMO_TOML.replace("retention_days = 180", "retention_days = -1"))
+    assert cli.main(["kit", "show", str(bad)]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "  - retention_days must be between 1 and 3650 days" in captured.err

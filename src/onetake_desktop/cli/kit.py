@@ -38,24 +38,31 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    report = author.validate_file(args.file)
-    if report.ok:
-        assert report.kit is not None
-        print(
-            f"{args.file}: a valid {report.kind} ({report.kit.role_title}, "
-            f"{len(report.kit.questions)} questions)."
-        )
-        return EXIT_OK
+def _print_problems(report: author.ValidationReport) -> int:
     count = len(report.problems)
     sys.stderr.write(
-        f"{args.file}: {count} problem{'s' if count > 1 else ''} in this {report.kind}:\n"
+        f"{report.path}: {count} problem{'s' if count > 1 else ''} in this {report.kind}:\n"
     )
     for problem in report.problems:
         sys.stderr.write(f"  - {problem}\n")
     return EXIT_INVALID_INPUT
 
 
+def run_validate(args: argparse.Namespace) -> int:
+    report = author.validate_file(args.file)
+    if not report.ok:
+        return _print_problems(report)
+    assert report.kit is not None
+    print(
+        f"{args.file}: a valid {report.kind} ({report.kit.role_title}, "
+        f"{len(report.kit.questions)} questions)."
+    )
+    return EXIT_OK
+
+
 def run_show(args: argparse.Namespace) -> int:
+    report = author.validate_file(args.file)
+    if not report.ok:  # show what is wrong, all of it, rather than half a summary
+        return _print_problems(report)
     print(author.show_file(args.file))
     return EXIT_OK
