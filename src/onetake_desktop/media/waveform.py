@@ -13,7 +13,8 @@ from onetake_desktop.domain.errors import InvalidInputError
 
 
 def compute_waveform(path: Path, buckets: int = 600) -> list[float]:
-    """Peak level (0..1) of each of ``buckets`` equal slices of the file's first audio stream.
+    """Peak level of each of ``buckets`` equal slices of the file's first audio stream, scaled
+    so that the loudest slice is 1.0 (silence stays 0).
 
     Decodes once, keeping one running peak per ~10 ms block rather than every sample, so an
     hour of audio needs a few hundred kilobytes.
@@ -57,5 +58,6 @@ def compute_waveform(path: Path, buckets: int = 600) -> list[float]:
         float(levels[a:b].max()) if b > a else float(levels[min(a, len(levels) - 1)])
         for a, b in itertools.pairwise(edges)
     ]
-    peak = max(out) or 1.0
-    return [min(1.0, v / peak) if peak > 1.0 else min(1.0, v) for v in out]
+    # Relative to the loudest moment: a quiet microphone still draws a readable shape.
+    peak = max(out)
+    return [min(1.0, v / peak) for v in out] if peak > 0 else out

@@ -61,7 +61,6 @@ QLabel#Candidate { font-size: 13pt; font-weight: 600; }
 QFrame#ImportBox { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
 QLabel#Flag { background: #fff7e6; border: 1px solid #e0b251; border-radius: 6px; padding: 6px; }
 QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; border-color: #1f5fa8; }
-QWidget#Player QVideoWidget { background: #10151d; }
 """
 
 
@@ -82,7 +81,7 @@ class ReviewerWindow(QMainWindow):
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
         self.setStyleSheet(STYLE)
-        self.resize(1360, 820)
+        self.resize(1320, 900)
         self.setAcceptDrops(True)
 
         self._build_library_pane()
@@ -95,7 +94,7 @@ class ReviewerWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([320, 640, 400])
+        splitter.setSizes([330, 600, 390])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 
@@ -130,6 +129,7 @@ class ReviewerWindow(QMainWindow):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setIndentation(14)
         self.empty_hint = QLabel(
             "No interviews yet.\n\nDrop bundles (.onetake) or folders here, or use\n"
             "File > Import bundles… (Ctrl+I)."
@@ -204,6 +204,8 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(card)
         layout.addWidget(self.flag)
         layout.addWidget(self.player, 1)
+        self.pins_placeholder = QVBoxLayout()
+        layout.addLayout(self.pins_placeholder)
         self.player.rate_changed.connect(self._on_rate)
         self.player.next_requested.connect(lambda: self.step_answer(+1))
         self.player.previous_requested.connect(lambda: self.step_answer(-1))
@@ -215,7 +217,7 @@ class ReviewerWindow(QMainWindow):
         self.candidate_label.setWordWrap(True)
         self.candidate_email = QLabel("")
         self.candidate_email.setObjectName("Hint")
-        self.rubric = RubricPanel()
+        self.rubric = RubricPanel(include_pins=False)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
         self.correct_button.setVisible(False)
@@ -258,6 +260,8 @@ class ReviewerWindow(QMainWindow):
         self.scoring_pane.setFrameShape(QFrame.Shape.NoFrame)
         self.scoring_pane.setMinimumWidth(360)
 
+        self.rubric.pins.setMaximumHeight(120)
+        self.pins_placeholder.addWidget(self.rubric.pins_box)
         self.rubric.score_chosen.connect(self._on_score)
         self.rubric.note_changed.connect(self._on_note)
         self.rubric.pinned_note_added.connect(self._on_pin)
@@ -505,7 +509,7 @@ class ReviewerWindow(QMainWindow):
         facts.append(f"Takes used {a.takes_used}{allowed}")
         if view.submission.time_multiplier != 1.0:
             facts.append(f"Extra time ×{view.submission.time_multiplier:g}")
-        self.facts.setText("   ·   ".join(facts))
+        self.facts.setText("   ·   ".join(f.replace(" ", "\u00a0") for f in facts))
         if q is None:
             self.flag.setText(
                 "This interview's definition is not in the library yet, so its questions and "

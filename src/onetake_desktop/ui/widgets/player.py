@@ -16,9 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -111,6 +119,45 @@ class WaveformView(QWidget):
             self._seek_to(event.position().x())
 
 
+class VideoView(QWidget):
+    """Paints the latest frame from its QVideoSink, letterboxed on a dark background.
+
+    Painting frames ourselves (rather than QVideoWidget's native surface) renders the same
+    everywhere: on screen, offscreen, in ``grab()`` screenshots and under Xvfb.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sink = QVideoSink(self)
+        self.image = QImage()
+        self.frames = 0
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("Answer video")
+        self.sink.videoFrameChanged.connect(self._on_frame)
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if frame.isValid():
+            self.image = frame.toImage()
+            self.frames += 1
+            self.update()
+
+    def clear(self) -> None:
+        self.image = QImage()
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#10151d"))
+        if not self.image.isNull():
+            size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = (self.width() - size.width()) // 2
+            y = (self.height() - size.height()) // 2
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(QRectF(x, y, size.width(), size.height()), self.image)
+        p.end()
+
+
 class PlayerWidget(QWidget):
     """Plays one answer; emits ``position_changed(ms)``, ``rate_changed(float)``,
     ``next_requested`` and ``previous_requested``."""
@@ -127,17 +174,16 @@ class PlayerWidget(QWidget):
         self.kind: str = "none"
         self._rate = 1.0
         self._awaiting_frame = False
+        self._pending_seek: int | None = None
 
         self.audio = QAudioOutput(self)
         self.media = QMediaPlayer(self)
         self.media.setAudioOutput(self.audio)
         if hasattr(self.media, "setPitchCompensation"):  # Qt >= 6.10
             self.media.setPitchCompensation(True)
-        self.video = QVideoWidget()
-        self.video.setAccessibleName("Answer video")
-        self.video.setMinimumSize(320, 180)
-        self.media.setVideoOutput(self.video)
-        self.video.videoSink().videoFrameChanged.connect(self._on_frame)
+        self.video = VideoView()
+        self.media.setVideoOutput(self.video.sink)
+        self.video.sink.videoFrameChanged.connect(self._on_frame)
         self.waveform = WaveformView()
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
@@ -178,23 +224,28 @@ class PlayerWidget(QWidget):
         for b in (self.slower_button, self.faster_button):
             b.setFixedWidth(40)
         for b in (self.back_button, self.forward_button):
-            b.setFixedWidth(64)
+            b.setFixedWidth(76)
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
+        timeline = QHBoxLayout()
+        timeline.addWidget(self.slider, 1)
+        timeline.addWidget(self.time_label)
         controls = QHBoxLayout()
         controls.setSpacing(8)
         controls.addWidget(self.play_button)
         controls.addWidget(self.back_button)
         controls.addWidget(self.forward_button)
-        controls.addWidget(self.slider, 1)
-        controls.addWidget(self.time_label)
-        controls.addSpacing(8)
+        controls.addStretch(1)
         controls.addWidget(QLabel("Speed"))
         controls.addWidget(self.slower_button)
         controls.addWidget(self.speed_label)
         controls.addWidget(self.faster_button)
         self.controls = QWidget()
-        self.controls.setLayout(controls)
-        controls.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self.controls)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(6)
+        rows.addLayout(timeline)
+        rows.addLayout(controls)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -211,6 +262,7 @@ class PlayerWidget(QWidget):
         self.waveform.seek_requested.connect(self.seek)
         self.media.positionChanged.connect(self._on_position)
         self.media.durationChanged.connect(self._on_duration)
+        self.media.mediaStatusChanged.connect(self._on_status)
         self.media.playbackStateChanged.connect(self._on_state)
         self.media.errorOccurred.connect(self._on_error)
         self._actions = self._make_actions()
@@ -249,6 +301,8 @@ class PlayerWidget(QWidget):
         """Show a video (``kind="video"``) or an audio answer with its waveform."""
         self.media.stop()
         self.kind = kind
+        self.video.clear()
+        self._pending_seek = None
         self.waveform.set_levels([])
         self.stack.setCurrentWidget(self.video if kind == "video" else self.waveform)
         self._awaiting_frame = kind == "video"
@@ -317,9 +371,24 @@ class PlayerWidget(QWidget):
             return
         duration = self.duration()
         position_ms = max(0, int(position_ms))
-        if duration > 0:
-            position_ms = min(position_ms, duration)
-        self.media.setPosition(position_ms)
+        if duration <= 0 or not self._ready():  # still loading: seek once it is loaded
+            self._pending_seek = position_ms
+            return
+        self.media.setPosition(min(position_ms, duration))
+
+    def _ready(self) -> bool:
+        status = self.media.mediaStatus()
+        return status in (
+            QMediaPlayer.MediaStatus.LoadedMedia,
+            QMediaPlayer.MediaStatus.BufferedMedia,
+            QMediaPlayer.MediaStatus.BufferingMedia,
+            QMediaPlayer.MediaStatus.EndOfMedia,
+        )
+
+    def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if self._pending_seek is not None and self._ready() and self.duration() > 0:
+            target, self._pending_seek = self._pending_seek, None
+            self.media.setPosition(min(target, self.duration()))
 
     def skip(self, delta_ms: int) -> None:
         self.seek(self.position() + delta_ms)
@@ -367,6 +436,7 @@ class PlayerWidget(QWidget):
 
     def _on_duration(self, duration: int) -> None:
         self.slider.setRange(0, int(duration))
+        self._on_status(self.media.mediaStatus())
         self.time_label.setText(f"{format_ms(self.position())} / {format_ms(duration)}")
 
     def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:

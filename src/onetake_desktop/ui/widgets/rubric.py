@@ -34,7 +34,7 @@ STYLE = """
 QLabel#SectionTitle { font-size: 13pt; font-weight: 600; }
 QPushButton#ScoreButton { padding: 0; font-weight: 600; border-radius: 18px; }
 QPushButton#ScoreButton:checked { background: #1f5fa8; color: #ffffff; border: 1px solid #1f5fa8; }
-QLabel#Anchor { color: #3c4657; padding: 6px 8px; border-radius: 6px; }
+QLabel#Anchor { color: #3c4657; padding: 4px 8px; border-radius: 6px; font-size: 10pt; }
 QLabel#Anchor[chosen="true"] { background: #e8f0fa; color: #1d2430; }
 """
 NOTE_SAVE_DELAY_MS = 600  # a note saves this long after the last keystroke (and on leaving)
@@ -71,7 +71,9 @@ class RubricPanel(QWidget):
     pinned_note_activated = Signal(int)
     pinned_note_deleted = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, include_pins: bool = True) -> None:
+        """``include_pins=False`` leaves ``pins_box`` (the notes at moments) for the host to
+        place, e.g. under its player."""
         super().__init__(parent)
         self.setObjectName("RubricPanel")
         self.setStyleSheet(STYLE)
@@ -91,12 +93,12 @@ class RubricPanel(QWidget):
         self.anchors: dict[int, QLabel] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(6)
+        grid.setVerticalSpacing(4)
         for row, score in enumerate(range(5, 0, -1)):  # 5 at the top, as rubrics are read
             button = QPushButton(str(score))
             button.setObjectName("ScoreButton")
             button.setCheckable(True)
-            button.setFixedSize(40, 36)
+            button.setFixedSize(40, 34)
             button.setAccessibleName(f"Score {score}")
             button.setToolTip(f"Score {score} (key {score})")
             anchor = QLabel("")
@@ -143,15 +145,22 @@ class RubricPanel(QWidget):
         inner.addLayout(grid)
         inner.addWidget(self.status)
 
+        self.pins_box = QWidget()
+        pins_layout = QVBoxLayout(self.pins_box)
+        pins_layout.setContentsMargins(0, 0, 0, 0)
+        pins_layout.setSpacing(6)
+        pins_layout.addWidget(QLabel("Notes at moments (click one to jump there)"))
+        pins_layout.addLayout(pin_row)
+        pins_layout.addWidget(self.pins, 1)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(card)
         layout.addWidget(QLabel("Note"))
         layout.addWidget(self.note)
-        layout.addWidget(QLabel("Notes at moments (click one to jump there)"))
-        layout.addLayout(pin_row)
-        layout.addWidget(self.pins, 1)
+        if include_pins:
+            layout.addWidget(self.pins_box, 1)
 
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
