@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from onetake_desktop.domain.kit import InterviewDefinition, kit_content_hash, privacy_notice_hash
@@ -30,6 +31,8 @@ def make_bundle(
     seconds: float = 2.0,
     audio_only: bool = False,
     fps: int = 15,
+    size: tuple[int, int] = (320, 240),
+    writer: Callable[..., Path] = write_answer,
 ) -> Path:
     """A bundle answering every question of ``definition`` (the demo by default): video (or
     audio-only) media for media questions, text for text questions."""
@@ -59,11 +62,12 @@ def make_bundle(
             continue
         kind = "audio" if audio_only or kind == "audio" else "video"
         member = f"media/{q.id}.mp4"
-        path = write_answer(
+        path = writer(
             work / f"{q.id}.mp4",
             seconds=seconds,
             video=None if kind == "audio" else "libx264",
             fps=fps,
+            size=size,
         )
         media[member] = path
         answers.append(
