@@ -374,3 +374,59 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     assert panel.lock_screen.audit_banner.isVisible()
     assert "row 3 was changed" in panel.lock_screen.audit_banner.text()
     shot(window, "audit-tampered-lock-screen", tmp_path)
+
+
+def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
+    tmp_path: Path, clock: ManualClock, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    from onetake_desktop.ui.panel.lock import NewPanelistDialog
+
+    set_synchronous(True)
+    library, _, subs = make_library(tmp_path / "lib")
+    panel_ui.set_service_factory(lambda lib: PanelService(lib, clock, hasher=HASHER))
+    try:
+        window = ReviewerWindow(ReviewerService(library))
+        qtbot.addWidget(window)
+        window.show()
+        panel = window.panel
+        # No panelists yet: a plain reviewer window; panel views wait for a panelist.
+        assert not panel.lock_screen.isVisible() and window.centralWidget().isVisible()
+        assert not panel.actions["summary"].isEnabled() and panel.actions["new"].isEnabled()
+
+        def fill() -> None:
+            dialog = window.findChild(NewPanelistDialog, "NewPanelistDialog")
+            assert dialog is not None
+            dialog.name.setText("Dana")
+            dialog.passphrase.setText("dana passphrase")
+            dialog.repeat.setText("dana passphrase")
+            dialog.create_and_sign_in()
+
+        QTimer.singleShot(0, fill)
+        panel.actions["new"].trigger()
+        dana = panel.service.current_id
+        assert dana is not None and window.current_reviewer_id == dana
+        assert panel.actions["summary"].isEnabled()
+
+        # Scoring in the reviewer window itself lands in the audit log too.
+        answers = library.submissions.answers(subs[0])
+        for a in answers:
+            window.show_answer(a.id)
+            window.rubric.choose(4)
+        window.submit_button.click()
+        entries = panel.service.audit_entries()
+        assert [e.action for e in entries] == [
+            "panelist_created",
+            "sign_in",
+            "score",
+            "score",
+            "submit",
+        ]
+        assert '"score":4' in entries[2].details
+        assert f"submission {subs[0]}" == entries[4].subject
+        assert panel.service.audit_problem() is None
+        window.close()
+    finally:
+        panel_ui.set_service_factory(None)
+        set_synchronous(False)

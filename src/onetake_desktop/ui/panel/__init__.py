@@ -91,6 +91,7 @@ class PanelController(QObject):
         if app is not None:
             app.installEventFilter(self)
 
+        self.closed = False
         self._before: dict[int, tuple[int | None, str | None]] = {}
         self._hook_reviewer_window()
         if service.panelists():
@@ -174,7 +175,7 @@ class PanelController(QObject):
 
     def apply_blind(self) -> None:
         """While blind, the reviewer window shows codes instead of names and emails."""
-        if not self.service.blind_mode():
+        if self.closed or not self.service.blind_mode():
             return
         from onetake_desktop.ui.reviewer.window import KEY, KIND
 
@@ -264,12 +265,15 @@ class PanelController(QObject):
     def lock(self, message: str = "", chosen: int | None = None) -> None:
         """Hide the reviewer window's content and every panel window until someone signs in."""
         self.service.lock()
-        for w in list(self.windows.values()):
-            w.close()
+        for panel_window in list(self.windows.values()):
+            panel_window.close()
         self.windows.clear()
         if not self._hidden:
-            candidates = [self.window.centralWidget(), *self.window.findChildren(QDockWidget)]
-            self._hidden = [w for w in candidates if w is not None and w.isVisibleTo(self.window)]
+            content: list[QWidget | None] = [
+                self.window.centralWidget(),
+                *self.window.findChildren(QDockWidget),
+            ]
+            self._hidden = [w for w in content if w is not None and w.isVisibleTo(self.window)]
             for w in self._hidden:
                 w.hide()
         for menu_action in self.window.menuBar().actions():
@@ -305,13 +309,23 @@ class PanelController(QObject):
             self._on_signed_in(dialog.created_id)
 
     def check_idle(self) -> None:
-        if self.service.lock_if_idle():
+        if not self.closed and self.service.lock_if_idle():
             self.lock("Locked after a few idle minutes.")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY:
             self.service.touch()
+        elif watched is self.window and event.type() == QEvent.Type.Close:
+            self.shut_down()  # before the window's closeEvent closes the shared library
         return False
+
+    def shut_down(self) -> None:
+        """The reviewer window is closing: stop the timers and close the panel windows."""
+        self.closed = True
+        self.idle_timer.stop()
+        for panel_window in list(self.windows.values()):
+            panel_window.close()
+        self.windows.clear()
 
     # -- settings --------------------------------------------------------------------------------
 
@@ -416,13 +430,12 @@ def install_panel_features(
 ) -> PanelController:
     """Add panel features to the reviewer window; returns the controller (also kept as
     ``window.panel``)."""
-    library = None if service is not None else _library_of(window)
     if service is not None:
         panel_service = service
     elif _service_factory is not None:
-        panel_service = _service_factory(library)
+        panel_service = _service_factory(_library_of(window))
     else:
-        panel_service = PanelService(library, clock)
+        panel_service = PanelService(_library_of(window), clock)
     controller = PanelController(window, panel_service)
     window.panel = controller  # type: ignore[attr-defined]
     return controller

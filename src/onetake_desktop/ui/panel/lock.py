@@ -38,6 +38,7 @@ class LockScreen(QWidget):
 
     def __init__(self, service: PanelService, parent: QWidget) -> None:
         super().__init__(parent)
+        self.host = parent
         self.service = service
         self.setObjectName("PanelLockScreen")
         self.setAutoFillBackground(True)
@@ -117,7 +118,7 @@ class LockScreen(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+            self.setGeometry(self.host.rect())
         return False
 
     def refresh(self, chosen: int | None = None) -> None:
@@ -153,7 +154,7 @@ class LockScreen(QWidget):
         self.prompt.setVisible(bool(message))
         self.error.setText("")
         self.passphrase.clear()
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self.host.rect())
         self.show()
         self.raise_()
         self._focus_passphrase()
@@ -258,7 +259,7 @@ class NewPanelistDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and sign in")
-        buttons.accepted.connect(self.create)
+        buttons.accepted.connect(self.create_and_sign_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -266,7 +267,7 @@ class NewPanelistDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-    def create(self) -> None:
+    def create_and_sign_in(self) -> None:
         if self.passphrase.text() != self.repeat.text():
             self.error.setText("The two passphrases differ.")
             return
