@@ -1,0 +1,92 @@
+"""``onetake panel list|audit|export`` on a real library in ONETAKE_HOME."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from onetake_desktop.cli import panel as panel_cli
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.panel import PanelService
+
+QUESTIONS = ("q1", "q2")
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="onetake")
+    panel_cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+@pytest.fixture
+def library_with_scores() -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "panel_service_test", Path(__file__).with_name("test_panel_service.py")
+    )
+    assert spec is not None and spec.loader is not None
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    root = app_paths().ensure().library
+    library, _, ids = helpers.make_library(root, candidates=2)
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    service = PanelService(library, hasher=hasher)
+    a = service.create_panelist("Ana", "ana passphrase").reviewer_id
+    b = service.create_panelist("Ben", "ben passphrase").reviewer_id
+    for sub in ids.values():
+        for q in QUESTIONS:
+            answer = helpers.answer_id(library, sub, q)
+            service.save_score(a, answer, 4, "Ana's note")
+            service.save_score(b, answer, 2, "Ben's private draft note")
+        service.submit_candidate(a, sub)
+    library.close()
+    return root
+
+
+def test_list_audit_and_export_as_one_panelist(
+    library_with_scores: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert run(["panel", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["panelists"] == ["Ana", "Ben"] and listed["interviews"][0]["candidates"] == 2
+
+    assert run(["panel", "audit"]) == 0
+    assert "hash chain verified" in capsys.readouterr().out
+
+    # Ben has not submitted: his export holds no score at all, not even his own drafts.
+    monkeypatch.setenv(panel_cli.PASSPHRASE_ENV, "ben passphrase")
+    out = tmp_path / "ben.json"
+    assert run(["panel", "export", "--panelist", "Ben", "--format", "json", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Ana" not in text and "private draft" not in text
+    assert {r["score"] for r in json.loads(text)["rows"]} == {""}
+
+    monkeypatch.setenv(panel_cli.PASSPHRASE_ENV, "ana passphrase")
+    out = tmp_path / "ana.csv"
+    assert run(["panel", "export", "--panelist", "Ana", "--format", "csv", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").count("Ana's note") == 4
+
+    monkeypatch.setenv(panel_cli.PASSPHRASE_ENV, "wrong")
+    with pytest.raises(OneTakeError, match="not Ana's passphrase"):
+        run(["panel", "export", "--panelist", "Ana", "--format", "csv", "-o", str(out)])
+
+    conn = sqlite3.connect(library_with_scores / "onetake.sqlite3")
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET action = 'nothing' WHERE seq = 5")
+    conn.commit()
+    conn.close()
+    capsys.readouterr()
+    assert run(["panel", "audit"]) == 1
+    assert "Audit log row 5 was changed after it was written." in capsys.readouterr().out
