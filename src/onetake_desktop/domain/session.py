@@ -437,6 +437,11 @@ class CandidateSession:
         self.answer.phase = "done"
         self._advance()
 
+    def draft_text(self, text: str) -> None:
+        """Keep what is written so far (saved with the state; a crash loses no words)."""
+        self._need_phase("writing")
+        self.answer.text = text[: self.question.text_max_chars * 2]
+
     def save_text(self, text: str) -> None:
         self._need_phase("writing")
         text = text.strip()

@@ -485,6 +485,13 @@ class CandidateService:
         self.session.retake()
         self._changed()
 
+    def save_draft(self, text: str) -> None:
+        """Save the written answer so far without moving on (no listeners: nothing changes)."""
+        s = self.session
+        if s.step == "questions" and s.answer.phase == "writing" and s.answer.text != text:
+            s.draft_text(text)
+            self.save()
+
     def save_text(self, text: str) -> None:
         self.session.save_text(text)
         self._changed()

@@ -27,7 +27,8 @@ THINK_COLOUR = QColor("#8a5a00")  # amber-brown: calm, not alarming
 THINK_TRACK = QColor("#f3e3c0")
 ANSWER_COLOUR = QColor("#b42318")  # recording red
 ANSWER_TRACK = QColor("#f6d4d0")
-DONE_COLOUR = QColor("#1f5fa8")
+IDLE_COLOUR = QColor("#4a5568")  # not running: neutral grey
+IDLE_TRACK = QColor("#dde3ea")
 
 
 def button(
@@ -49,6 +50,14 @@ def button(
     b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     b.setAutoDefault(False)
     return b
+
+
+def set_button_text(b: QPushButton, text: str) -> None:
+    """Change a button's words but keep its shortcut (setText would replace it by a mnemonic)."""
+    shortcut = b.shortcut()
+    b.setText(text)
+    b.setShortcut(shortcut)
+    b.setAccessibleName(text.replace("&", ""))
 
 
 def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
@@ -134,7 +143,9 @@ class ClockRing(QWidget):
         whole = int(remaining + 0.999)
         if whole != self._announced:  # a screen reader hears whole seconds, not frames
             self._announced = whole
-            what = "Thinking time" if mode == "think" else "Recording, answer time"
+            what = {"think": "Thinking time", "idle": "Answer time (not recording)"}.get(
+                mode, "Recording, answer time"
+            )
             self.setAccessibleName(f"{what}: {mmss(remaining)} left")
         self.update()
 
@@ -144,7 +155,13 @@ class ClockRing(QWidget):
         side = min(self.width(), self.height()) - 16
         rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
         think = self.mode == "think"
-        colour, track = (THINK_COLOUR, THINK_TRACK) if think else (ANSWER_COLOUR, ANSWER_TRACK)
+        idle = self.mode == "idle"
+        if idle:
+            colour, track = IDLE_COLOUR, IDLE_TRACK
+        elif think:
+            colour, track = THINK_COLOUR, THINK_TRACK
+        else:
+            colour, track = ANSWER_COLOUR, ANSWER_TRACK
         pen = QPen(track, 12)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         p.setPen(pen)
@@ -153,44 +170,46 @@ class ClockRing(QWidget):
         p.setPen(pen)
         fraction = max(0.0, min(1.0, self.remaining / self.total))
         p.drawArc(rect, 90 * 16, int(fraction * 360 * 16))
-        # time left, large
-        p.setPen(QColor("#1d2430"))
+        # Three lines, centred: what this clock is, the time left (large), "left".
+        centre = rect.center()
         big = QFont(self.font())
         big.setPointSizeF(28)
         big.setWeight(QFont.Weight.DemiBold)
-        p.setFont(big)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, mmss(self.remaining))
         small = QFont(self.font())
         small.setPointSizeF(10.5)
         small.setWeight(QFont.Weight.DemiBold)
+        p.setFont(big)
+        big_h = p.fontMetrics().height()
         p.setFont(small)
+        small_m = p.fontMetrics()
+        small_h = small_m.height()
+        time_rect = QRectF(rect.left(), centre.y() - big_h / 2, rect.width(), big_h)
+        caption_rect = QRectF(rect.left(), time_rect.top() - small_h - 2, rect.width(), small_h)
+        left_rect = QRectF(rect.left(), time_rect.bottom() + 2, rect.width(), small_h)
         p.setPen(colour)
-        caption = rect.adjusted(0, side * 0.55, 0, 0)
-        caption.setHeight(side * 0.2)
-        if think:
-            p.drawText(
-                caption, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "Thinking time"
-            )
+        if think or idle:
+            caption = "Thinking time" if think else "Answer time"
+            p.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, caption)
         else:
             text = "Recording"
-            metrics = p.fontMetrics()
-            w = metrics.horizontalAdvance(text)
-            x = rect.center().x() - (w + 14) / 2
-            y = caption.top() + metrics.ascent() / 2 + 2
+            w = small_m.horizontalAdvance(text)
+            dot = 10.0
+            x = centre.x() - (w + dot + 6) / 2
             p.setBrush(ANSWER_COLOUR)
             p.setPen(Qt.PenStyle.NoPen)
-            p.drawEllipse(QRectF(x, y - 4, 9, 9))
+            p.drawEllipse(QRectF(x, caption_rect.center().y() - dot / 2, dot, dot))
             p.setPen(colour)
             p.drawText(
-                caption.adjusted(14, 0, 0, 0),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                QRectF(x + dot + 6, caption_rect.top(), w + 4, small_h),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 text,
             )
-        top = rect.adjusted(0, side * 0.2, 0, 0)
-        top.setHeight(side * 0.2)
-        p.setPen(QColor("#4a5568"))
+        p.setPen(QColor("#1d2430"))
+        p.setFont(big)
+        p.drawText(time_rect, Qt.AlignmentFlag.AlignCenter, mmss(self.remaining))
         p.setFont(small)
-        p.drawText(top, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, "left")
+        p.setPen(QColor("#4a5568"))
+        p.drawText(left_rect, Qt.AlignmentFlag.AlignCenter, "maximum" if idle else "left")
         p.end()
 
 
@@ -254,8 +273,13 @@ class Preview(QLabel):
         self.setFixedSize(width, height)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setAccessibleName("Camera self-view")
-        self.setStyleSheet("background: #1d2430; color: #f6f7f9; border-radius: 8px;")
+        self.set_recording(False)
         self.setText("Camera off")
+
+    def set_recording(self, on: bool) -> None:
+        """A red frame round the self-view while an answer is being recorded."""
+        border = "border: 4px solid #b42318;" if on else "border: 4px solid transparent;"
+        self.setStyleSheet(f"background: #1d2430; color: #f6f7f9; border-radius: 8px; {border}")
 
     def show_frame(self, frame: Any) -> None:
         pixmap = frame_to_pixmap(frame, self.width(), self.height())
@@ -274,6 +298,8 @@ class TakePlayer(QWidget):
         self.video = QVideoWidget()
         self.video.setMinimumSize(400, 225)
         self.video.setAccessibleName("Playback of your answer")
+        self.video.setStyleSheet("background: #1d2430;")
+        self.video.setAutoFillBackground(True)
         self.audio_note = QLabel("Audio answer: press Play to listen.")
         self.audio_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.audio_note.setMinimumSize(400, 80)
@@ -283,6 +309,7 @@ class TakePlayer(QWidget):
         self.stack.addWidget(self.audio_note)
         self.player.setVideoOutput(self.video)
         self.play_button = button("Play", shortcut, tip="Play or pause this take")
+        self.play_button.setMinimumWidth(110)
         self.position = QLabel("0:00 / 0:00")
         self.position.setObjectName("Hint")
         row = QHBoxLayout()
@@ -323,5 +350,4 @@ class TakePlayer(QWidget):
 
     def _state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
-        self.play_button.setText("Pause" if playing else "Play")
-        self.play_button.setAccessibleName("Pause" if playing else "Play")
+        set_button_text(self.play_button, "Pause" if playing else "Play")

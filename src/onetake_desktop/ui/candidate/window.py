@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -48,6 +48,7 @@ from onetake_desktop.ui.candidate.widgets import (
     duration_text,
     label,
     mmss,
+    set_button_text,
 )
 from onetake_desktop.ui.tasks import run_task
 
@@ -480,10 +481,10 @@ class PracticePage(Page):
         self.stop_button.setVisible(recording)
         self.done_button.setEnabled(not recording)
         self.back_button.setEnabled(not recording)
-        self.record_button.setText(
-            "Record again" if self.service.last_practice else "Record a practice answer"
+        set_button_text(
+            self.record_button,
+            "Record again" if self.service.last_practice else "Record a practice answer",
         )
-        self.record_button.setAccessibleName(self.record_button.text())
         tries = self.service.session.state.practice_tries
         self.tries.setText(
             f"Practice tries: {tries}\n\nWhen you are happy with your sound and picture, "
@@ -498,6 +499,7 @@ class PracticePage(Page):
             self.player.load(last, self.service.session.state.audio_only, autoplay=True)
         elif recording:
             self.stack.setCurrentWidget(self.preview)
+        self.preview.set_recording(recording)
         self.refresh()
 
     def refresh(self) -> None:
@@ -507,7 +509,7 @@ class PracticePage(Page):
             if self.w.self_view:
                 self.preview.show_frame(self.service.preview_frame())
         else:
-            self.clock.set_time("answer", limit, limit)
+            self.clock.set_time("idle", limit, limit)
 
 
 # -- questions -------------------------------------------------------------------------------------
@@ -529,6 +531,7 @@ class QuestionPage(Page):
         self._build_deciding()
         self._build_writing()
         self._shown_take: tuple[str, int] | None = None
+        self._editing: str | None = None
 
     # ready: the candidate opens the question when ready
     def _build_ready(self) -> None:
@@ -648,6 +651,12 @@ class QuestionPage(Page):
         lay.addLayout(row)
         self.views.addWidget(self.writing)
         self.editor.textChanged.connect(self._count)
+        # Save the draft a second after typing pauses: a crash loses at most a second of words.
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(1000)
+        self.draft_timer.timeout.connect(lambda: self.service.save_draft(self.editor.toPlainText()))
+        self.editor.textChanged.connect(self.draft_timer.start)
         self.save_text_button.clicked.connect(self._save_text)
         self.back_review_write.clicked.connect(lambda: self.w.act(self.service.cancel_redo))
 
@@ -672,6 +681,7 @@ class QuestionPage(Page):
         self.w.act(self.service.retake)
 
     def _save_text(self) -> None:
+        self.draft_timer.stop()
         self.w.act(lambda: self.service.save_text(self.editor.toPlainText()))
 
     def _count(self) -> None:
@@ -692,7 +702,10 @@ class QuestionPage(Page):
             self.takes_pill.setText("Written answer")
         else:
             used, allowed = len(a.takes), s.takes_allowed(q)
-            self.takes_pill.setText(f"Takes used: {used} of {allowed}")
+            if a.phase in ("thinking", "recording"):
+                self.takes_pill.setText(f"Take {used + 1} of {allowed}")
+            else:
+                self.takes_pill.setText(f"Takes used: {used} of {allowed}")
         self.takes_pill.setAccessibleName(self.takes_pill.text())
         returning = s.state.returning_to_review
         self.back_review_ready.setVisible(returning)
@@ -721,6 +734,7 @@ class QuestionPage(Page):
             self.stop_button.setVisible(not thinking)
             show_preview = self.w.self_view and not self._audio_only()
             self.preview.setVisible(show_preview)
+            self.preview.set_recording(a.phase == "recording")
             if thinking:
                 self.phase_text.setText("Not recording yet")
                 self.min_hint.setText("Recording starts by itself when thinking time ends.")
@@ -734,8 +748,7 @@ class QuestionPage(Page):
             self._fill_takes()
             left = s.takes_left(q)
             self.retake_button.setEnabled(left > 0)
-            self.retake_button.setText(f"Record again ({left} left)")
-            self.retake_button.setAccessibleName(self.retake_button.text())
+            set_button_text(self.retake_button, f"Record again ({left} left)")
             self.retake_note.setText(
                 "No retakes left: choose the take to send."
                 if left == 0
@@ -745,8 +758,10 @@ class QuestionPage(Page):
             self.views.setCurrentWidget(self.writing)
             self.write_question.setText(q.text)
             self.write_context.setText(f"Why we ask: {q.context}" if q.context else "")
-            if not self.editor.toPlainText() and a.text:
+            if self._editing != q.id:  # one editor serves every written question
+                self._editing = q.id
                 self.editor.setPlainText(a.text)
+                self.editor.moveCursor(QTextCursor.MoveOperation.End)
             self._count()
             self.editor.setFocus()
         self.refresh()
@@ -756,6 +771,8 @@ class QuestionPage(Page):
         a = s.answer
         for b in self.take_group.buttons():
             self.take_group.removeButton(b)
+            self.take_box.removeWidget(b)
+            b.hide()
             b.deleteLater()
         newest = a.takes[-1]
         chosen = a.chosen_take or newest.number
@@ -814,6 +831,7 @@ class ReviewPage(Page):
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(12)
         self.grid.setVerticalSpacing(10)
+        self.grid.setColumnStretch(0, 1)
         self.list_l.addLayout(self.grid)
         self.list_l.addStretch(1)
         body.addWidget(self.list_box, 1)
@@ -835,6 +853,7 @@ class ReviewPage(Page):
     def sync(self) -> None:
         for wdg in self.row_widgets:
             self.grid.removeWidget(wdg)
+            wdg.hide()
             wdg.deleteLater()
         self.row_widgets.clear()
         self.play_buttons.clear()
@@ -844,7 +863,6 @@ class ReviewPage(Page):
             a = s.answer_for(q.id)
             kind = s.answer_type(q)
             title = label(f"{i + 1}. {q.text}")
-            title.setMaximumWidth(420)
             if kind == "text":
                 preview = a.text if len(a.text) < 90 else a.text[:87] + "…"
                 detail = label(f"Written, {len(a.text)} characters: “{preview}”", "Hint")
@@ -866,7 +884,8 @@ class ReviewPage(Page):
             n = i + 1
             play = button("Play", f"Ctrl+{n}" if n < 10 else None, tip=f"Play answer {n}")
             play.setAccessibleName(f"Play answer {n}")
-            play.setEnabled(kind != "text")
+            if kind == "text":
+                play.hide()  # nothing to play (never setVisible(True) on a parentless widget)
             redo = button(
                 "Answer again" if kind != "text" else "Edit",
                 f"Ctrl+Shift+{n}" if n < 10 else None,

@@ -1,0 +1,340 @@
+"""The whole candidate flow in the real window, offscreen, on the real recording engine.
+
+Synthetic camera and microphone, real encoders; the session's clocks run on a ManualClock so
+think time, the minimum length and the automatic stop are tested without waiting for them.
+Screenshots of every screen go to the test folder (and to $ONETAKE_SCREENS when set).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.media.probe import probe_media
+from onetake_desktop.storage.bundle import extract_bundle
+from onetake_desktop.ui import tasks
+from onetake_desktop.ui.candidate import open_candidate_window
+from onetake_desktop.ui.candidate.window import CandidateWindow
+from tests.pipeline.test_candidate_headless import SMALL_CAMERA, write_kit
+
+
+class Shots:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.extra = (
+            Path(os.environ["ONETAKE_SCREENS"]) if os.environ.get("ONETAKE_SCREENS") else None
+        )
+        self.taken: list[Path] = []
+
+    def __call__(self, widget: QWidget, name: str) -> Path:
+        QApplication.processEvents()
+        path = self.folder / f"{len(self.taken) + 1:02d}-{name}.png"
+        assert widget.grab().save(str(path))
+        assert path.stat().st_size > 5_000
+        if self.extra is not None:
+            self.extra.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, self.extra / path.name)
+        self.taken.append(path)
+        return path
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Shots:
+    folder = tmp_path / "screens"
+    folder.mkdir()
+    return Shots(folder)
+
+
+@pytest.fixture
+def synchronous_tasks() -> object:
+    tasks.set_synchronous(True)
+    yield None
+    tasks.set_synchronous(False)
+
+
+def make_window(
+    qtbot: QtBot, kit: Path, clock: ManualClock, out: Path, camera: str = SMALL_CAMERA
+) -> CandidateWindow:
+    window = open_candidate_window(
+        kit,
+        camera=camera,
+        mic="synthetic",
+        clock=clock,
+        choose_bundle_path=lambda suggested: out,
+        confirm=lambda title, text: True,
+    )
+    assert isinstance(window, CandidateWindow)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    return window
+
+
+def ctrl(qtbot: QtBot, window: QWidget, key: Qt.Key, shift: bool = False) -> None:
+    mods = Qt.KeyboardModifier.ControlModifier
+    if shift:
+        mods |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, key, mods)
+    qtbot.wait(180)  # a button's shortcut "animates" the click for 100 ms first
+
+
+def wait_recorded(qtbot: QtBot, window: CandidateWindow, seconds: float) -> None:
+    """Let the real recorder capture some real time (the session clock is manual)."""
+    qtbot.waitUntil(lambda: window.service.take_elapsed() >= seconds, timeout=10_000)
+
+
+def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
+    qtbot: QtBot, tmp_path: Path, shots: Shots, synchronous_tasks: object
+) -> None:
+    kit = write_kit(tmp_path)
+    clock = ManualClock()
+    out = tmp_path / "sent" / "answers.onetake"
+    out.parent.mkdir()
+    w = make_window(qtbot, kit, clock, out)
+    service = w.service
+    s = service.session
+
+    # 1. Welcome: no device is open.
+    assert w.page_name() == "welcome"
+    assert service.capture is None
+    shots(w, "welcome")
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+
+    # 2. Privacy: consent gates the devices; the button waits for name, email and agreement.
+    privacy = w.pages["privacy"]
+    assert w.page_name() == "privacy" and service.capture is None
+    assert not privacy.agree_button.isEnabled()  # type: ignore[attr-defined]
+    privacy.name.setText("Ada Lovelace")  # type: ignore[attr-defined]
+    privacy.email.setText("ada@example.com")  # type: ignore[attr-defined]
+    privacy.accommodations["extra-time"].setChecked(True)  # type: ignore[attr-defined]
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert w.page_name() == "privacy", "no consent without ticking the agreement"
+    privacy.agree.setChecked(True)  # type: ignore[attr-defined]
+    shots(w, "privacy")
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert w.page_name() == "devices"
+    assert s.state.time_multiplier == 1.5
+
+    # 3. Devices: the preview and the level meter move; disk space is reported.
+    devices = w.pages["devices"]
+    assert service.capture is not None
+    qtbot.waitUntil(lambda: service.preview_frame() is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: devices.meter.rms > 0.3, timeout=10_000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not devices.preview.pixmap().isNull(), timeout=10_000)  # type: ignore[attr-defined]
+    assert "free" in devices.disk.text()  # type: ignore[attr-defined]
+    shots(w, "devices")
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+
+    # 4. Practice: record, it plays back at once; never saved into the bundle.
+    practice = w.pages["practice"]
+    assert w.page_name() == "practice"
+    shots(w, "practice")
+    ctrl(qtbot, w, Qt.Key.Key_R)
+    assert service.recording
+    wait_recorded(qtbot, w, 0.8)
+    ctrl(qtbot, w, Qt.Key.Key_E)
+    assert not service.recording and s.state.practice_tries == 1
+    assert service.last_practice is not None and service.last_practice.is_file()
+    assert practice.player.path == service.last_practice  # type: ignore[attr-defined]
+    shots(w, "practice-playback")
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert not service.practice_dir.exists()
+
+    # 5a. Question 1: ready, then the think clock; it runs out and recording starts by itself.
+    questions = w.pages["questions"]
+    assert w.page_name() == "questions" and s.answer.phase == "ready"
+    shots(w, "question-ready")
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert s.answer.phase == "thinking"
+    clock.advance(5)
+    w.tick()
+    assert questions.clock.mode == "think"  # type: ignore[attr-defined]
+    assert questions.start_button.isVisible()  # type: ignore[attr-defined]
+    assert questions.takes_pill.text() == "Take 1 of 2"  # type: ignore[attr-defined]
+    assert "Thinking time: 0:10 left" in questions.clock.accessibleName()  # type: ignore[attr-defined]
+    shots(w, "question-thinking")
+    clock.advance(10)  # 10 s x 1.5 = 15 s of thinking time
+    w.tick()
+    assert s.answer.phase == "recording", "think time over: recording starts"
+    assert s.answer.think_seconds_used == pytest.approx(15)
+    w.tick()
+    assert not questions.stop_button.isEnabled()  # type: ignore[attr-defined]
+    assert "You can stop after" in questions.min_hint.text()  # type: ignore[attr-defined]
+    wait_recorded(qtbot, w, 0.8)
+    clock.advance(1)
+    w.tick()
+    assert questions.stop_button.isEnabled()  # type: ignore[attr-defined]
+    assert questions.clock.mode == "answer"  # type: ignore[attr-defined]
+    shots(w, "question-recording")
+    ctrl(qtbot, w, Qt.Key.Key_E)
+    assert s.answer.phase == "deciding"
+    assert questions.player.path == service.take_path("q1", 1)  # type: ignore[attr-defined]
+    assert "Takes used: 1 of 2" in questions.takes_pill.text()  # type: ignore[attr-defined]
+    shots(w, "question-playback")
+
+    # 5b. Re-record with "start answering now"; this take runs into the limit and auto-stops.
+    ctrl(qtbot, w, Qt.Key.Key_R, shift=True)
+    assert s.answer.phase == "thinking"
+    ctrl(qtbot, w, Qt.Key.Key_R)
+    assert s.answer.phase == "recording"
+    wait_recorded(qtbot, w, 1.0)
+    clock.advance(30)  # 20 s x 1.5
+    w.tick()
+    assert s.answer.phase == "deciding"
+    assert s.answer.takes[-1].stop_reason == "time_limit"
+    assert "Takes used: 2 of 2" in questions.takes_pill.text()  # type: ignore[attr-defined]
+    assert not questions.retake_button.isEnabled()  # type: ignore[attr-defined]
+    # choose the first take, not the newest
+    questions.take_group.button(1).click()  # type: ignore[attr-defined]
+    assert questions.player.path == service.take_path("q1", 1)  # type: ignore[attr-defined]
+    shots(w, "question-choose-take")
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert s.answer_for("q1").chosen_take == 1
+
+    # 5c. Question 2 (one take only): start at once.
+    assert s.question.id == "q2"
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    ctrl(qtbot, w, Qt.Key.Key_R)
+    wait_recorded(qtbot, w, 1.0)
+    ctrl(qtbot, w, Qt.Key.Key_E)
+    assert s.answer.phase == "recording", "stop is refused before the 2 s minimum"
+    clock.advance(2)
+    w.tick()
+    ctrl(qtbot, w, Qt.Key.Key_E)
+    assert s.answer.phase == "deciding"
+    assert not questions.retake_button.isEnabled()  # type: ignore[attr-defined]
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+
+    # 5d. Question 3: a written answer.
+    assert s.question.id == "q3"
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert s.answer.phase == "writing"
+    questions.editor.setPlainText("I enjoy untangling problems for people.")  # type: ignore[attr-defined]
+    # the draft reaches the disk a second after typing pauses, before it is submitted
+    qtbot.waitUntil(lambda: "untangling" in service.state_path.read_text(), timeout=5_000)
+    clock.advance(40)
+    shots(w, "question-text")
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+
+    # 6. Review: every answer listed; q1 and q2 have no takes left, the text can be edited.
+    review = w.pages["review"]
+    assert w.page_name() == "review"
+    assert not review.redo_buttons["q1"].isEnabled()  # type: ignore[attr-defined]
+    assert not review.redo_buttons["q2"].isEnabled()  # type: ignore[attr-defined]
+    assert review.redo_buttons["q3"].isEnabled()  # type: ignore[attr-defined]
+    ctrl(qtbot, w, Qt.Key.Key_2)
+    assert review.player.path == service.take_path("q2", 1)  # type: ignore[attr-defined]
+    shots(w, "review")
+    ctrl(qtbot, w, Qt.Key.Key_3, shift=True)  # edit the written answer
+    assert w.page_name() == "questions" and s.question.id == "q3"
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    questions.editor.setPlainText("I enjoy untangling problems for people, calmly.")  # type: ignore[attr-defined]
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert w.page_name() == "review"
+
+    # 7. Send: seal with progress, then the receipt.
+    ctrl(qtbot, w, Qt.Key.Key_Return)
+    assert w.page_name() == "sent"
+    assert w.pages["send"].progress.value() == 100  # type: ignore[attr-defined]
+    sent = w.pages["sent"]
+    receipt = service.receipt()
+    assert receipt.path == out and out.is_file()
+    assert receipt.sha256 in sent.receipt.text()  # type: ignore[attr-defined]
+    assert "ten days" in sent.next_steps.text()  # type: ignore[attr-defined]
+    shots(w, "sent")
+
+    bundle = extract_bundle(out, tmp_path / "check")
+    m = bundle.manifest
+    assert [a.question_id for a in m.answers] == ["q1", "q2", "q3"]
+    assert m.answers[0].takes_used == 2 and m.answers[0].submitted_take == 1
+    assert m.answers[0].think_seconds_used == pytest.approx(15)
+    assert m.answers[2].text == "I enjoy untangling problems for people, calmly."
+    assert m.accommodations == ("extra-time",) and m.time_multiplier == 1.5
+    assert probe_media(bundle.media["q1"]).video_codec == "h264"
+    assert len(bundle.media) == 2  # the practice take is not in the bundle
+    w.close()
+    assert service.capture is None
+    assert len(shots.taken) == 13
+
+
+def test_audio_only_path_and_close_asks_first(
+    qtbot: QtBot, tmp_path: Path, shots: Shots, synchronous_tasks: object
+) -> None:
+    kit = write_kit(tmp_path)
+    clock = ManualClock()
+    asked: list[str] = []
+    w = make_window(qtbot, kit, clock, tmp_path / "a.onetake")
+
+    def say_no(title: str, text: str) -> bool:
+        asked.append(text)
+        return False
+
+    w.confirm = say_no
+    service = w.service
+    service.begin()
+    service.give_consent("Bo Diddley", "bo@example.com")
+    devices = w.pages["devices"]
+    combo = devices.camera  # type: ignore[attr-defined]
+    combo.setCurrentIndex(combo.findData("none"))
+    combo.activated.emit(combo.currentIndex())
+    assert service.capture_specs == (None, "synthetic")
+    assert "audio only" in devices.audio_note.text()  # type: ignore[attr-defined]
+    shots(w, "devices-audio-only")
+    w.close()
+    assert asked and "saved" in asked[0]
+    assert w.isVisible(), "closing mid-interview asks first"
+    service.confirm_devices()
+    service.finish_practice()
+    service.show_question()
+    service.start_answer()
+    wait_recorded(qtbot, w, 0.8)
+    clock.advance(2)
+    service.stop_answer()
+    take = service.take_path("q1", 1)
+    assert take is not None
+    info = probe_media(take)
+    assert info.video_codec is None and info.audio_codec == "aac"
+    questions = w.pages["questions"]
+    assert questions.player.stack.currentWidget() is questions.player.audio_note  # type: ignore[attr-defined]
+    shots(w, "question-audio-only")
+    w.confirm = lambda title, text: True
+    w.close()
+    assert not w.isVisible()
+
+
+def test_reopening_offers_to_resume_with_the_takes_kept(
+    qtbot: QtBot, tmp_path: Path, shots: Shots
+) -> None:
+    kit = write_kit(tmp_path)
+    clock = ManualClock()
+    w = make_window(qtbot, kit, clock, tmp_path / "r.onetake")
+    service = w.service
+    service.begin()
+    service.give_consent("Cy Twombly", "cy@example.com")
+    service.open_devices(SMALL_CAMERA, "synthetic")
+    service.confirm_devices()
+    service.finish_practice()
+    service.show_question()
+    service.start_answer()
+    wait_recorded(qtbot, w, 0.8)
+    clock.advance(2)
+    service.stop_answer()
+    w.close()  # confirm says yes; the state is on disk
+
+    again = make_window(qtbot, kit, ManualClock(), tmp_path / "r.onetake")
+    assert again.page_name() == "resume"
+    assert "0 of 3" in again.pages["resume"].summary.text()  # type: ignore[attr-defined]
+    shots(again, "resume")
+    ctrl(qtbot, again, Qt.Key.Key_Return)
+    assert again.page_name() == "questions"
+    assert again.service.session.answer.phase == "deciding"
+    assert again.service.take_path("q1", 1).is_file()  # type: ignore[union-attr]
+    again.close()
