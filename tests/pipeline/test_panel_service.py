@@ -374,3 +374,27 @@ def test_removing_the_newest_audit_rows_is_detected(
     problem = reopened.audit_problem()
     assert problem is not None and "after row 2 were removed" in problem.sentence
     reopened.library.close()
+
+
+def test_a_draft_with_only_a_note_is_neither_submitted_nor_shown(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    library, interview, ids = make_library(tmp_path / "lib", candidates=1)
+    panel = service(library, fast_hasher)
+    a = panel.create_panelist("Ann", PASS).reviewer_id
+    b = panel.create_panelist("Bob", PASS).reviewer_id
+    sub = ids["Ada Lovelace"]
+    q1, q2 = (answer_id(library, sub, q) for q in QUESTIONS)
+    panel.save_score(a, q1, None, "thinking about it")
+    panel.save_score(a, q2, 3)
+    with pytest.raises(OneTakeError, match="Score every answer"):
+        panel.submit_candidate(a, sub)
+    assert panel.view(a, interview).own_drafts == {(sub, "q2"): 3}
+    panel.save_score(a, q1, 2, "thinking about it")
+    panel.submit_candidate(a, sub)
+    for q in (q1, q2):
+        panel.save_score(b, q, 4)
+    panel.submit_candidate(b, sub)
+    view = panel.view(b, interview)
+    assert view.stats(sub, "q1").scores == {a: 2, b: 4}  # type: ignore[union-attr]
+    assert [e.action for e in panel.audit_entries()].count("score") == 4  # notes alone: none

@@ -430,3 +430,81 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
     finally:
         panel_ui.set_service_factory(None)
         set_synchronous(False)
+
+
+def test_audio_only_review_hides_the_picture(tmp_path: Path, qtbot: QtBot) -> None:
+    import subprocess
+
+    from onetake_desktop.ui.panel.question_mode import load_answer
+    from onetake_desktop.ui.widgets.player import PlayerWidget
+
+    set_synchronous(True)
+    try:
+        root = tmp_path / "lib"
+        library = open_library(root)
+        library.interviews.ensure("clip", "1", HASH)
+        folder = root / "submissions" / "clip"
+        (folder / "media").mkdir(parents=True)
+        clip = folder / "media" / "q1.mp4"
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=15",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440",
+                "-t",
+                "1.5",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest",
+                str(clip),
+            ],
+            check=True,
+            timeout=60,
+        )
+        answer = AnswerRecord(
+            "q1", "video", 1, 1, 1.0, 1.5, "2026-11-01T10:00:00Z", "2026-11-01T10:00:02Z"
+        )
+        manifest = SubmissionManifest(
+            KitRef("clip", "1", HASH),
+            "Eve Example",
+            "eve@example.org",
+            Consent("11" * 32, "2026-11-01T09:59:00Z"),
+            (answer,),
+            "2026-11-01T10:05:00Z",
+            "0.1",
+        )
+        record = library.submissions.add(
+            manifest,
+            "ab" * 32,
+            folder,
+            [NewAnswer("q1", "video", "media/q1.mp4", None, 1.0, 1.5, 1.5, 1, 1)],
+        )
+        assert record is not None
+        answer_id = library.submissions.answers(record.id)[0].id
+        service = PanelService(library, hasher=HASHER)
+        pid = service.create_panelist("Ida", "ida passphrase").reviewer_id
+        player = PlayerWidget()
+        qtbot.addWidget(player)
+
+        load_answer(player, service, pid, answer_id)
+        assert player.kind == "video" and player.stack.currentWidget() is player.video
+        service.set_audio_only(pid, True)
+        load_answer(player, service, pid, answer_id)
+        assert player.kind == "audio" and player.stack.currentWidget() is player.waveform
+        assert len(player.waveform.levels) > 0 and max(player.waveform.levels) > 0  # the tone
+        player.clear()
+        library.close()
+    finally:
+        set_synchronous(False)

@@ -306,7 +306,8 @@ class PanelService:
         self._panelist(reviewer_id)
         previous = self.library.scores.current(answer_id, reviewer_id)
         record = self.library.scores.save_draft(answer_id, reviewer_id, score, note)
-        if previous is None or previous.score != score:  # notes typed are not audit events
+        changed = previous is None or previous.score != score
+        if score is not None and changed:  # typing a note is not an audit event
             self.record_score(reviewer_id, answer_id, score)
         return record
 
