@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -176,16 +178,26 @@ def all_text(widget: QWidget) -> str:
 
 
 def test_switch_panelist_in_two_clicks_and_lock_when_idle(
-    setup: dict,
+    setup: dict,  # type: ignore[type-arg]
     clock: ManualClock,
-    tmp_path: Path,  # type: ignore[type-arg]
+    tmp_path: Path,
+    qtbot: QtBot,
 ) -> None:
     window, panel, people = setup["window"], setup["panel"], setup["people"]
-    # Panelists exist: the window opens locked, its content hidden.
+    # Panelists exist: the window opens locked, its content hidden, its menu keys dead.
     assert panel.lock_screen.isVisible() and not window.centralWidget().isVisible()
+    window.activateWindow()  # shortcuts reach only the active window (a real display too)
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    imports: list[bool] = []
+    window.import_action.triggered.disconnect()
+    window.import_action.triggered.connect(lambda: imports.append(True))
+    QTest.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert imports == []
     sign_in(panel, people["Ana"], PASS["Ana"])
     assert window.current_reviewer_id == people["Ana"]
     assert window.centralWidget().isVisible() and not panel.lock_screen.isVisible()
+    QTest.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert imports == [True]
     assert panel.switch.text() == "Panelist: Ana ▾"
     assert panel.switch.width() >= panel.switch.fontMetrics().horizontalAdvance("Panelist: Ana")
 

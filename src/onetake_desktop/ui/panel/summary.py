@@ -96,6 +96,7 @@ class SummaryWindow(PanelWindow):
         lower.addWidget(lower_left)
         lower.addWidget(lower_right)
         lower.setStretchFactor(1, 1)
+        lower.setSizes([540, 640])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(lower)
