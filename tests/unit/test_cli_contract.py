@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     ["library", "list"],
     ["scores"],
     ["scores", "export"],
+    ["panel"],
 ]
 
 

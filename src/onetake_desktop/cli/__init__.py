@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         devices,
         kit,
         library,
+        panel,
         record,
         review,
         scores,
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show full tracebacks for unexpected errors"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (candidate, review, kit, bundle, record, devices, library, scores):
+    for module in (candidate, review, kit, bundle, record, devices, library, scores, panel):
         module.register(sub)
     return parser
 
