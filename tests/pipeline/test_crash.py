@@ -81,6 +81,7 @@ def test_kill_9_at_random_moments_keeps_all_but_the_last_second(tmp_path: Path) 
                 assert recorded <= MAX_LOSS_SECONDS, f"seed {seed}: {report}"
                 continue
             assert recovered.path == folder / "q01.mp4"
+            assert (recovered.video_codec, recovered.audio_codec) == ("h264", "aac")
             seconds = decoded_seconds(recovered.path)
             report.append(
                 f"run {run}: killed at {recorded:.2f} s, kept {recovered.duration_seconds:.2f} s "
@@ -89,3 +90,27 @@ def test_kill_9_at_random_moments_keeps_all_but_the_last_second(tmp_path: Path) 
             assert abs(seconds - recovered.duration_seconds) < 0.1, f"seed {seed}: {report}"
             assert recorded - seconds <= MAX_LOSS_SECONDS, f"seed {seed}: {report}"
     print("\n".join(report))
+
+
+def test_unreadable_partial_is_set_aside_not_offered(tmp_path: Path) -> None:
+    import struct
+
+    def box(kind: bytes, payload: bytes = b"") -> bytes:
+        return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+    garbage = box(b"ftyp", b"isom") + box(b"moov", b"\xff" * 40) + box(b"mdat", b"x" * 100)
+    (tmp_path / "q01.mp4.partial").write_bytes(garbage)
+    (result,) = recover_partials(tmp_path)
+    assert not result.kept and result.path == tmp_path / "q01.mp4.damaged"
+    assert not (tmp_path / "q01.mp4").exists() and result.path.exists()
+
+
+def test_clean_take_has_nothing_to_recover(tmp_path: Path) -> None:
+    from onetake_desktop.media.profiles import PROFILES
+    from onetake_desktop.media.recorder import CaptureSession
+
+    with CaptureSession("synthetic:size=320x240", "synthetic") as session:
+        session.start_take(
+            tmp_path / "q01.mp4", PROFILES["light"].scaled(320, 240), max_seconds=0.5
+        ).wait(10)
+    assert recover_partials(tmp_path) == []

@@ -81,7 +81,7 @@ def test_round_trip_ten_second_take(tmp_path: Path) -> None:
     offsets = set()
     previous = -1
     for frame in video_frames:
-        counter = card.read_counter(frame.to_ndarray(format="bgr24"))
+        counter = card.read_counter(frame.to_ndarray(format="gray"))
         assert counter > previous
         previous = counter
         assert frame.pts is not None and frame.time_base is not None
@@ -187,3 +187,24 @@ def test_time_base_is_explicit(tmp_path: Path) -> None:
     frames = decode_all(result.path)["video"]
     steps = {(b.pts - a.pts) * b.time_base for a, b in itertools.pairwise(frames) if b.pts}
     assert steps == {Fraction(1, 30)}
+
+
+def test_pick_profile_measures_the_encoder() -> None:
+    from onetake_desktop.media.recorder import measure_encoder_fps, pick_profile
+
+    small = PROFILES["default"].scaled(320, 240)
+    assert measure_encoder_fps(small, frames=10) > 30
+    assert pick_profile(small, SMALL) is small
+    slow = replace(small, fps=100_000)  # nobody encodes that fast
+    assert pick_profile(slow, SMALL) is SMALL
+    assert pick_profile(PROFILES["audio"], SMALL) is PROFILES["audio"]
+
+
+def test_sound_lost_by_the_device_is_filled_with_silence_to_keep_sync(tmp_path: Path) -> None:
+    with CaptureSession("synthetic:size=320x240", "synthetic:gap_at=0.8") as session:
+        session.wait_ready()
+        result = session.start_take(tmp_path / "g.mp4", SMALL, max_seconds=1.5).wait(10)
+    assert result is not None and result.stop_reason == "time_limit"
+    s = result.stats
+    assert abs(s.audio_gap_fill_samples - 0.2 * 48_000) < 0.03 * 48_000
+    assert abs(s.audio_samples - 1.5 * 48_000) <= 1 and abs(s.av_offset_ms) <= 1000 / 30 + 1

@@ -121,3 +121,33 @@ def test_one_take_at_a_time(tmp_path: Path) -> None:
         with pytest.raises(OneTakeError):
             session.start_take(tmp_path / "b.mp4", SMALL)
         take.stop()
+
+
+def test_unknown_microphone_is_one_sentence() -> None:
+    with pytest.raises(DeviceError) as error:
+        open_audio_source("mic:No Such Microphone 42")
+    assert one_sentence(str(error.value)) and "microphone" in str(error.value)
+
+
+def test_default_specs_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from onetake_desktop.media.sources import default_specs
+
+    assert default_specs() == ("camera:0", "mic:default")
+    monkeypatch.setenv("ONETAKE_CAMERA", "synthetic")
+    monkeypatch.setenv("ONETAKE_MIC", "file:answer.wav")
+    assert default_specs() == ("synthetic", "file:answer.wav")
+
+
+def test_audio_only_session_has_no_preview_but_a_level() -> None:
+    with CaptureSession(None, "synthetic") as session:
+        session.wait_ready()
+        assert session.latest_frame() is None
+        assert session.audio_level()[1] > 0.2
+
+
+def test_wait_ready_names_a_silent_source() -> None:
+    with (
+        CaptureSession(None, "synthetic:stall_after=0") as session,
+        pytest.raises(DeviceError, match="microphone sends nothing"),
+    ):
+        session.wait_ready(timeout=0.3)

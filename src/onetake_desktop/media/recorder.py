@@ -50,6 +50,8 @@ LEVEL_WINDOW_SECONDS = 0.05
 SOURCE_SILENCE_SECONDS = 1.2
 # After a stop, wait at most this long for sound captured before the stop to arrive.
 AUDIO_TAIL_WAIT_SECONDS = 0.5
+# Sound that arrives this much later than its sample count says was lost by the device.
+AUDIO_GAP_FILL_SECONDS = 0.06
 FSYNC_EVERY_SECONDS = 1.0
 DISK_CHECK_EVERY_SECONDS = 0.5
 # Fragment at least every half second (GOP is 1 s): a crash loses at most ~0.5 s plus the lag.
@@ -87,12 +89,23 @@ class TakeStats:
     frames_dropped: int = 0
     frames_merged: int = 0  # a source faster than the profile: frames sharing one pts slot
     audio_samples: int = 0
+    audio_gap_fill_samples: int = 0  # silence put where the device lost sound
     video_seconds: float = 0.0
     audio_seconds: float = 0.0
-    av_start_offset_ms: float = 0.0  # first video frame minus first audio sample
-    av_offset_ms: float = 0.0  # audio end minus video end
+    # How far apart in the file are a picture and a sound captured at the same instant
+    # (positive: the picture comes later), at the first and at the last picture. Each
+    # stream's error is its file time minus its capture time since t0: pictures are rounded to
+    # the frame grid, sound counts samples (so a microphone's clock drift shows here).
+    av_start_offset_ms: float = 0.0
+    av_offset_ms: float = 0.0
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
+
+    @property
+    def fell_behind(self) -> bool:
+        """The encoder could not keep up (more than 2 % of pictures dropped): use a lighter
+        profile for the next take (see :func:`pick_profile`)."""
+        return self.frames_dropped > 0.02 * max(1, self.frames_captured)
 
     @property
     def cpu_share(self) -> float:
@@ -130,6 +143,7 @@ class TakeResult:
                 "frames_dropped": self.stats.frames_dropped,
                 "frames_merged": self.stats.frames_merged,
                 "audio_samples": self.stats.audio_samples,
+                "audio_gap_fill_samples": self.stats.audio_gap_fill_samples,
                 "video_seconds": round(self.stats.video_seconds, 3),
                 "audio_seconds": round(self.stats.audio_seconds, 3),
                 "av_start_offset_ms": round(self.stats.av_start_offset_ms, 1),
@@ -163,12 +177,19 @@ class _Encoder:
     """The PyAV container and its encoders for one take. Used only by the take's writer
     thread (and by benchmarks, from one thread)."""
 
-    def __init__(self, path: Path, profile: Profile, with_video: bool, with_audio: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        profile: Profile,
+        with_video: bool,
+        with_audio: bool,
+        movflags: str = MOVFLAGS,
+    ) -> None:
         import av
 
         self.profile = profile
         options = {
-            "movflags": MOVFLAGS,
+            "movflags": movflags,
             "frag_duration": str(FRAGMENT_MICROSECONDS),
             "flush_packets": "1",
             # An edit list hides the AAC encoder's priming samples; without it the muxer
@@ -393,9 +414,14 @@ class Take:
         with contextlib.suppress(OSError):
             # fsync through a second descriptor: it flushes the same file (FFmpeg owns its own)
             self._fd = os.open(self.partial_path, os.O_RDONLY)
+        self._origin: float | None = None
         self._audio_start_t: float | None = None
         self._audio_written = 0
+        self._audio_filled = 0
         self._audio_limit: int | None = None
+        # (first, latest) file time minus capture time, for the A/V offsets in the stats
+        self._video_error: list[float] = []
+        self._audio_error: list[float] = []
         self._first_pts: int | None = None
         self._last_pts = -1
         self._encoded = 0
@@ -425,8 +451,9 @@ class Take:
         self._finish(failed)
 
     def _watch(self, now: float) -> None:
-        if self._max_seconds is not None and now - self._t0 >= self._max_seconds:
-            self._request_stop(TIME_LIMIT, None, at=self._t0 + self._max_seconds)
+        limit = self._limit_at()
+        if limit is not None and now >= limit:
+            self._request_stop(TIME_LIMIT, None, at=limit)
         if self._stop_at is not None:
             return
         for has, last, what in (
@@ -453,12 +480,27 @@ class Take:
         """Nothing captured at or after this instant belongs to the take."""
         if self._stop_at is not None:
             return self._stop_at
-        if self._max_seconds is not None:
-            return self._t0 + self._max_seconds
-        return None
+        return self._limit_at()
+
+    def _limit_at(self) -> float | None:
+        """The end of the answer time, counted from the first picture (or from the start)."""
+        if self._max_seconds is None:
+            return None
+        origin = self._origin if self._origin is not None else self._t0
+        return origin + self._max_seconds
 
     def _drain(self) -> None:
         stop_at = self._cut_at()
+        if self._origin is None:
+            # The first picture sets the origin of both timelines: pictures then sit exactly
+            # on the frame grid and the sound starts with them (no half-frame offset).
+            first = None
+            if self._has_video:
+                with self._queue_lock:
+                    first = self._video[0][1] if self._video else None
+                if first is None and self._stop_at is None:
+                    return
+            self._origin = first if first is not None else self._t0
         while self._audio:
             samples, t = self._audio.popleft()
             self._write_audio(samples, t, stop_at)
@@ -469,11 +511,12 @@ class Take:
                 image, t = self._video.popleft()
             if stop_at is not None and t >= stop_at:
                 continue
-            pts = round((t - self._t0) * self.profile.fps)
+            pts = round((t - self._origin) * self.profile.fps)
             if pts <= self._last_pts:
                 self._merged += 1
                 continue
             self._encoder.encode_video(image, pts)
+            _track(self._video_error, pts / self.profile.fps - (t - self._origin))
             if self._first_pts is None:
                 self._first_pts = pts
             self._last_pts = pts
@@ -481,18 +524,33 @@ class Take:
 
     def _write_audio(self, samples: Samples, t: float, stop_at: float | None) -> None:
         rate = self.profile.sample_rate
+        origin = self._origin
+        assert origin is not None
+        last_t = t + (len(samples) - 1) / rate  # what we trim or fill at the front keeps it
         if self._audio_start_t is None:
             end = t + len(samples) / rate
-            if end <= self._t0:
+            if end <= origin:
                 return
-            skip = max(0, round((self._t0 - t) * rate))
+            skip = max(0, round((origin - t) * rate))
             samples = samples[skip:]
             self._audio_start_t = t + skip / rate
+        else:
+            # A device that lost samples (an overrun) would put all later sound early:
+            # fill the hole with silence. Clock jitter stays far below the threshold.
+            gap = round((t - self._audio_start_t) * rate) - self._audio_written
+            if gap > AUDIO_GAP_FILL_SECONDS * rate:
+                samples = np.concatenate([np.zeros(gap, np.float32), samples])
+                self._audio_filled += gap
         if stop_at is not None:
             limit = max(0, round((stop_at - self._audio_start_t) * rate))
             self._audio_limit = limit
+            whole = len(samples)
             samples = samples[: max(0, limit - self._audio_written)]
+            last_t -= (whole - len(samples)) / rate
         if len(samples):
+            # the chunk's last sample: its place in the file against its capture time
+            filed = (self._audio_written + len(samples) - 1) / rate
+            _track(self._audio_error, filed - (last_t - origin))
             self._encoder.encode_audio(samples)
             self._audio_written += len(samples)
 
@@ -523,8 +581,10 @@ class Take:
         if failed is not None:
             # The container could not be closed: keep the whole fragments it wrote, as the
             # start-up recovery would after a crash.
-            recovered = recover_partial(self.partial_path)
-            path = recovered.path or self.out_path
+            try:
+                path = recover_partial(self.partial_path).path or self.out_path
+            except Exception:
+                path = self.partial_path  # left for recover_partials at the next start
         else:
             try:
                 os.replace(self.partial_path, self.out_path)
@@ -546,7 +606,6 @@ class Take:
         video_start = (self._first_pts or 0) / fps
         video_end = (self._last_pts + 1) / fps if self._encoded else 0.0
         audio_end = self._audio_written / rate
-        audio_start = (self._audio_start_t - self._t0) if self._audio_start_t is not None else 0.0
         both = self._has_video and self._has_audio and self._encoded and self._audio_written
         stats = TakeStats(
             frames_captured=self._captured,
@@ -554,10 +613,13 @@ class Take:
             frames_dropped=self._dropped,
             frames_merged=self._merged,
             audio_samples=self._audio_written,
+            audio_gap_fill_samples=self._audio_filled,
             video_seconds=video_end - video_start if self._encoded else 0.0,
             audio_seconds=audio_end,
-            av_start_offset_ms=(video_start - audio_start) * 1000 if both else 0.0,
-            av_offset_ms=(audio_end - video_end) * 1000 if both else 0.0,
+            av_start_offset_ms=(self._video_error[0] - self._audio_error[0]) * 1000
+            if both
+            else 0.0,
+            av_offset_ms=(self._video_error[1] - self._audio_error[1]) * 1000 if both else 0.0,
             cpu_seconds=time.process_time() - self._cpu0,
             wall_seconds=self._clock() - self._t0,
         )
@@ -580,6 +642,13 @@ class Take:
 
     def _provisional_result(self) -> TakeResult:
         return self._make_result(self.partial_path, self._stop_reason, self._stop_message)
+
+
+def _track(errors: list[float], error: float) -> None:
+    if errors:
+        errors[1] = error
+    else:
+        errors.extend((error, error))
 
 
 def _is_disk_full(error: BaseException, folder: Path) -> bool:
@@ -711,6 +780,11 @@ class CaptureSession:
             raise DeviceError("This take needs a camera, but no camera is open.")
         if not with_audio and not with_video:
             raise DeviceError("This audio-only take needs a microphone, but none is open.")
+        if self.audio is not None and self.audio.sample_rate != profile.sample_rate:
+            raise OneTakeError(
+                f"The profile {profile.name} records at {profile.sample_rate} Hz but the "
+                f"microphone delivers {self.audio.sample_rate} Hz."
+            )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         check_disk_space(out_path.parent, max_seconds or 0.0, profile)
         encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio)
@@ -762,7 +836,10 @@ class CaptureSession:
 
     # -- UI timer (any thread) ----------------------------------------------------------------
     def latest_frame(self) -> Image | None:
-        """The newest picture as BGR, scaled to at most 640 pixels wide (None before any)."""
+        """The newest picture as BGR, scaled to at most 640 pixels wide (None before any).
+
+        The array is shared with the capture path: read it, or copy it before drawing on it.
+        """
         import cv2
 
         with self._lock:
@@ -821,6 +898,35 @@ class CaptureSession:
         with self._lock:
             if self._take is take:
                 self._take = None
+
+
+def measure_encoder_fps(profile: Profile, frames: int = 20) -> float:
+    """Pictures per second this machine encodes with ``profile`` (a camera-like test card,
+    the take's own encoder and muxer, into a temporary file)."""
+    import tempfile
+
+    from onetake_desktop.media.sources import SyntheticVideoSource
+
+    card = SyntheticVideoSource(profile.width, profile.height, profile.fps)
+    noise = np.random.default_rng(0).integers(0, 8, (profile.height, profile.width, 3), np.uint8)
+    pictures = [card.draw(n) + noise for n in range(4)]
+    with tempfile.TemporaryDirectory(prefix="onetake-encoder-") as folder:
+        encoder = _Encoder(Path(folder) / "probe.mp4", profile, with_video=True, with_audio=False)
+        started = time.perf_counter()
+        for n in range(frames):
+            encoder.encode_video(pictures[n % len(pictures)], n)
+        elapsed = time.perf_counter() - started
+        encoder.finish()
+    return frames / elapsed if elapsed > 0 else float("inf")
+
+
+def pick_profile(preferred: Profile, light: Profile, headroom: float = 1.6) -> Profile:
+    """``preferred`` when this machine encodes it ``headroom`` times faster than real time
+    (capture and the UI need the rest), else ``light``. Run once, at the device check."""
+    if preferred.audio_only:
+        return preferred
+    fps = measure_encoder_fps(preferred)
+    return preferred if fps >= headroom * preferred.fps else light
 
 
 def record(

@@ -141,6 +141,9 @@ class RecoveredTake:
     duration_seconds: float
     size_bytes: int
     message: str
+    container: str = "mp4"
+    video_codec: str | None = None
+    audio_codec: str | None = None
 
 
 def recover_partials(folder: Path) -> list[RecoveredTake]:
@@ -188,12 +191,14 @@ def recover_partial(partial: Path) -> RecoveredTake:
             drop_edit_lists(partial)
             duration = probe_duration(partial)
         except Exception:
-            partial.unlink()
+            damaged = final.with_name(final.name + ".damaged")
+            os.replace(partial, damaged)  # kept aside, never offered as an answer
             return RecoveredTake(
-                partial, None, False, 0.0, 0, "The interrupted take was unreadable and removed."
+                partial, damaged, False, 0.0, 0, "The interrupted take was unreadable."
             )
         os.replace(partial, final)
     _fsync_dir(final.parent)
+    video_codec, audio_codec = _codecs(final)
     return RecoveredTake(
         partial,
         final,
@@ -201,7 +206,22 @@ def recover_partial(partial: Path) -> RecoveredTake:
         duration,
         final.stat().st_size,
         f"An interrupted take was recovered ({duration:.1f} s kept).",
+        "mp4",
+        video_codec,
+        audio_codec,
     )
+
+
+def _codecs(path: Path) -> tuple[str | None, str | None]:
+    import av
+
+    video = audio = None
+    with contextlib.suppress(Exception), av.open(str(path)) as container:
+        if container.streams.video:
+            video = container.streams.video[0].codec_context.name
+        if container.streams.audio:
+            audio = container.streams.audio[0].codec_context.name
+    return video, audio
 
 
 def _media_extent(packets: dict[int, list[float]]) -> float:

@@ -11,7 +11,8 @@
 
 Synthetic sources take options after a colon: ``synthetic:size=320x240,fps=15`` (video),
 ``synthetic:freq=1000`` (audio), and ``fail_after=S`` / ``stall_after=S`` to make the stand-in
-device vanish loudly or silently after S seconds (for tests of a camera being unplugged).
+device vanish loudly or silently after S seconds (for tests of a camera being unplugged);
+``gap_at=S`` makes the synthetic microphone lose 0.2 s of sound at S seconds (an overrun).
 
 Threading: every source delivers from its own thread (a Python thread for cameras, files and
 synthetic sources; PortAudio's callback thread for microphones). ``on_frame``/``on_audio``
@@ -25,10 +26,11 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
@@ -83,6 +85,13 @@ class AudioSource(ABC):
 
 # --------------------------------------------------------------------------------------------
 # spec parsing
+
+
+def default_specs() -> tuple[str, str]:
+    """The sources the windows start with: ``ONETAKE_CAMERA`` / ``ONETAKE_MIC`` when set."""
+    camera = os.environ.get("ONETAKE_CAMERA") or "camera:0"
+    mic = os.environ.get("ONETAKE_MIC") or "mic:default"
+    return camera, mic
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -160,6 +169,7 @@ def open_audio_source(spec: str, clock: Clock = time.monotonic) -> AudioSource:
             clock=clock,
             fail_after=_float_option(options, "fail_after", spec),
             stall_after=_float_option(options, "stall_after", spec),
+            gap_at=_float_option(options, "gap_at", spec),
         )
     if kind == "mic":
         return MicrophoneSource(rest, clock=clock)
@@ -246,8 +256,15 @@ class _PacedThread:
 _STALLED = object()
 
 
+GAP_SECONDS = 0.2
+
+
 def _fault(
-    clock: Clock, started: list[float], fail_after: float | None, stall_after: float | None
+    clock: Clock,
+    started: list[float],
+    fail_after: float | None,
+    stall_after: float | None,
+    gap_at: float | None = None,
 ) -> tuple[Callable[[], tuple[str, str] | None], Callable[[], bool]]:
     """Failure injection for stand-in devices: (lost_message, stalled)."""
 
@@ -260,6 +277,8 @@ def _fault(
         return None
 
     def stalled() -> bool:
+        if gap_at is not None and gap_at <= elapsed() < gap_at + GAP_SECONDS:
+            return True
         return stall_after is not None and elapsed() >= stall_after
 
     return lost, stalled
@@ -401,8 +420,10 @@ class SyntheticAudioSource(AudioSource):
         clock: Clock = time.monotonic,
         fail_after: float | None = None,
         stall_after: float | None = None,
+        gap_at: float | None = None,
     ) -> None:
         self.description = f"Synthetic {frequency:g} Hz tone"
+        self._gap_at = gap_at
         self.frequency, self.amplitude = frequency, amplitude
         self._clock = clock
         self._fail_after, self._stall_after = fail_after, stall_after
@@ -415,7 +436,9 @@ class SyntheticAudioSource(AudioSource):
 
     def start(self, on_audio: OnAudio, on_lost: OnLost) -> None:
         started = [self._clock()]
-        lost, stalled = _fault(self._clock, started, self._fail_after, self._stall_after)
+        lost, stalled = _fault(
+            self._clock, started, self._fail_after, self._stall_after, self._gap_at
+        )
 
         def produce(n: int) -> Any:
             return _STALLED if stalled() else self.chunk(n)
@@ -523,10 +546,10 @@ class FileAudioSource(AudioSource):
         self._path, self._loop, self._clock = path, loop, clock
         self.description = f"Sound file {path.name}"
         self._thread: _PacedThread | None = None
-        self._samples: Iterator[Samples] | None = None
+        self._samples: Generator[Samples, None, None] | None = None
         self._pending = np.zeros(0, np.float32)
 
-    def _decode(self) -> Iterator[Samples]:
+    def _decode(self) -> Generator[Samples, None, None]:
         import av
 
         while True:
@@ -568,6 +591,9 @@ class FileAudioSource(AudioSource):
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
+        if self._samples is not None:
+            self._samples.close()  # closes the file it was decoding
+            self._samples = None
 
 
 # --------------------------------------------------------------------------------------------
