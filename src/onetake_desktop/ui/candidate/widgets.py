@@ -300,7 +300,7 @@ class TakePlayer(QWidget):
         self.video.setAccessibleName("Playback of your answer")
         self.video.setStyleSheet("background: #1d2430;")
         self.video.setAutoFillBackground(True)
-        self.audio_note = QLabel("Audio answer: press Play to listen.")
+        self.audio_note = QLabel("Audio answer (no picture)")
         self.audio_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.audio_note.setMinimumSize(400, 80)
         self.audio_note.setStyleSheet("background: #eef3f9; border-radius: 8px;")

@@ -614,7 +614,7 @@ class QuestionPage(Page):
         side_l.addWidget(self.retake_note)
         side_l.addStretch(1)
         self.keep_button = button(
-            "Send this take and continue", "Ctrl+Return", "PrimaryButton", "Keep the chosen take"
+            "Keep this take and continue", "Ctrl+Return", "PrimaryButton", "Keep the chosen take"
         )
         self.retake_button = button("Record again", "Ctrl+Shift+R", tip="Re-record this answer")
         side_l.addWidget(self.keep_button)
