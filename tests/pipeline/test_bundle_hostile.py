@@ -16,7 +16,7 @@ import pytest
 from onetake_desktop import cli
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, InvalidInputError
 from onetake_desktop.services.bundles import import_bundle, verify_bundle
-from tests.pipeline.hostile.corpus import CASES, Case, generate
+from tests.pipeline.hostile.corpus import CASES, Case, zip64_end, entries_of, generate
 
 REJECT_SECONDS = 5.0
 PEAK_PYTHON_MEMORY = 48 * 1024 * 1024  # the largest hostile member is a 1.1 MB manifest
@@ -130,3 +130,11 @@ def test_the_sound_bundle_of_the_corpus_verifies(corpus: dict[str, Path]) -> Non
     sound = next(iter(corpus.values())).parent / "work" / "sound.onetake"
     report = verify_bundle(sound)
     assert set(report.media) == {"q1", "q2"}
+
+
+def test_an_honestzip64_end_record_is_still_read(corpus: dict[str, Path], tmp_path: Path) -> None:
+    # The same zip64 records as the hostile case, without the hidden gap: a sound bundle.
+    sound = next(iter(corpus.values())).parent / "work" / "sound.onetake"
+    zip64 = tmp_path / "zip64.onetake"
+    zip64.write_bytes(zip64_end(b"")(entries_of(sound), tmp_path))
+    assert set(verify_bundle(zip64).media) == {"q1", "q2"}

@@ -33,6 +33,9 @@ from onetake_desktop.storage.safe_zip import MAX_MEMBERS, SafeZip, check_member_
         ("media//q1.mp4", "empty or '.'"),
         ("./manifest.json", "empty or '.'"),
         ("media/", "folder entry"),
+        ("manifest.json.", "dot or space"),  # Windows would write manifest.json
+        ("media/q1.mp4 ", "dot or space"),
+        ("media./q1.mp4", "dot or space"),
         ("", "empty name"),
         ("a" * 300, "longer than"),
     ],

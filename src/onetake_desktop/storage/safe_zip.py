@@ -40,8 +40,11 @@ _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
 _EOCD64 = b"PK\x06\x06"
 _LOCAL = b"PK\x03\x04"
+_EOCD64_LOCATOR_RECORD = struct.Struct("<4sIQI")
+_EOCD64_RECORD = struct.Struct("<4sQHHIIQQQQ")
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
-_FLAG_ENCRYPTED = 0x1
+_ZIP64_EXTRA_ID = 0x0001
+_FLAG_ENCRYPTED = 0x1 | 0x40 | 0x2000  # traditional, strong, and central-directory encryption
 _FLAG_DATA_DESCRIPTOR = 0x8
 _FLAG_UTF8 = 0x800
 _WINDOWS_DIRECTORY = 0x10
@@ -117,11 +120,29 @@ def check_member_name(name: str) -> None:
         raise UnsafeArchiveError(f"Member {shown} points outside the bundle ('..').")
     if any(part in ("", ".") for part in parts):
         raise UnsafeArchiveError(f"Member {shown} has an empty or '.' path part.")
+    if any(part.endswith((".", " ")) for part in parts):
+        # Windows drops them: "manifest.json." would land on manifest.json.
+        raise UnsafeArchiveError(
+            f"Member {name[:60]!r} ends with a dot or space, which is unsafe on Windows."
+        )
 
 
 def _raw_name(info: zipfile.ZipInfo) -> bytes:
     encoding = "utf-8" if info.flag_bits & _FLAG_UTF8 else "cp437"
     return info.orig_filename.encode(encoding, "replace")
+
+
+def _zip64_sizes(extra: bytes) -> tuple[int, int]:
+    """(uncompressed, compressed) sizes from a local header's zip64 extra field; (-1, -1) if
+    there is none (which the caller then reports as a header mismatch)."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        header_id, size = struct.unpack_from("<HH", extra, pos)
+        if header_id == _ZIP64_EXTRA_ID and size >= 16 and pos + 4 + size <= len(extra):
+            usize, csize = struct.unpack_from("<QQ", extra, pos + 4)
+            return int(usize), int(csize)
+        pos += 4 + size
+    return -1, -1
 
 
 def _fold(name: str) -> str:
@@ -201,13 +222,18 @@ class SafeZip:
         markers = n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF
         locator = self._read_at(eocd_offset - 20, 20) if eocd_offset >= 20 else b""
         if locator[:4] == _EOCD64_LOCATOR:
-            (record_offset,) = struct.unpack_from("<Q", locator, 8)
-            if record_offset + 56 > eocd_offset - 20:
+            _sig, locator_disk, record_offset, disks = _EOCD64_LOCATOR_RECORD.unpack(locator)
+            # zipfile ignores the locator's offset and reads the record right before it, so
+            # anywhere else (or with extensible data) two readers would see two directories.
+            if record_offset != eocd_offset - 20 - _EOCD64_RECORD.size:
                 raise not_zip
-            record = self._read_at(record_offset, 56)
-            if record[:4] != _EOCD64:
+            (sig, record_size, _made, _needed, disk, cd_disk, n_here, n_total, cd_size, cd_offset) = (
+                _EOCD64_RECORD.unpack(self._read_at(record_offset, _EOCD64_RECORD.size))
+            )
+            if sig != _EOCD64 or record_size != _EOCD64_RECORD.size - 12:
                 raise not_zip
-            n_total, cd_size, cd_offset = struct.unpack_from("<QQQ", record, 32)
+            if locator_disk or disks != 1 or disk or cd_disk or n_here != n_total:
+                raise UnsafeArchiveError(f"{self.path.name} is a multi-part archive, not a bundle.")
             end_start = record_offset
         elif markers:
             raise not_zip
@@ -280,7 +306,9 @@ class SafeZip:
         if info.is_dir():
             raise UnsafeArchiveError(f"Member {name} is a folder entry; bundles have none.")
         mode = info.external_attr >> 16
-        if info.create_system == 3 and stat.S_IFMT(mode) and not stat.S_ISREG(mode):
+        # Unzip tools honour these Unix mode bits for entries "made by" many systems, not only
+        # Unix (3), so a link or device type is refused whatever system the entry claims.
+        if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
             kind = "a link" if stat.S_ISLNK(mode) else "a special file"
             raise UnsafeArchiveError(f"Member {name} is {kind}, not a plain file.")
         if info.external_attr & (_WINDOWS_DIRECTORY | _WINDOWS_REPARSE_POINT):
@@ -299,6 +327,8 @@ class SafeZip:
             )
         if info.flag_bits & _FLAG_DATA_DESCRIPTOR:
             raise UnsafeArchiveError(f"Member {name} was not written by OneTake (data descriptor).")
+        if info.flag_bits & ~_FLAG_UTF8:
+            raise UnsafeArchiveError(f"Member {name} has unknown flags (0x{info.flag_bits:04x}).")
         if info.compress_size != info.file_size:
             raise UnsafeArchiveError(f"Member {name} has inconsistent sizes.")
         # The local header must say the same as the central directory.
@@ -312,13 +342,16 @@ class SafeZip:
             local_name = raw_name.decode(encoding)
         except UnicodeDecodeError:
             local_name = ""
+        if csize == usize == 0xFFFFFFFF:  # zip64: the real sizes are in the extra field
+            extra = self._read_at(info.header_offset + _LOCAL_HEADER.size + name_len, extra_len)
+            usize, csize = _zip64_sizes(extra)
         mismatch = (
             sig != _LOCAL
             or method != zipfile.ZIP_STORED
-            or flags & (_FLAG_ENCRYPTED | _FLAG_DATA_DESCRIPTOR)
+            or flags != info.flag_bits
             or local_name != info.orig_filename
             or crc != info.CRC
-            or (csize != 0xFFFFFFFF and (csize != info.compress_size or usize != info.file_size))
+            or (csize, usize) != (info.compress_size, info.file_size)
         )
         if mismatch:
             raise UnsafeArchiveError(

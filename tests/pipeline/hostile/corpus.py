@@ -275,8 +275,8 @@ def _add(entries: list[Entry], *extra: Entry) -> bytes:
     return RawZip([*entries, *extra]).build()
 
 
-def _swap(entries: list[Entry], name: str, **changes: object) -> list[Entry]:
-    return [replace(e, **changes) if e.name == name else e for e in entries]  # type: ignore[arg-type]
+def _swap(entries: list[Entry], target: str, **changes: object) -> list[Entry]:
+    return [replace(e, **changes) if e.name == target else e for e in entries]  # type: ignore[arg-type]
 
 
 def _deflate(data: bytes) -> bytes:
@@ -381,6 +381,46 @@ def _corrupt_central(e: list[Entry], w: Path) -> bytes:
     return bytes(data)
 
 
+def zip64_end(gap: bytes) -> Callable[[list[Entry], Path], bytes]:
+    """Add a zip64 end record and locator; ``gap`` bytes hidden between them.
+
+    Python's zipfile assumes the record sits right before its locator while the locator names
+    its own offset: with a gap, two readers would see two different directories.
+    """
+
+    def make(e: list[Entry], w: Path) -> bytes:
+        data = RawZip(e).build()
+        n, cd_size, cd_offset = struct.unpack_from("<HxxII", data, len(data) - 22 + 8)
+        record_offset = len(data) - 22
+        record = struct.pack(
+            "<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, cd_size, cd_offset
+        )
+        locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, record_offset, 1)
+        return data[:-22] + record + gap + locator + data[-22:]
+
+    return make
+
+
+def _duplicate_answer(d: dict) -> None:
+    # The same question (and so the same media file) answered twice.
+    d["answers"].append(d["answers"][0])
+    d["totals"]["answers"] += 1
+    d["totals"]["media_files"] += 1
+    d["totals"]["media_bytes"] += d["answers"][0]["media"]["size"]
+    d["totals"]["answer_seconds"] += d["answers"][0]["answer_seconds"]
+
+
+def _local_zip64_sizes(e: list[Entry], w: Path) -> bytes:
+    # The local header of media/q1.mp4 claims zip64 sizes (0xFFFFFFFF) the directory lacks, so
+    # a reader that follows local headers would take another length than we do.
+    data = bytearray(RawZip(e).build())
+    at = bytes(data).find(b"PK\x03\x04")
+    while bytes(data[at + 30 : at + 42]) != b"media/q1.mp4":
+        at = bytes(data).find(b"PK\x03\x04", at + 4)
+    struct.pack_into("<II", data, at + 18, 0xFFFFFFFF, 0xFFFFFFFF)
+    return bytes(data)
+
+
 CASES: list[Case] = [
     # names and member types
     Case(
@@ -431,6 +471,50 @@ CASES: list[Case] = [
         "appears twice",
         lambda e, w: _add(e, Entry("media/Q1.mp4", b"x")),
     ),
+    Case(
+        "casefold-duplicate-long-s",
+        "appears twice",
+        lambda e, w: _add(e, Entry("manifeſt.json", b"{}")),  # noqa: RUF001 (the trick itself)
+    ),
+    Case(
+        "dot-slash-name",
+        "'.' path part",
+        lambda e, w: RawZip(_swap(e, "manifest.json", name="./manifest.json")).build(),
+    ),
+    Case(
+        "trailing-dot-name",
+        "ends with a dot or space",
+        lambda e, w: _add(e, Entry("manifest.json.", b"{}")),
+    ),
+    Case(
+        "trailing-space-name",
+        "ends with a dot or space",
+        lambda e, w: _add(e, Entry("media/q1.mp4 ", b"x")),
+    ),
+    Case(
+        "fullwidth-dotdot",
+        "unexpected file",
+        lambda e, w: _add(e, Entry("\uff0e\uff0e/evil.txt", b"x")),
+    ),
+    Case(
+        "symlink-bits-other-system",
+        "a link",
+        lambda e, w: RawZip(
+            _swap(e, "media/q1.mp4", create_system=19, mode=stat.S_IFLNK | 0o777)
+        ).build(),
+    ),
+    Case(
+        "strong-encryption-flag",
+        "encrypted",
+        lambda e, w: RawZip(_swap(e, "media/q1.mp4", flags=0x840)).build(),
+    ),
+    Case(
+        "unknown-flag-bits",
+        "unknown flags",
+        lambda e, w: RawZip(_swap(e, "media/q1.mp4", flags=0x820)).build(),
+    ),
+    Case("zip64-record-apart-from-locator", "not a complete bundle", zip64_end(b"HIDE")),
+    Case("local-header-zip64-sizes", "local header", _local_zip64_sizes),
     # compression and encryption
     Case(
         "deflated-manifest",
@@ -579,6 +663,11 @@ CASES: list[Case] = [
         "manifest-media-name-traversal",
         "must look like media/",
         lambda e, w: with_manifest(e, _set("answers.0.media.name", "../q1.mp4")),
+    ),
+    Case(
+        "manifest-lists-a-file-twice",
+        "repeats 'q1'",
+        lambda e, w: with_manifest(e, _duplicate_answer),
     ),
     Case(
         "manifest-totals-lie",
