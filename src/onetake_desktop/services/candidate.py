@@ -411,6 +411,7 @@ class CandidateService:
     def start_practice(self) -> None:
         if self.session.step != "practice":
             raise SessionStateError("The practice question is over.")
+        self._ensure_devices()
         self.practice_dir.mkdir(parents=True, exist_ok=True)
         first = self.kit.questions[0] if self.kit.questions else None
         out = self.practice_dir / "practice.mp4"
@@ -440,8 +441,17 @@ class CandidateService:
                 return self.takes_dir / t.file
         return None
 
+    def _ensure_devices(self) -> None:
+        """After a restart the devices are closed: open the ones chosen in the device check."""
+        st = self.session.state
+        if self.capture is None and st.mic is not None:
+            self.open_devices(st.camera, st.mic)
+
     def show_question(self) -> None:
-        self.session.show_question()
+        s = self.session
+        if s.answer.phase == "ready" and s.answer_type(s.question) != "text":
+            self._ensure_devices()  # DeviceError here: the think clock has not started
+        s.show_question()
         self._changed()
 
     def start_answer(self) -> None:
@@ -452,8 +462,7 @@ class CandidateService:
         question = s.question
         if s.takes_left(question) <= 0:
             raise SessionStateError("There are no takes left for this question.")
-        if self.capture is None:
-            self.open_devices(s.state.camera, s.state.mic)
+        self._ensure_devices()
         self.takes_dir.mkdir(parents=True, exist_ok=True)
         name = f"{question.id}-take{s.next_take_number()}.mp4"
         s.start_answer(name)
