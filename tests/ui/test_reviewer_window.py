@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services.reviewer import open_reviewer_service
@@ -51,6 +52,7 @@ def import_and_wait(qtbot: QtBot, window: ReviewerWindow, paths: list[Path]) -> 
 
 
 def save(window: ReviewerWindow, name: str) -> None:
+    QTest.qWait(50)  # let queued layout requests settle, as they would on screen
     if SCREENS.parent.exists():
         SCREENS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SCREENS / name))

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -82,6 +82,7 @@ class ReviewerWindow(QMainWindow):
         self.setObjectName("ReviewerWindow")
         self.setStyleSheet(STYLE)
         self.resize(1320, 900)
+        self.setMinimumSize(1100, 760)
         self.setAcceptDrops(True)
 
         self._build_library_pane()
@@ -247,17 +248,24 @@ class ReviewerWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.candidate_label)
         layout.addWidget(self.candidate_email)
-        layout.addWidget(self.rubric, 1)
+        layout.addWidget(self.rubric)
         layout.addWidget(self.correct_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addSpacing(6)
         layout.addWidget(QLabel("Overall recommendation for this candidate"))
         layout.addLayout(rec_row)
         layout.addWidget(self.submit_button)
         layout.addWidget(self.submit_hint)
-        self.scoring_pane = QScrollArea()
-        self.scoring_pane.setWidget(inner)
-        self.scoring_pane.setWidgetResizable(True)
-        self.scoring_pane.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addStretch(1)
+        # No scroll area: word-wrapped anchors get squeezed inside one; the pane fits at the
+        # window's minimum height instead.
+        self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
+        self.scoring_hint.setObjectName("Hint")
+        self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scoring_hint.setWordWrap(True)
+        self.scoring_pane = QStackedWidget()
+        self.scoring_pane.addWidget(self.scoring_hint)
+        self.scoring_pane.addWidget(inner)
+        self.scoring_content = inner
         self.scoring_pane.setMinimumWidth(360)
 
         self.rubric.pins.setMaximumHeight(120)
@@ -385,13 +393,18 @@ class ReviewerWindow(QMainWindow):
             child.setToolTip(0, label)
             self._set_status(child, statuses[a.id])
 
+    @staticmethod
+    def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+        return [c for c in (item.child(j) for j in range(item.childCount())) if c is not None]
+
+    def _candidates(self) -> list[QTreeWidgetItem]:
+        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [c for top in tops if top is not None for c in self._children(top)]
+
     def _candidate_item(self, submission_id: int) -> QTreeWidgetItem | None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                c = top.child(j)
-                if int(c.data(0, KEY)) == submission_id:
-                    return c
+        for c in self._candidates():
+            if int(c.data(0, KEY)) == submission_id:
+                return c
         return None
 
     def _select_answer_item(self, answer_id: int) -> None:
@@ -401,10 +414,10 @@ class ReviewerWindow(QMainWindow):
             return
         self._fill_answers(cand)
         cand.setExpanded(True)
-        for j in range(cand.childCount()):
-            if int(cand.child(j).data(0, KEY)) == answer_id:
+        for child in self._children(cand):
+            if int(child.data(0, KEY)) == answer_id:
                 self.tree.blockSignals(True)
-                self.tree.setCurrentItem(cand.child(j))
+                self.tree.setCurrentItem(child)
                 self.tree.blockSignals(False)
                 return
 
@@ -417,16 +430,16 @@ class ReviewerWindow(QMainWindow):
         elif kind == "candidate":
             self._fill_answers(item)
             item.setExpanded(True)
-            if item.childCount():
-                self.show_answer(int(item.child(0).data(0, KEY)))
+            answers = self._children(item)
+            if answers:
+                self.show_answer(int(answers[0].data(0, KEY)))
 
     def _refresh_statuses(self, submission_id: int) -> None:
         cand = self._candidate_item(submission_id)
         if cand is None:
             return
         statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
-        for j in range(cand.childCount()):
-            child = cand.child(j)
+        for child in self._children(cand):
             self._set_status(child, statuses[int(child.data(0, KEY))])
         values = set(statuses.values())
         overall = (
@@ -435,30 +448,41 @@ class ReviewerWindow(QMainWindow):
         self._set_status(cand, overall)
         parent = cand.parent()
         if parent is not None:
-            done = sum(
-                parent.child(j).data(1, KIND) == "scored" for j in range(parent.childCount())
-            )
-            parent.setText(1, f"{done}/{parent.childCount()} scored")
+            siblings = self._children(parent)
+            done = sum(c.data(1, KIND) == "scored" for c in siblings)
+            parent.setText(1, f"{done}/{len(siblings)} scored")
 
     def step_answer(self, delta: int) -> None:
-        """N/P: next or previous answer, across candidates in library order."""
-        order: list[int] = []
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                cand = top.child(j)
-                self._fill_answers(cand)
-                order.extend(int(cand.child(k).data(0, KEY)) for k in range(cand.childCount()))
-        if not order:
+        """N/P: next or previous answer; past the last one, on to the next candidate."""
+        candidates = self._candidates()
+        if not candidates:
             return
-        if self.current_answer_id not in order:
-            target = order[0]
-        else:
-            i = order.index(self.current_answer_id) + delta
-            if not 0 <= i < len(order):
-                return
-            target = order[i]
-        self.show_answer(target)
+        current = (
+            None
+            if self.current_submission_id is None
+            else self._candidate_item(self.current_submission_id)
+        )
+        if current is None:
+            self._fill_answers(candidates[0])
+            first = self._children(candidates[0])
+            if first:
+                self.show_answer(int(first[0].data(0, KEY)))
+            return
+        answers = [int(c.data(0, KEY)) for c in self._children(current)]
+        i = (
+            answers.index(self.current_answer_id) + delta
+            if self.current_answer_id in answers
+            else 0
+        )
+        if 0 <= i < len(answers):
+            self.show_answer(answers[i])
+            return
+        c = candidates.index(current) + delta
+        if 0 <= c < len(candidates):
+            self._fill_answers(candidates[c])
+            others = self._children(candidates[c])
+            if others:
+                self.show_answer(int(others[0 if delta > 0 else -1].data(0, KEY)))
 
     # -- one answer ---------------------------------------------------------------------------
 
@@ -472,6 +496,7 @@ class ReviewerWindow(QMainWindow):
         self.question_context.setText("")
         self.facts.setText("")
         self.flag.setVisible(False)
+        self.scoring_pane.setCurrentWidget(self.scoring_hint)
         self.candidate_label.setText("No candidate selected")
         self.candidate_email.setText("")
         self.rubric.show_answer(None, None, "", [], read_only=True)
@@ -516,12 +541,29 @@ class ReviewerWindow(QMainWindow):
                 "rubric are unknown. Add it with File > Add interview definition…"
             )
         self.flag.setVisible(q is None)
+        self.scoring_pane.setCurrentWidget(self.scoring_content)
         self.candidate_label.setText(view.submission.candidate_name)
         self.candidate_email.setText(view.submission.candidate_email)
         if changed:
             self._load_media(view)
+        self.rubric.pins_box.setVisible(a.answer_type != "text")
+        self._fit_labels()
         self._show_scoring(view)
         self._select_answer_item(answer_id)
+
+    def _fit_labels(self) -> None:
+        # Word-wrapped labels in a layout with a stretching player get less height than their
+        # text needs; ask each for its height at its current width.
+        for label in (self.question_text, self.question_context, self.facts):
+            if label.isVisible() and label.width() > 0:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+        layout = self.answer_pane.layout()
+        if layout is not None:
+            layout.activate()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_labels()
 
     def _load_media(self, view: AnswerView) -> None:
         a = view.answer

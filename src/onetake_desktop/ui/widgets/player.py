@@ -309,6 +309,7 @@ class PlayerWidget(QWidget):
         self.media.setSource(QUrl.fromLocalFile(str(path)))
         self.media.setPlaybackRate(self._rate)
         self._set_enabled(True)
+        self.controls.setVisible(True)
         if kind == "video":
             # Pausing decodes and shows the first frame instead of a black box.
             self.media.pause()
@@ -321,6 +322,7 @@ class PlayerWidget(QWidget):
         self.kind = "text"
         self.text.setPlainText(text)
         self.stack.setCurrentWidget(self.text)
+        self.controls.setVisible(False)  # nothing to play
 
     def show_message(self, text: str) -> None:
         self.clear()
@@ -333,6 +335,7 @@ class PlayerWidget(QWidget):
         self.placeholder.setText("Choose an answer in the library to play it.")
         self.stack.setCurrentWidget(self.placeholder)
         self._set_enabled(False)
+        self.controls.setVisible(True)
         self.time_label.setText("0:00 / 0:00")
         self.slider.setValue(0)
 

@@ -109,7 +109,7 @@ class RubricPanel(QWidget):
             self.buttons[score] = button
             self.anchors[score] = anchor
             grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(anchor, row, 1)
+            grid.addWidget(anchor, row, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
 
         self.note = _NoteEdit()
@@ -161,6 +161,8 @@ class RubricPanel(QWidget):
         layout.addWidget(self.note)
         if include_pins:
             layout.addWidget(self.pins_box, 1)
+        else:
+            layout.addStretch(1)
 
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
