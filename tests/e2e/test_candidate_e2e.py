@@ -275,3 +275,79 @@ def test_full_interview_in_the_real_window(
     # the virtual microphone really carried the voice into the takes
     assert max_volume_db(bundle.media["q1"], app_env) > -40
     assert max_volume_db(bundle.media["q2"], app_env) > -40
+
+
+def start_app(kit: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    app = subprocess.Popen(
+        [sys.executable, "-m", "onetake_desktop", "candidate", str(kit),
+         "--camera", "synthetic:size=640x360,fps=15", "--mic", "mic:default"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    window = wait_for_window(env, "OneTake: Customer Support", timeout=60)
+    subprocess.run(["xdotool", "windowmove", window, "0", "0"], env=env, check=True)
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=True)
+    time.sleep(1.5)
+    return app, window
+
+
+def test_kill_9_mid_answer_then_reopen_and_resume(
+    app_env: dict[str, str],
+    onetake_home: Path,
+    virtual_devices: VirtualDevices,
+    tmp_path: Path,
+) -> None:
+    kit = quick_kit(tmp_path / "e2e.onetakekit")
+    shots = tmp_path / "screens"
+    shots.mkdir()
+    d = Driver(app_env, onetake_home, shots)
+    d.taken = [Path("x")] * 14  # number these after the full interview's screens
+    answer = speech(tmp_path, "I stayed calm and asked what would help her most.")
+    app, _ = start_app(kit, app_env)
+    try:
+        d.key("ctrl+Return")
+        d.wait_phase("privacy")
+        d.key("alt+n")
+        d.type("Ada Lovelace")
+        d.key("alt+m")
+        d.type("ada@example.com")
+        d.key("alt+a", "ctrl+Return")
+        d.wait_phase("devices")
+        d.key("ctrl+Return")
+        d.wait_phase("practice")
+        d.key("ctrl+Return")
+        d.wait_phase("ready")
+        d.key("ctrl+Return")
+        d.wait_phase("thinking")
+        d.key("ctrl+r")
+        d.wait_phase("recording")
+        virtual_devices.play(answer)
+        time.sleep(3.5)
+        app.kill()  # SIGKILL: no chance to close anything
+        app.wait(10)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+    takes = next((onetake_home / "data" / "sessions").glob("*/takes"))
+    assert [p.name for p in takes.iterdir()] == ["q1-take1.mp4.partial"]
+    assert d.phase() == "recording"
+
+    app, _ = start_app(kit, app_env)
+    try:
+        d.shot("resume-after-crash")
+        d.key("ctrl+Return")  # Carry on
+        d.wait_phase("deciding")
+        time.sleep(1.0)
+        d.shot("recovered-take")
+        take = d.state()["answers"][0]["takes"][0]
+        assert take["stop_reason"] == "recovered"
+        assert 2.0 <= take["duration_seconds"] <= 4.5
+        assert sorted(p.name for p in takes.iterdir()) == ["q1-take1.mp4"]
+        assert max_volume_db(takes / "q1-take1.mp4", app_env) > -40
+        d.key("ctrl+Return")  # keep the recovered take
+        d.wait_phase("ready")
+        assert d.state()["answers"][0]["chosen_take"] == 1
+    finally:
+        app.terminate()
+        _, stderr = app.communicate(timeout=30)
+    assert "Traceback" not in stderr
