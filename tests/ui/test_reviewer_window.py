@@ -335,3 +335,14 @@ def test_player_reports_a_missing_media_file(qtbot: QtBot, bundles: dict[str, Pa
     window.show_answer(a1.id)
     assert "missing" in window.player.placeholder.text()
     assert window.player.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+
+
+def test_open_reviewer_window_imports_the_bundles_it_is_given(
+    qtbot: QtBot, bundles: dict[str, Path]
+) -> None:
+    window = open_reviewer_window([bundles["grace"]])  # what `onetake review BUNDLE` opens
+    assert isinstance(window, ReviewerWindow)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not window.importing, timeout=30_000)
+    wait_for_tasks()
+    assert candidate_names(window) == ["Grace Hopper"]

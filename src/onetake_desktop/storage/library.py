@@ -572,31 +572,32 @@ class SqliteSubmissions:
         sql = f"""
             WITH latest AS (
                 SELECT sc.answer_id, sc.status FROM scores sc
-                WHERE sc.reviewer_id = ? AND sc.id = (
-                    SELECT MAX(id) FROM scores x
-                    WHERE x.answer_id = sc.answer_id AND x.reviewer_id = sc.reviewer_id)
+                JOIN (SELECT MAX(id) AS id FROM scores WHERE reviewer_id = ?
+                      GROUP BY answer_id) m ON m.id = sc.id
             ),
-            noted AS (
-                SELECT DISTINCT answer_id FROM timestamped_notes WHERE reviewer_id = ?
+            touched AS (
+                SELECT answer_id, MAX(submitted) AS submitted FROM (
+                    SELECT answer_id, status = 'submitted' AS submitted FROM latest
+                    UNION ALL
+                    SELECT answer_id, 0 FROM timestamped_notes WHERE reviewer_id = ?
+                ) GROUP BY answer_id
             ),
-            progress AS (
-                SELECT a.submission_id,
-                       COUNT(*) AS answers,
-                       SUM(CASE WHEN l.status = 'submitted' THEN 1 ELSE 0 END) AS scored,
-                       SUM(CASE WHEN l.status IS NOT NULL OR n.answer_id IS NOT NULL
-                                THEN 1 ELSE 0 END) AS touched
-                FROM answers a
-                LEFT JOIN latest l ON l.answer_id = a.id
-                LEFT JOIN noted n ON n.answer_id = a.id
+            marks AS (
+                SELECT a.submission_id, SUM(t.submitted) AS scored, COUNT(*) AS touched
+                FROM touched t JOIN answers a ON a.id = t.answer_id
                 GROUP BY a.submission_id
+            ),
+            counts AS (
+                SELECT submission_id, COUNT(*) AS answers FROM answers GROUP BY submission_id
             )
             SELECT s.id, s.interview_pk, i.role_title, i.interview_id, i.version,
                    s.candidate_name, s.candidate_email, s.imported_at, s.sealed_at,
-                   COALESCE(p.answers, 0), COALESCE(p.scored, 0), COALESCE(p.touched, 0),
+                   COALESCE(c.answers, 0), COALESCE(m.scored, 0), COALESCE(m.touched, 0),
                    i.definition_json IS NOT NULL
             FROM submissions s
             JOIN interviews i ON i.id = s.interview_pk
-            LEFT JOIN progress p ON p.submission_id = s.id
+            LEFT JOIN counts c ON c.submission_id = s.id
+            LEFT JOIN marks m ON m.submission_id = s.id
             {where}
             ORDER BY s.interview_pk, s.candidate_name COLLATE NOCASE, s.id
         """
