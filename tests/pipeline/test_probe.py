@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -51,8 +54,8 @@ def test_av1_video_is_allowed(tmp_path: Path) -> None:
     [
         ({"video": "mpeg4"}, "codec 'mpeg4' is not allowed"),
         ({"video": None, "audio": "flac", "container": "matroska"}, "codec 'flac' is not allowed"),
-        ({"container": "mpegts"}, "container 'mpegts' is not allowed"),
-        ({"container": "avi"}, "container 'avi' is not allowed"),
+        ({"container": "mpegts"}, "container is not allowed"),
+        ({"container": "avi"}, "container is not allowed"),
     ],
 )
 def test_not_on_the_allow_list(tmp_path: Path, kwargs: dict[str, object], reason: str) -> None:
@@ -103,3 +106,40 @@ def test_a_packaged_apps_launcher_is_not_used_as_python(
     monkeypatch.setattr("sys.executable", "/opt/onetake/bin/OneTake")
     path = write_answer(tmp_path / "v.mp4")
     assert probe_media(path).video_codec == "h264"
+
+
+def test_other_demuxers_never_read_the_file(tmp_path: Path) -> None:
+    # An ffconcat script named like an answer: FFmpeg's concat demuxer would open the files it
+    # names (here a FIFO nobody writes, which would hang it) before we could refuse 'concat'.
+    os.mkfifo(tmp_path / "hang.mp4")
+    script = tmp_path / "q1.mp4"
+    script.write_text("ffconcat version 1.0\nfile hang.mp4\n")
+    started = time.monotonic()
+    with pytest.raises(InvalidInputError, match="not a media file"):
+        probe_media(script, timeout=5.0)
+    assert time.monotonic() - started < 4.0
+
+
+def _run_limited(code: str, memory_mb: int, cpu_seconds: int) -> subprocess.CompletedProcess[str]:
+    # The probe child's own first step (_limit_self), then hostile work in its place.
+    prelude = (
+        "from onetake_desktop.media.probe import _limit_self\n"
+        f"_limit_self({memory_mb}, {cpu_seconds})\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=30
+    )
+
+
+def test_a_child_that_allocates_forever_hits_its_memory_limit() -> None:
+    started = time.monotonic()
+    result = _run_limited("x = []\nwhile True: x.append(bytearray(10**7))", 200, 20)
+    assert result.returncode == 1 and "MemoryError" in result.stderr
+    assert time.monotonic() - started < 10.0
+
+
+def test_a_child_that_spins_forever_hits_its_cpu_limit() -> None:
+    started = time.monotonic()
+    result = _run_limited("while True: pass", 200, 1)
+    assert result.returncode == -signal.SIGXCPU
+    assert time.monotonic() - started < 10.0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ ALLOWED_AUDIO = ("aac", "opus")
 DECODE_PACKETS = 5  # per stream: enough to prove the codec really decodes this data
 MAX_PACKETS = 2_000_000
 _OUTPUT_LIMIT = 1024 * 1024
+_DEMUXER_LIMITS = {"format_whitelist": "mov,matroska", "protocol_whitelist": "file"}
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,9 @@ def probe_media_files(
             f"Checking the media ({names}) took longer than {timeout:g} s, so it was refused."
         ) from None
     if result.returncode != 0 or len(result.stdout) > _OUTPUT_LIMIT:
-        how = (
-            f"was stopped by signal {-result.returncode}"
-            if result.returncode < 0
-            else "failed (it may need more memory than allowed)"
+        raise InvalidInputError(
+            f"The media checker {_how_it_failed(result.returncode)} on {names}, so it was refused."
         )
-        raise InvalidInputError(f"The media checker {how} on {names}, so it was refused.")
     try:
         reports: list[dict[str, Any]] = json.loads(result.stdout)
     except ValueError:
@@ -126,6 +125,14 @@ def probe_media_files(
     return infos
 
 
+def _how_it_failed(returncode: int) -> str:
+    if returncode == -getattr(signal, "SIGXCPU", -1):
+        return "used more processor time than allowed"
+    if returncode < 0:
+        return "crashed"
+    return "failed (it may need more memory than allowed)"
+
+
 # --- the child ---------------------------------------------------------------------------------
 
 
@@ -143,16 +150,25 @@ def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
     for which, value in limits.items():
         _soft, hard = resource.getrlimit(which)
         cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(which, (cap, cap))
+        # A CPU hard limit above the soft one: the kernel sends SIGXCPU (which the parent can
+        # name) a second before SIGKILL.
+        roomy = hard == resource.RLIM_INFINITY or cap < hard
+        ceiling = cap + 1 if which == resource.RLIMIT_CPU and roomy else cap
+        resource.setrlimit(which, (cap, ceiling))
 
 
 def _probe_one(path: str) -> dict[str, Any]:
     import av
 
     try:
-        container = av.open(path, mode="r")
+        # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
+        # further files or sockets named inside it before we could refuse their format.
+        container = av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
     except (av.FFmpegError, OSError, ValueError):
-        return {"error": "this is not a media file this app can read."}
+        return {
+            "error": "its container is not allowed or it is not a media file (this app reads "
+            "MP4/MOV and Matroska/WebM)."
+        }
     with container:
         formats = set(container.format.name.split(","))
         family = next((ALLOWED_CONTAINERS[f] for f in ("mp4", "matroska") if f in formats), None)
