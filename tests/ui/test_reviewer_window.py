@@ -346,3 +346,21 @@ def test_open_reviewer_window_imports_the_bundles_it_is_given(
     qtbot.waitUntil(lambda: not window.importing, timeout=30_000)
     wait_for_tasks()
     assert candidate_names(window) == ["Grace Hopper"]
+
+
+def test_long_playback_does_not_exhaust_references_to_none(
+    qtbot: QtBot, bundles: dict[str, Path]
+) -> None:
+    # PySide6 6.12 drops a reference to None on every void call (see keep_none_alive): minutes
+    # of playback must not bring the interpreter down.
+    import sys
+
+    window = open_window(qtbot)
+    import_and_wait(qtbot, window, [bundles["ada"]])
+    before = sys.getrefcount(None)
+    window.player.set_rate(2.0)
+    window.player.play()
+    qtbot.wait(2500)
+    window.player.pause()
+    assert window.player.video.frames > 30
+    assert sys.getrefcount(None) > 1_000_000 and before > 1_000_000
