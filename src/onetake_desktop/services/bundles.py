@@ -7,7 +7,6 @@ media file in a limited child process (media/probe.py), compared with what the m
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from onetake_desktop.media.probe import MediaInfo, probe_media, probe_media_file
 from onetake_desktop.storage.bundle import (
     BundleReceipt,
     ExtractedBundle,
+    discard_import,
     extract_bundle,
     open_bundle,
     write_bundle,
@@ -116,19 +116,12 @@ def _extract_and_probe(
     path: Path, dest: Path, progress: Progress | None
 ) -> tuple[ExtractedBundle, dict[str, MediaInfo]]:
     dest = Path(dest)
-    existed = dest.exists()
+    given = dest.is_dir()  # an empty folder we were given is emptied again, not removed
     extracted = extract_bundle(path, dest, progress)
     try:
         media = probe_extracted(extracted)
     except BaseException:
-        if existed:  # an empty folder we were given: empty it again
-            for child in dest.iterdir():
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child, ignore_errors=True)
-                else:
-                    child.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(dest, ignore_errors=True)
+        discard_import(dest, keep_folder=given)
         raise
     return extracted, media
 

@@ -28,11 +28,15 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _os_error(error: OSError, path: Path) -> OneTakeError:
+def os_error_sentence(error: OSError, doing: str) -> OneTakeError:
+    """The one sentence for an OS error while ``doing`` ("write x.onetake", "import x.onetake").
+
+    A full disk or quota becomes :class:`DiskFullError`; anything else a OneTakeError.
+    """
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DiskFullError(f"There is not enough free disk space to write {path.name}.")
+        return DiskFullError(f"There is not enough free disk space to {doing}.")
     reason = error.strerror or type(error).__name__
-    return OneTakeError(f"Could not write {path} ({reason}).")
+    return OneTakeError(f"Could not {doing} ({reason}).")
 
 
 @contextmanager
@@ -46,7 +50,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as error:
-        raise _os_error(error, path) from error
+        raise os_error_sentence(error, f"write {path.name}") from error
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -57,7 +61,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         fsync_directory(directory)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise _os_error(error, path) from error
+        raise os_error_sentence(error, f"write {path.name}") from error
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -45,7 +45,7 @@ from onetake_desktop.domain.validation import (
     parse_utc_timestamp,
     pretty_json,
 )
-from onetake_desktop.storage.atomic import atomic_output, fsync_directory
+from onetake_desktop.storage.atomic import atomic_output, fsync_directory, os_error_sentence
 from onetake_desktop.storage.safe_zip import CHUNK, SafeZip, UnsafeArchiveError
 
 BUNDLE_SUFFIX = ".onetake"
@@ -286,9 +286,29 @@ def _prepare_destination(dest: Path) -> bool:
     return True
 
 
-def _open_exclusive(path: Path) -> BinaryIO:
+def discard_import(dest: Path, *, keep_folder: bool) -> None:
+    """Undo an import into ``dest``: remove it, or (a folder we were given empty) empty it."""
+    if not keep_folder:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for child in dest.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _create_new(path: Path) -> BinaryIO:
+    # O_EXCL and O_NOFOLLOW: never write through something that appeared at this name.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     return os.fdopen(os.open(path, flags, 0o644), "wb")
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with _create_new(path) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def extract_bundle(path: Path, dest: Path, progress: Progress | None = None) -> ExtractedBundle:
@@ -296,80 +316,61 @@ def extract_bundle(path: Path, dest: Path, progress: Progress | None = None) -> 
 
     Every member is streamed to a temporary file in ``dest`` while its SHA-256 and CRC are
     computed, then renamed; nothing is written outside ``dest``. On any failure everything
-    written is removed (and ``dest`` too, if this call created it).
+    written is removed (and ``dest`` too, if this call created it); a full disk is a
+    DiskFullError.
     """
     dest = Path(dest)
+    doing = f"import {Path(path).name}"
     opened = open_bundle(path)
-    created = False
-    written: list[Path] = []
-    try:
-        with opened.archive as archive:
-            manifest = opened.manifest
-            media_total = manifest.total_media_bytes
-            if dest.parent.exists() and shutil.disk_usage(dest.parent).free < media_total + 2**24:
-                raise DiskFullError(
-                    f"There is not enough free disk space to import {Path(path).name}."
-                )
-            created = _prepare_destination(dest)
-            (dest / "media").mkdir(exist_ok=True)
-            written.append(dest / "media")
-            temps: dict[str, Path] = {}
-            sinks: dict[str, BinaryIO] = {}
-            try:
-                for a in manifest.answers:
-                    if a.media is None:
-                        continue
-                    # Names were checked strictly (media/<question id>.<ext>): no traversal.
-                    final = dest / a.media.name
-                    temp = final.with_name(f".{final.name}.part")
-                    sinks[a.media.name] = _open_exclusive(temp)
-                    temps[a.media.name] = temp
-                    written.append(temp)
-                bundle_sha, hashes = archive.stream(sinks, progress)
-                for sink in sinks.values():
-                    sink.flush()
-                    os.fsync(sink.fileno())
-            finally:
-                for sink in sinks.values():
-                    sink.close()
-            media: dict[str, Path] = {}
-            for a in manifest.answers:
-                if a.media is None:
-                    continue
-                if hashes[a.media.name] != a.media.sha256:
-                    raise UnsafeArchiveError(
-                        f"{a.media.name} in {Path(path).name} does not match its SHA-256 "
-                        "(the file was damaged or changed)."
-                    )
-                final = dest / a.media.name
-                os.replace(temps[a.media.name], final)
-                written.append(final)
-                media[a.question_id] = final
-            fsync_directory(dest / "media")
-            for name, data in (
-                (MANIFEST_NAME, opened.manifest_bytes),
-                (PAYLOAD_MANIFEST, opened.payload_bytes),
-                (TAG_MANIFEST, opened.tag_bytes),
-            ):
-                written.append(dest / name)
-                with _open_exclusive(dest / name) as handle:
-                    handle.write(data)
-            fsync_directory(dest)
-        return ExtractedBundle(manifest, dest, media, bundle_sha)
-    except BaseException:
-        _clean_up(dest, created, written)
-        raise
-
-
-def _clean_up(dest: Path, created: bool, written: list[Path]) -> None:
-    if created:
-        shutil.rmtree(dest, ignore_errors=True)
-        return
-    for p in reversed(written):
+    with opened.archive:
+        if dest.parent.is_dir():
+            free = shutil.disk_usage(dest.parent).free
+            if free < opened.manifest.total_media_bytes + 16 * 1024 * 1024:
+                raise DiskFullError(f"There is not enough free disk space to {doing}.")
+        created = _prepare_destination(dest)
         try:
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                p.unlink(missing_ok=True)
-        except OSError:
-            pass
+            media, bundle_sha = _extract_into(opened, dest, progress)
+        except OSError as error:
+            discard_import(dest, keep_folder=not created)
+            raise os_error_sentence(error, doing) from error
+        except BaseException:
+            discard_import(dest, keep_folder=not created)
+            raise
+    return ExtractedBundle(opened.manifest, dest, media, bundle_sha)
+
+
+def _extract_into(
+    opened: OpenedBundle, dest: Path, progress: Progress | None
+) -> tuple[dict[str, Path], str]:
+    """Stream the media to ``.part`` files, check their hashes, rename, then write the tags."""
+    recorded = [(a.question_id, a.media) for a in opened.manifest.answers if a.media is not None]
+    (dest / "media").mkdir()
+    # Names were checked strictly (media/<question id>.<ext>): they cannot leave dest.
+    finals = {m.name: dest / m.name for _, m in recorded}
+    temps = {name: final.with_name(f".{final.name}.part") for name, final in finals.items()}
+    sinks: dict[str, BinaryIO] = {}
+    try:
+        for name, temp in temps.items():
+            sinks[name] = _create_new(temp)
+        bundle_sha, hashes = opened.archive.stream(sinks, progress)
+        for sink in sinks.values():
+            sink.flush()
+            os.fsync(sink.fileno())
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    media: dict[str, Path] = {}
+    for question_id, m in recorded:
+        if hashes[m.name] != m.sha256:
+            raise UnsafeArchiveError(
+                f"{m.name} in {opened.archive.path.name} does not match its SHA-256 "
+                "(the file was damaged or changed)."
+            )
+        os.replace(temps[m.name], finals[m.name])
+        media[question_id] = finals[m.name]
+    fsync_directory(dest / "media")
+    _write_durably(dest / MANIFEST_NAME, opened.manifest_bytes)
+    _write_durably(dest / PAYLOAD_MANIFEST, opened.payload_bytes)
+    _write_durably(dest / TAG_MANIFEST, opened.tag_bytes)
+    fsync_directory(dest)
+    return media, bundle_sha
