@@ -74,15 +74,16 @@ def noisy_answer(
             vs = out.add_stream("libx264", rate=fps)
             vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
             # As the recorder writes them: a keyframe every second (so seeks decode at most
-            # one second of frames) and a camera-like bitrate.
-            vs.options = {"preset": "ultrafast", "crf": "23"}
+            # one second of frames) and a camera-like 4 Mbit/s.
+            vs.options = {"preset": "ultrafast"}
             vs.codec_context.gop_size = fps
+            vs.codec_context.bit_rate = 4_000_000
         audio = out.add_stream("aac", rate=48000)
         audio.layout = "mono"
         if vs is not None:
             base = np.full((h, w, 3), 90, np.uint8)
             for i in range(round(seconds * fps)):
-                image = base + rng.integers(0, 10, (h, w, 3), dtype=np.uint8)
+                image = base + rng.integers(0, 32, (h, w, 3), dtype=np.uint8)
                 frame = av.VideoFrame.from_ndarray(image, format="rgb24")
                 frame.pts, frame.time_base = i, Fraction(1, fps)
                 for packet in vs.encode(frame):

@@ -168,9 +168,12 @@ class PlayerWidget(QWidget):
     previous_requested = Signal()
     first_frame_shown = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, shortcuts: bool = True) -> None:
+        """``shortcuts=False`` for a second player in the same window (side-by-side compare),
+        whose keys would otherwise clash with the first one's."""
         super().__init__(parent)
         self.setObjectName("Player")
+        self._with_shortcuts = shortcuts
         self.kind: str = "none"
         self._rate = 1.0
         self._awaiting_frame = False
@@ -285,7 +288,8 @@ class PlayerWidget(QWidget):
         actions = []
         for text, keys, slot in spec:
             action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
+            if self._with_shortcuts:
+                action.setShortcuts([QKeySequence(k) for k in keys])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(slot)
             self.addAction(action)

@@ -71,9 +71,11 @@ class RubricPanel(QWidget):
     pinned_note_activated = Signal(int)
     pinned_note_deleted = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None, *, include_pins: bool = True) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, include_pins: bool = True, shortcuts: bool = True
+    ) -> None:
         """``include_pins=False`` leaves ``pins_box`` (the notes at moments) for the host to
-        place, e.g. under its player."""
+        place, e.g. under its player; ``shortcuts=False`` for a second panel in one window."""
         super().__init__(parent)
         self.setObjectName("RubricPanel")
         self.setStyleSheet(STYLE)
@@ -178,7 +180,7 @@ class RubricPanel(QWidget):
         self.pins.itemClicked.connect(self._activate)
         self.pins.itemActivated.connect(self._activate)
 
-        for score in range(1, 6):
+        for score in range(1, 6) if shortcuts else ():
             action = QAction(f"Score {score}", self)
             action.setShortcut(QKeySequence(str(score)))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
