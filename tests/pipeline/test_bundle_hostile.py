@@ -16,7 +16,7 @@ import pytest
 from onetake_desktop import cli
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, InvalidInputError
 from onetake_desktop.services.bundles import import_bundle, verify_bundle
-from tests.pipeline.hostile.corpus import CASES, Case, zip64_end, entries_of, generate
+from tests.pipeline.hostile.corpus import CASES, Case, entries_of, generate, zip64_end
 
 REJECT_SECONDS = 5.0
 PEAK_PYTHON_MEMORY = 48 * 1024 * 1024  # the largest hostile member is a 1.1 MB manifest

@@ -157,6 +157,8 @@ def test_cross_field_rule_names_the_field(tmp_path: Path) -> None:
         ),
         (lambda d: d.update(questions=[]), "must have at least one question"),
         (lambda d: d.update(content_hash="sha256:" + "0" * 64), "changed after it was built"),
+        (lambda d: d.update(role_title="Agent\x1b[2J"), "role_title must not contain control"),
+        (lambda d: d.update(welcome="Hi\x1b]8;;http://x\x07"), "welcome must not contain control"),
     ],
 )
 def test_kit_from_dict_is_strict(edit, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -122,6 +122,10 @@ M0 = "answers.0.media"
         (at("totals.answers", 4), "totals.answers does not match"),
         (at("consent.notice_sha256", "abc"), "consent.notice_sha256 must be 'sha256:'"),
         (at("answers", SAMPLE["answers"] * 20), "at most 50 are allowed"),
+        (at("candidate_name", "Alex\x1b[2J"), "candidate_name must not contain control char"),
+        (at("candidate_name", "Alex\nExample"), "candidate_name must not contain control char"),
+        (at("answers.2.text", "Hi\x07"), "answers[2].text must not contain control characters"),
+        (at("\x1b]0;x\x07", 1), "'\\x1b]0;x\\x07' is not a known field"),
     ],
 )
 def test_strict_reading_names_the_field(change: Any, message: str) -> None:
@@ -239,3 +243,12 @@ def test_fuzz_raw_bytes(raw: bytes) -> None:
         manifest_from_json(raw)
     except InvalidInputError as error:
         assert "\n" not in str(error)
+
+
+def test_paragraphs_keep_their_line_breaks_and_names_their_scripts() -> None:
+    text = "Dear Sam,\r\n\tthe refund went out today.\nשלום, Alex"
+    d = edited(at("answers.2.text", text))
+    d["candidate_name"] = "Zoë Ōkubo-אברהם"
+    manifest = manifest_from_dict(d)
+    assert manifest.answers[2].text == text
+    assert manifest.candidate_name == "Zoë Ōkubo-אברהם"

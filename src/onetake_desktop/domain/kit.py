@@ -21,6 +21,7 @@ from onetake_desktop.domain.validation import (
     ProblemsError,
     canonical_json,
     join,
+    shown_key,
 )
 
 KIT_FORMAT_VERSION = 1
@@ -349,10 +350,10 @@ def validate_kit(kit: Kit) -> list[Problem]:
     )
     c.text("organisation", kit.organisation, max_len=SHORT_TEXT)
     c.text("role_title", kit.role_title, max_len=SHORT_TEXT)
-    c.text("welcome", kit.welcome, max_len=LONG_TEXT)
-    c.text("instructions", kit.instructions, max_len=LONG_TEXT)
-    c.text("privacy_notice", kit.privacy_notice, max_len=LONG_TEXT)
-    c.text("next_steps", kit.next_steps, max_len=LONG_TEXT, min_len=0)
+    c.text("welcome", kit.welcome, max_len=LONG_TEXT, multiline=True)
+    c.text("instructions", kit.instructions, max_len=LONG_TEXT, multiline=True)
+    c.text("privacy_notice", kit.privacy_notice, max_len=LONG_TEXT, multiline=True)
+    c.text("next_steps", kit.next_steps, max_len=LONG_TEXT, min_len=0, multiline=True)
     c.text("contact", kit.contact, max_len=SHORT_TEXT, min_len=0)
     if not 1 <= kit.retention_days <= 3650:
         c.add("retention_days", "must be between 1 and 3650 days")
@@ -364,8 +365,8 @@ def validate_kit(kit: Kit) -> list[Problem]:
         c.add("format_version", f"must be {KIT_FORMAT_VERSION}")
     if kit.practice is not None:
         p = kit.practice
-        c.text("practice.text", p.text, max_len=MEDIUM_TEXT)
-        c.text("practice.context", p.context, max_len=MEDIUM_TEXT, min_len=0)
+        c.text("practice.text", p.text, max_len=MEDIUM_TEXT, multiline=True)
+        c.text("practice.context", p.context, max_len=MEDIUM_TEXT, min_len=0, multiline=True)
         if not 0 <= p.think_seconds <= MAX_THINK_SECONDS:
             c.add("practice.think_seconds", f"must be between 0 and {MAX_THINK_SECONDS}")
         if not 5 <= p.answer_max_seconds <= MAX_ANSWER_SECONDS:
@@ -405,8 +406,8 @@ def validate_kit(kit: Kit) -> list[Problem]:
         if q.id in seen:
             c.add(f"{path}.id", f"repeats the id {q.id!r}; question ids must be unique")
         seen.add(q.id)
-        c.text(f"{path}.text", q.text, max_len=MEDIUM_TEXT)
-        c.text(f"{path}.context", q.context, max_len=MEDIUM_TEXT, min_len=0)
+        c.text(f"{path}.text", q.text, max_len=MEDIUM_TEXT, multiline=True)
+        c.text(f"{path}.context", q.context, max_len=MEDIUM_TEXT, min_len=0, multiline=True)
         if not 0 <= q.think_seconds <= MAX_THINK_SECONDS:
             c.add(f"{path}.think_seconds", f"must be between 0 and {MAX_THINK_SECONDS}")
         if not 0 <= q.answer_min_seconds <= MAX_ANSWER_SECONDS:
@@ -500,7 +501,9 @@ def validate_rubric(rubric: Rubric, path: str) -> list[Problem]:
     for i, level in enumerate(rubric.levels):
         if level.score != i + 1:
             c.add(f"{path}.levels[{i}].score", f"must be {i + 1} (levels go 1 to 5 in order)")
-        c.text(f"{path}.levels[{i}].anchor", level.anchor, max_len=RUBRIC_ANCHOR_TEXT)
+        c.text(
+            f"{path}.levels[{i}].anchor", level.anchor, max_len=RUBRIC_ANCHOR_TEXT, multiline=True
+        )
     return c.problems
 
 
@@ -513,8 +516,10 @@ def validate_definition(d: InterviewDefinition) -> list[Problem]:
             problems.append(Problem(f"rubrics.{qid}", "is missing: every question needs a rubric"))
     for qid, rubric in d.rubrics.items():
         if qid not in ids:
-            problems.append(Problem(f"rubrics.{qid[:40]}", "is for a question that does not exist"))
-        problems.extend(validate_rubric(rubric, f"rubrics.{qid[:40]}"))
+            problems.append(
+                Problem(f"rubrics.{shown_key(qid)}", "is for a question that does not exist")
+            )
+        problems.extend(validate_rubric(rubric, f"rubrics.{shown_key(qid)}"))
     if d.format_version != KIT_FORMAT_VERSION:
         problems.append(Problem("format_version", f"must be {KIT_FORMAT_VERSION}"))
     return problems

@@ -34,8 +34,10 @@ from onetake_desktop.domain.validation import (
     Fields,
     Problem,
     ProblemsError,
+    has_control_characters,
     load_json_bytes,
     parse_utc_timestamp,
+    shown_key,
 )
 
 BUNDLE_FORMAT_VERSION = 1
@@ -371,7 +373,9 @@ def validate_manifest(
         c.add("device", f"at most {MAX_DEVICE_ENTRIES} entries are allowed")
     for key, value in m.device.items():
         if len(key) > 200 or len(value) > 200 or not key:
-            c.add(f"device.{key[:40]}", "must be text of at most 200 characters")
+            c.add(f"device.{shown_key(key)}", "must be text of at most 200 characters")
+        elif has_control_characters(key) or has_control_characters(value):
+            c.add(f"device.{shown_key(key)}", "must not contain control characters")
     if not m.answers:
         c.add("answers", "must list at least one answer")
     if len(m.answers) > MAX_QUESTIONS:
@@ -414,7 +418,7 @@ def _check_answer(c: Checker, path: str, a: AnswerRecord, allow_unhashed: bool) 
         if a.text is None:
             c.add(f"{path}.text", "is required for a text answer")
         else:
-            c.text(f"{path}.text", a.text, max_len=MAX_TEXT_ANSWER_CHARS, min_len=0)
+            c.text(f"{path}.text", a.text, max_len=MAX_TEXT_ANSWER_CHARS, min_len=0, multiline=True)
         return
     if a.text is not None:
         c.add(f"{path}.text", f"must be absent for a {a.answer_type} answer")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -174,7 +175,7 @@ class Fields:
         for k, v in value.items():
             if not isinstance(v, str) or len(k) > max_len or len(v) > max_len:
                 self.problem(
-                    join(key, str(k)[:40]), f"must be text of at most {max_len} characters"
+                    join(key, shown_key(str(k))), f"must be text of at most {max_len} characters"
                 )
                 continue
             out[k] = v
@@ -184,8 +185,31 @@ class Fields:
         """Report keys nobody asked for: a typo, or a file from a newer version."""
         for key in self.data:
             if key not in self._seen:
-                shown = key if len(key) <= 40 else key[:40] + "..."
-                self.problems.append(Problem(join(self.path, shown), "is not a known field"))
+                self.problems.append(
+                    Problem(join(self.path, shown_key(key)), "is not a known field")
+                )
+
+
+# Text from outside ends up in terminals (``kit show``, ``bundle inspect``) and in widgets:
+# control characters could rewrite a terminal, and bidi overrides make "Alex \u202egpj.exe"
+# read as something else. Paragraphs may keep line breaks and tabs.
+_LINE_BREAKS = frozenset("\n\r\t")
+_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    allowed = _LINE_BREAKS if multiline else frozenset()
+    return any(
+        (unicodedata.category(ch) == "Cc" and ch not in allowed)
+        or (ch in _BIDI_OVERRIDES and not multiline)
+        for ch in value
+    )
+
+
+def shown_key(key: str) -> str:
+    """A key from outside as it may be printed: short, and escaped if it is not plain text."""
+    short = key if len(key) <= 40 else key[:40] + "..."
+    return short if short.isprintable() else ascii(short)
 
 
 # --- checks on already-typed values (used by validate_kit and validate_manifest) -------------
@@ -209,6 +233,7 @@ class Checker:
         min_len: int = 1,
         pattern: re.Pattern[str] | None = None,
         pattern_help: str = "",
+        multiline: bool = False,
     ) -> None:
         if len(value) < min_len:
             self.add(path, "must not be empty" if min_len == 1 else f"needs {min_len}+ characters")
@@ -216,8 +241,8 @@ class Checker:
             self.add(path, f"is {len(value)} characters long; at most {max_len} are allowed")
         elif pattern is not None and not pattern.fullmatch(value):
             self.add(path, f"must be {pattern_help}")
-        elif "\x00" in value:
-            self.add(path, "must not contain NUL characters")
+        elif has_control_characters(value, multiline=multiline):
+            self.add(path, "must not contain control characters")
 
     def number(self, path: str, value: float, low: float, high: float) -> None:
         if not (math.isfinite(value) and low <= value <= high):

@@ -227,9 +227,9 @@ class SafeZip:
             # anywhere else (or with extensible data) two readers would see two directories.
             if record_offset != eocd_offset - 20 - _EOCD64_RECORD.size:
                 raise not_zip
-            (sig, record_size, _made, _needed, disk, cd_disk, n_here, n_total, cd_size, cd_offset) = (
-                _EOCD64_RECORD.unpack(self._read_at(record_offset, _EOCD64_RECORD.size))
-            )
+            record = _EOCD64_RECORD.unpack(self._read_at(record_offset, _EOCD64_RECORD.size))
+            sig, record_size = record[:2]  # then "made by" and "needed" versions
+            disk, cd_disk, n_here, n_total, cd_size, cd_offset = record[4:]
             if sig != _EOCD64 or record_size != _EOCD64_RECORD.size - 12:
                 raise not_zip
             if locator_disk or disks != 1 or disk or cd_disk or n_here != n_total:

@@ -474,7 +474,7 @@ CASES: list[Case] = [
     Case(
         "casefold-duplicate-long-s",
         "appears twice",
-        lambda e, w: _add(e, Entry("manifeſt.json", b"{}")),  # noqa: RUF001 (the trick itself)
+        lambda e, w: _add(e, Entry("manife\u017ft.json", b"{}")),  # long s folds to s
     ),
     Case(
         "dot-slash-name",
@@ -668,6 +668,31 @@ CASES: list[Case] = [
         "manifest-lists-a-file-twice",
         "repeats 'q1'",
         lambda e, w: with_manifest(e, _duplicate_answer),
+    ),
+    Case(
+        "manifest-terminal-escape-in-name",
+        "control characters",
+        lambda e, w: with_manifest(e, _set("candidate_name", "Alex\x1b]0;owned\x07\x1b[2J")),
+    ),
+    Case(
+        "manifest-bidi-override-in-name",
+        "control characters",
+        lambda e, w: with_manifest(e, _set("candidate_name", "Alex \u202egpj.exe")),
+    ),
+    Case(
+        "manifest-terminal-escape-in-text-answer",
+        "control characters",
+        lambda e, w: with_manifest(e, _set("answers.2.text", "Dear Sam,\n\x1b[31mrefund\x1b[0m")),
+    ),
+    Case(
+        "manifest-terminal-escape-in-device",
+        "control characters",
+        lambda e, w: with_manifest(e, _set("device.camera", "cam\x1b[2J")),
+    ),
+    Case(
+        "manifest-terminal-escape-in-unknown-key",
+        "\\x1b[2J",  # shown escaped, never sent to the terminal as it is
+        lambda e, w: with_manifest(e, _set("\x1b[2J", 1)),
     ),
     Case(
         "manifest-totals-lie",
