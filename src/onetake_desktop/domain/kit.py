@@ -20,6 +20,7 @@ from onetake_desktop.domain.validation import (
     Problem,
     ProblemsError,
     canonical_json,
+    check_format,
     join,
     shown_key,
 )
@@ -198,20 +199,6 @@ def privacy_notice_hash(kit: Kit) -> str:
     return "sha256:" + hashlib.sha256(kit.privacy_notice.encode("utf-8")).hexdigest()
 
 
-def _check_format(f: Fields, expected: str, what: str) -> None:
-    fmt = f.text("format", expected, required=False)
-    if fmt != expected:
-        f.problem("format", f"must be {expected!r} (this is not {what})")
-    version = f.integer("format_version", KIT_FORMAT_VERSION)
-    if version > KIT_FORMAT_VERSION:
-        raise InvalidInputError(
-            f"This {what} uses format version {version}, but this app reads only up to version "
-            f"{KIT_FORMAT_VERSION}; please update OneTake."
-        )
-    if version < 1:
-        f.problem("format_version", "must be 1 or more")
-
-
 def _answer_type(f: Fields, key: str, *, required: bool) -> AnswerType | None:
     value = f.optional_text(key) if not required else f.text(key, "video")
     if value is None:
@@ -245,7 +232,7 @@ def _read_deadline(f: Fields) -> datetime | None:
 
 
 def _read_kit(f: Fields) -> Kit:
-    _check_format(f, KIT_FORMAT, "interview kit")
+    check_format(f, KIT_FORMAT, KIT_FORMAT_VERSION, "interview kit", required=False)
     practice: PracticeQuestion | None = None
     p = f.obj("practice", required=False)
     if p is not None:
@@ -460,7 +447,7 @@ def definition_from_dict(data: object) -> InterviewDefinition:
     """Read and validate an interview definition (kit + rubrics); every problem is listed."""
     problems: list[Problem] = []
     f = Fields(data, "", problems)
-    _check_format(f, DEFINITION_FORMAT, "interview definition")
+    check_format(f, DEFINITION_FORMAT, KIT_FORMAT_VERSION, "interview definition", required=False)
     kit_fields = f.obj("kit")
     kit: Kit | None = None
     claimed: str | None = None

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.kit import (
     ACCOMMODATION_ID,
     ANSWER_TYPES,
@@ -34,6 +33,7 @@ from onetake_desktop.domain.validation import (
     Fields,
     Problem,
     ProblemsError,
+    check_format,
     has_control_characters,
     load_json_bytes,
     parse_utc_timestamp,
@@ -246,18 +246,7 @@ def manifest_from_dict(data: object) -> SubmissionManifest:
     """Strictly read a manifest: types, limits, names; a newer ``format_version`` is refused."""
     problems: list[Problem] = []
     f = Fields(data, "", problems)
-    if f.ok:
-        fmt = f.text("format", MANIFEST_FORMAT)
-        if fmt != MANIFEST_FORMAT:
-            f.problem("format", f"must be {MANIFEST_FORMAT!r} (this is not a submission manifest)")
-        version = f.integer("format_version", BUNDLE_FORMAT_VERSION)
-        if version > BUNDLE_FORMAT_VERSION:
-            raise InvalidInputError(
-                f"This bundle uses format version {version}, but this app reads only up to "
-                f"version {BUNDLE_FORMAT_VERSION}; please update OneTake."
-            )
-        if version < 1:
-            f.problem("format_version", "must be 1 or more")
+    check_format(f, MANIFEST_FORMAT, BUNDLE_FORMAT_VERSION, "submission manifest")
     k = f.obj("kit")
     kit_ref = KitRef("", "", "")
     if k is not None:

@@ -212,6 +212,27 @@ def shown_key(key: str) -> str:
     return short if short.isprintable() else ascii(short)
 
 
+def check_format(
+    f: Fields, expected: str, supported_version: int, what: str, *, required: bool = True
+) -> None:
+    """The ``format`` and ``format_version`` every document starts with.
+
+    A newer version is refused at once, not listed with other problems: its new fields would
+    only read as typos, and the one thing to do is update the app.
+    """
+    if f.text("format", expected, required=required) != expected:
+        article = "an" if what[0] in "aeiou" else "a"
+        f.problem("format", f"must be {expected!r} (this is not {article} {what})")
+    version = f.integer("format_version", supported_version)
+    if version > supported_version:
+        raise InvalidInputError(
+            f"This {what} uses format version {version}, but this app reads only up to "
+            f"version {supported_version}; please update OneTake."
+        )
+    if version < 1:
+        f.problem("format_version", "must be 1 or more")
+
+
 # --- checks on already-typed values (used by validate_kit and validate_manifest) -------------
 
 
