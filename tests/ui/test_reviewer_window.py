@@ -163,12 +163,15 @@ def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     window.show_answer(answers[0].id)
     window.activateWindow()
     qtbot.waitUntil(lambda: window.player.duration() > 5000, timeout=10_000)
-    window.tree.setFocus()
 
     def key(k: Qt.Key, text: str = "") -> None:
         qtbot.keyClick(window.tree, k)
         qtbot.wait(30)
 
+    assert window.focusWidget() is window.tree  # keys start on the library, not in search
+    window.search.setFocus()
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.focusWidget() is window.tree
     assert window.player.rate == 1.0
     key(Qt.Key.Key_BracketRight)
     key(Qt.Key.Key_BracketRight)

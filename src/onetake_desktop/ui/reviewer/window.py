@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -182,6 +182,13 @@ class ReviewerWindow(QMainWindow):
         self.library_pane.setMinimumWidth(280)
 
         self.search.textChanged.connect(lambda _t: self.reload_library())
+        # Enter or Esc hands the keys back to the library, where Space, J/K/L, 1-5 work.
+        self.search.returnPressed.connect(self.tree.setFocus)
+        escape = QAction(self.search)
+        escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        escape.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.triggered.connect(self._leave_search)
+        self.search.addAction(escape)
         self.sort.currentIndexChanged.connect(lambda _i: self.reload_library())
         self.tree.itemExpanded.connect(self._fill_answers)
         self.tree.currentItemChanged.connect(self._on_current_item)
@@ -247,6 +254,7 @@ class ReviewerWindow(QMainWindow):
             b.setAccessibleName(f"Recommend: {RECOMMENDATION_LABELS[value]}")
             self.recommend_group.addButton(b)
             self.recommend_buttons[value] = b
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             rec_row.addWidget(b)
             b.clicked.connect(lambda _=False, v=value: self._recommend(v))
         self.submit_button = QPushButton("Submit scores for this candidate")
@@ -384,8 +392,27 @@ class ReviewerWindow(QMainWindow):
         has_any = bool(entries) or bool(self.search.text())
         self.tree.setVisible(has_any)
         self.empty_hint.setVisible(not has_any)
+        self._focus_library()
         if self.current_answer_id is not None:
             self._select_answer_item(self.current_answer_id)
+
+    def _leave_search(self) -> None:
+        if self.search.text():
+            self.search.clear()
+        self.tree.setFocus()
+
+    def _focus_library(self) -> None:
+        """Keys on the library (where Space, J/K/L and 1-5 work), unless the reviewer is
+        typing somewhere: an empty search box that merely got the first focus does not count."""
+        current = self.focusWidget()
+        if self.tree.isVisible() and (
+            current is None or (current is self.search and not self.search.text())
+        ):
+            self.tree.setFocus()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._focus_library()
 
     def _set_status(self, item: QTreeWidgetItem, status: str) -> None:
         item.setText(1, STATUS_MARKS[status])
@@ -445,7 +472,10 @@ class ReviewerWindow(QMainWindow):
             item.setExpanded(True)
             answers = self._children(item)
             if answers:
-                self.show_answer(int(answers[0].data(0, KEY)))
+                # After the tree has finished moving its own selection to the candidate row,
+                # so that the answer row ends up the selected one.
+                first = int(answers[0].data(0, KEY))
+                QTimer.singleShot(0, lambda: self.show_answer(first))
 
     def _refresh_statuses(self, submission_id: int) -> None:
         cand = self._candidate_item(submission_id)

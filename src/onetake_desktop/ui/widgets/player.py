@@ -226,6 +226,17 @@ class PlayerWidget(QWidget):
         self.faster_button.setAccessibleName("Faster")
         for b in (self.slower_button, self.faster_button):
             b.setFixedWidth(40)
+        # Tab reaches the controls, but a click leaves the keyboard focus where it was, so
+        # Space keeps meaning play/pause instead of pressing the last button clicked.
+        for b in (
+            self.play_button,
+            self.back_button,
+            self.forward_button,
+            self.slower_button,
+            self.faster_button,
+        ):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for b in (self.back_button, self.forward_button):
             b.setFixedWidth(76)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -100,6 +100,7 @@ class RubricPanel(QWidget):
             button = QPushButton(str(score))
             button.setObjectName("ScoreButton")
             button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click keeps Space for playback
             button.setFixedSize(40, 34)
             button.setAccessibleName(f"Score {score}")
             button.setToolTip(f"Score {score} (key {score})")
