@@ -331,3 +331,20 @@ def test_a_draft_may_hold_only_a_note_but_only_scores_are_submitted(library: Lib
         library.db.execute(
             "UPDATE scores SET score = NULL, status = 'submitted' WHERE id = ?", (noted.id,)
         )
+
+
+def test_a_library_locked_by_another_writer_fails_in_one_sentence(tmp_path: Path) -> None:
+    lib = open_library(tmp_path / "lib")
+    me = lib.reviewers.ensure("Me")
+    other = sqlite3.connect(tmp_path / "lib" / "onetake.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    lib.db.execute("PRAGMA busy_timeout = 50")
+    try:
+        with pytest.raises(OneTakeError, match="busy"):
+            lib.reviewers.set_setting(me.id, "playback_rate", "2")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    lib.reviewers.set_setting(me.id, "playback_rate", "2")
+    assert lib.reviewers.setting(me.id, "playback_rate") == "2"
+    lib.close()

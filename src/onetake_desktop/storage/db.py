@@ -25,7 +25,7 @@ from typing import Protocol, cast
 
 import sqlite_utils
 
-from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -97,15 +97,32 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+    except sqlite3.OperationalError as error:
+        raise _plain_error(error) from error
+
+
+def _plain_error(error: sqlite3.OperationalError) -> OneTakeError | sqlite3.OperationalError:
+    """The database failures a user can act on, as one sentence; anything else unchanged."""
+    text = str(error).lower()
+    if "full" in text:
+        return DiskFullError("The disk is full, so the library cannot save; free some space.")
+    if "locked" in text or "busy" in text:
+        return OneTakeError(
+            "The library is busy (another OneTake is writing to it); try again in a moment."
+        )
+    if "readonly" in text or "read-only" in text:
+        return OneTakeError("The library folder is read-only, so nothing can be saved.")
+    return error
 
 
 @contextmanager
