@@ -188,8 +188,11 @@ def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     qtbot.waitUntil(lambda: not window.player.playing, timeout=3_000)
     key(Qt.Key.Key_4)
     assert window.service.library.scores.current(answers[0].id, 1).score == 4  # type: ignore[union-attr]
+    shown: list[int] = []
+    window.answer_shown.connect(shown.append)
     key(Qt.Key.Key_N)
     assert window.current_answer_id == answers[1].id
+    assert shown == [answers[1].id]
     key(Qt.Key.Key_N)
     assert window.current_answer_id == answers[2].id
     assert window.player.kind == "text"

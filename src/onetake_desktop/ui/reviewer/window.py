@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -81,6 +81,12 @@ def _seconds(value: float) -> str:
 
 
 class ReviewerWindow(QMainWindow):
+    """Signals for features layered on top (the panel): ``answer_shown(answer_id)`` after an
+    answer and its candidate are on screen, ``library_reloaded()`` after the tree is rebuilt."""
+
+    answer_shown = Signal(int)
+    library_reloaded = Signal()
+
     def __init__(self, service: ReviewerService, reviewer_id: int | None = None) -> None:
         keep_none_alive()
         super().__init__()
@@ -393,6 +399,7 @@ class ReviewerWindow(QMainWindow):
         self.tree.setVisible(has_any)
         self.empty_hint.setVisible(not has_any)
         self._focus_library()
+        self.library_reloaded.emit()
         if self.current_answer_id is not None:
             self._select_answer_item(self.current_answer_id)
 
@@ -593,6 +600,7 @@ class ReviewerWindow(QMainWindow):
         self._fit_labels()
         self._show_scoring(view)
         self._select_answer_item(answer_id)
+        self.answer_shown.emit(answer_id)
 
     def _fit_labels(self) -> None:
         # Word-wrapped labels in a layout with a stretching player get less height than their
