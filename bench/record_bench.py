@@ -254,6 +254,9 @@ def long_take(args: argparse.Namespace) -> None:
         f"  RSS growth from second {base_at} to the end: {(end - base) / 1e6:+.1f} MB "
         f"(goal <= 10 MB)"
     )
+    step = 60 if seconds >= 120 else 10
+    trail = ", ".join(f"{t}s {marks[t] / 1e6:.0f}" for t in sorted(marks) if t % step == 0)
+    print(f"  RSS (MB) by time: {trail}")
     print(
         f"  file {result.size_bytes / 1e6:.1f} MB = "
         f"{result.size_bytes * 8 / result.duration_seconds / 1e6:.2f} Mbit/s"

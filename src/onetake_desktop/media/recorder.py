@@ -426,6 +426,7 @@ class Take:
         self._last_pts = -1
         self._encoded = 0
         self._merged = 0
+        self._after_end = 0
         next_fsync = self._t0 + FSYNC_EVERY_SECONDS
         next_disk_check = self._t0
         failed: BaseException | None = None
@@ -510,6 +511,7 @@ class Take:
                     break
                 image, t = self._video.popleft()
             if stop_at is not None and t >= stop_at:
+                self._after_end += 1  # captured after the take ended: not part of it
                 continue
             pts = round((t - self._origin) * self.profile.fps)
             if pts <= self._last_pts:
@@ -608,7 +610,7 @@ class Take:
         audio_end = self._audio_written / rate
         both = self._has_video and self._has_audio and self._encoded and self._audio_written
         stats = TakeStats(
-            frames_captured=self._captured,
+            frames_captured=self._captured - self._after_end,
             frames_encoded=self._encoded,
             frames_dropped=self._dropped,
             frames_merged=self._merged,
