@@ -121,7 +121,7 @@ def test_a_truncated_archive_is_refused(tmp_path: Path) -> None:
 def test_folders_and_missing_files_are_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="is a folder"):
         SafeZip(tmp_path)
-    with pytest.raises(InvalidInputError, match="There is no file"):
+    with pytest.raises(InvalidInputError, match="There is no bundle at"):
         SafeZip(tmp_path / "nothing.onetake")
 
 

@@ -211,11 +211,9 @@ def _answer_type(f: Fields, key: str, *, required: bool) -> AnswerType | None:
 
 
 def _read_deadline(f: Fields) -> datetime | None:
-    if "deadline" not in f.data:
-        f._seen.add("deadline")
+    if not f.has("deadline"):
         return None
-    raw: object = f.data["deadline"]
-    f._seen.add("deadline")
+    raw: object = f.raw("deadline")
     if isinstance(raw, datetime):  # TOML gives datetimes natively
         value: datetime | None = raw
     elif isinstance(raw, str):
@@ -457,7 +455,7 @@ def definition_from_dict(data: object) -> InterviewDefinition:
     rubrics: dict[str, Rubric] = {}
     r = f.obj("rubrics")
     if r is not None:
-        r._seen.update(r.data)
+        r.accept_any_keys()
         if len(r.data) > MAX_QUESTIONS:
             r.problem("", f"at most {MAX_QUESTIONS} rubrics are allowed")
         else:

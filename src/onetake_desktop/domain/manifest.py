@@ -186,8 +186,7 @@ def manifest_to_dict(m: SubmissionManifest) -> dict[str, Any]:
 
 
 def _optional_codec(f: Fields, key: str) -> str | None:
-    if key in f.data and f.data[key] is None:  # null: no such stream (audio-only answers)
-        f._seen.add(key)
+    if f.has(key) and f.raw(key) is None:  # null: no such stream (audio-only answers)
         return None
     return f.text(key)
 

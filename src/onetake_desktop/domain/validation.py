@@ -89,6 +89,15 @@ class Fields:
     def has(self, key: str) -> bool:
         return key in self.data
 
+    def raw(self, key: str) -> Any:
+        """The value as it is (None if absent or null), for a field with rules of its own."""
+        self._seen.add(key)
+        return self.data.get(key)
+
+    def accept_any_keys(self) -> None:
+        """Keys here are data (e.g. question ids), not field names: none is unknown."""
+        self._seen.update(self.data)
+
     def _get(self, key: str, required: bool) -> tuple[bool, Any]:
         self._seen.add(key)
         if key not in self.data:

@@ -33,13 +33,7 @@ DEMO_TOML = "demo-interview.toml"
 
 
 def _read_limited(path: Path, what: str) -> bytes:
-    try:
-        handle = open_regular_file(path, what)
-    except InvalidInputError as error:
-        if "There is no file" in str(error):
-            raise InvalidInputError(f"There is no {what} at {path}.") from None
-        raise
-    with handle:
+    with open_regular_file(path, what) as handle:
         raw = handle.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:
         raise InvalidInputError(f"{path.name} is larger than {MAX_JSON_BYTES:,} bytes.")

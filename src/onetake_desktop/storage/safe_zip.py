@@ -79,7 +79,7 @@ def open_regular_file(path: Path, what: str) -> BinaryIO:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise InvalidInputError(f"There is no file at {path}.") from None
+        raise InvalidInputError(f"There is no {what} at {path}.") from None
     except IsADirectoryError:
         raise InvalidInputError(f"{path} is a folder, not a {what}.") from None
     except OSError as error:
@@ -154,7 +154,7 @@ class SafeZip:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._file: BinaryIO = open_regular_file(self.path, "bundle file")
+        self._file: BinaryIO = open_regular_file(self.path, "bundle")
         try:
             self.size = os.fstat(self._file.fileno()).st_size  # read no further than this
             self.members = self._read_directory()
