@@ -179,6 +179,14 @@ def test_write_is_atomic_and_checks_its_inputs(kit: Kit, tmp_path: Path) -> None
     assert read_manifest(out) == receipt.manifest
     assert sorted(os.listdir(out.parent)) == ["bundle.onetake"]
 
+    def remove_q2(done: int, total: int) -> None:  # gone after the up-front checks
+        media["media/q2.mp4"].unlink(missing_ok=True)
+
+    with pytest.raises(OneTakeError, match=r"Cannot read the answer file .*take-q2\.mp4"):
+        write_bundle(manifest, media, out, progress=remove_q2)
+    assert read_manifest(out) == receipt.manifest
+    assert sorted(os.listdir(out.parent)) == ["bundle.onetake"]
+
 
 def test_a_bundle_streams_media_it_does_not_hold_in_memory(kit: Kit, tmp_path: Path) -> None:
     import tracemalloc

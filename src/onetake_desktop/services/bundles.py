@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +20,10 @@ from onetake_desktop.storage.bundle import (
     ExtractedBundle,
     discard_import,
     extract_bundle,
-    open_bundle,
+    read_manifest,
     write_bundle,
 )
-from onetake_desktop.storage.safe_zip import CHUNK
-
-Progress = Callable[[int, int], None]
+from onetake_desktop.storage.safe_zip import CHUNK, Progress
 
 # How far a manifest's media duration may differ from the probed one (container rounding,
 # audio priming, the last fragment of a take that ended abruptly).
@@ -76,8 +74,8 @@ def seal_bundle(
 
 def _check_media(answer: AnswerRecord, info: MediaInfo) -> None:
     media = answer.media
-    assert media is not None
-    where = f"{media.name}"
+    assert media is not None  # only answers with media are probed
+    where = media.name
     if not same_container(media.container, info.container):
         raise InvalidInputError(
             f"{where} is a {info.container} file, but the manifest says {media.container}."
@@ -147,9 +145,7 @@ def verify_bundle(path: Path, progress: Progress | None = None) -> BundleReport:
 def inspect_bundle(path: Path) -> str:
     """A readable summary of a bundle (structure and manifest checked; media not decoded)."""
     path = Path(path)
-    opened = open_bundle(path)
-    opened.archive.close()
-    m = opened.manifest
+    m = read_manifest(path)
     lines = [
         f"{path.name}: submission for {m.kit.interview_id} version {m.kit.version}",
         f"  kit hash: {m.kit.content_hash}",

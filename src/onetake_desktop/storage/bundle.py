@@ -25,11 +25,11 @@ import os
 import shutil
 import stat
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 from onetake_desktop.domain.manifest import (
@@ -46,15 +46,13 @@ from onetake_desktop.domain.validation import (
     pretty_json,
 )
 from onetake_desktop.storage.atomic import atomic_output, fsync_directory, os_error_sentence
-from onetake_desktop.storage.safe_zip import CHUNK, SafeZip, UnsafeArchiveError
+from onetake_desktop.storage.safe_zip import CHUNK, Progress, SafeZip, UnsafeArchiveError
 
 BUNDLE_SUFFIX = ".onetake"
 PAYLOAD_MANIFEST = "manifest-sha256.txt"
 TAG_MANIFEST = "tagmanifest-sha256.txt"
 TAG_FILES = (MANIFEST_NAME, PAYLOAD_MANIFEST, TAG_MANIFEST)
 MAX_CHECKSUM_FILE_BYTES = 64 * 1024
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -94,6 +92,40 @@ def _zip_info(name: str, size: int, when: tuple[int, int, int, int, int, int]) -
     info.external_attr = (stat.S_IFREG | 0o644) << 16
     info.file_size = size  # known up front, so zipfile picks zip64 itself for huge answers
     return info
+
+
+@dataclass
+class _Counted:
+    total: int
+    progress: Progress | None
+    done: int = 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _copy_answer(source: Path, size: int, member: IO[bytes], counted: _Counted) -> str:
+    """Stream one answer file into its member and return its SHA-256: exactly ``size``
+    bytes, or it changed while being sealed."""
+    digest = hashlib.sha256()
+    copied = 0
+    try:
+        src = open(source, "rb")  # noqa: SIM115 (closed below; only opening is about the answer)
+    except OSError as error:
+        raise OneTakeError(f"Cannot read the answer file {source} ({error.strerror}).") from None
+    with src:
+        while chunk := src.read(CHUNK):
+            if copied + len(chunk) > size:
+                break  # it grew
+            digest.update(chunk)
+            member.write(chunk)
+            copied += len(chunk)
+            counted.add(len(chunk))
+    if copied != size:
+        raise OneTakeError(f"The answer file {source} changed while being sealed.")
+    return digest.hexdigest()
 
 
 def write_bundle(
@@ -138,27 +170,11 @@ def write_bundle(
         )
     when = _zip_time(manifest)
     digests: dict[str, str] = {}
-    done = 0
+    counted = _Counted(total, progress)
     with atomic_output(out) as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
         for name in sorted(media):
-            h = hashlib.sha256()
-            copied = 0
-            with (
-                open(media[name], "rb") as src,
-                archive.open(_zip_info(name, sizes[name], when), "w") as dst,
-            ):
-                while chunk := src.read(CHUNK):
-                    if copied + len(chunk) > sizes[name]:
-                        break  # it grew: checked below
-                    h.update(chunk)
-                    dst.write(chunk)
-                    copied += len(chunk)
-                    done += len(chunk)
-                    if progress is not None:
-                        progress(done, total)
-            if copied != sizes[name]:
-                raise OneTakeError(f"The answer file {media[name]} changed while being sealed.")
-            digests[name] = h.hexdigest()
+            with archive.open(_zip_info(name, sizes[name], when), "w") as member:
+                digests[name] = _copy_answer(media[name], sizes[name], member, counted)
         answers = tuple(
             dataclasses.replace(
                 a,

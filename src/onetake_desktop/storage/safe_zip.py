@@ -50,7 +50,7 @@ _FLAG_UTF8 = 0x800
 _WINDOWS_DIRECTORY = 0x10
 _WINDOWS_REPARSE_POINT = 0x400
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
 
 class UnsafeArchiveError(InvalidInputError):
