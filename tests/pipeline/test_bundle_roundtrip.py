@@ -267,3 +267,25 @@ def test_import_destination_rules(kit: Kit, tmp_path: Path) -> None:
 
     extract_bundle(receipt.path, tmp_path / "fresh", progress=lambda d, t: steps.append(d))
     assert steps[-1] == receipt.size
+
+
+def test_a_bundle_changed_while_it_is_imported_is_refused(kit: Kit, tmp_path: Path) -> None:
+    from onetake_desktop.domain.errors import InvalidInputError
+    from onetake_desktop.storage.bundle import extract_bundle
+
+    media = answers(tmp_path, kit)
+    manifest = demo_manifest(kit, {n.split("/")[1].split(".")[0]: n for n in media})
+    bundle = write_bundle(manifest, media, tmp_path / "b.onetake").path
+    at = bundle.read_bytes().index(b"Alex Example")
+
+    def someone_edits_it(done: int, total: int) -> None:
+        # After the manifest was checked, before this pass reaches it (media come first).
+        with open(bundle, "r+b") as handle:
+            handle.seek(at)
+            handle.write(b"Alix")
+
+    dest = tmp_path / "incoming"
+    # CRC-32 notices this edit; the SHA-256 comparison also catches one forged to keep the CRC.
+    with pytest.raises(InvalidInputError, match=r"CRC mismatch|changed while it was being read"):
+        extract_bundle(bundle, dest, progress=someone_edits_it)
+    assert not dest.exists()

@@ -375,6 +375,15 @@ def _extract_into(
     finally:
         for sink in sinks.values():
             sink.close()
+    tags = {
+        MANIFEST_NAME: opened.manifest_bytes,
+        PAYLOAD_MANIFEST: opened.payload_bytes,
+        TAG_MANIFEST: opened.tag_bytes,
+    }
+    # The checks above read these members before this pass: the same bytes, or the file was
+    # changed under us and the bundle's SHA-256 would not describe what we checked.
+    if any(hashes[name] != hashlib.sha256(data).hexdigest() for name, data in tags.items()):
+        raise UnsafeArchiveError(f"{opened.archive.path.name} changed while it was being read.")
     media: dict[str, Path] = {}
     for question_id, m in recorded:
         if hashes[m.name] != m.sha256:
@@ -385,8 +394,7 @@ def _extract_into(
         os.replace(temps[m.name], finals[m.name])
         media[question_id] = finals[m.name]
     fsync_directory(dest / "media")
-    _write_durably(dest / MANIFEST_NAME, opened.manifest_bytes)
-    _write_durably(dest / PAYLOAD_MANIFEST, opened.payload_bytes)
-    _write_durably(dest / TAG_MANIFEST, opened.tag_bytes)
+    for name, data in tags.items():
+        _write_durably(dest / name, data)
     fsync_directory(dest)
     return media, bundle_sha
