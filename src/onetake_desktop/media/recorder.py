@@ -6,9 +6,17 @@ take). Each :meth:`CaptureSession.start_take` starts one :class:`Take`: a writer
 owns the PyAV container and writes ``q01.mp4.partial``, fragmented every half second, flushed
 per packet and fsynced every second, then renamed to ``q01.mp4`` when the take ends.
 
-Timing: every timestamp comes from the one session clock. Video pts come from the capture
-timestamps (``round((t - t0) * fps)``); audio pts come from the count of samples written, which
-start at the take's first instant ``t0``. The A/V offset in the stats compares the two ends.
+Timing: every timestamp comes from the one session clock. The take's first picture sets the
+origin of both timelines: video pts come from the capture timestamps
+(``round((t - origin) * fps)``, time base 1/fps), audio pts from the count of samples written,
+starting with the sample captured at the origin (time base 1/sample rate). Sound a device lost
+is filled with silence so later sound stays in sync. The A/V offsets in the stats say how far
+apart a picture and a sound captured at the same instant end up in the file.
+
+Muxing: ``movflags=hybrid_fragmented`` (fragmented while recording, an ordinary MP4 after a
+clean close), ``frag_duration`` 0.5 s, ``flush_packets=1`` (each packet reaches the OS at once)
+and ``use_editlist=1`` (hides the AAC encoder's priming samples). A crash or kill -9 keeps
+everything up to the last whole fragment: :mod:`onetake_desktop.media.recovery`.
 """
 
 from __future__ import annotations
@@ -442,7 +450,7 @@ class Take:
                 self._drain()
                 if now >= next_fsync and self._fd is not None:
                     next_fsync = now + FSYNC_EVERY_SECONDS
-                    os.fsync(self._fd)
+                    os.fdatasync(self._fd)
                 if self._stop_at is not None and self._drained(now):
                     break
             self._encoder.finish()
