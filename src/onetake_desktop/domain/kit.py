@@ -199,7 +199,8 @@ def privacy_notice_hash(kit: Kit) -> str:
     return "sha256:" + hashlib.sha256(kit.privacy_notice.encode("utf-8")).hexdigest()
 
 
-def _answer_type(f: Fields, key: str, *, required: bool) -> AnswerType | None:
+def read_answer_type(f: Fields, key: str, *, required: bool) -> AnswerType | None:
+    """An answer type field (kits and manifests); None only when optional and absent."""
     value = f.optional_text(key) if not required else f.text(key, "video")
     if value is None:
         return None
@@ -264,7 +265,7 @@ def _read_kit(f: Fields) -> Kit:
                 answer_min_seconds=q.integer("answer_min_seconds", 0, required=False),
                 answer_max_seconds=q.integer("answer_max_seconds"),
                 retakes_allowed=q.integer("retakes_allowed", 0, required=False),
-                answer_type=_answer_type(q, "answer_type", required=False),
+                answer_type=read_answer_type(q, "answer_type", required=False),
                 text_max_chars=q.integer("text_max_chars", 3000, required=False),
             )
         )
@@ -278,7 +279,7 @@ def _read_kit(f: Fields) -> Kit:
         instructions=f.text("instructions"),
         privacy_notice=f.text("privacy_notice"),
         retention_days=f.integer("retention_days"),
-        default_answer_type=_answer_type(f, "default_answer_type", required=True) or "video",
+        default_answer_type=read_answer_type(f, "default_answer_type", required=True) or "video",
         questions=tuple(questions),
         deadline=_read_deadline(f),
         practice=practice,

@@ -25,6 +25,7 @@ from onetake_desktop.domain.kit import (
     Kit,
     kit_content_hash,
     privacy_notice_hash,
+    read_answer_type,
 )
 from onetake_desktop.domain.validation import (
     PREFIXED_SHA256,
@@ -206,11 +207,10 @@ def _read_media(f: Fields) -> MediaFile:
 
 
 def _read_answer(f: Fields) -> AnswerRecord:
-    answer_type = f.text("answer_type", "video")
     m = f.obj("media", required=False)
     answer = AnswerRecord(
         question_id=f.text("question_id"),
-        answer_type=answer_type if answer_type in ANSWER_TYPES else "video",
+        answer_type=read_answer_type(f, "answer_type", required=True) or "video",
         takes_used=f.integer("takes_used", 1),
         submitted_take=f.integer("submitted_take", 1),
         think_seconds_used=f.number("think_seconds_used"),
@@ -220,8 +220,6 @@ def _read_answer(f: Fields) -> AnswerRecord:
         media=_read_media(m) if m is not None else None,
         text=f.optional_text("text"),
     )
-    if answer_type not in ANSWER_TYPES:
-        f.problem("answer_type", "must be one of video, audio, text")
     f.done()
     return answer
 

@@ -107,7 +107,9 @@ def probe_media_files(
     try:
         reports: list[dict[str, Any]] = json.loads(result.stdout)
     except ValueError:
-        raise InvalidInputError(f"The media checker gave no answer for {names}.") from None
+        reports = []
+    if not isinstance(reports, list) or len(reports) != len(paths):
+        raise InvalidInputError(f"The media checker gave no answer for {names}.")
     infos = []
     for path, report in zip(paths, reports, strict=True):
         if "error" in report:
