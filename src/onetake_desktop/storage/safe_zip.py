@@ -132,17 +132,22 @@ def _raw_name(info: zipfile.ZipInfo) -> bytes:
     return info.orig_filename.encode(encoding, "replace")
 
 
-def _zip64_sizes(extra: bytes) -> tuple[int, int]:
-    """(uncompressed, compressed) sizes from a local header's zip64 extra field; (-1, -1) if
-    there is none (which the caller then reports as a header mismatch)."""
+def _extra_fields(extra: bytes) -> dict[int, bytes] | None:
+    """A header's extra fields by id; None if they are malformed or any but zip64's.
+
+    zipfile writes only the zip64 field; anything else would be bytes no check explains.
+    """
+    fields: dict[int, bytes] = {}
     pos = 0
-    while pos + 4 <= len(extra):
+    while pos < len(extra):
+        if pos + 4 > len(extra):
+            return None
         header_id, size = struct.unpack_from("<HH", extra, pos)
-        if header_id == _ZIP64_EXTRA_ID and size >= 16 and pos + 4 + size <= len(extra):
-            usize, csize = struct.unpack_from("<QQ", extra, pos + 4)
-            return int(usize), int(csize)
+        if header_id != _ZIP64_EXTRA_ID or header_id in fields or pos + 4 + size > len(extra):
+            return None
+        fields[header_id] = extra[pos + 4 : pos + 4 + size]
         pos += 4 + size
-    return -1, -1
+    return fields
 
 
 def _fold(name: str) -> str:
@@ -327,6 +332,10 @@ class SafeZip:
             )
         if info.flag_bits & _FLAG_DATA_DESCRIPTOR:
             raise UnsafeArchiveError(f"Member {name} was not written by OneTake (data descriptor).")
+        if info.comment:
+            raise UnsafeArchiveError(f"Member {name} has a comment; bundles have none.")
+        if _extra_fields(info.extra) is None:
+            raise UnsafeArchiveError(f"Member {name} has an extra field bundles never carry.")
         if info.flag_bits & ~_FLAG_UTF8:
             raise UnsafeArchiveError(f"Member {name} has unknown flags (0x{info.flag_bits:04x}).")
         if info.compress_size != info.file_size:
@@ -342,9 +351,14 @@ class SafeZip:
             local_name = raw_name.decode(encoding)
         except UnicodeDecodeError:
             local_name = ""
-        if csize == usize == 0xFFFFFFFF:  # zip64: the real sizes are in the extra field
-            extra = self._read_at(info.header_offset + _LOCAL_HEADER.size + name_len, extra_len)
-            usize, csize = _zip64_sizes(extra)
+        extra = _extra_fields(
+            self._read_at(info.header_offset + _LOCAL_HEADER.size + name_len, extra_len)
+        )
+        if extra is None:
+            raise UnsafeArchiveError(f"Member {name} has an extra field bundles never carry.")
+        zip64 = extra.get(_ZIP64_EXTRA_ID, b"")
+        if csize == usize == 0xFFFFFFFF and len(zip64) >= 16:  # the real sizes are here
+            usize, csize = struct.unpack_from("<QQ", zip64)
         mismatch = (
             sig != _LOCAL
             or method != zipfile.ZIP_STORED

@@ -102,6 +102,8 @@ class Entry:
     local_method: int | None = None
     stored_data: bytes | None = None  # bytes actually written (e.g. compressed)
     windows_attrs: int = 0
+    local_extra: bytes = b""  # extra fields in the local header
+    comment: bytes = b""  # the member's comment in the central directory
 
 
 @dataclass
@@ -135,9 +137,9 @@ class RawZip:
                 len(payload),
                 len(e.data),
                 len(local_name),
-                0,
+                len(e.local_extra),
             )
-            out += local_name + payload
+            out += local_name + e.local_extra + payload
             out += self.gap_after.get(i, b"")
             records.append((e, crc, len(payload)))
         extra = [(replace(self.entries[i], name=n), i) for n, i in self.extra_central]
@@ -160,13 +162,13 @@ class RawZip:
                 len(e.data),
                 len(name),
                 0,
-                0,
+                len(e.comment),
                 0,
                 0,
                 (e.mode << 16) | e.windows_attrs,
                 offset,
             )
-            central += name
+            central += name + e.comment
         cd_offset = len(out)
         n = len(self.entries) + len(self.extra_central)
         count = n if self.count_override is None else self.count_override
@@ -515,6 +517,18 @@ CASES: list[Case] = [
     ),
     Case("zip64-record-apart-from-locator", "not a complete bundle", zip64_end(b"HIDE")),
     Case("local-header-zip64-sizes", "local header", _local_zip64_sizes),
+    Case(
+        "member-comment",
+        "comment",
+        lambda e, w: RawZip(_swap(e, "media/q1.mp4", comment=b"hidden words")).build(),
+    ),
+    Case(
+        "hidden-local-extra-field",
+        "extra field",
+        lambda e, w: RawZip(
+            _swap(e, "media/q1.mp4", local_extra=struct.pack("<HH", 0xCAFE, 6) + b"HIDDEN")
+        ).build(),
+    ),
     # compression and encryption
     Case(
         "deflated-manifest",
