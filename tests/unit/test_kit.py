@@ -233,3 +233,13 @@ def test_show_on_an_invalid_file_lists_the_problems(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "  - retention_days must be between 1 and 3650 days" in captured.err
+
+
+def test_keys_from_outside_are_escaped_in_messages() -> None:
+    # Rubric keys are question ids from the file: a terminal escape must not reach stderr as is.
+    data = json.loads(demo_definition_path().read_text())
+    data["rubrics"]["\x1b[2J"] = {"competency": "x"}
+    with pytest.raises(ProblemsError) as info:
+        definition_from_dict(data)
+    assert "\x1b" not in str(info.value)
+    assert "rubrics.'\\x1b[2J'.levels is required" in str(info.value)

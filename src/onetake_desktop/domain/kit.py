@@ -461,7 +461,7 @@ def definition_from_dict(data: object) -> InterviewDefinition:
             r.problem("", f"at most {MAX_QUESTIONS} rubrics are allowed")
         else:
             for qid, value in r.data.items():
-                rubrics[qid] = _read_rubric(Fields(value, join(r.path, qid), problems))
+                rubrics[qid] = _read_rubric(Fields(value, join(r.path, shown_key(qid)), problems))
     f.done()
     _raise_if(problems, "Invalid interview definition")
     assert kit is not None
