@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from onetake_desktop.domain.errors import DiskFullError, InvalidInputError
 from onetake_desktop.storage import atomic
@@ -209,3 +211,47 @@ def test_zip64_end_records_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert list(archive.members) == ["media/q1.mp4", "m.json"]
         whole, _ = archive.stream({})
     assert whole == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- fuzzing: any damage is one sentence, never another exception -------------------------------
+
+_SOUND = io.BytesIO()
+with zipfile.ZipFile(_SOUND, "w", zipfile.ZIP_STORED) as _z:
+    _z.writestr("media/q1.mp4", b"\x00\x01video" * 40)
+    _z.writestr("manifest.json", b'{"format": "onetake-submission"}')
+    _z.writestr("tagmanifest-sha256.txt", b"0" * 64 + b"  manifest.json\n")
+SOUND_ZIP = _SOUND.getvalue()
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.lists(
+        st.tuples(
+            # anywhere, and more often in the central directory and end record
+            st.integers(0, len(SOUND_ZIP) - 1)
+            | st.integers(len(SOUND_ZIP) - 250, len(SOUND_ZIP) - 1),
+            st.integers(0, 255),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    cut=st.one_of(st.none(), st.integers(0, len(SOUND_ZIP))),
+)
+def test_fuzz_damaged_archives(
+    tmp_path: Path, edits: list[tuple[int, int]], cut: int | None
+) -> None:
+    data = bytearray(SOUND_ZIP)
+    for at, value in edits:
+        data[at] = value
+    path = tmp_path / "fuzz.onetake"
+    path.write_bytes(bytes(data[:cut]) if cut is not None else bytes(data))
+    try:
+        with SafeZip(path) as archive:
+            archive.stream({})
+            for name, member in archive.members.items():
+                archive.read_small(name, member.size)
+    except InvalidInputError as error:
+        message = str(error)
+        assert message.endswith(".") and "\n" not in message
