@@ -79,6 +79,14 @@ def checksum_lines(entries: Mapping[str, str]) -> bytes:
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(entries.items())).encode()
 
 
+def _tag_digests(manifest_bytes: bytes, payload_bytes: bytes) -> dict[str, str]:
+    """What the tag manifest lists: the SHA-256 of manifest.json and of the payload manifest."""
+    return {
+        MANIFEST_NAME: hashlib.sha256(manifest_bytes).hexdigest(),
+        PAYLOAD_MANIFEST: hashlib.sha256(payload_bytes).hexdigest(),
+    }
+
+
 def _zip_time(manifest: SubmissionManifest) -> tuple[int, int, int, int, int, int]:
     sealed = parse_utc_timestamp(manifest.created_at) or datetime.now(UTC)
     t = sealed.astimezone(UTC)
@@ -95,7 +103,9 @@ def _zip_info(name: str, size: int, when: tuple[int, int, int, int, int, int]) -
 
 
 @dataclass
-class _Counted:
+class _ByteProgress:
+    """Bytes copied so far across all members, reported to the caller's ``progress``."""
+
     total: int
     progress: Progress | None
     done: int = 0
@@ -106,7 +116,7 @@ class _Counted:
             self.progress(self.done, self.total)
 
 
-def _copy_answer(source: Path, size: int, member: IO[bytes], counted: _Counted) -> str:
+def _copy_answer(source: Path, size: int, member: IO[bytes], counted: _ByteProgress) -> str:
     """Stream one answer file into its member and return its SHA-256: exactly ``size``
     bytes, or it changed while being sealed."""
     digest = hashlib.sha256()
@@ -170,7 +180,7 @@ def write_bundle(
         )
     when = _zip_time(manifest)
     digests: dict[str, str] = {}
-    counted = _Counted(total, progress)
+    counted = _ByteProgress(total, progress)
     with atomic_output(out) as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
         for name in sorted(media):
             with archive.open(_zip_info(name, sizes[name], when), "w") as member:
@@ -189,18 +199,15 @@ def write_bundle(
         sealed = dataclasses.replace(manifest, answers=answers)
         manifest_bytes = pretty_json(manifest_to_dict(sealed))
         payload = checksum_lines(digests)
-        tags = checksum_lines(
-            {
-                MANIFEST_NAME: hashlib.sha256(manifest_bytes).hexdigest(),
-                PAYLOAD_MANIFEST: hashlib.sha256(payload).hexdigest(),
-            }
-        )
+        tags = checksum_lines(_tag_digests(manifest_bytes, payload))
         for name, data in (
             (MANIFEST_NAME, manifest_bytes),
             (PAYLOAD_MANIFEST, payload),
             (TAG_MANIFEST, tags),
         ):
             archive.writestr(_zip_info(name, len(data), when), data)
+    # Hashed once more from disk: zipfile goes back to finish each local header after its
+    # data, so the bytes cannot be hashed as they are written.
     whole = hashlib.sha256()
     with open(out, "rb") as written:
         while chunk := written.read(CHUNK):
@@ -248,10 +255,7 @@ def open_bundle(path: Path) -> OpenedBundle:
         payload_bytes = archive.read_small(PAYLOAD_MANIFEST, MAX_CHECKSUM_FILE_BYTES)
         tag_bytes = archive.read_small(TAG_MANIFEST, MAX_CHECKSUM_FILE_BYTES)
         tags = _parse_checksums(tag_bytes, TAG_MANIFEST)
-        expected_tags = {
-            MANIFEST_NAME: hashlib.sha256(manifest_bytes).hexdigest(),
-            PAYLOAD_MANIFEST: hashlib.sha256(payload_bytes).hexdigest(),
-        }
+        expected_tags = _tag_digests(manifest_bytes, payload_bytes)
         if set(tags) != set(expected_tags):
             raise UnsafeArchiveError(f"{name}'s {TAG_MANIFEST} does not list the right files.")
         for tag_name, digest in expected_tags.items():
