@@ -340,42 +340,45 @@ class SafeZip:
             raise UnsafeArchiveError(f"Member {name} has unknown flags (0x{info.flag_bits:04x}).")
         if info.compress_size != info.file_size:
             raise UnsafeArchiveError(f"Member {name} has inconsistent sizes.")
-        # The local header must say the same as the central directory.
+        data_offset = self._check_local_header(info)
+        if data_offset + info.file_size > self.size:
+            raise UnsafeArchiveError(f"{self.path.name} is truncated (member {name} is cut off).")
+        return Member(name, info.header_offset, data_offset, info.file_size, info.CRC)
+
+    def _check_local_header(self, info: zipfile.ZipInfo) -> int:
+        """Where the member's data starts, once its local header says what the directory says
+        (readers that follow local headers must see the same archive as we do)."""
+        forged = UnsafeArchiveError(
+            f"Member {info.filename}'s local header disagrees with the zip directory "
+            "(corrupt or forged)."
+        )
         if info.header_offset + _LOCAL_HEADER.size > self.size:
             raise UnsafeArchiveError(f"{self.path.name} is truncated.")
         header = _LOCAL_HEADER.unpack(self._read_at(info.header_offset, _LOCAL_HEADER.size))
         sig, _ver, flags, method, _t, _d, crc, csize, usize, name_len, extra_len = header
-        raw_name = self._read_at(info.header_offset + _LOCAL_HEADER.size, name_len)
-        encoding = "utf-8" if flags & _FLAG_UTF8 else "cp437"
+        if sig != _LOCAL or method != zipfile.ZIP_STORED or flags != info.flag_bits:
+            raise forged
+        name_at = info.header_offset + _LOCAL_HEADER.size
         try:
-            local_name = raw_name.decode(encoding)
+            local_name = self._read_at(name_at, name_len).decode(
+                "utf-8" if flags & _FLAG_UTF8 else "cp437"
+            )
         except UnicodeDecodeError:
-            local_name = ""
-        extra = _extra_fields(
-            self._read_at(info.header_offset + _LOCAL_HEADER.size + name_len, extra_len)
-        )
+            raise forged from None
+        if local_name != info.orig_filename or crc != info.CRC:
+            raise forged
+        extra = _extra_fields(self._read_at(name_at + name_len, extra_len))
         if extra is None:
-            raise UnsafeArchiveError(f"Member {name} has an extra field bundles never carry.")
+            raise UnsafeArchiveError(
+                f"Member {info.filename} has an extra field bundles never carry."
+            )
         zip64 = extra.get(_ZIP64_EXTRA_ID, b"")
         if csize == usize == 0xFFFFFFFF and len(zip64) >= 16:  # the real sizes are here
             usize, csize = struct.unpack_from("<QQ", zip64)
-        mismatch = (
-            sig != _LOCAL
-            or method != zipfile.ZIP_STORED
-            or flags != info.flag_bits
-            or local_name != info.orig_filename
-            or crc != info.CRC
-            or (csize, usize) != (info.compress_size, info.file_size)
-        )
-        if mismatch:
-            raise UnsafeArchiveError(
-                f"Member {name}'s local header disagrees with the zip directory "
-                "(corrupt or forged)."
-            )
-        data_offset = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
-        if data_offset + info.file_size > self.size:
-            raise UnsafeArchiveError(f"{self.path.name} is truncated (member {name} is cut off).")
-        return Member(name, info.header_offset, data_offset, info.file_size, info.CRC)
+        if (csize, usize) != (info.compress_size, info.file_size):
+            raise forged
+        data_offset: int = name_at + name_len + extra_len
+        return data_offset
 
     # -- reading ---------------------------------------------------------------------------
 
