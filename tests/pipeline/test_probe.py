@@ -143,3 +143,15 @@ def test_a_child_that_spins_forever_hits_its_cpu_limit() -> None:
     result = _run_limited("while True: pass", 200, 1)
     assert result.returncode == -signal.SIGXCPU
     assert time.monotonic() - started < 10.0
+
+
+def test_the_working_folder_is_not_on_the_childs_import_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Someone runs `onetake bundle verify` from a folder holding a module named like ours.
+    path = write_answer(tmp_path / "v.mp4")
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "av.py").write_text("raise SystemExit(5)\n")
+    monkeypatch.chdir(planted)
+    assert probe_media(path).video_codec == "h264"

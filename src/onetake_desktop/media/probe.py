@@ -59,7 +59,8 @@ def _child_command() -> list[str]:
             executable = base
         else:
             executable = shutil.which("python3") or executable
-    return [executable, "-m", "onetake_desktop.media.probe"]
+    # -P: the working folder (wherever the user ran us) is not put on the import path.
+    return [executable, "-P", "-m", "onetake_desktop.media.probe"]
 
 
 def _child_environment() -> dict[str, str]:
