@@ -120,17 +120,20 @@ def bench_import(home: Path, bundles: list[Path]) -> None:
             dst.flush()
             os.fsync(dst.fileno())
     plain = time.perf_counter() - t0
-    service = open_reviewer_service(home / "import-library")
-    t0 = time.perf_counter()
-    report = service.import_paths(bundles)
-    ours = time.perf_counter() - t0
-    service.close()
-    assert len(report.imported) == len(bundles), report.summary()
     mb = total / 1e6
     print(f"\n3. import + verify of {len(bundles)} bundles, {mb:.1f} MB")
     print(f"   plain sha256 + copy     {ms(plain)}  ({mb / plain:6.1f} MB/s)")
-    print(f"   onetake import + verify {ms(ours)}  ({mb / ours:6.1f} MB/s)")
-    print(f"   throughput ratio        {plain / ours:.2f}   (goal >= 0.8)")
+    for workers in (1, 2):
+        service = open_reviewer_service(home / f"import-library-{workers}")
+        t0 = time.perf_counter()
+        report = service.import_paths(bundles, workers=workers)
+        ours = time.perf_counter() - t0
+        service.close()
+        assert len(report.imported) == len(bundles), report.summary()
+        print(
+            f"   onetake, {workers} checker(s)   {ms(ours)}  ({mb / ours:6.1f} MB/s)"
+            f"   ratio {plain / ours:.2f} (goal >= 0.8)"
+        )
 
 
 def bench_list(home: Path, candidates: int) -> tuple[float, Path]:
@@ -199,6 +202,7 @@ def main() -> int:
     parser.add_argument("--answers", type=int, default=12, help="answers to open in turn")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each answer")
     parser.add_argument("--bundles", type=int, default=4)
+    parser.add_argument("--only-import", action="store_true", help="skip the other parts")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="onetake-reviewer-bench-"))
@@ -223,6 +227,10 @@ def main() -> int:
                     writer=noisy_answer,
                 )
             )
+
+        if args.only_import:
+            bench_import(scratch, bundles)
+            return 0
 
         from PySide6.QtCore import QEventLoop, QTimer
 

@@ -15,8 +15,10 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +27,7 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.paths import app_paths
+from onetake_desktop.storage.bundle import ExtractedBundle
 from onetake_desktop.storage.library import (
     RECOMMENDATION_LABELS,
     AnswerRecord,
@@ -253,29 +256,70 @@ class ReviewerService:
     # -- import -------------------------------------------------------------------------------
 
     def import_paths(
-        self, paths: Sequence[Path], progress: ProgressFn | None = None
+        self, paths: Sequence[Path], progress: ProgressFn | None = None, workers: int = 1
     ) -> ImportReport:
         """Import every bundle in ``paths`` (files or folders). Refused bundles are reported
-        with their reason; the others import. ``progress(done_bytes, total_bytes)``."""
+        with their reason; the others import. ``progress(done_bytes, total_bytes)`` may be
+        called from the worker threads.
+
+        With ``workers`` > 1, bundles are checked (hashed, then their media probed in a child
+        process) on that many threads, so one bundle's probe overlaps the next one's hashing;
+        the database is written on the calling thread only, in the order given.
+        """
         bundles, report_missing = find_bundles(paths)
         report = ImportReport(list(report_missing))
         sizes = [b.stat().st_size for b in bundles]
         total = max(1, sum(sizes))
-        done = 0
-        for bundle, size in zip(bundles, sizes, strict=True):
-            base = done
+        done = [0] * len(bundles)
+        lock = threading.Lock()
 
-            def step(d: int, t: int, base: int = base, size: int = size) -> None:
-                if progress is not None and t > 0:
-                    progress(base + min(size, int(size * d / t)), total)
+        def step_for(i: int) -> ProgressFn:
+            def step(d: int, t: int) -> None:
+                if progress is None or t <= 0:
+                    return
+                with lock:
+                    done[i] = min(sizes[i], int(sizes[i] * d / t))
+                    now = sum(done)
+                progress(now, total)
 
-            report.outcomes.append(self.import_bundle(bundle, step))
-            done += size
+            return step
+
+        def record(i: int, checked: ExtractedBundle | ImportOutcome) -> None:
+            outcome = (
+                checked
+                if isinstance(checked, ImportOutcome)
+                else self._register(bundles[i], checked)
+            )
+            report.outcomes.append(outcome)
             if progress is not None:
-                progress(done, total)
+                with lock:
+                    done[i] = sizes[i]
+                    now = sum(done)
+                progress(now, total)
+
+        if workers <= 1:
+            # No helper threads: a Qt pool thread that starts a Python thread stays listed in
+            # threading.enumerate() for good (Python 3.11), so the window imports this way.
+            for i, bundle in enumerate(bundles):
+                record(i, self._check_bundle(bundle, step_for(i)))
+            return report
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onetake-import") as pool:
+            checks = [
+                pool.submit(self._check_bundle, b, step_for(i)) for i, b in enumerate(bundles)
+            ]
+            for i, check in enumerate(checks):
+                record(i, check.result())
         return report
 
     def import_bundle(self, path: Path, progress: ProgressFn | None = None) -> ImportOutcome:
+        """Check one bundle completely, then add it to the library (or say why not)."""
+        checked = self._check_bundle(path, progress)
+        return checked if isinstance(checked, ImportOutcome) else self._register(path, checked)
+
+    def _check_bundle(
+        self, path: Path, progress: ProgressFn | None
+    ) -> ExtractedBundle | ImportOutcome:
+        """Verify and extract into a staging folder of the library (any thread; no DB)."""
         try:
             from onetake_desktop.services.bundles import import_bundle
         except ImportError:  # the verifying wrapper is not in this build: same checks below it
@@ -284,16 +328,21 @@ class ReviewerService:
         staging = self.library.root / "submissions" / f".incoming-{uuid.uuid4().hex[:12]}"
         staging.parent.mkdir(parents=True, exist_ok=True)
         try:
-            extracted = import_bundle(path, staging, progress=progress)
-        except InvalidInputError as error:
-            shutil.rmtree(staging, ignore_errors=True)
-            return ImportOutcome(path, "refused", str(error))
-        except OneTakeError as error:
+            return import_bundle(path, staging, progress=progress)
+        except OneTakeError as error:  # InvalidInputError, DiskFullError, ...
             shutil.rmtree(staging, ignore_errors=True)
             return ImportOutcome(path, "refused", str(error))
         except OSError as error:
             shutil.rmtree(staging, ignore_errors=True)
             return ImportOutcome(path, "refused", f"{path.name} cannot be read ({error}).")
+
+    def _register(self, path: Path, extracted: ExtractedBundle) -> ImportOutcome:
+        """Move a checked bundle into place and record it (calling thread: it owns the DB)."""
+        folder = Path(extracted.folder)
+        # The .incoming-* folder _check_bundle made (the bundle's folder, or holding it).
+        staging = next(
+            (p for p in (folder, *folder.parents) if p.name.startswith(".incoming-")), folder
+        )
         manifest: SubmissionManifest = extracted.manifest
         sha: str = extracted.bundle_sha256
         existing = self.library.submissions.find_by_sha256(sha)
@@ -306,7 +355,6 @@ class ReviewerService:
                 existing.id,
                 existing.candidate_name,
             )
-        folder = Path(extracted.folder)
         final = self.library.root / "submissions" / sha[:16]
         if folder.resolve() != final.resolve():
             if final.exists():  # left by an import that crashed before its DB commit
