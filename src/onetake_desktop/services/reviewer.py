@@ -122,10 +122,7 @@ class AnswerView:
     def question_text(self) -> str:
         if self.question is not None:
             return self.question.text
-        return (
-            f"Question {self.answer.question_id} (add the interview definition to see its text "
-            "and rubric)"
-        )
+        return f"Question {self.answer.question_id}"  # the window says why, beside it
 
     @property
     def status(self) -> AnswerStatus:
