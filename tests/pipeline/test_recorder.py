@@ -19,6 +19,7 @@ from onetake_desktop.media.recorder import CaptureSession, TakeResult
 from onetake_desktop.media.sources import SyntheticVideoSource
 
 SMALL = PROFILES["light"].scaled(320, 240)
+RECORD = [sys.executable, "-m", "onetake_desktop", "record"]
 
 
 def decode_all(path: Path) -> dict[str, list[av.VideoFrame | av.AudioFrame]]:
@@ -208,3 +209,26 @@ def test_sound_lost_by_the_device_is_filled_with_silence_to_keep_sync(tmp_path: 
     s = result.stats
     assert abs(s.audio_gap_fill_samples - 0.2 * 48_000) < 0.03 * 48_000
     assert abs(s.audio_samples - 1.5 * 48_000) <= 1 and abs(s.av_offset_ms) <= 1000 / 30 + 1
+
+
+def test_ctrl_c_stops_the_cli_take_and_keeps_it(tmp_path: Path) -> None:
+    import signal
+
+    out = tmp_path / "int.mp4"
+    child = subprocess.Popen(
+        [*RECORD, "--seconds", "30", "--profile", "light", "--json", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while not out.with_name("int.mp4.partial").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    child.send_signal(signal.SIGINT)
+    stdout, stderr = child.communicate(timeout=20)
+    assert child.returncode == 0, stderr
+    stats = json.loads(stdout)
+    assert stats["stop_reason"] == "stopped" and 0.8 < stats["duration_seconds"] < 3
+    assert out.exists() and not out.with_name("int.mp4.partial").exists()
+    assert len(decode_all(out)["video"]) == stats["stats"]["frames_encoded"]

@@ -347,6 +347,7 @@ class Take:
         self._last_audio_t: float | None = None
         self._t0 = clock()
         self._finished_at: float | None = None
+        self._finished = threading.Event()
         self._thread = threading.Thread(target=self._run, name="onetake-take-writer", daemon=True)
 
     # -- any thread ---------------------------------------------------------------------------
@@ -371,14 +372,20 @@ class Take:
     def stop(self) -> TakeResult:
         """Finish the take: keep what was captured until now, flush, rename, return."""
         self._request_stop(STOPPED, None)
-        if self._thread is not threading.current_thread():
-            self._thread.join()
-        assert self._result is not None or self._thread is threading.current_thread()
-        return self._result if self._result is not None else self._provisional_result()
+        if self._thread is threading.current_thread():  # from on_finished
+            return self._result if self._result is not None else self._provisional_result()
+        result = self.wait()
+        assert result is not None
+        return result
 
     def wait(self, timeout: float | None = None) -> TakeResult | None:
-        """Block until the take ends by itself (time limit, lost device, full disk)."""
-        self._thread.join(timeout)
+        """Block until the take ends (by itself: time limit, lost device, full disk).
+
+        Waits on an event, not on ``Thread.join``: a Ctrl+C that interrupts ``join`` in
+        Python 3.11 can leave the thread looking finished while it still writes.
+        """
+        if self._finished.wait(timeout):
+            self._thread.join()
         return self._result
 
     def _request_stop(self, reason: str, message: str | None, at: float | None = None) -> None:
@@ -605,11 +612,13 @@ class Take:
         self._finished_at = self._clock() if self._stop_at is None else self._stop_at
         self._result = self._make_result(path, reason, message)
         self._on_done(self)
-        if self._on_finished is not None:
-            try:
+        try:
+            if self._on_finished is not None:
                 self._on_finished(self._result)
-            except Exception as error:  # a caller's bug must not hide the take
-                print(f"onetake: on_finished failed: {error!r}", file=sys.stderr)
+        except Exception as error:  # a caller's bug must not hide the take
+            print(f"onetake: on_finished failed: {error!r}", file=sys.stderr)
+        finally:
+            self._finished.set()
 
     def _make_result(self, path: Path, reason: str, message: str | None) -> TakeResult:
         fps, rate = self.profile.fps, self.profile.sample_rate
