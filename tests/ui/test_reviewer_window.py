@@ -357,8 +357,8 @@ def test_open_reviewer_window_imports_the_bundles_it_is_given(
 def test_long_playback_does_not_exhaust_references_to_none(
     qtbot: QtBot, bundles: dict[str, Path]
 ) -> None:
-    # PySide6 6.12 drops a reference to None on every void call (see keep_none_alive): minutes
-    # of playback must not bring the interpreter down.
+    # PySide6 6.12 dropped a reference to None on every void call (see test_qt_binding.py):
+    # minutes of playback brought the interpreter down. None must keep its references.
     import sys
 
     window = open_window(qtbot)
@@ -369,4 +369,4 @@ def test_long_playback_does_not_exhaust_references_to_none(
     qtbot.wait(2500)
     window.player.pause()
     assert window.player.video.frames > 30
-    assert sys.getrefcount(None) > 1_000_000 and before > 1_000_000
+    assert sys.getrefcount(None) > before - 100

@@ -7,8 +7,6 @@ worker thread (``run_task``) with their own database connection and report back 
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -66,16 +64,6 @@ QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; borde
 """
 
 
-def keep_none_alive() -> None:
-    """Work around PySide6 6.12 on Python 3.11: its abi3 wheel returns None from void methods
-    without taking a reference (fine where None is immortal, 3.12+). On 3.11 every call drops
-    one; playback makes ~175 such calls a second, and when the count reaches zero the
-    interpreter aborts (``none_dealloc``). Giving None a huge count makes it immortal in effect.
-    This belongs at start-up (ui/application.py); it is here until it is there."""
-    if sys.version_info < (3, 12) and sys.getrefcount(None) < 1 << 40:
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-
-
 def _seconds(value: float) -> str:
     return format_ms(round(value * 1000))
 
@@ -88,7 +76,6 @@ class ReviewerWindow(QMainWindow):
     library_reloaded = Signal()
 
     def __init__(self, service: ReviewerService, reviewer_id: int | None = None) -> None:
-        keep_none_alive()
         super().__init__()
         self.service = service
         self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
