@@ -90,3 +90,36 @@ def test_list_audit_and_export_as_one_panelist(
     capsys.readouterr()
     assert run(["panel", "audit"]) == 1
     assert "Audit log row 5 was changed after it was written." in capsys.readouterr().out
+
+
+def test_scores_export_refuses_a_panelists_scores_without_their_passphrase(
+    library_with_scores: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 8: no export shows another panelist's drafts; `scores export` knows no
+    passphrase, so it points to `panel export` instead (exit 3) and writes nothing."""
+    from onetake_desktop.cli import scores as scores_cli
+    from onetake_desktop.domain.errors import InvalidInputError
+
+    parser = argparse.ArgumentParser(prog="onetake")
+    scores_cli.register(parser.add_subparsers(dest="command"))
+    out = tmp_path / "ben.csv"
+    for name in ("Ben", "Ana"):  # Ben has drafts only; Ana submitted (Ben has not)
+        args = parser.parse_args(
+            ["scores", "export", "--reviewer", name, "--format", "csv", "-o", str(out)]
+        )
+        with pytest.raises(InvalidInputError) as raised:
+            args.handler(args)
+        assert str(raised.value) == (
+            f"{name} is a panelist, so their scores export only with their passphrase: "
+            f"use onetake panel export --panelist {name}."
+        )
+        assert raised.value.exit_code == 3
+        assert not out.exists()
+    assert "private draft" not in capsys.readouterr().out
+
+    # A plain reviewer (no passphrase) in the same library still exports as before.
+    args = parser.parse_args(
+        ["scores", "export", "--reviewer", "Rita", "--format", "csv", "-o", str(out)]
+    )
+    assert args.handler(args) == 0
+    assert out.read_text(encoding="utf-8").count("\n") == 1  # header only: Rita scored nothing

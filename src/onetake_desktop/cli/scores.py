@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from onetake_desktop.cli import add_group
-from onetake_desktop.domain.errors import EXIT_OK
+from onetake_desktop.domain.errors import EXIT_OK, InvalidInputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = add_group(sub, "scores", "export scores")
     e = actions.add_parser(
-        "export", help="export one reviewer's current scores (drafts and submitted) as CSV or JSON"
+        "export",
+        help="export one reviewer's current scores (drafts and submitted) as CSV or JSON; "
+        "a panelist's scores export only with `onetake panel export`",
     )
     e.add_argument("--format", choices=("csv", "json"), required=True)
     e.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
@@ -30,6 +33,15 @@ def run_export(args: argparse.Namespace) -> int:
             if args.reviewer
             else service.default_reviewer
         )
+        # A panelist's scores are refused outright rather than cut down to the submitted ones:
+        # without the passphrase nobody has shown they are that panelist, and even submitted
+        # scores must stay hidden from a colleague who has not submitted theirs. A quietly
+        # shorter file would look complete; one sentence naming the right command does not.
+        if reviewer.passphrase_hash is not None:
+            raise InvalidInputError(
+                f"{reviewer.name} is a panelist, so their scores export only with their "
+                f"passphrase: use onetake panel export --panelist {shlex.quote(reviewer.name)}."
+            )
         count = service.export_scores(reviewer.id, args.format, args.output)
     finally:
         service.close()
