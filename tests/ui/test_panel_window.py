@@ -520,3 +520,190 @@ def test_audio_only_review_hides_the_picture(tmp_path: Path, qtbot: QtBot) -> No
         library.close()
     finally:
         set_synchronous(False)
+
+
+# -- leaks between reviewer mode and the panel (drafts, names) --------------------------------
+
+
+def reviewer_window_texts(window: ReviewerWindow) -> str:
+    """Every text the reviewer window can show about a candidate, hidden parts included: a
+    name that is merely hidden still leaks the moment its pane shows again."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QTreeWidgetItemIterator
+
+    parts = [window.windowTitle(), window.statusBar().currentMessage()]
+    parts += [w.text() for w in window.findChildren(QLabel)]
+    parts += [w.text() + w.toolTip() for w in window.findChildren(QAbstractButton)]
+    it = QTreeWidgetItemIterator(window.tree)
+    while it.value() is not None:
+        item = it.value()
+        parts += [item.text(0), item.text(1), item.toolTip(0)]
+        it += 1
+    return "\n".join(parts)
+
+
+def assert_no_real_names(window: ReviewerWindow) -> None:
+    text = reviewer_window_texts(window)
+    for name in NAMES:
+        first = name.split()[0]
+        assert first not in text, f"{first} shows in the reviewer window while blind"
+        assert f"{first.lower()}@example.org" not in text
+
+
+def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(
+    setup: dict,  # type: ignore[type-arg]
+    tmp_path: Path,
+) -> None:
+    window, panel, people, subs = setup["window"], setup["panel"], setup["people"], setup["subs"]
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    panel.actions["blind"].setChecked(True)
+    assert_no_real_names(window)
+    # Score and submit Ada's answers in the reviewer window itself, stepping with N.
+    window.show_answer(setup["library"].submissions.answers(subs[0])[0].id)
+    assert window.candidate_label.text().startswith("C-")
+    assert window.candidate_email.text() == ""
+    for _ in range(2):
+        window.rubric.choose(4)
+        assert_no_real_names(window)
+        window.step_answer(+1)
+    window.show_answer(setup["library"].submissions.answers(subs[0])[1].id)
+    window.submit_button.click()
+    assert window.statusBar().currentMessage().startswith("Submitted 2 scores for C-")
+    assert_no_real_names(window)
+    for _ in range(6):  # N through the other candidates, P back
+        window.step_answer(+1)
+        assert_no_real_names(window)
+    window.step_answer(-1)
+    assert_no_real_names(window)
+    # Neither searching for a real name nor sorting by name can tell who is behind a code.
+    window.search.setText("Ada")
+    assert window.tree.topLevelItemCount() == 0 or window.tree.topLevelItem(0).childCount() == 0
+    code = window.candidate_label.text()
+    window.search.setText(code)
+    assert [window.tree.topLevelItem(0).child(i).text(0) for i in range(1)] == [code]
+    window.search.clear()
+    window.sort.setCurrentIndex(window.sort.findData("name"))
+    shown = [window.tree.topLevelItem(0).child(i).text(0) for i in range(4)]
+    assert shown == sorted(shown, key=str.casefold)
+    assert_no_real_names(window)
+    shot(window, "blind-reviewer-window", tmp_path)
+    # Blind mode off: the real names come back everywhere at once.
+    panel.actions["blind"].setChecked(False)
+    assert window.candidate_label.text() in NAMES
+    assert "Ada Lovelace" in reviewer_window_texts(window)
+
+
+def test_export_from_the_reviewer_window_holds_no_draft_while_panelists_exist(
+    setup: dict,  # type: ignore[type-arg]
+    tmp_path: Path,
+) -> None:
+    import json
+
+    window, panel, people, subs = setup["window"], setup["panel"], setup["people"], setup["subs"]
+    library = setup["library"]
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    for sub, score in ((subs[0], 5), (subs[1], 2)):
+        for a in library.submissions.answers(sub):
+            window.show_answer(a.id)
+            window.rubric.choose(score)
+        window.recommend_buttons["yes"].click()
+    window.submit_button.click()  # Brian's (subs[1]) scores and recommendation submitted
+    out = tmp_path / "scores.json"
+    window.export_scores(out, "json")
+    rows = json.loads(out.read_text(encoding="utf-8"))["scores"]
+    assert [(r["candidate_name"], r["score"], r["status"]) for r in rows] == [
+        ("Brian Kernighan", 2, "submitted"),
+        ("Brian Kernighan", 2, "submitted"),
+    ]
+    assert {r["recommendation"] for r in rows} == {"yes"}
+    assert "Exported 2 submitted scores" in window.statusBar().currentMessage()
+    # Panel exports never hold a draft either: Ada's 5s are Ana's drafts.
+    decisions = panel.open_decisions()
+    assert decisions is not None
+    panel_out = tmp_path / "panel.json"
+    decisions.export_to(panel_out, "json")
+    panel_rows = json.loads(panel_out.read_text(encoding="utf-8"))["rows"]
+    assert {r["score"] for r in panel_rows} <= {"", 2}
+    assert all(r["score"] == "" for r in panel_rows if r["candidate_name"] == "Ada Lovelace")
+
+
+def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_drafts(
+    setup: dict,  # type: ignore[type-arg]
+    tmp_path: Path,
+) -> None:
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    window, panel, people, subs = setup["window"], setup["panel"], setup["people"], setup["subs"]
+    first = setup["library"].submissions.answers(subs[0])[0].id
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    window.show_answer(first)
+    window.rubric.choose(4)
+    window.rubric.note.setPlainText("Ana's private note")
+    window.rubric.flush_note()
+    window.player.seek(0)
+    window.service.add_note(first, people["Ana"], 1000, "Ana's pinned thought")
+    window.recommend_buttons["strong_yes"].click()
+    window.show_answer(first)
+    assert window.rubric.score() == 4 and window.rubric.pins.count() == 1
+
+    panel.lock("Locked.")
+    assert not window.centralWidget().isVisible() and not window.player.isVisible()
+    assert window.player.kind == "none" and not window.player.playing
+    texts = reviewer_window_texts(window)
+    texts += "\n".join(w.toPlainText() for w in window.findChildren(QPlainTextEdit))
+    assert "Ana's" not in texts and window.rubric.score() is None
+    assert window.tree.topLevelItemCount() == 0  # her statuses are hers too
+
+    # Ben signs in: nothing of Ana's on any field, even on the very answer she scored.
+    sign_in(panel, people["Ben"], PASS["Ben"])
+    assert window.current_answer_id is None  # Ben does not land where Ana was
+    window.show_answer(first)
+    assert window.rubric.score() is None and window.rubric.note_text() == ""
+    assert window.rubric.pins.count() == 0
+    assert not any(b.isChecked() for b in window.recommend_buttons.values())
+    statuses = {window.tree.topLevelItem(0).child(i).text(1) for i in range(4)}
+    assert statuses == {"○ new"}
+    assert "Ana's" not in reviewer_window_texts(window)
+    # Ana back: her own drafts; after a lock with nobody in between, on the same answer.
+    panel.lock("Locked.")
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    window.show_answer(first)
+    panel.lock("Locked after a few idle minutes.")
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    assert window.current_answer_id == first and window.candidate_label.text() == NAMES[0]
+    assert window.rubric.score() == 4 and window.rubric.note_text() == "Ana's private note"
+    assert window.recommend_buttons["strong_yes"].isChecked()
+
+
+def test_sign_in_checks_the_passphrase_off_the_gui_thread(
+    setup: dict,  # type: ignore[type-arg]
+    qtbot: QtBot,
+) -> None:
+    import threading
+
+    window, panel, people = setup["window"], setup["panel"], setup["people"]
+    service = panel.service
+    threads: list[int] = []  # idents: current_thread() would leave a dummy Thread behind
+    verify = service.verify_passphrase
+
+    def watched(record: object, passphrase: str) -> tuple[bool, str | None]:
+        threads.append(threading.get_ident())
+        return verify(record, passphrase)  # type: ignore[arg-type]
+
+    service.verify_passphrase = watched  # type: ignore[method-assign]
+    set_synchronous(False)
+    try:
+        panel.switch_to(people["Ben"])
+        lock = panel.lock_screen
+        lock.passphrase.setText(PASS["Ben"])
+        lock.sign_in_button.click()
+        # Busy while Argon2id runs: a bar, no second try, the window not yet open.
+        assert lock.busy and lock.checking.isVisibleTo(lock)
+        assert not lock.sign_in_button.isEnabled() and not lock.passphrase.isEnabled()
+        qtbot.waitUntil(lambda: not lock.isVisible(), timeout=5000)
+    finally:
+        from onetake_desktop.ui.tasks import wait_for_tasks
+
+        wait_for_tasks(5000)
+        set_synchronous(True)
+    assert threads and threads[0] != threading.main_thread().ident
+    assert window.current_reviewer_id == people["Ben"] and not lock.checking.isVisible()

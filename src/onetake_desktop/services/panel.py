@@ -157,28 +157,53 @@ class PanelService:
 
     def sign_in(self, reviewer_id: int, passphrase: str) -> PanelistRecord:
         """Check the passphrase; wrong ones pause further tries for longer each time."""
+        record = self.begin_sign_in(reviewer_id)
+        return self.finish_sign_in(record, self.verify_passphrase(record, passphrase))
+
+    # sign_in in three steps so that a window can run the slow middle one (Argon2id, ~0.1 s
+    # at the default cost) on a worker thread: the first and last touch the database, which
+    # belongs to the thread that opened it.
+
+    def begin_sign_in(self, reviewer_id: int) -> PanelistRecord:
+        """The panelist, unless their tries are paused (raises WrongPassphrase)."""
         record = self._panelist(reviewer_id)
-        now = self.clock.now()
         if record.retry_after is not None:
-            wait = (datetime.fromisoformat(record.retry_after) - now).total_seconds()
+            wait = (datetime.fromisoformat(record.retry_after) - self.clock.now()).total_seconds()
             if wait > 0:
                 n = max(1, round(wait))
                 raise WrongPassphrase(
                     f"Too many wrong passphrases for {record.name}; "
                     f"try again in {n} second{'' if n == 1 else 's'}."
                 )
+        return record
+
+    def verify_passphrase(self, record: PanelistRecord, passphrase: str) -> tuple[bool, str | None]:
+        """Argon2id only, no database: safe on any thread. Returns (matches, a fresh hash when
+        the stored one was made with older parameters)."""
         try:
             self.hasher.verify(record.passphrase_hash, passphrase)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False, None
+        if self.hasher.check_needs_rehash(record.passphrase_hash):
+            return True, self.hasher.hash(passphrase)
+        return True, None
+
+    def finish_sign_in(
+        self, record: PanelistRecord, verified: tuple[bool, str | None]
+    ) -> PanelistRecord:
+        """Record the outcome of ``verify_passphrase``: sign in, or count the failure."""
+        matches, new_hash = verified
+        reviewer_id = record.reviewer_id
+        if not matches:
             failures = record.failed_attempts + 1
-            retry = now + timedelta(seconds=wrong_passphrase_delay(failures))
+            retry = self.clock.now() + timedelta(seconds=wrong_passphrase_delay(failures))
             self.repo.set_failures(reviewer_id, failures, retry.isoformat())
             self.repo.append_audit(reviewer_id, "sign_in_failed", record.name, {"n": failures})
-            raise WrongPassphrase(f"That is not {record.name}'s passphrase.") from None
+            raise WrongPassphrase(f"That is not {record.name}'s passphrase.")
         if record.failed_attempts:
             self.repo.set_failures(reviewer_id, 0, None)
-        if self.hasher.check_needs_rehash(record.passphrase_hash):
-            self.repo.set_passphrase_hash(reviewer_id, self.hasher.hash(passphrase))
+        if new_hash is not None:
+            self.repo.set_passphrase_hash(reviewer_id, new_hash)
         self.repo.append_audit(reviewer_id, "sign_in", record.name, {})
         self.current_id = reviewer_id
         self.idle.touch()

@@ -17,9 +17,9 @@ import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -388,9 +388,34 @@ class ReviewerService:
     # -- reading the library ------------------------------------------------------------------
 
     def entries(
-        self, reviewer_id: int, search: str = "", sort: str = "name"
+        self,
+        reviewer_id: int,
+        search: str = "",
+        sort: str = "name",
+        codes: Mapping[int, str] | None = None,
     ) -> list[CandidateEntry]:
-        entries = self.library.submissions.entries(reviewer_id, search)
+        """The library as this reviewer sees it. ``codes`` (submission id -> code, the panel's
+        blind mode) replaces those candidates' names and hides their emails; search and the
+        name sort then see only the code, so neither can tell who is behind one."""
+        if codes:
+            needle = search.strip().casefold()
+            entries = [
+                replace(e, candidate_name=codes[e.submission_id], candidate_email="")
+                if e.submission_id in codes
+                else e
+                for e in self.library.submissions.entries(reviewer_id, "")
+            ]
+            entries = [
+                e
+                for e in entries
+                if not needle
+                or any(
+                    needle in text.casefold()
+                    for text in (e.candidate_name, e.candidate_email, e.interview_title)
+                )
+            ]
+        else:
+            entries = self.library.submissions.entries(reviewer_id, search)
         keys: dict[str, Callable[[CandidateEntry], Any]] = {
             "name": lambda e: (e.interview_pk, e.candidate_name.casefold(), e.submission_id),
             "imported": lambda e: (e.interview_pk, e.imported_at, e.submission_id),
@@ -518,8 +543,13 @@ class ReviewerService:
         "recommendation_status",
     )
 
-    def export_rows(self, reviewer_id: int) -> list[dict[str, Any]]:
-        """One row per answer this reviewer scored (their current score only)."""
+    def has_panelists(self) -> bool:
+        """Panelists (reviewers with a passphrase) share this library: drafts stay private."""
+        return any(r.passphrase_hash is not None for r in self.library.reviewers.all())
+
+    def export_rows(self, reviewer_id: int, submitted_only: bool = False) -> list[dict[str, Any]]:
+        """One row per answer this reviewer scored (their current score only); with
+        ``submitted_only``, drafts are left out."""
         reviewer = self.reviewer(reviewer_id)
         rows: list[dict[str, Any]] = []
         interviews = {i.id: i for i in self.library.interviews.all()}
@@ -528,9 +558,13 @@ class ReviewerService:
             definition = self.library.interviews.definition(interview.id)
             scores = self.library.scores.current_for_submission(submission.id, reviewer_id)
             rec = self.library.scores.recommendation(submission.id, reviewer_id)
+            if submitted_only and rec is not None and rec.status != "submitted":
+                rec = None  # a draft recommendation is as private as a draft score
             for answer in self.answers(submission.id):
                 score = scores.get(answer.id)
                 if score is None or score.score is None:  # nothing scored, or only a note
+                    continue
+                if submitted_only and score.status != "submitted":
                     continue
                 rubric = definition.rubrics.get(answer.question_id) if definition else None
                 rows.append(
@@ -557,9 +591,15 @@ class ReviewerService:
                 )
         return rows
 
-    def export_scores(self, reviewer_id: int, fmt: Literal["csv", "json"], out: Path) -> int:
+    def export_scores(
+        self,
+        reviewer_id: int,
+        fmt: Literal["csv", "json"],
+        out: Path,
+        submitted_only: bool = False,
+    ) -> int:
         """Write this reviewer's scores to ``out`` (atomically); returns the row count."""
-        rows = self.export_rows(reviewer_id)
+        rows = self.export_rows(reviewer_id, submitted_only)
         if fmt == "json":
             data = json.dumps(
                 {"format_version": 1, "reviewer": self.reviewer(reviewer_id).name, "scores": rows},

@@ -104,7 +104,7 @@ class PanelController(QObject):
     def _hook_reviewer_window(self) -> None:
         """Observe the reviewer window's rubric and buttons (their slots run first, being
         connected first) so that scores, submissions and corrections made there are audited
-        like the panel's own; relabel its candidates while blind mode is on."""
+        like the panel's own; tell it which candidates blind mode hides behind codes."""
         w = self.window
         rubric = getattr(w, "rubric", None)
         if rubric is not None:
@@ -114,10 +114,9 @@ class PanelController(QObject):
             if button is not None:
                 button.pressed.connect(self._snapshot_window_answers)
                 button.clicked.connect(self._after_window_change)
-        tree = getattr(w, "tree", None)
-        if tree is not None:
-            tree.model().rowsInserted.connect(lambda *_: QTimer.singleShot(0, self.apply_blind))
-            tree.currentItemChanged.connect(lambda *_: QTimer.singleShot(0, self.apply_blind))
+        set_blind_codes = getattr(w, "set_blind_codes", None)
+        if callable(set_blind_codes):
+            set_blind_codes(self.blind_codes)
 
     def _window_submission(self) -> tuple[int, list[int]] | None:
         view = getattr(self.window, "view", None)
@@ -173,35 +172,17 @@ class PanelController(QObject):
             )
         self._before = {}
 
-    def apply_blind(self) -> None:
-        """While blind, the reviewer window shows codes instead of names and emails."""
+    def blind_codes(self) -> dict[int, str]:
+        """Submission id -> code for every candidate blind mode hides (none when it is off);
+        the reviewer window asks this before it shows any candidate."""
         if self.closed or not self.service.blind_mode():
-            return
-        from onetake_desktop.ui.reviewer.window import KEY, KIND
-
-        tree = getattr(self.window, "tree", None)
-        if tree is None:
-            return
-        hidden: dict[int, str] = {}
-        for interview in self.service.library.interviews.all():
-            for c in self.service.candidates(interview.id):
-                if not c.revealed:
-                    hidden[c.submission_id] = c.code
-        for i in range(tree.topLevelItemCount()):
-            parent = tree.topLevelItem(i)
-            for j in range(parent.childCount()):
-                item = parent.child(j)
-                if item.data(0, KIND) == "candidate" and item.data(0, KEY) in hidden:
-                    item.setText(0, hidden[item.data(0, KEY)])
-                    item.setToolTip(0, "Name hidden (blind mode) until the panel decides")
-        view = getattr(self.window, "view", None)
-        if view is not None and view.submission.id in hidden:
-            label = getattr(self.window, "candidate_label", None)
-            email = getattr(self.window, "candidate_email", None)
-            if label is not None:
-                label.setText(hidden[view.submission.id])
-            if email is not None:
-                email.setText("")
+            return {}
+        return {
+            c.submission_id: c.code
+            for interview in self.service.library.interviews.all()
+            for c in self.service.candidates(interview.id)
+            if not c.revealed
+        }
 
     # -- menu --------------------------------------------------------------------------------
 
@@ -280,6 +261,9 @@ class PanelController(QObject):
             if menu_action is not self.menu.menuAction():
                 menu_action.setEnabled(False)
         self.window.statusBar().clearMessage()  # "Reviewing as ..." would name the last one
+        lock_out = getattr(self.window, "lock_out", None)
+        if callable(lock_out):
+            lock_out()  # player stopped, fields emptied: no draft stays in a hidden widget
         self.lock_screen.show_for(chosen, message)
         self._update_actions()
         self.panelist_changed.emit(None)
@@ -334,10 +318,9 @@ class PanelController(QObject):
             return
         self.service.set_blind_mode(self.service.current_id, on)
         self._refresh_windows()
-        reload_library = getattr(self.window, "reload_library", None)
-        if callable(reload_library):
-            reload_library()  # shows real names again when blind mode goes off
-        self.apply_blind()
+        set_blind_codes = getattr(self.window, "set_blind_codes", None)
+        if callable(set_blind_codes):
+            set_blind_codes(self.blind_codes)  # redraw every name, codes or real
 
     def set_audio_only(self, on: bool) -> None:
         if self.service.current_id is not None:

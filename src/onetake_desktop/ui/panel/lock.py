@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QProgressBar,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import MIN_PASSPHRASE, PanelService
 from onetake_desktop.ui.panel.common import STYLE
+from onetake_desktop.ui.tasks import run_task
 
 
 class LockScreen(QWidget):
@@ -80,6 +82,14 @@ class LockScreen(QWidget):
         self.error.setObjectName("Flag")
         self.error.setWordWrap(True)
         self.new_button = QPushButton("New panelist…")
+        self.busy = False
+        self.checking = QProgressBar()  # busy (no range) while Argon2id runs off the GUI thread
+        self.checking.setObjectName("SignInBusy")
+        self.checking.setRange(0, 0)
+        self.checking.setTextVisible(False)
+        self.checking.setMaximumHeight(6)
+        self.checking.setAccessibleName("Checking the passphrase")
+        self.checking.hide()
         self.new_button.setObjectName("LinkButton")
 
         self.card = card = QFrame()
@@ -97,6 +107,7 @@ class LockScreen(QWidget):
         row.addWidget(self.passphrase, 1)
         row.addWidget(self.sign_in_button)
         inner.addLayout(row)
+        inner.addWidget(self.checking)
         inner.addWidget(self.error)
         inner.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -167,21 +178,60 @@ class LockScreen(QWidget):
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def try_sign_in(self) -> None:
+        """Check the passphrase on a worker thread (Argon2id takes ~0.1 s by design); the
+        card shows a busy bar meanwhile and takes no second try until the answer is back."""
+        if self.busy:
+            return
         reviewer_id = self.group.checkedId()
         if reviewer_id < 0:
             self.error.setText("Choose your name first.")
             return
         try:
-            self.service.sign_in(reviewer_id, self.passphrase.text())
+            record = self.service.begin_sign_in(reviewer_id)
         except OneTakeError as error:
-            self.error.setText(str(error))
-            self.passphrase.selectAll()
+            self._failed(error)
             return
-        self.passphrase.clear()
-        self.error.setText("")
-        self.prompt.setText("")
-        self.hide()
-        self.signed_in.emit(reviewer_id)
+        passphrase = self.passphrase.text()
+        self._set_busy(True)
+
+        def done(verified: tuple[bool, str | None]) -> None:
+            self._set_busy(False)
+            if not self.isVisible():
+                return  # the window closed meanwhile: nobody is waiting to sign in
+            try:
+                self.service.finish_sign_in(record, verified)
+            except OneTakeError as error:
+                self._failed(error)
+                return
+            self.passphrase.clear()
+            self.error.setText("")
+            self.prompt.setText("")
+            self.hide()
+            self.signed_in.emit(reviewer_id)
+
+        def failed(error: BaseException) -> None:
+            self._set_busy(False)
+            self._failed(error)
+
+        run_task(lambda _p: self.service.verify_passphrase(record, passphrase), done, failed)
+
+    def _set_busy(self, on: bool) -> None:
+        self.busy = on
+        self.checking.setVisible(on)
+        for w in (self.passphrase, self.sign_in_button, *self.group.buttons()):
+            w.setEnabled(not on)
+        if on:
+            self.error.setText("")
+        else:
+            self._focus_passphrase()
+
+    def _failed(self, error: BaseException) -> None:
+        self.error.setText(
+            str(error)
+            if isinstance(error, OneTakeError)
+            else f"The passphrase could not be checked ({error})."
+        )
+        self.passphrase.selectAll()
 
 
 class PanelistSwitch(QToolButton):

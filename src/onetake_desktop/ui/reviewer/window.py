@@ -7,7 +7,7 @@ worker thread (``run_task``) with their own database connection and report back 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,12 @@ def _seconds(value: float) -> str:
 
 class ReviewerWindow(QMainWindow):
     """Signals for features layered on top (the panel): ``answer_shown(answer_id)`` after an
-    answer and its candidate are on screen, ``library_reloaded()`` after the tree is rebuilt."""
+    answer and its candidate are on screen, ``library_reloaded()`` after the tree is rebuilt.
+
+    ``blind_codes`` is the one place the window asks who a candidate is shown as: it returns
+    submission id -> code for candidates whose name and email must stay hidden (the panel's
+    blind mode installs it). Every text that names a candidate goes through ``shown_name``.
+    """
 
     answer_shown = Signal(int)
     library_reloaded = Signal()
@@ -84,6 +89,8 @@ class ReviewerWindow(QMainWindow):
         self.view: AnswerView | None = None
         self.importing = False
         self.last_import: ImportReport | None = None
+        self.blind_codes: Callable[[], Mapping[int, str]] = dict
+        self._resume: tuple[int, int] | None = None  # (reviewer, answer) hidden by a lock
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
         self.setStyleSheet(STYLE)
@@ -319,6 +326,15 @@ class ReviewerWindow(QMainWindow):
 
     # -- reviewer -----------------------------------------------------------------------------
 
+    def lock_out(self) -> None:
+        """The panel locks: stop the player and empty every field, so nothing of this
+        reviewer's (drafts, notes, the picture) is left in a widget while nobody is signed in."""
+        self.rubric.flush_note()
+        if self.current_answer_id is not None:
+            self._resume = (self.current_reviewer_id, self.current_answer_id)
+        self._clear_answer()
+        self.tree.clear()
+
     def set_reviewer(self, reviewer_id: int) -> None:
         """Show everything as this reviewer sees it (their own scores, notes and speed)."""
         self.rubric.flush_note()
@@ -327,6 +343,9 @@ class ReviewerWindow(QMainWindow):
         self.statusBar().showMessage(f"Reviewing as {reviewer.name}", 4000)
         self.player.set_rate(self.service.playback_rate(reviewer_id), announce=False)
         answer = self.current_answer_id
+        if answer is None and self._resume is not None and self._resume[0] == reviewer_id:
+            answer = self._resume[1]  # back after a lock: the same panelist, the same answer
+        self._resume = None
         self.reload_library()
         if answer is not None:
             self.show_answer(answer)
@@ -340,8 +359,9 @@ class ReviewerWindow(QMainWindow):
     # -- library ------------------------------------------------------------------------------
 
     def reload_library(self) -> None:
+        codes = self.blind_codes()
         entries = self.service.entries(
-            self.current_reviewer_id, self.search.text(), str(self.sort.currentData())
+            self.current_reviewer_id, self.search.text(), str(self.sort.currentData()), codes
         )
         self.tree.blockSignals(True)
         self.tree.setUpdatesEnabled(False)
@@ -368,7 +388,12 @@ class ReviewerWindow(QMainWindow):
                 child = QTreeWidgetItem(parent, [e.candidate_name, ""])
                 child.setData(0, KIND, "candidate")
                 child.setData(0, KEY, e.submission_id)
-                child.setToolTip(0, f"{e.candidate_name} <{e.candidate_email}>")
+                child.setToolTip(
+                    0,
+                    "Name hidden (blind mode) until the panel decides"
+                    if e.submission_id in codes
+                    else f"{e.candidate_name} <{e.candidate_email}>",
+                )
                 child.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
                 self._set_status(child, e.status)
                 counts[e.interview_pk][0] += 1
@@ -579,8 +604,9 @@ class ReviewerWindow(QMainWindow):
             )
         self.flag.setVisible(q is None)
         self.scoring_pane.setCurrentWidget(self.scoring_content)
-        self.candidate_label.setText(view.submission.candidate_name)
-        self.candidate_email.setText(view.submission.candidate_email)
+        name, email = self.shown_name(view.submission.id)
+        self.candidate_label.setText(name)
+        self.candidate_email.setText(email)
         if changed:
             self._load_media(view)
         self.rubric.pins_box.setVisible(a.answer_type != "text")
@@ -588,6 +614,22 @@ class ReviewerWindow(QMainWindow):
         self._show_scoring(view)
         self._select_answer_item(answer_id)
         self.answer_shown.emit(answer_id)
+
+    def shown_name(self, submission_id: int) -> tuple[str, str]:
+        """The candidate's name and email as this window may show them (a code and "" while
+        the panel keeps them blind)."""
+        code = self.blind_codes().get(submission_id)
+        if code is not None:
+            return code, ""
+        submission = self.service.library.submissions.get(submission_id)
+        return submission.candidate_name, submission.candidate_email
+
+    def set_blind_codes(self, codes: Callable[[], Mapping[int, str]]) -> None:
+        """Install who is hidden behind a code, and show the window that way at once."""
+        self.blind_codes = codes
+        self.reload_library()
+        if self.current_answer_id is not None:
+            self.show_answer(self.current_answer_id)
 
     def _fit_labels(self) -> None:
         # Word-wrapped labels in a layout with a stretching player get less height than their
@@ -738,9 +780,8 @@ class ReviewerWindow(QMainWindow):
         sid = self.view.submission.id
         count = self._guard(lambda: self.service.submit_candidate(sid, self.current_reviewer_id))
         if count is not None:
-            self.statusBar().showMessage(
-                f"Submitted {count} scores for {self.view.submission.candidate_name}.", 5000
-            )
+            name = self.shown_name(sid)[0]
+            self.statusBar().showMessage(f"Submitted {count} scores for {name}.", 5000)
         self._after_change()
 
     def _after_change(self, reload_view: bool = True) -> None:
@@ -852,11 +893,20 @@ class ReviewerWindow(QMainWindow):
 
     def export_scores(self, path: Path, fmt: str) -> None:
         self.rubric.flush_note()
+        # While panelists share the library an export file may travel further than the
+        # screen: only submitted scores go in, never a draft (issue 8).
+        submitted_only = self.service.has_panelists()
         count = self._guard(
-            lambda: self.service.export_scores(self.current_reviewer_id, fmt, path)  # type: ignore[arg-type]
+            lambda: self.service.export_scores(
+                self.current_reviewer_id,
+                fmt,  # type: ignore[arg-type]
+                path,
+                submitted_only,
+            )
         )
         if count is not None:
-            self.statusBar().showMessage(f"Exported {count} scores to {path}.", 6000)
+            which = "submitted scores" if submitted_only else "scores"
+            self.statusBar().showMessage(f"Exported {count} {which} to {path}.", 6000)
 
     # -- drag and drop, closing ---------------------------------------------------------------
 
