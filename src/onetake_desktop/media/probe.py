@@ -1,7 +1,7 @@
 """Probe media files from outside in a child process with time and memory limits.
 
 A hostile file may crash or hang a demuxer or decoder. We never open one in the app's own
-process: a child (``python -m onetake_desktop.media.probe``) sets its own resource limits
+process: a child (``media/probe_child.py``) sets its own resource limits
 (address space, CPU seconds, no files written, no core dump) before importing PyAV, demuxes
 every packet (which also finds the real duration and catches truncation), decodes the first
 frames of each stream, and prints JSON. The parent kills it after ``timeout`` seconds.
@@ -24,14 +24,30 @@ from pathlib import Path
 from typing import Any
 
 from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.media.probe_child import (
+    ALLOWED_AUDIO,
+    ALLOWED_CONTAINERS,
+    ALLOWED_VIDEO,
+    DECODE_PACKETS,
+    MAX_PACKETS,
+    _limit_self,
+)
 
-ALLOWED_CONTAINERS = {"mp4": "mp4", "mov": "mp4", "matroska": "matroska", "webm": "matroska"}
-ALLOWED_VIDEO = ("h264", "vp9", "av1")
-ALLOWED_AUDIO = ("aac", "opus")
-DECODE_PACKETS = 5  # per stream: enough to prove the codec really decodes this data
-MAX_PACKETS = 2_000_000
+__all__ = [
+    "ALLOWED_AUDIO",
+    "ALLOWED_CONTAINERS",
+    "ALLOWED_VIDEO",
+    "DECODE_PACKETS",
+    "MAX_PACKETS",
+    "MediaInfo",
+    "ProbeChild",
+    "_limit_self",
+    "probe_media",
+    "probe_media_files",
+    "same_container",
+]
+
 _OUTPUT_LIMIT = 1024 * 1024
-_DEMUXER_LIMITS = {"format_whitelist": "mov,matroska", "protocol_whitelist": "file"}
 
 
 @dataclass(frozen=True)
@@ -60,13 +76,75 @@ def _child_command() -> list[str]:
         else:
             executable = shutil.which("python3") or executable
     # -P: the working folder (wherever the user ran us) is not put on the import path.
-    return [executable, "-P", "-m", "onetake_desktop.media.probe"]
+    # -S: no site processing at start-up; the parent's whole import path is handed over below.
+    return [executable, "-P", "-S", "-m", "onetake_desktop.media.probe_child"]
 
 
 def _child_environment() -> dict[str, str]:
     # The child must import exactly the modules we use (our package, PyAV), wherever they live.
     paths = [p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+class ProbeChild:
+    """One limited probe child, started before its files exist.
+
+    Start-up (Python, then PyAV under the limits) is most of a probe's cost, so a caller that
+    is about to write the files (bundle import) starts the child first and hands it the paths
+    with :meth:`probe` once they are complete. The child reads nothing before that. One call to
+    :meth:`probe` per child; :meth:`close` (or leaving the ``with`` block) kills a child that
+    was never asked. Used by one thread.
+
+    ``timeout`` bounds both the wall time of :meth:`probe` and the child's CPU seconds.
+    """
+
+    def __init__(self, timeout: float = 15.0, memory_mb: int = 512) -> None:
+        self.timeout = timeout
+        command = [*_child_command(), str(memory_mb), str(max(1, int(timeout) + 1))]
+        self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_child_environment(),
+        )
+
+    def __enter__(self) -> ProbeChild:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Kill the child if it is still running and reap it."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+    def probe(self, paths: Sequence[Path]) -> list[MediaInfo]:
+        """Probe ``paths`` (complete files); the first bad file raises InvalidInputError."""
+        process, self._process = self._process, None
+        if process is None:
+            raise RuntimeError("A ProbeChild probes once.")
+        names = ", ".join(Path(p).name for p in paths)
+        request = json.dumps([os.fspath(p) for p in paths]).encode()
+        try:
+            out, _ = process.communicate(request, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise InvalidInputError(
+                f"Checking the media ({names}) took longer than {self.timeout:g} s, "
+                "so it was refused."
+            ) from None
+        except BaseException:
+            process.kill()
+            process.communicate()
+            raise
+        return _read_reports(process.returncode, out, paths, names)
 
 
 def probe_media(path: Path, timeout: float = 15.0, memory_mb: int = 512) -> MediaInfo:
@@ -80,33 +158,19 @@ def probe_media_files(
     """Probe several files in one child (one start-up cost); the first bad file raises."""
     if not paths:
         return []
-    command = [
-        *_child_command(),
-        str(memory_mb),
-        str(max(1, int(timeout) + 1)),
-        *(os.fspath(p) for p in paths),
-    ]
-    names = ", ".join(Path(p).name for p in paths)
-    try:
-        result = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
-            env=_child_environment(),
-        )
-    except subprocess.TimeoutExpired:  # run() has killed and reaped the child
+    with ProbeChild(timeout, memory_mb) as child:
+        return child.probe(paths)
+
+
+def _read_reports(
+    returncode: int, out: bytes, paths: Sequence[Path], names: str
+) -> list[MediaInfo]:
+    if returncode != 0 or len(out) > _OUTPUT_LIMIT:
         raise InvalidInputError(
-            f"Checking the media ({names}) took longer than {timeout:g} s, so it was refused."
-        ) from None
-    if result.returncode != 0 or len(result.stdout) > _OUTPUT_LIMIT:
-        raise InvalidInputError(
-            f"The media checker {_how_it_failed(result.returncode)} on {names}, so it was refused."
+            f"The media checker {_how_it_failed(returncode)} on {names}, so it was refused."
         )
     try:
-        reports: list[dict[str, Any]] = json.loads(result.stdout)
+        reports: list[dict[str, Any]] = json.loads(out)
     except ValueError:
         reports = []
     if not isinstance(reports, list) or len(reports) != len(paths):
@@ -134,112 +198,3 @@ def _how_it_failed(returncode: int) -> str:
     if returncode < 0:
         return "crashed"
     return "failed (it may need more memory than allowed)"
-
-
-# --- the child ---------------------------------------------------------------------------------
-
-
-def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
-    try:
-        import resource
-    except ImportError:  # Windows: the parent's timeout still applies
-        return
-    limits = {
-        resource.RLIMIT_AS: memory_mb * 1024 * 1024,
-        resource.RLIMIT_CPU: cpu_seconds,
-        resource.RLIMIT_FSIZE: 0,  # writes nothing (stdout is a pipe, which is not limited)
-        resource.RLIMIT_CORE: 0,
-    }
-    for which, value in limits.items():
-        _soft, hard = resource.getrlimit(which)
-        cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        # A CPU hard limit above the soft one: the kernel sends SIGXCPU (which the parent can
-        # name) a second before SIGKILL.
-        roomy = hard == resource.RLIM_INFINITY or cap < hard
-        ceiling = cap + 1 if which == resource.RLIMIT_CPU and roomy else cap
-        resource.setrlimit(which, (cap, ceiling))
-
-
-def _probe_one(path: str) -> dict[str, Any]:
-    import av
-
-    try:
-        # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
-        # further files or sockets named inside it before we could refuse their format.
-        container = av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
-    except (av.FFmpegError, OSError, ValueError):
-        return {
-            "error": "its container is not allowed or it is not a media file (this app reads "
-            "MP4/MOV and Matroska/WebM)."
-        }
-    with container:
-        formats = set(container.format.name.split(","))
-        family = next((ALLOWED_CONTAINERS[f] for f in ("mp4", "matroska") if f in formats), None)
-        if family is None:
-            return {"error": f"the container {container.format.name!r} is not allowed."}
-        video = list(container.streams.video)
-        audio = list(container.streams.audio)
-        others = [s for s in container.streams if s.type not in ("video", "audio")]
-        if others:
-            return {"error": f"it has a {others[0].type} stream; only video and audio are allowed."}
-        if len(video) > 1 or len(audio) > 1 or not (video or audio):
-            return {"error": "it must have one video and/or one audio stream."}
-        for stream, allowed in ((video, ALLOWED_VIDEO), (audio, ALLOWED_AUDIO)):
-            if stream:
-                codec = stream[0].codec_context.codec.canonical_name
-                if codec not in allowed:
-                    return {"error": f"the codec {codec!r} is not allowed."}
-        for s in container.streams:
-            # One decoding thread: a thread per core would each reserve stack and frame memory
-            # against the address-space limit, and the first frames decode fast anyway.
-            s.codec_context.thread_count = 1
-        end = 0.0
-        decoded = {s.index: 0 for s in container.streams}
-        packets = 0
-        try:
-            for packet in container.demux():
-                packets += 1
-                if packets > MAX_PACKETS:
-                    return {"error": "it has too many packets."}
-                if packet.pts is not None and packet.time_base is not None:
-                    stop = float((packet.pts + (packet.duration or 0)) * packet.time_base)
-                    end = max(end, stop)
-                index = packet.stream.index
-                if decoded[index] < DECODE_PACKETS and packet.size:
-                    packet.decode()
-                    decoded[index] += 1
-        except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
-            return {"error": "it is damaged (it cannot be decoded)."}
-        if container.duration and container.duration > 0:
-            end = max(end, container.duration / 1_000_000)
-        if not end > 0:
-            return {"error": "it has no playable content."}
-        v = video[0] if video else None
-        return {
-            "container": family,
-            "video_codec": v.codec_context.codec.canonical_name if v else None,
-            "audio_codec": audio[0].codec_context.codec.canonical_name if audio else None,
-            "duration_seconds": round(end, 3),
-            "width": v.width if v else None,
-            "height": v.height if v else None,
-        }
-
-
-def _child_main(argv: list[str]) -> int:
-    memory_mb, cpu_seconds, *paths = argv
-    _limit_self(int(memory_mb), int(cpu_seconds))
-    import av.logging
-
-    av.logging.set_level(None)  # FFmpeg's own log lines would only be noise here
-    reports = []
-    for path in paths:
-        try:
-            reports.append(_probe_one(path))
-        except MemoryError:
-            reports.append({"error": "checking it needed more memory than allowed."})
-    sys.stdout.write(json.dumps(reports))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_child_main(sys.argv[1:]))

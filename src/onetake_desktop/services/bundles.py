@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.manifest import AnswerRecord, MediaFile, SubmissionManifest
-from onetake_desktop.media.probe import MediaInfo, probe_media, probe_media_files, same_container
+from onetake_desktop.media.probe import MediaInfo, ProbeChild, probe_media, same_container
 from onetake_desktop.storage.bundle import (
     BundleReceipt,
     ExtractedBundle,
@@ -98,13 +99,28 @@ def _check_media(answer: AnswerRecord, info: MediaInfo) -> None:
         )
 
 
-def probe_extracted(extracted: ExtractedBundle, timeout: float = 15.0) -> dict[str, MediaInfo]:
-    """Probe every extracted media file (one limited child) and compare with the manifest."""
-    answers = [a for a in extracted.manifest.answers if a.media is not None]
+def _media_answers(manifest: SubmissionManifest) -> list[AnswerRecord]:
+    return [a for a in manifest.answers if a.media is not None]
+
+
+def probe_extracted(
+    extracted: ExtractedBundle, timeout: float = 15.0, *, child: ProbeChild | None = None
+) -> dict[str, MediaInfo]:
+    """Probe every extracted media file (one limited child) and compare with the manifest.
+
+    ``child``: one started earlier (see ProbeChild) with a budget of ``timeout`` per file; it
+    is used up (or closed) here.
+    """
+    answers = _media_answers(extracted.manifest)
+    budget = timeout * len(answers)
+    if child is not None and (not answers or child.timeout != budget):
+        child.close()  # the bundle changed since the child was started for it
+        child = None
     if not answers:
         return {}
     paths = [extracted.media[a.question_id] for a in answers]
-    infos = probe_media_files(paths, timeout=timeout * len(paths))
+    with child or ProbeChild(budget) as prober:
+        infos = prober.probe(paths)
     for answer, info in zip(answers, infos, strict=True):
         _check_media(answer, info)
     return {a.question_id: info for a, info in zip(answers, infos, strict=True)}
@@ -115,12 +131,16 @@ def _extract_and_probe(
 ) -> tuple[ExtractedBundle, dict[str, MediaInfo]]:
     dest = Path(dest)
     given = dest.is_dir()  # an empty folder we were given is emptied again, not removed
-    extracted = extract_bundle(path, dest, progress)
-    try:
-        media = probe_extracted(extracted)
-    except BaseException:
-        discard_import(dest, keep_folder=given)
-        raise
+    # The probe child starts first: its start-up (Python, PyAV) overlaps the extraction.
+    # Reading the manifest first (no media read) tells how many files it will check.
+    files = len(_media_answers(read_manifest(path)))
+    with ProbeChild(15.0 * files) if files else nullcontext() as child:
+        extracted = extract_bundle(path, dest, progress)
+        try:
+            media = probe_extracted(extracted, child=child)
+        except BaseException:
+            discard_import(dest, keep_folder=given)
+            raise
     return extracted, media
 
 

@@ -1,0 +1,141 @@
+"""The media probe's child process (see media/probe.py, which starts it and reads its answer).
+
+Run as ``python -P -S -m onetake_desktop.media.probe_child MEMORY_MB CPU_SECONDS``. It limits
+itself, imports PyAV, then reads the paths to check from stdin (JSON list) and prints one JSON
+report per path. Reading the paths only after start-up lets the parent start it early, while
+the files are still being written. Start-up is most of its cost, so this module imports only
+what the child needs (not probe.py's subprocess, pathlib, dataclasses...).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+ALLOWED_CONTAINERS = {"mp4": "mp4", "mov": "mp4", "matroska": "matroska", "webm": "matroska"}
+ALLOWED_VIDEO = ("h264", "vp9", "av1")
+ALLOWED_AUDIO = ("aac", "opus")
+DECODE_PACKETS = 5  # per stream: enough to prove the codec really decodes this data
+MAX_PACKETS = 2_000_000
+_DEMUXER_LIMITS = {"format_whitelist": "mov,matroska", "protocol_whitelist": "file"}
+
+
+def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's timeout still applies
+        return
+    limits = {
+        resource.RLIMIT_AS: memory_mb * 1024 * 1024,
+        resource.RLIMIT_CPU: cpu_seconds,
+        resource.RLIMIT_FSIZE: 0,  # writes nothing (stdout is a pipe, which is not limited)
+        resource.RLIMIT_CORE: 0,
+    }
+    for which, value in limits.items():
+        _soft, hard = resource.getrlimit(which)
+        cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        # A CPU hard limit above the soft one: the kernel sends SIGXCPU (which the parent can
+        # name) a second before SIGKILL.
+        roomy = hard == resource.RLIM_INFINITY or cap < hard
+        ceiling = cap + 1 if which == resource.RLIMIT_CPU and roomy else cap
+        resource.setrlimit(which, (cap, ceiling))
+
+
+def _probe_one(path: str) -> dict[str, Any]:
+    import av
+
+    try:
+        # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
+        # further files or sockets named inside it before we could refuse their format.
+        container = av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
+    except (av.FFmpegError, OSError, ValueError):
+        return {
+            "error": "its container is not allowed or it is not a media file (this app reads "
+            "MP4/MOV and Matroska/WebM)."
+        }
+    with container:
+        formats = set(container.format.name.split(","))
+        family = next((ALLOWED_CONTAINERS[f] for f in ("mp4", "matroska") if f in formats), None)
+        if family is None:
+            return {"error": f"the container {container.format.name!r} is not allowed."}
+        video = list(container.streams.video)
+        audio = list(container.streams.audio)
+        others = [s for s in container.streams if s.type not in ("video", "audio")]
+        if others:
+            return {"error": f"it has a {others[0].type} stream; only video and audio are allowed."}
+        if len(video) > 1 or len(audio) > 1 or not (video or audio):
+            return {"error": "it must have one video and/or one audio stream."}
+        for stream, allowed in ((video, ALLOWED_VIDEO), (audio, ALLOWED_AUDIO)):
+            if stream:
+                codec = stream[0].codec_context.codec.canonical_name
+                if codec not in allowed:
+                    return {"error": f"the codec {codec!r} is not allowed."}
+        for s in container.streams:
+            # One decoding thread: a thread per core would each reserve stack and frame memory
+            # against the address-space limit, and the first frames decode fast anyway.
+            s.codec_context.thread_count = 1
+        # The end of each stream in its own time base, as integers: a Fraction per packet
+        # was half the time of a whole probe. Demuxed packets carry their stream's time base.
+        ends: dict[int, int] = {}
+        decoded = {s.index: 0 for s in container.streams}
+        packets = 0
+        try:
+            for packet in container.demux():
+                packets += 1
+                if packets > MAX_PACKETS:
+                    return {"error": "it has too many packets."}
+                index = packet.stream.index
+                pts = packet.pts
+                if pts is not None:
+                    stop = pts + (packet.duration or 0)
+                    if stop > ends.get(index, stop - 1):
+                        ends[index] = stop
+                if decoded[index] < DECODE_PACKETS and packet.size:
+                    packet.decode()
+                    decoded[index] += 1
+        except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
+            return {"error": "it is damaged (it cannot be decoded)."}
+        end = 0.0
+        for s in container.streams:
+            if s.index in ends and s.time_base is not None:
+                end = max(end, float(ends[s.index] * s.time_base))
+        if container.duration and container.duration > 0:
+            end = max(end, container.duration / 1_000_000)
+        if not end > 0:
+            return {"error": "it has no playable content."}
+        v = video[0] if video else None
+        return {
+            "container": family,
+            "video_codec": v.codec_context.codec.canonical_name if v else None,
+            "audio_codec": audio[0].codec_context.codec.canonical_name if audio else None,
+            "duration_seconds": round(end, 3),
+            "width": v.width if v else None,
+            "height": v.height if v else None,
+        }
+
+
+def child_main(argv: list[str]) -> int:
+    memory_mb, cpu_seconds = argv
+    _limit_self(int(memory_mb), int(cpu_seconds))
+    import av.logging
+
+    av.logging.set_level(None)  # FFmpeg's own log lines would only be noise here
+    try:
+        paths = json.loads(sys.stdin.read())
+    except ValueError:
+        return 2
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        return 2
+    reports = []
+    for path in paths:
+        try:
+            reports.append(_probe_one(path))
+        except MemoryError:
+            reports.append({"error": "checking it needed more memory than allowed."})
+    sys.stdout.write(json.dumps(reports))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(child_main(sys.argv[1:]))
