@@ -29,6 +29,21 @@ from onetake_desktop.ui.panel.common import STYLE
 from onetake_desktop.ui.tasks import run_task
 
 
+class _FlagLabel(QLabel):
+    """The framed error box, there only while it has something to say (an empty frame looks
+    like a broken field)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setObjectName("Flag")
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 class LockScreen(QWidget):
     """Covers the whole reviewer window while nobody is signed in.
 
@@ -78,9 +93,7 @@ class LockScreen(QWidget):
         self.prompt = QLabel("")
         self.prompt.setObjectName("Hint")
         self.prompt.setWordWrap(True)
-        self.error = QLabel("")
-        self.error.setObjectName("Flag")
-        self.error.setWordWrap(True)
+        self.error = _FlagLabel()
         self.new_button = QPushButton("New panelist…")
         self.busy = False
         self.checking = QProgressBar()  # busy (no range) while Argon2id runs off the GUI thread
@@ -292,9 +305,7 @@ class NewPanelistDialog(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel("")
-        self.error.setObjectName("Flag")
-        self.error.setWordWrap(True)
+        self.error = _FlagLabel()
         hint = QLabel(
             f"At least {MIN_PASSPHRASE} characters. It is stored only as an Argon2id hash; "
             "nobody can read it back."

@@ -607,6 +607,7 @@ class ReviewerWindow(QMainWindow):
         name, email = self.shown_name(view.submission.id)
         self.candidate_label.setText(name)
         self.candidate_email.setText(email)
+        self.candidate_email.setVisible(bool(email))  # no empty line under a blind code
         if changed:
             self._load_media(view)
         self.rubric.pins_box.setVisible(a.answer_type != "text")
