@@ -91,16 +91,19 @@ class ProbeChild:
 
     Start-up (Python, then PyAV under the limits) is most of a probe's cost, so a caller that
     is about to write the files (bundle import) starts the child first and hands it the paths
-    with :meth:`probe` once they are complete. The child reads nothing before that. One call to
-    :meth:`probe` per child; :meth:`close` (or leaving the ``with`` block) kills a child that
-    was never asked. Used by one thread.
+    with :meth:`probe` once they are complete. The child reads nothing before that, and its CPU
+    limit is lowered to the request's budget when the request arrives. One call to
+    :meth:`probe` per child (one child per bundle: no two bundles share a process);
+    :meth:`close` (or leaving the ``with`` block) kills a child that was never asked. The
+    object is used by one thread at a time.
 
-    ``timeout`` bounds both the wall time of :meth:`probe` and the child's CPU seconds.
+    ``timeout`` is the default for :meth:`probe` and the child's CPU ceiling.
     """
 
     def __init__(self, timeout: float = 15.0, memory_mb: int = 512) -> None:
         self.timeout = timeout
-        command = [*_child_command(), str(memory_mb), str(max(1, int(timeout) + 1))]
+        self.memory_mb = memory_mb
+        command = [*_child_command(), str(memory_mb), _cpu_seconds(timeout)]
         self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -115,6 +118,11 @@ class ProbeChild:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def usable(self) -> bool:
+        """Not asked yet, and still running (it did not die during start-up)."""
+        return self._process is not None and self._process.poll() is None
+
     def close(self) -> None:
         """Kill the child if it is still running and reap it."""
         process, self._process = self._process, None
@@ -124,27 +132,35 @@ class ProbeChild:
             process.kill()
         process.communicate()
 
-    def probe(self, paths: Sequence[Path]) -> list[MediaInfo]:
-        """Probe ``paths`` (complete files); the first bad file raises InvalidInputError."""
+    def probe(self, paths: Sequence[Path], timeout: float | None = None) -> list[MediaInfo]:
+        """Probe ``paths`` (complete files) within ``timeout`` seconds of wall and CPU time
+        (default: the one given at start); the first bad file raises InvalidInputError."""
+        timeout = self.timeout if timeout is None else min(timeout, self.timeout)
         process, self._process = self._process, None
         if process is None:
             raise RuntimeError("A ProbeChild probes once.")
         names = ", ".join(Path(p).name for p in paths)
-        request = json.dumps([os.fspath(p) for p in paths]).encode()
+        request = {
+            "cpu_seconds": int(_cpu_seconds(timeout)),
+            "paths": [os.fspath(p) for p in paths],
+        }
         try:
-            out, _ = process.communicate(request, timeout=self.timeout)
+            out, _ = process.communicate(json.dumps(request).encode(), timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
             raise InvalidInputError(
-                f"Checking the media ({names}) took longer than {self.timeout:g} s, "
-                "so it was refused."
+                f"Checking the media ({names}) took longer than {timeout:g} s, so it was refused."
             ) from None
         except BaseException:
             process.kill()
             process.communicate()
             raise
         return _read_reports(process.returncode, out, paths, names)
+
+
+def _cpu_seconds(timeout: float) -> str:
+    return str(max(1, int(timeout) + 1))
 
 
 def probe_media(path: Path, timeout: float = 15.0, memory_mb: int = 512) -> MediaInfo:

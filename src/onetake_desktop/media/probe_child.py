@@ -1,10 +1,11 @@
 """The media probe's child process (see media/probe.py, which starts it and reads its answer).
 
 Run as ``python -P -S -m onetake_desktop.media.probe_child MEMORY_MB CPU_SECONDS``. It limits
-itself, imports PyAV, then reads the paths to check from stdin (JSON list) and prints one JSON
-report per path. Reading the paths only after start-up lets the parent start it early, while
-the files are still being written. Start-up is most of its cost, so this module imports only
-what the child needs (not probe.py's subprocess, pathlib, dataclasses...).
+itself, imports PyAV, then reads its request from stdin, ``{"cpu_seconds": N, "paths": [...]}``,
+lowers its CPU limit to N more seconds, and prints one JSON report per path. Reading the request
+only after start-up lets the parent start it early, while the files are still being written.
+Start-up is most of its cost, so this module imports only what the child needs (not probe.py's
+subprocess, pathlib, dataclasses...).
 """
 
 from __future__ import annotations
@@ -115,6 +116,23 @@ def _probe_one(path: str) -> dict[str, Any]:
         }
 
 
+def _limit_cpu_from_now(cpu_seconds: int) -> None:
+    """Lower the CPU limit to ``cpu_seconds`` beyond what was used so far (start-up, waiting):
+    lowering is always allowed, so the request's budget applies whatever the start allowed."""
+    try:
+        import resource
+    except ImportError:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime) + 1
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    cap = used + cpu_seconds
+    if soft != resource.RLIM_INFINITY:
+        cap = min(cap, soft)
+    ceiling = cap + 1 if hard == resource.RLIM_INFINITY or cap < hard else cap
+    resource.setrlimit(resource.RLIMIT_CPU, (cap, ceiling))
+
+
 def child_main(argv: list[str]) -> int:
     memory_mb, cpu_seconds = argv
     _limit_self(int(memory_mb), int(cpu_seconds))
@@ -122,11 +140,14 @@ def child_main(argv: list[str]) -> int:
 
     av.logging.set_level(None)  # FFmpeg's own log lines would only be noise here
     try:
-        paths = json.loads(sys.stdin.read())
-    except ValueError:
+        request = json.loads(sys.stdin.read())
+        paths = request["paths"]
+        budget = int(request["cpu_seconds"])
+    except (ValueError, KeyError, TypeError):
         return 2
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         return 2
+    _limit_cpu_from_now(max(1, budget))
     reports = []
     for path in paths:
         try:

@@ -6,10 +6,11 @@ media file in a limited child process (media/probe.py), compared with what the m
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import tempfile
+import threading
 from collections.abc import Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,24 +104,55 @@ def _media_answers(manifest: SubmissionManifest) -> list[AnswerRecord]:
     return [a for a in manifest.answers if a.media is not None]
 
 
+# One probe child kept started for the next import: a batch of bundles (the library's import,
+# one call per bundle) then never waits for Python and PyAV to start. Each bundle still gets a
+# fresh child of its own; the spare has only started up and waits for its one request.
+_PROBE_CEILING_SECONDS = 15.0 * 64  # CPU ceiling of a spare; each request lowers it
+_spare_lock = threading.Lock()
+_spare: ProbeChild | None = None
+
+
+def _take_probe_child() -> ProbeChild:
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None and child.usable:
+        return child
+    if child is not None:
+        child.close()
+    return ProbeChild(_PROBE_CEILING_SECONDS)
+
+
+def _start_spare_probe_child() -> None:
+    global _spare
+    child = ProbeChild(_PROBE_CEILING_SECONDS)
+    with _spare_lock:
+        old, _spare = _spare, child
+    if old is not None:
+        old.close()
+
+
+@atexit.register
+def close_spare_probe_child() -> None:
+    """Stop the probe child kept for the next import (at exit; tests may call it)."""
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None:
+        child.close()
+
+
 def probe_extracted(
     extracted: ExtractedBundle, timeout: float = 15.0, *, child: ProbeChild | None = None
 ) -> dict[str, MediaInfo]:
-    """Probe every extracted media file (one limited child) and compare with the manifest.
-
-    ``child``: one started earlier (see ProbeChild) with a budget of ``timeout`` per file; it
-    is used up (or closed) here.
-    """
+    """Probe every extracted media file (one limited child, ``timeout`` seconds per file) and
+    compare with the manifest. ``child``: one started earlier, used up (or closed) here."""
     answers = _media_answers(extracted.manifest)
-    budget = timeout * len(answers)
-    if child is not None and (not answers or child.timeout != budget):
-        child.close()  # the bundle changed since the child was started for it
-        child = None
-    if not answers:
-        return {}
     paths = [extracted.media[a.question_id] for a in answers]
-    with child or ProbeChild(budget) as prober:
-        infos = prober.probe(paths)
+    with child or ProbeChild(timeout * max(1, len(paths))) as prober:
+        if not answers:
+            return {}
+        infos = prober.probe(paths, timeout * len(paths))
     for answer, info in zip(answers, infos, strict=True):
         _check_media(answer, info)
     return {a.question_id: info for a, info in zip(answers, infos, strict=True)}
@@ -131,16 +163,17 @@ def _extract_and_probe(
 ) -> tuple[ExtractedBundle, dict[str, MediaInfo]]:
     dest = Path(dest)
     given = dest.is_dir()  # an empty folder we were given is emptied again, not removed
-    # The probe child starts first: its start-up (Python, PyAV) overlaps the extraction.
-    # Reading the manifest first (no media read) tells how many files it will check.
-    files = len(_media_answers(read_manifest(path)))
-    with ProbeChild(15.0 * files) if files else nullcontext() as child:
+    # The probe child is started (or was, by the import before) ahead of the extraction, so
+    # its start-up overlaps the hashing and copying.
+    with _take_probe_child() as child:
         extracted = extract_bundle(path, dest, progress)
         try:
             media = probe_extracted(extracted, child=child)
         except BaseException:
             discard_import(dest, keep_folder=given)
             raise
+        finally:
+            _start_spare_probe_child()
     return extracted, media
 
 
