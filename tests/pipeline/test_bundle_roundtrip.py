@@ -289,3 +289,23 @@ def test_a_bundle_changed_while_it_is_imported_is_refused(kit: Kit, tmp_path: Pa
     with pytest.raises(InvalidInputError, match=r"CRC mismatch|changed while it was being read"):
         extract_bundle(bundle, dest, progress=someone_edits_it)
     assert not dest.exists()
+
+
+def test_each_import_gets_its_own_fresh_probe_child(kit: Kit, tmp_path: Path) -> None:
+    # A spare child is started for the next import; no two bundles share one process.
+    from onetake_desktop.services import bundles
+
+    media = answers(tmp_path, kit)
+    names = {n.split("/")[1].split(".")[0]: n for n in media}
+    receipt = write_bundle(demo_manifest(kit, names), media, tmp_path / "b.onetake")
+    import_bundle(receipt.path, tmp_path / "first")
+    spare = bundles._spare
+    assert spare is not None and spare.usable
+    import_bundle(receipt.path, tmp_path / "second")
+    assert not spare.usable  # used up by the second import
+    assert bundles._spare is not None and bundles._spare is not spare
+    bundles.close_spare_probe_child()
+    assert bundles._spare is None and not spare.usable
+    assert sorted(p.name for p in (tmp_path / "second" / "media").iterdir()) == sorted(
+        n.split("/")[1] for n in media
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.media.probe import MediaInfo, probe_media, probe_media_files
+from onetake_desktop.media.probe import MediaInfo, ProbeChild, probe_media, probe_media_files
 from tests.pipeline.hostile.media import write_answer
 
 
@@ -155,3 +155,35 @@ def test_the_working_folder_is_not_on_the_childs_import_path(
     (planted / "av.py").write_text("raise SystemExit(5)\n")
     monkeypatch.chdir(planted)
     assert probe_media(path).video_codec == "h264"
+
+
+def test_a_child_started_before_its_file_exists_probes_it(tmp_path: Path) -> None:
+    # Bundle import starts the child first and writes the files while it starts up.
+    with ProbeChild(timeout=15.0) as child:
+        path = write_answer(tmp_path / "late.mp4")
+        (info,) = child.probe([path], timeout=15.0)
+        assert info.video_codec == "h264" and not child.usable
+        with pytest.raises(RuntimeError):
+            child.probe([path])
+
+
+def test_an_unused_child_is_killed_and_reaped_on_close() -> None:
+    child = ProbeChild(timeout=15.0)
+    assert child.usable
+    process = child._process
+    child.close()
+    assert process is not None and process.returncode is not None and not child.usable
+
+
+def test_the_request_lowers_a_roomy_cpu_ceiling() -> None:
+    # A child started with a large ceiling (the spare kept for the next import) gets only its
+    # request's budget: one CPU second here, then SIGXCPU.
+    started = time.monotonic()
+    result = _run_limited(
+        "from onetake_desktop.media.probe_child import _limit_cpu_from_now\n"
+        "_limit_cpu_from_now(1)\nwhile True: pass",
+        200,
+        600,
+    )
+    assert result.returncode == -signal.SIGXCPU
+    assert time.monotonic() - started < 10.0
