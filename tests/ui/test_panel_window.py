@@ -707,3 +707,46 @@ def test_sign_in_checks_the_passphrase_off_the_gui_thread(
         set_synchronous(True)
     assert threads and threads[0] != threading.main_thread().ident
     assert window.current_reviewer_id == people["Ben"] and not lock.checking.isVisible()
+
+
+def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
+    setup: dict,  # type: ignore[type-arg]
+    qtbot: QtBot,
+) -> None:
+    import threading
+
+    from onetake_desktop.ui.panel.lock import NewPanelistDialog
+    from onetake_desktop.ui.tasks import wait_for_tasks
+
+    window, panel = setup["window"], setup["panel"]
+    service = panel.service
+    threads: list[int] = []
+    hash_passphrase = service.hash_passphrase
+
+    def watched(passphrase: str) -> str:
+        threads.append(threading.get_ident())
+        return hash_passphrase(passphrase)
+
+    service.hash_passphrase = watched  # type: ignore[method-assign]
+    dialog = NewPanelistDialog(service, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.name.setText("Dana")
+    dialog.passphrase.setText("dana passphrase")
+    dialog.repeat.setText("dana passphrase")
+    set_synchronous(False)
+    try:
+        dialog.create_and_sign_in()
+        assert dialog.busy and not dialog.ok_button.isEnabled()
+        assert dialog.ok_button.text() == "Creating…"
+        qtbot.waitUntil(lambda: dialog.created_id is not None, timeout=5000)
+    finally:
+        wait_for_tasks(5000)
+        set_synchronous(True)
+    assert threads and threads[0] != threading.main_thread().ident
+    assert service.current_id == dialog.created_id
+    dana = next(p for p in service.panelists() if p.name == "Dana")
+    service.lock()
+    service.sign_in(dana.reviewer_id, "dana passphrase")  # the stored hash is the real one
+    actions = [e.action for e in service.audit_entries()]
+    assert actions[-4:] == ["panelist_created", "sign_in", "lock", "sign_in"]

@@ -115,6 +115,42 @@ def test_export_has_only_the_viewers_scores(service: ReviewerService, tmp_path: 
     assert not list((tmp_path / "out").glob(".*"))  # the temporary file was renamed away
 
 
+def test_blind_codes_replace_names_for_search_and_sort_too(service: ReviewerService) -> None:
+    me = service.default_reviewer.id
+    ada = add(service, "Ada Lovelace", "a" * 64)
+    brian = add(service, "Brian Kernighan", "b" * 64)
+    codes = {ada: "C-ZZ", brian: "C-AA"}
+    shown = service.entries(me, sort="name", codes=codes)
+    assert [(e.candidate_name, e.candidate_email) for e in shown] == [("C-AA", ""), ("C-ZZ", "")]
+    # A real name or email finds nobody; a code finds its candidate.
+    assert service.entries(me, "Ada", codes=codes) == []
+    assert service.entries(me, "@", codes=codes) == []
+    assert [e.submission_id for e in service.entries(me, "c-zz", codes=codes)] == [ada]
+    # Only the coded candidates are hidden.
+    partly = service.entries(me, "Brian", codes={ada: "C-ZZ"})
+    assert [e.candidate_name for e in partly] == ["Brian Kernighan"]
+
+
+def test_export_of_submitted_scores_only_leaves_every_draft_out(
+    service: ReviewerService, tmp_path: Path
+) -> None:
+    me = service.default_reviewer.id
+    ada = add(service, "Ada Lovelace", "a" * 64)
+    brian = add(service, "Brian Kernighan", "b" * 64)
+    for sid, score in ((ada, 5), (brian, 2)):
+        for a in service.answers(sid):
+            service.save_score(a.id, me, score, f"draft note {score}")
+        service.set_recommendation(sid, me, "yes")
+    service.submit_candidate(brian, me)
+    assert not service.has_panelists()
+    out = tmp_path / "s.json"
+    assert service.export_scores(me, "json", out, submitted_only=True) == 2
+    rows = json.loads(out.read_text(encoding="utf-8"))["scores"]
+    assert {(r["candidate_name"], r["status"]) for r in rows} == {("Brian Kernighan", "submitted")}
+    assert "draft note 5" not in out.read_text(encoding="utf-8")
+    assert service.export_scores(me, "csv", tmp_path / "all.csv") == 4  # the default: everything
+
+
 def test_find_bundles_expands_folders_and_reports_missing_paths(tmp_path: Path) -> None:
     (tmp_path / "a.onetake").write_bytes(b"x")
     (tmp_path / "deep" / "er").mkdir(parents=True)

@@ -319,7 +319,9 @@ class NewPanelistDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and sign in")
+        self.busy = False
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Create and sign in")
         buttons.accepted.connect(self.create_and_sign_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -329,14 +331,42 @@ class NewPanelistDialog(QDialog):
         layout.addWidget(buttons)
 
     def create_and_sign_in(self) -> None:
+        """Hash on a worker thread (Argon2id, ~0.1 s), then create and sign in on this one.
+        The new panelist has just typed the passphrase twice, so it is not checked again."""
+        if self.busy:
+            return
         if self.passphrase.text() != self.repeat.text():
             self.error.setText("The two passphrases differ.")
             return
-        try:
-            record = self.service.create_panelist(self.name.text(), self.passphrase.text())
-            self.service.sign_in(record.reviewer_id, self.passphrase.text())
-        except OneTakeError as error:
-            self.error.setText(str(error))
-            return
-        self.created_id = record.reviewer_id
-        self.accept()
+        name, passphrase = self.name.text(), self.passphrase.text()
+        self._set_busy(True)
+
+        def done(passphrase_hash: str) -> None:
+            self._set_busy(False)
+            if not self.isVisible():
+                return  # cancelled while hashing: create nobody
+            try:
+                record = self.service.add_panelist(name, passphrase_hash)
+                self.service.finish_sign_in(record, (True, None))
+            except OneTakeError as error:
+                self.error.setText(str(error))
+                return
+            self.created_id = record.reviewer_id
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            self._set_busy(False)
+            self.error.setText(
+                str(error)
+                if isinstance(error, OneTakeError)
+                else f"The passphrase could not be stored ({error})."
+            )
+
+        run_task(lambda _p: self.service.hash_passphrase(passphrase), done, failed)
+
+    def _set_busy(self, on: bool) -> None:
+        self.busy = on
+        self.ok_button.setEnabled(not on)
+        self.ok_button.setText("Creating…" if on else "Create and sign in")
+        for w in (self.name, self.passphrase, self.repeat):
+            w.setEnabled(not on)
