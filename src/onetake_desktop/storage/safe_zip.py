@@ -17,6 +17,7 @@ checking its CRC-32 and SHA-256. Memory stays bounded by the chunk size.
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import os
 import stat
@@ -70,7 +71,7 @@ class Member:
         return self.data_offset + self.size
 
 
-def open_regular_file(path: Path, what: str) -> BinaryIO:
+def open_regular_file(path: Path, what: str) -> io.BufferedReader:
     """Open a file from outside for reading; refuse folders, devices and FIFOs at once.
 
     Opening is non-blocking, so a FIFO cannot hang us before we see what it is.
@@ -159,7 +160,7 @@ class SafeZip:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._file: BinaryIO = open_regular_file(self.path, "bundle")
+        self._file = open_regular_file(self.path, "bundle")
         try:
             self.size = os.fstat(self._file.fileno()).st_size  # read no further than this
             self.members = self._read_directory()
@@ -403,15 +404,20 @@ class SafeZip:
         hashes: dict[str, str] = {}
         pos = 0
         self._file.seek(0)
+        # One buffer read into again and again: a fresh 1 MiB bytes object per read costs page
+        # faults on every chunk (measured: about a fifth of the extraction time).
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
 
         def pump(until: int, member_hash: hashlib._Hash | None, sink: BinaryIO | None) -> int:
             nonlocal pos
             crc = 0
             while pos < until:
-                chunk = self._file.read(min(CHUNK, until - pos))
-                if not chunk:
+                got = self._file.readinto(view[: min(CHUNK, until - pos)])
+                if not got:
                     raise UnsafeArchiveError(f"{self.path.name} is truncated.")
-                pos += len(chunk)
+                chunk = view[:got]
+                pos += got
                 whole.update(chunk)
                 if member_hash is not None:
                     member_hash.update(chunk)
