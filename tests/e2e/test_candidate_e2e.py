@@ -28,7 +28,7 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.test_launch import wait_for_window
 from tests.e2e.virtual_devices import VirtualDevices
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240, method="thread")]
 
 
 def quick_kit(path: Path) -> Path:

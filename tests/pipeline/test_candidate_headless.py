@@ -22,7 +22,7 @@ SMALL_CAMERA = "synthetic:size=320x240,fps=15"
 REPO = Path(__file__).resolve().parents[2]
 
 
-def small_kit(answer_type: str = "video") -> Kit:
+def small_kit(answer_type: str = "video", max_seconds: int = 20) -> Kit:
     """Three questions: two recorded (one with a retake), one written."""
     return Kit(
         interview_id="test-support",
@@ -35,8 +35,8 @@ def small_kit(answer_type: str = "video") -> Kit:
         retention_days=30,
         default_answer_type=answer_type,  # type: ignore[arg-type]
         questions=(
-            Question("q1", "Tell us about yourself.", "A warm-up.", 10, 1, 20, 1),
-            Question("q2", "Describe a hard problem you solved.", "Depth.", 10, 2, 20, 0),
+            Question("q1", "Tell us about yourself.", "A warm-up.", 10, 1, max_seconds, 1),
+            Question("q2", "Describe a hard problem you solved.", "Depth.", 10, 2, max_seconds, 0),
             Question("q3", "Why this role?", "Motivation.", 0, 0, 60, 0, answer_type="text"),
         ),
         practice=PracticeQuestion("Say hello.", "Unscored.", 5, 10),
@@ -46,9 +46,9 @@ def small_kit(answer_type: str = "video") -> Kit:
     )
 
 
-def write_kit(folder: Path, answer_type: str = "video") -> Path:
-    path = folder / f"test-{answer_type}.onetakekit"
-    save_kit(small_kit(answer_type), path)
+def write_kit(folder: Path, answer_type: str = "video", max_seconds: int = 20) -> Path:
+    path = folder / f"test-{answer_type}-{max_seconds}.onetakekit"
+    save_kit(small_kit(answer_type, max_seconds), path)
     return path
 
 
@@ -87,18 +87,20 @@ def test_headless_session_writes_a_valid_bundle(
 
 
 def test_headless_clamps_to_the_maximum_and_records_audio_only(tmp_path: Path) -> None:
-    kit = write_kit(tmp_path, "audio")
+    kit = write_kit(tmp_path, "audio", max_seconds=5)
     out = tmp_path / "audio.onetake"
     code = cli_main(
         [
             "candidate", str(kit), "--headless", "--mic", "synthetic", "--name", "Bo",
-            "--email", "bo@example.com", "--answer-seconds", "1.5", "--out", str(out),
+            "--email", "bo@example.com", "--answer-seconds", "9", "--out", str(out),
         ]
     )  # fmt: skip
     assert code == 0
     m = extract_bundle(out, tmp_path / "x").manifest
     assert [a.answer_type for a in m.answers] == ["audio", "audio", "text"]
     assert all(a.media.video_codec is None for a in m.answers[:2] if a.media)
+    # 9 s is clamped down to each question's 5 s maximum
+    assert all(4.5 <= a.answer_seconds <= 5.3 for a in m.answers[:2]), m.answers
 
 
 def test_headless_usage_and_input_errors(

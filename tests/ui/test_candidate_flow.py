@@ -24,6 +24,9 @@ from onetake_desktop.ui.candidate import open_candidate_window
 from onetake_desktop.ui.candidate.window import CandidateWindow
 from tests.pipeline.test_candidate_headless import SMALL_CAMERA, write_kit
 
+# A hang inside Qt (C++) cannot be interrupted by a signal: end the run instead of waiting.
+pytestmark = pytest.mark.timeout(180, method="thread")
+
 
 class Shots:
     def __init__(self, folder: Path) -> None:
@@ -338,3 +341,34 @@ def test_reopening_offers_to_resume_with_the_takes_kept(
     assert again.service.session.answer.phase == "deciding"
     assert again.service.take_path("q1", 1).is_file()  # type: ignore[union-attr]
     again.close()
+
+
+def test_every_control_is_named_and_every_action_shows_its_shortcut(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import (
+        QCheckBox,
+        QComboBox,
+        QLineEdit,
+        QPlainTextEdit,
+        QPushButton,
+        QRadioButton,
+    )
+
+    w = make_window(qtbot, write_kit(tmp_path), ManualClock(), tmp_path / "x.onetake")
+    buttons = w.findChildren(QPushButton)
+    assert len(buttons) > 20
+    for b in buttons:
+        assert b.accessibleName(), f"unnamed button {b.text()!r}"
+        assert b.focusPolicy() & Qt.FocusPolicy.TabFocus, b.text()
+        if b.objectName() in ("PrimaryButton", "DangerButton"):
+            assert not b.shortcut().isEmpty(), f"{b.text()!r} has no shortcut"
+        if not b.shortcut().isEmpty():
+            native = b.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            assert native in b.toolTip(), f"{b.text()!r} hides its shortcut"
+    for kind in (QLineEdit, QComboBox, QCheckBox, QPlainTextEdit, QRadioButton):
+        for control in w.findChildren(kind):
+            assert control.accessibleName(), f"unnamed {kind.__name__}"
+    assert w.steps.accessibleName() == "Step 1 of 7: Welcome"
+    w.close()

@@ -598,15 +598,15 @@ class CandidateService:
     def seal_bundle(self, out: Path, progress: ProgressFn | None = None) -> Any:
         """Write the sealed bundle (worker thread allowed): returns the BundleReceipt.
 
-        The chosen takes are probed (in a child process) so the manifest states what the
-        files really hold; write_bundle fills in sizes and checksums while it streams them.
+        Container, codecs and duration come from the recorder, which wrote these files (or
+        from recovery, which rewrote them); only a take whose codecs are unknown is probed.
+        write_bundle fills in sizes and checksums while it streams the files.
         """
-        from onetake_desktop.media.probe import probe_media_files
         from onetake_desktop.storage.bundle import write_bundle
 
         s = self.session
         media: dict[str, Path] = {}
-        names: dict[str, str] = {}
+        files: dict[str, MediaFile] = {}
         for q in self.kit.questions:
             if s.answer_type(q) == "text":
                 continue
@@ -614,21 +614,21 @@ class CandidateService:
             if take is None:
                 raise SessionStateError(f"Please choose a take for {q.id}.")
             name = f"media/{q.id}.mp4"
-            media[name] = self.takes_dir / take.file
-            names[q.id] = name
-        infos = probe_media_files([media[n] for n in names.values()], timeout=60)
-        files = {
-            qid: MediaFile(
-                name,
-                0,
-                "",
-                info.container,
-                info.video_codec,
-                info.audio_codec,
-                round(info.duration_seconds, 3),
+            path = self.takes_dir / take.file
+            media[name] = path
+            container, video, audio, seconds = (
+                take.container or "mp4",
+                take.video_codec,
+                take.audio_codec,
+                take.duration_seconds,
             )
-            for (qid, name), info in zip(names.items(), infos, strict=True)
-        }
+            if video is None and audio is None:
+                from onetake_desktop.media.probe import probe_media
+
+                info = probe_media(path, timeout=60)
+                container, video, audio = info.container, info.video_codec, info.audio_codec
+                seconds = info.duration_seconds
+            files[q.id] = MediaFile(name, 0, "", container, video, audio, round(seconds, 3))
         state = s.state
         manifest = SubmissionManifest(
             kit=KitRef(self.kit.interview_id, self.kit.version, self.kit_hash),

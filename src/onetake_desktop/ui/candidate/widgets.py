@@ -326,7 +326,7 @@ class TakePlayer(QWidget):
         self.path: Path | None = None
 
     def load(self, path: Path | None, audio_only: bool = False, autoplay: bool = False) -> None:
-        self.player.stop()
+        self.stop()
         self.path = path
         self.stack.setCurrentWidget(self.audio_note if audio_only else self.video)
         self.player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
@@ -341,7 +341,10 @@ class TakePlayer(QWidget):
             self.player.play()
 
     def stop(self) -> None:
-        self.player.stop()
+        # Only a playing or paused player is stopped: stop() on one that has just reached the
+        # end once hung Qt 6.12's FFmpeg backend in a test run (not reproduced since).
+        if self.player.playbackState() != QMediaPlayer.PlaybackState.StoppedState:
+            self.player.stop()
 
     def _position(self, ms: int) -> None:
         self.position.setText(
