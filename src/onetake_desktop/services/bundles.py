@@ -159,14 +159,14 @@ def probe_extracted(
 
 
 def _extract_and_probe(
-    path: Path, dest: Path, progress: Progress | None
+    path: Path, dest: Path, progress: Progress | None, *, durable: bool = True
 ) -> tuple[ExtractedBundle, dict[str, MediaInfo]]:
     dest = Path(dest)
     given = dest.is_dir()  # an empty folder we were given is emptied again, not removed
     # The probe child is started (or was, by the import before) ahead of the extraction, so
     # its start-up overlaps the hashing and copying.
     with _take_probe_child() as child:
-        extracted = extract_bundle(path, dest, progress)
+        extracted = extract_bundle(path, dest, progress, durable=durable)
         try:
             media = probe_extracted(extracted, child=child)
         except BaseException:
@@ -189,7 +189,10 @@ def verify_bundle(path: Path, progress: Progress | None = None) -> BundleReport:
     """Check everything (structure, hashes, media) in a temporary folder that is then removed."""
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="onetake-verify-") as scratch:
-        extracted, media = _extract_and_probe(path, Path(scratch) / "bundle", progress)
+        # Nothing is kept, so nothing needs to reach the disk (no fsync); the checks are the same.
+        extracted, media = _extract_and_probe(
+            path, Path(scratch) / "bundle", progress, durable=False
+        )
         return BundleReport(
             path, path.stat().st_size, extracted.bundle_sha256, extracted.manifest, media
         )

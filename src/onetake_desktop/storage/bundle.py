@@ -324,20 +324,24 @@ def _create_new(path: Path) -> BinaryIO:
     return os.fdopen(os.open(path, flags, 0o644), "wb")
 
 
-def _write_durably(path: Path, data: bytes) -> None:
+def _write_new(path: Path, data: bytes, *, durable: bool) -> None:
     with _create_new(path) as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
-def extract_bundle(path: Path, dest: Path, progress: Progress | None = None) -> ExtractedBundle:
+def extract_bundle(
+    path: Path, dest: Path, progress: Progress | None = None, *, durable: bool = True
+) -> ExtractedBundle:
     """Check a bundle completely and extract it into ``dest`` (new, or an empty folder).
 
     Every member is streamed to a temporary file in ``dest`` while its SHA-256 and CRC are
     computed, then renamed; nothing is written outside ``dest``. On any failure everything
     written is removed (and ``dest`` too, if this call created it); a full disk is a
-    DiskFullError.
+    DiskFullError. ``durable=False`` skips the fsyncs, for a caller that deletes ``dest``
+    right after checking (verify): every check is the same.
     """
     dest = Path(dest)
     doing = f"import {Path(path).name}"
@@ -349,7 +353,7 @@ def extract_bundle(path: Path, dest: Path, progress: Progress | None = None) -> 
                 raise DiskFullError(f"There is not enough free disk space to {doing}.")
         created = _prepare_destination(dest)
         try:
-            media, bundle_sha = _extract_into(opened, dest, progress)
+            media, bundle_sha = _extract_into(opened, dest, progress, durable)
         except OSError as error:
             discard_import(dest, keep_folder=not created)
             raise os_error_sentence(error, doing) from error
@@ -360,7 +364,7 @@ def extract_bundle(path: Path, dest: Path, progress: Progress | None = None) -> 
 
 
 def _extract_into(
-    opened: OpenedBundle, dest: Path, progress: Progress | None
+    opened: OpenedBundle, dest: Path, progress: Progress | None, durable: bool
 ) -> tuple[dict[str, Path], str]:
     """Stream the media to ``.part`` files, check their hashes, rename, then write the tags."""
     recorded = [(a.question_id, a.media) for a in opened.manifest.answers if a.media is not None]
@@ -375,7 +379,8 @@ def _extract_into(
         bundle_sha, hashes = opened.archive.stream(sinks, progress)
         for sink in sinks.values():
             sink.flush()
-            os.fsync(sink.fileno())
+            if durable:
+                os.fsync(sink.fileno())
     finally:
         for sink in sinks.values():
             sink.close()
@@ -397,8 +402,10 @@ def _extract_into(
             )
         os.replace(temps[m.name], finals[m.name])
         media[question_id] = finals[m.name]
-    fsync_directory(dest / "media")
+    if durable:
+        fsync_directory(dest / "media")
     for name, data in tags.items():
-        _write_durably(dest / name, data)
-    fsync_directory(dest)
+        _write_new(dest / name, data, durable=durable)
+    if durable:
+        fsync_directory(dest)
     return media, bundle_sha
