@@ -123,3 +123,36 @@ def test_scores_export_refuses_a_panelists_scores_without_their_passphrase(
     )
     assert args.handler(args) == 0
     assert out.read_text(encoding="utf-8").count("\n") == 1  # header only: Rita scored nothing
+
+
+def test_library_list_keeps_blind_mode(
+    library_with_scores: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Blind mode hides names from anyone at the laptop, the terminal included."""
+    from onetake_desktop.cli import library as library_cli
+    from onetake_desktop.storage.library import open_library
+
+    parser = argparse.ArgumentParser(prog="onetake")
+    library_cli.register(parser.add_subparsers(dest="command"))
+
+    def listed(*extra: str) -> str:
+        args = parser.parse_args(["library", "list", *extra])
+        assert args.handler(args) == 0
+        return capsys.readouterr().out
+
+    plain = json.loads(listed("--json"))
+    assert plain["blind"] is False
+    names = {c["candidate_name"] for c in plain["candidates"]}
+    assert len(names) == 2 and not any(n.startswith("C-") for n in names)
+
+    library = open_library(library_with_scores)
+    service = PanelService(library)
+    service.set_blind_mode(service.panelists()[0].reviewer_id, True)
+    library.close()
+    blind = json.loads(listed("--json"))
+    assert blind["blind"] is True
+    assert all(c["candidate_name"].startswith("C-") for c in blind["candidates"])
+    assert {c["candidate_email"] for c in blind["candidates"]} == {""}
+    text = listed()
+    assert "Blind mode is on" in text and not any(n in text for n in names)
+    assert not any(n.split()[0] in listed("--search", n.split()[0]) for n in names)

@@ -17,7 +17,7 @@ import pytest
 from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -645,7 +645,10 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     window.show_answer(first)
     assert window.rubric.score() == 4 and window.rubric.pins.count() == 1
 
+    correction = QInputDialog(window)  # e.g. "Correct a submitted score", left open
+    correction.show()
     panel.lock("Locked.")
+    assert not correction.isVisible()
     assert not window.centralWidget().isVisible() and not window.player.isVisible()
     assert window.player.kind == "none" and not window.player.playing
     texts = reviewer_window_texts(window)

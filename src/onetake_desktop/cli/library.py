@@ -50,6 +50,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.reviewer import open_reviewer_service
 
     service = open_reviewer_service()
@@ -59,14 +60,24 @@ def run_list(args: argparse.Namespace) -> int:
             if args.reviewer
             else service.default_reviewer
         )
-        entries = service.entries(reviewer.id, args.search, args.sort)
+        # The panel's blind mode holds here too: anyone at the shared laptop can type this.
+        codes = PanelService(service.library).hidden_codes()
+        entries = service.entries(reviewer.id, args.search, args.sort, codes)
     finally:
         service.close()
     if args.json:
         out = [{**asdict(e), "status": e.status} for e in entries]
-        json.dump({"reviewer": reviewer.name, "candidates": out}, sys.stdout, indent=2)
+        json.dump(
+            {"reviewer": reviewer.name, "blind": bool(codes), "candidates": out},
+            sys.stdout,
+            indent=2,
+        )
         sys.stdout.write("\n")
         return EXIT_OK
+    if codes:
+        print(
+            "Blind mode is on: names and emails stay hidden behind codes until the panel decides."
+        )
     if not entries:
         print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
         return EXIT_OK

@@ -297,6 +297,18 @@ class PanelService:
             for c in refs
         ]
 
+    def hidden_codes(self) -> dict[int, str]:
+        """Submission id -> code of every candidate blind mode hides now (none while it is
+        off): what any view outside the panel's own windows shows instead of a name."""
+        if not self.blind_mode():
+            return {}
+        return {
+            c.submission_id: c.code
+            for interview in self.library.interviews.all()
+            for c in self.candidates(interview.id)
+            if not c.revealed
+        }
+
     @staticmethod
     def _view(
         c: CandidateRef, code: str, decision: DecisionRecord | None, blind: bool

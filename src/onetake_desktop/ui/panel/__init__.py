@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -173,16 +174,8 @@ class PanelController(QObject):
         self._before = {}
 
     def blind_codes(self) -> dict[int, str]:
-        """Submission id -> code for every candidate blind mode hides (none when it is off);
-        the reviewer window asks this before it shows any candidate."""
-        if self.closed or not self.service.blind_mode():
-            return {}
-        return {
-            c.submission_id: c.code
-            for interview in self.service.library.interviews.all()
-            for c in self.service.candidates(interview.id)
-            if not c.revealed
-        }
+        """What the reviewer window asks before it shows any candidate."""
+        return {} if self.closed else self.service.hidden_codes()
 
     # -- menu --------------------------------------------------------------------------------
 
@@ -261,6 +254,9 @@ class PanelController(QObject):
             if menu_action is not self.menu.menuAction():
                 menu_action.setEnabled(False)
         self.window.statusBar().clearMessage()  # "Reviewing as ..." would name the last one
+        for dialog in self.window.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()  # a correction or export dialog would stay above the lock
         lock_out = getattr(self.window, "lock_out", None)
         if callable(lock_out):
             lock_out()  # player stopped, fields emptied: no draft stays in a hidden widget
