@@ -67,6 +67,7 @@ def test_headless_session_writes_a_valid_bundle(
     assert code == 0
     printed = capsys.readouterr().out
     assert f"bundle: {out}" in printed and "sha256: " in printed
+    assert cli_main(["bundle", "verify", str(out)]) == 0  # what a reviewer's machine checks
     extracted = extract_bundle(out, tmp_path / "extracted")  # checks every checksum
     m = extracted.manifest
     assert m.candidate_name == "Ada Lovelace" and m.candidate_email == "ada@example.com"
