@@ -70,6 +70,11 @@ def test_consent_gates_the_devices_and_checks_the_form() -> None:
         session.give_consent("Ada", "not-an-email", "sha256:n")
     with pytest.raises(InvalidInputError, match="accommodation"):
         session.give_consent("Ada", "ada@example.com", "sha256:n", ["telepathy"])
+    # Refused at the form, not at sealing time (the bundle format refuses them).
+    with pytest.raises(InvalidInputError, match="letters"):
+        session.give_consent("Ada\x1b[31m", "ada@example.com", "sha256:n")
+    with pytest.raises(InvalidInputError, match="letters"):
+        session.give_consent("Ada \u202eecilA", "ada@example.com", "sha256:n")
     assert not session.devices_allowed
     session.give_consent("Ada", "ada@example.com", "sha256:n", ["extra-time"])
     assert session.devices_allowed
@@ -139,7 +144,8 @@ def test_retake_limit_take_choice_text_answer_and_review() -> None:
     with pytest.raises(InvalidInputError):
         session.save_text("   ")
     clock.advance(30)
-    session.save_text("Because you ship calm software.")
+    session.save_text("Because you\x07 ship calm software.\x1b")  # pasted with a bell
+    assert session.state.answers[2].text == "Because you ship calm software."
     assert session.step == "review"
     assert session.can_redo("q3") and not session.can_redo("q1") and not session.can_redo("q2")
     media = {

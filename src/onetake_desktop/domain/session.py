@@ -23,6 +23,7 @@ from onetake_desktop.domain.clock import Clock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import AnswerType, Kit, Question
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, MediaFile
+from onetake_desktop.domain.validation import has_control_characters, without_control_characters
 
 SESSION_FORMAT_VERSION = 1
 
@@ -298,6 +299,9 @@ class CandidateSession:
         name, email = name.strip(), email.strip()
         if not name:
             raise InvalidInputError("Please enter your name.")
+        # Refused here, not at sealing: the bundle format refuses control characters.
+        if has_control_characters(name) or has_control_characters(email):
+            raise InvalidInputError("Please use only letters, digits and punctuation.")
         if not _EMAIL.match(email):
             raise InvalidInputError("Please enter a valid email address, like name@example.com.")
         chosen = list(dict.fromkeys(accommodations or []))
@@ -444,7 +448,8 @@ class CandidateSession:
 
     def save_text(self, text: str) -> None:
         self._need_phase("writing")
-        text = text.strip()
+        # Pasted text may carry control characters the bundle format refuses; drop them.
+        text = without_control_characters(text, multiline=True).strip()
         if not text:
             raise InvalidInputError("Please write your answer before saving it.")
         if len(text) > self.question.text_max_chars:

@@ -215,6 +215,20 @@ def has_control_characters(value: str, *, multiline: bool = False) -> bool:
     )
 
 
+def without_control_characters(value: str, *, multiline: bool = False) -> str:
+    """``value`` with what ``has_control_characters`` refuses taken out (text we write ourselves,
+    e.g. device names from the OS, must never make our own bundle unreadable)."""
+    allowed = _LINE_BREAKS if multiline else frozenset()
+    return "".join(
+        ch
+        for ch in value
+        if not (
+            (unicodedata.category(ch) == "Cc" and ch not in allowed)
+            or (ch in _BIDI_OVERRIDES and not multiline)
+        )
+    )
+
+
 def shown_key(key: str) -> str:
     """A key from outside as it may be printed: short, and escaped if it is not plain text."""
     short = key if len(key) <= 40 else key[:40] + "..."

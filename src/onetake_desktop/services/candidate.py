@@ -41,6 +41,7 @@ from onetake_desktop.domain.session import (
     TakeRecord,
     new_state,
 )
+from onetake_desktop.domain.validation import without_control_characters
 from onetake_desktop.paths import app_paths
 
 STATE_FILE = "state.json"
@@ -642,8 +643,8 @@ class CandidateService:
             time_multiplier=state.time_multiplier,
             device={
                 "os": os.uname().sysname if hasattr(os, "uname") else os.name,
-                "camera": state.camera or "none",
-                "microphone": state.mic or "none",
+                "camera": without_control_characters(state.camera or "none"),
+                "microphone": without_control_characters(state.mic or "none"),
                 "profile": str(self.profile_for().name),
             },
         )
