@@ -309,3 +309,31 @@ def test_each_import_gets_its_own_fresh_probe_child(kit: Kit, tmp_path: Path) ->
     assert sorted(p.name for p in (tmp_path / "second" / "media").iterdir()) == sorted(
         n.split("/")[1] for n in media
     )
+
+
+def test_extracting_on_a_foreign_thread_registers_no_thread(kit: Kit, tmp_path: Path) -> None:
+    # The window imports on Qt pool threads: the hashing helper must not make threading
+    # register the caller as a dummy thread (it would stay listed for good).
+    import _thread
+    import threading
+
+    from onetake_desktop.storage.bundle import extract_bundle
+
+    media = answers(tmp_path, kit)
+    names = {n.split("/")[1].split(".")[0]: n for n in media}
+    receipt = write_bundle(demo_manifest(kit, names), media, tmp_path / "b.onetake")
+    before = set(threading.enumerate())
+    done = _thread.allocate_lock()
+    done.acquire()
+    result: list[str] = []
+
+    def foreign() -> None:
+        try:
+            result.append(extract_bundle(receipt.path, tmp_path / "x").bundle_sha256)
+        finally:
+            done.release()
+
+    _thread.start_new_thread(foreign, ())
+    assert done.acquire(timeout=60)
+    assert result == [receipt.sha256]
+    assert set(threading.enumerate()) == before
