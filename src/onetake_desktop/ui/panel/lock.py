@@ -272,7 +272,10 @@ class PanelistSwitch(QToolButton):
 
     def update_label(self) -> None:
         current = self.service.current_id
-        if current is None:
+        if not self.service.panelists():
+            # A lone reviewer has no panel to lock: offer to start one instead.
+            self.setText("Start a panel ▾")
+        elif current is None:
             self.setText("Panel locked ▾")
         else:
             self.setText(f"Panelist: {self.service.library.reviewers.get(current).name} ▾")

@@ -11,8 +11,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -94,8 +102,8 @@ class ReviewerWindow(QMainWindow):
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
         self.setStyleSheet(STYLE)
-        self.resize(1320, 900)
-        self.setMinimumSize(1100, 760)
+        self.setMinimumSize(1100, 700)
+        self.resize(self._fitting_size(1320, 900))
         self.setAcceptDrops(True)
 
         self._build_library_pane()
@@ -641,6 +649,14 @@ class ReviewerWindow(QMainWindow):
         layout = self.answer_pane.layout()
         if layout is not None:
             layout.activate()
+
+    def _fitting_size(self, width: int, height: int) -> QSize:
+        """The wanted size, shrunk to the screen's free area (small laptop screens)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return QSize(width, height)
+        free = screen.availableGeometry()
+        return QSize(min(width, free.width() - 40), min(height, free.height() - 60))
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
