@@ -185,7 +185,10 @@ class ReviewerService:
         self.default_reviewer = library.reviewers.ensure(_default_reviewer_name())
 
     def close(self) -> None:
+        from onetake_desktop.services.bundles import close_spare_probe_child
+
         self.library.close()
+        close_spare_probe_child()  # the idle probe child is not needed once the library closes
 
     # -- reviewers and their preferences ------------------------------------------------------
 
