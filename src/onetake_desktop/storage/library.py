@@ -258,6 +258,14 @@ def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> It
     return iter(db.execute(sql, tuple(params)).fetchall())
 
 
+def _one(db: sqlite_utils.Database, sql: str, params: Sequence[Any], missing: str) -> Any:
+    """The row ``sql`` selects; OneTakeError "There is no {missing} in this library." if none."""
+    row = db.execute(sql, tuple(params)).fetchone()
+    if row is None:
+        raise OneTakeError(f"There is no {missing} in this library.")
+    return row
+
+
 class SqliteReviewers:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
@@ -280,13 +288,14 @@ class SqliteReviewers:
         return self._make(row)
 
     def get(self, reviewer_id: int) -> Reviewer:
-        row = self.db.execute(
-            "SELECT id, name, passphrase_hash, created_at FROM reviewers WHERE id = ?",
-            (reviewer_id,),
-        ).fetchone()
-        if row is None:
-            raise OneTakeError(f"There is no reviewer number {reviewer_id} in this library.")
-        return self._make(row)
+        return self._make(
+            _one(
+                self.db,
+                "SELECT id, name, passphrase_hash, created_at FROM reviewers WHERE id = ?",
+                (reviewer_id,),
+                f"reviewer number {reviewer_id}",
+            )
+        )
 
     def all(self) -> list[Reviewer]:
         return [
@@ -373,12 +382,14 @@ class SqliteInterviews:
         return definition_from_json(row[0])
 
     def get(self, interview_pk: int) -> InterviewRecord:
-        row = self.db.execute(
-            f"SELECT {self._COLUMNS} FROM interviews WHERE id = ?", (interview_pk,)
-        ).fetchone()
-        if row is None:
-            raise OneTakeError(f"There is no interview number {interview_pk} in this library.")
-        return self._make(row)
+        return self._make(
+            _one(
+                self.db,
+                f"SELECT {self._COLUMNS} FROM interviews WHERE id = ?",
+                (interview_pk,),
+                f"interview number {interview_pk}",
+            )
+        )
 
     def all(self) -> list[InterviewRecord]:
         return [
@@ -519,12 +530,14 @@ class SqliteSubmissions:
         return self.get(submission_id)
 
     def get(self, submission_id: int) -> SubmissionRecord:
-        row = self.db.execute(
-            f"SELECT {self._COLUMNS} FROM submissions s WHERE id = ?", (submission_id,)
-        ).fetchone()
-        if row is None:
-            raise OneTakeError(f"There is no submission number {submission_id} in this library.")
-        return self._make(row)
+        return self._make(
+            _one(
+                self.db,
+                f"SELECT {self._COLUMNS} FROM submissions s WHERE id = ?",
+                (submission_id,),
+                f"submission number {submission_id}",
+            )
+        )
 
     def all(self) -> list[SubmissionRecord]:
         return [
@@ -544,14 +557,15 @@ class SqliteSubmissions:
         ]
 
     def answer(self, answer_id: int) -> AnswerRecord:
-        row = self.db.execute(
-            f"SELECT {self._ANSWER_COLUMNS} FROM answers a JOIN submissions s"
-            " ON s.id = a.submission_id WHERE a.id = ?",
-            (answer_id,),
-        ).fetchone()
-        if row is None:
-            raise OneTakeError(f"There is no answer number {answer_id} in this library.")
-        return self._make_answer(row)
+        return self._make_answer(
+            _one(
+                self.db,
+                f"SELECT {self._ANSWER_COLUMNS} FROM answers a JOIN submissions s"
+                " ON s.id = a.submission_id WHERE a.id = ?",
+                (answer_id,),
+                f"answer number {answer_id}",
+            )
+        )
 
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]:
         """Every submission with this reviewer's progress on it (one query: the list of a
