@@ -40,7 +40,7 @@ import numpy as np
 from onetake_desktop.domain.errors import DeviceError, OneTakeError
 from onetake_desktop.media.devices import check_disk_space, running_reserve_bytes
 from onetake_desktop.media.profiles import Profile
-from onetake_desktop.media.recovery import recover_partial
+from onetake_desktop.media.recovery import fsync_dir, recover_partial
 from onetake_desktop.media.sources import (
     AudioSource,
     Clock,
@@ -605,7 +605,7 @@ class Take:
         else:
             try:
                 os.replace(self.partial_path, self.out_path)
-                _fsync_dir(self.out_path.parent)
+                fsync_dir(self.out_path.parent)
                 path = self.out_path
             except OSError:
                 path = self.partial_path  # recover_partials deals with it at the next start
@@ -677,15 +677,6 @@ def _is_disk_full(error: BaseException, folder: Path) -> bool:
         return shutil.disk_usage(folder).free < 64 * 1024
     except OSError:
         return False
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class CaptureSession:

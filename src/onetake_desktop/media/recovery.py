@@ -197,7 +197,7 @@ def recover_partial(partial: Path) -> RecoveredTake:
                 partial, damaged, False, 0.0, 0, "The interrupted take was unreadable."
             )
         os.replace(partial, final)
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     video_codec, audio_codec = _codecs(final)
     return RecoveredTake(
         partial,
@@ -296,7 +296,8 @@ def probe_duration(path: Path) -> float:
     return _media_extent(spans)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or create in ``folder`` durable; best effort (some systems refuse)."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
