@@ -9,8 +9,6 @@ Threading: one ``PanelService`` per thread (its SQLite connection is not shared)
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import secrets
 from collections.abc import Callable
@@ -40,7 +38,7 @@ from onetake_desktop.domain.panel import (
     summarise,
     wrong_passphrase_delay,
 )
-from onetake_desktop.storage.atomic import atomic_write_bytes
+from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
 from onetake_desktop.storage.library import AnswerRecord, Library, ScoreRecord
 from onetake_desktop.storage.panel import (
     CandidateRef,
@@ -564,11 +562,7 @@ class PanelService:
                 indent=2,
             ).encode("utf-8")
         elif fmt == "csv":
-            buffer = io.StringIO(newline="")
-            writer = csv.DictWriter(buffer, fieldnames=list(self.EXPORT_FIELDS))
-            writer.writeheader()
-            writer.writerows(rows)
-            data = buffer.getvalue().encode("utf-8")
+            data = csv_bytes(self.EXPORT_FIELDS, rows)
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         atomic_write_bytes(out, data)

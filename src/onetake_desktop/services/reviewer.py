@@ -9,8 +9,6 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 import shutil
@@ -27,6 +25,7 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.paths import app_paths
+from onetake_desktop.storage.atomic import csv_bytes
 from onetake_desktop.storage.bundle import ExtractedBundle
 from onetake_desktop.storage.library import (
     RECOMMENDATION_LABELS,
@@ -610,12 +609,7 @@ class ReviewerService:
                 indent=2,
             ).encode("utf-8")
         elif fmt == "csv":
-            buffer = io.StringIO(newline="")
-            writer = csv.DictWriter(buffer, fieldnames=list(self.EXPORT_FIELDS))
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: "" if v is None else v for k, v in row.items()})
-            data = buffer.getvalue().encode("utf-8")
+            data = csv_bytes(self.EXPORT_FIELDS, rows)
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         try:

@@ -6,13 +6,15 @@ the directory so the rename itself survives a power cut. Anyone may reuse these 
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 
@@ -70,3 +72,13 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     with atomic_output(path) as handle:
         handle.write(data)
+
+
+def csv_bytes(fields: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """UTF-8 CSV with a header row of ``fields`` (None becomes an empty cell), for exports."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(fields))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue().encode("utf-8")
