@@ -55,11 +55,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     service = open_reviewer_service()
     try:
-        reviewer = (
-            service.library.reviewers.ensure(args.reviewer)
-            if args.reviewer
-            else service.default_reviewer
-        )
+        reviewer = service.reviewer_named(args.reviewer)
         # The panel's blind mode holds here too: anyone at the shared laptop can type this.
         codes = PanelService(service.library).hidden_codes()
         entries = service.entries(reviewer.id, args.search, args.sort, codes)

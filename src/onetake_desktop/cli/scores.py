@@ -28,11 +28,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     service = open_reviewer_service()
     try:
-        reviewer = (
-            service.library.reviewers.ensure(args.reviewer)
-            if args.reviewer
-            else service.default_reviewer
-        )
+        reviewer = service.reviewer_named(args.reviewer)
         # A panelist's scores are refused outright rather than cut down to the submitted ones:
         # without the passphrase nobody has shown they are that panelist, and even submitted
         # scores must stay hidden from a colleague who has not submitted theirs. A quietly

@@ -194,6 +194,10 @@ class ReviewerService:
     def reviewer(self, reviewer_id: int) -> Reviewer:
         return self.library.reviewers.get(reviewer_id)
 
+    def reviewer_named(self, name: str | None) -> Reviewer:
+        """The reviewer called ``name`` (added if new); with no name, the default one (you)."""
+        return self.library.reviewers.ensure(name) if name else self.default_reviewer
+
     def playback_rate(self, reviewer_id: int) -> float:
         value = self.library.reviewers.setting(reviewer_id, "playback_rate", "1.0")
         try:
