@@ -49,17 +49,6 @@ ProgressFn = Callable[[int, int], None]
 
 
 # -- the recording engine as this service sees it (media/recorder.py implements it) ------------
-class TakeResultLike(Protocol):
-    path: Path
-    duration_seconds: float
-    size_bytes: int
-    container: str
-    video_codec: str | None
-    audio_codec: str | None
-    stop_reason: str
-    message: str
-
-
 class TakeLike(Protocol):
     @property
     def elapsed(self) -> float: ...
