@@ -55,36 +55,34 @@ class Profile:
         return {"preset": self.preset, "tune": self.tune}
 
 
+_DEFAULT = Profile(
+    name="default",
+    width=1280,
+    height=720,
+    fps=30,
+    video_codec="libx264",
+    preset="veryfast",
+    tune="zerolatency",
+    gop=30,
+    video_bitrate=1_500_000,
+    maxrate=2_000_000,
+    audio_codec="aac",
+    audio_bitrate=128_000,
+    sample_rate=48_000,
+)
+
 PROFILES: dict[str, Profile] = {
-    "default": Profile(
-        name="default",
-        width=1280,
-        height=720,
-        fps=30,
-        video_codec="libx264",
-        preset="veryfast",
-        tune="zerolatency",
-        gop=30,
-        video_bitrate=1_500_000,
-        maxrate=2_000_000,
-        audio_codec="aac",
-        audio_bitrate=128_000,
-        sample_rate=48_000,
-    ),
-    "light": Profile(
+    "default": _DEFAULT,
+    # For weak machines: a smaller picture and the cheapest x264 preset, same container.
+    "light": replace(
+        _DEFAULT,
         name="light",
         width=640,
         height=480,
-        fps=30,
-        video_codec="libx264",
         preset="ultrafast",
-        tune="zerolatency",
-        gop=30,
         video_bitrate=800_000,
         maxrate=1_100_000,
-        audio_codec="aac",
         audio_bitrate=96_000,
-        sample_rate=48_000,
     ),
     "audio": Profile(
         name="audio",
