@@ -50,15 +50,16 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.reviewer import open_reviewer_service
 
     service = open_reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
-        # The panel's blind mode holds here too: anyone at the shared laptop can type this.
-        codes = PanelService(service.library).hidden_codes()
-        entries = service.entries(reviewer.id, args.search, args.sort, codes)
+        # The panel's blind mode holds here too (the service applies it): anyone at the
+        # shared laptop can type this; a panelist's progress needs their sign-in.
+        actor = service.actor_for(reviewer.id)
+        entries = service.entries(actor, search=args.search, sort=args.sort)
+        codes = service.blind()
     finally:
         service.close()
     if args.json:

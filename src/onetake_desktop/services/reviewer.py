@@ -25,7 +25,7 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.paths import app_paths
-from onetake_desktop.storage.atomic import csv_bytes
+from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
 from onetake_desktop.storage.bundle import ExtractedBundle
 from onetake_desktop.storage.library import (
     RECOMMENDATION_LABELS,
@@ -181,7 +181,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
 class ReviewerService:
     def __init__(self, library: Library) -> None:
         self.library = library
-        self.default_reviewer = library.reviewers.ensure(_default_reviewer_name())
+        self.scoring = scoring_for(library)
+        self.default_reviewer = self.scoring.lone_reviewer(_default_reviewer_name())
 
     def close(self) -> None:
         from onetake_desktop.services.bundles import close_spare_probe_child
@@ -197,6 +198,9 @@ class ReviewerService:
     def reviewer_named(self, name: str | None) -> Reviewer:
         """The reviewer called ``name`` (added if new); with no name, the default one (you)."""
         return self.library.reviewers.ensure(name) if name else self.default_reviewer
+
+    def library_root(self) -> Path:
+        return self.library.root
 
     def playback_rate(self, reviewer_id: int) -> float:
         value = self.library.reviewers.setting(reviewer_id, "playback_rate", "1.0")
@@ -393,16 +397,25 @@ class ReviewerService:
 
     # -- reading the library ------------------------------------------------------------------
 
+    def actor_for(self, reviewer_id: int) -> Actor:
+        """Who acts for this reviewer: the implicit lone reviewer, or a panelist's signed-in
+        actor (NotSignedIn otherwise). Every scoring call below takes the actor."""
+        return self.scoring.actor_for(reviewer_id)
+
     def entries(
         self,
-        reviewer_id: int,
+        actor: Actor,
+        *,
         search: str = "",
         sort: str = "name",
         codes: Mapping[int, str] | None = None,
     ) -> list[CandidateEntry]:
-        """The library as this reviewer sees it. ``codes`` (submission id -> code, the panel's
-        blind mode) replaces those candidates' names and hides their emails; search and the
-        name sort then see only the code, so neither can tell who is behind one."""
+        """The library as this actor sees it. Candidates blind mode hides (and any extra
+        ``codes``, submission id -> code) show a code instead of the name, without the email;
+        search and the name sort then see only the code, so neither can tell who it is."""
+        self.scoring.check(actor)
+        reviewer_id = actor.reviewer_id
+        codes = {**self.scoring.hidden_codes(), **(codes or {})}
         if codes:
             needle = search.strip().casefold()
             entries = [
@@ -435,13 +448,22 @@ class ReviewerService:
             raise InvalidInputError(f"Sort by one of {', '.join(keys)}.")
         return sorted(entries, key=keys[sort])
 
+    def blind(self) -> bool:
+        return bool(self.scoring.hidden_codes())
+
+    def submission(self, *, submission_id: int) -> SubmissionRecord:
+        return self.library.submissions.get(submission_id)
+
+    def answer(self, *, answer_id: int) -> AnswerRecord:
+        return self.library.submissions.answer(answer_id)
+
     def answers(self, submission_id: int) -> list[AnswerRecord]:
         return self.library.submissions.answers(submission_id)
 
-    def answer_statuses(self, submission_id: int, reviewer_id: int) -> dict[int, AnswerStatus]:
-        scores = self.library.scores.current_for_submission(submission_id, reviewer_id)
+    def answer_statuses(self, actor: Actor, *, submission_id: int) -> dict[int, AnswerStatus]:
+        scores = self.scoring.my_scores(actor, submission_id=submission_id)
         return {
-            a.id: answer_status(scores.get(a.id), len(self.library.scores.notes(a.id, reviewer_id)))
+            a.id: answer_status(scores.get(a.id), len(self.scoring.notes(actor, answer_id=a.id)))
             for a in self.answers(submission_id)
         }
 
@@ -453,7 +475,7 @@ class ReviewerService:
                     return q.text
         return f"Question {question_id}"
 
-    def answer_view(self, answer_id: int, reviewer_id: int) -> AnswerView:
+    def answer_view(self, actor: Actor, *, answer_id: int) -> AnswerView:
         answer = self.library.submissions.answer(answer_id)
         submission = self.library.submissions.get(answer.submission_id)
         siblings = self.library.submissions.answers(submission.id)
@@ -472,9 +494,9 @@ class ReviewerService:
             len(siblings),
             question,
             rubric,
-            self.library.scores.current(answer_id, reviewer_id),
-            self.library.scores.notes(answer_id, reviewer_id),
-            self.library.scores.recommendation(submission.id, reviewer_id),
+            self.scoring.my_score(actor, answer_id=answer_id),
+            self.scoring.notes(actor, answer_id=answer_id),
+            self.scoring.recommendation(actor, submission_id=submission.id),
         )
 
     def waveform(self, answer: AnswerRecord, buckets: int = 600) -> list[float]:
@@ -484,143 +506,85 @@ class ReviewerService:
             return []
         return compute_waveform(answer.media_path, buckets)
 
-    # -- scoring ------------------------------------------------------------------------------
+    # -- scoring: every call goes through services.scoring (one policy, one transaction) ----
+
+    def my_score(self, actor: Actor, *, answer_id: int) -> ScoreRecord | None:
+        return self.scoring.my_score(actor, answer_id=answer_id)
 
     def save_score(
-        self, answer_id: int, reviewer_id: int, score: int | None, note: str
+        self, actor: Actor, *, answer_id: int, score: int | None, note: str = ""
     ) -> ScoreRecord:
-        return self.library.scores.save_draft(answer_id, reviewer_id, score, note)
+        return self.scoring.save_score(actor, answer_id=answer_id, score=score, note=note)
 
     def correct_score(
-        self, answer_id: int, reviewer_id: int, score: int, note: str, reason: str
+        self, actor: Actor, *, answer_id: int, score: int, note: str, reason: str
     ) -> ScoreRecord:
-        return self.library.scores.correct(answer_id, reviewer_id, score, note, reason)
+        return self.scoring.correct_score(
+            actor, answer_id=answer_id, score=score, note=note, reason=reason
+        )
 
     def add_note(
-        self, answer_id: int, reviewer_id: int, position_ms: int, text: str
+        self, actor: Actor, *, answer_id: int, position_ms: int, text: str
     ) -> TimestampedNote:
-        return self.library.scores.add_note(answer_id, reviewer_id, position_ms, text)
+        return self.scoring.add_note(actor, answer_id=answer_id, position_ms=position_ms, text=text)
 
-    def delete_note(self, note_id: int, reviewer_id: int) -> None:
-        self.library.scores.delete_note(note_id, reviewer_id)
+    def delete_note(self, actor: Actor, *, note_id: int) -> None:
+        self.scoring.delete_note(actor, note_id=note_id)
 
     def set_recommendation(
-        self, submission_id: int, reviewer_id: int, value: Recommendation, note: str = ""
+        self, actor: Actor, *, submission_id: int, value: Recommendation, note: str = ""
     ) -> RecommendationRecord:
-        return self.library.scores.set_recommendation(submission_id, reviewer_id, value, note)
+        return self.scoring.set_recommendation(
+            actor, submission_id=submission_id, value=value, note=note
+        )
 
-    def unscored_answers(self, submission_id: int, reviewer_id: int) -> list[AnswerRecord]:
-        scores = self.library.scores.current_for_submission(submission_id, reviewer_id)
-        return [
-            a
-            for a in self.answers(submission_id)
-            if a.id not in scores or scores[a.id].score is None
-        ]
+    def unscored_answers(self, actor: Actor, *, submission_id: int) -> list[AnswerRecord]:
+        answers = self.answers(submission_id)
+        missing = set(self.scoring.unscored(actor, answer_ids=[a.id for a in answers]))
+        return [a for a in answers if a.id in missing]
 
-    def submit_candidate(self, submission_id: int, reviewer_id: int) -> int:
-        """Submit this reviewer's scores for the candidate (durably); every answer must have a
-        score first."""
-        missing = self.unscored_answers(submission_id, reviewer_id)
-        if missing:
-            names = ", ".join(a.question_id for a in missing)
-            raise OneTakeError(f"Score every answer before submitting (missing: {names}).")
-        return self.library.scores.submit(submission_id, reviewer_id)
+    def submit_candidate(self, actor: Actor, *, submission_id: int) -> int:
+        """Submit the actor's scores (and recommendation) for the candidate, durably and
+        audited; every answer must have a score first."""
+        return self.scoring.submit_candidate(actor, submission_id=submission_id)
 
     # -- export -------------------------------------------------------------------------------
 
-    EXPORT_FIELDS: tuple[str, ...] = (
-        "interview_id",
-        "interview_version",
-        "role_title",
-        "candidate_name",
-        "candidate_email",
-        "bundle_sha256",
-        "question_id",
-        "question_text",
-        "competency",
-        "reviewer",
-        "score",
-        "status",
-        "note",
-        "scored_at",
-        "supersedes_id",
-        "reason",
-        "recommendation",
-        "recommendation_status",
-    )
+    EXPORT_FIELDS: tuple[str, ...] = EXPORT_FIELDS
 
     def has_panelists(self) -> bool:
         """Panelists (reviewers with a passphrase) share this library: drafts stay private."""
-        return any(r.passphrase_hash is not None for r in self.library.reviewers.all())
+        return self.scoring.has_panel()
 
-    def export_rows(self, reviewer_id: int, submitted_only: bool = False) -> list[dict[str, Any]]:
-        """One row per answer this reviewer scored (their current score only); with
-        ``submitted_only``, drafts are left out."""
-        reviewer = self.reviewer(reviewer_id)
-        rows: list[dict[str, Any]] = []
-        interviews = {i.id: i for i in self.library.interviews.all()}
-        for submission in self.library.submissions.all():
-            interview = interviews[submission.interview_pk]
-            definition = self.library.interviews.definition(interview.id)
-            scores = self.library.scores.current_for_submission(submission.id, reviewer_id)
-            rec = self.library.scores.recommendation(submission.id, reviewer_id)
-            if submitted_only and rec is not None and rec.status != "submitted":
-                rec = None  # a draft recommendation is as private as a draft score
-            for answer in self.answers(submission.id):
-                score = scores.get(answer.id)
-                if score is None or score.score is None:  # nothing scored, or only a note
-                    continue
-                if submitted_only and score.status != "submitted":
-                    continue
-                rubric = definition.rubrics.get(answer.question_id) if definition else None
-                rows.append(
-                    {
-                        "interview_id": interview.interview_id,
-                        "interview_version": interview.version,
-                        "role_title": interview.role_title,
-                        "candidate_name": submission.candidate_name,
-                        "candidate_email": submission.candidate_email,
-                        "bundle_sha256": submission.bundle_sha256,
-                        "question_id": answer.question_id,
-                        "question_text": self.question_text(submission, answer.question_id),
-                        "competency": rubric.competency if rubric else "",
-                        "reviewer": reviewer.name,
-                        "score": score.score,
-                        "status": score.status,
-                        "note": score.note,
-                        "scored_at": score.created_at,
-                        "supersedes_id": score.supersedes_id,
-                        "reason": score.reason,
-                        "recommendation": rec.value if rec else None,
-                        "recommendation_status": rec.status if rec else None,
-                    }
-                )
-        return rows
+    def export_rows(
+        self, actor: Actor, *, submitted_only: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """One row per answer the actor scored (their current score), across interviews."""
+        return self.scoring.export_rows(actor, submitted_only=submitted_only)
 
     def export_scores(
         self,
-        reviewer_id: int,
-        fmt: Literal["csv", "json"],
+        actor: Actor,
+        *,
+        fmt: str,
         out: Path,
-        submitted_only: bool = False,
+        submitted_only: bool | None = None,
+        summary: bool = False,
     ) -> int:
-        """Write this reviewer's scores to ``out`` (atomically); returns the row count."""
-        rows = self.export_rows(reviewer_id, submitted_only)
-        if fmt == "json":
-            data = json.dumps(
-                {"format_version": 1, "reviewer": self.reviewer(reviewer_id).name, "scores": rows},
-                ensure_ascii=False,
-                indent=2,
-            ).encode("utf-8")
-        elif fmt == "csv":
-            data = csv_bytes(self.EXPORT_FIELDS, rows)
-        else:
-            raise InvalidInputError(f"Export as csv or json, not {fmt}.")
-        try:
-            _atomic_write(out, data)
-        except OSError as error:
-            raise OneTakeError(f"The export cannot be written to {out} ({error}).") from error
-        return len(rows)
+        """Write the actor's export to ``out`` (atomically; CSV with a BOM); returns the row
+        count. Same visibility as the windows (services.scoring)."""
+        return self.scoring.export(
+            actor, fmt=fmt, out=out, submitted_only=submitted_only, summary=summary
+        )
+
+    # -- people ---------------------------------------------------------------------------------
+
+    def set_my_name(self, actor: Actor, *, name: str) -> Reviewer:
+        """The lone reviewer's name (today "Me" by default)."""
+        reviewer = self.scoring.set_lone_name(actor, name=name)
+        if reviewer.id == self.default_reviewer.id:
+            self.default_reviewer = reviewer
+        return reviewer
 
 
 def open_reviewer_service(root: Path | None = None) -> ReviewerService:

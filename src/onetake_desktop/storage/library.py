@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -25,7 +25,7 @@ from onetake_desktop.domain.kit import (
     definition_to_dict,
 )
 from onetake_desktop.domain.manifest import SubmissionManifest
-from onetake_desktop.storage.db import durable, open_database, transaction, utc_now
+from onetake_desktop.storage.db import open_database, transaction, utc_now
 
 ScoreStatus = Literal["draft", "submitted"]
 AnswerStatus = Literal["new", "in progress", "scored"]
@@ -723,8 +723,8 @@ class SqliteScores:
 
     def submit(self, submission_id: int, reviewer_id: int) -> int:
         """Mark this reviewer's drafts for the submission (and the recommendation) submitted,
-        durably (synchronous=FULL); returns how many scores were submitted."""
-        with durable(self.db):
+        (joins the caller's transaction); returns how many scores were submitted."""
+        with transaction(self.db):
             cursor = self.db.execute(
                 "UPDATE scores SET status = 'submitted', created_at = ? WHERE status = 'draft'"
                 " AND score IS NOT NULL AND reviewer_id = ? AND answer_id IN"
@@ -745,7 +745,7 @@ class SqliteScores:
         self._check(score)
         if not reason.strip():
             raise InvalidInputError("A correction to a submitted score needs a reason.")
-        with durable(self.db):
+        with transaction(self.db):  # joins the caller's (durable) transaction
             latest = self.current(answer_id, reviewer_id)
             if latest is None or latest.status != "submitted":
                 raise OneTakeError("Only a submitted score needs a correction; save a draft.")
@@ -837,7 +837,7 @@ class SqliteScores:
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class Library:
     """The repositories over one database, and the folder imported media lives in."""
 
@@ -847,6 +847,9 @@ class Library:
     interviews: SqliteInterviews
     submissions: SqliteSubmissions
     scores: SqliteScores
+    # Objects the services share per connection (services.scoring keeps its one policy
+    # object here, so the reviewer window and the panel see the same signed-in panelist).
+    shared: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
         self.db.close()
