@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -161,21 +160,6 @@ def _default_reviewer_name() -> str:
         if isinstance(name, str) and name.strip():
             return name.strip()
     return DEFAULT_REVIEWER_NAME
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class ReviewerService:

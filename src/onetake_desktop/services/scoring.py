@@ -693,7 +693,8 @@ class ScoringService:
             previous = self.library.scores.current(answer_id, actor.reviewer_id)
             record = self.library.scores.save_draft(answer_id, actor.reviewer_id, score, note)
             self._sign(actor, "scores", record.id)
-            if previous is None or previous.score != score:  # typing a note is not an event
+            before = None if previous is None else previous.score
+            if before != score:  # typing a note is not an event; clearing a score is
                 self._audit(
                     actor,
                     "score",
@@ -1134,6 +1135,7 @@ class ScoringService:
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         try:
+            out.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(out, data)
         except OSError as error:
             raise OneTakeError(f"The export cannot be written to {out} ({error}).") from error
