@@ -366,23 +366,24 @@ def test_editing_an_audit_row_with_sqlite3_is_detected(
     for q in QUESTIONS:
         panel.save_score(max_, answer_id=answer_id(library, sub, q), score=3)
     panel.submit_candidate(max_, submission_id=sub)
-    assert len(panel.audit_entries(max_)) == 4 and panel.audit_problem() is None
+    # created, signed in, two scores, one submission
+    assert len(panel.audit_entries(max_)) == 5 and panel.audit_problem() is None
     library.close()
 
     db_file = tmp_path / "lib" / "onetake.sqlite3"
     conn = sqlite3.connect(db_file)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        conn.execute("UPDATE audit_log SET details = '{\"score\":5}' WHERE seq = 2")
+        conn.execute("UPDATE audit_log SET details = '{\"score\":5}' WHERE seq = 3")
     # A determined editor drops the guard first; the hash chain still tells.
     conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute("UPDATE audit_log SET details = ? WHERE seq = 2", ('{"answer":1,"score":5}',))
+    conn.execute("UPDATE audit_log SET details = ? WHERE seq = 3", ('{"answer":1,"score":5}',))
     conn.commit()
     conn.close()
 
     reopened = PanelService(open_library(tmp_path / "lib"), ManualClock(), hasher=fast_hasher)
     problem = reopened.audit_problem()
-    assert problem is not None and problem.seq == 2
-    assert problem.sentence == "Audit log row 2 was changed after it was written."
+    assert problem is not None and problem.seq == 3
+    assert problem.sentence == "Audit log row 3 was changed after it was written."
     reopened.library.close()
 
 
@@ -397,12 +398,12 @@ def test_removing_the_newest_audit_rows_is_detected(
     library.close()
     conn = sqlite3.connect(tmp_path / "lib" / "onetake.sqlite3")
     conn.execute("DROP TRIGGER audit_log_no_delete")
-    conn.execute("DELETE FROM audit_log WHERE seq = 3")
+    conn.execute("DELETE FROM audit_log WHERE seq = 4")  # the newest row
     conn.commit()
     conn.close()
     reopened = PanelService(open_library(tmp_path / "lib"), ManualClock(), hasher=fast_hasher)
     problem = reopened.audit_problem()
-    assert problem is not None and "after row 2 were removed" in problem.sentence
+    assert problem is not None and "after row 3 were removed" in problem.sentence
     reopened.library.close()
 
 

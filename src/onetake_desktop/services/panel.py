@@ -412,7 +412,12 @@ class PanelService:
     ) -> int:
         """What this panelist may see, never a draft: per answer, or one row per candidate."""
         return self.scoring.export(
-            actor, fmt=fmt, out=out, interview_pk=interview_pk, summary=summary
+            actor,
+            fmt=fmt,
+            out=out,
+            interview_pk=interview_pk,
+            summary=summary,
+            every_candidate=True,
         )
 
     def audit_problem(self) -> AuditProblem | None:

@@ -301,6 +301,7 @@ class ScoringService:
             self._audit(
                 actor, "panelist_created", f"panelist {record.reviewer_id}", {"chair": chair}
             )
+            self._audit(actor, "sign_in", f"panelist {record.reviewer_id}", {"tamper_findings": 0})
         self._start(actor)
         return actor
 
@@ -957,13 +958,18 @@ class ScoringService:
     # -- exports --------------------------------------------------------------------------------
 
     def export_rows(
-        self, actor: Actor, *, interview_pk: int | None = None, submitted_only: bool | None = None
+        self,
+        actor: Actor,
+        *,
+        interview_pk: int | None = None,
+        submitted_only: bool | None = None,
+        every_candidate: bool = False,
     ) -> list[dict[str, Any]]:
         """One row per answer and score the actor may see (their own, and others' on answers
         both have submitted), with the scorer's timestamped notes and recommendation, the
         panel's decision and the import flags. A panelist's export never holds a draft, not
-        even their own (``submitted_only`` defaults to that); a panelist's export also lists
-        every candidate, scored or not, for the decisions."""
+        even their own (``submitted_only`` defaults to that). ``every_candidate`` (the panel's
+        decisions export) adds one row for each candidate with no score to show."""
         self.check(actor)
         only_submitted = actor.panelist if submitted_only is None else submitted_only
         interviews = [
@@ -1035,7 +1041,7 @@ class ScoringService:
                                 "recommendation_at": rec.created_at if rec else "",
                             }
                         )
-                if not mine and (actor.panelist or d is not None):
+                if not mine and (every_candidate or d is not None):
                     mine.append({**base, **dict.fromkeys(_ANSWER_FIELDS, "")})
                 rows.extend(mine)
         return [{k: row.get(k, "") for k in EXPORT_FIELDS} for row in rows]
@@ -1099,6 +1105,7 @@ class ScoringService:
         interview_pk: int | None = None,
         summary: bool = False,
         submitted_only: bool | None = None,
+        every_candidate: bool = False,
     ) -> int:
         """Write the per-answer export (or the one-row-per-candidate summary) to ``out``
         atomically, CSV with a UTF-8 byte-order mark (Excel) or JSON; returns the row count.
@@ -1108,7 +1115,12 @@ class ScoringService:
             rows = self.summary_rows(actor, interview_pk=interview_pk)
             fields: Sequence[str] = SUMMARY_FIELDS
         else:
-            rows = self.export_rows(actor, interview_pk=interview_pk, submitted_only=submitted_only)
+            rows = self.export_rows(
+                actor,
+                interview_pk=interview_pk,
+                submitted_only=submitted_only,
+                every_candidate=every_candidate,
+            )
             fields = EXPORT_FIELDS
         if fmt == "json":
             data = json.dumps(
