@@ -23,9 +23,10 @@ from pytestqt.qtbot import QtBot
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.kit import InterviewDefinition, Kit, Question, Rubric, RubricLevel
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, KitRef, SubmissionManifest
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel import PanelService, Verified
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
+from onetake_desktop.storage.panel import PanelistRecord
 from onetake_desktop.ui import panel as panel_ui
 from onetake_desktop.ui.panel.summary import LOCKED_TEXT
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
@@ -723,9 +724,9 @@ def test_sign_in_checks_the_passphrase_off_the_gui_thread(
     threads: list[int] = []  # idents: current_thread() would leave a dummy Thread behind
     verify = service.verify_passphrase
 
-    def watched(record: object, passphrase: str) -> tuple[bool, str | None]:
+    def watched(record: PanelistRecord, passphrase: str) -> Verified:
         threads.append(threading.get_ident())
-        return verify(record, passphrase)  # type: ignore[arg-type]
+        return verify(record, passphrase)
 
     service.verify_passphrase = watched  # type: ignore[method-assign]
     set_synchronous(False)

@@ -835,7 +835,9 @@ class ScoringService:
         done = self.repo.submitted_by(submission_id)
         return [p.name for p in self.repo.panelists() if p.reviewer_id not in done]
 
-    def _check_gate(self, actor: Actor, submission_id: int, what: str) -> None:
+    def _check_gate(
+        self, actor: Actor, submission_id: int, what: str, chair_only: bool = True
+    ) -> None:
         self._require_panelist(actor)
         waiting = self.decision_gate(submission_id=submission_id)
         if waiting:
@@ -844,7 +846,7 @@ class ScoringService:
                 f"(still to submit: {', '.join(waiting)})."
             )
         chair = next((p for p in self.repo.panelists() if p.is_chair), None)
-        if chair is not None and chair.reviewer_id != actor.reviewer_id:
+        if chair_only and chair is not None and chair.reviewer_id != actor.reviewer_id:
             raise OneTakeError(f"{what} is for the chair, {chair.name}.")
 
     def decide(
@@ -879,7 +881,7 @@ class ScoringService:
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         """Show this candidate's name to the panel (audited), once all have submitted."""
-        self._check_gate(actor, submission_id, "Showing the name")
+        self._check_gate(actor, submission_id, "Showing the name", chair_only=False)
         with transaction(self.library.db):
             self.repo.lift_blind(submission_id, actor.reviewer_id)
             self._audit(actor, "blind_lifted", f"submission {submission_id}", {})
