@@ -19,6 +19,20 @@ ALLOWED_VIDEO = ("h264", "vp9", "av1")
 ALLOWED_AUDIO = ("aac", "opus")
 DECODE_PACKETS = 5  # per stream: enough to prove the codec really decodes this data
 MAX_PACKETS = 2_000_000
+# Bounds on what an answer can be (the longest kit answer, 3600 s, times the largest
+# accommodation, 3x, and a minute): checked against what demuxes and decodes, never the header.
+MAX_MEDIA_SECONDS = 3 * 3600 + 60
+# Samples one stream may declare in its header (its index costs the player ~70 bytes each, so
+# this keeps opening any answer under ~100 MB): 60 fps video for MAX_MEDIA_SECONDS is 650,000.
+MAX_SAMPLES = 1_000_000
+MAX_WIDTH, MAX_HEIGHT = 4096, 4096
+MAX_PIXELS = 4096 * 2304
+MAX_PACKET_BYTES = 16 * 1024 * 1024
+# How far the header may disagree with what is really there (a take that ended abruptly, an
+# encoder's last fragment): more than this and the header lies.
+HEADER_SLACK_SAMPLES = 64
+HEADER_SLACK_SECONDS = 2.0
+HEADER_SLACK_RATIO = 0.1
 _DEMUXER_LIMITS = {"format_whitelist": "mov,matroska", "protocol_whitelist": "file"}
 
 
@@ -76,35 +90,57 @@ def _probe_one(path: str) -> dict[str, Any]:
             # One decoding thread: a thread per core would each reserve stack and frame memory
             # against the address-space limit, and the first frames decode fast anyway.
             s.codec_context.thread_count = 1
+        refusal = _header_refusal(container, video)
+        if refusal is not None:
+            return {"error": refusal}
         # The end of each stream in its own time base, as integers: a Fraction per packet
         # was half the time of a whole probe. Demuxed packets carry their stream's time base.
         ends: dict[int, int] = {}
+        counts = {s.index: 0 for s in container.streams}
         decoded = {s.index: 0 for s in container.streams}
+        sizes: list[tuple[int, int]] = []
         packets = 0
         try:
             for packet in container.demux():
+                index = packet.stream.index
+                if not packet.size:
+                    continue  # the demuxer's end-of-stream marker
                 packets += 1
+                counts[index] += 1
                 if packets > MAX_PACKETS:
                     return {"error": "it has too many packets."}
-                index = packet.stream.index
+                if packet.size > MAX_PACKET_BYTES:
+                    return {"error": "it has a frame larger than any answer needs."}
                 pts = packet.pts
                 if pts is not None:
                     stop = pts + (packet.duration or 0)
                     if stop > ends.get(index, stop - 1):
                         ends[index] = stop
-                if decoded[index] < DECODE_PACKETS and packet.size:
-                    packet.decode()
+                if decoded[index] < DECODE_PACKETS:
+                    for frame in packet.decode():
+                        if packet.stream.type == "video":
+                            sizes.append((frame.width, frame.height))
                     decoded[index] += 1
         except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
             return {"error": "it is damaged (it cannot be decoded)."}
+        refusal = _decoded_refusal(container, counts, sizes)
+        if refusal is not None:
+            return {"error": refusal}
+        # The duration is what the packets cover, never what the header says.
         end = 0.0
         for s in container.streams:
             if s.index in ends and s.time_base is not None:
                 end = max(end, float(ends[s.index] * s.time_base))
-        if container.duration and container.duration > 0:
-            end = max(end, container.duration / 1_000_000)
         if not end > 0:
             return {"error": "it has no playable content."}
+        if end > MAX_MEDIA_SECONDS:
+            return {"error": f"it lasts {end:.0f} s, longer than any answer can be."}
+        declared = container.duration / 1_000_000 if container.duration else 0.0
+        if declared > end + max(HEADER_SLACK_SECONDS, HEADER_SLACK_RATIO * end):
+            return {
+                "error": f"its header says it lasts {declared:.1f} s, but only {end:.1f} s "
+                "of it is really there."
+            }
         v = video[0] if video else None
         return {
             "container": family,
@@ -114,6 +150,43 @@ def _probe_one(path: str) -> dict[str, Any]:
             "width": v.width if v else None,
             "height": v.height if v else None,
         }
+
+
+def _header_refusal(container: Any, video: list[Any]) -> str | None:
+    """What the header declares, against the bounds, before anything is read: a header's
+    sample count and picture size are what a player allocates for when it opens the file."""
+    for s in container.streams:
+        if s.frames > MAX_SAMPLES:
+            return (
+                f"its header declares {s.frames:,} samples in one stream, more than any answer "
+                f"has (at most {MAX_SAMPLES:,})."
+            )
+    if video:
+        w, h = video[0].codec_context.width, video[0].codec_context.height
+        if _too_big(w, h):
+            return f"its picture is {w}x{h}, larger than any answer needs."
+    return None
+
+
+def _too_big(w: int, h: int) -> bool:
+    return w > MAX_WIDTH or h > MAX_HEIGHT or w * h > MAX_PIXELS
+
+
+def _decoded_refusal(
+    container: Any, counts: dict[int, int], sizes: list[tuple[int, int]]
+) -> str | None:
+    """What demuxed and decoded, against what the header declared."""
+    for s in container.streams:
+        declared, found = s.frames, counts[s.index]
+        if declared > found + HEADER_SLACK_SAMPLES + HEADER_SLACK_RATIO * found:
+            return (
+                f"its header declares {declared:,} samples in one stream, but only {found:,} "
+                "are really there."
+            )
+    for w, h in sizes:
+        if _too_big(w, h):
+            return f"its pictures decode at {w}x{h}, larger than any answer needs."
+    return None
 
 
 def _limit_cpu_from_now(cpu_seconds: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from fractions import Fraction
 from pathlib import Path
 
@@ -64,4 +65,70 @@ def write_answer(
                 t0 += chunk
             for packet in as_.encode():
                 out.mux(packet)
+    return path
+
+
+# --- MP4 boxes, for files whose header lies ----------------------------------------------------
+
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf"}
+
+
+def _boxes(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """(type, offset, size) of the boxes in data[start:end] (32-bit sizes only: small files)."""
+    out = []
+    at = start
+    while at + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, at)
+        if size < 8 or at + size > end:
+            raise ValueError(f"bad box at {at}")
+        out.append((kind, at, size))
+        at += size
+    return out
+
+
+def _rebuild(data: bytes, start: int, end: int, edit: dict[bytes, bytes]) -> bytes:
+    """The boxes of data[start:end] again, container boxes recursed into and each box whose type
+    is in ``edit`` (a leaf of the sample table) replaced by the given payload."""
+    out = bytearray()
+    for kind, at, size in _boxes(data, start, end):
+        if kind in _CONTAINERS:
+            body = _rebuild(data, at + 8, at + size, edit)
+        elif kind in edit:
+            body = edit[kind]
+        else:
+            body = data[at + 8 : at + size]
+        out += struct.pack(">I4s", len(body) + 8, kind) + body
+    return bytes(out)
+
+
+def _video_trak_only(data: bytes) -> tuple[int, int]:
+    """Offset and size of the moov box (the file must have it after mdat: no faststart)."""
+    for kind, at, size in _boxes(data, 0, len(data)):
+        if kind == b"moov":
+            return at, size
+    raise ValueError("no moov box")
+
+
+def header_bomb(path: Path, *, samples: int = 40_000_000, sample_size: int = 16) -> Path:
+    """A real h264 MP4 whose sample table declares ``samples`` video samples of a constant
+    ``sample_size`` bytes in one chunk: a few dozen header bytes. Demuxers that trust it build an
+    index of ``samples`` entries (FFmpeg: 24+ bytes each, so 40 M samples need about 1 GB)
+    before reading a single one; the data those samples name is not in the file."""
+    seed = write_answer(path.with_suffix(".seed.mp4"), audio=None, seconds=1.0, options={})
+    data = seed.read_bytes()
+    seed.unlink()
+    moov_at, moov_size = _video_trak_only(data)
+    mdat_at = next(at for kind, at, _ in _boxes(data, 0, len(data)) if kind == b"mdat")
+    edit = {
+        # version/flags, sample_size (constant: no per-sample table), sample_count
+        b"stsz": struct.pack(">III", 0, sample_size, samples),
+        # one run: `samples` samples of 512 ticks each
+        b"stts": struct.pack(">IIII", 0, 1, samples, 512),
+        # one chunk holding every sample
+        b"stsc": struct.pack(">IIIII", 0, 1, 1, samples, 1),
+        b"stco": struct.pack(">III", 0, 1, mdat_at + 8),
+        b"stss": struct.pack(">III", 0, 1, 1),  # the first sample is a keyframe
+    }
+    moov = _rebuild(data, moov_at, moov_at + moov_size, edit)
+    path.write_bytes(data[:moov_at] + moov + data[moov_at + moov_size :])
     return path
