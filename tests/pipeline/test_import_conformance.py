@@ -45,6 +45,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = cli.main(list(args))
+    assert isinstance(code, int)  # commands that open no window return their exit code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -241,7 +242,7 @@ def test_a_check_that_raises_costs_one_bundle(
 ) -> None:
     from onetake_desktop.services import importing
 
-    real = importing.import_judged
+    real = importing.import_judged  # type: ignore[attr-defined]
 
     def judged(path: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
         if path.name == "eleven-takes.onetake":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import pytest
 
@@ -126,9 +127,9 @@ def test_limits_allow_the_accommodation_and_a_small_tolerance() -> None:
     slow = dataclasses.replace(no_extra, answers=answers(q2={"answer_seconds": 130.0}).answers)
     assert codes(check_submission(slow, KIT)) == [("answer-time-over-limit", "q2")]
     # The media's own duration counts too (a manifest that understates answer_seconds).
-    longer_file = answers(
-        q1={"media": dataclasses.replace(M.answers[0].media, duration_seconds=400.0)}
-    )  # type: ignore[dict-item, type-var]
+    first = M.answers[0].media
+    assert first is not None
+    longer_file = answers(q1={"media": dataclasses.replace(first, duration_seconds=400.0)})
     assert codes(check_submission(longer_file, KIT)) == [("answer-time-over-limit", "q1")]
 
 
@@ -218,7 +219,7 @@ def test_manifest_text_fields_refuse_it(
     path: tuple[str | int, ...], value: str, sentence: str
 ) -> None:
     data = manifest_to_dict(M)
-    target = data
+    target: Any = data
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value

@@ -118,7 +118,7 @@ def _probe_one(path: str) -> dict[str, Any]:
                         ends[index] = stop
                 if decoded[index] < DECODE_PACKETS:
                     for frame in packet.decode():
-                        if packet.stream.type == "video":
+                        if isinstance(frame, av.VideoFrame):
                             sizes.append((frame.width, frame.height))
                     decoded[index] += 1
         except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from onetake_desktop.domain.kit import Kit, kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.manifest import (
@@ -234,7 +235,7 @@ def manifest_dict(entries: list[Entry]) -> dict[str, object]:
     return data
 
 
-def with_manifest(entries: list[Entry], edit: Callable[[dict], object]) -> bytes:
+def with_manifest(entries: list[Entry], edit: Callable[[dict[str, Any]], object]) -> bytes:
     """Edit the manifest (JSON), keep every checksum consistent: only the edit is wrong."""
     data = manifest_dict(entries)
     result = edit(data)
@@ -253,10 +254,9 @@ def with_media(entries: list[Entry], name: str, content: bytes, **answer: object
             a["media"]["sha256"] = hashlib.sha256(content).hexdigest()
             for k, v in answer.items():
                 a["media"][k] = v
+    listed: list[dict[str, Any]] = data["answers"]  # type: ignore[assignment]
     data["totals"]["media_bytes"] = sum(  # type: ignore[index]
-        a["media"]["size"]
-        for a in data["answers"]
-        if a.get("media")  # type: ignore[attr-defined]
+        a["media"]["size"] for a in listed if a.get("media")
     )
     files = {e.name: e.data for e in entries if e.name.startswith("media/")}
     files[name] = content
@@ -291,8 +291,8 @@ def _media_bytes(work: Path, stem: str, **kwargs: object) -> bytes:
     return path.read_bytes()
 
 
-def _nested(depth: int) -> Callable[[dict], object]:
-    def edit(d: dict) -> None:
+def _nested(depth: int) -> Callable[[dict[str, Any]], object]:
+    def edit(d: dict[str, Any]) -> None:
         value: object = 1
         for _ in range(depth):
             value = [value]
@@ -302,8 +302,8 @@ def _nested(depth: int) -> Callable[[dict], object]:
     return edit
 
 
-def _set(path: str, value: object) -> Callable[[dict], None]:
-    def edit(d: dict) -> None:
+def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def edit(d: dict[str, Any]) -> None:
         *parents, last = path.split(".")
         target: object = d
         for p in parents:
@@ -316,7 +316,7 @@ def _set(path: str, value: object) -> Callable[[dict], None]:
     return edit
 
 
-def _size_lie(d: dict) -> None:
+def _size_lie(d: dict[str, Any]) -> None:
     # The manifest (and its totals) claim another size than the member really has.
     d["answers"][0]["media"]["size"] += 1000
     d["totals"]["media_bytes"] += 1000
@@ -403,7 +403,7 @@ def zip64_end(gap: bytes) -> Callable[[list[Entry], Path], bytes]:
     return make
 
 
-def _duplicate_answer(d: dict) -> None:
+def _duplicate_answer(d: dict[str, Any]) -> None:
     # The same question (and so the same media file) answered twice.
     d["answers"].append(d["answers"][0])
     d["totals"]["answers"] += 1
@@ -850,7 +850,7 @@ if __name__ == "__main__":
 # --- bundles that are well formed but contradict their interview (domain/conformance.py) -----
 
 
-def _retotal(d: dict) -> None:
+def _retotal(d: dict[str, Any]) -> None:
     """Recompute the manifest's totals after an edit, so that only the edit is wrong."""
     answers = d["answers"]
     d["totals"] = {
@@ -861,13 +861,14 @@ def _retotal(d: dict) -> None:
     }
 
 
-def edited(entries: list[Entry], edit: Callable[[dict], object]) -> bytes:
+def edited(entries: list[Entry], edit: Callable[[dict[str, Any]], object]) -> bytes:
     """A bundle whose manifest ``edit`` changed, with totals, checksums and media members made
     to agree with it (a media file the edit no longer names is left out)."""
     data = manifest_dict(entries)
     edit(data)
     _retotal(data)
-    named = {a["media"]["name"] for a in data["answers"] if a.get("media")}  # type: ignore[attr-defined]
+    answers: list[dict[str, Any]] = data["answers"]  # type: ignore[assignment]
+    named = {a["media"]["name"] for a in answers if a.get("media")}
     files = {e.name: e.data for e in entries if e.name in named}
     return RawZip(rebuild(entries, manifest=json.dumps(data).encode(), media=files)).build()
 
@@ -878,17 +879,17 @@ class ConformanceCase:
     # "refused" (with ``expect`` in the sentence), or the flag code it is imported with
     outcome: str
     expect: str
-    edit: Callable[[dict], object]
+    edit: Callable[[dict[str, Any]], object]
 
 
-def _answer(i: int, **changes: object) -> Callable[[dict], None]:
-    def edit(d: dict) -> None:
+def _answer(i: int, **changes: object) -> Callable[[dict[str, Any]], None]:
+    def edit(d: dict[str, Any]) -> None:
         d["answers"][i].update(changes)
 
     return edit
 
 
-def _video_as_text(d: dict) -> None:
+def _video_as_text(d: dict[str, Any]) -> None:
     a = d["answers"][0]
     a.pop("media")
     a.update(answer_type="text", text="I would rather type.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import av
 import numpy as np
@@ -27,14 +28,14 @@ def write_answer(
     with av.open(str(path), "w", format=container, options=options) as out:
         vs = None
         if video is not None:
-            vs = out.add_stream(video, rate=fps)
+            vs = cast(av.VideoStream, out.add_stream(video, rate=fps))
             vs.width, vs.height = size
             vs.pix_fmt = "yuv420p"
             if video == "libx264":
                 vs.options = {"preset": "ultrafast"}
         as_ = None
         if audio is not None:
-            as_ = out.add_stream(audio, rate=48000)
+            as_ = cast(av.AudioStream, out.add_stream(audio, rate=48000))
             if audio in ("aac", "libopus"):
                 as_.layout = "mono"
         if vs is not None:
@@ -56,11 +57,11 @@ def write_answer(
             while t0 < seconds * rate:
                 t = (np.arange(chunk) + t0) / rate
                 samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
-                frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
-                frame.sample_rate = rate
-                frame.pts = t0
-                frame.time_base = Fraction(1, rate)
-                for packet in as_.encode(frame):
+                aframe = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+                aframe.sample_rate = rate
+                aframe.pts = t0
+                aframe.time_base = Fraction(1, rate)
+                for packet in as_.encode(aframe):
                     out.mux(packet)
                 t0 += chunk
             for packet in as_.encode():
