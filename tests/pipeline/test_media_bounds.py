@@ -21,7 +21,7 @@ import pytest
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.media.probe import probe_media
 from onetake_desktop.media.probe_child import MAX_SAMPLES
-from tests.pipeline.hostile.media import _boxes, _rebuild, header_bomb, write_answer
+from tests.pipeline.hostile.media import _boxes, _rebuild, header_bomb, resize_bomb, write_answer
 
 PLAYER_BUDGET_MB = 300  # "a few hundred MB" for opening one answer
 
@@ -149,3 +149,13 @@ def test_pictures_larger_than_any_answer_are_refused(tmp_path: Path) -> None:
     wide = write_answer(tmp_path / "wide.mp4", seconds=0.2, size=(4608, 64), audio=None, fps=5)
     with pytest.raises(InvalidInputError, match="4608x64, larger than any answer needs"):
         probe_media(wide)
+
+
+def test_a_picture_size_change_in_the_middle_of_the_stream_is_found(tmp_path: Path) -> None:
+    # Header and first frames say 320x240; one second in, a new SPS makes every picture
+    # 4608x64. Only the packets where the parameters change are decoded, not every frame.
+    bomb = resize_bomb(tmp_path / "resize.mp4")
+    with pytest.raises(InvalidInputError, match="pictures decode at 4608x64"):
+        probe_media(bomb)
+    same = resize_bomb(tmp_path / "same.mp4", big=(320, 240))  # in-band SPS, same size: fine
+    assert (probe_media(same).width, probe_media(same).height) == (320, 240)

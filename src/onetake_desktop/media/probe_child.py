@@ -30,6 +30,7 @@ MAX_PIXELS = 4096 * 2304
 MAX_PACKET_BYTES = 16 * 1024 * 1024
 # How far the header may disagree with what is really there (a take that ended abruptly, an
 # encoder's last fragment): more than this and the header lies.
+REDECODE_PACKETS = 16
 HEADER_SLACK_SAMPLES = 64
 HEADER_SLACK_SECONDS = 2.0
 HEADER_SLACK_RATIO = 0.1
@@ -99,6 +100,9 @@ def _probe_one(path: str) -> dict[str, Any]:
         counts = {s.index: 0 for s in container.streams}
         decoded = {s.index: 0 for s in container.streams}
         sizes: list[tuple[int, int]] = []
+        watch = _ParameterWatch(video[0]) if video else None
+        video_index = watch.index if watch is not None else -1
+        again = 0  # video packets still to decode after its parameters changed
         packets = 0
         try:
             for packet in container.demux():
@@ -116,11 +120,23 @@ def _probe_one(path: str) -> dict[str, Any]:
                     stop = pts + (packet.duration or 0)
                     if stop > ends.get(index, stop - 1):
                         ends[index] = stop
-                if decoded[index] < DECODE_PACKETS:
+                is_video = index == video_index
+                if is_video and watch is not None and watch.changed(packet):
+                    # New parameters (picture size) from here on: decode until the pictures
+                    # they describe come out (a decoder's reorder delay is at most 16).
+                    again = REDECODE_PACKETS
+                if decoded[index] < DECODE_PACKETS or (again and is_video):
                     for frame in packet.decode():
                         if isinstance(frame, av.VideoFrame):
                             sizes.append((frame.width, frame.height))
+                            if _too_big(frame.width, frame.height):
+                                return {
+                                    "error": f"its pictures decode at {frame.width}x"
+                                    f"{frame.height}, larger than any answer needs."
+                                }
                     decoded[index] += 1
+                    if again and is_video:
+                        again -= 1
         except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
             return {"error": "it is damaged (it cannot be decoded)."}
         refusal = _decoded_refusal(container, counts, sizes)
@@ -150,6 +166,105 @@ def _probe_one(path: str) -> dict[str, Any]:
             "width": v.width if v else None,
             "height": v.height if v else None,
         }
+
+
+class _ParameterWatch:
+    """Finds the packets where a video stream's parameters (its picture size) may change, so
+    that only those are decoded, not every frame.
+
+    H.264: a sequence parameter set (SPS) in the stream that differs from the last one seen
+    (length-prefixed NAL units, as MP4 and Matroska store them, or Annex B start codes). AV1: a
+    sequence header OBU that differs from the last one. VP9 carries its size in every keyframe
+    header: each keyframe is decoded. Any codec: new extradata from the demuxer (an MP4 whose
+    sample descriptions change). What this leaves out: VP9's size change on an inter frame.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.index: int = stream.index
+        self.codec: str = stream.codec_context.codec.canonical_name
+        extradata = bytes(stream.codec_context.extradata or b"")
+        self.nal_length = 4
+        self.last: bytes | None = None
+        if self.codec == "h264" and len(extradata) > 7 and extradata[0] == 1:  # avcC
+            self.nal_length = (extradata[4] & 3) + 1
+            size = int.from_bytes(extradata[6:8], "big")
+            if extradata[5] & 0x1F:
+                self.last = extradata[8 : 8 + size]
+        elif self.codec == "h264" and extradata:
+            self.nal_length = 0  # Annex B
+            sets = _annexb_parameter_sets(extradata)
+            self.last = sets[-1] if sets else None
+        elif self.codec == "av1" and len(extradata) > 4:  # av1C, then config OBUs
+            headers = _av1_sequence_headers(extradata[4:])
+            self.last = headers[-1] if headers else None
+
+    def changed(self, packet: Any) -> bool:
+        if packet.has_sidedata("new_extradata"):
+            return True
+        if self.codec == "vp9":
+            return bool(packet.is_keyframe)
+        data = bytes(packet)
+        if self.codec == "h264":
+            sets = (
+                _avcc_parameter_sets(data, self.nal_length)
+                if self.nal_length
+                else _annexb_parameter_sets(data)
+            )
+        elif self.codec == "av1":
+            sets = _av1_sequence_headers(data)
+        else:
+            return False
+        new = [s for s in sets if s != self.last]
+        if new:
+            self.last = new[-1]
+        return bool(new)
+
+
+def _avcc_parameter_sets(data: bytes, nal_length: int) -> list[bytes]:
+    """The SPS NAL units (type 7) of a length-prefixed H.264 packet."""
+    found = []
+    at, end = 0, len(data)
+    while at + nal_length < end:
+        size = int.from_bytes(data[at : at + nal_length], "big")
+        start = at + nal_length
+        if size == 0 or start + size > end:
+            break
+        if data[start] & 0x1F == 7:
+            found.append(data[start : start + size])
+        at = start + size
+    return found
+
+
+def _annexb_parameter_sets(data: bytes) -> list[bytes]:
+    """The SPS NAL units of an Annex B H.264 packet (units separated by 00 00 01)."""
+    return [unit for unit in data.split(b"\x00\x00\x01")[1:] if unit and unit[0] & 0x1F == 7]
+
+
+def _av1_sequence_headers(data: bytes) -> list[bytes]:
+    """The sequence header OBUs (type 1) of an AV1 packet (low-overhead format)."""
+    found = []
+    at, end = 0, len(data)
+    while at < end:
+        header = data[at]
+        kind = (header >> 3) & 0xF
+        start = at + 1 + (1 if header & 0x04 else 0)  # extension byte
+        if not header & 0x02:  # no size field: the OBU runs to the end
+            size, start = end - start, start
+        else:
+            size, shift = 0, 0
+            while start < end and shift < 56:
+                byte = data[start]
+                size |= (byte & 0x7F) << shift
+                start += 1
+                shift += 7
+                if not byte & 0x80:
+                    break
+        if start + size > end:
+            break
+        if kind == 1:
+            found.append(data[start : start + size])
+        at = start + size
+    return found
 
 
 def _header_refusal(container: Any, video: list[Any]) -> str | None:

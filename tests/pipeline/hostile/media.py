@@ -133,3 +133,42 @@ def header_bomb(path: Path, *, samples: int = 40_000_000, sample_size: int = 16)
     moov = _rebuild(data, moov_at, moov_at + moov_size, edit)
     path.write_bytes(data[:moov_at] + moov + data[moov_at + moov_size :])
     return path
+
+
+def _flat_frames(w: int, h: int, n: int, start: int, fps: int) -> list[av.VideoFrame]:
+    out = []
+    for i in range(n):
+        frame = av.VideoFrame.from_ndarray(
+            np.full((h, w, 3), (i * 20) % 255, np.uint8), format="rgb24"
+        )
+        frame.pts, frame.time_base = start + i, Fraction(1, fps)
+        out.append(frame)
+    return out
+
+
+def resize_bomb(path: Path, *, big: tuple[int, int] = (4608, 64), fps: int = 15) -> Path:
+    """A real h264 MP4 that starts at 320x240 (what its header and first frames say) and
+    switches, one second in, to ``big`` pictures through a new SPS carried in the stream: a
+    player allocates its pictures at the new size."""
+    with av.open(str(path), "w", format="mp4") as out:
+        vs = out.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = 320, 240, "yuv420p"
+        vs.options = {"preset": "ultrafast"}
+        for frame in _flat_frames(320, 240, fps, 0, fps):
+            for packet in vs.encode(frame):
+                out.mux(packet)
+        for packet in vs.encode():
+            out.mux(packet)
+        # A second encoder of its own (no global header: its SPS goes in band), muxed into the
+        # same track; the muxer rewrites its start codes as length prefixes.
+        encoder = av.CodecContext.create("libx264", "w")
+        encoder.width, encoder.height, encoder.pix_fmt = big[0], big[1], "yuv420p"
+        encoder.time_base = Fraction(1, fps)
+        encoder.framerate = Fraction(fps, 1)
+        encoder.options = {"preset": "ultrafast", "x264-params": "repeat-headers=1"}
+        frames: list[av.VideoFrame | None] = [*_flat_frames(big[0], big[1], fps, fps, fps), None]
+        for item in frames:
+            for packet in encoder.encode(item):
+                packet.stream = vs
+                out.mux(packet)
+    return path
