@@ -280,3 +280,32 @@ def test_leftovers_of_a_killed_import_are_swept(corpus: dict[str, Path]) -> None
         assert len(service.library.submissions.all()) == 2
     finally:
         service.close()
+
+
+def test_a_definition_added_later_judges_what_was_imported_before_it(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tests.pipeline.hostile.corpus import _answer
+    from tests.pipeline.library_bundles import demo_definition
+
+    demo = demo_definition()
+    other = replace(demo, kit=replace(demo.kit, interview_id="warehouse-2027"))
+    sound = make_bundle(tmp_path / "kim.onetake", "Kim Park", definition=other, seconds=1.0)
+    entries = entries_of(sound)
+
+    (tmp_path / "takes.onetake").write_bytes(edited(entries, _answer(0, takes_used=11)))
+    (tmp_path / "q9.onetake").write_bytes(edited(entries, _answer(2, question_id="q9")))
+    service = open_reviewer_service()
+    try:
+        report = service.import_paths([tmp_path / "takes.onetake", tmp_path / "q9.onetake"])
+        assert [(o.status, o.needs_definition, o.flags) for o in report.outcomes] == [
+            ("imported", True, ()),
+            ("imported", True, ()),
+        ]
+        service.add_definition(other)
+        takes, q9 = (service.flags(o.submission_id or 0) for o in report.outcomes)
+        assert [f.code for f in takes] == ["takes-over-limit"]
+        assert [f.code for f in q9] == ["does-not-fit-interview"]
+        assert "does not ask ('q9')" in q9[0].message
+    finally:
+        service.close()

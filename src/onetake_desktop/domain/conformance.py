@@ -38,6 +38,9 @@ ANSWER_MISSING = "answer-missing"
 ACCOMMODATION_NOT_OFFERED = "accommodation-not-offered"
 TIME_MULTIPLIER_TOO_HIGH = "time-multiplier-too-high"
 CONSENT_NOT_THE_NOTICE = "consent-not-the-notice"
+# Judged only after import (its definition came later) and impossible for this interview:
+# it would have been refused; it stays, flagged, for the reviewers to decide.
+NOT_THIS_INTERVIEW = "does-not-fit-interview"
 FLAG_CODES = (
     TAKES_OVER_LIMIT,
     THINK_TIME_OVER_LIMIT,
@@ -47,6 +50,7 @@ FLAG_CODES = (
     ACCOMMODATION_NOT_OFFERED,
     TIME_MULTIPLIER_TOO_HIGH,
     CONSENT_NOT_THE_NOTICE,
+    NOT_THIS_INTERVIEW,
 )
 
 
@@ -217,6 +221,15 @@ class KnownInterviews:
                 "interview definition first."
             )
         return None
+
+
+def flags_after_import(manifest: SubmissionManifest, kit: Kit) -> tuple[Flag, ...]:
+    """The flags of a submission judged after it was imported (its interview's definition was
+    added later): what would have been a refusal becomes a flag."""
+    verdict = check_submission(manifest, kit)
+    if verdict.refusal is not None:
+        return (Flag(NOT_THIS_INTERVIEW, verdict.refusal),)
+    return verdict.flags
 
 
 # --- stored form (the submissions.flags column, exports) ------------------------------------

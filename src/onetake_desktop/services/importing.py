@@ -27,9 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from onetake_desktop.domain.conformance import Conformance, Flag, KnownInterviews
+from onetake_desktop.domain.conformance import (
+    Conformance,
+    Flag,
+    KnownInterviews,
+    flags_after_import,
+)
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.domain.manifest import SubmissionManifest
+from onetake_desktop.domain.kit import Kit
+from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, manifest_from_json
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
 from onetake_desktop.storage.library import Library, NewAnswer
 
@@ -142,6 +148,23 @@ class Importer:
     def flags(self, submission_id: int) -> tuple[Flag, ...]:
         """The interview rules this submission broke, as found when it was imported."""
         return self.library.submissions.get(submission_id).flags
+
+    def judge_imported(self, content_hash: str, kit: Kit) -> int:
+        """Judge the submissions of this kit that were imported before its definition was
+        known (from the manifest each keeps in its folder); returns how many were judged."""
+        judged = 0
+        for submission in self.library.submissions.all():
+            if submission.kit_content_hash != content_hash:
+                continue
+            try:
+                raw = (submission.folder / MANIFEST_NAME).read_bytes()
+                manifest = manifest_from_json(raw)
+            except (OSError, OneTakeError) as error:  # its folder damaged since: say so
+                log.warning("Cannot judge submission %d again: %s", submission.id, error)
+                continue
+            self.library.submissions.set_flags(submission.id, flags_after_import(manifest, kit))
+            judged += 1
+        return judged
 
     # -- a batch ------------------------------------------------------------------------------
 

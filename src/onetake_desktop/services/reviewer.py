@@ -155,9 +155,14 @@ class ReviewerService:
     # -- interview definitions ----------------------------------------------------------------
 
     def add_definition(self, definition: InterviewDefinition) -> InterviewRecord:
+        """Add (or replace) an interview definition; submissions of it imported before it was
+        known are judged against it now (their flags)."""
         from onetake_desktop.domain.kit import kit_content_hash
 
-        return self.library.interviews.add_definition(kit_content_hash(definition.kit), definition)
+        content_hash = kit_content_hash(definition.kit)
+        record = self.library.interviews.add_definition(content_hash, definition)
+        self.importer.judge_imported(content_hash, definition.kit)
+        return record
 
     def add_definition_file(self, path: Path) -> InterviewRecord:
         from onetake_desktop.storage.kitfile import load_definition

@@ -537,6 +537,14 @@ class SqliteSubmissions:
         assert submission_id is not None
         return self.get(submission_id)
 
+    def set_flags(self, submission_id: int, flags: Sequence[Flag]) -> None:
+        """Replace a submission's flags (it was judged again: its interview became known)."""
+        with transaction(self.db):
+            self.db.execute(
+                "UPDATE submissions SET flags = ? WHERE id = ?",
+                (flags_to_json(flags), submission_id),
+            )
+
     def get(self, submission_id: int) -> SubmissionRecord:
         return self._make(
             _one(
