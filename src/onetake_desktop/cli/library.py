@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from onetake_desktop.cli import add_group
+from onetake_desktop.domain.conformance import flag_to_dict
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 
 
@@ -39,8 +40,10 @@ def run_import(args: argparse.Namespace) -> int:
         service.close()
     for o in report.outcomes:
         if o.status == "imported":
-            flag = " (interview definition not in the library yet)" if o.needs_definition else ""
-            print(f"imported  {o.path}: {o.candidate_name}{flag}")
+            note = " (interview definition not in the library yet)" if o.needs_definition else ""
+            print(f"imported  {o.path}: {o.candidate_name}{note}")
+            for flag in o.flags:
+                print(f"  flag {flag.code}: {flag.message}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
         else:
@@ -60,10 +63,19 @@ def run_list(args: argparse.Namespace) -> int:
         actor = service.actor_for(reviewer.id)
         entries = service.entries(actor, search=args.search, sort=args.sort)
         codes = service.blind()
+        # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
+        flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
     finally:
         service.close()
     if args.json:
-        out = [{**asdict(e), "status": e.status} for e in entries]
+        out = [
+            {
+                **asdict(e),
+                "status": e.status,
+                "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
+            }
+            for e in entries
+        ]
         json.dump(
             {"reviewer": reviewer.name, "blind": bool(codes), "candidates": out},
             sys.stdout,
@@ -84,8 +96,10 @@ def run_list(args: argparse.Namespace) -> int:
             current = e.interview_title
             missing = "" if e.has_definition else "  [interview definition missing]"
             print(f"{current}{missing}")
+        n = len(flags[e.submission_id])
+        marks = f"  FLAGGED ({n})" if n else ""
         print(
             f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
-            f" {e.scored}/{e.answers} scored"
+            f" {e.scored}/{e.answers} scored{marks}"
         )
     return EXIT_OK

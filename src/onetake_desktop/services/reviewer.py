@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
-import threading
-import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
-from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.paths import app_paths
+from onetake_desktop.services.importing import (
+    Importer,
+    ImportOutcome,
+    ImportReport,
+    find_bundles,
+)
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
-from onetake_desktop.storage.bundle import ExtractedBundle
 from onetake_desktop.storage.library import (
     RECOMMENDATION_LABELS,
     AnswerRecord,
@@ -33,7 +33,6 @@ from onetake_desktop.storage.library import (
     CandidateEntry,
     InterviewRecord,
     Library,
-    NewAnswer,
     Recommendation,
     RecommendationRecord,
     Reviewer,
@@ -45,7 +44,6 @@ from onetake_desktop.storage.library import (
 )
 
 ProgressFn = Callable[[int, int], None]
-BUNDLE_SUFFIX = ".onetake"
 DEFINITION_SUFFIX = ".onetakeinterview"
 SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 DEFAULT_REVIEWER_NAME = "Me"
@@ -55,6 +53,7 @@ __all__ = [
     "SPEEDS",
     "AnswerView",
     "CandidateEntry",
+    "Flag",
     "ImportOutcome",
     "ImportReport",
     "Recommendation",
@@ -62,44 +61,6 @@ __all__ = [
     "find_bundles",
     "open_reviewer_service",
 ]
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    path: Path
-    status: Literal["imported", "duplicate", "refused"]
-    reason: str = ""
-    submission_id: int | None = None
-    candidate_name: str = ""
-    needs_definition: bool = False  # imported, but its interview definition is not known yet
-
-
-@dataclass
-class ImportReport:
-    outcomes: list[ImportOutcome] = field(default_factory=list)
-
-    def _with(self, status: str) -> list[ImportOutcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    @property
-    def imported(self) -> list[ImportOutcome]:
-        return self._with("imported")
-
-    @property
-    def duplicates(self) -> list[ImportOutcome]:
-        return self._with("duplicate")
-
-    @property
-    def refused(self) -> list[ImportOutcome]:
-        return self._with("refused")
-
-    def summary(self) -> str:
-        parts = [f"{len(self.imported)} imported"]
-        if self.duplicates:
-            parts.append(f"{len(self.duplicates)} already in the library")
-        if self.refused:
-            parts.append(f"{len(self.refused)} refused")
-        return ", ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -131,28 +92,6 @@ class AnswerView:
         return self.score is not None and self.score.status == "submitted"
 
 
-def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]]:
-    """Expand files and folders into bundle files (folders: every ``*.onetake`` inside, sorted);
-    paths that do not exist come back as refused outcomes."""
-    found: list[Path] = []
-    missing: list[ImportOutcome] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob(f"*{BUNDLE_SUFFIX}") if p.is_file()))
-        elif path.is_file():
-            found.append(path)
-        else:
-            missing.append(ImportOutcome(path, "refused", f"{path} does not exist."))
-    unique: list[Path] = []
-    seen: set[Path] = set()
-    for p in found:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
-    return unique, missing
-
-
 def _default_reviewer_name() -> str:
     settings = app_paths().settings
     with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -166,6 +105,7 @@ class ReviewerService:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.scoring = scoring_for(library)
+        self.importer = Importer(library)
         self.default_reviewer = self.scoring.lone_reviewer(_default_reviewer_name())
 
     def close(self) -> None:
@@ -202,9 +142,14 @@ class ReviewerService:
     # -- interview definitions ----------------------------------------------------------------
 
     def add_definition(self, definition: InterviewDefinition) -> InterviewRecord:
+        """Add (or replace) an interview definition; submissions of it imported before it was
+        known are judged against it now (their flags)."""
         from onetake_desktop.domain.kit import kit_content_hash
 
-        return self.library.interviews.add_definition(kit_content_hash(definition.kit), definition)
+        content_hash = kit_content_hash(definition.kit)
+        record = self.library.interviews.add_definition(content_hash, definition)
+        self.importer.judge_imported(content_hash, definition.kit)
+        return record
 
     def add_definition_file(self, path: Path) -> InterviewRecord:
         from onetake_desktop.storage.kitfile import load_definition
@@ -249,135 +194,17 @@ class ReviewerService:
     def import_paths(
         self, paths: Sequence[Path], progress: ProgressFn | None = None, workers: int = 1
     ) -> ImportReport:
-        """Import every bundle in ``paths`` (files or folders). Refused bundles are reported
-        with their reason; the others import. ``progress(done_bytes, total_bytes)`` may be
-        called from the worker threads.
-
-        With ``workers`` > 1, bundles are checked (hashed, then their media probed in a child
-        process) on that many threads, so one bundle's probe overlaps the next one's hashing;
-        the database is written on the calling thread only, in the order given.
-        """
-        bundles, report_missing = find_bundles(paths)
-        report = ImportReport(list(report_missing))
-        sizes = [b.stat().st_size for b in bundles]
-        total = max(1, sum(sizes))
-        done = [0] * len(bundles)
-        lock = threading.Lock()
-
-        def step_for(i: int) -> ProgressFn:
-            def step(d: int, t: int) -> None:
-                if progress is None or t <= 0:
-                    return
-                with lock:
-                    done[i] = min(sizes[i], int(sizes[i] * d / t))
-                    now = sum(done)
-                progress(now, total)
-
-            return step
-
-        def record(i: int, checked: ExtractedBundle | ImportOutcome) -> None:
-            outcome = (
-                checked
-                if isinstance(checked, ImportOutcome)
-                else self._register(bundles[i], checked)
-            )
-            report.outcomes.append(outcome)
-            if progress is not None:
-                with lock:
-                    done[i] = sizes[i]
-                    now = sum(done)
-                progress(now, total)
-
-        if workers <= 1:
-            # No helper threads: a Qt pool thread that starts a Python thread stays listed in
-            # threading.enumerate() for good (Python 3.11), so the window imports this way.
-            for i, bundle in enumerate(bundles):
-                record(i, self._check_bundle(bundle, step_for(i)))
-            return report
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onetake-import") as pool:
-            checks = [
-                pool.submit(self._check_bundle, b, step_for(i)) for i, b in enumerate(bundles)
-            ]
-            for i, check in enumerate(checks):
-                record(i, check.result())
-        return report
+        """Import every bundle in ``paths`` (see services.importing.Importer.import_paths)."""
+        return self.importer.import_paths(paths, progress, workers)
 
     def import_bundle(self, path: Path, progress: ProgressFn | None = None) -> ImportOutcome:
         """Check one bundle completely, then add it to the library (or say why not)."""
-        checked = self._check_bundle(path, progress)
-        return checked if isinstance(checked, ImportOutcome) else self._register(path, checked)
+        return self.importer.import_bundle(path, progress)
 
-    def _check_bundle(
-        self, path: Path, progress: ProgressFn | None
-    ) -> ExtractedBundle | ImportOutcome:
-        """Verify and extract into a staging folder of the library (any thread; no DB)."""
-        try:
-            from onetake_desktop.services.bundles import import_bundle
-        except ImportError:  # the verifying wrapper is not in this build: same checks below it
-            from onetake_desktop.storage.bundle import extract_bundle as import_bundle
-
-        staging = self.library.root / "submissions" / f".incoming-{uuid.uuid4().hex[:12]}"
-        staging.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            return import_bundle(path, staging, progress=progress)
-        except OneTakeError as error:  # InvalidInputError, DiskFullError, ...
-            shutil.rmtree(staging, ignore_errors=True)
-            return ImportOutcome(path, "refused", str(error))
-        except OSError as error:
-            shutil.rmtree(staging, ignore_errors=True)
-            return ImportOutcome(path, "refused", f"{path.name} cannot be read ({error}).")
-
-    def _register(self, path: Path, extracted: ExtractedBundle) -> ImportOutcome:
-        """Move a checked bundle into place and record it (calling thread: it owns the DB)."""
-        folder = Path(extracted.folder)
-        # The .incoming-* folder _check_bundle made (the bundle's folder, or holding it).
-        staging = next(
-            (p for p in (folder, *folder.parents) if p.name.startswith(".incoming-")), folder
-        )
-        manifest: SubmissionManifest = extracted.manifest
-        sha: str = extracted.bundle_sha256
-        existing = self.library.submissions.find_by_sha256(sha)
-        if existing is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-            return ImportOutcome(
-                path,
-                "duplicate",
-                "This bundle is already in the library.",
-                existing.id,
-                existing.candidate_name,
-            )
-        final = self.library.root / "submissions" / sha[:16]
-        if folder.resolve() != final.resolve():
-            if final.exists():  # left by an import that crashed before its DB commit
-                shutil.rmtree(final, ignore_errors=True)
-            os.replace(folder, final)
-            if staging.exists() and staging != folder:
-                shutil.rmtree(staging, ignore_errors=True)
-        media: dict[str, Path] = {
-            qid: final / Path(p).resolve().relative_to(folder.resolve())
-            for qid, p in extracted.media.items()
-        }
-        answers = [
-            NewAnswer(
-                a.question_id,
-                a.answer_type,
-                str(media[a.question_id].relative_to(final)) if a.question_id in media else None,
-                a.text,
-                a.think_seconds_used,
-                a.answer_seconds,
-                a.media.duration_seconds if a.media else None,
-                a.takes_used,
-                a.submitted_take,
-            )
-            for a in manifest.answers
-        ]
-        record = self.library.submissions.add(manifest, sha, final, answers)
-        if record is None:  # another importer won the race
-            return ImportOutcome(path, "duplicate", "This bundle is already in the library.")
-        known = self.library.interviews.get(record.interview_pk).has_definition
-        return ImportOutcome(
-            path, "imported", "", record.id, record.candidate_name, needs_definition=not known
-        )
+    def flags(self, submission_id: int) -> tuple[Flag, ...]:
+        """The rules of its interview this submission broke (found on import), for every
+        reviewer to see beside the candidate."""
+        return self.importer.flags(submission_id)
 
     # -- reading the library ------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ import os
 import shutil
 import stat
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -333,7 +333,12 @@ def _write_new(path: Path, data: bytes, *, durable: bool) -> None:
 
 
 def extract_bundle(
-    path: Path, dest: Path, progress: Progress | None = None, *, durable: bool = True
+    path: Path,
+    dest: Path,
+    progress: Progress | None = None,
+    *,
+    durable: bool = True,
+    accept: Callable[[SubmissionManifest], None] | None = None,
 ) -> ExtractedBundle:
     """Check a bundle completely and extract it into ``dest`` (new, or an empty folder).
 
@@ -341,12 +346,16 @@ def extract_bundle(
     computed, then renamed; nothing is written outside ``dest``. On any failure everything
     written is removed (and ``dest`` too, if this call created it); a full disk is a
     DiskFullError. ``durable=False`` skips the fsyncs, for a caller that deletes ``dest``
-    right after checking (verify): every check is the same.
+    right after checking (verify): every check is the same. ``accept(manifest)`` is called once
+    the manifest is checked and before anything is written: it refuses by raising (the
+    interview's own rules, domain/conformance.py).
     """
     dest = Path(dest)
     doing = f"import {Path(path).name}"
     opened = open_bundle(path)
     with opened.archive:
+        if accept is not None:
+            accept(opened.manifest)
         if dest.parent.is_dir():
             free = shutil.disk_usage(dest.parent).free
             if free < opened.manifest.total_media_bytes + 16 * 1024 * 1024:

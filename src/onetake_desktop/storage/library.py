@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 import sqlite_utils
 
+from onetake_desktop.domain.conformance import Flag, flags_from_json, flags_to_json
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import (
     InterviewDefinition,
@@ -76,6 +77,8 @@ class SubmissionRecord:
     folder: Path  # absolute
     time_multiplier: float
     accommodations: tuple[str, ...]
+    # The interview's rules this bundle broke, found on import (domain/conformance.py).
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,7 @@ class SubmissionRepository(Protocol):
         bundle_sha256: str,
         folder: Path,
         answers: Sequence[NewAnswer],
+        flags: Sequence[Flag] = (),
     ) -> SubmissionRecord | None: ...
     def get(self, submission_id: int) -> SubmissionRecord: ...
     def answers(self, submission_id: int) -> list[AnswerRecord]: ...
@@ -406,7 +410,7 @@ class SqliteSubmissions:
     _COLUMNS = (
         "s.id, s.interview_pk, s.bundle_sha256, s.kit_content_hash, s.candidate_name,"
         " s.candidate_email, s.sealed_at, s.imported_at, s.folder, s.time_multiplier,"
-        " s.accommodations"
+        " s.accommodations, s.flags"
     )
     _ANSWER_COLUMNS = (
         "a.id, a.submission_id, a.position, a.question_id, a.answer_type, a.media_path, a.text,"
@@ -434,6 +438,7 @@ class SqliteSubmissions:
             self._folder(row[8]),
             float(row[9]),
             tuple(a for a in str(row[10]).split(",") if a),
+            flags_from_json(row[11]),
         )
 
     def _make_answer(self, row: Any) -> AnswerRecord:
@@ -465,8 +470,10 @@ class SqliteSubmissions:
         bundle_sha256: str,
         folder: Path,
         answers: Sequence[NewAnswer],
+        flags: Sequence[Flag] = (),
     ) -> SubmissionRecord | None:
-        """Store one imported submission; None if this exact bundle is already there."""
+        """Store one imported submission with its ``flags``; None if this exact bundle is
+        already there."""
         try:
             stored_folder = str(folder.resolve().relative_to(self.root.resolve()))
         except ValueError:
@@ -485,8 +492,8 @@ class SqliteSubmissions:
                 cursor = self.db.execute(
                     "INSERT INTO submissions (interview_pk, bundle_sha256, kit_content_hash,"
                     " candidate_name, candidate_email, sealed_at, imported_at, folder,"
-                    " time_multiplier, accommodations, app_version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " time_multiplier, accommodations, app_version, flags)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         interview_pk,
                         bundle_sha256,
@@ -499,6 +506,7 @@ class SqliteSubmissions:
                         manifest.time_multiplier,
                         ",".join(manifest.accommodations),
                         manifest.app_version,
+                        flags_to_json(flags),
                     ),
                 )
             except sqlite3.IntegrityError:
@@ -528,6 +536,14 @@ class SqliteSubmissions:
                 )
         assert submission_id is not None
         return self.get(submission_id)
+
+    def set_flags(self, submission_id: int, flags: Sequence[Flag]) -> None:
+        """Replace a submission's flags (it was judged again: its interview became known)."""
+        with transaction(self.db):
+            self.db.execute(
+                "UPDATE submissions SET flags = ? WHERE id = ?",
+                (flags_to_json(flags), submission_id),
+            )
 
     def get(self, submission_id: int) -> SubmissionRecord:
         return self._make(
