@@ -24,7 +24,7 @@ from typing import Any, Literal
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
-from onetake_desktop.paths import app_paths
+from onetake_desktop.paths import app_paths, private_dir
 from onetake_desktop.storage.atomic import csv_bytes
 from onetake_desktop.storage.bundle import ExtractedBundle
 from onetake_desktop.storage.library import (
@@ -329,7 +329,7 @@ class ReviewerService:
             from onetake_desktop.storage.bundle import extract_bundle as import_bundle
 
         staging = self.library.root / "submissions" / f".incoming-{uuid.uuid4().hex[:12]}"
-        staging.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(staging.parent)
         try:
             return import_bundle(path, staging, progress=progress)
         except OneTakeError as error:  # InvalidInputError, DiskFullError, ...
