@@ -217,7 +217,10 @@ def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
     assert main(["library", "erase", "--email", EMAIL]) == 1
     out = capsys.readouterr().out
     assert f"{NAME} <{EMAIL}>" in out
-    assert "4 score(s) (4 submitted), 3 timestamped note(s)" in out
+    assert (
+        "3 answers with 2 recordings (0.1 MB), 4 scores (4 submitted), 3 timestamped notes,"
+        " 1 recommendation, 1 decision." in out
+    )
     assert "Nothing was erased." in out
     assert still_there()
 

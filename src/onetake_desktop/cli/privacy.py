@@ -74,7 +74,7 @@ def run_erase(args: argparse.Namespace) -> int:
             for c in plan.candidates:
                 who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
                 print(f"  {who}: {c.interview_title} (submission {c.submission_id})")
-            print("  " + plan.describe()[-1])
+            print("  " + plan.describe())
             answer = input("Type 'erase' to erase them, anything else to stop: ")
             if answer.strip().casefold() != "erase":
                 print("Nothing was erased.")

@@ -97,22 +97,29 @@ class ErasurePlan:
     def submission_ids(self) -> list[int]:
         return [c.submission_id for c in self.candidates]
 
-    def describe(self) -> list[str]:
-        """Plain lines naming what goes (the caller shows names as plain text)."""
+    def describe(self) -> str:
+        """One plain sentence of what goes besides the rows naming the candidate."""
         c = self.counts
-        lines = [
-            f"{x.candidate_name} <{x.candidate_email}>: {x.interview_title}"
-            for x in self.candidates
-        ]
-        media = f"{c.media_files} recording(s), {c.media_bytes / 1_000_000:.1f} MB"
-        lines.append(
-            f"{c.answers} answer(s) with {media}; {c.scores} score(s)"
-            f" ({c.submitted_scores} submitted), {c.notes} timestamped note(s),"
-            f" {c.recommendations} recommendation(s), {c.decisions} decision(s)"
-            + (f", {c.holds} retention hold(s)" if c.holds else "")
-            + "."
-        )
-        return lines
+        parts = [f"{plural(c.answers, 'answer')}"]
+        if c.media_files:
+            parts[0] += (
+                f" with {plural(c.media_files, 'recording')} ({c.media_bytes / 1_000_000:.1f} MB)"
+            )
+        if c.scores:
+            parts.append(f"{plural(c.scores, 'score')} ({c.submitted_scores} submitted)")
+        for count, word in (
+            (c.notes, "timestamped note"),
+            (c.recommendations, "recommendation"),
+            (c.decisions, "decision"),
+            (c.holds, "retention hold"),
+        ):
+            if count:
+                parts.append(plural(count, word))
+        return ", ".join(parts) + "."
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 @dataclass

@@ -130,6 +130,9 @@ class ReviewerWindow(QMainWindow):
         from onetake_desktop.ui.panel import install_panel_features
 
         install_panel_features(self)
+        from onetake_desktop.ui.reviewer.privacy import install_privacy_features
+
+        install_privacy_features(self)  # erase, keep longer, retention banner and start-up
 
     # -- building -----------------------------------------------------------------------------
 
