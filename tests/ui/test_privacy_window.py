@@ -144,7 +144,7 @@ def test_retention_banner_startup_erasure_and_keep_longer(
     box = controller.startup_box
     qtbot.waitUntil(box.isVisible)
     assert box.textFormat() == Qt.TextFormat.PlainText
-    assert box.text() == "1 candidate(s) reached the end of the time their answers are kept."
+    assert box.text() == "1 candidate reached the end of the time their answers are kept."
     assert "told, when they recorded" in box.informativeText()
     assert "erased now" in box.informativeText()
     assert due_folder.is_dir() and "Alan Turing" in candidate_names(window)
@@ -182,4 +182,36 @@ def test_retention_banner_startup_erasure_and_keep_longer(
     ]
     assert json.loads(entry.details) == {"reason": "appeal pending", "until": "2027-01-31"}
     assert entry.actor_id == window.current_reviewer_id
+    window.close()
+
+
+def test_blind_mode_hides_names_in_the_erase_dialog_and_the_banner(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
+    month = definition("thirty-days", 30)
+    service = open_reviewer_service()
+    service.add_definition(month)
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
+    SqlitePanel(service.library.db).set_setting("blind_mode", "1")
+    service.close()
+
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    code = window.blind_codes()[sid]
+    assert code and NAME not in code
+    assert controller.banner.isVisible()
+    assert code in controller.banner.text.text()
+    assert NAME not in controller.banner.text.text() and EMAIL not in controller.banner.text.text()
+    window.show_answer(window.service.answers(sid)[0].id)
+    dialog = controller.erase_selected()
+    assert dialog is not None
+    texts = "\n".join(label.text() for label in plain_labels(dialog))
+    assert f"Erase {code}?" in texts and NAME not in texts and EMAIL not in texts
+    dialog.reject()
+    hold = controller.keep_longer(sid)
+    assert hold is not None
+    assert hold.candidate.currentText() == code
+    hold.reject()
     window.close()

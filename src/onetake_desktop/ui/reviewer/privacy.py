@@ -126,7 +126,11 @@ def _fit_width(dialog: QDialog, wanted: int) -> None:
     """A fixed width that fits the screen, so wrapped labels get their full height."""
     screen = dialog.screen()
     free = screen.availableGeometry().width() - 40 if screen is not None else wanted
-    dialog.setFixedWidth(max(320, min(wanted, free)))
+    width = max(320, min(wanted, free))
+    dialog.setFixedWidth(width)
+    layout = dialog.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        dialog.setMinimumHeight(layout.totalHeightForWidth(width))
 
 
 class HoldDialog(QDialog):
@@ -154,8 +158,10 @@ class HoldDialog(QDialog):
         self.candidate.setAccessibleName("Candidate to keep longer")
         for c, name in self.choices:
             # Combo items are plain text already.
-            self.candidate.addItem(f"{name}  (due {_day(c.erase_at)})", c.submission_id)
+            self.candidate.addItem(name, c.submission_id)
         form.addRow("Candidate", self.candidate)
+        self.due = _plain()
+        form.addRow("Erased on", self.due)
         self.until = QDateEdit()
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("d MMM yyyy")
@@ -187,7 +193,10 @@ class HoldDialog(QDialog):
         index = max(0, self.candidate.currentIndex())
         if not self.choices:
             return
-        due = self.choices[index][0].erase_at or datetime.now(UTC)
+        chosen = self.choices[index][0]
+        days = f" (kept {chosen.retention_days} days, as they were told)"
+        self.due.setText(_day(chosen.erase_at) + (days if chosen.retention_days else ""))
+        due = chosen.erase_at or datetime.now(UTC)
         later = (due + timedelta(days=30)).date()
         self.until.setDate(QDate(later.year, later.month, later.day))
 
@@ -394,6 +403,8 @@ class PrivacyController(QObject):
 
     def expire_due_at_startup(self) -> QMessageBox | None:
         """Say how many candidates are due and that they are erased now, then erase them."""
+        if not self.window.isVisible():  # closed before the event loop came round
+            return None
         self.service.sweep()
         due = self.service.due()
         if not due:
@@ -402,7 +413,9 @@ class PrivacyController(QObject):
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle("Retention period ended")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"{len(due)} candidate(s) reached the end of the time their answers are kept.")
+        box.setText(
+            f"{plural(len(due), 'candidate')} reached the end of the time their answers are kept."
+        )
         box.setInformativeText(
             "Each was told, when they recorded, that their answers are kept for the interview's "
             "retention period and then deleted, so they are erased now: recordings, scores and "
