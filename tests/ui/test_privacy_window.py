@@ -68,7 +68,7 @@ def plain_labels(widget: object) -> list[QLabel]:
     return [label for label in labels if label.text()]
 
 
-def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path) -> None:
+def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path, onetake_home: Path) -> None:
     service = open_reviewer_service()
     second = definition("support-followup", 90)
     service.add_definition(second)
@@ -119,6 +119,14 @@ def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path) -> None:
     ]
     assert [e.actor_id for e in erased] == [me, me]
     assert all(NAME not in e.details and EMAIL not in e.details for e in erased)
+    # With the window (and its database connection) still open, no file under the app's
+    # folders holds the name or the email any more.
+    for path in onetake_home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for text in (NAME, EMAIL):
+                for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+                    assert text.encode(encoding) not in data, (path, text, encoding)
     window.close()
 
 

@@ -309,6 +309,11 @@ class PrivacyController(QObject):
 
     def erase_selected(self) -> EraseDialog | None:
         """Ask about the selected candidate (all their submissions); erases on confirmation."""
+        if getattr(self.window, "importing", False):
+            QMessageBox.information(
+                self.window, "OneTake", "Wait for the import to finish, then erase."
+            )
+            return None
         submission_id = self.selected_submission()
         if submission_id is None:
             QMessageBox.information(self.window, "OneTake", "Choose a candidate to erase first.")
