@@ -422,10 +422,10 @@ class PrivacyController(QObject):
             f"{plural(len(due), 'candidate')} reached the end of the time their answers are kept."
         )
         box.setInformativeText(
-            "Each was told, when they recorded, that their answers are kept for the interview's "
-            "retention period and then deleted, so they are erased now: recordings, scores and "
-            "notes. To keep someone longer next time, use File > Keep candidate longer… "
-            "while the warning banner shows them."
+            "When they recorded, they were told their answers would be kept for the "
+            "interview's retention period and then deleted, so they are erased now: "
+            "recordings, scores and notes. To keep someone longer, use Keep longer… in the "
+            "warning banner before their date."
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         ids = [c.submission_id for c in due]
