@@ -461,3 +461,37 @@ def test_an_older_world_readable_library_is_tightened_when_opened() -> None:
         }
     finally:
         service.close()
+
+
+def test_the_candidates_promise_is_the_reviewers_expiry(tmp_path: Path) -> None:
+    """A real candidate session on a kit that says "kept for 30 days": the reviewer library
+    erases that bundle 30 days after it was sealed, not a second later."""
+    from tests.pipeline.test_candidate_headless import SMALL_CAMERA, small_kit, write_kit
+
+    kit = small_kit()
+    out = tmp_path / "ada.onetake"
+    code = main(
+        [
+            "candidate", str(write_kit(tmp_path)), "--headless", "--camera", SMALL_CAMERA,
+            "--mic", "synthetic", "--name", NAME, "--email", EMAIL,
+            "--answer-seconds", "0.5", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    service = open_reviewer_service()
+    try:
+        service.add_definition(InterviewDefinition(kit))
+        sid = import_one(service, out)
+        sealed = datetime.fromisoformat(service.library.submissions.get(sid).sealed_at)
+        privacy = PrivacyService(service.library, ManualClock(sealed))
+        c = privacy.candidate(sid)
+        assert c.retention_days == kit.retention_days == 30
+        assert c.expires_at == sealed.replace(microsecond=0) + timedelta(days=30)
+        clock = ManualClock(c.expires_at - timedelta(seconds=1))
+        privacy = PrivacyService(service.library, clock)
+        assert privacy.expire().due == []
+        clock.advance(1)
+        assert [x.submission_id for x in privacy.expire().due] == [sid]
+        assert service.library.submissions.all() == []
+    finally:
+        service.close()
