@@ -495,3 +495,24 @@ def test_the_candidates_promise_is_the_reviewers_expiry(tmp_path: Path) -> None:
         assert service.library.submissions.all() == []
     finally:
         service.close()
+
+
+def test_erase_prompt_keeps_blind_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the panel's blind mode on, the command line names the candidate by their code."""
+    from onetake_desktop.services.panel import PanelService
+
+    service = open_reviewer_service()
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        SqlitePanel(service.library.db).set_setting("blind_mode", "1")
+        code = PanelService(service.library).hidden_codes()[sid]
+    finally:
+        service.close()
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(builtins, "input", lambda prompt="": "no")
+    assert main(["library", "erase", "--submission", str(sid)]) == 1
+    out = capsys.readouterr().out
+    assert f"  {code}: Customer Support Specialist" in out
+    assert NAME not in out and EMAIL not in out
