@@ -405,10 +405,14 @@ def test_erasure_removes_scores_keeps_the_chain_and_is_not_tampering(
     panel.decide(ana, submission_id=ada, decision="decline", reason="Not this time")
     panel.lock()
 
-    # What the privacy service does: one transaction, our function first, then its rows.
-    with transaction(lib.db):
-        record_erasure(lib.db, submission_ids=[ada], reason_code="candidate_request")
+    # What the privacy service does (storage.erasure): one transaction that removes the work,
+    # the submission rows and appends the audit row. Outside it the schema refuses the delete.
+    with pytest.raises(sqlite3.IntegrityError, match="only by erasing"):
         lib.db.execute("DELETE FROM submissions WHERE id = ?", (ada,))
+    with transaction(lib.db):
+        record_erasure(
+            lib.db, submission_ids=[ada], reason_code="candidate_request", remove_submissions=True
+        )
     assert panel.audit_problem() is None
     for name in ("Ana", "Ben"):
         actor = panel.sign_in(panel.panelist_named(name).reviewer_id, PASS[name])
