@@ -31,6 +31,9 @@ MAX_PACKET_BYTES = 16 * 1024 * 1024
 # How far the header may disagree with what is really there (a take that ended abruptly, an
 # encoder's last fragment): more than this and the header lies.
 REDECODE_PACKETS = 16
+# What opening and reading one file may add to the prober's resident memory (its index, its
+# decoders' pictures): what a player pays to open it, measured, whatever the header said.
+OPEN_BUDGET_MB = 256
 HEADER_SLACK_SAMPLES = 64
 HEADER_SLACK_SECONDS = 2.0
 HEADER_SLACK_RATIO = 0.1
@@ -58,8 +61,22 @@ def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
         resource.setrlimit(which, (cap, ceiling))
 
 
-def _probe_one(path: str) -> dict[str, Any]:
+def _resident_mb() -> float | None:
+    """This process's resident memory now (Linux; None where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, Any]:
     import av
+
+    before = _resident_mb()
 
     try:
         # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
@@ -139,6 +156,13 @@ def _probe_one(path: str) -> dict[str, Any]:
                         again -= 1
         except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
             return {"error": "it is damaged (it cannot be decoded)."}
+        now = _resident_mb()
+        if before is not None and now is not None and now - before > open_budget_mb:
+            # Still open, index and decoders in memory: the cost a player pays for this file.
+            return {
+                "error": f"opening it takes {now - before:.0f} MB, more than any answer needs "
+                f"(at most {open_budget_mb:g} MB)."
+            }
         refusal = _decoded_refusal(container, counts, sizes)
         if refusal is not None:
             return {"error": refusal}
@@ -331,6 +355,7 @@ def child_main(argv: list[str]) -> int:
         request = json.loads(sys.stdin.read())
         paths = request["paths"]
         budget = int(request["cpu_seconds"])
+        open_budget = float(request.get("open_budget_mb", OPEN_BUDGET_MB))
     except (ValueError, KeyError, TypeError):
         return 2
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
@@ -339,7 +364,7 @@ def child_main(argv: list[str]) -> int:
     reports = []
     for path in paths:
         try:
-            reports.append(_probe_one(path))
+            reports.append(_probe_one(path, open_budget))
         except MemoryError:
             reports.append({"error": "checking it needed more memory than allowed."})
     sys.stdout.write(json.dumps(reports))
