@@ -227,12 +227,12 @@ class _ParameterWatch:
             return True
         if self.codec == "vp9":
             return bool(packet.is_keyframe)
-        data = bytes(packet)
+        data = memoryview(packet)  # no copy: only the units' first bytes are read
         if self.codec == "h264":
             sets = (
                 _avcc_parameter_sets(data, self.nal_length)
                 if self.nal_length
-                else _annexb_parameter_sets(data)
+                else _annexb_parameter_sets(bytes(data))
             )
         elif self.codec == "av1":
             sets = _av1_sequence_headers(data)
@@ -244,7 +244,7 @@ class _ParameterWatch:
         return bool(new)
 
 
-def _avcc_parameter_sets(data: bytes, nal_length: int) -> list[bytes]:
+def _avcc_parameter_sets(data: bytes | memoryview, nal_length: int) -> list[bytes]:
     """The SPS NAL units (type 7) of a length-prefixed H.264 packet."""
     found = []
     at, end = 0, len(data)
@@ -254,7 +254,7 @@ def _avcc_parameter_sets(data: bytes, nal_length: int) -> list[bytes]:
         if size == 0 or start + size > end:
             break
         if data[start] & 0x1F == 7:
-            found.append(data[start : start + size])
+            found.append(bytes(data[start : start + size]))
         at = start + size
     return found
 
@@ -264,7 +264,7 @@ def _annexb_parameter_sets(data: bytes) -> list[bytes]:
     return [unit for unit in data.split(b"\x00\x00\x01")[1:] if unit and unit[0] & 0x1F == 7]
 
 
-def _av1_sequence_headers(data: bytes) -> list[bytes]:
+def _av1_sequence_headers(data: bytes | memoryview) -> list[bytes]:
     """The sequence header OBUs (type 1) of an AV1 packet (low-overhead format)."""
     found = []
     at, end = 0, len(data)
@@ -286,7 +286,7 @@ def _av1_sequence_headers(data: bytes) -> list[bytes]:
         if start + size > end:
             break
         if kind == 1:
-            found.append(data[start : start + size])
+            found.append(bytes(data[start : start + size]))
         at = start + size
     return found
 
