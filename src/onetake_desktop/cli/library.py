@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.add_argument("--sort", choices=("name", "imported", "status"), default="name")
     ls.add_argument("--reviewer", metavar="NAME", help="whose progress to show (default: you)")
     ls.set_defaults(handler=run_list)
+    from onetake_desktop.cli import privacy  # erase, expire
+
+    privacy.register(actions)
 
 
 def run_import(args: argparse.Namespace) -> int:

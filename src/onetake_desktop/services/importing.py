@@ -36,6 +36,7 @@ from onetake_desktop.domain.conformance import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, manifest_from_json
+from onetake_desktop.paths import private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
 from onetake_desktop.storage.atomic import os_error_sentence
 from onetake_desktop.storage.library import Library, NewAnswer
@@ -244,7 +245,7 @@ class Importer:
         Never raises (but for KeyboardInterrupt and the like): a bundle's failure is its own."""
         staging = self.submissions_folder / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
         try:
-            staging.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(staging.parent)
             return import_judged(path, staging, progress=progress, judge=known.judge)
         except OneTakeError as error:  # InvalidInputError, DiskFullError, ...
             shutil.rmtree(staging, ignore_errors=True)

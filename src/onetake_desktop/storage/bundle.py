@@ -302,7 +302,7 @@ def _prepare_destination(dest: Path) -> bool:
         return False
     if not dest.parent.is_dir():
         raise OneTakeError(f"The folder {dest.parent} does not exist.")
-    dest.mkdir()
+    dest.mkdir(mode=0o700)  # candidates' recordings: their owner only (paths.private_dir)
     return True
 
 
@@ -321,7 +321,7 @@ def discard_import(dest: Path, *, keep_folder: bool) -> None:
 def _create_new(path: Path) -> BinaryIO:
     # O_EXCL and O_NOFOLLOW: never write through something that appeared at this name.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    return os.fdopen(os.open(path, flags, 0o644), "wb")
+    return os.fdopen(os.open(path, flags, 0o600), "wb")
 
 
 def _write_new(path: Path, data: bytes, *, durable: bool) -> None:
@@ -377,7 +377,7 @@ def _extract_into(
 ) -> tuple[dict[str, Path], str]:
     """Stream the media to ``.part`` files, check their hashes, rename, then write the tags."""
     recorded = [(a.question_id, a.media) for a in opened.manifest.answers if a.media is not None]
-    (dest / "media").mkdir()
+    (dest / "media").mkdir(mode=0o700)
     # Names were checked strictly (media/<question id>.<ext>): they cannot leave dest.
     finals = {m.name: dest / m.name for _, m in recorded}
     temps = {name: final.with_name(f".{final.name}.part") for name, final in finals.items()}

@@ -26,6 +26,7 @@ from onetake_desktop.domain.kit import (
     definition_to_dict,
 )
 from onetake_desktop.domain.manifest import SubmissionManifest
+from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.db import open_database, transaction, utc_now
 
 ScoreStatus = Literal["draft", "submitted"]
@@ -873,7 +874,7 @@ class Library:
 
 def open_library(root: Path, database: Path | None = None) -> Library:
     """Open (creating and migrating) the library in ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
+    private_dir(root)
     db = open_database(database or root / "onetake.sqlite3")
     return Library(
         db,

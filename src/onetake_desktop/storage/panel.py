@@ -582,6 +582,8 @@ def record_erasure(
     submission_ids: Sequence[int],
     reason_code: str,
     actor_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    remove_submissions: bool = False,
 ) -> AuditEntry:
     """Remove every score, note, recommendation, decision and signature of these submissions
     and append one "erased" audit row; joins the caller's transaction (the privacy service
@@ -590,7 +592,9 @@ def record_erasure(
     The audit row holds no personal data: submission ids, the reason code (a short
     lower-case word such as ``candidate_request`` or ``retention``) and how many signed rows
     each panelist lost, so that the sign-in check (services.scoring) knows those rows were
-    removed by an audited erasure and does not report them as tampering.
+    removed by an audited erasure and does not report them as tampering. ``details`` adds
+    more numbers (what storage.erasure counted); with ``remove_submissions`` the submission
+    rows themselves go too (cascading to answers), while they are still marked as erasing.
     """
     ids = sorted({int(s) for s in submission_ids})
     if not reason_code or not all(c.islower() or c == "_" for c in reason_code):
@@ -631,7 +635,9 @@ def record_erasure(
             actor_id,
             ERASED_ACTION,
             "submissions " + ",".join(str(i) for i in ids),
-            {"submissions": ids, "reason_code": reason_code, "removed": removed},
+            {"submissions": ids, "reason_code": reason_code, "removed": removed, **(details or {})},
         )
+        if remove_submissions:
+            db.execute("DELETE FROM submissions WHERE id IN (SELECT submission_id FROM erasing)")
         db.execute("DELETE FROM erasing")
     return entry

@@ -127,6 +127,10 @@ class ReviewerWindow(QMainWindow):
         self._build_menus()
         self.set_reviewer(self.current_reviewer_id)
 
+        from onetake_desktop.ui.reviewer.privacy import install_privacy_features
+
+        # Before the panel: its lock then hides the retention banner with the rest.
+        install_privacy_features(self)  # erase, keep longer, retention banner and start-up
         from onetake_desktop.ui.panel import install_panel_features
 
         install_panel_features(self)
