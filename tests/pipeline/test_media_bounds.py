@@ -21,7 +21,14 @@ import pytest
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.media.probe import OPEN_BUDGET_MB, ProbeChild, probe_media
 from onetake_desktop.media.probe_child import MAX_SAMPLES
-from tests.pipeline.hostile.media import _boxes, _rebuild, header_bomb, resize_bomb, write_answer
+from tests.pipeline.hostile.media import (
+    _boxes,
+    _rebuild,
+    header_bomb,
+    resize_bomb,
+    trun_bomb,
+    write_answer,
+)
 
 PLAYER_BUDGET_MB = 300  # "a few hundred MB" for opening one answer
 
@@ -176,3 +183,17 @@ def test_what_opening_a_file_costs_the_prober_is_measured_and_bounded(tmp_path: 
     ):
         child.probe([clip])
     assert OPEN_BUDGET_MB <= PLAYER_BUDGET_MB
+
+
+@pytest.mark.parametrize(
+    ("samples", "reason"),
+    [
+        (2_000_000, "damaged"),  # the index fits the prober; the samples are not there
+        (20_000_000, "needs more memory than any answer does"),  # 0.75 GB to open unchecked
+    ],
+)
+def test_a_fragment_run_bomb_is_refused(tmp_path: Path, samples: int, reason: str) -> None:
+    bomb = trun_bomb(tmp_path / "frag.mp4", samples=samples)
+    assert bomb.stat().st_size < 20_000
+    with pytest.raises(InvalidInputError, match=reason):
+        probe_media(bomb)

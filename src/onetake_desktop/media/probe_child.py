@@ -82,6 +82,8 @@ def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, A
         # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
         # further files or sockets named inside it before we could refuse their format.
         container = av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
+    except MemoryError:  # FFmpeg's ENOMEM too: the index its header asks for did not fit
+        return {"error": "opening it needs more memory than any answer does."}
     except (av.FFmpegError, OSError, ValueError):
         return {
             "error": "its container is not allowed or it is not a media file (this app reads "
