@@ -19,9 +19,16 @@ from pathlib import Path
 import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.media.probe import probe_media
+from onetake_desktop.media.probe import OPEN_BUDGET_MB, ProbeChild, probe_media
 from onetake_desktop.media.probe_child import MAX_SAMPLES
-from tests.pipeline.hostile.media import _boxes, _rebuild, header_bomb, resize_bomb, write_answer
+from tests.pipeline.hostile.media import (
+    _boxes,
+    _rebuild,
+    header_bomb,
+    resize_bomb,
+    trun_bomb,
+    write_answer,
+)
 
 PLAYER_BUDGET_MB = 300  # "a few hundred MB" for opening one answer
 
@@ -159,3 +166,34 @@ def test_a_picture_size_change_in_the_middle_of_the_stream_is_found(tmp_path: Pa
         probe_media(bomb)
     same = resize_bomb(tmp_path / "same.mp4", big=(320, 240))  # in-band SPS, same size: fine
     assert (probe_media(same).width, probe_media(same).height) == (320, 240)
+
+
+def test_what_opening_a_file_costs_the_prober_is_measured_and_bounded(tmp_path: Path) -> None:
+    # Any index a demuxer builds (an MP4 sample table, Matroska cues, fragment runs) and any
+    # pictures its decoder allocates show in the prober's resident memory while the file is
+    # open: measured, not predicted from the header. An honest 720p answer takes ~20 MB.
+    clip = write_answer(tmp_path / "hd.mp4", seconds=2.0, size=(1280, 720), fps=30)
+    with ProbeChild() as child:
+        assert child.probe([clip])[0].width == 1280  # within the default budget
+    with (
+        ProbeChild(open_budget_mb=1) as child,
+        pytest.raises(
+            InvalidInputError, match=r"opening it takes \d+ MB, more than any answer needs"
+        ),
+    ):
+        child.probe([clip])
+    assert OPEN_BUDGET_MB <= PLAYER_BUDGET_MB
+
+
+@pytest.mark.parametrize(
+    ("samples", "reason"),
+    [
+        (2_000_000, "damaged"),  # the index fits the prober; the samples are not there
+        (20_000_000, "needs more memory than any answer does"),  # 0.75 GB to open unchecked
+    ],
+)
+def test_a_fragment_run_bomb_is_refused(tmp_path: Path, samples: int, reason: str) -> None:
+    bomb = trun_bomb(tmp_path / "frag.mp4", samples=samples)
+    assert bomb.stat().st_size < 20_000
+    with pytest.raises(InvalidInputError, match=reason):
+        probe_media(bomb)
