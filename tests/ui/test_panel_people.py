@@ -117,7 +117,7 @@ def test_a_hand_edited_score_is_reported_to_its_owner_at_sign_in(
     dialog = panel.tamper_dialog
     assert isinstance(dialog, TamperWarningDialog) and dialog.isVisible()  # ...Ana's are not
     text = dialog.findings.text()
-    assert "A score of yours" in text and "now 5" in text and "changed by someone else" in text
+    assert "Your score on q1 for Ada Lovelace (now 5) was changed by someone else." in text
     assert "rows were changed by someone else" in window.statusBar().currentMessage()
     shot(dialog, "tamper-warning", tmp_path)
     dialog.accept()

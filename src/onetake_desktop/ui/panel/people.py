@@ -73,7 +73,7 @@ class PeopleDialog(QDialog):
         lone_row = QHBoxLayout()
         lone_row.addWidget(self.lone_name, 1)
         lone_row.addWidget(self.lone_button)
-        lone.addRow("Reviewer alone", lone_row)
+        lone.addRow("Name when reviewing alone", lone_row)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
