@@ -55,6 +55,7 @@ class PeopleDialog(QDialog):
         self.remove_button = QPushButton("Remove…")
         self.lone_name = QLineEdit(service.lone_reviewer_name() or "")
         self.lone_name.setAccessibleName("Reviewer name when scoring alone")
+        self.lone_name.setMinimumWidth(180)
         self.lone_button = QPushButton("Save name")
         self.error = _plain("")
         self.error.setObjectName("Flag")
