@@ -200,3 +200,26 @@ def test_change_passphrase_dialog_re_keys_and_the_new_one_signs_in_cleanly(
     assert not panel.lock_screen.isVisible() and panel.tamper_dialog is None
     window.close()
     library.close()
+
+
+def test_the_audit_window_hides_others_scores_from_a_panelist_who_has_not_submitted(
+    qtbot: QtBot,
+    panel_library: tuple[Path, list[int], dict[str, int]],
+    tmp_path: Path,
+) -> None:
+    root, _, people = panel_library
+    window, panel, library = open_window(qtbot, root)
+    sign_in(panel, people["Cleo"], PASS["Cleo"])  # Cleo has scored nothing
+    audit = panel.open_audit()
+    assert audit is not None and audit.isVisible()
+    rows = [
+        [audit.table.item(r, c).text() for c in range(audit.table.columnCount())]
+        for r in range(audit.table.rowCount())
+    ]
+    scores = [r for r in rows if r[3].startswith("score ·")]
+    assert scores and all('"score": "hidden"' in r[4] for r in scores)
+    assert {r[2] for r in scores} == {"Ana", "Ben"}
+    assert "the hash chain holds" in audit.status.text()
+    shot(audit, "audit-window-hidden", tmp_path)
+    window.close()
+    library.close()
