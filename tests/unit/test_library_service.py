@@ -180,3 +180,24 @@ def test_new_answer_rows_need_no_media(service: ReviewerService) -> None:
     record = service.library.submissions.add(m, "t" * 64, service.library.root, answers)
     assert record is not None
     assert service.answers(record.id)[0].media_path is None
+
+
+def test_summary_export_has_one_row_per_candidate_and_a_bom(
+    service: ReviewerService, tmp_path: Path
+) -> None:
+    me = service.actor_for(service.default_reviewer.id)
+    ada = add(service, "Ada Lovelace", "a" * 64)
+    add(service, "Brian Kernighan", "b" * 64)
+    for a, score in zip(service.answers(ada), (4, 2), strict=True):
+        service.save_score(me, answer_id=a.id, score=score, note="")
+    service.set_recommendation(me, submission_id=ada, value="yes")
+    service.submit_candidate(me, submission_id=ada)
+    out = tmp_path / "summary.csv"
+    assert service.export_scores(me, fmt="csv", out=out, summary=True) == 2
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = {
+        r["candidate_name"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig", newline=""))
+    }
+    assert rows["Ada Lovelace"]["mean_score"] == "3.0"
+    assert rows["Ada Lovelace"]["recommendation"] == "yes"
+    assert rows["Brian Kernighan"]["mean_score"] == "" and rows["Brian Kernighan"]["flags"] == ""
