@@ -525,3 +525,27 @@ def test_erase_prompt_keeps_blind_mode(
     out = capsys.readouterr().out
     assert f"  {code}: Customer Support Specialist" in out
     assert NAME not in out and EMAIL not in out
+
+
+def test_a_reader_holding_the_database_is_reported_and_expire_finishes_the_wipe(
+    tmp_path: Path, onetake_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    service = open_reviewer_service()
+    try:
+        import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    finally:
+        service.close()
+    wanted = {f"{k} {e}": v.encode(e) for k, v in (("name", NAME), ("email", EMAIL))
+              for e in ("utf-8", "utf-16-le", "utf-16-be")}  # fmt: skip
+    other = sqlite3.connect(app_paths().database)  # another program, in the middle of a read
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT COUNT(*) FROM submissions").fetchone()
+        assert main(["library", "erase", "--email", EMAIL, "--yes"]) == 0
+        assert "another program has the library open" in capsys.readouterr().err
+        assert traces(onetake_home, wanted) != []  # what the warning is about
+        other.rollback()  # the other program ends its read but stays open
+        assert main(["library", "expire"]) == 0  # nothing due; it wipes what was left
+        assert traces(onetake_home, wanted) == []
+    finally:
+        other.close()
