@@ -60,7 +60,16 @@ def save(window: ReviewerWindow, name: str) -> None:
 
 def candidate_names(window: ReviewerWindow) -> list[str]:
     top = window.tree.topLevelItem(0)
-    return [top.child(i).text(0) for i in range(top.childCount())] if top else []
+    return [cell(window, i, 0) for i in range(top.childCount())] if top else []
+
+
+def cell(window: ReviewerWindow, row: int, column: int) -> str:
+    """Text of a candidate row (under the first interview) in the library tree."""
+    top = window.tree.topLevelItem(0)
+    assert top is not None
+    item = top.child(row)
+    assert item is not None
+    return item.text(column)
 
 
 def test_import_good_duplicate_and_hostile_bundles(qtbot: QtBot, bundles: dict[str, Path]) -> None:
@@ -112,10 +121,7 @@ def test_search_and_sort_the_library(qtbot: QtBot, bundles: dict[str, Path]) -> 
     window.rubric.choose(3)
     window.sort.setCurrentIndex(window.sort.findData("status"))
     assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]  # new before in progress
-    status_of = {
-        window.tree.topLevelItem(0).child(i).text(0): window.tree.topLevelItem(0).child(i).text(1)
-        for i in range(2)
-    }
+    status_of = {cell(window, i, 0): cell(window, i, 1) for i in range(2)}
     assert "in progress" in status_of["Grace Hopper"] and "new" in status_of["Ada Lovelace"]
 
 
@@ -165,12 +171,12 @@ def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     qtbot.waitUntil(lambda: window.player.duration() > 5000, timeout=10_000)
 
     def key(k: Qt.Key, text: str = "") -> None:
-        qtbot.keyClick(window.tree, k)
+        QTest.keyClick(window.tree, k)
         qtbot.wait(30)
 
     assert window.focusWidget() is window.tree  # keys start on the library, not in search
     window.search.setFocus()
-    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    QTest.keyClick(window.search, Qt.Key.Key_Escape)
     assert window.focusWidget() is window.tree
     assert window.player.rate == 1.0
     key(Qt.Key.Key_BracketRight)
@@ -201,7 +207,7 @@ def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     assert window.current_answer_id == answers[1].id
     # Digits typed into a note stay in the note.
     window.rubric.note.setFocus()
-    qtbot.keyClicks(window.rubric.note, "2 points")
+    QTest.keyClicks(window.rubric.note, "2 points")
     assert window.rubric.note.toPlainText() == "2 points"
     assert window.service.library.scores.current(answers[1].id, 1) is None
 
@@ -250,7 +256,7 @@ def test_scoring_persists_across_a_restart_and_export_matches(
     again.rubric.pins.itemClicked.emit(again.rubric.pins.item(0))
     qtbot.waitUntil(lambda: 2_900 <= again.player.position() <= 3_500, timeout=3_000)
     assert view.recommendation is not None and view.recommendation.value == "yes"
-    status = again.tree.topLevelItem(0).child(0).text(1)
+    status = cell(again, 0, 1)
     assert "scored" in status
 
     out_csv, out_json = tmp_path / "s.csv", tmp_path / "s.json"
@@ -327,7 +333,7 @@ def test_set_reviewer_shows_only_that_reviewers_scores(
     window.set_reviewer(other.id)
     assert window.current_reviewer_id == other.id
     assert window.rubric.score() is None
-    assert "new" in window.tree.topLevelItem(0).child(0).text(1)
+    assert "new" in cell(window, 0, 1)
     window.set_reviewer(1)
     assert window.rubric.score() == 2
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.unit.test_library_storage import HASH, make_definition, make_manifest
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> ReviewerService:
+def service(tmp_path: Path) -> Iterator[ReviewerService]:
     svc = open_reviewer_service(tmp_path / "library")
     yield svc
     svc.close()
@@ -85,7 +86,10 @@ def test_entries_sort_by_name_imported_and_status(service: ReviewerService) -> N
     b = add(service, "Brian Kernighan", "b" * 64)
     add(service, "Ada Lovelace", "a" * 64)
     service.save_score(service.answers(b)[0].id, me, 3, "")
-    names = lambda sort: [e.candidate_name for e in service.entries(me, sort=sort)]  # noqa: E731
+
+    def names(sort: str) -> list[str]:
+        return [e.candidate_name for e in service.entries(me, sort=sort)]
+
     assert names("name") == ["Ada Lovelace", "Brian Kernighan"]
     assert names("imported") == ["Brian Kernighan", "Ada Lovelace"]
     assert names("status") == ["Ada Lovelace", "Brian Kernighan"]

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from onetake_desktop.domain.kit import Kit, kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.manifest import (
@@ -30,6 +31,9 @@ from onetake_desktop.domain.manifest import (
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
 from tests.pipeline.hostile.media import write_answer
+
+# A manifest read back as JSON, to be broken on purpose: any shape goes.
+Json = dict[str, Any]
 
 # --- a sound bundle -------------------------------------------------------------------------
 
@@ -229,12 +233,12 @@ def rebuild(
     return out
 
 
-def manifest_dict(entries: list[Entry]) -> dict[str, object]:
-    data: dict[str, object] = json.loads(next(e for e in entries if e.name == "manifest.json").data)
+def manifest_dict(entries: list[Entry]) -> Json:
+    data: Json = json.loads(next(e for e in entries if e.name == "manifest.json").data)
     return data
 
 
-def with_manifest(entries: list[Entry], edit: Callable[[dict], object]) -> bytes:
+def with_manifest(entries: list[Entry], edit: Callable[[Json], object]) -> bytes:
     """Edit the manifest (JSON), keep every checksum consistent: only the edit is wrong."""
     data = manifest_dict(entries)
     result = edit(data)
@@ -247,16 +251,14 @@ def with_manifest(entries: list[Entry], edit: Callable[[dict], object]) -> bytes
 def with_media(entries: list[Entry], name: str, content: bytes, **answer: object) -> bytes:
     """Swap a media file's bytes; the manifest gets the right size/sha (and ``answer`` edits)."""
     data = manifest_dict(entries)
-    for a in data["answers"]:  # type: ignore[attr-defined]
+    for a in data["answers"]:
         if a.get("media") and a["media"]["name"] == name:
             a["media"]["size"] = len(content)
             a["media"]["sha256"] = hashlib.sha256(content).hexdigest()
             for k, v in answer.items():
                 a["media"][k] = v
-    data["totals"]["media_bytes"] = sum(  # type: ignore[index]
-        a["media"]["size"]
-        for a in data["answers"]
-        if a.get("media")  # type: ignore[attr-defined]
+    data["totals"]["media_bytes"] = sum(
+        a["media"]["size"] for a in data["answers"] if a.get("media")
     )
     files = {e.name: e.data for e in entries if e.name.startswith("media/")}
     files[name] = content
@@ -291,8 +293,8 @@ def _media_bytes(work: Path, stem: str, **kwargs: object) -> bytes:
     return path.read_bytes()
 
 
-def _nested(depth: int) -> Callable[[dict], object]:
-    def edit(d: dict) -> None:
+def _nested(depth: int) -> Callable[[Json], object]:
+    def edit(d: Json) -> None:
         value: object = 1
         for _ in range(depth):
             value = [value]
@@ -302,8 +304,8 @@ def _nested(depth: int) -> Callable[[dict], object]:
     return edit
 
 
-def _set(path: str, value: object) -> Callable[[dict], None]:
-    def edit(d: dict) -> None:
+def _set(path: str, value: object) -> Callable[[Json], None]:
+    def edit(d: Json) -> None:
         *parents, last = path.split(".")
         target: object = d
         for p in parents:
@@ -316,7 +318,7 @@ def _set(path: str, value: object) -> Callable[[dict], None]:
     return edit
 
 
-def _size_lie(d: dict) -> None:
+def _size_lie(d: Json) -> None:
     # The manifest (and its totals) claim another size than the member really has.
     d["answers"][0]["media"]["size"] += 1000
     d["totals"]["media_bytes"] += 1000
@@ -403,7 +405,7 @@ def zip64_end(gap: bytes) -> Callable[[list[Entry], Path], bytes]:
     return make
 
 
-def _duplicate_answer(d: dict) -> None:
+def _duplicate_answer(d: Json) -> None:
     # The same question (and so the same media file) answered twice.
     d["answers"].append(d["answers"][0])
     d["totals"]["answers"] += 1

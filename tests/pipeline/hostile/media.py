@@ -24,16 +24,20 @@ def write_answer(
     if options is None:
         options = {"movflags": "+faststart"} if container == "mp4" else {}
     with av.open(str(path), "w", format=container, options=options) as out:
-        vs = None
+        vs: av.VideoStream | None = None
         if video is not None:
-            vs = out.add_stream(video, rate=fps)
+            picture = out.add_stream(video, rate=fps)
+            assert isinstance(picture, av.VideoStream)
+            vs = picture
             vs.width, vs.height = size
             vs.pix_fmt = "yuv420p"
             if video == "libx264":
                 vs.options = {"preset": "ultrafast"}
-        as_ = None
+        as_: av.AudioStream | None = None
         if audio is not None:
-            as_ = out.add_stream(audio, rate=48000)
+            sound_stream = out.add_stream(audio, rate=48000)
+            assert isinstance(sound_stream, av.AudioStream)
+            as_ = sound_stream
             if audio in ("aac", "libopus"):
                 as_.layout = "mono"
         if vs is not None:
@@ -55,11 +59,11 @@ def write_answer(
             while t0 < seconds * rate:
                 t = (np.arange(chunk) + t0) / rate
                 samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
-                frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
-                frame.sample_rate = rate
-                frame.pts = t0
-                frame.time_base = Fraction(1, rate)
-                for packet in as_.encode(frame):
+                sound = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+                sound.sample_rate = rate
+                sound.pts = t0
+                sound.time_base = Fraction(1, rate)
+                for packet in as_.encode(sound):
                     out.mux(packet)
                 t0 += chunk
             for packet in as_.encode():
