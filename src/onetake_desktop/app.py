@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from onetake_desktop import cli
 from onetake_desktop.domain.errors import EXIT_FAILURE
+from onetake_desktop.logs import install_excepthooks
 
 
 def _display_available() -> bool:
@@ -20,7 +21,13 @@ def _display_available() -> bool:
     )
 
 
+def _say(sentence: str) -> None:
+    sys.stderr.write(f"onetake: {sentence}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Until a window can show it, an uncaught error (any thread) is logged and said on stderr.
+    install_excepthooks(_say)
     result = cli.main(argv)
     if isinstance(result, int):
         return result

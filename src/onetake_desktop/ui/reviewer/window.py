@@ -53,7 +53,7 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
@@ -129,7 +129,7 @@ class ReviewerWindow(QMainWindow):
 
         from onetake_desktop.ui.panel import install_panel_features
 
-        install_panel_features(self)
+        self.panel = install_panel_features(self)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -678,7 +678,7 @@ class ReviewerWindow(QMainWindow):
                 if self.current_answer_id == answer_id:
                     self.player.set_waveform(levels)
 
-            run_task(lambda _p: self.service.waveform(a), done, lambda _e: None)
+            run_task(lambda _p: self.service.waveform(a), done, log_failure(f"waveform {a.id}"))
 
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
