@@ -22,6 +22,9 @@ import pytest
 from _pytest.reports import CollectReport, TestReport
 from pluggy import Result
 
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.context import AppContext, DeviceDefaults
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never record from a real device by accident in tests.
 os.environ.pop("ONETAKE_CAMERA", None)
@@ -79,6 +82,15 @@ def onetake_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("ONETAKE_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def app_context(onetake_home: Path) -> AppContext:
+    """What app.py builds, on this test's home, with synthetic devices by default."""
+    return AppContext(
+        paths=app_paths({"ONETAKE_HOME": str(onetake_home)}),
+        devices=DeviceDefaults("synthetic", "synthetic"),
+    )
 
 
 @pytest.fixture(autouse=True)

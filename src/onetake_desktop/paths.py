@@ -7,6 +7,7 @@ on a USB stick); otherwise platformdirs picks the platform's usual places.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +55,9 @@ class AppPaths:
         return self
 
 
-def app_paths() -> AppPaths:
+def app_paths(environ: Mapping[str, str] | None = None) -> AppPaths:
     """Resolve the directories now (reads ``ONETAKE_HOME`` each call, so tests can set it)."""
-    home = os.environ.get("ONETAKE_HOME")
+    home = (os.environ if environ is None else environ).get("ONETAKE_HOME")
     if home:
         root = Path(home).expanduser().resolve()
         return AppPaths(root / "data", root / "config", root / "cache", root / "logs")

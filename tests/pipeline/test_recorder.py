@@ -16,8 +16,9 @@ import av
 import numpy as np
 
 from onetake_desktop.media.profiles import PROFILES, get_profile
-from onetake_desktop.media.recorder import CaptureSession, TakeResult
+from onetake_desktop.media.recorder import CaptureSession
 from onetake_desktop.media.sources import SyntheticVideoSource
+from onetake_desktop.media.types import TakeResult
 
 SMALL = PROFILES["light"].scaled(320, 240)
 RECORD = [sys.executable, "-m", "onetake_desktop", "record"]

@@ -129,15 +129,6 @@ def test_unknown_microphone_is_one_sentence() -> None:
     assert one_sentence(str(error.value)) and "microphone" in str(error.value)
 
 
-def test_default_specs_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from onetake_desktop.media.sources import default_specs
-
-    assert default_specs() == ("camera:0", "mic:default")
-    monkeypatch.setenv("ONETAKE_CAMERA", "synthetic")
-    monkeypatch.setenv("ONETAKE_MIC", "file:answer.wav")
-    assert default_specs() == ("synthetic", "file:answer.wav")
-
-
 def test_audio_only_session_has_no_preview_but_a_level() -> None:
     with CaptureSession(None, "synthetic") as session:
         session.wait_ready()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.media.probe import probe_media
+from onetake_desktop.services.candidate import real_capture
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.storage.bundle import extract_bundle
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate import open_candidate_window
@@ -66,11 +69,14 @@ def synchronous_tasks() -> object:
 def make_window(
     qtbot: QtBot, kit: Path, clock: ManualClock, out: Path, camera: str = SMALL_CAMERA
 ) -> CandidateWindow:
+    # The session runs on the manual clock; the recorder keeps real time (it captures real
+    # frames), so this test gives it a capture factory on the system clock.
+    context = replace(AppContext.from_environment(), clock=clock, capture_factory=real_capture)
     window = open_candidate_window(
         kit,
+        context,
         camera=camera,
         mic="synthetic",
-        clock=clock,
         choose_bundle_path=lambda suggested: out,
         confirm=lambda title, text: True,
     )

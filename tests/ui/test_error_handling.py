@@ -26,7 +26,7 @@ from onetake_desktop.ui.tasks import log_failure, run_task, wait_for_tasks
 def reporter(monkeypatch: pytest.MonkeyPatch) -> Iterator[ErrorReporter]:
     before = sys.excepthook, threading.excepthook
     logs.setup_logging(app_paths().logs)
-    reporter = install_error_handlers()
+    reporter = install_error_handlers(app_paths().logs)
     yield reporter
     if reporter.dialog is not None:
         reporter.dialog.close()

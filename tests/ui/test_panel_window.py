@@ -155,8 +155,7 @@ def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[Setup]:
 
     first = factory(library)
     people = {n: first.create_panelist(n, p).reviewer_id for n, p in PASS.items()}
-    panel_ui.set_service_factory(factory)
-    window = ReviewerWindow(ReviewerService(library))
+    window = ReviewerWindow(ReviewerService(library), panel_service=factory(library))
     qtbot.addWidget(window)
     window.resize(1320, 860)
     window.show()
@@ -168,7 +167,6 @@ def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[Setup]:
         "library": library,
         "panel": window.panel,
     }
-    panel_ui.set_service_factory(None)
     set_synchronous(False)
     for w in list(window.panel.windows.values()):
         w.close()
@@ -448,9 +446,10 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
 
     set_synchronous(True)
     library, _, subs = make_library(tmp_path / "lib")
-    panel_ui.set_service_factory(lambda lib: PanelService(lib, clock, hasher=HASHER))
     try:
-        window = ReviewerWindow(ReviewerService(library))
+        window = ReviewerWindow(
+            ReviewerService(library), panel_service=PanelService(library, clock, hasher=HASHER)
+        )
         qtbot.addWidget(window)
         window.show()
         panel = window.panel
@@ -491,7 +490,6 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
         assert panel.service.audit_problem() is None
         window.close()
     finally:
-        panel_ui.set_service_factory(None)
         set_synchronous(False)
 
 

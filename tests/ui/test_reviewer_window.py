@@ -14,6 +14,8 @@ from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.ui.reviewer import open_reviewer_window
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
@@ -36,7 +38,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def open_window(qtbot: QtBot) -> ReviewerWindow:
-    window = open_reviewer_window()
+    window = open_reviewer_window(AppContext.from_environment())
     assert isinstance(window, ReviewerWindow)
     qtbot.addWidget(window)
     window.show()
@@ -106,7 +108,7 @@ def test_import_good_duplicate_and_hostile_bundles(qtbot: QtBot, bundles: dict[s
     statuses = sorted(o.status for o in window.last_import.outcomes)  # type: ignore[union-attr]
     assert statuses == ["duplicate", "duplicate", "refused"]
     assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     assert service.library.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2
     service.close()
 
@@ -352,7 +354,9 @@ def test_player_reports_a_missing_media_file(qtbot: QtBot, bundles: dict[str, Pa
 def test_open_reviewer_window_imports_the_bundles_it_is_given(
     qtbot: QtBot, bundles: dict[str, Path]
 ) -> None:
-    window = open_reviewer_window([bundles["grace"]])  # what `onetake review BUNDLE` opens
+    window = open_reviewer_window(
+        AppContext.from_environment(), [bundles["grace"]]
+    )  # what `onetake review BUNDLE` opens
     assert isinstance(window, ReviewerWindow)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: not window.importing, timeout=30_000)

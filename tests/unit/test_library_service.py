@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import (
     ReviewerService,
     find_bundles,
@@ -37,7 +38,7 @@ def test_default_reviewer_comes_from_settings(tmp_path: Path, onetake_home: Path
     settings = onetake_home / "config" / "settings.json"
     settings.parent.mkdir(parents=True)
     settings.write_text(json.dumps({"reviewer_name": "Dana"}))
-    svc = open_reviewer_service(tmp_path / "lib")
+    svc = AppContext.from_environment().reviewer_service()
     assert svc.default_reviewer.name == "Dana"
     svc.close()
 

@@ -24,7 +24,7 @@ from typing import Any, Literal, NoReturn
 from onetake_desktop import __version__
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_USAGE, OneTakeError
 from onetake_desktop.logs import log_file, setup_logging
-from onetake_desktop.paths import app_paths
+from onetake_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int | GuiRequest:
+def context_of(args: argparse.Namespace) -> AppContext:
+    """The context ``main`` was given (app.py builds it); a handler run on its own (a test
+    that registers one command group) gets one from the environment."""
+    context: AppContext | None = getattr(args, "context", None)
+    return context if context is not None else AppContext.from_environment()
+
+
+def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -> int | GuiRequest:
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    setup_logging(app_paths().logs, verbose=args.verbose)
+    args.context = context = context or AppContext.from_environment()
+    setup_logging(context.paths.logs, verbose=args.verbose)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         if args.command is None:
@@ -125,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int | GuiRequest:
             traceback.print_exc()
         sys.stderr.write(
             f"onetake: unexpected error ({type(error).__name__}: {error}). "
-            f"Details are in {log_file(app_paths().logs)}; --debug shows them here.\n"
+            f"Details are in {log_file(context.paths.logs)}; --debug shows them here.\n"
         )
         return EXIT_FAILURE
 
@@ -137,7 +145,3 @@ def add_group(
     group = sub.add_parser(name, help=help_text, description=help_text)
     group.set_defaults(group_parser=group, handler=None)
     return group.add_subparsers(dest=f"{name}_action", metavar="ACTION", parser_class=_Parser)
-
-
-def not_ready(what: str) -> int:
-    raise OneTakeError(f"{what} is not available in this build yet.")

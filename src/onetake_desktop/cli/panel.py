@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError
 
 PASSPHRASE_ENV = "ONETAKE_PASSPHRASE"
@@ -37,9 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import open_panel_service
 
-    service = open_panel_service()
+    service = context_of(args).panel_service()
     try:
         panelists = [p.name for p in service.panelists()]
         interviews = [
@@ -66,9 +65,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import open_panel_service
 
-    service = open_panel_service()
+    service = context_of(args).panel_service()
     try:
         entries = service.audit_entries()
         problem = service.audit_problem()
@@ -98,9 +96,8 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import open_panel_service
 
-    service = open_panel_service()
+    service = context_of(args).panel_service()
     try:
         panelist = next((p for p in service.panelists() if p.name == args.panelist), None)
         if panelist is None:

@@ -38,6 +38,7 @@ from onetake_desktop.domain.panel import (
     summarise,
     wrong_passphrase_delay,
 )
+from onetake_desktop.services.settings import ReviewerSettings
 from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
 from onetake_desktop.storage.library import AnswerRecord, Library, ScoreRecord
 from onetake_desktop.storage.panel import (
@@ -254,10 +255,10 @@ class PanelService:
         self.repo.append_audit(actor_id, "setting", "blind_mode", {"value": on})
 
     def audio_only(self, reviewer_id: int) -> bool:
-        return self.library.reviewers.setting(reviewer_id, "audio_only", "0") == "1"
+        return ReviewerSettings(self.library).get(reviewer_id).audio_only
 
     def set_audio_only(self, reviewer_id: int, on: bool) -> None:
-        self.library.reviewers.set_setting(reviewer_id, "audio_only", "1" if on else "0")
+        ReviewerSettings(self.library).set_audio_only(reviewer_id, on)
 
     def _blind_secret(self) -> str:
         secret = self.repo.setting("blind_secret")
@@ -579,11 +580,3 @@ class PanelService:
 
     def audit_entries(self) -> list[AuditEntry]:
         return self.repo.audit_entries()
-
-
-def open_panel_service(root: Path | None = None, clock: Clock | None = None) -> PanelService:
-    from onetake_desktop.paths import app_paths
-    from onetake_desktop.storage.library import open_library
-
-    paths = app_paths().ensure()
-    return PanelService(open_library(root or paths.library), clock)

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,9 +23,10 @@ from typing import Any, Literal
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
-from onetake_desktop.paths import app_paths
-from onetake_desktop.storage.atomic import csv_bytes
-from onetake_desktop.storage.bundle import ExtractedBundle
+from onetake_desktop.domain.progress import Progress as ProgressFn
+from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
+from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
+from onetake_desktop.storage.bundle import BUNDLE_SUFFIX, ExtractedBundle
 from onetake_desktop.storage.library import (
     RECOMMENDATION_LABELS,
     AnswerRecord,
@@ -44,12 +44,6 @@ from onetake_desktop.storage.library import (
     answer_status,
     open_library,
 )
-
-ProgressFn = Callable[[int, int], None]
-BUNDLE_SUFFIX = ".onetake"
-DEFINITION_SUFFIX = ".onetakeinterview"
-SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
-DEFAULT_REVIEWER_NAME = "Me"
 
 __all__ = [
     "RECOMMENDATION_LABELS",
@@ -154,34 +148,11 @@ def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]
     return unique, missing
 
 
-def _default_reviewer_name() -> str:
-    settings = app_paths().settings
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        name = json.loads(settings.read_text(encoding="utf-8")).get("reviewer_name")
-        if isinstance(name, str) and name.strip():
-            return name.strip()
-    return DEFAULT_REVIEWER_NAME
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 class ReviewerService:
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, reviewer_name: str = DEFAULT_REVIEWER_NAME) -> None:
+        """``reviewer_name``: who "you" are on this computer (the settings' reviewer)."""
         self.library = library
-        self.default_reviewer = library.reviewers.ensure(_default_reviewer_name())
+        self.default_reviewer = library.reviewers.ensure(reviewer_name)
 
     def close(self) -> None:
         from onetake_desktop.services.bundles import close_spare_probe_child
@@ -199,17 +170,10 @@ class ReviewerService:
         return self.library.reviewers.ensure(name) if name else self.default_reviewer
 
     def playback_rate(self, reviewer_id: int) -> float:
-        value = self.library.reviewers.setting(reviewer_id, "playback_rate", "1.0")
-        try:
-            rate = float(value or 1.0)
-        except ValueError:
-            return 1.0
-        return min(SPEEDS, key=lambda s: abs(s - rate))
+        return ReviewerSettings(self.library).get(reviewer_id).playback_rate
 
     def set_playback_rate(self, reviewer_id: int, rate: float) -> float:
-        rate = min(SPEEDS, key=lambda s: abs(s - rate))
-        self.library.reviewers.set_setting(reviewer_id, "playback_rate", f"{rate:g}")
-        return rate
+        return ReviewerSettings(self.library).set_playback_rate(reviewer_id, rate)
 
     # -- interview definitions ----------------------------------------------------------------
 
@@ -225,12 +189,8 @@ class ReviewerService:
 
     def seed_demo_definition(self) -> None:
         """Every library knows the demo interview, so its bundles import with no extra step."""
-        try:
-            from onetake_desktop.storage.kitfile import (
-                demo_definition_path,
-            )
-        except ImportError:  # the formats module is not in this build
-            return
+        from onetake_desktop.storage.kitfile import demo_definition_path
+
         path = demo_definition_path()
         if not path.exists():
             return
@@ -323,10 +283,7 @@ class ReviewerService:
         self, path: Path, progress: ProgressFn | None
     ) -> ExtractedBundle | ImportOutcome:
         """Verify and extract into a staging folder of the library (any thread; no DB)."""
-        try:
-            from onetake_desktop.services.bundles import import_bundle
-        except ImportError:  # the verifying wrapper is not in this build: same checks below it
-            from onetake_desktop.storage.bundle import extract_bundle as import_bundle
+        from onetake_desktop.services.bundles import import_bundle
 
         staging = self.library.root / "submissions" / f".incoming-{uuid.uuid4().hex[:12]}"
         staging.parent.mkdir(parents=True, exist_ok=True)
@@ -617,17 +574,19 @@ class ReviewerService:
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         try:
-            _atomic_write(out, data)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(out, data)
         except OSError as error:
             raise OneTakeError(f"The export cannot be written to {out} ({error}).") from error
         return len(rows)
 
 
-def open_reviewer_service(root: Path | None = None) -> ReviewerService:
-    """Open the library (``paths.library`` unless ``root`` is given), seeded with the demo."""
-    paths = app_paths().ensure()
-    library = open_library(root or paths.library)
-    service = ReviewerService(library)
+def open_reviewer_service(
+    root: Path, reviewer_name: str = DEFAULT_REVIEWER_NAME
+) -> ReviewerService:
+    """Open the library in ``root`` (the context's ``paths.library``), seeded with the demo."""
+    library = open_library(root)
+    service = ReviewerService(library, reviewer_name)
     with contextlib.suppress(OneTakeError):  # a broken demo must not lock anyone out
         service.seed_demo_definition()
     return service

@@ -17,17 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename or create in ``directory`` durable (a no-op where unsupported)."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+from onetake_desktop.durable import fsync_directory
 
 
 def os_error_sentence(error: OSError, doing: str) -> OneTakeError:

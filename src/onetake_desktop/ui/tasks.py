@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-ProgressFn = Callable[[int, int], None]
+from onetake_desktop.domain.progress import Progress as ProgressFn
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.domain.clock import Clock
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
@@ -47,17 +46,6 @@ _ACTIVITY = {
 }
 
 __all__ = ["PanelController", "install_panel_features"]
-
-
-def _library_of(window: QMainWindow) -> Any:
-    service = getattr(window, "service", None)
-    library = getattr(service, "library", None)
-    if library is not None:
-        return library
-    from onetake_desktop.paths import app_paths
-    from onetake_desktop.storage.library import open_library
-
-    return open_library(app_paths().ensure().library)
 
 
 class PanelController(QObject):
@@ -409,25 +397,12 @@ class PanelController(QObject):
         )
 
 
-_service_factory: Callable[[Any], PanelService] | None = None
-
-
-def set_service_factory(factory: Callable[[Any], PanelService] | None) -> None:
-    """Build the panel service from the window's library with this instead (tests inject a
-    manual clock and a cheaper Argon2id cost this way); None restores the default."""
-    global _service_factory
-    _service_factory = factory
-
-
 def install_panel_features(
-    window: QMainWindow, service: PanelService | None = None, clock: Clock | None = None
+    window: QMainWindow, service: PanelService | None = None
 ) -> PanelController:
     """Add panel features to the reviewer window; returns the controller (the window keeps it
-    as ``window.panel``)."""
-    if service is not None:
-        panel_service = service
-    elif _service_factory is not None:
-        panel_service = _service_factory(_library_of(window))
-    else:
-        panel_service = PanelService(_library_of(window), clock)
-    return PanelController(window, panel_service)
+    as ``window.panel``). ``service``: the context's panel service on the window's library;
+    without one, a panel service on the window's own library and the system clock."""
+    if service is None:
+        service = PanelService(window.service.library)  # type: ignore[attr-defined]
+    return PanelController(window, service)

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import (
     RECOMMENDATION_LABELS,
     AnswerView,
@@ -88,7 +89,12 @@ class ReviewerWindow(QMainWindow):
     answer_shown = Signal(int)
     library_reloaded = Signal()
 
-    def __init__(self, service: ReviewerService, reviewer_id: int | None = None) -> None:
+    def __init__(
+        self,
+        service: ReviewerService,
+        reviewer_id: int | None = None,
+        panel_service: PanelService | None = None,  # the context's, on this window's library
+    ) -> None:
         super().__init__()
         self.service = service
         self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
@@ -129,7 +135,7 @@ class ReviewerWindow(QMainWindow):
 
         from onetake_desktop.ui.panel import install_panel_features
 
-        self.panel = install_panel_features(self)
+        self.panel = install_panel_features(self, panel_service)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -840,7 +846,7 @@ class ReviewerWindow(QMainWindow):
         def work(progress: Any) -> ImportReport:
             worker = open_reviewer_service(root)  # its own connection, on the worker thread
             try:
-                return worker.import_paths(paths, progress)
+                return worker.import_paths(paths, progress, workers=2)
             finally:
                 worker.close()
 
