@@ -515,20 +515,34 @@ class FileVideoSource(VideoSource):
         self._capture.release()
 
 
+def _pcm_rate(path: Path) -> int | None:
+    """The sample rate of a WAV or FLAC file soundfile can read, else None (PyAV then tries)."""
+    import soundfile
+
+    try:
+        return int(soundfile.info(str(path)).samplerate)
+    except (RuntimeError, soundfile.LibsndfileError):
+        return None
+
+
 class FileAudioSource(AudioSource):
-    """Sound from any audio or video file (decoded with PyAV, resampled to 48 kHz mono),
-    paced to real time in 10 ms chunks; loops, or finishes at the end.
+    """Sound from any audio or video file, paced to real time in 10 ms chunks as 48 kHz mono;
+    loops, or finishes at the end. WAV and FLAC at 48 kHz are read sample for sample with
+    soundfile (libsndfile: PCM in, no decoder or resampler between); anything else is decoded
+    and resampled with PyAV.
 
     Threading: the ``onetake-audio-file`` thread decodes and delivers chunks.
     """
 
     CHUNK = 480
+    PCM_SUFFIXES = (".wav", ".flac")
 
     def __init__(self, path: Path, loop: bool = True, clock: Ticks = time.monotonic) -> None:
         import av
 
         if not path.is_file():
             raise DeviceError(f"The sound file {path} does not exist.")
+        self._pcm = path.suffix.lower() in self.PCM_SUFFIXES and _pcm_rate(path) == 48_000
         try:
             with av.open(str(path)) as container:
                 if not container.streams.audio:
@@ -544,6 +558,9 @@ class FileAudioSource(AudioSource):
         self._pending = np.zeros(0, np.float32)
 
     def _decode(self) -> Generator[Samples, None, None]:
+        if self._pcm:
+            yield from self._read_pcm()
+            return
         import av
 
         while True:
@@ -554,6 +571,16 @@ class FileAudioSource(AudioSource):
                         yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
             for out in resampler.resample(None):
                 yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            if not self._loop:
+                return
+
+    def _read_pcm(self) -> Generator[Samples, None, None]:
+        import soundfile
+
+        while True:
+            with soundfile.SoundFile(str(self._path)) as pcm:
+                for block in pcm.blocks(blocksize=4800, dtype="float32", always_2d=True):
+                    yield block.mean(axis=1, dtype=np.float32)  # channels mixed to mono
             if not self._loop:
                 return
 

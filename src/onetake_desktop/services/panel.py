@@ -9,7 +9,6 @@ Threading: one ``PanelService`` per thread (its SQLite connection is not shared)
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from onetake_desktop.domain.panel import (
     wrong_passphrase_delay,
 )
 from onetake_desktop.services.settings import ReviewerSettings
-from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
+from onetake_desktop.storage.atomic import atomic_write_bytes, export_bytes
 from onetake_desktop.storage.library import AnswerRecord, Library, ScoreRecord
 from onetake_desktop.storage.panel import (
     CandidateRef,
@@ -550,22 +549,13 @@ class PanelService:
     ) -> int:
         """Write decisions, scores and feedback to ``out`` atomically; returns the row count."""
         rows = self.export_rows(viewer_id, interview_pk)
-        if fmt == "json":
-            data = json.dumps(
-                {
-                    "format_version": 1,
-                    "exported_by": self._panelist(viewer_id).name,
-                    "exported_at": self.clock.now().isoformat(),
-                    "blind": self.blind_mode(),
-                    "rows": rows,
-                },
-                ensure_ascii=False,
-                indent=2,
-            ).encode("utf-8")
-        elif fmt == "csv":
-            data = csv_bytes(self.EXPORT_FIELDS, rows)
-        else:
-            raise InvalidInputError(f"Export as csv or json, not {fmt}.")
+        envelope = {
+            "format_version": 1,
+            "exported_by": self._panelist(viewer_id).name,
+            "exported_at": self.clock.now().isoformat(),
+            "blind": self.blind_mode(),
+        }
+        data = export_bytes(fmt, self.EXPORT_FIELDS, rows, envelope, "rows")
         atomic_write_bytes(out, data)
         self.repo.append_audit(
             viewer_id, "export", str(out.name), {"format": fmt, "rows": len(rows)}

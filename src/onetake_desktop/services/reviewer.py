@@ -9,7 +9,6 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import threading
@@ -25,7 +24,7 @@ from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
-from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
+from onetake_desktop.storage.atomic import atomic_write_bytes, export_bytes
 from onetake_desktop.storage.bundle import BUNDLE_SUFFIX, ExtractedBundle
 from onetake_desktop.storage.library import (
     RECOMMENDATION_LABELS,
@@ -563,16 +562,8 @@ class ReviewerService:
     ) -> int:
         """Write this reviewer's scores to ``out`` (atomically); returns the row count."""
         rows = self.export_rows(reviewer_id, submitted_only)
-        if fmt == "json":
-            data = json.dumps(
-                {"format_version": 1, "reviewer": self.reviewer(reviewer_id).name, "scores": rows},
-                ensure_ascii=False,
-                indent=2,
-            ).encode("utf-8")
-        elif fmt == "csv":
-            data = csv_bytes(self.EXPORT_FIELDS, rows)
-        else:
-            raise InvalidInputError(f"Export as csv or json, not {fmt}.")
+        envelope = {"format_version": 1, "reviewer": self.reviewer(reviewer_id).name}
+        data = export_bytes(fmt, self.EXPORT_FIELDS, rows, envelope, "scores")
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(out, data)
