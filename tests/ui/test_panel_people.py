@@ -21,7 +21,6 @@ from onetake_desktop.domain.panel import GENESIS_HASH, audit_hash
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, open_library
-from onetake_desktop.ui import panel as panel_ui
 from onetake_desktop.ui.panel.people import (
     ChangePassphraseDialog,
     PeopleDialog,
@@ -55,15 +54,14 @@ def panel_library(tmp_path: Path) -> Iterator[tuple[Path, list[int], dict[str, i
 
 def open_window(qtbot: QtBot, root: Path) -> tuple[ReviewerWindow, Any, Library]:
     library = open_library(root)
-    panel_ui.set_service_factory(lambda lib: PanelService(lib, ManualClock(), hasher=HASHER))
-    try:
-        window = ReviewerWindow(ReviewerService(library))
-    finally:
-        panel_ui.set_service_factory(None)
+    window = ReviewerWindow(
+        ReviewerService(library),
+        panel_service=PanelService(library, ManualClock(), hasher=HASHER),
+    )
     qtbot.addWidget(window)
     window.resize(1320, 860)
     window.show()
-    return window, window.panel, library  # type: ignore[attr-defined]
+    return window, window.panel, library
 
 
 def edit_score_by_hand(root: Path, reviewer_id: int, new_score: int) -> None:

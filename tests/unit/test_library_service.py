@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import (
     ReviewerService,
     find_bundles,
@@ -19,7 +21,7 @@ from tests.unit.test_library_storage import HASH, make_definition, make_manifest
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> ReviewerService:
+def service(tmp_path: Path) -> Iterator[ReviewerService]:
     svc = open_reviewer_service(tmp_path / "library")
     yield svc
     svc.close()
@@ -36,7 +38,7 @@ def test_default_reviewer_comes_from_settings(tmp_path: Path, onetake_home: Path
     settings = onetake_home / "config" / "settings.json"
     settings.parent.mkdir(parents=True)
     settings.write_text(json.dumps({"reviewer_name": "Dana"}))
-    svc = open_reviewer_service(tmp_path / "lib")
+    svc = AppContext.from_environment().reviewer_service()
     assert svc.default_reviewer.name == "Dana"
     svc.close()
 
@@ -85,7 +87,10 @@ def test_entries_sort_by_name_imported_and_status(service: ReviewerService) -> N
     b = add(service, "Brian Kernighan", "b" * 64)
     add(service, "Ada Lovelace", "a" * 64)
     service.save_score(me, answer_id=service.answers(b)[0].id, score=3, note="")
-    names = lambda sort: [e.candidate_name for e in service.entries(me, sort=sort)]  # noqa: E731
+
+    def names(sort: str) -> list[str]:
+        return [e.candidate_name for e in service.entries(me, sort=sort)]
+
     assert names("name") == ["Ada Lovelace", "Brian Kernighan"]
     assert names("imported") == ["Brian Kernighan", "Ada Lovelace"]
     assert names("status") == ["Ada Lovelace", "Brian Kernighan"]

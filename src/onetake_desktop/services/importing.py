@@ -36,15 +36,15 @@ from onetake_desktop.domain.conformance import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, manifest_from_json
+from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.paths import private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
 from onetake_desktop.storage.atomic import os_error_sentence
+from onetake_desktop.storage.bundle import BUNDLE_SUFFIX
 from onetake_desktop.storage.library import Library, NewAnswer
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[int, int], None]
-BUNDLE_SUFFIX = ".onetake"
 STAGING_PREFIX = ".incoming-"
 # A folder no row names is swept only once it is this old: another OneTake (the window and a
 # script share a library) may be between moving its folder into place and committing its row.
