@@ -57,6 +57,7 @@ from onetake_desktop.storage.library import (
     RecommendationRecord,
     Reviewer,
     ScoreRecord,
+    SubmissionRecord,
     TimestampedNote,
 )
 from onetake_desktop.storage.panel import (
@@ -1244,14 +1245,10 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 )
 
 
-def _flags_of(submission: Any) -> str:
-    """FLAGS GO HERE: the import checks' flags on a submission (``SubmissionRecord.flags``,
-    added by the import work of issue 11), joined for one cell; "" where there are none or
-    the field does not exist yet."""
-    flags = getattr(submission, "flags", ()) or ()
-    if isinstance(flags, str):
-        return flags
-    return "; ".join(str(f) for f in flags)
+def _flags_of(submission: SubmissionRecord) -> str:
+    """The import checks' flags on a submission (rules of the interview it broke), as plain
+    sentences for one cell, each with its stable code: "code: sentence; ..."."""
+    return "; ".join(f"{f.code}: {f.message}" for f in submission.flags)
 
 
 # -- helpers ------------------------------------------------------------------------------------
