@@ -228,11 +228,9 @@ class PanelService:
         return self.scoring.blind_mode()
 
     def set_blind_mode(self, actor: Actor, on: bool) -> None:
-        """Blind mode for the whole panel; candidates the panel lifted it for stay shown."""
-        self.scoring.check(actor)
-        with self.scoring.transaction():
-            self.scoring.repo.set_setting("blind_mode", "1" if on else "0")
-            self.scoring.audit(actor, "setting", "blind_mode", {"value": on})
+        """Blind mode for the whole panel (see ScoringService.set_blind_mode for when it may
+        go off); candidates the panel lifted it for stay shown."""
+        self.scoring.set_blind_mode(actor, on=on)
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         self.scoring.lift_blind(actor, submission_id=submission_id)

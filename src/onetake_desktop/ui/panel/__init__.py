@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
@@ -304,7 +305,15 @@ class PanelController(QObject):
     def set_blind(self, on: bool) -> None:
         if self.service.current is None:
             return
-        self.service.set_blind_mode(self.service.current, on)
+        try:
+            self.service.set_blind_mode(self.service.current, on)
+        except OneTakeError as error:
+            blind = self.actions["blind"]
+            blind.blockSignals(True)
+            blind.setChecked(self.service.blind_mode())
+            blind.blockSignals(False)
+            self.window.statusBar().showMessage(str(error), 10_000)
+            return
         self._refresh_windows()
         set_blind_codes = getattr(self.window, "set_blind_codes", None)
         if callable(set_blind_codes):
