@@ -153,6 +153,7 @@ class DecisionsWindow(PanelWindow):
         self.lift_button.setVisible(not c.revealed)
         self.candidate_label.setText(c.name if c.revealed else f"{c.name} (name hidden)")
         self.mean_label.setText(c.email)
+        self.mean_label.setVisible(bool(c.email))  # hidden while blind: no empty gap
         self.history.clear()
         for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
             who = self.service.reviewer_name(d.reviewer_id)
