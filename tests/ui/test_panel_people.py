@@ -289,3 +289,31 @@ def test_panel_windows_show_a_hostile_name_as_plain_text(
             assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
     window.close()
     library.close()
+
+
+def test_a_lone_reviewer_names_themselves_from_the_people_dialog(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    set_synchronous(True)
+    try:
+        library, _, _ = make_library(tmp_path / "lib")  # no panel at all
+        window = ReviewerWindow(
+            ReviewerService(library),
+            panel_service=PanelService(library, ManualClock(), hasher=HASHER),
+        )
+        qtbot.addWidget(window)
+        window.show()
+        panel: Any = window.panel  # type: ignore[attr-defined]
+        assert panel.actions["people"].isEnabled()
+        dialog = panel.open_people()
+        assert isinstance(dialog, PeopleDialog) and not dialog.panel_part.isVisible()
+        assert dialog.lone_name.text() == "Me"
+        shot(dialog, "people-dialog-alone", tmp_path)
+        assert dialog.set_lone_name("Dana Scully")
+        dialog.accept()
+        assert "Reviewing as Dana Scully" in window.statusBar().currentMessage()
+        assert ReviewerService(library).default_reviewer.name == "Dana Scully"
+        window.close()
+        library.close()
+    finally:
+        set_synchronous(False)

@@ -207,6 +207,11 @@ class PanelService:
         stored = self.scoring.repo.setting("lone_reviewer_id")
         return None if stored is None else self.reviewer_name(int(stored))
 
+    def lone_actor(self) -> Actor | None:
+        """The implicit actor of the reviewer who scores alone (None before there is one)."""
+        stored = self.scoring.repo.setting("lone_reviewer_id")
+        return None if stored is None else self.scoring.actor_for(int(stored))
+
     def set_lone_name(self, actor: Actor, *, name: str) -> str:
         return self.scoring.set_lone_name(actor, name=name).name
 
