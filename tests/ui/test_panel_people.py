@@ -303,7 +303,7 @@ def test_a_lone_reviewer_names_themselves_from_the_people_dialog(
         )
         qtbot.addWidget(window)
         window.show()
-        panel: Any = window.panel  # type: ignore[attr-defined]
+        panel: Any = window.panel
         assert panel.actions["people"].isEnabled()
         dialog = panel.open_people()
         assert isinstance(dialog, PeopleDialog) and not dialog.panel_part.isVisible()
