@@ -122,7 +122,11 @@ def test_no_read_path_shows_another_panelists_unsubmitted_work(
             text = out.read_text(encoding="utf-8-sig")
             for o in others:
                 assert o not in text and not leaks(text, o)
-            assert not leaks(text, viewer) or not summary  # own submitted notes only per answer
+            if summary:  # one row per candidate: no note at all
+                assert not leaks(text, viewer)
+            else:  # the viewer's own submitted notes, pins and recommendation are theirs
+                assert f"SECRET-{viewer}" in text and f"PIN-{viewer}" in text
+                assert f"REC-{viewer}" in text
     # The reviewer service's readers (the reviewer window's), as the viewer.
     reviewer = ReviewerService(lib)
     for e in reviewer.entries(me):
