@@ -32,7 +32,7 @@ from pytestqt.qtbot import QtBot
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.kit import InterviewDefinition, Kit, Question, Rubric, RubricLevel
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, KitRef, SubmissionManifest
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel import PanelService, Verified
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
 from onetake_desktop.storage.panel import PanelistRecord
@@ -182,6 +182,22 @@ def shot(widget: QWidget, name: str, tmp_path: Path) -> Path:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(target) / path.name)
     return path
+
+
+def score_elsewhere(root: Path, name: str, subs: list[int], *, submit: bool) -> None:
+    """Another panelist scores every answer on a second connection to the same library file
+    (as a script would, through the same use case), each answer 3."""
+    library = open_library(root)
+    try:
+        service = PanelService(library, hasher=HASHER)
+        actor = service.sign_in(service.panelist_named(name).reviewer_id, PASS[name])
+        for sid in subs:
+            for answer_id in service.answer_ids(submission_id=sid):
+                service.save_score(actor, answer_id=answer_id, score=3, note=f"{name} note")
+            if submit:
+                service.submit_candidate(actor, submission_id=sid)
+    finally:
+        library.close()
 
 
 def sign_in(panel: panel_ui.PanelController, reviewer_id: int, passphrase: str) -> None:
@@ -402,10 +418,22 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     decisions.radios["advance"].setChecked(True)
     decisions.reason.setText("Strongest ownership examples")
     decisions.record()
-    assert "Submit your own scores" in decisions.message.text()
+    assert "waits until every panelist has submitted" in decisions.message.text()
     score_in_question_mode(panel, "Ana", subs)
+    ana = panel.service.current
+    assert ana is not None
     for q in ("q1", "q2"):
-        panel.service.submit_question(people["Ana"], interview, q)
+        panel.service.submit_question(ana, interview_pk=interview, question_id=q)
+    decisions.reload(keep=subs[0])
+    decisions.radios["advance"].setChecked(True)
+    decisions.reason.setText("Strongest ownership examples")
+    decisions.record()
+    # Ana alone has submitted: the decision still waits for the others, named.
+    assert "(still to submit: Ben, Cleo)" in decisions.message.text()
+    assert panel.service.decision_history(ana, submission_id=subs[0]) == []
+    shot(decisions, "decision-refused", tmp_path)
+    for name in ("Ben", "Cleo"):
+        score_elsewhere(setup["library"].root, name, subs, submit=True)
     decisions.reload(keep=subs[0])
     decisions.radios["advance"].setChecked(True)
     decisions.reason.setText("Strongest ownership examples")
@@ -418,7 +446,8 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     assert "Ada Lovelace" in names  # decided: revealed
     assert sum(n.startswith("C-") for n in names) == 3
     out = tmp_path / "panel.json"
-    assert decisions.export_to(out, "json") == 8  # Ana's 8 submitted scores, one per row
+    # Everyone submitted: Ana's export holds all 3 x 8 submitted scores, one per row.
+    assert decisions.export_to(out, "json") == 24
     exported = out.read_text(encoding="utf-8")
     assert "Thank you; we would like to meet you." in exported and "Brian" not in exported
     shot(decisions, "decisions", tmp_path)
@@ -477,7 +506,8 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
             window.show_answer(a.id)
             window.rubric.choose(4)
         window.submit_button.click()
-        entries = panel.service.audit_entries()
+        assert panel.service.current is not None
+        entries = panel.service.audit_entries(panel.service.current)
         assert [e.action for e in entries] == [
             "panelist_created",
             "sign_in",
@@ -555,14 +585,14 @@ def test_audio_only_review_hides_the_picture(tmp_path: Path, qtbot: QtBot) -> No
         assert record is not None
         answer_id = library.submissions.answers(record.id)[0].id
         service = PanelService(library, hasher=HASHER)
-        pid = service.create_panelist("Ida", "ida passphrase").reviewer_id
+        ida = service.create_panelist("Ida", "ida passphrase")
         player = PlayerWidget()
         qtbot.addWidget(player)
 
-        load_answer(player, service, pid, answer_id)
+        load_answer(player, service, ida, answer_id)
         assert player.kind == "video" and player.stack.currentWidget() is player.video
-        service.set_audio_only(pid, True)
-        load_answer(player, service, pid, answer_id)
+        service.set_audio_only(ida, True)
+        load_answer(player, service, ida, answer_id)
         assert player.kind == "audio" and player.stack.currentWidget() is player.waveform
         assert len(player.waveform.levels) > 0 and max(player.waveform.levels) > 0  # the tone
         player.clear()
@@ -670,7 +700,7 @@ def test_export_from_the_reviewer_window_holds_no_draft_while_panelists_exist(
     assert decisions is not None
     panel_out = tmp_path / "panel.json"
     decisions.export_to(panel_out, "json")
-    panel_rows = json.loads(panel_out.read_text(encoding="utf-8"))["rows"]
+    panel_rows = json.loads(panel_out.read_text(encoding="utf-8"))["scores"]
     assert {r["score"] for r in panel_rows} <= {"", 2}
     assert all(r["score"] == "" for r in panel_rows if r["candidate_name"] == "Ada Lovelace")
 
@@ -689,7 +719,12 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     window.rubric.note.setPlainText("Ana's private note")
     window.rubric.flush_note()
     window.player.seek(0)
-    window.service.add_note(first, people["Ana"], 1000, "Ana's pinned thought")
+    window.service.add_note(
+        window.service.actor_for(people["Ana"]),
+        answer_id=first,
+        position_ms=1000,
+        text="Ana's pinned thought",
+    )
     window.recommend_buttons["strong_yes"].click()
     window.show_answer(first)
     assert window.rubric.score() == 4 and window.rubric.pins.count() == 1
@@ -738,7 +773,7 @@ def test_sign_in_checks_the_passphrase_off_the_gui_thread(
     threads: list[int] = []  # idents: current_thread() would leave a dummy Thread behind
     verify = service.verify_passphrase
 
-    def watched(record: PanelistRecord, passphrase: str) -> tuple[bool, str | None]:
+    def watched(record: PanelistRecord, passphrase: str) -> Verified:
         threads.append(threading.get_ident())
         return verify(record, passphrase)
 
@@ -775,13 +810,13 @@ def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
     window, panel = setup["window"], setup["panel"]
     service = panel.service
     threads: list[int] = []
-    hash_passphrase = service.hash_passphrase
+    prepare = service.prepare_panelist
 
-    def watched(passphrase: str) -> str:
+    def watched(passphrase: str) -> tuple[str, bytes, bytes]:
         threads.append(threading.get_ident())
-        return hash_passphrase(passphrase)
+        return prepare(passphrase)
 
-    monkeypatch.setattr(service, "hash_passphrase", watched)
+    monkeypatch.setattr(service, "prepare_panelist", watched)
     dialog = NewPanelistDialog(service, window)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -801,6 +836,7 @@ def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
     assert service.current_id == dialog.created_id
     dana = next(p for p in service.panelists() if p.name == "Dana")
     service.lock()
-    service.sign_in(dana.reviewer_id, "dana passphrase")  # the stored hash is the real one
-    actions = [e.action for e in service.audit_entries()]
+    dana_actor = service.sign_in(dana.reviewer_id, "dana passphrase")  # the real stored hash
+    assert dana_actor.warnings == ()  # the key from the passphrase checks her signed rows
+    actions = [e.action for e in service.audit_entries(dana_actor)]
     assert actions[-4:] == ["panelist_created", "sign_in", "lock", "sign_in"]

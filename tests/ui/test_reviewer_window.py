@@ -119,7 +119,11 @@ def test_search_and_sort_the_library(qtbot: QtBot, bundles: dict[str, Path]) -> 
     window.search.setText("grace")
     assert candidate_names(window) == ["Grace Hopper"]
     window.search.setText("")
-    window.show_answer(window.service.answers(window.service.entries(1)[1].submission_id)[0].id)
+    window.show_answer(
+        window.service.answers(
+            window.service.entries(window.service.actor_for(1))[1].submission_id
+        )[0].id
+    )
     window.rubric.choose(3)
     window.sort.setCurrentIndex(window.sort.findData("status"))
     assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]  # new before in progress
@@ -146,7 +150,9 @@ def test_player_keeps_the_chosen_speed_with_pitch_kept(
 ) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    first = window.service.answers(window.service.entries(1)[0].submission_id)[0]
+    first = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )[0]
     window.show_answer(first.id)
     player = window.player
     qtbot.waitUntil(lambda: player.duration() > 5000, timeout=10_000)
@@ -167,7 +173,9 @@ def test_player_keeps_the_chosen_speed_with_pitch_kept(
 def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    answers = window.service.answers(window.service.entries(1)[0].submission_id)
+    answers = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )
     window.show_answer(answers[0].id)
     window.activateWindow()
     qtbot.waitUntil(lambda: window.player.duration() > 5000, timeout=10_000)
@@ -219,7 +227,7 @@ def test_scoring_persists_across_a_restart_and_export_matches(
 ) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"], bundles["grace"]])
-    sid = window.service.entries(1)[0].submission_id
+    sid = window.service.entries(window.service.actor_for(1))[0].submission_id
     answers = window.service.answers(sid)
     window.show_answer(answers[0].id)
     qtbot.waitUntil(lambda: window.player.duration() > 5000, timeout=10_000)
@@ -264,7 +272,7 @@ def test_scoring_persists_across_a_restart_and_export_matches(
     out_csv, out_json = tmp_path / "s.csv", tmp_path / "s.json"
     again.export_scores(out_csv, "csv")
     again.export_scores(out_json, "json")
-    rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8-sig")))
     data = json.loads(out_json.read_text(encoding="utf-8"))
     db = again.service.library.db
     expected = db.execute(
@@ -300,7 +308,11 @@ def test_audio_answer_shows_a_waveform_and_unknown_definition_is_flagged(
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["grace"], unknown])
     assert [o.needs_definition for o in window.last_import.imported] == [False, True]  # type: ignore[union-attr]
-    grace = next(e for e in window.service.entries(1) if e.candidate_name == "Grace Hopper")
+    grace = next(
+        e
+        for e in window.service.entries(window.service.actor_for(1))
+        if e.candidate_name == "Grace Hopper"
+    )
     window.show_answer(window.service.answers(grace.submission_id)[0].id)
     assert window.player.kind == "audio"
     qtbot.waitUntil(lambda: len(window.player.waveform.levels) > 100, timeout=10_000)
@@ -309,7 +321,11 @@ def test_audio_answer_shows_a_waveform_and_unknown_definition_is_flagged(
     assert max(levels) == 1.0 and sorted(levels)[len(levels) // 20] > 0.8
     save(window, "audio.png")
 
-    lin = next(e for e in window.service.entries(1) if e.candidate_name == "Lin Chen")
+    lin = next(
+        e
+        for e in window.service.entries(window.service.actor_for(1))
+        if e.candidate_name == "Lin Chen"
+    )
     assert not lin.has_definition
     window.show_answer(window.service.answers(lin.submission_id)[0].id)
     assert window.flag.isVisible() and "definition" in window.flag.text()
@@ -328,7 +344,9 @@ def test_set_reviewer_shows_only_that_reviewers_scores(
 ) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    a1 = window.service.answers(window.service.entries(1)[0].submission_id)[0]
+    a1 = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )[0]
     window.show_answer(a1.id)
     window.rubric.choose(2)
     other = window.service.library.reviewers.ensure("Grace")
@@ -343,7 +361,9 @@ def test_set_reviewer_shows_only_that_reviewers_scores(
 def test_player_reports_a_missing_media_file(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    a1 = window.service.answers(window.service.entries(1)[0].submission_id)[1]
+    a1 = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )[1]
     assert a1.media_path is not None and window.current_answer_id != a1.id
     a1.media_path.unlink()
     window.show_answer(a1.id)

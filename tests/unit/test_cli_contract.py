@@ -24,6 +24,8 @@ SUBCOMMANDS = [
     ["library"],
     ["library", "import"],
     ["library", "list"],
+    ["library", "erase"],
+    ["library", "expire"],
     ["scores"],
     ["scores", "export"],
     ["panel"],

@@ -19,6 +19,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "verify", help="check everything in a bundle; exit 0 if sound, 3 with the reason if not"
     )
     v.add_argument("file", type=Path, metavar="FILE")
+    v.add_argument(
+        "--definition",
+        type=Path,
+        metavar="FILE",
+        help="check it against this interview (.onetakeinterview) instead of the library's",
+    )
     v.set_defaults(handler=run_verify)
 
 
@@ -28,11 +34,24 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    report = bundles.verify_bundle(args.file)
+    from onetake_desktop.services.importing import judge_for_verify
+
+    judge, against = judge_for_verify(args.definition)
+    report = bundles.verify_bundle(args.file, judge=judge)
     m = report.manifest
     print(
         f"{args.file}: OK. {len(m.answers)} answers from {m.candidate_name} for "
         f"{m.kit.interview_id} {m.kit.version}; {len(report.media)} media files probed; "
         f"bundle sha256 {report.bundle_sha256}."
     )
+    verdict = report.conformance
+    if verdict is None:
+        print(f"Not checked against its interview: {against} does not know it.")
+    elif not verdict.flags:
+        print("It keeps to every rule of its interview.")
+    else:
+        n = len(verdict.flags)
+        print(f"Flagged: it breaks {n} rule{'s' if n > 1 else ''} of its interview.")
+        for flag in verdict.flags:
+            print(f"  flag {flag.code}: {flag.message}")
     return EXIT_OK

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from onetake_desktop.cli import add_group, context_of
+from onetake_desktop.domain.conformance import flag_to_dict
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 
 
@@ -25,6 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.add_argument("--sort", choices=("name", "imported", "status"), default="name")
     ls.add_argument("--reviewer", metavar="NAME", help="whose progress to show (default: you)")
     ls.set_defaults(handler=run_list)
+    from onetake_desktop.cli import privacy  # erase, expire
+
+    privacy.register(actions)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -38,8 +42,10 @@ def run_import(args: argparse.Namespace) -> int:
         service.close()
     for o in report.outcomes:
         if o.status == "imported":
-            flag = " (interview definition not in the library yet)" if o.needs_definition else ""
-            print(f"imported  {o.path}: {o.candidate_name}{flag}")
+            note = " (interview definition not in the library yet)" if o.needs_definition else ""
+            print(f"imported  {o.path}: {o.candidate_name}{note}")
+            for flag in o.flags:
+                print(f"  flag {flag.code}: {flag.message}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
         else:
@@ -49,18 +55,27 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import PanelService
-
     service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
-        # The panel's blind mode holds here too: anyone at the shared laptop can type this.
-        codes = PanelService(service.library).hidden_codes()
-        entries = service.entries(reviewer.id, args.search, args.sort, codes)
+        # The panel's blind mode holds here too (the service applies it): anyone at the
+        # shared laptop can type this; a panelist's progress needs their sign-in.
+        actor = service.actor_for(reviewer.id)
+        entries = service.entries(actor, search=args.search, sort=args.sort)
+        codes = service.blind()
+        # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
+        flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
     finally:
         service.close()
     if args.json:
-        out = [{**asdict(e), "status": e.status} for e in entries]
+        out = [
+            {
+                **asdict(e),
+                "status": e.status,
+                "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
+            }
+            for e in entries
+        ]
         json.dump(
             {"reviewer": reviewer.name, "blind": bool(codes), "candidates": out},
             sys.stdout,
@@ -81,8 +96,10 @@ def run_list(args: argparse.Namespace) -> int:
             current = e.interview_title
             missing = "" if e.has_definition else "  [interview definition missing]"
             print(f"{current}{missing}")
+        n = len(flags[e.submission_id])
+        marks = f"  FLAGGED ({n})" if n else ""
         print(
             f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
-            f" {e.scored}/{e.answers} scored"
+            f" {e.scored}/{e.answers} scored{marks}"
         )
     return EXIT_OK

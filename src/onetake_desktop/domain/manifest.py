@@ -35,10 +35,10 @@ from onetake_desktop.domain.validation import (
     Problem,
     ProblemsError,
     check_format,
-    has_control_characters,
     load_json_bytes,
     parse_utc_timestamp,
     shown_key,
+    text_problem,
 )
 
 BUNDLE_FORMAT_VERSION = 1
@@ -283,7 +283,7 @@ def manifest_from_dict(data: object) -> SubmissionManifest:
 
 def manifest_from_json(raw: bytes) -> SubmissionManifest:
     """Parse manifest.json bytes from outside (size, depth and JSON checks, then strict read)."""
-    return manifest_from_dict(load_json_bytes(raw, "bundle manifest"))
+    return manifest_from_dict(load_json_bytes(raw, "bundle manifest", allow_bom=False))
 
 
 def validate_manifest(
@@ -355,8 +355,8 @@ def validate_manifest(
     for key, value in m.device.items():
         if len(key) > 200 or len(value) > 200 or not key:
             c.add(f"device.{shown_key(key)}", "must be text of at most 200 characters")
-        elif has_control_characters(key) or has_control_characters(value):
-            c.add(f"device.{shown_key(key)}", "must not contain control characters")
+        elif (problem := text_problem(key) or text_problem(value)) is not None:
+            c.add(f"device.{shown_key(key)}", problem)
     if not m.answers:
         c.add("answers", "must list at least one answer")
     if len(m.answers) > MAX_QUESTIONS:

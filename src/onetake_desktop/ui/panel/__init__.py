@@ -26,9 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
+from onetake_desktop.ui.panel.people import (
+    AuditWindow,
+    ChangePassphraseDialog,
+    PeopleDialog,
+    TamperWarningDialog,
+)
 
 if TYPE_CHECKING:  # the windows load on first use
     from onetake_desktop.ui.panel.compare import CompareWindow
@@ -88,85 +94,21 @@ class PanelController(QObject):
             app.installEventFilter(self)
 
         self.closed = False
-        self._before: dict[int, tuple[int | None, str | None]] = {}
+        self.tamper_dialog: QDialog | None = None
         self._hook_reviewer_window()
         if service.panelists():
             self.lock("Choose who is scoring.")
         else:
             self._update_actions()
 
-    # -- the reviewer window's own scoring, audited; its names hidden in blind mode -----------
+    # -- the reviewer window: its names hidden in blind mode ---------------------------------
 
     def _hook_reviewer_window(self) -> None:
-        """Observe the reviewer window's rubric and buttons (their slots run first, being
-        connected first) so that scores, submissions and corrections made there are audited
-        like the panel's own; tell it which candidates blind mode hides behind codes."""
-        w = self.window
-        rubric = getattr(w, "rubric", None)
-        if rubric is not None:
-            rubric.score_chosen.connect(self._after_window_score)
-        for name in ("submit_button", "correct_button"):
-            button = getattr(w, name, None)
-            if button is not None:
-                button.pressed.connect(self._snapshot_window_answers)
-                button.clicked.connect(self._after_window_change)
-        set_blind_codes = getattr(w, "set_blind_codes", None)
+        """Tell the reviewer window which candidates blind mode hides behind codes. (Its own
+        scoring goes through the same scoring service as the panel's, which audits it.)"""
+        set_blind_codes = getattr(self.window, "set_blind_codes", None)
         if callable(set_blind_codes):
             set_blind_codes(self.blind_codes)
-
-    def _window_submission(self) -> tuple[int, list[int]] | None:
-        view = getattr(self.window, "view", None)
-        if view is None or self.service.current_id is None:
-            return None
-        sid = int(view.submission.id)
-        return sid, [a.id for a in self.service.library.submissions.answers(sid)]
-
-    def _after_window_score(self, score: int) -> None:
-        view = getattr(self.window, "view", None)
-        reviewer = self.service.current_id
-        if view is None or reviewer is None:
-            return
-        current = self.service.my_score(reviewer, view.answer.id)
-        if current is not None and current.score == score:
-            self.service.record_score(reviewer, view.answer.id, score)
-
-    def _snapshot_window_answers(self) -> None:
-        here = self._window_submission()
-        reviewer = self.service.current_id
-        self._before = {}
-        if here is None or reviewer is None:
-            return
-        for answer_id in here[1]:
-            s = self.service.my_score(reviewer, answer_id)
-            self._before[answer_id] = (None, None) if s is None else (s.id, s.status)
-
-    def _after_window_change(self) -> None:
-        here = self._window_submission()
-        reviewer = self.service.current_id
-        if here is None or reviewer is None or not self._before:
-            return
-        submitted, corrected = [], []
-        for answer_id in here[1]:
-            s = self.service.my_score(reviewer, answer_id)
-            if s is None or s.status != "submitted":
-                continue
-            before_id, before_status = self._before.get(answer_id, (None, None))
-            if before_status == "draft":
-                submitted.append(answer_id)
-            elif before_status == "submitted" and s.id != before_id:
-                corrected.append((answer_id, s))
-        if submitted:
-            self.service.repo.append_audit(
-                reviewer, "submit", f"submission {here[0]}", {"answers": submitted}
-            )
-        for answer_id, s in corrected:
-            self.service.repo.append_audit(
-                reviewer,
-                "correct",
-                f"submission {here[0]}",
-                {"answer": answer_id, "score": s.score, "reason": s.reason},
-            )
-        self._before = {}
 
     def blind_codes(self) -> dict[int, str]:
         """What the reviewer window asks before it shows any candidate."""
@@ -188,6 +130,8 @@ class PanelController(QObject):
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
         self._add("lock", "Lock now", lambda: self.lock("Locked."), "Ctrl+L")
         self._add("new", "New panelist…", self.new_panelist)
+        self._add("people", "People…", self.open_people)
+        self._add("passphrase", "Change my passphrase…", self.open_change_passphrase)
         self.menu.addSeparator()
         self._add("question_mode", "Question by question…", self.open_question_mode, "Ctrl+Shift+Q")
         self._add("compare", "Compare two candidates…", self.open_compare, "Ctrl+Shift+C")
@@ -203,6 +147,7 @@ class PanelController(QObject):
         audio.toggled.connect(self.set_audio_only)
         self._add("idle", "Lock after idle minutes…", self.ask_idle_minutes)
         self._add("audit", "Check the audit log", self.check_audit)
+        self._add("audit_view", "Audit log…", self.open_audit)
 
     def _fill_switch_menu(self) -> None:
         self.switch_menu.clear()
@@ -211,8 +156,11 @@ class PanelController(QObject):
             action.triggered.connect(lambda _=False, rid=p.reviewer_id: self.switch_to(rid))
 
     def _update_actions(self) -> None:
-        signed_in = self.service.current_id is not None
+        signed_in = self.service.current is not None
         for key in (
+            "people",
+            "passphrase",
+            "audit_view",
             "question_mode",
             "compare",
             "summary",
@@ -225,7 +173,8 @@ class PanelController(QObject):
             self.actions[key].setEnabled(signed_in)
         audio = self.actions["audio_only"]
         audio.blockSignals(True)
-        audio.setChecked(signed_in and self.service.audio_only(self.service.current_id or 0))
+        current = self.service.current
+        audio.setChecked(current is not None and self.service.audio_only(current))
         audio.blockSignals(False)
         self.switch.update_label()
 
@@ -261,10 +210,11 @@ class PanelController(QObject):
 
     def switch_to(self, reviewer_id: int) -> None:
         """Second click of the switch: lock, with this panelist chosen for the passphrase."""
-        name = self.service.library.reviewers.get(reviewer_id).name
+        name = self.service.reviewer_name(reviewer_id)
         self.lock(f"{name}: type your passphrase.", chosen=reviewer_id)
 
-    def _on_signed_in(self, reviewer_id: int) -> None:
+    def _on_signed_in(self, actor: Actor) -> None:
+        reviewer_id = actor.reviewer_id
         for w in self._hidden:
             w.show()
         self._hidden = []
@@ -275,13 +225,60 @@ class PanelController(QObject):
             set_reviewer(reviewer_id)
         self._update_actions()
         self.panelist_changed.emit(reviewer_id)
+        if actor.warnings:
+            self.show_tamper_warning(actor)
+
+    def show_tamper_warning(self, actor: Actor) -> None:
+        """What the sign-in check found changed among this panelist's rows: a dialog for
+        them (window-modal, not blocking) and a line in the status bar."""
+        dialog = TamperWarningDialog(actor, self.window)
+        self.tamper_dialog = dialog
+        self.window.statusBar().showMessage(
+            f"{actor.name}: {len(actor.warnings)} of your rows were changed by someone else."
+        )
+        dialog.open()
 
     def new_panelist(self) -> None:
         dialog = NewPanelistDialog(self.service, self.window)
         dialog.setObjectName("NewPanelistDialog")
-        if dialog.exec() and dialog.created_id is not None:
+        if dialog.exec() and dialog.created is not None:
             self.lock_screen.hide()
-            self._on_signed_in(dialog.created_id)
+            self._on_signed_in(dialog.created)
+
+    def open_people(self) -> PeopleDialog | None:
+        actor = self.service.current
+        if actor is None:
+            self.lock("Sign in first.")
+            return None
+        dialog = PeopleDialog(self.service, actor, self.window)
+        dialog.finished.connect(lambda _=0: self._after_people())
+        dialog.open()
+        return dialog
+
+    def _after_people(self) -> None:
+        if self.service.current is None:  # you removed yourself
+            self.lock("Choose who is scoring.")
+        else:
+            self._update_actions()
+
+    def open_change_passphrase(self) -> ChangePassphraseDialog | None:
+        actor = self.service.current
+        if actor is None:
+            self.lock("Sign in first.")
+            return None
+        dialog = ChangePassphraseDialog(self.service, actor, self.window)
+        dialog.finished.connect(lambda _=0: self._after_passphrase(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_passphrase(self, dialog: ChangePassphraseDialog) -> None:
+        if dialog.changed is None:
+            return
+        # Panel windows hold the old actor (it stopped working): open them afresh.
+        for panel_window in list(self.windows.values()):
+            panel_window.close()
+        self.windows.clear()
+        self.window.statusBar().showMessage("Passphrase changed; your rows are signed again.")
 
     def check_idle(self) -> None:
         if not self.closed and self.service.lock_if_idle():
@@ -305,20 +302,20 @@ class PanelController(QObject):
     # -- settings --------------------------------------------------------------------------------
 
     def set_blind(self, on: bool) -> None:
-        if self.service.current_id is None:
+        if self.service.current is None:
             return
-        self.service.set_blind_mode(self.service.current_id, on)
+        self.service.set_blind_mode(self.service.current, on)
         self._refresh_windows()
         set_blind_codes = getattr(self.window, "set_blind_codes", None)
         if callable(set_blind_codes):
             set_blind_codes(self.blind_codes)  # redraw every name, codes or real
 
     def set_audio_only(self, on: bool) -> None:
-        if self.service.current_id is not None:
-            self.service.set_audio_only(self.service.current_id, on)
+        if self.service.current is not None:
+            self.service.set_audio_only(self.service.current, on)
 
     def ask_idle_minutes(self) -> None:
-        if self.service.current_id is None:
+        if self.service.current is None:
             return
         minutes, ok = QInputDialog.getDouble(
             self.window,
@@ -329,8 +326,8 @@ class PanelController(QObject):
             240,
             1,
         )
-        if ok:
-            self.service.set_idle_minutes(self.service.current_id, minutes)
+        if ok and self.service.current is not None:
+            self.service.set_idle_minutes(self.service.current, minutes)
 
     def check_audit(self) -> str | None:
         """The start-up check: the first tampered audit row, shown where everyone sees it."""
@@ -344,8 +341,8 @@ class PanelController(QObject):
 
     # -- panel windows -------------------------------------------------------------------------
 
-    def _open(self, key: str, kind: type[W], make: Callable[[int], W]) -> W | None:
-        viewer = self.service.current_id
+    def _open(self, key: str, kind: type[W], make: Callable[[Actor], W]) -> W | None:
+        viewer = self.service.current
         if viewer is None:
             self.lock("Sign in first.")
             return None
@@ -395,6 +392,9 @@ class PanelController(QObject):
         return self._open(
             "decisions", DecisionsWindow, lambda v: DecisionsWindow(self.window, self.service, v)
         )
+
+    def open_audit(self) -> AuditWindow | None:
+        return self._open("audit", AuditWindow, lambda v: AuditWindow(self.window, self.service, v))
 
 
 def install_panel_features(

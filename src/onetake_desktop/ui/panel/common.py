@@ -35,9 +35,7 @@ class InterviewPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Interview"))
         layout.addWidget(self.combo, 1)
-        for interview in service.library.interviews.all():
-            if not service.repo.candidates(interview.id):
-                continue
+        for interview in service.interviews():
             title = interview.role_title or interview.interview_id
             self.combo.addItem(f"{title} (v{interview.version})", interview.id)
         self.combo.currentIndexChanged.connect(lambda _: self.changed.emit(self.interview_pk()))

@@ -23,16 +23,17 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.panel import DECISIONS
-from onetake_desktop.services.panel import DECISION_LABELS, PanelService
+from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 
 
 class DecisionsWindow(PanelWindow):
-    def __init__(self, parent: QWidget, service: PanelService, viewer_id: int) -> None:
+    def __init__(self, parent: QWidget, service: PanelService, actor: Actor) -> None:
         super().__init__(parent, "Decisions")
         self.setObjectName("DecisionsWindow")
         self.service = service
-        self.viewer_id = viewer_id
+        self.actor = actor  # the signed-in panelist; stops working when the panel locks
+        self.viewer_id = actor.reviewer_id
         self.resize(940, 620)
 
         self.picker = InterviewPicker(service)
@@ -109,8 +110,8 @@ class DecisionsWindow(PanelWindow):
 
     def reload(self, keep: int | None = None) -> None:
         pk = self.picker.interview_pk()
-        self.rows = self.service.candidates(pk) if pk else []
-        view = self.service.view(self.viewer_id, pk) if pk else None
+        self.rows = self.service.candidates(interview_pk=pk) if pk else []
+        view = self.service.view(self.actor, interview_pk=pk) if pk else None
         self.candidates.blockSignals(True)
         self.candidates.clear()
         for c in self.rows:
@@ -142,8 +143,8 @@ class DecisionsWindow(PanelWindow):
         self.candidate_label.setText(c.name if c.revealed else f"{c.name} (name hidden)")
         self.mean_label.setText(c.email)
         self.history.clear()
-        for d in self.service.decision_history(c.submission_id):
-            who = self.service.library.reviewers.get(d.reviewer_id).name
+        for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
+            who = self.service.reviewer_name(d.reviewer_id)
             self.history.addItem(
                 f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by {who}: "
                 f"{d.reason}"
@@ -170,11 +171,11 @@ class DecisionsWindow(PanelWindow):
         c = self.rows[row]
         try:
             self.service.decide(
-                self.viewer_id,
-                c.submission_id,
-                DECISIONS[chosen],
-                self.reason.text(),
-                self.feedback.toPlainText(),
+                self.actor,
+                submission_id=c.submission_id,
+                decision=DECISIONS[chosen],
+                reason=self.reason.text(),
+                feedback=self.feedback.toPlainText(),
             )
         except OneTakeError as error:
             self.fail(error)
@@ -184,7 +185,9 @@ class DecisionsWindow(PanelWindow):
 
     def export_to(self, path: Path, fmt: Literal["csv", "json"]) -> int:
         try:
-            count = self.service.export(self.viewer_id, self.picker.interview_pk(), fmt, path)
+            count = self.service.export(
+                self.actor, interview_pk=self.picker.interview_pk(), fmt=fmt, out=path
+            )
         except OneTakeError as error:
             self.fail(error)
             return 0
