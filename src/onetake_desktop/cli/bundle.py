@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_OK
 from onetake_desktop.services import bundles
 
@@ -36,7 +36,7 @@ def run_inspect(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from onetake_desktop.services.importing import judge_for_verify
 
-    judge, against = judge_for_verify(args.definition)
+    judge, against = judge_for_verify(args.definition, context_of(args).paths)
     report = bundles.verify_bundle(args.file, judge=judge)
     m = report.manifest
     print(

@@ -436,11 +436,3 @@ class PanelService:
 
     def audit_entries(self, actor: Actor) -> list[AuditEntry]:
         return self.scoring.audit_entries(actor)
-
-
-def open_panel_service(root: Path | None = None, clock: Clock | None = None) -> PanelService:
-    from onetake_desktop.paths import app_paths
-    from onetake_desktop.storage.library import open_library
-
-    paths = app_paths().ensure()
-    return PanelService(open_library(root or paths.library), clock)
