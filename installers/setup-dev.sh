@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1
   xvfb xauth xdotool imagemagick pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng
-  ffmpeg fonts-dejavu-core
+  ffmpeg fonts-dejavu-core age
 )
 
 missing=()

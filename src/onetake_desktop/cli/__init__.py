@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         bundle,
         candidate,
         devices,
+        keys,
         kit,
         library,
         panel,
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show full tracebacks for unexpected errors"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (candidate, review, kit, bundle, record, devices, library, scores, panel):
+    for module in (candidate, review, kit, keys, bundle, record, devices, library, scores, panel):
         module.register(sub)
     return parser
 

@@ -1,0 +1,93 @@
+"""``onetake keys new|list|export``: the organisation's signing and encryption keys (issue 13)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from onetake_desktop.cli import add_group
+from onetake_desktop.domain.errors import EXIT_OK, UsageError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    actions = add_group(
+        sub, "keys", "the organisation's keys: sign kits, receive encrypted bundles"
+    )
+    n = actions.add_parser(
+        "new",
+        help="make a key pair for an organisation (asks for a passphrase)",
+        description="Make an age X25519 identity (bundles are encrypted to it) and an Ed25519 "
+        "signing key (kits are signed with it), kept in the library under a passphrase. The "
+        "passphrase is read from standard input when it is not a terminal.",
+    )
+    n.add_argument("--org", required=True, metavar="NAME", help="the organisation's name")
+    n.set_defaults(handler=run_new)
+    ls = actions.add_parser("list", help="list the keys and their fingerprints")
+    ls.set_defaults(handler=run_list)
+    e = actions.add_parser(
+        "export",
+        help="write the age identity file (for backup and the age tool)",
+        description="Write a standard age identity file (owner-only, 0600): "
+        "'age -d -i FILE bundle.onetake.age > bundle.onetake' opens a bundle without OneTake.",
+    )
+    e.add_argument("--identity", required=True, type=Path, metavar="FILE")
+    e.set_defaults(handler=run_export)
+
+
+def read_passphrase(prompt: str, *, confirm: bool = False) -> str:
+    """From the terminal (hidden, asked twice for a new one), else one line of stdin."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Again, to be sure: ") != first:
+            raise UsageError("The two passphrases differ; nothing was changed.")
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    passphrase = line.rstrip("\r\n")
+    if not passphrase:
+        raise UsageError("No passphrase was given on standard input.")
+    return passphrase
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from onetake_desktop.services.keys import open_key_service
+
+    passphrase = read_passphrase(f"Passphrase for the key of {args.org}: ", confirm=True)
+    with open_key_service() as keys:
+        record = keys.new_key(args.org, passphrase)
+    print(f"Made the key of {record.organisation}.")
+    print(f"  signing fingerprint: {record.short_fingerprint}")
+    print(f"  age recipient:       {record.age_recipient}")
+    print(
+        "Keep the passphrase safe, and a copy from 'onetake keys export'; without them "
+        "bundles encrypted to this key cannot be opened."
+    )
+    return EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from onetake_desktop.services.keys import open_key_service
+
+    with open_key_service() as keys:
+        records = keys.keys()
+    if not records:
+        print("No organisation keys yet. Make one with 'onetake keys new --org NAME'.")
+        return EXIT_OK
+    for r in records:
+        print(f"{r.organisation}")
+        print(f"  signing fingerprint: {r.short_fingerprint}  (sha256 {r.fingerprint})")
+        print(f"  age recipient:       {r.age_recipient}")
+        print(f"  created:             {r.created_at}")
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from onetake_desktop.services.keys import open_key_service
+
+    with open_key_service() as keys:
+        record = keys.current()
+        passphrase = read_passphrase(f"Passphrase for the key of {record.organisation}: ")
+        out = keys.export_identity(args.identity, passphrase, record)
+    print(f"Wrote the age identity of {record.organisation} to {out} (readable by you only).")
+    return EXIT_OK
