@@ -6,9 +6,13 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import add_group
 from onetake_desktop.domain.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.kit_signature import KitSigner
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,6 +52,16 @@ def read_passphrase(prompt: str, *, confirm: bool = False) -> str:
     if not passphrase:
         raise UsageError("No passphrase was given on standard input.")
     return passphrase
+
+
+def signer_from_passphrase() -> KitSigner:
+    """Unlock the newest organisation key for ``kit build --sign``."""
+    from onetake_desktop.services.keys import open_key_service
+
+    with open_key_service() as keys:
+        record = keys.current()
+        passphrase = read_passphrase(f"Passphrase for the key of {record.organisation}: ")
+        return keys.signer(passphrase, record)
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from onetake_desktop.storage.keystore import (
     KeyStore,
     WrongPassphraseError,
 )
+from onetake_desktop.storage.kit_signature import KitSigner
 
 __all__ = [
     "KeyRecord",
@@ -131,6 +132,16 @@ class KeyService:
         if not opened:
             raise WrongPassphraseError("That passphrase does not open any organisation key.")
         return opened
+
+    def signer(self, passphrase: str, record: KeyRecord | None = None) -> KitSigner:
+        """What ``onetake kit build --sign`` signs with (the newest key by default)."""
+        unlocked = self.unlock(passphrase, record)
+        return KitSigner(
+            organisation=unlocked.record.organisation,
+            public_key=_raw_public(unlocked.signer),
+            recipient=unlocked.record.age_recipient,
+            sign=unlocked.signer.sign,
+        )
 
     def export_identity(self, out: Path, passphrase: str, record: KeyRecord | None = None) -> Path:
         """Write the age identity file (owner-only, 0600) that ``age -d -i FILE`` reads."""
