@@ -64,6 +64,22 @@ def signer_from_passphrase() -> KitSigner:
         return keys.signer(passphrase, record)
 
 
+def unlock_for_import(paths: list[Path]) -> None:
+    """Before importing: when any bundle among ``paths`` is encrypted, ask once for the
+    passphrase and unlock every organisation key it opens (services/keys.py remembers them)."""
+    from onetake_desktop.services.handover import is_encrypted
+    from onetake_desktop.services.importing import find_bundles
+    from onetake_desktop.services.keys import open_key_service, unlocked_identities
+
+    bundles, _ = find_bundles(paths)
+    if unlocked_identities() or not any(is_encrypted(b) for b in bundles):
+        return
+    with open_key_service() as keys:
+        if not keys.keys():
+            return  # each encrypted bundle is then refused with its own sentence
+        keys.unlock_all(read_passphrase("Passphrase of your organisation key: "))
+
+
 def run_new(args: argparse.Namespace) -> int:
     from onetake_desktop.services.keys import open_key_service
 

@@ -32,8 +32,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from onetake_desktop.cli.keys import unlock_for_import
     from onetake_desktop.services.reviewer import open_reviewer_service
 
+    unlock_for_import(args.paths)  # issue 13: encrypted bundles need the key's passphrase
     service = open_reviewer_service()
     try:
         # Two checkers: one bundle's media probe (a child process) overlaps the next one's

@@ -111,13 +111,17 @@ class KeyService:
             )
         return keys[-1]
 
-    def unlock(self, passphrase: str, record: KeyRecord | None = None) -> UnlockedKey:
+    def unlock(
+        self, passphrase: str, record: KeyRecord | None = None, *, remember: bool = True
+    ) -> UnlockedKey:
+        """Open a key; ``remember``: keep its identity for imports for the rest of the run."""
         record = record or self.current()
         secrets = self.store.unseal(record, passphrase)
         signer = Ed25519PrivateKey.from_private_bytes(secrets.signing_private_key)
         identity = pyrage.x25519.Identity.from_str(secrets.age_identity)
         unlocked = UnlockedKey(record, identity, signer, secrets.age_identity)
-        remember_unlocked(unlocked)
+        if remember:
+            remember_unlocked(unlocked)
         return unlocked
 
     def unlock_all(self, passphrase: str) -> list[UnlockedKey]:
@@ -135,7 +139,7 @@ class KeyService:
 
     def signer(self, passphrase: str, record: KeyRecord | None = None) -> KitSigner:
         """What ``onetake kit build --sign`` signs with (the newest key by default)."""
-        unlocked = self.unlock(passphrase, record)
+        unlocked = self.unlock(passphrase, record, remember=False)
         return KitSigner(
             organisation=unlocked.record.organisation,
             public_key=_raw_public(unlocked.signer),
@@ -145,7 +149,7 @@ class KeyService:
 
     def export_identity(self, out: Path, passphrase: str, record: KeyRecord | None = None) -> Path:
         """Write the age identity file (owner-only, 0600) that ``age -d -i FILE`` reads."""
-        unlocked = self.unlock(passphrase, record)
+        unlocked = self.unlock(passphrase, record, remember=False)
         r = unlocked.record
         text = (
             f"# OneTake organisation key of {r.organisation}\n"
