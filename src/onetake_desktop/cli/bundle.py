@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="check it against this interview (.onetakeinterview) instead of the library's",
     )
     v.set_defaults(handler=run_verify)
+    from onetake_desktop.cli import send  # issue 13: bundle send
+
+    send.register(actions)
 
 
 def run_inspect(args: argparse.Namespace) -> int:

@@ -120,10 +120,14 @@ def encrypt_file(plain: Path, out: Path, recipient: str) -> tuple[int, str]:
 def seal_for_kit(kit: Kit, write: Callable[[Path], BundleReceipt], out: Path) -> BundleReceipt:
     """Seal with ``write`` (e.g. storage.bundle.write_bundle bound to the answers) and, when the
     kit names a recipient, encrypt the bundle to it. The receipt describes the file to send."""
+    from onetake_desktop.services.upload import remember_kit_target
+
     final = sent_path(kit, out)
     recipient = recipient_of(kit)
     if not recipient:
-        return write(final)
+        receipt = write(final)
+        remember_kit_target(final, kit)
+        return receipt
     # The plain bundle exists only until it is encrypted, beside the output (same disk, and the
     # candidate's own recordings are on this machine anyway).
     plain = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.plain{PLAIN_SUFFIX}")
@@ -132,6 +136,7 @@ def seal_for_kit(kit: Kit, write: Callable[[Path], BundleReceipt], out: Path) ->
         size, sha256 = encrypt_file(plain, final, recipient)
     finally:
         plain.unlink(missing_ok=True)
+    remember_kit_target(final, kit)
     return BundleReceipt(final, size, sha256, receipt.manifest)
 
 
