@@ -18,6 +18,7 @@ worker thread (a Qt window re-posts them to its GUI thread); ``start``/``pause``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -328,6 +329,7 @@ def send_bundle(
     client = TusClient(endpoint, headers=headers)
     meter = _Meter(size)
     failures = 0
+    best = 0
     last_progress = time.monotonic()
 
     def tell(kind: UploadState, message: str, retry_in: float | None = None) -> None:
@@ -341,10 +343,13 @@ def send_bundle(
         if stop.is_set():
             tell("paused", "Paused; the server keeps what it received.")
             raise UploadPausedError("The upload is paused; the server keeps what it received.")
+        stack = contextlib.ExitStack()
         try:
             tell("connecting", "Connecting to the employer's server...")
+            # tuspy reads the size from a stream we own (given a path, it leaks open files).
+            stream = stack.enter_context(open(bundle, "rb"))  # noqa: SIM115
             uploader: Any = _TimedUploader(
-                file_path=str(bundle),
+                file_stream=stream,
                 client=client,
                 metadata={"filename": bundle.name, "onetake": "bundle"},
             )
@@ -362,6 +367,8 @@ def send_bundle(
                 uploader.offset = 0
                 state = replace(state, upload_url=uploader.url)
                 save_state(bundle, state)  # before any byte: a kill -9 resumes this upload
+            if uploader.offset > best:  # the server holds more than at the last try
+                best, failures, last_progress = uploader.offset, 0, time.monotonic()
             meter.start(uploader.offset)
             while uploader.offset < size:
                 length = min(REQUEST_BYTES, size - uploader.offset)
@@ -379,8 +386,6 @@ def send_bundle(
             refusal = _server_sentence(error, size)
             if refusal is not None:
                 raise refusal from None
-            if meter.sent > 0 and time.monotonic() - last_progress < 1.0:
-                failures = 0  # it was moving: try again soon
             delay = min(BACKOFF_MAX, BACKOFF_FIRST * (2**failures))
             failures += 1
             waited = time.monotonic() - last_progress
@@ -397,6 +402,8 @@ def send_bundle(
             )
             stop.wait(delay)  # woken early by pause/close; the loop's top sees it
             continue
+        finally:
+            stack.close()
         completed = datetime.now(UTC).isoformat(timespec="seconds")
         state = replace(state, completed_at=completed)
         save_state(bundle, state)
