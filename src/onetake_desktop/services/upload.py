@@ -7,7 +7,7 @@ server says it holds every byte (checked with a last HEAD), never on the client'
 
 tuspy creates the upload and reads the server's offset (with timeouts added, so a sleeping
 laptop's dead connection cannot hang); the bytes are sent by a streaming PATCH of our own so
-that progress (bytes, speed, time left) moves smoothly, memory stays at one 64 KiB block
+that progress (bytes, speed, time left) moves smoothly, memory stays at one 1 MiB block
 whatever the size, and pausing stops mid-request (the server keeps what it received).
 
 Threading: :func:`send_bundle` runs on the caller's thread and calls ``on_progress`` there.
@@ -43,7 +43,7 @@ from onetake_desktop.storage.atomic import atomic_write_bytes
 log = logging.getLogger(__name__)
 
 STATE_SUFFIX = ".send.json"
-BLOCK = 64 * 1024
+BLOCK = 1024 * 1024
 # One PATCH carries at most this much; a drop costs at most what the server did not keep.
 REQUEST_BYTES = 64 * 1024 * 1024
 CONNECT_TIMEOUT = 10.0
