@@ -19,11 +19,18 @@ from pathlib import Path
 import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.media.probe import probe_media
+from onetake_desktop.media.probe import OPEN_BUDGET_MB, ProbeChild, probe_media
 from onetake_desktop.media.probe_child import MAX_SAMPLES
-from tests.pipeline.hostile.media import _boxes, _rebuild, header_bomb, resize_bomb, write_answer
+from tests.pipeline.hostile.media import (
+    _boxes,
+    _rebuild,
+    header_bomb,
+    resize_bomb,
+    trun_bomb,
+    write_answer,
+)
 
-PLAYER_BUDGET_MB = 300  # "a few hundred MB" for opening one answer
+PLAYER_BUDGET_MB = 400  # "a few hundred MB" for opening one answer (~120 MB measured for 720p)
 
 # What the player does with a file, in a fresh process: open, read every packet, decode every
 # frame (the whole answer is played), then report the peak resident memory.
@@ -74,9 +81,9 @@ def test_a_bomb_under_the_sample_bound_is_refused_by_what_demuxes(tmp_path: Path
 
 
 def test_the_bomb_would_cost_the_player_and_accepted_answers_do_not(tmp_path: Path) -> None:
-    # Big enough to show the measure bites (about 0.4 GB to open), small enough for a shared
+    # Big enough to show the measure bites (about 0.74 GB to open), small enough for a shared
     # test machine; the real bomb in the corpus declares 40 M samples (2.8 GB).
-    bomb = header_bomb(tmp_path / "bomb.mp4", samples=6_000_000)
+    bomb = header_bomb(tmp_path / "bomb.mp4", samples=10_000_000)
     with pytest.raises(InvalidInputError, match="header declares"):
         probe_media(bomb)
     _, bomb_peak = open_like_the_player(bomb)
@@ -159,3 +166,34 @@ def test_a_picture_size_change_in_the_middle_of_the_stream_is_found(tmp_path: Pa
         probe_media(bomb)
     same = resize_bomb(tmp_path / "same.mp4", big=(320, 240))  # in-band SPS, same size: fine
     assert (probe_media(same).width, probe_media(same).height) == (320, 240)
+
+
+def test_what_opening_a_file_costs_the_prober_is_measured_and_bounded(tmp_path: Path) -> None:
+    # Any index a demuxer builds (an MP4 sample table, Matroska cues, fragment runs) and any
+    # pictures its decoder allocates show in the prober's resident memory while the file is
+    # open: measured, not predicted from the header. An honest 720p answer takes ~20 MB.
+    clip = write_answer(tmp_path / "hd.mp4", seconds=2.0, size=(1280, 720), fps=30)
+    with ProbeChild() as child:
+        assert child.probe([clip])[0].width == 1280  # within the default budget
+    with (
+        ProbeChild(open_budget_mb=1) as child,
+        pytest.raises(
+            InvalidInputError, match=r"opening it takes \d+ MB, more than any answer needs"
+        ),
+    ):
+        child.probe([clip])
+    assert OPEN_BUDGET_MB <= PLAYER_BUDGET_MB
+
+
+@pytest.mark.parametrize(
+    ("samples", "reason"),
+    [
+        (2_000_000, "damaged"),  # the index fits the prober; the samples are not there
+        (20_000_000, "needs more memory than any answer does"),  # 0.75 GB to open unchecked
+    ],
+)
+def test_a_fragment_run_bomb_is_refused(tmp_path: Path, samples: int, reason: str) -> None:
+    bomb = trun_bomb(tmp_path / "frag.mp4", samples=samples)
+    assert bomb.stat().st_size < 20_000
+    with pytest.raises(InvalidInputError, match=reason):
+        probe_media(bomb)

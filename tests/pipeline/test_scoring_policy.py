@@ -281,8 +281,10 @@ def test_a_hand_edit_of_another_panelists_score_is_reported_to_them_at_sign_in(
     assert ben_again.warnings == ()  # Ben's own rows are untouched
     ana_again = reopened.sign_in(ana_id, PASS["Ana"])  # ...Ana's signatures are not
     assert ana_again.warnings
-    assert any("score of yours" in w and "now 5" in w for w in ana_again.warnings)
-    assert any("audit entry of yours" in w for w in ana_again.warnings)
+    assert f"Your score on q1 for {NAMES[0]} (now 5) was changed by someone else." in (
+        ana_again.warnings
+    )
+    assert any(w.startswith("Your audit log row ") for w in ana_again.warnings)
     reopened.library.close()
 
 
@@ -405,10 +407,14 @@ def test_erasure_removes_scores_keeps_the_chain_and_is_not_tampering(
     panel.decide(ana, submission_id=ada, decision="decline", reason="Not this time")
     panel.lock()
 
-    # What the privacy service does: one transaction, our function first, then its rows.
-    with transaction(lib.db):
-        record_erasure(lib.db, submission_ids=[ada], reason_code="candidate_request")
+    # What the privacy service does (storage.erasure): one transaction that removes the work,
+    # the submission rows and appends the audit row. Outside it the schema refuses the delete.
+    with pytest.raises(sqlite3.IntegrityError, match="only by erasing"):
         lib.db.execute("DELETE FROM submissions WHERE id = ?", (ada,))
+    with transaction(lib.db):
+        record_erasure(
+            lib.db, submission_ids=[ada], reason_code="candidate_request", remove_submissions=True
+        )
     assert panel.audit_problem() is None
     for name in ("Ana", "Ben"):
         actor = panel.sign_in(panel.panelist_named(name).reviewer_id, PASS[name])
@@ -528,3 +534,31 @@ def test_scripted_panel_add_score_submit_audit(
         )
         == 3
     )
+
+
+def test_the_command_line_reports_a_hand_edit_to_its_victim_with_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = app_paths().ensure().library
+    lib, _, ids = make_library(root, candidates=1)
+    panel = PanelService(lib, hasher=HASHER)  # the CLI's own key derivation (Argon2id)
+    ana = panel.create_panelist("Ana", PASS["Ana"])
+    ben = panel.create_panelist("Ben", PASS["Ben"])
+    sub = ids[NAMES[0]]
+    for who in (ana, ben):
+        for q in QUESTIONS:
+            panel.save_score(who, answer_id=answer_id(lib, sub, q), score=2)
+    ana_id = ana.reviewer_id
+    lib.close()
+    conn = sqlite3.connect(root / "onetake.sqlite3")
+    conn.execute("UPDATE scores SET score = 4 WHERE reviewer_id = ?", (ana_id,))
+    conn.commit()
+    conn.close()
+    # Ben's own commands work; Ana's first command tells her, one line per finding, exit 1.
+    assert onetake(["panel", "audit", "--as", "Ben"], PASS["Ben"], monkeypatch) == 0
+    capsys.readouterr()
+    argv = ["panel", "submit", "--as", "Ana", "--candidate", EMAILS[0]]
+    assert onetake(argv, PASS["Ana"], monkeypatch) == 1
+    err = capsys.readouterr().err
+    assert f"Your score on q1 for {NAMES[0]} (now 4) was changed by someone else." in err
+    assert "Someone changed Ana's rows in the library" in err

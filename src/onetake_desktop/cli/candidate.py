@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -40,8 +39,8 @@ def run(args: argparse.Namespace) -> int | GuiRequest:
             "candidate",
             (args.kit,),
             {
-                "camera": args.camera or os.environ.get("ONETAKE_CAMERA"),
-                "mic": args.mic or os.environ.get("ONETAKE_MIC"),
+                "camera": args.camera,  # None: the context's device defaults
+                "mic": args.mic,
             },
         )
     missing = [

@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.conformance import flag_to_dict
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 
@@ -33,10 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.keys import unlock_for_import
-    from onetake_desktop.services.reviewer import open_reviewer_service
 
     unlock_for_import(args.paths)  # issue 13: encrypted bundles need the key's passphrase
-    service = open_reviewer_service()
+    service = context_of(args).reviewer_service()
     try:
         # Two checkers: one bundle's media probe (a child process) overlaps the next one's
         # hashing, about 1.6x faster on two cores.
@@ -58,9 +57,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
-
-    service = open_reviewer_service()
+    service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
         # The panel's blind mode holds here too (the service applies it): anyone at the

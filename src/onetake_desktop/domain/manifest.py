@@ -123,11 +123,6 @@ APP_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,39}")
 CODEC_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 
-def media_member_name(question_id: str, extension: str = "mp4") -> str:
-    """The bundle member name of a question's media file, e.g. ``media/q1.mp4``."""
-    return f"media/{question_id}.{extension}"
-
-
 def _media_to_dict(m: MediaFile) -> dict[str, Any]:
     return {
         "name": m.name,

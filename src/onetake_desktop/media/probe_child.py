@@ -31,6 +31,9 @@ MAX_PACKET_BYTES = 16 * 1024 * 1024
 # How far the header may disagree with what is really there (a take that ended abruptly, an
 # encoder's last fragment): more than this and the header lies.
 REDECODE_PACKETS = 16
+# What opening and reading one file may add to the prober's resident memory (its index, its
+# decoders' pictures): what a player pays to open it, measured, whatever the header said.
+OPEN_BUDGET_MB = 256
 HEADER_SLACK_SAMPLES = 64
 HEADER_SLACK_SECONDS = 2.0
 HEADER_SLACK_RATIO = 0.1
@@ -58,13 +61,29 @@ def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
         resource.setrlimit(which, (cap, ceiling))
 
 
-def _probe_one(path: str) -> dict[str, Any]:
+def _resident_mb() -> float | None:
+    """This process's resident memory now (Linux; None where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, Any]:
     import av
+
+    before = _resident_mb()
 
     try:
         # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
         # further files or sockets named inside it before we could refuse their format.
         container = av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
+    except MemoryError:  # FFmpeg's ENOMEM too: the index its header asks for did not fit
+        return {"error": "opening it needs more memory than any answer does."}
     except (av.FFmpegError, OSError, ValueError):
         return {
             "error": "its container is not allowed or it is not a media file (this app reads "
@@ -139,6 +158,13 @@ def _probe_one(path: str) -> dict[str, Any]:
                         again -= 1
         except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
             return {"error": "it is damaged (it cannot be decoded)."}
+        now = _resident_mb()
+        if before is not None and now is not None and now - before > open_budget_mb:
+            # Still open, index and decoders in memory: the cost a player pays for this file.
+            return {
+                "error": f"opening it takes {now - before:.0f} MB, more than any answer needs "
+                f"(at most {open_budget_mb:g} MB)."
+            }
         refusal = _decoded_refusal(container, counts, sizes)
         if refusal is not None:
             return {"error": refusal}
@@ -203,12 +229,12 @@ class _ParameterWatch:
             return True
         if self.codec == "vp9":
             return bool(packet.is_keyframe)
-        data = bytes(packet)
+        data = memoryview(packet)  # no copy: only the units' first bytes are read
         if self.codec == "h264":
             sets = (
                 _avcc_parameter_sets(data, self.nal_length)
                 if self.nal_length
-                else _annexb_parameter_sets(data)
+                else _annexb_parameter_sets(bytes(data))
             )
         elif self.codec == "av1":
             sets = _av1_sequence_headers(data)
@@ -220,7 +246,7 @@ class _ParameterWatch:
         return bool(new)
 
 
-def _avcc_parameter_sets(data: bytes, nal_length: int) -> list[bytes]:
+def _avcc_parameter_sets(data: bytes | memoryview, nal_length: int) -> list[bytes]:
     """The SPS NAL units (type 7) of a length-prefixed H.264 packet."""
     found = []
     at, end = 0, len(data)
@@ -230,7 +256,7 @@ def _avcc_parameter_sets(data: bytes, nal_length: int) -> list[bytes]:
         if size == 0 or start + size > end:
             break
         if data[start] & 0x1F == 7:
-            found.append(data[start : start + size])
+            found.append(bytes(data[start : start + size]))
         at = start + size
     return found
 
@@ -240,7 +266,7 @@ def _annexb_parameter_sets(data: bytes) -> list[bytes]:
     return [unit for unit in data.split(b"\x00\x00\x01")[1:] if unit and unit[0] & 0x1F == 7]
 
 
-def _av1_sequence_headers(data: bytes) -> list[bytes]:
+def _av1_sequence_headers(data: bytes | memoryview) -> list[bytes]:
     """The sequence header OBUs (type 1) of an AV1 packet (low-overhead format)."""
     found = []
     at, end = 0, len(data)
@@ -262,7 +288,7 @@ def _av1_sequence_headers(data: bytes) -> list[bytes]:
         if start + size > end:
             break
         if kind == 1:
-            found.append(data[start : start + size])
+            found.append(bytes(data[start : start + size]))
         at = start + size
     return found
 
@@ -331,6 +357,7 @@ def child_main(argv: list[str]) -> int:
         request = json.loads(sys.stdin.read())
         paths = request["paths"]
         budget = int(request["cpu_seconds"])
+        open_budget = float(request.get("open_budget_mb", OPEN_BUDGET_MB))
     except (ValueError, KeyError, TypeError):
         return 2
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
@@ -339,7 +366,7 @@ def child_main(argv: list[str]) -> int:
     reports = []
     for path in paths:
         try:
-            reports.append(_probe_one(path))
+            reports.append(_probe_one(path, open_budget))
         except MemoryError:
             reports.append({"error": "checking it needed more memory than allowed."})
     sys.stdout.write(json.dumps(reports))

@@ -34,6 +34,7 @@ from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit, Question
 from onetake_desktop.domain.manifest import KitRef, MediaFile, SubmissionManifest
+from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.domain.session import (
     CandidateSession,
     SessionState,
@@ -42,10 +43,12 @@ from onetake_desktop.domain.session import (
     new_state,
 )
 from onetake_desktop.domain.validation import without_control_characters
+from onetake_desktop.media.profiles import Profile
+from onetake_desktop.media.recovery import RecoveredTake
+from onetake_desktop.media.types import TakeResult
 from onetake_desktop.paths import app_paths
 
 STATE_FILE = "state.json"
-ProgressFn = Callable[[int, int], None]
 
 
 # -- the recording engine as this service sees it (media/recorder.py implements it) ------------
@@ -56,7 +59,7 @@ class TakeLike(Protocol):
     @property
     def running(self) -> bool: ...
 
-    def stop(self) -> Any: ...
+    def stop(self) -> TakeResult: ...
 
 
 class CaptureLike(Protocol):
@@ -69,9 +72,9 @@ class CaptureLike(Protocol):
     def start_take(
         self,
         out_path: Path,
-        profile: Any,
+        profile: Profile,
         max_seconds: float | None = None,
-        on_finished: Callable[[Any], None] | None = None,
+        on_finished: Callable[[TakeResult], None] | None = None,
     ) -> TakeLike: ...
 
     def close(self) -> None: ...
@@ -163,7 +166,7 @@ class CandidateService:
         self._take_out = Path()
         self._take_is_practice = False
         self._practice_started: float | None = None
-        self._finished: queue.Queue[Any] = queue.Queue()
+        self._finished: queue.Queue[TakeResult] = queue.Queue()
         self.last_practice: Path | None = None
         self.listeners: list[Callable[[], None]] = []
         self.error_listeners: list[Callable[[OneTakeError], None]] = []
@@ -338,7 +341,7 @@ class CandidateService:
     def audio_level(self) -> tuple[float, float]:
         return self.capture.audio_level() if self.capture is not None else (0.0, 0.0)
 
-    def profile_for(self, question: Question | None = None) -> Any:
+    def profile_for(self, question: Question | None = None) -> Profile:
         from onetake_desktop.media.profiles import get_profile
 
         st = self.session.state
@@ -350,12 +353,12 @@ class CandidateService:
 
     def disk_report(self) -> DiskReport:
         """Free space where takes go against the longest the interview can record."""
-        from onetake_desktop.media.devices import check_disk_space
+        from onetake_desktop.media.devices import check_disk_space, required_bytes
 
         self.dir.mkdir(parents=True, exist_ok=True)
         seconds = self.session.expected_answer_seconds()
         profile = self.profile_for()
-        needed = int(profile.bytes_per_second() * seconds) * 2  # takes + the sealed bundle
+        needed = required_bytes(seconds * 2, profile)  # takes + the sealed bundle
         free = shutil.disk_usage(self.dir).free
         try:
             check_disk_space(self.dir, seconds * 2, profile)
@@ -525,7 +528,7 @@ class CandidateService:
 
     # -- takes on the engine -------------------------------------------------------------------
     def _start_take(
-        self, out: Path, profile: Any, max_seconds: float, practice: bool = False
+        self, out: Path, profile: Profile, max_seconds: float, practice: bool = False
     ) -> None:
         if self.capture is None:
             raise DeviceError("The microphone is not open; please check your devices.")
@@ -543,14 +546,14 @@ class CandidateService:
         # The engine may also report the same take through on_finished; handle it once.
         self._take_done(result, reason)
 
-    def _take_done(self, result: Any, reason: str | None = None) -> None:
+    def _take_done(self, result: TakeResult, reason: str | None = None) -> None:
         if self._take is None or _stem(result.path) != _stem(self._take_out):
             return  # already handled (stop() and on_finished both report a take)
         self._take = None
         practice, self._take_is_practice = self._take_is_practice, False
-        path = Path(result.path)
-        usable = path.exists() and float(result.duration_seconds) > 0
-        message = str(getattr(result, "message", "") or "")
+        path = result.path
+        usable = path.exists() and result.duration_seconds > 0
+        message = result.message or ""
         if practice:
             self._practice_started = None
             if usable:
@@ -682,20 +685,21 @@ def _privacy_hash(kit: Kit) -> str:
     return str(privacy_notice_hash(kit))
 
 
-def _take_record(result: Any, stop_reason: str) -> TakeRecord:
-    path = Path(result.path)
+def _take_record(result: TakeResult | RecoveredTake, stop_reason: str) -> TakeRecord:
+    """The session's record of a finished take, or of one salvaged after a crash."""
+    assert result.path is not None  # recovered takes come here only when kept
     return TakeRecord(
         number=0,
-        file=path.name,
-        duration_seconds=round(float(result.duration_seconds), 3),
+        file=result.path.name,
+        duration_seconds=round(result.duration_seconds, 3),
         started_at="",
         ended_at="",
         think_seconds_used=0.0,
         stop_reason=stop_reason,
-        size_bytes=int(getattr(result, "size_bytes", 0) or 0),
-        container=str(getattr(result, "container", "mp4") or "mp4"),
-        video_codec=getattr(result, "video_codec", None),
-        audio_codec=getattr(result, "audio_codec", None),
+        size_bytes=result.size_bytes,
+        container=result.container,
+        video_codec=result.video_codec,
+        audio_codec=result.audio_codec,
     )
 
 

@@ -32,12 +32,12 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
-from onetake_desktop.storage.bundle import BundleReceipt
+from onetake_desktop.storage.bundle import BUNDLE_SUFFIX, BundleReceipt
 from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE
 from onetake_desktop.storage.kitfile import load_signed_kit
 
-PLAIN_SUFFIX = ".onetake"
-ENCRYPTED_SUFFIX = ".onetake.age"
+PLAIN_SUFFIX = BUNDLE_SUFFIX
+ENCRYPTED_SUFFIX = BUNDLE_SUFFIX + ".age"
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ZIP_MAGIC = b"PK\x03\x04"
 CHUNK = 1024 * 1024

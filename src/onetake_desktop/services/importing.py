@@ -36,15 +36,15 @@ from onetake_desktop.domain.conformance import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, manifest_from_json
+from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.paths import private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
 from onetake_desktop.services.handover import bundle_files_in, decrypted
+from onetake_desktop.storage.atomic import os_error_sentence
 from onetake_desktop.storage.library import Library, NewAnswer
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[int, int], None]
-BUNDLE_SUFFIX = ".onetake"
 STAGING_PREFIX = ".incoming-"
 # A folder no row names is swept only once it is this old: another OneTake (the window and a
 # script share a library) may be between moving its folder into place and committing its row.
@@ -253,10 +253,11 @@ class Importer:
         except OneTakeError as error:  # InvalidInputError, DiskFullError, ...
             shutil.rmtree(staging, ignore_errors=True)
             return ImportOutcome(path, "refused", str(error))
-        except OSError as error:
+        except OSError as error:  # the bundle unreadable, or the library's disk full...
             shutil.rmtree(staging, ignore_errors=True)
-            reason = error.strerror or type(error).__name__
-            return ImportOutcome(path, "refused", f"{path.name} cannot be read ({reason}).")
+            return ImportOutcome(
+                path, "refused", str(os_error_sentence(error, f"import {path.name}"))
+            )
         except Exception as error:  # a bug must cost this bundle, not the rest of the batch
             shutil.rmtree(staging, ignore_errors=True)
             return _unexpected(path, error)
@@ -293,8 +294,8 @@ class Importer:
         except OneTakeError as error:  # a full disk, a busy or read-only database...
             outcome = ImportOutcome(path, "refused", f"{path.name}: {error}")
         except OSError as error:
-            reason = error.strerror or type(error).__name__
-            outcome = ImportOutcome(path, "refused", f"{path.name} cannot be stored ({reason}).")
+            sentence = os_error_sentence(error, f"store {path.name} in the library")
+            outcome = ImportOutcome(path, "refused", str(sentence))
         except Exception as error:
             outcome = _unexpected(path, error)
         if outcome.status == "refused":

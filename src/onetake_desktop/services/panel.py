@@ -41,6 +41,7 @@ from onetake_desktop.services.scoring import (
     WrongPassphrase,
     scoring_for,
 )
+from onetake_desktop.services.settings import ReviewerSettings
 from onetake_desktop.storage.library import AnswerRecord, InterviewRecord, Library, ScoreRecord
 from onetake_desktop.storage.panel import (
     DecisionRecord,
@@ -238,11 +239,11 @@ class PanelService:
 
     def audio_only(self, actor: Actor) -> bool:
         self.scoring.check(actor)
-        return self.library.reviewers.setting(actor.reviewer_id, "audio_only", "0") == "1"
+        return ReviewerSettings(self.library).get(actor.reviewer_id).audio_only
 
     def set_audio_only(self, actor: Actor, on: bool) -> None:
         self.scoring.check(actor)
-        self.library.reviewers.set_setting(actor.reviewer_id, "audio_only", "1" if on else "0")
+        ReviewerSettings(self.library).set_audio_only(actor.reviewer_id, on)
 
     # -- candidates, order ---------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
-from onetake_desktop.paths import app_paths
+from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.services.importing import (
     Importer,
     ImportOutcome,
@@ -26,6 +25,7 @@ from onetake_desktop.services.importing import (
     find_bundles,
 )
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
+from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
 from onetake_desktop.storage.library import (
     RECOMMENDATION_LABELS,
     AnswerRecord,
@@ -42,11 +42,6 @@ from onetake_desktop.storage.library import (
     answer_status,
     open_library,
 )
-
-ProgressFn = Callable[[int, int], None]
-DEFINITION_SUFFIX = ".onetakeinterview"
-SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
-DEFAULT_REVIEWER_NAME = "Me"
 
 __all__ = [
     "RECOMMENDATION_LABELS",
@@ -92,21 +87,13 @@ class AnswerView:
         return self.score is not None and self.score.status == "submitted"
 
 
-def _default_reviewer_name() -> str:
-    settings = app_paths().settings
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        name = json.loads(settings.read_text(encoding="utf-8")).get("reviewer_name")
-        if isinstance(name, str) and name.strip():
-            return name.strip()
-    return DEFAULT_REVIEWER_NAME
-
-
 class ReviewerService:
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, reviewer_name: str = DEFAULT_REVIEWER_NAME) -> None:
+        """``reviewer_name``: who "you" are on this computer (the settings' reviewer)."""
         self.library = library
         self.scoring = scoring_for(library)
         self.importer = Importer(library)
-        self.default_reviewer = self.scoring.lone_reviewer(_default_reviewer_name())
+        self.default_reviewer = self.scoring.lone_reviewer(reviewer_name)
 
     def close(self) -> None:
         from onetake_desktop.services.bundles import close_spare_probe_child
@@ -127,17 +114,10 @@ class ReviewerService:
         return self.library.root
 
     def playback_rate(self, reviewer_id: int) -> float:
-        value = self.library.reviewers.setting(reviewer_id, "playback_rate", "1.0")
-        try:
-            rate = float(value or 1.0)
-        except ValueError:
-            return 1.0
-        return min(SPEEDS, key=lambda s: abs(s - rate))
+        return ReviewerSettings(self.library).get(reviewer_id).playback_rate
 
     def set_playback_rate(self, reviewer_id: int, rate: float) -> float:
-        rate = min(SPEEDS, key=lambda s: abs(s - rate))
-        self.library.reviewers.set_setting(reviewer_id, "playback_rate", f"{rate:g}")
-        return rate
+        return ReviewerSettings(self.library).set_playback_rate(reviewer_id, rate)
 
     # -- interview definitions ----------------------------------------------------------------
 
@@ -158,12 +138,8 @@ class ReviewerService:
 
     def seed_demo_definition(self) -> None:
         """Every library knows the demo interview, so its bundles import with no extra step."""
-        try:
-            from onetake_desktop.storage.kitfile import (
-                demo_definition_path,
-            )
-        except ImportError:  # the formats module is not in this build
-            return
+        from onetake_desktop.storage.kitfile import demo_definition_path
+
         path = demo_definition_path()
         if not path.exists():
             return
@@ -398,11 +374,12 @@ class ReviewerService:
         return reviewer
 
 
-def open_reviewer_service(root: Path | None = None) -> ReviewerService:
-    """Open the library (``paths.library`` unless ``root`` is given), seeded with the demo."""
-    paths = app_paths().ensure()
-    library = open_library(root or paths.library)
-    service = ReviewerService(library)
+def open_reviewer_service(
+    root: Path, reviewer_name: str = DEFAULT_REVIEWER_NAME
+) -> ReviewerService:
+    """Open the library in ``root`` (the context's ``paths.library``), seeded with the demo."""
+    library = open_library(root)
+    service = ReviewerService(library, reviewer_name)
     with contextlib.suppress(OneTakeError):  # a broken demo must not lock anyone out
         service.seed_demo_definition()
     return service

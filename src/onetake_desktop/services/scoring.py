@@ -530,15 +530,15 @@ class ScoringService:
             seen.add((table, row_id))
             sig = sigs.get((table, row_id))
             if sig is None:
-                out.append(f"{_what(table, values)} was added in your name by someone else.")
+                out.append(f"{self._what(table, values)} was added in your name by someone else.")
             elif not hmac.compare_digest(sig, row_sig(key, table, values)):
-                out.append(f"{_what(table, values)} was changed by someone else.")
+                out.append(f"{self._what(table, values)} was changed by someone else.")
         for table, row_id in sorted(set(sigs) - seen):
             now = self.repo.row_values(table, row_id)
             if now is None:
-                out.append(f"{_what(table, (row_id,))} was removed by someone else.")
+                out.append(f"{self._what(table, (row_id,))} was removed by someone else.")
             else:  # the row now names another owner
-                out.append(f"{_what(table, now)} was moved out of your name.")
+                out.append(f"{self._what(table, now)} was moved out of your name.")
         erased = sum(
             int(json.loads(e.details).get("removed", {}).get(str(reviewer_id), 0))
             for e in self.repo.audit_entries()
@@ -547,6 +547,20 @@ class ScoringService:
         if not out and len(sigs) + erased != int(body.get("n", 0)):
             out.append("Some of your rows were removed by someone else.")
         return out
+
+    def _what(self, table: str, values: Sequence[Any]) -> str:
+        """The row in words the panelist recognises: a score names its question and the
+        candidate as the panel sees them (a code while blind mode hides the name)."""
+        if table == "scores" and len(values) > 3:
+            try:
+                answer = self.library.submissions.answer(int(values[1]))
+                shown = self.hidden_codes().get(answer.submission_id) or (
+                    self.library.submissions.get(answer.submission_id).candidate_name
+                )
+            except OneTakeError:
+                return f"A score of yours (now {values[3]})"
+            return f"Your score on {answer.question_id} for {shown} (now {values[3]})"
+        return _what(table, values)
 
     # -- audit ----------------------------------------------------------------------------------
 
@@ -1266,14 +1280,14 @@ _WHAT = {
     "timestamped_notes": "A note of yours",
     "recommendations": "A recommendation of yours",
     "panel_decisions": "A decision you recorded",
-    "audit_log": "An audit entry of yours",
+    "audit_log": "Your audit log row",
 }
 
 
 def _what(table: str, values: Sequence[Any]) -> str:
     noun = _WHAT.get(table, "A row of yours")
-    if table == "scores" and len(values) > 3:
-        return f"{noun} (answer {values[1]}, now {values[3]})"
+    if table == "audit_log":
+        return f"{noun} {values[0]}"
     return f"{noun} (number {values[0]})"
 
 

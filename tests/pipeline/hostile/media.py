@@ -26,14 +26,14 @@ def write_answer(
     if options is None:
         options = {"movflags": "+faststart"} if container == "mp4" else {}
     with av.open(str(path), "w", format=container, options=options) as out:
-        vs = None
+        vs: av.VideoStream | None = None
         if video is not None:
             vs = cast(av.VideoStream, out.add_stream(video, rate=fps))
             vs.width, vs.height = size
             vs.pix_fmt = "yuv420p"
             if video == "libx264":
                 vs.options = {"preset": "ultrafast"}
-        as_ = None
+        as_: av.AudioStream | None = None
         if audio is not None:
             as_ = cast(av.AudioStream, out.add_stream(audio, rate=48000))
             if audio in ("aac", "libopus"):
@@ -171,4 +171,37 @@ def resize_bomb(path: Path, *, big: tuple[int, int] = (4608, 64), fps: int = 15)
             for packet in encoder.encode(item):
                 packet.stream = vs
                 out.mux(packet)
+    return path
+
+
+def trun_bomb(path: Path, *, samples: int) -> Path:
+    """A real fragmented h264 MP4 (what the recorder writes while recording) whose first
+    fragment's run (trun) declares ``samples`` samples with no per-sample fields (sizes and
+    durations from the fragment's defaults): 12 header bytes. FFmpeg builds an index entry for
+    each before reading any."""
+    seed = write_answer(
+        path.with_suffix(".seed.mp4"),
+        audio=None,
+        seconds=1.0,
+        options={"movflags": "frag_keyframe+empty_moov+default_base_moof"},
+    )
+    data = seed.read_bytes()
+    seed.unlink()
+    moof_at, moof_size = next((at, n) for k, at, n in _boxes(data, 0, len(data)) if k == b"moof")
+    inside = {k: (at, n) for k, at, n in _boxes(data, moof_at + 8, moof_at + moof_size)}
+    traf_at, traf_size = inside[b"traf"]
+    parts = {k: data[at : at + n] for k, at, n in _boxes(data, traf_at + 8, traf_at + traf_size)}
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I4s", len(body) + 8, kind) + body
+
+    def moof(offset: int) -> bytes:
+        run = box(b"trun", struct.pack(">III", 0x000001, samples, offset))  # data offset only
+        mfhd_at, mfhd_size = inside[b"mfhd"]
+        traf = box(b"traf", parts[b"tfhd"] + parts[b"tfdt"] + run)
+        return box(b"moof", data[mfhd_at : mfhd_at + mfhd_size] + traf)
+
+    # The data offset counts from the moof's start to the mdat's payload, right after it.
+    fragment = moof(len(moof(0)) + 8)
+    path.write_bytes(data[:moof_at] + fragment + data[moof_at + moof_size :])
     return path

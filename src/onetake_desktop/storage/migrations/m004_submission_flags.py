@@ -1,4 +1,4 @@
-"""Schema 3: the flags a submission was imported with (domain/conformance.py).
+"""Schema 4: the flags a submission was imported with (domain/conformance.py).
 
 A JSON list of ``{"code", "message", "question_id"}``, written once by the import together with
 the submission row: the rules of its interview that the bundle broke. Rows imported before this

@@ -11,7 +11,7 @@ to offer ``current_reviewer_id`` and ``set_reviewer(reviewer_id)`` and, ideally,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.domain.clock import Clock
-from onetake_desktop.services.panel import Actor, PanelService, open_panel_service
+from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
 from onetake_desktop.ui.panel.people import (
@@ -37,6 +36,13 @@ from onetake_desktop.ui.panel.people import (
     TamperWarningDialog,
 )
 
+if TYPE_CHECKING:  # the windows load on first use
+    from onetake_desktop.ui.panel.compare import CompareWindow
+    from onetake_desktop.ui.panel.decisions import DecisionsWindow
+    from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
+    from onetake_desktop.ui.panel.summary import SummaryWindow
+
+W = TypeVar("W", bound=PanelWindow)
 IDLE_CHECK_MS = 5_000
 _ACTIVITY = {
     QEvent.Type.MouseButtonPress,
@@ -335,13 +341,13 @@ class PanelController(QObject):
 
     # -- panel windows -------------------------------------------------------------------------
 
-    def _open(self, key: str, make: Callable[[Actor], PanelWindow]) -> PanelWindow | None:
+    def _open(self, key: str, kind: type[W], make: Callable[[Actor], W]) -> W | None:
         viewer = self.service.current
         if viewer is None:
             self.lock("Sign in first.")
             return None
         existing = self.windows.get(key)
-        if existing is not None:
+        if isinstance(existing, kind):
             existing.show()
             existing.raise_()
             return existing
@@ -357,58 +363,46 @@ class PanelController(QObject):
             if callable(refresh):
                 refresh()
 
-    def open_question_mode(self) -> PanelWindow | None:
+    def open_question_mode(self) -> QuestionModeWindow | None:
         from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 
         return self._open(
-            "question_mode", lambda v: QuestionModeWindow(self.window, self.service, v)
+            "question_mode",
+            QuestionModeWindow,
+            lambda v: QuestionModeWindow(self.window, self.service, v),
         )
 
-    def open_compare(self) -> PanelWindow | None:
+    def open_compare(self) -> CompareWindow | None:
         from onetake_desktop.ui.panel.compare import CompareWindow
 
-        return self._open("compare", lambda v: CompareWindow(self.window, self.service, v))
+        return self._open(
+            "compare", CompareWindow, lambda v: CompareWindow(self.window, self.service, v)
+        )
 
-    def open_summary(self) -> PanelWindow | None:
+    def open_summary(self) -> SummaryWindow | None:
         from onetake_desktop.ui.panel.summary import SummaryWindow
 
-        return self._open("summary", lambda v: SummaryWindow(self.window, self.service, v))
+        return self._open(
+            "summary", SummaryWindow, lambda v: SummaryWindow(self.window, self.service, v)
+        )
 
-    def open_decisions(self) -> PanelWindow | None:
+    def open_decisions(self) -> DecisionsWindow | None:
         from onetake_desktop.ui.panel.decisions import DecisionsWindow
 
-        return self._open("decisions", lambda v: DecisionsWindow(self.window, self.service, v))
+        return self._open(
+            "decisions", DecisionsWindow, lambda v: DecisionsWindow(self.window, self.service, v)
+        )
 
-    def open_audit(self) -> PanelWindow | None:
-        return self._open("audit", lambda v: AuditWindow(self.window, self.service, v))
-
-
-_service_factory: Callable[[Any], PanelService] | None = None
-
-
-def set_service_factory(factory: Callable[[Any], PanelService] | None) -> None:
-    """Build the panel service from the window's library with this instead (tests inject a
-    manual clock and a cheaper Argon2id cost this way); None restores the default."""
-    global _service_factory
-    _service_factory = factory
+    def open_audit(self) -> AuditWindow | None:
+        return self._open("audit", AuditWindow, lambda v: AuditWindow(self.window, self.service, v))
 
 
 def install_panel_features(
-    window: QMainWindow, service: PanelService | None = None, clock: Clock | None = None
+    window: QMainWindow, service: PanelService | None = None
 ) -> PanelController:
-    """Add panel features to the reviewer window; returns the controller (also kept as
-    ``window.panel``)."""
-    # The panel shares the reviewer window's library connection, hence its scoring service
-    # (services.scoring): one signed-in panelist for both windows.
-    library = getattr(getattr(window, "service", None), "library", None)
-    if service is not None:
-        panel_service = service
-    elif library is None:
-        panel_service = open_panel_service(clock=clock)
-    elif _service_factory is not None:
-        panel_service = _service_factory(library)
-    else:
-        panel_service = PanelService(library, clock)
-    controller = PanelController(window, panel_service)
-    window.panel = controller  # type: ignore[attr-defined]
-    return controller
+    """Add panel features to the reviewer window; returns the controller (the window keeps it
+    as ``window.panel``). ``service``: the context's panel service on the window's library;
+    without one, a panel service on the window's own library and the system clock."""
+    if service is None:
+        service = PanelService(window.service.library)  # type: ignore[attr-defined]
+    return PanelController(window, service)

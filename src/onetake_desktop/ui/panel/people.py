@@ -55,6 +55,7 @@ class PeopleDialog(QDialog):
         self.remove_button = QPushButton("Remove…")
         self.lone_name = QLineEdit(service.lone_reviewer_name() or "")
         self.lone_name.setAccessibleName("Reviewer name when scoring alone")
+        self.lone_name.setMinimumWidth(180)
         self.lone_button = QPushButton("Save name")
         self.error = _plain("")
         self.error.setObjectName("Flag")
@@ -73,7 +74,7 @@ class PeopleDialog(QDialog):
         lone_row = QHBoxLayout()
         lone_row.addWidget(self.lone_name, 1)
         lone_row.addWidget(self.lone_button)
-        lone.addRow("Reviewer alone", lone_row)
+        lone.addRow("Name when reviewing alone", lone_row)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import (
     RECOMMENDATION_LABELS,
     AnswerView,
@@ -53,7 +54,7 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
@@ -88,7 +89,12 @@ class ReviewerWindow(QMainWindow):
     answer_shown = Signal(int)
     library_reloaded = Signal()
 
-    def __init__(self, service: ReviewerService, reviewer_id: int | None = None) -> None:
+    def __init__(
+        self,
+        service: ReviewerService,
+        reviewer_id: int | None = None,
+        panel_service: PanelService | None = None,  # the context's, on this window's library
+    ) -> None:
         super().__init__()
         self.service = service
         self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
@@ -133,7 +139,7 @@ class ReviewerWindow(QMainWindow):
         install_privacy_features(self)  # erase, keep longer, retention banner and start-up
         from onetake_desktop.ui.panel import install_panel_features
 
-        install_panel_features(self)
+        self.panel = install_panel_features(self, panel_service)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -691,7 +697,7 @@ class ReviewerWindow(QMainWindow):
                 if self.current_answer_id == answer_id:
                     self.player.set_waveform(levels)
 
-            run_task(lambda _p: self.service.waveform(a), done, lambda _e: None)
+            run_task(lambda _p: self.service.waveform(a), done, log_failure(f"waveform {a.id}"))
 
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
@@ -891,7 +897,7 @@ class ReviewerWindow(QMainWindow):
         def work(progress: Any) -> ImportReport:
             worker = open_reviewer_service(root)  # its own connection, on the worker thread
             try:
-                return worker.import_paths(paths, progress)
+                return worker.import_paths(paths, progress, workers=2)
             finally:
                 worker.close()
 
