@@ -32,6 +32,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The upload tests run the employer's tus server (installers/intake: the official Node.js
+# @tus/server, pinned at 1.x, which runs on Debian 12's nodejs 18 as on newer Node); a node and
+# npm already on the machine are kept.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing nodejs and npm (Debian) for the upload server"
+    apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends nodejs npm
+  else
+    echo "setup: Node.js and npm are missing; install them with sudo apt-get install nodejs npm" >&2
+  fi
+fi
+if command -v npm >/dev/null; then
+  bash installers/intake/start.sh --install-only  # npm ci of the pinned packages, once
+fi
+
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The employer's upload endpoint for OneTake bundles (tus 1.0, the official Node server).
 #   installers/intake/start.sh --dir DIR --port PORT [--host HOST] [--token T] [--max-size BYTES]
+#   installers/intake/start.sh --install-only      (install the packages, start nothing)
 # Installs its pinned npm packages (package-lock.json) on first use. Needs Node.js >= 16 and npm
 # (Debian: apt-get install nodejs npm).
 set -euo pipefail
@@ -20,5 +21,8 @@ if [ ! -f "$here/node_modules/.onetake-installed" ]; then
     touch "$here/node_modules/.onetake-installed"
   fi
   exec 9>&-
+fi
+if [ "${1:-}" = "--install-only" ]; then
+  exit 0
 fi
 exec node "$here/server.js" "$@"

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
+    from onetake_desktop.services.keys import KeyService
     from onetake_desktop.storage.kit_signature import KitSigner
 
 
@@ -54,37 +55,40 @@ def read_passphrase(prompt: str, *, confirm: bool = False) -> str:
     return passphrase
 
 
-def signer_from_passphrase() -> KitSigner:
-    """Unlock the newest organisation key for ``kit build --sign``."""
-    from onetake_desktop.services.keys import open_key_service
+def _keys(args: argparse.Namespace) -> KeyService:
+    """The key service on the library of this run's context (ONETAKE_HOME, tests)."""
+    from onetake_desktop.services.keys import KeyService
 
-    with open_key_service() as keys:
+    return KeyService(context_of(args).paths.ensure().database)
+
+
+def signer_from_passphrase(args: argparse.Namespace) -> KitSigner:
+    """Unlock the newest organisation key for ``kit build --sign``."""
+    with _keys(args) as keys:
         record = keys.current()
         passphrase = read_passphrase(f"Passphrase for the key of {record.organisation}: ")
         return keys.signer(passphrase, record)
 
 
-def unlock_for_import(paths: list[Path]) -> None:
+def unlock_for_import(args: argparse.Namespace, paths: list[Path]) -> None:
     """Before importing: when any bundle among ``paths`` is encrypted, ask once for the
     passphrase and unlock every organisation key it opens (services/keys.py remembers them)."""
     from onetake_desktop.services.handover import is_encrypted
     from onetake_desktop.services.importing import find_bundles
-    from onetake_desktop.services.keys import open_key_service, unlocked_identities
+    from onetake_desktop.services.keys import unlocked_identities
 
     bundles, _ = find_bundles(paths)
     if unlocked_identities() or not any(is_encrypted(b) for b in bundles):
         return
-    with open_key_service() as keys:
+    with _keys(args) as keys:
         if not keys.keys():
             return  # each encrypted bundle is then refused with its own sentence
         keys.unlock_all(read_passphrase("Passphrase of your organisation key: "))
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.keys import open_key_service
-
     passphrase = read_passphrase(f"Passphrase for the key of {args.org}: ", confirm=True)
-    with open_key_service() as keys:
+    with _keys(args) as keys:
         record = keys.new_key(args.org, passphrase)
     print(f"Made the key of {record.organisation}.")
     print(f"  signing fingerprint: {record.short_fingerprint}")
@@ -97,9 +101,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.keys import open_key_service
-
-    with open_key_service() as keys:
+    with _keys(args) as keys:
         records = keys.keys()
     if not records:
         print("No organisation keys yet. Make one with 'onetake keys new --org NAME'.")
@@ -113,9 +115,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.keys import open_key_service
-
-    with open_key_service() as keys:
+    with _keys(args) as keys:
         record = keys.current()
         passphrase = read_passphrase(f"Passphrase for the key of {record.organisation}: ")
         out = keys.export_identity(args.identity, passphrase, record)

@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.keys import signer_from_passphrase
 
-    signer = signer_from_passphrase() if args.sign else None
+    signer = signer_from_passphrase(args) if args.sign else None
     kit_path, definition_path = author.build_kit(args.source, args.output, signer)
     print(
         f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
