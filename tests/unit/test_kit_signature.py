@@ -152,6 +152,7 @@ def test_cli_build_sign_then_validate_show_and_candidate_refuse_a_changed_kit(
     for args in (
         ["kit", "validate", str(out)],
         ["kit", "show", str(out)],
+        ["candidate", str(out)],  # the window is never opened
         [
             *("candidate", str(out), "--headless", "--name", "A", "--email", "a@b.example"),
             *("--camera", "synthetic", "--mic", "synthetic", "--answer-seconds", "5"),
