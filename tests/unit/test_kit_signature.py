@@ -14,6 +14,7 @@ from onetake_desktop.cli import main
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 from onetake_desktop.domain.kit import kit_content_hash, kit_from_dict
 from onetake_desktop.services import author
+from onetake_desktop.services.handover import send_options
 from onetake_desktop.services.keys import KeyService, forget_unlocked
 from onetake_desktop.storage import kitfile
 
@@ -108,6 +109,16 @@ def test_signature_relabelled_with_another_key_is_refused(source: Path, tmp_path
     data["signature"]["value"] = "not base64!"
     kit_path.write_text(json.dumps(data))
     assert "signature is damaged" in _refused(kit_path)
+
+
+def test_send_options_follow_the_kit(source: Path, tmp_path: Path) -> None:
+    kit_path, _, _ = _signed(source, tmp_path)
+    options = send_options(kitfile.load_kit(kit_path))
+    assert options.can_upload and options.encrypted
+    assert options.upload_url == "https://intake.example.com/files/"
+    assert options.instructions.startswith("Or send the file")
+    plain = send_options(kitfile.load_kit(kitfile.demo_kit_path()))
+    assert (plain.can_upload, plain.encrypted, plain.instructions) == (False, False, "")
 
 
 def test_unsigned_kit_opens_with_the_plain_notice(source: Path, tmp_path: Path) -> None:

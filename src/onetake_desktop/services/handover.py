@@ -67,6 +67,29 @@ def kit_trust(path: Path) -> KitTrust:
     return KitTrust(True, signature.organisation, signature.short_fingerprint, signature.notice)
 
 
+# -- what the Send page offers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """How this kit's bundle can be handed over (for the candidate's Send page)."""
+
+    upload_url: str  # "" : no "Send now"; saving the file is always offered
+    instructions: str  # the employer's words for other ways ("" : none)
+    encrypted: bool  # the bundle is sealed as NAME.onetake.age for the employer's key
+
+    @property
+    def can_upload(self) -> bool:
+        return bool(self.upload_url)
+
+
+def send_options(kit: Kit) -> SendOptions:
+    h = kit.hand_over
+    if h is None:
+        return SendOptions("", "", False)
+    return SendOptions(h.upload_url, h.instructions, bool(h.recipient))
+
+
 # -- sealing, encrypted to the employer ---------------------------------------------------------
 
 
