@@ -134,3 +134,19 @@ def test_hostile_rules_apply_after_decryption_exactly_as_before(
     reason = "Member manifest.json is compressed; bundle members must be stored uncompressed."
     assert plain_err == f"refused   {hostile}: {reason}\n"
     assert err == f"refused   {sealed}: {reason}\n"
+
+
+def test_bundle_verify_and_inspect_open_an_encrypted_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed = signed_small_kit(tmp_path / "kit")
+    plain = make_bundle(tmp_path / "b" / "ada.onetake", "Ada Lovelace")
+    sealed = tmp_path / "ada.onetake.age"
+    encrypt_file(plain, sealed, signed.recipient)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert _cli(["bundle", "verify", str(sealed)], monkeypatch, PASSPHRASE + "\n") == EXIT_OK
+    assert "OK. 3 answers from Ada Lovelace" in out.getvalue()
+    assert _cli(["bundle", "inspect", str(sealed)], monkeypatch) == EXIT_OK  # still unlocked
+    assert "candidate: Ada Lovelace" in out.getvalue()
+    assert not list((app_paths().cache).glob(".incoming-decrypted-*"))  # nothing left behind
