@@ -71,19 +71,13 @@ def signer_from_passphrase(args: argparse.Namespace) -> KitSigner:
 
 
 def unlock_for_import(args: argparse.Namespace, paths: list[Path]) -> None:
-    """Before importing: when any bundle among ``paths`` is encrypted, ask once for the
+    """Before importing: when a bundle among ``paths`` is encrypted, ask once for the
     passphrase and unlock every organisation key it opens (services/keys.py remembers them)."""
-    from onetake_desktop.services.handover import is_encrypted
-    from onetake_desktop.services.importing import find_bundles
-    from onetake_desktop.services.keys import unlocked_identities
+    from onetake_desktop.services.keys import passphrase_needed
 
-    bundles, _ = find_bundles(paths)
-    if unlocked_identities() or not any(is_encrypted(b) for b in bundles):
-        return
     with _keys(args) as keys:
-        if not keys.keys():
-            return  # each encrypted bundle is then refused with its own sentence
-        keys.unlock_all(read_passphrase("Passphrase of your organisation key: "))
+        if passphrase_needed(paths, keys):
+            keys.unlock_all(read_passphrase("Passphrase of your organisation key: "))
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,6 +167,26 @@ class KeyService:
 
 def open_key_service() -> KeyService:
     return KeyService()
+
+
+def key_service_for_library(root: Path) -> KeyService:
+    """The keys of the library in ``root`` (the reviewer window's library)."""
+    return KeyService(Path(root) / "onetake.sqlite3")
+
+
+def passphrase_needed(paths: Sequence[Path], keys: KeyService) -> list[KeyRecord]:
+    """Before an import (window or command): the keys to unlock because a bundle among
+    ``paths`` is encrypted and no key is unlocked yet; [] when no passphrase is needed (or the
+    library has no key, and each encrypted bundle is then refused with its own sentence)."""
+    from onetake_desktop.services.handover import is_encrypted
+    from onetake_desktop.services.importing import find_bundles
+
+    if unlocked_identities():
+        return []
+    bundles, _ = find_bundles(paths)
+    if not any(is_encrypted(b) for b in bundles):
+        return []
+    return keys.keys()
 
 
 # -- identities unlocked in this process ---------------------------------------------------------
