@@ -68,7 +68,7 @@ def test_cli_new_list_export_and_age_tool_reads_the_identity(
     assert _cli(["keys", "export", "--identity", str(out)], "wrong one!\n", monkeypatch) == (
         EXIT_FAILURE
     )
-    assert "does not open" in capsys.readouterr().err
+    assert "does not open any organisation key" in capsys.readouterr().err
     assert not out.exists()
     assert _cli(["keys", "export", "--identity", str(out)], PASS + "\n", monkeypatch) == EXIT_OK
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
@@ -79,3 +79,21 @@ def test_cli_new_list_export_and_age_tool_reads_the_identity(
         ["age", "-d", "-i", str(out), str(secret)], capture_output=True, check=True
     )
     assert opened.stdout == b"for the employer"
+
+
+def test_export_holds_every_key_so_older_bundles_still_open(
+    onetake_home: Path, tmp_path: Path
+) -> None:
+    with KeyService() as keys:
+        old = keys.new_key("Acme", PASS)
+        new = keys.new_key("Acme", PASS)
+        out = tmp_path / "identity.txt"
+        assert [r.id for r in keys.export_identity(out, PASS)] == [old.id, new.id]
+    for record in (old, new):
+        secret = tmp_path / f"{record.id}.age"
+        to = pyrage.x25519.Recipient.from_str(record.age_recipient)
+        secret.write_bytes(pyrage.encrypt(record.age_recipient.encode(), [to]))
+        opened = subprocess.run(
+            ["age", "-d", "-i", str(out), str(secret)], capture_output=True, check=True
+        )
+        assert opened.stdout == record.age_recipient.encode()

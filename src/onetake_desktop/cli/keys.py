@@ -110,8 +110,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with _keys(args) as keys:
-        record = keys.current()
-        passphrase = read_passphrase(f"Passphrase for the key of {record.organisation}: ")
-        out = keys.export_identity(args.identity, passphrase, record)
-    print(f"Wrote the age identity of {record.organisation} to {out} (readable by you only).")
+        keys.current()  # a plain sentence when there is no key yet
+        passphrase = read_passphrase("Passphrase of your organisation key: ")
+        records = keys.export_identity(args.identity, passphrase)
+    names = ", ".join(f"{r.organisation} ({r.short_fingerprint})" for r in records)
+    print(f"Wrote the age identity of {names} to {args.identity} (readable by you only).")
     return EXIT_OK

@@ -125,13 +125,13 @@ class KeyService:
             remember_unlocked(unlocked)
         return unlocked
 
-    def unlock_all(self, passphrase: str) -> list[UnlockedKey]:
+    def unlock_all(self, passphrase: str, *, remember: bool = True) -> list[UnlockedKey]:
         """Every key this passphrase opens (keys made with another passphrase are skipped);
         WrongPassphraseError when it opens none."""
         opened = []
         for record in self.store.all():
             try:
-                opened.append(self.unlock(passphrase, record))
+                opened.append(self.unlock(passphrase, record, remember=remember))
             except WrongPassphraseError:
                 continue
         if not opened:
@@ -148,21 +148,24 @@ class KeyService:
             sign=unlocked.signer.sign,
         )
 
-    def export_identity(self, out: Path, passphrase: str, record: KeyRecord | None = None) -> Path:
-        """Write the age identity file (owner-only, 0600) that ``age -d -i FILE`` reads."""
-        unlocked = self.unlock(passphrase, record, remember=False)
-        r = unlocked.record
-        text = (
-            f"# OneTake organisation key of {r.organisation}\n"
-            f"# created: {r.created_at}\n"
-            f"# signing key fingerprint: {r.short_fingerprint}\n"
-            f"# public key: {r.age_recipient}\n"
-            f"{unlocked.age_identity_text}\n"
-        )
+    def export_identity(self, out: Path, passphrase: str) -> list[KeyRecord]:
+        """Write every key this passphrase opens (older keys too: they open older bundles) as
+        one standard age identity file, owner-only (0600), that ``age -d -i FILE`` reads."""
+        unlocked = self.unlock_all(passphrase, remember=False)
+        parts = []
+        for key in unlocked:
+            r = key.record
+            parts.append(
+                f"# OneTake organisation key of {r.organisation}\n"
+                f"# created: {r.created_at}\n"
+                f"# signing key fingerprint: {r.short_fingerprint}\n"
+                f"# public key: {r.age_recipient}\n"
+                f"{key.age_identity_text}\n"
+            )
         out = Path(out)
-        atomic_write_bytes(out, text.encode("utf-8"))
+        atomic_write_bytes(out, "".join(parts).encode("utf-8"))
         os.chmod(out, PRIVATE_FILE_MODE)
-        return out
+        return [k.record for k in unlocked]
 
 
 def open_key_service() -> KeyService:
