@@ -150,3 +150,18 @@ def test_bundle_verify_and_inspect_open_an_encrypted_bundle(
     assert _cli(["bundle", "inspect", str(sealed)], monkeypatch) == EXIT_OK  # still unlocked
     assert "candidate: Ada Lovelace" in out.getvalue()
     assert not list((app_paths().cache).glob(".incoming-decrypted-*"))  # nothing left behind
+
+
+def test_truncated_encrypted_bundle_is_refused_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed = signed_small_kit(tmp_path / "kit")
+    plain = make_bundle(tmp_path / "b" / "cut.onetake", "Cut Short")
+    sealed = tmp_path / "cut.onetake.age"
+    encrypt_file(plain, sealed, signed.recipient)
+    sealed.write_bytes(sealed.read_bytes()[:-100])  # a download that stopped early
+    code, _, err = _library_import(sealed, monkeypatch, PASSPHRASE + "\n")
+    assert code == EXIT_INVALID_INPUT
+    assert "cut.onetake.age is damaged: its encryption does not check out." in err
+    submissions = app_paths().library / "submissions"
+    assert not [p for p in submissions.iterdir() if p.name.startswith(".incoming")]

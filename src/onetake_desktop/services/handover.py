@@ -191,9 +191,15 @@ def decrypt_file(path: Path, out: Path, identities: list[pyrage.x25519.Identity]
                 f"{name} is encrypted for another organisation's key, not this library's, "
                 "so it cannot be opened here."
             ) from None
-        raise InvalidInputError(f"{name} is damaged: its encryption does not check out.") from None
+        raise _damaged(name) from None
     except OSError as error:
+        if error.errno is None:  # pyrage reports a cut or altered stream as a bare OSError
+            raise _damaged(name) from None
         raise os_error_sentence(error, f"decrypt {name}") from error
+
+
+def _damaged(name: str) -> InvalidInputError:
+    return InvalidInputError(f"{name} is damaged: its encryption does not check out.")
 
 
 @contextlib.contextmanager
