@@ -44,6 +44,6 @@ def test_unreachable_server_is_retried_then_given_up_resumably(
         ["bundle", "send", str(bundle), "--to", url, "--give-up-after", "2"], monkeypatch
     )
     assert code == EXIT_FAILURE
-    assert "No connection to the employer's server; trying again in" in err
+    assert "No connection to the employer's server; trying again in a moment." in err
     assert "could not be reached" in err and "run the same command again" in err
     assert load_state(bundle).endpoint == url  # kept: the next run goes on from here

@@ -395,16 +395,14 @@ def send_bundle(
                     "run the same command again to go on from where it stopped."
                 ) from None
             log.info("Upload interrupted (%s); retrying in %.1f s", error, delay)
-            tell(
-                "offline",
-                f"No connection to the employer's server; trying again in {delay:.0f} s.",
-                delay,
-            )
+            when = "in a moment" if delay < 1.5 else f"in {delay:.0f} s"
+            tell("offline", f"No connection to the employer's server; trying again {when}.", delay)
             stop.wait(delay)  # woken early by pause/close; the loop's top sees it
             continue
         finally:
             stack.close()
-        completed = datetime.now(UTC).isoformat(timespec="seconds")
+        # Sent before (and still all there): the receipt keeps its first time.
+        completed = state.completed_at or datetime.now(UTC).isoformat(timespec="seconds")
         state = replace(state, completed_at=completed)
         save_state(bundle, state)
         receipt = UploadReceipt(state.upload_url, size, sha256, completed)
