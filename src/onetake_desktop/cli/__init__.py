@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         bundle,
         candidate,
         devices,
+        keys,
         kit,
         library,
         panel,
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="log in detail, to stderr as well as the log file (see 'Where data lives')",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (candidate, review, kit, bundle, record, devices, library, scores, panel):
+    for module in (candidate, review, kit, keys, bundle, record, devices, library, scores, panel):
         module.register(sub)
     return parser
 

@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int | GuiRequest:
     if not args.headless:
+        from onetake_desktop.services.handover import kit_trust
+
+        kit_trust(args.kit)  # issue 13: a changed or damaged kit: one sentence, exit 3, no window
         return GuiRequest(
             "candidate",
             (args.kit,),

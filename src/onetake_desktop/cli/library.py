@@ -32,7 +32,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from onetake_desktop.cli.keys import unlock_for_import
 
+    unlock_for_import(args, args.paths)  # issue 13: encrypted bundles need the key's passphrase
     service = context_of(args).reviewer_service()
     try:
         # Two checkers: one bundle's media probe (a child process) overlaps the next one's

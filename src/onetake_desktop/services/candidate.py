@@ -646,7 +646,12 @@ class CandidateService:
                 "profile": str(self.profile_for().name),
             },
         )
-        return write_bundle(manifest, media, out, progress=progress)
+        from onetake_desktop.services.handover import seal_for_kit
+
+        # issue 13: encrypted to the employer when the kit names a recipient (.onetake.age)
+        return seal_for_kit(
+            self.kit, lambda path: write_bundle(manifest, media, path, progress=progress), out
+        )
 
     def mark_sent(self, receipt: Any) -> Receipt:
         self.session.mark_sent(str(receipt.path), int(receipt.size), str(receipt.sha256))

@@ -39,8 +39,8 @@ from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, m
 from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.paths import AppPaths, private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
+from onetake_desktop.services.handover import bundle_files_in, decrypted
 from onetake_desktop.storage.atomic import os_error_sentence
-from onetake_desktop.storage.bundle import BUNDLE_SUFFIX
 from onetake_desktop.storage.library import Library, NewAnswer
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,8 @@ def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]
     missing: list[ImportOutcome] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob(f"*{BUNDLE_SUFFIX}") if p.is_file()))
+            # issue 13: encrypted bundles and a tus file store's completed uploads too
+            found.extend(bundle_files_in(path))
         elif path.is_file():
             found.append(path)
         else:
@@ -247,7 +248,9 @@ class Importer:
         staging = self.submissions_folder / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
         try:
             private_dir(staging.parent)
-            return import_judged(path, staging, progress=progress, judge=known.judge)
+            # issue 13: an encrypted bundle is decrypted to a private copy, then checked as any
+            with decrypted(path, self.submissions_folder) as source:
+                return import_judged(source, staging, progress=progress, judge=known.judge)
         except OneTakeError as error:  # InvalidInputError, DiskFullError, ...
             shutil.rmtree(staging, ignore_errors=True)
             return ImportOutcome(path, "refused", str(error))

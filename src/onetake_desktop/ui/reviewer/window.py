@@ -870,10 +870,39 @@ class ReviewerWindow(QMainWindow):
 
     def choose_bundles(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import bundles", str(Path.home()), "Submission bundles (*.onetake);;All (*)"
+            self,
+            "Import bundles",
+            str(Path.home()),
+            "Submission bundles (*.onetake *.onetake.age);;All (*)",
         )
         if files:
             self.import_paths([Path(f) for f in files])
+
+    def _unlock_keys_for(self, paths: Sequence[Path]) -> bool:
+        """Encrypted bundles (issue 13): ask once for the organisation key's passphrase.
+        False when the reviewer cancels or the passphrase opens no key (nothing imported)."""
+        from onetake_desktop.services.keys import key_service_for_library, passphrase_needed
+
+        with key_service_for_library(self.service.library_root()) as keys:
+            needed = passphrase_needed(paths, keys)
+            if not needed:
+                return True
+            names = ", ".join(sorted({k.organisation for k in needed}))
+            passphrase, ok = QInputDialog.getText(
+                self,
+                "Encrypted bundles",
+                f"Some bundles are encrypted to your organisation key ({names}).\n"
+                "Passphrase of the key:",
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return False
+            try:
+                keys.unlock_all(passphrase)
+            except OneTakeError as error:
+                QMessageBox.warning(self, "OneTake", str(error))
+                return False
+        return True
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
@@ -884,6 +913,8 @@ class ReviewerWindow(QMainWindow):
         """Verify and import in the background; the window stays responsive."""
         if self.importing:
             self.statusBar().showMessage("An import is already running.", 3000)
+            return
+        if not self._unlock_keys_for(list(paths)):
             return
         self.importing = True
         self.import_action.setEnabled(False)
