@@ -53,6 +53,7 @@ def test_app_sealed_bundle_is_encrypted_and_the_age_tool_opens_it(
         name="Ada Lovelace",
         email="ada@example.org",
         answer_seconds=1.0,
+        sessions=app_paths().sessions,
         out=tmp_path / "ada.onetake",
     )
     sent = receipt.path

@@ -14,6 +14,7 @@ import requests
 
 from onetake_desktop.cli import main
 from onetake_desktop.domain.errors import EXIT_OK
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.candidate import run_headless
 from onetake_desktop.services.keys import forget_unlocked
 from onetake_desktop.services.upload import load_state
@@ -48,6 +49,7 @@ def test_kit_to_library_through_the_intake_server(
             name="Grace Hopper",
             email="grace@example.org",
             answer_seconds=1.0,
+            sessions=app_paths().sessions,
             out=tmp_path / "grace.onetake",
         )
         bundle = receipt.path

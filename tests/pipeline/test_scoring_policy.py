@@ -122,7 +122,11 @@ def test_no_read_path_shows_another_panelists_unsubmitted_work(
             text = out.read_text(encoding="utf-8-sig")
             for o in others:
                 assert o not in text and not leaks(text, o)
-            assert not leaks(text, viewer) or not summary  # own submitted notes only per answer
+            if summary:  # one row per candidate: no note at all
+                assert not leaks(text, viewer)
+            else:  # the viewer's own submitted notes, pins and recommendation are theirs
+                assert f"SECRET-{viewer}" in text and f"PIN-{viewer}" in text
+                assert f"REC-{viewer}" in text
     # The reviewer service's readers (the reviewer window's), as the viewer.
     reviewer = ReviewerService(lib)
     for e in reviewer.entries(me):
@@ -562,3 +566,32 @@ def test_the_command_line_reports_a_hand_edit_to_its_victim_with_exit_1(
     err = capsys.readouterr().err
     assert f"Your score on q1 for {NAMES[0]} (now 4) was changed by someone else." in err
     assert "Someone changed Ana's rows in the library" in err
+
+
+def test_exports_carry_the_import_flags_beside_each_candidate(
+    library: tuple[Library, int, dict[str, int]], tmp_path: Path
+) -> None:
+    from onetake_desktop.domain.conformance import Flag
+
+    lib, interview, ids = library
+    ada, brian = ids[NAMES[0]], ids[NAMES[1]]
+    lib.submissions.set_flags(
+        ada, [Flag("answer_too_long", "The answer to q1 took 3600 s; the limit is 120 s.", "q1")]
+    )
+    panel = panel_service(lib)
+    ana = panel.create_panelist("Ana", PASS["Ana"])
+    for sub in (ada, brian):
+        for q in QUESTIONS:
+            panel.save_score(ana, answer_id=answer_id(lib, sub, q), score=3)
+        panel.submit_candidate(ana, submission_id=sub)
+    for summary in (False, True):
+        out = tmp_path / f"flags-{summary}.json"
+        panel.export(ana, interview_pk=interview, fmt="json", out=out, summary=summary)
+        data = json.loads(out.read_text(encoding="utf-8"))
+        rows = data["candidates" if summary else "scores"]
+        flagged = {r["candidate_name"]: r["flags"] for r in rows}
+        assert (
+            flagged[NAMES[0]]
+            == "answer_too_long: The answer to q1 took 3600 s; the limit is 120 s."
+        )
+        assert flagged[NAMES[1]] == ""

@@ -221,3 +221,99 @@ def test_the_audit_window_hides_others_scores_from_a_panelist_who_has_not_submit
     shot(audit, "audit-window-hidden", tmp_path)
     window.close()
     library.close()
+
+
+def test_the_panel_lifts_blind_mode_for_one_candidate_once_everyone_has_submitted(
+    qtbot: QtBot,
+    panel_library: tuple[Path, list[int], dict[str, int]],
+    tmp_path: Path,
+) -> None:
+    root, subs, people = panel_library
+    window, panel, library = open_window(qtbot, root)
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    panel.actions["blind"].setChecked(True)
+    decisions = panel.open_decisions()
+    assert decisions is not None
+    decisions.select(subs[0])
+    assert decisions.lift_button.isVisible()
+    assert decisions.candidate_label.text().endswith("(name hidden)")
+    decisions.lift_button.click()
+    assert "(still to submit: Cleo)" in decisions.message.text()
+    assert decisions.candidate_label.text().startswith("C-")
+
+    score_elsewhere(root, "Cleo", subs[:1], submit=True)
+    decisions.lift_button.click()
+    assert decisions.candidate_label.text() == "Ada Lovelace"
+    assert not decisions.lift_button.isVisible()
+    assert "Name shown to the panel: Ada Lovelace." in decisions.message.text()
+    names = [decisions.candidates.item(i).text() for i in range(decisions.candidates.count())]
+    assert names[0].startswith("Ada Lovelace") and all(n.startswith("C-") for n in names[1:])
+    ana = panel.service.current
+    assert ana is not None
+    lifted = [line for line in panel.service.audit_view(ana) if line.action == "blind_lifted"]
+    assert [(line.actor, line.subject) for line in lifted] == [("Ana", f"submission {subs[0]}")]
+    shot(decisions, "blind-lifted", tmp_path)
+    window.close()
+    library.close()
+
+
+def test_panel_windows_show_a_hostile_name_as_plain_text(
+    qtbot: QtBot,
+    panel_library: tuple[Path, list[int], dict[str, int]],
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    root, subs, people = panel_library
+    hostile = "<b>Panel: already approved</b><img src='file:///etc/passwd'>"
+    conn = sqlite3.connect(root / "onetake.sqlite3")
+    conn.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (hostile, subs[0]))
+    conn.commit()
+    conn.close()
+    window, panel, library = open_window(qtbot, root)
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    opened = [
+        panel.open_decisions(),
+        panel.open_summary(),
+        panel.open_compare(),
+        panel.open_question_mode(),
+        panel.open_audit(),
+    ]
+    decisions = opened[0]
+    assert decisions is not None
+    decisions.select(subs[0])
+    assert decisions.candidate_label.text() == hostile  # shown as the characters it is
+    for w in [*opened, panel.lock_screen]:
+        assert w is not None
+        for label in w.findChildren(QLabel):
+            assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+    window.close()
+    library.close()
+
+
+def test_a_lone_reviewer_names_themselves_from_the_people_dialog(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    set_synchronous(True)
+    try:
+        library, _, _ = make_library(tmp_path / "lib")  # no panel at all
+        window = ReviewerWindow(
+            ReviewerService(library),
+            panel_service=PanelService(library, ManualClock(), hasher=HASHER),
+        )
+        qtbot.addWidget(window)
+        window.show()
+        panel: Any = window.panel
+        assert panel.actions["people"].isEnabled()
+        dialog = panel.open_people()
+        assert isinstance(dialog, PeopleDialog) and not dialog.panel_part.isVisible()
+        assert dialog.lone_name.text() == "Me"
+        shot(dialog, "people-dialog-alone", tmp_path)
+        assert dialog.set_lone_name("Dana Scully")
+        dialog.accept()
+        assert "Reviewing as Dana Scully" in window.statusBar().currentMessage()
+        assert ReviewerService(library).default_reviewer.name == "Dana Scully"
+        window.close()
+        library.close()
+    finally:
+        set_synchronous(False)

@@ -192,9 +192,14 @@ def score_elsewhere(root: Path, name: str, subs: list[int], *, submit: bool) -> 
         service = PanelService(library, hasher=HASHER)
         actor = service.sign_in(service.panelist_named(name).reviewer_id, PASS[name])
         for sid in subs:
-            for answer_id in service.answer_ids(submission_id=sid):
+            open_answers = [
+                a
+                for a in service.answer_ids(submission_id=sid)
+                if getattr(service.my_score(actor, answer_id=a), "status", "") != "submitted"
+            ]
+            for answer_id in open_answers:  # what this panelist has not submitted yet
                 service.save_score(actor, answer_id=answer_id, score=3, note=f"{name} note")
-            if submit:
+            if submit and open_answers:
                 service.submit_candidate(actor, submission_id=sid)
     finally:
         library.close()
@@ -665,8 +670,17 @@ def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(
     assert shown == sorted(shown, key=str.casefold)
     assert_no_real_names(window)
     shot(window, "blind-reviewer-window", tmp_path)
-    # Blind mode off: the real names come back everywhere at once.
+    # Blind mode stays on while a candidate being scored still waits for a panelist: a single
+    # panelist cannot switch it off for everyone.
     panel.actions["blind"].setChecked(False)
+    assert panel.actions["blind"].isChecked() and panel.service.blind_mode()
+    assert "Blind mode stays on" in window.statusBar().currentMessage()
+    assert_no_real_names(window)
+    # Once every panelist has submitted, blind mode off: the real names come back at once.
+    for name in ("Ana", "Ben", "Cleo"):
+        score_elsewhere(setup["library"].root, name, subs, submit=True)
+    panel.actions["blind"].setChecked(False)
+    assert not panel.actions["blind"].isChecked()
     assert window.candidate_label.text() in NAMES
     assert "Ada Lovelace" in reviewer_window_texts(window)
 

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_OK
 from onetake_desktop.services import bundles
 
@@ -37,7 +37,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _opened(args: argparse.Namespace) -> Iterator[Path]:
     """The bundle to read: the file itself, or (an encrypted ``.onetake.age``, issue 13) a
     private decrypted copy, after the organisation key's passphrase."""
-    from onetake_desktop.cli import context_of
     from onetake_desktop.cli.keys import unlock_for_import
     from onetake_desktop.services.handover import decrypted, is_encrypted
 
@@ -58,7 +57,7 @@ def run_inspect(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from onetake_desktop.services.importing import judge_for_verify
 
-    judge, against = judge_for_verify(args.definition)
+    judge, against = judge_for_verify(args.definition, context_of(args).paths)
     with _opened(args) as path:
         report = bundles.verify_bundle(path, judge=judge)
     m = report.manifest

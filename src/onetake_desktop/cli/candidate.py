@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from onetake_desktop.cli import GuiRequest
+from onetake_desktop.cli import GuiRequest, context_of
 from onetake_desktop.domain.errors import EXIT_OK, UsageError
 
 
@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int | GuiRequest:
         email=args.email,
         answer_seconds=args.answer_seconds,
         out=args.out,
+        sessions=context_of(args).paths.ensure().sessions,
         log=lambda line: print(line, file=sys.stderr),
     )
     print(f"bundle: {receipt.path}")

@@ -1,6 +1,6 @@
 """The candidate's interview as a use case: what the window (and the headless CLI) drives.
 
-:class:`CandidateService` owns one session folder under ``paths.app_paths().sessions``::
+:class:`CandidateService` owns one session folder under the context's ``paths.sessions``::
 
     <kit hash>/state.json      the SessionState, rewritten atomically after every step
     <kit hash>/takes/          every recorded take (q1-take1.mp4, ...), kept until sent
@@ -46,7 +46,6 @@ from onetake_desktop.domain.validation import without_control_characters
 from onetake_desktop.media.profiles import Profile
 from onetake_desktop.media.recovery import RecoveredTake
 from onetake_desktop.media.types import TakeResult
-from onetake_desktop.paths import app_paths
 
 STATE_FILE = "state.json"
 
@@ -151,12 +150,19 @@ class CandidateService:
         capture_factory: CaptureFactory | None = None,
         session_dir: Path | None = None,
         privacy_hash: str | None = None,
+        sessions: Path | None = None,
     ) -> None:
+        """``session_dir``: this session's folder; or ``sessions`` (the context's
+        ``paths.sessions``) to keep it in the kit's own folder there."""
+        if session_dir is None:
+            if sessions is None:
+                raise ValueError("a candidate session needs session_dir or sessions")
+            session_dir = sessions / session_folder_name(kit_hash)
         self.kit = kit
         self.kit_hash = kit_hash
         self.clock: Clock = clock or SystemClock()
         self.capture_factory: CaptureFactory = capture_factory or real_capture
-        self.dir = session_dir or app_paths().sessions / session_folder_name(kit_hash)
+        self.dir = session_dir
         self.takes_dir = self.dir / "takes"
         self.practice_dir = self.dir / "practice"
         self.privacy_hash = privacy_hash or _privacy_hash(kit)
@@ -719,6 +725,7 @@ def run_headless(
     email: str,
     answer_seconds: float,
     out: Path,
+    sessions: Path,
     clock: Clock | None = None,
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] | None = None,
@@ -730,7 +737,7 @@ def run_headless(
     say = log or (lambda _line: None)
     kit = load_kit(kit_path)
     kit_hash = kit_content_hash(kit)
-    folder = app_paths().sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
+    folder = sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
     service = CandidateService(kit, kit_hash, clock=clock, session_dir=folder)
     try:

@@ -37,7 +37,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, manifest_from_json
 from onetake_desktop.domain.progress import Progress as ProgressFn
-from onetake_desktop.paths import private_dir
+from onetake_desktop.paths import AppPaths, private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
 from onetake_desktop.services.handover import bundle_files_in, decrypted
 from onetake_desktop.storage.atomic import os_error_sentence
@@ -120,7 +120,8 @@ def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]
 
 
 def _unexpected(path: Path, error: BaseException) -> ImportOutcome:
-    log.exception("Importing %s failed unexpectedly", path, exc_info=error)
+    # Not the file name: bundles are often named after the candidate (logs name no one).
+    log.exception("Importing a bundle failed unexpectedly", exc_info=error)
     return ImportOutcome(
         path,
         "refused",
@@ -338,7 +339,7 @@ class Importer:
         if record is None:  # another importer won the race; its row names this folder
             return ImportOutcome(path, "duplicate", "This bundle is already in the library.")
         if flags:
-            log.info("Imported %s with %d flag(s)", path.name, len(flags))
+            log.info("Imported submission %d with %d flag(s)", record.id, len(flags))
         known = self.library.interviews.get(record.interview_pk).has_definition
         return ImportOutcome(
             path,
@@ -377,7 +378,7 @@ class Importer:
 
 
 def judge_for_verify(
-    definition_file: Path | None,
+    definition_file: Path | None, paths: AppPaths
 ) -> tuple[Callable[[SubmissionManifest], Conformance | None], str]:
     """What ``bundle verify`` judges with, and how to name it: the interview definition file
     given (a bundle of another interview is refused), else the library's interviews if a
@@ -388,11 +389,9 @@ def judge_for_verify(
 
         kit = load_definition(definition_file).kit
         return (lambda manifest: check_submission(manifest, kit)), str(definition_file)
-    from onetake_desktop.paths import app_paths
     from onetake_desktop.storage.kitfile import demo_definition_path, load_definition
     from onetake_desktop.storage.library import open_library
 
-    paths = app_paths()
     if not paths.database.is_file():
         # No library yet: judge by what a new one knows (every library has the demo).
         demo = load_definition(demo_definition_path()).kit

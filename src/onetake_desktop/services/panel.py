@@ -207,6 +207,11 @@ class PanelService:
         stored = self.scoring.repo.setting("lone_reviewer_id")
         return None if stored is None else self.reviewer_name(int(stored))
 
+    def lone_actor(self) -> Actor | None:
+        """The implicit actor of the reviewer who scores alone (None before there is one)."""
+        stored = self.scoring.repo.setting("lone_reviewer_id")
+        return None if stored is None else self.scoring.actor_for(int(stored))
+
     def set_lone_name(self, actor: Actor, *, name: str) -> str:
         return self.scoring.set_lone_name(actor, name=name).name
 
@@ -228,11 +233,9 @@ class PanelService:
         return self.scoring.blind_mode()
 
     def set_blind_mode(self, actor: Actor, on: bool) -> None:
-        """Blind mode for the whole panel; candidates the panel lifted it for stay shown."""
-        self.scoring.check(actor)
-        with self.scoring.transaction():
-            self.scoring.repo.set_setting("blind_mode", "1" if on else "0")
-            self.scoring.audit(actor, "setting", "blind_mode", {"value": on})
+        """Blind mode for the whole panel (see ScoringService.set_blind_mode for when it may
+        go off); candidates the panel lifted it for stay shown."""
+        self.scoring.set_blind_mode(actor, on=on)
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         self.scoring.lift_blind(actor, submission_id=submission_id)
@@ -433,11 +436,3 @@ class PanelService:
 
     def audit_entries(self, actor: Actor) -> list[AuditEntry]:
         return self.scoring.audit_entries(actor)
-
-
-def open_panel_service(root: Path | None = None, clock: Clock | None = None) -> PanelService:
-    from onetake_desktop.paths import app_paths
-    from onetake_desktop.storage.library import open_library
-
-    paths = app_paths().ensure()
-    return PanelService(open_library(root or paths.library), clock)

@@ -57,6 +57,7 @@ from onetake_desktop.storage.library import (
     RecommendationRecord,
     Reviewer,
     ScoreRecord,
+    SubmissionRecord,
     TimestampedNote,
 )
 from onetake_desktop.storage.panel import (
@@ -903,6 +904,35 @@ class ScoringService:
     def blind_mode(self) -> bool:
         return self.repo.setting("blind_mode", "0") == "1"
 
+    def set_blind_mode(self, actor: Actor, *, on: bool) -> None:
+        """Blind mode for the whole panel, audited. Once scoring of a hidden candidate has
+        begun, turning it off waits (like lifting it for one candidate) until every panelist
+        has submitted that candidate: it stays on for them until the panel lifts it."""
+        self._require_panelist(actor)
+        if not on:
+            started = {
+                int(r[0])
+                for r in self.library.db.execute(
+                    "SELECT DISTINCT a.submission_id FROM scores sc"
+                    " JOIN answers a ON a.id = sc.answer_id"
+                )
+            }
+            waiting = [
+                sid
+                for sid in self.hidden_codes()
+                if sid in started and self.decision_gate(submission_id=sid)
+            ]
+            if waiting:
+                n = len(waiting)
+                raise OneTakeError(
+                    f"Blind mode stays on while {n} candidate{'' if n == 1 else 's'} being "
+                    "scored still wait for a panelist to submit; show one candidate's name "
+                    "from Decisions once everyone has submitted them."
+                )
+        with transaction(self.library.db):
+            self.repo.set_setting("blind_mode", "1" if on else "0")
+            self._audit(actor, "setting", "blind_mode", {"value": on})
+
     def revealed(self, submission_id: int, decided: bool) -> bool:
         """A candidate's name shows when blind mode is off, or the panel lifted it for them
         (recording a decision lifts it: it waits for everyone too)."""
@@ -1244,14 +1274,10 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 )
 
 
-def _flags_of(submission: Any) -> str:
-    """FLAGS GO HERE: the import checks' flags on a submission (``SubmissionRecord.flags``,
-    added by the import work of issue 11), joined for one cell; "" where there are none or
-    the field does not exist yet."""
-    flags = getattr(submission, "flags", ()) or ()
-    if isinstance(flags, str):
-        return flags
-    return "; ".join(str(f) for f in flags)
+def _flags_of(submission: SubmissionRecord) -> str:
+    """The import checks' flags on a submission (rules of the interview it broke), as plain
+    sentences for one cell, each with its stable code: "code: sentence; ..."."""
+    return "; ".join(f"{f.code}: {f.message}" for f in submission.flags)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -28,5 +28,7 @@ def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWi
     }
     if "session_dir" in options:
         service_options["session_dir"] = options.pop("session_dir")
+    else:
+        service_options["sessions"] = context.paths.ensure().sessions
     service = CandidateService.from_kit_file(Path(kit), **service_options)
     return CandidateWindow(service, camera=camera, mic=mic, **options)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
@@ -171,6 +172,8 @@ class PanelController(QObject):
             "lock",
         ):
             self.actions[key].setEnabled(signed_in)
+        # Alone (no panel yet), the reviewer may still name themselves there.
+        self.actions["people"].setEnabled(signed_in or not self.service.panelists())
         audio = self.actions["audio_only"]
         audio.blockSignals(True)
         current = self.service.current
@@ -247,6 +250,8 @@ class PanelController(QObject):
 
     def open_people(self) -> PeopleDialog | None:
         actor = self.service.current
+        if actor is None and not self.service.panelists():
+            actor = self.service.lone_actor()  # the lone reviewer names themselves
         if actor is None:
             self.lock("Sign in first.")
             return None
@@ -256,6 +261,12 @@ class PanelController(QObject):
         return dialog
 
     def _after_people(self) -> None:
+        if not self.service.panelists():  # the lone reviewer's new name shows at once
+            reviewer_id = getattr(self.window, "current_reviewer_id", None)
+            set_reviewer = getattr(self.window, "set_reviewer", None)
+            if reviewer_id is not None and callable(set_reviewer):
+                set_reviewer(reviewer_id)
+            return
         if self.service.current is None:  # you removed yourself
             self.lock("Choose who is scoring.")
         else:
@@ -304,7 +315,15 @@ class PanelController(QObject):
     def set_blind(self, on: bool) -> None:
         if self.service.current is None:
             return
-        self.service.set_blind_mode(self.service.current, on)
+        try:
+            self.service.set_blind_mode(self.service.current, on)
+        except OneTakeError as error:
+            blind = self.actions["blind"]
+            blind.blockSignals(True)
+            blind.setChecked(self.service.blind_mode())
+            blind.blockSignals(False)
+            self.window.statusBar().showMessage(str(error), 10_000)
+            return
         self._refresh_windows()
         set_blind_codes = getattr(self.window, "set_blind_codes", None)
         if callable(set_blind_codes):
