@@ -175,3 +175,24 @@ def test_intake_only_receives_and_keeps_files_owner_only(tmp_path: Path) -> None
     for path in (uploads[0], uploads[0].with_name(uploads[0].name + ".json")):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sha256_of(uploads[0]) == receipt.sha256
+
+
+def test_behind_a_proxy_upload_addresses_name_the_public_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import requests
+
+    monkeypatch.setenv("ONETAKE_INTAKE_BEHIND_PROXY", "1")
+    with intake_server(tmp_path / "store") as intake:
+        created = requests.post(
+            intake.url,
+            headers={
+                "Tus-Resumable": "1.0.0",
+                "Upload-Length": "10",
+                "X-Forwarded-Host": "intake.example.com",
+                "X-Forwarded-Proto": "https",
+            },
+            timeout=10,
+        )
+    assert created.status_code == 201
+    assert created.headers["Location"].startswith("https://intake.example.com/files/")
