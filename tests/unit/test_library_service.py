@@ -66,7 +66,7 @@ def test_submitting_needs_every_answer_scored(service: ReviewerService) -> None:
     service.save_score(a2.id, me, 2, "only a note so far")
     assert service.submit_candidate(sid, me) == 2
     view = service.answer_view(a1.id, me)
-    assert view.submitted and view.status == "scored"
+    assert view.submitted and view.status == "submitted"
     assert view.question is None and view.question_text == "Question q1"
 
 

@@ -24,10 +24,12 @@ from typing import Any, Literal
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
+from onetake_desktop.domain.search import matches
 from onetake_desktop.paths import app_paths
 from onetake_desktop.storage.atomic import csv_bytes
 from onetake_desktop.storage.bundle import ExtractedBundle
 from onetake_desktop.storage.library import (
+    ANSWER_STATUSES,
     RECOMMENDATION_LABELS,
     AnswerRecord,
     AnswerStatus,
@@ -54,6 +56,7 @@ DEFAULT_REVIEWER_NAME = "Me"
 __all__ = [
     "RECOMMENDATION_LABELS",
     "SPEEDS",
+    "AnswerStatus",
     "AnswerView",
     "CandidateEntry",
     "ImportOutcome",
@@ -125,7 +128,7 @@ class AnswerView:
 
     @property
     def status(self) -> AnswerStatus:
-        return answer_status(self.score, len(self.notes))
+        return answer_status(self.score)
 
     @property
     def submitted(self) -> bool:
@@ -404,7 +407,6 @@ class ReviewerService:
         blind mode) replaces those candidates' names and hides their emails; search and the
         name sort then see only the code, so neither can tell who is behind one."""
         if codes:
-            needle = search.strip().casefold()
             entries = [
                 replace(e, candidate_name=codes[e.submission_id], candidate_email="")
                 if e.submission_id in codes
@@ -414,11 +416,7 @@ class ReviewerService:
             entries = [
                 e
                 for e in entries
-                if not needle
-                or any(
-                    needle in text.casefold()
-                    for text in (e.candidate_name, e.candidate_email, e.interview_title)
-                )
+                if matches(search, e.candidate_name, e.candidate_email, e.interview_title)
             ]
         else:
             entries = self.library.submissions.entries(reviewer_id, search)
@@ -427,7 +425,7 @@ class ReviewerService:
             "imported": lambda e: (e.interview_pk, e.imported_at, e.submission_id),
             "status": lambda e: (
                 e.interview_pk,
-                ("new", "in progress", "scored").index(e.status),
+                ANSWER_STATUSES.index(e.status),
                 e.candidate_name.casefold(),
             ),
         }
@@ -440,10 +438,7 @@ class ReviewerService:
 
     def answer_statuses(self, submission_id: int, reviewer_id: int) -> dict[int, AnswerStatus]:
         scores = self.library.scores.current_for_submission(submission_id, reviewer_id)
-        return {
-            a.id: answer_status(scores.get(a.id), len(self.library.scores.notes(a.id, reviewer_id)))
-            for a in self.answers(submission_id)
-        }
+        return {a.id: answer_status(scores.get(a.id)) for a in self.answers(submission_id)}
 
     def question_text(self, submission: SubmissionRecord, question_id: str) -> str:
         definition = self.library.interviews.definition(submission.interview_pk)

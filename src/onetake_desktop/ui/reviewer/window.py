@@ -11,11 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QBrush,
-    QColor,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
@@ -34,13 +32,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -53,14 +49,12 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
+from onetake_desktop.ui.reviewer.library_model import AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.widgets.plain import make_plain, plain_label, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
-KIND = Qt.ItemDataRole.UserRole
-KEY = Qt.ItemDataRole.UserRole + 1
-STATUS_COLOURS = {"new": "#4a5568", "in progress": "#9a5b00", "scored": "#1e7a3c"}
-STATUS_MARKS = {"new": "○ new", "in progress": "◐ in progress", "scored": "● scored"}
 STYLE = """
 QLabel#QuestionText { font-size: 14pt; font-weight: 600; }
 QLabel#QuestionMeta { color: #4a5568; font-size: 10pt; }
@@ -106,6 +100,11 @@ class ReviewerWindow(QMainWindow):
         self.resize(self._fitting_size(1320, 900))
         self.setAcceptDrops(True)
 
+        self._dirty_answers: set[int] = set()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_dirty)
         self._build_library_pane()
         self._build_answer_pane()
         self._build_scoring_pane()
@@ -125,7 +124,15 @@ class ReviewerWindow(QMainWindow):
         self.progress.setVisible(False)
         self.statusBar().addPermanentWidget(self.progress)
         self._build_menus()
+        # Scores written anywhere on this library (question mode, panel windows) update the
+        # tree live, not at the next sign-in.
+        self._stop_watching = service.library.watch_scores(self._on_scores_written)
         self.set_reviewer(self.current_reviewer_id)
+
+        # Outside text is plain text: the labels that show names, emails, question texts and
+        # file names are set so explicitly where they are built; this sweep keeps any other
+        # label of the window (ours, the rubric's, the player's) from guessing rich text.
+        make_plain(*self.findChildren(QLabel))
 
         from onetake_desktop.ui.panel import install_panel_features
 
@@ -143,8 +150,9 @@ class ReviewerWindow(QMainWindow):
         self.sort.addItem("Imported", "imported")
         self.sort.addItem("Status", "status")
         self.sort.setAccessibleName("Sort candidates by")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Candidate", "Status"])
+        self.model = LibraryModel(self._answer_rows)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
         self.tree.setAccessibleName("Library: interviews, candidates and answers")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
@@ -152,6 +160,9 @@ class ReviewerWindow(QMainWindow):
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setIndentation(14)
+        self._selecting = False
+        self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
+        self.no_match.setVisible(False)
         self.empty_hint = QLabel(
             "No interviews yet.\n\nDrop bundles (.onetake) or folders here, or use\n"
             "File > Import bundles… (Ctrl+I)."
@@ -166,6 +177,7 @@ class ReviewerWindow(QMainWindow):
         box.setContentsMargins(10, 8, 10, 8)
         self.import_title = QLabel("")
         self.import_title.setWordWrap(True)
+        make_plain(self.import_title)
         self.refused_list = QListWidget()
         self.refused_list.setAccessibleName("Refused bundles and why")
         self.refused_list.setMaximumHeight(110)
@@ -185,6 +197,7 @@ class ReviewerWindow(QMainWindow):
         layout.setContentsMargins(12, 12, 6, 12)
         layout.addLayout(top)
         layout.addWidget(self.import_box)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty_hint, 1)
         self.library_pane.setMinimumWidth(280)
@@ -198,8 +211,7 @@ class ReviewerWindow(QMainWindow):
         escape.triggered.connect(self._leave_search)
         self.search.addAction(escape)
         self.sort.currentIndexChanged.connect(lambda _i: self.reload_library())
-        self.tree.itemExpanded.connect(self._fill_answers)
-        self.tree.currentItemChanged.connect(self._on_current_item)
+        self.tree.selectionModel().currentChanged.connect(self._on_current_index)
 
     def _build_answer_pane(self) -> None:
         self.question_meta = QLabel("")
@@ -223,6 +235,9 @@ class ReviewerWindow(QMainWindow):
         c = QVBoxLayout(card)
         c.setContentsMargins(16, 12, 16, 12)
         c.setSpacing(6)
+        make_plain(
+            self.question_meta, self.question_text, self.question_context, self.facts, self.flag
+        )
         for w in (self.question_meta, self.question_text, self.question_context, self.facts):
             c.addWidget(w)
         self.player = PlayerWidget()
@@ -246,6 +261,7 @@ class ReviewerWindow(QMainWindow):
         self.candidate_label.setWordWrap(True)
         self.candidate_email = QLabel("")
         self.candidate_email.setObjectName("Hint")
+        make_plain(self.candidate_label, self.candidate_email)
         self.rubric = RubricPanel(include_pins=False)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
@@ -341,7 +357,7 @@ class ReviewerWindow(QMainWindow):
         if self.current_answer_id is not None:
             self._resume = (self.current_reviewer_id, self.current_answer_id)
         self._clear_answer()
-        self.tree.clear()
+        self.model.set_entries([])
 
     def set_reviewer(self, reviewer_id: int) -> None:
         """Show everything as this reviewer sees it (their own scores, notes and speed)."""
@@ -371,57 +387,51 @@ class ReviewerWindow(QMainWindow):
         entries = self.service.entries(
             self.current_reviewer_id, self.search.text(), str(self.sort.currentData()), codes
         )
-        self.tree.blockSignals(True)
         self.tree.setUpdatesEnabled(False)
         try:
-            self.tree.clear()
-            interviews: dict[int, QTreeWidgetItem] = {}
-            counts: dict[int, list[int]] = {}
-            items: list[QTreeWidgetItem] = []
-            for e in entries:
-                parent = interviews.get(e.interview_pk)
-                if parent is None:
-                    title = e.interview_title
-                    if not e.has_definition:
-                        title += "  (definition missing)"
-                    parent = QTreeWidgetItem([title, ""])
-                    parent.setData(0, KIND, "interview")
-                    parent.setData(0, KEY, e.interview_pk)
-                    font = parent.font(0)
-                    font.setBold(True)
-                    parent.setFont(0, font)
-                    interviews[e.interview_pk] = parent
-                    counts[e.interview_pk] = [0, 0]
-                    items.append(parent)
-                child = QTreeWidgetItem(parent, [e.candidate_name, ""])
-                child.setData(0, KIND, "candidate")
-                child.setData(0, KEY, e.submission_id)
-                child.setToolTip(
-                    0,
-                    "Name hidden (blind mode) until the panel decides"
-                    if e.submission_id in codes
-                    else f"{e.candidate_name} <{e.candidate_email}>",
-                )
-                child.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
-                self._set_status(child, e.status)
-                counts[e.interview_pk][0] += 1
-                counts[e.interview_pk][1] += e.status == "scored"
-            for pk, parent in interviews.items():
-                done, total = counts[pk][1], counts[pk][0]
-                parent.setText(1, f"{done}/{total} scored")
-            self.tree.addTopLevelItems(items)
-            for parent in items:
-                parent.setExpanded(True)
+            self.model.set_entries(entries, codes)
+            self.tree.expandToDepth(0)
         finally:
             self.tree.setUpdatesEnabled(True)
-            self.tree.blockSignals(False)
-        has_any = bool(entries) or bool(self.search.text())
+        searching = bool(self.search.text().strip())
+        has_any = bool(entries) or searching
         self.tree.setVisible(has_any)
         self.empty_hint.setVisible(not has_any)
+        # "No matches" is not "empty": the library has candidates, the search found none.
+        self.no_match.setVisible(searching and not entries)
         self._focus_library()
         self.library_reloaded.emit()
         if self.current_answer_id is not None:
             self._select_answer_item(self.current_answer_id)
+
+    def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:
+        """(name as shown, status as shown) of each candidate under one interview (tests and
+        accessibility checks read the tree through this)."""
+        parent = self.model.index(interview_row, 0)
+        if not parent.isValid():
+            return []
+        return [
+            (
+                str(self.model.index(i, 0, parent).data()),
+                str(self.model.index(i, 1, parent).data()),
+            )
+            for i in range(self.model.rowCount(parent))
+        ]
+
+    def tree_texts(self) -> list[str]:
+        """Every text and tooltip of the rows the tree holds now (loaded answers included)."""
+        out: list[str] = []
+
+        def walk(parent: QModelIndex) -> None:
+            for i in range(self.model.rowCount(parent)):
+                for col in (0, 1):
+                    index = self.model.index(i, col, parent)
+                    out.append(str(index.data() or ""))
+                    out.append(str(index.data(Qt.ItemDataRole.ToolTipRole) or ""))
+                walk(self.model.index(i, 0, parent))
+
+        walk(QModelIndex())
+        return out
 
     def _leave_search(self) -> None:
         if self.search.text():
@@ -441,104 +451,83 @@ class ReviewerWindow(QMainWindow):
         super().showEvent(event)
         self._focus_library()
 
-    def _set_status(self, item: QTreeWidgetItem, status: str) -> None:
-        item.setText(1, STATUS_MARKS[status])
-        item.setForeground(1, QBrush(QColor(STATUS_COLOURS[status])))
-        item.setData(1, KIND, status)
-
-    def _fill_answers(self, item: QTreeWidgetItem) -> None:
-        if item.data(0, KIND) != "candidate" or item.childCount():
-            return
-        submission_id = int(item.data(0, KEY))
+    def _answer_rows(self, submission_id: int) -> list[AnswerRow]:
         submission = self.service.library.submissions.get(submission_id)
         statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
-        for a in self.service.answers(submission_id):
-            label = f"{a.position}. {self.service.question_text(submission, a.question_id)}"
-            child = QTreeWidgetItem(item, [label, ""])
-            child.setData(0, KIND, "answer")
-            child.setData(0, KEY, a.id)
-            child.setToolTip(0, label)
-            self._set_status(child, statuses[a.id])
-
-    @staticmethod
-    def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
-        return [c for c in (item.child(j) for j in range(item.childCount())) if c is not None]
-
-    def _candidates(self) -> list[QTreeWidgetItem]:
-        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-        return [c for top in tops if top is not None for c in self._children(top)]
-
-    def _candidate_item(self, submission_id: int) -> QTreeWidgetItem | None:
-        for c in self._candidates():
-            if int(c.data(0, KEY)) == submission_id:
-                return c
-        return None
+        return [
+            AnswerRow(
+                a.id,
+                f"{a.position}. {self.service.question_text(submission, a.question_id)}",
+                statuses[a.id],
+            )
+            for a in self.service.answers(submission_id)
+        ]
 
     def _select_answer_item(self, answer_id: int) -> None:
-        answer = self.service.library.submissions.answer(answer_id)
-        cand = self._candidate_item(answer.submission_id)
-        if cand is None:
+        try:
+            answer = self.service.library.submissions.answer(answer_id)
+        except OneTakeError:
             return
-        self._fill_answers(cand)
-        cand.setExpanded(True)
-        for child in self._children(cand):
-            if int(child.data(0, KEY)) == answer_id:
-                self.tree.blockSignals(True)
-                self.tree.setCurrentItem(child)
-                self.tree.blockSignals(False)
-                return
+        index = self.model.answer_index(answer.submission_id, answer_id)
+        if not index.isValid():
+            return
+        self.tree.expand(index.parent())
+        self._selecting = True
+        try:
+            self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+        finally:
+            self._selecting = False
 
-    def _on_current_item(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
-        if item is None:
+    def _on_current_index(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        if self._selecting or not index.isValid():
             return
-        kind = item.data(0, KIND)
+        kind = self.model.kind(index)
         if kind == "answer":
-            self.show_answer(int(item.data(0, KEY)))
+            self.show_answer(self.model.key(index))
         elif kind == "candidate":
-            self._fill_answers(item)
-            item.setExpanded(True)
-            answers = self._children(item)
+            answers = self.model.answer_ids(self.model.key(index))
+            self.tree.expand(index.sibling(index.row(), 0))
             if answers:
-                # After the tree has finished moving its own selection to the candidate row,
+                # After the view has finished moving its own selection to the candidate row,
                 # so that the answer row ends up the selected one.
-                first = int(answers[0].data(0, KEY))
+                first = answers[0]
                 QTimer.singleShot(0, lambda: self.show_answer(first))
 
+    def _on_scores_written(self, answer_id: int) -> None:
+        """A score or note was written (this window, question mode, a panel window): refresh
+        that candidate's statuses once the write is done (this runs inside the statement)."""
+        self._dirty_answers.add(answer_id)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh_dirty(self) -> None:
+        answers, self._dirty_answers = self._dirty_answers, set()
+        submissions: set[int] = set()
+        for answer_id in answers:
+            try:
+                submissions.add(self.service.library.submissions.answer(answer_id).submission_id)
+            except OneTakeError:  # erased meanwhile
+                continue
+        for sid in submissions:
+            self._refresh_statuses(sid)
+
     def _refresh_statuses(self, submission_id: int) -> None:
-        cand = self._candidate_item(submission_id)
-        if cand is None:
-            return
         statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
-        for child in self._children(cand):
-            self._set_status(child, statuses[int(child.data(0, KEY))])
-        values = set(statuses.values())
-        overall = (
-            "scored" if values == {"scored"} else ("new" if values <= {"new"} else "in progress")
-        )
-        self._set_status(cand, overall)
-        parent = cand.parent()
-        if parent is not None:
-            siblings = self._children(parent)
-            done = sum(c.data(1, KIND) == "scored" for c in siblings)
-            parent.setText(1, f"{done}/{len(siblings)} scored")
+        self.model.set_answer_statuses(submission_id, statuses)
 
     def step_answer(self, delta: int) -> None:
         """N/P: next or previous answer; past the last one, on to the next candidate."""
-        candidates = self._candidates()
+        candidates = self.model.submission_ids()
         if not candidates:
             return
-        current = (
-            None
-            if self.current_submission_id is None
-            else self._candidate_item(self.current_submission_id)
-        )
-        if current is None:
-            self._fill_answers(candidates[0])
-            first = self._children(candidates[0])
+        current = self.current_submission_id
+        if current is None or current not in candidates:
+            first = self.model.answer_ids(candidates[0])
             if first:
-                self.show_answer(int(first[0].data(0, KEY)))
+                self.show_answer(first[0])
             return
-        answers = [int(c.data(0, KEY)) for c in self._children(current)]
+        answers = self.model.answer_ids(current)
         i = (
             answers.index(self.current_answer_id) + delta
             if self.current_answer_id in answers
@@ -549,10 +538,9 @@ class ReviewerWindow(QMainWindow):
             return
         c = candidates.index(current) + delta
         if 0 <= c < len(candidates):
-            self._fill_answers(candidates[c])
-            others = self._children(candidates[c])
+            others = self.model.answer_ids(candidates[c])
             if others:
-                self.show_answer(int(others[0 if delta > 0 else -1].data(0, KEY)))
+                self.show_answer(others[0 if delta > 0 else -1])
 
     # -- one answer ---------------------------------------------------------------------------
 
@@ -708,7 +696,7 @@ class ReviewerWindow(QMainWindow):
         self.recommend_group.setExclusive(True)
         missing = self.service.unscored_answers(view.submission.id, self.current_reviewer_id)
         statuses = self.service.answer_statuses(view.submission.id, self.current_reviewer_id)
-        all_submitted = set(statuses.values()) == {"scored"}
+        all_submitted = set(statuses.values()) == {"submitted"}
         self.submit_button.setEnabled(not missing and not all_submitted)
         if all_submitted:
             self.submit_hint.setText("Your scores for this candidate are submitted.")
@@ -723,7 +711,7 @@ class ReviewerWindow(QMainWindow):
         try:
             return action()
         except OneTakeError as error:
-            QMessageBox.warning(self, "OneTake", str(error))
+            warn(self, str(error))
             return None
 
     def _on_score(self, score: int) -> None:
@@ -873,7 +861,7 @@ class ReviewerWindow(QMainWindow):
 
     def _import_failed(self, error: BaseException) -> None:
         self._import_finished()
-        QMessageBox.warning(self, "OneTake", f"The import stopped: {error}")
+        warn(self, f"The import stopped: {error}")
 
     def _import_finished(self) -> None:
         self.importing = False
@@ -944,4 +932,6 @@ class ReviewerWindow(QMainWindow):
 
         wait_for_tasks(30_000)
         super().closeEvent(event)
+        self._stop_watching()
+        self._refresh_timer.stop()
         self.service.close()

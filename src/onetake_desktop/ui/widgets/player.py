@@ -196,6 +196,7 @@ class PlayerWidget(QWidget):
         self.placeholder.setObjectName("Hint")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
+        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)  # may name a file or a Qt error
 
         self.stack = QStackedWidget()
         for w in (self.placeholder, self.video, self.waveform, self.text):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.kit import Rubric
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 # Local style, so the widget looks the same wherever it is embedded.
 STYLE = """
@@ -85,9 +86,11 @@ class RubricPanel(QWidget):
         self.competency = QLabel("Rubric")
         self.competency.setObjectName("SectionTitle")
         self.competency.setWordWrap(True)
+        self.competency.setTextFormat(Qt.TextFormat.PlainText)
         self.status = QLabel("")
         self.status.setObjectName("Hint")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
 
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -107,6 +110,7 @@ class RubricPanel(QWidget):
             anchor = QLabel("")
             anchor.setWordWrap(True)
             anchor.setObjectName("Anchor")
+            anchor.setTextFormat(Qt.TextFormat.PlainText)  # anchors come from the kit's author
             anchor.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             self.group.addButton(button, score)
             self.buttons[score] = button
@@ -235,7 +239,7 @@ class RubricPanel(QWidget):
             item = QListWidgetItem(f"{_format_ms(p.position_ms)}   {p.text}")
             item.setData(Qt.ItemDataRole.UserRole, p.position_ms)
             item.setData(Qt.ItemDataRole.UserRole + 1, p.id)
-            item.setToolTip(f"Jump to {_format_ms(p.position_ms)}")
+            item.setToolTip(plain_tooltip(f"Jump to {_format_ms(p.position_ms)}: {p.text}"))
             self.pins.addItem(item)
 
     def set_position(self, position_ms: int) -> None:
