@@ -40,6 +40,7 @@ STATUS_MARKS: dict[str, str] = {
     "draft": "◐ draft",
     "submitted": "● submitted",
 }
+BLIND = "\0blind"  # a candidate's tooltip detail when blind mode hides the name
 STATUS_COLOURS: dict[str, str] = {
     "not started": "#4a5568",
     "draft": "#9a5b00",
@@ -61,7 +62,7 @@ class _Node:
     kind: Kind
     key: int  # interview pk, submission id or answer id
     label: str
-    tooltip: str
+    detail: str  # what the tooltip says besides the label (an email), built when asked
     status: str  # an AnswerStatus, or "a/b submitted" for an interview
     parent: int  # node id of the parent, -1 at the top
     row: int
@@ -100,7 +101,6 @@ class LibraryModel(QAbstractItemModel):
         top: list[int] = []
         candidates: dict[int, int] = {}
         interviews: dict[int, int] = {}
-        blind_tip = plain_tooltip("Name hidden (blind mode) until the panel decides")
         for e in entries:
             parent = interviews.get(e.interview_pk)
             if parent is None:
@@ -114,11 +114,7 @@ class LibraryModel(QAbstractItemModel):
             siblings = nodes[parent].children
             assert siblings is not None
             node_id = len(nodes)
-            tip = (
-                blind_tip
-                if e.submission_id in hidden
-                else plain_tooltip(f"{e.candidate_name} <{e.candidate_email}>")
-            )
+            tip = BLIND if e.submission_id in hidden else e.candidate_email
             nodes.append(
                 _Node(
                     "candidate",
@@ -231,24 +227,21 @@ class LibraryModel(QAbstractItemModel):
         first = len(self._nodes)
         self.beginInsertRows(parent, 0, len(rows) - 1)
         for i, r in enumerate(rows):
-            self._nodes.append(
-                _Node("answer", r.answer_id, r.label, plain_tooltip(r.label), r.status, node_id, i)
-            )
+            self._nodes.append(_Node("answer", r.answer_id, r.label, "", r.status, node_id, i))
             node.children.append(first + i)
             self._answers[r.answer_id] = first + i
         self.endInsertRows()
 
+    # index() and hasChildren() run once per row whenever the view lays out an expanded
+    # interview (10,000 calls each from C++): kept to a few attribute lookups.
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column < 0 or column >= 2 or row < 0:
-            return QModelIndex()
-        if not parent.isValid():
-            return (
-                self.createIndex(row, column, self._top[row])
-                if row < len(self._top)
-                else QModelIndex()
-            )
-        kids = self._node(parent).children or []
-        return self.createIndex(row, column, kids[row]) if row < len(kids) else QModelIndex()
+        if parent.isValid():
+            kids = self._nodes[parent.internalId()].children or ()
+        else:
+            kids = self._top
+        if 0 <= row < len(kids) and 0 <= column < 2:
+            return self.createIndex(row, column, kids[row])
+        return QModelIndex()
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         if not index.isValid():
@@ -269,10 +262,11 @@ class LibraryModel(QAbstractItemModel):
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         if not parent.isValid():
             return bool(self._top)
-        node = self._node(parent)
-        if node.kind == "candidate":
-            return node.children is None or bool(node.children)
-        return node.kind == "interview" and bool(node.children)
+        node = self._nodes[parent.internalId()]
+        children = node.children
+        if children is None:
+            return node.kind == "candidate"  # answers not loaded yet: a candidate has some
+        return bool(children)
 
     def canFetchMore(self, parent: Index) -> bool:
         return parent.isValid() and self._node(parent).children is None
@@ -280,6 +274,14 @@ class LibraryModel(QAbstractItemModel):
     def fetchMore(self, parent: Index) -> None:
         if parent.isValid():
             self._load(int(parent.internalId()))
+
+    @staticmethod
+    def _tooltip(node: _Node) -> str:
+        if node.kind == "candidate":
+            if node.detail == BLIND:
+                return plain_tooltip("Name hidden (blind mode) until the panel decides")
+            return plain_tooltip(f"{node.label} <{node.detail}>")
+        return plain_tooltip(node.label)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -298,7 +300,7 @@ class LibraryModel(QAbstractItemModel):
                 return node.label
             return STATUS_MARKS.get(node.status, node.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return node.tooltip if column == 0 else None
+            return self._tooltip(node) if column == 0 else None
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return self._brushes.get(node.status)
         if role == Qt.ItemDataRole.FontRole and node.kind == "interview":
