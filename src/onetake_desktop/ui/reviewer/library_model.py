@@ -235,10 +235,8 @@ class LibraryModel(QAbstractItemModel):
     # index() and hasChildren() run once per row whenever the view lays out an expanded
     # interview (10,000 calls each from C++): kept to a few attribute lookups.
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if parent.isValid():
-            kids = self._nodes[parent.internalId()].children or ()
-        else:
-            kids = self._top
+        valid = parent.isValid()
+        kids = (self._nodes[parent.internalId()].children or ()) if valid else self._top
         if 0 <= row < len(kids) and 0 <= column < 2:
             return self.createIndex(row, column, kids[row])
         return QModelIndex()
