@@ -52,9 +52,12 @@ BUNDLE_SUFFIX = ".onetake"
 DEFINITION_SUFFIX = ".onetakeinterview"
 SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 DEFAULT_REVIEWER_NAME = "Me"
+# The overall recommendation from worst to best: Ctrl+1 .. Ctrl+4 in the window, like scores.
+RECOMMENDATION_ORDER: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
 
 __all__ = [
     "RECOMMENDATION_LABELS",
+    "RECOMMENDATION_ORDER",
     "SPEEDS",
     "AnswerStatus",
     "AnswerView",
@@ -213,6 +216,21 @@ class ReviewerService:
         rate = min(SPEEDS, key=lambda s: abs(s - rate))
         self.library.reviewers.set_setting(reviewer_id, "playback_rate", f"{rate:g}")
         return rate
+
+    def audio_only(self, reviewer_id: int) -> bool:
+        """Review by ear: video answers play with the picture hidden (the same setting the
+        panel's menu item writes)."""
+        return self.library.reviewers.setting(reviewer_id, "audio_only", "0") == "1"
+
+    def set_audio_only(self, reviewer_id: int, on: bool) -> None:
+        self.library.reviewers.set_setting(reviewer_id, "audio_only", "1" if on else "0")
+
+    def auto_advance(self, reviewer_id: int) -> bool:
+        """After a score, move on to this candidate's next unscored answer."""
+        return self.library.reviewers.setting(reviewer_id, "auto_advance", "0") == "1"
+
+    def set_auto_advance(self, reviewer_id: int, on: bool) -> None:
+        self.library.reviewers.set_setting(reviewer_id, "auto_advance", "1" if on else "0")
 
     # -- interview definitions ----------------------------------------------------------------
 
@@ -511,6 +529,41 @@ class ReviewerService:
             for a in self.answers(submission_id)
             if a.id not in scores or scores[a.id].score is None
         ]
+
+    def next_unscored(
+        self, reviewer_id: int, submission_ids: Sequence[int], after_answer_id: int | None
+    ) -> int | None:
+        """The first answer without a score of this reviewer (drafts with a score and
+        submitted answers are skipped), after ``after_answer_id`` in the order of
+        ``submission_ids`` (the library as shown), wrapping round; None when none is left."""
+        if not submission_ids:
+            return None
+        order = list(submission_ids)
+        start = 0
+        if after_answer_id is not None:
+            with contextlib.suppress(OneTakeError):
+                current = self.library.submissions.answer(after_answer_id).submission_id
+                if current in order:
+                    start = order.index(current)
+        rotated = order[start:] + order[:start]
+        passed_current = after_answer_id is None
+        candidates_after: list[int] = []
+        for k, sid in enumerate(rotated):
+            statuses = self.answer_statuses(sid, reviewer_id)
+            ids = list(statuses)
+            if k == 0 and after_answer_id in statuses:
+                i = ids.index(after_answer_id)
+                later = [a for a in ids[i + 1 :] if statuses[a] == "not started"]
+                if later:
+                    return later[0]
+                candidates_after = [a for a in ids[:i] if statuses[a] == "not started"]
+                passed_current = True
+                continue
+            found = next((a for a in ids if statuses[a] == "not started"), None)
+            if found is not None:
+                return found
+        # Only the current candidate's earlier answers are left.
+        return candidates_after[0] if passed_current and candidates_after else None
 
     def submit_candidate(self, submission_id: int, reviewer_id: int) -> int:
         """Submit this reviewer's scores for the candidate (durably); every answer must have a

@@ -7,6 +7,7 @@ worker thread (``run_task``) with their own database connection and report back 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QKeyEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -32,10 +35,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMainWindow,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTextEdit,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -44,6 +50,7 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.reviewer import (
     RECOMMENDATION_LABELS,
+    RECOMMENDATION_ORDER,
     AnswerView,
     ImportReport,
     ReviewerService,
@@ -96,7 +103,8 @@ class ReviewerWindow(QMainWindow):
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
         self.setStyleSheet(STYLE)
-        self.setMinimumSize(1100, 700)
+        # Small enough for 1366x768 at 150 % (910x512 logical pixels) and 1024x600 netbooks.
+        self.setMinimumSize(800, 480)
         self.resize(self._fitting_size(1320, 900))
         self.setAcceptDrops(True)
 
@@ -115,8 +123,13 @@ class ReviewerWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([330, 600, 390])
         splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(5)
+        self.splitter = splitter
+        self._user_sized = False  # once the reviewer drags a divider, their sizes stay
+        self._compact = False
+        self._compact_set = False
+        splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
         self.setCentralWidget(splitter)
 
         self.progress = QProgressBar()
@@ -136,7 +149,10 @@ class ReviewerWindow(QMainWindow):
 
         from onetake_desktop.ui.panel import install_panel_features
 
-        install_panel_features(self)
+        panel = install_panel_features(self)
+        audio = panel.actions.get("audio_only")
+        if audio is not None:
+            audio.toggled.connect(self._on_panel_audio_only)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -233,18 +249,41 @@ class ReviewerWindow(QMainWindow):
         card = QFrame()
         card.setObjectName("Card")
         c = QVBoxLayout(card)
-        c.setContentsMargins(16, 12, 16, 12)
-        c.setSpacing(6)
+        c.setContentsMargins(12, 8, 12, 8)
+        c.setSpacing(4)
         make_plain(
             self.question_meta, self.question_text, self.question_context, self.facts, self.flag
         )
-        for w in (self.question_meta, self.question_text, self.question_context, self.facts):
-            c.addWidget(w)
+        # The card folds to its one-line header, so a short screen gives the height to the
+        # video; the toggle says what it hides.
+        self.card_toggle = QToolButton()
+        self.card_toggle.setObjectName("CardToggle")
+        self.card_toggle.setCheckable(True)
+        self.card_toggle.setChecked(True)
+        self.card_toggle.setAutoRaise(True)
+        self.card_toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.card_toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.card_toggle.setAccessibleName("Show or hide the question")
+        self.card_toggle.setToolTip("Show or hide the question and its facts (Q)")
+        self.card_toggle.toggled.connect(self.set_card_expanded)
+        header = QHBoxLayout()
+        header.setSpacing(4)
+        header.addWidget(self.card_toggle)
+        header.addWidget(self.question_meta, 1)
+        c.addLayout(header)
+        self.card_body = QWidget()
+        body = QVBoxLayout(self.card_body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(4)
+        for w in (self.question_text, self.question_context, self.facts):
+            body.addWidget(w)
+        c.addWidget(self.card_body)
+        self.question_card = card
         self.player = PlayerWidget()
         self.answer_pane = QWidget()
         layout = QVBoxLayout(self.answer_pane)
-        layout.setContentsMargins(6, 12, 6, 12)
-        layout.setSpacing(10)
+        layout.setContentsMargins(2, 8, 2, 8)
+        layout.setSpacing(6)
         layout.addWidget(card)
         layout.addWidget(self.flag)
         layout.addWidget(self.player, 1)
@@ -268,20 +307,23 @@ class ReviewerWindow(QMainWindow):
         self.correct_button.setVisible(False)
 
         self.recommend_group = QButtonGroup(self)
-        rec_row = QHBoxLayout()
+        rec_row = QGridLayout()
         rec_row.setSpacing(6)
         self.recommend_buttons: dict[str, QPushButton] = {}
-        for value in ("strong_no", "no", "yes", "strong_yes"):
-            b = QPushButton(RECOMMENDATION_LABELS[value])
+        for i, value in enumerate(RECOMMENDATION_ORDER):
+            label = RECOMMENDATION_LABELS[value]
+            b = QPushButton(label)
             b.setObjectName("RecommendButton")
             b.setCheckable(True)
-            b.setAccessibleName(f"Recommend: {RECOMMENDATION_LABELS[value]}")
+            b.setAccessibleName(f"Recommend: {label}")
+            b.setToolTip(f"Recommend: {label} (Ctrl+{i + 1})")
             self.recommend_group.addButton(b)
             self.recommend_buttons[value] = b
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            rec_row.addWidget(b)
+            rec_row.addWidget(b, i // 2, i % 2)
             b.clicked.connect(lambda _=False, v=value: self._recommend(v))
-        self.submit_button = QPushButton("Submit scores for this candidate")
+        self.submit_button = QPushButton("Submit scores (Ctrl+Enter)")
+        self.submit_button.setToolTip("Submit your scores for this candidate (Ctrl+Enter)")
         self.submit_button.setObjectName("PrimaryButton")
         self.submit_hint = QLabel("")
         self.submit_hint.setObjectName("Hint")
@@ -293,16 +335,15 @@ class ReviewerWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.candidate_label)
         layout.addWidget(self.candidate_email)
-        layout.addWidget(self.rubric)
+        layout.addWidget(self.rubric, 1)
         layout.addWidget(self.correct_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addSpacing(6)
         layout.addWidget(QLabel("Overall recommendation for this candidate"))
         layout.addLayout(rec_row)
         layout.addWidget(self.submit_button)
         layout.addWidget(self.submit_hint)
-        layout.addStretch(1)
-        # No scroll area: word-wrapped anchors get squeezed inside one; the pane fits at the
-        # window's minimum height instead.
+        # The rubric scrolls its own levels (every anchor in full); the rest of this pane is
+        # short enough for the smallest supported window.
         self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
         self.scoring_hint.setObjectName("Hint")
         self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -311,9 +352,9 @@ class ReviewerWindow(QMainWindow):
         self.scoring_pane.addWidget(self.scoring_hint)
         self.scoring_pane.addWidget(inner)
         self.scoring_content = inner
-        self.scoring_pane.setMinimumWidth(360)
+        self.scoring_pane.setMinimumWidth(230)
 
-        self.rubric.pins.setMaximumHeight(120)
+        self.rubric.pins.setMaximumHeight(110)
         self.pins_placeholder.addWidget(self.rubric.pins_box)
         self.rubric.score_chosen.connect(self._on_score)
         self.rubric.note_changed.connect(self._on_note)
@@ -347,6 +388,66 @@ class ReviewerWindow(QMainWindow):
         playback = self.menuBar().addMenu("&Playback")
         for a in self.player.actions_for_menu():
             playback.addAction(a)
+        self._build_review_menu()
+        self._build_view_menu()
+
+    def _action(
+        self, text: str, slot: Callable[[], Any], *keys: str, checkable: bool = False
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        if checkable:
+            action.toggled.connect(lambda _on: slot())
+        else:
+            action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)  # shortcuts work while the menu bar is hidden (full screen)
+        return action
+
+    def _build_review_menu(self) -> None:
+        """The scoring flow by keyboard: 1-5 score, U next unscored, Ctrl+1..4 recommend,
+        Ctrl+Enter submit; with "Advance after scoring" a score moves on by itself."""
+        menu = self.menuBar().addMenu("&Review")
+        self.next_unscored_action = self._action("Next &unscored answer", self.next_unscored, "U")
+        self.auto_advance_action = self._action(
+            "&Advance after scoring", self._on_auto_advance, checkable=True
+        )
+        self.submit_action = self._action(
+            "&Submit scores for this candidate", self.submit_candidate, "Ctrl+Return", "Ctrl+Enter"
+        )
+        menu.addAction(self.next_unscored_action)
+        menu.addAction(self.auto_advance_action)
+        menu.addSeparator()
+        self.recommend_actions: dict[str, QAction] = {}
+        for i, value in enumerate(RECOMMENDATION_ORDER, start=1):
+            action = self._action(
+                f"Recommend: {RECOMMENDATION_LABELS[value]}",
+                functools.partial(self._recommend_key, value),
+                f"Ctrl+{i}",
+            )
+            self.recommend_actions[value] = action
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.submit_action)
+
+    def _build_view_menu(self) -> None:
+        menu = self.menuBar().addMenu("&View")
+        self.focus_action = self._action(
+            "&Full screen: answer and rubric", self._on_focus_mode, "F11", checkable=True
+        )
+        self.audio_only_action = self._action(
+            "Audio only (&hide the picture)", self._on_audio_only, checkable=True
+        )
+        self.card_action = self._action(
+            "Show the &question", lambda: self.card_toggle.toggle(), "Q"
+        )
+        self.pins_action = self._action(
+            "Show the notes at &moments", lambda: self.rubric.pins_toggle.toggle()
+        )
+        for a in (self.focus_action, self.audio_only_action, self.card_action, self.pins_action):
+            menu.addAction(a)
 
     # -- reviewer -----------------------------------------------------------------------------
 
@@ -366,6 +467,13 @@ class ReviewerWindow(QMainWindow):
         reviewer = self.service.reviewer(reviewer_id)
         self.statusBar().showMessage(f"Reviewing as {reviewer.name}", 4000)
         self.player.set_rate(self.service.playback_rate(reviewer_id), announce=False)
+        for action, on in (
+            (self.audio_only_action, self.service.audio_only(reviewer_id)),
+            (self.auto_advance_action, self.service.auto_advance(reviewer_id)),
+        ):
+            action.blockSignals(True)
+            action.setChecked(on)
+            action.blockSignals(False)
         answer = self.current_answer_id
         if answer is None and self._resume is not None and self._resume[0] == reviewer_id:
             answer = self._resume[1]  # back after a lock: the same panelist, the same answer
@@ -648,7 +756,74 @@ class ReviewerWindow(QMainWindow):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        self._apply_sizes()
         self._fit_labels()
+
+    def _apply_sizes(self) -> None:
+        """Evidence first: the library and the rubric take what they need (a share of the
+        width within bounds) and the answer gets the rest, at least half the window from
+        1024x600 and 1366x768 at 150 % up. A divider the reviewer dragged stays put."""
+        width = self.width()
+        if not self._compact_set or self._compact != (self.height() < 700):
+            # Short windows start with the pinned-note list folded (the timeline marks them).
+            self._compact = self.height() < 700
+            self._compact_set = True
+            self.rubric.set_pins_expanded(not self._compact)
+        if self._user_sized:
+            return
+        handles = 2 * self.splitter.handleWidth()
+        library = max(150, min(330, int(0.19 * width))) if self.library_pane.isVisible() else 0
+        scoring = max(230, min(440, int(0.28 * width)))
+        self.splitter.setSizes([library, max(0, width - library - scoring - handles), scoring])
+
+    def set_card_expanded(self, on: bool) -> None:
+        """Fold the question card to its header line (Q), giving the height to the video."""
+        self.card_toggle.blockSignals(True)
+        self.card_toggle.setChecked(on)
+        self.card_toggle.blockSignals(False)
+        self.card_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.card_body.setVisible(on)
+        self._fit_labels()
+
+    def set_focus_mode(self, on: bool) -> None:
+        """Full screen with the answer and the rubric side by side (F11; Esc leaves)."""
+        self.focus_action.blockSignals(True)
+        self.focus_action.setChecked(on)
+        self.focus_action.blockSignals(False)
+        self.library_pane.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+        self._user_sized = False
+        self._apply_sizes()
+        self._home_focus()
+
+    def _on_focus_mode(self) -> None:
+        self.set_focus_mode(self.focus_action.isChecked())
+
+    def _home_focus(self) -> None:
+        """Keys back where the shortcuts work: the library, or nowhere in particular."""
+        if self.tree.isVisible():
+            self.tree.setFocus()
+        else:
+            focused = self.focusWidget()
+            if focused is not None:
+                focused.clearFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Text fields ignore Esc, so it reaches the window: leave the field (the note saves
+        # as it does on any focus change), or leave full screen.
+        if event.key() == Qt.Key.Key_Escape:
+            focused = self.focusWidget()
+            if isinstance(focused, QLineEdit | QPlainTextEdit | QTextEdit):
+                self._home_focus()
+            elif self.focus_action.isChecked():
+                self.set_focus_mode(False)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _load_media(self, view: AnswerView) -> None:
         a = view.answer
@@ -658,8 +833,9 @@ class ReviewerWindow(QMainWindow):
         if a.media_path is None or not a.media_path.exists():
             self.player.show_message("The media file of this answer is missing from the library.")
             return
-        self.player.load_media(a.media_path, "audio" if a.answer_type == "audio" else "video")
-        if a.answer_type == "audio":
+        by_ear = a.answer_type == "audio" or self.audio_only_action.isChecked()
+        self.player.load_media(a.media_path, "audio" if by_ear else "video")
+        if by_ear:
             answer_id = a.id
 
             def done(levels: list[float]) -> None:
@@ -671,6 +847,7 @@ class ReviewerWindow(QMainWindow):
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
         pinned = [PinnedNote(n.id, n.position_ms, n.text) for n in view.notes]
+        self.player.set_markers([n.position_ms for n in view.notes])
         submitted = view.submitted
         if submitted:
             status = "Submitted. A change needs a correction with a reason."
@@ -723,6 +900,68 @@ class ReviewerWindow(QMainWindow):
             lambda: self.service.save_score(answer_id, self.current_reviewer_id, score, note)
         ):
             self._after_change()
+            if self.auto_advance_action.isChecked():
+                self._advance_within_candidate()
+
+    def _advance_within_candidate(self) -> None:
+        """After a score: this candidate's next unscored answer, or stay and say what is next
+        (the recommendation and Submit apply to the candidate on screen)."""
+        if self.view is None:
+            return
+        sid = self.view.submission.id
+        target = self.service.next_unscored(self.current_reviewer_id, [sid], self.view.answer.id)
+        if target is not None:
+            QTimer.singleShot(0, lambda: self.show_answer(target))
+        else:
+            self.statusBar().showMessage(
+                "Every answer has a score: Ctrl+1 to Ctrl+4 recommend, Ctrl+Enter submits.", 6000
+            )
+
+    def next_unscored(self) -> None:
+        """U: the next answer without a score, in the library's order (submitted answers and
+        scored drafts are skipped), wrapping round."""
+        target = self.service.next_unscored(
+            self.current_reviewer_id, self.model.submission_ids(), self.current_answer_id
+        )
+        if target is None:
+            self.statusBar().showMessage("Every answer in the list has a score.", 5000)
+            return
+        self.show_answer(target)
+
+    def _on_auto_advance(self) -> None:
+        on = self.auto_advance_action.isChecked()
+        self.service.set_auto_advance(self.current_reviewer_id, on)
+        self.statusBar().showMessage(
+            "A score now moves on to the next unscored answer."
+            if on
+            else "A score no longer moves on by itself.",
+            4000,
+        )
+
+    def _on_audio_only(self) -> None:
+        on = self.audio_only_action.isChecked()
+        self.service.set_audio_only(self.current_reviewer_id, on)
+        panel = getattr(self, "panel", None)
+        action = getattr(panel, "actions", {}).get("audio_only") if panel else None
+        if action is not None and action.isChecked() != on:
+            action.blockSignals(True)
+            action.setChecked(on)
+            action.blockSignals(False)
+        if self.view is not None and self.view.answer.answer_type == "video":
+            position = self.player.position()
+            self._load_media(self.view)
+            self.player.seek(position)
+
+    def _on_panel_audio_only(self, on: bool) -> None:
+        """The panel's menu item writes the same setting; show it here at once."""
+        if self.audio_only_action.isChecked() != on:
+            self.audio_only_action.setChecked(on)
+
+    def _recommend_key(self, value: str) -> None:
+        button = self.recommend_buttons[value]
+        if self.view is not None and button.isEnabled():
+            button.setChecked(True)
+            self._recommend(value)
 
     def _on_note(self, note: str) -> None:
         if self.view is None or self.view.submitted:
@@ -779,15 +1018,22 @@ class ReviewerWindow(QMainWindow):
         self._after_change()
 
     def submit_candidate(self) -> None:
-        if self.view is None:
+        if self.view is None or not self.submit_button.isEnabled():
             return
         self.rubric.flush_note()
         sid = self.view.submission.id
         count = self._guard(lambda: self.service.submit_candidate(sid, self.current_reviewer_id))
         if count is not None:
             name = self.shown_name(sid)[0]
-            self.statusBar().showMessage(f"Submitted {count} scores for {name}.", 5000)
+            noun = "score" if count == 1 else "scores"
+            self.statusBar().showMessage(f"Submitted {count} {noun} for {name}.", 5000)
         self._after_change()
+        if count is not None and self.auto_advance_action.isChecked():
+            target = self.service.next_unscored(
+                self.current_reviewer_id, self.model.submission_ids(), self.current_answer_id
+            )
+            if target is not None:
+                QTimer.singleShot(0, lambda: self.show_answer(target))
 
     def _after_change(self, reload_view: bool = True) -> None:
         if self.view is None:

@@ -4,6 +4,9 @@ Self-contained (the reviewer window and the panel both embed it): give it a file
 ``load_media`` or text with ``show_text``; it owns its QMediaPlayer. Speeds go from 0.5x to 2x in
 steps with pitch compensation on, so a voice at 2x still sounds like that person.
 
+The timeline seeks where it is clicked and marks the notes pinned to moments
+(``set_markers``). A seek while stopped (after the end) shows the frame at the new position.
+
 Keyboard (actions on the window, listed in ``actions()`` for a menu): Space play/pause, K
 play/pause, J/L back/forward 10 s, Left/Right 5 s, [ and ] slower/faster, N/P next/previous
 answer (``next_requested``/``previous_requested``). Text fields keep their own keys.
@@ -35,6 +38,8 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QStackedWidget,
+    QStyle,
+    QStyleOptionSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -117,6 +122,72 @@ class WaveformView(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() & Qt.MouseButton.LeftButton:
             self._seek_to(event.position().x())
+
+
+class TimelineSlider(QSlider):
+    """The answer's timeline: a click jumps there (not a page step), a drag scrubs, and notes
+    pinned to moments are drawn on it as small marks."""
+
+    seek_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.markers: list[int] = []
+        self.setMinimumHeight(24)
+
+    def set_markers(self, positions_ms: Sequence[int]) -> None:
+        self.markers = sorted(int(p) for p in positions_ms)
+        self.update()
+
+    def _value_at(self, x: float) -> int:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        groove = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(1, groove.width() - handle.width())
+        offset = int(x) - groove.x() - handle.width() // 2
+        return QStyle.sliderValueFromPosition(
+            self.minimum(), self.maximum(), max(0, min(span, offset)), span
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.isEnabled() and self.maximum():
+            value = self._value_at(event.position().x())
+            self.setValue(value)
+            self.seek_requested.emit(value)
+        super().mousePressEvent(event)
+
+    def x_of(self, position_ms: int) -> int:
+        """Where a moment sits on the timeline (markers, tests)."""
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        groove = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(1, groove.width() - handle.width())
+        pos = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), position_ms, span)
+        return groove.x() + handle.width() // 2 + pos
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.markers or self.maximum() <= 0:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#d97706"))
+        for ms in self.markers:
+            if 0 <= ms <= self.maximum():
+                x = self.x_of(ms)
+                p.drawRoundedRect(QRectF(x - 2, 1, 4, 7), 1.5, 1.5)
+        p.end()
 
 
 class VideoView(QWidget):
@@ -210,8 +281,8 @@ class PlayerWidget(QWidget):
         self.back_button.setToolTip("Back 5 seconds (Left)")
         self.forward_button = QPushButton("+5 s")
         self.forward_button.setToolTip("Forward 5 seconds (Right)")
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setAccessibleName("Position in the answer")
+        self.slider = TimelineSlider()
+        self.slider.setAccessibleName("Position in the answer; click to seek")
         self.time_label = QLabel("0:00 / 0:00")
         self.time_label.setMinimumWidth(92)
         self.slower_button = QPushButton("−")
@@ -274,6 +345,7 @@ class PlayerWidget(QWidget):
         self.slower_button.clicked.connect(self.slower)
         self.faster_button.clicked.connect(self.faster)
         self.slider.sliderMoved.connect(self.seek)
+        self.slider.seek_requested.connect(self.seek)
         self.waveform.seek_requested.connect(self.seek)
         self.media.positionChanged.connect(self._on_position)
         self.media.durationChanged.connect(self._on_duration)
@@ -345,6 +417,7 @@ class PlayerWidget(QWidget):
         self.placeholder.setText(text)
 
     def clear(self) -> None:
+        self.slider.set_markers([])
         self.media.stop()
         self.media.setSource(QUrl())
         self.kind = "none"
@@ -394,6 +467,14 @@ class PlayerWidget(QWidget):
             self._pending_seek = position_ms
             return
         self.media.setPosition(min(position_ms, duration))
+        if self.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
+            # After the end the player is stopped and a new position alone paints nothing
+            # (the label moved, the picture did not): pausing there decodes that frame.
+            self.media.pause()
+
+    def set_markers(self, positions_ms: Sequence[int]) -> None:
+        """Mark notes pinned to moments on the timeline."""
+        self.slider.set_markers(positions_ms)
 
     def _ready(self) -> bool:
         status = self.media.mediaStatus()
