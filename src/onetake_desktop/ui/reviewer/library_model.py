@@ -41,6 +41,7 @@ STATUS_MARKS: dict[str, str] = {
     "submitted": "● submitted",
 }
 BLIND = "\0blind"  # a candidate's tooltip detail when blind mode hides the name
+STATUS_SHORT: dict[str, str] = {"not started": "○", "draft": "◐", "submitted": "●"}
 STATUS_COLOURS: dict[str, str] = {
     "not started": "#4a5568",
     "draft": "#9a5b00",
@@ -84,6 +85,7 @@ class LibraryModel(QAbstractItemModel):
         self._top: list[int] = []
         self._candidates: dict[int, int] = {}  # submission id -> node id
         self._answers: dict[int, int] = {}  # answer id -> node id
+        self.compact = False  # a narrow library: marks only, the words in the tooltip
         self._bold = QFont()
         self._bold.setBold(True)
         self._brushes = {k: QColor(v) for k, v in STATUS_COLOURS.items()}
@@ -161,6 +163,20 @@ class LibraryModel(QAbstractItemModel):
             self._changed(cand_id)
             self._count_interview(cand.parent)
             self._changed(cand.parent)
+
+    def set_compact(self, on: bool) -> None:
+        if on != self.compact:
+            self.compact = on
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 1, 1)
+            if self._top:
+                last = self._top[-1]
+                self.dataChanged.emit(self.index(0, 1), self._index_of(last, 1))
+                for top in self._top:
+                    kids = self._nodes[top].children or []
+                    if kids:
+                        self.dataChanged.emit(
+                            self._index_of(kids[0], 1), self._index_of(kids[-1], 1)
+                        )
 
     def _changed(self, node_id: int) -> None:
         index = self._index_of(node_id, 1)
@@ -285,7 +301,7 @@ class LibraryModel(QAbstractItemModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return "" if self.compact and section == 1 else self.HEADERS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -296,9 +312,11 @@ class LibraryModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return node.label
+            if self.compact:
+                return STATUS_SHORT.get(node.status, node.status.split(" ")[0])
             return STATUS_MARKS.get(node.status, node.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(node) if column == 0 else None
+            return self._tooltip(node) if column == 0 else node.status
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return self._brushes.get(node.status)
         if role == Qt.ItemDataRole.FontRole and node.kind == "interview":

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTextEdit,
@@ -58,12 +59,12 @@ from onetake_desktop.services.reviewer import (
 )
 from onetake_desktop.ui.reviewer.library_model import AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import run_task
-from onetake_desktop.ui.widgets.plain import make_plain, plain_label, warn
+from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
 STYLE = """
-QLabel#QuestionText { font-size: 14pt; font-weight: 600; }
+QLabel#QuestionText { font-size: 12pt; font-weight: 600; }
 QLabel#QuestionMeta { color: #4a5568; font-size: 10pt; }
 QLabel#Facts { color: #3c4657; }
 QLabel#Candidate { font-size: 13pt; font-weight: 600; }
@@ -205,18 +206,23 @@ class ReviewerWindow(QMainWindow):
         box.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
         self.import_box.setVisible(False)
 
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.sort)
+        # Search on its own line: the library may be narrow (evidence first).
+        top = QVBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self.search)
+        sort_row = QHBoxLayout()
+        sort_row.addWidget(QLabel("Sort by"))
+        sort_row.addWidget(self.sort, 1)
+        top.addLayout(sort_row)
         self.library_pane = QWidget()
         layout = QVBoxLayout(self.library_pane)
-        layout.setContentsMargins(12, 12, 6, 12)
+        layout.setContentsMargins(8, 8, 2, 8)
         layout.addLayout(top)
         layout.addWidget(self.import_box)
         layout.addWidget(self.no_match)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty_hint, 1)
-        self.library_pane.setMinimumWidth(280)
+        self.library_pane.setMinimumWidth(150)
 
         self.search.textChanged.connect(lambda _t: self.reload_library())
         # Enter or Esc hands the keys back to the library, where Space, J/K/L, 1-5 work.
@@ -301,7 +307,7 @@ class ReviewerWindow(QMainWindow):
         self.candidate_email = QLabel("")
         self.candidate_email.setObjectName("Hint")
         make_plain(self.candidate_label, self.candidate_email)
-        self.rubric = RubricPanel(include_pins=False)
+        self.rubric = RubricPanel(include_pins=False, scroll_levels=False)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
         self.correct_button.setVisible(False)
@@ -322,7 +328,7 @@ class ReviewerWindow(QMainWindow):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             rec_row.addWidget(b, i // 2, i % 2)
             b.clicked.connect(lambda _=False, v=value: self._recommend(v))
-        self.submit_button = QPushButton("Submit scores (Ctrl+Enter)")
+        self.submit_button = QPushButton("Submit (Ctrl+Enter)")
         self.submit_button.setToolTip("Submit your scores for this candidate (Ctrl+Enter)")
         self.submit_button.setObjectName("PrimaryButton")
         self.submit_hint = QLabel("")
@@ -338,20 +344,29 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(self.rubric, 1)
         layout.addWidget(self.correct_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addSpacing(6)
-        layout.addWidget(QLabel("Overall recommendation for this candidate"))
+        recommend_title = QLabel("Overall recommendation for this candidate")
+        recommend_title.setWordWrap(True)
+        layout.addWidget(recommend_title)
         layout.addLayout(rec_row)
         layout.addWidget(self.submit_button)
         layout.addWidget(self.submit_hint)
-        # The rubric scrolls its own levels (every anchor in full); the rest of this pane is
-        # short enough for the smallest supported window.
+        # The whole pane scrolls as one (every anchor in full, whatever the height): a scroll
+        # area of its own inside would cut word-wrapped anchors.
+        scroll = QScrollArea()
+        scroll.setObjectName("ScoringScroll")
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scoring_scroll = scroll
         self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
         self.scoring_hint.setObjectName("Hint")
         self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scoring_hint.setWordWrap(True)
         self.scoring_pane = QStackedWidget()
         self.scoring_pane.addWidget(self.scoring_hint)
-        self.scoring_pane.addWidget(inner)
-        self.scoring_content = inner
+        self.scoring_pane.addWidget(scroll)
+        self.scoring_content = scroll
         self.scoring_pane.setMinimumWidth(230)
 
         self.rubric.pins.setMaximumHeight(110)
@@ -691,7 +706,6 @@ class ReviewerWindow(QMainWindow):
         )
         self.question_text.setText(view.question_text)
         self.question_context.setText(f"Why we ask: {q.context}" if q and q.context else "")
-        self.question_context.setVisible(bool(q and q.context))
         facts = [f"Think time used {_seconds(a.think_seconds_used)}"]
         if q is not None:
             facts[0] += f" of {_seconds(q.think_seconds)}"
@@ -701,6 +715,10 @@ class ReviewerWindow(QMainWindow):
         if view.submission.time_multiplier != 1.0:
             facts.append(f"Extra time ×{view.submission.time_multiplier:g}")
         self.facts.setText("   ·   ".join(f.replace(" ", "\u00a0") for f in facts))
+        self.question_meta.setToolTip(
+            plain_tooltip("\n".join([self.question_context.text(), ", ".join(facts)]).strip())
+        )
+        self._show_details()
         if q is None:
             self.flag.setText(
                 "This interview's definition is not in the library yet, so its questions and "
@@ -769,12 +787,21 @@ class ReviewerWindow(QMainWindow):
             self._compact = self.height() < 700
             self._compact_set = True
             self.rubric.set_pins_expanded(not self._compact)
+            # Short windows keep the question and fold "why we ask" and the facts into the
+            # header's tooltip.
+            self._show_details()
         if self._user_sized:
             return
         handles = 2 * self.splitter.handleWidth()
-        library = max(150, min(330, int(0.19 * width))) if self.library_pane.isVisible() else 0
+        library = max(150, min(330, int(0.19 * width))) if not self.library_pane.isHidden() else 0
+        self.model.set_compact(0 < library < 260)
         scoring = max(230, min(440, int(0.28 * width)))
         self.splitter.setSizes([library, max(0, width - library - scoring - handles), scoring])
+
+    def _show_details(self) -> None:
+        self.question_context.setVisible(bool(self.question_context.text()) and not self._compact)
+        self.facts.setVisible(bool(self.facts.text()) and not self._compact)
+        self._fit_labels()
 
     def set_card_expanded(self, on: bool) -> None:
         """Fold the question card to its header line (Q), giving the height to the video."""

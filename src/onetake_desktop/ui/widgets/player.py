@@ -202,7 +202,7 @@ class VideoView(QWidget):
         self.sink = QVideoSink(self)
         self.image = QImage()
         self.frames = 0
-        self.setMinimumSize(320, 180)
+        self.setMinimumSize(240, 135)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Answer video")
         self.sink.videoFrameChanged.connect(self._on_frame)
@@ -276,7 +276,7 @@ class PlayerWidget(QWidget):
         self.play_button = QPushButton("Play")
         self.play_button.setObjectName("PrimaryButton")
         self.play_button.setToolTip("Play or pause (Space)")
-        self.play_button.setFixedWidth(96)
+        self.play_button.setFixedWidth(76)
         self.back_button = QPushButton("−5 s")
         self.back_button.setToolTip("Back 5 seconds (Left)")
         self.forward_button = QPushButton("+5 s")
@@ -310,7 +310,7 @@ class PlayerWidget(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for b in (self.back_button, self.forward_button):
-            b.setFixedWidth(76)
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 28)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         timeline = QHBoxLayout()
@@ -322,7 +322,6 @@ class PlayerWidget(QWidget):
         controls.addWidget(self.back_button)
         controls.addWidget(self.forward_button)
         controls.addStretch(1)
-        controls.addWidget(QLabel("Speed"))
         controls.addWidget(self.slower_button)
         controls.addWidget(self.speed_label)
         controls.addWidget(self.faster_button)

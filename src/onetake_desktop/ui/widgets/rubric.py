@@ -80,10 +80,17 @@ class RubricPanel(QWidget):
     pinned_note_deleted = Signal(int)
 
     def __init__(
-        self, parent: QWidget | None = None, *, include_pins: bool = True, shortcuts: bool = True
+        self,
+        parent: QWidget | None = None,
+        *,
+        include_pins: bool = True,
+        shortcuts: bool = True,
+        scroll_levels: bool = True,
     ) -> None:
         """``include_pins=False`` leaves ``pins_box`` (the notes at moments) for the host to
-        place, e.g. under its player; ``shortcuts=False`` for a second panel in one window."""
+        place, e.g. under its player; ``shortcuts=False`` for a second panel in one window;
+        ``scroll_levels=False`` when the host scrolls the whole panel (the levels then take
+        their full height, so one scroll bar reaches everything)."""
         super().__init__(parent)
         self.setObjectName("RubricPanel")
         self.setStyleSheet(STYLE)
@@ -133,7 +140,9 @@ class RubricPanel(QWidget):
         # The levels scroll on their own: never cut, whatever height the host leaves them.
         self.levels_area = QScrollArea()
         self.levels_area.setObjectName("RubricLevelsArea")
-        self.levels_area.setWidget(levels)
+        self.levels_area.setVisible(scroll_levels)
+        if scroll_levels:
+            self.levels_area.setWidget(levels)
         self.levels_area.setWidgetResizable(True)
         self.levels_area.setFrameShape(QFrame.Shape.NoFrame)
         self.levels_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -168,10 +177,10 @@ class RubricPanel(QWidget):
         card = QFrame()
         card.setObjectName("Card")
         inner = QVBoxLayout(card)
-        inner.setContentsMargins(16, 14, 16, 14)
-        inner.setSpacing(10)
+        inner.setContentsMargins(10, 10, 10, 10)
+        inner.setSpacing(8)
         inner.addWidget(self.competency)
-        inner.addWidget(self.levels_area, 1)
+        inner.addWidget(self.levels_area if scroll_levels else levels, 1)
         inner.addWidget(self.status)
 
         self.pins_box = QWidget()
