@@ -660,7 +660,7 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     assert window.rubric.pins.count() == 0
     assert not any(b.isChecked() for b in window.recommend_buttons.values())
     statuses = {status for _, status in window.candidate_rows()}
-    assert statuses == {"○ not started"}
+    assert statuses == {"not started"}
     assert "Ana's" not in reviewer_window_texts(window)
     # Ana back: her own drafts; after a lock with nobody in between, on the same answer.
     panel.lock("Locked.")

@@ -57,7 +57,7 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.reviewer.library_model import AnswerRow, LibraryModel
+from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import run_task
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
@@ -528,15 +528,16 @@ class ReviewerWindow(QMainWindow):
             self._select_answer_item(self.current_answer_id)
 
     def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:
-        """(name as shown, status as shown) of each candidate under one interview (tests and
-        accessibility checks read the tree through this)."""
+        """(name as shown, status word) of each candidate under one interview. The status
+        column shows the word, or only its mark while the library is narrow (the word is
+        then the cell's tooltip and accessible text)."""
         parent = self.model.index(interview_row, 0)
         if not parent.isValid():
             return []
         return [
             (
                 str(self.model.index(i, 0, parent).data()),
-                str(self.model.index(i, 1, parent).data()),
+                str(self.model.index(i, 1, parent).data(STATUS_ROLE)),
             )
             for i in range(self.model.rowCount(parent))
         ]

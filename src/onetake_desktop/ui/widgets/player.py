@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -195,26 +195,49 @@ class VideoView(QWidget):
 
     Painting frames ourselves (rather than QVideoWidget's native surface) renders the same
     everywhere: on screen, offscreen, in ``grab()`` screenshots and under Xvfb.
+
+    Threads: Qt's FFmpeg backend emits ``videoFrameChanged`` on its renderer thread. A Python
+    slot there needs the GIL, which the GUI thread holds while ``QMediaPlayer.stop()`` waits
+    for that very thread: a deadlock seen in tests. So no Python runs on the renderer thread:
+    the GUI thread pulls the latest frame on a short timer and emits ``frame_shown``.
     """
+
+    frame_shown = Signal()
+    POLL_MS = 10
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sink = QVideoSink(self)
         self.image = QImage()
         self.frames = 0
+        self._last: QVideoFrame | None = None
         self.setMinimumSize(240, 135)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Answer video")
-        self.sink.videoFrameChanged.connect(self._on_frame)
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._pull)
 
-    def _on_frame(self, frame: QVideoFrame) -> None:
-        if frame.isValid():
-            self.image = frame.toImage()
-            self.frames += 1
-            self.update()
+    def start(self) -> None:
+        """Pull frames (a source is loaded)."""
+        self._poll.start()
+
+    def stop(self) -> None:
+        self._poll.stop()
+
+    def _pull(self) -> None:
+        frame = self.sink.videoFrame()
+        if not frame.isValid() or (self._last is not None and frame == self._last):
+            return
+        self._last = frame
+        self.image = frame.toImage()
+        self.frames += 1
+        self.update()
+        self.frame_shown.emit()
 
     def clear(self) -> None:
         self.image = QImage()
+        self._last = None
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -257,7 +280,7 @@ class PlayerWidget(QWidget):
             self.media.setPitchCompensation(True)
         self.video = VideoView()
         self.media.setVideoOutput(self.video.sink)
-        self.video.sink.videoFrameChanged.connect(self._on_frame)
+        self.video.frame_shown.connect(self._on_frame)
         self.waveform = WaveformView()
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
@@ -394,6 +417,10 @@ class PlayerWidget(QWidget):
         self.stack.setCurrentWidget(self.video if kind == "video" else self.waveform)
         self._awaiting_frame = kind == "video"
         self.media.setSource(QUrl.fromLocalFile(str(path)))
+        if kind == "video":
+            self.video.start()
+        else:
+            self.video.stop()
         self.media.setPlaybackRate(self._rate)
         self._set_enabled(True)
         self.controls.setVisible(True)
@@ -417,6 +444,7 @@ class PlayerWidget(QWidget):
 
     def clear(self) -> None:
         self.slider.set_markers([])
+        self.video.stop()
         self.media.stop()
         self.media.setSource(QUrl())
         self.kind = "none"
@@ -520,7 +548,7 @@ class PlayerWidget(QWidget):
 
     # -- media callbacks ----------------------------------------------------------------------
 
-    def _on_frame(self, frame: object) -> None:
+    def _on_frame(self) -> None:
         if self._awaiting_frame:
             self._awaiting_frame = False
             self.first_frame_shown.emit()

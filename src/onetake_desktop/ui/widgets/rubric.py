@@ -4,9 +4,9 @@ Self-contained (the reviewer window and the panel both embed it): it shows what 
 ``show_answer`` and reports what the reviewer does through signals; it never touches storage.
 Keys 1-5 choose a level while the window is active (text fields keep their digits).
 
-Every anchor is readable in full wherever the panel is embedded: the levels wrap and sit in
-their own scroll area (``levels_area``), so a short window scrolls them instead of cutting
-them after two lines. The pinned notes (``pins_box``) fold away behind their title.
+Every anchor is readable in full wherever the panel is embedded: the levels wrap, and the
+rubric and the note scroll together (``levels_area``), so a short window scrolls them instead of
+cutting them after two lines. The pinned notes (``pins_box``) fold away behind their title.
 """
 
 from __future__ import annotations
@@ -140,9 +140,6 @@ class RubricPanel(QWidget):
         # The levels scroll on their own: never cut, whatever height the host leaves them.
         self.levels_area = QScrollArea()
         self.levels_area.setObjectName("RubricLevelsArea")
-        self.levels_area.setVisible(scroll_levels)
-        if scroll_levels:
-            self.levels_area.setWidget(levels)
         self.levels_area.setWidgetResizable(True)
         self.levels_area.setFrameShape(QFrame.Shape.NoFrame)
         self.levels_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -180,7 +177,7 @@ class RubricPanel(QWidget):
         inner.setContentsMargins(10, 10, 10, 10)
         inner.setSpacing(8)
         inner.addWidget(self.competency)
-        inner.addWidget(self.levels_area if scroll_levels else levels, 1)
+        inner.addWidget(levels, 1)
         inner.addWidget(self.status)
 
         self.pins_box = QWidget()
@@ -201,12 +198,24 @@ class RubricPanel(QWidget):
         pins_layout.addWidget(self.pins, 1)
         self._update_pins_title()
 
+        # One scroll area for the rubric and its note (one nested inside another would cut
+        # word-wrapped anchors); a host that scrolls its whole pane passes scroll_levels=False.
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 4 if scroll_levels else 0, 0)
+        body_layout.setSpacing(8)
+        body_layout.addWidget(card, 1)
+        body_layout.addWidget(QLabel("Note"))
+        body_layout.addWidget(self.note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        layout.addWidget(card, 1)
-        layout.addWidget(QLabel("Note"))
-        layout.addWidget(self.note)
+        if scroll_levels:
+            self.levels_area.setWidget(body)
+            layout.addWidget(self.levels_area, 1)
+        else:
+            self.levels_area.setVisible(False)
+            layout.addWidget(body, 1)
         if include_pins:
             layout.addWidget(self.pins_box)
 
