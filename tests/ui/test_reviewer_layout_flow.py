@@ -270,3 +270,38 @@ def test_audio_only_hides_the_picture_in_the_main_window(
     assert window.player.kind == "audio"
     window.audio_only_action.trigger()
     assert window.player.kind == "video"
+
+
+def test_a_definition_dropped_on_the_window_is_added_not_imported(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from onetake_desktop.storage.kitfile import save_definition
+    from tests.pipeline.library_bundles import demo_definition
+
+    demo = demo_definition()
+    other = replace(demo, kit=replace(demo.kit, interview_id="night", role_title="Night lead"))
+    bundle = make_bundle(tmp_path / "lin.onetake", "Lin Chen", definition=other, seconds=0.5)
+    window = open_window(qtbot)
+    import_and_wait(qtbot, window, [bundle])
+    assert "(definition missing)" in window.tree_texts()[0]
+    definition = tmp_path / "night.onetakeinterview"
+    save_definition(other, definition)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(definition))])
+    drop = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    assert not window.importing  # nothing went to the importer
+    assert window.statusBar().currentMessage() == "Added the definition of Night lead."
+    assert "(definition missing)" not in window.tree_texts()[0]
+    assert window.question_text.text() == other.kit.questions[0].text

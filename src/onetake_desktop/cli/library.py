@@ -1,4 +1,4 @@
-"""``onetake library import|list``: the reviewer library from scripts."""
+"""``onetake library import|list|add-definition``: the reviewer library from scripts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from onetake_desktop.cli import add_group
-from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +19,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     i.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE|FOLDER")
     i.set_defaults(handler=run_import)
+    d = actions.add_parser(
+        "add-definition",
+        help="add an interview definition (.onetakeinterview: questions and rubrics) so its "
+        "candidates can be scored",
+    )
+    d.add_argument("file", type=Path, metavar="FILE")
+    d.set_defaults(handler=run_add_definition)
     ls = actions.add_parser("list", help="list interviews, candidates and their status")
     ls.add_argument("--json", action="store_true", help="print JSON for scripts")
     ls.add_argument("--search", default="", metavar="TEXT", help="only names, emails, roles with")
@@ -39,7 +46,12 @@ def run_import(args: argparse.Namespace) -> int:
         service.close()
     for o in report.outcomes:
         if o.status == "imported":
-            flag = " (interview definition not in the library yet)" if o.needs_definition else ""
+            flag = (
+                " (interview definition not in the library yet: add it with"
+                " 'onetake library add-definition FILE')"
+                if o.needs_definition
+                else ""
+            )
             print(f"imported  {o.path}: {o.candidate_name}{flag}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
@@ -47,6 +59,31 @@ def run_import(args: argparse.Namespace) -> int:
             sys.stderr.write(f"refused   {o.path}: {o.reason}\n")
     print(report.summary())
     return EXIT_INVALID_INPUT if report.refused else EXIT_OK
+
+
+def run_add_definition(args: argparse.Namespace) -> int:
+    from onetake_desktop.services.reviewer import open_reviewer_service
+
+    path: Path = args.file
+    if not path.is_file():
+        raise InvalidInputError(f"{path} does not exist or is not a file.")
+    service = open_reviewer_service()
+    try:
+        record = service.add_definition_file(path)
+        waiting = sum(
+            1 for e in service.entries(service.default_reviewer.id) if e.interview_pk == record.id
+        )
+    finally:
+        service.close()
+    title = f"{record.role_title or record.interview_id} (v{record.version})"
+    print(f"Added the interview definition of {title}.")
+    if waiting:
+        print(f"{_count(waiting, 'candidate')} of this interview can now be scored.")
+    return EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -59,6 +96,8 @@ def run_list(args: argparse.Namespace) -> int:
         # The panel's blind mode holds here too: anyone at the shared laptop can type this.
         codes = PanelService(service.library).hidden_codes()
         entries = service.entries(reviewer.id, args.search, args.sort, codes)
+        # "No matches" and "empty" are different answers: ask only when the search found none.
+        library_empty = not entries and not service.entries(reviewer.id, "", "name", codes)
     finally:
         service.close()
     if args.json:
@@ -75,7 +114,11 @@ def run_list(args: argparse.Namespace) -> int:
             "Blind mode is on: names and emails stay hidden behind codes until the panel decides."
         )
     if not entries:
-        print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
+        if not library_empty:
+            # "No matches" is not "empty": say what was searched and that others exist.
+            print(f"No candidate matches {args.search.strip()!r}.")
+        else:
+            print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
         return EXIT_OK
     current = None
     for e in entries:
@@ -85,6 +128,6 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"{current}{missing}")
         print(
             f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
-            f" {e.scored}/{e.answers} scored"
+            f" {e.with_score} of {_count(e.answers, 'answer')} scored, {e.submitted} submitted"
         )
     return EXIT_OK

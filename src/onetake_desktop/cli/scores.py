@@ -41,5 +41,6 @@ def run_export(args: argparse.Namespace) -> int:
         count = service.export_scores(reviewer.id, args.format, args.output)
     finally:
         service.close()
-    print(f"Wrote {count} scores by {reviewer.name} to {args.output}.")
+    noun = "score" if count == 1 else "scores"
+    print(f"Wrote {count} {noun} by {reviewer.name} to {args.output}.")
     return EXIT_OK

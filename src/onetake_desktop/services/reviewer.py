@@ -24,7 +24,7 @@ from typing import Any, Literal
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.manifest import SubmissionManifest
-from onetake_desktop.domain.search import matches
+from onetake_desktop.domain.search import fold, matches
 from onetake_desktop.paths import app_paths
 from onetake_desktop.storage.atomic import csv_bytes
 from onetake_desktop.storage.bundle import ExtractedBundle
@@ -66,7 +66,9 @@ __all__ = [
     "ImportReport",
     "Recommendation",
     "ReviewerService",
+    "definition_not_bundle",
     "find_bundles",
+    "is_definition_file",
     "open_reviewer_service",
 ]
 
@@ -160,6 +162,27 @@ def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]
     return unique, missing
 
 
+def is_definition_file(path: Path) -> bool:
+    """An interview definition (``.onetakeinterview``, a JSON file), not a bundle (a zip):
+    recognised by its name or, renamed, by its first byte."""
+    if path.suffix.lower() == DEFINITION_SUFFIX:
+        return True
+    try:
+        with path.open("rb") as f:
+            head = f.read(64).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{") and b'"onetake-interview"' in head
+
+
+def definition_not_bundle(path: Path) -> str:
+    return (
+        f"{path.name} is an interview definition, not a submission bundle: add it with "
+        f"'onetake library add-definition {path}' (or drop it on the reviewer window, or use "
+        "File > Add interview definition…)."
+    )
+
+
 def _default_reviewer_name() -> str:
     settings = app_paths().settings
     with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -201,8 +224,22 @@ class ReviewerService:
         return self.library.reviewers.get(reviewer_id)
 
     def reviewer_named(self, name: str | None) -> Reviewer:
-        """The reviewer called ``name`` (added if new); with no name, the default one (you)."""
-        return self.library.reviewers.ensure(name) if name else self.default_reviewer
+        """The reviewer called ``name`` (case and accents aside, when that names exactly one);
+        with no name, the default one (you). A name that matches nobody is refused with the
+        names that exist: a typo must not quietly become a new, empty reviewer."""
+        if not name or not name.strip():
+            return self.default_reviewer
+        everyone = self.library.reviewers.all()
+        exact = [r for r in everyone if r.name == name.strip()]
+        if exact:
+            return exact[0]
+        folded = [r for r in everyone if fold(r.name) == fold(name.strip())]
+        if len(folded) == 1:
+            return folded[0]
+        names = ", ".join(repr(r.name) for r in everyone) or "none yet"
+        raise InvalidInputError(
+            f"There is no reviewer called {name.strip()!r} in this library. Reviewers: {names}."
+        )
 
     def playback_rate(self, reviewer_id: int) -> float:
         value = self.library.reviewers.setting(reviewer_id, "playback_rate", "1.0")
@@ -349,6 +386,8 @@ class ReviewerService:
         except ImportError:  # the verifying wrapper is not in this build: same checks below it
             from onetake_desktop.storage.bundle import extract_bundle as import_bundle
 
+        if is_definition_file(path):
+            return ImportOutcome(path, "refused", definition_not_bundle(path))
         staging = self.library.root / "submissions" / f".incoming-{uuid.uuid4().hex[:12]}"
         staging.parent.mkdir(parents=True, exist_ok=True)
         try:

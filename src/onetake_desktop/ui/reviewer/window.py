@@ -55,6 +55,7 @@ from onetake_desktop.services.reviewer import (
     AnswerView,
     ImportReport,
     ReviewerService,
+    is_definition_file,
     open_reviewer_service,
 )
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
@@ -1195,9 +1196,16 @@ class ReviewerWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.import_paths(paths)
+        if not paths:
+            return
+        event.acceptProposedAction()
+        # Interview definitions dropped with (or without) bundles are added, not imported.
+        definitions = [p for p in paths if p.is_file() and is_definition_file(p)]
+        for path in definitions:
+            self.add_definition(path)
+        bundles = [p for p in paths if p not in definitions]
+        if bundles:
+            self.import_paths(bundles)
 
     def closeEvent(self, event: Any) -> None:
         self.rubric.flush_note()
