@@ -141,7 +141,12 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     assert w.page_name() == "practice"
     shots(w, "practice")
     ctrl(qtbot, w, Qt.Key.Key_R)
-    assert service.recording
+    # the practice question's own think time (5 s x 1.5) comes first, then recording starts
+    assert service.practice_phase == "thinking" and not service.recording
+    assert practice.clock.mode == "think"  # type: ignore[attr-defined]
+    clock.advance(7.5)
+    w.tick()
+    assert service.recording and service.practice_phase == "recording"
     wait_recorded(qtbot, w, 0.8)
     ctrl(qtbot, w, Qt.Key.Key_E)
     assert not service.recording and s.state.practice_tries == 1

@@ -29,6 +29,12 @@ ANSWER_COLOUR = QColor("#b42318")  # recording red
 ANSWER_TRACK = QColor("#f6d4d0")
 IDLE_COLOUR = QColor("#4a5568")  # not running: neutral grey
 IDLE_TRACK = QColor("#dde3ea")
+WRITE_COLOUR = QColor("#1f5fa8")  # writing time: the app's blue
+WRITE_TRACK = QColor("#d6e3f3")
+# The last 10 seconds of any clock: a deep magenta ring and time, unlike both clocks' colours
+# (and the ring thickens, so the change does not rely on colour alone).
+WARN_COLOUR = QColor("#8f1d6b")
+WARN_TRACK = QColor("#f1d3e7")
 
 
 def button(
@@ -61,7 +67,10 @@ def set_button_text(b: QPushButton, text: str) -> None:
 
 
 def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
-    w = QLabel(text)
+    """A plain-text label: whatever it is given (kit text, names, file names) shows as is."""
+    w = QLabel()
+    w.setTextFormat(Qt.TextFormat.PlainText)
+    w.setText(text)
     if name:
         w.setObjectName(name)
     w.setWordWrap(wrap)
@@ -126,12 +135,19 @@ class ClockRing(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(190, 190)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        # Shrinks down to 150 px on short screens rather than pushing buttons off them.
+        self.setMinimumSize(150, 150)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
         self.mode = "think"
         self.remaining = 0.0
         self.total = 1.0
+        self.warning = False
         self._announced = -1
+
+    def set_warning(self, on: bool) -> None:
+        if on != self.warning:
+            self.warning = on
+            self.update()
 
     def sizeHint(self):  # type: ignore[no-untyped-def]
         from PySide6.QtCore import QSize
@@ -143,9 +159,11 @@ class ClockRing(QWidget):
         whole = int(remaining + 0.999)
         if whole != self._announced:  # a screen reader hears whole seconds, not frames
             self._announced = whole
-            what = {"think": "Thinking time", "idle": "Answer time (not recording)"}.get(
-                mode, "Recording, answer time"
-            )
+            what = {
+                "think": "Thinking time",
+                "idle": "Answer time (not recording)",
+                "write": "Writing time",
+            }.get(mode, "Recording, answer time")
             self.setAccessibleName(f"{what}: {mmss(remaining)} left")
         self.update()
 
@@ -154,15 +172,19 @@ class ClockRing(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = min(self.width(), self.height()) - 16
         rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
-        think = self.mode == "think"
+        think = self.mode in ("think", "write")
         idle = self.mode == "idle"
         if idle:
             colour, track = IDLE_COLOUR, IDLE_TRACK
+        elif self.mode == "write":
+            colour, track = WRITE_COLOUR, WRITE_TRACK
         elif think:
             colour, track = THINK_COLOUR, THINK_TRACK
         else:
             colour, track = ANSWER_COLOUR, ANSWER_TRACK
-        pen = QPen(track, 12)
+        if self.warning and not idle:
+            colour, track = WARN_COLOUR, WARN_TRACK
+        pen = QPen(track, 16 if self.warning else 12)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         p.setPen(pen)
         p.drawEllipse(rect)
@@ -173,7 +195,7 @@ class ClockRing(QWidget):
         # Three lines, centred: what this clock is, the time left (large), "left".
         centre = rect.center()
         big = QFont(self.font())
-        big.setPointSizeF(28)
+        big.setPointSizeF(28 if side > 150 else 22)
         big.setWeight(QFont.Weight.DemiBold)
         small = QFont(self.font())
         small.setPointSizeF(10.5)
@@ -188,7 +210,9 @@ class ClockRing(QWidget):
         left_rect = QRectF(rect.left(), time_rect.bottom() + 2, rect.width(), small_h)
         p.setPen(colour)
         if think or idle:
-            caption = "Thinking time" if think else "Answer time"
+            caption = {"think": "Thinking time", "write": "Writing time"}.get(
+                self.mode, "Answer time"
+            )
             p.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, caption)
         else:
             text = "Recording"
@@ -204,7 +228,7 @@ class ClockRing(QWidget):
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 text,
             )
-        p.setPen(QColor("#1d2430"))
+        p.setPen(WARN_COLOUR if self.warning and not idle else QColor("#1d2430"))
         p.setFont(big)
         p.drawText(time_rect, Qt.AlignmentFlag.AlignCenter, mmss(self.remaining))
         p.setFont(small)
