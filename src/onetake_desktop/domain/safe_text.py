@@ -107,13 +107,13 @@ def markup_warnings(text: str) -> list[str]:
     """Phrases naming the markup in ``text`` that candidates will see literally."""
     found: list[str] = []
     for pattern, phrase in _CHECKS:
-        m = pattern.search(text)
-        if m is None:
-            continue
-        shown = m.group(0) if len(m.group(0)) <= 40 else m.group(0)[:37] + "..."
-        what = phrase.format(m=repr(shown))
-        if phrase.startswith("address"):
-            found.append(f"has the {what}: only https: and mailto: addresses become links")
-        else:
-            found.append(f"has {what}: it is shown literally (kits are plain text)")
+        address = phrase.startswith("address")
+        matches = list(pattern.finditer(text))[: 3 if address else 1]
+        for m in matches:
+            shown = m.group(0) if len(m.group(0)) <= 40 else m.group(0)[:37] + "..."
+            what = phrase.format(m=repr(shown))
+            if address:
+                found.append(f"has the {what}: only https: and mailto: addresses become links")
+            else:
+                found.append(f"has {what}: it is shown literally (kits are plain text)")
     return found

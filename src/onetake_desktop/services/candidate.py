@@ -315,7 +315,12 @@ class CandidateService:
             raise SessionStateError("These answers are sealed; the receipt stays as it is.")
         self.close_devices()
         if self.dir.exists():
-            aside = self.dir.with_name(f"{self.dir.name}-set-aside-{int(time.time())}")
+            stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
+            n = 1
+            aside = self.dir.with_name(f"{self.dir.name}-set-aside-{stamp}")
+            while aside.exists():
+                n += 1
+                aside = self.dir.with_name(f"{self.dir.name}-set-aside-{stamp}-{n}")
             self.dir.rename(aside)
         state = restarted_state(self.kit, self.kit_hash, old, self.session._now())
         self.session = CandidateSession(self.kit, state, self.clock)
