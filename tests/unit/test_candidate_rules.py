@@ -247,7 +247,7 @@ def test_written_answer_has_think_time_and_its_time_limit_is_enforced(
     assert 0 < svc.session.text_time_left(kit.questions[0]) <= 1
     clock.advance(1)
     svc.tick()
-    assert svc.session.step == "review"
+    assert str(svc.session.step) == "review"
     a = svc.session.answer_for("w1")
     assert a.text == "Dear customer, thank you" and a.text_seconds == 120
     assert notices == ["Time's up: your written answer was saved as it was."]

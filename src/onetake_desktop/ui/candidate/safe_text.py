@@ -85,6 +85,7 @@ class SafeText(QWidget):
         lab.setWordWrap(True)
         if block.has_link:
             lab.setTextFormat(Qt.TextFormat.RichText)
+            lab.setProperty("safe_link", True)  # the one kind of rich text in candidate mode
             lab.setText(block_html(block))
             lab.setOpenExternalLinks(False)  # the window shows the address and asks first
             lab.setTextInteractionFlags(

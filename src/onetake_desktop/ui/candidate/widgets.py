@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QUrl
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
@@ -107,17 +107,52 @@ class StepIndicator(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         self.labels: dict[Step, QLabel] = {}
+        self.arrows: list[QLabel] = []
         for i, step in enumerate(STEPS):
             if i:
                 arrow = QLabel("›")
+                arrow.setTextFormat(Qt.TextFormat.PlainText)
                 arrow.setObjectName("StepArrow")
+                self.arrows.append(arrow)
                 layout.addWidget(arrow)
             lab = QLabel(f"{i + 1}. {STEP_LABELS[step]}")
+            lab.setTextFormat(Qt.TextFormat.PlainText)
             lab.setObjectName("StepLabel")
             self.labels[step] = lab
             layout.addWidget(lab)
+        # On a narrow window only the current step shows, as "Step 3 of 7: Devices".
+        self.compact_label = QLabel()
+        self.compact_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.compact_label.setObjectName("StepLabel")
+        self.compact_label.setProperty("state", "current")
+        self.compact_label.hide()
+        layout.addWidget(self.compact_label)
         layout.addStretch(1)
         self.current: Step = "welcome"
+        self._full_width = 0
+        self.compact = False
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, super().minimumSizeHint().height())
+
+    def _full(self) -> int:
+        if not self._full_width:
+            self._full_width = sum(
+                w.sizeHint().width() + 6 for w in [*self.labels.values(), *self.arrows]
+            )
+        return self._full_width
+
+    def resizeEvent(self, event: Any) -> None:
+        self._set_compact(self.width() < self._full())
+        super().resizeEvent(event)
+
+    def _set_compact(self, compact: bool) -> None:
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for w in [*self.labels.values(), *self.arrows]:
+            w.setVisible(not compact)
+        self.compact_label.setVisible(compact)
 
     def set_step(self, step: Step) -> None:
         self.current = step
@@ -128,6 +163,7 @@ class StepIndicator(QWidget):
             lab.style().unpolish(lab)
             lab.style().polish(lab)
         self.setAccessibleName(f"Step {reached + 1} of {len(STEPS)}: {STEP_LABELS[step]}")
+        self.compact_label.setText(self.accessibleName())
 
 
 class ClockRing(QWidget):
@@ -149,9 +185,7 @@ class ClockRing(QWidget):
             self.warning = on
             self.update()
 
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        from PySide6.QtCore import QSize
-
+    def sizeHint(self) -> QSize:
         return QSize(190, 190)
 
     def set_time(self, mode: str, remaining: float, total: float) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QMessageBox,
     QStackedWidget,
     QVBoxLayout,
@@ -200,6 +201,11 @@ class CandidateWindow(QWidget):
             QShortcut(QKeySequence(keys), self, lambda s=step: self.change_text_size(s))
         self._show_text_size()
         self._fit_screen()
+        # Plain text everywhere (QLabel's default would guess "rich text" from a "<"); only the
+        # safe-subset link labels, which escape every character they show, are rich text.
+        for lab in self.findChildren(QLabel):
+            if not lab.property("safe_link"):
+                lab.setTextFormat(Qt.TextFormat.PlainText)
 
         service.listeners.append(self.sync)
         service.error_listeners.append(self.show_error)
@@ -215,8 +221,13 @@ class CandidateWindow(QWidget):
         """Open at a comfortable size that never exceeds the screen's free area."""
         screen = self.screen() or QGuiApplication.primaryScreen()
         free = screen.availableGeometry()
-        self.resize(min(1100, free.width()), min(760, free.height()))
-        self.setMaximumSize(free.width(), free.height())
+        self.fit_to(free.width(), free.height())
+
+    def fit_to(self, width: int, height: int) -> None:
+        """Fit a screen of this size (device-independent pixels): at most that big, and
+        never grown past it by long texts. Tests call it to emulate small screens."""
+        self.setMaximumSize(width, height)
+        self.resize(min(1100, width), min(760, height))
 
     def change_text_size(self, step: int) -> None:
         """Ctrl+plus / Ctrl+minus / Ctrl+0: remembered on this computer."""

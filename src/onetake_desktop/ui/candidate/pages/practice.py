@@ -56,9 +56,9 @@ class PracticePage(Page):
         self.side.addWidget(self.meter, 0, Qt.AlignmentFlag.AlignHCenter)
         self.side.addStretch(1)
         self.back_button = button("Back to devices", "Ctrl+B")
-        self.record_button = button("Record a practice answer", "Ctrl+R", "PrimaryButton")
+        self.record_button = button("Record a practice try", "Ctrl+R", "PrimaryButton")
         self.now_button = button(
-            "Start answering now", "Ctrl+Shift+R", tip="Skip the rest of the thinking time"
+            "Answer now", "Ctrl+Shift+R", tip="Skip the rest of the thinking time"
         )
         self.stop_button = button("Stop", "Ctrl+E", "DangerButton", "Stop the practice answer")
         self.done_button = button("Start the interview", "Ctrl+Return", "PrimaryButton")
@@ -93,11 +93,11 @@ class PracticePage(Page):
         self.record_button.setVisible(not busy)
         self.now_button.setVisible(phase == "thinking")
         self.stop_button.setVisible(phase == "recording")
-        self.done_button.setEnabled(not busy)
-        self.back_button.setEnabled(not busy)
+        self.done_button.setVisible(not busy)
+        self.back_button.setVisible(not busy)
         set_button_text(
             self.record_button,
-            "Record again" if self.service.last_practice else "Record a practice answer",
+            "Record again" if self.service.last_practice else "Record a practice try",
         )
         tries = self.service.session.state.practice_tries
         if phase == "thinking":
