@@ -103,6 +103,9 @@ def check_fits(w: CandidateWindow, width: int, height: int, where: str) -> list[
     for b in actions:
         if not on_screen(w, b) or b.height() < 20:
             problems.append(f"{where}: button {b.text()!r} is cut off")
+    for area in page.findChildren(QScrollArea):
+        if area.isVisible() and area.horizontalScrollBar().maximum() > 0:
+            problems.append(f"{where}: the page is wider than the window (scrolls sideways)")
     for clock in page.findChildren(ClockRing):
         if clock.isVisible() and not on_screen(w, clock):
             problems.append(f"{where}: a clock is cut off")

@@ -169,7 +169,7 @@ def test_focus_is_visible_and_tab_follows_reading_order(qtbot: QtBot, tmp_path: 
     reading_order = [
         page.name,  # type: ignore[attr-defined]
         page.email,  # type: ignore[attr-defined]
-        *page.accommodations.values(),  # type: ignore[attr-defined]
+        *(c.box for c in page.accommodations.values()),  # type: ignore[attr-defined]
         page.agree,  # type: ignore[attr-defined]
         page.back_button,  # type: ignore[attr-defined]
         page.agree_button,  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, Q
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -95,6 +96,56 @@ def mmss(seconds: float) -> str:
 def duration_text(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 60}:{s % 60:02d}"
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when the window is too narrow for it."""
+
+    def __init__(self, text: str = "", name: str | None = None) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        if name:
+            self.setObjectName(name)
+        self.setMinimumWidth(40)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.full_text = text
+        self.setAccessibleName(text)
+        self.setToolTip(text)
+        self.setText(text)
+
+    def resizeEvent(self, event: Any) -> None:
+        elided = self.fontMetrics().elidedText(
+            self.full_text, Qt.TextElideMode.ElideRight, max(0, self.width())
+        )
+        if elided != self.text():
+            self.setText(elided)
+        super().resizeEvent(event)
+
+
+class WrapCheck(QWidget):
+    """A check box whose (outside, maybe long) label wraps instead of widening the window.
+    The box is the control (focus, keyboard, screen reader); clicking the words toggles it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.box = QCheckBox()
+        self.box.setAccessibleName(text)
+        self.words = QLabel()
+        self.words.setTextFormat(Qt.TextFormat.PlainText)
+        self.words.setText(text)
+        self.words.setWordWrap(True)
+        self.words.mouseReleaseEvent = lambda _e: self.box.toggle()  # type: ignore[method-assign]
+        layout.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.words, 1)
+
+    def isChecked(self) -> bool:
+        return self.box.isChecked()
+
+    def setChecked(self, on: bool) -> None:
+        self.box.setChecked(on)
 
 
 class StepIndicator(QWidget):

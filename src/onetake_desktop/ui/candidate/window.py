@@ -51,7 +51,13 @@ from onetake_desktop.ui.candidate.pages.resume import ResumePage
 from onetake_desktop.ui.candidate.pages.review import ReviewPage
 from onetake_desktop.ui.candidate.pages.sent import SendPage, SentPage
 from onetake_desktop.ui.candidate.pages.welcome import WelcomePage
-from onetake_desktop.ui.candidate.widgets import ClockRing, StepIndicator, TakePlayer, label
+from onetake_desktop.ui.candidate.widgets import (
+    ClockRing,
+    ElidedLabel,
+    StepIndicator,
+    TakePlayer,
+    label,
+)
 from onetake_desktop.ui.tasks import run_task
 
 __all__ = ["CandidateWindow", "candidate_style"]
@@ -64,7 +70,7 @@ def candidate_style(scale: float = 1.0) -> str:
         return f"{size * scale:.1f}pt"
 
     return f"""
-QWidget#CandidateWindow, QWidget#CandidateWindow QWidget {{ font-size: {pt(11)}; }}
+QWidget {{ font-size: {pt(11)}; }}
 QLabel#Title {{ font-size: {pt(18)}; font-weight: 600; color: #1d2430; }}
 QLabel#Subtitle {{ font-size: {pt(12)}; color: #3c4657; }}
 QLabel#Question {{ font-size: {pt(15)}; font-weight: 600; color: #1d2430; }}
@@ -157,9 +163,7 @@ class CandidateWindow(QWidget):
         self.setStyleSheet(candidate_style(self.prefs.text_scale))
 
         header = QHBoxLayout()
-        who = label(f"{kit.organisation} · {kit.role_title}", "Hint", wrap=False)
-        who.setMinimumWidth(10)
-        header.addWidget(who, 1)
+        header.addWidget(ElidedLabel(f"{kit.organisation} · {kit.role_title}", "Hint"), 1)
         self.text_size = label("", "Hint", wrap=False)
         self.text_size.setAccessibleName("Text size")
         header.addWidget(self.text_size)

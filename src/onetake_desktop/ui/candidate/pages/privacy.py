@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.ui.candidate.pages.base import Page
-from onetake_desktop.ui.candidate.widgets import button, card, label
+from onetake_desktop.ui.candidate.widgets import WrapCheck, button, card, label
 
 if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -55,10 +55,9 @@ class PrivacyPage(Page):
         form.addRow(name_label, self.name)
         form.addRow(email_label, self.email)
         form_l.addLayout(form)
-        self.accommodations: dict[str, QCheckBox] = {}
+        self.accommodations: dict[str, WrapCheck] = {}
         for acc in kit.accommodations:
-            cb = QCheckBox(acc.label)  # QCheckBox text is plain text
-            cb.setAccessibleName(acc.label)
+            cb = WrapCheck(acc.label)  # a long label wraps instead of widening the page
             self.accommodations[acc.id] = cb
             form_l.addWidget(cb)
         self.agree = QCheckBox("I have read this notice and &agree to be recorded on these terms")

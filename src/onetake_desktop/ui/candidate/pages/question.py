@@ -156,8 +156,6 @@ class QuestionPage(Page):
     def _build_deciding(self) -> None:
         self.player = TakePlayer("Ctrl+P")
         side, side_l = card()
-        self.decide_question = label("", "Hint")
-        side_l.addWidget(self.decide_question)
         side_l.addWidget(label("Which take do you want to send?", "Subtitle"))
         self.take_box = QVBoxLayout()
         side_l.addLayout(self.take_box)
@@ -168,11 +166,19 @@ class QuestionPage(Page):
         side_l.addWidget(self.warning)
         self.retake_note = label("", "Hint")
         side_l.addWidget(self.retake_note)
+        # A reminder of the question (shortened: the full text was on the previous screen).
+        self.decide_question = label("", "Hint")
+        self.decide_question.setAccessibleName("Question")
+        side_l.addWidget(self.decide_question)
         self.keep_button = button(
             "Keep this take and continue", "Ctrl+Return", "PrimaryButton", "Keep the chosen take"
         )
         self.retake_button = button("Record again", "Ctrl+Shift+R", tip="Re-record this answer")
-        self.deciding = _view([side, self.player], None, [self.retake_button, self.keep_button])
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        row.addWidget(self.player, 1, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(side, 1, Qt.AlignmentFlag.AlignTop)
+        self.deciding = _view([row], None, [self.retake_button, self.keep_button])
         self.views.addWidget(self.deciding)
         self.keep_button.clicked.connect(self._keep)
         self.retake_button.clicked.connect(self._retake)
@@ -328,7 +334,9 @@ class QuestionPage(Page):
                 self.stop_button.setFocus()
         elif a.phase == "deciding":
             self.views.setCurrentWidget(self.deciding)
-            self.decide_question.setText(q.text)
+            self.decide_question.setText(
+                "The question: " + (q.text if len(q.text) <= 160 else q.text[:159] + "…")
+            )
             self._fill_takes()
             left = s.takes_left(q)
             self.retake_button.setEnabled(left > 0)

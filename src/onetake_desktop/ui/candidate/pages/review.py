@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import TakePlayer, button, card, duration_text, label
@@ -29,9 +30,12 @@ class ReviewPage(Page):
         self.grid.setVerticalSpacing(10)
         self.grid.setColumnStretch(0, 1)
         self.list_l.addLayout(self.grid)
-        self.layout_.addWidget(self.list_box)
         self.player = TakePlayer("Ctrl+P")
-        self.layout_.addWidget(self.player)
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        row.addWidget(self.list_box, 1, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.player, 0, Qt.AlignmentFlag.AlignTop)
+        self.layout_.addLayout(row)
         self.layout_.addStretch(1)
         self.send_button = button(
             "Seal and save my answers…",
@@ -125,6 +129,7 @@ class ReviewPage(Page):
             s.answer_type(s.question_for(qid)) != "video",
             autoplay=True,
         )
+        self.body_scroll.ensureWidgetVisible(self.player)
 
     def _redo(self, qid: str) -> None:
         self.player.stop()
