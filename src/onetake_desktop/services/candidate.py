@@ -383,11 +383,13 @@ class CandidateService:
             return DeviceOpening(None, camera, None, self.no_microphone_sentence())
         first_error: BaseException | None = None
         for cam in [camera, None] if camera else [None]:
-            capture = self.capture_factory(cam, mic)
+            capture: CaptureLike | None = None
             try:
+                capture = self.capture_factory(cam, mic)
                 capture.start()
             except Exception as error:
-                capture.close()
+                if capture is not None:
+                    capture.close()
                 first_error = first_error or error
                 continue
             problem = ""
