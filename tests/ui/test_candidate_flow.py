@@ -198,6 +198,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     w.tick()
     assert s.answer.phase == "deciding"
     assert s.answer.takes[-1].stop_reason == "time_limit"
+    assert "Time's up" in w.banner.text() and w.banner.isVisible()
     assert "Takes used: 2 of 2" in questions.takes_pill.text()  # type: ignore[attr-defined]
     assert not questions.retake_button.isEnabled()  # type: ignore[attr-defined]
     # choose the first take, not the newest

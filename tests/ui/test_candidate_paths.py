@@ -340,3 +340,59 @@ def test_deleting_the_recordings_after_sealing(qtbot: QtBot, tmp_path: Path) -> 
     assert again.page_name() == "sent", "reopening a sealed kit shows the receipt"
     assert svc.receipt().sha256 in again.pages["sent"].receipt.text()  # type: ignore[attr-defined]
     again.close()
+
+
+def test_the_last_ten_seconds_change_colour_are_announced_and_may_beep(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = ManualClock()
+    base = small_kit()
+    q1 = dataclasses.replace(base.questions[0], think_seconds=30)
+    kit = dataclasses.replace(base, questions=(q1, *base.questions[1:]))
+    w = window_for(qtbot, tmp_path, clock=clock, kit=kit)
+    announced: list[str] = []
+    beeps: list[bool] = []
+    monkeypatch.setattr(w, "_announce", lambda widget, sentence: announced.append(sentence))
+    monkeypatch.setattr(QApplication, "beep", lambda: beeps.append(True))
+    svc = w.service
+    to_devices(w)
+    w.pages["devices"].beep.setChecked(True)  # type: ignore[attr-defined]
+    assert w.prefs.beep
+    w.act(svc.confirm_devices)
+    w.act(svc.finish_practice)
+    w.act(svc.show_question)
+    page = w.pages["questions"]
+    clock.advance(19)  # 30 s of thinking: 11 s left
+    w.tick()
+    assert not page.clock.warning  # type: ignore[attr-defined]
+    clock.advance(2)  # 9 s left
+    w.tick()
+    w.tick()
+    assert page.clock.warning  # type: ignore[attr-defined]
+    assert announced == ["Thinking time: 10 seconds left"] and beeps == [True]
+    w.act(svc.start_answer)
+    record_for(w, clock)  # the level meter moves while answering
+    assert page.meter.rms > 0.1  # type: ignore[attr-defined]
+    assert not page.clock.warning  # type: ignore[attr-defined]
+    clock.advance(20 - 3 - 5)  # 5 s of the 20 s answer left
+    w.tick()
+    assert page.clock.warning and announced[-1] == "Answer time: 10 seconds left"  # type: ignore[attr-defined]
+    clock.advance(6)
+    w.tick()
+    assert "Time's up" in w.banner.text()
+    w.close()
+
+
+def test_devices_are_found_and_opened_off_the_gui_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    tasks.set_synchronous(False)
+    w = window_for(qtbot, tmp_path)
+    to_devices(w)
+    page = w.pages["devices"]
+    # the page says what it is doing and cannot go on until the devices are open
+    assert page.status.text().startswith(("Looking for", "Starting"))  # type: ignore[attr-defined]
+    assert not page.continue_button.isEnabled()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: w.service.capture is not None, timeout=15_000)
+    assert page.status.text() == "Your devices are ready."  # type: ignore[attr-defined]
+    assert page.continue_button.isEnabled()  # type: ignore[attr-defined]
+    tasks.wait_for_tasks()
+    w.close()
