@@ -1237,7 +1237,8 @@ def run_headless(
                 from onetake_desktop.domain.errors import DiskFullError
 
                 raise DiskFullError(report.sentence)
-        service.confirm_devices()
+        if service.session.step == "devices":  # a written-only kit has no device step
+            service.confirm_devices()
         if service.session.step == "practice":
             service.finish_practice()  # scripted sessions skip the practice question
         s = service.session

@@ -193,7 +193,7 @@ class QuestionPage(Page):
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName("Your written answer")
         self.editor.setTabChangesFocus(True)
-        self.editor.setMinimumHeight(140)
+        self.editor.setMinimumHeight(120)
         self.count = label("", "Hint")
         self.count.setAccessibleName("Characters")
         self.write_clock = ClockRing()
@@ -204,8 +204,11 @@ class QuestionPage(Page):
             "Save my answer and continue", "Ctrl+Return", "PrimaryButton"
         )
         self.back_review_write = button("Back to review", "Ctrl+B")
+        # A long question scrolls in its own box, so the editor is always in view.
+        self.write_question_box = scrolling(box)
+        self.write_question_box.setMaximumHeight(150)
         self.writing = _view(
-            [box, self.editor, self.count],
+            [self.write_question_box, self.editor, self.count],
             [self.write_clock, self.write_hint],
             [self.save_text_button],
             [self.back_review_write],

@@ -6,7 +6,8 @@ import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import TakePlayer, button, card, duration_text, label
@@ -31,11 +32,12 @@ class ReviewPage(Page):
         self.grid.setColumnStretch(0, 1)
         self.list_l.addLayout(self.grid)
         self.player = TakePlayer("Ctrl+P")
-        row = QHBoxLayout()
-        row.setSpacing(18)
-        row.addWidget(self.list_box, 1, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.player, 0, Qt.AlignmentFlag.AlignTop)
-        self.layout_.addLayout(row)
+        # Side by side on a wide window; the player goes below the list on a narrow one.
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setSpacing(18)
+        self.row.addWidget(self.list_box, 1, Qt.AlignmentFlag.AlignTop)
+        self.row.addWidget(self.player, 0, Qt.AlignmentFlag.AlignTop)
+        self.layout_.addLayout(self.row)
         self.layout_.addStretch(1)
         self.send_button = button(
             "Seal and save my answers…",
@@ -65,7 +67,9 @@ class ReviewPage(Page):
         for i, q in enumerate(s.kit.questions):
             a = s.answer_for(q.id)
             kind = s.answer_type(q)
-            title = label(f"{i + 1}. {q.text}")
+            shown = q.text if len(q.text) <= 240 else q.text[:239] + "…"
+            title = label(f"{i + 1}. {shown}")
+            title.setAccessibleName(f"Question {i + 1}: {q.text[:200]}")
             texts = QVBoxLayout()
             holder = QWidget()
             holder.setLayout(texts)
@@ -118,6 +122,13 @@ class ReviewPage(Page):
             QWidget.setTabOrder(first, second)
         self.send_button.setEnabled(self.service.can_seal())
         self.send_button.setFocus()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        narrow = event.size().width() < 1000
+        self.row.setDirection(
+            QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        )
+        super().resizeEvent(event)
 
     def _play(self, qid: str) -> None:
         s = self.service.session
