@@ -44,9 +44,9 @@ class PracticePage(Page):
         self.player = TakePlayer("Ctrl+P")
         self.stack.addWidget(self.preview)
         self.stack.addWidget(self.player)
-        self.layout_.addWidget(self.stack, 0, Qt.AlignmentFlag.AlignLeft)
-        self.tries = label("", "Hint")
+        self.tries = label("", "Hint")  # above the picture: read before it, never scrolled away
         self.layout_.addWidget(self.tries)
+        self.layout_.addWidget(self.stack, 0, Qt.AlignmentFlag.AlignLeft)
         self.layout_.addStretch(1)
         # The clock column sits outside the scrolling body: it is always on screen.
         self.clock = ClockRing()
