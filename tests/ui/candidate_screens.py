@@ -33,10 +33,11 @@ def main(argv: list[str]) -> int:
     from onetake_desktop.ui.candidate.window import CandidateWindow
     from tests.ui.candidate_walk import check_fits, make, walk, write_longest_kit
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     ensure_application()
     tasks.set_synchronous(True)
-    screen = app.primaryScreen().availableGeometry()  # type: ignore[union-attr]
+    screen = app.primaryScreen().availableGeometry()
     width, height = screen.width(), screen.height()
     kit = demo_kit_path() if kit_name == "demo" else write_longest_kit(Path(home))
     clock = ManualClock()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect
@@ -22,6 +23,8 @@ from onetake_desktop.domain.kit import (
     PracticeQuestion,
     Question,
 )
+from onetake_desktop.services.candidate import CaptureFactory, real_capture
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit, save_kit
 from onetake_desktop.ui.candidate import open_candidate_window
 from onetake_desktop.ui.candidate.widgets import ClockRing
@@ -209,15 +212,21 @@ def walk(
     check(w, "sent")
 
 
-def make(kit: Path, clock: ManualClock, out: Path, **options: object) -> CandidateWindow:
+def make(
+    kit: Path,
+    clock: ManualClock,
+    out: Path,
+    capture_factory: CaptureFactory = real_capture,
+    **options: object,
+) -> CandidateWindow:
+    """The window on the manual clock; the recorder keeps real time (it captures real frames),
+    so it gets a capture factory on the system clock."""
+    context = replace(AppContext.from_environment(), clock=clock, capture_factory=capture_factory)
+    options.setdefault("camera", SMALL_CAMERA)
+    options.setdefault("mic", "synthetic")
+    options.setdefault("confirm", lambda title, text: True)
     window = open_candidate_window(
-        kit,
-        camera=SMALL_CAMERA,
-        mic="synthetic",
-        clock=clock,
-        choose_bundle_path=lambda suggested: out,
-        confirm=lambda title, text: True,
-        **options,
+        kit, context, choose_bundle_path=lambda suggested: out, **options
     )
     assert isinstance(window, CandidateWindow)
     return window

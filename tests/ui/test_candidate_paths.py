@@ -17,13 +17,13 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import DeviceError
-from onetake_desktop.domain.kit import LateSubmissions, Question
-from onetake_desktop.services.candidate import CaptureLike, real_capture
+from onetake_desktop.domain.kit import Kit, LateSubmissions, Question
+from onetake_desktop.services.candidate import CaptureFactory, CaptureLike, real_capture
 from onetake_desktop.storage.kitfile import save_kit
 from onetake_desktop.ui import tasks
-from onetake_desktop.ui.candidate import open_candidate_window
 from onetake_desktop.ui.candidate.window import CandidateWindow
-from tests.pipeline.test_candidate_headless import SMALL_CAMERA, small_kit
+from tests.pipeline.test_candidate_headless import small_kit
+from tests.ui.candidate_walk import make
 
 pytestmark = pytest.mark.timeout(240, method="thread")
 
@@ -39,24 +39,14 @@ def window_for(
     qtbot: QtBot,
     tmp_path: Path,
     *,
-    kit: object = None,
-    camera: str = SMALL_CAMERA,
-    mic: str = "synthetic",
+    kit: Kit | None = None,
     clock: ManualClock | None = None,
+    capture_factory: CaptureFactory = real_capture,
     **options: object,
 ) -> CandidateWindow:
     path = tmp_path / "kit.onetakekit"
-    save_kit(kit or small_kit(), path)  # type: ignore[arg-type]
-    options.setdefault("confirm", lambda title, text: True)
-    w = open_candidate_window(
-        path,
-        camera=camera,
-        mic=mic,
-        clock=clock or ManualClock(),
-        choose_bundle_path=lambda suggested: tmp_path / "answers.onetake",
-        **options,
-    )
-    assert isinstance(w, CandidateWindow)
+    save_kit(kit or small_kit(), path)
+    w = make(path, clock or ManualClock(), tmp_path / "answers.onetake", capture_factory, **options)
     qtbot.addWidget(w)
     w.show()
     return w

@@ -29,6 +29,8 @@ from onetake_desktop.domain.session import (
     upgrade_state,
 )
 from onetake_desktop.media.devices import Device, DeviceList
+from onetake_desktop.media.profiles import get_profile
+from onetake_desktop.media.types import TakeResult, TakeStats
 from onetake_desktop.services.candidate import (
     UNSENT_KEEP_DAYS,
     CandidatePrefs,
@@ -38,7 +40,7 @@ from onetake_desktop.services.candidate import (
     save_candidate_prefs,
 )
 from tests.unit.test_session import make_kit
-from tests.unit.test_session_service import FakeCapture, FakeResult, FakeTake
+from tests.unit.test_session_service import FakeCapture, FakeTake, take_result
 
 KIT_HASH = "sha256:" + "cd" * 32
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -49,17 +51,11 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
-@dataclasses.dataclass
-class Stats:
-    frames_captured: int = 0
-    frames_dropped: int = 0
-
-
 class QuietCapture(FakeCapture):
     """A microphone that hears (almost) nothing, and a computer that drops pictures."""
 
     level = (0.0, 0.0)
-    stats = Stats()
+    stats = TakeStats()
 
     def audio_level(self) -> tuple[float, float]:
         return self.level
@@ -70,10 +66,9 @@ class QuietCapture(FakeCapture):
         take = super().start_take(out, profile, max_seconds, on_finished)
         stats = self.stats
 
-        def stop(reason: str = "stopped") -> FakeResult:
-            result = FakeTake.stop(take, reason)
-            result.stats = stats  # type: ignore[attr-defined]
-            return result
+        def stop(reason: str = "stopped") -> TakeResult:
+            take.result = dataclasses.replace(FakeTake.stop(take, reason), stats=stats)
+            return take.result
 
         take.stop = stop  # type: ignore[method-assign]
         return take
@@ -95,7 +90,8 @@ def make_service(
         session_dir=tmp_path / folder,
         privacy_hash="sha256:notice",
     )
-    svc.profile_for = lambda question=None: None  # type: ignore[method-assign]
+    # the profile only names the encoder settings; these tests never encode
+    svc.profile_for = lambda question=None: get_profile(None)  # type: ignore[method-assign]
     return svc
 
 
@@ -155,7 +151,7 @@ def test_take_file_names_are_never_reused(tmp_path: Path, clock: ManualClock) ->
     first = svc.session.answer.recording_file
     take = svc.capture.take  # type: ignore[union-attr]
     assert take is not None
-    take.on_finished(FakeResult(take.out, 0.0, 0, "device_lost", "The microphone stopped."))
+    take.on_finished(take_result(take.out, 0.0, 0, "device_lost", "The microphone stopped."))
     svc.tick()  # the failed take does not count...
     svc.show_question()
     svc.start_answer()
@@ -294,12 +290,12 @@ def test_many_dropped_pictures_switch_to_the_light_profile_and_say_so(
     tmp_path: Path, clock: ManualClock
 ) -> None:
     QuietCapture.level = (0.1, 0.4)
-    QuietCapture.stats = Stats(frames_captured=300, frames_dropped=90)
+    QuietCapture.stats = TakeStats(frames_captured=300, frames_dropped=90)
     try:
         svc = at_questions(make_service(tmp_path, clock, capture=QuietCapture))
         record(svc, clock)
     finally:
-        QuietCapture.stats = Stats()
+        QuietCapture.stats = TakeStats()
     assert "could not keep up" in svc.take_warning and "lighter" in svc.take_warning
     st = svc.session.state
     assert st.profile == "light"
@@ -481,10 +477,12 @@ def test_a_state_file_from_version_1_is_upgraded(tmp_path: Path, clock: ManualCl
 
 def test_text_size_and_beep_are_remembered_per_machine(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"reviewer_name": "Sam"}))
+    path.write_text(json.dumps({"version": 2, "reviewer_name": "Sam"}))
     assert load_candidate_prefs(path) == CandidatePrefs()
     save_candidate_prefs(CandidatePrefs(1.3, True), path)
     assert load_candidate_prefs(path) == CandidatePrefs(1.3, True)
-    assert json.loads(path.read_text())["reviewer_name"] == "Sam"  # other settings kept
+    saved = json.loads(path.read_text())
+    assert saved["reviewer_name"] == "Sam" and saved["text_scale"] == 1.3  # one settings file
     path.write_text("{broken")
     assert load_candidate_prefs(path) == CandidatePrefs()
+    assert load_candidate_prefs(None) == CandidatePrefs()

@@ -8,7 +8,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
+from onetake_desktop.domain.conformance import flag_to_dict
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 
 
@@ -25,12 +26,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.add_argument("--sort", choices=("name", "imported", "status"), default="name")
     ls.add_argument("--reviewer", metavar="NAME", help="whose progress to show (default: you)")
     ls.set_defaults(handler=run_list)
+    from onetake_desktop.cli import privacy  # erase, expire
+
+    privacy.register(actions)
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
+    from onetake_desktop.cli.keys import unlock_for_import
 
-    service = open_reviewer_service()
+    unlock_for_import(args, args.paths)  # issue 13: encrypted bundles need the key's passphrase
+    service = context_of(args).reviewer_service()
     try:
         # Two checkers: one bundle's media probe (a child process) overlaps the next one's
         # hashing, about 1.6x faster on two cores.
@@ -39,8 +44,10 @@ def run_import(args: argparse.Namespace) -> int:
         service.close()
     for o in report.outcomes:
         if o.status == "imported":
-            flag = " (interview definition not in the library yet)" if o.needs_definition else ""
-            print(f"imported  {o.path}: {o.candidate_name}{flag}")
+            note = " (interview definition not in the library yet)" if o.needs_definition else ""
+            print(f"imported  {o.path}: {o.candidate_name}{note}")
+            for flag in o.flags:
+                print(f"  flag {flag.code}: {flag.message}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
         else:
@@ -50,19 +57,27 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import PanelService
-    from onetake_desktop.services.reviewer import open_reviewer_service
-
-    service = open_reviewer_service()
+    service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
-        # The panel's blind mode holds here too: anyone at the shared laptop can type this.
-        codes = PanelService(service.library).hidden_codes()
-        entries = service.entries(reviewer.id, args.search, args.sort, codes)
+        # The panel's blind mode holds here too (the service applies it): anyone at the
+        # shared laptop can type this; a panelist's progress needs their sign-in.
+        actor = service.actor_for(reviewer.id)
+        entries = service.entries(actor, search=args.search, sort=args.sort)
+        codes = service.blind()
+        # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
+        flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
     finally:
         service.close()
     if args.json:
-        out = [{**asdict(e), "status": e.status} for e in entries]
+        out = [
+            {
+                **asdict(e),
+                "status": e.status,
+                "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
+            }
+            for e in entries
+        ]
         json.dump(
             {"reviewer": reviewer.name, "blind": bool(codes), "candidates": out},
             sys.stdout,
@@ -83,8 +98,10 @@ def run_list(args: argparse.Namespace) -> int:
             current = e.interview_title
             missing = "" if e.has_definition else "  [interview definition missing]"
             print(f"{current}{missing}")
+        n = len(flags[e.submission_id])
+        marks = f"  FLAGGED ({n})" if n else ""
         print(
             f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
-            f" {e.scored}/{e.answers} scored"
+            f" {e.scored}/{e.answers} scored{marks}"
         )
     return EXIT_OK

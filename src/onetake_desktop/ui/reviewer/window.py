@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import (
     RECOMMENDATION_LABELS,
     AnswerView,
@@ -53,7 +54,7 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
@@ -88,7 +89,12 @@ class ReviewerWindow(QMainWindow):
     answer_shown = Signal(int)
     library_reloaded = Signal()
 
-    def __init__(self, service: ReviewerService, reviewer_id: int | None = None) -> None:
+    def __init__(
+        self,
+        service: ReviewerService,
+        reviewer_id: int | None = None,
+        panel_service: PanelService | None = None,  # the context's, on this window's library
+    ) -> None:
         super().__init__()
         self.service = service
         self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
@@ -127,9 +133,13 @@ class ReviewerWindow(QMainWindow):
         self._build_menus()
         self.set_reviewer(self.current_reviewer_id)
 
+        from onetake_desktop.ui.reviewer.privacy import install_privacy_features
+
+        # Before the panel: its lock then hides the retention banner with the rest.
+        install_privacy_features(self)  # erase, keep longer, retention banner and start-up
         from onetake_desktop.ui.panel import install_panel_features
 
-        install_panel_features(self)
+        self.panel = install_panel_features(self, panel_service)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -369,7 +379,10 @@ class ReviewerWindow(QMainWindow):
     def reload_library(self) -> None:
         codes = self.blind_codes()
         entries = self.service.entries(
-            self.current_reviewer_id, self.search.text(), str(self.sort.currentData()), codes
+            self.service.actor_for(self.current_reviewer_id),
+            search=self.search.text(),
+            sort=str(self.sort.currentData()),
+            codes=codes,
         )
         self.tree.blockSignals(True)
         self.tree.setUpdatesEnabled(False)
@@ -450,8 +463,10 @@ class ReviewerWindow(QMainWindow):
         if item.data(0, KIND) != "candidate" or item.childCount():
             return
         submission_id = int(item.data(0, KEY))
-        submission = self.service.library.submissions.get(submission_id)
-        statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
+        submission = self.service.submission(submission_id=submission_id)
+        statuses = self.service.answer_statuses(
+            self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
+        )
         for a in self.service.answers(submission_id):
             label = f"{a.position}. {self.service.question_text(submission, a.question_id)}"
             child = QTreeWidgetItem(item, [label, ""])
@@ -475,7 +490,7 @@ class ReviewerWindow(QMainWindow):
         return None
 
     def _select_answer_item(self, answer_id: int) -> None:
-        answer = self.service.library.submissions.answer(answer_id)
+        answer = self.service.answer(answer_id=answer_id)
         cand = self._candidate_item(answer.submission_id)
         if cand is None:
             return
@@ -508,7 +523,9 @@ class ReviewerWindow(QMainWindow):
         cand = self._candidate_item(submission_id)
         if cand is None:
             return
-        statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
+        statuses = self.service.answer_statuses(
+            self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
+        )
         for child in self._children(cand):
             self._set_status(child, statuses[int(child.data(0, KEY))])
         values = set(statuses.values())
@@ -580,7 +597,9 @@ class ReviewerWindow(QMainWindow):
         if self.current_answer_id is not None and self.current_answer_id != answer_id:
             self.rubric.flush_note()
         try:
-            view = self.service.answer_view(answer_id, self.current_reviewer_id)
+            view = self.service.answer_view(
+                self.service.actor_for(self.current_reviewer_id), answer_id=answer_id
+            )
         except OneTakeError:
             self._clear_answer()
             return
@@ -630,7 +649,7 @@ class ReviewerWindow(QMainWindow):
         code = self.blind_codes().get(submission_id)
         if code is not None:
             return code, ""
-        submission = self.service.library.submissions.get(submission_id)
+        submission = self.service.submission(submission_id=submission_id)
         return submission.candidate_name, submission.candidate_email
 
     def set_blind_codes(self, codes: Callable[[], Mapping[int, str]]) -> None:
@@ -678,7 +697,7 @@ class ReviewerWindow(QMainWindow):
                 if self.current_answer_id == answer_id:
                     self.player.set_waveform(levels)
 
-            run_task(lambda _p: self.service.waveform(a), done, lambda _e: None)
+            run_task(lambda _p: self.service.waveform(a), done, log_failure(f"waveform {a.id}"))
 
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
@@ -706,8 +725,9 @@ class ReviewerWindow(QMainWindow):
             b.setChecked(rec is not None and rec.value == value)
             b.setEnabled(not rec_locked)
         self.recommend_group.setExclusive(True)
-        missing = self.service.unscored_answers(view.submission.id, self.current_reviewer_id)
-        statuses = self.service.answer_statuses(view.submission.id, self.current_reviewer_id)
+        actor = self.service.actor_for(self.current_reviewer_id)
+        missing = self.service.unscored_answers(actor, submission_id=view.submission.id)
+        statuses = self.service.answer_statuses(actor, submission_id=view.submission.id)
         all_submitted = set(statuses.values()) == {"scored"}
         self.submit_button.setEnabled(not missing and not all_submitted)
         if all_submitted:
@@ -732,7 +752,12 @@ class ReviewerWindow(QMainWindow):
         answer_id = self.view.answer.id
         note = self.rubric.note_text()
         if self._guard(
-            lambda: self.service.save_score(answer_id, self.current_reviewer_id, score, note)
+            lambda: self.service.save_score(
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                score=score,
+                note=note,
+            )
         ):
             self._after_change()
 
@@ -740,10 +765,19 @@ class ReviewerWindow(QMainWindow):
         if self.view is None or self.view.submitted:
             return
         answer_id = self.view.answer.id
-        current = self.service.library.scores.current(answer_id, self.current_reviewer_id)
+        current = self._guard(
+            lambda: self.service.my_score(
+                self.service.actor_for(self.current_reviewer_id), answer_id=answer_id
+            )
+        )
         score = current.score if current is not None else None
         if self._guard(
-            lambda: self.service.save_score(answer_id, self.current_reviewer_id, score, note)
+            lambda: self.service.save_score(
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                score=score,
+                note=note,
+            )
         ):
             self._after_change(reload_view=False)
 
@@ -752,12 +786,21 @@ class ReviewerWindow(QMainWindow):
             return
         answer_id, position = self.view.answer.id, self.player.position()
         if self._guard(
-            lambda: self.service.add_note(answer_id, self.current_reviewer_id, position, text)
+            lambda: self.service.add_note(
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                position_ms=position,
+                text=text,
+            )
         ):
             self._after_change()
 
     def _on_unpin(self, note_id: int) -> None:
-        self.service.delete_note(note_id, self.current_reviewer_id)
+        self._guard(
+            lambda: self.service.delete_note(
+                self.service.actor_for(self.current_reviewer_id), note_id=note_id
+            )
+        )
         self._after_change()
 
     def _recommend(self, value: str) -> None:
@@ -765,7 +808,11 @@ class ReviewerWindow(QMainWindow):
             return
         sid = self.view.submission.id
         self._guard(
-            lambda: self.service.set_recommendation(sid, self.current_reviewer_id, value)  # type: ignore[arg-type]
+            lambda: self.service.set_recommendation(
+                self.service.actor_for(self.current_reviewer_id),
+                submission_id=sid,
+                value=value,  # type: ignore[arg-type]
+            )
         )
         self._after_change()
 
@@ -785,7 +832,11 @@ class ReviewerWindow(QMainWindow):
         answer_id, note = self.view.answer.id, self.view.score.note
         self._guard(
             lambda: self.service.correct_score(
-                answer_id, self.current_reviewer_id, score, note, reason
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                score=score,
+                note=note,
+                reason=reason,
             )
         )
         self._after_change()
@@ -795,7 +846,11 @@ class ReviewerWindow(QMainWindow):
             return
         self.rubric.flush_note()
         sid = self.view.submission.id
-        count = self._guard(lambda: self.service.submit_candidate(sid, self.current_reviewer_id))
+        count = self._guard(
+            lambda: self.service.submit_candidate(
+                self.service.actor_for(self.current_reviewer_id), submission_id=sid
+            )
+        )
         if count is not None:
             name = self.shown_name(sid)[0]
             self.statusBar().showMessage(f"Submitted {count} scores for {name}.", 5000)
@@ -806,17 +861,48 @@ class ReviewerWindow(QMainWindow):
             return
         self._refresh_statuses(self.view.submission.id)
         if reload_view:
-            self.view = self.service.answer_view(self.view.answer.id, self.current_reviewer_id)
+            self.view = self.service.answer_view(
+                self.service.actor_for(self.current_reviewer_id), answer_id=self.view.answer.id
+            )
             self._show_scoring(self.view)
 
     # -- import, definitions, export ----------------------------------------------------------
 
     def choose_bundles(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import bundles", str(Path.home()), "Submission bundles (*.onetake);;All (*)"
+            self,
+            "Import bundles",
+            str(Path.home()),
+            "Submission bundles (*.onetake *.onetake.age);;All (*)",
         )
         if files:
             self.import_paths([Path(f) for f in files])
+
+    def _unlock_keys_for(self, paths: Sequence[Path]) -> bool:
+        """Encrypted bundles (issue 13): ask once for the organisation key's passphrase.
+        False when the reviewer cancels or the passphrase opens no key (nothing imported)."""
+        from onetake_desktop.services.keys import key_service_for_library, passphrase_needed
+
+        with key_service_for_library(self.service.library_root()) as keys:
+            needed = passphrase_needed(paths, keys)
+            if not needed:
+                return True
+            names = ", ".join(sorted({k.organisation for k in needed}))
+            passphrase, ok = QInputDialog.getText(
+                self,
+                "Encrypted bundles",
+                f"Some bundles are encrypted to your organisation key ({names}).\n"
+                "Passphrase of the key:",
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return False
+            try:
+                keys.unlock_all(passphrase)
+            except OneTakeError as error:
+                QMessageBox.warning(self, "OneTake", str(error))
+                return False
+        return True
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
@@ -828,19 +914,21 @@ class ReviewerWindow(QMainWindow):
         if self.importing:
             self.statusBar().showMessage("An import is already running.", 3000)
             return
+        if not self._unlock_keys_for(list(paths)):
+            return
         self.importing = True
         self.import_action.setEnabled(False)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.statusBar().showMessage("Checking and importing bundles…")
-        root = self.service.library.root
+        root = self.service.library_root()
         paths = list(paths)
 
         def work(progress: Any) -> ImportReport:
             worker = open_reviewer_service(root)  # its own connection, on the worker thread
             try:
-                return worker.import_paths(paths, progress)
+                return worker.import_paths(paths, progress, workers=2)
             finally:
                 worker.close()
 
@@ -915,10 +1003,10 @@ class ReviewerWindow(QMainWindow):
         submitted_only = self.service.has_panelists()
         count = self._guard(
             lambda: self.service.export_scores(
-                self.current_reviewer_id,
-                fmt,  # type: ignore[arg-type]
-                path,
-                submitted_only,
+                self.service.actor_for(self.current_reviewer_id),
+                fmt=fmt,
+                out=path,
+                submitted_only=submitted_only,
             )
         )
         if count is not None:

@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+from onetake_desktop.services.settings import SPEEDS  # the one list of speeds
+
 SKIP_MS = 5_000
 JUMP_MS = 10_000
 
