@@ -159,7 +159,12 @@ def test_focus_is_visible_and_tab_follows_reading_order(qtbot: QtBot, tmp_path: 
     from onetake_desktop.ui.candidate.window import candidate_style
 
     style = candidate_style()
-    for selector in ("QCheckBox:focus", "QLabel:focus", "QPushButton#DangerButton:focus"):
+    for selector in (
+        "QCheckBox:focus",
+        "QLabel:focus",
+        "QPushButton#DangerButton:focus",
+        "QPushButton#DangerButton:disabled",  # a Stop that cannot stop yet looks it
+    ):
         assert selector in style
     w = make(demo_kit_path(), ManualClock(), tmp_path / "f.onetake")
     qtbot.addWidget(w)
