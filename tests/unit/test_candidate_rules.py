@@ -443,6 +443,12 @@ def test_unsent_sessions_are_deleted_after_the_stated_period(
     assert not old.exists() and fresh.exists()
     assert sent.exists() and (sent / "state.json").exists() and not (sent / "takes").exists()
     assert set(deleted) == {old, sent / "takes"}
+    # opening any interview in the app's sessions folder keeps the promise
+    (old / "takes").mkdir(parents=True)
+    for p in [*old.rglob("*"), old]:
+        os.utime(p, (long_ago, long_ago))
+    CandidateService(make_kit(), KIT_HASH, clock=ManualClock(datetime.now(UTC)), sessions=root)
+    assert not old.exists() and fresh.exists()
 
 
 # -- state that survives an update -----------------------------------------------------------------

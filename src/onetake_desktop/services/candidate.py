@@ -949,10 +949,10 @@ class CandidateService:
     def local_data_sentence(self) -> str:
         """What this computer keeps, and for how long (privacy page)."""
         return (
-            f"On this computer: your recordings stay in a private folder until you send them. "
-            f"Recordings never sent are deleted {UNSENT_KEEP_DAYS} days after you last worked "
-            f"on the interview; after you seal your answers you can delete them at once, or "
-            f"they are deleted after {SENT_KEEP_DAYS} days."
+            "On this computer: your recordings stay in a private folder until you send them. "
+            f"Recordings never sent are deleted when you next open an interview here more than "
+            f"{UNSENT_KEEP_DAYS} days after you last worked on it; after you seal your answers "
+            f"you can delete them at once, or they go the same way after {SENT_KEEP_DAYS} days."
         )
 
     # -- local data after sealing -------------------------------------------------------------
@@ -973,9 +973,9 @@ class CandidateService:
             )
         return (
             f"This computer still keeps your recordings ({_mb(size)}) in a private folder, "
-            f"so you could seal them again. They are deleted automatically {SENT_KEEP_DAYS} "
-            "days after sealing, or now with the button below. The sealed file stays where "
-            "you saved it."
+            f"so you could seal them again. They are deleted when you next open an interview "
+            f"here more than {SENT_KEEP_DAYS} days after sealing, or now with the button below. "
+            "The sealed file stays where you saved it."
         )
 
     def delete_recordings(self) -> None:
