@@ -182,8 +182,8 @@ def test_full_interview_in_the_real_window(
         d.shot("devices")
         d.key("ctrl+Return")
         d.wait_phase("practice")
-        d.key("ctrl+r")
-        time.sleep(1.5)
+        d.key("ctrl+r")  # the practice question's think time (3 s) comes first
+        time.sleep(4.5)
         d.shot("practice-recording")
         d.key("ctrl+e")
         time.sleep(1.5)
@@ -312,6 +312,7 @@ def test_kill_9_mid_answer_then_reopen_and_resume(
         d.type("ada@example.com")
         d.key("alt+a", "ctrl+Return")
         d.wait_phase("devices")
+        time.sleep(2.5)  # the devices are found and opened off the GUI thread
         d.key("ctrl+Return")
         d.wait_phase("practice")
         d.key("ctrl+Return")
