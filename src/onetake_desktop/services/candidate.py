@@ -100,10 +100,21 @@ class CaptureLike(Protocol):
 CaptureFactory = Callable[[str | None, str | None], CaptureLike]
 
 
-def real_capture(video_spec: str | None, audio_spec: str | None) -> CaptureLike:
-    from onetake_desktop.media.recorder import CaptureSession
+def capture_on(clock: Clock) -> CaptureFactory:
+    """Opens the real recording engine on ``clock``: takes and the session agree on "now"."""
 
-    return CaptureSession(video_spec, audio_spec)
+    def open_capture(video_spec: str | None, audio_spec: str | None) -> CaptureLike:
+        from onetake_desktop.media.recorder import CaptureSession
+
+        return CaptureSession(video_spec, audio_spec, clock)
+
+    return open_capture
+
+
+def real_capture(video_spec: str | None, audio_spec: str | None) -> CaptureLike:
+    """The real engine on the system clock (for a session driven by a manual clock in tests,
+    whose recorder must still keep real time)."""
+    return capture_on(SystemClock())(video_spec, audio_spec)
 
 
 def session_folder_name(kit_hash: str) -> str:
@@ -190,7 +201,7 @@ class CandidateService:
         self.kit = kit
         self.kit_hash = kit_hash
         self.clock: Clock = clock or SystemClock()
-        self.capture_factory: CaptureFactory = capture_factory or real_capture
+        self.capture_factory: CaptureFactory = capture_factory or capture_on(self.clock)
         self.dir = session_dir
         self.takes_dir = self.dir / "takes"
         self.practice_dir = self.dir / "practice"
