@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         record,
         review,
         scores,
+        transcripts,
     )
 
     parser = _Parser(
@@ -82,7 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="log in detail, to stderr as well as the log file (see 'Where data lives')",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (candidate, review, kit, keys, bundle, record, devices, library, scores, panel):
+    for module in (
+        candidate,
+        review,
+        kit,
+        keys,
+        bundle,
+        record,
+        devices,
+        library,
+        scores,
+        panel,
+        transcripts,
+    ):
         module.register(sub)
     return parser
 

@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from onetake_desktop.cli import privacy  # erase, expire
 
     privacy.register(actions)
+    from onetake_desktop.cli import transcripts  # transcribe, search (issue 16)
+
+    transcripts.register_library(actions)
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -114,6 +114,7 @@ class ErasurePlan:
             (c.recommendations, "recommendation"),
             (c.decisions, "decision"),
             (c.holds, "retention hold"),
+            (c.transcripts, "transcript"),
         ):
             if count:
                 parts.append(plural(count, word))

@@ -1,7 +1,8 @@
 """Erasing candidates from the library so that no trace is left in its folder.
 
 What must go: the submission row and everything hanging off it (answers and their text,
-scores, submitted ones too, notes, recommendations, decisions, retention holds), and the
+scores, submitted ones too, notes, recommendations, decisions, retention holds, transcripts
+and their full-text index entries), and the
 submission's folder of media. What must not stay behind: the deleted bytes themselves. So:
 
 - every connection runs with ``PRAGMA secure_delete = ON`` (storage/db.py): freed cells and
@@ -34,6 +35,7 @@ import sqlite_utils
 
 from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, transaction
 from onetake_desktop.storage.panel import record_erasure
+from onetake_desktop.storage.transcripts import purge_search_index
 
 log = logging.getLogger("onetake.erasure")
 
@@ -54,6 +56,7 @@ class ErasureCounts:
     recommendations: int = 0
     decisions: int = 0
     holds: int = 0
+    transcripts: int = 0
 
     def __add__(self, other: ErasureCounts) -> ErasureCounts:
         mine, theirs = asdict(self), asdict(other)
@@ -128,6 +131,9 @@ def erasure_counts(db: sqlite_utils.Database, root: Path, submission_id: int) ->
         holds=_count(
             db, "SELECT COUNT(*) FROM retention_holds WHERE submission_id = ?", submission_id
         ),
+        transcripts=_count(
+            db, "SELECT COUNT(*) FROM transcripts WHERE answer_id" + by_answer, submission_id
+        ),
     )
 
 
@@ -167,6 +173,9 @@ def erase_submissions(
         raise
     for _original, tomb in moved:
         _remove_tree(tomb)
+    # Transcripts went with their answers (ON DELETE CASCADE); their words also sit in the
+    # full-text index's pages until it is rebuilt.
+    purge_search_index(db)
     compacted = compact(db)
     log.info("erased %d submission(s); database compacted: %s", len(ids), compacted)
     return ErasureResult(counts, compacted)
