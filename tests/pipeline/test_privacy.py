@@ -23,16 +23,19 @@ from onetake_desktop.cli import main
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Rubric, RubricLevel
+from onetake_desktop.domain.transcript import Transcript, Word
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.privacy import PrivacyService
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.panel import SqlitePanel
+from onetake_desktop.storage.transcripts import SqliteTranscripts
 from tests.pipeline.hostile.media import write_answer
 from tests.pipeline.library_bundles import demo_definition, make_bundle
 
 NAME = "Zebulon Quixotefar"
 EMAIL = "zq.erase-me@example.org"
 OTHER = "Grace Hopper"
+MOTTO = "xylophonezanzibar"  # one word (one FTS5 term) only their transcripts hold
 SEALED = datetime(2026, 11, 1, 10, 10, tzinfo=UTC)  # make_bundle's seal time
 
 
@@ -57,6 +60,13 @@ def score_everything(service: ReviewerService, submission_id: int) -> None:
         service.save_score(me, answer_id=a.id, score=4, note=f"{NAME} explained it well")
         service.add_note(me, answer_id=a.id, position_ms=1200, text=f"{NAME} pauses here ({EMAIL})")
     service.set_recommendation(me, submission_id=submission_id, value="yes", note=f"Hire {NAME}")
+    # Transcripts (issue 16): the candidate's own words, searchable through the FTS5 index.
+    spoken = f"Hello I am {NAME} and my motto is {MOTTO}"
+    words = tuple(Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(spoken.split()))
+    for a in answers:
+        SqliteTranscripts(service.library.db).save(
+            a.id, Transcript(spoken, words, "whisper-base", "test", "en", 9.0), rank=2
+        )
     service.submit_candidate(me, submission_id=submission_id)
     service.correct_score(
         me, answer_id=answers[0].id, score=5, note="on reflection", reason="second viewing"
@@ -82,7 +92,7 @@ def needles(media: Path, avoid: list[bytes]) -> dict[str, bytes]:
         if not any(data[i : i + 64] in other for other in avoid)
     )
     found: dict[str, bytes] = {"media slice": data[start : start + 64]}
-    for label, text in (("name", NAME), ("email", EMAIL)):
+    for label, text in (("name", NAME), ("email", EMAIL), ("transcript", MOTTO)):
         for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
             found[f"{label} {encoding}"] = text.encode(encoding)
     return found
@@ -123,7 +133,12 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
     root = app_paths().library
     # The search finds what it looks for: before erasing, every needle is on disk.
     before = traces(onetake_home, wanted)
-    assert {h.split(": ")[1] for h in before} >= {"media slice", "name utf-8", "email utf-8"}
+    assert {h.split(": ")[1] for h in before} >= {
+        "media slice",
+        "name utf-8",
+        "email utf-8",
+        "transcript utf-8",
+    }
 
     assert main(["library", "erase", "--email", EMAIL.upper(), "--yes"]) == 0
 
@@ -145,6 +160,8 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
             "panel_decisions",
             "retention_holds",
             "erasing",
+            "transcripts",
+            "transcript_search",
         ):
             assert count(table) == 0, table
         audit = SqlitePanel(db)

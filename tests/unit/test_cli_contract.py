@@ -35,6 +35,9 @@ SUBCOMMANDS = [
     ["panel", "submit"],
     ["panel", "audit"],
     ["panel", "export"],
+    ["transcribe"],
+    ["library", "transcribe"],
+    ["library", "search"],
 ]
 
 

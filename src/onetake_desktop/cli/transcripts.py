@@ -10,10 +10,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
 from onetake_desktop.services.context import AppContext
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.transcripts import TranscriptService
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -51,7 +55,7 @@ def register_library(actions: argparse._SubParsersAction[argparse.ArgumentParser
     ls.set_defaults(handler=run_search)
 
 
-def _service(context: AppContext, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _service(context: AppContext, args: argparse.Namespace) -> TranscriptService:
     from onetake_desktop.services.transcripts import TranscriptService
 
     return TranscriptService(

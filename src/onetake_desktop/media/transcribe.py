@@ -215,11 +215,21 @@ def _copy_beside(sources: dict[str, Path], folder: Path) -> None:
             shutil.copyfile(path, target)
 
 
+def _no_progress_thread() -> None:
+    """faster-whisper uses tqdm, whose monitor thread would outlive every transcription."""
+    try:
+        import tqdm
+    except ImportError:
+        return
+    tqdm.tqdm.monitor_interval = 0
+
+
 class WhisperEngine:
     """One loaded model; :meth:`transcribe` a media file into words with times."""
 
     def __init__(self, model: str = DEFAULT_MODEL, *, cache: Path, cpu_threads: int = 2) -> None:
         faster_whisper = require_engine()
+        _no_progress_thread()
         self.spec = model_spec(model)
         folder = prepare_model(model, cache)
         self._model = faster_whisper.WhisperModel(

@@ -164,7 +164,7 @@ class SearchHit:
     candidate: str  # the name, or the blind code while blind mode hides it
     answer_id: int
     question_id: str
-    position: int  # 1-based, among the candidate's answers
+    position: int  # among the candidate's answers, as stored (1 = first)
     seconds: float  # where the first match begins
     moments: tuple[float, ...]  # every match's start
     context: str  # the words around the first match
@@ -255,7 +255,9 @@ class TranscriptService:
                 break
             if on_progress is not None:
                 on_progress(n, len(todo))
-            media = self.library.root / item.media_path
+            media = self.library.submissions.answer(item.answer_id).media_path
+            if media is None:
+                continue
             try:
                 transcript = self.transcriber().transcribe(media)
             except (DamagedModel, TranscriptsUnavailable):
@@ -307,7 +309,7 @@ class TranscriptService:
                     views[pk].get(submission.id, "?"),
                     answer_id,
                     answer.question_id,
-                    answer.position + 1,
+                    answer.position,
                     found[0].start,
                     tuple(w.start for w in found),
                     _context(words, found[0]),
