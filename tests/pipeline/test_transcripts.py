@@ -259,3 +259,30 @@ def test_search_is_accent_and_case_insensitive_and_names_candidates_as_blind_mod
         assert blind_hit.candidate == code and "Müller" not in code
     finally:
         service.close()
+
+
+def test_exports_include_transcripts_when_asked(tmp_path: Path) -> None:
+    bundle = make_bundle(tmp_path / "a.onetake", "Zoë Müller", audio_only=True, seconds=1.0)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        (outcome,) = service.import_paths([bundle]).outcomes
+        assert outcome.submission_id is not None
+        first = service.answers(outcome.submission_id)[0]
+        SqliteTranscripts(service.library.db).save(first.id, _fake("I led the migration"), rank=2)
+        me = service.actor_for(service.default_reviewer.id)
+        service.save_score(me, answer_id=first.id, score=4, note="clear")
+    finally:
+        service.close()
+    plain, with_text = tmp_path / "plain.json", tmp_path / "with.json"
+    assert main(["scores", "export", "--format", "json", "-o", str(plain)]) == 0
+    assert (
+        main(["scores", "export", "--format", "json", "-o", str(with_text), "--transcripts"]) == 0
+    )
+    (row,) = json.loads(plain.read_text("utf-8"))["scores"]
+    assert "transcript" not in row
+    (row,) = json.loads(with_text.read_text("utf-8"))["scores"]
+    assert row["transcript"] == "I led the migration"
+    csv_out = tmp_path / "with.csv"
+    assert main(["scores", "export", "--format", "csv", "-o", str(csv_out), "--transcripts"]) == 0
+    header, line = csv_out.read_text("utf-8-sig").splitlines()[:2]
+    assert header.split(",")[-1] == "transcript" and line.endswith("I led the migration")

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     e.add_argument("--reviewer", metavar="NAME", help="whose scores (default: you)")
     e.add_argument("--summary", action="store_true", help="one row per candidate")
+    e.add_argument(
+        "--transcripts", action="store_true", help="add each answer's transcript (a column)"
+    )
     e.set_defaults(handler=run_export)
 
 
@@ -44,6 +47,7 @@ def run_export(args: argparse.Namespace) -> int:
             fmt=args.format,
             out=args.output,
             summary=args.summary,
+            transcripts=args.transcripts,
         )
     finally:
         service.close()

@@ -429,11 +429,17 @@ class ReviewerService:
         out: Path,
         submitted_only: bool | None = None,
         summary: bool = False,
+        transcripts: bool = False,
     ) -> int:
         """Write the actor's export to ``out`` (atomically; CSV with a BOM); returns the row
         count. Same visibility as the windows (services.scoring)."""
         return self.scoring.export(
-            actor, fmt=fmt, out=out, submitted_only=submitted_only, summary=summary
+            actor,
+            fmt=fmt,
+            out=out,
+            submitted_only=submitted_only,
+            summary=summary,
+            transcripts=transcripts,
         )
 
     # -- people ---------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ from onetake_desktop.storage.panel import (
     SqlitePanel,
     VisibleScore,
 )
+from onetake_desktop.storage.transcripts import SqliteTranscripts
 
 MIN_PASSPHRASE = 8
 DEFAULT_IDLE_MINUTES = 5.0
@@ -1010,12 +1011,15 @@ class ScoringService:
         interview_pk: int | None = None,
         submitted_only: bool | None = None,
         every_candidate: bool = False,
+        transcripts: bool = False,
     ) -> list[dict[str, Any]]:
         """One row per answer and score the actor may see (their own, and others' on answers
         both have submitted), with the scorer's timestamped notes and recommendation, the
         panel's decision and the import flags. A panelist's export never holds a draft, not
         even their own (``submitted_only`` defaults to that). ``every_candidate`` (the panel's
-        decisions export) adds one row for each candidate with no score to show."""
+        decisions export) adds one row for each candidate with no score to show.
+        ``transcripts`` adds each answer's transcript (issue 16) in a ``transcript`` column:
+        the answer's own words, shown to whoever may see the answer's row."""
         self.check(actor)
         only_submitted = actor.panelist if submitted_only is None else submitted_only
         interviews = [
@@ -1085,12 +1089,20 @@ class ScoringService:
                                 "recommendation_note": rec.note if rec else "",
                                 "recommendation_status": rec.status if rec else "",
                                 "recommendation_at": rec.created_at if rec else "",
+                                "transcript": self._transcript_text(answer_id)
+                                if transcripts
+                                else "",
                             }
                         )
                 if not mine and (every_candidate or d is not None):
                     mine.append({**base, **dict.fromkeys(_ANSWER_FIELDS, "")})
                 rows.extend(mine)
-        return [{k: row.get(k, "") for k in EXPORT_FIELDS} for row in rows]
+        fields = (*EXPORT_FIELDS, "transcript") if transcripts else EXPORT_FIELDS
+        return [{k: row.get(k, "") for k in fields} for row in rows]
+
+    def _transcript_text(self, answer_id: int) -> str:
+        stored = SqliteTranscripts(self.library.db).get(answer_id)
+        return stored.transcript.text if stored is not None else ""
 
     def summary_rows(
         self, actor: Actor, *, interview_pk: int | None = None
@@ -1152,6 +1164,7 @@ class ScoringService:
         summary: bool = False,
         submitted_only: bool | None = None,
         every_candidate: bool = False,
+        transcripts: bool = False,
     ) -> int:
         """Write the per-answer export (or the one-row-per-candidate summary) to ``out``
         atomically, CSV with a UTF-8 byte-order mark (Excel) or JSON; returns the row count.
@@ -1166,8 +1179,9 @@ class ScoringService:
                 interview_pk=interview_pk,
                 submitted_only=submitted_only,
                 every_candidate=every_candidate,
+                transcripts=transcripts,
             )
-            fields = EXPORT_FIELDS
+            fields = (*EXPORT_FIELDS, "transcript") if transcripts else EXPORT_FIELDS
         if fmt == "json":
             data = json.dumps(
                 {
