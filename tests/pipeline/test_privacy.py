@@ -22,7 +22,7 @@ import pytest
 from onetake_desktop.cli import main
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
-from onetake_desktop.domain.kit import InterviewDefinition
+from onetake_desktop.domain.kit import InterviewDefinition, Rubric, RubricLevel
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.privacy import PrivacyService
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
@@ -51,15 +51,21 @@ def import_one(service: ReviewerService, bundle: Path) -> int:
 def score_everything(service: ReviewerService, submission_id: int) -> None:
     """Scores (submitted, then one corrected), notes naming the candidate, a recommendation,
     a panel decision: everything erasure must take with it."""
-    me = service.default_reviewer.id
+    me = service.actor_for(service.default_reviewer.id)
     answers = service.answers(submission_id)
     for a in answers:
-        service.save_score(a.id, me, 4, f"{NAME} explained it well")
-        service.add_note(a.id, me, 1200, f"{NAME} pauses here ({EMAIL})")
-    service.set_recommendation(submission_id, me, "yes", f"Hire {NAME}")
-    service.submit_candidate(submission_id, me)
-    service.correct_score(answers[0].id, me, 5, "on reflection", "second viewing")
-    SqlitePanel(service.library.db).add_decision(submission_id, "advance", "clear fit", "", me)
+        service.save_score(me, answer_id=a.id, score=4, note=f"{NAME} explained it well")
+        service.add_note(me, answer_id=a.id, position_ms=1200, text=f"{NAME} pauses here ({EMAIL})")
+    service.set_recommendation(me, submission_id=submission_id, value="yes", note=f"Hire {NAME}")
+    service.submit_candidate(me, submission_id=submission_id)
+    service.correct_score(
+        me, answer_id=answers[0].id, score=5, note="on reflection", reason="second viewing"
+    )
+    # A decision row as a panel would leave it (a lone reviewer does not decide through the
+    # panel's gate): erasure must take it too.
+    SqlitePanel(service.library.db).add_decision(
+        submission_id, "advance", "clear fit", "", me.reviewer_id
+    )
 
 
 def small(path: Path, **options: Any) -> Path:
@@ -94,7 +100,7 @@ def traces(root: Path, wanted: dict[str, bytes]) -> list[str]:
 
 def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_home: Path) -> None:
     second = definition("support-followup", 90)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(second)
         first_id = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
@@ -122,7 +128,7 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
     assert main(["library", "erase", "--email", EMAIL.upper(), "--yes"]) == 0
 
     assert traces(onetake_home, wanted) == []
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         remaining = [s.id for s in service.library.submissions.all()]
         assert remaining == [keep_id]
@@ -138,17 +144,15 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
             "recommendations",
             "panel_decisions",
             "retention_holds",
-            "erasure_guard",
+            "erasing",
         ):
             assert count(table) == 0, table
         audit = SqlitePanel(db)
-        erased = [e for e in audit.audit_entries() if e.action == "erase"]
-        assert sorted(e.subject for e in erased) == [
-            f"submission {first_id}",
-            f"submission {second_id}",
-        ]
+        (erased,) = [e for e in audit.audit_entries() if e.action == "erased"]
+        details = json.loads(erased.details)
+        assert sorted(details["submissions"]) == sorted([first_id, second_id])
         # Three answers plus the correction; only numbers in the audit.
-        assert json.loads(erased[0].details)["submitted_scores"] == 4
+        assert details["counts"][str(first_id)]["submitted_scores"] == 4
         assert audit.verify_audit() is None
         # The kept candidate is still there, in the same bytes the search scans.
         assert traces(root, {"other": OTHER.encode()}) != []
@@ -161,7 +165,7 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
 def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(definition("support-followup", 90))
         ada = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
@@ -177,7 +181,7 @@ def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
         service.close()
     assert main(["library", "erase", "--candidate", str(ada), "--yes"]) == 0
     assert "Erased 2 submission(s)" in capsys.readouterr().out
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [s.id for s in service.library.submissions.all()] == [other]
         with pytest.raises(OneTakeError):
@@ -193,7 +197,7 @@ def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
 def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         score_everything(service, sid)
@@ -201,7 +205,7 @@ def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
         service.close()
 
     def still_there() -> bool:
-        s = open_reviewer_service()
+        s = open_reviewer_service(app_paths().ensure().library)
         try:
             return [x.id for x in s.library.submissions.all()] == [sid]
         finally:
@@ -230,7 +234,7 @@ def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
 
 
 def test_schema_refuses_deleting_scored_candidates_outside_erasure(tmp_path: Path) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         score_everything(service, sid)
@@ -252,7 +256,7 @@ def test_schema_refuses_deleting_scored_candidates_outside_erasure(tmp_path: Pat
 
 
 def test_a_crash_mid_erasure_is_finished_or_undone_at_the_next_start(tmp_path: Path) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         kept = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         gone = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER))
@@ -274,7 +278,7 @@ def test_a_crash_mid_erasure_is_finished_or_undone_at_the_next_start(tmp_path: P
 
 def test_import_stamps_the_kit_retention_the_candidate_was_told(tmp_path: Path) -> None:
     short = definition("short-retention", 30)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(short)
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=short))
@@ -292,7 +296,7 @@ def test_import_stamps_the_kit_retention_the_candidate_was_told(tmp_path: Path) 
 
 def test_a_definition_added_later_dates_the_submissions_that_waited(tmp_path: Path) -> None:
     late = definition("late-definition", 45)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=late))
         privacy = PrivacyService(service.library)
@@ -307,7 +311,7 @@ def test_a_definition_added_later_dates_the_submissions_that_waited(tmp_path: Pa
 def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> None:
     kit = definition("thirty-days", 30)
     due_at = SEALED + timedelta(days=30)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(kit)
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
@@ -359,10 +363,11 @@ def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> No
         assert [c.submission_id for c in report.due] == [sid]
         assert report.result is not None and report.result.compacted
         assert [s.id for s in service.library.submissions.all()] == [later]
-        (erased,) = [e for e in audit.audit_entries() if e.action == "erase"]
+        (erased,) = [e for e in audit.audit_entries() if e.action == "erased"]
         details = json.loads(erased.details)
-        assert details["why"] == "retention" and details["answers"] == 3
-        assert all(isinstance(v, int) for k, v in details.items() if k != "why")
+        counts = details["counts"][str(sid)]
+        assert details["reason_code"] == "retention" and counts["answers"] == 3
+        assert all(isinstance(v, int) for v in counts.values())
         assert audit.verify_audit() is None
     finally:
         service.close()
@@ -373,7 +378,7 @@ def test_expire_command_dry_run_changes_nothing_then_erases(
 ) -> None:
     # One day from a seal date in the past: due whatever today's date is.
     kit = definition("one-day", 1)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(kit)
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
@@ -393,7 +398,7 @@ def test_expire_command_dry_run_changes_nothing_then_erases(
     assert "Dry run: 1 candidate(s) due; nothing was changed." in out
     assert main(["library", "expire"]) == 0
     assert "Erased 1 candidate(s) whose retention ended." in capsys.readouterr().out
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [s.id for s in service.library.submissions.all()] == [keep]
         assert sid not in {s.id for s in service.library.submissions.all()}
@@ -415,12 +420,14 @@ def _mode(path: Path) -> int:
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_library_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
     old_umask = os.umask(0o022)  # a usual session: without care, all would be world-readable
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         score_everything(service, sid)
         root = service.library.root
-        service.export_scores(service.default_reviewer.id, "csv", root / "scores.csv")
+        service.export_scores(
+            service.actor_for(service.default_reviewer.id), fmt="csv", out=root / "scores.csv"
+        )
         paths = app_paths()
         for folder in (paths.data, paths.config, paths.cache, paths.logs, paths.sessions, root):
             assert _mode(folder) == 0o700, folder
@@ -447,13 +454,13 @@ def test_library_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_an_older_world_readable_library_is_tightened_when_opened() -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     root = service.library.root
     service.close()
     os.chmod(root, 0o755)
     for f in root.glob("onetake.sqlite3*"):
         os.chmod(f, 0o644)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert _mode(root) == 0o700
         assert {f.name: _mode(f) for f in root.glob("onetake.sqlite3*")} == {
@@ -478,9 +485,11 @@ def test_the_candidates_promise_is_the_reviewers_expiry(tmp_path: Path) -> None:
         ]
     )  # fmt: skip
     assert code == 0
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
-        service.add_definition(InterviewDefinition(kit))
+        levels = tuple(RubricLevel(n, f"Level {n} behaviour.") for n in range(1, 6))
+        rubrics = {q.id: Rubric("Communication", levels) for q in kit.questions}
+        service.add_definition(InterviewDefinition(kit, rubrics))
         sid = import_one(service, out)
         sealed = datetime.fromisoformat(service.library.submissions.get(sid).sealed_at)
         privacy = PrivacyService(service.library, ManualClock(sealed))
@@ -503,7 +512,7 @@ def test_erase_prompt_keeps_blind_mode(
     """With the panel's blind mode on, the command line names the candidate by their code."""
     from onetake_desktop.services.panel import PanelService
 
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         SqlitePanel(service.library.db).set_setting("blind_mode", "1")
@@ -521,7 +530,7 @@ def test_erase_prompt_keeps_blind_mode(
 def test_a_reader_holding_the_database_is_reported_and_expire_finishes_the_wipe(
     tmp_path: Path, onetake_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
     finally:

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.kit import InterviewDefinition
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.ui.reviewer import privacy as privacy_ui
@@ -39,7 +40,7 @@ def import_one(service: ReviewerService, bundle: Path) -> int:
 
 
 def open_window(qtbot: QtBot) -> ReviewerWindow:
-    window = ReviewerWindow(open_reviewer_service())
+    window = ReviewerWindow(open_reviewer_service(app_paths().ensure().library))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -54,11 +55,9 @@ def save(widget: object, name: str) -> None:
 
 
 def candidate_names(window: ReviewerWindow) -> list[str]:
-    out = []
-    for i in range(window.tree.topLevelItemCount()):
-        top = window.tree.topLevelItem(i)
-        assert top is not None
-        out += [c.text(0) for c in map(top.child, range(top.childCount())) if c is not None]
+    out: list[str] = []
+    for i in range(window.model.rowCount()):
+        out += [name for name, _status in window.candidate_rows(i)]
     return out
 
 
@@ -69,16 +68,16 @@ def plain_labels(widget: object) -> list[QLabel]:
 
 
 def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path, onetake_home: Path) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     second = definition("support-followup", 90)
     service.add_definition(second)
     first = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
     again = import_one(service, make_bundle(tmp_path / "b.onetake", NAME, EMAIL, definition=second))
     import_one(service, make_bundle(tmp_path / "c.onetake", "Grace Hopper"))
-    me = service.default_reviewer.id
+    me = service.actor_for(service.default_reviewer.id)
     for a in service.answers(first):
-        service.save_score(a.id, me, 3, f"{NAME} was clear")
-    service.submit_candidate(first, me)
+        service.save_score(me, answer_id=a.id, score=3, note=f"{NAME} was clear")
+    service.submit_candidate(me, submission_id=first)
     folders = [service.library.submissions.get(s).folder for s in (first, again)]
     service.close()
 
@@ -115,9 +114,10 @@ def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path, onetake_h
     assert not any(f.exists() for f in folders)
     assert window.current_submission_id is None  # the erased answers left the screen
     erased = [
-        e for e in SqlitePanel(window.service.library.db).audit_entries() if e.action == "erase"
+        e for e in SqlitePanel(window.service.library.db).audit_entries() if e.action == "erased"
     ]
-    assert [e.actor_id for e in erased] == [me, me]
+    assert [e.actor_id for e in erased] == [me.reviewer_id]
+    assert sorted(json.loads(erased[0].details)["submissions"]) == sorted([first, again])
     assert all(NAME not in e.details and EMAIL not in e.details for e in erased)
     # With the window (and its database connection) still open, no file under the app's
     # folders holds the name or the email any more.
@@ -136,7 +136,7 @@ def test_retention_banner_startup_erasure_and_keep_longer(
     clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
     month, day = definition("thirty-days", 30), definition("one-day", 1)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     for d in (month, day):
         service.add_definition(d)
     soon = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
@@ -201,7 +201,7 @@ def test_blind_mode_hides_names_in_the_erase_dialog_and_the_banner(
     clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
     month = definition("thirty-days", 30)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     service.add_definition(month)
     sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
     SqlitePanel(service.library.db).set_setting("blind_mode", "1")

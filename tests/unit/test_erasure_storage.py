@@ -114,10 +114,12 @@ def test_erase_removes_submitted_work_and_audits_numbers_only(library: Library) 
     (row,) = library.db.execute(
         "SELECT actor_id, action, subject, details FROM audit_log"
     ).fetchall()
-    assert row[:3] == (me, "erase", f"submission {sid}")
+    assert row[:3] == (me, "erased", f"submissions {sid}")
     details = json.loads(row[3])
-    assert details["why"] == "request"
-    assert all(isinstance(v, int) for k, v in details.items() if k != "why")
+    assert details["reason_code"] == "candidate_request" and details["submissions"] == [sid]
+    counts = details["counts"][str(sid)]
+    assert counts["submitted_scores"] == 2
+    assert all(isinstance(v, int) for v in counts.values())
     data = b"".join(p.read_bytes() for p in library.root.rglob("onetake.sqlite3*"))
     assert b"Ada Lovelace" not in data and b"Ada did well" not in data
     assert b"Grace Hopper" in data  # the scan above sees what is still there

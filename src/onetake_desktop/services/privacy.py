@@ -39,6 +39,8 @@ WARN_DAYS = 7  # the window warns this long before a candidate is erased
 MAX_HOLD_DAYS = 3650  # the longest a kit may keep answers, too
 MAX_REASON_CHARS = 500
 Why = Literal["request", "retention"]
+# The audit log keeps a lower-case code for why a candidate went, never free text.
+ERASURE_REASON_CODES: dict[Why, str] = {"request": "candidate_request", "retention": "retention"}
 
 _SQL_TIME = "%Y-%m-%d %H:%M:%S"  # how the schema stores expiry and hold times (UTC)
 
@@ -210,15 +212,13 @@ class PrivacyService:
             raise InvalidInputError("Choose at least one candidate to erase.")
         for sid in submission_ids:
             self.candidate(sid)  # one sentence for an unknown id, before anything moves
-        audit_log = SqlitePanel(self.db)
-
-        def audit(submission_id: int, counts: ErasureCounts) -> None:
-            # AUDIT: until the policy service's "erasure event" function lands, the existing
-            # append_audit (inside erase_submissions' transaction). Numbers and ids only.
-            details = {"why": why, **counts.as_details()}
-            audit_log.append_audit(actor_id, "erase", f"submission {submission_id}", details)
-
-        result = erase_submissions(self.db, self.library.root, submission_ids, audit)
+        result = erase_submissions(
+            self.db,
+            self.library.root,
+            submission_ids,
+            reason_code=ERASURE_REASON_CODES[why],
+            actor_id=actor_id,
+        )
         log.info("erased %d submission(s) (%s)", len(result.counts), why)
         return result
 

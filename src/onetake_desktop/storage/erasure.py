@@ -12,8 +12,9 @@ submission's folder of media. What must not stay behind: the deleted bytes thems
   transaction, then the folder is deleted; after a crash in between, :func:`sweep_leftovers`
   deletes the folder (rows gone) or puts it back (rows still there) at the next start.
 
-The schema refuses these deletes (m003): the transaction here inserts the ``erasure_guard``
-row first and removes it before committing, so the guard is never on disk.
+The schema refuses these deletes except for submissions marked as being erased (m003, m005);
+the rows and the one "erased" audit event go through storage.panel.record_erasure, which marks
+and unmarks them inside the transaction here, so the mark is never on disk.
 
 Limits (docs): a deleted file's blocks may survive on SSDs, in backups and in filesystem
 snapshots; this module guarantees that no file under the library folder holds the data.
@@ -25,13 +26,14 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import sqlite_utils
 
 from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, transaction
+from onetake_desktop.storage.panel import record_erasure
 
 log = logging.getLogger("onetake.erasure")
 
@@ -72,9 +74,6 @@ class ErasureResult:
         for c in self.counts.values():
             out = out + c
         return out
-
-
-AuditFn = Callable[[int, ErasureCounts], None]
 
 
 def _count(db: sqlite_utils.Database, sql: str, submission_id: int) -> int:
@@ -133,10 +132,15 @@ def erasure_counts(db: sqlite_utils.Database, root: Path, submission_id: int) ->
 
 
 def erase_submissions(
-    db: sqlite_utils.Database, root: Path, submission_ids: Sequence[int], audit: AuditFn
+    db: sqlite_utils.Database,
+    root: Path,
+    submission_ids: Sequence[int],
+    *,
+    reason_code: str,
+    actor_id: int | None,
 ) -> ErasureResult:
-    """Erase these submissions (rows, media, then free space); ``audit(submission_id, counts)``
-    runs inside the same transaction, so there is no erasure without its audit row."""
+    """Erase these submissions (rows, media, then free space), with one audit row holding
+    numbers only, in the same transaction: there is no erasure without its audit row."""
     ids = sorted(set(submission_ids))
     counts = {sid: erasure_counts(db, root, sid) for sid in ids}
     moved: list[tuple[Path, Path]] = []  # (original, tombstone)
@@ -148,12 +152,14 @@ def erase_submissions(
                 os.replace(folder, tomb)
                 moved.append((folder, tomb))
         with transaction(db):
-            db.execute("INSERT INTO erasure_guard (id) VALUES (1)")
-            for sid in ids:
-                db.execute("DELETE FROM submissions WHERE id = ?", (sid,))  # cascades
-            db.execute("DELETE FROM erasure_guard")
-            for sid in ids:
-                audit(sid, counts[sid])
+            record_erasure(
+                db,
+                submission_ids=ids,
+                reason_code=reason_code,
+                actor_id=actor_id,
+                details={"counts": {str(sid): counts[sid].as_details() for sid in ids}},
+                remove_submissions=True,
+            )
     except BaseException:
         for original, tomb in reversed(moved):  # nothing was erased: put the media back
             with contextlib.suppress(OSError):

@@ -1,10 +1,12 @@
-"""Schema 3: erasure and retention (the candidate is told "kept for N days, then deleted").
+"""Schema 5: erasure and retention (the candidate is told "kept for N days, then deleted").
 
 Erasure: schema 1 refused to delete a submitted score, so a scored candidate could never be
-removed. The triggers now let rows go only while the ``erasure_guard`` row exists, and only
-storage/erasure.py sets it, inside the one transaction that erases a candidate (so the guard
-is never committed). Ordinary updates of submitted scores stay refused, and ordinary deletes of
-submitted scores, submitted recommendations, decisions and whole submissions are refused too.
+removed. Since schema 3 the triggers let a submission's rows go only while it is listed in
+``erasing``, which only storage.panel.record_erasure fills and empties inside the one
+transaction that erases a candidate (so the mark is never committed); this schema adds the
+submission row itself to the same rule. Ordinary updates of submitted scores stay refused,
+and ordinary deletes of submitted scores, submitted recommendations, decisions and whole
+submissions are refused too.
 This protects against mistakes in code, not against someone editing the file by hand.
 
 Retention: every submission stores the kit's ``retention_days`` and the resulting
@@ -21,7 +23,7 @@ import sqlite_utils
 
 from onetake_desktop.storage.migrations.m001_library import _statements
 
-VERSION = 3
+VERSION = 5
 
 # The kit's retention, from the interview definition (NULL until the definition is known).
 _DAYS = "json_extract(i.definition_json, '$.kit.retention_days')"
@@ -32,31 +34,10 @@ _EXPIRES = (
 )
 
 SCHEMA = f"""
-CREATE TABLE erasure_guard (
-    id INTEGER PRIMARY KEY CHECK (id = 1)
-);
-
-DROP TRIGGER scores_submitted_undeletable;
-CREATE TRIGGER scores_submitted_undeletable BEFORE DELETE ON scores
-WHEN OLD.status = 'submitted' AND NOT EXISTS (SELECT 1 FROM erasure_guard)
-BEGIN
-    SELECT RAISE(ABORT, 'submitted scores are immutable');
-END;
-
-CREATE TRIGGER recommendations_submitted_undeletable BEFORE DELETE ON recommendations
-WHEN OLD.status = 'submitted' AND NOT EXISTS (SELECT 1 FROM erasure_guard)
-BEGIN
-    SELECT RAISE(ABORT, 'submitted recommendations are immutable');
-END;
-
-CREATE TRIGGER panel_decisions_undeletable BEFORE DELETE ON panel_decisions
-WHEN NOT EXISTS (SELECT 1 FROM erasure_guard)
-BEGIN
-    SELECT RAISE(ABORT, 'decisions are append-only');
-END;
-
+-- m003 already lets scores, recommendations and decisions go while their submission is listed
+-- in ``erasing`` (inside the erase transaction); a submission row itself goes the same way only.
 CREATE TRIGGER submissions_erased_only BEFORE DELETE ON submissions
-WHEN NOT EXISTS (SELECT 1 FROM erasure_guard)
+WHEN NOT EXISTS (SELECT 1 FROM erasing e WHERE e.submission_id = OLD.id)
 BEGIN
     SELECT RAISE(ABORT, 'a submission is removed only by erasing the candidate');
 END;
