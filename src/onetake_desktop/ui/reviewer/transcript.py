@@ -1,0 +1,304 @@
+"""The transcript beside the player (issue 16): words that follow playback, click to seek, pin
+a note to a word, search every candidate of the interview, background progress with pause.
+
+Thin: the words, the search and the run come from services.transcripts; this module only shows
+them. A transcript is the candidate's words (outside text): it sits in a read-only
+QPlainTextEdit and is highlighted with extra selections, never rendered as rich text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QMouseEvent,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.transcript import Word, word_at
+from onetake_desktop.services.transcripts import (
+    BackgroundTranscription,
+    RunReport,
+    SearchHit,
+    TranscriptService,
+)
+from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
+
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _Words(QPlainTextEdit):
+    """The transcript text; a click names the word under the pointer."""
+
+    word_clicked = Signal(int)
+    pin_requested = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setReadOnly(True)
+        self.setObjectName("TranscriptText")
+        self.setAccessibleName("Transcript")
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self._starts: list[int] = []  # character offset of each word
+
+    def set_words(self, words: tuple[Word, ...]) -> None:
+        self._starts = []
+        parts: list[str] = []
+        at = 0
+        for w in words:
+            self._starts.append(at)
+            parts.append(w.text)
+            at += len(w.text) + 1
+        self.setPlainText(" ".join(parts))
+
+    def word_index_at(self, offset: int) -> int | None:
+        if not self._starts:
+            return None
+        return max(0, bisect.bisect_right(self._starts, offset) - 1)
+
+    def span(self, index: int) -> tuple[int, int]:
+        start = self._starts[index]
+        end = (
+            self._starts[index + 1] - 1
+            if index + 1 < len(self._starts)
+            else start + len(self.toPlainText()[start:])
+        )
+        return start, end
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            index = self.word_index_at(
+                self.cursorForPosition(event.position().toPoint()).position()
+            )
+            if index is not None:
+                self.word_clicked.emit(index)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.word_index_at(self.cursorForPosition(event.pos()).position())
+        menu = QMenu(self)
+        if index is not None:
+            pin = QAction("Pin a note to this word", menu)
+            pin.triggered.connect(lambda: self.pin_requested.emit(index))
+            menu.addAction(pin)
+        menu.exec(event.globalPos())
+
+
+class _Bridge(QObject):
+    """Carries the background thread's callbacks to the GUI thread (queued signals)."""
+
+    progress = Signal(int, int)
+    finished = Signal(object, object)
+
+
+class TranscriptPanel(QWidget):
+    """Emits ``seek_requested(ms)``, ``pin_requested(ms)`` and ``jump_requested(answer_id, ms)``
+    (a search result: the window opens that answer there)."""
+
+    seek_requested = Signal(int)
+    pin_requested = Signal(int)
+    jump_requested = Signal(int, int)
+
+    def __init__(self, service: TranscriptService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TranscriptPanel")
+        self.service = service
+        self.interview_pk: int | None = None
+        self.answer_id: int | None = None
+        self.words: tuple[Word, ...] = ()
+        self.current: int | None = None
+        self._run: BackgroundTranscription | None = None
+
+        self.status = plain_label("", object_name="Hint", wrap=True)
+        self.text = _Words()
+        self.text.word_clicked.connect(self._on_word)
+        self.text.pin_requested.connect(self._on_pin)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find words said by any candidate of this interview")
+        self.search.setAccessibleName("Search transcripts")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.run_search)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Transcript search results")
+        self.results.itemActivated.connect(self._on_result)
+        self.results.itemClicked.connect(self._on_result)
+        self.results.setVisible(False)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("Transcribing %v of %m")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setToolTip(plain_tooltip("Pause transcribing in the background"))
+        self.pause_button.toggled.connect(self._on_pause)
+        self.run_row = QWidget()
+        row = QHBoxLayout(self.run_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.pause_button)
+        self.run_row.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(plain_label("Transcript", object_name="SectionTitle"))
+        layout.addWidget(self.search)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.text, 3)
+        layout.addWidget(self.run_row)
+        self._bridge = _Bridge(self)
+        self._bridge.progress.connect(self._on_progress)
+        self._bridge.finished.connect(self._on_finished)
+        self.show_answer(None)
+
+    # -- one answer -----------------------------------------------------------------------------
+
+    def show_answer(self, answer_id: int | None, interview_pk: int | None = None) -> None:
+        self.answer_id = answer_id
+        if interview_pk is not None:
+            self.interview_pk = interview_pk
+        self.current = None
+        stored = self.service.transcript(answer_id) if answer_id is not None else None
+        self.words = stored.transcript.words if stored is not None else ()
+        self.text.set_words(self.words)
+        self.text.setVisible(bool(self.words))
+        if answer_id is None:
+            self.status.setText("Choose an answer to read what was said.")
+        elif stored is not None:
+            self.status.setText(
+                f"Heard by {stored.transcript.model} on this computer. Click a word to play "
+                "from there; right-click it to pin a note."
+            )
+        else:
+            reason = self.service.unavailable()
+            self.status.setText(reason or "Not transcribed yet: it will appear here when done.")
+
+    def set_position(self, position_ms: int) -> None:
+        """Highlight the word being spoken at ``position_ms`` (the player's position)."""
+        index = word_at(self.words, position_ms / 1000)
+        if index == self.current:
+            return
+        self.current = index
+        selections = []
+        if index is not None:
+            start, end = self.text.span(index)
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("#ffd866"))
+            fmt.setForeground(QColor("#1a1a1a"))
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            selection.format = fmt
+            selections.append(selection)
+            self.text.setTextCursor(QTextCursor(cursor.block()))
+            self.text.ensureCursorVisible()
+        self.text.setExtraSelections(selections)
+
+    def _on_word(self, index: int) -> None:
+        self.seek_requested.emit(round(self.words[index].start * 1000))
+
+    def _on_pin(self, index: int) -> None:
+        self.pin_requested.emit(round(self.words[index].start * 1000))
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def run_search(self) -> list[SearchHit]:
+        self.results.clear()
+        text = self.search.text().strip()
+        if not text:
+            self.results.setVisible(False)
+            return []
+        hits = self.service.search(text, interview_pk=self.interview_pk)
+        for h in hits:
+            minutes, seconds = divmod(int(h.seconds), 60)
+            item = QListWidgetItem(
+                f"{h.candidate}, answer {h.position} at {minutes}:{seconds:02d}: …{h.context}…"
+            )
+            item.setData(HIT_ROLE, (h.answer_id, round(h.seconds * 1000)))
+            self.results.addItem(item)
+        if not hits:
+            done, total = self.service.progress()
+            note = f" ({total - done} answers not transcribed yet)" if done < total else ""
+            self.results.addItem(QListWidgetItem(f"No transcript holds {text!r}{note}."))
+        self.results.setVisible(True)
+        return hits
+
+    def _on_result(self, item: QListWidgetItem) -> None:
+        data = item.data(HIT_ROLE)
+        if data:
+            answer_id, ms = data
+            self.jump_requested.emit(int(answer_id), int(ms))
+
+    # -- background run -------------------------------------------------------------------------
+
+    def start_background(self, open_service: Callable[[], TranscriptService]) -> bool:
+        """Transcribe what is pending on a worker (its own connection); False if nothing to
+        do or the extra is missing (the status line says which)."""
+        if self._run is not None or self.service.unavailable() is not None:
+            return False
+        if not self.service.pending():
+            return False
+        self._run = BackgroundTranscription(
+            open_service,
+            on_progress=self._bridge.progress.emit,
+            on_finished=self._bridge.finished.emit,
+        )
+        self.run_row.setVisible(True)
+        self._run.start()
+        return True
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        if self.answer_id is not None and not self.words:
+            self.show_answer(self.answer_id)  # the answer on screen may be done now
+
+    def _on_finished(self, report: RunReport | None, error: str | None) -> None:
+        self._run = None
+        self.run_row.setVisible(False)
+        self.pause_button.setChecked(False)
+        if error:
+            self.status.setText(error)
+        elif self.answer_id is not None:
+            self.show_answer(self.answer_id)
+
+    def _on_pause(self, on: bool) -> None:
+        if self._run is None:
+            return
+        if on:
+            self._run.pause()
+            self.progress.setFormat("Paused at %v of %m")
+        else:
+            self._run.resume()
+            self.progress.setFormat("Transcribing %v of %m")
+        self.pause_button.setText("Resume" if on else "Pause")
+
+    @property
+    def running(self) -> bool:
+        return self._run is not None
+
+    def stop_background(self) -> None:
+        run, self._run = self._run, None
+        if run is not None:
+            run.stop()
