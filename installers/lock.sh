@@ -9,4 +9,8 @@ common=(--quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-
   --no-emit-find-links --no-emit-trusted-host --resolver=backtracking)
 "$COMPILE" "${common[@]}" --extra test --extra dev -o requirements.lock pyproject.toml
 "$COMPILE" "${common[@]}" -o installers/requirements-core.lock installers/requirements-core.in
-echo "lock: requirements.lock and installers/requirements-core.lock refreshed"
+# The [transcripts] extra, constrained to requirements.lock's versions (installed on top of it).
+"$COMPILE" "${common[@]}" -o installers/requirements-transcripts.lock \
+  installers/requirements-transcripts.in
+echo "lock: requirements.lock, installers/requirements-core.lock and"\
+  "installers/requirements-transcripts.lock refreshed"

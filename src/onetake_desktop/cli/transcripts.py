@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
+from onetake_desktop.media.transcribe import DEFAULT_MODEL
 from onetake_desktop.services.context import AppContext
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def _service(context: AppContext, args: argparse.Namespace) -> TranscriptService
     return TranscriptService(
         context.open_library(),
         cache=context.paths.ensure().cache,
-        model=getattr(args, "model", "base"),
+        model=getattr(args, "model", DEFAULT_MODEL),
         threads=getattr(args, "threads", 2),
     )
 

@@ -104,7 +104,10 @@ MODELS: dict[str, ModelSpec] = {
         rank=1,
     ),
 }
-DEFAULT_MODEL = "base"  # 5.4 % WER, 5.7x real time on 2 cores (docs: bench/transcribe_bench.py)
+# The default: English Whisper tiny, 9 % WER on the synthetic set and about 12x real time on 2
+# busy cores (a 6-minute interview in about 30 s); base (multilingual, language detected per
+# answer) is 2-6x real time. Figures: bench/transcribe_bench.py, docs/transcripts.md.
+DEFAULT_MODEL = "tiny.en"
 
 
 def model_spec(model: str) -> ModelSpec:
