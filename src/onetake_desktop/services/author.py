@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -32,7 +33,7 @@ from onetake_desktop.domain.kit import (
     kit_to_dict,
 )
 from onetake_desktop.domain.validation import Problem, ProblemsError
-from onetake_desktop.paths import resource
+from onetake_desktop.paths import AppPaths, resource
 from onetake_desktop.storage import kitfile
 from onetake_desktop.storage.atomic import atomic_write_bytes
 from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSigner
@@ -465,6 +466,8 @@ class AuthorDraft:
         if value is None:
             if isinstance(key, str) and key in container:
                 del container[key]
+            if len(where) == 1 and isinstance(where[0], str) and not container:
+                del self.doc[where[0]]  # an emptied [hand_over] goes as a whole
             return
         old = container.get(key) if isinstance(key, str) else None
         if isinstance(value, str) and isinstance(old, tomlkit.items.String):
@@ -645,3 +648,52 @@ class AuthorDraft:
         path = Path(folder) / "preview.onetakekit"
         kitfile.save_kit(definition.kit, path)
         return path
+
+
+class RecentFiles:
+    """The interviews this computer opened or saved last, newest first (a small JSON list in
+    the config folder; a damaged list is simply started again)."""
+
+    LIMIT = 8
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def paths(self) -> list[Path]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        if not isinstance(data, list):
+            return []
+        return [Path(p) for p in data if isinstance(p, str)][: self.LIMIT]
+
+    def add(self, path: Path) -> list[Path]:
+        path = Path(path).resolve()
+        paths = [path] + [p for p in self.paths() if p != path]
+        paths = paths[: self.LIMIT]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path, json.dumps([str(p) for p in paths]).encode("utf-8"))
+        return paths
+
+
+def recent_files(paths: AppPaths) -> RecentFiles:
+    return RecentFiles(paths.config / "recent-interviews.json")
+
+
+def has_organisation_key(library: Path) -> bool:
+    """Can kits be signed here (is there an organisation key in this library)?"""
+    from onetake_desktop.services.keys import key_service_for_library
+
+    if not (Path(library) / "onetake.sqlite3").exists():
+        return False
+    with key_service_for_library(library) as keys:
+        return bool(keys.keys())
+
+
+def signer_for(library: Path, passphrase: str) -> KitSigner:
+    """The newest organisation key of ``library``, unlocked to sign a kit."""
+    from onetake_desktop.services.keys import key_service_for_library
+
+    with key_service_for_library(library) as keys:
+        return keys.signer(passphrase)
