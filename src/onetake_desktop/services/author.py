@@ -357,8 +357,12 @@ class AuthorDraft:
 
     @classmethod
     def blank(cls) -> AuthorDraft:
-        """Nothing filled in yet: a start for building an interview from nothing."""
-        return cls(tomlkit.document())
+        """Nothing written yet: a start for building an interview from nothing. The two
+        choices the form shows as already made (video answers, kept 180 days) are made."""
+        doc = tomlkit.document()
+        doc.add("default_answer_type", "video")
+        doc.add("retention_days", 180)
+        return cls(doc)
 
     @classmethod
     def from_template(cls, name: str) -> AuthorDraft:

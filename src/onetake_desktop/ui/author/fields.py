@@ -60,8 +60,10 @@ class Field:
         *,
         optional: bool = False,
         choices: tuple[str, ...] = (),
+        default: Any = None,
     ) -> None:
         self.template = template
+        self.default = default  # what the format assumes when the field is left out
         self.widget = widget
         self.optional = optional
         self.choices = choices  # for a combo box: the stored values, "" for "not set"
@@ -73,6 +75,7 @@ class Field:
 
     def show(self, value: Any) -> None:
         w = self.widget
+        value = self.default if value is None else value
         if isinstance(w, QLineEdit):
             text = value if isinstance(value, str) else ""
             if w.text() != text:

@@ -12,8 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
 from onetake_desktop.services.author import AuthorDraft
 from onetake_desktop.services.context import AppContext
@@ -41,6 +42,7 @@ class PreviewWindow(QWidget):
                 context,
                 session_dir=self.folder / "session",
                 choose_bundle_path=lambda _suggested: None,  # a preview seals nothing
+                confirm=self._confirm,
             )
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -58,6 +60,16 @@ class PreviewWindow(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.candidate, 1)
         self.resize(1000, 720)
+
+    def _confirm(self, title: str, text: str) -> bool:
+        # Leaving a preview loses nothing, so it does not ask (the candidate's "your answers are
+        # kept" would not be true here); other questions are asked as the candidate sees them.
+        if title == "Leave the interview?":
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.candidate.close()

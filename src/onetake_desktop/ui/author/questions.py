@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -51,8 +51,7 @@ class QuestionsPage(QWidget):
         self.list.setMaximumWidth(260)
         self.list.model().rowsMoved.connect(self._dragged)
         self.list.currentRowChanged.connect(self._selected)
-        for keys, step in (("Alt+Up", -1), ("Alt+Down", 1)):
-            QShortcut(QKeySequence(keys), self.list, lambda s=step: self.move_by(s))
+        self.list.installEventFilter(self)  # Alt+Up / Alt+Down move the selected question
 
         self.add_button = QPushButton("&Add")
         self.bank_button = QPushButton("From the &bank…")
@@ -113,19 +112,28 @@ class QuestionsPage(QWidget):
             form, "Time to think", "questions[{q}].think_seconds", seconds(0, 600)
         )
         self.min_answer = self._field(
-            form, "Shortest answer", "questions[{q}].answer_min_seconds", seconds(0, 3600)
+            form,
+            "Shortest answer",
+            "questions[{q}].answer_min_seconds",
+            seconds(0, 3600),
+            default=0,
         )
         self.max_answer = self._field(
             form, "Longest answer", "questions[{q}].answer_max_seconds", seconds(5, 3600)
         )
         self.retakes = self._field(
-            form, "Retakes allowed", "questions[{q}].retakes_allowed", seconds(0, 10, "")
+            form,
+            "Retakes allowed",
+            "questions[{q}].retakes_allowed",
+            seconds(0, 10, ""),
+            default=0,
         )
         self.text_limit = self._field(
             form,
             "Written answer limit",
             "questions[{q}].text_max_chars",
             seconds(1, 20000, " characters"),
+            default=3000,
         )
         self.question_id = self._field(form, "Question id", "questions[{q}].id", line("q1"))
         self.competency = self._field(
@@ -195,8 +203,9 @@ class QuestionsPage(QWidget):
         *,
         optional: bool = False,
         choices: tuple[str, ...] = (),
+        default: object = None,
     ) -> Field:
-        field = Field(template, widget, optional=optional, choices=choices)  # type: ignore[arg-type]
+        field = Field(template, widget, optional=optional, choices=choices, default=default)  # type: ignore[arg-type]
         field.on_change(self.window_.edited)
         box = QVBoxLayout()
         box.setSpacing(2)
@@ -253,6 +262,16 @@ class QuestionsPage(QWidget):
         target = row if row < start else row - 1
         # The list has moved its item already; the draft follows once the drop is over.
         QTimer.singleShot(0, lambda: self.window_.move_question(start, target))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+                step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()))
+                if step is not None:
+                    self.move_by(step)
+                    return True
+        return super().eventFilter(watched, event)
 
     def move_by(self, step: int) -> None:
         row = self.current()

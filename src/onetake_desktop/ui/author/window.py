@@ -153,8 +153,9 @@ class AuthorWindow(QMainWindow):
         optional: bool = False,
         choices: tuple[str, ...] = (),
         hint: str = "",
+        default: object = None,
     ) -> Field:
-        field = Field(template, widget, optional=optional, choices=choices)  # type: ignore[arg-type]
+        field = Field(template, widget, optional=optional, choices=choices, default=default)  # type: ignore[arg-type]
         field.on_change(self.edited)
         box = QVBoxLayout()
         box.setSpacing(2)
@@ -298,14 +299,22 @@ class AuthorWindow(QMainWindow):
         self.has_practice.toggled.connect(self._practice_toggled)
         self.practice_note = note_label()
         box = QVBoxLayout()
-        box.addWidget(self.has_practice)
+        box.addWidget(self.has_practice, 0, Qt.AlignmentFlag.AlignLeft)
         box.addWidget(self.practice_note)
         form.addRow("", box)
         self.practice_fields = [
             self._bind(form, "Practice question", "practice.text", paragraph("", 60)),
             self._bind(form, "Why", "practice.context", paragraph("", 50), optional=True),
-            self._bind(form, "Time to think", "practice.think_seconds", seconds(0, 600)),
-            self._bind(form, "Longest answer", "practice.answer_max_seconds", seconds(5, 3600)),
+            self._bind(
+                form, "Time to think", "practice.think_seconds", seconds(0, 600), default=15
+            ),
+            self._bind(
+                form,
+                "Longest answer",
+                "practice.answer_max_seconds",
+                seconds(5, 3600),
+                default=30,
+            ),
         ]
         return part
 
@@ -382,7 +391,8 @@ class AuthorWindow(QMainWindow):
             self.questions.reload(select)
             self.question = self.questions.current()
             for field in self.fields:
-                field.show(self.draft.get(field.path(self.question)))
+                if self.question >= 0 or "{q}" not in field.template:
+                    field.show(self.draft.get(field.path(self.question)))
             self._load_deadline()
             self._load_accommodations()
             practice = isinstance(self.draft.get("practice"), dict)
@@ -513,7 +523,7 @@ class AuthorWindow(QMainWindow):
         self.summary.setText(summary + ".")
         self.checks.setVisible(self.checks.count() > 0)
         name = self.draft.path.name if self.draft.path else "New interview"
-        self.setWindowTitle(f"{'*' if self.draft.dirty else ''}{name} · OneTake interview author")
+        self.setWindowTitle(f"{name}[*] · OneTake interview author")
         self.setWindowModified(self.draft.dirty)
         self.undo_action.setEnabled(self.draft.can_undo)
         self.redo_action.setEnabled(self.draft.can_redo)
