@@ -218,6 +218,9 @@ def test_every_guard_rail_shows_beside_its_field(qtbot: QtBot, context: AppConte
     }
     w = make_window(qtbot, context, draft)
     assert w.checks.count() == len(advice)
+    assert w.checks.isHidden()
+    QTest.mouseClick(w.checks_button, Qt.MouseButton.LeftButton)
+    assert not w.checks.isHidden()
     assert w.summary.text() == "Ready to build; 9 suggestions."
     for a in advice:
         if a.path.startswith("questions["):

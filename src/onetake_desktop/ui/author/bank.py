@@ -32,6 +32,8 @@ class QuestionBankDialog(QDialog):
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setAccessibleName("Questions of the bank")
+        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
         self.preview.setAccessibleName("The question and its rubric")

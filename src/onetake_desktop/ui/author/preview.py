@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
 from onetake_desktop.services.author import AuthorDraft
 from onetake_desktop.services.context import AppContext
@@ -58,7 +58,13 @@ class PreviewWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.candidate, 1)
+        # The candidate window may need more height than a small screen has once the banner
+        # is above it: it scrolls rather than being cut off.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.candidate)
+        layout.addWidget(scroll, 1)
         self.resize(1000, 720)
 
     def _confirm(self, title: str, text: str) -> bool:

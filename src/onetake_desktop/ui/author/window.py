@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -125,19 +124,28 @@ class AuthorWindow(QMainWindow):
         self.checks.setWordWrap(True)
         self.checks.itemActivated.connect(self._go_to_check)
         self.checks.itemClicked.connect(self._go_to_check)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(8, 4, 8, 4)
-        bottom_layout.addWidget(self.summary)
-        bottom_layout.addWidget(self.checks, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tabs)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 1)
-        split.setSizes([600, 90])
-        split.setChildrenCollapsible(False)
-        self.checks.setMaximumHeight(160)
-        self.setCentralWidget(split)
+        # Advice already sits beside each field; the full list is one click away, so that a
+        # small screen keeps its height for the form.
+        self.checks_button = QPushButton("Show all")
+        self.checks_button.setCheckable(True)
+        self.checks_button.setAccessibleName("Show every problem and suggestion")
+        self.checks_button.toggled.connect(self._show_checks)
+        self.checks.setMaximumHeight(150)
+        self.checks.hide()
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.checks_button)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.tabs, 1)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(8, 0, 8, 0)
+        bottom.addLayout(summary_row)
+        bottom.addWidget(self.checks)
+        layout.addLayout(bottom)
+        self.setCentralWidget(central)
         self._actions()
         self.load()
 
@@ -521,7 +529,8 @@ class AuthorWindow(QMainWindow):
         if advice:
             summary += f"; {len(advice)} suggestion{'s' if len(advice) > 1 else ''}"
         self.summary.setText(summary + ".")
-        self.checks.setVisible(self.checks.count() > 0)
+        self.checks_button.setEnabled(self.checks.count() > 0)
+        self.checks.setVisible(self.checks_button.isChecked() and self.checks.count() > 0)
         name = self.draft.path.name if self.draft.path else "New interview"
         self.setWindowTitle(f"{name}[*] · OneTake interview author")
         self.setWindowModified(self.draft.dirty)
@@ -619,6 +628,10 @@ class AuthorWindow(QMainWindow):
     def redo(self) -> None:
         self.draft.redo()
         self.load()
+
+    def _show_checks(self, on: bool) -> None:
+        self.checks_button.setText("Hide the list" if on else "Show all")
+        self.checks.setVisible(on and self.checks.count() > 0)
 
     def _go_to_check(self, item: QListWidgetItem) -> None:
         path = str(item.data(Qt.ItemDataRole.UserRole) or "")
