@@ -342,3 +342,22 @@ def test_the_preview_kit_is_the_draft(tmp_path: Path) -> None:
     draft = AuthorDraft.open(kitfile.demo_source_path())
     path = draft.write_preview_kit(tmp_path)
     assert kitfile.load_kit(path) == demo_definition().kit
+
+
+def test_a_draft_built_with_the_organisation_key_is_signed(tmp_path: Path) -> None:
+    from onetake_desktop.services.keys import key_service_for_library
+
+    library = tmp_path / "library"
+    library.mkdir()
+    assert not author.has_organisation_key(library)
+    with key_service_for_library(library) as keys:
+        keys.new_key("Harbour Lane", "correct horse")
+    assert author.has_organisation_key(library)
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    published = draft.publish(tmp_path / "signed", author.signer_for(library, "correct horse"))
+    signed = kitfile.load_signed_kit(published.kit)
+    assert signed.signature is not None and "Harbour Lane" in signed.signature.notice
+    assert signed.kit.hand_over is not None and signed.kit.hand_over.recipient.startswith("age1")
+    # Signing again, unchanged, is the same version: nothing to keep aside.
+    again = draft.publish(published.kit, author.signer_for(library, "correct horse"))
+    assert again.archived == () and again.version == published.version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -25,6 +26,7 @@ from onetake_desktop.domain.authoring import (
     privacy_notice_from_template,
 )
 from onetake_desktop.domain.errors import InvalidInputError, UsageError
+from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import (
     InterviewDefinition,
     Kit,
@@ -620,10 +622,16 @@ class AuthorDraft:
         if kit_out.suffix != kitfile.KIT_SUFFIX:
             kit_out = kit_out.with_name(kit_out.name + kitfile.KIT_SUFFIX)
         new = self.definition()
+        new_kit = new.kit
+        if signer is not None:  # compare with what will be built: signing adds the recipient
+            hand_over = dataclasses.replace(
+                new_kit.hand_over or HandOver(), recipient=signer.recipient
+            )
+            new_kit = dataclasses.replace(new_kit, hand_over=hand_over)
         archived: list[Path] = []
         if kit_out.exists():
             old = kitfile.load_kit(kit_out)
-            changed = content_hash_ignoring_version(old) != content_hash_ignoring_version(new.kit)
+            changed = content_hash_ignoring_version(old) != content_hash_ignoring_version(new_kit)
             if changed or old.version != new.kit.version:
                 stem = kit_out.name[: -len(kitfile.KIT_SUFFIX)]
                 keep = kit_out.with_name(f"{stem}-{old.version}{kitfile.KIT_SUFFIX}")
