@@ -245,20 +245,53 @@ def test_every_guard_rail_shows_beside_its_field(qtbot: QtBot, context: AppConte
 
 
 def test_a_hard_error_is_shown_at_its_field_and_stops_the_build(
-    qtbot: QtBot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, context: AppContext, tmp_path: Path
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     w = make_window(qtbot, context, AuthorDraft.open(kitfile.demo_source_path()))
+    w.show_messages = False
     enter(w, "interview_id", "Not An Id")
     note = field(w, "interview_id").note
     assert not note.isHidden() and "must be lowercase" in note.text()
-    warned: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
     w.choose_kit_path = lambda: tmp_path / "x.onetakekit"
     w.build_action.trigger()
-    assert warned and "interview_id" in warned[0]
+    assert w.last_message.startswith("Fix 1 problem first: interview_id must be lowercase")
     assert not (tmp_path / "x.onetakekit").exists()
+    # The checks list names the field's path, and takes you to it.
+    QTest.mouseClick(w.checks_button, Qt.MouseButton.LeftButton)
+    w.tabs.setCurrentWidget(w.questions)
+    item = w.checks.item(0)
+    assert item.text().startswith("✖ interview_id")
+    w.checks.itemClicked.emit(item)
+    assert w.tabs.currentIndex() == 0
+
+
+def test_questions_reorder_by_drag_and_come_from_the_bank(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    from PySide6.QtCore import QModelIndex
+
+    from onetake_desktop.ui.author.bank import QuestionBankDialog
+
+    w = make_window(qtbot, context, AuthorDraft.open(kitfile.demo_source_path()))
+    w.tabs.setCurrentWidget(w.questions)
+    # A drop moves the row in the list's model; the draft follows once the drop is over.
+    assert w.questions.list.model().moveRow(QModelIndex(), 0, QModelIndex(), 3)
+    qtbot.waitUntil(lambda: [q["id"] for q in w.draft.data()["questions"]] == ["q2", "q3", "q1"])
+    assert w.questions.list.item(2).text().startswith("3. Tell us about a time you helped")
+
+    dialog = QuestionBankDialog(w)
+    qtbot.addWidget(dialog)
+    dialog.choose("ownership-1")
+    assert "Why we ask" in dialog.preview.toPlainText()
+    chosen = dialog.chosen()
+    assert chosen is not None and chosen.competency == "Ownership"
+    w.pick_from_bank = lambda: chosen
+    QTest.mouseClick(w.questions.bank_button, Qt.MouseButton.LeftButton)
+    assert w.question == 3
+    assert field(w, "questions[{q}].text").read() == chosen.text
+    assert field(w, "questions[{q}].rubric.competency").read() == "Ownership"
+    assert field(w, "questions[{q}].rubric.5").read() == chosen.rubric["5"]
+    assert w.draft.problems() == []
 
 
 def test_preview_runs_the_candidate_flow_on_the_draft_and_writes_nothing(

@@ -102,6 +102,8 @@ class AuthorWindow(QMainWindow):
         self.ask_unsaved: Callable[[], Unsaved] = self._ask_unsaved
         self.ask_passphrase: Callable[[], str | None] = self._ask_passphrase
         self.pick_from_bank: Callable[[], author.BankQuestion | None] = self._ask_bank
+        self.show_messages = True  # tests read ``last_message`` instead of clicking a box
+        self.last_message = ""
         self.setObjectName("AuthorWindow")
         self.resize(1100, 760)
 
@@ -579,9 +581,7 @@ class AuthorWindow(QMainWindow):
     def _write_notice(self) -> None:
         parts = [self.privacy_who.text(), self.privacy_how_long.text(), self.privacy_where.text()]
         if not all(p.strip() for p in parts):
-            QMessageBox.information(
-                self, "Privacy notice", "Fill in who, where and how long first."
-            )
+            self.tell("Fill in who, where and how long first.")
             return
         notice = privacy_notice_from_template(parts[0], parts[1], parts[2])
         self.draft.set("privacy_notice", notice)
@@ -697,7 +697,7 @@ class AuthorWindow(QMainWindow):
         try:
             self.draft = AuthorDraft.open(path)
         except OneTakeError as error:
-            QMessageBox.warning(self, "OneTake", str(error))
+            self.tell(str(error))
             return False
         if self.draft.path is not None:
             self.recent.add(self.draft.path)
@@ -714,7 +714,7 @@ class AuthorWindow(QMainWindow):
         try:
             self.draft.save(target)
         except OSError as error:
-            QMessageBox.warning(self, "OneTake", f"Could not save {target.name}: {error}.")
+            self.tell(f"Could not save {target.name}: {error}.")
             return False
         self.recent.add(target)
         self._fill_recent()
@@ -725,9 +725,7 @@ class AuthorWindow(QMainWindow):
     def build(self, sign: bool = False) -> author.Published | None:
         problems = self.draft.problems()
         if problems:
-            QMessageBox.warning(
-                self,
-                "OneTake",
+            self.tell(
                 f"Fix {len(problems)} problem{'s' if len(problems) > 1 else ''} first: "
                 f"{problems[0]}.",
             )
@@ -744,7 +742,7 @@ class AuthorWindow(QMainWindow):
                 signer = author.signer_for(self.context.paths.library, passphrase)
             published = self.draft.publish(target, signer)
         except (OneTakeError, OSError) as error:
-            QMessageBox.warning(self, "OneTake", str(error))
+            self.tell(str(error))
             return None
         self.load(self.question)
         kept = (
@@ -764,9 +762,7 @@ class AuthorWindow(QMainWindow):
 
         problems = self.draft.problems()
         if problems:
-            QMessageBox.warning(
-                self, "OneTake", f"The draft cannot be previewed yet: {problems[0]}."
-            )
+            self.tell(f"The draft cannot be previewed yet: {problems[0]}.")
             return None
         if self.preview is not None:
             self.preview.close()
@@ -775,6 +771,15 @@ class AuthorWindow(QMainWindow):
         return self.preview
 
     # --- dialogs (replaceable in tests) ----------------------------------------------------
+
+    def tell(self, sentence: str) -> None:
+        """One sentence in a box, as plain text: it may quote a file name or kit text."""
+        self.last_message = sentence
+        box = QMessageBox(QMessageBox.Icon.Warning, "OneTake", sentence, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setObjectName("AuthorMessage")
+        if self.show_messages:
+            box.exec()
 
     def _ask_save_path(self) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(
