@@ -155,3 +155,44 @@ def test_upload_job_pauses_resumes_and_rides_out_an_offline_spell(tmp_path: Path
     lefts = [p.seconds_left for p in states if p.state == "sending" and p.seconds_left]
     assert speeds and lefts
     assert json.loads((tmp_path / "b.onetake.age.send.json").read_text())["completed_at"]
+
+
+def test_intake_only_receives_and_keeps_files_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    import requests
+
+    small = random_file(tmp_path / "s.onetake.age", 100_000)
+    with intake_server(tmp_path / "store", token="t0k") as intake:
+        receipt = send_bundle(small, endpoint=intake.url, token="t0k")
+        auth = {"Authorization": "Bearer t0k", "Tus-Resumable": "1.0.0"}
+        for method in ("GET", "DELETE", "PUT"):
+            answer = requests.request(method, receipt.upload_url, headers=auth, timeout=10)
+            assert answer.status_code == 405, method
+            assert answer.text == "This server only receives uploads.\n"
+        uploads = intake.uploads()
+    assert [p.name for p in uploads] == [receipt.upload_id]
+    for path in (uploads[0], uploads[0].with_name(uploads[0].name + ".json")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sha256_of(uploads[0]) == receipt.sha256
+
+
+def test_behind_a_proxy_upload_addresses_name_the_public_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import requests
+
+    monkeypatch.setenv("ONETAKE_INTAKE_BEHIND_PROXY", "1")
+    with intake_server(tmp_path / "store") as intake:
+        created = requests.post(
+            intake.url,
+            headers={
+                "Tus-Resumable": "1.0.0",
+                "Upload-Length": "10",
+                "X-Forwarded-Host": "intake.example.com",
+                "X-Forwarded-Proto": "https",
+            },
+            timeout=10,
+        )
+    assert created.status_code == 201
+    assert created.headers["Location"].startswith("https://intake.example.com/files/")

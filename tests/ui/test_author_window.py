@@ -24,7 +24,9 @@ from onetake_desktop.storage import kitfile
 from onetake_desktop.ui.author.fields import Field
 from onetake_desktop.ui.author.preview import PREVIEW_NOTICE, PreviewWindow
 from onetake_desktop.ui.author.window import AuthorWindow
-from onetake_desktop.ui.candidate.window import CandidateWindow, PrivacyPage, WelcomePage
+from onetake_desktop.ui.candidate.pages.privacy import PrivacyPage
+from onetake_desktop.ui.candidate.pages.welcome import WelcomePage
+from onetake_desktop.ui.candidate.window import CandidateWindow
 from tests.unit.test_authoring import HAND_COMMENTED
 
 pytestmark = pytest.mark.timeout(180, method="thread")
@@ -329,3 +331,4 @@ def test_preview_runs_the_candidate_flow_on_the_draft_and_writes_nothing(
     qtbot.waitUntil(lambda: not folder.exists(), timeout=10_000)
     sessions = context.paths.sessions
     assert not sessions.exists() or not any(sessions.iterdir())
+    assert not context.paths.settings.exists(), "the candidate's preferences are the preview's"

@@ -55,11 +55,9 @@ def save(widget: object, name: str) -> None:
 
 
 def candidate_names(window: ReviewerWindow) -> list[str]:
-    out = []
-    for i in range(window.tree.topLevelItemCount()):
-        top = window.tree.topLevelItem(i)
-        assert top is not None
-        out += [c.text(0) for c in map(top.child, range(top.childCount())) if c is not None]
+    out: list[str] = []
+    for i in range(window.model.rowCount()):
+        out += [name for name, _status in window.candidate_rows(i)]
     return out
 
 

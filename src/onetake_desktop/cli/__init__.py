@@ -112,6 +112,8 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     args.context = context = context or AppContext.from_environment()
     setup_logging(context.paths.logs, verbose=args.verbose)
+    # The command, never its arguments: a file name may name a candidate.
+    log.info("onetake %s: %s", __version__, args.command or "start screen")
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         if args.command is None:
@@ -119,8 +121,6 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
         # A group such as `onetake kit` with no action: show what it offers.
         args.group_parser.print_help(sys.stderr)
         return EXIT_USAGE
-    # The command, never its arguments: a file name may name a candidate.
-    log.info("onetake %s: %s", __version__, args.command or "start screen")
     try:
         result = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try

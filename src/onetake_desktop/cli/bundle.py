@@ -37,7 +37,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _opened(args: argparse.Namespace) -> Iterator[Path]:
     """The bundle to read: the file itself, or (an encrypted ``.onetake.age``, issue 13) a
     private decrypted copy, after the organisation key's passphrase."""
-    from onetake_desktop.cli import context_of
     from onetake_desktop.cli.keys import unlock_for_import
     from onetake_desktop.services.handover import decrypted, is_encrypted
 

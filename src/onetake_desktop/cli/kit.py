@@ -8,6 +8,7 @@ from pathlib import Path
 
 from onetake_desktop.cli import add_group
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.validation import Problem
 from onetake_desktop.services import author
 
 
@@ -49,11 +50,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.set_defaults(handler=run_show)
 
 
+def _print_warnings(path: Path, warnings: list[Problem]) -> None:
+    for w in warnings:
+        sys.stderr.write(f"{path}: warning: {w}\n")
+    if warnings:
+        sys.stderr.write(
+            f"{path}: kit texts are plain text; see docs/formats.md, 'Text in kits'.\n"
+        )
+
+
 def run_build(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.keys import signer_from_passphrase
 
     signer = signer_from_passphrase(args) if args.sign else None
     kit_path, definition_path = author.build_kit(args.source, args.output, signer)
+    _print_warnings(args.source, author.markup_warnings(kit_path))
     print(
         f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
     )
@@ -75,6 +86,7 @@ def run_validate(args: argparse.Namespace) -> int:
     if not report.ok:
         return _print_problems(report)
     assert report.kit is not None
+    _print_warnings(args.file, report.warnings)
     print(
         f"{args.file}: a valid {report.kind} ({report.kit.role_title}, "
         f"{len(report.kit.questions)} questions)."

@@ -32,6 +32,7 @@ from onetake_desktop.domain.kit import (
     Kit,
     definition_from_toml_dict,
     describe_kit,
+    kit_markup_warnings,
     kit_to_dict,
 )
 from onetake_desktop.domain.validation import Problem, ProblemsError
@@ -49,6 +50,8 @@ class ValidationReport:
     kind: str  # "interview TOML", "interview kit", "interview definition"
     problems: list[Problem] = field(default_factory=list)
     kit: Kit | None = None
+    # Markup the app will show literally: not an error, but the author should know.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -84,7 +87,7 @@ def validate_file(path: Path) -> ValidationReport:
     except InvalidInputError as error:
         return ValidationReport(path, kind, [Problem("", str(error))])
     kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
-    return ValidationReport(path, kind, [], kit)
+    return ValidationReport(path, kind, [], kit, kit_markup_warnings(kit))
 
 
 def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tuple[Path, Path]:
@@ -100,6 +103,13 @@ def trust_line(path: Path) -> str | None:
         return None
     signature = kitfile.load_signed_kit(path).signature
     return signature.notice if signature is not None else UNSIGNED_NOTICE
+
+
+def markup_warnings(source: Path) -> list[Problem]:
+    """What a (valid) TOML, kit or definition holds that candidates will see literally."""
+    loaded = load_any(source)
+    kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
+    return kit_markup_warnings(kit)
 
 
 def show_file(path: Path) -> str:
@@ -432,7 +442,15 @@ class AuthorDraft:
         return definition_from_toml_dict(self.data())
 
     def advice(self, now: datetime) -> list[Advice]:
-        return guard_rails(self.data(), now)
+        """The guard rails, and (once the draft is valid) markup that candidates would see
+        literally, as ``kit validate`` warns."""
+        advice = guard_rails(self.data(), now)
+        try:
+            kit = self.definition().kit
+        except InvalidInputError:
+            return advice
+        advice += [Advice(p.path, "markup", p.message) for p in kit_markup_warnings(kit)]
+        return advice
 
     # --- editing ---------------------------------------------------------------------------
 

@@ -351,7 +351,9 @@ def send_bundle(
             uploader: Any = _TimedUploader(
                 file_stream=stream,
                 client=client,
-                metadata={"filename": bundle.name, "onetake": "bundle"},
+                # No file name: it often holds the candidate's name, and the server's metadata
+                # is not encrypted like the bundle is.
+                metadata={"onetake": "bundle"},
             )
             if state.upload_url:
                 uploader.url = state.upload_url

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QLabel,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-Editor = QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QComboBox
+Editor = QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox
 
 
 def plain_label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
@@ -84,6 +85,8 @@ class Field:
             text = value if isinstance(value, str) else ""
             if w.toPlainText() != text:
                 w.setPlainText(text)
+        elif isinstance(w, QCheckBox):
+            w.setChecked(value is True)
         elif isinstance(w, QDoubleSpinBox):
             w.setValue(float(value) if isinstance(value, int | float) else w.minimum())
         elif isinstance(w, QSpinBox):
@@ -100,6 +103,8 @@ class Field:
             value = w.text()
         elif isinstance(w, QPlainTextEdit):
             value = w.toPlainText()
+        elif isinstance(w, QCheckBox):
+            value = True if w.isChecked() else ("" if self.optional else False)
         elif isinstance(w, QDoubleSpinBox):
             value = round(w.value(), 2)
         elif isinstance(w, QSpinBox):
@@ -118,6 +123,8 @@ class Field:
             w.textChanged.connect(lambda: slot(self))
         elif isinstance(w, QSpinBox | QDoubleSpinBox):
             w.valueChanged.connect(lambda _v: slot(self))
+        elif isinstance(w, QCheckBox):
+            w.toggled.connect(lambda _on: slot(self))
         else:
             w.currentIndexChanged.connect(lambda _i: slot(self))
 

@@ -43,6 +43,7 @@ class PreviewWindow(QWidget):
                 session_dir=self.folder / "session",
                 choose_bundle_path=lambda _suggested: None,  # a preview seals nothing
                 confirm=self._confirm,
+                prefs_path=self.folder / "prefs.json",  # the candidate's settings stay as they are
             )
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)

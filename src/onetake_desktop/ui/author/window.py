@@ -58,6 +58,12 @@ log = logging.getLogger(__name__)
 PARTS = ("Interview", "Candidate's pages", "Privacy", "Practice", "Questions", "Hand-over")
 DEFAULT_TYPES = ("video", "audio", "text")
 DEFAULT_TYPE_LABELS = ("Video", "Audio only", "Written")
+LATE_LABELS = (
+    "Accept answers as usual",
+    "Accept answers, marked as late",
+    "Do not accept answers (candidates are asked to contact you)",
+)
+LATE_VALUES = ("", "mark", "refuse")  # "" : the format's default, "allow"
 # Offsets every half hour from UTC-12 to UTC+14: a deadline is a moment, shown with its zone.
 OFFSETS = [timedelta(minutes=m) for m in range(-12 * 60, 14 * 60 + 1, 30)]
 Unsaved = Literal["save", "discard", "cancel"]
@@ -229,6 +235,21 @@ class AuthorWindow(QMainWindow):
         self.deadline_edit.dateTimeChanged.connect(self._deadline_edited)
         self.deadline_zone.currentIndexChanged.connect(self._deadline_edited)
 
+        self._bind(
+            form,
+            "After the deadline",
+            "late_submissions",
+            combo(LATE_LABELS),
+            optional=True,
+            choices=LATE_VALUES,
+        )
+        self._bind(
+            form,
+            "If devices fail",
+            "written_instead",
+            QCheckBox("Candidates may write every answer instead of recording it"),
+            optional=True,
+        )
         # Accommodations: rows rebuilt from the draft.
         self.accommodation_rows = QGridLayout()
         self.add_accommodation_button = QPushButton("Add an accommodation")
