@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+)
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.authoring import content_hash_ignoring_version
@@ -72,6 +79,9 @@ def enter(window: AuthorWindow, path: str, value: Any) -> None:
         w.insertPlainText(value)
     elif isinstance(w, QSpinBox | QDoubleSpinBox):
         w.setValue(value)
+    elif isinstance(w, QCheckBox):
+        if w.isChecked() != (value is True):
+            w.click()
     else:
         assert isinstance(w, QComboBox)
         w.setCurrentIndex(field(window, path).choices.index(value))
@@ -83,8 +93,36 @@ def test_the_demo_interview_built_from_nothing_through_the_controls(
     qtbot: QtBot, context: AppContext, tmp_path: Path
 ) -> None:
     demo = tomllib.loads(kitfile.demo_source_path().read_text(encoding="utf-8"))
+    handled = {
+        "organisation",
+        "role_title",
+        "contact",
+        "interview_id",
+        "version",
+        "default_answer_type",
+        "deadline",
+        "accommodations",
+        "welcome",
+        "instructions",
+        "next_steps",
+        "privacy_notice",
+        "retention_days",
+        "practice",
+        "questions",
+        "late_submissions",
+        "written_instead",
+    }
+    assert set(demo) <= handled, "a new field of the demo: enter it below"
     w = make_window(qtbot, context)
     assert w.draft.question_count() == 0
+    if "late_submissions" in demo:
+        enter(
+            w,
+            "late_submissions",
+            "" if demo["late_submissions"] == "allow" else demo["late_submissions"],
+        )
+    if demo.get("written_instead"):
+        enter(w, "written_instead", True)
 
     for key in ("organisation", "role_title", "contact", "interview_id", "version"):
         enter(w, key, demo[key])
@@ -148,6 +186,8 @@ def test_a_hand_commented_toml_opened_edited_and_saved_keeps_its_comments(
     w = make_window(qtbot, context)
     assert w.open_file(source)
     enter(w, "role_title", "Customer Support Specialist")
+    enter(w, "late_submissions", "mark")
+    enter(w, "written_instead", True)
     w.tabs.setCurrentWidget(w.questions)
     enter(w, "questions[{q}].rubric.3", "A clear, specific example with a good outcome.")
     enter(w, "questions[{q}].think_seconds", 45)
@@ -164,7 +204,16 @@ def test_a_hand_commented_toml_opened_edited_and_saved_keeps_its_comments(
         assert comment in text
     saved = tomllib.loads(text)
     assert saved["role_title"] == "Customer Support Specialist"
+    assert (saved["late_submissions"], saved["written_instead"]) == ("mark", True)
     assert saved["questions"][0]["think_seconds"] == 45
+    kit = kitfile.load_toml(source).kit
+    assert (kit.late_submissions, kit.written_instead) == ("mark", True)
+    # Back to the defaults: the keys go, as the format writes them only when they differ.
+    enter(w, "late_submissions", "")
+    enter(w, "written_instead", "")
+    w.save_action.trigger()
+    again = tomllib.loads(source.read_text(encoding="utf-8"))
+    assert "late_submissions" not in again and "written_instead" not in again
     assert saved["questions"][0]["rubric"]["3"].startswith("A clear, specific")
 
 

@@ -119,6 +119,15 @@ def test_every_guard_rail_fires_on_a_kit_made_to_trigger_it() -> None:
     assert draft.problems() == []
 
 
+def test_markup_candidates_would_see_literally_is_advice_at_its_field() -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    draft.set("welcome", "<b>Hello</b>, and welcome.")
+    advice = [a for a in draft.advice(NOW) if a.rule == "markup"]
+    assert [a.path for a in advice] == ["welcome"]
+    assert "shown literally" in advice[0].message
+    assert draft.problems() == []
+
+
 def test_guard_rails_help_a_half_written_draft() -> None:
     advice = guard_rails({"questions": [{"id": "q1"}, "nonsense"]}, NOW)
     assert {a.rule for a in advice} >= {"no_practice", "privacy_incomplete", "no_why"}
