@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMessageBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
 from onetake_desktop.services.author import AuthorDraft
 from onetake_desktop.services.context import AppContext
@@ -51,7 +51,7 @@ class PreviewWindow(QWidget):
         self.setWindowTitle(f"Preview: {self.candidate.windowTitle()}")
         self.banner = plain_label(PREVIEW_NOTICE, "PreviewBanner")
         self.banner.setStyleSheet(
-            "background: #fff4d6; color: #5c3d00; padding: 8px 12px; font-weight: 600;"
+            "background: #fff4d6; color: #5c3d00; padding: 6px 12px; font-weight: 600;"
             "border-bottom: 1px solid #e5c56b;"
         )
         self.banner.setAccessibleName("Preview notice")
@@ -59,13 +59,7 @@ class PreviewWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        # The candidate window may need more height than a small screen has once the banner
-        # is above it: it scrolls rather than being cut off.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.candidate)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.candidate, 1)
         self.resize(1000, 720)
 
     def _confirm(self, title: str, text: str) -> bool:
