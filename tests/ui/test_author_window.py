@@ -381,3 +381,24 @@ def test_preview_runs_the_candidate_flow_on_the_draft_and_writes_nothing(
     sessions = context.paths.sessions
     assert not sessions.exists() or not any(sessions.iterdir())
     assert not context.paths.settings.exists(), "the candidate's preferences are the preview's"
+
+
+def test_the_privacy_guide_writes_a_notice_that_says_who_how_long_and_where(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    draft.set("privacy_notice", "We take privacy seriously.")
+    w = make_window(qtbot, context, draft)
+    w.tabs.setCurrentIndex(2)
+    assert not field(w, "privacy_notice").note.isHidden()
+    w.privacy_who.setText("the two people on the hiring panel, and nobody else.")
+    w.privacy_where.setText("they stay on this computer until you send them to us.")
+    w.privacy_how_long.setText("90 days, then they are deleted.")
+    QTest.mouseClick(w.write_notice_button, Qt.MouseButton.LeftButton)
+    notice = field(w, "privacy_notice").read()
+    assert notice.startswith("Who sees your answers: the two people on the hiring panel")
+    assert "How long we keep them: 90 days" in notice
+    assert field(w, "privacy_notice").note.isHidden(), field(w, "privacy_notice").note.text()
+    assert not [a for a in w.draft.advice(NOW) if a.path == "privacy_notice"]
+    w.undo_action.trigger()
+    assert field(w, "privacy_notice").read() == "We take privacy seriously."

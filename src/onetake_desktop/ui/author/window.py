@@ -309,7 +309,7 @@ class AuthorWindow(QMainWindow):
         self.write_notice_button = QPushButton("Write the notice from these")
         self.write_notice_button.clicked.connect(self._write_notice)
         form.addRow("", self.write_notice_button)
-        self._bind(form, "Privacy notice", "privacy_notice", paragraph("", 160))
+        self._bind(form, "Privacy notice", "privacy_notice", paragraph("", 120))
         self._bind(
             form,
             "Keep answers for",
