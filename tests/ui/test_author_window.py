@@ -176,6 +176,8 @@ def test_the_demo_interview_built_from_nothing_through_the_controls(
     saved = kitfile.load_toml(tmp_path / "demo.toml")
     assert content_hash_ignoring_version(saved.kit) == content_hash_ignoring_version(committed)
     assert author.recent_files(context.paths).paths()[0] == (tmp_path / "demo.toml").resolve()
+    assert [a.text() for a in w.recent_menu.actions()] == [str((tmp_path / "demo.toml").resolve())]
+    assert field(w, "organisation").widget.accessibleName() == "Organisation"
 
 
 def test_a_hand_commented_toml_opened_edited_and_saved_keeps_its_comments(

@@ -199,6 +199,8 @@ class QuestionsPage(QWidget):
     ) -> Field:
         field = Field(template, widget, optional=optional, choices=choices, default=default)  # type: ignore[arg-type]
         field.on_change(self.window_.edited)
+        if not field.widget.accessibleName():
+            field.widget.setAccessibleName(label)  # the form's label is not its buddy
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(field.widget)
