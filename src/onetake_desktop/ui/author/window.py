@@ -516,7 +516,7 @@ class AuthorWindow(QMainWindow):
             path = field.path(q)
             show_notes(
                 field.note,
-                [p.message for p in problems if p.path == path],
+                [str(p) for p in problems if p.path == path],  # with its path, as the CLI says
                 [a.message for a in advice if a.path == path],
             )
         for note, path in ((self.deadline_note, "deadline"), (self.practice_note, "practice")):
