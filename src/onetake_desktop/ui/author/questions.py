@@ -47,8 +47,8 @@ class QuestionsPage(QWidget):
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setWordWrap(True)
-        self.list.setMinimumWidth(180)
-        self.list.setMaximumWidth(260)
+        self.list.setMinimumWidth(160)
+        self.list.setMaximumWidth(230)
         self.list.model().rowsMoved.connect(self._dragged)
         self.list.currentRowChanged.connect(self._selected)
         self.list.installEventFilter(self)  # Alt+Up / Alt+Down move the selected question
@@ -148,7 +148,7 @@ class QuestionsPage(QWidget):
         for level in range(1, 6):
             hint = f" ({LEVEL_HINTS[level - 1]})" if LEVEL_HINTS[level - 1] else ""
             heading = plain_label(f"{level}{hint}", "AnchorHeading")
-            edit = paragraph(f"What an answer at level {level} shows", 110)
+            edit = paragraph(f"What an answer at level {level} shows", 170)
             edit.setMinimumWidth(110)
             edit.setAccessibleName(f"Anchor for level {level}")
             field = Field(f"questions[{{q}}].rubric.{level}", edit)
