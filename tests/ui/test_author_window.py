@@ -404,3 +404,28 @@ def test_the_privacy_guide_writes_a_notice_that_says_who_how_long_and_where(
     assert not [a for a in w.draft.advice(NOW) if a.path == "privacy_notice"]
     w.undo_action.trigger()
     assert field(w, "privacy_notice").read() == "We take privacy seriously."
+
+
+ODD_TOML = """interview_id = "odd"
+practice = "not a table"
+questions = 5
+accommodations = "none"
+"""
+
+
+def test_a_file_the_form_cannot_edit_says_so_and_loses_nothing(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    source = tmp_path / "odd.toml"
+    source.write_text(ODD_TOML, encoding="utf-8")
+    w = make_window(qtbot, context)
+    w.show_messages = False
+    assert w.open_file(source)
+    assert w.draft.question_count() == 0
+    assert {p.path for p in w.draft.problems()} >= {"practice", "questions"}
+    QTest.mouseClick(w.questions.add_button, Qt.MouseButton.LeftButton)
+    assert "questions in this file is not written the way the form edits it" in w.last_message
+    QTest.mouseClick(w.add_accommodation_button, Qt.MouseButton.LeftButton)
+    assert w.last_message.startswith("accommodations in this file")
+    assert w.draft.text() == ODD_TOML
+    assert not w.draft.dirty

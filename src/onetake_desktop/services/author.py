@@ -354,6 +354,13 @@ class Published:
     archived: tuple[Path, ...] = ()  # the previous version's kit and definition, kept
 
 
+def _not_editable(path: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"{path} in this file is not written the way the form edits it (a table, or "
+        "[[questions]] tables); fix it in a text editor first."
+    )
+
+
 class AuthorDraft:
     """The interview being authored: a TOML document plus undo/redo, its file and whether it
     has unsaved changes. Every edit goes through :meth:`set` or the question operations."""
@@ -463,18 +470,25 @@ class AuthorDraft:
 
     def _container(self, parts: list[PathPart], create: bool) -> Any:
         node: Any = self.doc
-        for part in parts:
+        for i, part in enumerate(parts):
+            where = ".".join(str(p) for p in parts[: i + 1])
             if isinstance(part, int):
+                if not isinstance(node, list) or not 0 <= part < len(node):
+                    raise _not_editable(where)
                 node = node[part]
                 continue
+            if not isinstance(node, dict):
+                raise _not_editable(where)
             if part not in node:
                 if not create:
                     return None
                 table = tomlkit.table()
                 if node is not self.doc:  # [questions.rubric] sits indented in its question
                     table.indent(2)
-                node.add(part, table)
+                node[part] = table
             node = node[part]
+        if not isinstance(node, dict):
+            raise _not_editable(".".join(str(p) for p in parts))
         return node
 
     def set(self, path: str, value: Any) -> None:
@@ -509,11 +523,14 @@ class AuthorDraft:
             self.doc.add(tomlkit.nl())
             self.doc.add("questions", tomlkit.aot())
         questions = self.doc["questions"]
-        assert isinstance(questions, tomlkit.items.AoT)
+        if not isinstance(questions, tomlkit.items.AoT):
+            raise _not_editable("questions")
         return questions
 
     def _free_question_id(self) -> str:
-        taken = {q.get("id") for q in self.data().get("questions", []) if isinstance(q, dict)}
+        questions = self.data().get("questions")
+        listed = questions if isinstance(questions, list) else []
+        taken = {q.get("id") for q in listed if isinstance(q, dict)}
         n = len(taken) + 1
         while f"q{n}" in taken:
             n += 1
@@ -521,6 +538,7 @@ class AuthorDraft:
 
     def add_question(self, index: int | None = None, bank: BankQuestion | None = None) -> int:
         """A new question (from the bank, or an empty one with sensible times); its index."""
+        questions = self._questions()
         self._remember(None)
         qid = self._free_question_id()
         if bank is not None:
@@ -536,22 +554,22 @@ class AuthorDraft:
                 "retakes_allowed": 2,
                 "rubric": {"competency": ""} | {str(s): "" for s in range(1, 6)},
             }
-        questions = self._questions()
         position = len(questions) if index is None else max(0, min(index, len(questions)))
         questions.insert(position, _table(data))
         return position
 
     def duplicate_question(self, index: int) -> int:
-        self._remember(None)
         questions = self._questions()
+        self._remember(None)
         data = questions[index].unwrap()
         data["id"] = self._free_question_id()
         questions.insert(index + 1, _table(data))
         return index + 1
 
     def remove_question(self, index: int) -> None:
+        questions = self._questions()
         self._remember(None)
-        del self._questions()[index]
+        del questions[index]
 
     def move_question(self, source: int, target: int) -> None:
         """Move a question to ``target`` (its index afterwards), keeping its comments."""
@@ -571,11 +589,15 @@ class AuthorDraft:
             questions.append(t)
 
     def add_accommodation(self) -> int:
+        if "accommodations" in self.doc and not isinstance(
+            self.doc["accommodations"], tomlkit.items.AoT
+        ):
+            raise _not_editable("accommodations")
         self._remember(None)
         if "accommodations" not in self.doc:
             self.doc.add("accommodations", tomlkit.aot())
         accommodations = self.doc["accommodations"]
-        taken = {a.get("id") for a in accommodations.unwrap()}
+        taken = {a.get("id") for a in accommodations.unwrap() if isinstance(a, dict)}
         n = 1
         while f"option-{n}" in taken:
             n += 1
@@ -583,8 +605,10 @@ class AuthorDraft:
         return len(accommodations) - 1
 
     def remove_accommodation(self, index: int) -> None:
-        self._remember(None)
         accommodations = self.doc["accommodations"]
+        if not isinstance(accommodations, tomlkit.items.AoT):
+            raise _not_editable("accommodations")
+        self._remember(None)
         del accommodations[index]
         if not len(accommodations):
             del self.doc["accommodations"]

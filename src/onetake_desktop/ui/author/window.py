@@ -565,11 +565,22 @@ class AuthorWindow(QMainWindow):
 
     # --- editing ---------------------------------------------------------------------------
 
+    def attempt(self, action: Callable[[], object]) -> bool:
+        """Run one edit; a file the form cannot edit that way says so in one sentence (the
+        draft is unchanged) and the form shows the draft again."""
+        try:
+            action()
+        except OneTakeError as error:
+            self.tell(str(error))
+            self.load(self.question)
+            return False
+        return True
+
     def edited(self, field: Field) -> None:
         if self.loading:
             return
-        self.draft.set(field.path(self.question), field.read())
-        self.refresh()
+        if self.attempt(lambda: self.draft.set(field.path(self.question), field.read())):
+            self.refresh()
 
     def _deadline_edited(self, *_args: object) -> None:
         on = self.has_deadline.isChecked()
@@ -585,7 +596,7 @@ class AuthorWindow(QMainWindow):
             value = datetime(
                 d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=timezone(offset)
             )
-        self.draft.set("deadline", value)
+        self.attempt(lambda: self.draft.set("deadline", value))
         self.refresh()
 
     def _practice_toggled(self, on: bool) -> None:
@@ -593,12 +604,13 @@ class AuthorWindow(QMainWindow):
             field.widget.setEnabled(on)
         if self.loading:
             return
-        if on:
-            self.draft.set("practice.text", "Practice: tell us about a place you enjoy visiting.")
-            self.draft.set("practice.think_seconds", 15)
-            self.draft.set("practice.answer_max_seconds", 30)
-        else:
-            self.draft.set("practice", None)
+        practice = {
+            "text": "Practice: tell us about a place you enjoy visiting.",
+            "think_seconds": 15,
+            "answer_max_seconds": 30,
+        }
+        self.attempt(lambda: self.draft.set("practice", practice if on else None))
+        self.draft.end_typing()
         self.load()
 
     def _write_notice(self) -> None:
@@ -607,21 +619,23 @@ class AuthorWindow(QMainWindow):
             self.tell("Fill in who, where and how long first.")
             return
         notice = privacy_notice_from_template(parts[0], parts[1], parts[2])
-        self.draft.set("privacy_notice", notice)
+        self.attempt(lambda: self.draft.set("privacy_notice", notice))
         self.draft.end_typing()
         self.load()
 
     def _add_accommodation(self) -> None:
-        self.draft.add_accommodation()
-        self.load()
+        if self.attempt(self.draft.add_accommodation):
+            self.load()
 
     def _remove_accommodation(self, index: int) -> None:
-        self.draft.remove_accommodation(index)
-        self.load()
+        if self.attempt(lambda: self.draft.remove_accommodation(index)):
+            self.load()
 
     def add_question(self, bank: author.BankQuestion | None = None) -> None:
-        index = self.draft.add_question(None, bank)
-        self.load(index)
+        added: list[int] = []
+        if not self.attempt(lambda: added.append(self.draft.add_question(None, bank))):
+            return
+        self.load(added[0])
         self.tabs.setCurrentWidget(self.questions)
         self.questions.text.widget.setFocus()
 
@@ -632,16 +646,17 @@ class AuthorWindow(QMainWindow):
 
     def duplicate_question(self) -> None:
         if self.question >= 0:
-            self.load(self.draft.duplicate_question(self.question))
+            added: list[int] = []
+            if self.attempt(lambda: added.append(self.draft.duplicate_question(self.question))):
+                self.load(added[0])
 
     def remove_question(self) -> None:
-        if self.question >= 0:
-            self.draft.remove_question(self.question)
+        if self.question >= 0 and self.attempt(lambda: self.draft.remove_question(self.question)):
             self.load(max(0, self.question - 1))
 
     def move_question(self, source: int, target: int) -> None:
-        self.draft.move_question(source, target)
-        self.load(target)
+        if self.attempt(lambda: self.draft.move_question(source, target)):
+            self.load(target)
         self.questions.list.setFocus()
 
     def undo(self) -> None:
