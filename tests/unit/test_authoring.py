@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import tomlkit
 
 from onetake_desktop import cli
 from onetake_desktop.domain.authoring import (
@@ -370,3 +371,15 @@ def test_a_draft_built_with_the_organisation_key_is_signed(tmp_path: Path) -> No
     # Signing again, unchanged, is the same version: nothing to keep aside.
     again = draft.publish(published.kit, author.signer_for(library, "correct horse"))
     assert again.archived == () and again.version == published.version
+
+
+def test_a_rubric_added_to_a_hand_written_question_reads_as_written_by_hand() -> None:
+    draft = AuthorDraft(
+        tomlkit.parse('[[questions]]\nid = "q1"\n\n[[questions]]\nid = "q2"\n')  # no rubrics
+    )
+    draft.set("questions[0].rubric.competency", "Teamwork")
+    draft.set("questions[0].rubric.1", "No example.")
+    assert draft.text() == (
+        '[[questions]]\nid = "q1"\n\n  [questions.rubric]\n  competency = "Teamwork"\n'
+        '  1 = "No example."\n\n[[questions]]\nid = "q2"\n'
+    )

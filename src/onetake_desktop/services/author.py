@@ -486,6 +486,8 @@ class AuthorDraft:
                 if node is not self.doc:  # [questions.rubric] sits indented in its question
                     table.indent(2)
                 node[part] = table
+                if node is not self.doc and isinstance(node, tomlkit.items.Table):
+                    node.add(tomlkit.nl())  # the blank line before the next [[questions]]
             node = node[part]
         if not isinstance(node, dict):
             raise _not_editable(".".join(str(p) for p in parts))
