@@ -429,3 +429,21 @@ def test_a_file_the_form_cannot_edit_says_so_and_loses_nothing(
     assert w.last_message.startswith("accommodations in this file")
     assert w.draft.text() == ODD_TOML
     assert not w.draft.dirty
+
+
+def test_building_changed_content_over_a_published_kit_makes_a_new_version(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    w = make_window(qtbot, context, AuthorDraft.open(kitfile.demo_source_path()))
+    w.choose_kit_path = lambda: tmp_path / "support.onetakekit"
+    w.build_action.trigger()
+    assert "version 2026.11" in w.statusBar().currentMessage()
+    w.tabs.setCurrentWidget(w.questions)
+    enter(w, "questions[{q}].think_seconds", 45)
+    w.build_action.trigger()
+    message = w.statusBar().currentMessage()
+    assert "version 2026.12" in message
+    assert "The previous version stays as support-2026.11.onetakekit." in message
+    assert field(w, "version").read() == "2026.12"  # the form shows the new stamp
+    assert kitfile.load_kit(tmp_path / "support-2026.11.onetakekit").version == "2026.11"
+    assert kitfile.load_kit(tmp_path / "support.onetakekit").version == "2026.12"
