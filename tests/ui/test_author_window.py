@@ -271,6 +271,9 @@ def test_every_guard_rail_shows_beside_its_field(qtbot: QtBot, context: AppConte
     }
     w = make_window(qtbot, context, draft)
     assert w.checks.count() == len(advice)
+    texts = [w.checks.item(i).text() for i in range(w.checks.count())]
+    assert "⚠ Question 1, Time to think: is under 15 seconds" in "\n".join(texts)
+    assert "⚠ Question 1, Anchor 2: reads almost the same as level 1" in "\n".join(texts)
     assert w.checks.isHidden()
     QTest.mouseClick(w.checks_button, Qt.MouseButton.LeftButton)
     assert not w.checks.isHidden()
@@ -313,7 +316,7 @@ def test_a_hard_error_is_shown_at_its_field_and_stops_the_build(
     QTest.mouseClick(w.checks_button, Qt.MouseButton.LeftButton)
     w.tabs.setCurrentWidget(w.questions)
     item = w.checks.item(0)
-    assert item.text().startswith("✖ interview_id")
+    assert item.text().startswith("✖ Interview id (interview_id): must be lowercase")
     w.checks.itemClicked.emit(item)
     assert w.tabs.currentIndex() == 0
 

@@ -85,6 +85,9 @@ class QuestionsPage(QWidget):
 
         # The editor of the selected question; its fields' paths name "questions[{q}]".
         self.fields: list[Field] = []
+        self.labels: dict[str, str] = {
+            f"questions[{{q}}].rubric.{level}": f"Anchor {level}" for level in range(1, 6)
+        }
         self.empty = plain_label(
             "No questions yet. Add one, or start from the question bank.", "Hint"
         )
@@ -201,6 +204,7 @@ class QuestionsPage(QWidget):
         field.on_change(self.window_.edited)
         if not field.widget.accessibleName():
             field.widget.setAccessibleName(label)  # the form's label is not its buddy
+        self.labels[template] = label
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(field.widget)

@@ -5,6 +5,7 @@ holds the document, the undo history and the rules; this window shows and forwar
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -101,6 +102,11 @@ class AuthorWindow(QMainWindow):
         self.loading = False
         self.question = -1
         self.fields: list[Field] = []
+        self.labels: dict[str, str] = {
+            "deadline": "Deadline",
+            "practice": "Practice question",
+            "questions": "Questions",
+        }
         self.accommodation_fields: list[Field] = []
         self.preview: QWidget | None = None
         self.choose_save_path: Callable[[], Path | None] = self._ask_save_path
@@ -122,6 +128,7 @@ class AuthorWindow(QMainWindow):
         self.tabs.addTab(_scrolled(self._practice_part()), PARTS[3])
         self.questions = QuestionsPage(self)
         self.fields.extend(self.questions.fields)
+        self.labels.update(self.questions.labels)
         self.tabs.addTab(self.questions, PARTS[4])
         self.tabs.addTab(_scrolled(self._hand_over_part()), PARTS[5])
 
@@ -175,6 +182,7 @@ class AuthorWindow(QMainWindow):
         field.on_change(self.edited)
         if not field.widget.accessibleName():
             field.widget.setAccessibleName(label)  # the form's label is not its buddy
+        self.labels[template] = label
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(field.widget)
@@ -538,12 +546,12 @@ class AuthorWindow(QMainWindow):
         self.questions.retitle(flagged)
         self.checks.clear()
         for p in problems:
-            item = QListWidgetItem(f"✖ {p}")
+            item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
             item.setData(Qt.ItemDataRole.UserRole, p.path)
             item.setForeground(Qt.GlobalColor.darkRed)
             self.checks.addItem(item)
         for a in advice:
-            item = QListWidgetItem(f"⚠ {a}")
+            item = QListWidgetItem(f"⚠ {self.where(a.path)}: {a.message}")
             item.setData(Qt.ItemDataRole.UserRole, a.path)
             self.checks.addItem(item)
         if problems:
@@ -666,6 +674,19 @@ class AuthorWindow(QMainWindow):
     def redo(self) -> None:
         self.draft.redo()
         self.load()
+
+    def where(self, path: str) -> str:
+        """A field path as the form names it: questions[1].think_seconds -> "Question 2, Time
+        to think"."""
+        match = re.fullmatch(r"questions\[(\d+)\]\.(.+)", path)
+        if match is not None:
+            template = "questions[{q}]." + match.group(2)
+            label = self.labels.get(template, match.group(2))
+            return f"Question {int(match.group(1)) + 1}, {label}"
+        match = re.fullmatch(r"accommodations\[(\d+)\].*", path)
+        if match is not None:
+            return f"Accommodation {int(match.group(1)) + 1}"
+        return self.labels.get(path, path.replace("_", " ").capitalize() or "The interview")
 
     def _show_checks(self, on: bool) -> None:
         self.checks_button.setText("Hide the list" if on else "Show all")
