@@ -35,6 +35,9 @@ class Profile:
     sample_rate: int
     audio_only: bool = False
     channels: int = 1
+    # Constrained quality: x264's CRF (constant quality) with ``maxrate`` as a cap, instead of
+    # an average bitrate. None: average bitrate ``video_bitrate`` (capped at ``maxrate``).
+    crf: float | None = None
 
     @property
     def bufsize(self) -> int:
@@ -53,6 +56,23 @@ class Profile:
     def video_options(self) -> dict[str, str]:
         """libx264 private options; the same values the ffmpeg command line would get."""
         return {"preset": self.preset, "tune": self.tune}
+
+    def rate_options(self) -> dict[str, str]:
+        """Rate control, GOP and keyframe options as FFmpeg option names and values: the
+        recorder's encoder and the benchmarks' ffmpeg command line both use these."""
+        rate = {"crf": f"{self.crf:g}"} if self.crf is not None else {"b": str(self.video_bitrate)}
+        return {
+            **rate,
+            "maxrate": str(self.maxrate),
+            "bufsize": str(self.bufsize),
+            "g": str(self.gop),
+            "sc_threshold": "0",  # keyframes exactly once a GOP, for the fragments
+        }
+
+    def ffmpeg_video_args(self) -> list[str]:
+        """The same settings as ffmpeg command-line arguments (for ``-c:v libx264``)."""
+        options = {**self.video_options(), **self.rate_options()}
+        return [arg for key, value in options.items() for arg in (f"-{key}", value)]
 
 
 _DEFAULT = Profile(
