@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,9 +79,9 @@ def private_file(path: Path) -> None:
         os.chmod(path, PRIVATE_FILE_MODE)
 
 
-def app_paths() -> AppPaths:
+def app_paths(environ: Mapping[str, str] | None = None) -> AppPaths:
     """Resolve the directories now (reads ``ONETAKE_HOME`` each call, so tests can set it)."""
-    home = os.environ.get("ONETAKE_HOME")
+    home = (os.environ if environ is None else environ).get("ONETAKE_HOME")
     if home:
         root = Path(home).expanduser().resolve()
         return AppPaths(root / "data", root / "config", root / "cache", root / "logs")

@@ -13,6 +13,7 @@ import pytest
 
 from onetake_desktop import cli
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.kitfile import demo_definition_path
 from tests.pipeline.hostile.corpus import (
@@ -100,7 +101,7 @@ def test_library_import_refuses_or_flags_and_every_window_can_see_it(
     case: ConformanceCase, corpus: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(capsys, "library", "import", str(corpus[case.name]))
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         library_consistent(service)
         subs = service.library.submissions.all()
@@ -116,6 +117,7 @@ def test_library_import_refuses_or_flags_and_every_window_can_see_it(
         assert case.outcome in {f.code for f in sub.flags}
         # The reviewer service gives windows the same flags, for any reviewer.
         assert service.flags(sub.id) == sub.flags
+        service.library.reviewers.ensure("Sam")  # a second reviewer of this library
     finally:
         service.close()
     listed = json.loads(run(capsys, "library", "list", "--json")[1])
@@ -200,7 +202,7 @@ def test_a_batch_goes_on_past_every_bad_bundle(
     for case in TEXT_CASES:
         assert case.expect in refused[case.name]
     assert f"3 imported, 1 of them flagged, {len(bad)} refused." in out
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         names = sorted(s.candidate_name for s in service.library.submissions.all())
         assert names == ["Ada Lovelace", "Alex Example", "Alex Example"]
@@ -214,7 +216,7 @@ def test_an_unexpected_error_costs_one_bundle_not_the_batch(
 ) -> None:
     ada = make_bundle(tmp_path / "ada.onetake", "Ada Lovelace", seconds=1.0)
     grace = make_bundle(tmp_path / "grace.onetake", "Grace Hopper", seconds=1.0)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         real_add = service.library.submissions.add
 
@@ -250,7 +252,7 @@ def test_a_check_that_raises_costs_one_bundle(
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(importing, "import_judged", judged)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         report = service.import_paths([corpus["eleven-takes"], corpus["sound"]], workers=2)
         assert [o.status for o in report.outcomes] == ["refused", "imported"]
@@ -263,7 +265,7 @@ def test_a_check_that_raises_costs_one_bundle(
 def test_leftovers_of_a_killed_import_are_swept(corpus: dict[str, Path]) -> None:
     import os
 
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert service.import_paths([corpus["sound"]]).imported
         root = service.library.root / "submissions"
@@ -295,7 +297,7 @@ def test_a_definition_added_later_judges_what_was_imported_before_it(tmp_path: P
 
     (tmp_path / "takes.onetake").write_bytes(edited(entries, _answer(0, takes_used=11)))
     (tmp_path / "q9.onetake").write_bytes(edited(entries, _answer(2, question_id="q9")))
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         report = service.import_paths([tmp_path / "takes.onetake", tmp_path / "q9.onetake"])
         assert [(o.status, o.needs_definition, o.flags) for o in report.outcomes] == [

@@ -15,6 +15,7 @@ import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.media.probe import can_fork, shared_server
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.bundles import close_spare_probe_child, verify_bundle
 from onetake_desktop.services.importing import STAGING_PREFIX, ImportReport
 from onetake_desktop.services.reviewer import open_reviewer_service
@@ -28,7 +29,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _import_all(paths: list[Path], workers: int) -> tuple[ImportReport, Path]:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     try:
         report = service.import_paths(paths, workers=workers)
         root = service.library.root

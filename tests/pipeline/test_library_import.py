@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import open_reviewer_service
 from tests.pipeline.library_bundles import make_bundle
 
@@ -41,7 +42,7 @@ def onetake(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_import_copies_media_and_records_every_answer(folder: Path) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     try:
         report = service.import_paths([folder / "ada.onetake"])
         (outcome,) = report.outcomes
@@ -95,8 +96,8 @@ def test_cli_imports_good_bundles_and_lists_each_refused_one(folder: Path) -> No
     data = json.loads(listed.stdout)
     assert data["reviewer"] == "Me"
     assert [(c["candidate_name"], c["status"], c["answers"]) for c in data["candidates"]] == [
-        ("Ada Lovelace", "new", 3),
-        ("Grace Hopper", "new", 3),
+        ("Ada Lovelace", "not started", 3),
+        ("Grace Hopper", "not started", 3),
     ]
     text = onetake("library", "list", "--search", "grace")
     assert "Grace Hopper" in text.stdout and "Ada" not in text.stdout
@@ -104,7 +105,7 @@ def test_cli_imports_good_bundles_and_lists_each_refused_one(folder: Path) -> No
 
 def test_cli_export_matches_the_database(folder: Path, tmp_path: Path) -> None:
     assert onetake("library", "import", str(folder / "ada.onetake")).returncode == 0
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     try:
         me = service.actor_for(service.default_reviewer.id)
         sid = service.entries(me)[0].submission_id

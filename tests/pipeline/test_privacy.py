@@ -100,7 +100,7 @@ def traces(root: Path, wanted: dict[str, bytes]) -> list[str]:
 
 def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_home: Path) -> None:
     second = definition("support-followup", 90)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(second)
         first_id = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
@@ -128,7 +128,7 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
     assert main(["library", "erase", "--email", EMAIL.upper(), "--yes"]) == 0
 
     assert traces(onetake_home, wanted) == []
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         remaining = [s.id for s in service.library.submissions.all()]
         assert remaining == [keep_id]
@@ -165,7 +165,7 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
 def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(definition("support-followup", 90))
         ada = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
@@ -181,7 +181,7 @@ def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
         service.close()
     assert main(["library", "erase", "--candidate", str(ada), "--yes"]) == 0
     assert "Erased 2 submission(s)" in capsys.readouterr().out
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [s.id for s in service.library.submissions.all()] == [other]
         with pytest.raises(OneTakeError):
@@ -197,7 +197,7 @@ def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
 def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         score_everything(service, sid)
@@ -205,7 +205,7 @@ def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
         service.close()
 
     def still_there() -> bool:
-        s = open_reviewer_service()
+        s = open_reviewer_service(app_paths().ensure().library)
         try:
             return [x.id for x in s.library.submissions.all()] == [sid]
         finally:
@@ -234,7 +234,7 @@ def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
 
 
 def test_schema_refuses_deleting_scored_candidates_outside_erasure(tmp_path: Path) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         score_everything(service, sid)
@@ -256,7 +256,7 @@ def test_schema_refuses_deleting_scored_candidates_outside_erasure(tmp_path: Pat
 
 
 def test_a_crash_mid_erasure_is_finished_or_undone_at_the_next_start(tmp_path: Path) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         kept = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         gone = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER))
@@ -278,7 +278,7 @@ def test_a_crash_mid_erasure_is_finished_or_undone_at_the_next_start(tmp_path: P
 
 def test_import_stamps_the_kit_retention_the_candidate_was_told(tmp_path: Path) -> None:
     short = definition("short-retention", 30)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(short)
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=short))
@@ -296,7 +296,7 @@ def test_import_stamps_the_kit_retention_the_candidate_was_told(tmp_path: Path) 
 
 def test_a_definition_added_later_dates_the_submissions_that_waited(tmp_path: Path) -> None:
     late = definition("late-definition", 45)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=late))
         privacy = PrivacyService(service.library)
@@ -311,7 +311,7 @@ def test_a_definition_added_later_dates_the_submissions_that_waited(tmp_path: Pa
 def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> None:
     kit = definition("thirty-days", 30)
     due_at = SEALED + timedelta(days=30)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(kit)
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
@@ -378,7 +378,7 @@ def test_expire_command_dry_run_changes_nothing_then_erases(
 ) -> None:
     # One day from a seal date in the past: due whatever today's date is.
     kit = definition("one-day", 1)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(kit)
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
@@ -398,7 +398,7 @@ def test_expire_command_dry_run_changes_nothing_then_erases(
     assert "Dry run: 1 candidate(s) due; nothing was changed." in out
     assert main(["library", "expire"]) == 0
     assert "Erased 1 candidate(s) whose retention ended." in capsys.readouterr().out
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [s.id for s in service.library.submissions.all()] == [keep]
         assert sid not in {s.id for s in service.library.submissions.all()}
@@ -420,7 +420,7 @@ def _mode(path: Path) -> int:
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_library_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
     old_umask = os.umask(0o022)  # a usual session: without care, all would be world-readable
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         score_everything(service, sid)
@@ -454,13 +454,13 @@ def test_library_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_an_older_world_readable_library_is_tightened_when_opened() -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     root = service.library.root
     service.close()
     os.chmod(root, 0o755)
     for f in root.glob("onetake.sqlite3*"):
         os.chmod(f, 0o644)
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert _mode(root) == 0o700
         assert {f.name: _mode(f) for f in root.glob("onetake.sqlite3*")} == {
@@ -485,7 +485,7 @@ def test_the_candidates_promise_is_the_reviewers_expiry(tmp_path: Path) -> None:
         ]
     )  # fmt: skip
     assert code == 0
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         levels = tuple(RubricLevel(n, f"Level {n} behaviour.") for n in range(1, 6))
         rubrics = {q.id: Rubric("Communication", levels) for q in kit.questions}
@@ -512,7 +512,7 @@ def test_erase_prompt_keeps_blind_mode(
     """With the panel's blind mode on, the command line names the candidate by their code."""
     from onetake_desktop.services.panel import PanelService
 
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
         SqlitePanel(service.library.db).set_setting("blind_mode", "1")
@@ -525,3 +525,27 @@ def test_erase_prompt_keeps_blind_mode(
     out = capsys.readouterr().out
     assert f"  {code}: Customer Support Specialist" in out
     assert NAME not in out and EMAIL not in out
+
+
+def test_a_reader_holding_the_database_is_reported_and_expire_finishes_the_wipe(
+    tmp_path: Path, onetake_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    finally:
+        service.close()
+    wanted = {f"{k} {e}": v.encode(e) for k, v in (("name", NAME), ("email", EMAIL))
+              for e in ("utf-8", "utf-16-le", "utf-16-be")}  # fmt: skip
+    other = sqlite3.connect(app_paths().database)  # another program, in the middle of a read
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT COUNT(*) FROM submissions").fetchone()
+        assert main(["library", "erase", "--email", EMAIL, "--yes"]) == 0
+        assert "another program has the library open" in capsys.readouterr().err
+        assert traces(onetake_home, wanted) != []  # what the warning is about
+        other.rollback()  # the other program ends its read but stays open
+        assert main(["library", "expire"]) == 0  # nothing due; it wipes what was left
+        assert traces(onetake_home, wanted) == []
+    finally:
+        other.close()

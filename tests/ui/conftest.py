@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from onetake_desktop.ui.application import ensure_application
@@ -31,3 +34,10 @@ def _fixed_retention_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         privacy, "default_clock", lambda: ManualClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
     )
+
+
+def _pool_idle_after(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A task still running on Qt's pool after a test would touch the next one's data."""
+    yield
+    if not QThreadPool.globalInstance().waitForDone(10_000):
+        pytest.fail(f"{request.node.nodeid} left work running on Qt's thread pool", pytrace=False)

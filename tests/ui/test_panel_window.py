@@ -12,12 +12,20 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from argon2 import PasswordHasher
+from PySide6.QtCharts import QBarSeries
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QInputDialog, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QMainWindow,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -28,6 +36,7 @@ from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
 from onetake_desktop.storage.panel import PanelistRecord
 from onetake_desktop.ui import panel as panel_ui
+from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 from onetake_desktop.ui.panel.summary import LOCKED_TEXT
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import set_synchronous
@@ -104,8 +113,23 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
+def central(window: QMainWindow) -> QWidget:
+    widget = window.centralWidget()
+    assert widget is not None
+    return widget
+
+
+class Setup(TypedDict):
+    window: ReviewerWindow
+    interview: int
+    subs: list[int]
+    people: dict[str, int]
+    library: Library
+    panel: panel_ui.PanelController
+
+
 @pytest.fixture
-def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[dict]:  # type: ignore[type-arg]
+def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[Setup]:
     set_synchronous(True)
     library, interview, subs = make_library(tmp_path / "lib")
     rng = random.Random(3)
@@ -117,8 +141,7 @@ def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[dict]:  
 
     first = factory(library)
     people = {n: first.create_panelist(n, p).reviewer_id for n, p in PASS.items()}
-    panel_ui.set_service_factory(factory)
-    window = ReviewerWindow(ReviewerService(library))
+    window = ReviewerWindow(ReviewerService(library), panel_service=factory(library))
     qtbot.addWidget(window)
     window.resize(1320, 860)
     window.show()
@@ -130,7 +153,6 @@ def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[dict]:  
         "library": library,
         "panel": window.panel,
     }
-    panel_ui.set_service_factory(None)
     set_synchronous(False)
     for w in list(window.panel.windows.values()):
         w.close()
@@ -156,9 +178,14 @@ def score_elsewhere(root: Path, name: str, subs: list[int], *, submit: bool) -> 
         service = PanelService(library, hasher=HASHER)
         actor = service.sign_in(service.panelist_named(name).reviewer_id, PASS[name])
         for sid in subs:
-            for answer_id in service.answer_ids(submission_id=sid):
+            open_answers = [
+                a
+                for a in service.answer_ids(submission_id=sid)
+                if getattr(service.my_score(actor, answer_id=a), "status", "") != "submitted"
+            ]
+            for answer_id in open_answers:  # what this panelist has not submitted yet
                 service.save_score(actor, answer_id=answer_id, score=3, note=f"{name} note")
-            if submit:
+            if submit and open_answers:
                 service.submit_candidate(actor, submission_id=sid)
     finally:
         library.close()
@@ -195,14 +222,14 @@ def all_text(widget: QWidget) -> str:
 
 
 def test_switch_panelist_in_two_clicks_and_lock_when_idle(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     clock: ManualClock,
     tmp_path: Path,
     qtbot: QtBot,
 ) -> None:
     window, panel, people = setup["window"], setup["panel"], setup["people"]
     # Panelists exist: the window opens locked, its content hidden, its menu keys dead.
-    assert panel.lock_screen.isVisible() and not window.centralWidget().isVisible()
+    assert panel.lock_screen.isVisible() and not central(window).isVisible()
     window.activateWindow()  # shortcuts reach only the active window (a real display too)
     qtbot.waitUntil(window.isActiveWindow, timeout=3000)
     imports: list[bool] = []
@@ -212,7 +239,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     assert imports == []
     sign_in(panel, people["Ana"], PASS["Ana"])
     assert window.current_reviewer_id == people["Ana"]
-    assert window.centralWidget().isVisible() and not panel.lock_screen.isVisible()
+    assert central(window).isVisible() and not panel.lock_screen.isVisible()
     QTest.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert imports == [True]
     assert panel.switch.text() == "Panelist: Ana ▾"
@@ -224,7 +251,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     ben = next(a for a in menu.actions() if a.text() == "Ben")
     ben.trigger()
     assert panel.lock_screen.isVisible() and panel.lock_screen.group.checkedId() == people["Ben"]
-    assert not window.centralWidget().isVisible()
+    assert not central(window).isVisible()
     panel.lock_screen.passphrase.setText("not it")
     panel.lock_screen.sign_in_button.click()
     assert "not Ben's passphrase" in panel.lock_screen.error.text()
@@ -244,6 +271,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
 
     # Idle: nothing happens for the configured minutes -> locked, panel windows closed.
     summary = panel.open_summary()
+    assert summary is not None
     assert summary is not None and summary.isVisible()
     clock.advance(4 * 60)
     panel.check_idle()
@@ -251,7 +279,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     clock.advance(61)
     panel.check_idle()
     assert panel.lock_screen.isVisible() and panel.service.current_id is None
-    assert panel.windows == {} and not window.centralWidget().isVisible()
+    assert panel.windows == {} and not central(window).isVisible()
 
 
 # Scores each panelist gives on q1 and q2, by candidate (Ada, Brian, Carol, Dennis).
@@ -262,20 +290,24 @@ SCORES = {
 }
 
 
-def score_in_question_mode(panel: panel_ui.PanelController, name: str, subs: list[int]) -> object:
+def score_in_question_mode(
+    panel: panel_ui.PanelController, name: str, subs: list[int]
+) -> QuestionModeWindow:
     """Score every answer of the interview through the question-mode window, in its order."""
     window = panel.open_question_mode()
-    assert window is not None
+    assert isinstance(window, QuestionModeWindow)
     for i in range(len(window.queue)):
         window.go(i)
-        submission_id, question_id, _ = window.current()
+        shown = window.current()
+        assert shown is not None
+        submission_id, question_id, _ = shown
         score = SCORES[name][question_id][subs.index(submission_id)]
         window.rubric.choose(score)
     return window
 
 
 def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
@@ -297,11 +329,14 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
     # Ben: nothing of Ana's on his screens, neither in question mode nor in the summary.
     sign_in(panel, people["Ben"], PASS["Ben"])
     assert window.current_reviewer_id == people["Ben"]
-    qm = panel.open_question_mode()
+    again = panel.open_question_mode()
+    assert again is not None
+    qm = again
     assert qm is not None
     assert [c for c, _ in qm.queue[:4]] != ana_order  # his own order
     assert qm.rubric.score() is None and "Not scored yet" in qm.rubric.status.text()
     summary = panel.open_summary()
+    assert summary is not None
     assert summary is not None
     text = all_text(summary)
     assert "Ana" not in text and text.count(LOCKED_TEXT) >= 8
@@ -321,12 +356,15 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
 
     sign_in(panel, people["Cleo"], PASS["Cleo"])
     score_in_question_mode(panel, "Cleo", subs)
-    qm = panel.windows["question_mode"]
+    reopened = panel.windows["question_mode"]
+    assert isinstance(reopened, QuestionModeWindow)
+    qm = reopened
     qm.go(0)
     qm.submit_button.click()
     qm.go(len(qm.queue) - 1)
     qm.submit_button.click()
     summary = panel.open_summary()
+    assert summary is not None
     # Cleo submitted both questions; Ana and Ben only q1 so far.
     carol = summary.cell_text(subs[2], "q1")  # Ana 3, Ben 1, Cleo 3 -> flagged
     assert carol.startswith("Ana 3  Ben 1  Cleo 3") and "spread 2  ⚑" in carol
@@ -339,20 +377,21 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
     assert summary.alpha_text("q1") == f"{ordinal_alpha(q1):.3f}"
     counts = summary.distribution("q1")
     assert counts[people["Ben"]] == [1, 0, 1, 1, 1]
-    assert summary.chart.series()[0].count() == 3  # one bar set per panelist
+    bars = summary.chart.series()[0]
+    assert isinstance(bars, QBarSeries) and bars.count() == 3  # one bar set per panelist
     summary.chart_question.setCurrentIndex(0)
     shot(summary, "panel-summary", tmp_path)
 
 
 def test_compare_decisions_blind_mode_and_audit_banner(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     panel, people, subs = setup["panel"], setup["people"], setup["subs"]
     window, interview = setup["window"], setup["interview"]
     sign_in(panel, people["Ana"], PASS["Ana"])
     panel.actions["blind"].setChecked(True)
-    names = [window.tree.topLevelItem(0).child(i).text(0) for i in range(4)]
+    names = [name for name, _ in window.candidate_rows()]
     assert all(n.startswith("C-") for n in names) and not set(names) & set(NAMES)
 
     compare = panel.open_compare()
@@ -394,7 +433,7 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     assert "Decision recorded for Ada Lovelace" in decisions.message.text()  # name revealed
     window.reload_library()
     QApplication.processEvents()  # the blind relabelling runs right after the reload
-    names = [window.tree.topLevelItem(0).child(i).text(0) for i in range(4)]
+    names = [name for name, _ in window.candidate_rows()]
     assert "Ada Lovelace" in names  # decided: revealed
     assert sum(n.startswith("C-") for n in names) == 3
     out = tmp_path / "panel.json"
@@ -427,14 +466,15 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
 
     set_synchronous(True)
     library, _, subs = make_library(tmp_path / "lib")
-    panel_ui.set_service_factory(lambda lib: PanelService(lib, clock, hasher=HASHER))
     try:
-        window = ReviewerWindow(ReviewerService(library))
+        window = ReviewerWindow(
+            ReviewerService(library), panel_service=PanelService(library, clock, hasher=HASHER)
+        )
         qtbot.addWidget(window)
         window.show()
         panel = window.panel
         # No panelists yet: a plain reviewer window; panel views wait for a panelist.
-        assert not panel.lock_screen.isVisible() and window.centralWidget().isVisible()
+        assert not panel.lock_screen.isVisible() and central(window).isVisible()
         assert not panel.actions["summary"].isEnabled() and panel.actions["new"].isEnabled()
 
         def fill() -> None:
@@ -471,7 +511,6 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
         assert panel.service.audit_problem() is None
         window.close()
     finally:
-        panel_ui.set_service_factory(None)
         set_synchronous(False)
 
 
@@ -559,16 +598,12 @@ def test_audio_only_review_hides_the_picture(tmp_path: Path, qtbot: QtBot) -> No
 def reviewer_window_texts(window: ReviewerWindow) -> str:
     """Every text the reviewer window can show about a candidate, hidden parts included: a
     name that is merely hidden still leaks the moment its pane shows again."""
-    from PySide6.QtWidgets import QAbstractButton, QLabel, QTreeWidgetItemIterator
+    from PySide6.QtWidgets import QAbstractButton, QLabel
 
     parts = [window.windowTitle(), window.statusBar().currentMessage()]
     parts += [w.text() for w in window.findChildren(QLabel)]
     parts += [w.text() + w.toolTip() for w in window.findChildren(QAbstractButton)]
-    it = QTreeWidgetItemIterator(window.tree)
-    while it.value() is not None:
-        item = it.value()
-        parts += [item.text(0), item.text(1), item.toolTip(0)]
-        it += 1
+    parts += window.tree_texts()
     return "\n".join(parts)
 
 
@@ -581,7 +616,7 @@ def assert_no_real_names(window: ReviewerWindow) -> None:
 
 
 def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     window, panel, people, subs = setup["window"], setup["panel"], setup["people"], setup["subs"]
@@ -607,24 +642,33 @@ def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(
     assert_no_real_names(window)
     # Neither searching for a real name nor sorting by name can tell who is behind a code.
     window.search.setText("Ada")
-    assert window.tree.topLevelItemCount() == 0 or window.tree.topLevelItem(0).childCount() == 0
+    assert window.candidate_rows() == []
     code = window.candidate_label.text()
     window.search.setText(code)
-    assert [window.tree.topLevelItem(0).child(i).text(0) for i in range(1)] == [code]
+    assert [name for name, _ in window.candidate_rows()] == [code]
     window.search.clear()
     window.sort.setCurrentIndex(window.sort.findData("name"))
-    shown = [window.tree.topLevelItem(0).child(i).text(0) for i in range(4)]
+    shown = [name for name, _ in window.candidate_rows()]
     assert shown == sorted(shown, key=str.casefold)
     assert_no_real_names(window)
     shot(window, "blind-reviewer-window", tmp_path)
-    # Blind mode off: the real names come back everywhere at once.
+    # Blind mode stays on while a candidate being scored still waits for a panelist: a single
+    # panelist cannot switch it off for everyone.
     panel.actions["blind"].setChecked(False)
+    assert panel.actions["blind"].isChecked() and panel.service.blind_mode()
+    assert "Blind mode stays on" in window.statusBar().currentMessage()
+    assert_no_real_names(window)
+    # Once every panelist has submitted, blind mode off: the real names come back at once.
+    for name in ("Ana", "Ben", "Cleo"):
+        score_elsewhere(setup["library"].root, name, subs, submit=True)
+    panel.actions["blind"].setChecked(False)
+    assert not panel.actions["blind"].isChecked()
     assert window.candidate_label.text() in NAMES
     assert "Ada Lovelace" in reviewer_window_texts(window)
 
 
 def test_export_from_the_reviewer_window_holds_no_draft_while_panelists_exist(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     import json
@@ -658,7 +702,7 @@ def test_export_from_the_reviewer_window_holds_no_draft_while_panelists_exist(
 
 
 def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_drafts(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     from PySide6.QtWidgets import QPlainTextEdit
@@ -685,12 +729,12 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     correction.show()
     panel.lock("Locked.")
     assert not correction.isVisible()
-    assert not window.centralWidget().isVisible() and not window.player.isVisible()
+    assert not central(window).isVisible() and not window.player.isVisible()
     assert window.player.kind == "none" and not window.player.playing
     texts = reviewer_window_texts(window)
     texts += "\n".join(w.toPlainText() for w in window.findChildren(QPlainTextEdit))
     assert "Ana's" not in texts and window.rubric.score() is None
-    assert window.tree.topLevelItemCount() == 0  # her statuses are hers too
+    assert window.model.rowCount() == 0  # her statuses are hers too
 
     # Ben signs in: nothing of Ana's on any field, even on the very answer she scored.
     sign_in(panel, people["Ben"], PASS["Ben"])
@@ -699,8 +743,8 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     assert window.rubric.score() is None and window.rubric.note_text() == ""
     assert window.rubric.pins.count() == 0
     assert not any(b.isChecked() for b in window.recommend_buttons.values())
-    statuses = {window.tree.topLevelItem(0).child(i).text(1) for i in range(4)}
-    assert statuses == {"○ new"}
+    statuses = {status for _, status in window.candidate_rows()}
+    assert statuses == {"not started"}
     assert "Ana's" not in reviewer_window_texts(window)
     # Ana back: her own drafts; after a lock with nobody in between, on the same answer.
     panel.lock("Locked.")
@@ -714,8 +758,9 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
 
 
 def test_sign_in_checks_the_passphrase_off_the_gui_thread(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
 
@@ -728,7 +773,7 @@ def test_sign_in_checks_the_passphrase_off_the_gui_thread(
         threads.append(threading.get_ident())
         return verify(record, passphrase)
 
-    service.verify_passphrase = watched  # type: ignore[method-assign]
+    monkeypatch.setattr(service, "verify_passphrase", watched)
     set_synchronous(False)
     try:
         panel.switch_to(people["Ben"])
@@ -749,8 +794,9 @@ def test_sign_in_checks_the_passphrase_off_the_gui_thread(
 
 
 def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
 
@@ -766,7 +812,7 @@ def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
         threads.append(threading.get_ident())
         return prepare(passphrase)
 
-    service.prepare_panelist = watched  # type: ignore[method-assign]
+    monkeypatch.setattr(service, "prepare_panelist", watched)
     dialog = NewPanelistDialog(service, window)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -14,6 +14,8 @@ from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.ui.reviewer import open_reviewer_window
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
@@ -36,7 +38,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def open_window(qtbot: QtBot) -> ReviewerWindow:
-    window = open_reviewer_window()
+    window = open_reviewer_window(AppContext.from_environment())
     assert isinstance(window, ReviewerWindow)
     qtbot.addWidget(window)
     window.show()
@@ -59,8 +61,7 @@ def save(window: ReviewerWindow, name: str) -> None:
 
 
 def candidate_names(window: ReviewerWindow) -> list[str]:
-    top = window.tree.topLevelItem(0)
-    return [top.child(i).text(0) for i in range(top.childCount())] if top else []
+    return [name for name, _status in window.candidate_rows()]
 
 
 def test_import_good_duplicate_and_hostile_bundles(qtbot: QtBot, bundles: dict[str, Path]) -> None:
@@ -97,7 +98,7 @@ def test_import_good_duplicate_and_hostile_bundles(qtbot: QtBot, bundles: dict[s
     statuses = sorted(o.status for o in window.last_import.outcomes)  # type: ignore[union-attr]
     assert statuses == ["duplicate", "duplicate", "refused"]
     assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     assert service.library.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2
     service.close()
 
@@ -115,12 +116,9 @@ def test_search_and_sort_the_library(qtbot: QtBot, bundles: dict[str, Path]) -> 
     )
     window.rubric.choose(3)
     window.sort.setCurrentIndex(window.sort.findData("status"))
-    assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]  # new before in progress
-    status_of = {
-        window.tree.topLevelItem(0).child(i).text(0): window.tree.topLevelItem(0).child(i).text(1)
-        for i in range(2)
-    }
-    assert "in progress" in status_of["Grace Hopper"] and "new" in status_of["Ada Lovelace"]
+    assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]  # not started first
+    status_of = dict(window.candidate_rows())
+    assert "draft" in status_of["Grace Hopper"] and "not started" in status_of["Ada Lovelace"]
 
 
 def _rate_of_advance(qtbot: QtBot, window: ReviewerWindow, rate: float) -> float:
@@ -173,12 +171,12 @@ def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     qtbot.waitUntil(lambda: window.player.duration() > 5000, timeout=10_000)
 
     def key(k: Qt.Key, text: str = "") -> None:
-        qtbot.keyClick(window.tree, k)
+        QTest.keyClick(window.tree, k)
         qtbot.wait(30)
 
     assert window.focusWidget() is window.tree  # keys start on the library, not in search
     window.search.setFocus()
-    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    QTest.keyClick(window.search, Qt.Key.Key_Escape)
     assert window.focusWidget() is window.tree
     assert window.player.rate == 1.0
     key(Qt.Key.Key_BracketRight)
@@ -209,7 +207,7 @@ def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     assert window.current_answer_id == answers[1].id
     # Digits typed into a note stay in the note.
     window.rubric.note.setFocus()
-    qtbot.keyClicks(window.rubric.note, "2 points")
+    QTest.keyClicks(window.rubric.note, "2 points")
     assert window.rubric.note.toPlainText() == "2 points"
     assert window.service.library.scores.current(answers[1].id, 1) is None
 
@@ -258,8 +256,8 @@ def test_scoring_persists_across_a_restart_and_export_matches(
     again.rubric.pins.itemClicked.emit(again.rubric.pins.item(0))
     qtbot.waitUntil(lambda: 2_900 <= again.player.position() <= 3_500, timeout=3_000)
     assert view.recommendation is not None and view.recommendation.value == "yes"
-    status = again.tree.topLevelItem(0).child(0).text(1)
-    assert "scored" in status
+    status = again.candidate_rows()[0][1]
+    assert "submitted" in status
 
     out_csv, out_json = tmp_path / "s.csv", tmp_path / "s.json"
     again.export_scores(out_csv, "csv")
@@ -345,7 +343,7 @@ def test_set_reviewer_shows_only_that_reviewers_scores(
     window.set_reviewer(other.id)
     assert window.current_reviewer_id == other.id
     assert window.rubric.score() is None
-    assert "new" in window.tree.topLevelItem(0).child(0).text(1)
+    assert "not started" in window.candidate_rows()[0][1]
     window.set_reviewer(1)
     assert window.rubric.score() == 2
 
@@ -366,7 +364,9 @@ def test_player_reports_a_missing_media_file(qtbot: QtBot, bundles: dict[str, Pa
 def test_open_reviewer_window_imports_the_bundles_it_is_given(
     qtbot: QtBot, bundles: dict[str, Path]
 ) -> None:
-    window = open_reviewer_window([bundles["grace"]])  # what `onetake review BUNDLE` opens
+    window = open_reviewer_window(
+        AppContext.from_environment(), [bundles["grace"]]
+    )  # what `onetake review BUNDLE` opens
     assert isinstance(window, ReviewerWindow)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: not window.importing, timeout=30_000)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import (
     ReviewerService,
     find_bundles,
@@ -19,7 +21,7 @@ from tests.unit.test_library_storage import HASH, make_definition, make_manifest
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> ReviewerService:
+def service(tmp_path: Path) -> Iterator[ReviewerService]:
     svc = open_reviewer_service(tmp_path / "library")
     yield svc
     svc.close()
@@ -36,7 +38,7 @@ def test_default_reviewer_comes_from_settings(tmp_path: Path, onetake_home: Path
     settings = onetake_home / "config" / "settings.json"
     settings.parent.mkdir(parents=True)
     settings.write_text(json.dumps({"reviewer_name": "Dana"}))
-    svc = open_reviewer_service(tmp_path / "lib")
+    svc = AppContext.from_environment().reviewer_service()
     assert svc.default_reviewer.name == "Dana"
     svc.close()
 
@@ -66,7 +68,7 @@ def test_submitting_needs_every_answer_scored(service: ReviewerService) -> None:
     service.save_score(me, answer_id=a2.id, score=2, note="only a note so far")
     assert service.submit_candidate(me, submission_id=sid) == 2
     view = service.answer_view(me, answer_id=a1.id)
-    assert view.submitted and view.status == "scored"
+    assert view.submitted and view.status == "submitted"
     assert view.question is None and view.question_text == "Question q1"
 
 
@@ -85,7 +87,10 @@ def test_entries_sort_by_name_imported_and_status(service: ReviewerService) -> N
     b = add(service, "Brian Kernighan", "b" * 64)
     add(service, "Ada Lovelace", "a" * 64)
     service.save_score(me, answer_id=service.answers(b)[0].id, score=3, note="")
-    names = lambda sort: [e.candidate_name for e in service.entries(me, sort=sort)]  # noqa: E731
+
+    def names(sort: str) -> list[str]:
+        return [e.candidate_name for e in service.entries(me, sort=sort)]
+
     assert names("name") == ["Ada Lovelace", "Brian Kernighan"]
     assert names("imported") == ["Brian Kernighan", "Ada Lovelace"]
     assert names("status") == ["Ada Lovelace", "Brian Kernighan"]
@@ -180,3 +185,24 @@ def test_new_answer_rows_need_no_media(service: ReviewerService) -> None:
     record = service.library.submissions.add(m, "t" * 64, service.library.root, answers)
     assert record is not None
     assert service.answers(record.id)[0].media_path is None
+
+
+def test_summary_export_has_one_row_per_candidate_and_a_bom(
+    service: ReviewerService, tmp_path: Path
+) -> None:
+    me = service.actor_for(service.default_reviewer.id)
+    ada = add(service, "Ada Lovelace", "a" * 64)
+    add(service, "Brian Kernighan", "b" * 64)
+    for a, score in zip(service.answers(ada), (4, 2), strict=True):
+        service.save_score(me, answer_id=a.id, score=score, note="")
+    service.set_recommendation(me, submission_id=ada, value="yes")
+    service.submit_candidate(me, submission_id=ada)
+    out = tmp_path / "summary.csv"
+    assert service.export_scores(me, fmt="csv", out=out, summary=True) == 2
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = {
+        r["candidate_name"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig", newline=""))
+    }
+    assert rows["Ada Lovelace"]["mean_score"] == "3.0"
+    assert rows["Ada Lovelace"]["recommendation"] == "yes"
+    assert rows["Brian Kernighan"]["mean_score"] == "" and rows["Brian Kernighan"]["flags"] == ""

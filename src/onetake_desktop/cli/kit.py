@@ -8,6 +8,7 @@ from pathlib import Path
 
 from onetake_desktop.cli import add_group
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.validation import Problem
 from onetake_desktop.services import author
 
 
@@ -21,6 +22,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     b.add_argument("source", type=Path, metavar="interview.toml")
     b.add_argument("-o", "--output", type=Path, required=True, metavar="KIT")
+    b.add_argument(  # issue 13: see cli/keys.py
+        "--sign",
+        action="store_true",
+        help="sign the kit with the organisation key and encrypt bundles to it (asks for the "
+        "key's passphrase; read from standard input when it is not a terminal)",
+    )
     b.set_defaults(handler=run_build)
     v = actions.add_parser("validate", help="check a kit, definition or TOML and list problems")
     v.add_argument("file", type=Path, metavar="FILE")
@@ -30,8 +37,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.set_defaults(handler=run_show)
 
 
+def _print_warnings(path: Path, warnings: list[Problem]) -> None:
+    for w in warnings:
+        sys.stderr.write(f"{path}: warning: {w}\n")
+    if warnings:
+        sys.stderr.write(
+            f"{path}: kit texts are plain text; see docs/formats.md, 'Text in kits'.\n"
+        )
+
+
 def run_build(args: argparse.Namespace) -> int:
-    kit_path, definition_path = author.build_kit(args.source, args.output)
+    from onetake_desktop.cli.keys import signer_from_passphrase
+
+    signer = signer_from_passphrase(args) if args.sign else None
+    kit_path, definition_path = author.build_kit(args.source, args.output, signer)
+    _print_warnings(args.source, author.markup_warnings(kit_path))
     print(
         f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
     )
@@ -53,10 +73,13 @@ def run_validate(args: argparse.Namespace) -> int:
     if not report.ok:
         return _print_problems(report)
     assert report.kit is not None
+    _print_warnings(args.file, report.warnings)
     print(
         f"{args.file}: a valid {report.kind} ({report.kit.role_title}, "
         f"{len(report.kit.questions)} questions)."
     )
+    if (trust := author.trust_line(args.file)) is not None:
+        print(trust)
     return EXIT_OK
 
 
@@ -65,4 +88,6 @@ def run_show(args: argparse.Namespace) -> int:
     if not report.ok:  # show what is wrong, all of it, rather than half a summary
         return _print_problems(report)
     print(author.show_file(args.file))
+    if (trust := author.trust_line(args.file)) is not None:
+        print(trust)
     return EXIT_OK

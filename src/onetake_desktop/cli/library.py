@@ -1,4 +1,4 @@
-"""``onetake library import|list``: the reviewer library from scripts."""
+"""``onetake library import|list|add-definition``: the reviewer library from scripts."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.conformance import flag_to_dict
-from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,6 +20,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     i.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE|FOLDER")
     i.set_defaults(handler=run_import)
+    d = actions.add_parser(
+        "add-definition",
+        help="add an interview definition (.onetakeinterview: questions and rubrics) so its "
+        "candidates can be scored",
+    )
+    d.add_argument("file", type=Path, metavar="FILE")
+    d.set_defaults(handler=run_add_definition)
     ls = actions.add_parser("list", help="list interviews, candidates and their status")
     ls.add_argument("--json", action="store_true", help="print JSON for scripts")
     ls.add_argument("--search", default="", metavar="TEXT", help="only names, emails, roles with")
@@ -32,9 +39,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
+    from onetake_desktop.cli.keys import unlock_for_import
 
-    service = open_reviewer_service()
+    unlock_for_import(args, args.paths)  # issue 13: encrypted bundles need the key's passphrase
+    service = context_of(args).reviewer_service()
     try:
         # Two checkers: one bundle's media probe (a child process) overlaps the next one's
         # hashing, about 1.6x faster on two cores.
@@ -43,7 +51,12 @@ def run_import(args: argparse.Namespace) -> int:
         service.close()
     for o in report.outcomes:
         if o.status == "imported":
-            note = " (interview definition not in the library yet)" if o.needs_definition else ""
+            note = (
+                " (interview definition not in the library yet: add it with"
+                " 'onetake library add-definition FILE')"
+                if o.needs_definition
+                else ""
+            )
             print(f"imported  {o.path}: {o.candidate_name}{note}")
             for flag in o.flags:
                 print(f"  flag {flag.code}: {flag.message}")
@@ -55,10 +68,30 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_INVALID_INPUT if report.refused else EXIT_OK
 
 
-def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
+def run_add_definition(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise InvalidInputError(f"{path} does not exist or is not a file.")
+    service = context_of(args).reviewer_service()
+    try:
+        record = service.add_definition_file(path)
+        me = service.actor_for(service.default_reviewer.id)
+        waiting = sum(1 for e in service.entries(me) if e.interview_pk == record.id)
+    finally:
+        service.close()
+    title = f"{record.role_title or record.interview_id} (v{record.version})"
+    print(f"Added the interview definition of {title}.")
+    if waiting:
+        print(f"{_count(waiting, 'candidate')} of this interview can now be scored.")
+    return EXIT_OK
 
-    service = open_reviewer_service()
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
         # The panel's blind mode holds here too (the service applies it): anyone at the
@@ -68,6 +101,8 @@ def run_list(args: argparse.Namespace) -> int:
         codes = service.blind()
         # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
         flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
+        # "No matches" and "empty" are different answers: ask only when the search found none.
+        library_empty = not entries and not service.entries(actor)
     finally:
         service.close()
     if args.json:
@@ -91,7 +126,11 @@ def run_list(args: argparse.Namespace) -> int:
             "Blind mode is on: names and emails stay hidden behind codes until the panel decides."
         )
     if not entries:
-        print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
+        if not library_empty:
+            # "No matches" is not "empty": say what was searched and that others exist.
+            print(f"No candidate matches {args.search.strip()!r}.")
+        else:
+            print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
         return EXIT_OK
     current = None
     for e in entries:
@@ -103,6 +142,7 @@ def run_list(args: argparse.Namespace) -> int:
         marks = f"  FLAGGED ({n})" if n else ""
         print(
             f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
-            f" {e.scored}/{e.answers} scored{marks}"
+            f" {e.with_score} of {_count(e.answers, 'answer')} scored, {e.submitted} submitted"
+            f"{marks}"
         )
     return EXIT_OK

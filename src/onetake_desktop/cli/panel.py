@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
 
 if TYPE_CHECKING:
@@ -97,10 +97,8 @@ def read_passphrase(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _open() -> PanelService:
-    from onetake_desktop.services.panel import open_panel_service
-
-    return open_panel_service()
+def _open(args: argparse.Namespace) -> PanelService:
+    return context_of(args).panel_service()
 
 
 def sign_in(service: PanelService, name: str) -> Actor:
@@ -140,7 +138,7 @@ def _submission(service: PanelService, email: str, interview: int | None) -> int
 
 
 def run_list(args: argparse.Namespace) -> int:
-    service = _open()
+    service = _open(args)
     try:
         panelists = [p.name for p in service.panelists()]
         interviews = [
@@ -167,7 +165,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    service = _open()
+    service = _open(args)
     try:
         passphrase = read_passphrase(f"New passphrase for {args.name.strip()}: ")
         if sys.stdin.isatty() and getpass.getpass("Type it again: ") != passphrase:
@@ -181,7 +179,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    service = _open()
+    service = _open(args)
     try:
         actor = sign_in(service, args.as_name)
         submission_id = _submission(service, args.candidate, args.interview)
@@ -203,7 +201,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_submit(args: argparse.Namespace) -> int:
-    service = _open()
+    service = _open(args)
     try:
         actor = sign_in(service, args.as_name)
         submission_id = _submission(service, args.candidate, args.interview)
@@ -216,7 +214,7 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    service = _open()
+    service = _open(args)
     try:
         problem = service.audit_problem()
         count = service.audit_count()
@@ -250,7 +248,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    service = _open()
+    service = _open(args)
     try:
         actor = sign_in(service, args.panelist)
         interviews = [i.id for i in service.interviews()]

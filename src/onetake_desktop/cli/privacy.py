@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Mapping
 
+from onetake_desktop.cli import context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK
 
 ERASE_HELP = (
@@ -52,11 +53,11 @@ def _who(submission_id: int, name: str, email: str, codes: Mapping[int, str]) ->
 def run_erase(args: argparse.Namespace) -> int:
     from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.privacy import PrivacyService
-    from onetake_desktop.services.reviewer import open_reviewer_service
 
-    service = open_reviewer_service()
+    context = context_of(args)
+    service = context.reviewer_service()
     try:
-        privacy = PrivacyService(service.library)
+        privacy = PrivacyService(service.library, context.clock)
         privacy.sweep()
         found = privacy.find(
             email=args.email, candidate_id=args.candidate, submission_id=args.submission
@@ -99,11 +100,11 @@ def run_erase(args: argparse.Namespace) -> int:
 def run_expire(args: argparse.Namespace) -> int:
     from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.privacy import PrivacyService
-    from onetake_desktop.services.reviewer import open_reviewer_service
 
-    service = open_reviewer_service()
+    context = context_of(args)
+    service = context.reviewer_service()
     try:
-        privacy = PrivacyService(service.library)
+        privacy = PrivacyService(service.library, context.clock)
         codes = PanelService(service.library).hidden_codes()
         if not args.dry_run:
             privacy.sweep()

@@ -7,7 +7,7 @@ import argparse
 import shlex
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_OK, InvalidInputError
 
 
@@ -26,9 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
 
-    service = open_reviewer_service()
+    service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
         # A panelist's scores are refused outright rather than cut down to the submitted ones:
@@ -48,5 +47,6 @@ def run_export(args: argparse.Namespace) -> int:
         )
     finally:
         service.close()
-    print(f"Wrote {count} scores by {reviewer.name} to {args.output}.")
+    noun = "score" if count == 1 else "scores"
+    print(f"Wrote {count} {noun} by {reviewer.name} to {args.output}.")
     return EXIT_OK

@@ -130,20 +130,18 @@ PROFILES: dict[str, Profile] = {
         crf=None,  # not measured on curves yet: the former average bitrate
         typical_video_bitrate=0,
     ),
-    "audio": Profile(
+    # Audio answers: the default's sound, no picture.
+    "audio": replace(
+        _DEFAULT,
         name="audio",
         width=0,
         height=0,
-        fps=30,
         video_codec="",
         preset="",
         tune="",
         gop=0,
         video_bitrate=0,
         maxrate=0,
-        audio_codec="aac",
-        audio_bitrate=128_000,
-        sample_rate=48_000,
         audio_only=True,
     ),
 }

@@ -6,9 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.domain.kit import InterviewDefinition, Kit, describe_kit
+from onetake_desktop.domain.kit import (
+    InterviewDefinition,
+    Kit,
+    describe_kit,
+    kit_markup_warnings,
+)
 from onetake_desktop.domain.validation import Problem, ProblemsError
 from onetake_desktop.storage import kitfile
+from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSigner
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,8 @@ class ValidationReport:
     kind: str  # "interview TOML", "interview kit", "interview definition"
     problems: list[Problem] = field(default_factory=list)
     kit: Kit | None = None
+    # Markup the app will show literally: not an error, but the author should know.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,11 +60,29 @@ def validate_file(path: Path) -> ValidationReport:
     except InvalidInputError as error:
         return ValidationReport(path, kind, [Problem("", str(error))])
     kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
-    return ValidationReport(path, kind, [], kit)
+    return ValidationReport(path, kind, [], kit, kit_markup_warnings(kit))
 
 
-def build_kit(source: Path, output: Path) -> tuple[Path, Path]:
-    return kitfile.build_from_toml(source, output)
+def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tuple[Path, Path]:
+    """Build the kit and definition; ``signer`` (services/keys.py) signs the kit and puts the
+    organisation's age recipient in it, so bundles are encrypted to the employer."""
+    return kitfile.build_from_toml(source, output, signer)
+
+
+def trust_line(path: Path) -> str | None:
+    """Who signed a kit file ("Signed by ... (key ...)." or the not-signed notice); None for
+    a TOML source or an interview definition, which are never signed."""
+    if _kind(path) != "interview kit":
+        return None
+    signature = kitfile.load_signed_kit(path).signature
+    return signature.notice if signature is not None else UNSIGNED_NOTICE
+
+
+def markup_warnings(source: Path) -> list[Problem]:
+    """What a (valid) TOML, kit or definition holds that candidates will see literally."""
+    loaded = load_any(source)
+    kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
+    return kit_markup_warnings(kit)
 
 
 def show_file(path: Path) -> str:

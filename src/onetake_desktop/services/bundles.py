@@ -15,6 +15,7 @@ from pathlib import Path
 from onetake_desktop.domain.conformance import Conformance
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.manifest import AnswerRecord, MediaFile, SubmissionManifest
+from onetake_desktop.domain.progress import Progress
 from onetake_desktop.media.probe import (
     MediaInfo,
     can_fork,
@@ -32,7 +33,7 @@ from onetake_desktop.storage.bundle import (
     read_manifest,
     write_bundle,
 )
-from onetake_desktop.storage.safe_zip import CHUNK, Progress
+from onetake_desktop.storage.safe_zip import CHUNK
 
 # How far a manifest's media duration may differ from the probed one (container rounding,
 # audio priming, the last fragment of a take that ended abruptly).

@@ -36,15 +36,16 @@ from onetake_desktop.domain.conformance import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, manifest_from_json
-from onetake_desktop.paths import private_dir
+from onetake_desktop.domain.progress import Progress as ProgressFn
+from onetake_desktop.paths import AppPaths, private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
+from onetake_desktop.services.handover import bundle_files_in, decrypted
 from onetake_desktop.storage.atomic import os_error_sentence
+from onetake_desktop.storage.kitfile import DEFINITION_SUFFIX
 from onetake_desktop.storage.library import Library, NewAnswer
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[int, int], None]
-BUNDLE_SUFFIX = ".onetake"
 STAGING_PREFIX = ".incoming-"
 # A folder no row names is swept only once it is this old: another OneTake (the window and a
 # script share a library) may be between moving its folder into place and committing its row.
@@ -103,7 +104,8 @@ def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]
     missing: list[ImportOutcome] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob(f"*{BUNDLE_SUFFIX}") if p.is_file()))
+            # issue 13: encrypted bundles and a tus file store's completed uploads too
+            found.extend(bundle_files_in(path))
         elif path.is_file():
             found.append(path)
         else:
@@ -119,12 +121,34 @@ def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]
 
 
 def _unexpected(path: Path, error: BaseException) -> ImportOutcome:
-    log.exception("Importing %s failed unexpectedly", path, exc_info=error)
+    # Not the file name: bundles are often named after the candidate (logs name no one).
+    log.exception("Importing a bundle failed unexpectedly", exc_info=error)
     return ImportOutcome(
         path,
         "refused",
         f"{path.name} could not be imported because of an unexpected error "
         f"({type(error).__name__}); the other bundles were not affected.",
+    )
+
+
+def is_definition_file(path: Path) -> bool:
+    """An interview definition (``.onetakeinterview``, a JSON file), not a bundle (a zip):
+    recognised by its name or, renamed, by its first bytes."""
+    if path.suffix.lower() == DEFINITION_SUFFIX:
+        return True
+    try:
+        with path.open("rb") as f:
+            head = f.read(64).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{") and b'"onetake-interview"' in head
+
+
+def definition_not_bundle(path: Path) -> str:
+    return (
+        f"{path.name} is an interview definition, not a submission bundle: add it with "
+        f"'onetake library add-definition {path}' (or drop it on the reviewer window, or use "
+        "File > Add interview definition…)."
     )
 
 
@@ -243,10 +267,14 @@ class Importer:
     ) -> ImportedBundle | ImportOutcome:
         """Verify, judge and extract into a staging folder of the library (any thread; no DB).
         Never raises (but for KeyboardInterrupt and the like): a bundle's failure is its own."""
+        if is_definition_file(path):
+            return ImportOutcome(path, "refused", definition_not_bundle(path))
         staging = self.submissions_folder / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
         try:
             private_dir(staging.parent)
-            return import_judged(path, staging, progress=progress, judge=known.judge)
+            # issue 13: an encrypted bundle is decrypted to a private copy, then checked as any
+            with decrypted(path, self.submissions_folder) as source:
+                return import_judged(source, staging, progress=progress, judge=known.judge)
         except OneTakeError as error:  # InvalidInputError, DiskFullError, ...
             shutil.rmtree(staging, ignore_errors=True)
             return ImportOutcome(path, "refused", str(error))
@@ -335,7 +363,7 @@ class Importer:
         if record is None:  # another importer won the race; its row names this folder
             return ImportOutcome(path, "duplicate", "This bundle is already in the library.")
         if flags:
-            log.info("Imported %s with %d flag(s)", path.name, len(flags))
+            log.info("Imported submission %d with %d flag(s)", record.id, len(flags))
         known = self.library.interviews.get(record.interview_pk).has_definition
         return ImportOutcome(
             path,
@@ -374,7 +402,7 @@ class Importer:
 
 
 def judge_for_verify(
-    definition_file: Path | None,
+    definition_file: Path | None, paths: AppPaths
 ) -> tuple[Callable[[SubmissionManifest], Conformance | None], str]:
     """What ``bundle verify`` judges with, and how to name it: the interview definition file
     given (a bundle of another interview is refused), else the library's interviews if a
@@ -385,11 +413,9 @@ def judge_for_verify(
 
         kit = load_definition(definition_file).kit
         return (lambda manifest: check_submission(manifest, kit)), str(definition_file)
-    from onetake_desktop.paths import app_paths
     from onetake_desktop.storage.kitfile import demo_definition_path, load_definition
     from onetake_desktop.storage.library import open_library
 
-    paths = app_paths()
     if not paths.database.is_file():
         # No library yet: judge by what a new one knows (every library has the demo).
         demo = load_definition(demo_definition_path()).kit

@@ -41,6 +41,7 @@ from onetake_desktop.services.scoring import (
     WrongPassphrase,
     scoring_for,
 )
+from onetake_desktop.services.settings import ReviewerSettings
 from onetake_desktop.storage.library import AnswerRecord, InterviewRecord, Library, ScoreRecord
 from onetake_desktop.storage.panel import (
     DecisionRecord,
@@ -206,6 +207,11 @@ class PanelService:
         stored = self.scoring.repo.setting("lone_reviewer_id")
         return None if stored is None else self.reviewer_name(int(stored))
 
+    def lone_actor(self) -> Actor | None:
+        """The implicit actor of the reviewer who scores alone (None before there is one)."""
+        stored = self.scoring.repo.setting("lone_reviewer_id")
+        return None if stored is None else self.scoring.actor_for(int(stored))
+
     def set_lone_name(self, actor: Actor, *, name: str) -> str:
         return self.scoring.set_lone_name(actor, name=name).name
 
@@ -227,22 +233,20 @@ class PanelService:
         return self.scoring.blind_mode()
 
     def set_blind_mode(self, actor: Actor, on: bool) -> None:
-        """Blind mode for the whole panel; candidates the panel lifted it for stay shown."""
-        self.scoring.check(actor)
-        with self.scoring.transaction():
-            self.scoring.repo.set_setting("blind_mode", "1" if on else "0")
-            self.scoring.audit(actor, "setting", "blind_mode", {"value": on})
+        """Blind mode for the whole panel (see ScoringService.set_blind_mode for when it may
+        go off); candidates the panel lifted it for stay shown."""
+        self.scoring.set_blind_mode(actor, on=on)
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         self.scoring.lift_blind(actor, submission_id=submission_id)
 
     def audio_only(self, actor: Actor) -> bool:
         self.scoring.check(actor)
-        return self.library.reviewers.setting(actor.reviewer_id, "audio_only", "0") == "1"
+        return ReviewerSettings(self.library).get(actor.reviewer_id).audio_only
 
     def set_audio_only(self, actor: Actor, on: bool) -> None:
         self.scoring.check(actor)
-        self.library.reviewers.set_setting(actor.reviewer_id, "audio_only", "1" if on else "0")
+        ReviewerSettings(self.library).set_audio_only(actor.reviewer_id, on)
 
     # -- candidates, order ---------------------------------------------------------------------
 
@@ -432,11 +436,3 @@ class PanelService:
 
     def audit_entries(self, actor: Actor) -> list[AuditEntry]:
         return self.scoring.audit_entries(actor)
-
-
-def open_panel_service(root: Path | None = None, clock: Clock | None = None) -> PanelService:
-    from onetake_desktop.paths import app_paths
-    from onetake_desktop.storage.library import open_library
-
-    paths = app_paths().ensure()
-    return PanelService(open_library(root or paths.library), clock)

@@ -9,7 +9,6 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,15 +17,20 @@ from typing import Any
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
-from onetake_desktop.paths import app_paths
+from onetake_desktop.domain.progress import Progress as ProgressFn
+from onetake_desktop.domain.search import fold, matches
 from onetake_desktop.services.importing import (
     Importer,
     ImportOutcome,
     ImportReport,
+    definition_not_bundle,
     find_bundles,
+    is_definition_file,
 )
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
+from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
 from onetake_desktop.storage.library import (
+    ANSWER_STATUSES,
     RECOMMENDATION_LABELS,
     AnswerRecord,
     AnswerStatus,
@@ -43,14 +47,14 @@ from onetake_desktop.storage.library import (
     open_library,
 )
 
-ProgressFn = Callable[[int, int], None]
-DEFINITION_SUFFIX = ".onetakeinterview"
-SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
-DEFAULT_REVIEWER_NAME = "Me"
+# The overall recommendation from worst to best: Ctrl+1 .. Ctrl+4 in the window, like scores.
+RECOMMENDATION_ORDER: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
 
 __all__ = [
     "RECOMMENDATION_LABELS",
+    "RECOMMENDATION_ORDER",
     "SPEEDS",
+    "AnswerStatus",
     "AnswerView",
     "CandidateEntry",
     "Flag",
@@ -58,7 +62,9 @@ __all__ = [
     "ImportReport",
     "Recommendation",
     "ReviewerService",
+    "definition_not_bundle",
     "find_bundles",
+    "is_definition_file",
     "open_reviewer_service",
 ]
 
@@ -85,28 +91,20 @@ class AnswerView:
 
     @property
     def status(self) -> AnswerStatus:
-        return answer_status(self.score, len(self.notes))
+        return answer_status(self.score)
 
     @property
     def submitted(self) -> bool:
         return self.score is not None and self.score.status == "submitted"
 
 
-def _default_reviewer_name() -> str:
-    settings = app_paths().settings
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        name = json.loads(settings.read_text(encoding="utf-8")).get("reviewer_name")
-        if isinstance(name, str) and name.strip():
-            return name.strip()
-    return DEFAULT_REVIEWER_NAME
-
-
 class ReviewerService:
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, reviewer_name: str = DEFAULT_REVIEWER_NAME) -> None:
+        """``reviewer_name``: who "you" are on this computer (the settings' reviewer)."""
         self.library = library
         self.scoring = scoring_for(library)
         self.importer = Importer(library)
-        self.default_reviewer = self.scoring.lone_reviewer(_default_reviewer_name())
+        self.default_reviewer = self.scoring.lone_reviewer(reviewer_name)
 
     def close(self) -> None:
         from onetake_desktop.services.bundles import close_spare_probe_child
@@ -120,24 +118,51 @@ class ReviewerService:
         return self.library.reviewers.get(reviewer_id)
 
     def reviewer_named(self, name: str | None) -> Reviewer:
-        """The reviewer called ``name`` (added if new); with no name, the default one (you)."""
-        return self.library.reviewers.ensure(name) if name else self.default_reviewer
+        """The reviewer called ``name`` (case and accents aside, when that names exactly one);
+        with no name, the default one (you). A name that matches nobody is refused with the
+        names that exist: a typo must not quietly become a new, empty reviewer."""
+        if not name or not name.strip():
+            return self.default_reviewer
+        everyone = self.library.reviewers.all()
+        exact = [r for r in everyone if r.name == name.strip()]
+        if exact:
+            return exact[0]
+        folded = [r for r in everyone if fold(r.name) == fold(name.strip())]
+        if len(folded) == 1:
+            return folded[0]
+        names = ", ".join(repr(r.name) for r in everyone) or "none yet"
+        raise InvalidInputError(
+            f"There is no reviewer called {name.strip()!r} in this library. Reviewers: {names}."
+        )
 
     def library_root(self) -> Path:
         return self.library.root
 
+    def watch_scores(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """``callback(answer_id)`` after any score or pinned note of the library changes,
+        whichever window wrote it (see storage.library.Library.watch_scores)."""
+        return self.library.watch_scores(callback)
+
     def playback_rate(self, reviewer_id: int) -> float:
-        value = self.library.reviewers.setting(reviewer_id, "playback_rate", "1.0")
-        try:
-            rate = float(value or 1.0)
-        except ValueError:
-            return 1.0
-        return min(SPEEDS, key=lambda s: abs(s - rate))
+        return ReviewerSettings(self.library).get(reviewer_id).playback_rate
 
     def set_playback_rate(self, reviewer_id: int, rate: float) -> float:
-        rate = min(SPEEDS, key=lambda s: abs(s - rate))
-        self.library.reviewers.set_setting(reviewer_id, "playback_rate", f"{rate:g}")
-        return rate
+        return ReviewerSettings(self.library).set_playback_rate(reviewer_id, rate)
+
+    def audio_only(self, reviewer_id: int) -> bool:
+        """Review by ear: video answers play with the picture hidden (the same setting the
+        panel's menu item writes)."""
+        return ReviewerSettings(self.library).get(reviewer_id).audio_only
+
+    def set_audio_only(self, reviewer_id: int, on: bool) -> None:
+        ReviewerSettings(self.library).set_audio_only(reviewer_id, on)
+
+    def auto_advance(self, reviewer_id: int) -> bool:
+        """After a score, move on to this candidate's next unscored answer."""
+        return self.library.reviewers.setting(reviewer_id, "auto_advance", "0") == "1"
+
+    def set_auto_advance(self, reviewer_id: int, on: bool) -> None:
+        self.library.reviewers.set_setting(reviewer_id, "auto_advance", "1" if on else "0")
 
     # -- interview definitions ----------------------------------------------------------------
 
@@ -158,12 +183,8 @@ class ReviewerService:
 
     def seed_demo_definition(self) -> None:
         """Every library knows the demo interview, so its bundles import with no extra step."""
-        try:
-            from onetake_desktop.storage.kitfile import (
-                demo_definition_path,
-            )
-        except ImportError:  # the formats module is not in this build
-            return
+        from onetake_desktop.storage.kitfile import demo_definition_path
+
         path = demo_definition_path()
         if not path.exists():
             return
@@ -228,7 +249,6 @@ class ReviewerService:
         reviewer_id = actor.reviewer_id
         codes = {**self.scoring.hidden_codes(), **(codes or {})}
         if codes:
-            needle = search.strip().casefold()
             entries = [
                 replace(e, candidate_name=codes[e.submission_id], candidate_email="")
                 if e.submission_id in codes
@@ -238,11 +258,7 @@ class ReviewerService:
             entries = [
                 e
                 for e in entries
-                if not needle
-                or any(
-                    needle in text.casefold()
-                    for text in (e.candidate_name, e.candidate_email, e.interview_title)
-                )
+                if matches(search, e.candidate_name, e.candidate_email, e.interview_title)
             ]
         else:
             entries = self.library.submissions.entries(reviewer_id, search)
@@ -251,7 +267,7 @@ class ReviewerService:
             "imported": lambda e: (e.interview_pk, e.imported_at, e.submission_id),
             "status": lambda e: (
                 e.interview_pk,
-                ("new", "in progress", "scored").index(e.status),
+                ANSWER_STATUSES.index(e.status),
                 e.candidate_name.casefold(),
             ),
         }
@@ -273,10 +289,7 @@ class ReviewerService:
 
     def answer_statuses(self, actor: Actor, *, submission_id: int) -> dict[int, AnswerStatus]:
         scores = self.scoring.my_scores(actor, submission_id=submission_id)
-        return {
-            a.id: answer_status(scores.get(a.id), len(self.scoring.notes(actor, answer_id=a.id)))
-            for a in self.answers(submission_id)
-        }
+        return {a.id: answer_status(scores.get(a.id)) for a in self.answers(submission_id)}
 
     def question_text(self, submission: SubmissionRecord, question_id: str) -> str:
         definition = self.library.interviews.definition(submission.interview_pk)
@@ -354,6 +367,41 @@ class ReviewerService:
         missing = set(self.scoring.unscored(actor, answer_ids=[a.id for a in answers]))
         return [a for a in answers if a.id in missing]
 
+    def next_unscored(
+        self, actor: Actor, *, submission_ids: Sequence[int], after_answer_id: int | None
+    ) -> int | None:
+        """The first answer without a score of this reviewer (drafts with a score and
+        submitted answers are skipped), after ``after_answer_id`` in the order of
+        ``submission_ids`` (the library as shown), wrapping round; None when none is left."""
+        if not submission_ids:
+            return None
+        order = list(submission_ids)
+        start = 0
+        if after_answer_id is not None:
+            with contextlib.suppress(OneTakeError):
+                current = self.library.submissions.answer(after_answer_id).submission_id
+                if current in order:
+                    start = order.index(current)
+        rotated = order[start:] + order[:start]
+        passed_current = after_answer_id is None
+        candidates_after: list[int] = []
+        for k, sid in enumerate(rotated):
+            statuses = self.answer_statuses(actor, submission_id=sid)
+            ids = list(statuses)
+            if k == 0 and after_answer_id in statuses:
+                i = ids.index(after_answer_id)
+                later = [a for a in ids[i + 1 :] if statuses[a] == "not started"]
+                if later:
+                    return later[0]
+                candidates_after = [a for a in ids[:i] if statuses[a] == "not started"]
+                passed_current = True
+                continue
+            found = next((a for a in ids if statuses[a] == "not started"), None)
+            if found is not None:
+                return found
+        # Only the current candidate's earlier answers are left.
+        return candidates_after[0] if passed_current and candidates_after else None
+
     def submit_candidate(self, actor: Actor, *, submission_id: int) -> int:
         """Submit the actor's scores (and recommendation) for the candidate, durably and
         audited; every answer must have a score first."""
@@ -398,11 +446,12 @@ class ReviewerService:
         return reviewer
 
 
-def open_reviewer_service(root: Path | None = None) -> ReviewerService:
-    """Open the library (``paths.library`` unless ``root`` is given), seeded with the demo."""
-    paths = app_paths().ensure()
-    library = open_library(root or paths.library)
-    service = ReviewerService(library)
+def open_reviewer_service(
+    root: Path, reviewer_name: str = DEFAULT_REVIEWER_NAME
+) -> ReviewerService:
+    """Open the library in ``root`` (the context's ``paths.library``), seeded with the demo."""
+    library = open_library(root)
+    service = ReviewerService(library, reviewer_name)
     with contextlib.suppress(OneTakeError):  # a broken demo must not lock anyone out
         service.seed_demo_definition()
     return service

@@ -57,6 +57,7 @@ from onetake_desktop.storage.library import (
     RecommendationRecord,
     Reviewer,
     ScoreRecord,
+    SubmissionRecord,
     TimestampedNote,
 )
 from onetake_desktop.storage.panel import (
@@ -530,15 +531,15 @@ class ScoringService:
             seen.add((table, row_id))
             sig = sigs.get((table, row_id))
             if sig is None:
-                out.append(f"{_what(table, values)} was added in your name by someone else.")
+                out.append(f"{self._what(table, values)} was added in your name by someone else.")
             elif not hmac.compare_digest(sig, row_sig(key, table, values)):
-                out.append(f"{_what(table, values)} was changed by someone else.")
+                out.append(f"{self._what(table, values)} was changed by someone else.")
         for table, row_id in sorted(set(sigs) - seen):
             now = self.repo.row_values(table, row_id)
             if now is None:
-                out.append(f"{_what(table, (row_id,))} was removed by someone else.")
+                out.append(f"{self._what(table, (row_id,))} was removed by someone else.")
             else:  # the row now names another owner
-                out.append(f"{_what(table, now)} was moved out of your name.")
+                out.append(f"{self._what(table, now)} was moved out of your name.")
         erased = sum(
             int(json.loads(e.details).get("removed", {}).get(str(reviewer_id), 0))
             for e in self.repo.audit_entries()
@@ -547,6 +548,20 @@ class ScoringService:
         if not out and len(sigs) + erased != int(body.get("n", 0)):
             out.append("Some of your rows were removed by someone else.")
         return out
+
+    def _what(self, table: str, values: Sequence[Any]) -> str:
+        """The row in words the panelist recognises: a score names its question and the
+        candidate as the panel sees them (a code while blind mode hides the name)."""
+        if table == "scores" and len(values) > 3:
+            try:
+                answer = self.library.submissions.answer(int(values[1]))
+                shown = self.hidden_codes().get(answer.submission_id) or (
+                    self.library.submissions.get(answer.submission_id).candidate_name
+                )
+            except OneTakeError:
+                return f"A score of yours (now {values[3]})"
+            return f"Your score on {answer.question_id} for {shown} (now {values[3]})"
+        return _what(table, values)
 
     # -- audit ----------------------------------------------------------------------------------
 
@@ -889,6 +904,35 @@ class ScoringService:
     def blind_mode(self) -> bool:
         return self.repo.setting("blind_mode", "0") == "1"
 
+    def set_blind_mode(self, actor: Actor, *, on: bool) -> None:
+        """Blind mode for the whole panel, audited. Once scoring of a hidden candidate has
+        begun, turning it off waits (like lifting it for one candidate) until every panelist
+        has submitted that candidate: it stays on for them until the panel lifts it."""
+        self._require_panelist(actor)
+        if not on:
+            started = {
+                int(r[0])
+                for r in self.library.db.execute(
+                    "SELECT DISTINCT a.submission_id FROM scores sc"
+                    " JOIN answers a ON a.id = sc.answer_id"
+                )
+            }
+            waiting = [
+                sid
+                for sid in self.hidden_codes()
+                if sid in started and self.decision_gate(submission_id=sid)
+            ]
+            if waiting:
+                n = len(waiting)
+                raise OneTakeError(
+                    f"Blind mode stays on while {n} candidate{'' if n == 1 else 's'} being "
+                    "scored still wait for a panelist to submit; show one candidate's name "
+                    "from Decisions once everyone has submitted them."
+                )
+        with transaction(self.library.db):
+            self.repo.set_setting("blind_mode", "1" if on else "0")
+            self._audit(actor, "setting", "blind_mode", {"value": on})
+
     def revealed(self, submission_id: int, decided: bool) -> bool:
         """A candidate's name shows when blind mode is off, or the panel lifted it for them
         (recording a decision lifts it: it waits for everyone too)."""
@@ -1230,14 +1274,10 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 )
 
 
-def _flags_of(submission: Any) -> str:
-    """FLAGS GO HERE: the import checks' flags on a submission (``SubmissionRecord.flags``,
-    added by the import work of issue 11), joined for one cell; "" where there are none or
-    the field does not exist yet."""
-    flags = getattr(submission, "flags", ()) or ()
-    if isinstance(flags, str):
-        return flags
-    return "; ".join(str(f) for f in flags)
+def _flags_of(submission: SubmissionRecord) -> str:
+    """The import checks' flags on a submission (rules of the interview it broke), as plain
+    sentences for one cell, each with its stable code: "code: sentence; ..."."""
+    return "; ".join(f"{f.code}: {f.message}" for f in submission.flags)
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -1266,14 +1306,14 @@ _WHAT = {
     "timestamped_notes": "A note of yours",
     "recommendations": "A recommendation of yours",
     "panel_decisions": "A decision you recorded",
-    "audit_log": "An audit entry of yours",
+    "audit_log": "Your audit log row",
 }
 
 
 def _what(table: str, values: Sequence[Any]) -> str:
     noun = _WHAT.get(table, "A row of yours")
-    if table == "scores" and len(values) > 3:
-        return f"{noun} (answer {values[1]}, now {values[3]})"
+    if table == "audit_log":
+        return f"{noun} {values[0]}"
     return f"{noun} (number {values[0]})"
 
 

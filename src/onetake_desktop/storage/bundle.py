@@ -39,20 +39,24 @@ from onetake_desktop.domain.manifest import (
     manifest_to_dict,
     validate_manifest,
 )
+from onetake_desktop.domain.progress import Progress
 from onetake_desktop.domain.validation import (
     MAX_JSON_BYTES,
     ProblemsError,
     parse_utc_timestamp,
     pretty_json,
 )
-from onetake_desktop.storage.atomic import atomic_output, fsync_directory, os_error_sentence
-from onetake_desktop.storage.safe_zip import CHUNK, Progress, SafeZip, UnsafeArchiveError
+from onetake_desktop.durable import fsync_directory
+from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
+from onetake_desktop.storage.safe_zip import CHUNK, SafeZip, UnsafeArchiveError
 
 BUNDLE_SUFFIX = ".onetake"
 PAYLOAD_MANIFEST = "manifest-sha256.txt"
 TAG_MANIFEST = "tagmanifest-sha256.txt"
 TAG_FILES = (MANIFEST_NAME, PAYLOAD_MANIFEST, TAG_MANIFEST)
 MAX_CHECKSUM_FILE_BYTES = 64 * 1024
+# Room kept free beyond the media when writing or importing a bundle (file system overhead).
+DISK_MARGIN_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ def write_bundle(
     if not out.parent.is_dir():
         raise OneTakeError(f"The folder {out.parent} does not exist.")
     free = shutil.disk_usage(out.parent).free
-    if free < total + 16 * 1024 * 1024:
+    if free < total + DISK_MARGIN_BYTES:
         raise DiskFullError(
             f"There is not enough free disk space to write {out.name} ({total:,} bytes needed)."
         )
@@ -373,7 +377,7 @@ def extract_bundle(
             accept(opened.manifest)
         if dest.parent.is_dir():
             free = shutil.disk_usage(dest.parent).free
-            if free < opened.manifest.total_media_bytes + 16 * 1024 * 1024:
+            if free < opened.manifest.total_media_bytes + DISK_MARGIN_BYTES:
                 raise DiskFullError(f"There is not enough free disk space to {doing}.")
         created = _prepare_destination(dest)
         try:

@@ -32,12 +32,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from onetake_desktop.storage.db import transaction
+from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, transaction
 from onetake_desktop.storage.panel import record_erasure
 
 log = logging.getLogger("onetake.erasure")
 
 TOMBSTONE_PREFIX = ".erasing-"
+CHECKPOINT_WAIT_MS = 2_000
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,14 @@ def compact(db: sqlite_utils.Database) -> bool:
     """Rewrite the database without free pages and empty its WAL; True when both completed
     (False: another connection kept a read open, so the WAL could not be truncated)."""
     db.execute("PRAGMA temp_store = MEMORY")  # VACUUM's copy stays out of the temp folder
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
-    busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    # A reader elsewhere blocks the truncation for as long as it reads: wait a little, not
+    # the full busy timeout, and report it (the next expire or erase finishes the job).
+    db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+    try:
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return int(busy) == 0
 
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.panel import (
     DECISIONS,
     AuditEntry,
@@ -564,13 +564,6 @@ def answer_ids_for(candidates: Sequence[CandidateRef], question_id: str | None =
     if question_id is None:
         return [a for c in candidates for a in c.answers.values()]
     return [c.answers[question_id] for c in candidates if question_id in c.answers]
-
-
-def require_panelist(repo: SqlitePanel, reviewer_id: int) -> PanelistRecord:
-    record = repo.panelist(reviewer_id)
-    if record is None:
-        raise OneTakeError("Only a panelist with a passphrase can do this.")
-    return record
 
 
 ERASED_ACTION = "erased"

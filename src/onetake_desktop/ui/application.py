@@ -1,15 +1,102 @@
-"""Create the QApplication and the first window for a :class:`GuiRequest`."""
+"""Create the QApplication and the first window for a :class:`GuiRequest`; the last-resort
+error handling of the GUI (Python exceptions in slots and threads, Qt's own messages)."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import sys
+from pathlib import Path
 
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from onetake_desktop import __version__
 from onetake_desktop.cli import GuiRequest
+from onetake_desktop.logs import MAX_BYTES, install_excepthooks
 from onetake_desktop.paths import resource
+from onetake_desktop.services.context import AppContext
+
+log = logging.getLogger(__name__)
+
+OPEN_LOG_FOLDER = "Open the log folder"
+NATIVE_LOG = "native.log"
+
+
+def route_native_messages(logs_dir: Path) -> Path:
+    """Send what C++ writes to stderr (Qt's own warnings, FFmpeg's, PortAudio's) to
+    ``native.log`` in the log folder, beside onetake.log; the window's stderr reaches nobody.
+
+    Why not a Python ``qInstallMessageHandler``: it runs Python (so takes the GIL) on whatever
+    Qt thread logs, and ``QMediaPlayer.stop()`` keeps the GIL while it waits for its playback
+    threads: a playback thread logging then, and the two wait for each other forever (seen in
+    the reviewer window's player). Pointing stderr at a file needs no Python on Qt's threads.
+    """
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / NATIVE_LOG
+    with contextlib.suppress(OSError):
+        if path.stat().st_size > MAX_BYTES:  # one old file kept, like onetake.log
+            os.replace(path, path.with_name(NATIVE_LOG + ".1"))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    sys.stderr.flush()
+    os.dup2(fd, 2)
+    os.close(fd)
+    return path
+
+
+class ErrorReporter(QObject):
+    """Shows an unexpected error as one sentence, with a button that opens the log folder.
+
+    ``report`` may be called from any thread: the signal queues the dialog onto the GUI
+    thread. One dialog at a time: a burst of errors does not stack a pile of boxes.
+    """
+
+    raised = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dialog: QMessageBox | None = None
+        self.logs_dir: Path | None = None
+        self.raised.connect(self.show_sentence, Qt.ConnectionType.QueuedConnection)
+
+    def report(self, sentence: str) -> None:
+        self.raised.emit(sentence)
+
+    def show_sentence(self, sentence: str) -> None:
+        if self.dialog is not None and self.dialog.isVisible():
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "OneTake", sentence)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setObjectName("UnexpectedError")
+        open_logs = box.addButton(OPEN_LOG_FOLDER, QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        folder = self.logs_dir
+        if folder is not None:
+            open_logs.clicked.connect(lambda: open_log_folder(folder))
+        box.setWindowModality(Qt.WindowModality.ApplicationModal)
+        box.show()
+        self.dialog = box
+
+
+def open_log_folder(folder: Path) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+_reporter: ErrorReporter | None = None
+
+
+def install_error_handlers(logs_dir: Path) -> ErrorReporter:
+    """Route uncaught Python exceptions (slots, threads) to the log, and show the user one
+    sentence. Idempotent."""
+    global _reporter
+    if _reporter is None:
+        _reporter = ErrorReporter()
+    _reporter.logs_dir = logs_dir
+    install_excepthooks(_reporter.report)
+    return _reporter
 
 
 def ensure_application() -> QApplication:
@@ -31,26 +118,29 @@ def ensure_application() -> QApplication:
     return app
 
 
-def open_window(request: GuiRequest) -> QWidget:
+def open_window(request: GuiRequest, context: AppContext) -> QWidget:
     """Build (but do not show) the window a request asks for."""
     if request.mode == "candidate":
         from onetake_desktop.ui.candidate import open_candidate_window
 
-        return open_candidate_window(request.paths[0], **request.options)
+        return open_candidate_window(request.paths[0], context, **request.options)
     if request.mode == "review":
         from onetake_desktop.ui.reviewer import open_reviewer_window
 
-        return open_reviewer_window(request.paths)
+        return open_reviewer_window(context, request.paths)
     from onetake_desktop.ui.start_window import StartWindow
 
-    return StartWindow()
+    return StartWindow(context)
 
 
-def run_gui(request: GuiRequest) -> int:
+def run_gui(request: GuiRequest, context: AppContext) -> int:
     app = ensure_application()
+    install_error_handlers(context.paths.logs)
+    route_native_messages(context.paths.logs)
     try:
-        window = open_window(request)
+        window = open_window(request, context)
     except Exception as error:  # a window that cannot open says why, in one sentence
+        log.exception("the %s window could not open", request.mode)
         QMessageBox.critical(None, "OneTake", str(error))
         return 1
     window.show()

@@ -32,6 +32,9 @@ from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
 from tests.pipeline.hostile.media import header_bomb, write_answer
 
+# A manifest read back as JSON, to be broken on purpose: any shape goes.
+Json = dict[str, Any]
+
 # --- a sound bundle -------------------------------------------------------------------------
 
 
@@ -230,8 +233,8 @@ def rebuild(
     return out
 
 
-def manifest_dict(entries: list[Entry]) -> dict[str, object]:
-    data: dict[str, object] = json.loads(next(e for e in entries if e.name == "manifest.json").data)
+def manifest_dict(entries: list[Entry]) -> Json:
+    data: Json = json.loads(next(e for e in entries if e.name == "manifest.json").data)
     return data
 
 
@@ -248,16 +251,14 @@ def with_manifest(entries: list[Entry], edit: Callable[[dict[str, Any]], object]
 def with_media(entries: list[Entry], name: str, content: bytes, **answer: object) -> bytes:
     """Swap a media file's bytes; the manifest gets the right size/sha (and ``answer`` edits)."""
     data = manifest_dict(entries)
-    for a in data["answers"]:  # type: ignore[attr-defined]
+    for a in data["answers"]:
         if a.get("media") and a["media"]["name"] == name:
             a["media"]["size"] = len(content)
             a["media"]["sha256"] = hashlib.sha256(content).hexdigest()
             for k, v in answer.items():
                 a["media"][k] = v
-    listed: list[dict[str, Any]] = data["answers"]  # type: ignore[assignment]
-    data["totals"]["media_bytes"] = sum(  # type: ignore[index]
-        a["media"]["size"] for a in listed if a.get("media")
-    )
+    listed: list[dict[str, Any]] = data["answers"]
+    data["totals"]["media_bytes"] = sum(a["media"]["size"] for a in listed if a.get("media"))
     files = {e.name: e.data for e in entries if e.name.startswith("media/")}
     files[name] = content
     return RawZip(rebuild(entries, manifest=json.dumps(data).encode(), media=files)).build()
@@ -867,7 +868,7 @@ def edited(entries: list[Entry], edit: Callable[[dict[str, Any]], object]) -> by
     data = manifest_dict(entries)
     edit(data)
     _retotal(data)
-    answers: list[dict[str, Any]] = data["answers"]  # type: ignore[assignment]
+    answers: list[dict[str, Any]] = data["answers"]
     named = {a["media"]["name"] for a in answers if a.get("media")}
     files = {e.name: e.data for e in entries if e.name in named}
     return RawZip(rebuild(entries, manifest=json.dumps(data).encode(), media=files)).build()

@@ -26,14 +26,14 @@ def write_answer(
     if options is None:
         options = {"movflags": "+faststart"} if container == "mp4" else {}
     with av.open(str(path), "w", format=container, options=options) as out:
-        vs = None
+        vs: av.VideoStream | None = None
         if video is not None:
             vs = cast(av.VideoStream, out.add_stream(video, rate=fps))
             vs.width, vs.height = size
             vs.pix_fmt = "yuv420p"
             if video == "libx264":
                 vs.options = {"preset": "ultrafast"}
-        as_ = None
+        as_: av.AudioStream | None = None
         if audio is not None:
             as_ = cast(av.AudioStream, out.add_stream(audio, rate=48000))
             if audio in ("aac", "libopus"):

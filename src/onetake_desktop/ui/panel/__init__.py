@@ -11,7 +11,7 @@ to offer ``current_reviewer_id`` and ``set_reviewer(reviewer_id)`` and, ideally,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.domain.clock import Clock
-from onetake_desktop.services.panel import Actor, PanelService, open_panel_service
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
 from onetake_desktop.ui.panel.people import (
@@ -37,6 +37,13 @@ from onetake_desktop.ui.panel.people import (
     TamperWarningDialog,
 )
 
+if TYPE_CHECKING:  # the windows load on first use
+    from onetake_desktop.ui.panel.compare import CompareWindow
+    from onetake_desktop.ui.panel.decisions import DecisionsWindow
+    from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
+    from onetake_desktop.ui.panel.summary import SummaryWindow
+
+W = TypeVar("W", bound=PanelWindow)
 IDLE_CHECK_MS = 5_000
 _ACTIVITY = {
     QEvent.Type.MouseButtonPress,
@@ -165,6 +172,8 @@ class PanelController(QObject):
             "lock",
         ):
             self.actions[key].setEnabled(signed_in)
+        # Alone (no panel yet), the reviewer may still name themselves there.
+        self.actions["people"].setEnabled(signed_in or not self.service.panelists())
         audio = self.actions["audio_only"]
         audio.blockSignals(True)
         current = self.service.current
@@ -241,6 +250,8 @@ class PanelController(QObject):
 
     def open_people(self) -> PeopleDialog | None:
         actor = self.service.current
+        if actor is None and not self.service.panelists():
+            actor = self.service.lone_actor()  # the lone reviewer names themselves
         if actor is None:
             self.lock("Sign in first.")
             return None
@@ -250,6 +261,12 @@ class PanelController(QObject):
         return dialog
 
     def _after_people(self) -> None:
+        if not self.service.panelists():  # the lone reviewer's new name shows at once
+            reviewer_id = getattr(self.window, "current_reviewer_id", None)
+            set_reviewer = getattr(self.window, "set_reviewer", None)
+            if reviewer_id is not None and callable(set_reviewer):
+                set_reviewer(reviewer_id)
+            return
         if self.service.current is None:  # you removed yourself
             self.lock("Choose who is scoring.")
         else:
@@ -298,7 +315,15 @@ class PanelController(QObject):
     def set_blind(self, on: bool) -> None:
         if self.service.current is None:
             return
-        self.service.set_blind_mode(self.service.current, on)
+        try:
+            self.service.set_blind_mode(self.service.current, on)
+        except OneTakeError as error:
+            blind = self.actions["blind"]
+            blind.blockSignals(True)
+            blind.setChecked(self.service.blind_mode())
+            blind.blockSignals(False)
+            self.window.statusBar().showMessage(str(error), 10_000)
+            return
         self._refresh_windows()
         set_blind_codes = getattr(self.window, "set_blind_codes", None)
         if callable(set_blind_codes):
@@ -335,13 +360,13 @@ class PanelController(QObject):
 
     # -- panel windows -------------------------------------------------------------------------
 
-    def _open(self, key: str, make: Callable[[Actor], PanelWindow]) -> PanelWindow | None:
+    def _open(self, key: str, kind: type[W], make: Callable[[Actor], W]) -> W | None:
         viewer = self.service.current
         if viewer is None:
             self.lock("Sign in first.")
             return None
         existing = self.windows.get(key)
-        if existing is not None:
+        if isinstance(existing, kind):
             existing.show()
             existing.raise_()
             return existing
@@ -357,58 +382,46 @@ class PanelController(QObject):
             if callable(refresh):
                 refresh()
 
-    def open_question_mode(self) -> PanelWindow | None:
+    def open_question_mode(self) -> QuestionModeWindow | None:
         from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 
         return self._open(
-            "question_mode", lambda v: QuestionModeWindow(self.window, self.service, v)
+            "question_mode",
+            QuestionModeWindow,
+            lambda v: QuestionModeWindow(self.window, self.service, v),
         )
 
-    def open_compare(self) -> PanelWindow | None:
+    def open_compare(self) -> CompareWindow | None:
         from onetake_desktop.ui.panel.compare import CompareWindow
 
-        return self._open("compare", lambda v: CompareWindow(self.window, self.service, v))
+        return self._open(
+            "compare", CompareWindow, lambda v: CompareWindow(self.window, self.service, v)
+        )
 
-    def open_summary(self) -> PanelWindow | None:
+    def open_summary(self) -> SummaryWindow | None:
         from onetake_desktop.ui.panel.summary import SummaryWindow
 
-        return self._open("summary", lambda v: SummaryWindow(self.window, self.service, v))
+        return self._open(
+            "summary", SummaryWindow, lambda v: SummaryWindow(self.window, self.service, v)
+        )
 
-    def open_decisions(self) -> PanelWindow | None:
+    def open_decisions(self) -> DecisionsWindow | None:
         from onetake_desktop.ui.panel.decisions import DecisionsWindow
 
-        return self._open("decisions", lambda v: DecisionsWindow(self.window, self.service, v))
+        return self._open(
+            "decisions", DecisionsWindow, lambda v: DecisionsWindow(self.window, self.service, v)
+        )
 
-    def open_audit(self) -> PanelWindow | None:
-        return self._open("audit", lambda v: AuditWindow(self.window, self.service, v))
-
-
-_service_factory: Callable[[Any], PanelService] | None = None
-
-
-def set_service_factory(factory: Callable[[Any], PanelService] | None) -> None:
-    """Build the panel service from the window's library with this instead (tests inject a
-    manual clock and a cheaper Argon2id cost this way); None restores the default."""
-    global _service_factory
-    _service_factory = factory
+    def open_audit(self) -> AuditWindow | None:
+        return self._open("audit", AuditWindow, lambda v: AuditWindow(self.window, self.service, v))
 
 
 def install_panel_features(
-    window: QMainWindow, service: PanelService | None = None, clock: Clock | None = None
+    window: QMainWindow, service: PanelService | None = None
 ) -> PanelController:
-    """Add panel features to the reviewer window; returns the controller (also kept as
-    ``window.panel``)."""
-    # The panel shares the reviewer window's library connection, hence its scoring service
-    # (services.scoring): one signed-in panelist for both windows.
-    library = getattr(getattr(window, "service", None), "library", None)
-    if service is not None:
-        panel_service = service
-    elif library is None:
-        panel_service = open_panel_service(clock=clock)
-    elif _service_factory is not None:
-        panel_service = _service_factory(library)
-    else:
-        panel_service = PanelService(library, clock)
-    controller = PanelController(window, panel_service)
-    window.panel = controller  # type: ignore[attr-defined]
-    return controller
+    """Add panel features to the reviewer window; returns the controller (the window keeps it
+    as ``window.panel``). ``service``: the context's panel service on the window's library;
+    without one, a panel service on the window's own library and the system clock."""
+    if service is None:
+        service = PanelService(window.service.library)  # type: ignore[attr-defined]
+    return PanelController(window, service)

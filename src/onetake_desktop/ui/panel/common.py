@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
@@ -45,6 +46,13 @@ class InterviewPicker(QWidget):
         return int(data) if data is not None else 0
 
 
+def plain_text_labels(root: QWidget) -> None:
+    """Every label under ``root`` shows plain text: names, emails, answers and reasons come
+    from outside (bundles, people) and must never render as rich text."""
+    for label in root.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)
+
+
 class PanelWindow(QWidget):
     """A top-level window of the panel, owned by the reviewer window (closes with it, and when
     the panel locks, so nobody sees the previous panelist's view)."""
@@ -60,6 +68,10 @@ class PanelWindow(QWidget):
         self.message.setObjectName("Banner")
         self.message.setWordWrap(True)
         self.message.hide()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        plain_text_labels(self)
+        super().showEvent(event)
 
     def fail(self, error: OneTakeError) -> None:
         self._say(str(error), "Banner")

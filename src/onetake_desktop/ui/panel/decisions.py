@@ -59,6 +59,11 @@ class DecisionsWindow(PanelWindow):
         self.feedback.setPlaceholderText("Short feedback note for the candidate (optional)")
         self.feedback.setAccessibleName("Feedback for the candidate")
         self.feedback.setFixedHeight(90)
+        self.lift_button = QPushButton("Show the name to the panel")
+        self.lift_button.setToolTip(
+            "Blind mode stays on for this candidate until every panelist has submitted them; "
+            "showing the name is written to the audit log."
+        )
         self.save_button = QPushButton("Record decision")
         self.save_button.setObjectName("PrimaryButton")
         self.history = QListWidget()
@@ -69,7 +74,10 @@ class DecisionsWindow(PanelWindow):
         right = QWidget()
         form = QVBoxLayout(right)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addWidget(self.candidate_label)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.candidate_label, 1)
+        name_row.addWidget(self.lift_button)
+        form.addLayout(name_row)
         form.addWidget(self.mean_label)
         form.addLayout(choices)
         form.addWidget(self.reason)
@@ -104,6 +112,7 @@ class DecisionsWindow(PanelWindow):
         self.picker.changed.connect(lambda _: self.reload())
         self.candidates.currentRowChanged.connect(lambda _: self.show_candidate())
         self.save_button.clicked.connect(self.record)
+        self.lift_button.clicked.connect(self.lift_blind)
         self.export_csv.clicked.connect(lambda: self._ask_export("csv"))
         self.export_json.clicked.connect(lambda: self._ask_export("json"))
         self.reload()
@@ -137,11 +146,14 @@ class DecisionsWindow(PanelWindow):
         if row < 0 or row >= len(self.rows):
             self.candidate_label.setText("No candidates yet.")
             self.save_button.setEnabled(False)
+            self.lift_button.setVisible(False)
             return
         c = self.rows[row]
         self.save_button.setEnabled(True)
+        self.lift_button.setVisible(not c.revealed)
         self.candidate_label.setText(c.name if c.revealed else f"{c.name} (name hidden)")
         self.mean_label.setText(c.email)
+        self.mean_label.setVisible(bool(c.email))  # hidden while blind: no empty gap
         self.history.clear()
         for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
             who = self.service.reviewer_name(d.reviewer_id)
@@ -182,6 +194,21 @@ class DecisionsWindow(PanelWindow):
             return
         self.reload(keep=c.submission_id)
         self.inform(f"Decision recorded for {self.rows[self.candidates.currentRow()].name}.")
+
+    def lift_blind(self) -> None:
+        """Ask the service to show this candidate's name (refused, with who is still to
+        submit, until every panelist has submitted them)."""
+        row = self.candidates.currentRow()
+        if row < 0 or row >= len(self.rows):
+            return
+        c = self.rows[row]
+        try:
+            self.service.lift_blind(self.actor, submission_id=c.submission_id)
+        except OneTakeError as error:
+            self.fail(error)
+            return
+        self.reload(keep=c.submission_id)
+        self.inform(f"Name shown to the panel: {self.rows[self.candidates.currentRow()].name}.")
 
     def export_to(self, path: Path, fmt: Literal["csv", "json"]) -> int:
         try:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import MIN_PASSPHRASE, Actor, PanelService, Verified
-from onetake_desktop.ui.panel.common import STYLE
+from onetake_desktop.ui.panel.common import STYLE, plain_text_labels
 from onetake_desktop.ui.tasks import run_task
 
 
@@ -140,6 +140,7 @@ class LockScreen(QWidget):
         self.new_button.clicked.connect(self.new_panelist_requested.emit)
         self.group.idClicked.connect(lambda _: self._focus_passphrase())
         parent.installEventFilter(self)  # follow the window's size
+        plain_text_labels(self)
         self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -340,6 +341,7 @@ class NewPanelistDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        plain_text_labels(self)
 
     def create_and_sign_in(self) -> None:
         """Hash on a worker thread (Argon2id, ~0.1 s), then create and sign in on this one.

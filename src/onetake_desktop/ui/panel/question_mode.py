@@ -21,7 +21,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.panel import Cell
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
-from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.player import PlayerWidget
 from onetake_desktop.ui.widgets.rubric import RubricPanel
 
@@ -44,7 +44,9 @@ def load_answer(player: PlayerWidget, service: PanelService, actor: Actor, answe
             if player.property("answer_id") == shown:
                 player.set_waveform(levels)
 
-        run_task(lambda _progress: service.waveform(answer), done, lambda _error: None)
+        run_task(
+            lambda _progress: service.waveform(answer), done, log_failure(f"waveform {answer_id}")
+        )
 
 
 class QuestionModeWindow(PanelWindow):
@@ -69,12 +71,7 @@ class QuestionModeWindow(PanelWindow):
         self.player = PlayerWidget()
         self.rubric = RubricPanel()
         # Pinned notes belong to the reviewer window; here a score and a note are enough.
-        self.rubric.pins.hide()
-        self.rubric.pin_text.hide()
-        self.rubric.pin_button.hide()
-        for label in self.rubric.findChildren(QLabel):
-            if label.text().startswith("Notes at moments"):
-                label.hide()
+        self.rubric.pins_box.hide()
 
         self.correction_score = QSpinBox()
         self.correction_score.setRange(1, 5)
