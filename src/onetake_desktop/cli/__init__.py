@@ -35,7 +35,7 @@ Handler = Callable[[argparse.Namespace], "int | GuiRequest"]
 class GuiRequest:
     """Ask the composition root to open windows instead of finishing on the command line."""
 
-    mode: Literal["start", "candidate", "review"]
+    mode: Literal["start", "candidate", "review", "author"]
     paths: tuple[Path, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -51,6 +51,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from onetake_desktop.cli import (
+        author,
         bundle,
         candidate,
         devices,
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         candidate,
         review,
+        author,
         kit,
         keys,
         bundle,
