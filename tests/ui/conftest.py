@@ -41,3 +41,16 @@ def _pool_idle_after(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if not QThreadPool.globalInstance().waitForDone(10_000):
         pytest.fail(f"{request.node.nodeid} left work running on Qt's thread pool", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_background_transcription(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reviewer windows transcribe imported answers in the background (issue 16); a worker
+    process per window test would only load the machine. Tests of that run mark themselves
+    ``background_transcription``."""
+    if request.node.get_closest_marker("background_transcription") is None:
+        from onetake_desktop.ui.reviewer.transcript import TranscriptFeatures
+
+        monkeypatch.setattr(TranscriptFeatures, "start_background", lambda self: False)

@@ -13,6 +13,7 @@ content, shown to whoever may play the answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -140,19 +141,23 @@ class WorkerTranscriber:
         return self._child.pid if self._child is not None else None
 
     def close(self) -> None:
+        """End the worker: at once if it is mid-answer (the answer is simply not saved)."""
         child, self._child = self._child, None
         if child is None:
             return
-        if hasattr(signal, "SIGCONT") and child.poll() is None:
-            os.kill(child.pid, signal.SIGCONT)
-        for stream in (child.stdin, child.stdout):
-            if stream is not None:
-                stream.close()
-        try:
-            child.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        if child.poll() is None:
+            if hasattr(signal, "SIGCONT"):
+                os.kill(child.pid, signal.SIGCONT)
+            if child.stdin is not None:
+                with contextlib.suppress(OSError):
+                    child.stdin.close()
+            try:
+                child.wait(timeout=1)  # idle: it ends on end of input
+            except subprocess.TimeoutExpired:
+                child.kill()  # busy: a reader blocked on its reply gets end of file
+                child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
 
 
 @dataclass(frozen=True)

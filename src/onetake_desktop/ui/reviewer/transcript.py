@@ -10,37 +10,44 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from typing import Any, cast
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
     QContextMenuEvent,
+    QKeySequence,
     QMouseEvent,
     QTextCharFormat,
     QTextCursor,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QMenu,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from onetake_desktop.domain.transcript import Word, word_at
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.transcripts import (
     BackgroundTranscription,
     RunReport,
     SearchHit,
     TranscriptService,
 )
+from onetake_desktop.storage.library import open_library
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,6 +66,7 @@ class _Words(QPlainTextEdit):
         self.setAccessibleName("Transcript")
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 12)
         self._starts: list[int] = []  # character offset of each word
 
     def set_words(self, words: tuple[Word, ...]) -> None:
@@ -128,13 +136,17 @@ class TranscriptPanel(QWidget):
         self.words: tuple[Word, ...] = ()
         self.current: int | None = None
         self._run: BackgroundTranscription | None = None
+        self.compact = False  # under the player in a small window: the status line hides
 
         self.status = plain_label("", object_name="Hint", wrap=True)
         self.text = _Words()
         self.text.word_clicked.connect(self._on_word)
         self.text.pin_requested.connect(self._on_pin)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Find words said by any candidate of this interview")
+        self.search.setPlaceholderText("Search what candidates said…")
+        self.search.setToolTip(
+            plain_tooltip("Finds words and phrases in every candidate's answers to this interview")
+        )
         self.search.setAccessibleName("Search transcripts")
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.run_search)
@@ -143,6 +155,10 @@ class TranscriptPanel(QWidget):
         self.results.itemActivated.connect(self._on_result)
         self.results.itemClicked.connect(self._on_result)
         self.results.setVisible(False)
+        # Results wrap instead of scrolling sideways, and stay a few lines tall.
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setMaximumHeight(self.fontMetrics().height() * 6)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("Transcribing %v of %m")
@@ -159,9 +175,9 @@ class TranscriptPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(plain_label("Transcript", object_name="SectionTitle"))
+        layout.setSpacing(4)
         layout.addWidget(self.search)
-        layout.addWidget(self.results, 1)
+        layout.addWidget(self.results)
         layout.addWidget(self.status)
         layout.addWidget(self.text, 3)
         layout.addWidget(self.run_row)
@@ -181,12 +197,13 @@ class TranscriptPanel(QWidget):
         self.words = stored.transcript.words if stored is not None else ()
         self.text.set_words(self.words)
         self.text.setVisible(bool(self.words))
+        self.status.setVisible(not (self.compact and self.words))
         if answer_id is None:
             self.status.setText("Choose an answer to read what was said.")
         elif stored is not None:
-            self.status.setText(
-                f"Heard by {stored.transcript.model} on this computer. Click a word to play "
-                "from there; right-click it to pin a note."
+            self.status.setText(f"Transcript ({stored.transcript.model}, made here)")
+            self.status.setToolTip(
+                plain_tooltip("Click a word to play from there; right-click it to pin a note.")
             )
         else:
             reason = self.service.unavailable()
@@ -302,3 +319,194 @@ class TranscriptPanel(QWidget):
         run, self._run = self._run, None
         if run is not None:
             run.stop()
+
+
+# -- the reviewer window's transcript features ---------------------------------------------------
+
+TRANSCRIPT_ONLY_MESSAGE = (
+    "Transcript only: the picture and the sound are off, so you judge the words alone. "
+    "Turn it off in View > Transcript only."
+)
+
+
+class TranscriptFeatures(QObject):
+    """Wires a :class:`TranscriptPanel` into the reviewer window (kept as
+    ``window.transcripts``): beside the player, following it, searching the interview,
+    transcribing in the background after imports, and the "transcript only" blind mode."""
+
+    def __init__(self, window: QMainWindow, service: TranscriptService) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = service
+        w: Any = window
+        self.player = w.player
+        self.panel = TranscriptPanel(service)
+        self.panel.setMinimumWidth(220)
+        self.panel.setMinimumHeight(self.panel.fontMetrics().height() * 4)
+        layout = w.answer_pane.layout()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        layout.replaceWidget(self.player, self.splitter)
+        self.splitter.addWidget(self.player)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        # Beside the player when both fit (the player's buttons need their width), under it
+        # in a narrow window (1366x768 at 150 %, netbooks).
+        w.answer_pane.installEventFilter(self)
+        self._user_sized = False  # a divider the reviewer dragged stays where they put it
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
+
+        self.player.position_changed.connect(self.panel.set_position)
+        self.panel.seek_requested.connect(self._seek)
+        self.panel.jump_requested.connect(self.jump)
+        self.panel.pin_requested.connect(self.pin_at)
+        w.answer_shown.connect(self._on_answer_shown)
+        w.library_reloaded.connect(self.start_background)
+
+        menu = self._view_menu()
+        self.show_action = QAction("Show the &transcript", window)
+        self.show_action.setCheckable(True)
+        self.show_action.setChecked(True)
+        self.show_action.setShortcut(QKeySequence("T"))
+        self.show_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.show_action.toggled.connect(self.panel.setVisible)
+        self.only_action = QAction("Transcript &only (no picture, no sound)", window)
+        self.only_action.setCheckable(True)
+        self.only_action.toggled.connect(self.set_transcript_only)
+        for action in (self.show_action, self.only_action):
+            window.addAction(action)
+            menu.addAction(action)
+        # Every time the window loads an answer's media, transcript-only mode may refuse it.
+        self._load_media = w._load_media
+        w._load_media = self._load_media_unless_blind
+        window.installEventFilter(self)
+
+    def _view_menu(self) -> QMenu:
+        for action in self.window.menuBar().actions():
+            if action.text().replace("&", "") == "View" and action.menu() is not None:
+                return cast(QMenu, action.menu())
+        return self.window.menuBar().addMenu("&View")
+
+    # -- following the window ---------------------------------------------------------------------
+
+    def _on_answer_shown(self, answer_id: int) -> None:
+        view = getattr(self.window, "view", None)
+        pk = view.submission.interview_pk if view is not None else None
+        if answer_id != self.panel.answer_id:
+            self.panel.show_answer(answer_id, pk)
+
+    def _seek(self, position_ms: int) -> None:
+        if not self.only_action.isChecked():
+            self.player.seek(position_ms)
+        self.panel.set_position(position_ms)
+
+    def jump(self, answer_id: int, position_ms: int) -> None:
+        """A search result: open that answer (any candidate of the interview) at the moment."""
+        w: Any = self.window
+        w.show_answer(answer_id)
+        self._seek(position_ms)
+
+    def pin_at(self, position_ms: int) -> None:
+        """Pin a note to a word: asked for here, saved through the reviewer service (which
+        decides whether this reviewer may)."""
+        w: Any = self.window
+        view = w.view
+        if view is None:
+            return
+        text, ok = QInputDialog.getText(
+            self.window, "Pin a note to this word", f"Note at {position_ms / 1000:.1f} s:"
+        )
+        if not ok or not text.strip():
+            return
+        actor = w.service.actor_for(w.current_reviewer_id)
+        if w._guard(
+            lambda: w.service.add_note(
+                actor, answer_id=view.answer.id, position_ms=position_ms, text=text.strip()
+            )
+        ):
+            w._after_change()
+
+    # -- transcript only ----------------------------------------------------------------------
+
+    def set_transcript_only(self, on: bool) -> None:
+        if on and not self.show_action.isChecked():
+            self.show_action.setChecked(True)
+        view = getattr(self.window, "view", None)
+        if view is not None:
+            self._load_media_unless_blind(view)
+
+    @property
+    def transcript_only(self) -> bool:
+        return self.only_action.isChecked()
+
+    def _load_media_unless_blind(self, view: Any) -> None:
+        if self.only_action.isChecked() and view.answer.answer_type != "text":
+            self.player.show_message(TRANSCRIPT_ONLY_MESSAGE)  # stops and unloads the media
+            return
+        self._load_media(view)
+
+    # -- background ---------------------------------------------------------------------------
+
+    def start_background(self) -> bool:
+        root = self.service.library.root
+        cache = self.service.cache
+
+        def open_service() -> TranscriptService:
+            return TranscriptService(open_library(root), cache=cache, model=self.service.model)
+
+        return self.panel.start_background(open_service)
+
+    def _fit(self) -> None:
+        controls = getattr(self.player, "controls", None)
+        needed = controls.sizeHint().width() if controls is not None else 420
+        wide = self.splitter.width() >= needed + self.panel.minimumWidth() + 12
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        turned = self.splitter.orientation() != orientation
+        if turned:
+            self.splitter.setOrientation(orientation)
+            self._user_sized = False
+            # Under the player, every line counts: the model's name moves to a tooltip.
+            self.panel.compact = not wide
+            self.panel.status.setVisible(wide or not self.panel.words)
+            # A smaller picture (still 16:9) leaves the words room under it.
+            video = getattr(self.player, "video", None)
+            if video is not None:
+                video.setMinimumSize(240, 135) if wide else video.setMinimumSize(160, 90)
+            if not wide:
+                # The question folds to its one-line header (Q opens it) to make the room.
+                fold = getattr(self.window, "set_card_expanded", None)
+                if fold is not None and self.panel.isVisible():
+                    fold(False)
+        if self._user_sized:
+            return
+        if wide:
+            if turned:
+                total = self.splitter.width()
+                self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
+        else:
+            QTimer.singleShot(0, self._share_height)  # once the fold has been laid out
+
+    def _share_height(self) -> None:
+        total = self.splitter.height()
+        player = max(self.player.minimumSizeHint().height(), total // 2)
+        self.splitter.setSizes([player, max(0, total - player)])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.panel.stop_background()
+        elif watched is getattr(self.window, "answer_pane", None) and (
+            event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
+        ):
+            QTimer.singleShot(0, self._fit)
+        return False
+
+
+def install_transcript_features(window: QMainWindow) -> TranscriptFeatures:
+    """Add transcripts to the reviewer window (kept as ``window.transcripts``)."""
+    library = window.service.library  # type: ignore[attr-defined]
+    service = TranscriptService(library, cache=app_paths().cache)
+    features = TranscriptFeatures(window, service)
+    window.transcripts = features  # type: ignore[attr-defined]
+    QTimer.singleShot(0, features.start_background)  # what earlier imports left to do
+    return features

@@ -166,6 +166,9 @@ class ReviewerWindow(QMainWindow):
         audio = panel.actions.get("audio_only")
         if audio is not None:
             audio.toggled.connect(self._on_panel_audio_only)
+        from onetake_desktop.ui.reviewer.transcript import install_transcript_features
+
+        install_transcript_features(self)  # beside the player, search, transcript-only mode
 
     # -- building -----------------------------------------------------------------------------
 

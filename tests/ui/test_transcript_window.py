@@ -1,0 +1,187 @@
+"""Transcripts in the reviewer window (issue 16), real bundles and a real library: the panel
+beside the player, click-to-seek, the interview-wide search jumping to another candidate's
+moment, "transcript only" mode (no picture, no sound), and the background run after import."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.transcript import Transcript, Word
+from onetake_desktop.media.transcribe import unavailable_reason
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.context import AppContext
+from onetake_desktop.services.reviewer import open_reviewer_service
+from onetake_desktop.storage.transcripts import SqliteTranscripts
+from onetake_desktop.ui.reviewer import open_reviewer_window
+from onetake_desktop.ui.reviewer.transcript import TRANSCRIPT_ONLY_MESSAGE, TranscriptFeatures
+from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from onetake_desktop.ui.tasks import wait_for_tasks
+from tests.pipeline.library_bundles import make_bundle
+from tests.pipeline.speech import SpokenAnswer, espeak_available, speech_writer
+
+SHOTS = Path(os.environ.get("ONETAKE_SHOTS", "/work/shots/transcripts"))
+
+
+def words_of(text: str, step: float = 0.4) -> Transcript:
+    words = tuple(
+        Word(w, round(i * step, 3), round(i * step + 0.3, 3)) for i, w in enumerate(text.split())
+    )
+    return Transcript(text, words, "whisper-tiny.en", "test", "en", 6.0)
+
+
+def open_window(qtbot: QtBot) -> ReviewerWindow:
+    window = open_reviewer_window(AppContext.from_environment())
+    assert isinstance(window, ReviewerWindow)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def import_and_wait(qtbot: QtBot, window: ReviewerWindow, paths: list[Path]) -> None:
+    window.import_paths(paths)
+    qtbot.waitUntil(lambda: not window.importing, timeout=60_000)
+    wait_for_tasks()
+
+
+def features(window: ReviewerWindow) -> TranscriptFeatures:
+    found = getattr(window, "transcripts", None)
+    assert isinstance(found, TranscriptFeatures)
+    return found
+
+
+@pytest.fixture
+def two_candidates(tmp_path: Path) -> dict[str, list[int]]:
+    """Ada (video) and Grace (video), both transcribed (stored as the engine would)."""
+    service = open_reviewer_service(app_paths().ensure().library)
+    ids: dict[str, list[int]] = {}
+    try:
+        for name, said in (
+            ("Ada Lovelace", "I built the analytical engine notes with great care"),
+            ("Grace Hopper", "We found a moth in the relay and fixed the compiler"),
+        ):
+            bundle = make_bundle(tmp_path / f"{name.split()[0]}.onetake", name, seconds=6.0)
+            (outcome,) = service.import_paths([bundle]).outcomes
+            assert outcome.submission_id is not None
+            answers = [a.id for a in service.answers(outcome.submission_id) if a.media_path]
+            SqliteTranscripts(service.library.db).save(answers[0], words_of(said), rank=1)
+            ids[name] = answers
+    finally:
+        service.close()
+    return ids
+
+
+def test_click_a_word_seeks_and_search_jumps_to_another_candidate(
+    qtbot: QtBot, two_candidates: dict[str, list[int]]
+) -> None:
+    window = open_window(qtbot)
+    f = features(window)
+    ada = two_candidates["Ada Lovelace"][0]
+    window.show_answer(ada)
+    assert f.panel.text.toPlainText().startswith("I built the analytical engine")
+    assert window.player.kind == "video"
+    # Clicking "engine" (the fifth word, at 1.6 s) plays from there.
+    start, _ = f.panel.text.span(4)
+    cursor = f.panel.text.textCursor()
+    cursor.setPosition(start + 1)
+    point = f.panel.text.cursorRect(cursor).center()
+    QTest.mouseClick(f.panel.text.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: abs(window.player.position() - 1600) <= 100, timeout=10_000)
+    # The highlighted word follows the position.
+    assert f.panel.text.extraSelections()[0].cursor.selectedText() == "engine"
+    # Search the interview: Grace's answer opens at the moment "moth" was said.
+    f.panel.search.setText("MOTH in the")
+    QTest.keyClick(f.panel.search, Qt.Key.Key_Return)
+    assert f.panel.results.count() == 1
+    assert f.panel.results.item(0).text().startswith("Grace Hopper, answer 1 at 0:01")
+    f.panel.results.itemActivated.emit(f.panel.results.item(0))
+    grace = two_candidates["Grace Hopper"][0]
+    assert window.current_answer_id == grace
+    assert window.candidate_label.text() == "Grace Hopper"
+    qtbot.waitUntil(lambda: abs(window.player.position() - 1200) <= 100, timeout=10_000)
+    save_shots(window, "window")
+
+
+def test_transcript_only_shows_no_picture_and_plays_no_sound(
+    qtbot: QtBot, two_candidates: dict[str, list[int]]
+) -> None:
+    window = open_window(qtbot)
+    f = features(window)
+    ada = two_candidates["Ada Lovelace"][0]
+    window.show_answer(ada)
+    assert window.player.media.source().isValid()
+    f.only_action.trigger()
+    assert f.transcript_only
+    for answer_id in (ada, two_candidates["Grace Hopper"][0], ada):  # and on every answer shown
+        window.show_answer(answer_id)
+        player = window.player
+        assert not player.media.source().isValid()  # nothing loaded: no frame, no sample
+        assert not player.video.isVisible()
+        assert player.stack.currentWidget() is player.placeholder
+        assert player.placeholder.text() == TRANSCRIPT_ONLY_MESSAGE
+        player.toggle()  # Space: nothing to play
+        QTest.qWait(100)
+        assert player.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+        assert f.panel.text.isVisible() and f.panel.text.toPlainText()
+    # Audio only cannot bring the sound back while transcript only is on.
+    window.audio_only_action.trigger()
+    assert not window.player.media.source().isValid()
+    window.audio_only_action.trigger()
+    save_shots(window, "transcript-only")
+    f.only_action.trigger()
+    assert window.player.media.source().isValid() and window.player.kind == "video"
+
+
+def save_shots(window: ReviewerWindow, name: str) -> None:
+    if not SHOTS.parent.exists():
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    screen = window.screen().availableGeometry()
+    window.resize(screen.width(), screen.height())
+    QTest.qWait(100)
+    window.grab().save(str(SHOTS / f"{name}-{screen.width()}x{screen.height()}.png"))
+
+
+@pytest.mark.slow
+@pytest.mark.background_transcription
+@pytest.mark.skipif(
+    unavailable_reason() is not None or not espeak_available(),
+    reason="needs the [transcripts] extra and espeak-ng (CI installs both)",
+)
+def test_imported_answers_are_transcribed_in_the_background_and_can_pause(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    moments: dict[str, float] = {}
+    spoken = {
+        "q1": SpokenAnswer("Thank you for the question.", "Migration was the hardest part."),
+        "q2": SpokenAnswer("In my last job I helped customers.", "Listening matters most to me."),
+    }
+    bundle = make_bundle(
+        tmp_path / "speech.onetake",
+        "Ada Lovelace",
+        audio_only=True,
+        seconds=7.0,
+        writer=speech_writer(spoken, moments),
+    )
+    window = open_window(qtbot)
+    f = features(window)
+    import_and_wait(qtbot, window, [bundle])
+    assert f.panel.running and f.panel.run_row.isVisible()
+    QTest.mouseClick(f.panel.pause_button, Qt.MouseButton.LeftButton)
+    assert f.panel.progress.format().startswith("Paused")
+    QTest.mouseClick(f.panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not f.panel.running, timeout=180_000)
+    assert not f.panel.run_row.isVisible()
+    first = window.current_answer_id
+    assert first is not None
+    window.show_answer(first)
+    assert "Migration" in f.panel.text.toPlainText()
+    (hit,) = f.panel.service.search("migration")
+    assert abs(hit.seconds - moments["q1"]) <= 0.5
