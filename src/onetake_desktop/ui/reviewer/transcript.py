@@ -342,7 +342,7 @@ class TranscriptFeatures(QObject):
         self.player = w.player
         self.panel = TranscriptPanel(service)
         self.panel.setMinimumWidth(220)
-        self.panel.setMinimumHeight(self.panel.fontMetrics().height() * 4)
+        self.panel.setMinimumHeight(self.panel.fontMetrics().height() * 3)
         layout = w.answer_pane.layout()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -460,6 +460,8 @@ class TranscriptFeatures(QObject):
     def _fit(self) -> None:
         controls = getattr(self.player, "controls", None)
         needed = controls.sizeHint().width() if controls is not None else 420
+        # The picture keeps at least half the window's width (the reviewer window's promise).
+        needed = max(needed, self.window.width() // 2 + 16)
         wide = self.splitter.width() >= needed + self.panel.minimumWidth() + 12
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         turned = self.splitter.orientation() != orientation
@@ -469,27 +471,18 @@ class TranscriptFeatures(QObject):
             # Under the player, every line counts: the model's name moves to a tooltip.
             self.panel.compact = not wide
             self.panel.status.setVisible(wide or not self.panel.words)
-            # A smaller picture (still 16:9) leaves the words room under it.
-            video = getattr(self.player, "video", None)
-            if video is not None:
-                video.setMinimumSize(240, 135) if wide else video.setMinimumSize(160, 90)
-            if not wide:
-                # The question folds to its one-line header (Q opens it) to make the room.
-                fold = getattr(self.window, "set_card_expanded", None)
-                if fold is not None and self.panel.isVisible():
-                    fold(False)
         if self._user_sized:
             return
         if wide:
-            if turned:
-                total = self.splitter.width()
-                self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
+            total = self.splitter.width()
+            player = max(total * 3 // 5, needed)
+            self.splitter.setSizes([player, total - player])
         else:
-            QTimer.singleShot(0, self._share_height)  # once the fold has been laid out
+            QTimer.singleShot(0, self._share_height)  # once the new layout has settled
 
     def _share_height(self) -> None:
         total = self.splitter.height()
-        player = max(self.player.minimumSizeHint().height(), total // 2)
+        player = max(self.player.minimumSizeHint().height(), total * 3 // 5)
         self.splitter.setSizes([player, max(0, total - player)])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
