@@ -47,6 +47,7 @@ from onetake_desktop.domain.validation import without_control_characters
 from onetake_desktop.media.profiles import Profile
 from onetake_desktop.media.recovery import RecoveredTake
 from onetake_desktop.media.types import TakeResult
+from onetake_desktop.services.handover import KitTrust, trust_of
 
 STATE_FILE = "state.json"
 
@@ -223,6 +224,8 @@ class CandidateService:
         self._practice_think_started: float | None = None
         self._take_peak = 0.0  # loudest level seen during the take under way
         self.take_warning = ""  # what was wrong with the last take (silent, dropped pictures)
+        # Who signed the kit (issue 13); from_kit_file sets it from the verified signature.
+        self.trust: KitTrust = trust_of(None)
         if sessions is not None:  # the app's own sessions folder: keep the stated promise
             purge_unsent_sessions(sessions, self.clock, keep=self.dir.name)
         saved = self._load_state()
@@ -239,10 +242,13 @@ class CandidateService:
     @classmethod
     def from_kit_file(cls, path: Path, **options: Any) -> CandidateService:
         from onetake_desktop.domain.kit import kit_content_hash
-        from onetake_desktop.storage.kitfile import load_kit
+        from onetake_desktop.storage.kitfile import load_signed_kit
 
-        kit = load_kit(path)
-        return cls(kit, kit_content_hash(kit), **options)
+        # A kit changed after signing is refused here, before any page (InvalidInputError).
+        signed = load_signed_kit(path)
+        service = cls(signed.kit, kit_content_hash(signed.kit), **options)
+        service.trust = trust_of(signed.signature)
+        return service
 
     # -- listeners and saving -----------------------------------------------------------------
     def _changed(self) -> None:
@@ -284,6 +290,20 @@ class CandidateService:
         if state.kit_hash != self.kit_hash:
             return None
         return state
+
+    def trust_lines(self) -> tuple[str, str]:
+        """Who signed this kit, in two plain sentences: the notice and what it means."""
+        t = self.trust
+        if t.signed:
+            return (
+                t.notice,
+                "It has not been changed since it was signed. If the employer gave you a key "
+                "number, it should be the same.",
+            )
+        return (
+            t.notice,
+            "OneTake cannot check who made it: go on if it came to you straight from the employer.",
+        )
 
     # -- resume or start over -----------------------------------------------------------------
     def resume_summary(self) -> str:

@@ -80,6 +80,18 @@ class ErrorReporter(QObject):
         self.dialog = box
 
 
+def plain_message(parent: QWidget | None, text: str, title: str = "OneTake") -> QMessageBox:
+    """A warning box that shows ``text`` as plain text: it may quote a kit or a file name."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    return box
+
+
 def open_log_folder(folder: Path) -> bool:
     folder.mkdir(parents=True, exist_ok=True)
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
@@ -141,7 +153,7 @@ def run_gui(request: GuiRequest, context: AppContext) -> int:
         window = open_window(request, context)
     except Exception as error:  # a window that cannot open says why, in one sentence
         log.exception("the %s window could not open", request.mode)
-        QMessageBox.critical(None, "OneTake", str(error))
+        plain_message(None, str(error)).exec()
         return 1
     window.show()
     return app.exec()

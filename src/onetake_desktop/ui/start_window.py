@@ -31,6 +31,7 @@ class StartWindow(QWidget):
         self.context = context
         self.demo_kit = demo_kit
         self.child: QWidget | None = None
+        self.problem: QMessageBox | None = None  # the last "could not open" box (tests read it)
         self.setObjectName("StartWindow")
         self.setWindowTitle("OneTake")
         self.resize(860, 500)
@@ -129,7 +130,11 @@ class StartWindow(QWidget):
         try:
             window = build()  # type: ignore[operator]
         except Exception as error:
-            QMessageBox.warning(self, "OneTake", str(error))
+            # One sentence, as plain text (a changed kit's refusal quotes its signer's name).
+            from onetake_desktop.ui.application import plain_message
+
+            self.problem = plain_message(self, str(error))
+            self.problem.open()
             return
         self.child = window
         window.show()

@@ -85,6 +85,9 @@ QLabel#Banner {{ background: #fff4e5; color: #5c3d00; border: 1px solid #e0b25c;
   border-radius: 8px; padding: 8px 12px; }}
 QLabel#Deadline {{ background: #fdecea; color: #7a1a12; border: 1px solid #e3a29b;
   border-radius: 8px; padding: 6px 12px; font-weight: 600; }}
+QFrame#Trust {{ background: #eef3f9; border: 1px solid #b8c2d0; border-radius: 8px; }}
+QFrame#Trust[signed="no"] {{ background: #fff4e5; border-color: #e0b25c; }}
+QLabel#TrustNotice {{ font-weight: 600; color: #1d2430; }}
 QLabel#Error {{ color: #b42318; font-weight: 600; }}
 QWidget#CandidateWindow {{ background: #f6f7f9; }}
 QScrollArea, QScrollArea > QWidget > QWidget {{ background: transparent; border: none; }}
