@@ -10,13 +10,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from onetake_desktop.domain.kit import kit_content_hash
+from onetake_desktop.services.candidate import run_headless, session_folder_name
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.keys import forget_unlocked
+from onetake_desktop.storage.kitfile import load_kit
 from onetake_desktop.ui.candidate import open_candidate_window
+from onetake_desktop.ui.candidate.pages.sent import SentPage
 from onetake_desktop.ui.candidate.window import CandidateWindow
 from onetake_desktop.ui.start_window import StartWindow
 from tests.pipeline.handover_kits import signed_small_kit
 from tests.pipeline.test_candidate_headless import write_kit
+from tests.pipeline.tus_fixtures import intake_server, proxy, sha256_of
+from tests.ui.test_candidate_flow import Shots
+from tests.ui.test_candidate_flow import shots as shots  # the fixture
 
 pytestmark = pytest.mark.timeout(180, method="thread")
 
@@ -88,3 +95,125 @@ def test_kit_changed_after_signing_is_refused_in_a_plain_dialog_before_any_page(
     )
     assert start.child is None  # no candidate window, no page
     box.close()
+
+
+def _held(store: Path) -> int:
+    files = [p for p in store.iterdir() if p.suffix != ".json" and p.is_file()]
+    return files[0].stat().st_size if files else 0
+
+
+def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a_receipt(
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
+) -> None:
+    store = tmp_path / "store"
+    # A slow line with small buffers: the real bundle (~0.6 MB) takes ~30 s to go through.
+    with intake_server(store) as intake, proxy(intake.port, rate=20_000, rcvbuf=16_384) as line:
+        hand_over = (
+            f'\n[hand_over]\nupload_url = "{line.url(intake)}"\n'
+            'instructions = "Or e-mail the file to <b>jobs@example.org</b>.\\n'
+            '- a USB stick works too"\n'
+        )
+        signed = signed_small_kit(tmp_path / "kit", hand_over=hand_over)
+        kit = load_kit(signed.kit)
+        sessions = app_context.paths.ensure().sessions
+        sealed = run_headless(
+            signed.kit,
+            camera="synthetic:size=640x480,fps=30",
+            mic="synthetic",
+            name="Ada Lovelace",
+            email="ada@example.org",
+            answer_seconds=5.0,
+            out=tmp_path / "ada.onetake",
+            sessions=sessions,
+            session_dir=sessions / session_folder_name(kit_content_hash(kit)),
+        )
+        assert sealed.path.name == "ada.onetake.age"
+
+        w = _window(qtbot, signed.kit, app_context)
+        page = w.pages["sent"]
+        assert isinstance(page, SentPage)
+        assert w.page_name() == "sent" and page.send_card.isVisible()
+        assert page.send_button.text() == "Send now" and not page.sending()
+        # The employer's instructions for other ways: plain text, literally.
+        shown = " ".join(lab.text() for lab in page.other_way.labels)
+        assert "Or e-mail the file to <b>jobs@example.org</b>." in shown
+        assert page.copy_button.isVisible()
+
+        # Sending: progress, speed and time left.
+        page.send_button.click()
+        qtbot.waitUntil(
+            lambda: (
+                page.last is not None
+                and page.last.state == "sending"
+                and "left" in page.send_detail.text()
+            ),
+            timeout=60_000,
+        )
+        assert page.send_status.text().startswith("Sending your answers:")
+        assert "/s" in page.send_detail.text() and page.pause_button.isVisible()
+        assert 0 < page.send_progress.value() < 1000
+        shots(w, "send-sending")
+
+        # Paused: it says so, and offers Resume.
+        page.pause_button.click()
+        qtbot.waitUntil(lambda: not page.sending(), timeout=30_000)
+        assert page.last is not None and page.last.state == "paused"
+        assert page.send_status.text().startswith("Paused at")
+        assert page.send_button.text() == "Resume" and not page.pause_button.isVisible()
+        paused_at = page.last.sent
+        assert 0 < paused_at < sealed.size
+        shots(w, "send-paused")
+
+        # Offline: it says so and tries again by itself; back online, it goes on.
+        line.online = False
+        page.send_button.click()
+        qtbot.waitUntil(
+            lambda: page.last is not None and page.last.state == "offline", timeout=30_000
+        )
+        assert page.send_status.text().startswith("No connection right now.")
+        assert "tries again by itself" in page.send_status.text()
+        shots(w, "send-offline")
+        line.online = True
+        qtbot.waitUntil(
+            lambda: (
+                page.last is not None
+                and page.last.state == "sending"
+                and page.last.sent > paused_at
+            ),
+            timeout=60_000,
+        )
+
+        # The app is closed mid-upload, then the kit is opened again: it goes on by itself
+        # from what the employer's side holds, and ends only when it holds every byte.
+        w.close()
+        assert not page.sending()
+        held = _held(store)
+        assert 0 < held < sealed.size
+        again = _window(qtbot, signed.kit, app_context)
+        page2 = again.pages["sent"]
+        assert isinstance(page2, SentPage)
+        assert page2.sending()  # the pending upload is shown and resumed
+        qtbot.waitUntil(lambda: page2.upload_receipt is not None, timeout=120_000)
+        assert page2.resumed_from is not None and page2.resumed_from >= held
+        receipt = page2.upload_receipt
+        assert receipt is not None
+        uploads = intake.uploads()
+        assert [p.name for p in uploads] == [receipt.upload_id]  # one upload, never restarted
+        assert sha256_of(uploads[0]) == sha256_of(sealed.path) == receipt.sha256
+        assert sealed.sha256.removeprefix("sha256:") == receipt.sha256
+        text = page2.receipt.text()
+        assert f"Reference: {receipt.upload_id}" in text
+        assert f"Checksum (SHA-256): {receipt.sha256}" in text
+        assert f"({sealed.size:,} bytes)" in text
+        assert page2.title.text() == "Your answers are sent"
+        assert page2.send_status.text().startswith("Sent: Harbour Lane has received all")
+        assert not page2.send_button.isVisible() and not page2.pause_button.isVisible()
+        shots(again, "send-done")
+        again.close()
+
+    # Opened once more (the server may be gone now): the receipt stays, nothing is re-sent.
+    third = _window(qtbot, signed.kit, app_context)
+    page3 = third.pages["sent"]
+    assert isinstance(page3, SentPage)
+    assert not page3.sending() and page3.upload_receipt == receipt
+    assert f"Reference: {receipt.upload_id}" in page3.receipt.text()

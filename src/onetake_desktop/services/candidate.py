@@ -48,6 +48,8 @@ from onetake_desktop.media.profiles import Profile
 from onetake_desktop.media.recovery import RecoveredTake
 from onetake_desktop.media.types import TakeResult
 from onetake_desktop.services.handover import KitTrust, trust_of
+from onetake_desktop.services.sending import SendStatus, send_status
+from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
 
 STATE_FILE = "state.json"
 
@@ -1114,6 +1116,33 @@ class CandidateService:
             self.kit.next_steps,
         )
 
+    # -- handing over (issue 13): the Send page asks, services/sending.py decides ----------------
+    def send_status(self) -> SendStatus:
+        r = self.receipt()
+        return send_status(self.kit, r.path, r.size, r.sha256)
+
+    def upload_job(
+        self,
+        on_progress: Callable[[UploadProgress], None],
+        on_done: Callable[[UploadReceipt], None],
+        on_failed: Callable[[OneTakeError], None],
+    ) -> UploadJob:
+        """The upload of the sealed file to the kit's address (callbacks on its worker thread);
+        it goes on from whatever the employer's side already holds."""
+        if self.session.step != "sent":
+            raise SessionStateError("Your answers are sent only after they are sealed.")
+        hand_over = self.kit.hand_over
+        if hand_over is None or not hand_over.upload_url:
+            raise SessionStateError("This interview has no address to send your answers to.")
+        return UploadJob(
+            self.receipt().path,
+            endpoint=hand_over.upload_url,
+            token=hand_over.upload_token,
+            on_progress=on_progress,
+            on_done=on_done,
+            on_failed=on_failed,
+        )
+
     def close(self) -> None:
         """Stop any take and close the devices (the state is already on disk)."""
         self.close_devices()
@@ -1259,16 +1288,21 @@ def run_headless(
     clock: Clock | None = None,
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] | None = None,
+    session_dir: Path | None = None,
 ) -> Receipt:
-    """The whole interview without windows; consent is given because ``--headless`` says so."""
+    """The whole interview without windows; consent is given because ``--headless`` says so.
+
+    ``session_dir``: keep the sealed session there (a window opening the kit then shows its
+    receipt and Send page); by default it lives in a scratch folder removed at the end."""
     from onetake_desktop.domain.kit import kit_content_hash
     from onetake_desktop.storage.kitfile import load_kit
 
     say = log or (lambda _line: None)
     kit = load_kit(kit_path)
     kit_hash = kit_content_hash(kit)
-    folder = sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = session_dir or sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
+    if session_dir is None:
+        shutil.rmtree(folder, ignore_errors=True)
     service = CandidateService(kit, kit_hash, clock=clock, session_dir=folder)
     try:
         service.begin()
@@ -1313,5 +1347,6 @@ def run_headless(
         done = service.mark_sent(receipt)
     finally:
         service.close()
-    shutil.rmtree(folder, ignore_errors=True)  # everything is in the bundle now
+    if session_dir is None:
+        shutil.rmtree(folder, ignore_errors=True)  # everything is in the bundle now
     return done
