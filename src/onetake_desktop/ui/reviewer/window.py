@@ -408,6 +408,9 @@ class ReviewerWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for a in (self.import_action, self.import_folder_action, self.definition_action):
             file_menu.addAction(a)
+        from onetake_desktop.ui.reviewer.keys import add_keys_menu_item  # issue 13
+
+        self.keys_action = add_keys_menu_item(self, file_menu, self.service.library_root)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
