@@ -49,7 +49,7 @@ def _trust_label(window: CandidateWindow, page: str) -> QLabel:
 
 
 def test_signed_kit_names_its_signer_on_welcome_and_privacy(
-    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
 ) -> None:
     signed = signed_small_kit(tmp_path / "kit", org="Harbour <b>Lane</b>")
     w = _window(qtbot, signed.kit, app_context)
@@ -60,12 +60,14 @@ def test_signed_kit_names_its_signer_on_welcome_and_privacy(
         assert shown.textFormat() == Qt.TextFormat.PlainText  # the name is outside text
     assert w.page_name() == "welcome"
     assert _trust_label(w, "welcome").isVisible()
+    shots(w, "welcome-signed")
     w.pages["welcome"].start_button.click()  # type: ignore[attr-defined]
     assert w.page_name() == "privacy" and _trust_label(w, "privacy").isVisible()
+    shots(w, "privacy-signed")
 
 
 def test_unsigned_kit_says_so_plainly(
-    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
 ) -> None:
     w = _window(qtbot, write_kit(tmp_path), app_context)
     shown = _trust_label(w, "welcome")
@@ -73,10 +75,11 @@ def test_unsigned_kit_says_so_plainly(
     assert shown.isVisible()
     assert _trust_label(w, "privacy").text() == "This interview kit is not signed."
     assert not w.service.trust.signed
+    shots(w, "welcome-unsigned")
 
 
 def test_kit_changed_after_signing_is_refused_in_a_plain_dialog_before_any_page(
-    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
 ) -> None:
     signed = signed_small_kit(tmp_path / "kit", org="Harbour <i>Lane</i>")
     raw = signed.kit.read_bytes()
@@ -94,6 +97,7 @@ def test_kit_changed_after_signing_is_refused_in_a_plain_dialog_before_any_page(
         " for a fresh copy."
     )
     assert start.child is None  # no candidate window, no page
+    shots(box, "tampered-kit-refused")
     box.close()
 
 

@@ -19,6 +19,8 @@ from onetake_desktop.ui.reviewer import open_reviewer_window
 from onetake_desktop.ui.reviewer.keys import KeysWindow
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import wait_for_tasks
+from tests.ui.test_candidate_flow import Shots
+from tests.ui.test_candidate_flow import shots as shots  # the fixture
 
 pytestmark = pytest.mark.timeout(180, method="thread")
 
@@ -43,7 +45,7 @@ def _keys_window(qtbot: QtBot) -> tuple[ReviewerWindow, KeysWindow]:
 
 
 def test_keys_window_makes_lists_and_exports_a_key_the_age_tool_opens(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, shots: Shots
 ) -> None:
     window, keys = _keys_window(qtbot)
     assert keys.tree.topLevelItemCount() == 0 and keys.empty.isVisible()
@@ -68,6 +70,7 @@ def test_keys_window_makes_lists_and_exports_a_key_the_age_tool_opens(
     dialog.ok_button.click()
     assert dialog.working and dialog.busy.isVisible() and not dialog.ok_button.isEnabled()
     assert dialog.busy.text.text().startswith("Making the key of Harbour <b>Lane</b>…")
+    shots(dialog, "new-key-busy")
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=60_000)
     record = dialog.record
     assert record is not None and record.organisation == "Harbour <b>Lane</b>"
@@ -87,6 +90,7 @@ def test_keys_window_makes_lists_and_exports_a_key_the_age_tool_opens(
     ]
     assert not keys.empty.isVisible() and keys.export_button.isEnabled()
     assert record.short_fingerprint in keys.status.text()
+    shots(keys, "keys-window")
 
     # Export: a wrong passphrase is one sentence and writes nothing.
     identity = tmp_path / "identity.txt"
@@ -106,6 +110,7 @@ def test_keys_window_makes_lists_and_exports_a_key_the_age_tool_opens(
         f"Wrote the key of Harbour <b>Lane</b> ({record.short_fingerprint}) to {identity}"
     )
     assert stat.S_IMODE(os.stat(identity).st_mode) == 0o600
+    shots(keys, "keys-exported")
 
     # The age tool accepts the identity: it decrypts what was encrypted to the listed key.
     plain = tmp_path / "answers.txt"

@@ -62,7 +62,7 @@ class _Busy(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
-        self.bar.setMaximumWidth(120)
+        self.bar.setFixedWidth(90)
         self.bar.setAccessibleName("Working")
         self.text = plain_label(wrap=True)
         lay.addWidget(self.bar)
@@ -86,11 +86,12 @@ class NewKeyDialog(QDialog):
         self.record: KeyRecord | None = None
         self.working = False
         self.setWindowTitle("New organisation key")
-        self.setMinimumWidth(420)
+        # Room for the wrapped sentences and the busy row (wrapped labels do not grow a dialog).
+        self.setMinimumSize(540, 360)
         intro = plain_label(
-            "Kits signed with this key show candidates your organisation's name, and their "
-            "answers are locked so that only this key opens them. Keep the passphrase safe: "
-            "without it (or an exported copy of the key) those answers cannot be opened.",
+            "Kits signed with this key show candidates your organisation's name; their answers "
+            "are locked so that only this key opens them. Without the passphrase (or an "
+            "exported copy of the key) those answers cannot be opened.",
             wrap=True,
         )
         self.org = QLineEdit()
@@ -152,7 +153,8 @@ class NewKeyDialog(QDialog):
 
     def _set_working(self, on: bool, sentence: str = "") -> None:
         self.working = on
-        for w in (self.org, self.passphrase, self.again, self.ok_button):
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        for w in (self.org, self.passphrase, self.again, self.ok_button, cancel):
             w.setEnabled(not on)
         if on:
             self.error.setText("")
@@ -280,6 +282,7 @@ class KeysWindow(QDialog):
                 [r.organisation, r.short_fingerprint, r.created_at[:10], r.age_recipient]
             )
             item.setToolTip(1, f"sha256 {r.fingerprint}")
+            item.setToolTip(3, r.age_recipient)  # age recipients are plain ASCII
             self.tree.addTopLevelItem(item)
         self.tree.setColumnWidth(3, 260)
         self.empty.setVisible(not records)
