@@ -82,3 +82,11 @@ def test_kit_build_and_validate_warn_about_markup(
 
 def test_block_is_plain_data() -> None:
     assert Block("paragraph", (Span("a"),)).text == "a"
+
+
+def test_plain_words_are_not_taken_for_addresses() -> None:
+    # "send the file." and "your data:" are words; only real addresses are warned about.
+    for words in ("Send the file.", "Name it answers.txt", "Your data: kept 30 days", "www is"):
+        assert markup_warnings(words) == [], words
+    for address in ("http://x.example", "file:///etc/passwd", "www.example.com/a"):
+        assert any("address" in w for w in markup_warnings(f"See {address} now")), address

@@ -35,7 +35,7 @@ Handler = Callable[[argparse.Namespace], "int | GuiRequest"]
 class GuiRequest:
     """Ask the composition root to open windows instead of finishing on the command line."""
 
-    mode: Literal["start", "candidate", "review"]
+    mode: Literal["start", "candidate", "review", "author"]
     paths: tuple[Path, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -51,6 +51,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from onetake_desktop.cli import (
+        author,
         bundle,
         candidate,
         devices,
@@ -82,7 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="log in detail, to stderr as well as the log file (see 'Where data lives')",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (candidate, review, kit, keys, bundle, record, devices, library, scores, panel):
+    for module in (
+        candidate,
+        review,
+        author,
+        kit,
+        keys,
+        bundle,
+        record,
+        devices,
+        library,
+        scores,
+        panel,
+    ):
         module.register(sub)
     return parser
 

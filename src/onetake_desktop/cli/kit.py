@@ -32,6 +32,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v = actions.add_parser("validate", help="check a kit, definition or TOML and list problems")
     v.add_argument("file", type=Path, metavar="FILE")
     v.set_defaults(handler=run_validate)
+    n = actions.add_parser(
+        "new",
+        help="write a well-formed starting point for an interview TOML",
+        description="Write an interview TOML to start from (valid as it is; edit it, or open "
+        "it with 'onetake author FILE'). Templates: "
+        + "; ".join(f"{name}: {what}" for name, what in author.TEMPLATES.items())
+        + ".",
+    )
+    n.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.toml")
+    n.add_argument(
+        "--template", default="general", choices=sorted(author.TEMPLATES), metavar="NAME"
+    )
+    n.set_defaults(handler=run_new)
     s = actions.add_parser("show", help="print a readable summary of a kit")
     s.add_argument("file", type=Path, metavar="FILE")
     s.set_defaults(handler=run_show)
@@ -80,6 +93,15 @@ def run_validate(args: argparse.Namespace) -> int:
     )
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    out = author.write_template(args.template, args.output)
+    print(
+        f"Wrote {out} from the {args.template!r} template; build it with "
+        f"'onetake kit build {out} -o KIT'."
+    )
     return EXIT_OK
 
 

@@ -99,7 +99,15 @@ _CHECKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\[[^\]\n]{1,200}\]\([^)\s]{1,500}\)"), "Markdown link {m}"),
     (re.compile(r"(?m)^#{1,6}\s"), "Markdown heading '#'"),
     (re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"), "Markdown emphasis {m}"),
-    (re.compile(r"\b(?:http|ftp|file|javascript|data|www\.)[:.][^\s]*", re.I), "address {m}"),
+    # Only what really is an address: "send the file." or "your data: ..." are plain words.
+    (
+        re.compile(
+            r"\b(?:http://|ftp://|file:/|javascript:|data:[a-z]+/[a-z0-9.+-]+|www\.[a-z0-9-]+\.)"
+            r"[^\s]*",
+            re.I,
+        ),
+        "address {m}",
+    ),
 )
 
 

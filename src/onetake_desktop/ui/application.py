@@ -140,6 +140,10 @@ def open_window(request: GuiRequest, context: AppContext) -> QWidget:
         from onetake_desktop.ui.reviewer import open_reviewer_window
 
         return open_reviewer_window(context, request.paths)
+    if request.mode == "author":
+        from onetake_desktop.ui.author import open_author_window
+
+        return open_author_window(context, request.paths[0] if request.paths else None)
     from onetake_desktop.ui.start_window import StartWindow
 
     return StartWindow(context)
