@@ -221,3 +221,25 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
     assert isinstance(page3, SentPage)
     assert not page3.sending() and page3.upload_receipt == receipt
     assert f"Reference: {receipt.upload_id}" in page3.receipt.text()
+
+
+def test_device_check_states_the_size_of_the_file_to_send(
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+) -> None:
+    from onetake_desktop.media.profiles import estimate_bundle_bytes
+
+    w = _window(qtbot, write_kit(tmp_path), app_context)
+    w.act(w.service.begin)
+    w.act(lambda: w.service.give_consent("Ada Lovelace", "ada@example.org"))
+    assert w.page_name() == "devices"
+    page = w.pages["devices"]
+    shown = page.bundle_size  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: bool(shown.text()), timeout=10_000)
+    estimate = estimate_bundle_bytes(w.service.kit, w.service.profile_for())
+    assert estimate.media_seconds == 40.0  # this kit's two spoken answers at their limits
+    typical = f"{max(1, round(estimate.typical_bytes / 1024**2))} MB"
+    at_most = f"{max(1, round(estimate.at_most_bytes / 1024**2))} MB"
+    upper = "" if at_most == typical else f" (at most {at_most})"
+    assert shown.text() == f"Your answers will make a file of about {typical}{upper} to send."
+    assert shown.isVisible()
+    w.close()

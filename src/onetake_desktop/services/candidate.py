@@ -573,6 +573,20 @@ class CandidateService:
             f"{_mb(free)} free; this interview needs at most {_mb(needed)}.",
         )
 
+    def bundle_size_sentence(self) -> str:
+        """The size of the file the candidate will send, from the kit's answer limits and the
+        profile in use (the device check shows it; it matters on a slow connection)."""
+        from onetake_desktop.media.profiles import estimate_bundle_bytes
+
+        estimate = estimate_bundle_bytes(
+            self.kit, self.profile_for(), self.session.state.time_multiplier
+        )
+        if estimate.media_seconds <= 0:
+            return ""
+        typical, at_most = _mb(estimate.typical_bytes), _mb(estimate.at_most_bytes)
+        upper = "" if at_most == typical else f" (at most {at_most})"
+        return f"Your answers will make a file of about {typical}{upper} to send."
+
     def confirm_devices(self) -> None:
         camera, mic = self.capture_specs
         if self.needs_media and self.capture is None:
