@@ -243,3 +243,40 @@ def test_device_check_states_the_size_of_the_file_to_send(
     assert shown.text() == f"Your answers will make a file of about {typical}{upper} to send."
     assert shown.isVisible()
     w.close()
+
+
+def test_a_refused_upload_says_why_and_saving_a_copy_still_works(
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+) -> None:
+    with intake_server(tmp_path / "store", token="right-token") as intake:
+        hand_over = f'\n[hand_over]\nupload_url = "{intake.url}"\nupload_token = "expired-token"\n'
+        signed = signed_small_kit(tmp_path / "kit", hand_over=hand_over)
+        kit = load_kit(signed.kit)
+        sessions = app_context.paths.ensure().sessions
+        sealed = run_headless(
+            signed.kit,
+            camera="synthetic:size=320x240,fps=15",
+            mic="synthetic",
+            name="Ada Lovelace",
+            email="ada@example.org",
+            answer_seconds=1.0,
+            out=tmp_path / "ada.onetake",
+            sessions=sessions,
+            session_dir=sessions / session_folder_name(kit_content_hash(kit)),
+        )
+        copy = tmp_path / "usb" / "answers.onetake.age"
+        copy.parent.mkdir()
+        w = _window(qtbot, signed.kit, app_context, choose_copy_path=lambda _sealed: copy)
+        page = w.pages["sent"]
+        assert isinstance(page, SentPage)
+        page.send_button.click()
+        qtbot.waitUntil(lambda: bool(page.problem) and not page.sending(), timeout=60_000)
+        assert page.send_status.text() == (
+            "The employer's server refused the upload token (it may be mistyped or expired); "
+            "ask the employer, or save the file and send it another way."
+        )
+        assert page.send_button.text() == "Try again" and page.send_button.isVisible()
+        assert page.upload_receipt is None and not intake.uploads()
+        page.copy_button.click()
+        assert sha256_of(copy) == sha256_of(sealed.path)
+        assert w.banner.text() == f"A copy of your answers is saved as {copy}."

@@ -114,7 +114,11 @@ def receipt_words(receipt: UploadReceipt, organisation: str) -> str:
 
 
 def failure_words(error: OneTakeError) -> str:
-    return f"{error} You can also save the file and send it another way (below)."
+    """The sentence of a failed upload, always pointing to the other way."""
+    said = str(error)
+    if "another way" in said:  # the refusal already says it
+        return said
+    return f"{said} You can also save the file and send it another way (below)."
 
 
 def other_way_text(options: SendOptions) -> str:
