@@ -234,7 +234,9 @@ def test_device_check_states_the_size_of_the_file_to_send(
     assert w.page_name() == "devices"
     page = w.pages["devices"]
     shown = page.bundle_size  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: bool(shown.text()), timeout=10_000)
+    # Once the devices are open (the profile follows them), the page shows the estimate.
+    qtbot.waitUntil(lambda: w.service.capture is not None, timeout=10_000)
+    w.sync()
     estimate = estimate_bundle_bytes(w.service.kit, w.service.profile_for())
     assert estimate.media_seconds == 40.0  # this kit's two spoken answers at their limits
     typical = f"{max(1, round(estimate.typical_bytes / 1024**2))} MB"
