@@ -224,7 +224,7 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
 
 
 def test_device_check_states_the_size_of_the_file_to_send(
-    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
 ) -> None:
     from onetake_desktop.media.profiles import estimate_bundle_bytes
 
@@ -244,6 +244,7 @@ def test_device_check_states_the_size_of_the_file_to_send(
     upper = "" if at_most == typical else f" (at most {at_most})"
     assert shown.text() == f"Your answers will make a file of about {typical}{upper} to send."
     assert shown.isVisible()
+    shots(w, "devices-size")
     w.close()
 
 
