@@ -340,7 +340,7 @@ def main() -> int:
 
         videos = [
             a
-            for e in service.entries(window.current_reviewer_id)
+            for e in service.entries(service.actor_for(window.current_reviewer_id))
             for a in service.answers(e.submission_id)
             if a.answer_type == "video"
         ]

@@ -11,8 +11,10 @@ DEB_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1
   xvfb xauth xdotool imagemagick pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng
-  ffmpeg fonts-dejavu-core
+  ffmpeg fonts-dejavu-core fonts-noto-core fonts-noto-cjk age
 )
+# fonts-noto-core and fonts-noto-cjk (about 70 MB): names and kits in any script display,
+# CJK included, in the windows and in the UI tests' screenshots.
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -30,10 +32,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The upload tests run the employer's tus server (installers/intake: the official Node.js
+# @tus/server, pinned at 1.x, which runs on Debian 12's nodejs 18 as on newer Node); a node and
+# npm already on the machine are kept.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing nodejs and npm (Debian) for the upload server"
+    apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends nodejs npm
+  else
+    echo "setup: Node.js and npm are missing; install them with sudo apt-get install nodejs npm" >&2
+  fi
+fi
+if command -v npm >/dev/null; then
+  bash installers/intake/start.sh --install-only  # npm ci of the pinned packages, once
+fi
+
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test,dev]'
+# Exactly the versions in requirements.lock, each checked against its hash (refresh the lock
+# with installers/lock.sh); then the project itself, without touching those pins.
+.venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 echo "setup: ready (.venv)"

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from onetake_desktop import cli
 from onetake_desktop.domain.errors import EXIT_FAILURE
+from onetake_desktop.logs import install_excepthooks
+from onetake_desktop.services.context import AppContext
 
 
 def _display_available() -> bool:
@@ -20,8 +22,15 @@ def _display_available() -> bool:
     )
 
 
+def _say(sentence: str) -> None:
+    sys.stderr.write(f"onetake: {sentence}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    result = cli.main(argv)
+    # Until a window can show it, an uncaught error (any thread) is logged and said on stderr.
+    install_excepthooks(_say)
+    context = AppContext.from_environment()  # the one place the environment is read
+    result = cli.main(argv, context)
     if isinstance(result, int):
         return result
     if not _display_available():
@@ -33,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     from onetake_desktop.ui.application import run_gui
 
-    return run_gui(result)
+    return run_gui(result, context)
 
 
 if __name__ == "__main__":

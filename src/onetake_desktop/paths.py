@@ -6,7 +6,9 @@ on a USB stick); otherwise platformdirs picks the platform's usual places.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +52,36 @@ class AppPaths:
 
     def ensure(self) -> AppPaths:
         for d in (self.data, self.config, self.cache, self.logs, self.sessions, self.library):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
         return self
 
 
-def app_paths() -> AppPaths:
+# Candidates' names, emails and recordings live under these folders: only their owner may
+# read them (0700 folders, 0600 files), whatever the umask of the session that made them.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by its owner only; an existing folder
+    is tightened to 0700 too (libraries made by older versions were world-readable)."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    for p in (path, *missing):
+        with contextlib.suppress(OSError):  # not ours (a shared parent) or not POSIX
+            os.chmod(p, PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Make an existing file readable by its owner only (no-op where it is missing)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def app_paths(environ: Mapping[str, str] | None = None) -> AppPaths:
     """Resolve the directories now (reads ``ONETAKE_HOME`` each call, so tests can set it)."""
-    home = os.environ.get("ONETAKE_HOME")
+    home = (os.environ if environ is None else environ).get("ONETAKE_HOME")
     if home:
         root = Path(home).expanduser().resolve()
         return AppPaths(root / "data", root / "config", root / "cache", root / "logs")

@@ -18,7 +18,8 @@ from PySide6.QtCore import QTimer
 from onetake_desktop.cli import GuiRequest
 from onetake_desktop.ui.application import ensure_application, open_window
 app = ensure_application()
-window = open_window(GuiRequest("start"))
+from onetake_desktop.services.context import AppContext
+window = open_window(GuiRequest("start"), AppContext.from_environment())
 window.show()
 QTimer.singleShot(300, app.quit)
 app.exec()

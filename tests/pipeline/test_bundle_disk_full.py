@@ -62,7 +62,7 @@ def answer_files(folder: Path) -> dict[str, Path]:
 def test_disk_full_while_sealing(small_disk: Path, tmp_path: Path) -> None:
     kit = load_kit(demo_kit_path())
     manifest = demo_manifest(kit, {"q1": "media/q1.mp4", "q2": "media/q2.mp4"})
-    filled = []
+    filled: list[int] = []
 
     def other_program(done: int, total: int) -> None:
         if not filled:
@@ -81,7 +81,7 @@ def test_disk_full_while_importing(small_disk: Path, tmp_path: Path) -> None:
     kit = load_kit(demo_kit_path())
     manifest = demo_manifest(kit, {"q1": "media/q1.mp4", "q2": "media/q2.mp4"})
     bundle = write_bundle(manifest, answer_files(tmp_path), tmp_path / "answers.onetake").path
-    filled = []
+    filled: list[int] = []
 
     def other_program(done: int, total: int) -> None:
         if not filled:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from onetake_desktop.media.probe import probe_media
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.candidate import CandidateService
 from tests.pipeline.test_candidate_headless import write_kit
 
@@ -17,7 +18,7 @@ Usage = namedtuple("Usage", "total used free")
 
 
 def at_first_question(kit: Path, camera: str) -> tuple[CandidateService, list[str]]:
-    service = CandidateService.from_kit_file(kit)
+    service = CandidateService.from_kit_file(kit, sessions=app_paths().sessions)
     heard: list[str] = []
     service.error_listeners.append(lambda error: heard.append(str(error)))
     service.begin()

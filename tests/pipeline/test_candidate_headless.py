@@ -14,6 +14,7 @@ import pytest
 from onetake_desktop.cli import main as cli_main
 from onetake_desktop.domain.kit import Accommodation, Kit, PracticeQuestion, Question
 from onetake_desktop.media.probe import probe_media
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.candidate import CandidateService
 from onetake_desktop.storage.bundle import extract_bundle
 from onetake_desktop.storage.kitfile import save_kit
@@ -126,8 +127,9 @@ def test_headless_usage_and_input_errors(
 CRASHING_CANDIDATE = """
 import sys, time
 from pathlib import Path
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.candidate import CandidateService
-service = CandidateService.from_kit_file(Path(sys.argv[1]))
+service = CandidateService.from_kit_file(Path(sys.argv[1]), sessions=app_paths().sessions)
 service.begin()
 service.give_consent("Ada Lovelace", "ada@example.com")
 service.open_devices(sys.argv[2], "synthetic")
@@ -176,7 +178,7 @@ def test_resume_after_kill_9_keeps_every_take(tmp_path: Path) -> None:
             child.wait(10)
     assert child.returncode == -signal.SIGKILL
 
-    service = CandidateService.from_kit_file(kit)
+    service = CandidateService.from_kit_file(kit, sessions=app_paths().sessions)
     try:
         assert service.resumable
         assert service.session.answer.phase == "recording"  # as saved when it died

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import open_reviewer_service
 from tests.pipeline.library_bundles import make_bundle
 
@@ -41,7 +42,7 @@ def onetake(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_import_copies_media_and_records_every_answer(folder: Path) -> None:
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     try:
         report = service.import_paths([folder / "ada.onetake"])
         (outcome,) = report.outcomes
@@ -104,23 +105,30 @@ def test_cli_imports_good_bundles_and_lists_each_refused_one(folder: Path) -> No
 
 def test_cli_export_matches_the_database(folder: Path, tmp_path: Path) -> None:
     assert onetake("library", "import", str(folder / "ada.onetake")).returncode == 0
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     try:
-        me = service.default_reviewer.id
+        me = service.actor_for(service.default_reviewer.id)
         sid = service.entries(me)[0].submission_id
         for answer, score in zip(service.answers(sid), (4, 2, 5), strict=True):
-            service.save_score(answer.id, me, score, f'note {score}, with "quotes"')
-        service.set_recommendation(sid, me, "yes")
-        service.submit_candidate(sid, me)
+            service.save_score(
+                me, answer_id=answer.id, score=score, note=f'note {score}, with "quotes"'
+            )
+        service.set_recommendation(me, submission_id=sid, value="yes")
+        service.submit_candidate(me, submission_id=sid)
         other = service.library.reviewers.ensure("Grace")
-        service.save_score(service.answers(sid)[0].id, other.id, 1, "not mine")
+        service.save_score(
+            service.actor_for(other.id),
+            answer_id=service.answers(sid)[0].id,
+            score=1,
+            note="not mine",
+        )
         expected = [
             tuple(r)
             for r in service.library.db.execute(
                 "SELECT a.question_id, sc.score, sc.status, sc.note FROM scores sc"
                 " JOIN answers a ON a.id = sc.answer_id WHERE sc.reviewer_id = ?"
                 " ORDER BY a.position",
-                (me,),
+                (me.reviewer_id,),
             )
         ]
     finally:
@@ -128,7 +136,8 @@ def test_cli_export_matches_the_database(folder: Path, tmp_path: Path) -> None:
     out_csv, out_json = tmp_path / "scores.csv", tmp_path / "scores.json"
     assert onetake("scores", "export", "--format", "csv", "-o", str(out_csv)).returncode == 0
     assert onetake("scores", "export", "--format", "json", "-o", str(out_json)).returncode == 0
-    rows = list(csv.DictReader(out_csv.open(encoding="utf-8", newline="")))
+    assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8-sig", newline="")))
     assert [(r["question_id"], int(r["score"]), r["status"], r["note"]) for r in rows] == expected
     assert {r["reviewer"] for r in rows} == {"Me"}  # never another reviewer's draft
     assert {r["recommendation"] for r in rows} == {"yes"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -40,14 +41,14 @@ def library_with_scores() -> Path:
     library, _, ids = helpers.make_library(root, candidates=2)
     hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     service = PanelService(library, hasher=hasher)
-    a = service.create_panelist("Ana", "ana passphrase").reviewer_id
-    b = service.create_panelist("Ben", "ben passphrase").reviewer_id
+    a = service.create_panelist("Ana", "ana passphrase")
+    b = service.create_panelist("Ben", "ben passphrase")
     for sub in ids.values():
         for q in QUESTIONS:
             answer = helpers.answer_id(library, sub, q)
-            service.save_score(a, answer, 4, "Ana's note")
-            service.save_score(b, answer, 2, "Ben's private draft note")
-        service.submit_candidate(a, sub)
+            service.save_score(a, answer_id=answer, score=4, note="Ana's note")
+            service.save_score(b, answer_id=answer, score=2, note="Ben's private draft note")
+        service.submit_candidate(a, submission_id=sub)
     library.close()
     return root
 
@@ -66,21 +67,23 @@ def test_list_audit_and_export_as_one_panelist(
     assert "hash chain verified" in capsys.readouterr().out
 
     # Ben has not submitted: his export holds no score at all, not even his own drafts.
-    monkeypatch.setenv(panel_cli.PASSPHRASE_ENV, "ben passphrase")
+    # The passphrase comes from standard input when it is not a terminal.
+    monkeypatch.setattr("sys.stdin", io.StringIO("ben passphrase\n"))
     out = tmp_path / "ben.json"
     assert run(["panel", "export", "--panelist", "Ben", "--format", "json", "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "Ana" not in text and "private draft" not in text
-    assert {r["score"] for r in json.loads(text)["rows"]} == {""}
+    assert {r["score"] for r in json.loads(text)["scores"]} == {""}
 
-    monkeypatch.setenv(panel_cli.PASSPHRASE_ENV, "ana passphrase")
+    monkeypatch.setattr("sys.stdin", io.StringIO("ana passphrase\n"))
     out = tmp_path / "ana.csv"
     assert run(["panel", "export", "--panelist", "Ana", "--format", "csv", "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").count("Ana's note") == 4
 
-    monkeypatch.setenv(panel_cli.PASSPHRASE_ENV, "wrong")
-    with pytest.raises(OneTakeError, match="not Ana's passphrase"):
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    with pytest.raises(OneTakeError, match="not Ana's passphrase") as raised:
         run(["panel", "export", "--panelist", "Ana", "--format", "csv", "-o", str(out)])
+    assert raised.value.exit_code == 3
 
     conn = sqlite3.connect(library_with_scores / "onetake.sqlite3")
     conn.execute("DROP TRIGGER audit_log_no_update")
@@ -89,7 +92,7 @@ def test_list_audit_and_export_as_one_panelist(
     conn.close()
     capsys.readouterr()
     assert run(["panel", "audit"]) == 1
-    assert "Audit log row 5 was changed after it was written." in capsys.readouterr().out
+    assert "Audit log row 5 was changed after it was written." in capsys.readouterr().err
 
 
 def test_scores_export_refuses_a_panelists_scores_without_their_passphrase(
@@ -117,7 +120,13 @@ def test_scores_export_refuses_a_panelists_scores_without_their_passphrase(
         assert not out.exists()
     assert "private draft" not in capsys.readouterr().out
 
-    # A plain reviewer (no passphrase) in the same library still exports as before.
+    # A plain reviewer (no passphrase) in the same library still exports as before (a name
+    # that matches no reviewer is refused, never created: issue 18).
+    from onetake_desktop.storage.library import open_library
+
+    rita = open_library(library_with_scores)
+    rita.reviewers.ensure("Rita")
+    rita.close()
     args = parser.parse_args(
         ["scores", "export", "--reviewer", "Rita", "--format", "csv", "-o", str(out)]
     )
@@ -147,7 +156,8 @@ def test_library_list_keeps_blind_mode(
 
     library = open_library(library_with_scores)
     service = PanelService(library)
-    service.set_blind_mode(service.panelists()[0].reviewer_id, True)
+    ana = service.sign_in(service.panelist_named("Ana").reviewer_id, "ana passphrase")
+    service.set_blind_mode(ana, True)
     library.close()
     blind = json.loads(listed("--json"))
     assert blind["blind"] is True

@@ -15,7 +15,7 @@ from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Kit, Question, Rubric, RubricLevel
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, KitRef, SubmissionManifest
-from onetake_desktop.services.panel import PanelService, WrongPassphrase
+from onetake_desktop.services.panel import NotSignedIn, PanelService, WrongPassphrase
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
 
 HASH = "sha256:" + "cd" * 32
@@ -110,19 +110,25 @@ def test_three_panelists_score_independently_then_see_the_hand_computed_summary(
 ) -> None:
     library, interview, ids = make_library(tmp_path / "lib")
     panel = service(library, fast_hasher)
-    people = {n: panel.create_panelist(n, PASS).reviewer_id for n in ("P1", "P2", "P3")}
+    actors = {n: panel.create_panelist(n, PASS) for n in ("P1", "P2", "P3")}
+    people = {n: a.reviewer_id for n, a in actors.items()}
     candidates = [ids[n] for n in NAMES[:4]]
 
-    for name, pid in people.items():
+    for name in people:
         for qid, table in (("q1", Q1), ("q2", Q2)):
             for sub, score in zip(candidates, table[name], strict=True):
                 if score is not None:
-                    panel.save_score(pid, answer_id(library, sub, qid), score, f"{name} note")
+                    panel.save_score(
+                        actors[name],
+                        answer_id=answer_id(library, sub, qid),
+                        score=score,
+                        note=f"{name} note",
+                    )
 
     def others_seen(viewer: str) -> set[int]:
         pid = people[viewer]
-        scores = panel.visible_scores(pid, interview)
-        view = panel.view(pid, interview)
+        scores = panel.visible_scores(actors[viewer], interview_pk=interview)
+        view = panel.view(actors[viewer], interview_pk=interview)
         seen = {s.reviewer_id for s in scores} | set(view.panelists)
         for cell in view.summary.cells.values():
             seen |= set(cell.scores)
@@ -131,37 +137,41 @@ def test_three_panelists_score_independently_then_see_the_hand_computed_summary(
     # Before anyone submits: each sees only their own drafts, and exports hold no score at all.
     for name, pid in people.items():
         assert others_seen(name) == set()
-        assert all(s.reviewer_id == pid for s in panel.visible_scores(pid, interview))
-        view = panel.view(pid, interview)
+        visible = panel.visible_scores(actors[name], interview_pk=interview)
+        assert all(s.reviewer_id == pid for s in visible)
+        view = panel.view(actors[name], interview_pk=interview)
         assert len(view.own_drafts) == (8 if name != "P2" else 6)
         assert view.summary.cells == {} and view.alpha("q1") is None
         out = tmp_path / f"{name}.json"
-        panel.export(pid, interview, "json", out)
-        rows = json.loads(out.read_text())["rows"]
-        assert [r["score"] for r in rows] == [""] * 4 and all(r["panelist"] == "" for r in rows)
-        assert "note" not in out.read_text().replace('"note": ""', "")
+        panel.export(actors[name], interview_pk=interview, fmt="json", out=out)
+        rows = json.loads(out.read_text())["scores"]
+        assert [r["score"] for r in rows] == [""] * 4 and all(r["reviewer"] == "" for r in rows)
+        text = out.read_text()
+        assert not any(f"{n} note" in text for n in people)  # no draft note, not even one's own
+        assert all(r["note"] == "" and r["timestamped_notes"] == "" for r in rows)
 
     # P3 submits everything; P1 still sees nothing of P3 (P1 has not submitted) and vice versa
     # P3 sees nobody's drafts.
     for sub in candidates:
-        panel.submit_candidate(people["P3"], sub)
+        panel.submit_candidate(actors["P3"], submission_id=sub)
     assert others_seen("P1") == set() and others_seen("P3") == set()
     csv_out = tmp_path / "p1.csv"
-    panel.export(people["P1"], interview, "csv", csv_out)
-    assert {r["score"] for r in csv.DictReader(csv_out.open())} == {""}
+    panel.export(actors["P1"], interview_pk=interview, fmt="csv", out=csv_out)
+    assert {r["score"] for r in csv.DictReader(csv_out.open(encoding="utf-8-sig"))} == {""}
 
     # Everyone submits (P2 only the three candidates they scored).
     for sub in candidates:
-        panel.submit_candidate(people["P1"], sub)
+        panel.submit_candidate(actors["P1"], submission_id=sub)
     for sub in candidates[:3]:
-        panel.submit_candidate(people["P2"], sub)
+        panel.submit_candidate(actors["P2"], submission_id=sub)
 
-    view = panel.view(people["P1"], interview)
+    view = panel.view(actors["P1"], interview_pk=interview)
     assert view.question_open("q1") and view.candidate_open(candidates[0])
     assert view.alpha("q1") == pytest.approx(Q1_ALPHA, abs=1e-12)
     c = view.stats(candidates[2], "q1")  # candidate C: 2, 4, 4
     assert c is not None
-    assert (c.mean, c.median, c.spread, c.disagreement) == (pytest.approx(10 / 3), 4.0, 2, True)
+    assert c.mean == pytest.approx(10 / 3)
+    assert (c.median, c.spread, c.disagreement) == (4.0, 2, True)
     assert c.scores == {people["P1"]: 2, people["P2"]: 4, people["P3"]: 4}
     d = view.stats(candidates[3], "q2")  # candidate D on q2: 3 and 5, P2 missing
     assert d is not None and (d.mean, d.spread, d.disagreement) == (4.0, 2, True)
@@ -172,17 +182,17 @@ def test_three_panelists_score_independently_then_see_the_hand_computed_summary(
     assert p2.own_mean == pytest.approx(17 / 6) and p2.panel_mean == pytest.approx(47 / 18)
 
     # P2 never scored D, so D stays closed to P2, and so do both questions as a whole.
-    view2 = panel.view(people["P2"], interview)
+    view2 = panel.view(actors["P2"], interview_pk=interview)
     assert view2.stats(candidates[3], "q1") is None and view2.alpha("q1") is None
     assert not view2.candidate_open(candidates[3])
     assert view2.stats(candidates[2], "q1") is not None
 
     # The export after submission holds exactly the submitted scores the viewer may see.
     out = tmp_path / "after.json"
-    panel.export(people["P1"], interview, "json", out)
-    rows = [r for r in json.loads(out.read_text())["rows"] if r["score"] != ""]
+    panel.export(actors["P1"], interview_pk=interview, fmt="json", out=out)
+    rows = [r for r in json.loads(out.read_text())["scores"] if r["score"] != ""]
     assert len(rows) == 8 + 6 + 8
-    assert {r["panelist"] for r in rows} == {"P1", "P2", "P3"}
+    assert {r["reviewer"] for r in rows} == {"P1", "P2", "P3"}
 
 
 def test_two_panelists_question_mode_summary_matches_the_hand_computed_alpha(
@@ -190,22 +200,25 @@ def test_two_panelists_question_mode_summary_matches_the_hand_computed_alpha(
 ) -> None:
     library, interview, ids = make_library(tmp_path / "lib", candidates=3)
     panel = service(library, fast_hasher)
-    p1 = panel.create_panelist("Pat", PASS).reviewer_id
-    p2 = panel.create_panelist("Sam", PASS).reviewer_id
+    pat = panel.create_panelist("Pat", PASS)
+    sam = panel.create_panelist("Sam", PASS)
+    p1 = pat.reviewer_id
     subs = [ids[n] for n in NAMES[:3]]
     # P1: 2 3 5, P2: 2 4 3 on q1 -> alpha = 1 - 17/39.6 (worked out in the unit test).
-    for pid, scores in ((p1, (2, 3, 5)), (p2, (2, 4, 3))):
+    for who, scores in ((pat, (2, 3, 5)), (sam, (2, 4, 3))):
         by_candidate = dict(zip(subs, scores, strict=True))
-        for sub, q in panel.question_queue(pid, interview)[:3]:  # q1 in this panelist's order
+        queue = panel.question_queue(who, interview_pk=interview)
+        for sub, q in queue[:3]:  # q1 in this panelist's order
             assert q == "q1"
-            panel.save_score(pid, answer_id(library, sub, q), by_candidate[sub])
+            panel.save_score(who, answer_id=answer_id(library, sub, q), score=by_candidate[sub])
     with pytest.raises(OneTakeError, match="Score every answer"):
-        panel.submit_question(p1, interview, "q2")
-    assert panel.submit_question(p1, interview, "q1") == 3
-    assert panel.view(p1, interview).summary.cells.get((subs[0], "q1")).scores == {p1: 2}  # type: ignore[union-attr]
-    assert panel.view(p2, interview).summary.cells == {}  # P2 still sees only drafts
-    panel.submit_question(p2, interview, "q1")
-    view = panel.view(p2, interview)
+        panel.submit_question(pat, interview_pk=interview, question_id="q2")
+    assert panel.submit_question(pat, interview_pk=interview, question_id="q1") == 3
+    cells = panel.view(pat, interview_pk=interview).summary.cells
+    assert cells.get((subs[0], "q1")).scores == {p1: 2}  # type: ignore[union-attr]
+    assert panel.view(sam, interview_pk=interview).summary.cells == {}  # Sam: only drafts
+    panel.submit_question(sam, interview_pk=interview, question_id="q1")
+    view = panel.view(sam, interview_pk=interview)
     assert view.question_open("q1") and not view.question_open("q2")
     assert view.alpha("q1") == pytest.approx(1 - 17 / 39.6, abs=1e-12)
     assert view.stats(subs[2], "q1").spread == 2  # type: ignore[union-attr]
@@ -220,18 +233,21 @@ def test_order_is_stable_per_panelist_and_differs_between_panelists(
     panel = service(library, fast_hasher, seed=11)
     a = panel.create_panelist("Ann", PASS).reviewer_id
     b = panel.create_panelist("Bob", PASS).reviewer_id
-    order_a = panel.order(a, interview, "q1")
-    queue_a = panel.question_queue(a, interview)
+    ann = panel.sign_in(a, PASS)
+    order_a = panel.order(ann, interview_pk=interview, question_id="q1")
+    queue_a = panel.question_queue(ann, interview_pk=interview)
     library.close()
 
     # Reopen the library: the seed is stored, so the order comes back the same.
     library2 = open_library(tmp_path / "lib")
     again = PanelService(library2, ManualClock(), hasher=fast_hasher)
-    assert again.order(a, interview, "q1") == order_a
-    assert again.question_queue(a, interview) == queue_a
+    ann = again.sign_in(a, PASS)
+    bob = again.sign_in(b, PASS)
+    assert again.order(ann, interview_pk=interview, question_id="q1") == order_a
+    assert again.question_queue(ann, interview_pk=interview) == queue_a
     assert [q for _, q in queue_a] == ["q1"] * 5 + ["q2"] * 5
-    assert again.order(b, interview, "q1") != order_a
-    assert sorted(again.order(b, interview, "q1")) == sorted(order_a)
+    assert again.order(bob, interview_pk=interview, question_id="q1") != order_a
+    assert sorted(again.order(bob, interview_pk=interview, question_id="q1")) == sorted(order_a)
     library2.close()
 
 
@@ -259,12 +275,13 @@ def test_passphrases_are_argon2id_and_wrong_ones_slow_down(
     with pytest.raises(WrongPassphrase, match="try again"):  # 2 s after the second failure
         panel.sign_in(pid, PASS)
     clock.advance(1.0)
-    assert panel.sign_in(pid, PASS).name == "Kim"
+    kim = panel.sign_in(pid, PASS)
+    assert kim.name == "Kim"
     assert panel.current_id == pid
-    assert panel.repo.panelist(pid).failed_attempts == 0  # type: ignore[union-attr]
+    assert panel.begin_sign_in(pid).failed_attempts == 0
 
     # Idle lock on the injected clock.
-    panel.set_idle_minutes(pid, 2)
+    panel.set_idle_minutes(kim, 2)
     clock.advance(119)
     assert not panel.lock_if_idle()
     panel.touch()
@@ -272,7 +289,9 @@ def test_passphrases_are_argon2id_and_wrong_ones_slow_down(
     assert not panel.lock_if_idle()
     clock.advance(2)
     assert panel.lock_if_idle() and panel.current_id is None
-    actions = [e.action for e in panel.audit_entries()]
+    with pytest.raises(NotSignedIn):  # the lock ended Kim's actor
+        panel.audit_entries(kim)
+    actions = [e.action for e in panel.audit_entries(panel.sign_in(pid, PASS))]
     assert actions.count("sign_in_failed") == 2 and "sign_in" in actions and "lock" in actions
 
 
@@ -281,46 +300,58 @@ def test_corrections_decisions_blind_mode_and_export(
 ) -> None:
     library, interview, ids = make_library(tmp_path / "lib", candidates=2)
     panel = service(library, fast_hasher)
-    pid = panel.create_panelist("Jo", PASS).reviewer_id
+    jo = panel.create_panelist("Jo", PASS)
     ada = ids["Ada Lovelace"]
-    panel.set_blind_mode(pid, True)
-    names = {c.name for c in panel.candidates(interview)}
+    panel.set_blind_mode(jo, True)
+    names = {c.name for c in panel.candidates(interview_pk=interview)}
     assert names.isdisjoint(NAMES) and all(n.startswith("C-") for n in names)
 
-    with pytest.raises(OneTakeError, match="before recording a decision"):
-        panel.decide(pid, ada, "advance", "Strong answers")
+    with pytest.raises(OneTakeError, match="every panelist has submitted"):
+        panel.decide(jo, submission_id=ada, decision="advance", reason="Strong answers")
     for q in QUESTIONS:
-        panel.save_score(pid, answer_id(library, ada, q), 4)
-    panel.submit_candidate(pid, ada)
+        panel.save_score(jo, answer_id=answer_id(library, ada, q), score=4)
+    panel.submit_candidate(jo, submission_id=ada)
     a1 = answer_id(library, ada, "q1")
     with pytest.raises(OneTakeError, match="correction"):
-        panel.save_score(pid, a1, 2)
-    corrected = panel.correct_score(pid, a1, 5, "", "Re-watched the end of the answer")
+        panel.save_score(jo, answer_id=a1, score=2)
+    corrected = panel.correct_score(
+        jo, answer_id=a1, score=5, note="", reason="Re-watched the end of the answer"
+    )
     assert corrected.supersedes_id is not None and corrected.status == "submitted"
-    assert len(library.scores.history(a1, pid)) == 2
+    assert len(panel.score_history(jo, answer_id=a1)) == 2
 
-    first = panel.decide(pid, ada, "hold", "Compare with the next batch")
-    second = panel.decide(pid, ada, "advance", "Best on ownership", "Thank you, see you soon.")
+    first = panel.decide(
+        jo, submission_id=ada, decision="hold", reason="Compare with the next batch"
+    )
+    second = panel.decide(
+        jo,
+        submission_id=ada,
+        decision="advance",
+        reason="Best on ownership",
+        feedback="Thank you, see you soon.",
+    )
     assert second.supersedes_id == first.id
-    assert [d.decision for d in panel.decision_history(ada)] == ["hold", "advance"]
-    by_id = {c.submission_id: c for c in panel.candidates(interview)}
+    history = panel.decision_history(jo, submission_id=ada)
+    assert [d.decision for d in history] == ["hold", "advance"]
+    by_id = {c.submission_id: c for c in panel.candidates(interview_pk=interview)}
     assert by_id[ada].revealed and by_id[ada].name == "Ada Lovelace"
     other = ids["Brian Kernighan"]
     assert not by_id[other].revealed and by_id[other].email == ""
 
     out = tmp_path / "export.csv"
-    panel.export(pid, interview, "csv", out)
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    panel.export(jo, interview_pk=interview, fmt="csv", out=out)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with the BOM
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     ada_rows = [r for r in rows if r["candidate_name"] == "Ada Lovelace"]
     assert {(r["question_id"], r["score"]) for r in ada_rows} == {("q1", "5"), ("q2", "4")}
     assert ada_rows[0]["decision"] == "advance"
     assert ada_rows[0]["feedback"] == "Thank you, see you soon."
-    assert {r["correction_reason"] for r in ada_rows} == {"Re-watched the end of the answer", ""}
+    assert {r["reason"] for r in ada_rows} == {"Re-watched the end of the answer", ""}
     hidden = [r for r in rows if r["candidate_code"] == by_id[other].code]
     assert hidden[0]["candidate_name"] == "" and hidden[0]["candidate_email"] == ""
     assert "Brian" not in out.read_text(encoding="utf-8")
 
-    actions = [e.action for e in panel.audit_entries()]
+    actions = [e.action for e in panel.audit_entries(jo)]
     for needed in ("score", "submit", "correct", "decide", "export"):
         assert needed in actions
     assert panel.audit_problem() is None
@@ -331,28 +362,29 @@ def test_editing_an_audit_row_with_sqlite3_is_detected(
 ) -> None:
     library, _, ids = make_library(tmp_path / "lib", candidates=1)
     panel = service(library, fast_hasher)
-    pid = panel.create_panelist("Max", PASS).reviewer_id
+    max_ = panel.create_panelist("Max", PASS)
     sub = ids["Ada Lovelace"]
     for q in QUESTIONS:
-        panel.save_score(pid, answer_id(library, sub, q), 3)
-    panel.submit_candidate(pid, sub)
-    assert len(panel.audit_entries()) == 4 and panel.audit_problem() is None
+        panel.save_score(max_, answer_id=answer_id(library, sub, q), score=3)
+    panel.submit_candidate(max_, submission_id=sub)
+    # created, signed in, two scores, one submission
+    assert len(panel.audit_entries(max_)) == 5 and panel.audit_problem() is None
     library.close()
 
     db_file = tmp_path / "lib" / "onetake.sqlite3"
     conn = sqlite3.connect(db_file)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        conn.execute("UPDATE audit_log SET details = '{\"score\":5}' WHERE seq = 2")
+        conn.execute("UPDATE audit_log SET details = '{\"score\":5}' WHERE seq = 3")
     # A determined editor drops the guard first; the hash chain still tells.
     conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute("UPDATE audit_log SET details = ? WHERE seq = 2", ('{"answer":1,"score":5}',))
+    conn.execute("UPDATE audit_log SET details = ? WHERE seq = 3", ('{"answer":1,"score":5}',))
     conn.commit()
     conn.close()
 
     reopened = PanelService(open_library(tmp_path / "lib"), ManualClock(), hasher=fast_hasher)
     problem = reopened.audit_problem()
-    assert problem is not None and problem.seq == 2
-    assert problem.sentence == "Audit log row 2 was changed after it was written."
+    assert problem is not None and problem.seq == 3
+    assert problem.sentence == "Audit log row 3 was changed after it was written."
     reopened.library.close()
 
 
@@ -361,18 +393,18 @@ def test_removing_the_newest_audit_rows_is_detected(
 ) -> None:
     library, _, _ = make_library(tmp_path / "lib", candidates=1)
     panel = service(library, fast_hasher)
-    pid = panel.create_panelist("Max", PASS).reviewer_id
-    panel.set_blind_mode(pid, True)
-    panel.set_blind_mode(pid, False)
+    max_ = panel.create_panelist("Max", PASS)
+    panel.set_blind_mode(max_, True)
+    panel.set_blind_mode(max_, False)
     library.close()
     conn = sqlite3.connect(tmp_path / "lib" / "onetake.sqlite3")
     conn.execute("DROP TRIGGER audit_log_no_delete")
-    conn.execute("DELETE FROM audit_log WHERE seq = 3")
+    conn.execute("DELETE FROM audit_log WHERE seq = 4")  # the newest row
     conn.commit()
     conn.close()
     reopened = PanelService(open_library(tmp_path / "lib"), ManualClock(), hasher=fast_hasher)
     problem = reopened.audit_problem()
-    assert problem is not None and "after row 2 were removed" in problem.sentence
+    assert problem is not None and "after row 3 were removed" in problem.sentence
     reopened.library.close()
 
 
@@ -381,20 +413,22 @@ def test_a_draft_with_only_a_note_is_neither_submitted_nor_shown(
 ) -> None:
     library, interview, ids = make_library(tmp_path / "lib", candidates=1)
     panel = service(library, fast_hasher)
-    a = panel.create_panelist("Ann", PASS).reviewer_id
-    b = panel.create_panelist("Bob", PASS).reviewer_id
+    ann = panel.create_panelist("Ann", PASS)
+    bob = panel.create_panelist("Bob", PASS)
+    a, b = ann.reviewer_id, bob.reviewer_id
     sub = ids["Ada Lovelace"]
     q1, q2 = (answer_id(library, sub, q) for q in QUESTIONS)
-    panel.save_score(a, q1, None, "thinking about it")
-    panel.save_score(a, q2, 3)
+    panel.save_score(ann, answer_id=q1, score=None, note="thinking about it")
+    panel.save_score(ann, answer_id=q2, score=3)
     with pytest.raises(OneTakeError, match="Score every answer"):
-        panel.submit_candidate(a, sub)
-    assert panel.view(a, interview).own_drafts == {(sub, "q2"): 3}
-    panel.save_score(a, q1, 2, "thinking about it")
-    panel.submit_candidate(a, sub)
+        panel.submit_candidate(ann, submission_id=sub)
+    assert panel.view(ann, interview_pk=interview).own_drafts == {(sub, "q2"): 3}
+    panel.save_score(ann, answer_id=q1, score=2, note="thinking about it")
+    panel.submit_candidate(ann, submission_id=sub)
     for q in (q1, q2):
-        panel.save_score(b, q, 4)
-    panel.submit_candidate(b, sub)
-    view = panel.view(b, interview)
+        panel.save_score(bob, answer_id=q, score=4)
+    panel.submit_candidate(bob, submission_id=sub)
+    view = panel.view(bob, interview_pk=interview)
     assert view.stats(sub, "q1").scores == {a: 2, b: 4}  # type: ignore[union-attr]
-    assert [e.action for e in panel.audit_entries()].count("score") == 4  # notes alone: none
+    actions = [e.action for e in panel.audit_entries(bob)]
+    assert actions.count("score") == 4  # notes alone: none

@@ -10,24 +10,33 @@ import time
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
+from typing import TypedDict
 
 import av
 import numpy as np
 
 from onetake_desktop.media.profiles import PROFILES, get_profile
-from onetake_desktop.media.recorder import CaptureSession, TakeResult
+from onetake_desktop.media.recorder import CaptureSession
 from onetake_desktop.media.sources import SyntheticVideoSource
+from onetake_desktop.media.types import TakeResult
 
 SMALL = PROFILES["light"].scaled(320, 240)
 RECORD = [sys.executable, "-m", "onetake_desktop", "record"]
 
 
-def decode_all(path: Path) -> dict[str, list[av.VideoFrame | av.AudioFrame]]:
-    frames: dict[str, list[av.VideoFrame | av.AudioFrame]] = {"video": [], "audio": []}
+class Decoded(TypedDict):
+    video: list[av.VideoFrame]
+    audio: list[av.AudioFrame]
+
+
+def decode_all(path: Path) -> Decoded:
+    frames: Decoded = {"video": [], "audio": []}
     with av.open(str(path)) as container:
         for frame in container.decode(*container.streams):
-            kind = "video" if isinstance(frame, av.VideoFrame) else "audio"
-            frames[kind].append(frame)
+            if isinstance(frame, av.VideoFrame):
+                frames["video"].append(frame)
+            elif isinstance(frame, av.AudioFrame):
+                frames["audio"].append(frame)
     return frames
 
 
@@ -82,7 +91,7 @@ def test_round_trip_ten_second_take(tmp_path: Path) -> None:
     offsets = set()
     previous = -1
     for frame in video_frames:
-        counter = card.read_counter(frame.to_ndarray(format="gray"))
+        counter = card.read_counter(frame.to_ndarray(format="gray").astype(np.uint8))
         assert counter > previous
         previous = counter
         assert frame.pts is not None and frame.time_base is not None
@@ -186,7 +195,11 @@ def test_time_base_is_explicit(tmp_path: Path) -> None:
         result = session.start_take(tmp_path / "t.mp4", SMALL, max_seconds=0.5).wait(10)
     assert result is not None
     frames = decode_all(result.path)["video"]
-    steps = {(b.pts - a.pts) * b.time_base for a, b in itertools.pairwise(frames) if b.pts}
+    steps = {
+        (b.pts - a.pts) * b.time_base
+        for a, b in itertools.pairwise(frames)
+        if b.pts and a.pts is not None and b.time_base
+    }
     assert steps == {Fraction(1, 30)}
 
 

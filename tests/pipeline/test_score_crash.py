@@ -1,13 +1,16 @@
 """kill -9 while a reviewer submits 1,000 scores: no acknowledged score is lost, and the
 database passes ``PRAGMA integrity_check`` after every kill.
 
-The child process saves a draft and submits it (one durable transaction, synchronous=FULL) per
-answer, printing ``ACK`` only after ``submit`` returned. The parent kills it at random moments,
-checks the database, and starts a new child where the last one stopped.
+The child process saves a draft and submits it through the scoring use case (each write and its
+audit row in one transaction; the submission durable, synchronous=FULL) per answer, printing
+``ACK`` only after ``submit`` returned. The parent kills it at random moments, checks the
+database (every score change has its audit row and no audit row lacks its score), and starts a
+new child where the last one stopped.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -26,18 +29,21 @@ HASH = "sha256:" + "ef" * 32
 CHILD = r"""
 import sys
 from pathlib import Path
+from onetake_desktop.services.scoring import ScoringService
 from onetake_desktop.storage.library import open_library
 
 root, start = Path(sys.argv[1]), int(sys.argv[2])
 lib = open_library(root)
-me = lib.reviewers.ensure("Me")
+scoring = ScoringService(lib)
+me = scoring.actor_for(lib.reviewers.ensure("Me").id)
 rows = lib.db.execute(
     "SELECT id, submission_id FROM answers ORDER BY id LIMIT -1 OFFSET ?", (start,)
 ).fetchall()
 for answer_id, submission_id in rows:
     score = answer_id % 5 + 1
-    lib.scores.save_draft(answer_id, me.id, score, f"answer {answer_id}")
-    if lib.scores.submit(submission_id, me.id) != 1:
+    scoring.save_score(me, answer_id=answer_id, score=score, note=f"answer {answer_id}")
+    done = scoring.submit_answers(me, answer_ids=[answer_id], subject=f"answer {answer_id}")
+    if done != 1:
         raise SystemExit(f"expected one submitted score for answer {answer_id}")
     sys.stdout.write(f"ACK {answer_id} {score}\n")
     sys.stdout.flush()
@@ -90,6 +96,16 @@ def _check(db_path: Path, acked: dict[int, int]) -> int:
         assert not lost, f"acknowledged scores lost: {sorted(lost)[:10]}"
         drafts = conn.execute("SELECT COUNT(*) FROM scores WHERE status = 'draft'").fetchone()[0]
         assert drafts <= 1  # at most the one in flight when the process died
+        # Each score and its audit row were written together, so they survive together.
+        audited: dict[str, set[int]] = {"score": set(), "submit": set()}
+        for action, details in conn.execute(
+            "SELECT action, details FROM audit_log WHERE action IN ('score', 'submit')"
+        ):
+            parsed = json.loads(details)
+            audited[action].update(parsed["answers"] if action == "submit" else [parsed["answer"]])
+        scored = {a for (a,) in conn.execute("SELECT answer_id FROM scores")}
+        assert audited["score"] == scored
+        assert audited["submit"] == set(submitted)
         return len(submitted)
     finally:
         conn.close()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
+import soundfile
 
 from onetake_desktop.domain.errors import DeviceError
 from onetake_desktop.media import devices
@@ -15,6 +18,7 @@ from onetake_desktop.media.profiles import PROFILES
 from onetake_desktop.media.recorder import CaptureSession
 from onetake_desktop.media.sources import (
     PORTAUDIO_MISSING,
+    FileAudioSource,
     open_audio_source,
     open_video_source,
 )
@@ -129,15 +133,6 @@ def test_unknown_microphone_is_one_sentence() -> None:
     assert one_sentence(str(error.value)) and "microphone" in str(error.value)
 
 
-def test_default_specs_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from onetake_desktop.media.sources import default_specs
-
-    assert default_specs() == ("camera:0", "mic:default")
-    monkeypatch.setenv("ONETAKE_CAMERA", "synthetic")
-    monkeypatch.setenv("ONETAKE_MIC", "file:answer.wav")
-    assert default_specs() == ("synthetic", "file:answer.wav")
-
-
 def test_audio_only_session_has_no_preview_but_a_level() -> None:
     with CaptureSession(None, "synthetic") as session:
         session.wait_ready()
@@ -151,3 +146,54 @@ def test_wait_ready_names_a_silent_source() -> None:
         pytest.raises(DeviceError, match="microphone sends nothing"),
     ):
         session.wait_ready(timeout=0.3)
+
+
+def _play(source: FileAudioSource, samples: int) -> np.ndarray:
+    """Start the source and collect ``samples`` samples (or all there are) in real time."""
+    heard: list[np.ndarray] = []
+    done = threading.Event()
+
+    def on_audio(chunk: np.ndarray, t: float) -> None:
+        heard.append(chunk)
+        if sum(len(c) for c in heard) >= samples:
+            done.set()
+
+    source.start(on_audio, lambda reason, message: done.set())
+    try:
+        assert done.wait(10)
+    finally:
+        source.stop()
+    return np.concatenate(heard)
+
+
+def test_a_48k_wav_is_read_sample_for_sample_with_soundfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WAV and FLAC at 48 kHz: PCM in, no decoder or resampler between (soundfile)."""
+    monkeypatch.setattr(av, "AudioResampler", None)  # PyAV's path would fail here
+    rate, n = 48_000, 24_000
+    left = (0.5 * np.sin(2 * np.pi * 440 * np.arange(n) / rate)).astype(np.float32)
+    right = np.full(n, 0.25, np.float32)
+    for suffix, subtype in ((".wav", "FLOAT"), (".flac", "PCM_24")):
+        path = tmp_path / f"answer{suffix}"
+        soundfile.write(str(path), np.stack([left, right], axis=1), rate, subtype=subtype)
+        source = FileAudioSource(path, loop=False)
+        got = _play(source, n)[:n]
+        tolerance = 0 if subtype == "FLOAT" else 2**-22  # 24-bit PCM rounds
+        assert np.max(np.abs(got - (left + right) / 2)) <= tolerance, suffix
+
+
+def test_a_44k_wav_is_resampled_to_48k(tmp_path: Path) -> None:
+    path = tmp_path / "cd.wav"
+    tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(22_050) / 44_100)).astype(np.float32)
+    soundfile.write(str(path), tone, 44_100, subtype="PCM_16")
+    got = _play(FileAudioSource(path, loop=False), 24_000)
+    assert abs(len(got) - 24_000) <= 2 * FileAudioSource.CHUNK  # half a second at 48 kHz
+    assert 0.25 < float(np.max(np.abs(got))) < 0.35
+
+
+def test_a_broken_wav_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "broken.wav"
+    path.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    with pytest.raises(DeviceError, match="not a sound file this app can read"):
+        FileAudioSource(path)

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.media.probe import probe_media
+from onetake_desktop.services.candidate import real_capture
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.storage.bundle import extract_bundle
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate import open_candidate_window
@@ -65,11 +69,14 @@ def synchronous_tasks() -> object:
 def make_window(
     qtbot: QtBot, kit: Path, clock: ManualClock, out: Path, camera: str = SMALL_CAMERA
 ) -> CandidateWindow:
+    # The session runs on the manual clock; the recorder keeps real time (it captures real
+    # frames), so this test gives it a capture factory on the system clock.
+    context = replace(AppContext.from_environment(), clock=clock, capture_factory=real_capture)
     window = open_candidate_window(
         kit,
+        context,
         camera=camera,
         mic="synthetic",
-        clock=clock,
         choose_bundle_path=lambda suggested: out,
         confirm=lambda title, text: True,
     )
@@ -85,7 +92,7 @@ def ctrl(qtbot: QtBot, window: QWidget, key: Qt.Key, shift: bool = False) -> Non
     mods = Qt.KeyboardModifier.ControlModifier
     if shift:
         mods |= Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(window, key, mods)
+    QTest.keyClick(window, key, mods)
     qtbot.wait(180)  # a button's shortcut "animates" the click for 100 ms first
 
 
@@ -130,9 +137,9 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     devices = w.pages["devices"]
     assert service.capture is not None
     qtbot.waitUntil(lambda: service.preview_frame() is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: devices.meter.rms > 0.3, timeout=10_000)  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: not devices.preview.pixmap().isNull(), timeout=10_000)  # type: ignore[attr-defined]
-    assert "free" in devices.disk.text()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: devices.meter.rms > 0.3, timeout=10_000)
+    qtbot.waitUntil(lambda: not devices.preview.pixmap().isNull(), timeout=10_000)
+    assert "free" in devices.disk.text()
     shots(w, "devices")
     ctrl(qtbot, w, Qt.Key.Key_Return)
 
@@ -146,7 +153,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     ctrl(qtbot, w, Qt.Key.Key_E)
     assert not service.recording and s.state.practice_tries == 1
     assert service.last_practice is not None and service.last_practice.is_file()
-    assert practice.player.path == service.last_practice  # type: ignore[attr-defined]
+    assert practice.player.path == service.last_practice
     shots(w, "practice-playback")
     ctrl(qtbot, w, Qt.Key.Key_Return)
     assert not service.practice_dir.exists()
@@ -159,28 +166,28 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     assert s.answer.phase == "thinking"
     clock.advance(5)
     w.tick()
-    assert questions.clock.mode == "think"  # type: ignore[attr-defined]
-    assert questions.start_button.isVisible()  # type: ignore[attr-defined]
-    assert questions.takes_pill.text() == "Take 1 of 2"  # type: ignore[attr-defined]
-    assert "Thinking time: 0:10 left" in questions.clock.accessibleName()  # type: ignore[attr-defined]
+    assert questions.clock.mode == "think"
+    assert questions.start_button.isVisible()
+    assert questions.takes_pill.text() == "Take 1 of 2"
+    assert "Thinking time: 0:10 left" in questions.clock.accessibleName()
     shots(w, "question-thinking")
     clock.advance(10)  # 10 s x 1.5 = 15 s of thinking time
     w.tick()
     assert s.answer.phase == "recording", "think time over: recording starts"
     assert s.answer.think_seconds_used == pytest.approx(15)
     w.tick()
-    assert not questions.stop_button.isEnabled()  # type: ignore[attr-defined]
-    assert "You can stop after" in questions.min_hint.text()  # type: ignore[attr-defined]
+    assert not questions.stop_button.isEnabled()
+    assert "You can stop after" in questions.min_hint.text()
     wait_recorded(qtbot, w, 0.8)
     clock.advance(1)
     w.tick()
-    assert questions.stop_button.isEnabled()  # type: ignore[attr-defined]
-    assert questions.clock.mode == "answer"  # type: ignore[attr-defined]
+    assert questions.stop_button.isEnabled()
+    assert questions.clock.mode == "answer"
     shots(w, "question-recording")
     ctrl(qtbot, w, Qt.Key.Key_E)
     assert s.answer.phase == "deciding"
-    assert questions.player.path == service.take_path("q1", 1)  # type: ignore[attr-defined]
-    assert "Takes used: 1 of 2" in questions.takes_pill.text()  # type: ignore[attr-defined]
+    assert questions.player.path == service.take_path("q1", 1)
+    assert "Takes used: 1 of 2" in questions.takes_pill.text()
     shots(w, "question-playback")
 
     # 5b. Re-record with "start answering now"; this take runs into the limit and auto-stops.
@@ -193,11 +200,11 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     w.tick()
     assert s.answer.phase == "deciding"
     assert s.answer.takes[-1].stop_reason == "time_limit"
-    assert "Takes used: 2 of 2" in questions.takes_pill.text()  # type: ignore[attr-defined]
-    assert not questions.retake_button.isEnabled()  # type: ignore[attr-defined]
+    assert "Takes used: 2 of 2" in questions.takes_pill.text()
+    assert not questions.retake_button.isEnabled()
     # choose the first take, not the newest
-    questions.take_group.button(1).click()  # type: ignore[attr-defined]
-    assert questions.player.path == service.take_path("q1", 1)  # type: ignore[attr-defined]
+    questions.take_group.button(1).click()
+    assert questions.player.path == service.take_path("q1", 1)
     shots(w, "question-choose-take")
     ctrl(qtbot, w, Qt.Key.Key_Return)
     assert s.answer_for("q1").chosen_take == 1
@@ -213,14 +220,14 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     w.tick()
     ctrl(qtbot, w, Qt.Key.Key_E)
     assert s.answer.phase == "deciding"
-    assert not questions.retake_button.isEnabled()  # type: ignore[attr-defined]
+    assert not questions.retake_button.isEnabled()
     ctrl(qtbot, w, Qt.Key.Key_Return)
 
     # 5d. Question 3: a written answer.
     assert s.question.id == "q3"
     ctrl(qtbot, w, Qt.Key.Key_Return)
     assert s.answer.phase == "writing"
-    questions.editor.setPlainText("I enjoy untangling problems for people.")  # type: ignore[attr-defined]
+    questions.editor.setPlainText("I enjoy untangling problems for people.")
     # the draft reaches the disk a second after typing pauses, before it is submitted
     qtbot.waitUntil(lambda: "untangling" in service.state_path.read_text(), timeout=5_000)
     clock.advance(40)
@@ -230,28 +237,28 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     # 6. Review: every answer listed; q1 and q2 have no takes left, the text can be edited.
     review = w.pages["review"]
     assert w.page_name() == "review"
-    assert not review.redo_buttons["q1"].isEnabled()  # type: ignore[attr-defined]
-    assert not review.redo_buttons["q2"].isEnabled()  # type: ignore[attr-defined]
-    assert review.redo_buttons["q3"].isEnabled()  # type: ignore[attr-defined]
+    assert not review.redo_buttons["q1"].isEnabled()
+    assert not review.redo_buttons["q2"].isEnabled()
+    assert review.redo_buttons["q3"].isEnabled()
     ctrl(qtbot, w, Qt.Key.Key_2)
-    assert review.player.path == service.take_path("q2", 1)  # type: ignore[attr-defined]
+    assert review.player.path == service.take_path("q2", 1)
     shots(w, "review")
     ctrl(qtbot, w, Qt.Key.Key_3, shift=True)  # edit the written answer
     assert w.page_name() == "questions" and s.question.id == "q3"
     ctrl(qtbot, w, Qt.Key.Key_Return)
-    questions.editor.setPlainText("I enjoy untangling problems for people, calmly.")  # type: ignore[attr-defined]
+    questions.editor.setPlainText("I enjoy untangling problems for people, calmly.")
     ctrl(qtbot, w, Qt.Key.Key_Return)
     assert w.page_name() == "review"
 
     # 7. Send: seal with progress, then the receipt.
     ctrl(qtbot, w, Qt.Key.Key_Return)
     assert w.page_name() == "sent"
-    assert w.pages["send"].progress.value() == 100  # type: ignore[attr-defined]
+    assert w.pages["send"].progress.value() == 100
     sent = w.pages["sent"]
     receipt = service.receipt()
     assert receipt.path == out and out.is_file()
-    assert receipt.sha256 in sent.receipt.text()  # type: ignore[attr-defined]
-    assert "ten days" in sent.next_steps.text()  # type: ignore[attr-defined]
+    assert receipt.sha256 in sent.receipt.text()
+    assert "ten days" in sent.next_steps.text()
     shots(w, "sent")
 
     bundle = extract_bundle(out, tmp_path / "check")

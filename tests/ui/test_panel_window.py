@@ -12,21 +12,31 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from argon2 import PasswordHasher
+from PySide6.QtCharts import QBarSeries
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QInputDialog, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QMainWindow,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.kit import InterviewDefinition, Kit, Question, Rubric, RubricLevel
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, KitRef, SubmissionManifest
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel import PanelService, Verified
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
+from onetake_desktop.storage.panel import PanelistRecord
 from onetake_desktop.ui import panel as panel_ui
+from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 from onetake_desktop.ui.panel.summary import LOCKED_TEXT
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import set_synchronous
@@ -103,8 +113,23 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
+def central(window: QMainWindow) -> QWidget:
+    widget = window.centralWidget()
+    assert widget is not None
+    return widget
+
+
+class Setup(TypedDict):
+    window: ReviewerWindow
+    interview: int
+    subs: list[int]
+    people: dict[str, int]
+    library: Library
+    panel: panel_ui.PanelController
+
+
 @pytest.fixture
-def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[dict]:  # type: ignore[type-arg]
+def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[Setup]:
     set_synchronous(True)
     library, interview, subs = make_library(tmp_path / "lib")
     rng = random.Random(3)
@@ -116,8 +141,7 @@ def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[dict]:  
 
     first = factory(library)
     people = {n: first.create_panelist(n, p).reviewer_id for n, p in PASS.items()}
-    panel_ui.set_service_factory(factory)
-    window = ReviewerWindow(ReviewerService(library))
+    window = ReviewerWindow(ReviewerService(library), panel_service=factory(library))
     qtbot.addWidget(window)
     window.resize(1320, 860)
     window.show()
@@ -129,7 +153,6 @@ def setup(tmp_path: Path, clock: ManualClock, qtbot: QtBot) -> Iterator[dict]:  
         "library": library,
         "panel": window.panel,
     }
-    panel_ui.set_service_factory(None)
     set_synchronous(False)
     for w in list(window.panel.windows.values()):
         w.close()
@@ -145,6 +168,27 @@ def shot(widget: QWidget, name: str, tmp_path: Path) -> Path:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(target) / path.name)
     return path
+
+
+def score_elsewhere(root: Path, name: str, subs: list[int], *, submit: bool) -> None:
+    """Another panelist scores every answer on a second connection to the same library file
+    (as a script would, through the same use case), each answer 3."""
+    library = open_library(root)
+    try:
+        service = PanelService(library, hasher=HASHER)
+        actor = service.sign_in(service.panelist_named(name).reviewer_id, PASS[name])
+        for sid in subs:
+            open_answers = [
+                a
+                for a in service.answer_ids(submission_id=sid)
+                if getattr(service.my_score(actor, answer_id=a), "status", "") != "submitted"
+            ]
+            for answer_id in open_answers:  # what this panelist has not submitted yet
+                service.save_score(actor, answer_id=answer_id, score=3, note=f"{name} note")
+            if submit and open_answers:
+                service.submit_candidate(actor, submission_id=sid)
+    finally:
+        library.close()
 
 
 def sign_in(panel: panel_ui.PanelController, reviewer_id: int, passphrase: str) -> None:
@@ -178,14 +222,14 @@ def all_text(widget: QWidget) -> str:
 
 
 def test_switch_panelist_in_two_clicks_and_lock_when_idle(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     clock: ManualClock,
     tmp_path: Path,
     qtbot: QtBot,
 ) -> None:
     window, panel, people = setup["window"], setup["panel"], setup["people"]
     # Panelists exist: the window opens locked, its content hidden, its menu keys dead.
-    assert panel.lock_screen.isVisible() and not window.centralWidget().isVisible()
+    assert panel.lock_screen.isVisible() and not central(window).isVisible()
     window.activateWindow()  # shortcuts reach only the active window (a real display too)
     qtbot.waitUntil(window.isActiveWindow, timeout=3000)
     imports: list[bool] = []
@@ -195,7 +239,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     assert imports == []
     sign_in(panel, people["Ana"], PASS["Ana"])
     assert window.current_reviewer_id == people["Ana"]
-    assert window.centralWidget().isVisible() and not panel.lock_screen.isVisible()
+    assert central(window).isVisible() and not panel.lock_screen.isVisible()
     QTest.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert imports == [True]
     assert panel.switch.text() == "Panelist: Ana ▾"
@@ -207,7 +251,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     ben = next(a for a in menu.actions() if a.text() == "Ben")
     ben.trigger()
     assert panel.lock_screen.isVisible() and panel.lock_screen.group.checkedId() == people["Ben"]
-    assert not window.centralWidget().isVisible()
+    assert not central(window).isVisible()
     panel.lock_screen.passphrase.setText("not it")
     panel.lock_screen.sign_in_button.click()
     assert "not Ben's passphrase" in panel.lock_screen.error.text()
@@ -227,6 +271,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
 
     # Idle: nothing happens for the configured minutes -> locked, panel windows closed.
     summary = panel.open_summary()
+    assert summary is not None
     assert summary is not None and summary.isVisible()
     clock.advance(4 * 60)
     panel.check_idle()
@@ -234,7 +279,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     clock.advance(61)
     panel.check_idle()
     assert panel.lock_screen.isVisible() and panel.service.current_id is None
-    assert panel.windows == {} and not window.centralWidget().isVisible()
+    assert panel.windows == {} and not central(window).isVisible()
 
 
 # Scores each panelist gives on q1 and q2, by candidate (Ada, Brian, Carol, Dennis).
@@ -245,20 +290,24 @@ SCORES = {
 }
 
 
-def score_in_question_mode(panel: panel_ui.PanelController, name: str, subs: list[int]) -> object:
+def score_in_question_mode(
+    panel: panel_ui.PanelController, name: str, subs: list[int]
+) -> QuestionModeWindow:
     """Score every answer of the interview through the question-mode window, in its order."""
     window = panel.open_question_mode()
-    assert window is not None
+    assert isinstance(window, QuestionModeWindow)
     for i in range(len(window.queue)):
         window.go(i)
-        submission_id, question_id, _ = window.current()
+        shown = window.current()
+        assert shown is not None
+        submission_id, question_id, _ = shown
         score = SCORES[name][question_id][subs.index(submission_id)]
         window.rubric.choose(score)
     return window
 
 
 def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
@@ -280,11 +329,14 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
     # Ben: nothing of Ana's on his screens, neither in question mode nor in the summary.
     sign_in(panel, people["Ben"], PASS["Ben"])
     assert window.current_reviewer_id == people["Ben"]
-    qm = panel.open_question_mode()
+    again = panel.open_question_mode()
+    assert again is not None
+    qm = again
     assert qm is not None
     assert [c for c, _ in qm.queue[:4]] != ana_order  # his own order
     assert qm.rubric.score() is None and "Not scored yet" in qm.rubric.status.text()
     summary = panel.open_summary()
+    assert summary is not None
     assert summary is not None
     text = all_text(summary)
     assert "Ana" not in text and text.count(LOCKED_TEXT) >= 8
@@ -304,12 +356,15 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
 
     sign_in(panel, people["Cleo"], PASS["Cleo"])
     score_in_question_mode(panel, "Cleo", subs)
-    qm = panel.windows["question_mode"]
+    reopened = panel.windows["question_mode"]
+    assert isinstance(reopened, QuestionModeWindow)
+    qm = reopened
     qm.go(0)
     qm.submit_button.click()
     qm.go(len(qm.queue) - 1)
     qm.submit_button.click()
     summary = panel.open_summary()
+    assert summary is not None
     # Cleo submitted both questions; Ana and Ben only q1 so far.
     carol = summary.cell_text(subs[2], "q1")  # Ana 3, Ben 1, Cleo 3 -> flagged
     assert carol.startswith("Ana 3  Ben 1  Cleo 3") and "spread 2  ⚑" in carol
@@ -322,13 +377,14 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
     assert summary.alpha_text("q1") == f"{ordinal_alpha(q1):.3f}"
     counts = summary.distribution("q1")
     assert counts[people["Ben"]] == [1, 0, 1, 1, 1]
-    assert summary.chart.series()[0].count() == 3  # one bar set per panelist
+    bars = summary.chart.series()[0]
+    assert isinstance(bars, QBarSeries) and bars.count() == 3  # one bar set per panelist
     summary.chart_question.setCurrentIndex(0)
     shot(summary, "panel-summary", tmp_path)
 
 
 def test_compare_decisions_blind_mode_and_audit_banner(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     panel, people, subs = setup["panel"], setup["people"], setup["subs"]
@@ -353,10 +409,22 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     decisions.radios["advance"].setChecked(True)
     decisions.reason.setText("Strongest ownership examples")
     decisions.record()
-    assert "Submit your own scores" in decisions.message.text()
+    assert "waits until every panelist has submitted" in decisions.message.text()
     score_in_question_mode(panel, "Ana", subs)
+    ana = panel.service.current
+    assert ana is not None
     for q in ("q1", "q2"):
-        panel.service.submit_question(people["Ana"], interview, q)
+        panel.service.submit_question(ana, interview_pk=interview, question_id=q)
+    decisions.reload(keep=subs[0])
+    decisions.radios["advance"].setChecked(True)
+    decisions.reason.setText("Strongest ownership examples")
+    decisions.record()
+    # Ana alone has submitted: the decision still waits for the others, named.
+    assert "(still to submit: Ben, Cleo)" in decisions.message.text()
+    assert panel.service.decision_history(ana, submission_id=subs[0]) == []
+    shot(decisions, "decision-refused", tmp_path)
+    for name in ("Ben", "Cleo"):
+        score_elsewhere(setup["library"].root, name, subs, submit=True)
     decisions.reload(keep=subs[0])
     decisions.radios["advance"].setChecked(True)
     decisions.reason.setText("Strongest ownership examples")
@@ -369,7 +437,8 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     assert "Ada Lovelace" in names  # decided: revealed
     assert sum(n.startswith("C-") for n in names) == 3
     out = tmp_path / "panel.json"
-    assert decisions.export_to(out, "json") == 8  # Ana's 8 submitted scores, one per row
+    # Everyone submitted: Ana's export holds all 3 x 8 submitted scores, one per row.
+    assert decisions.export_to(out, "json") == 24
     exported = out.read_text(encoding="utf-8")
     assert "Thank you; we would like to meet you." in exported and "Brian" not in exported
     shot(decisions, "decisions", tmp_path)
@@ -397,14 +466,15 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
 
     set_synchronous(True)
     library, _, subs = make_library(tmp_path / "lib")
-    panel_ui.set_service_factory(lambda lib: PanelService(lib, clock, hasher=HASHER))
     try:
-        window = ReviewerWindow(ReviewerService(library))
+        window = ReviewerWindow(
+            ReviewerService(library), panel_service=PanelService(library, clock, hasher=HASHER)
+        )
         qtbot.addWidget(window)
         window.show()
         panel = window.panel
         # No panelists yet: a plain reviewer window; panel views wait for a panelist.
-        assert not panel.lock_screen.isVisible() and window.centralWidget().isVisible()
+        assert not panel.lock_screen.isVisible() and central(window).isVisible()
         assert not panel.actions["summary"].isEnabled() and panel.actions["new"].isEnabled()
 
         def fill() -> None:
@@ -427,7 +497,8 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
             window.show_answer(a.id)
             window.rubric.choose(4)
         window.submit_button.click()
-        entries = panel.service.audit_entries()
+        assert panel.service.current is not None
+        entries = panel.service.audit_entries(panel.service.current)
         assert [e.action for e in entries] == [
             "panelist_created",
             "sign_in",
@@ -440,7 +511,6 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
         assert panel.service.audit_problem() is None
         window.close()
     finally:
-        panel_ui.set_service_factory(None)
         set_synchronous(False)
 
 
@@ -506,14 +576,14 @@ def test_audio_only_review_hides_the_picture(tmp_path: Path, qtbot: QtBot) -> No
         assert record is not None
         answer_id = library.submissions.answers(record.id)[0].id
         service = PanelService(library, hasher=HASHER)
-        pid = service.create_panelist("Ida", "ida passphrase").reviewer_id
+        ida = service.create_panelist("Ida", "ida passphrase")
         player = PlayerWidget()
         qtbot.addWidget(player)
 
-        load_answer(player, service, pid, answer_id)
+        load_answer(player, service, ida, answer_id)
         assert player.kind == "video" and player.stack.currentWidget() is player.video
-        service.set_audio_only(pid, True)
-        load_answer(player, service, pid, answer_id)
+        service.set_audio_only(ida, True)
+        load_answer(player, service, ida, answer_id)
         assert player.kind == "audio" and player.stack.currentWidget() is player.waveform
         assert len(player.waveform.levels) > 0 and max(player.waveform.levels) > 0  # the tone
         player.clear()
@@ -546,7 +616,7 @@ def assert_no_real_names(window: ReviewerWindow) -> None:
 
 
 def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     window, panel, people, subs = setup["window"], setup["panel"], setup["people"], setup["subs"]
@@ -582,14 +652,23 @@ def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(
     assert shown == sorted(shown, key=str.casefold)
     assert_no_real_names(window)
     shot(window, "blind-reviewer-window", tmp_path)
-    # Blind mode off: the real names come back everywhere at once.
+    # Blind mode stays on while a candidate being scored still waits for a panelist: a single
+    # panelist cannot switch it off for everyone.
     panel.actions["blind"].setChecked(False)
+    assert panel.actions["blind"].isChecked() and panel.service.blind_mode()
+    assert "Blind mode stays on" in window.statusBar().currentMessage()
+    assert_no_real_names(window)
+    # Once every panelist has submitted, blind mode off: the real names come back at once.
+    for name in ("Ana", "Ben", "Cleo"):
+        score_elsewhere(setup["library"].root, name, subs, submit=True)
+    panel.actions["blind"].setChecked(False)
+    assert not panel.actions["blind"].isChecked()
     assert window.candidate_label.text() in NAMES
     assert "Ada Lovelace" in reviewer_window_texts(window)
 
 
 def test_export_from_the_reviewer_window_holds_no_draft_while_panelists_exist(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     import json
@@ -617,13 +696,13 @@ def test_export_from_the_reviewer_window_holds_no_draft_while_panelists_exist(
     assert decisions is not None
     panel_out = tmp_path / "panel.json"
     decisions.export_to(panel_out, "json")
-    panel_rows = json.loads(panel_out.read_text(encoding="utf-8"))["rows"]
+    panel_rows = json.loads(panel_out.read_text(encoding="utf-8"))["scores"]
     assert {r["score"] for r in panel_rows} <= {"", 2}
     assert all(r["score"] == "" for r in panel_rows if r["candidate_name"] == "Ada Lovelace")
 
 
 def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_drafts(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     tmp_path: Path,
 ) -> None:
     from PySide6.QtWidgets import QPlainTextEdit
@@ -636,7 +715,12 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     window.rubric.note.setPlainText("Ana's private note")
     window.rubric.flush_note()
     window.player.seek(0)
-    window.service.add_note(first, people["Ana"], 1000, "Ana's pinned thought")
+    window.service.add_note(
+        window.service.actor_for(people["Ana"]),
+        answer_id=first,
+        position_ms=1000,
+        text="Ana's pinned thought",
+    )
     window.recommend_buttons["strong_yes"].click()
     window.show_answer(first)
     assert window.rubric.score() == 4 and window.rubric.pins.count() == 1
@@ -645,7 +729,7 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     correction.show()
     panel.lock("Locked.")
     assert not correction.isVisible()
-    assert not window.centralWidget().isVisible() and not window.player.isVisible()
+    assert not central(window).isVisible() and not window.player.isVisible()
     assert window.player.kind == "none" and not window.player.playing
     texts = reviewer_window_texts(window)
     texts += "\n".join(w.toPlainText() for w in window.findChildren(QPlainTextEdit))
@@ -674,8 +758,9 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
 
 
 def test_sign_in_checks_the_passphrase_off_the_gui_thread(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
 
@@ -684,11 +769,11 @@ def test_sign_in_checks_the_passphrase_off_the_gui_thread(
     threads: list[int] = []  # idents: current_thread() would leave a dummy Thread behind
     verify = service.verify_passphrase
 
-    def watched(record: object, passphrase: str) -> tuple[bool, str | None]:
+    def watched(record: PanelistRecord, passphrase: str) -> Verified:
         threads.append(threading.get_ident())
-        return verify(record, passphrase)  # type: ignore[arg-type]
+        return verify(record, passphrase)
 
-    service.verify_passphrase = watched  # type: ignore[method-assign]
+    monkeypatch.setattr(service, "verify_passphrase", watched)
     set_synchronous(False)
     try:
         panel.switch_to(people["Ben"])
@@ -709,8 +794,9 @@ def test_sign_in_checks_the_passphrase_off_the_gui_thread(
 
 
 def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
-    setup: dict,  # type: ignore[type-arg]
+    setup: Setup,
     qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
 
@@ -720,13 +806,13 @@ def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
     window, panel = setup["window"], setup["panel"]
     service = panel.service
     threads: list[int] = []
-    hash_passphrase = service.hash_passphrase
+    prepare = service.prepare_panelist
 
-    def watched(passphrase: str) -> str:
+    def watched(passphrase: str) -> tuple[str, bytes, bytes]:
         threads.append(threading.get_ident())
-        return hash_passphrase(passphrase)
+        return prepare(passphrase)
 
-    service.hash_passphrase = watched  # type: ignore[method-assign]
+    monkeypatch.setattr(service, "prepare_panelist", watched)
     dialog = NewPanelistDialog(service, window)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -746,6 +832,7 @@ def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
     assert service.current_id == dialog.created_id
     dana = next(p for p in service.panelists() if p.name == "Dana")
     service.lock()
-    service.sign_in(dana.reviewer_id, "dana passphrase")  # the stored hash is the real one
-    actions = [e.action for e in service.audit_entries()]
+    dana_actor = service.sign_in(dana.reviewer_id, "dana passphrase")  # the real stored hash
+    assert dana_actor.warnings == ()  # the key from the passphrase checks her signed rows
+    actions = [e.action for e in service.audit_entries(dana_actor)]
     assert actions[-4:] == ["panelist_created", "sign_in", "lock", "sign_in"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -108,7 +109,7 @@ def test_evidence_first_and_every_anchor_readable(
     assert window.isFullScreen() and not window.library_pane.isVisible()
     assert window.rubric.isVisible() and window.player.isVisible()
     assert window.player.video.width() >= window.width() / 2
-    qtbot.keyClick(window.player, Qt.Key.Key_Escape)
+    QTest.keyClick(window.player, Qt.Key.Key_Escape)
     settle(qtbot)
     assert not window.isFullScreen() and window.library_pane.isVisible()
 
@@ -119,9 +120,9 @@ def test_question_mode_rubric_readable_and_its_score_updates_the_tree(
 ) -> None:
     window = sized_window(qtbot, SIZES[name], bundles)
     panel = PanelService(window.service.library, hasher=HASHER)
-    ana = panel.create_panelist("Ana", "correct horse battery").reviewer_id
-    panel.sign_in(ana, "correct horse battery")
-    window.set_reviewer(ana)
+    created = panel.create_panelist("Ana", "correct horse battery")
+    ana = panel.sign_in(created.reviewer_id, "correct horse battery")
+    window.set_reviewer(ana.reviewer_id)
     qm = QuestionModeWindow(window, panel, ana)
     qtbot.addWidget(qm)
     qm.resize(*SIZES[name])
@@ -131,7 +132,7 @@ def test_question_mode_rubric_readable_and_its_score_updates_the_tree(
     here = qm.current()
     assert here is not None
     before = dict(window.candidate_rows())
-    shown = panel.candidates(qm.interview_pk)
+    shown = panel.candidates(interview_pk=qm.interview_pk)
     name_of = {c.submission_id: c.name for c in shown}
     assert before[name_of[here[0]]] == "not started"
     qm.rubric.choose(4)  # a score in question mode...
@@ -149,7 +150,8 @@ def test_a_candidate_scored_and_submitted_in_five_keystrokes(
 ) -> None:
     window = sized_window(qtbot, SIZES["1366x768 at 150%"], bundles)
     window.auto_advance_action.setChecked(True)  # a preference, kept per reviewer
-    sid = window.service.entries(window.current_reviewer_id)[0].submission_id
+    actor = window.service.actor_for(window.current_reviewer_id)
+    sid = window.service.entries(actor)[0].submission_id
     answers = window.service.answers(sid)
     assert len(answers) == 3
     window.show_answer(answers[0].id)
@@ -161,7 +163,7 @@ def test_a_candidate_scored_and_submitted_in_five_keystrokes(
         nonlocal keystrokes
         keystrokes += 1
         target = window.focusWidget() or window
-        qtbot.keyClick(target, key, modifier)
+        QTest.keyClick(target, key, modifier)
         settle(qtbot)
 
     press(Qt.Key.Key_4)  # answer 1 scored, on to answer 2
@@ -191,25 +193,25 @@ def test_next_unscored_skips_submitted_and_scored_answers(
     qtbot: QtBot, bundles: dict[str, Path]
 ) -> None:
     window = sized_window(qtbot, SIZES["1024x600"], bundles)
-    me = window.current_reviewer_id
+    me = window.service.actor_for(window.current_reviewer_id)
     ada, grace = (e.submission_id for e in window.service.entries(me))
     for a in window.service.answers(ada):
-        window.service.save_score(a.id, me, 3, "")
-    window.service.submit_candidate(ada, me)
+        window.service.save_score(me, answer_id=a.id, score=3)
+    window.service.submit_candidate(me, submission_id=ada)
     g1, g2, g3 = window.service.answers(grace)
-    window.service.save_score(g1.id, me, 2, "")  # a scored draft: skipped too
+    window.service.save_score(me, answer_id=g1.id, score=2)  # a scored draft: skipped too
     first = window.service.answers(ada)[0]
     window.show_answer(first.id)
     window.activateWindow()
-    qtbot.keyClick(window.tree, Qt.Key.Key_U)
+    QTest.keyClick(window.tree, Qt.Key.Key_U)
     assert window.current_answer_id == g2.id
-    qtbot.keyClick(window.tree, Qt.Key.Key_U)
+    QTest.keyClick(window.tree, Qt.Key.Key_U)
     assert window.current_answer_id == g3.id
-    qtbot.keyClick(window.tree, Qt.Key.Key_U)  # wraps round to the only one left before it
+    QTest.keyClick(window.tree, Qt.Key.Key_U)  # wraps round to the only one left before it
     assert window.current_answer_id == g2.id
-    window.service.save_score(g2.id, me, 4, "")
-    window.service.save_score(g3.id, me, 4, "")
-    qtbot.keyClick(window.tree, Qt.Key.Key_U)
+    window.service.save_score(me, answer_id=g2.id, score=4)
+    window.service.save_score(me, answer_id=g3.id, score=4)
+    QTest.keyClick(window.tree, Qt.Key.Key_U)
     assert window.current_answer_id == g2.id  # nothing left: stays
     assert "Every answer" in window.statusBar().currentMessage()
 
@@ -223,11 +225,11 @@ def test_esc_leaves_text_fields_and_keys_score_again(
     window.activateWindow()
     for field in (window.rubric.note, window.rubric.pin_text, window.search):
         field.setFocus()
-        qtbot.keyClicks(field, "2 ")
-        qtbot.keyClick(field, Qt.Key.Key_Escape)
+        QTest.keyClicks(field, "2 ")
+        QTest.keyClick(field, Qt.Key.Key_Escape)
         assert window.focusWidget() is not field
     assert window.rubric.note.toPlainText() == "2 "  # the digit stayed in the note
-    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_2)
+    QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_2)
     score = window.service.library.scores.current(answer, window.current_reviewer_id)
     assert score is not None and score.score == 2
 
@@ -239,7 +241,7 @@ def test_timeline_click_seeks_shows_pins_and_seeking_after_the_end_repaints(
     player = window.player
     qtbot.waitUntil(lambda: player.duration() > 1500, timeout=10_000)
     slider = player.slider
-    qtbot.mouseClick(
+    QTest.mouseClick(
         slider, Qt.MouseButton.LeftButton, pos=QPoint(slider.x_of(1500), slider.height() // 2)
     )
     qtbot.waitUntil(lambda: 1300 <= player.position() <= 1700, timeout=3_000)

@@ -14,6 +14,8 @@ from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.ui.reviewer import open_reviewer_window
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
@@ -36,7 +38,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def open_window(qtbot: QtBot) -> ReviewerWindow:
-    window = open_reviewer_window()
+    window = open_reviewer_window(AppContext.from_environment())
     assert isinstance(window, ReviewerWindow)
     qtbot.addWidget(window)
     window.show()
@@ -96,7 +98,7 @@ def test_import_good_duplicate_and_hostile_bundles(qtbot: QtBot, bundles: dict[s
     statuses = sorted(o.status for o in window.last_import.outcomes)  # type: ignore[union-attr]
     assert statuses == ["duplicate", "duplicate", "refused"]
     assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]
-    service = open_reviewer_service()
+    service = open_reviewer_service(app_paths().library)
     assert service.library.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 2
     service.close()
 
@@ -107,7 +109,11 @@ def test_search_and_sort_the_library(qtbot: QtBot, bundles: dict[str, Path]) -> 
     window.search.setText("grace")
     assert candidate_names(window) == ["Grace Hopper"]
     window.search.setText("")
-    window.show_answer(window.service.answers(window.service.entries(1)[1].submission_id)[0].id)
+    window.show_answer(
+        window.service.answers(
+            window.service.entries(window.service.actor_for(1))[1].submission_id
+        )[0].id
+    )
     window.rubric.choose(3)
     window.sort.setCurrentIndex(window.sort.findData("status"))
     assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]  # not started first
@@ -134,7 +140,9 @@ def test_player_keeps_the_chosen_speed_with_pitch_kept(
 ) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    first = window.service.answers(window.service.entries(1)[0].submission_id)[0]
+    first = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )[0]
     window.show_answer(first.id)
     player = window.player
     qtbot.waitUntil(lambda: player.duration() > 5000, timeout=10_000)
@@ -155,18 +163,20 @@ def test_player_keeps_the_chosen_speed_with_pitch_kept(
 def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    answers = window.service.answers(window.service.entries(1)[0].submission_id)
+    answers = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )
     window.show_answer(answers[0].id)
     window.activateWindow()
     qtbot.waitUntil(lambda: window.player.duration() > 5000, timeout=10_000)
 
     def key(k: Qt.Key, text: str = "") -> None:
-        qtbot.keyClick(window.tree, k)
+        QTest.keyClick(window.tree, k)
         qtbot.wait(30)
 
     assert window.focusWidget() is window.tree  # keys start on the library, not in search
     window.search.setFocus()
-    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    QTest.keyClick(window.search, Qt.Key.Key_Escape)
     assert window.focusWidget() is window.tree
     assert window.player.rate == 1.0
     key(Qt.Key.Key_BracketRight)
@@ -197,7 +207,7 @@ def test_keyboard_controls(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     assert window.current_answer_id == answers[1].id
     # Digits typed into a note stay in the note.
     window.rubric.note.setFocus()
-    qtbot.keyClicks(window.rubric.note, "2 points")
+    QTest.keyClicks(window.rubric.note, "2 points")
     assert window.rubric.note.toPlainText() == "2 points"
     assert window.service.library.scores.current(answers[1].id, 1) is None
 
@@ -207,7 +217,7 @@ def test_scoring_persists_across_a_restart_and_export_matches(
 ) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"], bundles["grace"]])
-    sid = window.service.entries(1)[0].submission_id
+    sid = window.service.entries(window.service.actor_for(1))[0].submission_id
     answers = window.service.answers(sid)
     window.show_answer(answers[0].id)
     qtbot.waitUntil(lambda: window.player.duration() > 5000, timeout=10_000)
@@ -252,7 +262,7 @@ def test_scoring_persists_across_a_restart_and_export_matches(
     out_csv, out_json = tmp_path / "s.csv", tmp_path / "s.json"
     again.export_scores(out_csv, "csv")
     again.export_scores(out_json, "json")
-    rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8-sig")))
     data = json.loads(out_json.read_text(encoding="utf-8"))
     db = again.service.library.db
     expected = db.execute(
@@ -288,7 +298,11 @@ def test_audio_answer_shows_a_waveform_and_unknown_definition_is_flagged(
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["grace"], unknown])
     assert [o.needs_definition for o in window.last_import.imported] == [False, True]  # type: ignore[union-attr]
-    grace = next(e for e in window.service.entries(1) if e.candidate_name == "Grace Hopper")
+    grace = next(
+        e
+        for e in window.service.entries(window.service.actor_for(1))
+        if e.candidate_name == "Grace Hopper"
+    )
     window.show_answer(window.service.answers(grace.submission_id)[0].id)
     assert window.player.kind == "audio"
     qtbot.waitUntil(lambda: len(window.player.waveform.levels) > 100, timeout=10_000)
@@ -297,7 +311,11 @@ def test_audio_answer_shows_a_waveform_and_unknown_definition_is_flagged(
     assert max(levels) == 1.0 and sorted(levels)[len(levels) // 20] > 0.8
     save(window, "audio.png")
 
-    lin = next(e for e in window.service.entries(1) if e.candidate_name == "Lin Chen")
+    lin = next(
+        e
+        for e in window.service.entries(window.service.actor_for(1))
+        if e.candidate_name == "Lin Chen"
+    )
     assert not lin.has_definition
     window.show_answer(window.service.answers(lin.submission_id)[0].id)
     assert window.flag.isVisible() and "definition" in window.flag.text()
@@ -316,7 +334,9 @@ def test_set_reviewer_shows_only_that_reviewers_scores(
 ) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    a1 = window.service.answers(window.service.entries(1)[0].submission_id)[0]
+    a1 = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )[0]
     window.show_answer(a1.id)
     window.rubric.choose(2)
     other = window.service.library.reviewers.ensure("Grace")
@@ -331,7 +351,9 @@ def test_set_reviewer_shows_only_that_reviewers_scores(
 def test_player_reports_a_missing_media_file(qtbot: QtBot, bundles: dict[str, Path]) -> None:
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundles["ada"]])
-    a1 = window.service.answers(window.service.entries(1)[0].submission_id)[1]
+    a1 = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )[1]
     assert a1.media_path is not None and window.current_answer_id != a1.id
     a1.media_path.unlink()
     window.show_answer(a1.id)
@@ -342,7 +364,9 @@ def test_player_reports_a_missing_media_file(qtbot: QtBot, bundles: dict[str, Pa
 def test_open_reviewer_window_imports_the_bundles_it_is_given(
     qtbot: QtBot, bundles: dict[str, Path]
 ) -> None:
-    window = open_reviewer_window([bundles["grace"]])  # what `onetake review BUNDLE` opens
+    window = open_reviewer_window(
+        AppContext.from_environment(), [bundles["grace"]]
+    )  # what `onetake review BUNDLE` opens
     assert isinstance(window, ReviewerWindow)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: not window.importing, timeout=30_000)

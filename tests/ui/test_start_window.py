@@ -5,11 +5,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from onetake_desktop.services.context import AppContext
 from onetake_desktop.ui.start_window import StartWindow
 
 
-def test_start_window_offers_two_doors(qtbot: QtBot, tmp_path: Path) -> None:
-    window = StartWindow()
+def test_start_window_offers_two_doors(
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+) -> None:
+    window = StartWindow(app_context)
     qtbot.addWidget(window)
     window.show()
     assert window.windowTitle() == "OneTake"

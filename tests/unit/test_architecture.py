@@ -45,3 +45,18 @@ def test_qt_import_in_domain_breaks_a_contract(tmp_path: Path) -> None:
     result = lint_imports(copy)
     assert result.returncode != 0
     assert "Qt only in ui BROKEN" in result.stdout
+
+
+def test_services_type_against_media_without_loading_pyav_or_opencv() -> None:
+    """The take result, its stats and the profiles are plain types (media/types.py,
+    media/profiles.py): the candidate service and the context load neither PyAV nor OpenCV."""
+    code = (
+        "import sys\n"
+        "import onetake_desktop.services.candidate, onetake_desktop.services.context\n"
+        "from onetake_desktop.media.types import TakeResult, TakeStats\n"
+        "print(sorted(m for m in ('av', 'cv2', 'sounddevice') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

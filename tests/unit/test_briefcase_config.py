@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
@@ -37,6 +38,12 @@ def test_merged_config_is_accepted_by_briefcase(tmp_path: Path) -> None:
     assert any(req.startswith("PySide6-Addons") for req in app["requires"])
     assert not any(req.split(">")[0] == "PySide6" for req in app["requires"])
     assert any(req.startswith("opencv-python-headless") for req in app["requires"])
+    # The packaged app needs what the project declares, no more, no less (and the same floors).
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert set(app["requires"]) == set(project["dependencies"])
+    assert set(app["test_requires"]) <= set(project["optional-dependencies"]["test"])
+    # Names in any script display: a font with CJK and wide coverage comes with the package.
+    assert {"fonts-noto-core", "fonts-noto-cjk"} <= set(app["system_runtime_requires"])
     assert app["long_description"] and app["author_email"] and app["license"]
     # Briefcase's own AppConfig accepts it (it validates names, bundle ids and sources).
     from briefcase.config import AppConfig

@@ -24,10 +24,29 @@ SUBCOMMANDS = [
     ["library"],
     ["library", "import"],
     ["library", "list"],
+    ["library", "erase"],
+    ["library", "expire"],
     ["scores"],
     ["scores", "export"],
     ["panel"],
+    ["panel", "list"],
+    ["panel", "add"],
+    ["panel", "score"],
+    ["panel", "submit"],
+    ["panel", "audit"],
+    ["panel", "export"],
 ]
+
+
+@pytest.mark.parametrize("command", ["add", "score", "submit", "audit", "export"])
+def test_panel_help_documents_the_passphrase_and_exit_codes(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["panel", command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "standard input when it is not a terminal" in text
+    assert "3 unknown panelist or candidate, or a wrong passphrase" in text
 
 
 def run_onetake(*args: str) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,7 @@ def make_definition() -> InterviewDefinition:
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
+def library(tmp_path: Path) -> Iterator[Library]:
     lib = open_library(tmp_path / "library")
     yield lib
     lib.close()

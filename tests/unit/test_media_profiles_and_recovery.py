@@ -5,6 +5,7 @@ No PyAV or OpenCV here (tests/unit runs where neither is installed).
 
 from __future__ import annotations
 
+import shutil
 import struct
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def test_disk_check_needs_length_times_rate_times_one_and_a_half(
     class Usage:
         free = need - 1
 
-    monkeypatch.setattr(devices.shutil, "disk_usage", lambda folder: Usage)
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: Usage)
     with pytest.raises(DiskFullError, match="not enough free disk space"):
         devices.check_disk_space(tmp_path, 600, profile)
     Usage.free = need

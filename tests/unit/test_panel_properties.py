@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -50,7 +51,8 @@ def test_any_change_to_any_field_of_any_row_is_found_at_that_row(
     if new == old:
         return
     tampered = list(entries)
-    tampered[i] = dataclasses.replace(entries[i], **{field: new})
+    changes: dict[str, Any] = {field: new}
+    tampered[i] = dataclasses.replace(entries[i], **changes)
     problem = verify_chain(tampered)
     assert problem is not None and problem.seq == i + 1
 

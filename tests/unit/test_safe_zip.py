@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onetake_desktop.domain.errors import DiskFullError, InvalidInputError
-from onetake_desktop.storage import atomic
 from onetake_desktop.storage.atomic import atomic_output, atomic_write_bytes
 from onetake_desktop.storage.kitfile import load_kit
 from onetake_desktop.storage.safe_zip import MAX_MEMBERS, SafeZip, check_member_name
@@ -159,7 +158,7 @@ def test_a_full_disk_is_a_disk_full_error(tmp: Path, monkeypatch: pytest.MonkeyP
     def no_space(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "fsync", no_space)
+    monkeypatch.setattr(os, "fsync", no_space)
     with pytest.raises(DiskFullError, match=r"not enough free disk space to write big\.onetake"):
         atomic_write_bytes(tmp / "big.onetake", b"x" * 1000)
     assert os.listdir(tmp) == []

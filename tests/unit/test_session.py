@@ -176,7 +176,7 @@ def test_redo_from_review_returns_to_review() -> None:
     record(session, clock, 7)
     session.keep_take(2)
     assert session.step == "review"
-    assert session.chosen("q1") is not None and session.chosen("q1").number == 2  # type: ignore[union-attr]
+    assert session.chosen("q1") is not None and session.chosen("q1").number == 2
     session.redo("q3")
     session.cancel_redo()
     assert session.step == "review"

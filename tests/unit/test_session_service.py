@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,27 +16,27 @@ import pytest
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import DeviceError
 from onetake_desktop.domain.session import SessionStateError
+from onetake_desktop.media.profiles import Profile
+from onetake_desktop.media.types import TakeResult
 from onetake_desktop.services.candidate import CandidateService
 from tests.unit.test_session import make_kit
 
 
-@dataclass
-class FakeResult:
-    path: Path
-    duration_seconds: float
-    size_bytes: int
-    stop_reason: str
-    message: str = ""
-    container: str = "mp4"
-    video_codec: str | None = "h264"
-    audio_codec: str | None = "aac"
+def take_result(
+    path: Path, seconds: float, size: int, reason: str, message: str | None = None
+) -> TakeResult:
+    """What the real engine reports (media.types: importable without PyAV)."""
+    return TakeResult(path, seconds, size, "mp4", "h264", "aac", reason, message)
 
 
 class FakeTake:
-    def __init__(self, out: Path, clock: ManualClock, on_finished: Callable[[Any], None]) -> None:
-        self.out, self.clock, self.on_finished = out, clock, on_finished
+    def __init__(
+        self, out: Path, clock: ManualClock, on_finished: Callable[[TakeResult], None] | None
+    ) -> None:
+        self.out, self.clock = out, clock
+        self.on_finished = on_finished or (lambda _result: None)
         self.t0 = clock.monotonic()
-        self.result: FakeResult | None = None
+        self.result: TakeResult | None = None
 
     @property
     def elapsed(self) -> float:
@@ -47,10 +46,10 @@ class FakeTake:
     def running(self) -> bool:
         return self.result is None
 
-    def stop(self, reason: str = "stopped") -> FakeResult:
+    def stop(self, reason: str = "stopped") -> TakeResult:
         if self.result is None:
             self.out.write_bytes(b"x" * 100)
-            self.result = FakeResult(self.out, self.elapsed, 100, reason)
+            self.result = take_result(self.out, self.elapsed, 100, reason)
         return self.result
 
 
@@ -74,8 +73,13 @@ class FakeCapture:
         return 0.25, 0.5
 
     def start_take(
-        self, out: Path, profile: Any, max_seconds: float | None = None, on_finished: Any = None
+        self,
+        out_path: Path,
+        profile: Profile,
+        max_seconds: float | None = None,
+        on_finished: Callable[[TakeResult], None] | None = None,
     ) -> FakeTake:
+        out = out_path
         self.take = FakeTake(out, self.clock, on_finished)
         return self.take
 
@@ -172,7 +176,7 @@ def test_a_failed_take_does_not_count_and_says_why(
     take = service.capture.take  # type: ignore[union-attr]
     assert take is not None
     # the engine reports from its own thread that nothing could be written
-    take.on_finished(FakeResult(take.out, 0.0, 0, "device_lost", "The camera stopped."))
+    take.on_finished(take_result(take.out, 0.0, 0, "device_lost", "The camera stopped."))
     service.tick()
     assert heard == ["The camera stopped."]
     assert service.session.answer.phase == "ready"

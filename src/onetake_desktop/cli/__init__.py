@@ -12,6 +12,8 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -21,6 +23,10 @@ from typing import Any, Literal, NoReturn
 
 from onetake_desktop import __version__
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_USAGE, OneTakeError
+from onetake_desktop.logs import log_file, setup_logging
+from onetake_desktop.services.context import AppContext
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], "int | GuiRequest"]
 
@@ -48,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         bundle,
         candidate,
         devices,
+        keys,
         kit,
         library,
         panel,
@@ -68,15 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show full tracebacks for unexpected errors"
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log in detail, to stderr as well as the log file (see 'Where data lives')",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (candidate, review, kit, bundle, record, devices, library, scores, panel):
+    for module in (candidate, review, kit, keys, bundle, record, devices, library, scores, panel):
         module.register(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int | GuiRequest:
+def context_of(args: argparse.Namespace) -> AppContext:
+    """The context ``main`` was given (app.py builds it); a handler run on its own (a test
+    that registers one command group) gets one from the environment."""
+    context: AppContext | None = getattr(args, "context", None)
+    return context if context is not None else AppContext.from_environment()
+
+
+def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -> int | GuiRequest:
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    args.context = context = context or AppContext.from_environment()
+    setup_logging(context.paths.logs, verbose=args.verbose)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         if args.command is None:
@@ -84,9 +106,21 @@ def main(argv: Sequence[str] | None = None) -> int | GuiRequest:
         # A group such as `onetake kit` with no action: show what it offers.
         args.group_parser.print_help(sys.stderr)
         return EXIT_USAGE
+    # The command, never its arguments: a file name may name a candidate.
+    log.info("onetake %s: %s", __version__, args.command or "start screen")
     try:
-        return handler(args)
+        result = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try
+        return result
+    except BrokenPipeError:
+        # `onetake ... | head`: the reader has what it wanted. End quietly, and keep Python
+        # from failing again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_FAILURE
     except OneTakeError as error:
+        log.info("%s failed: %s", args.command, type(error).__name__, exc_info=args.debug)
         if args.debug:
             traceback.print_exc()
         sys.stderr.write(f"onetake: {error}\n")
@@ -95,11 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int | GuiRequest:
         sys.stderr.write("onetake: interrupted.\n")
         return EXIT_FAILURE
     except Exception as error:  # last line of defence: one sentence, never a traceback
+        log.exception("unexpected error in '%s'", args.command)
         if args.debug:
             traceback.print_exc()
         sys.stderr.write(
             f"onetake: unexpected error ({type(error).__name__}: {error}). "
-            "Run again with --debug for details.\n"
+            f"Details are in {log_file(context.paths.logs)}; --debug shows them here.\n"
         )
         return EXIT_FAILURE
 
@@ -111,7 +146,3 @@ def add_group(
     group = sub.add_parser(name, help=help_text, description=help_text)
     group.set_defaults(group_parser=group, handler=None)
     return group.add_subparsers(dest=f"{name}_action", metavar="ACTION", parser_class=_Parser)
-
-
-def not_ready(what: str) -> int:
-    raise OneTakeError(f"{what} is not available in this build yet.")

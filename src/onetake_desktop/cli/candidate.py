@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from onetake_desktop.cli import GuiRequest
+from onetake_desktop.cli import GuiRequest, context_of
 from onetake_desktop.domain.errors import EXIT_OK, UsageError
 
 
@@ -36,12 +35,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int | GuiRequest:
     if not args.headless:
+        from onetake_desktop.services.handover import kit_trust
+
+        kit_trust(args.kit)  # issue 13: a changed or damaged kit: one sentence, exit 3, no window
         return GuiRequest(
             "candidate",
             (args.kit,),
             {
-                "camera": args.camera or os.environ.get("ONETAKE_CAMERA"),
-                "mic": args.mic or os.environ.get("ONETAKE_MIC"),
+                "camera": args.camera,  # None: the context's device defaults
+                "mic": args.mic,
             },
         )
     missing = [
@@ -70,6 +72,7 @@ def run(args: argparse.Namespace) -> int | GuiRequest:
         email=args.email,
         answer_seconds=args.answer_seconds,
         out=args.out,
+        sessions=context_of(args).paths.ensure().sessions,
         log=lambda line: print(line, file=sys.stderr),
     )
     print(f"bundle: {receipt.path}")

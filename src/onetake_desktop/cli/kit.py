@@ -21,6 +21,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     b.add_argument("source", type=Path, metavar="interview.toml")
     b.add_argument("-o", "--output", type=Path, required=True, metavar="KIT")
+    b.add_argument(  # issue 13: see cli/keys.py
+        "--sign",
+        action="store_true",
+        help="sign the kit with the organisation key and encrypt bundles to it (asks for the "
+        "key's passphrase; read from standard input when it is not a terminal)",
+    )
     b.set_defaults(handler=run_build)
     v = actions.add_parser("validate", help="check a kit, definition or TOML and list problems")
     v.add_argument("file", type=Path, metavar="FILE")
@@ -31,7 +37,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    kit_path, definition_path = author.build_kit(args.source, args.output)
+    from onetake_desktop.cli.keys import signer_from_passphrase
+
+    signer = signer_from_passphrase(args) if args.sign else None
+    kit_path, definition_path = author.build_kit(args.source, args.output, signer)
     print(
         f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
     )
@@ -57,6 +66,8 @@ def run_validate(args: argparse.Namespace) -> int:
         f"{args.file}: a valid {report.kind} ({report.kit.role_title}, "
         f"{len(report.kit.questions)} questions)."
     )
+    if (trust := author.trust_line(args.file)) is not None:
+        print(trust)
     return EXIT_OK
 
 
@@ -65,4 +76,6 @@ def run_show(args: argparse.Namespace) -> int:
     if not report.ok:  # show what is wrong, all of it, rather than half a summary
         return _print_problems(report)
     print(author.show_file(args.file))
+    if (trust := author.trust_line(args.file)) is not None:
+        print(trust)
     return EXIT_OK

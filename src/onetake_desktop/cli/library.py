@@ -8,7 +8,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
+from onetake_desktop.domain.conformance import flag_to_dict
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 
 
@@ -32,12 +33,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.add_argument("--sort", choices=("name", "imported", "status"), default="name")
     ls.add_argument("--reviewer", metavar="NAME", help="whose progress to show (default: you)")
     ls.set_defaults(handler=run_list)
+    from onetake_desktop.cli import privacy  # erase, expire
+
+    privacy.register(actions)
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
+    from onetake_desktop.cli.keys import unlock_for_import
 
-    service = open_reviewer_service()
+    unlock_for_import(args, args.paths)  # issue 13: encrypted bundles need the key's passphrase
+    service = context_of(args).reviewer_service()
     try:
         # Two checkers: one bundle's media probe (a child process) overlaps the next one's
         # hashing, about 1.6x faster on two cores.
@@ -46,13 +51,15 @@ def run_import(args: argparse.Namespace) -> int:
         service.close()
     for o in report.outcomes:
         if o.status == "imported":
-            flag = (
+            note = (
                 " (interview definition not in the library yet: add it with"
                 " 'onetake library add-definition FILE')"
                 if o.needs_definition
                 else ""
             )
-            print(f"imported  {o.path}: {o.candidate_name}{flag}")
+            print(f"imported  {o.path}: {o.candidate_name}{note}")
+            for flag in o.flags:
+                print(f"  flag {flag.code}: {flag.message}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
         else:
@@ -62,17 +69,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_add_definition(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
-
     path: Path = args.file
     if not path.is_file():
         raise InvalidInputError(f"{path} does not exist or is not a file.")
-    service = open_reviewer_service()
+    service = context_of(args).reviewer_service()
     try:
         record = service.add_definition_file(path)
-        waiting = sum(
-            1 for e in service.entries(service.default_reviewer.id) if e.interview_pk == record.id
-        )
+        waiting = sum(1 for s in service.library.submissions.all() if s.interview_pk == record.id)
     finally:
         service.close()
     title = f"{record.role_title or record.interview_id} (v{record.version})"
@@ -87,21 +90,29 @@ def _count(n: int, noun: str) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import PanelService
-    from onetake_desktop.services.reviewer import open_reviewer_service
-
-    service = open_reviewer_service()
+    service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
-        # The panel's blind mode holds here too: anyone at the shared laptop can type this.
-        codes = PanelService(service.library).hidden_codes()
-        entries = service.entries(reviewer.id, args.search, args.sort, codes)
+        # The panel's blind mode holds here too (the service applies it): anyone at the
+        # shared laptop can type this; a panelist's progress needs their sign-in.
+        actor = service.actor_for(reviewer.id)
+        entries = service.entries(actor, search=args.search, sort=args.sort)
+        codes = service.blind()
+        # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
+        flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
         # "No matches" and "empty" are different answers: ask only when the search found none.
-        library_empty = not entries and not service.entries(reviewer.id, "", "name", codes)
+        library_empty = not entries and not service.entries(actor)
     finally:
         service.close()
     if args.json:
-        out = [{**asdict(e), "status": e.status} for e in entries]
+        out = [
+            {
+                **asdict(e),
+                "status": e.status,
+                "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
+            }
+            for e in entries
+        ]
         json.dump(
             {"reviewer": reviewer.name, "blind": bool(codes), "candidates": out},
             sys.stdout,
@@ -115,8 +126,9 @@ def run_list(args: argparse.Namespace) -> int:
         )
     if not entries:
         if not library_empty:
-            # "No matches" is not "empty": say what was searched and that others exist.
-            print(f"No candidate matches {args.search.strip()!r}.")
+            # "No matches" is not "empty". The search is not echoed: in blind mode a typed
+            # name must leave no trace in the output that could be mistaken for a match.
+            print("No candidate matches this search; the library has others.")
         else:
             print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
         return EXIT_OK
@@ -126,8 +138,11 @@ def run_list(args: argparse.Namespace) -> int:
             current = e.interview_title
             missing = "" if e.has_definition else "  [interview definition missing]"
             print(f"{current}{missing}")
+        n = len(flags[e.submission_id])
+        marks = f"  FLAGGED ({n})" if n else ""
         print(
             f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
             f" {e.with_score} of {_count(e.answers, 'answer')} scored, {e.submitted} submitted"
+            f"{marks}"
         )
     return EXIT_OK

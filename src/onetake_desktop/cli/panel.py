@@ -1,7 +1,10 @@
-"""``onetake panel list|audit|export``: the panel from scripts.
+"""``onetake panel ...``: the panel from scripts, through the same use case as the window.
 
-``export`` acts as one panelist (their passphrase from ``ONETAKE_PASSPHRASE`` or a prompt) and
-writes what that panelist may see: submitted scores, decisions and feedback, never drafts.
+Every command that acts as a panelist signs in first: ``--as NAME`` (``--panelist`` for
+``export``), and the passphrase is read from standard input when it is not a terminal (one
+line), with a hidden prompt otherwise. Exit codes: 0 ok; 1 a failure (a refused decision, a
+broken audit chain, tampering found at sign-in, a score that cannot be saved); 2 usage; 3 an
+unknown panelist or candidate, or a wrong passphrase.
 """
 
 from __future__ import annotations
@@ -9,37 +12,133 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
+import sys
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from onetake_desktop.cli import add_group
-from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError
+from onetake_desktop.cli import add_group, context_of
+from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
 
-PASSPHRASE_ENV = "ONETAKE_PASSPHRASE"
+if TYPE_CHECKING:
+    from onetake_desktop.services.panel import Actor, PanelService
+
+EXIT_CODES = (
+    "exit codes: 0 ok; 1 failure (refused, broken audit chain, tampering found at sign-in); "
+    "2 usage; 3 unknown panelist or candidate, or a wrong passphrase"
+)
+PASSPHRASE_HELP = "the passphrase is read from standard input when it is not a terminal"
+
+
+class PanelSignInError(InvalidInputError):
+    """Unknown panelist or wrong passphrase (exit 3)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(sub, "panel", "panelists, the audit log and panel exports")
-    ls = actions.add_parser("list", help="list panelists and interviews with candidates")
+    actions = add_group(sub, "panel", "panelists, scores, the audit log and panel exports")
+
+    def parser(name: str, help_text: str) -> argparse.ArgumentParser:
+        return actions.add_parser(
+            name, help=help_text, description=help_text, epilog=f"{PASSPHRASE_HELP}; {EXIT_CODES}"
+        )
+
+    ls = parser("list", "list panelists and interviews with candidates")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=run_list)
-    audit = actions.add_parser("audit", help="check the audit log's hash chain (exit 1 if broken)")
-    audit.add_argument("--json", action="store_true", help="print every row as JSON lines")
-    audit.set_defaults(handler=run_audit)
-    e = actions.add_parser(
-        "export", help="export decisions, submitted scores and feedback as one panelist sees them"
+
+    add = parser("add", "add a panelist (asks for their new passphrase)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument(
+        "--chair", action="store_true", help="this panelist records the decisions (set-up only)"
     )
-    e.add_argument("--panelist", required=True, metavar="NAME")
+    add.set_defaults(handler=run_add)
+
+    score = parser("score", "save your draft score on one answer")
+    score.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    score.add_argument("--candidate", required=True, metavar="EMAIL")
+    score.add_argument("--question", required=True, metavar="QID")
+    score.add_argument("--score", required=True, type=int, metavar="N")
+    score.add_argument("--note", default="", metavar="TEXT")
+    score.add_argument("--interview", type=int, metavar="N", help="if the email is in several")
+    score.set_defaults(handler=run_score)
+
+    submit = parser("submit", "submit your scores for one candidate (then others' open to you)")
+    submit.add_argument("--as", dest="as_name", required=True, metavar="NAME")
+    submit.add_argument("--candidate", required=True, metavar="EMAIL")
+    submit.add_argument("--interview", type=int, metavar="N", help="if the email is in several")
+    submit.set_defaults(handler=run_submit)
+
+    audit = parser(
+        "audit",
+        "check the audit log's hash chain (exit 1 if broken); with --as, show the log as "
+        "that panelist may see it",
+    )
+    audit.add_argument("--as", dest="as_name", metavar="NAME")
+    audit.add_argument("--json", action="store_true", help="JSON lines (needs --as for rows)")
+    audit.set_defaults(handler=run_audit)
+
+    e = parser("export", "export what one panelist may see: submitted scores, notes, decisions")
+    e.add_argument("--panelist", "--as", dest="panelist", required=True, metavar="NAME")
     e.add_argument("--interview", type=int, metavar="N", help="interview number (see 'list')")
     e.add_argument("--format", choices=("csv", "json"), required=True)
+    e.add_argument("--summary", action="store_true", help="one row per candidate")
     e.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     e.set_defaults(handler=run_export)
 
 
-def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import open_panel_service
+# -- shared steps ---------------------------------------------------------------------------
 
-    service = open_panel_service()
+
+def read_passphrase(prompt: str) -> str:
+    """One line from standard input when it is not a terminal, a hidden prompt otherwise."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return getpass.getpass(prompt)
+
+
+def _open(args: argparse.Namespace) -> PanelService:
+    return context_of(args).panel_service()
+
+
+def sign_in(service: PanelService, name: str) -> Actor:
+    """Sign in as NAME; unknown names and wrong passphrases are exit 3, tampering exit 1."""
+    from onetake_desktop.services.panel import WrongPassphrase
+
+    try:
+        record = service.panelist_named(name)
+    except InvalidInputError as error:
+        raise PanelSignInError(str(error)) from error
+    passphrase = read_passphrase(f"Passphrase for {record.name}: ")
+    try:
+        actor = service.sign_in(record.reviewer_id, passphrase)
+    except WrongPassphrase as error:
+        raise PanelSignInError(str(error)) from error
+    if actor.warnings:
+        for warning in actor.warnings:
+            sys.stderr.write(f"onetake: {warning}\n")
+        raise OneTakeError(
+            f"Someone changed {record.name}'s rows in the library; see the lines above."
+        )
+    return actor
+
+
+def _submission(service: PanelService, email: str, interview: int | None) -> int:
+    found = service.scoring.submission_by_email(email=email, interview_pk=interview)
+    if not found:
+        raise InvalidInputError(f"There is no candidate with the email {email}.")
+    if len(found) > 1:
+        raise InvalidInputError(
+            f"{email} applied to several interviews; choose one with --interview N."
+        )
+    return found[0]
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def run_list(args: argparse.Namespace) -> int:
+    service = _open(args)
     try:
         panelists = [p.name for p in service.panelists()]
         interviews = [
@@ -47,9 +146,9 @@ def run_list(args: argparse.Namespace) -> int:
                 "number": i.id,
                 "title": i.role_title or i.interview_id,
                 "version": i.version,
-                "candidates": len(service.repo.candidates(i.id)),
+                "candidates": service.candidate_count(interview_pk=i.id),
             }
-            for i in service.library.interviews.all()
+            for i in service.interviews()
         ]
     finally:
         service.library.close()
@@ -65,60 +164,108 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_audit(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import open_panel_service
-
-    service = open_panel_service()
+def run_add(args: argparse.Namespace) -> int:
+    service = _open(args)
     try:
-        entries = service.audit_entries()
-        problem = service.audit_problem()
+        passphrase = read_passphrase(f"New passphrase for {args.name.strip()}: ")
+        if sys.stdin.isatty() and getpass.getpass("Type it again: ") != passphrase:
+            raise InvalidInputError("The two passphrases differ.")
+        actor = service.create_panelist(args.name, passphrase, chair=args.chair)
+        service.lock()
     finally:
         service.library.close()
-    if args.json:
-        for e in entries:
-            print(
-                json.dumps(
-                    {
-                        "seq": e.seq,
-                        "at": e.at,
-                        "actor_id": e.actor_id,
-                        "action": e.action,
-                        "subject": e.subject,
-                        "details": json.loads(e.details),
-                        "row_hash": e.row_hash,
-                    }
-                )
+    print(f"Added panelist {actor.name}{' (chair)' if args.chair else ''}.")
+    return EXIT_OK
+
+
+def run_score(args: argparse.Namespace) -> int:
+    service = _open(args)
+    try:
+        actor = sign_in(service, args.as_name)
+        submission_id = _submission(service, args.candidate, args.interview)
+        answers = service.scoring.answers_by_question(submission_id=submission_id)
+        if args.question not in answers:
+            raise InvalidInputError(
+                f"That candidate has no answer to {args.question} "
+                f"(questions: {', '.join(answers)})."
             )
+        answer_id = answers[args.question]
+        current = service.my_score(actor, answer_id=answer_id)
+        note = args.note if args.note else (current.note if current else "")
+        service.save_score(actor, answer_id=answer_id, score=args.score, note=note)
+        service.lock()
+    finally:
+        service.library.close()
+    print(f"Saved {args.as_name}'s draft score {args.score} on {args.question}.")
+    return EXIT_OK
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    service = _open(args)
+    try:
+        actor = sign_in(service, args.as_name)
+        submission_id = _submission(service, args.candidate, args.interview)
+        count = service.submit_candidate(actor, submission_id=submission_id)
+        service.lock()
+    finally:
+        service.library.close()
+    print(f"Submitted {count} scores by {args.as_name}.")
+    return EXIT_OK
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    service = _open(args)
+    try:
+        problem = service.audit_problem()
+        count = service.audit_count()
+        lines = []
+        if args.as_name:
+            actor = sign_in(service, args.as_name)
+            lines = service.audit_view(actor)
+            service.lock()
+    finally:
+        service.library.close()
+    if args.as_name:
+        for line in lines:
+            if args.json:
+                print(json.dumps(asdict(line), ensure_ascii=False))
+            else:
+                print(
+                    f"{line.seq:>5}  {line.at[:19].replace('T', ' ')}  {line.actor:<16} "
+                    f"{line.action:<18} {line.subject}  "
+                    f"{json.dumps(line.details, ensure_ascii=False)}"
+                )
     if problem is not None:
-        print(f"onetake: {problem.sentence}")
+        if args.json and not args.as_name:
+            print(json.dumps({"intact": False, "rows": count, "problem": problem.sentence}))
+        sys.stderr.write(f"onetake: {problem.sentence}\n")
         return EXIT_FAILURE
-    if not args.json:
-        print(f"Audit log intact: {len(entries)} rows, hash chain verified.")
+    if args.json and not args.as_name:
+        print(json.dumps({"intact": True, "rows": count}))
+    elif not args.json:
+        print(f"Audit log intact: {count} rows, hash chain verified.")
     return EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import open_panel_service
-
-    service = open_panel_service()
+    service = _open(args)
     try:
-        panelist = next((p for p in service.panelists() if p.name == args.panelist), None)
-        if panelist is None:
-            raise InvalidInputError(f"There is no panelist called {args.panelist}.")
-        passphrase = os.environ.get(PASSPHRASE_ENV) or getpass.getpass(
-            f"Passphrase for {panelist.name}: "
-        )
-        service.sign_in(panelist.reviewer_id, passphrase)
-        interviews = [
-            i.id for i in service.library.interviews.all() if service.repo.candidates(i.id)
-        ]
+        actor = sign_in(service, args.panelist)
+        interviews = [i.id for i in service.interviews()]
         interview = args.interview if args.interview is not None else (interviews or [0])[0]
         if interview not in interviews:
             raise InvalidInputError(
                 "Choose an interview with candidates (see 'onetake panel list')."
             )
-        count = service.export(panelist.reviewer_id, interview, args.format, args.output)
+        count = service.export(
+            actor,
+            interview_pk=interview,
+            fmt=args.format,
+            out=args.output,
+            summary=args.summary,
+        )
+        service.lock()
     finally:
         service.library.close()
-    print(f"Wrote {count} rows as {panelist.name} to {args.output}.")
+    print(f"Wrote {count} rows as {actor.name} to {args.output}.")
     return EXIT_OK

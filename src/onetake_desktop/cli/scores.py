@@ -1,4 +1,5 @@
-"""``onetake scores export``: scores for scripts and spreadsheets."""
+"""``onetake scores export``: scores for scripts and spreadsheets (CSV with a UTF-8 BOM, or
+JSON), through the same policy as the windows (services.scoring)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import shlex
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_OK, InvalidInputError
 
 
@@ -20,13 +21,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e.add_argument("--format", choices=("csv", "json"), required=True)
     e.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     e.add_argument("--reviewer", metavar="NAME", help="whose scores (default: you)")
+    e.add_argument("--summary", action="store_true", help="one row per candidate")
     e.set_defaults(handler=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.reviewer import open_reviewer_service
 
-    service = open_reviewer_service()
+    service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
         # A panelist's scores are refused outright rather than cut down to the submitted ones:
@@ -38,7 +39,12 @@ def run_export(args: argparse.Namespace) -> int:
                 f"{reviewer.name} is a panelist, so their scores export only with their "
                 f"passphrase: use onetake panel export --panelist {shlex.quote(reviewer.name)}."
             )
-        count = service.export_scores(reviewer.id, args.format, args.output)
+        count = service.export_scores(
+            service.actor_for(reviewer.id),
+            fmt=args.format,
+            out=args.output,
+            summary=args.summary,
+        )
     finally:
         service.close()
     noun = "score" if count == 1 else "scores"

@@ -14,6 +14,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.domain.handover import (  # issue 13: the optional hand-over block
+    HandOver,
+    hand_over_to_dict,
+    read_hand_over,
+    validate_hand_over,
+)
 from onetake_desktop.domain.validation import (
     Checker,
     Fields,
@@ -82,6 +88,7 @@ class Kit:
     next_steps: str = ""  # what happens after they send the bundle
     contact: str = ""  # whom to ask for help
     format_version: int = KIT_FORMAT_VERSION
+    hand_over: HandOver | None = None  # how to send the bundle (domain/handover.py)
 
     def answer_type_of(self, question: Question) -> AnswerType:
         return question.answer_type or self.default_answer_type
@@ -185,6 +192,7 @@ def kit_to_dict(kit: Kit) -> dict[str, Any]:
                 for a in kit.accommodations
             ],
             "questions": [_question_to_dict(q) for q in kit.questions],
+            "hand_over": hand_over_to_dict(kit.hand_over),
         }
     )
 
@@ -287,6 +295,7 @@ def _read_kit(f: Fields) -> Kit:
         next_steps=f.text("next_steps", required=False),
         contact=f.text("contact", required=False),
         format_version=KIT_FORMAT_VERSION,
+        hand_over=read_hand_over(f),
     )
     f.done()
     return kit
@@ -408,6 +417,7 @@ def validate_kit(kit: Kit) -> list[Problem]:
             c.add(f"{path}.answer_type", "must be one of video, audio, text")
         if not 1 <= q.text_max_chars <= MAX_TEXT_ANSWER_CHARS:
             c.add(f"{path}.text_max_chars", f"must be between 1 and {MAX_TEXT_ANSWER_CHARS}")
+    validate_hand_over(c, kit.hand_over)
     return c.problems
 
 

@@ -35,10 +35,10 @@ from onetake_desktop.domain.validation import (
     Problem,
     ProblemsError,
     check_format,
-    has_control_characters,
     load_json_bytes,
     parse_utc_timestamp,
     shown_key,
+    text_problem,
 )
 
 BUNDLE_FORMAT_VERSION = 1
@@ -121,11 +121,6 @@ MEDIA_NAME = re.compile(r"media/([a-z0-9][a-z0-9_-]{0,31})\.(" + "|".join(MEDIA_
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 APP_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,39}")
 CODEC_NAME = re.compile(r"[a-z0-9_]{1,32}")
-
-
-def media_member_name(question_id: str, extension: str = "mp4") -> str:
-    """The bundle member name of a question's media file, e.g. ``media/q1.mp4``."""
-    return f"media/{question_id}.{extension}"
 
 
 def _media_to_dict(m: MediaFile) -> dict[str, Any]:
@@ -288,7 +283,7 @@ def manifest_from_dict(data: object) -> SubmissionManifest:
 
 def manifest_from_json(raw: bytes) -> SubmissionManifest:
     """Parse manifest.json bytes from outside (size, depth and JSON checks, then strict read)."""
-    return manifest_from_dict(load_json_bytes(raw, "bundle manifest"))
+    return manifest_from_dict(load_json_bytes(raw, "bundle manifest", allow_bom=False))
 
 
 def validate_manifest(
@@ -360,8 +355,8 @@ def validate_manifest(
     for key, value in m.device.items():
         if len(key) > 200 or len(value) > 200 or not key:
             c.add(f"device.{shown_key(key)}", "must be text of at most 200 characters")
-        elif has_control_characters(key) or has_control_characters(value):
-            c.add(f"device.{shown_key(key)}", "must not contain control characters")
+        elif (problem := text_problem(key) or text_problem(value)) is not None:
+            c.add(f"device.{shown_key(key)}", problem)
     if not m.answers:
         c.add("answers", "must list at least one answer")
     if len(m.answers) > MAX_QUESTIONS:

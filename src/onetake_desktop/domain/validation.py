@@ -199,34 +199,60 @@ class Fields:
                 )
 
 
-# Text from outside ends up in terminals (``kit show``, ``bundle inspect``) and in widgets:
-# control characters could rewrite a terminal, and bidi overrides make "Alex \u202egpj.exe"
-# read as something else. Paragraphs may keep line breaks and tabs.
+# Text from outside ends up in terminals (``kit show``, ``bundle inspect``), in widgets and in
+# SQLite. Outside text is plain text, so a text field refuses (one rule for kits and bundles):
+# - control characters (Cc), which could rewrite a terminal; paragraphs keep \n, \r and \t;
+# - bidi controls (embeddings, overrides, isolates, LRM/RLM, the Arabic letter mark): they make
+#   "Alex \u202egpj.exe" read as something else, and plain text never needs them;
+# - U+2028/U+2029 line and paragraph separators: invisible line breaks that JSON keeps but
+#   terminals, CSV readers and many widgets each break (or do not) their own way;
+# - lone UTF-16 surrogates (JSON's "\ud800"): no character at all; they cannot be encoded as
+#   UTF-8, so they crash whatever writes them (the database, a terminal, an export).
 _LINE_BREAKS = frozenset("\n\r\t")
-_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+LINE_SEPARATORS = frozenset("\u2028\u2029")
+_NEVER_TEXT = BIDI_CONTROLS | LINE_SEPARATORS
+
+
+def _refused(ch: str, allowed: frozenset[str]) -> bool:
+    if ch in allowed:
+        return False
+    if ch in _NEVER_TEXT:
+        return True
+    category = unicodedata.category(ch)
+    return category == "Cc" or category == "Cs"
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why ``value`` is not plain text (a phrase to follow a field name), or None if it is."""
+    allowed = _LINE_BREAKS if multiline else frozenset()
+    for ch in value:
+        if not _refused(ch, allowed):
+            continue
+        if "\ud800" <= ch <= "\udfff":
+            return "contains a lone UTF-16 surrogate (not a character)"
+        if ch in LINE_SEPARATORS:
+            return "must not contain Unicode line or paragraph separators"
+        if ch in BIDI_CONTROLS:
+            return "must not contain bidirectional text controls"
+        return "must not contain control characters"
+    return None
 
 
 def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """Is ``value`` not plain text (see :func:`text_problem`)?"""
     allowed = _LINE_BREAKS if multiline else frozenset()
-    return any(
-        (unicodedata.category(ch) == "Cc" and ch not in allowed)
-        or (ch in _BIDI_OVERRIDES and not multiline)
-        for ch in value
-    )
+    return any(_refused(ch, allowed) for ch in value)
 
 
 def without_control_characters(value: str, *, multiline: bool = False) -> str:
     """``value`` with what ``has_control_characters`` refuses taken out (text we write ourselves,
-    e.g. device names from the OS, must never make our own bundle unreadable)."""
+    e.g. device names from the OS or a candidate's typed answer, must never make our own bundle
+    unreadable)."""
     allowed = _LINE_BREAKS if multiline else frozenset()
-    return "".join(
-        ch
-        for ch in value
-        if not (
-            (unicodedata.category(ch) == "Cc" and ch not in allowed)
-            or (ch in _BIDI_OVERRIDES and not multiline)
-        )
-    )
+    return "".join(ch for ch in value if not _refused(ch, allowed))
 
 
 def shown_key(key: str) -> str:
@@ -285,8 +311,8 @@ class Checker:
             self.add(path, f"is {len(value)} characters long; at most {max_len} are allowed")
         elif pattern is not None and not pattern.fullmatch(value):
             self.add(path, f"must be {pattern_help}")
-        elif has_control_characters(value, multiline=multiline):
-            self.add(path, "must not contain control characters")
+        elif (problem := text_problem(value, multiline=multiline)) is not None:
+            self.add(path, problem)
 
     def number(self, path: str, value: float, low: float, high: float) -> None:
         if not (math.isfinite(value) and low <= value <= high):
@@ -341,8 +367,11 @@ def _depth(value: object) -> int:
     return deepest
 
 
-def load_json_bytes(raw: bytes, what: str) -> object:
-    """Parse untrusted JSON: size and depth limited, no NaN, no duplicate keys, UTF-8 only."""
+def load_json_bytes(raw: bytes, what: str, *, allow_bom: bool = True) -> object:
+    """Parse untrusted JSON: size and depth limited, no NaN, no duplicate keys, UTF-8 only.
+
+    ``allow_bom=False``: a leading byte-order mark is refused (bundle manifests: the app writes
+    none, so one means another tool rewrote the file)."""
     if len(raw) > MAX_JSON_BYTES:
         raise InvalidInputError(
             f"The {what} is {len(raw):,} bytes; at most {MAX_JSON_BYTES:,} are allowed."
@@ -352,6 +381,10 @@ def load_json_bytes(raw: bytes, what: str) -> object:
     except UnicodeDecodeError:
         raise InvalidInputError(f"The {what} is not valid UTF-8 text.") from None
     if text.startswith("\ufeff"):
+        if not allow_bom:
+            raise InvalidInputError(
+                f"The {what} starts with a byte-order mark, which this format does not allow."
+            )
         text = text[1:]
     try:
         value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)

@@ -30,6 +30,7 @@ from onetake_desktop.media.probe_child import (
     ALLOWED_VIDEO,
     DECODE_PACKETS,
     MAX_PACKETS,
+    OPEN_BUDGET_MB,
     _limit_self,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "ALLOWED_VIDEO",
     "DECODE_PACKETS",
     "MAX_PACKETS",
+    "OPEN_BUDGET_MB",
     "MediaInfo",
     "ProbeChild",
     "_limit_self",
@@ -100,9 +102,12 @@ class ProbeChild:
     ``timeout`` is the default for :meth:`probe` and the child's CPU ceiling.
     """
 
-    def __init__(self, timeout: float = 15.0, memory_mb: int = 512) -> None:
+    def __init__(
+        self, timeout: float = 15.0, memory_mb: int = 512, open_budget_mb: float = OPEN_BUDGET_MB
+    ) -> None:
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.open_budget_mb = open_budget_mb  # what opening one file may cost (probe_child.py)
         command = [*_child_command(), str(memory_mb), _cpu_seconds(timeout)]
         self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
             command,
@@ -143,6 +148,7 @@ class ProbeChild:
         request = {
             "cpu_seconds": int(_cpu_seconds(timeout)),
             "paths": [os.fspath(p) for p in paths],
+            "open_budget_mb": self.open_budget_mb,
         }
         try:
             out, _ = process.communicate(json.dumps(request).encode(), timeout=timeout)

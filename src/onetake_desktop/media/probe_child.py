@@ -19,6 +19,24 @@ ALLOWED_VIDEO = ("h264", "vp9", "av1")
 ALLOWED_AUDIO = ("aac", "opus")
 DECODE_PACKETS = 5  # per stream: enough to prove the codec really decodes this data
 MAX_PACKETS = 2_000_000
+# Bounds on what an answer can be (the longest kit answer, 3600 s, times the largest
+# accommodation, 3x, and a minute): checked against what demuxes and decodes, never the header.
+MAX_MEDIA_SECONDS = 3 * 3600 + 60
+# Samples one stream may declare in its header (its index costs the player ~70 bytes each, so
+# this keeps opening any answer under ~100 MB): 60 fps video for MAX_MEDIA_SECONDS is 650,000.
+MAX_SAMPLES = 1_000_000
+MAX_WIDTH, MAX_HEIGHT = 4096, 4096
+MAX_PIXELS = 4096 * 2304
+MAX_PACKET_BYTES = 16 * 1024 * 1024
+# How far the header may disagree with what is really there (a take that ended abruptly, an
+# encoder's last fragment): more than this and the header lies.
+REDECODE_PACKETS = 16
+# What opening and reading one file may add to the prober's resident memory (its index, its
+# decoders' pictures): what a player pays to open it, measured, whatever the header said.
+OPEN_BUDGET_MB = 256
+HEADER_SLACK_SAMPLES = 64
+HEADER_SLACK_SECONDS = 2.0
+HEADER_SLACK_RATIO = 0.1
 _DEMUXER_LIMITS = {"format_whitelist": "mov,matroska", "protocol_whitelist": "file"}
 
 
@@ -43,13 +61,29 @@ def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
         resource.setrlimit(which, (cap, ceiling))
 
 
-def _probe_one(path: str) -> dict[str, Any]:
+def _resident_mb() -> float | None:
+    """This process's resident memory now (Linux; None where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, Any]:
     import av
+
+    before = _resident_mb()
 
     try:
         # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
         # further files or sockets named inside it before we could refuse their format.
         container = av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
+    except MemoryError:  # FFmpeg's ENOMEM too: the index its header asks for did not fit
+        return {"error": "opening it needs more memory than any answer does."}
     except (av.FFmpegError, OSError, ValueError):
         return {
             "error": "its container is not allowed or it is not a media file (this app reads "
@@ -76,35 +110,79 @@ def _probe_one(path: str) -> dict[str, Any]:
             # One decoding thread: a thread per core would each reserve stack and frame memory
             # against the address-space limit, and the first frames decode fast anyway.
             s.codec_context.thread_count = 1
+        refusal = _header_refusal(container, video)
+        if refusal is not None:
+            return {"error": refusal}
         # The end of each stream in its own time base, as integers: a Fraction per packet
         # was half the time of a whole probe. Demuxed packets carry their stream's time base.
         ends: dict[int, int] = {}
+        counts = {s.index: 0 for s in container.streams}
         decoded = {s.index: 0 for s in container.streams}
+        sizes: list[tuple[int, int]] = []
+        watch = _ParameterWatch(video[0]) if video else None
+        video_index = watch.index if watch is not None else -1
+        again = 0  # video packets still to decode after its parameters changed
         packets = 0
         try:
             for packet in container.demux():
+                index = packet.stream.index
+                if not packet.size:
+                    continue  # the demuxer's end-of-stream marker
                 packets += 1
+                counts[index] += 1
                 if packets > MAX_PACKETS:
                     return {"error": "it has too many packets."}
-                index = packet.stream.index
+                if packet.size > MAX_PACKET_BYTES:
+                    return {"error": "it has a frame larger than any answer needs."}
                 pts = packet.pts
                 if pts is not None:
                     stop = pts + (packet.duration or 0)
                     if stop > ends.get(index, stop - 1):
                         ends[index] = stop
-                if decoded[index] < DECODE_PACKETS and packet.size:
-                    packet.decode()
+                is_video = index == video_index
+                if is_video and watch is not None and watch.changed(packet):
+                    # New parameters (picture size) from here on: decode until the pictures
+                    # they describe come out (a decoder's reorder delay is at most 16).
+                    again = REDECODE_PACKETS
+                if decoded[index] < DECODE_PACKETS or (again and is_video):
+                    for frame in packet.decode():
+                        if isinstance(frame, av.VideoFrame):
+                            sizes.append((frame.width, frame.height))
+                            if _too_big(frame.width, frame.height):
+                                return {
+                                    "error": f"its pictures decode at {frame.width}x"
+                                    f"{frame.height}, larger than any answer needs."
+                                }
                     decoded[index] += 1
+                    if again and is_video:
+                        again -= 1
         except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
             return {"error": "it is damaged (it cannot be decoded)."}
+        now = _resident_mb()
+        if before is not None and now is not None and now - before > open_budget_mb:
+            # Still open, index and decoders in memory: the cost a player pays for this file.
+            return {
+                "error": f"opening it takes {now - before:.0f} MB, more than any answer needs "
+                f"(at most {open_budget_mb:g} MB)."
+            }
+        refusal = _decoded_refusal(container, counts, sizes)
+        if refusal is not None:
+            return {"error": refusal}
+        # The duration is what the packets cover, never what the header says.
         end = 0.0
         for s in container.streams:
             if s.index in ends and s.time_base is not None:
                 end = max(end, float(ends[s.index] * s.time_base))
-        if container.duration and container.duration > 0:
-            end = max(end, container.duration / 1_000_000)
         if not end > 0:
             return {"error": "it has no playable content."}
+        if end > MAX_MEDIA_SECONDS:
+            return {"error": f"it lasts {end:.0f} s, longer than any answer can be."}
+        declared = container.duration / 1_000_000 if container.duration else 0.0
+        if declared > end + max(HEADER_SLACK_SECONDS, HEADER_SLACK_RATIO * end):
+            return {
+                "error": f"its header says it lasts {declared:.1f} s, but only {end:.1f} s "
+                "of it is really there."
+            }
         v = video[0] if video else None
         return {
             "container": family,
@@ -114,6 +192,142 @@ def _probe_one(path: str) -> dict[str, Any]:
             "width": v.width if v else None,
             "height": v.height if v else None,
         }
+
+
+class _ParameterWatch:
+    """Finds the packets where a video stream's parameters (its picture size) may change, so
+    that only those are decoded, not every frame.
+
+    H.264: a sequence parameter set (SPS) in the stream that differs from the last one seen
+    (length-prefixed NAL units, as MP4 and Matroska store them, or Annex B start codes). AV1: a
+    sequence header OBU that differs from the last one. VP9 carries its size in every keyframe
+    header: each keyframe is decoded. Any codec: new extradata from the demuxer (an MP4 whose
+    sample descriptions change). What this leaves out: VP9's size change on an inter frame.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.index: int = stream.index
+        self.codec: str = stream.codec_context.codec.canonical_name
+        extradata = bytes(stream.codec_context.extradata or b"")
+        self.nal_length = 4
+        self.last: bytes | None = None
+        if self.codec == "h264" and len(extradata) > 7 and extradata[0] == 1:  # avcC
+            self.nal_length = (extradata[4] & 3) + 1
+            size = int.from_bytes(extradata[6:8], "big")
+            if extradata[5] & 0x1F:
+                self.last = extradata[8 : 8 + size]
+        elif self.codec == "h264" and extradata:
+            self.nal_length = 0  # Annex B
+            sets = _annexb_parameter_sets(extradata)
+            self.last = sets[-1] if sets else None
+        elif self.codec == "av1" and len(extradata) > 4:  # av1C, then config OBUs
+            headers = _av1_sequence_headers(extradata[4:])
+            self.last = headers[-1] if headers else None
+
+    def changed(self, packet: Any) -> bool:
+        if packet.has_sidedata("new_extradata"):
+            return True
+        if self.codec == "vp9":
+            return bool(packet.is_keyframe)
+        data = memoryview(packet)  # no copy: only the units' first bytes are read
+        if self.codec == "h264":
+            sets = (
+                _avcc_parameter_sets(data, self.nal_length)
+                if self.nal_length
+                else _annexb_parameter_sets(bytes(data))
+            )
+        elif self.codec == "av1":
+            sets = _av1_sequence_headers(data)
+        else:
+            return False
+        new = [s for s in sets if s != self.last]
+        if new:
+            self.last = new[-1]
+        return bool(new)
+
+
+def _avcc_parameter_sets(data: bytes | memoryview, nal_length: int) -> list[bytes]:
+    """The SPS NAL units (type 7) of a length-prefixed H.264 packet."""
+    found = []
+    at, end = 0, len(data)
+    while at + nal_length < end:
+        size = int.from_bytes(data[at : at + nal_length], "big")
+        start = at + nal_length
+        if size == 0 or start + size > end:
+            break
+        if data[start] & 0x1F == 7:
+            found.append(bytes(data[start : start + size]))
+        at = start + size
+    return found
+
+
+def _annexb_parameter_sets(data: bytes) -> list[bytes]:
+    """The SPS NAL units of an Annex B H.264 packet (units separated by 00 00 01)."""
+    return [unit for unit in data.split(b"\x00\x00\x01")[1:] if unit and unit[0] & 0x1F == 7]
+
+
+def _av1_sequence_headers(data: bytes | memoryview) -> list[bytes]:
+    """The sequence header OBUs (type 1) of an AV1 packet (low-overhead format)."""
+    found = []
+    at, end = 0, len(data)
+    while at < end:
+        header = data[at]
+        kind = (header >> 3) & 0xF
+        start = at + 1 + (1 if header & 0x04 else 0)  # extension byte
+        if not header & 0x02:  # no size field: the OBU runs to the end
+            size, start = end - start, start
+        else:
+            size, shift = 0, 0
+            while start < end and shift < 56:
+                byte = data[start]
+                size |= (byte & 0x7F) << shift
+                start += 1
+                shift += 7
+                if not byte & 0x80:
+                    break
+        if start + size > end:
+            break
+        if kind == 1:
+            found.append(bytes(data[start : start + size]))
+        at = start + size
+    return found
+
+
+def _header_refusal(container: Any, video: list[Any]) -> str | None:
+    """What the header declares, against the bounds, before anything is read: a header's
+    sample count and picture size are what a player allocates for when it opens the file."""
+    for s in container.streams:
+        if s.frames > MAX_SAMPLES:
+            return (
+                f"its header declares {s.frames:,} samples in one stream, more than any answer "
+                f"has (at most {MAX_SAMPLES:,})."
+            )
+    if video:
+        w, h = video[0].codec_context.width, video[0].codec_context.height
+        if _too_big(w, h):
+            return f"its picture is {w}x{h}, larger than any answer needs."
+    return None
+
+
+def _too_big(w: int, h: int) -> bool:
+    return w > MAX_WIDTH or h > MAX_HEIGHT or w * h > MAX_PIXELS
+
+
+def _decoded_refusal(
+    container: Any, counts: dict[int, int], sizes: list[tuple[int, int]]
+) -> str | None:
+    """What demuxed and decoded, against what the header declared."""
+    for s in container.streams:
+        declared, found = s.frames, counts[s.index]
+        if declared > found + HEADER_SLACK_SAMPLES + HEADER_SLACK_RATIO * found:
+            return (
+                f"its header declares {declared:,} samples in one stream, but only {found:,} "
+                "are really there."
+            )
+    for w, h in sizes:
+        if _too_big(w, h):
+            return f"its pictures decode at {w}x{h}, larger than any answer needs."
+    return None
 
 
 def _limit_cpu_from_now(cpu_seconds: int) -> None:
@@ -143,6 +357,7 @@ def child_main(argv: list[str]) -> int:
         request = json.loads(sys.stdin.read())
         paths = request["paths"]
         budget = int(request["cpu_seconds"])
+        open_budget = float(request.get("open_budget_mb", OPEN_BUDGET_MB))
     except (ValueError, KeyError, TypeError):
         return 2
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
@@ -151,7 +366,7 @@ def child_main(argv: list[str]) -> int:
     reports = []
     for path in paths:
         try:
-            reports.append(_probe_one(path))
+            reports.append(_probe_one(path, open_budget))
         except MemoryError:
             reports.append({"error": "checking it needed more memory than allowed."})
     sys.stdout.write(json.dumps(reports))

@@ -84,20 +84,18 @@ PROFILES: dict[str, Profile] = {
         maxrate=1_100_000,
         audio_bitrate=96_000,
     ),
-    "audio": Profile(
+    # Audio answers: the default's sound, no picture.
+    "audio": replace(
+        _DEFAULT,
         name="audio",
         width=0,
         height=0,
-        fps=30,
         video_codec="",
         preset="",
         tune="",
         gop=0,
         video_bitrate=0,
         maxrate=0,
-        audio_codec="aac",
-        audio_bitrate=128_000,
-        sample_rate=48_000,
         audio_only=True,
     ),
 }

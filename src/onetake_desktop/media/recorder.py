@@ -30,28 +30,29 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 
+from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, OneTakeError
+from onetake_desktop.durable import fsync_directory
 from onetake_desktop.media.devices import check_disk_space, running_reserve_bytes
 from onetake_desktop.media.profiles import Profile
-from onetake_desktop.media.recovery import fsync_dir, recover_partial
+from onetake_desktop.media.recovery import PARTIAL_SUFFIX, recover_partial
 from onetake_desktop.media.sources import (
     AudioSource,
-    Clock,
     Image,
     Samples,
+    Ticks,
     VideoSource,
     open_audio_source,
     open_video_source,
 )
+from onetake_desktop.media.types import TakeResult, TakeStats
 
-PARTIAL_SUFFIX = ".partial"
 PREVIEW_MAX_WIDTH = 640
 LEVEL_WINDOW_SECONDS = 0.05
 # A source that delivers nothing for this long is treated as unplugged (ends the take < 2 s).
@@ -85,81 +86,6 @@ _MESSAGES = {
 
 def partial_path(out_path: Path) -> Path:
     return out_path.with_name(out_path.name + PARTIAL_SUFFIX)
-
-
-@dataclass(frozen=True)
-class TakeStats:
-    """What happened during a take. ``cpu_seconds`` is the whole process (capture, encoder
-    threads and anything else running), over the take's wall time ``wall_seconds``."""
-
-    frames_captured: int = 0
-    frames_encoded: int = 0
-    frames_dropped: int = 0
-    frames_merged: int = 0  # a source faster than the profile: frames sharing one pts slot
-    audio_samples: int = 0
-    audio_gap_fill_samples: int = 0  # silence put where the device lost sound
-    video_seconds: float = 0.0
-    audio_seconds: float = 0.0
-    # How far apart in the file are a picture and a sound captured at the same instant
-    # (positive: the picture comes later), at the first and at the last picture. Each
-    # stream's error is its file time minus its capture time since t0: pictures are rounded to
-    # the frame grid, sound counts samples (so a microphone's clock drift shows here).
-    av_start_offset_ms: float = 0.0
-    av_offset_ms: float = 0.0
-    cpu_seconds: float = 0.0
-    wall_seconds: float = 0.0
-
-    @property
-    def fell_behind(self) -> bool:
-        """The encoder could not keep up (more than 2 % of pictures dropped): use a lighter
-        profile for the next take (see :func:`pick_profile`)."""
-        return self.frames_dropped > 0.02 * max(1, self.frames_captured)
-
-    @property
-    def cpu_share(self) -> float:
-        """CPU used as a share of one core (0.5 = half of one core)."""
-        return self.cpu_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class TakeResult:
-    path: Path
-    duration_seconds: float
-    size_bytes: int
-    container: str
-    video_codec: str | None
-    audio_codec: str | None
-    stop_reason: str
-    message: str | None
-    stats: TakeStats = field(default_factory=TakeStats)
-    profile: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": str(self.path),
-            "duration_seconds": round(self.duration_seconds, 3),
-            "size_bytes": self.size_bytes,
-            "container": self.container,
-            "video_codec": self.video_codec,
-            "audio_codec": self.audio_codec,
-            "stop_reason": self.stop_reason,
-            "message": self.message,
-            "profile": self.profile,
-            "stats": {
-                "frames_captured": self.stats.frames_captured,
-                "frames_encoded": self.stats.frames_encoded,
-                "frames_dropped": self.stats.frames_dropped,
-                "frames_merged": self.stats.frames_merged,
-                "audio_samples": self.stats.audio_samples,
-                "audio_gap_fill_samples": self.stats.audio_gap_fill_samples,
-                "video_seconds": round(self.stats.video_seconds, 3),
-                "audio_seconds": round(self.stats.audio_seconds, 3),
-                "av_start_offset_ms": round(self.stats.av_start_offset_ms, 1),
-                "av_offset_ms": round(self.stats.av_offset_ms, 1),
-                "cpu_seconds": round(self.stats.cpu_seconds, 3),
-                "wall_seconds": round(self.stats.wall_seconds, 3),
-            },
-        }
 
 
 def _fit(image: Image, width: int, height: int) -> Image:
@@ -316,7 +242,7 @@ class Take:
         out_path: Path,
         profile: Profile,
         encoder: _Encoder,
-        clock: Clock,
+        clock: Ticks,
         max_seconds: float | None,
         on_finished: Callable[[TakeResult], None] | None,
         on_done: Callable[[Take], None],
@@ -605,7 +531,7 @@ class Take:
         else:
             try:
                 os.replace(self.partial_path, self.out_path)
-                fsync_dir(self.out_path.parent)
+                fsync_directory(self.out_path.parent)
                 path = self.out_path
             except OSError:
                 path = self.partial_path  # recover_partials deals with it at the next start
@@ -694,12 +620,13 @@ class CaptureSession:
         self,
         video_spec: str | VideoSource | None,
         audio_spec: str | AudioSource | None,
-        clock: Clock = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         if video_spec is None and audio_spec is None:
             raise OneTakeError("A recording needs a camera, a microphone, or both.")
         self._video_spec, self._audio_spec = video_spec, audio_spec
-        self.clock = clock
+        # The candidate session's clock: takes and the session's timers agree on "now".
+        self.clock: Ticks = (clock or SystemClock()).monotonic
         self.video: VideoSource | None = None
         self.audio: AudioSource | None = None
         self._lock = threading.Lock()
@@ -945,7 +872,7 @@ def record(
     out_path: Path,
     profile: Profile,
     seconds: float,
-    clock: Clock = time.monotonic,
+    clock: Clock | None = None,
 ) -> TakeResult:
     """Open the sources, record one take of ``seconds`` and close: the CLI's whole job."""
     session = CaptureSession(None if profile.audio_only else video_spec, audio_spec, clock)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from onetake_desktop.durable import fsync_directory
+
 PARTIAL_SUFFIX = ".partial"
 _HEADER_BOXES = {b"ftyp", b"moov", b"free", b"skip", b"wide", b"uuid", b"styp", b"sidx"}
 
@@ -197,7 +199,8 @@ def recover_partial(partial: Path) -> RecoveredTake:
                 partial, damaged, False, 0.0, 0, "The interrupted take was unreadable."
             )
         os.replace(partial, final)
-    fsync_dir(final.parent)
+    with contextlib.suppress(OSError):  # the take is whole; durability is best effort here
+        fsync_directory(final.parent)
     video_codec, audio_codec = _codecs(final)
     return RecoveredTake(
         partial,
@@ -294,13 +297,3 @@ def probe_duration(path: Path) -> float:
                 packet.pts -= shift[packet.stream.index]
                 _extend(spans, packet)
     return _media_extent(spans)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or create in ``folder`` durable; best effort (some systems refuse)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -42,7 +41,9 @@ from onetake_desktop.domain.errors import DeviceError
 
 Image = npt.NDArray[np.uint8]
 Samples = npt.NDArray[np.float32]
-Clock = Callable[[], float]
+# A monotonic clock reading in seconds: the ``monotonic`` method of domain.clock.Clock (media
+# reads it on capture threads, so it takes the bound method rather than the whole clock).
+Ticks = Callable[[], float]
 OnFrame = Callable[[Image, float], None]
 OnAudio = Callable[[Samples, float], None]
 # reason ("device_lost" or "source_ended"), one sentence for the user
@@ -87,13 +88,6 @@ class AudioSource(ABC):
 # spec parsing
 
 
-def default_specs() -> tuple[str, str]:
-    """The sources the windows start with: ``ONETAKE_CAMERA`` / ``ONETAKE_MIC`` when set."""
-    camera = os.environ.get("ONETAKE_CAMERA") or "camera:0"
-    mic = os.environ.get("ONETAKE_MIC") or "mic:default"
-    return camera, mic
-
-
 def parse_spec(spec: str) -> tuple[str, str]:
     """Split ``kind:rest``; ``synthetic`` alone has an empty rest."""
     kind, _, rest = spec.strip().partition(":")
@@ -127,7 +121,7 @@ def _float_option(options: dict[str, str], key: str, spec: str) -> float | None:
         raise DeviceError(f"The option {key} in '{spec}' must be a number.") from None
 
 
-def open_video_source(spec: str, clock: Clock = time.monotonic) -> VideoSource:
+def open_video_source(spec: str, clock: Ticks = time.monotonic) -> VideoSource:
     """Open a picture source; a device that cannot open raises DeviceError with one sentence."""
     kind, rest = parse_spec(spec)
     if kind == "synthetic":
@@ -159,7 +153,7 @@ def open_video_source(spec: str, clock: Clock = time.monotonic) -> VideoSource:
     raise DeviceError(f"'{spec}' is a microphone, not a camera.")
 
 
-def open_audio_source(spec: str, clock: Clock = time.monotonic) -> AudioSource:
+def open_audio_source(spec: str, clock: Ticks = time.monotonic) -> AudioSource:
     """Open a sound source; a device that cannot open raises DeviceError with one sentence."""
     kind, rest = parse_spec(spec)
     if kind == "synthetic":
@@ -194,7 +188,7 @@ class _PacedThread:
         self,
         name: str,
         period: float,
-        clock: Clock,
+        clock: Ticks,
         produce: Callable[[int], Any],
         deliver: Callable[[Any, float], None],
         on_lost: OnLost,
@@ -260,7 +254,7 @@ GAP_SECONDS = 0.2
 
 
 def _fault(
-    clock: Clock,
+    clock: Ticks,
     started: list[float],
     fail_after: float | None,
     stall_after: float | None,
@@ -299,7 +293,7 @@ class SyntheticVideoSource(VideoSource):
         width: int = 1280,
         height: int = 720,
         fps: float = 30,
-        clock: Clock = time.monotonic,
+        clock: Ticks = time.monotonic,
         fail_after: float | None = None,
         stall_after: float | None = None,
     ) -> None:
@@ -417,7 +411,7 @@ class SyntheticAudioSource(AudioSource):
         self,
         frequency: float = 440.0,
         amplitude: float = 0.3,
-        clock: Clock = time.monotonic,
+        clock: Ticks = time.monotonic,
         fail_after: float | None = None,
         stall_after: float | None = None,
         gap_at: float | None = None,
@@ -472,7 +466,7 @@ class FileVideoSource(VideoSource):
     Threading: the ``onetake-video-file`` thread decodes and delivers frames.
     """
 
-    def __init__(self, path: Path, loop: bool = True, clock: Clock = time.monotonic) -> None:
+    def __init__(self, path: Path, loop: bool = True, clock: Ticks = time.monotonic) -> None:
         import cv2
 
         if not path.is_file():
@@ -521,20 +515,34 @@ class FileVideoSource(VideoSource):
         self._capture.release()
 
 
+def _pcm_rate(path: Path) -> int | None:
+    """The sample rate of a WAV or FLAC file soundfile can read, else None (PyAV then tries)."""
+    import soundfile
+
+    try:
+        return int(soundfile.info(str(path)).samplerate)
+    except (RuntimeError, soundfile.LibsndfileError):
+        return None
+
+
 class FileAudioSource(AudioSource):
-    """Sound from any audio or video file (decoded with PyAV, resampled to 48 kHz mono),
-    paced to real time in 10 ms chunks; loops, or finishes at the end.
+    """Sound from any audio or video file, paced to real time in 10 ms chunks as 48 kHz mono;
+    loops, or finishes at the end. WAV and FLAC at 48 kHz are read sample for sample with
+    soundfile (libsndfile: PCM in, no decoder or resampler between); anything else is decoded
+    and resampled with PyAV.
 
     Threading: the ``onetake-audio-file`` thread decodes and delivers chunks.
     """
 
     CHUNK = 480
+    PCM_SUFFIXES = (".wav", ".flac")
 
-    def __init__(self, path: Path, loop: bool = True, clock: Clock = time.monotonic) -> None:
+    def __init__(self, path: Path, loop: bool = True, clock: Ticks = time.monotonic) -> None:
         import av
 
         if not path.is_file():
             raise DeviceError(f"The sound file {path} does not exist.")
+        self._pcm = path.suffix.lower() in self.PCM_SUFFIXES and _pcm_rate(path) == 48_000
         try:
             with av.open(str(path)) as container:
                 if not container.streams.audio:
@@ -550,6 +558,9 @@ class FileAudioSource(AudioSource):
         self._pending = np.zeros(0, np.float32)
 
     def _decode(self) -> Generator[Samples, None, None]:
+        if self._pcm:
+            yield from self._read_pcm()
+            return
         import av
 
         while True:
@@ -560,6 +571,16 @@ class FileAudioSource(AudioSource):
                         yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
             for out in resampler.resample(None):
                 yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            if not self._loop:
+                return
+
+    def _read_pcm(self) -> Generator[Samples, None, None]:
+        import soundfile
+
+        while True:
+            with soundfile.SoundFile(str(self._path)) as pcm:
+                for block in pcm.blocks(blocksize=4800, dtype="float32", always_2d=True):
+                    yield block.mean(axis=1, dtype=np.float32)  # channels mixed to mono
             if not self._loop:
                 return
 
@@ -619,7 +640,7 @@ class CameraSource(VideoSource):
     def __init__(
         self,
         index: int,
-        clock: Clock = time.monotonic,
+        clock: Ticks = time.monotonic,
         size: tuple[int, int] = DEFAULT_CAMERA_SIZE,
         fps: int = DEFAULT_CAMERA_FPS,
     ) -> None:
@@ -704,7 +725,7 @@ class MicrophoneSource(AudioSource):
 
     BLOCK = 960
 
-    def __init__(self, name: str, clock: Clock = time.monotonic) -> None:
+    def __init__(self, name: str, clock: Ticks = time.monotonic) -> None:
         sd = load_sounddevice()
         self._sd = sd
         self._clock = clock

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from pathlib import Path
 
 import av
@@ -10,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 from onetake_desktop.domain.errors import InvalidInputError
+
+log = logging.getLogger(__name__)
 
 
 def compute_waveform(path: Path, buckets: int = 600) -> list[float]:
@@ -49,6 +52,7 @@ def compute_waveform(path: Path, buckets: int = 600) -> list[float]:
             if len(carry):
                 blocks.append(float(carry.max()))
     except av.error.FFmpegError as error:
+        log.warning("waveform: cannot decode %s: %s", path.name, error)
         raise InvalidInputError(f"The audio of {path.name} cannot be read ({error}).") from error
     if not blocks:
         return [0.0] * buckets

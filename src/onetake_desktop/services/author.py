@@ -9,6 +9,7 @@ from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.kit import InterviewDefinition, Kit, describe_kit
 from onetake_desktop.domain.validation import Problem, ProblemsError
 from onetake_desktop.storage import kitfile
+from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSigner
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,19 @@ def validate_file(path: Path) -> ValidationReport:
     return ValidationReport(path, kind, [], kit)
 
 
-def build_kit(source: Path, output: Path) -> tuple[Path, Path]:
-    return kitfile.build_from_toml(source, output)
+def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tuple[Path, Path]:
+    """Build the kit and definition; ``signer`` (services/keys.py) signs the kit and puts the
+    organisation's age recipient in it, so bundles are encrypted to the employer."""
+    return kitfile.build_from_toml(source, output, signer)
+
+
+def trust_line(path: Path) -> str | None:
+    """Who signed a kit file ("Signed by ... (key ...)." or the not-signed notice); None for
+    a TOML source or an interview definition, which are never signed."""
+    if _kind(path) != "interview kit":
+        return None
+    signature = kitfile.load_signed_kit(path).signature
+    return signature.notice if signature is not None else UNSIGNED_NOTICE
 
 
 def show_file(path: Path) -> str:

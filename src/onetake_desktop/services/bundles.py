@@ -10,12 +10,14 @@ import atexit
 import hashlib
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from onetake_desktop.domain.conformance import Conformance
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.manifest import AnswerRecord, MediaFile, SubmissionManifest
+from onetake_desktop.domain.progress import Progress
 from onetake_desktop.media.probe import MediaInfo, ProbeChild, probe_media, same_container
 from onetake_desktop.storage.bundle import (
     BundleReceipt,
@@ -25,12 +27,17 @@ from onetake_desktop.storage.bundle import (
     read_manifest,
     write_bundle,
 )
-from onetake_desktop.storage.safe_zip import CHUNK, Progress
+from onetake_desktop.storage.safe_zip import CHUNK
 
 # How far a manifest's media duration may differ from the probed one (container rounding,
 # audio priming, the last fragment of a take that ended abruptly).
 DURATION_TOLERANCE_SECONDS = 2.0
 DURATION_TOLERANCE_RATIO = 0.1
+
+
+# Judges a checked manifest against its interview (domain/conformance.py): the verdict, or
+# None when the interview is not known.
+Judge = Callable[[SubmissionManifest], Conformance | None]
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,29 @@ class BundleReport:
     bundle_sha256: str
     manifest: SubmissionManifest
     media: dict[str, MediaInfo]  # question_id -> probed facts
+    conformance: Conformance | None = None  # None: not checked against its interview
+
+
+@dataclass(frozen=True)
+class ImportedBundle:
+    """A bundle checked completely and extracted, with its verdict against its interview."""
+
+    extracted: ExtractedBundle
+    conformance: Conformance | None  # None: its interview is not known
+
+
+def _accepting(
+    judge: Judge | None, verdict: list[Conformance | None]
+) -> Callable[[SubmissionManifest], None]:
+    """The ``accept`` hook for extract_bundle: refuse what the judge refuses, keep its verdict."""
+
+    def accept(manifest: SubmissionManifest) -> None:
+        result = judge(manifest) if judge is not None else None
+        if result is not None and result.refusal is not None:
+            raise InvalidInputError(result.refusal)
+        verdict.append(result)
+
+    return accept
 
 
 def media_file_for(path: Path, name: str, *, timeout: float = 15.0) -> MediaFile:
@@ -159,14 +189,19 @@ def probe_extracted(
 
 
 def _extract_and_probe(
-    path: Path, dest: Path, progress: Progress | None, *, durable: bool = True
+    path: Path,
+    dest: Path,
+    progress: Progress | None,
+    *,
+    durable: bool = True,
+    accept: Callable[[SubmissionManifest], None] | None = None,
 ) -> tuple[ExtractedBundle, dict[str, MediaInfo]]:
     dest = Path(dest)
     given = dest.is_dir()  # an empty folder we were given is emptied again, not removed
     # The probe child is started (or was, by the import before) ahead of the extraction, so
     # its start-up overlaps the hashing and copying.
     with _take_probe_child() as child:
-        extracted = extract_bundle(path, dest, progress, durable=durable)
+        extracted = extract_bundle(path, dest, progress, durable=durable, accept=accept)
         try:
             media = probe_extracted(extracted, child=child)
         except BaseException:
@@ -178,23 +213,45 @@ def _extract_and_probe(
 
 
 def import_bundle(path: Path, dest: Path, progress: Progress | None = None) -> ExtractedBundle:
-    """What the reviewer library calls: verify everything and keep the files in ``dest``.
-
-    ``dest`` must not exist (or be an empty folder); on failure it is removed (emptied) again.
-    """
+    """Verify everything and keep the files in ``dest`` (no interview rules: see
+    :func:`import_judged`). ``dest`` must not exist (or be an empty folder); on failure it is
+    removed (emptied) again."""
     return _extract_and_probe(path, dest, progress)[0]
 
 
-def verify_bundle(path: Path, progress: Progress | None = None) -> BundleReport:
-    """Check everything (structure, hashes, media) in a temporary folder that is then removed."""
+def import_judged(
+    path: Path, dest: Path, progress: Progress | None = None, *, judge: Judge | None = None
+) -> ImportedBundle:
+    """What the reviewer library calls: :func:`import_bundle`, and the bundle judged against its
+    interview before anything is written (a refusal raises InvalidInputError)."""
+    verdict: list[Conformance | None] = []
+    extracted, _ = _extract_and_probe(path, dest, progress, accept=_accepting(judge, verdict))
+    return ImportedBundle(extracted, verdict[0] if verdict else None)
+
+
+def verify_bundle(
+    path: Path, progress: Progress | None = None, *, judge: Judge | None = None
+) -> BundleReport:
+    """Check everything (structure, hashes, media, and the interview's rules when ``judge``
+    knows it) in a temporary folder that is then removed."""
     path = Path(path)
+    verdict: list[Conformance | None] = []
     with tempfile.TemporaryDirectory(prefix="onetake-verify-") as scratch:
         # Nothing is kept, so nothing needs to reach the disk (no fsync); the checks are the same.
         extracted, media = _extract_and_probe(
-            path, Path(scratch) / "bundle", progress, durable=False
+            path,
+            Path(scratch) / "bundle",
+            progress,
+            durable=False,
+            accept=_accepting(judge, verdict),
         )
         return BundleReport(
-            path, path.stat().st_size, extracted.bundle_sha256, extracted.manifest, media
+            path,
+            path.stat().st_size,
+            extracted.bundle_sha256,
+            extracted.manifest,
+            media,
+            verdict[0] if verdict else None,
         )
 
 

@@ -1,6 +1,6 @@
 """The candidate's interview as a use case: what the window (and the headless CLI) drives.
 
-:class:`CandidateService` owns one session folder under ``paths.app_paths().sessions``::
+:class:`CandidateService` owns one session folder under the context's ``paths.sessions``::
 
     <kit hash>/state.json      the SessionState, rewritten atomically after every step
     <kit hash>/takes/          every recorded take (q1-take1.mp4, ...), kept until sent
@@ -34,6 +34,7 @@ from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit, Question
 from onetake_desktop.domain.manifest import KitRef, MediaFile, SubmissionManifest
+from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.domain.session import (
     CandidateSession,
     SessionState,
@@ -42,10 +43,11 @@ from onetake_desktop.domain.session import (
     new_state,
 )
 from onetake_desktop.domain.validation import without_control_characters
-from onetake_desktop.paths import app_paths
+from onetake_desktop.media.profiles import Profile
+from onetake_desktop.media.recovery import RecoveredTake
+from onetake_desktop.media.types import TakeResult
 
 STATE_FILE = "state.json"
-ProgressFn = Callable[[int, int], None]
 
 
 # -- the recording engine as this service sees it (media/recorder.py implements it) ------------
@@ -56,7 +58,7 @@ class TakeLike(Protocol):
     @property
     def running(self) -> bool: ...
 
-    def stop(self) -> Any: ...
+    def stop(self) -> TakeResult: ...
 
 
 class CaptureLike(Protocol):
@@ -69,9 +71,9 @@ class CaptureLike(Protocol):
     def start_take(
         self,
         out_path: Path,
-        profile: Any,
+        profile: Profile,
         max_seconds: float | None = None,
-        on_finished: Callable[[Any], None] | None = None,
+        on_finished: Callable[[TakeResult], None] | None = None,
     ) -> TakeLike: ...
 
     def close(self) -> None: ...
@@ -148,12 +150,19 @@ class CandidateService:
         capture_factory: CaptureFactory | None = None,
         session_dir: Path | None = None,
         privacy_hash: str | None = None,
+        sessions: Path | None = None,
     ) -> None:
+        """``session_dir``: this session's folder; or ``sessions`` (the context's
+        ``paths.sessions``) to keep it in the kit's own folder there."""
+        if session_dir is None:
+            if sessions is None:
+                raise ValueError("a candidate session needs session_dir or sessions")
+            session_dir = sessions / session_folder_name(kit_hash)
         self.kit = kit
         self.kit_hash = kit_hash
         self.clock: Clock = clock or SystemClock()
         self.capture_factory: CaptureFactory = capture_factory or real_capture
-        self.dir = session_dir or app_paths().sessions / session_folder_name(kit_hash)
+        self.dir = session_dir
         self.takes_dir = self.dir / "takes"
         self.practice_dir = self.dir / "practice"
         self.privacy_hash = privacy_hash or _privacy_hash(kit)
@@ -163,7 +172,7 @@ class CandidateService:
         self._take_out = Path()
         self._take_is_practice = False
         self._practice_started: float | None = None
-        self._finished: queue.Queue[Any] = queue.Queue()
+        self._finished: queue.Queue[TakeResult] = queue.Queue()
         self.last_practice: Path | None = None
         self.listeners: list[Callable[[], None]] = []
         self.error_listeners: list[Callable[[OneTakeError], None]] = []
@@ -338,7 +347,7 @@ class CandidateService:
     def audio_level(self) -> tuple[float, float]:
         return self.capture.audio_level() if self.capture is not None else (0.0, 0.0)
 
-    def profile_for(self, question: Question | None = None) -> Any:
+    def profile_for(self, question: Question | None = None) -> Profile:
         from onetake_desktop.media.profiles import get_profile
 
         st = self.session.state
@@ -350,12 +359,12 @@ class CandidateService:
 
     def disk_report(self) -> DiskReport:
         """Free space where takes go against the longest the interview can record."""
-        from onetake_desktop.media.devices import check_disk_space
+        from onetake_desktop.media.devices import check_disk_space, required_bytes
 
         self.dir.mkdir(parents=True, exist_ok=True)
         seconds = self.session.expected_answer_seconds()
         profile = self.profile_for()
-        needed = int(profile.bytes_per_second() * seconds) * 2  # takes + the sealed bundle
+        needed = required_bytes(seconds * 2, profile)  # takes + the sealed bundle
         free = shutil.disk_usage(self.dir).free
         try:
             check_disk_space(self.dir, seconds * 2, profile)
@@ -525,7 +534,7 @@ class CandidateService:
 
     # -- takes on the engine -------------------------------------------------------------------
     def _start_take(
-        self, out: Path, profile: Any, max_seconds: float, practice: bool = False
+        self, out: Path, profile: Profile, max_seconds: float, practice: bool = False
     ) -> None:
         if self.capture is None:
             raise DeviceError("The microphone is not open; please check your devices.")
@@ -543,14 +552,14 @@ class CandidateService:
         # The engine may also report the same take through on_finished; handle it once.
         self._take_done(result, reason)
 
-    def _take_done(self, result: Any, reason: str | None = None) -> None:
+    def _take_done(self, result: TakeResult, reason: str | None = None) -> None:
         if self._take is None or _stem(result.path) != _stem(self._take_out):
             return  # already handled (stop() and on_finished both report a take)
         self._take = None
         practice, self._take_is_practice = self._take_is_practice, False
-        path = Path(result.path)
-        usable = path.exists() and float(result.duration_seconds) > 0
-        message = str(getattr(result, "message", "") or "")
+        path = result.path
+        usable = path.exists() and result.duration_seconds > 0
+        message = result.message or ""
         if practice:
             self._practice_started = None
             if usable:
@@ -637,7 +646,12 @@ class CandidateService:
                 "profile": str(self.profile_for().name),
             },
         )
-        return write_bundle(manifest, media, out, progress=progress)
+        from onetake_desktop.services.handover import seal_for_kit
+
+        # issue 13: encrypted to the employer when the kit names a recipient (.onetake.age)
+        return seal_for_kit(
+            self.kit, lambda path: write_bundle(manifest, media, path, progress=progress), out
+        )
 
     def mark_sent(self, receipt: Any) -> Receipt:
         self.session.mark_sent(str(receipt.path), int(receipt.size), str(receipt.sha256))
@@ -677,20 +691,21 @@ def _privacy_hash(kit: Kit) -> str:
     return str(privacy_notice_hash(kit))
 
 
-def _take_record(result: Any, stop_reason: str) -> TakeRecord:
-    path = Path(result.path)
+def _take_record(result: TakeResult | RecoveredTake, stop_reason: str) -> TakeRecord:
+    """The session's record of a finished take, or of one salvaged after a crash."""
+    assert result.path is not None  # recovered takes come here only when kept
     return TakeRecord(
         number=0,
-        file=path.name,
-        duration_seconds=round(float(result.duration_seconds), 3),
+        file=result.path.name,
+        duration_seconds=round(result.duration_seconds, 3),
         started_at="",
         ended_at="",
         think_seconds_used=0.0,
         stop_reason=stop_reason,
-        size_bytes=int(getattr(result, "size_bytes", 0) or 0),
-        container=str(getattr(result, "container", "mp4") or "mp4"),
-        video_codec=getattr(result, "video_codec", None),
-        audio_codec=getattr(result, "audio_codec", None),
+        size_bytes=result.size_bytes,
+        container=result.container,
+        video_codec=result.video_codec,
+        audio_codec=result.audio_codec,
     )
 
 
@@ -710,6 +725,7 @@ def run_headless(
     email: str,
     answer_seconds: float,
     out: Path,
+    sessions: Path,
     clock: Clock | None = None,
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] | None = None,
@@ -721,7 +737,7 @@ def run_headless(
     say = log or (lambda _line: None)
     kit = load_kit(kit_path)
     kit_hash = kit_content_hash(kit)
-    folder = app_paths().sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
+    folder = sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
     service = CandidateService(kit, kit_hash, clock=clock, session_dir=folder)
     try:

@@ -1,27 +1,22 @@
 """Panel use cases on one shared laptop: panelists, independent scoring, summary, decisions.
 
-Every read takes the *viewing* panelist's id. Another panelist's score on an answer reaches the
-viewer only once both have submitted theirs on that answer (the rule lives in storage.panel);
-summaries are built from what the viewer may see, so they open as the viewer submits. Drafts
-never leave the panelist who wrote them: not in the summary, not in an export.
+A thin layer over :mod:`services.scoring`, which owns every rule (who may see, change and
+export what; sign-in; one transaction per score and its audit row; signed rows). This module
+adds what only the panel windows need: the fair order, the question queue and the summary
+statistics, each built from what the signed-in actor may see.
 Threading: one ``PanelService`` per thread (its SQLite connection is not shared).
 """
 
 from __future__ import annotations
 
-import json
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from onetake_desktop.domain.clock import Clock, SystemClock
-from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.clock import Clock
+from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.kit import Rubric
 from onetake_desktop.domain.panel import (
     DECISIONS,
@@ -29,55 +24,47 @@ from onetake_desktop.domain.panel import (
     AuditProblem,
     Cell,
     Decision,
-    IdleTimer,
     PanelSummary,
     ScoreStats,
-    blind_codes,
     question_mode_queue,
     shuffled_candidates,
     summarise,
-    wrong_passphrase_delay,
 )
-from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
-from onetake_desktop.storage.library import AnswerRecord, Library, ScoreRecord
+from onetake_desktop.services.scoring import (
+    MIN_PASSPHRASE,
+    Actor,
+    AuditLine,
+    CandidateView,
+    NotSignedIn,
+    ScoringService,
+    Verified,
+    WrongPassphrase,
+    scoring_for,
+)
+from onetake_desktop.services.settings import ReviewerSettings
+from onetake_desktop.storage.library import AnswerRecord, InterviewRecord, Library, ScoreRecord
 from onetake_desktop.storage.panel import (
-    CandidateRef,
     DecisionRecord,
     PanelistRecord,
-    SqlitePanel,
     VisibleScore,
     answer_ids_for,
 )
 
-MIN_PASSPHRASE = 8
-DEFAULT_IDLE_MINUTES = 5.0
 DECISION_LABELS: dict[str, str] = {"advance": "Advance", "hold": "Hold", "decline": "Decline"}
 
 __all__ = [
     "DECISIONS",
     "DECISION_LABELS",
+    "MIN_PASSPHRASE",
+    "Actor",
+    "AuditLine",
     "CandidateView",
+    "NotSignedIn",
     "PanelService",
     "PanelView",
+    "Verified",
     "WrongPassphrase",
 ]
-
-
-class WrongPassphrase(OneTakeError):
-    """The passphrase did not match, or tries are paused after too many wrong ones."""
-
-
-@dataclass(frozen=True)
-class CandidateView:
-    """One candidate as the viewer may see them (name hidden behind a code in blind mode)."""
-
-    submission_id: int
-    code: str
-    name: str  # the code while blind
-    email: str  # "" while blind
-    revealed: bool
-    answers: dict[str, int]  # question id -> answer id
-    decision: DecisionRecord | None
 
 
 @dataclass(frozen=True)
@@ -120,164 +107,166 @@ class PanelView:
 
 
 class PanelService:
+    """The panel's use cases; every rule is asked of ``self.scoring`` (services.scoring)."""
+
     def __init__(
         self,
         library: Library,
         clock: Clock | None = None,
         seed_source: Callable[[], int] | None = None,
         hasher: PasswordHasher | None = None,
+        key_deriver: Callable[[str, bytes], bytes] | None = None,
     ) -> None:
         self.library = library
-        self.repo = SqlitePanel(library.db)
-        self.clock: Clock = clock or SystemClock()
-        self.seed_source = seed_source or (lambda: secrets.randbits(62))
-        self.hasher = hasher or PasswordHasher()  # Argon2id with argon2-cffi's defaults
-        self.idle = IdleTimer(self.clock, self.idle_minutes())
-        self.current_id: int | None = None  # the panelist signed in at the laptop
+        self.scoring: ScoringService = scoring_for(
+            library,
+            clock=clock,
+            hasher=hasher,
+            seed_source=seed_source,
+            key_deriver=key_deriver,
+        )
 
-    # -- panelists -----------------------------------------------------------------------------
+    @property
+    def clock(self) -> Clock:
+        return self.scoring.clock
+
+    # -- who is at the laptop -------------------------------------------------------------------
+
+    @property
+    def current(self) -> Actor | None:
+        """The panelist signed in at the laptop (None while locked)."""
+        return self.scoring.current
+
+    @property
+    def current_id(self) -> int | None:
+        return None if self.scoring.current is None else self.scoring.current.reviewer_id
 
     def panelists(self) -> list[PanelistRecord]:
-        return self.repo.panelists()
+        return self.scoring.panelists()
 
-    def create_panelist(self, name: str, passphrase: str) -> PanelistRecord:
-        return self.add_panelist(name, self.hash_passphrase(passphrase))
+    def panelist_named(self, name: str) -> PanelistRecord:
+        return self.scoring.panelist_named(name)
+
+    def reviewer_name(self, reviewer_id: int) -> str:
+        return self.library.reviewers.get(reviewer_id).name
 
     def hash_passphrase(self, passphrase: str) -> str:
-        """Argon2id only, no database: safe on a worker thread (it takes ~0.1 s by design)."""
-        if len(passphrase) < MIN_PASSPHRASE:
-            raise InvalidInputError(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
-        return self.hasher.hash(passphrase)
+        return self.scoring.hash_passphrase(passphrase)
 
-    def add_panelist(self, name: str, passphrase_hash: str) -> PanelistRecord:
-        """A new panelist with a hash from ``hash_passphrase``."""
-        record = self.repo.add_panelist(name, passphrase_hash, self.seed_source())
-        self.repo.append_audit(record.reviewer_id, "panelist_created", record.name, {})
-        return record
+    def prepare_panelist(self, passphrase: str) -> tuple[str, bytes, bytes]:
+        """The slow part of adding a panelist (Argon2id twice; any thread, no database)."""
+        return self.scoring.prepare_panelist(passphrase)
 
-    def _panelist(self, reviewer_id: int) -> PanelistRecord:
-        record = self.repo.panelist(reviewer_id)
-        if record is None:
-            raise OneTakeError("Only a panelist with a passphrase can do this.")
-        return record
+    def create_panelist(self, name: str, passphrase: str, *, chair: bool = False) -> Actor:
+        return self.scoring.create_panelist(name, passphrase, chair=chair)
 
-    def sign_in(self, reviewer_id: int, passphrase: str) -> PanelistRecord:
-        """Check the passphrase; wrong ones pause further tries for longer each time."""
-        record = self.begin_sign_in(reviewer_id)
-        return self.finish_sign_in(record, self.verify_passphrase(record, passphrase))
+    def add_panelist(
+        self, name: str, prepared: tuple[str, bytes, bytes], *, chair: bool = False
+    ) -> Actor:
+        return self.scoring.add_panelist(name, prepared, chair=chair)
 
-    # sign_in in three steps so that a window can run the slow middle one (Argon2id, ~0.1 s
-    # at the default cost) on a worker thread: the first and last touch the database, which
-    # belongs to the thread that opened it.
+    def can_name_chair(self) -> bool:
+        return self.scoring.can_name_chair()
+
+    def chair_name(self) -> str | None:
+        return next((p.name for p in self.panelists() if p.is_chair), None)
+
+    def sign_in(self, reviewer_id: int, passphrase: str) -> Actor:
+        return self.scoring.sign_in(reviewer_id, passphrase)
 
     def begin_sign_in(self, reviewer_id: int) -> PanelistRecord:
-        """The panelist, unless their tries are paused (raises WrongPassphrase)."""
-        record = self._panelist(reviewer_id)
-        if record.retry_after is not None:
-            wait = (datetime.fromisoformat(record.retry_after) - self.clock.now()).total_seconds()
-            if wait > 0:
-                n = max(1, round(wait))
-                raise WrongPassphrase(
-                    f"Too many wrong passphrases for {record.name}; "
-                    f"try again in {n} second{'' if n == 1 else 's'}."
-                )
-        return record
+        return self.scoring.begin_sign_in(reviewer_id)
 
-    def verify_passphrase(self, record: PanelistRecord, passphrase: str) -> tuple[bool, str | None]:
-        """Argon2id only, no database: safe on any thread. Returns (matches, a fresh hash when
-        the stored one was made with older parameters)."""
-        try:
-            self.hasher.verify(record.passphrase_hash, passphrase)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False, None
-        if self.hasher.check_needs_rehash(record.passphrase_hash):
-            return True, self.hasher.hash(passphrase)
-        return True, None
+    def verify_passphrase(self, record: PanelistRecord, passphrase: str) -> Verified:
+        return self.scoring.verify_passphrase(record, passphrase)
 
-    def finish_sign_in(
-        self, record: PanelistRecord, verified: tuple[bool, str | None]
-    ) -> PanelistRecord:
-        """Record the outcome of ``verify_passphrase``: sign in, or count the failure."""
-        matches, new_hash = verified
-        reviewer_id = record.reviewer_id
-        if not matches:
-            failures = record.failed_attempts + 1
-            retry = self.clock.now() + timedelta(seconds=wrong_passphrase_delay(failures))
-            self.repo.set_failures(reviewer_id, failures, retry.isoformat())
-            self.repo.append_audit(reviewer_id, "sign_in_failed", record.name, {"n": failures})
-            raise WrongPassphrase(f"That is not {record.name}'s passphrase.")
-        if record.failed_attempts:
-            self.repo.set_failures(reviewer_id, 0, None)
-        if new_hash is not None:
-            self.repo.set_passphrase_hash(reviewer_id, new_hash)
-        self.repo.append_audit(reviewer_id, "sign_in", record.name, {})
-        self.current_id = reviewer_id
-        self.idle.touch()
-        return record
+    def finish_sign_in(self, record: PanelistRecord, verified: Verified) -> Actor:
+        return self.scoring.finish_sign_in(record, verified)
 
     def lock(self) -> None:
-        """Hide everything until a panelist signs in again (idle, or switching panelist)."""
-        if self.current_id is not None:
-            self.repo.append_audit(self.current_id, "lock", "", {})
-        self.current_id = None
+        self.scoring.lock()
 
     def touch(self) -> None:
-        self.idle.touch()
+        self.scoring.touch()
 
     def lock_if_idle(self) -> bool:
-        """Lock when the idle minutes have passed (the UI asks every few seconds)."""
-        if self.current_id is not None and self.idle.is_idle():
-            self.lock()
-            return True
-        return False
+        return self.scoring.lock_if_idle()
+
+    # -- people ---------------------------------------------------------------------------------
+
+    def rename_panelist(self, actor: Actor, *, reviewer_id: int, name: str) -> PanelistRecord:
+        return self.scoring.rename_panelist(actor, reviewer_id=reviewer_id, name=name)
+
+    def remove_panelist(self, actor: Actor, *, reviewer_id: int) -> None:
+        self.scoring.remove_panelist(actor, reviewer_id=reviewer_id)
+
+    def change_passphrase(self, actor: Actor, *, old: str, new: str) -> Actor:
+        return self.scoring.change_passphrase(actor, old=old, new=new)
+
+    def lone_reviewer_name(self) -> str | None:
+        stored = self.scoring.repo.setting("lone_reviewer_id")
+        return None if stored is None else self.reviewer_name(int(stored))
+
+    def lone_actor(self) -> Actor | None:
+        """The implicit actor of the reviewer who scores alone (None before there is one)."""
+        stored = self.scoring.repo.setting("lone_reviewer_id")
+        return None if stored is None else self.scoring.actor_for(int(stored))
+
+    def set_lone_name(self, actor: Actor, *, name: str) -> str:
+        return self.scoring.set_lone_name(actor, name=name).name
 
     # -- settings ------------------------------------------------------------------------------
 
     def idle_minutes(self) -> float:
-        try:
-            return float(self.repo.setting("idle_minutes", str(DEFAULT_IDLE_MINUTES)) or 0)
-        except ValueError:
-            return DEFAULT_IDLE_MINUTES
+        return self.scoring.idle_minutes()
 
-    def set_idle_minutes(self, actor_id: int, minutes: float) -> None:
+    def set_idle_minutes(self, actor: Actor, minutes: float) -> None:
+        self.scoring.check(actor)
         if minutes < 0:
             raise InvalidInputError("Idle minutes cannot be negative.")
-        self.repo.set_setting("idle_minutes", f"{minutes:g}")
-        self.idle.minutes = minutes
-        self.repo.append_audit(actor_id, "setting", "idle_minutes", {"value": minutes})
+        with self.scoring.transaction():
+            self.scoring.repo.set_setting("idle_minutes", f"{minutes:g}")
+            self.scoring.audit(actor, "setting", "idle_minutes", {"value": minutes})
+        self.scoring.idle.minutes = minutes
 
     def blind_mode(self) -> bool:
-        return self.repo.setting("blind_mode", "0") == "1"
+        return self.scoring.blind_mode()
 
-    def set_blind_mode(self, actor_id: int, on: bool) -> None:
-        self.repo.set_setting("blind_mode", "1" if on else "0")
-        self.repo.append_audit(actor_id, "setting", "blind_mode", {"value": on})
+    def set_blind_mode(self, actor: Actor, on: bool) -> None:
+        """Blind mode for the whole panel (see ScoringService.set_blind_mode for when it may
+        go off); candidates the panel lifted it for stay shown."""
+        self.scoring.set_blind_mode(actor, on=on)
 
-    def audio_only(self, reviewer_id: int) -> bool:
-        return self.library.reviewers.setting(reviewer_id, "audio_only", "0") == "1"
+    def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
+        self.scoring.lift_blind(actor, submission_id=submission_id)
 
-    def set_audio_only(self, reviewer_id: int, on: bool) -> None:
-        self.library.reviewers.set_setting(reviewer_id, "audio_only", "1" if on else "0")
+    def audio_only(self, actor: Actor) -> bool:
+        self.scoring.check(actor)
+        return ReviewerSettings(self.library).get(actor.reviewer_id).audio_only
 
-    def _blind_secret(self) -> str:
-        secret = self.repo.setting("blind_secret")
-        if secret is None:
-            secret = secrets.token_hex(16)
-            self.repo.set_setting("blind_secret", secret)
-        return secret
+    def set_audio_only(self, actor: Actor, on: bool) -> None:
+        self.scoring.check(actor)
+        ReviewerSettings(self.library).set_audio_only(actor.reviewer_id, on)
 
     # -- candidates, order ---------------------------------------------------------------------
 
-    def questions(self, interview_pk: int) -> list[str]:
+    def interviews(self) -> list[InterviewRecord]:
+        """Interviews that have candidates (what the panel windows offer)."""
+        return [i for i in self.library.interviews.all() if self.scoring.repo.candidates(i.id)]
+
+    def candidate_count(self, *, interview_pk: int) -> int:
+        return len(self.scoring.repo.candidates(interview_pk))
+
+    def questions(self, *, interview_pk: int) -> list[str]:
         definition = self.library.interviews.definition(interview_pk)
         if definition is not None:
             return [q.id for q in definition.kit.questions]
         seen: dict[str, None] = {}
-        for c in self.repo.candidates(interview_pk):
+        for c in self.scoring.repo.candidates(interview_pk):
             seen.update(dict.fromkeys(c.answers))
         return list(seen)
 
-    def question_text(self, interview_pk: int, question_id: str) -> str:
+    def question_text(self, *, interview_pk: int, question_id: str) -> str:
         definition = self.library.interviews.definition(interview_pk)
         if definition is not None:
             for q in definition.kit.questions:
@@ -285,82 +274,51 @@ class PanelService:
                     return q.text
         return f"Question {question_id}"
 
-    def candidates(self, interview_pk: int) -> list[CandidateView]:
-        refs = self.repo.candidates(interview_pk)
-        decisions = self.repo.decisions(interview_pk)
-        codes = blind_codes([c.submission_id for c in refs], self._blind_secret())
-        blind = self.blind_mode()
-        return [
-            self._view(c, codes[c.submission_id], decisions.get(c.submission_id), blind)
-            for c in refs
-        ]
+    def candidates(self, *, interview_pk: int) -> list[CandidateView]:
+        return self.scoring.candidates(interview_pk=interview_pk)
 
     def hidden_codes(self) -> dict[int, str]:
-        """Submission id -> code of every candidate blind mode hides now (none while it is
-        off): what any view outside the panel's own windows shows instead of a name."""
-        if not self.blind_mode():
-            return {}
-        return {
-            c.submission_id: c.code
-            for interview in self.library.interviews.all()
-            for c in self.candidates(interview.id)
-            if not c.revealed
-        }
+        return self.scoring.hidden_codes()
 
-    @staticmethod
-    def _view(
-        c: CandidateRef, code: str, decision: DecisionRecord | None, blind: bool
-    ) -> CandidateView:
-        revealed = not blind or decision is not None  # names show once the panel has decided
-        return CandidateView(
-            c.submission_id,
-            code,
-            c.candidate_name if revealed else code,
-            c.candidate_email if revealed else "",
-            revealed,
-            dict(c.answers),
-            decision,
-        )
-
-    def order(self, reviewer_id: int, interview_pk: int, question_id: str = "") -> list[int]:
+    def order(self, actor: Actor, *, interview_pk: int, question_id: str = "") -> list[int]:
         """This panelist's stable, shuffled order of the interview's candidates."""
-        seed = self._panelist(reviewer_id).order_seed
-        ids = [c.submission_id for c in self.repo.candidates(interview_pk)]
+        seed = self._seed(actor)
+        ids = [c.submission_id for c in self.scoring.repo.candidates(interview_pk)]
         return shuffled_candidates(ids, seed, question_id)
 
-    def question_queue(self, reviewer_id: int, interview_pk: int) -> list[Cell]:
+    def _seed(self, actor: Actor) -> int:
+        self.scoring.check(actor)
+        record = self.scoring.repo.panelist(actor.reviewer_id)
+        return record.order_seed if record is not None else actor.reviewer_id
+
+    def question_queue(self, actor: Actor, *, interview_pk: int) -> list[Cell]:
         """Question by question: every candidate's answer to q1 (this panelist's order), then
         q2, ...; only cells that have an answer."""
-        seed = self._panelist(reviewer_id).order_seed
-        refs = {c.submission_id: c for c in self.repo.candidates(interview_pk)}
-        queue = question_mode_queue(self.questions(interview_pk), refs, seed)
+        seed = self._seed(actor)
+        refs = {c.submission_id: c for c in self.scoring.repo.candidates(interview_pk)}
+        queue = question_mode_queue(self.questions(interview_pk=interview_pk), refs, seed)
         return [(c, q) for c, q in queue if q in refs[c].answers]
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def _subject(self, answer_id: int) -> tuple[str, dict[str, Any]]:
-        a = self.library.submissions.answer(answer_id)
-        return f"submission {a.submission_id} / {a.question_id}", {"answer": answer_id}
-
     def save_score(
-        self, reviewer_id: int, answer_id: int, score: int | None, note: str = ""
+        self, actor: Actor, *, answer_id: int, score: int | None, note: str = ""
     ) -> ScoreRecord:
-        """Save the panelist's draft (``score`` None: only a note so far)."""
-        self._panelist(reviewer_id)
-        previous = self.library.scores.current(answer_id, reviewer_id)
-        record = self.library.scores.save_draft(answer_id, reviewer_id, score, note)
-        changed = previous is None or previous.score != score
-        if score is not None and changed:  # typing a note is not an audit event
-            self.record_score(reviewer_id, answer_id, score)
-        return record
+        return self.scoring.save_score(actor, answer_id=answer_id, score=score, note=note)
 
-    def my_score(self, reviewer_id: int, answer_id: int) -> ScoreRecord | None:
-        return self.library.scores.current(answer_id, reviewer_id)
+    def my_score(self, actor: Actor, *, answer_id: int) -> ScoreRecord | None:
+        return self.scoring.my_score(actor, answer_id=answer_id)
 
-    def answer(self, answer_id: int) -> AnswerRecord:
+    def score_history(self, actor: Actor, *, answer_id: int) -> list[ScoreRecord]:
+        return self.scoring.score_history(actor, answer_id=answer_id)
+
+    def answer(self, *, answer_id: int) -> AnswerRecord:
         return self.library.submissions.answer(answer_id)
 
-    def rubric(self, interview_pk: int, question_id: str) -> Rubric | None:
+    def answer_ids(self, *, submission_id: int) -> list[int]:
+        return [a.id for a in self.library.submissions.answers(submission_id)]
+
+    def rubric(self, *, interview_pk: int, question_id: str) -> Rubric | None:
         definition = self.library.interviews.definition(interview_pk)
         return None if definition is None else definition.rubrics.get(question_id)
 
@@ -372,61 +330,32 @@ class PanelService:
             return []
         return compute_waveform(answer.media_path, buckets)
 
-    def record_score(self, reviewer_id: int, answer_id: int, score: int | None) -> None:
-        """Audit a draft score saved elsewhere (the reviewer window's rubric)."""
-        subject, details = self._subject(answer_id)
-        self.repo.append_audit(reviewer_id, "score", subject, {**details, "score": score})
-
     def correct_score(
-        self, reviewer_id: int, answer_id: int, score: int, note: str, reason: str
+        self, actor: Actor, *, answer_id: int, score: int, note: str, reason: str
     ) -> ScoreRecord:
-        self._panelist(reviewer_id)
-        record = self.library.scores.correct(answer_id, reviewer_id, score, note, reason)
-        subject, details = self._subject(answer_id)
-        self.repo.append_audit(
-            reviewer_id,
-            "correct",
-            subject,
-            {
-                **details,
-                "score": score,
-                "reason": reason.strip(),
-                "supersedes": record.supersedes_id,
-            },
+        return self.scoring.correct_score(
+            actor, answer_id=answer_id, score=score, note=note, reason=reason
         )
-        return record
 
-    def _submit(self, reviewer_id: int, answer_ids: list[int], subject: str) -> int:
-        self._panelist(reviewer_id)
-        missing = []
-        for a in answer_ids:
-            current = self.library.scores.current(a, reviewer_id)
-            if current is None or current.score is None:
-                missing.append(a)
-        if missing:
-            names = ", ".join(self._subject(a)[0] for a in missing[:3])
-            raise OneTakeError(f"Score every answer before submitting (missing: {names}).")
-        done = self.repo.submit_answers(reviewer_id, answer_ids)
-        self.repo.append_audit(reviewer_id, "submit", subject, {"answers": done})
-        return len(done)
+    def submit_candidate(self, actor: Actor, *, submission_id: int) -> int:
+        return self.scoring.submit_candidate(actor, submission_id=submission_id)
 
-    def submit_candidate(self, reviewer_id: int, submission_id: int) -> int:
-        answers = [a.id for a in self.library.submissions.answers(submission_id)]
-        return self._submit(reviewer_id, answers, f"submission {submission_id}")
-
-    def submit_question(self, reviewer_id: int, interview_pk: int, question_id: str) -> int:
-        refs = self.repo.candidates(interview_pk)
+    def submit_question(self, actor: Actor, *, interview_pk: int, question_id: str) -> int:
+        refs = self.scoring.repo.candidates(interview_pk)
         answers = answer_ids_for(refs, question_id)
-        return self._submit(reviewer_id, answers, f"interview {interview_pk} / {question_id}")
+        return self.scoring.submit_answers(
+            actor, answer_ids=answers, subject=f"interview {interview_pk} / {question_id}"
+        )
 
-    def visible_scores(self, viewer_id: int, interview_pk: int) -> list[VisibleScore]:
-        """The viewer's own scores (drafts too) and the others' they may see."""
-        return self.repo.visible_scores(viewer_id, interview_pk, own_drafts=True)
+    def visible_scores(self, actor: Actor, *, interview_pk: int) -> list[VisibleScore]:
+        """The actor's own scores (drafts too) and the others' they may see."""
+        return self.scoring.visible_scores(actor, interview_pk=interview_pk)
 
     # -- summary -------------------------------------------------------------------------------
 
-    def view(self, viewer_id: int, interview_pk: int) -> PanelView:
-        scores = self.repo.visible_scores(viewer_id, interview_pk, own_drafts=True)
+    def view(self, actor: Actor, *, interview_pk: int) -> PanelView:
+        scores = self.scoring.visible_scores(actor, interview_pk=interview_pk)
+        viewer_id = actor.reviewer_id
         ratings: dict[Cell, dict[int, int]] = {}
         drafts: dict[Cell, int] = {}
         submitted: set[Cell] = set()
@@ -444,8 +373,8 @@ class PanelService:
             names[s.reviewer_id] = s.reviewer_name
         return PanelView(
             viewer_id,
-            self.questions(interview_pk),
-            self.candidates(interview_pk),
+            self.questions(interview_pk=interview_pk),
+            self.candidates(interview_pk=interview_pk),
             names,
             summarise(ratings),
             drafts,
@@ -454,136 +383,56 @@ class PanelService:
 
     # -- decisions -----------------------------------------------------------------------------
 
+    def waiting_for(self, *, submission_id: int) -> list[str]:
+        """Panelists who have not submitted this candidate yet (a decision waits for them)."""
+        return self.scoring.decision_gate(submission_id=submission_id)
+
     def decide(
         self,
-        reviewer_id: int,
+        actor: Actor,
+        *,
         submission_id: int,
         decision: Decision,
         reason: str,
         feedback: str = "",
     ) -> DecisionRecord:
-        """Record the panel's decision; the one recording it must have submitted their own
-        scores for the candidate, so nobody decides before scoring independently."""
-        self._panelist(reviewer_id)
-        submission = self.library.submissions.get(submission_id)
-        view = self.view(reviewer_id, submission.interview_pk)
-        if not view.candidate_open(submission_id):
-            raise OneTakeError(
-                "Submit your own scores for this candidate before recording a decision."
-            )
-        record = self.repo.add_decision(submission_id, decision, reason, feedback, reviewer_id)
-        self.repo.append_audit(
-            reviewer_id,
-            "decide",
-            f"submission {submission_id}",
-            {"decision": decision, "reason": record.reason, "supersedes": record.supersedes_id},
+        return self.scoring.decide(
+            actor, submission_id=submission_id, decision=decision, reason=reason, feedback=feedback
         )
-        return record
 
-    def decision_history(self, submission_id: int) -> list[DecisionRecord]:
-        return self.repo.decision_history(submission_id)
+    def decision_history(self, actor: Actor, *, submission_id: int) -> list[DecisionRecord]:
+        return self.scoring.decision_history(actor, submission_id=submission_id)
 
-    # -- export --------------------------------------------------------------------------------
-
-    EXPORT_FIELDS: tuple[str, ...] = (
-        "candidate_code",
-        "candidate_name",
-        "candidate_email",
-        "question_id",
-        "panelist",
-        "score",
-        "note",
-        "submitted_at",
-        "correction_reason",
-        "decision",
-        "decision_reason",
-        "feedback",
-    )
-
-    def export_rows(self, viewer_id: int, interview_pk: int) -> list[dict[str, Any]]:
-        """Submitted scores the viewer may see, and decisions; never a draft, not even the
-        viewer's own. A candidate with no such score still gets one row for the decision."""
-        self._panelist(viewer_id)
-        scores = self.repo.visible_scores(viewer_id, interview_pk, own_drafts=False)
-        by_candidate: dict[int, list[VisibleScore]] = {}
-        for s in scores:
-            by_candidate.setdefault(s.submission_id, []).append(s)
-        rows: list[dict[str, Any]] = []
-        for c in self.candidates(interview_pk):
-            d = c.decision
-            base = {
-                "candidate_code": c.code,
-                "candidate_name": c.name if c.revealed else "",
-                "candidate_email": c.email,
-                "decision": d.decision if d else "",
-                "decision_reason": d.reason if d else "",
-                "feedback": d.feedback if d else "",
-            }
-            empty = {
-                "question_id": "",
-                "panelist": "",
-                "score": "",
-                "note": "",
-                "submitted_at": "",
-                "correction_reason": "",
-            }
-            mine = by_candidate.get(c.submission_id, [])
-            if not mine:
-                rows.append({**base, **empty})
-            for s in mine:
-                rows.append(
-                    {
-                        **base,
-                        "question_id": s.question_id,
-                        "panelist": s.reviewer_name,
-                        "score": s.score,
-                        "note": s.note,
-                        "submitted_at": s.created_at,
-                        "correction_reason": s.reason or "",
-                    }
-                )
-        return [{k: row[k] for k in self.EXPORT_FIELDS} for row in rows]
+    # -- export and audit ---------------------------------------------------------------------
 
     def export(
-        self, viewer_id: int, interview_pk: int, fmt: Literal["csv", "json"], out: Path
+        self,
+        actor: Actor,
+        *,
+        interview_pk: int | None,
+        fmt: str,
+        out: Path,
+        summary: bool = False,
     ) -> int:
-        """Write decisions, scores and feedback to ``out`` atomically; returns the row count."""
-        rows = self.export_rows(viewer_id, interview_pk)
-        if fmt == "json":
-            data = json.dumps(
-                {
-                    "format_version": 1,
-                    "exported_by": self._panelist(viewer_id).name,
-                    "exported_at": self.clock.now().isoformat(),
-                    "blind": self.blind_mode(),
-                    "rows": rows,
-                },
-                ensure_ascii=False,
-                indent=2,
-            ).encode("utf-8")
-        elif fmt == "csv":
-            data = csv_bytes(self.EXPORT_FIELDS, rows)
-        else:
-            raise InvalidInputError(f"Export as csv or json, not {fmt}.")
-        atomic_write_bytes(out, data)
-        self.repo.append_audit(
-            viewer_id, "export", str(out.name), {"format": fmt, "rows": len(rows)}
+        """What this panelist may see, never a draft: per answer, or one row per candidate."""
+        return self.scoring.export(
+            actor,
+            fmt=fmt,
+            out=out,
+            interview_pk=interview_pk,
+            summary=summary,
+            every_candidate=True,
         )
-        return len(rows)
-
-    # -- audit ---------------------------------------------------------------------------------
 
     def audit_problem(self) -> AuditProblem | None:
-        """Run at start-up: the first tampered audit row, or None."""
-        return self.repo.verify_audit()
+        """Whether the hash chain holds: anyone may ask (start-up, ``panel audit``)."""
+        return self.scoring.audit_problem()
 
-    def audit_entries(self) -> list[AuditEntry]:
-        return self.repo.audit_entries()
+    def audit_count(self) -> int:
+        return self.scoring.audit_count()
 
+    def audit_view(self, actor: Actor) -> list[AuditLine]:
+        return self.scoring.audit_view(actor)
 
-def open_panel_service(root: Path | None = None, clock: Clock | None = None) -> PanelService:
-    from onetake_desktop.paths import app_paths
-    from onetake_desktop.storage.library import open_library
-
-    paths = app_paths().ensure()
-    return PanelService(open_library(root or paths.library), clock)
+    def audit_entries(self, actor: Actor) -> list[AuditEntry]:
+        return self.scoring.audit_entries(actor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -16,18 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from onetake_desktop.domain.errors import DiskFullError, OneTakeError
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename or create in ``directory`` durable (a no-op where unsupported)."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+from onetake_desktop.domain.errors import DiskFullError, InvalidInputError, OneTakeError
+from onetake_desktop.durable import fsync_directory
 
 
 def os_error_sentence(error: OSError, doing: str) -> OneTakeError:
@@ -82,3 +73,20 @@ def csv_bytes(fields: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes
     for row in rows:
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
+
+
+def export_bytes(
+    fmt: str,
+    fields: Sequence[str],
+    rows: list[dict[str, Any]],
+    envelope: Mapping[str, Any],
+    rows_key: str,
+) -> bytes:
+    """An export file's bytes: CSV (``fields`` as the header), or JSON with ``envelope``
+    (format version, who, when) and the rows under ``rows_key``."""
+    if fmt == "json":
+        body = {**envelope, rows_key: rows}
+        return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
+    if fmt == "csv":
+        return csv_bytes(fields, rows)
+    raise InvalidInputError(f"Export as csv or json, not {fmt}.")

@@ -25,7 +25,7 @@ import os
 import shutil
 import stat
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,20 +39,24 @@ from onetake_desktop.domain.manifest import (
     manifest_to_dict,
     validate_manifest,
 )
+from onetake_desktop.domain.progress import Progress
 from onetake_desktop.domain.validation import (
     MAX_JSON_BYTES,
     ProblemsError,
     parse_utc_timestamp,
     pretty_json,
 )
-from onetake_desktop.storage.atomic import atomic_output, fsync_directory, os_error_sentence
-from onetake_desktop.storage.safe_zip import CHUNK, Progress, SafeZip, UnsafeArchiveError
+from onetake_desktop.durable import fsync_directory
+from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
+from onetake_desktop.storage.safe_zip import CHUNK, SafeZip, UnsafeArchiveError
 
 BUNDLE_SUFFIX = ".onetake"
 PAYLOAD_MANIFEST = "manifest-sha256.txt"
 TAG_MANIFEST = "tagmanifest-sha256.txt"
 TAG_FILES = (MANIFEST_NAME, PAYLOAD_MANIFEST, TAG_MANIFEST)
 MAX_CHECKSUM_FILE_BYTES = 64 * 1024
+# Room kept free beyond the media when writing or importing a bundle (file system overhead).
+DISK_MARGIN_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ def write_bundle(
     if not out.parent.is_dir():
         raise OneTakeError(f"The folder {out.parent} does not exist.")
     free = shutil.disk_usage(out.parent).free
-    if free < total + 16 * 1024 * 1024:
+    if free < total + DISK_MARGIN_BYTES:
         raise DiskFullError(
             f"There is not enough free disk space to write {out.name} ({total:,} bytes needed)."
         )
@@ -302,7 +306,7 @@ def _prepare_destination(dest: Path) -> bool:
         return False
     if not dest.parent.is_dir():
         raise OneTakeError(f"The folder {dest.parent} does not exist.")
-    dest.mkdir()
+    dest.mkdir(mode=0o700)  # candidates' recordings: their owner only (paths.private_dir)
     return True
 
 
@@ -321,7 +325,7 @@ def discard_import(dest: Path, *, keep_folder: bool) -> None:
 def _create_new(path: Path) -> BinaryIO:
     # O_EXCL and O_NOFOLLOW: never write through something that appeared at this name.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    return os.fdopen(os.open(path, flags, 0o644), "wb")
+    return os.fdopen(os.open(path, flags, 0o600), "wb")
 
 
 def _write_new(path: Path, data: bytes, *, durable: bool) -> None:
@@ -333,7 +337,12 @@ def _write_new(path: Path, data: bytes, *, durable: bool) -> None:
 
 
 def extract_bundle(
-    path: Path, dest: Path, progress: Progress | None = None, *, durable: bool = True
+    path: Path,
+    dest: Path,
+    progress: Progress | None = None,
+    *,
+    durable: bool = True,
+    accept: Callable[[SubmissionManifest], None] | None = None,
 ) -> ExtractedBundle:
     """Check a bundle completely and extract it into ``dest`` (new, or an empty folder).
 
@@ -341,15 +350,19 @@ def extract_bundle(
     computed, then renamed; nothing is written outside ``dest``. On any failure everything
     written is removed (and ``dest`` too, if this call created it); a full disk is a
     DiskFullError. ``durable=False`` skips the fsyncs, for a caller that deletes ``dest``
-    right after checking (verify): every check is the same.
+    right after checking (verify): every check is the same. ``accept(manifest)`` is called once
+    the manifest is checked and before anything is written: it refuses by raising (the
+    interview's own rules, domain/conformance.py).
     """
     dest = Path(dest)
     doing = f"import {Path(path).name}"
     opened = open_bundle(path)
     with opened.archive:
+        if accept is not None:
+            accept(opened.manifest)
         if dest.parent.is_dir():
             free = shutil.disk_usage(dest.parent).free
-            if free < opened.manifest.total_media_bytes + 16 * 1024 * 1024:
+            if free < opened.manifest.total_media_bytes + DISK_MARGIN_BYTES:
                 raise DiskFullError(f"There is not enough free disk space to {doing}.")
         created = _prepare_destination(dest)
         try:
@@ -368,7 +381,7 @@ def _extract_into(
 ) -> tuple[dict[str, Path], str]:
     """Stream the media to ``.part`` files, check their hashes, rename, then write the tags."""
     recorded = [(a.question_id, a.media) for a in opened.manifest.answers if a.media is not None]
-    (dest / "media").mkdir()
+    (dest / "media").mkdir(mode=0o700)
     # Names were checked strictly (media/<question id>.<ext>): they cannot leave dest.
     finals = {m.name: dest / m.name for _, m in recorded}
     temps = {name: final.with_name(f".{final.name}.part") for name, final in finals.items()}

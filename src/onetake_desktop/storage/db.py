@@ -13,6 +13,7 @@ records it in ``schema_version``, so a crash mid-migration leaves the previous v
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sqlite3
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from typing import Protocol, cast
 import sqlite_utils
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
+from onetake_desktop.paths import PRIVATE_FILE_MODE, private_dir, private_file
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -71,13 +73,17 @@ def discover_migrations(package: str = "onetake_desktop.storage.migrations") -> 
 
 def connect(path: Path | str) -> sqlite_utils.Database:
     """Open (creating if needed) a database with the library's settings; no migrations."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    on_disk = str(path) != ":memory:"
+    if on_disk:
+        _create_private(Path(path))
     try:
         conn = sqlite3.connect(
             str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Deleted rows are overwritten with zeros, not just unlinked from the b-tree: an erased
+        # candidate's name must not linger in free space (see storage/erasure.py).
+        conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         # NORMAL in WAL survives any application crash; FULL (see durable()) also survives
         # a power cut, and is used when a reviewer submits scores.
@@ -85,7 +91,23 @@ def connect(path: Path | str) -> sqlite_utils.Database:
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as error:
         raise OneTakeError(f"The library database {path} cannot be opened ({error}).") from error
+    if on_disk:
+        # SQLite gives its -wal and -shm files the database file's mode; older libraries
+        # may have left world-readable ones.
+        for suffix in ("-wal", "-shm", "-journal"):
+            private_file(Path(f"{path}{suffix}"))
     return sqlite_utils.Database(conn)
+
+
+def _create_private(path: Path) -> None:
+    """The database file and its folder, readable by their owner only (0600 / 0700)."""
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    except OSError as error:
+        raise OneTakeError(f"The library database {path} cannot be opened ({error}).") from error
+    os.close(fd)
+    private_file(path)
 
 
 @contextmanager

@@ -6,10 +6,14 @@ changed copy is noticed. Reading checks size, depth and every field; writing is 
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import (
     InterviewDefinition,
     Kit,
@@ -20,9 +24,23 @@ from onetake_desktop.domain.kit import (
     kit_from_dict,
     kit_to_dict,
 )
-from onetake_desktop.domain.validation import MAX_JSON_BYTES, load_json_bytes, pretty_json
+from onetake_desktop.domain.validation import (
+    MAX_JSON_BYTES,
+    ProblemsError,
+    load_json_bytes,
+    pretty_json,
+)
 from onetake_desktop.paths import resource
 from onetake_desktop.storage.atomic import atomic_write_bytes
+from onetake_desktop.storage.kit_signature import (
+    SIGNATURE_KEY,
+    KitSignature,
+    KitSigner,
+    changed_after_signing,
+    read_signature,
+    sign_kit,
+    verify_signature,
+)
 from onetake_desktop.storage.safe_zip import open_regular_file
 
 KIT_SUFFIX = ".onetakekit"
@@ -40,9 +58,11 @@ def _read_limited(path: Path, what: str) -> bytes:
     return raw
 
 
-def kit_file_bytes(kit: Kit) -> bytes:
+def kit_file_bytes(kit: Kit, signature: dict[str, Any] | None = None) -> bytes:
     data = kit_to_dict(kit)
     data["content_hash"] = kit_content_hash(kit)
+    if signature is not None:
+        data[SIGNATURE_KEY] = signature
     return pretty_json(data)
 
 
@@ -50,10 +70,35 @@ def definition_file_bytes(definition: InterviewDefinition) -> bytes:
     return pretty_json(definition_to_dict(definition))
 
 
-def load_kit(path: Path) -> Kit:
-    """Read a ``.onetakekit``; InvalidInputError says what is wrong and where."""
+@dataclass(frozen=True)
+class SignedKit:
+    """A kit as read from its file, with who signed it (None: not signed)."""
+
+    kit: Kit
+    signature: KitSignature | None
+
+
+def load_signed_kit(path: Path) -> SignedKit:
+    """Read a ``.onetakekit`` and check its signature if it has one: a kit changed after it was
+    signed is refused (InvalidInputError, one sentence); an unsigned kit reads as before."""
     data = load_json_bytes(_read_limited(path, "interview kit"), f"kit file {path.name}")
-    return kit_from_dict(data)
+    if not isinstance(data, dict) or SIGNATURE_KEY not in data:
+        return SignedKit(kit_from_dict(data), None)
+    data = dict(data)
+    claimed = read_signature(data.pop(SIGNATURE_KEY))
+    try:
+        kit = kit_from_dict(data)
+    except ProblemsError:
+        raise
+    except InvalidInputError:  # its content no longer matches its content hash
+        raise changed_after_signing(claimed) from None
+    return SignedKit(kit, verify_signature(kit, claimed))
+
+
+def load_kit(path: Path) -> Kit:
+    """Read a ``.onetakekit``; InvalidInputError says what is wrong and where (a signed kit
+    is refused when it was changed after signing)."""
+    return load_signed_kit(path).kit
 
 
 def load_definition(path: Path) -> InterviewDefinition:
@@ -73,8 +118,8 @@ def load_toml(source: Path) -> InterviewDefinition:
     return definition_from_toml_dict(data)
 
 
-def save_kit(kit: Kit, path: Path) -> None:
-    atomic_write_bytes(path, kit_file_bytes(kit))
+def save_kit(kit: Kit, path: Path, signature: dict[str, Any] | None = None) -> None:
+    atomic_write_bytes(path, kit_file_bytes(kit, signature))
 
 
 def save_definition(definition: InterviewDefinition, path: Path) -> None:
@@ -85,15 +130,27 @@ def definition_path_for(kit_path: Path) -> Path:
     return kit_path.with_suffix(DEFINITION_SUFFIX)
 
 
-def build_from_toml(source: Path, kit_out: Path) -> tuple[Path, Path]:
-    """Validate ``source`` and write ``kit_out`` and its ``.onetakeinterview`` sibling."""
+def build_from_toml(
+    source: Path, kit_out: Path, signer: KitSigner | None = None
+) -> tuple[Path, Path]:
+    """Validate ``source`` and write ``kit_out`` and its ``.onetakeinterview`` sibling.
+
+    With ``signer``, the kit gets the signer's age recipient in its ``hand_over`` (bundles
+    will be encrypted to it) and a signature over its content hash."""
     kit_out = Path(kit_out)
     if kit_out.suffix != KIT_SUFFIX:
         kit_out = kit_out.with_name(kit_out.name + KIT_SUFFIX)
     definition = load_toml(source)
+    signature = None
+    if signer is not None:
+        kit = definition.kit
+        hand_over = dataclasses.replace(kit.hand_over or HandOver(), recipient=signer.recipient)
+        kit = dataclasses.replace(kit, hand_over=hand_over)
+        definition = dataclasses.replace(definition, kit=kit)
+        signature = sign_kit(kit, signer)
     definition_out = definition_path_for(kit_out)
     kit_out.parent.mkdir(parents=True, exist_ok=True)
-    save_kit(definition.kit, kit_out)
+    save_kit(definition.kit, kit_out, signature)
     save_definition(definition, definition_out)
     return kit_out, definition_out
 

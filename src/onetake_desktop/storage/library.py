@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 import sqlite_utils
 
+from onetake_desktop.domain.conformance import Flag, flags_from_json, flags_to_json
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import (
     InterviewDefinition,
@@ -26,7 +27,8 @@ from onetake_desktop.domain.kit import (
 )
 from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.domain.search import fold
-from onetake_desktop.storage.db import durable, open_database, transaction, utc_now
+from onetake_desktop.paths import private_dir
+from onetake_desktop.storage.db import open_database, transaction, utc_now
 
 ScoreStatus = Literal["draft", "submitted"]
 # What a reviewer's work on an answer (or a candidate) is: no score yet, a score not yet
@@ -80,6 +82,8 @@ class SubmissionRecord:
     folder: Path  # absolute
     time_multiplier: float
     accommodations: tuple[str, ...]
+    # The interview's rules this bundle broke, found on import (domain/conformance.py).
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ class SubmissionRepository(Protocol):
         bundle_sha256: str,
         folder: Path,
         answers: Sequence[NewAnswer],
+        flags: Sequence[Flag] = (),
     ) -> SubmissionRecord | None: ...
     def get(self, submission_id: int) -> SubmissionRecord: ...
     def answers(self, submission_id: int) -> list[AnswerRecord]: ...
@@ -415,7 +420,7 @@ class SqliteSubmissions:
     _COLUMNS = (
         "s.id, s.interview_pk, s.bundle_sha256, s.kit_content_hash, s.candidate_name,"
         " s.candidate_email, s.sealed_at, s.imported_at, s.folder, s.time_multiplier,"
-        " s.accommodations"
+        " s.accommodations, s.flags"
     )
     _ANSWER_COLUMNS = (
         "a.id, a.submission_id, a.position, a.question_id, a.answer_type, a.media_path, a.text,"
@@ -443,6 +448,7 @@ class SqliteSubmissions:
             self._folder(row[8]),
             float(row[9]),
             tuple(a for a in str(row[10]).split(",") if a),
+            flags_from_json(row[11]),
         )
 
     def _make_answer(self, row: Any) -> AnswerRecord:
@@ -474,8 +480,10 @@ class SqliteSubmissions:
         bundle_sha256: str,
         folder: Path,
         answers: Sequence[NewAnswer],
+        flags: Sequence[Flag] = (),
     ) -> SubmissionRecord | None:
-        """Store one imported submission; None if this exact bundle is already there."""
+        """Store one imported submission with its ``flags``; None if this exact bundle is
+        already there."""
         try:
             stored_folder = str(folder.resolve().relative_to(self.root.resolve()))
         except ValueError:
@@ -494,8 +502,8 @@ class SqliteSubmissions:
                 cursor = self.db.execute(
                     "INSERT INTO submissions (interview_pk, bundle_sha256, kit_content_hash,"
                     " candidate_name, candidate_email, sealed_at, imported_at, folder,"
-                    " time_multiplier, accommodations, app_version)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " time_multiplier, accommodations, app_version, flags)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         interview_pk,
                         bundle_sha256,
@@ -508,6 +516,7 @@ class SqliteSubmissions:
                         manifest.time_multiplier,
                         ",".join(manifest.accommodations),
                         manifest.app_version,
+                        flags_to_json(flags),
                     ),
                 )
             except sqlite3.IntegrityError:
@@ -537,6 +546,14 @@ class SqliteSubmissions:
                 )
         assert submission_id is not None
         return self.get(submission_id)
+
+    def set_flags(self, submission_id: int, flags: Sequence[Flag]) -> None:
+        """Replace a submission's flags (it was judged again: its interview became known)."""
+        with transaction(self.db):
+            self.db.execute(
+                "UPDATE submissions SET flags = ? WHERE id = ?",
+                (flags_to_json(flags), submission_id),
+            )
 
     def get(self, submission_id: int) -> SubmissionRecord:
         return self._make(
@@ -725,8 +742,8 @@ class SqliteScores:
 
     def submit(self, submission_id: int, reviewer_id: int) -> int:
         """Mark this reviewer's drafts for the submission (and the recommendation) submitted,
-        durably (synchronous=FULL); returns how many scores were submitted."""
-        with durable(self.db):
+        (joins the caller's transaction); returns how many scores were submitted."""
+        with transaction(self.db):
             cursor = self.db.execute(
                 "UPDATE scores SET status = 'submitted', created_at = ? WHERE status = 'draft'"
                 " AND score IS NOT NULL AND reviewer_id = ? AND answer_id IN"
@@ -747,7 +764,7 @@ class SqliteScores:
         self._check(score)
         if not reason.strip():
             raise InvalidInputError("A correction to a submitted score needs a reason.")
-        with durable(self.db):
+        with transaction(self.db):  # joins the caller's (durable) transaction
             latest = self.current(answer_id, reviewer_id)
             if latest is None or latest.status != "submitted":
                 raise OneTakeError("Only a submitted score needs a correction; save a draft.")
@@ -839,7 +856,7 @@ class SqliteScores:
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class Library:
     """The repositories over one database, and the folder imported media lives in."""
 
@@ -849,6 +866,9 @@ class Library:
     interviews: SqliteInterviews
     submissions: SqliteSubmissions
     scores: SqliteScores
+    # Objects the services share per connection (services.scoring keeps its one policy
+    # object here, so the reviewer window and the panel see the same signed-in panelist).
+    shared: dict[str, object] = field(default_factory=dict)
     _watchers: list[Callable[[int], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -887,7 +907,7 @@ class Library:
 
 def open_library(root: Path, database: Path | None = None) -> Library:
     """Open (creating and migrating) the library in ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
+    private_dir(root)
     db = open_database(database or root / "onetake.sqlite3")
     # The search folds both sides with the same function (case and accents ignored).
     db.conn.create_function("onetake_fold", 1, fold, deterministic=True)

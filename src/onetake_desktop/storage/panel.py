@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.panel import (
     DECISIONS,
     AuditEntry,
@@ -22,7 +22,7 @@ from onetake_desktop.domain.panel import (
     chain_entry,
     verify_chain,
 )
-from onetake_desktop.storage.db import durable, transaction, utc_now
+from onetake_desktop.storage.db import transaction, utc_now
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,53 @@ class PanelistRecord:
     order_seed: int
     failed_attempts: int
     retry_after: str | None  # ISO 8601 UTC; no passphrase is checked before then
+    key_record: str | None = None  # JSON: salt and signed-row count, MAC'd (never the key)
+    is_chair: bool = False
+
+
+# Rows a panelist signs (services.scoring): table -> (columns in signed order, owner column).
+# The id comes first; the owner column names whose key signs the row.
+SIGNED_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "scores": (
+        (
+            "id",
+            "answer_id",
+            "reviewer_id",
+            "score",
+            "note",
+            "status",
+            "created_at",
+            "supersedes_id",
+            "reason",
+        ),
+        "reviewer_id",
+    ),
+    "timestamped_notes": (
+        ("id", "answer_id", "reviewer_id", "position_ms", "text", "created_at"),
+        "reviewer_id",
+    ),
+    "recommendations": (
+        ("id", "submission_id", "reviewer_id", "value", "note", "status", "created_at"),
+        "reviewer_id",
+    ),
+    "panel_decisions": (
+        (
+            "id",
+            "submission_id",
+            "decision",
+            "reason",
+            "feedback",
+            "reviewer_id",
+            "created_at",
+            "supersedes_id",
+        ),
+        "reviewer_id",
+    ),
+    # prev_hash and row_hash are left out: another row's edit (and a recomputed chain) must
+    # not look like a forgery of this panelist's own event.
+    "audit_log": (("seq", "at", "actor_id", "action", "subject", "details"), "actor_id"),
+}
+_ID = {"audit_log": "seq"}  # every other signed table's key is "id"
 
 
 @dataclass(frozen=True)
@@ -120,19 +167,30 @@ class SqlitePanel:
     # --- panelists ------------------------------------------------------------------------
 
     _PANELIST = (
-        "SELECT r.id, r.name, r.passphrase_hash, p.order_seed, p.failed_attempts, p.retry_after"
+        "SELECT r.id, r.name, r.passphrase_hash, p.order_seed, p.failed_attempts, p.retry_after,"
+        " p.key_record, p.is_chair"
         " FROM reviewers r JOIN panelists p ON p.reviewer_id = r.id"
-        " WHERE r.passphrase_hash IS NOT NULL"
+        " WHERE r.passphrase_hash IS NOT NULL AND p.removed_at IS NULL"
     )
 
     @staticmethod
     def _make_panelist(row: Any) -> PanelistRecord:
         return PanelistRecord(
-            int(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]), row[5]
+            int(row[0]),
+            str(row[1]),
+            str(row[2]),
+            int(row[3]),
+            int(row[4]),
+            row[5],
+            row[6],
+            bool(row[7]),
         )
 
-    def add_panelist(self, name: str, passphrase_hash: str, order_seed: int) -> PanelistRecord:
-        """A new reviewer with a passphrase, or an existing reviewer who joins the panel."""
+    def add_panelist(
+        self, name: str, passphrase_hash: str, order_seed: int, chair: bool = False
+    ) -> PanelistRecord:
+        """A new reviewer with a passphrase, or an existing reviewer who joins the panel
+        (joins the caller's transaction if any)."""
         name = name.strip()
         if not name:
             raise InvalidInputError("A panelist needs a name.")
@@ -155,9 +213,10 @@ class SqlitePanel:
                     (passphrase_hash, reviewer_id),
                 )
             self.db.execute(
-                "INSERT INTO panelists (reviewer_id, order_seed, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (reviewer_id) DO NOTHING",
-                (reviewer_id, order_seed, utc_now()),
+                "INSERT INTO panelists (reviewer_id, order_seed, created_at, is_chair)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (reviewer_id) DO UPDATE SET removed_at = NULL,"
+                " is_chair = excluded.is_chair",
+                (reviewer_id, order_seed, utc_now(), int(chair)),
             )
         record = self.panelist(reviewer_id)
         assert record is not None
@@ -176,6 +235,33 @@ class SqlitePanel:
             self.db.execute(
                 "UPDATE reviewers SET passphrase_hash = ? WHERE id = ?",
                 (passphrase_hash, reviewer_id),
+            )
+
+    def set_key_record(self, reviewer_id: int, key_record: str) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "UPDATE panelists SET key_record = ? WHERE reviewer_id = ?",
+                (key_record, reviewer_id),
+            )
+
+    def rename(self, reviewer_id: int, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise InvalidInputError("A name cannot be empty.")
+        with transaction(self.db):
+            row = self.db.execute(
+                "SELECT id FROM reviewers WHERE name = ? AND id <> ?", (name, reviewer_id)
+            ).fetchone()
+            if row is not None:
+                raise InvalidInputError(f"Somebody is already called {name}.")
+            self.db.execute("UPDATE reviewers SET name = ? WHERE id = ?", (name, reviewer_id))
+
+    def remove_panelist(self, reviewer_id: int) -> None:
+        """The panelist can no longer sign in; their rows (and signatures) stay."""
+        with transaction(self.db):
+            self.db.execute(
+                "UPDATE panelists SET removed_at = ? WHERE reviewer_id = ?",
+                (utc_now(), reviewer_id),
             )
 
     def set_failures(self, reviewer_id: int, failed_attempts: int, retry_after: str | None) -> None:
@@ -247,12 +333,13 @@ class SqlitePanel:
             for r in rows
         ]
 
-    def submit_answers(self, reviewer_id: int, answer_ids: Iterable[int]) -> list[int]:
-        """Submit this reviewer's current scored drafts on these answers, durably; returns the
-        answer ids submitted now (no draft, or a draft with only a note: left alone)."""
+    def submit_answers(self, reviewer_id: int, answer_ids: Iterable[int]) -> list[tuple[int, int]]:
+        """Submit this reviewer's current scored drafts on these answers (joins the caller's
+        transaction); returns (answer id, score row id) of those submitted now (no draft, or a
+        draft with only a note: left alone)."""
         ids = sorted(set(answer_ids))
-        done: list[int] = []
-        with durable(self.db):
+        done: list[tuple[int, int]] = []
+        with transaction(self.db):
             for answer_id in ids:
                 row = self.db.execute(
                     "SELECT id, status, score FROM scores WHERE answer_id = ? AND reviewer_id = ?"
@@ -265,8 +352,93 @@ class SqlitePanel:
                     "UPDATE scores SET status = 'submitted', created_at = ? WHERE id = ?",
                     (utc_now(), int(row[0])),
                 )
-                done.append(answer_id)
+                done.append((answer_id, int(row[0])))
         return done
+
+    def submitted_by(self, submission_id: int) -> set[int]:
+        """Reviewers whose current score on every answer of the submission is submitted."""
+        rows = self.db.execute(
+            """
+            WITH cur AS (
+                SELECT sc.answer_id, sc.reviewer_id, sc.status FROM scores sc
+                JOIN (SELECT MAX(id) AS id FROM scores GROUP BY answer_id, reviewer_id) m
+                  ON m.id = sc.id
+            )
+            SELECT cur.reviewer_id FROM cur JOIN answers a ON a.id = cur.answer_id
+            WHERE a.submission_id = :s AND cur.status = 'submitted'
+            GROUP BY cur.reviewer_id
+            HAVING COUNT(*) = (SELECT COUNT(*) FROM answers WHERE submission_id = :s)
+            """,
+            {"s": submission_id},
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    # --- blind mode per candidate -----------------------------------------------------------
+
+    def lift_blind(self, submission_id: int, reviewer_id: int) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO blind_lifted (submission_id, reviewer_id, lifted_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (submission_id) DO NOTHING",
+                (submission_id, reviewer_id, utc_now()),
+            )
+
+    def blind_lifted(self) -> set[int]:
+        return {int(r[0]) for r in self.db.execute("SELECT submission_id FROM blind_lifted")}
+
+    # --- signatures -------------------------------------------------------------------------
+
+    def row_values(self, table: str, row_id: int) -> tuple[Any, ...] | None:
+        columns, _ = SIGNED_TABLES[table]
+        row = self.db.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE {_ID.get(table, 'id')} = ?",
+            (row_id,),
+        ).fetchone()
+        return None if row is None else tuple(row)
+
+    def owned_rows(self, reviewer_id: int) -> list[tuple[str, tuple[Any, ...]]]:
+        """Every row of the signed tables that names this reviewer as its owner."""
+        out: list[tuple[str, tuple[Any, ...]]] = []
+        for table, (columns, owner) in SIGNED_TABLES.items():
+            rows = self.db.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE {owner} = ?", (reviewer_id,)
+            ).fetchall()
+            out.extend((table, tuple(r)) for r in rows)
+        return out
+
+    def put_sig(self, table: str, row_id: int, reviewer_id: int, sig: str) -> bool:
+        """Store a row's signature; True when the row had none before (a new signed row)."""
+        with transaction(self.db):
+            had = self.db.execute(
+                "SELECT 1 FROM row_sigs WHERE tbl = ? AND row_id = ?", (table, row_id)
+            ).fetchone()
+            self.db.execute(
+                "INSERT INTO row_sigs (tbl, row_id, reviewer_id, sig) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (tbl, row_id) DO UPDATE SET sig = excluded.sig,"
+                " reviewer_id = excluded.reviewer_id",
+                (table, row_id, reviewer_id, sig),
+            )
+        return had is None
+
+    def drop_sig(self, table: str, row_id: int) -> None:
+        with transaction(self.db):
+            self.db.execute("DELETE FROM row_sigs WHERE tbl = ? AND row_id = ?", (table, row_id))
+
+    def sigs(self, reviewer_id: int) -> dict[tuple[str, int], str]:
+        rows = self.db.execute(
+            "SELECT tbl, row_id, sig FROM row_sigs WHERE reviewer_id = ?", (reviewer_id,)
+        ).fetchall()
+        return {(str(r[0]), int(r[1])): str(r[2]) for r in rows}
+
+    def max_ids(self) -> dict[str, int]:
+        return {
+            table: int(
+                self.db.execute(
+                    f"SELECT COALESCE(MAX({_ID.get(table, 'id')}), 0) FROM {table}"
+                ).fetchone()[0]
+            )
+            for table in SIGNED_TABLES
+        }
 
     # --- decisions ------------------------------------------------------------------------
 
@@ -288,7 +460,7 @@ class SqlitePanel:
             raise InvalidInputError(f"A decision is one of {', '.join(DECISIONS)}.")
         if not reason.strip():
             raise InvalidInputError("A decision needs a reason.")
-        with durable(self.db):
+        with transaction(self.db):
             prev = self.db.execute(
                 "SELECT MAX(id) FROM panel_decisions WHERE submission_id = ?", (submission_id,)
             ).fetchone()[0]
@@ -394,8 +566,71 @@ def answer_ids_for(candidates: Sequence[CandidateRef], question_id: str | None =
     return [c.answers[question_id] for c in candidates if question_id in c.answers]
 
 
-def require_panelist(repo: SqlitePanel, reviewer_id: int) -> PanelistRecord:
-    record = repo.panelist(reviewer_id)
-    if record is None:
-        raise OneTakeError("Only a panelist with a passphrase can do this.")
-    return record
+ERASED_ACTION = "erased"
+
+
+def record_erasure(
+    db: sqlite_utils.Database,
+    *,
+    submission_ids: Sequence[int],
+    reason_code: str,
+    actor_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    remove_submissions: bool = False,
+) -> AuditEntry:
+    """Remove every score, note, recommendation, decision and signature of these submissions
+    and append one "erased" audit row; joins the caller's transaction (the privacy service
+    calls it inside its erase transaction, before deleting the submission rows themselves).
+
+    The audit row holds no personal data: submission ids, the reason code (a short
+    lower-case word such as ``candidate_request`` or ``retention``) and how many signed rows
+    each panelist lost, so that the sign-in check (services.scoring) knows those rows were
+    removed by an audited erasure and does not report them as tampering. ``details`` adds
+    more numbers (what storage.erasure counted); with ``remove_submissions`` the submission
+    rows themselves go too (cascading to answers), while they are still marked as erasing.
+    """
+    ids = sorted({int(s) for s in submission_ids})
+    if not reason_code or not all(c.islower() or c == "_" for c in reason_code):
+        raise InvalidInputError("An erasure reason code is a lower-case word like 'retention'.")
+    repo = SqlitePanel(db)
+    with transaction(db):
+        removed: dict[str, int] = {}
+        marks = ",".join("?" * len(ids)) or "NULL"
+        db.execute(
+            f"INSERT OR IGNORE INTO erasing (submission_id) SELECT id FROM submissions"
+            f" WHERE id IN ({marks})",
+            ids,
+        )
+        owned = {
+            "scores": "SELECT sc.id FROM scores sc JOIN answers a ON a.id = sc.answer_id"
+            " JOIN erasing e ON e.submission_id = a.submission_id",
+            "timestamped_notes": "SELECT n.id FROM timestamped_notes n"
+            " JOIN answers a ON a.id = n.answer_id"
+            " JOIN erasing e ON e.submission_id = a.submission_id",
+            "recommendations": "SELECT r.id FROM recommendations r"
+            " JOIN erasing e ON e.submission_id = r.submission_id",
+            "panel_decisions": "SELECT d.id FROM panel_decisions d"
+            " JOIN erasing e ON e.submission_id = d.submission_id",
+        }
+        for table, select in owned.items():
+            for reviewer_id, count in db.execute(
+                f"SELECT reviewer_id, COUNT(*) FROM row_sigs WHERE tbl = ? AND row_id IN ({select})"
+                " GROUP BY reviewer_id",
+                (table,),
+            ).fetchall():
+                removed[str(reviewer_id)] = removed.get(str(reviewer_id), 0) + int(count)
+            db.execute(f"DELETE FROM row_sigs WHERE tbl = ? AND row_id IN ({select})", (table,))
+            db.execute(f"DELETE FROM {table} WHERE id IN ({select})")
+        db.execute(
+            "DELETE FROM blind_lifted WHERE submission_id IN (SELECT submission_id FROM erasing)"
+        )
+        entry = repo.append_audit(
+            actor_id,
+            ERASED_ACTION,
+            "submissions " + ",".join(str(i) for i in ids),
+            {"submissions": ids, "reason_code": reason_code, "removed": removed, **(details or {})},
+        )
+        if remove_submissions:
+            db.execute("DELETE FROM submissions WHERE id IN (SELECT submission_id FROM erasing)")
+        db.execute("DELETE FROM erasing")
+    return entry

@@ -27,12 +27,13 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.domain.progress import Progress  # (bytes done, bytes in all)
 
 MAX_MEMBERS = 64
 MAX_CENTRAL_DIRECTORY_BYTES = 1024 * 1024
@@ -52,8 +53,6 @@ _FLAG_DATA_DESCRIPTOR = 0x8
 _FLAG_UTF8 = 0x800
 _WINDOWS_DIRECTORY = 0x10
 _WINDOWS_REPARSE_POINT = 0x400
-
-Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
 
 class UnsafeArchiveError(InvalidInputError):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.paths import resource
+from onetake_desktop.services.context import AppContext
 
 DEMO_KIT = resource("kits", "demo.onetakekit")
 
@@ -25,8 +26,9 @@ DEMO_KIT = resource("kits", "demo.onetakekit")
 class StartWindow(QWidget):
     """Two clear doors: take an interview, or review them."""
 
-    def __init__(self, demo_kit: Path = DEMO_KIT) -> None:
+    def __init__(self, context: AppContext, demo_kit: Path = DEMO_KIT) -> None:
         super().__init__()
+        self.context = context
         self.demo_kit = demo_kit
         self.child: QWidget | None = None
         self.setObjectName("StartWindow")
@@ -115,13 +117,13 @@ class StartWindow(QWidget):
         from onetake_desktop.cli import GuiRequest
         from onetake_desktop.ui.application import open_window
 
-        self._open(lambda: open_window(GuiRequest("candidate", (kit,))))
+        self._open(lambda: open_window(GuiRequest("candidate", (kit,)), self.context))
 
     def open_reviewer(self) -> None:
         from onetake_desktop.cli import GuiRequest
         from onetake_desktop.ui.application import open_window
 
-        self._open(lambda: open_window(GuiRequest("review")))
+        self._open(lambda: open_window(GuiRequest("review"), self.context))
 
     def _open(self, build: object) -> None:
         try:

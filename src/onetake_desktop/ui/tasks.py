@@ -8,12 +8,15 @@ synchronous mode with ``set_synchronous(True)``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-ProgressFn = Callable[[int, int], None]
+from onetake_desktop.domain.progress import Progress as ProgressFn
+
+log = logging.getLogger(__name__)
 
 _synchronous = False
 _live: set[_Relay] = set()  # keep relays alive until their task reports back
@@ -73,6 +76,16 @@ def run_task(
         _Runnable(fn, relay).run()
         return
     QThreadPool.globalInstance().start(_Runnable(fn, relay))
+
+
+def log_failure(what: str) -> Callable[[BaseException], None]:
+    """An ``on_error`` for work whose failure the window can live with (a waveform that is
+    not drawn): the error still goes to the log with its traceback, never nowhere."""
+
+    def on_error(error: BaseException) -> None:
+        log.warning("%s failed: %s", what, error, exc_info=error)
+
+    return on_error
 
 
 def wait_for_tasks(timeout_ms: int = 30_000) -> bool:

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from onetake_desktop.domain.kit import Kit, kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.manifest import (
@@ -29,7 +30,10 @@ from onetake_desktop.domain.manifest import (
 )
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
-from tests.pipeline.hostile.media import write_answer
+from tests.pipeline.hostile.media import header_bomb, write_answer
+
+# A manifest read back as JSON, to be broken on purpose: any shape goes.
+Json = dict[str, Any]
 
 # --- a sound bundle -------------------------------------------------------------------------
 
@@ -229,12 +233,12 @@ def rebuild(
     return out
 
 
-def manifest_dict(entries: list[Entry]) -> dict[str, object]:
-    data: dict[str, object] = json.loads(next(e for e in entries if e.name == "manifest.json").data)
+def manifest_dict(entries: list[Entry]) -> Json:
+    data: Json = json.loads(next(e for e in entries if e.name == "manifest.json").data)
     return data
 
 
-def with_manifest(entries: list[Entry], edit: Callable[[dict], object]) -> bytes:
+def with_manifest(entries: list[Entry], edit: Callable[[dict[str, Any]], object]) -> bytes:
     """Edit the manifest (JSON), keep every checksum consistent: only the edit is wrong."""
     data = manifest_dict(entries)
     result = edit(data)
@@ -247,17 +251,14 @@ def with_manifest(entries: list[Entry], edit: Callable[[dict], object]) -> bytes
 def with_media(entries: list[Entry], name: str, content: bytes, **answer: object) -> bytes:
     """Swap a media file's bytes; the manifest gets the right size/sha (and ``answer`` edits)."""
     data = manifest_dict(entries)
-    for a in data["answers"]:  # type: ignore[attr-defined]
+    for a in data["answers"]:
         if a.get("media") and a["media"]["name"] == name:
             a["media"]["size"] = len(content)
             a["media"]["sha256"] = hashlib.sha256(content).hexdigest()
             for k, v in answer.items():
                 a["media"][k] = v
-    data["totals"]["media_bytes"] = sum(  # type: ignore[index]
-        a["media"]["size"]
-        for a in data["answers"]
-        if a.get("media")  # type: ignore[attr-defined]
-    )
+    listed: list[dict[str, Any]] = data["answers"]
+    data["totals"]["media_bytes"] = sum(a["media"]["size"] for a in listed if a.get("media"))
     files = {e.name: e.data for e in entries if e.name.startswith("media/")}
     files[name] = content
     return RawZip(rebuild(entries, manifest=json.dumps(data).encode(), media=files)).build()
@@ -291,8 +292,8 @@ def _media_bytes(work: Path, stem: str, **kwargs: object) -> bytes:
     return path.read_bytes()
 
 
-def _nested(depth: int) -> Callable[[dict], object]:
-    def edit(d: dict) -> None:
+def _nested(depth: int) -> Callable[[dict[str, Any]], object]:
+    def edit(d: dict[str, Any]) -> None:
         value: object = 1
         for _ in range(depth):
             value = [value]
@@ -302,8 +303,8 @@ def _nested(depth: int) -> Callable[[dict], object]:
     return edit
 
 
-def _set(path: str, value: object) -> Callable[[dict], None]:
-    def edit(d: dict) -> None:
+def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def edit(d: dict[str, Any]) -> None:
         *parents, last = path.split(".")
         target: object = d
         for p in parents:
@@ -316,7 +317,7 @@ def _set(path: str, value: object) -> Callable[[dict], None]:
     return edit
 
 
-def _size_lie(d: dict) -> None:
+def _size_lie(d: dict[str, Any]) -> None:
     # The manifest (and its totals) claim another size than the member really has.
     d["answers"][0]["media"]["size"] += 1000
     d["totals"]["media_bytes"] += 1000
@@ -403,7 +404,7 @@ def zip64_end(gap: bytes) -> Callable[[list[Entry], Path], bytes]:
     return make
 
 
-def _duplicate_answer(d: dict) -> None:
+def _duplicate_answer(d: dict[str, Any]) -> None:
     # The same question (and so the same media file) answered twice.
     d["answers"].append(d["answers"][0])
     d["totals"]["answers"] += 1
@@ -690,7 +691,7 @@ CASES: list[Case] = [
     ),
     Case(
         "manifest-bidi-override-in-name",
-        "control characters",
+        "bidirectional text controls",
         lambda e, w: with_manifest(e, _set("candidate_name", "Alex \u202egpj.exe")),
     ),
     Case(
@@ -803,6 +804,11 @@ CASES: list[Case] = [
         lambda e, w: with_media(e, "media/q1.mp4", _media_bytes(w, "audio", video=None)),
     ),
     Case(
+        "media-header-bomb",  # 40 M samples declared in 60 bytes: 2.8 GB to open unchecked
+        "header declares 40,000,000 samples",
+        lambda e, w: with_media(e, "media/q1.mp4", header_bomb(w / "bomb.mp4").read_bytes()),
+    ),
+    Case(
         "media-duration-lies",
         "lasts",
         lambda e, w: with_media(e, "media/q1.mp4", _media_bytes(w, "long", seconds=4.0)),
@@ -840,3 +846,149 @@ def generate(folder: Path) -> list[tuple[Case, Path]]:
 if __name__ == "__main__":
     written = generate(Path(sys.argv[1]))
     print(f"{len(written)} hostile bundles in {sys.argv[1]}")
+
+
+# --- bundles that are well formed but contradict their interview (domain/conformance.py) -----
+
+
+def _retotal(d: dict[str, Any]) -> None:
+    """Recompute the manifest's totals after an edit, so that only the edit is wrong."""
+    answers = d["answers"]
+    d["totals"] = {
+        "answers": len(answers),
+        "answer_seconds": round(sum(a["answer_seconds"] for a in answers), 3),
+        "media_files": sum(1 for a in answers if a.get("media")),
+        "media_bytes": sum(a["media"]["size"] for a in answers if a.get("media")),
+    }
+
+
+def edited(entries: list[Entry], edit: Callable[[dict[str, Any]], object]) -> bytes:
+    """A bundle whose manifest ``edit`` changed, with totals, checksums and media members made
+    to agree with it (a media file the edit no longer names is left out)."""
+    data = manifest_dict(entries)
+    edit(data)
+    _retotal(data)
+    answers: list[dict[str, Any]] = data["answers"]
+    named = {a["media"]["name"] for a in answers if a.get("media")}
+    files = {e.name: e.data for e in entries if e.name in named}
+    return RawZip(rebuild(entries, manifest=json.dumps(data).encode(), media=files)).build()
+
+
+@dataclass(frozen=True)
+class ConformanceCase:
+    name: str
+    # "refused" (with ``expect`` in the sentence), or the flag code it is imported with
+    outcome: str
+    expect: str
+    edit: Callable[[dict[str, Any]], object]
+
+
+def _answer(i: int, **changes: object) -> Callable[[dict[str, Any]], None]:
+    def edit(d: dict[str, Any]) -> None:
+        d["answers"][i].update(changes)
+
+    return edit
+
+
+def _video_as_text(d: dict[str, Any]) -> None:
+    a = d["answers"][0]
+    a.pop("media")
+    a.update(answer_type="text", text="I would rather type.")
+
+
+CONFORMANCE_CASES: list[ConformanceCase] = [
+    # impossible: refused
+    ConformanceCase(
+        "unknown-question", "refused", "does not ask ('q9')", _answer(2, question_id="q9")
+    ),
+    ConformanceCase("video-question-typed", "refused", "asks for a video answer", _video_as_text),
+    ConformanceCase(
+        "unknown-kit-hash", "refused", "kit", _set("kit.content_hash", "sha256:" + "1" * 64)
+    ),
+    # rule breaches: imported with a flag
+    ConformanceCase("eleven-takes", "takes-over-limit", "11 takes", _answer(0, takes_used=11)),
+    ConformanceCase(
+        "hour-long-answer", "answer-time-over-limit", "3600 s", _answer(1, answer_seconds=3600.0)
+    ),
+    ConformanceCase(
+        "long-typing",
+        "answer-time-over-limit",
+        "the limit is 900 s",
+        _answer(2, answer_seconds=5000.0),
+    ),
+    ConformanceCase(
+        "long-thinking", "think-time-over-limit", "300 s", _answer(0, think_seconds_used=300.0)
+    ),
+    ConformanceCase(
+        "other-notice",
+        "consent-not-the-notice",
+        "another privacy notice",
+        _set("consent.notice_sha256", "sha256:" + "2" * 64),
+    ),
+    ConformanceCase(
+        "accommodation-not-offered",
+        "accommodation-not-offered",
+        "'sign-language'",
+        _set("accommodations", ["extra-time", "sign-language"]),
+    ),
+    ConformanceCase(
+        "triple-time", "time-multiplier-too-high", "at most 1.5", _set("time_multiplier", 3.0)
+    ),
+    ConformanceCase(
+        "text-too-long", "text-too-long", "the limit is 1,500", _answer(2, text="word " * 400)
+    ),
+    ConformanceCase(
+        "missing-answer",
+        "answer-missing",
+        "Question q3 was not answered",
+        lambda d: d["answers"].pop(2),
+    ),
+]
+
+# Outside text that is not plain text: each refused with one sentence (exit 3).
+TEXT_CASES: list[Case] = [
+    Case(
+        "lone-surrogate-in-name",
+        "lone UTF-16 surrogate",
+        lambda e, w: with_manifest(e, _set("candidate_name", "Alex \ud800Example")),
+    ),
+    Case(
+        "line-separator-in-name",
+        "line or paragraph separators",
+        lambda e, w: with_manifest(e, _set("candidate_name", "Alex\u2028Panel: approved")),
+    ),
+    Case(
+        "paragraph-separator-in-answer",
+        "line or paragraph separators",
+        lambda e, w: with_manifest(e, _set("answers.2.text", "Dear Sam,\u2029Score: 5")),
+    ),
+    Case(
+        "bidi-isolate-in-name",
+        "bidirectional text controls",
+        lambda e, w: with_manifest(e, _set("candidate_name", "Alex \u2067Example\u2069")),
+    ),
+    Case(
+        "right-to-left-mark-in-email",
+        "bidirectional text controls",
+        lambda e, w: with_manifest(e, _set("candidate_email", "alex\u200f@example.org")),
+    ),
+    Case(
+        "arabic-letter-mark-in-answer",
+        "bidirectional text controls",
+        lambda e, w: with_manifest(e, _set("answers.2.text", "Dear Sam,\n\u061cthanks")),
+    ),
+    Case(
+        "lone-surrogate-in-device",
+        "lone UTF-16 surrogate",
+        lambda e, w: with_manifest(e, _set("device.camera", "cam \udfff")),
+    ),
+    Case(
+        "manifest-starts-with-bom",
+        "byte-order mark",
+        lambda e, w: RawZip(rebuild(e, manifest=b"\xef\xbb\xbf" + manifest_dict_bytes(e))).build(),
+    ),
+]
+
+
+def manifest_dict_bytes(entries: list[Entry]) -> bytes:
+    return next(x.data for x in entries if x.name == "manifest.json")

@@ -11,7 +11,7 @@ to offer ``current_reviewer_id`` and ``set_reviewer(reviewer_id)`` and, ideally,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,11 +26,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.domain.clock import Clock
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
+from onetake_desktop.ui.panel.people import (
+    AuditWindow,
+    ChangePassphraseDialog,
+    PeopleDialog,
+    TamperWarningDialog,
+)
 
+if TYPE_CHECKING:  # the windows load on first use
+    from onetake_desktop.ui.panel.compare import CompareWindow
+    from onetake_desktop.ui.panel.decisions import DecisionsWindow
+    from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
+    from onetake_desktop.ui.panel.summary import SummaryWindow
+
+W = TypeVar("W", bound=PanelWindow)
 IDLE_CHECK_MS = 5_000
 _ACTIVITY = {
     QEvent.Type.MouseButtonPress,
@@ -40,17 +53,6 @@ _ACTIVITY = {
 }
 
 __all__ = ["PanelController", "install_panel_features"]
-
-
-def _library_of(window: QMainWindow) -> Any:
-    service = getattr(window, "service", None)
-    library = getattr(service, "library", None)
-    if library is not None:
-        return library
-    from onetake_desktop.paths import app_paths
-    from onetake_desktop.storage.library import open_library
-
-    return open_library(app_paths().ensure().library)
 
 
 class PanelController(QObject):
@@ -93,85 +95,21 @@ class PanelController(QObject):
             app.installEventFilter(self)
 
         self.closed = False
-        self._before: dict[int, tuple[int | None, str | None]] = {}
+        self.tamper_dialog: QDialog | None = None
         self._hook_reviewer_window()
         if service.panelists():
             self.lock("Choose who is scoring.")
         else:
             self._update_actions()
 
-    # -- the reviewer window's own scoring, audited; its names hidden in blind mode -----------
+    # -- the reviewer window: its names hidden in blind mode ---------------------------------
 
     def _hook_reviewer_window(self) -> None:
-        """Observe the reviewer window's rubric and buttons (their slots run first, being
-        connected first) so that scores, submissions and corrections made there are audited
-        like the panel's own; tell it which candidates blind mode hides behind codes."""
-        w = self.window
-        rubric = getattr(w, "rubric", None)
-        if rubric is not None:
-            rubric.score_chosen.connect(self._after_window_score)
-        for name in ("submit_button", "correct_button"):
-            button = getattr(w, name, None)
-            if button is not None:
-                button.pressed.connect(self._snapshot_window_answers)
-                button.clicked.connect(self._after_window_change)
-        set_blind_codes = getattr(w, "set_blind_codes", None)
+        """Tell the reviewer window which candidates blind mode hides behind codes. (Its own
+        scoring goes through the same scoring service as the panel's, which audits it.)"""
+        set_blind_codes = getattr(self.window, "set_blind_codes", None)
         if callable(set_blind_codes):
             set_blind_codes(self.blind_codes)
-
-    def _window_submission(self) -> tuple[int, list[int]] | None:
-        view = getattr(self.window, "view", None)
-        if view is None or self.service.current_id is None:
-            return None
-        sid = int(view.submission.id)
-        return sid, [a.id for a in self.service.library.submissions.answers(sid)]
-
-    def _after_window_score(self, score: int) -> None:
-        view = getattr(self.window, "view", None)
-        reviewer = self.service.current_id
-        if view is None or reviewer is None:
-            return
-        current = self.service.my_score(reviewer, view.answer.id)
-        if current is not None and current.score == score:
-            self.service.record_score(reviewer, view.answer.id, score)
-
-    def _snapshot_window_answers(self) -> None:
-        here = self._window_submission()
-        reviewer = self.service.current_id
-        self._before = {}
-        if here is None or reviewer is None:
-            return
-        for answer_id in here[1]:
-            s = self.service.my_score(reviewer, answer_id)
-            self._before[answer_id] = (None, None) if s is None else (s.id, s.status)
-
-    def _after_window_change(self) -> None:
-        here = self._window_submission()
-        reviewer = self.service.current_id
-        if here is None or reviewer is None or not self._before:
-            return
-        submitted, corrected = [], []
-        for answer_id in here[1]:
-            s = self.service.my_score(reviewer, answer_id)
-            if s is None or s.status != "submitted":
-                continue
-            before_id, before_status = self._before.get(answer_id, (None, None))
-            if before_status == "draft":
-                submitted.append(answer_id)
-            elif before_status == "submitted" and s.id != before_id:
-                corrected.append((answer_id, s))
-        if submitted:
-            self.service.repo.append_audit(
-                reviewer, "submit", f"submission {here[0]}", {"answers": submitted}
-            )
-        for answer_id, s in corrected:
-            self.service.repo.append_audit(
-                reviewer,
-                "correct",
-                f"submission {here[0]}",
-                {"answer": answer_id, "score": s.score, "reason": s.reason},
-            )
-        self._before = {}
 
     def blind_codes(self) -> dict[int, str]:
         """What the reviewer window asks before it shows any candidate."""
@@ -193,6 +131,8 @@ class PanelController(QObject):
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
         self._add("lock", "Lock now", lambda: self.lock("Locked."), "Ctrl+L")
         self._add("new", "New panelist…", self.new_panelist)
+        self._add("people", "People…", self.open_people)
+        self._add("passphrase", "Change my passphrase…", self.open_change_passphrase)
         self.menu.addSeparator()
         self._add("question_mode", "Question by question…", self.open_question_mode, "Ctrl+Shift+Q")
         self._add("compare", "Compare two candidates…", self.open_compare, "Ctrl+Shift+C")
@@ -208,6 +148,7 @@ class PanelController(QObject):
         audio.toggled.connect(self.set_audio_only)
         self._add("idle", "Lock after idle minutes…", self.ask_idle_minutes)
         self._add("audit", "Check the audit log", self.check_audit)
+        self._add("audit_view", "Audit log…", self.open_audit)
 
     def _fill_switch_menu(self) -> None:
         self.switch_menu.clear()
@@ -216,8 +157,11 @@ class PanelController(QObject):
             action.triggered.connect(lambda _=False, rid=p.reviewer_id: self.switch_to(rid))
 
     def _update_actions(self) -> None:
-        signed_in = self.service.current_id is not None
+        signed_in = self.service.current is not None
         for key in (
+            "people",
+            "passphrase",
+            "audit_view",
             "question_mode",
             "compare",
             "summary",
@@ -228,9 +172,12 @@ class PanelController(QObject):
             "lock",
         ):
             self.actions[key].setEnabled(signed_in)
+        # Alone (no panel yet), the reviewer may still name themselves there.
+        self.actions["people"].setEnabled(signed_in or not self.service.panelists())
         audio = self.actions["audio_only"]
         audio.blockSignals(True)
-        audio.setChecked(signed_in and self.service.audio_only(self.service.current_id or 0))
+        current = self.service.current
+        audio.setChecked(current is not None and self.service.audio_only(current))
         audio.blockSignals(False)
         self.switch.update_label()
 
@@ -266,10 +213,11 @@ class PanelController(QObject):
 
     def switch_to(self, reviewer_id: int) -> None:
         """Second click of the switch: lock, with this panelist chosen for the passphrase."""
-        name = self.service.library.reviewers.get(reviewer_id).name
+        name = self.service.reviewer_name(reviewer_id)
         self.lock(f"{name}: type your passphrase.", chosen=reviewer_id)
 
-    def _on_signed_in(self, reviewer_id: int) -> None:
+    def _on_signed_in(self, actor: Actor) -> None:
+        reviewer_id = actor.reviewer_id
         for w in self._hidden:
             w.show()
         self._hidden = []
@@ -280,13 +228,68 @@ class PanelController(QObject):
             set_reviewer(reviewer_id)
         self._update_actions()
         self.panelist_changed.emit(reviewer_id)
+        if actor.warnings:
+            self.show_tamper_warning(actor)
+
+    def show_tamper_warning(self, actor: Actor) -> None:
+        """What the sign-in check found changed among this panelist's rows: a dialog for
+        them (window-modal, not blocking) and a line in the status bar."""
+        dialog = TamperWarningDialog(actor, self.window)
+        self.tamper_dialog = dialog
+        self.window.statusBar().showMessage(
+            f"{actor.name}: {len(actor.warnings)} of your rows were changed by someone else."
+        )
+        dialog.open()
 
     def new_panelist(self) -> None:
         dialog = NewPanelistDialog(self.service, self.window)
         dialog.setObjectName("NewPanelistDialog")
-        if dialog.exec() and dialog.created_id is not None:
+        if dialog.exec() and dialog.created is not None:
             self.lock_screen.hide()
-            self._on_signed_in(dialog.created_id)
+            self._on_signed_in(dialog.created)
+
+    def open_people(self) -> PeopleDialog | None:
+        actor = self.service.current
+        if actor is None and not self.service.panelists():
+            actor = self.service.lone_actor()  # the lone reviewer names themselves
+        if actor is None:
+            self.lock("Sign in first.")
+            return None
+        dialog = PeopleDialog(self.service, actor, self.window)
+        dialog.finished.connect(lambda _=0: self._after_people())
+        dialog.open()
+        return dialog
+
+    def _after_people(self) -> None:
+        if not self.service.panelists():  # the lone reviewer's new name shows at once
+            reviewer_id = getattr(self.window, "current_reviewer_id", None)
+            set_reviewer = getattr(self.window, "set_reviewer", None)
+            if reviewer_id is not None and callable(set_reviewer):
+                set_reviewer(reviewer_id)
+            return
+        if self.service.current is None:  # you removed yourself
+            self.lock("Choose who is scoring.")
+        else:
+            self._update_actions()
+
+    def open_change_passphrase(self) -> ChangePassphraseDialog | None:
+        actor = self.service.current
+        if actor is None:
+            self.lock("Sign in first.")
+            return None
+        dialog = ChangePassphraseDialog(self.service, actor, self.window)
+        dialog.finished.connect(lambda _=0: self._after_passphrase(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_passphrase(self, dialog: ChangePassphraseDialog) -> None:
+        if dialog.changed is None:
+            return
+        # Panel windows hold the old actor (it stopped working): open them afresh.
+        for panel_window in list(self.windows.values()):
+            panel_window.close()
+        self.windows.clear()
+        self.window.statusBar().showMessage("Passphrase changed; your rows are signed again.")
 
     def check_idle(self) -> None:
         if not self.closed and self.service.lock_if_idle():
@@ -310,20 +313,28 @@ class PanelController(QObject):
     # -- settings --------------------------------------------------------------------------------
 
     def set_blind(self, on: bool) -> None:
-        if self.service.current_id is None:
+        if self.service.current is None:
             return
-        self.service.set_blind_mode(self.service.current_id, on)
+        try:
+            self.service.set_blind_mode(self.service.current, on)
+        except OneTakeError as error:
+            blind = self.actions["blind"]
+            blind.blockSignals(True)
+            blind.setChecked(self.service.blind_mode())
+            blind.blockSignals(False)
+            self.window.statusBar().showMessage(str(error), 10_000)
+            return
         self._refresh_windows()
         set_blind_codes = getattr(self.window, "set_blind_codes", None)
         if callable(set_blind_codes):
             set_blind_codes(self.blind_codes)  # redraw every name, codes or real
 
     def set_audio_only(self, on: bool) -> None:
-        if self.service.current_id is not None:
-            self.service.set_audio_only(self.service.current_id, on)
+        if self.service.current is not None:
+            self.service.set_audio_only(self.service.current, on)
 
     def ask_idle_minutes(self) -> None:
-        if self.service.current_id is None:
+        if self.service.current is None:
             return
         minutes, ok = QInputDialog.getDouble(
             self.window,
@@ -334,8 +345,8 @@ class PanelController(QObject):
             240,
             1,
         )
-        if ok:
-            self.service.set_idle_minutes(self.service.current_id, minutes)
+        if ok and self.service.current is not None:
+            self.service.set_idle_minutes(self.service.current, minutes)
 
     def check_audit(self) -> str | None:
         """The start-up check: the first tampered audit row, shown where everyone sees it."""
@@ -349,13 +360,13 @@ class PanelController(QObject):
 
     # -- panel windows -------------------------------------------------------------------------
 
-    def _open(self, key: str, make: Callable[[int], PanelWindow]) -> PanelWindow | None:
-        viewer = self.service.current_id
+    def _open(self, key: str, kind: type[W], make: Callable[[Actor], W]) -> W | None:
+        viewer = self.service.current
         if viewer is None:
             self.lock("Sign in first.")
             return None
         existing = self.windows.get(key)
-        if existing is not None:
+        if isinstance(existing, kind):
             existing.show()
             existing.raise_()
             return existing
@@ -371,50 +382,46 @@ class PanelController(QObject):
             if callable(refresh):
                 refresh()
 
-    def open_question_mode(self) -> PanelWindow | None:
+    def open_question_mode(self) -> QuestionModeWindow | None:
         from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 
         return self._open(
-            "question_mode", lambda v: QuestionModeWindow(self.window, self.service, v)
+            "question_mode",
+            QuestionModeWindow,
+            lambda v: QuestionModeWindow(self.window, self.service, v),
         )
 
-    def open_compare(self) -> PanelWindow | None:
+    def open_compare(self) -> CompareWindow | None:
         from onetake_desktop.ui.panel.compare import CompareWindow
 
-        return self._open("compare", lambda v: CompareWindow(self.window, self.service, v))
+        return self._open(
+            "compare", CompareWindow, lambda v: CompareWindow(self.window, self.service, v)
+        )
 
-    def open_summary(self) -> PanelWindow | None:
+    def open_summary(self) -> SummaryWindow | None:
         from onetake_desktop.ui.panel.summary import SummaryWindow
 
-        return self._open("summary", lambda v: SummaryWindow(self.window, self.service, v))
+        return self._open(
+            "summary", SummaryWindow, lambda v: SummaryWindow(self.window, self.service, v)
+        )
 
-    def open_decisions(self) -> PanelWindow | None:
+    def open_decisions(self) -> DecisionsWindow | None:
         from onetake_desktop.ui.panel.decisions import DecisionsWindow
 
-        return self._open("decisions", lambda v: DecisionsWindow(self.window, self.service, v))
+        return self._open(
+            "decisions", DecisionsWindow, lambda v: DecisionsWindow(self.window, self.service, v)
+        )
 
-
-_service_factory: Callable[[Any], PanelService] | None = None
-
-
-def set_service_factory(factory: Callable[[Any], PanelService] | None) -> None:
-    """Build the panel service from the window's library with this instead (tests inject a
-    manual clock and a cheaper Argon2id cost this way); None restores the default."""
-    global _service_factory
-    _service_factory = factory
+    def open_audit(self) -> AuditWindow | None:
+        return self._open("audit", AuditWindow, lambda v: AuditWindow(self.window, self.service, v))
 
 
 def install_panel_features(
-    window: QMainWindow, service: PanelService | None = None, clock: Clock | None = None
+    window: QMainWindow, service: PanelService | None = None
 ) -> PanelController:
-    """Add panel features to the reviewer window; returns the controller (also kept as
-    ``window.panel``)."""
-    if service is not None:
-        panel_service = service
-    elif _service_factory is not None:
-        panel_service = _service_factory(_library_of(window))
-    else:
-        panel_service = PanelService(_library_of(window), clock)
-    controller = PanelController(window, panel_service)
-    window.panel = controller  # type: ignore[attr-defined]
-    return controller
+    """Add panel features to the reviewer window; returns the controller (the window keeps it
+    as ``window.panel``). ``service``: the context's panel service on the window's library;
+    without one, a panel service on the window's own library and the system clock."""
+    if service is None:
+        service = PanelService(window.service.library)  # type: ignore[attr-defined]
+    return PanelController(window, service)

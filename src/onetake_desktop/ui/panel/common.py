@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
@@ -35,9 +36,7 @@ class InterviewPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Interview"))
         layout.addWidget(self.combo, 1)
-        for interview in service.library.interviews.all():
-            if not service.repo.candidates(interview.id):
-                continue
+        for interview in service.interviews():
             title = interview.role_title or interview.interview_id
             self.combo.addItem(f"{title} (v{interview.version})", interview.id)
         self.combo.currentIndexChanged.connect(lambda _: self.changed.emit(self.interview_pk()))
@@ -45,6 +44,13 @@ class InterviewPicker(QWidget):
     def interview_pk(self) -> int:
         data = self.combo.currentData()
         return int(data) if data is not None else 0
+
+
+def plain_text_labels(root: QWidget) -> None:
+    """Every label under ``root`` shows plain text: names, emails, answers and reasons come
+    from outside (bundles, people) and must never render as rich text."""
+    for label in root.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)
 
 
 class PanelWindow(QWidget):
@@ -62,6 +68,10 @@ class PanelWindow(QWidget):
         self.message.setObjectName("Banner")
         self.message.setWordWrap(True)
         self.message.hide()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        plain_text_labels(self)
+        super().showEvent(event)
 
     def fail(self, error: OneTakeError) -> None:
         self._say(str(error), "Banner")

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.panel.question_mode import load_answer
 from onetake_desktop.ui.widgets.player import PlayerWidget
 
 
 class CompareWindow(PanelWindow):
-    def __init__(self, parent: QWidget, service: PanelService, viewer_id: int) -> None:
+    def __init__(self, parent: QWidget, service: PanelService, actor: Actor) -> None:
         super().__init__(parent, "Compare two candidates")
         self.setObjectName("CompareWindow")
         self.service = service
-        self.viewer_id = viewer_id
+        self.actor = actor  # the signed-in panelist; stops working when the panel locks
+        self.viewer_id = actor.reviewer_id
         self.resize(1280, 720)
 
         self.picker = InterviewPicker(service)
@@ -62,10 +63,10 @@ class CompareWindow(PanelWindow):
         pk = self.picker.interview_pk()
         self.question.blockSignals(True)
         self.question.clear()
-        for i, q in enumerate(self.service.questions(pk) if pk else [], start=1):
+        for i, q in enumerate(self.service.questions(interview_pk=pk) if pk else [], start=1):
             self.question.addItem(f"Question {i}", q)
         self.question.blockSignals(False)
-        candidates = self.service.candidates(pk) if pk else []
+        candidates = self.service.candidates(interview_pk=pk) if pk else []
         for col, (combo, _, _) in enumerate(self.sides):
             combo.blockSignals(True)
             combo.clear()
@@ -85,7 +86,9 @@ class CompareWindow(PanelWindow):
     def show_both(self) -> None:
         pk = self.picker.interview_pk()
         q = self.question.currentData()
-        self.question_text.setText(self.service.question_text(pk, q) if q else "")
+        self.question_text.setText(
+            self.service.question_text(interview_pk=pk, question_id=q) if q else ""
+        )
         for col in range(2):
             self.show_side(col)
 
@@ -97,14 +100,16 @@ class CompareWindow(PanelWindow):
         if not pk or q is None or sid is None:
             player.show_message("Nothing to compare yet.")
             return
-        candidate = next(c for c in self.service.candidates(pk) if c.submission_id == sid)
+        candidate = next(
+            c for c in self.service.candidates(interview_pk=pk) if c.submission_id == sid
+        )
         answer_id = candidate.answers.get(q)
         if answer_id is None:
             player.show_message(f"{candidate.name} did not answer this question.")
             mine.setText("")
             return
-        load_answer(player, self.service, self.viewer_id, answer_id)
-        score = self.service.my_score(self.viewer_id, answer_id)
+        load_answer(player, self.service, self.actor, answer_id)
+        score = self.service.my_score(self.actor, answer_id=answer_id)
         if score is None or score.score is None:
             mine.setText("Your score: not yet")
         else:

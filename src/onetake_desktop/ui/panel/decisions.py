@@ -23,16 +23,17 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.panel import DECISIONS
-from onetake_desktop.services.panel import DECISION_LABELS, PanelService
+from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 
 
 class DecisionsWindow(PanelWindow):
-    def __init__(self, parent: QWidget, service: PanelService, viewer_id: int) -> None:
+    def __init__(self, parent: QWidget, service: PanelService, actor: Actor) -> None:
         super().__init__(parent, "Decisions")
         self.setObjectName("DecisionsWindow")
         self.service = service
-        self.viewer_id = viewer_id
+        self.actor = actor  # the signed-in panelist; stops working when the panel locks
+        self.viewer_id = actor.reviewer_id
         self.resize(940, 620)
 
         self.picker = InterviewPicker(service)
@@ -58,6 +59,11 @@ class DecisionsWindow(PanelWindow):
         self.feedback.setPlaceholderText("Short feedback note for the candidate (optional)")
         self.feedback.setAccessibleName("Feedback for the candidate")
         self.feedback.setFixedHeight(90)
+        self.lift_button = QPushButton("Show the name to the panel")
+        self.lift_button.setToolTip(
+            "Blind mode stays on for this candidate until every panelist has submitted them; "
+            "showing the name is written to the audit log."
+        )
         self.save_button = QPushButton("Record decision")
         self.save_button.setObjectName("PrimaryButton")
         self.history = QListWidget()
@@ -68,7 +74,10 @@ class DecisionsWindow(PanelWindow):
         right = QWidget()
         form = QVBoxLayout(right)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addWidget(self.candidate_label)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.candidate_label, 1)
+        name_row.addWidget(self.lift_button)
+        form.addLayout(name_row)
         form.addWidget(self.mean_label)
         form.addLayout(choices)
         form.addWidget(self.reason)
@@ -103,14 +112,15 @@ class DecisionsWindow(PanelWindow):
         self.picker.changed.connect(lambda _: self.reload())
         self.candidates.currentRowChanged.connect(lambda _: self.show_candidate())
         self.save_button.clicked.connect(self.record)
+        self.lift_button.clicked.connect(self.lift_blind)
         self.export_csv.clicked.connect(lambda: self._ask_export("csv"))
         self.export_json.clicked.connect(lambda: self._ask_export("json"))
         self.reload()
 
     def reload(self, keep: int | None = None) -> None:
         pk = self.picker.interview_pk()
-        self.rows = self.service.candidates(pk) if pk else []
-        view = self.service.view(self.viewer_id, pk) if pk else None
+        self.rows = self.service.candidates(interview_pk=pk) if pk else []
+        view = self.service.view(self.actor, interview_pk=pk) if pk else None
         self.candidates.blockSignals(True)
         self.candidates.clear()
         for c in self.rows:
@@ -136,14 +146,17 @@ class DecisionsWindow(PanelWindow):
         if row < 0 or row >= len(self.rows):
             self.candidate_label.setText("No candidates yet.")
             self.save_button.setEnabled(False)
+            self.lift_button.setVisible(False)
             return
         c = self.rows[row]
         self.save_button.setEnabled(True)
+        self.lift_button.setVisible(not c.revealed)
         self.candidate_label.setText(c.name if c.revealed else f"{c.name} (name hidden)")
         self.mean_label.setText(c.email)
+        self.mean_label.setVisible(bool(c.email))  # hidden while blind: no empty gap
         self.history.clear()
-        for d in self.service.decision_history(c.submission_id):
-            who = self.service.library.reviewers.get(d.reviewer_id).name
+        for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
+            who = self.service.reviewer_name(d.reviewer_id)
             self.history.addItem(
                 f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by {who}: "
                 f"{d.reason}"
@@ -170,11 +183,11 @@ class DecisionsWindow(PanelWindow):
         c = self.rows[row]
         try:
             self.service.decide(
-                self.viewer_id,
-                c.submission_id,
-                DECISIONS[chosen],
-                self.reason.text(),
-                self.feedback.toPlainText(),
+                self.actor,
+                submission_id=c.submission_id,
+                decision=DECISIONS[chosen],
+                reason=self.reason.text(),
+                feedback=self.feedback.toPlainText(),
             )
         except OneTakeError as error:
             self.fail(error)
@@ -182,9 +195,26 @@ class DecisionsWindow(PanelWindow):
         self.reload(keep=c.submission_id)
         self.inform(f"Decision recorded for {self.rows[self.candidates.currentRow()].name}.")
 
+    def lift_blind(self) -> None:
+        """Ask the service to show this candidate's name (refused, with who is still to
+        submit, until every panelist has submitted them)."""
+        row = self.candidates.currentRow()
+        if row < 0 or row >= len(self.rows):
+            return
+        c = self.rows[row]
+        try:
+            self.service.lift_blind(self.actor, submission_id=c.submission_id)
+        except OneTakeError as error:
+            self.fail(error)
+            return
+        self.reload(keep=c.submission_id)
+        self.inform(f"Name shown to the panel: {self.rows[self.candidates.currentRow()].name}.")
+
     def export_to(self, path: Path, fmt: Literal["csv", "json"]) -> int:
         try:
-            count = self.service.export(self.viewer_id, self.picker.interview_pk(), fmt, path)
+            count = self.service.export(
+                self.actor, interview_pk=self.picker.interview_pk(), fmt=fmt, out=path
+            )
         except OneTakeError as error:
             self.fail(error)
             return 0

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.panel import MIN_PASSPHRASE, PanelService
-from onetake_desktop.ui.panel.common import STYLE
+from onetake_desktop.services.panel import MIN_PASSPHRASE, Actor, PanelService, Verified
+from onetake_desktop.ui.panel.common import STYLE, plain_text_labels
 from onetake_desktop.ui.tasks import run_task
 
 
@@ -47,10 +48,11 @@ class _FlagLabel(QLabel):
 class LockScreen(QWidget):
     """Covers the whole reviewer window while nobody is signed in.
 
-    Pick your name, type your passphrase, Enter. Emits ``signed_in(reviewer_id)``.
+    Pick your name, type your passphrase, Enter. Emits ``signed_in(actor)``: the signed-in
+    panelist, with what the sign-in check found changed among their rows (``warnings``).
     """
 
-    signed_in = Signal(int)
+    signed_in = Signal(object)
     new_panelist_requested = Signal()
 
     def __init__(self, service: PanelService, parent: QWidget) -> None:
@@ -138,6 +140,7 @@ class LockScreen(QWidget):
         self.new_button.clicked.connect(self.new_panelist_requested.emit)
         self.group.idClicked.connect(lambda _: self._focus_passphrase())
         parent.installEventFilter(self)  # follow the window's size
+        plain_text_labels(self)
         self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -207,12 +210,12 @@ class LockScreen(QWidget):
         passphrase = self.passphrase.text()
         self._set_busy(True)
 
-        def done(verified: tuple[bool, str | None]) -> None:
+        def done(verified: Verified) -> None:
             self._set_busy(False)
             if not self.isVisible():
                 return  # the window closed meanwhile: nobody is waiting to sign in
             try:
-                self.service.finish_sign_in(record, verified)
+                actor = self.service.finish_sign_in(record, verified)
             except OneTakeError as error:
                 self._failed(error)
                 return
@@ -220,7 +223,7 @@ class LockScreen(QWidget):
             self.error.setText("")
             self.prompt.setText("")
             self.hide()
-            self.signed_in.emit(reviewer_id)
+            self.signed_in.emit(actor)
 
         def failed(error: BaseException) -> None:
             self._set_busy(False)
@@ -271,14 +274,14 @@ class PanelistSwitch(QToolButton):
         self.update_label()
 
     def update_label(self) -> None:
-        current = self.service.current_id
+        current = self.service.current
         if not self.service.panelists():
             # A lone reviewer has no panel to lock: offer to start one instead.
             self.setText("Start a panel ▾")
         elif current is None:
             self.setText("Panel locked ▾")
         else:
-            self.setText(f"Panelist: {self.service.library.reviewers.get(current).name} ▾")
+            self.setText(f"Panelist: {current.name} ▾")
         self.setToolTip("Switch panelist (the next one types their passphrase)")
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.text()) + 32)
 
@@ -294,12 +297,15 @@ class PanelistSwitch(QToolButton):
 
 
 class NewPanelistDialog(QDialog):
-    """Name and passphrase (twice); creates the panelist and signs them in."""
+    """Name and passphrase (twice); creates the panelist and signs them in. While the panel
+    is being set up (nobody has scored yet) the new panelist may be named its chair: then
+    only the chair records decisions, once everybody has submitted."""
 
     def __init__(self, service: PanelService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self.created_id: int | None = None
+        self.created: Actor | None = None
         self.setWindowTitle("New panelist")
         self.setStyleSheet(STYLE)
         self.name = QLineEdit()
@@ -319,6 +325,9 @@ class NewPanelistDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("Passphrase", self.passphrase)
         form.addRow("Repeat", self.repeat)
+        self.chair = QCheckBox("Chair: records the panel's decisions")
+        self.chair.setVisible(service.can_name_chair())
+        form.addRow("", self.chair)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -332,6 +341,7 @@ class NewPanelistDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        plain_text_labels(self)
 
     def create_and_sign_in(self) -> None:
         """Hash on a worker thread (Argon2id, ~0.1 s), then create and sign in on this one.
@@ -342,19 +352,20 @@ class NewPanelistDialog(QDialog):
             self.error.setText("The two passphrases differ.")
             return
         name, passphrase = self.name.text(), self.passphrase.text()
+        chair = self.chair.isVisible() and self.chair.isChecked()
         self._set_busy(True)
 
-        def done(passphrase_hash: str) -> None:
+        def done(prepared: tuple[str, bytes, bytes]) -> None:
             self._set_busy(False)
             if not self.isVisible():
                 return  # cancelled while hashing: create nobody
             try:
-                record = self.service.add_panelist(name, passphrase_hash)
-                self.service.finish_sign_in(record, (True, None))
+                actor = self.service.add_panelist(name, prepared, chair=chair)
             except OneTakeError as error:
                 self.error.setText(str(error))
                 return
-            self.created_id = record.reviewer_id
+            self.created = actor
+            self.created_id = actor.reviewer_id
             self.accept()
 
         def failed(error: BaseException) -> None:
@@ -365,7 +376,7 @@ class NewPanelistDialog(QDialog):
                 else f"The passphrase could not be stored ({error})."
             )
 
-        run_task(lambda _p: self.service.hash_passphrase(passphrase), done, failed)
+        run_task(lambda _p: self.service.prepare_panelist(passphrase), done, failed)
 
     def _set_busy(self, on: bool) -> None:
         self.busy = on

@@ -19,26 +19,24 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.panel import Cell
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
-from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.player import PlayerWidget
 from onetake_desktop.ui.widgets.rubric import RubricPanel
 
 
-def load_answer(
-    player: PlayerWidget, service: PanelService, viewer_id: int, answer_id: int
-) -> None:
+def load_answer(player: PlayerWidget, service: PanelService, actor: Actor, answer_id: int) -> None:
     """Show one answer in a player: text as text, audio with its waveform, video as video
     unless this panelist reviews audio only (then the picture stays hidden)."""
-    answer = service.answer(answer_id)
+    answer = service.answer(answer_id=answer_id)
     player.setProperty("answer_id", answer_id)
     if answer.answer_type == "text" or answer.media_path is None:
         player.show_text(answer.text or "(no text)")
         player.controls.hide()  # nothing to play
         return
     player.controls.show()
-    kind = "audio" if answer.answer_type == "audio" or service.audio_only(viewer_id) else "video"
+    kind = "audio" if answer.answer_type == "audio" or service.audio_only(actor) else "video"
     player.load_media(answer.media_path, kind)
     if kind == "audio":
 
@@ -46,15 +44,18 @@ def load_answer(
             if player.property("answer_id") == shown:
                 player.set_waveform(levels)
 
-        run_task(lambda _progress: service.waveform(answer), done, lambda _error: None)
+        run_task(
+            lambda _progress: service.waveform(answer), done, log_failure(f"waveform {answer_id}")
+        )
 
 
 class QuestionModeWindow(PanelWindow):
-    def __init__(self, parent: QWidget, service: PanelService, viewer_id: int) -> None:
+    def __init__(self, parent: QWidget, service: PanelService, actor: Actor) -> None:
         super().__init__(parent, "Question by question")
         self.setObjectName("QuestionModeWindow")
         self.service = service
-        self.viewer_id = viewer_id
+        self.actor = actor  # the signed-in panelist; stops working when the panel locks
+        self.viewer_id = actor.reviewer_id
         self.queue: list[Cell] = []
         self.index = 0
         self.resize(1180, 760)
@@ -147,14 +148,14 @@ class QuestionModeWindow(PanelWindow):
         submission_id, question_id = self.queue[self.index]
         candidate = next(
             c
-            for c in self.service.candidates(self.interview_pk)
+            for c in self.service.candidates(interview_pk=self.interview_pk)
             if c.submission_id == submission_id
         )
         return submission_id, question_id, candidate.answers[question_id]
 
     def reload(self) -> None:
         self.queue = (
-            self.service.question_queue(self.viewer_id, self.interview_pk)
+            self.service.question_queue(self.actor, interview_pk=self.interview_pk)
             if self.interview_pk
             else []
         )
@@ -175,24 +176,24 @@ class QuestionModeWindow(PanelWindow):
         here = self.current()
         assert here is not None
         submission_id, question_id, answer_id = here
-        questions = self.service.questions(self.interview_pk)
+        questions = self.service.questions(interview_pk=self.interview_pk)
         in_question = [c for c, q in self.queue if q == question_id]
         position = in_question.index(submission_id) + 1
         self.question_label.setText(
             f"Question {questions.index(question_id) + 1} of {len(questions)}: "
-            f"{self.service.question_text(self.interview_pk, question_id)}"
+            f"{self.service.question_text(interview_pk=self.interview_pk, question_id=question_id)}"
         )
         self.position_label.setText(
             f"Candidate {position} of {len(in_question)} for this question (your own order)"
         )
         candidate = next(
             c
-            for c in self.service.candidates(self.interview_pk)
+            for c in self.service.candidates(interview_pk=self.interview_pk)
             if c.submission_id == submission_id
         )
         self.candidate_label.setText(candidate.name)
-        load_answer(self.player, self.service, self.viewer_id, answer_id)
-        mine = self.service.my_score(self.viewer_id, answer_id)
+        load_answer(self.player, self.service, self.actor, answer_id)
+        mine = self.service.my_score(self.actor, answer_id=answer_id)
         submitted = mine is not None and mine.status == "submitted"
         status = "Draft: only you can see it until you submit."
         if submitted:
@@ -200,7 +201,7 @@ class QuestionModeWindow(PanelWindow):
         elif mine is None or mine.score is None:
             status = "Not scored yet."
         self.rubric.show_answer(
-            self.service.rubric(self.interview_pk, question_id),
+            self.service.rubric(interview_pk=self.interview_pk, question_id=question_id),
             None if mine is None else mine.score,
             "" if mine is None else mine.note,
             [],
@@ -216,13 +217,13 @@ class QuestionModeWindow(PanelWindow):
         self._update_submit(question_id)
 
     def _update_submit(self, question_id: str) -> None:
-        n = self.service.questions(self.interview_pk).index(question_id) + 1
+        n = self.service.questions(interview_pk=self.interview_pk).index(question_id) + 1
         answers = [
             c.answers[question_id]
-            for c in self.service.candidates(self.interview_pk)
+            for c in self.service.candidates(interview_pk=self.interview_pk)
             if question_id in c.answers
         ]
-        mine = [self.service.my_score(self.viewer_id, a) for a in answers]
+        mine = [self.service.my_score(self.actor, answer_id=a) for a in answers]
         drafts = [m for m in mine if m is not None and m.status == "draft" and m.score is not None]
         unscored = sum(1 for m in mine if m is None or m.score is None)
         if unscored:
@@ -242,7 +243,9 @@ class QuestionModeWindow(PanelWindow):
         if here is None:
             return
         try:
-            self.service.save_score(self.viewer_id, here[2], score, self.rubric.note_text())
+            self.service.save_score(
+                self.actor, answer_id=here[2], score=score, note=self.rubric.note_text()
+            )
         except OneTakeError as error:
             self.fail(error)
             return
@@ -253,11 +256,13 @@ class QuestionModeWindow(PanelWindow):
         here = self.current()
         if here is None:
             return
-        mine = self.service.my_score(self.viewer_id, here[2])
+        mine = self.service.my_score(self.actor, answer_id=here[2])
         if mine is not None and mine.status == "submitted":
             return
         try:
-            self.service.save_score(self.viewer_id, here[2], self.rubric.score(), note)
+            self.service.save_score(
+                self.actor, answer_id=here[2], score=self.rubric.score(), note=note
+            )
         except OneTakeError as error:
             self.fail(error)
 
@@ -267,7 +272,9 @@ class QuestionModeWindow(PanelWindow):
             return
         self.rubric.flush_note()
         try:
-            count = self.service.submit_question(self.viewer_id, self.interview_pk, here[1])
+            count = self.service.submit_question(
+                self.actor, interview_pk=self.interview_pk, question_id=here[1]
+            )
         except OneTakeError as error:
             self.fail(error)
             return
@@ -282,11 +289,11 @@ class QuestionModeWindow(PanelWindow):
             return
         try:
             self.service.correct_score(
-                self.viewer_id,
-                here[2],
-                self.correction_score.value(),
-                self.rubric.note_text(),
-                self.correction_reason.text(),
+                self.actor,
+                answer_id=here[2],
+                score=self.correction_score.value(),
+                note=self.rubric.note_text(),
+                reason=self.correction_reason.text(),
             )
         except OneTakeError as error:
             self.fail(error)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.panel import SCORE_MAX, SCORE_MIN
-from onetake_desktop.services.panel import DECISION_LABELS, PanelService, PanelView
+from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService, PanelView
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 
 FLAG_BACKGROUND = QColor("#fdecea")
@@ -33,11 +33,12 @@ def _fmt(value: float | None) -> str:
 
 
 class SummaryWindow(PanelWindow):
-    def __init__(self, parent: QWidget, service: PanelService, viewer_id: int) -> None:
+    def __init__(self, parent: QWidget, service: PanelService, actor: Actor) -> None:
         super().__init__(parent, "Panel summary")
         self.setObjectName("SummaryWindow")
         self.service = service
-        self.viewer_id = viewer_id
+        self.actor = actor  # the signed-in panelist; stops working when the panel locks
+        self.viewer_id = actor.reviewer_id
         self.view: PanelView | None = None
         self.resize(1180, 780)
 
@@ -121,7 +122,7 @@ class SummaryWindow(PanelWindow):
         if not pk:
             self.agreement.setText("No candidates yet.")
             return
-        self.view = self.service.view(self.viewer_id, pk)
+        self.view = self.service.view(self.actor, interview_pk=pk)
         self._fill_table()
         self._fill_agreement()
         self._fill_leniency()
@@ -159,7 +160,10 @@ class SummaryWindow(PanelWindow):
         legend = []
         for i, q in enumerate(view.questions, start=1):
             headers.append(f"Q{i}")
-            legend.append(f"Q{i}: {self.service.question_text(self.picker.interview_pk(), q)}")
+            text = self.service.question_text(
+                interview_pk=self.picker.interview_pk(), question_id=q
+            )
+            legend.append(f"Q{i}: {text}")
         self.legend.setText("\n".join(legend))
         headers += ["Mean", "Decision"]
         self.table.clear()

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
+from onetake_desktop.services.context import AppContext
 
-def open_reviewer_window(paths: Sequence[Path] = ()) -> QWidget:
+
+def open_reviewer_window(context: AppContext, paths: Sequence[Path] = ()) -> QWidget:
     """The reviewer window on the user's library; ``paths`` (bundles, folders) import first."""
-    from onetake_desktop.services.reviewer import open_reviewer_service
     from onetake_desktop.ui.reviewer.window import ReviewerWindow
 
-    window = ReviewerWindow(open_reviewer_service())
+    service = context.reviewer_service()
+    window = ReviewerWindow(service, panel_service=context.panel_service(service.library))
     if paths:
         window.import_paths(list(paths))
     return window

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import (
     RECOMMENDATION_LABELS,
     RECOMMENDATION_ORDER,
@@ -59,7 +60,7 @@ from onetake_desktop.services.reviewer import (
     open_reviewer_service,
 )
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
-from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
@@ -91,7 +92,12 @@ class ReviewerWindow(QMainWindow):
     answer_shown = Signal(int)
     library_reloaded = Signal()
 
-    def __init__(self, service: ReviewerService, reviewer_id: int | None = None) -> None:
+    def __init__(
+        self,
+        service: ReviewerService,
+        reviewer_id: int | None = None,
+        panel_service: PanelService | None = None,  # the context's, on this window's library
+    ) -> None:
         super().__init__()
         self.service = service
         self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
@@ -149,10 +155,14 @@ class ReviewerWindow(QMainWindow):
         # label of the window (ours, the rubric's, the player's) from guessing rich text.
         make_plain(*self.findChildren(QLabel))
 
+        from onetake_desktop.ui.reviewer.privacy import install_privacy_features
+
+        # Before the panel: its lock then hides the retention banner with the rest.
+        install_privacy_features(self)  # erase, keep longer, retention banner and start-up
         from onetake_desktop.ui.panel import install_panel_features
 
-        panel = install_panel_features(self)
-        audio = panel.actions.get("audio_only")
+        self.panel = install_panel_features(self, panel_service)
+        audio = self.panel.actions.get("audio_only")
         if audio is not None:
             audio.toggled.connect(self._on_panel_audio_only)
 
@@ -509,7 +519,10 @@ class ReviewerWindow(QMainWindow):
     def reload_library(self) -> None:
         codes = self.blind_codes()
         entries = self.service.entries(
-            self.current_reviewer_id, self.search.text(), str(self.sort.currentData()), codes
+            self.service.actor_for(self.current_reviewer_id),
+            search=self.search.text(),
+            sort=str(self.sort.currentData()),
+            codes=codes,
         )
         self.tree.setUpdatesEnabled(False)
         try:
@@ -578,7 +591,9 @@ class ReviewerWindow(QMainWindow):
 
     def _answer_rows(self, submission_id: int) -> list[AnswerRow]:
         submission = self.service.library.submissions.get(submission_id)
-        statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
+        statuses = self.service.answer_statuses(
+            self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
+        )
         return [
             AnswerRow(
                 a.id,
@@ -638,7 +653,9 @@ class ReviewerWindow(QMainWindow):
             self._refresh_statuses(sid)
 
     def _refresh_statuses(self, submission_id: int) -> None:
-        statuses = self.service.answer_statuses(submission_id, self.current_reviewer_id)
+        statuses = self.service.answer_statuses(
+            self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
+        )
         self.model.set_answer_statuses(submission_id, statuses)
 
     def step_answer(self, delta: int) -> None:
@@ -693,7 +710,9 @@ class ReviewerWindow(QMainWindow):
         if self.current_answer_id is not None and self.current_answer_id != answer_id:
             self.rubric.flush_note()
         try:
-            view = self.service.answer_view(answer_id, self.current_reviewer_id)
+            view = self.service.answer_view(
+                self.service.actor_for(self.current_reviewer_id), answer_id=answer_id
+            )
         except OneTakeError:
             self._clear_answer()
             return
@@ -746,7 +765,7 @@ class ReviewerWindow(QMainWindow):
         code = self.blind_codes().get(submission_id)
         if code is not None:
             return code, ""
-        submission = self.service.library.submissions.get(submission_id)
+        submission = self.service.submission(submission_id=submission_id)
         return submission.candidate_name, submission.candidate_email
 
     def set_blind_codes(self, codes: Callable[[], Mapping[int, str]]) -> None:
@@ -871,7 +890,7 @@ class ReviewerWindow(QMainWindow):
                 if self.current_answer_id == answer_id:
                     self.player.set_waveform(levels)
 
-            run_task(lambda _p: self.service.waveform(a), done, lambda _e: None)
+            run_task(lambda _p: self.service.waveform(a), done, log_failure(f"waveform {a.id}"))
 
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
@@ -900,8 +919,9 @@ class ReviewerWindow(QMainWindow):
             b.setChecked(rec is not None and rec.value == value)
             b.setEnabled(not rec_locked)
         self.recommend_group.setExclusive(True)
-        missing = self.service.unscored_answers(view.submission.id, self.current_reviewer_id)
-        statuses = self.service.answer_statuses(view.submission.id, self.current_reviewer_id)
+        actor = self.service.actor_for(self.current_reviewer_id)
+        missing = self.service.unscored_answers(actor, submission_id=view.submission.id)
+        statuses = self.service.answer_statuses(actor, submission_id=view.submission.id)
         all_submitted = set(statuses.values()) == {"submitted"}
         self.submit_button.setEnabled(not missing and not all_submitted)
         if all_submitted:
@@ -926,7 +946,12 @@ class ReviewerWindow(QMainWindow):
         answer_id = self.view.answer.id
         note = self.rubric.note_text()
         if self._guard(
-            lambda: self.service.save_score(answer_id, self.current_reviewer_id, score, note)
+            lambda: self.service.save_score(
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                score=score,
+                note=note,
+            )
         ):
             self._after_change()
             if self.auto_advance_action.isChecked():
@@ -938,7 +963,11 @@ class ReviewerWindow(QMainWindow):
         if self.view is None:
             return
         sid = self.view.submission.id
-        target = self.service.next_unscored(self.current_reviewer_id, [sid], self.view.answer.id)
+        target = self.service.next_unscored(
+            self.service.actor_for(self.current_reviewer_id),
+            submission_ids=[sid],
+            after_answer_id=self.view.answer.id,
+        )
         if target is not None:
             QTimer.singleShot(0, lambda: self.show_answer(target))
         else:
@@ -950,7 +979,9 @@ class ReviewerWindow(QMainWindow):
         """U: the next answer without a score, in the library's order (submitted answers and
         scored drafts are skipped), wrapping round."""
         target = self.service.next_unscored(
-            self.current_reviewer_id, self.model.submission_ids(), self.current_answer_id
+            self.service.actor_for(self.current_reviewer_id),
+            submission_ids=self.model.submission_ids(),
+            after_answer_id=self.current_answer_id,
         )
         if target is None:
             self.statusBar().showMessage("Every answer in the list has a score.", 5000)
@@ -996,10 +1027,19 @@ class ReviewerWindow(QMainWindow):
         if self.view is None or self.view.submitted:
             return
         answer_id = self.view.answer.id
-        current = self.service.library.scores.current(answer_id, self.current_reviewer_id)
+        current = self._guard(
+            lambda: self.service.my_score(
+                self.service.actor_for(self.current_reviewer_id), answer_id=answer_id
+            )
+        )
         score = current.score if current is not None else None
         if self._guard(
-            lambda: self.service.save_score(answer_id, self.current_reviewer_id, score, note)
+            lambda: self.service.save_score(
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                score=score,
+                note=note,
+            )
         ):
             self._after_change(reload_view=False)
 
@@ -1008,12 +1048,21 @@ class ReviewerWindow(QMainWindow):
             return
         answer_id, position = self.view.answer.id, self.player.position()
         if self._guard(
-            lambda: self.service.add_note(answer_id, self.current_reviewer_id, position, text)
+            lambda: self.service.add_note(
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                position_ms=position,
+                text=text,
+            )
         ):
             self._after_change()
 
     def _on_unpin(self, note_id: int) -> None:
-        self.service.delete_note(note_id, self.current_reviewer_id)
+        self._guard(
+            lambda: self.service.delete_note(
+                self.service.actor_for(self.current_reviewer_id), note_id=note_id
+            )
+        )
         self._after_change()
 
     def _recommend(self, value: str) -> None:
@@ -1021,7 +1070,11 @@ class ReviewerWindow(QMainWindow):
             return
         sid = self.view.submission.id
         self._guard(
-            lambda: self.service.set_recommendation(sid, self.current_reviewer_id, value)  # type: ignore[arg-type]
+            lambda: self.service.set_recommendation(
+                self.service.actor_for(self.current_reviewer_id),
+                submission_id=sid,
+                value=value,  # type: ignore[arg-type]
+            )
         )
         self._after_change()
 
@@ -1041,7 +1094,11 @@ class ReviewerWindow(QMainWindow):
         answer_id, note = self.view.answer.id, self.view.score.note
         self._guard(
             lambda: self.service.correct_score(
-                answer_id, self.current_reviewer_id, score, note, reason
+                self.service.actor_for(self.current_reviewer_id),
+                answer_id=answer_id,
+                score=score,
+                note=note,
+                reason=reason,
             )
         )
         self._after_change()
@@ -1051,7 +1108,11 @@ class ReviewerWindow(QMainWindow):
             return
         self.rubric.flush_note()
         sid = self.view.submission.id
-        count = self._guard(lambda: self.service.submit_candidate(sid, self.current_reviewer_id))
+        count = self._guard(
+            lambda: self.service.submit_candidate(
+                self.service.actor_for(self.current_reviewer_id), submission_id=sid
+            )
+        )
         if count is not None:
             name = self.shown_name(sid)[0]
             noun = "score" if count == 1 else "scores"
@@ -1059,7 +1120,9 @@ class ReviewerWindow(QMainWindow):
         self._after_change()
         if count is not None and self.auto_advance_action.isChecked():
             target = self.service.next_unscored(
-                self.current_reviewer_id, self.model.submission_ids(), self.current_answer_id
+                self.service.actor_for(self.current_reviewer_id),
+                submission_ids=self.model.submission_ids(),
+                after_answer_id=self.current_answer_id,
             )
             if target is not None:
                 QTimer.singleShot(0, lambda: self.show_answer(target))
@@ -1069,17 +1132,48 @@ class ReviewerWindow(QMainWindow):
             return
         self._refresh_statuses(self.view.submission.id)
         if reload_view:
-            self.view = self.service.answer_view(self.view.answer.id, self.current_reviewer_id)
+            self.view = self.service.answer_view(
+                self.service.actor_for(self.current_reviewer_id), answer_id=self.view.answer.id
+            )
             self._show_scoring(self.view)
 
     # -- import, definitions, export ----------------------------------------------------------
 
     def choose_bundles(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import bundles", str(Path.home()), "Submission bundles (*.onetake);;All (*)"
+            self,
+            "Import bundles",
+            str(Path.home()),
+            "Submission bundles (*.onetake *.onetake.age);;All (*)",
         )
         if files:
             self.import_paths([Path(f) for f in files])
+
+    def _unlock_keys_for(self, paths: Sequence[Path]) -> bool:
+        """Encrypted bundles (issue 13): ask once for the organisation key's passphrase.
+        False when the reviewer cancels or the passphrase opens no key (nothing imported)."""
+        from onetake_desktop.services.keys import key_service_for_library, passphrase_needed
+
+        with key_service_for_library(self.service.library_root()) as keys:
+            needed = passphrase_needed(paths, keys)
+            if not needed:
+                return True
+            names = ", ".join(sorted({k.organisation for k in needed}))
+            passphrase, ok = QInputDialog.getText(
+                self,
+                "Encrypted bundles",
+                f"Some bundles are encrypted to your organisation key ({names}).\n"
+                "Passphrase of the key:",
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return False
+            try:
+                keys.unlock_all(passphrase)
+            except OneTakeError as error:
+                warn(self, str(error))
+                return False
+        return True
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
@@ -1091,19 +1185,21 @@ class ReviewerWindow(QMainWindow):
         if self.importing:
             self.statusBar().showMessage("An import is already running.", 3000)
             return
+        if not self._unlock_keys_for(list(paths)):
+            return
         self.importing = True
         self.import_action.setEnabled(False)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.statusBar().showMessage("Checking and importing bundles…")
-        root = self.service.library.root
+        root = self.service.library_root()
         paths = list(paths)
 
         def work(progress: Any) -> ImportReport:
             worker = open_reviewer_service(root)  # its own connection, on the worker thread
             try:
-                return worker.import_paths(paths, progress)
+                return worker.import_paths(paths, progress, workers=2)
             finally:
                 worker.close()
 
@@ -1178,10 +1274,10 @@ class ReviewerWindow(QMainWindow):
         submitted_only = self.service.has_panelists()
         count = self._guard(
             lambda: self.service.export_scores(
-                self.current_reviewer_id,
-                fmt,  # type: ignore[arg-type]
-                path,
-                submitted_only,
+                self.service.actor_for(self.current_reviewer_id),
+                fmt=fmt,
+                out=path,
+                submitted_only=submitted_only,
             )
         )
         if count is not None:

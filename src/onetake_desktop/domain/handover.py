@@ -1,0 +1,87 @@
+"""How a candidate hands the sealed bundle over (issue 13): the kit's optional ``hand_over``.
+
+Authored as a ``[hand_over]`` table in the interview TOML: ``upload_url`` (a tus 1.0 endpoint),
+an optional per-interview ``upload_token``, and ``instructions`` for other ways. ``recipient``
+(the employer's age X25519 recipient) is put in by ``onetake kit build --sign``; when present,
+the bundle is encrypted to it. The table is part of the kit's content, so it is covered by the
+content hash and by the kit's signature. Plain Python, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from onetake_desktop.domain.validation import Checker, Fields
+
+URL_TEXT = 2000
+TOKEN_TEXT = 200
+INSTRUCTIONS_TEXT = 20000
+UPLOAD_URL = re.compile(r"https?://[^\s]{1,1990}")
+# What goes into an HTTP header: visible ASCII only.
+UPLOAD_TOKEN = re.compile(r"[!-~]{1,200}")
+# Bech32 age X25519 recipient: "age1" + 58 data characters.
+AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+
+
+@dataclass(frozen=True)
+class HandOver:
+    upload_url: str = ""  # "" : no upload; the candidate saves the file and follows instructions
+    upload_token: str = ""
+    instructions: str = ""
+    recipient: str = ""  # "" : the bundle is not encrypted
+
+
+def hand_over_to_dict(h: HandOver | None) -> dict[str, Any] | None:
+    if h is None:
+        return None
+    return {k: v for k, v in vars(h).items() if v}
+
+
+def read_hand_over(f: Fields) -> HandOver | None:
+    """The ``hand_over`` object of a kit (absent: None)."""
+    h = f.obj("hand_over", required=False)
+    if h is None:
+        return None
+    result = HandOver(
+        upload_url=h.text("upload_url", required=False),
+        upload_token=h.text("upload_token", required=False),
+        instructions=h.text("instructions", required=False),
+        recipient=h.text("recipient", required=False),
+    )
+    h.done()
+    return result
+
+
+def validate_hand_over(c: Checker, h: HandOver | None) -> None:
+    if h is None:
+        return
+    if h.upload_url:
+        c.text(
+            "hand_over.upload_url",
+            h.upload_url,
+            max_len=URL_TEXT,
+            pattern=UPLOAD_URL,
+            pattern_help="an http:// or https:// address (a tus upload endpoint)",
+        )
+    if h.upload_token:
+        c.text(
+            "hand_over.upload_token",
+            h.upload_token,
+            max_len=TOKEN_TEXT,
+            pattern=UPLOAD_TOKEN,
+            pattern_help="visible ASCII characters without spaces",
+        )
+    if h.instructions:
+        c.text("hand_over.instructions", h.instructions, max_len=INSTRUCTIONS_TEXT, multiline=True)
+    if h.recipient:
+        c.text(
+            "hand_over.recipient",
+            h.recipient,
+            max_len=62,
+            pattern=AGE_RECIPIENT,
+            pattern_help="an age X25519 recipient (age1...)",
+        )
+    if not (h.upload_url or h.instructions or h.recipient):
+        c.add("hand_over", "needs upload_url or instructions")

@@ -1,0 +1,103 @@
+"""The application context: what one run of the app is built from, made once by app.py.
+
+``AppContext.from_environment()`` is the one place that reads the environment (``ONETAKE_HOME``
+through paths.py, ``ONETAKE_CAMERA`` / ``ONETAKE_MIC`` for the device defaults). CLI handlers
+(``args.context``) and windows receive the context; services take what they need from it as
+arguments and read neither the environment nor the user's folders themselves.
+
+Tests build a context of their own (tests/conftest.py ``app_context``) with a manual clock, a
+fake capture factory or a cheaper panel service: no hook for them lives in production code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.paths import AppPaths, app_paths
+from onetake_desktop.services.settings import Settings
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.candidate import CaptureFactory, CaptureLike
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.services.reviewer import ReviewerService
+    from onetake_desktop.storage.library import Library
+
+CAMERA_ENV = "ONETAKE_CAMERA"
+MIC_ENV = "ONETAKE_MIC"
+
+
+@dataclass(frozen=True)
+class DeviceDefaults:
+    """The camera and microphone the windows start with (the one place for these defaults)."""
+
+    camera: str = "camera:0"
+    mic: str = "mic:default"
+
+    @classmethod
+    def choose(cls, environ: Mapping[str, str], settings: Settings) -> DeviceDefaults:
+        """The environment first (scripts, demos), then this computer's settings."""
+        return cls(
+            environ.get(CAMERA_ENV) or settings.camera or cls.camera,
+            environ.get(MIC_ENV) or settings.mic or cls.mic,
+        )
+
+
+def _real_capture_factory(clock: Clock) -> CaptureFactory:
+    def open_capture(video: str | None, audio: str | None) -> CaptureLike:
+        from onetake_desktop.media.recorder import CaptureSession
+
+        return CaptureSession(video, audio, clock)
+
+    return open_capture
+
+
+def _default_panel_factory(clock: Clock) -> Callable[[Library], PanelService]:
+    def make(library: Library) -> PanelService:
+        from onetake_desktop.services.panel import PanelService
+
+        return PanelService(library, clock)
+
+    return make
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Paths, settings, clock, device defaults, and the factories of what they open."""
+
+    paths: AppPaths
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock = field(default_factory=SystemClock)
+    devices: DeviceDefaults = field(default_factory=DeviceDefaults)
+    capture_factory: CaptureFactory | None = None
+    panel_factory: Callable[[Library], PanelService] | None = None
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> AppContext:
+        env = os.environ if environ is None else environ
+        paths = app_paths(env)
+        settings = Settings.load(paths.settings)
+        return cls(paths, settings, devices=DeviceDefaults.choose(env, settings))
+
+    def capture(self) -> CaptureFactory:
+        """Opens capture sessions on this context's clock (the recorder sees the session's)."""
+        return self.capture_factory or _real_capture_factory(self.clock)
+
+    def open_library(self) -> Library:
+        from onetake_desktop.storage.library import open_library
+
+        return open_library(self.paths.ensure().library)
+
+    def reviewer_service(self) -> ReviewerService:
+        """The reviewer library, seeded with the demo; "you" are the settings' reviewer."""
+        from onetake_desktop.services.reviewer import open_reviewer_service
+
+        return open_reviewer_service(self.paths.ensure().library, self.settings.reviewer)
+
+    def panel_service(self, library: Library | None = None) -> PanelService:
+        """The panel on ``library`` (the reviewer window's own: never a second connection)."""
+        make = self.panel_factory or _default_panel_factory(self.clock)
+        return make(self.open_library() if library is None else library)

@@ -1,0 +1,321 @@
+"""Erasure and retention: the one place that decides what is erased, when, and how it is audited.
+
+The candidate was told "kept for N days, then deleted" (the kit's ``retention_days``, shown by
+the candidate window). Every submission stores its expiry (stamped by the schema when it is
+imported or when its interview's definition arrives, see storage/migrations/m003); this
+service lists what is due, erases it (``onetake library expire``, and the reviewer window at
+start-up), warns a week ahead, and lets a reviewer keep a candidate longer only with a reason
+and an end date, audited. It also erases on request (``onetake library erase``, the window's
+"Erase candidate..."), across interviews.
+
+Audit rows carry numbers and internal ids only: never a name, an email or a note.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.storage.db import transaction
+from onetake_desktop.storage.erasure import (
+    ErasureCounts,
+    ErasureResult,
+    compact,
+    erase_submissions,
+    erasure_counts,
+    sweep_leftovers,
+)
+from onetake_desktop.storage.library import Library, interview_title
+from onetake_desktop.storage.panel import SqlitePanel
+
+log = logging.getLogger("onetake.privacy")
+
+WARN_DAYS = 7  # the window warns this long before a candidate is erased
+MAX_HOLD_DAYS = 3650  # the longest a kit may keep answers, too
+MAX_REASON_CHARS = 500
+Why = Literal["request", "retention"]
+# The audit log keeps a lower-case code for why a candidate went, never free text.
+ERASURE_REASON_CODES: dict[Why, str] = {"request": "candidate_request", "retention": "retention"}
+
+_SQL_TIME = "%Y-%m-%d %H:%M:%S"  # how the schema stores expiry and hold times (UTC)
+
+
+def _parse(stored: str | None) -> datetime | None:
+    if stored is None:
+        return None
+    return datetime.strptime(stored, _SQL_TIME).replace(tzinfo=UTC)
+
+
+def _store(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_SQL_TIME)
+
+
+@dataclass(frozen=True)
+class Hold:
+    id: int
+    submission_id: int
+    until: datetime  # UTC; the candidate is kept until this moment
+    reason: str
+    reviewer_id: int | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One submission as erasure and retention see it."""
+
+    submission_id: int
+    interview_title: str
+    candidate_name: str
+    candidate_email: str
+    imported_at: str
+    retention_days: int | None  # None until the interview definition is in the library
+    expires_at: datetime | None  # the kit's promise
+    held_until: datetime | None = None  # the latest hold's end, if any
+
+    @property
+    def erase_at(self) -> datetime | None:
+        """When it is actually erased: the promise, unless a hold keeps it longer."""
+        if self.expires_at is None:
+            return None
+        if self.held_until is not None and self.held_until > self.expires_at:
+            return self.held_until
+        return self.expires_at
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    """What an erasure will remove, for the confirmation (CLI prompt, window dialog)."""
+
+    candidates: list[Candidate]
+    counts: ErasureCounts
+
+    @property
+    def submission_ids(self) -> list[int]:
+        return [c.submission_id for c in self.candidates]
+
+    def describe(self) -> str:
+        """One plain sentence of what goes besides the rows naming the candidate."""
+        c = self.counts
+        parts = [f"{plural(c.answers, 'answer')}"]
+        if c.media_files:
+            parts[0] += (
+                f" with {plural(c.media_files, 'recording')} ({c.media_bytes / 1_000_000:.1f} MB)"
+            )
+        if c.scores:
+            parts.append(f"{plural(c.scores, 'score')} ({c.submitted_scores} submitted)")
+        for count, word in (
+            (c.notes, "timestamped note"),
+            (c.recommendations, "recommendation"),
+            (c.decisions, "decision"),
+            (c.holds, "retention hold"),
+        ):
+            if count:
+                parts.append(plural(count, word))
+        return ", ".join(parts) + "."
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass
+class ExpireReport:
+    due: list[Candidate] = field(default_factory=list)  # erased (or, in a dry run, would be)
+    held: list[Candidate] = field(default_factory=list)  # past the promise but on hold
+    undated: int = 0  # submissions whose interview definition (and retention) is unknown
+    result: ErasureResult | None = None  # None in a dry run or when nothing was due
+
+
+class PrivacyService:
+    def __init__(self, library: Library, clock: Clock | None = None) -> None:
+        self.library = library
+        self.db = library.db
+        self.clock: Clock = clock or SystemClock()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    _CANDIDATE = """
+        SELECT s.id, i.role_title, i.interview_id, i.version, s.candidate_name,
+               s.candidate_email, s.imported_at, s.retention_days, s.expires_at,
+               (SELECT MAX(h.until) FROM retention_holds h WHERE h.submission_id = s.id)
+        FROM submissions s JOIN interviews i ON i.id = s.interview_pk
+    """
+
+    @staticmethod
+    def _make(row: Any) -> Candidate:
+        return Candidate(
+            int(row[0]),
+            interview_title(row[1], row[2], row[3]),
+            str(row[4]),
+            str(row[5]),
+            str(row[6]),
+            None if row[7] is None else int(row[7]),
+            _parse(row[8]),
+            _parse(row[9]),
+        )
+
+    def candidates(self) -> list[Candidate]:
+        rows = self.db.execute(self._CANDIDATE + " ORDER BY s.expires_at, s.id").fetchall()
+        return [self._make(r) for r in rows]
+
+    def candidate(self, submission_id: int) -> Candidate:
+        row = self.db.execute(self._CANDIDATE + " WHERE s.id = ?", (submission_id,)).fetchone()
+        if row is None:
+            raise OneTakeError(f"There is no candidate number {submission_id} in this library.")
+        return self._make(row)
+
+    def find(
+        self,
+        *,
+        email: str | None = None,
+        candidate_id: int | None = None,
+        submission_id: int | None = None,
+    ) -> list[Candidate]:
+        """Who an erasure request names: every submission with this email (any interview);
+        the person behind library entry ``candidate_id`` (all their submissions, matched by
+        email); or exactly one submission. Exactly one of the three must be given."""
+        if sum(x is not None for x in (email, candidate_id, submission_id)) != 1:
+            raise InvalidInputError("Name the candidate by one of email, candidate or submission.")
+        if submission_id is not None:
+            return [self.candidate(submission_id)]
+        if candidate_id is not None:
+            email = self.candidate(candidate_id).candidate_email
+        assert email is not None
+        wanted = email.strip().casefold()
+        if not wanted:
+            raise InvalidInputError("An email address is needed.")
+        found = [c for c in self.candidates() if c.candidate_email.strip().casefold() == wanted]
+        if not found:
+            raise OneTakeError("There is no candidate with that email in this library.")
+        return found
+
+    def plan(self, submission_ids: Sequence[int]) -> ErasurePlan:
+        candidates = [self.candidate(sid) for sid in sorted(set(submission_ids))]
+        total = ErasureCounts()
+        for c in candidates:
+            total = total + erasure_counts(self.db, self.library.root, c.submission_id)
+        return ErasurePlan(candidates, total)
+
+    # -- erasing ------------------------------------------------------------------------------
+
+    def erase(
+        self, *, submission_ids: Sequence[int], actor_id: int | None, why: Why = "request"
+    ) -> ErasureResult:
+        """Erase these submissions completely; one audit row each, in the same transaction."""
+        if not submission_ids:
+            raise InvalidInputError("Choose at least one candidate to erase.")
+        for sid in submission_ids:
+            self.candidate(sid)  # one sentence for an unknown id, before anything moves
+        result = erase_submissions(
+            self.db,
+            self.library.root,
+            submission_ids,
+            reason_code=ERASURE_REASON_CODES[why],
+            actor_id=actor_id,
+        )
+        log.info("erased %d submission(s) (%s)", len(result.counts), why)
+        return result
+
+    def finish_compaction(self) -> bool:
+        """Wipe free space and the WAL again (after an erasure another program held up)."""
+        return compact(self.db)
+
+    def sweep(self) -> int:
+        """Finish erasures a crash interrupted (see storage.erasure.sweep_leftovers)."""
+        return sweep_leftovers(self.db, self.library.root)
+
+    # -- retention ----------------------------------------------------------------------------
+
+    def due(self) -> list[Candidate]:
+        """Candidates whose promised time (and any hold) has run out."""
+        now = self.clock.now()
+        return [c for c in self.candidates() if c.erase_at is not None and c.erase_at <= now]
+
+    def upcoming(self, within_days: int = WARN_DAYS) -> list[Candidate]:
+        """Candidates erased within ``within_days`` (not yet due), soonest first."""
+        now = self.clock.now()
+        soon = now + timedelta(days=within_days)
+        found = [
+            c for c in self.candidates() if c.erase_at is not None and now < c.erase_at <= soon
+        ]
+        return sorted(found, key=lambda c: (c.erase_at or now, c.submission_id))
+
+    def undated(self) -> int:
+        """Submissions with no expiry yet (their interview definition is not in the library)."""
+        return int(
+            self.db.execute("SELECT COUNT(*) FROM submissions WHERE expires_at IS NULL").fetchone()[
+                0
+            ]
+        )
+
+    def expire(self, *, dry_run: bool = False, actor_id: int | None = None) -> ExpireReport:
+        """Erase every candidate that is due; ``dry_run`` only lists them and changes nothing."""
+        now = self.clock.now()
+        report = ExpireReport(undated=self.undated())
+        for c in self.candidates():
+            if c.expires_at is None or c.expires_at > now:
+                continue
+            (report.due if c.erase_at is not None and c.erase_at <= now else report.held).append(c)
+        if dry_run or not report.due:
+            return report
+        self.sweep()
+        report.result = self.erase(
+            submission_ids=[c.submission_id for c in report.due], actor_id=actor_id, why="retention"
+        )
+        return report
+
+    def holds(self, submission_id: int) -> list[Hold]:
+        rows = self.db.execute(
+            "SELECT id, submission_id, until, reason, reviewer_id, created_at"
+            " FROM retention_holds WHERE submission_id = ? ORDER BY id",
+            (submission_id,),
+        ).fetchall()
+        return [
+            Hold(int(r[0]), int(r[1]), _parse(r[2]) or self.clock.now(), r[3], r[4], r[5])
+            for r in rows
+        ]
+
+    def hold(self, *, submission_id: int, until: date, reason: str, actor_id: int | None) -> Hold:
+        """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
+        for a reason. The reason goes into the audit log, which outlives the candidate, so it
+        may not contain their name or email."""
+        candidate = self.candidate(submission_id)
+        reason = " ".join(reason.split())
+        if not reason:
+            raise InvalidInputError("Keeping a candidate longer needs a reason.")
+        if len(reason) > MAX_REASON_CHARS:
+            raise InvalidInputError(f"Keep the reason under {MAX_REASON_CHARS} characters.")
+        folded = reason.casefold()
+        personal = (candidate.candidate_name.strip(), candidate.candidate_email.strip())
+        if any(p and p.casefold() in folded for p in personal):
+            raise InvalidInputError(
+                "The reason is kept in the audit log after the candidate is erased, so it must"
+                " not contain their name or email."
+            )
+        now = self.clock.now()
+        end = datetime.combine(until, time(23, 59, 59), tzinfo=UTC)
+        if end <= now:
+            raise InvalidInputError("A hold must end in the future.")
+        if end > now + timedelta(days=MAX_HOLD_DAYS):
+            raise InvalidInputError(f"A hold can last at most {MAX_HOLD_DAYS} days.")
+        with transaction(self.db):
+            cursor = self.db.execute(
+                "INSERT INTO retention_holds (submission_id, until, reason, reviewer_id,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                (submission_id, _store(end), reason, actor_id, now.isoformat(timespec="seconds")),
+            )
+            # AUDIT: the policy service may give a dedicated function; same transaction.
+            SqlitePanel(self.db).append_audit(
+                actor_id,
+                "retention_hold",
+                f"submission {submission_id}",
+                {"until": until.isoformat(), "reason": reason},
+            )
+        hold_id = int(cursor.lastrowid or 0)
+        return next(h for h in self.holds(submission_id) if h.id == hold_id)

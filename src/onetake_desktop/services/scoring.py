@@ -1,0 +1,1351 @@
+"""The one scoring use case: who may see, change and export which scores, notes, decisions.
+
+Every reader and writer of scoring data goes through :class:`ScoringService` (the reviewer
+window, the panel windows, the CLI, exports, the audit view); the panel and reviewer services
+only add their own presentation on top. The rules, once:
+
+- **Who acts.** Every call takes an :class:`Actor`. A panelist's actor comes only from
+  :meth:`ScoringService.sign_in` (or creating the panelist) and stops working when the panel
+  locks; a reviewer without a passphrase (the lone reviewer) is the implicit actor
+  (:meth:`ScoringService.actor_for`). Ids are keyword-only so that they cannot be swapped.
+- **Hidden until you submit.** An actor sees their own rows (drafts too) and another
+  panelist's submitted score on an answer only once they have submitted their own on it.
+  Decisions, and lifting blind mode for a candidate, wait until every panelist has submitted
+  that candidate; with a chair (named when the panel is set up), only the chair records them.
+- **One transaction.** A score, correction, submission or decision and its audit row are
+  written in one SQLite transaction, with their signatures.
+- **Signed rows.** A panelist's rows are signed with an HMAC key derived from their
+  passphrase (Argon2id, then HKDF); the key lives only in the signed-in actor. At sign-in
+  every row that names the panelist is checked, so a hand edit of their score by someone
+  with the database file is reported to them (see docs/threat-model.md).
+- **No personal data in the audit log.** Ids, numbers and SHA-256 of free text only, so that
+  erasing a candidate (``storage.panel.record_erasure``) keeps the chain whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import Type, hash_secret_raw
+
+from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.panel import (
+    AuditEntry,
+    AuditProblem,
+    Decision,
+    IdleTimer,
+    blind_codes,
+    wrong_passphrase_delay,
+)
+from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
+from onetake_desktop.storage.db import durable, transaction
+from onetake_desktop.storage.library import (
+    Library,
+    Recommendation,
+    RecommendationRecord,
+    Reviewer,
+    ScoreRecord,
+    SubmissionRecord,
+    TimestampedNote,
+)
+from onetake_desktop.storage.panel import (
+    ERASED_ACTION,
+    DecisionRecord,
+    PanelistRecord,
+    SqlitePanel,
+    VisibleScore,
+)
+
+MIN_PASSPHRASE = 8
+DEFAULT_IDLE_MINUTES = 5.0
+LONE_REVIEWER_KEY = "lone_reviewer_id"
+
+# Audit rows a panelist does not sign: written about them while they are not signed in.
+UNSIGNED_ACTIONS = frozenset({"sign_in_failed", ERASED_ACTION})
+
+__all__ = [
+    "MIN_PASSPHRASE",
+    "Actor",
+    "AuditLine",
+    "NotSignedIn",
+    "ScoringService",
+    "WrongPassphrase",
+    "text_hash",
+]
+
+
+class WrongPassphrase(OneTakeError):
+    """The passphrase did not match, or tries are paused after too many wrong ones."""
+
+
+class NotSignedIn(OneTakeError):
+    """The actor is not (or no longer) signed in."""
+
+
+def text_hash(text: str) -> str:
+    """What the audit log keeps of free text (reasons, notes, names): a SHA-256, no text."""
+    return "sha256:" + hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class Actor:
+    """Who is acting: a signed-in panelist (with their signing key, in memory only) or the
+    implicit lone reviewer (no key). Only ScoringService makes them."""
+
+    reviewer_id: int
+    name: str
+    panelist: bool
+    key: bytes = field(repr=False, default=b"")
+    # Tampering with this panelist's rows found at sign-in, one sentence each.
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The slow half of a sign-in (Argon2id), computed on any thread."""
+
+    matches: bool
+    new_hash: str | None = None  # a fresh login hash when the stored one has old parameters
+    key: bytes = field(repr=False, default=b"")
+    salt: bytes = b""
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One audit row as one panelist may see it: others' score values are "hidden" until the
+    viewer may see them anyway."""
+
+    seq: int
+    at: str
+    actor: str  # the panelist's current name, "OneTake" for the app, or "panelist N"
+    action: str
+    subject: str
+    details: dict[str, Any]
+
+
+# -- keys and signatures ------------------------------------------------------------------------
+
+_KEY_INFO = b"onetake row signing v1"
+
+
+def derive_key(passphrase: str, salt: bytes) -> bytes:
+    """Argon2id (a key-stretching KDF: slow for a guesser) then HKDF-SHA256 to a signing key.
+
+    Costs are fixed here (not the hasher's), so the key does not change when the login hash
+    is re-hashed with new parameters. ~0.1 s: call it off the GUI thread.
+    """
+    stretched = hash_secret_raw(
+        passphrase.encode("utf-8"),
+        salt,
+        time_cost=2,
+        memory_cost=19_456,
+        parallelism=1,
+        hash_len=32,
+        type=Type.ID,
+    )
+    prk = hmac.new(salt, stretched, hashlib.sha256).digest()  # HKDF-extract
+    return hmac.new(prk, _KEY_INFO + b"\x01", hashlib.sha256).digest()  # HKDF-expand, 1 block
+
+
+def _canonical(values: Sequence[Any]) -> bytes:
+    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def row_sig(key: bytes, table: str, values: Sequence[Any]) -> str:
+    return hmac.new(key, _canonical([table, *values]), hashlib.sha256).hexdigest()
+
+
+def _key_mac(key: bytes, body: Mapping[str, Any]) -> str:
+    return hmac.new(
+        key, _canonical(["key_record", dict(sorted(body.items()))]), "sha256"
+    ).hexdigest()
+
+
+class ScoringService:
+    """One per library connection (one thread). See the module docstring for the rules."""
+
+    def __init__(
+        self,
+        library: Library,
+        clock: Clock | None = None,
+        hasher: PasswordHasher | None = None,
+        seed_source: Callable[[], int] | None = None,
+        key_deriver: Callable[[str, bytes], bytes] | None = None,
+    ) -> None:
+        self.library = library
+        self.repo = SqlitePanel(library.db)
+        self.clock: Clock = clock or SystemClock()
+        self.hasher = hasher or PasswordHasher()  # Argon2id with argon2-cffi's defaults
+        self.seed_source = seed_source or (lambda: secrets.randbits(62))
+        self.derive_key = key_deriver or derive_key
+        self.idle = IdleTimer(self.clock, self.idle_minutes())
+        self.current: Actor | None = None  # the panelist signed in at the laptop
+        self._live: dict[int, Actor] = {}  # reviewer id -> their valid actor
+        self.before_audit: Callable[[], None] | None = None  # tests inject a fault here
+
+    # -- actors ---------------------------------------------------------------------------------
+
+    def panelists(self) -> list[PanelistRecord]:
+        return self.repo.panelists()
+
+    def has_panel(self) -> bool:
+        return bool(self.repo.panelists())
+
+    def actor_for(self, reviewer_id: int) -> Actor:
+        """The actor for this reviewer: the signed-in actor of a panelist (NotSignedIn if they
+        are not signed in), or the implicit actor of a reviewer without a passphrase."""
+        live = self._live.get(reviewer_id)
+        if live is not None:
+            return live
+        if self.repo.panelist(reviewer_id) is not None:
+            name = self.library.reviewers.get(reviewer_id).name
+            raise NotSignedIn(f"Sign in as {name} first.")
+        reviewer = self.library.reviewers.get(reviewer_id)
+        if reviewer.passphrase_hash is not None:  # a removed panelist
+            raise NotSignedIn(f"{reviewer.name} is no longer on the panel.")
+        return Actor(reviewer.id, reviewer.name, panelist=False)
+
+    def check(self, actor: Actor) -> Actor:
+        """The actor, if it may act now (a panelist's actor dies when the panel locks)."""
+        if actor.panelist:
+            if self._live.get(actor.reviewer_id) is not actor:
+                raise NotSignedIn(f"Sign in as {actor.name} first.")
+            return actor
+        if self.repo.panelist(actor.reviewer_id) is not None:
+            raise NotSignedIn(f"Sign in as {actor.name} first.")
+        return actor
+
+    def _panelist(self, reviewer_id: int) -> PanelistRecord:
+        record = self.repo.panelist(reviewer_id)
+        if record is None:
+            raise OneTakeError("Only a panelist with a passphrase can do this.")
+        return record
+
+    def panelist_named(self, name: str) -> PanelistRecord:
+        record = next((p for p in self.repo.panelists() if p.name == name.strip()), None)
+        if record is None:
+            raise InvalidInputError(f"There is no panelist called {name.strip()}.")
+        return record
+
+    # -- the lone reviewer --------------------------------------------------------------------
+
+    def lone_reviewer(self, default_name: str) -> Reviewer:
+        """The reviewer who scores alone on this library (created as ``default_name``)."""
+        stored = self.repo.setting(LONE_REVIEWER_KEY)
+        if stored is not None:
+            with contextlib.suppress(OneTakeError, ValueError):
+                return self.library.reviewers.get(int(stored))
+        reviewer = self.library.reviewers.ensure(default_name)
+        self.repo.set_setting(LONE_REVIEWER_KEY, str(reviewer.id))
+        return reviewer
+
+    def set_lone_name(self, actor: Actor, *, name: str) -> Reviewer:
+        """Rename the lone reviewer (today "Me"): they themselves, or any signed-in panelist."""
+        self.check(actor)
+        stored = self.repo.setting(LONE_REVIEWER_KEY)
+        if stored is None:
+            raise OneTakeError("There is no lone reviewer in this library yet.")
+        lone_id = int(stored)
+        if not actor.panelist and actor.reviewer_id != lone_id:
+            raise OneTakeError("Only the lone reviewer or a panelist can rename the reviewer.")
+        with transaction(self.library.db):
+            self.repo.rename(lone_id, name)
+            self._audit(actor, "reviewer_renamed", f"reviewer {lone_id}", {"name": text_hash(name)})
+        return self.library.reviewers.get(lone_id)
+
+    # -- panelists and sign-in ------------------------------------------------------------------
+
+    def hash_passphrase(self, passphrase: str) -> str:
+        """Argon2id only, no database: safe on a worker thread (it takes ~0.1 s by design)."""
+        if len(passphrase) < MIN_PASSPHRASE:
+            raise InvalidInputError(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
+        return self.hasher.hash(passphrase)
+
+    def prepare_panelist(self, passphrase: str) -> tuple[str, bytes, bytes]:
+        """The slow part of adding a panelist (no database; any thread): login hash, salt,
+        signing key."""
+        login = self.hash_passphrase(passphrase)
+        salt = secrets.token_bytes(16)
+        return login, salt, self.derive_key(passphrase, salt)
+
+    def create_panelist(self, name: str, passphrase: str, *, chair: bool = False) -> Actor:
+        """A new panelist, signed in (they chose the passphrase, so they are at the laptop)."""
+        return self.add_panelist(name, self.prepare_panelist(passphrase), chair=chair)
+
+    def add_panelist(
+        self, name: str, prepared: tuple[str, bytes, bytes], *, chair: bool = False
+    ) -> Actor:
+        """Store a panelist from ``prepare_panelist`` and sign them in. A chair is named only
+        while the panel is being set up (before anyone has scored as a panelist)."""
+        login, salt, key = prepared
+        if chair and any(p.is_chair for p in self.repo.panelists()):
+            raise InvalidInputError("The panel already has a chair.")
+        if chair and self._panel_has_scored():
+            raise InvalidInputError("A chair is named when the panel is set up, before scoring.")
+        with transaction(self.library.db):
+            record = self.repo.add_panelist(name, login, self.seed_source(), chair)
+            # Rows this reviewer wrote before joining (as a lone reviewer) stay unsigned.
+            self._write_key_record(record.reviewer_id, key, salt, self.repo.max_ids(), 0)
+            actor = self._make_actor(record, key, ())
+            self._audit(
+                actor, "panelist_created", f"panelist {record.reviewer_id}", {"chair": chair}
+            )
+            self._audit(actor, "sign_in", f"panelist {record.reviewer_id}", {"tamper_findings": 0})
+        self._start(actor)
+        return actor
+
+    def can_name_chair(self) -> bool:
+        """A chair is named while the panel is set up: none yet, and nobody has scored."""
+        return not any(p.is_chair for p in self.repo.panelists()) and not self._panel_has_scored()
+
+    def _panel_has_scored(self) -> bool:
+        ids = [p.reviewer_id for p in self.repo.panelists()]
+        if not ids:
+            return False
+        marks = ",".join("?" * len(ids))
+        row = self.library.db.execute(
+            f"SELECT 1 FROM scores WHERE reviewer_id IN ({marks}) LIMIT 1", ids
+        ).fetchone()
+        return row is not None
+
+    def sign_in(self, reviewer_id: int, passphrase: str) -> Actor:
+        """Check the passphrase and this panelist's signed rows; wrong passphrases pause
+        further tries for longer each time. Tampering shows in ``actor.warnings``."""
+        record = self.begin_sign_in(reviewer_id)
+        return self.finish_sign_in(record, self.verify_passphrase(record, passphrase))
+
+    # sign_in in three steps so that a window can run the slow middle one (Argon2id, twice)
+    # on a worker thread: the first and last touch the database, which belongs to the thread
+    # that opened it.
+
+    def begin_sign_in(self, reviewer_id: int) -> PanelistRecord:
+        """The panelist, unless their tries are paused (raises WrongPassphrase)."""
+        record = self._panelist(reviewer_id)
+        if record.retry_after is not None:
+            wait = (datetime.fromisoformat(record.retry_after) - self.clock.now()).total_seconds()
+            if wait > 0:
+                n = max(1, round(wait))
+                raise WrongPassphrase(
+                    f"Too many wrong passphrases for {record.name}; "
+                    f"try again in {n} second{'' if n == 1 else 's'}."
+                )
+        return record
+
+    def verify_passphrase(self, record: PanelistRecord, passphrase: str) -> Verified:
+        """No database: safe on any thread. The login hash, then the signing key."""
+        try:
+            self.hasher.verify(record.passphrase_hash, passphrase)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return Verified(False)
+        fresh = (
+            self.hasher.hash(passphrase)
+            if self.hasher.check_needs_rehash(record.passphrase_hash)
+            else None
+        )
+        salt = _salt_of(record.key_record) or secrets.token_bytes(16)
+        return Verified(True, fresh, self.derive_key(passphrase, salt), salt)
+
+    def finish_sign_in(self, record: PanelistRecord, verified: Verified) -> Actor:
+        """Record the outcome of ``verify_passphrase``: sign in (checking this panelist's
+        rows), or count the failure."""
+        reviewer_id = record.reviewer_id
+        if not verified.matches:
+            failures = record.failed_attempts + 1
+            retry = self.clock.now() + timedelta(seconds=wrong_passphrase_delay(failures))
+            with transaction(self.library.db):
+                self.repo.set_failures(reviewer_id, failures, retry.isoformat())
+                self.repo.append_audit(
+                    reviewer_id, "sign_in_failed", f"panelist {reviewer_id}", {"n": failures}
+                )
+            raise WrongPassphrase(f"That is not {record.name}'s passphrase.")
+        key, salt = verified.key, verified.salt
+        with transaction(self.library.db):
+            if record.failed_attempts:
+                self.repo.set_failures(reviewer_id, 0, None)
+            if verified.new_hash is not None:
+                self.repo.set_passphrase_hash(reviewer_id, verified.new_hash)
+            if record.key_record is None:  # a panelist from before signed rows: adopt
+                self._write_key_record(reviewer_id, key, salt, self.repo.max_ids(), 0)
+                warnings: tuple[str, ...] = ()
+            else:
+                warnings = tuple(self.tamper_findings(reviewer_id, key))
+            actor = self._make_actor(record, key, warnings)
+            self._audit(
+                actor, "sign_in", f"panelist {reviewer_id}", {"tamper_findings": len(warnings)}
+            )
+        self._start(actor)
+        return actor
+
+    def _make_actor(self, record: PanelistRecord, key: bytes, warnings: tuple[str, ...]) -> Actor:
+        return Actor(record.reviewer_id, record.name, panelist=True, key=key, warnings=warnings)
+
+    def _start(self, actor: Actor) -> None:
+        self._live[actor.reviewer_id] = actor
+        self.current = actor
+        self.idle.touch()
+
+    def lock(self) -> None:
+        """Hide everything until a panelist signs in again (idle, or switching panelist):
+        every panelist's actor stops working."""
+        if self.current is not None:
+            with contextlib.suppress(NotSignedIn):
+                self._audit(self.current, "lock", f"panelist {self.current.reviewer_id}", {})
+        self.current = None
+        self._live.clear()
+
+    def touch(self) -> None:
+        self.idle.touch()
+
+    def lock_if_idle(self) -> bool:
+        if self.current is not None and self.idle.is_idle():
+            self.lock()
+            return True
+        return False
+
+    def idle_minutes(self) -> float:
+        try:
+            return float(self.repo.setting("idle_minutes", str(DEFAULT_IDLE_MINUTES)) or 0)
+        except ValueError:
+            return DEFAULT_IDLE_MINUTES
+
+    # -- people -------------------------------------------------------------------------------
+
+    def rename_panelist(self, actor: Actor, *, reviewer_id: int, name: str) -> PanelistRecord:
+        """Any signed-in panelist may correct a name (audited, with a hash of the new one)."""
+        self._require_panelist(actor)
+        self._panelist(reviewer_id)
+        with transaction(self.library.db):
+            self.repo.rename(reviewer_id, name)
+            self._audit(
+                actor, "panelist_renamed", f"panelist {reviewer_id}", {"name": text_hash(name)}
+            )
+        record = self._panelist(reviewer_id)
+        live = self._live.get(reviewer_id)
+        if live is not None:  # the actor carries the name shown in windows
+            renamed = Actor(live.reviewer_id, record.name, True, live.key, live.warnings)
+            self._live[reviewer_id] = renamed
+            if self.current is live:
+                self.current = renamed
+        return record
+
+    def remove_panelist(self, actor: Actor, *, reviewer_id: int) -> None:
+        """The panelist can no longer sign in; their scores stay (and stay signed)."""
+        self._require_panelist(actor)
+        self._panelist(reviewer_id)
+        if len(self.repo.panelists()) <= 1:
+            raise InvalidInputError("The last panelist cannot be removed.")
+        with transaction(self.library.db):
+            self.repo.remove_panelist(reviewer_id)
+            self._audit(actor, "panelist_removed", f"panelist {reviewer_id}", {})
+        self._live.pop(reviewer_id, None)
+        if self.current is not None and self.current.reviewer_id == reviewer_id:
+            self.current = None
+
+    def change_passphrase(self, actor: Actor, *, old: str, new: str) -> Actor:
+        """Re-key honestly: the old passphrase must match and every row signed with the old
+        key must still check out; then every row is signed again with the new key."""
+        self._require_panelist(actor)
+        record = self._panelist(actor.reviewer_id)
+        verified = self.verify_passphrase(record, old)
+        if not verified.matches:
+            raise WrongPassphrase(f"That is not {record.name}'s passphrase.")
+        old_key = verified.key
+        findings = self.tamper_findings(actor.reviewer_id, old_key)
+        if findings:
+            raise OneTakeError(
+                "Your rows were changed by someone else, so they cannot be signed again: "
+                + findings[0]
+            )
+        login, salt, key = self.prepare_panelist(new)
+        body = _parse_key_record(record.key_record)
+        with transaction(self.library.db):
+            self.repo.set_passphrase_hash(actor.reviewer_id, login)
+            for table, row_id in self.repo.sigs(actor.reviewer_id):
+                values = self.repo.row_values(table, row_id)
+                if values is not None:
+                    self.repo.put_sig(table, row_id, actor.reviewer_id, row_sig(key, table, values))
+            self._write_key_record(actor.reviewer_id, key, salt, body["legacy"], body["n"])
+            fresh = Actor(actor.reviewer_id, record.name, True, key, ())
+            self._live[actor.reviewer_id] = fresh
+            if self.current is actor:
+                self.current = fresh
+            self._audit(fresh, "passphrase_changed", f"panelist {actor.reviewer_id}", {})
+        return fresh
+
+    def _require_panelist(self, actor: Actor) -> None:
+        self.check(actor)
+        if not actor.panelist:
+            raise OneTakeError("Only a signed-in panelist can do this.")
+
+    # -- signing --------------------------------------------------------------------------------
+
+    def _write_key_record(
+        self, reviewer_id: int, key: bytes, salt: bytes, legacy: Mapping[str, int], n: int
+    ) -> None:
+        body = {"v": 1, "salt": salt.hex(), "legacy": dict(legacy), "n": n}
+        self.repo.set_key_record(reviewer_id, json.dumps({**body, "mac": _key_mac(key, body)}))
+
+    def _sign(self, actor: Actor, table: str, row_id: int) -> None:
+        """Sign one row the actor just wrote (inside the caller's transaction)."""
+        if not actor.panelist:
+            return
+        values = self.repo.row_values(table, row_id)
+        assert values is not None
+        new = self.repo.put_sig(table, row_id, actor.reviewer_id, row_sig(actor.key, table, values))
+        if new:
+            record = self._panelist(actor.reviewer_id)
+            body = _parse_key_record(record.key_record)
+            salt = bytes.fromhex(body["salt"])
+            self._write_key_record(
+                actor.reviewer_id, actor.key, salt, body["legacy"], body["n"] + 1
+            )
+
+    def tamper_findings(self, reviewer_id: int, key: bytes) -> list[str]:
+        """What someone else changed among this panelist's rows, one sentence each."""
+        record = self._panelist(reviewer_id)
+        body = _parse_key_record(record.key_record)
+        out: list[str] = []
+        if body.get("mac") != _key_mac(key, {k: v for k, v in body.items() if k != "mac"}):
+            out.append("Your signing record in the library was changed by someone else.")
+        legacy: dict[str, int] = body.get("legacy", {})
+        sigs = self.repo.sigs(reviewer_id)
+        seen: set[tuple[str, int]] = set()
+        for table, values in self.repo.owned_rows(reviewer_id):
+            row_id = int(values[0])
+            if row_id <= legacy.get(table, 0):
+                continue  # written before this panelist had a key
+            if table == "audit_log" and values[3] in UNSIGNED_ACTIONS:
+                continue
+            seen.add((table, row_id))
+            sig = sigs.get((table, row_id))
+            if sig is None:
+                out.append(f"{self._what(table, values)} was added in your name by someone else.")
+            elif not hmac.compare_digest(sig, row_sig(key, table, values)):
+                out.append(f"{self._what(table, values)} was changed by someone else.")
+        for table, row_id in sorted(set(sigs) - seen):
+            now = self.repo.row_values(table, row_id)
+            if now is None:
+                out.append(f"{self._what(table, (row_id,))} was removed by someone else.")
+            else:  # the row now names another owner
+                out.append(f"{self._what(table, now)} was moved out of your name.")
+        erased = sum(
+            int(json.loads(e.details).get("removed", {}).get(str(reviewer_id), 0))
+            for e in self.repo.audit_entries()
+            if e.action == ERASED_ACTION
+        )
+        if not out and len(sigs) + erased != int(body.get("n", 0)):
+            out.append("Some of your rows were removed by someone else.")
+        return out
+
+    def _what(self, table: str, values: Sequence[Any]) -> str:
+        """The row in words the panelist recognises: a score names its question and the
+        candidate as the panel sees them (a code while blind mode hides the name)."""
+        if table == "scores" and len(values) > 3:
+            try:
+                answer = self.library.submissions.answer(int(values[1]))
+                shown = self.hidden_codes().get(answer.submission_id) or (
+                    self.library.submissions.get(answer.submission_id).candidate_name
+                )
+            except OneTakeError:
+                return f"A score of yours (now {values[3]})"
+            return f"Your score on {answer.question_id} for {shown} (now {values[3]})"
+        return _what(table, values)
+
+    # -- audit ----------------------------------------------------------------------------------
+
+    def transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """One write transaction on the library (callers add an audit row inside it)."""
+        return transaction(self.library.db)
+
+    def audit(self, actor: Actor, action: str, subject: str, details: dict[str, Any]) -> None:
+        """Append (and sign) an audit row for a setting change; call inside ``transaction``.
+        No personal data: ids, numbers, ``text_hash`` of free text."""
+        self.check(actor)
+        self._audit(actor, action, subject, details)
+
+    def _audit(self, actor: Actor, action: str, subject: str, details: dict[str, Any]) -> None:
+        if self.before_audit is not None:
+            self.before_audit()
+        entry = self.repo.append_audit(actor.reviewer_id, action, subject, details)
+        self._sign(actor, "audit_log", entry.seq)
+
+    def audit_problem(self) -> AuditProblem | None:
+        """Whether the hash chain holds (anyone may ask; it shows no row)."""
+        return self.repo.verify_audit()
+
+    def audit_count(self) -> int:
+        return len(self.repo.audit_entries())
+
+    def audit_view(self, actor: Actor) -> list[AuditLine]:
+        """The audit log for one signed-in panelist: others' score values only where this
+        panelist may already see them (both have submitted on that answer)."""
+        self._require_panelist(actor)
+        names = {r.id: r.name for r in self.library.reviewers.all()}
+        open_cells = self._open_answers(actor.reviewer_id)
+        lines: list[AuditLine] = []
+        for e in self.repo.audit_entries():
+            details: dict[str, Any] = json.loads(e.details)
+            if e.actor_id != actor.reviewer_id:
+                details = _redact(details, open_cells.get(e.actor_id or -1, set()))
+            lines.append(
+                AuditLine(
+                    e.seq,
+                    e.at,
+                    "OneTake"
+                    if e.actor_id is None
+                    else names.get(e.actor_id, f"panelist {e.actor_id}"),
+                    e.action,
+                    e.subject,
+                    details,
+                )
+            )
+        return lines
+
+    def audit_entries(self, actor: Actor) -> list[AuditEntry]:
+        """The raw rows, for a signed-in panelist (the chain check needs no sign-in)."""
+        self._require_panelist(actor)
+        return self.repo.audit_entries()
+
+    def _open_answers(self, viewer_id: int) -> dict[int, set[int]]:
+        """Other reviewer id -> answers whose current score by them the viewer may see."""
+        rows = self.library.db.execute(
+            """
+            WITH cur AS (
+                SELECT sc.answer_id, sc.reviewer_id, sc.status FROM scores sc
+                JOIN (SELECT MAX(id) AS id FROM scores GROUP BY answer_id, reviewer_id) m
+                  ON m.id = sc.id
+            )
+            SELECT o.reviewer_id, o.answer_id FROM cur o JOIN cur mine
+              ON mine.answer_id = o.answer_id AND mine.reviewer_id = :v
+            WHERE o.reviewer_id <> :v AND o.status = 'submitted' AND mine.status = 'submitted'
+            """,
+            {"v": viewer_id},
+        ).fetchall()
+        out: dict[int, set[int]] = {}
+        for reviewer_id, answer_id in rows:
+            out.setdefault(int(reviewer_id), set()).add(int(answer_id))
+        return out
+
+    # -- reading scores -------------------------------------------------------------------------
+
+    def my_score(self, actor: Actor, *, answer_id: int) -> ScoreRecord | None:
+        self.check(actor)
+        return self.library.scores.current(answer_id, actor.reviewer_id)
+
+    def my_scores(self, actor: Actor, *, submission_id: int) -> dict[int, ScoreRecord]:
+        self.check(actor)
+        return self.library.scores.current_for_submission(submission_id, actor.reviewer_id)
+
+    def score_history(self, actor: Actor, *, answer_id: int) -> list[ScoreRecord]:
+        self.check(actor)
+        return self.library.scores.history(answer_id, actor.reviewer_id)
+
+    def notes(self, actor: Actor, *, answer_id: int) -> list[TimestampedNote]:
+        self.check(actor)
+        return self.library.scores.notes(answer_id, actor.reviewer_id)
+
+    def recommendation(self, actor: Actor, *, submission_id: int) -> RecommendationRecord | None:
+        self.check(actor)
+        return self.library.scores.recommendation(submission_id, actor.reviewer_id)
+
+    def visible_scores(
+        self, actor: Actor, *, interview_pk: int, own_drafts: bool = True
+    ) -> list[VisibleScore]:
+        """The actor's own current scores and the others' they may see (hidden until you
+        submit). A reviewer who is not a panelist sees only their own."""
+        self.check(actor)
+        rows = self.repo.visible_scores(actor.reviewer_id, interview_pk, own_drafts)
+        if not actor.panelist:
+            rows = [r for r in rows if r.reviewer_id == actor.reviewer_id]
+        return rows
+
+    def visible_notes(
+        self, actor: Actor, *, answer_id: int, reviewer_id: int
+    ) -> list[TimestampedNote]:
+        """Timestamped notes of ``reviewer_id`` on an answer: the actor's own, or a panelist's
+        once both have submitted their score on it."""
+        self.check(actor)
+        if reviewer_id != actor.reviewer_id and (
+            not actor.panelist
+            or answer_id not in self._open_answers(actor.reviewer_id).get(reviewer_id, set())
+        ):
+            return []
+        return self.library.scores.notes(answer_id, reviewer_id)
+
+    def visible_recommendation(
+        self, actor: Actor, *, submission_id: int, reviewer_id: int
+    ) -> RecommendationRecord | None:
+        """The actor's own recommendation, or another panelist's submitted one once the actor
+        has submitted the whole candidate."""
+        self.check(actor)
+        rec = self.library.scores.recommendation(submission_id, reviewer_id)
+        if rec is None or reviewer_id == actor.reviewer_id:
+            return rec
+        if not actor.panelist or rec.status != "submitted":
+            return None
+        return rec if actor.reviewer_id in self.repo.submitted_by(submission_id) else None
+
+    # -- writing scores -------------------------------------------------------------------------
+
+    def save_score(
+        self, actor: Actor, *, answer_id: int, score: int | None, note: str = ""
+    ) -> ScoreRecord:
+        """Save the actor's draft (``score`` None: only a note so far) and, when the score
+        changed, its audit row, in one transaction."""
+        self.check(actor)
+        with transaction(self.library.db):
+            previous = self.library.scores.current(answer_id, actor.reviewer_id)
+            record = self.library.scores.save_draft(answer_id, actor.reviewer_id, score, note)
+            self._sign(actor, "scores", record.id)
+            before = None if previous is None else previous.score
+            if before != score:  # typing a note is not an event; clearing a score is
+                self._audit(
+                    actor,
+                    "score",
+                    self._subject(answer_id),
+                    {"answer": answer_id, "row": record.id, "score": score},
+                )
+        return record
+
+    def correct_score(
+        self, actor: Actor, *, answer_id: int, score: int, note: str, reason: str
+    ) -> ScoreRecord:
+        """A correction of a submitted score, with its reason, durably, with its audit row."""
+        self.check(actor)
+        with durable(self.library.db):
+            record = self.library.scores.correct(answer_id, actor.reviewer_id, score, note, reason)
+            self._sign(actor, "scores", record.id)
+            self._audit(
+                actor,
+                "correct",
+                self._subject(answer_id),
+                {
+                    "answer": answer_id,
+                    "row": record.id,
+                    "score": score,
+                    "reason": text_hash(reason),
+                    "supersedes": record.supersedes_id,
+                },
+            )
+        return record
+
+    def _subject(self, answer_id: int) -> str:
+        a = self.library.submissions.answer(answer_id)
+        return f"submission {a.submission_id} / {a.question_id}"
+
+    def unscored(self, actor: Actor, *, answer_ids: Sequence[int]) -> list[int]:
+        self.check(actor)
+        missing = []
+        for a in answer_ids:
+            current = self.library.scores.current(a, actor.reviewer_id)
+            if current is None or current.score is None:
+                missing.append(a)
+        return missing
+
+    def submit_answers(self, actor: Actor, *, answer_ids: Sequence[int], subject: str) -> int:
+        """Submit the actor's drafts on these answers (each must have a score), durably, with
+        the audit row; the recommendation of a whole candidate is submitted with it."""
+        missing = self.unscored(actor, answer_ids=answer_ids)
+        if missing:
+            names = ", ".join(self._subject(a).split(" / ")[-1] for a in missing[:3])
+            raise OneTakeError(f"Score every answer before submitting (missing: {names}).")
+        with durable(self.library.db):
+            done = self.repo.submit_answers(actor.reviewer_id, answer_ids)
+            for _, row_id in done:
+                self._sign(actor, "scores", row_id)
+            self._audit(
+                actor,
+                "submit",
+                subject,
+                {"answers": [a for a, _ in done], "rows": [r for _, r in done]},
+            )
+        return len(done)
+
+    def submit_candidate(self, actor: Actor, *, submission_id: int) -> int:
+        answers = [a.id for a in self.library.submissions.answers(submission_id)]
+        missing = self.unscored(actor, answer_ids=answers)
+        if missing:
+            names = ", ".join(self._subject(a).split(" / ")[-1] for a in missing)
+            raise OneTakeError(f"Score every answer before submitting (missing: {names}).")
+        with durable(self.library.db):
+            done = self.repo.submit_answers(actor.reviewer_id, answers)
+            for _, row_id in done:
+                self._sign(actor, "scores", row_id)
+            rec = self.library.scores.recommendation(submission_id, actor.reviewer_id)
+            if rec is not None and rec.status == "draft":
+                self.library.db.execute(
+                    "UPDATE recommendations SET status = 'submitted' WHERE id = ?", (rec.id,)
+                )
+                self._sign(actor, "recommendations", rec.id)
+            self._audit(
+                actor,
+                "submit",
+                f"submission {submission_id}",
+                {"answers": [a for a, _ in done], "rows": [r for _, r in done]},
+            )
+        return len(done)
+
+    def add_note(
+        self, actor: Actor, *, answer_id: int, position_ms: int, text: str
+    ) -> TimestampedNote:
+        self.check(actor)
+        with transaction(self.library.db):
+            note = self.library.scores.add_note(answer_id, actor.reviewer_id, position_ms, text)
+            self._sign(actor, "timestamped_notes", note.id)
+        return note
+
+    def delete_note(self, actor: Actor, *, note_id: int) -> None:
+        self.check(actor)
+        with transaction(self.library.db):
+            owned = self.library.db.execute(
+                "SELECT 1 FROM timestamped_notes WHERE id = ? AND reviewer_id = ?",
+                (note_id, actor.reviewer_id),
+            ).fetchone()
+            if owned is None:
+                return
+            self.library.scores.delete_note(note_id, actor.reviewer_id)
+            if actor.panelist:
+                self.repo.drop_sig("timestamped_notes", note_id)
+                self._audit(actor, "note_deleted", f"note {note_id}", {"note": note_id})
+                self._bump(actor, -1)
+
+    def _bump(self, actor: Actor, delta: int) -> None:
+        record = self._panelist(actor.reviewer_id)
+        body = _parse_key_record(record.key_record)
+        self._write_key_record(
+            actor.reviewer_id,
+            actor.key,
+            bytes.fromhex(body["salt"]),
+            body["legacy"],
+            body["n"] + delta,
+        )
+
+    def set_recommendation(
+        self, actor: Actor, *, submission_id: int, value: Recommendation, note: str = ""
+    ) -> RecommendationRecord:
+        self.check(actor)
+        with transaction(self.library.db):
+            rec = self.library.scores.set_recommendation(
+                submission_id, actor.reviewer_id, value, note
+            )
+            self._sign(actor, "recommendations", rec.id)
+        return rec
+
+    # -- decisions and blind mode ---------------------------------------------------------------
+
+    def decision_gate(self, *, submission_id: int) -> list[str]:
+        """Names of the panelists who have not submitted this candidate yet."""
+        done = self.repo.submitted_by(submission_id)
+        return [p.name for p in self.repo.panelists() if p.reviewer_id not in done]
+
+    def _check_gate(
+        self, actor: Actor, submission_id: int, what: str, chair_only: bool = True
+    ) -> None:
+        self._require_panelist(actor)
+        waiting = self.decision_gate(submission_id=submission_id)
+        if waiting:
+            raise OneTakeError(
+                f"{what} waits until every panelist has submitted this candidate "
+                f"(still to submit: {', '.join(waiting)})."
+            )
+        chair = next((p for p in self.repo.panelists() if p.is_chair), None)
+        if chair_only and chair is not None and chair.reviewer_id != actor.reviewer_id:
+            raise OneTakeError(f"{what} is for the chair, {chair.name}.")
+
+    def decide(
+        self,
+        actor: Actor,
+        *,
+        submission_id: int,
+        decision: Decision,
+        reason: str,
+        feedback: str = "",
+    ) -> DecisionRecord:
+        """The panel's decision, once every panelist has submitted the candidate (by the chair
+        if the panel has one), durably, with its audit row (reason and feedback as hashes)."""
+        self._check_gate(actor, submission_id, "A decision")
+        with durable(self.library.db):
+            record = self.repo.add_decision(
+                submission_id, decision, reason, feedback, actor.reviewer_id
+            )
+            self._sign(actor, "panel_decisions", record.id)
+            self._audit(
+                actor,
+                "decide",
+                f"submission {submission_id}",
+                {
+                    "decision": decision,
+                    "reason": text_hash(reason),
+                    "feedback": text_hash(feedback) if feedback.strip() else "",
+                    "supersedes": record.supersedes_id,
+                },
+            )
+        return record
+
+    def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
+        """Show this candidate's name to the panel (audited), once all have submitted."""
+        self._check_gate(actor, submission_id, "Showing the name", chair_only=False)
+        with transaction(self.library.db):
+            self.repo.lift_blind(submission_id, actor.reviewer_id)
+            self._audit(actor, "blind_lifted", f"submission {submission_id}", {})
+
+    def blind_mode(self) -> bool:
+        return self.repo.setting("blind_mode", "0") == "1"
+
+    def set_blind_mode(self, actor: Actor, *, on: bool) -> None:
+        """Blind mode for the whole panel, audited. Once scoring of a hidden candidate has
+        begun, turning it off waits (like lifting it for one candidate) until every panelist
+        has submitted that candidate: it stays on for them until the panel lifts it."""
+        self._require_panelist(actor)
+        if not on:
+            started = {
+                int(r[0])
+                for r in self.library.db.execute(
+                    "SELECT DISTINCT a.submission_id FROM scores sc"
+                    " JOIN answers a ON a.id = sc.answer_id"
+                )
+            }
+            waiting = [
+                sid
+                for sid in self.hidden_codes()
+                if sid in started and self.decision_gate(submission_id=sid)
+            ]
+            if waiting:
+                n = len(waiting)
+                raise OneTakeError(
+                    f"Blind mode stays on while {n} candidate{'' if n == 1 else 's'} being "
+                    "scored still wait for a panelist to submit; show one candidate's name "
+                    "from Decisions once everyone has submitted them."
+                )
+        with transaction(self.library.db):
+            self.repo.set_setting("blind_mode", "1" if on else "0")
+            self._audit(actor, "setting", "blind_mode", {"value": on})
+
+    def revealed(self, submission_id: int, decided: bool) -> bool:
+        """A candidate's name shows when blind mode is off, or the panel lifted it for them
+        (recording a decision lifts it: it waits for everyone too)."""
+        return not self.blind_mode() or decided or submission_id in self.repo.blind_lifted()
+
+    def decision_history(self, actor: Actor, *, submission_id: int) -> list[DecisionRecord]:
+        self.check(actor)
+        return self.repo.decision_history(submission_id)
+
+    def submission_by_email(self, *, email: str, interview_pk: int | None = None) -> list[int]:
+        """Submission ids of the candidate with this email (scripts name candidates so)."""
+        rows = self.library.db.execute(
+            "SELECT id FROM submissions WHERE lower(candidate_email) = lower(?)"
+            " AND (? IS NULL OR interview_pk = ?) ORDER BY id",
+            (email.strip(), interview_pk, interview_pk),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def answers_by_question(self, *, submission_id: int) -> dict[str, int]:
+        return {a.question_id: a.id for a in self.library.submissions.answers(submission_id)}
+
+    # -- candidates and blind mode --------------------------------------------------------------
+
+    def _blind_secret(self) -> str:
+        secret = self.repo.setting("blind_secret")
+        if secret is None:
+            secret = secrets.token_hex(16)
+            self.repo.set_setting("blind_secret", secret)
+        return secret
+
+    def candidates(self, *, interview_pk: int) -> list[CandidateView]:
+        """The interview's candidates as anyone may see them: a code instead of the name while
+        blind mode hides them."""
+        refs = self.repo.candidates(interview_pk)
+        decisions = self.repo.decisions(interview_pk)
+        codes = blind_codes([c.submission_id for c in refs], self._blind_secret())
+        lifted = self.repo.blind_lifted()
+        blind = self.blind_mode()
+        out = []
+        for c in refs:
+            decision = decisions.get(c.submission_id)
+            revealed = not blind or decision is not None or c.submission_id in lifted
+            code = codes[c.submission_id]
+            out.append(
+                CandidateView(
+                    c.submission_id,
+                    code,
+                    c.candidate_name if revealed else code,
+                    c.candidate_email if revealed else "",
+                    revealed,
+                    dict(c.answers),
+                    decision,
+                )
+            )
+        return out
+
+    def hidden_codes(self) -> dict[int, str]:
+        """Submission id -> code of every candidate blind mode hides now (none while it is
+        off): what every view shows instead of a name."""
+        if not self.blind_mode():
+            return {}
+        return {
+            c.submission_id: c.code
+            for interview in self.library.interviews.all()
+            for c in self.candidates(interview_pk=interview.id)
+            if not c.revealed
+        }
+
+    # -- exports --------------------------------------------------------------------------------
+
+    def export_rows(
+        self,
+        actor: Actor,
+        *,
+        interview_pk: int | None = None,
+        submitted_only: bool | None = None,
+        every_candidate: bool = False,
+    ) -> list[dict[str, Any]]:
+        """One row per answer and score the actor may see (their own, and others' on answers
+        both have submitted), with the scorer's timestamped notes and recommendation, the
+        panel's decision and the import flags. A panelist's export never holds a draft, not
+        even their own (``submitted_only`` defaults to that). ``every_candidate`` (the panel's
+        decisions export) adds one row for each candidate with no score to show."""
+        self.check(actor)
+        only_submitted = actor.panelist if submitted_only is None else submitted_only
+        interviews = [
+            i for i in self.library.interviews.all() if interview_pk is None or i.id == interview_pk
+        ]
+        names = {r.id: r.name for r in self.library.reviewers.all()}
+        rows: list[dict[str, Any]] = []
+        for interview in interviews:
+            definition = self.library.interviews.definition(interview.id)
+            questions = {q.id: q.text for q in definition.kit.questions} if definition else {}
+            scores = self.visible_scores(actor, interview_pk=interview.id, own_drafts=True)
+            by_answer: dict[int, list[VisibleScore]] = {}
+            for sc in scores:
+                if sc.score is None or (only_submitted and sc.status != "submitted"):
+                    continue
+                by_answer.setdefault(sc.answer_id, []).append(sc)
+            for c in self.candidates(interview_pk=interview.id):
+                submission = self.library.submissions.get(c.submission_id)
+                d = c.decision
+                base = {
+                    "interview_id": interview.interview_id,
+                    "interview_version": interview.version,
+                    "role_title": interview.role_title,
+                    "candidate_code": c.code,
+                    "candidate_name": c.name if c.revealed else "",
+                    "candidate_email": c.email,
+                    "bundle_sha256": submission.bundle_sha256,
+                    "flags": _flags_of(submission),
+                    "decision": d.decision if d else "",
+                    "decision_reason": d.reason if d else "",
+                    "feedback": d.feedback if d else "",
+                    "decided_at": d.created_at if d else "",
+                    "decided_by": names.get(d.reviewer_id, "") if d else "",
+                }
+                mine: list[dict[str, Any]] = []
+                for question_id, answer_id in c.answers.items():
+                    rubric = definition.rubrics.get(question_id) if definition else None
+                    for sc in by_answer.get(answer_id, []):
+                        rec = self.visible_recommendation(
+                            actor, submission_id=c.submission_id, reviewer_id=sc.reviewer_id
+                        )
+                        if rec is not None and only_submitted and rec.status != "submitted":
+                            rec = None
+                        notes = self.visible_notes(
+                            actor, answer_id=answer_id, reviewer_id=sc.reviewer_id
+                        )
+                        mine.append(
+                            {
+                                **base,
+                                "question_id": question_id,
+                                "question_text": questions.get(
+                                    question_id, f"Question {question_id}"
+                                ),
+                                "competency": rubric.competency if rubric else "",
+                                "reviewer": sc.reviewer_name,
+                                "score": sc.score,
+                                "status": sc.status,
+                                "note": sc.note,
+                                "scored_at": sc.created_at,
+                                "supersedes_id": sc.supersedes_id,
+                                "reason": sc.reason or "",
+                                "timestamped_notes": [
+                                    {"at_ms": n.position_ms, "text": n.text, "at": n.created_at}
+                                    for n in notes
+                                ],
+                                "recommendation": rec.value if rec else "",
+                                "recommendation_note": rec.note if rec else "",
+                                "recommendation_status": rec.status if rec else "",
+                                "recommendation_at": rec.created_at if rec else "",
+                            }
+                        )
+                if not mine and (every_candidate or d is not None):
+                    mine.append({**base, **dict.fromkeys(_ANSWER_FIELDS, "")})
+                rows.extend(mine)
+        return [{k: row.get(k, "") for k in EXPORT_FIELDS} for row in rows]
+
+    def summary_rows(
+        self, actor: Actor, *, interview_pk: int | None = None
+    ) -> list[dict[str, Any]]:
+        """One row per candidate: the mean of the submitted scores the actor may see (only
+        once the actor has submitted the whole candidate), the actor's recommendation, the
+        panel's decision and the flags."""
+        self.check(actor)
+        out: list[dict[str, Any]] = []
+        for interview in self.library.interviews.all():
+            if interview_pk is not None and interview.id != interview_pk:
+                continue
+            scores = self.visible_scores(actor, interview_pk=interview.id, own_drafts=False)
+            for c in self.candidates(interview_pk=interview.id):
+                submission = self.library.submissions.get(c.submission_id)
+                mine = self.library.scores.current_for_submission(
+                    c.submission_id, actor.reviewer_id
+                )
+                own_done = bool(c.answers) and all(
+                    a in mine and mine[a].status == "submitted" for a in c.answers.values()
+                )
+                values = [
+                    s.score
+                    for s in scores
+                    if s.submission_id == c.submission_id and s.score is not None
+                ]
+                rec = self.library.scores.recommendation(c.submission_id, actor.reviewer_id)
+                d = c.decision
+                out.append(
+                    {
+                        "interview_id": interview.interview_id,
+                        "interview_version": interview.version,
+                        "candidate_code": c.code,
+                        "candidate_name": c.name if c.revealed else "",
+                        "candidate_email": c.email,
+                        "flags": _flags_of(submission),
+                        "answers": len(c.answers),
+                        "my_submitted": sum(1 for s in mine.values() if s.status == "submitted"),
+                        "mean_score": round(sum(values) / len(values), 3)
+                        if values and own_done
+                        else "",
+                        "scores_seen": len(values) if own_done else "",
+                        "recommendation": rec.value if rec and rec.status == "submitted" else "",
+                        "decision": d.decision if d else "",
+                        "decision_reason": d.reason if d else "",
+                        "feedback": d.feedback if d else "",
+                        "decided_at": d.created_at if d else "",
+                    }
+                )
+        return out
+
+    def export(
+        self,
+        actor: Actor,
+        *,
+        fmt: str,
+        out: Path,
+        interview_pk: int | None = None,
+        summary: bool = False,
+        submitted_only: bool | None = None,
+        every_candidate: bool = False,
+    ) -> int:
+        """Write the per-answer export (or the one-row-per-candidate summary) to ``out``
+        atomically, CSV with a UTF-8 byte-order mark (Excel) or JSON; returns the row count.
+        A panelist's export is audited (file name as a hash)."""
+        self.check(actor)
+        if summary:
+            rows = self.summary_rows(actor, interview_pk=interview_pk)
+            fields: Sequence[str] = SUMMARY_FIELDS
+        else:
+            rows = self.export_rows(
+                actor,
+                interview_pk=interview_pk,
+                submitted_only=submitted_only,
+                every_candidate=every_candidate,
+            )
+            fields = EXPORT_FIELDS
+        if fmt == "json":
+            data = json.dumps(
+                {
+                    "format_version": 2,
+                    "kind": "summary" if summary else "answers",
+                    "reviewer": actor.name,
+                    "exported_at": self.clock.now().isoformat(),
+                    "blind": self.blind_mode(),
+                    "scores" if not summary else "candidates": rows,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ).encode("utf-8")
+        elif fmt == "csv":
+            flat = [
+                {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                    for k, v in r.items()
+                }
+                for r in rows
+            ]
+            data = CSV_BOM + csv_bytes(fields, flat)
+        else:
+            raise InvalidInputError(f"Export as csv or json, not {fmt}.")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(out, data)
+        except OSError as error:
+            raise OneTakeError(f"The export cannot be written to {out} ({error}).") from error
+        if actor.panelist:
+            with transaction(self.library.db):
+                self._audit(
+                    actor,
+                    "export",
+                    "summary" if summary else "answers",
+                    {"format": fmt, "rows": len(rows), "file": text_hash(out.name)},
+                )
+        return len(rows)
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """One candidate as anyone may see them (name hidden behind a code in blind mode)."""
+
+    submission_id: int
+    code: str
+    name: str  # the code while blind
+    email: str  # "" while blind
+    revealed: bool
+    answers: dict[str, int]  # question id -> answer id
+    decision: DecisionRecord | None
+
+
+CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it
+_ANSWER_FIELDS = (
+    "question_id",
+    "question_text",
+    "competency",
+    "reviewer",
+    "score",
+    "status",
+    "note",
+    "scored_at",
+    "supersedes_id",
+    "reason",
+    "timestamped_notes",
+    "recommendation",
+    "recommendation_note",
+    "recommendation_status",
+    "recommendation_at",
+)
+EXPORT_FIELDS: tuple[str, ...] = (
+    "interview_id",
+    "interview_version",
+    "role_title",
+    "candidate_code",
+    "candidate_name",
+    "candidate_email",
+    "bundle_sha256",
+    "flags",
+    *_ANSWER_FIELDS,
+    "decision",
+    "decision_reason",
+    "feedback",
+    "decided_at",
+    "decided_by",
+)
+SUMMARY_FIELDS: tuple[str, ...] = (
+    "interview_id",
+    "interview_version",
+    "candidate_code",
+    "candidate_name",
+    "candidate_email",
+    "flags",
+    "answers",
+    "my_submitted",
+    "mean_score",
+    "scores_seen",
+    "recommendation",
+    "decision",
+    "decision_reason",
+    "feedback",
+    "decided_at",
+)
+
+
+def _flags_of(submission: SubmissionRecord) -> str:
+    """The import checks' flags on a submission (rules of the interview it broke), as plain
+    sentences for one cell, each with its stable code: "code: sentence; ..."."""
+    return "; ".join(f"{f.code}: {f.message}" for f in submission.flags)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _parse_key_record(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {"v": 1, "salt": "", "legacy": {}, "n": 0, "mac": ""}
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return {"v": 1, "salt": "", "legacy": {}, "n": 0, "mac": "broken"}
+    return body if isinstance(body, dict) else {"salt": "", "legacy": {}, "n": 0, "mac": ""}
+
+
+def _salt_of(key_record: str | None) -> bytes | None:
+    if key_record is None:
+        return None
+    with contextlib.suppress(ValueError):
+        return bytes.fromhex(str(_parse_key_record(key_record).get("salt", ""))) or None
+    return None
+
+
+_WHAT = {
+    "scores": "A score of yours",
+    "timestamped_notes": "A note of yours",
+    "recommendations": "A recommendation of yours",
+    "panel_decisions": "A decision you recorded",
+    "audit_log": "Your audit log row",
+}
+
+
+def _what(table: str, values: Sequence[Any]) -> str:
+    noun = _WHAT.get(table, "A row of yours")
+    if table == "audit_log":
+        return f"{noun} {values[0]}"
+    return f"{noun} (number {values[0]})"
+
+
+def _redact(details: dict[str, Any], open_answers: set[int]) -> dict[str, Any]:
+    """Score values of another panelist, kept only on answers the viewer may see."""
+    if "score" in details and details.get("answer") not in open_answers:
+        details = {**details, "score": "hidden"}
+    return details
+
+
+def scoring_for(
+    library: Library,
+    *,
+    clock: Clock | None = None,
+    hasher: PasswordHasher | None = None,
+    seed_source: Callable[[], int] | None = None,
+    key_deriver: Callable[[str, bytes], bytes] | None = None,
+) -> ScoringService:
+    """The one ScoringService of this library connection (made on first use); the arguments
+    given replace the existing one's (tests inject a manual clock, cheaper Argon2id)."""
+    existing = library.shared.get("scoring")
+    if not isinstance(existing, ScoringService):
+        service = ScoringService(library, clock, hasher, seed_source, key_deriver)
+        library.shared["scoring"] = service
+        return service
+    if clock is not None:
+        existing.clock = clock
+        existing.idle = IdleTimer(clock, existing.idle_minutes())
+    if hasher is not None:
+        existing.hasher = hasher
+    if seed_source is not None:
+        existing.seed_source = seed_source
+    if key_deriver is not None:
+        existing.derive_key = key_deriver
+    return existing

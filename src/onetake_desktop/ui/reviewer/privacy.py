@@ -1,0 +1,445 @@
+"""Erasure and retention in the reviewer window: the dialogs, the banner and the start-up check.
+
+Thin: every decision (who is due, what an erasure removes, whether a hold is allowed, the
+audit) is services/privacy.py's. This module asks it and shows the answer; names and emails
+come from bundles, so every label here is plain text, and names go through the window's
+``shown_name`` so the panel's blind mode holds here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.privacy import (
+    WARN_DAYS,
+    Candidate,
+    ErasurePlan,
+    PrivacyService,
+    plural,
+)
+
+BANNER_STYLE = """
+QFrame#RetentionBanner { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
+QLabel#DialogWarning { color: #8a1c1c; font-weight: 600; }
+"""
+MAX_LISTED = 4  # the banner names this many, then "and N more"
+
+
+def default_clock() -> Clock:
+    """The clock new windows use (tests replace this with a ManualClock)."""
+    return SystemClock()
+
+
+def _plain(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names and emails come from bundles
+    label.setWordWrap(wrap)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def _day(moment: datetime | None) -> str:
+    """'1 Dec 2026', kept on one line."""
+    return "?" if moment is None else f"{moment.day}\u00a0{moment:%b}\u00a0{moment:%Y}"
+
+
+def _imported(c: Candidate) -> datetime | None:
+    try:
+        return datetime.fromisoformat(c.imported_at)
+    except ValueError:
+        return None
+
+
+class EraseDialog(QDialog):
+    """Names who and what goes; Cancel is the default button."""
+
+    def __init__(
+        self, parent: QWidget, plan: ErasurePlan, who: str, interviews: Sequence[str]
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Erase candidate")
+        self.setObjectName("EraseDialog")
+        self.setStyleSheet(BANNER_STYLE)
+        layout = QVBoxLayout(self)
+        self.who = _plain(f"Erase {who}?", name="EraseWho")
+        font = self.who.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.who.setFont(font)
+        layout.addWidget(self.who)
+        self.interviews = _plain(
+            f"From {plural(len(interviews), 'interview')}:\n"
+            + "\n".join(f"  •  {i}" for i in interviews)
+        )
+        layout.addWidget(self.interviews)
+        self.what = _plain(f"This removes {plan.describe()}")
+        layout.addWidget(self.what)
+        layout.addWidget(
+            _plain(
+                "The recordings are deleted from this computer and the rows overwritten. The "
+                "audit log keeps only that an erasure happened: no name, email, score or note. "
+                "Exports saved elsewhere are not touched."
+            )
+        )
+        layout.addWidget(_plain("This cannot be undone.", name="DialogWarning"))
+        buttons = QDialogButtonBox()
+        self.erase_button = QPushButton("Erase for good")
+        self.erase_button.setAutoDefault(False)
+        buttons.addButton(self.erase_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel is not None
+        self.cancel_button = cancel
+        self.cancel_button.setDefault(True)
+        self.erase_button.clicked.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addSpacing(6)
+        layout.addWidget(buttons)
+        _fit_width(self, 560)
+
+
+def _fit_width(dialog: QDialog, wanted: int) -> None:
+    """A fixed width that fits the screen, so wrapped labels get their full height."""
+    screen = dialog.screen()
+    free = screen.availableGeometry().width() - 40 if screen is not None else wanted
+    width = max(320, min(wanted, free))
+    dialog.setFixedWidth(width)
+    layout = dialog.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        dialog.setMinimumHeight(layout.totalHeightForWidth(width))
+
+
+class HoldDialog(QDialog):
+    """Keep a candidate past their retention: an end date and a reason, both required."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        choices: Sequence[tuple[Candidate, str]],
+        today: datetime,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keep candidate longer")
+        self.setObjectName("HoldDialog")
+        self.choices = list(choices)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _plain(
+                "Each candidate was told how long their answers are kept. Keep one longer "
+                "only for a reason you can give them (an appeal, a legal claim)."
+            )
+        )
+        form = QFormLayout()
+        self.candidate = QComboBox()
+        self.candidate.setAccessibleName("Candidate to keep longer")
+        for c, name in self.choices:
+            # Combo items are plain text already.
+            self.candidate.addItem(name, c.submission_id)
+        form.addRow("Candidate", self.candidate)
+        self.due = _plain()
+        form.addRow("Erased on", self.due)
+        self.until = QDateEdit()
+        self.until.setCalendarPopup(True)
+        self.until.setDisplayFormat("d MMM yyyy")
+        tomorrow = today.date() + timedelta(days=1)
+        self.until.setMinimumDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.until.setAccessibleName("Keep until")
+        form.addRow("Keep until", self.until)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why (goes into the audit log: no names)")
+        self.reason.setAccessibleName("Reason for keeping longer")
+        self.reason.setMaxLength(500)
+        form.addRow("Reason", self.reason)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Keep longer")
+        self.ok_button.setEnabled(False)
+        self.reason.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.candidate.currentIndexChanged.connect(self._default_date)
+        self._default_date()
+        _fit_width(self, 520)
+
+    def _default_date(self) -> None:
+        index = max(0, self.candidate.currentIndex())
+        if not self.choices:
+            return
+        chosen = self.choices[index][0]
+        days = f" (kept {chosen.retention_days} days, as they were told)"
+        self.due.setText(_day(chosen.erase_at) + (days if chosen.retention_days else ""))
+        due = chosen.erase_at or datetime.now(UTC)
+        later = (due + timedelta(days=30)).date()
+        self.until.setDate(QDate(later.year, later.month, later.day))
+
+    def submission_id(self) -> int:
+        return int(self.candidate.currentData())
+
+    def until_date(self) -> Any:
+        return self.until.date().toPython()
+
+
+class RetentionBanner(QWidget):
+    """Who is erased within the week, above the window's panes (hidden when nobody is)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setStyleSheet(BANNER_STYLE)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 0)
+        frame = QFrame()
+        frame.setObjectName("RetentionBanner")
+        outer.addWidget(frame)
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(12, 6, 8, 6)
+        self.text = _plain(name="RetentionText")
+        self.text.setAccessibleName("Candidates erased soon")
+        self.keep_button = QPushButton("Keep longer…")
+        self.dismiss_button = QPushButton("Dismiss")
+        row.addWidget(self.text, 1)
+        row.addWidget(self.keep_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.dismiss_button.clicked.connect(lambda: self.setVisible(False))
+        self.setVisible(False)
+
+
+class PrivacyController(QObject):
+    """Erase and hold actions, the week-ahead banner, and the start-up expiry."""
+
+    def __init__(self, window: Any, service: PrivacyService) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = service
+        self.erase_dialog: EraseDialog | None = None
+        self.hold_dialog: HoldDialog | None = None
+        self.startup_box: QMessageBox | None = None
+        self._started = False
+
+        self.erase_action = QAction("E&rase candidate…", window)
+        self.erase_action.triggered.connect(self.erase_selected)
+        self.hold_action = QAction("&Keep candidate longer…", window)
+        self.hold_action.triggered.connect(lambda: self.keep_longer(self.selected_submission()))
+        file_menu = next(
+            (
+                a.menu()
+                for a in window.menuBar().actions()
+                if a.menu() is not None and a.text().replace("&", "") == "File"
+            ),
+            None,
+        )
+        if isinstance(file_menu, QMenu):
+            quit_ = next((a for a in file_menu.actions() if a.text() == "&Quit"), None)
+            if quit_ is None:
+                file_menu.addActions([self.hold_action, self.erase_action])
+            else:  # ... Export, | Keep longer, Erase, | Quit
+                file_menu.insertActions(quit_, [self.hold_action, self.erase_action])
+                file_menu.insertSeparator(quit_)
+        window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        window.tree.customContextMenuRequested.connect(self._context_menu)
+
+        self.banner = RetentionBanner()
+        self.banner.keep_button.clicked.connect(lambda: self.keep_longer(None))
+        # Above the window's panes, whatever their layout: wrap the central widget.
+        central = window.takeCentralWidget()
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        if central is not None:
+            column.addWidget(central, 1)
+        window.setCentralWidget(holder)
+        window.library_reloaded.connect(self.refresh_banner)
+        window.installEventFilter(self)
+        self.refresh_banner()
+
+    # -- which candidate ----------------------------------------------------------------------
+
+    def selected_submission(self) -> int | None:
+        # The library tree is an item model (ui/reviewer/library_model.py): kind and key are
+        # its UserRole and UserRole + 1 data, on every column.
+        index = self.window.tree.currentIndex()
+        while index.isValid() and index.data(Qt.ItemDataRole.UserRole) == "answer":
+            index = index.parent()
+        if not index.isValid() or index.data(Qt.ItemDataRole.UserRole) != "candidate":
+            return self.window.current_submission_id  # type: ignore[no-any-return]
+        return int(index.data(Qt.ItemDataRole.UserRole + 1))
+
+    def _name(self, c: Candidate) -> str:
+        name, email = self.window.shown_name(c.submission_id)
+        return f"{name} <{email}>" if email else str(name)
+
+    def _context_menu(self, pos: Any) -> None:
+        index = self.window.tree.indexAt(pos)
+        if not index.isValid() or index.data(Qt.ItemDataRole.UserRole) == "interview":
+            return
+        self.window.tree.setCurrentIndex(index)
+        menu = QMenu(self.window.tree)
+        menu.addAction(self.hold_action)
+        menu.addAction(self.erase_action)
+        menu.popup(self.window.tree.viewport().mapToGlobal(pos))
+
+    # -- erasing ------------------------------------------------------------------------------
+
+    def erase_selected(self) -> EraseDialog | None:
+        """Ask about the selected candidate (all their submissions); erases on confirmation."""
+        if getattr(self.window, "importing", False):
+            QMessageBox.information(
+                self.window, "OneTake", "Wait for the import to finish, then erase."
+            )
+            return None
+        submission_id = self.selected_submission()
+        if submission_id is None:
+            QMessageBox.information(self.window, "OneTake", "Choose a candidate to erase first.")
+            return None
+        try:
+            plan = self.service.plan(
+                [c.submission_id for c in self.service.find(candidate_id=submission_id)]
+            )
+        except OneTakeError as error:
+            QMessageBox.warning(self.window, "OneTake", str(error))
+            return None
+        first = plan.candidates[0]
+        interviews = [
+            f"{c.interview_title}, imported {_day(_imported(c))}" for c in plan.candidates
+        ]
+        dialog = EraseDialog(self.window, plan, self._name(first), interviews)
+        dialog.accepted.connect(lambda: self._erase(plan.submission_ids))
+        self.erase_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _erase(self, submission_ids: list[int]) -> None:
+        w = self.window
+        w.rubric.flush_note()
+        if w.current_submission_id in submission_ids:
+            w._clear_answer()  # the player lets go of the files before they are deleted
+        try:
+            result = self.service.erase(
+                submission_ids=submission_ids, actor_id=w.current_reviewer_id
+            )
+        except OneTakeError as error:
+            QMessageBox.warning(w, "OneTake", str(error))
+            return
+        w.reload_library()
+        message = f"Erased {len(result.counts)} submission(s) and their recordings."
+        if not result.compacted:
+            message += " Another program has the library open; close it to finish wiping."
+        w.statusBar().showMessage(message, 8000)
+
+    # -- retention ----------------------------------------------------------------------------
+
+    def refresh_banner(self) -> None:
+        soon = self.service.upcoming(WARN_DAYS)
+        if not soon:
+            self.banner.setVisible(False)
+            return
+        parts = [f"{self._name(c)} on {_day(c.erase_at)}" for c in soon[:MAX_LISTED]]
+        more = f", and {len(soon) - MAX_LISTED} more" if len(soon) > MAX_LISTED else ""
+        self.banner.text.setText(
+            f"Erased within {WARN_DAYS} days, as each candidate was told: "
+            + "; ".join(parts)
+            + more
+            + "."
+        )
+        self.banner.setVisible(True)
+
+    def keep_longer(self, submission_id: int | None) -> HoldDialog | None:
+        if submission_id is not None:
+            choices = [self.service.candidate(submission_id)]
+        else:
+            choices = self.service.upcoming(WARN_DAYS)
+        if not choices:
+            QMessageBox.information(self.window, "OneTake", "Choose a candidate first.")
+            return None
+        dialog = HoldDialog(
+            self.window, [(c, self._name(c)) for c in choices], self.service.clock.now()
+        )
+        dialog.accepted.connect(lambda: self._hold(dialog))
+        self.hold_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _hold(self, dialog: HoldDialog) -> None:
+        try:
+            hold = self.service.hold(
+                submission_id=dialog.submission_id(),
+                until=dialog.until_date(),
+                reason=dialog.reason.text(),
+                actor_id=self.window.current_reviewer_id,
+            )
+        except OneTakeError as error:
+            QMessageBox.warning(self.window, "OneTake", str(error))
+            return
+        self.refresh_banner()
+        self.window.statusBar().showMessage(f"Kept until {_day(hold.until)}.", 6000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Show and not self._started:
+            self._started = True
+            QTimer.singleShot(0, self.expire_due_at_startup)
+        return False
+
+    def expire_due_at_startup(self) -> QMessageBox | None:
+        """Say how many candidates are due and that they are erased now, then erase them."""
+        if not self.window.isVisible():  # closed before the event loop came round
+            return None
+        self.service.sweep()
+        due = self.service.due()
+        if not due:
+            return None
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Retention period ended")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            f"{plural(len(due), 'candidate')} reached the end of the time their answers are kept."
+        )
+        box.setInformativeText(
+            "When they recorded, they were told their answers would be kept for the "
+            "interview's retention period and then deleted, so they are erased now: "
+            "recordings, scores and notes. To keep someone longer, use Keep longer… in the "
+            "warning banner before their date."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        ids = [c.submission_id for c in due]
+        box.finished.connect(lambda _r: self._erase(ids))
+        self.startup_box = box
+        box.open()
+        return box
+
+
+def install_privacy_features(window: QMainWindow, clock: Clock | None = None) -> PrivacyController:
+    """Add erasure and retention to the reviewer window (kept as ``window.privacy``)."""
+    library = window.service.library  # type: ignore[attr-defined]
+    controller = PrivacyController(window, PrivacyService(library, clock or default_clock()))
+    window.privacy = controller  # type: ignore[attr-defined]
+    return controller

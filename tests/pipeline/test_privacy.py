@@ -1,0 +1,551 @@
+"""Erasure and retention on real bundles, a real SQLite library and the real command line.
+
+The promise under test is the candidate's: "kept for N days, then deleted", and an erasure
+request honoured so that no byte of them is left in the library folder.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sqlite3
+import stat
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onetake_desktop.cli import main
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.kit import InterviewDefinition, Rubric, RubricLevel
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.privacy import PrivacyService
+from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
+from onetake_desktop.storage.panel import SqlitePanel
+from tests.pipeline.hostile.media import write_answer
+from tests.pipeline.library_bundles import demo_definition, make_bundle
+
+NAME = "Zebulon Quixotefar"
+EMAIL = "zq.erase-me@example.org"
+OTHER = "Grace Hopper"
+SEALED = datetime(2026, 11, 1, 10, 10, tzinfo=UTC)  # make_bundle's seal time
+
+
+def definition(interview_id: str, retention_days: int) -> InterviewDefinition:
+    d = demo_definition()
+    return replace(d, kit=replace(d.kit, interview_id=interview_id, retention_days=retention_days))
+
+
+def import_one(service: ReviewerService, bundle: Path) -> int:
+    (outcome,) = service.import_paths([bundle]).outcomes
+    assert outcome.status == "imported", outcome.reason
+    assert outcome.submission_id is not None
+    return outcome.submission_id
+
+
+def score_everything(service: ReviewerService, submission_id: int) -> None:
+    """Scores (submitted, then one corrected), notes naming the candidate, a recommendation,
+    a panel decision: everything erasure must take with it."""
+    me = service.actor_for(service.default_reviewer.id)
+    answers = service.answers(submission_id)
+    for a in answers:
+        service.save_score(me, answer_id=a.id, score=4, note=f"{NAME} explained it well")
+        service.add_note(me, answer_id=a.id, position_ms=1200, text=f"{NAME} pauses here ({EMAIL})")
+    service.set_recommendation(me, submission_id=submission_id, value="yes", note=f"Hire {NAME}")
+    service.submit_candidate(me, submission_id=submission_id)
+    service.correct_score(
+        me, answer_id=answers[0].id, score=5, note="on reflection", reason="second viewing"
+    )
+    # A decision row as a panel would leave it (a lone reviewer does not decide through the
+    # panel's gate): erasure must take it too.
+    SqlitePanel(service.library.db).add_decision(
+        submission_id, "advance", "clear fit", "", me.reviewer_id
+    )
+
+
+def small(path: Path, **options: Any) -> Path:
+    return write_answer(path, **{**options, "size": (176, 144)})
+
+
+def needles(media: Path, avoid: list[bytes]) -> dict[str, bytes]:
+    """Name and email in three encodings, and 64 bytes of the media that no file in
+    ``avoid`` holds (the same synthetic tone is in every test recording)."""
+    data = media.read_bytes()
+    start = next(
+        i
+        for i in range(len(data) // 2, len(data) - 64, 64)
+        if not any(data[i : i + 64] in other for other in avoid)
+    )
+    found: dict[str, bytes] = {"media slice": data[start : start + 64]}
+    for label, text in (("name", NAME), ("email", EMAIL)):
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+            found[f"{label} {encoding}"] = text.encode(encoding)
+    return found
+
+
+def traces(root: Path, wanted: dict[str, bytes]) -> list[str]:
+    """Every (file, needle) pair where a file under ``root`` holds the needle's bytes."""
+    hits = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            hits += [f"{path.relative_to(root)}: {k}" for k, v in wanted.items() if v in data]
+    return hits
+
+
+def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_home: Path) -> None:
+    second = definition("support-followup", 90)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        service.add_definition(second)
+        first_id = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        second_id = import_one(
+            service, make_bundle(tmp_path / "b.onetake", NAME, EMAIL, definition=second)
+        )
+        # Smaller video: its frames share no bytes with the erased candidate's media.
+        keep_id = import_one(service, make_bundle(tmp_path / "c.onetake", OTHER, writer=small))
+        for sid in (first_id, second_id):
+            score_everything(service, sid)
+        PrivacyService(service.library).hold(
+            submission_id=first_id, until=date(2027, 9, 1), reason="appeal pending", actor_id=None
+        )
+        media = next(a.media_path for a in service.answers(first_id) if a.media_path)
+        assert media is not None
+        kept = [a.media_path.read_bytes() for a in service.answers(keep_id) if a.media_path]
+        wanted = needles(media, avoid=kept)
+    finally:
+        service.close()
+    root = app_paths().library
+    # The search finds what it looks for: before erasing, every needle is on disk.
+    before = traces(onetake_home, wanted)
+    assert {h.split(": ")[1] for h in before} >= {"media slice", "name utf-8", "email utf-8"}
+
+    assert main(["library", "erase", "--email", EMAIL.upper(), "--yes"]) == 0
+
+    assert traces(onetake_home, wanted) == []
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        remaining = [s.id for s in service.library.submissions.all()]
+        assert remaining == [keep_id]
+        db = service.library.db
+
+        def count(table: str) -> int:
+            return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+        assert count("answers") == len(service.answers(keep_id))
+        for table in (
+            "scores",
+            "timestamped_notes",
+            "recommendations",
+            "panel_decisions",
+            "retention_holds",
+            "erasing",
+        ):
+            assert count(table) == 0, table
+        audit = SqlitePanel(db)
+        (erased,) = [e for e in audit.audit_entries() if e.action == "erased"]
+        details = json.loads(erased.details)
+        assert sorted(details["submissions"]) == sorted([first_id, second_id])
+        # Three answers plus the correction; only numbers in the audit.
+        assert details["counts"][str(first_id)]["submitted_scores"] == 4
+        assert audit.verify_audit() is None
+        # The kept candidate is still there, in the same bytes the search scans.
+        assert traces(root, {"other": OTHER.encode()}) != []
+        kept_folder = service.library.submissions.get(keep_id).folder
+        assert list((root / "submissions").iterdir()) == [kept_folder]
+    finally:
+        service.close()
+
+
+def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        service.add_definition(definition("support-followup", 90))
+        ada = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        again = import_one(
+            service,
+            make_bundle(
+                tmp_path / "b.onetake", NAME, EMAIL, definition=definition("support-followup", 90)
+            ),
+        )
+        other = import_one(service, make_bundle(tmp_path / "c.onetake", OTHER))
+        score_everything(service, ada)
+    finally:
+        service.close()
+    assert main(["library", "erase", "--candidate", str(ada), "--yes"]) == 0
+    assert "Erased 2 submission(s)" in capsys.readouterr().out
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        assert [s.id for s in service.library.submissions.all()] == [other]
+        with pytest.raises(OneTakeError):
+            service.library.submissions.get(again)
+    finally:
+        service.close()
+    # Unknown candidates: one sentence, exit 1, nothing touched.
+    assert main(["library", "erase", "--candidate", str(ada), "--yes"]) == 1
+    assert "There is no candidate number" in capsys.readouterr().err
+    assert main(["library", "erase", "--submission", str(other), "--yes"]) == 0
+
+
+def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        score_everything(service, sid)
+    finally:
+        service.close()
+
+    def still_there() -> bool:
+        s = open_reviewer_service(app_paths().ensure().library)
+        try:
+            return [x.id for x in s.library.submissions.all()] == [sid]
+        finally:
+            s.close()
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
+    assert main(["library", "erase", "--email", EMAIL]) == 3
+    assert "add --yes" in capsys.readouterr().err
+    assert still_there()
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(builtins, "input", lambda prompt="": "no")
+    assert main(["library", "erase", "--email", EMAIL]) == 1
+    out = capsys.readouterr().out
+    assert f"{NAME} <{EMAIL}>" in out
+    assert (
+        "3 answers with 2 recordings (0.1 MB), 4 scores (4 submitted), 3 timestamped notes,"
+        " 1 recommendation, 1 decision." in out
+    )
+    assert "Nothing was erased." in out
+    assert still_there()
+
+    monkeypatch.setattr(builtins, "input", lambda prompt="": "erase")
+    assert main(["library", "erase", "--email", EMAIL]) == 0
+    assert not still_there()
+
+
+def test_schema_refuses_deleting_scored_candidates_outside_erasure(tmp_path: Path) -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        score_everything(service, sid)
+        db = service.library.db
+        for sql in (
+            "DELETE FROM submissions",
+            "DELETE FROM scores WHERE status = 'submitted'",
+            "UPDATE scores SET score = 1 WHERE status = 'submitted'",
+            "DELETE FROM recommendations",
+            "DELETE FROM panel_decisions",
+        ):
+            with pytest.raises(sqlite3.IntegrityError):
+                db.execute(sql)
+        assert db.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 4
+        PrivacyService(service.library).erase(submission_ids=[sid], actor_id=None)
+        assert db.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 0
+    finally:
+        service.close()
+
+
+def test_a_crash_mid_erasure_is_finished_or_undone_at_the_next_start(tmp_path: Path) -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        kept = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        gone = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER))
+        folders = {sid: service.library.submissions.get(sid).folder for sid in (kept, gone)}
+        # As if killed after moving the folders aside: one before its commit, one after.
+        for folder in folders.values():
+            os.replace(folder, folder.with_name(".erasing-" + folder.name))
+        privacy = PrivacyService(service.library)
+        privacy.erase(submission_ids=[gone], actor_id=None)  # rows of `gone` go now
+        assert privacy.sweep() == 1
+        assert folders[kept].is_dir() and not folders[gone].exists()
+        assert [p.name for p in folders[kept].parent.iterdir()] == [folders[kept].name]
+    finally:
+        service.close()
+
+
+# -- retention -----------------------------------------------------------------------------
+
+
+def test_import_stamps_the_kit_retention_the_candidate_was_told(tmp_path: Path) -> None:
+    short = definition("short-retention", 30)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        service.add_definition(short)
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=short))
+        demo = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER))
+        privacy = PrivacyService(service.library)
+        c = privacy.candidate(sid)
+        assert c.retention_days == short.kit.retention_days == 30
+        assert c.expires_at == SEALED + timedelta(days=30)
+        d = privacy.candidate(demo)
+        assert d.retention_days == demo_definition().kit.retention_days
+        assert d.expires_at == SEALED + timedelta(days=d.retention_days or 0)
+    finally:
+        service.close()
+
+
+def test_a_definition_added_later_dates_the_submissions_that_waited(tmp_path: Path) -> None:
+    late = definition("late-definition", 45)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=late))
+        privacy = PrivacyService(service.library)
+        assert privacy.candidate(sid).expires_at is None and privacy.undated() == 1
+        service.add_definition(late)
+        assert privacy.candidate(sid).expires_at == SEALED + timedelta(days=45)
+        assert privacy.undated() == 0
+    finally:
+        service.close()
+
+
+def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> None:
+    kit = definition("thirty-days", 30)
+    due_at = SEALED + timedelta(days=30)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        service.add_definition(kit)
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
+        later = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER))  # 180 days
+        score_everything(service, sid)
+        clock = ManualClock(due_at - timedelta(days=3))
+        privacy = PrivacyService(service.library, clock)
+        audit = SqlitePanel(service.library.db)
+
+        assert privacy.due() == [] and [c.submission_id for c in privacy.upcoming()] == [sid]
+        clock.advance(timedelta(days=3, seconds=1).total_seconds())
+        assert [c.submission_id for c in privacy.upcoming()] == []
+
+        def snapshot() -> list[object]:
+            db = service.library.db
+            return [
+                db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("submissions", "answers", "scores", "timestamped_notes", "audit_log")
+            ] + [sorted(p.name for p in (service.library.root / "submissions").iterdir())]
+
+        before = snapshot()
+        dry = privacy.expire(dry_run=True)
+        assert [c.submission_id for c in dry.due] == [sid] and dry.result is None
+        assert snapshot() == before
+
+        # A hold keeps them past the promise; it needs a reason without their name, and an end.
+        with pytest.raises(InvalidInputError, match="needs a reason"):
+            privacy.hold(submission_id=sid, until=date(2027, 1, 15), reason="  ", actor_id=None)
+        with pytest.raises(InvalidInputError, match="name or email"):
+            privacy.hold(
+                submission_id=sid, until=date(2027, 1, 15), reason=f"{NAME} appeals", actor_id=1
+            )
+        with pytest.raises(InvalidInputError, match="future"):
+            privacy.hold(submission_id=sid, until=date(2026, 11, 1), reason="x", actor_id=1)
+        me = service.default_reviewer.id
+        hold = privacy.hold(
+            submission_id=sid, until=date(2027, 1, 15), reason="appeal pending", actor_id=me
+        )
+        assert hold.until == datetime(2027, 1, 15, 23, 59, 59, tzinfo=UTC)
+        (entry,) = [e for e in audit.audit_entries() if e.action == "retention_hold"]
+        assert entry.actor_id == me and entry.subject == f"submission {sid}"
+        assert json.loads(entry.details) == {"reason": "appeal pending", "until": "2027-01-15"}
+        kept = privacy.expire()
+        assert kept.due == [] and [c.submission_id for c in kept.held] == [sid]
+        assert service.library.submissions.get(sid).id == sid
+
+        clock.advance(timedelta(days=60).total_seconds())  # past the hold's end
+        report = privacy.expire()
+        assert [c.submission_id for c in report.due] == [sid]
+        assert report.result is not None and report.result.compacted
+        assert [s.id for s in service.library.submissions.all()] == [later]
+        (erased,) = [e for e in audit.audit_entries() if e.action == "erased"]
+        details = json.loads(erased.details)
+        counts = details["counts"][str(sid)]
+        assert details["reason_code"] == "retention" and counts["answers"] == 3
+        assert all(isinstance(v, int) for v in counts.values())
+        assert audit.verify_audit() is None
+    finally:
+        service.close()
+
+
+def test_expire_command_dry_run_changes_nothing_then_erases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One day from a seal date in the past: due whatever today's date is.
+    kit = definition("one-day", 1)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        service.add_definition(kit)
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
+        keep = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER, definition=kit))
+        PrivacyService(service.library).hold(
+            submission_id=keep,
+            until=date.today() + timedelta(days=20),
+            reason="under review",
+            actor_id=None,
+        )
+    finally:
+        service.close()
+    assert main(["library", "expire", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"would erase  {NAME} <{email_of(NAME)}>" in out
+    assert "(kept 1 days, due 2026-11-02)" in out and "on hold until" in out
+    assert "Dry run: 1 candidate(s) due; nothing was changed." in out
+    assert main(["library", "expire"]) == 0
+    assert "Erased 1 candidate(s) whose retention ended." in capsys.readouterr().out
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        assert [s.id for s in service.library.submissions.all()] == [keep]
+        assert sid not in {s.id for s in service.library.submissions.all()}
+    finally:
+        service.close()
+
+
+def email_of(name: str) -> str:  # make_bundle's default email
+    return name.split()[0].lower() + "@example.org"
+
+
+# -- permissions ---------------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_library_folders_are_0700_and_files_0600(tmp_path: Path) -> None:
+    old_umask = os.umask(0o022)  # a usual session: without care, all would be world-readable
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        score_everything(service, sid)
+        root = service.library.root
+        service.export_scores(
+            service.actor_for(service.default_reviewer.id), fmt="csv", out=root / "scores.csv"
+        )
+        paths = app_paths()
+        for folder in (paths.data, paths.config, paths.cache, paths.logs, paths.sessions, root):
+            assert _mode(folder) == 0o700, folder
+        folders = [p for p in root.rglob("*") if p.is_dir()]
+        files = [p for p in root.rglob("*") if p.is_file()]
+        assert {p.name for p in files} >= {
+            "onetake.sqlite3",
+            "onetake.sqlite3-wal",
+            "onetake.sqlite3-shm",
+            "manifest.json",
+            "q1.mp4",
+            "scores.csv",
+        }
+        assert {str(p.relative_to(root)): _mode(p) for p in folders} == {
+            str(p.relative_to(root)): 0o700 for p in folders
+        }
+        assert {str(p.relative_to(root)): _mode(p) for p in files} == {
+            str(p.relative_to(root)): 0o600 for p in files
+        }
+    finally:
+        service.close()
+        os.umask(old_umask)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_older_world_readable_library_is_tightened_when_opened() -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    root = service.library.root
+    service.close()
+    os.chmod(root, 0o755)
+    for f in root.glob("onetake.sqlite3*"):
+        os.chmod(f, 0o644)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        assert _mode(root) == 0o700
+        assert {f.name: _mode(f) for f in root.glob("onetake.sqlite3*")} == {
+            f.name: 0o600 for f in root.glob("onetake.sqlite3*")
+        }
+    finally:
+        service.close()
+
+
+def test_the_candidates_promise_is_the_reviewers_expiry(tmp_path: Path) -> None:
+    """A real candidate session on a kit that says "kept for 30 days": the reviewer library
+    erases that bundle 30 days after it was sealed, not a second later."""
+    from tests.pipeline.test_candidate_headless import SMALL_CAMERA, small_kit, write_kit
+
+    kit = small_kit()
+    out = tmp_path / "ada.onetake"
+    code = main(
+        [
+            "candidate", str(write_kit(tmp_path)), "--headless", "--camera", SMALL_CAMERA,
+            "--mic", "synthetic", "--name", NAME, "--email", EMAIL,
+            "--answer-seconds", "0.5", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        levels = tuple(RubricLevel(n, f"Level {n} behaviour.") for n in range(1, 6))
+        rubrics = {q.id: Rubric("Communication", levels) for q in kit.questions}
+        service.add_definition(InterviewDefinition(kit, rubrics))
+        sid = import_one(service, out)
+        sealed = datetime.fromisoformat(service.library.submissions.get(sid).sealed_at)
+        privacy = PrivacyService(service.library, ManualClock(sealed))
+        c = privacy.candidate(sid)
+        assert c.retention_days == kit.retention_days == 30
+        assert c.expires_at == sealed.replace(microsecond=0) + timedelta(days=30)
+        clock = ManualClock(c.expires_at - timedelta(seconds=1))
+        privacy = PrivacyService(service.library, clock)
+        assert privacy.expire().due == []
+        clock.advance(1)
+        assert [x.submission_id for x in privacy.expire().due] == [sid]
+        assert service.library.submissions.all() == []
+    finally:
+        service.close()
+
+
+def test_erase_prompt_keeps_blind_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the panel's blind mode on, the command line names the candidate by their code."""
+    from onetake_desktop.services.panel import PanelService
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        SqlitePanel(service.library.db).set_setting("blind_mode", "1")
+        code = PanelService(service.library).hidden_codes()[sid]
+    finally:
+        service.close()
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(builtins, "input", lambda prompt="": "no")
+    assert main(["library", "erase", "--submission", str(sid)]) == 1
+    out = capsys.readouterr().out
+    assert f"  {code}: Customer Support Specialist" in out
+    assert NAME not in out and EMAIL not in out
+
+
+def test_a_reader_holding_the_database_is_reported_and_expire_finishes_the_wipe(
+    tmp_path: Path, onetake_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    finally:
+        service.close()
+    wanted = {f"{k} {e}": v.encode(e) for k, v in (("name", NAME), ("email", EMAIL))
+              for e in ("utf-8", "utf-16-le", "utf-16-be")}  # fmt: skip
+    other = sqlite3.connect(app_paths().database)  # another program, in the middle of a read
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT COUNT(*) FROM submissions").fetchone()
+        assert main(["library", "erase", "--email", EMAIL, "--yes"]) == 0
+        assert "another program has the library open" in capsys.readouterr().err
+        assert traces(onetake_home, wanted) != []  # what the warning is about
+        other.rollback()  # the other program ends its read but stays open
+        assert main(["library", "expire"]) == 0  # nothing due; it wipes what was left
+        assert traces(onetake_home, wanted) == []
+    finally:
+        other.close()

@@ -1,0 +1,198 @@
+"""Resumable upload to a real tus server (issue 13): installers/intake's @tus/server on
+127.0.0.1, through a proxy that cuts connections, with the client killed twice; refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.services.upload import (
+    UploadProgress,
+    UploadRefusedError,
+    load_state,
+    send_bundle,
+)
+from tests.pipeline.tus_fixtures import intake_server, proxy, random_file, sha256_of
+
+REPO = Path(__file__).resolve().parents[2]
+MB = 1_000_000
+
+
+def test_50_mb_through_20_cut_connections_arrives_whole(tmp_path: Path) -> None:
+    bundle = random_file(tmp_path / "big.onetake.age", 50 * MB)
+    seen: list[UploadProgress] = []
+    with intake_server(tmp_path / "store") as intake, proxy(intake.port, cuts=20) as cutter:
+        receipt = send_bundle(bundle, endpoint=cutter.url(intake), on_progress=seen.append)
+        assert cutter.cuts_done == 20
+        uploads = intake.uploads()
+    assert len(uploads) == 1  # one upload, resumed 20 times, never started again
+    assert sha256_of(uploads[0]) == sha256_of(bundle) == receipt.sha256
+    assert receipt.size == 50 * MB and uploads[0].name == receipt.upload_id
+    assert sum(1 for p in seen if p.state == "offline") == 20
+    assert seen[-1].state == "done" and seen[-1].sent == 50 * MB
+    assert load_state(bundle).completed_at == receipt.completed_at
+
+
+def _send_process(bundle: Path, url: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "onetake_desktop", "bundle", "send", str(bundle), "--to", url],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_bytes(store: Path, at_least: int, process: subprocess.Popen[bytes]) -> int:
+    while True:
+        files = [p for p in store.glob("*") if p.suffix != ".json" and p.is_file()]
+        held = files[0].stat().st_size if files else 0
+        if held >= at_least:
+            return held
+        assert process.poll() is None, "the upload ended before it could be killed"
+        time.sleep(0.05)
+
+
+def test_client_killed_twice_mid_upload_resumes_from_the_servers_offset(tmp_path: Path) -> None:
+    bundle = random_file(tmp_path / "big.onetake.age", 50 * MB)
+    store = tmp_path / "store"
+    with intake_server(store) as intake, proxy(intake.port, rate=8 * MB) as slow:
+        url = slow.url(intake)
+        held = 0
+        for mark in (10 * MB, 25 * MB):
+            process = _send_process(bundle, url)
+            try:
+                held = _wait_for_bytes(store, max(mark, held + 1), process)
+            finally:
+                process.send_signal(signal.SIGKILL)
+                process.communicate()
+            assert process.returncode == -signal.SIGKILL
+        upload_url = load_state(bundle).upload_url
+        assert upload_url  # kept beside the bundle before the first byte
+        done = _send_process(bundle, url)
+        out, err = done.communicate(timeout=300)
+        assert done.returncode == 0, err.decode()
+        uploads = intake.uploads()
+    assert len(uploads) == 1 and upload_url.endswith(uploads[0].name)
+    assert sha256_of(uploads[0]) == sha256_of(bundle)
+    assert f"sha256 {sha256_of(bundle)}" in out.decode()
+    assert "100.0%" in err.decode()
+
+
+def test_wrong_token_and_oversize_are_refused_with_a_clear_message(tmp_path: Path) -> None:
+    small = random_file(tmp_path / "small.onetake.age", 1 * MB)
+    big = random_file(tmp_path / "big.onetake.age", 3 * MB)
+    with intake_server(tmp_path / "store", token="right-token", max_size=2 * MB) as intake:
+        with pytest.raises(UploadRefusedError, match="refused the upload token"):
+            send_bundle(small, endpoint=intake.url, token="wrong-token")
+        with pytest.raises(UploadRefusedError, match=r"does not accept files this large"):
+            send_bundle(big, endpoint=intake.url, token="right-token")
+        # The command line says the same, and exits 1 (nothing was sent).
+        env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+        run = subprocess.run(
+            [
+                *(sys.executable, "-m", "onetake_desktop", "bundle", "send", str(big)),
+                *("--to", intake.url, "--token", "right-token"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 1
+        assert "does not accept files this large (3,000,000 bytes)" in run.stderr
+        receipt = send_bundle(small, endpoint=intake.url, token="right-token")
+        assert receipt.size == 1 * MB
+        assert not [p for p in intake.uploads() if p.stat().st_size == 3 * MB]
+
+
+def test_upload_job_pauses_resumes_and_rides_out_an_offline_spell(tmp_path: Path) -> None:
+    from onetake_desktop.services.upload import UploadJob
+
+    bundle = random_file(tmp_path / "b.onetake.age", 20 * MB)
+    states: list[UploadProgress] = []
+    done = threading.Event()
+    failed: list[str] = []
+    with intake_server(tmp_path / "store") as intake, proxy(intake.port, rate=10 * MB) as line:
+        job = UploadJob(
+            bundle,
+            endpoint=line.url(intake),
+            on_progress=states.append,
+            on_done=lambda _r: done.set(),
+            on_failed=lambda e: failed.append(str(e)),
+        )
+        try:
+            job.start()
+            while not any(p.state == "sending" and p.sent > 3 * MB for p in states):
+                time.sleep(0.02)
+            job.pause()
+            job.close()
+            assert states[-1].state == "paused" and not done.is_set()
+            paused_at = states[-1].sent
+            line.online = False  # the network goes away
+            job.resume()
+            while not any(p.state == "offline" for p in states):
+                time.sleep(0.02)
+            offline = next(p for p in states if p.state == "offline")
+            assert offline.retry_in is not None and "No connection" in offline.message
+            line.online = True
+            assert done.wait(120), failed
+        finally:
+            job.close()
+        uploads = intake.uploads()
+    assert not failed
+    assert job.receipt is not None and sha256_of(uploads[0]) == job.receipt.sha256
+    assert len(uploads) == 1 and paused_at < 20 * MB
+    speeds = [p.bytes_per_second for p in states if p.state == "sending" and p.bytes_per_second]
+    lefts = [p.seconds_left for p in states if p.state == "sending" and p.seconds_left]
+    assert speeds and lefts
+    assert json.loads((tmp_path / "b.onetake.age.send.json").read_text())["completed_at"]
+
+
+def test_intake_only_receives_and_keeps_files_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    import requests
+
+    small = random_file(tmp_path / "s.onetake.age", 100_000)
+    with intake_server(tmp_path / "store", token="t0k") as intake:
+        receipt = send_bundle(small, endpoint=intake.url, token="t0k")
+        auth = {"Authorization": "Bearer t0k", "Tus-Resumable": "1.0.0"}
+        for method in ("GET", "DELETE", "PUT"):
+            answer = requests.request(method, receipt.upload_url, headers=auth, timeout=10)
+            assert answer.status_code == 405, method
+            assert answer.text == "This server only receives uploads.\n"
+        uploads = intake.uploads()
+    assert [p.name for p in uploads] == [receipt.upload_id]
+    for path in (uploads[0], uploads[0].with_name(uploads[0].name + ".json")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sha256_of(uploads[0]) == receipt.sha256
+
+
+def test_behind_a_proxy_upload_addresses_name_the_public_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import requests
+
+    monkeypatch.setenv("ONETAKE_INTAKE_BEHIND_PROXY", "1")
+    with intake_server(tmp_path / "store") as intake:
+        created = requests.post(
+            intake.url,
+            headers={
+                "Tus-Resumable": "1.0.0",
+                "Upload-Length": "10",
+                "X-Forwarded-Host": "intake.example.com",
+                "X-Forwarded-Proto": "https",
+            },
+            timeout=10,
+        )
+    assert created.status_code == 201
+    assert created.headers["Location"].startswith("https://intake.example.com/files/")

@@ -1,0 +1,125 @@
+"""The GUI's last resort: an exception raised in a slot (or a worker thread) is logged with its
+traceback and shown as one plain sentence with an "Open the log folder" button; Qt's own
+warnings reach the log."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl, qInstallMessageHandler, qWarning
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop import logs
+from onetake_desktop.paths import app_paths
+from onetake_desktop.ui.application import OPEN_LOG_FOLDER, ErrorReporter, install_error_handlers
+from onetake_desktop.ui.tasks import log_failure, run_task, wait_for_tasks
+
+
+@pytest.fixture
+def reporter(monkeypatch: pytest.MonkeyPatch) -> Iterator[ErrorReporter]:
+    before = sys.excepthook, threading.excepthook
+    logs.setup_logging(app_paths().logs)
+    reporter = install_error_handlers(app_paths().logs)
+    yield reporter
+    if reporter.dialog is not None:
+        reporter.dialog.close()
+        reporter.dialog = None
+    sys.excepthook, threading.excepthook = before
+    qInstallMessageHandler(None)
+
+
+def shown(reporter: ErrorReporter) -> QMessageBox:
+    box = reporter.dialog
+    assert box is not None and box.isVisible()
+    return box
+
+
+def log_text() -> str:
+    return logs.log_file(app_paths().logs).read_text(encoding="utf-8")
+
+
+# pytest-qt would turn the slot's exception into a test failure; here the app's hook must see it.
+@pytest.mark.qt_no_exception_capture
+def test_an_exception_in_a_slot_is_logged_and_shown_as_one_sentence(
+    qtbot: QtBot, reporter: ErrorReporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[QUrl] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    button = QPushButton("Import")
+    qtbot.addWidget(button)
+
+    def import_bundles() -> None:
+        raise RuntimeError("index 7 out of range")
+
+    button.clicked.connect(import_bundles)
+    button.click()
+    qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
+    box = shown(reporter)
+    # One plain sentence; the details are in the log, not on screen.
+    assert box.text() == logs.UNEXPECTED and box.text().count(".") == 1
+    assert "index 7" not in box.text() and "Traceback" not in box.text()
+    text = log_text()
+    assert "RuntimeError: index 7 out of range" in text
+    assert "Traceback (most recent call last)" in text and "in import_bundles" in text
+    # The button opens the log folder.
+    open_logs = next(b for b in box.buttons() if b.text() == OPEN_LOG_FOLDER)
+    open_logs.click()
+    assert opened == [QUrl.fromLocalFile(str(app_paths().logs))]
+
+
+def test_a_worker_thread_error_is_shown_on_the_gui_thread(
+    qtbot: QtBot, reporter: ErrorReporter
+) -> None:
+    def work() -> None:
+        raise OSError("disk went away")
+
+    worker = threading.Thread(target=work, name="import-worker")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
+    assert shown(reporter).text() == logs.UNEXPECTED
+    assert "unexpected error in thread import-worker: OSError: disk went away" in log_text()
+
+
+def test_a_burst_of_errors_shows_one_dialog(qtbot: QtBot, reporter: ErrorReporter) -> None:
+    reporter.report("First.")
+    qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
+    first = shown(reporter)
+    reporter.report("Second.")
+    qtbot.wait(50)
+    assert reporter.dialog is first and first.text() == "First."
+
+
+def test_qt_warnings_reach_the_log(reporter: ErrorReporter) -> None:
+    qWarning("QWidget::setLayout: something odd")
+    assert "WARNING onetake_desktop.qt [MainThread] QWidget::setLayout: something odd" in log_text()
+
+
+def test_a_waveform_that_cannot_be_drawn_is_logged(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The window lives without the waveform, but the reason is in the log."""
+    from onetake_desktop.media.waveform import compute_waveform
+
+    broken = tmp_path / "answer.m4a"
+    broken.write_bytes(b"not audio at all" * 64)
+    caplog.set_level(logging.INFO, logger="onetake_desktop")
+    drawn: list[list[float]] = []
+    run_task(lambda _p: compute_waveform(broken), drawn.append, log_failure("waveform 5"))
+    qtbot.waitUntil(lambda: "waveform 5 failed" in caplog.text, timeout=10_000)
+    wait_for_tasks()
+    assert drawn == []
+    assert "waveform: cannot decode answer.m4a" in caplog.text
+    assert "The audio of answer.m4a cannot be read" in caplog.text

@@ -1,0 +1,239 @@
+"""Erasure and retention in the reviewer window: real bundles, a real library, real dialogs."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.kit import InterviewDefinition
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
+from onetake_desktop.storage.panel import SqlitePanel
+from onetake_desktop.ui.reviewer import privacy as privacy_ui
+from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.pipeline.library_bundles import demo_definition, make_bundle
+
+SCREENS = Path(os.environ.get("ONETAKE_SHOTS", "/work/shots/privacy"))
+NAME = "Zebulon Quixotefar"
+EMAIL = "zq.erase-me@example.org"
+
+
+def definition(interview_id: str, retention_days: int) -> InterviewDefinition:
+    d = demo_definition()
+    return replace(d, kit=replace(d.kit, interview_id=interview_id, retention_days=retention_days))
+
+
+def import_one(service: ReviewerService, bundle: Path) -> int:
+    (outcome,) = service.import_paths([bundle]).outcomes
+    assert outcome.status == "imported" and outcome.submission_id is not None, outcome.reason
+    return outcome.submission_id
+
+
+def open_window(qtbot: QtBot) -> ReviewerWindow:
+    window = ReviewerWindow(open_reviewer_service(app_paths().ensure().library))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def save(widget: object, name: str) -> None:
+    QTest.qWait(50)
+    if SCREENS.parent.exists():
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(SCREENS / name))  # type: ignore[attr-defined]
+
+
+def candidate_names(window: ReviewerWindow) -> list[str]:
+    out: list[str] = []
+    for i in range(window.model.rowCount()):  # every interview of the library tree
+        out += [name for name, _status in window.candidate_rows(i)]
+    return out
+
+
+def plain_labels(widget: object) -> list[QLabel]:
+    labels = widget.findChildren(QLabel)  # type: ignore[attr-defined]
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels if label.text())
+    return [label for label in labels if label.text()]
+
+
+def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path, onetake_home: Path) -> None:
+    service = open_reviewer_service(app_paths().ensure().library)
+    second = definition("support-followup", 90)
+    service.add_definition(second)
+    first = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    again = import_one(service, make_bundle(tmp_path / "b.onetake", NAME, EMAIL, definition=second))
+    import_one(service, make_bundle(tmp_path / "c.onetake", "Grace Hopper"))
+    me = service.actor_for(service.default_reviewer.id)
+    for a in service.answers(first):
+        service.save_score(me, answer_id=a.id, score=3, note=f"{NAME} was clear")
+    service.submit_candidate(me, submission_id=first)
+    folders = [service.library.submissions.get(s).folder for s in (first, again)]
+    service.close()
+
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    (file_menu,) = [m for m in window.menuBar().findChildren(QMenu) if m.title() == "&File"]
+    assert {controller.erase_action, controller.hold_action} <= set(file_menu.actions())
+    assert window.tree.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    assert sorted(candidate_names(window)) == sorted([NAME, NAME, "Grace Hopper"])
+    window.show_answer(window.service.answers(first)[0].id)
+    qtbot.waitUntil(lambda: window.current_submission_id == first)
+
+    dialog = controller.erase_selected()
+    assert dialog is not None and dialog.isVisible()
+    texts = "\n".join(label.text() for label in plain_labels(dialog))
+    assert f"Erase {NAME} <{EMAIL}>?" in texts
+    # Both interviews (here the same role title twice), each named.
+    assert "From 2 interviews:" in texts
+    assert texts.count("Customer Support Specialist (v2026.11), imported") == 2
+    assert "6 answers with 4 recordings" in texts and "3 scores (3 submitted)" in texts
+    assert "This cannot be undone." in texts
+    assert dialog.cancel_button.isDefault() and not dialog.erase_button.isDefault()
+    save(dialog, "erase-dialog-offscreen.png")
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert all(f.is_dir() for f in folders)
+    assert candidate_names(window).count(NAME) == 2
+
+    dialog = controller.erase_selected()
+    assert dialog is not None
+    dialog.erase_button.click()
+    qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+    assert candidate_names(window) == ["Grace Hopper"]
+    assert not any(f.exists() for f in folders)
+    assert window.current_submission_id is None  # the erased answers left the screen
+    erased = [
+        e for e in SqlitePanel(window.service.library.db).audit_entries() if e.action == "erased"
+    ]
+    assert [e.actor_id for e in erased] == [me.reviewer_id]
+    assert sorted(json.loads(erased[0].details)["submissions"]) == sorted([first, again])
+    assert all(NAME not in e.details and EMAIL not in e.details for e in erased)
+    # With the window (and its database connection) still open, no file under the app's
+    # folders holds the name or the email any more.
+    for path in onetake_home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for text in (NAME, EMAIL):
+                for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+                    assert text.encode(encoding) not in data, (path, text, encoding)
+    window.close()
+
+
+def test_retention_banner_startup_erasure_and_keep_longer(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
+    month, day = definition("thirty-days", 30), definition("one-day", 1)
+    service = open_reviewer_service(app_paths().ensure().library)
+    for d in (month, day):
+        service.add_definition(d)
+    soon = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
+    import_one(service, make_bundle(tmp_path / "b.onetake", "Grace Hopper"))  # 180 days
+    due = import_one(service, make_bundle(tmp_path / "c.onetake", "Alan Turing", definition=day))
+    due_folder = service.library.submissions.get(due).folder
+    service.close()
+
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    # At start-up: first the message, then the erasure (only once it has been said).
+    qtbot.waitUntil(lambda: controller.startup_box is not None)
+    box = controller.startup_box
+    qtbot.waitUntil(box.isVisible)
+    assert box.textFormat() == Qt.TextFormat.PlainText
+    assert box.text() == "1 candidate reached the end of the time their answers are kept."
+    assert box.informativeText().startswith(
+        "When they recorded, they were told their answers would be kept for the interview's "
+        "retention period and then deleted, so they are erased now"
+    )
+    assert due_folder.is_dir() and "Alan Turing" in candidate_names(window)
+    save(window, "startup-expiry-offscreen.png")
+    box.button(QMessageBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: "Alan Turing" not in candidate_names(window))
+    assert not due_folder.exists()
+
+    # The week-ahead warning names who goes when.
+    banner = controller.banner
+    assert banner.isVisible()
+    assert banner.text.textFormat() == Qt.TextFormat.PlainText
+    assert banner.text.text() == (
+        f"Erased within 7 days, as each candidate was told: {NAME} <{EMAIL}> on"
+        " 1\u00a0Dec\u00a02026."
+    )
+    save(window, "retention-banner-offscreen.png")
+
+    # Keep longer: a reason is required, and the hold is audited.
+    dialog = controller.keep_longer(None)
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.ok_button.isEnabled()
+    dialog.until.setDate(QDate(2027, 1, 31))
+    dialog.reason.setText("appeal pending")
+    assert dialog.ok_button.isEnabled()
+    save(dialog, "keep-longer-offscreen.png")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not banner.isVisible())
+    holds = window.privacy.service.holds(soon)  # type: ignore[attr-defined]
+    assert [(h.until.date(), h.reason) for h in holds] == [(date(2027, 1, 31), "appeal pending")]
+    (entry,) = [
+        e
+        for e in SqlitePanel(window.service.library.db).audit_entries()
+        if e.action == "retention_hold"
+    ]
+    assert json.loads(entry.details) == {"reason": "appeal pending", "until": "2027-01-31"}
+    assert entry.actor_id == window.current_reviewer_id
+    window.close()
+
+
+def test_blind_mode_hides_names_in_the_erase_dialog_and_the_banner(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
+    month = definition("thirty-days", 30)
+    service = open_reviewer_service(app_paths().ensure().library)
+    service.add_definition(month)
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
+    SqlitePanel(service.library.db).set_setting("blind_mode", "1")
+    service.close()
+
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    code = window.blind_codes()[sid]
+    assert code and NAME not in code
+    assert controller.banner.isVisible()
+    assert code in controller.banner.text.text()
+    assert NAME not in controller.banner.text.text() and EMAIL not in controller.banner.text.text()
+    window.show_answer(window.service.answers(sid)[0].id)
+    dialog = controller.erase_selected()
+    assert dialog is not None
+    texts = "\n".join(label.text() for label in plain_labels(dialog))
+    assert f"Erase {code}?" in texts and NAME not in texts and EMAIL not in texts
+    dialog.reject()
+    hold = controller.keep_longer(sid)
+    assert hold is not None
+    assert hold.candidate.currentText() == code
+    hold.reject()
+    window.close()
+
+
+def test_the_candidate_is_told_the_kits_retention(qtbot: QtBot, tmp_path: Path) -> None:
+    """The promise the reviewer side keeps (tests/pipeline/test_privacy.py): the candidate
+    window states the kit's retention_days before consent."""
+    from tests.pipeline.test_candidate_headless import small_kit, write_kit
+    from tests.ui.test_candidate_flow import make_window
+
+    window = make_window(qtbot, write_kit(tmp_path), ManualClock(), tmp_path / "out.onetake")
+    texts = [label.text() for label in window.pages["privacy"].findChildren(QLabel)]
+    assert f"Kept for {small_kit().retention_days} days, then deleted." in texts
+    window.close()

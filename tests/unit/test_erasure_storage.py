@@ -1,0 +1,144 @@
+"""Schema 3 and the erasure/retention service on plain SQLite (no Qt, no media libraries)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.services.privacy import PrivacyService
+from onetake_desktop.storage import db as dbmod
+from onetake_desktop.storage.library import Library, definition_to_json, open_library
+from tests.unit.test_library_storage import (
+    HASH,
+    add,
+    make_definition,
+    make_manifest,
+    new_answers,
+)
+
+SEALED = datetime(2026, 11, 1, 10, 5, tzinfo=UTC)  # make_manifest's seal time
+
+
+def test_migration_dates_submissions_imported_before_it(tmp_path: Path) -> None:
+    """A library of schema 2 with a known interview: its rows get their expiry on upgrade."""
+    path = tmp_path / "library" / "onetake.sqlite3"
+    db = dbmod.connect(path)
+    dbmod.migrate(db, dbmod.discover_migrations()[:2])
+    assert dbmod.schema_version(db) == 2
+    with dbmod.transaction(db):
+        db.execute(
+            "INSERT INTO interviews (id, interview_id, version, content_hash, definition_json,"
+            " added_at) VALUES (1, 'demo', '1', ?, ?, '2026-11-01T10:00:00+00:00')",
+            (HASH, definition_to_json(make_definition())),
+        )
+        db.execute(
+            "INSERT INTO submissions (interview_pk, bundle_sha256, kit_content_hash,"
+            " candidate_name, candidate_email, sealed_at, imported_at, folder)"
+            " VALUES (1, 'x', ?, 'Ada', 'ada@example.org', '2026-11-01T10:05:00Z',"
+            " '2026-11-03T08:00:00.000+00:00', 'submissions/x')",
+            (HASH,),
+        )
+    db.close()
+    lib = open_library(path.parent)
+    try:
+        c = PrivacyService(lib).candidate(1)
+        assert c.retention_days == 90 == make_definition().kit.retention_days
+        assert c.expires_at == SEALED + timedelta(days=90)
+    finally:
+        lib.close()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    lib = open_library(tmp_path / "library")
+    lib.interviews.add_definition(HASH, make_definition())
+    yield lib
+    lib.close()
+
+
+def test_every_connection_zeroes_what_it_deletes(library: Library) -> None:
+    assert library.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_a_future_seal_date_cannot_extend_the_retention(library: Library) -> None:
+    forged = replace(make_manifest(), created_at="2099-01-01T00:00:00Z")
+    folder = library.root / "submissions" / "forged"
+    record = library.submissions.add(forged, "e" * 64, folder, new_answers(forged))
+    assert record is not None
+    c = PrivacyService(library).candidate(record.id)
+    imported = datetime.fromisoformat(record.imported_at)
+    assert c.expires_at is not None
+    assert imported + timedelta(days=89) < c.expires_at <= imported + timedelta(days=90)
+
+
+def test_due_and_upcoming_follow_the_manual_clock(library: Library) -> None:
+    sid = add(library)
+    due_at = SEALED + timedelta(days=90)
+    clock = ManualClock(due_at - timedelta(days=8))
+    privacy = PrivacyService(library, clock)
+    assert privacy.upcoming() == [] and privacy.due() == []
+    clock.advance(timedelta(days=1, seconds=1).total_seconds())  # 7 days minus a second ahead
+    assert [c.submission_id for c in privacy.upcoming()] == [sid]
+    clock.advance(timedelta(days=7).total_seconds())
+    assert privacy.upcoming() == [] and [c.submission_id for c in privacy.due()] == [sid]
+
+
+def test_erase_removes_submitted_work_and_audits_numbers_only(library: Library) -> None:
+    sid = add(library)
+    keep = add(library, "Grace Hopper", "d" * 64)
+    me = library.reviewers.ensure("Me").id
+    answers = library.submissions.answers(sid)
+    for a in answers:
+        library.scores.save_draft(a.id, me, 4, "Ada did well")
+    library.scores.submit(sid, me)
+    folder = library.submissions.get(sid).folder
+    (folder / "media").mkdir(parents=True)
+    (folder / "media" / "q1.mp4").write_bytes(b"\x00ADA-MEDIA" * 100)
+    with pytest.raises(sqlite3.IntegrityError):
+        library.db.execute("DELETE FROM submissions WHERE id = ?", (sid,))
+
+    result = PrivacyService(library).erase(submission_ids=[sid], actor_id=me)
+    assert result.counts[sid].submitted_scores == 2 and result.counts[sid].media_files == 1
+    assert result.compacted
+    assert [s.id for s in library.submissions.all()] == [keep]
+    assert not folder.exists()
+    (row,) = library.db.execute(
+        "SELECT actor_id, action, subject, details FROM audit_log"
+    ).fetchall()
+    assert row[:3] == (me, "erased", f"submissions {sid}")
+    details = json.loads(row[3])
+    assert details["reason_code"] == "candidate_request" and details["submissions"] == [sid]
+    counts = details["counts"][str(sid)]
+    assert counts["submitted_scores"] == 2
+    assert all(isinstance(v, int) for v in counts.values())
+    data = b"".join(p.read_bytes() for p in library.root.rglob("onetake.sqlite3*"))
+    assert b"Ada Lovelace" not in data and b"Ada did well" not in data
+    assert b"Grace Hopper" in data  # the scan above sees what is still there
+
+
+def test_sweep_finishes_or_undoes_interrupted_erasures(library: Library) -> None:
+    sid = add(library)
+    folder = library.submissions.get(sid).folder
+    tomb = folder.with_name(".erasing-" + folder.name)
+    os.replace(folder, tomb)  # crashed before the commit: the row is still there
+    orphan = folder.with_name(".erasing-0123456789ab")
+    orphan.mkdir()
+    (orphan / "q1.mp4").write_bytes(b"left over")  # crashed after: no row names it
+    assert PrivacyService(library).sweep() == 1
+    assert folder.is_dir() and not tomb.exists() and not orphan.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_the_database_and_its_folder_are_private(library: Library) -> None:
+    assert stat.S_IMODE(os.stat(library.root).st_mode) == 0o700
+    for f in library.root.glob("onetake.sqlite3*"):
+        assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f.name

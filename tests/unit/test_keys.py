@@ -1,0 +1,99 @@
+"""Organisation keys (issue 13): made, listed, sealed by the passphrase, exported for age."""
+
+from __future__ import annotations
+
+import io
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from onetake_desktop.cli import main
+from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from onetake_desktop.services.keys import KeyService, WrongPassphraseError, forget_unlocked
+
+PASS = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> None:
+    forget_unlocked()
+
+
+def test_new_key_is_sealed_and_opens_only_with_its_passphrase(onetake_home: Path) -> None:
+    with KeyService() as keys:
+        record = keys.new_key("Acme  Ltd", PASS)
+        assert record.organisation == "Acme Ltd"
+        assert record.age_recipient.startswith("age1")
+        assert len(record.short_fingerprint) == 19
+        raw = keys.db.execute("SELECT sealed_secret FROM org_keys").fetchone()[0]
+        assert b"AGE-SECRET-KEY" not in bytes(raw)
+        with pytest.raises(WrongPassphraseError, match="does not open the key of Acme Ltd"):
+            keys.unlock("not the passphrase")
+        unlocked = keys.unlock(PASS)
+        assert str(unlocked.identity.to_public()) == record.age_recipient
+        # The identity really decrypts what is encrypted to the recipient.
+        box = pyrage.encrypt(b"hello", [pyrage.x25519.Recipient.from_str(record.age_recipient)])
+        assert pyrage.decrypt(box, [unlocked.identity]) == b"hello"
+
+
+def test_short_passphrase_refused(onetake_home: Path) -> None:
+    with KeyService() as keys, pytest.raises(UsageError, match="at least 8"):
+        keys.new_key("Acme", "short")
+
+
+def _cli(args: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    result = main(args)
+    assert isinstance(result, int)
+    return result
+
+
+def test_cli_new_list_export_and_age_tool_reads_the_identity(
+    onetake_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _cli(["keys", "new", "--org", "Acme"], PASS + "\n", monkeypatch) == EXIT_OK
+    assert _cli(["keys", "list"], "", monkeypatch) == EXIT_OK
+    listed = capsys.readouterr().out
+    with KeyService() as keys:
+        record = keys.current()
+    assert record.short_fingerprint in listed and record.age_recipient in listed
+    out = tmp_path / "identity.txt"
+    assert _cli(["keys", "export", "--identity", str(out)], "wrong one!\n", monkeypatch) == (
+        EXIT_FAILURE
+    )
+    assert "does not open any organisation key" in capsys.readouterr().err
+    assert not out.exists()
+    assert _cli(["keys", "export", "--identity", str(out)], PASS + "\n", monkeypatch) == EXIT_OK
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    secret = tmp_path / "secret.age"
+    recipient = pyrage.x25519.Recipient.from_str(record.age_recipient)
+    secret.write_bytes(pyrage.encrypt(b"for the employer", [recipient]))
+    opened = subprocess.run(
+        ["age", "-d", "-i", str(out), str(secret)], capture_output=True, check=True
+    )
+    assert opened.stdout == b"for the employer"
+
+
+def test_export_holds_every_key_so_older_bundles_still_open(
+    onetake_home: Path, tmp_path: Path
+) -> None:
+    with KeyService() as keys:
+        old = keys.new_key("Acme", PASS)
+        new = keys.new_key("Acme", PASS)
+        out = tmp_path / "identity.txt"
+        assert [r.id for r in keys.export_identity(out, PASS)] == [old.id, new.id]
+    for record in (old, new):
+        secret = tmp_path / f"{record.id}.age"
+        to = pyrage.x25519.Recipient.from_str(record.age_recipient)
+        secret.write_bytes(pyrage.encrypt(record.age_recipient.encode(), [to]))
+        opened = subprocess.run(
+            ["age", "-d", "-i", str(out), str(secret)], capture_output=True, check=True
+        )
+        assert opened.stdout == record.age_recipient.encode()

@@ -1,0 +1,95 @@
+"""The log file, --verbose, the last-resort hooks outside Qt, and a closed pipe."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop import cli, logs
+from onetake_desktop.paths import app_paths
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "resources" / "kits" / "demo-interview.toml"
+
+
+@pytest.fixture
+def restore_hooks() -> Iterator[None]:
+    before = sys.excepthook, threading.excepthook
+    yield
+    sys.excepthook, threading.excepthook = before
+
+
+def test_a_command_writes_the_log_file_under_paths_logs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["kit", "validate", str(DEMO)]) == 0
+    text = logs.log_file(app_paths().logs).read_text(encoding="utf-8")
+    assert "onetake 0.1.0: kit" in text
+    assert "demo-interview" not in text  # the command, never its arguments
+    assert capsys.readouterr().err == ""  # quiet without --verbose
+
+
+def test_verbose_logs_to_stderr_too(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--verbose", "kit", "validate", str(DEMO)]) == 0
+    assert "onetake: INFO onetake_desktop.cli: onetake 0.1.0: kit" in capsys.readouterr().err
+    assert logging.getLogger("onetake_desktop").level == logging.DEBUG
+
+
+def test_the_log_rotates(tmp_path: Path) -> None:
+    path = logs.setup_logging(tmp_path)
+    chunk = "x" * 10_000
+    for _ in range(2 * logs.MAX_BYTES // len(chunk)):
+        logging.getLogger("onetake_desktop.test").info(chunk)
+    assert path.stat().st_size <= logs.MAX_BYTES
+    assert (tmp_path / "onetake.log.1").exists()
+
+
+def test_an_uncaught_error_in_a_thread_is_logged_and_reported(restore_hooks: None) -> None:
+    path = logs.setup_logging(app_paths().logs)
+    said: list[str] = []
+    logs.install_excepthooks(said.append)
+
+    def work() -> None:
+        raise ValueError("worker failed 17")
+
+    worker = threading.Thread(target=work, name="worker-17")
+    worker.start()
+    worker.join()
+    assert said == [logs.UNEXPECTED]
+    text = path.read_text(encoding="utf-8")
+    assert "unexpected error in thread worker-17: ValueError: worker failed 17" in text
+    assert "Traceback (most recent call last)" in text and "in work" in text
+
+
+def test_an_uncaught_error_on_the_main_thread_is_logged_and_reported(
+    restore_hooks: None,
+) -> None:
+    path = logs.setup_logging(app_paths().logs)
+    said: list[str] = []
+    logs.install_excepthooks(said.append)
+    try:
+        raise KeyError("no such thing")
+    except KeyError:
+        sys.excepthook(*sys.exc_info())  # what Python does with an uncaught error
+    assert said == [logs.UNEXPECTED]
+    assert "KeyError: 'no such thing'" in path.read_text(encoding="utf-8")
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    env = {"ONETAKE_HOME": str(tmp_path), "PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "onetake_desktop", "kit", "show", str(DEMO)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader (`| head`) is gone before the command writes a byte
+    err = child.stderr.read().decode()
+    child.stderr.close()
+    assert child.wait(timeout=60) == 1
+    assert err == ""
