@@ -47,15 +47,15 @@ class ScoreStats:
 
 
 def score_stats(scores: Mapping[int, int]) -> ScoreStats:
-    values = list(scores.values())
-    if not values:
+    # The same figures as statistics.fmean and .median (exact for whole numbers), without
+    # their overhead: a large panel's summary computes this for tens of thousands of cells.
+    values = sorted(scores.values())
+    n = len(values)
+    if not n:
         return ScoreStats({}, None, None, None)
-    return ScoreStats(
-        dict(scores),
-        statistics.fmean(values),
-        float(statistics.median(values)),
-        max(values) - min(values),
-    )
+    middle = n // 2
+    median = values[middle] if n % 2 else (values[middle - 1] + values[middle]) / 2
+    return ScoreStats(dict(scores), sum(values) / n, float(median), values[-1] - values[0])
 
 
 def ordinal_alpha(ratings: Mapping[int, Mapping[int, int]]) -> float | None:
@@ -106,7 +106,7 @@ def leniency(ratings: Ratings) -> list[Leniency]:
     for scores in ratings.values():
         if not scores:
             continue
-        cell_mean = statistics.fmean(scores.values())
+        cell_mean = sum(scores.values()) / len(scores)  # whole numbers: exactly fmean
         for panelist, score in scores.items():
             own.setdefault(panelist, []).append(score)
             panel.setdefault(panelist, []).append(cell_mean)
@@ -140,7 +140,7 @@ def summarise(ratings: Ratings) -> PanelSummary:
     return PanelSummary(
         cells,
         {q: ordinal_alpha(units) for q, units in sorted(by_question.items())},
-        {c: statistics.fmean(m) if m else None for c, m in sorted(by_candidate.items())},
+        {c: math.fsum(m) / len(m) if m else None for c, m in sorted(by_candidate.items())},
         leniency(ratings),
     )
 

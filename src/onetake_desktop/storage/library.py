@@ -562,6 +562,15 @@ class SqliteSubmissions:
             for r in _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
         ]
 
+    def by_interview(self, interview_pk: int) -> dict[int, SubmissionRecord]:
+        """The interview's submissions by id, in one query (summaries and exports)."""
+        rows = _rows(
+            self.db,
+            f"SELECT {self._COLUMNS} FROM submissions s WHERE s.interview_pk = ?",
+            (interview_pk,),
+        )
+        return {record.id: record for record in map(self._make, rows)}
+
     def answers(self, submission_id: int) -> list[AnswerRecord]:
         return [
             self._make_answer(r)
