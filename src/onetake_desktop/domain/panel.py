@@ -182,18 +182,22 @@ def blind_codes(candidate_ids: Iterable[int], secret: str, length: int = 4) -> d
     """
     codes: dict[int, str] = {}
     used: set[str] = set()
+    key = secret.encode()
+    base = len(_CODE_ALPHABET)
     for cid in sorted(set(candidate_ids)):
-        digest = hmac.new(secret.encode(), str(cid).encode(), hashlib.sha256).digest()
-        n = int.from_bytes(digest, "big")
-        chars = []
-        while n:
-            n, r = divmod(n, len(_CODE_ALPHABET))
-            chars.append(_CODE_ALPHABET[r])
+        n = int.from_bytes(hmac.digest(key, str(cid).encode(), "sha256"), "big")
+        # The digest's base-30 digits, least significant first, as many as the code needs
+        # (all 52 of them for every candidate made a large panel's summary slow).
+        chars: list[str] = []
         size = length
-        code = "C-" + "".join(chars[:size])
-        while code in used:
-            size += 1
+        while True:
+            while len(chars) < size and n:
+                n, r = divmod(n, base)
+                chars.append(_CODE_ALPHABET[r])
             code = "C-" + "".join(chars[:size])
+            if code not in used:
+                break
+            size += 1
         used.add(code)
         codes[cid] = code
     return codes

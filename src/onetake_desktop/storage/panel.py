@@ -306,17 +306,23 @@ class SqlitePanel:
     # --- candidates and scores ------------------------------------------------------------
 
     def candidates(self, interview_pk: int) -> list[CandidateRef]:
-        rows = self.db.execute(
-            "SELECT s.id, s.candidate_name, s.candidate_email, a.question_id, a.id"
-            " FROM submissions s LEFT JOIN answers a ON a.submission_id = s.id"
-            " WHERE s.interview_pk = ? ORDER BY s.id, a.position",
+        # Two queries rather than one join: names and emails once per candidate, not once
+        # per answer (this runs whenever a panel window opens).
+        out = {
+            int(r[0]): CandidateRef(int(r[0]), r[1], r[2], {})
+            for r in self.db.execute(
+                "SELECT id, candidate_name, candidate_email FROM submissions"
+                " WHERE interview_pk = ? ORDER BY id",
+                (interview_pk,),
+            )
+        }
+        for submission_id, question_id, answer_id in self.db.execute(
+            "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
+            " JOIN answers a ON a.submission_id = s.id WHERE s.interview_pk = ?"
+            " ORDER BY a.submission_id, a.position",
             (interview_pk,),
-        ).fetchall()
-        out: dict[int, CandidateRef] = {}
-        for r in rows:
-            ref = out.setdefault(int(r[0]), CandidateRef(int(r[0]), r[1], r[2], {}))
-            if r[3] is not None:
-                ref.answers[str(r[3])] = int(r[4])
+        ):
+            out[submission_id].answers[question_id] = answer_id
         return list(out.values())
 
     def visible_scores(
