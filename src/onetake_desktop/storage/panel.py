@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import sqlite_utils
-
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.panel import (
     DECISIONS,
@@ -22,7 +20,7 @@ from onetake_desktop.domain.panel import (
     chain_entry,
     verify_chain,
 )
-from onetake_desktop.storage.db import transaction, utc_now
+from onetake_desktop.storage.db import Database, transaction, utc_now
 
 
 @dataclass(frozen=True)
@@ -162,13 +160,7 @@ class PanelRepository(Protocol):
         self, actor_id: int | None, action: str, subject: str, details: dict[str, Any]
     ) -> AuditEntry: ...
     def audit_entries(self) -> list[AuditEntry]: ...
-    def audit_details(self, action: str) -> list[str]:
-        """The details (JSON) of every audit row of one action, oldest first."""
-        rows = self.db.execute(
-            "SELECT details FROM audit_log WHERE action = ? ORDER BY seq", (action,)
-        ).fetchall()
-        return [str(r[0]) for r in rows]
-
+    def audit_details(self, action: str) -> list[str]: ...
     def verify_audit(self) -> AuditProblem | None: ...
 
 
@@ -176,7 +168,7 @@ _AUDIT_HEAD = "audit_head"  # "<seq>:<row hash>" of the last row, written with t
 
 
 class SqlitePanel:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     # --- settings -------------------------------------------------------------------------
@@ -653,7 +645,7 @@ ERASED_ACTION = "erased"
 
 
 def record_erasure(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     submission_ids: Sequence[int],
     reason_code: str,
