@@ -9,7 +9,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 from onetake_desktop.cli import add_group, context_of
-from onetake_desktop.domain.conformance import flag_to_dict
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 
 
@@ -66,10 +65,13 @@ def run_list(args: argparse.Namespace) -> int:
         entries = service.entries(actor, search=args.search, sort=args.sort)
         codes = service.blind()
         # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
-        flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
+        every_flag = service.all_flags()
+        flags = {e.submission_id: every_flag.get(e.submission_id, ()) for e in entries}
     finally:
         service.close()
     if args.json:
+        from onetake_desktop.domain.conformance import flag_to_dict
+
         out = [
             {
                 **asdict(e),

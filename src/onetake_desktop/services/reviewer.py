@@ -182,6 +182,11 @@ class ReviewerService:
         reviewer to see beside the candidate."""
         return self.importer.flags(submission_id)
 
+    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+        """:meth:`flags` of every submission by id, in one query (the list of a large
+        library)."""
+        return self.library.submissions.all_flags()
+
     # -- reading the library ------------------------------------------------------------------
 
     def actor_for(self, reviewer_id: int) -> Actor:

@@ -560,6 +560,14 @@ class SqliteSubmissions:
             for r in _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
         ]
 
+    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+        """The import flags of every flagged submission by id, in one query (lists of a
+        large library: no folder to resolve per candidate)."""
+        return {
+            int(r[0]): flags_from_json(r[1])
+            for r in _rows(self.db, "SELECT id, flags FROM submissions WHERE flags <> '[]'")
+        }
+
     def by_interview(self, interview_pk: int) -> dict[int, SubmissionRecord]:
         """The interview's submissions by id, in one query (summaries and exports)."""
         rows = _rows(
