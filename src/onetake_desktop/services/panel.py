@@ -266,10 +266,11 @@ class PanelService:
 
     def interviews(self) -> list[InterviewRecord]:
         """Interviews that have candidates (what the panel windows offer)."""
-        return [i for i in self.library.interviews.all() if self.scoring.repo.candidates(i.id)]
+        counts = self.scoring.repo.candidate_counts()
+        return [i for i in self.library.interviews.all() if counts.get(i.id)]
 
     def candidate_count(self, *, interview_pk: int) -> int:
-        return len(self.scoring.repo.candidates(interview_pk))
+        return self.scoring.repo.candidate_counts().get(interview_pk, 0)
 
     def questions(self, *, interview_pk: int) -> list[str]:
         definition = self.library.interviews.definition(interview_pk)

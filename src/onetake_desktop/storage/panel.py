@@ -297,6 +297,15 @@ class SqlitePanel:
 
     # --- candidates and scores ------------------------------------------------------------
 
+    def candidate_counts(self) -> dict[int, int]:
+        """Interview pk -> how many submissions it has (only interviews that have some)."""
+        return {
+            int(r[0]): int(r[1])
+            for r in self.db.execute(
+                "SELECT interview_pk, COUNT(*) FROM submissions GROUP BY interview_pk"
+            )
+        }
+
     def candidates(self, interview_pk: int) -> list[CandidateRef]:
         # Two queries rather than one join: names and emails once per candidate, not once
         # per answer (this runs whenever a panel window opens).
@@ -352,13 +361,12 @@ class SqlitePanel:
         """The rows of :meth:`visible_scores` (the same rule, the same SQL) reduced to
         ``(answer id, reviewer id, score, submitted 0/1)``: what the summary counts, without
         building a record per score of a large panel."""
-        return [
-            (int(r[0]), int(r[1]), r[2], int(r[3]))
-            for r in self.db.execute(
-                "SELECT sc.answer_id, sc.reviewer_id, sc.score, sc.status = 'submitted'" + _VISIBLE,
-                {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
-            )
-        ]
+        # SQLite returns these integer columns as int already: the rows as they come.
+        rows: list[tuple[int, int, int | None, int]] = self.db.execute(
+            "SELECT sc.answer_id, sc.reviewer_id, sc.score, sc.status = 'submitted'" + _VISIBLE,
+            {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
+        ).fetchall()
+        return rows
 
     def open_answers(self, viewer_id: int) -> list[tuple[int, int]]:
         """``(other reviewer id, answer id)`` where both the other's and the viewer's current

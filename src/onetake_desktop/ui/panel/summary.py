@@ -13,9 +13,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -32,7 +34,7 @@ FLAG_BACKGROUND = QColor("#fdecea")
 LOCKED_TEXT = "submit yours to see"
 BAR_COLOURS = ("#1f5fa8", "#d97706", "#2f855a", "#7b4fa8", "#b42318", "#4a5568")
 LOCKED_COLOUR = QColor("#6b7686")
-FLAGGED_SHOWN = 12  # disagreements named under the table; the rest are counted
+FLAGGED_SHOWN = 6  # disagreements named under the table; the rest are counted
 
 
 def _tick_step(top: int, ticks: int = 10) -> int:
@@ -98,13 +100,15 @@ class SummaryModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.window.cell_text(c.submission_id, q)
             stats = view.stats(c.submission_id, q)
+            if role == Qt.ItemDataRole.ToolTipRole:  # the whole cell, should it be cut short
+                flag = stats is not None and stats.disagreement
+                text = self.window.cell_text(c.submission_id, q)
+                return text + ("\nPanelists are 2 or more points apart." if flag else "")
             if role == Qt.ItemDataRole.ForegroundRole and stats is None:
                 return QBrush(LOCKED_COLOUR)
-            if stats is not None and stats.disagreement:
-                if role == Qt.ItemDataRole.BackgroundRole:
-                    return QBrush(FLAG_BACKGROUND)
-                if role == Qt.ItemDataRole.ToolTipRole:
-                    return "Panelists are 2 or more points apart on this answer."
+            flagged = stats is not None and stats.disagreement
+            if role == Qt.ItemDataRole.BackgroundRole and flagged:
+                return QBrush(FLAG_BACKGROUND)
             return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -150,9 +154,10 @@ class SummaryWindow(PanelWindow):
         self.table.setWordWrap(True)
         rows = self.table.verticalHeader()
         rows.setVisible(False)
-        # Every cell holds at most two lines: a fixed height, so no row is ever measured.
+        # A cell is the scores (which may wrap once in a narrow window) and one line of
+        # figures: a fixed height of three lines, so no row is ever measured.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 12)
+        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 3 + 12)
         self.agreement = QLabel("")
         self.agreement.setObjectName("AgreementLabel")
         self.agreement.setWordWrap(True)
@@ -168,7 +173,7 @@ class SummaryWindow(PanelWindow):
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(260)
+        self.chart_view.setMinimumHeight(240)
 
         lower_left = QWidget()
         ll = QVBoxLayout(lower_left)
@@ -192,7 +197,12 @@ class SummaryWindow(PanelWindow):
         lower.setSizes([540, 640])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(lower)
+        # The statistics scroll rather than squeeze the table to nothing on a short screen.
+        lower_scroll = QScrollArea()
+        lower_scroll.setWidgetResizable(True)
+        lower_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        lower_scroll.setWidget(lower)
+        split.addWidget(lower_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
@@ -286,16 +296,12 @@ class SummaryWindow(PanelWindow):
         lines = [
             f"Q{i} ({q}): α = {self.alpha_text(q)}" for i, q in enumerate(view.questions, start=1)
         ]
-        flagged = [
-            f"{view.by_id[s].name} on {q}"
-            for s, q in view.summary.disagreements()
-            if view.stats(s, q) is not None
-        ]
+        flagged = [cell for cell in view.summary.disagreements() if view.stats(*cell) is not None]
         if flagged:
             more = len(flagged) - FLAGGED_SHOWN
             lines.append(
                 "⚑ 2+ points apart: "
-                + "; ".join(flagged[:FLAGGED_SHOWN])
+                + "; ".join(f"{view.by_id[s].name} on {q}" for s, q in flagged[:FLAGGED_SHOWN])
                 + (f"; and {more} more (⚑ in the table)" if more > 0 else "")
             )
         self.agreement.setText("\n".join(lines))
