@@ -40,6 +40,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from argon2.low_level import Type, hash_secret_raw
 
 from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.panel import (
     AuditEntry,
@@ -57,7 +58,6 @@ from onetake_desktop.storage.library import (
     RecommendationRecord,
     Reviewer,
     ScoreRecord,
-    SubmissionRecord,
     TimestampedNote,
 )
 from onetake_desktop.storage.panel import (
@@ -1059,14 +1059,14 @@ class ScoringService:
             # Asked once per interview, not once per row (each is a pass over its scores).
             open_cells = self._open_answers(actor.reviewer_id) if actor.panelist else {}
             done_by = self.repo.submitted_by_submission(interview.id) if actor.panelist else {}
-            submissions = self.library.submissions.by_interview(interview.id)
+            hashes = self.library.submissions.bundle_hashes(interview.id)
+            flags = self.library.submissions.all_flags()
             by_answer: dict[int, list[VisibleScore]] = {}
             for sc in scores:
                 if sc.score is None or (only_submitted and sc.status != "submitted"):
                     continue
                 by_answer.setdefault(sc.answer_id, []).append(sc)
             for c in self.candidates(interview_pk=interview.id):
-                submission = submissions[c.submission_id]
                 d = c.decision
                 base = {
                     "interview_id": interview.interview_id,
@@ -1075,8 +1075,8 @@ class ScoringService:
                     "candidate_code": c.code,
                     "candidate_name": c.name if c.revealed else "",
                     "candidate_email": c.email,
-                    "bundle_sha256": submission.bundle_sha256,
-                    "flags": _flags_of(submission),
+                    "bundle_sha256": hashes[c.submission_id],
+                    "flags": _flags_text(flags.get(c.submission_id, ())),
                     "decision": d.decision if d else "",
                     "decision_reason": d.reason if d else "",
                     "feedback": d.feedback if d else "",
@@ -1148,9 +1148,8 @@ class ScoringService:
                 if score is not None:
                     values_of.setdefault(sid, []).append(int(score))
             recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
-            submissions = self.library.submissions.by_interview(interview.id)
+            flags = self.library.submissions.all_flags()  # no folder resolved per candidate
             for c in candidates:
-                submission = submissions[c.submission_id]
                 my_submitted = own_submitted.get(c.submission_id, 0)
                 own_done = bool(c.answers) and my_submitted == len(c.answers)
                 values = values_of.get(c.submission_id, [])
@@ -1163,7 +1162,7 @@ class ScoringService:
                         "candidate_code": c.code,
                         "candidate_name": c.name if c.revealed else "",
                         "candidate_email": c.email,
-                        "flags": _flags_of(submission),
+                        "flags": _flags_text(flags.get(c.submission_id, ())),
                         "answers": len(c.answers),
                         "my_submitted": my_submitted,
                         "mean_score": round(sum(values) / len(values), 3)
@@ -1311,10 +1310,10 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 )
 
 
-def _flags_of(submission: SubmissionRecord) -> str:
+def _flags_text(flags: Sequence[Flag]) -> str:
     """The import checks' flags on a submission (rules of the interview it broke), as plain
     sentences for one cell, each with its stable code: "code: sentence; ..."."""
-    return "; ".join(f"{f.code}: {f.message}" for f in submission.flags)
+    return "; ".join(f"{f.code}: {f.message}" for f in flags)
 
 
 # -- helpers ------------------------------------------------------------------------------------

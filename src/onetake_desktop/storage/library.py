@@ -568,14 +568,16 @@ class SqliteSubmissions:
             for r in _rows(self.db, "SELECT id, flags FROM submissions WHERE flags <> '[]'")
         }
 
-    def by_interview(self, interview_pk: int) -> dict[int, SubmissionRecord]:
-        """The interview's submissions by id, in one query (summaries and exports)."""
-        rows = _rows(
-            self.db,
-            f"SELECT {self._COLUMNS} FROM submissions s WHERE s.interview_pk = ?",
-            (interview_pk,),
-        )
-        return {record.id: record for record in map(self._make, rows)}
+    def bundle_hashes(self, interview_pk: int) -> dict[int, str]:
+        """Submission id -> bundle SHA-256 for the interview, in one query (exports)."""
+        return {
+            int(r[0]): str(r[1])
+            for r in _rows(
+                self.db,
+                "SELECT id, bundle_sha256 FROM submissions WHERE interview_pk = ?",
+                (interview_pk,),
+            )
+        }
 
     def answers(self, submission_id: int) -> list[AnswerRecord]:
         return [
