@@ -11,7 +11,7 @@ import hmac
 import json
 import math
 import random
-import statistics
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -101,18 +101,19 @@ class Leniency:
 
 
 def leniency(ratings: Ratings) -> list[Leniency]:
-    own: dict[int, list[int]] = {}
-    panel: dict[int, list[float]] = {}
+    own_sum: dict[int, int] = defaultdict(int)
+    panel: dict[int, list[float]] = defaultdict(list)
     for scores in ratings.values():
         if not scores:
             continue
         cell_mean = sum(scores.values()) / len(scores)  # whole numbers: exactly fmean
         for panelist, score in scores.items():
-            own.setdefault(panelist, []).append(score)
-            panel.setdefault(panelist, []).append(cell_mean)
+            own_sum[panelist] += score
+            panel[panelist].append(cell_mean)
+    # Whole-number sums are exact, so sum / n is fmean; the cell means need fsum (as fmean).
     return [
-        Leniency(p, len(own[p]), statistics.fmean(own[p]), statistics.fmean(panel[p]))
-        for p in sorted(own)
+        Leniency(p, len(panel[p]), own_sum[p] / len(panel[p]), math.fsum(panel[p]) / len(panel[p]))
+        for p in sorted(panel)
     ]
 
 
