@@ -94,7 +94,6 @@ _VISIBLE = f"""
     FROM submissions s
     JOIN answers a ON a.submission_id = s.id
     JOIN scores sc ON sc.answer_id = a.id
-    JOIN reviewers r ON r.id = sc.reviewer_id
     WHERE s.interview_pk = :interview AND {_CURRENT.format(t="sc")} AND (
         (sc.reviewer_id = :viewer AND (sc.status = 'submitted' OR :own_drafts))
         OR (sc.reviewer_id <> :viewer AND sc.status = 'submitted' AND (
@@ -332,9 +331,10 @@ class SqlitePanel:
         """Current scores on the interview's answers that ``viewer_id`` may see (see module)."""
         rows = self.db.execute(
             "SELECT sc.id, sc.answer_id, a.submission_id, a.question_id, sc.reviewer_id,"
-            " r.name, sc.score, sc.note, sc.status, sc.created_at, sc.supersedes_id, sc.reason"
+            " (SELECT r.name FROM reviewers r WHERE r.id = sc.reviewer_id) AS reviewer_name,"
+            " sc.score, sc.note, sc.status, sc.created_at, sc.supersedes_id, sc.reason"
             + _VISIBLE
-            + " ORDER BY a.submission_id, a.position, r.name COLLATE NOCASE",
+            + " ORDER BY a.submission_id, a.position, reviewer_name COLLATE NOCASE",
             {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
         ).fetchall()
         return [
