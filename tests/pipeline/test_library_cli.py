@@ -37,7 +37,7 @@ def imported(capsys: pytest.CaptureFixture[str], bundles: dict[str, Path]) -> No
 
 
 def reviewer_count() -> int:
-    service = open_reviewer_service(app_paths().library)
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         return len(service.library.reviewers.all())
     finally:
@@ -76,7 +76,7 @@ def test_search_ignores_case_and_accents_and_no_match_is_not_empty(
     code, out, _ = run(capsys, "library", "list", "--search", "ÅNGSTRÖM")
     assert "Anders Ångström" in out and "Grace" not in out
     code, out, _ = run(capsys, "library", "list", "--search", "zzz")
-    assert code == 0 and out.strip() == "No candidate matches this search; the library has others."
+    assert code == 0 and out.strip() == "No candidate matches 'zzz'."
     assert "empty" not in out
 
 
@@ -84,13 +84,15 @@ def test_statuses_and_plurals_say_what_they_mean(
     capsys: pytest.CaptureFixture[str], bundles: dict[str, Path], tmp_path: Path
 ) -> None:
     imported(capsys, bundles)
-    service = open_reviewer_service(app_paths().library)
+    service = open_reviewer_service(app_paths().ensure().library)
     try:
         me = service.actor_for(service.default_reviewer.id)
         anders = next(e for e in service.entries(me) if e.candidate_name.startswith("Anders"))
         first, *rest = service.answers(anders.submission_id)
         service.save_score(me, answer_id=first.id, score=4)
-        service.add_note(me, answer_id=rest[0].id, position_ms=100, text="a pin alone")
+        service.add_note(
+            me, answer_id=rest[0].id, position_ms=100, text="a pin alone is not a score"
+        )
     finally:
         service.close()
     code, out, _ = run(capsys, "library", "list")

@@ -120,8 +120,7 @@ def test_question_mode_rubric_readable_and_its_score_updates_the_tree(
 ) -> None:
     window = sized_window(qtbot, SIZES[name], bundles)
     panel = PanelService(window.service.library, hasher=HASHER)
-    created = panel.create_panelist("Ana", "correct horse battery")
-    ana = panel.sign_in(created.reviewer_id, "correct horse battery")
+    ana = panel.create_panelist("Ana", "correct horse battery")
     window.set_reviewer(ana.reviewer_id)
     qm = QuestionModeWindow(window, panel, ana)
     qtbot.addWidget(qm)
@@ -150,8 +149,9 @@ def test_a_candidate_scored_and_submitted_in_five_keystrokes(
 ) -> None:
     window = sized_window(qtbot, SIZES["1366x768 at 150%"], bundles)
     window.auto_advance_action.setChecked(True)  # a preference, kept per reviewer
-    actor = window.service.actor_for(window.current_reviewer_id)
-    sid = window.service.entries(actor)[0].submission_id
+    sid = window.service.entries(window.service.actor_for(window.current_reviewer_id))[
+        0
+    ].submission_id
     answers = window.service.answers(sid)
     assert len(answers) == 3
     window.show_answer(answers[0].id)

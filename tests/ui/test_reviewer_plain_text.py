@@ -98,8 +98,9 @@ def test_hostile_bundle_text_is_shown_literally_everywhere(qtbot: QtBot, tmp_pat
     assert window.add_definition(definition_file)
     import_and_wait(qtbot, window, [bundle])
     wait_for_tasks()
-    actor = window.service.actor_for(window.current_reviewer_id)
-    sid = window.service.entries(actor)[0].submission_id
+    sid = window.service.entries(window.service.actor_for(window.current_reviewer_id))[
+        0
+    ].submission_id
     answers = window.service.answers(sid)
     window.show_answer(answers[0].id)
     window.rubric.pin_text.setText(PIN)

@@ -9,24 +9,18 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.domain.search import fold, matches
-from onetake_desktop.services.importing import (
-    Importer,
-    ImportOutcome,
-    ImportReport,
-    definition_not_bundle,
-    find_bundles,
-    is_definition_file,
-)
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
 from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
 from onetake_desktop.storage.library import (
@@ -46,6 +40,36 @@ from onetake_desktop.storage.library import (
     answer_status,
     open_library,
 )
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.importing import (
+        Importer,
+        ImportOutcome,
+        ImportReport,
+        definition_not_bundle,
+        find_bundles,
+        is_definition_file,
+    )
+
+# The importer (bundles, media probes, zip checks) loads when something is imported, not when
+# a command only lists or scores: `onetake library list` starts without it.
+_LAZY = (
+    "Importer",
+    "ImportOutcome",
+    "ImportReport",
+    "definition_not_bundle",
+    "find_bundles",
+    "is_definition_file",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from onetake_desktop.services import importing
+
+        return getattr(importing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # The overall recommendation from worst to best: Ctrl+1 .. Ctrl+4 in the window, like scores.
 RECOMMENDATION_ORDER: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
@@ -103,14 +127,19 @@ class ReviewerService:
         """``reviewer_name``: who "you" are on this computer (the settings' reviewer)."""
         self.library = library
         self.scoring = scoring_for(library)
-        self.importer = Importer(library)
         self.default_reviewer = self.scoring.lone_reviewer(reviewer_name)
 
-    def close(self) -> None:
-        from onetake_desktop.services.bundles import close_spare_probe_child
+    @cached_property
+    def importer(self) -> Importer:
+        from onetake_desktop.services.importing import Importer
 
+        return Importer(self.library)
+
+    def close(self) -> None:
         self.library.close()
-        close_spare_probe_child()  # the idle probe child is not needed once the library closes
+        bundles = sys.modules.get("onetake_desktop.services.bundles")
+        if bundles is not None:  # nothing was probed if it never loaded
+            bundles.close_spare_probe_child()  # the idle probe child ends with the library
 
     # -- reviewers and their preferences ------------------------------------------------------
 
@@ -138,6 +167,11 @@ class ReviewerService:
     def library_root(self) -> Path:
         return self.library.root
 
+    def watch_scores(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """``callback(answer_id)`` after any score or pinned note of the library changes,
+        whichever window wrote it (see storage.library.Library.watch_scores)."""
+        return self.library.watch_scores(callback)
+
     def playback_rate(self, reviewer_id: int) -> float:
         return ReviewerSettings(self.library).get(reviewer_id).playback_rate
 
@@ -147,10 +181,10 @@ class ReviewerService:
     def audio_only(self, reviewer_id: int) -> bool:
         """Review by ear: video answers play with the picture hidden (the same setting the
         panel's menu item writes)."""
-        return self.library.reviewers.setting(reviewer_id, "audio_only", "0") == "1"
+        return ReviewerSettings(self.library).get(reviewer_id).audio_only
 
     def set_audio_only(self, reviewer_id: int, on: bool) -> None:
-        self.library.reviewers.set_setting(reviewer_id, "audio_only", "1" if on else "0")
+        ReviewerSettings(self.library).set_audio_only(reviewer_id, on)
 
     def auto_advance(self, reviewer_id: int) -> bool:
         """After a score, move on to this candidate's next unscored answer."""
@@ -221,6 +255,11 @@ class ReviewerService:
         """The rules of its interview this submission broke (found on import), for every
         reviewer to see beside the candidate."""
         return self.importer.flags(submission_id)
+
+    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+        """:meth:`flags` of every submission by id, in one query (the list of a large
+        library)."""
+        return self.library.submissions.all_flags()
 
     # -- reading the library ------------------------------------------------------------------
 
@@ -365,20 +404,22 @@ class ReviewerService:
     def next_unscored(
         self, actor: Actor, *, submission_ids: Sequence[int], after_answer_id: int | None
     ) -> int | None:
-        """The first answer without a score of this actor (drafts with a score and submitted
-        answers are skipped), after ``after_answer_id`` in the order of ``submission_ids``
-        (the library as shown), wrapping round; None when none is left."""
-        order = list(submission_ids)
-        if not order:
+        """The first answer without a score of this reviewer (drafts with a score and
+        submitted answers are skipped), after ``after_answer_id`` in the order of
+        ``submission_ids`` (the library as shown), wrapping round; None when none is left."""
+        if not submission_ids:
             return None
+        order = list(submission_ids)
         start = 0
         if after_answer_id is not None:
             with contextlib.suppress(OneTakeError):
                 current = self.library.submissions.answer(after_answer_id).submission_id
                 if current in order:
                     start = order.index(current)
-        earlier: list[int] = []  # the current candidate's unscored answers before this one
-        for k, sid in enumerate(order[start:] + order[:start]):
+        rotated = order[start:] + order[:start]
+        passed_current = after_answer_id is None
+        candidates_after: list[int] = []
+        for k, sid in enumerate(rotated):
             statuses = self.answer_statuses(actor, submission_id=sid)
             ids = list(statuses)
             if k == 0 and after_answer_id in statuses:
@@ -386,12 +427,14 @@ class ReviewerService:
                 later = [a for a in ids[i + 1 :] if statuses[a] == "not started"]
                 if later:
                     return later[0]
-                earlier = [a for a in ids[:i] if statuses[a] == "not started"]
+                candidates_after = [a for a in ids[:i] if statuses[a] == "not started"]
+                passed_current = True
                 continue
             found = next((a for a in ids if statuses[a] == "not started"), None)
             if found is not None:
                 return found
-        return earlier[0] if earlier else None
+        # Only the current candidate's earlier answers are left.
+        return candidates_after[0] if passed_current and candidates_after else None
 
     def submit_candidate(self, actor: Actor, *, submission_id: int) -> int:
         """Submit the actor's scores (and recommendation) for the candidate, durably and

@@ -284,14 +284,13 @@ class PrivacyController(QObject):
     # -- which candidate ----------------------------------------------------------------------
 
     def selected_submission(self) -> int | None:
-        # The library tree is an item model (ui/reviewer/library_model.py): kind and key are
-        # its UserRole and UserRole + 1 data, on every column.
+        model = self.window.model
         index = self.window.tree.currentIndex()
-        while index.isValid() and index.data(Qt.ItemDataRole.UserRole) == "answer":
+        while index.isValid() and model.kind(index) == "answer":
             index = index.parent()
-        if not index.isValid() or index.data(Qt.ItemDataRole.UserRole) != "candidate":
+        if not index.isValid() or model.kind(index) != "candidate":
             return self.window.current_submission_id  # type: ignore[no-any-return]
-        return int(index.data(Qt.ItemDataRole.UserRole + 1))
+        return int(model.key(index))
 
     def _name(self, c: Candidate) -> str:
         name, email = self.window.shown_name(c.submission_id)
@@ -299,7 +298,7 @@ class PrivacyController(QObject):
 
     def _context_menu(self, pos: Any) -> None:
         index = self.window.tree.indexAt(pos)
-        if not index.isValid() or index.data(Qt.ItemDataRole.UserRole) == "interview":
+        if not index.isValid() or self.window.model.kind(index) == "interview":
             return
         self.window.tree.setCurrentIndex(index)
         menu = QMenu(self.window.tree)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -147,7 +148,7 @@ class ReviewerWindow(QMainWindow):
         self._build_menus()
         # Scores written anywhere on this library (question mode, panel windows) update the
         # tree live, not at the next sign-in.
-        self._stop_watching = service.library.watch_scores(self._on_scores_written)
+        self._stop_watching = service.watch_scores(self._on_scores_written)
         self.set_reviewer(self.current_reviewer_id)
 
         # Outside text is plain text: the labels that show names, emails, question texts and
@@ -161,8 +162,8 @@ class ReviewerWindow(QMainWindow):
         install_privacy_features(self)  # erase, keep longer, retention banner and start-up
         from onetake_desktop.ui.panel import install_panel_features
 
-        self.panel = install_panel_features(self, panel_service)
-        audio = self.panel.actions.get("audio_only")
+        self.panel = panel = install_panel_features(self, panel_service)
+        audio = panel.actions.get("audio_only")
         if audio is not None:
             audio.toggled.connect(self._on_panel_audio_only)
 
@@ -590,7 +591,7 @@ class ReviewerWindow(QMainWindow):
         self._focus_library()
 
     def _answer_rows(self, submission_id: int) -> list[AnswerRow]:
-        submission = self.service.library.submissions.get(submission_id)
+        submission = self.service.submission(submission_id=submission_id)
         statuses = self.service.answer_statuses(
             self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
         )
@@ -605,7 +606,7 @@ class ReviewerWindow(QMainWindow):
 
     def _select_answer_item(self, answer_id: int) -> None:
         try:
-            answer = self.service.library.submissions.answer(answer_id)
+            answer = self.service.answer(answer_id=answer_id)
         except OneTakeError:
             return
         index = self.model.answer_index(answer.submission_id, answer_id)
@@ -646,7 +647,7 @@ class ReviewerWindow(QMainWindow):
         submissions: set[int] = set()
         for answer_id in answers:
             try:
-                submissions.add(self.service.library.submissions.answer(answer_id).submission_id)
+                submissions.add(self.service.answer(answer_id=answer_id).submission_id)
             except OneTakeError:  # erased meanwhile
                 continue
         for sid in submissions:
@@ -1171,7 +1172,7 @@ class ReviewerWindow(QMainWindow):
             try:
                 keys.unlock_all(passphrase)
             except OneTakeError as error:
-                warn(self, str(error))
+                QMessageBox.warning(self, "OneTake", str(error))
                 return False
         return True
 
