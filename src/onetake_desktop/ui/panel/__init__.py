@@ -81,6 +81,7 @@ class PanelController(QObject):
         self._build_menu()
 
         self.audit_label = QLabel("")
+        self.audit_label.setTextFormat(Qt.TextFormat.PlainText)  # the problem names panelists
         self.audit_label.setObjectName("AuditWarning")
         self.audit_label.setStyleSheet("color: #b42318; font-weight: 600;")
         window.statusBar().addPermanentWidget(self.audit_label)
