@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 from onetake_desktop import __version__
-from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_USAGE, OneTakeError
 from onetake_desktop.cli.about import VersionAction
+from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_USAGE, OneTakeError
 from onetake_desktop.logs import log_file, setup_logging
 from onetake_desktop.services.context import AppContext
 
