@@ -51,6 +51,9 @@ arch=$(dpkg --print-architecture)
 # postrm (it says where users' data stays) to the tree it packaged and build the final .deb.
 root=$(find "$staging/build/onetake_desktop/debian" -mindepth 2 -maxdepth 2 -type d -name "onetake_desktop-$version")
 install -m755 installers/linux/deb/postrm "$root/DEBIAN/postrm"
+# Briefcase removes every __pycache__; an ordinary user cannot write them under /usr/lib, so
+# without these each start would compile the app and its packages again (seconds).
+/usr/bin/python3.11 -m compileall -q -j0 "$root/usr/lib/onetake_desktop" >/dev/null
 mkdir -p dist
 deb=dist/onetake-desktop_${version}_${arch}.deb
 dpkg-deb --build --root-owner-group "$root" "$deb" >/dev/null

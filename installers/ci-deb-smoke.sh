@@ -50,21 +50,28 @@ if [ ! -f "$base.done" ]; then
   mv "$base.tmp" "$base"
   touch "$base.done"
 fi
-rm -rf /var/tmp/onetake-smoke.*  # roots kept by an earlier KEEP_ROOT=1 run
+unmount_under() {  # every mount inside $1, deepest first (never delete through a bind mount)
+  awk -v r="$1/" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
+    umount -l "$m"
+  done
+}
+for old in /var/tmp/onetake-smoke.*; do  # roots kept by an earlier KEEP_ROOT=1 run
+  [ -d "$old" ] || continue
+  unmount_under "$old"; rm -rf --one-file-system "$old"
+done
 root=$(mktemp -d /var/tmp/onetake-smoke.XXXXXX)
-mounts=()
 cleanup() {
-  for (( i=${#mounts[@]}-1; i>=0; i-- )); do umount -l "${mounts[$i]}" 2>/dev/null || true; done
-  if [ "${KEEP_ROOT:-0}" = 1 ]; then echo "root kept: $root"; else rm -rf "$root"; fi
+  unmount_under "$root"
+  if [ "${KEEP_ROOT:-0}" = 1 ]; then echo "root kept: $root"; else rm -rf --one-file-system "$root"; fi
 }
 trap cleanup EXIT
 say "copy the clean root"
 cp -a "$base/." "$root/"
-mount -t proc proc "$root/proc" && mounts+=("$root/proc")
-mount --bind /dev "$root/dev" && mounts+=("$root/dev")
+mount -t proc proc "$root/proc"
+mount --bind /dev "$root/dev"
 # Downloaded packages are kept between runs; the root itself is new every time.
 mkdir -p "$CACHE/apt-archives/partial"
-mount --bind "$CACHE/apt-archives" "$root/var/cache/apt/archives" && mounts+=("$root/var/cache/apt/archives")
+mount --bind "$CACHE/apt-archives" "$root/var/cache/apt/archives"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 echo "deb $MIRROR bookworm main" >"$root/etc/apt/sources.list"
 echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' >"$root/etc/apt/apt.conf.d/99keep"
@@ -101,13 +108,14 @@ for fact in "OneTake $version" "LGPL-3.0" "x264" "GPL-2.0-or-later" "/home/smoke
 done
 [ -x "$root/usr/bin/onetake-desktop" ] || fail "onetake-desktop is not on the PATH"
 
-say "every library the bundled Qt plugins and media modules load is there"
-missing=$(as_root sh -c "ldd $lib/app_packages/PySide6/Qt/plugins/platforms/*.so \
+say "every library the Qt modules the app uses, their plugins and the media modules load is there"
+missing=$(as_root bash -c "ldd $lib/app_packages/PySide6/Qt/plugins/platforms/*.so \
   $lib/app_packages/PySide6/Qt/plugins/xcbglintegrations/*.so \
   $lib/app_packages/PySide6/Qt/plugins/wayland-*/*.so \
   $lib/app_packages/PySide6/Qt/plugins/multimedia/*.so \
   $lib/app_packages/PySide6/Qt/lib/libQt6WaylandClient.so.6 \
-  $lib/app_packages/PySide6/*.abi3.so $lib/app_packages/av/*.so $lib/app_packages/cv2/*.so \
+  $lib/app_packages/PySide6/Qt{Core,Gui,Widgets,Multimedia,MultimediaWidgets,Charts}.abi3.so \
+  $lib/app_packages/av/*.so $lib/app_packages/cv2/*.so \
   2>&1 | grep -B50 'not found' | grep -E '^/|not found'" || true)
 [ -z "$missing" ] || { echo "$missing"; fail "a bundled library misses a system library"; }
 as_user env PYTHONPATH=$lib/app:$lib/app_packages python3.11 -s -c \
