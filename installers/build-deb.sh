@@ -53,7 +53,8 @@ root=$(find "$staging/build/onetake_desktop/debian" -mindepth 2 -maxdepth 2 -typ
 install -m755 installers/linux/deb/postrm "$root/DEBIAN/postrm"
 # Briefcase removes every __pycache__; an ordinary user cannot write them under /usr/lib, so
 # without these each start would compile the app and its packages again (seconds).
-/usr/bin/python3.11 -m compileall -q -j0 "$root/usr/lib/onetake_desktop" >/dev/null
+# (PySide6/scripts holds Qt's developer tools and templates that are not Python.)
+/usr/bin/python3.11 -m compileall -q -j0 -x '/PySide6/scripts/' "$root/usr/lib/onetake_desktop" >/dev/null
 mkdir -p dist
 deb=dist/onetake-desktop_${version}_${arch}.deb
 dpkg-deb --build --root-owner-group "$root" "$deb" >/dev/null
