@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services.about import about_text
@@ -16,8 +15,9 @@ def test_about_dialog_shows_the_version_text_as_plain_text(
     dialog = show_about(None, app_context.paths)
     qtbot.addWidget(dialog)
     assert dialog.isVisible()
-    assert dialog.text.text() == about_text(app_context.paths)
-    assert dialog.text.textFormat() == Qt.TextFormat.PlainText
-    assert str(app_context.paths.data) in dialog.text.text()
+    # A plain-text viewer: the same text, and markup in a folder name would show as typed.
+    assert dialog.text.toPlainText() == about_text(app_context.paths)
+    assert dialog.text.isReadOnly()
+    assert str(app_context.paths.data) in dialog.text.toPlainText()
     dialog.reject()
     assert not dialog.isVisible()

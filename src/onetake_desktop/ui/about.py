@@ -7,8 +7,8 @@ Windows with a Help menu hook it with one line::
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from onetake_desktop.paths import AppPaths
 from onetake_desktop.services.about import about_text
@@ -18,16 +18,25 @@ class AboutDialog(QDialog):
     def __init__(self, paths: AppPaths, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About OneTake")
-        self.text = QLabel(about_text(paths))
-        # Folder names can hold anything a user typed: never rich text.
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A plain-text viewer: folder names can hold anything a user typed (never rich text),
+        # the paths can be selected and copied, and on a small or scaled screen it scrolls
+        # instead of cutting lines off.
+        self.text = QPlainTextEdit()
+        self.text.setPlainText(about_text(paths))
+        self.text.setReadOnly(True)
+        self.text.setFrameShape(QPlainTextEdit.Shape.NoFrame)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addWidget(buttons)
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableSize() if screen is not None else None
+        width, height = 720, 500
+        if available is not None:
+            width = min(width, int(available.width() * 0.9))
+            height = min(height, int(available.height() * 0.85))
+        self.resize(width, height)
 
 
 def show_about(parent: QWidget | None, paths: AppPaths) -> AboutDialog:
