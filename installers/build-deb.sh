@@ -55,6 +55,9 @@ install -m755 installers/linux/deb/postrm "$root/DEBIAN/postrm"
 # without these each start would compile the app and its packages again (seconds).
 # (PySide6/scripts holds Qt's developer tools and templates that are not Python.)
 /usr/bin/python3.11 -m compileall -q -j0 -x '/PySide6/scripts/' "$root/usr/lib/onetake_desktop" >/dev/null
+# Briefcase's control has no Installed-Size; apt shows it before installing (KiB, as dpkg does).
+sed -i '/^Installed-Size:/d' "$root/DEBIAN/control"
+echo "Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)" >>"$root/DEBIAN/control"
 mkdir -p dist
 deb=dist/onetake-desktop_${version}_${arch}.deb
 dpkg-deb --build --root-owner-group "$root" "$deb" >/dev/null

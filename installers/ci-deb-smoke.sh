@@ -10,7 +10,8 @@
 #     kit is taken headless into a bundle and that bundle imported (`onetake library import`);
 #     the app is started offscreen on the demo kit and on the bundle, as the desktop entry
 #     starts it, and its output and log must hold no import error or traceback; `xdg-mime`
-#     names the types of a kit and a bundle and OneTake as their application;
+#     names the types of a kit and a bundle and OneTake as their application; `apt remove`
+#     says where the user's data is and leaves it;
 #  4. prints the figures: build time, .deb size, installed size, cold start.
 #
 # ONETAKE_DEB=FILE skips the build; KEEP_ROOT=1 leaves the root in place for a look (its path
@@ -69,6 +70,7 @@ say "copy the clean root"
 cp -a "$base/." "$root/"
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"  # apt logs through a pseudo-terminal
 # Downloaded packages are kept between runs; the root itself is new every time.
 mkdir -p "$CACHE/apt-archives/partial"
 mount --bind "$CACHE/apt-archives" "$root/var/cache/apt/archives"
@@ -187,6 +189,13 @@ app.exec()')
 cold=$(python3 -c "print(f'{$shown - $t0:.2f}')")
 t0=$(date +%s.%N); as_user onetake --version >/dev/null
 version_s=$(python3 -c "import time; print(f'{time.time() - $t0:.2f}')")
+
+say "removing the package leaves the user's data and says where it is"
+ls "$root/home/smoke/.local/share/OneTake/library/" | grep -q . || fail "no library to keep"
+as_root apt-get remove -y -q onetake-desktop >"$root/tmp/remove.log" 2>&1 || fail "apt remove failed"
+grep -q "~/.local/share/OneTake" "$root/tmp/remove.log" || { cat "$root/tmp/remove.log"; fail "removal did not say where the data is"; }
+ls "$root/home/smoke/.local/share/OneTake/library/" | grep -q . || fail "removal touched the user's library"
+[ ! -e "$root/usr/bin/onetake" ] || fail "onetake is still on the PATH after removal"
 
 say "figures"
 cat <<EOF
