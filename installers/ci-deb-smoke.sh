@@ -102,7 +102,7 @@ as_user() { chroot --userspec="$uid:$uid" "$root" env -i HOME=/home/smoke USER=s
 BAD='Traceback|Error|error:|ModuleNotFound|cannot open shared object|not found|Could not load|Aborted|core dumped'
 
 say "onetake --version"
-out=$(as_user onetake --version) || fail "onetake --version exited $?"
+out=$(as_user timeout 60 onetake --version) || fail "onetake --version exited $?"
 echo "$out"
 for fact in "OneTake $version" "LGPL-3.0" "x264" "GPL-2.0-or-later" "/home/smoke/.local/share/OneTake" \
   "/home/smoke/.local/state/OneTake/log"; do
@@ -125,15 +125,16 @@ as_user env PYTHONPATH=$lib/app:$lib/app_packages python3.11 -s -c \
   || fail "a bundled Python package does not import"
 
 say "a synthetic take"
-as_user onetake record --camera synthetic --mic synthetic --seconds 2 /home/smoke/take.mkv \
+# Each command has a time limit: a hang fails the smoke test instead of stalling CI.
+as_user timeout 120 onetake record --camera synthetic --mic synthetic --seconds 2 /home/smoke/take.mkv \
   || fail "onetake record exited $?"
 [ -s "$root/home/smoke/take.mkv" ] || fail "no take was written"
 
 say "the demo kit taken headless into a bundle, imported with onetake library import"
-as_user onetake candidate "$kit" --headless --camera synthetic --mic synthetic \
+as_user timeout 300 onetake candidate "$kit" --headless --camera synthetic --mic synthetic \
   --name "Smoke Test" --email smoke@example.invalid --answer-seconds 2 --out /home/smoke/smoke.onetake \
   >/dev/null || fail "the headless interview exited $?"
-as_user onetake library import /home/smoke/smoke.onetake || fail "library import exited $?"
+as_user timeout 120 onetake library import /home/smoke/smoke.onetake || fail "library import exited $?"
 as_user onetake library list | grep -q "smoke@example.invalid\|Smoke Test" \
   || fail "the imported bundle is not in the library"
 
