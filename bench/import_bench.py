@@ -1,14 +1,25 @@
-"""Seal, import and verify a bundle; print our times beside a plain copy and ffmpeg.
+"""Seal, import and verify bundles: ours beside the one-pass reference, interleaved (issue 17).
 
-    .venv/bin/python bench/import_bench.py [--seconds 20] [--size 640x480]
+    .venv/bin/python bench/import_bench.py [--runs 5] [--only big,small,verify,seal]
 
-The answer media is noise (so it barely compresses: a large file quickly). Figures are printed,
-never asserted: compare "seal" with copying the same bytes, "import" (one pass: CRC, SHA-256 of
-each member and of the whole file, temp file + rename, fsync) and "import + probe" with a plain
-SHA-256 + copy + fsync of the same bytes (the goal of issue 7: ratio >= 0.8), and "verify"
-(the same checks, nothing kept, so no fsync) with ffmpeg demuxing the same files. Every figure
-is the median of --runs, page cache warm (the bundle was just written); CPU is this process
-plus its children (the probe), so a busy machine shows in wall time but much less in CPU.
+Cases (the bundles are what a candidate's recorder makes: 720p H.264 + AAC at today's 1.5 Mbit/s,
+generated once with the ffmpeg command line and kept in --cache):
+
+- ``import 75 MB``: one bundle of two 188 s answers (75 MB) through ``import_bundle`` (structure,
+  CRC, SHA-256 of each member and of the whole file, fsync, and every media file probed by
+  demuxing all its packets in a limited process) against the reference: read + SHA-256 +
+  write + fsync of the same bytes. "warm": the prober server already runs (a batch, the
+  window); "cold": this import starts it (a lone ``onetake library import``).
+- ``import 20 small``: 20 bundles of two 10 s answers, one after another, against 20 references.
+- ``verify 75 MB``: the same checks, nothing kept (no fsync), against read + SHA-256 + write.
+- ``seal 75 MB``: ``write_bundle`` of the two answers against read + SHA-256 + write + fsync of
+  the same media.
+
+Each figure: min / median / max of --runs interleaved runs (ours, reference, ours, ...), wall
+time and CPU time (this process and its threads, plus the prober server and the processes it
+forked, read from /proc). The ratio is reference / ours of the medians (goal >= 0.8). The load
+average is printed before and after: on a busy machine, trust CPU more than wall time. Page
+cache warm (the bundle was just read).
 """
 
 from __future__ import annotations
@@ -16,17 +27,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from fractions import Fraction
+from collections.abc import Callable
 from pathlib import Path
-
-import av
-import numpy as np
 
 from onetake_desktop.domain.kit import kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.manifest import (
@@ -36,171 +45,225 @@ from onetake_desktop.domain.manifest import (
     MediaFile,
     SubmissionManifest,
 )
-from onetake_desktop.media.probe import ProbeChild
-from onetake_desktop.services.bundles import close_spare_probe_child, import_bundle, verify_bundle
-from onetake_desktop.storage.bundle import extract_bundle, write_bundle
+from onetake_desktop.media.probe import close_probe_servers, shared_server
+from onetake_desktop.services.bundles import import_bundle, verify_bundle
+from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
 
 
-def noise_clip(path: Path, seconds: float, width: int, height: int, fps: int = 30) -> Path:
-    rng = np.random.default_rng(1)
-    with av.open(str(path), "w", options={"movflags": "+faststart"}) as out:
-        v = out.add_stream("libx264", rate=fps)
-        v.width, v.height, v.pix_fmt = width, height, "yuv420p"
-        v.options = {"preset": "ultrafast", "crf": "10"}
-        for i in range(int(seconds * fps)):
-            frame = av.VideoFrame.from_ndarray(
-                rng.integers(0, 255, (height, width, 3), dtype=np.uint8), format="rgb24"
-            )
-            frame.pts, frame.time_base = i, Fraction(1, fps)
-            for p in v.encode(frame):
-                out.mux(p)
-        for p in v.encode():
-            out.mux(p)
+def recorder_like_answer(path: Path, seconds: float) -> Path:
+    """A camera-like answer as the recorder writes it today: 720p30 H.264 at 1.5 Mbit/s with a
+    1 s GOP, AAC audio, fragmented MP4 (so as many packets per minute as a real take)."""
+    if not path.exists():
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y",
+             "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+             "-t", f"{seconds:g}", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+             "-b:v", "1.5M", "-maxrate", "2M", "-bufsize", "2M", "-pix_fmt", "yuv420p",
+             "-c:a", "aac", "-b:a", "96k",
+             "-movflags", "+frag_keyframe+empty_moov+default_base_moof", str(path) + ".tmp.mp4"],
+            check=True,
+        )  # fmt: skip
+        os.replace(str(path) + ".tmp.mp4", path)
     return path
 
 
-RUNS = 5
+def bench_bundle(out: Path, answer: Path, seconds: float) -> Path:
+    """A bundle answering the demo kit's two video questions with ``answer`` (text for q3)."""
+    kit = load_kit(demo_kit_path())
+    answers, media = [], {}
+    for q in kit.questions:
+        kind = kit.answer_type_of(q)
+        file = None
+        if kind != "text":
+            file = MediaFile(f"media/{q.id}.mp4", 0, "", "mp4", "h264", "aac", seconds)
+            media[file.name] = answer
+        answers.append(
+            AnswerRecord(q.id, kind, 1, 1, 10.0, seconds, "2026-11-23T10:00:00Z",
+                         "2026-11-23T10:01:00Z", file, "text" if kind == "text" else None)
+        )  # fmt: skip
+    manifest = SubmissionManifest(
+        KitRef(kit.interview_id, kit.version, kit_content_hash(kit)), "Bench", "b@example.org",
+        Consent(privacy_notice_hash(kit), "2026-11-23T09:00:00Z"), tuple(answers),
+        "2026-11-23T10:05:00Z", "0.1.0",
+    )  # fmt: skip
+    if not out.exists():
+        write_bundle(manifest, media, out)
+    return out
 
 
-def timed(label: str, fn: object, size: int) -> float:
-    """Median wall time of RUNS calls (printed with MB/s and CPU seconds)."""
-    walls, cpus = [], []
-    for _ in range(RUNS):
-        before = os.times()
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        walls.append(time.perf_counter() - start)
-        after = os.times()
-        cpus.append(
-            sum(getattr(after, f) - getattr(before, f) for f in ("user", "system"))
-            + sum(
-                getattr(after, f) - getattr(before, f) for f in ("children_user", "children_system")
-            )
-        )
-    elapsed = statistics.median(walls)
-    print(
-        f"  {label:<44} {elapsed * 1000:7.0f} ms  {size / elapsed / 1e6:8.1f} MB/s"
-        f"  cpu {statistics.median(cpus) * 1000:5.0f} ms"
-    )
-    return elapsed
-
-
-def plain_hash_and_copy(source: Path, target: Path) -> str:
-    """The reference: read, SHA-256 and write the same bytes once, then fsync."""
+def reference_copy(source: Path, target: Path, *, durable: bool = True) -> str:
+    """The one-pass reference: read, SHA-256 and write the same bytes once, then fsync."""
     digest = hashlib.sha256()
     with source.open("rb") as src, target.open("wb") as dst:
         while chunk := src.read(1 << 20):
             digest.update(chunk)
             dst.write(chunk)
         dst.flush()
-        os.fsync(dst.fileno())
+        if durable:
+            os.fsync(dst.fileno())
     return digest.hexdigest()
 
 
-def fresh(folder: Path) -> Path:
-    """A new, not yet existing folder under ``folder`` for one run."""
-    folder.mkdir(exist_ok=True)
-    return folder / f"run{len(list(folder.iterdir()))}"
+def _server_cpu() -> float:
+    """CPU seconds of the prober server and the probers it forked and reaped (/proc)."""
+    server = shared_server()
+    pid = server.pid
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks  # utime stime cutime cstime
 
 
-def main() -> None:
-    global RUNS
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--size", default="640x480")
-    parser.add_argument("--runs", type=int, default=RUNS)
-    args = parser.parse_args()
-    RUNS = args.runs
-    width, height = (int(x) for x in args.size.split("x"))
-    kit = load_kit(demo_kit_path())
-    with tempfile.TemporaryDirectory(prefix="onetake-bench-") as tmp:
-        work = Path(tmp)
-        q1 = noise_clip(work / "q1.mp4", args.seconds, width, height)
-        q2 = work / "q2.mp4"
-        shutil.copyfile(q1, q2)
-        media_bytes = q1.stat().st_size * 2
-        print(f"two answers of {q1.stat().st_size / 1e6:.1f} MB each ({args.seconds:g} s noise)")
-        answers = []
-        for q in kit.questions:
-            kind = kit.answer_type_of(q)
-            media = (
-                MediaFile(f"media/{q.id}.mp4", 0, "", "mp4", "h264", None, args.seconds)
-                if kind != "text"
-                else None
-            )
-            answers.append(
-                AnswerRecord(q.id, kind, 1, 1, 10.0, args.seconds, "2026-11-23T10:00:00Z",
-                             "2026-11-23T10:01:00Z", media, "text" if kind == "text" else None)
-            )  # fmt: skip
-        manifest = SubmissionManifest(
-            KitRef(kit.interview_id, kit.version, kit_content_hash(kit)), "Bench", "b@example.org",
-            Consent(privacy_notice_hash(kit), "2026-11-23T09:00:00Z"), tuple(answers),
-            "2026-11-23T10:05:00Z", "0.1.0",
-        )  # fmt: skip
-        bundle = work / "bench.onetake"
-        media = {"media/q1.mp4": q1, "media/q2.mp4": q2}
-        timed("seal (write_bundle)", lambda: write_bundle(manifest, media, bundle), media_bytes)
-        copies = work / "copies"
-        copies.mkdir()
-        timed(
-            "plain copy of the two media files",
-            lambda: [shutil.copyfile(p, copies / p.name) for p in media.values()],
-            media_bytes,
-        )
-        size = bundle.stat().st_size
-        print(f"bundle {size / 1e6:.1f} MB, median of {RUNS} runs, page cache warm")
-        plain = timed(
-            "plain sha256 + copy + fsync (reference)",
-            lambda: plain_hash_and_copy(bundle, fresh(work / "plain")),
-            size,
-        )
-        timed(
-            "plain copy of the bundle (no hash, no fsync)",
-            lambda: shutil.copyfile(bundle, work / "copy.onetake"),
-            size,
-        )
-        if shutil.which("sha256sum"):
-            timed(
-                "sha256sum of the bundle",
-                lambda: subprocess.run(["sha256sum", str(bundle)], check=True, capture_output=True),
-                size,
-            )
-        extract = timed(
-            "extract (extract_bundle: hashes, CRC, fsync)",
-            lambda: extract_bundle(bundle, fresh(work / "extracted")),
-            size,
-        )
-        timed("probe child start-up alone (Python + PyAV)", lambda: ProbeChild().probe([]), size)
+def _self_cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
-        def lone_import() -> None:
-            close_spare_probe_child()  # no child started by an import before: a single import
-            import_bundle(bundle, fresh(work / "imported"))
 
-        timed("import + probe, a single bundle", lone_import, size)
-        full = timed(
-            "import + probe, one of a batch (child started ahead)",
-            lambda: import_bundle(bundle, fresh(work / "imported")),
-            size,
-        )
-        timed("verify (checks of import + probe, no fsync)", lambda: verify_bundle(bundle), size)
-        close_spare_probe_child()
+def measure(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one call. A server started or stopped inside the call is
+    counted by the reading taken while it runs."""
+    before_server = _server_cpu()
+    before = _self_cpu()
+    start = time.perf_counter()
+    pid_before = shared_server().pid
+    fn()
+    wall = time.perf_counter() - start
+    after_server = _server_cpu()
+    if shared_server().pid != pid_before:  # started during the call: all of it is this call's
+        before_server = 0.0
+    return wall, _self_cpu() - before + after_server - before_server
+
+
+def spread(values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return f"{min(ms):6.0f} /{statistics.median(ms):6.0f} /{max(ms):6.0f}"
+
+
+def compare(
+    label: str, ours: Callable[[], object], reference: Callable[[], object], runs: int
+) -> None:
+    """Interleave runs; print min/median/max of wall and CPU for both sides and the ratios."""
+    rows: dict[str, list[tuple[float, float]]] = {"ours": [], "reference": []}
+    for _ in range(runs):
+        rows["ours"].append(measure(ours))
+        rows["reference"].append(measure(reference))
+    print(f"{label}  (ms, min / median / max of {runs})")
+    for side, got in rows.items():
         print(
-            f"  ratio to the reference: extract {plain / extract:.2f}, "
-            f"import + probe {plain / full:.2f} (goal >= 0.8)"
+            f"  {side:<10} wall {spread([w for w, _ in got])}   cpu {spread([c for _, c in got])}"
         )
-        if shutil.which("ffmpeg"):
-            timed(
-                "ffmpeg -c copy -f null (demux both files)",
-                lambda: [
-                    subprocess.run(
-                        ["ffmpeg", "-v", "error", "-i", str(p), "-c", "copy", "-f", "null", "-"],
-                        check=True,
-                    )
-                    for p in media.values()
-                ],
-                media_bytes,
+    ow = statistics.median(w for w, _ in rows["ours"])
+    oc = statistics.median(c for _, c in rows["ours"])
+    rw = statistics.median(w for w, _ in rows["reference"])
+    rc = statistics.median(c for _, c in rows["reference"])
+    print(f"  ratio reference/ours: wall {rw / ow:.2f}, cpu {rc / oc:.2f} (goal >= 0.8)")
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="big,cold,small,verify,seal")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "onetake-bench")
+    args = parser.parse_args()
+    if not shutil.which("ffmpeg"):
+        print("This bench needs the ffmpeg command line to make its answers.")
+        return 1
+    only = set(args.only.split(","))
+    args.cache.mkdir(exist_ok=True)
+    big_answer = recorder_like_answer(args.cache / "answer-188s.mp4", 188.0)
+    small_answer = recorder_like_answer(args.cache / "answer-10s.mp4", 10.0)
+    big = bench_bundle(args.cache / "big.onetake", big_answer, 188.0)
+    small = bench_bundle(args.cache / "small.onetake", small_answer, 10.0)
+    print(
+        f"big bundle {big.stat().st_size / 1e6:.1f} MB, small bundle "
+        f"{small.stat().st_size / 1e6:.1f} MB; {load()}"
+    )
+    with tempfile.TemporaryDirectory(prefix="onetake-bench-", dir=args.cache) as tmp:
+        work = Path(tmp)
+        counter = iter(range(1_000_000))
+
+        def fresh() -> Path:
+            path = work / f"run{next(counter)}"
+            return path
+
+        def clean() -> None:
+            for child in work.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+        reference_copy(big, fresh())  # page cache warm for both sides
+        if "big" in only:
+            shared_server().start()
+            compare(
+                "import 75 MB bundle, prober warm",
+                lambda: import_bundle(big, fresh()),
+                lambda: reference_copy(big, fresh()),
+                args.runs,
             )
+            clean()
+        if "cold" in only:
+
+            def cold() -> None:
+                close_probe_servers()
+                import_bundle(big, fresh())
+
+            compare(
+                "import 75 MB bundle, prober started by this import",
+                cold,
+                lambda: reference_copy(big, fresh()),
+                args.runs,
+            )
+            clean()
+        if "small" in only:
+            shared_server().start()
+            compare(
+                "import 20 small bundles, one after another",
+                lambda: [import_bundle(small, fresh()) for _ in range(20)],
+                lambda: [reference_copy(small, fresh()) for _ in range(20)],
+                args.runs,
+            )
+            clean()
+        if "verify" in only:
+            compare(
+                "verify 75 MB bundle (nothing kept, no fsync)",
+                lambda: verify_bundle(big),
+                lambda: reference_copy(big, fresh(), durable=False),
+                args.runs,
+            )
+            clean()
+        if "seal" in only:
+            seal_media = {"media/q1.mp4": big_answer, "media/q2.mp4": big_answer}
+            sealed = bench_bundle(args.cache / "big.onetake", big_answer, 188.0)
+            from onetake_desktop.storage.bundle import read_manifest
+
+            manifest = read_manifest(sealed)
+
+            def reference_seal() -> None:
+                target = fresh()
+                target.mkdir()
+                for name, source in seal_media.items():
+                    reference_copy(source, target / Path(name).name)
+
+            compare(
+                "seal 75 MB bundle (write_bundle, fsync)",
+                lambda: write_bundle(manifest, seal_media, fresh()),
+                reference_seal,
+                args.runs,
+            )
+            clean()
+    close_probe_servers()
+    print(load())
+    return 0
 
 
 if __name__ == "__main__":

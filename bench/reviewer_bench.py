@@ -10,6 +10,9 @@
    SHA-256 and copy of the same bytes (goal: throughput >= 0.8 of the plain copy).
 4. library list: the viewing reviewer's list of 10,000 candidates from SQLite (goal <= 100 ms),
    and filling the window's library tree with it.
+5. library tree: filling the window's item model (ui/reviewer/library_model.py) and its view with
+   10,000 candidates (goal < 50 ms), beside a bare QTreeWidget filled with the same rows (the
+   anchor), interleaved runs, medians and their ratio. ``--only-tree`` runs this part alone.
 Runs offscreen with its own ONETAKE_HOME in a temporary folder.
 """
 
@@ -196,6 +199,77 @@ def bench_list(home: Path, candidates: int) -> tuple[float, Path]:
     return statistics.median(times), root
 
 
+def bench_tree(candidates: int, runs: int = 7) -> None:
+    """Our model + QTreeView against a bare QTreeWidget, the same rows, interleaved runs."""
+    from PySide6.QtWidgets import QTreeView, QTreeWidget, QTreeWidgetItem
+
+    from onetake_desktop.storage.library import CandidateEntry
+    from onetake_desktop.ui.application import ensure_application
+    from onetake_desktop.ui.reviewer.library_model import STATUS_MARKS, LibraryModel
+
+    _app = ensure_application()
+    entries = [
+        CandidateEntry(
+            n,
+            1 + n // 5000,
+            f"Role {1 + n // 5000} (v1)",
+            f"Candidate {n:05d}",
+            f"c{n}@example.org",
+            "2026-11-01T10:00:00Z",
+            "2026-11-01T10:00:00Z",
+            3,
+            n % 3,
+            0,
+            True,
+        )
+        for n in range(candidates)
+    ]
+
+    # One widget per contender, refilled each run, as the window refills its tree on every
+    # search keystroke; clearing the previous rows is part of the cost.
+    tree = QTreeWidget()
+    tree.setHeaderLabels(["Candidate", "Status"])
+    tree.setUniformRowHeights(True)
+    tree.resize(330, 700)
+    model = LibraryModel(lambda _sid: [])
+    view = QTreeView()
+    view.setModel(model)
+    view.setUniformRowHeights(True)
+    view.resize(330, 700)
+
+    def bare() -> float:
+        t0 = time.perf_counter()
+        tree.clear()
+        tops: dict[int, QTreeWidgetItem] = {}
+        for e in entries:
+            top = tops.get(e.interview_pk)
+            if top is None:
+                top = tops[e.interview_pk] = QTreeWidgetItem([e.interview_title, ""])
+            QTreeWidgetItem(top, [e.candidate_name, STATUS_MARKS[e.status]])
+        tree.addTopLevelItems(list(tops.values()))
+        tree.expandToDepth(0)  # lays out every expanded row
+        tree.grab()  # and the first paint
+        return time.perf_counter() - t0
+
+    def ours() -> float:
+        t0 = time.perf_counter()
+        model.set_entries(entries)
+        view.expandToDepth(0)
+        view.grab()
+        return time.perf_counter() - t0
+
+    bare(), ours()  # warm-up: first paint, style polish, font caches
+    bare_times, our_times = [], []
+    for _ in range(runs):  # interleaved, so a busy moment of the machine hits both alike
+        bare_times.append(bare())
+        our_times.append(ours())
+    b, o = statistics.median(bare_times), statistics.median(our_times)
+    print(f"\n5. library tree with {candidates} candidates ({runs} interleaved runs, medians)")
+    print(f"   bare QTreeWidget fill + expand + paint    {ms(b)}")
+    print(f"   LibraryModel + QTreeView, the same       {ms(o)}  (goal < 50 ms)")
+    print(f"   ratio ours / bare {o / b:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=10_000)
@@ -203,7 +277,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each answer")
     parser.add_argument("--bundles", type=int, default=4)
     parser.add_argument("--only-import", action="store_true", help="skip the other parts")
+    parser.add_argument("--only-tree", action="store_true", help="the library tree part alone")
     args = parser.parse_args()
+    if args.only_tree:
+        bench_tree(args.candidates)
+        return 0
 
     scratch = Path(tempfile.mkdtemp(prefix="onetake-reviewer-bench-"))
     home = scratch / "home"
@@ -336,6 +414,7 @@ def main() -> int:
         fill = time.perf_counter() - t0
         print(f"   window: list + fill the library tree {ms(fill)}")
         window.close()
+        bench_tree(args.candidates)
         return 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -33,3 +33,10 @@ def screenshot(env: dict[str, str], out: Path) -> Path:
     """Capture the whole virtual screen (ImageMagick's import)."""
     subprocess.run(["import", "-window", "root", str(out)], env=env, check=True, timeout=30)
     return out
+
+
+def app_output(stderr: str, home: Path) -> str:
+    """Everything the app said: its stderr and its log folder (a window's stderr and Qt's
+    messages go to logs/native.log, unexpected errors to logs/onetake.log)."""
+    logs = sorted((home / "logs").glob("*.log*"))
+    return stderr + "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs)

@@ -24,7 +24,7 @@ import pytest
 from onetake_desktop.domain.kit import Kit, PracticeQuestion, Question
 from onetake_desktop.storage.bundle import extract_bundle
 from onetake_desktop.storage.kitfile import save_kit
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import app_output, screenshot
 from tests.e2e.test_launch import wait_for_window
 from tests.e2e.virtual_devices import VirtualDevices
 
@@ -182,8 +182,8 @@ def test_full_interview_in_the_real_window(
         d.shot("devices")
         d.key("ctrl+Return")
         d.wait_phase("practice")
-        d.key("ctrl+r")
-        time.sleep(1.5)
+        d.key("ctrl+r")  # the practice question's think time (3 s) comes first
+        time.sleep(4.5)
         d.shot("practice-recording")
         d.key("ctrl+e")
         time.sleep(1.5)
@@ -255,13 +255,15 @@ def test_full_interview_in_the_real_window(
     except AssertionError as error:
         app.kill()
         stderr = app.communicate(timeout=30)[1]
-        raise AssertionError(f"{error}\napp stderr:\n{stderr[-4000:]}") from None
+        said = app_output(stderr, onetake_home)
+        raise AssertionError(f"{error}\napp output:\n{said[-4000:]}") from None
     finally:
         if app.poll() is None:
             app.kill()
         _, stderr = app.communicate(timeout=30)
-    assert app.returncode == 0, stderr[-3000:]
-    assert "Traceback" not in stderr
+    said = app_output(stderr, onetake_home)
+    assert app.returncode == 0, said[-3000:]
+    assert "Traceback" not in said
     assert len(d.taken) == 14
 
     bundle = extract_bundle(out, tmp_path / "check")
@@ -312,6 +314,7 @@ def test_kill_9_mid_answer_then_reopen_and_resume(
         d.type("ada@example.com")
         d.key("alt+a", "ctrl+Return")
         d.wait_phase("devices")
+        time.sleep(2.5)  # the devices are found and opened off the GUI thread
         d.key("ctrl+Return")
         d.wait_phase("practice")
         d.key("ctrl+Return")
@@ -350,4 +353,4 @@ def test_kill_9_mid_answer_then_reopen_and_resume(
     finally:
         app.terminate()
         _, stderr = app.communicate(timeout=30)
-    assert "Traceback" not in stderr
+    assert "Traceback" not in app_output(stderr, onetake_home)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import app_output, screenshot
 
 
 def wait_for_window(env: dict[str, str], title: str, timeout: float = 30.0) -> str:
@@ -25,7 +25,9 @@ def wait_for_window(env: dict[str, str], title: str, timeout: float = 30.0) -> s
     raise AssertionError(f"no visible window named {title!r} within {timeout} s")
 
 
-def test_onetake_opens_the_start_screen(app_env: dict[str, str], tmp_path: Path) -> None:
+def test_onetake_opens_the_start_screen(
+    app_env: dict[str, str], onetake_home: Path, tmp_path: Path
+) -> None:
     app = subprocess.Popen(
         [sys.executable, "-m", "onetake_desktop"],
         env=app_env,
@@ -49,5 +51,6 @@ def test_onetake_opens_the_start_screen(app_env: dict[str, str], tmp_path: Path)
     finally:
         app.terminate()
         _, stderr = app.communicate(timeout=20)
-    assert "Traceback" not in stderr
-    assert "ImportError" not in stderr
+    said = app_output(stderr, onetake_home)
+    assert "Traceback" not in said
+    assert "ImportError" not in said

@@ -291,21 +291,36 @@ def test_a_bundle_changed_while_it_is_imported_is_refused(kit: Kit, tmp_path: Pa
     assert not dest.exists()
 
 
-def test_each_import_gets_its_own_fresh_probe_child(kit: Kit, tmp_path: Path) -> None:
-    # A spare child is started for the next import; no two bundles share one process.
+def test_each_media_file_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) -> None:
+    # The warm prober forks one fresh process per file: no two files (let alone two bundles)
+    # share a prober, and the server that forks them never opens a file itself.
+    from onetake_desktop.media.probe import can_fork, shared_server
     from onetake_desktop.services import bundles
 
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
     media = answers(tmp_path, kit)
     names = {n.split("/")[1].split(".")[0]: n for n in media}
     receipt = write_bundle(demo_manifest(kit, names), media, tmp_path / "b.onetake")
-    import_bundle(receipt.path, tmp_path / "first")
-    spare = bundles._spare
-    assert spare is not None and spare.usable
-    import_bundle(receipt.path, tmp_path / "second")
-    assert not spare.usable  # used up by the second import
-    assert bundles._spare is not None and bundles._spare is not spare
+    server = shared_server()
+    probers: set[int] = set()
+    original = server._receive
+
+    def noting(path: Path, timeout: float) -> object:
+        result = original(path, timeout)
+        probers.add(server.last_pid)
+        return result
+
+    server._receive = noting  # type: ignore[method-assign,assignment]
+    try:
+        import_bundle(receipt.path, tmp_path / "first")
+        import_bundle(receipt.path, tmp_path / "second")
+    finally:
+        del server._receive
+    assert len(probers) == 2 * len(media)  # two bundles, each media file its own process
+    assert server.pid is not None and server.pid not in probers
     bundles.close_spare_probe_child()
-    assert bundles._spare is None and not spare.usable
+    assert server.pid is None
     assert sorted(p.name for p in (tmp_path / "second" / "media").iterdir()) == sorted(
         n.split("/")[1] for n in media
     )

@@ -117,6 +117,7 @@ def test_library_import_refuses_or_flags_and_every_window_can_see_it(
         assert case.outcome in {f.code for f in sub.flags}
         # The reviewer service gives windows the same flags, for any reviewer.
         assert service.flags(sub.id) == sub.flags
+        service.library.reviewers.ensure("Sam")  # a second reviewer of this library
     finally:
         service.close()
     listed = json.loads(run(capsys, "library", "list", "--json")[1])

@@ -96,8 +96,8 @@ def test_cli_imports_good_bundles_and_lists_each_refused_one(folder: Path) -> No
     data = json.loads(listed.stdout)
     assert data["reviewer"] == "Me"
     assert [(c["candidate_name"], c["status"], c["answers"]) for c in data["candidates"]] == [
-        ("Ada Lovelace", "new", 3),
-        ("Grace Hopper", "new", 3),
+        ("Ada Lovelace", "not started", 3),
+        ("Grace Hopper", "not started", 3),
     ]
     text = onetake("library", "list", "--search", "grace")
     assert "Grace Hopper" in text.stdout and "Ada" not in text.stdout

@@ -35,7 +35,7 @@ PLAYER_BUDGET_MB = 400  # "a few hundred MB" for opening one answer (~120 MB mea
 # What the player does with a file, in a fresh process: open, read every packet, decode every
 # frame (the whole answer is played), then report the peak resident memory.
 OPEN_LIKE_THE_PLAYER = """
-import json, resource, sys
+import json, sys
 import av
 av.logging.set_level(None)
 frames = 0
@@ -48,8 +48,11 @@ try:
                 frames += 1
 except av.FFmpegError:
     pass
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"frames": frames, "peak_mb": peak_mb}))
+# VmHWM is this program's own peak: ru_maxrss would also count the moment between fork and
+# exec, when the child still is a copy of the (large) test process.
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"frames": frames, "peak_mb": peak_kb / 1024}))
 """
 
 

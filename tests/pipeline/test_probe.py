@@ -187,3 +187,39 @@ def test_the_request_lowers_a_roomy_cpu_ceiling() -> None:
     )
     assert result.returncode == -signal.SIGXCPU
     assert time.monotonic() - started < 10.0
+
+
+def test_a_forked_prober_gets_only_its_requests_cpu_budget() -> None:
+    # The warm server starts with a day of CPU; each process it forks for one file is held to
+    # the request's budget (one second here), then SIGXCPU, which the server reports.
+    result = _run_limited(
+        "import os\n"
+        "from onetake_desktop.media.probe_child import _set_cpu_limit\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    _set_cpu_limit(1)\n"
+        "    while True: pass\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status))\n",
+        200,
+        86400,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == -signal.SIGXCPU
+
+
+def test_the_warm_prober_survives_a_bad_file_and_probes_the_next(tmp_path: Path) -> None:
+    from onetake_desktop.media.probe import can_fork, shared_server
+
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(b"\x00" * 4096)
+    good = write_answer(tmp_path / "good.mp4")
+    server = shared_server()
+    with pytest.raises(InvalidInputError):
+        server.probe_one(garbage, 15.0)
+    first_server, first_prober = server.pid, server.last_pid
+    assert server.probe_one(good, 15.0).video_codec == "h264"
+    assert server.pid == first_server  # the same server: nothing of the bad file was in it
+    assert server.last_pid not in (first_prober, first_server)  # a fresh prober per file

@@ -130,7 +130,7 @@ def test_no_read_path_shows_another_panelists_unsubmitted_work(
     # The reviewer service's readers (the reviewer window's), as the viewer.
     reviewer = ReviewerService(lib)
     for e in reviewer.entries(me):
-        assert e.scored == len(QUESTIONS)  # the viewer's own progress, nobody else's
+        assert e.with_score == len(QUESTIONS)  # the viewer's own progress, nobody else's
     for sub in ids.values():
         for answer in reviewer.answers(sub):
             view_a = reviewer.answer_view(me, answer_id=answer.id)

@@ -197,3 +197,21 @@ def test_a_broken_wav_is_one_sentence(tmp_path: Path) -> None:
     path.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     with pytest.raises(DeviceError, match="not a sound file this app can read"):
         FileAudioSource(path)
+
+
+def test_the_recorder_reads_the_sessions_clock(tmp_path: Path) -> None:
+    """One clock: the engine a candidate session opens stamps takes on the session's clock."""
+    from onetake_desktop.domain.clock import ManualClock
+    from onetake_desktop.services.candidate import CandidateService
+    from tests.unit.test_session import make_kit
+
+    clock = ManualClock()
+    service = CandidateService(make_kit(), "sha256:" + "ab" * 32, clock=clock, session_dir=tmp_path)
+    capture = service.capture_factory(None, "synthetic")
+    try:
+        assert isinstance(capture, CaptureSession)
+        assert capture.clock() == 0.0
+        clock.advance(5)
+        assert capture.clock() == 5.0
+    finally:
+        capture.close()

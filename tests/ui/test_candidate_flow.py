@@ -148,7 +148,12 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     assert w.page_name() == "practice"
     shots(w, "practice")
     ctrl(qtbot, w, Qt.Key.Key_R)
-    assert service.recording
+    # the practice question's own think time (5 s x 1.5) comes first, then recording starts
+    assert service.practice_phase == "thinking" and not service.recording
+    assert practice.clock.mode == "think"
+    clock.advance(7.5)
+    w.tick()
+    assert service.recording and service.practice_phase == "recording"
     wait_recorded(qtbot, w, 0.8)
     ctrl(qtbot, w, Qt.Key.Key_E)
     assert not service.recording and s.state.practice_tries == 1
@@ -200,6 +205,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     w.tick()
     assert s.answer.phase == "deciding"
     assert s.answer.takes[-1].stop_reason == "time_limit"
+    assert "Time's up" in w.banner.text() and w.banner.isVisible()
     assert "Takes used: 2 of 2" in questions.takes_pill.text()
     assert not questions.retake_button.isEnabled()
     # choose the first take, not the newest

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
     QMainWindow,
-    QTableWidget,
-    QTreeWidgetItem,
+    QTableView,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -120,19 +119,6 @@ def central(window: QMainWindow) -> QWidget:
     return widget
 
 
-def top_item(window: ReviewerWindow) -> QTreeWidgetItem:
-    top = window.tree.topLevelItem(0)
-    assert top is not None
-    return top
-
-
-def tree_text(window: ReviewerWindow, row: int, column: int) -> str:
-    """Text of a candidate row under the first interview of the library tree."""
-    item = top_item(window).child(row)
-    assert item is not None
-    return item.text(column)
-
-
 class Setup(TypedDict):
     window: ReviewerWindow
     interview: int
@@ -224,11 +210,12 @@ def all_text(widget: QWidget) -> str:
     parts: list[str] = []
     parts += [w.text() for w in widget.findChildren(QLabel) if shown(w)]
     parts += [w.text() for w in widget.findChildren(QAbstractButton) if shown(w)]
-    for table in (t for t in widget.findChildren(QTableWidget) if shown(t)):
-        for r in range(table.rowCount()):
-            for c in range(table.columnCount()):
-                item = table.item(r, c)
-                parts.append(item.text() if item else "")
+    # Tables of widget items and views on a model (the summary) alike: every cell's text.
+    for table in (t for t in widget.findChildren(QTableView) if shown(t)):
+        model = table.model()
+        for r in range(model.rowCount()):
+            for c in range(model.columnCount()):
+                parts.append(str(model.index(r, c).data() or ""))
     for lst in (w for w in widget.findChildren(QListWidget) if shown(w)):
         parts.extend(lst.item(i).text() for i in range(lst.count()))
     parts += [w.toPlainText() for w in widget.findChildren(QPlainTextEdit) if shown(w)]
@@ -405,7 +392,7 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     window, interview = setup["window"], setup["interview"]
     sign_in(panel, people["Ana"], PASS["Ana"])
     panel.actions["blind"].setChecked(True)
-    names = [tree_text(window, i, 0) for i in range(4)]
+    names = [name for name, _ in window.candidate_rows()]
     assert all(n.startswith("C-") for n in names) and not set(names) & set(NAMES)
 
     compare = panel.open_compare()
@@ -447,7 +434,7 @@ def test_compare_decisions_blind_mode_and_audit_banner(
     assert "Decision recorded for Ada Lovelace" in decisions.message.text()  # name revealed
     window.reload_library()
     QApplication.processEvents()  # the blind relabelling runs right after the reload
-    names = [tree_text(window, i, 0) for i in range(4)]
+    names = [name for name, _ in window.candidate_rows()]
     assert "Ada Lovelace" in names  # decided: revealed
     assert sum(n.startswith("C-") for n in names) == 3
     out = tmp_path / "panel.json"
@@ -612,16 +599,12 @@ def test_audio_only_review_hides_the_picture(tmp_path: Path, qtbot: QtBot) -> No
 def reviewer_window_texts(window: ReviewerWindow) -> str:
     """Every text the reviewer window can show about a candidate, hidden parts included: a
     name that is merely hidden still leaks the moment its pane shows again."""
-    from PySide6.QtWidgets import QAbstractButton, QLabel, QTreeWidgetItemIterator
+    from PySide6.QtWidgets import QAbstractButton, QLabel
 
     parts = [window.windowTitle(), window.statusBar().currentMessage()]
     parts += [w.text() for w in window.findChildren(QLabel)]
     parts += [w.text() + w.toolTip() for w in window.findChildren(QAbstractButton)]
-    it = QTreeWidgetItemIterator(window.tree)
-    while it.value() is not None:
-        item = it.value()
-        parts += [item.text(0), item.text(1), item.toolTip(0)]
-        it += 1
+    parts += window.tree_texts()
     return "\n".join(parts)
 
 
@@ -660,13 +643,13 @@ def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(
     assert_no_real_names(window)
     # Neither searching for a real name nor sorting by name can tell who is behind a code.
     window.search.setText("Ada")
-    assert window.tree.topLevelItemCount() == 0 or top_item(window).childCount() == 0
+    assert window.candidate_rows() == []
     code = window.candidate_label.text()
     window.search.setText(code)
-    assert [tree_text(window, i, 0) for i in range(1)] == [code]
+    assert [name for name, _ in window.candidate_rows()] == [code]
     window.search.clear()
     window.sort.setCurrentIndex(window.sort.findData("name"))
-    shown = [tree_text(window, i, 0) for i in range(4)]
+    shown = [name for name, _ in window.candidate_rows()]
     assert shown == sorted(shown, key=str.casefold)
     assert_no_real_names(window)
     shot(window, "blind-reviewer-window", tmp_path)
@@ -752,7 +735,7 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     texts = reviewer_window_texts(window)
     texts += "\n".join(w.toPlainText() for w in window.findChildren(QPlainTextEdit))
     assert "Ana's" not in texts and window.rubric.score() is None
-    assert window.tree.topLevelItemCount() == 0  # her statuses are hers too
+    assert window.model.rowCount() == 0  # her statuses are hers too
 
     # Ben signs in: nothing of Ana's on any field, even on the very answer she scored.
     sign_in(panel, people["Ben"], PASS["Ben"])
@@ -761,8 +744,8 @@ def test_lock_stops_and_empties_the_window_and_a_switch_shows_none_of_the_last_d
     assert window.rubric.score() is None and window.rubric.note_text() == ""
     assert window.rubric.pins.count() == 0
     assert not any(b.isChecked() for b in window.recommend_buttons.values())
-    statuses = {tree_text(window, i, 1) for i in range(4)}
-    assert statuses == {"○ new"}
+    statuses = {status for _, status in window.candidate_rows()}
+    assert statuses == {"not started"}
     assert "Ana's" not in reviewer_window_texts(window)
     # Ana back: her own drafts; after a lock with nobody in between, on the same answer.
     panel.lock("Locked.")

@@ -61,17 +61,7 @@ def save(window: ReviewerWindow, name: str) -> None:
 
 
 def candidate_names(window: ReviewerWindow) -> list[str]:
-    top = window.tree.topLevelItem(0)
-    return [cell(window, i, 0) for i in range(top.childCount())] if top else []
-
-
-def cell(window: ReviewerWindow, row: int, column: int) -> str:
-    """Text of a candidate row (under the first interview) in the library tree."""
-    top = window.tree.topLevelItem(0)
-    assert top is not None
-    item = top.child(row)
-    assert item is not None
-    return item.text(column)
+    return [name for name, _status in window.candidate_rows()]
 
 
 def test_import_good_duplicate_and_hostile_bundles(qtbot: QtBot, bundles: dict[str, Path]) -> None:
@@ -126,9 +116,9 @@ def test_search_and_sort_the_library(qtbot: QtBot, bundles: dict[str, Path]) -> 
     )
     window.rubric.choose(3)
     window.sort.setCurrentIndex(window.sort.findData("status"))
-    assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]  # new before in progress
-    status_of = {cell(window, i, 0): cell(window, i, 1) for i in range(2)}
-    assert "in progress" in status_of["Grace Hopper"] and "new" in status_of["Ada Lovelace"]
+    assert candidate_names(window) == ["Ada Lovelace", "Grace Hopper"]  # not started first
+    status_of = dict(window.candidate_rows())
+    assert "draft" in status_of["Grace Hopper"] and "not started" in status_of["Ada Lovelace"]
 
 
 def _rate_of_advance(qtbot: QtBot, window: ReviewerWindow, rate: float) -> float:
@@ -266,8 +256,8 @@ def test_scoring_persists_across_a_restart_and_export_matches(
     again.rubric.pins.itemClicked.emit(again.rubric.pins.item(0))
     qtbot.waitUntil(lambda: 2_900 <= again.player.position() <= 3_500, timeout=3_000)
     assert view.recommendation is not None and view.recommendation.value == "yes"
-    status = cell(again, 0, 1)
-    assert "scored" in status
+    status = again.candidate_rows()[0][1]
+    assert "submitted" in status
 
     out_csv, out_json = tmp_path / "s.csv", tmp_path / "s.json"
     again.export_scores(out_csv, "csv")
@@ -353,7 +343,7 @@ def test_set_reviewer_shows_only_that_reviewers_scores(
     window.set_reviewer(other.id)
     assert window.current_reviewer_id == other.id
     assert window.rubric.score() is None
-    assert "new" in cell(window, 0, 1)
+    assert "not started" in window.candidate_rows()[0][1]
     window.set_reviewer(1)
     assert window.rubric.score() == 2
 

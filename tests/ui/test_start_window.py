@@ -24,3 +24,18 @@ def test_start_window_offers_two_doors(
     shot = tmp_path / "start.png"
     assert window.grab().save(str(shot))
     assert shot.stat().st_size > 5_000
+
+
+def test_the_third_door_opens_the_authoring_window(qtbot: QtBot, app_context: AppContext) -> None:
+    from onetake_desktop.ui.author.window import AuthorWindow
+
+    window = StartWindow(app_context)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.author_button.accessibleName() == "I prepare interviews"
+    assert window.author_button.shortcut().toString() == "Ctrl+3"
+    window.author_button.click()
+    assert isinstance(window.child, AuthorWindow)
+    qtbot.addWidget(window.child)
+    assert window.child.draft.question_count() == 0
+    assert not window.isVisible()

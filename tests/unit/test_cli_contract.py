@@ -12,8 +12,10 @@ from onetake_desktop import cli
 SUBCOMMANDS = [
     ["candidate"],
     ["review"],
+    ["author"],
     ["kit"],
     ["kit", "build"],
+    ["kit", "new"],
     ["kit", "validate"],
     ["kit", "show"],
     ["bundle"],

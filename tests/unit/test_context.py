@@ -68,6 +68,8 @@ def test_settings_migrate_from_every_older_version(tmp_path: Path) -> None:
         "reviewer_name": "Ana",
         "camera": None,
         "mic": None,
+        "text_scale": 1.0,
+        "beep": False,
     }
     assert Settings.load(path) == v0
 

@@ -1,4 +1,4 @@
-"""Schema 3 and the erasure/retention service on plain SQLite (no Qt, no media libraries)."""
+"""Schema 5 and the erasure/retention service on plain SQLite (no Qt, no media libraries)."""
 
 from __future__ import annotations
 

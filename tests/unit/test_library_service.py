@@ -68,7 +68,7 @@ def test_submitting_needs_every_answer_scored(service: ReviewerService) -> None:
     service.save_score(me, answer_id=a2.id, score=2, note="only a note so far")
     assert service.submit_candidate(me, submission_id=sid) == 2
     view = service.answer_view(me, answer_id=a1.id)
-    assert view.submitted and view.status == "scored"
+    assert view.submitted and view.status == "submitted"
     assert view.question is None and view.question_text == "Question q1"
 
 

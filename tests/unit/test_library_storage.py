@@ -269,23 +269,57 @@ def test_a_reviewer_never_sees_another_reviewers_scores(library: Library) -> Non
     assert library.scores.current_for_submission(sid, me.id) == {}
     assert library.scores.notes(a1, me.id) == []
     assert library.scores.recommendation(sid, me.id) is None
-    assert library.submissions.entries(me.id)[0].status == "new"
-    assert library.submissions.entries(other.id)[0].status == "in progress"
+    assert library.submissions.entries(me.id)[0].status == "not started"
+    assert library.submissions.entries(other.id)[0].status == "draft"
 
 
-def test_candidate_status_new_in_progress_scored(library: Library) -> None:
+def test_candidate_status_not_started_draft_submitted(library: Library) -> None:
     me = library.reviewers.ensure("Me")
     sid = add(library)
     a1, a2 = (a.id for a in library.submissions.answers(sid))
-    assert library.submissions.entries(me.id)[0].status == "new"
+    assert library.submissions.entries(me.id)[0].status == "not started"
+    # A pin or a note alone is not a score: still not started.
     library.scores.add_note(a1, me.id, 1234, "good opening")
-    assert library.submissions.entries(me.id)[0].status == "in progress"
+    library.scores.save_draft(a2, me.id, None, "only a note")
+    assert library.submissions.entries(me.id)[0].status == "not started"
     library.scores.save_draft(a1, me.id, 4, "")
+    entry = library.submissions.entries(me.id)[0]
+    assert (entry.status, entry.with_score, entry.submitted) == ("draft", 1, 0)
     library.scores.save_draft(a2, me.id, 3, "")
-    assert library.submissions.entries(me.id)[0].status == "in progress"
+    assert library.submissions.entries(me.id)[0].status == "draft"
     library.scores.submit(sid, me.id)
     entry = library.submissions.entries(me.id)[0]
-    assert (entry.status, entry.scored, entry.answers) == ("scored", 2, 2)
+    assert (entry.status, entry.submitted, entry.answers) == ("submitted", 2, 2)
+
+
+def test_search_ignores_case_and_accents(library: Library) -> None:
+    add(library, "Anders Ångström", "a" * 64)
+    add(library, "Zoë MÜLLER", "b" * 64)
+    add(library, "Grace Hopper", "c" * 64)
+    names = [e.candidate_name for e in library.submissions.entries(1, "angstrom")]
+    assert names == ["Anders Ångström"]
+    assert [e.candidate_name for e in library.submissions.entries(1, "zoe mull")] == ["Zoë MÜLLER"]
+    assert [e.candidate_name for e in library.submissions.entries(1, "ÅNGSTRÖM")] == [
+        "Anders Ångström"
+    ]
+    assert library.submissions.entries(1, "nobody") == []
+
+
+def test_watch_scores_reports_every_write_of_the_connection(library: Library) -> None:
+    me = library.reviewers.ensure("Me")
+    sid = add(library)
+    a1, a2 = (a.id for a in library.submissions.answers(sid))
+    seen: list[int] = []
+    stop = library.watch_scores(seen.append)
+    library.scores.save_draft(a1, me.id, 4, "")
+    library.scores.add_note(a2, me.id, 100, "pin")
+    library.scores.save_draft(a2, me.id, 2, "")
+    library.scores.submit(sid, me.id)
+    assert set(seen) == {a1, a2} and seen[:2] == [a1, a2]
+    stop()
+    seen.clear()
+    library.scores.add_note(a1, me.id, 200, "unwatched")
+    assert seen == []
 
 
 def test_search_matches_name_email_and_role_literally(library: Library) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from onetake_desktop.domain.errors import DeviceError, DiskFullError, OneTakeError
 from onetake_desktop.media import devices
-from onetake_desktop.media.profiles import PROFILES, get_profile
+from onetake_desktop.media.profiles import PROFILES, estimate_bundle_bytes, get_profile
 from onetake_desktop.media.recovery import (
     drop_edit_lists,
     last_whole_fragment_end,
@@ -24,6 +25,7 @@ from onetake_desktop.media.recovery import (
     truncate_to_last_fragment,
 )
 from onetake_desktop.media.sources import parse_spec
+from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
 
 
 def box(kind: bytes, payload: bytes = b"") -> bytes:
@@ -38,14 +40,49 @@ def test_profiles_match_the_issue() -> None:
         "veryfast",
         "zerolatency",
     )
-    assert default.video_bitrate == 1_500_000 and default.audio_bitrate == 128_000
-    assert default.sample_rate == 48_000
+    # Constrained quality (issue 17): CRF 23 under a 1.4 Mbit/s cap, chosen on the curves of
+    # bench/quality_bench.py; the same 1 s GOP with keyframes only on the grid.
+    assert (default.crf, default.maxrate, default.bufsize) == (23, 1_400_000, 1_400_000)
+    assert default.audio_bitrate == 128_000 and default.sample_rate == 48_000
+    assert default.rate_options() == {
+        "crf": "23",
+        "maxrate": "1400000",
+        "bufsize": "1400000",
+        "g": "30",
+        "sc_threshold": "0",
+    }
     light = PROFILES["light"]
     assert (light.width, light.height) == (640, 480) and light.preset == "ultrafast"
+    assert light.rate_options()["b"] == "800000"  # not measured on curves yet: as before
     audio = PROFILES["audio"]
     assert audio.audio_only and audio.bytes_per_second() < 20_000
     # bytes_per_second is an upper bound: the video cap plus sound
-    assert 250_000 < default.bytes_per_second() < 300_000
+    assert 190_000 < default.bytes_per_second() < 200_000
+    assert default.typical_bytes_per_second() < default.bytes_per_second() / 2
+
+
+def test_the_bundle_estimate_follows_the_kits_time_limits() -> None:
+    kit = load_kit(demo_kit_path())
+    default = PROFILES["default"]
+    estimate = estimate_bundle_bytes(kit, default)
+    recorded = [q for q in kit.questions if kit.answer_type_of(q) != "text"]
+    seconds = sum(q.answer_max_seconds for q in recorded)
+    assert estimate.media_seconds == seconds
+    assert estimate.typical_bytes < estimate.at_most_bytes
+    assert abs(estimate.at_most_bytes - seconds * default.bytes_per_second()) < 100_000
+    assert abs(estimate.typical_bytes - seconds * default.typical_bytes_per_second()) < 100_000
+    # Extra time (an accommodation) makes the answers, and so the bundle, longer.
+    longer = estimate_bundle_bytes(kit, default, time_multiplier=1.5)
+    assert longer.media_seconds == 1.5 * seconds and longer.typical_bytes > estimate.typical_bytes
+    # Three 2-minute talking-head answers fit in 25 MB (most e-mail's limit).
+    three = replace(
+        kit,
+        questions=tuple(
+            replace(kit.questions[0], id=f"q{i}", answer_max_seconds=120) for i in range(3)
+        ),
+    )
+    assert three.answer_type_of(three.questions[0]) == "video"
+    assert estimate_bundle_bytes(three, default).typical_bytes < 25_000_000
 
 
 def test_profile_lookup() -> None:

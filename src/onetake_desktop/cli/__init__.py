@@ -36,7 +36,7 @@ Handler = Callable[[argparse.Namespace], "int | GuiRequest"]
 class GuiRequest:
     """Ask the composition root to open windows instead of finishing on the command line."""
 
-    mode: Literal["start", "candidate", "review"]
+    mode: Literal["start", "candidate", "review", "author"]
     paths: tuple[Path, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -52,6 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from onetake_desktop.cli import (
+        author,
         bundle,
         candidate,
         devices,
@@ -88,7 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="log in detail, to stderr as well as the log file (see 'Where data lives')",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (candidate, review, kit, keys, bundle, record, devices, library, scores, panel):
+    for module in (
+        candidate,
+        review,
+        author,
+        kit,
+        keys,
+        bundle,
+        record,
+        devices,
+        library,
+        scores,
+        panel,
+    ):
         module.register(sub)
     return parser
 
@@ -105,6 +118,8 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     args.context = context = context or AppContext.from_environment()
     setup_logging(context.paths.logs, verbose=args.verbose)
+    # The command, never its arguments: a file name may name a candidate.
+    log.info("onetake %s: %s", __version__, args.command or "start screen")
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         if args.command is None:
@@ -112,8 +127,6 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
         # A group such as `onetake kit` with no action: show what it offers.
         args.group_parser.print_help(sys.stderr)
         return EXIT_USAGE
-    # The command, never its arguments: a file name may name a candidate.
-    log.info("onetake %s: %s", __version__, args.command or "start screen")
     try:
         result = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try

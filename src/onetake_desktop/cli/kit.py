@@ -8,6 +8,7 @@ from pathlib import Path
 
 from onetake_desktop.cli import add_group
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.validation import Problem
 from onetake_desktop.services import author
 
 
@@ -31,9 +32,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     v = actions.add_parser("validate", help="check a kit, definition or TOML and list problems")
     v.add_argument("file", type=Path, metavar="FILE")
     v.set_defaults(handler=run_validate)
+    n = actions.add_parser(
+        "new",
+        help="write a well-formed starting point for an interview TOML",
+        description="Write an interview TOML to start from (valid as it is; edit it, or open "
+        "it with 'onetake author FILE'). Templates: "
+        + "; ".join(f"{name}: {what}" for name, what in author.TEMPLATES.items())
+        + ".",
+    )
+    n.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.toml")
+    n.add_argument(
+        "--template", default="general", choices=sorted(author.TEMPLATES), metavar="NAME"
+    )
+    n.set_defaults(handler=run_new)
     s = actions.add_parser("show", help="print a readable summary of a kit")
     s.add_argument("file", type=Path, metavar="FILE")
     s.set_defaults(handler=run_show)
+
+
+def _print_warnings(path: Path, warnings: list[Problem]) -> None:
+    for w in warnings:
+        sys.stderr.write(f"{path}: warning: {w}\n")
+    if warnings:
+        sys.stderr.write(
+            f"{path}: kit texts are plain text; see docs/formats.md, 'Text in kits'.\n"
+        )
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -41,6 +64,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     signer = signer_from_passphrase(args) if args.sign else None
     kit_path, definition_path = author.build_kit(args.source, args.output, signer)
+    _print_warnings(args.source, author.markup_warnings(kit_path))
     print(
         f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
     )
@@ -62,12 +86,22 @@ def run_validate(args: argparse.Namespace) -> int:
     if not report.ok:
         return _print_problems(report)
     assert report.kit is not None
+    _print_warnings(args.file, report.warnings)
     print(
         f"{args.file}: a valid {report.kind} ({report.kit.role_title}, "
         f"{len(report.kit.questions)} questions)."
     )
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    out = author.write_template(args.template, args.output)
+    print(
+        f"Wrote {out} from the {args.template!r} template; build it with "
+        f"'onetake kit build {out} -o KIT'."
+    )
     return EXIT_OK
 
 

@@ -1,16 +1,14 @@
-"""``onetake library import|list``: the reviewer library from scripts."""
+"""``onetake library import|list|add-definition``: the reviewer library from scripts."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 from onetake_desktop.cli import add_group, context_of
-from onetake_desktop.domain.conformance import flag_to_dict
-from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,6 +18,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     i.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE|FOLDER")
     i.set_defaults(handler=run_import)
+    d = actions.add_parser(
+        "add-definition",
+        help="add an interview definition (.onetakeinterview: questions and rubrics) so its "
+        "candidates can be scored",
+    )
+    d.add_argument("file", type=Path, metavar="FILE")
+    d.set_defaults(handler=run_add_definition)
     ls = actions.add_parser("list", help="list interviews, candidates and their status")
     ls.add_argument("--json", action="store_true", help="print JSON for scripts")
     ls.add_argument("--search", default="", metavar="TEXT", help="only names, emails, roles with")
@@ -44,7 +49,12 @@ def run_import(args: argparse.Namespace) -> int:
         service.close()
     for o in report.outcomes:
         if o.status == "imported":
-            note = " (interview definition not in the library yet)" if o.needs_definition else ""
+            note = (
+                " (interview definition not in the library yet: add it with"
+                " 'onetake library add-definition FILE')"
+                if o.needs_definition
+                else ""
+            )
             print(f"imported  {o.path}: {o.candidate_name}{note}")
             for flag in o.flags:
                 print(f"  flag {flag.code}: {flag.message}")
@@ -54,6 +64,28 @@ def run_import(args: argparse.Namespace) -> int:
             sys.stderr.write(f"refused   {o.path}: {o.reason}\n")
     print(report.summary())
     return EXIT_INVALID_INPUT if report.refused else EXIT_OK
+
+
+def run_add_definition(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise InvalidInputError(f"{path} does not exist or is not a file.")
+    service = context_of(args).reviewer_service()
+    try:
+        record = service.add_definition_file(path)
+        me = service.actor_for(service.default_reviewer.id)
+        waiting = sum(1 for e in service.entries(me) if e.interview_pk == record.id)
+    finally:
+        service.close()
+    title = f"{record.role_title or record.interview_id} (v{record.version})"
+    print(f"Added the interview definition of {title}.")
+    if waiting:
+        print(f"{_count(waiting, 'candidate')} of this interview can now be scored.")
+    return EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -66,31 +98,48 @@ def run_list(args: argparse.Namespace) -> int:
         entries = service.entries(actor, search=args.search, sort=args.sort)
         codes = service.blind()
         # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
-        flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
+        every_flag = service.all_flags()
+        flags = {e.submission_id: every_flag.get(e.submission_id, ()) for e in entries}
+        # "No matches" and "empty" are different answers: ask only when the search found none.
+        library_empty = not entries and not service.entries(actor)
     finally:
         service.close()
     if args.json:
-        out = [
-            {
-                **asdict(e),
-                "status": e.status,
-                "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
-            }
+        from dataclasses import fields
+
+        from onetake_desktop.domain.conformance import flag_to_dict
+        from onetake_desktop.storage.library import CandidateEntry
+
+        # One candidate per line through the C encoder: indent=2 over 10,000 candidates took
+        # Python's pure encoder (and dataclasses.asdict) most of a second.
+        encode = json.JSONEncoder(ensure_ascii=True).encode
+        names = [f.name for f in fields(CandidateEntry)]  # asdict()'s keys, in its order
+        lines = [
+            encode(
+                {
+                    **{n: getattr(e, n) for n in names},
+                    "status": e.status,
+                    "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
+                }
+            )
             for e in entries
         ]
-        json.dump(
-            {"reviewer": reviewer.name, "blind": bool(codes), "candidates": out},
-            sys.stdout,
-            indent=2,
+        body = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
+        sys.stdout.write(
+            f'{{\n  "reviewer": {encode(reviewer.name)},\n  "blind": {encode(bool(codes))},\n'
+            f'  "candidates": {body}\n}}\n'
         )
-        sys.stdout.write("\n")
         return EXIT_OK
     if codes:
         print(
             "Blind mode is on: names and emails stay hidden behind codes until the panel decides."
         )
     if not entries:
-        print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
+        if not library_empty:
+            # "No matches" is not "empty": say what was searched and that others exist.
+            print(f"No candidate matches {args.search.strip()!r}.")
+        else:
+            print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
         return EXIT_OK
     current = None
     for e in entries:
@@ -102,6 +151,7 @@ def run_list(args: argparse.Namespace) -> int:
         marks = f"  FLAGGED ({n})" if n else ""
         print(
             f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
-            f" {e.scored}/{e.answers} scored{marks}"
+            f" {e.with_score} of {_count(e.answers, 'answer')} scored, {e.submitted} submitted"
+            f"{marks}"
         )
     return EXIT_OK

@@ -47,5 +47,6 @@ def run_export(args: argparse.Namespace) -> int:
         )
     finally:
         service.close()
-    print(f"Wrote {count} scores by {reviewer.name} to {args.output}.")
+    noun = "score" if count == 1 else "scores"
+    print(f"Wrote {count} {noun} by {reviewer.name} to {args.output}.")
     return EXIT_OK

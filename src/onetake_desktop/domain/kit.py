@@ -34,6 +34,10 @@ from onetake_desktop.domain.validation import (
 KIT_FORMAT_VERSION = 1
 AnswerType = Literal["video", "audio", "text"]
 ANSWER_TYPES: tuple[AnswerType, ...] = ("video", "audio", "text")
+# What happens after the deadline: "allow" (send as usual), "mark" (send, and the bundle says it
+# came late), "refuse" (the app does not seal answers after the deadline).
+LateSubmissions = Literal["allow", "mark", "refuse"]
+LATE_SUBMISSIONS: tuple[LateSubmissions, ...] = ("allow", "mark", "refuse")
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,9 @@ class Kit:
     accommodations: tuple[Accommodation, ...] = ()
     next_steps: str = ""  # what happens after they send the bundle
     contact: str = ""  # whom to ask for help
+    late_submissions: LateSubmissions = "allow"
+    # A candidate whose microphone cannot record may write every answer instead.
+    written_instead: bool = False
     format_version: int = KIT_FORMAT_VERSION
     hand_over: HandOver | None = None  # how to send the bundle (domain/handover.py)
 
@@ -177,6 +184,9 @@ def kit_to_dict(kit: Kit) -> dict[str, Any]:
             "deadline": kit.deadline.isoformat() if kit.deadline else None,
             "next_steps": kit.next_steps,
             "contact": kit.contact,
+            # Written only when not the default: kits built before these fields keep their hash.
+            "late_submissions": None if kit.late_submissions == "allow" else kit.late_submissions,
+            "written_instead": True if kit.written_instead else None,
             "practice": (
                 {
                     "text": kit.practice.text,
@@ -294,11 +304,32 @@ def _read_kit(f: Fields) -> Kit:
         accommodations=tuple(accommodations),
         next_steps=f.text("next_steps", required=False),
         contact=f.text("contact", required=False),
+        late_submissions=_read_late(f),
+        written_instead=_read_flag(f, "written_instead"),
         format_version=KIT_FORMAT_VERSION,
         hand_over=read_hand_over(f),
     )
     f.done()
     return kit
+
+
+def _read_late(f: Fields) -> LateSubmissions:
+    value = f.text("late_submissions", "allow", required=False)
+    for v in LATE_SUBMISSIONS:
+        if value == v:
+            return v
+    f.problem("late_submissions", "must be one of allow, mark, refuse")
+    return "allow"
+
+
+def _read_flag(f: Fields, key: str) -> bool:
+    if not f.has(key):
+        return False
+    value: object = f.raw(key)
+    if not isinstance(value, bool):
+        f.problem(key, "must be true or false")
+        return False
+    return value
 
 
 def _raise_if(problems: list[Problem], what: str) -> None:
@@ -358,6 +389,8 @@ def validate_kit(kit: Kit) -> list[Problem]:
         c.add("deadline", "must include a time zone, e.g. 2027-03-31T23:59:00Z")
     if kit.format_version != KIT_FORMAT_VERSION:
         c.add("format_version", f"must be {KIT_FORMAT_VERSION}")
+    if kit.late_submissions not in LATE_SUBMISSIONS:
+        c.add("late_submissions", "must be one of allow, mark, refuse")
     if kit.practice is not None:
         p = kit.practice
         c.text("practice.text", p.text, max_len=MEDIUM_TEXT, multiline=True)
@@ -575,6 +608,32 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
     return InterviewDefinition(kit=kit, rubrics=rubrics)
 
 
+def kit_texts(kit: Kit) -> list[tuple[str, str]]:
+    """Every text a candidate reads, with its field path (for markup warnings)."""
+    texts = [
+        ("organisation", kit.organisation),
+        ("role_title", kit.role_title),
+        ("welcome", kit.welcome),
+        ("instructions", kit.instructions),
+        ("privacy_notice", kit.privacy_notice),
+        ("next_steps", kit.next_steps),
+        ("contact", kit.contact),
+    ]
+    if kit.practice is not None:
+        texts += [("practice.text", kit.practice.text), ("practice.context", kit.practice.context)]
+    texts += [(f"accommodations[{i}].label", a.label) for i, a in enumerate(kit.accommodations)]
+    for i, q in enumerate(kit.questions):
+        texts += [(f"questions[{i}].text", q.text), (f"questions[{i}].context", q.context)]
+    return texts
+
+
+def kit_markup_warnings(kit: Kit) -> list[Problem]:
+    """Markup a kit's texts hold that the app will show literally (see domain/safe_text.py)."""
+    from onetake_desktop.domain.safe_text import markup_warnings
+
+    return [Problem(path, w) for path, text in kit_texts(kit) for w in markup_warnings(text)]
+
+
 def describe_kit(kit: Kit, rubrics: dict[str, Rubric] | None = None) -> str:
     """A readable summary for ``onetake kit show`` (and anyone who wants a text view)."""
     lines = [
@@ -583,6 +642,8 @@ def describe_kit(kit: Kit, rubrics: dict[str, Rubric] | None = None) -> str:
         f"  deadline: {kit.deadline.isoformat() if kit.deadline else 'none'}",
         f"  answers kept for {kit.retention_days} days; default answer type: "
         f"{kit.default_answer_type}",
+        f"  after the deadline: {kit.late_submissions}"
+        + ("; a written answer may replace recordings" if kit.written_instead else ""),
     ]
     if kit.accommodations:
         offered = ", ".join(f"{a.label} (x{a.time_multiplier:g})" for a in kit.accommodations)

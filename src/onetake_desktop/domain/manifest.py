@@ -94,6 +94,12 @@ class SubmissionManifest:
     accommodations: tuple[str, ...] = ()  # accommodation ids applied
     time_multiplier: float = 1.0
     device: dict[str, str] = field(default_factory=dict)  # os, camera, microphone, profile
+    # What happened on the candidate's side that reviewers should know (all optional):
+    restarts: tuple[str, ...] = ()  # when the candidate chose "Start over" (ISO 8601 UTC)
+    submitted_late: bool = False  # sealed after the kit's deadline
+    late_submissions: str = "allow"  # the kit's rule then: allow | mark | refuse
+    written_instead: bool = False  # the devices failed; the kit allowed written answers
+    profile_changes: tuple[str, ...] = ()  # "<when> <question>: default -> light (why)"
     format_version: int = BUNDLE_FORMAT_VERSION
 
     @property
@@ -153,6 +159,47 @@ def _answer_to_dict(a: AnswerRecord) -> dict[str, Any]:
     return d
 
 
+def _session_facts_to_dict(m: SubmissionManifest) -> dict[str, Any]:
+    """The optional candidate-side facts, written only when they say something."""
+    d: dict[str, Any] = {}
+    if m.restarts:
+        d["restarts"] = list(m.restarts)
+    if m.submitted_late or m.late_submissions != "allow":
+        d["submitted_late"] = m.submitted_late
+        d["late_submissions"] = m.late_submissions
+    if m.written_instead:
+        d["written_instead"] = True
+    if m.profile_changes:
+        d["profile_changes"] = list(m.profile_changes)
+    return d
+
+
+def _read_session_facts(f: Fields) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for key in ("restarts", "profile_changes"):
+        values = []
+        for path, value in f.items(key, max_items=MAX_TAKES, required=False):
+            if isinstance(value, str) and len(value) <= 200:
+                values.append(value)
+            else:
+                f.problems.append(Problem(path, "must be text of at most 200 characters"))
+        facts[key] = tuple(values)
+    for key in ("submitted_late", "written_instead"):
+        if f.has(key):
+            value = f.raw(key)
+            if isinstance(value, bool):
+                facts[key] = value
+            else:
+                f.problem(key, "must be true or false")
+    if f.has("late_submissions"):
+        late = f.text("late_submissions")
+        if late in ("allow", "mark", "refuse"):
+            facts["late_submissions"] = late
+        else:
+            f.problem("late_submissions", "must be one of allow, mark, refuse")
+    return facts
+
+
 def manifest_to_dict(m: SubmissionManifest) -> dict[str, Any]:
     """JSON-ready data; ``totals`` are derived and checked again when read."""
     return {
@@ -172,6 +219,7 @@ def manifest_to_dict(m: SubmissionManifest) -> dict[str, Any]:
         "created_at": m.created_at,
         "app_version": m.app_version,
         "device": dict(m.device),
+        **_session_facts_to_dict(m),
         "totals": {
             "answers": len(m.answers),
             "answer_seconds": round(m.total_answer_seconds, 3),
@@ -269,6 +317,7 @@ def manifest_from_dict(data: object) -> SubmissionManifest:
         accommodations=tuple(accommodations),
         time_multiplier=f.number("time_multiplier", 1.0, required=False),
         device=f.text_map("device", max_items=MAX_DEVICE_ENTRIES, max_len=200),
+        **_read_session_facts(f),
     )
     totals = f.obj("totals", required=False)
     f.done()

@@ -14,7 +14,9 @@ deciding (play back, keep or re-record) > done; text answers go ready > writing 
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
@@ -25,7 +27,9 @@ from onetake_desktop.domain.kit import AnswerType, Kit, Question
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, MediaFile
 from onetake_desktop.domain.validation import has_control_characters, without_control_characters
 
-SESSION_FORMAT_VERSION = 1
+# Version 2 added restarts, takes used before them, file names used, written answers instead of
+# recordings, the recording profile's changes and the sealed bundle's late status.
+SESSION_FORMAT_VERSION = 2
 
 Step = Literal["welcome", "privacy", "devices", "practice", "questions", "review", "sent"]
 STEPS: tuple[Step, ...] = (
@@ -112,6 +116,16 @@ class SessionState:
     bundle_size: int | None = None
     bundle_sha256: str | None = None
     sent_at: str | None = None
+    # When each "Start over" happened, and the takes used before them: a restart never gives
+    # back the retake budget, and the bundle tells reviewers about every restart.
+    restarts: list[str] = field(default_factory=list)
+    takes_before: dict[str, int] = field(default_factory=dict)
+    # Every take file name ever handed out for this kit: never reused, even for a failed take.
+    file_names_used: list[str] = field(default_factory=list)
+    written_instead: bool = False  # the devices failed and the kit allows written answers
+    profile: str = ""  # the recording profile in use ("" = the default for the answer type)
+    profile_changes: list[str] = field(default_factory=list)
+    submitted_late: bool = False
     format_version: int = SESSION_FORMAT_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,11 +133,10 @@ class SessionState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionState:
-        """Rebuild a saved state; a damaged or foreign file raises InvalidInputError."""
+        """Rebuild a saved state, upgrading an older one; a damaged, foreign or newer file
+        raises InvalidInputError."""
         try:
-            if data.get("format_version") != SESSION_FORMAT_VERSION:
-                raise InvalidInputError("The saved interview was made by another version.")
-            raw = dict(data)
+            raw = upgrade_state(dict(data))
             answers = [
                 AnswerProgress(
                     **{
@@ -145,6 +158,42 @@ class SessionState:
         return state
 
 
+# -- upgrading saved states (like the database's migrations: ordered, each one step) ---------------
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    used = [t["file"] for a in data.get("answers", []) for t in a.get("takes", [])]
+    used += [a["recording_file"] for a in data.get("answers", []) if a.get("recording_file")]
+    data.update(
+        restarts=[],
+        takes_before={},
+        file_names_used=list(dict.fromkeys(used)),
+        written_instead=False,
+        profile="",
+        profile_changes=[],
+        submitted_late=False,
+        format_version=2,
+    )
+    return data
+
+
+# MIGRATIONS[n] turns a version-n state into version n + 1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def upgrade_state(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a saved state from any earlier version up to SESSION_FORMAT_VERSION."""
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise InvalidInputError("The saved interview state is damaged.")
+    if version > SESSION_FORMAT_VERSION:
+        raise InvalidInputError(
+            "The saved interview was made by a newer version of OneTake; please update it."
+        )
+    while version < SESSION_FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["format_version"]
+    return data
+
+
 def _plus_seconds(iso: str, seconds: float) -> str:
     return (datetime.fromisoformat(iso) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
@@ -153,6 +202,21 @@ def new_state(kit: Kit, kit_hash: str) -> SessionState:
     return SessionState(
         kit_hash=kit_hash, answers=[AnswerProgress(question_id=q.id) for q in kit.questions]
     )
+
+
+def restarted_state(kit: Kit, kit_hash: str, old: SessionState, now: str) -> SessionState:
+    """A fresh start that keeps what a restart must not undo: the takes already used (the
+    retake budget), the file names already used, and the record of every restart."""
+    state = new_state(kit, kit_hash)
+    before = dict(old.takes_before)
+    for a in old.answers:
+        if a.takes:
+            before[a.question_id] = before.get(a.question_id, 0) + len(a.takes)
+    state.takes_before = before
+    state.restarts = [*old.restarts, now]
+    state.file_names_used = list(old.file_names_used)
+    state.profile_changes = list(old.profile_changes)
+    return state
 
 
 class CandidateSession:
@@ -201,6 +265,8 @@ class CandidateSession:
     def answer_type(self, question: Question) -> AnswerType:
         """What the candidate actually gives: a video question becomes audio without camera."""
         kind = self.kit.answer_type_of(question)
+        if self.state.written_instead:
+            return "text"
         if kind == "video" and self.state.audio_only:
             return "audio"
         return kind
@@ -213,9 +279,13 @@ class CandidateSession:
     def takes_allowed(self, question: Question) -> int:
         return 1 + question.retakes_allowed
 
+    def takes_used(self, question: Question) -> int:
+        """Takes recorded for this question, counting those before any "Start over"."""
+        before = self.state.takes_before.get(question.id, 0)
+        return before + len(self.answer_for(question.id).takes)
+
     def takes_left(self, question: Question) -> int:
-        used = len(self.answer_for(question.id).takes)
-        return max(0, self.takes_allowed(question) - used)
+        return max(0, self.takes_allowed(question) - self.takes_used(question))
 
     def think_limit(self, question: Question) -> float:
         return question.think_seconds * self.state.time_multiplier
@@ -259,8 +329,8 @@ class CandidateSession:
         question = self.question_for(question_id)
         if self.state.step != "review":
             return False
-        if self.kit.answer_type_of(question) == "text":
-            return True
+        if self.answer_type(question) == "text":
+            return self.text_time_left(question) > 0
         return self.takes_left(question) > 0
 
     def expected_answer_seconds(self) -> float:
@@ -318,15 +388,29 @@ class CandidateSession:
         self.state.consent_given_at = self._now()
         self.state.accommodations = chosen
         self.state.time_multiplier = multiplier
-        self.state.step = "devices"
+        # A kit with only written questions needs no devices and has nothing to practise.
+        self.state.step = "devices" if self.needs_media() else "questions"
+
+    def needs_media(self) -> bool:
+        return not self.state.written_instead and any(
+            self.kit.answer_type_of(q) != "text" for q in self.kit.questions
+        )
+
+    def choose_written_instead(self) -> None:
+        """The devices do not work and the kit allows it: every answer is written instead."""
+        self._need_step("devices")
+        if not self.kit.written_instead:
+            raise SessionStateError("This interview needs recorded answers.")
+        self.state.written_instead = True
+        self.state.camera = self.state.mic = None
+        self.state.step = "questions"
 
     def devices_ready(self, camera: str | None, mic: str | None) -> None:
         """The devices are checked: on to practice (or the questions, if there is none)."""
         self._need_step("devices")
         if not self.devices_allowed:
             raise SessionStateError("Please agree to the privacy notice first.")
-        needs_media = any(self.kit.answer_type_of(q) != "text" for q in self.kit.questions)
-        if needs_media and not mic:
+        if self.needs_media() and not mic:
             raise SessionStateError("A microphone is needed to record your answers.")
         self.state.camera = camera
         self.state.mic = mic
@@ -348,19 +432,76 @@ class CandidateSession:
         self.state.step = "questions"
 
     def show_question(self) -> None:
-        """Reveal the question: the think clock starts (text answers: the editor opens)."""
+        """Reveal the question: the think clock starts (a written answer being edited again
+        goes straight to the editor)."""
         self._need_phase("ready")
-        if self.answer_type(self.question) == "text":
-            self.answer.phase = "writing"
-            self._text_started = self.clock.monotonic()
-            if self.answer.text_started_at is None:
-                self.answer.text_started_at = self._now()
+        text = self.answer_type(self.question) == "text"
+        if text and (
+            self.answer.text_started_at is not None or self.think_limit(self.question) <= 0
+        ):
+            self.start_writing()
             return
         self.answer.phase = "thinking"
         self._think_started = self.clock.monotonic()
 
     def think_expired(self) -> bool:
         return self.answer.phase == "thinking" and self.think_remaining() <= 0
+
+    def pause_thinking(self) -> None:
+        """Back to "ready": the think clock starts again when the question is shown again."""
+        self._need_phase("thinking")
+        self.answer.phase = "ready"
+        self._think_started = None
+
+    # -- written answers: think time, then a writing time limit (the question's answer_max) --
+    def start_writing(self) -> None:
+        """The editor opens (by the button, when thinking time runs out, or at once)."""
+        self._need_phase("ready", "thinking")
+        if self.answer_type(self.question) != "text":
+            raise SessionStateError("This question asks for a recorded answer.")
+        if self.answer.phase == "thinking":
+            self.answer.think_seconds_used = min(
+                self.think_elapsed(), self.think_limit(self.question)
+            )
+        self.answer.phase = "writing"
+        self._think_started = None
+        self._text_started = self.clock.monotonic()
+        if self.answer.text_started_at is None:
+            self.answer.text_started_at = self._now()
+
+    def text_limit(self, question: Question) -> float:
+        """Writing time: the question's answer_max_seconds (kits always set one; 0 in a kit
+        built by hand in code means no limit)."""
+        if question.answer_max_seconds <= 0:
+            return math.inf
+        return self.answer_max(question)
+
+    def text_time_left(self, question: Question) -> float:
+        """Writing time left for a question (the clock runs only while its editor is open)."""
+        used = self.answer_for(question.id).text_seconds
+        if question is self.question and self.answer.phase == "writing":
+            used += self._writing_elapsed()
+        return max(0.0, self.text_limit(question) - used)
+
+    def _writing_elapsed(self) -> float:
+        if self._text_started is None:
+            return 0.0
+        return self.clock.monotonic() - self._text_started
+
+    def text_expired(self) -> bool:
+        return self.answer.phase == "writing" and self.text_time_left(self.question) <= 0
+
+    def time_up_text(self) -> None:
+        """Writing time is over: what is written is the answer (even if it is empty)."""
+        self._need_phase("writing")
+        q = self.question
+        text = without_control_characters(self.answer.text, multiline=True).strip()
+        self.answer.text = text[: q.text_max_chars]
+        self.answer.text_seconds = self.text_limit(q)
+        self._text_started = None
+        self.answer.text_ended_at = self._now()
+        self.answer.phase = "done"
+        self._advance()
 
     def start_answer(self, file_name: str) -> None:
         """The answer clock starts (by the button or when thinking time runs out)."""
@@ -380,7 +521,17 @@ class CandidateSession:
         self._record_started = self.clock.monotonic()
 
     def next_take_number(self) -> int:
-        return len(self.answer.takes) + 1
+        return self.takes_used(self.question) + 1
+
+    def new_take_file(self) -> str:
+        """A file name for the next take that this session has never used before."""
+        base = f"{self.question.id}-take{self.next_take_number()}"
+        name, n = f"{base}.mp4", 1
+        while name in self.state.file_names_used:
+            n += 1
+            name = f"{base}-{n}.mp4"
+        self.state.file_names_used.append(name)
+        return name
 
     def answer_expired(self) -> bool:
         return self.answer.phase == "recording" and self.answer_remaining() <= 0
@@ -458,7 +609,8 @@ class CandidateSession:
             )
         self.answer.text = text
         if self._text_started is not None:
-            self.answer.text_seconds += self.clock.monotonic() - self._text_started
+            used = self.answer.text_seconds + self._writing_elapsed()
+            self.answer.text_seconds = min(used, self.text_limit(self.question))
             self._text_started = None
         self.answer.text_ended_at = self._now()
         self.answer.phase = "done"
@@ -495,6 +647,9 @@ class CandidateSession:
             raise SessionStateError("Please choose a take first.")
         if answer.chosen_take is None and not answer.text:
             raise SessionStateError("Please answer this question first.")
+        if answer.phase == "writing" and self._text_started is not None:
+            used = answer.text_seconds + self._writing_elapsed()
+            answer.text_seconds = min(used, self.text_limit(self.question))
         answer.phase = "done"
         self._text_started = None
         self.state.returning_to_review = False
@@ -526,7 +681,7 @@ class CandidateSession:
             take = recovered.get(file) if file else None
             answer.recording_file = None
             if take is not None:
-                take.number = len(answer.takes) + 1
+                take.number = self.takes_used(self.question) + 1
                 take.started_at = answer.recording_started_at or take.started_at or self._now()
                 take.ended_at = take.ended_at or _plus_seconds(
                     take.started_at, take.duration_seconds
@@ -570,7 +725,7 @@ class CandidateSession:
                         answer_type="text",
                         takes_used=1,
                         submitted_take=1,
-                        think_seconds_used=0.0,
+                        think_seconds_used=round(answer.think_seconds_used, 3),
                         answer_seconds=round(answer.text_seconds, 3),
                         started_at=answer.text_started_at or answer.text_ended_at or "",
                         ended_at=answer.text_ended_at or "",
@@ -586,7 +741,7 @@ class CandidateSession:
                 AnswerRecord(
                     question_id=q.id,
                     answer_type=cast(AnswerType, "audio" if file.video_codec is None else kind),
-                    takes_used=len(answer.takes),
+                    takes_used=self.takes_used(q),
                     submitted_take=take.number,
                     think_seconds_used=take.think_seconds_used,
                     answer_seconds=round(file.duration_seconds, 3),

@@ -125,7 +125,7 @@ def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, A
         packets = 0
         try:
             for packet in container.demux():
-                index = packet.stream.index
+                index = packet.stream_index
                 if not packet.size:
                     continue  # the demuxer's end-of-stream marker
                 packets += 1
@@ -225,7 +225,9 @@ class _ParameterWatch:
             self.last = headers[-1] if headers else None
 
     def changed(self, packet: Any) -> bool:
-        if packet.has_sidedata("new_extradata"):
+        # has_sidedata() costs five times more than asking whether there is any side data
+        # at all, which almost no packet has.
+        if any(True for _ in packet.iter_sidedata()) and packet.has_sidedata("new_extradata"):
             return True
         if self.codec == "vp9":
             return bool(packet.is_keyframe)
@@ -347,7 +349,103 @@ def _limit_cpu_from_now(cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cap, ceiling))
 
 
+def _set_cpu_limit(cpu_seconds: int) -> None:
+    """A forked prober's CPU limit: its own CPU time starts at zero, so ``cpu_seconds`` is its
+    whole budget (SIGXCPU at the soft limit, SIGKILL a second later)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    cap = cpu_seconds if hard == resource.RLIM_INFINITY else min(cpu_seconds, hard)
+    ceiling = cap + 1 if hard == resource.RLIM_INFINITY or cap < hard else cap
+    resource.setrlimit(resource.RLIMIT_CPU, (cap, ceiling))
+
+
+def _read_limited(fd: int, limit: int) -> bytes:
+    import os
+
+    parts, total = [], 0
+    while total <= limit:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+def serve_main(argv: list[str]) -> int:
+    """A warm prober (POSIX): limits itself, imports PyAV once, then forks one fresh process
+    per request (one JSON line on stdin: ``{"cpu_seconds", "path", "open_budget_mb"}``).
+
+    The server itself never opens outside data: each file is opened only in its own forked
+    process, with its own CPU limit and the server's memory limit, which exits after one file.
+    So nothing one file does to a prober can reach the next file. The answer is one JSON line
+    on stdout: ``{"returncode": N, "out": "..."}`` with what the forked prober printed.
+    """
+    import os
+
+    memory_mb, cpu_seconds, output_limit = (int(a) for a in argv)
+    _limit_self(memory_mb, cpu_seconds)
+    import av.logging
+
+    av.logging.set_level(None)
+    stdin = sys.stdin.buffer
+    stdout = sys.stdout
+    while True:
+        line = stdin.readline()
+        if not line:
+            return 0
+        try:
+            request = json.loads(line)
+            path = request["path"]
+            budget = max(1, int(request["cpu_seconds"]))
+            open_budget = float(request.get("open_budget_mb", OPEN_BUDGET_MB))
+        except (ValueError, KeyError, TypeError):
+            return 2
+        if not isinstance(path, str):
+            return 2
+        read_end, write_end = os.pipe()
+        stdout.flush()
+        pid = os.fork()
+        if pid == 0:  # the prober of this one file
+            code = 0
+            try:
+                os.close(read_end)
+                _set_cpu_limit(budget)
+                try:
+                    report = _probe_one(path, open_budget)
+                except MemoryError:
+                    report = {"error": "checking it needed more memory than allowed."}
+                data = json.dumps([report]).encode()
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(write_end, view) :]
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        try:
+            out = _read_limited(read_end, output_limit)
+        finally:
+            os.close(read_end)
+        if len(out) > output_limit:
+            os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
+        answer = {
+            "pid": pid,
+            "returncode": os.waitstatus_to_exitcode(status),
+            "out": out.decode("utf-8", "replace"),
+        }
+        stdout.write(json.dumps(answer) + "\n")
+        stdout.flush()
+
+
 def child_main(argv: list[str]) -> int:
+    if argv and argv[0] == "serve":
+        return serve_main(argv[1:])
     memory_mb, cpu_seconds = argv
     _limit_self(int(memory_mb), int(cpu_seconds))
     import av.logging

@@ -44,10 +44,12 @@ from onetake_desktop.media.profiles import Profile
 from onetake_desktop.media.recovery import PARTIAL_SUFFIX, recover_partial
 from onetake_desktop.media.sources import (
     AudioSource,
+    Frame,
     Image,
     Samples,
     Ticks,
     VideoSource,
+    Yuv420Image,
     open_audio_source,
     open_video_source,
 )
@@ -145,13 +147,11 @@ class _Encoder:
             ctx = stream.codec_context
             ctx.time_base = self.video_time_base
             ctx.gop_size = profile.gop
-            ctx.bit_rate = profile.video_bitrate
-            ctx.options = {
-                **profile.video_options(),
-                "maxrate": str(profile.maxrate),
-                "bufsize": str(profile.bufsize),
-                "sc_threshold": "0",  # keyframes exactly once a second, for the fragments
-            }
+            rate = profile.rate_options()  # the ffmpeg command line's names and values
+            # An average bitrate, or (constrained quality) none: CRF and the maxrate cap.
+            ctx.bit_rate = int(rate.pop("b", "0"))
+            del rate["g"]  # gop_size above
+            ctx.options = {**profile.video_options(), **rate}
             self.video = stream
         if with_audio:
             stream = self.container.add_stream(
@@ -170,14 +170,40 @@ class _Encoder:
         self._audio_buffer: list[Samples] = []
         self._audio_buffered = 0
         self.audio_pts = 0
+        # Pixel conversions made for the encoder, by kind: pictures converted (take stats).
+        self.conversions: dict[str, int] = {}
 
-    def encode_video(self, image: Image, pts: int) -> None:
+    def _count(self, kind: str) -> None:
+        self.conversions[kind] = self.conversions.get(kind, 0) + 1
+
+    def encode_video(self, image: Frame, pts: int) -> None:
+        """Encode one picture: an I420 picture of the profile's size goes to libx264 as it is;
+        anything else is converted here, and every conversion is counted (take stats)."""
         import av
         import cv2
 
         profile = self.profile
-        yuv = cv2.cvtColor(_fit(image, profile.width, profile.height), cv2.COLOR_BGR2YUV_I420)
-        frame = av.VideoFrame.from_ndarray(cast(Image, yuv), format="yuv420p")
+        frame: Any = None
+        if isinstance(image, Yuv420Image):
+            if image.conversion:
+                self._count(image.conversion)
+            if (image.width, image.height) == (profile.width, profile.height):
+                frame = image.frame  # the decoder's own picture: no conversion, no copy
+                # The decoder's picture type (I/P/B) would force x264's: it chooses its own.
+                frame.pict_type = av.video.frame.PictureType.NONE
+            else:  # another size: scaled with the BGR path below
+                self._count("yuv420p->bgr (OpenCV, to scale)")
+                image = image.to_bgr()
+        if not isinstance(image, Yuv420Image):
+            h, w = image.shape[:2]
+            if (w, h) != (profile.width, profile.height):
+                self._count("scale (OpenCV)")
+            self._count("bgr->yuv420p (OpenCV)")
+            yuv = cast(
+                Image,
+                cv2.cvtColor(_fit(image, profile.width, profile.height), cv2.COLOR_BGR2YUV_I420),
+            )
+            frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts = pts
         frame.time_base = self.video_time_base
         for packet in self.video.encode(frame):
@@ -257,7 +283,7 @@ class Take:
         self._on_done = on_done
         self._has_video = encoder.video is not None
         self._has_audio = encoder.audio is not None
-        self._video: deque[tuple[Image, float]] = deque()
+        self._video: deque[tuple[Frame, float]] = deque()
         self._audio: deque[tuple[Samples, float]] = deque()
         self._video_max = max(4, profile.fps // 2)
         self._queue_lock = threading.Lock()
@@ -323,7 +349,7 @@ class Take:
         self._wake.set()
 
     # -- capture threads ----------------------------------------------------------------------
-    def _push_video(self, image: Image, t: float) -> None:
+    def _push_video(self, image: Frame, t: float) -> None:
         if t < self._t0 or not self._has_video:
             return
         with self._queue_lock:
@@ -572,6 +598,7 @@ class Take:
             av_offset_ms=(self._video_error[1] - self._audio_error[1]) * 1000 if both else 0.0,
             cpu_seconds=time.process_time() - self._cpu0,
             wall_seconds=self._clock() - self._t0,
+            conversions=dict(self._encoder.conversions),
         )
         try:
             size = path.stat().st_size
@@ -636,7 +663,7 @@ class CaptureSession:
         self.audio: AudioSource | None = None
         self._lock = threading.Lock()
         self._take: Take | None = None
-        self._latest: Image | None = None
+        self._latest: Frame | None = None
         self._latest_seq = 0
         self._preview: tuple[int, Image] | None = None
         self._recent_audio: deque[tuple[Samples, float]] = deque(maxlen=16)
@@ -791,6 +818,8 @@ class CaptureSession:
             return None
         if cached is not None and cached[0] == seq:
             return cached[1]
+        if isinstance(image, Yuv420Image):  # a file source: converted for the preview only
+            image = image.to_bgr()
         h, w = image.shape[:2]
         if w > PREVIEW_MAX_WIDTH:
             size = (PREVIEW_MAX_WIDTH, max(2, round(h * PREVIEW_MAX_WIDTH / w)))
@@ -813,7 +842,7 @@ class CaptureSession:
         return min(rms, 1.0), min(peak, 1.0)
 
     # -- capture threads ----------------------------------------------------------------------
-    def _on_frame(self, image: Image, t: float) -> None:
+    def _on_frame(self, image: Frame, t: float) -> None:
         with self._lock:
             self._latest = image
             self._latest_seq += 1

@@ -29,7 +29,8 @@ import math
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
@@ -44,7 +45,35 @@ Samples = npt.NDArray[np.float32]
 # A monotonic clock reading in seconds: the ``monotonic`` method of domain.clock.Clock (media
 # reads it on capture threads, so it takes the bound method rather than the whole clock).
 Ticks = Callable[[], float]
-OnFrame = Callable[[Image, float], None]
+
+
+@dataclass(frozen=True)
+class Yuv420Image:
+    """A picture already in the encoder's pixel format (a decoded PyAV frame in I420), handed
+    to libx264 as it is: no conversion and no copy (a file source decodes straight to it).
+    ``conversion`` names what the source did to get it ("" when the file already was I420)."""
+
+    frame: Any  # av.VideoFrame, format yuv420p
+    width: int
+    height: int
+    conversion: str = ""
+
+    @property
+    def planes(self) -> Image:
+        """A copy as one ``(height * 3 // 2, width)`` array: Y, then U and V at half size."""
+        return cast(Image, self.frame.to_ndarray())
+
+    def to_bgr(self) -> Image:
+        """The picture as BGR (the preview; an encoder of another size)."""
+        import cv2
+
+        return cast(Image, cv2.cvtColor(self.planes, cv2.COLOR_YUV2BGR_I420))
+
+
+# What sources deliver: BGR pictures (cameras, synthetic), or pictures already in the
+# encoder's pixel format (files).
+Frame = Image | Yuv420Image
+OnFrame = Callable[[Frame, float], None]
 OnAudio = Callable[[Samples, float], None]
 # reason ("device_lost" or "source_ended"), one sentence for the user
 OnLost = Callable[[str, str], None]
@@ -460,41 +489,66 @@ class SyntheticAudioSource(AudioSource):
 
 
 class FileVideoSource(VideoSource):
-    """Pictures from a video file through OpenCV (the same API as a camera), paced to the
-    file's frame rate; loops, or finishes at the end.
+    """Pictures from a video file, decoded with PyAV straight to the encoder's pixel format
+    (I420, :class:`Yuv420Image`; no BGR round trip), paced to the file's frame rate; loops, or
+    finishes at the end. A file in another pixel format is converted once by FFmpeg's
+    swscale, and the picture says so (the take's stats count it).
 
     Threading: the ``onetake-video-file`` thread decodes and delivers frames.
     """
 
     def __init__(self, path: Path, loop: bool = True, clock: Ticks = time.monotonic) -> None:
-        import cv2
+        import av
 
         if not path.is_file():
             raise DeviceError(f"The video file {path} does not exist.")
         self._path, self._loop, self._clock = path, loop, clock
-        self._capture = cv2.VideoCapture(str(path))
-        ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
-        if not ok or first is None:
-            self._capture.release()
+        self._container: Any = None
+        try:
+            self._container = av.open(str(path))
+            if not self._container.streams.video:
+                raise DeviceError(f"The file {path.name} has no pictures this app can read.")
+            stream = self._container.streams.video[0]
+            stream.thread_type = "AUTO"  # as the ffmpeg command line decodes
+            self._stream = stream
+            self._frames: Iterator[Any] = self._decode()
+            first = next(self._frames, None)
+        except (av.FFmpegError, OSError, ValueError) as error:
+            self._close()
+            raise DeviceError(f"The file {path.name} has no pictures this app can read.") from error
+        except DeviceError:
+            self._close()
+            raise
+        if first is None:
+            self._close()
             raise DeviceError(f"The file {path.name} has no pictures this app can read.")
-        self.height, self.width = first.shape[:2]
-        fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0)
+        if isinstance(first, Yuv420Image):
+            self.width, self.height = first.width, first.height
+        else:
+            self.height, self.width = first.shape[:2]
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else 0.0
         self.fps = fps if 1 <= fps <= 240 else 30.0
         self.description = f"Video file {path.name} ({self.width}x{self.height})"
-        self._first: Image | None = cast(Image, first)
+        self._first: Frame | None = first
         self._thread: _PacedThread | None = None
 
-    def _next(self, n: int) -> Image | None:
-        import cv2
+    def _decode(self) -> Iterator[Frame]:
+        while True:
+            for frame in self._container.decode(self._stream):
+                yield _as_yuv420(frame)
+            if not self._loop:
+                return
+            self._container.seek(0)
 
+    def _next(self, n: int) -> Frame | None:
         if self._first is not None:
             first, self._first = self._first, None
             return first
-        ok, image = self._capture.read()
-        if not ok and self._loop:
-            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, image = self._capture.read()
-        return cast(Image, image) if ok else None
+        try:
+            return next(self._frames, None)
+        except (OSError, ValueError) as error:  # av.FFmpegError is an OSError
+            raise DeviceError(f"The file {self._path.name} cannot be read further.") from error
 
     def start(self, on_frame: OnFrame, on_lost: OnLost) -> None:
         self._thread = _PacedThread(
@@ -512,7 +566,25 @@ class FileVideoSource(VideoSource):
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
-        self._capture.release()
+        self._close()
+
+    def _close(self) -> None:
+        container, self._container = self._container, None
+        if container is not None:
+            with contextlib.suppress(Exception):
+                container.close()
+
+
+def _as_yuv420(frame: Any) -> Frame:
+    """A decoded PyAV frame as the encoder's I420 (converted by swscale only when the file is
+    in another format; odd sizes, which I420 cannot hold, become BGR)."""
+    if frame.width % 2 or frame.height % 2:
+        return cast(Image, frame.to_ndarray(format="bgr24"))
+    conversion = ""
+    if frame.format.name != "yuv420p":
+        conversion = f"{frame.format.name}->yuv420p (swscale)"
+        frame = frame.reformat(format="yuv420p")
+    return Yuv420Image(frame, frame.width, frame.height, conversion)
 
 
 def _pcm_rate(path: Path) -> int | None:

@@ -29,6 +29,9 @@ class TakeStats:
     av_offset_ms: float = 0.0
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
+    # Pixel conversions on the way to the encoder, by kind ("bgr->yuv420p (OpenCV)": a camera
+    # picture; none for a file already in I420): how many pictures each.
+    conversions: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,5 +71,6 @@ class TakeResult:
                 "av_offset_ms": round(self.stats.av_offset_ms, 1),
                 "cpu_seconds": round(self.stats.cpu_seconds, 3),
                 "wall_seconds": round(self.stats.wall_seconds, 3),
+                "conversions": dict(self.stats.conversions),
             },
         }

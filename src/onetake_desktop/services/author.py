@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
+import re
+import shutil
+import tempfile
+import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.domain.kit import InterviewDefinition, Kit, describe_kit
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
+
+from onetake_desktop.domain.authoring import (
+    Advice,
+    content_hash_ignoring_version,
+    guard_rails,
+    next_version,
+    privacy_notice_from_template,
+)
+from onetake_desktop.domain.errors import InvalidInputError, UsageError
+from onetake_desktop.domain.handover import HandOver
+from onetake_desktop.domain.kit import (
+    InterviewDefinition,
+    Kit,
+    definition_from_toml_dict,
+    describe_kit,
+    kit_markup_warnings,
+    kit_to_dict,
+)
 from onetake_desktop.domain.validation import Problem, ProblemsError
+from onetake_desktop.paths import AppPaths, resource
 from onetake_desktop.storage import kitfile
+from onetake_desktop.storage.atomic import atomic_write_bytes
 from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSigner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -18,6 +50,8 @@ class ValidationReport:
     kind: str  # "interview TOML", "interview kit", "interview definition"
     problems: list[Problem] = field(default_factory=list)
     kit: Kit | None = None
+    # Markup the app will show literally: not an error, but the author should know.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,7 +87,7 @@ def validate_file(path: Path) -> ValidationReport:
     except InvalidInputError as error:
         return ValidationReport(path, kind, [Problem("", str(error))])
     kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
-    return ValidationReport(path, kind, [], kit)
+    return ValidationReport(path, kind, [], kit, kit_markup_warnings(kit))
 
 
 def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tuple[Path, Path]:
@@ -71,8 +105,651 @@ def trust_line(path: Path) -> str | None:
     return signature.notice if signature is not None else UNSIGNED_NOTICE
 
 
+def markup_warnings(source: Path) -> list[Problem]:
+    """What a (valid) TOML, kit or definition holds that candidates will see literally."""
+    loaded = load_any(source)
+    kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
+    return kit_markup_warnings(kit)
+
+
 def show_file(path: Path) -> str:
     loaded = load_any(path)
     if isinstance(loaded, InterviewDefinition):
         return describe_kit(loaded.kit, loaded.rubrics)
     return describe_kit(loaded)
+
+
+# --- the authoring window's use cases (issue 15) ---------------------------------------------
+#
+# A draft is the author's TOML document itself (tomlkit), so whatever the author wrote by hand,
+# comments and layout included, survives an edit in the window. Fields are addressed by the same
+# paths validation reports (``questions[2].rubric.4``), so an error or a piece of advice lands
+# beside the field it is about.
+
+_PATH_PART = re.compile(r"([A-Za-z0-9_]+)((?:\[\d+\])*)")
+BANK_FOLDER = ("question_bank",)
+TEMPLATES: dict[str, str] = {
+    "general": "a general-purpose interview: problem solving, teamwork, ownership",
+    "customer-support": "customer-facing roles: customer focus, communication, conflict",
+    "graduate": "early-career roles: learning, teamwork, planning",
+    "demo": "the bundled demo interview (customer support specialist)",
+}
+_TEMPLATE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "general": ("problem-solving-1", "teamwork-1", "ownership-1"),
+    "customer-support": ("customer-focus-2", "communication-2", "conflict-1"),
+    "graduate": ("learning-1", "teamwork-3", "planning-2"),
+}
+# Keys a question's TOML may have, in the order a new question is written.
+QUESTION_KEYS = (
+    "id",
+    "answer_type",
+    "text",
+    "context",
+    "think_seconds",
+    "answer_min_seconds",
+    "answer_max_seconds",
+    "retakes_allowed",
+    "text_max_chars",
+)
+PathPart = str | int
+
+
+def parse_path(path: str) -> list[PathPart]:
+    """``questions[2].rubric.4`` -> ["questions", 2, "rubric", "4"]."""
+    parts: list[PathPart] = []
+    for piece in path.split("."):
+        match = _PATH_PART.fullmatch(piece)
+        if match is None:
+            raise ValueError(f"not a field path: {path!r}")
+        parts.append(match.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
+    return parts
+
+
+def _item(value: object) -> object:
+    """A value as tomlkit should write it: long text as a multi-line string."""
+    if isinstance(value, str) and "\n" in value:
+        return tomlkit.string(value, multiline=True)
+    return value
+
+
+def _table(data: dict[str, Any]) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    for key, value in data.items():
+        if isinstance(value, dict):
+            sub = _table(value)
+            sub.indent(2)
+            table.add(key, sub)
+        else:
+            table.add(key, _item(value))
+    return table
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    """A question of the bundled question bank, with its anchored rubric."""
+
+    id: str
+    competency: str
+    text: str
+    context: str
+    rubric: dict[str, str]  # "competency" and the anchors "1" to "5"
+    answer_type: str | None = None
+
+    def as_toml_data(self, question_id: str) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": question_id}
+        if self.answer_type:
+            data["answer_type"] = self.answer_type
+        data.update(
+            text=self.text,
+            context=self.context,
+            think_seconds=30,
+            answer_min_seconds=0 if self.answer_type == "text" else 15,
+            answer_max_seconds=600 if self.answer_type == "text" else 120,
+            retakes_allowed=2,
+        )
+        data["rubric"] = dict(self.rubric)
+        return data
+
+
+def question_bank(folder: Path | None = None) -> list[BankQuestion]:
+    """Every question of the bundled bank (resources/question_bank/*.toml), by competency."""
+    folder = folder or resource(*BANK_FOLDER)
+    bank: list[BankQuestion] = []
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for q in data["questions"]:
+            rubric = {str(k): str(v) for k, v in q["rubric"].items()}
+            bank.append(
+                BankQuestion(
+                    id=q["id"],
+                    competency=str(data["competency"]),
+                    text=q["text"],
+                    context=q.get("context", ""),
+                    rubric=rubric,
+                    answer_type=q.get("answer_type"),
+                )
+            )
+    return bank
+
+
+def definition_to_toml_data(definition: InterviewDefinition) -> dict[str, Any]:
+    """A definition as the data of its TOML source (the inverse of ``load_toml``)."""
+    data = kit_to_dict(definition.kit)
+    data.pop("format", None)
+    data.pop("format_version", None)
+    if definition.kit.deadline is not None:
+        data["deadline"] = definition.kit.deadline
+    for key in ("next_steps", "contact"):
+        if not data.get(key):
+            data.pop(key, None)
+    if not data.get("accommodations"):
+        data.pop("accommodations", None)
+    questions = data.pop("questions")
+    accommodations = data.pop("accommodations", None)
+    hand_over = data.pop("hand_over", None)
+    practice = data.pop("practice", None)
+    if accommodations:
+        data["accommodations"] = accommodations
+    if practice:
+        data["practice"] = practice
+    if hand_over:
+        data["hand_over"] = hand_over
+    out_questions = []
+    for q in questions:
+        rubric = definition.rubrics.get(q["id"])
+        ordered = {k: q[k] for k in QUESTION_KEYS if k in q}
+        if rubric is not None:
+            ordered["rubric"] = {"competency": rubric.competency} | {
+                str(level.score): level.anchor for level in rubric.levels
+            }
+        out_questions.append(ordered)
+    data["questions"] = out_questions
+    return data
+
+
+def toml_document(data: dict[str, Any], header: str = "") -> tomlkit.TOMLDocument:
+    """A fresh TOML document for ``data`` (tables and arrays of tables last, as TOML needs)."""
+    doc = tomlkit.document()
+    for line in header.splitlines():
+        doc.add(tomlkit.comment(line))
+    if header:
+        doc.add(tomlkit.nl())
+    for key, value in data.items():
+        if not isinstance(value, dict | list):
+            doc.add(key, _item(value))
+    for key, value in data.items():
+        if isinstance(value, dict):
+            doc.add(tomlkit.nl())
+            doc.add(key, _table(value))
+        elif isinstance(value, list):
+            aot = tomlkit.aot()
+            for element in value:
+                aot.append(_table(element))
+            doc.add(tomlkit.nl())
+            doc.add(key, aot)
+    return doc
+
+
+_TEMPLATE_HEADER = """OneTake interview source: edit it here or in the authoring window
+('onetake author FILE'), then build the kit with
+  onetake kit build FILE -o ROLE.onetakekit
+Field reference: docs/formats.md ("Authoring a kit in TOML")."""
+
+
+def template_text(name: str) -> str:
+    """The TOML of a starting point (``onetake kit new --template NAME``): valid as it is."""
+    if name == "demo":
+        return kitfile.demo_source_path().read_text(encoding="utf-8")
+    if name not in _TEMPLATE_QUESTIONS:
+        raise UsageError(f"There is no template {name!r}; choose one of {', '.join(TEMPLATES)}.")
+    bank = {q.id: q for q in question_bank()}
+    data: dict[str, Any] = {
+        "interview_id": f"{name}-interview",
+        "version": "1",
+        "organisation": "Your organisation",
+        "role_title": "The role you are hiring for",
+        "default_answer_type": "video",
+        "retention_days": 180,
+        "welcome": "Thank you for applying. This short recorded interview lets you answer a\n"
+        "few questions at a time that suits you, without anyone watching live.",
+        "instructions": "Each question gives you time to think before recording starts.\n"
+        "You may re-record each answer up to 2 times and choose the take you send.\n"
+        "A practice question comes first; it is never saved or sent.",
+        "privacy_notice": privacy_notice_from_template(
+            who="the hiring panel for this role, and nobody else.",
+            how_long="180 days after the closing date, then they are deleted.",
+            where="everything stays on this computer until you send the file we ask for.",
+        ),
+        "practice": {
+            "text": "Practice: tell us about a place you enjoy visiting and why.",
+            "context": "Unscored. A chance to check your camera, your sound and the timer.",
+            "think_seconds": 15,
+            "answer_max_seconds": 45,
+        },
+        "questions": [
+            bank[qid].as_toml_data(f"q{i}")
+            for i, qid in enumerate(_TEMPLATE_QUESTIONS[name], start=1)
+        ],
+    }
+    return tomlkit.dumps(toml_document(data, _TEMPLATE_HEADER))
+
+
+def write_template(name: str, out: Path) -> Path:
+    """Write a starting point; refuses to overwrite a file (it may hold someone's work)."""
+    text = template_text(name)
+    if out.exists():
+        raise UsageError(f"{out} already exists; choose another file name.")
+    atomic_write_bytes(out, text.encode("utf-8"))
+    return out
+
+
+@dataclass(frozen=True)
+class Published:
+    """What ``AuthorDraft.publish`` wrote."""
+
+    kit: Path
+    definition: Path
+    version: str
+    archived: tuple[Path, ...] = ()  # the previous version's kit and definition, kept
+
+
+def _not_editable(path: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"{path} in this file is not written the way the form edits it (a table, or "
+        "[[questions]] tables); fix it in a text editor first."
+    )
+
+
+class AuthorDraft:
+    """The interview being authored: a TOML document plus undo/redo, its file and whether it
+    has unsaved changes. Every edit goes through :meth:`set` or the question operations."""
+
+    def __init__(self, doc: tomlkit.TOMLDocument, path: Path | None = None) -> None:
+        self.doc = doc
+        self.path = path  # the TOML it is saved to (None: not saved yet)
+        self._saved = tomlkit.dumps(doc)
+        self._undo: list[tuple[str, str | None]] = []  # (document text, path last set)
+        self._redo: list[str] = []
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def blank(cls) -> AuthorDraft:
+        """Nothing written yet: a start for building an interview from nothing. The two
+        choices the form shows as already made (video answers, kept 180 days) are made."""
+        doc = tomlkit.document()
+        doc.add("default_answer_type", "video")
+        doc.add("retention_days", 180)
+        return cls(doc)
+
+    @classmethod
+    def from_template(cls, name: str) -> AuthorDraft:
+        return cls(tomlkit.parse(template_text(name)))
+
+    @classmethod
+    def open(cls, path: Path) -> AuthorDraft:
+        """A TOML source (kept as written), or a built kit or definition: the definition is
+        needed for the rubrics, so a kit opens through the definition beside it."""
+        path = Path(path)
+        if _kind(path) == "interview TOML":
+            raw = kitfile.read_limited(path, "interview TOML")
+            try:
+                return cls(tomlkit.parse(raw.decode("utf-8")), path)
+            except UnicodeDecodeError:
+                raise InvalidInputError(f"{path.name} is not UTF-8 text.") from None
+            except tomlkit.exceptions.ParseError as error:
+                raise InvalidInputError(f"{path.name} is not valid TOML ({error}).") from None
+        definition_path = path
+        if _kind(path) == "interview kit":
+            definition_path = kitfile.definition_path_for(path)
+            if not definition_path.exists():
+                raise InvalidInputError(
+                    f"{path.name} has no interview definition beside it "
+                    f"({definition_path.name}), which holds the rubrics; open that instead."
+                )
+        definition = kitfile.load_definition(definition_path)
+        doc = toml_document(definition_to_toml_data(definition), _TEMPLATE_HEADER)
+        return cls(doc, None)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def data(self) -> dict[str, Any]:
+        return self.doc.unwrap()
+
+    def get(self, path: str, default: Any = None) -> Any:
+        node: Any = self.data()
+        for part in parse_path(path):
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return default
+        return node
+
+    def question_count(self) -> int:
+        questions = self.data().get("questions")
+        return len(questions) if isinstance(questions, list) else 0
+
+    @property
+    def dirty(self) -> bool:
+        return tomlkit.dumps(self.doc) != self._saved
+
+    def problems(self) -> list[Problem]:
+        """Hard errors, from the same validation ``onetake kit validate`` uses."""
+        try:
+            definition_from_toml_dict(self.data())
+        except ProblemsError as error:
+            return error.problems
+        except InvalidInputError as error:
+            return [Problem("", str(error))]
+        return []
+
+    def definition(self) -> InterviewDefinition:
+        """The draft as a validated definition (ProblemsError lists what is wrong)."""
+        return definition_from_toml_dict(self.data())
+
+    def advice(self, now: datetime) -> list[Advice]:
+        """The guard rails, and (once the draft is valid) markup that candidates would see
+        literally, as ``kit validate`` warns."""
+        advice = guard_rails(self.data(), now)
+        try:
+            kit = self.definition().kit
+        except InvalidInputError:
+            return advice
+        advice += [Advice(p.path, "markup", p.message) for p in kit_markup_warnings(kit)]
+        return advice
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def _remember(self, path: str | None) -> None:
+        """Keep the state before an edit; typing into one field is one undo step."""
+        if path is not None and self._undo and self._undo[-1][1] == path:
+            return
+        self._undo.append((tomlkit.dumps(self.doc), path))
+        self._redo.clear()
+
+    def _container(self, parts: list[PathPart], create: bool) -> Any:
+        node: Any = self.doc
+        for i, part in enumerate(parts):
+            where = ".".join(str(p) for p in parts[: i + 1])
+            if isinstance(part, int):
+                if not isinstance(node, list) or not 0 <= part < len(node):
+                    raise _not_editable(where)
+                node = node[part]
+                continue
+            if not isinstance(node, dict):
+                raise _not_editable(where)
+            if part not in node:
+                if not create:
+                    return None
+                table = tomlkit.table()
+                if node is not self.doc:  # [questions.rubric] sits indented in its question
+                    table.indent(2)
+                node[part] = table
+                if node is not self.doc and isinstance(node, tomlkit.items.Table):
+                    node.add(tomlkit.nl())  # the blank line before the next [[questions]]
+            node = node[part]
+        if not isinstance(node, dict):
+            raise _not_editable(".".join(str(p) for p in parts))
+        return node
+
+    def set(self, path: str, value: Any) -> None:
+        """Set one field; None removes it (an optional field left empty, say)."""
+        parts = parse_path(path)
+        if self.get(path) == value and value is not None:
+            return
+        *where, key = parts
+        if value is None and self._container(where, create=False) is None:
+            return
+        self._remember(path)
+        container = self._container(where, create=value is not None)
+        if value is None:
+            if isinstance(key, str) and key in container:
+                del container[key]
+            if len(where) == 1 and isinstance(where[0], str) and not container:
+                del self.doc[where[0]]  # an emptied [hand_over] goes as a whole
+            return
+        old = container.get(key) if isinstance(key, str) else None
+        if isinstance(value, str) and isinstance(old, tomlkit.items.String):
+            # Keep the author's string style (multi-line, literal) where the value allows it.
+            multiline = "\n" in value or old.type.is_multiline()
+            container[key] = tomlkit.string(value, multiline=multiline)
+        else:
+            container[key] = _item(value)
+
+    def remove(self, path: str) -> None:
+        self.set(path, None)
+
+    def _questions(self) -> tomlkit.items.AoT:
+        if "questions" not in self.doc:
+            self.doc.add(tomlkit.nl())
+            self.doc.add("questions", tomlkit.aot())
+        questions = self.doc["questions"]
+        if not isinstance(questions, tomlkit.items.AoT):
+            raise _not_editable("questions")
+        return questions
+
+    def _free_question_id(self) -> str:
+        questions = self.data().get("questions")
+        listed = questions if isinstance(questions, list) else []
+        taken = {q.get("id") for q in listed if isinstance(q, dict)}
+        n = len(taken) + 1
+        while f"q{n}" in taken:
+            n += 1
+        return f"q{n}"
+
+    def add_question(self, index: int | None = None, bank: BankQuestion | None = None) -> int:
+        """A new question (from the bank, or an empty one with sensible times); its index."""
+        questions = self._questions()
+        self._remember(None)
+        qid = self._free_question_id()
+        if bank is not None:
+            data = bank.as_toml_data(qid)
+        else:
+            data = {
+                "id": qid,
+                "text": "",
+                "context": "",
+                "think_seconds": 30,
+                "answer_min_seconds": 15,
+                "answer_max_seconds": 120,
+                "retakes_allowed": 2,
+                "rubric": {"competency": ""} | {str(s): "" for s in range(1, 6)},
+            }
+        position = len(questions) if index is None else max(0, min(index, len(questions)))
+        questions.insert(position, _table(data))
+        return position
+
+    def duplicate_question(self, index: int) -> int:
+        questions = self._questions()
+        self._remember(None)
+        data = questions[index].unwrap()
+        data["id"] = self._free_question_id()
+        questions.insert(index + 1, _table(data))
+        return index + 1
+
+    def remove_question(self, index: int) -> None:
+        questions = self._questions()
+        self._remember(None)
+        del questions[index]
+
+    def move_question(self, source: int, target: int) -> None:
+        """Move a question to ``target`` (its index afterwards), keeping its comments."""
+        questions = self._questions()
+        target = max(0, min(target, len(questions) - 1))
+        if source == target:
+            return
+        self._remember(None)
+        tables = list(questions.body)
+        table = tables.pop(source)
+        tables.insert(target, table)
+        while len(questions):
+            del questions[0]
+        for i, t in enumerate(tables):
+            if i < len(tables) - 1 and not t.as_string().endswith("\n\n"):
+                t.add(tomlkit.nl())  # the blank line that parted it from the next one
+            questions.append(t)
+
+    def add_accommodation(self) -> int:
+        if "accommodations" in self.doc and not isinstance(
+            self.doc["accommodations"], tomlkit.items.AoT
+        ):
+            raise _not_editable("accommodations")
+        self._remember(None)
+        if "accommodations" not in self.doc:
+            self.doc.add("accommodations", tomlkit.aot())
+        accommodations = self.doc["accommodations"]
+        taken = {a.get("id") for a in accommodations.unwrap() if isinstance(a, dict)}
+        n = 1
+        while f"option-{n}" in taken:
+            n += 1
+        accommodations.append(_table({"id": f"option-{n}", "label": "", "time_multiplier": 1.5}))
+        return len(accommodations) - 1
+
+    def remove_accommodation(self, index: int) -> None:
+        accommodations = self.doc["accommodations"]
+        if not isinstance(accommodations, tomlkit.items.AoT):
+            raise _not_editable("accommodations")
+        self._remember(None)
+        del accommodations[index]
+        if not len(accommodations):
+            del self.doc["accommodations"]
+
+    # --- undo, redo, saving ----------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        if self._undo:
+            text, _ = self._undo.pop()
+            self._redo.append(tomlkit.dumps(self.doc))
+            self.doc = tomlkit.parse(text)
+
+    def redo(self) -> None:
+        if self._redo:
+            self._undo.append((tomlkit.dumps(self.doc), None))
+            self.doc = tomlkit.parse(self._redo.pop())
+
+    def end_typing(self) -> None:
+        """The next edit of the same field starts a new undo step."""
+        if self._undo:
+            self._undo[-1] = (self._undo[-1][0], None)
+
+    def text(self) -> str:
+        return tomlkit.dumps(self.doc)
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the TOML (atomically); the draft is then clean."""
+        target = path or self.path
+        if target is None:
+            raise UsageError("Choose where to save the interview first.")
+        target = Path(target)
+        text = self.text()
+        atomic_write_bytes(target, text.encode("utf-8"))
+        self.path = target
+        self._saved = text
+        self.end_typing()
+        return target
+
+    def publish(self, kit_out: Path, signer: KitSigner | None = None) -> Published:
+        """Build the kit and definition. When ``kit_out`` already holds a kit with other
+        content, that kit is a published version that bundles may answer: it is kept beside
+        (NAME-VERSION.onetakekit and its definition), and the draft gets the next version
+        stamp if it still carries the old one."""
+        kit_out = Path(kit_out)
+        if kit_out.suffix != kitfile.KIT_SUFFIX:
+            kit_out = kit_out.with_name(kit_out.name + kitfile.KIT_SUFFIX)
+        new = self.definition()
+        new_kit = new.kit
+        if signer is not None:  # compare with what will be built: signing adds the recipient
+            hand_over = dataclasses.replace(
+                new_kit.hand_over or HandOver(), recipient=signer.recipient
+            )
+            new_kit = dataclasses.replace(new_kit, hand_over=hand_over)
+        archived: list[Path] = []
+        if kit_out.exists():
+            old = kitfile.load_kit(kit_out)
+            changed = content_hash_ignoring_version(old) != content_hash_ignoring_version(new_kit)
+            if changed or old.version != new.kit.version:
+                stem = kit_out.name[: -len(kitfile.KIT_SUFFIX)]
+                keep = kit_out.with_name(f"{stem}-{old.version}{kitfile.KIT_SUFFIX}")
+                if not keep.exists():
+                    shutil.copy2(kit_out, keep)
+                    archived.append(keep)
+                old_definition = kitfile.definition_path_for(kit_out)
+                keep_definition = kitfile.definition_path_for(keep)
+                if old_definition.exists() and not keep_definition.exists():
+                    shutil.copy2(old_definition, keep_definition)
+                    archived.append(keep_definition)
+                if changed and old.version == new.kit.version:
+                    self.set("version", next_version(old.version))
+                    self.end_typing()
+        with tempfile.TemporaryDirectory(prefix="onetake-author-") as tmp:
+            source = Path(tmp) / "interview.toml"
+            source.write_text(self.text(), encoding="utf-8")
+            kit_path, definition_path = kitfile.build_from_toml(source, kit_out, signer)
+        version = str(self.get("version", ""))
+        log.info("built kit version %s (%d questions)", version, self.question_count())
+        return Published(kit_path, definition_path, version, tuple(archived))
+
+    def write_preview_kit(self, folder: Path) -> Path:
+        """The draft as a kit file in ``folder`` for the candidate window's preview."""
+        definition = self.definition()
+        path = Path(folder) / "preview.onetakekit"
+        kitfile.save_kit(definition.kit, path)
+        return path
+
+
+class RecentFiles:
+    """The interviews this computer opened or saved last, newest first (a small JSON list in
+    the config folder; a damaged list is simply started again)."""
+
+    LIMIT = 8
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def paths(self) -> list[Path]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        if not isinstance(data, list):
+            return []
+        return [Path(p) for p in data if isinstance(p, str)][: self.LIMIT]
+
+    def add(self, path: Path) -> list[Path]:
+        path = Path(path).resolve()
+        paths = [path] + [p for p in self.paths() if p != path]
+        paths = paths[: self.LIMIT]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path, json.dumps([str(p) for p in paths]).encode("utf-8"))
+        return paths
+
+
+def recent_files(paths: AppPaths) -> RecentFiles:
+    return RecentFiles(paths.config / "recent-interviews.json")
+
+
+def has_organisation_key(library: Path) -> bool:
+    """Can kits be signed here (is there an organisation key in this library)?"""
+    from onetake_desktop.services.keys import key_service_for_library
+
+    if not (Path(library) / "onetake.sqlite3").exists():
+        return False
+    with key_service_for_library(library) as keys:
+        return bool(keys.keys())
+
+
+def signer_for(library: Path, passphrase: str) -> KitSigner:
+    """The newest organisation key of ``library``, unlocked to sign a kit."""
+    from onetake_desktop.services.keys import key_service_for_library
+
+    with key_service_for_library(library) as keys:
+        return keys.signer(passphrase)

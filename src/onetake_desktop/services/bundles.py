@@ -6,10 +6,8 @@ media file in a limited child process (media/probe.py), compared with what the m
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import tempfile
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,15 @@ from onetake_desktop.domain.conformance import Conformance
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.manifest import AnswerRecord, MediaFile, SubmissionManifest
 from onetake_desktop.domain.progress import Progress
-from onetake_desktop.media.probe import MediaInfo, ProbeChild, probe_media, same_container
+from onetake_desktop.media.probe import (
+    MediaInfo,
+    can_fork,
+    close_probe_servers,
+    probe_media,
+    probe_media_files,
+    same_container,
+    shared_server,
+)
 from onetake_desktop.storage.bundle import (
     BundleReceipt,
     ExtractedBundle,
@@ -134,55 +140,49 @@ def _media_answers(manifest: SubmissionManifest) -> list[AnswerRecord]:
     return [a for a in manifest.answers if a.media is not None]
 
 
-# One probe child kept started for the next import: a batch of bundles (the library's import,
-# one call per bundle) then never waits for Python and PyAV to start. Each bundle still gets a
-# fresh child of its own; the spare has only started up and waits for its one request.
-_PROBE_CEILING_SECONDS = 15.0 * 64  # CPU ceiling of a spare; each request lowers it
-_spare_lock = threading.Lock()
-_spare: ProbeChild | None = None
+_PROBE_TIMEOUT_SECONDS = 15.0  # per media file, wall and CPU
 
 
-def _take_probe_child() -> ProbeChild:
-    global _spare
-    with _spare_lock:
-        child, _spare = _spare, None
-    if child is not None and child.usable:
-        return child
-    if child is not None:
-        child.close()
-    return ProbeChild(_PROBE_CEILING_SECONDS)
+class _PipelinedProbe:
+    """The pipelined import's media check (storage.bundle.MediaCheck): each media file goes to
+    the warm prober (media/probe.py ProbeServer: one fresh forked process per file, same limits)
+    as soon as it is written, so probing one answer overlaps extracting the next."""
 
+    def __init__(self, timeout: float) -> None:
+        self.batch = shared_server().batch(timeout)
+        self.names: list[str] = []
 
-def _start_spare_probe_child() -> None:
-    global _spare
-    child = ProbeChild(_PROBE_CEILING_SECONDS)
-    with _spare_lock:
-        old, _spare = _spare, child
-    if old is not None:
-        old.close()
+    def started(self, name: str, path: Path) -> None:
+        self.names.append(name)
+        self.batch.submit(path)
 
+    def wait(self) -> None:
+        self.batch.results()
 
-@atexit.register
-def close_spare_probe_child() -> None:
-    """Stop the probe child kept for the next import (at exit; tests may call it)."""
-    global _spare
-    with _spare_lock:
-        child, _spare = _spare, None
-    if child is not None:
-        child.close()
+    def verdicts(self, extracted: ExtractedBundle) -> dict[str, MediaInfo]:
+        """Each answer's probed facts, compared with its manifest; the first refusal raises."""
+        found = dict(zip(self.names, self.batch.results(), strict=True))
+        answers = _media_answers(extracted.manifest)
+        infos: dict[str, MediaInfo] = {}
+        for answer in answers:
+            assert answer.media is not None
+            result = found[answer.media.name]
+            if isinstance(result, InvalidInputError):
+                raise result
+            infos[answer.question_id] = result
+        for answer in answers:
+            _check_media(answer, infos[answer.question_id])
+        return infos
 
 
 def probe_extracted(
-    extracted: ExtractedBundle, timeout: float = 15.0, *, child: ProbeChild | None = None
+    extracted: ExtractedBundle, timeout: float = _PROBE_TIMEOUT_SECONDS
 ) -> dict[str, MediaInfo]:
-    """Probe every extracted media file (one limited child, ``timeout`` seconds per file) and
-    compare with the manifest. ``child``: one started earlier, used up (or closed) here."""
+    """Probe every extracted media file (``timeout`` seconds each, in limited children) and
+    compare with the manifest."""
     answers = _media_answers(extracted.manifest)
     paths = [extracted.media[a.question_id] for a in answers]
-    with child or ProbeChild(timeout * max(1, len(paths))) as prober:
-        if not answers:
-            return {}
-        infos = prober.probe(paths, timeout * len(paths))
+    infos = probe_media_files(paths, timeout)
     for answer, info in zip(answers, infos, strict=True):
         _check_media(answer, info)
     return {a.question_id: info for a, info in zip(answers, infos, strict=True)}
@@ -196,19 +196,32 @@ def _extract_and_probe(
     durable: bool = True,
     accept: Callable[[SubmissionManifest], None] | None = None,
 ) -> tuple[ExtractedBundle, dict[str, MediaInfo]]:
+    """The one import pipeline (CLI import and verify, the library's window and command): the
+    bundle's structure and hashes (storage/bundle.py) and each media file's probe, which starts
+    as soon as that file is written. Every check of the sequential path is made; a bundle that
+    fails both its hashes and its media is refused for its hashes, as before."""
     dest = Path(dest)
     given = dest.is_dir()  # an empty folder we were given is emptied again, not removed
-    # The probe child is started (or was, by the import before) ahead of the extraction, so
-    # its start-up overlaps the hashing and copying.
-    with _take_probe_child() as child:
+    if not can_fork():  # no warm prober here: one fresh child per bundle, after extraction
         extracted = extract_bundle(path, dest, progress, durable=durable, accept=accept)
         try:
-            media = probe_extracted(extracted, child=child)
+            return extracted, probe_extracted(extracted)
         except BaseException:
             discard_import(dest, keep_folder=given)
             raise
-        finally:
-            _start_spare_probe_child()
+    shared_server().start()  # a no-op once running; else its start-up overlaps the hashing
+    check = _PipelinedProbe(_PROBE_TIMEOUT_SECONDS)
+    try:
+        extracted = extract_bundle(
+            path, dest, progress, durable=durable, accept=accept, media_check=check
+        )
+    finally:
+        check.wait()
+    try:
+        media = check.verdicts(extracted)
+    except BaseException:
+        discard_import(dest, keep_folder=given)
+        raise
     return extracted, media
 
 
@@ -294,3 +307,8 @@ def inspect_bundle(path: Path) -> str:
             preview = preview if len(preview) <= 70 else preview[:67] + "..."
             lines.append(f"      text ({len(a.text)} characters): {preview}")
     return "\n".join(lines)
+
+
+def close_spare_probe_child() -> None:
+    """Stop the warm prober (the library closing, tests); the next import starts it again."""
+    close_probe_servers()

@@ -41,6 +41,7 @@ from onetake_desktop.domain.session import (
     SessionStateError,
     TakeRecord,
     new_state,
+    restarted_state,
 )
 from onetake_desktop.domain.validation import without_control_characters
 from onetake_desktop.media.profiles import Profile
@@ -48,6 +49,23 @@ from onetake_desktop.media.recovery import RecoveredTake
 from onetake_desktop.media.types import TakeResult
 
 STATE_FILE = "state.json"
+
+# Local data the candidate is told about (privacy page, receipt): how long this computer keeps
+# recordings. Takes never sent are deleted this many days after the interview was last touched;
+# after sealing, the takes are kept this many days (to seal again if the file is lost) unless
+# the candidate deletes them at once.
+UNSENT_KEEP_DAYS = 30
+SENT_KEEP_DAYS = 7
+# Below this peak level (about -50 dBFS) a take is "nearly silent".
+SILENT_PEAK = 0.003
+# More than this share of pictures dropped: the computer is falling behind.
+DROPPED_SHARE = 0.10
+LATE_WORDS = {
+    "allow": "You can still send your answers.",
+    "mark": "You can still send your answers; they will be marked as late.",
+    "refuse": "This employer does not accept answers after the deadline, so they cannot be "
+    "sealed. Please contact them first.",
+}
 
 
 # -- the recording engine as this service sees it (media/recorder.py implements it) ------------
@@ -82,10 +100,21 @@ class CaptureLike(Protocol):
 CaptureFactory = Callable[[str | None, str | None], CaptureLike]
 
 
-def real_capture(video_spec: str | None, audio_spec: str | None) -> CaptureLike:
-    from onetake_desktop.media.recorder import CaptureSession
+def capture_on(clock: Clock) -> CaptureFactory:
+    """Opens the real recording engine on ``clock``: takes and the session agree on "now"."""
 
-    return CaptureSession(video_spec, audio_spec)
+    def open_capture(video_spec: str | None, audio_spec: str | None) -> CaptureLike:
+        from onetake_desktop.media.recorder import CaptureSession
+
+        return CaptureSession(video_spec, audio_spec, clock)
+
+    return open_capture
+
+
+def real_capture(video_spec: str | None, audio_spec: str | None) -> CaptureLike:
+    """The real engine on the system clock (for a session driven by a manual clock in tests,
+    whose recorder must still keep real time)."""
+    return capture_on(SystemClock())(video_spec, audio_spec)
 
 
 def session_folder_name(kit_hash: str) -> str:
@@ -109,6 +138,17 @@ class DeviceChoices:
     cameras: list[tuple[str, str]]
     microphones: list[tuple[str, str]]
     notes: list[str]
+
+
+@dataclass(frozen=True)
+class DeviceOpening:
+    """What opening the devices gave (made on a worker thread, adopted on the owner's):
+    the running capture or None, what it uses, and a problem in the candidate's words."""
+
+    capture: CaptureLike | None
+    camera: str | None
+    mic: str | None
+    problem: str = ""
 
 
 def describe_source(spec: str) -> str:
@@ -161,7 +201,7 @@ class CandidateService:
         self.kit = kit
         self.kit_hash = kit_hash
         self.clock: Clock = clock or SystemClock()
-        self.capture_factory: CaptureFactory = capture_factory or real_capture
+        self.capture_factory: CaptureFactory = capture_factory or capture_on(self.clock)
         self.dir = session_dir
         self.takes_dir = self.dir / "takes"
         self.practice_dir = self.dir / "practice"
@@ -176,13 +216,25 @@ class CandidateService:
         self.last_practice: Path | None = None
         self.listeners: list[Callable[[], None]] = []
         self.error_listeners: list[Callable[[OneTakeError], None]] = []
+        self.notice_listeners: list[Callable[[str], None]] = []
         self.resumable = False
+        # Practice: "idle", "thinking" (its own think time) or "recording".
+        self.practice_phase = "idle"
+        self._practice_think_started: float | None = None
+        self._take_peak = 0.0  # loudest level seen during the take under way
+        self.take_warning = ""  # what was wrong with the last take (silent, dropped pictures)
+        if sessions is not None:  # the app's own sessions folder: keep the stated promise
+            purge_unsent_sessions(sessions, self.clock, keep=self.dir.name)
         saved = self._load_state()
-        if saved is not None and saved.step not in ("welcome", "sent"):
+        if saved is not None and saved.step == "sent":
+            # A sealed interview shows its receipt again; nothing can wipe it by accident.
+            self.session = CandidateSession(kit, saved, self.clock)
+        elif saved is not None and saved.step != "welcome":
             self.resumable = True
             self.session = CandidateSession(kit, saved, self.clock)
-        else:
-            self.session = CandidateSession(kit, new_state(kit, kit_hash), self.clock)
+        else:  # a saved "welcome" state keeps its history (restarts, budget, names)
+            state = saved if saved is not None else new_state(kit, kit_hash)
+            self.session = CandidateSession(kit, state, self.clock)
 
     @classmethod
     def from_kit_file(cls, path: Path, **options: Any) -> CandidateService:
@@ -209,9 +261,14 @@ class CandidateService:
     def save(self) -> None:
         from onetake_desktop.storage.atomic import atomic_write_bytes
 
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir)
         data = json.dumps(self.session.state.to_dict(), indent=1, sort_keys=True)
         atomic_write_bytes(self.state_path, data.encode("utf-8"))
+        private_file(self.state_path)
+
+    def _notice(self, sentence: str) -> None:
+        for fn in list(self.notice_listeners):
+            fn(sentence)
 
     def _load_state(self) -> SessionState | None:
         try:
@@ -230,10 +287,16 @@ class CandidateService:
 
     # -- resume or start over -----------------------------------------------------------------
     def resume_summary(self) -> str:
+        from onetake_desktop.domain.session import STEP_LABELS
+
         s = self.session
-        return (
+        text = (
             f"You had answered {s.answered_count()} of {len(self.kit.questions)} questions "
-            f"(on the {s.step} step)."
+            f"(on the {STEP_LABELS[s.step]} step)."
+        )
+        return text + (
+            " If you start over, the takes you have used still count, and the employer sees "
+            "that you started over."
         )
 
     def resume(self) -> list[TakeRecord]:
@@ -265,10 +328,22 @@ class CandidateService:
         return list(recovered.values())
 
     def start_over(self) -> None:
-        """Begin again; the old takes are moved aside, not deleted."""
+        """Begin again. The retake budget is kept (takes already used still count) and the
+        restart is recorded for the bundle; the old takes are moved aside, not deleted."""
+        old = self.session.state
+        if old.step == "sent":
+            raise SessionStateError("These answers are sealed; the receipt stays as it is.")
+        self.close_devices()
         if self.dir.exists():
-            self.dir.rename(self.dir.with_name(f"{self.dir.name}-set-aside-{int(time.time())}"))
-        self.session = CandidateSession(self.kit, new_state(self.kit, self.kit_hash), self.clock)
+            stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
+            n = 1
+            aside = self.dir.with_name(f"{self.dir.name}-set-aside-{stamp}")
+            while aside.exists():
+                n += 1
+                aside = self.dir.with_name(f"{self.dir.name}-set-aside-{stamp}-{n}")
+            self.dir.rename(aside)
+        state = restarted_state(self.kit, self.kit_hash, old, self.session._now())
+        self.session = CandidateSession(self.kit, state, self.clock)
         self.resumable = False
         self._changed()
 
@@ -288,7 +363,7 @@ class CandidateService:
     # -- devices --------------------------------------------------------------------------------
     @property
     def needs_media(self) -> bool:
-        return any(self.kit.answer_type_of(q) != "text" for q in self.kit.questions)
+        return self.session.needs_media()
 
     @property
     def wants_video(self) -> bool:
@@ -296,10 +371,7 @@ class CandidateService:
 
     def open_devices(self, camera: str | None, mic: str | None) -> None:
         """Open (or switch) camera and microphone; only after consent. DeviceError says why."""
-        if not self.session.devices_allowed:
-            raise SessionStateError("Please agree to the privacy notice first.")
-        if self._take is not None:
-            raise SessionStateError("Please finish the recording first.")
+        self._may_open()
         camera = camera if self.wants_video else None
         if self.capture is not None and self.capture_specs == (camera, mic):
             return
@@ -314,6 +386,100 @@ class CandidateService:
             raise
         self.capture = capture
         self.capture_specs = (camera, mic)
+
+    def _may_open(self) -> None:
+        if not self.session.devices_allowed:
+            raise SessionStateError("Please agree to the privacy notice first.")
+        if self._take is not None:
+            raise SessionStateError("Please finish the recording first.")
+
+    def start_devices(self, camera: str | None, mic: str | None) -> DeviceOpening:
+        """Open the devices (worker thread: changes nothing here; :meth:`use_devices` adopts
+        the result on the owner's thread). A camera that fails is left out and the microphone
+        tried alone, so the candidate can go on with sound only."""
+        self._may_open()
+        camera = camera if self.wants_video else None
+        if mic is None:
+            return DeviceOpening(None, camera, None, self.no_microphone_sentence())
+        first_error: BaseException | None = None
+        for cam in [camera, None] if camera else [None]:
+            capture: CaptureLike | None = None
+            try:
+                capture = self.capture_factory(cam, mic)
+                capture.start()
+            except Exception as error:
+                if capture is not None:
+                    capture.close()
+                first_error = first_error or error
+                continue
+            problem = ""
+            if cam is None and camera is not None:
+                problem = (
+                    "Your camera could not be started: another program may be using it, or "
+                    "your computer's privacy settings may block it. Close other video apps "
+                    "and press Try again, or answer with sound only."
+                )
+            return DeviceOpening(capture, cam, mic, problem)
+        return DeviceOpening(None, camera, mic, self.device_problem_sentence(first_error))
+
+    def use_devices(self, opening: DeviceOpening) -> None:
+        """Adopt what :meth:`start_devices` opened (the previous devices are closed)."""
+        if opening.capture is None:
+            return
+        if self.session.step != "devices":  # the check is over: a late opening is not wanted
+            opening.capture.close()
+            return
+        try:
+            self._may_open()
+        except OneTakeError:
+            opening.capture.close()
+            raise
+        self.close_devices()
+        self.capture = opening.capture
+        self.capture_specs = (opening.camera, opening.mic)
+
+    def no_microphone_sentence(self) -> str:
+        return (
+            "No microphone was found on this computer. If you have a headset or webcam with a "
+            "microphone, plug it in and press Try again."
+        )
+
+    def device_problem_sentence(self, error: BaseException | None) -> str:
+        """A device failure in words a candidate understands (never a command to run)."""
+        return (
+            "Your microphone could not be started: another program may be using it, or your "
+            "computer's privacy settings may block it. Close other apps that use sound and "
+            "press Try again, or choose another microphone."
+        )
+
+    def device_ways_forward(self, *, mic_failed: bool) -> list[str]:
+        """What the candidate can do now: "audio_only", "written", "contact"."""
+        ways = []
+        if not mic_failed and self.wants_video:
+            ways.append("audio_only")
+        if mic_failed and self.kit.written_instead:
+            ways.append("written")
+        if self.kit.contact:
+            ways.append("contact")
+        return ways
+
+    def contact_note(self) -> str:
+        """A note the candidate can send to the employer when the devices do not work."""
+        kit = self.kit
+        st = self.session.state
+        return (
+            f"Hello,\n\nI am taking the recorded interview for {kit.role_title} at "
+            f"{kit.organisation} (interview {kit.interview_id}, version {kit.version}). "
+            "My camera or microphone does not work with the interview app on my computer, "
+            "so I cannot record my answers. Could you suggest another way to answer?\n\n"
+            f"Kind regards,\n{st.candidate_name or '(your name)'}"
+        )
+
+    def choose_written_answers(self) -> None:
+        """Devices failed and the kit allows it: answer every question in writing."""
+        self.close_devices()
+        self.session.choose_written_instead()
+        self._changed()
 
     def close_devices(self) -> None:
         if self._take is not None:
@@ -330,12 +496,20 @@ class CandidateService:
         found = list_devices()
         cameras: list[tuple[str, str]] = []
         mics: list[tuple[str, str]] = []
-        if camera:
+        # A default is offered only if it exists: a stand-in source (synthetic, file) always
+        # does; "camera:N" only if that camera was found; "mic:default" only if any was.
+        found_cameras = {d.spec for d in found.cameras}
+        if camera and (not camera.startswith("camera:") or camera in found_cameras):
             cameras.append((camera, describe_source(camera)))
         cameras += [
             (d.spec, f"{d.name} {d.detail}".strip()) for d in found.cameras if d.spec != camera
         ]
-        if mic:
+        found_mics = {d.spec for d in found.microphones}
+        if mic and (
+            not mic.startswith("mic:")
+            or mic in found_mics
+            or (mic == "mic:default" and bool(found_mics))
+        ):
             mics.append((mic, describe_source(mic)))
         ordered = sorted(found.microphones, key=lambda d: not d.default)
         mics += [(d.spec, d.name) for d in ordered if d.spec != mic]
@@ -355,7 +529,7 @@ class CandidateService:
         audio_only = st.audio_only if st.mic else self.capture_specs[0] is None
         if question is not None and self.kit.answer_type_of(question) == "audio":
             audio_only = True
-        return get_profile(None, audio_only=audio_only)
+        return get_profile(None if audio_only else (st.profile or None), audio_only=audio_only)
 
     def disk_report(self) -> DiskReport:
         """Free space where takes go against the longest the interview can record."""
@@ -407,15 +581,49 @@ class CandidateService:
         seconds = practice.answer_max_seconds if practice else 30
         return seconds * self.session.state.time_multiplier
 
+    def practice_think_limit(self) -> float:
+        practice = self.kit.practice
+        seconds = practice.think_seconds if practice else 0
+        return seconds * self.session.state.time_multiplier
+
+    def practice_think_remaining(self) -> float:
+        if self._practice_think_started is None:
+            return self.practice_think_limit()
+        used = self.clock.monotonic() - self._practice_think_started
+        return max(0.0, self.practice_think_limit() - used)
+
     def start_practice(self) -> None:
+        """A practice try: the practice question's think time first (if any), then recording."""
         if self.session.step != "practice":
             raise SessionStateError("The practice question is over.")
+        if self.practice_phase != "idle":
+            return
+        self._ensure_devices()
+        if self.practice_think_limit() > 0:
+            self.practice_phase = "thinking"
+            self._practice_think_started = self.clock.monotonic()
+            for fn in list(self.listeners):
+                fn()
+            return
+        self.practice_answer_now()
+
+    def practice_answer_now(self) -> None:
+        """Start recording the practice answer (the button, or its think time running out)."""
+        if self.session.step != "practice" or self.practice_phase == "recording":
+            return
+        self._practice_think_started = None
         self._ensure_devices()
         self.practice_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.practice_dir)
         first = self.kit.questions[0] if self.kit.questions else None
         out = self.practice_dir / "practice.mp4"
         out.unlink(missing_ok=True)
-        self._start_take(out, self.profile_for(first), self.practice_limit(), practice=True)
+        try:
+            self._start_take(out, self.profile_for(first), self.practice_limit(), practice=True)
+        except OneTakeError:
+            self.practice_phase = "idle"
+            raise
+        self.practice_phase = "recording"
         self._practice_started = self.clock.monotonic()
         for fn in list(self.listeners):
             fn()
@@ -428,6 +636,8 @@ class CandidateService:
     def finish_practice(self) -> None:
         if self._take is not None:
             self._stop_take("stopped")
+        self.practice_phase = "idle"
+        self._practice_think_started = None
         self.session.finish_practice()
         shutil.rmtree(self.practice_dir, ignore_errors=True)
         self.last_practice = None
@@ -463,7 +673,8 @@ class CandidateService:
             raise SessionStateError("There are no takes left for this question.")
         self._ensure_devices()
         self.takes_dir.mkdir(parents=True, exist_ok=True)
-        name = f"{question.id}-take{s.next_take_number()}.mp4"
+        private_dir(self.takes_dir)
+        name = s.new_take_file()
         s.start_answer(name)
         self._changed()  # saved before the first frame: a crash now still knows the file
         try:
@@ -476,6 +687,52 @@ class CandidateService:
             self._error(error)
             return
         s.recording_started()
+
+    def start_writing(self) -> None:
+        """Open the editor of a written answer now (before its thinking time is over)."""
+        self.session.start_writing()
+        self._changed()
+
+    def interrupt(self) -> str:
+        """Something else needs the candidate (a dialog): no clock may run on behind it.
+
+        A take under way stops cleanly, its file is deleted and it does not count (the question
+        goes back to where it was, with the same takes left); thinking time starts again later.
+        Returns the sentence to show afterwards ("" when nothing was running)."""
+        s = self.session
+        take = self._take
+        if take is not None:
+            practice = self._take_is_practice
+            self._take = None
+            self._take_is_practice = False
+            try:
+                result = take.stop()
+            except OneTakeError:
+                result = None
+            path = Path(result.path) if result is not None else self._take_out
+            for p in (path, path.with_name(path.name + ".partial")):
+                p.unlink(missing_ok=True)
+            if practice:
+                self.practice_phase = "idle"
+                self._practice_started = None
+            else:
+                s.take_failed()
+            self._changed()
+            return "The recording was stopped and does not count; you still have " + (
+                "as many practice tries as you like."
+                if practice
+                else f"{s.takes_left(s.question)} take(s) for this question."
+            )
+        if self.practice_phase == "thinking":
+            self.practice_phase = "idle"
+            self._practice_think_started = None
+            self._changed()
+            return "Your thinking time was stopped; it starts again when you record."
+        if s.step == "questions" and s.answer.phase == "thinking":
+            s.pause_thinking()
+            self._changed()
+            return "Your thinking time was stopped; it starts again when you show the question."
+        return ""
 
     def stop_answer(self) -> None:
         if not self.session.can_stop():
@@ -522,6 +779,8 @@ class CandidateService:
             self._take_done(result)
         s = self.session
         if self._take is not None:
+            level = self.audio_level()[1]
+            self._take_peak = max(self._take_peak, level)
             limit = (
                 self.practice_elapsed() >= self.practice_limit()
                 if self._take_is_practice
@@ -529,8 +788,17 @@ class CandidateService:
             )
             if limit:
                 self._stop_take("time_limit")
+        elif self.practice_phase == "thinking" and self.practice_think_remaining() <= 0:
+            self.practice_answer_now()
         elif s.step == "questions" and s.think_expired():
-            self.start_answer()
+            if s.answer_type(s.question) == "text":
+                self.start_writing()
+            else:
+                self.start_answer()
+        elif s.step == "questions" and s.text_expired():
+            s.time_up_text()
+            self._changed()
+            self._notice("Time's up: your written answer was saved as it was.")
 
     # -- takes on the engine -------------------------------------------------------------------
     def _start_take(
@@ -540,6 +808,7 @@ class CandidateService:
             raise DeviceError("The microphone is not open; please check your devices.")
         self._take_is_practice = practice
         self._take_out = out
+        self._take_peak = 0.0
         self._take = self.capture.start_take(
             out, profile, max_seconds=max_seconds, on_finished=self._finished.put
         )
@@ -562,7 +831,9 @@ class CandidateService:
         message = result.message or ""
         if practice:
             self._practice_started = None
+            self.practice_phase = "idle"
             if usable:
+                self.take_warning = self._quality_warning(result)
                 self.last_practice = path
                 self.session.practice_take_recorded()
             self._changed()
@@ -576,6 +847,8 @@ class CandidateService:
             self._error(DeviceError(message or "The take could not be recorded; please retry."))
             return
         take = _take_record(result, reason or str(result.stop_reason))
+        private_file(path)
+        self.take_warning = self._quality_warning(result)
         s.take_finished(
             take.duration_seconds,
             take.stop_reason,
@@ -587,6 +860,143 @@ class CandidateService:
         self._changed()
         if str(result.stop_reason) in ("device_lost", "error", "disk_full") and message:
             self._error(DeviceError(message + " Your take was kept up to that moment."))
+        elif take.stop_reason == "time_limit":
+            self._notice("Time's up: your answer was recorded up to the time limit.")
+
+    def _quality_warning(self, result: Any) -> str:
+        """A sentence when the take is nearly silent or the computer dropped many pictures;
+        a computer that falls behind records the following takes with the light profile."""
+        if self._take_peak < SILENT_PEAK:
+            return (
+                "This take is nearly silent: your microphone may be muted or too far away. "
+                "Play it back, and record it again if you cannot hear yourself."
+            )
+        stats = getattr(result, "stats", None)
+        captured = int(getattr(stats, "frames_captured", 0) or 0)
+        dropped = int(getattr(stats, "frames_dropped", 0) or 0)
+        if captured >= 10 and dropped / captured > DROPPED_SHARE:
+            lighter = self._switch_to_light_profile(dropped, captured)
+            return (
+                f"Your computer could not keep up: {dropped} of {captured} pictures were "
+                "dropped, so the video may look jerky. Play it back and record again if needed."
+                + (" The next takes use a lighter picture setting." if lighter else "")
+            )
+        return ""
+
+    def _switch_to_light_profile(self, dropped: int, captured: int) -> bool:
+        from onetake_desktop.media.profiles import LIGHT_FALLBACK
+
+        st = self.session.state
+        if st.profile == LIGHT_FALLBACK or st.audio_only:
+            return False
+        where = self.session.question.id if self.session.step == "questions" else "practice"
+        st.profile_changes.append(
+            f"{self.session._now()} {where}: {st.profile or 'default'} -> {LIGHT_FALLBACK} "
+            f"({dropped} of {captured} pictures dropped)"
+        )
+        st.profile = LIGHT_FALLBACK
+        return True
+
+    # -- what the pages say (policy and wording in one place) -------------------------------------
+    def deadline_passed(self) -> bool:
+        return self.kit.deadline is not None and self.clock.now() > self.kit.deadline
+
+    def deadline_notice(self) -> str:
+        """One plain sentence for every page once the deadline has passed ("" before)."""
+        if not self.deadline_passed() or self.session.step == "sent":
+            return ""
+        assert self.kit.deadline is not None
+        when = self.kit.deadline.strftime("%d %B %Y, %H:%M %Z").strip()
+        return (
+            f"The deadline for this interview was {when}. " + LATE_WORDS[self.kit.late_submissions]
+        )
+
+    def can_seal(self) -> bool:
+        return not (self.deadline_passed() and self.kit.late_submissions == "refuse")
+
+    def welcome_facts(self) -> list[str]:
+        kit = self.kit
+        s = self.session
+        n = len(kit.questions)
+        minutes = (
+            sum(q.think_seconds + q.answer_max_seconds for q in kit.questions)
+            * s.state.time_multiplier
+            / 60
+        )
+        recorded = [q for q in kit.questions if kit.answer_type_of(q) != "text"]
+        written = n - len(recorded)
+        lines = [
+            f"{n} question{'s' if n != 1 else ''}"
+            + (
+                " (all written)"
+                if not recorded
+                else (f", {written} of them written" if written else "")
+            ),
+            f"About {max(5, round(minutes + 5))} minutes, at a time that suits you",
+        ]
+        if kit.deadline is not None:
+            when = kit.deadline.strftime("%d %B %Y, %H:%M %Z").strip()
+            left = kit.deadline - self.clock.now()
+            if left.total_seconds() > 0:
+                days = left.days
+                lines.append(
+                    f"Please send your answers by {when} "
+                    f"({days} day{'s' if days != 1 else ''} left)"
+                )
+            else:
+                lines.append(f"The deadline was {when}. " + LATE_WORDS[kit.late_submissions])
+        if not recorded:
+            need = "a quiet place and time to write; no camera or microphone is used"
+        elif all(kit.answer_type_of(q) == "audio" for q in recorded):
+            need = "a quiet place and your microphone (no camera: spoken answers only)"
+        else:
+            need = "a quiet place, your camera and microphone"
+        lines.append(f"You will need {need}")
+        lines.append("Nothing leaves this computer until you send it yourself")
+        if kit.contact:
+            lines.append(f"Questions? {kit.contact}")
+        return lines
+
+    def local_data_sentence(self) -> str:
+        """What this computer keeps, and for how long (privacy page)."""
+        return (
+            "On this computer: your recordings stay in a private folder until you send them. "
+            f"Recordings never sent are deleted when you next open an interview here more than "
+            f"{UNSENT_KEEP_DAYS} days after you last worked on it; after you seal your answers "
+            f"you can delete them at once, or they go the same way after {SENT_KEEP_DAYS} days."
+        )
+
+    # -- local data after sealing -------------------------------------------------------------
+    def local_recordings_bytes(self) -> int:
+        total = 0
+        for folder in (self.takes_dir, self.practice_dir):
+            if folder.is_dir():
+                total += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        return total
+
+    def kept_sentence(self) -> str:
+        """After sealing: what is still on this computer, and until when."""
+        size = self.local_recordings_bytes()
+        if size == 0:
+            return (
+                "Your recordings have been deleted from this computer. The sealed file stays "
+                "where you saved it, and this receipt stays here."
+            )
+        return (
+            f"This computer still keeps your recordings ({_mb(size)}) in a private folder, "
+            f"so you could seal them again. They are deleted when you next open an interview "
+            f"here more than {SENT_KEEP_DAYS} days after sealing, or now with the button below. "
+            "The sealed file stays where you saved it."
+        )
+
+    def delete_recordings(self) -> None:
+        """Delete every take on this computer (only after sealing: nothing unsent is lost)."""
+        if self.session.step != "sent":
+            raise SessionStateError("Your recordings are deleted only after you have sealed them.")
+        self.close_devices()
+        for folder in (self.takes_dir, self.practice_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+        self._changed()
 
     # -- sending --------------------------------------------------------------------------------
     def default_bundle_name(self) -> str:
@@ -603,6 +1013,8 @@ class CandidateService:
         """
         from onetake_desktop.storage.bundle import write_bundle
 
+        if not self.can_seal():
+            raise SessionStateError(self.deadline_notice())
         s = self.session
         media: dict[str, Path] = {}
         files: dict[str, MediaFile] = {}
@@ -645,15 +1057,29 @@ class CandidateService:
                 "microphone": without_control_characters(state.mic or "none"),
                 "profile": str(self.profile_for().name),
             },
+            restarts=tuple(state.restarts),
+            submitted_late=self.deadline_passed(),
+            late_submissions=self.kit.late_submissions,
+            written_instead=state.written_instead,
+            profile_changes=tuple(state.profile_changes),
         )
         from onetake_desktop.services.handover import seal_for_kit
 
         # issue 13: encrypted to the employer when the kit names a recipient (.onetake.age)
-        return seal_for_kit(
+        receipt = seal_for_kit(
             self.kit, lambda path: write_bundle(manifest, media, path, progress=progress), out
         )
+        # Read back from the disk before telling the candidate it is safe to delete takes.
+        if _sha256_of(Path(receipt.path)) != str(receipt.sha256).removeprefix("sha256:"):
+            raise OneTakeError(
+                "The sealed file did not match its checksum when read back; nothing was "
+                "deleted. Please seal your answers again, perhaps to another folder."
+            )
+        return receipt
 
     def mark_sent(self, receipt: Any) -> Receipt:
+        """The bundle is sealed (and checked against its checksum by :meth:`seal_bundle`)."""
+        self.session.state.submitted_late = self.deadline_passed()
         self.session.mark_sent(str(receipt.path), int(receipt.size), str(receipt.sha256))
         self._changed()
         return self.receipt()
@@ -671,6 +1097,90 @@ class CandidateService:
     def close(self) -> None:
         """Stop any take and close the devices (the state is already on disk)."""
         self.close_devices()
+
+
+# -- per-machine preferences of candidate mode ---------------------------------------------------
+# Kept in this computer's typed settings (services/settings.py: text_scale, beep).
+TEXT_SCALES = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
+
+
+@dataclass(frozen=True)
+class CandidatePrefs:
+    text_scale: float = 1.0
+    beep: bool = False  # a short sound 10 seconds before a clock runs out
+
+
+def load_candidate_prefs(path: Path | None) -> CandidatePrefs:
+    """This computer's text size and beep choice (defaults without a settings file)."""
+    from onetake_desktop.services.settings import Settings
+
+    if path is None:
+        return CandidatePrefs()
+    settings = Settings.load(path)
+    scale = min(TEXT_SCALES, key=lambda s: abs(s - settings.text_scale))
+    return CandidatePrefs(scale, settings.beep)
+
+
+def save_candidate_prefs(prefs: CandidatePrefs, path: Path | None) -> None:
+    from dataclasses import replace
+
+    from onetake_desktop.services.settings import Settings
+
+    if path is None:
+        return
+    settings = Settings.load(path)
+    if settings.newer_file:  # a newer OneTake's file is never overwritten
+        return
+    replace(settings, text_scale=prefs.text_scale, beep=prefs.beep).save(path)
+
+
+def _sha256_of(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def private_dir(folder: Path) -> None:
+    """Create a folder only its owner can open (0700): recordings are personal data."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        folder.chmod(0o700)
+
+
+def private_file(path: Path) -> None:
+    if os.name == "posix" and path.exists():
+        path.chmod(0o600)
+
+
+def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path]:
+    """Delete session folders untouched for UNSENT_KEEP_DAYS (SENT_KEEP_DAYS for a sealed
+    interview's takes; its state and receipt stay). Returns what was deleted."""
+    if not root.is_dir():
+        return []
+    now = clock.now().timestamp()
+    deleted: list[Path] = []
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.name == keep:
+            continue
+        state = folder / STATE_FILE
+        try:
+            touched = max(p.stat().st_mtime for p in [folder, *folder.iterdir()])
+            sent = state.is_file() and json.loads(state.read_bytes()).get("step") == "sent"
+        except (OSError, ValueError, AttributeError):
+            continue
+        days = (now - touched) / 86400
+        if sent and days > SENT_KEEP_DAYS and (folder / "takes").exists():
+            shutil.rmtree(folder / "takes", ignore_errors=True)
+            shutil.rmtree(folder / "practice", ignore_errors=True)
+            deleted.append(folder / "takes")
+        elif not sent and days > UNSENT_KEEP_DAYS:
+            shutil.rmtree(folder, ignore_errors=True)
+            deleted.append(folder)
+    return deleted
 
 
 def _stem(path: Any) -> str:
@@ -750,7 +1260,8 @@ def run_headless(
                 from onetake_desktop.domain.errors import DiskFullError
 
                 raise DiskFullError(report.sentence)
-        service.confirm_devices()
+        if service.session.step == "devices":  # a written-only kit has no device step
+            service.confirm_devices()
         if service.session.step == "practice":
             service.finish_practice()  # scripted sessions skip the practice question
         s = service.session

@@ -21,7 +21,7 @@ from onetake_desktop.paths import AppPaths, app_paths
 from onetake_desktop.services.settings import Settings
 
 if TYPE_CHECKING:
-    from onetake_desktop.services.candidate import CaptureFactory, CaptureLike
+    from onetake_desktop.services.candidate import CaptureFactory
     from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.reviewer import ReviewerService
     from onetake_desktop.storage.library import Library
@@ -44,15 +44,6 @@ class DeviceDefaults:
             environ.get(CAMERA_ENV) or settings.camera or cls.camera,
             environ.get(MIC_ENV) or settings.mic or cls.mic,
         )
-
-
-def _real_capture_factory(clock: Clock) -> CaptureFactory:
-    def open_capture(video: str | None, audio: str | None) -> CaptureLike:
-        from onetake_desktop.media.recorder import CaptureSession
-
-        return CaptureSession(video, audio, clock)
-
-    return open_capture
 
 
 def _default_panel_factory(clock: Clock) -> Callable[[Library], PanelService]:
@@ -84,7 +75,9 @@ class AppContext:
 
     def capture(self) -> CaptureFactory:
         """Opens capture sessions on this context's clock (the recorder sees the session's)."""
-        return self.capture_factory or _real_capture_factory(self.clock)
+        from onetake_desktop.services.candidate import capture_on
+
+        return self.capture_factory or capture_on(self.clock)
 
     def open_library(self) -> Library:
         from onetake_desktop.storage.library import open_library

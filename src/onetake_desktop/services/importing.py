@@ -41,6 +41,7 @@ from onetake_desktop.paths import AppPaths, private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
 from onetake_desktop.services.handover import bundle_files_in, decrypted
 from onetake_desktop.storage.atomic import os_error_sentence
+from onetake_desktop.storage.kitfile import DEFINITION_SUFFIX
 from onetake_desktop.storage.library import Library, NewAnswer
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,27 @@ def _unexpected(path: Path, error: BaseException) -> ImportOutcome:
         "refused",
         f"{path.name} could not be imported because of an unexpected error "
         f"({type(error).__name__}); the other bundles were not affected.",
+    )
+
+
+def is_definition_file(path: Path) -> bool:
+    """An interview definition (``.onetakeinterview``, a JSON file), not a bundle (a zip):
+    recognised by its name or, renamed, by its first bytes."""
+    if path.suffix.lower() == DEFINITION_SUFFIX:
+        return True
+    try:
+        with path.open("rb") as f:
+            head = f.read(64).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{") and b'"onetake-interview"' in head
+
+
+def definition_not_bundle(path: Path) -> str:
+    return (
+        f"{path.name} is an interview definition, not a submission bundle: add it with "
+        f"'onetake library add-definition {path}' (or drop it on the reviewer window, or use "
+        "File > Add interview definition…)."
     )
 
 
@@ -245,6 +267,8 @@ class Importer:
     ) -> ImportedBundle | ImportOutcome:
         """Verify, judge and extract into a staging folder of the library (any thread; no DB).
         Never raises (but for KeyboardInterrupt and the like): a bundle's failure is its own."""
+        if is_definition_file(path):
+            return ImportOutcome(path, "refused", definition_not_bundle(path))
         staging = self.submissions_folder / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
         try:
             private_dir(staging.parent)

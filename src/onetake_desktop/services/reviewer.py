@@ -9,24 +9,22 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.progress import Progress as ProgressFn
-from onetake_desktop.services.importing import (
-    Importer,
-    ImportOutcome,
-    ImportReport,
-    find_bundles,
-)
+from onetake_desktop.domain.search import fold, matches
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
 from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
 from onetake_desktop.storage.library import (
+    ANSWER_STATUSES,
     RECOMMENDATION_LABELS,
     AnswerRecord,
     AnswerStatus,
@@ -43,9 +41,44 @@ from onetake_desktop.storage.library import (
     open_library,
 )
 
+if TYPE_CHECKING:
+    from onetake_desktop.services.importing import (
+        Importer,
+        ImportOutcome,
+        ImportReport,
+        definition_not_bundle,
+        find_bundles,
+        is_definition_file,
+    )
+
+# The importer (bundles, media probes, zip checks) loads when something is imported, not when
+# a command only lists or scores: `onetake library list` starts without it.
+_LAZY = (
+    "Importer",
+    "ImportOutcome",
+    "ImportReport",
+    "definition_not_bundle",
+    "find_bundles",
+    "is_definition_file",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from onetake_desktop.services import importing
+
+        return getattr(importing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# The overall recommendation from worst to best: Ctrl+1 .. Ctrl+4 in the window, like scores.
+RECOMMENDATION_ORDER: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
+
 __all__ = [
     "RECOMMENDATION_LABELS",
+    "RECOMMENDATION_ORDER",
     "SPEEDS",
+    "AnswerStatus",
     "AnswerView",
     "CandidateEntry",
     "Flag",
@@ -53,7 +86,9 @@ __all__ = [
     "ImportReport",
     "Recommendation",
     "ReviewerService",
+    "definition_not_bundle",
     "find_bundles",
+    "is_definition_file",
     "open_reviewer_service",
 ]
 
@@ -80,7 +115,7 @@ class AnswerView:
 
     @property
     def status(self) -> AnswerStatus:
-        return answer_status(self.score, len(self.notes))
+        return answer_status(self.score)
 
     @property
     def submitted(self) -> bool:
@@ -92,14 +127,19 @@ class ReviewerService:
         """``reviewer_name``: who "you" are on this computer (the settings' reviewer)."""
         self.library = library
         self.scoring = scoring_for(library)
-        self.importer = Importer(library)
         self.default_reviewer = self.scoring.lone_reviewer(reviewer_name)
 
-    def close(self) -> None:
-        from onetake_desktop.services.bundles import close_spare_probe_child
+    @cached_property
+    def importer(self) -> Importer:
+        from onetake_desktop.services.importing import Importer
 
+        return Importer(self.library)
+
+    def close(self) -> None:
         self.library.close()
-        close_spare_probe_child()  # the idle probe child is not needed once the library closes
+        bundles = sys.modules.get("onetake_desktop.services.bundles")
+        if bundles is not None:  # nothing was probed if it never loaded
+            bundles.close_spare_probe_child()  # the idle probe child ends with the library
 
     # -- reviewers and their preferences ------------------------------------------------------
 
@@ -107,17 +147,51 @@ class ReviewerService:
         return self.library.reviewers.get(reviewer_id)
 
     def reviewer_named(self, name: str | None) -> Reviewer:
-        """The reviewer called ``name`` (added if new); with no name, the default one (you)."""
-        return self.library.reviewers.ensure(name) if name else self.default_reviewer
+        """The reviewer called ``name`` (case and accents aside, when that names exactly one);
+        with no name, the default one (you). A name that matches nobody is refused with the
+        names that exist: a typo must not quietly become a new, empty reviewer."""
+        if not name or not name.strip():
+            return self.default_reviewer
+        everyone = self.library.reviewers.all()
+        exact = [r for r in everyone if r.name == name.strip()]
+        if exact:
+            return exact[0]
+        folded = [r for r in everyone if fold(r.name) == fold(name.strip())]
+        if len(folded) == 1:
+            return folded[0]
+        names = ", ".join(repr(r.name) for r in everyone) or "none yet"
+        raise InvalidInputError(
+            f"There is no reviewer called {name.strip()!r} in this library. Reviewers: {names}."
+        )
 
     def library_root(self) -> Path:
         return self.library.root
+
+    def watch_scores(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """``callback(answer_id)`` after any score or pinned note of the library changes,
+        whichever window wrote it (see storage.library.Library.watch_scores)."""
+        return self.library.watch_scores(callback)
 
     def playback_rate(self, reviewer_id: int) -> float:
         return ReviewerSettings(self.library).get(reviewer_id).playback_rate
 
     def set_playback_rate(self, reviewer_id: int, rate: float) -> float:
         return ReviewerSettings(self.library).set_playback_rate(reviewer_id, rate)
+
+    def audio_only(self, reviewer_id: int) -> bool:
+        """Review by ear: video answers play with the picture hidden (the same setting the
+        panel's menu item writes)."""
+        return ReviewerSettings(self.library).get(reviewer_id).audio_only
+
+    def set_audio_only(self, reviewer_id: int, on: bool) -> None:
+        ReviewerSettings(self.library).set_audio_only(reviewer_id, on)
+
+    def auto_advance(self, reviewer_id: int) -> bool:
+        """After a score, move on to this candidate's next unscored answer."""
+        return self.library.reviewers.setting(reviewer_id, "auto_advance", "0") == "1"
+
+    def set_auto_advance(self, reviewer_id: int, on: bool) -> None:
+        self.library.reviewers.set_setting(reviewer_id, "auto_advance", "1" if on else "0")
 
     # -- interview definitions ----------------------------------------------------------------
 
@@ -182,6 +256,11 @@ class ReviewerService:
         reviewer to see beside the candidate."""
         return self.importer.flags(submission_id)
 
+    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+        """:meth:`flags` of every submission by id, in one query (the list of a large
+        library)."""
+        return self.library.submissions.all_flags()
+
     # -- reading the library ------------------------------------------------------------------
 
     def actor_for(self, reviewer_id: int) -> Actor:
@@ -204,7 +283,6 @@ class ReviewerService:
         reviewer_id = actor.reviewer_id
         codes = {**self.scoring.hidden_codes(), **(codes or {})}
         if codes:
-            needle = search.strip().casefold()
             entries = [
                 replace(e, candidate_name=codes[e.submission_id], candidate_email="")
                 if e.submission_id in codes
@@ -214,11 +292,7 @@ class ReviewerService:
             entries = [
                 e
                 for e in entries
-                if not needle
-                or any(
-                    needle in text.casefold()
-                    for text in (e.candidate_name, e.candidate_email, e.interview_title)
-                )
+                if matches(search, e.candidate_name, e.candidate_email, e.interview_title)
             ]
         else:
             entries = self.library.submissions.entries(reviewer_id, search)
@@ -227,7 +301,7 @@ class ReviewerService:
             "imported": lambda e: (e.interview_pk, e.imported_at, e.submission_id),
             "status": lambda e: (
                 e.interview_pk,
-                ("new", "in progress", "scored").index(e.status),
+                ANSWER_STATUSES.index(e.status),
                 e.candidate_name.casefold(),
             ),
         }
@@ -249,10 +323,7 @@ class ReviewerService:
 
     def answer_statuses(self, actor: Actor, *, submission_id: int) -> dict[int, AnswerStatus]:
         scores = self.scoring.my_scores(actor, submission_id=submission_id)
-        return {
-            a.id: answer_status(scores.get(a.id), len(self.scoring.notes(actor, answer_id=a.id)))
-            for a in self.answers(submission_id)
-        }
+        return {a.id: answer_status(scores.get(a.id)) for a in self.answers(submission_id)}
 
     def question_text(self, submission: SubmissionRecord, question_id: str) -> str:
         definition = self.library.interviews.definition(submission.interview_pk)
@@ -329,6 +400,41 @@ class ReviewerService:
         answers = self.answers(submission_id)
         missing = set(self.scoring.unscored(actor, answer_ids=[a.id for a in answers]))
         return [a for a in answers if a.id in missing]
+
+    def next_unscored(
+        self, actor: Actor, *, submission_ids: Sequence[int], after_answer_id: int | None
+    ) -> int | None:
+        """The first answer without a score of this reviewer (drafts with a score and
+        submitted answers are skipped), after ``after_answer_id`` in the order of
+        ``submission_ids`` (the library as shown), wrapping round; None when none is left."""
+        if not submission_ids:
+            return None
+        order = list(submission_ids)
+        start = 0
+        if after_answer_id is not None:
+            with contextlib.suppress(OneTakeError):
+                current = self.library.submissions.answer(after_answer_id).submission_id
+                if current in order:
+                    start = order.index(current)
+        rotated = order[start:] + order[:start]
+        passed_current = after_answer_id is None
+        candidates_after: list[int] = []
+        for k, sid in enumerate(rotated):
+            statuses = self.answer_statuses(actor, submission_id=sid)
+            ids = list(statuses)
+            if k == 0 and after_answer_id in statuses:
+                i = ids.index(after_answer_id)
+                later = [a for a in ids[i + 1 :] if statuses[a] == "not started"]
+                if later:
+                    return later[0]
+                candidates_after = [a for a in ids[:i] if statuses[a] == "not started"]
+                passed_current = True
+                continue
+            found = next((a for a in ids if statuses[a] == "not started"), None)
+            if found is not None:
+                return found
+        # Only the current candidate's earlier answers are left.
+        return candidates_after[0] if passed_current and candidates_after else None
 
     def submit_candidate(self, actor: Actor, *, submission_id: int) -> int:
         """Submit the actor's scores (and recommendation) for the candidate, durably and

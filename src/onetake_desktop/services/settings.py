@@ -15,14 +15,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.storage.atomic import atomic_write_bytes
-from onetake_desktop.storage.library import Library
+
+if TYPE_CHECKING:  # the library (and its imports) only when a caller has one open
+    from onetake_desktop.storage.library import Library
 
 log = logging.getLogger(__name__)
 
-SETTINGS_VERSION = 2
+SETTINGS_VERSION = 3
 DEFAULT_REVIEWER_NAME = "Me"
 # The playback speeds a reviewer can pick (the player offers these, the service snaps to them).
 SPEEDS: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
@@ -41,7 +43,12 @@ def _v1_to_v2(data: Json) -> Json:
     return {**data, "version": 2, "camera": None, "mic": None}
 
 
-MIGRATIONS: dict[int, Callable[[Json], Json]] = {0: _v0_to_v1, 1: _v1_to_v2}
+def _v2_to_v3(data: Json) -> Json:
+    """v3 adds candidate mode's text size and its 10-second beep."""
+    return {**data, "version": 3, "text_scale": 1.0, "beep": False}
+
+
+MIGRATIONS: dict[int, Callable[[Json], Json]] = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3}
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class Settings:
     reviewer_name: str | None = None  # None: DEFAULT_REVIEWER_NAME
     camera: str | None = None  # None: ONETAKE_CAMERA, else the first camera
     mic: str | None = None  # None: ONETAKE_MIC, else the default microphone
+    text_scale: float = 1.0  # candidate mode's text size (Ctrl+plus/minus)
+    beep: bool = False  # candidate mode: a beep 10 s before a clock runs out
     newer_file: bool = False  # read from a newer OneTake: never written back
 
     @property
@@ -74,7 +83,11 @@ class Settings:
             value = data.get(key)
             return value.strip() or None if isinstance(value, str) else None
 
-        return cls(text("reviewer_name"), text("camera"), text("mic"))
+        scale = data.get("text_scale", 1.0)
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0.5 <= scale <= 3:
+            scale = 1.0
+        beep = data.get("beep") is True
+        return cls(text("reviewer_name"), text("camera"), text("mic"), float(scale), beep)
 
     def to_dict(self) -> Json:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "newer_file"}

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, Protocol
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 from onetake_desktop.domain.manifest import (
@@ -336,6 +336,19 @@ def _write_new(path: Path, data: bytes, *, durable: bool) -> None:
             os.fsync(handle.fileno())
 
 
+class MediaCheck(Protocol):
+    """What checks each media file while the rest of the bundle is still being extracted (the
+    pipelined import: services/bundles.py probes it). ``started`` gets each media member's
+    name and complete file as soon as its bytes are written (its hash not compared yet);
+    ``wait`` returns once every check started has finished with the files, before they are
+    renamed or removed. Neither raises for a bad file: the caller asks for the verdicts after
+    the bundle's own checks, so a damaged bundle is refused for its damage first."""
+
+    def started(self, name: str, path: Path) -> None: ...
+
+    def wait(self) -> None: ...
+
+
 def extract_bundle(
     path: Path,
     dest: Path,
@@ -343,6 +356,7 @@ def extract_bundle(
     *,
     durable: bool = True,
     accept: Callable[[SubmissionManifest], None] | None = None,
+    media_check: MediaCheck | None = None,
 ) -> ExtractedBundle:
     """Check a bundle completely and extract it into ``dest`` (new, or an empty folder).
 
@@ -352,7 +366,8 @@ def extract_bundle(
     DiskFullError. ``durable=False`` skips the fsyncs, for a caller that deletes ``dest``
     right after checking (verify): every check is the same. ``accept(manifest)`` is called once
     the manifest is checked and before anything is written: it refuses by raising (the
-    interview's own rules, domain/conformance.py).
+    interview's own rules, domain/conformance.py). ``media_check`` (see MediaCheck) is handed
+    each media file as soon as it is written.
     """
     dest = Path(dest)
     doing = f"import {Path(path).name}"
@@ -366,7 +381,7 @@ def extract_bundle(
                 raise DiskFullError(f"There is not enough free disk space to {doing}.")
         created = _prepare_destination(dest)
         try:
-            media, bundle_sha = _extract_into(opened, dest, progress, durable)
+            media, bundle_sha = _extract_into(opened, dest, progress, durable, media_check)
         except OSError as error:
             discard_import(dest, keep_folder=not created)
             raise os_error_sentence(error, doing) from error
@@ -377,7 +392,11 @@ def extract_bundle(
 
 
 def _extract_into(
-    opened: OpenedBundle, dest: Path, progress: Progress | None, durable: bool
+    opened: OpenedBundle,
+    dest: Path,
+    progress: Progress | None,
+    durable: bool,
+    media_check: MediaCheck | None = None,
 ) -> tuple[dict[str, Path], str]:
     """Stream the media to ``.part`` files, check their hashes, rename, then write the tags."""
     recorded = [(a.question_id, a.media) for a in opened.manifest.answers if a.media is not None]
@@ -389,11 +408,23 @@ def _extract_into(
     try:
         for name, temp in temps.items():
             sinks[name] = _create_new(temp)
-        bundle_sha, hashes = opened.archive.stream(sinks, progress)
-        for sink in sinks.values():
-            sink.flush()
-            if durable:
-                os.fsync(sink.fileno())
+
+        def written(name: str) -> None:
+            assert media_check is not None
+            sinks[name].flush()  # complete for a reader in another process
+            media_check.started(name, temps[name])
+
+        try:
+            bundle_sha, hashes = opened.archive.stream(
+                sinks, progress, written if media_check is not None else None
+            )
+            for sink in sinks.values():
+                sink.flush()
+                if durable:
+                    os.fsync(sink.fileno())
+        finally:
+            if media_check is not None:
+                media_check.wait()  # done with the .part files before they move or go
     finally:
         for sink in sinks.values():
             sink.close()

@@ -58,6 +58,9 @@ def _read_limited(path: Path, what: str) -> bytes:
     return raw
 
 
+read_limited = _read_limited  # for services that read a kit-like file their own way
+
+
 def kit_file_bytes(kit: Kit, signature: dict[str, Any] | None = None) -> bytes:
     data = kit_to_dict(kit)
     data["content_hash"] = kit_content_hash(kit)

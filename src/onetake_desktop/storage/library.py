@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
-
-import sqlite_utils
 
 from onetake_desktop.domain.conformance import Flag, flags_from_json, flags_to_json
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
@@ -26,11 +24,15 @@ from onetake_desktop.domain.kit import (
     definition_to_dict,
 )
 from onetake_desktop.domain.manifest import SubmissionManifest
+from onetake_desktop.domain.search import fold
 from onetake_desktop.paths import private_dir
-from onetake_desktop.storage.db import open_database, transaction, utc_now
+from onetake_desktop.storage.db import Database, open_database, transaction, utc_now
 
 ScoreStatus = Literal["draft", "submitted"]
-AnswerStatus = Literal["new", "in progress", "scored"]
+# What a reviewer's work on an answer (or a candidate) is: no score yet, a score not yet
+# submitted, or submitted. A note or a pin alone is not a score: the answer is still not started.
+AnswerStatus = Literal["not started", "draft", "submitted"]
+ANSWER_STATUSES: tuple[AnswerStatus, ...] = ("not started", "draft", "submitted")
 Recommendation = Literal["strong_yes", "yes", "no", "strong_no"]
 RECOMMENDATIONS: tuple[Recommendation, ...] = ("strong_yes", "yes", "no", "strong_no")
 RECOMMENDATION_LABELS: dict[str, str] = {
@@ -144,15 +146,13 @@ class CandidateEntry:
     imported_at: str
     sealed_at: str
     answers: int
-    scored: int  # answers with this reviewer's submitted score
-    touched: int  # answers with any score or note by this reviewer
+    with_score: int  # answers this reviewer gave a score (draft or submitted)
+    submitted: int  # answers with this reviewer's submitted score
     has_definition: bool
 
     @property
     def status(self) -> AnswerStatus:
-        if self.answers and self.scored >= self.answers:
-            return "scored"
-        return "in progress" if self.touched else "new"
+        return candidate_status(self.answers, self.with_score, self.submitted)
 
 
 @dataclass(frozen=True)
@@ -170,10 +170,17 @@ class NewAnswer:
     submitted_take: int
 
 
-def answer_status(score: ScoreRecord | None, notes: int) -> AnswerStatus:
+def answer_status(score: ScoreRecord | None) -> AnswerStatus:
     if score is not None and score.status == "submitted":
-        return "scored"
-    return "in progress" if (score is not None or notes) else "new"
+        return "submitted"
+    return "draft" if score is not None and score.score is not None else "not started"
+
+
+def candidate_status(answers: int, with_score: int, submitted: int) -> AnswerStatus:
+    """Submitted once every answer is; a draft once any answer has a score."""
+    if answers and submitted >= answers:
+        return "submitted"
+    return "draft" if with_score else "not started"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,11 +266,11 @@ def definition_from_json(text: str) -> InterviewDefinition:
 # ---------------------------------------------------------------------------------------------
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
     return iter(db.execute(sql, tuple(params)).fetchall())
 
 
-def _one(db: sqlite_utils.Database, sql: str, params: Sequence[Any], missing: str) -> Any:
+def _one(db: Database, sql: str, params: Sequence[Any], missing: str) -> Any:
     """The row ``sql`` selects; OneTakeError "There is no {missing} in this library." if none."""
     row = db.execute(sql, tuple(params)).fetchone()
     if row is None:
@@ -272,7 +279,7 @@ def _one(db: sqlite_utils.Database, sql: str, params: Sequence[Any], missing: st
 
 
 class SqliteReviewers:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def _make(self, row: Any) -> Reviewer:
@@ -332,7 +339,7 @@ class SqliteInterviews:
         "definition_json IS NOT NULL"
     )
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def _make(self, row: Any) -> InterviewRecord:
@@ -419,7 +426,7 @@ class SqliteSubmissions:
         " a.submitted_take, s.folder"
     )
 
-    def __init__(self, db: sqlite_utils.Database, root: Path) -> None:
+    def __init__(self, db: Database, root: Path) -> None:
         self.db = db
         self.root = root  # folders are stored relative to it, so a library can move
 
@@ -562,6 +569,25 @@ class SqliteSubmissions:
             for r in _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
         ]
 
+    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+        """The import flags of every flagged submission by id, in one query (lists of a
+        large library: no folder to resolve per candidate)."""
+        return {
+            int(r[0]): flags_from_json(r[1])
+            for r in _rows(self.db, "SELECT id, flags FROM submissions WHERE flags <> '[]'")
+        }
+
+    def bundle_hashes(self, interview_pk: int) -> dict[int, str]:
+        """Submission id -> bundle SHA-256 for the interview, in one query (exports)."""
+        return {
+            int(r[0]): str(r[1])
+            for r in _rows(
+                self.db,
+                "SELECT id, bundle_sha256 FROM submissions WHERE interview_pk = ?",
+                (interview_pk,),
+            )
+        }
+
     def answers(self, submission_id: int) -> list[AnswerRecord]:
         return [
             self._make_answer(r)
@@ -588,34 +614,27 @@ class SqliteSubmissions:
         """Every submission with this reviewer's progress on it (one query: the list of a
         large library must stay fast)."""
         where = ""
-        params: list[Any] = [reviewer_id, reviewer_id]
+        params: list[Any] = [reviewer_id]
         if search.strip():
+            # Case- and accent-insensitive ("angstrom" finds "Ångström"): both sides folded by
+            # the same Python function, registered on the connection (see watch_and_fold).
             where = (
-                "WHERE s.candidate_name LIKE ? ESCAPE '\\' OR s.candidate_email LIKE ? ESCAPE '\\'"
-                " OR i.role_title LIKE ? ESCAPE '\\' OR i.interview_id LIKE ? ESCAPE '\\'"
+                "WHERE instr(onetake_fold(s.candidate_name), ?) OR"
+                " instr(onetake_fold(s.candidate_email), ?) OR"
+                " instr(onetake_fold(i.role_title), ?) OR instr(onetake_fold(i.interview_id), ?)"
             )
-            pattern = (
-                "%"
-                + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
-            )
-            params += [pattern] * 4
+            params += [fold(search.strip())] * 4
         sql = f"""
             WITH latest AS (
-                SELECT sc.answer_id, sc.status FROM scores sc
+                SELECT sc.answer_id, sc.status, sc.score FROM scores sc
                 JOIN (SELECT MAX(id) AS id FROM scores WHERE reviewer_id = ?
                       GROUP BY answer_id) m ON m.id = sc.id
             ),
-            touched AS (
-                SELECT answer_id, MAX(submitted) AS submitted FROM (
-                    SELECT answer_id, status = 'submitted' AS submitted FROM latest
-                    UNION ALL
-                    SELECT answer_id, 0 FROM timestamped_notes WHERE reviewer_id = ?
-                ) GROUP BY answer_id
-            ),
             marks AS (
-                SELECT a.submission_id, SUM(t.submitted) AS scored, COUNT(*) AS touched
-                FROM touched t JOIN answers a ON a.id = t.answer_id
+                SELECT a.submission_id,
+                       SUM(l.status = 'submitted') AS submitted,
+                       SUM(l.score IS NOT NULL) AS with_score
+                FROM latest l JOIN answers a ON a.id = l.answer_id
                 GROUP BY a.submission_id
             ),
             counts AS (
@@ -623,7 +642,7 @@ class SqliteSubmissions:
             )
             SELECT s.id, s.interview_pk, i.role_title, i.interview_id, i.version,
                    s.candidate_name, s.candidate_email, s.imported_at, s.sealed_at,
-                   COALESCE(c.answers, 0), COALESCE(m.scored, 0), COALESCE(m.touched, 0),
+                   COALESCE(c.answers, 0), COALESCE(m.with_score, 0), COALESCE(m.submitted, 0),
                    i.definition_json IS NOT NULL
             FROM submissions s
             JOIN interviews i ON i.id = s.interview_pk
@@ -653,7 +672,7 @@ class SqliteSubmissions:
 class SqliteScores:
     _COLUMNS = "id, answer_id, reviewer_id, score, note, status, created_at, supersedes_id, reason"
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def _make(self, row: Any) -> ScoreRecord:
@@ -858,7 +877,7 @@ class SqliteScores:
 class Library:
     """The repositories over one database, and the folder imported media lives in."""
 
-    db: sqlite_utils.Database
+    db: Database
     root: Path
     reviewers: SqliteReviewers
     interviews: SqliteInterviews
@@ -867,15 +886,48 @@ class Library:
     # Objects the services share per connection (services.scoring keeps its one policy
     # object here, so the reviewer window and the panel see the same signed-in panelist).
     shared: dict[str, object] = field(default_factory=dict)
+    _watchers: list[Callable[[int], None]] = field(default_factory=list)
 
     def close(self) -> None:
         self.db.close()
+
+    def watch_scores(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """Call ``callback(answer_id)`` whenever a score or a pinned note of that answer is
+        written, corrected or deleted through this connection, whichever service or window
+        wrote it (temporary triggers: connection-local, no schema change). The callback runs
+        inside the writing statement: it must only take note (e.g. schedule a refresh).
+        Returns a function that stops watching."""
+        if not self._watchers:
+            self.db.conn.create_function("onetake_score_changed", 1, self._dispatch)
+            for table in ("scores", "timestamped_notes"):
+                for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                    self.db.execute(
+                        f"CREATE TEMP TRIGGER IF NOT EXISTS onetake_watch_{table}_{event.lower()}"
+                        f" AFTER {event} ON main.{table}"
+                        f" BEGIN SELECT onetake_score_changed({row}.answer_id); END"
+                    )
+        self._watchers.append(callback)
+
+        def stop() -> None:
+            if callback in self._watchers:
+                self._watchers.remove(callback)
+
+        return stop
+
+    def _dispatch(self, answer_id: int) -> None:
+        for callback in list(self._watchers):
+            try:
+                callback(int(answer_id))
+            except Exception:
+                continue
 
 
 def open_library(root: Path, database: Path | None = None) -> Library:
     """Open (creating and migrating) the library in ``root``."""
     private_dir(root)
     db = open_database(database or root / "onetake.sqlite3")
+    # The search folds both sides with the same function (case and accents ignored).
+    db.conn.create_function("onetake_fold", 1, fold, deterministic=True)
     return Library(
         db,
         root,

@@ -27,7 +27,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -395,11 +395,16 @@ class SafeZip:
         return data
 
     def stream(
-        self, sinks: Mapping[str, BinaryIO], progress: Progress | None = None
+        self,
+        sinks: Mapping[str, BinaryIO],
+        progress: Progress | None = None,
+        finished: Callable[[str], None] | None = None,
     ) -> tuple[str, dict[str, str]]:
         """Read the archive once: (SHA-256 of the whole file, SHA-256 of each member).
 
         Each member named in ``sinks`` is copied to its sink as it passes. CRC-32 is checked.
+        ``finished(name)`` is called once a sink's member has passed with its CRC (its hash is
+        compared by the caller, later): the pipelined import starts its media check there.
         The whole-file hash runs on a helper thread (see _WholeFileHasher) while this thread
         hashes, checks and writes each member: the two SHA-256s were most of the time.
         """
@@ -435,6 +440,8 @@ class SafeZip:
                 if crc != member.crc:
                     raise UnsafeArchiveError(f"Member {member.name} is corrupt (CRC mismatch).")
                 hashes[member.name] = h.hexdigest()
+                if finished is not None and member.name in sinks:
+                    finished(member.name)
             pump(self.size, None, None)
             digest = whole.hexdigest()
         return digest, hashes

@@ -3,46 +3,47 @@ error handling of the GUI (Python exceptions in slots and threads, Qt's own mess
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QMessageLogContext,
-    QObject,
-    Qt,
-    QtMsgType,
-    QUrl,
-    Signal,
-    qInstallMessageHandler,
-)
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from onetake_desktop import __version__
 from onetake_desktop.cli import GuiRequest
-from onetake_desktop.logs import install_excepthooks
+from onetake_desktop.logs import MAX_BYTES, install_excepthooks
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
-qt_log = logging.getLogger("onetake_desktop.qt")
 
 OPEN_LOG_FOLDER = "Open the log folder"
-
-_QT_LEVELS = {
-    QtMsgType.QtDebugMsg: logging.DEBUG,
-    QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING,
-    QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
+NATIVE_LOG = "native.log"
 
 
-def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-    """Qt's warnings go to the log (they used to reach only a stderr nobody reads)."""
-    where = f" ({context.file}:{context.line})" if context.file else ""
-    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s%s", message, where)
+def route_native_messages(logs_dir: Path) -> Path:
+    """Send what C++ writes to stderr (Qt's own warnings, FFmpeg's, PortAudio's) to
+    ``native.log`` in the log folder, beside onetake.log; the window's stderr reaches nobody.
+
+    Why not a Python ``qInstallMessageHandler``: it runs Python (so takes the GIL) on whatever
+    Qt thread logs, and ``QMediaPlayer.stop()`` keeps the GIL while it waits for its playback
+    threads: a playback thread logging then, and the two wait for each other forever (seen in
+    the reviewer window's player). Pointing stderr at a file needs no Python on Qt's threads.
+    """
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / NATIVE_LOG
+    with contextlib.suppress(OSError):
+        if path.stat().st_size > MAX_BYTES:  # one old file kept, like onetake.log
+            os.replace(path, path.with_name(NATIVE_LOG + ".1"))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    sys.stderr.flush()
+    os.dup2(fd, 2)
+    os.close(fd)
+    return path
 
 
 class ErrorReporter(QObject):
@@ -88,14 +89,13 @@ _reporter: ErrorReporter | None = None
 
 
 def install_error_handlers(logs_dir: Path) -> ErrorReporter:
-    """Route uncaught Python exceptions (slots, threads) and Qt messages to the log, and show
-    the user one sentence. Idempotent."""
+    """Route uncaught Python exceptions (slots, threads) to the log, and show the user one
+    sentence. Idempotent."""
     global _reporter
     if _reporter is None:
         _reporter = ErrorReporter()
     _reporter.logs_dir = logs_dir
     install_excepthooks(_reporter.report)
-    qInstallMessageHandler(_qt_message)
     return _reporter
 
 
@@ -128,6 +128,10 @@ def open_window(request: GuiRequest, context: AppContext) -> QWidget:
         from onetake_desktop.ui.reviewer import open_reviewer_window
 
         return open_reviewer_window(context, request.paths)
+    if request.mode == "author":
+        from onetake_desktop.ui.author import open_author_window
+
+        return open_author_window(context, request.paths[0] if request.paths else None)
     from onetake_desktop.ui.start_window import StartWindow
 
     return StartWindow(context)
@@ -136,6 +140,7 @@ def open_window(request: GuiRequest, context: AppContext) -> QWidget:
 def run_gui(request: GuiRequest, context: AppContext) -> int:
     app = ensure_application()
     install_error_handlers(context.paths.logs)
+    route_native_messages(context.paths.logs)
     try:
         window = open_window(request, context)
     except Exception as error:  # a window that cannot open says why, in one sentence

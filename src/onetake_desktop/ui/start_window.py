@@ -1,4 +1,4 @@
-"""The start screen: "I am a candidate" or "I review interviews"."""
+"""The start screen: "I am a candidate", "I review interviews" or "I prepare interviews"."""
 
 from __future__ import annotations
 
@@ -53,6 +53,11 @@ class StartWindow(QWidget):
             "Import submissions, watch the answers and score them against the rubric.",
             "Ctrl+2",
         )
+        self.author_button = self._door(
+            "I prepare interviews",
+            "Write the questions and rubrics, check them against good practice, build the kit.",
+            "Ctrl+3",
+        )
         self.open_kit_button = QPushButton("&Open another interview kit…")
         self.open_kit_button.setObjectName("LinkButton")
         self.open_kit_button.setAccessibleName("Open an interview kit file")
@@ -61,6 +66,7 @@ class StartWindow(QWidget):
         doors.setSpacing(24)
         doors.addWidget(self.candidate_button)
         doors.addWidget(self.reviewer_button)
+        doors.addWidget(self.author_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 40, 48, 32)
@@ -81,6 +87,7 @@ class StartWindow(QWidget):
 
         self.candidate_button.clicked.connect(lambda: self.open_candidate(self.demo_kit))
         self.reviewer_button.clicked.connect(self.open_reviewer)
+        self.author_button.clicked.connect(self.open_author)
         self.open_kit_button.clicked.connect(self.choose_kit)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Open), self, self.choose_kit)
         self.setAcceptDrops(True)
@@ -124,6 +131,12 @@ class StartWindow(QWidget):
         from onetake_desktop.ui.application import open_window
 
         self._open(lambda: open_window(GuiRequest("review"), self.context))
+
+    def open_author(self) -> None:
+        from onetake_desktop.cli import GuiRequest
+        from onetake_desktop.ui.application import open_window
+
+        self._open(lambda: open_window(GuiRequest("author"), self.context))
 
     def _open(self, build: object) -> None:
         try:

@@ -15,7 +15,7 @@ def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWi
 
     The clock, the capture factory and the device defaults come from ``context``. Options:
     ``camera`` and ``mic`` (source strings overriding the defaults), and ``session_dir``,
-    ``choose_bundle_path`` and ``confirm``.
+    ``choose_bundle_path``, ``confirm``, ``tell`` and ``open_url`` (tests and demos).
     """
     from onetake_desktop.services.candidate import CandidateService
     from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -31,4 +31,5 @@ def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWi
     else:
         service_options["sessions"] = context.paths.ensure().sessions
     service = CandidateService.from_kit_file(Path(kit), **service_options)
+    options.setdefault("prefs_path", context.paths.settings)
     return CandidateWindow(service, camera=camera, mic=mic, **options)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QUrl
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,6 +30,12 @@ ANSWER_COLOUR = QColor("#b42318")  # recording red
 ANSWER_TRACK = QColor("#f6d4d0")
 IDLE_COLOUR = QColor("#4a5568")  # not running: neutral grey
 IDLE_TRACK = QColor("#dde3ea")
+WRITE_COLOUR = QColor("#1f5fa8")  # writing time: the app's blue
+WRITE_TRACK = QColor("#d6e3f3")
+# The last 10 seconds of any clock: a deep magenta ring and time, unlike both clocks' colours
+# (and the ring thickens, so the change does not rely on colour alone).
+WARN_COLOUR = QColor("#8f1d6b")
+WARN_TRACK = QColor("#f1d3e7")
 
 
 def button(
@@ -61,7 +68,10 @@ def set_button_text(b: QPushButton, text: str) -> None:
 
 
 def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
-    w = QLabel(text)
+    """A plain-text label: whatever it is given (kit text, names, file names) shows as is."""
+    w = QLabel()
+    w.setTextFormat(Qt.TextFormat.PlainText)
+    w.setText(text)
     if name:
         w.setObjectName(name)
     w.setWordWrap(wrap)
@@ -88,6 +98,56 @@ def duration_text(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when the window is too narrow for it."""
+
+    def __init__(self, text: str = "", name: str | None = None) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        if name:
+            self.setObjectName(name)
+        self.setMinimumWidth(40)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.full_text = text
+        self.setAccessibleName(text)
+        self.setToolTip(text)
+        self.setText(text)
+
+    def resizeEvent(self, event: Any) -> None:
+        elided = self.fontMetrics().elidedText(
+            self.full_text, Qt.TextElideMode.ElideRight, max(0, self.width())
+        )
+        if elided != self.text():
+            self.setText(elided)
+        super().resizeEvent(event)
+
+
+class WrapCheck(QWidget):
+    """A check box whose (outside, maybe long) label wraps instead of widening the window.
+    The box is the control (focus, keyboard, screen reader); clicking the words toggles it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.box = QCheckBox()
+        self.box.setAccessibleName(text)
+        self.words = QLabel()
+        self.words.setTextFormat(Qt.TextFormat.PlainText)
+        self.words.setText(text)
+        self.words.setWordWrap(True)
+        self.words.mouseReleaseEvent = lambda _e: self.box.toggle()  # type: ignore[method-assign]
+        layout.addWidget(self.box, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.words, 1)
+
+    def isChecked(self) -> bool:
+        return self.box.isChecked()
+
+    def setChecked(self, on: bool) -> None:
+        self.box.setChecked(on)
+
+
 class StepIndicator(QWidget):
     """Welcome > Privacy > Devices > Practice > Questions > Review > Send."""
 
@@ -98,17 +158,52 @@ class StepIndicator(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         self.labels: dict[Step, QLabel] = {}
+        self.arrows: list[QLabel] = []
         for i, step in enumerate(STEPS):
             if i:
                 arrow = QLabel("›")
+                arrow.setTextFormat(Qt.TextFormat.PlainText)
                 arrow.setObjectName("StepArrow")
+                self.arrows.append(arrow)
                 layout.addWidget(arrow)
             lab = QLabel(f"{i + 1}. {STEP_LABELS[step]}")
+            lab.setTextFormat(Qt.TextFormat.PlainText)
             lab.setObjectName("StepLabel")
             self.labels[step] = lab
             layout.addWidget(lab)
+        # On a narrow window only the current step shows, as "Step 3 of 7: Devices".
+        self.compact_label = QLabel()
+        self.compact_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.compact_label.setObjectName("StepLabel")
+        self.compact_label.setProperty("state", "current")
+        self.compact_label.hide()
+        layout.addWidget(self.compact_label)
         layout.addStretch(1)
         self.current: Step = "welcome"
+        self._full_width = 0
+        self.compact = False
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, super().minimumSizeHint().height())
+
+    def _full(self) -> int:
+        if not self._full_width:
+            self._full_width = sum(
+                w.sizeHint().width() + 6 for w in [*self.labels.values(), *self.arrows]
+            )
+        return self._full_width
+
+    def resizeEvent(self, event: Any) -> None:
+        self._set_compact(self.width() < self._full())
+        super().resizeEvent(event)
+
+    def _set_compact(self, compact: bool) -> None:
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for w in [*self.labels.values(), *self.arrows]:
+            w.setVisible(not compact)
+        self.compact_label.setVisible(compact)
 
     def set_step(self, step: Step) -> None:
         self.current = step
@@ -119,6 +214,7 @@ class StepIndicator(QWidget):
             lab.style().unpolish(lab)
             lab.style().polish(lab)
         self.setAccessibleName(f"Step {reached + 1} of {len(STEPS)}: {STEP_LABELS[step]}")
+        self.compact_label.setText(self.accessibleName())
 
 
 class ClockRing(QWidget):
@@ -126,16 +222,21 @@ class ClockRing(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(190, 190)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        # Shrinks down to 150 px on short screens rather than pushing buttons off them.
+        self.setMinimumSize(150, 150)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
         self.mode = "think"
         self.remaining = 0.0
         self.total = 1.0
+        self.warning = False
         self._announced = -1
 
-    def sizeHint(self):  # type: ignore[no-untyped-def]
-        from PySide6.QtCore import QSize
+    def set_warning(self, on: bool) -> None:
+        if on != self.warning:
+            self.warning = on
+            self.update()
 
+    def sizeHint(self) -> QSize:
         return QSize(190, 190)
 
     def set_time(self, mode: str, remaining: float, total: float) -> None:
@@ -143,9 +244,11 @@ class ClockRing(QWidget):
         whole = int(remaining + 0.999)
         if whole != self._announced:  # a screen reader hears whole seconds, not frames
             self._announced = whole
-            what = {"think": "Thinking time", "idle": "Answer time (not recording)"}.get(
-                mode, "Recording, answer time"
-            )
+            what = {
+                "think": "Thinking time",
+                "idle": "Answer time (not recording)",
+                "write": "Writing time",
+            }.get(mode, "Recording, answer time")
             self.setAccessibleName(f"{what}: {mmss(remaining)} left")
         self.update()
 
@@ -154,15 +257,19 @@ class ClockRing(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = min(self.width(), self.height()) - 16
         rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
-        think = self.mode == "think"
+        think = self.mode in ("think", "write")
         idle = self.mode == "idle"
         if idle:
             colour, track = IDLE_COLOUR, IDLE_TRACK
+        elif self.mode == "write":
+            colour, track = WRITE_COLOUR, WRITE_TRACK
         elif think:
             colour, track = THINK_COLOUR, THINK_TRACK
         else:
             colour, track = ANSWER_COLOUR, ANSWER_TRACK
-        pen = QPen(track, 12)
+        if self.warning and not idle:
+            colour, track = WARN_COLOUR, WARN_TRACK
+        pen = QPen(track, 16 if self.warning else 12)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         p.setPen(pen)
         p.drawEllipse(rect)
@@ -173,7 +280,7 @@ class ClockRing(QWidget):
         # Three lines, centred: what this clock is, the time left (large), "left".
         centre = rect.center()
         big = QFont(self.font())
-        big.setPointSizeF(28)
+        big.setPointSizeF(28 if side > 150 else 22)
         big.setWeight(QFont.Weight.DemiBold)
         small = QFont(self.font())
         small.setPointSizeF(10.5)
@@ -188,7 +295,9 @@ class ClockRing(QWidget):
         left_rect = QRectF(rect.left(), time_rect.bottom() + 2, rect.width(), small_h)
         p.setPen(colour)
         if think or idle:
-            caption = "Thinking time" if think else "Answer time"
+            caption = {"think": "Thinking time", "write": "Writing time"}.get(
+                self.mode, "Answer time"
+            )
             p.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, caption)
         else:
             text = "Recording"
@@ -204,7 +313,7 @@ class ClockRing(QWidget):
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 text,
             )
-        p.setPen(QColor("#1d2430"))
+        p.setPen(WARN_COLOUR if self.warning and not idle else QColor("#1d2430"))
         p.setFont(big)
         p.drawText(time_rect, Qt.AlignmentFlag.AlignCenter, mmss(self.remaining))
         p.setFont(small)

@@ -71,12 +71,7 @@ class QuestionModeWindow(PanelWindow):
         self.player = PlayerWidget()
         self.rubric = RubricPanel()
         # Pinned notes belong to the reviewer window; here a score and a note are enough.
-        self.rubric.pins.hide()
-        self.rubric.pin_text.hide()
-        self.rubric.pin_button.hide()
-        for label in self.rubric.findChildren(QLabel):
-            if label.text().startswith("Notes at moments"):
-                label.hide()
+        self.rubric.pins_box.hide()
 
         self.correction_score = QSpinBox()
         self.correction_score.setRange(1, 5)

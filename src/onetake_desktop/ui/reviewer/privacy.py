@@ -284,22 +284,23 @@ class PrivacyController(QObject):
     # -- which candidate ----------------------------------------------------------------------
 
     def selected_submission(self) -> int | None:
-        item = self.window.tree.currentItem()
-        while item is not None and item.data(0, Qt.ItemDataRole.UserRole) == "answer":
-            item = item.parent()
-        if item is None or item.data(0, Qt.ItemDataRole.UserRole) != "candidate":
+        model = self.window.model
+        index = self.window.tree.currentIndex()
+        while index.isValid() and model.kind(index) == "answer":
+            index = index.parent()
+        if not index.isValid() or model.kind(index) != "candidate":
             return self.window.current_submission_id  # type: ignore[no-any-return]
-        return int(item.data(0, Qt.ItemDataRole.UserRole + 1))
+        return int(model.key(index))
 
     def _name(self, c: Candidate) -> str:
         name, email = self.window.shown_name(c.submission_id)
         return f"{name} <{email}>" if email else str(name)
 
     def _context_menu(self, pos: Any) -> None:
-        item = self.window.tree.itemAt(pos)
-        if item is None or item.data(0, Qt.ItemDataRole.UserRole) == "interview":
+        index = self.window.tree.indexAt(pos)
+        if not index.isValid() or self.window.model.kind(index) == "interview":
             return
-        self.window.tree.setCurrentItem(item)
+        self.window.tree.setCurrentIndex(index)
         menu = QMenu(self.window.tree)
         menu.addAction(self.hold_action)
         menu.addAction(self.erase_action)

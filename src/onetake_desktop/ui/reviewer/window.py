@@ -7,18 +7,18 @@ worker thread (``run_task``) with their own database connection and report back 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QBrush,
-    QColor,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QKeyEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -35,12 +36,15 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTextEdit,
+    QToolButton,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,21 +53,21 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import (
     RECOMMENDATION_LABELS,
+    RECOMMENDATION_ORDER,
     AnswerView,
     ImportReport,
     ReviewerService,
+    is_definition_file,
     open_reviewer_service,
 )
+from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
+from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
-KIND = Qt.ItemDataRole.UserRole
-KEY = Qt.ItemDataRole.UserRole + 1
-STATUS_COLOURS = {"new": "#4a5568", "in progress": "#9a5b00", "scored": "#1e7a3c"}
-STATUS_MARKS = {"new": "○ new", "in progress": "◐ in progress", "scored": "● scored"}
 STYLE = """
-QLabel#QuestionText { font-size: 14pt; font-weight: 600; }
+QLabel#QuestionText { font-size: 12pt; font-weight: 600; }
 QLabel#QuestionMeta { color: #4a5568; font-size: 10pt; }
 QLabel#Facts { color: #3c4657; }
 QLabel#Candidate { font-size: 13pt; font-weight: 600; }
@@ -108,10 +112,16 @@ class ReviewerWindow(QMainWindow):
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
         self.setStyleSheet(STYLE)
-        self.setMinimumSize(1100, 700)
+        # Small enough for 1366x768 at 150 % (910x512 logical pixels) and 1024x600 netbooks.
+        self.setMinimumSize(800, 480)
         self.resize(self._fitting_size(1320, 900))
         self.setAcceptDrops(True)
 
+        self._dirty_answers: set[int] = set()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_dirty)
         self._build_library_pane()
         self._build_answer_pane()
         self._build_scoring_pane()
@@ -122,8 +132,13 @@ class ReviewerWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([330, 600, 390])
         splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(5)
+        self.splitter = splitter
+        self._user_sized = False  # once the reviewer drags a divider, their sizes stay
+        self._compact = False
+        self._compact_set = False
+        splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
         self.setCentralWidget(splitter)
 
         self.progress = QProgressBar()
@@ -131,7 +146,15 @@ class ReviewerWindow(QMainWindow):
         self.progress.setVisible(False)
         self.statusBar().addPermanentWidget(self.progress)
         self._build_menus()
+        # Scores written anywhere on this library (question mode, panel windows) update the
+        # tree live, not at the next sign-in.
+        self._stop_watching = service.watch_scores(self._on_scores_written)
         self.set_reviewer(self.current_reviewer_id)
+
+        # Outside text is plain text: the labels that show names, emails, question texts and
+        # file names are set so explicitly where they are built; this sweep keeps any other
+        # label of the window (ours, the rubric's, the player's) from guessing rich text.
+        make_plain(*self.findChildren(QLabel))
 
         from onetake_desktop.ui.reviewer.privacy import install_privacy_features
 
@@ -139,7 +162,10 @@ class ReviewerWindow(QMainWindow):
         install_privacy_features(self)  # erase, keep longer, retention banner and start-up
         from onetake_desktop.ui.panel import install_panel_features
 
-        self.panel = install_panel_features(self, panel_service)
+        self.panel = panel = install_panel_features(self, panel_service)
+        audio = panel.actions.get("audio_only")
+        if audio is not None:
+            audio.toggled.connect(self._on_panel_audio_only)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -153,8 +179,9 @@ class ReviewerWindow(QMainWindow):
         self.sort.addItem("Imported", "imported")
         self.sort.addItem("Status", "status")
         self.sort.setAccessibleName("Sort candidates by")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Candidate", "Status"])
+        self.model = LibraryModel(self._answer_rows)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
         self.tree.setAccessibleName("Library: interviews, candidates and answers")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
@@ -162,6 +189,9 @@ class ReviewerWindow(QMainWindow):
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setIndentation(14)
+        self._selecting = False
+        self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
+        self.no_match.setVisible(False)
         self.empty_hint = QLabel(
             "No interviews yet.\n\nDrop bundles (.onetake) or folders here, or use\n"
             "File > Import bundles… (Ctrl+I)."
@@ -176,6 +206,7 @@ class ReviewerWindow(QMainWindow):
         box.setContentsMargins(10, 8, 10, 8)
         self.import_title = QLabel("")
         self.import_title.setWordWrap(True)
+        make_plain(self.import_title)
         self.refused_list = QListWidget()
         self.refused_list.setAccessibleName("Refused bundles and why")
         self.refused_list.setMaximumHeight(110)
@@ -187,17 +218,23 @@ class ReviewerWindow(QMainWindow):
         box.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
         self.import_box.setVisible(False)
 
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.sort)
+        # Search on its own line: the library may be narrow (evidence first).
+        top = QVBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self.search)
+        sort_row = QHBoxLayout()
+        sort_row.addWidget(QLabel("Sort by"))
+        sort_row.addWidget(self.sort, 1)
+        top.addLayout(sort_row)
         self.library_pane = QWidget()
         layout = QVBoxLayout(self.library_pane)
-        layout.setContentsMargins(12, 12, 6, 12)
+        layout.setContentsMargins(8, 8, 2, 8)
         layout.addLayout(top)
         layout.addWidget(self.import_box)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty_hint, 1)
-        self.library_pane.setMinimumWidth(280)
+        self.library_pane.setMinimumWidth(150)
 
         self.search.textChanged.connect(lambda _t: self.reload_library())
         # Enter or Esc hands the keys back to the library, where Space, J/K/L, 1-5 work.
@@ -208,8 +245,7 @@ class ReviewerWindow(QMainWindow):
         escape.triggered.connect(self._leave_search)
         self.search.addAction(escape)
         self.sort.currentIndexChanged.connect(lambda _i: self.reload_library())
-        self.tree.itemExpanded.connect(self._fill_answers)
-        self.tree.currentItemChanged.connect(self._on_current_item)
+        self.tree.selectionModel().currentChanged.connect(self._on_current_index)
 
     def _build_answer_pane(self) -> None:
         self.question_meta = QLabel("")
@@ -231,15 +267,41 @@ class ReviewerWindow(QMainWindow):
         card = QFrame()
         card.setObjectName("Card")
         c = QVBoxLayout(card)
-        c.setContentsMargins(16, 12, 16, 12)
-        c.setSpacing(6)
-        for w in (self.question_meta, self.question_text, self.question_context, self.facts):
-            c.addWidget(w)
+        c.setContentsMargins(12, 8, 12, 8)
+        c.setSpacing(4)
+        make_plain(
+            self.question_meta, self.question_text, self.question_context, self.facts, self.flag
+        )
+        # The card folds to its one-line header, so a short screen gives the height to the
+        # video; the toggle says what it hides.
+        self.card_toggle = QToolButton()
+        self.card_toggle.setObjectName("CardToggle")
+        self.card_toggle.setCheckable(True)
+        self.card_toggle.setChecked(True)
+        self.card_toggle.setAutoRaise(True)
+        self.card_toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.card_toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.card_toggle.setAccessibleName("Show or hide the question")
+        self.card_toggle.setToolTip("Show or hide the question and its facts (Q)")
+        self.card_toggle.toggled.connect(self.set_card_expanded)
+        header = QHBoxLayout()
+        header.setSpacing(4)
+        header.addWidget(self.card_toggle)
+        header.addWidget(self.question_meta, 1)
+        c.addLayout(header)
+        self.card_body = QWidget()
+        body = QVBoxLayout(self.card_body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(4)
+        for w in (self.question_text, self.question_context, self.facts):
+            body.addWidget(w)
+        c.addWidget(self.card_body)
+        self.question_card = card
         self.player = PlayerWidget()
         self.answer_pane = QWidget()
         layout = QVBoxLayout(self.answer_pane)
-        layout.setContentsMargins(6, 12, 6, 12)
-        layout.setSpacing(10)
+        layout.setContentsMargins(2, 8, 2, 8)
+        layout.setSpacing(6)
         layout.addWidget(card)
         layout.addWidget(self.flag)
         layout.addWidget(self.player, 1)
@@ -256,26 +318,30 @@ class ReviewerWindow(QMainWindow):
         self.candidate_label.setWordWrap(True)
         self.candidate_email = QLabel("")
         self.candidate_email.setObjectName("Hint")
-        self.rubric = RubricPanel(include_pins=False)
+        make_plain(self.candidate_label, self.candidate_email)
+        self.rubric = RubricPanel(include_pins=False, scroll_levels=False)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
         self.correct_button.setVisible(False)
 
         self.recommend_group = QButtonGroup(self)
-        rec_row = QHBoxLayout()
+        rec_row = QGridLayout()
         rec_row.setSpacing(6)
         self.recommend_buttons: dict[str, QPushButton] = {}
-        for value in ("strong_no", "no", "yes", "strong_yes"):
-            b = QPushButton(RECOMMENDATION_LABELS[value])
+        for i, value in enumerate(RECOMMENDATION_ORDER):
+            label = RECOMMENDATION_LABELS[value]
+            b = QPushButton(label)
             b.setObjectName("RecommendButton")
             b.setCheckable(True)
-            b.setAccessibleName(f"Recommend: {RECOMMENDATION_LABELS[value]}")
+            b.setAccessibleName(f"Recommend: {label}")
+            b.setToolTip(f"Recommend: {label} (Ctrl+{i + 1})")
             self.recommend_group.addButton(b)
             self.recommend_buttons[value] = b
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            rec_row.addWidget(b)
+            rec_row.addWidget(b, i // 2, i % 2)
             b.clicked.connect(lambda _=False, v=value: self._recommend(v))
-        self.submit_button = QPushButton("Submit scores for this candidate")
+        self.submit_button = QPushButton("Submit (Ctrl+Enter)")
+        self.submit_button.setToolTip("Submit your scores for this candidate (Ctrl+Enter)")
         self.submit_button.setObjectName("PrimaryButton")
         self.submit_hint = QLabel("")
         self.submit_hint.setObjectName("Hint")
@@ -287,27 +353,35 @@ class ReviewerWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.candidate_label)
         layout.addWidget(self.candidate_email)
-        layout.addWidget(self.rubric)
+        layout.addWidget(self.rubric, 1)
         layout.addWidget(self.correct_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addSpacing(6)
-        layout.addWidget(QLabel("Overall recommendation for this candidate"))
+        recommend_title = QLabel("Overall recommendation for this candidate")
+        recommend_title.setWordWrap(True)
+        layout.addWidget(recommend_title)
         layout.addLayout(rec_row)
         layout.addWidget(self.submit_button)
         layout.addWidget(self.submit_hint)
-        layout.addStretch(1)
-        # No scroll area: word-wrapped anchors get squeezed inside one; the pane fits at the
-        # window's minimum height instead.
+        # The whole pane scrolls as one (every anchor in full, whatever the height): a scroll
+        # area of its own inside would cut word-wrapped anchors.
+        scroll = QScrollArea()
+        scroll.setObjectName("ScoringScroll")
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scoring_scroll = scroll
         self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
         self.scoring_hint.setObjectName("Hint")
         self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scoring_hint.setWordWrap(True)
         self.scoring_pane = QStackedWidget()
         self.scoring_pane.addWidget(self.scoring_hint)
-        self.scoring_pane.addWidget(inner)
-        self.scoring_content = inner
-        self.scoring_pane.setMinimumWidth(360)
+        self.scoring_pane.addWidget(scroll)
+        self.scoring_content = scroll
+        self.scoring_pane.setMinimumWidth(230)
 
-        self.rubric.pins.setMaximumHeight(120)
+        self.rubric.pins.setMaximumHeight(110)
         self.pins_placeholder.addWidget(self.rubric.pins_box)
         self.rubric.score_chosen.connect(self._on_score)
         self.rubric.note_changed.connect(self._on_note)
@@ -341,6 +415,66 @@ class ReviewerWindow(QMainWindow):
         playback = self.menuBar().addMenu("&Playback")
         for a in self.player.actions_for_menu():
             playback.addAction(a)
+        self._build_review_menu()
+        self._build_view_menu()
+
+    def _action(
+        self, text: str, slot: Callable[[], Any], *keys: str, checkable: bool = False
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        if checkable:
+            action.toggled.connect(lambda _on: slot())
+        else:
+            action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)  # shortcuts work while the menu bar is hidden (full screen)
+        return action
+
+    def _build_review_menu(self) -> None:
+        """The scoring flow by keyboard: 1-5 score, U next unscored, Ctrl+1..4 recommend,
+        Ctrl+Enter submit; with "Advance after scoring" a score moves on by itself."""
+        menu = self.menuBar().addMenu("&Review")
+        self.next_unscored_action = self._action("Next &unscored answer", self.next_unscored, "U")
+        self.auto_advance_action = self._action(
+            "&Advance after scoring", self._on_auto_advance, checkable=True
+        )
+        self.submit_action = self._action(
+            "&Submit scores for this candidate", self.submit_candidate, "Ctrl+Return", "Ctrl+Enter"
+        )
+        menu.addAction(self.next_unscored_action)
+        menu.addAction(self.auto_advance_action)
+        menu.addSeparator()
+        self.recommend_actions: dict[str, QAction] = {}
+        for i, value in enumerate(RECOMMENDATION_ORDER, start=1):
+            action = self._action(
+                f"Recommend: {RECOMMENDATION_LABELS[value]}",
+                functools.partial(self._recommend_key, value),
+                f"Ctrl+{i}",
+            )
+            self.recommend_actions[value] = action
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.submit_action)
+
+    def _build_view_menu(self) -> None:
+        menu = self.menuBar().addMenu("&View")
+        self.focus_action = self._action(
+            "&Full screen: answer and rubric", self._on_focus_mode, "F11", checkable=True
+        )
+        self.audio_only_action = self._action(
+            "Audio only (&hide the picture)", self._on_audio_only, checkable=True
+        )
+        self.card_action = self._action(
+            "Show the &question", lambda: self.card_toggle.toggle(), "Q"
+        )
+        self.pins_action = self._action(
+            "Show the notes at &moments", lambda: self.rubric.pins_toggle.toggle()
+        )
+        for a in (self.focus_action, self.audio_only_action, self.card_action, self.pins_action):
+            menu.addAction(a)
 
     # -- reviewer -----------------------------------------------------------------------------
 
@@ -351,7 +485,7 @@ class ReviewerWindow(QMainWindow):
         if self.current_answer_id is not None:
             self._resume = (self.current_reviewer_id, self.current_answer_id)
         self._clear_answer()
-        self.tree.clear()
+        self.model.set_entries([])
 
     def set_reviewer(self, reviewer_id: int) -> None:
         """Show everything as this reviewer sees it (their own scores, notes and speed)."""
@@ -360,6 +494,13 @@ class ReviewerWindow(QMainWindow):
         reviewer = self.service.reviewer(reviewer_id)
         self.statusBar().showMessage(f"Reviewing as {reviewer.name}", 4000)
         self.player.set_rate(self.service.playback_rate(reviewer_id), announce=False)
+        for action, on in (
+            (self.audio_only_action, self.service.audio_only(reviewer_id)),
+            (self.auto_advance_action, self.service.auto_advance(reviewer_id)),
+        ):
+            action.blockSignals(True)
+            action.setChecked(on)
+            action.blockSignals(False)
         answer = self.current_answer_id
         if answer is None and self._resume is not None and self._resume[0] == reviewer_id:
             answer = self._resume[1]  # back after a lock: the same panelist, the same answer
@@ -384,57 +525,52 @@ class ReviewerWindow(QMainWindow):
             sort=str(self.sort.currentData()),
             codes=codes,
         )
-        self.tree.blockSignals(True)
         self.tree.setUpdatesEnabled(False)
         try:
-            self.tree.clear()
-            interviews: dict[int, QTreeWidgetItem] = {}
-            counts: dict[int, list[int]] = {}
-            items: list[QTreeWidgetItem] = []
-            for e in entries:
-                parent = interviews.get(e.interview_pk)
-                if parent is None:
-                    title = e.interview_title
-                    if not e.has_definition:
-                        title += "  (definition missing)"
-                    parent = QTreeWidgetItem([title, ""])
-                    parent.setData(0, KIND, "interview")
-                    parent.setData(0, KEY, e.interview_pk)
-                    font = parent.font(0)
-                    font.setBold(True)
-                    parent.setFont(0, font)
-                    interviews[e.interview_pk] = parent
-                    counts[e.interview_pk] = [0, 0]
-                    items.append(parent)
-                child = QTreeWidgetItem(parent, [e.candidate_name, ""])
-                child.setData(0, KIND, "candidate")
-                child.setData(0, KEY, e.submission_id)
-                child.setToolTip(
-                    0,
-                    "Name hidden (blind mode) until the panel decides"
-                    if e.submission_id in codes
-                    else f"{e.candidate_name} <{e.candidate_email}>",
-                )
-                child.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
-                self._set_status(child, e.status)
-                counts[e.interview_pk][0] += 1
-                counts[e.interview_pk][1] += e.status == "scored"
-            for pk, parent in interviews.items():
-                done, total = counts[pk][1], counts[pk][0]
-                parent.setText(1, f"{done}/{total} scored")
-            self.tree.addTopLevelItems(items)
-            for parent in items:
-                parent.setExpanded(True)
+            self.model.set_entries(entries, codes)
+            self.tree.expandToDepth(0)
         finally:
             self.tree.setUpdatesEnabled(True)
-            self.tree.blockSignals(False)
-        has_any = bool(entries) or bool(self.search.text())
+        searching = bool(self.search.text().strip())
+        has_any = bool(entries) or searching
         self.tree.setVisible(has_any)
         self.empty_hint.setVisible(not has_any)
+        # "No matches" is not "empty": the library has candidates, the search found none.
+        self.no_match.setVisible(searching and not entries)
         self._focus_library()
         self.library_reloaded.emit()
         if self.current_answer_id is not None:
             self._select_answer_item(self.current_answer_id)
+
+    def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:
+        """(name as shown, status word) of each candidate under one interview. The status
+        column shows the word, or only its mark while the library is narrow (the word is
+        then the cell's tooltip and accessible text)."""
+        parent = self.model.index(interview_row, 0)
+        if not parent.isValid():
+            return []
+        return [
+            (
+                str(self.model.index(i, 0, parent).data()),
+                str(self.model.index(i, 1, parent).data(STATUS_ROLE)),
+            )
+            for i in range(self.model.rowCount(parent))
+        ]
+
+    def tree_texts(self) -> list[str]:
+        """Every text and tooltip of the rows the tree holds now (loaded answers included)."""
+        out: list[str] = []
+
+        def walk(parent: QModelIndex) -> None:
+            for i in range(self.model.rowCount(parent)):
+                for col in (0, 1):
+                    index = self.model.index(i, col, parent)
+                    out.append(str(index.data() or ""))
+                    out.append(str(index.data(Qt.ItemDataRole.ToolTipRole) or ""))
+                walk(self.model.index(i, 0, parent))
+
+        walk(QModelIndex())
+        return out
 
     def _leave_search(self) -> None:
         if self.search.text():
@@ -454,108 +590,87 @@ class ReviewerWindow(QMainWindow):
         super().showEvent(event)
         self._focus_library()
 
-    def _set_status(self, item: QTreeWidgetItem, status: str) -> None:
-        item.setText(1, STATUS_MARKS[status])
-        item.setForeground(1, QBrush(QColor(STATUS_COLOURS[status])))
-        item.setData(1, KIND, status)
-
-    def _fill_answers(self, item: QTreeWidgetItem) -> None:
-        if item.data(0, KIND) != "candidate" or item.childCount():
-            return
-        submission_id = int(item.data(0, KEY))
+    def _answer_rows(self, submission_id: int) -> list[AnswerRow]:
         submission = self.service.submission(submission_id=submission_id)
         statuses = self.service.answer_statuses(
             self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
         )
-        for a in self.service.answers(submission_id):
-            label = f"{a.position}. {self.service.question_text(submission, a.question_id)}"
-            child = QTreeWidgetItem(item, [label, ""])
-            child.setData(0, KIND, "answer")
-            child.setData(0, KEY, a.id)
-            child.setToolTip(0, label)
-            self._set_status(child, statuses[a.id])
-
-    @staticmethod
-    def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
-        return [c for c in (item.child(j) for j in range(item.childCount())) if c is not None]
-
-    def _candidates(self) -> list[QTreeWidgetItem]:
-        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-        return [c for top in tops if top is not None for c in self._children(top)]
-
-    def _candidate_item(self, submission_id: int) -> QTreeWidgetItem | None:
-        for c in self._candidates():
-            if int(c.data(0, KEY)) == submission_id:
-                return c
-        return None
+        return [
+            AnswerRow(
+                a.id,
+                f"{a.position}. {self.service.question_text(submission, a.question_id)}",
+                statuses[a.id],
+            )
+            for a in self.service.answers(submission_id)
+        ]
 
     def _select_answer_item(self, answer_id: int) -> None:
-        answer = self.service.answer(answer_id=answer_id)
-        cand = self._candidate_item(answer.submission_id)
-        if cand is None:
+        try:
+            answer = self.service.answer(answer_id=answer_id)
+        except OneTakeError:
             return
-        self._fill_answers(cand)
-        cand.setExpanded(True)
-        for child in self._children(cand):
-            if int(child.data(0, KEY)) == answer_id:
-                self.tree.blockSignals(True)
-                self.tree.setCurrentItem(child)
-                self.tree.blockSignals(False)
-                return
+        index = self.model.answer_index(answer.submission_id, answer_id)
+        if not index.isValid():
+            return
+        self.tree.expand(index.parent())
+        self._selecting = True
+        try:
+            self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+        finally:
+            self._selecting = False
 
-    def _on_current_item(self, item: QTreeWidgetItem | None, _prev: Any = None) -> None:
-        if item is None:
+    def _on_current_index(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        if self._selecting or not index.isValid():
             return
-        kind = item.data(0, KIND)
+        kind = self.model.kind(index)
         if kind == "answer":
-            self.show_answer(int(item.data(0, KEY)))
+            self.show_answer(self.model.key(index))
         elif kind == "candidate":
-            self._fill_answers(item)
-            item.setExpanded(True)
-            answers = self._children(item)
+            answers = self.model.answer_ids(self.model.key(index))
+            self.tree.expand(index.sibling(index.row(), 0))
             if answers:
-                # After the tree has finished moving its own selection to the candidate row,
+                # After the view has finished moving its own selection to the candidate row,
                 # so that the answer row ends up the selected one.
-                first = int(answers[0].data(0, KEY))
+                first = answers[0]
                 QTimer.singleShot(0, lambda: self.show_answer(first))
 
+    def _on_scores_written(self, answer_id: int) -> None:
+        """A score or note was written (this window, question mode, a panel window): refresh
+        that candidate's statuses once the write is done (this runs inside the statement)."""
+        self._dirty_answers.add(answer_id)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh_dirty(self) -> None:
+        answers, self._dirty_answers = self._dirty_answers, set()
+        submissions: set[int] = set()
+        for answer_id in answers:
+            try:
+                submissions.add(self.service.answer(answer_id=answer_id).submission_id)
+            except OneTakeError:  # erased meanwhile
+                continue
+        for sid in submissions:
+            self._refresh_statuses(sid)
+
     def _refresh_statuses(self, submission_id: int) -> None:
-        cand = self._candidate_item(submission_id)
-        if cand is None:
-            return
         statuses = self.service.answer_statuses(
             self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
         )
-        for child in self._children(cand):
-            self._set_status(child, statuses[int(child.data(0, KEY))])
-        values = set(statuses.values())
-        overall = (
-            "scored" if values == {"scored"} else ("new" if values <= {"new"} else "in progress")
-        )
-        self._set_status(cand, overall)
-        parent = cand.parent()
-        if parent is not None:
-            siblings = self._children(parent)
-            done = sum(c.data(1, KIND) == "scored" for c in siblings)
-            parent.setText(1, f"{done}/{len(siblings)} scored")
+        self.model.set_answer_statuses(submission_id, statuses)
 
     def step_answer(self, delta: int) -> None:
         """N/P: next or previous answer; past the last one, on to the next candidate."""
-        candidates = self._candidates()
+        candidates = self.model.submission_ids()
         if not candidates:
             return
-        current = (
-            None
-            if self.current_submission_id is None
-            else self._candidate_item(self.current_submission_id)
-        )
-        if current is None:
-            self._fill_answers(candidates[0])
-            first = self._children(candidates[0])
+        current = self.current_submission_id
+        if current is None or current not in candidates:
+            first = self.model.answer_ids(candidates[0])
             if first:
-                self.show_answer(int(first[0].data(0, KEY)))
+                self.show_answer(first[0])
             return
-        answers = [int(c.data(0, KEY)) for c in self._children(current)]
+        answers = self.model.answer_ids(current)
         i = (
             answers.index(self.current_answer_id) + delta
             if self.current_answer_id in answers
@@ -566,10 +681,9 @@ class ReviewerWindow(QMainWindow):
             return
         c = candidates.index(current) + delta
         if 0 <= c < len(candidates):
-            self._fill_answers(candidates[c])
-            others = self._children(candidates[c])
+            others = self.model.answer_ids(candidates[c])
             if others:
-                self.show_answer(int(others[0 if delta > 0 else -1].data(0, KEY)))
+                self.show_answer(others[0 if delta > 0 else -1])
 
     # -- one answer ---------------------------------------------------------------------------
 
@@ -614,7 +728,6 @@ class ReviewerWindow(QMainWindow):
         )
         self.question_text.setText(view.question_text)
         self.question_context.setText(f"Why we ask: {q.context}" if q and q.context else "")
-        self.question_context.setVisible(bool(q and q.context))
         facts = [f"Think time used {_seconds(a.think_seconds_used)}"]
         if q is not None:
             facts[0] += f" of {_seconds(q.think_seconds)}"
@@ -624,6 +737,10 @@ class ReviewerWindow(QMainWindow):
         if view.submission.time_multiplier != 1.0:
             facts.append(f"Extra time ×{view.submission.time_multiplier:g}")
         self.facts.setText("   ·   ".join(f.replace(" ", "\u00a0") for f in facts))
+        self.question_meta.setToolTip(
+            plain_tooltip("\n".join([self.question_context.text(), ", ".join(facts)]).strip())
+        )
+        self._show_details()
         if q is None:
             self.flag.setText(
                 "This interview's definition is not in the library yet, so its questions and "
@@ -679,7 +796,83 @@ class ReviewerWindow(QMainWindow):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        self._apply_sizes()
         self._fit_labels()
+
+    def _apply_sizes(self) -> None:
+        """Evidence first: the library and the rubric take what they need (a share of the
+        width within bounds) and the answer gets the rest, at least half the window from
+        1024x600 and 1366x768 at 150 % up. A divider the reviewer dragged stays put."""
+        width = self.width()
+        if not self._compact_set or self._compact != (self.height() < 700):
+            # Short windows start with the pinned-note list folded (the timeline marks them).
+            self._compact = self.height() < 700
+            self._compact_set = True
+            self.rubric.set_pins_expanded(not self._compact)
+            # Short windows keep the question and fold "why we ask" and the facts into the
+            # header's tooltip.
+            self._show_details()
+        if self._user_sized:
+            return
+        handles = 2 * self.splitter.handleWidth()
+        library = max(150, min(330, int(0.19 * width))) if not self.library_pane.isHidden() else 0
+        self.model.set_compact(0 < library < 260)
+        scoring = max(230, min(440, int(0.28 * width)))
+        self.splitter.setSizes([library, max(0, width - library - scoring - handles), scoring])
+
+    def _show_details(self) -> None:
+        self.question_context.setVisible(bool(self.question_context.text()) and not self._compact)
+        self.facts.setVisible(bool(self.facts.text()) and not self._compact)
+        self._fit_labels()
+
+    def set_card_expanded(self, on: bool) -> None:
+        """Fold the question card to its header line (Q), giving the height to the video."""
+        self.card_toggle.blockSignals(True)
+        self.card_toggle.setChecked(on)
+        self.card_toggle.blockSignals(False)
+        self.card_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.card_body.setVisible(on)
+        self._fit_labels()
+
+    def set_focus_mode(self, on: bool) -> None:
+        """Full screen with the answer and the rubric side by side (F11; Esc leaves)."""
+        self.focus_action.blockSignals(True)
+        self.focus_action.setChecked(on)
+        self.focus_action.blockSignals(False)
+        self.library_pane.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+        self._user_sized = False
+        self._apply_sizes()
+        self._home_focus()
+
+    def _on_focus_mode(self) -> None:
+        self.set_focus_mode(self.focus_action.isChecked())
+
+    def _home_focus(self) -> None:
+        """Keys back where the shortcuts work: the library, or nowhere in particular."""
+        if self.tree.isVisible():
+            self.tree.setFocus()
+        else:
+            focused = self.focusWidget()
+            if focused is not None:
+                focused.clearFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Text fields ignore Esc, so it reaches the window: leave the field (the note saves
+        # as it does on any focus change), or leave full screen.
+        if event.key() == Qt.Key.Key_Escape:
+            focused = self.focusWidget()
+            if isinstance(focused, QLineEdit | QPlainTextEdit | QTextEdit):
+                self._home_focus()
+            elif self.focus_action.isChecked():
+                self.set_focus_mode(False)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _load_media(self, view: AnswerView) -> None:
         a = view.answer
@@ -689,8 +882,9 @@ class ReviewerWindow(QMainWindow):
         if a.media_path is None or not a.media_path.exists():
             self.player.show_message("The media file of this answer is missing from the library.")
             return
-        self.player.load_media(a.media_path, "audio" if a.answer_type == "audio" else "video")
-        if a.answer_type == "audio":
+        by_ear = a.answer_type == "audio" or self.audio_only_action.isChecked()
+        self.player.load_media(a.media_path, "audio" if by_ear else "video")
+        if by_ear:
             answer_id = a.id
 
             def done(levels: list[float]) -> None:
@@ -702,6 +896,7 @@ class ReviewerWindow(QMainWindow):
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
         pinned = [PinnedNote(n.id, n.position_ms, n.text) for n in view.notes]
+        self.player.set_markers([n.position_ms for n in view.notes])
         submitted = view.submitted
         if submitted:
             status = "Submitted. A change needs a correction with a reason."
@@ -728,7 +923,7 @@ class ReviewerWindow(QMainWindow):
         actor = self.service.actor_for(self.current_reviewer_id)
         missing = self.service.unscored_answers(actor, submission_id=view.submission.id)
         statuses = self.service.answer_statuses(actor, submission_id=view.submission.id)
-        all_submitted = set(statuses.values()) == {"scored"}
+        all_submitted = set(statuses.values()) == {"submitted"}
         self.submit_button.setEnabled(not missing and not all_submitted)
         if all_submitted:
             self.submit_hint.setText("Your scores for this candidate are submitted.")
@@ -743,7 +938,7 @@ class ReviewerWindow(QMainWindow):
         try:
             return action()
         except OneTakeError as error:
-            QMessageBox.warning(self, "OneTake", str(error))
+            warn(self, str(error))
             return None
 
     def _on_score(self, score: int) -> None:
@@ -760,6 +955,74 @@ class ReviewerWindow(QMainWindow):
             )
         ):
             self._after_change()
+            if self.auto_advance_action.isChecked():
+                self._advance_within_candidate()
+
+    def _advance_within_candidate(self) -> None:
+        """After a score: this candidate's next unscored answer, or stay and say what is next
+        (the recommendation and Submit apply to the candidate on screen)."""
+        if self.view is None:
+            return
+        sid = self.view.submission.id
+        target = self.service.next_unscored(
+            self.service.actor_for(self.current_reviewer_id),
+            submission_ids=[sid],
+            after_answer_id=self.view.answer.id,
+        )
+        if target is not None:
+            QTimer.singleShot(0, lambda: self.show_answer(target))
+        else:
+            self.statusBar().showMessage(
+                "Every answer has a score: Ctrl+1 to Ctrl+4 recommend, Ctrl+Enter submits.", 6000
+            )
+
+    def next_unscored(self) -> None:
+        """U: the next answer without a score, in the library's order (submitted answers and
+        scored drafts are skipped), wrapping round."""
+        target = self.service.next_unscored(
+            self.service.actor_for(self.current_reviewer_id),
+            submission_ids=self.model.submission_ids(),
+            after_answer_id=self.current_answer_id,
+        )
+        if target is None:
+            self.statusBar().showMessage("Every answer in the list has a score.", 5000)
+            return
+        self.show_answer(target)
+
+    def _on_auto_advance(self) -> None:
+        on = self.auto_advance_action.isChecked()
+        self.service.set_auto_advance(self.current_reviewer_id, on)
+        self.statusBar().showMessage(
+            "A score now moves on to the next unscored answer."
+            if on
+            else "A score no longer moves on by itself.",
+            4000,
+        )
+
+    def _on_audio_only(self) -> None:
+        on = self.audio_only_action.isChecked()
+        self.service.set_audio_only(self.current_reviewer_id, on)
+        panel = getattr(self, "panel", None)
+        action = getattr(panel, "actions", {}).get("audio_only") if panel else None
+        if action is not None and action.isChecked() != on:
+            action.blockSignals(True)
+            action.setChecked(on)
+            action.blockSignals(False)
+        if self.view is not None and self.view.answer.answer_type == "video":
+            position = self.player.position()
+            self._load_media(self.view)
+            self.player.seek(position)
+
+    def _on_panel_audio_only(self, on: bool) -> None:
+        """The panel's menu item writes the same setting; show it here at once."""
+        if self.audio_only_action.isChecked() != on:
+            self.audio_only_action.setChecked(on)
+
+    def _recommend_key(self, value: str) -> None:
+        button = self.recommend_buttons[value]
+        if self.view is not None and button.isEnabled():
+            button.setChecked(True)
+            self._recommend(value)
 
     def _on_note(self, note: str) -> None:
         if self.view is None or self.view.submitted:
@@ -842,7 +1105,7 @@ class ReviewerWindow(QMainWindow):
         self._after_change()
 
     def submit_candidate(self) -> None:
-        if self.view is None:
+        if self.view is None or not self.submit_button.isEnabled():
             return
         self.rubric.flush_note()
         sid = self.view.submission.id
@@ -853,8 +1116,17 @@ class ReviewerWindow(QMainWindow):
         )
         if count is not None:
             name = self.shown_name(sid)[0]
-            self.statusBar().showMessage(f"Submitted {count} scores for {name}.", 5000)
+            noun = "score" if count == 1 else "scores"
+            self.statusBar().showMessage(f"Submitted {count} {noun} for {name}.", 5000)
         self._after_change()
+        if count is not None and self.auto_advance_action.isChecked():
+            target = self.service.next_unscored(
+                self.service.actor_for(self.current_reviewer_id),
+                submission_ids=self.model.submission_ids(),
+                after_answer_id=self.current_answer_id,
+            )
+            if target is not None:
+                QTimer.singleShot(0, lambda: self.show_answer(target))
 
     def _after_change(self, reload_view: bool = True) -> None:
         if self.view is None:
@@ -961,7 +1233,7 @@ class ReviewerWindow(QMainWindow):
 
     def _import_failed(self, error: BaseException) -> None:
         self._import_finished()
-        QMessageBox.warning(self, "OneTake", f"The import stopped: {error}")
+        warn(self, f"The import stopped: {error}")
 
     def _import_finished(self) -> None:
         self.importing = False
@@ -1021,9 +1293,16 @@ class ReviewerWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.import_paths(paths)
+        if not paths:
+            return
+        event.acceptProposedAction()
+        # Interview definitions dropped with (or without) bundles are added, not imported.
+        definitions = [p for p in paths if p.is_file() and is_definition_file(p)]
+        for path in definitions:
+            self.add_definition(path)
+        bundles = [p for p in paths if p not in definitions]
+        if bundles:
+            self.import_paths(bundles)
 
     def closeEvent(self, event: Any) -> None:
         self.rubric.flush_note()
@@ -1032,4 +1311,6 @@ class ReviewerWindow(QMainWindow):
 
         wait_for_tasks(30_000)
         super().closeEvent(event)
+        self._stop_watching()
+        self._refresh_timer.stop()
         self.service.close()

@@ -4,6 +4,9 @@ Self-contained (the reviewer window and the panel both embed it): give it a file
 ``load_media`` or text with ``show_text``; it owns its QMediaPlayer. Speeds go from 0.5x to 2x in
 steps with pitch compensation on, so a voice at 2x still sounds like that person.
 
+The timeline seeks where it is clicked and marks the notes pinned to moments
+(``set_markers``). A seek while stopped (after the end) shows the frame at the new position.
+
 Keyboard (actions on the window, listed in ``actions()`` for a menu): Space play/pause, K
 play/pause, J/L back/forward 10 s, Left/Right 5 s, [ and ] slower/faster, N/P next/previous
 answer (``next_requested``/``previous_requested``). Text fields keep their own keys.
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -35,6 +38,8 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QStackedWidget,
+    QStyle,
+    QStyleOptionSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -120,31 +125,120 @@ class WaveformView(QWidget):
             self._seek_to(event.position().x())
 
 
+class TimelineSlider(QSlider):
+    """The answer's timeline: a click jumps there (not a page step), a drag scrubs, and notes
+    pinned to moments are drawn on it as small marks."""
+
+    seek_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.markers: list[int] = []
+        self.setMinimumHeight(24)
+
+    def set_markers(self, positions_ms: Sequence[int]) -> None:
+        self.markers = sorted(int(p) for p in positions_ms)
+        self.update()
+
+    def _value_at(self, x: float) -> int:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        groove = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(1, groove.width() - handle.width())
+        offset = int(x) - groove.x() - handle.width() // 2
+        return QStyle.sliderValueFromPosition(
+            self.minimum(), self.maximum(), max(0, min(span, offset)), span
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.isEnabled() and self.maximum():
+            value = self._value_at(event.position().x())
+            self.setValue(value)
+            self.seek_requested.emit(value)
+        super().mousePressEvent(event)
+
+    def x_of(self, position_ms: int) -> int:
+        """Where a moment sits on the timeline (markers, tests)."""
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        groove = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(1, groove.width() - handle.width())
+        pos = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), position_ms, span)
+        return groove.x() + handle.width() // 2 + pos
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.markers or self.maximum() <= 0:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#d97706"))
+        for ms in self.markers:
+            if 0 <= ms <= self.maximum():
+                x = self.x_of(ms)
+                p.drawRoundedRect(QRectF(x - 2, 1, 4, 7), 1.5, 1.5)
+        p.end()
+
+
 class VideoView(QWidget):
     """Paints the latest frame from its QVideoSink, letterboxed on a dark background.
 
     Painting frames ourselves (rather than QVideoWidget's native surface) renders the same
     everywhere: on screen, offscreen, in ``grab()`` screenshots and under Xvfb.
+
+    Threads: Qt's FFmpeg backend emits ``videoFrameChanged`` on its renderer thread. A Python
+    slot there needs the GIL, which the GUI thread holds while ``QMediaPlayer.stop()`` waits
+    for that very thread: a deadlock seen in tests. So no Python runs on the renderer thread:
+    the GUI thread pulls the latest frame on a short timer and emits ``frame_shown``.
     """
+
+    frame_shown = Signal()
+    POLL_MS = 10
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sink = QVideoSink(self)
         self.image = QImage()
         self.frames = 0
-        self.setMinimumSize(320, 180)
+        self._last: QVideoFrame | None = None
+        self.setMinimumSize(240, 135)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Answer video")
-        self.sink.videoFrameChanged.connect(self._on_frame)
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._pull)
 
-    def _on_frame(self, frame: QVideoFrame) -> None:
-        if frame.isValid():
-            self.image = frame.toImage()
-            self.frames += 1
-            self.update()
+    def start(self) -> None:
+        """Pull frames (a source is loaded)."""
+        self._poll.start()
+
+    def stop(self) -> None:
+        self._poll.stop()
+
+    def _pull(self) -> None:
+        frame = self.sink.videoFrame()
+        if not frame.isValid() or (self._last is not None and frame == self._last):
+            return
+        self._last = frame
+        self.image = frame.toImage()
+        self.frames += 1
+        self.update()
+        self.frame_shown.emit()
 
     def clear(self) -> None:
         self.image = QImage()
+        self._last = None
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -187,7 +281,7 @@ class PlayerWidget(QWidget):
             self.media.setPitchCompensation(True)
         self.video = VideoView()
         self.media.setVideoOutput(self.video.sink)
-        self.video.sink.videoFrameChanged.connect(self._on_frame)
+        self.video.frame_shown.connect(self._on_frame)
         self.waveform = WaveformView()
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
@@ -197,6 +291,7 @@ class PlayerWidget(QWidget):
         self.placeholder.setObjectName("Hint")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
+        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)  # may name a file or a Qt error
 
         self.stack = QStackedWidget()
         for w in (self.placeholder, self.video, self.waveform, self.text):
@@ -205,13 +300,13 @@ class PlayerWidget(QWidget):
         self.play_button = QPushButton("Play")
         self.play_button.setObjectName("PrimaryButton")
         self.play_button.setToolTip("Play or pause (Space)")
-        self.play_button.setFixedWidth(96)
+        self.play_button.setFixedWidth(76)
         self.back_button = QPushButton("−5 s")
         self.back_button.setToolTip("Back 5 seconds (Left)")
         self.forward_button = QPushButton("+5 s")
         self.forward_button.setToolTip("Forward 5 seconds (Right)")
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setAccessibleName("Position in the answer")
+        self.slider = TimelineSlider()
+        self.slider.setAccessibleName("Position in the answer; click to seek")
         self.time_label = QLabel("0:00 / 0:00")
         self.time_label.setMinimumWidth(92)
         self.slower_button = QPushButton("−")
@@ -239,7 +334,7 @@ class PlayerWidget(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for b in (self.back_button, self.forward_button):
-            b.setFixedWidth(76)
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 28)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         timeline = QHBoxLayout()
@@ -251,7 +346,6 @@ class PlayerWidget(QWidget):
         controls.addWidget(self.back_button)
         controls.addWidget(self.forward_button)
         controls.addStretch(1)
-        controls.addWidget(QLabel("Speed"))
         controls.addWidget(self.slower_button)
         controls.addWidget(self.speed_label)
         controls.addWidget(self.faster_button)
@@ -274,6 +368,7 @@ class PlayerWidget(QWidget):
         self.slower_button.clicked.connect(self.slower)
         self.faster_button.clicked.connect(self.faster)
         self.slider.sliderMoved.connect(self.seek)
+        self.slider.seek_requested.connect(self.seek)
         self.waveform.seek_requested.connect(self.seek)
         self.media.positionChanged.connect(self._on_position)
         self.media.durationChanged.connect(self._on_duration)
@@ -323,6 +418,10 @@ class PlayerWidget(QWidget):
         self.stack.setCurrentWidget(self.video if kind == "video" else self.waveform)
         self._awaiting_frame = kind == "video"
         self.media.setSource(QUrl.fromLocalFile(str(path)))
+        if kind == "video":
+            self.video.start()
+        else:
+            self.video.stop()
         self.media.setPlaybackRate(self._rate)
         self._set_enabled(True)
         self.controls.setVisible(True)
@@ -345,6 +444,8 @@ class PlayerWidget(QWidget):
         self.placeholder.setText(text)
 
     def clear(self) -> None:
+        self.slider.set_markers([])
+        self.video.stop()
         self.media.stop()
         self.media.setSource(QUrl())
         self.kind = "none"
@@ -394,6 +495,14 @@ class PlayerWidget(QWidget):
             self._pending_seek = position_ms
             return
         self.media.setPosition(min(position_ms, duration))
+        if self.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
+            # After the end the player is stopped and a new position alone paints nothing
+            # (the label moved, the picture did not): pausing there decodes that frame.
+            self.media.pause()
+
+    def set_markers(self, positions_ms: Sequence[int]) -> None:
+        """Mark notes pinned to moments on the timeline."""
+        self.slider.set_markers(positions_ms)
 
     def _ready(self) -> bool:
         status = self.media.mediaStatus()
@@ -440,7 +549,7 @@ class PlayerWidget(QWidget):
 
     # -- media callbacks ----------------------------------------------------------------------
 
-    def _on_frame(self, frame: object) -> None:
+    def _on_frame(self) -> None:
         if self._awaiting_frame:
             self._awaiting_frame = False
             self.first_frame_shown.emit()

@@ -3,6 +3,10 @@
 Self-contained (the reviewer window and the panel both embed it): it shows what it is given with
 ``show_answer`` and reports what the reviewer does through signals; it never touches storage.
 Keys 1-5 choose a level while the window is active (text fields keep their digits).
+
+Every anchor is readable in full wherever the panel is embedded: the levels wrap, and the
+rubric and the note scroll together (``levels_area``), so a short window scrolls them instead of
+cutting them after two lines. The pinned notes (``pins_box``) fold away behind their title.
 """
 
 from __future__ import annotations
@@ -23,11 +27,15 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from onetake_desktop.domain.kit import Rubric
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 # Local style, so the widget looks the same wherever it is embedded.
 STYLE = """
@@ -72,10 +80,17 @@ class RubricPanel(QWidget):
     pinned_note_deleted = Signal(int)
 
     def __init__(
-        self, parent: QWidget | None = None, *, include_pins: bool = True, shortcuts: bool = True
+        self,
+        parent: QWidget | None = None,
+        *,
+        include_pins: bool = True,
+        shortcuts: bool = True,
+        scroll_levels: bool = True,
     ) -> None:
         """``include_pins=False`` leaves ``pins_box`` (the notes at moments) for the host to
-        place, e.g. under its player; ``shortcuts=False`` for a second panel in one window."""
+        place, e.g. under its player; ``shortcuts=False`` for a second panel in one window;
+        ``scroll_levels=False`` when the host scrolls the whole panel (the levels then take
+        their full height, so one scroll bar reaches everything)."""
         super().__init__(parent)
         self.setObjectName("RubricPanel")
         self.setStyleSheet(STYLE)
@@ -85,15 +100,20 @@ class RubricPanel(QWidget):
         self.competency = QLabel("Rubric")
         self.competency.setObjectName("SectionTitle")
         self.competency.setWordWrap(True)
+        self.competency.setTextFormat(Qt.TextFormat.PlainText)
         self.status = QLabel("")
         self.status.setObjectName("Hint")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
 
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[int, QPushButton] = {}
         self.anchors: dict[int, QLabel] = {}
-        grid = QGridLayout()
+        levels = QWidget()
+        levels.setObjectName("RubricLevels")
+        grid = QGridLayout(levels)
+        grid.setContentsMargins(0, 0, 4, 0)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
         for row, score in enumerate(range(5, 0, -1)):  # 5 at the top, as rubrics are read
@@ -107,18 +127,30 @@ class RubricPanel(QWidget):
             anchor = QLabel("")
             anchor.setWordWrap(True)
             anchor.setObjectName("Anchor")
+            anchor.setTextFormat(Qt.TextFormat.PlainText)  # anchors come from the kit's author
             anchor.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            anchor.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
             self.group.addButton(button, score)
             self.buttons[score] = button
             self.anchors[score] = anchor
             grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(anchor, row, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
+        grid.setRowStretch(5, 1)
+        # The levels scroll on their own: never cut, whatever height the host leaves them.
+        self.levels_area = QScrollArea()
+        self.levels_area.setObjectName("RubricLevelsArea")
+        self.levels_area.setWidgetResizable(True)
+        self.levels_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.levels_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.levels_area.setMinimumHeight(90)
+        self.levels_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._levels = levels
 
         self.note = _NoteEdit()
         self.note.setPlaceholderText("Note on this answer (saved as you type)")
         self.note.setAccessibleName("Note on this answer")
-        self.note.setFixedHeight(72)
+        self.note.setFixedHeight(60)
         self.pin_text = QLineEdit()
         self.pin_text.setPlaceholderText("Note at the current moment…")
         self.pin_text.setAccessibleName("Note pinned to the current moment")
@@ -142,30 +174,50 @@ class RubricPanel(QWidget):
         card = QFrame()
         card.setObjectName("Card")
         inner = QVBoxLayout(card)
-        inner.setContentsMargins(16, 14, 16, 14)
-        inner.setSpacing(10)
+        inner.setContentsMargins(10, 10, 10, 10)
+        inner.setSpacing(8)
         inner.addWidget(self.competency)
-        inner.addLayout(grid)
+        inner.addWidget(levels, 1)
         inner.addWidget(self.status)
 
         self.pins_box = QWidget()
         pins_layout = QVBoxLayout(self.pins_box)
         pins_layout.setContentsMargins(0, 0, 0, 0)
         pins_layout.setSpacing(6)
-        pins_layout.addWidget(QLabel("Notes at moments (click one to jump there)"))
+        self.pins_toggle = QToolButton()
+        self.pins_toggle.setObjectName("PinsToggle")
+        self.pins_toggle.setCheckable(True)
+        self.pins_toggle.setChecked(True)
+        self.pins_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.pins_toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.pins_toggle.setAutoRaise(True)
+        self.pins_toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.pins_toggle.toggled.connect(self.set_pins_expanded)
+        pins_layout.addWidget(self.pins_toggle)
         pins_layout.addLayout(pin_row)
         pins_layout.addWidget(self.pins, 1)
+        self._update_pins_title()
 
+        # One scroll area for the rubric and its note (one nested inside another would cut
+        # word-wrapped anchors); a host that scrolls its whole pane passes scroll_levels=False.
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 4 if scroll_levels else 0, 0)
+        body_layout.setSpacing(8)
+        body_layout.addWidget(card, 1)
+        body_layout.addWidget(QLabel("Note"))
+        body_layout.addWidget(self.note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        layout.addWidget(card)
-        layout.addWidget(QLabel("Note"))
-        layout.addWidget(self.note)
-        if include_pins:
-            layout.addWidget(self.pins_box, 1)
+        if scroll_levels:
+            self.levels_area.setWidget(body)
+            layout.addWidget(self.levels_area, 1)
         else:
-            layout.addStretch(1)
+            self.levels_area.setVisible(False)
+            layout.addWidget(body, 1)
+        if include_pins:
+            layout.addWidget(self.pins_box)
 
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
@@ -229,14 +281,36 @@ class RubricPanel(QWidget):
         finally:
             self._loading = False
 
+    def set_pins_expanded(self, on: bool) -> None:
+        """Fold the list of pinned notes away (the player's timeline still marks them)."""
+        self.pins_toggle.blockSignals(True)
+        self.pins_toggle.setChecked(on)
+        self.pins_toggle.blockSignals(False)
+        self.pins_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.pins.setVisible(on)
+
+    def _update_pins_title(self) -> None:
+        n = self.pins.count()
+        count = "none yet" if n == 0 else ("1 note" if n == 1 else f"{n} notes")
+        self.pins_toggle.setText(f"Notes at moments ({count}); click one to jump there")
+
+    def anchors_reachable(self) -> bool:
+        """Whether every anchor's full text fits its label (the scroll area reaches them all):
+        the layout check tests and the window's own checks rely on."""
+        for label in self.anchors.values():
+            if label.isVisible() and label.height() < label.heightForWidth(label.width()):
+                return False
+        return self._levels.height() >= self._levels.minimumSizeHint().height()
+
     def set_pinned(self, pinned: Sequence[PinnedNote]) -> None:
         self.pins.clear()
         for p in pinned:
             item = QListWidgetItem(f"{_format_ms(p.position_ms)}   {p.text}")
             item.setData(Qt.ItemDataRole.UserRole, p.position_ms)
             item.setData(Qt.ItemDataRole.UserRole + 1, p.id)
-            item.setToolTip(f"Jump to {_format_ms(p.position_ms)}")
+            item.setToolTip(plain_tooltip(f"Jump to {_format_ms(p.position_ms)}: {p.text}"))
             self.pins.addItem(item)
+        self._update_pins_title()
 
     def set_position(self, position_ms: int) -> None:
         self.pin_button.setText(f"Pin at {_format_ms(position_ms)}")

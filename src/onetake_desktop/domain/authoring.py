@@ -1,0 +1,253 @@
+"""Guard rails for authors (issue 15): gentle advice from the research on one-way interviews.
+
+Each piece of advice names the field it is about (the TOML path the authoring window and
+``onetake kit validate`` use: ``questions[2].think_seconds``) and never blocks saving or
+building; hard errors stay with ``domain.kit``'s validation. The rules read the author's
+draft as plain TOML-shaped data, so they still help while the draft is half written.
+Plain Python: no I/O, no Qt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from onetake_desktop.domain.kit import Kit, kit_content_hash
+
+MAX_ADVISED_QUESTIONS = 6
+MIN_ADVISED_THINK_SECONDS = 15
+MIN_ADVISED_DEADLINE = timedelta(days=3)
+MAX_ADVISED_TOTAL_SECONDS = 30 * 60
+SIMILAR_ANCHORS = 0.85  # difflib ratio above which two anchors read as the same thing
+# Reading the welcome, the notice and checking devices: time every candidate spends anyway.
+SETUP_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One gentle warning: where (field path), which rule, and what to consider."""
+
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+# Words that show a privacy notice answers each question a candidate has about their answers.
+_PRIVACY_WORDS: dict[str, tuple[str, ...]] = {
+    "who sees the answers": (
+        "who ",
+        "panel",
+        "reviewer",
+        "hiring team",
+        "recruiter",
+        "manager",
+        "nobody else",
+        "people who",
+    ),
+    "how long they are kept": (
+        "how long",
+        " days",
+        " day ",
+        "month",
+        "year",
+        "week",
+        "deleted",
+        "until",
+    ),
+    "where they go": (
+        "where",
+        "stored",
+        "upload",
+        "sent to",
+        "send it",
+        "this computer",
+        "server",
+        "kept on",
+        "e-mail",
+        "email",
+    ),
+}
+
+
+def privacy_gaps(notice: str) -> list[str]:
+    """What a privacy notice leaves unsaid, of: who sees the answers, how long they are kept,
+    where they go (a word check: it cannot judge the answer, only that there is one)."""
+    text = f" {notice.lower()} "
+    return [gap for gap, words in _PRIVACY_WORDS.items() if not any(w in text for w in words)]
+
+
+def privacy_notice_from_template(who: str, how_long: str, where: str, rest: str = "") -> str:
+    """The guided privacy notice: the three things a candidate needs to know, then the rest."""
+    parts = [
+        f"Who sees your answers: {who.strip()}",
+        f"Where they go: {where.strip()}",
+        f"How long we keep them: {how_long.strip()}",
+    ]
+    if rest.strip():
+        parts.append(rest.strip())
+    return "\n\n".join(parts)
+
+
+def _int(value: object, default: int = 0) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dicts(value: object) -> list[Mapping[str, Any]]:
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        return []
+    return [v for v in value if isinstance(v, Mapping)]
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def estimated_seconds(data: Mapping[str, Any]) -> int:
+    """About how long the interview takes a candidate: setting up and reading, the practice
+    question, then each question's think time and its longest answer."""
+    total = SETUP_SECONDS
+    practice = data.get("practice")
+    if isinstance(practice, Mapping):
+        total += _int(practice.get("think_seconds"), 15) + _int(
+            practice.get("answer_max_seconds"), 30
+        )
+    for q in _dicts(data.get("questions")):
+        total += _int(q.get("think_seconds")) + _int(q.get("answer_max_seconds"))
+    return total
+
+
+def repeated_anchors(rubric: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """Pairs of levels (lower, higher) whose anchors say nearly the same thing."""
+    anchors = {s: _normalised(_text(rubric.get(str(s)))) for s in range(1, 6)}
+    pairs = []
+    for low in range(1, 6):
+        for high in range(low + 1, 6):
+            a, b = anchors[low], anchors[high]
+            if a and b and difflib.SequenceMatcher(None, a, b).ratio() >= SIMILAR_ANCHORS:
+                pairs.append((low, high))
+    return pairs
+
+
+def _deadline(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else None
+    return None
+
+
+def guard_rails(data: Mapping[str, Any], now: datetime) -> list[Advice]:
+    """Every piece of advice for an author's draft (the TOML's data), in form order."""
+    advice: list[Advice] = []
+
+    def add(path: str, rule: str, message: str) -> None:
+        advice.append(Advice(path, rule, message))
+
+    deadline = _deadline(data.get("deadline"))
+    if deadline is not None and deadline - now < MIN_ADVISED_DEADLINE:
+        add(
+            "deadline",
+            "deadline_soon",
+            "is less than 3 days away: candidates with jobs, children or poor connections need "
+            "time to find a quiet hour.",
+        )
+    gaps = privacy_gaps(_text(data.get("privacy_notice")))
+    if gaps:
+        add(
+            "privacy_notice",
+            "privacy_incomplete",
+            f"does not say {', '.join(gaps)}; candidates hold back when they cannot tell.",
+        )
+    practice = data.get("practice")
+    if not isinstance(practice, Mapping):
+        add(
+            "practice",
+            "no_practice",
+            "there is no practice question: an unscored first try calms nerves and lets "
+            "candidates check their camera and sound.",
+        )
+    questions = _dicts(data.get("questions"))
+    if len(questions) > MAX_ADVISED_QUESTIONS:
+        add(
+            "questions",
+            "too_many_questions",
+            f"{len(questions)} questions: more than {MAX_ADVISED_QUESTIONS} tires candidates "
+            "and makes more of them give up; keep the ones that tell you most.",
+        )
+    total = estimated_seconds(data)
+    if total > MAX_ADVISED_TOTAL_SECONDS:
+        add(
+            "questions",
+            "too_long",
+            f"the interview takes about {round(total / 60)} minutes (setting up, thinking and "
+            "the longest answers); over 30 minutes, many candidates give up.",
+        )
+    for i, q in enumerate(questions):
+        path = f"questions[{i}]"
+        if not _text(q.get("context")).strip():
+            add(
+                f"{path}.context",
+                "no_why",
+                'has no "why we ask": candidates answer better when they know what a question '
+                "is for.",
+            )
+        if _int(q.get("think_seconds"), MIN_ADVISED_THINK_SECONDS) < MIN_ADVISED_THINK_SECONDS:
+            add(
+                f"{path}.think_seconds",
+                "short_think",
+                f"is under {MIN_ADVISED_THINK_SECONDS} seconds: too little time to recall a real "
+                "example, which favours rehearsed answers.",
+            )
+        if _int(q.get("retakes_allowed")) == 0:
+            add(
+                f"{path}.retakes_allowed",
+                "no_retakes",
+                "allows no retake: one stumble then counts for the whole answer; one or two "
+                "retakes lower anxiety without changing who does well.",
+            )
+        rubric = q.get("rubric")
+        if isinstance(rubric, Mapping):
+            for low, high in repeated_anchors(rubric):
+                add(
+                    f"{path}.rubric.{high}",
+                    "repeated_anchors",
+                    f"reads almost the same as level {low}: each level should describe "
+                    "behaviour a reviewer can tell apart.",
+                )
+    return advice
+
+
+# --- versions of published kits ------------------------------------------------------------
+
+
+def content_hash_ignoring_version(kit: Kit) -> str:
+    """The content hash of everything but the version stamp (are two kits the same interview
+    content, whatever version they were published as?)."""
+    return kit_content_hash(dataclasses.replace(kit, version=""))
+
+
+def next_version(version: str) -> str:
+    """The next version stamp: its last number goes up (2026.11 -> 2026.12, v3 -> v4), or
+    ``.2`` is added when it ends in none (spring -> spring.2)."""
+    match = re.search(r"(\d+)$", version)
+    if match is None:
+        return f"{version}.2"
+    number = match.group(1)
+    bumped = str(int(number) + 1).zfill(len(number))
+    return version[: match.start()] + bumped

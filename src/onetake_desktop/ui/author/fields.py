@@ -1,0 +1,158 @@
+"""Form fields bound to the draft's field paths, each with a note for its warnings and errors.
+
+A field knows its path (``questions[{q}].think_seconds``: ``{q}`` is the question shown), how to
+show a value and how to read one back; edits go to the window, which asks the draft to change.
+Kit text is outside text: every label that shows it is plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+)
+
+Editor = QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox
+
+
+def plain_label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def note_label() -> QLabel:
+    """Where a field's warnings (amber) and errors (red) appear, hidden when there are none."""
+    note = plain_label("", "FieldNote")
+    note.setAccessibleName("Advice for this field")
+    note.hide()
+    return note
+
+
+def show_notes(note: QLabel, errors: list[str], advice: list[str]) -> None:
+    lines = [f"✖ {m}" for m in errors] + [f"⚠ {m}" for m in advice]
+    note.setText("\n".join(lines))
+    note.setProperty("severity", "error" if errors else "advice")
+    note.setStyleSheet(
+        "color: #b42318; font-weight: 600;" if errors else "color: #8a5a00; font-weight: 600;"
+    )
+    note.setVisible(bool(lines))
+
+
+class Field:
+    """One widget bound to one path of the draft."""
+
+    def __init__(
+        self,
+        template: str,
+        widget: Editor,
+        *,
+        optional: bool = False,
+        choices: tuple[str, ...] = (),
+        default: Any = None,
+    ) -> None:
+        self.template = template
+        self.default = default  # what the format assumes when the field is left out
+        self.widget = widget
+        self.optional = optional
+        self.choices = choices  # for a combo box: the stored values, "" for "not set"
+        self.note = note_label()
+        self.widget.setProperty("fieldPath", template)
+
+    def path(self, question: int) -> str:
+        return self.template.format(q=question)
+
+    def show(self, value: Any) -> None:
+        w = self.widget
+        value = self.default if value is None else value
+        if isinstance(w, QLineEdit):
+            text = value if isinstance(value, str) else ""
+            if w.text() != text:
+                w.setText(text)
+        elif isinstance(w, QPlainTextEdit):
+            text = value if isinstance(value, str) else ""
+            if w.toPlainText() != text:
+                w.setPlainText(text)
+        elif isinstance(w, QCheckBox):
+            w.setChecked(value is True)
+        elif isinstance(w, QDoubleSpinBox):
+            w.setValue(float(value) if isinstance(value, int | float) else w.minimum())
+        elif isinstance(w, QSpinBox):
+            w.setValue(value if isinstance(value, int) else w.minimum())
+        else:
+            key = value if isinstance(value, str) else ""
+            w.setCurrentIndex(self.choices.index(key) if key in self.choices else 0)
+
+    def read(self) -> Any:
+        """The value to store; None removes an optional field left empty."""
+        w = self.widget
+        value: Any
+        if isinstance(w, QLineEdit):
+            value = w.text()
+        elif isinstance(w, QPlainTextEdit):
+            value = w.toPlainText()
+        elif isinstance(w, QCheckBox):
+            value = True if w.isChecked() else ("" if self.optional else False)
+        elif isinstance(w, QDoubleSpinBox):
+            value = round(w.value(), 2)
+        elif isinstance(w, QSpinBox):
+            value = w.value()
+        else:
+            value = self.choices[w.currentIndex()]
+        if self.optional and value == "":
+            return None
+        return value
+
+    def on_change(self, slot: Callable[[Field], None]) -> None:
+        w = self.widget
+        if isinstance(w, QLineEdit):
+            w.textChanged.connect(lambda _t: slot(self))
+        elif isinstance(w, QPlainTextEdit):
+            w.textChanged.connect(lambda: slot(self))
+        elif isinstance(w, QSpinBox | QDoubleSpinBox):
+            w.valueChanged.connect(lambda _v: slot(self))
+        elif isinstance(w, QCheckBox):
+            w.toggled.connect(lambda _on: slot(self))
+        else:
+            w.currentIndexChanged.connect(lambda _i: slot(self))
+
+
+def line(placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def paragraph(placeholder: str = "", height: int = 90) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)  # Tab moves on, as in every other field of the form
+    edit.setMinimumHeight(height)
+    edit.setMaximumHeight(height * 3 // 2)
+    return edit
+
+
+def seconds(low: int, high: int, suffix: str = " s") -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSuffix(suffix)
+    box.setAccelerated(True)
+    return box
+
+
+def combo(labels: tuple[str, ...]) -> QComboBox:
+    box = QComboBox()
+    box.addItems(list(labels))
+    return box

@@ -1,0 +1,895 @@
+"""The authoring window: every field of the interview format as a form, with guard-rail advice
+and validation errors beside the field they are about. Thin: the draft (services/author.py)
+holds the document, the undo history and the rules; this window shows and forwards."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.authoring import privacy_notice_from_template
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services import author
+from onetake_desktop.services.author import AuthorDraft
+from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.author.fields import (
+    Field,
+    combo,
+    line,
+    note_label,
+    paragraph,
+    plain_label,
+    seconds,
+    show_notes,
+)
+from onetake_desktop.ui.author.questions import QuestionsPage
+
+log = logging.getLogger(__name__)
+
+PARTS = ("Interview", "Candidate's pages", "Privacy", "Practice", "Questions", "Hand-over")
+DEFAULT_TYPES = ("video", "audio", "text")
+DEFAULT_TYPE_LABELS = ("Video", "Audio only", "Written")
+LATE_LABELS = (
+    "Accept answers as usual",
+    "Accept answers, marked as late",
+    "Do not accept answers (candidates are asked to contact you)",
+)
+LATE_VALUES = ("", "mark", "refuse")  # "" : the format's default, "allow"
+# Offsets every half hour from UTC-12 to UTC+14: a deadline is a moment, shown with its zone.
+OFFSETS = [timedelta(minutes=m) for m in range(-12 * 60, 14 * 60 + 1, 30)]
+Unsaved = Literal["save", "discard", "cancel"]
+
+
+def offset_label(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "−"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _qt_datetime(value: datetime) -> QDateTime:
+    return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
+
+
+class AuthorWindow(QMainWindow):
+    """Options for tests: replace ``choose_save_path``, ``choose_kit_path``, ``ask_unsaved``,
+    ``ask_passphrase`` and ``pick_from_bank`` instead of dialogs."""
+
+    def __init__(self, context: AppContext, draft: AuthorDraft | None = None) -> None:
+        super().__init__()
+        self.context = context
+        self.draft = draft or AuthorDraft.blank()
+        self.recent = author.recent_files(context.paths)
+        self.loading = False
+        self.question = -1
+        self.fields: list[Field] = []
+        self.labels: dict[str, str] = {
+            "deadline": "Deadline",
+            "practice": "Practice question",
+            "questions": "Questions",
+        }
+        self.accommodation_fields: list[Field] = []
+        self.preview: QWidget | None = None
+        self.choose_save_path: Callable[[], Path | None] = self._ask_save_path
+        self.choose_kit_path: Callable[[], Path | None] = self._ask_kit_path
+        self.ask_unsaved: Callable[[], Unsaved] = self._ask_unsaved
+        self.ask_passphrase: Callable[[], str | None] = self._ask_passphrase
+        self.pick_from_bank: Callable[[], author.BankQuestion | None] = self._ask_bank
+        self.show_messages = True  # tests read ``last_message`` instead of clicking a box
+        self.last_message = ""
+        self.setObjectName("AuthorWindow")
+        self.resize(1100, 760)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("AuthorParts")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(_scrolled(self._interview_part()), PARTS[0])
+        self.tabs.addTab(_scrolled(self._pages_part()), PARTS[1])
+        self.tabs.addTab(_scrolled(self._privacy_part()), PARTS[2])
+        self.tabs.addTab(_scrolled(self._practice_part()), PARTS[3])
+        self.questions = QuestionsPage(self)
+        self.fields.extend(self.questions.fields)
+        self.labels.update(self.questions.labels)
+        self.tabs.addTab(self.questions, PARTS[4])
+        self.tabs.addTab(_scrolled(self._hand_over_part()), PARTS[5])
+
+        self.summary = plain_label("", "ChecksSummary")
+        self.checks = QListWidget()
+        self.checks.setObjectName("ChecksList")
+        self.checks.setAccessibleName("Problems and advice")
+        self.checks.setWordWrap(True)
+        self.checks.itemActivated.connect(self._go_to_check)
+        self.checks.itemClicked.connect(self._go_to_check)
+        # Advice already sits beside each field; the full list is one click away, so that a
+        # small screen keeps its height for the form.
+        self.checks_button = QPushButton("Show all")
+        self.checks_button.setCheckable(True)
+        self.checks_button.setAccessibleName("Show every problem and suggestion")
+        self.checks_button.toggled.connect(self._show_checks)
+        self.checks.setMaximumHeight(150)
+        self.checks.hide()
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.checks_button)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.tabs, 1)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(8, 0, 8, 0)
+        bottom.addLayout(summary_row)
+        bottom.addWidget(self.checks)
+        layout.addLayout(bottom)
+        self.setCentralWidget(central)
+        self._actions()
+        self.load()
+
+    # --- building the parts ----------------------------------------------------------------
+
+    def _bind(
+        self,
+        form: QFormLayout,
+        label: str,
+        template: str,
+        widget: object,
+        *,
+        optional: bool = False,
+        choices: tuple[str, ...] = (),
+        hint: str = "",
+        default: object = None,
+    ) -> Field:
+        field = Field(template, widget, optional=optional, choices=choices, default=default)  # type: ignore[arg-type]
+        field.on_change(self.edited)
+        if not field.widget.accessibleName():
+            field.widget.setAccessibleName(label)  # the form's label is not its buddy
+        self.labels[template] = label
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        box.addWidget(field.widget)
+        if hint:
+            box.addWidget(plain_label(hint, "Hint"))
+        box.addWidget(field.note)
+        form.addRow(label, box)
+        self.fields.append(field)
+        return field
+
+    @staticmethod
+    def _form(parent: QWidget, intro: str) -> QFormLayout:
+        outer = QVBoxLayout(parent)
+        outer.addWidget(plain_label(intro, "Hint"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        outer.addLayout(form)
+        outer.addStretch(1)
+        return form
+
+    def _interview_part(self) -> QWidget:
+        part = QWidget()
+        form = self._form(part, "Who is hiring, for what, and the rules of this interview.")
+        self._bind(form, "Organisation", "organisation", line("e.g. Harbour Lane"))
+        self._bind(form, "Role", "role_title", line("e.g. Customer Support Specialist"))
+        self._bind(
+            form,
+            "Contact for help",
+            "contact",
+            line("A name and an address candidates can write to"),
+            optional=True,
+        )
+        self._bind(
+            form,
+            "Default answer type",
+            "default_answer_type",
+            combo(DEFAULT_TYPE_LABELS),
+            choices=DEFAULT_TYPES,
+        )
+        # The deadline: a date and time in a chosen time zone, or none.
+        self.has_deadline = QCheckBox("Answers are due by")
+        self.deadline_edit = QDateTimeEdit()
+        self.deadline_edit.setCalendarPopup(True)
+        self.deadline_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.deadline_zone = QComboBox()
+        self.deadline_zone.setAccessibleName("Time zone of the deadline")
+        for offset in OFFSETS:
+            self.deadline_zone.addItem(offset_label(offset), offset)
+        row = QHBoxLayout()
+        row.addWidget(self.has_deadline)
+        row.addWidget(self.deadline_edit, 1)
+        row.addWidget(self.deadline_zone)
+        self.deadline_note = note_label()
+        box = QVBoxLayout()
+        box.addLayout(row)
+        box.addWidget(self.deadline_note)
+        form.addRow("Deadline", box)
+        self.has_deadline.toggled.connect(self._deadline_edited)
+        self.deadline_edit.dateTimeChanged.connect(self._deadline_edited)
+        self.deadline_zone.currentIndexChanged.connect(self._deadline_edited)
+
+        self._bind(
+            form,
+            "After the deadline",
+            "late_submissions",
+            combo(LATE_LABELS),
+            optional=True,
+            choices=LATE_VALUES,
+        )
+        self._bind(
+            form,
+            "If devices fail",
+            "written_instead",
+            QCheckBox("Candidates may write every answer instead of recording it"),
+            optional=True,
+        )
+        # Accommodations: rows rebuilt from the draft.
+        self.accommodation_rows = QGridLayout()
+        self.add_accommodation_button = QPushButton("Add an accommodation")
+        self.add_accommodation_button.clicked.connect(self._add_accommodation)
+        acc_box = QVBoxLayout()
+        acc_box.addLayout(self.accommodation_rows)
+        acc_box.addWidget(self.add_accommodation_button, 0, Qt.AlignmentFlag.AlignLeft)
+        form.addRow("Accommodations", acc_box)
+        self._bind(
+            form,
+            "Interview id",
+            "interview_id",
+            line("support-2027"),
+            hint="Stays the same across versions: bundles name it.",
+        )
+        self._bind(
+            form,
+            "Version",
+            "version",
+            line("1"),
+            hint="Building changed content over a published kit moves this on by itself.",
+        )
+        return part
+
+    def _pages_part(self) -> QWidget:
+        part = QWidget()
+        form = self._form(part, "What candidates read before they start and after they finish.")
+        self._bind(form, "Welcome", "welcome", paragraph("Greet candidates.", 110))
+        self._bind(
+            form,
+            "Instructions",
+            "instructions",
+            paragraph("How many questions, the times, retakes, what to prepare.", 140),
+        )
+        self._bind(
+            form,
+            "After they send",
+            "next_steps",
+            paragraph("What happens next, and when they will hear from you.", 90),
+            optional=True,
+        )
+        return part
+
+    def _privacy_part(self) -> QWidget:
+        part = QWidget()
+        form = self._form(
+            part,
+            "Candidates see this notice before anything is recorded. Say who sees the answers, "
+            "where they go and how long they are kept; the guide below writes it for you.",
+        )
+        self.privacy_who = line("e.g. the three people on the hiring panel, and nobody else")
+        self.privacy_where = line("e.g. they stay on this computer until you send the file")
+        self.privacy_how_long = line("e.g. 180 days after the closing date, then deleted")
+        form.addRow("Who sees the answers", self.privacy_who)
+        form.addRow("Where they go", self.privacy_where)
+        form.addRow("How long they are kept", self.privacy_how_long)
+        self.write_notice_button = QPushButton("Write the notice from these")
+        self.write_notice_button.clicked.connect(self._write_notice)
+        form.addRow("", self.write_notice_button)
+        self._bind(form, "Privacy notice", "privacy_notice", paragraph("", 120))
+        self._bind(
+            form,
+            "Keep answers for",
+            "retention_days",
+            seconds(1, 3650, " days"),
+            hint="The reviewers' library erases a candidate's answers after this.",
+        )
+        return part
+
+    def _practice_part(self) -> QWidget:
+        part = QWidget()
+        form = self._form(
+            part,
+            "An unscored warm-up: candidates check their camera and sound and the timer. Its "
+            "takes are never saved.",
+        )
+        self.has_practice = QCheckBox("Offer a practice question")
+        self.has_practice.toggled.connect(self._practice_toggled)
+        self.practice_note = note_label()
+        box = QVBoxLayout()
+        box.addWidget(self.has_practice, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addWidget(self.practice_note)
+        form.addRow("", box)
+        self.practice_fields = [
+            self._bind(form, "Practice question", "practice.text", paragraph("", 60)),
+            self._bind(form, "Why", "practice.context", paragraph("", 50), optional=True),
+            self._bind(
+                form, "Time to think", "practice.think_seconds", seconds(0, 600), default=15
+            ),
+            self._bind(
+                form,
+                "Longest answer",
+                "practice.answer_max_seconds",
+                seconds(5, 3600),
+                default=30,
+            ),
+        ]
+        return part
+
+    def _hand_over_part(self) -> QWidget:
+        part = QWidget()
+        form = self._form(
+            part,
+            "How candidates send you their answers. Leave empty to let them save the file "
+            "and follow your invitation. Building with your organisation key encrypts "
+            "bundles to you.",
+        )
+        self._bind(
+            form,
+            "Upload address",
+            "hand_over.upload_url",
+            line("https://intake.example.org/files/"),
+            optional=True,
+        )
+        self._bind(form, "Upload token", "hand_over.upload_token", line(""), optional=True)
+        self._bind(
+            form,
+            "Other ways to send",
+            "hand_over.instructions",
+            paragraph("e.g. e-mail it to hiring@example.org", 70),
+            optional=True,
+        )
+        return part
+
+    def _actions(self) -> None:
+        def action(text: str, slot: Callable[[], object], keys: object = None) -> QAction:
+            act = QAction(text, self)
+            if keys is not None:
+                act.setShortcut(QKeySequence(keys))  # type: ignore[call-overload]
+            act.triggered.connect(lambda _checked=False: slot())
+            return act
+
+        self.new_action = action("&New interview", self.new_interview, QKeySequence.StandardKey.New)
+        self.open_action = action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.save_action = action("&Save", self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = action(
+            "Save &as…", lambda: self.save(ask=True), QKeySequence.StandardKey.SaveAs
+        )
+        self.build_action = action("&Build kit…", self.build, "Ctrl+B")
+        self.sign_action = action("Build and si&gn kit…", lambda: self.build(sign=True))
+        self.preview_action = action("&Preview as the candidate", self.open_preview, "Ctrl+P")
+        self.close_action = action("&Close", self.close, QKeySequence.StandardKey.Close)
+        self.undo_action = action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = action("&Redo", self.redo, QKeySequence.StandardKey.Redo)
+        self.recent_menu = QMenu("Open &recent", self)
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.build_action, self.sign_action, self.preview_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        bar = self.addToolBar("Authoring")
+        bar.setObjectName("AuthorToolbar")
+        bar.setMovable(False)
+        bar.addActions([self.save_action, self.undo_action, self.redo_action, self.build_action])
+        bar.addAction(self.preview_action)
+        self._fill_recent()
+
+    # --- showing the draft -----------------------------------------------------------------
+
+    def load(self, select: int | None = None) -> None:
+        """Show the whole draft (after opening, undo or redo)."""
+        self.loading = True
+        try:
+            self.questions.reload(select)
+            self.question = self.questions.current()
+            for field in self.fields:
+                if self.question >= 0 or "{q}" not in field.template:
+                    field.show(self.draft.get(field.path(self.question)))
+            self._load_deadline()
+            self._load_accommodations()
+            practice = isinstance(self.draft.get("practice"), dict)
+            self.has_practice.setChecked(practice)
+            for field in self.practice_fields:
+                field.widget.setEnabled(practice)
+        finally:
+            self.loading = False
+        self.refresh()
+
+    def show_question(self, index: int) -> None:
+        self.question = index
+        was = self.loading
+        self.loading = True
+        try:
+            for field in self.questions.fields:
+                field.show(self.draft.get(field.path(index)))
+        finally:
+            self.loading = was
+        self.draft.end_typing()
+        self.refresh()
+
+    def _load_deadline(self) -> None:
+        value = self.draft.get("deadline")
+        self.has_deadline.setChecked(isinstance(value, datetime))
+        if isinstance(value, datetime) and value.utcoffset() is not None:
+            offset = value.utcoffset() or timedelta(0)
+            index = self.deadline_zone.findData(offset)
+            if index < 0:
+                self.deadline_zone.addItem(offset_label(offset), offset)
+                index = self.deadline_zone.count() - 1
+            self.deadline_zone.setCurrentIndex(index)
+            self.deadline_edit.setDateTime(_qt_datetime(value))
+        else:
+            local = datetime.now().astimezone().utcoffset() or timedelta(0)
+            index = self.deadline_zone.findData(local)
+            self.deadline_zone.setCurrentIndex(max(index, 0))
+            soon = self.context.clock.now() + timedelta(days=14)
+            self.deadline_edit.setDateTime(_qt_datetime(soon.replace(hour=23, minute=59)))
+        self.deadline_edit.setEnabled(self.has_deadline.isChecked())
+        self.deadline_zone.setEnabled(self.has_deadline.isChecked())
+
+    def _load_accommodations(self) -> None:
+        while self.accommodation_rows.count():
+            item = self.accommodation_rows.takeAt(0)
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.hide()
+                old.deleteLater()
+        for field in self.accommodation_fields:
+            self.fields.remove(field)
+        self.accommodation_fields = []
+        offered = self.draft.get("accommodations") or []
+        for i, _ in enumerate(offered):
+            label_edit = line("e.g. Extra time: 1.5x (no need to explain)")
+            label_edit.setAccessibleName(f"Accommodation {i + 1}")
+            id_edit = line("extra-time")
+            id_edit.setMaximumWidth(130)
+            id_edit.setAccessibleName(f"Accommodation {i + 1} id")
+            factor = QDoubleSpinBox()
+            factor.setRange(1.0, 3.0)
+            factor.setSingleStep(0.25)
+            factor.setPrefix("time x")
+            remove = QPushButton("Remove")
+            remove.clicked.connect(lambda _c=False, n=i: self._remove_accommodation(n))
+            row: tuple[tuple[str, QLineEdit | QDoubleSpinBox], ...] = (
+                (f"accommodations[{i}].id", id_edit),
+                (f"accommodations[{i}].label", label_edit),
+                (f"accommodations[{i}].time_multiplier", factor),
+            )
+            for column, (template, widget) in enumerate(row):
+                field = Field(template, widget)
+                field.show(self.draft.get(template))
+                field.on_change(self.edited)
+                self.accommodation_fields.append(field)
+                self.fields.append(field)
+                self.accommodation_rows.addWidget(widget, 2 * i, column)
+                self.accommodation_rows.addWidget(field.note, 2 * i + 1, 0, 1, 4)
+            self.accommodation_rows.addWidget(remove, 2 * i, 3)
+        self.accommodation_rows.setColumnStretch(1, 1)
+
+    def refresh(self) -> None:
+        """Notes beside the fields, the checks list, the title and the actions."""
+        problems = self.draft.problems()
+        advice = self.draft.advice(self.context.clock.now())
+        q = self.question
+        for field in self.fields:
+            path = field.path(q)
+            show_notes(
+                field.note,
+                [str(p) for p in problems if p.path == path],  # with its path, as the CLI says
+                [a.message for a in advice if a.path == path],
+            )
+        for note, path in ((self.deadline_note, "deadline"), (self.practice_note, "practice")):
+            show_notes(
+                note,
+                [p.message for p in problems if p.path == path],
+                [a.message for a in advice if a.path == path],
+            )
+        show_notes(
+            self.questions.list_note,
+            [p.message for p in problems if p.path == "questions"],
+            [a.message for a in advice if a.path == "questions"],
+        )
+        flagged = {
+            int(path.split("]")[0].split("[")[1])
+            for path in [*(p.path for p in problems), *(a.path for a in advice)]
+            if path.startswith("questions[")
+        }
+        self.questions.retitle(flagged)
+        self.checks.clear()
+        for p in problems:
+            item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
+            item.setData(Qt.ItemDataRole.UserRole, p.path)
+            item.setForeground(Qt.GlobalColor.darkRed)
+            self.checks.addItem(item)
+        for a in advice:
+            item = QListWidgetItem(f"⚠ {self.where(a.path)}: {a.message}")
+            item.setData(Qt.ItemDataRole.UserRole, a.path)
+            self.checks.addItem(item)
+        if problems:
+            count = len(problems)
+            summary = f"{count} problem{'s' if count > 1 else ''} to fix before building"
+        else:
+            summary = "Ready to build"
+        if advice:
+            summary += f"; {len(advice)} suggestion{'s' if len(advice) > 1 else ''}"
+        self.summary.setText(summary + ".")
+        self.checks_button.setEnabled(self.checks.count() > 0)
+        self.checks.setVisible(self.checks_button.isChecked() and self.checks.count() > 0)
+        name = self.draft.path.name if self.draft.path else "New interview"
+        self.setWindowTitle(f"{name}[*] · OneTake interview author")
+        self.setWindowModified(self.draft.dirty)
+        self.undo_action.setEnabled(self.draft.can_undo)
+        self.redo_action.setEnabled(self.draft.can_redo)
+        self.sign_action.setEnabled(author.has_organisation_key(self.context.paths.library))
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        """Run one edit; a file the form cannot edit that way says so in one sentence (the
+        draft is unchanged) and the form shows the draft again."""
+        try:
+            action()
+        except OneTakeError as error:
+            self.tell(str(error))
+            self.load(self.question)
+            return False
+        return True
+
+    def edited(self, field: Field) -> None:
+        if self.loading:
+            return
+        if self.attempt(lambda: self.draft.set(field.path(self.question), field.read())):
+            self.refresh()
+
+    def _deadline_edited(self, *_args: object) -> None:
+        on = self.has_deadline.isChecked()
+        self.deadline_edit.setEnabled(on)
+        self.deadline_zone.setEnabled(on)
+        if self.loading:
+            return
+        value: datetime | None = None
+        if on:
+            offset = self.deadline_zone.currentData()
+            qdt = self.deadline_edit.dateTime()
+            d, t = qdt.date(), qdt.time()
+            value = datetime(
+                d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=timezone(offset)
+            )
+        self.attempt(lambda: self.draft.set("deadline", value))
+        self.refresh()
+
+    def _practice_toggled(self, on: bool) -> None:
+        for field in self.practice_fields:
+            field.widget.setEnabled(on)
+        if self.loading:
+            return
+        practice = {
+            "text": "Practice: tell us about a place you enjoy visiting.",
+            "think_seconds": 15,
+            "answer_max_seconds": 30,
+        }
+        self.attempt(lambda: self.draft.set("practice", practice if on else None))
+        self.draft.end_typing()
+        self.load()
+
+    def _write_notice(self) -> None:
+        parts = [self.privacy_who.text(), self.privacy_how_long.text(), self.privacy_where.text()]
+        if not all(p.strip() for p in parts):
+            self.tell("Fill in who, where and how long first.")
+            return
+        notice = privacy_notice_from_template(parts[0], parts[1], parts[2])
+        self.attempt(lambda: self.draft.set("privacy_notice", notice))
+        self.draft.end_typing()
+        self.load()
+
+    def _add_accommodation(self) -> None:
+        if self.attempt(self.draft.add_accommodation):
+            self.load()
+
+    def _remove_accommodation(self, index: int) -> None:
+        if self.attempt(lambda: self.draft.remove_accommodation(index)):
+            self.load()
+
+    def add_question(self, bank: author.BankQuestion | None = None) -> None:
+        added: list[int] = []
+        if not self.attempt(lambda: added.append(self.draft.add_question(None, bank))):
+            return
+        self.load(added[0])
+        self.tabs.setCurrentWidget(self.questions)
+        self.questions.text.widget.setFocus()
+
+    def add_from_bank(self) -> None:
+        chosen = self.pick_from_bank()
+        if chosen is not None:
+            self.add_question(chosen)
+
+    def duplicate_question(self) -> None:
+        if self.question >= 0:
+            added: list[int] = []
+            if self.attempt(lambda: added.append(self.draft.duplicate_question(self.question))):
+                self.load(added[0])
+
+    def remove_question(self) -> None:
+        if self.question >= 0 and self.attempt(lambda: self.draft.remove_question(self.question)):
+            self.load(max(0, self.question - 1))
+
+    def move_question(self, source: int, target: int) -> None:
+        if self.attempt(lambda: self.draft.move_question(source, target)):
+            self.load(target)
+        self.questions.list.setFocus()
+
+    def undo(self) -> None:
+        self.draft.undo()
+        self.load()
+
+    def redo(self) -> None:
+        self.draft.redo()
+        self.load()
+
+    def where(self, path: str) -> str:
+        """A field path as the form names it: questions[1].think_seconds -> "Question 2, Time
+        to think"."""
+        match = re.fullmatch(r"questions\[(\d+)\]\.(.+)", path)
+        if match is not None:
+            template = "questions[{q}]." + match.group(2)
+            label = self.labels.get(template, match.group(2))
+            return f"Question {int(match.group(1)) + 1}, {label}"
+        match = re.fullmatch(r"accommodations\[(\d+)\].*", path)
+        if match is not None:
+            return f"Accommodation {int(match.group(1)) + 1}"
+        return self.labels.get(path, path.replace("_", " ").capitalize() or "The interview")
+
+    def _show_checks(self, on: bool) -> None:
+        self.checks_button.setText("Hide the list" if on else "Show all")
+        self.checks.setVisible(on and self.checks.count() > 0)
+
+    def _go_to_check(self, item: QListWidgetItem) -> None:
+        path = str(item.data(Qt.ItemDataRole.UserRole) or "")
+        if path.startswith("questions["):
+            index = int(path.split("]")[0].split("[")[1])
+            self.tabs.setCurrentWidget(self.questions)
+            if 0 <= index < self.questions.list.count():
+                self.questions.list.setCurrentRow(index)
+        for field in self.fields:
+            if field.path(self.question) == path:
+                self._reveal(field.widget)
+                return
+        tops = {"deadline": 0, "accommodations": 0, "practice": 3, "questions": 4}
+        top = path.split(".")[0].split("[")[0]
+        part = {"welcome": 1, "instructions": 1, "next_steps": 1, "privacy_notice": 2}
+        self.tabs.setCurrentIndex(tops.get(top, part.get(top, self.tabs.currentIndex())))
+
+    def _reveal(self, widget: QWidget) -> None:
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if page is not None and page.isAncestorOf(widget):
+                self.tabs.setCurrentIndex(i)
+                break
+        widget.setFocus()
+
+    # --- files -----------------------------------------------------------------------------
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent.paths()
+        for path in paths:
+            act = self.recent_menu.addAction(str(path))
+            act.triggered.connect(lambda _c=False, p=path: self.open_file(p))
+        self.recent_menu.setEnabled(bool(paths))
+
+    def _settle_unsaved(self) -> bool:
+        """True when the current draft may be replaced or closed."""
+        if not self.draft.dirty:
+            return True
+        answer = self.ask_unsaved()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_interview(self) -> None:
+        if self._settle_unsaved():
+            self.draft = AuthorDraft.blank()
+            self.load(0)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open an interview",
+            str(Path.home()),
+            "Interviews (*.toml *.onetakekit *.onetakeinterview)",
+        )
+        if path:
+            self.open_file(Path(path))
+
+    def open_file(self, path: Path) -> bool:
+        if not self._settle_unsaved():
+            return False
+        try:
+            self.draft = AuthorDraft.open(path)
+        except OneTakeError as error:
+            self.tell(str(error))
+            return False
+        if self.draft.path is not None:
+            self.recent.add(self.draft.path)
+            self._fill_recent()
+        self.load(0)
+        return True
+
+    def save(self, ask: bool = False) -> bool:
+        target = self.draft.path
+        if ask or target is None:
+            target = self.choose_save_path()
+            if target is None:
+                return False
+        try:
+            self.draft.save(target)
+        except OSError as error:
+            self.tell(f"Could not save {target.name}: {error}.")
+            return False
+        self.recent.add(target)
+        self._fill_recent()
+        self.refresh()
+        self.statusBar().showMessage(f"Saved {target}.", 5000)
+        return True
+
+    def build(self, sign: bool = False) -> author.Published | None:
+        problems = self.draft.problems()
+        if problems:
+            self.tell(
+                f"Fix {len(problems)} problem{'s' if len(problems) > 1 else ''} first: "
+                f"{problems[0]}.",
+            )
+            return None
+        target = self.choose_kit_path()
+        if target is None:
+            return None
+        try:
+            signer = None
+            if sign:
+                passphrase = self.ask_passphrase()
+                if passphrase is None:
+                    return None
+                signer = author.signer_for(self.context.paths.library, passphrase)
+            published = self.draft.publish(target, signer)
+        except (OneTakeError, OSError) as error:
+            self.tell(str(error))
+            return None
+        self.load(self.question)
+        kept = (
+            f" The previous version stays as {published.archived[0].name}."
+            if published.archived
+            else ""
+        )
+        self.statusBar().showMessage(
+            f"Built {published.kit.name} (version {published.version}) and "
+            f"{published.definition.name}.{kept}",
+            10000,
+        )
+        return published
+
+    def open_preview(self) -> QWidget | None:
+        from onetake_desktop.ui.author.preview import PreviewWindow
+
+        problems = self.draft.problems()
+        if problems:
+            self.tell(f"The draft cannot be previewed yet: {problems[0]}.")
+            return None
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = PreviewWindow(self.draft, self.context)
+        self.preview.show()
+        return self.preview
+
+    # --- dialogs (replaceable in tests) ----------------------------------------------------
+
+    def tell(self, sentence: str) -> None:
+        """One sentence in a box, as plain text: it may quote a file name or kit text."""
+        self.last_message = sentence
+        box = QMessageBox(QMessageBox.Icon.Warning, "OneTake", sentence, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setObjectName("AuthorMessage")
+        if self.show_messages:
+            box.exec()
+
+    def _ask_save_path(self) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the interview", str(Path.home() / "interview.toml"), "TOML (*.toml)"
+        )
+        return Path(path) if path else None
+
+    def _ask_kit_path(self) -> Path | None:
+        suggested = (self.draft.path or Path.home() / "interview").with_suffix(".onetakekit")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Build the kit", str(suggested), "Interview kits (*.onetakekit)"
+        )
+        return Path(path) if path else None
+
+    def _ask_unsaved(self) -> Unsaved:
+        box = QMessageBox(self)
+        box.setWindowTitle("OneTake")
+        box.setText("Save the changes to this interview?")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return "save"
+        if answer == QMessageBox.StandardButton.Discard:
+            return "discard"
+        return "cancel"
+
+    def _ask_passphrase(self) -> str | None:
+        text, ok = QInputDialog.getText(
+            self,
+            "Sign the kit",
+            "Passphrase of your organisation key:",
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok and text else None
+
+    def _ask_bank(self) -> author.BankQuestion | None:
+        from onetake_desktop.ui.author.bank import QuestionBankDialog
+
+        dialog = QuestionBankDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.chosen()
+        return None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._settle_unsaved():
+            if self.preview is not None:
+                self.preview.close()
+            event.accept()
+        else:
+            event.ignore()

@@ -1,0 +1,1 @@
+"""One module per candidate page; ``window.py`` stacks them and drives them from the service."""

@@ -1,0 +1,285 @@
+"""The device check: only devices that exist, found and opened off the GUI thread.
+
+Looking for devices and opening them can take seconds (a camera that is slow to wake, a
+sound server that answers late), so both run in the task pool while the page says what it is
+doing. A problem is one sentence in the candidate's words, with the ways forward the kit allows
+(audio only, written answers, the employer's contact with a prepared note).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.candidate import DeviceChoices, DeviceOpening
+from onetake_desktop.ui.candidate.pages.base import Page
+from onetake_desktop.ui.candidate.widgets import LevelMeter, Preview, button, card, label
+from onetake_desktop.ui.tasks import run_task
+
+if TYPE_CHECKING:
+    from onetake_desktop.ui.candidate.window import CandidateWindow
+
+NO_CAMERA = "none"
+
+
+class DevicesPage(Page):
+    def __init__(self, window: CandidateWindow) -> None:
+        super().__init__(window)
+        self.heading.addWidget(label("Check your camera and microphone", "Title"))
+        self.heading.addWidget(
+            label("Say a few words: the bar should move. Nothing is recorded here.", "Subtitle")
+        )
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        self.preview = Preview(400, 225)
+        left = QVBoxLayout()
+        left.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
+        left.addStretch(1)
+        row.addLayout(left)
+        side, side_l = card()
+        self.status = label("", "Fact")
+        self.status.setAccessibleName("Device status")
+        side_l.addWidget(self.status)
+        self.camera = QComboBox()
+        self.camera.setAccessibleName("Camera")
+        self.mic = QComboBox()
+        self.mic.setAccessibleName("Microphone")
+        self.cam_label = QLabel("&Camera")
+        self.cam_label.setBuddy(self.camera)
+        mic_label = QLabel("&Microphone")
+        mic_label.setBuddy(self.mic)
+        side_l.addWidget(self.cam_label)
+        side_l.addWidget(self.camera)
+        side_l.addWidget(mic_label)
+        side_l.addWidget(self.mic)
+        self.meter = LevelMeter()
+        side_l.addWidget(self.meter)
+        self.self_view = QCheckBox("&Show me while I answer (self-view)")
+        self.self_view.setChecked(True)
+        self.self_view.setAccessibleName("Self-view")
+        side_l.addWidget(self.self_view)
+        self.beep = QCheckBox("&Beep 10 seconds before time runs out")
+        self.beep.setAccessibleName("Beep 10 seconds before time runs out")
+        self.beep.setChecked(self.w.prefs.beep)
+        side_l.addWidget(self.beep)
+        self.audio_note = label("", "Hint")
+        side_l.addWidget(self.audio_note)
+        self.disk = label("", "Hint")
+        self.disk.setAccessibleName("Free disk space")
+        side_l.addWidget(self.disk)
+        self.error = label("", "Error")
+        self.error.setAccessibleName("Device problem")
+        side_l.addWidget(self.error)
+        # Ways forward when a device fails (shown only when they apply).
+        self.audio_button = button(
+            "Answer with audio only", "Ctrl+Shift+A", tip="Go on without a camera"
+        )
+        self.written_button = button(
+            "Write my answers instead", "Ctrl+Shift+W", tip="Answer every question in writing"
+        )
+        self.contact_button = button(
+            "Contact the employer…", "Ctrl+Shift+E", tip="A note to send to the employer"
+        )
+        for b in (self.audio_button, self.written_button, self.contact_button):
+            side_l.addWidget(b)
+            b.hide()
+        side_l.addStretch(1)
+        row.addWidget(side, 1)
+        self.layout_.addLayout(row)
+        self.layout_.addStretch(1)
+        self.retry_button = button("Try again", "Ctrl+T", tip="Open the chosen devices again")
+        self.continue_button = button("Continue", "Ctrl+Return", "PrimaryButton")
+        self.set_actions(self.continue_button, left=(self.retry_button,))
+        self.searching = False
+        self.opening = False
+        self._choices: DeviceChoices | None = None
+        self.camera.activated.connect(lambda _i: self.open_selected())
+        self.mic.activated.connect(lambda _i: self.open_selected())
+        self.retry_button.clicked.connect(self._retry)
+        self.continue_button.clicked.connect(lambda: self.w.act(self.service.confirm_devices))
+        self.self_view.toggled.connect(self._self_view)
+        self.beep.toggled.connect(self.w.set_beep)
+        self.audio_button.clicked.connect(self._audio_only)
+        self.written_button.clicked.connect(self._written)
+        self.contact_button.clicked.connect(self.w.show_contact_note)
+
+    # -- finding devices (task pool) ------------------------------------------------------
+    def _search(self) -> None:
+        if self.searching:
+            return
+        self.searching = True
+        self.status.setText("Looking for your camera and microphone…")
+        self.preview.setText("Looking for your camera…")
+        self._update_buttons()
+        cam, mic = self.w.camera_default, self.w.mic_default
+        run_task(lambda _p: self.service.device_choices(cam, mic), self._found, self._search_failed)
+
+    def _here(self) -> bool:
+        """Still on the device check (a late answer from the pool must not touch devices)."""
+        return not self.w.closing and self.service.session.step == "devices"
+
+    def _found(self, choices: DeviceChoices) -> None:
+        self.searching = False
+        if not self._here():
+            return
+        self._choices = choices
+        self.camera.clear()
+        self.mic.clear()
+        if self.service.wants_video:
+            for spec, name in choices.cameras:
+                self.camera.addItem(name, spec)
+        self.camera.addItem("No camera: answer with audio only", NO_CAMERA)
+        for spec, name in choices.microphones:
+            self.mic.addItem(name, spec)
+        self.camera.setVisible(self.service.wants_video)
+        self.cam_label.setVisible(self.service.wants_video)
+        if not choices.microphones:
+            self._show_problem(self.service.no_microphone_sentence(), mic_failed=True)
+            return
+        self.open_selected()
+
+    def _search_failed(self, error: BaseException) -> None:
+        self.searching = False
+        if not self._here():
+            return
+        self._show_problem(self.service.device_problem_sentence(error), mic_failed=True)
+
+    def _retry(self) -> None:
+        if self._choices is None or not self._choices.microphones:
+            self._choices = None
+            self._search()
+        else:
+            self.open_selected()
+
+    # -- opening devices (task pool) ----------------------------------------------------------
+    def open_selected(self) -> None:
+        if self.opening or self.searching or not self._here():
+            return
+        data = self.camera.currentData()
+        camera = None if data in (None, NO_CAMERA) else str(data)
+        mic_data = self.mic.currentData()
+        mic = None if mic_data is None else str(mic_data)
+        if mic is None:
+            self._show_problem(self.service.no_microphone_sentence(), mic_failed=True)
+            return
+        self.error.setText("")
+        self._hide_ways()
+        self.opening = True
+        self.preview.clear()
+        self.preview.setText("Starting the camera…" if camera else "Camera off")
+        self.status.setText(
+            "Starting your camera and microphone…" if camera else "Starting your microphone…"
+        )
+        self._update_buttons()
+        try:
+            self.service.close_devices()  # the old capture closes before the new one opens
+        except OneTakeError as error:
+            self.w.show_error(error)
+        run_task(
+            lambda _p: self.service.start_devices(camera, mic), self._opened, self._open_failed
+        )
+
+    def _opened(self, opening: DeviceOpening) -> None:
+        self.opening = False
+        if not self._here():
+            if opening.capture is not None:
+                opening.capture.close()
+            return
+        try:
+            self.service.use_devices(opening)
+        except OneTakeError as error:
+            self._show_problem(str(error), mic_failed=True)
+            return
+        if opening.capture is None:
+            self._show_problem(opening.problem, mic_failed=True)
+            return
+        if opening.problem:  # the camera failed, the microphone works: audio only offered
+            self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
+            self._show_problem(opening.problem, mic_failed=False)
+        else:
+            self.status.setText("Your devices are ready.")
+        if opening.camera is None:
+            self.preview.setText("Camera off")
+        self._notes()
+
+    def _open_failed(self, error: BaseException) -> None:
+        self.opening = False
+        if not self._here():
+            return
+        self._show_problem(self.service.device_problem_sentence(error), mic_failed=True)
+
+    def _show_problem(self, sentence: str, *, mic_failed: bool) -> None:
+        self.status.setText("Something needs your attention.")
+        self.error.setText(sentence)
+        ways = self.service.device_ways_forward(mic_failed=mic_failed)
+        self.audio_button.setVisible("audio_only" in ways)
+        self.written_button.setVisible("written" in ways)
+        self.contact_button.setVisible("contact" in ways)
+        self._notes()
+
+    def _hide_ways(self) -> None:
+        for b in (self.audio_button, self.written_button, self.contact_button):
+            b.hide()
+
+    def _audio_only(self) -> None:
+        self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
+        if self.service.capture is not None and self.service.capture_specs[0] is None:
+            self._hide_ways()
+            self.error.setText("")
+            self._notes()
+            return
+        self.open_selected()
+
+    def _written(self) -> None:
+        self.w.act(self.service.choose_written_answers)
+
+    # -- state --------------------------------------------------------------------------------
+    def sync(self) -> None:
+        if self.service.session.step != "devices":
+            return
+        if self._choices is None and not self.searching:
+            self._search()
+        self._notes()
+
+    def _update_buttons(self) -> None:
+        busy = self.searching or self.opening
+        self.continue_button.setEnabled(not busy and self.service.capture is not None)
+        self.retry_button.setEnabled(not busy)
+        self.camera.setEnabled(not busy and self.service.wants_video)
+        self.mic.setEnabled(not busy)
+
+    def _notes(self) -> None:
+        opened_camera = self.service.capture_specs[0]
+        open_ok = self.service.capture is not None
+        if not self.service.wants_video:
+            note = "This interview asks for spoken (audio) answers: no camera is used."
+        elif open_ok and opened_camera is None:
+            note = "No camera: your answers will be recorded as audio only."
+        else:
+            note = ""
+        self.audio_note.setText(note)
+        self._update_buttons()
+        try:
+            report = self.service.disk_report()
+        except OneTakeError as error:
+            self.disk.setText(str(error))
+        else:
+            self.disk.setText(("Disk space: " if report.ok else "") + report.sentence)
+            self.disk.setObjectName("Hint" if report.ok else "Error")
+            self.disk.style().unpolish(self.disk)
+            self.disk.style().polish(self.disk)
+
+    def _self_view(self, on: bool) -> None:
+        self.w.self_view = on
+        if not on:
+            self.preview.clear()
+            self.preview.setText("Self-view is off (you are still recorded)")
+
+    def refresh(self) -> None:
+        rms, peak = self.service.audio_level()
+        self.meter.set_level(rms, peak)
+        if self.w.self_view and self.service.capture_specs[0] is not None:
+            self.preview.show_frame(self.service.preview_frame())

@@ -1,0 +1,140 @@
+"""The practice question: its own think time, then a recorded try that plays back at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStackedWidget
+
+from onetake_desktop.ui.candidate.pages.base import Page
+from onetake_desktop.ui.candidate.widgets import (
+    ClockRing,
+    LevelMeter,
+    Preview,
+    TakePlayer,
+    button,
+    card,
+    label,
+    set_button_text,
+)
+
+if TYPE_CHECKING:
+    from onetake_desktop.ui.candidate.window import CandidateWindow
+
+
+class PracticePage(Page):
+    def __init__(self, window: CandidateWindow) -> None:
+        super().__init__(window)
+        practice = self.service.kit.practice
+        self.heading.addWidget(label("Practice question", "Title"))
+        self.heading.addWidget(
+            label("Try as often as you like. Practice answers are never saved or sent.", "Subtitle")
+        )
+        box, inner = card()
+        self.question = label(practice.text if practice else "", "Question")
+        self.question.setAccessibleName("Practice question")
+        inner.addWidget(self.question)
+        self.context = self.kit_text(practice.context if practice else "", "Hint")
+        inner.addWidget(self.context)
+        self.layout_.addWidget(box)
+        self.stack = QStackedWidget()
+        self.preview = Preview(400, 225)
+        self.player = TakePlayer("Ctrl+P")
+        self.stack.addWidget(self.preview)
+        self.stack.addWidget(self.player)
+        self.tries = label("", "Hint")  # above the picture: read before it, never scrolled away
+        self.layout_.addWidget(self.tries)
+        self.layout_.addWidget(self.stack, 0, Qt.AlignmentFlag.AlignLeft)
+        self.layout_.addStretch(1)
+        # The clock column sits outside the scrolling body: it is always on screen.
+        self.clock = ClockRing()
+        self.meter = LevelMeter()
+        self.meter.setFixedWidth(150)
+        self.side.addWidget(self.clock, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.side.addWidget(self.meter, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.side.addStretch(1)
+        self.back_button = button("Back to devices", "Ctrl+B")
+        self.record_button = button("Record a practice try", "Ctrl+R", "PrimaryButton")
+        self.now_button = button(
+            "Answer now", "Ctrl+Shift+R", tip="Skip the rest of the thinking time"
+        )
+        self.stop_button = button("Stop", "Ctrl+E", "DangerButton", "Stop the practice answer")
+        self.done_button = button("Start the interview", "Ctrl+Return", "PrimaryButton")
+        self.set_actions(
+            self.record_button,
+            self.now_button,
+            self.stop_button,
+            self.done_button,
+            left=(self.back_button,),
+        )
+        self.record_button.clicked.connect(self._record)
+        self.now_button.clicked.connect(lambda: self.w.act(self.service.practice_answer_now))
+        self.stop_button.clicked.connect(lambda: self.w.act(self.service.stop_practice))
+        self.done_button.clicked.connect(self._done)
+        self.back_button.clicked.connect(lambda: self.w.act(self.service.back_to_devices))
+        self._shown: Path | None = None
+
+    def _record(self) -> None:
+        self.player.stop()
+        self.player.load(None)
+        self._shown = None
+        self.w.act(self.service.start_practice)
+
+    def _done(self) -> None:
+        self.player.stop()
+        self.player.load(None)
+        self.w.act(self.service.finish_practice)
+
+    def sync(self) -> None:
+        phase = self.service.practice_phase
+        busy = phase != "idle"
+        self.record_button.setVisible(not busy)
+        self.now_button.setVisible(phase == "thinking")
+        self.stop_button.setVisible(phase == "recording")
+        self.done_button.setVisible(not busy)
+        self.back_button.setVisible(not busy)
+        set_button_text(
+            self.record_button,
+            "Record again" if self.service.last_practice else "Record a practice try",
+        )
+        tries = self.service.session.state.practice_tries
+        if phase == "thinking":
+            self.tries.setText("Think about your answer. Recording starts when the time is up.")
+        elif tries:
+            self.tries.setText(
+                f"Practice tries: {tries}. When you are happy with your sound and picture, "
+                "start the interview."
+            )
+        else:
+            self.tries.setText(
+                "Press Record: you get the thinking time first, then answer and press Stop. "
+                "It plays back straight away."
+            )
+        last = self.service.last_practice
+        if phase == "idle" and last is not None and last != self._shown:
+            self._shown = last
+            self.stack.setCurrentWidget(self.player)
+            self.player.load(last, self.service.session.state.audio_only, autoplay=True)
+        elif busy:
+            self.stack.setCurrentWidget(self.preview)
+        self.preview.set_recording(phase == "recording")
+        if phase == "recording":
+            self.stop_button.setFocus()
+        self.refresh()
+
+    def refresh(self) -> None:
+        svc = self.service
+        phase = svc.practice_phase
+        if phase == "thinking":
+            self.clock.set_time("think", svc.practice_think_remaining(), svc.practice_think_limit())
+        elif phase == "recording":
+            limit = svc.practice_limit()
+            self.clock.set_time("answer", limit - svc.practice_elapsed(), limit)
+        else:
+            self.clock.set_time("idle", svc.practice_limit(), svc.practice_limit())
+        rms, peak = svc.audio_level()
+        self.meter.set_level(rms, peak)
+        if phase != "idle" and self.w.self_view:
+            self.preview.show_frame(svc.preview_frame())

@@ -1,0 +1,100 @@
+"""The kit's privacy notice, the candidate's name and email, accommodations and consent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit
+
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.ui.candidate.pages.base import Page
+from onetake_desktop.ui.candidate.widgets import WrapCheck, button, card, label
+
+if TYPE_CHECKING:
+    from onetake_desktop.ui.candidate.window import CandidateWindow
+
+
+class PrivacyPage(Page):
+    def __init__(self, window: CandidateWindow) -> None:
+        super().__init__(window)
+        kit = self.service.kit
+        self.heading.addWidget(label("Your privacy", "Title"))
+        self.heading.addWidget(
+            label(
+                "Your camera and microphone stay off until you agree. Nothing leaves this "
+                "computer until you send your answers yourself.",
+                "Subtitle",
+            )
+        )
+        box, inner = card()
+        self.notice = self.kit_text(kit.privacy_notice)
+        self.notice.setAccessibleName("Privacy notice")
+        inner.addWidget(self.notice)
+        inner.addWidget(
+            label(f"The employer keeps your answers for {kit.retention_days} days.", "Hint")
+        )
+        self.local_note = label(self.service.local_data_sentence(), "Hint")
+        self.local_note.setAccessibleName("What stays on this computer")
+        inner.addWidget(self.local_note)
+        self.layout_.addWidget(box)
+
+        form_box, form_l = card()
+        form = QFormLayout()
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Your name")
+        self.name.setPlaceholderText("Your full name")
+        self.name.setMinimumHeight(30)
+        self.email = QLineEdit()
+        self.email.setAccessibleName("Your email")
+        self.email.setPlaceholderText("name@example.com")
+        self.email.setMinimumHeight(30)
+        name_label = QLabel("&Name")
+        name_label.setBuddy(self.name)
+        email_label = QLabel("E&mail")
+        email_label.setBuddy(self.email)
+        form.addRow(name_label, self.name)
+        form.addRow(email_label, self.email)
+        form_l.addLayout(form)
+        self.accommodations: dict[str, WrapCheck] = {}
+        for acc in kit.accommodations:
+            cb = WrapCheck(acc.label)  # a long label wraps instead of widening the page
+            self.accommodations[acc.id] = cb
+            form_l.addWidget(cb)
+        self.agree = QCheckBox("I have read this notice and &agree to be recorded on these terms")
+        self.agree.setAccessibleName("I agree to the privacy notice")
+        form_l.addWidget(self.agree)
+        self.error = label("", "Error")
+        self.error.setAccessibleName("Problem")
+        form_l.addWidget(self.error)
+        self.layout_.addWidget(form_box)
+        self.layout_.addStretch(1)
+        self.back_button = button("Back", "Ctrl+B")
+        self.agree_button = button(
+            "I agree, continue", "Ctrl+Return", "PrimaryButton", "Agree and continue"
+        )
+        self.set_actions(self.agree_button, left=(self.back_button,))
+        self.agree.toggled.connect(self._update)
+        self.name.textChanged.connect(self._update)
+        self.email.textChanged.connect(self._update)
+        self.agree_button.clicked.connect(self._submit)
+        self.back_button.clicked.connect(lambda: self.w.act(self.service.back_to_welcome))
+
+    def sync(self) -> None:
+        st = self.service.session.state
+        if st.candidate_name and not self.name.text():
+            self.name.setText(st.candidate_name)
+            self.email.setText(st.candidate_email)
+        self._update()
+
+    def _update(self) -> None:
+        ready = self.agree.isChecked() and bool(self.name.text().strip() and self.email.text())
+        self.agree_button.setEnabled(ready)
+
+    def _submit(self) -> None:
+        chosen = [k for k, cb in self.accommodations.items() if cb.isChecked()]
+        try:
+            self.service.give_consent(self.name.text(), self.email.text(), chosen)
+        except OneTakeError as error:
+            self.error.setText(str(error))
+            return
+        self.error.setText("")

@@ -1,0 +1,459 @@
+"""One question at a time: ready, thinking and recording (one view), choosing a take, writing.
+
+Each view has a scrolling part (question, context, preview or player), a clock column that does
+not scroll, and its own row of actions at the bottom, so a long question never pushes the
+clock or the Stop button off the screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.ui.candidate.pages.base import Page, scrolling
+from onetake_desktop.ui.candidate.widgets import (
+    ClockRing,
+    LevelMeter,
+    Preview,
+    TakePlayer,
+    button,
+    card,
+    duration_text,
+    label,
+    mmss,
+    set_button_text,
+)
+
+if TYPE_CHECKING:
+    from onetake_desktop.ui.candidate.window import CandidateWindow
+
+
+def _view(
+    body: list[QWidget | QLayout],
+    side: list[QWidget] | None,
+    actions: list[QPushButton],
+    left: list[QPushButton] | None = None,
+) -> QWidget:
+    """A view: scrolling body, optional fixed side column, fixed actions row."""
+    view = QWidget()
+    outer = QVBoxLayout(view)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.setSpacing(8)
+    content = QWidget()
+    content_l = QVBoxLayout(content)
+    content_l.setContentsMargins(0, 0, 6, 0)
+    content_l.setSpacing(12)
+    for item in body:
+        if isinstance(item, QLayout):
+            content_l.addLayout(item)
+        else:
+            content_l.addWidget(item)
+    content_l.addStretch(1)
+    row = QHBoxLayout()
+    row.setSpacing(18)
+    row.addWidget(scrolling(content), 1)
+    if side:
+        col = QVBoxLayout()
+        col.setSpacing(6)
+        for w in side:
+            col.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
+        col.addStretch(1)
+        row.addLayout(col)
+    outer.addLayout(row, 1)
+    actions_row = QHBoxLayout()
+    actions_row.setSpacing(10)
+    for b in left or []:
+        actions_row.addWidget(b)
+    actions_row.addStretch(1)
+    for b in actions:
+        actions_row.addWidget(b)
+    outer.addLayout(actions_row)
+    return view
+
+
+class QuestionPage(Page):
+    def __init__(self, window: CandidateWindow) -> None:
+        super().__init__(window)
+        top = QHBoxLayout()
+        self.title = label("", "Title", wrap=False)
+        self.takes_pill = label("", "Pill", wrap=False)
+        self.takes_pill.setAccessibleName("Takes")
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.takes_pill)
+        self.heading.addLayout(top)
+        # The views replace the page's own scrolling body and actions row.
+        self.body_scroll.hide()
+        self.views = QStackedWidget()
+        outer = self.layout()
+        assert isinstance(outer, QVBoxLayout)
+        outer.insertWidget(1, self.views, 1)
+        self._build_ready()
+        self._build_live()
+        self._build_deciding()
+        self._build_writing()
+        self._shown_take: tuple[str, int] | None = None
+        self._picked: dict[str, int] = {}  # the take each question's radio buttons show
+        self._editing: str | None = None
+
+    # ready: the candidate opens the question when ready
+    def _build_ready(self) -> None:
+        box, inner = card()
+        self.ready_text = label("", "Fact")
+        inner.addWidget(self.ready_text)
+        self.back_review_ready = button("Back to review", "Ctrl+B")
+        self.show_button = button("Show the question", "Ctrl+Return", "PrimaryButton")
+        self.ready = _view([box], None, [self.show_button], [self.back_review_ready])
+        self.views.addWidget(self.ready)
+        self.show_button.clicked.connect(lambda: self.w.act(self.service.show_question))
+        self.back_review_ready.clicked.connect(lambda: self.w.act(self.service.cancel_redo))
+
+    # thinking and recording share one view: the question stays on screen
+    def _build_live(self) -> None:
+        box, inner = card()
+        self.question_text = label("", "Question")
+        self.question_text.setAccessibleName("Question")
+        self.context_text = self.kit_text("", "Hint")
+        inner.addWidget(self.question_text)
+        inner.addWidget(self.context_text)
+        self.preview = Preview(400, 225)
+        self.clock = ClockRing()
+        self.phase_text = label("", "Subtitle")
+        self.phase_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.phase_text.setFixedWidth(200)
+        self.meter = LevelMeter()
+        self.meter.setFixedWidth(180)
+        self.min_hint = label("", "Hint")
+        self.min_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.min_hint.setFixedWidth(200)
+        self.start_button = button(
+            "Start answering now", "Ctrl+R", "PrimaryButton", "Start recording your answer now"
+        )
+        self.stop_button = button("Stop recording", "Ctrl+E", "DangerButton")
+        self.live = _view(
+            [box, self.preview],
+            [self.clock, self.phase_text, self.meter, self.min_hint],
+            [self.start_button, self.stop_button],
+        )
+        self.views.addWidget(self.live)
+        self.start_button.clicked.connect(self._start_now)
+        self.stop_button.clicked.connect(lambda: self.w.act(self.service.stop_answer))
+
+    # deciding: play back, choose, keep or re-record
+    def _build_deciding(self) -> None:
+        self.player = TakePlayer("Ctrl+P")
+        side, side_l = card()
+        side_l.addWidget(label("Which take do you want to send?", "Subtitle"))
+        self.take_box = QVBoxLayout()
+        side_l.addLayout(self.take_box)
+        self.take_group = QButtonGroup(self)
+        self.take_group.idClicked.connect(self._take_chosen)
+        self.warning = label("", "Error")
+        self.warning.setAccessibleName("Warning about this take")
+        side_l.addWidget(self.warning)
+        self.retake_note = label("", "Hint")
+        side_l.addWidget(self.retake_note)
+        # A reminder of the question (shortened: the full text was on the previous screen).
+        self.decide_question = label("", "Hint")
+        self.decide_question.setAccessibleName("Question")
+        side_l.addWidget(self.decide_question)
+        self.keep_button = button(
+            "Keep this take and continue", "Ctrl+Return", "PrimaryButton", "Keep the chosen take"
+        )
+        self.retake_button = button("Record again", "Ctrl+Shift+R", tip="Re-record this answer")
+        row = QHBoxLayout()
+        row.setSpacing(18)
+        row.addWidget(self.player, 1, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(side, 1, Qt.AlignmentFlag.AlignTop)
+        self.deciding = _view([row], None, [self.retake_button, self.keep_button])
+        self.views.addWidget(self.deciding)
+        self.keep_button.clicked.connect(self._keep)
+        self.retake_button.clicked.connect(self._retake)
+
+    def _build_writing(self) -> None:
+        box, inner = card()
+        self.write_question = label("", "Question")
+        self.write_question.setAccessibleName("Question")
+        self.write_context = self.kit_text("", "Hint")
+        inner.addWidget(self.write_question)
+        inner.addWidget(self.write_context)
+        self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName("Your written answer")
+        self.editor.setTabChangesFocus(True)
+        self.editor.setMinimumHeight(120)
+        self.count = label("", "Hint")
+        self.count.setAccessibleName("Characters")
+        self.write_clock = ClockRing()
+        self.write_hint = label("", "Hint")
+        self.write_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.write_hint.setFixedWidth(200)
+        self.save_text_button = button(
+            "Save my answer and continue", "Ctrl+Return", "PrimaryButton"
+        )
+        self.back_review_write = button("Back to review", "Ctrl+B")
+        # A long question scrolls in its own box, so the editor is always in view.
+        self.write_question_box = scrolling(box)
+        self.write_question_box.setMaximumHeight(150)
+        self.writing = _view(
+            [self.write_question_box, self.editor, self.count],
+            [self.write_clock, self.write_hint],
+            [self.save_text_button],
+            [self.back_review_write],
+        )
+        self.views.addWidget(self.writing)
+        self.editor.textChanged.connect(self._count)
+        # Save the draft a second after typing pauses: a crash loses at most a second of words.
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(1000)
+        self.draft_timer.timeout.connect(self._save_draft)
+        self.editor.textChanged.connect(self.draft_timer.start)
+        self.save_text_button.clicked.connect(self._save_text)
+        self.back_review_write.clicked.connect(self._back_from_writing)
+
+    # -- behaviour -------------------------------------------------------------------------------
+    def _start_now(self) -> None:
+        s = self.service.session
+        if s.answer_type(s.question) == "text":
+            self.w.act(self.service.start_writing)
+        else:
+            self.w.act(self.service.start_answer)
+
+    def _save_draft(self) -> None:
+        self.service.save_draft(self.editor.toPlainText())
+
+    def before_tick(self) -> None:
+        """The writing clock may end the answer on this tick: hand it every word first."""
+        s = self.service.session
+        writing = s.step == "questions" and s.answer.phase == "writing"
+        if writing and self._editing == s.question.id and s.text_time_left(s.question) < 1.0:
+            self._save_draft()
+
+    def _take_chosen(self, number: int) -> None:
+        qid = self.service.session.question.id
+        self._picked[qid] = number
+        path = self.service.take_path(qid, number)
+        self.player.load(path, self._audio_only(), autoplay=False)
+
+    def _audio_only(self) -> bool:
+        s = self.service.session
+        return s.answer_type(s.question) != "video"
+
+    def _keep(self) -> None:
+        number = self.take_group.checkedId()
+        self.player.stop()
+        self.player.load(None)
+        self.w.act(lambda: self.service.keep_take(number))
+
+    def _retake(self) -> None:
+        self.player.stop()
+        self.player.load(None)
+        self.w.act(self.service.retake)
+
+    def _save_text(self) -> None:
+        self.draft_timer.stop()
+        self.w.act(lambda: self.service.save_text(self.editor.toPlainText()))
+
+    def _back_from_writing(self) -> None:
+        self.draft_timer.stop()
+        self._save_draft()
+        self.w.act(self.service.cancel_redo)
+
+    def _count(self) -> None:
+        limit = self.service.session.question.text_max_chars
+        n = len(self.editor.toPlainText())
+        over = n > limit
+        self.count.setText(
+            f"{n} of {limit} characters"
+            + (f": {n - limit} too many; please shorten your answer." if over else "")
+        )
+        self.count.setObjectName("Error" if over else "Hint")
+        self.count.style().unpolish(self.count)
+        self.count.style().polish(self.count)
+        self.save_text_button.setEnabled(bool(self.editor.toPlainText().strip()) and not over)
+
+    def sync(self) -> None:
+        s = self.service.session
+        if s.step != "questions":
+            return
+        q, a = s.question, s.answer
+        kind = s.answer_type(q)
+        total = len(s.kit.questions)
+        self.title.setText(f"Question {s.state.current + 1} of {total}")
+        if kind == "text":
+            self.takes_pill.setText("Written answer")
+        else:
+            used, allowed = s.takes_used(q), s.takes_allowed(q)
+            if a.phase in ("thinking", "recording"):
+                self.takes_pill.setText(f"Take {used + 1} of {allowed}")
+            else:
+                self.takes_pill.setText(f"Takes used: {used} of {allowed}")
+        self.takes_pill.setAccessibleName(self.takes_pill.text())
+        returning = s.state.returning_to_review
+        self.back_review_ready.setVisible(returning)
+        self.back_review_write.setVisible(returning)
+        if a.phase == "ready":
+            self.views.setCurrentWidget(self.ready)
+            self.ready_text.setText(self._ready_sentence() + "\n\nNothing is recorded yet.")
+            self.show_button.setFocus()
+        elif a.phase in ("thinking", "recording"):
+            self.views.setCurrentWidget(self.live)
+            self.question_text.setText(q.text)
+            self.context_text.set_text(f"Why we ask: {q.context}" if q.context else "")
+            thinking = a.phase == "thinking"
+            self.start_button.setVisible(thinking)
+            self.stop_button.setVisible(not thinking)
+            set_button_text(
+                self.start_button,
+                "Start writing now" if kind == "text" else "Start answering now",
+            )
+            show_preview = self.w.self_view and kind == "video"
+            self.preview.setVisible(show_preview)
+            self.preview.set_recording(a.phase == "recording")
+            self.meter.setVisible(kind != "text")
+            if thinking:
+                self.phase_text.setText("Not recording yet" if kind != "text" else "Thinking")
+                self.min_hint.setText(
+                    "The editor opens by itself when thinking time ends."
+                    if kind == "text"
+                    else "Recording starts by itself when thinking time ends."
+                )
+                self.start_button.setFocus()
+            else:
+                self.phase_text.setText("Recording your answer")
+                self.stop_button.setFocus()
+        elif a.phase == "deciding":
+            self.views.setCurrentWidget(self.deciding)
+            self.decide_question.setText(
+                "The question: " + (q.text if len(q.text) <= 160 else q.text[:159] + "…")
+            )
+            self._fill_takes()
+            left = s.takes_left(q)
+            self.retake_button.setEnabled(left > 0)
+            set_button_text(self.retake_button, f"Record again ({left} left)")
+            self.retake_note.setText(
+                "No retakes left: choose the take to send."
+                if left == 0
+                else "You can record again, then choose the take you like best."
+            )
+            self.warning.setText(self.service.take_warning)
+            self.warning.setVisible(bool(self.service.take_warning))
+        elif a.phase == "writing":
+            self.views.setCurrentWidget(self.writing)
+            self.write_question.setText(q.text)
+            self.write_context.set_text(f"Why we ask: {q.context}" if q.context else "")
+            if self._editing != q.id:  # one editor serves every written question
+                self._editing = q.id
+                self.editor.setPlainText(a.text)
+                self.editor.moveCursor(QTextCursor.MoveOperation.End)
+            self._count()
+            self.editor.setFocus()
+        self.refresh()
+
+    def _ready_sentence(self) -> str:
+        s = self.service.session
+        q = s.question
+        if s.answer_type(q) == "text":
+            limit = s.text_limit(q)
+            parts = ["This question asks for a written answer"]
+            if s.think_limit(q) > 0 and s.answer.text_started_at is None:
+                parts.append(f"; when you open it you have {mmss(s.think_limit(q))} to think")
+            if limit != float("inf"):
+                parts.append(
+                    f". You have {mmss(s.text_time_left(q))} to write, up to "
+                    f"{q.text_max_chars} characters; when the time is up, what you wrote is "
+                    "saved as your answer."
+                )
+            else:
+                parts.append(f", up to {q.text_max_chars} characters.")
+            return "".join(parts)
+        text = (
+            f"When you open the question you have {mmss(s.think_limit(q))} to think. "
+            f"Recording starts when you press Start answering now, or when thinking time "
+            f"ends. Answers run from {duration_text(s.answer_min(q))} to "
+            f"{mmss(s.answer_max(q))}. "
+            f"You have {s.takes_left(q)} take{'s' if s.takes_left(q) != 1 else ''} left."
+        )
+        if s.answer_type(q) == "audio":
+            text += " Your answer is recorded as sound only."
+        return text
+
+    def _fill_takes(self) -> None:
+        s = self.service.session
+        a = s.answer
+        for b in self.take_group.buttons():
+            self.take_group.removeButton(b)
+            self.take_box.removeWidget(b)
+            b.hide()
+            b.deleteLater()
+        newest = a.takes[-1]
+        key = (a.question_id, newest.number)
+        if key != self._shown_take:  # a new take is the one selected, and it plays at once
+            self._shown_take = key
+            self._picked[a.question_id] = newest.number
+            self.player.load(
+                self.service.take_path(a.question_id, newest.number),
+                self._audio_only(),
+                autoplay=True,
+            )
+        picked = self._picked.get(a.question_id, a.chosen_take or newest.number)
+        if not any(t.number == picked for t in a.takes):
+            picked = newest.number
+        for t in a.takes:
+            extra = " (recovered after an interruption)" if t.stop_reason == "recovered" else ""
+            rb = QRadioButton(f"Take {t.number}: {duration_text(t.duration_seconds)}{extra}")
+            rb.setAccessibleName(rb.text())
+            self.take_group.addButton(rb, t.number)
+            self.take_box.addWidget(rb)
+            rb.setChecked(t.number == picked)
+        self.keep_button.setFocus()
+
+    def refresh(self) -> None:
+        s = self.service.session
+        if s.step != "questions":
+            return
+        q, a = s.question, s.answer
+        if a.phase == "thinking":
+            self.clock.set_time("think", s.think_remaining(), s.think_limit(q))
+            self.w.countdown(self.clock, s.think_remaining(), "Thinking time")
+        elif a.phase == "recording":
+            self.clock.set_time("answer", s.answer_remaining(), s.answer_max(q))
+            self.w.countdown(self.clock, s.answer_remaining(), "Answer time")
+            can = s.can_stop()
+            self.stop_button.setEnabled(can)
+            wait = s.answer_min(q) - s.answer_elapsed()
+            self.min_hint.setText(
+                "Stop when you are done; recording ends by itself at the limit."
+                if can
+                else f"You can stop after {mmss(wait)} (minimum length)."
+            )
+            rms, peak = self.service.audio_level()
+            self.meter.set_level(rms, peak)
+        elif a.phase == "writing":
+            limit = s.text_limit(q)
+            if limit == float("inf"):
+                self.write_clock.hide()
+                self.write_hint.setText("Take the time you need.")
+            else:
+                left = s.text_time_left(q)
+                self.write_clock.show()
+                self.write_clock.set_time("write", left, limit)
+                self.w.countdown(self.write_clock, left, "Writing time")
+                self.write_hint.setText(
+                    "When the time is up, what you have written is saved as your answer."
+                )
+        if a.phase in ("thinking", "recording") and self.preview.isVisible():
+            self.preview.show_frame(self.service.preview_frame())

@@ -1,0 +1,104 @@
+"""Kit text on screen: plain text, with the tiny safe subset built by our own code.
+
+Kit texts come from outside. :func:`parse_safe_text` (domain/safe_text.py) splits them into
+paragraphs and bullet lines and finds https:/mailto: addresses. Each block becomes a QLabel in
+``Qt.PlainText``; only a block holding an address is rich text, and then every character of the
+kit's text is escaped and the only tags are the ones written here (``<a href>`` around the
+escaped address, ``<br>``), so a kit can never load an image, hide text or fake a link.
+A link opens nothing by itself: ``link_activated`` carries the address to the window, which
+shows it and asks first.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from onetake_desktop.domain.safe_text import Block, parse_safe_text
+
+
+def block_html(block: Block) -> str:
+    """Our own markup for a block with links: escaped text, escaped addresses."""
+    parts: list[str] = []
+    for span in block.spans:
+        text = html.escape(span.text, quote=False).replace("\n", "<br>")
+        if span.link:
+            parts.append(f'<a href="{html.escape(span.link, quote=True)}">{text}</a>')
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+class SafeText(QWidget):
+    """A kit text (welcome, notice, question context, ...) as paragraphs and bullet lines."""
+
+    link_activated = Signal(str)
+
+    def __init__(self, text: str = "", name: str | None = None) -> None:
+        super().__init__()
+        self._name = name
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(8)
+        self.labels: list[QLabel] = []
+        self._text = ""
+        self.set_text(text)
+
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        if text == self._text and self.labels:
+            return
+        self._text = text
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            w = item.widget() if item is not None else None
+            if w is not None:
+                w.hide()
+                w.deleteLater()
+        self.labels = []
+        for block in parse_safe_text(text):
+            lab = self._label(block)
+            if block.kind == "bullet":
+                row = QWidget()
+                row_l = QHBoxLayout(row)
+                row_l.setContentsMargins(8, 0, 0, 0)
+                row_l.setSpacing(8)
+                dot = QLabel("•")
+                dot.setTextFormat(Qt.TextFormat.PlainText)
+                dot.setAccessibleName("Bullet")
+                row_l.addWidget(dot, 0, Qt.AlignmentFlag.AlignTop)
+                row_l.addWidget(lab, 1)
+                self._layout.addWidget(row)
+            else:
+                self._layout.addWidget(lab)
+        self.setAccessibleName(text[:200])
+        self.setVisible(bool(text.strip()))
+
+    def _label(self, block: Block) -> QLabel:
+        lab = QLabel()
+        if self._name:
+            lab.setObjectName(self._name)
+        lab.setWordWrap(True)
+        if block.has_link:
+            lab.setTextFormat(Qt.TextFormat.RichText)
+            lab.setProperty("safe_link", True)  # the one kind of rich text in candidate mode
+            lab.setText(block_html(block))
+            lab.setOpenExternalLinks(False)  # the window shows the address and asks first
+            lab.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+                | Qt.TextInteractionFlag.LinksAccessibleByMouse
+                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            )
+            lab.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches the link
+            lab.linkActivated.connect(self.link_activated.emit)
+        else:
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+            lab.setText(block.text)
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lab.setAccessibleName(block.text[:200])
+        self.labels.append(lab)
+        return lab

@@ -1,0 +1,47 @@
+"""Outside text is plain text.
+
+Names, emails, answers, notes, question texts and file names come from bundles and kits that
+anyone can write. Qt guesses: a QLabel, a QMessageBox or a tooltip whose text merely looks like
+HTML (``<b>``, ``<img src=...>``) is rendered as rich text, so a candidate called
+``<img src="file:///..."><b>Panel: approved</b>`` would load a local file and print a fake
+verdict. These helpers make every such place show the characters as typed.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+
+def plain_label(text: str = "", *, object_name: str = "", wrap: bool = False) -> QLabel:
+    """A QLabel that never interprets its text."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    if object_name:
+        label.setObjectName(object_name)
+    label.setWordWrap(wrap)
+    return label
+
+
+def make_plain(*labels: QLabel) -> None:
+    for label in labels:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally. Tooltips have no text format of their own and
+    are read as rich text when they look like it, so the text goes in escaped, inside an
+    explicit rich-text wrapper (which keeps line breaks and spaces)."""
+    if not text:
+        return ""
+    return "<qt><p style='white-space:pre-wrap'>" + html.escape(text) + "</p></qt>"
+
+
+def warn(parent: QWidget | None, text: str, title: str = "OneTake") -> None:
+    """A warning box whose sentence (often naming a file or a candidate) stays plain text."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()

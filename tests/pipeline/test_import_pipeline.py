@@ -1,0 +1,91 @@
+"""The pipelined importer refuses everything the hostile corpus holds (issue 17's guard:
+nothing may get faster by checking less).
+
+Media files are probed while the rest of their bundle is still being extracted, each in a
+process forked from a warm prober. These tests run the whole corpus, bundle and media cases,
+through the importer the window and ``onetake library import`` share (one batch, one worker and
+two), and check each bundle is refused for the same reason the sequential check gives it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.domain.errors import InvalidInputError
+from onetake_desktop.media.probe import can_fork, shared_server
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.bundles import close_spare_probe_child, verify_bundle
+from onetake_desktop.services.importing import STAGING_PREFIX, ImportReport
+from onetake_desktop.services.reviewer import open_reviewer_service
+from tests.pipeline.hostile.corpus import CASES, generate, sound_bundle
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile-pipeline")
+    return {case.name: path for case, path in generate(folder)}
+
+
+def _import_all(paths: list[Path], workers: int) -> tuple[ImportReport, Path]:
+    service = open_reviewer_service(app_paths().library)
+    try:
+        report = service.import_paths(paths, workers=workers)
+        root = service.library.root
+        names = {s.folder.name for s in service.library.submissions.all()}
+    finally:
+        service.close()
+    submissions = root / "submissions"
+    on_disk = {p.name for p in submissions.iterdir()} if submissions.is_dir() else set()
+    assert not [n for n in on_disk if n.startswith(STAGING_PREFIX)], "no staging folder left"
+    assert on_disk == names, "every folder has its row and every row its folder"
+    return report, root
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_whole_hostile_corpus_is_refused_by_the_pipelined_importer(
+    corpus: dict[str, Path], tmp_path: Path, workers: int
+) -> None:
+    sound = sound_bundle(tmp_path / "sound")
+    hostile = [corpus[case.name] for case in CASES]
+    # The sound bundle in the middle: a refusal before it must not spill into it.
+    middle = len(hostile) // 2
+    report, _ = _import_all([*hostile[:middle], sound, *hostile[middle:]], workers)
+    by_path = {o.path: o for o in report.outcomes}
+    assert by_path[sound].status == "imported"
+    wrong = [
+        (case.name, by_path[corpus[case.name]].status, by_path[corpus[case.name]].reason)
+        for case in CASES
+        if by_path[corpus[case.name]].status != "refused"
+        or case.expect not in by_path[corpus[case.name]].reason
+    ]
+    assert wrong == []
+
+
+def test_pipelined_and_sequential_checks_refuse_for_the_same_reason(
+    corpus: dict[str, Path],
+) -> None:
+    # verify_bundle runs the same pipeline with nothing kept; the reason it gives each case is
+    # the one the corpus names (which the sequential check gave before the pipeline).
+    for case in CASES:
+        with pytest.raises(InvalidInputError) as refused:
+            verify_bundle(corpus[case.name])
+        assert case.expect in str(refused.value), case.name
+
+
+def test_a_prober_that_dies_refuses_its_bundle_and_the_next_one_imports(
+    tmp_path: Path,
+) -> None:
+    # The warm prober is gone between two bundles (killed, out of memory): the first import
+    # after that starts a new one; nothing is accepted unchecked.
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
+    first = sound_bundle(tmp_path / "a")
+    server = shared_server()
+    server.start()
+    server.close()  # as if it had died
+    report, _ = _import_all([first], workers=1)
+    assert [o.status for o in report.outcomes] == ["imported"]
+    close_spare_probe_child()
+    assert shared_server().pid is None

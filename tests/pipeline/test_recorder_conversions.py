@@ -1,0 +1,66 @@
+"""Every pixel conversion on the way to the encoder is counted in the take's stats, and a file
+source in the encoder's own format needs none (issue 17: no BGR round trip for files)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import av
+import numpy as np
+
+from onetake_desktop.media.profiles import PROFILES
+from onetake_desktop.media.recorder import CaptureSession
+from onetake_desktop.media.sources import FileVideoSource, Yuv420Image
+
+SMALL = replace(PROFILES["light"].scaled(320, 240), fps=15, gop=15)
+
+
+def _clip(tmp_path: Path) -> Path:
+    clip = tmp_path / "clip.mp4"
+    with CaptureSession("synthetic:size=320x240,fps=15", "synthetic:freq=660") as session:
+        result = session.start_take(clip, SMALL, max_seconds=0.6).wait(10)
+    assert result is not None
+    # A camera-like (BGR) source: each encoded picture converted once to I420, and counted.
+    assert result.stats.conversions == {"bgr->yuv420p (OpenCV)": result.stats.frames_encoded}
+    return clip
+
+
+def test_a_file_source_decodes_straight_to_the_encoders_format(tmp_path: Path) -> None:
+    clip = _clip(tmp_path)
+    source = FileVideoSource(clip, loop=False)
+    try:
+        first = source._next(0)
+        assert isinstance(first, Yuv420Image) and first.conversion == ""
+        assert first.planes.shape == (240 * 3 // 2, 320)
+        with av.open(str(clip)) as container:
+            frame = next(container.decode(video=0))
+            expected = frame.to_ndarray()  # yuv420p as the file stores it
+        assert np.array_equal(first.planes, expected)  # the decoded picture, untouched
+    finally:
+        source.stop()
+    out = tmp_path / "again.mp4"
+    with CaptureSession(f"file-once:{clip}", "synthetic") as session:
+        result = session.start_take(out, SMALL, max_seconds=3.0).wait(10)
+        preview = session.latest_frame()
+    assert result is not None and result.stats.frames_encoded > 0
+    assert result.stats.conversions == {}  # nothing converted between decoder and encoder
+    assert result.to_dict()["stats"]["conversions"] == {}
+    assert preview is not None and preview.shape == (240, 320, 3)  # the preview is still BGR
+
+
+def test_a_file_of_another_size_is_scaled_and_the_conversions_are_counted(
+    tmp_path: Path,
+) -> None:
+    clip = _clip(tmp_path)
+    out = tmp_path / "bigger.mp4"
+    with CaptureSession(f"file-once:{clip}", "synthetic") as session:
+        result = session.start_take(out, SMALL.scaled(640, 480), max_seconds=3.0).wait(10)
+    assert result is not None
+    n = result.stats.frames_encoded
+    assert n > 0
+    assert result.stats.conversions == {
+        "yuv420p->bgr (OpenCV, to scale)": n,
+        "scale (OpenCV)": n,
+        "bgr->yuv420p (OpenCV)": n,
+    }

@@ -1,0 +1,385 @@
+"""Authoring (issue 15): guard rails, the question bank, templates, the draft and its TOML,
+versions of published kits, and ``onetake kit new`` / ``onetake author``."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from onetake_desktop import cli
+from onetake_desktop.domain.authoring import (
+    content_hash_ignoring_version,
+    guard_rails,
+    next_version,
+    privacy_gaps,
+    privacy_notice_from_template,
+)
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, EXIT_USAGE
+from onetake_desktop.domain.kit import InterviewDefinition, validate_rubric
+from onetake_desktop.services import author
+from onetake_desktop.services.author import AuthorDraft
+from onetake_desktop.storage import kitfile
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+COMPETENCIES = {
+    "Customer focus",
+    "Teamwork",
+    "Problem solving",
+    "Ownership",
+    "Communication",
+    "Learning",
+    "Handling conflict",
+    "Planning and organising",
+}
+
+HAND_COMMENTED = '''# Our spring hiring round: keep this comment.
+interview_id = "spring-support"   # never change once published
+version = "1"
+organisation = "Harbour Lane"
+role_title = "Support"
+default_answer_type = "video"
+retention_days = 90
+welcome = "Hello."
+instructions = "Three questions."
+privacy_notice = """Who sees your answers: the panel. Where they go: this computer \\
+until you send them. How long: 90 days."""
+
+[practice]  # warm-up
+text = "Practice question"
+think_seconds = 15
+answer_max_seconds = 30
+
+# The one real question.
+[[questions]]
+id = "q1"
+text = "Tell us about a time you helped someone."
+context = "Helping is the job."
+think_seconds = 30
+answer_max_seconds = 120
+retakes_allowed = 1
+
+  [questions.rubric]
+  competency = "Helping"  # from the 2026 framework
+  1 = "No example."
+  2 = "A vague example with no outcome."
+  3 = "A clear example with a good outcome."
+  4 = "A clear example, with follow-up and care for feelings."
+  5 = "As 4, and changed things so others were helped too."
+'''
+
+
+def demo_definition() -> InterviewDefinition:
+    return kitfile.load_definition(kitfile.demo_definition_path())
+
+
+def rules(draft: AuthorDraft) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for advice in draft.advice(NOW):
+        out.setdefault(advice.rule, set()).add(advice.path)
+    return out
+
+
+# --- guard rails -----------------------------------------------------------------------------
+
+
+def test_the_demo_kit_gets_no_advice() -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    assert draft.problems() == []
+    assert draft.advice(NOW) == []
+
+
+def test_every_guard_rail_fires_on_a_kit_made_to_trigger_it() -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    draft.remove("practice")
+    draft.set("deadline", NOW + timedelta(days=2))
+    draft.set("privacy_notice", "We take privacy seriously.")
+    for _ in range(5):
+        draft.add_question(bank=author.question_bank()[0])
+    draft.set("questions[0].think_seconds", 10)
+    draft.set("questions[1].retakes_allowed", 0)
+    draft.set("questions[2].context", "")
+    draft.set("questions[0].rubric.2", draft.get("questions[0].rubric.1") + " ")
+    draft.set("questions[3].answer_max_seconds", 1800)
+    found = rules(draft)
+    assert found == {
+        "no_practice": {"practice"},
+        "deadline_soon": {"deadline"},
+        "privacy_incomplete": {"privacy_notice"},
+        "too_many_questions": {"questions"},
+        "too_long": {"questions"},
+        "short_think": {"questions[0].think_seconds"},
+        "no_retakes": {"questions[1].retakes_allowed"},
+        "no_why": {"questions[2].context"},
+        "repeated_anchors": {"questions[0].rubric.2"},
+    }
+    # Advice never blocks: the draft is still a valid interview that builds.
+    assert draft.problems() == []
+
+
+def test_markup_candidates_would_see_literally_is_advice_at_its_field() -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    draft.set("welcome", "<b>Hello</b>, and welcome.")
+    advice = [a for a in draft.advice(NOW) if a.rule == "markup"]
+    assert [a.path for a in advice] == ["welcome"]
+    assert "shown literally" in advice[0].message
+    assert draft.problems() == []
+
+
+def test_guard_rails_help_a_half_written_draft() -> None:
+    advice = guard_rails({"questions": [{"id": "q1"}, "nonsense"]}, NOW)
+    assert {a.rule for a in advice} >= {"no_practice", "privacy_incomplete", "no_why"}
+
+
+def test_privacy_notice_gaps_name_what_is_missing() -> None:
+    assert privacy_gaps("") == ["who sees the answers", "how long they are kept", "where they go"]
+    assert privacy_gaps("The hiring panel sees them.") == [
+        "how long they are kept",
+        "where they go",
+    ]
+    guided = privacy_notice_from_template("the panel", "60 days", "this computer", "More.")
+    assert privacy_gaps(guided) == []
+    assert guided.endswith("More.")
+
+
+def test_deadlines_three_days_or_more_away_are_fine() -> None:
+    assert guard_rails({"deadline": NOW + timedelta(days=3)}, NOW)[0].rule != "deadline_soon"
+    assert "deadline_soon" in {
+        a.rule for a in guard_rails({"deadline": (NOW + timedelta(hours=5)).isoformat()}, NOW)
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("2026.11", "2026.12"), ("v3", "v4"), ("spring", "spring.2"), ("1.09", "1.10")]
+)
+def test_next_version(old: str, new: str) -> None:
+    assert next_version(old) == new
+
+
+# --- question bank and templates -------------------------------------------------------------
+
+
+def test_the_question_bank_has_24_well_formed_anchored_questions() -> None:
+    bank = author.question_bank()
+    assert len(bank) >= 24
+    assert {q.competency for q in bank} == COMPETENCIES
+    assert len({q.id for q in bank}) == len(bank)
+    for q in bank:
+        assert q.text.strip() and q.context.strip(), q.id
+        assert set(q.rubric) == {"competency", "1", "2", "3", "4", "5"}, q.id
+        anchors = [q.rubric[str(s)] for s in range(1, 6)]
+        assert len(set(anchors)) == 5, q.id
+        # Each one, as a question of a draft, passes validation and gets no advice.
+        draft = AuthorDraft.from_template("general")
+        index = draft.add_question(bank=q)
+        assert draft.problems() == [], q.id
+        assert not [a for a in draft.advice(NOW) if a.path.startswith(f"questions[{index}]")]
+    rubric_errors = [
+        validate_rubric(d.rubrics[qid], qid)
+        for d in [AuthorDraft.from_template("general").definition()]
+        for qid in d.rubrics
+    ]
+    assert rubric_errors == [[], [], []]
+
+
+@pytest.mark.parametrize("name", sorted(author.TEMPLATES))
+def test_every_template_is_a_valid_interview_without_advice(name: str) -> None:
+    draft = AuthorDraft.from_template(name)
+    assert draft.problems() == []
+    assert draft.advice(NOW) == []
+
+
+def test_kit_new_writes_a_template_that_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "support.toml"
+    assert cli.main(["kit", "new", "-o", str(out), "--template", "customer-support"]) == EXIT_OK
+    assert "customer-support" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8").startswith("# OneTake interview source")
+    kit_out = tmp_path / "support.onetakekit"
+    assert cli.main(["kit", "build", str(out), "-o", str(kit_out)]) == EXIT_OK
+    assert kitfile.load_kit(kit_out).questions[0].id == "q1"
+    # Never over someone's work.
+    before = out.read_bytes()
+    assert cli.main(["kit", "new", "-o", str(out)]) == EXIT_USAGE
+    assert "already exists" in capsys.readouterr().err
+    assert out.read_bytes() == before
+
+
+def test_kit_new_refuses_an_unknown_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["kit", "new", "-o", str(tmp_path / "x.toml"), "--template", "nope"])
+    assert exit_info.value.code == EXIT_USAGE
+    assert not (tmp_path / "x.toml").exists()
+
+
+def test_author_command_asks_for_the_window_and_refuses_a_bad_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = cli.main(["author", str(kitfile.demo_source_path())])
+    assert isinstance(request, cli.GuiRequest) and request.mode == "author"
+    assert request.paths == (kitfile.demo_source_path(),)
+    blank = cli.main(["author"])
+    assert isinstance(blank, cli.GuiRequest) and blank.paths == ()
+    bad = tmp_path / "bad.toml"
+    bad.write_text("interview_id = [unclosed\n", encoding="utf-8")
+    assert cli.main(["author", str(bad)]) == EXIT_INVALID_INPUT
+    assert "not valid TOML" in capsys.readouterr().err
+    lone_kit = tmp_path / "lone.onetakekit"
+    lone_kit.write_bytes(kitfile.demo_kit_path().read_bytes())
+    assert cli.main(["author", str(lone_kit)]) == EXIT_INVALID_INPUT
+    assert "lone.onetakeinterview" in capsys.readouterr().err
+
+
+# --- the draft --------------------------------------------------------------------------------
+
+
+def test_a_built_kit_opens_through_its_definition_with_the_same_content() -> None:
+    draft = AuthorDraft.open(kitfile.demo_kit_path())
+    definition = draft.definition()
+    assert definition.kit == demo_definition().kit
+    assert definition.rubrics == demo_definition().rubrics
+
+
+def test_editing_a_hand_commented_toml_keeps_its_comments(tmp_path: Path) -> None:
+    source = tmp_path / "spring.toml"
+    source.write_text(HAND_COMMENTED, encoding="utf-8")
+    draft = AuthorDraft.open(source)
+    draft.set("role_title", "Customer Support Specialist")
+    draft.set("questions[0].rubric.3", "A clear example,\nwith a good outcome.")
+    draft.set("questions[0].think_seconds", 45)
+    draft.set("practice.context", "Unscored.")
+    draft.save()
+    text = source.read_text(encoding="utf-8")
+    for comment in (
+        "# Our spring hiring round: keep this comment.",
+        "# never change once published",
+        "# warm-up",
+        "# The one real question.",
+        "# from the 2026 framework",
+    ):
+        assert comment in text
+    saved = tomllib.loads(text)
+    assert saved["role_title"] == "Customer Support Specialist"
+    assert saved["questions"][0]["rubric"]["3"] == "A clear example,\nwith a good outcome."
+    assert saved["questions"][0]["think_seconds"] == 45
+    assert saved["practice"]["context"] == "Unscored."
+    assert not draft.dirty
+    # Only what was edited changed: the rest of the file is as the author wrote it.
+    untouched = [line for line in HAND_COMMENTED.splitlines() if "think_seconds = 30" not in line]
+    for line in untouched:
+        if "role_title" in line or line.startswith("  3 =") or line.startswith("[practice]"):
+            continue
+        assert line in text.splitlines(), line
+
+
+def test_questions_add_duplicate_move_remove_with_undo_and_redo() -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+
+    def ids() -> list[str]:
+        return [q["id"] for q in draft.data()["questions"]]
+
+    assert ids() == ["q1", "q2", "q3"]
+    draft.duplicate_question(0)
+    assert ids() == ["q1", "q4", "q2", "q3"]
+    assert draft.get("questions[1].rubric") == draft.get("questions[0].rubric")
+    draft.move_question(1, 3)
+    assert ids() == ["q1", "q2", "q3", "q4"]
+    draft.remove_question(0)
+    assert ids() == ["q2", "q3", "q4"]
+    assert draft.problems() == []
+    draft.undo()
+    assert ids() == ["q1", "q2", "q3", "q4"]
+    draft.undo()
+    draft.undo()
+    assert ids() == ["q1", "q2", "q3"]
+    assert not draft.dirty
+    draft.redo()
+    assert ids() == ["q1", "q4", "q2", "q3"]
+    assert draft.dirty
+
+
+def test_typing_into_one_field_is_one_undo_step() -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    for text in ("H", "Ha", "Har"):
+        draft.set("organisation", text)
+    draft.set("role_title", "X")
+    draft.undo()
+    assert draft.get("organisation") == "Har"
+    draft.undo()
+    assert draft.get("organisation") == "Harbour Lane Home Supplies"
+
+
+def test_hard_errors_name_their_field() -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    draft.set("questions[1].answer_max_seconds", 2)
+    draft.set("interview_id", "Not An Id")
+    paths = {p.path for p in draft.problems()}
+    assert paths == {"questions[1].answer_max_seconds", "interview_id"}
+
+
+# --- publishing versions ----------------------------------------------------------------------
+
+
+def test_a_published_kit_edited_becomes_a_new_version_and_the_old_stays(tmp_path: Path) -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    first = draft.publish(tmp_path / "support")
+    assert first.kit == tmp_path / "support.onetakekit"
+    assert first.archived == ()
+    old_hash = kitfile.kit_file_bytes(kitfile.load_kit(first.kit))
+    # Building the same content again changes nothing.
+    assert draft.publish(first.kit).archived == ()
+    draft.set("questions[0].think_seconds", 45)
+    second = draft.publish(first.kit)
+    assert second.version == "2026.12" == draft.get("version")
+    kept = tmp_path / "support-2026.11.onetakekit"
+    assert set(second.archived) == {kept, kitfile.definition_path_for(kept)}
+    assert kitfile.kit_file_bytes(kitfile.load_kit(kept)) == old_hash
+    assert kitfile.load_definition(kitfile.definition_path_for(kept)).kit.version == "2026.11"
+    new_kit = kitfile.load_kit(second.kit)
+    assert (new_kit.version, new_kit.questions[0].think_seconds) == ("2026.12", 45)
+    assert content_hash_ignoring_version(new_kit) != content_hash_ignoring_version(
+        kitfile.load_kit(kept)
+    )
+
+
+def test_the_preview_kit_is_the_draft(tmp_path: Path) -> None:
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    path = draft.write_preview_kit(tmp_path)
+    assert kitfile.load_kit(path) == demo_definition().kit
+
+
+def test_a_draft_built_with_the_organisation_key_is_signed(tmp_path: Path) -> None:
+    from onetake_desktop.services.keys import key_service_for_library
+
+    library = tmp_path / "library"
+    library.mkdir()
+    assert not author.has_organisation_key(library)
+    with key_service_for_library(library) as keys:
+        keys.new_key("Harbour Lane", "correct horse")
+    assert author.has_organisation_key(library)
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    published = draft.publish(tmp_path / "signed", author.signer_for(library, "correct horse"))
+    signed = kitfile.load_signed_kit(published.kit)
+    assert signed.signature is not None and "Harbour Lane" in signed.signature.notice
+    assert signed.kit.hand_over is not None and signed.kit.hand_over.recipient.startswith("age1")
+    # Signing again, unchanged, is the same version: nothing to keep aside.
+    again = draft.publish(published.kit, author.signer_for(library, "correct horse"))
+    assert again.archived == () and again.version == published.version
+
+
+def test_a_rubric_added_to_a_hand_written_question_reads_as_written_by_hand() -> None:
+    draft = AuthorDraft(
+        tomlkit.parse('[[questions]]\nid = "q1"\n\n[[questions]]\nid = "q2"\n')  # no rubrics
+    )
+    draft.set("questions[0].rubric.competency", "Teamwork")
+    draft.set("questions[0].rubric.1", "No example.")
+    assert draft.text() == (
+        '[[questions]]\nid = "q1"\n\n  [questions.rubric]\n  competency = "Teamwork"\n'
+        '  1 = "No example."\n\n[[questions]]\nid = "q2"\n'
+    )

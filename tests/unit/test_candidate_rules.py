@@ -1,0 +1,494 @@
+"""Candidate mode's rules through the service (no Qt, no PyAV; a stand-in recorder).
+
+Restarts keep the retake budget, a dialog never consumes a take, take file names are never
+reused, deadlines follow the kit's late_submissions, written answers obey their time limit,
+silent or jerky takes are flagged, devices that do not exist are never offered, the local data
+is private and deleted when promised, and an older state.json is upgraded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import stat
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.errors import DeviceError
+from onetake_desktop.domain.kit import Kit, Question
+from onetake_desktop.domain.session import (
+    SESSION_FORMAT_VERSION,
+    SessionState,
+    SessionStateError,
+    upgrade_state,
+)
+from onetake_desktop.media.devices import Device, DeviceList
+from onetake_desktop.media.profiles import get_profile
+from onetake_desktop.media.types import TakeResult, TakeStats
+from onetake_desktop.services.candidate import (
+    UNSENT_KEEP_DAYS,
+    CandidatePrefs,
+    CandidateService,
+    load_candidate_prefs,
+    purge_unsent_sessions,
+    save_candidate_prefs,
+)
+from tests.unit.test_session import make_kit
+from tests.unit.test_session_service import FakeCapture, FakeTake, take_result
+
+KIT_HASH = "sha256:" + "cd" * 32
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+class QuietCapture(FakeCapture):
+    """A microphone that hears (almost) nothing, and a computer that drops pictures."""
+
+    level = (0.0, 0.0)
+    stats = TakeStats()
+
+    def audio_level(self) -> tuple[float, float]:
+        return self.level
+
+    def start_take(
+        self, out: Path, profile: Any, max_seconds: float | None = None, on_finished: Any = None
+    ) -> FakeTake:
+        take = super().start_take(out, profile, max_seconds, on_finished)
+        stats = self.stats
+
+        def stop(reason: str = "stopped") -> TakeResult:
+            take.result = dataclasses.replace(FakeTake.stop(take, reason), stats=stats)
+            return take.result
+
+        take.stop = stop  # type: ignore[method-assign]
+        return take
+
+
+def make_service(
+    tmp_path: Path,
+    clock: ManualClock,
+    kit: Kit | None = None,
+    capture: type[FakeCapture] = FakeCapture,
+    folder: str = "session",
+) -> CandidateService:
+    FakeCapture.opened = []
+    svc = CandidateService(
+        kit or make_kit(),
+        KIT_HASH,
+        clock=clock,
+        capture_factory=lambda cam, mic: capture(cam, mic, clock),
+        session_dir=tmp_path / folder,
+        privacy_hash="sha256:notice",
+    )
+    # the profile only names the encoder settings; these tests never encode
+    svc.profile_for = lambda question=None: get_profile(None)  # type: ignore[method-assign]
+    return svc
+
+
+def at_questions(svc: CandidateService) -> CandidateService:
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    svc.open_devices("synthetic", "synthetic")
+    svc.confirm_devices()
+    svc.finish_practice()
+    return svc
+
+
+def phase(svc: CandidateService) -> str:
+    """The answer's phase as plain text (mypy narrows attribute reads across calls)."""
+    return str(svc.session.answer.phase)
+
+
+def record(svc: CandidateService, clock: ManualClock, seconds: float = 6.0) -> None:
+    svc.show_question()
+    svc.start_answer()
+    for _ in range(3):
+        clock.advance(seconds / 3)
+        svc.tick()
+    svc.stop_answer()
+
+
+# -- restarts, names, dialogs ---------------------------------------------------------------------
+def test_start_over_keeps_the_retake_budget_and_records_each_restart(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = at_questions(make_service(tmp_path, clock))
+    record(svc, clock)
+    q1 = svc.session.question
+    assert svc.session.takes_left(q1) == 1
+    svc.start_over()
+    svc.start_over()  # twice: both are recorded
+    assert len(svc.session.state.restarts) == 2
+    assert svc.session.step == "welcome"
+    at_questions(svc)
+    assert svc.session.takes_left(q1) == 1, "a restart does not give takes back"
+    record(svc, clock)
+    assert svc.session.answer.takes[-1].number == 2  # numbering goes on from before
+    assert svc.session.takes_left(q1) == 0
+    with pytest.raises(SessionStateError):
+        svc.retake()
+    svc.keep_take(2)
+    # reopening carries the history too
+    again = make_service(tmp_path, clock)
+    assert again.session.state.restarts == svc.session.state.restarts
+    assert again.session.takes_used(q1) == 2
+
+
+def test_take_file_names_are_never_reused(tmp_path: Path, clock: ManualClock) -> None:
+    svc = at_questions(make_service(tmp_path, clock))
+    svc.show_question()
+    svc.start_answer()
+    first = svc.session.answer.recording_file
+    take = svc.capture.take  # type: ignore[union-attr]
+    assert take is not None
+    take.on_finished(take_result(take.out, 0.0, 0, "device_lost", "The microphone stopped."))
+    svc.tick()  # the failed take does not count...
+    svc.show_question()
+    svc.start_answer()
+    second = svc.session.answer.recording_file
+    assert first == "q1-take1.mp4" and second == "q1-take1-2.mp4"  # ...but its name stays used
+    svc.start_over()
+    at_questions(svc)
+    svc.show_question()
+    svc.start_answer()
+    assert svc.session.answer.recording_file not in (first, second)
+
+
+def test_a_dialog_during_an_answer_ends_the_take_without_counting_it(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = at_questions(make_service(tmp_path, clock))
+    svc.show_question()
+    svc.start_answer()
+    clock.advance(8)
+    path = svc.takes_dir / str(svc.session.answer.recording_file)
+    sentence = svc.interrupt()
+    assert "does not count" in sentence and "2 take(s)" in sentence
+    assert not svc.recording and not path.exists()
+    assert svc.session.answer.phase == "ready"
+    assert svc.session.takes_left(svc.session.question) == 2
+    clock.advance(600)  # however long the dialog stays open, nothing records
+    svc.tick()
+    assert svc.session.answer.phase == "ready" and not svc.recording
+    # thinking time is stopped too (it would run out into a recording behind the dialog)
+    svc.show_question()
+    assert "thinking time" in svc.interrupt().lower()
+    clock.advance(600)
+    svc.tick()
+    assert svc.session.answer.phase == "ready"
+    assert svc.interrupt() == ""
+
+
+# -- the kit's rules ------------------------------------------------------------------------------
+def deadline_kit(policy: str, days: int = -1) -> Kit:
+    return dataclasses.replace(
+        make_kit(),
+        deadline=NOW + timedelta(days=days),
+        late_submissions=policy,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("policy", ["allow", "mark", "refuse"])
+def test_a_passed_deadline_is_stated_and_follows_late_submissions(
+    tmp_path: Path, clock: ManualClock, policy: str
+) -> None:
+    svc = make_service(tmp_path, clock, deadline_kit(policy))
+    notice = svc.deadline_notice()
+    assert notice.startswith("The deadline for this interview was ")
+    assert any(line.startswith("The deadline was") for line in svc.welcome_facts())
+    if policy == "refuse":
+        assert not svc.can_seal() and "cannot be sealed" in notice
+        with pytest.raises(SessionStateError, match="deadline"):
+            svc.seal_bundle(tmp_path / "x.onetake")
+    else:
+        assert svc.can_seal()
+        assert ("marked as late" in notice) == (policy == "mark")
+    on_time = make_service(tmp_path, clock, deadline_kit(policy, days=3), folder="other")
+    assert on_time.deadline_notice() == "" and on_time.can_seal()
+    assert any("days left" in line for line in on_time.welcome_facts())
+
+
+def test_written_answer_has_think_time_and_its_time_limit_is_enforced(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    kit = dataclasses.replace(
+        make_kit(),
+        questions=(Question("w1", "Write to a customer.", "", 20, 0, 120, 0, answer_type="text"),),
+    )
+    notices: list[str] = []
+    svc = make_service(tmp_path, clock, kit)
+    svc.notice_listeners.append(notices.append)
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    assert svc.session.step == "questions", "a written-only kit skips devices and practice"
+    svc.show_question()
+    assert phase(svc) == "thinking"
+    clock.advance(20)
+    svc.tick()
+    assert phase(svc) == "writing"
+    svc.save_draft("Dear customer, thank you")
+    clock.advance(119)
+    svc.tick()
+    assert phase(svc) == "writing"
+    assert 0 < svc.session.text_time_left(kit.questions[0]) <= 1
+    clock.advance(1)
+    svc.tick()
+    assert str(svc.session.step) == "review"
+    a = svc.session.answer_for("w1")
+    assert a.text == "Dear customer, thank you" and a.text_seconds == 120
+    assert notices == ["Time's up: your written answer was saved as it was."]
+    assert not svc.session.can_redo("w1"), "no writing time is left to edit it"
+
+
+def test_practice_has_its_own_think_time(tmp_path: Path, clock: ManualClock) -> None:
+    svc = make_service(tmp_path, clock)
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    svc.open_devices("synthetic", "synthetic")
+    svc.confirm_devices()
+    svc.start_practice()
+    assert svc.practice_phase == "thinking" and svc.practice_think_limit() == 15
+    clock.advance(14)
+    svc.tick()
+    assert not svc.recording
+    clock.advance(1)
+    svc.tick()
+    assert svc.recording and svc.practice_phase == "recording"
+
+
+def test_a_silent_take_is_flagged(tmp_path: Path, clock: ManualClock) -> None:
+    QuietCapture.level = (0.0, 0.0005)  # about -66 dBFS
+    svc = at_questions(make_service(tmp_path, clock, capture=QuietCapture))
+    svc.show_question()
+    svc.start_answer()
+    for _ in range(5):
+        clock.advance(1.5)
+        svc.tick()
+    svc.stop_answer()
+    assert "nearly silent" in svc.take_warning
+    assert svc.session.takes_left(svc.session.question) == 1  # the choice to record again
+    QuietCapture.level = (0.1, 0.4)
+    svc.retake()
+    svc.start_answer()
+    clock.advance(6)
+    svc.tick()
+    svc.stop_answer()
+    assert svc.take_warning == ""
+
+
+def test_many_dropped_pictures_switch_to_the_light_profile_and_say_so(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    QuietCapture.level = (0.1, 0.4)
+    QuietCapture.stats = TakeStats(frames_captured=300, frames_dropped=90)
+    try:
+        svc = at_questions(make_service(tmp_path, clock, capture=QuietCapture))
+        record(svc, clock)
+    finally:
+        QuietCapture.stats = TakeStats()
+    assert "could not keep up" in svc.take_warning and "lighter" in svc.take_warning
+    st = svc.session.state
+    assert st.profile == "light"
+    assert len(st.profile_changes) == 1 and "q1: default -> light" in st.profile_changes[0]
+
+
+# -- devices --------------------------------------------------------------------------------------
+def test_only_devices_that_exist_are_offered(
+    tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import onetake_desktop.media.devices as devices
+
+    svc = make_service(tmp_path, clock)
+    monkeypatch.setattr(devices, "list_devices", lambda: DeviceList([], [], ["x"]))
+    choices = svc.device_choices("camera:0", "mic:default")
+    assert choices.cameras == [] and choices.microphones == []  # no phantom "Camera 0"
+    found = DeviceList(
+        [Device("camera", "camera:2", "Camera 2")],
+        [Device("microphone", "mic:USB", "USB", default=True)],
+    )
+    monkeypatch.setattr(devices, "list_devices", lambda: found)
+    choices = svc.device_choices("camera:0", "mic:default")
+    assert [c[0] for c in choices.cameras] == ["camera:2"]
+    assert [m[0] for m in choices.microphones] == ["mic:default", "mic:USB"]
+    # stand-ins chosen on the command line are always offered
+    choices = svc.device_choices("synthetic", "synthetic")
+    assert choices.cameras[0][0] == "synthetic" and choices.microphones[0][0] == "synthetic"
+
+
+class NoCameraCapture(FakeCapture):
+    def start(self) -> None:
+        if self.specs[0] is not None:
+            raise DeviceError("OpenCV: VIDEOIO could not open /dev/video0; run v4l2-ctl")
+        super().start()
+
+
+def test_a_camera_that_fails_leads_to_audio_only_in_plain_words(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = make_service(tmp_path, clock, capture=NoCameraCapture)
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    opening = svc.start_devices("camera:0", "synthetic")
+    assert opening.capture is not None and opening.camera is None
+    assert "camera could not be started" in opening.problem
+    assert "v4l2" not in opening.problem and "--" not in opening.problem
+    svc.use_devices(opening)
+    assert svc.capture_specs == (None, "synthetic")
+    assert svc.device_ways_forward(mic_failed=False) == ["audio_only"]
+    svc.confirm_devices()
+    assert svc.session.state.audio_only
+
+
+def test_no_microphone_offers_written_answers_when_the_kit_allows_and_a_note(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    kit = dataclasses.replace(make_kit(), written_instead=True, contact="jo@example.org")
+    svc = make_service(tmp_path, clock, kit)
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    opening = svc.start_devices("synthetic", "mic:broken")
+    assert opening.capture is None
+    assert "microphone could not be started" in opening.problem and "mic:" not in opening.problem
+    assert svc.device_ways_forward(mic_failed=True) == ["written", "contact"]
+    note = svc.contact_note()
+    assert "Support engineer" in note and "Ada" in note and "acme-support" in note
+    with pytest.raises(DeviceError):
+        svc.confirm_devices()
+    svc.choose_written_answers()
+    s = svc.session
+    assert s.step == "questions" and s.state.written_instead
+    assert all(s.answer_type(q) == "text" for q in kit.questions)
+    # a kit that does not allow it offers only the contact (or nothing)
+    plain = make_service(tmp_path, clock, folder="plain")
+    plain.begin()
+    plain.give_consent("Ada", "ada@example.com")
+    assert plain.device_ways_forward(mic_failed=True) == []
+    with pytest.raises(SessionStateError):
+        plain.choose_written_answers()
+
+
+# -- local data -----------------------------------------------------------------------------------
+def test_session_folders_and_files_are_private(tmp_path: Path, clock: ManualClock) -> None:
+    svc = at_questions(make_service(tmp_path, clock))
+    record(svc, clock)
+    for folder in (svc.dir, svc.takes_dir):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(svc.state_path.stat().st_mode) == 0o600
+    take = svc.takes_dir / svc.session.answer.takes[0].file
+    assert stat.S_IMODE(take.stat().st_mode) == 0o600
+
+
+def sent_service(tmp_path: Path, clock: ManualClock) -> CandidateService:
+    svc = at_questions(make_service(tmp_path, clock))
+    for _ in range(2):
+        record(svc, clock)
+        svc.keep_take(svc.session.answer.takes[-1].number)
+    svc.show_question()
+    svc.save_text("Because.")
+    bundle = tmp_path / "sealed.onetake"
+    bundle.write_bytes(b"sealed")
+    receipt = type("R", (), {"path": bundle, "size": 6, "sha256": "ab" * 32})()
+    svc.mark_sent(receipt)
+    return svc
+
+
+def test_recordings_are_deleted_with_one_button_and_the_receipt_stays(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = at_questions(make_service(tmp_path, clock, folder="early"))
+    with pytest.raises(SessionStateError):
+        svc.delete_recordings()  # nothing unsent is ever deleted by this button
+    svc = sent_service(tmp_path, clock)
+    assert svc.local_recordings_bytes() > 0
+    assert "still keeps your recordings" in svc.kept_sentence()
+    svc.delete_recordings()
+    assert not svc.takes_dir.exists() and svc.local_recordings_bytes() == 0
+    assert "have been deleted" in svc.kept_sentence()
+    assert (tmp_path / "sealed.onetake").is_file()
+    # reopening the sealed kit shows the receipt again; start over cannot wipe it
+    again = make_service(tmp_path, clock)
+    assert again.session.step == "sent" and not again.resumable
+    assert again.receipt().sha256 == "ab" * 32
+    with pytest.raises(SessionStateError):
+        again.start_over()
+
+
+def test_unsent_sessions_are_deleted_after_the_stated_period(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    root = tmp_path / "sessions"
+    old, fresh = root / "old", root / "fresh"
+    for folder in (old, fresh):
+        (folder / "takes").mkdir(parents=True)
+        (folder / "takes" / "q1-take1.mp4").write_bytes(b"x")
+        (folder / "state.json").write_text(json.dumps({"step": "questions"}))
+    sent = root / "sent"
+    (sent / "takes").mkdir(parents=True)
+    (sent / "state.json").write_text(json.dumps({"step": "sent"}))
+    long_ago = time.time() - (UNSENT_KEEP_DAYS + 1) * 86400
+    for folder in (old, sent):
+        for p in [*folder.rglob("*"), folder]:
+            os.utime(p, (long_ago, long_ago))
+    deleted = purge_unsent_sessions(root, ManualClock(datetime.now(UTC)))
+    assert not old.exists() and fresh.exists()
+    assert sent.exists() and (sent / "state.json").exists() and not (sent / "takes").exists()
+    assert set(deleted) == {old, sent / "takes"}
+    # opening any interview in the app's sessions folder keeps the promise
+    (old / "takes").mkdir(parents=True)
+    for p in [*old.rglob("*"), old]:
+        os.utime(p, (long_ago, long_ago))
+    CandidateService(make_kit(), KIT_HASH, clock=ManualClock(datetime.now(UTC)), sessions=root)
+    assert not old.exists() and fresh.exists()
+
+
+# -- state that survives an update -----------------------------------------------------------------
+def test_a_state_file_from_version_1_is_upgraded(tmp_path: Path, clock: ManualClock) -> None:
+    svc = at_questions(make_service(tmp_path, clock))
+    record(svc, clock)
+    data = svc.session.state.to_dict()
+    for key in (
+        "restarts",
+        "takes_before",
+        "file_names_used",
+        "written_instead",
+        "profile",
+        "profile_changes",
+        "submitted_late",
+    ):
+        del data[key]
+    data["format_version"] = 1
+    svc.close()
+    svc.state_path.write_text(json.dumps(data))
+    again = make_service(tmp_path, clock)
+    assert again.resumable, "the interview in progress is not discarded"
+    st = again.session.state
+    assert st.format_version == SESSION_FORMAT_VERSION
+    assert st.file_names_used == ["q1-take1.mp4"] and st.restarts == []
+    assert again.session.answer.takes[0].file == "q1-take1.mp4"
+    # a newer version is refused (kept aside, never deleted)
+    with pytest.raises(Exception, match="newer version"):
+        upgrade_state({**data, "format_version": SESSION_FORMAT_VERSION + 1})
+    assert SessionState.from_dict(upgrade_state(dict(data))).file_names_used == ["q1-take1.mp4"]
+
+
+def test_text_size_and_beep_are_remembered_per_machine(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"version": 2, "reviewer_name": "Sam"}))
+    assert load_candidate_prefs(path) == CandidatePrefs()
+    save_candidate_prefs(CandidatePrefs(1.3, True), path)
+    assert load_candidate_prefs(path) == CandidatePrefs(1.3, True)
+    saved = json.loads(path.read_text())
+    assert saved["reviewer_name"] == "Sam" and saved["text_scale"] == 1.3  # one settings file
+    path.write_text("{broken")
+    assert load_candidate_prefs(path) == CandidatePrefs()
+    assert load_candidate_prefs(None) == CandidatePrefs()
