@@ -1273,7 +1273,10 @@ def run_headless(
         while s.step == "questions":
             q = s.question
             service.show_question()
-            if s.answer.phase == "writing":
+            if s.answer_type(q) == "text":
+                # A written question starts with its think time too: open the editor at once.
+                if s.answer.phase != "writing":
+                    service.start_writing()
                 service.save_text(PLACEHOLDER_TEXT.format(question=q.text)[: q.text_max_chars])
                 say(f"{q.id}: text answer written")
                 continue
