@@ -445,6 +445,10 @@ class ReviewerService:
 
     EXPORT_FIELDS: tuple[str, ...] = EXPORT_FIELDS
 
+    def drafts_stay_home(self, actor: Actor) -> bool:
+        """Whether this actor's exports leave drafts out (services.scoring decides)."""
+        return self.scoring.drafts_stay_home(actor)
+
     def has_panelists(self) -> bool:
         """Panelists (reviewers with a passphrase) share this library: drafts stay private."""
         return self.scoring.has_panel()
