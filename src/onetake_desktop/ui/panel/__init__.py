@@ -114,6 +114,7 @@ class PanelController(QObject):
 
     def blind_codes(self) -> dict[int, str]:
         """What the reviewer window asks before it shows any candidate."""
+        # Closing: the shared library is about to close and nothing is shown any more.
         return {} if self.closed else self.service.hidden_codes()
 
     # -- menu --------------------------------------------------------------------------------

@@ -107,7 +107,9 @@ class ReviewerWindow(QMainWindow):
         self.view: AnswerView | None = None
         self.importing = False
         self.last_import: ImportReport | None = None
-        self.blind_codes: Callable[[], Mapping[int, str]] = dict
+        # Who is hidden is the policy's: the service answers even before a panel controller
+        # installs its own view of it (which goes through the same service).
+        self.blind_codes: Callable[[], Mapping[int, str]] = service.hidden_codes
         self._resume: tuple[int, int] | None = None  # (reviewer, answer) hidden by a lock
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
