@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 from onetake_desktop.cli import add_group, context_of
-from onetake_desktop.domain.conformance import flag_to_dict
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 
 
@@ -100,26 +98,37 @@ def run_list(args: argparse.Namespace) -> int:
         entries = service.entries(actor, search=args.search, sort=args.sort)
         codes = service.blind()
         # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
-        flags = {e.submission_id: service.flags(e.submission_id) for e in entries}
+        every_flag = service.all_flags()
+        flags = {e.submission_id: every_flag.get(e.submission_id, ()) for e in entries}
         # "No matches" and "empty" are different answers: ask only when the search found none.
         library_empty = not entries and not service.entries(actor)
     finally:
         service.close()
     if args.json:
-        out = [
-            {
-                **asdict(e),
-                "status": e.status,
-                "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
-            }
+        from dataclasses import fields
+
+        from onetake_desktop.domain.conformance import flag_to_dict
+        from onetake_desktop.services.reviewer import CandidateEntry
+
+        # One candidate per line through the C encoder: indent=2 over 10,000 candidates took
+        # Python's pure encoder (and dataclasses.asdict) most of a second.
+        encode = json.JSONEncoder(ensure_ascii=True).encode
+        names = [f.name for f in fields(CandidateEntry)]  # asdict()'s keys, in its order
+        lines = [
+            encode(
+                {
+                    **{n: getattr(e, n) for n in names},
+                    "status": e.status,
+                    "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
+                }
+            )
             for e in entries
         ]
-        json.dump(
-            {"reviewer": reviewer.name, "blind": bool(codes), "candidates": out},
-            sys.stdout,
-            indent=2,
+        body = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
+        sys.stdout.write(
+            f'{{\n  "reviewer": {encode(reviewer.name)},\n  "blind": {encode(bool(codes))},\n'
+            f'  "candidates": {body}\n}}\n'
         )
-        sys.stdout.write("\n")
         return EXIT_OK
     if codes:
         print(

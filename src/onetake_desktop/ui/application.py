@@ -18,6 +18,7 @@ from onetake_desktop.cli import GuiRequest
 from onetake_desktop.logs import MAX_BYTES, install_excepthooks
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.widgets.plain import warn
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +79,6 @@ class ErrorReporter(QObject):
         box.setWindowModality(Qt.WindowModality.ApplicationModal)
         box.show()
         self.dialog = box
-
-
-def plain_message(parent: QWidget | None, text: str, title: str = "OneTake") -> QMessageBox:
-    """A warning box that shows ``text`` as plain text: it may quote a kit or a file name."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(title)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(text)
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    box.setStandardButtons(QMessageBox.StandardButton.Close)
-    return box
 
 
 def open_log_folder(folder: Path) -> bool:
@@ -157,7 +146,8 @@ def run_gui(request: GuiRequest, context: AppContext) -> int:
         window = open_window(request, context)
     except Exception as error:  # a window that cannot open says why, in one sentence
         log.exception("the %s window could not open", request.mode)
-        plain_message(None, str(error)).exec()
+        # The sentence often names a kit or bundle file: plain text, never rich text.
+        warn(None, str(error), icon=QMessageBox.Icon.Critical)
         return 1
     window.show()
     return app.exec()

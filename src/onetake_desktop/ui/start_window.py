@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.widgets.plain import plain_box
 
 DEMO_KIT = resource("kits", "demo.onetakekit")
 
@@ -143,10 +144,9 @@ class StartWindow(QWidget):
         try:
             window = build()  # type: ignore[operator]
         except Exception as error:
-            # One sentence, as plain text (a changed kit's refusal quotes its signer's name).
-            from onetake_desktop.ui.application import plain_message
-
-            self.problem = plain_message(self, str(error))
+            # One sentence, as plain text, in a box the test can read (a changed kit's
+            # refusal quotes its signer's name).
+            self.problem = plain_box(self, str(error))
             self.problem.open()
             return
         self.child = window
