@@ -19,7 +19,7 @@ from onetake_desktop.ui.candidate import open_candidate_window
 from onetake_desktop.ui.candidate.pages.sent import SentPage
 from onetake_desktop.ui.candidate.window import CandidateWindow
 from onetake_desktop.ui.start_window import StartWindow
-from tests.pipeline.handover_kits import signed_small_kit
+from tests.pipeline.handover_kits import SMALL_TOML, signed_small_kit
 from tests.pipeline.test_candidate_headless import write_kit
 from tests.pipeline.tus_fixtures import intake_server, proxy, sha256_of
 from tests.ui.test_candidate_flow import Shots
@@ -110,14 +110,16 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
     qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
 ) -> None:
     store = tmp_path / "store"
-    # A slow line with small buffers: the real bundle (~0.6 MB) takes ~30 s to go through.
-    with intake_server(store) as intake, proxy(intake.port, rate=20_000, rcvbuf=16_384) as line:
+    # A slow line with small buffers: the real bundle (~1 MB: a 16 s answer) takes ~25 s to go
+    # through, well beyond what the sockets' buffers swallow at once.
+    with intake_server(store) as intake, proxy(intake.port, rate=40_000, rcvbuf=16_384) as line:
         hand_over = (
             f'\n[hand_over]\nupload_url = "{line.url(intake)}"\n'
             'instructions = "Or e-mail the file to <b>jobs@example.org</b>.\\n'
             '- a USB stick works too"\n'
         )
-        signed = signed_small_kit(tmp_path / "kit", hand_over=hand_over)
+        longer = SMALL_TOML.replace("answer_max_seconds = 5", "answer_max_seconds = 20")
+        signed = signed_small_kit(tmp_path / "kit", hand_over=hand_over, toml=longer)
         kit = load_kit(signed.kit)
         sessions = app_context.paths.ensure().sessions
         sealed = run_headless(
@@ -126,7 +128,7 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
             mic="synthetic",
             name="Ada Lovelace",
             email="ada@example.org",
-            answer_seconds=5.0,
+            answer_seconds=16.0,
             out=tmp_path / "ada.onetake",
             sessions=sessions,
             session_dir=sessions / session_folder_name(kit_content_hash(kit)),
