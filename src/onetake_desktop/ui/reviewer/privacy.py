@@ -41,6 +41,7 @@ from onetake_desktop.services.privacy import (
     PrivacyService,
     plural,
 )
+from onetake_desktop.ui.widgets.plain import warn  # error text can name a candidate or file
 
 BANNER_STYLE = """
 QFrame#RetentionBanner { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
@@ -324,7 +325,7 @@ class PrivacyController(QObject):
                 [c.submission_id for c in self.service.find(candidate_id=submission_id)]
             )
         except OneTakeError as error:
-            QMessageBox.warning(self.window, "OneTake", str(error))
+            warn(self.window, str(error))
             return None
         first = plan.candidates[0]
         interviews = [
@@ -346,7 +347,7 @@ class PrivacyController(QObject):
                 submission_ids=submission_ids, actor_id=w.current_reviewer_id
             )
         except OneTakeError as error:
-            QMessageBox.warning(w, "OneTake", str(error))
+            warn(w, str(error))
             return
         w.reload_library()
         message = f"Erased {len(result.counts)} submission(s) and their recordings."
@@ -396,7 +397,7 @@ class PrivacyController(QObject):
                 actor_id=self.window.current_reviewer_id,
             )
         except OneTakeError as error:
-            QMessageBox.warning(self.window, "OneTake", str(error))
+            warn(self.window, str(error))
             return
         self.refresh_banner()
         self.window.statusBar().showMessage(f"Kept until {_day(hold.until)}.", 6000)
