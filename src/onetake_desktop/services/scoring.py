@@ -1000,6 +1000,7 @@ class ScoringService:
         codes = blind_codes([c.submission_id for c in refs], self._blind_secret())
         lifted = self.repo.blind_lifted()
         blind = self.blind_mode()
+        flags = self.library.submissions.all_flags()
         out = []
         for c in refs:
             decision = decisions.get(c.submission_id)
@@ -1014,6 +1015,7 @@ class ScoringService:
                     revealed,
                     dict(c.answers),
                     decision,
+                    flags.get(c.submission_id, ()),
                 )
             )
         return out
@@ -1255,6 +1257,8 @@ class CandidateView:
     revealed: bool
     answers: dict[str, int]  # question id -> answer id
     decision: DecisionRecord | None
+    # The import checks' flags: facts about the file every reviewer sees beside the candidate.
+    flags: tuple[Flag, ...] = ()
 
 
 CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it

@@ -62,6 +62,7 @@ from onetake_desktop.services.reviewer import (
 )
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
+from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
@@ -264,6 +265,10 @@ class ReviewerWindow(QMainWindow):
         self.flag.setObjectName("Flag")
         self.flag.setWordWrap(True)
         self.flag.setVisible(False)
+        # The import checks' flags on this candidate (plain sentences; issue 11).
+        self.flags_label = plain_label(object_name="Flag", wrap=True)
+        self.flags_label.setAccessibleName("Flagged on import")
+        self.flags_label.setVisible(False)
         card = QFrame()
         card.setObjectName("Card")
         c = QVBoxLayout(card)
@@ -304,6 +309,7 @@ class ReviewerWindow(QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(card)
         layout.addWidget(self.flag)
+        layout.addWidget(self.flags_label)
         layout.addWidget(self.player, 1)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
@@ -527,7 +533,7 @@ class ReviewerWindow(QMainWindow):
         )
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_entries(entries, codes)
+            self.model.set_entries(entries, codes, self.service.all_flags())
             self.tree.expandToDepth(0)
         finally:
             self.tree.setUpdatesEnabled(True)
@@ -697,6 +703,7 @@ class ReviewerWindow(QMainWindow):
         self.question_context.setText("")
         self.facts.setText("")
         self.flag.setVisible(False)
+        self.flags_label.setVisible(False)
         self.scoring_pane.setCurrentWidget(self.scoring_hint)
         self.candidate_label.setText("No candidate selected")
         self.candidate_email.setText("")
@@ -747,6 +754,7 @@ class ReviewerWindow(QMainWindow):
                 "rubric are unknown. Add it with File > Add interview definition…"
             )
         self.flag.setVisible(q is None)
+        self._show_flags(view.submission.id, a.question_id)
         self.scoring_pane.setCurrentWidget(self.scoring_content)
         name, email = self.shown_name(view.submission.id)
         self.candidate_label.setText(name)
@@ -768,6 +776,12 @@ class ReviewerWindow(QMainWindow):
             return code, ""
         submission = self.service.submission(submission_id=submission_id)
         return submission.candidate_name, submission.candidate_email
+
+    def _show_flags(self, submission_id: int, question_id: str) -> None:
+        flags = self.service.flags(submission_id)
+        self.flags_label.setText(header_text(flags, question_id))
+        self.flags_label.setToolTip(flags_tooltip(flags))
+        self.flags_label.setVisible(bool(flags))
 
     def set_blind_codes(self, codes: Callable[[], Mapping[int, str]]) -> None:
         """Install who is hidden behind a code, and show the window that way at once."""
