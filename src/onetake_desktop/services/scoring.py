@@ -903,8 +903,11 @@ class ScoringService:
         feedback: str = "",
     ) -> DecisionRecord:
         """The panel's decision, once every panelist has submitted the candidate (by the chair
-        if the panel has one), durably, with its audit row (reason and feedback as hashes)."""
-        self._check_gate(actor, submission_id, "A decision")
+        if the panel has one), durably, with its audit row (reason and feedback as hashes).
+        A lone reviewer (no panel in this library) decides alone, with a reason, audited."""
+        refusal = self.decision_refusal(actor, submission_id=submission_id)
+        if refusal is not None:
+            raise OneTakeError(refusal)
         with durable(self.library.db):
             record = self.repo.add_decision(
                 submission_id, decision, reason, feedback, actor.reviewer_id
@@ -922,6 +925,31 @@ class ScoringService:
                 },
             )
         return record
+
+    def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
+        """Why this actor may not record a decision on this candidate now (None: they may).
+        With a panel: a signed-in panelist once everyone has submitted (the chair, if named).
+        Without one: the lone reviewer, who answers to nobody else."""
+        self.check(actor)
+        if not actor.panelist:
+            if self.has_panel():
+                return "Decisions are the panel's: sign in as a panelist."
+            return None
+        try:
+            self._check_gate(actor, submission_id, "A decision")
+        except OneTakeError as error:
+            return str(error)
+        return None
+
+    def contactable(self, actor: Actor, *, interview_pk: int) -> list[CandidateView]:
+        """Candidates this actor may write to: a decision is recorded and their name is
+        shown (in blind mode, only those the panel has revealed)."""
+        self.check(actor)
+        return [
+            c
+            for c in self.candidates(interview_pk=interview_pk)
+            if c.decision is not None and c.revealed and c.email
+        ]
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         """Show this candidate's name to the panel (audited), once all have submitted."""
@@ -1206,15 +1234,40 @@ class ScoringService:
                 every_candidate=every_candidate,
             )
             fields = EXPORT_FIELDS
+        return self.write_export(
+            actor,
+            kind="summary" if summary else "answers",
+            key="candidates" if summary else "scores",
+            rows=rows,
+            fields=fields,
+            fmt=fmt,
+            out=out,
+        )
+
+    def write_export(
+        self,
+        actor: Actor,
+        *,
+        kind: str,
+        key: str,
+        rows: Sequence[Mapping[str, Any]],
+        fields: Sequence[str],
+        fmt: str,
+        out: Path,
+    ) -> int:
+        """Write rows the actor may see (built by this service's readers) to ``out``
+        atomically: CSV with a UTF-8 byte-order mark, or JSON with ``rows`` under ``key``.
+        A panelist's export is audited (file name as a hash)."""
+        self.check(actor)
         if fmt == "json":
             data = json.dumps(
                 {
                     "format_version": 2,
-                    "kind": "summary" if summary else "answers",
+                    "kind": kind,
                     "reviewer": actor.name,
                     "exported_at": self.clock.now().isoformat(),
                     "blind": self.blind_mode(),
-                    "scores" if not summary else "candidates": rows,
+                    key: list(rows),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -1222,7 +1275,7 @@ class ScoringService:
         elif fmt == "csv":
             flat = [
                 {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
                     for k, v in r.items()
                 }
                 for r in rows
@@ -1240,7 +1293,7 @@ class ScoringService:
                 self._audit(
                     actor,
                     "export",
-                    "summary" if summary else "answers",
+                    kind,
                     {"format": fmt, "rows": len(rows), "file": text_hash(out.name)},
                 )
         return len(rows)
