@@ -943,8 +943,11 @@ class ScoringService:
 
     def contactable(self, actor: Actor, *, interview_pk: int) -> list[CandidateView]:
         """Candidates this actor may write to: a decision is recorded and their name is
-        shown (in blind mode, only those the panel has revealed)."""
+        shown (in blind mode, only those the panel has revealed). With a panel, only a
+        signed-in panelist writes to candidates on its behalf."""
         self.check(actor)
+        if not actor.panelist and self.has_panel():
+            raise OneTakeError("Follow-up is the panel's: sign in as a panelist.")
         return [
             c
             for c in self.candidates(interview_pk=interview_pk)
