@@ -162,3 +162,28 @@ def test_blind_panel_writes_only_to_revealed_candidates(
     lone = scoring.actor_for(scoring.lone_reviewer("Me").id)
     with pytest.raises(OneTakeError, match="sign in as a panelist"):
         followup.pending(lone, interview_pk=interview)
+
+
+def test_library_followup_command(
+    onetake_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from onetake_desktop.cli import main as cli_main
+    from onetake_desktop.paths import app_paths
+
+    lib, interview, ids = make_library(app_paths().ensure().library, candidates=2)
+    scoring = scoring_for(lib)
+    me = scoring.actor_for(scoring.lone_reviewer("Me").id)
+    scoring.decide(me, submission_id=ids[ADA], decision="advance", reason="Strong")
+    lib.close()
+
+    assert cli_main(["library", "followup", "--interview", "99", "-o", str(tmp_path)]) == 3
+    assert "There is no interview 99" in capsys.readouterr().err
+    out = tmp_path / "drafts"
+    code = cli_main(["library", "followup", "--interview", str(interview), "-o", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert printed.startswith(f"Wrote 1 draft and mail-merge.csv to {out}")
+    (draft,) = out.glob("*.eml")
+    assert parse(draft)["To"] == f"{ADA} <ada@example.org>"
+    rows = list(csv.DictReader(io.StringIO((out / "mail-merge.csv").read_text("utf-8-sig"))))
+    assert [r["email"] for r in rows] == ["ada@example.org"]
