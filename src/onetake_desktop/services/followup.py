@@ -139,7 +139,7 @@ class FollowupService:
         for c in self.scoring.contactable(actor, interview_pk=interview_pk):
             d = c.decision
             assert d is not None
-            decision: Decision = d.decision  # type: ignore[assignment]
+            decision: Decision = d.decision
             values = {
                 "candidate_name": c.name,
                 "role_title": interview.role_title,

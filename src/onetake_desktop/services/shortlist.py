@@ -23,7 +23,7 @@ from typing import Any, Literal
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.panel import Decision
 from onetake_desktop.services.scoring import Actor, ScoringService
-from onetake_desktop.storage.library import RECOMMENDATION_LABELS
+from onetake_desktop.storage.library import RECOMMENDATION_LABELS, InterviewRecord
 from onetake_desktop.storage.panel import DecisionRecord
 
 SortKey = Literal["mean", "median", "recommendation", "flags"]
@@ -182,6 +182,11 @@ class ShortlistService:
             )
         ranked = sorted(unranked, key=lambda r: (*_sort_value(r, sort), r.name.casefold()))
         return [_with_rank(r, i) for i, r in enumerate(ranked, start=1)]
+
+    def interviews(self) -> list[InterviewRecord]:
+        """Interviews that have candidates (what a shortlist can be made of)."""
+        counts = self.scoring.repo.candidate_counts()
+        return [i for i in self.scoring.library.interviews.all() if counts.get(i.id)]
 
     def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
         """Why this actor may not decide on this candidate now (None: they may)."""

@@ -464,6 +464,10 @@ class ReviewerWindow(QMainWindow):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.submit_action)
+        # The interview's candidates ranked, decisions and follow-up (ui/reviewer/shortlist.py).
+        menu.addSeparator()
+        self.shortlist_action = self._action("Short&list…", self.open_shortlist, "Ctrl+Shift+L")
+        menu.addAction(self.shortlist_action)
 
     def _build_view_menu(self) -> None:
         menu = self.menuBar().addMenu("&View")
@@ -1298,6 +1302,15 @@ class ReviewerWindow(QMainWindow):
         if count is not None:
             which = "submitted scores" if submitted_only else "scores"
             self.statusBar().showMessage(f"Exported {count} {which} to {path}.", 6000)
+
+    # -- shortlist ----------------------------------------------------------------------------
+
+    def open_shortlist(self) -> Any:
+        """Review > Shortlist…: the current candidate's interview ranked (a dialog of this
+        window, so a panel lock closes it)."""
+        from onetake_desktop.ui.reviewer.shortlist import open_shortlist
+
+        return open_shortlist(self)
 
     # -- drag and drop, closing ---------------------------------------------------------------
 
