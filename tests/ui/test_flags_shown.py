@@ -90,6 +90,15 @@ def test_flags_show_in_the_tree_the_header_and_the_panel_windows(
     if SHOTS.parent.exists():
         SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / "flags-reviewer-offscreen.png"))
+    # A short window (1024x600) gives its height to the video: one line, all in the tooltip.
+    window.resize(1024, 600)
+    qtbot.waitUntil(lambda: window._compact)
+    window.show_answer(answers[0].id)
+    short = label.text()
+    assert "\n" not in short and short.startswith(f"{FLAG_MARK} Flagged on import: ")
+    assert short.endswith("(+1 more; hover to read)")
+    for f in flags:
+        assert html.escape(f.message) in label.toolTip()
     window.show_answer(window.service.answers(plain_id)[0].id)
     assert not window.flags_label.isVisible()
 

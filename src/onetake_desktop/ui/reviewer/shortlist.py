@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -59,15 +60,17 @@ if TYPE_CHECKING:
     from onetake_desktop.ui.reviewer.window import ReviewerWindow
 
 DECISION_WORDS: dict[str, str] = {"advance": "Advance", "hold": "Hold", "decline": "Decline"}
-COLUMNS = (
-    "#",
-    "Candidate",
-    "Mean",
-    "Median",
-    "Recommendation",
-    "Flags",
-    "Decision",
-    "Follow-up sent",
+# Short headings: at 1366x768 with 150 % scaling the window is 910 logical pixels wide.
+COLUMNS = ("#", "Candidate", "Mean", "Median", "Recommended", "Flags", "Decision", "Sent")
+COLUMN_TIPS = (
+    "Rank",
+    "Name (a code while blind mode hides it); ⚑ marks import flags",
+    "Mean of the submitted scores you may see",
+    "Median of the submitted scores you may see",
+    "Overall recommendations you may see",
+    "Rules of the interview the bundle broke (import checks)",
+    "The decision recorded",
+    "When the follow-up e-mail went out",
 )
 STYLE = """
 QLabel#Refusal { color: #8a1c1c; }
@@ -137,6 +140,10 @@ class ShortlistWindow(QDialog):
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        for c, tip in enumerate(COLUMN_TIPS):
+            heading = self.table.horizontalHeaderItem(c)
+            if heading is not None:
+                heading.setToolTip(tip)
         self.table.setAccessibleName("Shortlist: candidates ranked")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -144,9 +151,10 @@ class ShortlistWindow(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
+        # Every column as wide as its text; the last takes what is left, so the names (the
+        # column that matters) are never squeezed behind a scroll bar.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         self.table.setSortingEnabled(True)  # a click on a heading sorts; "Rank by" re-ranks
 
         # The decision for the selected candidate.
@@ -188,13 +196,15 @@ class ShortlistWindow(QDialog):
         form.addStretch(1)
         side = QWidget()
         side.setLayout(form)
-        side.setMinimumWidth(260)
+        side.setMinimumWidth(220)
+        side.setMaximumWidth(340)
+        self.side = side
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
 
         self.export_button = QPushButton("Export shortlist…")
@@ -490,6 +500,8 @@ class FollowupDialog(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(lw)
         split.addWidget(rw)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
         grid.addWidget(split, 0, 0)
         bottom = QHBoxLayout()
@@ -507,6 +519,7 @@ class FollowupDialog(QDialog):
         self.export_button.clicked.connect(self.choose_folder)
         close.clicked.connect(self.close)
         self.pending: list[Pending] = []
+        fit_to_screen(self, 980, 620)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setObjectName("Refusal" if error else "Notice")
@@ -613,6 +626,15 @@ class FollowupDialog(QDialog):
         return True
 
 
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Resize to (width, height), or to the screen's free area when that is smaller."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    free = screen.availableGeometry() if screen is not None else None
+    if free is not None:
+        width, height = min(width, free.width() - 20), min(height, free.height() - 40)
+    widget.resize(width, height)
+
+
 def open_shortlist(window: ReviewerWindow) -> ShortlistWindow:
     """Open (or show again) the reviewer window's shortlist, on the current candidate's
     interview; it asks for the actor at every call (a panel switch changes who acts)."""
@@ -628,7 +650,7 @@ def open_shortlist(window: ReviewerWindow) -> ShortlistWindow:
             lambda: window.service.actor_for(window.current_reviewer_id),
             interview_pk,
         )
-        dialog.resize(min(1100, window.width()), min(640, window.height()))
+        fit_to_screen(dialog, 1100, 640)
         window.shortlist_window = dialog  # type: ignore[attr-defined]
     else:
         if interview_pk is not None and dialog.interview.findData(interview_pk) >= 0:

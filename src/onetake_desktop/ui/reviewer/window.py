@@ -783,7 +783,8 @@ class ReviewerWindow(QMainWindow):
 
     def _show_flags(self, submission_id: int, question_id: str) -> None:
         flags = self.service.flags(submission_id)
-        self.flags_label.setText(header_text(flags, question_id))
+        # A short window gives its height to the video: one line (all of them in the tooltip).
+        self.flags_label.setText(header_text(flags, question_id, 1 if self._compact else 3))
         self.flags_label.setToolTip(flags_tooltip(flags))
         self.flags_label.setVisible(bool(flags))
 
@@ -797,7 +798,7 @@ class ReviewerWindow(QMainWindow):
     def _fit_labels(self) -> None:
         # Word-wrapped labels in a layout with a stretching player get less height than their
         # text needs; ask each for its height at its current width.
-        for label in (self.question_text, self.question_context, self.facts):
+        for label in (self.question_text, self.question_context, self.facts, self.flags_label):
             if label.isVisible() and label.width() > 0:
                 label.setMinimumHeight(label.heightForWidth(label.width()))
         layout = self.answer_pane.layout()

@@ -36,18 +36,24 @@ def flags_tooltip(flags: Sequence[Flag], first: str = "") -> str:
     return plain_tooltip("\n".join(lines + flag_lines(flags)))
 
 
-def header_text(flags: Sequence[Flag], question_id: str | None = None) -> str:
+def header_text(
+    flags: Sequence[Flag], question_id: str | None = None, shown: int = HEADER_SHOWN
+) -> str:
     """The answer view's header: this answer's flags and the whole submission's first, then
-    the others; a few sentences, then a count."""
+    the others; ``shown`` sentences, then a count (all of them are in the tooltip). With
+    ``shown`` 1 (a short window, where height is the video's) it is one line."""
     if not flags:
         return ""
     ordered = sorted(flags, key=lambda f: f.question_id not in (None, question_id))
     n = len(flags)
+    if shown <= 1:
+        more = f" (+{n - 1} more; hover to read)" if n > 1 else ""
+        return f"{FLAG_MARK} Flagged on import: {ordered[0].message}{more}"
     lines = [
         f"Flagged on import: {n} rule{'' if n == 1 else 's'} of the interview broken "
-        "(a fact about the file, not a verdict)."
+        "(facts about the file, not verdicts)."
     ]
-    lines += flag_lines(ordered[:HEADER_SHOWN])
-    if n > HEADER_SHOWN:
-        lines.append(f"… and {n - HEADER_SHOWN} more (hover to read them all).")
+    lines += flag_lines(ordered[:shown])
+    if n > shown:
+        lines.append(f"… and {n - shown} more (hover to read them all).")
     return "\n".join(lines)
