@@ -103,7 +103,7 @@ def test_flags_show_in_the_tree_the_header_and_the_panel_windows(
     assert not window.flags_label.isVisible()
 
     # The panel windows: a mark beside the flagged candidate wherever candidates are listed.
-    panel = window.panel  # type: ignore[attr-defined]
+    panel = window.panel
     panel.service.create_panelist("Dana", "correct horse battery")
     panel._update_actions()
     decisions = panel.open_decisions()

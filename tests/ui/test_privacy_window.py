@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
@@ -241,7 +242,7 @@ def test_erase_error_names_the_candidate_as_plain_text(
     qtbot.waitUntil(lambda: window.current_submission_id == first)
 
     def refuse(_ids: list[int]) -> object:
-        raise privacy_ui.OneTakeError(f"{hostile} cannot be erased from <i>a.onetake</i>.")
+        raise OneTakeError(f"{hostile} cannot be erased from <i>a.onetake</i>.")
 
     monkeypatch.setattr(controller.service, "plan", refuse)
     seen: list[tuple[Qt.TextFormat, str]] = []
