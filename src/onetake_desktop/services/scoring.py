@@ -726,6 +726,33 @@ class ScoringService:
         )
         return rec if actor.reviewer_id in done else None
 
+    def visible_recommendations(
+        self, actor: Actor, *, interview_pk: int
+    ) -> dict[int, list[tuple[int, str]]]:
+        """Submission id -> [(reviewer id, value)] of the submitted recommendations the actor
+        may see on this interview: their own, and another panelist's once the actor has
+        submitted the whole candidate (the rule of :meth:`visible_recommendation`, one query
+        per panelist rather than per candidate)."""
+        self.check(actor)
+        reviewers = (
+            [p.reviewer_id for p in self.repo.panelists()]
+            if actor.panelist
+            else [actor.reviewer_id]
+        )
+        done_by = self.repo.submitted_by_submission(interview_pk) if actor.panelist else {}
+        out: dict[int, list[tuple[int, str]]] = {}
+        for reviewer_id in reviewers:
+            mine = reviewer_id == actor.reviewer_id
+            for sid, (value, status) in self.repo.recommendations_of(
+                reviewer_id, interview_pk
+            ).items():
+                if status != "submitted":
+                    continue
+                if not mine and actor.reviewer_id not in done_by.get(sid, set()):
+                    continue
+                out.setdefault(sid, []).append((reviewer_id, value))
+        return out
+
     # -- writing scores -------------------------------------------------------------------------
 
     def save_score(

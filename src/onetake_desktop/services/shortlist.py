@@ -141,9 +141,7 @@ class ShortlistService:
                 seen.setdefault(sid, []).append(
                     (question_of[sc.answer_id], sc.reviewer_name, int(sc.score))
                 )
-        reviewers = (
-            [p.reviewer_id for p in scoring.panelists()] if actor.panelist else [actor.reviewer_id]
-        )
+        recommendations = scoring.visible_recommendations(actor, interview_pk=interview_pk)
         unranked: list[ShortlistRow] = []
         for c in candidates:
             done = bool(c.answers) and own_submitted.get(c.submission_id, 0) == len(c.answers)
@@ -151,14 +149,11 @@ class ShortlistService:
             # (the policy already hides others' scores until then; this hides a partial mean).
             scores = seen.get(c.submission_id, []) if done or not actor.panelist else []
             values = [v for _, _, v in scores]
-            recs: list[str] = []
-            if done or not actor.panelist:
-                for reviewer_id in reviewers:
-                    rec = scoring.visible_recommendation(
-                        actor, submission_id=c.submission_id, reviewer_id=reviewer_id
-                    )
-                    if rec is not None and rec.status == "submitted":
-                        recs.append(rec.value)
+            recs = (
+                [value for _, value in recommendations.get(c.submission_id, [])]
+                if done or not actor.panelist
+                else []
+            )
             unranked.append(
                 ShortlistRow(
                     rank=0,
