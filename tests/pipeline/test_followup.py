@@ -21,6 +21,7 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.followup import Template
 from onetake_desktop.services.followup import MAILMERGE_FIELDS, FollowupService
 from onetake_desktop.services.scoring import scoring_for
+from onetake_desktop.storage.erasure import erase_submissions
 from onetake_desktop.storage.library import Library
 from onetake_desktop.storage.panel import SqlitePanel
 from tests.pipeline.test_panel_service import make_library
@@ -135,6 +136,16 @@ def test_drafts_and_mail_merge_for_decided_candidates(
     assert sent == {ids[ADA]: result.sent_at, ids[BRIAN]: result.sent_at}
     (audit,) = [e for e in SqlitePanel(lib.db).audit_entries() if e.action == "followup_export"]
     assert ADA not in audit.details and "escalation" not in audit.details
+
+    # Erasing a candidate takes their follow-up record with them (no trace of who was sent).
+    erase_submissions(lib.db, lib.root, [ids[ADA]], reason_code="request", actor_id=None)
+    assert followup.sent(me, interview_pk=interview) == {ids[BRIAN]: result.sent_at}
+    assert (
+        lib.db.execute(
+            "SELECT COUNT(*) FROM followups_sent WHERE submission_id = ?", (ids[ADA],)
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_blind_panel_writes_only_to_revealed_candidates(
