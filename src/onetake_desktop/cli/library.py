@@ -123,7 +123,7 @@ def run_list(args: argparse.Namespace) -> int:
         from dataclasses import fields
 
         from onetake_desktop.domain.conformance import flag_to_dict
-        from onetake_desktop.storage.library import CandidateEntry
+        from onetake_desktop.services.reviewer import CandidateEntry
 
         # One candidate per line through the C encoder: indent=2 over 10,000 candidates took
         # Python's pure encoder (and dataclasses.asdict) most of a second.

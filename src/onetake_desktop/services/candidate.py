@@ -213,6 +213,9 @@ class CandidateService:
         self._take_is_practice = False
         self._practice_started: float | None = None
         self._finished: queue.Queue[TakeResult] = queue.Queue()
+        # "Practice answers are never saved or sent": a practice take left by a crash or a
+        # closed window goes as soon as the session is opened again.
+        shutil.rmtree(self.practice_dir, ignore_errors=True)
         self.last_practice: Path | None = None
         self.listeners: list[Callable[[], None]] = []
         self.error_listeners: list[Callable[[OneTakeError], None]] = []
@@ -1095,8 +1098,10 @@ class CandidateService:
         )
 
     def close(self) -> None:
-        """Stop any take and close the devices (the state is already on disk)."""
+        """Stop any take and close the devices (the state is already on disk); the practice
+        take never outlives the window."""
         self.close_devices()
+        shutil.rmtree(self.practice_dir, ignore_errors=True)
 
 
 # -- per-machine preferences of candidate mode ---------------------------------------------------
@@ -1268,7 +1273,10 @@ def run_headless(
         while s.step == "questions":
             q = s.question
             service.show_question()
-            if s.answer.phase == "writing":
+            if s.answer_type(q) == "text":
+                # A written question starts with its think time too: open the editor at once.
+                if s.answer.phase != "writing":
+                    service.start_writing()
                 service.save_text(PLACEHOLDER_TEXT.format(question=q.text)[: q.text_max_chars])
                 say(f"{q.id}: text answer written")
                 continue

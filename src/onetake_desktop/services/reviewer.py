@@ -312,6 +312,11 @@ class ReviewerService:
     def blind(self) -> bool:
         return bool(self.scoring.hidden_codes())
 
+    def hidden_codes(self) -> dict[int, str]:
+        """Submission id -> code of every candidate the panel's blind mode hides now: what any
+        window shows instead of a name (services.scoring decides)."""
+        return self.scoring.hidden_codes()
+
     def submission(self, *, submission_id: int) -> SubmissionRecord:
         return self.library.submissions.get(submission_id)
 
@@ -444,6 +449,10 @@ class ReviewerService:
     # -- export -------------------------------------------------------------------------------
 
     EXPORT_FIELDS: tuple[str, ...] = EXPORT_FIELDS
+
+    def drafts_stay_home(self, actor: Actor) -> bool:
+        """Whether this actor's exports leave drafts out (services.scoring decides)."""
+        return self.scoring.drafts_stay_home(actor)
 
     def has_panelists(self) -> bool:
         """Panelists (reviewers with a passphrase) share this library: drafts stay private."""

@@ -209,6 +209,11 @@ class ScoringService:
     def has_panel(self) -> bool:
         return bool(self.repo.panelists())
 
+    def drafts_stay_home(self, actor: Actor) -> bool:
+        """Whether exports by this actor leave drafts out: always for a panelist, and for
+        anyone while panelists share the library."""
+        return actor.panelist or self.has_panel()
+
     def actor_for(self, reviewer_id: int) -> Actor:
         """The actor for this reviewer: the signed-in actor of a panelist (NotSignedIn if they
         are not signed in), or the implicit actor of a reviewer without a passphrase."""
@@ -1103,10 +1108,14 @@ class ScoringService:
         """One row per answer and score the actor may see (their own, and others' on answers
         both have submitted), with the scorer's timestamped notes and recommendation, the
         panel's decision and the import flags. A panelist's export never holds a draft, not
-        even their own (``submitted_only`` defaults to that). ``every_candidate`` (the panel's
-        decisions export) adds one row for each candidate with no score to show."""
+        even their own, and while panelists share the library no export holds a draft at all
+        (an export file may travel further than the screen; ``submitted_only`` defaults to
+        that, for the windows and the CLI alike). ``every_candidate`` (the panel's decisions
+        export) adds one row for each candidate with no score to show."""
         self.check(actor)
-        only_submitted = actor.panelist if submitted_only is None else submitted_only
+        if submitted_only is None:
+            submitted_only = self.drafts_stay_home(actor)
+        only_submitted = submitted_only
         interviews = [
             i for i in self.library.interviews.all() if interview_pk is None or i.id == interview_pk
         ]

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.widgets.plain import warn
 
 DEMO_KIT = resource("kits", "demo.onetakekit")
 
@@ -142,7 +142,7 @@ class StartWindow(QWidget):
         try:
             window = build()  # type: ignore[operator]
         except Exception as error:
-            QMessageBox.warning(self, "OneTake", str(error))
+            warn(self, str(error))  # it may name a file: plain text
             return
         self.child = window
         window.show()

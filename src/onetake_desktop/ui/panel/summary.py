@@ -31,6 +31,7 @@ from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService,
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.widgets.flags import flagged as with_mark
 from onetake_desktop.ui.widgets.flags import flags_tooltip
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 FLAG_BACKGROUND = QColor("#fdecea")
 LOCKED_TEXT = "submit yours to see"
@@ -105,7 +106,10 @@ class SummaryModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:  # the whole cell, should it be cut short
                 flag = stats is not None and stats.disagreement
                 text = self.window.cell_text(c.submission_id, q)
-                return text + ("\nPanelists are 2 or more points apart." if flag else "")
+                # Names of panelists and candidates: shown literally, never as rich text.
+                return plain_tooltip(
+                    text + ("\nPanelists are 2 or more points apart." if flag else "")
+                )
             if role == Qt.ItemDataRole.ForegroundRole and stats is None:
                 return QBrush(LOCKED_COLOUR)
             flagged = stats is not None and stats.disagreement

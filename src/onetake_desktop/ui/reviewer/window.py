@@ -108,7 +108,9 @@ class ReviewerWindow(QMainWindow):
         self.view: AnswerView | None = None
         self.importing = False
         self.last_import: ImportReport | None = None
-        self.blind_codes: Callable[[], Mapping[int, str]] = dict
+        # Who is hidden is the policy's: the service answers even before a panel controller
+        # installs its own view of it (which goes through the same service).
+        self.blind_codes: Callable[[], Mapping[int, str]] = service.hidden_codes
         self._resume: tuple[int, int] | None = None  # (reviewer, answer) hidden by a lock
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
@@ -1289,19 +1291,12 @@ class ReviewerWindow(QMainWindow):
 
     def export_scores(self, path: Path, fmt: str) -> None:
         self.rubric.flush_note()
-        # While panelists share the library an export file may travel further than the
-        # screen: only submitted scores go in, never a draft (issue 8).
-        submitted_only = self.service.has_panelists()
-        count = self._guard(
-            lambda: self.service.export_scores(
-                self.service.actor_for(self.current_reviewer_id),
-                fmt=fmt,
-                out=path,
-                submitted_only=submitted_only,
-            )
-        )
+        actor = self.service.actor_for(self.current_reviewer_id)
+        # Which scores go in is the policy's (services.scoring): no drafts while a panel
+        # shares the library; the window only says what it got.
+        count = self._guard(lambda: self.service.export_scores(actor, fmt=fmt, out=path))
         if count is not None:
-            which = "submitted scores" if submitted_only else "scores"
+            which = "submitted scores" if self.service.drafts_stay_home(actor) else "scores"
             self.statusBar().showMessage(f"Exported {count} {which} to {path}.", 6000)
 
     # -- shortlist ----------------------------------------------------------------------------
