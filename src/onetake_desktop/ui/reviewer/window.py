@@ -785,8 +785,15 @@ class ReviewerWindow(QMainWindow):
 
     def _show_flags(self, submission_id: int, question_id: str) -> None:
         flags = self.service.flags(submission_id)
-        # A short window gives its height to the video: one line (all of them in the tooltip).
-        self.flags_label.setText(header_text(flags, question_id, 1 if self._compact else 3))
+        # A short window gives its height to the video: one line, cut to the pane's width
+        # (every sentence is in the tooltip).
+        label = self.flags_label
+        label.setWordWrap(not self._compact)
+        text = header_text(flags, question_id, 1 if self._compact else 3)
+        if self._compact:
+            width = max(120, self.answer_pane.width() - 40)
+            text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        label.setText(text)
         self.flags_label.setToolTip(flags_tooltip(flags))
         self.flags_label.setVisible(bool(flags))
 
@@ -801,8 +808,10 @@ class ReviewerWindow(QMainWindow):
         # Word-wrapped labels in a layout with a stretching player get less height than their
         # text needs; ask each for its height at its current width.
         for label in (self.question_text, self.question_context, self.facts, self.flags_label):
-            if label.isVisible() and label.width() > 0:
+            if label.isVisible() and label.width() > 0 and label.wordWrap():
                 label.setMinimumHeight(label.heightForWidth(label.width()))
+            elif label.isVisible():
+                label.setMinimumHeight(0)  # one line (the flags in a short window)
         layout = self.answer_pane.layout()
         if layout is not None:
             layout.activate()

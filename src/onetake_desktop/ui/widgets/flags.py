@@ -46,9 +46,9 @@ def header_text(
         return ""
     ordered = sorted(flags, key=lambda f: f.question_id not in (None, question_id))
     n = len(flags)
-    if shown <= 1:
-        more = f" (+{n - 1} more; hover to read)" if n > 1 else ""
-        return f"{FLAG_MARK} Flagged on import: {ordered[0].message}{more}"
+    if shown <= 1:  # the count first: the caller may cut the line to its width
+        head = f"{n} import flag{'' if n == 1 else 's'} (hover to read)"
+        return f"{FLAG_MARK} {head}: " + " ".join(f.message for f in ordered)
     lines = [
         f"Flagged on import: {n} rule{'' if n == 1 else 's'} of the interview broken "
         "(facts about the file, not verdicts)."
