@@ -148,4 +148,8 @@ def test_shortlist_ranks_decides_exports_and_sends_follow_up(qtbot: QtBot, tmp_p
     assert sent[ids[BRIAN]] == "" and sent[ids[DENNIS]] == ""
     follow.close()
     dialog.close()
+    assert dialog.table.rowCount() == 0  # nothing kept in a hidden window (a panel lock)
+    window.shortlist_action.trigger()  # opened again: the same window, read afresh
+    assert window.shortlist_window is dialog and dialog.table.rowCount() == 4  # type: ignore[attr-defined]
+    dialog.close()
     window.close()

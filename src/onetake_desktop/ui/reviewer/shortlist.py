@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -233,6 +233,24 @@ class ShortlistWindow(QDialog):
         self.followup_button.clicked.connect(self.open_followup)
         close.clicked.connect(self.close)
         self.reload()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # A panel lock rejects this dialog: keep nothing of that panelist's view in it.
+        self.rows = []
+        self.table.setRowCount(0)
+        self.show_selected()
+        super().hideEvent(event)
+
+    def refresh_interviews(self) -> None:
+        """The interviews with candidates now (an import may have added one)."""
+        keep = self.interview_pk()
+        self.interview.blockSignals(True)
+        self.interview.clear()
+        for i in self.shortlist.interviews():
+            self.interview.addItem(f"{i.role_title or i.interview_id} (v{i.version})", i.id)
+        found = self.interview.findData(keep)
+        self.interview.setCurrentIndex(max(found, 0))
+        self.interview.blockSignals(False)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -655,6 +673,7 @@ def open_shortlist(window: ReviewerWindow) -> ShortlistWindow:
         fit_to_screen(dialog, 1100, 640)
         window.shortlist_window = dialog  # type: ignore[attr-defined]
     else:
+        dialog.refresh_interviews()
         if interview_pk is not None and dialog.interview.findData(interview_pk) >= 0:
             dialog.interview.setCurrentIndex(dialog.interview.findData(interview_pk))
         dialog.reload()
