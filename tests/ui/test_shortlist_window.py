@@ -153,3 +153,46 @@ def test_shortlist_ranks_decides_exports_and_sends_follow_up(qtbot: QtBot, tmp_p
     assert window.shortlist_window is dialog and dialog.table.rowCount() == 4  # type: ignore[attr-defined]
     dialog.close()
     window.close()
+
+
+def test_a_panelist_who_has_not_submitted_sees_no_other_scores_and_why_they_cannot_decide(
+    qtbot: QtBot,
+) -> None:
+    lib, _interview, ids = make_library(app_paths().ensure().library, candidates=2)
+    lib.close()
+    window = ReviewerWindow(open_reviewer_service(app_paths().ensure().library))
+    qtbot.addWidget(window)
+    window.resize(1024, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.panel.service  # type: ignore[attr-defined]
+    scoring = window.service.scoring
+    ben = panel.create_panelist("Ben", "ben passphrase")
+    for name in (ADA, BRIAN):
+        score(scoring, scoring.library, ben, ids[name], (5, 4), "strong_yes")
+    cleo = panel.create_panelist("Cleo", "cleo passphrase")
+    score(scoring, scoring.library, cleo, ids[ADA], (2, 2), "no", submit=False)
+    window.set_reviewer(cleo.reviewer_id)
+
+    dialog = window.open_shortlist()
+    assert isinstance(dialog, ShortlistWindow)
+    assert sorted(dialog.table_texts(r)[1] for r in range(2)) == [ADA, BRIAN]
+    for r in range(2):  # neither Ben's scores nor his recommendations, nor Cleo's drafts
+        assert dialog.table_texts(r)[2:5] == ["–", "–", "–"]
+    tip = dialog.table.item(0, 2).toolTip()  # type: ignore[union-attr]
+    assert "Shown once you have submitted this candidate." in tip
+    dialog.select(ids[ADA])
+    assert not dialog.decide_button.isEnabled()
+    assert dialog.refusal.text() == (
+        "A decision waits until every panelist has submitted this candidate "
+        "(still to submit: Cleo)."
+    )
+    shot(dialog, "shortlist-panel-not-submitted-offscreen.png")
+
+    scoring.submit_candidate(cleo, submission_id=ids[ADA])
+    dialog.reload()
+    ada_row = dialog.table_order().index(ids[ADA])
+    assert dialog.table_texts(ada_row)[2:4] == ["3.25", "3.00"]  # Ben 5,4 and Cleo 2,2
+    assert dialog.refusal.text() == "" and dialog.decide_button.isEnabled()
+    dialog.close()
+    window.close()
