@@ -165,7 +165,7 @@ def test_a_panelist_who_has_not_submitted_sees_no_other_scores_and_why_they_cann
     window.resize(1024, 600)
     window.show()
     qtbot.waitExposed(window)
-    panel = window.panel.service  # type: ignore[attr-defined]
+    panel = window.panel.service
     scoring = window.service.scoring
     ben = panel.create_panelist("Ben", "ben passphrase")
     for name in (ADA, BRIAN):
