@@ -183,6 +183,7 @@ def test_a_panelist_who_has_not_submitted_sees_no_other_scores_and_why_they_cann
     assert "Shown once you have submitted this candidate." in tip
     dialog.select(ids[ADA])
     assert not dialog.decide_button.isEnabled()
+    assert dialog.explain.text() == "Shown once you have submitted this candidate."
     assert dialog.refusal.text() == (
         "A decision waits until every panelist has submitted this candidate "
         "(still to submit: Cleo)."

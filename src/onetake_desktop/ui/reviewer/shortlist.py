@@ -371,6 +371,8 @@ class ShortlistWindow(QDialog):
         parts = [
             f"Mean {_fmt(row.mean)}, median {_fmt(row.median)} from {row.scores_seen} "
             f"score{'' if row.scores_seen == 1 else 's'}"
+            if row.scores_seen
+            else self._no_mean(row).rstrip(".")
         ]
         if row.recommendations:
             parts.append(f"recommended: {row.recommendation_text}")
