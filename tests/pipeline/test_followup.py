@@ -198,3 +198,40 @@ def test_library_followup_command(
     assert parse(draft)["To"] == f"{ADA} <ada@example.org>"
     rows = list(csv.DictReader(io.StringIO((out / "mail-merge.csv").read_text("utf-8-sig"))))
     assert [r["email"] for r in rows] == ["ada@example.org"]
+
+
+def test_library_followup_with_a_panel_needs_a_signed_in_panelist(
+    onetake_home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onetake_desktop.cli import main as cli_main
+    from onetake_desktop.paths import app_paths
+    from onetake_desktop.services.panel import PanelService
+
+    lib, interview, ids = make_library(app_paths().ensure().library, candidates=2)
+    panel = PanelService(lib)
+    ana = panel.create_panelist("Ana", "ana passphrase")
+    score(panel.scoring, lib, ana, ids[ADA], (4, 4), "yes")
+    panel.scoring.decide(ana, submission_id=ids[ADA], decision="hold", reason="Next round")
+    lib.close()
+    args = ["library", "followup", "--interview", str(interview), "-o", str(tmp_path / "d")]
+
+    assert cli_main(args) == 3
+    assert "name a panelist with --as NAME" in capsys.readouterr().err
+    assert cli_main([*args, "--as", "Bob"]) == 3  # no such panelist
+    assert not (tmp_path / "d").exists()
+    monkeypatch.setattr("sys.stdin", io.StringIO("ana passphrase\n"))
+    capsys.readouterr()
+    assert cli_main([*args, "--as", "Ana"]) == 0
+    assert "Wrote 1 draft" in capsys.readouterr().out
+    (draft,) = (tmp_path / "d").glob("*.eml")
+    assert parse(draft)["To"] == f"{ADA} <ada@example.org>"
+    # A file where the folder should be: one sentence, exit 1, nothing recorded as sent.
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setattr("sys.stdin", io.StringIO("ana passphrase\n"))
+    bad = ["library", "followup", "--interview", str(interview), "-o", str(tmp_path / "file")]
+    assert cli_main([*bad, "--as", "Ana"]) == 1
+    err = capsys.readouterr().err
+    assert "The follow-up cannot be written to" in err and len(err.strip().splitlines()) == 1
