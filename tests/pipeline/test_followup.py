@@ -235,3 +235,11 @@ def test_library_followup_with_a_panel_needs_a_signed_in_panelist(
     assert cli_main([*bad, "--as", "Ana"]) == 1
     err = capsys.readouterr().err
     assert "The follow-up cannot be written to" in err and len(err.strip().splitlines()) == 1
+    from onetake_desktop.storage.library import open_library
+
+    again = open_library(app_paths().ensure().library)
+    try:
+        rows = again.db.execute("SELECT submission_id FROM followups_sent").fetchall()
+        assert [int(r[0]) for r in rows] == [ids[ADA]]  # only the run that wrote its files
+    finally:
+        again.close()
