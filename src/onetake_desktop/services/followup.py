@@ -25,7 +25,7 @@ from onetake_desktop.domain.followup import (
     make_draft,
 )
 from onetake_desktop.domain.panel import DECISIONS, Decision
-from onetake_desktop.services.scoring import CSV_BOM, Actor, ScoringService, text_hash
+from onetake_desktop.services.scoring import Actor, ScoringService, text_hash
 from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
 from onetake_desktop.storage.followup import SqliteFollowups
 
@@ -202,7 +202,7 @@ class FollowupService:
                     }
                 )
             mailmerge = folder / MAILMERGE_NAME
-            atomic_write_bytes(mailmerge, CSV_BOM + csv_bytes(MAILMERGE_FIELDS, rows))
+            atomic_write_bytes(mailmerge, csv_bytes(MAILMERGE_FIELDS, rows))
         except OSError as error:
             raise OneTakeError(f"The follow-up cannot be written to {folder} ({error}).") from error
         with self.scoring.transaction():

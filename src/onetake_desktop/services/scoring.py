@@ -1319,7 +1319,7 @@ class ScoringService:
                 }
                 for r in rows
             ]
-            data = CSV_BOM + csv_bytes(fields, flat)
+            data = csv_bytes(fields, flat)
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         try:
@@ -1353,7 +1353,6 @@ class CandidateView:
     flags: tuple[Flag, ...] = ()
 
 
-CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it
 _ANSWER_FIELDS = (
     "question_id",
     "question_text",
