@@ -41,13 +41,15 @@ from onetake_desktop.services.privacy import (
     PrivacyService,
     plural,
 )
-from onetake_desktop.ui.widgets.plain import warn  # error text can name a candidate or file
+from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
+    plain_tooltip,
+    warn,
+)
 
 BANNER_STYLE = """
 QFrame#RetentionBanner { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
 QLabel#DialogWarning { color: #8a1c1c; font-weight: 600; }
 """
-MAX_LISTED = 4  # the banner names this many, then "and N more"
 
 
 def default_clock() -> Clock:
@@ -362,14 +364,18 @@ class PrivacyController(QObject):
         if not soon:
             self.banner.setVisible(False)
             return
-        parts = [f"{self._name(c)} on {_day(c.erase_at)}" for c in soon[:MAX_LISTED]]
-        more = f", and {len(soon) - MAX_LISTED} more" if len(soon) > MAX_LISTED else ""
-        self.banner.text.setText(
-            f"Erased within {WARN_DAYS} days, as each candidate was told: "
-            + "; ".join(parts)
-            + more
-            + "."
-        )
+        everyone = [f"{self._name(c)} on {_day(c.erase_at)}" for c in soon]
+        if len(soon) == 1:
+            text = f"Erased within {WARN_DAYS} days, as each candidate was told: {everyone[0]}."
+        else:
+            # One line, so the banner never takes the player's height on a small screen: the
+            # whole list is in the tooltip and in Keep longer…
+            text = (
+                f"{len(soon)} candidates are erased within {WARN_DAYS} days, as each was told;"
+                f" the first on {_day(soon[0].erase_at)}. Point here for the list."
+            )
+        self.banner.text.setText(text)
+        self.banner.text.setToolTip(plain_tooltip("\n".join(everyone)))
         self.banner.setVisible(True)
 
     def keep_longer(self, submission_id: int | None) -> HoldDialog | None:
