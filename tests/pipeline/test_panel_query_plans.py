@@ -24,8 +24,10 @@ from pathlib import Path
 import pytest
 
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, KitRef, SubmissionManifest
+from onetake_desktop.services.followup import FollowupService
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.services.reviewer import ReviewerService
+from onetake_desktop.services.shortlist import ShortlistService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
 from tests.pipeline.test_panel_service import HASH, QUESTIONS, _definition
 from tests.pipeline.test_scoring_policy import panel_service
@@ -152,6 +154,12 @@ def read_paths(p: Panel) -> dict[str, Callable[[], object]]:
         "audit view": as_ana(p.panel.audit_view),
         "audit chain": p.panel.audit_problem,
         "decision gate": lambda: [p.panel.waiting_for(submission_id=s) for s in p.subs[:2]],
+        "shortlist": as_ana(
+            lambda a: ShortlistService(p.panel.scoring).rows(a, interview_pk=p.interview)
+        ),
+        "follow-up drafts": as_ana(
+            lambda a: FollowupService(p.panel.scoring).pending(a, interview_pk=p.interview)
+        ),
     }
 
 

@@ -731,6 +731,33 @@ class ScoringService:
         )
         return rec if actor.reviewer_id in done else None
 
+    def visible_recommendations(
+        self, actor: Actor, *, interview_pk: int
+    ) -> dict[int, list[tuple[int, str]]]:
+        """Submission id -> [(reviewer id, value)] of the submitted recommendations the actor
+        may see on this interview: their own, and another panelist's once the actor has
+        submitted the whole candidate (the rule of :meth:`visible_recommendation`, one query
+        per panelist rather than per candidate)."""
+        self.check(actor)
+        reviewers = (
+            [p.reviewer_id for p in self.repo.panelists()]
+            if actor.panelist
+            else [actor.reviewer_id]
+        )
+        done_by = self.repo.submitted_by_submission(interview_pk) if actor.panelist else {}
+        out: dict[int, list[tuple[int, str]]] = {}
+        for reviewer_id in reviewers:
+            mine = reviewer_id == actor.reviewer_id
+            for sid, (value, status) in self.repo.recommendations_of(
+                reviewer_id, interview_pk
+            ).items():
+                if status != "submitted":
+                    continue
+                if not mine and actor.reviewer_id not in done_by.get(sid, set()):
+                    continue
+                out.setdefault(sid, []).append((reviewer_id, value))
+        return out
+
     # -- writing scores -------------------------------------------------------------------------
 
     def save_score(
@@ -908,8 +935,11 @@ class ScoringService:
         feedback: str = "",
     ) -> DecisionRecord:
         """The panel's decision, once every panelist has submitted the candidate (by the chair
-        if the panel has one), durably, with its audit row (reason and feedback as hashes)."""
-        self._check_gate(actor, submission_id, "A decision")
+        if the panel has one), durably, with its audit row (reason and feedback as hashes).
+        A lone reviewer (no panel in this library) decides alone, with a reason, audited."""
+        refusal = self.decision_refusal(actor, submission_id=submission_id)
+        if refusal is not None:
+            raise OneTakeError(refusal)
         with durable(self.library.db):
             record = self.repo.add_decision(
                 submission_id, decision, reason, feedback, actor.reviewer_id
@@ -927,6 +957,34 @@ class ScoringService:
                 },
             )
         return record
+
+    def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
+        """Why this actor may not record a decision on this candidate now (None: they may).
+        With a panel: a signed-in panelist once everyone has submitted (the chair, if named).
+        Without one: the lone reviewer, who answers to nobody else."""
+        self.check(actor)
+        if not actor.panelist:
+            if self.has_panel():
+                return "Decisions are the panel's: sign in as a panelist."
+            return None
+        try:
+            self._check_gate(actor, submission_id, "A decision")
+        except OneTakeError as error:
+            return str(error)
+        return None
+
+    def contactable(self, actor: Actor, *, interview_pk: int) -> list[CandidateView]:
+        """Candidates this actor may write to: a decision is recorded and their name is
+        shown (in blind mode, only those the panel has revealed). With a panel, only a
+        signed-in panelist writes to candidates on its behalf."""
+        self.check(actor)
+        if not actor.panelist and self.has_panel():
+            raise OneTakeError("Follow-up is the panel's: sign in as a panelist.")
+        return [
+            c
+            for c in self.candidates(interview_pk=interview_pk)
+            if c.decision is not None and c.revealed and c.email
+        ]
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         """Show this candidate's name to the panel (audited), once all have submitted."""
@@ -1005,6 +1063,7 @@ class ScoringService:
         codes = blind_codes([c.submission_id for c in refs], self._blind_secret())
         lifted = self.repo.blind_lifted()
         blind = self.blind_mode()
+        flags = self.library.submissions.all_flags()
         out = []
         for c in refs:
             decision = decisions.get(c.submission_id)
@@ -1019,6 +1078,7 @@ class ScoringService:
                     revealed,
                     dict(c.answers),
                     decision,
+                    flags.get(c.submission_id, ()),
                 )
             )
         return out
@@ -1213,15 +1273,40 @@ class ScoringService:
                 every_candidate=every_candidate,
             )
             fields = EXPORT_FIELDS
+        return self.write_export(
+            actor,
+            kind="summary" if summary else "answers",
+            key="candidates" if summary else "scores",
+            rows=rows,
+            fields=fields,
+            fmt=fmt,
+            out=out,
+        )
+
+    def write_export(
+        self,
+        actor: Actor,
+        *,
+        kind: str,
+        key: str,
+        rows: Sequence[Mapping[str, Any]],
+        fields: Sequence[str],
+        fmt: str,
+        out: Path,
+    ) -> int:
+        """Write rows the actor may see (built by this service's readers) to ``out``
+        atomically: CSV with a UTF-8 byte-order mark, or JSON with ``rows`` under ``key``.
+        A panelist's export is audited (file name as a hash)."""
+        self.check(actor)
         if fmt == "json":
             data = json.dumps(
                 {
                     "format_version": 2,
-                    "kind": "summary" if summary else "answers",
+                    "kind": kind,
                     "reviewer": actor.name,
                     "exported_at": self.clock.now().isoformat(),
                     "blind": self.blind_mode(),
-                    "scores" if not summary else "candidates": rows,
+                    key: list(rows),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -1229,12 +1314,12 @@ class ScoringService:
         elif fmt == "csv":
             flat = [
                 {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
                     for k, v in r.items()
                 }
                 for r in rows
             ]
-            data = CSV_BOM + csv_bytes(fields, flat)
+            data = csv_bytes(fields, flat)
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         try:
@@ -1247,7 +1332,7 @@ class ScoringService:
                 self._audit(
                     actor,
                     "export",
-                    "summary" if summary else "answers",
+                    kind,
                     {"format": fmt, "rows": len(rows), "file": text_hash(out.name)},
                 )
         return len(rows)
@@ -1264,9 +1349,10 @@ class CandidateView:
     revealed: bool
     answers: dict[str, int]  # question id -> answer id
     decision: DecisionRecord | None
+    # The import checks' flags: facts about the file every reviewer sees beside the candidate.
+    flags: tuple[Flag, ...] = ()
 
 
-CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it
 _ANSWER_FIELDS = (
     "question_id",
     "question_text",

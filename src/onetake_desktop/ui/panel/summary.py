@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.panel import SCORE_MAX, SCORE_MIN
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService, PanelView
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.widgets.flags import flagged as with_mark
+from onetake_desktop.ui.widgets.flags import flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 FLAG_BACKGROUND = QColor("#fdecea")
@@ -114,10 +116,12 @@ class SummaryModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.BackgroundRole and flagged:
                 return QBrush(FLAG_BACKGROUND)
             return None
+        if col == 0 and role == Qt.ItemDataRole.ToolTipRole and c.flags:
+            return flags_tooltip(c.flags, c.name)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if col == 0:
-            return c.name
+            return with_mark(c.name, c.flags)
         if col == last - 1:
             mean = view.summary.candidate_means.get(c.submission_id)
             return _fmt(mean) if view.candidate_open(c.submission_id) else LOCKED_TEXT

@@ -62,6 +62,7 @@ from onetake_desktop.services.reviewer import (
 )
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
+from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
@@ -266,6 +267,10 @@ class ReviewerWindow(QMainWindow):
         self.flag.setObjectName("Flag")
         self.flag.setWordWrap(True)
         self.flag.setVisible(False)
+        # The import checks' flags on this candidate (plain sentences; issue 11).
+        self.flags_label = plain_label(object_name="Flag", wrap=True)
+        self.flags_label.setAccessibleName("Flagged on import")
+        self.flags_label.setVisible(False)
         card = QFrame()
         card.setObjectName("Card")
         c = QVBoxLayout(card)
@@ -306,6 +311,7 @@ class ReviewerWindow(QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(card)
         layout.addWidget(self.flag)
+        layout.addWidget(self.flags_label)
         layout.addWidget(self.player, 1)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
@@ -463,6 +469,10 @@ class ReviewerWindow(QMainWindow):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.submit_action)
+        # The interview's candidates ranked, decisions and follow-up (ui/reviewer/shortlist.py).
+        menu.addSeparator()
+        self.shortlist_action = self._action("Short&list…", self.open_shortlist, "Ctrl+Shift+L")
+        menu.addAction(self.shortlist_action)
 
     def _build_view_menu(self) -> None:
         menu = self.menuBar().addMenu("&View")
@@ -532,7 +542,7 @@ class ReviewerWindow(QMainWindow):
         )
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_entries(entries, codes)
+            self.model.set_entries(entries, codes, self.service.all_flags())
             self.tree.expandToDepth(0)
         finally:
             self.tree.setUpdatesEnabled(True)
@@ -702,6 +712,7 @@ class ReviewerWindow(QMainWindow):
         self.question_context.setText("")
         self.facts.setText("")
         self.flag.setVisible(False)
+        self.flags_label.setVisible(False)
         self.scoring_pane.setCurrentWidget(self.scoring_hint)
         self.candidate_label.setText("No candidate selected")
         self.candidate_email.setText("")
@@ -752,6 +763,7 @@ class ReviewerWindow(QMainWindow):
                 "rubric are unknown. Add it with File > Add interview definition…"
             )
         self.flag.setVisible(q is None)
+        self._show_flags(view.submission.id, a.question_id)
         self.scoring_pane.setCurrentWidget(self.scoring_content)
         name, email = self.shown_name(view.submission.id)
         self.candidate_label.setText(name)
@@ -774,6 +786,20 @@ class ReviewerWindow(QMainWindow):
         submission = self.service.submission(submission_id=submission_id)
         return submission.candidate_name, submission.candidate_email
 
+    def _show_flags(self, submission_id: int, question_id: str) -> None:
+        flags = self.service.flags(submission_id)
+        # A short window gives its height to the video: one line, cut to the pane's width
+        # (every sentence is in the tooltip).
+        label = self.flags_label
+        label.setWordWrap(not self._compact)
+        text = header_text(flags, question_id, 1 if self._compact else 3)
+        if self._compact:
+            width = max(120, self.answer_pane.width() - 40)
+            text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        label.setText(text)
+        self.flags_label.setToolTip(flags_tooltip(flags))
+        self.flags_label.setVisible(bool(flags))
+
     def set_blind_codes(self, codes: Callable[[], Mapping[int, str]]) -> None:
         """Install who is hidden behind a code, and show the window that way at once."""
         self.blind_codes = codes
@@ -784,9 +810,11 @@ class ReviewerWindow(QMainWindow):
     def _fit_labels(self) -> None:
         # Word-wrapped labels in a layout with a stretching player get less height than their
         # text needs; ask each for its height at its current width.
-        for label in (self.question_text, self.question_context, self.facts):
-            if label.isVisible() and label.width() > 0:
+        for label in (self.question_text, self.question_context, self.facts, self.flags_label):
+            if label.isVisible() and label.width() > 0 and label.wordWrap():
                 label.setMinimumHeight(label.heightForWidth(label.width()))
+            elif label.isVisible():
+                label.setMinimumHeight(0)  # one line (the flags in a short window)
         layout = self.answer_pane.layout()
         if layout is not None:
             layout.activate()
@@ -1282,6 +1310,15 @@ class ReviewerWindow(QMainWindow):
         if count is not None:
             which = "submitted scores" if self.service.drafts_stay_home(actor) else "scores"
             self.statusBar().showMessage(f"Exported {count} {which} to {path}.", 6000)
+
+    # -- shortlist ----------------------------------------------------------------------------
+
+    def open_shortlist(self) -> Any:
+        """Review > Shortlist…: the current candidate's interview ranked (a dialog of this
+        window, so a panel lock closes it)."""
+        from onetake_desktop.ui.reviewer.shortlist import open_shortlist
+
+        return open_shortlist(self)
 
     # -- drag and drop, closing ---------------------------------------------------------------
 
