@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1
   xvfb xauth xdotool imagemagick pulseaudio pulseaudio-utils libasound2-plugins sox espeak-ng
-  ffmpeg fonts-dejavu-core fonts-noto-core fonts-noto-cjk age
+  ffmpeg fonts-dejavu-core fonts-noto-core fonts-noto-cjk age python3-venv
 )
 # fonts-noto-core and fonts-noto-cjk (about 70 MB): names and kits in any script display,
 # CJK included, in the windows and in the UI tests' screenshots.
@@ -38,6 +38,8 @@ fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing nodejs and npm (Debian) for the upload server"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q  # the package lists may be empty or stale when nothing else was missing
     apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends nodejs npm
   else
     echo "setup: Node.js and npm are missing; install them with sudo apt-get install nodejs npm" >&2

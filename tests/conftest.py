@@ -84,6 +84,17 @@ def onetake_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_unlocked_keys() -> Iterator[None]:
+    """Organisation keys unlocked by one test stay unlocked in the process (services.keys):
+    every test starts and ends with none, whatever order the tests run in."""
+    from onetake_desktop.services.keys import forget_unlocked
+
+    forget_unlocked()
+    yield
+    forget_unlocked()
+
+
 @pytest.fixture
 def app_context(onetake_home: Path) -> AppContext:
     """What app.py builds, on this test's home, with synthetic devices by default."""

@@ -60,11 +60,13 @@ class SignedKit:
     short_fingerprint: str
 
 
-def signed_small_kit(folder: Path, hand_over: str = "", org: str = "Harbour Lane") -> SignedKit:
+def signed_small_kit(
+    folder: Path, hand_over: str = "", org: str = "Harbour Lane", toml: str = SMALL_TOML
+) -> SignedKit:
     """A new organisation key in the test's library and a small kit signed with it."""
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "interview.toml"
-    source.write_text(SMALL_TOML + hand_over, encoding="utf-8")
+    source.write_text(toml + hand_over, encoding="utf-8")
     with KeyService() as keys:
         record = keys.new_key(org, PASSPHRASE)
         kit, definition = kitfile.build_from_toml(

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,28 @@ def test_headless_clamps_to_the_maximum_and_records_audio_only(tmp_path: Path) -
     assert all(a.media.video_codec is None for a in m.answers[:2] if a.media)
     # 9 s is clamped down to each question's 5 s maximum
     assert all(4.5 <= a.answer_seconds <= 5.3 for a in m.answers[:2]), m.answers
+
+
+def test_headless_answers_a_written_question_that_has_think_time(tmp_path: Path) -> None:
+    # The demo kit's written question has think time: the scripted session opens the editor
+    # at once instead of recording a video for it (the bundle was then refused at sealing).
+    kit = small_kit("audio", max_seconds=5)
+    q3 = kit.questions[2]
+    kit = replace(kit, questions=(*kit.questions[:2], replace(q3, think_seconds=30)))
+    path = tmp_path / "think.onetakekit"
+    save_kit(kit, path)
+    out = tmp_path / "think.onetake"
+    code = cli_main(
+        [
+            "candidate", str(path), "--headless", "--mic", "synthetic", "--name", "Cy",
+            "--email", "cy@example.com", "--answer-seconds", "1", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    m = extract_bundle(out, tmp_path / "x").manifest
+    written = m.answers[2]
+    assert written.answer_type == "text" and written.media is None
+    assert written.text and "scripted session" in written.text
 
 
 def test_headless_usage_and_input_errors(

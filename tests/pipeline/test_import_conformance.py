@@ -124,6 +124,9 @@ def test_library_import_refuses_or_flags_and_every_window_can_see_it(
     (entry,) = listed["candidates"]
     assert case.outcome in [f["code"] for f in entry["flags"]]
     assert all(f["message"].endswith(".") for f in entry["flags"])
+    sam = open_reviewer_service(app_paths().ensure().library)
+    sam.library.reviewers.ensure("Sam")  # --reviewer names an existing reviewer (issue 18)
+    sam.close()
     other = json.loads(run(capsys, "library", "list", "--json", "--reviewer", "Sam")[1])
     assert other["candidates"][0]["flags"] == entry["flags"]
     plain = run(capsys, "library", "list")[1]

@@ -245,3 +245,18 @@ def test_ctrl_c_stops_the_cli_take_and_keeps_it(tmp_path: Path) -> None:
     assert stats["stop_reason"] == "stopped" and 0.8 < stats["duration_seconds"] < 3
     assert out.exists() and not out.with_name("int.mp4.partial").exists()
     assert len(decode_all(out)["video"]) == stats["stats"]["frames_encoded"]
+
+
+def test_sound_captured_after_the_take_ended_costs_nothing(tmp_path: Path) -> None:
+    # A busy machine delivers the microphone's last chunks late, long after the end: they are
+    # dropped as they come, not padded with silence up to their time and then cut (that work
+    # grew with each chunk, and the writer never caught up with the microphone).
+    with CaptureSession("synthetic:size=320x240", "synthetic") as session:
+        take = session.start_take(tmp_path / "late.mp4", SMALL, max_seconds=0.5)
+        result = take.wait(10)
+    assert result is not None and result.stop_reason == "time_limit"
+    stop_at = take._stop_at
+    assert stop_at is not None
+    filled, written = take._audio_filled, take._audio_written
+    take._write_audio(np.zeros(960, np.float32), stop_at + 600.0, stop_at)
+    assert (take._audio_filled, take._audio_written) == (filled, written)

@@ -87,10 +87,18 @@ def intake_server(
 class Proxy:
     """TCP proxy 127.0.0.1:port -> target. ``cuts``: how many connections to cut after
     ``cut_after`` bytes went client->server on them; ``rate``: bytes/s client->server;
-    ``online = False``: connections are accepted and closed at once (no route to the server)."""
+    ``online = False``: connections are accepted and closed at once (no route to the server);
+    ``rcvbuf``: a small receive buffer, so that with ``rate`` the client cannot run far ahead of
+    what really goes through (small bundles then show their progress, and pause, mid-way)."""
 
     def __init__(
-        self, target_port: int, *, cuts: int = 0, cut_after: int = 2_000_000, rate: float = 0
+        self,
+        target_port: int,
+        *,
+        cuts: int = 0,
+        cut_after: int = 2_000_000,
+        rate: float = 0,
+        rcvbuf: int = 0,
     ) -> None:
         self.target_port = target_port
         self.cuts_left = cuts
@@ -100,7 +108,14 @@ class Proxy:
         self.online = True
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:  # before listen(): accepted connections inherit it, window scale included
+            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            # Loopback's 64 KiB segments would let the client's first window alone hold
+            # ~640 KB; Ethernet-sized segments keep its buffers as small as on a real line.
+            self._listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1400)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen()
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
         self._threads: list[threading.Thread] = []

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
     QMainWindow,
-    QTableWidget,
+    QTableView,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -210,11 +210,12 @@ def all_text(widget: QWidget) -> str:
     parts: list[str] = []
     parts += [w.text() for w in widget.findChildren(QLabel) if shown(w)]
     parts += [w.text() for w in widget.findChildren(QAbstractButton) if shown(w)]
-    for table in (t for t in widget.findChildren(QTableWidget) if shown(t)):
-        for r in range(table.rowCount()):
-            for c in range(table.columnCount()):
-                item = table.item(r, c)
-                parts.append(item.text() if item else "")
+    # Tables of widget items and views on a model (the summary) alike: every cell's text.
+    for table in (t for t in widget.findChildren(QTableView) if shown(t)):
+        model = table.model()
+        for r in range(model.rowCount()):
+            for c in range(model.columnCount()):
+                parts.append(str(model.index(r, c).data() or ""))
     for lst in (w for w in widget.findChildren(QListWidget) if shown(w)):
         parts.extend(lst.item(i).text() for i in range(lst.count()))
     parts += [w.toPlainText() for w in widget.findChildren(QPlainTextEdit) if shown(w)]

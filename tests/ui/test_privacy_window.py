@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
@@ -224,4 +225,35 @@ def test_blind_mode_hides_names_in_the_erase_dialog_and_the_banner(
     assert hold is not None
     assert hold.candidate.currentText() == code
     hold.reject()
+    window.close()
+
+
+def test_erase_error_names_the_candidate_as_plain_text(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onetake_home: Path
+) -> None:
+    """An error that names a candidate or a file is shown as typed, never as rich text."""
+    service = open_reviewer_service(app_paths().ensure().library)
+    hostile = "<b>Panel: approved</b>"
+    first = import_one(service, make_bundle(tmp_path / "a.onetake", hostile, EMAIL))
+    service.close()
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    window.show_answer(window.service.answers(first)[0].id)
+    qtbot.waitUntil(lambda: window.current_submission_id == first)
+
+    def refuse(_ids: list[int]) -> object:
+        raise OneTakeError(f"{hostile} cannot be erased from <i>a.onetake</i>.")
+
+    monkeypatch.setattr(controller.service, "plan", refuse)
+    seen: list[tuple[Qt.TextFormat, str]] = []
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.textFormat(), box.text()))
+        box.done(0)
+
+    QTimer.singleShot(0, look)
+    assert controller.erase_selected() is None
+    assert seen == [(Qt.TextFormat.PlainText, f"{hostile} cannot be erased from <i>a.onetake</i>.")]
     window.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -62,3 +64,48 @@ def test_staging_puts_resources_inside_the_package(tmp_path: Path) -> None:
     staged = installer.stage(REPO, tmp_path / "staging")
     assert (staged / "src/onetake_desktop/resources/icons/onetake-256.png").is_file()
     assert "[tool.briefcase.app.onetake_desktop]" in (staged / "pyproject.toml").read_text()
+
+
+TEMPLATE = REPO / "installers" / "briefcase-template"
+
+
+def test_staged_template_carries_the_shared_desktop_files(tmp_path: Path) -> None:
+    installer = load_installer()
+    staged = installer.stage(REPO, tmp_path / "staging")
+    tree = staged / installer.PACKAGE_ROOT
+    for source, destination in installer.SHARED_FILES:
+        assert (tree / destination).read_bytes() == (REPO / source).read_bytes()
+    assert (staged / "CHANGELOG.md").is_file()  # `briefcase build` fails without it
+
+
+def test_template_icon_sizes_exist_and_desktop_entry_names_them() -> None:
+    index = (TEMPLATE / "{{ cookiecutter.format }}" / "briefcase.toml").read_text()
+    sizes = re.search(r"for size in \[(.*?)\]", index)
+    assert sizes
+    for size in re.findall(r'"(\d+)"', sizes.group(1)):
+        assert (REPO / f"resources/icons/onetake-{size}.png").is_file()
+    assert "apps/{{ cookiecutter.bundle_name }}.png" in index  # Icon=onetake-desktop
+
+
+def test_package_depends_on_what_qt_wayland_and_sound_load() -> None:
+    app = load_installer().merged_config(REPO)["tool"]["briefcase"]["app"]["onetake_desktop"]
+    system = app["linux"]["system"]
+    assert system["template"] == "installers/briefcase-template"
+    depends = set(system["debian"]["system_runtime_requires"])
+    assert {"python3.11", "libwayland-cursor0", "libxcb-cursor0", "libportaudio2"} <= depends
+    assert {"fonts-noto-cjk", "shared-mime-info", "xdg-utils"} <= depends
+
+
+def test_cleanup_keeps_every_qt_module_the_app_imports() -> None:
+    app = load_installer().merged_config(REPO)["tool"]["briefcase"]["app"]["onetake_desktop"]
+    globs = app["linux"]["system"]["cleanup_paths"]
+    used = {
+        m
+        for f in (REPO / "src").rglob("*.py")
+        for m in re.findall(r"PySide6\.(Qt\w+)", f.read_text(encoding="utf-8"))
+    }
+    assert {"QtCore", "QtWidgets", "QtMultimedia"} <= used
+    for module in used:
+        for name in (f"{module}.abi3.so", f"Qt/lib/libQt6{module[2:]}.so.6"):
+            path = f"onetake_desktop-1/usr/lib/onetake_desktop/app_packages/PySide6/{name}"
+            assert not any(fnmatch.fnmatch(path, g) for g in globs), (module, name)

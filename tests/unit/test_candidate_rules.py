@@ -492,3 +492,25 @@ def test_text_size_and_beep_are_remembered_per_machine(tmp_path: Path) -> None:
     path.write_text("{broken")
     assert load_candidate_prefs(path) == CandidatePrefs()
     assert load_candidate_prefs(None) == CandidatePrefs()
+
+
+def test_practice_answers_are_never_kept(tmp_path: Path, clock: ManualClock) -> None:
+    """The practice page says "Practice answers are never saved or sent": the practice take
+    is gone when the window closes mid-practice, and a take a crash left behind is gone as
+    soon as the session opens again."""
+    svc = make_service(tmp_path, clock)
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    svc.open_devices("synthetic", "synthetic")
+    svc.confirm_devices()
+    svc.practice_answer_now()
+    (svc.practice_dir / "practice.mp4").write_bytes(b"a practice answer")
+    svc.close()  # the candidate leaves during the practice
+    assert not svc.practice_dir.exists()
+
+    left = tmp_path / "session" / "practice"
+    left.mkdir(parents=True)
+    (left / "practice.mp4").write_bytes(b"left by a crash")
+    again = make_service(tmp_path, clock)
+    assert not again.practice_dir.exists()
+    again.close()

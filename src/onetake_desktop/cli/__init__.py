@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 from onetake_desktop import __version__
+from onetake_desktop.cli.about import VersionAction
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_USAGE, OneTakeError
 from onetake_desktop.logs import log_file, setup_logging
 from onetake_desktop.services.context import AppContext
@@ -73,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit codes: 0 success, 1 failure, 2 usage error, 3 invalid or unsafe input.",
     )
-    parser.add_argument("--version", action="version", version=f"onetake {__version__}")
+    parser.add_argument(
+        "--version",
+        action=VersionAction,
+        nargs=0,
+        help="show the version, bundled licences and where data and logs live, then exit",
+    )
     parser.add_argument(
         "--debug", action="store_true", help="show full tracebacks for unexpected errors"
     )

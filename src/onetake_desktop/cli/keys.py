@@ -12,8 +12,7 @@ from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
-    from onetake_desktop.services.keys import KeyService
-    from onetake_desktop.storage.kit_signature import KitSigner
+    from onetake_desktop.services.keys import KeyService, KitSigner
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

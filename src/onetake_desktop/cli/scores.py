@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from onetake_desktop.services.scoring import NotSignedIn
 
     service = context_of(args).reviewer_service()
     try:
@@ -37,13 +38,16 @@ def run_export(args: argparse.Namespace) -> int:
         # without the passphrase nobody has shown they are that panelist, and even submitted
         # scores must stay hidden from a colleague who has not submitted theirs. A quietly
         # shorter file would look complete; one sentence naming the right command does not.
-        if reviewer.passphrase_hash is not None:
+        # Whether this reviewer may act without signing in is the policy's (actor_for).
+        try:
+            actor = service.actor_for(reviewer.id)
+        except NotSignedIn as error:
             raise InvalidInputError(
                 f"{reviewer.name} is a panelist, so their scores export only with their "
                 f"passphrase: use onetake panel export --panelist {shlex.quote(reviewer.name)}."
-            )
+            ) from error
         count = service.export_scores(
-            service.actor_for(reviewer.id),
+            actor,
             fmt=args.format,
             out=args.output,
             summary=args.summary,

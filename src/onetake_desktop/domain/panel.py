@@ -11,7 +11,7 @@ import hmac
 import json
 import math
 import random
-import statistics
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -47,15 +47,15 @@ class ScoreStats:
 
 
 def score_stats(scores: Mapping[int, int]) -> ScoreStats:
-    values = list(scores.values())
-    if not values:
+    # The same figures as statistics.fmean and .median (exact for whole numbers), without
+    # their overhead: a large panel's summary computes this for tens of thousands of cells.
+    values = sorted(scores.values())
+    n = len(values)
+    if not n:
         return ScoreStats({}, None, None, None)
-    return ScoreStats(
-        dict(scores),
-        statistics.fmean(values),
-        float(statistics.median(values)),
-        max(values) - min(values),
-    )
+    middle = n // 2
+    median = values[middle] if n % 2 else (values[middle - 1] + values[middle]) / 2
+    return ScoreStats(dict(scores), sum(values) / n, float(median), values[-1] - values[0])
 
 
 def ordinal_alpha(ratings: Mapping[int, Mapping[int, int]]) -> float | None:
@@ -101,18 +101,19 @@ class Leniency:
 
 
 def leniency(ratings: Ratings) -> list[Leniency]:
-    own: dict[int, list[int]] = {}
-    panel: dict[int, list[float]] = {}
+    own_sum: dict[int, int] = defaultdict(int)
+    panel: dict[int, list[float]] = defaultdict(list)
     for scores in ratings.values():
         if not scores:
             continue
-        cell_mean = statistics.fmean(scores.values())
+        cell_mean = sum(scores.values()) / len(scores)  # whole numbers: exactly fmean
         for panelist, score in scores.items():
-            own.setdefault(panelist, []).append(score)
-            panel.setdefault(panelist, []).append(cell_mean)
+            own_sum[panelist] += score
+            panel[panelist].append(cell_mean)
+    # Whole-number sums are exact, so sum / n is fmean; the cell means need fsum (as fmean).
     return [
-        Leniency(p, len(own[p]), statistics.fmean(own[p]), statistics.fmean(panel[p]))
-        for p in sorted(own)
+        Leniency(p, len(panel[p]), own_sum[p] / len(panel[p]), math.fsum(panel[p]) / len(panel[p]))
+        for p in sorted(panel)
     ]
 
 
@@ -140,7 +141,7 @@ def summarise(ratings: Ratings) -> PanelSummary:
     return PanelSummary(
         cells,
         {q: ordinal_alpha(units) for q, units in sorted(by_question.items())},
-        {c: statistics.fmean(m) if m else None for c, m in sorted(by_candidate.items())},
+        {c: math.fsum(m) / len(m) if m else None for c, m in sorted(by_candidate.items())},
         leniency(ratings),
     )
 
@@ -182,18 +183,22 @@ def blind_codes(candidate_ids: Iterable[int], secret: str, length: int = 4) -> d
     """
     codes: dict[int, str] = {}
     used: set[str] = set()
+    key = secret.encode()
+    base = len(_CODE_ALPHABET)
     for cid in sorted(set(candidate_ids)):
-        digest = hmac.new(secret.encode(), str(cid).encode(), hashlib.sha256).digest()
-        n = int.from_bytes(digest, "big")
-        chars = []
-        while n:
-            n, r = divmod(n, len(_CODE_ALPHABET))
-            chars.append(_CODE_ALPHABET[r])
+        n = int.from_bytes(hmac.digest(key, str(cid).encode(), "sha256"), "big")
+        # The digest's base-30 digits, least significant first, as many as the code needs
+        # (all 52 of them for every candidate made a large panel's summary slow).
+        chars: list[str] = []
         size = length
-        code = "C-" + "".join(chars[:size])
-        while code in used:
-            size += 1
+        while True:
+            while len(chars) < size and n:
+                n, r = divmod(n, base)
+                chars.append(_CODE_ALPHABET[r])
             code = "C-" + "".join(chars[:size])
+            if code not in used:
+                break
+            size += 1
         used.add(code)
         codes[cid] = code
     return codes

@@ -496,6 +496,11 @@ class Take:
         origin = self._origin
         assert origin is not None
         last_t = t + (len(samples) - 1) / rate  # what we trim or fill at the front keeps it
+        if stop_at is not None and self._audio_start_t is not None and t >= stop_at:
+            # Captured after the take ended: none of it is written. (Filling the "gap" up to
+            # it with silence only to cut it off again grew with every late chunk; on a busy
+            # machine the writer then fell behind the microphone for good and never finished.)
+            return
         if self._audio_start_t is None:
             end = t + len(samples) / rate
             if end <= origin:

@@ -318,7 +318,7 @@ def template_text(name: str) -> str:
         "A practice question comes first; it is never saved or sent.",
         "privacy_notice": privacy_notice_from_template(
             who="the hiring panel for this role, and nobody else.",
-            how_long="180 days after the closing date, then they are deleted.",
+            how_long="180 days after you send them, then they are deleted.",
             where="everything stays on this computer until you send the file we ask for.",
         ),
         "practice": {

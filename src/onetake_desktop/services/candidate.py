@@ -47,6 +47,9 @@ from onetake_desktop.domain.validation import without_control_characters
 from onetake_desktop.media.profiles import Profile
 from onetake_desktop.media.recovery import RecoveredTake
 from onetake_desktop.media.types import TakeResult
+from onetake_desktop.services.handover import KitTrust, trust_of
+from onetake_desktop.services.sending import SendStatus, send_status
+from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
 
 STATE_FILE = "state.json"
 
@@ -213,6 +216,9 @@ class CandidateService:
         self._take_is_practice = False
         self._practice_started: float | None = None
         self._finished: queue.Queue[TakeResult] = queue.Queue()
+        # "Practice answers are never saved or sent": a practice take left by a crash or a
+        # closed window goes as soon as the session is opened again.
+        shutil.rmtree(self.practice_dir, ignore_errors=True)
         self.last_practice: Path | None = None
         self.listeners: list[Callable[[], None]] = []
         self.error_listeners: list[Callable[[OneTakeError], None]] = []
@@ -223,6 +229,8 @@ class CandidateService:
         self._practice_think_started: float | None = None
         self._take_peak = 0.0  # loudest level seen during the take under way
         self.take_warning = ""  # what was wrong with the last take (silent, dropped pictures)
+        # Who signed the kit (issue 13); from_kit_file sets it from the verified signature.
+        self.trust: KitTrust = trust_of(None)
         if sessions is not None:  # the app's own sessions folder: keep the stated promise
             purge_unsent_sessions(sessions, self.clock, keep=self.dir.name)
         saved = self._load_state()
@@ -239,10 +247,13 @@ class CandidateService:
     @classmethod
     def from_kit_file(cls, path: Path, **options: Any) -> CandidateService:
         from onetake_desktop.domain.kit import kit_content_hash
-        from onetake_desktop.storage.kitfile import load_kit
+        from onetake_desktop.storage.kitfile import load_signed_kit
 
-        kit = load_kit(path)
-        return cls(kit, kit_content_hash(kit), **options)
+        # A kit changed after signing is refused here, before any page (InvalidInputError).
+        signed = load_signed_kit(path)
+        service = cls(signed.kit, kit_content_hash(signed.kit), **options)
+        service.trust = trust_of(signed.signature)
+        return service
 
     # -- listeners and saving -----------------------------------------------------------------
     def _changed(self) -> None:
@@ -284,6 +295,20 @@ class CandidateService:
         if state.kit_hash != self.kit_hash:
             return None
         return state
+
+    def trust_lines(self) -> tuple[str, str]:
+        """Who signed this kit, in two plain sentences: the notice and what it means."""
+        t = self.trust
+        if t.signed:
+            return (
+                t.notice,
+                "It has not been changed since it was signed. If the employer gave you a key "
+                "number, it should be the same.",
+            )
+        return (
+            t.notice,
+            "OneTake cannot check who made it: go on if it came to you straight from the employer.",
+        )
 
     # -- resume or start over -----------------------------------------------------------------
     def resume_summary(self) -> str:
@@ -550,6 +575,20 @@ class CandidateService:
             True,
             f"{_mb(free)} free; this interview needs at most {_mb(needed)}.",
         )
+
+    def bundle_size_sentence(self) -> str:
+        """The size of the file the candidate will send, from the kit's answer limits and the
+        profile in use (the device check shows it; it matters on a slow connection)."""
+        from onetake_desktop.media.profiles import estimate_bundle_bytes
+
+        estimate = estimate_bundle_bytes(
+            self.kit, self.profile_for(), self.session.state.time_multiplier
+        )
+        if estimate.media_seconds <= 0:
+            return ""
+        typical, at_most = _mb(estimate.typical_bytes), _mb(estimate.at_most_bytes)
+        upper = "" if at_most == typical else f" (at most {at_most})"
+        return f"Your answers will make a file of about {typical}{upper} to send."
 
     def confirm_devices(self) -> None:
         camera, mic = self.capture_specs
@@ -1094,9 +1133,38 @@ class CandidateService:
             self.kit.next_steps,
         )
 
+    # -- handing over (issue 13): the Send page asks, services/sending.py decides ----------------
+    def send_status(self) -> SendStatus:
+        r = self.receipt()
+        return send_status(self.kit, r.path, r.size, r.sha256)
+
+    def upload_job(
+        self,
+        on_progress: Callable[[UploadProgress], None],
+        on_done: Callable[[UploadReceipt], None],
+        on_failed: Callable[[OneTakeError], None],
+    ) -> UploadJob:
+        """The upload of the sealed file to the kit's address (callbacks on its worker thread);
+        it goes on from whatever the employer's side already holds."""
+        if self.session.step != "sent":
+            raise SessionStateError("Your answers are sent only after they are sealed.")
+        hand_over = self.kit.hand_over
+        if hand_over is None or not hand_over.upload_url:
+            raise SessionStateError("This interview has no address to send your answers to.")
+        return UploadJob(
+            self.receipt().path,
+            endpoint=hand_over.upload_url,
+            token=hand_over.upload_token,
+            on_progress=on_progress,
+            on_done=on_done,
+            on_failed=on_failed,
+        )
+
     def close(self) -> None:
-        """Stop any take and close the devices (the state is already on disk)."""
+        """Stop any take and close the devices (the state is already on disk); the practice
+        take never outlives the window."""
         self.close_devices()
+        shutil.rmtree(self.practice_dir, ignore_errors=True)
 
 
 # -- per-machine preferences of candidate mode ---------------------------------------------------
@@ -1239,16 +1307,21 @@ def run_headless(
     clock: Clock | None = None,
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] | None = None,
+    session_dir: Path | None = None,
 ) -> Receipt:
-    """The whole interview without windows; consent is given because ``--headless`` says so."""
+    """The whole interview without windows; consent is given because ``--headless`` says so.
+
+    ``session_dir``: keep the sealed session there (a window opening the kit then shows its
+    receipt and Send page); by default it lives in a scratch folder removed at the end."""
     from onetake_desktop.domain.kit import kit_content_hash
     from onetake_desktop.storage.kitfile import load_kit
 
     say = log or (lambda _line: None)
     kit = load_kit(kit_path)
     kit_hash = kit_content_hash(kit)
-    folder = sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = session_dir or sessions / f"headless-{session_folder_name(kit_hash)}-{os.getpid()}"
+    if session_dir is None:
+        shutil.rmtree(folder, ignore_errors=True)
     service = CandidateService(kit, kit_hash, clock=clock, session_dir=folder)
     try:
         service.begin()
@@ -1268,7 +1341,10 @@ def run_headless(
         while s.step == "questions":
             q = s.question
             service.show_question()
-            if s.answer.phase == "writing":
+            if s.answer_type(q) == "text":
+                # A written question starts with its think time too: open the editor at once.
+                if s.answer.phase != "writing":
+                    service.start_writing()
                 service.save_text(PLACEHOLDER_TEXT.format(question=q.text)[: q.text_max_chars])
                 say(f"{q.id}: text answer written")
                 continue
@@ -1293,5 +1369,6 @@ def run_headless(
         done = service.mark_sent(receipt)
     finally:
         service.close()
-    shutil.rmtree(folder, ignore_errors=True)  # everything is in the bundle now
+    if session_dir is None:
+        shutil.rmtree(folder, ignore_errors=True)  # everything is in the bundle now
     return done

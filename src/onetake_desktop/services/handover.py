@@ -33,7 +33,7 @@ from onetake_desktop.domain.kit import Kit
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
 from onetake_desktop.storage.bundle import BUNDLE_SUFFIX, BundleReceipt
-from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE
+from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSignature
 from onetake_desktop.storage.kitfile import load_signed_kit
 
 PLAIN_SUFFIX = BUNDLE_SUFFIX
@@ -61,7 +61,11 @@ class KitTrust:
 def kit_trust(path: Path) -> KitTrust:
     """Who signed the kit at ``path``; InvalidInputError (one sentence, exit 3) when a signed
     kit was changed after signing. Unsigned kits get the not-signed notice."""
-    signature = load_signed_kit(Path(path)).signature
+    return trust_of(load_signed_kit(Path(path)).signature)
+
+
+def trust_of(signature: KitSignature | None) -> KitTrust:
+    """The notice for a kit already read (and verified) by ``load_signed_kit``."""
     if signature is None:
         return KitTrust(False, "", "", UNSIGNED_NOTICE)
     return KitTrust(True, signature.organisation, signature.short_fingerprint, signature.notice)

@@ -38,6 +38,7 @@ from onetake_desktop.storage.kit_signature import KitSigner
 __all__ = [
     "KeyRecord",
     "KeyService",
+    "KitSigner",
     "UnlockedKey",
     "WrongPassphraseError",
     "forget_unlocked",

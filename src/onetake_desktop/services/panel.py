@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -79,17 +80,30 @@ class PanelView:
     own_drafts: dict[Cell, int]  # the viewer's unsubmitted scores, for their eyes only
     submitted_cells: set[Cell]  # cells the viewer has submitted (their summary is open)
 
+    @cached_property
+    def by_id(self) -> dict[int, CandidateView]:
+        """Candidates by submission id (windows look one up per row: no linear search)."""
+        return {c.submission_id: c for c in self.candidates}
+
+    @cached_property
+    def _open_questions(self) -> set[str]:
+        waiting = {
+            q
+            for c in self.candidates
+            for q in c.answers
+            if (c.submission_id, q) not in self.submitted_cells
+        }
+        asked = {q for c in self.candidates for q in c.answers}
+        return asked - waiting
+
     def candidate_open(self, submission_id: int) -> bool:
-        c = next(c for c in self.candidates if c.submission_id == submission_id)
+        c = self.by_id[submission_id]
         return bool(c.answers) and all(
             (submission_id, q) in self.submitted_cells for q in c.answers
         )
 
     def question_open(self, question_id: str) -> bool:
-        cells = [
-            (c.submission_id, question_id) for c in self.candidates if question_id in c.answers
-        ]
-        return bool(cells) and all(cell in self.submitted_cells for cell in cells)
+        return question_id in self._open_questions
 
     def stats(self, submission_id: int, question_id: str) -> ScoreStats | None:
         """None while the viewer has not submitted this answer."""
@@ -252,10 +266,11 @@ class PanelService:
 
     def interviews(self) -> list[InterviewRecord]:
         """Interviews that have candidates (what the panel windows offer)."""
-        return [i for i in self.library.interviews.all() if self.scoring.repo.candidates(i.id)]
+        counts = self.scoring.repo.candidate_counts()
+        return [i for i in self.library.interviews.all() if counts.get(i.id)]
 
     def candidate_count(self, *, interview_pk: int) -> int:
-        return len(self.scoring.repo.candidates(interview_pk))
+        return self.scoring.repo.candidate_counts().get(interview_pk, 0)
 
     def questions(self, *, interview_pk: int) -> list[str]:
         definition = self.library.interviews.definition(interview_pk)
@@ -354,27 +369,36 @@ class PanelService:
     # -- summary -------------------------------------------------------------------------------
 
     def view(self, actor: Actor, *, interview_pk: int) -> PanelView:
-        scores = self.scoring.visible_scores(actor, interview_pk=interview_pk)
+        # Only what the actor may see (services.scoring), as plain tuples: a panel of 10,000
+        # candidates has 90,000 of them.
+        ratings_seen = self.scoring.visible_ratings(actor, interview_pk=interview_pk)
+        candidates = self.candidates(interview_pk=interview_pk)
+        cell_of: dict[int, Cell] = {
+            answer_id: (c.submission_id, question_id)
+            for c in candidates
+            for question_id, answer_id in c.answers.items()
+        }
+        all_names = {r.id: r.name for r in self.library.reviewers.all()}
         viewer_id = actor.reviewer_id
         ratings: dict[Cell, dict[int, int]] = {}
         drafts: dict[Cell, int] = {}
         submitted: set[Cell] = set()
         names: dict[int, str] = {}
-        for s in scores:
-            cell = (s.submission_id, s.question_id)
-            if s.score is None:
+        for answer_id, reviewer_id, score, is_submitted in ratings_seen:
+            if score is None:
                 continue  # a draft with only a note
-            if s.status != "submitted":
-                drafts[cell] = s.score  # only ever the viewer's own (storage rule)
+            cell = cell_of[answer_id]
+            if not is_submitted:
+                drafts[cell] = score  # only ever the viewer's own (storage rule)
                 continue
-            if s.reviewer_id == viewer_id:
+            if reviewer_id == viewer_id:
                 submitted.add(cell)
-            ratings.setdefault(cell, {})[s.reviewer_id] = s.score
-            names[s.reviewer_id] = s.reviewer_name
+            ratings.setdefault(cell, {})[reviewer_id] = score
+            names[reviewer_id] = all_names[reviewer_id]
         return PanelView(
             viewer_id,
             self.questions(interview_pk=interview_pk),
-            self.candidates(interview_pk=interview_pk),
+            candidates,
             names,
             summarise(ratings),
             drafts,

@@ -9,24 +9,18 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.domain.search import fold, matches
-from onetake_desktop.services.importing import (
-    Importer,
-    ImportOutcome,
-    ImportReport,
-    definition_not_bundle,
-    find_bundles,
-    is_definition_file,
-)
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
 from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
 from onetake_desktop.storage.library import (
@@ -46,6 +40,36 @@ from onetake_desktop.storage.library import (
     answer_status,
     open_library,
 )
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.importing import (
+        Importer,
+        ImportOutcome,
+        ImportReport,
+        definition_not_bundle,
+        find_bundles,
+        is_definition_file,
+    )
+
+# The importer (bundles, media probes, zip checks) loads when something is imported, not when
+# a command only lists or scores: `onetake library list` starts without it.
+_LAZY = (
+    "Importer",
+    "ImportOutcome",
+    "ImportReport",
+    "definition_not_bundle",
+    "find_bundles",
+    "is_definition_file",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from onetake_desktop.services import importing
+
+        return getattr(importing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # The overall recommendation from worst to best: Ctrl+1 .. Ctrl+4 in the window, like scores.
 RECOMMENDATION_ORDER: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
@@ -103,14 +127,19 @@ class ReviewerService:
         """``reviewer_name``: who "you" are on this computer (the settings' reviewer)."""
         self.library = library
         self.scoring = scoring_for(library)
-        self.importer = Importer(library)
         self.default_reviewer = self.scoring.lone_reviewer(reviewer_name)
 
-    def close(self) -> None:
-        from onetake_desktop.services.bundles import close_spare_probe_child
+    @cached_property
+    def importer(self) -> Importer:
+        from onetake_desktop.services.importing import Importer
 
+        return Importer(self.library)
+
+    def close(self) -> None:
         self.library.close()
-        close_spare_probe_child()  # the idle probe child is not needed once the library closes
+        bundles = sys.modules.get("onetake_desktop.services.bundles")
+        if bundles is not None:  # nothing was probed if it never loaded
+            bundles.close_spare_probe_child()  # the idle probe child ends with the library
 
     # -- reviewers and their preferences ------------------------------------------------------
 
@@ -227,6 +256,11 @@ class ReviewerService:
         reviewer to see beside the candidate."""
         return self.importer.flags(submission_id)
 
+    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+        """:meth:`flags` of every submission by id, in one query (the list of a large
+        library)."""
+        return self.library.submissions.all_flags()
+
     # -- reading the library ------------------------------------------------------------------
 
     def actor_for(self, reviewer_id: int) -> Actor:
@@ -277,6 +311,11 @@ class ReviewerService:
 
     def blind(self) -> bool:
         return bool(self.scoring.hidden_codes())
+
+    def hidden_codes(self) -> dict[int, str]:
+        """Submission id -> code of every candidate the panel's blind mode hides now: what any
+        window shows instead of a name (services.scoring decides)."""
+        return self.scoring.hidden_codes()
 
     def submission(self, *, submission_id: int) -> SubmissionRecord:
         return self.library.submissions.get(submission_id)
@@ -410,6 +449,10 @@ class ReviewerService:
     # -- export -------------------------------------------------------------------------------
 
     EXPORT_FIELDS: tuple[str, ...] = EXPORT_FIELDS
+
+    def drafts_stay_home(self, actor: Actor) -> bool:
+        """Whether this actor's exports leave drafts out (services.scoring decides)."""
+        return self.scoring.drafts_stay_home(actor)
 
     def has_panelists(self) -> bool:
         """Panelists (reviewers with a passphrase) share this library: drafts stay private."""

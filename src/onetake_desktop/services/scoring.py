@@ -40,6 +40,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from argon2.low_level import Type, hash_secret_raw
 
 from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.panel import (
     AuditEntry,
@@ -57,7 +58,6 @@ from onetake_desktop.storage.library import (
     RecommendationRecord,
     Reviewer,
     ScoreRecord,
-    SubmissionRecord,
     TimestampedNote,
 )
 from onetake_desktop.storage.panel import (
@@ -160,12 +160,18 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
     return hmac.new(prk, _KEY_INFO + b"\x01", hashlib.sha256).digest()  # HKDF-expand, 1 block
 
 
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without building
+# an encoder per call: a sign-in checks every row of the panelist (tens of thousands).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _canonical(values: Sequence[Any]) -> bytes:
-    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODE(list(values)).encode("utf-8")
 
 
 def row_sig(key: bytes, table: str, values: Sequence[Any]) -> str:
-    return hmac.new(key, _canonical([table, *values]), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot form of hmac.new(key, msg, sha256).digest() (same bytes).
+    return hmac.digest(key, _canonical([table, *values]), "sha256").hex()
 
 
 def _key_mac(key: bytes, body: Mapping[str, Any]) -> str:
@@ -203,6 +209,11 @@ class ScoringService:
 
     def has_panel(self) -> bool:
         return bool(self.repo.panelists())
+
+    def drafts_stay_home(self, actor: Actor) -> bool:
+        """Whether exports by this actor leave drafts out: always for a panelist, and for
+        anyone while panelists share the library."""
+        return actor.panelist or self.has_panel()
 
     def actor_for(self, reviewer_id: int) -> Actor:
         """The actor for this reviewer: the signed-in actor of a panelist (NotSignedIn if they
@@ -542,9 +553,8 @@ class ScoringService:
             else:  # the row now names another owner
                 out.append(f"{self._what(table, now)} was moved out of your name.")
         erased = sum(
-            int(json.loads(e.details).get("removed", {}).get(str(reviewer_id), 0))
-            for e in self.repo.audit_entries()
-            if e.action == ERASED_ACTION
+            int(json.loads(details).get("removed", {}).get(str(reviewer_id), 0))
+            for details in self.repo.audit_details(ERASED_ACTION)
         )
         if not out and len(sigs) + erased != int(body.get("n", 0)):
             out.append("Some of your rows were removed by someone else.")
@@ -621,22 +631,9 @@ class ScoringService:
 
     def _open_answers(self, viewer_id: int) -> dict[int, set[int]]:
         """Other reviewer id -> answers whose current score by them the viewer may see."""
-        rows = self.library.db.execute(
-            """
-            WITH cur AS (
-                SELECT sc.answer_id, sc.reviewer_id, sc.status FROM scores sc
-                JOIN (SELECT MAX(id) AS id FROM scores GROUP BY answer_id, reviewer_id) m
-                  ON m.id = sc.id
-            )
-            SELECT o.reviewer_id, o.answer_id FROM cur o JOIN cur mine
-              ON mine.answer_id = o.answer_id AND mine.reviewer_id = :v
-            WHERE o.reviewer_id <> :v AND o.status = 'submitted' AND mine.status = 'submitted'
-            """,
-            {"v": viewer_id},
-        ).fetchall()
         out: dict[int, set[int]] = {}
-        for reviewer_id, answer_id in rows:
-            out.setdefault(int(reviewer_id), set()).add(int(answer_id))
+        for reviewer_id, answer_id in self.repo.open_answers(viewer_id):
+            out.setdefault(reviewer_id, set()).add(answer_id)
         return out
 
     # -- reading scores -------------------------------------------------------------------------
@@ -672,17 +669,39 @@ class ScoringService:
             rows = [r for r in rows if r.reviewer_id == actor.reviewer_id]
         return rows
 
+    def visible_ratings(
+        self, actor: Actor, *, interview_pk: int, own_drafts: bool = True
+    ) -> list[tuple[int, int, int | None, int]]:
+        """:meth:`visible_scores` as ``(answer id, reviewer id, score, submitted 0/1)``, for
+        summaries of large panels (the same rule)."""
+        self.check(actor)
+        rows = self.repo.visible_ratings(actor.reviewer_id, interview_pk, own_drafts)
+        if not actor.panelist:
+            rows = [r for r in rows if r[1] == actor.reviewer_id]
+        return rows
+
     def visible_notes(
         self, actor: Actor, *, answer_id: int, reviewer_id: int
     ) -> list[TimestampedNote]:
         """Timestamped notes of ``reviewer_id`` on an answer: the actor's own, or a panelist's
         once both have submitted their score on it."""
         self.check(actor)
-        if reviewer_id != actor.reviewer_id and (
-            not actor.panelist
-            or answer_id not in self._open_answers(actor.reviewer_id).get(reviewer_id, set())
-        ):
-            return []
+        return self._visible_notes(actor, answer_id, reviewer_id, None)
+
+    def _visible_notes(
+        self,
+        actor: Actor,
+        answer_id: int,
+        reviewer_id: int,
+        open_cells: Mapping[int, set[int]] | None,
+    ) -> list[TimestampedNote]:
+        if reviewer_id != actor.reviewer_id:
+            if not actor.panelist:
+                return []
+            if open_cells is None:
+                open_cells = self._open_answers(actor.reviewer_id)
+            if answer_id not in open_cells.get(reviewer_id, set()):
+                return []
         return self.library.scores.notes(answer_id, reviewer_id)
 
     def visible_recommendation(
@@ -691,12 +710,54 @@ class ScoringService:
         """The actor's own recommendation, or another panelist's submitted one once the actor
         has submitted the whole candidate."""
         self.check(actor)
+        return self._visible_recommendation(actor, submission_id, reviewer_id, None)
+
+    def _visible_recommendation(
+        self,
+        actor: Actor,
+        submission_id: int,
+        reviewer_id: int,
+        done_by: Mapping[int, set[int]] | None,
+    ) -> RecommendationRecord | None:
+        """``done_by``: submission id -> who submitted all of it, when already known."""
         rec = self.library.scores.recommendation(submission_id, reviewer_id)
         if rec is None or reviewer_id == actor.reviewer_id:
             return rec
         if not actor.panelist or rec.status != "submitted":
             return None
-        return rec if actor.reviewer_id in self.repo.submitted_by(submission_id) else None
+        done = (
+            self.repo.submitted_by(submission_id)
+            if done_by is None
+            else done_by.get(submission_id, set())
+        )
+        return rec if actor.reviewer_id in done else None
+
+    def visible_recommendations(
+        self, actor: Actor, *, interview_pk: int
+    ) -> dict[int, list[tuple[int, str]]]:
+        """Submission id -> [(reviewer id, value)] of the submitted recommendations the actor
+        may see on this interview: their own, and another panelist's once the actor has
+        submitted the whole candidate (the rule of :meth:`visible_recommendation`, one query
+        per panelist rather than per candidate)."""
+        self.check(actor)
+        reviewers = (
+            [p.reviewer_id for p in self.repo.panelists()]
+            if actor.panelist
+            else [actor.reviewer_id]
+        )
+        done_by = self.repo.submitted_by_submission(interview_pk) if actor.panelist else {}
+        out: dict[int, list[tuple[int, str]]] = {}
+        for reviewer_id in reviewers:
+            mine = reviewer_id == actor.reviewer_id
+            for sid, (value, status) in self.repo.recommendations_of(
+                reviewer_id, interview_pk
+            ).items():
+                if status != "submitted":
+                    continue
+                if not mine and actor.reviewer_id not in done_by.get(sid, set()):
+                    continue
+                out.setdefault(sid, []).append((reviewer_id, value))
+        return out
 
     # -- writing scores -------------------------------------------------------------------------
 
@@ -875,8 +936,11 @@ class ScoringService:
         feedback: str = "",
     ) -> DecisionRecord:
         """The panel's decision, once every panelist has submitted the candidate (by the chair
-        if the panel has one), durably, with its audit row (reason and feedback as hashes)."""
-        self._check_gate(actor, submission_id, "A decision")
+        if the panel has one), durably, with its audit row (reason and feedback as hashes).
+        A lone reviewer (no panel in this library) decides alone, with a reason, audited."""
+        refusal = self.decision_refusal(actor, submission_id=submission_id)
+        if refusal is not None:
+            raise OneTakeError(refusal)
         with durable(self.library.db):
             record = self.repo.add_decision(
                 submission_id, decision, reason, feedback, actor.reviewer_id
@@ -894,6 +958,34 @@ class ScoringService:
                 },
             )
         return record
+
+    def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
+        """Why this actor may not record a decision on this candidate now (None: they may).
+        With a panel: a signed-in panelist once everyone has submitted (the chair, if named).
+        Without one: the lone reviewer, who answers to nobody else."""
+        self.check(actor)
+        if not actor.panelist:
+            if self.has_panel():
+                return "Decisions are the panel's: sign in as a panelist."
+            return None
+        try:
+            self._check_gate(actor, submission_id, "A decision")
+        except OneTakeError as error:
+            return str(error)
+        return None
+
+    def contactable(self, actor: Actor, *, interview_pk: int) -> list[CandidateView]:
+        """Candidates this actor may write to: a decision is recorded and their name is
+        shown (in blind mode, only those the panel has revealed). With a panel, only a
+        signed-in panelist writes to candidates on its behalf."""
+        self.check(actor)
+        if not actor.panelist and self.has_panel():
+            raise OneTakeError("Follow-up is the panel's: sign in as a panelist.")
+        return [
+            c
+            for c in self.candidates(interview_pk=interview_pk)
+            if c.decision is not None and c.revealed and c.email
+        ]
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         """Show this candidate's name to the panel (audited), once all have submitted."""
@@ -972,6 +1064,7 @@ class ScoringService:
         codes = blind_codes([c.submission_id for c in refs], self._blind_secret())
         lifted = self.repo.blind_lifted()
         blind = self.blind_mode()
+        flags = self.library.submissions.all_flags()
         out = []
         for c in refs:
             decision = decisions.get(c.submission_id)
@@ -986,6 +1079,7 @@ class ScoringService:
                     revealed,
                     dict(c.answers),
                     decision,
+                    flags.get(c.submission_id, ()),
                 )
             )
         return out
@@ -1016,12 +1110,16 @@ class ScoringService:
         """One row per answer and score the actor may see (their own, and others' on answers
         both have submitted), with the scorer's timestamped notes and recommendation, the
         panel's decision and the import flags. A panelist's export never holds a draft, not
-        even their own (``submitted_only`` defaults to that). ``every_candidate`` (the panel's
-        decisions export) adds one row for each candidate with no score to show.
-        ``transcripts`` adds each answer's transcript (issue 16) in a ``transcript`` column:
-        the answer's own words, shown to whoever may see the answer's row."""
+        even their own, and while panelists share the library no export holds a draft at all
+        (an export file may travel further than the screen; ``submitted_only`` defaults to
+        that, for the windows and the CLI alike). ``every_candidate`` (the panel's decisions
+        export) adds one row for each candidate with no score to show. ``transcripts`` adds
+        each answer's transcript (issue 16) in a ``transcript`` column: the answer's own words,
+        shown to whoever may see the answer's row."""
         self.check(actor)
-        only_submitted = actor.panelist if submitted_only is None else submitted_only
+        if submitted_only is None:
+            submitted_only = self.drafts_stay_home(actor)
+        only_submitted = submitted_only
         interviews = [
             i for i in self.library.interviews.all() if interview_pk is None or i.id == interview_pk
         ]
@@ -1031,13 +1129,17 @@ class ScoringService:
             definition = self.library.interviews.definition(interview.id)
             questions = {q.id: q.text for q in definition.kit.questions} if definition else {}
             scores = self.visible_scores(actor, interview_pk=interview.id, own_drafts=True)
+            # Asked once per interview, not once per row (each is a pass over its scores).
+            open_cells = self._open_answers(actor.reviewer_id) if actor.panelist else {}
+            done_by = self.repo.submitted_by_submission(interview.id) if actor.panelist else {}
+            hashes = self.library.submissions.bundle_hashes(interview.id)
+            flags = self.library.submissions.all_flags()
             by_answer: dict[int, list[VisibleScore]] = {}
             for sc in scores:
                 if sc.score is None or (only_submitted and sc.status != "submitted"):
                     continue
                 by_answer.setdefault(sc.answer_id, []).append(sc)
             for c in self.candidates(interview_pk=interview.id):
-                submission = self.library.submissions.get(c.submission_id)
                 d = c.decision
                 base = {
                     "interview_id": interview.interview_id,
@@ -1046,8 +1148,8 @@ class ScoringService:
                     "candidate_code": c.code,
                     "candidate_name": c.name if c.revealed else "",
                     "candidate_email": c.email,
-                    "bundle_sha256": submission.bundle_sha256,
-                    "flags": _flags_of(submission),
+                    "bundle_sha256": hashes[c.submission_id],
+                    "flags": _flags_text(flags.get(c.submission_id, ())),
                     "decision": d.decision if d else "",
                     "decision_reason": d.reason if d else "",
                     "feedback": d.feedback if d else "",
@@ -1058,14 +1160,12 @@ class ScoringService:
                 for question_id, answer_id in c.answers.items():
                     rubric = definition.rubrics.get(question_id) if definition else None
                     for sc in by_answer.get(answer_id, []):
-                        rec = self.visible_recommendation(
-                            actor, submission_id=c.submission_id, reviewer_id=sc.reviewer_id
+                        rec = self._visible_recommendation(
+                            actor, c.submission_id, sc.reviewer_id, done_by
                         )
                         if rec is not None and only_submitted and rec.status != "submitted":
                             rec = None
-                        notes = self.visible_notes(
-                            actor, answer_id=answer_id, reviewer_id=sc.reviewer_id
-                        )
+                        notes = self._visible_notes(actor, answer_id, sc.reviewer_id, open_cells)
                         mine.append(
                             {
                                 **base,
@@ -1115,21 +1215,26 @@ class ScoringService:
         for interview in self.library.interviews.all():
             if interview_pk is not None and interview.id != interview_pk:
                 continue
-            scores = self.visible_scores(actor, interview_pk=interview.id, own_drafts=False)
-            for c in self.candidates(interview_pk=interview.id):
-                submission = self.library.submissions.get(c.submission_id)
-                mine = self.library.scores.current_for_submission(
-                    c.submission_id, actor.reviewer_id
-                )
-                own_done = bool(c.answers) and all(
-                    a in mine and mine[a].status == "submitted" for a in c.answers.values()
-                )
-                values = [
-                    s.score
-                    for s in scores
-                    if s.submission_id == c.submission_id and s.score is not None
-                ]
-                rec = self.library.scores.recommendation(c.submission_id, actor.reviewer_id)
+            # One pass over what the actor may see (no drafts), grouped per candidate.
+            candidates = self.candidates(interview_pk=interview.id)
+            submission_of = {a: c.submission_id for c in candidates for a in c.answers.values()}
+            values_of: dict[int, list[int]] = {}
+            own_submitted: dict[int, int] = {}
+            for answer_id, reviewer_id, score, _ in self.visible_ratings(
+                actor, interview_pk=interview.id, own_drafts=False
+            ):
+                sid = submission_of[answer_id]
+                if reviewer_id == actor.reviewer_id:
+                    own_submitted[sid] = own_submitted.get(sid, 0) + 1
+                if score is not None:
+                    values_of.setdefault(sid, []).append(int(score))
+            recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
+            flags = self.library.submissions.all_flags()  # no folder resolved per candidate
+            for c in candidates:
+                my_submitted = own_submitted.get(c.submission_id, 0)
+                own_done = bool(c.answers) and my_submitted == len(c.answers)
+                values = values_of.get(c.submission_id, [])
+                rec = recs.get(c.submission_id)
                 d = c.decision
                 out.append(
                     {
@@ -1138,14 +1243,14 @@ class ScoringService:
                         "candidate_code": c.code,
                         "candidate_name": c.name if c.revealed else "",
                         "candidate_email": c.email,
-                        "flags": _flags_of(submission),
+                        "flags": _flags_text(flags.get(c.submission_id, ())),
                         "answers": len(c.answers),
-                        "my_submitted": sum(1 for s in mine.values() if s.status == "submitted"),
+                        "my_submitted": my_submitted,
                         "mean_score": round(sum(values) / len(values), 3)
                         if values and own_done
                         else "",
                         "scores_seen": len(values) if own_done else "",
-                        "recommendation": rec.value if rec and rec.status == "submitted" else "",
+                        "recommendation": rec[0] if rec and rec[1] == "submitted" else "",
                         "decision": d.decision if d else "",
                         "decision_reason": d.reason if d else "",
                         "feedback": d.feedback if d else "",
@@ -1182,15 +1287,40 @@ class ScoringService:
                 transcripts=transcripts,
             )
             fields = (*EXPORT_FIELDS, "transcript") if transcripts else EXPORT_FIELDS
+        return self.write_export(
+            actor,
+            kind="summary" if summary else "answers",
+            key="candidates" if summary else "scores",
+            rows=rows,
+            fields=fields,
+            fmt=fmt,
+            out=out,
+        )
+
+    def write_export(
+        self,
+        actor: Actor,
+        *,
+        kind: str,
+        key: str,
+        rows: Sequence[Mapping[str, Any]],
+        fields: Sequence[str],
+        fmt: str,
+        out: Path,
+    ) -> int:
+        """Write rows the actor may see (built by this service's readers) to ``out``
+        atomically: CSV with a UTF-8 byte-order mark, or JSON with ``rows`` under ``key``.
+        A panelist's export is audited (file name as a hash)."""
+        self.check(actor)
         if fmt == "json":
             data = json.dumps(
                 {
                     "format_version": 2,
-                    "kind": "summary" if summary else "answers",
+                    "kind": kind,
                     "reviewer": actor.name,
                     "exported_at": self.clock.now().isoformat(),
                     "blind": self.blind_mode(),
-                    "scores" if not summary else "candidates": rows,
+                    key: list(rows),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -1198,12 +1328,12 @@ class ScoringService:
         elif fmt == "csv":
             flat = [
                 {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
                     for k, v in r.items()
                 }
                 for r in rows
             ]
-            data = CSV_BOM + csv_bytes(fields, flat)
+            data = csv_bytes(fields, flat)
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         try:
@@ -1216,7 +1346,7 @@ class ScoringService:
                 self._audit(
                     actor,
                     "export",
-                    "summary" if summary else "answers",
+                    kind,
                     {"format": fmt, "rows": len(rows), "file": text_hash(out.name)},
                 )
         return len(rows)
@@ -1233,9 +1363,10 @@ class CandidateView:
     revealed: bool
     answers: dict[str, int]  # question id -> answer id
     decision: DecisionRecord | None
+    # The import checks' flags: facts about the file every reviewer sees beside the candidate.
+    flags: tuple[Flag, ...] = ()
 
 
-CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it
 _ANSWER_FIELDS = (
     "question_id",
     "question_text",
@@ -1288,10 +1419,10 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 )
 
 
-def _flags_of(submission: SubmissionRecord) -> str:
+def _flags_text(flags: Sequence[Flag]) -> str:
     """The import checks' flags on a submission (rules of the interview it broke), as plain
     sentences for one cell, each with its stable code: "code: sentence; ..."."""
-    return "; ".join(f"{f.code}: {f.message}" for f in submission.flags)
+    return "; ".join(f"{f.code}: {f.message}" for f in flags)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -15,10 +15,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.storage.atomic import atomic_write_bytes
-from onetake_desktop.storage.library import Library
+
+if TYPE_CHECKING:  # the library (and its imports) only when a caller has one open
+    from onetake_desktop.storage.library import Library
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import errno
 import io
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -17,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from onetake_desktop.domain.errors import DiskFullError, InvalidInputError, OneTakeError
+from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 from onetake_desktop.durable import fsync_directory
 
 
@@ -65,28 +64,26 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it
+# A cell that starts with one of these is a formula to a spreadsheet: a candidate called
+# "=HYPERLINK(...)" must stay text, so such cells get a leading apostrophe (OWASP's advice).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_bytes(fields: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """UTF-8 CSV with a header row of ``fields`` (None becomes an empty cell), for exports."""
+    """A CSV export for spreadsheets: UTF-8 with a byte-order mark, a header row of
+    ``fields``, None as an empty cell, and text that would run as a formula kept as text."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=list(fields))
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return buffer.getvalue().encode("utf-8")
-
-
-def export_bytes(
-    fmt: str,
-    fields: Sequence[str],
-    rows: list[dict[str, Any]],
-    envelope: Mapping[str, Any],
-    rows_key: str,
-) -> bytes:
-    """An export file's bytes: CSV (``fields`` as the header), or JSON with ``envelope``
-    (format version, who, when) and the rows under ``rows_key``."""
-    if fmt == "json":
-        body = {**envelope, rows_key: rows}
-        return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
-    if fmt == "csv":
-        return csv_bytes(fields, rows)
-    raise InvalidInputError(f"Export as csv or json, not {fmt}.")
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return CSV_BOM + buffer.getvalue().encode("utf-8")

@@ -15,16 +15,15 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Protocol, cast
-
-import sqlite_utils
+from typing import Any, Protocol, cast
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 from onetake_desktop.paths import PRIVATE_FILE_MODE, private_dir, private_file
@@ -32,10 +31,62 @@ from onetake_desktop.paths import PRIVATE_FILE_MODE, private_dir, private_file
 BUSY_TIMEOUT_MS = 10_000
 
 
+class Database:
+    """One library connection: plain ``sqlite3`` with the few conveniences the storage layer
+    uses. (It was ``Database``, whose imports cost 100-300 ms of every command's
+    start-up for these five methods.)"""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None
+    ) -> sqlite3.Cursor:
+        # The connection is in autocommit mode (isolation_level=None): a statement outside
+        # an explicit transaction commits by itself, as it did under sqlite-utils.
+        return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+
+    def table_names(self) -> list[str]:
+        return [
+            str(r[0])
+            for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction, or a savepoint inside the one already open."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            return
+        savepoint = f"onetake_{secrets.token_hex(8)}"
+        self.conn.execute(f"SAVEPOINT {savepoint}")
+        try:
+            yield self
+        except BaseException:
+            # A RAISE(ROLLBACK) in a trigger may have ended the whole transaction already.
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            raise
+        else:
+            self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+
+
 class _Migration(Protocol):
     VERSION: int
 
-    def migrate(self, db: sqlite_utils.Database) -> None: ...
+    def migrate(self, db: Database) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +95,7 @@ class Migration:
     name: str
     module: ModuleType
 
-    def apply(self, db: sqlite_utils.Database) -> None:
+    def apply(self, db: Database) -> None:
         cast(_Migration, self.module).migrate(db)
 
 
@@ -71,7 +122,7 @@ def discover_migrations(package: str = "onetake_desktop.storage.migrations") -> 
     return found
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
+def connect(path: Path | str) -> Database:
     """Open (creating if needed) a database with the library's settings; no migrations."""
     on_disk = str(path) != ":memory:"
     if on_disk:
@@ -89,6 +140,8 @@ def connect(path: Path | str) -> sqlite_utils.Database:
         # a power cut, and is used when a reviewer submits scores.
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # As sqlite-utils set it on every connection the schema was written and tested with.
+        conn.execute("PRAGMA recursive_triggers = ON")
     except sqlite3.DatabaseError as error:
         raise OneTakeError(f"The library database {path} cannot be opened ({error}).") from error
     if on_disk:
@@ -96,7 +149,7 @@ def connect(path: Path | str) -> sqlite_utils.Database:
         # may have left world-readable ones.
         for suffix in ("-wal", "-shm", "-journal"):
             private_file(Path(f"{path}{suffix}"))
-    return sqlite_utils.Database(conn)
+    return Database(conn)
 
 
 def _create_private(path: Path) -> None:
@@ -111,7 +164,7 @@ def _create_private(path: Path) -> None:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def transaction(db: Database) -> Iterator[Database]:
     """One explicit write transaction (BEGIN IMMEDIATE takes the write lock up front, so two
     writers wait on busy_timeout instead of failing mid-way); nested calls use savepoints."""
     conn = db.conn
@@ -148,7 +201,7 @@ def _plain_error(error: sqlite3.OperationalError) -> OneTakeError | sqlite3.Oper
 
 
 @contextmanager
-def durable(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def durable(db: Database) -> Iterator[Database]:
     """A transaction committed with ``synchronous=FULL``: on disk before this returns."""
     if db.conn.in_transaction:
         raise RuntimeError("durable() must start its own transaction")
@@ -160,14 +213,14 @@ def durable(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
+def schema_version(db: Database) -> int:
     if "schema_version" not in db.table_names():
         return 0
     row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
 
 
-def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> int:
+def migrate(db: Database, migrations: list[Migration] | None = None) -> int:
     """Apply every pending migration in order; returns the version reached."""
     todo = discover_migrations() if migrations is None else migrations
     with transaction(db):
@@ -195,7 +248,7 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
     return current
 
 
-def open_database(path: Path | str) -> sqlite_utils.Database:
+def open_database(path: Path | str) -> Database:
     """Open the library database and bring its schema up to date."""
     db = connect(path)
     try:

@@ -31,9 +31,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import sqlite_utils
-
-from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, transaction
+from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, Database, transaction
 from onetake_desktop.storage.panel import record_erasure
 from onetake_desktop.storage.transcripts import purge_search_index
 
@@ -79,11 +77,11 @@ class ErasureResult:
         return out
 
 
-def _count(db: sqlite_utils.Database, sql: str, submission_id: int) -> int:
+def _count(db: Database, sql: str, submission_id: int) -> int:
     return int(db.execute(sql, (submission_id,)).fetchone()[0])
 
 
-def submission_folder(db: sqlite_utils.Database, root: Path, submission_id: int) -> Path | None:
+def submission_folder(db: Database, root: Path, submission_id: int) -> Path | None:
     """The submission's media folder if it lies inside the library's ``submissions`` folder
     (anything else is never deleted from here)."""
     row = db.execute("SELECT folder FROM submissions WHERE id = ?", (submission_id,)).fetchone()
@@ -105,7 +103,7 @@ def _files(folder: Path | None) -> tuple[int, int]:
     return len(media), sum(p.stat().st_size for p in media)
 
 
-def erasure_counts(db: sqlite_utils.Database, root: Path, submission_id: int) -> ErasureCounts:
+def erasure_counts(db: Database, root: Path, submission_id: int) -> ErasureCounts:
     """What erasing this submission would remove (for the confirmation and the audit)."""
     by_answer = " IN (SELECT id FROM answers WHERE submission_id = ?)"
     media_files, media_bytes = _files(submission_folder(db, root, submission_id))
@@ -138,7 +136,7 @@ def erasure_counts(db: sqlite_utils.Database, root: Path, submission_id: int) ->
 
 
 def erase_submissions(
-    db: sqlite_utils.Database,
+    db: Database,
     root: Path,
     submission_ids: Sequence[int],
     *,
@@ -191,7 +189,7 @@ def _remove_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def compact(db: sqlite_utils.Database) -> bool:
+def compact(db: Database) -> bool:
     """Rewrite the database without free pages and empty its WAL; True when both completed
     (False: another connection kept a read open, so the WAL could not be truncated)."""
     db.execute("PRAGMA temp_store = MEMORY")  # VACUUM's copy stays out of the temp folder
@@ -206,7 +204,7 @@ def compact(db: sqlite_utils.Database) -> bool:
     return int(busy) == 0
 
 
-def sweep_leftovers(db: sqlite_utils.Database, root: Path) -> int:
+def sweep_leftovers(db: Database, root: Path) -> int:
     """Finish erasures interrupted by a crash: an ``.erasing-<name>`` folder whose rows are
     gone is deleted; one whose submission is still there (the crash came before the commit)
     is put back. Returns how many folders were deleted."""

@@ -14,13 +14,12 @@ import json
 import os
 from dataclasses import dataclass
 
-import sqlite_utils
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.storage.db import transaction, utc_now
+from onetake_desktop.storage.db import Database, transaction, utc_now
 
 # Argon2id (RFC 9106's second recommended option, memory-lighter): ~0.2 s here.
 KDF_TIME_COST = 3
@@ -124,7 +123,7 @@ def open_secrets(
 class KeyStore:
     """The ``org_keys`` table (its connection belongs to the calling thread)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def add(

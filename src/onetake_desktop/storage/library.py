@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import sqlite_utils
-
 from onetake_desktop.domain.conformance import Flag, flags_from_json, flags_to_json
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import (
@@ -28,7 +26,7 @@ from onetake_desktop.domain.kit import (
 from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.domain.search import fold
 from onetake_desktop.paths import private_dir
-from onetake_desktop.storage.db import open_database, transaction, utc_now
+from onetake_desktop.storage.db import Database, open_database, transaction, utc_now
 
 ScoreStatus = Literal["draft", "submitted"]
 # What a reviewer's work on an answer (or a candidate) is: no score yet, a score not yet
@@ -268,11 +266,11 @@ def definition_from_json(text: str) -> InterviewDefinition:
 # ---------------------------------------------------------------------------------------------
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
     return iter(db.execute(sql, tuple(params)).fetchall())
 
 
-def _one(db: sqlite_utils.Database, sql: str, params: Sequence[Any], missing: str) -> Any:
+def _one(db: Database, sql: str, params: Sequence[Any], missing: str) -> Any:
     """The row ``sql`` selects; OneTakeError "There is no {missing} in this library." if none."""
     row = db.execute(sql, tuple(params)).fetchone()
     if row is None:
@@ -281,7 +279,7 @@ def _one(db: sqlite_utils.Database, sql: str, params: Sequence[Any], missing: st
 
 
 class SqliteReviewers:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def _make(self, row: Any) -> Reviewer:
@@ -341,7 +339,7 @@ class SqliteInterviews:
         "definition_json IS NOT NULL"
     )
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def _make(self, row: Any) -> InterviewRecord:
@@ -428,7 +426,7 @@ class SqliteSubmissions:
         " a.submitted_take, s.folder"
     )
 
-    def __init__(self, db: sqlite_utils.Database, root: Path) -> None:
+    def __init__(self, db: Database, root: Path) -> None:
         self.db = db
         self.root = root  # folders are stored relative to it, so a library can move
 
@@ -571,6 +569,25 @@ class SqliteSubmissions:
             for r in _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
         ]
 
+    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+        """The import flags of every flagged submission by id, in one query (lists of a
+        large library: no folder to resolve per candidate)."""
+        return {
+            int(r[0]): flags_from_json(r[1])
+            for r in _rows(self.db, "SELECT id, flags FROM submissions WHERE flags <> '[]'")
+        }
+
+    def bundle_hashes(self, interview_pk: int) -> dict[int, str]:
+        """Submission id -> bundle SHA-256 for the interview, in one query (exports)."""
+        return {
+            int(r[0]): str(r[1])
+            for r in _rows(
+                self.db,
+                "SELECT id, bundle_sha256 FROM submissions WHERE interview_pk = ?",
+                (interview_pk,),
+            )
+        }
+
     def answers(self, submission_id: int) -> list[AnswerRecord]:
         return [
             self._make_answer(r)
@@ -655,7 +672,7 @@ class SqliteSubmissions:
 class SqliteScores:
     _COLUMNS = "id, answer_id, reviewer_id, score, note, status, created_at, supersedes_id, reason"
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def _make(self, row: Any) -> ScoreRecord:
@@ -860,7 +877,7 @@ class SqliteScores:
 class Library:
     """The repositories over one database, and the folder imported media lives in."""
 
-    db: sqlite_utils.Database
+    db: Database
     root: Path
     reviewers: SqliteReviewers
     interviews: SqliteInterviews

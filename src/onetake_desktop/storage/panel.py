@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import sqlite_utils
-
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.panel import (
     DECISIONS,
@@ -22,7 +20,7 @@ from onetake_desktop.domain.panel import (
     chain_entry,
     verify_chain,
 )
-from onetake_desktop.storage.db import transaction, utc_now
+from onetake_desktop.storage.db import Database, transaction, utc_now
 
 
 @dataclass(frozen=True)
@@ -81,6 +79,30 @@ SIGNED_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 _ID = {"audit_log": "seq"}  # every other signed table's key is "id"
 
+# A reviewer's current score on an answer is their latest row (highest id) on it. Written as a
+# lookup in the (answer_id, reviewer_id, id) index per row, never as a "latest rows" table
+# that each row would scan again (that made the summary grow with the square of the library).
+_CURRENT = (
+    "{t}.id = (SELECT MAX(x.id) FROM scores x"
+    " WHERE x.answer_id = {t}.answer_id AND x.reviewer_id = {t}.reviewer_id)"
+)
+
+# The rule, once: the interview's current scores that :viewer may see. Their own (drafts only
+# with :own_drafts), and another's submitted score once the viewer's own current score on the
+# same answer is submitted. Every reader of visible scores selects its columns from this.
+_VISIBLE = f"""
+    FROM submissions s
+    JOIN answers a ON a.submission_id = s.id
+    JOIN scores sc ON sc.answer_id = a.id
+    WHERE s.interview_pk = :interview AND {_CURRENT.format(t="sc")} AND (
+        (sc.reviewer_id = :viewer AND (sc.status = 'submitted' OR :own_drafts))
+        OR (sc.reviewer_id <> :viewer AND sc.status = 'submitted' AND (
+            SELECT mine.status FROM scores mine
+            WHERE mine.answer_id = sc.answer_id AND mine.reviewer_id = :viewer
+            ORDER BY mine.id DESC LIMIT 1) = 'submitted')
+    )
+"""
+
 
 @dataclass(frozen=True)
 class VisibleScore:
@@ -137,6 +159,7 @@ class PanelRepository(Protocol):
         self, actor_id: int | None, action: str, subject: str, details: dict[str, Any]
     ) -> AuditEntry: ...
     def audit_entries(self) -> list[AuditEntry]: ...
+    def audit_details(self, action: str) -> list[str]: ...
     def verify_audit(self) -> AuditProblem | None: ...
 
 
@@ -144,7 +167,7 @@ _AUDIT_HEAD = "audit_head"  # "<seq>:<row hash>" of the last row, written with t
 
 
 class SqlitePanel:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     # --- settings -------------------------------------------------------------------------
@@ -273,18 +296,33 @@ class SqlitePanel:
 
     # --- candidates and scores ------------------------------------------------------------
 
+    def candidate_counts(self) -> dict[int, int]:
+        """Interview pk -> how many submissions it has (only interviews that have some)."""
+        return {
+            int(r[0]): int(r[1])
+            for r in self.db.execute(
+                "SELECT interview_pk, COUNT(*) FROM submissions GROUP BY interview_pk"
+            )
+        }
+
     def candidates(self, interview_pk: int) -> list[CandidateRef]:
-        rows = self.db.execute(
-            "SELECT s.id, s.candidate_name, s.candidate_email, a.question_id, a.id"
-            " FROM submissions s LEFT JOIN answers a ON a.submission_id = s.id"
-            " WHERE s.interview_pk = ? ORDER BY s.id, a.position",
+        # Two queries rather than one join: names and emails once per candidate, not once
+        # per answer (this runs whenever a panel window opens).
+        out = {
+            int(r[0]): CandidateRef(int(r[0]), r[1], r[2], {})
+            for r in self.db.execute(
+                "SELECT id, candidate_name, candidate_email FROM submissions"
+                " WHERE interview_pk = ? ORDER BY id",
+                (interview_pk,),
+            )
+        }
+        for submission_id, question_id, answer_id in self.db.execute(
+            "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
+            " JOIN answers a ON a.submission_id = s.id WHERE s.interview_pk = ?"
+            " ORDER BY a.submission_id, a.position",
             (interview_pk,),
-        ).fetchall()
-        out: dict[int, CandidateRef] = {}
-        for r in rows:
-            ref = out.setdefault(int(r[0]), CandidateRef(int(r[0]), r[1], r[2], {}))
-            if r[3] is not None:
-                ref.answers[str(r[3])] = int(r[4])
+        ):
+            out[submission_id].answers[question_id] = answer_id
         return list(out.values())
 
     def visible_scores(
@@ -292,27 +330,11 @@ class SqlitePanel:
     ) -> list[VisibleScore]:
         """Current scores on the interview's answers that ``viewer_id`` may see (see module)."""
         rows = self.db.execute(
-            """
-            WITH cur AS (
-                SELECT sc.* FROM scores sc
-                JOIN (SELECT MAX(id) AS id FROM scores GROUP BY answer_id, reviewer_id) m
-                  ON m.id = sc.id
-            )
-            SELECT cur.id, cur.answer_id, a.submission_id, a.question_id, cur.reviewer_id,
-                   r.name, cur.score, cur.note, cur.status, cur.created_at,
-                   cur.supersedes_id, cur.reason
-            FROM cur
-            JOIN answers a ON a.id = cur.answer_id
-            JOIN submissions s ON s.id = a.submission_id
-            JOIN reviewers r ON r.id = cur.reviewer_id
-            WHERE s.interview_pk = :interview AND (
-                (cur.reviewer_id = :viewer AND (cur.status = 'submitted' OR :own_drafts))
-                OR (cur.reviewer_id <> :viewer AND cur.status = 'submitted' AND EXISTS (
-                    SELECT 1 FROM cur mine WHERE mine.answer_id = cur.answer_id
-                    AND mine.reviewer_id = :viewer AND mine.status = 'submitted'))
-            )
-            ORDER BY a.submission_id, a.position, r.name COLLATE NOCASE
-            """,
+            "SELECT sc.id, sc.answer_id, a.submission_id, a.question_id, sc.reviewer_id,"
+            " (SELECT r.name FROM reviewers r WHERE r.id = sc.reviewer_id) AS reviewer_name,"
+            " sc.score, sc.note, sc.status, sc.created_at, sc.supersedes_id, sc.reason"
+            + _VISIBLE
+            + " ORDER BY a.submission_id, a.position, reviewer_name COLLATE NOCASE",
             {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
         ).fetchall()
         return [
@@ -331,6 +353,37 @@ class SqlitePanel:
                 r[11],
             )
             for r in rows
+        ]
+
+    def visible_ratings(
+        self, viewer_id: int, interview_pk: int, own_drafts: bool = True
+    ) -> list[tuple[int, int, int | None, int]]:
+        """The rows of :meth:`visible_scores` (the same rule, the same SQL) reduced to
+        ``(answer id, reviewer id, score, submitted 0/1)``: what the summary counts, without
+        building a record per score of a large panel."""
+        # SQLite returns these integer columns as int already: the rows as they come.
+        rows: list[tuple[int, int, int | None, int]] = self.db.execute(
+            "SELECT sc.answer_id, sc.reviewer_id, sc.score, sc.status = 'submitted'" + _VISIBLE,
+            {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
+        ).fetchall()
+        return rows
+
+    def open_answers(self, viewer_id: int) -> list[tuple[int, int]]:
+        """``(other reviewer id, answer id)`` where both the other's and the viewer's current
+        scores on the answer are submitted: where the viewer may see the other's work.
+        Driven by the viewer's own rows through the (answer, reviewer) index: it costs what
+        the viewer scored, not the square of the score table."""
+        return [
+            (int(r[0]), int(r[1]))
+            for r in self.db.execute(
+                "SELECT o.reviewer_id, o.answer_id FROM scores mine"
+                " JOIN scores o ON o.answer_id = mine.answer_id"
+                " WHERE mine.reviewer_id = :v AND mine.status = 'submitted'"
+                f" AND {_CURRENT.format(t='mine')}"
+                " AND o.reviewer_id <> :v AND o.status = 'submitted'"
+                f" AND {_CURRENT.format(t='o')}",
+                {"v": viewer_id},
+            )
         ]
 
     def submit_answers(self, reviewer_id: int, answer_ids: Iterable[int]) -> list[tuple[int, int]]:
@@ -358,20 +411,43 @@ class SqlitePanel:
     def submitted_by(self, submission_id: int) -> set[int]:
         """Reviewers whose current score on every answer of the submission is submitted."""
         rows = self.db.execute(
-            """
-            WITH cur AS (
-                SELECT sc.answer_id, sc.reviewer_id, sc.status FROM scores sc
-                JOIN (SELECT MAX(id) AS id FROM scores GROUP BY answer_id, reviewer_id) m
-                  ON m.id = sc.id
-            )
-            SELECT cur.reviewer_id FROM cur JOIN answers a ON a.id = cur.answer_id
-            WHERE a.submission_id = :s AND cur.status = 'submitted'
-            GROUP BY cur.reviewer_id
-            HAVING COUNT(*) = (SELECT COUNT(*) FROM answers WHERE submission_id = :s)
-            """,
+            "SELECT sc.reviewer_id FROM answers a JOIN scores sc ON sc.answer_id = a.id"
+            f" WHERE a.submission_id = :s AND sc.status = 'submitted' AND {_CURRENT.format(t='sc')}"
+            " GROUP BY sc.reviewer_id"
+            " HAVING COUNT(*) = (SELECT COUNT(*) FROM answers WHERE submission_id = :s)",
             {"s": submission_id},
         ).fetchall()
         return {int(r[0]) for r in rows}
+
+    def submitted_by_submission(self, interview_pk: int) -> dict[int, set[int]]:
+        """:meth:`submitted_by` for every submission of the interview in one pass."""
+        rows = self.db.execute(
+            "SELECT a.submission_id, sc.reviewer_id, COUNT(*),"
+            " (SELECT COUNT(*) FROM answers n WHERE n.submission_id = a.submission_id)"
+            " FROM submissions s JOIN answers a ON a.submission_id = s.id"
+            " JOIN scores sc ON sc.answer_id = a.id"
+            " WHERE s.interview_pk = :i AND sc.status = 'submitted'"
+            f" AND {_CURRENT.format(t='sc')}"
+            " GROUP BY a.submission_id, sc.reviewer_id",
+            {"i": interview_pk},
+        ).fetchall()
+        out: dict[int, set[int]] = {}
+        for submission_id, reviewer_id, done, answers in rows:
+            if int(done) == int(answers):
+                out.setdefault(int(submission_id), set()).add(int(reviewer_id))
+        return out
+
+    def recommendations_of(self, reviewer_id: int, interview_pk: int) -> dict[int, tuple[str, str]]:
+        """Submission id -> (value, status) of this reviewer's current recommendation, for
+        every submission of the interview they recommended on (one query)."""
+        rows = self.db.execute(
+            "SELECT rc.submission_id, rc.value, rc.status FROM submissions s"
+            " JOIN recommendations rc ON rc.submission_id = s.id AND rc.reviewer_id = :r"
+            " WHERE s.interview_pk = :i AND rc.id = (SELECT MAX(x.id) FROM recommendations x"
+            " WHERE x.submission_id = rc.submission_id AND x.reviewer_id = :r)",
+            {"r": reviewer_id, "i": interview_pk},
+        ).fetchall()
+        return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
     # --- blind mode per candidate -----------------------------------------------------------
 
@@ -544,6 +620,13 @@ class SqlitePanel:
     def audit_entries(self) -> list[AuditEntry]:
         return [self._make_entry(r) for r in self.db.execute(self._ENTRY + " ORDER BY seq")]
 
+    def audit_details(self, action: str) -> list[str]:
+        """The details (JSON) of every audit row of one action, oldest first."""
+        rows = self.db.execute(
+            "SELECT details FROM audit_log WHERE action = ? ORDER BY seq", (action,)
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def verify_audit(self) -> AuditProblem | None:
         """The first tampered row, or a missing tail (the head no longer matches)."""
         entries = self.audit_entries()
@@ -570,7 +653,7 @@ ERASED_ACTION = "erased"
 
 
 def record_erasure(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     submission_ids: Sequence[int],
     reason_code: str,

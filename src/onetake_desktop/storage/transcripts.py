@@ -1,4 +1,4 @@
-"""Transcripts in the library (schema 7): save, read, list what still needs one, search.
+"""Transcripts in the library (schema 8): save, read, list what still needs one, search.
 
 Search runs SQLite FTS5 over the folded text (domain/search.py ``fold``: no case, no accents),
 so "resume" finds "Résumé" exactly as the candidate list's search does; the moment inside an
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from onetake_desktop.domain.transcript import Transcript, tokens, words_from_json, words_to_json
-from onetake_desktop.storage.db import transaction, utc_now
+from onetake_desktop.storage.db import Database, transaction, utc_now
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ def fts_query(text: str) -> str | None:
 
 
 class SqliteTranscripts:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def save(self, answer_id: int, transcript: Transcript, *, rank: int) -> None:
@@ -135,7 +133,7 @@ class SqliteTranscripts:
         return [int(r[0]) for r in self.db.execute(sql, params).fetchall()]
 
 
-def purge_search_index(db: sqlite_utils.Database) -> None:
+def purge_search_index(db: Database) -> None:
     """Rewrite the full-text index without the entries of deleted transcripts: FTS5 only marks
     a deletion until its segments merge, so an erased candidate's words would stay in its
     pages. 'rebuild' re-reads the remaining transcripts (storage/erasure.py calls this)."""

@@ -18,6 +18,7 @@ from onetake_desktop.cli import GuiRequest
 from onetake_desktop.logs import MAX_BYTES, install_excepthooks
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.widgets.plain import warn
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,8 @@ def run_gui(request: GuiRequest, context: AppContext) -> int:
         window = open_window(request, context)
     except Exception as error:  # a window that cannot open says why, in one sentence
         log.exception("the %s window could not open", request.mode)
-        QMessageBox.critical(None, "OneTake", str(error))
+        # The sentence often names a kit or bundle file: plain text, never rich text.
+        warn(None, str(error), icon=QMessageBox.Icon.Critical)
         return 1
     window.show()
     return app.exec()

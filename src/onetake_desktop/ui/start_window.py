@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.widgets.plain import plain_box
 
 DEMO_KIT = resource("kits", "demo.onetakekit")
 
@@ -31,6 +32,7 @@ class StartWindow(QWidget):
         self.context = context
         self.demo_kit = demo_kit
         self.child: QWidget | None = None
+        self.problem: QMessageBox | None = None  # the last "could not open" box (tests read it)
         self.setObjectName("StartWindow")
         self.setWindowTitle("OneTake")
         self.resize(860, 500)
@@ -142,7 +144,10 @@ class StartWindow(QWidget):
         try:
             window = build()  # type: ignore[operator]
         except Exception as error:
-            QMessageBox.warning(self, "OneTake", str(error))
+            # One sentence, as plain text, in a box the test can read (a changed kit's
+            # refusal quotes its signer's name).
+            self.problem = plain_box(self, str(error))
+            self.problem.open()
             return
         self.child = window
         window.show()

@@ -8,7 +8,10 @@ Plain SQL through ``db.execute`` keeps the whole migration inside the runner's t
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.db import Database
 
 VERSION = 1
 
@@ -133,7 +136,7 @@ END;
 """
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     # executescript() would COMMIT first; run statement by statement inside the transaction.
     for statement in _statements(SCHEMA):
         db.execute(statement)

@@ -8,7 +8,10 @@ decision is a new row that names the one it supersedes.
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.db import Database
 
 VERSION = 2
 
@@ -70,7 +73,7 @@ END;
 """
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     # One statement per blank-line-separated block, inside the runner's transaction
     # (executescript would COMMIT first).
     for statement in SCHEMA.split("\n\n"):

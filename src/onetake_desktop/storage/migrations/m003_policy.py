@@ -17,7 +17,10 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.db import Database
 
 VERSION = 3
 
@@ -61,6 +64,6 @@ STATEMENTS = (
 )
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     for statement in STATEMENTS:
         db.execute(statement)

@@ -7,10 +7,13 @@ schema have none (``[]``); they were not checked.
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.db import Database
 
 VERSION = 4
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     db.execute("ALTER TABLE submissions ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")

@@ -19,7 +19,10 @@ a reason and an end date (services/privacy.py audits them).
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.db import Database
 
 from onetake_desktop.storage.migrations.m001_library import _statements
 
@@ -82,6 +85,6 @@ CREATE INDEX retention_holds_submission ON retention_holds(submission_id, until)
 """
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     for statement in _statements(SCHEMA):
         db.execute(statement)

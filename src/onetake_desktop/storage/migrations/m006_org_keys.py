@@ -8,12 +8,15 @@ parameters and salt are in ``kdf`` (JSON) so they can be raised later without a 
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.db import Database
 
 VERSION = 6
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     db.execute(
         "CREATE TABLE org_keys ("
         " id INTEGER PRIMARY KEY,"

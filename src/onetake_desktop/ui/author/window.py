@@ -312,7 +312,7 @@ class AuthorWindow(QMainWindow):
         )
         self.privacy_who = line("e.g. the three people on the hiring panel, and nobody else")
         self.privacy_where = line("e.g. they stay on this computer until you send the file")
-        self.privacy_how_long = line("e.g. 180 days after the closing date, then deleted")
+        self.privacy_how_long = line("e.g. 180 days after you send them, then deleted")
         form.addRow("Who sees the answers", self.privacy_who)
         form.addRow("Where they go", self.privacy_where)
         form.addRow("How long they are kept", self.privacy_how_long)

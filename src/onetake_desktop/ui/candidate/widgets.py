@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 # Colours chosen for contrast on white (WCAG AA for text); the two clocks never share one.
 THINK_COLOUR = QColor("#8a5a00")  # amber-brown: calm, not alarming
@@ -110,7 +111,7 @@ class ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.full_text = text
         self.setAccessibleName(text)
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text))  # kit text: literal, never rich text
         self.setText(text)
 
     def resizeEvent(self, event: Any) -> None:

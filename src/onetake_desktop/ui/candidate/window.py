@@ -85,6 +85,9 @@ QLabel#Banner {{ background: #fff4e5; color: #5c3d00; border: 1px solid #e0b25c;
   border-radius: 8px; padding: 8px 12px; }}
 QLabel#Deadline {{ background: #fdecea; color: #7a1a12; border: 1px solid #e3a29b;
   border-radius: 8px; padding: 6px 12px; font-weight: 600; }}
+QFrame#Trust {{ background: #eef3f9; border: 1px solid #b8c2d0; border-radius: 8px; }}
+QFrame#Trust[signed="no"] {{ background: #fff4e5; border-color: #e0b25c; }}
+QLabel#TrustNotice {{ font-weight: 600; color: #1d2430; }}
 QLabel#Error {{ color: #b42318; font-weight: 600; }}
 QWidget#CandidateWindow {{ background: #f6f7f9; }}
 QScrollArea, QScrollArea > QWidget > QWidget {{ background: transparent; border: none; }}
@@ -138,6 +141,7 @@ class CandidateWindow(QWidget):
         camera: str | None = None,
         mic: str | None = None,
         choose_bundle_path: ChoosePath | None = None,
+        choose_copy_path: ChoosePath | None = None,
         confirm: Confirm | None = None,
         tell: Callable[[str, str], None] | None = None,
         open_url: Callable[[str], None] | None = None,
@@ -151,6 +155,7 @@ class CandidateWindow(QWidget):
         self.sealing = False
         self.closing = False
         self.choose_bundle_path = choose_bundle_path or self._ask_bundle_path
+        self.choose_copy_path = choose_copy_path or self._ask_copy_path
         self.confirm = confirm or _ask(self)
         self.tell = tell or (lambda title, text: _tell(self, title, text))
         self.open_url = open_url or (lambda url: QDesktopServices.openUrl(QUrl(url)))
@@ -398,6 +403,12 @@ class CandidateWindow(QWidget):
         out = Path(path)
         return out if out.suffix == ".onetake" else out.with_name(out.name + ".onetake")
 
+    def _ask_copy_path(self, sealed: Path) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save a copy of your sealed answers", str(Path.home() / sealed.name)
+        )
+        return Path(path) if path else None
+
     def do_send(self) -> None:
         if not self.service.can_seal():
             self.show_notice(self.service.deadline_notice())
@@ -455,6 +466,17 @@ class CandidateWindow(QWidget):
             if not self.ask("Leave the interview?", text):
                 event.ignore()
                 return
+        sent = self.pages["sent"]
+        assert isinstance(sent, SentPage)
+        if sent.sending():
+            if not self.confirm(
+                "Stop sending?",
+                "Your answers are still being sent. Close anyway? Sending goes on from where "
+                "it stopped when you open this interview again.",
+            ):
+                event.ignore()
+                return
+            sent.stop_upload()
         self.closing = True
         self.timer.stop()
         for page in self.pages.values():

@@ -81,6 +81,7 @@ class PanelController(QObject):
         self._build_menu()
 
         self.audit_label = QLabel("")
+        self.audit_label.setTextFormat(Qt.TextFormat.PlainText)  # the problem names panelists
         self.audit_label.setObjectName("AuditWarning")
         self.audit_label.setStyleSheet("color: #b42318; font-weight: 600;")
         window.statusBar().addPermanentWidget(self.audit_label)
@@ -113,6 +114,7 @@ class PanelController(QObject):
 
     def blind_codes(self) -> dict[int, str]:
         """What the reviewer window asks before it shows any candidate."""
+        # Closing: the shared library is about to close and nothing is shown any more.
         return {} if self.closed else self.service.hidden_codes()
 
     # -- menu --------------------------------------------------------------------------------

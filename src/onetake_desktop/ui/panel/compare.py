@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.panel.question_mode import load_answer
+from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
 from onetake_desktop.ui.widgets.player import PlayerWidget
 
 
@@ -71,7 +73,11 @@ class CompareWindow(PanelWindow):
             combo.blockSignals(True)
             combo.clear()
             for c in candidates:
-                combo.addItem(c.name, c.submission_id)
+                combo.addItem(flagged(c.name, c.flags), c.submission_id)
+                if c.flags:  # the mark's sentences, plain text
+                    combo.setItemData(
+                        combo.count() - 1, flags_tooltip(c.flags), Qt.ItemDataRole.ToolTipRole
+                    )
             combo.setCurrentIndex(min(col, combo.count() - 1))
             combo.blockSignals(False)
         self.show_both()

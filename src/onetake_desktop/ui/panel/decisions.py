@@ -25,6 +25,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.panel import DECISIONS
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
 
 
 class DecisionsWindow(PanelWindow):
@@ -131,7 +132,10 @@ class DecisionsWindow(PanelWindow):
                 if mean is not None and view and view.candidate_open(c.submission_id)
                 else "–"
             )
-            self.candidates.addItem(f"{c.name} · {shown} · {decision}")
+            self.candidates.addItem(f"{flagged(c.name, c.flags)} · {shown} · {decision}")
+            if c.flags:
+                item = self.candidates.item(self.candidates.count() - 1)
+                item.setToolTip(flags_tooltip(c.flags, c.name))
         self.candidates.blockSignals(False)
         ids = [c.submission_id for c in self.rows]
         self.candidates.setCurrentRow(ids.index(keep) if keep in ids else 0)

@@ -4,6 +4,7 @@ see it. Every rule is the service's; these dialogs only ask."""
 
 from __future__ import annotations
 
+import html
 import json
 
 from PySide6.QtCore import Qt
@@ -151,7 +152,10 @@ class PeopleDialog(QDialog):
         if reviewer_id is None:
             return
         old = self.service.reviewer_name(reviewer_id)
-        name, ok = QInputDialog.getText(self, "Rename panelist", f"New name for {old}", text=old)
+        # The dialog's label guesses rich text: the name goes in escaped.
+        name, ok = QInputDialog.getText(
+            self, "Rename panelist", f"New name for {html.escape(old)}", text=old
+        )
         if ok:
             self.rename(reviewer_id, name)
 

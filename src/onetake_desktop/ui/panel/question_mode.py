@@ -22,6 +22,7 @@ from onetake_desktop.domain.panel import Cell
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.tasks import log_failure, run_task
+from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
 from onetake_desktop.ui.widgets.player import PlayerWidget
 from onetake_desktop.ui.widgets.rubric import RubricPanel
 
@@ -191,7 +192,8 @@ class QuestionModeWindow(PanelWindow):
             for c in self.service.candidates(interview_pk=self.interview_pk)
             if c.submission_id == submission_id
         )
-        self.candidate_label.setText(candidate.name)
+        self.candidate_label.setText(flagged(candidate.name, candidate.flags))
+        self.candidate_label.setToolTip(flags_tooltip(candidate.flags))
         load_answer(self.player, self.service, self.actor, answer_id)
         mine = self.service.my_score(self.actor, answer_id=answer_id)
         submitted = mine is not None and mine.status == "submitted"

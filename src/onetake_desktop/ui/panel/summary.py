@@ -1,18 +1,25 @@
 """The panel summary: each panelist's submitted score per candidate and question, mean,
 median, spread, disagreement flags, Krippendorff's alpha per question, rater leniency, and a
-chart of the score distribution. Only what the viewer may see (their submitted answers)."""
+chart of the score distribution. Only what the viewer may see (their submitted answers).
+
+The table is a view on a model that makes each cell's text when Qt paints it, so a panel of
+10,000 candidates opens as fast as one of ten (no widget item per cell, rows of a fixed
+height rather than measured one by one)."""
 
 from __future__ import annotations
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,14 +29,105 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.panel import SCORE_MAX, SCORE_MIN
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService, PanelView
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.widgets.flags import flagged as with_mark
+from onetake_desktop.ui.widgets.flags import flags_tooltip
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 FLAG_BACKGROUND = QColor("#fdecea")
 LOCKED_TEXT = "submit yours to see"
 BAR_COLOURS = ("#1f5fa8", "#d97706", "#2f855a", "#7b4fa8", "#b42318", "#4a5568")
+LOCKED_COLOUR = QColor("#6b7686")
+FLAGGED_SHOWN = 6  # disagreements named under the table; the rest are counted
+
+
+def _tick_step(top: int, ticks: int = 10) -> int:
+    """A whole, round step (1, 2, 5, 10, 20, ...) giving at most ``ticks`` steps up to top."""
+    step = 1
+    while top > step * ticks:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if top <= step * ticks:
+                break
+    return step
 
 
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class SummaryModel(QAbstractTableModel):
+    """One row per candidate: name, one column per question, mean, decision (plain text)."""
+
+    def __init__(self, window: SummaryWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.view: PanelView | None = None
+
+    def reset(self, view: PanelView) -> None:
+        self.beginResetModel()
+        self.view = view
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if self.view is None or parent.isValid() else len(self.view.candidates)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if self.view is None or parent.isValid() else len(self.view.questions) + 3
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        last = self.columnCount() - 1
+        if section == 0:
+            return "Candidate"
+        if section == last - 1:
+            return "Mean"
+        if section == last:
+            return "Decision"
+        return f"Q{section}"
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        view = self.view
+        if view is None or not index.isValid():
+            return None
+        c = view.candidates[index.row()]
+        col = index.column()
+        last = len(view.questions) + 2
+        if 1 <= col <= len(view.questions):
+            q = view.questions[col - 1]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.window.cell_text(c.submission_id, q)
+            stats = view.stats(c.submission_id, q)
+            if role == Qt.ItemDataRole.ToolTipRole:  # the whole cell, should it be cut short
+                flag = stats is not None and stats.disagreement
+                text = self.window.cell_text(c.submission_id, q)
+                # Names of panelists and candidates: shown literally, never as rich text.
+                return plain_tooltip(
+                    text + ("\nPanelists are 2 or more points apart." if flag else "")
+                )
+            if role == Qt.ItemDataRole.ForegroundRole and stats is None:
+                return QBrush(LOCKED_COLOUR)
+            flagged = stats is not None and stats.disagreement
+            if role == Qt.ItemDataRole.BackgroundRole and flagged:
+                return QBrush(FLAG_BACKGROUND)
+            return None
+        if col == 0 and role == Qt.ItemDataRole.ToolTipRole and c.flags:
+            return flags_tooltip(c.flags, c.name)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if col == 0:
+            return with_mark(c.name, c.flags)
+        if col == last - 1:
+            mean = view.summary.candidate_means.get(c.submission_id)
+            return _fmt(mean) if view.candidate_open(c.submission_id) else LOCKED_TEXT
+        if col == last:
+            return DECISION_LABELS[c.decision.decision] if c.decision else "–"
+        return None
 
 
 class SummaryWindow(PanelWindow):
@@ -55,12 +153,19 @@ class SummaryWindow(PanelWindow):
         self.legend.setObjectName("Hint")
         self.legend.setWordWrap(True)
 
-        self.table = QTableWidget()
+        self.model = SummaryModel(self)
+        self.table = QTableView()
         self.table.setObjectName("SummaryTable")
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        # A cell is the scores (which may wrap once in a narrow window) and one line of
+        # figures: a fixed height of three lines, so no row is ever measured.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 3 + 12)
         self.agreement = QLabel("")
         self.agreement.setObjectName("AgreementLabel")
         self.agreement.setWordWrap(True)
@@ -76,7 +181,7 @@ class SummaryWindow(PanelWindow):
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(260)
+        self.chart_view.setMinimumHeight(240)
 
         lower_left = QWidget()
         ll = QVBoxLayout(lower_left)
@@ -100,7 +205,12 @@ class SummaryWindow(PanelWindow):
         lower.setSizes([540, 640])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(lower)
+        # The statistics scroll rather than squeeze the table to nothing on a short screen.
+        lower_scroll = QScrollArea()
+        lower_scroll.setWidgetResizable(True)
+        lower_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        lower_scroll.setWidget(lower)
+        split.addWidget(lower_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
@@ -156,43 +266,28 @@ class SummaryWindow(PanelWindow):
     def _fill_table(self) -> None:
         view = self.view
         assert view is not None
-        headers = ["Candidate"]
-        legend = []
-        for i, q in enumerate(view.questions, start=1):
-            headers.append(f"Q{i}")
-            text = self.service.question_text(
-                interview_pk=self.picker.interview_pk(), question_id=q
-            )
-            legend.append(f"Q{i}: {text}")
+        legend = [
+            f"Q{i}: "
+            + self.service.question_text(interview_pk=self.picker.interview_pk(), question_id=q)
+            for i, q in enumerate(view.questions, start=1)
+        ]
         self.legend.setText("\n".join(legend))
-        headers += ["Mean", "Decision"]
-        self.table.clear()
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        self.table.setRowCount(len(view.candidates))
-        for r, c in enumerate(view.candidates):
-            self.table.setItem(r, 0, QTableWidgetItem(c.name))
-            for j, q in enumerate(view.questions, start=1):
-                item = QTableWidgetItem(self.cell_text(c.submission_id, q))
-                stats = view.stats(c.submission_id, q)
-                if stats is None:
-                    item.setForeground(QBrush(QColor("#6b7686")))
-                elif stats.disagreement:
-                    item.setBackground(QBrush(FLAG_BACKGROUND))
-                    item.setToolTip("Panelists are 2 or more points apart on this answer.")
-                self.table.setItem(r, j, item)
-            mean = view.summary.candidate_means.get(c.submission_id)
-            open_ = view.candidate_open(c.submission_id)
-            self.table.setItem(
-                r, len(headers) - 2, QTableWidgetItem(_fmt(mean) if open_ else LOCKED_TEXT)
-            )
-            decision = DECISION_LABELS[c.decision.decision] if c.decision else "–"
-            self.table.setItem(r, len(headers) - 1, QTableWidgetItem(decision))
+        self.model.reset(view)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for col in (0, len(headers) - 2, len(headers) - 1):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.resizeRowsToContents()
+        # Sized from the text they can hold, not by measuring 10,000 rows.
+        metrics = self.table.fontMetrics()
+        name_width = max(
+            (metrics.horizontalAdvance(c.name) for c in view.candidates[:200]), default=0
+        )
+        last = len(view.questions) + 2
+        for col, width in (
+            (0, max(name_width, metrics.horizontalAdvance("Candidate"))),
+            (last - 1, metrics.horizontalAdvance(LOCKED_TEXT)),
+            (last, metrics.horizontalAdvance("Decline  ")),
+        ):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width + 24)
 
     def alpha_text(self, question_id: str) -> str:
         assert self.view is not None
@@ -209,13 +304,14 @@ class SummaryWindow(PanelWindow):
         lines = [
             f"Q{i} ({q}): α = {self.alpha_text(q)}" for i, q in enumerate(view.questions, start=1)
         ]
-        flagged = [
-            f"{next(c.name for c in view.candidates if c.submission_id == s)} on {q}"
-            for s, q in view.summary.disagreements()
-            if view.stats(s, q) is not None
-        ]
+        flagged = [cell for cell in view.summary.disagreements() if view.stats(*cell) is not None]
         if flagged:
-            lines.append("⚑ 2+ points apart: " + "; ".join(flagged))
+            more = len(flagged) - FLAGGED_SHOWN
+            lines.append(
+                "⚑ 2+ points apart: "
+                + "; ".join(f"{view.by_id[s].name} on {q}" for s, q in flagged[:FLAGGED_SHOWN])
+                + (f"; and {more} more (⚑ in the table)" if more > 0 else "")
+            )
         self.agreement.setText("\n".join(lines))
 
     def _fill_leniency(self) -> None:
@@ -281,8 +377,10 @@ class SummaryWindow(PanelWindow):
         x.append([str(s) for s in range(SCORE_MIN, SCORE_MAX + 1)])
         x.setTitleText("Score")
         y = QValueAxis()
+        step = _tick_step(top)  # one tick per answer would be thousands on a large panel
+        top = -(-top // step) * step
         y.setRange(0, top)
-        y.setTickCount(top + 1)
+        y.setTickCount(top // step + 1)
         y.setLabelFormat("%d")
         y.setTitleText("Answers")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)

@@ -21,9 +21,12 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
+from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.services.reviewer import AnswerStatus, CandidateEntry
+from onetake_desktop.ui.widgets.flags import FLAG_MARK, flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 Kind = Literal["interview", "candidate", "answer"]
@@ -32,6 +35,7 @@ Index = QModelIndex | QPersistentModelIndex
 KIND_ROLE = Qt.ItemDataRole.UserRole
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+FLAGS_ROLE = Qt.ItemDataRole.UserRole + 3  # a candidate's import flags (tuple of Flag)
 
 # The same words everywhere (tree, hints, `onetake library list`): what the reviewer's own work
 # on it is. The mark only repeats the word for a quick scan.
@@ -68,6 +72,7 @@ class _Node:
     parent: int  # node id of the parent, -1 at the top
     row: int
     children: list[int] | None = field(default=None)  # None: answers not loaded yet
+    flags: tuple[Flag, ...] = ()  # a candidate's import flags (rules of the interview broken)
 
 
 class LibraryModel(QAbstractItemModel):
@@ -89,15 +94,21 @@ class LibraryModel(QAbstractItemModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._brushes = {k: QColor(v) for k, v in STATUS_COLOURS.items()}
+        self._flag_icon: QIcon | None = None
 
     # -- filling ------------------------------------------------------------------------------
 
     def set_entries(
-        self, entries: Sequence[CandidateEntry], hidden: Mapping[int, str] | None = None
+        self,
+        entries: Sequence[CandidateEntry],
+        hidden: Mapping[int, str] | None = None,
+        flags: Mapping[int, tuple[Flag, ...]] | None = None,
     ) -> None:
         """Replace everything with these candidates (already sorted and filtered); ``hidden``
-        holds the submissions shown under a blind code (their tooltip says so)."""
+        holds the submissions shown under a blind code (their tooltip says so), ``flags`` the
+        import flags by submission (a mark beside the name, the sentences in its tooltip)."""
         hidden = hidden or {}
+        flags = flags or {}
         self.beginResetModel()
         nodes: list[_Node] = []
         top: list[int] = []
@@ -126,6 +137,7 @@ class LibraryModel(QAbstractItemModel):
                     e.status,
                     parent,
                     len(siblings),
+                    flags=flags.get(e.submission_id, ()),
                 )
             )
             siblings.append(node_id)
@@ -223,6 +235,10 @@ class LibraryModel(QAbstractItemModel):
     def candidate_count(self) -> int:
         return len(self._candidates)
 
+    def flags_of(self, submission_id: int) -> tuple[Flag, ...]:
+        cand = self._candidates.get(submission_id)
+        return () if cand is None else self._nodes[cand].flags
+
     # -- QAbstractItemModel -------------------------------------------------------------------
 
     def _node(self, index: Index) -> _Node:
@@ -293,9 +309,18 @@ class LibraryModel(QAbstractItemModel):
     def _tooltip(node: _Node) -> str:
         if node.kind == "candidate":
             if node.detail == BLIND:
-                return plain_tooltip("Name hidden (blind mode) until the panel decides")
-            return plain_tooltip(f"{node.label} <{node.detail}>")
+                first = "Name hidden (blind mode) until the panel decides"
+            else:
+                first = f"{node.label} <{node.detail}>"
+            return flags_tooltip(node.flags, first)
         return plain_tooltip(node.label)
+
+    def _flag_mark(self) -> QIcon:
+        if self._flag_icon is None:
+            self._flag_icon = QApplication.style().standardIcon(
+                QStyle.StandardPixmap.SP_MessageBoxWarning
+            )
+        return self._flag_icon
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -317,6 +342,12 @@ class LibraryModel(QAbstractItemModel):
             return STATUS_MARKS.get(node.status, node.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(node) if column == 0 else node.status
+        if role == Qt.ItemDataRole.DecorationRole and column == 0 and node.flags:
+            return self._flag_mark()  # the import flagged this candidate: see the tooltip
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole and column == 0 and node.flags:
+            return f"{FLAG_MARK} flagged: " + " ".join(f.message for f in node.flags)
+        if role == FLAGS_ROLE:
+            return node.flags
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return self._brushes.get(node.status)
         if role == Qt.ItemDataRole.FontRole and node.kind == "interview":

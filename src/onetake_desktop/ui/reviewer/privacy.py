@@ -41,12 +41,15 @@ from onetake_desktop.services.privacy import (
     PrivacyService,
     plural,
 )
+from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
+    plain_tooltip,
+    warn,
+)
 
 BANNER_STYLE = """
 QFrame#RetentionBanner { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
 QLabel#DialogWarning { color: #8a1c1c; font-weight: 600; }
 """
-MAX_LISTED = 4  # the banner names this many, then "and N more"
 
 
 def default_clock() -> Clock:
@@ -324,7 +327,7 @@ class PrivacyController(QObject):
                 [c.submission_id for c in self.service.find(candidate_id=submission_id)]
             )
         except OneTakeError as error:
-            QMessageBox.warning(self.window, "OneTake", str(error))
+            warn(self.window, str(error))
             return None
         first = plan.candidates[0]
         interviews = [
@@ -346,7 +349,7 @@ class PrivacyController(QObject):
                 submission_ids=submission_ids, actor_id=w.current_reviewer_id
             )
         except OneTakeError as error:
-            QMessageBox.warning(w, "OneTake", str(error))
+            warn(w, str(error))
             return
         w.reload_library()
         message = f"Erased {len(result.counts)} submission(s) and their recordings."
@@ -361,14 +364,18 @@ class PrivacyController(QObject):
         if not soon:
             self.banner.setVisible(False)
             return
-        parts = [f"{self._name(c)} on {_day(c.erase_at)}" for c in soon[:MAX_LISTED]]
-        more = f", and {len(soon) - MAX_LISTED} more" if len(soon) > MAX_LISTED else ""
-        self.banner.text.setText(
-            f"Erased within {WARN_DAYS} days, as each candidate was told: "
-            + "; ".join(parts)
-            + more
-            + "."
-        )
+        everyone = [f"{self._name(c)} on {_day(c.erase_at)}" for c in soon]
+        if len(soon) == 1:
+            text = f"Erased within {WARN_DAYS} days, as each candidate was told: {everyone[0]}."
+        else:
+            # One line, so the banner never takes the player's height on a small screen: the
+            # whole list is in the tooltip and in Keep longer…
+            text = (
+                f"{len(soon)} candidates are erased within {WARN_DAYS} days, as each was told;"
+                f" the first on {_day(soon[0].erase_at)}. Point here for the list."
+            )
+        self.banner.text.setText(text)
+        self.banner.text.setToolTip(plain_tooltip("\n".join(everyone)))
         self.banner.setVisible(True)
 
     def keep_longer(self, submission_id: int | None) -> HoldDialog | None:
@@ -396,7 +403,7 @@ class PrivacyController(QObject):
                 actor_id=self.window.current_reviewer_id,
             )
         except OneTakeError as error:
-            QMessageBox.warning(self.window, "OneTake", str(error))
+            warn(self.window, str(error))
             return
         self.refresh_banner()
         self.window.statusBar().showMessage(f"Kept until {_day(hold.until)}.", 6000)

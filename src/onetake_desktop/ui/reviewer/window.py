@@ -62,6 +62,7 @@ from onetake_desktop.services.reviewer import (
 )
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
+from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
@@ -107,7 +108,9 @@ class ReviewerWindow(QMainWindow):
         self.view: AnswerView | None = None
         self.importing = False
         self.last_import: ImportReport | None = None
-        self.blind_codes: Callable[[], Mapping[int, str]] = dict
+        # Who is hidden is the policy's: the service answers even before a panel controller
+        # installs its own view of it (which goes through the same service).
+        self.blind_codes: Callable[[], Mapping[int, str]] = service.hidden_codes
         self._resume: tuple[int, int] | None = None  # (reviewer, answer) hidden by a lock
         self.setWindowTitle("OneTake: review interviews")
         self.setObjectName("ReviewerWindow")
@@ -267,6 +270,10 @@ class ReviewerWindow(QMainWindow):
         self.flag.setObjectName("Flag")
         self.flag.setWordWrap(True)
         self.flag.setVisible(False)
+        # The import checks' flags on this candidate (plain sentences; issue 11).
+        self.flags_label = plain_label(object_name="Flag", wrap=True)
+        self.flags_label.setAccessibleName("Flagged on import")
+        self.flags_label.setVisible(False)
         card = QFrame()
         card.setObjectName("Card")
         c = QVBoxLayout(card)
@@ -307,6 +314,7 @@ class ReviewerWindow(QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(card)
         layout.addWidget(self.flag)
+        layout.addWidget(self.flags_label)
         layout.addWidget(self.player, 1)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
@@ -411,6 +419,9 @@ class ReviewerWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for a in (self.import_action, self.import_folder_action, self.definition_action):
             file_menu.addAction(a)
+        from onetake_desktop.ui.reviewer.keys import add_keys_menu_item  # issue 13
+
+        self.keys_action = add_keys_menu_item(self, file_menu, self.service.library_root)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
@@ -461,6 +472,10 @@ class ReviewerWindow(QMainWindow):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.submit_action)
+        # The interview's candidates ranked, decisions and follow-up (ui/reviewer/shortlist.py).
+        menu.addSeparator()
+        self.shortlist_action = self._action("Short&list…", self.open_shortlist, "Ctrl+Shift+L")
+        menu.addAction(self.shortlist_action)
 
     def _build_view_menu(self) -> None:
         menu = self.menuBar().addMenu("&View")
@@ -530,7 +545,7 @@ class ReviewerWindow(QMainWindow):
         )
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_entries(entries, codes)
+            self.model.set_entries(entries, codes, self.service.all_flags())
             self.tree.expandToDepth(0)
         finally:
             self.tree.setUpdatesEnabled(True)
@@ -700,6 +715,7 @@ class ReviewerWindow(QMainWindow):
         self.question_context.setText("")
         self.facts.setText("")
         self.flag.setVisible(False)
+        self.flags_label.setVisible(False)
         self.scoring_pane.setCurrentWidget(self.scoring_hint)
         self.candidate_label.setText("No candidate selected")
         self.candidate_email.setText("")
@@ -750,6 +766,7 @@ class ReviewerWindow(QMainWindow):
                 "rubric are unknown. Add it with File > Add interview definition…"
             )
         self.flag.setVisible(q is None)
+        self._show_flags(view.submission.id, a.question_id)
         self.scoring_pane.setCurrentWidget(self.scoring_content)
         name, email = self.shown_name(view.submission.id)
         self.candidate_label.setText(name)
@@ -772,6 +789,20 @@ class ReviewerWindow(QMainWindow):
         submission = self.service.submission(submission_id=submission_id)
         return submission.candidate_name, submission.candidate_email
 
+    def _show_flags(self, submission_id: int, question_id: str) -> None:
+        flags = self.service.flags(submission_id)
+        # A short window gives its height to the video: one line, cut to the pane's width
+        # (every sentence is in the tooltip).
+        label = self.flags_label
+        label.setWordWrap(not self._compact)
+        text = header_text(flags, question_id, 1 if self._compact else 3)
+        if self._compact:
+            width = max(120, self.answer_pane.width() - 40)
+            text = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        label.setText(text)
+        self.flags_label.setToolTip(flags_tooltip(flags))
+        self.flags_label.setVisible(bool(flags))
+
     def set_blind_codes(self, codes: Callable[[], Mapping[int, str]]) -> None:
         """Install who is hidden behind a code, and show the window that way at once."""
         self.blind_codes = codes
@@ -782,9 +813,11 @@ class ReviewerWindow(QMainWindow):
     def _fit_labels(self) -> None:
         # Word-wrapped labels in a layout with a stretching player get less height than their
         # text needs; ask each for its height at its current width.
-        for label in (self.question_text, self.question_context, self.facts):
-            if label.isVisible() and label.width() > 0:
+        for label in (self.question_text, self.question_context, self.facts, self.flags_label):
+            if label.isVisible() and label.width() > 0 and label.wordWrap():
                 label.setMinimumHeight(label.heightForWidth(label.width()))
+            elif label.isVisible():
+                label.setMinimumHeight(0)  # one line (the flags in a short window)
         layout = self.answer_pane.layout()
         if layout is not None:
             layout.activate()
@@ -1273,20 +1306,22 @@ class ReviewerWindow(QMainWindow):
 
     def export_scores(self, path: Path, fmt: str) -> None:
         self.rubric.flush_note()
-        # While panelists share the library an export file may travel further than the
-        # screen: only submitted scores go in, never a draft (issue 8).
-        submitted_only = self.service.has_panelists()
-        count = self._guard(
-            lambda: self.service.export_scores(
-                self.service.actor_for(self.current_reviewer_id),
-                fmt=fmt,
-                out=path,
-                submitted_only=submitted_only,
-            )
-        )
+        actor = self.service.actor_for(self.current_reviewer_id)
+        # Which scores go in is the policy's (services.scoring): no drafts while a panel
+        # shares the library; the window only says what it got.
+        count = self._guard(lambda: self.service.export_scores(actor, fmt=fmt, out=path))
         if count is not None:
-            which = "submitted scores" if submitted_only else "scores"
+            which = "submitted scores" if self.service.drafts_stay_home(actor) else "scores"
             self.statusBar().showMessage(f"Exported {count} {which} to {path}.", 6000)
+
+    # -- shortlist ----------------------------------------------------------------------------
+
+    def open_shortlist(self) -> Any:
+        """Review > Shortlist…: the current candidate's interview ranked (a dialog of this
+        window, so a panel lock closes it)."""
+        from onetake_desktop.ui.reviewer.shortlist import open_shortlist
+
+        return open_shortlist(self)
 
     # -- drag and drop, closing ---------------------------------------------------------------
 

@@ -40,8 +40,24 @@ def plain_tooltip(text: str) -> str:
     return "<qt><p style='white-space:pre-wrap'>" + html.escape(text) + "</p></qt>"
 
 
-def warn(parent: QWidget | None, text: str, title: str = "OneTake") -> None:
-    """A warning box whose sentence (often naming a file or a candidate) stays plain text."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+def plain_box(
+    parent: QWidget | None,
+    text: str,
+    title: str = "OneTake",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+) -> QMessageBox:
+    """A message box whose sentence (often naming a file or a candidate) stays plain text;
+    not shown yet (``exec()`` to wait for it, ``open()`` not to)."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.exec()
+    return box
+
+
+def warn(
+    parent: QWidget | None,
+    text: str,
+    title: str = "OneTake",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+) -> None:
+    """A warning box whose sentence (often naming a file or a candidate) stays plain text."""
+    plain_box(parent, text, title, icon).exec()

@@ -18,7 +18,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    Q_ARG,
+    QLoggingCategory,
+    QMetaObject,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -48,6 +58,37 @@ from onetake_desktop.services.settings import SPEEDS  # the one list of speeds
 
 SKIP_MS = 5_000
 JUMP_MS = 10_000
+
+
+# Qt's FFmpeg backend logs from its decoder and renderer threads ("No HW decoder found",
+# "No RHI backend"). A Python message handler (the app's log, pytest-qt's capture) then runs on
+# that thread and needs the GIL, which the GUI thread holds inside QMediaPlayer.stop() while it
+# waits for that thread: the player hung in tests. Those categories are filtered in Qt, before
+# any handler is called.
+_MEDIA_THREAD_LOGS = "qt.multimedia.*=false\nqt.rhi.*=false"
+_quieted = False
+
+
+def _quiet_media_threads() -> None:
+    global _quieted
+    if not _quieted:
+        QLoggingCategory.setFilterRules(_MEDIA_THREAD_LOGS)
+        _quieted = True
+
+
+def _stop(media: QMediaPlayer) -> None:
+    """``media.stop()`` without the GIL. Stopping joins Qt's audio renderer thread, which
+    calls virtuals (connectNotify...) on our Python-made QAudioOutput and so waits for the
+    GIL: called from Python, stop() held the GIL and hung (seen in tests, in gdb). Invoked
+    through the meta-object, PySide releases the GIL for the call."""
+    QMetaObject.invokeMethod(media, "stop", Qt.ConnectionType.DirectConnection)
+
+
+def _set_source(media: QMediaPlayer, url: QUrl) -> None:
+    """``media.setSource(url)`` without the GIL (it stops the previous source: see _stop)."""
+    QMetaObject.invokeMethod(
+        media, "setSource", Qt.ConnectionType.DirectConnection, Q_ARG(QUrl, url)
+    )
 
 
 def format_ms(ms: int) -> str:
@@ -267,6 +308,7 @@ class PlayerWidget(QWidget):
         """``shortcuts=False`` for a second player in the same window (side-by-side compare),
         whose keys would otherwise clash with the first one's."""
         super().__init__(parent)
+        _quiet_media_threads()
         self.setObjectName("Player")
         self._with_shortcuts = shortcuts
         self.kind: str = "none"
@@ -410,14 +452,14 @@ class PlayerWidget(QWidget):
 
     def load_media(self, path: Path, kind: str = "video") -> None:
         """Show a video (``kind="video"``) or an audio answer with its waveform."""
-        self.media.stop()
+        _stop(self.media)
         self.kind = kind
         self.video.clear()
         self._pending_seek = None
         self.waveform.set_levels([])
         self.stack.setCurrentWidget(self.video if kind == "video" else self.waveform)
         self._awaiting_frame = kind == "video"
-        self.media.setSource(QUrl.fromLocalFile(str(path)))
+        _set_source(self.media, QUrl.fromLocalFile(str(path)))
         if kind == "video":
             self.video.start()
         else:
@@ -446,8 +488,8 @@ class PlayerWidget(QWidget):
     def clear(self) -> None:
         self.slider.set_markers([])
         self.video.stop()
-        self.media.stop()
-        self.media.setSource(QUrl())
+        _stop(self.media)
+        _set_source(self.media, QUrl())
         self.kind = "none"
         self.placeholder.setText("Choose an answer in the library to play it.")
         self.stack.setCurrentWidget(self.placeholder)

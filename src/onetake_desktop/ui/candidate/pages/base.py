@@ -75,6 +75,24 @@ class Page(QWidget):
         t.link_activated.connect(self.w.open_link)
         return t
 
+    def trust_notice(self) -> QWidget:
+        """Who signed the kit (issue 13): the notice in bold, what it means below; plain text."""
+        from onetake_desktop.ui.candidate.widgets import label
+
+        notice, meaning = self.service.trust_lines()
+        box = QFrame()
+        box.setObjectName("Trust")
+        box.setProperty("signed", "yes" if self.service.trust.signed else "no")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setSpacing(2)
+        self.trust_label = label(notice, "TrustNotice")
+        self.trust_label.setAccessibleName("Who signed this interview kit")
+        lay.addWidget(self.trust_label)
+        self.trust_meaning = label(meaning, "Hint")
+        lay.addWidget(self.trust_meaning)
+        return box
+
     def sync(self) -> None:
         pass
 

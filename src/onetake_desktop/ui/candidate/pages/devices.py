@@ -70,6 +70,9 @@ class DevicesPage(Page):
         self.disk = label("", "Hint")
         self.disk.setAccessibleName("Free disk space")
         side_l.addWidget(self.disk)
+        self.bundle_size = label("", "Hint")
+        self.bundle_size.setAccessibleName("Size of the file to send")
+        side_l.addWidget(self.bundle_size)
         self.error = label("", "Error")
         self.error.setAccessibleName("Device problem")
         side_l.addWidget(self.error)
@@ -271,6 +274,8 @@ class DevicesPage(Page):
             self.disk.setObjectName("Hint" if report.ok else "Error")
             self.disk.style().unpolish(self.disk)
             self.disk.style().polish(self.disk)
+        self.bundle_size.setText(self.service.bundle_size_sentence())
+        self.bundle_size.setVisible(bool(self.bundle_size.text()))
 
     def _self_view(self, on: bool) -> None:
         self.w.self_view = on

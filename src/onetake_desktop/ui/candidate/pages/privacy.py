@@ -37,6 +37,7 @@ class PrivacyPage(Page):
         self.local_note.setAccessibleName("What stays on this computer")
         inner.addWidget(self.local_note)
         self.layout_.addWidget(box)
+        self.layout_.addWidget(self.trust_notice())
 
         form_box, form_l = card()
         form = QFormLayout()

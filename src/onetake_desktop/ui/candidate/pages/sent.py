@@ -1,15 +1,28 @@
-"""Sealing (progress) and the receipt: what was sealed, where, and what stays on this computer."""
+"""Sealing (progress), the receipt and sending it (issue 13): what was sealed, where, how it
+reaches the employer, and what stays on this computer."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QProgressBar
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar
 
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.handover import send_options
+from onetake_desktop.services.sending import (
+    ProgressWords,
+    failure_words,
+    other_way_text,
+    progress_words,
+    receipt_words,
+    save_copy,
+)
+from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
 from onetake_desktop.ui.candidate.pages.base import Page
-from onetake_desktop.ui.candidate.widgets import button, card, label
+from onetake_desktop.ui.candidate.widgets import button, card, label, set_button_text
 
 if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -31,19 +44,101 @@ class SendPage(Page):
         self.layout_.addStretch(1)
 
 
+class _UploadRelay(QObject):
+    """Lives on the GUI thread; the upload's worker thread emits, Qt queues onto the GUI."""
+
+    progressed = Signal(object)
+    done = Signal(object)
+    failed = Signal(object)
+
+
 class SentPage(Page):
+    """The receipt and the Send page (issue 13): "Send now" to the kit's address with progress,
+    speed, time left, pause and resume; offline it says so and tries again by itself; an upload
+    left half-way (the app was closed) goes on when the kit is opened again. Saving the file
+    to send it another way is always offered, with the employer's instructions."""
+
     def __init__(self, window: CandidateWindow) -> None:
         super().__init__(window)
-        self.heading.addWidget(label("Your answers are sealed and saved", "Title"))
-        self.heading.addWidget(
-            label("Now send the file as your invitation describes. Well done!", "Subtitle")
-        )
+        kit = self.service.kit
+        self.options = send_options(kit)
+        self.job: UploadJob | None = None
+        self.last: UploadProgress | None = None
+        self.retry_at: float | None = None  # offline: when the next try starts (monotonic)
+        self.problem = ""
+        self.upload_receipt: UploadReceipt | None = None
+        self._resumed_after_restart = False
+        # Bytes the employer's side already held when this run's sending began (0: new).
+        self.resumed_from: int | None = None
+        self.relay = _UploadRelay()
+        self.relay.progressed.connect(self._on_progress)
+        self.relay.done.connect(self._on_done)
+        self.relay.failed.connect(self._on_failed)
+
+        self.title = label("Your answers are sealed and saved", "Title")
+        self.heading.addWidget(self.title)
+        self.subtitle = label("", "Subtitle")
+        self.heading.addWidget(self.subtitle)
+
+        # Send now (only when the kit names an address to send to).
+        self.send_card, send_l = card()
+        send_l.setSpacing(6)
+        send_l.addWidget(label(f"Send to {kit.organisation}", "Subtitle"))
+        # Compact (it does not scroll): the state and its button on one row, then the bar.
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.send_status = label("", "Fact")
+        self.send_status.setAccessibleName("Sending")
+        row.addWidget(self.send_status, 1)
+        self.send_button = button("Send now", "Ctrl+S", "PrimaryButton", "Send your answers now")
+        self.pause_button = button("Pause", "Ctrl+P", tip="Pause sending; it goes on later")
+        row.addWidget(self.send_button)
+        row.addWidget(self.pause_button)
+        send_l.addLayout(row)
+        self.send_progress = QProgressBar()
+        self.send_progress.setAccessibleName("Sending progress")
+        self.send_progress.setRange(0, 1000)
+        self.send_progress.setTextVisible(False)
+        self.send_progress.setMaximumHeight(14)
+        send_l.addWidget(self.send_progress)
+        self.send_detail = label("", "Hint")
+        self.send_detail.setAccessibleName("Speed and time left")
+        send_l.addWidget(self.send_detail)
+        # Outside the scrolling body: the state of sending and its buttons never scroll away.
+        self.heading.addWidget(self.send_card)
+        self.send_card.setVisible(self.options.can_upload)
+
         box, inner = card()
         inner.addWidget(label("Receipt", "Subtitle"))
         self.receipt = label("", "Fact")
         self.receipt.setAccessibleName("Receipt")
         inner.addWidget(self.receipt)
+        self.locked = label(
+            f"The file is locked (encrypted) so that only {kit.organisation} can open it.", "Hint"
+        )
+        self.locked.setVisible(self.options.encrypted)
+        inner.addWidget(self.locked)
         self.layout_.addWidget(box)
+
+        other, other_l = card()
+        other_l.addWidget(
+            label(
+                "Another way to send it" if self.options.can_upload else "How to send it",
+                "Subtitle",
+            )
+        )
+        self.other_way = self.kit_text(other_way_text(self.options))
+        self.other_way.setAccessibleName("How to send the file another way")
+        other_l.addWidget(self.other_way)
+        self.copy_button = button(
+            "Save a copy of the file…", "Ctrl+Shift+S", tip="Save the sealed file elsewhere"
+        )
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.copy_button)
+        copy_row.addStretch(1)
+        other_l.addLayout(copy_row)
+        self.layout_.addWidget(other)
+
         local, local_l = card()
         local_l.addWidget(label("On this computer", "Subtitle"))
         self.kept = label("", "Fact")
@@ -65,35 +160,180 @@ class SentPage(Page):
         self.layout_.addWidget(nxt)
         self.layout_.addStretch(1)
         self.folder_button = button("Show the file in its folder", "Ctrl+O")
-        self.close_button = button("Close", "Ctrl+Q", "PrimaryButton")
+        self.close_button = button(
+            "Close", "Ctrl+Q", None if self.options.can_upload else "PrimaryButton"
+        )
         self.set_actions(self.close_button, left=(self.folder_button,))
         self.folder_button.clicked.connect(self._open_folder)
         self.close_button.clicked.connect(self.w.close)
         self.delete_button.clicked.connect(self.w.do_delete_recordings)
+        self.send_button.clicked.connect(self.start_upload)
+        self.pause_button.clicked.connect(self.pause_upload)
+        self.copy_button.clicked.connect(self._save_copy)
+
+    # -- state -------------------------------------------------------------------------------
+    def sending(self) -> bool:
+        return self.job is not None and self.job.running
 
     def sync(self) -> None:
         if self.service.session.step != "sent":
             return
         r = self.service.receipt()
         kit = self.service.kit
+        status = self.service.send_status()
+        if status.receipt is not None:
+            self.upload_receipt = status.receipt
+        done = self.upload_receipt is not None
         late = ""
         if self.service.session.state.submitted_late:
             late = "\nSealed after the deadline" + (
                 " (marked as late)" if kit.late_submissions == "mark" else ""
             )
+        sent = ""
+        if self.upload_receipt is not None:
+            sent = "\n" + receipt_words(self.upload_receipt, kit.organisation)
         self.receipt.setText(
             f"What: {r.answers} answers for {kit.role_title} at {kit.organisation}\n"
             f"File: {r.path.name}\n"
             f"Folder: {r.path.parent}\n"
             f"Size: {r.size / 1e6:.1f} MB ({r.size:,} bytes)\n"
-            f"Checksum (SHA-256): {r.sha256.removeprefix('sha256:')}" + late
+            f"Checksum (SHA-256): {r.sha256.removeprefix('sha256:')}" + late + sent
         )
+        if done:
+            self.title.setText("Your answers are sent")
+            self.subtitle.setText(f"{kit.organisation} has received them. Well done!")
+        elif self.options.can_upload:
+            self.title.setText("Your answers are sealed: one step left")
+            self.subtitle.setText(
+                f"Send them to {kit.organisation} now, or save the file and send it another way."
+            )
+        else:
+            self.title.setText("Your answers are sealed and saved")
+            self.subtitle.setText("Now send the file as described below. Well done!")
         self.kept.setText(self.service.kept_sentence())
         self.delete_button.setEnabled(self.service.local_recordings_bytes() > 0)
         self.next_steps.set_text(r.next_steps.strip() or "The hiring team will be in touch.")
         self.contact.setText(f"Questions? {kit.contact}" if kit.contact else "")
         self.contact.setVisible(bool(kit.contact))
+        # Closed half-way (even killed): go on from what the employer's side holds.
+        if status.pending and self.job is None and not self._resumed_after_restart:
+            self._resumed_after_restart = True
+            self.start_upload()
+            return
+        self._show_sending()
+
+    def _show_sending(self) -> None:
+        if not self.options.can_upload:
+            self.close_button.setFocus()
+            return
+        org = self.service.kit.organisation
+        running = self.sending()
+        p = self.last
+        if self.upload_receipt is not None:
+            size = self.upload_receipt.size
+            words = ProgressWords(
+                f"Sent: {org} has received all {size / 1e6:.1f} MB.",
+                receipt_words(self.upload_receipt, org).replace("\n", " · "),
+            )
+            self.send_progress.setValue(1000)
+        elif p is not None:
+            left = None if self.retry_at is None else max(0.0, self.retry_at - time.monotonic())
+            words = progress_words(p, org, left)
+            if p.state in ("sending", "paused"):  # offline or connecting: the last known part
+                self.send_progress.setValue(round(1000 * p.fraction))
+        else:
+            words = ProgressWords(
+                f"Your answers are ready to send ({self.service.receipt().size / 1e6:.1f} MB). "
+                "It goes on from where it stopped if the connection drops.",
+                "",
+            )
+            self.send_progress.setValue(0)
+        if self.problem and not running:
+            words = ProgressWords(self.problem, "")
+        self.send_status.setText(words.headline)
+        self.send_detail.setText(words.detail)
+        self.send_detail.setVisible(bool(words.detail))
+        done = self.upload_receipt is not None
+        self.send_progress.setVisible(not self.problem or running)
+        self.pause_button.setVisible(running)
+        self.send_button.setVisible(not running and not done)
+        if p is not None and p.state == "paused":
+            set_button_text(self.send_button, "Resume")
+        elif self.problem:
+            set_button_text(self.send_button, "Try again")
+        else:
+            set_button_text(self.send_button, "Send now")
+
+    def refresh(self) -> None:
+        # Offline: count the seconds down to the next try.
+        if self.last is not None and self.last.state == "offline" and self.sending():
+            self._show_sending()
+
+    # -- sending -----------------------------------------------------------------------------
+    def start_upload(self) -> None:
+        if self.sending() or self.upload_receipt is not None:
+            return
+        self.problem = ""
+        try:
+            self.job = self.service.upload_job(
+                self.relay.progressed.emit, self.relay.done.emit, self.relay.failed.emit
+            )
+        except OneTakeError as error:
+            self.problem = str(error)
+            self._show_sending()
+            return
+        self.job.start()
+        self._show_sending()
+        self.pause_button.setFocus()
+
+    def pause_upload(self) -> None:
+        if self.job is not None:
+            self.job.pause()
+
+    def stop_upload(self) -> None:
+        """At window close: pause and let the worker end (the upload goes on next time)."""
+        if self.job is not None:
+            self.job.close(timeout=5.0)
+
+    def _on_progress(self, p: UploadProgress) -> None:
+        if self.upload_receipt is not None:
+            return
+        self.last = p
+        if p.state == "sending" and self.resumed_from is None:
+            self.resumed_from = p.sent
+        self.retry_at = (
+            time.monotonic() + p.retry_in if p.state == "offline" and p.retry_in else None
+        )
+        was = self.send_status.text()
+        self._show_sending()
+        if p.state in ("paused", "offline") and self.send_status.text() != was:
+            self.w._announce(self.send_status, self.send_status.text())
+        if p.state == "paused":
+            self.send_button.setFocus()
+
+    def _on_done(self, receipt: UploadReceipt) -> None:
+        self.upload_receipt = receipt
+        self.sync()
+        self.w._announce(self.send_status, self.send_status.text())
         self.close_button.setFocus()
+
+    def _on_failed(self, error: OneTakeError) -> None:
+        self.problem = failure_words(error)
+        self._show_sending()
+        self.w._announce(self.send_status, self.problem)
+
+    # -- another way -----------------------------------------------------------------------
+    def _save_copy(self) -> None:
+        r = self.service.receipt()
+        target = self.w.choose_copy_path(r.path)
+        if target is None:
+            return
+        try:
+            save_copy(r.path, target)
+        except OneTakeError as error:
+            self.w.show_error(error)
+            return
+        self.w.show_notice(f"A copy of your answers is saved as {target}.")
 
     def _open_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.service.receipt().path.parent)))

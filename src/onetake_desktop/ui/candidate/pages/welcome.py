@@ -20,6 +20,7 @@ class WelcomePage(Page):
         self.title = label(f"Interview for {kit.role_title}", "Title")
         self.heading.addWidget(self.title)
         self.heading.addWidget(label(kit.organisation, "Subtitle"))
+        self.layout_.addWidget(self.trust_notice())
         box, inner = card()
         self.welcome = self.kit_text(kit.welcome)
         inner.addWidget(self.welcome)

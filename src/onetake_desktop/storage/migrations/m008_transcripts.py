@@ -1,4 +1,4 @@
-"""Schema 7: transcripts of answers (issue 16), and their full-text index.
+"""Schema 8: transcripts of answers (issue 16), and their full-text index.
 
 One row per answer: the text, the words with their times (JSON ``[[text, start, end], ...]``),
 and the model and version that heard them (a better model's run replaces the row).
@@ -9,9 +9,12 @@ answer (ON DELETE CASCADE), so erasing a candidate erases their transcripts.
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
-VERSION = 7
+if TYPE_CHECKING:
+    from onetake_desktop.storage.db import Database
+
+VERSION = 8
 
 STATEMENTS = (
     "CREATE TABLE transcripts ("
@@ -46,6 +49,6 @@ STATEMENTS = (
 )
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     for statement in STATEMENTS:
         db.execute(statement)
