@@ -92,7 +92,14 @@ class StartWindow(QWidget):
         self.author_button.clicked.connect(self.open_author)
         self.open_kit_button.clicked.connect(self.choose_kit)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Open), self, self.choose_kit)
+        # F1: the version, the licences of what is bundled, and where data and logs live.
+        QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self, self.show_about)
         self.setAcceptDrops(True)
+
+    def show_about(self) -> None:
+        from onetake_desktop.ui.about import show_about
+
+        show_about(self, self.context.paths)
 
     def _door(self, title: str, text: str, shortcut: str) -> QPushButton:
         # A big button whose face is two labels: a bold title and a plain explanation.
