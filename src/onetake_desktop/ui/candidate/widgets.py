@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+from onetake_desktop.ui.widgets.player import set_source_without_gil, stop_without_gil
 
 # Colours chosen for contrast on white (WCAG AA for text); the two clocks never share one.
 THINK_COLOUR = QColor("#8a5a00")  # amber-brown: calm, not alarming
@@ -439,7 +440,8 @@ class TakePlayer(QWidget):
         self.stop()
         self.path = path
         self.stack.setCurrentWidget(self.audio_note if audio_only else self.video)
-        self.player.setSource(QUrl.fromLocalFile(str(path)) if path else QUrl())
+        # Without the GIL, like the reviewer's player (ui/widgets/player.py: a hang seen in gdb).
+        set_source_without_gil(self.player, QUrl.fromLocalFile(str(path)) if path else QUrl())
         self.play_button.setEnabled(path is not None)
         if autoplay and path is not None:
             self.player.play()
@@ -454,7 +456,7 @@ class TakePlayer(QWidget):
         # Only a playing or paused player is stopped: stop() on one that has just reached the
         # end once hung Qt 6.12's FFmpeg backend in a test run (not reproduced since).
         if self.player.playbackState() != QMediaPlayer.PlaybackState.StoppedState:
-            self.player.stop()
+            stop_without_gil(self.player)
 
     def _position(self, ms: int) -> None:
         self.position.setText(

@@ -76,7 +76,7 @@ def _quiet_media_threads() -> None:
         _quieted = True
 
 
-def _stop(media: QMediaPlayer) -> None:
+def stop_without_gil(media: QMediaPlayer) -> None:
     """``media.stop()`` without the GIL. Stopping joins Qt's audio renderer thread, which
     calls virtuals (connectNotify...) on our Python-made QAudioOutput and so waits for the
     GIL: called from Python, stop() held the GIL and hung (seen in tests, in gdb). Invoked
@@ -84,8 +84,8 @@ def _stop(media: QMediaPlayer) -> None:
     QMetaObject.invokeMethod(media, "stop", Qt.ConnectionType.DirectConnection)
 
 
-def _set_source(media: QMediaPlayer, url: QUrl) -> None:
-    """``media.setSource(url)`` without the GIL (it stops the previous source: see _stop)."""
+def set_source_without_gil(media: QMediaPlayer, url: QUrl) -> None:
+    """``media.setSource(url)`` without the GIL (it stops the previous source, as above)."""
     QMetaObject.invokeMethod(
         media, "setSource", Qt.ConnectionType.DirectConnection, Q_ARG(QUrl, url)
     )
@@ -452,14 +452,14 @@ class PlayerWidget(QWidget):
 
     def load_media(self, path: Path, kind: str = "video") -> None:
         """Show a video (``kind="video"``) or an audio answer with its waveform."""
-        _stop(self.media)
+        stop_without_gil(self.media)
         self.kind = kind
         self.video.clear()
         self._pending_seek = None
         self.waveform.set_levels([])
         self.stack.setCurrentWidget(self.video if kind == "video" else self.waveform)
         self._awaiting_frame = kind == "video"
-        _set_source(self.media, QUrl.fromLocalFile(str(path)))
+        set_source_without_gil(self.media, QUrl.fromLocalFile(str(path)))
         if kind == "video":
             self.video.start()
         else:
@@ -488,8 +488,8 @@ class PlayerWidget(QWidget):
     def clear(self) -> None:
         self.slider.set_markers([])
         self.video.stop()
-        _stop(self.media)
-        _set_source(self.media, QUrl())
+        stop_without_gil(self.media)
+        set_source_without_gil(self.media, QUrl())
         self.kind = "none"
         self.placeholder.setText("Choose an answer in the library to play it.")
         self.stack.setCurrentWidget(self.placeholder)
