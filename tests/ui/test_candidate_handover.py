@@ -25,7 +25,7 @@ from tests.pipeline.tus_fixtures import intake_server, proxy, sha256_of
 from tests.ui.test_candidate_flow import Shots
 from tests.ui.test_candidate_flow import shots as shots  # the fixture
 
-pytestmark = pytest.mark.timeout(180, method="thread")
+pytestmark = pytest.mark.timeout(600, method="thread")  # real server, slow proxy
 
 
 @pytest.fixture(autouse=True)

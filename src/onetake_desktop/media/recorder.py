@@ -496,11 +496,16 @@ class Take:
         origin = self._origin
         assert origin is not None
         last_t = t + (len(samples) - 1) / rate  # what we trim or fill at the front keeps it
-        if stop_at is not None and self._audio_start_t is not None and t >= stop_at:
-            # Captured after the take ended: none of it is written. (Filling the "gap" up to
-            # it with silence only to cut it off again grew with every late chunk; on a busy
-            # machine the writer then fell behind the microphone for good and never finished.)
-            return
+        if stop_at is not None and self._audio_start_t is not None:
+            limit = max(0, round((stop_at - self._audio_start_t) * rate))
+            if self._audio_written >= limit:
+                # The take already holds all its sound: a chunk that comes later is not part of
+                # it. (Filling the "gap" up to a late chunk with silence only to cut it off
+                # again grew with every chunk; on a busy machine the writer then fell behind
+                # the microphone for good and never finished.) A chunk stamped after the end
+                # while the take still lacks samples is written up to the limit: audio is
+                # counted by samples, and jitter in the stamps must not lose any.
+                return
         if self._audio_start_t is None:
             end = t + len(samples) / rate
             if end <= origin:
@@ -512,6 +517,10 @@ class Take:
             # A device that lost samples (an overrun) would put all later sound early:
             # fill the hole with silence. Clock jitter stays far below the threshold.
             gap = round((t - self._audio_start_t) * rate) - self._audio_written
+            if stop_at is not None:  # never fill past the end of the take
+                gap = min(
+                    gap, max(0, round((stop_at - self._audio_start_t) * rate)) - self._audio_written
+                )
             if gap > AUDIO_GAP_FILL_SECONDS * rate:
                 samples = np.concatenate([np.zeros(gap, np.float32), samples])
                 self._audio_filled += gap
