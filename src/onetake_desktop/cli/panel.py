@@ -10,9 +10,11 @@ unknown panelist or candidate, or a wrong passphrase.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,8 +99,16 @@ def read_passphrase(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _open(args: argparse.Namespace) -> PanelService:
-    return context_of(args).panel_service()
+@contextlib.contextmanager
+def _panel(args: argparse.Namespace) -> Iterator[PanelService]:
+    """The panel for one command: whoever signed in is signed out (audited) and the library
+    closed when the command ends, whether it succeeded or not."""
+    service = context_of(args).panel_service()
+    try:
+        yield service
+    finally:
+        service.lock()
+        service.library.close()
 
 
 def sign_in(service: PanelService, name: str) -> Actor:
@@ -138,8 +148,7 @@ def _submission(service: PanelService, email: str, interview: int | None) -> int
 
 
 def run_list(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _panel(args) as service:
         panelists = [p.name for p in service.panelists()]
         interviews = [
             {
@@ -150,8 +159,6 @@ def run_list(args: argparse.Namespace) -> int:
             }
             for i in service.interviews()
         ]
-    finally:
-        service.library.close()
     if args.json:
         print(json.dumps({"panelists": panelists, "interviews": interviews}, indent=2))
         return EXIT_OK
@@ -165,22 +172,17 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _panel(args) as service:
         passphrase = read_passphrase(f"New passphrase for {args.name.strip()}: ")
         if sys.stdin.isatty() and getpass.getpass("Type it again: ") != passphrase:
             raise InvalidInputError("The two passphrases differ.")
         actor = service.create_panelist(args.name, passphrase, chair=args.chair)
-        service.lock()
-    finally:
-        service.library.close()
     print(f"Added panelist {actor.name}{' (chair)' if args.chair else ''}.")
     return EXIT_OK
 
 
 def run_score(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _panel(args) as service:
         actor = sign_in(service, args.as_name)
         submission_id = _submission(service, args.candidate, args.interview)
         answers = service.scoring.answers_by_question(submission_id=submission_id)
@@ -193,38 +195,27 @@ def run_score(args: argparse.Namespace) -> int:
         current = service.my_score(actor, answer_id=answer_id)
         note = args.note if args.note else (current.note if current else "")
         service.save_score(actor, answer_id=answer_id, score=args.score, note=note)
-        service.lock()
-    finally:
-        service.library.close()
     print(f"Saved {args.as_name}'s draft score {args.score} on {args.question}.")
     return EXIT_OK
 
 
 def run_submit(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _panel(args) as service:
         actor = sign_in(service, args.as_name)
         submission_id = _submission(service, args.candidate, args.interview)
         count = service.submit_candidate(actor, submission_id=submission_id)
-        service.lock()
-    finally:
-        service.library.close()
     print(f"Submitted {count} scores by {args.as_name}.")
     return EXIT_OK
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _panel(args) as service:
         problem = service.audit_problem()
         count = service.audit_count()
         lines = []
         if args.as_name:
             actor = sign_in(service, args.as_name)
             lines = service.audit_view(actor)
-            service.lock()
-    finally:
-        service.library.close()
     if args.as_name:
         for line in lines:
             if args.json:
@@ -248,8 +239,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    service = _open(args)
-    try:
+    with _panel(args) as service:
         actor = sign_in(service, args.panelist)
         interviews = [i.id for i in service.interviews()]
         interview = args.interview if args.interview is not None else (interviews or [0])[0]
@@ -264,8 +254,5 @@ def run_export(args: argparse.Namespace) -> int:
             out=args.output,
             summary=args.summary,
         )
-        service.lock()
-    finally:
-        service.library.close()
     print(f"Wrote {count} rows as {actor.name} to {args.output}.")
     return EXIT_OK
