@@ -37,6 +37,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, manifest_from_json
 from onetake_desktop.domain.progress import Progress as ProgressFn
+from onetake_desktop.durable import fsync_directory
 from onetake_desktop.paths import AppPaths, private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged
 from onetake_desktop.services.handover import bundle_files_in, decrypted
@@ -313,6 +314,9 @@ class Importer:
                 if final.exists():  # left by an import that crashed before its DB commit
                     shutil.rmtree(final, ignore_errors=True)
                 os.replace(folder, final)
+                # The move on disk before the row that names it: a power cut must not leave a
+                # row without its folder (a folder without its row is swept next time).
+                fsync_directory(self.submissions_folder)
                 if staging.exists() and staging != folder:
                     shutil.rmtree(staging, ignore_errors=True)
             outcome = self._record(path, checked, folder, final)
