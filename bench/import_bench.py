@@ -11,6 +11,9 @@ generated once with the ffmpeg command line and kept in --cache):
   write + fsync of the same bytes. "warm": the prober server already runs (a batch, the
   window); "cold": this import starts it (a lone ``onetake library import``).
 - ``import 20 small``: 20 bundles of two 10 s answers, one after another, against 20 references.
+- ``library``: 20 small bundles of 20 different candidates through the reviewer library's
+  importer as ``onetake library import`` and the window run it (2 worker threads, staging
+  folder moved into place, a database row each), into a new library, against 20 references.
 - ``verify 75 MB``: the same checks, nothing kept (no fsync), against read + SHA-256 + write.
 - ``seal 75 MB``: ``write_bundle`` of the two answers against read + SHA-256 + write + fsync of
   the same media.
@@ -47,6 +50,7 @@ from onetake_desktop.domain.manifest import (
 )
 from onetake_desktop.media.probe import close_probe_servers, shared_server
 from onetake_desktop.services.bundles import import_bundle, verify_bundle
+from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
 
@@ -69,7 +73,7 @@ def recorder_like_answer(path: Path, seconds: float) -> Path:
     return path
 
 
-def bench_bundle(out: Path, answer: Path, seconds: float) -> Path:
+def bench_bundle(out: Path, answer: Path, seconds: float, name: str = "Bench") -> Path:
     """A bundle answering the demo kit's two video questions with ``answer`` (text for q3)."""
     kit = load_kit(demo_kit_path())
     answers, media = [], {}
@@ -84,7 +88,7 @@ def bench_bundle(out: Path, answer: Path, seconds: float) -> Path:
                          "2026-11-23T10:01:00Z", file, "text" if kind == "text" else None)
         )  # fmt: skip
     manifest = SubmissionManifest(
-        KitRef(kit.interview_id, kit.version, kit_content_hash(kit)), "Bench", "b@example.org",
+        KitRef(kit.interview_id, kit.version, kit_content_hash(kit)), name, "b@example.org",
         Consent(privacy_notice_hash(kit), "2026-11-23T09:00:00Z"), tuple(answers),
         "2026-11-23T10:05:00Z", "0.1.0",
     )  # fmt: skip
@@ -147,11 +151,18 @@ def spread(values: list[float]) -> str:
 
 
 def compare(
-    label: str, ours: Callable[[], object], reference: Callable[[], object], runs: int
+    label: str,
+    ours: Callable[[], object],
+    reference: Callable[[], object],
+    runs: int,
+    prepare: Callable[[], object] | None = None,
 ) -> None:
-    """Interleave runs; print min/median/max of wall and CPU for both sides and the ratios."""
+    """Interleave runs; print min/median/max of wall and CPU for both sides and the ratios.
+    ``prepare`` runs untimed before each run of ours."""
     rows: dict[str, list[tuple[float, float]]] = {"ours": [], "reference": []}
     for _ in range(runs):
+        if prepare is not None:
+            prepare()
         rows["ours"].append(measure(ours))
         rows["reference"].append(measure(reference))
     print(f"{label}  (ms, min / median / max of {runs})")
@@ -173,7 +184,7 @@ def load() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="big,cold,small,verify,seal")
+    parser.add_argument("--only", default="big,cold,small,library,verify,seal")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "onetake-bench")
     args = parser.parse_args()
     if not shutil.which("ffmpeg"):
@@ -185,6 +196,11 @@ def main() -> int:
     small_answer = recorder_like_answer(args.cache / "answer-10s.mp4", 10.0)
     big = bench_bundle(args.cache / "big.onetake", big_answer, 188.0)
     small = bench_bundle(args.cache / "small.onetake", small_answer, 10.0)
+    # 20 different candidates (the library refuses a bundle it already holds as a duplicate)
+    batch = [
+        bench_bundle(args.cache / f"small-{i:02}.onetake", small_answer, 10.0, f"Bench {i}")
+        for i in range(20)
+    ]
     print(
         f"big bundle {big.stat().st_size / 1e6:.1f} MB, small bundle "
         f"{small.stat().st_size / 1e6:.1f} MB; {load()}"
@@ -232,6 +248,34 @@ def main() -> int:
                 lambda: [reference_copy(small, fresh()) for _ in range(20)],
                 args.runs,
             )
+            clean()
+        if "library" in only:
+            shared_server().start()
+            libraries: list[ReviewerService] = []
+
+            def library_import() -> None:
+                service = libraries[-1]
+                report = service.import_paths(batch, workers=2)  # as `onetake library import`
+                assert len(report.imported) == len(batch), report.summary()
+
+            def fresh_library() -> None:
+                for service in libraries:
+                    service.close()
+                libraries.append(open_reviewer_service(fresh()))
+
+            def reference_batch() -> None:
+                for bundle in batch:
+                    reference_copy(bundle, fresh())
+
+            compare(
+                "library import of 20 small bundles (Importer, 2 workers, database rows)",
+                library_import,
+                reference_batch,
+                args.runs,
+                prepare=fresh_library,  # a new library each run, created untimed
+            )
+            for service in libraries:
+                service.close()
             clean()
         if "verify" in only:
             compare(

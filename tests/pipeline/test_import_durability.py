@@ -1,0 +1,96 @@
+"""What the one-pass import and seal promise besides speed (issue 17): the whole-file SHA-256
+computed while writing is the file's, and an imported submission is on disk before its row.
+
+Import writes each file once under its final name in a staging folder, starts writeback early
+and fsyncs every file and folder; the library then moves the folder into place, fsyncs
+``submissions/`` and only then writes the row, so a power cut can leave a folder without a
+row (swept at the next import) but never a row without its folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.importing import STAGING_PREFIX
+from onetake_desktop.services.reviewer import open_reviewer_service
+from onetake_desktop.storage.bundle import write_bundle
+from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
+from onetake_desktop.storage.safe_zip import CHUNK, SafeZip
+from tests.pipeline.hostile.corpus import demo_manifest
+from tests.pipeline.library_bundles import make_bundle
+
+
+def test_seal_hashes_exactly_the_bytes_it_wrote(tmp_path: Path) -> None:
+    # Answers of several chunks, not a whole number of them, past the 8 MiB writeback step:
+    # the SHA-256 of the whole bundle is computed beside the writing (from each member once
+    # zipfile has finished its header), never by reading the file again afterwards.
+    kit = load_kit(demo_kit_path())
+    manifest = demo_manifest(kit, {"q1": "media/q1.mp4", "q2": "media/q2.mp4"})
+    media = {}
+    for name, size in (("media/q1.mp4", 9 * CHUNK + 12_345), ("media/q2.mp4", CHUNK - 1)):
+        source = tmp_path / name.split("/")[1]
+        source.write_bytes(os.urandom(size))
+        media[name] = source
+    receipt = write_bundle(manifest, media, tmp_path / "b.onetake")
+    raw = receipt.path.read_bytes()
+    assert receipt.size == len(raw)
+    assert receipt.sha256 == hashlib.sha256(raw).hexdigest()
+    for answer in receipt.manifest.answers:
+        if answer.media is not None:
+            source = media[answer.media.name].read_bytes()
+            assert answer.media.sha256 == hashlib.sha256(source).hexdigest()
+            assert answer.media.size == len(source)
+    with zipfile.ZipFile(receipt.path) as archive:
+        assert archive.testzip() is None  # every CRC-32 zipfile wrote is right
+    with SafeZip(receipt.path) as archive:
+        whole, hashes = archive.stream({})  # our reader: the same whole-file hash
+    assert whole == receipt.sha256
+    assert hashes["media/q1.mp4"] == hashlib.sha256(media["media/q1.mp4"].read_bytes()).hexdigest()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="names fds via /proc/self/fd")
+def test_an_imported_submission_is_on_disk_before_its_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = make_bundle(tmp_path / "ada.onetake", "Ada Lovelace", seconds=1.0)
+    service = open_reviewer_service(app_paths().library)
+    try:
+        events: list[tuple[str, str]] = []
+        real_fsync = os.fsync
+
+        def noting_fsync(fd: int) -> None:
+            events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+            real_fsync(fd)
+
+        real_add = service.library.submissions.add
+
+        def noting_add(*args, **kwargs):  # type: ignore[no-untyped-def]
+            events.append(("row", ""))
+            return real_add(*args, **kwargs)
+
+        monkeypatch.setattr(os, "fsync", noting_fsync)
+        monkeypatch.setattr(service.library.submissions, "add", noting_add)
+        report = service.import_paths([bundle])
+        monkeypatch.undo()
+        (outcome,) = report.outcomes
+        assert outcome.status == "imported", outcome.reason
+        submissions = (service.library.root / "submissions").resolve()
+        folder = service.library.submissions.get(outcome.submission_id or 0).folder.resolve()
+    finally:
+        service.close()
+    row = events.index(("row", ""))
+    synced = [path for kind, path in events[:row] if kind == "fsync"]
+    # The folder's last fsync before the row is the one of submissions/, after the move.
+    assert synced[-1] == str(submissions)
+    staging = {Path(p).relative_to(submissions).parts[0] for p in synced[:-1]}
+    assert len(staging) == 1 and staging.pop().startswith(STAGING_PREFIX)
+    inside = {Path(p).relative_to(submissions).parts[1:] for p in synced[:-1]}
+    kept = {p.relative_to(folder).parts for p in folder.rglob("*")}
+    assert kept | {()} == inside  # every file and folder kept (and the folder itself) synced
