@@ -44,9 +44,9 @@ def test_seal_hashes_exactly_the_bytes_it_wrote(tmp_path: Path) -> None:
     assert receipt.sha256 == hashlib.sha256(raw).hexdigest()
     for answer in receipt.manifest.answers:
         if answer.media is not None:
-            source = media[answer.media.name].read_bytes()
-            assert answer.media.sha256 == hashlib.sha256(source).hexdigest()
-            assert answer.media.size == len(source)
+            data = media[answer.media.name].read_bytes()
+            assert answer.media.sha256 == hashlib.sha256(data).hexdigest()
+            assert answer.media.size == len(data)
     with zipfile.ZipFile(receipt.path) as archive:
         assert archive.testzip() is None  # every CRC-32 zipfile wrote is right
     with SafeZip(receipt.path) as archive:
