@@ -254,3 +254,18 @@ def test_fuzz_damaged_archives(
     except InvalidInputError as error:
         message = str(error)
         assert message.endswith(".") and "\n" not in message
+
+
+def test_the_fast_crc_is_zips_crc() -> None:
+    # Members are checked with zlib-ng's CRC-32 when installed: the same value as zlib's,
+    # chunk by chunk, or every bundle would be refused (or a corrupt one accepted).
+    import zlib
+
+    from onetake_desktop.storage import safe_zip
+
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    crc = 0
+    for start in range(0, len(data), 1024 * 1024):
+        crc = safe_zip._crc32(data[start : start + 1024 * 1024], crc)
+    assert crc == zlib.crc32(data)
+    assert safe_zip._crc32(b"") == 0
