@@ -4,10 +4,11 @@ may import it."""
 
 from __future__ import annotations
 
+import _thread
 import errno
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +65,42 @@ def start_writeback(fd: int, offset: int = 0, length: int = 0) -> None:
         _sync_file_range = _lookup_sync_file_range()
     if _sync_file_range:
         _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
+
+
+def fsync_together(files: Sequence[int], directories: Sequence[Path] = ()) -> None:
+    """fsync the open files ``files`` and the folders ``directories`` all at once, one thread
+    each: a journaling file system (ext4, XFS) then commits them in one journal commit, where
+    one call after another costs a commit each (7 files and folders of a bundle: 5 ms instead
+    of 25 here). Only for files whose writes are all done: nothing orders them among
+    themselves. Raises the first real error (EIO, ENOSPC) once every call has returned."""
+    errors: list[OSError] = []
+    done: list[_thread.LockType] = []
+
+    def sync(target: int | Path) -> None:
+        try:
+            if isinstance(target, Path):
+                fsync_directory(target)
+            else:
+                os.fsync(target)
+        except OSError as error:
+            errors.append(error)
+
+    def on_thread(target: int | Path, lock: _thread.LockType) -> None:
+        try:
+            sync(target)
+        finally:
+            lock.release()
+
+    targets: list[int | Path] = [*files, *directories]
+    # Bare threads, as in storage/safe_zip.py: the caller may be a Qt pool thread.
+    for target in targets[1:]:
+        lock = _thread.allocate_lock()
+        lock.acquire()
+        done.append(lock)
+        _thread.start_new_thread(on_thread, (target, lock))
+    if targets:
+        sync(targets[0])
+    for lock in done:
+        lock.acquire()
+    if errors:
+        raise errors[0]

@@ -48,7 +48,7 @@ from onetake_desktop.domain.validation import (
     parse_utc_timestamp,
     pretty_json,
 )
-from onetake_desktop.durable import fsync_directory, start_writeback
+from onetake_desktop.durable import fsync_together, start_writeback
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
 from onetake_desktop.storage.safe_zip import CHUNK, HashLane, SafeZip, UnsafeArchiveError
 
@@ -530,11 +530,8 @@ def _extract_into(
             sinks[name].write(data)
         for sink in sinks.values():
             sink.finish()  # every file's writeback started before the first fsync waits
-        if durable:
-            for sink in sinks.values():
-                os.fsync(sink.fileno())
-            fsync_directory(dest / "media")
-            fsync_directory(dest)
+        if durable:  # all in one journal commit where the file system allows
+            fsync_together([s.fileno() for s in sinks.values()], [dest / "media", dest])
     finally:
         for sink in sinks.values():
             sink.close()
