@@ -17,7 +17,12 @@ def test_files_and_folders_are_synced_together(
 ) -> None:
     synced: list[int] = []
     real = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+
+    def noting(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", noting)
     handles = [open(tmp_path / f"f{i}", "wb") for i in range(3)]  # noqa: SIM115
     try:
         for handle in handles:
