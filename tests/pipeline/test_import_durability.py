@@ -20,6 +20,7 @@ import pytest
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.importing import STAGING_PREFIX
 from onetake_desktop.services.reviewer import open_reviewer_service
+from onetake_desktop.storage import bundle
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
 from onetake_desktop.storage.safe_zip import CHUNK, SafeZip
@@ -27,10 +28,22 @@ from tests.pipeline.hostile.corpus import demo_manifest
 from tests.pipeline.library_bundles import make_bundle
 
 
-def test_seal_hashes_exactly_the_bytes_it_wrote(tmp_path: Path) -> None:
+@pytest.mark.parametrize("direct", [True, False], ids=["around-zipfile", "through-zipfile"])
+def test_seal_hashes_exactly_the_bytes_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct: bool
+) -> None:
     # Answers of several chunks, not a whole number of them, past the 8 MiB writeback step:
     # the SHA-256 of the whole bundle is computed beside the writing (from each member once
-    # zipfile has finished its header), never by reading the file again afterwards.
+    # zipfile has finished its header), never by reading the file again afterwards. The data
+    # goes around zipfile's member writer (our CRC-32), or through it where that is not
+    # possible: both give the same, correct archive.
+    with (
+        zipfile.ZipFile(tmp_path / "probe.zip", "w") as archive,
+        archive.open(zipfile.ZipInfo("x"), "w") as member,
+    ):
+        assert bundle._stored_member_file(member) is not None  # this Python: around
+    if not direct:
+        monkeypatch.setattr(bundle, "_stored_member_file", lambda member: None)
     kit = load_kit(demo_kit_path())
     manifest = demo_manifest(kit, {"q1": "media/q1.mp4", "q2": "media/q2.mp4"})
     media = {}
