@@ -38,8 +38,8 @@ def test_seal_hashes_exactly_the_bytes_it_wrote(
     # goes around zipfile's member writer (our CRC-32), or through it where that is not
     # possible: both give the same, correct archive.
     with (
-        zipfile.ZipFile(tmp_path / "probe.zip", "w") as archive,
-        archive.open(zipfile.ZipInfo("x"), "w") as member,
+        zipfile.ZipFile(tmp_path / "probe.zip", "w") as probe,
+        probe.open(zipfile.ZipInfo("x"), "w") as member,
     ):
         assert bundle._stored_member_file(member) is not None  # this Python: around
     if not direct:
@@ -60,10 +60,10 @@ def test_seal_hashes_exactly_the_bytes_it_wrote(
             data = media[answer.media.name].read_bytes()
             assert answer.media.sha256 == hashlib.sha256(data).hexdigest()
             assert answer.media.size == len(data)
-    with zipfile.ZipFile(receipt.path) as archive:
-        assert archive.testzip() is None  # every CRC-32 zipfile wrote is right
-    with SafeZip(receipt.path) as archive:
-        whole, hashes = archive.stream({})  # our reader: the same whole-file hash
+    with zipfile.ZipFile(receipt.path) as written:
+        assert written.testzip() is None  # every CRC-32 in it is right
+    with SafeZip(receipt.path) as ours:
+        whole, hashes = ours.stream({})  # our reader: the same whole-file hash
     assert whole == receipt.sha256
     assert hashes["media/q1.mp4"] == hashlib.sha256(media["media/q1.mp4"].read_bytes()).hexdigest()
 
