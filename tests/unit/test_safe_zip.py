@@ -269,3 +269,23 @@ def test_the_fast_crc_is_zips_crc() -> None:
         crc = safe_zip.crc32(data[start : start + 1024 * 1024], crc)
     assert crc == zlib.crc32(data)
     assert safe_zip.crc32(b"") == 0
+
+
+def test_a_corrupt_member_is_the_reason_even_when_a_later_one_fails(tmp_path: Path) -> None:
+    # CRCs are compared once the helper thread has caught up, not member by member; the
+    # first thing wrong in file order is still what the bundle is refused for.
+    path = stored_zip(tmp_path / "x.zip", {"a.bin": os.urandom(2_500_000), "b.bin": b"b" * 99})
+    raw = bytearray(path.read_bytes())
+    raw[1_000_000] ^= 0xFF  # inside a.bin: its CRC no longer matches
+    path.write_bytes(bytes(raw))
+
+    class FullDisk(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    started: list[str] = []
+    with SafeZip(path) as archive, pytest.raises(InvalidInputError, match=r"a\.bin is corrupt"):
+        archive.stream({"a.bin": io.BytesIO(), "b.bin": FullDisk()}, finished=started.append)
+    assert started == ["a.bin"]  # its check could start; its CRC still refused the archive
+    with SafeZip(path) as archive, pytest.raises(InvalidInputError, match=r"a\.bin is corrupt"):
+        archive.stream({})

@@ -408,8 +408,8 @@ class SafeZip:
         """Read the archive once: (SHA-256 of the whole file, SHA-256 of each member).
 
         Each member named in ``sinks`` is copied to its sink as it passes. CRC-32 is checked.
-        ``finished(name)`` is called once a sink's member has passed with its CRC (its hash is
-        compared by the caller, later): the pipelined import starts its media check there.
+        ``finished(name)`` is called once a sink's member has passed (its CRC is compared at the
+        end, its hash by the caller): the pipelined import starts its media check there.
         Work is split over two threads so that neither waits for the other for long: this one
         reads, hashes each member and writes it; a helper (see HashLane) hashes the whole file
         and computes each member's CRC-32 from the same buffers.
@@ -440,16 +440,31 @@ class SafeZip:
                         progress(pos, self.size)
                 return member_hash
 
-            for member in sorted(self.members.values(), key=lambda m: m.data_offset):
-                pump(member.data_offset, None, None)
-                h = pump(member.data_end, member.name, sinks.get(member.name))
-                assert h is not None
-                if lane.crc(member.name) != member.crc:
-                    raise UnsafeArchiveError(f"Member {member.name} is corrupt (CRC mismatch).")
-                hashes[member.name] = h.hexdigest()
-                if finished is not None and member.name in sinks:
-                    finished(member.name)
-            pump(self.size, None, None)
+            passed: list[Member] = []  # read, CRC not compared yet
+
+            def check_crcs() -> None:
+                """Compare the CRCs of the members read so far, in file order (one wait for
+                the helper, not one per member: this thread reads on meanwhile)."""
+                crcs = lane.crcs()
+                for m in passed:
+                    if crcs.get(m.name, 0) != m.crc:
+                        raise UnsafeArchiveError(f"Member {m.name} is corrupt (CRC mismatch).")
+                passed.clear()
+
+            try:
+                for member in sorted(self.members.values(), key=lambda m: m.data_offset):
+                    pump(member.data_offset, None, None)
+                    h = pump(member.data_end, member.name, sinks.get(member.name))
+                    assert h is not None
+                    passed.append(member)
+                    hashes[member.name] = h.hexdigest()
+                    if finished is not None and member.name in sinks:
+                        finished(member.name)  # its CRC, like its hash, is compared later
+                pump(self.size, None, None)
+            except BaseException:
+                check_crcs()  # a corrupt member before the failure is the first thing wrong
+                raise
+            check_crcs()
             digest = lane.hexdigest()
         return digest, hashes
 
@@ -546,15 +561,19 @@ class HashLane:
         self._work.put((chunk, self._current, crc_tag, None))
         self._current = -1
 
-    def crc(self, tag: str) -> int:
-        """The CRC-32 of every chunk submitted with ``tag`` (0 for none), once hashed."""
+    def crcs(self) -> dict[str, int]:
+        """The CRC-32 of the chunks submitted with each tag, once all submitted are done."""
         barrier = _thread.allocate_lock()
         barrier.acquire()
         self._work.put((None, -1, None, barrier))
         barrier.acquire()
         if self._error is not None:
             raise self._error
-        return self._crcs.get(tag, 0)
+        return dict(self._crcs)
+
+    def crc(self, tag: str) -> int:
+        """The CRC-32 of every chunk submitted with ``tag`` (0 for none), once hashed."""
+        return self.crcs().get(tag, 0)
 
     def _finish(self) -> None:
         if self._open:
