@@ -19,7 +19,7 @@ generated once with the ffmpeg command line and kept in --cache):
   the same media.
 
 Each figure: min / median / max of --runs interleaved runs (ours, reference, ours, ...), wall
-time and CPU time (this process and its threads, plus the prober server and the processes it
+time and CPU time (this process and its threads, plus the prober servers and the processes they
 forked, read from /proc). The ratio is reference / ours of the medians (goal >= 0.8). The load
 average is printed before and after: on a busy machine, trust CPU more than wall time. Page
 cache warm (the bundle was just read).
@@ -48,8 +48,13 @@ from onetake_desktop.domain.manifest import (
     MediaFile,
     SubmissionManifest,
 )
-from onetake_desktop.media.probe import close_probe_servers, shared_server
-from onetake_desktop.services.bundles import import_bundle, verify_bundle
+from onetake_desktop.media.probe import shared_server
+from onetake_desktop.services.bundles import (
+    close_spare_probe_child,
+    import_bundle,
+    probe_servers,
+    verify_bundle,
+)
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
@@ -110,18 +115,21 @@ def reference_copy(source: Path, target: Path, *, durable: bool = True) -> str:
     return digest.hexdigest()
 
 
-def _server_cpu() -> float:
-    """CPU seconds of the prober server and the probers it forked and reaped (/proc)."""
-    server = shared_server()
-    pid = server.pid
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
+def _servers_cpu() -> dict[int, float]:
+    """CPU seconds of each running prober server and the probers it forked and reaped
+    (/proc), by process id."""
     ticks = os.sysconf("SC_CLK_TCK")
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks  # utime stime cutime cstime
+    found = {}
+    for server in probe_servers():
+        pid = server.pid
+        if pid is None:
+            continue
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks  # u/s + children
+    return found
 
 
 def _self_cpu() -> float:
@@ -131,18 +139,15 @@ def _self_cpu() -> float:
 
 
 def measure(fn: Callable[[], object]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one call. A server started or stopped inside the call is
-    counted by the reading taken while it runs."""
-    before_server = _server_cpu()
+    """(wall seconds, CPU seconds) of one call, the prober servers' included: a server started
+    during the call counts whole."""
+    before_servers = _servers_cpu()
     before = _self_cpu()
     start = time.perf_counter()
-    pid_before = shared_server().pid
     fn()
     wall = time.perf_counter() - start
-    after_server = _server_cpu()
-    if shared_server().pid != pid_before:  # started during the call: all of it is this call's
-        before_server = 0.0
-    return wall, _self_cpu() - before + after_server - before_server
+    servers = sum(cpu - before_servers.get(pid, 0.0) for pid, cpu in _servers_cpu().items())
+    return wall, _self_cpu() - before + servers
 
 
 def spread(values: list[float]) -> str:
@@ -218,8 +223,14 @@ def main() -> int:
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
 
         reference_copy(big, fresh())  # page cache warm for both sides
-        if "big" in only:
+
+        def warm() -> None:
+            """The probers running, as in a batch or the window (one untimed import)."""
             shared_server().start()
+            import_bundle(small, fresh())
+
+        if "big" in only:
+            warm()
             compare(
                 "import 75 MB bundle, prober warm",
                 lambda: import_bundle(big, fresh()),
@@ -230,7 +241,7 @@ def main() -> int:
         if "cold" in only:
 
             def cold() -> None:
-                close_probe_servers()
+                close_spare_probe_child()  # every warm prober
                 import_bundle(big, fresh())
 
             compare(
@@ -241,7 +252,7 @@ def main() -> int:
             )
             clean()
         if "small" in only:
-            shared_server().start()
+            warm()
             compare(
                 "import 20 small bundles, one after another",
                 lambda: [import_bundle(small, fresh()) for _ in range(20)],
@@ -250,7 +261,7 @@ def main() -> int:
             )
             clean()
         if "library" in only:
-            shared_server().start()
+            warm()
             libraries: list[ReviewerService] = []
 
             def library_import() -> None:
@@ -305,7 +316,7 @@ def main() -> int:
                 args.runs,
             )
             clean()
-    close_probe_servers()
+    close_spare_probe_child()
     print(load())
     return 0
 
