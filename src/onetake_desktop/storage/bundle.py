@@ -185,19 +185,30 @@ class _OutputHasher:
     while the next answer is being written. zipfile goes back to finish each member's local
     header after its data, so a member's bytes are final only once it is closed
     (:meth:`final_up_to`). Also asks for early writeback of what was written, so the fsync at
-    the end has little left to wait for."""
+    the end has little left to wait for. Where positional reads do not exist (Windows),
+    :meth:`hexdigest` gives None and the caller hashes the finished file instead."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
-        self._fd = os.dup(handle.fileno())  # ours: read on after the writer closes its own
         self._hash = hashlib.sha256()
         self._limits: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._done = _thread.allocate_lock()
-        self._done.acquire()
         self._error: BaseException | None = None
-        self._open = True
         self._started = 0  # bytes whose writeback was asked for
-        _thread.start_new_thread(self._run, ())
+        # Reads at an offset only (never the file position the writer uses, which a dup shares).
+        self.running = hasattr(os, "preadv") or hasattr(os, "pread")
+        self._open = self.running
+        self._fd = os.dup(handle.fileno()) if self.running else -1  # read on after the writer
+        if self.running:
+            self._done.acquire()
+            _thread.start_new_thread(self._run, ())
+
+    def _read_at(self, buffer: memoryview, pos: int) -> int:
+        if hasattr(os, "preadv"):
+            return os.preadv(self._fd, [buffer], pos)
+        data = os.pread(self._fd, len(buffer), pos)
+        buffer[: len(data)] = data
+        return len(data)
 
     def _run(self) -> None:
         buffer = memoryview(bytearray(CHUNK))
@@ -206,7 +217,7 @@ class _OutputHasher:
             while (limit := self._limits.get()) is not None:
                 while pos < limit and self._error is None:
                     try:
-                        got = os.preadv(self._fd, [buffer[: min(CHUNK, limit - pos)]], pos)
+                        got = self._read_at(buffer[: min(CHUNK, limit - pos)], pos)
                         if not got:
                             raise OSError(f"the bundle being written ended at {pos:,} bytes")
                         self._hash.update(buffer[:got])
@@ -227,8 +238,9 @@ class _OutputHasher:
 
     def final_up_to(self) -> None:
         """Everything written so far will not change any more: hash it."""
-        self._handle.flush()
-        self._limits.put(self._handle.tell())
+        if self._open:
+            self._handle.flush()
+            self._limits.put(self._handle.tell())
 
     def close(self) -> None:
         if self._open:
@@ -236,11 +248,21 @@ class _OutputHasher:
             self._limits.put(None)
             self._done.acquire()
 
-    def hexdigest(self) -> str:
+    def hexdigest(self) -> str | None:
+        if not self.running:
+            return None
         self.close()
         if self._error is not None:
             raise self._error
         return self._hash.hexdigest()
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as written:
+        while chunk := written.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def write_bundle(
@@ -296,6 +318,8 @@ def write_bundle(
     finally:
         if hasher is not None:
             hasher.close()
+    if whole is None:
+        whole = _sha256_of(out)
     return BundleReceipt(out, out.stat().st_size, whole, sealed)
 
 
