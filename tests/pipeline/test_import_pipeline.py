@@ -89,3 +89,31 @@ def test_a_prober_that_dies_refuses_its_bundle_and_the_next_one_imports(
     assert [o.status for o in report.outcomes] == ["imported"]
     close_spare_probe_child()
     assert shared_server().pid is None
+
+
+def test_extraction_goes_on_while_another_bundle_holds_the_probers(tmp_path: Path) -> None:
+    # A prober serves one bundle at a time; a bundle whose files are written meanwhile hands
+    # them over from a helper thread instead of stopping its extraction, and they are probed
+    # (each in its own process, with the same checks) once the prober is free.
+    import threading
+
+    from onetake_desktop.media.probe import MediaInfo
+    from onetake_desktop.services import bundles
+    from tests.pipeline.hostile.media import write_answer
+
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
+    answer = write_answer(tmp_path / "a.mp4")
+    server = shared_server()
+    server.start()
+    other = server.batch(15.0)
+    other.submit(answer)  # another bundle holds the prober until its results are read
+    check = bundles._PipelinedProbe(15.0, [server])
+    handed = threading.Thread(target=check.started, args=("media/q1.mp4", answer), daemon=True)
+    handed.start()
+    handed.join(timeout=60)  # a bound against a hang, not a speed check
+    assert not handed.is_alive(), "handing a file over waited for the other bundle"
+    assert isinstance(other.results()[0], MediaInfo)
+    check.wait()
+    (result,) = check._results()
+    assert isinstance(result, MediaInfo) and result.video_codec == "h264"

@@ -6,9 +6,11 @@ media file in a limited child process (media/probe.py), compared with what the m
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import hashlib
 import os
+import queue
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -151,12 +153,20 @@ class _PipelinedProbe:
     """The pipelined import's media check (storage.bundle.MediaCheck): each media file goes to
     a warm prober (media/probe.py ProbeServer: one fresh forked process per file, same limits)
     as soon as it is written, so probing one answer overlaps extracting the next. With two
-    probers, a bundle's files alternate between them and are probed side by side."""
+    probers, a bundle's files alternate between them and are probed side by side.
+
+    A prober serves one bundle at a time (its batch holds it until the results are read), so
+    the files are handed over by a helper thread: extraction goes on while another bundle of
+    the batch still holds the probers, and the probers start on this bundle's files as soon as
+    they are free."""
 
     def __init__(self, timeout: float, servers: Sequence[ProbeServer]) -> None:
         self.batches = [server.batch(timeout) for server in servers]
         self.names: list[str] = []
         self._which: list[int] = []  # the batch each file went to
+        self._handover: queue.SimpleQueue[tuple[int, Path] | None] = queue.SimpleQueue()
+        self._handed = _thread.allocate_lock()  # held while the helper runs
+        self._helper_error: BaseException | None = None
 
     def started(self, name: str, path: Path) -> None:
         # Always in the same order (file i to prober i mod n): two bundles on two threads
@@ -164,10 +174,33 @@ class _PipelinedProbe:
         k = len(self.names) % len(self.batches)
         self.names.append(name)
         self._which.append(k)
-        self.batches[k].submit(path)
+        if not self._handed.locked():
+            self._handed.acquire()
+            # A bare thread, as in storage/safe_zip.py: the caller may be a Qt pool thread.
+            _thread.start_new_thread(self._hand_over, ())
+        self._handover.put((k, path))
+
+    def _hand_over(self) -> None:
+        try:
+            while (item := self._handover.get()) is not None:
+                k, path = item
+                if self._helper_error is None:
+                    try:
+                        self.batches[k].submit(path)  # waits while another bundle holds it
+                    except BaseException as error:  # kept for wait(); keep draining
+                        self._helper_error = error
+        finally:
+            self._handed.release()
 
     def wait(self) -> None:
-        self._results()
+        if self._handed.locked():
+            self._handover.put(None)
+            with self._handed:  # the helper has handed every file over and ended
+                pass
+        for batch in self.batches:
+            batch.results()  # every probe done, and each prober free for the next bundle
+        if self._helper_error is not None:
+            raise self._helper_error
 
     def _results(self) -> list[MediaInfo | InvalidInputError]:
         each = [iter(batch.results()) for batch in self.batches]
