@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -117,3 +118,44 @@ def test_an_imported_submission_is_on_disk_before_its_row(
     inside = {Path(p).relative_to(submissions).parts[1:] for p in synced[:-1]}
     kept = {p.relative_to(folder).parts for p in folder.rglob("*")}
     assert kept | {()} == inside  # every file and folder kept (and the folder itself) synced
+
+
+def test_the_next_import_sweeps_what_a_killed_one_left(tmp_path: Path) -> None:
+    # A folder under submissions/ that no row names is a killed import's (its staging folder,
+    # or one moved into place before its row): removed at the start of the next import once
+    # it is an hour old (another OneTake may be between its move and its row before that).
+    # Folders that rows name are found by their stored path, without resolving each one.
+    bundle = make_bundle(tmp_path / "ada.onetake", "Ada Lovelace", seconds=1.0)
+    service = open_reviewer_service(app_paths().library)
+    try:
+        report = service.import_paths([bundle])
+        (outcome,) = report.outcomes
+        kept = service.library.submissions.get(outcome.submission_id or 0).folder
+        root = service.library.root / "submissions"
+        old = time.time() - 2 * 3600
+        dead_staging = root / f"{STAGING_PREFIX}0123456789ab"
+        dead_moved = root / "00112233445566ff"
+        fresh = root / f"{STAGING_PREFIX}ba9876543210"  # another import still at work
+        for folder in (dead_staging, dead_moved, fresh):
+            (folder / "media").mkdir(parents=True)
+            (folder / "media" / "q1.mp4").write_bytes(b"half an answer")
+        (root / "notes.txt").write_text("not a folder: not ours to judge")
+        (root / "elsewhere").symlink_to(tmp_path)  # a link is never followed nor removed
+        for path in (dead_staging, dead_moved, kept, root / "notes.txt"):
+            os.utime(path, (old, old))
+        removed = service.importer.sweep_orphans()
+        assert sorted(removed) == sorted([dead_staging, dead_moved])
+        assert {p.name for p in root.iterdir()} == {
+            kept.name, fresh.name, "notes.txt", "elsewhere",
+        }  # fmt: skip
+        assert (kept / "media").is_dir() and tmp_path.is_dir()
+
+        def every_record() -> list[object]:
+            raise AssertionError("every row's folder resolved with nothing to sweep")
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(service.library.submissions, "all", every_record)
+            assert service.importer.sweep_orphans() == []  # named by rows, or too young
+        assert service.importer.sweep_orphans(older_than=0) == [fresh]
+    finally:
+        service.close()
