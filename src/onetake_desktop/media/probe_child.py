@@ -73,15 +73,21 @@ def _resident_mb() -> float | None:
     return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
 
 
+def _open(path: str) -> Any:
+    import av
+
+    # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
+    # further files or sockets named inside it before we could refuse their format.
+    return av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
+
+
 def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, Any]:
     import av
 
     before = _resident_mb()
 
     try:
-        # Only our two demuxers may even look at the file: others (concat, hls, sdp...) open
-        # further files or sockets named inside it before we could refuse their format.
-        container = av.open(path, mode="r", container_options=_DEMUXER_LIMITS)
+        container = _open(path)
     except MemoryError:  # FFmpeg's ENOMEM too: the index its header asks for did not fit
         return {"error": "opening it needs more memory than any answer does."}
     except (av.FFmpegError, OSError, ValueError):
@@ -106,92 +112,281 @@ def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, A
                 codec = stream[0].codec_context.codec.canonical_name
                 if codec not in allowed:
                     return {"error": f"the codec {codec!r} is not allowed."}
-        for s in container.streams:
-            # One decoding thread: a thread per core would each reserve stack and frame memory
-            # against the address-space limit, and the first frames decode fast anyway.
-            s.codec_context.thread_count = 1
+        _one_thread(container)
         refusal = _header_refusal(container, video)
         if refusal is not None:
             return {"error": refusal}
-        # The end of each stream in its own time base, as integers: a Fraction per packet
-        # was half the time of a whole probe. Demuxed packets carry their stream's time base.
-        ends: dict[int, int] = {}
-        counts = {s.index: 0 for s in container.streams}
-        decoded = {s.index: 0 for s in container.streams}
-        sizes: list[tuple[int, int]] = []
-        watch = _ParameterWatch(video[0]) if video else None
-        video_index = watch.index if watch is not None else -1
-        again = 0  # video packets still to decode after its parameters changed
-        packets = 0
-        try:
-            for packet in container.demux():
-                index = packet.stream_index
-                if not packet.size:
-                    continue  # the demuxer's end-of-stream marker
-                packets += 1
-                counts[index] += 1
-                if packets > MAX_PACKETS:
-                    return {"error": "it has too many packets."}
-                if packet.size > MAX_PACKET_BYTES:
-                    return {"error": "it has a frame larger than any answer needs."}
-                pts = packet.pts
-                if pts is not None:
-                    stop = pts + (packet.duration or 0)
-                    if stop > ends.get(index, stop - 1):
-                        ends[index] = stop
-                is_video = index == video_index
-                if is_video and watch is not None and watch.changed(packet):
-                    # New parameters (picture size) from here on: decode until the pictures
-                    # they describe come out (a decoder's reorder delay is at most 16).
-                    again = REDECODE_PACKETS
-                if decoded[index] < DECODE_PACKETS or (again and is_video):
-                    for frame in packet.decode():
-                        if isinstance(frame, av.VideoFrame):
-                            sizes.append((frame.width, frame.height))
-                            if _too_big(frame.width, frame.height):
-                                return {
-                                    "error": f"its pictures decode at {frame.width}x"
-                                    f"{frame.height}, larger than any answer needs."
-                                }
-                    decoded[index] += 1
-                    if again and is_video:
-                        again -= 1
-        except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
-            return {"error": "it is damaged (it cannot be decoded)."}
-        now = _resident_mb()
-        if before is not None and now is not None and now - before > open_budget_mb:
-            # Still open, index and decoders in memory: the cost a player pays for this file.
-            return {
-                "error": f"opening it takes {now - before:.0f} MB, more than any answer needs "
-                f"(at most {open_budget_mb:g} MB)."
-            }
-        refusal = _decoded_refusal(container, counts, sizes)
-        if refusal is not None:
-            return {"error": refusal}
-        # The duration is what the packets cover, never what the header says.
-        end = 0.0
-        for s in container.streams:
-            if s.index in ends and s.time_base is not None:
-                end = max(end, float(ends[s.index] * s.time_base))
-        if not end > 0:
-            return {"error": "it has no playable content."}
-        if end > MAX_MEDIA_SECONDS:
-            return {"error": f"it lasts {end:.0f} s, longer than any answer can be."}
-        declared = container.duration / 1_000_000 if container.duration else 0.0
-        if declared > end + max(HEADER_SLACK_SECONDS, HEADER_SLACK_RATIO * end):
-            return {
-                "error": f"its header says it lasts {declared:.1f} s, but only {end:.1f} s "
-                "of it is really there."
-            }
-        v = video[0] if video else None
+        # Each stream's sample count, its end (pts + duration, in its own time base) and the
+        # sizes of the pictures decoded: from the MP4's own tables where they have the plain
+        # shape FFmpeg writes (cross-checked against FFmpeg's packets at both ends), else from
+        # demuxing every packet.
+        tracks = _mp4_tables(path) if family == "mp4" else None
+        facts = _table_facts(path, tracks, container, video) if tracks is not None else None
+        if facts is None and tracks is None:
+            facts = _demux_facts(container, video)
+        elif facts is None:  # FFmpeg read the file otherwise: demux everything, from the start
+            container.close()
+            try:
+                again = _open(path)
+            except (av.FFmpegError, OSError, ValueError, MemoryError):
+                return {"error": "it is damaged (it cannot be decoded)."}
+            with again:
+                _one_thread(again)
+                facts = _demux_facts(again, list(again.streams.video))
+                refusal = _finish(again, facts, before, open_budget_mb, family)
+            return {"error": refusal} if isinstance(refusal, str) else refusal
+        return _finish(container, facts, before, open_budget_mb, family)
+
+
+def _one_thread(container: Any) -> None:
+    for s in container.streams:
+        # One decoding thread: a thread per core would each reserve stack and frame memory
+        # against the address-space limit, and the first frames decode fast anyway.
+        s.codec_context.thread_count = 1
+
+
+_Facts = tuple[dict[int, int], dict[int, int], list[tuple[int, int]]]
+
+
+def _finish(
+    container: Any,
+    facts: _Facts | str,
+    before: float | None,
+    open_budget_mb: float,
+    family: str,
+) -> dict[str, Any]:
+    """The report from what was found (the same rules whichever way it was found)."""
+    if isinstance(facts, str):
+        return {"error": facts}
+    counts, ends, sizes = facts
+    now = _resident_mb()
+    if before is not None and now is not None and now - before > open_budget_mb:
+        # Still open, index and decoders in memory: the cost a player pays for this file.
         return {
-            "container": family,
-            "video_codec": v.codec_context.codec.canonical_name if v else None,
-            "audio_codec": audio[0].codec_context.codec.canonical_name if audio else None,
-            "duration_seconds": round(end, 3),
-            "width": v.width if v else None,
-            "height": v.height if v else None,
+            "error": f"opening it takes {now - before:.0f} MB, more than any answer needs "
+            f"(at most {open_budget_mb:g} MB)."
         }
+    refusal = _decoded_refusal(container, counts, sizes)
+    if refusal is not None:
+        return {"error": refusal}
+    # The duration is what the packets cover, never what the header says.
+    end = 0.0
+    for s in container.streams:
+        if s.index in ends and s.time_base is not None:
+            end = max(end, float(ends[s.index] * s.time_base))
+    if not end > 0:
+        return {"error": "it has no playable content."}
+    if end > MAX_MEDIA_SECONDS:
+        return {"error": f"it lasts {end:.0f} s, longer than any answer can be."}
+    declared = container.duration / 1_000_000 if container.duration else 0.0
+    if declared > end + max(HEADER_SLACK_SECONDS, HEADER_SLACK_RATIO * end):
+        return {
+            "error": f"its header says it lasts {declared:.1f} s, but only {end:.1f} s "
+            "of it is really there."
+        }
+    video = list(container.streams.video)
+    audio = list(container.streams.audio)
+    v = video[0] if video else None
+    return {
+        "container": family,
+        "video_codec": v.codec_context.codec.canonical_name if v else None,
+        "audio_codec": audio[0].codec_context.codec.canonical_name if audio else None,
+        "duration_seconds": round(end, 3),
+        "width": v.width if v else None,
+        "height": v.height if v else None,
+    }
+
+
+def _demux_facts(container: Any, video: list[Any]) -> _Facts | str:
+    """Every packet demuxed (in PyAV's loop), the first frames of each stream decoded, and the
+    packets where the video's parameters change decoded too; a refusal as a sentence."""
+    import av
+
+    # The end of each stream in its own time base, as integers: a Fraction per packet
+    # was half the time of a whole probe. Demuxed packets carry their stream's time base.
+    ends: dict[int, int] = {}
+    counts = {s.index: 0 for s in container.streams}
+    decoded = {s.index: 0 for s in container.streams}
+    sizes: list[tuple[int, int]] = []
+    watch = _ParameterWatch(video[0]) if video else None
+    video_index = watch.index if watch is not None else -1
+    again = 0  # video packets still to decode after its parameters changed
+    packets = 0
+    try:
+        for packet in container.demux():
+            index = packet.stream_index
+            if not packet.size:
+                continue  # the demuxer's end-of-stream marker
+            packets += 1
+            counts[index] += 1
+            if packets > MAX_PACKETS:
+                return "it has too many packets."
+            if packet.size > MAX_PACKET_BYTES:
+                return "it has a frame larger than any answer needs."
+            pts = packet.pts
+            if pts is not None:
+                stop = pts + (packet.duration or 0)
+                if stop > ends.get(index, stop - 1):
+                    ends[index] = stop
+            is_video = index == video_index
+            if is_video and watch is not None and watch.changed(packet):
+                # New parameters (picture size) from here on: decode until the pictures
+                # they describe come out (a decoder's reorder delay is at most 16).
+                again = REDECODE_PACKETS
+            if decoded[index] < DECODE_PACKETS or (again and is_video):
+                for frame in packet.decode():
+                    if isinstance(frame, av.VideoFrame):
+                        sizes.append((frame.width, frame.height))
+                        if _too_big(frame.width, frame.height):
+                            return (
+                                f"its pictures decode at {frame.width}x{frame.height}, "
+                                "larger than any answer needs."
+                            )
+                decoded[index] += 1
+                if again and is_video:
+                    again -= 1
+    except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
+        return "it is damaged (it cannot be decoded)."
+    return counts, ends, sizes
+
+
+def _mp4_tables(path: str) -> list[Any] | None:
+    """The MP4's sample tables (media/mp4_samples.py), or None where they are not of the plain
+    shape modelled there."""
+    import struct
+
+    from onetake_desktop.media import mp4_samples
+
+    try:
+        return mp4_samples.read_tracks(path)
+    except (mp4_samples.Unsure, OSError, ValueError, OverflowError, struct.error):
+        return None
+
+
+TAIL_SAMPLES = 8  # the end is checked from the keyframe before the last few video samples
+TAIL_PACKETS = 4096  # more packets than this after that keyframe: demux everything instead
+HEAD_PACKETS = 4096
+TAIL_DECODE_PACKETS = 2  # the last fragment's keyframe and the picture after it decode
+
+
+def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any]) -> _Facts | None:
+    """The facts from the MP4's tables, once FFmpeg agrees with them: its first packets of each
+    stream and every packet from the last keyframe to the end have the tables' times and sizes,
+    and decode (the first frames, and the last fragment's first frames); every video sample's
+    parameter sets are the header's. None: demux everything instead."""
+    import bisect
+
+    import av
+
+    streams = list(container.streams)
+    kinds = {b"vide": "video", b"soun": "audio"}
+    if len(streams) != len(tracks):
+        return None
+    for s, t in zip(streams, tracks, strict=True):
+        if s.id != t.track_id or s.type != kinds[t.handler] or s.time_base * t.timescale != 1:
+            return None
+    if sum(t.count for t in tracks) > MAX_PACKETS:
+        return None
+    if max(max(t.sizes) for t in tracks) > MAX_PACKET_BYTES:
+        return None
+    if video and not _same_parameters(path, tracks[video[0].index], video[0]):
+        return None  # new parameters inside the stream: the demux decodes where they change
+    sizes: list[tuple[int, int]] = []
+    seen = [0] * len(tracks)
+
+    def agrees(packet: Any, k: int) -> bool:
+        t = tracks[packet.stream_index]
+        return k < t.count and packet.dts == t.dts[k] and packet.size == t.sizes[k]
+
+    def decode(packet: Any) -> None:
+        for frame in packet.decode():
+            if isinstance(frame, av.VideoFrame):
+                sizes.append((frame.width, frame.height))
+
+    try:
+        # The start: the first packets of each stream, decoded.
+        wanted = [min(DECODE_PACKETS, t.count) for t in tracks]
+        for n, packet in enumerate(container.demux()):
+            if n > HEAD_PACKETS or not packet.size:
+                return None
+            i = packet.stream_index
+            if not agrees(packet, seen[i]):
+                return None
+            if seen[i] < wanted[i]:
+                decode(packet)
+            seen[i] += 1
+            if all(s >= w for s, w in zip(seen, wanted, strict=True)):
+                break
+        # The end: from the keyframe before the last few samples of the first track, every
+        # packet to the end of the file is the tables' (the last fragment, whole and in place),
+        # and the last frames decode.
+        first = tracks[0]
+        target = first.dts[max(0, first.count - TAIL_SAMPLES)]
+        container.seek(target, backward=True, any_frame=False, stream=streams[0])
+        at: list[int | None] = [None] * len(tracks)
+        decoded = [0] * len(tracks)
+        ends = [0] * len(tracks)
+        for n, packet in enumerate(container.demux()):
+            if not packet.size:
+                continue
+            i = packet.stream_index
+            if n > TAIL_PACKETS:
+                return None
+            k = at[i]
+            if k is None:
+                k = bisect.bisect_left(tracks[i].dts, packet.dts)
+            if not agrees(packet, k):
+                return None
+            at[i] = k + 1
+            ends[i] = max(ends[i], packet.pts + (packet.duration or 0))
+            if decoded[i] < TAIL_DECODE_PACKETS:
+                decode(packet)
+                decoded[i] += 1
+        for t, k, end in zip(tracks, at, ends, strict=True):
+            if k != t.count or end != t.end:
+                return None
+    except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError, MemoryError):
+        return None
+    counts = {s.index: t.count for s, t in zip(streams, tracks, strict=True)}
+    ends_by_index = {s.index: t.end for s, t in zip(streams, tracks, strict=True)}
+    return counts, ends_by_index, sizes
+
+
+def _same_parameters(path: str, track: Any, stream: Any) -> bool:
+    """Every video sample's NAL units walked through their length prefixes (the file mapped one
+    run at a time: the address space is limited): False if one is a sequence parameter set
+    other than the header's, or the lengths do not add up to the sample's size."""
+    import mmap
+    import os
+
+    watch = _ParameterWatch(stream)
+    if watch.codec != "h264" or not watch.nal_length:
+        return False
+    width, last = watch.nal_length, watch.last
+    sizes = track.sizes
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for i in range(len(track.runs)):
+            offset, first, stop = track.run_bounds(i)
+            run = sizes[first:stop]
+            base = offset - offset % mmap.ALLOCATIONGRANULARITY
+            with mmap.mmap(
+                fd, offset - base + sum(run), access=mmap.ACCESS_READ, offset=base
+            ) as data:
+                at = offset - base
+                for size in run:
+                    end = at + size
+                    while at < end:
+                        start = at + width
+                        unit = int.from_bytes(data[at:start], "big")
+                        if unit == 0 or start + unit > end:
+                            return False
+                        if data[start] & 0x1F == 7 and data[start : start + unit] != last:
+                            return False
+                        at = start + unit
+    finally:
+        os.close(fd)
+    return True
 
 
 class _ParameterWatch:
