@@ -317,8 +317,8 @@ def _stbl(data: bytes, box: tuple[int, int], track: Track, file_size: int) -> No
     if _one(stbl, b"stco", needed=False) is not None:
         if b"co64" in stbl:
             raise Unsure
-        _v, offsets = _table(data, _one(stbl, b"stco"), 1)
-        chunk_offsets: list[int] = offsets.tolist()
+        _v, stco = _table(data, _one(stbl, b"stco"), 1)
+        chunk_offsets: list[int] = stco.tolist()
     else:
         _v, words = _table(data, _one(stbl, b"co64"), 2)
         chunk_offsets = [hi << 32 | lo for hi, lo in zip(words[::2], words[1::2], strict=True)]
@@ -349,9 +349,11 @@ def _stbl(data: bytes, box: tuple[int, int], track: Track, file_size: int) -> No
         raise Unsure
     _runs_fit_the_file(track, 0, file_size)
     durations = _expand(stts, count)
-    offsets = _expand(ctts, count) if len(ctts) else None
-    if offsets is not None and ctts_version == 1:
-        offsets = array("q", _i32(offsets))
+    offsets: array[int] | None = None
+    if len(ctts):
+        offsets = _expand(ctts, count)
+        if ctts_version == 1:
+            offsets = array("q", _i32(offsets))
     _timestamps(track, 0, durations, offsets)
     track.in_moov = count
 
@@ -412,7 +414,7 @@ def _moof(data: bytes, header: int, moof_at: int, tracks: list[Track], file_size
             raise Unsure
         seen.add(track_id)
         p += 4
-        fields = []
+        fields: list[int | None] = []
         for bit in (0x01, 0x02, 0x08, 0x10, 0x20):
             if flags & bit:
                 width = 8 if bit == 0x01 else 4

@@ -2,9 +2,12 @@
 
 A hostile file may crash or hang a demuxer or decoder. We never open one in the app's own
 process: a child (``media/probe_child.py``) sets its own resource limits
-(address space, CPU seconds, no files written, no core dump) before importing PyAV, demuxes
-every packet (which also finds the real duration and catches truncation), decodes the first
-frames of each stream, and prints JSON. The parent kills it after ``timeout`` seconds.
+(address space, CPU seconds, no files written, no core dump) before importing PyAV, finds every
+sample of each stream (which also gives the real duration and catches truncation), decodes the
+first frames of each stream, and prints JSON. The parent kills it after ``timeout`` seconds.
+An MP4's samples come from its own tables where they have the plain shape FFmpeg writes
+(``media/mp4_samples.py``, checked against FFmpeg's packets at both ends, the last fragment's
+frames decoded too); any other file has every packet demuxed.
 
 Allow list: containers mp4/mov and matroska/webm; video h264, vp9, av1; audio aac, opus; at most
 one video and one audio stream, nothing else.
@@ -175,14 +178,17 @@ class ProbeChild:
 
 
 class ProbeServer:
-    """A warm prober that forks one fresh, limited process per file (POSIX).
+    """A warm prober that forks one fresh, limited process per batch of files (POSIX).
 
     Start-up (Python, then PyAV under the memory limit) was most of a probe's cost: 100 ms of
     CPU per bundle against 30 ms for hashing and copying a small one. The server pays it once;
-    each file is then opened only in its own forked process, with the same limits a fresh
-    child had (the server's address-space limit, its own CPU budget, no files written, killed
-    after ``timeout`` seconds), which exits after that one file: no two files share a prober,
-    and the server never reads outside data itself. Requests from several threads take turns.
+    each batch (one bundle's media files, see :meth:`batch`) is then opened only in its own
+    forked process, with the limits a fresh child had (the server's address-space limit, each
+    file's own CPU budget under a ceiling for the batch, no files written, the whole server
+    killed after ``timeout`` seconds without an answer), which exits after its batch: no two
+    bundles share a prober (the files of one bundle come from one sender and are accepted or
+    refused together), and the server never reads outside data itself. Requests from several
+    threads take turns.
     """
 
     def __init__(self, memory_mb: int = 512, open_budget_mb: float = OPEN_BUDGET_MB) -> None:
@@ -246,7 +252,8 @@ class ProbeServer:
 
     def batch(self, timeout: float) -> ProbeBatch:
         """Files probed one after another while the caller goes on (a bundle's media as each
-        is extracted), ``timeout`` seconds each; see :class:`ProbeBatch`."""
+        is extracted), ``timeout`` seconds each, in one forked prober; see
+        :class:`ProbeBatch`."""
         return ProbeBatch(self, timeout)
 
     # -- used by ProbeBatch, holding self._lock ---------------------------------------------
@@ -287,6 +294,17 @@ class ProbeServer:
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
 
+    def _end_batch(self) -> None:
+        """The batch's prober may exit (its files are all answered)."""
+        process = self._process
+        if process is None or process.poll() is not None or process.stdin is None:
+            return
+        try:
+            process.stdin.write(b'{"close": true}\n')
+            process.stdin.flush()
+        except OSError:
+            pass
+
     def _receive(self, path: Path, timeout: float) -> MediaInfo | InvalidInputError:
         name = Path(path).name
         process = self._process
@@ -314,7 +332,7 @@ class ProbeServer:
 class ProbeBatch:
     """Probes submitted one by one while the caller goes on; :meth:`results` waits for them.
 
-    The server probes them in order, each in its own forked process, ``timeout`` seconds each
+    The server probes them in order in one forked process of their own, ``timeout`` seconds each
     (a file's clock starts when its request is sent or when the previous answer is read,
     whichever is later, so each file has at least its own ``timeout``). The batch holds its
     server from the first :meth:`submit` until :meth:`results`; other threads wait their turn.
@@ -348,6 +366,7 @@ class ProbeBatch:
                         results.append(
                             InvalidInputError(f"The media checker gave no answer for {path.name}.")
                         )
+                self.server._end_batch()
             finally:
                 self._release()
             self._results = results
