@@ -324,7 +324,7 @@ def _stbl(data: bytes, box: tuple[int, int], track: Track, file_size: int) -> No
         chunk_offsets = [hi << 32 | lo for hi, lo in zip(words[::2], words[1::2], strict=True)]
     _v, stsc = _table(data, _one(stbl, b"stsc"), 3)
     _v, stts = _table(data, _one(stbl, b"stts"), 2)
-    ctts_version, ctts = _table(data, _one(stbl, b"ctts", needed=False), 2)
+    _v, ctts = _table(data, _one(stbl, b"ctts", needed=False), 2)
     if not count:
         if chunk_offsets or len(stsc) or len(stts) or len(ctts):
             raise Unsure
@@ -350,10 +350,8 @@ def _stbl(data: bytes, box: tuple[int, int], track: Track, file_size: int) -> No
     _runs_fit_the_file(track, 0, file_size)
     durations = _expand(stts, count)
     offsets: array[int] | None = None
-    if len(ctts):
-        offsets = _expand(ctts, count)
-        if ctts_version == 1:
-            offsets = array("q", _i32(offsets))
+    if len(ctts):  # FFmpeg reads composition offsets as signed, whatever the version
+        offsets = _expand(array("q", _i32(ctts)), count)
     _timestamps(track, 0, durations, offsets)
     track.in_moov = count
 
@@ -374,7 +372,7 @@ def _timestamps(
 ) -> None:
     """Append the decode times of new samples starting at ``start`` and move the track's end:
     FFmpeg's pts is dts plus the composition offset, its duration the sample's."""
-    if len(durations) and min(durations) <= 0:
+    if len(durations) and max(durations) >= 1 << 31:  # FFmpeg reads these as negative
         raise Unsure
     dts = array("q", accumulate(durations, initial=start))
     track.next_dts = dts.pop()
@@ -454,7 +452,7 @@ def _trun(
     dts: int,
     file_size: int,
 ) -> int:
-    version, flags, p = _full(data, box, 4)
+    _version, flags, p = _full(data, box, 4)
     if flags & ~0xF05 or not flags & 0x001:  # the data offset must be given
         raise Unsure
     count = struct.unpack_from(">I", data, p)[0]
@@ -468,7 +466,7 @@ def _trun(
     durations = column.get(0x100, array("I", [default_duration]) * count)
     sizes = column.get(0x200, array("I", [default_size]) * count)
     offsets = column.get(0x800)
-    if offsets is not None and version == 1:
+    if offsets is not None:  # signed, as FFmpeg reads them
         offsets = array("q", _i32(offsets))
     first_run = len(track.runs)
     track.runs.append(Run(base + data_offset, track.count))

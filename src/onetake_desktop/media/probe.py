@@ -345,6 +345,7 @@ class ProbeBatch:
         self._pending: list[tuple[Path, bool]] = []
         self._held = False
         self._results: list[MediaInfo | InvalidInputError] | None = None
+        self.pids: list[int] = []  # the prober that answered each file (0: none did)
 
     def submit(self, path: Path) -> None:
         if self._results is not None:
@@ -359,9 +360,12 @@ class ProbeBatch:
             results: list[MediaInfo | InvalidInputError] = []
             try:
                 for path, sent in self._pending:
+                    self.server.last_pid = 0
                     if sent:
                         results.append(self.server._receive(path, self.timeout))
+                        self.pids.append(self.server.last_pid)
                     else:
+                        self.pids.append(0)
                         self.server._kill()
                         results.append(
                             InvalidInputError(f"The media checker gave no answer for {path.name}.")
