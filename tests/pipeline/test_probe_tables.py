@@ -460,3 +460,36 @@ def test_each_file_of_a_batch_gets_its_own_cpu_budget_under_the_batchs_ceiling()
     code, cpu = result.stdout.split()
     assert int(code) == -signal.SIGXCPU
     assert 0.8 < float(cpu) < 5.0
+
+
+def test_shapes_ffmpeg_reads_otherwise_are_not_read_from_the_tables(tmp_path: Path) -> None:
+    from tests.pipeline.hostile.media import _rebuild
+
+    # Fragments without their track's defaults (trex): FFmpeg skips such fragments.
+    data = _fragmented(tmp_path)
+    moov_at, moov_size = next((a, n) for k, a, n in _top(data) if k == b"moov")
+    kept = b"".join(
+        data[a : a + n] for k, a, n in _inside(data, moov_at, moov_size) if k != b"mvex"
+    )
+    no_trex = tmp_path / "no-trex.mp4"
+    no_trex.write_bytes(
+        data[:moov_at]
+        + struct.pack(">I4s", len(kept) + 8, b"moov")
+        + kept
+        + data[moov_at + moov_size :]
+    )
+    # Audio whose samples each last one tick: FFmpeg reads it a chunk per packet.
+    audio = write_answer(tmp_path / "a.m4a", seconds=2.0, video=None, options=RECORDER).read_bytes()
+    moov_at, moov_size = _last(b"moov", _top(audio))
+    stsz = audio.index(b"stsz", moov_at) - 4
+    count = struct.unpack_from(">I", audio, stsz + 16)[0]
+    ticks = _rebuild(
+        audio, moov_at, moov_at + moov_size, {b"stts": struct.pack(">IIII", 0, 1, count, 1)}
+    )
+    chunked = tmp_path / "chunked.m4a"
+    chunked.write_bytes(audio[:moov_at] + ticks + audio[moov_at + moov_size :])
+    skipped, by_chunk = both_ways(no_trex, chunked)
+    assert skipped["tables"] is None and by_chunk["tables"] is None
+    assert "not a media file" in same_verdict(skipped)["error"]  # FFmpeg refuses to open it
+    report = same_verdict(by_chunk)
+    assert report.get("read", "packets") == "packets"

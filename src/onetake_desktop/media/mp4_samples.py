@@ -69,6 +69,7 @@ class Track:
     default_duration: int = 0  # trex
     default_size: int = 0
     in_moov: int = 0  # samples described by the moov's own table
+    fragmented: bool = False  # it has defaults for fragments (trex): FFmpeg reads its trafs
 
     @property
     def count(self) -> int:
@@ -229,6 +230,7 @@ def _moov(data: bytes, file_size: int) -> list[Track]:
             if track is None or description != 1:
                 raise Unsure
             track.default_duration, track.default_size = duration, size
+            track.fragmented = True
     return tracks
 
 
@@ -348,6 +350,8 @@ def _stbl(data: bytes, box: tuple[int, int], track: Track, file_size: int) -> No
     if sample != count:
         raise Unsure
     _runs_fit_the_file(track, 0, file_size)
+    if track.handler == b"soun" and len(stts) == 2 and stts[1] == 1:
+        raise Unsure  # FFmpeg reads such audio a chunk per packet, not a sample per packet
     durations = _expand(stts, count)
     offsets: array[int] | None = None
     if len(ctts):  # FFmpeg reads composition offsets as signed, whatever the version
@@ -408,8 +412,8 @@ def _moof(data: bytes, header: int, moof_at: int, tracks: list[Track], file_size
             raise Unsure
         track_id = struct.unpack_from(">I", data, p)[0]
         track = by_id.get(track_id)
-        if track is None or track_id in seen:
-            raise Unsure
+        if track is None or track_id in seen or not track.fragmented:
+            raise Unsure  # without its trex FFmpeg skips the fragment: not modelled
         seen.add(track_id)
         p += 4
         fields: list[int | None] = []

@@ -422,12 +422,20 @@ def probe_media(path: Path, timeout: float = 15.0, memory_mb: int = 512) -> Medi
 def probe_media_files(
     paths: Sequence[Path], timeout: float = 15.0, memory_mb: int = 512
 ) -> list[MediaInfo]:
-    """Probe several files in one child (one start-up cost); the first bad file raises."""
+    """Probe several files (one bundle's) in one limited prober, ``timeout`` seconds each; the
+    first bad file raises."""
     if not paths:
         return []
     if can_fork():
-        server = shared_server(memory_mb)
-        return [server.probe_one(p, timeout) for p in paths]
+        batch = shared_server(memory_mb).batch(timeout)
+        for path in paths:
+            batch.submit(path)
+        infos = []
+        for result in batch.results():
+            if isinstance(result, InvalidInputError):
+                raise result
+            infos.append(result)
+        return infos
     with ProbeChild(timeout * len(paths), memory_mb) as child:
         return child.probe(paths, timeout * len(paths))
 

@@ -321,6 +321,8 @@ def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any])
             seen[i] += 1
             if all(s >= w for s, w in zip(seen, wanted, strict=True)):
                 break
+        if any(s < w for s, w in zip(seen, wanted, strict=True)):
+            return None  # FFmpeg ran out of packets the tables have
         # The end: from the keyframe before the last few samples of the first track, every
         # packet to the end of the file is the tables' (the last fragment, whole and in place),
         # and the last frames decode.
