@@ -85,9 +85,11 @@ class Server:
     """A prober server (``probe_child serve``) from the sources under ``src``, driven the way
     media/probe.py drives it: one request line per file, one answer line back."""
 
-    def __init__(self, src: Path, batches: bool) -> None:
+    def __init__(self, src: Path, batches: bool, tunables: str = "") -> None:
         paths = [str(src)] + [p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PYTHONDONTWRITEBYTECODE": "1"}
+        if tunables:  # what media/probe.py gives its prober (after: its _ALLOCATOR_TUNABLES)
+            env["GLIBC_TUNABLES"] = tunables
         self.batches = batches
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-S", "-m", "onetake_desktop.media.probe_child", "serve",
@@ -227,7 +229,11 @@ def main() -> int:
         ).stdout  # fmt: skip
         subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
         before = Server(Path(old) / "src", batches=False)
-        after = Server(ROOT / "src", batches=True)
+        from onetake_desktop.media.probe import _child_environment
+
+        after = Server(
+            ROOT / "src", batches=True, tunables=_child_environment().get("GLIBC_TUNABLES", "")
+        )
         try:
             print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             for name in wanted:

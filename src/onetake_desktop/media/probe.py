@@ -94,10 +94,24 @@ def _child_command() -> list[str]:
     return [executable, "-P", "-S", "-m", "onetake_desktop.media.probe_child"]
 
 
+# glibc's allocator in the prober (ignored elsewhere): a decoder's pictures (1.4 MB each at
+# 720p) come from the heap rather than a fresh mapping each, so a bundle's second file reuses
+# the first one's pages, and the heap may use 2 MB pages where the kernel allows it. Measured in
+# a forked prober probing two 10 s 720p answers: ~5,300 page faults and ~40 ms of CPU before,
+# ~1,700 and ~28 ms with these. What the user set comes after, so it wins.
+_ALLOCATOR_TUNABLES = "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=16777216"
+
+
 def _child_environment() -> dict[str, str]:
     # The child must import exactly the modules we use (our package, PyAV), wherever they live.
     paths = [p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PYTHONDONTWRITEBYTECODE": "1"}
+    tunables = ":".join(t for t in (_ALLOCATOR_TUNABLES, os.environ.get("GLIBC_TUNABLES")) if t)
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(paths),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "GLIBC_TUNABLES": tunables,
+    }
 
 
 class ProbeChild:
