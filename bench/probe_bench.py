@@ -10,6 +10,8 @@ Cases (answers as a candidate's recorder makes them, generated once into --cache
   (``hybrid_fragmented``, 0.5 s fragments): after a clean close an ordinary MP4 whose moov
   (at the end) indexes every sample.
 - ``small``: 20 small files (10 s answers, hybrid), probed as 10 bundles of two.
+- ``cold``: one small bundle with a prober server started for it (its start-up counted: what a
+  lone ``onetake library import`` pays once).
 
 CPU is read from /proc in clock ticks (10 ms), so the 2-minute answer is probed ``--repeat``
 times per run (each probe its own bundle) and the figures are for all of them.
@@ -169,6 +171,44 @@ def run_case(
     return times
 
 
+def run_cold(
+    start_before: Callable[[], Server],
+    start_after: Callable[[], Server],
+    bundle: list[Path],
+    runs: int,
+) -> dict[str, tuple[list[float], list[float]]]:
+    """A prober server started for one bundle (a lone ``onetake library import``): its
+    start-up, the bundle's probe, all of it counted."""
+    times: dict[str, tuple[list[float], list[float]]] = {
+        k: ([], []) for k in ("before", "after", "anchor")
+    }
+
+    def cold(start: Callable[[], Server]) -> Callable[[], tuple[float, float]]:
+        def work() -> tuple[float, float]:
+            t0 = time.perf_counter()
+            server = start()
+            try:
+                server.probe(bundle)
+                return time.perf_counter() - t0, server.cpu()
+            finally:
+                server.close()
+
+        return work
+
+    def reference() -> tuple[float, float]:
+        c0, t0 = time.process_time(), time.perf_counter()
+        anchor([bundle])
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    sides = [("before", cold(start_before)), ("after", cold(start_after)), ("anchor", reference)]
+    for run in range(runs):
+        for key, work in sides[run % 3 :] + sides[: run % 3]:
+            wall, used = work()
+            times[key][0].append(wall)
+            times[key][1].append(used)
+    return times
+
+
 def _ms(values: list[float]) -> str:
     return " / ".join(
         f"{v * 1000:6.1f}" for v in (min(values), statistics.median(values), max(values))
@@ -181,7 +221,7 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--before", default=START_OF_THIS_WORK, help="git ref of 'before'")
-    parser.add_argument("--only", default="big,hybrid,small")
+    parser.add_argument("--only", default="big,hybrid,small,cold")
     parser.add_argument(
         "--repeat",
         type=int,
@@ -219,6 +259,10 @@ def main() -> int:
             "20 small files (10 s), 10 bundles of two",
             [smalls[i : i + 2] for i in range(0, 20, 2)],
         ),
+        "cold": (
+            "one small bundle (two 10 s files), prober server started for it",
+            [smalls[:2]],
+        ),
     }
     wanted = [c.strip() for c in args.only.split(",") if c.strip()]
 
@@ -231,9 +275,8 @@ def main() -> int:
         before = Server(Path(old) / "src", batches=False)
         from onetake_desktop.media.probe import _child_environment
 
-        after = Server(
-            ROOT / "src", batches=True, tunables=_child_environment().get("GLIBC_TUNABLES", "")
-        )
+        tunables = _child_environment().get("GLIBC_TUNABLES", "")
+        after = Server(ROOT / "src", batches=True, tunables=tunables)
         try:
             print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             for name in wanted:
@@ -242,7 +285,15 @@ def main() -> int:
                 expected = [before.probe(b) for b in bundles]
                 assert [after.probe(b) for b in bundles] == expected, name
                 anchor(bundles)
-                times = run_case(before, after, bundles, args.runs)
+                if name == "cold":
+                    times = run_cold(
+                        lambda: Server(Path(old) / "src", batches=False),
+                        lambda: Server(ROOT / "src", batches=True, tunables=tunables),
+                        bundles[0],
+                        args.runs,
+                    )
+                else:
+                    times = run_case(before, after, bundles, args.runs)
                 print(f"{title}  (ms, min / median / max of {args.runs})")
                 for key in ("before", "after", "anchor"):
                     wall, cpu = times[key]
