@@ -18,6 +18,7 @@ import signal
 import struct
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -493,3 +494,50 @@ def test_shapes_ffmpeg_reads_otherwise_are_not_read_from_the_tables(tmp_path: Pa
     assert "not a media file" in same_verdict(skipped)["error"]  # FFmpeg refuses to open it
     report = same_verdict(by_chunk)
     assert report.get("read", "packets") == "packets"
+
+
+# --- through the importer: recorder-shaped answers take the tables' path, lies are refused ------
+
+
+def _recorder_bundle(folder: Path, seconds: float = 2.0) -> Path:
+    from onetake_desktop.storage.bundle import write_bundle
+    from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
+    from tests.pipeline.hostile.corpus import demo_manifest
+
+    folder.mkdir(parents=True, exist_ok=True)
+    kit = load_kit(demo_kit_path())
+    names, media = {}, {}
+    for q in kit.questions:
+        if kit.answer_type_of(q) != "text":
+            names[q.id] = f"media/{q.id}.mp4"
+            media[names[q.id]] = write_answer(
+                folder / f"{q.id}.mp4", seconds=seconds, options=RECORDER
+            )
+    manifest = demo_manifest(kit, names)
+    answers = tuple(
+        a if a.media is None else replace(a, media=replace(a.media, duration_seconds=seconds))
+        for a in manifest.answers
+    )
+    return write_bundle(replace(manifest, answers=answers), media, folder / "take.onetake").path
+
+
+def test_the_importer_accepts_recorder_answers_and_refuses_one_whose_fragment_lies(
+    tmp_path: Path,
+) -> None:
+    from onetake_desktop.services.bundles import import_bundle, verify_bundle
+    from tests.pipeline.hostile.corpus import entries_of, with_media
+
+    sound = _recorder_bundle(tmp_path / "sound")
+    report = verify_bundle(sound)
+    assert {round(m.duration_seconds) for m in report.media.values()} == {2}
+    assert import_bundle(sound, tmp_path / "kept").media
+    # The first answer swapped for a fragmented take whose last fragment says it starts 90 s
+    # in; the manifest (checksums recomputed) still says 2 s.
+    jump = _with_last_fragment_at(tmp_path, 90, "jump.mp4").read_bytes()
+    liar = tmp_path / "liar.onetake"
+    liar.write_bytes(with_media(entries_of(sound), "media/q1.mp4", jump))
+    with pytest.raises(InvalidInputError, match=r"lasts 9\d\.\d s, but the manifest says"):
+        verify_bundle(liar)
+    with pytest.raises(InvalidInputError, match="lasts"):
+        import_bundle(liar, tmp_path / "refused")
+    assert not (tmp_path / "refused").exists()
