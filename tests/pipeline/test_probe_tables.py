@@ -541,3 +541,30 @@ def test_the_importer_accepts_recorder_answers_and_refuses_one_whose_fragment_li
     with pytest.raises(InvalidInputError, match="lasts"):
         import_bundle(liar, tmp_path / "refused")
     assert not (tmp_path / "refused").exists()
+
+
+def test_what_a_player_would_index_counts_against_the_open_budget(tmp_path: Path) -> None:
+    # The full demux reads every fragment, so FFmpeg's index of all of them shows in the
+    # prober's memory; the tables' path reads only the first and the last, so the samples of
+    # the others are counted at what their index costs a player (INDEX_BYTES_PER_SAMPLE).
+    # Priced at 16 MB a sample, a 3 s take is far over budget, and refused the same way.
+    path = write_answer(tmp_path / "frag.mp4", seconds=3.0, options=FRAGMENTED)
+    code = (
+        "import json, sys\n"
+        "from onetake_desktop.media.probe_child import _limit_self\n"
+        "_limit_self(512, 60)\n"
+        "import av.logging\n"
+        "av.logging.set_level(None)\n"
+        "from onetake_desktop.media import probe_child\n"
+        "honest = probe_child._probe_one(sys.argv[1])\n"
+        "probe_child.INDEX_BYTES_PER_SAMPLE = 16 * 1024 * 1024\n"
+        "priced = probe_child._probe_one(sys.argv[1])\n"
+        "print(json.dumps([honest, priced]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    honest, priced = json.loads(result.stdout)
+    assert honest["read"] == "tables"
+    assert "more than any answer needs" in priced["error"] and "opening it takes" in priced["error"]

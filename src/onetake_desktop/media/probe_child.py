@@ -25,6 +25,7 @@ MAX_MEDIA_SECONDS = 3 * 3600 + 60
 # Samples one stream may declare in its header (its index costs the player ~70 bytes each, so
 # this keeps opening any answer under ~100 MB): 60 fps video for MAX_MEDIA_SECONDS is 650,000.
 MAX_SAMPLES = 1_000_000
+INDEX_BYTES_PER_SAMPLE = 70
 MAX_WIDTH, MAX_HEIGHT = 4096, 4096
 MAX_PIXELS = 4096 * 2304
 MAX_PACKET_BYTES = 16 * 1024 * 1024
@@ -143,7 +144,8 @@ def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, A
                 _one_thread(again)
                 counted = _demux_facts(again, list(again.streams.video))
                 return _finish(again, counted, before, open_budget_mb, family, "packets")
-        return _finish(container, facts, before, open_budget_mb, family, "tables")
+        unread = sum(t.count - t.in_moov for t in tracks)
+        return _finish(container, facts, before, open_budget_mb, family, "tables", unread)
 
 
 def _one_thread(container: Any) -> None:
@@ -163,13 +165,18 @@ def _finish(
     open_budget_mb: float,
     family: str,
     read: str,
+    unread_samples: int = 0,
 ) -> dict[str, Any]:
     """The report from what was found (the same rules whichever way it was found; ``read``
-    says which: "tables" or "packets", for tests and logs)."""
+    says which: "tables" or "packets", for tests and logs). ``unread_samples``: samples in
+    fragments FFmpeg has not indexed yet (the tables' path reads only the first and the last),
+    counted at what their index costs a player that reads them all."""
     if isinstance(facts, str):
         return {"error": facts}
     counts, ends, sizes = facts
     now = _resident_mb()
+    if now is not None:
+        now += unread_samples * INDEX_BYTES_PER_SAMPLE / (1024 * 1024)
     if before is not None and now is not None and now - before > open_budget_mb:
         # Still open, index and decoders in memory: the cost a player pays for this file.
         return {
