@@ -568,3 +568,38 @@ def test_what_a_player_would_index_counts_against_the_open_budget(tmp_path: Path
     honest, priced = json.loads(result.stdout)
     assert honest["read"] == "tables"
     assert "more than any answer needs" in priced["error"] and "opening it takes" in priced["error"]
+
+
+def test_the_first_units_are_read_in_c_exactly_as_a_walk_reads_them() -> None:
+    # Samples of length-prefixed NAL units: most one unit filling the sample, some with a
+    # parameter set (type 7) first, several units, a wrong length, or a set later in the
+    # sample. The gathered comparison must flag exactly the samples a plain walk would.
+    import random
+
+    from onetake_desktop.media.probe_child import _unusual_samples
+
+    rng = random.Random(17)
+    data, starts, sizes, truth = bytearray(), [], [], []
+    for i in range(3000):
+        kind = rng.choice(["plain"] * 20 + ["sps", "two", "wrong", "late-sps"])
+        body = bytes([0x65 if i % 30 == 0 else 0x41]) + rng.randbytes(rng.randint(1, 300))
+        if kind == "plain":
+            sample = struct.pack(">I", len(body)) + body
+        elif kind == "sps":
+            sample = struct.pack(">I", len(body)) + bytes([0x67]) + body[1:]
+        elif kind == "two":
+            sample = struct.pack(">I", 3) + b"\x06\x01\x02" + struct.pack(">I", len(body)) + body
+        elif kind == "wrong":
+            sample = struct.pack(">I", len(body) + 1) + body
+        else:  # a parameter set as a second unit: the first unit does not fill the sample
+            sps = b"\x67\x42\x00\x1e"
+            sample = struct.pack(">I", len(body)) + body + struct.pack(">I", len(sps)) + sps
+        starts.append(len(data))
+        sizes.append(len(sample))
+        data += sample
+        first = int.from_bytes(sample[:4], "big")
+        truth.append(first + 4 != len(sample) or sample[4] & 0x1F == 7)
+    found = _unusual_samples(bytes(data), starts, sizes, 4)
+    assert found == [i for i, odd in enumerate(truth) if odd]
+    assert 0 < len(found) < len(starts)
+    assert _unusual_samples(bytes(data), starts, sizes, 2) == list(range(len(starts)))
