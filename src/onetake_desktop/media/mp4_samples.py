@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 from array import array
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
@@ -87,7 +88,7 @@ def _u32s(data: bytes, at: int, count: int) -> array[int]:
     values.frombytes(data[at : at + 4 * count])
     if len(values) != count:
         raise Unsure
-    if struct.pack("=I", 1) != struct.pack(">I", 1):
+    if sys.byteorder == "little":
         values.byteswap()
     return values
 
@@ -175,11 +176,13 @@ def read_tracks(path: str) -> list[Track]:
 def _read(f: _File) -> list[Track]:
     tracks: list[Track] | None = None
     at, boxes = 0, 0
+    ahead, ahead_at = b"", -1  # the next box's header, read with the box before it
     while at < f.size:
         boxes += 1
         if boxes > MAX_TOP_BOXES or at + 8 > f.size:
             raise Unsure
-        head = f.read(at, min(16, f.size - at))
+        want = min(16, f.size - at)
+        head = ahead[:want] if ahead_at == at and len(ahead) >= want else f.read(at, want)
         size, kind = struct.unpack_from(">I4s", head)
         header = 8
         if size == 1:
@@ -197,17 +200,14 @@ def _read(f: _File) -> list[Track]:
         elif kind == b"moof":
             if tracks is None or size > MAX_MOOF_BYTES:
                 raise Unsure
-            _moof(f.read(at, size), header, at, tracks, f.size)
+            data = f.read(at, min(size + 16, f.size - at))  # and the mdat's header
+            ahead, ahead_at = data[size:], at + size
+            _moof(data[:size], header, at, tracks, f.size)
         elif kind not in _SKIPPED_TOP:
             raise Unsure
         at += size
-    if tracks is None:
+    if tracks is None or not all(track.count for track in tracks):
         raise Unsure
-    total = 0
-    for track in tracks:
-        if not track.count:
-            raise Unsure
-        total += track.count
     return tracks
 
 
@@ -472,9 +472,10 @@ def _trun(
     offsets = column.get(0x800)
     if offsets is not None:  # signed, as FFmpeg reads them
         offsets = array("q", _i32(offsets))
-    first_run = len(track.runs)
-    track.runs.append(Run(base + data_offset, track.count))
+    offset = base + data_offset
+    if offset < 0 or offset + sum(sizes) > file_size or not min(sizes):
+        raise Unsure  # data past the end of the file, or an empty sample
+    track.runs.append(Run(offset, track.count))
     track.sizes.extend(sizes)
-    _runs_fit_the_file(track, first_run, file_size)
     _timestamps(track, dts, array("q", durations), offsets)
     return track.next_dts
