@@ -31,7 +31,7 @@ def test_a_file_source_decodes_straight_to_the_encoders_format(tmp_path: Path) -
     source = FileVideoSource(clip, loop=False)
     try:
         first = source._next(0)
-        assert isinstance(first, Yuv420Image) and first.conversion == ""
+        assert isinstance(first, Yuv420Image) and first.conversions == ()
         assert first.planes.shape == (240 * 3 // 2, 320)
         with av.open(str(clip)) as container:
             frame = next(container.decode(video=0))
