@@ -59,8 +59,24 @@ def test_a_file_of_another_size_is_scaled_and_the_conversions_are_counted(
     assert result is not None
     n = result.stats.frames_encoded
     assert n > 0
-    assert result.stats.conversions == {
-        "yuv420p->bgr (OpenCV, to scale)": n,
-        "scale (OpenCV)": n,
-        "bgr->yuv420p (OpenCV)": n,
-    }
+    # same aspect ratio: scaled by swscale in I420, no BGR round trip
+    assert result.stats.conversions == {"yuv420p scale (swscale)": n}
+    assert result.stats.capture_path == "yuv420p (PyAV file)"
+
+
+def test_a_file_of_another_shape_gets_black_bars_in_i420(tmp_path: Path) -> None:
+    clip = _clip(tmp_path)  # 4:3
+    out = tmp_path / "wide.mp4"
+    with CaptureSession(f"file-once:{clip}", "synthetic") as session:
+        result = session.start_take(out, SMALL.scaled(640, 360), max_seconds=3.0).wait(10)
+    assert result is not None
+    n = result.stats.frames_encoded
+    assert n > 0
+    assert result.stats.conversions == {"yuv420p scale (swscale)": n, "letterbox (copy)": n}
+    with av.open(str(out)) as container:
+        picture = next(container.decode(video=0)).to_ndarray()  # yuv420p, (540, 640)
+    y = picture[:360]
+    # 480x360 in the middle, black (limited-range 16) bars of 80 columns each side
+    assert y.shape == (360, 640)
+    assert abs(float(y[:, :76].mean()) - 16) < 3 and abs(float(y[:, -76:].mean()) - 16) < 3
+    assert float(y[:, 90:550].mean()) > 40

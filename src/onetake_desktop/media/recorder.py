@@ -55,6 +55,7 @@ from onetake_desktop.media.sources import (
     open_audio_source,
     open_video_source,
     preview_picture,
+    reformat,
 )
 from onetake_desktop.media.types import TakeResult, TakeStats
 
@@ -109,6 +110,38 @@ def _fit(image: Image, width: int, height: int) -> Image:
     out = np.zeros((height, width, 3), np.uint8)
     top, left = (height - new_h) // 2, (width - new_w) // 2
     out[top : top + new_h, left : left + new_w] = scaled
+    return out
+
+
+def fit_size(w: int, h: int, width: int, height: int) -> tuple[int, int]:
+    """The even size a ``w`` x ``h`` picture takes inside ``width`` x ``height`` keeping its
+    aspect ratio (I420 needs even sizes)."""
+    scale = min(width / w, height / h)
+    return (
+        min(width, max(2, round(w * scale / 2) * 2)),
+        min(height, max(2, round(h * scale / 2) * 2)),
+    )
+
+
+def _plane(frame: Any, index: int) -> Image:
+    """A writable view of one plane of a PyAV frame (rows may be padded: cut to the width)."""
+    plane = frame.planes[index]
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    return rows[:, : plane.width]
+
+
+def _letterbox(frame: Any, width: int, height: int) -> Any:
+    """``frame`` (I420) centred in a black I420 picture of ``width`` x ``height``."""
+    import av
+
+    out = av.VideoFrame(width, height, "yuv420p")
+    top, left = (height - frame.height) // 4 * 2, (width - frame.width) // 4 * 2
+    for index, black in enumerate((16, 128, 128)):  # limited-range black
+        target, source = _plane(out, index), _plane(frame, index)
+        target[:] = black
+        shift = 0 if index == 0 else 1
+        y, x = top >> shift, left >> shift
+        target[y : y + source.shape[0], x : x + source.shape[1]] = source
     return out
 
 
@@ -188,9 +221,11 @@ class _Encoder:
         import cv2
 
         profile = self.profile
-        frame: Any = None
+        target = (profile.width, profile.height)
         if isinstance(image, RawCameraImage):
-            converted, kinds = self._raw.to_encoder(image)
+            # converted and scaled in one swscale pass; black bars, if any, added below
+            fitted = fit_size(image.width, image.height, *target)
+            converted, kinds = self._raw.to_encoder(image, fitted)
             for kind in kinds:
                 self._count(kind)
             if converted is None:
@@ -199,17 +234,16 @@ class _Encoder:
         elif isinstance(image, Yuv420Image):
             for kind in image.conversions:
                 self._count(kind)
+        frame: Any
         if isinstance(image, Yuv420Image):
-            if (image.width, image.height) == (profile.width, profile.height):
-                frame = image.frame  # the decoder's own picture: no conversion, no copy
-                # The decoder's picture type (I/P/B) would force x264's: it chooses its own.
-                frame.pict_type = av.video.frame.PictureType.NONE
-            else:  # another size: scaled with the BGR path below
-                self._count("yuv420p->bgr (OpenCV, to scale)")
-                image = image.to_bgr()
-        if not isinstance(image, Yuv420Image):
+            frame = image.frame  # the decoder's own picture: no conversion, no copy
+            if (image.width, image.height) != target:
+                frame = self._fit_yuv420(frame)
+            # The decoder's picture type (I/P/B) would force x264's: it chooses its own.
+            frame.pict_type = av.video.frame.PictureType.NONE
+        else:
             h, w = image.shape[:2]
-            if (w, h) != (profile.width, profile.height):
+            if (w, h) != target:
                 self._count("scale (OpenCV)")
             self._count("bgr->yuv420p (OpenCV)")
             yuv = cast(
@@ -222,6 +256,19 @@ class _Encoder:
         for packet in self.video.encode(frame):
             self.container.mux(packet)
         return True
+
+    def _fit_yuv420(self, frame: Any) -> Any:
+        """An I420 picture of another size at the profile's: scaled by swscale keeping the
+        aspect ratio, then black bars (a copy into a new picture) where the ratio differs."""
+        width, height = self.profile.width, self.profile.height
+        fitted = fit_size(frame.width, frame.height, width, height)
+        if fitted != (frame.width, frame.height):
+            self._count("yuv420p scale (swscale)")
+            frame = reformat(frame, "yuv420p", *fitted)
+        if fitted == (width, height):
+            return frame
+        self._count("letterbox (copy)")
+        return _letterbox(frame, width, height)
 
     def encode_audio(self, samples: Samples) -> None:
         self._audio_buffer.append(samples)

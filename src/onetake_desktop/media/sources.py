@@ -819,29 +819,39 @@ class RawConverter:
             return None
         return frames[-1] if frames else None
 
-    def to_encoder(self, raw: RawCameraImage) -> tuple[Image | Yuv420Image | None, tuple[str, ...]]:
-        """(the picture for the encoder, the conversions made to get it, in order). The
-        picture is None when a JPEG cannot be decoded (the take drops it)."""
+    def to_encoder(
+        self, raw: RawCameraImage, size: tuple[int, int] | None = None
+    ) -> tuple[Image | Yuv420Image | None, tuple[str, ...]]:
+        """(the picture for the encoder, the conversions made to get it, in order). ``size``
+        (even) scales in the same swscale pass. The picture is None when a JPEG cannot be
+        decoded (the take drops it)."""
         import av
 
         if raw.pixel_format == "yuyv422":
             frame = av.VideoFrame.from_ndarray(raw.data, format="yuyv422")
-            kind = "yuyv422->yuv420p (swscale)"
-            out = reformat(frame, "yuv420p")
+            out = reformat(frame, "yuv420p", *(size or (None, None)))
+            kind = "yuyv422->yuv420p (swscale" + (", scaled)" if _scaled(frame, out) else ")")
             return Yuv420Image(out, out.width, out.height, (kind,)), (kind,)
         if raw.pixel_format != "mjpeg":
             raise ValueError(f"unknown raw camera format {raw.pixel_format!r}")
         decoded = self.decode_jpeg(raw.data)
         if decoded is None:
             return None, ()
-        kinds: tuple[str, ...] = (f"mjpeg->{decoded.format.name} (PyAV)",)
-        if decoded.width % 2 or decoded.height % 2:  # I420 cannot hold it
-            kinds += (f"{decoded.format.name}->bgr (swscale, odd size)",)
+        name = decoded.format.name
+        kinds: tuple[str, ...] = (f"mjpeg->{name} (PyAV)",)
+        if size is None and (decoded.width % 2 or decoded.height % 2):  # not for I420
+            kinds += (f"{name}->bgr (swscale, odd size)",)
             return cast(Image, reformat(decoded, "bgr24").to_ndarray()), kinds
-        if decoded.format.name != "yuv420p":
-            kinds += (f"{decoded.format.name}->yuv420p (swscale)",)
-            decoded = reformat(decoded, "yuv420p")
-        return Yuv420Image(decoded, decoded.width, decoded.height, kinds), kinds
+        out = decoded
+        if name != "yuv420p" or (size is not None and size != (out.width, out.height)):
+            out = reformat(decoded, "yuv420p", *(size or (None, None)))
+            scaled = ", scaled" if _scaled(decoded, out) else ""
+            kinds += (f"{name}->yuv420p (swscale{scaled})",)
+        return Yuv420Image(out, out.width, out.height, kinds), kinds
+
+
+def _scaled(before: Any, after: Any) -> bool:
+    return bool((before.width, before.height) != (after.width, after.height))
 
 
 def preview_picture(image: Frame, max_width: int) -> tuple[Image, str] | None:
