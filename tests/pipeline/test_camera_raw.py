@@ -232,7 +232,7 @@ def _check_pictures(result: TakeResult, references: list[np.ndarray]) -> float:
     assert len(pictures) == result.stats.frames_encoded > 0
     worst, numbers = 99.0, []
     for picture in pictures:
-        n = card.read_counter(cv2.cvtColor(picture, cv2.COLOR_YUV2BGR_I420))
+        n = card.read_counter(np.asarray(cv2.cvtColor(picture, cv2.COLOR_YUV2BGR_I420), np.uint8))
         assert 0 <= n < DISTINCT
         numbers.append(n)
         worst = min(worst, _psnr(picture, references[n]))
@@ -295,7 +295,7 @@ def test_a_backend_that_ignores_convert_rgb_falls_back_to_bgr(
     n = result.stats.frames_encoded
     assert n > 0 and result.stats.conversions == {"bgr->yuv420p (OpenCV)": n}
     device = camera.opened[-1]
-    references = [_i420(cv2.imdecode(j, cv2.IMREAD_COLOR)) for j in device.jpegs]
+    references = [_i420(np.asarray(cv2.imdecode(j, cv2.IMREAD_COLOR))) for j in device.jpegs]
     assert _check_pictures(result, references) >= 35.0
 
 
