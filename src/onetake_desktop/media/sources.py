@@ -626,15 +626,19 @@ def reformat(frame: Any, format: str, width: int | None = None, height: int | No
     The colour range is passed explicitly: PyAV tells swscale "unspecified", which it reads as
     limited range, so a full-range JPEG picture (yuvj*) would keep 0..255 in a limited-range
     file (crushed blacks, clipped whites). One thread: swscale's own threads cost more than
-    they save at these sizes, and the encoder's threads want the cores."""
+    they save at these sizes, and the encoder's threads want the cores. At the same size only
+    the chroma is resampled: the fast bilinear filter (measured 0.6 against 0.87 ms at 720p,
+    57 dB from the exact average); scaling uses the area filter."""
     full = frame.format.name.startswith("yuvj") or int(frame.color_range or 0) == 2
     yuv_out = format.startswith("yuv") or format.startswith("nv")
+    same_size = (width or frame.width, height or frame.height) == (frame.width, frame.height)
     return frame.reformat(
         width=width,
         height=height,
         format=format,
         src_color_range="JPEG" if full else "MPEG",
         dst_color_range=("JPEG" if format.startswith("yuvj") else "MPEG") if yuv_out else None,
+        interpolation="FAST_BILINEAR" if same_size else "AREA",
         threads=1,
     )
 
