@@ -118,6 +118,7 @@ class FakeV4L2:
     size: ClassVar[tuple[int, int]] = (320, 240)
     jpeg: ClassVar[str] = "opencv422"
     torn_every: ClassVar[int] = 0  # every Nth JPEG is a torn buffer (SOI, then garbage)
+    cold_reads: ClassVar[int] = 0  # a cold camera: the first reads fail
     opened: ClassVar[list[FakeV4L2]] = []
     bgr: ClassVar[dict[tuple[int, int], list[np.ndarray]]] = {}
 
@@ -128,6 +129,7 @@ class FakeV4L2:
         self.palette = self.offers[0]
         self.convert_rgb = True
         self.reads = 0
+        self.reads_failed = 0
         self.released = False
         size = self.size
         if size not in FakeV4L2.bgr:
@@ -169,6 +171,9 @@ class FakeV4L2:
 
     def read(self) -> tuple[bool, Any]:
         time.sleep(1 / 30)
+        if self.reads_failed < self.cold_reads:
+            self.reads_failed += 1
+            return False, None
         n = self.reads % DISTINCT
         self.reads += 1
         if self.palette == "NV12":  # only ever converted here (the app never asks raw)
@@ -200,6 +205,7 @@ def camera(monkeypatch: pytest.MonkeyPatch) -> type[FakeV4L2]:
         "size": (320, 240),
         "jpeg": "opencv422",
         "torn_every": 0,
+        "cold_reads": 0,
     }.items():
         monkeypatch.setattr(FakeV4L2, key, value)
     FakeV4L2.opened = []
@@ -321,6 +327,7 @@ def test_other_platforms_and_formats_keep_opencvs_bgr(
 
 def test_torn_jpegs_are_dropped_and_counted(camera: type[FakeV4L2], tmp_path: Path) -> None:
     camera.torn_every = 5
+    camera.cold_reads = 3  # and a slow start is not taken for unusable raw frames
     result, path = _record(tmp_path)
     assert path == "mjpeg raw (V4L2)"
     n = result.stats.frames_encoded

@@ -108,6 +108,8 @@ DEFAULT_CAMERA_SIZE = (1280, 720)
 DEFAULT_CAMERA_FPS = 30
 # A camera that returns nothing for this long is gone (cv2 reports failures as empty reads).
 _CAMERA_FAIL_SECONDS = 1.0
+# Reads a camera gets to send its first picture when it opens (each blocks up to a frame).
+_FIRST_READS = 5
 
 
 class VideoSource(ABC):
@@ -972,6 +974,15 @@ class CameraSource(VideoSource):
             return None
         return camera_frame(image, self._raw_format, self.width, self.height)
 
+    def _read_first(self) -> Frame | None:
+        """The first picture: a cold camera may fail its first reads (judged only once it
+        sends something, so a slow start is not taken for unusable raw frames)."""
+        for _ in range(_FIRST_READS):
+            ok, image = self._capture.read()
+            if ok and image is not None:
+                return camera_frame(image, self._raw_format, self.width, self.height)
+        return None
+
     def _negotiate(self, index: int) -> Frame | None:
         """Ask for the camera's own pictures where the backend allows it; the first picture
         (None if the camera sends nothing). Sets ``capture_path``."""
@@ -989,7 +1000,7 @@ class CameraSource(VideoSource):
             self.capture_path = f"bgr (OpenCV decodes {native}, V4L2 refused raw frames)"
         else:
             self._raw_format = raw_format
-            first = self._read()
+            first = self._read_first()
             if isinstance(first, RawCameraImage) and raw_format == "mjpeg":
                 # the JPEG's own size (the driver's is only what was asked for)
                 picture, _ = RawConverter().to_encoder(first)
@@ -1008,7 +1019,7 @@ class CameraSource(VideoSource):
             capture.set(cv2.CAP_PROP_CONVERT_RGB, 1)
             self.capture_path = f"bgr (OpenCV decodes {native}, raw frames unusable)"
             log.warning("camera %d: raw %s frames unusable; OpenCV decodes them", index, native)
-        return self._read()
+        return self._read_first()
 
     def start(self, on_frame: OnFrame, on_lost: OnLost) -> None:
         def run() -> None:
