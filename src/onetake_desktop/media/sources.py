@@ -631,10 +631,15 @@ def reformat(frame: Any, format: str, width: int | None = None, height: int | No
     they save at these sizes, and the encoder's threads want the cores. At the same size only
     the chroma is resampled: the fast bilinear filter (measured 0.6 against 0.87 ms at 720p,
     57 dB from the exact average); scaling uses the area filter."""
+    from av.video.reformatter import VideoReformatter
+
     full = frame.format.name.startswith("yuvj") or int(frame.color_range or 0) == 2
     yuv_out = format.startswith("yuv") or format.startswith("nv")
     same_size = (width or frame.width, height or frame.height) == (frame.width, frame.height)
-    return frame.reformat(
+    # A reformatter of its own per call (as cheap as a reused one, measured): the writer and
+    # the preview may convert the same picture at once, and one SwsContext is not shareable.
+    return VideoReformatter().reformat(
+        frame,
         width=width,
         height=height,
         format=format,
@@ -762,9 +767,6 @@ def _quiet_opencv() -> None:
 # A camera's native formats that it can hand over as they are (V4L2, CONVERT_RGB off), by the
 # FOURCC the driver reports; any other format is decoded by OpenCV to BGR.
 RAW_FOURCCS = {"YUYV": "yuyv422", "YUY2": "yuyv422", "MJPG": "mjpeg", "JPEG": "mjpeg"}
-# The preview's JPEG decode is scaled down by libjpeg itself (1/2, 1/4, 1/8) as far as it can
-# while staying at least this wide (the recorder's preview width).
-PREVIEW_WIDTH = 640
 
 
 def fourcc_text(value: float) -> str:
