@@ -74,12 +74,6 @@ class Yuv420Image:
         """A copy as one ``(height * 3 // 2, width)`` array: Y, then U and V at half size."""
         return cast(Image, self.frame.to_ndarray())
 
-    def to_bgr(self) -> Image:
-        """The picture as BGR at full size (the encoder's path to another size)."""
-        import cv2
-
-        return cast(Image, cv2.cvtColor(self.planes, cv2.COLOR_YUV2BGR_I420))
-
 
 @dataclass(frozen=True)
 class RawCameraImage:
