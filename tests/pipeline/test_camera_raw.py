@@ -119,6 +119,7 @@ class FakeV4L2:
     jpeg: ClassVar[str] = "opencv422"
     torn_every: ClassVar[int] = 0  # every Nth JPEG is a torn buffer (SOI, then garbage)
     cold_reads: ClassVar[int] = 0  # a cold camera: the first reads fail
+    flat_raw: ClassVar[bool] = False  # raw YUYV comes as one row of bytes (unusable)
     opened: ClassVar[list[FakeV4L2]] = []
     bgr: ClassVar[dict[tuple[int, int], list[np.ndarray]]] = {}
 
@@ -183,7 +184,7 @@ class FakeV4L2:
             raw = self.yuyv[n]
             if self.convert_rgb:  # what OpenCV's convertToRgb does
                 return True, cv2.cvtColor(raw, cv2.COLOR_YUV2BGR_YUYV)
-            return True, raw.copy()
+            return True, raw.reshape(1, -1).copy() if self.flat_raw else raw.copy()
         raw = self.jpegs[n]
         if self.torn_every and self.reads % self.torn_every == 0:
             garbage = np.random.default_rng(self.reads).integers(0, 256, raw.size, np.uint8)
@@ -206,6 +207,7 @@ def camera(monkeypatch: pytest.MonkeyPatch) -> type[FakeV4L2]:
         "jpeg": "opencv422",
         "torn_every": 0,
         "cold_reads": 0,
+        "flat_raw": False,
     }.items():
         monkeypatch.setattr(FakeV4L2, key, value)
     FakeV4L2.opened = []
@@ -303,6 +305,18 @@ def test_a_backend_that_ignores_convert_rgb_falls_back_to_bgr(
     device = camera.opened[-1]
     references = [_i420(np.asarray(cv2.imdecode(j, cv2.IMREAD_COLOR))) for j in device.jpegs]
     assert _check_pictures(result, references) >= 35.0
+
+
+def test_raw_frames_of_an_unexpected_shape_fall_back_to_bgr(
+    camera: type[FakeV4L2], tmp_path: Path
+) -> None:
+    camera.offers, camera.flat_raw = ("YUYV",), True
+    result, path = _record(tmp_path, seconds=0.5)
+    assert path == "bgr (OpenCV decodes YUYV, raw frames unusable)"
+    device = camera.opened[-1]
+    assert device.sets[-1] == (cv2.CAP_PROP_CONVERT_RGB, 1) and device.convert_rgb
+    n = result.stats.frames_encoded
+    assert n > 0 and result.stats.conversions == {"bgr->yuv420p (OpenCV)": n}
 
 
 @pytest.mark.parametrize(
