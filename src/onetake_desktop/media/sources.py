@@ -608,7 +608,7 @@ def _as_yuv420(frame: Any) -> Frame:
     """A decoded PyAV frame as the encoder's I420 (converted by swscale only when the file is
     in another format; odd sizes, which I420 cannot hold, become BGR)."""
     if frame.width % 2 or frame.height % 2:
-        return cast(Image, frame.to_ndarray(format="bgr24"))
+        return cast(Image, reformat(frame, "bgr24").to_ndarray())
     conversions: tuple[str, ...] = ()
     if frame.format.name != "yuv420p":
         conversions = (f"{frame.format.name}->yuv420p (swscale)",)
