@@ -555,7 +555,10 @@ class FileVideoSource(VideoSource):
         fps = float(rate) if rate else 0.0
         self.fps = fps if 1 <= fps <= 240 else 30.0
         if isinstance(first, Yuv420Image):
-            self.capture_path = " then ".join(first.conversions or ("yuv420p",)) + " (PyAV file)"
+            stored = first.conversions[0].split("->")[0] if first.conversions else ""
+            self.capture_path = (
+                f"{stored} (PyAV file, swscale to yuv420p)" if stored else "yuv420p (PyAV file)"
+            )
         else:
             self.capture_path = "bgr (PyAV file, odd size)"
         self.description = f"Video file {path.name} ({self.width}x{self.height})"
