@@ -110,6 +110,18 @@ def ffmpeg_answer(path: Path, seconds: float, movflags: str) -> Path:
 # --- honest files: the tables are used and agree with every packet ----------------------------
 
 
+def recorded_take(path: Path, seconds: float) -> Path:
+    """A take recorded by media/recorder.py from its synthetic camera and microphone (720p30
+    H.264 + AAC, hybrid fragmented MP4, the AAC priming edit)."""
+    from onetake_desktop.media.profiles import PROFILES
+    from onetake_desktop.media.recorder import CaptureSession
+
+    with CaptureSession("synthetic", "synthetic") as session:
+        result = session.start_take(path, PROFILES["default"], max_seconds=seconds).wait(60)
+    assert result is not None and result.path == path
+    return path
+
+
 @pytest.fixture(scope="module")
 def honest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("honest")
@@ -132,6 +144,9 @@ def honest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "ffmpeg-cli": ffmpeg_answer(
             d / "cli.mp4", 3.0, "+frag_keyframe+empty_moov+default_base_moof"
         ),
+        # An ordinary MP4, index first; its AAC track's edit list skips the encoder's priming.
+        "faststart": write_answer(d / "fast.mp4", seconds=2.0),
+        "the-recorder-itself": recorded_take(d / "q01.mp4", seconds=3.0),
     }
 
 
@@ -340,8 +355,15 @@ def test_boxes_the_reader_does_not_model_send_the_probe_to_the_full_demux(tmp_pa
         second_description = bytearray(_with_top_box(data, b"styp", b"msdh\x00\x00\x00\x00"))
     other = tmp_path / "sdi.mp4"
     other.write_bytes(bytes(second_description))
-    plain = write_answer(tmp_path / "edit-list.mp4", seconds=2.0)  # AAC priming: an edit list
-    for answer in both_ways(unknown, index, other, plain):
+    # An edit list that starts the video 512 ticks in (FFmpeg then drops or flags pictures
+    # before it): only the audio's priming edit is modelled.
+    edited = bytearray(write_answer(tmp_path / "edit.mp4", seconds=2.0).read_bytes())
+    elst = edited.index(b"elst")  # the video track's comes first
+    assert struct.unpack_from(">II", edited, elst + 4) == (0, 1)  # version 0, one edit
+    struct.pack_into(">I", edited, elst + 16, 512)  # its media time
+    shifted = tmp_path / "shifted.mp4"
+    shifted.write_bytes(bytes(edited))
+    for answer in both_ways(unknown, index, other, shifted):
         assert answer["tables"] is None
         assert same_verdict(answer)["read"] == "packets"
 

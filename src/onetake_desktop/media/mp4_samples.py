@@ -70,6 +70,7 @@ class Track:
     default_duration: int = 0  # trex
     default_size: int = 0
     in_moov: int = 0  # samples described by the moov's own table
+    shift: int = 0  # where its edit starts: FFmpeg's timestamps are the tables' minus this
     fragmented: bool = False  # it has defaults for fragments (trex): FFmpeg reads its trafs
 
     @property
@@ -239,25 +240,25 @@ def _trak(data: bytes, start: int, end: int, file_size: int) -> Track:
     version, _flags, p = _full(data, _one(trak, b"tkhd") or (0, 0), 20)
     track_id = struct.unpack_from(">I", data, p + (16 if version == 1 else 8))[0]
     edts = _one(trak, b"edts", needed=False)
-    if edts is not None:
-        _edit_list_is_plain(data, edts)
+    shift = _edit_start(data, edts) if edts is not None else 0
     mdia = _only(_children(data, *(_one(trak, b"mdia") or (0, 0))), _MDIA_CHILDREN)
     version, _flags, p = _full(data, _one(mdia, b"mdhd") or (0, 0), 20)
     timescale = struct.unpack_from(">I", data, p + (16 if version == 1 else 8))[0]
     _v, _f, p = _full(data, _one(mdia, b"hdlr") or (0, 0), 8)
     handler = data[p + 4 : p + 8]
-    if handler not in _CODECS or not timescale:
+    if handler not in _CODECS or not timescale or (shift and handler != b"soun"):
         raise Unsure
-    track = Track(track_id, handler, timescale)
+    track = Track(track_id, handler, timescale, shift=shift)
     minf = _only(_children(data, *(_one(mdia, b"minf") or (0, 0))), _MINF_CHILDREN)
     _data_is_in_this_file(data, _one(minf, b"dinf") or (0, 0))
     _stbl(data, _one(minf, b"stbl") or (0, 0), track, file_size)
     return track
 
 
-def _edit_list_is_plain(data: bytes, edts: tuple[int, int]) -> None:
-    """An edit list FFmpeg ignores: absent, or one edit of the whole media from time 0 at
-    normal rate. Anything else moves timestamps or drops samples: Unsure."""
+def _edit_start(data: bytes, edts: tuple[int, int]) -> int:
+    """Where a track's one edit starts in its media (FFmpeg then gives every timestamp that
+    much earlier: the recorder's AAC track starts 1024 samples in, after the encoder's
+    priming). Several edits, an empty one or another rate drop or move samples: Unsure."""
     inside = _only(_children(data, *edts), {b"elst"})
     version, _flags, p = _full(data, _one(inside, b"elst") or (0, 0), 4)
     count = struct.unpack_from(">I", data, p)[0]
@@ -266,8 +267,9 @@ def _edit_list_is_plain(data: bytes, edts: tuple[int, int]) -> None:
         raise Unsure
     media_time = int.from_bytes(data[p + 4 + width : p + 4 + 2 * width], "big", signed=True)
     rate = struct.unpack_from(">I", data, p + 4 + 2 * width)[0]
-    if media_time != 0 or rate != 0x00010000:
+    if media_time < 0 or media_time >= 1 << 31 or rate != 0x00010000:
         raise Unsure
+    return media_time
 
 
 def _data_is_in_this_file(data: bytes, dinf: tuple[int, int]) -> None:

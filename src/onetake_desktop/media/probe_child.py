@@ -314,7 +314,7 @@ def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any])
 
     def agrees(packet: Any, k: int) -> bool:
         t = tracks[packet.stream_index]
-        return bool(k < t.count and packet.dts == t.dts[k] and packet.size == t.sizes[k])
+        return bool(k < t.count and packet.dts == t.dts[k] - t.shift and packet.size == t.sizes[k])
 
     def decode(packet: Any) -> None:
         for frame in packet.decode():
@@ -341,7 +341,7 @@ def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any])
         # packet to the end of the file is the tables' (the last fragment, whole and in place),
         # and the last frames decode.
         first = tracks[0]
-        target = first.dts[max(0, first.count - TAIL_SAMPLES)]
+        target = first.dts[max(0, first.count - TAIL_SAMPLES)] - first.shift
         container.seek(target, backward=True, any_frame=False, stream=streams[0])
         at: list[int | None] = [None] * len(tracks)
         decoded = [0] * len(tracks)
@@ -354,7 +354,7 @@ def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any])
                 return None
             k = at[i]
             if k is None:
-                k = bisect.bisect_left(tracks[i].dts, packet.dts)
+                k = bisect.bisect_left(tracks[i].dts, packet.dts + tracks[i].shift)
             if not agrees(packet, k):
                 return None
             at[i] = k + 1
@@ -363,12 +363,12 @@ def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any])
                 decode(packet)
                 decoded[i] += 1
         for t, k, end in zip(tracks, at, ends, strict=True):
-            if k != t.count or end != t.end:
+            if k != t.count or end != t.end - t.shift:
                 return None
     except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError, MemoryError):
         return None
     counts = {s.index: t.count for s, t in zip(streams, tracks, strict=True)}
-    ends_by_index = {s.index: t.end for s, t in zip(streams, tracks, strict=True)}
+    ends_by_index = {s.index: t.end - t.shift for s, t in zip(streams, tracks, strict=True)}
     return counts, ends_by_index, sizes
 
 
