@@ -167,6 +167,8 @@ class _File:
 def read_tracks(path: str) -> list[Track]:
     """The sample tables of an MP4 file, in the order of its tracks; Unsure if the file is not
     of the plain shape modelled here."""
+    if not hasattr(os, "pread"):  # Windows: the probe demuxes every packet there
+        raise Unsure
     fd = os.open(path, os.O_RDONLY)
     try:
         return _read(_File(fd, os.fstat(fd).st_size))
