@@ -277,7 +277,7 @@ def _mp4_tables(path: str) -> list[Any] | None:
 
     try:
         return mp4_samples.read_tracks(path)
-    except (mp4_samples.Unsure, OSError, ValueError, OverflowError, struct.error):
+    except (mp4_samples.Unsure, OSError, ValueError, OverflowError, MemoryError, struct.error):
         return None
 
 
@@ -301,7 +301,9 @@ def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any])
     if len(streams) != len(tracks):
         return None
     for s, t in zip(streams, tracks, strict=True):
-        if s.id != t.track_id or s.type != kinds[t.handler] or s.time_base * t.timescale != 1:
+        if s.id != t.track_id or s.type != kinds[t.handler] or s.time_base is None:
+            return None
+        if s.time_base * t.timescale != 1:
             return None
     if sum(t.count for t in tracks) > MAX_PACKETS:
         return None
@@ -365,8 +367,8 @@ def _table_facts(path: str, tracks: list[Any], container: Any, video: list[Any])
         for t, k, end in zip(tracks, at, ends, strict=True):
             if k != t.count or end != t.end - t.shift:
                 return None
-    except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError, MemoryError):
-        return None
+    except (av.FFmpegError, ValueError, TypeError, OverflowError, ZeroDivisionError, MemoryError):
+        return None  # e.g. a packet without a timestamp: the full demux decides
     counts = {s.index: t.count for s, t in zip(streams, tracks, strict=True)}
     ends_by_index = {s.index: t.end - t.shift for s, t in zip(streams, tracks, strict=True)}
     return counts, ends_by_index, sizes
@@ -398,7 +400,7 @@ def _same_parameters(path: str, track: Any, stream: Any) -> bool:
                 for i in odd:
                     if not _units_are_known(data, starts[i], sizes[i], width, last):
                         return False
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError, TypeError):
         return False
     finally:
         os.close(fd)
@@ -421,6 +423,8 @@ def _unusual_samples(data: Any, starts: list[int], sizes: list[int], width: int)
     if width != 4 or n < 2:
         return list(range(n))
     heads = b"".join(itemgetter(*map(slice, starts, map(add, starts, repeat(5))))(data))
+    if len(heads) != 5 * n:  # a sample starts too near the end of its window
+        return list(range(n))
     lengths = array("I", map(sub, sizes, repeat(4)))
     if sys.byteorder == "little":
         lengths.byteswap()
@@ -430,8 +434,6 @@ def _unusual_samples(data: Any, starts: list[int], sizes: list[int], width: int)
         expected[i::5] = wanted[i::4]
     types = heads[4::5]
     expected[4::5] = types
-    if len(heads) != 5 * n:
-        return list(range(n))
     odd: set[int] = set()
     # Records that differ, found by halving (a few odd samples cost a few comparisons each).
     got, want = memoryview(heads), memoryview(expected)
@@ -835,9 +837,9 @@ def serve_main(argv: list[str]) -> int:
     batch: _Batch | None = None
     while True:
         line = stdin.readline()
-        if not line:
+        if not line:  # the app is gone: nobody waits for an answer
             if batch is not None:
-                batch.close()
+                batch.close(kill=True)
             return 0
         try:
             request = json.loads(line)
