@@ -12,12 +12,14 @@ process the memory it asks for).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import struct
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -625,3 +627,64 @@ def test_the_first_units_are_read_in_c_exactly_as_a_walk_reads_them() -> None:
     assert found == [i for i, odd in enumerate(truth) if odd]
     assert 0 < len(found) < len(starts)
     assert _unusual_samples(bytes(data), starts, sizes, 2) == list(range(len(starts)))
+
+
+APP_THAT_DIES = """
+import sys, time
+from pathlib import Path
+from onetake_desktop.media.probe import ProbeServer
+server = ProbeServer()
+batch = server.batch(600.0)
+batch.submit(Path(sys.argv[1]))  # a FIFO: its prober hangs opening it
+print(server.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # a zombie (its parent has not reaped it yet) is gone for our purpose
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@needs_fork
+def test_a_server_whose_app_is_gone_ends_its_hung_prober(tmp_path: Path) -> None:
+    # The app is killed while a prober hangs on a file: the server sees the end of its input,
+    # kills the prober and exits, leaving no process behind.
+    if not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists():
+        pytest.skip("no /proc children list here")
+    fifo = tmp_path / "hang.mp4"
+    os.mkfifo(fifo)
+    app = subprocess.Popen(
+        [sys.executable, "-c", APP_THAT_DIES, str(fifo)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert app.stdout is not None
+        server = int(app.stdout.readline())
+        deadline = time.monotonic() + 30
+        while not _children(server) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the server forks the batch's prober once it reads the request
+        (prober,) = _children(server)
+    finally:
+        app.kill()
+        app.wait()
+    try:
+        assert _gone(server, 20) and _gone(prober, 20)
+    finally:  # never leave them behind, even when the test fails
+        with contextlib.suppress(OSError):
+            os.killpg(server, signal.SIGKILL)

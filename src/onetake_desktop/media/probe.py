@@ -316,7 +316,7 @@ class ProbeServer:
         try:
             process.stdin.write(b'{"close": true}\n')
             process.stdin.flush()
-        except OSError:
+        except (OSError, ValueError):  # it died, or its input was closed
             pass
 
     def _receive(self, path: Path, timeout: float) -> MediaInfo | InvalidInputError:

@@ -704,6 +704,36 @@ def _read_line(fd: int, limit: int) -> bytes | None:
             return None
 
 
+class _Input:
+    """The server's requests (stdin), read without a buffer we cannot see into, so that the
+    end of the input (the app is gone) is noticed even while a prober works."""
+
+    LIMIT = 1 << 20
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.closed = False
+
+    def fill(self) -> None:
+        import os
+
+        chunk = os.read(self.fd, 65536)
+        if not chunk or len(self.buffer) > self.LIMIT:
+            self.closed = True
+        else:
+            self.buffer += chunk
+
+    def readline(self) -> bytes:
+        """The next line, with its newline; b"" at the end of the input."""
+        while b"\n" not in self.buffer and not self.closed:
+            self.fill()
+        if b"\n" not in self.buffer:
+            return b""
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line + b"\n"
+
+
 def _batch_prober(requests: int, answers: int, cpu_seconds: int, open_budget: float) -> None:
     """A forked prober for one batch (a bundle's media files, one request line each): each file
     gets ``cpu_seconds`` of its own under a ceiling for the whole batch, and the server's memory
@@ -759,15 +789,16 @@ class _Batch:
         os.close(to_child)
         os.close(from_child)
 
-    def probe(self, path: str, output_limit: int) -> tuple[int, str]:
-        """(returncode, out) for one file: 0 and the prober's JSON, or how it died."""
+    def probe(self, path: str, output_limit: int, app: _Input) -> tuple[int, str]:
+        """(returncode, out) for one file: 0 and the prober's JSON, or how it died. If the
+        app goes away meanwhile (the end of ``app``), the prober is killed."""
         import os
 
         if self.returncode is None:
             self.files += 1
             try:
                 os.write(self.requests, json.dumps(path).encode() + b"\n")
-                line = _read_line(self.answers, output_limit)
+                line = self._answer(output_limit, app)
             except OSError:
                 line = None
             if line is not None:
@@ -775,6 +806,32 @@ class _Batch:
             self.close(kill=True)
         assert self.returncode is not None
         return self.returncode or 1, ""
+
+    def _answer(self, limit: int, app: _Input) -> bytes | None:
+        """The prober's answer line; None if it died, overran ``limit`` or the app is gone."""
+        import os
+        import select
+
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            watched = [self.answers] if app.closed else [self.answers, app.fd]
+            ready, _, _ = select.select(watched, [], [])
+            if app.fd in ready:
+                app.fill()
+                if app.closed:
+                    return None
+                continue
+            chunk = os.read(self.answers, 65536)
+            if not chunk:
+                return None
+            parts.append(chunk)
+            total += len(chunk)
+            if b"\n" in chunk:
+                line, _, rest = b"".join(parts).partition(b"\n")
+                return None if rest else line  # one answer per request, nothing after it
+            if total > limit:
+                return None
 
     def close(self, kill: bool = False) -> None:
         import contextlib
@@ -832,11 +889,11 @@ def serve_main(argv: list[str]) -> int:
 
     av.logging.set_level(None)
     _warm_up()
-    stdin = sys.stdin.buffer
+    app = _Input(sys.stdin.fileno())
     stdout = sys.stdout
     batch: _Batch | None = None
     while True:
-        line = stdin.readline()
+        line = app.readline()
         if not line:  # the app is gone: nobody waits for an answer
             if batch is not None:
                 batch.close(kill=True)
@@ -863,7 +920,10 @@ def serve_main(argv: list[str]) -> int:
             batch = None
         if batch is None:
             batch = _Batch(budget, open_budget)
-        returncode, out = batch.probe(path, output_limit)
+        returncode, out = batch.probe(path, output_limit, app)
+        if app.closed:  # the app went away while the file was probed: nobody waits for it
+            batch.close(kill=True)
+            return 0
         answer = {"pid": batch.pid, "returncode": returncode, "out": out}
         stdout.write(json.dumps(answer) + "\n")
         stdout.flush()
