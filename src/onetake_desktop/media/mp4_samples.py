@@ -8,10 +8,11 @@ recorder leaves after a clean close) and ``moof/traf`` (tfhd, tfdt, trun) for a 
 This module reads those boxes with ``os.pread`` (never the whole file: the prober's address
 space is limited) and expands them with arrays, not a loop per sample.
 
-It models only the plain shape FFmpeg and the recorder write. Anything else (a box it does not
-know in a place that matters, an edit list that shifts time, several sample descriptions, a
-lying size, data past the end of the file, a bound exceeded) raises :class:`Unsure`, and the
-probe demuxes every packet instead, exactly as before. It never refuses a file itself: what it
+It models only the plain shape FFmpeg and the recorder write (H.264 and AAC, one sample
+description each, at most the AAC priming edit). Anything else (a box it does not know in a
+place that matters, another edit list, several sample descriptions, a lying size, data past
+the end of the file, a bound exceeded) raises :class:`Unsure`, and the probe demuxes every
+packet instead, exactly as before. It never refuses a file itself: what it
 returns is checked by the same rules as the full demux, and the probe cross-checks it against
 FFmpeg's own packets at the start and at the end of each track.
 """
