@@ -23,7 +23,6 @@ import os
 import struct
 import sys
 from array import array
-from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 
 MAX_TOP_BOXES = 200_000  # a 3-hour take in half-second fragments has ~43,000 moof + mdat
@@ -50,29 +49,34 @@ class Unsure(Exception):
     """Not the plain shape modelled here: demux every packet instead."""
 
 
-@dataclass
 class Run:
     """Consecutive samples of one track stored back to back (an stbl chunk, a trun)."""
 
-    offset: int  # file offset of the first sample's data
-    first: int  # index of its first sample in the track
+    __slots__ = ("first", "offset")
+
+    def __init__(self, offset: int, first: int) -> None:
+        self.offset = offset  # file offset of the first sample's data
+        self.first = first  # index of its first sample in the track
 
 
-@dataclass
 class Track:
-    track_id: int
-    handler: bytes  # b"vide" or b"soun"
-    timescale: int
-    sizes: array[int] = field(default_factory=lambda: array("I"))
-    dts: array[int] = field(default_factory=lambda: array("q"))
-    runs: list[Run] = field(default_factory=list)
-    end: int = 0  # the latest pts + duration, in the track's time base
-    next_dts: int = 0  # where the next fragment may start
-    default_duration: int = 0  # trex
-    default_size: int = 0
-    in_moov: int = 0  # samples described by the moov's own table
-    shift: int = 0  # where its edit starts: FFmpeg's timestamps are the tables' minus this
-    fragmented: bool = False  # it has defaults for fragments (trex): FFmpeg reads its trafs
+    """One track's samples as the tables give them. (Plain classes, not dataclasses: the
+    prober imports as little as it can at start-up.)"""
+
+    def __init__(self, track_id: int, handler: bytes, timescale: int, shift: int = 0) -> None:
+        self.track_id = track_id
+        self.handler = handler  # b"vide" or b"soun"
+        self.timescale = timescale
+        self.sizes: array[int] = array("I")
+        self.dts: array[int] = array("q")
+        self.runs: list[Run] = []
+        self.end = 0  # the latest pts + duration, in the track's time base
+        self.next_dts = 0  # where the next fragment may start
+        self.default_duration = 0  # trex
+        self.default_size = 0
+        self.in_moov = 0  # samples described by the moov's own table
+        self.shift = shift  # where its edit starts: FFmpeg's timestamps are the tables' minus it
+        self.fragmented = False  # it has defaults for fragments (trex): FFmpeg reads its trafs
 
     @property
     def count(self) -> int:
