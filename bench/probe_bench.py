@@ -1,6 +1,6 @@
 """The media probe alone: ours before and after issue 17's work, beside a one-pass read + SHA-256.
 
-    .venv/bin/python bench/probe_bench.py [--runs 5] [--before REF] [--only big,hybrid,small]
+    .venv/bin/python bench/probe_bench.py [--runs 5] [--before REF] [--only big,hybrid,small,cold]
 
 Cases (answers as a candidate's recorder makes them, generated once into --cache):
 
