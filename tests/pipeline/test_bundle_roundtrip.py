@@ -291,10 +291,10 @@ def test_a_bundle_changed_while_it_is_imported_is_refused(kit: Kit, tmp_path: Pa
     assert not dest.exists()
 
 
-def test_each_media_file_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) -> None:
-    # The warm probers fork one fresh process per file: no two files (let alone two bundles)
-    # share a prober, and the servers that fork them never open a file themselves. Once the
-    # first is warm, a second one probes every other file beside it.
+def test_each_bundle_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) -> None:
+    # The warm prober forks one fresh process per bundle (issue 17: its media files, from one
+    # sender, share it): no two bundles share a prober, and the server that forks them never
+    # opens a file itself.
     from onetake_desktop.media.probe import can_fork, shared_server
     from onetake_desktop.services import bundles
 
@@ -303,30 +303,28 @@ def test_each_media_file_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) 
     media = answers(tmp_path, kit)
     names = {n.split("/")[1].split(".")[0]: n for n in media}
     receipt = write_bundle(demo_manifest(kit, names), media, tmp_path / "b.onetake")
-    shared_server().start()
-    servers = bundles._probe_servers()
+    server = shared_server()
     probers: list[int] = []
-    for server in servers:
-        original = server._receive
+    original = server._receive
 
-        def noting(path: Path, timeout: float, server=server, original=original) -> object:  # type: ignore[no-untyped-def]
-            result = original(path, timeout)
-            probers.append(server.last_pid)
-            return result
+    def noting(path: Path, timeout: float) -> object:
+        result = original(path, timeout)
+        probers.append(server.last_pid)
+        return result
 
-        server._receive = noting  # type: ignore[method-assign,assignment]
+    server._receive = noting  # type: ignore[method-assign,assignment]
     try:
         import_bundle(receipt.path, tmp_path / "first")
         import_bundle(receipt.path, tmp_path / "second")
     finally:
-        for server in servers:
-            del server._receive
-    assert len(set(probers)) == len(probers) == 2 * len(media)  # each file its own process
-    assert all(server.pid is not None and server.pid not in probers for server in servers)
-    if (os.cpu_count() or 1) >= 2:
-        assert len(servers) == 2
+        del server._receive
+    assert len(probers) == 2 * len(media) and len(media) > 1  # every file probed
+    first, second = probers[: len(media)], probers[len(media) :]
+    assert len(set(first)) == len(set(second)) == 1  # one prober per bundle
+    assert set(first).isdisjoint(second)  # and never the same for two bundles
+    assert server.pid is not None and server.pid not in probers
     bundles.close_spare_probe_child()
-    assert all(server.pid is None for server in servers)
+    assert server.pid is None
     assert sorted(p.name for p in (tmp_path / "second" / "media").iterdir()) == sorted(
         n.split("/")[1] for n in media
     )

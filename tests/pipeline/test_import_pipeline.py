@@ -108,12 +108,12 @@ def test_extraction_goes_on_while_another_bundle_holds_the_probers(tmp_path: Pat
     server.start()
     other = server.batch(15.0)
     other.submit(answer)  # another bundle holds the prober until its results are read
-    check = bundles._PipelinedProbe(15.0, [server])
+    check = bundles._PipelinedProbe(15.0, server)
     handed = threading.Thread(target=check.started, args=("media/q1.mp4", answer), daemon=True)
     handed.start()
     handed.join(timeout=60)  # a bound against a hang, not a speed check
     assert not handed.is_alive(), "handing a file over waited for the other bundle"
     assert isinstance(other.results()[0], MediaInfo)
     check.wait()
-    (result,) = check._results()
+    (result,) = check.batch.results()
     assert isinstance(result, MediaInfo) and result.video_codec == "h264"

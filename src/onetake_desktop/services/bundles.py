@@ -7,13 +7,10 @@ media file in a limited child process (media/probe.py), compared with what the m
 from __future__ import annotations
 
 import _thread
-import atexit
 import hashlib
-import os
 import queue
 import tempfile
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,64 +148,53 @@ _PROBE_TIMEOUT_SECONDS = 15.0  # per media file, wall and CPU
 
 class _PipelinedProbe:
     """The pipelined import's media check (storage.bundle.MediaCheck): each media file goes to
-    a warm prober (media/probe.py ProbeServer: one fresh forked process per file, same limits)
-    as soon as it is written, so probing one answer overlaps extracting the next. With two
-    probers, a bundle's files alternate between them and are probed side by side.
+    the warm prober (media/probe.py ProbeServer: one fresh forked process per bundle, same
+    limits) as soon as it is written, so probing one answer overlaps extracting the next.
 
-    A prober serves one bundle at a time (its batch holds it until the results are read), so
+    The prober serves one bundle at a time (its batch holds it until the results are read), so
     the files are handed over by a helper thread: extraction goes on while another bundle of
-    the batch still holds the probers, and the probers start on this bundle's files as soon as
-    they are free."""
+    the batch still holds the prober, and the prober starts on this bundle's files as soon as
+    it is free. (A second prober taking every other file was tried: with the probe's tables
+    path, one prober per bundle costs less CPU and no more time.)"""
 
-    def __init__(self, timeout: float, servers: Sequence[ProbeServer]) -> None:
-        self.batches = [server.batch(timeout) for server in servers]
+    def __init__(self, timeout: float, server: ProbeServer | None = None) -> None:
+        self.batch = (server or shared_server()).batch(timeout)
         self.names: list[str] = []
-        self._which: list[int] = []  # the batch each file went to
-        self._handover: queue.SimpleQueue[tuple[int, Path] | None] = queue.SimpleQueue()
-        self._handed = _thread.allocate_lock()  # held while the helper runs
+        self._handover: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._handing = _thread.allocate_lock()  # held while the helper runs
         self._helper_error: BaseException | None = None
 
     def started(self, name: str, path: Path) -> None:
-        # Always in the same order (file i to prober i mod n): two bundles on two threads
-        # take the probers' turns in one order, so neither waits for the other in a cycle.
-        k = len(self.names) % len(self.batches)
         self.names.append(name)
-        self._which.append(k)
-        if not self._handed.locked():
-            self._handed.acquire()
+        if not self._handing.locked():
+            self._handing.acquire()
             # A bare thread, as in storage/safe_zip.py: the caller may be a Qt pool thread.
             _thread.start_new_thread(self._hand_over, ())
-        self._handover.put((k, path))
+        self._handover.put(path)
 
     def _hand_over(self) -> None:
         try:
-            while (item := self._handover.get()) is not None:
-                k, path = item
+            while (path := self._handover.get()) is not None:
                 if self._helper_error is None:
                     try:
-                        self.batches[k].submit(path)  # waits while another bundle holds it
+                        self.batch.submit(path)  # waits while another bundle holds the prober
                     except BaseException as error:  # kept for wait(); keep draining
                         self._helper_error = error
         finally:
-            self._handed.release()
+            self._handing.release()
 
     def wait(self) -> None:
-        if self._handed.locked():
+        if self._handing.locked():
             self._handover.put(None)
-            with self._handed:  # the helper has handed every file over and ended
+            with self._handing:  # the helper has handed every file over and ended
                 pass
-        for batch in self.batches:
-            batch.results()  # every probe done, and each prober free for the next bundle
+        self.batch.results()  # every probe done, and the prober free for the next bundle
         if self._helper_error is not None:
             raise self._helper_error
 
-    def _results(self) -> list[MediaInfo | InvalidInputError]:
-        each = [iter(batch.results()) for batch in self.batches]
-        return [next(each[k]) for k in self._which]
-
     def verdicts(self, extracted: ExtractedBundle) -> dict[str, MediaInfo]:
         """Each answer's probed facts, compared with its manifest; the first refusal raises."""
-        found = dict(zip(self.names, self._results(), strict=True))
+        found = dict(zip(self.names, self.batch.results(), strict=True))
         answers = _media_answers(extracted.manifest)
         infos: dict[str, MediaInfo] = {}
         for answer in answers:
@@ -256,10 +242,8 @@ def _extract_and_probe(
         except BaseException:
             discard_import(dest, keep_folder=given)
             raise
-    servers = _probe_servers()
-    for server in servers:
-        server.start()  # a no-op once running; else its start-up overlaps the hashing
-    check = _PipelinedProbe(_PROBE_TIMEOUT_SECONDS, servers)
+    shared_server().start()  # a no-op once running; else its start-up overlaps the hashing
+    check = _PipelinedProbe(_PROBE_TIMEOUT_SECONDS)
     try:
         extracted = extract_bundle(
             path, dest, progress, durable=durable, accept=accept, media_check=check
@@ -358,39 +342,6 @@ def inspect_bundle(path: Path) -> str:
     return "\n".join(lines)
 
 
-_second_lock = threading.Lock()
-_second_server: ProbeServer | None = None
-
-
-def _probe_servers() -> list[ProbeServer]:
-    """The warm probers this import uses: the process's shared one and, on a machine with
-    more than one core, a second one (the same limits), so two media files are probed side by
-    side. The second joins only once the first is warm (a batch after its first bundle, the
-    window): a lone import from a cold start pays for one prober's start-up, not two."""
-    first = shared_server()
-    global _second_server
-    with _second_lock:
-        if first.pid is None or (os.cpu_count() or 1) < 2:
-            return [first]
-        if _second_server is None:
-            _second_server = ProbeServer(first.memory_mb, first.open_budget_mb)
-        return [first, _second_server]
-
-
-def probe_servers() -> list[ProbeServer]:
-    """The warm probers started so far (the bench counts their CPU time)."""
-    with _second_lock:
-        second = _second_server
-    return [shared_server(), *([second] if second is not None else [])]
-
-
-@atexit.register
 def close_spare_probe_child() -> None:
-    """Stop the warm probers (the library closing, tests, exit); the next import starts them
-    again."""
-    global _second_server
-    with _second_lock:
-        second, _second_server = _second_server, None
-    if second is not None:
-        second.close()
+    """Stop the warm prober (the library closing, tests); the next import starts it again."""
     close_probe_servers()
