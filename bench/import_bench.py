@@ -19,7 +19,7 @@ generated once with the ffmpeg command line and kept in --cache):
   the same media.
 
 Each figure: min / median / max of --runs interleaved runs (ours, reference, ours, ...), wall
-time and CPU time (this process and its threads, plus the prober server and the processes it
+time and CPU time (this process and its threads, plus the prober servers and the processes they
 forked, read from /proc). The ratio is reference / ours of the medians (goal >= 0.8). The load
 average is printed before and after: on a busy machine, trust CPU more than wall time. Page
 cache warm (the bundle was just read).
@@ -49,7 +49,12 @@ from onetake_desktop.domain.manifest import (
     SubmissionManifest,
 )
 from onetake_desktop.media.probe import shared_server
-from onetake_desktop.services.bundles import close_spare_probe_child, import_bundle, verify_bundle
+from onetake_desktop.services.bundles import (
+    close_spare_probe_child,
+    import_bundle,
+    probe_servers,
+    verify_bundle,
+)
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
@@ -115,7 +120,7 @@ def _servers_cpu() -> dict[int, float]:
     (/proc), by process id."""
     ticks = os.sysconf("SC_CLK_TCK")
     found = {}
-    for server in (shared_server(),):
+    for server in probe_servers():
         pid = server.pid
         if pid is None:
             continue
@@ -134,7 +139,7 @@ def _self_cpu() -> float:
 
 
 def measure(fn: Callable[[], object]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one call, the prober server's included: a server started
+    """(wall seconds, CPU seconds) of one call, the prober servers' included: a server started
     during the call counts whole."""
     before_servers = _servers_cpu()
     before = _self_cpu()

@@ -117,3 +117,39 @@ def test_extraction_goes_on_while_another_bundle_holds_the_probers(tmp_path: Pat
     check.wait()
     (result,) = check.batch.results()
     assert isinstance(result, MediaInfo) and result.video_codec == "h264"
+
+
+def test_bundles_checked_at_once_never_share_a_prober(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The library checks two bundles at a time; each gets a warm prober to itself (a second
+    # one joins on a multi-core machine), and each bundle's files are probed in one forked
+    # process that no other bundle's file ever reaches.
+    from onetake_desktop.media.probe import ProbeServer
+    from onetake_desktop.services import bundles
+    from tests.pipeline.library_bundles import make_bundle
+
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
+    sound = [make_bundle(tmp_path / f"c{i}.onetake", f"Candidate {i}") for i in range(4)]
+    seen: list[tuple[str, int]] = []  # (file, prober)
+    original = ProbeServer._receive
+
+    def noting(self: ProbeServer, path: Path, timeout: float) -> object:
+        result = original(self, path, timeout)
+        seen.append((str(path), self.last_pid))
+        return result
+
+    monkeypatch.setattr(ProbeServer, "_receive", noting)
+    report, _ = _import_all(sound, workers=2)
+    assert [o.status for o in report.outcomes] == ["imported"] * len(sound)
+    by_prober: dict[int, set[str]] = {}
+    for path, prober in seen:
+        by_prober.setdefault(prober, set()).add(Path(path).parents[1].name)  # its bundle
+    assert len(seen) == 2 * len(sound) and 0 not in by_prober
+    assert all(len(folders) == 1 for folders in by_prober.values())  # one bundle per prober
+    assert len(by_prober) == len(sound)  # and one prober per bundle
+    assert 1 <= len(bundles.probe_servers()) <= 2
+    servers = {s.pid for s in bundles.probe_servers()}
+    assert servers.isdisjoint(by_prober)  # the servers never open a file themselves
+    close_spare_probe_child()

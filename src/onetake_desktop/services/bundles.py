@@ -7,9 +7,12 @@ media file in a limited child process (media/probe.py), compared with what the m
 from __future__ import annotations
 
 import _thread
+import atexit
 import hashlib
+import os
 import queue
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,8 +157,9 @@ class _PipelinedProbe:
     The prober serves one bundle at a time (its batch holds it until the results are read), so
     the files are handed over by a helper thread: extraction goes on while another bundle of
     the batch still holds the prober, and the prober starts on this bundle's files as soon as
-    it is free. (A second prober taking every other file was tried: with the probe's tables
-    path, one prober per bundle costs less CPU and no more time.)"""
+    it is free. (A second prober taking every other file of a bundle was tried: with the
+    probe's tables path, one prober per bundle costs less CPU and no more time; two bundles
+    checked at once each get their own, see _take_prober.)"""
 
     def __init__(self, timeout: float, server: ProbeServer | None = None) -> None:
         self.batch = (server or shared_server()).batch(timeout)
@@ -242,14 +246,18 @@ def _extract_and_probe(
         except BaseException:
             discard_import(dest, keep_folder=given)
             raise
-    shared_server().start()  # a no-op once running; else its start-up overlaps the hashing
-    check = _PipelinedProbe(_PROBE_TIMEOUT_SECONDS)
+    server = _take_prober()
     try:
-        extracted = extract_bundle(
-            path, dest, progress, durable=durable, accept=accept, media_check=check
-        )
+        server.start()  # a no-op once running; else its start-up overlaps the hashing
+        check = _PipelinedProbe(_PROBE_TIMEOUT_SECONDS, server)
+        try:
+            extracted = extract_bundle(
+                path, dest, progress, durable=durable, accept=accept, media_check=check
+            )
+        finally:
+            check.wait()
     finally:
-        check.wait()
+        _give_prober(server)
     try:
         media = check.verdicts(extracted)
     except BaseException:
@@ -342,6 +350,51 @@ def inspect_bundle(path: Path) -> str:
     return "\n".join(lines)
 
 
+# Warm probers for imports that run at once (the library's two worker threads): the shared
+# one, and on a machine with more than one core a second one, started the first time two
+# bundles are checked together. Each bundle still has one prober of its own (media/probe.py);
+# two bundles are probed side by side instead of one after the other.
+_MAX_PROBERS = 2
+_probers_lock = threading.Lock()
+_extra_probers: list[ProbeServer] = []
+_busy_probers: set[int] = set()  # id() of the servers a bundle is being checked with
+
+
+def _take_prober() -> ProbeServer:
+    """An idle warm prober for one bundle (a new one if all are busy and there is room; else
+    the shared one, whose batches take turns)."""
+    with _probers_lock:
+        for server in (shared_server(), *_extra_probers):
+            if id(server) not in _busy_probers:
+                _busy_probers.add(id(server))
+                return server
+        if 1 + len(_extra_probers) < min(_MAX_PROBERS, os.cpu_count() or 1):
+            first = shared_server()
+            server = ProbeServer(first.memory_mb, first.open_budget_mb)
+            _extra_probers.append(server)
+            _busy_probers.add(id(server))
+            return server
+        return shared_server()
+
+
+def _give_prober(server: ProbeServer) -> None:
+    with _probers_lock:
+        _busy_probers.discard(id(server))
+
+
+def probe_servers() -> list[ProbeServer]:
+    """Every warm prober started for imports (the bench counts their CPU time)."""
+    with _probers_lock:
+        return [shared_server(), *_extra_probers]
+
+
+@atexit.register
 def close_spare_probe_child() -> None:
-    """Stop the warm prober (the library closing, tests); the next import starts it again."""
+    """Stop the warm probers (the library closing, tests, exit); the next import starts them
+    again."""
+    with _probers_lock:
+        extras = list(_extra_probers)
+        _extra_probers.clear()
+    for server in extras:
+        server.close()
     close_probe_servers()
