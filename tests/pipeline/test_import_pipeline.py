@@ -153,3 +153,23 @@ def test_bundles_checked_at_once_never_share_a_prober(
     servers = {s.pid for s in bundles.probe_servers()}
     assert servers.isdisjoint(by_prober)  # the servers never open a file themselves
     close_spare_probe_child()
+
+
+def test_probers_are_lent_to_one_bundle_at_a_time_while_there_are_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onetake_desktop.services import bundles
+
+    close_spare_probe_child()
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    first, second = bundles._take_prober(), bundles._take_prober()
+    assert first is shared_server() and second is not first  # a second one, not started yet
+    third = bundles._take_prober()  # no room for more: shares the least busy one
+    assert third in (first, second)
+    for server in (third, second, first):
+        bundles._give_prober(server)
+    assert bundles._take_prober() is shared_server()  # all idle again: the shared one first
+    bundles._give_prober(shared_server())
+    assert len(bundles.probe_servers()) == 2
+    close_spare_probe_child()
+    assert bundles.probe_servers() == [shared_server()]

@@ -357,29 +357,31 @@ def inspect_bundle(path: Path) -> str:
 _MAX_PROBERS = 2
 _probers_lock = threading.Lock()
 _extra_probers: list[ProbeServer] = []
-_busy_probers: set[int] = set()  # id() of the servers a bundle is being checked with
+_busy_probers: dict[int, int] = {}  # id() of a server -> bundles being checked with it
 
 
 def _take_prober() -> ProbeServer:
     """An idle warm prober for one bundle (a new one if all are busy and there is room; else
-    the shared one, whose batches take turns)."""
+    the least busy, whose batches take turns)."""
     with _probers_lock:
-        for server in (shared_server(), *_extra_probers):
-            if id(server) not in _busy_probers:
-                _busy_probers.add(id(server))
-                return server
-        if 1 + len(_extra_probers) < min(_MAX_PROBERS, os.cpu_count() or 1):
-            first = shared_server()
-            server = ProbeServer(first.memory_mb, first.open_budget_mb)
+        servers = [shared_server(), *_extra_probers]
+        idle = [s for s in servers if not _busy_probers.get(id(s))]
+        if idle:
+            server = idle[0]
+        elif len(servers) < min(_MAX_PROBERS, os.cpu_count() or 1):
+            server = ProbeServer(servers[0].memory_mb, servers[0].open_budget_mb)
             _extra_probers.append(server)
-            _busy_probers.add(id(server))
-            return server
-        return shared_server()
+        else:
+            server = min(servers, key=lambda s: _busy_probers.get(id(s), 0))
+        _busy_probers[id(server)] = _busy_probers.get(id(server), 0) + 1
+        return server
 
 
 def _give_prober(server: ProbeServer) -> None:
     with _probers_lock:
-        _busy_probers.discard(id(server))
+        left = _busy_probers.pop(id(server), 1) - 1
+        if left > 0:
+            _busy_probers[id(server)] = left
 
 
 def probe_servers() -> list[ProbeServer]:
