@@ -152,6 +152,10 @@ class ReviewerWindow(QMainWindow):
         # Scores written anywhere on this library (question mode, panel windows) update the
         # tree live, not at the next sign-in.
         self._stop_watching = service.watch_scores(self._on_scores_written)
+        # The library is filled once, at the end of building: the features below (blind
+        # codes, the panel's lock) would each refill it, or empty it again, on the way.
+        self._building = True
+        self._reload_pending = False
         self.set_reviewer(self.current_reviewer_id)
 
         # Outside text is plain text: the labels that show names, emails, question texts and
@@ -172,6 +176,9 @@ class ReviewerWindow(QMainWindow):
         from onetake_desktop.ui.reviewer.transcript import install_transcript_features
 
         install_transcript_features(self)  # beside the player, search, transcript-only mode
+        self._building = False
+        if self._reload_pending:  # not when the panel locked the window: nothing to show
+            self.reload_library()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -194,6 +201,10 @@ class ReviewerWindow(QMainWindow):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Size the status column from the rows in view, not from the first 1,000 rows (Qt's
+        # default): with 10,000 candidates that was 40,000 calls into the model at each
+        # layout. Its words come from a short fixed list.
+        self.tree.header().setResizeContentsPrecision(0)
         self.tree.setIndentation(14)
         self._selecting = False
         self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
@@ -503,6 +514,7 @@ class ReviewerWindow(QMainWindow):
         if self.current_answer_id is not None:
             self._resume = (self.current_reviewer_id, self.current_answer_id)
         self._clear_answer()
+        self._reload_pending = False
         self.model.set_entries([])
 
     def set_reviewer(self, reviewer_id: int) -> None:
@@ -536,6 +548,9 @@ class ReviewerWindow(QMainWindow):
     # -- library ------------------------------------------------------------------------------
 
     def reload_library(self) -> None:
+        if self._building:
+            self._reload_pending = True
+            return
         codes = self.blind_codes()
         entries = self.service.entries(
             self.service.actor_for(self.current_reviewer_id),
@@ -788,6 +803,12 @@ class ReviewerWindow(QMainWindow):
             return code, ""
         submission = self.service.submission(submission_id=submission_id)
         return submission.candidate_name, submission.candidate_email
+
+    def shown_names(self, people: Sequence[tuple[int, str, str]]) -> list[tuple[str, str]]:
+        """``shown_name`` for many candidates whose (submission id, name, email) the caller
+        already holds: the same rule, asked once (a banner over thousands of candidates)."""
+        codes = self.blind_codes()
+        return [(codes[sid], "") if sid in codes else (name, email) for sid, name, email in people]
 
     def _show_flags(self, submission_id: int, question_id: str) -> None:
         flags = self.service.flags(submission_id)
