@@ -16,13 +16,17 @@ Cases: ``bare`` (anchor), ``start`` (``onetake``), ``candidate`` (``onetake cand
 demo kit), ``review`` (``onetake review`` on an empty library), ``review10k`` (on a library
 of N candidates x 3 questions x 3 panelists, built once by bench/panel_bench.py's ``build``:
 it has panelists, so the window opens on its lock screen with the library filled behind it),
-``author`` (``onetake author``); ``help`` and ``pass``.
+``review10k-solo`` (the same library with its panelists removed: the window opens on the
+library tree, filled), ``author`` (``onetake author``); ``help`` and ``pass``.
 
 Runs are interleaved: each round runs every case once, in an order rotated from round to
 round, after one warm-up round that is not counted (it also creates the empty library).
 Each line: wall min / median / max, CPU median (user + system of the process up to its first
-paint), and ratios of medians to the anchor; the 1-minute load average is printed before
-and after. On a shared machine, read the CPU ratios: wall times swing with the load.
+paint), ratios of medians to the anchor, and the median wall time split in two: from the
+spawn to the GUI code (``run_gui`` called: Python, the command line, PySide6's import; the
+anchor: after its import) and from there to the first paint (the window's own part). The
+1-minute load average is printed before and after. On a shared machine, read the CPU ratios:
+wall times swing with the load.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -64,6 +70,7 @@ CASES = [
     Case("candidate", [str(DRIVER), "candidate", str(DEMO_KIT)], "empty", "CandidateWindow"),
     Case("review", [str(DRIVER), "review"], "empty", "ReviewerWindow"),
     Case("review10k", [str(DRIVER), "review"], "big", "ReviewerWindow"),
+    Case("review10k-solo", [str(DRIVER), "review"], "solo", "ReviewerWindow"),
     Case("author", [str(DRIVER), "author"], "empty", "AuthorWindow"),
     Case("help", ["-m", "onetake_desktop", "--help"], "empty", None),
     Case("pass", ["-c", "pass"], "empty", None),
@@ -74,6 +81,7 @@ CASES = [
 class Sample:
     wall: float
     cpu: float
+    to_gui: float = 0.0  # spawn to the GUI code (run_gui; the anchor: after its import)
 
 
 def load() -> str:
@@ -105,16 +113,19 @@ def run_once(case: Case, env: dict[str, str]) -> Sample:
     line = next((x for x in out.splitlines() if x.startswith("FIRST_PAINT")), None)
     if line is None:
         raise SystemExit(f"{case.name}: no window painted ({out.strip()[-300:]!r})")
-    _, stamp, child_cpu, cls, _name = line.split()
+    _, stamp, child_cpu, cls, _name, gui = line.split()
     if cls != case.expect:
         raise SystemExit(f"{case.name}: first painted {cls}, expected {case.expect}")
-    return Sample(float(stamp) - t0, float(child_cpu))
+    return Sample(float(stamp) - t0, float(child_cpu), float(gui) - t0)
 
 
-def big_home(cache: Path, candidates: int) -> Path:
-    """The library of bench/panel_bench.py, built once into ``cache`` and reused."""
+def big_homes(cache: Path, candidates: int) -> tuple[Path, Path]:
+    """The library of bench/panel_bench.py, built once into ``cache`` and reused; and a copy
+    whose panelists are all removed (one reviewer: the window opens on the filled library
+    instead of the panel's lock screen)."""
     home = cache / f"home-{candidates}"
     marker = home / "panel-bench.json"
+    solo = cache / f"solo-{candidates}"
     if not marker.exists():
         sys.path.insert(0, str(REPO / "bench"))
         import panel_bench  # the library builder (sets QT_QPA_PLATFORM only if unset)
@@ -123,7 +134,14 @@ def big_home(cache: Path, candidates: int) -> Path:
         info = panel_bench.build(home, candidates)
         marker.write_text(json.dumps({**info, "home": str(home), "candidates": candidates}))
         print(f"built in {info['seconds']:.1f} s, {info['rows']}", flush=True)
-    return home
+        shutil.rmtree(solo, ignore_errors=True)
+    if not (solo / "panel-bench.json").exists():
+        shutil.copytree(home, solo)
+        db = sqlite3.connect(solo / "data" / "library" / "onetake.sqlite3")
+        with db:
+            db.execute("UPDATE panelists SET removed_at = '2026-11-21 10:00:00'")
+        db.close()
+    return home, solo
 
 
 def fmt(values: list[float]) -> str:
@@ -153,8 +171,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as tmp:
         homes: dict[str, Path] = {"empty": Path(tmp) / "empty"}
-        if any(c.home == "big" for c in cases):
-            homes["big"] = big_home(args.cache or Path(tmp), args.candidates)
+        if any(c.home in ("big", "solo") for c in cases):
+            homes["big"], homes["solo"] = big_homes(args.cache or Path(tmp), args.candidates)
         base = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "ONETAKE_HOME")}
         base["PYTHONPATH"] = str(SRC)
         base["QT_QPA_PLATFORM"] = args.platform
@@ -179,8 +197,9 @@ def main() -> int:
         def median(name: str, attr: str) -> float:
             return statistics.median(getattr(s, attr) for s in samples[name])
 
-        print(f"{'case':<11} {'wall ms min / median / max':>27} {'CPU ms median':>14}"
-              f" {'wall ratio':>11} {'CPU ratio':>10}  goal")  # fmt: skip
+        print(f"{'case':<15} {'wall ms min / median / max':>27} {'CPU ms':>7}"
+              f" {'wall ratio':>10} {'CPU ratio':>9} {'to GUI ms':>9} {'GUI ms':>7}"
+              "  goal")  # fmt: skip
         for case in cases:
             walls = [s.wall for s in samples[case.name]]
             anchor = "bare" if case.painted else "pass"
@@ -192,9 +211,13 @@ def main() -> int:
                 goal = f"<= {GOALS.get(case.name, 1.5)}x bare"
             else:
                 goal = "<= 50 ms"
+            split = "" if not case.painted else (
+                f" {median(case.name, 'to_gui') * 1000:9.0f}"
+                f" {(median(case.name, 'wall') - median(case.name, 'to_gui')) * 1000:7.0f}"
+            )  # fmt: skip
             print(
-                f"{case.name:<11} {fmt(walls):>27} {median(case.name, 'cpu') * 1000:14.0f}"
-                f" {wall_ratio:11.2f} {cpu_ratio:10.2f}  {goal}"
+                f"{case.name:<15} {fmt(walls):>27} {median(case.name, 'cpu') * 1000:7.0f}"
+                f" {wall_ratio:10.2f} {cpu_ratio:9.2f}{split or ' ' * 17}  {goal}"
             )
     return 0
 
