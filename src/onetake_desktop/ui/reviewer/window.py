@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -55,9 +55,7 @@ from onetake_desktop.services.reviewer import (
     RECOMMENDATION_LABELS,
     RECOMMENDATION_ORDER,
     AnswerView,
-    ImportReport,
     ReviewerService,
-    is_definition_file,
     open_reviewer_service,
 )
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
@@ -66,6 +64,9 @@ from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
+
+if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
+    from onetake_desktop.services.importing import ImportReport
 
 STYLE = """
 QLabel#QuestionText { font-size: 12pt; font-weight: 600; }
@@ -1356,6 +1357,8 @@ class ReviewerWindow(QMainWindow):
             return
         event.acceptProposedAction()
         # Interview definitions dropped with (or without) bundles are added, not imported.
+        from onetake_desktop.services.importing import is_definition_file
+
         definitions = [p for p in paths if p.is_file() and is_definition_file(p)]
         for path in definitions:
             self.add_definition(path)

@@ -19,7 +19,7 @@ class _AfterFirstPaint(QObject):
     """Watches the widget's first paint event, and its native window's first expose (which
     Qt answers by painting the frame synchronously): whichever comes first."""
 
-    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
+    def __init__(self, window: QWidget, callback: Callable[[], object]) -> None:
         super().__init__(window)
         self._window = window
         self._callback = callback
@@ -54,7 +54,7 @@ class _AfterFirstPaint(QObject):
             self._callback()
 
 
-def after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
+def after_first_paint(window: QWidget, callback: Callable[[], object]) -> None:
     """Call ``callback`` on the GUI thread right after ``window`` paints for the first time
     (never, if it is never shown or is closed before). ``window`` is a top-level widget: its
     own paint event comes first in each frame."""
