@@ -53,6 +53,7 @@ from onetake_desktop.ui.author.fields import (
     show_notes,
 )
 from onetake_desktop.ui.author.questions import QuestionsPage
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
 log = logging.getLogger(__name__)
 
@@ -414,6 +415,11 @@ class AuthorWindow(QMainWindow):
         file_menu.addActions([self.build_action, self.sign_action, self.preview_action])
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
+        # Whether the library holds an organisation key (a database and cryptography to open):
+        # asked when the menu opens and once the window is on screen, not at every edit.
+        self.sign_action.setEnabled(False)
+        file_menu.aboutToShow.connect(self._update_sign_action)
+        after_first_paint(self, self._update_sign_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         bar = self.addToolBar("Authoring")
@@ -569,6 +575,8 @@ class AuthorWindow(QMainWindow):
         self.setWindowModified(self.draft.dirty)
         self.undo_action.setEnabled(self.draft.can_undo)
         self.redo_action.setEnabled(self.draft.can_redo)
+
+    def _update_sign_action(self) -> None:
         self.sign_action.setEnabled(author.has_organisation_key(self.context.paths.library))
 
     # --- editing ---------------------------------------------------------------------------
