@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -118,7 +118,13 @@ class AuthorWindow(QMainWindow):
         self.show_messages = True  # tests read ``last_message`` instead of clicking a box
         self.last_message = ""
         self.setObjectName("AuthorWindow")
-        self.resize(1100, 760)
+        # Never bigger than the screen's free area (1366x768 at 150 % is 911x512 logical).
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        self.resize(
+            1100 if free is None else min(1100, free.width() - 40),
+            760 if free is None else min(760, free.height() - 60),
+        )
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("AuthorParts")
