@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +56,9 @@ GOALS = {"review10k": 2.0, "review10k-solo": 2.0}
 class Case:
     name: str
     argv: list[str]
-    home: str  # "empty" or "big"
+    home: str  # "empty", "big" or "solo"
     expect: str | None  # class of the window painted first; None: timed to its exit
+    src: Path = SRC  # the sources run (--before: another checkout's)
 
     @property
     def painted(self) -> bool:
@@ -162,11 +162,24 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=10_000)
     parser.add_argument("--cache", type=Path, help="keep the big library here between runs")
     parser.add_argument("--only", help="comma-separated cases (bare and pass always run)")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also run each case on another checkout's sources (e.g. /work/main), interleaved",
+    )
     args = parser.parse_args()
     cases = CASES
     if args.only:
         wanted = {"bare", "pass", *args.only.split(",")}
         cases = [c for c in CASES if c.name in wanted]
+    if args.before:
+        before = args.before.resolve() / "src"
+        cases = cases + [
+            Case(f"{c.name}@before", c.argv, c.home, c.expect, before)
+            for c in cases
+            if c.name not in ("bare", "pass")
+        ]
     if args.platform == "xcb" and not os.environ.get("DISPLAY"):
         parser.error("--platform xcb needs DISPLAY (start an Xvfb)")
 
@@ -191,7 +204,9 @@ def main() -> int:
         )
         print(f"load average before: {load()}")
 
-        run: Callable[[Case], Sample] = lambda c: run_once(c, envs[c.home])  # noqa: E731
+        def run(case: Case) -> Sample:
+            return run_once(case, {**envs[case.home], "PYTHONPATH": str(case.src)})
+
         for case in cases:  # warm-up: caches, the empty library's first creation
             run(case)
         samples: dict[str, list[Sample]] = {c.name: [] for c in cases}
@@ -204,7 +219,7 @@ def main() -> int:
         def median(name: str, attr: str) -> float:
             return statistics.median(getattr(s, attr) for s in samples[name])
 
-        print(f"{'case':<15} {'wall ms min / median / max':>27} {'CPU ms':>7}"
+        print(f"{'case':<22} {'wall ms min / median / max':>27} {'CPU ms':>7}"
               f" {'wall ratio':>10} {'CPU ratio':>9} {'to GUI ms':>9} {'GUI ms':>7}"
               "  goal")  # fmt: skip
         for case in cases:
@@ -214,6 +229,8 @@ def main() -> int:
             cpu_ratio = median(case.name, "cpu") / median(anchor, "cpu")
             if case.name in (anchor,):
                 goal = "(anchor)"
+            elif case.src != SRC:
+                goal = f"(before: {case.src.parent})"
             elif case.painted:
                 goal = f"<= {GOALS.get(case.name, 1.5)}x bare"
             else:
@@ -223,7 +240,7 @@ def main() -> int:
                 f" {(median(case.name, 'wall') - median(case.name, 'to_gui')) * 1000:7.0f}"
             )  # fmt: skip
             print(
-                f"{case.name:<15} {fmt(walls):>27} {median(case.name, 'cpu') * 1000:7.0f}"
+                f"{case.name:<22} {fmt(walls):>27} {median(case.name, 'cpu') * 1000:7.0f}"
                 f" {wall_ratio:10.2f} {cpu_ratio:9.2f}{split or ' ' * 17}  {goal}"
             )
     return 0
