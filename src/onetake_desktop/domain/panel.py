@@ -12,11 +12,15 @@ import json
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from onetake_desktop.domain.clock import Clock
+
+if TYPE_CHECKING:  # numpy is imported when a summary is made, not with the app
+    import numpy as np
+    from numpy.typing import NDArray
 
 SCORE_MIN = 1
 SCORE_MAX = 5
@@ -64,21 +68,31 @@ def ordinal_alpha(ratings: Mapping[int, Mapping[int, int]]) -> float | None:
     Missing ratings are allowed. ``None`` when alpha is not defined: no unit has two ratings,
     or every rating has the same value (no expected disagreement to compare against).
     """
-    import krippendorff
     import numpy as np
 
     raters = sorted({r for scores in ratings.values() for r in scores})
+    column = {r: i for i, r in enumerate(raters)}
     units = sorted(ratings)
-    if len(raters) < 2 or not any(len(ratings[u]) >= 2 for u in units):
-        return None
-    matrix = np.full((len(raters), len(units)), np.nan, dtype=float)
+    matrix = np.full((len(units), len(raters)), np.nan, dtype=float)
     for j, unit in enumerate(units):
         for rater, score in ratings[unit].items():
-            matrix[raters.index(rater), j] = score
+            matrix[j, column[rater]] = score
+    return _alpha(matrix)
+
+
+def _alpha(matrix: NDArray[np.float64]) -> float | None:
+    """:func:`ordinal_alpha` of ``units x raters`` (NaN where a rater gave no score)."""
+    import krippendorff
+    import numpy as np
+
+    rated = ~np.isnan(matrix)
+    raters = rated.any(axis=0)
+    if int(raters.sum()) < 2 or not bool((rated.sum(axis=1) >= 2).any()):
+        return None
     with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 when nobody varies: None
         value = float(
             krippendorff.alpha(
-                reliability_data=matrix,
+                reliability_data=matrix[:, raters].T,
                 level_of_measurement="ordinal",
                 value_domain=list(range(SCORE_MIN, SCORE_MAX + 1)),
             )
@@ -117,32 +131,147 @@ def leniency(ratings: Ratings) -> list[Leniency]:
     ]
 
 
+class ScoreCells(Mapping[Cell, ScoreStats]):
+    """Cell -> :class:`ScoreStats`, computed for all cells at once in array operations and
+    made into a record only when one is asked for: a panel of 10,000 candidates has 30,000
+    cells and a window shows twenty of them at a time."""
+
+    def __init__(
+        self,
+        cells: Sequence[Cell],
+        raters: Sequence[int],
+        scores: NDArray[np.float64],
+        stats: tuple[list[float], list[float], list[int]],
+    ) -> None:
+        self._row = {cell: i for i, cell in enumerate(cells)}
+        self._cells = cells
+        self._raters = list(raters)
+        self._scores = scores  # cells x raters, NaN where no score
+        self._mean, self._median, self._spread = stats  # NaN / -1 where a cell has none
+        self._made: dict[Cell, ScoreStats] = {}
+
+    def __getitem__(self, cell: Cell) -> ScoreStats:
+        made = self._made.get(cell)
+        if made is None:
+            i = self._row[cell]
+            row = self._scores[i].tolist()
+            scores = {r: int(v) for r, v in zip(self._raters, row, strict=True) if v == v}
+            if scores:
+                made = ScoreStats(scores, self._mean[i], self._median[i], self._spread[i])
+            else:
+                made = ScoreStats({}, None, None, None)
+            self._made[cell] = made
+        return made
+
+    def __iter__(self) -> Iterator[Cell]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def flagged(self) -> list[Cell]:
+        """Cells whose panelists are DISAGREEMENT_POINTS or more apart, sorted."""
+        return sorted(
+            cell
+            for cell, spread in zip(self._cells, self._spread, strict=True)
+            if spread >= DISAGREEMENT_POINTS
+        )
+
+    def counts(self, question_id: str = "") -> dict[int, list[int]]:
+        """Rater id -> how many of each score SCORE_MIN..SCORE_MAX they gave (on one
+        question, or all); only raters with a score there."""
+        import numpy as np
+
+        scores = self._scores
+        if question_id:
+            rows = [i for i, (_, q) in enumerate(self._cells) if q == question_id]
+            scores = scores[rows]
+        out: dict[int, list[int]] = {}
+        for j, rater in enumerate(self._raters):
+            column = scores[:, j]
+            column = column[~np.isnan(column)].astype(np.int64) - SCORE_MIN
+            if column.size:
+                counts = np.bincount(column, minlength=SCORE_MAX - SCORE_MIN + 1)
+                out[rater] = [int(n) for n in counts]
+        return out
+
+
 @dataclass(frozen=True)
 class PanelSummary:
-    cells: dict[Cell, ScoreStats]
+    cells: ScoreCells
     alpha_by_question: dict[str, float | None]
     candidate_means: dict[int, float | None]  # mean of the answer means
     leniency: list[Leniency]
 
     def disagreements(self) -> list[Cell]:
-        return [cell for cell, stats in sorted(self.cells.items()) if stats.disagreement]
+        return self.cells.flagged()
 
 
 def summarise(ratings: Ratings) -> PanelSummary:
-    cells = {cell: score_stats(scores) for cell, scores in ratings.items()}
-    by_question: dict[str, dict[int, Mapping[int, int]]] = {}
+    raters = sorted({r for scores in ratings.values() for r in scores})
+    cells = list(ratings)
+    rows = [[ratings[cell].get(r) for r in raters] for cell in cells]
+    return summarise_grid(cells, raters, rows)
+
+
+def summarise_grid(
+    cells: Sequence[Cell], raters: Sequence[int], rows: Sequence[Sequence[int | None]]
+) -> PanelSummary:
+    """:func:`summarise` of a grid: one row per cell, one score (or None) per rater.
+
+    The same figures as :func:`score_stats`, :func:`ordinal_alpha` and :func:`leniency` on the
+    same ratings (whole-number sums are exact, so each division gives the same float; means
+    of means use ``math.fsum`` as before), computed column-wise rather than one record per
+    cell: what keeps a 10,000-candidate summary in a fraction of a second.
+    """
+    import numpy as np
+
+    order = sorted(range(len(raters)), key=lambda j: raters[j])
+    raters = [raters[j] for j in order]
+    matrix = np.array(rows, dtype=float).reshape(len(cells), len(order))[:, order]
+    rated = ~np.isnan(matrix)
+    count = rated.sum(axis=1)
+    total = np.where(rated, matrix, 0.0).sum(axis=1)
+    ordered = np.sort(matrix, axis=1)  # NaN last
+    some = count > 0
+    last = np.maximum(count - 1, 0)
+    middle = count // 2
+    lows = ordered[:, 0] if len(order) else np.zeros(len(cells))
+    take = np.take_along_axis
+    highs = take(ordered, last[:, None], axis=1)[:, 0] if len(order) else lows
+    upper = take(ordered, np.minimum(middle, last)[:, None], axis=1)[:, 0] if len(order) else lows
+    lower = take(ordered, np.maximum(middle - 1, 0)[:, None], axis=1)[:, 0] if len(order) else lows
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(some, total / np.maximum(count, 1), np.nan)
+        medians = np.where(count % 2 == 1, upper, (lower + upper) / 2)
+    spreads = np.where(some, highs - lows, -1).astype(np.int64)
+    mean_list: list[float] = means.tolist()
+    median_list: list[float] = np.where(some, medians, np.nan).tolist()
+    spread_list: list[int] = spreads.tolist()
+
+    by_question: dict[str, list[int]] = {}
     by_candidate: dict[int, list[float]] = {}
-    for (candidate, question), scores in ratings.items():
-        by_question.setdefault(question, {})[candidate] = scores
-        mean = cells[(candidate, question)].mean
-        means = by_candidate.setdefault(candidate, [])
-        if mean is not None:
-            means.append(mean)
+    for i, ((candidate, question), mean) in enumerate(zip(cells, mean_list, strict=True)):
+        by_question.setdefault(question, []).append(i)
+        means_of = by_candidate.setdefault(candidate, [])
+        if mean == mean:  # not NaN: the cell has a score
+            means_of.append(mean)
+    alphas: dict[str, float | None] = {}
+    for question, rows_of in sorted(by_question.items()):
+        rows_of.sort(key=lambda i: cells[i][0])  # units in candidate order, as ordinal_alpha
+        alphas[question] = _alpha(matrix[rows_of])
+    lenient: list[Leniency] = []
+    for j, rater in enumerate(raters):
+        mine = rated[:, j]
+        n = int(mine.sum())
+        if n:
+            own = float(matrix[mine, j].sum())  # whole numbers: exact, as the int sum
+            lenient.append(Leniency(rater, n, own / n, math.fsum(means[mine].tolist()) / n))
     return PanelSummary(
-        cells,
-        {q: ordinal_alpha(units) for q, units in sorted(by_question.items())},
+        ScoreCells(cells, raters, matrix, (mean_list, median_list, spread_list)),
+        alphas,
         {c: math.fsum(m) / len(m) if m else None for c, m in sorted(by_candidate.items())},
-        leniency(ratings),
+        lenient,
     )
 
 

@@ -29,7 +29,7 @@ from onetake_desktop.domain.panel import (
     ScoreStats,
     question_mode_queue,
     shuffled_candidates,
-    summarise,
+    summarise_grid,
 )
 from onetake_desktop.services.scoring import (
     MIN_PASSPHRASE,
@@ -369,40 +369,30 @@ class PanelService:
     # -- summary -------------------------------------------------------------------------------
 
     def view(self, actor: Actor, *, interview_pk: int) -> PanelView:
-        # Only what the actor may see (services.scoring), as plain tuples: a panel of 10,000
-        # candidates has 90,000 of them.
-        ratings_seen = self.scoring.visible_ratings(actor, interview_pk=interview_pk)
+        # Only what the actor may see (services.scoring), one row per answer: a panel of
+        # 10,000 candidates has 30,000 of them and 90,000 scores.
+        grid = self.scoring.visible_grid(actor, interview_pk=interview_pk)
         candidates = self.candidates(interview_pk=interview_pk)
-        cell_of: dict[int, Cell] = {
-            answer_id: (c.submission_id, question_id)
-            for c in candidates
-            for question_id, answer_id in c.answers.items()
-        }
-        all_names = {r.id: r.name for r in self.library.reviewers.all()}
-        viewer_id = actor.reviewer_id
-        ratings: dict[Cell, dict[int, int]] = {}
+        cells: list[Cell] = []
+        scores: list[tuple[int | None, ...]] = []
         drafts: dict[Cell, int] = {}
-        submitted: set[Cell] = set()
-        names: dict[int, str] = {}
-        for answer_id, reviewer_id, score, is_submitted in ratings_seen:
-            if score is None:
-                continue  # a draft with only a note
-            cell = cell_of[answer_id]
-            if not is_submitted:
-                drafts[cell] = score  # only ever the viewer's own (storage rule)
-                continue
-            if reviewer_id == viewer_id:
-                submitted.add(cell)
-            ratings.setdefault(cell, {})[reviewer_id] = score
-            names[reviewer_id] = all_names[reviewer_id]
+        for row in grid.rows:
+            if row[3]:  # the viewer submitted: the cell is open, with whatever they may see
+                cells.append((row[0], row[1]))
+                scores.append(row[4:])
+            elif row[4] is not None:  # the viewer's own draft: for their eyes only
+                drafts[(row[0], row[1])] = row[4]
+        summary = summarise_grid(cells, grid.reviewers, scores)
+        all_names = {r.id: r.name for r in self.library.reviewers.all()}
+        names = {p.panelist_id: all_names[p.panelist_id] for p in summary.leniency}
         return PanelView(
-            viewer_id,
+            actor.reviewer_id,
             self.questions(interview_pk=interview_pk),
             candidates,
             names,
-            summarise(ratings),
+            summary,
             drafts,
-            submitted,
+            set(cells),
         )
 
     # -- decisions -----------------------------------------------------------------------------

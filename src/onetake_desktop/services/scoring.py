@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -65,6 +65,7 @@ from onetake_desktop.storage.panel import (
     DecisionRecord,
     PanelistRecord,
     SqlitePanel,
+    VisibleGrid,
     VisibleScore,
 )
 from onetake_desktop.storage.transcripts import SqliteTranscripts
@@ -201,6 +202,7 @@ class ScoringService:
         self.current: Actor | None = None  # the panelist signed in at the laptop
         self._live: dict[int, Actor] = {}  # reviewer id -> their valid actor
         self.before_audit: Callable[[], None] | None = None  # tests inject a fault here
+        self._codes_cache: tuple[tuple[str, tuple[int, ...]], dict[int, str]] | None = None
 
     # -- actors ---------------------------------------------------------------------------------
 
@@ -669,16 +671,15 @@ class ScoringService:
             rows = [r for r in rows if r.reviewer_id == actor.reviewer_id]
         return rows
 
-    def visible_ratings(
+    def visible_grid(
         self, actor: Actor, *, interview_pk: int, own_drafts: bool = True
-    ) -> list[tuple[int, int, int | None, int]]:
-        """:meth:`visible_scores` as ``(answer id, reviewer id, score, submitted 0/1)``, for
-        summaries of large panels (the same rule)."""
+    ) -> VisibleGrid:
+        """:meth:`visible_scores` as one row per answer and one score per reviewer (the same
+        rule), for summaries of large panels. A reviewer who is not a panelist sees only
+        their own."""
         self.check(actor)
-        rows = self.repo.visible_ratings(actor.reviewer_id, interview_pk, own_drafts)
-        if not actor.panelist:
-            rows = [r for r in rows if r[1] == actor.reviewer_id]
-        return rows
+        others = self.repo.reviewer_ids() if actor.panelist else []
+        return self.repo.visible_grid(actor.reviewer_id, interview_pk, others, own_drafts)
 
     def visible_notes(
         self, actor: Actor, *, answer_id: int, reviewer_id: int
@@ -1061,28 +1062,36 @@ class ScoringService:
         blind mode hides them."""
         refs = self.repo.candidates(interview_pk)
         decisions = self.repo.decisions(interview_pk)
-        codes = blind_codes([c.submission_id for c in refs], self._blind_secret())
+        codes = self._codes([c.submission_id for c in refs])
         lifted = self.repo.blind_lifted()
         blind = self.blind_mode()
         flags = self.library.submissions.all_flags()
         out = []
-        for c in refs:
-            decision = decisions.get(c.submission_id)
-            revealed = not blind or decision is not None or c.submission_id in lifted
-            code = codes[c.submission_id]
+        for sid, name, email, answers in refs:
+            decision = decisions.get(sid)
+            revealed = not blind or decision is not None or sid in lifted
+            code = codes[sid]
             out.append(
                 CandidateView(
-                    c.submission_id,
+                    sid,
                     code,
-                    c.candidate_name if revealed else code,
-                    c.candidate_email if revealed else "",
+                    name if revealed else code,
+                    email if revealed else "",
                     revealed,
-                    dict(c.answers),
+                    answers,  # made for this call: nobody else holds it
                     decision,
-                    flags.get(c.submission_id, ()),
+                    flags.get(sid, ()),
                 )
             )
         return out
+
+    def _codes(self, submission_ids: list[int]) -> dict[int, str]:
+        """:func:`blind_codes` of these candidates, kept while the library's candidates and
+        secret stay the same (a window asks again after each score)."""
+        key = (self._blind_secret(), tuple(submission_ids))
+        if self._codes_cache is None or self._codes_cache[0] != key:
+            self._codes_cache = (key, blind_codes(submission_ids, key[0]))
+        return self._codes_cache[1]
 
     def hidden_codes(self) -> dict[int, str]:
         """Submission id -> code of every candidate blind mode hides now (none while it is
@@ -1215,25 +1224,27 @@ class ScoringService:
         for interview in self.library.interviews.all():
             if interview_pk is not None and interview.id != interview_pk:
                 continue
-            # One pass over what the actor may see (no drafts), grouped per candidate.
+            # One pass over what the actor may see (no drafts): per candidate, how many of
+            # their answers the actor submitted, and the count and sum of the scores seen.
             candidates = self.candidates(interview_pk=interview.id)
-            submission_of = {a: c.submission_id for c in candidates for a in c.answers.values()}
-            values_of: dict[int, list[int]] = {}
             own_submitted: dict[int, int] = {}
-            for answer_id, reviewer_id, score, _ in self.visible_ratings(
-                actor, interview_pk=interview.id, own_drafts=False
-            ):
-                sid = submission_of[answer_id]
-                if reviewer_id == actor.reviewer_id:
+            counts: dict[int, int] = {}
+            sums: dict[int, int] = {}
+            grid = self.visible_grid(actor, interview_pk=interview.id, own_drafts=False)
+            for row in grid.rows:
+                sid = row[0]
+                if row[3]:
                     own_submitted[sid] = own_submitted.get(sid, 0) + 1
-                if score is not None:
-                    values_of.setdefault(sid, []).append(int(score))
+                values = [v for v in row[4:] if v is not None]
+                if values:
+                    counts[sid] = counts.get(sid, 0) + len(values)
+                    sums[sid] = sums.get(sid, 0) + sum(values)
             recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
             flags = self.library.submissions.all_flags()  # no folder resolved per candidate
             for c in candidates:
                 my_submitted = own_submitted.get(c.submission_id, 0)
                 own_done = bool(c.answers) and my_submitted == len(c.answers)
-                values = values_of.get(c.submission_id, [])
+                seen = counts.get(c.submission_id, 0)
                 rec = recs.get(c.submission_id)
                 d = c.decision
                 out.append(
@@ -1246,10 +1257,10 @@ class ScoringService:
                         "flags": _flags_text(flags.get(c.submission_id, ())),
                         "answers": len(c.answers),
                         "my_submitted": my_submitted,
-                        "mean_score": round(sum(values) / len(values), 3)
-                        if values and own_done
+                        "mean_score": round(sums[c.submission_id] / seen, 3)
+                        if seen and own_done
                         else "",
-                        "scores_seen": len(values) if own_done else "",
+                        "scores_seen": seen if own_done else "",
                         "recommendation": rec[0] if rec and rec[1] == "submitted" else "",
                         "decision": d.decision if d else "",
                         "decision_reason": d.reason if d else "",
@@ -1352,9 +1363,9 @@ class ScoringService:
         return len(rows)
 
 
-@dataclass(frozen=True)
-class CandidateView:
-    """One candidate as anyone may see them (name hidden behind a code in blind mode)."""
+class CandidateView(NamedTuple):
+    """One candidate as anyone may see them (name hidden behind a code in blind mode). A
+    named tuple: every panel window makes one per candidate of the interview."""
 
     submission_id: int
     code: str

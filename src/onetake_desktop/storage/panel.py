@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.panel import (
@@ -87,26 +87,45 @@ _CURRENT = (
     " WHERE x.answer_id = {t}.answer_id AND x.reviewer_id = {t}.reviewer_id)"
 )
 
-# The rule, once: the interview's current scores that :viewer may see. Their own (drafts only
-# with :own_drafts), and another's submitted score once the viewer's own current score on the
-# same answer is submitted. Every reader of visible scores selects its columns from this.
+# The rule, once, as one SQL expression about a panelist's current score on an answer: may
+# :viewer see it? {own}: the score is the viewer's; {sub}: it is submitted; {mine_sub}: the
+# viewer's own current score on the same answer is submitted (asked only for another's
+# score). The viewer sees their own (drafts only with :own_drafts), and another's submitted
+# score once their own on the same answer is submitted. Every reader of scores that others
+# may see (:data:`_VISIBLE` for records, :meth:`SqlitePanel.visible_grid` for summaries)
+# decides with this expression.
+_SEES = "(CASE WHEN {own} THEN {sub} OR :own_drafts ELSE {sub} AND {mine_sub} END)"
+
+# The interview's current score rows that :viewer may see; readers select columns from it.
 _VISIBLE = f"""
     FROM submissions s
     JOIN answers a ON a.submission_id = s.id
     JOIN scores sc ON sc.answer_id = a.id
-    WHERE s.interview_pk = :interview AND {_CURRENT.format(t="sc")} AND (
-        (sc.reviewer_id = :viewer AND (sc.status = 'submitted' OR :own_drafts))
-        OR (sc.reviewer_id <> :viewer AND sc.status = 'submitted' AND (
-            SELECT mine.status FROM scores mine
-            WHERE mine.answer_id = sc.answer_id AND mine.reviewer_id = :viewer
-            ORDER BY mine.id DESC LIMIT 1) = 'submitted')
+    WHERE s.interview_pk = :interview AND {_CURRENT.format(t="sc")} AND {
+    _SEES.format(
+        own="sc.reviewer_id = :viewer",
+        sub="sc.status = 'submitted'",
+        mine_sub="(SELECT mine.status FROM scores mine"
+        " WHERE mine.answer_id = sc.answer_id AND mine.reviewer_id = :viewer"
+        " ORDER BY mine.id DESC LIMIT 1) = 'submitted'",
     )
+}
 """
 
+# A reviewer's current score on answer ``a`` as one integer: score * 2 + submitted (score 0
+# for a draft that holds only a note; NULL with no score row). One lookup in the (answer,
+# reviewer, id) index, latest row first.
+_CODE = (
+    "(SELECT COALESCE(x.score, 0) * 2 + (x.status = 'submitted') FROM scores x"
+    " WHERE x.answer_id = a.id AND x.reviewer_id = {r} ORDER BY x.id DESC LIMIT 1)"
+)
 
-@dataclass(frozen=True)
-class VisibleScore:
-    """A current score (a panelist's latest row on an answer) the viewer may see."""
+
+class VisibleScore(NamedTuple):
+    """A current score (a panelist's latest row on an answer) the viewer may see.
+
+    A named tuple rather than a dataclass: a large panel has 90,000 of them, made straight
+    from the rows SQLite returns."""
 
     score_id: int
     answer_id: int
@@ -123,6 +142,18 @@ class VisibleScore:
 
 
 @dataclass(frozen=True)
+class VisibleGrid:
+    """The scores a viewer may see on an interview, one row per answer:
+    ``(submission id, question id, answer id, own, score per reviewer...)``. ``own`` is 1 when
+    the viewer's current score on the answer is submitted, 0 for their draft, None when they
+    have none; then one score (or None: none, or not to be seen) per reviewer of
+    ``reviewers``, the viewer first. What summaries count, without a record per score."""
+
+    reviewers: list[int]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     id: int
     submission_id: int
@@ -134,9 +165,9 @@ class DecisionRecord:
     supersedes_id: int | None
 
 
-@dataclass(frozen=True)
-class CandidateRef:
-    """A submission of the interview with its answers' question ids (no scores)."""
+class CandidateRef(NamedTuple):
+    """A submission of the interview with its answers' question ids (no scores). A named
+    tuple: every panel window makes one per candidate."""
 
     submission_id: int
     candidate_name: str
@@ -309,7 +340,7 @@ class SqlitePanel:
         # Two queries rather than one join: names and emails once per candidate, not once
         # per answer (this runs whenever a panel window opens).
         out = {
-            int(r[0]): CandidateRef(int(r[0]), r[1], r[2], {})
+            r[0]: CandidateRef(r[0], r[1], r[2], {})  # SQLite's ints and strs as they come
             for r in self.db.execute(
                 "SELECT id, candidate_name, candidate_email FROM submissions"
                 " WHERE interview_pk = ? ORDER BY id",
@@ -337,36 +368,44 @@ class SqlitePanel:
             + " ORDER BY a.submission_id, a.position, reviewer_name COLLATE NOCASE",
             {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
         ).fetchall()
-        return [
-            VisibleScore(
-                int(r[0]),
-                int(r[1]),
-                int(r[2]),
-                str(r[3]),
-                int(r[4]),
-                str(r[5]),
-                None if r[6] is None else int(r[6]),
-                str(r[7]),
-                str(r[8]),
-                str(r[9]),
-                r[10],
-                r[11],
-            )
-            for r in rows
-        ]
+        # SQLite returns each column in its type already: the rows as they come.
+        return list(map(VisibleScore._make, rows))
 
-    def visible_ratings(
-        self, viewer_id: int, interview_pk: int, own_drafts: bool = True
-    ) -> list[tuple[int, int, int | None, int]]:
-        """The rows of :meth:`visible_scores` (the same rule, the same SQL) reduced to
-        ``(answer id, reviewer id, score, submitted 0/1)``: what the summary counts, without
-        building a record per score of a large panel."""
-        # SQLite returns these integer columns as int already: the rows as they come.
-        rows: list[tuple[int, int, int | None, int]] = self.db.execute(
-            "SELECT sc.answer_id, sc.reviewer_id, sc.score, sc.status = 'submitted'" + _VISIBLE,
-            {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
+    def reviewer_ids(self) -> list[int]:
+        return [int(r[0]) for r in self.db.execute("SELECT id FROM reviewers ORDER BY id")]
+
+    def visible_grid(
+        self, viewer_id: int, interview_pk: int, others: Sequence[int], own_drafts: bool = True
+    ) -> VisibleGrid:
+        """The scores of :meth:`visible_scores` (the same rule) as a :class:`VisibleGrid` over
+        the viewer and ``others``: one pass over the interview's answers with one index
+        lookup per answer and reviewer, rather than a record per score row."""
+        others = [r for r in others if r != viewer_id]
+        params: dict[str, Any] = {
+            "interview": interview_pk,
+            "viewer": viewer_id,
+            "own_drafts": int(own_drafts),
+        }
+        codes = "".join(f", {_CODE.format(r=f':r{i}')} AS c{i}" for i in range(len(others)))
+        params.update({f"r{i}": r for i, r in enumerate(others)})
+        own = _SEES.format(own="1", sub="mine & 1", mine_sub="mine & 1")
+        seen = "".join(
+            f", CASE WHEN {_SEES.format(own='0', sub=f'c{i} & 1', mine_sub='mine & 1')}"
+            f" THEN NULLIF(c{i} >> 1, 0) END"
+            for i in range(len(others))
+        )
+        # Materialised, so that each lookup runs once per answer however often the rule
+        # names its result.
+        rows: list[tuple[Any, ...]] = self.db.execute(
+            "WITH g AS MATERIALIZED (SELECT a.submission_id AS sid, a.question_id AS q,"
+            f" a.id AS aid, {_CODE.format(r=':viewer')} AS mine{codes}"
+            " FROM submissions s JOIN answers a ON a.submission_id = s.id"
+            " WHERE s.interview_pk = :interview)"
+            f" SELECT sid, q, aid, mine & 1, CASE WHEN {own} THEN NULLIF(mine >> 1, 0) END{seen}"
+            " FROM g",
+            params,
         ).fetchall()
-        return rows
+        return VisibleGrid([viewer_id, *others], rows)
 
     def open_answers(self, viewer_id: int) -> list[tuple[int, int]]:
         """``(other reviewer id, answer id)`` where both the other's and the viewer's current

@@ -343,15 +343,8 @@ class SummaryWindow(PanelWindow):
 
     def distribution(self, question_id: str) -> dict[int, list[int]]:
         """Panelist id -> count of each score 1..5 among the visible cells."""
-        view = self.view
-        assert view is not None
-        counts: dict[int, list[int]] = {}
-        for (_, q), stats in view.summary.cells.items():
-            if question_id and q != question_id:
-                continue
-            for p, s in stats.scores.items():
-                counts.setdefault(p, [0] * (SCORE_MAX - SCORE_MIN + 1))[s - SCORE_MIN] += 1
-        return counts
+        assert self.view is not None
+        return self.view.summary.cells.counts(question_id)
 
     def _fill_chart(self) -> None:
         if self.view is None:
