@@ -14,6 +14,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from onetake_desktop.domain.clock import Clock
@@ -143,7 +144,6 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
         scores: NDArray[np.float64],
         stats: tuple[list[float], list[float], list[int]],
     ) -> None:
-        self._row = {cell: i for i, cell in enumerate(cells)}
         self._cells = cells
         self._raters = list(raters)
         self._scores = scores  # cells x raters, NaN where no score
@@ -153,7 +153,7 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
     def __getitem__(self, cell: Cell) -> ScoreStats:
         made = self._made.get(cell)
         if made is None:
-            i = self._row[cell]
+            i = self._rows[cell]
             row = self._scores[i].tolist()
             scores = {r: int(v) for r, v in zip(self._raters, row, strict=True) if v == v}
             if scores:
@@ -163,11 +163,15 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
             self._made[cell] = made
         return made
 
+    @cached_property
+    def _rows(self) -> dict[Cell, int]:
+        return {cell: i for i, cell in enumerate(self._cells)}
+
     def __iter__(self) -> Iterator[Cell]:
-        return iter(self._row)
+        return iter(self._cells)
 
     def __len__(self) -> int:
-        return len(self._row)
+        return len(self._cells)
 
     def flagged(self) -> list[Cell]:
         """Cells whose panelists are DISAGREEMENT_POINTS or more apart, sorted."""
@@ -189,9 +193,9 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
         out: dict[int, list[int]] = {}
         for j, rater in enumerate(self._raters):
             column = scores[:, j]
-            column = column[~np.isnan(column)].astype(np.int64) - SCORE_MIN
-            if column.size:
-                counts = np.bincount(column, minlength=SCORE_MAX - SCORE_MIN + 1)
+            given = column[~np.isnan(column)].astype(np.int64) - SCORE_MIN
+            if given.size:
+                counts = np.bincount(given, minlength=SCORE_MAX - SCORE_MIN + 1)
                 out[rater] = [int(n) for n in counts]
         return out
 
@@ -257,8 +261,9 @@ def summarise_grid(
         if mean == mean:  # not NaN: the cell has a score
             means_of.append(mean)
     alphas: dict[str, float | None] = {}
+    candidate_of = [c for c, _ in cells]
     for question, rows_of in sorted(by_question.items()):
-        rows_of.sort(key=lambda i: cells[i][0])  # units in candidate order, as ordinal_alpha
+        rows_of.sort(key=candidate_of.__getitem__)  # units in candidate order, as ordinal_alpha
         alphas[question] = _alpha(matrix[rows_of])
     lenient: list[Leniency] = []
     for j, rater in enumerate(raters):

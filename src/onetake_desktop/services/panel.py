@@ -112,6 +112,10 @@ class PanelView:
             return None
         return self.summary.cells.get(cell)
 
+    def disagreements(self) -> list[Cell]:
+        """Open cells whose panelists are 2 or more points apart, sorted."""
+        return [c for c in self.summary.disagreements() if c in self.submitted_cells]
+
     def alpha(self, question_id: str) -> float | None:
         return (
             self.summary.alpha_by_question.get(question_id)

@@ -304,7 +304,7 @@ class SummaryWindow(PanelWindow):
         lines = [
             f"Q{i} ({q}): α = {self.alpha_text(q)}" for i, q in enumerate(view.questions, start=1)
         ]
-        flagged = [cell for cell in view.summary.disagreements() if view.stats(*cell) is not None]
+        flagged = view.disagreements()
         if flagged:
             more = len(flagged) - FLAGGED_SHOWN
             lines.append(
