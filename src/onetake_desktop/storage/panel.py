@@ -112,14 +112,6 @@ _VISIBLE = f"""
 }
 """
 
-# A reviewer's current score on answer ``a`` as one integer: score * 2 + submitted (score 0
-# for a draft that holds only a note; NULL with no score row). One lookup in the (answer,
-# reviewer, id) index, latest row first.
-_CODE = (
-    "(SELECT COALESCE(x.score, 0) * 2 + (x.status = 'submitted') FROM scores x"
-    " WHERE x.answer_id = a.id AND x.reviewer_id = {r} ORDER BY x.id DESC LIMIT 1)"
-)
-
 
 class VisibleScore(NamedTuple):
     """A current score (a panelist's latest row on an answer) the viewer may see.
@@ -378,31 +370,34 @@ class SqlitePanel:
         self, viewer_id: int, interview_pk: int, others: Sequence[int], own_drafts: bool = True
     ) -> VisibleGrid:
         """The scores of :meth:`visible_scores` (the same rule) as a :class:`VisibleGrid` over
-        the viewer and ``others``: one pass over the interview's answers with one index
-        lookup per answer and reviewer, rather than a record per score row."""
+        the viewer and ``others``: one pass over the interview's answers with one lookup in
+        the (answer, reviewer, id) index per answer and reviewer, rather than a record (and
+        two lookups) per score row."""
         others = [r for r in others if r != viewer_id]
         params: dict[str, Any] = {
             "interview": interview_pk,
             "viewer": viewer_id,
             "own_drafts": int(own_drafts),
         }
-        codes = "".join(f", {_CODE.format(r=f':r{i}')} AS c{i}" for i in range(len(others)))
         params.update({f"r{i}": r for i, r in enumerate(others)})
-        own = _SEES.format(own="1", sub="mine & 1", mine_sub="mine & 1")
-        seen = "".join(
-            f", CASE WHEN {_SEES.format(own='0', sub=f'c{i} & 1', mine_sub='mine & 1')}"
-            f" THEN NULLIF(c{i} >> 1, 0) END"
+        # The viewer's current row is joined once per answer (``m``); each other reviewer's
+        # current score is one lookup that returns it only when the rule says so.
+        mine_sub = "m.status = 'submitted'"
+        own = _SEES.format(own="1", sub=mine_sub, mine_sub=mine_sub)
+        theirs = _SEES.format(own="0", sub="x.status = 'submitted'", mine_sub=mine_sub)
+        columns = "".join(
+            f", (SELECT CASE WHEN {theirs} THEN x.score END FROM scores x"
+            f" WHERE x.answer_id = a.id AND x.reviewer_id = :r{i} ORDER BY x.id DESC LIMIT 1)"
             for i in range(len(others))
         )
-        # Materialised, so that each lookup runs once per answer however often the rule
-        # names its result.
         rows: list[tuple[Any, ...]] = self.db.execute(
-            "WITH g AS MATERIALIZED (SELECT a.submission_id AS sid, a.question_id AS q,"
-            f" a.id AS aid, {_CODE.format(r=':viewer')} AS mine{codes}"
+            "SELECT a.submission_id, a.question_id, a.id, m.status = 'submitted',"
+            f" CASE WHEN {own} THEN m.score END{columns}"
             " FROM submissions s JOIN answers a ON a.submission_id = s.id"
-            " WHERE s.interview_pk = :interview)"
-            f" SELECT sid, q, aid, mine & 1, CASE WHEN {own} THEN NULLIF(mine >> 1, 0) END{seen}"
-            " FROM g",
+            " LEFT JOIN scores m ON m.answer_id = a.id AND m.reviewer_id = :viewer"
+            " AND m.id = (SELECT MAX(x.id) FROM scores x"
+            " WHERE x.answer_id = a.id AND x.reviewer_id = :viewer)"
+            " WHERE s.interview_pk = :interview",
             params,
         ).fetchall()
         return VisibleGrid([viewer_id, *others], rows)
