@@ -96,18 +96,27 @@ _CURRENT = (
 # decides with this expression.
 _SEES = "(CASE WHEN {own} THEN {sub} OR :own_drafts ELSE {sub} AND {mine_sub} END)"
 
-# The interview's current score rows that :viewer may see; readers select columns from it.
+# The viewer's current row on answer ``a``, joined once per answer (not looked up again for
+# each score row on it).
+_MINE = (
+    " LEFT JOIN scores m ON m.answer_id = a.id AND m.reviewer_id = :viewer"
+    " AND m.id = (SELECT MAX(x.id) FROM scores x"
+    " WHERE x.answer_id = a.id AND x.reviewer_id = :viewer)"
+)
+
+# The interview's current score rows that :viewer may see, with their reviewer (``r``);
+# readers select columns from it.
 _VISIBLE = f"""
     FROM submissions s
     JOIN answers a ON a.submission_id = s.id
+    {_MINE}
     JOIN scores sc ON sc.answer_id = a.id
+    JOIN reviewers r ON r.id = sc.reviewer_id
     WHERE s.interview_pk = :interview AND {_CURRENT.format(t="sc")} AND {
     _SEES.format(
         own="sc.reviewer_id = :viewer",
         sub="sc.status = 'submitted'",
-        mine_sub="(SELECT mine.status FROM scores mine"
-        " WHERE mine.answer_id = sc.answer_id AND mine.reviewer_id = :viewer"
-        " ORDER BY mine.id DESC LIMIT 1) = 'submitted'",
+        mine_sub="m.status = 'submitted'",
     )
 }
 """
@@ -354,7 +363,7 @@ class SqlitePanel:
         """Current scores on the interview's answers that ``viewer_id`` may see (see module)."""
         rows = self.db.execute(
             "SELECT sc.id, sc.answer_id, a.submission_id, a.question_id, sc.reviewer_id,"
-            " (SELECT r.name FROM reviewers r WHERE r.id = sc.reviewer_id) AS reviewer_name,"
+            " r.name AS reviewer_name,"
             " sc.score, sc.note, sc.status, sc.created_at, sc.supersedes_id, sc.reason"
             + _VISIBLE
             + " ORDER BY a.submission_id, a.position, reviewer_name COLLATE NOCASE",
@@ -393,10 +402,7 @@ class SqlitePanel:
         rows: list[tuple[Any, ...]] = self.db.execute(
             "SELECT a.submission_id, a.question_id, a.id, m.status = 'submitted',"
             f" CASE WHEN {own} THEN m.score END{columns}"
-            " FROM submissions s JOIN answers a ON a.submission_id = s.id"
-            " LEFT JOIN scores m ON m.answer_id = a.id AND m.reviewer_id = :viewer"
-            " AND m.id = (SELECT MAX(x.id) FROM scores x"
-            " WHERE x.answer_id = a.id AND x.reviewer_id = :viewer)"
+            f" FROM submissions s JOIN answers a ON a.submission_id = s.id{_MINE}"
             " WHERE s.interview_pk = :interview",
             params,
         ).fetchall()
