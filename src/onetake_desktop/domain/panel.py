@@ -90,12 +90,16 @@ def _alpha(matrix: NDArray[np.float64]) -> float | None:
     raters = rated.any(axis=0)
     if int(raters.sum()) < 2 or not bool((rated.sum(axis=1) >= 2).any()):
         return None
+    # How many raters gave each score to each unit (what the package would count itself,
+    # after sorting every score to find the values: given here, the domain is known).
+    domain = np.arange(SCORE_MIN, SCORE_MAX + 1, dtype=float)
+    counts = (matrix[:, raters][:, :, None] == domain).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 when nobody varies: None
         value = float(
             krippendorff.alpha(
-                reliability_data=matrix[:, raters].T,
+                value_counts=counts,
                 level_of_measurement="ordinal",
-                value_domain=list(range(SCORE_MIN, SCORE_MAX + 1)),
+                value_domain=domain,
             )
         )
     return None if math.isnan(value) else value
@@ -142,7 +146,7 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
         cells: Sequence[Cell],
         raters: Sequence[int],
         scores: NDArray[np.float64],
-        stats: tuple[list[float], list[float], list[int]],
+        stats: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]],
     ) -> None:
         self._cells = cells
         self._raters = list(raters)
@@ -157,11 +161,19 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
             row = self._scores[i].tolist()
             scores = {r: int(v) for r, v in zip(self._raters, row, strict=True) if v == v}
             if scores:
-                made = ScoreStats(scores, self._mean[i], self._median[i], self._spread[i])
+                made = ScoreStats(
+                    scores,
+                    float(self._mean[i]),
+                    float(self._median[i]),
+                    int(self._spread[i]),
+                )
             else:
                 made = ScoreStats({}, None, None, None)
             self._made[cell] = made
         return made
+
+    def __contains__(self, cell: object) -> bool:
+        return cell in self._rows  # without making the record
 
     @cached_property
     def _rows(self) -> dict[Cell, int]:
@@ -173,12 +185,21 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
     def __len__(self) -> int:
         return len(self._cells)
 
+    def mean_of(self, cells: Iterable[Cell]) -> float | None:
+        """The mean of these cells' means (``math.fsum``, as statistics.fmean); None when
+        none of them has a score."""
+        rows = self._rows
+        means = [float(self._mean[rows[c]]) for c in cells if c in rows]
+        means = [m for m in means if m == m]  # NaN: a cell without a score
+        return math.fsum(means) / len(means) if means else None
+
     def flagged(self) -> list[Cell]:
         """Cells whose panelists are DISAGREEMENT_POINTS or more apart, sorted."""
+        import numpy as np
+
+        cells = self._cells
         return sorted(
-            cell
-            for cell, spread in zip(self._cells, self._spread, strict=True)
-            if spread >= DISAGREEMENT_POINTS
+            cells[i] for i in np.flatnonzero(self._spread >= DISAGREEMENT_POINTS).tolist()
         )
 
     def counts(self, question_id: str = "") -> dict[int, list[int]]:
@@ -200,11 +221,35 @@ class ScoreCells(Mapping[Cell, ScoreStats]):
         return out
 
 
+class CandidateMeans(Mapping[int, float | None]):
+    """Candidate id -> the mean of their answers' means, worked out when asked for (a window
+    shows the rows in view; the decisions list asks for every one)."""
+
+    def __init__(self, cells: ScoreCells, candidates: Sequence[int], questions: Sequence[str]):
+        self._cells = cells
+        self._candidates = candidates  # sorted, each once
+        self._questions = questions
+        self._known: set[int] | None = None
+
+    def __getitem__(self, candidate: int) -> float | None:
+        if self._known is None:
+            self._known = set(self._candidates)
+        if candidate not in self._known:
+            raise KeyError(candidate)
+        return self._cells.mean_of((candidate, q) for q in self._questions)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._candidates)
+
+    def __len__(self) -> int:
+        return len(self._candidates)
+
+
 @dataclass(frozen=True)
 class PanelSummary:
     cells: ScoreCells
     alpha_by_question: dict[str, float | None]
-    candidate_means: dict[int, float | None]  # mean of the answer means
+    candidate_means: Mapping[int, float | None]  # mean of the answer means
     leniency: list[Leniency]
 
     def disagreements(self) -> list[Cell]:
@@ -230,52 +275,49 @@ def summarise_grid(
     """
     import numpy as np
 
+    n = len(cells)
     order = sorted(range(len(raters)), key=lambda j: raters[j])
     raters = [raters[j] for j in order]
-    matrix = np.array(rows, dtype=float).reshape(len(cells), len(order))[:, order]
+    matrix = np.array(rows, dtype=float).reshape(n, len(order))[:, order]
     rated = ~np.isnan(matrix)
     count = rated.sum(axis=1)
     total = np.where(rated, matrix, 0.0).sum(axis=1)
-    ordered = np.sort(matrix, axis=1)  # NaN last
+    # Each row sorted, NaN last (one NaN column when there are no raters at all).
+    ordered = np.sort(matrix if len(order) else np.full((n, 1), np.nan), axis=1)
     some = count > 0
-    last = np.maximum(count - 1, 0)
-    middle = count // 2
-    lows = ordered[:, 0] if len(order) else np.zeros(len(cells))
-    take = np.take_along_axis
-    highs = take(ordered, last[:, None], axis=1)[:, 0] if len(order) else lows
-    upper = take(ordered, np.minimum(middle, last)[:, None], axis=1)[:, 0] if len(order) else lows
-    lower = take(ordered, np.maximum(middle - 1, 0)[:, None], axis=1)[:, 0] if len(order) else lows
+    last = np.maximum(count - 1, 0)[:, None]
+    middle = (count // 2)[:, None]
+    highs = np.take_along_axis(ordered, last, axis=1)[:, 0]
+    upper = np.take_along_axis(ordered, np.minimum(middle, last), axis=1)[:, 0]
+    lower = np.take_along_axis(ordered, np.maximum(middle - 1, 0), axis=1)[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(some, total / np.maximum(count, 1), np.nan)
-        medians = np.where(count % 2 == 1, upper, (lower + upper) / 2)
-    spreads = np.where(some, highs - lows, -1).astype(np.int64)
-    mean_list: list[float] = means.tolist()
-    median_list: list[float] = np.where(some, medians, np.nan).tolist()
-    spread_list: list[int] = spreads.tolist()
+        medians = np.where(some, np.where(count % 2 == 1, upper, (lower + upper) / 2), np.nan)
+        spreads = np.where(some, highs - ordered[:, 0], -1).astype(np.int64)
+    score_cells = ScoreCells(cells, raters, matrix, (means, medians, spreads))
 
-    by_question: dict[str, list[int]] = {}
-    by_candidate: dict[int, list[float]] = {}
-    for i, ((candidate, question), mean) in enumerate(zip(cells, mean_list, strict=True)):
-        by_question.setdefault(question, []).append(i)
-        means_of = by_candidate.setdefault(candidate, [])
-        if mean == mean:  # not NaN: the cell has a score
-            means_of.append(mean)
+    candidate = np.fromiter((c for c, _ in cells), dtype=np.int64, count=n)
+    question_of = [q for _, q in cells]
+    questions = sorted(set(question_of))
+    position = {q: i for i, q in enumerate(questions)}
+    asked = np.fromiter((position[q] for q in question_of), dtype=np.int64, count=n)
     alphas: dict[str, float | None] = {}
-    candidate_of = [c for c, _ in cells]
-    for question, rows_of in sorted(by_question.items()):
-        rows_of.sort(key=candidate_of.__getitem__)  # units in candidate order, as ordinal_alpha
+    for i, question in enumerate(questions):
+        rows_of = np.flatnonzero(asked == i)
+        # Units in candidate order, as ordinal_alpha has them.
+        rows_of = rows_of[np.argsort(candidate[rows_of], kind="stable")]
         alphas[question] = _alpha(matrix[rows_of])
     lenient: list[Leniency] = []
     for j, rater in enumerate(raters):
         mine = rated[:, j]
-        n = int(mine.sum())
-        if n:
+        k = int(mine.sum())
+        if k:
             own = float(matrix[mine, j].sum())  # whole numbers: exact, as the int sum
-            lenient.append(Leniency(rater, n, own / n, math.fsum(means[mine].tolist()) / n))
+            lenient.append(Leniency(rater, k, own / k, math.fsum(means[mine].tolist()) / k))
     return PanelSummary(
-        ScoreCells(cells, raters, matrix, (mean_list, median_list, spread_list)),
+        score_cells,
         alphas,
-        {c: math.fsum(m) / len(m) if m else None for c, m in sorted(by_candidate.items())},
+        CandidateMeans(score_cells, np.unique(candidate).tolist(), questions),
         lenient,
     )
 

@@ -9,7 +9,7 @@ Threading: one ``PanelService`` per thread (its SQLite connection is not shared)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -78,7 +78,7 @@ class PanelView:
     panelists: dict[int, str]  # id -> name, of everyone whose scores appear here
     summary: PanelSummary  # built from submitted scores the viewer may see
     own_drafts: dict[Cell, int]  # the viewer's unsubmitted scores, for their eyes only
-    submitted_cells: set[Cell]  # cells the viewer has submitted (their summary is open)
+    submitted_cells: Collection[Cell]  # cells the viewer has submitted (their summary is open)
 
     @cached_property
     def by_id(self) -> dict[int, CandidateView]:
@@ -377,16 +377,15 @@ class PanelService:
         # 10,000 candidates has 30,000 of them and 90,000 scores.
         grid = self.scoring.visible_grid(actor, interview_pk=interview_pk)
         candidates = self.candidates(interview_pk=interview_pk)
-        cells: list[Cell] = []
-        scores: list[tuple[int | None, ...]] = []
-        drafts: dict[Cell, int] = {}
-        for row in grid.rows:
-            if row[3]:  # the viewer submitted: the cell is open, with whatever they may see
-                cells.append((row[0], row[1]))
-                scores.append(row[4:])
-            elif row[4] is not None:  # the viewer's own draft: for their eyes only
-                drafts[(row[0], row[1])] = row[4]
-        summary = summarise_grid(cells, grid.reviewers, scores)
+        # Where the viewer submitted, the cell is open, with whatever the rule lets them see;
+        # elsewhere only their own draft shows, to them alone.
+        open_rows = [row for row in grid.rows if row[3]]
+        drafts: dict[Cell, int] = {
+            (row[0], row[1]): row[4] for row in grid.rows if not row[3] and row[4] is not None
+        }
+        summary = summarise_grid(
+            [(row[0], row[1]) for row in open_rows], grid.reviewers, [row[4:] for row in open_rows]
+        )
         all_names = {r.id: r.name for r in self.library.reviewers.all()}
         names = {p.panelist_id: all_names[p.panelist_id] for p in summary.leniency}
         return PanelView(
@@ -396,7 +395,7 @@ class PanelService:
             names,
             summary,
             drafts,
-            set(cells),
+            summary.cells,  # every cell of the summary is one the viewer submitted
         )
 
     # -- decisions -----------------------------------------------------------------------------

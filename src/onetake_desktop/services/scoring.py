@@ -1227,39 +1227,26 @@ class ScoringService:
             # One pass over what the actor may see (no drafts): per candidate, how many of
             # their answers the actor submitted, and the count and sum of the scores seen.
             candidates = self.candidates(interview_pk=interview.id)
-            own_submitted: dict[int, int] = {}
-            counts: dict[int, int] = {}
-            sums: dict[int, int] = {}
             grid = self.visible_grid(actor, interview_pk=interview.id, own_drafts=False)
-            for row in grid.rows:
-                sid = row[0]
-                if row[3]:
-                    own_submitted[sid] = own_submitted.get(sid, 0) + 1
-                values = [v for v in row[4:] if v is not None]
-                if values:
-                    counts[sid] = counts.get(sid, 0) + len(values)
-                    sums[sid] = sums.get(sid, 0) + sum(values)
+            totals = _per_candidate(grid.rows)
             recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
-            flags = self.library.submissions.all_flags()  # no folder resolved per candidate
+            interview_id, version = interview.interview_id, interview.version
             for c in candidates:
-                my_submitted = own_submitted.get(c.submission_id, 0)
-                own_done = bool(c.answers) and my_submitted == len(c.answers)
-                seen = counts.get(c.submission_id, 0)
+                my_submitted, seen, total = totals.get(c.submission_id, (0, 0, 0))
+                own_done = my_submitted == len(c.answers) and my_submitted > 0
                 rec = recs.get(c.submission_id)
                 d = c.decision
                 out.append(
                     {
-                        "interview_id": interview.interview_id,
-                        "interview_version": interview.version,
+                        "interview_id": interview_id,
+                        "interview_version": version,
                         "candidate_code": c.code,
                         "candidate_name": c.name if c.revealed else "",
                         "candidate_email": c.email,
-                        "flags": _flags_text(flags.get(c.submission_id, ())),
+                        "flags": _flags_text(c.flags) if c.flags else "",
                         "answers": len(c.answers),
                         "my_submitted": my_submitted,
-                        "mean_score": round(sums[c.submission_id] / seen, 3)
-                        if seen and own_done
-                        else "",
+                        "mean_score": round(total / seen, 3) if seen and own_done else "",
                         "scores_seen": seen if own_done else "",
                         "recommendation": rec[0] if rec and rec[1] == "submitted" else "",
                         "decision": d.decision if d else "",
@@ -1428,6 +1415,32 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "feedback",
     "decided_at",
 )
+
+
+def _per_candidate(rows: Sequence[Sequence[Any]]) -> dict[int, tuple[int, int, int]]:
+    """Submission id -> (answers the viewer submitted, scores seen, their sum) over the rows
+    of a :class:`VisibleGrid`, column-wise (30,000 rows for 10,000 candidates)."""
+    import numpy as np
+
+    if not rows:
+        return {}
+    n = len(rows)
+    scores = np.array([r[4:] for r in rows], dtype=float).reshape(n, -1)
+    seen = ~np.isnan(scores)
+    ids, which = np.unique(
+        np.fromiter((r[0] for r in rows), dtype=np.int64, count=n), return_inverse=True
+    )
+    own = np.fromiter((r[3] == 1 for r in rows), dtype=np.int64, count=n)
+    # Whole numbers: the float sums are exact.
+    columns = (
+        np.bincount(which, weights=own),
+        np.bincount(which, weights=seen.sum(axis=1)),
+        np.bincount(which, weights=np.where(seen, scores, 0.0).sum(axis=1)),
+    )
+    return {
+        int(i): (int(a), int(b), int(t))
+        for i, a, b, t in zip(ids.tolist(), *(c.tolist() for c in columns), strict=True)
+    }
 
 
 def _flags_text(flags: Sequence[Flag]) -> str:
