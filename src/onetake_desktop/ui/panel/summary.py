@@ -165,7 +165,8 @@ class SummaryWindow(PanelWindow):
         # A cell is the scores (which may wrap once in a narrow window) and one line of
         # figures: a fixed height of three lines, so no row is ever measured.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.table.ensurePolished()  # the style sheet's font, not the default one, sizes rows
+        rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() * 3 + 12)
         self.agreement = QLabel("")
         self.agreement.setObjectName("AgreementLabel")
         self.agreement.setWordWrap(True)
