@@ -480,11 +480,13 @@ class SqlitePanel:
     def recommendations_of(self, reviewer_id: int, interview_pk: int) -> dict[int, tuple[str, str]]:
         """Submission id -> (value, status) of this reviewer's current recommendation, for
         every submission of the interview they recommended on (one query)."""
+        # Per submission: the latest row's id from the (submission, reviewer, id) index, then
+        # that row by its key.
         rows = self.db.execute(
             "SELECT rc.submission_id, rc.value, rc.status FROM submissions s"
-            " JOIN recommendations rc ON rc.submission_id = s.id AND rc.reviewer_id = :r"
-            " WHERE s.interview_pk = :i AND rc.id = (SELECT MAX(x.id) FROM recommendations x"
-            " WHERE x.submission_id = rc.submission_id AND x.reviewer_id = :r)",
+            " JOIN recommendations rc ON rc.id = (SELECT MAX(x.id) FROM recommendations x"
+            " WHERE x.submission_id = s.id AND x.reviewer_id = :r)"
+            " WHERE s.interview_pk = :i",
             {"r": reviewer_id, "i": interview_pk},
         ).fetchall()
         return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
