@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from onetake_desktop.domain.clock import Clock
 
@@ -134,6 +134,31 @@ def leniency(ratings: Ratings) -> list[Leniency]:
         Leniency(p, len(panel[p]), own_sum[p] / len(panel[p]), math.fsum(panel[p]) / len(panel[p]))
         for p in sorted(panel)
     ]
+
+
+class CellColumns(Sequence[Cell]):
+    """Cells kept as two columns (candidate ids, question ids) and made into tuples only when
+    one is read: a large summary holds 30,000 of them, and every tuple kept alive is one more
+    object for Python's cycle collector to walk."""
+
+    def __init__(self, candidates: list[int], questions: list[str]) -> None:
+        self.candidates = candidates
+        self.questions = questions
+
+    @overload
+    def __getitem__(self, i: int) -> Cell: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Cell]: ...
+    def __getitem__(self, i: int | slice) -> Cell | list[Cell]:
+        if isinstance(i, slice):
+            return list(zip(self.candidates[i], self.questions[i], strict=True))
+        return (self.candidates[i], self.questions[i])
+
+    def __iter__(self) -> Iterator[Cell]:
+        return zip(self.candidates, self.questions, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
 
 
 class ScoreCells(Mapping[Cell, ScoreStats]):
@@ -264,9 +289,12 @@ def summarise(ratings: Ratings) -> PanelSummary:
 
 
 def summarise_grid(
-    cells: Sequence[Cell], raters: Sequence[int], rows: Sequence[Sequence[int | None]]
+    cells: Sequence[Cell],
+    raters: Sequence[int],
+    rows: Sequence[Sequence[int | None]] | Sequence[int | None],
 ) -> PanelSummary:
-    """:func:`summarise` of a grid: one row per cell, one score (or None) per rater.
+    """:func:`summarise` of a grid: one row per cell, one score (or None) per rater (the rows
+    nested, or one after another in a flat list).
 
     The same figures as :func:`score_stats`, :func:`ordinal_alpha` and :func:`leniency` on the
     same ratings (whole-number sums are exact, so each division gives the same float; means
@@ -296,8 +324,12 @@ def summarise_grid(
         spreads = np.where(some, highs - ordered[:, 0], -1).astype(np.int64)
     score_cells = ScoreCells(cells, raters, matrix, (means, medians, spreads))
 
-    candidate = np.fromiter((c for c, _ in cells), dtype=np.int64, count=n)
-    question_of = [q for _, q in cells]
+    if isinstance(cells, CellColumns):
+        candidate = np.array(cells.candidates, dtype=np.int64)
+        question_of = cells.questions
+    else:
+        candidate = np.fromiter((c for c, _ in cells), dtype=np.int64, count=n)
+        question_of = [q for _, q in cells]
     questions = sorted(set(question_of))
     position = {q: i for i, q in enumerate(questions)}
     asked = np.fromiter((position[q] for q in question_of), dtype=np.int64, count=n)

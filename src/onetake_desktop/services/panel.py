@@ -24,6 +24,7 @@ from onetake_desktop.domain.panel import (
     AuditEntry,
     AuditProblem,
     Cell,
+    CellColumns,
     Decision,
     PanelSummary,
     ScoreStats,
@@ -378,14 +379,20 @@ class PanelService:
         grid = self.scoring.visible_grid(actor, interview_pk=interview_pk)
         candidates = self.candidates(interview_pk=interview_pk)
         # Where the viewer submitted, the cell is open, with whatever the rule lets them see;
-        # elsewhere only their own draft shows, to them alone.
-        open_rows = [row for row in grid.rows if row[3]]
-        drafts: dict[Cell, int] = {
-            (row[0], row[1]): row[4] for row in grid.rows if not row[3] and row[4] is not None
-        }
-        summary = summarise_grid(
-            [(row[0], row[1]) for row in open_rows], grid.reviewers, [row[4:] for row in open_rows]
-        )
+        # elsewhere only their own draft shows, to them alone. Kept as columns of plain
+        # values (no tuple per row kept alive).
+        candidate_ids: list[int] = []
+        question_ids: list[str] = []
+        scores: list[int | None] = []
+        drafts: dict[Cell, int] = {}
+        for row in grid.rows:
+            if row[3]:
+                candidate_ids.append(row[0])
+                question_ids.append(row[1])
+                scores.extend(row[4:])
+            elif row[4] is not None:
+                drafts[(row[0], row[1])] = row[4]
+        summary = summarise_grid(CellColumns(candidate_ids, question_ids), grid.reviewers, scores)
         all_names = {r.id: r.name for r in self.library.reviewers.all()}
         names = {p.panelist_id: all_names[p.panelist_id] for p in summary.leniency}
         return PanelView(

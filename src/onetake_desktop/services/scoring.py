@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -1417,25 +1417,31 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 )
 
 
-def _per_candidate(rows: Sequence[Sequence[Any]]) -> dict[int, tuple[int, int, int]]:
+def _per_candidate(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, int, int]]:
     """Submission id -> (answers the viewer submitted, scores seen, their sum) over the rows
-    of a :class:`VisibleGrid`, column-wise (30,000 rows for 10,000 candidates)."""
+    of a :class:`VisibleGrid` (30,000 rows for 10,000 candidates: read once, summed
+    column-wise)."""
     import numpy as np
 
-    if not rows:
+    sids: list[int] = []
+    own: list[bool] = []
+    scores: list[int | None] = []
+    width = 0
+    for row in rows:
+        sids.append(row[0])
+        own.append(row[3] == 1)
+        scores.extend(row[4:])
+        width = len(row) - 4
+    if not sids:
         return {}
-    n = len(rows)
-    scores = np.array([r[4:] for r in rows], dtype=float).reshape(n, -1)
-    seen = ~np.isnan(scores)
-    ids, which = np.unique(
-        np.fromiter((r[0] for r in rows), dtype=np.int64, count=n), return_inverse=True
-    )
-    own = np.fromiter((r[3] == 1 for r in rows), dtype=np.int64, count=n)
+    matrix = np.array(scores, dtype=float).reshape(len(sids), width)
+    seen = ~np.isnan(matrix)
+    ids, which = np.unique(np.array(sids, dtype=np.int64), return_inverse=True)
     # Whole numbers: the float sums are exact.
     columns = (
-        np.bincount(which, weights=own),
+        np.bincount(which, weights=np.array(own, dtype=float)),
         np.bincount(which, weights=seen.sum(axis=1)),
-        np.bincount(which, weights=np.where(seen, scores, 0.0).sum(axis=1)),
+        np.bincount(which, weights=np.where(seen, matrix, 0.0).sum(axis=1)),
     )
     return {
         int(i): (int(a), int(b), int(t))

@@ -7,7 +7,7 @@ submitted their own score on that same answer. Drafts of others are never return
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -148,10 +148,13 @@ class VisibleGrid:
     ``(submission id, question id, answer id, own, score per reviewer...)``. ``own`` is 1 when
     the viewer's current score on the answer is submitted, 0 for their draft, None when they
     have none; then one score (or None: none, or not to be seen) per reviewer of
-    ``reviewers``, the viewer first. What summaries count, without a record per score."""
+    ``reviewers``, the viewer first. What summaries count, without a record per score.
+
+    ``rows`` is read once, as SQLite returns them: a summary keeps what it counts, not 30,000
+    row tuples (each one more object for Python's cycle collector to walk)."""
 
     reviewers: list[int]
-    rows: list[tuple[Any, ...]]
+    rows: Iterator[tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -399,13 +402,13 @@ class SqlitePanel:
             f" WHERE x.answer_id = a.id AND x.reviewer_id = :r{i} ORDER BY x.id DESC LIMIT 1)"
             for i in range(len(others))
         )
-        rows: list[tuple[Any, ...]] = self.db.execute(
+        rows: Iterator[tuple[Any, ...]] = self.db.execute(
             "SELECT a.submission_id, a.question_id, a.id, m.status = 'submitted',"
             f" CASE WHEN {own} THEN m.score END{columns}"
             f" FROM submissions s JOIN answers a ON a.submission_id = s.id{_MINE}"
             " WHERE s.interview_pk = :interview",
             params,
-        ).fetchall()
+        )
         return VisibleGrid([viewer_id, *others], rows)
 
     def open_answers(self, viewer_id: int) -> list[tuple[int, int]]:
