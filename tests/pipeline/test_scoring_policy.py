@@ -609,8 +609,13 @@ def test_the_summary_grid_and_the_score_records_apply_the_same_rule(
     try:
         panel = panel_service(lib)
         actors = {n: panel.create_panelist(n, PASS[n]) for n in PASS}
+        # A reviewer without a passphrase scores in the same library: a panelist sees their
+        # submitted scores like anyone's; they see only their own.
+        lone = lib.reviewers.ensure("Lone Reviewer")
+        actors["Lone Reviewer"] = panel.scoring.actor_for(lone.id)
+        assert not actors["Lone Reviewer"].panelist
         rng = random.Random(seed)
-        shown_others = 0
+        shown_others = shown_lone = 0
         answers = [answer_id(lib, sub, q) for sub in ids.values() for q in QUESTIONS]
         for actor in actors.values():
             for a in answers:
@@ -638,6 +643,8 @@ def test_the_summary_grid_and_the_score_records_apply_the_same_rule(
                     actor, interview_pk=interview, own_drafts=own_drafts
                 )
                 assert grid.reviewers[0] == actor.reviewer_id
+                if not actor.panelist:
+                    assert grid.reviewers == [actor.reviewer_id]
                 cells: set[tuple[int, int, int | None, bool]] = set()
                 for _, _, a, own, *scores in grid.rows:
                     for reviewer_id, score in zip(grid.reviewers, scores, strict=True):
@@ -650,6 +657,9 @@ def test_the_summary_grid_and_the_score_records_apply_the_same_rule(
                 others = [a for a, r, _, _ in records if r != actor.reviewer_id]
                 assert all(a in own_submitted for a in others)
                 shown_others += len(others)
+                if actor.panelist:
+                    shown_lone += sum(1 for _, r, _, _ in records if r == lone.id)
         assert shown_others  # the fixture is one where the rule shows something, too
+        assert shown_lone
     finally:
         lib.close()
