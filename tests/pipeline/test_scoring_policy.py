@@ -620,6 +620,8 @@ def test_the_summary_grid_and_the_score_records_apply_the_same_rule(
         for actor in actors.values():
             for a in answers:
                 state = rng.choice(["none", "note", "draft", "submitted", "corrected"])
+                if a in answers[: len(QUESTIONS)]:  # everyone submits the first candidate
+                    state = rng.choice(["submitted", "corrected"])
                 if state == "none":
                     continue
                 score = None if state == "note" else rng.randint(1, 5)
@@ -657,9 +659,40 @@ def test_the_summary_grid_and_the_score_records_apply_the_same_rule(
                 others = [a for a, r, _, _ in records if r != actor.reviewer_id]
                 assert all(a in own_submitted for a in others)
                 shown_others += len(others)
+                if not own_drafts:
+                    check_summary_rows(panel, actor, interview, records)
                 if actor.panelist:
                     shown_lone += sum(1 for _, r, _, _ in records if r == lone.id)
         assert shown_others  # the fixture is one where the rule shows something, too
         assert shown_lone
     finally:
         lib.close()
+
+
+def check_summary_rows(
+    panel: PanelService,
+    actor: Actor,
+    interview: int,
+    records: set[tuple[int, int, int, bool]],
+) -> None:
+    """The one-row-per-candidate export counts exactly the score records the actor may see:
+    their submitted answers, and the mean and count of the scores once all are submitted."""
+    answers = {a: c.submission_id for c in panel.candidates(interview_pk=interview)
+               for a in c.answers.values()}  # fmt: skip
+    per_answer = {c.submission_id: len(c.answers) for c in panel.candidates(interview_pk=interview)}
+    rows = {
+        r["candidate_code"]: r for r in panel.scoring.summary_rows(actor, interview_pk=interview)
+    }
+    for c in panel.candidates(interview_pk=interview):
+        mine = [
+            r for r in records if answers[r[0]] == c.submission_id and r[1] == actor.reviewer_id
+        ]
+        seen = [r[2] for r in records if answers[r[0]] == c.submission_id]
+        row = rows[c.code]
+        assert row["my_submitted"] == len(mine)
+        done = len(mine) == per_answer[c.submission_id]
+        assert row["scores_seen"] == (len(seen) if done else "")
+        assert row["mean_score"] == (round(sum(seen) / len(seen), 3) if done and seen else "")
+        if c.submission_id == min(per_answer):  # submitted by everyone: the figures show
+            everyone = len(PASS) + 1 if actor.panelist else 1
+            assert done and row["scores_seen"] == per_answer[c.submission_id] * everyone

@@ -1231,20 +1231,22 @@ class ScoringService:
             totals = _per_candidate(grid.rows)
             recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
             interview_id, version = interview.interview_id, interview.version
-            for c in candidates:
-                my_submitted, seen, total = totals.get(c.submission_id, (0, 0, 0))
-                own_done = my_submitted == len(c.answers) and my_submitted > 0
-                rec = recs.get(c.submission_id)
-                d = c.decision
+            nothing = (0, 0, 0)
+            # Unpacked rather than read field by field: 10,000 rows of 15 fields.
+            for sid, code, name, email, revealed, answers, d, flags in candidates:
+                my_submitted, seen, total = totals.get(sid, nothing)
+                n_answers = len(answers)
+                own_done = my_submitted == n_answers and n_answers > 0
+                rec = recs.get(sid)
                 out.append(
                     {
                         "interview_id": interview_id,
                         "interview_version": version,
-                        "candidate_code": c.code,
-                        "candidate_name": c.name if c.revealed else "",
-                        "candidate_email": c.email,
-                        "flags": _flags_text(c.flags) if c.flags else "",
-                        "answers": len(c.answers),
+                        "candidate_code": code,
+                        "candidate_name": name if revealed else "",
+                        "candidate_email": email,
+                        "flags": _flags_text(flags) if flags else "",
+                        "answers": n_answers,
                         "my_submitted": my_submitted,
                         "mean_score": round(total / seen, 3) if seen and own_done else "",
                         "scores_seen": seen if own_done else "",
