@@ -1228,13 +1228,14 @@ class ScoringService:
             # their answers the actor submitted, and the count and sum of the scores seen.
             candidates = self.candidates(interview_pk=interview.id)
             grid = self.visible_grid(actor, interview_pk=interview.id, own_drafts=False)
-            totals = _per_candidate(grid.rows)
+            own_submitted, seen_count, seen_sum = _per_candidate(grid.rows)
             recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
             interview_id, version = interview.interview_id, interview.version
-            nothing = (0, 0, 0)
             # Unpacked rather than read field by field: 10,000 rows of 15 fields.
             for sid, code, name, email, revealed, answers, d, flags in candidates:
-                my_submitted, seen, total = totals.get(sid, nothing)
+                my_submitted = own_submitted.get(sid, 0)
+                seen = seen_count.get(sid, 0)
+                total = seen_sum.get(sid, 0)
                 n_answers = len(answers)
                 own_done = my_submitted == n_answers and n_answers > 0
                 rec = recs.get(sid)
@@ -1419,10 +1420,12 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 )
 
 
-def _per_candidate(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, int, int]]:
-    """Submission id -> (answers the viewer submitted, scores seen, their sum) over the rows
-    of a :class:`VisibleGrid` (30,000 rows for 10,000 candidates: read once, summed
-    column-wise)."""
+def _per_candidate(
+    rows: Iterable[Sequence[Any]],
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Over the rows of a :class:`VisibleGrid`, per submission id: how many answers the viewer
+    submitted, how many scores they see, and the sum of those (30,000 rows for 10,000
+    candidates: read once, summed column-wise, kept as plain numbers)."""
     import numpy as np
 
     sids: list[int] = []
@@ -1435,20 +1438,35 @@ def _per_candidate(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, int, i
         scores.extend(row[4:])
         width = len(row) - 4
     if not sids:
-        return {}
+        return {}, {}, {}
     matrix = np.array(scores, dtype=float).reshape(len(sids), width)
     seen = ~np.isnan(matrix)
     ids, which = np.unique(np.array(sids, dtype=np.int64), return_inverse=True)
+    keys = ids.tolist()
     # Whole numbers: the float sums are exact.
-    columns = (
-        np.bincount(which, weights=np.array(own, dtype=float)),
-        np.bincount(which, weights=seen.sum(axis=1)),
-        np.bincount(which, weights=np.where(seen, matrix, 0.0).sum(axis=1)),
+    return (
+        dict(
+            zip(
+                keys,
+                np.bincount(which, weights=np.array(own, dtype=float)).astype(int).tolist(),
+                strict=True,
+            )
+        ),
+        dict(
+            zip(
+                keys, np.bincount(which, weights=seen.sum(axis=1)).astype(int).tolist(), strict=True
+            )
+        ),
+        dict(
+            zip(
+                keys,
+                np.bincount(which, weights=np.where(seen, matrix, 0.0).sum(axis=1))
+                .astype(int)
+                .tolist(),
+                strict=True,
+            )
+        ),
     )
-    return {
-        int(i): (int(a), int(b), int(t))
-        for i, a, b, t in zip(ids.tolist(), *(c.tolist() for c in columns), strict=True)
-    }
 
 
 def _flags_text(flags: Sequence[Flag]) -> str:
