@@ -214,6 +214,9 @@ class SummaryWindow(PanelWindow):
         split.addWidget(lower_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        # The table first: on a short screen the statistics below scroll, the rows should not
+        # shrink to one or two (sizes are shares of the height the window gets).
+        split.setSizes([650, 350])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
