@@ -377,7 +377,6 @@ class PanelService:
         # Only what the actor may see (services.scoring), one row per answer: a panel of
         # 10,000 candidates has 30,000 of them and 90,000 scores.
         grid = self.scoring.visible_grid(actor, interview_pk=interview_pk)
-        candidates = self.candidates(interview_pk=interview_pk)
         # Where the viewer submitted, the cell is open, with whatever the rule lets them see;
         # elsewhere only their own draft shows, to them alone. Kept as columns of plain
         # values (no tuple per row kept alive).
@@ -393,6 +392,8 @@ class PanelService:
             elif row[4] is not None:
                 drafts[(row[0], row[1])] = row[4]
         summary = summarise_grid(CellColumns(candidate_ids, question_ids), grid.reviewers, scores)
+        # Asked once the grid is read (it may write the blind-code secret the first time).
+        candidates = self.candidates(interview_pk=interview_pk)
         all_names = {r.id: r.name for r in self.library.reviewers.all()}
         names = {p.panelist_id: all_names[p.panelist_id] for p in summary.leniency}
         return PanelView(
