@@ -1060,14 +1060,14 @@ class ScoringService:
     def candidates(self, *, interview_pk: int) -> list[CandidateView]:
         """The interview's candidates as anyone may see them: a code instead of the name while
         blind mode hides them."""
-        refs = self.repo.candidates(interview_pk)
+        people, answers_of = self.repo.candidate_rows(interview_pk)
         decisions = self.repo.decisions(interview_pk)
-        codes = self._codes([c.submission_id for c in refs])
+        codes = self._codes([p[0] for p in people])
         lifted = self.repo.blind_lifted()
         blind = self.blind_mode()
         flags = self.library.submissions.all_flags()
         out = []
-        for sid, name, email, answers in refs:
+        for sid, name, email in people:
             decision = decisions.get(sid)
             revealed = not blind or decision is not None or sid in lifted
             code = codes[sid]
@@ -1078,7 +1078,7 @@ class ScoringService:
                     name if revealed else code,
                     email if revealed else "",
                     revealed,
-                    answers,  # made for this call: nobody else holds it
+                    answers_of[sid],  # made for this call: nobody else holds it
                     decision,
                     flags.get(sid, ()),
                 )

@@ -341,24 +341,31 @@ class SqlitePanel:
         }
 
     def candidates(self, interview_pk: int) -> list[CandidateRef]:
+        people, answers = self.candidate_rows(interview_pk)
+        return [CandidateRef(sid, name, email, answers[sid]) for sid, name, email in people]
+
+    def candidate_rows(
+        self, interview_pk: int
+    ) -> tuple[list[tuple[int, str, str]], dict[int, dict[str, int]]]:
+        """:meth:`candidates` as SQLite returns them: ``(submission id, name, email)`` in id
+        order, and submission id -> {question id: answer id} in position order (for callers
+        that make their own record per candidate)."""
         # Two queries rather than one join: names and emails once per candidate, not once
         # per answer (this runs whenever a panel window opens).
-        out = {
-            r[0]: CandidateRef(r[0], r[1], r[2], {})  # SQLite's ints and strs as they come
-            for r in self.db.execute(
-                "SELECT id, candidate_name, candidate_email FROM submissions"
-                " WHERE interview_pk = ? ORDER BY id",
-                (interview_pk,),
-            )
-        }
+        people: list[tuple[int, str, str]] = self.db.execute(
+            "SELECT id, candidate_name, candidate_email FROM submissions"
+            " WHERE interview_pk = ? ORDER BY id",
+            (interview_pk,),
+        ).fetchall()
+        answers: dict[int, dict[str, int]] = {p[0]: {} for p in people}
         for submission_id, question_id, answer_id in self.db.execute(
             "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
             " JOIN answers a ON a.submission_id = s.id WHERE s.interview_pk = ?"
             " ORDER BY a.submission_id, a.position",
             (interview_pk,),
         ):
-            out[submission_id].answers[question_id] = answer_id
-        return list(out.values())
+            answers[submission_id][question_id] = answer_id
+        return people, answers
 
     def visible_scores(
         self, viewer_id: int, interview_pk: int, own_drafts: bool = True
