@@ -1,6 +1,7 @@
 """Durability on disk, shared by storage (bundles, exports) and media (takes): the one fsync of
-a directory, so a rename or a new file survives a power cut. Plain standard library; any layer
-may import it."""
+a directory, so a rename or a new file survives a power cut; fsyncs of several files and folders
+made together (one journal commit); and early writeback of big files. Plain standard library;
+any layer may import it."""
 
 from __future__ import annotations
 
