@@ -688,3 +688,37 @@ def test_a_server_whose_app_is_gone_ends_its_hung_prober(tmp_path: Path) -> None
     finally:  # never leave them behind, even when the test fails
         with contextlib.suppress(OSError):
             os.killpg(server, signal.SIGKILL)
+
+
+def _garble_first_picture(path: Path) -> None:
+    """Overwrite the slice data of the video's first sample (its NAL length prefixes and unit
+    headers kept, so that the tables and the parameter-set scan still read it as before)."""
+    from onetake_desktop.media import mp4_samples
+
+    video = mp4_samples.read_tracks(str(path))[0]
+    offset, _first, _stop = video.run_bounds(0)
+    data = bytearray(path.read_bytes())
+    at, end = offset, offset + int(video.sizes[0])
+    garbled = 0
+    while at < end:
+        size = int.from_bytes(data[at : at + 4], "big")
+        if data[at + 4] & 0x1F in (1, 5):  # a slice
+            data[at + 6 : at + 4 + size] = bytes((i * 151 + 89) & 0xFF for i in range(size - 2))
+            garbled += 1
+        at += 4 + size
+    assert garbled
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("movflags", [RECORDER, FRAGMENTED])
+def test_the_probe_decodes_the_first_picture_itself(
+    tmp_path: Path, movflags: dict[str, str]
+) -> None:
+    # FFmpeg's own decoders, opened while it opens the file, skip every picture (they only
+    # guessed what the header already says): the first pictures are decoded by the probe, so
+    # a first picture that cannot be decoded still refuses the file, whichever way it is read.
+    path = write_answer(tmp_path / "garbled.mp4", seconds=2.0, size=(640, 360), options=movflags)
+    probe_media(path)  # honest before
+    _garble_first_picture(path)
+    with pytest.raises(InvalidInputError, match="damaged"):
+        probe_media(path)
