@@ -21,6 +21,9 @@ a copy of its sources; "after" is this tree. Both are the warm prober server eac
 keeps (media/probe.py ``ProbeServer``, started before timing: its ~100 ms start-up is paid once
 per process), driven through the same client: before forks one prober per file, after one per
 bundle. The anchor reads the same bytes once and hashes them with SHA-256 (page cache warm).
+``--before-batches`` drives "before" exactly as "after" (a prober per bundle, the allocator's
+tunables): use it when "before" is a later ref that has them (without it, a later "before" would
+keep one prober for up to 16 files and look cheaper than it is).
 
 Each figure is min / median / max of ``--runs`` interleaved runs (the order rotates every run),
 wall time and CPU time (for the probe: the server and the probers it forked and reaped, from
@@ -223,6 +226,12 @@ def main() -> int:
     parser.add_argument("--before", default=START_OF_THIS_WORK, help="git ref of 'before'")
     parser.add_argument("--only", default="big,hybrid,small,cold")
     parser.add_argument(
+        "--before-batches",
+        action="store_true",
+        help="drive 'before' as 'after' is driven (one prober per bundle, the allocator's "
+        "tunables): for a 'before' that already has them (a ref after issue 17's probe work)",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=10,
@@ -272,10 +281,12 @@ def main() -> int:
             check=True, capture_output=True,
         ).stdout  # fmt: skip
         subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
-        before = Server(Path(old) / "src", batches=False)
         from onetake_desktop.media.probe import _child_environment
 
         tunables = _child_environment().get("GLIBC_TUNABLES", "")
+        old_batches = args.before_batches
+        old_tunables = tunables if old_batches else ""
+        before = Server(Path(old) / "src", batches=old_batches, tunables=old_tunables)
         after = Server(ROOT / "src", batches=True, tunables=tunables)
         try:
             print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -287,7 +298,7 @@ def main() -> int:
                 anchor(bundles)
                 if name == "cold":
                     times = run_cold(
-                        lambda: Server(Path(old) / "src", batches=False),
+                        lambda: Server(Path(old) / "src", old_batches, old_tunables),
                         lambda: Server(ROOT / "src", batches=True, tunables=tunables),
                         bundles[0],
                         args.runs,
