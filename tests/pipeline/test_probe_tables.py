@@ -690,35 +690,51 @@ def test_a_server_whose_app_is_gone_ends_its_hung_prober(tmp_path: Path) -> None
             os.killpg(server, signal.SIGKILL)
 
 
-def _garble_first_picture(path: Path) -> None:
-    """Overwrite the slice data of the video's first sample (its NAL length prefixes and unit
-    headers kept, so that the tables and the parameter-set scan still read it as before)."""
+def _garble_picture(path: Path, last: bool = False) -> None:
+    """Overwrite the slice data of the video's first sample, or of its last keyframe (``last``),
+    keeping the NAL length prefixes and unit headers, so that the tables and the parameter-set
+    scan still read the file as before."""
     from onetake_desktop.media import mp4_samples
 
     video = mp4_samples.read_tracks(str(path))[0]
-    offset, _first, _stop = video.run_bounds(0)
+    starts: list[int] = []
+    for run in range(len(video.runs)):
+        offset, first, stop = video.run_bounds(run)
+        for k in range(first, stop):
+            starts.append(offset)
+            offset += int(video.sizes[k])
     data = bytearray(path.read_bytes())
-    at, end = offset, offset + int(video.sizes[0])
-    garbled = 0
-    while at < end:
-        size = int.from_bytes(data[at : at + 4], "big")
+
+    def units(k: int) -> list[tuple[int, int]]:
+        at, end, found = starts[k], starts[k] + int(video.sizes[k]), []
+        while at < end:
+            size = int.from_bytes(data[at : at + 4], "big")
+            found.append((at, size))
+            at += 4 + size
+        return found
+
+    order = range(len(starts) - 1, -1, -1) if last else range(len(starts))
+    k = next(k for k in order if any(data[at + 4] & 0x1F == 5 for at, _ in units(k)))
+    assert not last or k > 5  # past the first pictures, which are decoded anyway
+    for at, size in units(k):
         if data[at + 4] & 0x1F in (1, 5):  # a slice
             data[at + 6 : at + 4 + size] = bytes((i * 151 + 89) & 0xFF for i in range(size - 2))
-            garbled += 1
-        at += 4 + size
-    assert garbled
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("movflags", [RECORDER, FRAGMENTED])
-def test_the_probe_decodes_the_first_picture_itself(
-    tmp_path: Path, movflags: dict[str, str]
+@pytest.mark.parametrize("last", [False, True], ids=["first", "last-keyframe"])
+@pytest.mark.parametrize(
+    "movflags", ["+faststart", "+frag_keyframe+empty_moov+default_base_moof"], ids=["plain", "frag"]
+)
+def test_pictures_that_do_not_decode_refuse_the_file(
+    tmp_path: Path, movflags: str, last: bool
 ) -> None:
-    # FFmpeg's own decoders, opened while it opens the file, skip every picture (they only
-    # guessed what the header already says): the first pictures are decoded by the probe, so
-    # a first picture that cannot be decoded still refuses the file, whichever way it is read.
-    path = write_answer(tmp_path / "garbled.mp4", seconds=2.0, size=(640, 360), options=movflags)
+    # The probe decodes the first pictures itself (FFmpeg's own decoders, opened while it opens
+    # the file, skip every picture) and those from the last keyframe on, whichever way the file
+    # is read: a first picture or a last keyframe that cannot be decoded refuses the file (the
+    # last one makes the tables' path give up, and the full demux decodes it too).
+    path = ffmpeg_answer(tmp_path / "garbled.mp4", 3.0, movflags)  # a keyframe every second
     probe_media(path)  # honest before
-    _garble_first_picture(path)
+    _garble_picture(path, last=last)
     with pytest.raises(InvalidInputError, match="damaged"):
         probe_media(path)

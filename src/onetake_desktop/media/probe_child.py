@@ -235,6 +235,8 @@ def _demux_facts(container: Any, video: list[Any]) -> _Facts | str:
     video_index = watch.index if watch is not None else -1
     again = 0  # video packets still to decode after its parameters changed
     packets = 0
+    last_key: int | None = None  # the last video keyframe's time, and which video packet it was
+    last_key_at = video_packets = 0
     try:
         for packet in container.demux():
             index = packet.stream_index
@@ -252,6 +254,12 @@ def _demux_facts(container: Any, video: list[Any]) -> _Facts | str:
                 if stop > ends.get(index, stop - 1):
                     ends[index] = stop
             is_video = index == video_index
+            if is_video:
+                video_packets += 1
+                if packet.is_keyframe:
+                    stamp = packet.dts if packet.dts is not None else pts
+                    if stamp is not None:
+                        last_key, last_key_at = stamp, video_packets
             if is_video and watch is not None and watch.changed(packet):
                 # New parameters (picture size) from here on: decode until the pictures
                 # they describe come out (a decoder's reorder delay is at most 16).
@@ -270,7 +278,39 @@ def _demux_facts(container: Any, video: list[Any]) -> _Facts | str:
                     again -= 1
     except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
         return "it is damaged (it cannot be decoded)."
+    if video and last_key is not None and last_key_at > DECODE_PACKETS:
+        # The last stretch decodes too, as on the tables' path: from the last keyframe.
+        refusal = _decode_from(container, video[0], last_key, sizes)
+        if refusal is not None:
+            return refusal
     return counts, ends, sizes
+
+
+def _decode_from(
+    container: Any, stream: Any, stamp: int, sizes: list[tuple[int, int]]
+) -> str | None:
+    """The first pictures from the keyframe at ``stamp`` decoded (their sizes added to
+    ``sizes``); a refusal if they do not decode. A demuxer that cannot seek back there refuses
+    nothing here (the pictures before it were demuxed and checked as always)."""
+    import av
+
+    try:
+        container.seek(stamp, backward=True, any_frame=False, stream=stream)
+    except (av.FFmpegError, ValueError, OverflowError):
+        return None
+    decoded = 0
+    try:
+        for packet in container.demux(stream):
+            if not packet.size:
+                continue
+            for frame in packet.decode():
+                sizes.append((frame.width, frame.height))
+            decoded += 1
+            if decoded >= TAIL_DECODE_PACKETS:
+                break
+    except (av.FFmpegError, ValueError, OverflowError, ZeroDivisionError):
+        return "it is damaged (it cannot be decoded)."
+    return None
 
 
 def _mp4_tables(path: str) -> list[Any] | None:
