@@ -738,3 +738,25 @@ def test_pictures_that_do_not_decode_refuse_the_file(
     _garble_picture(path, last=last)
     with pytest.raises(InvalidInputError, match="damaged"):
         probe_media(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "codec"),
+    [
+        ("b-frames.mkv", ["-c:v", "libx264", "-preset", "ultrafast", "-bf", "2"]),
+        ("vp9.webm", ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"]),
+    ],
+)
+def test_honest_matroska_answers_decode_their_last_stretch_and_pass(
+    tmp_path: Path, name: str, codec: list[str]
+) -> None:
+    # A keyframe every second: the full demux seeks back to the last one and decodes from there.
+    path = tmp_path / name
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
+         "-t", "3", *codec, "-g", "30", "-pix_fmt", "yuv420p", str(path)],
+        check=True,
+    )  # fmt: skip
+    info = probe_media(path)
+    assert info.container == "matroska" and info.width == 320
+    assert 2.9 < info.duration_seconds < 3.1
