@@ -343,3 +343,21 @@ def test_the_score_records_find_current_rows_in_the_covering_index(
     maxima = [line for line in on_scores if line.startswith("SEARCH x")]
     assert maxima and all("COVERING INDEX scores_current" in line for line in maxima), plan
     assert bad_plan_lines(p.library.db.conn, records) == []
+
+
+def test_the_candidates_answers_come_in_position_order_from_an_index(
+    panels: tuple[Panel, Panel],
+) -> None:
+    """Every panel window lists the candidates with their answers in the kit's order: read
+    in that order from schema 9's (submission, position, question) index, never sorted."""
+    _, p = panels
+    statements = traced(
+        p.library, lambda: p.panel.scoring.repo.candidate_rows(p.interview)
+    ).statements
+    answers = next(s for s in statements if "JOIN answers a" in s)
+    plan = [str(r[3]) for r in p.library.db.conn.execute("EXPLAIN QUERY PLAN " + answers)]
+    assert any("COVERING INDEX answers_position" in line for line in plan), plan
+    assert not [line for line in plan if "TEMP B-TREE" in line], plan
+    # And the order is the kit's, as before.
+    _, by_submission = p.panel.scoring.repo.candidate_rows(p.interview)
+    assert all(list(a) == list(QUESTIONS) for a in by_submission.values())

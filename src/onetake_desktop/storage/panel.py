@@ -361,7 +361,9 @@ class SqlitePanel:
         for submission_id, question_id, answer_id in self.db.execute(
             "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
             " JOIN answers a ON a.submission_id = s.id WHERE s.interview_pk = ?"
-            " ORDER BY a.submission_id, a.position",
+            # s.id (the same as a.submission_id): the order the interview's index gives,
+            # then the (submission, position) index's: nothing to sort (schema 9).
+            " ORDER BY s.id, a.position",
             (interview_pk,),
         ):
             answers[submission_id][question_id] = answer_id
