@@ -746,7 +746,12 @@ class ScoringService:
             if actor.panelist
             else [actor.reviewer_id]
         )
-        done_by = self.repo.submitted_by_submission(interview_pk) if actor.panelist else {}
+        # Only whether the actor submitted the whole candidate matters (theirs alone).
+        done_by = (
+            self.repo.submitted_by_submission(interview_pk, actor.reviewer_id)
+            if actor.panelist
+            else {}
+        )
         out: dict[int, list[tuple[int, str]]] = {}
         for reviewer_id in reviewers:
             mine = reviewer_id == actor.reviewer_id
@@ -1140,7 +1145,11 @@ class ScoringService:
             scores = self.visible_scores(actor, interview_pk=interview.id, own_drafts=True)
             # Asked once per interview, not once per row (each is a pass over its scores).
             open_cells = self._open_answers(actor.reviewer_id) if actor.panelist else {}
-            done_by = self.repo.submitted_by_submission(interview.id) if actor.panelist else {}
+            done_by = (  # the actor's own: all _visible_recommendation asks of it
+                self.repo.submitted_by_submission(interview.id, actor.reviewer_id)
+                if actor.panelist
+                else {}
+            )
             hashes = self.library.submissions.bundle_hashes(interview.id)
             flags = self.library.submissions.all_flags()
             by_answer: dict[int, list[VisibleScore]] = {}
