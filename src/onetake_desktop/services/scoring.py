@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -1066,29 +1066,39 @@ class ScoringService:
         """The interview's candidates as anyone may see them: a code instead of the name while
         blind mode hides them."""
         people, answers_of = self.repo.candidate_rows(interview_pk)
+        return [
+            # answers_of's dicts are made for this call: nobody else holds them.
+            CandidateView(sid, code, name, email, revealed, answers_of[sid], decision, flags)
+            for sid, code, name, email, revealed, decision, flags in self._shown(
+                interview_pk, people
+            )
+        ]
+
+    def _shown(
+        self, interview_pk: int, people: Iterable[tuple[int, str, str]]
+    ) -> Iterator[tuple[int, str, str, str, bool, DecisionRecord | None, tuple[Flag, ...]]]:
+        """``(submission id, code, name, email, revealed, decision, flags)`` of these
+        candidates as anyone may see them (the rule of :meth:`candidates`, for readers that
+        need no answers)."""
+        people = list(people)
         decisions = self.repo.decisions(interview_pk)
         codes = self._codes([p[0] for p in people])
         lifted = self.repo.blind_lifted()
         blind = self.blind_mode()
         flags = self.library.submissions.all_flags()
-        out = []
         for sid, name, email in people:
             decision = decisions.get(sid)
             revealed = not blind or decision is not None or sid in lifted
             code = codes[sid]
-            out.append(
-                CandidateView(
-                    sid,
-                    code,
-                    name if revealed else code,
-                    email if revealed else "",
-                    revealed,
-                    answers_of[sid],  # made for this call: nobody else holds it
-                    decision,
-                    flags.get(sid, ()),
-                )
+            yield (
+                sid,
+                code,
+                name if revealed else code,
+                email if revealed else "",
+                revealed,
+                decision,
+                flags.get(sid, ()),
             )
-        return out
 
     def _codes(self, submission_ids: list[int]) -> dict[int, str]:
         """:func:`blind_codes` of these candidates, kept while the library's candidates and
@@ -1233,19 +1243,22 @@ class ScoringService:
         for interview in self.library.interviews.all():
             if interview_pk is not None and interview.id != interview_pk:
                 continue
-            # One pass over what the actor may see (no drafts): per candidate, how many of
-            # their answers the actor submitted, and the count and sum of the scores seen.
-            candidates = self.candidates(interview_pk=interview.id)
+            # One pass over what the actor may see (no drafts): per candidate, how many
+            # answers they have (the grid has a row for each), how many of them the actor
+            # submitted, and the count and sum of the scores seen. The candidates' answers
+            # are not read again for their number.
+            people = self.repo.candidate_people(interview.id)
             grid = self.visible_grid(actor, interview_pk=interview.id, own_drafts=False)
-            own_submitted, seen_count, seen_sum = _per_candidate(grid.rows)
+            answer_count, own_submitted, seen_count, seen_sum = _per_candidate(grid.rows)
             recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
             interview_id, version = interview.interview_id, interview.version
-            # Unpacked rather than read field by field: 10,000 rows of 15 fields.
-            for sid, code, name, email, revealed, answers, d, flags in candidates:
+            # Unpacked rather than read field by field: 10,000 rows of 15 fields. (After
+            # the grid is read: the first call may write the blind-code secret.)
+            for sid, code, name, email, revealed, d, flags in self._shown(interview.id, people):
                 my_submitted = own_submitted.get(sid, 0)
                 seen = seen_count.get(sid, 0)
                 total = seen_sum.get(sid, 0)
-                n_answers = len(answers)
+                n_answers = answer_count.get(sid, 0)
                 own_done = my_submitted == n_answers and n_answers > 0
                 rec = recs.get(sid)
                 out.append(
@@ -1431,10 +1444,11 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 
 def _per_candidate(
     rows: Iterable[Sequence[Any]],
-) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-    """Over the rows of a :class:`VisibleGrid`, per submission id: how many answers the viewer
-    submitted, how many scores they see, and the sum of those (30,000 rows for 10,000
-    candidates: read once, summed column-wise, kept as plain numbers)."""
+) -> tuple[dict[int, int], dict[int, int], dict[int, int], dict[int, int]]:
+    """Over the rows of a :class:`VisibleGrid` (one per answer), per submission id: how many
+    answers it has, how many of them the viewer submitted, how many scores they see, and the
+    sum of those (30,000 rows for 10,000 candidates: read once, summed column-wise, kept as
+    plain numbers)."""
     import numpy as np
 
     sids: list[int] = []
@@ -1447,34 +1461,22 @@ def _per_candidate(
         scores.extend(row[4:])
         width = len(row) - 4
     if not sids:
-        return {}, {}, {}
+        return {}, {}, {}, {}
     matrix = np.array(scores, dtype=float).reshape(len(sids), width)
     seen = ~np.isnan(matrix)
     ids, which = np.unique(np.array(sids, dtype=np.int64), return_inverse=True)
     keys = ids.tolist()
-    # Whole numbers: the float sums are exact.
+
+    def per(weights: Any = None) -> dict[int, int]:
+        # Whole numbers: the float sums are exact.
+        counts = np.bincount(which, weights=weights, minlength=len(keys))
+        return dict(zip(keys, counts.astype(int).tolist(), strict=True))
+
     return (
-        dict(
-            zip(
-                keys,
-                np.bincount(which, weights=np.array(own, dtype=float)).astype(int).tolist(),
-                strict=True,
-            )
-        ),
-        dict(
-            zip(
-                keys, np.bincount(which, weights=seen.sum(axis=1)).astype(int).tolist(), strict=True
-            )
-        ),
-        dict(
-            zip(
-                keys,
-                np.bincount(which, weights=np.where(seen, matrix, 0.0).sum(axis=1))
-                .astype(int)
-                .tolist(),
-                strict=True,
-            )
-        ),
+        per(),
+        per(np.array(own, dtype=float)),
+        per(seen.sum(axis=1)),
+        per(np.where(seen, matrix, 0.0).sum(axis=1)),
     )
 
 

@@ -352,11 +352,7 @@ class SqlitePanel:
         that make their own record per candidate)."""
         # Two queries rather than one join: names and emails once per candidate, not once
         # per answer (this runs whenever a panel window opens).
-        people: list[tuple[int, str, str]] = self.db.execute(
-            "SELECT id, candidate_name, candidate_email FROM submissions"
-            " WHERE interview_pk = ? ORDER BY id",
-            (interview_pk,),
-        ).fetchall()
+        people = self.candidate_people(interview_pk)
         answers: dict[int, dict[str, int]] = {p[0]: {} for p in people}
         for submission_id, question_id, answer_id in self.db.execute(
             "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
@@ -368,6 +364,16 @@ class SqlitePanel:
         ):
             answers[submission_id][question_id] = answer_id
         return people, answers
+
+    def candidate_people(self, interview_pk: int) -> list[tuple[int, str, str]]:
+        """``(submission id, name, email)`` of the interview's candidates in id order (for
+        callers that need no answers)."""
+        people: list[tuple[int, str, str]] = self.db.execute(
+            "SELECT id, candidate_name, candidate_email FROM submissions"
+            " WHERE interview_pk = ? ORDER BY id",
+            (interview_pk,),
+        ).fetchall()
+        return people
 
     def visible_scores(
         self, viewer_id: int, interview_pk: int, own_drafts: bool = True
