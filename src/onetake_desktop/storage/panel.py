@@ -18,7 +18,7 @@ from onetake_desktop.domain.panel import (
     AuditProblem,
     Decision,
     chain_entry,
-    verify_chain,
+    verify_chain_rows,
 )
 from onetake_desktop.storage.db import Database, transaction, utc_now
 
@@ -694,15 +694,19 @@ class SqlitePanel:
 
     def verify_audit(self) -> AuditProblem | None:
         """The first tampered row, or a missing tail (the head no longer matches)."""
-        entries = self.audit_entries()
-        problem = verify_chain(entries)
+        # The rows as SQLite returns them, no record each. (The columns' affinities store
+        # them in the types the hash was made of; a value of another type hand-written into
+        # a row fails its hash, as a changed value does.)
+        rows = self.db.execute(self._ENTRY + " ORDER BY seq")
+        problem = verify_chain_rows(rows)
         if problem is not None:
             return problem
         head = self.setting(_AUDIT_HEAD)
-        last = entries[-1] if entries else None
-        actual = None if last is None else f"{last.seq}:{last.row_hash}"
+        last = self.db.execute("SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        row = last.fetchone()
+        actual = None if row is None else f"{row[0]}:{row[1]}"
         if head != actual:
-            seq = 0 if last is None else last.seq
+            seq = 0 if row is None else int(row[0])
             return AuditProblem(seq + 1, f"Audit log rows after row {seq} were removed.")
         return None
 
