@@ -161,9 +161,31 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
     return hmac.new(prk, _KEY_INFO + b"\x01", hashlib.sha256).digest()  # HKDF-expand, 1 block
 
 
-# json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without building
-# an encoder per call: a sign-in checks every row of the panelist (tens of thousands).
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _json_encoder() -> Callable[[list[Any]], str]:
+    """json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without
+    building an encoder per call: a sign-in checks every row of the panelist (tens of
+    thousands). The standard library's C encoder is called directly where it is there and
+    gives the public encoder's text on a probe (as ``JSONEncoder.encode`` calls it, minus the
+    circular-reference bookkeeping that flat rows of plain values never need); otherwise the
+    public encoder."""
+    public = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return public.encode
+    try:
+        encode = make(
+            None, public.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+        probe = ['é \u2028 "q"\\\n', 1, -2.5, 10**20, None, True, "\x00"]
+        if "".join(encode(probe, 0)) != public.encode(probe):
+            return public.encode
+    except (TypeError, ValueError):  # another Python's private signature: the public way
+        return public.encode
+    join = "".join
+    return lambda values: join(encode(values, 0))
+
+
+_ENCODE = _json_encoder()
 
 
 def _canonical(values: Sequence[Any]) -> bytes:
@@ -173,6 +195,20 @@ def _canonical(values: Sequence[Any]) -> bytes:
 def row_sig(key: bytes, table: str, values: Sequence[Any]) -> str:
     # hmac.digest: the one-shot form of hmac.new(key, msg, sha256).digest() (same bytes).
     return hmac.digest(key, _canonical([table, *values]), "sha256").hex()
+
+
+def row_signer(key: bytes) -> Callable[[str, Sequence[Any]], str]:
+    """:func:`row_sig` with this key, for many rows: the key's HMAC state is made once and
+    copied per row (the same bytes as hmac.digest, without preparing the key each time)."""
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    encode = _ENCODE
+
+    def sign(table: str, values: Sequence[Any]) -> str:
+        mac = keyed.copy()
+        mac.update(encode([table, *values]).encode("utf-8"))
+        return mac.hexdigest()
+
+    return sign
 
 
 def _key_mac(key: bytes, body: Mapping[str, Any]) -> str:
@@ -534,33 +570,49 @@ class ScoringService:
         if body.get("mac") != _key_mac(key, {k: v for k, v in body.items() if k != "mac"}):
             out.append("Your signing record in the library was changed by someone else.")
         legacy: dict[str, int] = body.get("legacy", {})
-        sigs = self.repo.sigs(reviewer_id)
-        seen: set[tuple[str, int]] = set()
-        for table, values in self.repo.owned_rows(reviewer_id):
-            row_id = int(values[0])
-            if row_id <= legacy.get(table, 0):
-                continue  # written before this panelist had a key
-            if table == "audit_log" and values[3] in UNSIGNED_ACTIONS:
-                continue
-            seen.add((table, row_id))
-            sig = sigs.get((table, row_id))
+        sign = row_signer(key)
+        matched = 0  # checked rows that carry this panelist's signature
+        found: list[tuple[str, Any, str]] = []  # put in words once the rows are read
+        for table, values, sig in self._checked_rows(reviewer_id, legacy):
             if sig is None:
-                out.append(f"{self._what(table, values)} was added in your name by someone else.")
-            elif not hmac.compare_digest(sig, row_sig(key, table, values)):
-                out.append(f"{self._what(table, values)} was changed by someone else.")
-        for table, row_id in sorted(set(sigs) - seen):
-            now = self.repo.row_values(table, row_id)
-            if now is None:
-                out.append(f"{self._what(table, (row_id,))} was removed by someone else.")
-            else:  # the row now names another owner
-                out.append(f"{self._what(table, now)} was moved out of your name.")
+                found.append((table, values, "was added in your name by someone else."))
+                continue
+            matched += 1
+            if not hmac.compare_digest(sig, sign(table, values)):
+                found.append((table, values, "was changed by someone else."))
+        out.extend(f"{self._what(table, values)} {what}" for table, values, what in found)
+        signed = self.repo.sig_count(reviewer_id)
+        if signed != matched:
+            # Some signature is on no row checked above: the row was removed, or now names
+            # another owner. Rare (tampering), so found the slow way, as a set difference.
+            sigs = self.repo.sigs(reviewer_id)
+            seen = {(t, int(v[0])) for t, v, _ in self._checked_rows(reviewer_id, legacy)}
+            for table, row_id in sorted(set(sigs) - seen):
+                now = self.repo.row_values(table, row_id)
+                if now is None:
+                    out.append(f"{self._what(table, (row_id,))} was removed by someone else.")
+                else:  # the row now names another owner
+                    out.append(f"{self._what(table, now)} was moved out of your name.")
         erased = sum(
             int(json.loads(details).get("removed", {}).get(str(reviewer_id), 0))
             for details in self.repo.audit_details(ERASED_ACTION)
         )
-        if not out and len(sigs) + erased != int(body.get("n", 0)):
+        if not out and signed + erased != int(body.get("n", 0)):
             out.append("Some of your rows were removed by someone else.")
         return out
+
+    def _checked_rows(
+        self, reviewer_id: int, legacy: Mapping[str, int]
+    ) -> Iterator[tuple[str, Any, str | None]]:
+        """The panelist's rows a sign-in checks, with their signature (None: unsigned):
+        every row that names them, but those written before they had a key and the audit
+        rows written about them while they were not signed in."""
+        for table, values, sig in self.repo.owned_rows_signed(reviewer_id):
+            if int(values[0]) <= legacy.get(table, 0):
+                continue  # written before this panelist had a key
+            if table == "audit_log" and values[3] in UNSIGNED_ACTIONS:
+                continue
+            yield table, values, sig
 
     def _what(self, table: str, values: Sequence[Any]) -> str:
         """The row in words the panelist recognises: a score names its question and the

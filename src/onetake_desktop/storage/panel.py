@@ -547,6 +547,30 @@ class SqlitePanel:
             out.extend((table, tuple(r)) for r in rows)
         return out
 
+    def owned_rows_signed(self, reviewer_id: int) -> Iterator[tuple[str, Any, str | None]]:
+        """:meth:`owned_rows` with each row's signature by this reviewer (None when it has
+        none): ``(table, values, sig)``, one pass per table, the signature found by its key
+        as SQLite reads the row (the sign-in check: no dictionary of every signature)."""
+        for table, (columns, owner) in SIGNED_TABLES.items():
+            key = _ID.get(table, "id")
+            selected = ", ".join(f"t.{c}" for c in columns)
+            rows = self.db.execute(
+                f"SELECT {selected}, rs.sig FROM {table} t"
+                " LEFT JOIN row_sigs rs ON rs.tbl = :tbl AND rs.row_id = t.{key}"
+                " AND rs.reviewer_id = :r"
+                f" WHERE t.{owner} = :r ORDER BY t.{key}".replace("{key}", key),
+                {"tbl": table, "r": reviewer_id},
+            )
+            for row in rows:
+                yield table, row[:-1], row[-1]
+
+    def sig_count(self, reviewer_id: int) -> int:
+        """How many signatures this reviewer has (``len(sigs(reviewer_id))``)."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM row_sigs WHERE reviewer_id = ?", (reviewer_id,)
+        ).fetchone()
+        return int(row[0])
+
     def put_sig(self, table: str, row_id: int, reviewer_id: int, sig: str) -> bool:
         """Store a row's signature; True when the row had none before (a new signed row)."""
         with transaction(self.db):
