@@ -302,7 +302,7 @@ def test_the_shortlist_from_the_grid_gives_the_records_figures(tmp_path: Path) -
                     r.recommendations,
                     r.scores,
                 )
-                for r in shortlist.rows(actor, interview_pk=interview, sort=sort)  # type: ignore[arg-type]
+                for r in shortlist.rows(actor, interview_pk=interview, sort=sort)
             ]
             assert got == _shortlist_from_records(scoring, actor, interview, sort), (actor, sort)
             shown_any = shown_any or any(g[3] for g in got)
