@@ -266,6 +266,9 @@ def test_the_summary_grid_looks_up_each_answer_once_per_reviewer(
         for x in lookups
     )
     assert not [line for line in plan if line.startswith("SCAN")]
+    # In (submission, position) order from the index, not sorted: the view lists each
+    # candidate's answers from the grid.
+    assert not [line for line in plan if "TEMP B-TREE" in line], plan
     # The viewer's own current row: its id from the covering index (MAX, one search), then
     # the row by that id; no other search of the scores.
     searches = [line for line in plan if line.startswith("SEARCH") and " m " in f" {line} "]
@@ -361,3 +364,21 @@ def test_the_candidates_answers_come_in_position_order_from_an_index(
     # And the order is the kit's, as before.
     _, by_submission = p.panel.scoring.repo.candidate_rows(p.interview)
     assert all(list(a) == list(QUESTIONS) for a in by_submission.values())
+
+
+def test_the_views_candidates_listed_from_the_grid_are_the_candidates(
+    panels: tuple[Panel, Panel],
+) -> None:
+    """The summary lists each candidate's answers from the grid it reads (every answer, in
+    position order) instead of reading them again: the same candidates, answers and order
+    as ``ScoringService.candidates``, for a viewer who submitted everything and one who
+    submitted half."""
+    _, p = panels
+    for name in ("Ana", "Cleo"):
+        actor = sign_in(p, name)
+        view = p.panel.view(actor, interview_pk=p.interview)
+        expected = p.panel.scoring.candidates(interview_pk=p.interview)
+        assert view.candidates == expected
+        assert [list(c.answers.items()) for c in view.candidates] == [
+            list(c.answers.items()) for c in expected
+        ]

@@ -1114,10 +1114,18 @@ class ScoringService:
             self.repo.set_setting("blind_secret", secret)
         return secret
 
-    def candidates(self, *, interview_pk: int) -> list[CandidateView]:
+    def candidates(
+        self, *, interview_pk: int, answers: Mapping[int, dict[str, int]] | None = None
+    ) -> list[CandidateView]:
         """The interview's candidates as anyone may see them: a code instead of the name while
-        blind mode hides them."""
-        people, answers_of = self.repo.candidate_rows(interview_pk)
+        blind mode hides them. ``answers``: submission id -> {question id: answer id} in
+        position order when the caller has read them already (from a :class:`VisibleGrid`);
+        a candidate missing from it has none."""
+        if answers is None:
+            people, answers_of = self.repo.candidate_rows(interview_pk)
+        else:
+            people = self.repo.candidate_people(interview_pk)
+            answers_of = {p[0]: answers.get(p[0]) or {} for p in people}
         return [
             # answers_of's dicts are made for this call: nobody else holds them.
             CandidateView(sid, code, name, email, revealed, answers_of[sid], decision, flags)

@@ -136,7 +136,6 @@ class ShortlistService:
         if sort not in SORT_KEYS:
             raise ValueError(f"sort by one of {', '.join(SORT_KEYS)}")
         scoring = self.scoring
-        candidates = scoring.candidates(interview_pk=interview_pk)
         # The scores the actor may see, as the summary reads them (the rule's one-row-per-
         # answer grid; no drafts, not even the actor's own): per candidate, how many answers
         # the actor submitted and (question, reviewer, score) of every score seen.
@@ -145,7 +144,12 @@ class ShortlistService:
         reviewers = [names[r] for r in grid.reviewers]
         seen: dict[int, list[tuple[str, str, int]]] = {}
         own_submitted: dict[int, int] = {}
-        for sid, question_id, _answer, own, *scores in grid.rows:
+        answers: dict[int, dict[str, int]] = {}  # every answer, in position order
+        for sid, question_id, answer_id, own, *scores in grid.rows:
+            listed = answers.get(sid)
+            if listed is None:
+                listed = answers[sid] = {}
+            listed[question_id] = answer_id
             if own:
                 own_submitted[sid] = own_submitted.get(sid, 0) + 1
             shown = [(question_id, reviewers[j], v) for j, v in enumerate(scores) if v is not None]
@@ -154,6 +158,8 @@ class ShortlistService:
                     seen[sid] += shown
                 else:
                     seen[sid] = shown
+        # Once the grid is read (the first call may write the blind-code secret).
+        candidates = scoring.candidates(interview_pk=interview_pk, answers=answers)
         recommendations = scoring.visible_recommendations(actor, interview_pk=interview_pk)
         # Each candidate's fields (all but the rank) and sort key; the rows are made once
         # ranked (10,000 candidates: no second record per row to set its rank).

@@ -144,11 +144,12 @@ class VisibleScore(NamedTuple):
 
 @dataclass(frozen=True)
 class VisibleGrid:
-    """The scores a viewer may see on an interview, one row per answer:
-    ``(submission id, question id, answer id, own, score per reviewer...)``. ``own`` is 1 when
-    the viewer's current score on the answer is submitted, 0 for their draft, None when they
-    have none; then one score (or None: none, or not to be seen) per reviewer of
-    ``reviewers``, the viewer first. What summaries count, without a record per score.
+    """The scores a viewer may see on an interview, one row per answer (by submission id,
+    then position): ``(submission id, question id, answer id, own, score per reviewer...)``.
+    ``own`` is 1 when the viewer's current score on the answer is submitted, 0 for their
+    draft, None when they have none; then one score (or None: none, or not to be seen) per
+    reviewer of ``reviewers``, the viewer first. What summaries count, without a record per
+    score.
 
     ``rows`` is read once, as SQLite returns them: a summary keeps what it counts, not 30,000
     row tuples (each one more object for Python's cycle collector to walk)."""
@@ -421,7 +422,9 @@ class SqlitePanel:
             "SELECT a.submission_id, a.question_id, a.id, m.status = 'submitted',"
             f" CASE WHEN {own} THEN m.score END{columns}"
             f" FROM submissions s JOIN answers a ON a.submission_id = s.id{_MINE}"
-            " WHERE s.interview_pk = :interview",
+            # In the (submission, position) index's order (schema 9: no sort): each
+            # candidate's answers in the kit's order, so readers may list them from here.
+            " WHERE s.interview_pk = :interview ORDER BY s.id, a.position",
             params,
         )
         return VisibleGrid([viewer_id, *others], rows)
