@@ -205,8 +205,6 @@ def walk(
         if not shot_live:
             check(w, "question-recording")
         w.act(service.stop_answer)
-        if not shot_live and service.finishing:
-            check(w, "question-saving")
         wait_saved(w)
         if not shot_live:
             check(w, "question-choose-take")

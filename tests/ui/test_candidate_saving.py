@@ -23,7 +23,7 @@ from onetake_desktop.media import recorder
 from onetake_desktop.storage.kitfile import demo_kit_path
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate.window import CandidateWindow
-from tests.ui.candidate_walk import make, wait_saved
+from tests.ui.candidate_walk import check_fits, make, on_screen, wait_saved
 
 pytestmark = pytest.mark.timeout(240, method="thread")
 LATCH_SECONDS = 60  # a safety net only: each test opens the latch itself
@@ -128,6 +128,10 @@ def test_stop_shows_saving_then_the_take_arrives_by_the_queued_signal(
     assert page.saving.text.text() == "Saving your answer…"
     assert page.stop_button.isVisible() and not page.stop_button.isEnabled()
     assert page.phase_text.text() == "Recording stopped"
+    assert page.clock.mode == "stopped" and not page.meter.isVisible()
+    w.fit_to(1024, 600)  # a small laptop screen: the saving state and Stop stay in view
+    assert check_fits(w, 1024, 600, "question-saving") == []
+    assert on_screen(w, page.saving)
     assert page.takes_pill.text() == f"Take 1 of {s.takes_allowed(q)}"
     assert s.answer.phase == "recording" and s.takes_used(q) == 0
     assert saved_answer(w)["phase"] == "recording", "a crash now recovers the take as today"

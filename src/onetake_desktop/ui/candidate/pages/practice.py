@@ -139,8 +139,8 @@ class PracticePage(Page):
         elif phase == "recording":
             limit = svc.practice_limit()
             self.clock.set_time("answer", limit - svc.practice_elapsed(), limit)
-        elif phase == "saving":
-            pass  # the clock stays where the try ended
+        elif phase == "saving":  # the clock stays where the try ended
+            self.clock.set_time("stopped", self.clock.remaining, self.clock.total)
         else:
             self.clock.set_time("idle", svc.practice_limit(), svc.practice_limit())
         rms, peak = svc.audio_level()

@@ -332,13 +332,14 @@ class QuestionPage(Page):
             saving = self.service.finishing
             self.saving.setVisible(saving)
             self.preview.set_recording(a.phase == "recording" and not saving)
-            self.meter.setVisible(kind != "text")
+            self.meter.setVisible(kind != "text" and not saving)
             if saving:
                 # Nothing acts on the take until it is saved and counted.
                 self.stop_button.setEnabled(False)
                 self.phase_text.setText("Recording stopped")
                 self.min_hint.setText("Your answer is being saved; this takes a moment.")
-                self.meter.set_level(0.0, 0.0)
+                self.clock.set_warning(False)
+                self.clock.set_time("stopped", self.clock.remaining, self.clock.total)
                 if not self._saving_said:
                     self._saving_said = True
                     self.w._announce(self.saving, "Recording stopped. Saving your answer.")
