@@ -955,10 +955,12 @@ class CaptureSession:
         """Stop any take (keeping it) and the sources; joins every thread."""
         with self._lock:
             take = self._take
-        if take is not None:
-            take.stop()
-        self._stop_sources()
-        self._started = False
+        try:
+            if take is not None:
+                take.stop()  # raises what broke the writer, if anything did
+        finally:
+            self._stop_sources()
+            self._started = False
 
     def _stop_sources(self) -> None:
         if self.video is not None:
