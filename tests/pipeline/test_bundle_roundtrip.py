@@ -291,9 +291,10 @@ def test_a_bundle_changed_while_it_is_imported_is_refused(kit: Kit, tmp_path: Pa
     assert not dest.exists()
 
 
-def test_each_media_file_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) -> None:
-    # The warm prober forks one fresh process per file: no two files (let alone two bundles)
-    # share a prober, and the server that forks them never opens a file itself.
+def test_each_bundle_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) -> None:
+    # The warm prober forks one fresh process per bundle (issue 17: its media files, from one
+    # sender, share it): no two bundles share a prober, and the server that forks them never
+    # opens a file itself.
     from onetake_desktop.media.probe import can_fork, shared_server
     from onetake_desktop.services import bundles
 
@@ -303,12 +304,12 @@ def test_each_media_file_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) 
     names = {n.split("/")[1].split(".")[0]: n for n in media}
     receipt = write_bundle(demo_manifest(kit, names), media, tmp_path / "b.onetake")
     server = shared_server()
-    probers: set[int] = set()
+    probers: list[int] = []
     original = server._receive
 
     def noting(path: Path, timeout: float) -> object:
         result = original(path, timeout)
-        probers.add(server.last_pid)
+        probers.append(server.last_pid)
         return result
 
     server._receive = noting  # type: ignore[method-assign,assignment]
@@ -317,7 +318,10 @@ def test_each_media_file_is_probed_in_its_own_process(kit: Kit, tmp_path: Path) 
         import_bundle(receipt.path, tmp_path / "second")
     finally:
         del server._receive
-    assert len(probers) == 2 * len(media)  # two bundles, each media file its own process
+    assert len(probers) == 2 * len(media) and len(media) > 1  # every file probed
+    first, second = probers[: len(media)], probers[len(media) :]
+    assert len(set(first)) == len(set(second)) == 1  # one prober per bundle
+    assert set(first).isdisjoint(second)  # and never the same for two bundles
     assert server.pid is not None and server.pid not in probers
     bundles.close_spare_probe_child()
     assert server.pid is None

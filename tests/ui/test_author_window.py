@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -450,3 +451,25 @@ def test_building_changed_content_over_a_published_kit_makes_a_new_version(
     assert field(w, "version").read() == "2026.12"  # the form shows the new stamp
     assert kitfile.load_kit(tmp_path / "support-2026.11.onetakekit").version == "2026.11"
     assert kitfile.load_kit(tmp_path / "support.onetakekit").version == "2026.12"
+
+
+def test_build_and_sign_is_offered_once_the_library_has_an_organisation_key(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """The window asks whether it can sign right after it is on screen (issue 17: not before
+    its first paint) and again whenever the File menu opens: a key made meanwhile counts."""
+    from onetake_desktop.services.keys import key_service_for_library
+
+    window = make_window(qtbot, context)
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    assert not window.sign_action.isEnabled()  # no key in this library
+    library = context.paths.ensure().library
+    with key_service_for_library(library) as keys:
+        keys.new_key("Harbour Lane", "correct horse")
+    file_menu = window.menuBar().actions()[0].menu()
+    assert file_menu is not None
+    file_menu.aboutToShow.emit()
+    assert window.sign_action.isEnabled()
+    again = make_window(qtbot, context)
+    qtbot.waitUntil(again.sign_action.isEnabled)  # after its first paint

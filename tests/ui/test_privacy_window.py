@@ -212,7 +212,7 @@ def test_blind_mode_hides_names_in_the_erase_dialog_and_the_banner(
     controller = window.privacy  # type: ignore[attr-defined]
     code = window.blind_codes()[sid]
     assert code and NAME not in code
-    assert controller.banner.isVisible()
+    qtbot.waitUntil(controller.banner.isVisible)  # filled right after the first paint
     assert code in controller.banner.text.text()
     assert NAME not in controller.banner.text.text() and EMAIL not in controller.banner.text.text()
     window.show_answer(window.service.answers(sid)[0].id)

@@ -48,6 +48,10 @@ _SQL_TIME = "%Y-%m-%d %H:%M:%S"  # how the schema stores expiry and hold times (
 def _parse(stored: str | None) -> datetime | None:
     if stored is None:
         return None
+    if len(stored) == 19 and stored[4] == stored[7] == "-" and stored[10] == " ":
+        # The stored form exactly: fromisoformat reads it ten times faster than strptime (the
+        # reviewer window reads every candidate's dates right after it opens).
+        return datetime.fromisoformat(stored).replace(tzinfo=UTC)
     return datetime.strptime(stored, _SQL_TIME).replace(tzinfo=UTC)
 
 

@@ -27,18 +27,20 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urljoin
-
-import requests
-from tusclient.client import TusClient
-from tusclient.exceptions import TusCommunicationError
-from tusclient.uploader.uploader import Uploader
 
 from onetake_desktop.domain.errors import OneTakeError, UsageError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.storage.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from tusclient.exceptions import TusCommunicationError
+
+# requests and tuspy (aiohttp, ssl: ~200 ms of imports) load on the first upload, not with the
+# windows that only show an upload's state (the candidate window opens much faster).
 
 log = logging.getLogger(__name__)
 
@@ -153,51 +155,60 @@ def file_sha256(path: Path) -> tuple[int, str]:
 
 
 def _tus_error(message: object, status: int | None = None, content: bytes = b"") -> Exception:
+    from tusclient.exceptions import TusCommunicationError
+
     error: Exception = cast(Any, TusCommunicationError)(message, status, content)
     return error
 
 
-class _TimedUploader(Uploader):
-    """tuspy's uploader with timeouts on creating the upload and asking for its offset."""
+@cache
+def _timed_uploader() -> type[Any]:
+    """tuspy's uploader with timeouts on creating the upload and asking for its offset (a
+    class made on first use, so that tuspy is imported only then)."""
+    import requests
+    from tusclient.uploader.uploader import Uploader
 
-    def create_url(self) -> str:
-        me: Any = self
-        try:
-            resp = requests.post(
-                me.client.url,
-                headers=me.get_url_creation_headers(),
-                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-            )
-        except requests.RequestException as error:
-            raise _tus_error(error) from error
-        location = resp.headers.get("location")
-        if location is None:
-            raise _tus_error(
-                f"creating the upload failed with status {resp.status_code}",
-                resp.status_code,
-                resp.content,
-            )
-        return urljoin(str(me.client.url), location)
+    class TimedUploader(Uploader):
+        def create_url(self) -> str:
+            me: Any = self
+            try:
+                resp = requests.post(
+                    me.client.url,
+                    headers=me.get_url_creation_headers(),
+                    timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                )
+            except requests.RequestException as error:
+                raise _tus_error(error) from error
+            location = resp.headers.get("location")
+            if location is None:
+                raise _tus_error(
+                    f"creating the upload failed with status {resp.status_code}",
+                    resp.status_code,
+                    resp.content,
+                )
+            return urljoin(str(me.client.url), location)
 
-    def get_offset(self) -> int:
-        me: Any = self
-        try:
-            resp = requests.head(
-                me.url, headers=me.get_headers(), timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
-            )
-        except requests.RequestException as error:
-            raise _tus_error(error) from error
-        offset = resp.headers.get("upload-offset")
-        if offset is None:
-            raise _tus_error(
-                f"reading the offset failed with status {resp.status_code}",
-                resp.status_code,
-                resp.content,
-            )
-        length = resp.headers.get("upload-length")
-        if length is not None and int(length) != me.get_file_size():
-            raise _tus_error("the upload on the server has another size", 410)
-        return int(offset)
+        def get_offset(self) -> int:
+            me: Any = self
+            try:
+                resp = requests.head(
+                    me.url, headers=me.get_headers(), timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
+                )
+            except requests.RequestException as error:
+                raise _tus_error(error) from error
+            offset = resp.headers.get("upload-offset")
+            if offset is None:
+                raise _tus_error(
+                    f"reading the offset failed with status {resp.status_code}",
+                    resp.status_code,
+                    resp.content,
+                )
+            length = resp.headers.get("upload-length")
+            if length is not None and int(length) != me.get_file_size():
+                raise _tus_error("the upload on the server has another size", 410)
+            return int(offset)
+
+    return TimedUploader
 
 
 class _Body:
@@ -309,6 +320,9 @@ def send_bundle(
     every byte; returns the receipt. Offline, it retries with backoff (doubling to a minute)
     until ``stop`` is set (UploadPausedError) or, with ``give_up_after``, that many seconds pass
     without progress (UploadGaveUpError). A refusal (token, size) raises UploadRefusedError."""
+    from tusclient.client import TusClient
+    from tusclient.exceptions import TusCommunicationError
+
     bundle = Path(bundle)
     stop = stop or threading.Event()
     report = on_progress or (lambda _p: None)
@@ -348,7 +362,7 @@ def send_bundle(
             tell("connecting", "Connecting to the employer's server...")
             # tuspy reads the size from a stream we own (given a path, it leaks open files).
             stream = stack.enter_context(open(bundle, "rb"))  # noqa: SIM115
-            uploader: Any = _TimedUploader(
+            uploader: Any = _timed_uploader()(
                 file_stream=stream,
                 client=client,
                 # No file name: it often holds the candidate's name, and the server's metadata
@@ -423,6 +437,8 @@ def _patch(
     size: int,
 ) -> int:
     """One PATCH of ``length`` bytes from the uploader's offset; returns the server's offset."""
+    import requests
+
     last = [0.0]
 
     def sent(n: int) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,6 +53,7 @@ from onetake_desktop.ui.author.fields import (
     show_notes,
 )
 from onetake_desktop.ui.author.questions import QuestionsPage
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,13 @@ class AuthorWindow(QMainWindow):
         self.show_messages = True  # tests read ``last_message`` instead of clicking a box
         self.last_message = ""
         self.setObjectName("AuthorWindow")
-        self.resize(1100, 760)
+        # Never bigger than the screen's free area (1366x768 at 150 % is 911x512 logical).
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        self.resize(
+            1100 if free is None else min(1100, free.width() - 40),
+            760 if free is None else min(760, free.height() - 60),
+        )
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("AuthorParts")
@@ -414,6 +421,11 @@ class AuthorWindow(QMainWindow):
         file_menu.addActions([self.build_action, self.sign_action, self.preview_action])
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
+        # Whether the library holds an organisation key (a database and cryptography to open):
+        # asked when the menu opens and once the window is on screen, not at every edit.
+        self.sign_action.setEnabled(False)
+        file_menu.aboutToShow.connect(self._update_sign_action)
+        after_first_paint(self, self._update_sign_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         bar = self.addToolBar("Authoring")
@@ -569,6 +581,8 @@ class AuthorWindow(QMainWindow):
         self.setWindowModified(self.draft.dirty)
         self.undo_action.setEnabled(self.draft.can_undo)
         self.redo_action.setEnabled(self.draft.can_redo)
+
+    def _update_sign_action(self) -> None:
         self.sign_action.setEnabled(author.has_organisation_key(self.context.paths.library))
 
     # --- editing ---------------------------------------------------------------------------

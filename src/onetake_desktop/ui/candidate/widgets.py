@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -23,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
 from onetake_desktop.ui.widgets.plain import plain_tooltip
-from onetake_desktop.ui.widgets.player import set_source_without_gil, stop_without_gil
+
+if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with the window
+    from PySide6.QtMultimedia import QMediaPlayer
 
 # Colours chosen for contrast on white (WCAG AA for text); the two clocks never share one.
 THINK_COLOUR = QColor("#8a5a00")  # amber-brown: calm, not alarming
@@ -403,14 +403,19 @@ class Preview(QLabel):
 
 
 class TakePlayer(QWidget):
-    """Plays one take (QMediaPlayer + QVideoWidget + QAudioOutput) with a play/pause button."""
+    """Plays one take (QMediaPlayer + QVideoWidget + QAudioOutput) with a play/pause button.
+
+    The media player, its video widget and audio output are made when the first take is
+    loaded: three of these sit on pages the candidate reaches later, and Qt Multimedia (its
+    FFmpeg backend, the sound server) costs the window's start-up otherwise.
+    """
 
     def __init__(self, shortcut: str = "Ctrl+P") -> None:
         super().__init__()
-        self.player = QMediaPlayer(self)
-        self.audio = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio)
-        self.video = QVideoWidget()
+        self.player: QMediaPlayer | None = None  # made by load() with a take
+        self.audio: Any = None
+        # Where the picture goes: a dark panel of the video's size until a take is loaded.
+        self.video: QWidget = QWidget()
         self.video.setMinimumSize(400, 225)
         self.video.setAccessibleName("Playback of your answer")
         self.video.setStyleSheet("background: #1d2430;")
@@ -422,9 +427,9 @@ class TakePlayer(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.video)
         self.stack.addWidget(self.audio_note)
-        self.player.setVideoOutput(self.video)
         self.play_button = button("Play", shortcut, tip="Play or pause this take")
         self.play_button.setMinimumWidth(110)
+        self.play_button.setEnabled(False)  # nothing to play before a take is loaded
         self.position = QLabel("0:00 / 0:00")
         self.position.setObjectName("Hint")
         row = QHBoxLayout()
@@ -436,21 +441,56 @@ class TakePlayer(QWidget):
         layout.addWidget(self.stack)
         layout.addLayout(row)
         self.play_button.clicked.connect(self.toggle)
-        self.player.positionChanged.connect(self._position)
-        self.player.playbackStateChanged.connect(self._state)
         self.path: Path | None = None
+
+    def _media(self) -> QMediaPlayer:
+        """The media player, made on first use (with its video widget and audio output)."""
+        if self.player is not None:
+            return self.player
+        from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+        from PySide6.QtMultimediaWidgets import QVideoWidget
+
+        player = QMediaPlayer(self)
+        self.audio = QAudioOutput(self)
+        player.setAudioOutput(self.audio)
+        video = QVideoWidget()
+        video.setMinimumSize(400, 225)
+        video.setAccessibleName("Playback of your answer")
+        video.setStyleSheet("background: #1d2430;")
+        video.setAutoFillBackground(True)
+        showing_video = self.stack.currentWidget() is self.video
+        self.stack.insertWidget(0, video)
+        self.stack.removeWidget(self.video)
+        self.video.deleteLater()
+        self.video = video
+        if showing_video:
+            self.stack.setCurrentWidget(video)
+        player.setVideoOutput(video)
+        player.positionChanged.connect(self._position)
+        player.playbackStateChanged.connect(self._state)
+        self.player = player
+        return player
 
     def load(self, path: Path | None, audio_only: bool = False, autoplay: bool = False) -> None:
         self.stop()
         self.path = path
+        if path is not None or self.player is not None:
+            from onetake_desktop.ui.widgets.player import set_source_without_gil
+
+            player = self._media()
+            # Without the GIL, like the reviewer's player (ui/widgets/player.py: a hang seen
+            # in gdb).
+            set_source_without_gil(player, QUrl.fromLocalFile(str(path)) if path else QUrl())
         self.stack.setCurrentWidget(self.audio_note if audio_only else self.video)
-        # Without the GIL, like the reviewer's player (ui/widgets/player.py: a hang seen in gdb).
-        set_source_without_gil(self.player, QUrl.fromLocalFile(str(path)) if path else QUrl())
         self.play_button.setEnabled(path is not None)
-        if autoplay and path is not None:
+        if autoplay and path is not None and self.player is not None:
             self.player.play()
 
     def toggle(self) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        if self.player is None:
+            return
         if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
             self.player.pause()
         else:
@@ -459,14 +499,21 @@ class TakePlayer(QWidget):
     def stop(self) -> None:
         # Only a playing or paused player is stopped: stop() on one that has just reached the
         # end once hung Qt 6.12's FFmpeg backend in a test run (not reproduced since).
+        if self.player is None:
+            return
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        from onetake_desktop.ui.widgets.player import stop_without_gil
+
         if self.player.playbackState() != QMediaPlayer.PlaybackState.StoppedState:
             stop_without_gil(self.player)
 
     def _position(self, ms: int) -> None:
-        self.position.setText(
-            f"{duration_text(ms / 1000)} / {duration_text(self.player.duration() / 1000)}"
-        )
+        total = self.player.duration() if self.player is not None else 0
+        self.position.setText(f"{duration_text(ms / 1000)} / {duration_text(total / 1000)}")
 
     def _state(self, state: QMediaPlayer.PlaybackState) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
         playing = state == QMediaPlayer.PlaybackState.PlayingState
         set_button_text(self.play_button, "Pause" if playing else "Play")

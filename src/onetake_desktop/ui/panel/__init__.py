@@ -36,6 +36,7 @@ from onetake_desktop.ui.panel.people import (
     PeopleDialog,
     TamperWarningDialog,
 )
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
 if TYPE_CHECKING:  # the windows load on first use
     from onetake_desktop.ui.panel.compare import CompareWindow
@@ -85,7 +86,8 @@ class PanelController(QObject):
         self.audit_label.setObjectName("AuditWarning")
         self.audit_label.setStyleSheet("color: #b42318; font-weight: 600;")
         window.statusBar().addPermanentWidget(self.audit_label)
-        self.check_audit()
+        # The audit chain check reads every audit row: right after the first frame, not before.
+        after_first_paint(window, self.check_audit)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(IDLE_CHECK_MS)

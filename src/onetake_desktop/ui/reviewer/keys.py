@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -35,9 +35,20 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.keys import KeyRecord, key_service_for_library
 from onetake_desktop.ui.tasks import run_task
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.keys import KeyRecord, KeyService
+
+
+def key_service_for_library(root: Path) -> KeyService:
+    """services.keys (cryptography, age) loads when the keys window needs it, not with the
+    reviewer window's menu."""
+    from onetake_desktop.services import keys
+
+    return keys.key_service_for_library(root)
+
 
 __all__ = ["KeysWindow", "NewKeyDialog", "add_keys_menu_item"]
 

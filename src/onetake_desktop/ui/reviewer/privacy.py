@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QDate, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,6 +41,7 @@ from onetake_desktop.services.privacy import (
     PrivacyService,
     plural,
 )
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
     plain_tooltip,
     warn,
@@ -280,9 +281,10 @@ class PrivacyController(QObject):
         if central is not None:
             column.addWidget(central, 1)
         window.setCentralWidget(holder)
-        window.library_reloaded.connect(self.refresh_banner)
-        window.installEventFilter(self)
-        self.refresh_banner()
+        window.library_reloaded.connect(self._on_library_reloaded)
+        # The banner (a query over every candidate) and the start-up expiry wait until the
+        # window is on screen: neither is part of its first frame.
+        after_first_paint(window, self._on_first_paint)
 
     # -- which candidate ----------------------------------------------------------------------
 
@@ -296,8 +298,13 @@ class PrivacyController(QObject):
         return int(model.key(index))
 
     def _name(self, c: Candidate) -> str:
-        name, email = self.window.shown_name(c.submission_id)
-        return f"{name} <{email}>" if email else str(name)
+        return self._names([c])[0]
+
+    def _names(self, candidates: Sequence[Candidate]) -> list[str]:
+        shown = self.window.shown_names(
+            [(c.submission_id, c.candidate_name, c.candidate_email) for c in candidates]
+        )
+        return [f"{name} <{email}>" if email else str(name) for name, email in shown]
 
     def _context_menu(self, pos: Any) -> None:
         index = self.window.tree.indexAt(pos)
@@ -364,7 +371,9 @@ class PrivacyController(QObject):
         if not soon:
             self.banner.setVisible(False)
             return
-        everyone = [f"{self._name(c)} on {_day(c.erase_at)}" for c in soon]
+        everyone = [
+            f"{name} on {_day(c.erase_at)}" for c, name in zip(soon, self._names(soon), strict=True)
+        ]
         if len(soon) == 1:
             text = f"Erased within {WARN_DAYS} days, as each candidate was told: {everyone[0]}."
         else:
@@ -408,11 +417,14 @@ class PrivacyController(QObject):
         self.refresh_banner()
         self.window.statusBar().showMessage(f"Kept until {_day(hold.until)}.", 6000)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Show and not self._started:
-            self._started = True
-            QTimer.singleShot(0, self.expire_due_at_startup)
-        return False
+    def _on_first_paint(self) -> None:
+        self._started = True
+        self.refresh_banner()
+        self.expire_due_at_startup()
+
+    def _on_library_reloaded(self) -> None:
+        if self._started:  # before the first paint, _on_first_paint fills the banner
+            self.refresh_banner()
 
     def expire_due_at_startup(self) -> QMessageBox | None:
         """Say how many candidates are due and that they are erased now, then erase them."""

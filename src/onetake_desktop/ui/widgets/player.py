@@ -316,13 +316,11 @@ class PlayerWidget(QWidget):
         self._awaiting_frame = False
         self._pending_seek: int | None = None
 
-        self.audio = QAudioOutput(self)
-        self.media = QMediaPlayer(self)
-        self.media.setAudioOutput(self.audio)
-        if hasattr(self.media, "setPitchCompensation"):  # Qt >= 6.10
-            self.media.setPitchCompensation(True)
+        # The media player and its audio output are made on first use (``media``): Qt
+        # Multimedia's backend and the sound server cost the window's first paint otherwise.
+        self._media: QMediaPlayer | None = None
+        self.audio: QAudioOutput | None = None
         self.video = VideoView()
-        self.media.setVideoOutput(self.video.sink)
         self.video.frame_shown.connect(self._on_frame)
         self.waveform = WaveformView()
         self.text = QPlainTextEdit()
@@ -412,13 +410,27 @@ class PlayerWidget(QWidget):
         self.slider.sliderMoved.connect(self.seek)
         self.slider.seek_requested.connect(self.seek)
         self.waveform.seek_requested.connect(self.seek)
-        self.media.positionChanged.connect(self._on_position)
-        self.media.durationChanged.connect(self._on_duration)
-        self.media.mediaStatusChanged.connect(self._on_status)
-        self.media.playbackStateChanged.connect(self._on_state)
-        self.media.errorOccurred.connect(self._on_error)
         self._actions = self._make_actions()
         self._set_enabled(False)
+
+    @property
+    def media(self) -> QMediaPlayer:
+        """The media player, made (with its audio output) the first time it is needed."""
+        if self._media is None:
+            self.audio = QAudioOutput(self)
+            media = QMediaPlayer(self)
+            media.setAudioOutput(self.audio)
+            if hasattr(media, "setPitchCompensation"):  # Qt >= 6.10
+                media.setPitchCompensation(True)
+            media.setVideoOutput(self.video.sink)
+            media.setPlaybackRate(self._rate)
+            media.positionChanged.connect(self._on_position)
+            media.durationChanged.connect(self._on_duration)
+            media.mediaStatusChanged.connect(self._on_status)
+            media.playbackStateChanged.connect(self._on_state)
+            media.errorOccurred.connect(self._on_error)
+            self._media = media
+        return self._media
 
     # -- actions (keyboard) -------------------------------------------------------------------
 
@@ -488,8 +500,9 @@ class PlayerWidget(QWidget):
     def clear(self) -> None:
         self.slider.set_markers([])
         self.video.stop()
-        stop_without_gil(self.media)
-        set_source_without_gil(self.media, QUrl())
+        if self._media is not None:  # nothing loaded yet: nothing to stop
+            stop_without_gil(self._media)
+            set_source_without_gil(self._media, QUrl())
         self.kind = "none"
         self.placeholder.setText("Choose an answer in the library to play it.")
         self.stack.setCurrentWidget(self.placeholder)
@@ -506,13 +519,16 @@ class PlayerWidget(QWidget):
 
     @property
     def playing(self) -> bool:
-        return self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        media = self._media
+        return media is not None and (
+            media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        )
 
     def position(self) -> int:
-        return int(self.media.position())
+        return 0 if self._media is None else int(self._media.position())
 
     def duration(self) -> int:
-        return int(self.media.duration())
+        return 0 if self._media is None else int(self._media.duration())
 
     def play(self) -> None:
         if self.kind in ("video", "audio"):
@@ -574,7 +590,8 @@ class PlayerWidget(QWidget):
         rate = min(SPEEDS, key=lambda s: abs(s - rate))
         changed = rate != self._rate
         self._rate = rate
-        self.media.setPlaybackRate(rate)
+        if self._media is not None:  # else the player starts at this rate when made
+            self._media.setPlaybackRate(rate)
         self.speed_label.setText(format_speed(rate))
         self.slower_button.setEnabled(rate > SPEEDS[0])
         self.faster_button.setEnabled(rate < SPEEDS[-1])

@@ -1,0 +1,84 @@
+"""Issue 17 (quick start): what the reviewer window no longer does before its first paint
+still happens, right after it, and what it shows at first paint is complete.
+
+- The library tree is filled while the window is built (once), before it is shown.
+- A panel that locks the window at start leaves nothing behind the lock: the tree is empty
+  until a panelist signs in, and then holds their library.
+- The audit chain check runs at start-up without anyone asking: a tampered row shows on the
+  lock screen right after the first paint.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.reviewer import ReviewerService
+from onetake_desktop.storage.library import Library
+from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.ui.test_panel_window import HASHER, NAMES, PASS, make_library, sign_in
+
+
+def _window(qtbot: QtBot, library: Library, clock: ManualClock) -> ReviewerWindow:
+    rng = random.Random(5)
+    window = ReviewerWindow(
+        ReviewerService(library),
+        panel_service=PanelService(library, clock, lambda: rng.getrandbits(62), HASHER),
+    )
+    qtbot.addWidget(window)
+    return window
+
+
+def test_the_tree_is_filled_before_the_window_is_shown(tmp_path: Path, qtbot: QtBot) -> None:
+    library, _, _ = make_library(tmp_path / "lib")
+    window = _window(qtbot, library, ManualClock())
+    reloads: list[int] = []
+    window.library_reloaded.connect(lambda: reloads.append(1))
+    # Built, not shown: every candidate is already there for the first paint.
+    assert sorted(name for name, _ in window.candidate_rows()) == sorted(NAMES)
+    window.show()
+    qtbot.waitExposed(window)
+    assert sorted(name for name, _ in window.candidate_rows()) == sorted(NAMES)
+    assert reloads == []  # showing it did not fill it again
+    window.close()
+
+
+def test_a_panel_locked_at_start_shows_nothing_behind_the_lock_until_sign_in(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    clock = ManualClock()
+    library, _, _ = make_library(tmp_path / "lib")
+    first = PanelService(library, clock, lambda: 1, HASHER)
+    ana = first.create_panelist("Ana", PASS["Ana"]).reviewer_id
+    window = _window(qtbot, library, clock)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.panel.lock_screen.isVisible()
+    assert window.model.candidate_count() == 0  # nothing of anyone's behind the lock
+    sign_in(window.panel, ana, PASS["Ana"])  # as on the lock screen (checked off the GUI thread)
+    qtbot.waitUntil(lambda: window.model.candidate_count() == len(NAMES), timeout=10_000)
+    assert sorted(name for name, _ in window.candidate_rows()) == sorted(NAMES)
+    window.close()
+
+
+def test_the_audit_check_runs_right_after_the_first_paint(tmp_path: Path, qtbot: QtBot) -> None:
+    clock = ManualClock()
+    library, _, _ = make_library(tmp_path / "lib")
+    PanelService(library, clock, lambda: 1, HASHER).create_panelist("Ana", PASS["Ana"])
+    conn = sqlite3.connect(library.root / "onetake.sqlite3")
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET actor_id = 999 WHERE seq = 1")
+    conn.commit()
+    conn.close()
+    window = _window(qtbot, library, clock)
+    window.show()
+    banner = window.panel.lock_screen.audit_banner
+    qtbot.waitUntil(banner.isVisible)  # nobody called check_audit: the start-up did
+    assert "row 1 was changed" in banner.text()
+    assert "row 1 was changed" in window.panel.audit_label.text()
+    window.close()
