@@ -46,6 +46,7 @@ from onetake_desktop.media.devices import check_disk_space, running_reserve_byte
 from onetake_desktop.media.profiles import Profile
 from onetake_desktop.media.recovery import PARTIAL_SUFFIX, recover_partial
 from onetake_desktop.media.sources import (
+    CAMERA_COLOUR,
     AudioSource,
     Frame,
     Image,
@@ -53,6 +54,7 @@ from onetake_desktop.media.sources import (
     RawConverter,
     Samples,
     Ticks,
+    VideoColour,
     VideoSource,
     Yuv420Image,
     open_audio_source,
@@ -161,6 +163,7 @@ class _Encoder:
         with_video: bool,
         with_audio: bool,
         movflags: str = MOVFLAGS,
+        colour: VideoColour = CAMERA_COLOUR,
     ) -> None:
         import av
 
@@ -193,6 +196,11 @@ class _Encoder:
             ctx.bit_rate = int(rate.pop("b", "0"))
             del rate["g"]  # gop_size above
             ctx.options = {**profile.video_options(), **rate}
+            # Written into the stream: players otherwise guess (BT.709 for 720p) and shift
+            # the colours of these BT.601 pictures. Every picture is limited range (MPEG).
+            ctx.color_range = 1
+            ctx.color_primaries, ctx.color_trc = colour.primaries, colour.transfer
+            ctx.colorspace = colour.matrix
             self.video = stream
         if with_audio:
             stream = self.container.add_stream(
@@ -918,7 +926,8 @@ class CaptureSession:
             )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         check_disk_space(out_path.parent, max_seconds or 0.0, profile)
-        encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio)
+        colour = self.video.colour if with_video and self.video is not None else CAMERA_COLOUR
+        encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio, colour=colour)
         capture_path = self.video.capture_path if with_video and self.video is not None else ""
         take = Take(
             out_path,
