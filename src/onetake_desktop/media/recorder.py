@@ -619,6 +619,7 @@ class Take:
         last_t = t + (len(samples) - 1) / rate  # what we trim or fill at the front keeps it
         if stop_at is not None and self._audio_start_t is not None:
             limit = max(0, round((stop_at - self._audio_start_t) * rate))
+            self._audio_limit = limit  # the take's sound is complete: no tail to wait for
             if self._audio_written >= limit:
                 # The take already holds all its sound: a chunk that comes later is not part of
                 # it. (Filling the "gap" up to a late chunk with silence only to cut it off
