@@ -208,6 +208,7 @@ class InterviewRepository(Protocol):
 
 class SubmissionRepository(Protocol):
     def find_by_sha256(self, bundle_sha256: str) -> SubmissionRecord | None: ...
+    def stored_folders(self) -> set[str]: ...
     def add(
         self,
         manifest: SubmissionManifest,
@@ -471,6 +472,12 @@ class SqliteSubmissions:
             f"SELECT {self._COLUMNS} FROM submissions s WHERE bundle_sha256 = ?", (bundle_sha256,)
         ).fetchone()
         return None if row is None else self._make(row)
+
+    def stored_folders(self) -> set[str]:
+        """Every submission's folder as stored (relative to the library root, as ``add``
+        writes it), in one query and without resolving a path per row: the import's sweep
+        of a large library."""
+        return {str(row[0]) for row in _rows(self.db, "SELECT folder FROM submissions")}
 
     def add(
         self,
