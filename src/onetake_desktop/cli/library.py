@@ -12,7 +12,7 @@ from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidIn
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(sub, "library", "import bundles into the reviewer library and list it")
+    actions = add_group(sub, "library")
     i = actions.add_parser(
         "import", help="import bundles (files or folders); exit 3 if any was refused"
     )

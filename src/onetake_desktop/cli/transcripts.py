@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from onetake_desktop.cli import context_of
+from onetake_desktop.cli import command_help, context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
-from onetake_desktop.media.transcribe import DEFAULT_MODEL
-from onetake_desktop.services.context import AppContext
 
 if TYPE_CHECKING:
+    from onetake_desktop.services.context import AppContext
     from onetake_desktop.services.transcripts import TranscriptService
 
 
@@ -33,7 +32,7 @@ def _model_args(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t = sub.add_parser(
         "transcribe",
-        help="print the transcript of a recording (offline speech to text)",
+        help=command_help("transcribe"),
         description="Print the transcript of a recording, heard on this computer only.",
     )
     t.add_argument("media", type=Path, metavar="MEDIA")
@@ -57,6 +56,7 @@ def register_library(actions: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _service(context: AppContext, args: argparse.Namespace) -> TranscriptService:
+    from onetake_desktop.media.transcribe import DEFAULT_MODEL
     from onetake_desktop.services.transcripts import TranscriptService
 
     return TranscriptService(
