@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,6 +112,8 @@ def run_library_transcribe(args: argparse.Namespace) -> int:
         if not todo:
             print("Every answer already has a transcript.")
             return EXIT_OK
+        import subprocess  # here: `library list` registers this command too
+
         # A detached, low-priority run of the same command with --wait.
         command = [
             sys.executable, "-m", "onetake_desktop", "library", "transcribe", "--wait",
