@@ -12,6 +12,7 @@ import pytest
 
 from onetake_desktop.cli.library import json_lines
 from onetake_desktop.domain.conformance import Flag, flag_to_dict
+from onetake_desktop.services import reviewer
 from onetake_desktop.services.reviewer import (
     ENTRY_FIELDS,
     CandidateEntry,
@@ -85,6 +86,11 @@ def test_json_lines_are_the_encoders_text(service: ReviewerService) -> None:
     assert all("\n" not in line for line in expected)
 
 
+def test_the_demo_definition_is_the_kit_readers() -> None:
+    assert reviewer.demo_definition_path() == kitfile.demo_definition_path()
+    assert reviewer.demo_definition_path().is_file()
+
+
 def test_a_second_open_does_not_read_the_demo_definition_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -112,7 +118,7 @@ def test_a_demo_file_whose_stated_hash_is_unknown_is_read_and_checked(
     data["kit"]["role_title"] += " (edited)"
     edited = tmp_path / "demo.onetakeinterview"
     edited.write_text(json.dumps(data), encoding="utf-8")
-    monkeypatch.setattr(kitfile, "demo_definition_path", lambda: edited)
+    monkeypatch.setattr(reviewer, "demo_definition_path", lambda: edited)
     service = open_reviewer_service(tmp_path / "library")
     try:
         assert [i for i in service.interviews() if i.interview_id.startswith("demo")] == []

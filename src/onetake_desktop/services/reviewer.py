@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
-from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.domain.search import fold, matches
+from onetake_desktop.paths import resource
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
 from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
 from onetake_desktop.storage.library import (
@@ -46,6 +46,7 @@ from onetake_desktop.storage.library import (
 )
 
 if TYPE_CHECKING:
+    from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
     from onetake_desktop.services.importing import (
         Importer,
         ImportOutcome,
@@ -219,8 +220,6 @@ class ReviewerService:
 
     def seed_demo_definition(self) -> None:
         """Every library knows the demo interview, so its bundles import with no extra step."""
-        from onetake_desktop.storage.kitfile import demo_definition_path
-
         path = demo_definition_path()
         if not path.exists():
             return
@@ -513,6 +512,12 @@ class ReviewerService:
         if reviewer.id == self.default_reviewer.id:
             self.default_reviewer = reviewer
         return reviewer
+
+
+def demo_definition_path() -> Path:
+    """``storage.kitfile.demo_definition_path()`` without loading the kit reader: every library
+    open looks the demo up (tests/unit/test_library_list.py holds the two equal)."""
+    return resource("kits", "demo.onetakeinterview")
 
 
 def _claimed_kit_hash(path: Path) -> str | None:

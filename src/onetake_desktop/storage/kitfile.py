@@ -31,13 +31,13 @@ from onetake_desktop.domain.validation import (
 )
 from onetake_desktop.paths import resource
 from onetake_desktop.storage.atomic import atomic_write_bytes
-from onetake_desktop.storage.safe_zip import open_regular_file
 
 if TYPE_CHECKING:
     from onetake_desktop.storage.kit_signature import KitSignature, KitSigner
 
 # storage.kit_signature (cryptography, the key store) loads with the first signed or signing
-# kit: reading a definition (the demo seeded on every library open) does not need it.
+# kit, safe_zip with the first file read: the path of the demo definition (looked up on every
+# library open) needs neither.
 
 KIT_SUFFIX = ".onetakekit"
 DEFINITION_SUFFIX = ".onetakeinterview"
@@ -47,6 +47,8 @@ DEMO_TOML = "demo-interview.toml"
 
 
 def _read_limited(path: Path, what: str) -> bytes:
+    from onetake_desktop.storage.safe_zip import open_regular_file
+
     with open_regular_file(path, what) as handle:
         raw = handle.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:

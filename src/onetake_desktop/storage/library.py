@@ -14,19 +14,17 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from onetake_desktop.domain.conformance import Flag, flags_from_json, flags_to_json
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
-from onetake_desktop.domain.kit import (
-    InterviewDefinition,
-    definition_from_dict,
-    definition_to_dict,
-)
-from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.domain.search import fold
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.db import Database, open_database, transaction, utc_now
+
+if TYPE_CHECKING:  # definitions are read and written as JSON, when one is asked for
+    from onetake_desktop.domain.kit import InterviewDefinition
+    from onetake_desktop.domain.manifest import SubmissionManifest
 
 ScoreStatus = Literal["draft", "submitted"]
 # What a reviewer's work on an answer (or a candidate) is: no score yet, a score not yet
@@ -273,10 +271,14 @@ class ScoreRepository(Protocol):
 
 
 def definition_to_json(definition: InterviewDefinition) -> str:
+    from onetake_desktop.domain.kit import definition_to_dict
+
     return json.dumps(definition_to_dict(definition), ensure_ascii=False, sort_keys=True)
 
 
 def definition_from_json(text: str) -> InterviewDefinition:
+    from onetake_desktop.domain.kit import definition_from_dict
+
     return definition_from_dict(json.loads(text))
 
 
