@@ -132,6 +132,22 @@ def test_parsing_one_command_imports_only_its_module() -> None:
     ]
     assert offending(new, tuple(others)) == []
     assert offending(new, ("PySide6", "av", "cv2", "tomlkit", "onetake_desktop.services")) == []
+    # `library transcribe --model` lists the speech models when it is the action used only.
+    assert offending(new, ("onetake_desktop.media", "onetake_desktop.storage")) == []
+
+
+def test_deferred_arguments_are_there_when_their_action_is_used(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from onetake_desktop.media.transcribe import DEFAULT_MODEL, MODELS
+
+    args = cli.parse(["library", "transcribe", "--model", sorted(MODELS)[0], "--threads", "3"])
+    assert (args.model, args.threads) == (sorted(MODELS)[0], 3)
+    assert cli.parse(["library", "transcribe"]).model == DEFAULT_MODEL
+    with pytest.raises(SystemExit) as end:
+        cli.parse(["library", "transcribe", "--help"])
+    assert end.value.code == 0
+    assert "--model {" + ",".join(sorted(MODELS)) + "}" in capsys.readouterr().out
 
 
 def test_help_lists_every_command_with_its_help_and_exits_0() -> None:

@@ -31,7 +31,7 @@ from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_USAGE, OneTakeError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from typing import NoReturn
+    from typing import Any, NoReturn
 
     from onetake_desktop.cli.request import GuiRequest
     from onetake_desktop.services.context import AppContext
@@ -76,7 +76,25 @@ def command_help(name: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one sentence and exit code 2."""
+    """argparse that reports a usage error as one sentence and exit code 2.
+
+    ``later``: a function that adds the rest of this parser's arguments when it is the one
+    used (parsing or its --help), for arguments whose choices cost an import that the group's
+    other actions should not pay for (``library transcribe --model``)."""
+
+    def __init__(
+        self, *args: Any, later: Callable[[argparse.ArgumentParser], None] | None = None, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        self._later = later
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._later is not None:
+            later, self._later = self._later, None
+            later(self)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         sentence = message[0].upper() + message[1:] if message else "Invalid arguments"

@@ -43,10 +43,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def register_library(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``library transcribe`` and ``library search`` (cli/library.py calls this)."""
     lt = actions.add_parser(
-        "transcribe", help="transcribe the answers that have no transcript yet (in the background)"
+        "transcribe",
+        help="transcribe the answers that have no transcript yet (in the background)",
+        later=_model_args,  # the models' names load the transcriber: not for `library list`
     )
     lt.add_argument("--wait", action="store_true", help="run here and wait until all are done")
-    _model_args(lt)
     lt.set_defaults(handler=run_library_transcribe)
     ls = actions.add_parser("search", help="find answers whose transcript holds words")
     ls.add_argument("text", metavar="TEXT")

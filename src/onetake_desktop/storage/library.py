@@ -661,7 +661,8 @@ class SqliteSubmissions:
             )
             params += [fold(search.strip())] * 4
         # This reviewer's latest score row per answer (the scores index is answer, reviewer,
-        # id), then per submission: its answers, those with a score, those submitted.
+        # id), then per submission: those with a score, those submitted; and its answers,
+        # counted in the answers index (a seek per submission beats grouping every answer).
         sql = f"""
             WITH latest AS (
                 SELECT sc.answer_id, sc.status, sc.score FROM scores sc
@@ -674,16 +675,13 @@ class SqliteSubmissions:
                        SUM(l.score IS NOT NULL) AS with_score
                 FROM latest l JOIN answers a ON a.id = l.answer_id
                 GROUP BY a.submission_id
-            ),
-            counts AS (
-                SELECT submission_id, COUNT(*) AS answers FROM answers GROUP BY submission_id
             )
             SELECT s.id, s.interview_pk, s.candidate_name, s.candidate_email, s.imported_at,
-                   s.sealed_at, COALESCE(c.answers, 0), COALESCE(m.with_score, 0),
-                   COALESCE(m.submitted, 0)
+                   s.sealed_at,
+                   (SELECT COUNT(*) FROM answers a WHERE a.submission_id = s.id),
+                   COALESCE(m.with_score, 0), COALESCE(m.submitted, 0)
             FROM submissions s
             {search_join}
-            LEFT JOIN counts c ON c.submission_id = s.id
             LEFT JOIN marks m ON m.submission_id = s.id
             {where}
             ORDER BY s.interview_pk, s.candidate_name COLLATE NOCASE, s.id
