@@ -136,6 +136,60 @@ def test_parsing_one_command_imports_only_its_module() -> None:
     assert offending(new, ("onetake_desktop.media", "onetake_desktop.storage")) == []
 
 
+def test_library_list_loads_no_importer_media_signing_or_kit_reader(tmp_path: Path) -> None:
+    """The list of a library reads rows: it does not load what imports, plays, signs or
+    authors (each of these moved out of its path once and must stay out). The first open of
+    a library adds the demo definition; the list after it is what is checked."""
+    home = tmp_path / "home"
+    first = subprocess.run(
+        [sys.executable, "-m", "onetake_desktop", "library", "list"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC), "ONETAKE_HOME": str(home)},
+        timeout=120,
+    )
+    assert first.returncode == 0, first.stderr
+    loaded = modules_loaded_by(
+        "import contextlib, io\n"
+        "from onetake_desktop.app import main\n"
+        "for argv in (['library', 'list'], ['library', 'list', '--json']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        code = main(argv)\n"
+        "    assert code == 0, code\n"
+        "result = out.getvalue()\n",
+        ONETAKE_HOME=str(home),
+    )
+    assert '"candidates": []' in str(loaded["result"])
+    new = loaded["new"]
+    assert isinstance(new, list)
+    assert "onetake_desktop.services.scoring" in new  # the policy is still asked
+    assert (
+        offending(
+            new,
+            (
+                "PySide6",
+                "av",
+                "cv2",
+                "numpy",
+                "tomlkit",
+                "tomllib",
+                "cryptography",
+                "zipfile",
+                "subprocess",
+                "onetake_desktop.media",
+                "onetake_desktop.services.importing",
+                "onetake_desktop.services.bundles",
+                "onetake_desktop.storage.kitfile",
+                "onetake_desktop.storage.kit_signature",
+                "onetake_desktop.storage.safe_zip",
+                "onetake_desktop.domain.kit",
+                "onetake_desktop.domain.manifest",
+            ),
+        )
+        == []
+    )
+
+
 def test_deferred_arguments_are_there_when_their_action_is_used(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
