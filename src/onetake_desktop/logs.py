@@ -52,7 +52,8 @@ def setup_logging(logs_dir: Path, verbose: bool = False) -> Path:
     Safe to call again (each CLI run in a test does): the previous handlers are closed.
     """
     import logging
-    import logging.handlers
+
+    from onetake_desktop.log_rotation import RotatingFile
 
     log = logging.getLogger(LOGGER)
     logs_dir.mkdir(parents=True, exist_ok=True)
@@ -61,9 +62,7 @@ def setup_logging(logs_dir: Path, verbose: bool = False) -> Path:
             log.removeHandler(handler)
             handler.close()
     path = log_file(logs_dir)
-    to_file = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    to_file = RotatingFile(path, max_bytes=MAX_BYTES, backups=BACKUPS)
     to_file.setFormatter(logging.Formatter(FORMAT))
     _own(log, to_file)
     if verbose:

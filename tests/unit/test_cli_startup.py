@@ -176,6 +176,7 @@ def test_library_list_loads_no_importer_media_signing_or_kit_reader(tmp_path: Pa
                 "cryptography",
                 "zipfile",
                 "subprocess",
+                "logging.handlers",
                 "onetake_desktop.media",
                 "onetake_desktop.services.importing",
                 "onetake_desktop.services.bundles",
