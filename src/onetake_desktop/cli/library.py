@@ -154,16 +154,18 @@ def run_list(args: argparse.Namespace) -> int:
                 "The library is empty. Import bundles with 'onetake library import BUNDLE...'."
             )
     current = None
+    of_answers: dict[int, str] = {}  # "3 answers", made once per count
     for sid, _, title, name, email, _, _, answers, scored, done, has_definition in rows:
         if title != current:
             current = title
             out.append(f"{title}{'' if has_definition else '  [interview definition missing]'}")
-        n = len(flags.get(sid, ()))
+        if answers not in of_answers:
+            of_answers[answers] = _count(answers, "answer")
         status = candidate_status(answers, scored, done)
         out.append(
             f"  {name:<28} {email:<32} {status:<12}"
-            f" {scored} of {_count(answers, 'answer')} scored, {done} submitted"
-            f"{f'  FLAGGED ({n})' if n else ''}"
+            f" {scored} of {of_answers[answers]} scored, {done} submitted"
+            f"{f'  FLAGGED ({len(flags[sid])})' if flags.get(sid) else ''}"
         )
     sys.stdout.write("\n".join(out) + "\n")  # one write, not one per candidate
     return EXIT_OK
