@@ -11,9 +11,15 @@
 2. ``long``: a synthetic take through the whole engine (capture threads, queues, writer) with
    the default profile: dropped frames, share of the 2-core machine, A/V offset at the end,
    peak RSS and RSS growth from minute 1 to the end (from second 10 when shorter than 2 min).
+3. ``camera``: per-frame CPU of a camera's pictures on their way into the encoder, ours (the
+   camera's own YUYV or JPEG, converted by ``RawConverter`` as the take's writer does) against
+   the former path (OpenCV decoding to BGR inside ``VideoCapture.read()``: ``cvtColor`` for
+   YUYV, ``imdecode`` for MJPEG; then ``bgr->yuv420p``), in interleaved runs in this process:
+   the conversions alone, and with libx264 (the recorder's encoder, default profile).
 
     .venv/bin/python bench/record_bench.py compare --runs 3 --seconds 10
     .venv/bin/python bench/record_bench.py long --seconds 600
+    .venv/bin/python bench/record_bench.py camera --runs 5 --frames 60
 """
 
 from __future__ import annotations
@@ -272,6 +278,162 @@ def long_take(args: argparse.Namespace) -> None:
     )
 
 
+CAMERA_SIDES = ("yuyv-before", "yuyv-ours", "mjpeg-before", "mjpeg-ours")
+
+
+def camera_inputs(
+    profile: Profile, distinct: int
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """What a 720p webcam sends: the camera-like test card (sensor noise) as YUYV (4:2:2,
+    limited range, made by libswscale) and as JPEG (4:2:2, quality 85, libjpeg)."""
+    import av
+    import cv2
+
+    from onetake_desktop.media.sources import SyntheticVideoSource, reformat
+
+    card = SyntheticVideoSource(profile.width, profile.height, profile.fps)
+    rng = np.random.default_rng(5)
+    pictures, yuyv, jpegs = [], [], []
+    for n in range(distinct):
+        image = card.draw(n).astype(np.int16) + rng.normal(
+            0, 4, (profile.height, profile.width, 3)
+        ).astype(np.int16)
+        bgr = np.clip(image, 0, 255).astype(np.uint8)
+        pictures.append(bgr)
+        frame = av.VideoFrame.from_ndarray(bgr, format="bgr24")
+        yuyv.append(np.ascontiguousarray(reformat(frame, "yuyv422").to_ndarray()))
+        ok, data = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85,
+                                              cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+                                              cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422])  # fmt: skip
+        assert ok
+        jpegs.append(np.asarray(data, np.uint8).reshape(1, -1))
+    return pictures, yuyv, jpegs
+
+
+def yuyv_as_i420(yuyv: np.ndarray) -> np.ndarray:
+    """The YUYV picture's own samples as I420 (chroma rows averaged in pairs), by numpy."""
+    h, w = yuyv.shape[:2]
+    c = yuyv[:, :, 1].astype(np.uint16)
+    u = ((c[0::2, 0::2] + c[1::2, 0::2] + 1) >> 1).astype(np.uint8)
+    v = ((c[0::2, 1::2] + c[1::2, 1::2] + 1) >> 1).astype(np.uint8)
+    return np.concatenate([yuyv[:, :, 0], u.reshape(h // 4, w), v.reshape(h // 4, w)])
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 99.0 if mse == 0 else 10 * float(np.log10(255**2 / mse))
+
+
+def camera_bench(args: argparse.Namespace) -> None:
+    import cv2
+
+    from onetake_desktop.media.recorder import _Encoder
+    from onetake_desktop.media.sources import RawCameraImage, RawConverter, Yuv420Image
+
+    profile = PROFILES[args.profile]
+    w, h = profile.width, profile.height
+    pictures, yuyv, jpegs = camera_inputs(profile, 12)
+    n_frames = args.frames
+
+    def before(side: str, i: int) -> np.ndarray:
+        """What OpenCV's V4L2 backend did inside read() with CONVERT_RGB on."""
+        if side == "yuyv-before":
+            return np.asarray(cv2.cvtColor(yuyv[i % len(yuyv)], cv2.COLOR_YUV2BGR_YUYV))
+        return np.asarray(cv2.imdecode(jpegs[i % len(jpegs)], cv2.IMREAD_COLOR))
+
+    def raw(side: str, i: int) -> RawCameraImage:
+        if side == "yuyv-ours":
+            return RawCameraImage(yuyv[i % len(yuyv)], "yuyv422", w, h)
+        return RawCameraImage(jpegs[i % len(jpegs)], "mjpeg", w, h)
+
+    def convert_only(side: str) -> float:
+        """CPU seconds to turn n_frames camera pictures into what libx264 is handed."""
+        import av
+
+        converter = RawConverter()
+        started = time.process_time()
+        for i in range(n_frames):
+            if side.endswith("ours"):
+                picture, _ = converter.to_encoder(raw(side, i), (w, h))
+                assert picture is not None
+            else:
+                yuv = cv2.cvtColor(before(side, i), cv2.COLOR_BGR2YUV_I420)
+                av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        return time.process_time() - started
+
+    def with_encoder(side: str, folder: Path) -> tuple[float, dict[str, int]]:
+        encoder = _Encoder(folder / f"{side}.mp4", profile, with_video=True, with_audio=False,
+                           movflags=BENCH_MOVFLAGS)  # fmt: skip
+        started = time.process_time()
+        for i in range(n_frames):
+            picture = raw(side, i) if side.endswith("ours") else before(side, i)
+            assert encoder.encode_video(picture, i)
+        cpu = time.process_time() - started
+        encoder.finish()
+        return cpu, encoder.conversions
+
+    def fidelity(side: str) -> float:
+        """Mean PSNR (dB) of what libx264 is handed against the source: for YUYV the camera's
+        own samples, for MJPEG the picture the camera saw (the JPEG's loss included)."""
+        import cv2
+
+        converter, values = RawConverter(), []
+        for i in range(len(pictures)):
+            if side.endswith("ours"):
+                picture, _ = converter.to_encoder(raw(side, i), (w, h))
+                assert isinstance(picture, Yuv420Image)
+                given = picture.planes
+            else:
+                given = np.asarray(cv2.cvtColor(before(side, i), cv2.COLOR_BGR2YUV_I420))
+            if side.startswith("yuyv"):
+                reference = yuyv_as_i420(yuyv[i])
+            else:
+                reference = np.asarray(cv2.cvtColor(pictures[i], cv2.COLOR_BGR2YUV_I420))
+            values.append(psnr(given, reference))
+        return statistics.mean(values)
+
+    print(
+        f"camera pictures {w}x{h} -> the recorder's encoder ({profile.name}: libx264 "
+        f"{' '.join(profile.ffmpeg_video_args())}); {n_frames} frames per side per run, "
+        f"{args.runs} interleaved runs in one process; {load()}"
+    )
+    print(
+        "  inputs: the camera-like test card with sensor noise, as YUYV 4:2:2 and as JPEG "
+        f"4:2:2 q85 ({statistics.mean(j.size for j in jpegs) / 1e3:.0f} kB), what a webcam "
+        "sends; 'before' includes OpenCV's own decode in read() (cvtColor YUYV->BGR, imdecode)"
+    )
+    conv: dict[str, list[float]] = {side: [] for side in CAMERA_SIDES}
+    full: dict[str, list[float]] = {side: [] for side in CAMERA_SIDES}
+    counted: dict[str, dict[str, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="onetake-bench-") as folder:
+        for run in range(args.runs):
+            order = CAMERA_SIDES if run % 2 == 0 else CAMERA_SIDES[::-1]
+            for side in order:
+                conv[side].append(convert_only(side) / n_frames * 1000)
+            for side in order:
+                cpu, counted[side] = with_encoder(side, Path(folder))
+                full[side].append(cpu / n_frames * 1000)
+            print(f"  run {run + 1}: " + ", ".join(
+                f"{side} {conv[side][-1]:.2f}/{full[side][-1]:.1f}" for side in CAMERA_SIDES
+            ) + " ms per frame (conversion / with libx264)")  # fmt: skip
+    print(f"(ms of CPU per frame, min / median / max of {args.runs}; {load()})")
+    for side in CAMERA_SIDES:
+        print(
+            f"  {side:<13} conversion {spread(conv[side])}   with libx264 "
+            f"{spread(full[side])}   counted {counted[side]}"
+        )
+    print(
+        "picture handed to libx264 against the source (mean PSNR, dB; YUYV: the camera's own "
+        "samples, MJPEG: what the camera saw): "
+        + ", ".join(f"{side} {fidelity(side):.1f}" for side in CAMERA_SIDES)
+    )
+    for fmt in ("yuyv", "mjpeg"):
+        ours, anchor = f"{fmt}-ours", f"{fmt}-before"
+        c = statistics.median(conv[ours]) / statistics.median(conv[anchor])
+        f = statistics.median(full[ours]) / statistics.median(full[anchor])
+        print(f"ratio {fmt} ours/before: conversion {c:.2f}, with libx264 {f:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -285,6 +447,11 @@ def main() -> None:
     lt.set_defaults(func=long_take)
     c.add_argument("--before", action="store_true", help="also the former OpenCV BGR path")
     c.set_defaults(func=compare)
+    cam = sub.add_parser("camera", help="a camera's YUYV/MJPEG into the encoder, ours vs BGR")
+    cam.add_argument("--runs", type=int, default=5)
+    cam.add_argument("--frames", type=int, default=60)
+    cam.add_argument("--profile", default="default")
+    cam.set_defaults(func=camera_bench)
     e = sub.add_parser("encode-child")
     e.add_argument("source", type=Path)
     e.add_argument("out", type=Path)

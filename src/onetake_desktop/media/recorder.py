@@ -46,12 +46,16 @@ from onetake_desktop.media.sources import (
     AudioSource,
     Frame,
     Image,
+    RawCameraImage,
+    RawConverter,
     Samples,
     Ticks,
     VideoSource,
     Yuv420Image,
     open_audio_source,
     open_video_source,
+    preview_picture,
+    reformat,
 )
 from onetake_desktop.media.types import TakeResult, TakeStats
 
@@ -106,6 +110,38 @@ def _fit(image: Image, width: int, height: int) -> Image:
     out = np.zeros((height, width, 3), np.uint8)
     top, left = (height - new_h) // 2, (width - new_w) // 2
     out[top : top + new_h, left : left + new_w] = scaled
+    return out
+
+
+def fit_size(w: int, h: int, width: int, height: int) -> tuple[int, int]:
+    """The even size a ``w`` x ``h`` picture takes inside ``width`` x ``height`` keeping its
+    aspect ratio (I420 needs even sizes)."""
+    scale = min(width / w, height / h)
+    return (
+        min(width, max(2, round(w * scale / 2) * 2)),
+        min(height, max(2, round(h * scale / 2) * 2)),
+    )
+
+
+def _plane(frame: Any, index: int) -> Image:
+    """A writable view of one plane of a PyAV frame (rows may be padded: cut to the width)."""
+    plane = frame.planes[index]
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    return rows[:, : plane.width]
+
+
+def _letterbox(frame: Any, width: int, height: int) -> Any:
+    """``frame`` (I420) centred in a black I420 picture of ``width`` x ``height``."""
+    import av
+
+    out = av.VideoFrame(width, height, "yuv420p")
+    top, left = (height - frame.height) // 4 * 2, (width - frame.width) // 4 * 2
+    for index, black in enumerate((16, 128, 128)):  # limited-range black
+        target, source = _plane(out, index), _plane(frame, index)
+        target[:] = black
+        shift = 0 if index == 0 else 1
+        y, x = top >> shift, left >> shift
+        target[y : y + source.shape[0], x : x + source.shape[1]] = source
     return out
 
 
@@ -172,31 +208,42 @@ class _Encoder:
         self.audio_pts = 0
         # Pixel conversions made for the encoder, by kind: pictures converted (take stats).
         self.conversions: dict[str, int] = {}
+        self._raw = RawConverter()  # a camera's YUYV/MJPEG, converted on this thread
 
     def _count(self, kind: str) -> None:
         self.conversions[kind] = self.conversions.get(kind, 0) + 1
 
-    def encode_video(self, image: Frame, pts: int) -> None:
+    def encode_video(self, image: Frame, pts: int) -> bool:
         """Encode one picture: an I420 picture of the profile's size goes to libx264 as it is;
-        anything else is converted here, and every conversion is counted (take stats)."""
+        anything else is converted here, and every conversion is counted (take stats).
+        False when the picture could not be used (a camera's torn JPEG): nothing encoded."""
         import av
         import cv2
 
         profile = self.profile
-        frame: Any = None
+        target = (profile.width, profile.height)
+        if isinstance(image, RawCameraImage):
+            # converted and scaled in one swscale pass; black bars, if any, added below
+            fitted = fit_size(image.width, image.height, *target)
+            converted, kinds = self._raw.to_encoder(image, fitted)
+            for kind in kinds:
+                self._count(kind)
+            if converted is None:
+                return False
+            image = converted
+        elif isinstance(image, Yuv420Image):
+            for kind in image.conversions:
+                self._count(kind)
+        frame: Any
         if isinstance(image, Yuv420Image):
-            if image.conversion:
-                self._count(image.conversion)
-            if (image.width, image.height) == (profile.width, profile.height):
-                frame = image.frame  # the decoder's own picture: no conversion, no copy
-                # The decoder's picture type (I/P/B) would force x264's: it chooses its own.
-                frame.pict_type = av.video.frame.PictureType.NONE
-            else:  # another size: scaled with the BGR path below
-                self._count("yuv420p->bgr (OpenCV, to scale)")
-                image = image.to_bgr()
-        if not isinstance(image, Yuv420Image):
+            frame = image.frame  # the decoder's own picture: no conversion, no copy
+            if (image.width, image.height) != target:
+                frame = self._fit_yuv420(frame)
+            # The decoder's picture type (I/P/B) would force x264's: it chooses its own.
+            frame.pict_type = av.video.frame.PictureType.NONE
+        else:
             h, w = image.shape[:2]
-            if (w, h) != (profile.width, profile.height):
+            if (w, h) != target:
                 self._count("scale (OpenCV)")
             self._count("bgr->yuv420p (OpenCV)")
             yuv = cast(
@@ -208,6 +255,20 @@ class _Encoder:
         frame.time_base = self.video_time_base
         for packet in self.video.encode(frame):
             self.container.mux(packet)
+        return True
+
+    def _fit_yuv420(self, frame: Any) -> Any:
+        """An I420 picture of another size at the profile's: scaled by swscale keeping the
+        aspect ratio, then black bars (a copy into a new picture) where the ratio differs."""
+        width, height = self.profile.width, self.profile.height
+        fitted = fit_size(frame.width, frame.height, width, height)
+        if fitted != (frame.width, frame.height):
+            self._count("yuv420p scale (swscale)")
+            frame = reformat(frame, "yuv420p", *fitted)
+        if fitted == (width, height):
+            return frame
+        self._count("letterbox (copy)")
+        return _letterbox(frame, width, height)
 
     def encode_audio(self, samples: Samples) -> None:
         self._audio_buffer.append(samples)
@@ -272,8 +333,10 @@ class Take:
         max_seconds: float | None,
         on_finished: Callable[[TakeResult], None] | None,
         on_done: Callable[[Take], None],
+        capture_path: str = "",
     ) -> None:
         self.out_path = out_path
+        self.capture_path = capture_path
         self.partial_path = partial_path(out_path)
         self.profile = profile
         self._encoder = encoder
@@ -295,6 +358,8 @@ class Take:
         self._result: TakeResult | None = None
         self._captured = 0
         self._dropped = 0
+        # Preview pictures made while this take runs (UI thread), by kind, under _queue_lock.
+        self._preview_conversions: dict[str, int] = {}
         self._last_video_t: float | None = None
         self._last_audio_t: float | None = None
         self._t0 = clock()
@@ -370,6 +435,13 @@ class Take:
 
     def _source_lost(self, reason: str, message: str) -> None:
         self._request_stop(reason, message)
+
+    def _count_preview(self, kind: str) -> None:
+        """A preview picture was made while the take runs: its conversion is the take's too."""
+        if self._result is not None:
+            return
+        with self._queue_lock:
+            self._preview_conversions[kind] = self._preview_conversions.get(kind, 0) + 1
 
     # -- writer thread ------------------------------------------------------------------------
     def _start(self) -> None:
@@ -484,7 +556,9 @@ class Take:
             if pts <= self._last_pts:
                 self._merged += 1
                 continue
-            self._encoder.encode_video(image, pts)
+            if not self._encoder.encode_video(image, pts):
+                self._dropped += 1  # a picture the camera garbled (a torn JPEG)
+                continue
             _track(self._video_error, pts / self.profile.fps - (t - self._origin))
             if self._first_pts is None:
                 self._first_pts = pts
@@ -607,7 +681,8 @@ class Take:
             av_offset_ms=(self._video_error[1] - self._audio_error[1]) * 1000 if both else 0.0,
             cpu_seconds=time.process_time() - self._cpu0,
             wall_seconds=self._clock() - self._t0,
-            conversions=dict(self._encoder.conversions),
+            conversions=self._conversions(),
+            capture_path=self.capture_path,
         )
         try:
             size = path.stat().st_size
@@ -625,6 +700,13 @@ class Take:
             stats=stats,
             profile=self.profile.name,
         )
+
+    def _conversions(self) -> dict[str, int]:
+        conversions = dict(self._encoder.conversions)
+        with self._queue_lock:
+            for kind, count in self._preview_conversions.items():
+                conversions[kind] = conversions.get(kind, 0) + count
+        return conversions
 
     def _provisional_result(self) -> TakeResult:
         return self._make_result(self.partial_path, self._stop_reason, self._stop_message)
@@ -675,6 +757,8 @@ class CaptureSession:
         self._latest: Frame | None = None
         self._latest_seq = 0
         self._preview: tuple[int, Image] | None = None
+        self._preview_lock = threading.Lock()
+        self._preview_counts: dict[str, int] = {}
         self._recent_audio: deque[tuple[Samples, float]] = deque(maxlen=16)
         self._lost: dict[str, tuple[str, str]] = {}
         self._started = False
@@ -766,7 +850,17 @@ class CaptureSession:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         check_disk_space(out_path.parent, max_seconds or 0.0, profile)
         encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio)
-        take = Take(out_path, profile, encoder, self.clock, max_seconds, on_finished, self._done)
+        capture_path = self.video.capture_path if with_video and self.video is not None else ""
+        take = Take(
+            out_path,
+            profile,
+            encoder,
+            self.clock,
+            max_seconds,
+            on_finished,
+            self._done,
+            capture_path=capture_path,
+        )
         with self._lock:
             self._take = take
             # Sound from just before t0 may hold its first samples (blocks arrive late).
@@ -814,12 +908,14 @@ class CaptureSession:
 
     # -- UI timer (any thread) ----------------------------------------------------------------
     def latest_frame(self) -> Image | None:
-        """The newest picture as BGR, scaled to at most 640 pixels wide (None before any).
+        """The newest picture as BGR, at most 640 pixels wide (None before any).
 
-        The array is shared with the capture path: read it, or copy it before drawing on it.
+        Made here, on the caller's thread, at the preview's size and only when asked for a
+        picture it has not made yet: a camera's YUYV or JPEG and a file's I420 are converted
+        for the preview alone, scaled while converting. Each conversion is counted
+        (``preview_conversions``, and the running take's stats). The array is shared with
+        the capture path: read it, or copy it before drawing on it.
         """
-        import cv2
-
         with self._lock:
             image, seq = self._latest, self._latest_seq
             cached = self._preview
@@ -827,15 +923,29 @@ class CaptureSession:
             return None
         if cached is not None and cached[0] == seq:
             return cached[1]
-        if isinstance(image, Yuv420Image):  # a file source: converted for the preview only
-            image = image.to_bgr()
-        h, w = image.shape[:2]
-        if w > PREVIEW_MAX_WIDTH:
-            size = (PREVIEW_MAX_WIDTH, max(2, round(h * PREVIEW_MAX_WIDTH / w)))
-            image = cast(Image, cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+        with self._preview_lock:  # two timers asking at once convert the picture once
+            with self._lock:
+                cached = self._preview
+            if cached is not None and cached[0] == seq:
+                return cached[1]
+            made = preview_picture(image, PREVIEW_MAX_WIDTH)
+            if made is None:  # a torn JPEG: keep showing the last good picture
+                return cached[1] if cached is not None else None
+            picture, kind = made
+            with self._lock:
+                self._preview = (seq, picture)
+                take = self._take
+                if kind:
+                    self._preview_counts[kind] = self._preview_counts.get(kind, 0) + 1
+            if kind and take is not None:
+                take._count_preview(kind)
+        return picture
+
+    @property
+    def preview_conversions(self) -> dict[str, int]:
+        """Pictures converted for the preview since the session opened, by kind."""
         with self._lock:
-            self._preview = (seq, image)
-        return image
+            return dict(self._preview_counts)
 
     def audio_level(self) -> tuple[float, float]:
         """(rms, peak) of the last ~50 ms of sound, each 0..1."""

@@ -20,11 +20,19 @@ receive a fresh array that the source never touches again, plus the clock time o
 of the chunk's first sample; ``on_lost`` is called at most once, from the same thread, when the
 source ends or fails. ``start``/``stop`` are called by the owner (the capture session) only;
 ``stop`` joins the source thread.
+
+Pictures travel in the cheapest form the source has: BGR arrays (synthetic, and cameras where
+OpenCV decodes), :class:`Yuv420Image` (files, decoded by PyAV straight to the encoder's I420),
+or :class:`RawCameraImage` (a V4L2 camera's own YUYV or MJPEG bytes, asked for with
+``CAP_PROP_CONVERT_RGB`` off). Raw pictures are converted by :class:`RawConverter` on the
+consumer's thread, only when needed: to I420 for the encoder, to a small BGR for the preview.
+Each source says which way its pictures come in ``capture_path`` (the take's stats keep it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import threading
 import time
@@ -40,6 +48,8 @@ import numpy.typing as npt
 
 from onetake_desktop.domain.errors import DeviceError
 
+log = logging.getLogger("onetake.media.sources")
+
 Image = npt.NDArray[np.uint8]
 Samples = npt.NDArray[np.float32]
 # A monotonic clock reading in seconds: the ``monotonic`` method of domain.clock.Clock (media
@@ -49,30 +59,39 @@ Ticks = Callable[[], float]
 
 @dataclass(frozen=True)
 class Yuv420Image:
-    """A picture already in the encoder's pixel format (a decoded PyAV frame in I420), handed
-    to libx264 as it is: no conversion and no copy (a file source decodes straight to it).
-    ``conversion`` names what the source did to get it ("" when the file already was I420)."""
+    """A picture already in the encoder's pixel format (a PyAV frame in I420), handed to
+    libx264 as it is: no conversion and no copy (a file source decodes straight to it).
+    ``conversions`` names what was done to get it, in order (empty when the file already was
+    I420); the encoder counts each in the take's stats."""
 
     frame: Any  # av.VideoFrame, format yuv420p
     width: int
     height: int
-    conversion: str = ""
+    conversions: tuple[str, ...] = ()
 
     @property
     def planes(self) -> Image:
         """A copy as one ``(height * 3 // 2, width)`` array: Y, then U and V at half size."""
         return cast(Image, self.frame.to_ndarray())
 
-    def to_bgr(self) -> Image:
-        """The picture as BGR (the preview; an encoder of another size)."""
-        import cv2
 
-        return cast(Image, cv2.cvtColor(self.planes, cv2.COLOR_YUV2BGR_I420))
+@dataclass(frozen=True)
+class RawCameraImage:
+    """A camera's picture as the camera sent it (V4L2 through OpenCV with CONVERT_RGB off):
+    ``pixel_format`` "yuyv422" with ``data`` shaped ``(height, width, 2)``, or "mjpeg" with
+    ``data`` the JPEG's bytes (``(1, n)``, as OpenCV returns them). ``width``/``height`` are
+    what the camera agreed to. Nothing is decoded on the camera's thread: the take's writer
+    converts it for the encoder, the preview only at the preview's size and rate."""
+
+    data: Image
+    pixel_format: str
+    width: int
+    height: int
 
 
-# What sources deliver: BGR pictures (cameras, synthetic), or pictures already in the
-# encoder's pixel format (files).
-Frame = Image | Yuv420Image
+# What sources deliver: BGR pictures (synthetic; cameras where OpenCV decodes), pictures
+# already in the encoder's pixel format (files), or a camera's own YUYV/MJPEG (V4L2).
+Frame = Image | Yuv420Image | RawCameraImage
 OnFrame = Callable[[Frame, float], None]
 OnAudio = Callable[[Samples, float], None]
 # reason ("device_lost" or "source_ended"), one sentence for the user
@@ -83,15 +102,20 @@ DEFAULT_CAMERA_SIZE = (1280, 720)
 DEFAULT_CAMERA_FPS = 30
 # A camera that returns nothing for this long is gone (cv2 reports failures as empty reads).
 _CAMERA_FAIL_SECONDS = 1.0
+# Reads a camera gets to send its first picture when it opens (each blocks up to a frame).
+_FIRST_READS = 5
 
 
 class VideoSource(ABC):
-    """A source of BGR pictures. See the module docstring for which thread calls what."""
+    """A source of pictures (:data:`Frame`). See the module docstring for which thread calls
+    what."""
 
     description: str
     width: int
     height: int
     fps: float
+    # How pictures reach the encoder, e.g. "yuyv422 raw (V4L2)" or "bgr (OpenCV, MSMF)".
+    capture_path: str = ""
 
     @abstractmethod
     def start(self, on_frame: OnFrame, on_lost: OnLost) -> None: ...
@@ -316,6 +340,7 @@ class SyntheticVideoSource(VideoSource):
     """
 
     BITS = 24
+    capture_path = "bgr (synthetic test card)"
 
     def __init__(
         self,
@@ -522,13 +547,20 @@ class FileVideoSource(VideoSource):
         if first is None:
             self._close()
             raise DeviceError(f"The file {path.name} has no pictures this app can read.")
-        if isinstance(first, Yuv420Image):
-            self.width, self.height = first.width, first.height
-        else:
+        if isinstance(first, np.ndarray):
             self.height, self.width = first.shape[:2]
+        else:
+            self.width, self.height = first.width, first.height
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else 0.0
         self.fps = fps if 1 <= fps <= 240 else 30.0
+        if isinstance(first, Yuv420Image):
+            stored = first.conversions[0].split("->")[0] if first.conversions else ""
+            self.capture_path = (
+                f"{stored} (PyAV file, swscale to yuv420p)" if stored else "yuv420p (PyAV file)"
+            )
+        else:
+            self.capture_path = "bgr (PyAV file, odd size)"
         self.description = f"Video file {path.name} ({self.width}x{self.height})"
         self._first: Frame | None = first
         self._thread: _PacedThread | None = None
@@ -579,12 +611,40 @@ def _as_yuv420(frame: Any) -> Frame:
     """A decoded PyAV frame as the encoder's I420 (converted by swscale only when the file is
     in another format; odd sizes, which I420 cannot hold, become BGR)."""
     if frame.width % 2 or frame.height % 2:
-        return cast(Image, frame.to_ndarray(format="bgr24"))
-    conversion = ""
+        return cast(Image, reformat(frame, "bgr24").to_ndarray())
+    conversions: tuple[str, ...] = ()
     if frame.format.name != "yuv420p":
-        conversion = f"{frame.format.name}->yuv420p (swscale)"
-        frame = frame.reformat(format="yuv420p")
-    return Yuv420Image(frame, frame.width, frame.height, conversion)
+        conversions = (f"{frame.format.name}->yuv420p (swscale)",)
+        frame = reformat(frame, "yuv420p")
+    return Yuv420Image(frame, frame.width, frame.height, conversions)
+
+
+def reformat(frame: Any, format: str, width: int | None = None, height: int | None = None) -> Any:
+    """``frame`` converted (and scaled) by libswscale, on this thread only.
+
+    The colour range is passed explicitly: PyAV tells swscale "unspecified", which it reads as
+    limited range, so a full-range JPEG picture (yuvj*) would keep 0..255 in a limited-range
+    file (crushed blacks, clipped whites). One thread: swscale's own threads cost more than
+    they save at these sizes, and the encoder's threads want the cores. At the same size only
+    the chroma is resampled: the fast bilinear filter (measured 0.6 against 0.87 ms at 720p,
+    57 dB from the exact average); scaling uses the area filter."""
+    from av.video.reformatter import VideoReformatter
+
+    full = frame.format.name.startswith("yuvj") or int(frame.color_range or 0) == 2
+    yuv_out = format.startswith("yuv") or format.startswith("nv")
+    same_size = (width or frame.width, height or frame.height) == (frame.width, frame.height)
+    # A reformatter of its own per call (as cheap as a reused one, measured): the writer and
+    # the preview may convert the same picture at once, and one SwsContext is not shareable.
+    return VideoReformatter().reformat(
+        frame,
+        width=width,
+        height=height,
+        format=format,
+        src_color_range="JPEG" if full else "MPEG",
+        dst_color_range=("JPEG" if format.startswith("yuvj") else "MPEG") if yuv_out else None,
+        interpolation="FAST_BILINEAR" if same_size else "AREA",
+        threads=1,
+    )
 
 
 def _pcm_rate(path: Path) -> int | None:
@@ -701,9 +761,168 @@ def _quiet_opencv() -> None:
         cv_logging.setLogLevel(cv_logging.LOG_LEVEL_SILENT)
 
 
+# A camera's native formats that it can hand over as they are (V4L2, CONVERT_RGB off), by the
+# FOURCC the driver reports; any other format is decoded by OpenCV to BGR.
+RAW_FOURCCS = {"YUYV": "yuyv422", "YUY2": "yuyv422", "MJPG": "mjpeg", "JPEG": "mjpeg"}
+
+
+def fourcc_text(value: float) -> str:
+    """OpenCV's CAP_PROP_FOURCC as its four letters ("" when the backend reports none)."""
+    code = int(value) if value and value > 0 else 0
+    text = "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4))
+    return text if code and text.isprintable() else ""
+
+
+def camera_frame(image: Any, raw_format: str | None, width: int, height: int) -> Frame | None:
+    """What ``VideoCapture.read()`` returned, as a picture, judged by its shape and type (a
+    backend may ignore CONVERT_RGB=0 and send BGR after all): a BGR array, the camera's raw
+    YUYV or JPEG (``raw_format`` is what was asked for), or None when it is unusable (empty,
+    a torn JPEG without its start marker)."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.size == 0:
+        return None
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cast(Image, image)  # decoded by OpenCV: the BGR path
+    if raw_format == "yuyv422" and image.ndim == 3 and image.shape[2] == 2:
+        h, w = image.shape[:2]
+        if w % 2 or h < 2:
+            return None
+        # I420 needs an even height: a camera never sends an odd one, but drop a row if so
+        data = cast(Image, image[: h - h % 2])
+        return RawCameraImage(data, "yuyv422", w, h - h % 2)
+    if raw_format == "mjpeg" and (image.ndim == 1 or (image.ndim == 2 and image.shape[0] == 1)):
+        flat = image.reshape(-1)
+        if len(flat) < 4 or flat[0] != 0xFF or flat[1] != 0xD8:
+            return None  # not a JPEG (a torn or empty buffer): dropped like a failed read
+        return RawCameraImage(cast(Image, image), "mjpeg", width, height)
+    return None
+
+
+class RawConverter:
+    """The one step from a camera's raw picture to what the encoder takes: YUYV to I420 by
+    libswscale (measured cheaper than numpy slicing, bench/record_bench.py ``camera``), JPEG
+    decoded by PyAV's mjpeg decoder straight to YUV (yuvj422p/yuvj420p), then reformatted to
+    I420 by swscale (full to limited range). The camera path, the tests and the bench all use
+    this class. It holds a decoder, so each converting thread has its own.
+    """
+
+    def __init__(self) -> None:
+        self._decoder: Any = None
+
+    def decode_jpeg(self, data: Image) -> Any | None:
+        """The JPEG decoded by PyAV (an av.VideoFrame in yuvj4xxp), or None when the decoder
+        refuses it (a camera's torn frame)."""
+        import av
+
+        if self._decoder is None:
+            self._decoder = av.CodecContext.create("mjpeg", "r")
+            self._decoder.thread_count = 1  # no frame threads: the picture comes out at once
+        try:
+            # the packet copies the bytes once from the array (PyAV takes any buffer)
+            packet = av.Packet(cast(Any, np.ascontiguousarray(data).reshape(-1)))
+            frames = self._decoder.decode(packet)
+        except (av.FFmpegError, ValueError):
+            return None
+        return frames[-1] if frames else None
+
+    def to_encoder(
+        self, raw: RawCameraImage, size: tuple[int, int] | None = None
+    ) -> tuple[Image | Yuv420Image | None, tuple[str, ...]]:
+        """(the picture for the encoder, the conversions made to get it, in order). ``size``
+        (even) scales in the same swscale pass. The picture is None when a JPEG cannot be
+        decoded (the take drops it)."""
+        import av
+
+        if raw.pixel_format == "yuyv422":
+            frame = av.VideoFrame.from_ndarray(raw.data, format="yuyv422")
+            out = reformat(frame, "yuv420p", *(size or (None, None)))
+            kind = "yuyv422->yuv420p (swscale" + (", scaled)" if _scaled(frame, out) else ")")
+            return Yuv420Image(out, out.width, out.height, (kind,)), (kind,)
+        if raw.pixel_format != "mjpeg":
+            raise ValueError(f"unknown raw camera format {raw.pixel_format!r}")
+        decoded = self.decode_jpeg(raw.data)
+        if decoded is None:
+            return None, ()
+        name = decoded.format.name
+        kinds: tuple[str, ...] = (f"mjpeg->{name} (PyAV)",)
+        if size is None and (decoded.width % 2 or decoded.height % 2):  # not for I420
+            kinds += (f"{name}->bgr (swscale, odd size)",)
+            return cast(Image, reformat(decoded, "bgr24").to_ndarray()), kinds
+        out = decoded
+        if name != "yuv420p" or (size is not None and size != (out.width, out.height)):
+            out = reformat(decoded, "yuv420p", *(size or (None, None)))
+            scaled = ", scaled" if _scaled(decoded, out) else ""
+            kinds += (f"{name}->yuv420p (swscale{scaled})",)
+        return Yuv420Image(out, out.width, out.height, kinds), kinds
+
+
+def _scaled(before: Any, after: Any) -> bool:
+    return bool((before.width, before.height) != (after.width, after.height))
+
+
+def preview_picture(image: Frame, max_width: int) -> tuple[Image, str] | None:
+    """A BGR picture at most ``max_width`` wide for the preview, made at that size (scaled
+    while converting, never converted at full size first), and what was done, for the stats
+    ("" when the picture was already BGR and small enough). None when a raw JPEG is torn.
+    Keeps no state, so any thread may call it."""
+    import cv2
+
+    def size(w: int, h: int) -> tuple[int, int]:
+        if w <= max_width:
+            return w, h
+        return max_width, max(2, round(h * max_width / w))
+
+    if isinstance(image, RawCameraImage):
+        if image.pixel_format == "yuyv422":
+            import av
+
+            frame = av.VideoFrame.from_ndarray(image.data, format="yuyv422")
+            w, h = size(frame.width, frame.height)
+            out = cast(Image, reformat(frame, "bgr24", w, h).to_ndarray())
+            return out, "preview yuyv422->bgr (swscale)"
+        # libjpeg decodes at 1/2, 1/4 or 1/8 size directly: most of the preview's decode saved
+        flag, factor = cv2.IMREAD_COLOR, 1
+        for f, reduced in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4),
+                           (2, cv2.IMREAD_REDUCED_COLOR_2)):  # fmt: skip
+            if image.width // f >= max_width:
+                flag, factor = reduced, f
+                break
+        decoded = cv2.imdecode(image.data.reshape(-1), flag)
+        if decoded is None:
+            return None
+        scaled = f", 1/{factor} size" if factor > 1 else ""
+        kind = f"preview mjpeg->bgr (OpenCV{scaled})"
+        h, w = decoded.shape[:2]
+        if w > max_width:
+            decoded = cv2.resize(decoded, size(w, h), interpolation=cv2.INTER_AREA)
+        return cast(Image, decoded), kind
+    if isinstance(image, Yuv420Image):
+        w, h = size(image.width, image.height)
+        out = cast(Image, reformat(image.frame, "bgr24", w, h).to_ndarray())
+        return out, "preview yuv420p->bgr (swscale)"
+    h, w = image.shape[:2]
+    if w <= max_width:
+        return image, ""
+    return cast(Image, cv2.resize(image, size(w, h), interpolation=cv2.INTER_AREA)), (
+        "preview scale (OpenCV)"
+    )
+
+
+def _backend_name(capture: Any) -> str:
+    try:
+        return str(capture.getBackendName())
+    except Exception:  # cv2.error when the backend has no name; stand-ins without the method
+        return "unknown"
+
+
 class CameraSource(VideoSource):
     """A camera through OpenCV's ``VideoCapture``; asks for 720p30 (MJPG, which USB cameras
     need for 720p30) and keeps what the camera agrees to.
+
+    On V4L2 (Linux) the camera's own pictures are asked for (``CAP_PROP_CONVERT_RGB`` off)
+    when it sends YUYV or MJPEG, and delivered as :class:`RawCameraImage`: no BGR anywhere
+    on the way to the encoder. Elsewhere (Windows MSMF/DirectShow, macOS AVFoundation), for
+    other formats, or when the backend ignores the request (the frames come back as BGR),
+    OpenCV decodes to BGR as before. ``capture_path`` says which way was taken.
 
     Threading: the ``onetake-video-camera`` thread blocks in ``read()`` and delivers frames
     stamped with the clock when they arrive.
@@ -722,6 +941,8 @@ class CameraSource(VideoSource):
         self._clock = clock
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._raw_format: str | None = None
+        self.width, self.height = 0, 0  # known from the first picture
         self._capture = cv2.VideoCapture(index)
         if not self._capture.isOpened():
             self._capture.release()
@@ -733,24 +954,81 @@ class CameraSource(VideoSource):
         self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
         self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
         self._capture.set(cv2.CAP_PROP_FPS, fps)
-        ok, first = self._capture.read()
-        if not ok or first is None:
+        first = self._negotiate(index)
+        if first is None:
             self._capture.release()
             raise DeviceError(f"Camera {index} opened but sends no pictures.")
-        self.height, self.width = first.shape[:2]
+        if isinstance(first, np.ndarray):
+            self.height, self.width = first.shape[:2]
+        else:
+            self.width, self.height = first.width, first.height
         got_fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0)
         self.fps = got_fps if 1 <= got_fps <= 120 else float(fps)
         self.description = f"Camera {index} ({self.width}x{self.height} at {self.fps:g} fps)"
+        log.info("camera %d: %s, pictures %s", index, self.description, self.capture_path)
+
+    def _read(self) -> Frame | None:
+        ok, image = self._capture.read()
+        if not ok:
+            return None
+        return camera_frame(image, self._raw_format, self.width, self.height)
+
+    def _read_first(self) -> Frame | None:
+        """The first picture: a cold camera may fail its first reads (judged only once it
+        sends something, so a slow start is not taken for unusable raw frames)."""
+        for _ in range(_FIRST_READS):
+            ok, image = self._capture.read()
+            if ok and image is not None:
+                return camera_frame(image, self._raw_format, self.width, self.height)
+        return None
+
+    def _negotiate(self, index: int) -> Frame | None:
+        """Ask for the camera's own pictures where the backend allows it; the first picture
+        (None if the camera sends nothing). Sets ``capture_path``."""
+        import cv2
+
+        capture = self._capture
+        backend = _backend_name(capture)
+        native = fourcc_text(capture.get(cv2.CAP_PROP_FOURCC))
+        raw_format = RAW_FOURCCS.get(native.upper())
+        if backend != "V4L2":
+            self.capture_path = f"bgr (OpenCV decodes, {backend})"
+        elif raw_format is None:
+            self.capture_path = f"bgr (OpenCV decodes {native or 'an unknown format'}, V4L2)"
+        elif not capture.set(cv2.CAP_PROP_CONVERT_RGB, 0):
+            self.capture_path = f"bgr (OpenCV decodes {native}, V4L2 refused raw frames)"
+        else:
+            self._raw_format = raw_format
+            first = self._read_first()
+            if isinstance(first, RawCameraImage) and raw_format == "mjpeg":
+                # the JPEG's own size (the driver's is only what was asked for)
+                picture, _ = RawConverter().to_encoder(first)
+                if isinstance(picture, Yuv420Image):
+                    self.width, self.height = picture.width, picture.height
+                    first = RawCameraImage(first.data, "mjpeg", picture.width, picture.height)
+                else:
+                    first = None  # undecodable or odd-sized: let OpenCV decode instead
+            if isinstance(first, RawCameraImage):
+                self.capture_path = f"{raw_format} raw (V4L2)"
+                return first
+            self._raw_format = None
+            if isinstance(first, np.ndarray):  # the backend ignored CONVERT_RGB=0
+                self.capture_path = f"bgr (OpenCV decodes {native}, V4L2 ignored raw request)"
+                return first
+            capture.set(cv2.CAP_PROP_CONVERT_RGB, 1)
+            self.capture_path = f"bgr (OpenCV decodes {native}, raw frames unusable)"
+            log.warning("camera %d: raw %s frames unusable; OpenCV decodes them", index, native)
+        return self._read_first()
 
     def start(self, on_frame: OnFrame, on_lost: OnLost) -> None:
         def run() -> None:
             last_ok = self._clock()
             while not self._stopping.is_set():
-                ok, image = self._capture.read()
+                image = self._read()
                 now = self._clock()
-                if ok and image is not None:
+                if image is not None:
                     last_ok = now
-                    on_frame(cast(Image, image), now)
+                    on_frame(image, now)
                 elif now - last_ok > _CAMERA_FAIL_SECONDS:
                     on_lost(
                         "device_lost",

@@ -29,9 +29,14 @@ class TakeStats:
     av_offset_ms: float = 0.0
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
-    # Pixel conversions on the way to the encoder, by kind ("bgr->yuv420p (OpenCV)": a camera
-    # picture; none for a file already in I420): how many pictures each.
+    # Pixel conversions, by kind: how many pictures each. On the way to the encoder
+    # ("yuyv422->yuv420p (swscale)", "mjpeg->yuvj422p (PyAV)" then "yuvj422p->yuv420p
+    # (swscale)", "bgr->yuv420p (OpenCV)"; none for a file already in I420), and for the
+    # preview while the take ran ("preview ..." kinds: made at the preview's size).
     conversions: dict[str, int] = field(default_factory=dict)
+    # How the pictures reached the encoder: "yuyv422 raw (V4L2)", "mjpeg raw (V4L2)",
+    # "bgr (OpenCV decodes, MSMF)", "yuv420p (PyAV file)", ... ("" for sound only).
+    capture_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,5 +77,6 @@ class TakeResult:
                 "cpu_seconds": round(self.stats.cpu_seconds, 3),
                 "wall_seconds": round(self.stats.wall_seconds, 3),
                 "conversions": dict(self.stats.conversions),
+                "capture_path": self.stats.capture_path,
             },
         }
