@@ -18,7 +18,7 @@ import threading
 from onetake_desktop.domain.errors import OneTakeError
 
 # `logging` loads on the first setup or report, not with the hooks: `onetake --help` (which
-# installs them) never logs. No `typing` either (TYPE_CHECKING: see mypy, ruff).
+# installs them) never logs. No `typing` either (see TYPE_CHECKING in cli/__init__.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging

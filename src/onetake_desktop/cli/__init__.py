@@ -27,7 +27,8 @@ from onetake_desktop.cli.about import VersionAction
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_USAGE, OneTakeError
 
 # `typing`, `dataclasses`, `pathlib` and `logging` cost `onetake --help` more than the rest of
-# it together: they load with the command that needs them (TYPE_CHECKING: see mypy, ruff).
+# it together: they load with the command that needs them. (mypy and ruff read a module's own
+# TYPE_CHECKING = False as typing.TYPE_CHECKING, without `typing` being imported.)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-TYPE_CHECKING = False  # no `typing` import: this module loads with `onetake --help`
+TYPE_CHECKING = False  # not typing's: this module loads with --help (see cli/__init__.py)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
