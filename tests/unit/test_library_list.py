@@ -48,6 +48,9 @@ def test_rows_are_the_entries_under_the_same_rules(service: ReviewerService, sor
             entries = service.entries(me, search=search, sort=sort, codes=extra)
             rows = service.entry_rows(me, search=search, sort=sort, codes=extra)
             assert rows == [astuple(e) for e in entries]
+    listed = service.listing(me, search="", sort=sort, codes=codes)
+    assert listed.rows == service.entry_rows(me, sort=sort, codes=codes)
+    assert listed.blind is False  # codes a window adds are not the panel's blind mode
     hidden = service.entry_rows(me, codes=codes)
     assert ("C-ZZ", "") in [(r[3], r[4]) for r in hidden]
     assert "Ada Lovelace" not in {r[3] for r in hidden}

@@ -122,8 +122,7 @@ def run_list(args: argparse.Namespace) -> int:
         # shared laptop can type this; a panelist's progress needs their sign-in.
         actor = service.actor_for(reviewer.id)
         # Plain rows (fields: ENTRY_FIELDS), not an object per candidate: 10,000 print fast.
-        rows = service.entry_rows(actor, search=args.search, sort=args.sort)
-        codes = service.blind()
+        rows, blind = service.listing(actor, search=args.search, sort=args.sort)
         # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
         flags = service.all_flags()
         # "No matches" and "empty" are different answers: ask only when the search found none.
@@ -136,12 +135,12 @@ def run_list(args: argparse.Namespace) -> int:
         encode = json.JSONEncoder(ensure_ascii=True).encode
         body = "[\n    " + ",\n    ".join(json_lines(rows, flags)) + "\n  ]" if rows else "[]"
         sys.stdout.write(
-            f'{{\n  "reviewer": {encode(reviewer.name)},\n  "blind": {encode(bool(codes))},\n'
+            f'{{\n  "reviewer": {encode(reviewer.name)},\n  "blind": {encode(blind)},\n'
             f'  "candidates": {body}\n}}\n'
         )
         return EXIT_OK
     out: list[str] = []
-    if codes:
+    if blind:
         out.append(
             "Blind mode is on: names and emails stay hidden behind codes until the panel decides."
         )

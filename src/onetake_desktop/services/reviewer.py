@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
@@ -91,6 +91,7 @@ __all__ = [
     "Flag",
     "ImportOutcome",
     "ImportReport",
+    "Listing",
     "Recommendation",
     "ReviewerService",
     "candidate_status",
@@ -99,6 +100,13 @@ __all__ = [
     "is_definition_file",
     "open_reviewer_service",
 ]
+
+
+class Listing(NamedTuple):
+    """The library as one actor sees it (:meth:`ReviewerService.listing`)."""
+
+    rows: list[EntryRow]  # fields: ENTRY_FIELDS
+    blind: bool  # blind mode shows some candidates by a code
 
 
 @dataclass(frozen=True)
@@ -303,8 +311,26 @@ class ReviewerService:
     ) -> list[EntryRow]:
         """:meth:`entries` as plain tuples (fields: ENTRY_FIELDS), under the same rules: what
         a command prints for 10,000 candidates without an object per candidate."""
+        return self.listing(actor, search=search, sort=sort, codes=codes).rows
+
+    def listing(
+        self,
+        actor: Actor,
+        *,
+        search: str = "",
+        sort: str = "name",
+        codes: Mapping[int, str] | None = None,
+    ) -> Listing:
+        """:meth:`entry_rows`, and whether blind mode hides anyone now, from one look at the
+        panel's codes (in blind mode they are the costly part of a long list)."""
         self.scoring.check(actor)
-        codes = {**self.scoring.hidden_codes(), **(codes or {})}
+        hidden = self.scoring.hidden_codes()
+        return Listing(self._rows(actor, search, sort, {**hidden, **(codes or {})}), bool(hidden))
+
+    def _rows(
+        self, actor: Actor, search: str, sort: str, codes: Mapping[int, str]
+    ) -> list[EntryRow]:
+        """The rows, sorted, with ``codes`` shown instead of those names (actor checked)."""
         # Tuple positions (ENTRY_FIELDS): 0 submission_id, 1 interview_pk, 2 interview_title,
         # 3 candidate_name, 4 candidate_email, 5 imported_at, 7-9 answers, scored, submitted.
         if codes:
