@@ -49,11 +49,13 @@ def modules_loaded_by(code: str, **env: str) -> dict[str, object]:
     """Run ``code`` in a fresh interpreter; returns the modules it added to ``sys.modules``
     (``new``) and whatever it stored in ``result``."""
     script = (
-        "import sys, json\n"
+        "import sys\n"
         "before = set(sys.modules)\n"
         "result = None\n"
         f"{code}\n"
-        "print(json.dumps({'new': sorted(set(sys.modules) - before), 'result': result}))\n"
+        "new = sorted(set(sys.modules) - before)\n"
+        "import json\n"  # only now: json is among the modules --help must not load
+        "print(json.dumps({'new': new, 'result': result}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
