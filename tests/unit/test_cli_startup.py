@@ -179,6 +179,8 @@ def test_library_list_loads_no_importer_media_signing_or_kit_reader(tmp_path: Pa
                 "zipfile",
                 "subprocess",
                 "logging.handlers",
+                "argon2",
+                "onetake_desktop.storage.transcripts",
                 "onetake_desktop.media",
                 "onetake_desktop.services.importing",
                 "onetake_desktop.services.bundles",
