@@ -33,11 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from argon2.low_level import Type, hash_secret_raw
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.conformance import Flag
@@ -68,7 +64,13 @@ from onetake_desktop.storage.panel import (
     VisibleGrid,
     VisibleScore,
 )
-from onetake_desktop.storage.transcripts import SqliteTranscripts
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+# argon2 (and its C bindings) loads with the first passphrase checked or set, the transcripts
+# table with the first export that asks for it: commands that only read (the library list)
+# start without them.
 
 MIN_PASSPHRASE = 8
 DEFAULT_IDLE_MINUTES = 5.0
@@ -148,6 +150,8 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
     Costs are fixed here (not the hasher's), so the key does not change when the login hash
     is re-hashed with new parameters. ~0.1 s: call it off the GUI thread.
     """
+    from argon2.low_level import Type, hash_secret_raw
+
     stretched = hash_secret_raw(
         passphrase.encode("utf-8"),
         salt,
@@ -231,7 +235,7 @@ class ScoringService:
         self.library = library
         self.repo = SqlitePanel(library.db)
         self.clock: Clock = clock or SystemClock()
-        self.hasher = hasher or PasswordHasher()  # Argon2id with argon2-cffi's defaults
+        self._hasher = hasher
         self.seed_source = seed_source or (lambda: secrets.randbits(62))
         self.derive_key = key_deriver or derive_key
         self.idle = IdleTimer(self.clock, self.idle_minutes())
@@ -239,6 +243,19 @@ class ScoringService:
         self._live: dict[int, Actor] = {}  # reviewer id -> their valid actor
         self.before_audit: Callable[[], None] | None = None  # tests inject a fault here
         self._codes_cache: tuple[tuple[str, tuple[int, ...]], dict[int, str]] | None = None
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        """Argon2id with argon2-cffi's defaults (or the one given), made when first needed."""
+        if self._hasher is None:
+            from argon2 import PasswordHasher
+
+            self._hasher = PasswordHasher()
+        return self._hasher
+
+    @hasher.setter
+    def hasher(self, hasher: PasswordHasher) -> None:
+        self._hasher = hasher
 
     # -- actors ---------------------------------------------------------------------------------
 
@@ -395,6 +412,8 @@ class ScoringService:
 
     def verify_passphrase(self, record: PanelistRecord, passphrase: str) -> Verified:
         """No database: safe on any thread. The login hash, then the signing key."""
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
             self.hasher.verify(record.passphrase_hash, passphrase)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -1289,6 +1308,8 @@ class ScoringService:
         return [{k: row.get(k, "") for k in fields} for row in rows]
 
     def _transcript_text(self, answer_id: int) -> str:
+        from onetake_desktop.storage.transcripts import SqliteTranscripts
+
         stored = SqliteTranscripts(self.library.db).get(answer_id)
         return stored.transcript.text if stored is not None else ""
 
