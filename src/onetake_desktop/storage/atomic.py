@@ -95,8 +95,8 @@ def csv_bytes(
     # In C for a mapping that holds exactly the fields (every row an export service makes).
     pick = operator.itemgetter(*names) if len(names) > 1 else None
     first = _FORMULA_FIRST
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    out: list[list[Any]] = []
+    dumps = _c_encoder(False, ", ", nested=True)  # json.dumps(v, ensure_ascii=False)
+    write = writer.writerow  # row by row: 85,000 lists kept alive would wake the collector
     for row in rows:
         values: Iterable[Any]
         if isinstance(row, Mapping):
@@ -111,7 +111,7 @@ def csv_bytes(
             values = row
         # Only text can be a formula: numbers ("-2") stay numbers; csv writes None as "".
         if json_cells:  # JSON text starts with [ or {: never a formula
-            out.append(
+            write(
                 [
                     ("'" + v if v[:1] in first else v)
                     if isinstance(v, str)
@@ -120,10 +120,7 @@ def csv_bytes(
                 ]
             )
         else:
-            out.append(
-                [("'" + v if v[:1] in first else v) if isinstance(v, str) else v for v in values]
-            )
-    writer.writerows(out)
+            write([("'" + v if v[:1] in first else v) if isinstance(v, str) else v for v in values])
     return CSV_BOM + buffer.getvalue().encode("utf-8")
 
 
@@ -142,6 +139,7 @@ def _mapped(row: Mapping[str, Any], names: list[str], known: frozenset[str]) -> 
 # indentation; only containers that hold containers are walked here, as the pure encoder does.
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: no subclass surprises
+_CONTAINERS = frozenset({list, tuple, dict})
 _INFINITY = float("inf")
 
 
@@ -153,38 +151,40 @@ def indented_json(value: Any, *, ensure_ascii: bool = True) -> str:
     return _Indented(ensure_ascii).text(value, 0, set())
 
 
-def _flat_encoder(ensure_ascii: bool, item_separator: str) -> Callable[[Any], str]:
-    """The public encoder with these separators (C for a container, no indent), with
-    no encoder made per call where the C one can be called directly: it is probed against
-    the public one first, else the public one is used."""
+def _c_encoder(
+    ensure_ascii: bool, item_separator: str, *, nested: bool = False
+) -> Callable[[Any], str]:
+    """``json.JSONEncoder(ensure_ascii=..., separators=(item_separator, ": ")).encode``
+    without an encoder made per call: the C one is called directly where it is there and
+    gives the public one's text on a probe, else the public one is used. Without ``nested``
+    there is no circular-reference check: only for containers of plain values or empty ones."""
     public = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=(item_separator, ": "))
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return public.encode
-    string = (
-        json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
-    )
+    string = _string_encoder(ensure_ascii)
+    markers: dict[int, Any] | None = {} if nested else None
     try:
-        # markers=None: no circular-reference check; a container of plain values holds none.
-        encode = make(None, public.default, string, None, ": ", item_separator, False, False, True)
-        probe = ['é \u2028 "q"\\\n', 1, -2.5, 10**20, None, True, float("nan"), "\x00"]
-        probe_dict = {"a": 1, "é": "\u2028", "n": None, "f": -0.0, "t": False}
-        if "".join(encode(probe, 0)) != public.encode(probe) or "".join(
-            encode(probe_dict, 0)
-        ) != public.encode(probe_dict):
+        encode = make(
+            markers, public.default, string, None, ": ", item_separator, False, False, True
+        )
+        probes: list[Any] = [
+            ['é \u2028 "q"\\\n', 1, -2.5, 10**20, None, True, float("nan"), "\x00", [], {}],
+            {"a": 1, "é": "\u2028", "n": None, "f": -0.0, "t": False, 2: [], 1.5: {}, None: 0},
+            [{"at_ms": 5, "text": "x", "at": "t"}, {"e": [1, [2, {}]]}],
+        ]
+        if any("".join(encode(p, 0)) != public.encode(p) for p in probes):
             return public.encode
     except (TypeError, ValueError):  # another Python's private signature: the public way
         return public.encode
     join = "".join
-    return lambda values: join(encode(values, 0))
+    return lambda value: join(encode(value, 0))
 
 
 class _Indented:
     def __init__(self, ensure_ascii: bool) -> None:
         self.ensure_ascii = ensure_ascii
-        self.string: Callable[[str], str] = (
-            json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
-        )
+        self.string = _string_encoder(ensure_ascii)
         self.public = json.JSONEncoder(ensure_ascii=ensure_ascii)
         self.flat_at: dict[int, Callable[[Any], str]] = {}
 
@@ -192,11 +192,16 @@ class _Indented:
         """The encoder for a container of plain values whose items sit at ``level + 1``."""
         encode = self.flat_at.get(level)
         if encode is None:
-            encode = _flat_encoder(self.ensure_ascii, ",\n" + "  " * (level + 1))
+            encode = _c_encoder(self.ensure_ascii, ",\n" + "  " * (level + 1))
             self.flat_at[level] = encode
         return encode
 
     def text(self, o: Any, level: int, seen: set[int]) -> str:
+        kind = type(o)
+        if kind is dict:  # a row: the common case first
+            return self.mapping(o, level, seen)
+        if kind is str:
+            return self.string(o)
         # The pure encoder's tests in its order (json.encoder._make_iterencode).
         if isinstance(o, str):
             return self.string(o)
@@ -211,25 +216,45 @@ class _Indented:
         if isinstance(o, float):
             return _float_text(o)
         if isinstance(o, (list, tuple)):
-            if not o:
-                return "[]"
-            if _PLAIN.issuperset(map(type, o)):
-                return self.wrap("[", self.flat(level)(o), "]", level)
-            inner = self.enter(o, seen)
-            items = [self.text(v, level + 1, inner) for v in o]
-            seen.discard(id(o))
-            return self.join("[", items, "]", level)
+            return self.sequence(o, level, seen)
         if isinstance(o, dict):
-            if not o:
-                return "{}"
-            if _PLAIN.issuperset(map(type, o.values())):
-                return self.wrap("{", self.flat(level)(o), "}", level)
-            inner = self.enter(o, seen)
-            string, key, text = self.string, self.key, self.text
-            items = [f"{string(key(k))}: {text(v, level + 1, inner)}" for k, v in o.items()]
-            seen.discard(id(o))
-            return self.join("{", items, "}", level)
+            return self.mapping(o, level, seen)
         return self.public.encode(o)  # TypeError, as json.dumps, for what JSON cannot hold
+
+    def sequence(self, o: list[Any] | tuple[Any, ...], level: int, seen: set[int]) -> str:
+        if not o:
+            return "[]"
+        if _PLAIN.issuperset(map(type, o)):
+            return self.wrap("[", self.flat(level)(o), "]", level)
+        inner = self.enter(o, seen)
+        items = [self.text(v, level + 1, inner) for v in o]
+        seen.discard(id(o))
+        return self.join("[", items, "]", level)
+
+    def mapping(self, o: dict[Any, Any], level: int, seen: set[int]) -> str:
+        if not o:
+            return "{}"
+        encode = self.flat(level)
+        if _PLAIN.issuperset(map(type, o.values())):
+            return self.wrap("{", encode(o), "}", level)
+        inner = self.enter(o, seen)
+        # Runs of plain values, and of empty containers ([] and {} with or without indent),
+        # go to the C encoder in one call each: its separator is the one between our items.
+        parts: list[str] = []
+        run: dict[Any, Any] = {}
+        for k, v in o.items():
+            kind = type(v)
+            if kind in _PLAIN or (kind in _CONTAINERS and not v):
+                run[k] = v
+                continue
+            if run:
+                parts.append(encode(run)[1:-1])
+                run = {}
+            parts.append(f"{self.string(self.key(k))}: {self.text(v, level + 1, inner)}")
+        if run:
+            parts.append(encode(run)[1:-1])
+        seen.discard(id(o))
+        return self.join("{", parts, "}", level)
 
     @staticmethod
     def enter(o: object, seen: set[int]) -> set[int]:
@@ -264,6 +289,13 @@ class _Indented:
     def join(opening: str, items: list[str], closing: str, level: int) -> str:
         inner = "\n" + "  " * (level + 1)
         return f"{opening}{inner}{(',' + inner).join(items)}\n{'  ' * level}{closing}"
+
+
+def _string_encoder(ensure_ascii: bool) -> Callable[[str], str]:
+    encoder: Callable[[str], str] = (
+        json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
+    )
+    return encoder
 
 
 def _float_text(value: float) -> str:
