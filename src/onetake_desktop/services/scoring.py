@@ -46,7 +46,7 @@ from onetake_desktop.domain.panel import (
     blind_codes,
     wrong_passphrase_delay,
 )
-from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes
+from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes, indented_json
 from onetake_desktop.storage.db import durable, transaction
 from onetake_desktop.storage.library import (
     Library,
@@ -1417,7 +1417,7 @@ class ScoringService:
         A panelist's export is audited (file name as a hash)."""
         self.check(actor)
         if fmt == "json":
-            data = json.dumps(
+            data = indented_json(  # json.dumps(..., indent=2) byte for byte, faster
                 {
                     "format_version": 2,
                     "kind": kind,
@@ -1427,17 +1427,9 @@ class ScoringService:
                     key: list(rows),
                 },
                 ensure_ascii=False,
-                indent=2,
             ).encode("utf-8")
         elif fmt == "csv":
-            flat = [
-                {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
-                    for k, v in r.items()
-                }
-                for r in rows
-            ]
-            data = csv_bytes(fields, flat)
+            data = csv_bytes(fields, rows, json_cells=True)  # lists and dicts as JSON text
         else:
             raise InvalidInputError(f"Export as csv or json, not {fmt}.")
         try:
