@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -20,7 +21,11 @@ from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.storage.transcripts import SqliteTranscripts
 from onetake_desktop.ui.reviewer import open_reviewer_window
-from onetake_desktop.ui.reviewer.transcript import TRANSCRIPT_ONLY_MESSAGE, TranscriptFeatures
+from onetake_desktop.ui.reviewer.transcript import (
+    TRANSCRIPT_ONLY_MESSAGE,
+    TranscriptFeatures,
+    TranscriptPanel,
+)
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
@@ -185,3 +190,43 @@ def test_imported_answers_are_transcribed_in_the_background_and_can_pause(
     assert "Migration" in f.panel.text.toPlainText()
     (hit,) = f.panel.service.search("migration")
     assert abs(hit.seconds - moments["q1"]) <= 0.5
+
+
+@pytest.mark.background_transcription
+def test_a_window_closed_before_its_background_start_runs_starts_nothing(qtbot: QtBot) -> None:
+    """The background run is asked for right after the first paint; a window closed before
+    that (its library closed with it) starts nothing and raises nothing ("Cannot operate on a
+    closed database" before), and a late library reload after closing starts nothing either."""
+    window = open_reviewer_window(AppContext.from_environment())
+    assert isinstance(window, ReviewerWindow)
+    qtbot.addWidget(window)
+    f = features(window)
+    window.show()
+    window.close()  # before the event loop ran: no paint, nothing queued has run yet
+    qtbot.wait(50)  # an exception in a queued call here fails the test (pytest-qt)
+    assert not f.panel.running
+    assert f.start_background() is False
+
+
+@pytest.mark.background_transcription
+def test_the_background_start_is_asked_right_after_the_first_paint(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not while the window is built (its library's first fill asks too): the pending query
+    and the worker wait for the first paint."""
+    asked: list[bool] = []
+    real = TranscriptPanel.start_background
+
+    def spy(self: TranscriptPanel, open_service: Any) -> bool:
+        asked.append(self.window().isVisible())
+        return real(self, open_service)
+
+    monkeypatch.setattr(TranscriptPanel, "start_background", spy)
+    window = open_reviewer_window(AppContext.from_environment())
+    assert isinstance(window, ReviewerWindow)
+    qtbot.addWidget(window)
+    assert asked == []  # not while the window is built
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: asked == [True])
+    window.close()

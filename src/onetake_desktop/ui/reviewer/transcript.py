@@ -48,6 +48,7 @@ from onetake_desktop.services.transcripts import (
     TranscriptService,
 )
 from onetake_desktop.storage.library import open_library
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -355,6 +356,10 @@ class TranscriptFeatures(QObject):
         # in a narrow window (1366x768 at 150 %, netbooks).
         w.answer_pane.installEventFilter(self)
         self._user_sized = False  # a divider the reviewer dragged stays where they put it
+        # Runs start once the window is on screen (the library's fill while it is built asks
+        # nothing) and never after it closes (it closes its library).
+        self._shown = False
+        self._closed = False
         self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
 
         self.player.position_changed.connect(self.panel.set_position)
@@ -448,7 +453,13 @@ class TranscriptFeatures(QObject):
 
     # -- background ---------------------------------------------------------------------------
 
+    def first_start(self) -> bool:
+        self._shown = True
+        return self.start_background()
+
     def start_background(self) -> bool:
+        if self._closed or not self._shown:
+            return False
         root = self.service.library.root
         cache = self.service.cache
 
@@ -487,6 +498,7 @@ class TranscriptFeatures(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
+            self._closed = True
             self.panel.stop_background()
         elif watched is getattr(self.window, "answer_pane", None) and (
             event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
@@ -501,5 +513,7 @@ def install_transcript_features(window: QMainWindow) -> TranscriptFeatures:
     service = TranscriptService(library, cache=app_paths().cache)
     features = TranscriptFeatures(window, service)
     window.transcripts = features  # type: ignore[attr-defined]
-    QTimer.singleShot(0, features.start_background)  # what earlier imports left to do
+    # What earlier imports left to do: asked once the window is on screen (a query, and maybe
+    # a worker), never if it closes first.
+    after_first_paint(window, features.first_start)
     return features
