@@ -230,3 +230,70 @@ def test_the_background_start_is_asked_right_after_the_first_paint(
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: asked == [True])
     window.close()
+
+
+class GatedTranscriber:
+    """A transcriber that holds each answer until the test lets it go (the run's layout is
+    what is tested here, not the speech engine)."""
+
+    model = "whisper-tiny.en"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.gate = threading.Event()
+
+    def transcribe(self, media: Path) -> Transcript:
+        self.gate.wait(30)
+        return words_of("held until the test let it go")
+
+    def pause(self) -> None:
+        pass
+
+    def resume(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.gate.set()
+
+
+def test_a_run_under_the_player_squeezes_neither_the_search_nor_its_progress(
+    qtbot: QtBot, two_candidates: dict[str, list[int]]
+) -> None:
+    """1366x768 at 150 % (911x512 points): the transcript sits under the player; while a run
+    goes, the search line, the progress and Pause each get their full height (they were cut
+    to a sliver), the words stay readable and the player keeps its buttons."""
+    from onetake_desktop.services.transcripts import TranscriptService
+    from onetake_desktop.storage.library import open_library
+
+    window = open_window(qtbot)
+    window.resize(911, 512)
+    f = features(window)
+    gate = GatedTranscriber()
+    root = window.service.library.root
+    f.panel.service = TranscriptService(window.service.library, cache=root, transcriber=gate)
+    window.show_answer(two_candidates["Ada Lovelace"][0])
+    qtbot.waitUntil(lambda: f.splitter.orientation() == Qt.Orientation.Vertical)
+    assert f.panel.compact
+    started = f.panel.start_background(
+        lambda: TranscriptService(open_library(root), cache=root, transcriber=gate)
+    )
+    assert started and f.panel.running
+    QTest.qWait(100)  # the layout settles
+    if SHOTS.parent.exists():
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SHOTS / "transcribing-under-the-player-911x512.png"))
+    panel = f.panel
+    assert panel.run_row.isVisible() and panel.progress.isVisible()
+    for widget in (panel.search, panel.progress, panel.pause_button):
+        assert widget.height() >= widget.minimumSizeHint().height(), widget
+        assert widget.visibleRegion().boundingRect().height() == widget.height(), widget
+    assert "analytical" in panel.text.toPlainText() and panel.text.isVisible()
+    assert panel.text.viewport().height() >= panel.fontMetrics().height()  # a whole line
+    assert panel.progress.width() >= panel.fontMetrics().horizontalAdvance("Transcribing 0 of 2")
+    controls = window.player.controls
+    assert controls.height() >= controls.minimumSizeHint().height()
+    gate.gate.set()
+    qtbot.waitUntil(lambda: not panel.running, timeout=20_000)
+    assert not panel.run_row.isVisible()
+    window.close()

@@ -874,6 +874,13 @@ class ReviewerWindow(QMainWindow):
             self._compact = self.height() < 700
             self._compact_set = True
             self.rubric.set_pins_expanded(not self._compact)
+            # Short windows: tighter margins and gaps around the answer, so the player keeps
+            # its buttons under a banner (911x512 points at 1366x768 x1.5).
+            answer = self.answer_pane.layout()
+            if answer is not None:
+                margin = 2 if self._compact else 8
+                answer.setContentsMargins(2, margin, 2, margin)
+                answer.setSpacing(3 if self._compact else 6)
             # Short windows keep the question and fold "why we ask" and the facts into the
             # header's tooltip.
             self._show_details()
