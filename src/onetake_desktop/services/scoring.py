@@ -33,11 +33,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from argon2.low_level import Type, hash_secret_raw
+if TYPE_CHECKING:  # argon2 (cffi) loads with the first passphrase, not at window start-up
+    from argon2 import PasswordHasher
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.conformance import Flag
@@ -147,6 +146,8 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
     Costs are fixed here (not the hasher's), so the key does not change when the login hash
     is re-hashed with new parameters. ~0.1 s: call it off the GUI thread.
     """
+    from argon2.low_level import Type, hash_secret_raw
+
     stretched = hash_secret_raw(
         passphrase.encode("utf-8"),
         salt,
@@ -183,6 +184,21 @@ def _key_mac(key: bytes, body: Mapping[str, Any]) -> str:
 class ScoringService:
     """One per library connection (one thread). See the module docstring for the rules."""
 
+    _hasher: PasswordHasher | None
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        """Argon2id with argon2-cffi's defaults unless one was given; made when first used."""
+        if self._hasher is None:
+            from argon2 import PasswordHasher
+
+            self._hasher = PasswordHasher()
+        return self._hasher
+
+    @hasher.setter
+    def hasher(self, hasher: PasswordHasher) -> None:
+        self._hasher = hasher
+
     def __init__(
         self,
         library: Library,
@@ -194,7 +210,7 @@ class ScoringService:
         self.library = library
         self.repo = SqlitePanel(library.db)
         self.clock: Clock = clock or SystemClock()
-        self.hasher = hasher or PasswordHasher()  # Argon2id with argon2-cffi's defaults
+        self._hasher = hasher
         self.seed_source = seed_source or (lambda: secrets.randbits(62))
         self.derive_key = key_deriver or derive_key
         self.idle = IdleTimer(self.clock, self.idle_minutes())
@@ -357,6 +373,8 @@ class ScoringService:
 
     def verify_passphrase(self, record: PanelistRecord, passphrase: str) -> Verified:
         """No database: safe on any thread. The login hash, then the signing key."""
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
             self.hasher.verify(record.passphrase_hash, passphrase)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
