@@ -277,16 +277,7 @@ class PrivacyController(QObject):
 
         self.banner = RetentionBanner()
         self.banner.keep_button.clicked.connect(lambda: self.keep_longer(None))
-        # Above the window's panes, whatever their layout: wrap the central widget.
-        central = window.takeCentralWidget()
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.banner)
-        if central is not None:
-            column.addWidget(central, 1)
-        window.setCentralWidget(holder)
+        window.central_column.insertWidget(0, self.banner)  # above the window's panes
         window.library_reloaded.connect(self._on_library_reloaded)
         # The banner (a query over every candidate) and the start-up expiry wait until the
         # window is on screen: neither is part of its first frame.
