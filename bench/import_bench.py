@@ -11,12 +11,15 @@ generated once with the ffmpeg command line and kept in --cache):
   write + fsync of the same bytes. "warm": the prober server already runs (a batch, the
   window); "cold": this import starts it (a lone ``onetake library import``).
 - ``import 20 small``: 20 bundles of two 10 s answers, one after another, against 20 references.
+- ``library``: 20 small bundles of 20 different candidates through the reviewer library's
+  importer as ``onetake library import`` and the window run it (2 worker threads, staging
+  folder moved into place, a database row each), into a new library, against 20 references.
 - ``verify 75 MB``: the same checks, nothing kept (no fsync), against read + SHA-256 + write.
 - ``seal 75 MB``: ``write_bundle`` of the two answers against read + SHA-256 + write + fsync of
   the same media.
 
 Each figure: min / median / max of --runs interleaved runs (ours, reference, ours, ...), wall
-time and CPU time (this process and its threads, plus the prober server and the processes it
+time and CPU time (this process and its threads, plus the prober servers and the processes they
 forked, read from /proc). The ratio is reference / ours of the medians (goal >= 0.8). The load
 average is printed before and after: on a busy machine, trust CPU more than wall time. Page
 cache warm (the bundle was just read).
@@ -45,8 +48,14 @@ from onetake_desktop.domain.manifest import (
     MediaFile,
     SubmissionManifest,
 )
-from onetake_desktop.media.probe import close_probe_servers, shared_server
-from onetake_desktop.services.bundles import import_bundle, verify_bundle
+from onetake_desktop.media.probe import shared_server
+from onetake_desktop.services.bundles import (
+    close_spare_probe_child,
+    import_bundle,
+    probe_servers,
+    verify_bundle,
+)
+from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
 
@@ -69,7 +78,7 @@ def recorder_like_answer(path: Path, seconds: float) -> Path:
     return path
 
 
-def bench_bundle(out: Path, answer: Path, seconds: float) -> Path:
+def bench_bundle(out: Path, answer: Path, seconds: float, name: str = "Bench") -> Path:
     """A bundle answering the demo kit's two video questions with ``answer`` (text for q3)."""
     kit = load_kit(demo_kit_path())
     answers, media = [], {}
@@ -84,7 +93,7 @@ def bench_bundle(out: Path, answer: Path, seconds: float) -> Path:
                          "2026-11-23T10:01:00Z", file, "text" if kind == "text" else None)
         )  # fmt: skip
     manifest = SubmissionManifest(
-        KitRef(kit.interview_id, kit.version, kit_content_hash(kit)), "Bench", "b@example.org",
+        KitRef(kit.interview_id, kit.version, kit_content_hash(kit)), name, "b@example.org",
         Consent(privacy_notice_hash(kit), "2026-11-23T09:00:00Z"), tuple(answers),
         "2026-11-23T10:05:00Z", "0.1.0",
     )  # fmt: skip
@@ -106,18 +115,21 @@ def reference_copy(source: Path, target: Path, *, durable: bool = True) -> str:
     return digest.hexdigest()
 
 
-def _server_cpu() -> float:
-    """CPU seconds of the prober server and the probers it forked and reaped (/proc)."""
-    server = shared_server()
-    pid = server.pid
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
+def _servers_cpu() -> dict[int, float]:
+    """CPU seconds of each running prober server and the probers it forked and reaped
+    (/proc), by process id."""
     ticks = os.sysconf("SC_CLK_TCK")
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks  # utime stime cutime cstime
+    found = {}
+    for server in probe_servers():
+        pid = server.pid
+        if pid is None:
+            continue
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks  # u/s + children
+    return found
 
 
 def _self_cpu() -> float:
@@ -127,18 +139,15 @@ def _self_cpu() -> float:
 
 
 def measure(fn: Callable[[], object]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one call. A server started or stopped inside the call is
-    counted by the reading taken while it runs."""
-    before_server = _server_cpu()
+    """(wall seconds, CPU seconds) of one call, the prober servers' included: a server started
+    during the call counts whole."""
+    before_servers = _servers_cpu()
     before = _self_cpu()
     start = time.perf_counter()
-    pid_before = shared_server().pid
     fn()
     wall = time.perf_counter() - start
-    after_server = _server_cpu()
-    if shared_server().pid != pid_before:  # started during the call: all of it is this call's
-        before_server = 0.0
-    return wall, _self_cpu() - before + after_server - before_server
+    servers = sum(cpu - before_servers.get(pid, 0.0) for pid, cpu in _servers_cpu().items())
+    return wall, _self_cpu() - before + servers
 
 
 def spread(values: list[float]) -> str:
@@ -147,11 +156,18 @@ def spread(values: list[float]) -> str:
 
 
 def compare(
-    label: str, ours: Callable[[], object], reference: Callable[[], object], runs: int
+    label: str,
+    ours: Callable[[], object],
+    reference: Callable[[], object],
+    runs: int,
+    prepare: Callable[[], object] | None = None,
 ) -> None:
-    """Interleave runs; print min/median/max of wall and CPU for both sides and the ratios."""
+    """Interleave runs; print min/median/max of wall and CPU for both sides and the ratios.
+    ``prepare`` runs untimed before each run of ours."""
     rows: dict[str, list[tuple[float, float]]] = {"ours": [], "reference": []}
     for _ in range(runs):
+        if prepare is not None:
+            prepare()
         rows["ours"].append(measure(ours))
         rows["reference"].append(measure(reference))
     print(f"{label}  (ms, min / median / max of {runs})")
@@ -173,7 +189,7 @@ def load() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="big,cold,small,verify,seal")
+    parser.add_argument("--only", default="big,cold,small,library,verify,seal")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "onetake-bench")
     args = parser.parse_args()
     if not shutil.which("ffmpeg"):
@@ -185,6 +201,11 @@ def main() -> int:
     small_answer = recorder_like_answer(args.cache / "answer-10s.mp4", 10.0)
     big = bench_bundle(args.cache / "big.onetake", big_answer, 188.0)
     small = bench_bundle(args.cache / "small.onetake", small_answer, 10.0)
+    # 20 different candidates (the library refuses a bundle it already holds as a duplicate)
+    batch = [
+        bench_bundle(args.cache / f"small-{i:02}.onetake", small_answer, 10.0, f"Bench {i}")
+        for i in range(20)
+    ]
     print(
         f"big bundle {big.stat().st_size / 1e6:.1f} MB, small bundle "
         f"{small.stat().st_size / 1e6:.1f} MB; {load()}"
@@ -202,8 +223,14 @@ def main() -> int:
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
 
         reference_copy(big, fresh())  # page cache warm for both sides
-        if "big" in only:
+
+        def warm() -> None:
+            """The prober running, as in a batch or the window (one untimed import)."""
             shared_server().start()
+            import_bundle(small, fresh())
+
+        if "big" in only:
+            warm()
             compare(
                 "import 75 MB bundle, prober warm",
                 lambda: import_bundle(big, fresh()),
@@ -214,7 +241,7 @@ def main() -> int:
         if "cold" in only:
 
             def cold() -> None:
-                close_probe_servers()
+                close_spare_probe_child()
                 import_bundle(big, fresh())
 
             compare(
@@ -225,13 +252,41 @@ def main() -> int:
             )
             clean()
         if "small" in only:
-            shared_server().start()
+            warm()
             compare(
                 "import 20 small bundles, one after another",
                 lambda: [import_bundle(small, fresh()) for _ in range(20)],
                 lambda: [reference_copy(small, fresh()) for _ in range(20)],
                 args.runs,
             )
+            clean()
+        if "library" in only:
+            warm()
+            libraries: list[ReviewerService] = []
+
+            def library_import() -> None:
+                service = libraries[-1]
+                report = service.import_paths(batch, workers=2)  # as `onetake library import`
+                assert len(report.imported) == len(batch), report.summary()
+
+            def fresh_library() -> None:
+                for service in libraries:
+                    service.close()
+                libraries.append(open_reviewer_service(fresh()))
+
+            def reference_batch() -> None:
+                for bundle in batch:
+                    reference_copy(bundle, fresh())
+
+            compare(
+                "library import of 20 small bundles (Importer, 2 workers, database rows)",
+                library_import,
+                reference_batch,
+                args.runs,
+                prepare=fresh_library,  # a new library each run, created untimed
+            )
+            for service in libraries:
+                service.close()
             clean()
         if "verify" in only:
             compare(
@@ -261,7 +316,7 @@ def main() -> int:
                 args.runs,
             )
             clean()
-    close_probe_servers()
+    close_spare_probe_child()
     print(load())
     return 0
 

@@ -21,8 +21,9 @@ to report). What is measured is the real service calls and commands the windows 
    ``python -c pass`` and the query alone (``SqliteSubmissions.entries``). Goals <= 150 ms
    and <= 250 ms.
 
-Runs are interleaved (ours, anchor, ours, ...) and each figure is min / median / max with the
-1-minute load average beside it: on a shared machine, read ratios rather than absolutes.
+Runs are interleaved (ours, anchor, ours, ...) and each figure is min / median / max of the
+wall time and of the CPU time (this process and the commands it ran), with the 1-minute load
+average beside it: on a shared machine, read ratios and CPU times rather than wall times.
 """
 
 from __future__ import annotations
@@ -60,32 +61,43 @@ def fmt(times: list[float]) -> str:
     return f"{ms[0]:7.1f} / {statistics.median(ms):7.1f} / {ms[-1]:7.1f} ms"
 
 
-def interleave(
-    runs: int, sides: dict[str, Callable[[], object]]
-) -> dict[str, tuple[list[float], list[float]]]:
-    """Time each side ``runs`` times, alternating sides; returns name -> (times, loads)."""
-    out: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in sides}
+def cpu() -> float:
+    """CPU seconds of this process and of its finished children (the commands timed)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+Results = dict[str, tuple[list[float], list[float], list[float]]]
+
+
+def interleave(runs: int, sides: dict[str, Callable[[], object]]) -> Results:
+    """Time each side ``runs`` times, alternating sides; returns name -> (wall seconds, CPU
+    seconds, load averages). On a shared machine the CPU time swings less than the wall."""
+    out: Results = {k: ([], [], []) for k in sides}
     for _ in range(runs):
         for name, fn in sides.items():
-            t0 = time.perf_counter()
+            c0, t0 = cpu(), time.perf_counter()
             fn()
             out[name][0].append(time.perf_counter() - t0)
-            out[name][1].append(os.getloadavg()[0])
+            out[name][1].append(cpu() - c0)
+            out[name][2].append(os.getloadavg()[0])
     return out
 
 
-def report(title: str, results: dict[str, tuple[list[float], list[float]]], goal: str) -> None:
+def report(title: str, results: Results, goal: str) -> None:
     print(f"\n{title}   (min / median / max of {len(next(iter(results.values()))[0])} runs)")
     names = list(results)
     for name in names:
-        times, loads = results[name]
-        print(f"   {name:<34} {fmt(times)}   load {min(loads):.2f}-{max(loads):.2f}")
-    ours, anchor = results[names[0]][0], results[names[-1]][0]
-    print(
-        f"   ratio {names[0]} / {names[-1]}:"
-        f" {statistics.median(ours) / statistics.median(anchor):.2f}"
-        f"   {goal}"
-    )
+        times, cpus, loads = results[name]
+        print(
+            f"   {name:<34} {fmt(times)}   cpu {fmt(cpus)}   load {min(loads):.2f}-{max(loads):.2f}"
+        )
+    first, anchor = results[names[0]], results[names[-1]]
+    ratio = statistics.median(first[0]) / statistics.median(anchor[0])
+    cpu_ratio = statistics.median(first[1]) / max(statistics.median(anchor[1]), 1e-9)
+    print(f"   ratio {names[0]} / {names[-1]}: {ratio:.2f} (cpu {cpu_ratio:.2f})   {goal}")
 
 
 # -- the fixture --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from onetake_desktop import cli
 from onetake_desktop.domain.errors import EXIT_FAILURE
 from onetake_desktop.logs import install_excepthooks
-from onetake_desktop.services.context import AppContext
 
 
 def _display_available() -> bool:
@@ -29,8 +28,13 @@ def _say(sentence: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     # Until a window can show it, an uncaught error (any thread) is logged and said on stderr.
     install_excepthooks(_say)
+    # Parsed first: `onetake --help`, `--version` and a usage error end here, before the
+    # settings are read or any command's module is imported.
+    args = cli.parse(argv)
+    from onetake_desktop.services.context import AppContext
+
     context = AppContext.from_environment()  # the one place the environment is read
-    result = cli.main(argv, context)
+    result = cli.run(args, context)
     if isinstance(result, int):
         return result
     if not _display_available():

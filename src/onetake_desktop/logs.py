@@ -12,22 +12,26 @@ candidate must leave no trace, and log files are not erased with them.
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import sys
 import threading
-from collections.abc import Callable
-from pathlib import Path
-from types import TracebackType
 
 from onetake_desktop.domain.errors import OneTakeError
+
+# `logging` loads on the first setup or report, not with the hooks: `onetake --help` (which
+# installs them) never logs. No `typing` either (see TYPE_CHECKING in cli/__init__.py).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import Callable
+    from pathlib import Path
+    from types import TracebackType
 
 LOG_FILE = "onetake.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
 
-log = logging.getLogger("onetake_desktop")
+LOGGER = "onetake_desktop"  # the parent of every module's logger
 
 UNEXPECTED = (
     "Something went wrong and OneTake could not finish what it was doing; "
@@ -35,18 +39,7 @@ UNEXPECTED = (
 )
 
 
-class _Owned:
-    """Marks the handlers this module installed, so a second setup replaces them."""
-
-    onetake_owned = True
-
-
-class _FileHandler(logging.handlers.RotatingFileHandler, _Owned):
-    pass
-
-
-class _StderrHandler(logging.StreamHandler, _Owned):  # type: ignore[type-arg]
-    pass
+OWNED = "onetake_owned"  # marks the handlers this module installed: a second setup replaces them
 
 
 def log_file(logs_dir: Path) -> Path:
@@ -58,22 +51,32 @@ def setup_logging(logs_dir: Path, verbose: bool = False) -> Path:
 
     Safe to call again (each CLI run in a test does): the previous handlers are closed.
     """
+    import logging
+
+    from onetake_desktop.log_rotation import RotatingFile
+
+    log = logging.getLogger(LOGGER)
     logs_dir.mkdir(parents=True, exist_ok=True)
     for handler in list(log.handlers):
-        if getattr(handler, "onetake_owned", False):
+        if getattr(handler, OWNED, False):
             log.removeHandler(handler)
             handler.close()
     path = log_file(logs_dir)
-    to_file = _FileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    to_file = RotatingFile(path, max_bytes=MAX_BYTES, backups=BACKUPS)
     to_file.setFormatter(logging.Formatter(FORMAT))
-    log.addHandler(to_file)
+    _own(log, to_file)
     if verbose:
-        to_stderr = _StderrHandler(sys.stderr)
+        to_stderr = logging.StreamHandler(sys.stderr)
         to_stderr.setFormatter(logging.Formatter("onetake: %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(to_stderr)
+        _own(log, to_stderr)
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
     log.propagate = True  # pytest's caplog listens on the root logger
     return path
+
+
+def _own(log: logging.Logger, handler: logging.Handler) -> None:
+    setattr(handler, OWNED, True)
+    log.addHandler(handler)
 
 
 def sentence_for(error: BaseException) -> str:
@@ -89,7 +92,9 @@ def log_exception(
     tb: TracebackType | None,
     where: str = "",
 ) -> None:
-    log.critical(
+    import logging
+
+    logging.getLogger(LOGGER).critical(
         "unexpected error%s: %s: %s",
         f" in {where}" if where else "",
         error_type.__name__,

@@ -78,6 +78,7 @@ def test_a_full_disk_stops_before_recording_with_one_sentence(
         assert service.session.answer.phase == "recording"
         time.sleep(1.2)
         service.stop_answer()
+        service.wait_for_take()
         assert service.session.answer.phase == "deciding"
     finally:
         service.close()

@@ -89,3 +89,87 @@ def test_a_prober_that_dies_refuses_its_bundle_and_the_next_one_imports(
     assert [o.status for o in report.outcomes] == ["imported"]
     close_spare_probe_child()
     assert shared_server().pid is None
+
+
+def test_extraction_goes_on_while_another_bundle_holds_the_probers(tmp_path: Path) -> None:
+    # A prober serves one bundle at a time; a bundle whose files are written meanwhile hands
+    # them over from a helper thread instead of stopping its extraction, and they are probed
+    # (each in its own process, with the same checks) once the prober is free.
+    import threading
+
+    from onetake_desktop.media.probe import MediaInfo
+    from onetake_desktop.services import bundles
+    from tests.pipeline.hostile.media import write_answer
+
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
+    answer = write_answer(tmp_path / "a.mp4")
+    server = shared_server()
+    server.start()
+    other = server.batch(15.0)
+    other.submit(answer)  # another bundle holds the prober until its results are read
+    check = bundles._PipelinedProbe(15.0, server)
+    handed = threading.Thread(target=check.started, args=("media/q1.mp4", answer), daemon=True)
+    handed.start()
+    handed.join(timeout=60)  # a bound against a hang, not a speed check
+    assert not handed.is_alive(), "handing a file over waited for the other bundle"
+    assert isinstance(other.results()[0], MediaInfo)
+    check.wait()
+    (result,) = check.batch.results()
+    assert isinstance(result, MediaInfo) and result.video_codec == "h264"
+
+
+def test_bundles_checked_at_once_never_share_a_prober(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The library checks two bundles at a time; each gets a warm prober to itself (a second
+    # one joins on a multi-core machine), and each bundle's files are probed in one forked
+    # process that no other bundle's file ever reaches.
+    from onetake_desktop.media.probe import ProbeServer
+    from onetake_desktop.services import bundles
+    from tests.pipeline.library_bundles import make_bundle
+
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
+    sound = [make_bundle(tmp_path / f"c{i}.onetake", f"Candidate {i}") for i in range(4)]
+    seen: list[tuple[str, int]] = []  # (file, prober)
+    original = ProbeServer._receive
+
+    def noting(self: ProbeServer, path: Path, timeout: float) -> object:
+        result = original(self, path, timeout)
+        seen.append((str(path), self.last_pid))
+        return result
+
+    monkeypatch.setattr(ProbeServer, "_receive", noting)
+    report, _ = _import_all(sound, workers=2)
+    assert [o.status for o in report.outcomes] == ["imported"] * len(sound)
+    by_prober: dict[int, set[str]] = {}
+    for path, prober in seen:
+        by_prober.setdefault(prober, set()).add(Path(path).parents[1].name)  # its bundle
+    assert len(seen) == 2 * len(sound) and 0 not in by_prober
+    assert all(len(folders) == 1 for folders in by_prober.values())  # one bundle per prober
+    assert len(by_prober) == len(sound)  # and one prober per bundle
+    assert 1 <= len(bundles.probe_servers()) <= 2
+    servers = {s.pid for s in bundles.probe_servers()}
+    assert servers.isdisjoint(by_prober)  # the servers never open a file themselves
+    close_spare_probe_child()
+
+
+def test_probers_are_lent_to_one_bundle_at_a_time_while_there_are_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onetake_desktop.services import bundles
+
+    close_spare_probe_child()
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    first, second = bundles._take_prober(), bundles._take_prober()
+    assert first is shared_server() and second is not first  # a second one, not started yet
+    third = bundles._take_prober()  # no room for more: shares the least busy one
+    assert third in (first, second)
+    for server in (third, second, first):
+        bundles._give_prober(server)
+    assert bundles._take_prober() is shared_server()  # all idle again: the shared one first
+    bundles._give_prober(shared_server())
+    assert len(bundles.probe_servers()) == 2
+    close_spare_probe_child()
+    assert bundles.probe_servers() == [shared_server()]

@@ -239,8 +239,29 @@ def test_no_read_path_scans_the_score_table_per_row(panels: tuple[Panel, Panel])
             if bad:
                 problems.setdefault(name, []).append(f"{' '.join(sql.split())[:160]}: {bad}")
     assert problems == {}
-    # The rule itself is among the statements checked: the summary's visible scores.
+    # The rule itself is among the statements checked, in both its forms: the score records
+    # (visible scores, exports) and the summary's grid (one lookup per answer and reviewer).
     assert any("JOIN scores sc ON sc.answer_id = a.id" in s for s in seen)
+    assert any("LEFT JOIN scores m ON m.answer_id = a.id" in s for s in seen)
+
+
+def test_the_summary_grid_looks_up_each_answer_once_per_reviewer(
+    panels: tuple[Panel, Panel],
+) -> None:
+    """The grid's plan: the interview's answers found through indexes, and per answer one
+    search of the (answer, reviewer, id) index per reviewer, never a scan of the scores."""
+    _, p = panels
+    actor = sign_in(p, "Ana")
+    statements = traced(
+        p.library, lambda: p.panel.scoring.visible_grid(actor, interview_pk=p.interview)
+    ).statements
+    grid = next(s for s in statements if "LEFT JOIN scores m ON m.answer_id = a.id" in s)
+    plan = [str(r[3]) for r in p.library.db.conn.execute("EXPLAIN QUERY PLAN " + grid)]
+    lookups = [line for line in plan if line.startswith("SEARCH x USING")]
+    assert len(lookups) == len(p.library.reviewers.all())  # each reviewer, once
+    assert all("scores_answer_reviewer (answer_id=? AND reviewer_id=?)" in x for x in lookups)
+    assert not [line for line in plan if line.startswith("SCAN")]
+    assert bad_plan_lines(p.library.db.conn, grid) == []
 
 
 def test_the_guard_catches_the_old_quadratic_summary(panels: tuple[Panel, Panel]) -> None:

@@ -595,3 +595,104 @@ def test_exports_carry_the_import_flags_beside_each_candidate(
             == "answer_too_long: The answer to q1 took 3600 s; the limit is 120 s."
         )
         assert flagged[NAMES[1]] == ""
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_summary_grid_and_the_score_records_apply_the_same_rule(
+    tmp_path: Path, seed: int
+) -> None:
+    """Issue 17: the summary reads a per-answer grid, the exports and the shortlist read score
+    records; both must show exactly the same scores to every viewer, drafts or not."""
+    import random
+
+    lib, interview, ids = make_library(tmp_path / "lib", candidates=3)
+    try:
+        panel = panel_service(lib)
+        actors = {n: panel.create_panelist(n, PASS[n]) for n in PASS}
+        # A reviewer without a passphrase scores in the same library: a panelist sees their
+        # submitted scores like anyone's; they see only their own.
+        lone = lib.reviewers.ensure("Lone Reviewer")
+        actors["Lone Reviewer"] = panel.scoring.actor_for(lone.id)
+        assert not actors["Lone Reviewer"].panelist
+        rng = random.Random(seed)
+        shown_others = shown_lone = 0
+        answers = [answer_id(lib, sub, q) for sub in ids.values() for q in QUESTIONS]
+        for actor in actors.values():
+            for a in answers:
+                state = rng.choice(["none", "note", "draft", "submitted", "corrected"])
+                if a in answers[: len(QUESTIONS)]:  # everyone submits the first candidate
+                    state = rng.choice(["submitted", "corrected"])
+                if state == "none":
+                    continue
+                score = None if state == "note" else rng.randint(1, 5)
+                panel.save_score(actor, answer_id=a, score=score, note=f"n{a}")
+                if state in ("submitted", "corrected"):
+                    panel.scoring.submit_answers(actor, answer_ids=[a], subject="t")
+                if state == "corrected":
+                    panel.correct_score(
+                        actor, answer_id=a, score=rng.randint(1, 5), note="", reason="again"
+                    )
+        for actor in actors.values():
+            for own_drafts in (True, False):
+                records = {
+                    (s.answer_id, s.reviewer_id, s.score, s.status == "submitted")
+                    for s in panel.scoring.visible_scores(
+                        actor, interview_pk=interview, own_drafts=own_drafts
+                    )
+                    if s.score is not None
+                }
+                grid = panel.scoring.visible_grid(
+                    actor, interview_pk=interview, own_drafts=own_drafts
+                )
+                assert grid.reviewers[0] == actor.reviewer_id
+                if not actor.panelist:
+                    assert grid.reviewers == [actor.reviewer_id]
+                cells: set[tuple[int, int, int | None, bool]] = set()
+                for _, _, a, own, *scores in grid.rows:
+                    for reviewer_id, score in zip(grid.reviewers, scores, strict=True):
+                        if score is not None:
+                            mine = reviewer_id == actor.reviewer_id
+                            cells.add((a, reviewer_id, score, bool(own) if mine else True))
+                assert cells == records, (actor.name, own_drafts)
+                # Another's score shows only where the viewer's own is submitted.
+                own_submitted = {a for a, r, _, sub in records if r == actor.reviewer_id and sub}
+                others = [a for a, r, _, _ in records if r != actor.reviewer_id]
+                assert all(a in own_submitted for a in others)
+                shown_others += len(others)
+                if not own_drafts:
+                    check_summary_rows(panel, actor, interview, records)
+                if actor.panelist:
+                    shown_lone += sum(1 for _, r, _, _ in records if r == lone.id)
+        assert shown_others  # the fixture is one where the rule shows something, too
+        assert shown_lone
+    finally:
+        lib.close()
+
+
+def check_summary_rows(
+    panel: PanelService,
+    actor: Actor,
+    interview: int,
+    records: set[tuple[int, int, int, bool]],
+) -> None:
+    """The one-row-per-candidate export counts exactly the score records the actor may see:
+    their submitted answers, and the mean and count of the scores once all are submitted."""
+    answers = {a: c.submission_id for c in panel.candidates(interview_pk=interview)
+               for a in c.answers.values()}  # fmt: skip
+    per_answer = {c.submission_id: len(c.answers) for c in panel.candidates(interview_pk=interview)}
+    rows = {
+        r["candidate_code"]: r for r in panel.scoring.summary_rows(actor, interview_pk=interview)
+    }
+    for c in panel.candidates(interview_pk=interview):
+        mine = [
+            r for r in records if answers[r[0]] == c.submission_id and r[1] == actor.reviewer_id
+        ]
+        seen = [r[2] for r in records if answers[r[0]] == c.submission_id]
+        row = rows[c.code]
+        assert row["my_submitted"] == len(mine)
+        done = len(mine) == per_answer[c.submission_id]
+        assert row["scores_seen"] == (len(seen) if done else "")
+        assert row["mean_score"] == (round(sum(seen) / len(seen), 3) if done and seen else "")
+        if c.submission_id == min(per_answer):  # submitted by everyone: the figures show
+            everyone = len(PASS) + 1 if actor.panelist else 1
+            assert done and row["scores_seen"] == per_answer[c.submission_id] * everyone

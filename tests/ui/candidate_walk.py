@@ -115,6 +115,18 @@ def check_fits(w: CandidateWindow, width: int, height: int, where: str) -> list[
     return problems
 
 
+def wait_saved(w: CandidateWindow, timeout: float = 30.0) -> None:
+    """After Stop (or the time limit) the recorder finishes the take in the background; the
+    window counts it when the recorder's queued signal arrives. Let that happen."""
+    import time
+
+    end = time.monotonic() + timeout
+    while w.service.finishing and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    assert not w.service.finishing, "the take was saved and counted"
+
+
 def walk(
     w: CandidateWindow,
     clock: ManualClock,
@@ -157,6 +169,7 @@ def walk(
         step()
         check(w, "practice-recording")
         w.act(service.stop_practice)
+        wait_saved(w)
         check(w, "practice-playback")
         w.act(service.finish_practice)
     shot_ready = shot_live = shot_text = False
@@ -192,6 +205,7 @@ def walk(
         if not shot_live:
             check(w, "question-recording")
         w.act(service.stop_answer)
+        wait_saved(w)
         if not shot_live:
             check(w, "question-choose-take")
             shot_live = True

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QSpinBox,
 )
@@ -468,7 +469,7 @@ def test_build_and_sign_is_offered_once_the_library_has_an_organisation_key(
     with key_service_for_library(library) as keys:
         keys.new_key("Harbour Lane", "correct horse")
     file_menu = window.menuBar().actions()[0].menu()
-    assert file_menu is not None
+    assert isinstance(file_menu, QMenu)
     file_menu.aboutToShow.emit()
     assert window.sign_action.isEnabled()
     again = make_window(qtbot, context)

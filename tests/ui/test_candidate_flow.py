@@ -27,6 +27,7 @@ from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate import open_candidate_window
 from onetake_desktop.ui.candidate.window import CandidateWindow
 from tests.pipeline.test_candidate_headless import SMALL_CAMERA, write_kit
+from tests.ui.candidate_walk import wait_saved
 
 # A hang inside Qt (C++) cannot be interrupted by a signal: end the run instead of waiting.
 pytestmark = pytest.mark.timeout(180, method="thread")
@@ -156,6 +157,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     assert service.recording and service.practice_phase == "recording"
     wait_recorded(qtbot, w, 0.8)
     ctrl(qtbot, w, Qt.Key.Key_E)
+    wait_saved(w)
     assert not service.recording and s.state.practice_tries == 1
     assert service.last_practice is not None and service.last_practice.is_file()
     assert practice.player.path == service.last_practice
@@ -190,6 +192,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     assert questions.clock.mode == "answer"
     shots(w, "question-recording")
     ctrl(qtbot, w, Qt.Key.Key_E)
+    wait_saved(w)
     assert s.answer.phase == "deciding"
     assert questions.player.path == service.take_path("q1", 1)
     assert "Takes used: 1 of 2" in questions.takes_pill.text()
@@ -203,6 +206,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     wait_recorded(qtbot, w, 1.0)
     clock.advance(30)  # 20 s x 1.5
     w.tick()
+    wait_saved(w)
     assert s.answer.phase == "deciding"
     assert s.answer.takes[-1].stop_reason == "time_limit"
     assert "Time's up" in w.banner.text() and w.banner.isVisible()
@@ -225,6 +229,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     clock.advance(2)
     w.tick()
     ctrl(qtbot, w, Qt.Key.Key_E)
+    wait_saved(w)
     assert s.answer.phase == "deciding"
     assert not questions.retake_button.isEnabled()
     ctrl(qtbot, w, Qt.Key.Key_Return)
@@ -314,6 +319,7 @@ def test_audio_only_path_and_close_asks_first(
     wait_recorded(qtbot, w, 0.8)
     clock.advance(2)
     service.stop_answer()
+    wait_saved(w)
     take = service.take_path("q1", 1)
     assert take is not None
     info = probe_media(take)

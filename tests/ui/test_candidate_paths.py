@@ -23,7 +23,7 @@ from onetake_desktop.storage.kitfile import save_kit
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate.window import CandidateWindow
 from tests.pipeline.test_candidate_headless import small_kit
-from tests.ui.candidate_walk import make
+from tests.ui.candidate_walk import make, wait_saved
 
 pytestmark = pytest.mark.timeout(240, method="thread")
 
@@ -149,6 +149,7 @@ def test_the_take_just_recorded_is_selected_after_answer_again(
         w.act(svc.start_answer)
         record_for(w, clock)
         w.act(svc.stop_answer)
+        wait_saved(w)
         w.act(lambda: svc.keep_take(s.answer.takes[-1].number))
     w.act(svc.show_question)
     w.pages["questions"].editor.setPlainText("Because.")  # type: ignore[attr-defined]
@@ -159,6 +160,7 @@ def test_the_take_just_recorded_is_selected_after_answer_again(
     w.act(svc.start_answer)
     record_for(w, clock)
     w.act(svc.stop_answer)
+    wait_saved(w)
     page = w.pages["questions"]
     assert page.take_group.checkedId() == 2  # type: ignore[attr-defined]
     assert page.player.path == svc.take_path("q1", 2)  # type: ignore[attr-defined]
@@ -212,6 +214,7 @@ def test_start_over_keeps_the_budget_and_the_bundle_records_it(
     w.act(svc.start_answer)
     record_for(w, clock)
     w.act(svc.stop_answer)
+    wait_saved(w)
     w.close()
     again = window_for(qtbot, tmp_path, kit=kit, clock=clock)
     assert again.page_name() == "resume"
@@ -230,6 +233,7 @@ def test_start_over_keeps_the_budget_and_the_bundle_records_it(
         again.act(svc.start_answer)
         record_for(again, clock)
         again.act(svc.stop_answer)
+        wait_saved(again)
         again.act(lambda: svc.keep_take(s.answer.takes[-1].number))
     again.do_send()
     assert s.step == "sent"
@@ -265,6 +269,7 @@ def test_a_passed_deadline_is_on_every_page(
         w.act(svc.start_answer)
         record_for(w, clock)
         w.act(svc.stop_answer)
+        wait_saved(w)
         w.act(lambda: svc.keep_take(s.answer.takes[-1].number))
     review = w.pages["review"]
     if policy == "refuse":
@@ -295,6 +300,7 @@ def test_a_nearly_silent_take_is_flagged_with_the_choice_to_record_again(
     w.act(svc.start_answer)
     record_for(w, clock, 0.6)
     w.act(svc.stop_answer)
+    wait_saved(w)
     page = w.pages["questions"]
     assert "nearly silent" in page.warning.text()  # type: ignore[attr-defined]
     assert page.warning.isVisible() and page.retake_button.isEnabled()  # type: ignore[attr-defined]
@@ -316,6 +322,7 @@ def test_deleting_the_recordings_after_sealing(qtbot: QtBot, tmp_path: Path) -> 
         w.act(svc.start_answer)
         record_for(w, clock)
         w.act(svc.stop_answer)
+        wait_saved(w)
         w.act(lambda: svc.keep_take(s.answer.takes[-1].number))
     w.do_send()
     sent = w.pages["sent"]
@@ -369,6 +376,7 @@ def test_the_last_ten_seconds_change_colour_are_announced_and_may_beep(
     assert page.clock.warning and announced[-1] == "Answer time: 10 seconds left"  # type: ignore[attr-defined]
     clock.advance(6)
     w.tick()
+    wait_saved(w)
     assert "Time's up" in w.banner.text()
     w.close()
 

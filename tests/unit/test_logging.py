@@ -48,6 +48,32 @@ def test_the_log_rotates(tmp_path: Path) -> None:
     assert (tmp_path / "onetake.log.1").exists()
 
 
+def test_rotation_keeps_the_newest_lines_in_numbered_files(tmp_path: Path) -> None:
+    """onetake.log holds the newest lines, .1 the ones before, ...; each under the limit, at
+    most ``backups`` old files, and no line is lost from those kept."""
+    from onetake_desktop.log_rotation import RotatingFile
+
+    path = tmp_path / "logs" / "onetake.log"
+    path.parent.mkdir()
+    handler = RotatingFile(path, max_bytes=1000, backups=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("onetake_desktop.test.rotation")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for n in range(100):
+            logger.warning("line %03d %s", n, "é" * 20)  # 2 bytes a character in UTF-8
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    files = [path.with_name("onetake.log.2"), path.with_name("onetake.log.1"), path]
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(p.name for p in files)
+    assert all(p.stat().st_size <= 1000 for p in files)
+    kept = [line[:8] for p in files for line in p.read_text(encoding="utf-8").splitlines()]
+    assert kept[-1] == "line 099"
+    assert kept == [f"line {n:03d}" for n in range(100 - len(kept), 100)]
+
+
 def test_an_uncaught_error_in_a_thread_is_logged_and_reported(restore_hooks: None) -> None:
     path = logs.setup_logging(app_paths().logs)
     said: list[str] = []

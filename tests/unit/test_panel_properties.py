@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 from hypothesis import given, settings
@@ -11,8 +12,11 @@ from hypothesis import strategies as st
 from onetake_desktop.domain.panel import (
     AuditEntry,
     chain_entry,
+    leniency,
     ordinal_alpha,
+    score_stats,
     shuffled_candidates,
+    summarise,
     verify_chain,
 )
 
@@ -78,3 +82,51 @@ def test_alpha_is_one_when_everyone_agrees_and_varies(units: list[list[int]]) ->
         assert alpha == 1.0
     else:
         assert alpha is None  # no variation: alpha is not defined
+
+
+cells_strategy = st.dictionaries(
+    st.tuples(st.integers(1, 12), st.sampled_from(["q1", "q2", "q3"])),
+    st.dictionaries(st.integers(1, 5), st.integers(1, 5), max_size=5),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells_strategy)
+def test_the_column_wise_summary_gives_the_per_cell_figures(
+    ratings: dict[tuple[int, str], dict[int, int]],
+) -> None:
+    """summarise() works on columns of numbers (issue 17); every figure must be the one the
+    per-cell definitions give: score_stats, leniency, ordinal_alpha and the mean of the
+    answer means (math.fsum, as statistics.fmean)."""
+    summary = summarise(ratings)
+    assert dict(summary.cells) == {cell: score_stats(s) for cell, s in ratings.items()}
+    assert summary.leniency == leniency(ratings)
+    assert summary.disagreements() == sorted(
+        cell for cell, s in ratings.items() if score_stats(s).disagreement
+    )
+    means: dict[int, list[float]] = {}
+    for (candidate, _), scores in ratings.items():
+        mean = score_stats(scores).mean
+        means.setdefault(candidate, []).extend([] if mean is None else [mean])
+    assert summary.candidate_means == {
+        c: math.fsum(m) / len(m) if m else None for c, m in sorted(means.items())
+    }
+    for question in {q for _, q in ratings}:
+        units = {c: s for (c, q), s in ratings.items() if q == question}
+        expected = ordinal_alpha(units)
+        got = summary.alpha_by_question[question]
+        assert (got is None) == (expected is None)
+        if got is not None and expected is not None:
+            assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12)
+    for question in ("", "q1"):
+        counts = summary.cells.counts(question)
+        for rater, row in counts.items():
+            assert row == [
+                sum(
+                    1
+                    for (_, q), s in ratings.items()
+                    if (not question or q == question) and s.get(rater) == v
+                )
+                for v in range(1, 6)
+            ]

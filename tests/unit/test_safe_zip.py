@@ -254,3 +254,38 @@ def test_fuzz_damaged_archives(
     except InvalidInputError as error:
         message = str(error)
         assert message.endswith(".") and "\n" not in message
+
+
+def test_the_fast_crc_is_zips_crc() -> None:
+    # Members are checked with zlib-ng's CRC-32 when installed: the same value as zlib's,
+    # chunk by chunk, or every bundle would be refused (or a corrupt one accepted).
+    import zlib
+
+    from onetake_desktop.storage import safe_zip
+
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    crc = 0
+    for start in range(0, len(data), 1024 * 1024):
+        crc = safe_zip.crc32(data[start : start + 1024 * 1024], crc)
+    assert crc == zlib.crc32(data)
+    assert safe_zip.crc32(b"") == 0
+
+
+def test_a_corrupt_member_is_the_reason_even_when_a_later_one_fails(tmp_path: Path) -> None:
+    # CRCs are compared once the helper thread has caught up, not member by member; the
+    # first thing wrong in file order is still what the bundle is refused for.
+    path = stored_zip(tmp_path / "x.zip", {"a.bin": os.urandom(2_500_000), "b.bin": b"b" * 99})
+    raw = bytearray(path.read_bytes())
+    raw[1_000_000] ^= 0xFF  # inside a.bin: its CRC no longer matches
+    path.write_bytes(bytes(raw))
+
+    class FullDisk(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    started: list[str] = []
+    with SafeZip(path) as archive, pytest.raises(InvalidInputError, match=r"a\.bin is corrupt"):
+        archive.stream({"a.bin": io.BytesIO(), "b.bin": FullDisk()}, finished=started.append)
+    assert started == ["a.bin"]  # its check could start; its CRC still refused the archive
+    with SafeZip(path) as archive, pytest.raises(InvalidInputError, match=r"a\.bin is corrupt"):
+        archive.stream({})

@@ -7,7 +7,9 @@ the real engine is exercised in tests/pipeline and tests/ui.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,6 +53,12 @@ class FakeTake:
             self.out.write_bytes(b"x" * 100)
             self.result = take_result(self.out, self.elapsed, 100, reason)
         return self.result
+
+    def request_stop(self) -> Future[TakeResult]:
+        """This stand-in finishes at once (the real engine's writer finishes later)."""
+        done: Future[TakeResult] = Future()
+        done.set_result(self.stop())
+        return done
 
 
 class FakeCapture:
@@ -196,3 +204,122 @@ def test_closing_mid_take_keeps_the_take(service: CandidateService, clock: Manua
     assert service.capture is None
     assert saved(service)["answers"][0]["phase"] == "deciding"
     assert saved(service)["answers"][0]["takes"][0]["stop_reason"] == "closed"
+
+
+# -- a take the recorder finishes later (its writer drains, flushes and fsyncs) -----------------
+class SlowTake(FakeTake):
+    """Stopping returns a pending future; ``finish`` (another thread) reports like the writer."""
+
+    def __init__(
+        self, out: Path, clock: ManualClock, on_finished: Callable[[TakeResult], None] | None
+    ) -> None:
+        super().__init__(out, clock, on_finished)
+        self.future: Future[TakeResult] = Future()
+        self.stop_requests = 0
+
+    def request_stop(self) -> Future[TakeResult]:
+        self.stop_requests += 1
+        return self.future
+
+    def finish(self) -> None:
+        result = FakeTake.stop(self)
+        self.on_finished(result)
+        self.future.set_result(result)
+
+
+class SlowCapture(FakeCapture):
+    def start_take(
+        self,
+        out_path: Path,
+        profile: Profile,
+        max_seconds: float | None = None,
+        on_finished: Callable[[TakeResult], None] | None = None,
+    ) -> FakeTake:
+        self.take = SlowTake(out_path, self.clock, on_finished)
+        return self.take
+
+
+def slow_service(service: CandidateService, clock: ManualClock) -> SlowTake:
+    service.capture_factory = lambda cam, mic: SlowCapture(cam, mic, clock)
+    service.begin()
+    service.give_consent("Ada", "ada@example.com")
+    service.open_devices("synthetic", "synthetic")
+    service.confirm_devices()
+    service.finish_practice()
+    service.show_question()
+    service.start_answer()
+    take = service.capture.take  # type: ignore[union-attr]
+    assert isinstance(take, SlowTake)
+    return take
+
+
+def test_stop_returns_while_the_take_is_finished_and_it_counts_once(
+    service: CandidateService, clock: ManualClock
+) -> None:
+    take = slow_service(service, clock)
+    q = service.session.question
+    clock.advance(6)
+    service.tick()
+    synced: list[str] = []
+    service.listeners.append(lambda: synced.append(service.session.answer.phase))
+    woken: list[str] = []
+    service.take_wakeups.append(lambda: woken.append(threading.current_thread().name))
+
+    service.stop_answer()  # returns at once: the take is being finished
+    assert service.finishing and not service.recording
+    assert synced == ["recording"], "the pages are told to show that the answer is saving"
+    assert service.session.takes_used(q) == 0 and service.session.answer.phase == "recording"
+    clock.advance(120)  # the answer time runs out while saving: no second stop, no state change
+    service.tick()
+    assert take.stop_requests == 1 and service.finishing
+    assert service.interrupt() == "", "a dialog now neither stops nor discards the saved take"
+    assert service.finishing and saved(service)["answers"][0]["phase"] == "recording"
+
+    writer = threading.Thread(target=take.finish, name="writer")
+    writer.start()
+    writer.join()
+    assert woken == ["writer"], "the wake-up comes from the writer thread"
+    assert service.finishing, "nothing changes off the owner's thread"
+    service.collect_finished()
+    a = service.session.answer
+    assert not service.finishing and a.phase == "deciding"
+    assert [t.stop_reason for t in a.takes] == ["stopped"] and service.session.takes_left(q) == 1
+    assert saved(service)["answers"][0]["takes"][0]["file"] == "q1-take1.mp4"
+    take.on_finished(take.stop())  # a late duplicate report counts nothing
+    service.collect_finished()
+    assert len(service.session.answer.takes) == 1
+
+
+def test_closing_while_a_take_is_finished_waits_and_keeps_it(
+    service: CandidateService, clock: ManualClock
+) -> None:
+    take = slow_service(service, clock)
+    clock.advance(6)
+    service.stop_answer()
+    assert service.finishing
+    writer = threading.Timer(0.05, take.finish)  # the writer is done a little later
+    writer.start()
+    service.close()  # waits for it
+    writer.join()
+    assert service.capture is None and not service.finishing
+    answer = saved(service)["answers"][0]
+    assert answer["phase"] == "deciding" and answer["takes"][0]["stop_reason"] == "stopped"
+
+
+def test_a_practice_try_shows_saving_until_it_is_finished(
+    service: CandidateService, clock: ManualClock
+) -> None:
+    service.capture_factory = lambda cam, mic: SlowCapture(cam, mic, clock)
+    service.begin()
+    service.give_consent("Ada", "ada@example.com")
+    service.open_devices("synthetic", "synthetic")
+    service.confirm_devices()
+    service.practice_answer_now()
+    take = service.capture.take  # type: ignore[union-attr]
+    assert isinstance(take, SlowTake)
+    clock.advance(3)
+    service.stop_practice()
+    assert service.practice_phase == "saving" and service.last_practice is None
+    take.finish()
+    service.tick()
+    assert service.practice_phase == "idle" and service.last_practice == take.out

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import Any
 
-from onetake_desktop.services.about import about_text
-from onetake_desktop.services.context import AppContext
+TYPE_CHECKING = False  # not typing's: this module loads with --help (see cli/__init__.py)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 
 class VersionAction(argparse.Action):
@@ -23,5 +23,9 @@ class VersionAction(argparse.Action):
         values: str | Sequence[Any] | None,
         option_string: str | None = None,
     ) -> None:
+        # Imported here: every command's parser holds this action, few runs ask for it.
+        from onetake_desktop.services.about import about_text
+        from onetake_desktop.services.context import AppContext
+
         sys.stdout.write(about_text(AppContext.from_environment().paths) + "\n")
         parser.exit(0)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from onetake_desktop.cli import GuiRequest
+from onetake_desktop.cli import GuiRequest, command_help
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "author",
-        help="prepare an interview in a window (a TOML source, or a kit with its definition)",
+        help=command_help("author"),
         description="Open the authoring window: on FILE (an interview TOML, or a built "
         ".onetakekit with its .onetakeinterview beside it), or on a new interview.",
     )

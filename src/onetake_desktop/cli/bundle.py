@@ -13,7 +13,7 @@ from onetake_desktop.services import bundles
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(sub, "bundle", "inspect and verify submission bundles")
+    actions = add_group(sub, "bundle")
     i = actions.add_parser("inspect", help="print a readable summary of a bundle")
     i.add_argument("file", type=Path, metavar="FILE")
     i.set_defaults(handler=run_inspect)

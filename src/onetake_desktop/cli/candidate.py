@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from onetake_desktop.cli import GuiRequest, context_of
+from onetake_desktop.cli import GuiRequest, command_help, context_of
 from onetake_desktop.domain.errors import EXIT_OK, UsageError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "candidate",
-        help="take an interview from a kit file",
+        help=command_help("candidate"),
         description="Open an interview kit and take the interview. With --headless, run the "
         "same session without windows (consenting on the candidate's behalf) and write a bundle.",
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
+from onetake_desktop.cli import command_help
 from onetake_desktop.domain.errors import EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "devices",
-        help="list cameras and microphones",
+        help=command_help("devices"),
         description=(
             "List cameras and microphones with the source string that selects each one "
             "(for --camera/--mic, ONETAKE_CAMERA and ONETAKE_MIC)."

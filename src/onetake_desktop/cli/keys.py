@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(
-        sub, "keys", "the organisation's keys: sign kits, receive encrypted bundles"
-    )
+    actions = add_group(sub, "keys")
     n = actions.add_parser(
         "new",
         help="make a key pair for an organisation (asks for a passphrase)",

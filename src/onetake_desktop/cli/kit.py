@@ -13,7 +13,7 @@ from onetake_desktop.services import author
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(sub, "kit", "author and check interview kits")
+    actions = add_group(sub, "kit")
     b = actions.add_parser(
         "build",
         help="build a candidate kit (and the reviewer's interview definition) from TOML",

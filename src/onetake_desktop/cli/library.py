@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 
+if TYPE_CHECKING:
+    from onetake_desktop.domain.conformance import Flag
+    from onetake_desktop.services.reviewer import EntryRow
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(sub, "library", "import bundles into the reviewer library and list it")
+    actions = add_group(sub, "library")
     i = actions.add_parser(
         "import", help="import bundles (files or folders); exit 3 if any was refused"
     )
@@ -107,72 +113,84 @@ def _count(n: int, noun: str) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from onetake_desktop.services.reviewer import candidate_status
+
     service = context_of(args).reviewer_service()
     try:
         reviewer = service.reviewer_named(args.reviewer)
         # The panel's blind mode holds here too (the service applies it): anyone at the
         # shared laptop can type this; a panelist's progress needs their sign-in.
         actor = service.actor_for(reviewer.id)
-        entries = service.entries(actor, search=args.search, sort=args.sort)
-        codes = service.blind()
+        # Plain rows (fields: ENTRY_FIELDS), not an object per candidate: 10,000 print fast.
+        rows, blind = service.listing(actor, search=args.search, sort=args.sort)
         # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
-        every_flag = service.all_flags()
-        flags = {e.submission_id: every_flag.get(e.submission_id, ()) for e in entries}
+        flags = service.all_flags()
         # "No matches" and "empty" are different answers: ask only when the search found none.
-        library_empty = not entries and not service.entries(actor)
+        library_empty = not rows and not service.entry_rows(actor)
     finally:
         service.close()
     if args.json:
-        from dataclasses import fields
-
-        from onetake_desktop.domain.conformance import flag_to_dict
-        from onetake_desktop.services.reviewer import CandidateEntry
-
-        # One candidate per line through the C encoder: indent=2 over 10,000 candidates took
-        # Python's pure encoder (and dataclasses.asdict) most of a second.
+        # One candidate per line, written at once: indent=2 over 10,000 candidates took
+        # Python's pure encoder most of a second.
         encode = json.JSONEncoder(ensure_ascii=True).encode
-        names = [f.name for f in fields(CandidateEntry)]  # asdict()'s keys, in its order
-        lines = [
-            encode(
-                {
-                    **{n: getattr(e, n) for n in names},
-                    "status": e.status,
-                    "flags": [flag_to_dict(f) for f in flags[e.submission_id]],
-                }
-            )
-            for e in entries
-        ]
-        body = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
+        body = "[\n    " + ",\n    ".join(json_lines(rows, flags)) + "\n  ]" if rows else "[]"
         sys.stdout.write(
-            f'{{\n  "reviewer": {encode(reviewer.name)},\n  "blind": {encode(bool(codes))},\n'
+            f'{{\n  "reviewer": {encode(reviewer.name)},\n  "blind": {encode(blind)},\n'
             f'  "candidates": {body}\n}}\n'
         )
         return EXIT_OK
-    if codes:
-        print(
+    out: list[str] = []
+    if blind:
+        out.append(
             "Blind mode is on: names and emails stay hidden behind codes until the panel decides."
         )
-    if not entries:
+    if not rows:
         if not library_empty:
             # "No matches" is not "empty": say what was searched and that others exist.
-            print(f"No candidate matches {args.search.strip()!r}.")
+            out.append(f"No candidate matches {args.search.strip()!r}.")
         else:
-            print("The library is empty. Import bundles with 'onetake library import BUNDLE...'.")
-        return EXIT_OK
+            out.append(
+                "The library is empty. Import bundles with 'onetake library import BUNDLE...'."
+            )
     current = None
-    for e in entries:
-        if e.interview_title != current:
-            current = e.interview_title
-            missing = "" if e.has_definition else "  [interview definition missing]"
-            print(f"{current}{missing}")
-        n = len(flags[e.submission_id])
-        marks = f"  FLAGGED ({n})" if n else ""
-        print(
-            f"  {e.candidate_name:<28} {e.candidate_email:<32} {e.status:<12}"
-            f" {e.with_score} of {_count(e.answers, 'answer')} scored, {e.submitted} submitted"
-            f"{marks}"
+    of_answers: dict[int, str] = {}  # "3 answers", made once per count
+    for sid, _, title, name, email, _, _, answers, scored, done, has_definition in rows:
+        if title != current:
+            current = title
+            out.append(f"{title}{'' if has_definition else '  [interview definition missing]'}")
+        if answers not in of_answers:
+            of_answers[answers] = _count(answers, "answer")
+        status = candidate_status(answers, scored, done)
+        out.append(
+            f"  {name:<28} {email:<32} {status:<12}"
+            f" {scored} of {of_answers[answers]} scored, {done} submitted"
+            f"{f'  FLAGGED ({len(flags[sid])})' if flags.get(sid) else ''}"
         )
+    sys.stdout.write("\n".join(out) + "\n")  # one write, not one per candidate
     return EXIT_OK
+
+
+def json_lines(rows: Sequence[EntryRow], flags: Mapping[int, Sequence[Flag]]) -> list[str]:
+    """Each candidate as one line of JSON: the entry's fields in order (ENTRY_FIELDS), then
+    its status and flags; the text ``json.JSONEncoder(ensure_ascii=True).encode`` gives for
+    that dict (a test holds them equal), made by formatting: 10,000 lines in a third of the
+    encoder's time, which builds and walks a dict per line."""
+    from json.encoder import encode_basestring_ascii as quote  # the C encoder's own quoting
+
+    from onetake_desktop.domain.conformance import flag_to_dict
+    from onetake_desktop.services.reviewer import candidate_status
+
+    encode = json.JSONEncoder(ensure_ascii=True).encode
+    return [
+        f'{{"submission_id": {sid}, "interview_pk": {pk}, "interview_title": {quote(title)}, '
+        f'"candidate_name": {quote(name)}, "candidate_email": {quote(email)}, '
+        f'"imported_at": {quote(imported)}, "sealed_at": {quote(sealed)}, '
+        f'"answers": {answers}, "with_score": {scored}, "submitted": {done}, '
+        f'"has_definition": {"true" if has_def else "false"}, '
+        f'"status": {quote(candidate_status(answers, scored, done))}, '
+        f'"flags": {encode([flag_to_dict(f) for f in flags[sid]]) if sid in flags else "[]"}}}'
+        for sid, pk, title, name, email, imported, sealed, answers, scored, done, has_def in rows
+    ]
 
 
 def run_followup(args: argparse.Namespace) -> int:

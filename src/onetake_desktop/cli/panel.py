@@ -37,7 +37,7 @@ class PanelSignInError(InvalidInputError):
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(sub, "panel", "panelists, scores, the audit log and panel exports")
+    actions = add_group(sub, "panel")
 
     def parser(name: str, help_text: str) -> argparse.ArgumentParser:
         return actions.add_parser(

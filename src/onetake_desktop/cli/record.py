@@ -7,13 +7,14 @@ import json
 import sys
 from pathlib import Path
 
+from onetake_desktop.cli import command_help
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, UsageError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "record",
-        help="record a take headless and print its stats",
+        help=command_help("record"),
         description="Record one take with the same engine the candidate window uses.",
         epilog=(
             "Sources: camera:N, mic:default, mic:NAME, file:PATH (looped), file-once:PATH, "

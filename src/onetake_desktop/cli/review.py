@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from onetake_desktop.cli import GuiRequest
+from onetake_desktop.cli import GuiRequest, command_help
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "review",
-        help="open reviewer mode (import bundles, play, score)",
+        help=command_help("review"),
         description="Open reviewer mode; bundles or folders given are imported first.",
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="BUNDLE|FOLDER")

@@ -12,7 +12,7 @@ from onetake_desktop.domain.errors import EXIT_OK, InvalidInputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    actions = add_group(sub, "scores", "export scores")
+    actions = add_group(sub, "scores")
     e = actions.add_parser(
         "export",
         help="export one reviewer's current scores (drafts and submitted) as CSV or JSON; "

@@ -7,17 +7,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from onetake_desktop.cli import context_of
+from onetake_desktop.cli import command_help, context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
-from onetake_desktop.media.transcribe import DEFAULT_MODEL
-from onetake_desktop.services.context import AppContext
 
 if TYPE_CHECKING:
+    from onetake_desktop.services.context import AppContext
     from onetake_desktop.services.transcripts import TranscriptService
 
 
@@ -33,7 +31,7 @@ def _model_args(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t = sub.add_parser(
         "transcribe",
-        help="print the transcript of a recording (offline speech to text)",
+        help=command_help("transcribe"),
         description="Print the transcript of a recording, heard on this computer only.",
     )
     t.add_argument("media", type=Path, metavar="MEDIA")
@@ -45,10 +43,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def register_library(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``library transcribe`` and ``library search`` (cli/library.py calls this)."""
     lt = actions.add_parser(
-        "transcribe", help="transcribe the answers that have no transcript yet (in the background)"
+        "transcribe",
+        help="transcribe the answers that have no transcript yet (in the background)",
+        later=_model_args,  # the models' names load the transcriber: not for `library list`
     )
     lt.add_argument("--wait", action="store_true", help="run here and wait until all are done")
-    _model_args(lt)
     lt.set_defaults(handler=run_library_transcribe)
     ls = actions.add_parser("search", help="find answers whose transcript holds words")
     ls.add_argument("text", metavar="TEXT")
@@ -57,6 +56,7 @@ def register_library(actions: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _service(context: AppContext, args: argparse.Namespace) -> TranscriptService:
+    from onetake_desktop.media.transcribe import DEFAULT_MODEL
     from onetake_desktop.services.transcripts import TranscriptService
 
     return TranscriptService(
@@ -113,6 +113,8 @@ def run_library_transcribe(args: argparse.Namespace) -> int:
         if not todo:
             print("Every answer already has a transcript.")
             return EXIT_OK
+        import subprocess  # here: `library list` registers this command too
+
         # A detached, low-priority run of the same command with --wait.
         command = [
             sys.executable, "-m", "onetake_desktop", "library", "transcribe", "--wait",

@@ -19,9 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from onetake_desktop.domain.kit import Kit, kit_content_hash, privacy_notice_hash
-from onetake_desktop.domain.manifest import SubmissionManifest
+if TYPE_CHECKING:
+    from onetake_desktop.domain.kit import Kit
+    from onetake_desktop.domain.manifest import SubmissionManifest
+
+# domain.kit loads with the first judgement: the flags alone (the library list reads them for
+# every candidate) need neither it nor the manifest.
 
 # Timers, encoders and the last fragment of a take overrun a limit a little: half a second of
 # scheduling plus up to 2 % of the limit (a 600 s text answer: 12.5 s).
@@ -91,6 +96,8 @@ def _s(seconds: float) -> str:
 def check_submission(manifest: SubmissionManifest, kit: Kit) -> Conformance:
     """Judge ``manifest`` against the ``kit`` it claims to answer (the library's definition,
     or the one given to ``bundle verify --definition``)."""
+    from onetake_desktop.domain.kit import kit_content_hash, privacy_notice_hash
+
     ref = manifest.kit
     if ref.interview_id != kit.interview_id:
         return Conformance(
@@ -208,6 +215,8 @@ class KnownInterviews:
     def judge(self, manifest: SubmissionManifest) -> Conformance | None:
         """The verdict, or None when the interview is unknown here (imported unchecked, and
         the reviewer is asked for its definition)."""
+        from onetake_desktop.domain.kit import kit_content_hash
+
         ref = manifest.kit
         for kit in self.kits:
             if kit_content_hash(kit) == ref.content_hash:

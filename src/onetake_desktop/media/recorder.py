@@ -21,6 +21,7 @@ everything up to the last whole fragment: :mod:`onetake_desktop.media.recovery`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import os
@@ -28,8 +29,10 @@ import shutil
 import sys
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
@@ -43,6 +46,7 @@ from onetake_desktop.media.devices import check_disk_space, running_reserve_byte
 from onetake_desktop.media.profiles import Profile
 from onetake_desktop.media.recovery import PARTIAL_SUFFIX, recover_partial
 from onetake_desktop.media.sources import (
+    CAMERA_COLOUR,
     AudioSource,
     Frame,
     Image,
@@ -50,6 +54,7 @@ from onetake_desktop.media.sources import (
     RawConverter,
     Samples,
     Ticks,
+    VideoColour,
     VideoSource,
     Yuv420Image,
     open_audio_source,
@@ -72,6 +77,8 @@ DISK_CHECK_EVERY_SECONDS = 0.5
 # Fragment at least every half second (GOP is 1 s): a crash loses at most ~0.5 s plus the lag.
 FRAGMENT_MICROSECONDS = 500_000
 MOVFLAGS = "hybrid_fragmented"
+# At interpreter exit, how long each take still being written may take to finish.
+EXIT_FINISH_SECONDS = 30.0
 
 STOPPED = "stopped"
 TIME_LIMIT = "time_limit"
@@ -156,6 +163,7 @@ class _Encoder:
         with_video: bool,
         with_audio: bool,
         movflags: str = MOVFLAGS,
+        colour: VideoColour = CAMERA_COLOUR,
     ) -> None:
         import av
 
@@ -188,6 +196,11 @@ class _Encoder:
             ctx.bit_rate = int(rate.pop("b", "0"))
             del rate["g"]  # gop_size above
             ctx.options = {**profile.video_options(), **rate}
+            # Written into the stream: players otherwise guess (BT.709 for 720p) and shift
+            # the colours of these BT.601 pictures. Every picture is limited range (MPEG).
+            ctx.color_range = 1
+            ctx.color_primaries, ctx.color_trc = colour.primaries, colour.transfer
+            ctx.colorspace = colour.matrix
             self.video = stream
         if with_audio:
             stream = self.container.add_stream(
@@ -319,9 +332,14 @@ class Take:
     Threading: the session's capture callbacks (source threads) call ``_push_video`` and
     ``_push_audio``, which only append to queues. The take's own writer thread
     (``onetake-take-writer``) encodes, muxes, fsyncs, watches disk space and silent sources,
-    renames the file, and finally calls ``on_finished(result)`` on that writer thread.
-    ``stop()``, ``elapsed`` and ``running`` may be called from any thread; ``stop()`` joins the
-    writer (called from ``on_finished`` itself it returns the result without joining).
+    renames the file, and finally calls ``on_finished(result)`` and resolves :attr:`finished`,
+    both on that writer thread.
+
+    Stopping: :meth:`request_stop` returns at once (a GUI thread must not wait while the
+    writer drains its queues, flushes the encoder and fsyncs); the :attr:`finished` future
+    then carries the :class:`TakeResult`. :meth:`stop` is the blocking form (CLI, tests).
+    ``request_stop()``, ``stop()``, ``elapsed`` and ``running`` may be called from any thread;
+    ``stop()`` called from ``on_finished`` itself returns the result without waiting.
     """
 
     def __init__(
@@ -365,13 +383,17 @@ class Take:
         self._t0 = clock()
         self._finished_at: float | None = None
         self._finished = threading.Event()
+        # Resolved on the writer thread with the result (or the error that broke the writer).
+        self._future: Future[TakeResult] = Future()
+        self._future.set_running_or_notify_cancel()  # a take cannot be cancelled, only stopped
         self._thread = threading.Thread(target=self._run, name="onetake-take-writer", daemon=True)
 
     # -- any thread ---------------------------------------------------------------------------
     @property
     def elapsed(self) -> float:
-        end = self._finished_at if self._finished_at is not None else self._clock()
-        return max(0.0, end - self._t0)
+        """Seconds recorded: up to now while recording, up to the stop once one was asked."""
+        end = self._finished_at if self._finished_at is not None else self._stop_at
+        return max(0.0, (self._clock() if end is None else end) - self._t0)
 
     @property
     def started_at(self) -> float:
@@ -386,14 +408,26 @@ class Take:
     def result(self) -> TakeResult | None:
         return self._result
 
+    @property
+    def finished(self) -> Future[TakeResult]:
+        """Resolved with the take's result once its file is complete, renamed and fsynced
+        (or recovered after a write error), whoever ended it. Callbacks added with
+        ``add_done_callback`` run on the writer thread: hand the result to your own thread."""
+        return self._future
+
+    def request_stop(self) -> Future[TakeResult]:
+        """End the take now without waiting: what was captured until this instant is kept.
+        Returns :attr:`finished` at once; the writer finishes the file in the background."""
+        self._request_stop(STOPPED, None)
+        return self._future
+
     def stop(self) -> TakeResult:
         """Finish the take: keep what was captured until now, flush, rename, return."""
-        self._request_stop(STOPPED, None)
+        self.request_stop()
         if self._thread is threading.current_thread():  # from on_finished
             return self._result if self._result is not None else self._provisional_result()
-        result = self.wait()
-        assert result is not None
-        return result
+        self.wait()
+        return self._future.result()
 
     def wait(self, timeout: float | None = None) -> TakeResult | None:
         """Block until the take ends (by itself: time limit, lost device, full disk).
@@ -446,9 +480,22 @@ class Take:
     # -- writer thread ------------------------------------------------------------------------
     def _start(self) -> None:
         self._cpu0 = time.process_time()
+        _watch_at_exit(self)
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._write()
+        except BaseException as error:  # never leave a waiter waiting
+            if not self._future.done():
+                self._future.set_exception(error)
+            self._finished.set()
+            raise
+        finally:
+            with _exit_hook:
+                _LIVE_TAKES.discard(self)
+
+    def _write(self) -> None:
         self._fd: int | None = None
         with contextlib.suppress(OSError):
             # fsync through a second descriptor: it flushes the same file (FFmpeg owns its own)
@@ -572,6 +619,7 @@ class Take:
         last_t = t + (len(samples) - 1) / rate  # what we trim or fill at the front keeps it
         if stop_at is not None and self._audio_start_t is not None:
             limit = max(0, round((stop_at - self._audio_start_t) * rate))
+            self._audio_limit = limit  # the take's sound is complete: no tail to wait for
             if self._audio_written >= limit:
                 # The take already holds all its sound: a chunk that comes later is not part of
                 # it. (Filling the "gap" up to a late chunk with silence only to cut it off
@@ -650,14 +698,15 @@ class Take:
             except OSError:
                 path = self.partial_path  # recover_partials deals with it at the next start
         self._finished_at = self._clock() if self._stop_at is None else self._stop_at
-        self._result = self._make_result(path, reason, message)
+        self._result = result = self._make_result(path, reason, message)
         self._on_done(self)
         try:
             if self._on_finished is not None:
-                self._on_finished(self._result)
+                self._on_finished(result)
         except Exception as error:  # a caller's bug must not hide the take
             print(f"onetake: on_finished failed: {error!r}", file=sys.stderr)
         finally:
+            self._future.set_result(result)
             self._finished.set()
 
     def _make_result(self, path: Path, reason: str, message: str | None) -> TakeResult:
@@ -710,6 +759,35 @@ class Take:
 
     def _provisional_result(self) -> TakeResult:
         return self._make_result(self.partial_path, self._stop_reason, self._stop_message)
+
+
+# Takes whose writer thread is running. Writer threads are daemons (a stuck device must not
+# keep the app from quitting); at exit each take still being written is stopped and finished,
+# so quitting while a take finishes leaves a complete file, not one for recovery.
+_LIVE_TAKES: weakref.WeakSet[Take] = weakref.WeakSet()
+_exit_hook = threading.Lock()
+_exit_hook_registered = False
+
+
+def _watch_at_exit(take: Take) -> None:
+    global _exit_hook_registered
+    with _exit_hook:
+        _LIVE_TAKES.add(take)
+        if not _exit_hook_registered:
+            # Registered once PyAV is loaded: exit hooks run last-in first-out, so this one
+            # runs before anything PyAV might tear down at exit.
+            atexit.register(_finish_live_takes)
+            _exit_hook_registered = True
+
+
+def _finish_live_takes() -> None:
+    with _exit_hook:
+        takes = list(_LIVE_TAKES)
+    for take in takes:
+        take.request_stop()
+    deadline = time.monotonic() + EXIT_FINISH_SECONDS
+    for take in takes:
+        take._finished.wait(max(0.0, deadline - time.monotonic()))
 
 
 def _track(errors: list[float], error: float) -> None:
@@ -849,7 +927,8 @@ class CaptureSession:
             )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         check_disk_space(out_path.parent, max_seconds or 0.0, profile)
-        encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio)
+        colour = self.video.colour if with_video and self.video is not None else CAMERA_COLOUR
+        encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio, colour=colour)
         capture_path = self.video.capture_path if with_video and self.video is not None else ""
         take = Take(
             out_path,
@@ -886,10 +965,12 @@ class CaptureSession:
         """Stop any take (keeping it) and the sources; joins every thread."""
         with self._lock:
             take = self._take
-        if take is not None:
-            take.stop()
-        self._stop_sources()
-        self._started = False
+        try:
+            if take is not None:
+                take.stop()  # raises what broke the writer, if anything did
+        finally:
+            self._stop_sources()
+            self._started = False
 
     def _stop_sources(self) -> None:
         if self.video is not None:

@@ -58,6 +58,38 @@ Ticks = Callable[[], float]
 
 
 @dataclass(frozen=True)
+class VideoColour:
+    """How the take's YUV pictures are to be read, written into the H.264 stream (its VUI)
+    so that players do not guess: FFmpeg's AVColorPrimaries, AVColorTransferCharacteristic
+    and AVColorSpace values. The range is not here: every picture reaches the encoder as
+    limited-range I420, whatever the source sent.
+
+    The default is what webcams deliver and what the app's own conversions make: BT.601
+    (SMPTE 170M) matrix with sRGB's primaries, which are BT.709's, and the BT.709 transfer
+    (V4L2's "sRGB" colorspace; UVC's default colour descriptor). Only the matrix is BT.601:
+    tagging the primaries BT.470BG as well would make colour-managed players convert a gamut
+    these pictures never had. Untagged, players take a 720p picture for BT.709 throughout and
+    shift its colours."""
+
+    primaries: int = 1  # BT.709
+    transfer: int = 1  # BT.709
+    matrix: int = 6  # SMPTE 170M (BT.601)
+
+
+CAMERA_COLOUR = VideoColour()
+_UNSPECIFIED = (0, 2)  # FFmpeg's "reserved" and "unspecified"
+
+
+def declared_colour(primaries: int, transfer: int, matrix: int) -> VideoColour:
+    """A file's own colour description where it gives one, the cameras' where it does not."""
+    return VideoColour(
+        CAMERA_COLOUR.primaries if primaries in _UNSPECIFIED else primaries,
+        CAMERA_COLOUR.transfer if transfer in _UNSPECIFIED else transfer,
+        CAMERA_COLOUR.matrix if matrix in _UNSPECIFIED else matrix,
+    )
+
+
+@dataclass(frozen=True)
 class Yuv420Image:
     """A picture already in the encoder's pixel format (a PyAV frame in I420), handed to
     libx264 as it is: no conversion and no copy (a file source decodes straight to it).
@@ -116,6 +148,8 @@ class VideoSource(ABC):
     fps: float
     # How pictures reach the encoder, e.g. "yuyv422 raw (V4L2)" or "bgr (OpenCV, MSMF)".
     capture_path: str = ""
+    # How to read its pictures once they are I420 (the take's stream is tagged with it).
+    colour: VideoColour = CAMERA_COLOUR
 
     @abstractmethod
     def start(self, on_frame: OnFrame, on_lost: OnLost) -> None: ...
@@ -559,7 +593,11 @@ class FileVideoSource(VideoSource):
             self.capture_path = (
                 f"{stored} (PyAV file, swscale to yuv420p)" if stored else "yuv420p (PyAV file)"
             )
+            # The file's pictures reach the encoder in its own matrix: say which it is.
+            ctx = stream.codec_context
+            self.colour = declared_colour(ctx.color_primaries, ctx.color_trc, ctx.colorspace)
         else:
+            # swscale made BGR and OpenCV made I420 again, in BT.601 like every BGR picture
             self.capture_path = "bgr (PyAV file, odd size)"
         self.description = f"Video file {path.name} ({self.width}x{self.height})"
         self._first: Frame | None = first
@@ -615,6 +653,9 @@ def _as_yuv420(frame: Any) -> Frame:
     conversions: tuple[str, ...] = ()
     if frame.format.name != "yuv420p":
         conversions = (f"{frame.format.name}->yuv420p (swscale)",)
+        frame = reformat(frame, "yuv420p")
+    elif int(frame.color_range or 0) == 2:  # I420 in full range: to the encoder's range
+        conversions = ("yuv420p full range->yuv420p (swscale)",)
         frame = reformat(frame, "yuv420p")
     return Yuv420Image(frame, frame.width, frame.height, conversions)
 

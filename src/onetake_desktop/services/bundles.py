@@ -6,8 +6,13 @@ media file in a limited child process (media/probe.py), compared with what the m
 
 from __future__ import annotations
 
+import _thread
+import atexit
 import hashlib
+import os
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +23,7 @@ from onetake_desktop.domain.manifest import AnswerRecord, MediaFile, SubmissionM
 from onetake_desktop.domain.progress import Progress
 from onetake_desktop.media.probe import (
     MediaInfo,
+    ProbeServer,
     can_fork,
     close_probe_servers,
     probe_media,
@@ -145,19 +151,50 @@ _PROBE_TIMEOUT_SECONDS = 15.0  # per media file, wall and CPU
 
 class _PipelinedProbe:
     """The pipelined import's media check (storage.bundle.MediaCheck): each media file goes to
-    the warm prober (media/probe.py ProbeServer: one fresh forked process per file, same limits)
-    as soon as it is written, so probing one answer overlaps extracting the next."""
+    the warm prober (media/probe.py ProbeServer: one fresh forked process per bundle, same
+    limits) as soon as it is written, so probing one answer overlaps extracting the next.
 
-    def __init__(self, timeout: float) -> None:
-        self.batch = shared_server().batch(timeout)
+    The prober serves one bundle at a time (its batch holds it until the results are read), so
+    the files are handed over by a helper thread: extraction goes on while another bundle of
+    the batch still holds the prober, and the prober starts on this bundle's files as soon as
+    it is free. (A second prober taking every other file of a bundle was tried: with the
+    probe's tables path, one prober per bundle costs less CPU and no more time; two bundles
+    checked at once each get their own, see _take_prober.)"""
+
+    def __init__(self, timeout: float, server: ProbeServer | None = None) -> None:
+        self.batch = (server or shared_server()).batch(timeout)
         self.names: list[str] = []
+        self._handover: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._handing = _thread.allocate_lock()  # held while the helper runs
+        self._helper_error: BaseException | None = None
 
     def started(self, name: str, path: Path) -> None:
         self.names.append(name)
-        self.batch.submit(path)
+        if not self._handing.locked():
+            self._handing.acquire()
+            # A bare thread, as in storage/safe_zip.py: the caller may be a Qt pool thread.
+            _thread.start_new_thread(self._hand_over, ())
+        self._handover.put(path)
+
+    def _hand_over(self) -> None:
+        try:
+            while (path := self._handover.get()) is not None:
+                if self._helper_error is None:
+                    try:
+                        self.batch.submit(path)  # waits while another bundle holds the prober
+                    except BaseException as error:  # kept for wait(); keep draining
+                        self._helper_error = error
+        finally:
+            self._handing.release()
 
     def wait(self) -> None:
-        self.batch.results()
+        if self._handing.locked():
+            self._handover.put(None)
+            with self._handing:  # the helper has handed every file over and ended
+                pass
+        self.batch.results()  # every probe done, and the prober free for the next bundle
+        if self._helper_error is not None:
+            raise self._helper_error
 
     def verdicts(self, extracted: ExtractedBundle) -> dict[str, MediaInfo]:
         """Each answer's probed facts, compared with its manifest; the first refusal raises."""
@@ -209,14 +246,18 @@ def _extract_and_probe(
         except BaseException:
             discard_import(dest, keep_folder=given)
             raise
-    shared_server().start()  # a no-op once running; else its start-up overlaps the hashing
-    check = _PipelinedProbe(_PROBE_TIMEOUT_SECONDS)
+    server = _take_prober()
     try:
-        extracted = extract_bundle(
-            path, dest, progress, durable=durable, accept=accept, media_check=check
-        )
+        server.start()  # a no-op once running; else its start-up overlaps the hashing
+        check = _PipelinedProbe(_PROBE_TIMEOUT_SECONDS, server)
+        try:
+            extracted = extract_bundle(
+                path, dest, progress, durable=durable, accept=accept, media_check=check
+            )
+        finally:
+            check.wait()
     finally:
-        check.wait()
+        _give_prober(server)
     try:
         media = check.verdicts(extracted)
     except BaseException:
@@ -309,6 +350,53 @@ def inspect_bundle(path: Path) -> str:
     return "\n".join(lines)
 
 
+# Warm probers for imports that run at once (the library's two worker threads): the shared
+# one, and on a machine with more than one core a second one, started the first time two
+# bundles are checked together. Each bundle still has one prober of its own (media/probe.py);
+# two bundles are probed side by side instead of one after the other.
+_MAX_PROBERS = 2
+_probers_lock = threading.Lock()
+_extra_probers: list[ProbeServer] = []
+_busy_probers: dict[int, int] = {}  # id() of a server -> bundles being checked with it
+
+
+def _take_prober() -> ProbeServer:
+    """An idle warm prober for one bundle (a new one if all are busy and there is room; else
+    the least busy, whose batches take turns)."""
+    with _probers_lock:
+        servers = [shared_server(), *_extra_probers]
+        idle = [s for s in servers if not _busy_probers.get(id(s))]
+        if idle:
+            server = idle[0]
+        elif len(servers) < min(_MAX_PROBERS, os.cpu_count() or 1):
+            server = ProbeServer(servers[0].memory_mb, servers[0].open_budget_mb)
+            _extra_probers.append(server)
+        else:
+            server = min(servers, key=lambda s: _busy_probers.get(id(s), 0))
+        _busy_probers[id(server)] = _busy_probers.get(id(server), 0) + 1
+        return server
+
+
+def _give_prober(server: ProbeServer) -> None:
+    with _probers_lock:
+        left = _busy_probers.pop(id(server), 1) - 1
+        if left > 0:
+            _busy_probers[id(server)] = left
+
+
+def probe_servers() -> list[ProbeServer]:
+    """Every warm prober started for imports (the bench counts their CPU time)."""
+    with _probers_lock:
+        return [shared_server(), *_extra_probers]
+
+
+@atexit.register
 def close_spare_probe_child() -> None:
-    """Stop the warm prober (the library closing, tests); the next import starts it again."""
+    """Stop the warm probers (the library closing, tests, exit); the next import starts them
+    again."""
+    with _probers_lock:
+        extras = list(_extra_probers)
+        _extra_probers.clear()
+    for server in extras:
+        server.close()
     close_probe_servers()

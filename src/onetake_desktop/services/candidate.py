@@ -10,21 +10,28 @@ It opens the devices only after consent, runs the think and answer clocks from t
 clock, starts and stops takes on the recording engine, and seals the bundle.
 
 Threads: every public method is called from one thread (the GUI thread, or the headless
-loop). The recording engine reports a take that stopped itself (time limit, device lost) from
-its own thread through ``on_finished``; that only enqueues the result, and :meth:`tick`, called
-on the owner's thread about 30 times a second, turns it into a state change. Listeners are
-plain callables and are always called on the owner's thread. :meth:`seal_bundle` is the one
-method meant for a worker thread: it reads the state and writes files, and changes nothing.
+loop). Stopping a take does not wait for the recorder to finish its file (draining, flushing
+the encoder, fsyncing take a noticeable time on a weak laptop): :attr:`finishing` is true
+meanwhile. The recording engine reports every take that ended (stopped, time limit, device
+lost) from its own writer thread through ``on_finished``; that only enqueues the result and
+calls the ``take_wakeups`` (thread-safe callables: a window emits a queued signal there), and
+:meth:`collect_finished`, or :meth:`tick` called about 30 times a second, turns it into a
+state change on the owner's thread. Listeners are plain callables and are always called on the
+owner's thread. Closing the devices (and so closing the session) waits for a take being
+finished: it is kept and counts. :meth:`seal_bundle` is the one method meant for a worker
+thread: it reads the state and writes files, and changes nothing.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +57,8 @@ from onetake_desktop.media.types import TakeResult
 from onetake_desktop.services.handover import KitTrust, trust_of
 from onetake_desktop.services.sending import SendStatus, send_status
 from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
 
@@ -80,6 +89,8 @@ class TakeLike(Protocol):
     def running(self) -> bool: ...
 
     def stop(self) -> TakeResult: ...
+
+    def request_stop(self) -> Future[TakeResult]: ...
 
 
 class CaptureLike(Protocol):
@@ -211,11 +222,17 @@ class CandidateService:
         self.privacy_hash = privacy_hash or _privacy_hash(kit)
         self.capture: CaptureLike | None = None
         self.capture_specs: tuple[str | None, str | None] = (None, None)
-        self._take: TakeLike | None = None
+        self._take: TakeLike | None = None  # recording, or being finished after a stop
+        self._take_token: object | None = None  # tells this take's reports from older ones
+        self._take_stopping: Future[TakeResult] | None = None  # set once a stop was asked
+        self._take_reason = ""  # why this service stopped it ("stopped", "time_limit", ...)
         self._take_out = Path()
         self._take_is_practice = False
         self._practice_started: float | None = None
-        self._finished: queue.Queue[TakeResult] = queue.Queue()
+        self._finished: queue.Queue[tuple[object, TakeResult]] = queue.Queue()
+        # Called on the recorder's writer thread when a take has ended: thread-safe work only
+        # (a window emits a queued signal, then calls collect_finished on its own thread).
+        self.take_wakeups: list[Callable[[], None]] = []
         # "Practice answers are never saved or sent": a practice take left by a crash or a
         # closed window goes as soon as the session is opened again.
         shutil.rmtree(self.practice_dir, ignore_errors=True)
@@ -224,7 +241,7 @@ class CandidateService:
         self.error_listeners: list[Callable[[OneTakeError], None]] = []
         self.notice_listeners: list[Callable[[str], None]] = []
         self.resumable = False
-        # Practice: "idle", "thinking" (its own think time) or "recording".
+        # Practice: "idle", "thinking" (its own think time), "recording" or "saving".
         self.practice_phase = "idle"
         self._practice_think_started: float | None = None
         self._take_peak = 0.0  # loudest level seen during the take under way
@@ -507,8 +524,10 @@ class CandidateService:
         self._changed()
 
     def close_devices(self) -> None:
+        """Close camera and microphone; a take under way or being finished is waited for,
+        kept and counted (closing the window or the app never loses it)."""
         if self._take is not None:
-            self._stop_take("closed")
+            self._stop_take("closed", wait=True)
         if self.capture is not None:
             capture, self.capture = self.capture, None
             self.capture_specs = (None, None)
@@ -604,7 +623,14 @@ class CandidateService:
     # -- practice -------------------------------------------------------------------------------
     @property
     def recording(self) -> bool:
-        return self._take is not None
+        """A take is capturing (not yet asked to stop)."""
+        return self._take is not None and self._take_stopping is None
+
+    @property
+    def finishing(self) -> bool:
+        """A take was stopped and the recorder is still finishing its file: the pages show
+        "Saving your answer…" and nothing may act on the take until it is counted."""
+        return self._take is not None and self._take_stopping is not None
 
     def take_elapsed(self) -> float:
         """Seconds the recorder has captured in the take under way (0 if none)."""
@@ -673,8 +699,8 @@ class CandidateService:
         self._stop_take("stopped")
 
     def finish_practice(self) -> None:
-        if self._take is not None:
-            self._stop_take("stopped")
+        if self._take is not None:  # its folder is deleted below: the writer must be done
+            self._stop_take("stopped", wait=True)
         self.practice_phase = "idle"
         self._practice_think_started = None
         self.session.finish_practice()
@@ -740,9 +766,13 @@ class CandidateService:
         Returns the sentence to show afterwards ("" when nothing was running)."""
         s = self.session
         take = self._take
+        if take is not None and self.finishing:
+            # Stopped before the dialog: it is being saved and counts; nothing runs on.
+            return ""
         if take is not None:
             practice = self._take_is_practice
             self._take = None
+            self._take_token = None
             self._take_is_practice = False
             try:
                 result = take.stop()
@@ -808,16 +838,29 @@ class CandidateService:
         self.session.cancel_redo()
         self._changed()
 
-    def tick(self) -> None:
-        """Advance the clocks: called about 30 times a second on the owner's thread."""
+    def collect_finished(self) -> None:
+        """Count the takes the recorder has finished since the last call (owner's thread:
+        after a take wake-up, and on every tick)."""
         while True:
             try:
-                result = self._finished.get_nowait()
+                token, result = self._finished.get_nowait()
             except queue.Empty:
                 break
-            self._take_done(result)
+            self._take_done(token, result)
+
+    def wait_for_take(self) -> None:
+        """Block until a take being finished is saved and counted (the headless loop; a
+        window waits for the wake-up instead)."""
+        if self.finishing:
+            self._stop_take(self._take_reason, wait=True)
+
+    def tick(self) -> None:
+        """Advance the clocks: called about 30 times a second on the owner's thread."""
+        self.collect_finished()
         s = self.session
-        if self._take is not None:
+        if self.finishing:
+            pass  # the answer is over; its file is being saved
+        elif self._take is not None:
             level = self.audio_level()[1]
             self._take_peak = max(self._take_peak, level)
             limit = (
@@ -845,25 +888,69 @@ class CandidateService:
     ) -> None:
         if self.capture is None:
             raise DeviceError("The microphone is not open; please check your devices.")
+        token = object()
+
+        def finished(result: TakeResult) -> None:  # the recorder's writer thread
+            self._finished.put((token, result))
+            for wake in list(self.take_wakeups):
+                try:
+                    wake()
+                except Exception:  # the result is queued: the next tick still counts it
+                    log.exception("a take wake-up failed")
+
         self._take_is_practice = practice
         self._take_out = out
         self._take_peak = 0.0
+        self._take_stopping, self._take_reason = None, ""
         self._take = self.capture.start_take(
-            out, profile, max_seconds=max_seconds, on_finished=self._finished.put
+            out, profile, max_seconds=max_seconds, on_finished=finished
         )
+        self._take_token = token
 
-    def _stop_take(self, reason: str) -> None:
+    def _stop_take(self, reason: str, wait: bool = False) -> None:
+        """Ask the recorder to end the take; counted at once if it is already finished (or
+        ``wait``), else when it reports back (:meth:`collect_finished`)."""
         take = self._take
         if take is None:
             return
-        result = take.stop()
-        # The engine may also report the same take through on_finished; handle it once.
-        self._take_done(result, reason)
+        if self._take_stopping is None:
+            self._take_reason = reason
+            self._take_stopping = take.request_stop()
+            if self._take_is_practice:
+                self.practice_phase = "saving"
+        stopping = self._take_stopping
+        if wait or stopping.done():
+            # The engine also reports the take through on_finished: the token counts it once.
+            self._take_done(self._take_token, self._result_of(stopping))
+        else:
+            self._notify()  # the pages show that the answer is being saved
 
-    def _take_done(self, result: TakeResult, reason: str | None = None) -> None:
-        if self._take is None or _stem(result.path) != _stem(self._take_out):
-            return  # already handled (stop() and on_finished both report a take)
+    def _result_of(self, stopping: Future[TakeResult]) -> TakeResult:
+        try:
+            return stopping.result()
+        except Exception as error:  # the writer broke: an unusable take, said in words
+            log.exception("the recorder failed while finishing %s", self._take_out.name)
+            return TakeResult(
+                self._take_out,
+                0.0,
+                0,
+                "mp4",
+                None,
+                None,
+                "error",
+                f"The recording failed ({error}); please record again.",
+            )
+
+    def _notify(self) -> None:
+        for fn in list(self.listeners):
+            fn()
+
+    def _take_done(self, token: object | None, result: TakeResult) -> None:
+        if self._take is None or token is not self._take_token:
+            return  # already counted (a stop and on_finished both report a take)
+        reason = self._take_reason or None
         self._take = None
+        self._take_token, self._take_stopping, self._take_reason = None, None, ""
         practice, self._take_is_practice = self._take_is_practice, False
         path = result.path
         usable = path.exists() and result.duration_seconds > 0
@@ -1355,6 +1442,7 @@ def run_headless(
             while s.answer.phase == "recording":
                 if min(s.answer_elapsed(), service.take_elapsed()) >= target and s.can_stop():
                     service.stop_answer()
+                    service.wait_for_take()
                     break
                 sleep(0.02)
                 service.tick()

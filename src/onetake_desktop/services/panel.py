@@ -9,7 +9,7 @@ Threading: one ``PanelService`` per thread (its SQLite connection is not shared)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,12 +26,13 @@ from onetake_desktop.domain.panel import (
     AuditEntry,
     AuditProblem,
     Cell,
+    CellColumns,
     Decision,
     PanelSummary,
     ScoreStats,
     question_mode_queue,
     shuffled_candidates,
-    summarise,
+    summarise_grid,
 )
 from onetake_desktop.services.scoring import (
     MIN_PASSPHRASE,
@@ -80,7 +81,7 @@ class PanelView:
     panelists: dict[int, str]  # id -> name, of everyone whose scores appear here
     summary: PanelSummary  # built from submitted scores the viewer may see
     own_drafts: dict[Cell, int]  # the viewer's unsubmitted scores, for their eyes only
-    submitted_cells: set[Cell]  # cells the viewer has submitted (their summary is open)
+    submitted_cells: Collection[Cell]  # cells the viewer has submitted (their summary is open)
 
     @cached_property
     def by_id(self) -> dict[int, CandidateView]:
@@ -113,6 +114,10 @@ class PanelView:
         if cell not in self.submitted_cells:
             return None
         return self.summary.cells.get(cell)
+
+    def disagreements(self) -> list[Cell]:
+        """Open cells whose panelists are 2 or more points apart, sorted."""
+        return [c for c in self.summary.disagreements() if c in self.submitted_cells]
 
     def alpha(self, question_id: str) -> float | None:
         return (
@@ -371,40 +376,36 @@ class PanelService:
     # -- summary -------------------------------------------------------------------------------
 
     def view(self, actor: Actor, *, interview_pk: int) -> PanelView:
-        # Only what the actor may see (services.scoring), as plain tuples: a panel of 10,000
-        # candidates has 90,000 of them.
-        ratings_seen = self.scoring.visible_ratings(actor, interview_pk=interview_pk)
-        candidates = self.candidates(interview_pk=interview_pk)
-        cell_of: dict[int, Cell] = {
-            answer_id: (c.submission_id, question_id)
-            for c in candidates
-            for question_id, answer_id in c.answers.items()
-        }
-        all_names = {r.id: r.name for r in self.library.reviewers.all()}
-        viewer_id = actor.reviewer_id
-        ratings: dict[Cell, dict[int, int]] = {}
+        # Only what the actor may see (services.scoring), one row per answer: a panel of
+        # 10,000 candidates has 30,000 of them and 90,000 scores.
+        grid = self.scoring.visible_grid(actor, interview_pk=interview_pk)
+        # Where the viewer submitted, the cell is open, with whatever the rule lets them see;
+        # elsewhere only their own draft shows, to them alone. Kept as columns of plain
+        # values (no tuple per row kept alive).
+        candidate_ids: list[int] = []
+        question_ids: list[str] = []
+        scores: list[int | None] = []
         drafts: dict[Cell, int] = {}
-        submitted: set[Cell] = set()
-        names: dict[int, str] = {}
-        for answer_id, reviewer_id, score, is_submitted in ratings_seen:
-            if score is None:
-                continue  # a draft with only a note
-            cell = cell_of[answer_id]
-            if not is_submitted:
-                drafts[cell] = score  # only ever the viewer's own (storage rule)
-                continue
-            if reviewer_id == viewer_id:
-                submitted.add(cell)
-            ratings.setdefault(cell, {})[reviewer_id] = score
-            names[reviewer_id] = all_names[reviewer_id]
+        for row in grid.rows:
+            if row[3]:
+                candidate_ids.append(row[0])
+                question_ids.append(row[1])
+                scores.extend(row[4:])
+            elif row[4] is not None:
+                drafts[(row[0], row[1])] = row[4]
+        summary = summarise_grid(CellColumns(candidate_ids, question_ids), grid.reviewers, scores)
+        # Asked once the grid is read (it may write the blind-code secret the first time).
+        candidates = self.candidates(interview_pk=interview_pk)
+        all_names = {r.id: r.name for r in self.library.reviewers.all()}
+        names = {p.panelist_id: all_names[p.panelist_id] for p in summary.leniency}
         return PanelView(
-            viewer_id,
+            actor.reviewer_id,
             self.questions(interview_pk=interview_pk),
             candidates,
             names,
-            summarise(ratings),
+            summary,
             drafts,
-            submitted,
+            summary.cells,  # every cell of the summary is one the viewer submitted
         )
 
     # -- decisions -----------------------------------------------------------------------------

@@ -9,26 +9,29 @@ one per thread with :func:`open_reviewer_service`; SQLite connections are not sh
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
-from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
 from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.domain.search import fold, matches
+from onetake_desktop.paths import resource
 from onetake_desktop.services.scoring import EXPORT_FIELDS, Actor, scoring_for
 from onetake_desktop.services.settings import DEFAULT_REVIEWER_NAME, SPEEDS, ReviewerSettings
 from onetake_desktop.storage.library import (
     ANSWER_STATUSES,
+    ENTRY_FIELDS,
     RECOMMENDATION_LABELS,
     AnswerRecord,
     AnswerStatus,
     CandidateEntry,
+    EntryRow,
     InterviewRecord,
     Library,
     Recommendation,
@@ -38,10 +41,12 @@ from onetake_desktop.storage.library import (
     SubmissionRecord,
     TimestampedNote,
     answer_status,
+    candidate_status,
     open_library,
 )
 
 if TYPE_CHECKING:
+    from onetake_desktop.domain.kit import InterviewDefinition, Question, Rubric
     from onetake_desktop.services.importing import (
         Importer,
         ImportOutcome,
@@ -75,22 +80,33 @@ def __getattr__(name: str) -> Any:
 RECOMMENDATION_ORDER: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
 
 __all__ = [
+    "ENTRY_FIELDS",
     "RECOMMENDATION_LABELS",
     "RECOMMENDATION_ORDER",
     "SPEEDS",
     "AnswerStatus",
     "AnswerView",
     "CandidateEntry",
+    "EntryRow",
     "Flag",
     "ImportOutcome",
     "ImportReport",
+    "Listing",
     "Recommendation",
     "ReviewerService",
+    "candidate_status",
     "definition_not_bundle",
     "find_bundles",
     "is_definition_file",
     "open_reviewer_service",
 ]
+
+
+class Listing(NamedTuple):
+    """The library as one actor sees it (:meth:`ReviewerService.listing`)."""
+
+    rows: list[EntryRow]  # fields: ENTRY_FIELDS
+    blind: bool  # blind mode shows some candidates by a code
 
 
 @dataclass(frozen=True)
@@ -212,16 +228,19 @@ class ReviewerService:
 
     def seed_demo_definition(self) -> None:
         """Every library knows the demo interview, so its bundles import with no extra step."""
-        from onetake_desktop.storage.kitfile import demo_definition_path
-
         path = demo_definition_path()
         if not path.exists():
+            return
+        known = {i.content_hash: i for i in self.library.interviews.all()}
+        claimed = _claimed_kit_hash(path)
+        if claimed in known and known[claimed].has_definition:
+            # Every open after the first: one small JSON read, no validation of a definition
+            # the library already holds (the same test as below, on the file's stated hash).
             return
         definition = self._load_definition(path)
         from onetake_desktop.domain.kit import kit_content_hash
 
         content_hash = kit_content_hash(definition.kit)
-        known = {i.content_hash: i for i in self.library.interviews.all()}
         if content_hash in known and known[content_hash].has_definition:
             return
         self.library.interviews.add_definition(content_hash, definition)
@@ -279,35 +298,61 @@ class ReviewerService:
         """The library as this actor sees it. Candidates blind mode hides (and any extra
         ``codes``, submission id -> code) show a code instead of the name, without the email;
         search and the name sort then see only the code, so neither can tell who it is."""
+        rows = self.entry_rows(actor, search=search, sort=sort, codes=codes)
+        return [CandidateEntry(*row) for row in rows]
+
+    def entry_rows(
+        self,
+        actor: Actor,
+        *,
+        search: str = "",
+        sort: str = "name",
+        codes: Mapping[int, str] | None = None,
+    ) -> list[EntryRow]:
+        """:meth:`entries` as plain tuples (fields: ENTRY_FIELDS), under the same rules: what
+        a command prints for 10,000 candidates without an object per candidate."""
+        return self.listing(actor, search=search, sort=sort, codes=codes).rows
+
+    def listing(
+        self,
+        actor: Actor,
+        *,
+        search: str = "",
+        sort: str = "name",
+        codes: Mapping[int, str] | None = None,
+    ) -> Listing:
+        """:meth:`entry_rows`, and whether blind mode hides anyone now, from one look at the
+        panel's codes (in blind mode they are the costly part of a long list)."""
         self.scoring.check(actor)
-        reviewer_id = actor.reviewer_id
-        codes = {**self.scoring.hidden_codes(), **(codes or {})}
+        hidden = self.scoring.hidden_codes()
+        return Listing(self._rows(actor, search, sort, {**hidden, **(codes or {})}), bool(hidden))
+
+    def _rows(
+        self, actor: Actor, search: str, sort: str, codes: Mapping[int, str]
+    ) -> list[EntryRow]:
+        """The rows, sorted, with ``codes`` shown instead of those names (actor checked)."""
+        # Tuple positions (ENTRY_FIELDS): 0 submission_id, 1 interview_pk, 2 interview_title,
+        # 3 candidate_name, 4 candidate_email, 5 imported_at, 7-9 answers, scored, submitted.
         if codes:
-            entries = [
-                replace(e, candidate_name=codes[e.submission_id], candidate_email="")
-                if e.submission_id in codes
-                else e
-                for e in self.library.submissions.entries(reviewer_id, "")
+            rows = [
+                (r[0], r[1], r[2], codes[r[0]], "", *r[5:]) if r[0] in codes else r
+                for r in self.library.submissions.entry_rows(actor.reviewer_id, "")
             ]
-            entries = [
-                e
-                for e in entries
-                if matches(search, e.candidate_name, e.candidate_email, e.interview_title)
-            ]
+            rows = [r for r in rows if matches(search, r[3], r[4], r[2])]
         else:
-            entries = self.library.submissions.entries(reviewer_id, search)
-        keys: dict[str, Callable[[CandidateEntry], Any]] = {
-            "name": lambda e: (e.interview_pk, e.candidate_name.casefold(), e.submission_id),
-            "imported": lambda e: (e.interview_pk, e.imported_at, e.submission_id),
-            "status": lambda e: (
-                e.interview_pk,
-                ANSWER_STATUSES.index(e.status),
-                e.candidate_name.casefold(),
+            rows = self.library.submissions.entry_rows(actor.reviewer_id, search)
+        keys: dict[str, Callable[[EntryRow], Any]] = {
+            "name": lambda r: (r[1], r[3].casefold(), r[0]),
+            "imported": lambda r: (r[1], r[5], r[0]),
+            "status": lambda r: (
+                r[1],
+                ANSWER_STATUSES.index(candidate_status(r[7], r[8], r[9])),
+                r[3].casefold(),
             ),
         }
         if sort not in keys:
             raise InvalidInputError(f"Sort by one of {', '.join(keys)}.")
-        return sorted(entries, key=keys[sort])
+        return sorted(rows, key=keys[sort])
 
     def blind(self) -> bool:
         return bool(self.scoring.hidden_codes())
@@ -493,6 +538,24 @@ class ReviewerService:
         if reviewer.id == self.default_reviewer.id:
             self.default_reviewer = reviewer
         return reviewer
+
+
+def demo_definition_path() -> Path:
+    """``storage.kitfile.demo_definition_path()`` without loading the kit reader: every library
+    open looks the demo up (tests/unit/test_library_list.py holds the two equal)."""
+    return resource("kits", "demo.onetakeinterview")
+
+
+def _claimed_kit_hash(path: Path) -> str | None:
+    """The content hash a definition file states for its kit (checked when the file is
+    read; None if it states none or cannot be read)."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    kit = data.get("kit") if isinstance(data, dict) else None
+    claimed = kit.get("content_hash") if isinstance(kit, dict) else None
+    return claimed if isinstance(claimed, str) else None
 
 
 def open_reviewer_service(

@@ -19,9 +19,11 @@ knows them; ``services.bundles.media_file_for`` probes a file to fill them in).
 
 from __future__ import annotations
 
+import _thread
 import dataclasses
 import hashlib
 import os
+import queue
 import shutil
 import stat
 import zipfile
@@ -29,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 from onetake_desktop.domain.manifest import (
@@ -46,9 +48,9 @@ from onetake_desktop.domain.validation import (
     parse_utc_timestamp,
     pretty_json,
 )
-from onetake_desktop.durable import fsync_directory
+from onetake_desktop.durable import fsync_together, start_writeback
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
-from onetake_desktop.storage.safe_zip import CHUNK, SafeZip, UnsafeArchiveError
+from onetake_desktop.storage.safe_zip import CHUNK, HashLane, SafeZip, UnsafeArchiveError
 
 BUNDLE_SUFFIX = ".onetake"
 PAYLOAD_MANIFEST = "manifest-sha256.txt"
@@ -120,25 +122,146 @@ class _ByteProgress:
             self.progress(self.done, self.total)
 
 
-def _copy_answer(source: Path, size: int, member: IO[bytes], counted: _ByteProgress) -> str:
+def _copy_answer(
+    source: Path, size: int, member: IO[bytes], counted: _ByteProgress, out: _OutputHasher
+) -> str:
     """Stream one answer file into its member and return its SHA-256: exactly ``size``
-    bytes, or it changed while being sealed."""
-    digest = hashlib.sha256()
+    bytes, or it changed while being sealed. The SHA-256 and the CRC-32 run on a helper
+    thread beside the reading and writing."""
     copied = 0
+    direct = _stored_member_file(member)
     try:
         src = open(source, "rb")  # noqa: SIM115 (closed below; only opening is about the answer)
     except OSError as error:
         raise OneTakeError(f"Cannot read the answer file {source} ({error.strerror}).") from None
-    with src:
-        while chunk := src.read(CHUNK):
-            if copied + len(chunk) > size:
+    with src, HashLane() as lane:
+        while True:
+            view = lane.free_buffer()
+            got = src.readinto(view)
+            if not got:
+                break
+            if copied + got > size:
                 break  # it grew
-            digest.update(chunk)
-            member.write(chunk)
-            copied += len(chunk)
-            counted.add(len(chunk))
+            chunk = view[:got]
+            lane.submit(chunk, "member")
+            if direct is not None:
+                direct.write(chunk)
+            else:
+                member.write(chunk)
+            copied += got
+            counted.add(got)
+            out.written()
+        crc = lane.crc("member")
+        digest = lane.hexdigest()
     if copied != size:
         raise OneTakeError(f"The answer file {source} changed while being sealed.")
+    if direct is not None:  # what zipfile's own write() would have counted
+        any_member: Any = member
+        any_member._file_size, any_member._crc = copied, crc
+    return digest
+
+
+def _stored_member_file(member: IO[bytes]) -> IO[bytes] | None:
+    """The archive file under a stored member being written, or None to write through it.
+
+    zipfile's member writer computes the CRC-32 with zlib on this thread (29 ms per 75 MB);
+    HashLane computes it with zlib-ng beside the SHA-256 instead, and the data goes straight
+    to the archive file. That uses CPython's member writer's counters (``_file_size``,
+    ``_crc``, unchanged since 3.6), so any other shape of it is written through it instead;
+    test_seal_hashes_exactly_the_bytes_it_wrote checks every CRC with zipfile's testzip."""
+    fields = ("_fileobj", "_file_size", "_crc", "_compressor")
+    if not all(hasattr(member, name) for name in fields):
+        return None
+    any_member: Any = member
+    if any_member._compressor is not None or any_member._file_size != 0:
+        return None
+    archive_file: IO[bytes] = any_member._fileobj
+    return archive_file
+
+
+class _OutputHasher:
+    """The SHA-256 of the bundle as it is written, without a second pass at the end: a helper
+    thread reads back (from the page cache) and hashes each part of the file once it is final,
+    while the next answer is being written. zipfile goes back to finish each member's local
+    header after its data, so a member's bytes are final only once it is closed
+    (:meth:`final_up_to`). Also asks for early writeback of what was written, so the fsync at
+    the end has little left to wait for. Where positional reads do not exist (Windows),
+    :meth:`hexdigest` gives None and the caller hashes the finished file instead."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._hash = hashlib.sha256()
+        self._limits: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._done = _thread.allocate_lock()
+        self._error: BaseException | None = None
+        self._started = 0  # bytes whose writeback was asked for
+        # Reads at an offset only (never the file position the writer uses, which a dup shares).
+        self.running = hasattr(os, "preadv") or hasattr(os, "pread")
+        self._open = self.running
+        self._fd = os.dup(handle.fileno()) if self.running else -1  # read on after the writer
+        if self.running:
+            self._done.acquire()
+            _thread.start_new_thread(self._run, ())
+
+    def _read_at(self, buffer: memoryview, pos: int) -> int:
+        if hasattr(os, "preadv"):
+            return os.preadv(self._fd, [buffer], pos)
+        data = os.pread(self._fd, len(buffer), pos)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _run(self) -> None:
+        buffer = memoryview(bytearray(CHUNK))
+        pos = 0
+        try:
+            while (limit := self._limits.get()) is not None:
+                while pos < limit and self._error is None:
+                    try:
+                        got = self._read_at(buffer[: min(CHUNK, limit - pos)], pos)
+                        if not got:
+                            raise OSError(f"the bundle being written ended at {pos:,} bytes")
+                        self._hash.update(buffer[:got])
+                        pos += got
+                    except BaseException as error:  # kept for the caller
+                        self._error = error
+        finally:
+            os.close(self._fd)
+            self._done.release()
+
+    def written(self) -> None:
+        """Some bytes were written: start their writeback every few megabytes."""
+        end = self._handle.tell()
+        if end - self._started >= _Sink.STEP:
+            self._handle.flush()
+            start_writeback(self._handle.fileno(), self._started, end - self._started)
+            self._started = end
+
+    def final_up_to(self) -> None:
+        """Everything written so far will not change any more: hash it."""
+        if self._open:
+            self._handle.flush()
+            self._limits.put(self._handle.tell())
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            self._limits.put(None)
+            self._done.acquire()
+
+    def hexdigest(self) -> str | None:
+        if not self.running:
+            return None
+        self.close()
+        if self._error is not None:
+            raise self._error
+        return self._hash.hexdigest()
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as written:
+        while chunk := written.read(CHUNK):
+            digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -183,40 +306,60 @@ def write_bundle(
             f"There is not enough free disk space to write {out.name} ({total:,} bytes needed)."
         )
     when = _zip_time(manifest)
-    digests: dict[str, str] = {}
     counted = _ByteProgress(total, progress)
-    with atomic_output(out) as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
-        for name in sorted(media):
-            with archive.open(_zip_info(name, sizes[name], when), "w") as member:
-                digests[name] = _copy_answer(media[name], sizes[name], member, counted)
-        answers = tuple(
-            dataclasses.replace(
-                a,
-                media=dataclasses.replace(
-                    a.media, size=sizes[a.media.name], sha256=digests[a.media.name]
-                ),
-            )
-            if a.media is not None
-            else a
-            for a in manifest.answers
+    hasher: _OutputHasher | None = None
+    try:
+        with atomic_output(out) as handle:
+            hasher = _OutputHasher(handle)
+            with zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
+                sealed = _write_members(archive, manifest, media, sizes, when, counted, hasher)
+            hasher.final_up_to()
+        whole = hasher.hexdigest()  # its last part was hashed during the fsync
+    finally:
+        if hasher is not None:
+            hasher.close()
+    if whole is None:
+        whole = _sha256_of(out)
+    return BundleReceipt(out, out.stat().st_size, whole, sealed)
+
+
+def _write_members(
+    archive: zipfile.ZipFile,
+    manifest: SubmissionManifest,
+    media: Mapping[str, Path],
+    sizes: Mapping[str, int],
+    when: tuple[int, int, int, int, int, int],
+    counted: _ByteProgress,
+    hasher: _OutputHasher,
+) -> SubmissionManifest:
+    """The media members, then the manifest and the two checksum lists; the sealed manifest."""
+    digests: dict[str, str] = {}
+    for name in sorted(media):
+        with archive.open(_zip_info(name, sizes[name], when), "w") as member:
+            digests[name] = _copy_answer(media[name], sizes[name], member, counted, hasher)
+        hasher.final_up_to()  # its local header is finished now
+    answers = tuple(
+        dataclasses.replace(
+            a,
+            media=dataclasses.replace(
+                a.media, size=sizes[a.media.name], sha256=digests[a.media.name]
+            ),
         )
-        sealed = dataclasses.replace(manifest, answers=answers)
-        manifest_bytes = pretty_json(manifest_to_dict(sealed))
-        payload = checksum_lines(digests)
-        tags = checksum_lines(_tag_digests(manifest_bytes, payload))
-        for name, data in (
-            (MANIFEST_NAME, manifest_bytes),
-            (PAYLOAD_MANIFEST, payload),
-            (TAG_MANIFEST, tags),
-        ):
-            archive.writestr(_zip_info(name, len(data), when), data)
-    # Hashed once more from disk: zipfile goes back to finish each local header after its
-    # data, so the bytes cannot be hashed as they are written.
-    whole = hashlib.sha256()
-    with open(out, "rb") as written:
-        while chunk := written.read(CHUNK):
-            whole.update(chunk)
-    return BundleReceipt(out, out.stat().st_size, whole.hexdigest(), sealed)
+        if a.media is not None
+        else a
+        for a in manifest.answers
+    )
+    sealed = dataclasses.replace(manifest, answers=answers)
+    manifest_bytes = pretty_json(manifest_to_dict(sealed))
+    payload = checksum_lines(digests)
+    tags = checksum_lines(_tag_digests(manifest_bytes, payload))
+    for name, data in (
+        (MANIFEST_NAME, manifest_bytes),
+        (PAYLOAD_MANIFEST, payload),
+        (TAG_MANIFEST, tags),
+    ):
+        archive.writestr(_zip_info(name, len(data), when), data)
+    return sealed
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -328,21 +471,15 @@ def _create_new(path: Path) -> BinaryIO:
     return os.fdopen(os.open(path, flags, 0o600), "wb")
 
 
-def _write_new(path: Path, data: bytes, *, durable: bool) -> None:
-    with _create_new(path) as handle:
-        handle.write(data)
-        if durable:
-            handle.flush()
-            os.fsync(handle.fileno())
-
-
 class MediaCheck(Protocol):
     """What checks each media file while the rest of the bundle is still being extracted (the
-    pipelined import: services/bundles.py probes it). ``started`` gets each media member's
-    name and complete file as soon as its bytes are written (its hash not compared yet);
-    ``wait`` returns once every check started has finished with the files, before they are
-    renamed or removed. Neither raises for a bad file: the caller asks for the verdicts after
-    the bundle's own checks, so a damaged bundle is refused for its damage first."""
+    pipelined import: services/bundles.py probes it). ``started`` gets each media member's name and
+    complete file (under its final name) as soon as its bytes are written (its hash not compared
+    yet); ``wait`` returns once every check started has finished with the files. extract_bundle
+    waits before it removes them on failure; on success the caller waits before it moves or removes
+    the folder, so the probes overlap the fsyncs. Neither raises for a bad file: the caller asks for
+    the verdicts after the bundle's own checks, so a damaged bundle is refused for its damage
+    first."""
 
     def started(self, name: str, path: Path) -> None: ...
 
@@ -360,9 +497,10 @@ def extract_bundle(
 ) -> ExtractedBundle:
     """Check a bundle completely and extract it into ``dest`` (new, or an empty folder).
 
-    Every member is streamed to a temporary file in ``dest`` while its SHA-256 and CRC are
-    computed, then renamed; nothing is written outside ``dest``. On any failure everything
-    written is removed (and ``dest`` too, if this call created it); a full disk is a
+    Every member is streamed into ``dest`` while its SHA-256 and CRC are computed (one read of the
+    bundle, which also gives its whole-file SHA-256); nothing is written outside ``dest``, and
+    nothing in it counts until the caller moves or keeps it (see _extract_into). On any failure
+    everything written is removed (and ``dest`` too, if this call created it); a full disk is a
     DiskFullError. ``durable=False`` skips the fsyncs, for a caller that deletes ``dest``
     right after checking (verify): every check is the same. ``accept(manifest)`` is called once
     the manifest is checked and before anything is written: it refuses by raising (the
@@ -382,11 +520,12 @@ def extract_bundle(
         created = _prepare_destination(dest)
         try:
             media, bundle_sha = _extract_into(opened, dest, progress, durable, media_check)
-        except OSError as error:
+        except BaseException as error:
+            if media_check is not None:
+                media_check.wait()  # its probers are done with the files before they go
             discard_import(dest, keep_folder=not created)
-            raise os_error_sentence(error, doing) from error
-        except BaseException:
-            discard_import(dest, keep_folder=not created)
+            if isinstance(error, OSError):
+                raise os_error_sentence(error, doing) from error
             raise
     return ExtractedBundle(opened.manifest, dest, media, bundle_sha)
 
@@ -398,58 +537,89 @@ def _extract_into(
     durable: bool,
     media_check: MediaCheck | None = None,
 ) -> tuple[dict[str, Path], str]:
-    """Stream the media to ``.part`` files, check their hashes, rename, then write the tags."""
+    """Stream the media into ``dest``, check their hashes, write the tags, then make it all
+    durable with one fsync per file and per folder. ``dest`` is the caller's staging folder
+    (the library moves it into place and records it in one step; verify removes it), so files
+    are written under their final names: nothing in it counts before the caller says so."""
     recorded = [(a.question_id, a.media) for a in opened.manifest.answers if a.media is not None]
     (dest / "media").mkdir(mode=0o700)
     # Names were checked strictly (media/<question id>.<ext>): they cannot leave dest.
     finals = {m.name: dest / m.name for _, m in recorded}
-    temps = {name: final.with_name(f".{final.name}.part") for name, final in finals.items()}
-    sinks: dict[str, BinaryIO] = {}
+    sinks: dict[str, _Sink] = {}
     try:
-        for name, temp in temps.items():
-            sinks[name] = _create_new(temp)
+        for name, final in finals.items():
+            sinks[name] = _Sink(_create_new(final), writeback=durable)
 
         def written(name: str) -> None:
             assert media_check is not None
-            sinks[name].flush()  # complete for a reader in another process
-            media_check.started(name, temps[name])
+            sinks[name].finish()  # complete for a reader in another process
+            media_check.started(name, finals[name])
 
-        try:
-            bundle_sha, hashes = opened.archive.stream(
-                sinks, progress, written if media_check is not None else None
-            )
-            for sink in sinks.values():
-                sink.flush()
-                if durable:
-                    os.fsync(sink.fileno())
-        finally:
-            if media_check is not None:
-                media_check.wait()  # done with the .part files before they move or go
+        bundle_sha, hashes = opened.archive.stream(
+            sinks, progress, written if media_check is not None else None
+        )
+        tags = {
+            MANIFEST_NAME: opened.manifest_bytes,
+            PAYLOAD_MANIFEST: opened.payload_bytes,
+            TAG_MANIFEST: opened.tag_bytes,
+        }
+        # The checks above read these members before this pass: the same bytes, or the file
+        # was changed under us and the bundle's SHA-256 would not describe what we checked.
+        if any(hashes[name] != hashlib.sha256(data).hexdigest() for name, data in tags.items()):
+            raise UnsafeArchiveError(f"{opened.archive.path.name} changed while it was being read.")
+        media: dict[str, Path] = {}
+        for question_id, m in recorded:
+            if hashes[m.name] != m.sha256:
+                raise UnsafeArchiveError(
+                    f"{m.name} in {opened.archive.path.name} does not match its SHA-256 "
+                    "(the file was damaged or changed)."
+                )
+            media[question_id] = finals[m.name]
+        for name, data in tags.items():
+            sinks[name] = _Sink(_create_new(dest / name), writeback=durable)
+            sinks[name].write(data)
+        for sink in sinks.values():
+            sink.finish()  # every file's writeback started before the first fsync waits
+        if durable:  # all in one journal commit where the file system allows
+            fsync_together([s.fileno() for s in sinks.values()], [dest / "media", dest])
     finally:
         for sink in sinks.values():
             sink.close()
-    tags = {
-        MANIFEST_NAME: opened.manifest_bytes,
-        PAYLOAD_MANIFEST: opened.payload_bytes,
-        TAG_MANIFEST: opened.tag_bytes,
-    }
-    # The checks above read these members before this pass: the same bytes, or the file was
-    # changed under us and the bundle's SHA-256 would not describe what we checked.
-    if any(hashes[name] != hashlib.sha256(data).hexdigest() for name, data in tags.items()):
-        raise UnsafeArchiveError(f"{opened.archive.path.name} changed while it was being read.")
-    media: dict[str, Path] = {}
-    for question_id, m in recorded:
-        if hashes[m.name] != m.sha256:
-            raise UnsafeArchiveError(
-                f"{m.name} in {opened.archive.path.name} does not match its SHA-256 "
-                "(the file was damaged or changed)."
-            )
-        os.replace(temps[m.name], finals[m.name])
-        media[question_id] = finals[m.name]
-    if durable:
-        fsync_directory(dest / "media")
-    for name, data in tags.items():
-        _write_new(dest / name, data, durable=durable)
-    if durable:
-        fsync_directory(dest)
     return media, bundle_sha
+
+
+class _Sink:
+    """A new file being written in big steps. With ``writeback``, the kernel is asked to start
+    writing each few megabytes to disk as soon as they are written (durable.start_writeback),
+    so the fsync at the end has little left to wait for."""
+
+    STEP = 8 * 1024 * 1024
+
+    def __init__(self, handle: BinaryIO, *, writeback: bool) -> None:
+        self._handle = handle
+        self._writeback = writeback
+        self._written = 0
+        self._started = 0  # bytes whose writeback was asked for
+
+    def write(self, data: bytes | memoryview) -> int:
+        self._handle.write(data)
+        self._written += len(data)
+        if self._writeback and self._written - self._started >= self.STEP:
+            self._handle.flush()
+            start_writeback(self._handle.fileno(), self._started, self._written - self._started)
+            self._started = self._written
+        return len(data)
+
+    def finish(self) -> None:
+        """Everything written handed to the kernel (readable by another process), and its
+        writeback started."""
+        self._handle.flush()
+        if self._writeback and self._written > self._started:
+            start_writeback(self._handle.fileno(), self._started, self._written - self._started)
+            self._started = self._written
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
+    def close(self) -> None:
+        self._handle.close()

@@ -7,10 +7,9 @@ changed copy is noticed. Reading checks size, depth and every field; writing is 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.handover import HandOver
@@ -32,16 +31,13 @@ from onetake_desktop.domain.validation import (
 )
 from onetake_desktop.paths import resource
 from onetake_desktop.storage.atomic import atomic_write_bytes
-from onetake_desktop.storage.kit_signature import (
-    SIGNATURE_KEY,
-    KitSignature,
-    KitSigner,
-    changed_after_signing,
-    read_signature,
-    sign_kit,
-    verify_signature,
-)
-from onetake_desktop.storage.safe_zip import open_regular_file
+
+if TYPE_CHECKING:
+    from onetake_desktop.storage.kit_signature import KitSignature, KitSigner
+
+# storage.kit_signature (cryptography, the key store) loads with the first signed or signing
+# kit, safe_zip with the first file read: the path of the demo definition (looked up on every
+# library open) needs neither.
 
 KIT_SUFFIX = ".onetakekit"
 DEFINITION_SUFFIX = ".onetakeinterview"
@@ -51,6 +47,8 @@ DEMO_TOML = "demo-interview.toml"
 
 
 def _read_limited(path: Path, what: str) -> bytes:
+    from onetake_desktop.storage.safe_zip import open_regular_file
+
     with open_regular_file(path, what) as handle:
         raw = handle.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:
@@ -65,6 +63,8 @@ def kit_file_bytes(kit: Kit, signature: dict[str, Any] | None = None) -> bytes:
     data = kit_to_dict(kit)
     data["content_hash"] = kit_content_hash(kit)
     if signature is not None:
+        from onetake_desktop.storage.kit_signature import SIGNATURE_KEY
+
         data[SIGNATURE_KEY] = signature
     return pretty_json(data)
 
@@ -84,6 +84,13 @@ class SignedKit:
 def load_signed_kit(path: Path) -> SignedKit:
     """Read a ``.onetakekit`` and check its signature if it has one: a kit changed after it was
     signed is refused (InvalidInputError, one sentence); an unsigned kit reads as before."""
+    from onetake_desktop.storage.kit_signature import (
+        SIGNATURE_KEY,
+        changed_after_signing,
+        read_signature,
+        verify_signature,
+    )
+
     data = load_json_bytes(_read_limited(path, "interview kit"), f"kit file {path.name}")
     if not isinstance(data, dict) or SIGNATURE_KEY not in data:
         return SignedKit(kit_from_dict(data), None)
@@ -111,6 +118,8 @@ def load_definition(path: Path) -> InterviewDefinition:
 
 
 def load_toml(source: Path) -> InterviewDefinition:
+    import tomllib  # authoring only
+
     raw = _read_limited(source, "interview TOML")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
@@ -150,6 +159,8 @@ def build_from_toml(
         hand_over = dataclasses.replace(kit.hand_over or HandOver(), recipient=signer.recipient)
         kit = dataclasses.replace(kit, hand_over=hand_over)
         definition = dataclasses.replace(definition, kit=kit)
+        from onetake_desktop.storage.kit_signature import sign_kit
+
         signature = sign_kit(kit, signer)
     definition_out = definition_path_for(kit_out)
     kit_out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,19 +14,17 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from onetake_desktop.domain.conformance import Flag, flags_from_json, flags_to_json
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
-from onetake_desktop.domain.kit import (
-    InterviewDefinition,
-    definition_from_dict,
-    definition_to_dict,
-)
-from onetake_desktop.domain.manifest import SubmissionManifest
 from onetake_desktop.domain.search import fold
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.db import Database, open_database, transaction, utc_now
+
+if TYPE_CHECKING:  # definitions are read and written as JSON, when one is asked for
+    from onetake_desktop.domain.kit import InterviewDefinition
+    from onetake_desktop.domain.manifest import SubmissionManifest
 
 ScoreStatus = Literal["draft", "submitted"]
 # What a reviewer's work on an answer (or a candidate) is: no score yet, a score not yet
@@ -155,6 +153,24 @@ class CandidateEntry:
         return candidate_status(self.answers, self.with_score, self.submitted)
 
 
+# CandidateEntry's fields in order: the tuples of SqliteSubmissions.entry_rows, for lists of
+# a large library that print each candidate without making an object of it.
+ENTRY_FIELDS = (
+    "submission_id",
+    "interview_pk",
+    "interview_title",
+    "candidate_name",
+    "candidate_email",
+    "imported_at",
+    "sealed_at",
+    "answers",
+    "with_score",
+    "submitted",
+    "has_definition",
+)
+EntryRow = tuple[int, int, str, str, str, str, str, int, int, int, bool]
+
+
 @dataclass(frozen=True)
 class NewAnswer:
     """What an import stores for one answer (paths relative to the submission folder)."""
@@ -208,6 +224,7 @@ class InterviewRepository(Protocol):
 
 class SubmissionRepository(Protocol):
     def find_by_sha256(self, bundle_sha256: str) -> SubmissionRecord | None: ...
+    def stored_folders(self) -> set[str]: ...
     def add(
         self,
         manifest: SubmissionManifest,
@@ -220,6 +237,7 @@ class SubmissionRepository(Protocol):
     def answers(self, submission_id: int) -> list[AnswerRecord]: ...
     def answer(self, answer_id: int) -> AnswerRecord: ...
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]: ...
+    def entry_rows(self, reviewer_id: int, search: str = "") -> list[EntryRow]: ...
 
 
 class ScoreRepository(Protocol):
@@ -254,10 +272,14 @@ class ScoreRepository(Protocol):
 
 
 def definition_to_json(definition: InterviewDefinition) -> str:
+    from onetake_desktop.domain.kit import definition_to_dict
+
     return json.dumps(definition_to_dict(definition), ensure_ascii=False, sort_keys=True)
 
 
 def definition_from_json(text: str) -> InterviewDefinition:
+    from onetake_desktop.domain.kit import definition_from_dict
+
     return definition_from_dict(json.loads(text))
 
 
@@ -472,6 +494,12 @@ class SqliteSubmissions:
         ).fetchone()
         return None if row is None else self._make(row)
 
+    def stored_folders(self) -> set[str]:
+        """Every submission's folder as stored (relative to the library root, as ``add``
+        writes it), in one query and without resolving a path per row: the import's sweep
+        of a large library."""
+        return {str(row[0]) for row in _rows(self.db, "SELECT folder FROM submissions")}
+
     def add(
         self,
         manifest: SubmissionManifest,
@@ -611,19 +639,37 @@ class SqliteSubmissions:
         )
 
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]:
-        """Every submission with this reviewer's progress on it (one query: the list of a
-        large library must stay fast)."""
-        where = ""
+        """Every submission with this reviewer's progress on it (see :meth:`entry_rows`)."""
+        return [CandidateEntry(*row) for row in self.entry_rows(reviewer_id, search)]
+
+    def entry_rows(self, reviewer_id: int, search: str = "") -> list[EntryRow]:
+        """:meth:`entries` as plain tuples (fields: ENTRY_FIELDS), in one query over the
+        submissions and one over the few interviews: the list of a large library must stay
+        fast (10,000 candidates: no object, no interview join per row)."""
+        titles: dict[int, str] = {}
+        defined: dict[int, bool] = {}
+        for pk, role_title, interview_id, version, has_definition in _rows(
+            self.db,
+            "SELECT id, role_title, interview_id, version, definition_json IS NOT NULL"
+            " FROM interviews",
+        ):
+            titles[pk] = interview_title(role_title, interview_id, version)
+            defined[pk] = bool(has_definition)
+        search_join = where = ""
         params: list[Any] = [reviewer_id]
         if search.strip():
             # Case- and accent-insensitive ("angstrom" finds "Ångström"): both sides folded by
             # the same Python function, registered on the connection (see watch_and_fold).
+            search_join = "JOIN interviews i ON i.id = s.interview_pk"
             where = (
                 "WHERE instr(onetake_fold(s.candidate_name), ?) OR"
                 " instr(onetake_fold(s.candidate_email), ?) OR"
                 " instr(onetake_fold(i.role_title), ?) OR instr(onetake_fold(i.interview_id), ?)"
             )
             params += [fold(search.strip())] * 4
+        # This reviewer's latest score row per answer (the scores index is answer, reviewer,
+        # id), then per submission: those with a score, those submitted; and its answers,
+        # counted in the answers index (a seek per submission beats grouping every answer).
         sql = f"""
             WITH latest AS (
                 SELECT sc.answer_id, sc.status, sc.score FROM scores sc
@@ -636,36 +682,22 @@ class SqliteSubmissions:
                        SUM(l.score IS NOT NULL) AS with_score
                 FROM latest l JOIN answers a ON a.id = l.answer_id
                 GROUP BY a.submission_id
-            ),
-            counts AS (
-                SELECT submission_id, COUNT(*) AS answers FROM answers GROUP BY submission_id
             )
-            SELECT s.id, s.interview_pk, i.role_title, i.interview_id, i.version,
-                   s.candidate_name, s.candidate_email, s.imported_at, s.sealed_at,
-                   COALESCE(c.answers, 0), COALESCE(m.with_score, 0), COALESCE(m.submitted, 0),
-                   i.definition_json IS NOT NULL
+            SELECT s.id, s.interview_pk, s.candidate_name, s.candidate_email, s.imported_at,
+                   s.sealed_at,
+                   (SELECT COUNT(*) FROM answers a WHERE a.submission_id = s.id),
+                   COALESCE(m.with_score, 0), COALESCE(m.submitted, 0)
             FROM submissions s
-            JOIN interviews i ON i.id = s.interview_pk
-            LEFT JOIN counts c ON c.submission_id = s.id
+            {search_join}
             LEFT JOIN marks m ON m.submission_id = s.id
             {where}
             ORDER BY s.interview_pk, s.candidate_name COLLATE NOCASE, s.id
         """
         return [
-            CandidateEntry(
-                int(r[0]),
-                int(r[1]),
-                interview_title(r[2], r[3], r[4]),
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                int(r[9]),
-                int(r[10]),
-                int(r[11]),
-                bool(r[12]),
+            (sid, pk, titles[pk], name, email, imported, sealed, n, scored, done, defined[pk])
+            for sid, pk, name, email, imported, sealed, n, scored, done in _rows(
+                self.db, sql, params
             )
-            for r in _rows(self.db, sql, params)
         ]
 
 

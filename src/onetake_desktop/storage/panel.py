@@ -7,9 +7,9 @@ submitted their own score on that same answer. Drafts of others are never return
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.panel import (
@@ -87,26 +87,46 @@ _CURRENT = (
     " WHERE x.answer_id = {t}.answer_id AND x.reviewer_id = {t}.reviewer_id)"
 )
 
-# The rule, once: the interview's current scores that :viewer may see. Their own (drafts only
-# with :own_drafts), and another's submitted score once the viewer's own current score on the
-# same answer is submitted. Every reader of visible scores selects its columns from this.
+# The rule, once, as one SQL expression about a panelist's current score on an answer: may
+# :viewer see it? {own}: the score is the viewer's; {sub}: it is submitted; {mine_sub}: the
+# viewer's own current score on the same answer is submitted (asked only for another's
+# score). The viewer sees their own (drafts only with :own_drafts), and another's submitted
+# score once their own on the same answer is submitted. Every reader of scores that others
+# may see (:data:`_VISIBLE` for records, :meth:`SqlitePanel.visible_grid` for summaries)
+# decides with this expression.
+_SEES = "(CASE WHEN {own} THEN {sub} OR :own_drafts ELSE {sub} AND {mine_sub} END)"
+
+# The viewer's current row on answer ``a``, joined once per answer (not looked up again for
+# each score row on it).
+_MINE = (
+    " LEFT JOIN scores m ON m.answer_id = a.id AND m.reviewer_id = :viewer"
+    " AND m.id = (SELECT MAX(x.id) FROM scores x"
+    " WHERE x.answer_id = a.id AND x.reviewer_id = :viewer)"
+)
+
+# The interview's current score rows that :viewer may see, with their reviewer (``r``);
+# readers select columns from it.
 _VISIBLE = f"""
     FROM submissions s
     JOIN answers a ON a.submission_id = s.id
+    {_MINE}
     JOIN scores sc ON sc.answer_id = a.id
-    WHERE s.interview_pk = :interview AND {_CURRENT.format(t="sc")} AND (
-        (sc.reviewer_id = :viewer AND (sc.status = 'submitted' OR :own_drafts))
-        OR (sc.reviewer_id <> :viewer AND sc.status = 'submitted' AND (
-            SELECT mine.status FROM scores mine
-            WHERE mine.answer_id = sc.answer_id AND mine.reviewer_id = :viewer
-            ORDER BY mine.id DESC LIMIT 1) = 'submitted')
+    JOIN reviewers r ON r.id = sc.reviewer_id
+    WHERE s.interview_pk = :interview AND {_CURRENT.format(t="sc")} AND {
+    _SEES.format(
+        own="sc.reviewer_id = :viewer",
+        sub="sc.status = 'submitted'",
+        mine_sub="m.status = 'submitted'",
     )
+}
 """
 
 
-@dataclass(frozen=True)
-class VisibleScore:
-    """A current score (a panelist's latest row on an answer) the viewer may see."""
+class VisibleScore(NamedTuple):
+    """A current score (a panelist's latest row on an answer) the viewer may see.
+
+    A named tuple rather than a dataclass: a large panel has 90,000 of them, made straight
+    from the rows SQLite returns."""
 
     score_id: int
     answer_id: int
@@ -123,6 +143,21 @@ class VisibleScore:
 
 
 @dataclass(frozen=True)
+class VisibleGrid:
+    """The scores a viewer may see on an interview, one row per answer:
+    ``(submission id, question id, answer id, own, score per reviewer...)``. ``own`` is 1 when
+    the viewer's current score on the answer is submitted, 0 for their draft, None when they
+    have none; then one score (or None: none, or not to be seen) per reviewer of
+    ``reviewers``, the viewer first. What summaries count, without a record per score.
+
+    ``rows`` is read once, as SQLite returns them: a summary keeps what it counts, not 30,000
+    row tuples (each one more object for Python's cycle collector to walk)."""
+
+    reviewers: list[int]
+    rows: Iterator[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     id: int
     submission_id: int
@@ -134,9 +169,9 @@ class DecisionRecord:
     supersedes_id: int | None
 
 
-@dataclass(frozen=True)
-class CandidateRef:
-    """A submission of the interview with its answers' question ids (no scores)."""
+class CandidateRef(NamedTuple):
+    """A submission of the interview with its answers' question ids (no scores). A named
+    tuple: every panel window makes one per candidate."""
 
     submission_id: int
     candidate_name: str
@@ -306,24 +341,31 @@ class SqlitePanel:
         }
 
     def candidates(self, interview_pk: int) -> list[CandidateRef]:
+        people, answers = self.candidate_rows(interview_pk)
+        return [CandidateRef(sid, name, email, answers[sid]) for sid, name, email in people]
+
+    def candidate_rows(
+        self, interview_pk: int
+    ) -> tuple[list[tuple[int, str, str]], dict[int, dict[str, int]]]:
+        """:meth:`candidates` as SQLite returns them: ``(submission id, name, email)`` in id
+        order, and submission id -> {question id: answer id} in position order (for callers
+        that make their own record per candidate)."""
         # Two queries rather than one join: names and emails once per candidate, not once
         # per answer (this runs whenever a panel window opens).
-        out = {
-            int(r[0]): CandidateRef(int(r[0]), r[1], r[2], {})
-            for r in self.db.execute(
-                "SELECT id, candidate_name, candidate_email FROM submissions"
-                " WHERE interview_pk = ? ORDER BY id",
-                (interview_pk,),
-            )
-        }
+        people: list[tuple[int, str, str]] = self.db.execute(
+            "SELECT id, candidate_name, candidate_email FROM submissions"
+            " WHERE interview_pk = ? ORDER BY id",
+            (interview_pk,),
+        ).fetchall()
+        answers: dict[int, dict[str, int]] = {p[0]: {} for p in people}
         for submission_id, question_id, answer_id in self.db.execute(
             "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
             " JOIN answers a ON a.submission_id = s.id WHERE s.interview_pk = ?"
             " ORDER BY a.submission_id, a.position",
             (interview_pk,),
         ):
-            out[submission_id].answers[question_id] = answer_id
-        return list(out.values())
+            answers[submission_id][question_id] = answer_id
+        return people, answers
 
     def visible_scores(
         self, viewer_id: int, interview_pk: int, own_drafts: bool = True
@@ -331,42 +373,50 @@ class SqlitePanel:
         """Current scores on the interview's answers that ``viewer_id`` may see (see module)."""
         rows = self.db.execute(
             "SELECT sc.id, sc.answer_id, a.submission_id, a.question_id, sc.reviewer_id,"
-            " (SELECT r.name FROM reviewers r WHERE r.id = sc.reviewer_id) AS reviewer_name,"
+            " r.name AS reviewer_name,"
             " sc.score, sc.note, sc.status, sc.created_at, sc.supersedes_id, sc.reason"
             + _VISIBLE
             + " ORDER BY a.submission_id, a.position, reviewer_name COLLATE NOCASE",
             {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
         ).fetchall()
-        return [
-            VisibleScore(
-                int(r[0]),
-                int(r[1]),
-                int(r[2]),
-                str(r[3]),
-                int(r[4]),
-                str(r[5]),
-                None if r[6] is None else int(r[6]),
-                str(r[7]),
-                str(r[8]),
-                str(r[9]),
-                r[10],
-                r[11],
-            )
-            for r in rows
-        ]
+        # SQLite returns each column in its type already: the rows as they come.
+        return list(map(VisibleScore._make, rows))
 
-    def visible_ratings(
-        self, viewer_id: int, interview_pk: int, own_drafts: bool = True
-    ) -> list[tuple[int, int, int | None, int]]:
-        """The rows of :meth:`visible_scores` (the same rule, the same SQL) reduced to
-        ``(answer id, reviewer id, score, submitted 0/1)``: what the summary counts, without
-        building a record per score of a large panel."""
-        # SQLite returns these integer columns as int already: the rows as they come.
-        rows: list[tuple[int, int, int | None, int]] = self.db.execute(
-            "SELECT sc.answer_id, sc.reviewer_id, sc.score, sc.status = 'submitted'" + _VISIBLE,
-            {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
-        ).fetchall()
-        return rows
+    def reviewer_ids(self) -> list[int]:
+        return [int(r[0]) for r in self.db.execute("SELECT id FROM reviewers ORDER BY id")]
+
+    def visible_grid(
+        self, viewer_id: int, interview_pk: int, others: Sequence[int], own_drafts: bool = True
+    ) -> VisibleGrid:
+        """The scores of :meth:`visible_scores` (the same rule) as a :class:`VisibleGrid` over
+        the viewer and ``others``: one pass over the interview's answers with one lookup in
+        the (answer, reviewer, id) index per answer and reviewer, rather than a record (and
+        two lookups) per score row."""
+        others = [r for r in others if r != viewer_id]
+        params: dict[str, Any] = {
+            "interview": interview_pk,
+            "viewer": viewer_id,
+            "own_drafts": int(own_drafts),
+        }
+        params.update({f"r{i}": r for i, r in enumerate(others)})
+        # The viewer's current row is joined once per answer (``m``); each other reviewer's
+        # current score is one lookup that returns it only when the rule says so.
+        mine_sub = "m.status = 'submitted'"
+        own = _SEES.format(own="1", sub=mine_sub, mine_sub=mine_sub)
+        theirs = _SEES.format(own="0", sub="x.status = 'submitted'", mine_sub=mine_sub)
+        columns = "".join(
+            f", (SELECT CASE WHEN {theirs} THEN x.score END FROM scores x"
+            f" WHERE x.answer_id = a.id AND x.reviewer_id = :r{i} ORDER BY x.id DESC LIMIT 1)"
+            for i in range(len(others))
+        )
+        rows: Iterator[tuple[Any, ...]] = self.db.execute(
+            "SELECT a.submission_id, a.question_id, a.id, m.status = 'submitted',"
+            f" CASE WHEN {own} THEN m.score END{columns}"
+            f" FROM submissions s JOIN answers a ON a.submission_id = s.id{_MINE}"
+            " WHERE s.interview_pk = :interview",
+            params,
+        )
+        return VisibleGrid([viewer_id, *others], rows)
 
     def open_answers(self, viewer_id: int) -> list[tuple[int, int]]:
         """``(other reviewer id, answer id)`` where both the other's and the viewer's current
@@ -440,11 +490,13 @@ class SqlitePanel:
     def recommendations_of(self, reviewer_id: int, interview_pk: int) -> dict[int, tuple[str, str]]:
         """Submission id -> (value, status) of this reviewer's current recommendation, for
         every submission of the interview they recommended on (one query)."""
+        # Per submission: the latest row's id from the (submission, reviewer, id) index, then
+        # that row by its key.
         rows = self.db.execute(
             "SELECT rc.submission_id, rc.value, rc.status FROM submissions s"
-            " JOIN recommendations rc ON rc.submission_id = s.id AND rc.reviewer_id = :r"
-            " WHERE s.interview_pk = :i AND rc.id = (SELECT MAX(x.id) FROM recommendations x"
-            " WHERE x.submission_id = rc.submission_id AND x.reviewer_id = :r)",
+            " JOIN recommendations rc ON rc.id = (SELECT MAX(x.id) FROM recommendations x"
+            " WHERE x.submission_id = s.id AND x.reviewer_id = :r)"
+            " WHERE s.interview_pk = :i",
             {"r": reviewer_id, "i": interview_pk},
         ).fetchall()
         return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}

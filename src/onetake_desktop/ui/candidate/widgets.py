@@ -250,6 +250,7 @@ class ClockRing(QWidget):
                 "think": "Thinking time",
                 "idle": "Answer time (not recording)",
                 "write": "Writing time",
+                "stopped": "Recording stopped, answer time",
             }.get(mode, "Recording, answer time")
             self.setAccessibleName(f"{what}: {mmss(remaining)} left")
         self.update()
@@ -260,7 +261,7 @@ class ClockRing(QWidget):
         side = min(self.width(), self.height()) - 16
         rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
         think = self.mode in ("think", "write")
-        idle = self.mode == "idle"
+        idle = self.mode in ("idle", "stopped")  # "stopped": the take is being saved
         if idle:
             colour, track = IDLE_COLOUR, IDLE_TRACK
         elif self.mode == "write":
@@ -297,9 +298,11 @@ class ClockRing(QWidget):
         left_rect = QRectF(rect.left(), time_rect.bottom() + 2, rect.width(), small_h)
         p.setPen(colour)
         if think or idle:
-            caption = {"think": "Thinking time", "write": "Writing time"}.get(
-                self.mode, "Answer time"
-            )
+            caption = {
+                "think": "Thinking time",
+                "write": "Writing time",
+                "stopped": "Stopped",
+            }.get(self.mode, "Answer time")
             p.drawText(caption_rect, Qt.AlignmentFlag.AlignCenter, caption)
         else:
             text = "Recording"
@@ -320,7 +323,8 @@ class ClockRing(QWidget):
         p.drawText(time_rect, Qt.AlignmentFlag.AlignCenter, mmss(self.remaining))
         p.setFont(small)
         p.setPen(QColor("#4a5568"))
-        p.drawText(left_rect, Qt.AlignmentFlag.AlignCenter, "maximum" if idle else "left")
+        maximum = self.mode == "idle"
+        p.drawText(left_rect, Qt.AlignmentFlag.AlignCenter, "maximum" if maximum else "left")
         p.end()
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -134,6 +134,9 @@ class CandidateWindow(QWidget):
     """Candidate mode. Options for tests and demos: ``choose_bundle_path`` (instead of the save
     dialog), ``confirm`` (instead of questions), ``tell`` (instead of notes) and ``open_url``."""
 
+    # The recorder has finished a take: emitted on its writer thread, queued onto this one.
+    take_finished = Signal()
+
     def __init__(
         self,
         service: CandidateService,
@@ -219,6 +222,11 @@ class CandidateWindow(QWidget):
         service.listeners.append(self.sync)
         service.error_listeners.append(self.show_error)
         service.notice_listeners.append(self.show_notice)
+        # A stopped take is saved in the background ("Saving your answer…"); it is counted
+        # here, on the GUI thread, as soon as the recorder reports it.
+        self.take_finished.connect(self._take_finished, Qt.ConnectionType.QueuedConnection)
+        self._wake = self.take_finished.emit
+        service.take_wakeups.append(self._wake)
         self.timer = QTimer(self)
         self.timer.setInterval(33)
         self.timer.timeout.connect(self.tick)
@@ -297,6 +305,10 @@ class CandidateWindow(QWidget):
         except OneTakeError as error:
             self.show_error(error)
         self.page.refresh()
+
+    def _take_finished(self) -> None:
+        if not self.closing:
+            self.act(self.service.collect_finished)
 
     def act(self, fn: Callable[[], Any]) -> None:
         """Run one user action; a problem becomes one calm sentence in the banner."""
@@ -482,5 +494,7 @@ class CandidateWindow(QWidget):
         for page in self.pages.values():
             for player in page.findChildren(TakePlayer):
                 player.stop()
-        self.service.close()
+        self.service.close()  # waits for a take still being saved: it is kept and counts
+        if self._wake in self.service.take_wakeups:
+            self.service.take_wakeups.remove(self._wake)
         event.accept()

@@ -165,7 +165,8 @@ class SummaryWindow(PanelWindow):
         # A cell is the scores (which may wrap once in a narrow window) and one line of
         # figures: a fixed height of three lines, so no row is ever measured.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.table.ensurePolished()  # the style sheet's font, not the default one, sizes rows
+        rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() * 3 + 12)
         self.agreement = QLabel("")
         self.agreement.setObjectName("AgreementLabel")
         self.agreement.setWordWrap(True)
@@ -213,6 +214,9 @@ class SummaryWindow(PanelWindow):
         split.addWidget(lower_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        # The table first: on a short screen the statistics below scroll, the rows should not
+        # shrink to one or two (sizes are shares of the height the window gets).
+        split.setSizes([650, 350])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
@@ -304,7 +308,7 @@ class SummaryWindow(PanelWindow):
         lines = [
             f"Q{i} ({q}): α = {self.alpha_text(q)}" for i, q in enumerate(view.questions, start=1)
         ]
-        flagged = [cell for cell in view.summary.disagreements() if view.stats(*cell) is not None]
+        flagged = view.disagreements()
         if flagged:
             more = len(flagged) - FLAGGED_SHOWN
             lines.append(
@@ -343,15 +347,8 @@ class SummaryWindow(PanelWindow):
 
     def distribution(self, question_id: str) -> dict[int, list[int]]:
         """Panelist id -> count of each score 1..5 among the visible cells."""
-        view = self.view
-        assert view is not None
-        counts: dict[int, list[int]] = {}
-        for (_, q), stats in view.summary.cells.items():
-            if question_id and q != question_id:
-                continue
-            for p, s in stats.scores.items():
-                counts.setdefault(p, [0] * (SCORE_MAX - SCORE_MIN + 1))[s - SCORE_MIN] += 1
-        return counts
+        assert self.view is not None
+        return self.view.summary.cells.counts(question_id)
 
     def _fill_chart(self) -> None:
         if self.view is None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStackedWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
+from onetake_desktop.ui.candidate.saving import SavingNote
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
     LevelMeter,
@@ -62,12 +63,13 @@ class PracticePage(Page):
         )
         self.stop_button = button("Stop", "Ctrl+E", "DangerButton", "Stop the practice answer")
         self.done_button = button("Start the interview", "Ctrl+Return", "PrimaryButton")
+        self.saving = SavingNote("Saving your practice answer…")
         self.set_actions(
             self.record_button,
             self.now_button,
             self.stop_button,
             self.done_button,
-            left=(self.back_button,),
+            left=(self.back_button, self.saving),
         )
         self.record_button.clicked.connect(self._record)
         self.now_button.clicked.connect(lambda: self.w.act(self.service.practice_answer_now))
@@ -92,7 +94,10 @@ class PracticePage(Page):
         busy = phase != "idle"
         self.record_button.setVisible(not busy)
         self.now_button.setVisible(phase == "thinking")
-        self.stop_button.setVisible(phase == "recording")
+        # While the try is saved: Stop stays in place, disabled; nothing else acts on it.
+        self.stop_button.setVisible(phase in ("recording", "saving"))
+        self.stop_button.setEnabled(phase == "recording")
+        self.saving.setVisible(phase == "saving")
         self.done_button.setVisible(not busy)
         self.back_button.setVisible(not busy)
         set_button_text(
@@ -102,6 +107,8 @@ class PracticePage(Page):
         tries = self.service.session.state.practice_tries
         if phase == "thinking":
             self.tries.setText("Think about your answer. Recording starts when the time is up.")
+        elif phase == "saving":
+            self.tries.setText("Your practice answer plays back as soon as it is saved.")
         elif tries:
             self.tries.setText(
                 f"Practice tries: {tries}. When you are happy with your sound and picture, "
@@ -132,6 +139,8 @@ class PracticePage(Page):
         elif phase == "recording":
             limit = svc.practice_limit()
             self.clock.set_time("answer", limit - svc.practice_elapsed(), limit)
+        elif phase == "saving":  # the clock stays where the try ended
+            self.clock.set_time("stopped", self.clock.remaining, self.clock.total)
         else:
             self.clock.set_time("idle", svc.practice_limit(), svc.practice_limit())
         rms, peak = svc.audio_level()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.ui.candidate.pages.base import Page, scrolling
+from onetake_desktop.ui.candidate.saving import SavingNote
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
     LevelMeter,
@@ -45,7 +46,7 @@ def _view(
     body: list[QWidget | QLayout],
     side: list[QWidget] | None,
     actions: list[QPushButton],
-    left: list[QPushButton] | None = None,
+    left: list[QWidget] | None = None,
 ) -> QWidget:
     """A view: scrolling body, optional fixed side column, fixed actions row."""
     view = QWidget()
@@ -143,10 +144,14 @@ class QuestionPage(Page):
             "Start answering now", "Ctrl+R", "PrimaryButton", "Start recording your answer now"
         )
         self.stop_button = button("Stop recording", "Ctrl+E", "DangerButton")
+        # After Stop (or the time limit) until the recorder has finished the file.
+        self.saving = SavingNote()
+        self._saving_said = False
         self.live = _view(
             [box, self.preview],
             [self.clock, self.phase_text, self.meter, self.min_hint],
             [self.start_button, self.stop_button],
+            [self.saving],
         )
         self.views.addWidget(self.live)
         self.start_button.clicked.connect(self._start_now)
@@ -302,6 +307,8 @@ class QuestionPage(Page):
             else:
                 self.takes_pill.setText(f"Takes used: {used} of {allowed}")
         self.takes_pill.setAccessibleName(self.takes_pill.text())
+        if not self.service.finishing:
+            self._saving_said = False
         returning = s.state.returning_to_review
         self.back_review_ready.setVisible(returning)
         self.back_review_write.setVisible(returning)
@@ -322,9 +329,21 @@ class QuestionPage(Page):
             )
             show_preview = self.w.self_view and kind == "video"
             self.preview.setVisible(show_preview)
-            self.preview.set_recording(a.phase == "recording")
-            self.meter.setVisible(kind != "text")
-            if thinking:
+            saving = self.service.finishing
+            self.saving.setVisible(saving)
+            self.preview.set_recording(a.phase == "recording" and not saving)
+            self.meter.setVisible(kind != "text" and not saving)
+            if saving:
+                # Nothing acts on the take until it is saved and counted.
+                self.stop_button.setEnabled(False)
+                self.phase_text.setText("Recording stopped")
+                self.min_hint.setText("Your answer is being saved; this takes a moment.")
+                self.clock.set_warning(False)
+                self.clock.set_time("stopped", self.clock.remaining, self.clock.total)
+                if not self._saving_said:
+                    self._saving_said = True
+                    self.w._announce(self.saving, "Recording stopped. Saving your answer.")
+            elif thinking:
                 self.phase_text.setText("Not recording yet" if kind != "text" else "Thinking")
                 self.min_hint.setText(
                     "The editor opens by itself when thinking time ends."
@@ -429,6 +448,8 @@ class QuestionPage(Page):
         if a.phase == "thinking":
             self.clock.set_time("think", s.think_remaining(), s.think_limit(q))
             self.w.countdown(self.clock, s.think_remaining(), "Thinking time")
+        elif a.phase == "recording" and self.service.finishing:
+            pass  # the clock stays where the answer ended while the take is saved
         elif a.phase == "recording":
             self.clock.set_time("answer", s.answer_remaining(), s.answer_max(q))
             self.w.countdown(self.clock, s.answer_remaining(), "Answer time")

@@ -1,0 +1,191 @@
+"""Stopping an answer never freezes the candidate window: "Saving your answer…" shows while the
+recorder finishes the file, and the take appears when the recorder's queued signal arrives.
+
+Real window with the demo kit, offscreen; synthetic camera and microphone, real encoders. A
+latch holds every take's writer in its last step (flushing the encoder, closing the file), so
+the saving state is there for as long as the test looks at it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.media import recorder
+from onetake_desktop.storage.kitfile import demo_kit_path
+from onetake_desktop.ui import tasks
+from onetake_desktop.ui.candidate.window import CandidateWindow
+from tests.ui.candidate_walk import check_fits, make, on_screen, wait_saved
+
+pytestmark = pytest.mark.timeout(240, method="thread")
+LATCH_SECONDS = 60  # a safety net only: each test opens the latch itself
+
+
+class Latch:
+    def __init__(self) -> None:
+        self.entered = threading.Event()  # a writer reached its flush and close
+        self.release = threading.Event()
+
+    def arm(self) -> None:
+        self.entered.clear()
+        self.release.clear()
+
+
+@pytest.fixture(autouse=True)
+def synchronous_tasks() -> Iterator[None]:
+    tasks.set_synchronous(True)  # the device check opens the devices at once
+    yield None
+    tasks.set_synchronous(False)
+
+
+@pytest.fixture
+def held_writer(monkeypatch: pytest.MonkeyPatch) -> Iterator[Latch]:
+    latch = Latch()
+    real_finish = recorder._Encoder.finish
+
+    def held_finish(self: Any) -> None:  # the take's writer thread
+        latch.entered.set()
+        latch.release.wait(LATCH_SECONDS)
+        real_finish(self)
+
+    monkeypatch.setattr(recorder._Encoder, "finish", held_finish)
+    yield latch
+    latch.release.set()  # never leave a writer waiting
+
+
+def demo_window(qtbot: QtBot, tmp_path: Path, clock: ManualClock) -> CandidateWindow:
+    w = make(demo_kit_path(), clock, tmp_path / "answers.onetake", session_dir=tmp_path / "session")
+    qtbot.addWidget(w)
+    w.show()
+    w.act(w.service.begin)
+    w.service.give_consent("Ada Lovelace", "ada@example.com")
+    QApplication.processEvents()
+    w.act(w.service.confirm_devices)
+    assert w.service.capture is not None
+    return w
+
+
+def record_for(w: CandidateWindow, qtbot: QtBot, seconds: float) -> None:
+    qtbot.waitUntil(lambda: w.service.take_elapsed() >= seconds, timeout=15_000)
+
+
+def saved_answer(w: CandidateWindow) -> dict[str, Any]:
+    return dict(json.loads(w.service.state_path.read_text())["answers"][0])
+
+
+def test_stop_shows_saving_then_the_take_arrives_by_the_queued_signal(
+    qtbot: QtBot, tmp_path: Path, held_writer: Latch
+) -> None:
+    clock = ManualClock()
+    w = demo_window(qtbot, tmp_path, clock)
+    svc, s = w.service, w.service.session
+
+    # Practice: Stop shows the saving state; the try plays back once it is saved.
+    practice = w.pages["practice"]
+    assert w.page_name() == "practice"
+    w.act(svc.practice_answer_now)
+    record_for(w, qtbot, 0.5)
+    practice.stop_button.click()  # type: ignore[attr-defined]
+    assert svc.practice_phase == "saving"
+    assert practice.saving.isVisible() and not practice.stop_button.isEnabled()  # type: ignore[attr-defined]
+    for hidden in ("record_button", "done_button", "back_button"):
+        assert not getattr(practice, hidden).isVisible(), hidden
+    assert held_writer.entered.wait(LATCH_SECONDS)
+    assert svc.last_practice is None
+    held_writer.release.set()
+    wait_saved(w)
+    assert svc.practice_phase == "idle" and svc.last_practice is not None
+    assert practice.player.path == svc.last_practice and svc.last_practice.is_file()
+    assert not practice.saving.isVisible() and practice.done_button.isVisible()
+    w.act(svc.finish_practice)
+
+    # Question 1: record past the minimum, then Stop.
+    held_writer.arm()
+    page = w.pages["questions"]
+    q = s.question
+    w.act(svc.show_question)
+    w.act(svc.start_answer)
+    record_for(w, qtbot, 0.8)
+    clock.advance(s.answer_min(q) + 1)
+    w.tick()
+    assert page.stop_button.isEnabled()
+    # Only the recorder's queued signal may now count the take: the window's clock stops.
+    w.timer.stop()
+    page.stop_button.click()
+
+    assert svc.finishing and not svc.recording
+    assert held_writer.entered.wait(LATCH_SECONDS), "the writer is finishing the file"
+    QApplication.processEvents()
+    assert page.saving.isVisible()
+    assert page.saving.text.text() == "Saving your answer…"
+    assert page.stop_button.isVisible() and not page.stop_button.isEnabled()
+    assert page.phase_text.text() == "Recording stopped"
+    assert page.clock.mode == "stopped" and not page.meter.isVisible()
+    w.fit_to(1024, 600)  # a small laptop screen: the saving state and Stop stay in view
+    assert check_fits(w, 1024, 600, "question-saving") == []
+    assert on_screen(w, page.saving)
+    assert page.takes_pill.text() == f"Take 1 of {s.takes_allowed(q)}"
+    assert s.answer.phase == "recording" and s.takes_used(q) == 0
+    assert saved_answer(w)["phase"] == "recording", "a crash now recovers the take as today"
+    take_file = svc.takes_dir / "q1-take1.mp4"
+    assert not take_file.exists() and take_file.with_name("q1-take1.mp4.partial").exists()
+    # Neither the answer clock running out nor a dialog stops or discards it meanwhile.
+    clock.advance(s.answer_max(q))
+    w.tick()
+    assert w.ask("Open a link?", "Go on?") is True
+    assert svc.finishing and page.saving.isVisible()
+
+    held_writer.release.set()
+    qtbot.waitUntil(lambda: s.answer.phase == "deciding", timeout=30_000)
+    assert not svc.finishing
+    assert page.views.currentWidget() is page.deciding
+    assert page.takes_pill.text() == f"Takes used: 1 of {s.takes_allowed(q)}"
+    take = s.answer.takes[-1]
+    assert (take.number, take.stop_reason, take.file) == (1, "stopped", "q1-take1.mp4")
+    assert take.duration_seconds > 0 and take_file.is_file()
+    assert page.player.path == take_file
+    assert page.take_group.checkedId() == 1
+    assert saved_answer(w)["phase"] == "deciding"
+    assert s.takes_left(q) == s.takes_allowed(q) - 1, "the take counts exactly once"
+    w.timer.start()
+    w.close()
+
+
+def test_closing_the_window_while_saving_waits_and_keeps_the_take(
+    qtbot: QtBot, tmp_path: Path, held_writer: Latch
+) -> None:
+    clock = ManualClock()
+    w = demo_window(qtbot, tmp_path, clock)
+    svc, s = w.service, w.service.session
+    w.act(svc.finish_practice)
+    w.act(svc.show_question)
+    w.act(svc.start_answer)
+    record_for(w, qtbot, 0.8)
+    clock.advance(s.answer_min(s.question) + 1)
+    w.act(svc.stop_answer)
+    assert held_writer.entered.wait(LATCH_SECONDS) and svc.finishing
+    asked: list[str] = []
+
+    def leave(title: str, text: str) -> bool:
+        asked.append(text)
+        # The writer gets on with it while the window is closing.
+        threading.Timer(0.1, held_writer.release.set).start()
+        return True
+
+    w.confirm = leave
+    w.close()
+    assert not w.isVisible() and not svc.finishing
+    assert asked and "does not count" not in asked[0], "a take being saved is kept"
+    answer = saved_answer(w)
+    assert answer["phase"] == "deciding"
+    assert [t["stop_reason"] for t in answer["takes"]] == ["stopped"]
+    assert (svc.takes_dir / "q1-take1.mp4").is_file()
+    assert not (svc.takes_dir / "q1-take1.mp4.partial").exists()
