@@ -527,7 +527,7 @@ class ReviewerWindow(QMainWindow):
             self._resume = (self.current_reviewer_id, self.current_answer_id)
         self._clear_answer()
         self._reload_pending = False
-        self.model.set_entries([])
+        self.model.set_rows([])
 
     def set_reviewer(self, reviewer_id: int) -> None:
         """Show everything as this reviewer sees it (their own scores, notes and speed)."""
@@ -564,7 +564,8 @@ class ReviewerWindow(QMainWindow):
             self._reload_pending = True
             return
         codes = self.blind_codes()
-        entries = self.service.entries(
+        # Plain rows, not an object per candidate (10,000 of them at start-up).
+        entries = self.service.entry_rows(
             self.service.actor_for(self.current_reviewer_id),
             search=self.search.text(),
             sort=str(self.sort.currentData()),
@@ -572,7 +573,7 @@ class ReviewerWindow(QMainWindow):
         )
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_entries(entries, codes, self.service.all_flags())
+            self.model.set_rows(entries, codes, self.service.all_flags())
             # Each interview open. expand() right after the model's reset only records it
             # (expandToDepth lays out every candidate now, and the view does it again when
             # shown: 20,000 calls into the model at 10,000 candidates instead of 10,000).
