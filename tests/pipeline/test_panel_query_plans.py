@@ -249,7 +249,9 @@ def test_the_summary_grid_looks_up_each_answer_once_per_reviewer(
     panels: tuple[Panel, Panel],
 ) -> None:
     """The grid's plan: the interview's answers found through indexes, and per answer one
-    search of the (answer, reviewer, id) index per reviewer, never a scan of the scores."""
+    search of the (answer, reviewer, id, status, score) index per reviewer that reads the
+    index alone (schema 9: the row's status and score are in it), never a scan of the scores
+    nor a second look-up of a score row in the table."""
     _, p = panels
     actor = sign_in(p, "Ana")
     statements = traced(
@@ -259,8 +261,18 @@ def test_the_summary_grid_looks_up_each_answer_once_per_reviewer(
     plan = [str(r[3]) for r in p.library.db.conn.execute("EXPLAIN QUERY PLAN " + grid)]
     lookups = [line for line in plan if line.startswith("SEARCH x USING")]
     assert len(lookups) == len(p.library.reviewers.all())  # each reviewer, once
-    assert all("scores_answer_reviewer (answer_id=? AND reviewer_id=?)" in x for x in lookups)
+    assert all(
+        x.startswith("SEARCH x USING COVERING INDEX scores_current (answer_id=? AND reviewer_id=?)")
+        for x in lookups
+    )
     assert not [line for line in plan if line.startswith("SCAN")]
+    # In (submission, position) order from the index, not sorted: the view lists each
+    # candidate's answers from the grid.
+    assert not [line for line in plan if "TEMP B-TREE" in line], plan
+    # The viewer's own current row: its id from the covering index (MAX, one search), then
+    # the row by that id; no other search of the scores.
+    searches = [line for line in plan if line.startswith("SEARCH") and " m " in f" {line} "]
+    assert searches and all("(rowid=?)" in x or "scores_current" in x for x in searches)
     assert bad_plan_lines(p.library.db.conn, grid) == []
 
 
@@ -306,3 +318,67 @@ def test_work_grows_linearly_with_the_candidates(panels: tuple[Panel, Panel]) ->
             assert len(b.statements) == len(a.statements), (name, a.statements, b.statements)
         # Linear work is at most ~4x (plus log factors); per-row scans would be ~16x.
         assert b.steps <= 7 * max(a.steps, 1) + 10, (name, a.steps, b.steps)
+
+
+def test_the_score_records_find_current_rows_in_the_covering_index(
+    panels: tuple[Panel, Panel],
+) -> None:
+    """The records' reader (visible scores, exports) and the grid ask the same index: schema
+    9's (answer, reviewer, id, status, score), which replaced the (answer, reviewer, id) one.
+    Every search of the scores goes through it (the "current row" MAX reads the index alone)
+    or fetches one row by its id."""
+    _, p = panels
+    actor = sign_in(p, "Ana")
+    columns = [str(r[2]) for r in p.library.db.conn.execute("PRAGMA index_info(scores_current)")]
+    assert columns == ["answer_id", "reviewer_id", "id", "status", "score"]
+    names = {str(r[1]) for r in p.library.db.conn.execute("PRAGMA index_list(scores)")}
+    assert "scores_answer_reviewer" not in names  # the covering index does its work
+    statements = traced(
+        p.library, lambda: p.panel.scoring.visible_scores(actor, interview_pk=p.interview)
+    ).statements
+    records = next(s for s in statements if "JOIN scores sc ON sc.answer_id = a.id" in s)
+    plan = [str(r[3]) for r in p.library.db.conn.execute("EXPLAIN QUERY PLAN " + records)]
+    on_scores = [
+        line for line in plan if line.split()[0] == "SEARCH" and line.split()[1] in ("sc", "m", "x")
+    ]
+    assert on_scores
+    assert all("scores_current" in line or "(rowid=?)" in line for line in on_scores), plan
+    maxima = [line for line in on_scores if line.startswith("SEARCH x")]
+    assert maxima and all("COVERING INDEX scores_current" in line for line in maxima), plan
+    assert bad_plan_lines(p.library.db.conn, records) == []
+
+
+def test_the_candidates_answers_come_in_position_order_from_an_index(
+    panels: tuple[Panel, Panel],
+) -> None:
+    """Every panel window lists the candidates with their answers in the kit's order: read
+    in that order from schema 9's (submission, position, question) index, never sorted."""
+    _, p = panels
+    statements = traced(
+        p.library, lambda: p.panel.scoring.repo.candidate_rows(p.interview)
+    ).statements
+    answers = next(s for s in statements if "JOIN answers a" in s)
+    plan = [str(r[3]) for r in p.library.db.conn.execute("EXPLAIN QUERY PLAN " + answers)]
+    assert any("COVERING INDEX answers_position" in line for line in plan), plan
+    assert not [line for line in plan if "TEMP B-TREE" in line], plan
+    # And the order is the kit's, as before.
+    _, by_submission = p.panel.scoring.repo.candidate_rows(p.interview)
+    assert all(list(a) == list(QUESTIONS) for a in by_submission.values())
+
+
+def test_the_views_candidates_listed_from_the_grid_are_the_candidates(
+    panels: tuple[Panel, Panel],
+) -> None:
+    """The summary lists each candidate's answers from the grid it reads (every answer, in
+    position order) instead of reading them again: the same candidates, answers and order
+    as ``ScoringService.candidates``, for a viewer who submitted everything and one who
+    submitted half."""
+    _, p = panels
+    for name in ("Ana", "Cleo"):
+        actor = sign_in(p, name)
+        view = p.panel.view(actor, interview_pk=p.interview)
+        expected = p.panel.scoring.candidates(interview_pk=p.interview)
+        assert view.candidates == expected
+        assert [list(c.answers.items()) for c in view.candidates] == [
+            list(c.answers.items()) for c in expected
+        ]

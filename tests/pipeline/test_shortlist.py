@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import statistics
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,7 @@ from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.scoring import Actor, ScoringService, scoring_for
-from onetake_desktop.services.shortlist import ShortlistService, shortlist_sequence
+from onetake_desktop.services.shortlist import REC_VALUE, ShortlistService, shortlist_sequence
 from onetake_desktop.storage.library import Library, Recommendation
 from onetake_desktop.storage.panel import SqlitePanel
 from tests.pipeline.test_panel_service import QUESTIONS, answer_id, make_library
@@ -191,3 +193,118 @@ def test_panel_shortlist_follows_the_visibility_rule(
     assert {r.name: r.decision for r in shortlist.rows(ana, interview_pk=interview)}[
         ADA
     ] is not None
+
+
+def _shortlist_from_records(
+    scoring: ScoringService, actor: Actor, interview: int, sort: str
+) -> list[tuple[object, ...]]:
+    """The shortlist as it was worked out before it read the summary's grid: from the score
+    records (``visible_scores``, no drafts), with the statistics module. The reference the
+    grid's figures are held to."""
+    candidates = scoring.candidates(interview_pk=interview)
+    question_of = {a: q for c in candidates for q, a in c.answers.items()}
+    submission_of = {a: c.submission_id for c in candidates for a in c.answers.values()}
+    seen: dict[int, list[tuple[str, str, int]]] = {}
+    own: dict[int, int] = {}
+    for sc in scoring.visible_scores(actor, interview_pk=interview, own_drafts=False):
+        if sc.status != "submitted" or sc.answer_id not in submission_of:
+            continue
+        sid = submission_of[sc.answer_id]
+        if sc.reviewer_id == actor.reviewer_id:
+            own[sid] = own.get(sid, 0) + 1
+        if sc.score is not None:
+            seen.setdefault(sid, []).append((question_of[sc.answer_id], sc.reviewer_name, sc.score))
+    recommendations = scoring.visible_recommendations(actor, interview_pk=interview)
+    rows = []
+    for c in candidates:
+        done = bool(c.answers) and own.get(c.submission_id, 0) == len(c.answers)
+        shown = done or not actor.panelist
+        scores = seen.get(c.submission_id, []) if shown else []
+        values = [v for _, _, v in scores]
+        recs = [v for _, v in recommendations.get(c.submission_id, [])] if shown else []
+        rows.append(
+            (
+                c.submission_id,
+                c.name,
+                len(values),
+                round(statistics.fmean(values), 3) if values else None,
+                float(statistics.median(values)) if values else None,
+                round(statistics.fmean(REC_VALUE[r] for r in recs), 3) if recs else None,
+                tuple(recs),
+                tuple(sorted(scores)),
+            )
+        )
+
+    def key(r: tuple[Any, ...]) -> tuple[Any, ...]:
+        inf = float("inf")
+        mean, median, rec = (-v if v is not None else inf for v in r[3:6])
+        flags = float(len(next(c for c in candidates if c.submission_id == r[0]).flags))
+        order = {
+            "mean": (mean, median, rec, flags),
+            "median": (median, mean, rec, flags),
+            "recommendation": (rec, mean, median, flags),
+            "flags": (flags, mean, median, rec),
+        }[sort]
+        return (0.0 if r[2] else 1.0, *order, str(r[1]).casefold())
+
+    return [(rank, *r) for rank, r in enumerate(sorted(rows, key=key), start=1)]
+
+
+def test_the_shortlist_from_the_grid_gives_the_records_figures(tmp_path: Path) -> None:
+    """The shortlist reads the summary's grid (the same SQL rule, one row per answer); its
+    figures, scores and order are those the score records give, for every panelist in every
+    state (all submitted, some answers only, drafts, a correction) and for the lone
+    reviewer, under every sort key."""
+    lib, interview, ids = make_library(tmp_path / "lib", candidates=5)
+    panel: PanelService = panel_service(lib)
+    scoring = scoring_for(lib)
+    ana = panel.create_panelist("Ana", "ana passphrase")
+    ben = panel.create_panelist("Ben", "ben passphrase")
+    cleo = panel.create_panelist("Cleo", "cleo passphrase")
+    subs = sorted(ids.values())
+    recs: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
+    for n, sid in enumerate(subs):
+        # Ana submits everyone; Ben submits the even ones and drafts the odd ones; Cleo
+        # submits the first half and, on the rest, only the first question.
+        score(scoring, lib, ana, sid, (1 + n % 5, 1 + (n * 3) % 5), recs[n % 4])
+        score(
+            scoring,
+            lib,
+            ben,
+            sid,
+            (1 + (n + 2) % 5, 5 - n % 5),
+            recs[(n + 1) % 4],
+            submit=n % 2 == 0,
+        )
+        score(scoring, lib, cleo, sid, (3, 1 + (n * 2) % 5), recs[(n + 2) % 4], submit=n < 4)
+        if n >= 4:
+            first = answer_id(lib, sid, QUESTIONS[0])
+            scoring.submit_answers(cleo, answer_ids=[first], subject=f"submission {sid}")
+    scoring.correct_score(
+        ana, answer_id=answer_id(lib, subs[0], QUESTIONS[1]), score=5, note="", reason="again"
+    )
+    lone = scoring.actor_for(scoring.lone_reviewer("Me").id)
+    for sid in subs[:3]:
+        score(scoring, lib, lone, sid, (2, 4), "yes", submit=sid != subs[1])
+    shortlist = ShortlistService(scoring)
+    shown_any = False
+    for actor in (ana, ben, cleo, lone):
+        for sort in ("mean", "median", "recommendation", "flags"):
+            got = [
+                (
+                    r.rank,
+                    r.submission_id,
+                    r.name,
+                    r.scores_seen,
+                    r.mean,
+                    r.median,
+                    r.recommendation,
+                    r.recommendations,
+                    r.scores,
+                )
+                for r in shortlist.rows(actor, interview_pk=interview, sort=sort)
+            ]
+            assert got == _shortlist_from_records(scoring, actor, interview, sort), (actor, sort)
+            shown_any = shown_any or any(g[3] for g in got)
+    assert shown_any  # the comparison covered figures, not only empty rows
+    lib.close()

@@ -386,7 +386,14 @@ class PanelService:
         question_ids: list[str] = []
         scores: list[int | None] = []
         drafts: dict[Cell, int] = {}
+        # The grid has every answer, in position order: the candidates' answers are listed
+        # from it rather than read again.
+        answers: dict[int, dict[str, int]] = {}
         for row in grid.rows:
+            listed = answers.get(row[0])
+            if listed is None:
+                listed = answers[row[0]] = {}
+            listed[row[1]] = row[2]
             if row[3]:
                 candidate_ids.append(row[0])
                 question_ids.append(row[1])
@@ -395,7 +402,7 @@ class PanelService:
                 drafts[(row[0], row[1])] = row[4]
         summary = summarise_grid(CellColumns(candidate_ids, question_ids), grid.reviewers, scores)
         # Asked once the grid is read (it may write the blind-code secret the first time).
-        candidates = self.candidates(interview_pk=interview_pk)
+        candidates = self.scoring.candidates(interview_pk=interview_pk, answers=answers)
         all_names = {r.id: r.name for r in self.library.reviewers.all()}
         names = {p.panelist_id: all_names[p.panelist_id] for p in summary.leniency}
         return PanelView(

@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -165,9 +165,31 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
     return hmac.new(prk, _KEY_INFO + b"\x01", hashlib.sha256).digest()  # HKDF-expand, 1 block
 
 
-# json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without building
-# an encoder per call: a sign-in checks every row of the panelist (tens of thousands).
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _json_encoder() -> Callable[[list[Any]], str]:
+    """json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without
+    building an encoder per call: a sign-in checks every row of the panelist (tens of
+    thousands). The standard library's C encoder is called directly where it is there and
+    gives the public encoder's text on a probe (as ``JSONEncoder.encode`` calls it, minus the
+    circular-reference bookkeeping that flat rows of plain values never need); otherwise the
+    public encoder."""
+    public = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return public.encode
+    try:
+        encode = make(
+            None, public.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+        probe = ['é \u2028 "q"\\\n', 1, -2.5, 10**20, None, True, "\x00"]
+        if "".join(encode(probe, 0)) != public.encode(probe):
+            return public.encode
+    except (TypeError, ValueError):  # another Python's private signature: the public way
+        return public.encode
+    join = "".join
+    return lambda values: join(encode(values, 0))
+
+
+_ENCODE = _json_encoder()
 
 
 def _canonical(values: Sequence[Any]) -> bytes:
@@ -177,6 +199,20 @@ def _canonical(values: Sequence[Any]) -> bytes:
 def row_sig(key: bytes, table: str, values: Sequence[Any]) -> str:
     # hmac.digest: the one-shot form of hmac.new(key, msg, sha256).digest() (same bytes).
     return hmac.digest(key, _canonical([table, *values]), "sha256").hex()
+
+
+def row_signer(key: bytes) -> Callable[[str, Sequence[Any]], str]:
+    """:func:`row_sig` with this key, for many rows: the key's HMAC state is made once and
+    copied per row (the same bytes as hmac.digest, without preparing the key each time)."""
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    encode = _ENCODE
+
+    def sign(table: str, values: Sequence[Any]) -> str:
+        mac = keyed.copy()
+        mac.update(encode([table, *values]).encode("utf-8"))
+        return mac.hexdigest()
+
+    return sign
 
 
 def _key_mac(key: bytes, body: Mapping[str, Any]) -> str:
@@ -553,33 +589,49 @@ class ScoringService:
         if body.get("mac") != _key_mac(key, {k: v for k, v in body.items() if k != "mac"}):
             out.append("Your signing record in the library was changed by someone else.")
         legacy: dict[str, int] = body.get("legacy", {})
-        sigs = self.repo.sigs(reviewer_id)
-        seen: set[tuple[str, int]] = set()
-        for table, values in self.repo.owned_rows(reviewer_id):
-            row_id = int(values[0])
-            if row_id <= legacy.get(table, 0):
-                continue  # written before this panelist had a key
-            if table == "audit_log" and values[3] in UNSIGNED_ACTIONS:
-                continue
-            seen.add((table, row_id))
-            sig = sigs.get((table, row_id))
+        sign = row_signer(key)
+        matched = 0  # checked rows that carry this panelist's signature
+        found: list[tuple[str, Any, str]] = []  # put in words once the rows are read
+        for table, values, sig in self._checked_rows(reviewer_id, legacy):
             if sig is None:
-                out.append(f"{self._what(table, values)} was added in your name by someone else.")
-            elif not hmac.compare_digest(sig, row_sig(key, table, values)):
-                out.append(f"{self._what(table, values)} was changed by someone else.")
-        for table, row_id in sorted(set(sigs) - seen):
-            now = self.repo.row_values(table, row_id)
-            if now is None:
-                out.append(f"{self._what(table, (row_id,))} was removed by someone else.")
-            else:  # the row now names another owner
-                out.append(f"{self._what(table, now)} was moved out of your name.")
+                found.append((table, values, "was added in your name by someone else."))
+                continue
+            matched += 1
+            if not hmac.compare_digest(sig, sign(table, values)):
+                found.append((table, values, "was changed by someone else."))
+        out.extend(f"{self._what(table, values)} {what}" for table, values, what in found)
+        signed = self.repo.sig_count(reviewer_id)
+        if signed != matched:
+            # Some signature is on no row checked above: the row was removed, or now names
+            # another owner. Rare (tampering), so found the slow way, as a set difference.
+            sigs = self.repo.sigs(reviewer_id)
+            seen = {(t, int(v[0])) for t, v, _ in self._checked_rows(reviewer_id, legacy)}
+            for table, row_id in sorted(set(sigs) - seen):
+                now = self.repo.row_values(table, row_id)
+                if now is None:
+                    out.append(f"{self._what(table, (row_id,))} was removed by someone else.")
+                else:  # the row now names another owner
+                    out.append(f"{self._what(table, now)} was moved out of your name.")
         erased = sum(
             int(json.loads(details).get("removed", {}).get(str(reviewer_id), 0))
             for details in self.repo.audit_details(ERASED_ACTION)
         )
-        if not out and len(sigs) + erased != int(body.get("n", 0)):
+        if not out and signed + erased != int(body.get("n", 0)):
             out.append("Some of your rows were removed by someone else.")
         return out
+
+    def _checked_rows(
+        self, reviewer_id: int, legacy: Mapping[str, int]
+    ) -> Iterator[tuple[str, Any, str | None]]:
+        """The panelist's rows a sign-in checks, with their signature (None: unsigned):
+        every row that names them, but those written before they had a key and the audit
+        rows written about them while they were not signed in."""
+        for table, values, sig in self.repo.owned_rows_signed(reviewer_id):
+            if int(values[0]) <= legacy.get(table, 0):
+                continue  # written before this panelist had a key
+            if table == "audit_log" and values[3] in UNSIGNED_ACTIONS:
+                continue
+            yield table, values, sig
 
     def _what(self, table: str, values: Sequence[Any]) -> str:
         """The row in words the panelist recognises: a score names its question and the
@@ -765,7 +817,12 @@ class ScoringService:
             if actor.panelist
             else [actor.reviewer_id]
         )
-        done_by = self.repo.submitted_by_submission(interview_pk) if actor.panelist else {}
+        # Only whether the actor submitted the whole candidate matters (theirs alone).
+        done_by = (
+            self.repo.submitted_by_submission(interview_pk, actor.reviewer_id)
+            if actor.panelist
+            else {}
+        )
         out: dict[int, list[tuple[int, str]]] = {}
         for reviewer_id in reviewers:
             mine = reviewer_id == actor.reviewer_id
@@ -1076,33 +1133,51 @@ class ScoringService:
             self.repo.set_setting("blind_secret", secret)
         return secret
 
-    def candidates(self, *, interview_pk: int) -> list[CandidateView]:
+    def candidates(
+        self, *, interview_pk: int, answers: Mapping[int, dict[str, int]] | None = None
+    ) -> list[CandidateView]:
         """The interview's candidates as anyone may see them: a code instead of the name while
-        blind mode hides them."""
-        people, answers_of = self.repo.candidate_rows(interview_pk)
+        blind mode hides them. ``answers``: submission id -> {question id: answer id} in
+        position order when the caller has read them already (from a :class:`VisibleGrid`);
+        a candidate missing from it has none."""
+        if answers is None:
+            people, answers_of = self.repo.candidate_rows(interview_pk)
+        else:
+            people = self.repo.candidate_people(interview_pk)
+            answers_of = {p[0]: answers.get(p[0]) or {} for p in people}
+        return [
+            # answers_of's dicts are made for this call: nobody else holds them.
+            CandidateView(sid, code, name, email, revealed, answers_of[sid], decision, flags)
+            for sid, code, name, email, revealed, decision, flags in self._shown(
+                interview_pk, people
+            )
+        ]
+
+    def _shown(
+        self, interview_pk: int, people: Iterable[tuple[int, str, str]]
+    ) -> Iterator[tuple[int, str, str, str, bool, DecisionRecord | None, tuple[Flag, ...]]]:
+        """``(submission id, code, name, email, revealed, decision, flags)`` of these
+        candidates as anyone may see them (the rule of :meth:`candidates`, for readers that
+        need no answers)."""
+        people = list(people)
         decisions = self.repo.decisions(interview_pk)
         codes = self._codes([p[0] for p in people])
         lifted = self.repo.blind_lifted()
         blind = self.blind_mode()
         flags = self.library.submissions.all_flags()
-        out = []
         for sid, name, email in people:
             decision = decisions.get(sid)
             revealed = not blind or decision is not None or sid in lifted
             code = codes[sid]
-            out.append(
-                CandidateView(
-                    sid,
-                    code,
-                    name if revealed else code,
-                    email if revealed else "",
-                    revealed,
-                    answers_of[sid],  # made for this call: nobody else holds it
-                    decision,
-                    flags.get(sid, ()),
-                )
+            yield (
+                sid,
+                code,
+                name if revealed else code,
+                email if revealed else "",
+                revealed,
+                decision,
+                flags.get(sid, ()),
             )
-        return out
 
     def _codes(self, submission_ids: list[int]) -> dict[int, str]:
         """:func:`blind_codes` of these candidates, kept while the library's candidates and
@@ -1159,7 +1234,11 @@ class ScoringService:
             scores = self.visible_scores(actor, interview_pk=interview.id, own_drafts=True)
             # Asked once per interview, not once per row (each is a pass over its scores).
             open_cells = self._open_answers(actor.reviewer_id) if actor.panelist else {}
-            done_by = self.repo.submitted_by_submission(interview.id) if actor.panelist else {}
+            done_by = (  # the actor's own: all _visible_recommendation asks of it
+                self.repo.submitted_by_submission(interview.id, actor.reviewer_id)
+                if actor.panelist
+                else {}
+            )
             hashes = self.library.submissions.bundle_hashes(interview.id)
             flags = self.library.submissions.all_flags()
             by_answer: dict[int, list[VisibleScore]] = {}
@@ -1245,19 +1324,22 @@ class ScoringService:
         for interview in self.library.interviews.all():
             if interview_pk is not None and interview.id != interview_pk:
                 continue
-            # One pass over what the actor may see (no drafts): per candidate, how many of
-            # their answers the actor submitted, and the count and sum of the scores seen.
-            candidates = self.candidates(interview_pk=interview.id)
+            # One pass over what the actor may see (no drafts): per candidate, how many
+            # answers they have (the grid has a row for each), how many of them the actor
+            # submitted, and the count and sum of the scores seen. The candidates' answers
+            # are not read again for their number.
+            people = self.repo.candidate_people(interview.id)
             grid = self.visible_grid(actor, interview_pk=interview.id, own_drafts=False)
-            own_submitted, seen_count, seen_sum = _per_candidate(grid.rows)
+            answer_count, own_submitted, seen_count, seen_sum = _per_candidate(grid.rows)
             recs = self.repo.recommendations_of(actor.reviewer_id, interview.id)
             interview_id, version = interview.interview_id, interview.version
-            # Unpacked rather than read field by field: 10,000 rows of 15 fields.
-            for sid, code, name, email, revealed, answers, d, flags in candidates:
+            # Unpacked rather than read field by field: 10,000 rows of 15 fields. (After
+            # the grid is read: the first call may write the blind-code secret.)
+            for sid, code, name, email, revealed, d, flags in self._shown(interview.id, people):
                 my_submitted = own_submitted.get(sid, 0)
                 seen = seen_count.get(sid, 0)
                 total = seen_sum.get(sid, 0)
-                n_answers = len(answers)
+                n_answers = answer_count.get(sid, 0)
                 own_done = my_submitted == n_answers and n_answers > 0
                 rec = recs.get(sid)
                 out.append(
@@ -1443,10 +1525,11 @@ SUMMARY_FIELDS: tuple[str, ...] = (
 
 def _per_candidate(
     rows: Iterable[Sequence[Any]],
-) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-    """Over the rows of a :class:`VisibleGrid`, per submission id: how many answers the viewer
-    submitted, how many scores they see, and the sum of those (30,000 rows for 10,000
-    candidates: read once, summed column-wise, kept as plain numbers)."""
+) -> tuple[dict[int, int], dict[int, int], dict[int, int], dict[int, int]]:
+    """Over the rows of a :class:`VisibleGrid` (one per answer), per submission id: how many
+    answers it has, how many of them the viewer submitted, how many scores they see, and the
+    sum of those (30,000 rows for 10,000 candidates: read once, summed column-wise, kept as
+    plain numbers)."""
     import numpy as np
 
     sids: list[int] = []
@@ -1459,34 +1542,22 @@ def _per_candidate(
         scores.extend(row[4:])
         width = len(row) - 4
     if not sids:
-        return {}, {}, {}
+        return {}, {}, {}, {}
     matrix = np.array(scores, dtype=float).reshape(len(sids), width)
     seen = ~np.isnan(matrix)
     ids, which = np.unique(np.array(sids, dtype=np.int64), return_inverse=True)
     keys = ids.tolist()
-    # Whole numbers: the float sums are exact.
+
+    def per(weights: Any = None) -> dict[int, int]:
+        # Whole numbers: the float sums are exact.
+        counts = np.bincount(which, weights=weights, minlength=len(keys))
+        return dict(zip(keys, counts.astype(int).tolist(), strict=True))
+
     return (
-        dict(
-            zip(
-                keys,
-                np.bincount(which, weights=np.array(own, dtype=float)).astype(int).tolist(),
-                strict=True,
-            )
-        ),
-        dict(
-            zip(
-                keys, np.bincount(which, weights=seen.sum(axis=1)).astype(int).tolist(), strict=True
-            )
-        ),
-        dict(
-            zip(
-                keys,
-                np.bincount(which, weights=np.where(seen, matrix, 0.0).sum(axis=1))
-                .astype(int)
-                .tolist(),
-                strict=True,
-            )
-        ),
+        per(),
+        per(np.array(own, dtype=float)),
+        per(seen.sum(axis=1)),
+        per(np.where(seen, matrix, 0.0).sum(axis=1)),
     )
 
 

@@ -14,9 +14,8 @@ others, then the name, so the order is stable. A candidate with no score to show
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -98,19 +97,30 @@ SHORTLIST_FIELDS: tuple[str, ...] = (
 )
 
 
-def _sort_value(row: ShortlistRow, key: SortKey) -> tuple[float, ...]:
-    """Smaller sorts first: high means, high recommendations, few flags."""
-    mean = -row.mean if row.mean is not None else float("inf")
-    median = -row.median if row.median is not None else float("inf")
-    rec = -row.recommendation if row.recommendation is not None else float("inf")
-    flags = float(len(row.flags))
-    order = {
-        "mean": (mean, median, rec, flags),
-        "median": (median, mean, rec, flags),
-        "recommendation": (rec, mean, median, flags),
-        "flags": (flags, mean, median, rec),
-    }[key]
-    return (0.0 if row.scores_seen else 1.0, *order)  # nothing to show: last
+def _sort_value(
+    scores_seen: int,
+    mean: float | None,
+    median: float | None,
+    rec: float | None,
+    flags: int,
+    key: SortKey,
+    name: str,
+) -> tuple[float | str, ...]:
+    """Smaller sorts first: high means, high recommendations, few flags; then the name."""
+    inf = float("inf")
+    m = -mean if mean is not None else inf
+    md = -median if median is not None else inf
+    r = -rec if rec is not None else inf
+    f = float(flags)
+    if key == "mean":
+        order = (m, md, r, f)
+    elif key == "median":
+        order = (md, m, r, f)
+    elif key == "recommendation":
+        order = (r, m, md, f)
+    else:
+        order = (f, m, md, r)
+    return (0.0 if scores_seen else 1.0, *order, name.casefold())  # nothing to show: last
 
 
 class ShortlistService:
@@ -126,57 +136,74 @@ class ShortlistService:
         if sort not in SORT_KEYS:
             raise ValueError(f"sort by one of {', '.join(SORT_KEYS)}")
         scoring = self.scoring
-        candidates = scoring.candidates(interview_pk=interview_pk)
-        question_of = {a: q for c in candidates for q, a in c.answers.items()}
-        submission_of = {a: c.submission_id for c in candidates for a in c.answers.values()}
+        # The scores the actor may see, as the summary reads them (the rule's one-row-per-
+        # answer grid; no drafts, not even the actor's own): per candidate, how many answers
+        # the actor submitted and (question, reviewer, score) of every score seen.
+        grid = scoring.visible_grid(actor, interview_pk=interview_pk, own_drafts=False)
+        names = {r.id: r.name for r in scoring.library.reviewers.all()}
+        reviewers = [names[r] for r in grid.reviewers]
         seen: dict[int, list[tuple[str, str, int]]] = {}
         own_submitted: dict[int, int] = {}
-        for sc in scoring.visible_scores(actor, interview_pk=interview_pk, own_drafts=False):
-            if sc.status != "submitted" or sc.answer_id not in submission_of:
-                continue
-            sid = submission_of[sc.answer_id]
-            if sc.reviewer_id == actor.reviewer_id:
+        answers: dict[int, dict[str, int]] = {}  # every answer, in position order
+        for sid, question_id, answer_id, own, *scores in grid.rows:
+            listed = answers.get(sid)
+            if listed is None:
+                listed = answers[sid] = {}
+            listed[question_id] = answer_id
+            if own:
                 own_submitted[sid] = own_submitted.get(sid, 0) + 1
-            if sc.score is not None:
-                seen.setdefault(sid, []).append(
-                    (question_of[sc.answer_id], sc.reviewer_name, int(sc.score))
-                )
+            shown = [(question_id, reviewers[j], v) for j, v in enumerate(scores) if v is not None]
+            if shown:
+                if sid in seen:
+                    seen[sid] += shown
+                else:
+                    seen[sid] = shown
+        # Once the grid is read (the first call may write the blind-code secret).
+        candidates = scoring.candidates(interview_pk=interview_pk, answers=answers)
         recommendations = scoring.visible_recommendations(actor, interview_pk=interview_pk)
-        unranked: list[ShortlistRow] = []
+        # Each candidate's fields (all but the rank) and sort key; the rows are made once
+        # ranked (10,000 candidates: no second record per row to set its rank).
+        unranked: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
         for c in candidates:
             done = bool(c.answers) and own_submitted.get(c.submission_id, 0) == len(c.answers)
             # A panelist sees figures about a candidate once they have submitted all of them
             # (the policy already hides others' scores until then; this hides a partial mean).
-            scores = seen.get(c.submission_id, []) if done or not actor.panelist else []
-            values = [v for _, _, v in scores]
+            visible = done or not actor.panelist
+            scores = sorted(seen.get(c.submission_id, ())) if visible else []
+            values = sorted(v for _, _, v in scores)
+            n = len(values)
+            # statistics.fmean and .median of whole numbers, without their overhead: the
+            # integer sum is exact, so sum / n is fmean's float; the median is the middle
+            # value, or the mean of the two middle ones.
+            mean = round(sum(values) / n, 3) if n else None
+            median = (
+                float(values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2)
+                if n
+                else None
+            )
             recs = (
-                [value for _, value in recommendations.get(c.submission_id, [])]
-                if done or not actor.panelist
-                else []
+                [value for _, value in recommendations.get(c.submission_id, [])] if visible else []
             )
-            unranked.append(
-                ShortlistRow(
-                    rank=0,
-                    submission_id=c.submission_id,
-                    code=c.code,
-                    name=c.name,
-                    email=c.email,
-                    revealed=c.revealed,
-                    answers=len(c.answers),
-                    scores_seen=len(values),
-                    mean=round(statistics.fmean(values), 3) if values else None,
-                    median=float(statistics.median(values)) if values else None,
-                    recommendation=(
-                        round(statistics.fmean(REC_VALUE[r] for r in recs), 3) if recs else None
-                    ),
-                    recommendations=tuple(recs),
-                    flags=c.flags,
-                    decision=c.decision,
-                    scores=tuple(sorted(scores)),
-                )
+            rec = round(sum(REC_VALUE[r] for r in recs) / len(recs), 3) if recs else None
+            fields = (
+                c.submission_id,
+                c.code,
+                c.name,
+                c.email,
+                c.revealed,
+                len(c.answers),
+                n,
+                mean,
+                median,
+                rec,
+                tuple(recs),
+                c.flags,
+                c.decision,
+                tuple(scores),
             )
-        ranked = sorted(unranked, key=lambda r: (*_sort_value(r, sort), r.name.casefold()))
-        return [_with_rank(r, i) for i, r in enumerate(ranked, start=1)]
+            unranked.append((_sort_value(n, mean, median, rec, len(c.flags), sort, c.name), fields))
+        unranked.sort(key=lambda r: r[0])
+        return [ShortlistRow(i, *fields) for i, (_, fields) in enumerate(unranked, start=1)]
 
     def interviews(self) -> list[InterviewRecord]:
         """Interviews that have candidates (what a shortlist can be made of)."""
@@ -251,10 +278,6 @@ class ShortlistService:
             fmt=fmt,
             out=out,
         )
-
-
-def _with_rank(row: ShortlistRow, rank: int) -> ShortlistRow:
-    return replace(row, rank=rank)
 
 
 def shortlist_sequence(rows: Sequence[ShortlistRow]) -> list[str]:

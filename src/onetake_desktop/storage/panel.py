@@ -18,7 +18,7 @@ from onetake_desktop.domain.panel import (
     AuditProblem,
     Decision,
     chain_entry,
-    verify_chain,
+    verify_chain_rows,
 )
 from onetake_desktop.storage.db import Database, transaction, utc_now
 
@@ -144,11 +144,12 @@ class VisibleScore(NamedTuple):
 
 @dataclass(frozen=True)
 class VisibleGrid:
-    """The scores a viewer may see on an interview, one row per answer:
-    ``(submission id, question id, answer id, own, score per reviewer...)``. ``own`` is 1 when
-    the viewer's current score on the answer is submitted, 0 for their draft, None when they
-    have none; then one score (or None: none, or not to be seen) per reviewer of
-    ``reviewers``, the viewer first. What summaries count, without a record per score.
+    """The scores a viewer may see on an interview, one row per answer (by submission id,
+    then position): ``(submission id, question id, answer id, own, score per reviewer...)``.
+    ``own`` is 1 when the viewer's current score on the answer is submitted, 0 for their
+    draft, None when they have none; then one score (or None: none, or not to be seen) per
+    reviewer of ``reviewers``, the viewer first. What summaries count, without a record per
+    score.
 
     ``rows`` is read once, as SQLite returns them: a summary keeps what it counts, not 30,000
     row tuples (each one more object for Python's cycle collector to walk)."""
@@ -352,20 +353,28 @@ class SqlitePanel:
         that make their own record per candidate)."""
         # Two queries rather than one join: names and emails once per candidate, not once
         # per answer (this runs whenever a panel window opens).
+        people = self.candidate_people(interview_pk)
+        answers: dict[int, dict[str, int]] = {p[0]: {} for p in people}
+        for submission_id, question_id, answer_id in self.db.execute(
+            "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
+            " JOIN answers a ON a.submission_id = s.id WHERE s.interview_pk = ?"
+            # s.id (the same as a.submission_id): the order the interview's index gives,
+            # then the (submission, position) index's: nothing to sort (schema 9).
+            " ORDER BY s.id, a.position",
+            (interview_pk,),
+        ):
+            answers[submission_id][question_id] = answer_id
+        return people, answers
+
+    def candidate_people(self, interview_pk: int) -> list[tuple[int, str, str]]:
+        """``(submission id, name, email)`` of the interview's candidates in id order (for
+        callers that need no answers)."""
         people: list[tuple[int, str, str]] = self.db.execute(
             "SELECT id, candidate_name, candidate_email FROM submissions"
             " WHERE interview_pk = ? ORDER BY id",
             (interview_pk,),
         ).fetchall()
-        answers: dict[int, dict[str, int]] = {p[0]: {} for p in people}
-        for submission_id, question_id, answer_id in self.db.execute(
-            "SELECT a.submission_id, a.question_id, a.id FROM submissions s"
-            " JOIN answers a ON a.submission_id = s.id WHERE s.interview_pk = ?"
-            " ORDER BY a.submission_id, a.position",
-            (interview_pk,),
-        ):
-            answers[submission_id][question_id] = answer_id
-        return people, answers
+        return people
 
     def visible_scores(
         self, viewer_id: int, interview_pk: int, own_drafts: bool = True
@@ -413,7 +422,9 @@ class SqlitePanel:
             "SELECT a.submission_id, a.question_id, a.id, m.status = 'submitted',"
             f" CASE WHEN {own} THEN m.score END{columns}"
             f" FROM submissions s JOIN answers a ON a.submission_id = s.id{_MINE}"
-            " WHERE s.interview_pk = :interview",
+            # In the (submission, position) index's order (schema 9: no sort): each
+            # candidate's answers in the kit's order, so readers may list them from here.
+            " WHERE s.interview_pk = :interview ORDER BY s.id, a.position",
             params,
         )
         return VisibleGrid([viewer_id, *others], rows)
@@ -469,17 +480,22 @@ class SqlitePanel:
         ).fetchall()
         return {int(r[0]) for r in rows}
 
-    def submitted_by_submission(self, interview_pk: int) -> dict[int, set[int]]:
-        """:meth:`submitted_by` for every submission of the interview in one pass."""
+    def submitted_by_submission(
+        self, interview_pk: int, reviewer_id: int | None = None
+    ) -> dict[int, set[int]]:
+        """:meth:`submitted_by` for every submission of the interview in one pass; only
+        ``reviewer_id``'s when given (what a viewer's own rule needs: one search of the
+        (answer, reviewer) index per answer instead of every score row)."""
+        only = "" if reviewer_id is None else " AND sc.reviewer_id = :r"
         rows = self.db.execute(
             "SELECT a.submission_id, sc.reviewer_id, COUNT(*),"
             " (SELECT COUNT(*) FROM answers n WHERE n.submission_id = a.submission_id)"
             " FROM submissions s JOIN answers a ON a.submission_id = s.id"
-            " JOIN scores sc ON sc.answer_id = a.id"
+            f" JOIN scores sc ON sc.answer_id = a.id{only}"
             " WHERE s.interview_pk = :i AND sc.status = 'submitted'"
             f" AND {_CURRENT.format(t='sc')}"
             " GROUP BY a.submission_id, sc.reviewer_id",
-            {"i": interview_pk},
+            {"i": interview_pk, "r": reviewer_id},
         ).fetchall()
         out: dict[int, set[int]] = {}
         for submission_id, reviewer_id, done, answers in rows:
@@ -533,6 +549,30 @@ class SqlitePanel:
             ).fetchall()
             out.extend((table, tuple(r)) for r in rows)
         return out
+
+    def owned_rows_signed(self, reviewer_id: int) -> Iterator[tuple[str, Any, str | None]]:
+        """:meth:`owned_rows` with each row's signature by this reviewer (None when it has
+        none): ``(table, values, sig)``, one pass per table, the signature found by its key
+        as SQLite reads the row (the sign-in check: no dictionary of every signature)."""
+        for table, (columns, owner) in SIGNED_TABLES.items():
+            key = _ID.get(table, "id")
+            selected = ", ".join(f"t.{c}" for c in columns)
+            rows = self.db.execute(
+                f"SELECT {selected}, rs.sig FROM {table} t"
+                " LEFT JOIN row_sigs rs ON rs.tbl = :tbl AND rs.row_id = t.{key}"
+                " AND rs.reviewer_id = :r"
+                f" WHERE t.{owner} = :r ORDER BY t.{key}".replace("{key}", key),
+                {"tbl": table, "r": reviewer_id},
+            )
+            for row in rows:
+                yield table, row[:-1], row[-1]
+
+    def sig_count(self, reviewer_id: int) -> int:
+        """How many signatures this reviewer has (``len(sigs(reviewer_id))``)."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM row_sigs WHERE reviewer_id = ?", (reviewer_id,)
+        ).fetchone()
+        return int(row[0])
 
     def put_sig(self, table: str, row_id: int, reviewer_id: int, sig: str) -> bool:
         """Store a row's signature; True when the row had none before (a new signed row)."""
@@ -681,15 +721,19 @@ class SqlitePanel:
 
     def verify_audit(self) -> AuditProblem | None:
         """The first tampered row, or a missing tail (the head no longer matches)."""
-        entries = self.audit_entries()
-        problem = verify_chain(entries)
+        # The rows as SQLite returns them, no record each. (The columns' affinities store
+        # them in the types the hash was made of; a value of another type hand-written into
+        # a row fails its hash, as a changed value does.)
+        rows = self.db.execute(self._ENTRY + " ORDER BY seq")
+        problem = verify_chain_rows(rows)
         if problem is not None:
             return problem
         head = self.setting(_AUDIT_HEAD)
-        last = entries[-1] if entries else None
-        actual = None if last is None else f"{last.seq}:{last.row_hash}"
+        last = self.db.execute("SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        row = last.fetchone()
+        actual = None if row is None else f"{row[0]}:{row[1]}"
         if head != actual:
-            seq = 0 if last is None else last.seq
+            seq = 0 if row is None else int(row[0])
             return AuditProblem(seq + 1, f"Audit log rows after row {seq} were removed.")
         return None
 
