@@ -204,8 +204,18 @@ def main() -> int:
         )
         print(f"load average before: {load()}")
 
+        if args.before:
+            # The other checkout gets its own copies: a newer schema on either side would
+            # migrate a shared library and the other side would refuse to open it.
+            for name, home in list(homes.items()):
+                copy = Path(tmp) / f"before-{name}"
+                if home.exists():
+                    shutil.copytree(home, copy)
+                envs[f"{name}@before"] = {**base, "ONETAKE_HOME": str(copy)}
+
         def run(case: Case) -> Sample:
-            return run_once(case, {**envs[case.home], "PYTHONPATH": str(case.src)})
+            home = case.home if case.src == SRC else f"{case.home}@before"
+            return run_once(case, {**envs[home], "PYTHONPATH": str(case.src)})
 
         for case in cases:  # warm-up: caches, the empty library's first creation
             run(case)

@@ -376,6 +376,7 @@ def test_every_control_is_named_and_every_action_shows_its_shortcut(
     )
 
     w = make_window(qtbot, write_kit(tmp_path), ManualClock(), tmp_path / "x.onetake")
+    w.build_all_pages()  # pages are built on first visit: check every one of them
     buttons = w.findChildren(QPushButton)
     assert len(buttons) > 20
     for b in buttons:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -130,6 +130,8 @@ def test_hostile_kit_markup_appears_literally_and_links_ask_first(
     w.confirm = confirm
     qtbot.addWidget(w)
     w.show()
+    w.build_all_pages()  # pages are built on first visit: check every one of them
+    assert len(w.pages.built()) == len(w.pages)
     labels = [lab for lab in w.findChildren(QLabel) if lab.text()]
     rich = [lab for lab in labels if lab.textFormat() != Qt.TextFormat.PlainText]
     # only our own link markup is rich text, and it holds the kit's text escaped
@@ -192,4 +194,26 @@ def test_focus_is_visible_and_tab_follows_reading_order(qtbot: QtBot, tmp_path: 
             break
     # the notice's link labels come first on the page; the form follows in reading order
     assert [c for c in chain if c in reading_order] == reading_order
+    w.close()
+
+
+def test_pages_are_built_when_first_visited_and_each_once(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 17 (quick start): the window opens with its first page only; every other page is
+    built, made plain text and stacked when the candidate gets there, and kept."""
+    w = make(demo_kit_path(), ManualClock(), tmp_path / "a.onetake")
+    qtbot.addWidget(w)
+    w.show()
+    first = w.page
+    assert w.pages.built() == [first] and w.stack.currentWidget() is first
+    w.act(w.service.begin)  # on to the privacy notice
+    privacy = w.pages["privacy"]
+    assert w.stack.currentWidget() is privacy and privacy in w.pages.built()
+    assert w.pages["privacy"] is privacy  # built once
+    assert all(
+        lab.textFormat() == Qt.TextFormat.PlainText or lab.property("safe_link")
+        for lab in privacy.findChildren(QLabel)
+    )
+    assert len(w.pages.built()) == 2
+    # Built while the window is on screen, no part of it opened as a window of its own.
+    assert [x for x in QApplication.topLevelWidgets() if x.isVisible()] == [w]
     w.close()

@@ -22,6 +22,7 @@ from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_ser
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.ui.reviewer import privacy as privacy_ui
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 from tests.pipeline.library_bundles import demo_definition, make_bundle
 
 SCREENS = Path(os.environ.get("ONETAKE_SHOTS", "/work/shots/privacy"))
@@ -225,6 +226,44 @@ def test_blind_mode_hides_names_in_the_erase_dialog_and_the_banner(
     assert hold is not None
     assert hold.candidate.currentText() == code
     hold.reject()
+    window.close()
+
+
+def test_the_retention_banner_is_one_line_that_leaves_the_player_its_buttons(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 1366x768 x1.5 (911x512 logical) two wrapped lines of banner clipped the player's
+    buttons: the banner is one line cut to the width, the whole sentence in a plain tooltip."""
+    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
+    month = definition("thirty-days", 30)
+    service = open_reviewer_service(app_paths().ensure().library)
+    service.add_definition(month)
+    long_name = "Maximiliana <b>Wolfeschlegelsteinhausenbergerdorff</b> Featherstonehaugh"
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", long_name, definition=month))
+    service.close()
+
+    window = open_window(qtbot)
+    window.resize(911, 512)
+    controller = window.privacy  # type: ignore[attr-defined]
+    label = controller.banner.text
+    qtbot.waitUntil(controller.banner.isVisible)
+    window.show_answer(window.service.answers(sid)[0].id)
+    save(window, "retention-banner-911x512.png")
+    sentence = label.text()
+    assert sentence.startswith("Erased within 7 days") and long_name in sentence  # whole
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    one_line = 2 * label.fontMetrics().height()
+    assert label.sizeHint().height() < one_line and label.minimumSizeHint().height() < one_line
+    assert label.wordWrap() is False
+    assert label.is_elided() and label.shown_text().endswith("…")
+    assert label.toolTip() == plain_tooltip(sentence)  # the whole sentence, as typed
+    assert "<b>" not in label.toolTip()  # escaped: shown as the characters typed
+    controls = window.player.controls
+    assert controls.height() >= controls.minimumSizeHint().height()  # buttons not clipped
+    assert window.player.play_button.visibleRegion().boundingRect().height() == (
+        window.player.play_button.height()
+    )
     window.close()
 
 

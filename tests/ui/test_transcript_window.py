@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -20,7 +21,11 @@ from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.storage.transcripts import SqliteTranscripts
 from onetake_desktop.ui.reviewer import open_reviewer_window
-from onetake_desktop.ui.reviewer.transcript import TRANSCRIPT_ONLY_MESSAGE, TranscriptFeatures
+from onetake_desktop.ui.reviewer.transcript import (
+    TRANSCRIPT_ONLY_MESSAGE,
+    TranscriptFeatures,
+    TranscriptPanel,
+)
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
@@ -185,3 +190,110 @@ def test_imported_answers_are_transcribed_in_the_background_and_can_pause(
     assert "Migration" in f.panel.text.toPlainText()
     (hit,) = f.panel.service.search("migration")
     assert abs(hit.seconds - moments["q1"]) <= 0.5
+
+
+@pytest.mark.background_transcription
+def test_a_window_closed_before_its_background_start_runs_starts_nothing(qtbot: QtBot) -> None:
+    """The background run is asked for right after the first paint; a window closed before
+    that (its library closed with it) starts nothing and raises nothing ("Cannot operate on a
+    closed database" before), and a late library reload after closing starts nothing either."""
+    window = open_reviewer_window(AppContext.from_environment())
+    assert isinstance(window, ReviewerWindow)
+    qtbot.addWidget(window)
+    f = features(window)
+    window.show()
+    window.close()  # before the event loop ran: no paint, nothing queued has run yet
+    qtbot.wait(50)  # an exception in a queued call here fails the test (pytest-qt)
+    assert not f.panel.running
+    assert f.start_background() is False
+
+
+@pytest.mark.background_transcription
+def test_the_background_start_is_asked_right_after_the_first_paint(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not while the window is built (its library's first fill asks too): the pending query
+    and the worker wait for the first paint."""
+    asked: list[bool] = []
+    real = TranscriptPanel.start_background
+
+    def spy(self: TranscriptPanel, open_service: Any) -> bool:
+        asked.append(self.window().isVisible())
+        return real(self, open_service)
+
+    monkeypatch.setattr(TranscriptPanel, "start_background", spy)
+    window = open_reviewer_window(AppContext.from_environment())
+    assert isinstance(window, ReviewerWindow)
+    qtbot.addWidget(window)
+    assert asked == []  # not while the window is built
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: asked == [True])
+    window.close()
+
+
+class GatedTranscriber:
+    """A transcriber that holds each answer until the test lets it go (the run's layout is
+    what is tested here, not the speech engine)."""
+
+    model = "whisper-tiny.en"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.gate = threading.Event()
+
+    def transcribe(self, media: Path) -> Transcript:
+        self.gate.wait(30)
+        return words_of("held until the test let it go")
+
+    def pause(self) -> None:
+        pass
+
+    def resume(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.gate.set()
+
+
+def test_a_run_under_the_player_squeezes_neither_the_search_nor_its_progress(
+    qtbot: QtBot, two_candidates: dict[str, list[int]]
+) -> None:
+    """1366x768 at 150 % (911x512 points): the transcript sits under the player; while a run
+    goes, the search line, the progress and Pause each get their full height (they were cut
+    to a sliver), the words stay readable and the player keeps its buttons."""
+    from onetake_desktop.services.transcripts import TranscriptService
+    from onetake_desktop.storage.library import open_library
+
+    window = open_window(qtbot)
+    window.resize(911, 512)
+    f = features(window)
+    gate = GatedTranscriber()
+    root = window.service.library.root
+    f.panel.service = TranscriptService(window.service.library, cache=root, transcriber=gate)
+    window.show_answer(two_candidates["Ada Lovelace"][0])
+    qtbot.waitUntil(lambda: f.splitter.orientation() == Qt.Orientation.Vertical)
+    assert f.panel.compact
+    started = f.panel.start_background(
+        lambda: TranscriptService(open_library(root), cache=root, transcriber=gate)
+    )
+    assert started and f.panel.running
+    QTest.qWait(100)  # the layout settles
+    if SHOTS.parent.exists():
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SHOTS / "transcribing-under-the-player-911x512.png"))
+    panel = f.panel
+    assert panel.run_row.isVisible() and panel.progress.isVisible()
+    for widget in (panel.search, panel.progress, panel.pause_button):
+        assert widget.height() >= widget.minimumSizeHint().height(), widget
+        assert widget.visibleRegion().boundingRect().height() == widget.height(), widget
+    assert "analytical" in panel.text.toPlainText() and panel.text.isVisible()
+    assert panel.text.viewport().height() >= panel.fontMetrics().height()  # a whole line
+    assert panel.progress.width() >= panel.fontMetrics().horizontalAdvance("Transcribing 0 of 2")
+    controls = window.player.controls
+    assert controls.height() >= controls.minimumSizeHint().height()
+    gate.gate.set()
+    qtbot.waitUntil(lambda: not panel.running, timeout=20_000)
+    assert not panel.run_row.isVisible()
+    window.close()

@@ -9,7 +9,6 @@ the libraries actually installed (x264 inside PyAV's FFmpeg, Qt inside PySide6).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import metadata
 
 from onetake_desktop import __version__
 from onetake_desktop.logs import log_file
@@ -44,6 +43,10 @@ BUNDLED: tuple[Component, ...] = (
 
 
 def _version_of(distribution: str) -> str:
+    # importlib.metadata (email, zipfile, csv...) only when the facts are asked for: windows
+    # import this module for their About dialog.
+    from importlib import metadata
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

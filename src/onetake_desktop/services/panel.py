@@ -13,8 +13,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
+if TYPE_CHECKING:  # argon2 loads with the first passphrase (services/scoring.py)
+    from argon2 import PasswordHasher
 
 from onetake_desktop.domain.clock import Clock
 from onetake_desktop.domain.errors import InvalidInputError

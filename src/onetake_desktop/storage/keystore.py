@@ -14,10 +14,6 @@ import json
 import os
 from dataclasses import dataclass
 
-from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.storage.db import Database, transaction, utc_now
 
@@ -63,6 +59,8 @@ def short_fingerprint(fingerprint: str) -> str:
 
 
 def _derive(passphrase: str, salt: bytes, kdf: dict[str, int | str]) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
     return hash_secret_raw(
         passphrase.encode("utf-8"),
         salt,
@@ -82,6 +80,10 @@ def _associated_data(organisation: str, age_recipient: str, signing_public_key: 
 
 def seal_secrets(secrets: KeySecrets, passphrase: str, associated: bytes) -> tuple[str, bytes]:
     """(kdf JSON, nonce || ciphertext)."""
+    # argon2 and cryptography load here, when a key is sealed or opened: windows import this
+    # module (fingerprints) at start-up and open no key there.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     salt = os.urandom(16)
     kdf: dict[str, int | str] = {
         "name": "argon2id",
@@ -104,6 +106,9 @@ def seal_secrets(secrets: KeySecrets, passphrase: str, associated: bytes) -> tup
 def open_secrets(
     kdf_json: str, sealed: bytes, passphrase: str, associated: bytes, organisation: str
 ) -> KeySecrets:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     kdf = json.loads(kdf_json)
     if kdf.get("name") != "argon2id":
         raise OneTakeError(

@@ -22,9 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.kit import Kit, kit_content_hash
 from onetake_desktop.domain.validation import canonical_json, text_problem
@@ -137,6 +134,11 @@ def changed_after_signing(claimed: _Claimed) -> InvalidInputError:
 
 def verify_signature(kit: Kit, claimed: _Claimed) -> KitSignature:
     """Check the signature over this kit's content hash; refuse with one sentence if it fails."""
+    # cryptography loads with the first signature checked, not with the windows that import
+    # this module at start-up.
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     message = signed_message(kit_content_hash(kit), claimed.organisation, claimed.public_key_b64)
     try:
         Ed25519PublicKey.from_public_bytes(claimed.public_key).verify(claimed.value, message)

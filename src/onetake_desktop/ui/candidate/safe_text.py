@@ -76,7 +76,12 @@ class SafeText(QWidget):
             else:
                 self._layout.addWidget(lab)
         self.setAccessibleName(text[:200])
-        self.setVisible(bool(text.strip()))
+        if not text.strip():
+            self.hide()
+        elif self.parentWidget() is not None:
+            self.show()
+        # Not placed yet and not empty: nothing to do (show() would open it as a window of
+        # its own, for a moment: a native window, and the candidate window lost the focus).
 
     def _label(self, block: Block) -> QLabel:
         lab = QLabel()

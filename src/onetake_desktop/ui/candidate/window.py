@@ -8,7 +8,7 @@ past the screen: pages scroll their bodies and keep their actions and clocks in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,56 @@ def _tell(parent: QWidget, title: str, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
 
 
+def _plain_labels(widget: QWidget) -> None:
+    """Plain text everywhere (QLabel's default would guess "rich text" from a "<"); only the
+    safe-subset link labels, which escape every character they show, are rich text."""
+    for lab in widget.findChildren(QLabel):
+        if not lab.property("safe_link"):
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+
+
+# The window's pages in the order of the steps.
+PAGES: dict[str, Callable[[CandidateWindow], Page]] = {
+    "resume": ResumePage,
+    "welcome": WelcomePage,
+    "privacy": PrivacyPage,
+    "devices": DevicesPage,
+    "practice": PracticePage,
+    "questions": QuestionPage,
+    "review": ReviewPage,
+    "send": SendPage,
+    "sent": SentPage,
+}
+
+
+class _Pages(Mapping[str, Page]):
+    """The candidate window's pages by step name, each built (its labels made plain text,
+    added to the window's stack) the first time it is looked up."""
+
+    def __init__(self, window: CandidateWindow) -> None:
+        self._window = window
+        self._built: dict[str, Page] = {}
+
+    def __getitem__(self, name: str) -> Page:
+        page = self._built.get(name)
+        if page is None:
+            page = PAGES[name](self._window)
+            _plain_labels(page)
+            self._window.stack.addWidget(page)
+            self._built[name] = page
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PAGES)
+
+    def __len__(self) -> int:
+        return len(PAGES)
+
+    def built(self) -> list[Page]:
+        """The pages built so far (looking at them builds no other)."""
+        return list(self._built.values())
+
+
 class CandidateWindow(QWidget):
     """Candidate mode. Options for tests and demos: ``choose_bundle_path`` (instead of the save
     dialog), ``confirm`` (instead of questions), ``tell`` (instead of notes) and ``open_url``."""
@@ -183,19 +233,9 @@ class CandidateWindow(QWidget):
         self.banner.setAccessibleName("Notice")
         self.banner.hide()
         self.stack = QStackedWidget()
-        self.pages: dict[str, Page] = {
-            "resume": ResumePage(self),
-            "welcome": WelcomePage(self),
-            "privacy": PrivacyPage(self),
-            "devices": DevicesPage(self),
-            "practice": PracticePage(self),
-            "questions": QuestionPage(self),
-            "review": ReviewPage(self),
-            "send": SendPage(self),
-            "sent": SentPage(self),
-        }
-        for page in self.pages.values():
-            self.stack.addWidget(page)
+        # Each page is built the first time it is asked for (issue 17): nine pages cost ~100 ms
+        # before the first paint, and a candidate sees one. build_all_pages() for checks.
+        self.pages = _Pages(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 10, 20, 12)
         layout.setSpacing(8)
@@ -213,11 +253,7 @@ class CandidateWindow(QWidget):
             QShortcut(QKeySequence(keys), self, lambda s=step: self.change_text_size(s))
         self._show_text_size()
         self._fit_screen()
-        # Plain text everywhere (QLabel's default would guess "rich text" from a "<"); only the
-        # safe-subset link labels, which escape every character they show, are rich text.
-        for lab in self.findChildren(QLabel):
-            if not lab.property("safe_link"):
-                lab.setTextFormat(Qt.TextFormat.PlainText)
+        _plain_labels(self)  # and each page's as it is built
 
         service.listeners.append(self.sync)
         service.error_listeners.append(self.show_error)
@@ -270,6 +306,11 @@ class CandidateWindow(QWidget):
             self.show_error(OneTakeError(f"The setting could not be remembered ({error})."))
 
     # -- plumbing ------------------------------------------------------------------------------
+    def build_all_pages(self) -> None:
+        """Build every page now (tests that check all of them: plain text, names, layout)."""
+        for name in PAGES:
+            self.pages[name]
+
     def page_name(self) -> str:
         if self.service.resumable:
             return "resume"
@@ -491,7 +532,7 @@ class CandidateWindow(QWidget):
             sent.stop_upload()
         self.closing = True
         self.timer.stop()
-        for page in self.pages.values():
+        for page in self.pages.built():
             for player in page.findChildren(TakePlayer):
                 player.stop()
         self.service.close()  # waits for a take still being saved: it is kept and counts

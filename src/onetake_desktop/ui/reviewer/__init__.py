@@ -16,11 +16,15 @@ def open_reviewer_window(context: AppContext, paths: Sequence[Path] = ()) -> QWi
 
     service = context.reviewer_service()
     window = ReviewerWindow(service, panel_service=context.panel_service(service.library))
-    from onetake_desktop.ui.about import show_about
-
     help_menu = window.menuBar().addMenu("&Help")
     about = help_menu.addAction("&About OneTake")
-    about.triggered.connect(lambda: show_about(window, context.paths))
+    about.triggered.connect(lambda: _show_about(window, context))
     if paths:
         window.import_paths(list(paths))
     return window
+
+
+def _show_about(window: QWidget, context: AppContext) -> None:
+    from onetake_desktop.ui.about import show_about  # when asked: importlib.metadata and more
+
+    show_about(window, context.paths)

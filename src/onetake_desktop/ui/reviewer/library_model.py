@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -25,7 +25,13 @@ from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from onetake_desktop.domain.conformance import Flag
-from onetake_desktop.services.reviewer import AnswerStatus, CandidateEntry
+from onetake_desktop.services.reviewer import (
+    ENTRY_FIELDS,
+    AnswerStatus,
+    CandidateEntry,
+    EntryRow,
+    candidate_status,
+)
 from onetake_desktop.ui.widgets.flags import FLAG_MARK, flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
@@ -104,44 +110,65 @@ class LibraryModel(QAbstractItemModel):
         hidden: Mapping[int, str] | None = None,
         flags: Mapping[int, tuple[Flag, ...]] | None = None,
     ) -> None:
-        """Replace everything with these candidates (already sorted and filtered); ``hidden``
-        holds the submissions shown under a blind code (their tooltip says so), ``flags`` the
-        import flags by submission (a mark beside the name, the sentences in its tooltip)."""
+        """:meth:`set_rows` from entry objects (bench/reviewer_bench.py)."""
+        rows = [tuple(getattr(e, name) for name in ENTRY_FIELDS) for e in entries]
+        self.set_rows(cast(list[EntryRow], rows), hidden, flags)
+
+    def set_rows(
+        self,
+        rows: Sequence[EntryRow],
+        hidden: Mapping[int, str] | None = None,
+        flags: Mapping[int, tuple[Flag, ...]] | None = None,
+    ) -> None:
+        """Replace everything with these candidates (``ReviewerService.entry_rows``: already
+        sorted and filtered, one plain tuple each, as the service gives them without an object
+        per candidate); ``hidden`` holds the submissions shown under a blind code (their
+        tooltip says so), ``flags`` the import flags by submission (a mark beside the name,
+        the sentences in its tooltip)."""
         hidden = hidden or {}
         flags = flags or {}
+        no_flags: tuple[Flag, ...] = ()
         self.beginResetModel()
         nodes: list[_Node] = []
         top: list[int] = []
         candidates: dict[int, int] = {}
         interviews: dict[int, int] = {}
-        for e in entries:
-            parent = interviews.get(e.interview_pk)
-            if parent is None:
-                parent = len(nodes)
-                title = e.interview_title
-                if not e.has_definition:
-                    title += "  (definition missing)"
-                nodes.append(_Node("interview", e.interview_pk, title, "", "", -1, len(top), []))
-                interviews[e.interview_pk] = parent
-                top.append(parent)
-            siblings = nodes[parent].children
-            assert siblings is not None
+        siblings: list[int] = []
+        last_pk: int | None = None
+        parent = -1
+        # Positions (ENTRY_FIELDS): 0 submission id, 1 interview pk, 2 interview title,
+        # 3 name, 4 email, 7 answers, 8 with a score, 9 submitted, 10 has a definition.
+        for r in rows:
+            sid, pk = r[0], r[1]
+            if pk != last_pk:  # rows come grouped by interview; a dict lookup only on a change
+                last_pk = pk
+                found = interviews.get(pk)
+                if found is None:
+                    found = len(nodes)
+                    title = r[2] if r[10] else r[2] + "  (definition missing)"
+                    nodes.append(_Node("interview", pk, title, "", "", -1, len(top), []))
+                    interviews[pk] = found
+                    top.append(found)
+                parent = found
+                kids = nodes[parent].children
+                assert kids is not None
+                siblings = kids
             node_id = len(nodes)
-            tip = BLIND if e.submission_id in hidden else e.candidate_email
             nodes.append(
                 _Node(
                     "candidate",
-                    e.submission_id,
-                    e.candidate_name,
-                    tip,
-                    e.status,
+                    sid,
+                    r[3],
+                    BLIND if sid in hidden else r[4],
+                    candidate_status(r[7], r[8], r[9]),
                     parent,
                     len(siblings),
-                    flags=flags.get(e.submission_id, ()),
+                    None,
+                    flags.get(sid, no_flags),
                 )
             )
             siblings.append(node_id)
-            candidates[e.submission_id] = node_id
+            candidates[sid] = node_id
         self._nodes, self._top, self._candidates, self._answers = nodes, top, candidates, {}
         for node_id in top:
             self._count_interview(node_id)

@@ -43,12 +43,14 @@ from onetake_desktop.services.privacy import (
 )
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
+    ElidedLabel,
     plain_tooltip,
     warn,
 )
 
 BANNER_STYLE = """
 QFrame#RetentionBanner { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
+QFrame#RetentionBanner QPushButton { padding: 2px 10px; min-height: 18px; }
 QLabel#DialogWarning { color: #8a1c1c; font-weight: 600; }
 """
 
@@ -218,13 +220,17 @@ class RetentionBanner(QWidget):
         super().__init__()
         self.setStyleSheet(BANNER_STYLE)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(12, 8, 12, 0)
+        # Slim (a line of text, small buttons): on a 512-point-high screen every pixel it
+        # takes comes out of the player.
+        outer.setContentsMargins(12, 4, 12, 0)
         frame = QFrame()
         frame.setObjectName("RetentionBanner")
         outer.addWidget(frame)
         row = QHBoxLayout(frame)
-        row.setContentsMargins(12, 6, 8, 6)
-        self.text = _plain(name="RetentionText")
+        row.setContentsMargins(12, 3, 6, 3)
+        # One line, cut to the width with the whole sentence in its tooltip: two wrapped lines
+        # took the player's buttons' height at 1366x768 x1.5.
+        self.text = ElidedLabel(object_name="RetentionText")
         self.text.setAccessibleName("Candidates erased soon")
         self.keep_button = QPushButton("Keep longer…")
         self.dismiss_button = QPushButton("Dismiss")
@@ -271,16 +277,7 @@ class PrivacyController(QObject):
 
         self.banner = RetentionBanner()
         self.banner.keep_button.clicked.connect(lambda: self.keep_longer(None))
-        # Above the window's panes, whatever their layout: wrap the central widget.
-        central = window.takeCentralWidget()
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.banner)
-        if central is not None:
-            column.addWidget(central, 1)
-        window.setCentralWidget(holder)
+        window.central_column.insertWidget(0, self.banner)  # above the window's panes
         window.library_reloaded.connect(self._on_library_reloaded)
         # The banner (a query over every candidate) and the start-up expiry wait until the
         # window is on screen: neither is part of its first frame.
@@ -384,7 +381,9 @@ class PrivacyController(QObject):
                 f" the first on {_day(soon[0].erase_at)}. Point here for the list."
             )
         self.banner.text.setText(text)
-        self.banner.text.setToolTip(plain_tooltip("\n".join(everyone)))
+        # The whole sentence (the line may be cut to the window's width), then everyone.
+        listed = "\n".join(everyone) if len(soon) > 1 else ""
+        self.banner.text.setToolTip(plain_tooltip(f"{text}\n\n{listed}".strip()))
         self.banner.setVisible(True)
 
     def keep_longer(self, submission_id: int | None) -> HoldDialog | None:

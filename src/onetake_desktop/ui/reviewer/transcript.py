@@ -48,6 +48,7 @@ from onetake_desktop.services.transcripts import (
     TranscriptService,
 )
 from onetake_desktop.storage.library import open_library
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -162,6 +163,10 @@ class TranscriptPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("Transcribing %v of %m")
+        # Its words whole, even when it shares the search line.
+        self.progress.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
+        )
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
         self.pause_button.setToolTip(plain_tooltip("Pause transcribing in the background"))
@@ -173,14 +178,21 @@ class TranscriptPanel(QWidget):
         row.addWidget(self.pause_button)
         self.run_row.setVisible(False)
 
+        # The search line; under the player (compact) the run's progress and Pause share it,
+        # so a run never squeezes the words or the search out of a short window.
+        self.top_row = QHBoxLayout()
+        self.top_row.setContentsMargins(0, 0, 0, 0)
+        self.top_row.setSpacing(6)
+        self.top_row.addWidget(self.search, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.search)
+        layout.addLayout(self.top_row)
         layout.addWidget(self.results)
         layout.addWidget(self.status)
         layout.addWidget(self.text, 3)
         layout.addWidget(self.run_row)
+        self._column = layout
         self._bridge = _Bridge(self)
         self._bridge.progress.connect(self._on_progress)
         self._bridge.finished.connect(self._on_finished)
@@ -197,7 +209,7 @@ class TranscriptPanel(QWidget):
         self.words = stored.transcript.words if stored is not None else ()
         self.text.set_words(self.words)
         self.text.setVisible(bool(self.words))
-        self.status.setVisible(not (self.compact and self.words))
+        self._show_status()
         if answer_id is None:
             self.status.setText("Choose an answer to read what was said.")
         elif stored is not None:
@@ -208,6 +220,23 @@ class TranscriptPanel(QWidget):
         else:
             reason = self.service.unavailable()
             self.status.setText(reason or "Not transcribed yet: it will appear here when done.")
+
+    def set_compact(self, on: bool) -> None:
+        """Under the player in a small window (on) or beside it: compact puts the run's
+        progress on the search line and hides the status line while words or a run show."""
+        if on == self.compact:
+            return
+        self.compact = on
+        (self._column if on else self.top_row).removeWidget(self.run_row)
+        if on:
+            self.top_row.addWidget(self.run_row, 2)
+        else:
+            self._column.addWidget(self.run_row)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        # Compact: the model's name goes to a tooltip under words; a run's progress says it.
+        self.status.setVisible(not (self.compact and (self.words or self._run is not None)))
 
     def set_position(self, position_ms: int) -> None:
         """Highlight the word being spoken at ``position_ms`` (the player's position)."""
@@ -282,6 +311,7 @@ class TranscriptPanel(QWidget):
             on_finished=self._bridge.finished.emit,
         )
         self.run_row.setVisible(True)
+        self._show_status()
         self._run.start()
         return True
 
@@ -295,8 +325,10 @@ class TranscriptPanel(QWidget):
         self._run = None
         self.run_row.setVisible(False)
         self.pause_button.setChecked(False)
+        self._show_status()
         if error:
             self.status.setText(error)
+            self.status.setVisible(True)
         elif self.answer_id is not None:
             self.show_answer(self.answer_id)
 
@@ -309,6 +341,10 @@ class TranscriptPanel(QWidget):
         else:
             self._run.resume()
             self.progress.setFormat("Transcribing %v of %m")
+        # Its words whole, even when it shares the search line.
+        self.progress.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
+        )
         self.pause_button.setText("Resume" if on else "Pause")
 
     @property
@@ -342,7 +378,9 @@ class TranscriptFeatures(QObject):
         self.player = w.player
         self.panel = TranscriptPanel(service)
         self.panel.setMinimumWidth(220)
-        self.panel.setMinimumHeight(self.panel.fontMetrics().height() * 3)
+        # No fixed minimum height: the panel's layout states what its visible rows need (a
+        # fixed three lines squeezed the search and the run's row while transcribing).
+        self.panel.text.setMinimumHeight(self.panel.fontMetrics().height() * 2)
         layout = w.answer_pane.layout()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -355,6 +393,10 @@ class TranscriptFeatures(QObject):
         # in a narrow window (1366x768 at 150 %, netbooks).
         w.answer_pane.installEventFilter(self)
         self._user_sized = False  # a divider the reviewer dragged stays where they put it
+        # Runs start once the window is on screen (the library's fill while it is built asks
+        # nothing) and never after it closes (it closes its library).
+        self._shown = False
+        self._closed = False
         self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
 
         self.player.position_changed.connect(self.panel.set_position)
@@ -448,7 +490,13 @@ class TranscriptFeatures(QObject):
 
     # -- background ---------------------------------------------------------------------------
 
+    def first_start(self) -> bool:
+        self._shown = True
+        return self.start_background()
+
     def start_background(self) -> bool:
+        if self._closed or not self._shown:
+            return False
         root = self.service.library.root
         cache = self.service.cache
 
@@ -468,9 +516,8 @@ class TranscriptFeatures(QObject):
         if turned:
             self.splitter.setOrientation(orientation)
             self._user_sized = False
-            # Under the player, every line counts: the model's name moves to a tooltip.
-            self.panel.compact = not wide
-            self.panel.status.setVisible(wide or not self.panel.words)
+            # Under the player, every line counts (TranscriptPanel.set_compact).
+            self.panel.set_compact(not wide)
         if self._user_sized:
             return
         if wide:
@@ -482,11 +529,14 @@ class TranscriptFeatures(QObject):
 
     def _share_height(self) -> None:
         total = self.splitter.height()
-        player = max(self.player.minimumSizeHint().height(), total * 3 // 5)
+        panel = self.panel.minimumSizeHint().height()
+        # The player's buttons first, then the panel's rows whole, then a share of the rest.
+        player = max(self.player.minimumSizeHint().height(), min(total * 3 // 5, total - panel))
         self.splitter.setSizes([player, max(0, total - player)])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
+            self._closed = True
             self.panel.stop_background()
         elif watched is getattr(self.window, "answer_pane", None) and (
             event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
@@ -501,5 +551,7 @@ def install_transcript_features(window: QMainWindow) -> TranscriptFeatures:
     service = TranscriptService(library, cache=app_paths().cache)
     features = TranscriptFeatures(window, service)
     window.transcripts = features  # type: ignore[attr-defined]
-    QTimer.singleShot(0, features.start_background)  # what earlier imports left to do
+    # What earlier imports left to do: asked once the window is on screen (a query, and maybe
+    # a worker), never if it closes first.
+    after_first_paint(window, features.first_start)
     return features

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QWidget
 
 
 def plain_label(text: str = "", *, object_name: str = "", wrap: bool = False) -> QLabel:
@@ -24,6 +25,48 @@ def plain_label(text: str = "", *, object_name: str = "", wrap: bool = False) ->
         label.setObjectName(object_name)
     label.setWordWrap(wrap)
     return label
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text cut with "…" at the label's width: it never wraps and never asks
+    for more width than it is given, so a long sentence cannot push its neighbours (a banner
+    above the player) off a small screen. ``text()`` and the accessible name stay whole; give
+    the whole text in a tooltip (:func:`plain_tooltip`) where it may be cut."""
+
+    def __init__(self, text: str = "", *, object_name: str = "") -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        if object_name:
+            self.setObjectName(object_name)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("Mm…"), hint.height())
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def shown_text(self) -> str:
+        """The line as painted (cut to the width)."""
+        return self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment() | Qt.AlignmentFlag.AlignVCenter),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
+        painter.end()
 
 
 def make_plain(*labels: QLabel) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     Q_ARG,
@@ -39,7 +40,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
 )
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -55,6 +55,11 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.services.settings import SPEEDS  # the one list of speeds
+
+# Qt Multimedia (and QtNetwork behind it, their enums, the backend) loads with the first
+# media: a window that shows no answer yet does not pay for it before its first paint.
+if TYPE_CHECKING:
+    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 SKIP_MS = 5_000
 JUMP_MS = 10_000
@@ -249,7 +254,7 @@ class VideoView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sink = QVideoSink(self)
+        self._sink: QVideoSink | None = None
         self.image = QImage()
         self.frames = 0
         self._last: QVideoFrame | None = None
@@ -259,6 +264,15 @@ class VideoView(QWidget):
         self._poll = QTimer(self)
         self._poll.setInterval(self.POLL_MS)
         self._poll.timeout.connect(self._pull)
+
+    @property
+    def sink(self) -> QVideoSink:
+        """Where the media player renders; made with the media player (Qt Multimedia)."""
+        if self._sink is None:
+            from PySide6.QtMultimedia import QVideoSink
+
+            self._sink = QVideoSink(self)
+        return self._sink
 
     def start(self) -> None:
         """Pull frames (a source is loaded)."""
@@ -417,6 +431,8 @@ class PlayerWidget(QWidget):
     def media(self) -> QMediaPlayer:
         """The media player, made (with its audio output) the first time it is needed."""
         if self._media is None:
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
             self.audio = QAudioOutput(self)
             media = QMediaPlayer(self)
             media.setAudioOutput(self.audio)
@@ -520,9 +536,7 @@ class PlayerWidget(QWidget):
     @property
     def playing(self) -> bool:
         media = self._media
-        return media is not None and (
-            media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-        )
+        return media is not None and media.playbackState() == type(media).PlaybackState.PlayingState
 
     def position(self) -> int:
         return 0 if self._media is None else int(self._media.position())
@@ -553,7 +567,7 @@ class PlayerWidget(QWidget):
             self._pending_seek = position_ms
             return
         self.media.setPosition(min(position_ms, duration))
-        if self.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
+        if self.media.playbackState() == type(self.media).PlaybackState.StoppedState:
             # After the end the player is stopped and a new position alone paints nothing
             # (the label moved, the picture did not): pausing there decodes that frame.
             self.media.pause()
@@ -563,6 +577,8 @@ class PlayerWidget(QWidget):
         self.slider.set_markers(positions_ms)
 
     def _ready(self) -> bool:
+        from PySide6.QtMultimedia import QMediaPlayer
+
         status = self.media.mediaStatus()
         return status in (
             QMediaPlayer.MediaStatus.LoadedMedia,
@@ -627,10 +643,14 @@ class PlayerWidget(QWidget):
         self.time_label.setText(f"{format_ms(self.position())} / {format_ms(duration)}")
 
     def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
         self.play_button.setText(
             "Pause" if state == QMediaPlayer.PlaybackState.PlayingState else "Play"
         )
 
     def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
         if error != QMediaPlayer.Error.NoError:
             self.show_message(f"This answer cannot be played ({message or error.name}).")
