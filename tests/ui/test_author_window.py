@@ -4,6 +4,7 @@ beside its field, and the candidate preview that writes nothing."""
 
 from __future__ import annotations
 
+import time
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -474,3 +475,45 @@ def test_build_and_sign_is_offered_once_the_library_has_an_organisation_key(
     assert window.sign_action.isEnabled()
     again = make_window(qtbot, context)
     qtbot.waitUntil(again.sign_action.isEnabled)  # after its first paint
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Asia/Kolkata", "UTC+05:30"),
+        ("America/Sao_Paulo", "UTC−03:00"),
+        ("Asia/Kathmandu", "UTC+05:45"),  # not a half hour: added to the list
+        ("UTC", "UTC"),
+    ],
+)
+def test_the_deadline_zone_defaults_to_this_computers_offset_and_is_saved(
+    qtbot: QtBot,
+    context: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    zone: str,
+    expected: str,
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        local = datetime.now().astimezone().utcoffset()
+        assert local is not None
+        source = tmp_path / "local.toml"
+        source.write_text(kitfile.demo_source_path().read_text(encoding="utf-8"), "utf-8")
+        w = make_window(qtbot, context, AuthorDraft.open(source))
+        w.draft.set("deadline", None)
+        w.load()
+        assert w.deadline_zone.currentText() == expected
+        QTest.mouseClick(w.has_deadline, Qt.MouseButton.LeftButton)
+        w.save_action.trigger()
+        saved = kitfile.load_toml(tmp_path / "local.toml").kit.deadline
+        assert saved is not None and saved.utcoffset() == local
+        # Opened again, the saved zone is the one shown, listed once.
+        again = make_window(qtbot, context, AuthorDraft.open(tmp_path / "local.toml"))
+        assert again.deadline_zone.currentText() == expected
+        labels = [again.deadline_zone.itemText(i) for i in range(again.deadline_zone.count())]
+        assert labels.count(expected) == 1
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -79,6 +79,10 @@ def offset_label(offset: timedelta) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+def _minutes(offset: timedelta) -> int:
+    return int(offset.total_seconds() // 60)
+
+
 def _qt_datetime(value: datetime) -> QDateTime:
     return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
 
@@ -237,8 +241,9 @@ class AuthorWindow(QMainWindow):
         self.deadline_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.deadline_zone = QComboBox()
         self.deadline_zone.setAccessibleName("Time zone of the deadline")
+        # Item data is whole minutes: Qt compares ints by value, a timedelta only by identity.
         for offset in OFFSETS:
-            self.deadline_zone.addItem(offset_label(offset), offset)
+            self.deadline_zone.addItem(offset_label(offset), _minutes(offset))
         row = QHBoxLayout()
         row.addWidget(self.has_deadline)
         row.addWidget(self.deadline_edit, 1)
@@ -472,21 +477,23 @@ class AuthorWindow(QMainWindow):
         value = self.draft.get("deadline")
         self.has_deadline.setChecked(isinstance(value, datetime))
         if isinstance(value, datetime) and value.utcoffset() is not None:
-            offset = value.utcoffset() or timedelta(0)
-            index = self.deadline_zone.findData(offset)
-            if index < 0:
-                self.deadline_zone.addItem(offset_label(offset), offset)
-                index = self.deadline_zone.count() - 1
-            self.deadline_zone.setCurrentIndex(index)
+            self._choose_zone(value.utcoffset() or timedelta(0))
             self.deadline_edit.setDateTime(_qt_datetime(value))
         else:
-            local = datetime.now().astimezone().utcoffset() or timedelta(0)
-            index = self.deadline_zone.findData(local)
-            self.deadline_zone.setCurrentIndex(max(index, 0))
+            # No deadline yet: offer this computer's own offset.
+            self._choose_zone(datetime.now().astimezone().utcoffset() or timedelta(0))
             soon = self.context.clock.now() + timedelta(days=14)
             self.deadline_edit.setDateTime(_qt_datetime(soon.replace(hour=23, minute=59)))
         self.deadline_edit.setEnabled(self.has_deadline.isChecked())
         self.deadline_zone.setEnabled(self.has_deadline.isChecked())
+
+    def _choose_zone(self, offset: timedelta) -> None:
+        """Select ``offset`` in the zone list, adding it when it is not a half hour."""
+        index = self.deadline_zone.findData(_minutes(offset))
+        if index < 0:
+            self.deadline_zone.addItem(offset_label(offset), _minutes(offset))
+            index = self.deadline_zone.count() - 1
+        self.deadline_zone.setCurrentIndex(index)
 
     def _load_accommodations(self) -> None:
         while self.accommodation_rows.count():
@@ -612,7 +619,7 @@ class AuthorWindow(QMainWindow):
             return
         value: datetime | None = None
         if on:
-            offset = self.deadline_zone.currentData()
+            offset = timedelta(minutes=int(self.deadline_zone.currentData()))
             qdt = self.deadline_edit.dateTime()
             d, t = qdt.date(), qdt.time()
             value = datetime(
