@@ -391,3 +391,59 @@ def test_long_playback_does_not_exhaust_references_to_none(
     qtbot.waitUntil(lambda: window.player.video.frames > 30, timeout=15_000)
     window.player.pause()
     assert sys.getrefcount(None) > before - 100
+
+
+LONG_NAME = "Maximiliana" * 11  # 121 characters, not one place to break the line
+LONG_EMAIL = "m" * 60 + "@example.org"
+HOSTILE_LONG = "<b>Approved</b><img src='file:///etc/x.png'>" + "W" * 90
+
+
+@pytest.mark.parametrize("name", [LONG_NAME, HOSTILE_LONG], ids=["unbreakable", "html-looking"])
+def test_a_long_candidate_name_is_elided_in_the_scoring_header_with_the_whole_name_in_a_tooltip(
+    qtbot: QtBot, tmp_path: Path, name: str
+) -> None:
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QWidget
+
+    from onetake_desktop.ui.widgets.plain import ElidedLabel
+
+    bundle = make_bundle(tmp_path / "long.onetake", name, LONG_EMAIL, seconds=1.0)
+    window = open_window(qtbot)
+    window.resize(910, 512)  # 1366x768 at a scale factor of 1.5
+    import_and_wait(qtbot, window, [bundle])
+    sid = window.service.entries(window.service.actor_for(1))[0].submission_id
+    window.show_answer(window.service.answers(sid)[0].id)
+    QTest.qWait(50)  # let queued layout requests settle, as they would on screen
+    save(window, "long-name.png")
+
+    def tooltip_shows(text: str) -> str:
+        doc = QTextDocument()
+        doc.setHtml(text)  # tooltips that look like rich text are read as such
+        return doc.toPlainText()
+
+    label, email = window.candidate_label, window.candidate_email
+    for widget, whole in ((label, name), (email, LONG_EMAIL)):
+        assert isinstance(widget, ElidedLabel)
+        assert widget.text() == whole and widget.textFormat() == Qt.TextFormat.PlainText
+        shown = widget.shown_text()
+        assert shown.endswith("…") and whole.startswith(shown[:-1])
+        assert widget.fontMetrics().horizontalAdvance(shown) <= widget.contentsRect().width()
+        assert tooltip_shows(widget.toolTip()) == whole  # the whole text, as typed
+
+    # Nothing in the scoring pane is pushed past its edge, nor the pane past the window's.
+    viewport = window.scoring_scroll.viewport()
+    inner = window.scoring_scroll.widget()
+    assert inner.width() <= viewport.width()
+    children: list[QWidget] = inner.findChildren(QWidget)
+    for child in children:
+        if child.isVisible():
+            right = child.mapTo(inner, child.rect().topRight()).x()
+            assert right < viewport.width(), child
+    pane_right = window.scoring_pane.mapTo(window, window.scoring_pane.rect().topRight()).x()
+    assert pane_right < window.width()
+    assert label.width() > 100  # the name still has room to be read
+
+    # A short name fits whole: nothing is cut, and no tooltip repeats it.
+    window._clear_answer()
+    assert label.shown_text() == label.text() == "No candidate selected"
+    assert label.toolTip() == ""

@@ -61,7 +61,13 @@ from onetake_desktop.services.reviewer import (
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
-from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip, warn
+from onetake_desktop.ui.widgets.plain import (
+    ElidedLabel,
+    make_plain,
+    plain_label,
+    plain_tooltip,
+    warn,
+)
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
@@ -347,12 +353,10 @@ class ReviewerWindow(QMainWindow):
         self.player.position_changed.connect(lambda ms: self.rubric.set_position(ms))
 
     def _build_scoring_pane(self) -> None:
-        self.candidate_label = QLabel("")
-        self.candidate_label.setObjectName("Candidate")
-        self.candidate_label.setWordWrap(True)
-        self.candidate_email = QLabel("")
-        self.candidate_email.setObjectName("Hint")
-        make_plain(self.candidate_label, self.candidate_email)
+        # One line each, cut with "…" (whole in the tooltip): a name with no place to break
+        # would otherwise widen the whole pane and push the rubric and buttons out of sight.
+        self.candidate_label = ElidedLabel(object_name="Candidate")
+        self.candidate_email = ElidedLabel(object_name="Hint")
         self.rubric = RubricPanel(include_pins=False, scroll_levels=False)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
@@ -749,8 +753,8 @@ class ReviewerWindow(QMainWindow):
         self.flag.setVisible(False)
         self.flags_label.setVisible(False)
         self.scoring_pane.setCurrentWidget(self.scoring_hint)
+        self._show_candidate("", "")
         self.candidate_label.setText("No candidate selected")
-        self.candidate_email.setText("")
         self.rubric.show_answer(None, None, "", [], read_only=True)
         for b in self.recommend_buttons.values():
             b.setEnabled(False)
@@ -801,9 +805,7 @@ class ReviewerWindow(QMainWindow):
         self._show_flags(view.submission.id, a.question_id)
         self.scoring_pane.setCurrentWidget(self.scoring_content)
         name, email = self.shown_name(view.submission.id)
-        self.candidate_label.setText(name)
-        self.candidate_email.setText(email)
-        self.candidate_email.setVisible(bool(email))  # no empty line under a blind code
+        self._show_candidate(name, email)
         if changed:
             self._load_media(view)
         self.rubric.pins_box.setVisible(a.answer_type != "text")
@@ -811,6 +813,13 @@ class ReviewerWindow(QMainWindow):
         self._show_scoring(view)
         self._select_answer_item(answer_id)
         self.answer_shown.emit(answer_id)
+
+    def _show_candidate(self, name: str, email: str) -> None:
+        # The tooltip whatever the width: the pane can be widened or narrowed at any time.
+        for label, text in ((self.candidate_label, name), (self.candidate_email, email)):
+            label.setText(text)
+            label.setToolTip(plain_tooltip(text))
+        self.candidate_email.setVisible(bool(email))  # no empty line under a blind code
 
     def shown_name(self, submission_id: int) -> tuple[str, str]:
         """The candidate's name and email as this window may show them (a code and "" while
