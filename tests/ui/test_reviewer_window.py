@@ -433,6 +433,7 @@ def test_a_long_candidate_name_is_elided_in_the_scoring_header_with_the_whole_na
     # Nothing in the scoring pane is pushed past its edge, nor the pane past the window's.
     viewport = window.scoring_scroll.viewport()
     inner = window.scoring_scroll.widget()
+    assert inner is not None
     assert inner.width() <= viewport.width()
     children: list[QWidget] = inner.findChildren(QWidget)
     for child in children:
