@@ -173,3 +173,39 @@ def test_probers_are_lent_to_one_bundle_at_a_time_while_there_are_enough(
     assert len(bundles.probe_servers()) == 2
     close_spare_probe_child()
     assert bundles.probe_servers() == [shared_server()]
+
+
+def test_the_prober_starts_when_an_import_begins_and_never_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its start-up (Python and PyAV) overlaps the library's own work and the hashing, so it is
+    # started as soon as an import has a bundle; a reviewer who only scores, or an import of
+    # nothing but definitions, never starts a process.
+    from onetake_desktop.services import importing
+
+    if not can_fork():
+        pytest.skip("no fork on this platform: one fresh child per bundle is used instead")
+    close_spare_probe_child()
+    service = open_reviewer_service(app_paths().library)
+    try:
+        assert service.default_reviewer  # opening the library to score starts no prober
+        assert shared_server().pid is None
+        definition = tmp_path / "x.onetakeinterview"
+        definition.write_text("not read")
+        report = service.import_paths([definition, tmp_path / "missing.onetake"], workers=2)
+        assert [o.status for o in report.outcomes] == ["refused", "refused"]
+        assert shared_server().pid is None
+        started_before_sweep: list[bool] = []
+        sweep = importing.Importer.sweep_orphans
+
+        def noting(self: importing.Importer, *args: object) -> list[Path]:
+            started_before_sweep.append(shared_server().pid is not None)
+            return sweep(self, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(importing.Importer, "sweep_orphans", noting)
+        report = service.import_paths([sound_bundle(tmp_path / "s")], workers=1)
+        assert [o.status for o in report.outcomes] == ["imported"]
+        assert started_before_sweep == [True]
+    finally:
+        service.close()
+    assert shared_server().pid is None  # the library closing stops it

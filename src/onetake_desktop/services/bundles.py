@@ -384,6 +384,16 @@ def _give_prober(server: ProbeServer) -> None:
             _busy_probers[id(server)] = left
 
 
+def start_prober() -> None:
+    """Start the warm prober now if it is not running (POSIX; elsewhere each bundle has a fresh
+    child), so that its start-up (Python and PyAV: ~80-100 ms of CPU) overlaps whatever the
+    caller does before the first media file is written: opening the library, sweeping, reading
+    and hashing the bundle. Call it only once an import or a verify is really under way: a
+    reviewer who only scores never pays for a process."""
+    if can_fork():
+        shared_server().start()
+
+
 def probe_servers() -> list[ProbeServer]:
     """Every warm prober started for imports (the bench counts their CPU time)."""
     with _probers_lock:

@@ -39,7 +39,7 @@ from onetake_desktop.domain.manifest import MANIFEST_NAME, SubmissionManifest, m
 from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.durable import fsync_directory
 from onetake_desktop.paths import AppPaths, private_dir
-from onetake_desktop.services.bundles import ImportedBundle, import_judged
+from onetake_desktop.services.bundles import ImportedBundle, import_judged, start_prober
 from onetake_desktop.services.handover import bundle_files_in, decrypted
 from onetake_desktop.storage.atomic import os_error_sentence
 from onetake_desktop.storage.kitfile import DEFINITION_SUFFIX
@@ -206,8 +206,10 @@ class Importer:
         process) on that many threads, so one bundle's probe overlaps the next one's hashing;
         the database is written on the calling thread only, in the order given.
         """
-        self.sweep_orphans()
         bundles, report_missing = find_bundles(paths)
+        if any(not is_definition_file(b) for b in bundles):
+            start_prober()  # its start-up overlaps the sweep, the interviews and the hashing
+        self.sweep_orphans()
         report = ImportReport(list(report_missing))
         known = self.known_interviews()
         sizes = []
@@ -258,6 +260,8 @@ class Importer:
 
     def import_bundle(self, path: Path, progress: ProgressFn | None = None) -> ImportOutcome:
         """Check one bundle completely, then add it to the library (or say why not)."""
+        if not is_definition_file(path):
+            start_prober()  # its start-up overlaps reading the library's interviews
         checked = self._check(path, progress, self.known_interviews())
         return checked if isinstance(checked, ImportOutcome) else self._place(path, checked)
 
@@ -431,6 +435,7 @@ def judge_for_verify(
     """What ``bundle verify`` judges with, and how to name it: the interview definition file
     given (a bundle of another interview is refused), else the library's interviews if a
     library exists (none is created just to verify)."""
+    start_prober()  # a verify follows: its start-up overlaps loading what it is judged by
     if definition_file is not None:
         from onetake_desktop.domain.conformance import check_submission
         from onetake_desktop.storage.kitfile import load_definition
