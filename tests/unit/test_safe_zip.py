@@ -73,6 +73,22 @@ def test_stream_hashes_every_member_and_the_whole_file(tmp_path: Path) -> None:
     assert seen[-1] == path.stat().st_size and seen == sorted(seen)
 
 
+def test_a_member_is_written_completely_before_its_check_starts(tmp_path: Path) -> None:
+    """``finished`` (where the import starts probing a member) comes once the member's bytes
+    are all in its sink; the hashes returned at the end describe every member and the file."""
+    members = {"a.bin": os.urandom(2_500_000), "b.bin": os.urandom(3_100_000)}
+    path = stored_zip(tmp_path / "x.zip", members)
+    sinks = {name: io.BytesIO() for name in members}
+    written: dict[str, bytes] = {}
+    with SafeZip(path) as archive:
+        whole, hashes = archive.stream(
+            sinks, None, lambda name: written.update({name: sinks[name].getvalue()})
+        )
+    assert written == members
+    assert whole == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert hashes == {n: hashlib.sha256(d).hexdigest() for n, d in members.items()}
+
+
 def test_read_small_has_a_limit(tmp_path: Path) -> None:
     path = stored_zip(tmp_path / "x.zip", {"big": b"x" * 5000})
     with SafeZip(path) as archive, pytest.raises(InvalidInputError, match="at most 100"):
