@@ -8,7 +8,6 @@ past the screen: pages scroll their bodies and keep their actions and clocks in 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +43,14 @@ from onetake_desktop.services.candidate import (
     save_candidate_prefs,
 )
 from onetake_desktop.ui.candidate.pages.base import Page
+from onetake_desktop.ui.candidate.pages.devices import DevicesPage
+from onetake_desktop.ui.candidate.pages.practice import PracticePage
+from onetake_desktop.ui.candidate.pages.privacy import PrivacyPage
+from onetake_desktop.ui.candidate.pages.question import QuestionPage
+from onetake_desktop.ui.candidate.pages.resume import ResumePage
+from onetake_desktop.ui.candidate.pages.review import ReviewPage
+from onetake_desktop.ui.candidate.pages.sent import SendPage, SentPage
+from onetake_desktop.ui.candidate.pages.welcome import WelcomePage
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
     ElidedLabel,
@@ -132,29 +139,17 @@ def _plain_labels(widget: QWidget) -> None:
 
 
 # The window's pages in the order of the steps.
-# Each page's module (pages/NAME.py) and class, imported with the page's first build (issue 17):
-# a page's module loads the Qt classes only it uses (the privacy page's form and check boxes,
-# the devices page's pickers), and the candidate starts on one page.
-PAGES: dict[str, tuple[str, str]] = {
-    "resume": ("resume", "ResumePage"),
-    "welcome": ("welcome", "WelcomePage"),
-    "privacy": ("privacy", "PrivacyPage"),
-    "devices": ("devices", "DevicesPage"),
-    "practice": ("practice", "PracticePage"),
-    "questions": ("question", "QuestionPage"),
-    "review": ("review", "ReviewPage"),
-    "send": ("sent", "SendPage"),
-    "sent": ("sent", "SentPage"),
+PAGES: dict[str, Callable[[CandidateWindow], Page]] = {
+    "resume": ResumePage,
+    "welcome": WelcomePage,
+    "privacy": PrivacyPage,
+    "devices": DevicesPage,
+    "practice": PracticePage,
+    "questions": QuestionPage,
+    "review": ReviewPage,
+    "send": SendPage,
+    "sent": SentPage,
 }
-
-
-def page_class(name: str) -> Callable[[CandidateWindow], Page]:
-    """The class of the page for step ``name`` (its module imported now, once)."""
-    module, cls = PAGES[name]
-    page: Callable[[CandidateWindow], Page] = getattr(
-        importlib.import_module(f"onetake_desktop.ui.candidate.pages.{module}"), cls
-    )
-    return page
 
 
 class _Pages(Mapping[str, Page]):
@@ -168,7 +163,7 @@ class _Pages(Mapping[str, Page]):
     def __getitem__(self, name: str) -> Page:
         page = self._built.get(name)
         if page is None:
-            page = page_class(name)(self._window)
+            page = PAGES[name](self._window)
             _plain_labels(page)
             self._window.stack.addWidget(page)
             self._built[name] = page
@@ -344,9 +339,8 @@ class CandidateWindow(QWidget):
 
     def tick(self) -> None:
         page = self.page
-        before_tick = getattr(page, "before_tick", None)  # the question page's
-        if before_tick is not None:
-            before_tick()
+        if isinstance(page, QuestionPage):
+            page.before_tick()
         try:
             self.service.tick()
         except OneTakeError as error:
@@ -478,8 +472,6 @@ class CandidateWindow(QWidget):
             return
         self.service.close_devices()
         self.sealing = True
-        from onetake_desktop.ui.candidate.pages.sent import SendPage
-
         page = self.pages["send"]
         assert isinstance(page, SendPage)
         page.progress.setValue(0)
@@ -527,8 +519,6 @@ class CandidateWindow(QWidget):
             if not self.ask("Leave the interview?", text):
                 event.ignore()
                 return
-        from onetake_desktop.ui.candidate.pages.sent import SentPage
-
         sent = self.pages["sent"]
         assert isinstance(sent, SentPage)
         if sent.sending():
