@@ -14,6 +14,8 @@ import random
 import sqlite3
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -81,4 +83,30 @@ def test_the_audit_check_runs_right_after_the_first_paint(tmp_path: Path, qtbot:
     qtbot.waitUntil(banner.isVisible)  # nobody called check_audit: the start-up did
     assert "row 1 was changed" in banner.text()
     assert "row 1 was changed" in window.panel.audit_label.text()
+    window.close()
+
+
+def test_activity_keeps_the_panel_unlocked_once_the_window_is_on_screen(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The idle lock counts every key press and click in the application; the filter that sees
+    them is installed right after the first paint (before it, nobody can press anything)."""
+    clock = ManualClock()
+    library, _, _ = make_library(tmp_path / "lib")
+    ana = PanelService(library, clock, lambda: 1, HASHER).create_panelist("Ana", PASS["Ana"])
+    window = _window(qtbot, library, clock)
+    assert not window.panel.watching_activity  # built, not shown: nothing watched yet
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.panel.watching_activity)
+    sign_in(window.panel, ana.reviewer_id, PASS["Ana"])  # checked off the GUI thread
+    qtbot.waitUntil(lambda: not window.panel.lock_screen.isVisible(), timeout=10_000)
+    clock.advance(4 * 60)
+    QTest.keyClick(window.tree, Qt.Key.Key_Down)  # activity: the idle minutes start again
+    clock.advance(4 * 60)
+    window.panel.check_idle()
+    assert not window.panel.lock_screen.isVisible()
+    clock.advance(61)  # five idle minutes since the key press
+    window.panel.check_idle()
+    assert window.panel.lock_screen.isVisible()
     window.close()

@@ -46,12 +46,15 @@ if TYPE_CHECKING:  # the windows load on first use
 
 W = TypeVar("W", bound=PanelWindow)
 IDLE_CHECK_MS = 5_000
-_ACTIVITY = {
+# A tuple, not a set: the filter sees every event of the application, and a set hashes each
+# event type through Python's Enum.__hash__ (a tuple compares by identity first, in C).
+_ACTIVITY = (
     QEvent.Type.MouseButtonPress,
     QEvent.Type.KeyPress,
     QEvent.Type.Wheel,
     QEvent.Type.TouchBegin,
-}
+)
+_CLOSE = QEvent.Type.Close
 
 __all__ = ["PanelController", "install_panel_features"]
 
@@ -93,9 +96,13 @@ class PanelController(QObject):
         self.idle_timer.setInterval(IDLE_CHECK_MS)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # The window's Close at once; everyone's activity (for the idle lock) once the window
+        # is on screen: an application-wide Python filter sees every event of every widget,
+        # and building and laying out the window sends thousands (issue 17: 20-40 ms before
+        # the first paint). No one can press a key or click in a window not yet shown.
+        self.watching_activity = False
+        window.installEventFilter(self)
+        after_first_paint(window, self.watch_activity)
 
         self.closed = False
         self.tamper_dialog: QDialog | None = None
@@ -299,10 +306,18 @@ class PanelController(QObject):
         if not self.closed and self.service.lock_if_idle():
             self.lock("Locked after a few idle minutes.")
 
+    def watch_activity(self) -> None:
+        """Count every key press, click, wheel and touch in the application as activity."""
+        app = QApplication.instance()
+        if app is not None and not self.closed:
+            app.installEventFilter(self)
+            self.watching_activity = True
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
+        kind = event.type()
+        if kind in _ACTIVITY:
             self.service.touch()
-        elif watched is self.window and event.type() == QEvent.Type.Close:
+        elif kind == _CLOSE and watched is self.window:
             self.shut_down()  # before the window's closeEvent closes the shared library
         return False
 
