@@ -162,7 +162,16 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
 
         # Paused: it says so, and offers Resume.
         page.pause_button.click()
-        qtbot.waitUntil(lambda: not page.sending(), timeout=30_000)
+        # The worker ends first; the page shows "paused" when its last report arrives (queued).
+        qtbot.waitUntil(
+            lambda: (
+                not page.sending()
+                and page.last is not None
+                and page.last.state == "paused"
+                and not page.pause_button.isVisible()
+            ),
+            timeout=30_000,
+        )
         assert page.last is not None and page.last.state == "paused"
         assert page.send_status.text().startswith("Paused at")
         assert page.send_button.text() == "Resume" and not page.pause_button.isVisible()
