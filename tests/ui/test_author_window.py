@@ -517,3 +517,31 @@ def test_the_deadline_zone_defaults_to_this_computers_offset_and_is_saved(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_suggested_deadline_is_two_weeks_from_today_on_this_computers_calendar(
+    qtbot: QtBot,
+    app_context: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import replace
+
+    # 23:30 UTC on 1 June is already 2 June in Kolkata: the suggestion counts from 2 June.
+    late = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
+    context = replace(app_context, clock=ManualClock(late))
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        source = tmp_path / "local.toml"
+        source.write_text(kitfile.demo_source_path().read_text(encoding="utf-8"), "utf-8")
+        w = make_window(qtbot, context, AuthorDraft.open(source))
+        w.draft.set("deadline", None)
+        w.load()
+        shown = w.deadline_edit.dateTime()
+        assert shown.date() == QDate(2026, 6, 16)
+        assert shown.time() == QTime(23, 59)
+        assert w.deadline_zone.currentText() == "UTC+05:30"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -486,7 +486,9 @@ class AuthorWindow(QMainWindow):
         else:
             # No deadline yet: offer this computer's own offset.
             self._choose_zone(datetime.now().astimezone().utcoffset() or timedelta(0))
-            soon = self.context.clock.now() + timedelta(days=14)
+            # Two weeks from today on this computer's calendar, not UTC's (late evening in
+            # the Americas is already tomorrow in UTC).
+            soon = self.context.clock.now().astimezone() + timedelta(days=14)
             self.deadline_edit.setDateTime(_qt_datetime(soon.replace(hour=23, minute=59)))
         self.deadline_edit.setEnabled(self.has_deadline.isChecked())
         self.deadline_zone.setEnabled(self.has_deadline.isChecked())
