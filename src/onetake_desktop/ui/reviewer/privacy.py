@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QObject, Qt
 from PySide6.QtGui import QAction
@@ -34,13 +34,9 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.privacy import (
-    WARN_DAYS,
-    Candidate,
-    ErasurePlan,
-    PrivacyService,
-    plural,
-)
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.privacy import Candidate, ErasurePlan, PrivacyService
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
     ElidedLabel,
@@ -87,6 +83,8 @@ class EraseDialog(QDialog):
     def __init__(
         self, parent: QWidget, plan: ErasurePlan, who: str, interviews: Sequence[str]
     ) -> None:
+        from onetake_desktop.services.privacy import plural
+
         super().__init__(parent)
         self.setWindowTitle("Erase candidate")
         self.setObjectName("EraseDialog")
@@ -244,10 +242,12 @@ class RetentionBanner(QWidget):
 class PrivacyController(QObject):
     """Erase and hold actions, the week-ahead banner, and the start-up expiry."""
 
-    def __init__(self, window: Any, service: PrivacyService) -> None:
+    def __init__(self, window: Any, library: Any, clock: Clock) -> None:
         super().__init__(window)
         self.window = window
-        self.service = service
+        self._library = library
+        self._clock = clock
+        self._service: PrivacyService | None = None
         self.erase_dialog: EraseDialog | None = None
         self.hold_dialog: HoldDialog | None = None
         self.startup_box: QMessageBox | None = None
@@ -282,6 +282,16 @@ class PrivacyController(QObject):
         # The banner (a query over every candidate) and the start-up expiry wait until the
         # window is on screen: neither is part of its first frame.
         after_first_paint(window, self._on_first_paint)
+
+    @property
+    def service(self) -> PrivacyService:
+        """The library's privacy service, made on first use (issue 17: neither it nor its
+        module is part of the window's first frame; the banner asks it right after)."""
+        if self._service is None:
+            from onetake_desktop.services.privacy import PrivacyService
+
+            self._service = PrivacyService(self._library, self._clock)
+        return self._service
 
     # -- which candidate ----------------------------------------------------------------------
 
@@ -364,6 +374,8 @@ class PrivacyController(QObject):
     # -- retention ----------------------------------------------------------------------------
 
     def refresh_banner(self) -> None:
+        from onetake_desktop.services.privacy import WARN_DAYS
+
         soon = self.service.upcoming(WARN_DAYS)
         if not soon:
             self.banner.setVisible(False)
@@ -387,6 +399,8 @@ class PrivacyController(QObject):
         self.banner.setVisible(True)
 
     def keep_longer(self, submission_id: int | None) -> HoldDialog | None:
+        from onetake_desktop.services.privacy import WARN_DAYS
+
         if submission_id is not None:
             choices = [self.service.candidate(submission_id)]
         else:
@@ -427,6 +441,8 @@ class PrivacyController(QObject):
 
     def expire_due_at_startup(self) -> QMessageBox | None:
         """Say how many candidates are due and that they are erased now, then erase them."""
+        from onetake_desktop.services.privacy import plural
+
         if not self.window.isVisible():  # closed before the event loop came round
             return None
         self.service.sweep()
@@ -457,6 +473,6 @@ class PrivacyController(QObject):
 def install_privacy_features(window: QMainWindow, clock: Clock | None = None) -> PrivacyController:
     """Add erasure and retention to the reviewer window (kept as ``window.privacy``)."""
     library = window.service.library  # type: ignore[attr-defined]
-    controller = PrivacyController(window, PrivacyService(library, clock or default_clock()))
+    controller = PrivacyController(window, library, clock or default_clock())
     window.privacy = controller  # type: ignore[attr-defined]
     return controller
