@@ -68,6 +68,31 @@ def test_a_panel_locked_at_start_shows_nothing_behind_the_lock_until_sign_in(
     window.close()
 
 
+def test_the_transcript_panel_waits_behind_the_lock_and_is_there_at_sign_in(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """Locked at start, the first frame is the lock screen: the transcript panel is added
+    after it (or at the first sign-in, if that came first); signed in, it is beside the
+    player with its View actions, as in a window without a panel."""
+    clock = ManualClock()
+    library, _, _ = make_library(tmp_path / "lib")
+    first = PanelService(library, clock, lambda: 1, HASHER)
+    ana = first.create_panelist("Ana", PASS["Ana"]).reviewer_id
+    window = _window(qtbot, library, clock)
+    assert not hasattr(window, "transcripts")  # built, not yet painted: only the lock
+    window.show()
+    qtbot.waitUntil(lambda: hasattr(window, "transcripts"))  # right after the first paint
+    features = window.transcripts
+    assert window.panel.lock_screen.isVisible() and not features.panel.isVisible()
+    sign_in(window.panel, ana, PASS["Ana"])
+    qtbot.waitUntil(lambda: window.model.candidate_count() == len(NAMES), timeout=10_000)
+    assert window.transcripts is features  # added once
+    assert features.panel.isVisible() and features.player is window.player
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert features.show_action in view.actions() and features.only_action in view.actions()
+    window.close()
+
+
 def test_the_audit_check_runs_right_after_the_first_paint(tmp_path: Path, qtbot: QtBot) -> None:
     clock = ManualClock()
     library, _, _ = make_library(tmp_path / "lib")

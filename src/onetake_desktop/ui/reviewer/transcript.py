@@ -545,13 +545,17 @@ class TranscriptFeatures(QObject):
         return False
 
 
-def install_transcript_features(window: QMainWindow) -> TranscriptFeatures:
-    """Add transcripts to the reviewer window (kept as ``window.transcripts``)."""
+def install_transcript_features(window: QMainWindow, painted: bool = False) -> TranscriptFeatures:
+    """Add transcripts to the reviewer window (kept as ``window.transcripts``). ``painted``:
+    the window is on screen already (added after its first frame)."""
     library = window.service.library  # type: ignore[attr-defined]
     service = TranscriptService(library, cache=app_paths().cache)
     features = TranscriptFeatures(window, service)
     window.transcripts = features  # type: ignore[attr-defined]
     # What earlier imports left to do: asked once the window is on screen (a query, and maybe
     # a worker), never if it closes first.
-    after_first_paint(window, features.first_start)
+    if painted:
+        QTimer.singleShot(0, features.first_start)
+    else:
+        after_first_paint(window, features.first_start)
     return features

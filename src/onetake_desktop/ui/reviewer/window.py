@@ -60,6 +60,7 @@ from onetake_desktop.services.reviewer import (
 )
 from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import (
     ElidedLabel,
@@ -189,9 +190,14 @@ class ReviewerWindow(QMainWindow):
         audio = panel.actions.get("audio_only")
         if audio is not None:
             audio.toggled.connect(self._on_panel_audio_only)
-        from onetake_desktop.ui.reviewer.transcript import install_transcript_features
-
-        install_transcript_features(self)  # beside the player, search, transcript-only mode
+        # Transcripts (beside the player, search, transcript-only mode): when the panel locked
+        # the window, its first frame is the lock screen alone, so they are added right after
+        # that paint, or at the first sign-in if that comes sooner (issue 17).
+        self._transcripts_pending = True
+        if panel.lock_screen.isHidden():
+            self._install_transcripts()
+        else:
+            after_first_paint(self, self._install_transcripts)
         self._building = False
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
@@ -200,6 +206,14 @@ class ReviewerWindow(QMainWindow):
             self.reload_library()
 
     # -- building -----------------------------------------------------------------------------
+
+    def _install_transcripts(self) -> None:
+        if not getattr(self, "_transcripts_pending", False):
+            return
+        self._transcripts_pending = False
+        from onetake_desktop.ui.reviewer.transcript import install_transcript_features
+
+        install_transcript_features(self, painted=self.isVisible() and not self._building)
 
     def _build_library_pane(self) -> None:
         self.search = QLineEdit()
@@ -536,6 +550,7 @@ class ReviewerWindow(QMainWindow):
 
     def set_reviewer(self, reviewer_id: int) -> None:
         """Show everything as this reviewer sees it (their own scores, notes and speed)."""
+        self._install_transcripts()  # before an answer shows: the panel follows it
         self.rubric.flush_note()
         self.current_reviewer_id = reviewer_id
         reviewer = self.service.reviewer(reviewer_id)
