@@ -253,6 +253,18 @@ def main() -> int:
                 f"{case.name:<22} {fmt(walls):>27} {median(case.name, 'cpu') * 1000:7.0f}"
                 f" {wall_ratio:10.2f} {cpu_ratio:9.2f}{split or ' ' * 17}  {goal}"
             )
+        # Each round's CPU against the anchor's of the same round (the load moves both).
+        print("\nCPU ratio per round (case / anchor, same round): min / median / max")
+        for case in cases:
+            anchor = "bare" if case.painted else "pass"
+            if case.name == anchor:
+                continue
+            pairs = zip(samples[case.name], samples[anchor], strict=False)
+            ratios = sorted(s.cpu / a.cpu for s, a in pairs)
+            print(
+                f"{case.name:<22} {ratios[0]:5.2f} / {statistics.median(ratios):5.2f}"
+                f" / {ratios[-1]:5.2f}"
+            )
     return 0
 
 
