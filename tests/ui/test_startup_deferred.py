@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -82,13 +83,14 @@ def test_the_transcript_panel_waits_behind_the_lock_and_is_there_at_sign_in(
     assert not hasattr(window, "transcripts")  # built, not yet painted: only the lock
     window.show()
     qtbot.waitUntil(lambda: hasattr(window, "transcripts"))  # right after the first paint
-    features = window.transcripts
+    features = getattr(window, "transcripts")  # noqa: B009 (set by the transcript features)
     assert window.panel.lock_screen.isVisible() and not features.panel.isVisible()
     sign_in(window.panel, ana, PASS["Ana"])
     qtbot.waitUntil(lambda: window.model.candidate_count() == len(NAMES), timeout=10_000)
-    assert window.transcripts is features  # added once
+    assert getattr(window, "transcripts") is features  # noqa: B009 (added once)
     assert features.panel.isVisible() and features.player is window.player
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert isinstance(view, QMenu)
     assert features.show_action in view.actions() and features.only_action in view.actions()
     window.close()
 
