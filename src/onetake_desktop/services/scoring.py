@@ -46,7 +46,12 @@ from onetake_desktop.domain.panel import (
     blind_codes,
     wrong_passphrase_delay,
 )
-from onetake_desktop.storage.atomic import atomic_write_bytes, csv_bytes, indented_json
+from onetake_desktop.storage.atomic import (
+    atomic_write_bytes,
+    csv_bytes,
+    indented_json,
+    json_encoder,
+)
 from onetake_desktop.storage.db import durable, transaction
 from onetake_desktop.storage.library import (
     Library,
@@ -165,31 +170,9 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
     return hmac.new(prk, _KEY_INFO + b"\x01", hashlib.sha256).digest()  # HKDF-expand, 1 block
 
 
-def _json_encoder() -> Callable[[list[Any]], str]:
-    """json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without
-    building an encoder per call: a sign-in checks every row of the panelist (tens of
-    thousands). The standard library's C encoder is called directly where it is there and
-    gives the public encoder's text on a probe (as ``JSONEncoder.encode`` calls it, minus the
-    circular-reference bookkeeping that flat rows of plain values never need); otherwise the
-    public encoder."""
-    public = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return public.encode
-    try:
-        encode = make(
-            None, public.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
-        )
-        probe = ['é \u2028 "q"\\\n', 1, -2.5, 10**20, None, True, "\x00"]
-        if "".join(encode(probe, 0)) != public.encode(probe):
-            return public.encode
-    except (TypeError, ValueError):  # another Python's private signature: the public way
-        return public.encode
-    join = "".join
-    return lambda values: join(encode(values, 0))
-
-
-_ENCODE = _json_encoder()
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without building an
+# encoder per call: a sign-in checks every row of the panelist (tens of thousands).
+_ENCODE = json_encoder(False, ",", ":")
 
 
 def _canonical(values: Sequence[Any]) -> bytes:

@@ -95,7 +95,7 @@ def csv_bytes(
     # In C for a mapping that holds exactly the fields (every row an export service makes).
     pick = operator.itemgetter(*names) if len(names) > 1 else None
     first = _FORMULA_FIRST
-    dumps = _c_encoder(False, ", ", nested=True)  # json.dumps(v, ensure_ascii=False)
+    dumps = json_encoder(False, ", ", nested=True)  # json.dumps(v, ensure_ascii=False)
     write = writer.writerow  # row by row: 85,000 lists kept alive would wake the collector
     for row in rows:
         values: Iterable[Any]
@@ -151,14 +151,15 @@ def indented_json(value: Any, *, ensure_ascii: bool = True) -> str:
     return _Indented(ensure_ascii).text(value, 0, set())
 
 
-def _c_encoder(
-    ensure_ascii: bool, item_separator: str, *, nested: bool = False
+def json_encoder(
+    ensure_ascii: bool, item_separator: str, key_separator: str = ": ", *, nested: bool = False
 ) -> Callable[[Any], str]:
-    """``json.JSONEncoder(ensure_ascii=..., separators=(item_separator, ": ")).encode``
-    without an encoder made per call: the C one is called directly where it is there and
-    gives the public one's text on a probe, else the public one is used. Without ``nested``
-    there is no circular-reference check: only for containers of plain values or empty ones."""
-    public = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=(item_separator, ": "))
+    """``json.JSONEncoder(ensure_ascii=..., separators=(item_separator, key_separator)).encode``
+    without an encoder made per call (exports, and the signatures of every scored row): the C
+    one is called directly where it is there and gives the public one's text on a probe, else
+    the public one is used. Without ``nested`` there is no circular-reference check: only for
+    containers of plain values or empty ones."""
+    public = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=(item_separator, key_separator))
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return public.encode
@@ -166,7 +167,7 @@ def _c_encoder(
     markers: dict[int, Any] | None = {} if nested else None
     try:
         encode = make(
-            markers, public.default, string, None, ": ", item_separator, False, False, True
+            markers, public.default, string, None, key_separator, item_separator, False, False, True
         )
         probes: list[Any] = [
             ['é \u2028 "q"\\\n', 1, -2.5, 10**20, None, True, float("nan"), "\x00", [], {}],
@@ -192,7 +193,7 @@ class _Indented:
         """The encoder for a container of plain values whose items sit at ``level + 1``."""
         encode = self.flat_at.get(level)
         if encode is None:
-            encode = _c_encoder(self.ensure_ascii, ",\n" + "  " * (level + 1))
+            encode = json_encoder(self.ensure_ascii, ",\n" + "  " * (level + 1))
             self.flat_at[level] = encode
         return encode
 
