@@ -41,6 +41,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _answers import recorder_like_answer
+
 from onetake_desktop.domain.kit import kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.manifest import (
     AnswerRecord,
@@ -59,24 +61,6 @@ from onetake_desktop.services.bundles import (
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.bundle import write_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit
-
-
-def recorder_like_answer(path: Path, seconds: float) -> Path:
-    """A camera-like answer as the recorder writes it today: 720p30 H.264 at 1.5 Mbit/s with a
-    1 s GOP, AAC audio, fragmented MP4 (so as many packets per minute as a real take)."""
-    if not path.exists():
-        subprocess.run(
-            ["ffmpeg", "-v", "error", "-y",
-             "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
-             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-             "-t", f"{seconds:g}", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
-             "-b:v", "1.5M", "-maxrate", "2M", "-bufsize", "2M", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", "-b:a", "96k",
-             "-movflags", "+frag_keyframe+empty_moov+default_base_moof", str(path) + ".tmp.mp4"],
-            check=True,
-        )  # fmt: skip
-        os.replace(str(path) + ".tmp.mp4", path)
-    return path
 
 
 def bench_bundle(out: Path, answer: Path, seconds: float, name: str = "Bench") -> Path:

@@ -48,26 +48,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import av
+from _answers import recorder_like_answer
 
 ROOT = Path(__file__).resolve().parents[1]
 START_OF_THIS_WORK = "a4e3df2"  # main when issue 17's probe work began
-
-
-def recorder_like_answer(path: Path, seconds: float) -> Path:
-    """720p30 H.264 at 1.5 Mbit/s, 1 s GOP, AAC, fragmented MP4 (bench/import_bench.py's)."""
-    if not path.exists():
-        subprocess.run(
-            ["ffmpeg", "-v", "error", "-y",
-             "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
-             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-             "-t", f"{seconds:g}", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
-             "-b:v", "1.5M", "-maxrate", "2M", "-bufsize", "2M", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", "-b:a", "96k",
-             "-movflags", "+frag_keyframe+empty_moov+default_base_moof", str(path) + ".tmp.mp4"],
-            check=True,
-        )  # fmt: skip
-        os.replace(str(path) + ".tmp.mp4", path)
-    return path
 
 
 def as_the_recorder_writes(source: Path, path: Path) -> Path:
