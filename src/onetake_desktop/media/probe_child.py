@@ -679,6 +679,14 @@ def _decoded_refusal(
     return None
 
 
+def _cpu_seconds_used() -> int:
+    """This process's CPU time so far in whole seconds, rounded up (what RLIMIT_CPU counts)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return int(usage.ru_utime + usage.ru_stime) + 1
+
+
 def _limit_cpu_from_now(cpu_seconds: int) -> None:
     """Lower the CPU limit to ``cpu_seconds`` beyond what was used so far (start-up, waiting):
     lowering is always allowed, so the request's budget applies whatever the start allowed."""
@@ -686,10 +694,8 @@ def _limit_cpu_from_now(cpu_seconds: int) -> None:
         import resource
     except ImportError:
         return
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = int(usage.ru_utime + usage.ru_stime) + 1
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    cap = used + cpu_seconds
+    cap = _cpu_seconds_used() + cpu_seconds
     if soft != resource.RLIM_INFINITY:
         cap = min(cap, soft)
     ceiling = cap + 1 if hard == resource.RLIM_INFINITY or cap < hard else cap
@@ -719,10 +725,8 @@ def _next_file_cpu_limit(cpu_seconds: int) -> None:
         import resource
     except ImportError:
         return
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = int(usage.ru_utime + usage.ru_stime) + 1
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    cap = used + cpu_seconds
+    cap = _cpu_seconds_used() + cpu_seconds
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard - 1)
     resource.setrlimit(resource.RLIMIT_CPU, (max(1, cap), hard))
