@@ -3,16 +3,19 @@
     python bench/_first_paint.py [ONETAKE ARGS ...]   # onetake_desktop.app.main(ARGS)
     python bench/_first_paint.py --bare               # the anchor: QMainWindow with a QLabel
 
-``QApplication.exec`` is patched (here, never in the app) to install an application-wide
-event filter first; at the first ``QEvent.Paint`` delivered to a top-level window the driver
-prints one line on stdout and ends the process at once with ``os._exit(0)``:
+``QApplication.exec`` is patched (here, never in the app) to install an event filter on each
+top-level widget first (the windows the app has made by then; ours show theirs before
+``exec``); at the first ``QEvent.Paint`` delivered to a top-level window the driver prints one
+line on stdout and ends the process at once with ``os._exit(0)``:
 
     FIRST_PAINT <time.monotonic()> <CPU seconds of this process> <class> <objectName>
 
 With FIRST_PAINT_PROFILE=FILE, a cProfile of the run up to that paint is written to FILE;
 with FIRST_PAINT_MODULES=FILE, the names of the modules imported by then; with
 FIRST_PAINT_KEEP_STDERR=1, stderr is not pointed at native.log (for ``-X importtime``; this
-imports ui.application before the app does).
+imports ui.application before the app does); with FIRST_PAINT_APP_FILTER=1, the filter is
+installed on the application instead, as before session 4 (see ``_patch_exec``: it makes
+PySide6 build Python types and enums that neither side would build without the driver).
 CLOCK_MONOTONIC is shared by all processes, so the parent measures from just before its
 ``Popen`` to that timestamp. stdout, because the app points stderr at its native.log.
 Both sides go through this same file: the anchor imports only QtWidgets (and this driver's
@@ -87,7 +90,18 @@ def _patch_exec(qt_widgets: ModuleType) -> None:
     def exec_watching(*_self: object) -> int:  # app.exec() or QApplication.exec()
         app = app_class.instance()
         assert app is not None
-        app.installEventFilter(first_paint(app))
+        watcher = first_paint(app)
+        if os.environ.get("FIRST_PAINT_APP_FILTER"):  # the figures before session 4
+            app.installEventFilter(watcher)
+        else:
+            # Not on the application: a Python filter there is handed every object that gets
+            # an event, and PySide6 must find a Python type for each object it has not wrapped
+            # yet (QWidgetWindow, QAnimationTimer...): it walks the QObject class tree, making
+            # each class's Python type and enums on the way (~180 enum classes, ~30 ms of the
+            # bare window's ~150 ms CPU; less for windows that had made them anyway). No app
+            # pays that without the driver, so it measured the driver, not the window.
+            for window in app_class.topLevelWidgets():
+                window.installEventFilter(watcher)
         return int(real_exec())
 
     app_class.exec = exec_watching

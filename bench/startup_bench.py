@@ -4,13 +4,16 @@ asserted.
 
     .venv/bin/python bench/startup_bench.py [--runs 7] [--platform offscreen|xcb]
                                             [--candidates 10000] [--cache DIR] [--only a,b]
+                                            [--before CHECKOUT] [--app-filter]
 
 Each window runs through its real entry point (``onetake_desktop.app.main``) under
 bench/_first_paint.py, which patches ``QApplication.exec`` to watch for the first
-``QEvent.Paint`` of a top-level window, prints a CLOCK_MONOTONIC timestamp and its CPU time,
-and ends the process there. The anchor is the same driver with ``--bare``: a QMainWindow with
-a QLabel, importing only QtWidgets. ``onetake --help`` is timed to its exit beside
-``python -c pass``.
+``QEvent.Paint`` of a top-level window (an event filter on each top-level widget; with
+``--app-filter`` on the application, as the figures before session 4 were taken: that filter
+made PySide6 build ~180 Python enum classes in the bare window, ~30 ms of its CPU), prints a
+CLOCK_MONOTONIC timestamp and its CPU time, and ends the process there. The anchor is the
+same driver with ``--bare``: a QMainWindow with a QLabel, importing only QtWidgets.
+``onetake --help`` is timed to its exit beside ``python -c pass``.
 
 Cases: ``bare`` (anchor), ``start`` (``onetake``), ``candidate`` (``onetake candidate`` on the
 demo kit), ``review`` (``onetake review`` on an empty library), ``review10k`` (on a library
@@ -168,6 +171,11 @@ def main() -> int:
         metavar="CHECKOUT",
         help="also run each case on another checkout's sources (e.g. /work/main), interleaved",
     )
+    parser.add_argument(
+        "--app-filter",
+        action="store_true",
+        help="watch for the paint with an application-wide filter (the figures before session 4)",
+    )
     args = parser.parse_args()
     cases = CASES
     if args.only:
@@ -195,12 +203,16 @@ def main() -> int:
         base.pop("PYTHONDONTWRITEBYTECODE", None)
         base["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         base["QT_QPA_PLATFORM"] = args.platform
+        base.pop("FIRST_PAINT_APP_FILTER", None)
+        if args.app_filter:
+            base["FIRST_PAINT_APP_FILTER"] = "1"
         envs = {name: {**base, "ONETAKE_HOME": str(home)} for name, home in homes.items()}
         display = f" on DISPLAY={os.environ['DISPLAY']}" if args.platform == "xcb" else ""
         print(
             f"start-up to first paint, QT_QPA_PLATFORM={args.platform}{display}; "
             f"{args.runs} interleaved rounds after one warm-up; Python {sys.version.split()[0]};"
-            " bytecode cached (PYTHONPYCACHEPREFIX)"
+            " bytecode cached (PYTHONPYCACHEPREFIX); paint watched on the "
+            + ("application (--app-filter)" if args.app_filter else "top-level widgets")
         )
         print(f"load average before: {load()}")
 
