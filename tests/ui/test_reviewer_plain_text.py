@@ -142,3 +142,17 @@ def test_hostile_bundle_text_is_shown_literally_everywhere(qtbot: QtBot, tmp_pat
         tip = w.toolTip()
         if any(m in rendered(tip) for m in MARKERS):
             assert rendered(tip).count("<") == tip.count("&lt;"), tip
+
+
+def test_a_plain_tooltip_escapes_exactly_as_html_escape_and_renders_as_typed() -> None:
+    # plain.py escapes without importing `html` (start-up): same five characters, same text.
+    import html
+
+    from onetake_desktop.ui.widgets.plain import plain_tooltip
+
+    for text in (NAME, QUESTION, ANCHOR, COMPETENCY, PIN, "a & b \"c\" 'd' <e> &amp; é\n  f"):
+        tip = plain_tooltip(text)
+        assert tip == "<qt><p style='white-space:pre-wrap'>" + html.escape(text) + "</p></qt>"
+        doc = QTextDocument()
+        doc.setHtml(tip)
+        assert doc.toPlainText() == text

@@ -8,10 +8,11 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QWidget
 
 from onetake_desktop import __version__
 from onetake_desktop.cli import GuiRequest
@@ -19,6 +20,9 @@ from onetake_desktop.logs import MAX_BYTES, install_excepthooks
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.ui.widgets.plain import warn
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,9 @@ class ErrorReporter(QObject):
     def show_sentence(self, sentence: str) -> None:
         if self.dialog is not None and self.dialog.isVisible():
             return
+        # Imported with the first error, as in widgets/plain.py: no start-up pays for it.
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Critical, "OneTake", sentence)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setObjectName("UnexpectedError")
@@ -82,6 +89,9 @@ class ErrorReporter(QObject):
 
 
 def open_log_folder(folder: Path) -> bool:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
     folder.mkdir(parents=True, exist_ok=True)
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
@@ -147,6 +157,8 @@ def run_gui(request: GuiRequest, context: AppContext) -> int:
     except Exception as error:  # a window that cannot open says why, in one sentence
         log.exception("the %s window could not open", request.mode)
         # The sentence often names a kit or bundle file: plain text, never rich text.
+        from PySide6.QtWidgets import QMessageBox
+
         warn(None, str(error), icon=QMessageBox.Icon.Critical)
         return 1
     window.show()

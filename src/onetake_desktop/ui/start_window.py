@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -20,6 +19,9 @@ from PySide6.QtWidgets import (
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.ui.widgets.plain import plain_box
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 DEMO_KIT = resource("kits", "demo.onetakekit")
 
@@ -123,6 +125,9 @@ class StartWindow(QWidget):
         return button
 
     def choose_kit(self) -> None:
+        # Imported when asked: the dialog classes make their enum types on first use.
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(
             self, "Open interview kit", str(Path.home()), "Interview kits (*.onetakekit)"
         )

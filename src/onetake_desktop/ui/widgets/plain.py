@@ -9,11 +9,19 @@ verdict. These helpers make every such place show the characters as typed.
 
 from __future__ import annotations
 
-import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
+# html.escape(text, quote=True), without importing html (and its entity tables) at start-up.
+_HTML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+)
 
 
 def plain_label(text: str = "", *, object_name: str = "", wrap: bool = False) -> QLabel:
@@ -80,17 +88,24 @@ def plain_tooltip(text: str) -> str:
     explicit rich-text wrapper (which keeps line breaks and spaces)."""
     if not text:
         return ""
-    return "<qt><p style='white-space:pre-wrap'>" + html.escape(text) + "</p></qt>"
+    return "<qt><p style='white-space:pre-wrap'>" + text.translate(_HTML_ESCAPES) + "</p></qt>"
 
 
 def plain_box(
     parent: QWidget | None,
     text: str,
     title: str = "OneTake",
-    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    icon: QMessageBox.Icon | None = None,
 ) -> QMessageBox:
     """A message box whose sentence (often naming a file or a candidate) stays plain text;
-    not shown yet (``exec()`` to wait for it, ``open()`` not to)."""
+    not shown yet (``exec()`` to wait for it, ``open()`` not to). ``icon``: a warning unless
+    given."""
+    # Imported here: the first QMessageBox makes its enum types (a few ms) and most starts
+    # show none.
+    from PySide6.QtWidgets import QMessageBox
+
+    if icon is None:
+        icon = QMessageBox.Icon.Warning
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     return box
@@ -100,7 +115,7 @@ def warn(
     parent: QWidget | None,
     text: str,
     title: str = "OneTake",
-    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    icon: QMessageBox.Icon | None = None,
 ) -> None:
     """A warning box whose sentence (often naming a file or a candidate) stays plain text."""
     plain_box(parent, text, title, icon).exec()
