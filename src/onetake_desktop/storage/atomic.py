@@ -6,7 +6,6 @@ the directory so the rename itself survives a power cut. Anyone may reuse these 
 
 from __future__ import annotations
 
-import csv
 import errno
 import io
 import json
@@ -87,6 +86,8 @@ def csv_bytes(
     A row is a mapping (a missing field is an empty cell, a key not in ``fields`` is a
     ValueError, as with ``csv.DictWriter``) or a sequence of cells in ``fields`` order.
     ``json_cells`` writes list and dict cells as their JSON (``ensure_ascii=False``)."""
+    import csv  # with the first export: every window imports this module, few export
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     names = list(fields)
