@@ -297,3 +297,28 @@ def test_command_in_finds_the_word_argparse_takes() -> None:
     # (Python 3.11's argparse then refuses "--" itself as the command: an error either way.)
     assert cli.command_in(["--", "kit"]) == "kit"
     assert cli.command_in(["-"]) == "-"
+
+
+def test_the_services_imported_before_the_gui_exist_and_load_no_gui_or_media() -> None:
+    # app.py imports them before PySide6 (its import hook then reads fewer sources): a name
+    # that no longer exists, or a service that pulls in Qt or the media stack, would make
+    # that silently useless or costly.
+    from onetake_desktop import app
+
+    names = [n for mode in app.SERVICES_BEFORE_QT.values() for n in mode]
+    assert names
+    loaded = modules_loaded_by("\n".join(f"import {n}" for n in names))
+    new = loaded["new"]
+    assert isinstance(new, list)
+    assert set(names) <= set(new)
+    assert offending(new, ("PySide6", "av", "cv2", "numpy", "onetake_desktop.ui")) == []
+
+
+def test_a_service_that_cannot_import_is_left_for_the_window_to_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onetake_desktop import app
+
+    monkeypatch.setitem(app.SERVICES_BEFORE_QT, "review", ("onetake_desktop.no_such_service",))
+    app._import_services("review")  # no error here: open_window's import raises it in a window
+    app._import_services("start")  # the start screen has none
