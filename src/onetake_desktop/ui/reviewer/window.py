@@ -1251,6 +1251,9 @@ class ReviewerWindow(QMainWindow):
     # -- import, definitions, export ----------------------------------------------------------
 
     def choose_bundles(self) -> None:
+        from onetake_desktop.services.bundles import start_prober, stop_idle_prober
+
+        started = start_prober()  # its start-up hides behind the choosing (issue 17)
         files, _ = QFileDialog.getOpenFileNames(
             self,
             "Import bundles",
@@ -1259,6 +1262,8 @@ class ReviewerWindow(QMainWindow):
         )
         if files:
             self.import_paths([Path(f) for f in files])
+        else:
+            stop_idle_prober(started)
 
     def _unlock_keys_for(self, paths: Sequence[Path]) -> bool:
         """Encrypted bundles (issue 13): ask once for the organisation key's passphrase.
@@ -1287,9 +1292,14 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_folder(self) -> None:
+        from onetake_desktop.services.bundles import start_prober, stop_idle_prober
+
+        started = start_prober()  # its start-up hides behind the choosing (issue 17)
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
         if folder:
             self.import_paths([Path(folder)])
+        else:
+            stop_idle_prober(started)
 
     def import_paths(self, paths: Sequence[Path]) -> None:
         """Verify and import in the background; the window stays responsive."""
