@@ -487,6 +487,36 @@ def test_each_file_of_a_batch_gets_its_own_cpu_budget_under_the_batchs_ceiling()
     assert 0.8 < float(cpu) < 5.0
 
 
+def test_a_forked_prober_loads_no_module_the_server_did_not(
+    tmp_path: Path, honest: dict[str, Path]
+) -> None:
+    # Whatever a prober imports is loaded again in every fork, one per bundle (a shared
+    # library: relocations and page faults): the server's warm-up loads it once instead. Both
+    # ways of reading a file: an MP4's tables, and the packet by packet demux (Matroska).
+    mkv = tmp_path / "answer.mkv"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
+         "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "2", "-c:v", "libx264",
+         "-preset", "ultrafast", "-g", "30", "-c:a", "aac", str(mkv)],
+        check=True,
+    )  # fmt: skip
+    files = [str(honest["fragmented"]), str(mkv)]
+    result = _run_limited(
+        "import json, sys\n"
+        "import av.logging\n"
+        "av.logging.set_level(None)\n"
+        "from onetake_desktop.media import probe_child\n"
+        "probe_child._warm_up()\n"
+        "loaded = set(sys.modules)\n"
+        f"reports = [probe_child._probe_one(p) for p in {files!r}]\n"
+        "print(json.dumps([reports, sorted(set(sys.modules) - loaded)]))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    reports, new = json.loads(result.stdout)
+    assert [r.get("read") for r in reports] == ["tables", "packets"], reports
+    assert new == []
+
+
 def test_shapes_ffmpeg_reads_otherwise_are_not_read_from_the_tables(tmp_path: Path) -> None:
     from tests.pipeline.hostile.media import _rebuild
 

@@ -901,15 +901,18 @@ class _Batch:
 
 def _warm_up() -> None:
     """What every prober would otherwise do first, done once in the server so that the forks
-    inherit it: import the modules the probe imports when it runs, and open one decoder of each
-    allowed codec (each fills its static tables once per process: AAC's alone cost a forked
-    prober ~6 ms of CPU and page faults). No outside data is read."""
+    inherit it: import the modules the probe imports when it runs (PyAV loads its subtitle
+    stream module, a shared library, the first time it lists a file's streams: ~1-2 ms of CPU
+    and 80-350 page faults per forked prober while it was loaded there), and open one decoder
+    of each allowed codec (each fills its static tables once per process: AAC's alone cost a
+    forked prober ~6 ms of CPU and page faults). No outside data is read."""
     import bisect  # noqa: F401
     import contextlib  # noqa: F401
     import mmap  # noqa: F401
     import struct  # noqa: F401
 
     import av
+    import av.subtitles.stream
 
     from onetake_desktop.media import mp4_samples  # noqa: F401
 
