@@ -794,6 +794,44 @@ def test_a_predicted_picture_whose_slice_header_is_garbage_refuses_the_file(
         probe_media(path)
 
 
+def test_the_probe_decodes_without_deblocking_and_refuses_the_same_files(tmp_path: Path) -> None:
+    # A recorder's answer (x264 veryfast: CABAC, deblocked) with the slice data of one picture
+    # garbled in many ways: the probe's verdict on each is the same with the deblocking filter
+    # skipped (PICTURE_DECODER_OPTIONS) as with every step of decoding, and some are refused.
+    source = tmp_path / "veryfast.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "3",
+         "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", str(source)],
+        check=True,
+    )  # fmt: skip
+    files = [str(source)]
+    for last, after in [(False, 0), (False, 1), (False, 4), (True, 0), (True, 1)]:
+        for keep in (1, 2, 3, 4, 6):
+            garbled = tmp_path / f"g-{int(last)}-{after}-{keep}.mp4"
+            garbled.write_bytes(source.read_bytes())
+            _garble_picture(garbled, last=last, after=after, keep=keep)
+            files.append(str(garbled))
+    result = _run_limited(
+        "import json\n"
+        "import av.logging\n"
+        "av.logging.set_level(None)\n"
+        "from onetake_desktop.media import probe_child\n"
+        "assert probe_child.PICTURE_DECODER_OPTIONS == {'skip_loop_filter': 'all'}\n"
+        f"files = {files!r}\n"
+        "skipping = [probe_child._probe_one(f).get('error') for f in files]\n"
+        "probe_child.PICTURE_DECODER_OPTIONS = {}\n"
+        "whole = [probe_child._probe_one(f).get('error') for f in files]\n"
+        "print(json.dumps([skipping, whole]))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    skipping, whole = json.loads(result.stdout)
+    assert skipping == whole
+    assert skipping[0] is None  # the honest answer passes
+    assert sum("damaged" in (e or "") for e in skipping) >= 5  # the sweep is not vacuous
+
+
 @pytest.mark.parametrize(
     ("name", "codec"),
     [
