@@ -1262,7 +1262,7 @@ class ReviewerWindow(QMainWindow):
         )
         if files:
             self.import_paths([Path(f) for f in files])
-        else:
+        if not self.importing:  # nothing chosen, or the passphrase asked for was not given
             stop_idle_prober(started)
 
     def _unlock_keys_for(self, paths: Sequence[Path]) -> bool:
@@ -1298,7 +1298,7 @@ class ReviewerWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
         if folder:
             self.import_paths([Path(folder)])
-        else:
+        if not self.importing:
             stop_idle_prober(started)
 
     def import_paths(self, paths: Sequence[Path]) -> None:
