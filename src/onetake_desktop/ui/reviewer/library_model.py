@@ -4,6 +4,12 @@ A QTreeWidget builds one C++ item per row up front (10,000 candidates took 180-3
 model keeps one small Python node per row and lets the view ask only for the rows it shows.
 Answers of a candidate are loaded when the candidate is first expanded (``fetchMore``).
 
+A view lays out every row of an expanded interview (two calls into Python per row: 30 ms at
+10,000 candidates). For the window's first frame the model can show each interview's first
+rows only (``set_rows(..., first=N)``, N large enough that the rows in view and the scroll
+bar look as with all of them) and :meth:`show_all` adds the rest right after that frame; any
+lookup by candidate or answer shows them all first (issue 17).
+
 Every text here comes from outside (names, emails, question texts): the view paints
 ``DisplayRole`` as plain text, and tooltips, which Qt would read as rich text, are escaped
 (:func:`plain_tooltip`). GUI thread only.
@@ -22,7 +28,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QFont, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.services.reviewer import (
@@ -96,6 +102,9 @@ class LibraryModel(QAbstractItemModel):
         self._top: list[int] = []
         self._candidates: dict[int, int] = {}  # submission id -> node id
         self._answers: dict[int, int] = {}  # answer id -> node id
+        # interview node id -> how many of its candidates the view sees, while fewer than all
+        # (the first frame of a large library; empty otherwise).
+        self._shown: dict[int, int] = {}
         self.compact = False  # a narrow library: marks only, the words in the tooltip
         self._bold = QFont()
         self._bold.setBold(True)
@@ -119,12 +128,14 @@ class LibraryModel(QAbstractItemModel):
         rows: Sequence[EntryRow],
         hidden: Mapping[int, str] | None = None,
         flags: Mapping[int, tuple[Flag, ...]] | None = None,
+        first: int | None = None,
     ) -> None:
         """Replace everything with these candidates (``ReviewerService.entry_rows``: already
         sorted and filtered, one plain tuple each, as the service gives them without an object
         per candidate); ``hidden`` holds the submissions shown under a blind code (their
         tooltip says so), ``flags`` the import flags by submission (a mark beside the name,
-        the sentences in its tooltip)."""
+        the sentences in its tooltip). ``first``: the view sees only each interview's first
+        ``first`` candidates until :meth:`show_all` (the counts cover them all)."""
         hidden = hidden or {}
         flags = flags or {}
         no_flags: tuple[Flag, ...] = ()
@@ -170,9 +181,24 @@ class LibraryModel(QAbstractItemModel):
             siblings.append(node_id)
             candidates[sid] = node_id
         self._nodes, self._top, self._candidates, self._answers = nodes, top, candidates, {}
+        self._shown = {}
         for node_id in top:
             self._count_interview(node_id)
+            kids = nodes[node_id].children or []
+            if first is not None and len(kids) > first:
+                self._shown[node_id] = first
         self.endResetModel()
+
+    def show_all(self) -> None:
+        """The view sees every candidate (the rest of a first frame's rows)."""
+        for node_id, count in list(self._shown.items()):
+            kids = self._nodes[node_id].children or []
+            self.beginInsertRows(self._index_of(node_id, 0), count, len(kids) - 1)
+            del self._shown[node_id]
+            self.endInsertRows()
+
+    def showing_all(self) -> bool:
+        return not self._shown
 
     def _count_interview(self, node_id: int) -> None:
         node = self._nodes[node_id]
@@ -182,6 +208,7 @@ class LibraryModel(QAbstractItemModel):
 
     def set_answer_statuses(self, submission_id: int, statuses: Mapping[int, AnswerStatus]) -> None:
         """One candidate's answers changed (a score, a submit, from any window)."""
+        self.show_all()
         cand_id = self._candidates.get(submission_id)
         if cand_id is None:
             return
@@ -205,6 +232,7 @@ class LibraryModel(QAbstractItemModel):
 
     def set_compact(self, on: bool) -> None:
         if on != self.compact:
+            self.show_all()
             self.compact = on
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 1, 1)
             if self._top:
@@ -230,10 +258,12 @@ class LibraryModel(QAbstractItemModel):
         return self._node(index).key
 
     def candidate_index(self, submission_id: int) -> QModelIndex:
+        self.show_all()
         node_id = self._candidates.get(submission_id)
         return QModelIndex() if node_id is None else self._index_of(node_id, 0)
 
     def answer_index(self, submission_id: int, answer_id: int) -> QModelIndex:
+        self.show_all()
         cand = self._candidates.get(submission_id)
         if cand is None:
             return QModelIndex()
@@ -278,6 +308,7 @@ class LibraryModel(QAbstractItemModel):
         node = self._nodes[node_id]
         if node.kind != "candidate" or node.children is not None:
             return
+        self.show_all()
         rows = list(self._answers_for(node.key))
         node.children = []
         if not rows:
@@ -294,9 +325,14 @@ class LibraryModel(QAbstractItemModel):
     # index() and hasChildren() run once per row whenever the view lays out an expanded
     # interview (10,000 calls each from C++): kept to a few attribute lookups.
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        valid = parent.isValid()
-        kids = (self._nodes[parent.internalId()].children or ()) if valid else self._top
-        if 0 <= row < len(kids) and 0 <= column < 2:
+        if parent.isValid():
+            node_id = parent.internalId()
+            kids = self._nodes[node_id].children or ()
+            count = self._shown.get(node_id, len(kids)) if self._shown else len(kids)
+        else:
+            kids = self._top
+            count = len(kids)
+        if 0 <= row < count and 0 <= column < 2:
             return self.createIndex(row, column, kids[row])
         return QModelIndex()
 
@@ -311,7 +347,9 @@ class LibraryModel(QAbstractItemModel):
             return len(self._top)
         if parent.column() > 0:
             return 0
-        return len(self._node(parent).children or [])
+        node_id = int(parent.internalId())
+        count = len(self._nodes[node_id].children or [])
+        return self._shown.get(node_id, count) if self._shown else count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 2
@@ -344,6 +382,8 @@ class LibraryModel(QAbstractItemModel):
 
     def _flag_mark(self) -> QIcon:
         if self._flag_icon is None:
+            from PySide6.QtWidgets import QStyle  # its Python type (enums and all) costs 6 ms
+
             self._flag_icon = QApplication.style().standardIcon(
                 QStyle.StandardPixmap.SP_MessageBoxWarning
             )

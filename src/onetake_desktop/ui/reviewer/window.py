@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTextEdit,
     QToolButton,
     QTreeView,
@@ -73,6 +74,7 @@ from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
+    from onetake_desktop.services.context import AppContext
     from onetake_desktop.services.importing import ImportReport
 
 STYLE = """
@@ -107,9 +109,14 @@ class ReviewerWindow(QMainWindow):
         service: ReviewerService,
         reviewer_id: int | None = None,
         panel_service: PanelService | None = None,  # the context's, on this window's library
+        context: AppContext | None = None,
     ) -> None:
+        """``context``: the app's (app.py's); its paths hold the transcripts' model cache.
+        Without one (tests, benches) the environment's paths are read, as
+        ``AppContext.from_environment`` reads them."""
         super().__init__()
         self.service = service
+        self.context = context
         self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
         self.current_submission_id: int | None = None
         self.current_answer_id: int | None = None
@@ -199,6 +206,8 @@ class ReviewerWindow(QMainWindow):
         else:
             after_first_paint(self, self._install_transcripts)
         self._building = False
+        # The rest of a large library's rows (see reload_library), once the first frame is out.
+        after_first_paint(self, self.model.show_all)
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
         self.model.set_compact(0 < self._library_width() < 260)
@@ -213,7 +222,15 @@ class ReviewerWindow(QMainWindow):
         self._transcripts_pending = False
         from onetake_desktop.ui.reviewer.transcript import install_transcript_features
 
-        install_transcript_features(self, painted=self.isVisible() and not self._building)
+        if self.context is not None:
+            paths = self.context.paths
+        else:
+            from onetake_desktop.paths import app_paths
+
+            paths = app_paths()
+        install_transcript_features(
+            self, paths.cache, painted=self.isVisible() and not self._building
+        )
 
     def _build_library_pane(self) -> None:
         self.search = QLineEdit()
@@ -591,9 +608,12 @@ class ReviewerWindow(QMainWindow):
             sort=str(self.sort.currentData()),
             codes=codes,
         )
+        # Before the window is on screen (its first fill), a large interview is laid out for
+        # the first frame from its first rows only; the rest follow right after that frame.
+        first = None if self.isVisible() else self._first_frame_rows()
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_rows(entries, codes, self.service.all_flags())
+            self.model.set_rows(entries, codes, self.service.all_flags(), first=first)
             # Each interview open. expand() right after the model's reset only records it
             # (expandToDepth lays out every candidate now, and the view does it again when
             # shown: 20,000 calls into the model at 10,000 candidates instead of 10,000).
@@ -612,10 +632,21 @@ class ReviewerWindow(QMainWindow):
         if self.current_answer_id is not None:
             self._select_answer_item(self.current_answer_id)
 
+    def _first_frame_rows(self) -> int:
+        """Candidates per interview that look, in the first frame, as all of them would: the
+        rows in view, and a scroll bar whose slider is at its shortest with this many rows
+        (its length is track x rows in view / rows: the window's height bounds both)."""
+        height = max(self.height(), 1)
+        in_view = height // max(self.tree.fontMetrics().height(), 1) + 1
+        bar = self.tree.verticalScrollBar()
+        shortest = bar.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarSliderMin, None, bar)
+        return max(1000, in_view * height // max(shortest, 4) + in_view)
+
     def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:
         """(name as shown, status word) of each candidate under one interview. The status
         column shows the word, or only its mark while the library is narrow (the word is
         then the cell's tooltip and accessible text)."""
+        self.model.show_all()
         parent = self.model.index(interview_row, 0)
         if not parent.isValid():
             return []
@@ -630,6 +661,7 @@ class ReviewerWindow(QMainWindow):
     def tree_texts(self) -> list[str]:
         """Every text and tooltip of the rows the tree holds now (loaded answers included)."""
         out: list[str] = []
+        self.model.show_all()
 
         def walk(parent: QModelIndex) -> None:
             for i in range(self.model.rowCount(parent)):
