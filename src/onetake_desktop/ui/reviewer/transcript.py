@@ -14,18 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QContextMenuEvent,
-    QKeySequence,
-    QMouseEvent,
-    QTextCharFormat,
-    QTextCursor,
-)
+from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -35,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +34,13 @@ from onetake_desktop.domain.transcript import Word, word_at
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 
-if TYPE_CHECKING:  # made on first use: the window's first frame asks no transcript (issue 17)
+# Qt's Python classes are made on first use, each with its enums: the text formats, the context
+# menu's event and the note dialog load when first needed, not with the window (issue 17).
+if TYPE_CHECKING:
+    from PySide6.QtGui import QContextMenuEvent
+
+# Made on first use: the window's first frame asks no transcript (issue 17).
+if TYPE_CHECKING:
     from onetake_desktop.services.transcripts import (
         BackgroundTranscription,
         RunReport,
@@ -269,6 +265,9 @@ class TranscriptPanel(QWidget):
         self.current = index
         selections = []
         if index is not None:
+            from PySide6.QtGui import QTextCharFormat, QTextCursor
+            from PySide6.QtWidgets import QTextEdit
+
             start, end = self.text.span(index)
             cursor = QTextCursor(self.text.document())
             cursor.setPosition(start)
@@ -482,6 +481,8 @@ class TranscriptFeatures(QObject):
         view = w.view
         if view is None:
             return
+        from PySide6.QtWidgets import QInputDialog
+
         text, ok = QInputDialog.getText(
             self.window, "Pin a note to this word", f"Note at {position_ms / 1000:.1f} s:"
         )

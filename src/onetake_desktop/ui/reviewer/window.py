@@ -13,19 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -43,7 +35,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
-    QTextEdit,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -72,6 +63,9 @@ from onetake_desktop.ui.widgets.plain import (
 )
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
+
+if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
 
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
     from onetake_desktop.services.context import AppContext
@@ -1008,6 +1002,8 @@ class ReviewerWindow(QMainWindow):
         # as it does on any focus change), or leave full screen.
         if event.key() == Qt.Key.Key_Escape:
             focused = self.focusWidget()
+            from PySide6.QtWidgets import QTextEdit
+
             if isinstance(focused, QLineEdit | QPlainTextEdit | QTextEdit):
                 self._home_focus()
             elif self.focus_action.isChecked():
@@ -1283,6 +1279,8 @@ class ReviewerWindow(QMainWindow):
     # -- import, definitions, export ----------------------------------------------------------
 
     def choose_bundles(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         files, _ = QFileDialog.getOpenFileNames(
             self,
             "Import bundles",
@@ -1319,6 +1317,8 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
         if folder:
             self.import_paths([Path(folder)])
@@ -1383,6 +1383,8 @@ class ReviewerWindow(QMainWindow):
         self.progress.setVisible(False)
 
     def choose_definition(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         path, _ = QFileDialog.getOpenFileName(
             self,
             "Add interview definition",
@@ -1403,6 +1405,8 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_export(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export scores", str(Path.home() / "scores.csv"), "CSV (*.csv);;JSON (*.json)"
         )
