@@ -10,6 +10,7 @@ still happens, right after it, and what it shows at first paint is complete.
 
 from __future__ import annotations
 
+import gc
 import random
 import sqlite3
 from pathlib import Path
@@ -173,4 +174,26 @@ def test_asking_the_tree_before_the_first_paint_shows_every_candidate(
     window.step_answer(+1)  # N on the first candidate, then on through the rest
     assert window.current_answer_id is not None
     assert sorted(name for name, _ in window.candidate_rows()) == sorted(NAMES)
+    window.close()
+
+
+def test_the_cycle_collector_is_on_again_after_every_fill_of_the_tree(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fill pauses the collector (tens of thousands of new objects at 10,000 candidates):
+    it is on again afterwards, also when the fill fails."""
+    library, _, _ = make_library(tmp_path / "lib")
+    window = _window(qtbot, library, ManualClock())
+    assert gc.isenabled()
+    window.search.setText("Ada")
+    assert [name for name, _ in window.candidate_rows()] == ["Ada Lovelace"]
+    assert gc.isenabled()
+
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(window.service, "entry_rows", broken)
+    with pytest.raises(OSError):
+        window.reload_library()
+    assert gc.isenabled()
     window.close()
