@@ -473,9 +473,11 @@ class ReviewerWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for a in (self.import_action, self.import_folder_action, self.definition_action):
             file_menu.addAction(a)
-        from onetake_desktop.ui.reviewer.keys import add_keys_menu_item  # issue 13
-
-        self.keys_action = add_keys_menu_item(self, file_menu, self.service.library_root)
+        # Organisation keys (issue 13): their window's module loads when first opened.
+        self.keys_action = QAction("Organisation &keys…", self)
+        self.keys_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.keys_action.triggered.connect(self._open_keys)
+        file_menu.addAction(self.keys_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
@@ -485,6 +487,11 @@ class ReviewerWindow(QMainWindow):
             playback.addAction(a)
         self._build_review_menu()
         self._build_view_menu()
+
+    def _open_keys(self) -> None:
+        from onetake_desktop.ui.reviewer.keys import open_keys_window
+
+        open_keys_window(self, self.service.library_root)
 
     def _action(
         self, text: str, slot: Callable[[], Any], *keys: str, checkable: bool = False
