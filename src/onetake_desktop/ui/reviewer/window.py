@@ -146,12 +146,14 @@ class ReviewerWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.central_column.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self._build_library_pane()
+        # Each pane goes into the splitter before its content goes into it (top-down).
+        self.library_pane = QWidget()
         splitter.addWidget(self.library_pane)
-        self._build_answer_pane()
+        self._build_library_pane()
+        self.answer_pane = QWidget()
         splitter.addWidget(self.answer_pane)
-        self._build_scoring_pane()
-        splitter.addWidget(self.scoring_pane)
+        self._build_answer_pane()
+        self._build_scoring_pane(splitter)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
@@ -288,7 +290,6 @@ class ReviewerWindow(QMainWindow):
         sort_row.addWidget(QLabel("Sort by"))
         sort_row.addWidget(self.sort, 1)
         top.addLayout(sort_row)
-        self.library_pane = QWidget()
         layout = QVBoxLayout(self.library_pane)
         layout.setContentsMargins(8, 8, 2, 8)
         layout.addLayout(top)
@@ -364,7 +365,6 @@ class ReviewerWindow(QMainWindow):
         c.addWidget(self.card_body)
         self.question_card = card
         self.player = PlayerWidget()
-        self.answer_pane = QWidget()
         layout = QVBoxLayout(self.answer_pane)
         layout.setContentsMargins(2, 8, 2, 8)
         layout.setSpacing(6)
@@ -379,7 +379,24 @@ class ReviewerWindow(QMainWindow):
         self.player.previous_requested.connect(lambda: self.step_answer(-1))
         self.player.position_changed.connect(lambda ms: self.rubric.set_position(ms))
 
-    def _build_scoring_pane(self) -> None:
+    def _build_scoring_pane(self, splitter: QSplitter) -> None:
+        # Top-down: the stack, its scroll area and the scrolled widget are in the window before
+        # their content goes in (each move of a finished subtree restyles all of it: 6 ms).
+        self.scoring_pane = QStackedWidget()
+        splitter.addWidget(self.scoring_pane)
+        self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
+        self.scoring_hint.setObjectName("Hint")
+        self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scoring_hint.setWordWrap(True)
+        self.scoring_pane.addWidget(self.scoring_hint)
+        scroll = QScrollArea()
+        scroll.setObjectName("ScoringScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scoring_pane.addWidget(scroll)
+        inner = QWidget()
+        scroll.setWidget(inner)
         # One line each, cut with "…" (whole in the tooltip): a name with no place to break
         # would otherwise widen the whole pane and push the rubric and buttons out of sight.
         self.candidate_label = ElidedLabel(object_name="Candidate")
@@ -412,7 +429,6 @@ class ReviewerWindow(QMainWindow):
         self.submit_hint.setObjectName("Hint")
         self.submit_hint.setWordWrap(True)
 
-        inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(6, 12, 12, 12)
         layout.setSpacing(8)
@@ -429,20 +445,7 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(self.submit_hint)
         # The whole pane scrolls as one (every anchor in full, whatever the height): a scroll
         # area of its own inside would cut word-wrapped anchors.
-        scroll = QScrollArea()
-        scroll.setObjectName("ScoringScroll")
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scoring_scroll = scroll
-        self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
-        self.scoring_hint.setObjectName("Hint")
-        self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scoring_hint.setWordWrap(True)
-        self.scoring_pane = QStackedWidget()
-        self.scoring_pane.addWidget(self.scoring_hint)
-        self.scoring_pane.addWidget(scroll)
         self.scoring_content = scroll
         self.scoring_pane.setMinimumWidth(230)
 
