@@ -406,11 +406,8 @@ class TranscriptFeatures(QObject):
         # No fixed minimum height: the panel's layout states what its visible rows need (a
         # fixed three lines squeezed the search and the run's row while transcribing).
         self.panel.text.setMinimumHeight(self.panel.fontMetrics().height() * 2)
-        layout = w.answer_pane.layout()
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        layout.replaceWidget(self.player, self.splitter)
-        self.splitter.addWidget(self.player)
+        # The window's splitter around the player (ReviewerWindow.player_split).
+        self.splitter: QSplitter = w.player_split
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)

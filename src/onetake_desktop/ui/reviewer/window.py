@@ -364,14 +364,19 @@ class ReviewerWindow(QMainWindow):
             body.addWidget(w)
         c.addWidget(self.card_body)
         self.question_card = card
-        self.player = PlayerWidget()
         layout = QVBoxLayout(self.answer_pane)
         layout.setContentsMargins(2, 8, 2, 8)
         layout.setSpacing(6)
         layout.addWidget(card)
         layout.addWidget(self.flag)
         layout.addWidget(self.flags_label)
-        layout.addWidget(self.player, 1)
+        # The player in a splitter of its own, where the transcript panel goes beside it: in
+        # the window before the player goes in (moving it later restyles all of it, issue 17).
+        self.player_split = QSplitter(Qt.Orientation.Horizontal)
+        self.player_split.setChildrenCollapsible(False)
+        layout.addWidget(self.player_split, 1)
+        self.player = PlayerWidget()
+        self.player_split.addWidget(self.player)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
         self.player.rate_changed.connect(self._on_rate)
