@@ -296,3 +296,87 @@ def test_erase_error_names_the_candidate_as_plain_text(
     assert controller.erase_selected() is None
     assert seen == [(Qt.TextFormat.PlainText, f"{hostile} cannot be erased from <i>a.onetake</i>.")]
     window.close()
+
+
+def test_on_a_panel_only_the_chair_erases_from_the_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window asks the policy: a panelist who is not the chair sees why in the menu and
+    gets the service's sentence instead of the dialog; even a confirmed erasure that reaches
+    the service for them (a switch of panelist behind an open dialog) is refused there."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.ui.tasks import set_synchronous
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    folder = service.library.submissions.get(sid).folder
+    panel = PanelService(
+        service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    )
+    people = {
+        "Ana": panel.create_panelist("Ana", "ana passphrase", chair=True).reviewer_id,
+        "Ben": panel.create_panelist("Ben", "ben passphrase").reviewer_id,
+    }
+    panel.lock()
+    service.close()
+
+    set_synchronous(True)
+    try:
+        window = open_window(qtbot)
+        controller = window.privacy  # type: ignore[attr-defined]
+
+        def sign_in(name: str) -> None:
+            window.panel.switch_to(people[name])
+            lock = window.panel.lock_screen
+            lock.passphrase.setText(f"{name.lower()} passphrase")
+            lock.sign_in_button.click()
+            qtbot.waitUntil(lambda: window.current_reviewer_id == people[name])
+
+        def boxes_during(action: object) -> list[tuple[Qt.TextFormat, str]]:
+            seen: list[tuple[Qt.TextFormat, str]] = []
+
+            def look() -> None:
+                box = QApplication.activeModalWidget()
+                assert isinstance(box, QMessageBox)
+                seen.append((box.textFormat(), box.text()))
+                save(box, "erase-refused-offscreen.png")
+                box.done(0)
+
+            QTimer.singleShot(0, look)
+            action()  # type: ignore[operator]
+            return seen
+
+        sign_in("Ben")
+        window.show_answer(window.service.answers(sid)[0].id)
+        qtbot.waitUntil(lambda: window.current_submission_id == sid)
+        refused = "Erasing a candidate is for the panel's chair, Ana."
+        controller.refresh_erase_action()
+        assert controller.erase_action.statusTip() == refused
+        assert boxes_during(controller.erase_selected) == [(Qt.TextFormat.PlainText, refused)]
+        assert controller.erase_dialog is None
+        # Past the window's own check, the service still refuses.
+        assert boxes_during(lambda: controller._erase([sid])) == [
+            (Qt.TextFormat.PlainText, refused)
+        ]
+        assert folder.is_dir() and NAME in candidate_names(window)
+
+        sign_in("Ana")
+        controller.refresh_erase_action()
+        assert controller.erase_action.statusTip().startswith("Erase the selected candidate")
+        window.show_answer(window.service.answers(sid)[0].id)
+        dialog = controller.erase_selected()
+        assert dialog is not None
+        dialog.erase_button.click()
+        qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+        assert not folder.exists()
+        erased = [
+            e
+            for e in SqlitePanel(window.service.library.db).audit_entries()
+            if e.action == "erased"
+        ]
+        assert [e.actor_id for e in erased] == [people["Ana"]]
+        window.close()
+    finally:
+        set_synchronous(False)

@@ -37,6 +37,7 @@ from onetake_desktop.domain.errors import OneTakeError
 
 if TYPE_CHECKING:
     from onetake_desktop.services.privacy import Candidate, ErasurePlan, PrivacyService
+    from onetake_desktop.storage.erasure import ErasureResult
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
     ElidedLabel,
@@ -272,6 +273,7 @@ class PrivacyController(QObject):
             else:  # ... Export, | Keep longer, Erase, | Quit
                 file_menu.insertActions(quit_, [self.hold_action, self.erase_action])
                 file_menu.insertSeparator(quit_)
+            file_menu.aboutToShow.connect(self.refresh_erase_action)
         window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         window.tree.customContextMenuRequested.connect(self._context_menu)
 
@@ -290,7 +292,8 @@ class PrivacyController(QObject):
         if self._service is None:
             from onetake_desktop.services.privacy import PrivacyService
 
-            self._service = PrivacyService(self._library, self._clock)
+            # The window's own policy: it knows who is signed in at the laptop.
+            self._service = PrivacyService(self._library, self._clock, self.window.service.scoring)
         return self._service
 
     # -- which candidate ----------------------------------------------------------------------
@@ -318,6 +321,7 @@ class PrivacyController(QObject):
         if not index.isValid() or self.window.model.kind(index) == "interview":
             return
         self.window.tree.setCurrentIndex(index)
+        self.refresh_erase_action()
         menu = QMenu(self.window.tree)
         menu.addAction(self.hold_action)
         menu.addAction(self.erase_action)
@@ -325,12 +329,32 @@ class PrivacyController(QObject):
 
     # -- erasing ------------------------------------------------------------------------------
 
+    def erase_refusal(self) -> str | None:
+        """Why whoever is at the window may not erase (services decide; None: they may)."""
+        w = self.window
+        try:
+            return self.service.erasure_refusal(w.service.actor_for(w.current_reviewer_id))
+        except OneTakeError as error:  # nobody signed in (the panel locked meanwhile)
+            return str(error)
+
+    def refresh_erase_action(self) -> None:
+        """The menu says who may erase before anyone clicks (the click asks again)."""
+        refusal = self.erase_refusal()
+        tip = refusal or "Erase the selected candidate's answers, scores and notes for good."
+        self.erase_action.setStatusTip(tip)
+        self.erase_action.setToolTip(plain_tooltip(tip))
+
     def erase_selected(self) -> EraseDialog | None:
-        """Ask about the selected candidate (all their submissions); erases on confirmation."""
+        """Ask about the selected candidate (all their submissions); erases on confirmation.
+        Someone the policy does not let erase gets its sentence, and no dialog."""
         if getattr(self.window, "importing", False):
             QMessageBox.information(
                 self.window, "OneTake", "Wait for the import to finish, then erase."
             )
+            return None
+        refusal = self.erase_refusal()
+        if refusal is not None:
+            warn(self.window, refusal, icon=QMessageBox.Icon.Information)
             return None
         submission_id = self.selected_submission()
         if submission_id is None:
@@ -353,18 +377,38 @@ class PrivacyController(QObject):
         dialog.open()
         return dialog
 
-    def _erase(self, submission_ids: list[int]) -> None:
+    def _let_go(self, submission_ids: Sequence[int]) -> None:
         w = self.window
         w.rubric.flush_note()
         if w.current_submission_id in submission_ids:
             w._clear_answer()  # the player lets go of the files before they are deleted
+
+    def _erase(self, submission_ids: list[int]) -> None:
+        """A person's erasure: the service checks again who is at the window."""
+        w = self.window
+        self._let_go(submission_ids)
         try:
             result = self.service.erase(
-                submission_ids=submission_ids, actor_id=w.current_reviewer_id
+                w.service.actor_for(w.current_reviewer_id), submission_ids=submission_ids
             )
         except OneTakeError as error:
             warn(w, str(error))
             return
+        self._erased(result)
+
+    def _expire(self) -> None:
+        """Retention's erasure (nobody's action): whatever is due, whoever is signed in."""
+        self._let_go([c.submission_id for c in self.service.due()])
+        try:
+            result = self.service.expire().result
+        except OneTakeError as error:
+            warn(self.window, str(error))
+            return
+        if result is not None:
+            self._erased(result)
+
+    def _erased(self, result: ErasureResult) -> None:
+        w = self.window
         w.reload_library()
         message = f"Erased {len(result.counts)} submission(s) and their recordings."
         if not result.compacted:
@@ -463,8 +507,7 @@ class PrivacyController(QObject):
             "warning banner before their date."
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        ids = [c.submission_id for c in due]
-        box.finished.connect(lambda _r: self._erase(ids))
+        box.finished.connect(lambda _r: self._expire())
         self.startup_box = box
         box.open()
         return box
