@@ -164,6 +164,11 @@ def test_retention_banner_startup_erasure_and_keep_longer(
     box.button(QMessageBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: "Alan Turing" not in candidate_names(window))
     assert not due_folder.exists()
+    # The kit's promise kept, nobody's request: audited as retention, with no actor.
+    (gone,) = [
+        e for e in SqlitePanel(window.service.library.db).audit_entries() if e.action == "erased"
+    ]
+    assert gone.actor_id is None and json.loads(gone.details)["reason_code"] == "retention"
 
     # The week-ahead warning names who goes when.
     banner = controller.banner
