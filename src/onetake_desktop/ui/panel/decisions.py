@@ -7,24 +7,20 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
-    QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.domain.panel import DECISIONS
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.widgets.decision_form import DecisionForm
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
 
 
@@ -40,52 +36,28 @@ class DecisionsWindow(PanelWindow):
         self.picker = InterviewPicker(service)
         self.candidates = QListWidget()
         self.candidates.setAccessibleName("Candidates: name (or code), mean, decision")
-        self.candidate_label = QLabel("")
-        self.candidate_label.setObjectName("CandidateLabel")
-        self.mean_label = QLabel("")
-        self.mean_label.setObjectName("Hint")
-        self.choice = QButtonGroup(self)
-        choices = QHBoxLayout()
-        self.radios: dict[str, QRadioButton] = {}
-        for i, d in enumerate(DECISIONS):
-            radio = QRadioButton(DECISION_LABELS[d])
-            self.choice.addButton(radio, i)
-            self.radios[d] = radio
-            choices.addWidget(radio)
-        choices.addStretch(1)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Reason (for the panel's record)")
-        self.reason.setAccessibleName("Reason")
-        self.feedback = QPlainTextEdit()
-        self.feedback.setPlaceholderText("Short feedback note for the candidate (optional)")
-        self.feedback.setAccessibleName("Feedback for the candidate")
-        self.feedback.setFixedHeight(90)
+        self.form = DecisionForm()  # one column: the pane beside the list of candidates
+        self.candidate_label, self.mean_label = self.form.candidate, self.form.explain
+        self.radios = self.form.buttons
+        self.reason, self.feedback = self.form.reason, self.form.feedback
+        self.save_button = self.form.record_button
         self.lift_button = QPushButton("Show the name to the panel")
         self.lift_button.setToolTip(
             "Blind mode stays on for this candidate until every panelist has submitted them; "
             "showing the name is written to the audit log."
         )
-        self.save_button = QPushButton("Record decision")
-        self.save_button.setObjectName("PrimaryButton")
+        self.form.title_row.addWidget(self.lift_button)
         self.history = QListWidget()
         self.history.setAccessibleName("Earlier decisions")
         self.export_csv = QPushButton("Export CSV…")
         self.export_json = QPushButton("Export JSON…")
 
         right = QWidget()
-        form = QVBoxLayout(right)
-        form.setContentsMargins(0, 0, 0, 0)
-        name_row = QHBoxLayout()
-        name_row.addWidget(self.candidate_label, 1)
-        name_row.addWidget(self.lift_button)
-        form.addLayout(name_row)
-        form.addWidget(self.mean_label)
-        form.addLayout(choices)
-        form.addWidget(self.reason)
-        form.addWidget(self.feedback)
-        form.addWidget(self.save_button)
-        form.addWidget(QLabel("History"))
-        form.addWidget(self.history, 1)
+        pane = QVBoxLayout(right)
+        pane.setContentsMargins(0, 0, 0, 0)
+        pane.addWidget(self.form)
+        pane.addWidget(QLabel("History"))
+        pane.addWidget(self.history, 1)
         split = QSplitter()
         split.addWidget(self.candidates)
         split.addWidget(right)
@@ -112,7 +84,7 @@ class DecisionsWindow(PanelWindow):
 
         self.picker.changed.connect(lambda _: self.reload())
         self.candidates.currentRowChanged.connect(lambda _: self.show_candidate())
-        self.save_button.clicked.connect(self.record)
+        self.form.record_requested.connect(self.record)
         self.lift_button.clicked.connect(self.lift_blind)
         self.export_csv.clicked.connect(lambda: self._ask_export("csv"))
         self.export_json.clicked.connect(lambda: self._ask_export("json"))
@@ -148,16 +120,19 @@ class DecisionsWindow(PanelWindow):
     def show_candidate(self) -> None:
         row = self.candidates.currentRow()
         if row < 0 or row >= len(self.rows):
-            self.candidate_label.setText("No candidates yet.")
-            self.save_button.setEnabled(False)
+            self.form.show_none("No candidates yet.")
             self.lift_button.setVisible(False)
             return
         c = self.rows[row]
-        self.save_button.setEnabled(True)
         self.lift_button.setVisible(not c.revealed)
-        self.candidate_label.setText(c.name if c.revealed else f"{c.name} (name hidden)")
-        self.mean_label.setText(c.email)
-        self.mean_label.setVisible(bool(c.email))  # hidden while blind: no empty gap
+        # The reason starts empty: a new decision on a candidate says why anew.
+        self.form.show_candidate(
+            c.name if c.revealed else f"{c.name} (name hidden)",
+            c.email,  # empty while blind: the line is hidden
+            c.decision.decision if c.decision else None,
+            reason="",
+            feedback=c.decision.feedback if c.decision else "",
+        )
         self.history.clear()
         for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
             who = self.service.reviewer_name(d.reviewer_id)
@@ -165,23 +140,13 @@ class DecisionsWindow(PanelWindow):
                 f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by {who}: "
                 f"{d.reason}"
             )
-        self.choice.setExclusive(False)
-        for radio in self.radios.values():
-            radio.setChecked(False)
-        self.choice.setExclusive(True)
-        if c.decision is not None:
-            self.radios[c.decision.decision].setChecked(True)
-            self.feedback.setPlainText(c.decision.feedback)
-        else:
-            self.feedback.clear()
-        self.reason.clear()
 
     def record(self) -> None:
         row = self.candidates.currentRow()
-        chosen = self.choice.checkedId()
+        chosen = self.form.chosen()
         if row < 0:
             return
-        if chosen < 0:
+        if chosen is None:
             self.fail(OneTakeError("Choose advance, hold or decline."))
             return
         c = self.rows[row]
@@ -189,7 +154,7 @@ class DecisionsWindow(PanelWindow):
             self.service.decide(
                 self.actor,
                 submission_id=c.submission_id,
-                decision=DECISIONS[chosen],
+                decision=chosen,
                 reason=self.reason.text(),
                 feedback=self.feedback.toPlainText(),
             )
