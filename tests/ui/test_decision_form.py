@@ -19,6 +19,7 @@ from onetake_desktop.services.shortlist import ShortlistService
 from onetake_desktop.ui.panel.decisions import DecisionsWindow
 from onetake_desktop.ui.reviewer.shortlist import ShortlistWindow
 from onetake_desktop.ui.widgets.decision_form import DecisionForm
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 from tests.pipeline.test_panel_service import make_library
 
 HOSTILE = "<b>Ada</b> <a href='x'>Lovelace</a>"
@@ -82,6 +83,11 @@ def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
         window.show()
         assert form.candidate.text() == HOSTILE, window
         assert form.candidate.textFormat() == Qt.TextFormat.PlainText
+        assert form.candidate.toolTip() == plain_tooltip(HOSTILE)  # whole, escaped
+        # One line however long the name: the form keeps its height on a small screen.
+        assert form.candidate.sizeHint().height() < 2 * form.candidate.fontMetrics().height()
+        free = window.screen().availableGeometry()
+        assert window.height() <= free.height() and window.width() <= free.width()
         assert [b.text() for b in form.buttons.values()] == ["Advance", "Hold", "Decline"]
     # The shortlist asks the policy before the click; the panel's window says it on the click.
     assert "waits until every panelist has submitted" in shortlist.side.refusal.text()

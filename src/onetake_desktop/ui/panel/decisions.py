@@ -21,6 +21,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.widgets.decision_form import DecisionForm
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
 
 
@@ -31,7 +32,7 @@ class DecisionsWindow(PanelWindow):
         self.service = service
         self.actor = actor  # the signed-in panelist; stops working when the panel locks
         self.viewer_id = actor.reviewer_id
-        self.resize(940, 620)
+        fit_to_screen(self, 940, 620)
 
         self.picker = InterviewPicker(service)
         self.candidates = QListWidget()
@@ -49,6 +50,7 @@ class DecisionsWindow(PanelWindow):
         self.form.title_row.addWidget(self.lift_button)
         self.history = QListWidget()
         self.history.setAccessibleName("Earlier decisions")
+        self.history.setMinimumHeight(40)  # gives way first on a small screen
         self.export_csv = QPushButton("Export CSV…")
         self.export_json = QPushButton("Export JSON…")
 

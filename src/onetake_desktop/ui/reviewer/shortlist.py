@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -50,6 +50,7 @@ from onetake_desktop.services.shortlist import (
     SortKey,
 )
 from onetake_desktop.ui.widgets.decision_form import DECISION_WORDS, DecisionForm
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import FLAG_MARK, flags_tooltip
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip
 
@@ -228,13 +229,13 @@ class ShortlistWindow(QDialog):
         try:
             return call()
         except OneTakeError as error:
-            self.refusal.setText(str(error))
+            self.side.say(str(error))
             return None
 
     def reload(self, keep: int | None = None) -> None:
         pk = self.interview_pk()
         keep = keep if keep is not None else self.selected_id()
-        self.refusal.setText("")
+        self.side.say("")
         if not pk:
             self.rows = []
         else:
@@ -360,7 +361,7 @@ class ShortlistWindow(QDialog):
         if sid is None:
             return
         if decision is None:
-            self.refusal.setText("Choose Advance, Hold or Decline first.")
+            self.side.say("Choose Advance, Hold or Decline first.")
             return
         record = self._guard(
             lambda: self.shortlist.decide(
@@ -598,15 +599,6 @@ class FollowupDialog(QDialog):
         )
         self.exported.emit()
         return True
-
-
-def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
-    """Resize to (width, height), or to the screen's free area when that is smaller."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    free = screen.availableGeometry() if screen is not None else None
-    if free is not None:
-        width, height = min(width, free.width() - 20), min(height, free.height() - 40)
-    widget.resize(width, height)
 
 
 def open_shortlist(window: ReviewerWindow) -> ShortlistWindow:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.panel import DECISIONS, Decision
-from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
+from onetake_desktop.ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
 
 DECISION_WORDS: dict[str, str] = {"advance": "Advance", "hold": "Hold", "decline": "Decline"}
 STYLE = """
@@ -41,7 +41,9 @@ class DecisionForm(QWidget):
         super().__init__(parent)
         self.setObjectName("DecisionForm")
         self.setStyleSheet(STYLE)
-        self.candidate = plain_label("", object_name="DecisionCandidate", wrap=True)
+        # One line (a long name is cut with "…", whole in the tooltip): the form keeps its
+        # height under the shortlist's table on a small screen.
+        self.candidate = ElidedLabel(object_name="DecisionCandidate")
         self.explain = plain_label("", object_name="Hint", wrap=True)
         self.explain.setVisible(False)  # shown with a text: no empty gap
         self.title_row = QHBoxLayout()  # the window may add its own buttons beside the name
@@ -64,8 +66,9 @@ class DecisionForm(QWidget):
         )
         self.feedback.setAccessibleName("Feedback for the candidate")
         self.feedback.setTabChangesFocus(True)
-        # The policy's refusal, and any sentence the window reports about this form.
+        # The policy's refusal, and any sentence the window reports about this form (say()).
         self.refusal = plain_label("", object_name="Refusal", wrap=True)
+        self.refusal.setVisible(False)  # no empty gap above the button
         self.record_button = QPushButton("Record decision")
         self.record_button.setObjectName("PrimaryButton")
         self.record_button.clicked.connect(self.record_requested)
@@ -87,7 +90,8 @@ class DecisionForm(QWidget):
             grid.setColumnStretch(1, 1)
             grid.setRowStretch(4, 1)
         else:
-            self.feedback.setFixedHeight(90)
+            # Not taller: with the window's banner the pane still fits 1366x768 at 150 %.
+            self.feedback.setFixedHeight(72)
             column = QVBoxLayout(self)
             column.setContentsMargins(0, 0, 0, 0)
             column.addLayout(self.title_row)
@@ -106,7 +110,7 @@ class DecisionForm(QWidget):
         """One candidate: their name (or code), a line about them, and the form filled with
         ``decision`` (None: nothing chosen), ``reason`` and ``feedback``."""
         self._enable(True)
-        self.candidate.setText(title)
+        self._title(title)
         self.explain.setText(explain)
         self.explain.setVisible(bool(explain))
         self.group.setExclusive(False)  # so that every button can be unchecked
@@ -119,19 +123,28 @@ class DecisionForm(QWidget):
     def show_none(self, title: str) -> None:
         """No candidate to decide on: the form stays, greyed, under ``title`` (a sentence the
         window put in ``refusal``, say why the list is empty, stays)."""
-        self.candidate.setText(title)
+        self._title(title)
         self.explain.setText("")
         self.explain.setVisible(False)
         self._enable(False)
 
     def set_refusal(self, refusal: str | None) -> None:
         """The policy's sentence why this actor may not decide now (None: they may)."""
-        self.refusal.setText(refusal or "")
+        self.say(refusal or "")
         self.record_button.setEnabled(refusal is None and self.reason.isEnabled())
         self.record_button.setToolTip(plain_tooltip(refusal or "Record the decision (audited)"))
 
+    def say(self, sentence: str) -> None:
+        """Show one sentence (red) above the button; "" hides the line."""
+        self.refusal.setText(sentence)
+        self.refusal.setVisible(bool(sentence))
+
     def chosen(self) -> Decision | None:
         return next((key for key, radio in self.buttons.items() if radio.isChecked()), None)
+
+    def _title(self, title: str) -> None:
+        self.candidate.setText(title)
+        self.candidate.setToolTip(plain_tooltip(title))
 
     def _enable(self, on: bool) -> None:
         for w in (*self.buttons.values(), self.reason, self.feedback, self.record_button):
