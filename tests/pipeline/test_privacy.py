@@ -98,6 +98,15 @@ def needles(media: Path, avoid: list[bytes]) -> dict[str, bytes]:
     return found
 
 
+def library_submissions() -> list[int]:
+    """The submission ids in the app's library, read on a connection of its own."""
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:
+        return [x.id for x in s.library.submissions.all()]
+    finally:
+        s.close()
+
+
 def traces(root: Path, wanted: dict[str, bytes]) -> list[str]:
     """Every (file, needle) pair where a file under ``root`` holds the needle's bytes."""
     hits = []
@@ -225,11 +234,7 @@ def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
         service.close()
 
     def still_there() -> bool:
-        s = open_reviewer_service(app_paths().ensure().library)
-        try:
-            return [x.id for x in s.library.submissions.all()] == [sid]
-        finally:
-            s.close()
+        return library_submissions() == [sid]
 
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
     assert main(["library", "erase", "--email", EMAIL]) == 3
@@ -601,11 +606,7 @@ def test_erase_command_on_a_panel_library_is_the_chairs(
         service.close()
 
     def still_there() -> bool:
-        s = open_reviewer_service(app_paths().ensure().library)
-        try:
-            return [x.id for x in s.library.submissions.all()] == [sid]
-        finally:
-            s.close()
+        return library_submissions() == [sid]
 
     clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     context = replace(app_context, clock=clock)  # a wrong passphrase pauses the next try
