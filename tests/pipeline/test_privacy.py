@@ -131,10 +131,10 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
         for sid in (first_id, second_id):
             score_everything(service, sid)
         PrivacyService(service.library).hold(
+            service.actor_for(service.default_reviewer.id),
             submission_id=first_id,
             until=date.today() + timedelta(days=300),  # a hold must end in the future
             reason="appeal pending",
-            actor_id=None,
         )
         media = next(a.media_path for a in service.answers(first_id) if a.media_path)
         assert media is not None
@@ -365,17 +365,16 @@ def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> No
         assert snapshot() == before
 
         # A hold keeps them past the promise; it needs a reason without their name, and an end.
+        lone = service.actor_for(service.default_reviewer.id)
         with pytest.raises(InvalidInputError, match="needs a reason"):
-            privacy.hold(submission_id=sid, until=date(2027, 1, 15), reason="  ", actor_id=None)
+            privacy.hold(lone, submission_id=sid, until=date(2027, 1, 15), reason="  ")
         with pytest.raises(InvalidInputError, match="name or email"):
-            privacy.hold(
-                submission_id=sid, until=date(2027, 1, 15), reason=f"{NAME} appeals", actor_id=1
-            )
+            privacy.hold(lone, submission_id=sid, until=date(2027, 1, 15), reason=f"{NAME} appeals")
         with pytest.raises(InvalidInputError, match="future"):
-            privacy.hold(submission_id=sid, until=date(2026, 11, 1), reason="x", actor_id=1)
+            privacy.hold(lone, submission_id=sid, until=date(2026, 11, 1), reason="x")
         me = service.default_reviewer.id
         hold = privacy.hold(
-            submission_id=sid, until=date(2027, 1, 15), reason="appeal pending", actor_id=me
+            lone, submission_id=sid, until=date(2027, 1, 15), reason="appeal pending"
         )
         assert hold.until == datetime(2027, 1, 15, 23, 59, 59, tzinfo=UTC)
         (entry,) = [e for e in audit.audit_entries() if e.action == "retention_hold"]
@@ -411,10 +410,10 @@ def test_expire_command_dry_run_changes_nothing_then_erases(
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
         keep = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER, definition=kit))
         PrivacyService(service.library).hold(
+            service.actor_for(service.default_reviewer.id),
             submission_id=keep,
             until=date.today() + timedelta(days=20),
             reason="under review",
-            actor_id=None,
         )
     finally:
         service.close()

@@ -357,7 +357,7 @@ def test_on_a_panel_only_the_chair_erases_from_the_window(
         window.show_answer(window.service.answers(sid)[0].id)
         qtbot.waitUntil(lambda: window.current_submission_id == sid)
         refused = "Erasing a candidate is for the panel's chair, Ana."
-        controller.refresh_erase_action()
+        controller.refresh_actions()
         assert controller.erase_action.statusTip() == refused
         assert boxes_during(controller.erase_selected) == [(Qt.TextFormat.PlainText, refused)]
         assert controller.erase_dialog is None
@@ -368,7 +368,7 @@ def test_on_a_panel_only_the_chair_erases_from_the_window(
         assert folder.is_dir() and NAME in candidate_names(window)
 
         sign_in("Ana")
-        controller.refresh_erase_action()
+        controller.refresh_actions()
         assert controller.erase_action.statusTip().startswith("Erase the selected candidate")
         window.show_answer(window.service.answers(sid)[0].id)
         dialog = controller.erase_selected()
@@ -382,6 +382,108 @@ def test_on_a_panel_only_the_chair_erases_from_the_window(
             if e.action == "erased"
         ]
         assert [e.actor_id for e in erased] == [people["Ana"]]
+        window.close()
+    finally:
+        set_synchronous(False)
+
+
+def test_on_a_panel_only_the_chair_keeps_a_candidate_longer_from_the_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keeping a candidate past the date they were told is the policy's, as erasure is: a
+    panelist who is not the chair sees why in the menu, gets the service's sentence from the
+    menu and from the banner's Keep longer… instead of the dialog, and a dialog confirmed
+    for them anyway (a switch of panelist behind it) is refused by the service: no hold, no
+    audit row, and the banner still says when the candidate goes. The chair keeps them."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.ui.tasks import set_synchronous
+
+    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
+    month = definition("thirty-days", 30)
+    service = open_reviewer_service(app_paths().ensure().library)
+    service.add_definition(month)
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
+    panel = PanelService(
+        service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    )
+    people = {
+        "Ana": panel.create_panelist("Ana", "ana passphrase", chair=True).reviewer_id,
+        "Ben": panel.create_panelist("Ben", "ben passphrase").reviewer_id,
+    }
+    panel.lock()
+    service.close()
+
+    def holds() -> list[tuple[int, int | None]]:
+        db = window.service.library.db
+        kept = db.execute("SELECT submission_id, reviewer_id FROM retention_holds").fetchall()
+        audited = [e for e in SqlitePanel(db).audit_entries() if e.action == "retention_hold"]
+        assert [(f"submission {s}", r) for s, r in kept] == [
+            (e.subject, e.actor_id) for e in audited
+        ]
+        return [(int(s), r) for s, r in kept]
+
+    set_synchronous(True)
+    try:
+        window = open_window(qtbot)
+        controller = window.privacy  # type: ignore[attr-defined]
+
+        def sign_in(name: str) -> None:
+            window.panel.switch_to(people[name])
+            lock = window.panel.lock_screen
+            lock.passphrase.setText(f"{name.lower()} passphrase")
+            lock.sign_in_button.click()
+            qtbot.waitUntil(lambda: window.current_reviewer_id == people[name])
+
+        def boxes_during(action: object) -> list[tuple[Qt.TextFormat, str]]:
+            seen: list[tuple[Qt.TextFormat, str]] = []
+
+            def look() -> None:
+                box = QApplication.activeModalWidget()
+                assert isinstance(box, QMessageBox)
+                seen.append((box.textFormat(), box.text()))
+                save(box, "keep-longer-refused-offscreen.png")
+                box.done(0)
+
+            QTimer.singleShot(0, look)
+            action()  # type: ignore[operator]
+            return seen
+
+        sign_in("Ana")  # the chair opens the dialog, then leaves Ben at the laptop
+        dialog = controller.keep_longer(sid)
+        assert dialog is not None
+        dialog.until.setDate(QDate(2027, 1, 31))
+        dialog.reason.setText("appeal pending")
+        dialog.reject()
+
+        sign_in("Ben")
+        qtbot.waitUntil(controller.banner.isVisible)
+        refused = "Keeping a candidate longer is for the panel's chair, Ana."
+        controller.refresh_actions()
+        assert controller.hold_action.statusTip() == refused
+        assert controller.hold_action.toolTip() == plain_tooltip(refused)
+        plain = (Qt.TextFormat.PlainText, refused)
+        assert boxes_during(lambda: controller.keep_longer(sid)) == [plain]
+        assert boxes_during(controller.banner.keep_button.click) == [plain]
+        assert boxes_during(controller.hold_action.trigger) == [plain]
+        # Past the window's own check, the service still refuses.
+        assert boxes_during(lambda: controller._hold(dialog)) == [plain]
+        assert holds() == []
+        assert controller.banner.isVisible()  # still erased on the promised day
+        assert "1\u00a0Dec\u00a02026" in controller.banner.text.text()
+
+        sign_in("Ana")
+        controller.refresh_actions()
+        assert controller.hold_action.statusTip().startswith("Keep the selected candidate")
+        dialog = controller.keep_longer(sid)
+        assert dialog is not None
+        dialog.until.setDate(QDate(2027, 1, 31))
+        dialog.reason.setText("appeal pending")
+        dialog.ok_button.click()
+        qtbot.waitUntil(lambda: not controller.banner.isVisible())
+        assert holds() == [(sid, people["Ana"])]
         window.close()
     finally:
         set_synchronous(False)

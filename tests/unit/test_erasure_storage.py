@@ -209,3 +209,82 @@ def test_with_a_panel_only_its_chair_erases_on_request_and_retention_still_erase
     assert [c.submission_id for c in report.due] == [alan] and report.result is not None
     assert [s.id for s in library.submissions.all()] == []
     assert _erased_by(library)[-1] == (None, "retention")
+
+
+def _holds(library: Library) -> list[tuple[int, int | None]]:
+    """(submission, who) for every retention hold, and the audit's rows for them, in order."""
+    rows = library.db.execute(
+        "SELECT submission_id, reviewer_id FROM retention_holds ORDER BY id"
+    ).fetchall()
+    audited = library.db.execute(
+        "SELECT actor_id, subject FROM audit_log WHERE action = 'retention_hold' ORDER BY seq"
+    ).fetchall()
+    assert [(f"submission {r[0]}", r[1]) for r in rows] == [(a[1], a[0]) for a in audited]
+    return [(int(r[0]), r[1]) for r in rows]
+
+
+def test_with_a_panel_only_its_chair_keeps_a_candidate_longer_than_they_were_told(
+    library: Library,
+) -> None:
+    """Keeping a candidate past the date they were told is the same decision over their data
+    as erasing them: the policy's one rule (services.scoring), asked by the privacy service.
+    A refused hold writes nothing, and the candidate goes on the promised day."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.domain.errors import OneTakeError
+    from onetake_desktop.services.scoring import Actor, NotSignedIn
+
+    ada, grace = add(library), add(library, "Grace Hopper", "d" * 64)
+    alan = add(library, "Alan Turing", "e" * 64)
+    scoring = scoring_for(
+        library,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    )
+    clock = ManualClock(SEALED + timedelta(days=1))
+    privacy = PrivacyService(library, clock, scoring)
+    later = (SEALED + timedelta(days=200)).date()
+
+    def keep(actor: Actor, sid: int) -> None:
+        privacy.hold(actor, submission_id=sid, until=later, reason="appeal pending")
+
+    lone = scoring.actor_for(scoring.lone_reviewer("Me").id)
+    assert privacy.retention_hold_refusal(lone) is None  # alone on the library: they decide
+    keep(lone, ada)
+    assert _holds(library) == [(ada, lone.reviewer_id)]
+
+    ben = scoring.create_panelist("Ben", "ben passphrase")  # a panel without a chair
+    refused = "Keeping a candidate longer is the panel's: sign in as a panelist."
+    assert privacy.retention_hold_refusal(lone) == refused
+    with pytest.raises(OneTakeError, match=refused.replace(".", r"\.")):
+        keep(lone, grace)
+    assert privacy.retention_hold_refusal(ben) is None
+    keep(ben, grace)
+    assert _holds(library) == [(ada, lone.reviewer_id), (grace, ben.reviewer_id)]
+
+    scoring.lock()
+    with pytest.raises(NotSignedIn):  # a panel that locked: nobody acts for Ben any more
+        keep(ben, alan)
+
+    # With a chair, only the chair: the refused write no hold and no audit row.
+    ana = scoring.create_panelist("Ana", "ana passphrase", chair=True)
+    ben = scoring.sign_in(ben.reviewer_id, "ben passphrase")
+    for actor, sentence in (
+        (ben, "Keeping a candidate longer is for the panel's chair, Ana."),
+        (lone, "Keeping a candidate longer is for the panel's chair: sign in as Ana."),
+    ):
+        assert privacy.retention_hold_refusal(actor) == sentence
+        with pytest.raises(OneTakeError, match=sentence.replace(".", r"\.")):
+            keep(actor, alan)
+    assert len(_holds(library)) == 2
+    assert privacy.retention_hold_refusal(ana) is None
+
+    # The candidate's promise (kept 90 days, then deleted) stands for whoever nobody was let
+    # hold: Alan goes on the day; the held two stay, their promised date unchanged.
+    clock.advance(timedelta(days=90).total_seconds())
+    report = privacy.expire()
+    assert [c.submission_id for c in report.due] == [alan]
+    assert sorted(c.submission_id for c in report.held) == sorted([ada, grace])
+    assert privacy.candidate(ada).expires_at == SEALED + timedelta(days=90)
+    keep(ana, ada)  # the chair may extend a hold
+    assert _holds(library)[-1] == (ada, ana.reviewer_id)

@@ -6,10 +6,12 @@ imported or when its interview's definition arrives, see storage/migrations/m003
 service lists what is due, erases it (``onetake library expire``, and the reviewer window at
 start-up), warns a week ahead, and lets a reviewer keep a candidate longer only with a reason
 and an end date, audited. It also erases on request (``onetake library erase``, the window's
-"Erase candidate..."), across interviews: a person's action, so it takes their Actor and asks
-the policy (services.scoring ``erasure_refusal``: the lone reviewer, or the panel's chair)
-first. Retention's erasure is the kit's promise kept, nobody's action: it erases only what is
-due, whoever has the library open.
+"Erase candidate..."), across interviews. Erasing on request and keeping longer are a
+person's decisions over the candidate's data, so both take their Actor and ask the policy
+first (services.scoring ``erasure_refusal`` / ``retention_hold_refusal``, one rule: the lone
+reviewer, or with a panel a signed-in panelist, the chair if named). Retention's erasure is
+the kit's promise kept, nobody's action: it erases only what is due, whoever has the library
+open.
 
 Audit rows carry numbers and internal ids only: never a name, an email or a note.
 """
@@ -315,10 +317,20 @@ class PrivacyService:
             for r in rows
         ]
 
-    def hold(self, *, submission_id: int, until: date, reason: str, actor_id: int | None) -> Hold:
+    def retention_hold_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may not keep a candidate longer (None: they may); the policy
+        decides, by the same rule as erasing on request."""
+        return self.scoring.retention_hold_refusal(actor)
+
+    def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
-        for a reason. The reason goes into the audit log, which outlives the candidate, so it
+        for a reason, if the policy lets this actor (one sentence otherwise, nothing
+        written). The reason goes into the audit log, which outlives the candidate, so it
         may not contain their name or email."""
+        refusal = self.retention_hold_refusal(actor)
+        if refusal is not None:
+            raise OneTakeError(refusal)
+        actor_id = actor.reviewer_id
         candidate = self.candidate(submission_id)
         reason = " ".join(reason.split())
         if not reason:

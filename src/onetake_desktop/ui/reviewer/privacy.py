@@ -8,7 +8,7 @@ come from bundles, so every label here is plain text, and names go through the w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from onetake_desktop.domain.errors import OneTakeError
 
 if TYPE_CHECKING:
     from onetake_desktop.services.privacy import Candidate, ErasurePlan, PrivacyService
+    from onetake_desktop.services.scoring import Actor
     from onetake_desktop.storage.erasure import ErasureResult
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
@@ -273,7 +274,7 @@ class PrivacyController(QObject):
             else:  # ... Export, | Keep longer, Erase, | Quit
                 file_menu.insertActions(quit_, [self.hold_action, self.erase_action])
                 file_menu.insertSeparator(quit_)
-            file_menu.aboutToShow.connect(self.refresh_erase_action)
+            file_menu.aboutToShow.connect(self.refresh_actions)
         window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         window.tree.customContextMenuRequested.connect(self._context_menu)
 
@@ -321,28 +322,48 @@ class PrivacyController(QObject):
         if not index.isValid() or self.window.model.kind(index) == "interview":
             return
         self.window.tree.setCurrentIndex(index)
-        self.refresh_erase_action()
+        self.refresh_actions()
         menu = QMenu(self.window.tree)
         menu.addAction(self.hold_action)
         menu.addAction(self.erase_action)
         menu.popup(self.window.tree.viewport().mapToGlobal(pos))
 
-    # -- erasing ------------------------------------------------------------------------------
+    # -- who may (the policy's answer, asked again by the service on every change) ------------
 
-    def erase_refusal(self) -> str | None:
-        """Why whoever is at the window may not erase (services decide; None: they may)."""
+    def _refusal(self, ask: Callable[[Actor], str | None]) -> str | None:
         w = self.window
         try:
-            return self.service.erasure_refusal(w.service.actor_for(w.current_reviewer_id))
+            return ask(w.service.actor_for(w.current_reviewer_id))
         except OneTakeError as error:  # nobody signed in (the panel locked meanwhile)
             return str(error)
 
-    def refresh_erase_action(self) -> None:
-        """The menu says who may erase before anyone clicks (the click asks again)."""
-        refusal = self.erase_refusal()
-        tip = refusal or "Erase the selected candidate's answers, scores and notes for good."
-        self.erase_action.setStatusTip(tip)
-        self.erase_action.setToolTip(plain_tooltip(tip))
+    def erase_refusal(self) -> str | None:
+        """Why whoever is at the window may not erase (services decide; None: they may)."""
+        return self._refusal(self.service.erasure_refusal)
+
+    def hold_refusal(self) -> str | None:
+        """Why whoever is at the window may not keep a candidate longer (None: they may)."""
+        return self._refusal(self.service.retention_hold_refusal)
+
+    def refresh_actions(self) -> None:
+        """The menus say who may erase or keep longer before anyone clicks (the click asks
+        again)."""
+        for action, refusal, tip in (
+            (
+                self.erase_action,
+                self.erase_refusal(),
+                "Erase the selected candidate's answers, scores and notes for good.",
+            ),
+            (
+                self.hold_action,
+                self.hold_refusal(),
+                "Keep the selected candidate past the date they were told, for a reason.",
+            ),
+        ):
+            action.setStatusTip(refusal or tip)
+            action.setToolTip(plain_tooltip(refusal or tip))
+
+    # -- erasing ------------------------------------------------------------------------------
 
     def erase_selected(self) -> EraseDialog | None:
         """Ask about the selected candidate (all their submissions); erases on confirmation.
@@ -443,8 +464,14 @@ class PrivacyController(QObject):
         self.banner.setVisible(True)
 
     def keep_longer(self, submission_id: int | None) -> HoldDialog | None:
+        """Ask for an end date and a reason (the banner's candidates, or this one). Someone
+        the policy does not let keep candidates longer gets its sentence, and no dialog."""
         from onetake_desktop.services.privacy import WARN_DAYS
 
+        refusal = self.hold_refusal()
+        if refusal is not None:
+            warn(self.window, refusal, icon=QMessageBox.Icon.Information)
+            return None
         if submission_id is not None:
             choices = [self.service.candidate(submission_id)]
         else:
@@ -461,12 +488,14 @@ class PrivacyController(QObject):
         return dialog
 
     def _hold(self, dialog: HoldDialog) -> None:
+        """A person's decision: the service checks again who is at the window."""
+        w = self.window
         try:
             hold = self.service.hold(
+                w.service.actor_for(w.current_reviewer_id),
                 submission_id=dialog.submission_id(),
                 until=dialog.until_date(),
                 reason=dialog.reason.text(),
-                actor_id=self.window.current_reviewer_id,
             )
         except OneTakeError as error:
             warn(self.window, str(error))
