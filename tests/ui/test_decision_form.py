@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.shortlist import ShortlistService
-from onetake_desktop.ui.panel.decisions import DecisionsWindow
+from onetake_desktop.ui.panel.decisions import DecisionsWindow, NameFirstElided
 from onetake_desktop.ui.reviewer.shortlist import ShortlistWindow
 from onetake_desktop.ui.widgets.decision_form import DecisionForm
 from onetake_desktop.ui.widgets.plain import plain_tooltip
@@ -99,3 +99,65 @@ def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
     for w in (decisions, shortlist):
         w.close()
     lib.close()
+
+
+def test_a_long_name_in_the_decisions_list_is_cut_not_scrolled_sideways(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A long name in the Decisions window's list of candidates is cut with "…" to the list's
+    width (the mean and the decision stay readable), never scrolled to; the whole name is in
+    the row's tooltip, escaped, and the row's text stays whole."""
+    long_name = (
+        "Maximiliana <b>Wolfeschlegelsteinhausenbergerdorff</b> Featherstonehaugh-Cholmondeley"
+    )
+    lib, _interview, ids = make_library(app_paths().ensure().library, candidates=2)
+    sid = min(ids.values())
+    lib.db.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (long_name, sid))
+    panel = PanelService(
+        lib,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    )
+    ana = panel.create_panelist("Ana", "ana passphrase")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    decisions = DecisionsWindow(parent, panel, ana)
+    decisions.show()
+    qtbot.waitExposed(decisions)
+    decisions.select(sid)
+    view = decisions.candidates
+    row = [c.submission_id for c in decisions.rows].index(sid)
+    item, index = view.item(row), view.model().index(row, 0)
+    tail = " · – · no decision"
+    assert item.text() == long_name + tail  # whole, for the tests and assistive tools
+    assert item.toolTip() == plain_tooltip(long_name)  # the whole name, as typed
+    assert "&lt;b&gt;Wolfeschlegel" in item.toolTip()  # escaped, never bold
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, NameFirstElided)
+    assert view.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    split = view.parentWidget()
+    assert isinstance(split, QSplitter)
+
+    def fits() -> bool:
+        width = view.viewport().width()
+        return (
+            view.horizontalScrollBar().maximum() == 0
+            and view.visualRect(index).width() <= width
+            and view.fontMetrics().horizontalAdvance(delegate.shown_text(index)) <= width
+        )
+
+    whole = view.fontMetrics().horizontalAdvance(item.text()) + 60
+    decisions.resize(whole + 600, decisions.height())  # room for the whole row
+    split.setSizes([whole, 600])
+    qtbot.waitUntil(lambda: fits() and delegate.shown_text(index) == item.text())
+    decisions.resize(780, decisions.height())  # narrowed: the rows follow the width
+    total = sum(split.sizes())
+    split.setSizes([300, total - 300])
+    qtbot.waitUntil(lambda: fits() and "…" in delegate.shown_text(index))
+    shown = delegate.shown_text(index)
+    assert shown.startswith("Maximiliana <b>Wolfe") and shown.endswith("…" + tail)
+    other = view.model().index(1 - row, 0)
+    assert delegate.shown_text(other) == view.item(1 - row).text()  # short names are whole
+    save = tmp_path / "decisions-long-name.png"
+    assert decisions.grab().save(str(save))
+    decisions.close()

@@ -6,13 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +30,53 @@ from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.widgets.decision_form import DecisionForm
 from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
+
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the candidate's name: cut first when too long
+TAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # what follows it (flag mark, mean, decision): kept
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class NameFirstElided(QStyledItemDelegate):
+    """A candidate row cut to the list's width: the name gives way ("…"), so the flag mark, the
+    mean and the decision stay readable and the list never scrolls sideways. The item's own
+    text (and what assistive tools read) stays whole; the whole name is in its tooltip."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def _fitted(self, option: QStyleOptionViewItem, index: Index) -> QStyleOptionViewItem:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        rect = QRect(opt.rect)  # a wider row (laid out before a resize) is cut to the view
+        rect.setRight(min(rect.right(), self.view.viewport().rect().right()))
+        opt.rect = rect
+        name, tail = index.data(NAME_ROLE), index.data(TAIL_ROLE)
+        if isinstance(name, str) and isinstance(tail, str):
+            style = self.view.style()
+            text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, self.view)
+            # The style keeps this margin on each side of the text (QCommonStyle).
+            margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view)
+            room = text.width() - 2 * (margin + 1) - opt.fontMetrics.horizontalAdvance(tail)
+            cut = opt.fontMetrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room, 0))
+            opt.text = cut + tail
+        return opt
+
+    def shown_text(self, index: Index) -> str:
+        """The row as painted at the list's current width."""
+        option = QStyleOptionViewItem()
+        option.initFrom(self.view)
+        option.rect = self.view.visualRect(index)
+        return str(self._fitted(option, index).text)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        element = QStyle.ControlElement.CE_ItemViewItem
+        self.view.style().drawControl(element, self._fitted(option, index), painter, self.view)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(min(hint.width(), self.view.viewport().width()), hint.height())
 
 
 class DecisionsWindow(PanelWindow):
@@ -37,6 +91,10 @@ class DecisionsWindow(PanelWindow):
         self.picker = InterviewPicker(service)
         self.candidates = QListWidget()
         self.candidates.setAccessibleName("Candidates: name (or code), mean, decision")
+        # A long name is cut, never scrolled to (the whole name is in the row's tooltip).
+        self.candidates.setItemDelegate(NameFirstElided(self.candidates))
+        self.candidates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.candidates.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the width
         self.form = DecisionForm()  # one column: the pane beside the list of candidates
         self.candidate_label, self.mean_label = self.form.candidate, self.form.explain
         self.radios = self.form.buttons
@@ -106,10 +164,14 @@ class DecisionsWindow(PanelWindow):
                 if mean is not None and view and view.candidate_open(c.submission_id)
                 else "–"
             )
-            self.candidates.addItem(f"{flagged(c.name, c.flags)} · {shown} · {decision}")
-            if c.flags:
-                item = self.candidates.item(self.candidates.count() - 1)
-                item.setToolTip(flags_tooltip(c.flags, c.name))
+            mark = flagged(c.name, c.flags)[len(c.name) :]  # the flag mark, if any
+            tail = f"{mark} · {shown} · {decision}"
+            item = QListWidgetItem(c.name + tail)
+            item.setData(NAME_ROLE, c.name)
+            item.setData(TAIL_ROLE, tail)
+            # The whole name (then any flags), as typed: names come from bundles.
+            item.setToolTip(flags_tooltip(c.flags, c.name))
+            self.candidates.addItem(item)
         self.candidates.blockSignals(False)
         ids = [c.submission_id for c in self.rows]
         self.candidates.setCurrentRow(ids.index(keep) if keep in ids else 0)
