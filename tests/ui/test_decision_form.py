@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.paths import app_paths
-from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.services.shortlist import ShortlistService
 from onetake_desktop.ui.panel.decisions import DecisionsWindow, NameFirstElided
 from onetake_desktop.ui.reviewer.shortlist import ShortlistWindow
@@ -29,6 +29,20 @@ def plain(widget: QWidget) -> list[str]:
     labels = widget.findChildren(QLabel)
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
     return [label.text() for label in labels]
+
+
+def panel_named(name: str) -> tuple[PanelService, Actor, int, int]:
+    """A library of two candidates, the first called ``name``, and Ana on its panel: the
+    panel service, Ana, the interview and the first candidate's submission id."""
+    lib, interview, ids = make_library(app_paths().ensure().library, candidates=2)
+    sid = min(ids.values())
+    lib.db.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (name, sid))
+    panel = PanelService(
+        lib,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    )
+    return panel, panel.create_panelist("Ana", "ana passphrase"), interview, sid
 
 
 @pytest.mark.parametrize("columns", [1, 2])
@@ -62,15 +76,7 @@ def test_the_form_shows_a_candidate_and_obeys_the_refusal(qtbot: QtBot, columns:
 def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    lib, interview, ids = make_library(app_paths().ensure().library, candidates=2)
-    sid = min(ids.values())
-    lib.db.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (HOSTILE, sid))
-    panel = PanelService(
-        lib,
-        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
-        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
-    )
-    ana = panel.create_panelist("Ana", "ana passphrase")
+    panel, ana, interview, sid = panel_named(HOSTILE)
     parent = QWidget()
     qtbot.addWidget(parent)
     decisions = DecisionsWindow(parent, panel, ana)
@@ -98,7 +104,7 @@ def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
     assert "waits until every panelist has submitted" in decisions.message.text()
     for w in (decisions, shortlist):
         w.close()
-    lib.close()
+    panel.library.close()
 
 
 def test_a_long_name_in_the_decisions_list_is_cut_not_scrolled_sideways(
@@ -110,15 +116,7 @@ def test_a_long_name_in_the_decisions_list_is_cut_not_scrolled_sideways(
     long_name = (
         "Maximiliana <b>Wolfeschlegelsteinhausenbergerdorff</b> Featherstonehaugh-Cholmondeley"
     )
-    lib, _interview, ids = make_library(app_paths().ensure().library, candidates=2)
-    sid = min(ids.values())
-    lib.db.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (long_name, sid))
-    panel = PanelService(
-        lib,
-        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
-        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
-    )
-    ana = panel.create_panelist("Ana", "ana passphrase")
+    panel, ana, _interview, sid = panel_named(long_name)
     parent = QWidget()
     qtbot.addWidget(parent)
     decisions = DecisionsWindow(parent, panel, ana)
@@ -161,3 +159,4 @@ def test_a_long_name_in_the_decisions_list_is_cut_not_scrolled_sideways(
     save = tmp_path / "decisions-long-name.png"
     assert decisions.grab().save(str(save))
     decisions.close()
+    panel.library.close()

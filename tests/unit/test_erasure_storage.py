@@ -16,7 +16,7 @@ import pytest
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.services.privacy import PrivacyService
-from onetake_desktop.services.scoring import scoring_for
+from onetake_desktop.services.scoring import ScoringService, scoring_for
 from onetake_desktop.storage import db as dbmod
 from onetake_desktop.storage.library import Library, definition_to_json, open_library
 from tests.unit.test_library_storage import (
@@ -147,6 +147,17 @@ def test_the_database_and_its_folder_are_private(library: Library) -> None:
         assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f.name
 
 
+def fast_scoring(library: Library) -> ScoringService:
+    """The library's policy with a quick passphrase hash (panelists sign in in milliseconds)."""
+    from argon2 import PasswordHasher
+
+    return scoring_for(
+        library,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    )
+
+
 def _erased_by(library: Library) -> list[tuple[int | None, str]]:
     rows = library.db.execute(
         "SELECT actor_id, details FROM audit_log WHERE action = 'erased' ORDER BY seq"
@@ -159,18 +170,15 @@ def test_with_a_panel_only_its_chair_erases_on_request_and_retention_still_erase
 ) -> None:
     """Who may erase on a shared laptop is the policy's (services.scoring); the privacy
     service asks it. The kit's retention is nobody's action: it erases whoever is signed in."""
-    from argon2 import PasswordHasher
-
     from onetake_desktop.domain.errors import OneTakeError
     from onetake_desktop.services.scoring import NotSignedIn
 
-    ada, grace = add(library), add(library, "Grace Hopper", "d" * 64)
-    alan = add(library, "Alan Turing", "e" * 64)
-    scoring = scoring_for(
-        library,
-        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
-        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    ada, grace, alan = (
+        add(library),
+        add(library, "Grace Hopper", "d" * 64),
+        add(library, "Alan Turing", "e" * 64),
     )
+    scoring = fast_scoring(library)
     lone = scoring.actor_for(scoring.lone_reviewer("Me").id)
     privacy = PrivacyService(library, scoring=scoring)
     assert privacy.erasure_refusal(lone) is None  # alone on the library: they decide
@@ -229,18 +237,15 @@ def test_with_a_panel_only_its_chair_keeps_a_candidate_longer_than_they_were_tol
     """Keeping a candidate past the date they were told is the same decision over their data
     as erasing them: the policy's one rule (services.scoring), asked by the privacy service.
     A refused hold writes nothing, and the candidate goes on the promised day."""
-    from argon2 import PasswordHasher
-
     from onetake_desktop.domain.errors import OneTakeError
     from onetake_desktop.services.scoring import Actor, NotSignedIn
 
-    ada, grace = add(library), add(library, "Grace Hopper", "d" * 64)
-    alan = add(library, "Alan Turing", "e" * 64)
-    scoring = scoring_for(
-        library,
-        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
-        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    ada, grace, alan = (
+        add(library),
+        add(library, "Grace Hopper", "d" * 64),
+        add(library, "Alan Turing", "e" * 64),
     )
+    scoring = fast_scoring(library)
     clock = ManualClock(SEALED + timedelta(days=1))
     privacy = PrivacyService(library, clock, scoring)
     later = (SEALED + timedelta(days=200)).date()
