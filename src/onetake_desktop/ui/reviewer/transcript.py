@@ -34,13 +34,12 @@ from onetake_desktop.domain.transcript import Word, word_at
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 
-# Qt's Python classes are made on first use, each with its enums: the text formats, the context
-# menu's event and the note dialog load when first needed, not with the window (issue 17).
+# Loaded when first needed, not with the window (issue 17): the service (the window's first
+# frame asks no transcript), and Qt's classes for the highlight, the context menu and the note
+# dialog (PySide6 makes each Python class, with its enums, on first use: 1-2 ms each).
 if TYPE_CHECKING:
     from PySide6.QtGui import QContextMenuEvent
 
-# Made on first use: the window's first frame asks no transcript (issue 17).
-if TYPE_CHECKING:
     from onetake_desktop.services.transcripts import (
         BackgroundTranscription,
         RunReport,

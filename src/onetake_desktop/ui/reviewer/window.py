@@ -612,7 +612,7 @@ class ReviewerWindow(QMainWindow):
             return
         # 10,000 candidates are ~40,000 new objects (rows, tuples, nodes), none of them in a
         # cycle: the cycle collector would scan the young ones ~50 times on the way, and the
-        # whole heap once (15-20 ms at start-up). It runs once, after the fill.
+        # whole heap once (15-20 ms at start-up). It resumes when the fill is done.
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -657,7 +657,8 @@ class ReviewerWindow(QMainWindow):
     def _first_frame_rows(self) -> int:
         """Candidates per interview that look, in the first frame, as all of them would: the
         rows in view, and a scroll bar whose slider is at its shortest with this many rows
-        (its length is track x rows in view / rows: the window's height bounds both)."""
+        (its length is track x rows in view / rows: the window's height bounds both); at
+        least 1,000, so that a small window does not hold back rows for nothing."""
         height = max(self.height(), 1)
         in_view = height // max(self.tree.fontMetrics().height(), 1) + 1
         bar = self.tree.verticalScrollBar()
