@@ -1,6 +1,7 @@
 """Seal, import and verify bundles: ours beside the one-pass reference, interleaved (issue 17).
 
     .venv/bin/python bench/import_bench.py [--runs 5] [--only big,small,verify,seal]
+        [--before /work/main]
 
 Cases (the bundles are what a candidate's recorder makes: 720p H.264 + AAC at today's 1.5 Mbit/s,
 generated once with the ffmpeg command line and kept in --cache):
@@ -24,12 +25,18 @@ forked, read from /proc). The ratio is reference / ours of the medians (goal >= 
 average is printed before and after: on a busy machine, trust CPU more than wall time. Page
 cache warm (the bundle was just read). The prober servers read compiled modules from a cache
 filled before the runs, as an installed app has them (see installed_bytecode).
+
+``--before TREE`` runs every case a second time with another source tree's code (its ``src``),
+in a worker process of its own, between our run and the reference's in every run, and prints
+its row and the ratios reference/before and ours/before: the two trees side by side under the
+same load (on a busy machine, runs minutes apart differ more than the trees do).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import resource
 import shutil
@@ -40,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from _answers import recorder_like_answer
 
@@ -146,25 +154,42 @@ def compare(
     reference: Callable[[], object],
     runs: int,
     prepare: Callable[[], object] | None = None,
+    before: Callable[[], tuple[float, float]] | None = None,
+    after_reference: Callable[[], object] | None = None,
 ) -> None:
-    """Interleave runs; print min/median/max of wall and CPU for both sides and the ratios.
-    ``prepare`` runs untimed before each run of ours."""
+    """Interleave runs; print min/median/max of wall and CPU for each side and the ratios.
+    ``prepare`` runs untimed before each run of ours; ``before`` (--before: another tree's code
+    in its worker, which prepares and measures itself) runs between ours and the reference;
+    ``after_reference`` untimed after each reference run."""
     rows: dict[str, list[tuple[float, float]]] = {"ours": [], "reference": []}
+    if before is not None:
+        rows = {"ours": [], "before": [], "reference": []}
     for _ in range(runs):
         if prepare is not None:
             prepare()
         rows["ours"].append(measure(ours))
+        if before is not None:
+            rows["before"].append(before())
         rows["reference"].append(measure(reference))
+        if after_reference is not None:
+            after_reference()
     print(f"{label}  (ms, min / median / max of {runs})")
     for side, got in rows.items():
         print(
             f"  {side:<10} wall {spread([w for w, _ in got])}   cpu {spread([c for _, c in got])}"
         )
-    ow = statistics.median(w for w, _ in rows["ours"])
-    oc = statistics.median(c for _, c in rows["ours"])
-    rw = statistics.median(w for w, _ in rows["reference"])
-    rc = statistics.median(c for _, c in rows["reference"])
+    med = {
+        side: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got))
+        for side, got in rows.items()
+    }
+    (ow, oc), (rw, rc) = med["ours"], med["reference"]
     print(f"  ratio reference/ours: wall {rw / ow:.2f}, cpu {rc / oc:.2f} (goal >= 0.8)")
+    if "before" in med:
+        bw, bc = med["before"]
+        print(
+            f"  ratio reference/before: wall {rw / bw:.2f}, cpu {rc / bc:.2f}; "
+            f"ours/before: wall {ow / bw:.2f}, cpu {oc / bc:.2f}"
+        )
 
 
 def load() -> str:
@@ -187,126 +212,247 @@ def installed_bytecode(prefix: Path) -> None:
     subprocess.run([*_child_command()[:-2], "-c", warm], env=env, check=True)
 
 
+class Cases:
+    """The cases, as this process's code runs them (ours; with --worker, another tree's) over
+    the bundles in ``cache`` and a work folder of its own. Each timed case has the name the
+    worker is asked by; ``prepare_<name>`` runs untimed before it where there is one."""
+
+    def __init__(self, cache: Path, work: Path) -> None:
+        self.big_answer = recorder_like_answer(cache / "answer-188s.mp4", 188.0)
+        small_answer = recorder_like_answer(cache / "answer-10s.mp4", 10.0)
+        self.big = bench_bundle(cache / "big.onetake", self.big_answer, 188.0)
+        self.small = bench_bundle(cache / "small.onetake", small_answer, 10.0)
+        # 20 different candidates (the library refuses a bundle it already holds as a duplicate)
+        self.batch = [
+            bench_bundle(cache / f"small-{i:02}.onetake", small_answer, 10.0, f"Bench {i}")
+            for i in range(20)
+        ]
+        self.work = work
+        self.counter = iter(range(1_000_000))
+        self.libraries: list[ReviewerService] = []
+
+    def fresh(self) -> Path:
+        return self.work / f"run{next(self.counter)}"
+
+    def clean(self) -> None:
+        for service in self.libraries:
+            service.close()
+        self.libraries.clear()
+        for child in self.work.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+    def warm(self) -> None:
+        """The prober running, as in a batch or the window (one untimed import)."""
+        shared_server().start()
+        import_bundle(self.small, self.fresh())
+
+    def big_warm(self) -> None:
+        import_bundle(self.big, self.fresh())
+
+    def cold(self) -> None:
+        close_spare_probe_child()
+        import_bundle(self.big, self.fresh())
+
+    def small_batch(self) -> None:
+        for _ in range(20):
+            import_bundle(self.small, self.fresh())
+
+    def prepare_library(self) -> None:
+        """A new library for each run, created untimed."""
+        for service in self.libraries:
+            service.close()
+        self.libraries.append(open_reviewer_service(self.fresh()))
+
+    def library(self) -> None:
+        report = self.libraries[-1].import_paths(self.batch, workers=2)  # as `library import`
+        assert len(report.imported) == len(self.batch), report.summary()
+
+    def verify(self) -> None:
+        verify_bundle(self.big)
+
+    def prepare_seal(self) -> None:
+        from onetake_desktop.storage.bundle import read_manifest
+
+        self.seal_manifest = read_manifest(self.big)
+
+    def seal(self) -> None:
+        media = {"media/q1.mp4": self.big_answer, "media/q2.mp4": self.big_answer}
+        write_bundle(self.seal_manifest, media, self.fresh())
+
+
+class Before:
+    """--before: the same cases run by another tree's code (``tree``/src), in a worker process
+    of its own (this script with --worker), asked between our run and the reference's, so
+    both trees see the same load. Its CPU is counted as ours is (the worker and its probers)."""
+
+    def __init__(self, tree: Path, cache: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(tree.resolve() / "src")}
+        env.pop("PYTHONPYCACHEPREFIX", None)  # the worker fills a bytecode cache of its own
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker", "--cache", str(cache)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        where = self.ask("where")
+        print(f"before: {tree} (its package at {where})")
+
+    def ask(self, command: str) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the --before worker ended on {command!r}")
+        return json.loads(line)
+
+    def timed(self, name: str) -> Callable[[], tuple[float, float]]:
+        return lambda: tuple(self.ask(name))  # type: ignore[return-value]
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(60)
+
+
+def worker(cache: Path) -> int:
+    """--worker: run the cases this process's code has, one command per line on stdin (a
+    case's name: its [wall, cpu] seconds; "warm", "clean", "where": untimed)."""
+    import onetake_desktop
+
+    with (
+        tempfile.TemporaryDirectory(prefix="onetake-bench-before-", dir=cache) as tmp,
+        tempfile.TemporaryDirectory(prefix="onetake-bench-pycache-", dir=cache) as pycache,
+    ):
+        installed_bytecode(Path(pycache))
+        cases = Cases(cache, Path(tmp))
+        for line in sys.stdin:
+            name = line.strip()
+            answer: object = None
+            if name == "where":
+                answer = str(Path(onetake_desktop.__file__).parent)
+            elif name in ("warm", "clean"):
+                getattr(cases, name)()
+            else:
+                prepare = getattr(cases, f"prepare_{name}", None)
+                if prepare is not None:
+                    prepare()
+                answer = measure(getattr(cases, name))
+            print(json.dumps(answer), flush=True)
+        cases.clean()
+    close_spare_probe_child()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="big,cold,small,library,verify,seal")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "onetake-bench")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="another source tree (e.g. /work/main): its code runs the same cases in a worker "
+        "process, interleaved with ours and the reference in every run",
+    )
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not shutil.which("ffmpeg"):
         print("This bench needs the ffmpeg command line to make its answers.")
         return 1
-    only = set(args.only.split(","))
     args.cache.mkdir(exist_ok=True)
-    big_answer = recorder_like_answer(args.cache / "answer-188s.mp4", 188.0)
-    small_answer = recorder_like_answer(args.cache / "answer-10s.mp4", 10.0)
-    big = bench_bundle(args.cache / "big.onetake", big_answer, 188.0)
-    small = bench_bundle(args.cache / "small.onetake", small_answer, 10.0)
-    # 20 different candidates (the library refuses a bundle it already holds as a duplicate)
-    batch = [
-        bench_bundle(args.cache / f"small-{i:02}.onetake", small_answer, 10.0, f"Bench {i}")
-        for i in range(20)
-    ]
-    print(
-        f"big bundle {big.stat().st_size / 1e6:.1f} MB, small bundle "
-        f"{small.stat().st_size / 1e6:.1f} MB; {load()}"
-    )
+    if args.worker:
+        return worker(args.cache)
+    only = set(args.only.split(","))
     with (
         tempfile.TemporaryDirectory(prefix="onetake-bench-", dir=args.cache) as tmp,
         tempfile.TemporaryDirectory(prefix="onetake-bench-pycache-", dir=args.cache) as pycache,
     ):
+        cases = Cases(args.cache, Path(tmp))
+        big, small, batch = cases.big, cases.small, cases.batch
+        print(
+            f"big bundle {big.stat().st_size / 1e6:.1f} MB, small bundle "
+            f"{small.stat().st_size / 1e6:.1f} MB; {load()}"
+        )
+        before = Before(args.before, args.cache) if args.before else None
         installed_bytecode(Path(pycache))  # not under work: clean() empties that
-        work = Path(tmp)
-        counter = iter(range(1_000_000))
-
-        def fresh() -> Path:
-            path = work / f"run{next(counter)}"
-            return path
-
-        def clean() -> None:
-            for child in work.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-
+        fresh = cases.fresh
         reference_copy(big, fresh())  # page cache warm for both sides
 
         def warm() -> None:
-            """The prober running, as in a batch or the window (one untimed import)."""
-            shared_server().start()
-            import_bundle(small, fresh())
+            cases.warm()
+            if before is not None:
+                before.ask("warm")
+
+        def clean() -> None:
+            cases.clean()
+            if before is not None:
+                before.ask("clean")
+
+        def timed(name: str) -> Callable[[], tuple[float, float]] | None:
+            return before.timed(name) if before is not None else None
+
+        def reference_batch() -> None:
+            for bundle in batch:
+                reference_copy(bundle, fresh())
 
         if "big" in only:
             warm()
             compare(
                 "import 75 MB bundle, prober warm",
-                lambda: import_bundle(big, fresh()),
+                cases.big_warm,
                 lambda: reference_copy(big, fresh()),
                 args.runs,
+                before=timed("big_warm"),
             )
             clean()
         if "cold" in only:
-
-            def cold() -> None:
-                close_spare_probe_child()
-                import_bundle(big, fresh())
-
             compare(
                 "import 75 MB bundle, prober started by this import",
-                cold,
+                cases.cold,
                 lambda: reference_copy(big, fresh()),
                 args.runs,
+                before=timed("cold"),
             )
             clean()
         if "small" in only:
             warm()
             compare(
                 "import 20 small bundles, one after another",
-                lambda: [import_bundle(small, fresh()) for _ in range(20)],
+                cases.small_batch,
                 lambda: [reference_copy(small, fresh()) for _ in range(20)],
                 args.runs,
+                before=timed("small_batch"),
             )
             clean()
         if "library" in only:
             warm()
-            libraries: list[ReviewerService] = []
-
-            def library_import() -> None:
-                service = libraries[-1]
-                report = service.import_paths(batch, workers=2)  # as `onetake library import`
-                assert len(report.imported) == len(batch), report.summary()
-
-            def fresh_library() -> None:
-                for service in libraries:
-                    service.close()
-                libraries.append(open_reviewer_service(fresh()))
-
-            def reference_batch() -> None:
-                for bundle in batch:
-                    reference_copy(bundle, fresh())
-
             compare(
                 "library import of 20 small bundles (Importer, 2 workers, database rows)",
-                library_import,
+                cases.library,
                 reference_batch,
                 args.runs,
-                prepare=fresh_library,  # a new library each run, created untimed
+                prepare=cases.prepare_library,  # a new library each run, created untimed
+                before=timed("library"),
             )
-            for service in libraries:
-                service.close()
             clean()
         if "verify" in only:
+            scratch = fresh()
             compare(
                 "verify 75 MB bundle (nothing kept, no fsync)",
-                lambda: verify_bundle(big),
-                lambda: reference_copy(big, fresh(), durable=False),
+                cases.verify,
+                lambda: reference_copy(big, scratch, durable=False),
                 args.runs,
+                before=timed("verify"),
+                # Nothing kept on either side: the reference's copy goes, untimed (75 MB of
+                # unwritten pages left per run made the next runs' writes, ours included,
+                # slower and slower: ours 120 -> 260 ms of CPU over four runs).
+                after_reference=scratch.unlink,
             )
             clean()
         if "seal" in only:
-            seal_media = {"media/q1.mp4": big_answer, "media/q2.mp4": big_answer}
-            sealed = bench_bundle(args.cache / "big.onetake", big_answer, 188.0)
-            from onetake_desktop.storage.bundle import read_manifest
-
-            manifest = read_manifest(sealed)
+            seal_media = {"media/q1.mp4": cases.big_answer, "media/q2.mp4": cases.big_answer}
 
             def reference_seal() -> None:
                 target = fresh()
@@ -316,11 +462,15 @@ def main() -> int:
 
             compare(
                 "seal 75 MB bundle (write_bundle, fsync)",
-                lambda: write_bundle(manifest, seal_media, fresh()),
+                cases.seal,
                 reference_seal,
                 args.runs,
+                prepare=cases.prepare_seal,
+                before=timed("seal"),
             )
             clean()
+        if before is not None:
+            before.close()
     close_spare_probe_child()
     print(load())
     return 0

@@ -487,6 +487,36 @@ def test_each_file_of_a_batch_gets_its_own_cpu_budget_under_the_batchs_ceiling()
     assert 0.8 < float(cpu) < 5.0
 
 
+def test_a_forked_prober_loads_no_module_the_server_did_not(
+    tmp_path: Path, honest: dict[str, Path]
+) -> None:
+    # Whatever a prober imports is loaded again in every fork, one per bundle (a shared
+    # library: relocations and page faults): the server's warm-up loads it once instead. Both
+    # ways of reading a file: an MP4's tables, and the packet by packet demux (Matroska).
+    mkv = tmp_path / "answer.mkv"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
+         "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "2", "-c:v", "libx264",
+         "-preset", "ultrafast", "-g", "30", "-c:a", "aac", str(mkv)],
+        check=True,
+    )  # fmt: skip
+    files = [str(honest["fragmented"]), str(mkv)]
+    result = _run_limited(
+        "import json, sys\n"
+        "import av.logging\n"
+        "av.logging.set_level(None)\n"
+        "from onetake_desktop.media import probe_child\n"
+        "probe_child._warm_up()\n"
+        "loaded = set(sys.modules)\n"
+        f"reports = [probe_child._probe_one(p) for p in {files!r}]\n"
+        "print(json.dumps([reports, sorted(set(sys.modules) - loaded)]))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    reports, new = json.loads(result.stdout)
+    assert [r.get("read") for r in reports] == ["tables", "packets"], reports
+    assert new == []
+
+
 def test_shapes_ffmpeg_reads_otherwise_are_not_read_from_the_tables(tmp_path: Path) -> None:
     from tests.pipeline.hostile.media import _rebuild
 
@@ -690,10 +720,11 @@ def test_a_server_whose_app_is_gone_ends_its_hung_prober(tmp_path: Path) -> None
             os.killpg(server, signal.SIGKILL)
 
 
-def _garble_picture(path: Path, last: bool = False) -> None:
+def _garble_picture(path: Path, last: bool = False, after: int = 0, keep: int = 2) -> None:
     """Overwrite the slice data of the video's first sample, or of its last keyframe (``last``),
-    keeping the NAL length prefixes and unit headers, so that the tables and the parameter-set
-    scan still read the file as before."""
+    or of the ``after``-th picture after either, keeping the NAL length prefixes and unit
+    headers (and ``keep`` bytes from the unit header on: 1 garbles the slice header itself), so
+    that the tables and the parameter-set scan still read the file as before."""
     from onetake_desktop.media import mp4_samples
 
     video = mp4_samples.read_tracks(str(path))[0]
@@ -716,9 +747,13 @@ def _garble_picture(path: Path, last: bool = False) -> None:
     order = range(len(starts) - 1, -1, -1) if last else range(len(starts))
     k = next(k for k in order if any(data[at + 4] & 0x1F == 5 for at, _ in units(k)))
     assert not last or k > 5  # past the first pictures, which are decoded anyway
+    k += after
+    assert not after or not any(data[at + 4] & 0x1F == 5 for at, _ in units(k))  # not a keyframe
     for at, size in units(k):
         if data[at + 4] & 0x1F in (1, 5):  # a slice
-            data[at + 6 : at + 4 + size] = bytes((i * 151 + 89) & 0xFF for i in range(size - 2))
+            data[at + 4 + keep : at + 4 + size] = bytes(
+                (i * 151 + 89) & 0xFF for i in range(size - keep)
+            )
     path.write_bytes(bytes(data))
 
 
@@ -738,6 +773,63 @@ def test_pictures_that_do_not_decode_refuse_the_file(
     _garble_picture(path, last=last)
     with pytest.raises(InvalidInputError, match="damaged"):
         probe_media(path)
+
+
+@pytest.mark.parametrize(("last", "after"), [(False, 1), (False, 4), (True, 1)])
+@pytest.mark.parametrize(
+    "movflags", ["+faststart", "+frag_keyframe+empty_moov+default_base_moof"], ids=["plain", "frag"]
+)
+def test_a_predicted_picture_whose_slice_header_is_garbage_refuses_the_file(
+    tmp_path: Path, movflags: str, last: bool, after: int
+) -> None:
+    # What decoding pictures catches that no table or NAL scan does: FFmpeg refuses a slice
+    # whose header does not parse, but conceals garbage in the picture data after a sound
+    # header (measured: such files pass, keyframe or not). So the check is only as wide as the
+    # pictures it decodes, predicted ones included: the 2nd and 5th at the start, and the one
+    # after the last keyframe. Decoding only keyframes (skip_frame=nonkey) or fewer pictures
+    # would accept these files; this test fails if the probe is narrowed so.
+    path = ffmpeg_answer(tmp_path / "garbled.mp4", 3.0, movflags)
+    _garble_picture(path, last=last, after=after, keep=1)
+    with pytest.raises(InvalidInputError, match="damaged"):
+        probe_media(path)
+
+
+def test_the_probe_decodes_without_deblocking_and_refuses_the_same_files(tmp_path: Path) -> None:
+    # A recorder's answer (x264 veryfast: CABAC, deblocked) with the slice data of one picture
+    # garbled in many ways: the probe's verdict on each is the same with the deblocking filter
+    # skipped (PICTURE_DECODER_OPTIONS) as with every step of decoding, and some are refused.
+    source = tmp_path / "veryfast.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "3",
+         "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", str(source)],
+        check=True,
+    )  # fmt: skip
+    files = [str(source)]
+    for last, after in [(False, 0), (False, 1), (False, 4), (True, 0), (True, 1)]:
+        for keep in (1, 2, 3, 4, 6):
+            garbled = tmp_path / f"g-{int(last)}-{after}-{keep}.mp4"
+            garbled.write_bytes(source.read_bytes())
+            _garble_picture(garbled, last=last, after=after, keep=keep)
+            files.append(str(garbled))
+    result = _run_limited(
+        "import json\n"
+        "import av.logging\n"
+        "av.logging.set_level(None)\n"
+        "from onetake_desktop.media import probe_child\n"
+        "assert probe_child.PICTURE_DECODER_OPTIONS == {'skip_loop_filter': 'all'}\n"
+        f"files = {files!r}\n"
+        "skipping = [probe_child._probe_one(f).get('error') for f in files]\n"
+        "probe_child.PICTURE_DECODER_OPTIONS = {}\n"
+        "whole = [probe_child._probe_one(f).get('error') for f in files]\n"
+        "print(json.dumps([skipping, whole]))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    skipping, whole = json.loads(result.stdout)
+    assert skipping == whole
+    assert skipping[0] is None  # the honest answer passes
+    assert sum("damaged" in (e or "") for e in skipping) >= 5  # the sweep is not vacuous
 
 
 @pytest.mark.parametrize(

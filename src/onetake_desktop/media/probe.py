@@ -234,6 +234,12 @@ class ProbeServer:
             self._buffer = b""
         return process
 
+    @property
+    def running(self) -> bool:
+        """Started and not dead (whether or not it is probing now)."""
+        process = self._process
+        return process is not None and process.poll() is None
+
     def start(self) -> None:
         """Start the server now (its start-up then overlaps whatever the caller does next)."""
         with self._lock:

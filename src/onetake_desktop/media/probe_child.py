@@ -153,11 +153,22 @@ def _probe_one(path: str, open_budget_mb: float = OPEN_BUDGET_MB) -> dict[str, A
         return _finish(container, facts, before, open_budget_mb, family, "tables", unread)
 
 
+# What the probe's own video decoders leave out: the deblocking filter, which smooths the
+# pixels of a picture already parsed and reconstructed. It has no way to fail, and no check
+# looks at pixels (what refuses a file is a slice that does not parse, or a picture of another
+# size); it is ~10 % of decoding a recorder's answer (x264 veryfast deblocks; ultrafast does
+# not). The same verdicts with and without it: test_probe_tables.py.
+PICTURE_DECODER_OPTIONS = {"skip_loop_filter": "all"}
+
+
 def _one_thread(container: Any) -> None:
+    """The probe's decoders: one thread each, and for video PICTURE_DECODER_OPTIONS."""
     for s in container.streams:
         # One decoding thread: a thread per core would each reserve stack and frame memory
         # against the address-space limit, and the first frames decode fast anyway.
         s.codec_context.thread_count = 1
+        if s.type == "video" and PICTURE_DECODER_OPTIONS:
+            s.codec_context.options = dict(PICTURE_DECODER_OPTIONS)
 
 
 _Facts = tuple[dict[int, int], dict[int, int], list[tuple[int, int]]]
@@ -901,15 +912,18 @@ class _Batch:
 
 def _warm_up() -> None:
     """What every prober would otherwise do first, done once in the server so that the forks
-    inherit it: import the modules the probe imports when it runs, and open one decoder of each
-    allowed codec (each fills its static tables once per process: AAC's alone cost a forked
-    prober ~6 ms of CPU and page faults). No outside data is read."""
+    inherit it: import the modules the probe imports when it runs (PyAV loads its subtitle
+    stream module, a shared library, the first time it lists a file's streams: ~1-2 ms of CPU
+    and 80-350 page faults per forked prober while it was loaded there), and open one decoder
+    of each allowed codec (each fills its static tables once per process: AAC's alone cost a
+    forked prober ~6 ms of CPU and page faults). No outside data is read."""
     import bisect  # noqa: F401
     import contextlib  # noqa: F401
     import mmap  # noqa: F401
     import struct  # noqa: F401
 
     import av
+    import av.subtitles.stream
 
     from onetake_desktop.media import mp4_samples  # noqa: F401
 

@@ -384,14 +384,32 @@ def _give_prober(server: ProbeServer) -> None:
             _busy_probers[id(server)] = left
 
 
-def start_prober() -> None:
+def start_prober() -> bool:
     """Start the warm prober now if it is not running (POSIX; elsewhere each bundle has a fresh
     child), so that its start-up (Python and PyAV: ~80-100 ms of CPU) overlaps whatever the
     caller does before the first media file is written: opening the library, sweeping, reading
-    and hashing the bundle. Call it only once an import or a verify is really under way: a
-    reviewer who only scores never pays for a process."""
-    if can_fork():
-        shared_server().start()
+    and hashing the bundle, or the reviewer choosing the bundles. Call it only once an import
+    or a verify is really under way (or a chooser for one opens: see :func:`stop_idle_prober`):
+    a reviewer who only scores never pays for a process. True if this call started it."""
+    if not can_fork():
+        return False
+    server = shared_server()
+    was_running = server.running
+    server.start()
+    return not was_running
+
+
+def stop_idle_prober(started: bool) -> None:
+    """A chooser opened for an import was cancelled: stop the warm prober again if ``started``
+    (:func:`start_prober` started it for that chooser) and no import is using it, so that a
+    reviewer who opens the chooser and changes their mind pays for no process."""
+    if not started:
+        return
+    server = shared_server()
+    with _probers_lock:
+        if _busy_probers.get(id(server)):
+            return
+    server.close()
 
 
 def probe_servers() -> list[ProbeServer]:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
-if TYPE_CHECKING:  # a type only: the kit layer loads with what reads kits
+if TYPE_CHECKING:  # only named: the kit reader loads with the first definition (issue 17)
     from onetake_desktop.domain.kit import Rubric
 
 # Local style, so the widget looks the same wherever it is embedded.
