@@ -15,21 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QAccessible,
-    QAccessibleAnnouncementEvent,
-    QCloseEvent,
-    QDesktopServices,
-    QGuiApplication,
-    QKeySequence,
-    QShortcut,
-)
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -97,6 +87,8 @@ ChoosePath = Callable[[Path], Path | None]
 
 def _ask(parent: QWidget) -> Confirm:
     def confirm(title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox  # issue 17: Qt classes of dialogs load when asked
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
@@ -110,6 +102,8 @@ def _ask(parent: QWidget) -> Confirm:
 
 
 def _tell(parent: QWidget, title: str, text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setWindowTitle(title)
     box.setTextFormat(Qt.TextFormat.PlainText)
@@ -370,6 +364,8 @@ class CandidateWindow(QWidget):
 
     def _announce(self, widget: QWidget, sentence: str) -> None:
         """Tell a screen reader now (not only when it next reads the widget)."""
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
         event = QAccessibleAnnouncementEvent(widget, sentence)
         event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
         QAccessible.updateAccessibility(event)
@@ -449,6 +445,8 @@ class CandidateWindow(QWidget):
 
     # -- sending ---------------------------------------------------------------------------------
     def _ask_bundle_path(self, suggested: Path) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save your sealed answers", str(suggested), "OneTake bundles (*.onetake)"
         )
@@ -458,6 +456,8 @@ class CandidateWindow(QWidget):
         return out if out.suffix == ".onetake" else out.with_name(out.name + ".onetake")
 
     def _ask_copy_path(self, sealed: Path) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save a copy of your sealed answers", str(Path.home() / sealed.name)
         )
