@@ -17,13 +17,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -768,6 +765,8 @@ class AuthorWindow(QMainWindow):
             self.load(0)
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # issue 17: dialogs' Qt classes load when used
+
         path, _ = QFileDialog.getOpenFileName(
             self,
             "Open an interview",
@@ -868,12 +867,16 @@ class AuthorWindow(QMainWindow):
             box.exec()
 
     def _ask_save_path(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save the interview", str(Path.home() / "interview.toml"), "TOML (*.toml)"
         )
         return Path(path) if path else None
 
     def _ask_kit_path(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         suggested = (self.draft.path or Path.home() / "interview").with_suffix(".onetakekit")
         path, _ = QFileDialog.getSaveFileName(
             self, "Build the kit", str(suggested), "Interview kits (*.onetakekit)"
@@ -897,6 +900,8 @@ class AuthorWindow(QMainWindow):
         return "cancel"
 
     def _ask_passphrase(self) -> str | None:
+        from PySide6.QtWidgets import QInputDialog
+
         text, ok = QInputDialog.getText(
             self,
             "Sign the kit",
@@ -906,6 +911,8 @@ class AuthorWindow(QMainWindow):
         return text if ok and text else None
 
     def _ask_bank(self) -> author.BankQuestion | None:
+        from PySide6.QtWidgets import QDialog
+
         from onetake_desktop.ui.author.bank import QuestionBankDialog
 
         dialog = QuestionBankDialog(self)
