@@ -212,15 +212,9 @@ class StepIndicator(QWidget):
         reached = STEPS.index(step)
         for i, (s, lab) in enumerate(self.labels.items()):
             state = "current" if s == step else ("done" if i < reached else "todo")
-            if lab.property("state") == state:
-                continue
             lab.setProperty("state", state)
-            # The style sheet reads the property when the label is polished: a label not
-            # polished yet (before the first paint) needs nothing more, and asking for its
-            # style() here would cost the first paint ~10 ms (PySide6 builds QStyle's enums).
-            if lab.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
-                lab.style().unpolish(lab)
-                lab.style().polish(lab)
+            lab.style().unpolish(lab)
+            lab.style().polish(lab)
         self.setAccessibleName(f"Step {reached + 1} of {len(STEPS)}: {STEP_LABELS[step]}")
         self.compact_label.setText(self.accessibleName())
 
