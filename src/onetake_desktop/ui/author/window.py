@@ -86,9 +86,16 @@ def _qt_datetime(value: datetime) -> QDateTime:
 
 class AuthorWindow(QMainWindow):
     """Options for tests: replace ``choose_save_path``, ``choose_kit_path``, ``ask_unsaved``,
-    ``ask_passphrase`` and ``pick_from_bank`` instead of dialogs."""
+    ``ask_passphrase`` and ``pick_from_bank`` instead of dialogs.
 
-    def __init__(self, context: AppContext, draft: AuthorDraft | None = None) -> None:
+    ``later_parts``: build the parts behind tabs 2-6 right after the window's first paint (or
+    at once when one of those tabs is chosen first) instead of now, as the app opens the
+    window (issue 17: ~30 ms of the first paint went on parts nobody sees yet). Until then
+    ``parts_built`` is False and ``fields`` holds the first part's fields only."""
+
+    def __init__(
+        self, context: AppContext, draft: AuthorDraft | None = None, *, later_parts: bool = False
+    ) -> None:
         super().__init__()
         self.context = context
         self.draft = draft or AuthorDraft.blank()
@@ -133,14 +140,16 @@ class AuthorWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._scrolled_tab(PARTS[0]).setWidget(self._interview_part())
-        self._scrolled_tab(PARTS[1]).setWidget(self._pages_part())
-        self._scrolled_tab(PARTS[2]).setWidget(self._privacy_part())
-        self._scrolled_tab(PARTS[3]).setWidget(self._practice_part())
-        self.questions = QuestionsPage(self)
-        self.fields.extend(self.questions.fields)
-        self.labels.update(self.questions.labels)
-        self.tabs.addTab(self.questions, PARTS[4])
-        self._scrolled_tab(PARTS[5]).setWidget(self._hand_over_part())
+        # Every tab is there from the start; the parts behind tabs 2-6 go in by _build_parts.
+        self._part_tabs = [self._scrolled_tab(title) for title in PARTS[1:4]]
+        self._questions_tab = QWidget()  # the QuestionsPage itself takes its place
+        self.tabs.addTab(self._questions_tab, PARTS[4])
+        self._part_tabs.append(self._scrolled_tab(PARTS[5]))
+        self.parts_built = False
+        if later_parts:
+            self.tabs.currentChanged.connect(self._part_chosen)
+        else:
+            self._build_parts()
 
         self.summary = plain_label("", "ChecksSummary")
         self.checks = QListWidget()
@@ -167,8 +176,42 @@ class AuthorWindow(QMainWindow):
         layout.addLayout(bottom)
         self._actions()
         self.load()
+        if later_parts:
+            after_first_paint(self, self.build_parts)
 
     # --- building the parts ----------------------------------------------------------------
+
+    def build_parts(self) -> None:
+        """Build the parts behind tabs 2-6 now if they wait (``later_parts``) and show the
+        draft in them."""
+        if not self.parts_built:
+            self._build_parts()
+            self.load()
+
+    def _part_chosen(self, index: int) -> None:
+        if index > 0 and not self.parts_built:  # built before that tab is ever painted
+            self.build_parts()
+
+    def _build_parts(self) -> None:
+        self.parts_built = True
+        pages, privacy, practice, hand_over = self._part_tabs
+        pages.setWidget(self._pages_part())
+        privacy.setWidget(self._privacy_part())
+        practice.setWidget(self._practice_part())
+        self.questions = QuestionsPage(self)
+        self.fields.extend(self.questions.fields)
+        self.labels.update(self.questions.labels)
+        index = self.tabs.indexOf(self._questions_tab)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # the same tab stays chosen: no currentChanged
+        try:
+            self.tabs.insertTab(index, self.questions, PARTS[4])
+            self.tabs.removeTab(index + 1)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        self._questions_tab.deleteLater()
+        hand_over.setWidget(self._hand_over_part())
 
     def _scrolled_tab(self, title: str) -> QScrollArea:
         """A new tab holding an empty scroll area, for its part to be placed in."""
@@ -447,17 +490,19 @@ class AuthorWindow(QMainWindow):
         """Show the whole draft (after opening, undo or redo)."""
         self.loading = True
         try:
-            self.questions.reload(select)
-            self.question = self.questions.current()
+            if self.parts_built:
+                self.questions.reload(select)
+                self.question = self.questions.current()
             for field in self.fields:
                 if self.question >= 0 or "{q}" not in field.template:
                     field.show(self.draft.get(field.path(self.question)))
             self._load_deadline()
             self._load_accommodations()
-            practice = isinstance(self.draft.get("practice"), dict)
-            self.has_practice.setChecked(practice)
-            for field in self.practice_fields:
-                field.widget.setEnabled(practice)
+            if self.parts_built:
+                practice = isinstance(self.draft.get("practice"), dict)
+                self.has_practice.setChecked(practice)
+                for field in self.practice_fields:
+                    field.widget.setEnabled(practice)
         finally:
             self.loading = False
         self.refresh()
@@ -549,23 +594,22 @@ class AuthorWindow(QMainWindow):
                 [str(p) for p in problems if p.path == path],  # with its path, as the CLI says
                 [a.message for a in advice if a.path == path],
             )
-        for note, path in ((self.deadline_note, "deadline"), (self.practice_note, "practice")):
+        notes = [(self.deadline_note, "deadline")]
+        if self.parts_built:
+            notes += [(self.practice_note, "practice"), (self.questions.list_note, "questions")]
+        for note, path in notes:
             show_notes(
                 note,
                 [p.message for p in problems if p.path == path],
                 [a.message for a in advice if a.path == path],
             )
-        show_notes(
-            self.questions.list_note,
-            [p.message for p in problems if p.path == "questions"],
-            [a.message for a in advice if a.path == "questions"],
-        )
-        flagged = {
-            int(path.split("]")[0].split("[")[1])
-            for path in [*(p.path for p in problems), *(a.path for a in advice)]
-            if path.startswith("questions[")
-        }
-        self.questions.retitle(flagged)
+        if self.parts_built:
+            flagged = {
+                int(path.split("]")[0].split("[")[1])
+                for path in [*(p.path for p in problems), *(a.path for a in advice)]
+                if path.startswith("questions[")
+            }
+            self.questions.retitle(flagged)
         self.checks.clear()
         for p in problems:
             item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
@@ -664,6 +708,7 @@ class AuthorWindow(QMainWindow):
             self.load()
 
     def add_question(self, bank: author.BankQuestion | None = None) -> None:
+        self.build_parts()
         added: list[int] = []
         if not self.attempt(lambda: added.append(self.draft.add_question(None, bank))):
             return
@@ -717,6 +762,7 @@ class AuthorWindow(QMainWindow):
         self.checks.setVisible(on and self.checks.count() > 0)
 
     def _go_to_check(self, item: QListWidgetItem) -> None:
+        self.build_parts()  # its field may be in a part still to be built
         path = str(item.data(Qt.ItemDataRole.UserRole) or "")
         if path.startswith("questions["):
             index = int(path.split("]")[0].split("[")[1])
