@@ -29,6 +29,8 @@ CANDIDATE_LATER = [
     "onetake_desktop.services.sending",  # the Send page
     "onetake_desktop.services.upload",
     "onetake_desktop.ui.tasks",  # sealing in the background
+    "onetake_desktop.storage.keystore",  # an unsigned kit needs no fingerprint
+    "sqlite3",
     "onetake_desktop.ui.candidate.pages.devices",
     "onetake_desktop.ui.candidate.pages.question",
     "onetake_desktop.ui.candidate.pages.sent",
