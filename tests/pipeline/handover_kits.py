@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.keys import KeyService
 from onetake_desktop.storage import kitfile
 
@@ -67,7 +68,7 @@ def signed_small_kit(
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "interview.toml"
     source.write_text(toml + hand_over, encoding="utf-8")
-    with KeyService() as keys:
+    with KeyService(app_paths().ensure().database) as keys:
         record = keys.new_key(org, PASSPHRASE)
         kit, definition = kitfile.build_from_toml(
             source, folder / "role.onetakekit", keys.signer(PASSPHRASE, record)

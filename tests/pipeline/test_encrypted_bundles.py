@@ -104,7 +104,7 @@ def test_encrypted_bundle_imports_after_the_passphrase(
 def test_bundle_for_another_organisations_key_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with KeyService() as keys:
+    with KeyService(app_paths().ensure().database) as keys:
         keys.new_key("Harbour Lane", PASSPHRASE)
     other = pyrage.x25519.Identity.generate()
     plain = make_bundle(tmp_path / "b" / "eve.onetake", "Eve")

@@ -98,6 +98,15 @@ def needles(media: Path, avoid: list[bytes]) -> dict[str, bytes]:
     return found
 
 
+def library_submissions() -> list[int]:
+    """The submission ids in the app's library, read on a connection of its own."""
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:
+        return [x.id for x in s.library.submissions.all()]
+    finally:
+        s.close()
+
+
 def traces(root: Path, wanted: dict[str, bytes]) -> list[str]:
     """Every (file, needle) pair where a file under ``root`` holds the needle's bytes."""
     hits = []
@@ -122,10 +131,10 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
         for sid in (first_id, second_id):
             score_everything(service, sid)
         PrivacyService(service.library).hold(
+            service.actor_for(service.default_reviewer.id),
             submission_id=first_id,
             until=date.today() + timedelta(days=300),  # a hold must end in the future
             reason="appeal pending",
-            actor_id=None,
         )
         media = next(a.media_path for a in service.answers(first_id) if a.media_path)
         assert media is not None
@@ -225,11 +234,7 @@ def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
         service.close()
 
     def still_there() -> bool:
-        s = open_reviewer_service(app_paths().ensure().library)
-        try:
-            return [x.id for x in s.library.submissions.all()] == [sid]
-        finally:
-            s.close()
+        return library_submissions() == [sid]
 
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
     assert main(["library", "erase", "--email", EMAIL]) == 3
@@ -269,7 +274,8 @@ def test_schema_refuses_deleting_scored_candidates_outside_erasure(tmp_path: Pat
             with pytest.raises(sqlite3.IntegrityError):
                 db.execute(sql)
         assert db.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 4
-        PrivacyService(service.library).erase(submission_ids=[sid], actor_id=None)
+        me = service.actor_for(service.default_reviewer.id)
+        PrivacyService(service.library).erase(me, submission_ids=[sid])
         assert db.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 0
     finally:
         service.close()
@@ -285,7 +291,8 @@ def test_a_crash_mid_erasure_is_finished_or_undone_at_the_next_start(tmp_path: P
         for folder in folders.values():
             os.replace(folder, folder.with_name(".erasing-" + folder.name))
         privacy = PrivacyService(service.library)
-        privacy.erase(submission_ids=[gone], actor_id=None)  # rows of `gone` go now
+        me = service.actor_for(service.default_reviewer.id)
+        privacy.erase(me, submission_ids=[gone])  # rows of `gone` go now
         assert privacy.sweep() == 1
         assert folders[kept].is_dir() and not folders[gone].exists()
         assert [p.name for p in folders[kept].parent.iterdir()] == [folders[kept].name]
@@ -358,17 +365,16 @@ def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> No
         assert snapshot() == before
 
         # A hold keeps them past the promise; it needs a reason without their name, and an end.
+        lone = service.actor_for(service.default_reviewer.id)
         with pytest.raises(InvalidInputError, match="needs a reason"):
-            privacy.hold(submission_id=sid, until=date(2027, 1, 15), reason="  ", actor_id=None)
+            privacy.hold(lone, submission_id=sid, until=date(2027, 1, 15), reason="  ")
         with pytest.raises(InvalidInputError, match="name or email"):
-            privacy.hold(
-                submission_id=sid, until=date(2027, 1, 15), reason=f"{NAME} appeals", actor_id=1
-            )
+            privacy.hold(lone, submission_id=sid, until=date(2027, 1, 15), reason=f"{NAME} appeals")
         with pytest.raises(InvalidInputError, match="future"):
-            privacy.hold(submission_id=sid, until=date(2026, 11, 1), reason="x", actor_id=1)
+            privacy.hold(lone, submission_id=sid, until=date(2026, 11, 1), reason="x")
         me = service.default_reviewer.id
         hold = privacy.hold(
-            submission_id=sid, until=date(2027, 1, 15), reason="appeal pending", actor_id=me
+            lone, submission_id=sid, until=date(2027, 1, 15), reason="appeal pending"
         )
         assert hold.until == datetime(2027, 1, 15, 23, 59, 59, tzinfo=UTC)
         (entry,) = [e for e in audit.audit_entries() if e.action == "retention_hold"]
@@ -404,10 +410,10 @@ def test_expire_command_dry_run_changes_nothing_then_erases(
         sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, definition=kit))
         keep = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER, definition=kit))
         PrivacyService(service.library).hold(
+            service.actor_for(service.default_reviewer.id),
             submission_id=keep,
             until=date.today() + timedelta(days=20),
             reason="under review",
-            actor_id=None,
         )
     finally:
         service.close()
@@ -569,3 +575,67 @@ def test_a_reader_holding_the_database_is_reported_and_expire_finishes_the_wipe(
         assert traces(onetake_home, wanted) == []
     finally:
         other.close()
+
+
+def test_erase_command_on_a_panel_library_is_the_chairs(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """On a shared laptop with a panel, `library erase` signs a panelist in (--as) and the
+    policy decides: the chair erases; anyone else gets one sentence and exit 1, nothing
+    erased; an unknown panelist or a wrong passphrase is exit 3."""
+    import io
+
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        panel = PanelService(
+            service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        )
+        ana = panel.create_panelist("Ana", "ana passphrase", chair=True).reviewer_id
+        panel.create_panelist("Ben", "ben passphrase")
+        panel.lock()
+    finally:
+        service.close()
+
+    def still_there() -> bool:
+        return library_submissions() == [sid]
+
+    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    context = replace(app_context, clock=clock)  # a wrong passphrase pauses the next try
+    erase = ["library", "erase", "--submission", str(sid), "--yes"]
+    for extra, stdin, code, sentence in (
+        ([], "", 1, "Erasing a candidate is for the panel's chair: sign in as Ana."),
+        (
+            ["--as", "Ben"],
+            "ben passphrase\n",
+            1,
+            "Erasing a candidate is for the panel's chair, Ana.",
+        ),
+        (["--as", "Nobody"], "", 3, "There is no panelist called Nobody."),
+        (["--as", "Ana"], "not it at all\n", 3, "That is not Ana's passphrase."),
+    ):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        assert main([*erase, *extra], context) == code, extra
+        err = capsys.readouterr().err.strip()
+        assert err == f"onetake: {sentence}", (extra, err)
+        assert still_there()
+    clock.advance(60)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ana passphrase\n"))
+    assert main([*erase, "--as", "Ana"], context) == 0
+    assert "Erased 1 submission(s)" in capsys.readouterr().out
+    assert not still_there()
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:
+        erased = [e for e in SqlitePanel(s.library.db).audit_entries() if e.action == "erased"]
+        assert [(e.actor_id, json.loads(e.details)["reason_code"]) for e in erased] == [
+            (ana, "candidate_request")
+        ]
+    finally:
+        s.close()

@@ -135,18 +135,27 @@ def test_people_dialog_renames_removes_and_names_the_lone_reviewer(
     assert panel.actions["people"].isEnabled()
     dialog = panel.open_people()
     assert isinstance(dialog, PeopleDialog) and dialog.isVisible()
-    listed = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert listed == ["Ana (you)", "Ben", "Cleo"]
+
+    def listed() -> list[str]:
+        return [dialog.list.item(i).text() for i in range(dialog.list.count())]
+
+    assert listed() == ["Ana (you)", "Ben", "Cleo"]
     shot(dialog, "people-dialog", tmp_path)
 
     assert dialog.rename(people["Ben"], "Benedict")
+    assert listed() == ["Ana (you)", "Benedict", "Cleo"] and not dialog.error.isVisible()
+    dialog.list.setCurrentRow(2)
     assert not dialog.rename(people["Cleo"], "Benedict")  # names stay unique
     assert "already called Benedict" in dialog.error.text() and dialog.error.isVisible()
+    assert dialog.list.currentRow() == 2  # a refusal moves nothing
     assert dialog.remove(people["Cleo"])
-    listed = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert listed == ["Ana (you)", "Benedict"]
-    assert dialog.set_lone_name("Dana Reviewer")
+    assert listed() == ["Ana (you)", "Benedict"] and not dialog.error.isVisible()
+    dialog.list.setCurrentRow(1)
     assert not dialog.set_lone_name("   ")
+    assert dialog.error.isVisible() and dialog.error.text()
+    assert dialog.set_lone_name("Dana Reviewer")
+    assert not dialog.error.isVisible()
+    assert dialog.list.currentRow() == 1  # the lone reviewer's name leaves the list alone
     shot(dialog, "people-dialog-after", tmp_path)
     dialog.accept()
 

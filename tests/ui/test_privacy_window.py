@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -67,6 +68,63 @@ def plain_labels(widget: object) -> list[QLabel]:
     labels = widget.findChildren(QLabel)  # type: ignore[attr-defined]
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels if label.text())
     return [label for label in labels if label.text()]
+
+
+def due_within_the_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str = NAME, email: str | None = EMAIL
+) -> tuple[ReviewerService, int]:
+    """One candidate kept 30 days (erased on 1 Dec 2026) and the windows' clock on 28 Nov
+    2026, inside the week's warning: the open service and the submission id."""
+    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
+    month = definition("thirty-days", 30)
+    service = open_reviewer_service(app_paths().ensure().library)
+    service.add_definition(month)
+    return service, import_one(
+        service, make_bundle(tmp_path / "a.onetake", name, email, definition=month)
+    )
+
+
+def chair_and_panelist(service: ReviewerService) -> dict[str, int]:
+    """A panel of Ana (the chair) and Ben on this library, locked; their reviewer ids."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+
+    panel = PanelService(
+        service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    )
+    people = {
+        "Ana": panel.create_panelist("Ana", "ana passphrase", chair=True).reviewer_id,
+        "Ben": panel.create_panelist("Ben", "ben passphrase").reviewer_id,
+    }
+    panel.lock()
+    return people
+
+
+def sign_in(qtbot: QtBot, window: ReviewerWindow, people: dict[str, int], name: str) -> None:
+    """Switch to this panelist at the window's lock screen (passphrase: their name's)."""
+    window.panel.switch_to(people[name])
+    lock = window.panel.lock_screen
+    lock.passphrase.setText(f"{name.lower()} passphrase")
+    lock.sign_in_button.click()
+    qtbot.waitUntil(lambda: window.current_reviewer_id == people[name])
+
+
+def boxes_during(action: Callable[[], object], shot: str) -> list[tuple[Qt.TextFormat, str]]:
+    """The (format, text) of each message box ``action`` opens (answered at once)."""
+    seen: list[tuple[Qt.TextFormat, str]] = []
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.textFormat(), box.text()))
+        save(box, shot)
+        box.done(0)
+
+    QTimer.singleShot(0, look)
+    action()
+    return seen
 
 
 def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path, onetake_home: Path) -> None:
@@ -164,6 +222,11 @@ def test_retention_banner_startup_erasure_and_keep_longer(
     box.button(QMessageBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: "Alan Turing" not in candidate_names(window))
     assert not due_folder.exists()
+    # The kit's promise kept, nobody's request: audited as retention, with no actor.
+    (gone,) = [
+        e for e in SqlitePanel(window.service.library.db).audit_entries() if e.action == "erased"
+    ]
+    assert gone.actor_id is None and json.loads(gone.details)["reason_code"] == "retention"
 
     # The week-ahead warning names who goes when.
     banner = controller.banner
@@ -200,12 +263,7 @@ def test_retention_banner_startup_erasure_and_keep_longer(
 def test_blind_mode_hides_names_in_the_erase_dialog_and_the_banner(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
-    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
-    month = definition("thirty-days", 30)
-    service = open_reviewer_service(app_paths().ensure().library)
-    service.add_definition(month)
-    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
+    service, sid = due_within_the_week(tmp_path, monkeypatch)
     SqlitePanel(service.library.db).set_setting("blind_mode", "1")
     service.close()
 
@@ -234,13 +292,8 @@ def test_the_retention_banner_is_one_line_that_leaves_the_player_its_buttons(
 ) -> None:
     """At 1366x768 x1.5 (911x512 logical) two wrapped lines of banner clipped the player's
     buttons: the banner is one line cut to the width, the whole sentence in a plain tooltip."""
-    clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
-    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
-    month = definition("thirty-days", 30)
-    service = open_reviewer_service(app_paths().ensure().library)
-    service.add_definition(month)
     long_name = "Maximiliana <b>Wolfeschlegelsteinhausenbergerdorff</b> Featherstonehaugh"
-    sid = import_one(service, make_bundle(tmp_path / "a.onetake", long_name, definition=month))
+    service, sid = due_within_the_week(tmp_path, monkeypatch, long_name, None)
     service.close()
 
     window = open_window(qtbot)
@@ -296,3 +349,124 @@ def test_erase_error_names_the_candidate_as_plain_text(
     assert controller.erase_selected() is None
     assert seen == [(Qt.TextFormat.PlainText, f"{hostile} cannot be erased from <i>a.onetake</i>.")]
     window.close()
+
+
+def test_on_a_panel_only_the_chair_erases_from_the_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window asks the policy: a panelist who is not the chair sees why in the menu and
+    gets the service's sentence instead of the dialog; even a confirmed erasure that reaches
+    the service for them (a switch of panelist behind an open dialog) is refused there."""
+    from onetake_desktop.ui.tasks import set_synchronous
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    folder = service.library.submissions.get(sid).folder
+    people = chair_and_panelist(service)
+    service.close()
+
+    set_synchronous(True)
+    try:
+        window = open_window(qtbot)
+        controller = window.privacy  # type: ignore[attr-defined]
+
+        shot = "erase-refused-offscreen.png"
+        sign_in(qtbot, window, people, "Ben")
+        window.show_answer(window.service.answers(sid)[0].id)
+        qtbot.waitUntil(lambda: window.current_submission_id == sid)
+        refused = "Erasing a candidate is for the panel's chair, Ana."
+        controller.refresh_actions()
+        assert controller.erase_action.statusTip() == refused
+        assert boxes_during(controller.erase_selected, shot) == [(Qt.TextFormat.PlainText, refused)]
+        assert controller.erase_dialog is None
+        # Past the window's own check, the service still refuses.
+        assert boxes_during(lambda: controller._erase([sid]), shot) == [
+            (Qt.TextFormat.PlainText, refused)
+        ]
+        assert folder.is_dir() and NAME in candidate_names(window)
+
+        sign_in(qtbot, window, people, "Ana")
+        controller.refresh_actions()
+        assert controller.erase_action.statusTip().startswith("Erase the selected candidate")
+        window.show_answer(window.service.answers(sid)[0].id)
+        dialog = controller.erase_selected()
+        assert dialog is not None
+        dialog.erase_button.click()
+        qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+        assert not folder.exists()
+        erased = [
+            e
+            for e in SqlitePanel(window.service.library.db).audit_entries()
+            if e.action == "erased"
+        ]
+        assert [e.actor_id for e in erased] == [people["Ana"]]
+        window.close()
+    finally:
+        set_synchronous(False)
+
+
+def test_on_a_panel_only_the_chair_keeps_a_candidate_longer_from_the_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keeping a candidate past the date they were told is the policy's, as erasure is: a
+    panelist who is not the chair sees why in the menu, gets the service's sentence from the
+    menu and from the banner's Keep longer… instead of the dialog, and a dialog confirmed
+    for them anyway (a switch of panelist behind it) is refused by the service: no hold, no
+    audit row, and the banner still says when the candidate goes. The chair keeps them."""
+    from onetake_desktop.ui.tasks import set_synchronous
+
+    service, sid = due_within_the_week(tmp_path, monkeypatch)
+    people = chair_and_panelist(service)
+    service.close()
+
+    def holds() -> list[tuple[int, int | None]]:
+        db = window.service.library.db
+        kept = db.execute("SELECT submission_id, reviewer_id FROM retention_holds").fetchall()
+        audited = [e for e in SqlitePanel(db).audit_entries() if e.action == "retention_hold"]
+        assert [(f"submission {s}", r) for s, r in kept] == [
+            (e.subject, e.actor_id) for e in audited
+        ]
+        return [(int(s), r) for s, r in kept]
+
+    set_synchronous(True)
+    try:
+        window = open_window(qtbot)
+        controller = window.privacy  # type: ignore[attr-defined]
+
+        # The chair opens the dialog, then leaves Ben at the laptop.
+        sign_in(qtbot, window, people, "Ana")
+        dialog = controller.keep_longer(sid)
+        assert dialog is not None
+        dialog.until.setDate(QDate(2027, 1, 31))
+        dialog.reason.setText("appeal pending")
+        dialog.reject()
+
+        sign_in(qtbot, window, people, "Ben")
+        qtbot.waitUntil(controller.banner.isVisible)
+        refused = "Keeping a candidate longer is for the panel's chair, Ana."
+        controller.refresh_actions()
+        assert controller.hold_action.statusTip() == refused
+        assert controller.hold_action.toolTip() == plain_tooltip(refused)
+        plain, shot = (Qt.TextFormat.PlainText, refused), "keep-longer-refused-offscreen.png"
+        assert boxes_during(lambda: controller.keep_longer(sid), shot) == [plain]
+        assert boxes_during(controller.banner.keep_button.click, shot) == [plain]
+        assert boxes_during(controller.hold_action.trigger, shot) == [plain]
+        # Past the window's own check, the service still refuses.
+        assert boxes_during(lambda: controller._hold(dialog), shot) == [plain]
+        assert holds() == []
+        assert controller.banner.isVisible()  # still erased on the promised day
+        assert "1\u00a0Dec\u00a02026" in controller.banner.text.text()
+
+        sign_in(qtbot, window, people, "Ana")
+        controller.refresh_actions()
+        assert controller.hold_action.statusTip().startswith("Keep the selected candidate")
+        dialog = controller.keep_longer(sid)
+        assert dialog is not None
+        dialog.until.setDate(QDate(2027, 1, 31))
+        dialog.reason.setText("appeal pending")
+        dialog.ok_button.click()
+        qtbot.waitUntil(lambda: not controller.banner.isVisible())
+        assert holds() == [(sid, people["Ana"])]
+        window.close()
+    finally:
+        set_synchronous(False)

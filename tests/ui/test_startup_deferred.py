@@ -10,10 +10,12 @@ still happens, right after it, and what it shows at first paint is complete.
 
 from __future__ import annotations
 
+import gc
 import random
 import sqlite3
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
@@ -136,4 +138,62 @@ def test_activity_keeps_the_panel_unlocked_once_the_window_is_on_screen(
     clock.advance(61)  # five idle minutes since the key press
     window.panel.check_idle()
     assert window.panel.lock_screen.isVisible()
+    window.close()
+
+
+def test_a_large_interview_paints_its_first_rows_and_has_them_all_right_after(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame lays out an interview's first rows only (10,000 candidates: the rows
+    in view and a scroll bar that looks the same); every candidate is in the tree right after
+    it, and any question asked of the tree before then answers about them all."""
+    library, _, _ = make_library(tmp_path / "lib")
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 2)
+    window = _window(qtbot, library, ManualClock())
+    interview = window.model.index(0, 0)
+    assert window.model.rowCount(interview) == 2  # built, not shown: the first frame's rows
+    assert window.model.candidate_count() == len(NAMES)
+    assert window.model.interview_status(0) == f"0/{len(NAMES)} submitted"  # counts them all
+    assert not window.model.showing_all()
+    window.show()
+    qtbot.waitUntil(window.model.showing_all)  # right after the first paint
+    assert window.model.rowCount(interview) == len(NAMES)
+    assert sorted(name for name, _ in window.candidate_rows()) == sorted(NAMES)
+    window.close()
+
+
+def test_asking_the_tree_before_the_first_paint_shows_every_candidate(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library, _, _ = make_library(tmp_path / "lib")
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 1)
+    window = _window(qtbot, library, ManualClock())
+    last = window.model.submission_ids()[-1]
+    assert window.model.candidate_index(last).isValid()  # beyond the first rows: all shown
+    assert window.model.showing_all()
+    window.step_answer(+1)  # N on the first candidate, then on through the rest
+    assert window.current_answer_id is not None
+    assert sorted(name for name, _ in window.candidate_rows()) == sorted(NAMES)
+    window.close()
+
+
+def test_the_cycle_collector_is_on_again_after_every_fill_of_the_tree(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fill pauses the collector (tens of thousands of new objects at 10,000 candidates):
+    it is on again afterwards, also when the fill fails."""
+    library, _, _ = make_library(tmp_path / "lib")
+    window = _window(qtbot, library, ManualClock())
+    assert gc.isenabled()
+    window.search.setText("Ada")
+    assert [name for name, _ in window.candidate_rows()] == ["Ada Lovelace"]
+    assert gc.isenabled()
+
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(window.service, "entry_rows", broken)
+    with pytest.raises(OSError):
+        window.reload_library()
+    assert gc.isenabled()
     window.close()

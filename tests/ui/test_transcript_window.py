@@ -297,3 +297,17 @@ def test_a_run_under_the_player_squeezes_neither_the_search_nor_its_progress(
     qtbot.waitUntil(lambda: not panel.running, timeout=20_000)
     assert not panel.run_row.isVisible()
     window.close()
+
+
+def test_the_transcript_models_are_cached_where_the_apps_context_says(
+    tmp_path: Path, qtbot: QtBot, onetake_home: Path
+) -> None:
+    """The window's transcripts take their cache from the AppContext it was opened with, not
+    from the environment (which names another home here)."""
+    context = AppContext(paths=app_paths({"ONETAKE_HOME": str(tmp_path / "other-home")}))
+    window = open_reviewer_window(context)
+    assert isinstance(window, ReviewerWindow)
+    qtbot.addWidget(window)
+    assert context.paths.cache != app_paths().cache
+    assert features(window).service.cache == context.paths.cache
+    window.close()

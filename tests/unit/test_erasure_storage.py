@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -15,6 +16,7 @@ import pytest
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.services.privacy import PrivacyService
+from onetake_desktop.services.scoring import ScoringService, scoring_for
 from onetake_desktop.storage import db as dbmod
 from onetake_desktop.storage.library import Library, definition_to_json, open_library
 from tests.unit.test_library_storage import (
@@ -106,7 +108,8 @@ def test_erase_removes_submitted_work_and_audits_numbers_only(library: Library) 
     with pytest.raises(sqlite3.IntegrityError):
         library.db.execute("DELETE FROM submissions WHERE id = ?", (sid,))
 
-    result = PrivacyService(library).erase(submission_ids=[sid], actor_id=me)
+    lone = scoring_for(library).actor_for(me)  # no panel: the lone reviewer may erase
+    result = PrivacyService(library).erase(lone, submission_ids=[sid])
     assert result.counts[sid].submitted_scores == 2 and result.counts[sid].media_files == 1
     assert result.compacted
     assert [s.id for s in library.submissions.all()] == [keep]
@@ -142,3 +145,151 @@ def test_the_database_and_its_folder_are_private(library: Library) -> None:
     assert stat.S_IMODE(os.stat(library.root).st_mode) == 0o700
     for f in library.root.glob("onetake.sqlite3*"):
         assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f.name
+
+
+def fast_scoring(library: Library) -> ScoringService:
+    """The library's policy with a quick passphrase hash (panelists sign in in milliseconds)."""
+    from argon2 import PasswordHasher
+
+    return scoring_for(
+        library,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    )
+
+
+def _erased_by(library: Library) -> list[tuple[int | None, str]]:
+    rows = library.db.execute(
+        "SELECT actor_id, details FROM audit_log WHERE action = 'erased' ORDER BY seq"
+    ).fetchall()
+    return [(r[0], json.loads(r[1])["reason_code"]) for r in rows]
+
+
+def test_with_a_panel_only_its_chair_erases_on_request_and_retention_still_erases(
+    library: Library,
+) -> None:
+    """Who may erase on a shared laptop is the policy's (services.scoring); the privacy
+    service asks it. The kit's retention is nobody's action: it erases whoever is signed in."""
+    from onetake_desktop.domain.errors import OneTakeError
+    from onetake_desktop.services.scoring import NotSignedIn
+
+    ada, grace, alan = (
+        add(library),
+        add(library, "Grace Hopper", "d" * 64),
+        add(library, "Alan Turing", "e" * 64),
+    )
+    scoring = fast_scoring(library)
+    lone = scoring.actor_for(scoring.lone_reviewer("Me").id)
+    privacy = PrivacyService(library, scoring=scoring)
+    assert privacy.erasure_refusal(lone) is None  # alone on the library: they decide
+
+    ben = scoring.create_panelist("Ben", "ben passphrase")  # a panel without a chair
+    assert privacy.erasure_refusal(lone) == (
+        "Erasing a candidate is the panel's: sign in as a panelist."
+    )
+    assert privacy.erasure_refusal(ben) is None
+    privacy.erase(ben, submission_ids=[grace])
+    assert _erased_by(library) == [(ben.reviewer_id, "candidate_request")]
+
+    scoring.lock()
+    with pytest.raises(NotSignedIn):  # a panel that locked: nobody acts for Ben any more
+        privacy.erase(ben, submission_ids=[ada])
+
+    # With a chair, only the chair: the refused keep every row and the audit says nothing.
+    ana = scoring.create_panelist("Ana", "ana passphrase", chair=True)  # before any scoring
+    ben = scoring.sign_in(ben.reviewer_id, "ben passphrase")
+    for actor, sentence in (
+        (ben, "Erasing a candidate is for the panel's chair, Ana."),
+        (lone, "Erasing a candidate is for the panel's chair: sign in as Ana."),
+    ):
+        assert privacy.erasure_refusal(actor) == sentence
+        with pytest.raises(OneTakeError, match=sentence.replace(".", r"\.")):
+            privacy.erase(actor, submission_ids=[ada])
+        assert {s.id for s in library.submissions.all()} == {ada, alan}
+    assert len(_erased_by(library)) == 1
+    privacy.erase(ana, submission_ids=[ada])
+    assert _erased_by(library)[-1] == (ana.reviewer_id, "candidate_request")
+
+    # Retention: due candidates go at the kit's date with nobody signed in, audited as such.
+    scoring.lock()
+    clock = ManualClock(SEALED + timedelta(days=91))
+    report = PrivacyService(library, clock, scoring).expire()
+    assert [c.submission_id for c in report.due] == [alan] and report.result is not None
+    assert [s.id for s in library.submissions.all()] == []
+    assert _erased_by(library)[-1] == (None, "retention")
+
+
+def _holds(library: Library) -> list[tuple[int, int | None]]:
+    """(submission, who) for every retention hold, and the audit's rows for them, in order."""
+    rows = library.db.execute(
+        "SELECT submission_id, reviewer_id FROM retention_holds ORDER BY id"
+    ).fetchall()
+    audited = library.db.execute(
+        "SELECT actor_id, subject FROM audit_log WHERE action = 'retention_hold' ORDER BY seq"
+    ).fetchall()
+    assert [(f"submission {r[0]}", r[1]) for r in rows] == [(a[1], a[0]) for a in audited]
+    return [(int(r[0]), r[1]) for r in rows]
+
+
+def test_with_a_panel_only_its_chair_keeps_a_candidate_longer_than_they_were_told(
+    library: Library,
+) -> None:
+    """Keeping a candidate past the date they were told is the same decision over their data
+    as erasing them: the policy's one rule (services.scoring), asked by the privacy service.
+    A refused hold writes nothing, and the candidate goes on the promised day."""
+    from onetake_desktop.domain.errors import OneTakeError
+    from onetake_desktop.services.scoring import Actor, NotSignedIn
+
+    ada, grace, alan = (
+        add(library),
+        add(library, "Grace Hopper", "d" * 64),
+        add(library, "Alan Turing", "e" * 64),
+    )
+    scoring = fast_scoring(library)
+    clock = ManualClock(SEALED + timedelta(days=1))
+    privacy = PrivacyService(library, clock, scoring)
+    later = (SEALED + timedelta(days=200)).date()
+
+    def keep(actor: Actor, sid: int) -> None:
+        privacy.hold(actor, submission_id=sid, until=later, reason="appeal pending")
+
+    lone = scoring.actor_for(scoring.lone_reviewer("Me").id)
+    assert privacy.retention_hold_refusal(lone) is None  # alone on the library: they decide
+    keep(lone, ada)
+    assert _holds(library) == [(ada, lone.reviewer_id)]
+
+    ben = scoring.create_panelist("Ben", "ben passphrase")  # a panel without a chair
+    refused = "Keeping a candidate longer is the panel's: sign in as a panelist."
+    assert privacy.retention_hold_refusal(lone) == refused
+    with pytest.raises(OneTakeError, match=refused.replace(".", r"\.")):
+        keep(lone, grace)
+    assert privacy.retention_hold_refusal(ben) is None
+    keep(ben, grace)
+    assert _holds(library) == [(ada, lone.reviewer_id), (grace, ben.reviewer_id)]
+
+    scoring.lock()
+    with pytest.raises(NotSignedIn):  # a panel that locked: nobody acts for Ben any more
+        keep(ben, alan)
+
+    # With a chair, only the chair: the refused write no hold and no audit row.
+    ana = scoring.create_panelist("Ana", "ana passphrase", chair=True)
+    ben = scoring.sign_in(ben.reviewer_id, "ben passphrase")
+    for actor, sentence in (
+        (ben, "Keeping a candidate longer is for the panel's chair, Ana."),
+        (lone, "Keeping a candidate longer is for the panel's chair: sign in as Ana."),
+    ):
+        assert privacy.retention_hold_refusal(actor) == sentence
+        with pytest.raises(OneTakeError, match=sentence.replace(".", r"\.")):
+            keep(actor, alan)
+    assert len(_holds(library)) == 2
+    assert privacy.retention_hold_refusal(ana) is None
+
+    # The candidate's promise (kept 90 days, then deleted) stands for whoever nobody was let
+    # hold: Alan goes on the day; the held two stay, their promised date unchanged.
+    clock.advance(timedelta(days=90).total_seconds())
+    report = privacy.expire()
+    assert [c.submission_id for c in report.due] == [alan]
+    assert sorted(c.submission_id for c in report.held) == sorted([ada, grace])
+    assert privacy.candidate(ada).expires_at == SEALED + timedelta(days=90)
+    keep(ana, ada)  # the chair may extend a hold
+    assert _holds(library)[-1] == (ada, ana.reviewer_id)

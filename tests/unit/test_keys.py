@@ -13,6 +13,7 @@ import pytest
 
 from onetake_desktop.cli import main
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services.keys import KeyService, WrongPassphraseError, forget_unlocked
 
 PASS = "correct horse battery"
@@ -24,7 +25,7 @@ def _forget() -> None:
 
 
 def test_new_key_is_sealed_and_opens_only_with_its_passphrase(onetake_home: Path) -> None:
-    with KeyService() as keys:
+    with KeyService(app_paths().ensure().database) as keys:
         record = keys.new_key("Acme  Ltd", PASS)
         assert record.organisation == "Acme Ltd"
         assert record.age_recipient.startswith("age1")
@@ -41,8 +42,27 @@ def test_new_key_is_sealed_and_opens_only_with_its_passphrase(onetake_home: Path
 
 
 def test_short_passphrase_refused(onetake_home: Path) -> None:
-    with KeyService() as keys, pytest.raises(UsageError, match="at least 8"):
+    with (
+        KeyService(app_paths().ensure().database) as keys,
+        pytest.raises(UsageError, match="at least 8"),
+    ):
         keys.new_key("Acme", "short")
+
+
+def test_keys_live_in_the_library_the_caller_names(
+    onetake_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """services.keys reads no environment and no user folder: the command's context (and a
+    window's library) says which database holds the keys."""
+    from onetake_desktop.services.context import AppContext
+
+    elsewhere = app_paths({"ONETAKE_HOME": str(tmp_path / "elsewhere")})
+    with KeyService(elsewhere.ensure().database) as keys:
+        keys.new_key("Elsewhere Ltd", PASS)
+    assert not app_paths().database.exists()  # ONETAKE_HOME's library was not touched
+    assert main(["keys", "list"], AppContext(elsewhere)) == EXIT_OK
+    assert "Elsewhere Ltd" in capsys.readouterr().out
+    assert not app_paths().database.exists()
 
 
 def _cli(args: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch) -> int:
@@ -61,7 +81,7 @@ def test_cli_new_list_export_and_age_tool_reads_the_identity(
     assert _cli(["keys", "new", "--org", "Acme"], PASS + "\n", monkeypatch) == EXIT_OK
     assert _cli(["keys", "list"], "", monkeypatch) == EXIT_OK
     listed = capsys.readouterr().out
-    with KeyService() as keys:
+    with KeyService(app_paths().ensure().database) as keys:
         record = keys.current()
     assert record.short_fingerprint in listed and record.age_recipient in listed
     out = tmp_path / "identity.txt"
@@ -84,7 +104,7 @@ def test_cli_new_list_export_and_age_tool_reads_the_identity(
 def test_export_holds_every_key_so_older_bundles_still_open(
     onetake_home: Path, tmp_path: Path
 ) -> None:
-    with KeyService() as keys:
+    with KeyService(app_paths().ensure().database) as keys:
         old = keys.new_key("Acme", PASS)
         new = keys.new_key("Acme", PASS)
         out = tmp_path / "identity.txt"

@@ -243,3 +243,55 @@ def test_keys_from_outside_are_escaped_in_messages() -> None:
         definition_from_dict(data)
     assert "\x1b" not in str(info.value)
     assert "rubrics.'\\x1b[2J'.levels is required" in str(info.value)
+
+
+def test_validate_and_show_print_the_guard_rails_the_window_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kit validate` and `kit show` report the authoring window's advice, the same lines,
+    after their own (unchanged) output, for a TOML, a kit and a definition; exit 0."""
+    from datetime import UTC, datetime
+
+    from onetake_desktop.domain.authoring import guard_rails
+    from onetake_desktop.domain.clock import ManualClock
+    from onetake_desktop.paths import app_paths
+    from onetake_desktop.services.author import AuthorDraft
+    from onetake_desktop.services.context import AppContext
+
+    context = AppContext(app_paths(), clock=ManualClock(datetime(2026, 11, 28, 9, tzinfo=UTC)))
+    source = demo_source_path()
+    assert cli.main(["kit", "validate", str(source)], context) == 0
+    assert cli.main(["kit", "show", str(source)], context) == 0
+    assert "Advice" not in capsys.readouterr().out  # the demo follows every guard rail
+
+    draft = AuthorDraft.open(source)
+    draft.remove("practice")
+    draft.set("questions[0].think_seconds", 10)
+    draft.set("questions[1].retakes_allowed", 0)
+    draft.set("questions[2].context", "")
+    toml = draft.save(tmp_path / "rails.toml")
+    kit = tmp_path / "rails.onetakekit"
+    assert cli.main(["kit", "build", str(toml), "-o", str(kit)], context) == 0
+    expected = [f"  - {a}" for a in guard_rails(draft.data(), context.clock.now())]
+    assert {a.rule for a in guard_rails(draft.data(), context.clock.now())} == {
+        "no_practice",
+        "short_think",
+        "no_retakes",
+        "no_why",
+    }
+    capsys.readouterr()
+    for file in (toml, kit, kit.with_suffix(".onetakeinterview")):
+        for command in ("validate", "show"):
+            assert cli.main(["kit", command, str(file)], context) == 0
+            lines = capsys.readouterr().out.splitlines()
+            heading = lines.index(
+                "Advice (it never blocks building; 'onetake author' shows it beside each field):"
+            )
+            assert lines[heading + 1 :] == expected, (file, command)
+            if command == "validate":  # its own lines first, as before
+                assert lines[0].startswith(f"{file}: a valid ")
+    # Invalid files still list their problems only, exit 3.
+    bad = write_toml(tmp_path, DEMO_TOML.replace("retention_days = 180", "retention_days = -1"))
+    for command in ("validate", "show"):
+        assert cli.main(["kit", command, str(bad)], context) == 3
+        assert "Advice" not in capsys.readouterr().out

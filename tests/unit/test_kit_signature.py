@@ -13,6 +13,7 @@ import pytest
 from onetake_desktop.cli import main
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
 from onetake_desktop.domain.kit import kit_content_hash, kit_from_dict
+from onetake_desktop.paths import app_paths
 from onetake_desktop.services import author
 from onetake_desktop.services.handover import send_options
 from onetake_desktop.services.keys import KeyService, forget_unlocked
@@ -40,7 +41,7 @@ def source(tmp_path: Path) -> Path:
 
 
 def _signed(source: Path, tmp_path: Path, org: str = "Harbour Lane") -> tuple[Path, str, str]:
-    with KeyService() as keys:
+    with KeyService(app_paths().ensure().database) as keys:
         record = keys.new_key(org, PASS)
         kit_path, _ = kitfile.build_from_toml(source, tmp_path / "signed", keys.signer(PASS))
     return kit_path, record.short_fingerprint, record.age_recipient
@@ -153,7 +154,7 @@ def test_cli_build_sign_then_validate_show_and_candidate_refuse_a_changed_kit(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with KeyService() as keys:
+    with KeyService(app_paths().ensure().database) as keys:
         keys.new_key("Harbour Lane", PASS)
     out = tmp_path / "role.onetakekit"
     assert _cli(["kit", "build", str(source), "-o", str(out), "--sign"], monkeypatch, PASS) == 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from onetake_desktop.cli import add_group
+from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 from onetake_desktop.domain.validation import Problem
 from onetake_desktop.services import author
@@ -59,6 +59,21 @@ def _print_warnings(path: Path, warnings: list[Problem]) -> None:
         )
 
 
+def _print_advice(args: argparse.Namespace) -> None:
+    """The guard rails the authoring window shows beside each field (never blocking), after
+    what ``kit validate`` and ``kit show`` print: one formatter for both commands."""
+    from onetake_desktop.domain.authoring import guard_rails
+    from onetake_desktop.domain.kit import InterviewDefinition
+
+    loaded = author.load_any(args.file)  # already validated: this loads
+    definition = loaded if isinstance(loaded, InterviewDefinition) else InterviewDefinition(loaded)
+    advice = guard_rails(author.definition_to_toml_data(definition), context_of(args).clock.now())
+    if advice:
+        print("Advice (it never blocks building; 'onetake author' shows it beside each field):")
+        for line in advice:
+            print(f"  - {line}")
+
+
 def run_build(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.keys import signer_from_passphrase
 
@@ -93,6 +108,7 @@ def run_validate(args: argparse.Namespace) -> int:
     )
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
+    _print_advice(args)
     return EXIT_OK
 
 
@@ -112,4 +128,5 @@ def run_show(args: argparse.Namespace) -> int:
     print(author.show_file(args.file))
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
+    _print_advice(args)
     return EXIT_OK

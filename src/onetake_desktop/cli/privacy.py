@@ -10,13 +10,21 @@ import sys
 from collections.abc import Mapping
 
 from onetake_desktop.cli import context_of
-from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.errors import (
+    EXIT_FAILURE,
+    EXIT_INVALID_INPUT,
+    EXIT_OK,
+    OneTakeError,
+)
 
 ERASE_HELP = (
     "erase a candidate for good: answers, media, notes, scores (submitted ones too), "
     "recommendations and decisions, in every interview; the audit log keeps only that it "
-    "happened. Asks first on a terminal; elsewhere --yes is required (exit 3 without it), "
-    "exit 1 when the answer is no"
+    "happened, and who asked. Asks first on a terminal; elsewhere --yes is required (exit 3 "
+    "without it), exit 1 when the answer is no. With a panel, only a signed-in panelist may "
+    "erase (the chair, if the panel has one): --as NAME, the passphrase read from standard "
+    "input when it is not a terminal; exit 1 when the policy refuses, 3 for an unknown "
+    "panelist or a wrong passphrase"
 )
 EXPIRE_HELP = (
     "erase every candidate whose retention (the kit's retention_days, told to the candidate) "
@@ -39,6 +47,9 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--submission", type=int, metavar="ID", help="only this one submission (submission_id)"
     )
     e.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    e.add_argument(
+        "--as", dest="as_name", metavar="NAME", help="the panelist who erases (with a panel)"
+    )
     e.set_defaults(handler=run_erase)
     x = actions.add_parser("expire", help=EXPIRE_HELP, description=EXPIRE_HELP + ".")
     x.add_argument("--dry-run", action="store_true", help="only list who is due; change nothing")
@@ -51,19 +62,28 @@ def _who(submission_id: int, name: str, email: str, codes: Mapping[int, str]) ->
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.cli.panel import sign_in
     from onetake_desktop.services.privacy import PrivacyService
 
     context = context_of(args)
     service = context.reviewer_service()
+    panel = context.panel_service(service.library)
     try:
-        privacy = PrivacyService(service.library, context.clock)
+        privacy = PrivacyService(service.library, context.clock, panel.scoring)
         privacy.sweep()
         found = privacy.find(
             email=args.email, candidate_id=args.candidate, submission_id=args.submission
         )
         plan = privacy.plan([c.submission_id for c in found])
-        codes = PanelService(service.library).hidden_codes()
+        codes = panel.hidden_codes()
+        # Who may erase is the policy's (services.scoring): ask before asking to confirm.
+        if args.as_name:
+            actor = sign_in(panel, args.as_name)
+        else:
+            actor = service.actor_for(service.default_reviewer.id)
+        refusal = privacy.erasure_refusal(actor)
+        if refusal is not None:
+            raise OneTakeError(refusal)
         if not args.yes:
             if not sys.stdin.isatty():
                 sys.stderr.write(
@@ -80,8 +100,9 @@ def run_erase(args: argparse.Namespace) -> int:
             if answer.strip().casefold() != "erase":
                 print("Nothing was erased.")
                 return EXIT_FAILURE
-        result = privacy.erase(submission_ids=plan.submission_ids, actor_id=None)
+        result = privacy.erase(actor, submission_ids=plan.submission_ids)
     finally:
+        panel.lock()  # whoever signed in is signed out (audited)
         service.close()
     total = result.total
     print(
@@ -98,14 +119,13 @@ def run_erase(args: argparse.Namespace) -> int:
 
 
 def run_expire(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.privacy import PrivacyService
 
     context = context_of(args)
     service = context.reviewer_service()
     try:
-        privacy = PrivacyService(service.library, context.clock)
-        codes = PanelService(service.library).hidden_codes()
+        privacy = PrivacyService(service.library, context.clock, service.scoring)
+        codes = service.hidden_codes()
         if not args.dry_run:
             privacy.sweep()
         report = privacy.expire(dry_run=args.dry_run)

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from onetake_desktop.domain.errors import OneTakeError, UsageError
-from onetake_desktop.paths import PRIVATE_FILE_MODE, app_paths
+from onetake_desktop.paths import PRIVATE_FILE_MODE
 from onetake_desktop.storage.atomic import atomic_write_bytes
 from onetake_desktop.storage.db import open_database
 from onetake_desktop.storage.keystore import (
@@ -42,7 +42,6 @@ __all__ = [
     "UnlockedKey",
     "WrongPassphraseError",
     "forget_unlocked",
-    "open_key_service",
     "remember_unlocked",
     "unlocked_identities",
 ]
@@ -63,10 +62,12 @@ def _raw_public(key: Ed25519PrivateKey) -> bytes:
 
 
 class KeyService:
-    """Key use cases over one library database (owned by the calling thread)."""
+    """Key use cases over one library database (owned by the calling thread). The caller
+    names the database (the command's AppContext, the window's library): this module reads
+    neither the environment nor the user's folders."""
 
-    def __init__(self, db_path: Path | None = None) -> None:
-        self.db = open_database(db_path or app_paths().ensure().database)
+    def __init__(self, db_path: Path) -> None:
+        self.db = open_database(db_path)
         self.store = KeyStore(self.db)
 
     def close(self) -> None:
@@ -167,10 +168,6 @@ class KeyService:
         atomic_write_bytes(out, "".join(parts).encode("utf-8"))
         os.chmod(out, PRIVATE_FILE_MODE)
         return [k.record for k in unlocked]
-
-
-def open_key_service() -> KeyService:
-    return KeyService()
 
 
 def key_service_for_library(root: Path) -> KeyService:

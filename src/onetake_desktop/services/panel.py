@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # argon2 loads with the first passphrase (services/scoring.py)
     from argon2 import PasswordHasher
 
+    # Only named here: the kit reader (and its checks) loads with the first definition read.
+    from onetake_desktop.domain.kit import Rubric
+
 from onetake_desktop.domain.clock import Clock
 from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.domain.kit import Rubric
 from onetake_desktop.domain.panel import (
     DECISIONS,
     AuditEntry,

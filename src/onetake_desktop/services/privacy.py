@@ -6,7 +6,12 @@ imported or when its interview's definition arrives, see storage/migrations/m003
 service lists what is due, erases it (``onetake library expire``, and the reviewer window at
 start-up), warns a week ahead, and lets a reviewer keep a candidate longer only with a reason
 and an end date, audited. It also erases on request (``onetake library erase``, the window's
-"Erase candidate..."), across interviews.
+"Erase candidate..."), across interviews. Erasing on request and keeping longer are a
+person's decisions over the candidate's data, so both take their Actor and ask the policy
+first (services.scoring ``erasure_refusal`` / ``retention_hold_refusal``, one rule: the lone
+reviewer, or with a panel a signed-in panelist, the chair if named). Retention's erasure is
+the kit's promise kept, nobody's action: it erases only what is due, whoever has the library
+open.
 
 Audit rows carry numbers and internal ids only: never a name, an email or a note.
 """
@@ -17,7 +22,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
@@ -32,6 +37,9 @@ from onetake_desktop.storage.erasure import (
 )
 from onetake_desktop.storage.library import Library, interview_title
 from onetake_desktop.storage.panel import SqlitePanel
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.scoring import Actor, ScoringService
 
 log = logging.getLogger("onetake.privacy")
 
@@ -138,10 +146,22 @@ class ExpireReport:
 
 
 class PrivacyService:
-    def __init__(self, library: Library, clock: Clock | None = None) -> None:
+    def __init__(
+        self, library: Library, clock: Clock | None = None, scoring: ScoringService | None = None
+    ) -> None:
         self.library = library
         self.db = library.db
         self.clock: Clock = clock or SystemClock()
+        self._scoring = scoring
+
+    @property
+    def scoring(self) -> ScoringService:
+        """The library's one policy (who is signed in lives there), found on first use."""
+        if self._scoring is None:
+            from onetake_desktop.services.scoring import scoring_for
+
+            self._scoring = scoring_for(self.library)
+        return self._scoring
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -209,10 +229,22 @@ class PrivacyService:
 
     # -- erasing ------------------------------------------------------------------------------
 
-    def erase(
-        self, *, submission_ids: Sequence[int], actor_id: int | None, why: Why = "request"
+    def erasure_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may not erase on request (None: they may); the policy decides."""
+        return self.scoring.erasure_refusal(actor)
+
+    def erase(self, actor: Actor, *, submission_ids: Sequence[int]) -> ErasureResult:
+        """Erase these submissions completely at a person's request, if the policy lets this
+        actor (one sentence otherwise, nothing touched); one audit row, in the same
+        transaction, naming who asked."""
+        refusal = self.erasure_refusal(actor)
+        if refusal is not None:
+            raise OneTakeError(refusal)
+        return self._erase(submission_ids, actor.reviewer_id, "request")
+
+    def _erase(
+        self, submission_ids: Sequence[int], actor_id: int | None, why: Why
     ) -> ErasureResult:
-        """Erase these submissions completely; one audit row each, in the same transaction."""
         if not submission_ids:
             raise InvalidInputError("Choose at least one candidate to erase.")
         for sid in submission_ids:
@@ -259,8 +291,9 @@ class PrivacyService:
             ]
         )
 
-    def expire(self, *, dry_run: bool = False, actor_id: int | None = None) -> ExpireReport:
-        """Erase every candidate that is due; ``dry_run`` only lists them and changes nothing."""
+    def expire(self, *, dry_run: bool = False) -> ExpireReport:
+        """Erase every candidate that is due; ``dry_run`` only lists them and changes nothing.
+        Nobody's action (the kit's promise), so no actor: audited with no actor id."""
         now = self.clock.now()
         report = ExpireReport(undated=self.undated())
         for c in self.candidates():
@@ -270,9 +303,7 @@ class PrivacyService:
         if dry_run or not report.due:
             return report
         self.sweep()
-        report.result = self.erase(
-            submission_ids=[c.submission_id for c in report.due], actor_id=actor_id, why="retention"
-        )
+        report.result = self._erase([c.submission_id for c in report.due], None, "retention")
         return report
 
     def holds(self, submission_id: int) -> list[Hold]:
@@ -286,10 +317,20 @@ class PrivacyService:
             for r in rows
         ]
 
-    def hold(self, *, submission_id: int, until: date, reason: str, actor_id: int | None) -> Hold:
+    def retention_hold_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may not keep a candidate longer (None: they may); the policy
+        decides, by the same rule as erasing on request."""
+        return self.scoring.retention_hold_refusal(actor)
+
+    def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
-        for a reason. The reason goes into the audit log, which outlives the candidate, so it
+        for a reason, if the policy lets this actor (one sentence otherwise, nothing
+        written). The reason goes into the audit log, which outlives the candidate, so it
         may not contain their name or email."""
+        refusal = self.retention_hold_refusal(actor)
+        if refusal is not None:
+            raise OneTakeError(refusal)
+        actor_id = actor.reviewer_id
         candidate = self.candidate(submission_id)
         reason = " ".join(reason.split())
         if not reason:

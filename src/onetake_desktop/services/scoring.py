@@ -12,6 +12,10 @@ only add their own presentation on top. The rules, once:
   panelist's submitted score on an answer only once they have submitted their own on it.
   Decisions, and lifting blind mode for a candidate, wait until every panelist has submitted
   that candidate; with a chair (named when the panel is set up), only the chair records them.
+- **Erasing on request** and **keeping a candidate longer** (a retention hold) are the lone
+  reviewer's or, with a panel, a signed-in panelist's (the chair's, if named): one rule,
+  :meth:`ScoringService.erasure_refusal` and :meth:`ScoringService.retention_hold_refusal`;
+  services.privacy asks them.
 - **One transaction.** A score, correction, submission or decision and its audit row are
   written in one SQLite transaction, with their signatures.
 - **Signed rows.** A panelist's rows are signed with an HMAC key derived from their
@@ -1032,6 +1036,32 @@ class ScoringService:
             self._check_gate(actor, submission_id, "A decision")
         except OneTakeError as error:
             return str(error)
+        return None
+
+    def erasure_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may not erase a candidate on request (None: they may). Without a
+        panel, the lone reviewer; with one, a signed-in panelist, and only the chair when the
+        panel named one (as for decisions, but with no wait: a request is answered at once).
+        Retention's erasure (services.privacy ``expire``) is nobody's action and asks nobody."""
+        return self._privacy_refusal(actor, "Erasing a candidate")
+
+    def retention_hold_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may not keep a candidate longer than they were told (None: they
+        may): the same people as for erasure, as it decides over the candidate's data too."""
+        return self._privacy_refusal(actor, "Keeping a candidate longer")
+
+    def _privacy_refusal(self, actor: Actor, doing: str) -> str | None:
+        """The one rule for decisions over a candidate's data (erasure, retention holds)."""
+        self.check(actor)
+        chair = next((p for p in self.repo.panelists() if p.is_chair), None)
+        if not actor.panelist:
+            if chair is not None:
+                return f"{doing} is for the panel's chair: sign in as {chair.name}."
+            if self.has_panel():
+                return f"{doing} is the panel's: sign in as a panelist."
+            return None
+        if chair is not None and chair.reviewer_id != actor.reviewer_id:
+            return f"{doing} is for the panel's chair, {chair.name}."
         return None
 
     def contactable(self, actor: Actor, *, interview_pk: int) -> list[CandidateView]:

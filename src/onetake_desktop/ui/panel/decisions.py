@@ -6,26 +6,77 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QListView,
     QListWidget,
-    QPlainTextEdit,
+    QListWidgetItem,
     QPushButton,
-    QRadioButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.domain.panel import DECISIONS
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.widgets.decision_form import DecisionForm
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
+
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the candidate's name: cut first when too long
+TAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # what follows it (flag mark, mean, decision): kept
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class NameFirstElided(QStyledItemDelegate):
+    """A candidate row cut to the list's width: the name gives way ("…"), so the flag mark, the
+    mean and the decision stay readable and the list never scrolls sideways. The item's own
+    text (and what assistive tools read) stays whole; the whole name is in its tooltip."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def _fitted(self, option: QStyleOptionViewItem, index: Index) -> QStyleOptionViewItem:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        rect = QRect(opt.rect)  # a wider row (laid out before a resize) is cut to the view
+        rect.setRight(min(rect.right(), self.view.viewport().rect().right()))
+        opt.rect = rect
+        name, tail = index.data(NAME_ROLE), index.data(TAIL_ROLE)
+        if isinstance(name, str) and isinstance(tail, str):
+            style = self.view.style()
+            text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, self.view)
+            # The style keeps this margin on each side of the text (QCommonStyle).
+            margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view)
+            room = text.width() - 2 * (margin + 1) - opt.fontMetrics.horizontalAdvance(tail)
+            cut = opt.fontMetrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room, 0))
+            opt.text = cut + tail
+        return opt
+
+    def shown_text(self, index: Index) -> str:
+        """The row as painted at the list's current width."""
+        option = QStyleOptionViewItem()
+        option.initFrom(self.view)
+        option.rect = self.view.visualRect(index)
+        return str(self._fitted(option, index).text)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        element = QStyle.ControlElement.CE_ItemViewItem
+        self.view.style().drawControl(element, self._fitted(option, index), painter, self.view)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(min(hint.width(), self.view.viewport().width()), hint.height())
 
 
 class DecisionsWindow(PanelWindow):
@@ -35,57 +86,38 @@ class DecisionsWindow(PanelWindow):
         self.service = service
         self.actor = actor  # the signed-in panelist; stops working when the panel locks
         self.viewer_id = actor.reviewer_id
-        self.resize(940, 620)
+        fit_to_screen(self, 940, 620)
 
         self.picker = InterviewPicker(service)
         self.candidates = QListWidget()
         self.candidates.setAccessibleName("Candidates: name (or code), mean, decision")
-        self.candidate_label = QLabel("")
-        self.candidate_label.setObjectName("CandidateLabel")
-        self.mean_label = QLabel("")
-        self.mean_label.setObjectName("Hint")
-        self.choice = QButtonGroup(self)
-        choices = QHBoxLayout()
-        self.radios: dict[str, QRadioButton] = {}
-        for i, d in enumerate(DECISIONS):
-            radio = QRadioButton(DECISION_LABELS[d])
-            self.choice.addButton(radio, i)
-            self.radios[d] = radio
-            choices.addWidget(radio)
-        choices.addStretch(1)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Reason (for the panel's record)")
-        self.reason.setAccessibleName("Reason")
-        self.feedback = QPlainTextEdit()
-        self.feedback.setPlaceholderText("Short feedback note for the candidate (optional)")
-        self.feedback.setAccessibleName("Feedback for the candidate")
-        self.feedback.setFixedHeight(90)
+        # A long name is cut, never scrolled to (the whole name is in the row's tooltip).
+        self.candidates.setItemDelegate(NameFirstElided(self.candidates))
+        self.candidates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.candidates.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the width
+        self.form = DecisionForm()  # one column: the pane beside the list of candidates
+        self.candidate_label, self.mean_label = self.form.candidate, self.form.explain
+        self.radios = self.form.buttons
+        self.reason, self.feedback = self.form.reason, self.form.feedback
+        self.save_button = self.form.record_button
         self.lift_button = QPushButton("Show the name to the panel")
         self.lift_button.setToolTip(
             "Blind mode stays on for this candidate until every panelist has submitted them; "
             "showing the name is written to the audit log."
         )
-        self.save_button = QPushButton("Record decision")
-        self.save_button.setObjectName("PrimaryButton")
+        self.form.title_row.addWidget(self.lift_button)
         self.history = QListWidget()
         self.history.setAccessibleName("Earlier decisions")
+        self.history.setMinimumHeight(40)  # gives way first on a small screen
         self.export_csv = QPushButton("Export CSV…")
         self.export_json = QPushButton("Export JSON…")
 
         right = QWidget()
-        form = QVBoxLayout(right)
-        form.setContentsMargins(0, 0, 0, 0)
-        name_row = QHBoxLayout()
-        name_row.addWidget(self.candidate_label, 1)
-        name_row.addWidget(self.lift_button)
-        form.addLayout(name_row)
-        form.addWidget(self.mean_label)
-        form.addLayout(choices)
-        form.addWidget(self.reason)
-        form.addWidget(self.feedback)
-        form.addWidget(self.save_button)
-        form.addWidget(QLabel("History"))
-        form.addWidget(self.history, 1)
+        pane = QVBoxLayout(right)
+        pane.setContentsMargins(0, 0, 0, 0)
+        pane.addWidget(self.form)
+        pane.addWidget(QLabel("History"))
+        pane.addWidget(self.history, 1)
         split = QSplitter()
         split.addWidget(self.candidates)
         split.addWidget(right)
@@ -112,7 +144,7 @@ class DecisionsWindow(PanelWindow):
 
         self.picker.changed.connect(lambda _: self.reload())
         self.candidates.currentRowChanged.connect(lambda _: self.show_candidate())
-        self.save_button.clicked.connect(self.record)
+        self.form.record_requested.connect(self.record)
         self.lift_button.clicked.connect(self.lift_blind)
         self.export_csv.clicked.connect(lambda: self._ask_export("csv"))
         self.export_json.clicked.connect(lambda: self._ask_export("json"))
@@ -132,10 +164,14 @@ class DecisionsWindow(PanelWindow):
                 if mean is not None and view and view.candidate_open(c.submission_id)
                 else "–"
             )
-            self.candidates.addItem(f"{flagged(c.name, c.flags)} · {shown} · {decision}")
-            if c.flags:
-                item = self.candidates.item(self.candidates.count() - 1)
-                item.setToolTip(flags_tooltip(c.flags, c.name))
+            mark = flagged(c.name, c.flags)[len(c.name) :]  # the flag mark, if any
+            tail = f"{mark} · {shown} · {decision}"
+            item = QListWidgetItem(c.name + tail)
+            item.setData(NAME_ROLE, c.name)
+            item.setData(TAIL_ROLE, tail)
+            # The whole name (then any flags), as typed: names come from bundles.
+            item.setToolTip(flags_tooltip(c.flags, c.name))
+            self.candidates.addItem(item)
         self.candidates.blockSignals(False)
         ids = [c.submission_id for c in self.rows]
         self.candidates.setCurrentRow(ids.index(keep) if keep in ids else 0)
@@ -148,16 +184,19 @@ class DecisionsWindow(PanelWindow):
     def show_candidate(self) -> None:
         row = self.candidates.currentRow()
         if row < 0 or row >= len(self.rows):
-            self.candidate_label.setText("No candidates yet.")
-            self.save_button.setEnabled(False)
+            self.form.show_none("No candidates yet.")
             self.lift_button.setVisible(False)
             return
         c = self.rows[row]
-        self.save_button.setEnabled(True)
         self.lift_button.setVisible(not c.revealed)
-        self.candidate_label.setText(c.name if c.revealed else f"{c.name} (name hidden)")
-        self.mean_label.setText(c.email)
-        self.mean_label.setVisible(bool(c.email))  # hidden while blind: no empty gap
+        # The reason starts empty: a new decision on a candidate says why anew.
+        self.form.show_candidate(
+            c.name if c.revealed else f"{c.name} (name hidden)",
+            c.email,  # empty while blind: the line is hidden
+            c.decision.decision if c.decision else None,
+            reason="",
+            feedback=c.decision.feedback if c.decision else "",
+        )
         self.history.clear()
         for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
             who = self.service.reviewer_name(d.reviewer_id)
@@ -165,23 +204,13 @@ class DecisionsWindow(PanelWindow):
                 f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by {who}: "
                 f"{d.reason}"
             )
-        self.choice.setExclusive(False)
-        for radio in self.radios.values():
-            radio.setChecked(False)
-        self.choice.setExclusive(True)
-        if c.decision is not None:
-            self.radios[c.decision.decision].setChecked(True)
-            self.feedback.setPlainText(c.decision.feedback)
-        else:
-            self.feedback.clear()
-        self.reason.clear()
 
     def record(self) -> None:
         row = self.candidates.currentRow()
-        chosen = self.choice.checkedId()
+        chosen = self.form.chosen()
         if row < 0:
             return
-        if chosen < 0:
+        if chosen is None:
             self.fail(OneTakeError("Choose advance, hold or decline."))
             return
         c = self.rows[row]
@@ -189,7 +218,7 @@ class DecisionsWindow(PanelWindow):
             self.service.decide(
                 self.actor,
                 submission_id=c.submission_id,
-                decision=DECISIONS[chosen],
+                decision=chosen,
                 reason=self.reason.text(),
                 feedback=self.feedback.toPlainText(),
             )

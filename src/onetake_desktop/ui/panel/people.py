@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -114,38 +115,35 @@ class PeopleDialog(QDialog):
         item = self.list.currentItem()
         return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
 
-    def _fail(self, error: OneTakeError) -> None:
-        self.error.setText(str(error))
-        self.error.show()
+    def _attempt(self, change: Callable[[], object], *, refresh: bool = True) -> bool:
+        """Ask the service for one change: its refusal shows under the list (nothing else
+        moves); a success clears it and, if it changed the panel, lists the panel again."""
+        try:
+            change()
+        except OneTakeError as error:
+            self.error.setText(str(error))
+            self.error.show()
+            return False
+        self.error.hide()
+        if refresh:
+            self.refresh()
+        return True
 
     def rename(self, reviewer_id: int, name: str) -> bool:
-        try:
-            self.service.rename_panelist(self.actor, reviewer_id=reviewer_id, name=name)
-        except OneTakeError as error:
-            self._fail(error)
-            return False
-        self.error.hide()
-        self.refresh()
-        return True
+        return self._attempt(
+            lambda: self.service.rename_panelist(self.actor, reviewer_id=reviewer_id, name=name)
+        )
 
     def remove(self, reviewer_id: int) -> bool:
-        try:
-            self.service.remove_panelist(self.actor, reviewer_id=reviewer_id)
-        except OneTakeError as error:
-            self._fail(error)
-            return False
-        self.error.hide()
-        self.refresh()
-        return True
+        return self._attempt(
+            lambda: self.service.remove_panelist(self.actor, reviewer_id=reviewer_id)
+        )
 
     def set_lone_name(self, name: str) -> bool:
-        try:
-            self.service.set_lone_name(self.actor, name=name)
-        except OneTakeError as error:
-            self._fail(error)
-            return False
-        self.error.hide()
-        return True
+        # Not a panelist: the list (and its selection) stays as it is.
+        return self._attempt(
+            lambda: self.service.set_lone_name(self.actor, name=name), refresh=False
+        )
 
     def _ask_rename(self) -> None:
         reviewer_id = self._chosen()

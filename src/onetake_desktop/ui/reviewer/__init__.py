@@ -15,7 +15,9 @@ def open_reviewer_window(context: AppContext, paths: Sequence[Path] = ()) -> QWi
     from onetake_desktop.ui.reviewer.window import ReviewerWindow
 
     service = context.reviewer_service()
-    window = ReviewerWindow(service, panel_service=context.panel_service(service.library))
+    window = ReviewerWindow(
+        service, panel_service=context.panel_service(service.library), context=context
+    )
     help_menu = window.menuBar().addMenu("&Help")
     about = help_menu.addAction("&About OneTake")
     about.triggered.connect(lambda: _show_about(window, context))

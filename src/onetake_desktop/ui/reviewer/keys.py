@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMenu,
     QProgressBar,
     QPushButton,
     QTreeWidget,
@@ -50,7 +48,7 @@ def key_service_for_library(root: Path) -> KeyService:
     return keys.key_service_for_library(root)
 
 
-__all__ = ["KeysWindow", "NewKeyDialog", "add_keys_menu_item"]
+__all__ = ["KeysWindow", "NewKeyDialog", "open_keys_window"]
 
 AskPassphrase = Callable[[str], str | None]
 ChoosePath = Callable[[Path], Path | None]
@@ -369,20 +367,14 @@ class KeysWindow(QDialog):
             super().reject()
 
 
-def add_keys_menu_item(window: QWidget, menu: QMenu, library_root: Callable[[], Path]) -> QAction:
-    """The reviewer window's File > Organisation keys…: one keys window, a child of
-    ``window`` (found with ``window.findChild(KeysWindow)``), raised when open already."""
-    action = QAction("Organisation &keys…", window)
-    action.setShortcut(QKeySequence("Ctrl+K"))
-
-    def open_keys() -> None:
-        keys = window.findChild(KeysWindow)
-        if keys is None:
-            keys = KeysWindow(library_root(), window)
-        keys.show()
-        keys.raise_()
-        keys.activateWindow()
-
-    action.triggered.connect(open_keys)
-    menu.addAction(action)
-    return action
+def open_keys_window(window: QWidget, library_root: Callable[[], Path]) -> KeysWindow:
+    """The reviewer window's File > Organisation keys… (Ctrl+K): one keys window, a child of
+    ``window`` (found with ``window.findChild(KeysWindow)``), raised when open already. The
+    window makes the menu item; this module loads when it is first used (issue 17)."""
+    keys = window.findChild(KeysWindow)
+    if keys is None:
+        keys = KeysWindow(library_root(), window)
+    keys.show()
+    keys.raise_()
+    keys.activateWindow()
+    return keys

@@ -8,7 +8,7 @@ come from bundles, so every label here is plain text, and names go through the w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,8 @@ from onetake_desktop.domain.errors import OneTakeError
 
 if TYPE_CHECKING:
     from onetake_desktop.services.privacy import Candidate, ErasurePlan, PrivacyService
+    from onetake_desktop.services.scoring import Actor
+    from onetake_desktop.storage.erasure import ErasureResult
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
     ElidedLabel,
@@ -272,6 +274,7 @@ class PrivacyController(QObject):
             else:  # ... Export, | Keep longer, Erase, | Quit
                 file_menu.insertActions(quit_, [self.hold_action, self.erase_action])
                 file_menu.insertSeparator(quit_)
+            file_menu.aboutToShow.connect(self.refresh_actions)
         window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         window.tree.customContextMenuRequested.connect(self._context_menu)
 
@@ -290,7 +293,8 @@ class PrivacyController(QObject):
         if self._service is None:
             from onetake_desktop.services.privacy import PrivacyService
 
-            self._service = PrivacyService(self._library, self._clock)
+            # The window's own policy: it knows who is signed in at the laptop.
+            self._service = PrivacyService(self._library, self._clock, self.window.service.scoring)
         return self._service
 
     # -- which candidate ----------------------------------------------------------------------
@@ -318,19 +322,60 @@ class PrivacyController(QObject):
         if not index.isValid() or self.window.model.kind(index) == "interview":
             return
         self.window.tree.setCurrentIndex(index)
+        self.refresh_actions()
         menu = QMenu(self.window.tree)
         menu.addAction(self.hold_action)
         menu.addAction(self.erase_action)
         menu.popup(self.window.tree.viewport().mapToGlobal(pos))
 
+    # -- who may (the policy's answer, asked again by the service on every change) ------------
+
+    def _refusal(self, ask: Callable[[Actor], str | None]) -> str | None:
+        w = self.window
+        try:
+            return ask(w.service.actor_for(w.current_reviewer_id))
+        except OneTakeError as error:  # nobody signed in (the panel locked meanwhile)
+            return str(error)
+
+    def erase_refusal(self) -> str | None:
+        """Why whoever is at the window may not erase (services decide; None: they may)."""
+        return self._refusal(self.service.erasure_refusal)
+
+    def hold_refusal(self) -> str | None:
+        """Why whoever is at the window may not keep a candidate longer (None: they may)."""
+        return self._refusal(self.service.retention_hold_refusal)
+
+    def refresh_actions(self) -> None:
+        """The menus say who may erase or keep longer before anyone clicks (the click asks
+        again)."""
+        for action, refusal, tip in (
+            (
+                self.erase_action,
+                self.erase_refusal(),
+                "Erase the selected candidate's answers, scores and notes for good.",
+            ),
+            (
+                self.hold_action,
+                self.hold_refusal(),
+                "Keep the selected candidate past the date they were told, for a reason.",
+            ),
+        ):
+            action.setStatusTip(refusal or tip)
+            action.setToolTip(plain_tooltip(refusal or tip))
+
     # -- erasing ------------------------------------------------------------------------------
 
     def erase_selected(self) -> EraseDialog | None:
-        """Ask about the selected candidate (all their submissions); erases on confirmation."""
+        """Ask about the selected candidate (all their submissions); erases on confirmation.
+        Someone the policy does not let erase gets its sentence, and no dialog."""
         if getattr(self.window, "importing", False):
             QMessageBox.information(
                 self.window, "OneTake", "Wait for the import to finish, then erase."
             )
+            return None
+        refusal = self.erase_refusal()
+        if refusal is not None:
+            warn(self.window, refusal, icon=QMessageBox.Icon.Information)
             return None
         submission_id = self.selected_submission()
         if submission_id is None:
@@ -353,18 +398,38 @@ class PrivacyController(QObject):
         dialog.open()
         return dialog
 
-    def _erase(self, submission_ids: list[int]) -> None:
+    def _let_go(self, submission_ids: Sequence[int]) -> None:
         w = self.window
         w.rubric.flush_note()
         if w.current_submission_id in submission_ids:
             w._clear_answer()  # the player lets go of the files before they are deleted
+
+    def _erase(self, submission_ids: list[int]) -> None:
+        """A person's erasure: the service checks again who is at the window."""
+        w = self.window
+        self._let_go(submission_ids)
         try:
             result = self.service.erase(
-                submission_ids=submission_ids, actor_id=w.current_reviewer_id
+                w.service.actor_for(w.current_reviewer_id), submission_ids=submission_ids
             )
         except OneTakeError as error:
             warn(w, str(error))
             return
+        self._erased(result)
+
+    def _expire(self) -> None:
+        """Retention's erasure (nobody's action): whatever is due, whoever is signed in."""
+        self._let_go([c.submission_id for c in self.service.due()])
+        try:
+            result = self.service.expire().result
+        except OneTakeError as error:
+            warn(self.window, str(error))
+            return
+        if result is not None:
+            self._erased(result)
+
+    def _erased(self, result: ErasureResult) -> None:
+        w = self.window
         w.reload_library()
         message = f"Erased {len(result.counts)} submission(s) and their recordings."
         if not result.compacted:
@@ -399,8 +464,14 @@ class PrivacyController(QObject):
         self.banner.setVisible(True)
 
     def keep_longer(self, submission_id: int | None) -> HoldDialog | None:
+        """Ask for an end date and a reason (the banner's candidates, or this one). Someone
+        the policy does not let keep candidates longer gets its sentence, and no dialog."""
         from onetake_desktop.services.privacy import WARN_DAYS
 
+        refusal = self.hold_refusal()
+        if refusal is not None:
+            warn(self.window, refusal, icon=QMessageBox.Icon.Information)
+            return None
         if submission_id is not None:
             choices = [self.service.candidate(submission_id)]
         else:
@@ -417,12 +488,14 @@ class PrivacyController(QObject):
         return dialog
 
     def _hold(self, dialog: HoldDialog) -> None:
+        """A person's decision: the service checks again who is at the window."""
+        w = self.window
         try:
             hold = self.service.hold(
+                w.service.actor_for(w.current_reviewer_id),
                 submission_id=dialog.submission_id(),
                 until=dialog.until_date(),
                 reason=dialog.reason.text(),
-                actor_id=self.window.current_reviewer_id,
             )
         except OneTakeError as error:
             warn(self.window, str(error))
@@ -463,8 +536,7 @@ class PrivacyController(QObject):
             "warning banner before their date."
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        ids = [c.submission_id for c in due]
-        box.finished.connect(lambda _r: self._erase(ids))
+        box.finished.connect(lambda _r: self._expire())
         self.startup_box = box
         box.open()
         return box

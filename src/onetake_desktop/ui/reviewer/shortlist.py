@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -51,6 +49,8 @@ from onetake_desktop.services.shortlist import (
     ShortlistService,
     SortKey,
 )
+from onetake_desktop.ui.widgets.decision_form import DECISION_WORDS, DecisionForm
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import FLAG_MARK, flags_tooltip
 from onetake_desktop.ui.widgets.plain import make_plain, plain_label, plain_tooltip
 
@@ -59,7 +59,6 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from onetake_desktop.ui.reviewer.window import ReviewerWindow
 
-DECISION_WORDS: dict[str, str] = {"advance": "Advance", "hold": "Hold", "decline": "Decline"}
 # Short headings: at 1366x768 with 150 % scaling the window is 910 logical pixels wide.
 COLUMNS = ("#", "Candidate", "Mean", "Median", "Recommended", "Flags", "Decision", "Sent")
 COLUMN_TIPS = (
@@ -75,7 +74,6 @@ COLUMN_TIPS = (
 STYLE = """
 QLabel#Refusal { color: #8a1c1c; }
 QLabel#Notice { color: #1e5a36; }
-QLabel#Title { font-size: 13pt; font-weight: 600; }
 """
 
 
@@ -157,53 +155,18 @@ class ShortlistWindow(QDialog):
         header.setStretchLastSection(True)
         self.table.setSortingEnabled(True)  # a click on a heading sorts; "Rank by" re-ranks
 
-        # The decision for the selected candidate.
-        self.candidate = plain_label("", object_name="Title", wrap=True)
-        self.explain = plain_label("", wrap=True)
-        self.decision_group = QButtonGroup(self)
-        radios = QHBoxLayout()
-        self.decision_buttons: dict[str, QRadioButton] = {}
-        for d in DECISIONS:
-            radio = QRadioButton(DECISION_WORDS[d])
-            self.decision_group.addButton(radio)
-            self.decision_buttons[d] = radio
-            radios.addWidget(radio)
-        radios.addStretch(1)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Why (kept with the decision; not sent to the candidate)")
-        self.reason.setAccessibleName("Reason for the decision")
-        self.feedback = QPlainTextEdit()
-        self.feedback.setPlaceholderText("Feedback for the candidate (goes into the follow-up)")
-        self.feedback.setAccessibleName("Feedback for the candidate")
-        self.feedback.setTabChangesFocus(True)
-        self.feedback.setMaximumHeight(64)
-        self.decide_button = QPushButton("Record decision")
-        self.decide_button.setObjectName("PrimaryButton")
-        self.refusal = plain_label("", object_name="Refusal", wrap=True)
+        # The decision for the selected candidate, under the table in two columns: the table
+        # keeps the whole width (at 1366x768 with 150 % scaling every column shows).
+        self.side = DecisionForm(columns=2)
+        self.candidate, self.explain = self.side.candidate, self.side.explain
+        self.decision_buttons, self.decision_group = self.side.buttons, self.side.group
+        self.reason, self.feedback = self.side.reason, self.side.feedback
+        self.refusal, self.decide_button = self.side.refusal, self.side.record_button
         self.status = plain_label("", object_name="Notice", wrap=True)
-        # The decision under the table, in two columns: the table keeps the whole width (at
-        # 1366x768 with 150 % scaling every column shows without scrolling sideways).
-        form = QGridLayout()
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(4)
-        form.addWidget(self.candidate, 0, 0)
-        form.addWidget(self.explain, 1, 0)
-        form.addLayout(radios, 2, 0)
-        form.addWidget(self.refusal, 3, 0)
-        form.addWidget(self.reason, 0, 1)
-        form.addWidget(self.feedback, 1, 1, 2, 1)
-        form.addWidget(self.decide_button, 3, 1, Qt.AlignmentFlag.AlignRight)
-        form.setColumnStretch(0, 1)
-        form.setColumnStretch(1, 1)
-        form.setRowStretch(4, 1)
-        side = QWidget()
-        side.setObjectName("DecisionForm")
-        side.setLayout(form)
-        self.side = side
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(side)
+        split.addWidget(self.side)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
@@ -228,7 +191,7 @@ class ShortlistWindow(QDialog):
         self.interview.currentIndexChanged.connect(lambda _i: self.reload())
         self.sort.currentIndexChanged.connect(lambda _i: self.reload())
         self.table.itemSelectionChanged.connect(self.show_selected)
-        self.decide_button.clicked.connect(self.record_decision)
+        self.side.record_requested.connect(self.record_decision)
         self.export_button.clicked.connect(self.choose_export)
         self.followup_button.clicked.connect(self.open_followup)
         close.clicked.connect(self.close)
@@ -266,13 +229,13 @@ class ShortlistWindow(QDialog):
         try:
             return call()
         except OneTakeError as error:
-            self.refusal.setText(str(error))
+            self.side.say(str(error))
             return None
 
     def reload(self, keep: int | None = None) -> None:
         pk = self.interview_pk()
         keep = keep if keep is not None else self.selected_id()
-        self.refusal.setText("")
+        self.side.say("")
         if not pk:
             self.rows = []
         else:
@@ -360,14 +323,9 @@ class ShortlistWindow(QDialog):
     def show_selected(self) -> None:
         sid = self.selected_id()
         row = next((r for r in self.rows if r.submission_id == sid), None)
-        enabled = row is not None
-        for w in (*self.decision_buttons.values(), self.reason, self.feedback, self.decide_button):
-            w.setEnabled(enabled)
         if row is None:
-            self.candidate.setText("No candidate selected")
-            self.explain.setText("")
+            self.side.show_none("No candidate selected")
             return
-        self.candidate.setText(row.name)
         parts = [
             f"Mean {_fmt(row.mean)}, median {_fmt(row.median)} from {row.scores_seen} "
             f"score{'' if row.scores_seen == 1 else 's'}"
@@ -379,28 +337,23 @@ class ShortlistWindow(QDialog):
         if row.flags:
             n = len(row.flags)
             parts.append(f"{FLAG_MARK} {n} import flag{'' if n == 1 else 's'}: hover the name")
-        self.explain.setText("; ".join(parts) + ".")
         d = row.decision
-        self.decision_group.setExclusive(False)
-        for key, radio in self.decision_buttons.items():
-            radio.setChecked(d is not None and d.decision == key)
-        self.decision_group.setExclusive(True)
-        self.reason.setText(d.reason if d else "")
-        self.feedback.setPlainText(d.feedback if d else "")
+        self.side.show_candidate(
+            row.name,
+            "; ".join(parts) + ".",
+            d.decision if d else None,
+            reason=d.reason if d else "",
+            feedback=d.feedback if d else "",
+        )
         refusal = self._guard(
             lambda: self.shortlist.decision_refusal(self.actor(), submission_id=row.submission_id)
         )
-        self.refusal.setText(refusal or "")
-        self.decide_button.setEnabled(refusal is None)
-        self.decide_button.setToolTip(plain_tooltip(refusal or "Record the decision (audited)"))
+        self.side.set_refusal(refusal)
 
     # -- acting ---------------------------------------------------------------------------------
 
     def chosen_decision(self) -> Decision | None:
-        for key, radio in self.decision_buttons.items():
-            if radio.isChecked():
-                return key  # type: ignore[return-value]
-        return None
+        return self.side.chosen()
 
     def record_decision(self) -> None:
         sid = self.selected_id()
@@ -408,7 +361,7 @@ class ShortlistWindow(QDialog):
         if sid is None:
             return
         if decision is None:
-            self.refusal.setText("Choose Advance, Hold or Decline first.")
+            self.side.say("Choose Advance, Hold or Decline first.")
             return
         record = self._guard(
             lambda: self.shortlist.decide(
@@ -646,15 +599,6 @@ class FollowupDialog(QDialog):
         )
         self.exported.emit()
         return True
-
-
-def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
-    """Resize to (width, height), or to the screen's free area when that is smaller."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    free = screen.availableGeometry() if screen is not None else None
-    if free is not None:
-        width, height = min(width, free.width() - 20), min(height, free.height() - 40)
-    widget.resize(width, height)
 
 
 def open_shortlist(window: ReviewerWindow) -> ShortlistWindow:

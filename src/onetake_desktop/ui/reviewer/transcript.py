@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from typing import Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QContextMenuEvent,
-    QKeySequence,
-    QMouseEvent,
-    QTextCharFormat,
-    QTextCursor,
-)
+from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -34,22 +26,26 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from onetake_desktop.domain.transcript import Word, word_at
-from onetake_desktop.paths import app_paths
-from onetake_desktop.services.transcripts import (
-    BackgroundTranscription,
-    RunReport,
-    SearchHit,
-    TranscriptService,
-)
-from onetake_desktop.storage.library import open_library
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
+
+# Loaded when first needed, not with the window (issue 17): the service (the window's first
+# frame asks no transcript), and Qt's classes for the highlight, the context menu and the note
+# dialog (PySide6 makes each Python class, with its enums, on first use: 1-2 ms each).
+if TYPE_CHECKING:
+    from PySide6.QtGui import QContextMenuEvent
+
+    from onetake_desktop.services.transcripts import (
+        BackgroundTranscription,
+        RunReport,
+        SearchHit,
+        TranscriptService,
+    )
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -128,10 +124,21 @@ class TranscriptPanel(QWidget):
     pin_requested = Signal(int)
     jump_requested = Signal(int, int)
 
-    def __init__(self, service: TranscriptService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: TranscriptService | Callable[[], TranscriptService],
+        parent: QWidget | None = None,
+    ) -> None:
+        """``service``, or what makes it when first needed (the reviewer window's first frame
+        shows the panel without asking it anything: its import waits until then)."""
         super().__init__(parent)
         self.setObjectName("TranscriptPanel")
-        self.service = service
+        self._service: TranscriptService | None = None
+        self._make_service: Callable[[], TranscriptService] | None = None
+        if callable(service):
+            self._make_service = service
+        else:
+            self._service = service
         self.interview_pk: int | None = None
         self.answer_id: int | None = None
         self.words: tuple[Word, ...] = ()
@@ -198,6 +205,17 @@ class TranscriptPanel(QWidget):
         self._bridge.finished.connect(self._on_finished)
         self.show_answer(None)
 
+    @property
+    def service(self) -> TranscriptService:
+        if self._service is None:
+            assert self._make_service is not None
+            self._service = self._make_service()
+        return self._service
+
+    @service.setter
+    def service(self, service: TranscriptService) -> None:
+        self._service = service
+
     # -- one answer -----------------------------------------------------------------------------
 
     def show_answer(self, answer_id: int | None, interview_pk: int | None = None) -> None:
@@ -246,6 +264,9 @@ class TranscriptPanel(QWidget):
         self.current = index
         selections = []
         if index is not None:
+            from PySide6.QtGui import QTextCharFormat, QTextCursor
+            from PySide6.QtWidgets import QTextEdit
+
             start, end = self.text.span(index)
             cursor = QTextCursor(self.text.document())
             cursor.setPosition(start)
@@ -305,6 +326,8 @@ class TranscriptPanel(QWidget):
             return False
         if not self.service.pending():
             return False
+        from onetake_desktop.services.transcripts import BackgroundTranscription
+
         self._run = BackgroundTranscription(
             open_service,
             on_progress=self._bridge.progress.emit,
@@ -370,10 +393,11 @@ class TranscriptFeatures(QObject):
     ``window.transcripts``): beside the player, following it, searching the interview,
     transcribing in the background after imports, and the "transcript only" blind mode."""
 
-    def __init__(self, window: QMainWindow, service: TranscriptService) -> None:
+    def __init__(
+        self, window: QMainWindow, service: TranscriptService | Callable[[], TranscriptService]
+    ) -> None:
         super().__init__(window)
         self.window = window
-        self.service = service
         w: Any = window
         self.player = w.player
         self.panel = TranscriptPanel(service)
@@ -381,11 +405,8 @@ class TranscriptFeatures(QObject):
         # No fixed minimum height: the panel's layout states what its visible rows need (a
         # fixed three lines squeezed the search and the run's row while transcribing).
         self.panel.text.setMinimumHeight(self.panel.fontMetrics().height() * 2)
-        layout = w.answer_pane.layout()
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        layout.replaceWidget(self.player, self.splitter)
-        self.splitter.addWidget(self.player)
+        # The window's splitter around the player (ReviewerWindow.player_split).
+        self.splitter: QSplitter = w.player_split
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -456,6 +477,8 @@ class TranscriptFeatures(QObject):
         view = w.view
         if view is None:
             return
+        from PySide6.QtWidgets import QInputDialog
+
         text, ok = QInputDialog.getText(
             self.window, "Pin a note to this word", f"Note at {position_ms / 1000:.1f} s:"
         )
@@ -490,6 +513,11 @@ class TranscriptFeatures(QObject):
 
     # -- background ---------------------------------------------------------------------------
 
+    @property
+    def service(self) -> TranscriptService:
+        """The panel's (made on first use)."""
+        return self.panel.service
+
     def first_start(self) -> bool:
         self._shown = True
         return self.start_background()
@@ -501,6 +529,9 @@ class TranscriptFeatures(QObject):
         cache = self.service.cache
 
         def open_service() -> TranscriptService:
+            from onetake_desktop.services.transcripts import TranscriptService
+            from onetake_desktop.storage.library import open_library
+
             return TranscriptService(open_library(root), cache=cache, model=self.service.model)
 
         return self.panel.start_background(open_service)
@@ -545,12 +576,22 @@ class TranscriptFeatures(QObject):
         return False
 
 
-def install_transcript_features(window: QMainWindow, painted: bool = False) -> TranscriptFeatures:
-    """Add transcripts to the reviewer window (kept as ``window.transcripts``). ``painted``:
-    the window is on screen already (added after its first frame)."""
+def install_transcript_features(
+    window: QMainWindow, cache: Path, painted: bool = False
+) -> TranscriptFeatures:
+    """Add transcripts to the reviewer window (kept as ``window.transcripts``), their models
+    cached under ``cache`` (the context's ``paths.cache``). ``painted``: the window is on
+    screen already (added after its first frame)."""
     library = window.service.library  # type: ignore[attr-defined]
-    service = TranscriptService(library, cache=app_paths().cache)
-    features = TranscriptFeatures(window, service)
+
+    def make_service() -> TranscriptService:
+        # services.transcripts (with the transcriber's and the store's modules) loads here:
+        # the first frame shows the panel's search line and hint, and asks it nothing.
+        from onetake_desktop.services.transcripts import TranscriptService
+
+        return TranscriptService(library, cache=cache)
+
+    features = TranscriptFeatures(window, make_service)
     window.transcripts = features  # type: ignore[attr-defined]
     # What earlier imports left to do: asked once the window is on screen (a query, and maybe
     # a worker), never if it closes first.

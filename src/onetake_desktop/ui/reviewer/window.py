@@ -8,24 +8,17 @@ worker thread (``run_task``) with their own database connection and report back 
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -42,7 +35,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTextEdit,
+    QStyle,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -72,7 +65,11 @@ from onetake_desktop.ui.widgets.plain import (
 from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
 from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
+if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
+    from onetake_desktop.services.context import AppContext
     from onetake_desktop.services.importing import ImportReport
 
 STYLE = """
@@ -107,9 +104,14 @@ class ReviewerWindow(QMainWindow):
         service: ReviewerService,
         reviewer_id: int | None = None,
         panel_service: PanelService | None = None,  # the context's, on this window's library
+        context: AppContext | None = None,
     ) -> None:
+        """``context``: the app's (app.py's); its paths hold the transcripts' model cache.
+        Without one (tests, benches) the environment's paths are read, as
+        ``AppContext.from_environment`` reads them."""
         super().__init__()
         self.service = service
+        self.context = context
         self.current_reviewer_id: int = reviewer_id or service.default_reviewer.id
         self.current_submission_id: int | None = None
         self.current_answer_id: int | None = None
@@ -144,12 +146,14 @@ class ReviewerWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.central_column.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self._build_library_pane()
+        # Each pane goes into the splitter before its content goes into it (top-down).
+        self.library_pane = QWidget()
         splitter.addWidget(self.library_pane)
-        self._build_answer_pane()
+        self._build_library_pane()
+        self.answer_pane = QWidget()
         splitter.addWidget(self.answer_pane)
-        self._build_scoring_pane()
-        splitter.addWidget(self.scoring_pane)
+        self._build_answer_pane()
+        self._build_scoring_pane(splitter)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
@@ -199,6 +203,8 @@ class ReviewerWindow(QMainWindow):
         else:
             after_first_paint(self, self._install_transcripts)
         self._building = False
+        # The rest of a large library's rows (see reload_library), once the first frame is out.
+        after_first_paint(self, self.model.show_all)
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
         self.model.set_compact(0 < self._library_width() < 260)
@@ -213,7 +219,15 @@ class ReviewerWindow(QMainWindow):
         self._transcripts_pending = False
         from onetake_desktop.ui.reviewer.transcript import install_transcript_features
 
-        install_transcript_features(self, painted=self.isVisible() and not self._building)
+        if self.context is not None:
+            paths = self.context.paths
+        else:
+            from onetake_desktop.paths import app_paths
+
+            paths = app_paths()
+        install_transcript_features(
+            self, paths.cache, painted=self.isVisible() and not self._building
+        )
 
     def _build_library_pane(self) -> None:
         self.search = QLineEdit()
@@ -276,7 +290,6 @@ class ReviewerWindow(QMainWindow):
         sort_row.addWidget(QLabel("Sort by"))
         sort_row.addWidget(self.sort, 1)
         top.addLayout(sort_row)
-        self.library_pane = QWidget()
         layout = QVBoxLayout(self.library_pane)
         layout.setContentsMargins(8, 8, 2, 8)
         layout.addLayout(top)
@@ -351,15 +364,19 @@ class ReviewerWindow(QMainWindow):
             body.addWidget(w)
         c.addWidget(self.card_body)
         self.question_card = card
-        self.player = PlayerWidget()
-        self.answer_pane = QWidget()
         layout = QVBoxLayout(self.answer_pane)
         layout.setContentsMargins(2, 8, 2, 8)
         layout.setSpacing(6)
         layout.addWidget(card)
         layout.addWidget(self.flag)
         layout.addWidget(self.flags_label)
-        layout.addWidget(self.player, 1)
+        # The player in a splitter of its own, where the transcript panel goes beside it: in
+        # the window before the player goes in (moving it later restyles all of it, issue 17).
+        self.player_split = QSplitter(Qt.Orientation.Horizontal)
+        self.player_split.setChildrenCollapsible(False)
+        layout.addWidget(self.player_split, 1)
+        self.player = PlayerWidget()
+        self.player_split.addWidget(self.player)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
         self.player.rate_changed.connect(self._on_rate)
@@ -367,7 +384,24 @@ class ReviewerWindow(QMainWindow):
         self.player.previous_requested.connect(lambda: self.step_answer(-1))
         self.player.position_changed.connect(lambda ms: self.rubric.set_position(ms))
 
-    def _build_scoring_pane(self) -> None:
+    def _build_scoring_pane(self, splitter: QSplitter) -> None:
+        # Top-down: the stack, its scroll area and the scrolled widget are in the window before
+        # their content goes in (each move of a finished subtree restyles all of it: 6 ms).
+        self.scoring_pane = QStackedWidget()
+        splitter.addWidget(self.scoring_pane)
+        self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
+        self.scoring_hint.setObjectName("Hint")
+        self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scoring_hint.setWordWrap(True)
+        self.scoring_pane.addWidget(self.scoring_hint)
+        scroll = QScrollArea()
+        scroll.setObjectName("ScoringScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scoring_pane.addWidget(scroll)
+        inner = QWidget()
+        scroll.setWidget(inner)
         # One line each, cut with "…" (whole in the tooltip): a name with no place to break
         # would otherwise widen the whole pane and push the rubric and buttons out of sight.
         self.candidate_label = ElidedLabel(object_name="Candidate")
@@ -400,7 +434,6 @@ class ReviewerWindow(QMainWindow):
         self.submit_hint.setObjectName("Hint")
         self.submit_hint.setWordWrap(True)
 
-        inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(6, 12, 12, 12)
         layout.setSpacing(8)
@@ -417,20 +450,7 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(self.submit_hint)
         # The whole pane scrolls as one (every anchor in full, whatever the height): a scroll
         # area of its own inside would cut word-wrapped anchors.
-        scroll = QScrollArea()
-        scroll.setObjectName("ScoringScroll")
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scoring_scroll = scroll
-        self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
-        self.scoring_hint.setObjectName("Hint")
-        self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scoring_hint.setWordWrap(True)
-        self.scoring_pane = QStackedWidget()
-        self.scoring_pane.addWidget(self.scoring_hint)
-        self.scoring_pane.addWidget(scroll)
         self.scoring_content = scroll
         self.scoring_pane.setMinimumWidth(230)
 
@@ -461,9 +481,11 @@ class ReviewerWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for a in (self.import_action, self.import_folder_action, self.definition_action):
             file_menu.addAction(a)
-        from onetake_desktop.ui.reviewer.keys import add_keys_menu_item  # issue 13
-
-        self.keys_action = add_keys_menu_item(self, file_menu, self.service.library_root)
+        # Organisation keys (issue 13): their window's module loads when first opened.
+        self.keys_action = QAction("Organisation &keys…", self)
+        self.keys_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.keys_action.triggered.connect(self._open_keys)
+        file_menu.addAction(self.keys_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
@@ -473,6 +495,11 @@ class ReviewerWindow(QMainWindow):
             playback.addAction(a)
         self._build_review_menu()
         self._build_view_menu()
+
+    def _open_keys(self) -> None:
+        from onetake_desktop.ui.reviewer.keys import open_keys_window
+
+        open_keys_window(self, self.service.library_root)
 
     def _action(
         self, text: str, slot: Callable[[], Any], *keys: str, checkable: bool = False
@@ -583,6 +610,18 @@ class ReviewerWindow(QMainWindow):
         if self._building:
             self._reload_pending = True
             return
+        # 10,000 candidates are ~40,000 new objects (rows, tuples, nodes), none of them in a
+        # cycle: the cycle collector would scan the young ones ~50 times on the way, and the
+        # whole heap once (15-20 ms at start-up). It resumes when the fill is done.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._fill_library()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _fill_library(self) -> None:
         codes = self.blind_codes()
         # Plain rows, not an object per candidate (10,000 of them at start-up).
         entries = self.service.entry_rows(
@@ -591,9 +630,12 @@ class ReviewerWindow(QMainWindow):
             sort=str(self.sort.currentData()),
             codes=codes,
         )
+        # Before the window is on screen (its first fill), a large interview is laid out for
+        # the first frame from its first rows only; the rest follow right after that frame.
+        first = None if self.isVisible() else self._first_frame_rows()
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_rows(entries, codes, self.service.all_flags())
+            self.model.set_rows(entries, codes, self.service.all_flags(), first=first)
             # Each interview open. expand() right after the model's reset only records it
             # (expandToDepth lays out every candidate now, and the view does it again when
             # shown: 20,000 calls into the model at 10,000 candidates instead of 10,000).
@@ -612,10 +654,22 @@ class ReviewerWindow(QMainWindow):
         if self.current_answer_id is not None:
             self._select_answer_item(self.current_answer_id)
 
+    def _first_frame_rows(self) -> int:
+        """Candidates per interview that look, in the first frame, as all of them would: the
+        rows in view, and a scroll bar whose slider is at its shortest with this many rows
+        (its length is track x rows in view / rows: the window's height bounds both); at
+        least 1,000, so that a small window does not hold back rows for nothing."""
+        height = max(self.height(), 1)
+        in_view = height // max(self.tree.fontMetrics().height(), 1) + 1
+        bar = self.tree.verticalScrollBar()
+        shortest = bar.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarSliderMin, None, bar)
+        return max(1000, in_view * height // max(shortest, 4) + in_view)
+
     def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:
         """(name as shown, status word) of each candidate under one interview. The status
         column shows the word, or only its mark while the library is narrow (the word is
         then the cell's tooltip and accessible text)."""
+        self.model.show_all()
         parent = self.model.index(interview_row, 0)
         if not parent.isValid():
             return []
@@ -630,6 +684,7 @@ class ReviewerWindow(QMainWindow):
     def tree_texts(self) -> list[str]:
         """Every text and tooltip of the rows the tree holds now (loaded answers included)."""
         out: list[str] = []
+        self.model.show_all()
 
         def walk(parent: QModelIndex) -> None:
             for i in range(self.model.rowCount(parent)):
@@ -976,6 +1031,8 @@ class ReviewerWindow(QMainWindow):
         # as it does on any focus change), or leave full screen.
         if event.key() == Qt.Key.Key_Escape:
             focused = self.focusWidget()
+            from PySide6.QtWidgets import QTextEdit
+
             if isinstance(focused, QLineEdit | QPlainTextEdit | QTextEdit):
                 self._home_focus()
             elif self.focus_action.isChecked():
@@ -1251,6 +1308,8 @@ class ReviewerWindow(QMainWindow):
     # -- import, definitions, export ----------------------------------------------------------
 
     def choose_bundles(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         files, _ = QFileDialog.getOpenFileNames(
             self,
             "Import bundles",
@@ -1287,6 +1346,8 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
         if folder:
             self.import_paths([Path(folder)])
@@ -1351,6 +1412,8 @@ class ReviewerWindow(QMainWindow):
         self.progress.setVisible(False)
 
     def choose_definition(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         path, _ = QFileDialog.getOpenFileName(
             self,
             "Add interview definition",
@@ -1371,6 +1434,8 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_export(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
+
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export scores", str(Path.home() / "scores.csv"), "CSV (*.csv);;JSON (*.json)"
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -34,8 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.domain.kit import Rubric
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+
+if TYPE_CHECKING:  # only named: the kit reader loads with the first definition (issue 17)
+    from onetake_desktop.domain.kit import Rubric
 
 # Local style, so the widget looks the same wherever it is embedded.
 STYLE = """

@@ -1,0 +1,162 @@
+"""The one decision form (ui/widgets/decision_form.py) of the panel's Decisions window and the
+reviewer's Shortlist: the same widget in both, outside text shown as typed, the policy's
+refusal shown and obeyed."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.panel import Actor, PanelService
+from onetake_desktop.services.shortlist import ShortlistService
+from onetake_desktop.ui.panel.decisions import DecisionsWindow, NameFirstElided
+from onetake_desktop.ui.reviewer.shortlist import ShortlistWindow
+from onetake_desktop.ui.widgets.decision_form import DecisionForm
+from onetake_desktop.ui.widgets.plain import plain_tooltip
+from tests.pipeline.test_panel_service import make_library
+
+HOSTILE = "<b>Ada</b> <a href='x'>Lovelace</a>"
+
+
+def plain(widget: QWidget) -> list[str]:
+    labels = widget.findChildren(QLabel)
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+    return [label.text() for label in labels]
+
+
+def panel_named(name: str) -> tuple[PanelService, Actor, int, int]:
+    """A library of two candidates, the first called ``name``, and Ana on its panel: the
+    panel service, Ana, the interview and the first candidate's submission id."""
+    lib, interview, ids = make_library(app_paths().ensure().library, candidates=2)
+    sid = min(ids.values())
+    lib.db.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (name, sid))
+    panel = PanelService(
+        lib,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    )
+    return panel, panel.create_panelist("Ana", "ana passphrase"), interview, sid
+
+
+@pytest.mark.parametrize("columns", [1, 2])
+def test_the_form_shows_a_candidate_and_obeys_the_refusal(qtbot: QtBot, columns: int) -> None:
+    form = DecisionForm(columns=columns)
+    qtbot.addWidget(form)
+    form.show_candidate(HOSTILE, "<i>4.50</i>", "hold", reason="why", feedback="note")
+    assert HOSTILE in plain(form) and "<i>4.50</i>" in plain(form)
+    assert form.chosen() == "hold" and form.buttons["hold"].isChecked()
+    assert (form.reason.text(), form.feedback.toPlainText()) == ("why", "note")
+    refusal = "A decision waits until every panelist has submitted <b>this</b> candidate."
+    form.set_refusal(refusal)
+    assert form.refusal.text() == refusal and not form.record_button.isEnabled()
+    assert "&lt;b&gt;this&lt;/b&gt;" in form.record_button.toolTip()  # escaped
+    form.set_refusal(None)
+    assert form.refusal.text() == "" and form.record_button.isEnabled()
+    seen: list[bool] = []
+    form.record_requested.connect(lambda: seen.append(True))
+    form.record_button.click()
+    assert seen == [True]
+    form.show_candidate("Grace", "", None, reason="", feedback="")
+    assert form.chosen() is None and form.explain.isHidden()
+    form.show_none("No candidates yet.")
+    assert form.candidate.text() == "No candidates yet."
+    widgets = [*form.buttons.values(), form.reason, form.feedback, form.record_button]
+    assert not any(w.isEnabled() for w in widgets)
+    form.set_refusal(None)  # nobody to decide on: still greyed
+    assert not form.record_button.isEnabled()
+
+
+def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    panel, ana, interview, sid = panel_named(HOSTILE)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    decisions = DecisionsWindow(parent, panel, ana)
+    shortlist = ShortlistWindow(parent, ShortlistService(panel.scoring), lambda: ana, interview)
+    forms = [decisions.form, shortlist.side]
+    assert all(isinstance(f, DecisionForm) for f in forms)
+    decisions.select(sid)
+    shortlist.select(sid)
+    for window, form in ((decisions, forms[0]), (shortlist, forms[1])):
+        window.show()
+        assert form.candidate.text() == HOSTILE, window
+        assert form.candidate.textFormat() == Qt.TextFormat.PlainText
+        assert form.candidate.toolTip() == plain_tooltip(HOSTILE)  # whole, escaped
+        # One line however long the name: the form keeps its height on a small screen.
+        assert form.candidate.sizeHint().height() < 2 * form.candidate.fontMetrics().height()
+        free = window.screen().availableGeometry()
+        assert window.height() <= free.height() and window.width() <= free.width()
+        assert [b.text() for b in form.buttons.values()] == ["Advance", "Hold", "Decline"]
+    # The shortlist asks the policy before the click; the panel's window says it on the click.
+    assert "waits until every panelist has submitted" in shortlist.side.refusal.text()
+    assert not shortlist.side.record_button.isEnabled()
+    decisions.radios["advance"].setChecked(True)
+    decisions.reason.setText("Strong")
+    decisions.save_button.click()
+    assert "waits until every panelist has submitted" in decisions.message.text()
+    for w in (decisions, shortlist):
+        w.close()
+    panel.library.close()
+
+
+def test_a_long_name_in_the_decisions_list_is_cut_not_scrolled_sideways(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A long name in the Decisions window's list of candidates is cut with "…" to the list's
+    width (the mean and the decision stay readable), never scrolled to; the whole name is in
+    the row's tooltip, escaped, and the row's text stays whole."""
+    long_name = (
+        "Maximiliana <b>Wolfeschlegelsteinhausenbergerdorff</b> Featherstonehaugh-Cholmondeley"
+    )
+    panel, ana, _interview, sid = panel_named(long_name)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    decisions = DecisionsWindow(parent, panel, ana)
+    decisions.show()
+    qtbot.waitExposed(decisions)
+    decisions.select(sid)
+    view = decisions.candidates
+    row = [c.submission_id for c in decisions.rows].index(sid)
+    item, index = view.item(row), view.model().index(row, 0)
+    tail = " · – · no decision"
+    assert item.text() == long_name + tail  # whole, for the tests and assistive tools
+    assert item.toolTip() == plain_tooltip(long_name)  # the whole name, as typed
+    assert "&lt;b&gt;Wolfeschlegel" in item.toolTip()  # escaped, never bold
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, NameFirstElided)
+    assert view.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    split = view.parentWidget()
+    assert isinstance(split, QSplitter)
+
+    def fits() -> bool:
+        width = view.viewport().width()
+        return (
+            view.horizontalScrollBar().maximum() == 0
+            and view.visualRect(index).width() <= width
+            and view.fontMetrics().horizontalAdvance(delegate.shown_text(index)) <= width
+        )
+
+    whole = view.fontMetrics().horizontalAdvance(item.text()) + 60
+    decisions.resize(whole + 600, decisions.height())  # room for the whole row
+    split.setSizes([whole, 600])
+    qtbot.waitUntil(lambda: fits() and delegate.shown_text(index) == item.text())
+    decisions.resize(780, decisions.height())  # narrowed: the rows follow the width
+    total = sum(split.sizes())
+    split.setSizes([300, total - 300])
+    qtbot.waitUntil(lambda: fits() and "…" in delegate.shown_text(index))
+    shown = delegate.shown_text(index)
+    assert shown.startswith("Maximiliana <b>Wolfe") and shown.endswith("…" + tail)
+    other = view.model().index(1 - row, 0)
+    assert delegate.shown_text(other) == view.item(1 - row).text()  # short names are whole
+    save = tmp_path / "decisions-long-name.png"
+    assert decisions.grab().save(str(save))
+    decisions.close()
+    panel.library.close()
