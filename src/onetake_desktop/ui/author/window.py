@@ -176,8 +176,12 @@ class AuthorWindow(QMainWindow):
         layout.addLayout(bottom)
         self._actions()
         self.load()
-        if later_parts:
-            after_first_paint(self, self.build_parts)
+        # One watcher, installed last: it sees every event the window gets until it paints.
+        after_first_paint(self, self._on_first_paint)
+
+    def _on_first_paint(self) -> None:
+        self.build_parts()  # a no-op when built whole
+        self._update_sign_action()
 
     # --- building the parts ----------------------------------------------------------------
 
@@ -474,7 +478,6 @@ class AuthorWindow(QMainWindow):
         # asked when the menu opens and once the window is on screen, not at every edit.
         self.sign_action.setEnabled(False)
         file_menu.aboutToShow.connect(self._update_sign_action)
-        after_first_paint(self, self._update_sign_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         bar = self.addToolBar("Authoring")
