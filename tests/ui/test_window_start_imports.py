@@ -26,6 +26,7 @@ CANDIDATE_LATER = [
     "pyrage",  # encrypting the bundle to the employer
     "uuid",
     "onetake_desktop.storage.bundle",  # sealing
+    "onetake_desktop.domain.manifest",
     "onetake_desktop.services.sending",  # the Send page
     "onetake_desktop.services.upload",
     "onetake_desktop.ui.tasks",  # sealing in the background
