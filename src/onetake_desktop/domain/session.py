@@ -19,13 +19,15 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from onetake_desktop.domain.clock import Clock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import AnswerType, Kit, Question
-from onetake_desktop.domain.manifest import AnswerRecord, Consent, MediaFile
 from onetake_desktop.domain.validation import has_control_characters, without_control_characters
+
+if TYPE_CHECKING:  # the submission's records load when it is sealed (issue 17: ~5 ms at start)
+    from onetake_desktop.domain.manifest import AnswerRecord, Consent, MediaFile
 
 # Version 2 added restarts, takes used before them, file names used, written answers instead of
 # recordings, the recording profile's changes and the sealed bundle's late status.
@@ -699,6 +701,8 @@ class CandidateSession:
 
     # -- the submission ------------------------------------------------------------------------
     def consent(self) -> Consent:
+        from onetake_desktop.domain.manifest import Consent
+
         if self.state.consent_notice_sha256 is None or self.state.consent_given_at is None:
             raise SessionStateError("The candidate has not agreed to the privacy notice.")
         return Consent(self.state.consent_notice_sha256, self.state.consent_given_at)
@@ -712,6 +716,8 @@ class CandidateSession:
 
     def answer_records(self, media: dict[str, MediaFile]) -> tuple[AnswerRecord, ...]:
         """One record per question, in kit order; ``media`` maps question ids to bundle files."""
+        from onetake_desktop.domain.manifest import AnswerRecord
+
         if not self.all_answered():
             raise SessionStateError("Please answer every question before sending.")
         records = []

@@ -8,11 +8,10 @@ import logging
 import re
 import shutil
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 import tomlkit.exceptions
@@ -39,7 +38,9 @@ from onetake_desktop.domain.validation import Problem, ProblemsError
 from onetake_desktop.paths import AppPaths, resource
 from onetake_desktop.storage import kitfile
 from onetake_desktop.storage.atomic import atomic_write_bytes
-from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSigner
+
+if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is signed or read
+    from onetake_desktop.storage.kit_signature import KitSigner
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tu
 def trust_line(path: Path) -> str | None:
     """Who signed a kit file ("Signed by ... (key ...)." or the not-signed notice); None for
     a TOML source or an interview definition, which are never signed."""
+    from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE
+
     if _kind(path) != "interview kit":
         return None
     signature = kitfile.load_signed_kit(path).signature
@@ -214,6 +217,8 @@ class BankQuestion:
 
 def question_bank(folder: Path | None = None) -> list[BankQuestion]:
     """Every question of the bundled bank (resources/question_bank/*.toml), by competency."""
+    import tomllib
+
     folder = folder or resource(*BANK_FOLDER)
     bank: list[BankQuestion] = []
     for path in sorted(folder.glob("*.toml")):

@@ -31,17 +31,13 @@ import queue
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from onetake_desktop import __version__
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit, Question
-from onetake_desktop.domain.manifest import KitRef, MediaFile, SubmissionManifest
-from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.domain.session import (
     CandidateSession,
     SessionState,
@@ -50,13 +46,17 @@ from onetake_desktop.domain.session import (
     new_state,
     restarted_state,
 )
-from onetake_desktop.domain.validation import without_control_characters
-from onetake_desktop.media.profiles import Profile
-from onetake_desktop.media.recovery import RecoveredTake
-from onetake_desktop.media.types import TakeResult
 from onetake_desktop.services.handover import KitTrust, trust_of
-from onetake_desktop.services.sending import SendStatus, send_status
-from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
+
+if TYPE_CHECKING:  # issue 17: what sealing, recording and sending use loads when they run
+    from concurrent.futures import Future
+
+    from onetake_desktop.domain.progress import Progress as ProgressFn
+    from onetake_desktop.media.profiles import Profile
+    from onetake_desktop.media.recovery import RecoveredTake
+    from onetake_desktop.media.types import TakeResult
+    from onetake_desktop.services.sending import SendStatus
+    from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
 
 log = logging.getLogger(__name__)
 
@@ -929,6 +929,8 @@ class CandidateService:
         try:
             return stopping.result()
         except Exception as error:  # the writer broke: an unusable take, said in words
+            from onetake_desktop.media.types import TakeResult
+
             log.exception("the recorder failed while finishing %s", self._take_out.name)
             return TakeResult(
                 self._take_out,
@@ -1137,6 +1139,9 @@ class CandidateService:
         from recovery, which rewrote them); only a take whose codecs are unknown is probed.
         write_bundle fills in sizes and checksums while it streams the files.
         """
+        from onetake_desktop import __version__
+        from onetake_desktop.domain.manifest import KitRef, MediaFile, SubmissionManifest
+        from onetake_desktop.domain.validation import without_control_characters
         from onetake_desktop.storage.bundle import write_bundle
 
         if not self.can_seal():
@@ -1222,6 +1227,8 @@ class CandidateService:
 
     # -- handing over (issue 13): the Send page asks, services/sending.py decides ----------------
     def send_status(self) -> SendStatus:
+        from onetake_desktop.services.sending import send_status
+
         r = self.receipt()
         return send_status(self.kit, r.path, r.size, r.sha256)
 
@@ -1238,6 +1245,8 @@ class CandidateService:
         hand_over = self.kit.hand_over
         if hand_over is None or not hand_over.upload_url:
             raise SessionStateError("This interview has no address to send your answers to.")
+        from onetake_desktop.services.upload import UploadJob
+
         return UploadJob(
             self.receipt().path,
             endpoint=hand_over.upload_url,

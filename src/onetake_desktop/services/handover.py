@@ -17,27 +17,29 @@ folder, encrypted ones and completed uploads of a tus file store included.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-import pyrage
+from typing import TYPE_CHECKING, BinaryIO
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
-from onetake_desktop.storage.bundle import BUNDLE_SUFFIX, BundleReceipt
 from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSignature
 from onetake_desktop.storage.kitfile import load_signed_kit
 
-PLAIN_SUFFIX = BUNDLE_SUFFIX
-ENCRYPTED_SUFFIX = BUNDLE_SUFFIX + ".age"
+if TYPE_CHECKING:
+    import pyrage
+
+    from onetake_desktop.storage.bundle import BundleReceipt
+
+# Issue 17: the candidate window asks kit_trust before its first paint; the bundle writer,
+# age (pyrage), uuid and hashlib load when a bundle is sealed, encrypted or decrypted.
+PLAIN_SUFFIX = ".onetake"  # storage.bundle.BUNDLE_SUFFIX (tests/unit/test_kit_signature.py)
+ENCRYPTED_SUFFIX = PLAIN_SUFFIX + ".age"
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ZIP_MAGIC = b"PK\x03\x04"
 CHUNK = 1024 * 1024
@@ -114,6 +116,8 @@ class _HashingWriter:
     """A file wrapper that hashes and counts what passes through (for the receipt)."""
 
     def __init__(self, handle: BinaryIO) -> None:
+        import hashlib
+
         self.handle = handle
         self.digest = hashlib.sha256()
         self.size = 0
@@ -129,6 +133,8 @@ class _HashingWriter:
 
 def encrypt_file(plain: Path, out: Path, recipient: str) -> tuple[int, str]:
     """Encrypt ``plain`` to ``recipient`` into ``out`` (atomic, streamed); (size, sha256)."""
+    import pyrage
+
     try:
         to = pyrage.x25519.Recipient.from_str(recipient)
     except pyrage.RecipientError:
@@ -147,7 +153,10 @@ def encrypt_file(plain: Path, out: Path, recipient: str) -> tuple[int, str]:
 def seal_for_kit(kit: Kit, write: Callable[[Path], BundleReceipt], out: Path) -> BundleReceipt:
     """Seal with ``write`` (e.g. storage.bundle.write_bundle bound to the answers) and, when the
     kit names a recipient, encrypt the bundle to it. The receipt describes the file to send."""
+    import uuid
+
     from onetake_desktop.services.upload import remember_kit_target
+    from onetake_desktop.storage.bundle import BundleReceipt
 
     final = sent_path(kit, out)
     recipient = recipient_of(kit)
@@ -180,6 +189,8 @@ def is_encrypted(path: Path) -> bool:
 
 def decrypt_file(path: Path, out: Path, identities: list[pyrage.x25519.Identity]) -> None:
     """Decrypt ``path`` into the new file ``out`` (streamed); one sentence when it cannot be."""
+    import pyrage
+
     name = Path(path).name
     if not identities:
         raise OneTakeError(
@@ -214,6 +225,8 @@ def decrypted(path: Path, scratch_root: Path) -> Iterator[Path]:
     if not is_encrypted(path):
         yield path
         return
+    import uuid
+
     from onetake_desktop.services.keys import unlocked_identities
 
     folder = private_dir(scratch_root / f"{DECRYPT_PREFIX}{uuid.uuid4().hex[:12]}")

@@ -25,7 +25,6 @@ from typing import Any
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.kit import Kit, kit_content_hash
 from onetake_desktop.domain.validation import canonical_json, text_problem
-from onetake_desktop.storage.keystore import fingerprint_of, short_fingerprint
 
 SIGNATURE_KEY = "signature"
 ALGORITHM = "ed25519"
@@ -52,6 +51,11 @@ class KitSignature:
 
     @property
     def short_fingerprint(self) -> str:
+        # storage.keystore loads here, not with this module: it brings the library database
+        # with it, which reading a kit never needs (issue 17: sqlite3 before the candidate
+        # window's first paint).
+        from onetake_desktop.storage.keystore import short_fingerprint
+
         return short_fingerprint(self.fingerprint)
 
     @property
@@ -125,6 +129,8 @@ def read_signature(raw: object) -> _Claimed:
 
 
 def changed_after_signing(claimed: _Claimed) -> InvalidInputError:
+    from onetake_desktop.storage.keystore import fingerprint_of, short_fingerprint
+
     who = f"{claimed.organisation} (key {short_fingerprint(fingerprint_of(claimed.public_key))})"
     return InvalidInputError(
         f"This interview kit was changed after {who} signed it, so it cannot be trusted; "
@@ -144,4 +150,6 @@ def verify_signature(kit: Kit, claimed: _Claimed) -> KitSignature:
         Ed25519PublicKey.from_public_bytes(claimed.public_key).verify(claimed.value, message)
     except (InvalidSignature, ValueError):
         raise changed_after_signing(claimed) from None
+    from onetake_desktop.storage.keystore import fingerprint_of
+
     return KitSignature(claimed.organisation, fingerprint_of(claimed.public_key))

@@ -18,4 +18,5 @@ def open_author_window(context: AppContext, path: Path | None = None) -> QWidget
     draft = AuthorDraft.open(path) if path is not None else None
     if draft is not None and draft.path is not None:
         recent_files(context.paths).add(draft.path)
-    return AuthorWindow(context, draft)
+    # The parts behind the other tabs are built right after the first paint (issue 17).
+    return AuthorWindow(context, draft, later_parts=True)

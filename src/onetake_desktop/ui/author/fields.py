@@ -44,10 +44,15 @@ def note_label() -> QLabel:
 def show_notes(note: QLabel, errors: list[str], advice: list[str]) -> None:
     lines = [f"✖ {m}" for m in errors] + [f"⚠ {m}" for m in advice]
     note.setText("\n".join(lines))
-    note.setProperty("severity", "error" if errors else "advice")
-    note.setStyleSheet(
-        "color: #b42318; font-weight: 600;" if errors else "color: #8a5a00; font-weight: 600;"
-    )
+    # A widget's own style sheet is costly to set (issue 17: ~38 notes at every refresh, the
+    # first before the window's first paint): set when the colour changes; a hidden note
+    # keeps whichever it had.
+    severity = "error" if errors else "advice"
+    if lines and note.property("severity") != severity:
+        note.setProperty("severity", severity)
+        note.setStyleSheet(
+            "color: #b42318; font-weight: 600;" if errors else "color: #8a5a00; font-weight: 600;"
+        )
     note.setVisible(bool(lines))
 
 

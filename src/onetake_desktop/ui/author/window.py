@@ -17,13 +17,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -89,9 +86,16 @@ def _qt_datetime(value: datetime) -> QDateTime:
 
 class AuthorWindow(QMainWindow):
     """Options for tests: replace ``choose_save_path``, ``choose_kit_path``, ``ask_unsaved``,
-    ``ask_passphrase`` and ``pick_from_bank`` instead of dialogs."""
+    ``ask_passphrase`` and ``pick_from_bank`` instead of dialogs.
 
-    def __init__(self, context: AppContext, draft: AuthorDraft | None = None) -> None:
+    ``later_parts``: build the parts behind tabs 2-6 right after the window's first paint (or
+    at once when one of those tabs is chosen first) instead of now, as the app opens the
+    window (issue 17: ~30 ms of the first paint went on parts nobody sees yet). Until then
+    ``parts_built`` is False and ``fields`` holds the first part's fields only."""
+
+    def __init__(
+        self, context: AppContext, draft: AuthorDraft | None = None, *, later_parts: bool = False
+    ) -> None:
         super().__init__()
         self.context = context
         self.draft = draft or AuthorDraft.blank()
@@ -136,14 +140,16 @@ class AuthorWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._scrolled_tab(PARTS[0]).setWidget(self._interview_part())
-        self._scrolled_tab(PARTS[1]).setWidget(self._pages_part())
-        self._scrolled_tab(PARTS[2]).setWidget(self._privacy_part())
-        self._scrolled_tab(PARTS[3]).setWidget(self._practice_part())
-        self.questions = QuestionsPage(self)
-        self.fields.extend(self.questions.fields)
-        self.labels.update(self.questions.labels)
-        self.tabs.addTab(self.questions, PARTS[4])
-        self._scrolled_tab(PARTS[5]).setWidget(self._hand_over_part())
+        # Every tab is there from the start; the parts behind tabs 2-6 go in by _build_parts.
+        self._part_tabs = [self._scrolled_tab(title) for title in PARTS[1:4]]
+        self._questions_tab = QWidget()  # the QuestionsPage itself takes its place
+        self.tabs.addTab(self._questions_tab, PARTS[4])
+        self._part_tabs.append(self._scrolled_tab(PARTS[5]))
+        self.parts_built = False
+        if later_parts:
+            self.tabs.currentChanged.connect(self._part_chosen)
+        else:
+            self._build_parts()
 
         self.summary = plain_label("", "ChecksSummary")
         self.checks = QListWidget()
@@ -170,8 +176,46 @@ class AuthorWindow(QMainWindow):
         layout.addLayout(bottom)
         self._actions()
         self.load()
+        # One watcher, installed last: it sees every event the window gets until it paints.
+        after_first_paint(self, self._on_first_paint)
+
+    def _on_first_paint(self) -> None:
+        self.build_parts()  # a no-op when built whole
+        self._update_sign_action()
 
     # --- building the parts ----------------------------------------------------------------
+
+    def build_parts(self) -> None:
+        """Build the parts behind tabs 2-6 now if they wait (``later_parts``) and show the
+        draft in them."""
+        if not self.parts_built:
+            self._build_parts()
+            self.load()
+
+    def _part_chosen(self, index: int) -> None:
+        if index > 0 and not self.parts_built:  # built before that tab is ever painted
+            self.build_parts()
+
+    def _build_parts(self) -> None:
+        self.parts_built = True
+        pages, privacy, practice, hand_over = self._part_tabs
+        pages.setWidget(self._pages_part())
+        privacy.setWidget(self._privacy_part())
+        practice.setWidget(self._practice_part())
+        self.questions = QuestionsPage(self)
+        self.fields.extend(self.questions.fields)
+        self.labels.update(self.questions.labels)
+        index = self.tabs.indexOf(self._questions_tab)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # the same tab stays chosen: no currentChanged
+        try:
+            self.tabs.insertTab(index, self.questions, PARTS[4])
+            self.tabs.removeTab(index + 1)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        self._questions_tab.deleteLater()
+        hand_over.setWidget(self._hand_over_part())
 
     def _scrolled_tab(self, title: str) -> QScrollArea:
         """A new tab holding an empty scroll area, for its part to be placed in."""
@@ -434,7 +478,6 @@ class AuthorWindow(QMainWindow):
         # asked when the menu opens and once the window is on screen, not at every edit.
         self.sign_action.setEnabled(False)
         file_menu.aboutToShow.connect(self._update_sign_action)
-        after_first_paint(self, self._update_sign_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         bar = self.addToolBar("Authoring")
@@ -450,17 +493,19 @@ class AuthorWindow(QMainWindow):
         """Show the whole draft (after opening, undo or redo)."""
         self.loading = True
         try:
-            self.questions.reload(select)
-            self.question = self.questions.current()
+            if self.parts_built:
+                self.questions.reload(select)
+                self.question = self.questions.current()
             for field in self.fields:
                 if self.question >= 0 or "{q}" not in field.template:
                     field.show(self.draft.get(field.path(self.question)))
             self._load_deadline()
             self._load_accommodations()
-            practice = isinstance(self.draft.get("practice"), dict)
-            self.has_practice.setChecked(practice)
-            for field in self.practice_fields:
-                field.widget.setEnabled(practice)
+            if self.parts_built:
+                practice = isinstance(self.draft.get("practice"), dict)
+                self.has_practice.setChecked(practice)
+                for field in self.practice_fields:
+                    field.widget.setEnabled(practice)
         finally:
             self.loading = False
         self.refresh()
@@ -552,23 +597,22 @@ class AuthorWindow(QMainWindow):
                 [str(p) for p in problems if p.path == path],  # with its path, as the CLI says
                 [a.message for a in advice if a.path == path],
             )
-        for note, path in ((self.deadline_note, "deadline"), (self.practice_note, "practice")):
+        notes = [(self.deadline_note, "deadline")]
+        if self.parts_built:
+            notes += [(self.practice_note, "practice"), (self.questions.list_note, "questions")]
+        for note, path in notes:
             show_notes(
                 note,
                 [p.message for p in problems if p.path == path],
                 [a.message for a in advice if a.path == path],
             )
-        show_notes(
-            self.questions.list_note,
-            [p.message for p in problems if p.path == "questions"],
-            [a.message for a in advice if a.path == "questions"],
-        )
-        flagged = {
-            int(path.split("]")[0].split("[")[1])
-            for path in [*(p.path for p in problems), *(a.path for a in advice)]
-            if path.startswith("questions[")
-        }
-        self.questions.retitle(flagged)
+        if self.parts_built:
+            flagged = {
+                int(path.split("]")[0].split("[")[1])
+                for path in [*(p.path for p in problems), *(a.path for a in advice)]
+                if path.startswith("questions[")
+            }
+            self.questions.retitle(flagged)
         self.checks.clear()
         for p in problems:
             item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
@@ -667,6 +711,7 @@ class AuthorWindow(QMainWindow):
             self.load()
 
     def add_question(self, bank: author.BankQuestion | None = None) -> None:
+        self.build_parts()
         added: list[int] = []
         if not self.attempt(lambda: added.append(self.draft.add_question(None, bank))):
             return
@@ -720,6 +765,7 @@ class AuthorWindow(QMainWindow):
         self.checks.setVisible(on and self.checks.count() > 0)
 
     def _go_to_check(self, item: QListWidgetItem) -> None:
+        self.build_parts()  # its field may be in a part still to be built
         path = str(item.data(Qt.ItemDataRole.UserRole) or "")
         if path.startswith("questions["):
             index = int(path.split("]")[0].split("[")[1])
@@ -768,6 +814,8 @@ class AuthorWindow(QMainWindow):
             self.load(0)
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # issue 17: dialogs' Qt classes load when used
+
         path, _ = QFileDialog.getOpenFileName(
             self,
             "Open an interview",
@@ -868,12 +916,16 @@ class AuthorWindow(QMainWindow):
             box.exec()
 
     def _ask_save_path(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save the interview", str(Path.home() / "interview.toml"), "TOML (*.toml)"
         )
         return Path(path) if path else None
 
     def _ask_kit_path(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         suggested = (self.draft.path or Path.home() / "interview").with_suffix(".onetakekit")
         path, _ = QFileDialog.getSaveFileName(
             self, "Build the kit", str(suggested), "Interview kits (*.onetakekit)"
@@ -897,6 +949,8 @@ class AuthorWindow(QMainWindow):
         return "cancel"
 
     def _ask_passphrase(self) -> str | None:
+        from PySide6.QtWidgets import QInputDialog
+
         text, ok = QInputDialog.getText(
             self,
             "Sign the kit",
@@ -906,6 +960,8 @@ class AuthorWindow(QMainWindow):
         return text if ok and text else None
 
     def _ask_bank(self) -> author.BankQuestion | None:
+        from PySide6.QtWidgets import QDialog
+
         from onetake_desktop.ui.author.bank import QuestionBankDialog
 
         dialog = QuestionBankDialog(self)

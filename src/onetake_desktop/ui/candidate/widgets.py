@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -23,6 +23,7 @@ from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with the window
+    from PySide6.QtGui import QPixmap
     from PySide6.QtMultimedia import QMediaPlayer
 
 # Colours chosen for contrast on white (WCAG AA for text); the two clocks never share one.
@@ -256,6 +257,10 @@ class ClockRing(QWidget):
         self.update()
 
     def paintEvent(self, event: Any) -> None:
+        # Painting's Qt classes load with the first clock or meter shown (issue 17: the
+        # welcome page has none; PySide6 sets up each class and its enums on first use).
+        from PySide6.QtGui import QFont, QPainter, QPen
+
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = min(self.width(), self.height()) - 16
@@ -349,6 +354,8 @@ class LevelMeter(QWidget):
         self.update()
 
     def paintEvent(self, event: Any) -> None:
+        from PySide6.QtGui import QPainter, QPen
+
         p = QPainter(self)
         r = self.rect().adjusted(0, 0, -1, -1)
         p.setPen(QColor("#b8c2d0"))
@@ -369,6 +376,8 @@ def frame_to_pixmap(frame: Any, width: int, height: int) -> QPixmap | None:
     """A BGR numpy picture as a pixmap scaled to fit (None if there is no picture yet)."""
     if frame is None:
         return None
+    from PySide6.QtGui import QImage, QPixmap
+
     h, w = frame.shape[:2]
     image = QImage(frame.data, w, h, int(frame.strides[0]), QImage.Format.Format_BGR888)
     return QPixmap.fromImage(image.copy()).scaled(

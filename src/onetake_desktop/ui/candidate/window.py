@@ -8,27 +8,18 @@ past the screen: pages scroll their bodies and keep their actions and clocks in 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QAccessible,
-    QAccessibleAnnouncementEvent,
-    QCloseEvent,
-    QDesktopServices,
-    QGuiApplication,
-    QKeySequence,
-    QShortcut,
-)
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,14 +34,6 @@ from onetake_desktop.services.candidate import (
     save_candidate_prefs,
 )
 from onetake_desktop.ui.candidate.pages.base import Page
-from onetake_desktop.ui.candidate.pages.devices import DevicesPage
-from onetake_desktop.ui.candidate.pages.practice import PracticePage
-from onetake_desktop.ui.candidate.pages.privacy import PrivacyPage
-from onetake_desktop.ui.candidate.pages.question import QuestionPage
-from onetake_desktop.ui.candidate.pages.resume import ResumePage
-from onetake_desktop.ui.candidate.pages.review import ReviewPage
-from onetake_desktop.ui.candidate.pages.sent import SendPage, SentPage
-from onetake_desktop.ui.candidate.pages.welcome import WelcomePage
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
     ElidedLabel,
@@ -58,7 +41,6 @@ from onetake_desktop.ui.candidate.widgets import (
     TakePlayer,
     label,
 )
-from onetake_desktop.ui.tasks import run_task
 
 __all__ = ["CandidateWindow", "candidate_style"]
 
@@ -105,6 +87,8 @@ ChoosePath = Callable[[Path], Path | None]
 
 def _ask(parent: QWidget) -> Confirm:
     def confirm(title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox  # issue 17: Qt classes of dialogs load when asked
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
@@ -118,6 +102,8 @@ def _ask(parent: QWidget) -> Confirm:
 
 
 def _tell(parent: QWidget, title: str, text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setWindowTitle(title)
     box.setTextFormat(Qt.TextFormat.PlainText)
@@ -138,18 +124,29 @@ def _plain_labels(widget: QWidget) -> None:
             lab.setTextFormat(Qt.TextFormat.PlainText)
 
 
-# The window's pages in the order of the steps.
-PAGES: dict[str, Callable[[CandidateWindow], Page]] = {
-    "resume": ResumePage,
-    "welcome": WelcomePage,
-    "privacy": PrivacyPage,
-    "devices": DevicesPage,
-    "practice": PracticePage,
-    "questions": QuestionPage,
-    "review": ReviewPage,
-    "send": SendPage,
-    "sent": SentPage,
+# The window's pages in the order of the steps: (module under ui/candidate/pages/, class).
+# A page's module is imported when the page is first built (issue 17: a candidate sees one
+# page at first; the others' imports, the upload client among them, wait until needed).
+PAGES: dict[str, tuple[str, str]] = {
+    "resume": ("resume", "ResumePage"),
+    "welcome": ("welcome", "WelcomePage"),
+    "privacy": ("privacy", "PrivacyPage"),
+    "devices": ("devices", "DevicesPage"),
+    "practice": ("practice", "PracticePage"),
+    "questions": ("question", "QuestionPage"),
+    "review": ("review", "ReviewPage"),
+    "send": ("sent", "SendPage"),
+    "sent": ("sent", "SentPage"),
 }
+
+
+def page_class(name: str) -> Callable[[CandidateWindow], Page]:
+    """The class of the page for step ``name`` (see PAGES)."""
+    module, cls = PAGES[name]
+    page: Callable[[CandidateWindow], Page] = getattr(
+        importlib.import_module(f"onetake_desktop.ui.candidate.pages.{module}"), cls
+    )
+    return page
 
 
 class _Pages(Mapping[str, Page]):
@@ -163,7 +160,7 @@ class _Pages(Mapping[str, Page]):
     def __getitem__(self, name: str) -> Page:
         page = self._built.get(name)
         if page is None:
-            page = PAGES[name](self._window)
+            page = page_class(name)(self._window)
             _plain_labels(page)
             self._window.stack.addWidget(page)
             self._built[name] = page
@@ -338,9 +335,7 @@ class CandidateWindow(QWidget):
             self.banner.hide()
 
     def tick(self) -> None:
-        page = self.page
-        if isinstance(page, QuestionPage):
-            page.before_tick()
+        self.page.before_tick()
         try:
             self.service.tick()
         except OneTakeError as error:
@@ -369,6 +364,8 @@ class CandidateWindow(QWidget):
 
     def _announce(self, widget: QWidget, sentence: str) -> None:
         """Tell a screen reader now (not only when it next reads the widget)."""
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
         event = QAccessibleAnnouncementEvent(widget, sentence)
         event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
         QAccessible.updateAccessibility(event)
@@ -448,6 +445,8 @@ class CandidateWindow(QWidget):
 
     # -- sending ---------------------------------------------------------------------------------
     def _ask_bundle_path(self, suggested: Path) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save your sealed answers", str(suggested), "OneTake bundles (*.onetake)"
         )
@@ -457,6 +456,8 @@ class CandidateWindow(QWidget):
         return out if out.suffix == ".onetake" else out.with_name(out.name + ".onetake")
 
     def _ask_copy_path(self, sealed: Path) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save a copy of your sealed answers", str(Path.home() / sealed.name)
         )
@@ -472,6 +473,8 @@ class CandidateWindow(QWidget):
             return
         self.service.close_devices()
         self.sealing = True
+        from onetake_desktop.ui.candidate.pages.sent import SendPage
+
         page = self.pages["send"]
         assert isinstance(page, SendPage)
         page.progress.setValue(0)
@@ -498,6 +501,8 @@ class CandidateWindow(QWidget):
             )
             self.show_error(OneTakeError(sentence))
 
+        from onetake_desktop.ui.tasks import run_task
+
         run_task(lambda report: self.service.seal_bundle(out, report), finished, failed, progress)
 
     # -- closing ---------------------------------------------------------------------------------
@@ -519,6 +524,8 @@ class CandidateWindow(QWidget):
             if not self.ask("Leave the interview?", text):
                 event.ignore()
                 return
+        from onetake_desktop.ui.candidate.pages.sent import SentPage
+
         sent = self.pages["sent"]
         assert isinstance(sent, SentPage)
         if sent.sending():

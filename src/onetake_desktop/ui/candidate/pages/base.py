@@ -96,6 +96,9 @@ class Page(QWidget):
     def sync(self) -> None:
         pass
 
+    def before_tick(self) -> None:
+        """Before the service's clocks move on (the question page hands over typed words)."""
+
     def refresh(self) -> None:
         pass
 

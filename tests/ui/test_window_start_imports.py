@@ -1,0 +1,132 @@
+"""Issue 17 (quick start): the candidate and author windows import what their first page needs,
+and what waits still arrives when it is used.
+
+Each window is built in a fresh process (``sys.modules`` is per process) through the app's own
+entry point, ``ui.application.open_window``; the candidate one only after ``kit_trust``, as
+``onetake candidate`` does (a changed kit is refused before any window). The later steps are
+then exercised in the same process: building every page, the send page's hand-over options.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from onetake_desktop.paths import resource
+from onetake_desktop.services import handover
+from onetake_desktop.storage import bundle
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Loaded by the candidate window only when a later step needs it.
+CANDIDATE_LATER = [
+    "pyrage",  # encrypting the bundle to the employer
+    "uuid",
+    "onetake_desktop.storage.bundle",  # sealing
+    "onetake_desktop.domain.manifest",
+    "onetake_desktop.services.sending",  # the Send page
+    "onetake_desktop.services.upload",
+    "onetake_desktop.ui.tasks",  # sealing in the background
+    "onetake_desktop.storage.keystore",  # an unsigned kit needs no fingerprint
+    "sqlite3",
+    "onetake_desktop.ui.candidate.pages.devices",
+    "onetake_desktop.ui.candidate.pages.question",
+    "onetake_desktop.ui.candidate.pages.sent",
+    "onetake_desktop.media.recorder",
+    "PySide6.QtMultimedia",
+    "av",
+    "cv2",
+    "sounddevice",
+]
+AUTHOR_LATER = [
+    "sqlite3",  # whether the library holds an organisation key: after the first paint
+    "onetake_desktop.storage.keystore",
+    "onetake_desktop.storage.kit_signature",
+    "tomllib",
+    "PySide6.QtMultimedia",
+]
+
+SCRIPT = """
+import json, sys
+from pathlib import Path
+from onetake_desktop.cli import GuiRequest
+from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.application import ensure_application, open_window
+
+mode, watch, kit = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+context = AppContext.from_environment()
+ensure_application()
+if mode == "candidate":
+    from onetake_desktop.services.handover import kit_trust
+
+    kit_trust(Path(kit))
+    window = open_window(GuiRequest("candidate", (Path(kit),), {}), context)
+else:
+    window = open_window(GuiRequest("author"), context)
+first = sorted(m for m in watch if m in sys.modules)
+report = {"first": first, "title": window.windowTitle()}
+if mode == "candidate":
+    window.build_all_pages()  # every page still builds, with its own imports
+    report["pages"] = sorted(type(window.pages[name]).__name__ for name in window.pages)
+    report["can_upload"] = window.service.send_status().options.can_upload
+print(json.dumps(report))
+"""
+
+
+def _open(mode: str, watch: list[str], tmp_path: Path) -> dict[str, object]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "ONETAKE_HOME": str(tmp_path / "home"),
+        "PYTHONPATH": str(REPO / "src"),
+    }
+    kit = str(resource("kits", "demo.onetakekit"))
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode, json.dumps(watch), kit],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_the_candidate_window_imports_later_steps_only_when_they_come(tmp_path: Path) -> None:
+    report = _open("candidate", CANDIDATE_LATER, tmp_path)
+    assert report["first"] == []
+    assert str(report["title"]).startswith("OneTake: ")
+    # Every step's page is still there once asked for.
+    assert report["pages"] == sorted(
+        [
+            "DevicesPage",
+            "PracticePage",
+            "PrivacyPage",
+            "QuestionPage",
+            "ResumePage",
+            "ReviewPage",
+            "SendPage",
+            "SentPage",
+            "WelcomePage",
+        ]
+    )
+    assert report["can_upload"] is False  # the demo kit names no upload address
+
+
+def test_the_author_window_opens_without_the_signing_modules(tmp_path: Path) -> None:
+    report = _open("author", AUTHOR_LATER, tmp_path)
+    assert report["first"] == []
+    assert "OneTake interview author" in str(report["title"])
+
+
+def test_the_handover_suffixes_are_the_bundle_writers() -> None:
+    """services/handover.py spells the bundle suffix itself (so that kit_trust does not load
+    the bundle writer): it must stay the writer's."""
+    assert handover.PLAIN_SUFFIX == bundle.BUNDLE_SUFFIX
+    assert handover.ENCRYPTED_SUFFIX == bundle.BUNDLE_SUFFIX + ".age"
