@@ -30,11 +30,7 @@ def _display_available() -> bool:
 # the author's command has imported its services already). Only a hint: a module
 # missing here costs time, never behaviour.
 SERVICES_BEFORE_QT: dict[str, tuple[str, ...]] = {
-    "review": (
-        "onetake_desktop.services.reviewer",
-        "onetake_desktop.services.panel",
-        "onetake_desktop.services.transcripts",
-    ),
+    "review": ("onetake_desktop.services.reviewer", "onetake_desktop.services.panel"),
     "candidate": ("onetake_desktop.services.candidate",),
 }
 
