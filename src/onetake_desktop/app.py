@@ -26,7 +26,7 @@ def _display_available() -> bool:
 # PySide6 hooks every import statement run after it is loaded and reads the source of each
 # module such a statement names for the first time (its `__feature__` support, ~0.15 ms per
 # module); a package imported before PySide6 is read once, when a window names it, instead of
-# once per module of its tree (~45 modules less for the reviewer, ~25 for the candidate;
+# once per module of its tree (~27 modules less for the reviewer, ~10 for the candidate;
 # the author's command has imported its services already). Only a hint: a module
 # missing here costs time, never behaviour.
 SERVICES_BEFORE_QT: dict[str, tuple[str, ...]] = {
