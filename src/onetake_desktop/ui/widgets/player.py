@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     QRectF,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
@@ -59,6 +58,7 @@ from onetake_desktop.services.settings import SPEEDS  # the one list of speeds
 # Qt Multimedia (and QtNetwork behind it, their enums, the backend) loads with the first
 # media: a window that shows no answer yet does not pay for it before its first paint.
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 SKIP_MS = 5_000
@@ -91,6 +91,8 @@ def stop_without_gil(media: QMediaPlayer) -> None:
 
 def set_source_without_gil(media: QMediaPlayer, url: QUrl) -> None:
     """``media.setSource(url)`` without the GIL (it stops the previous source, as above)."""
+    from PySide6.QtCore import QUrl  # with the first media: QUrl makes five enum types
+
     QMetaObject.invokeMethod(
         media, "setSource", Qt.ConnectionType.DirectConnection, Q_ARG(QUrl, url)
     )
@@ -487,6 +489,8 @@ class PlayerWidget(QWidget):
         self.waveform.set_levels([])
         self.stack.setCurrentWidget(self.video if kind == "video" else self.waveform)
         self._awaiting_frame = kind == "video"
+        from PySide6.QtCore import QUrl
+
         set_source_without_gil(self.media, QUrl.fromLocalFile(str(path)))
         if kind == "video":
             self.video.start()
@@ -517,6 +521,8 @@ class PlayerWidget(QWidget):
         self.slider.set_markers([])
         self.video.stop()
         if self._media is not None:  # nothing loaded yet: nothing to stop
+            from PySide6.QtCore import QUrl
+
             stop_without_gil(self._media)
             set_source_without_gil(self._media, QUrl())
         self.kind = "none"
