@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,55 @@ def test_the_prober_runs_while_the_reviewer_chooses_and_stops_if_they_cancel(
         chosen.append(str(make_bundle(tmp_path / "ada.onetake", "Ada Lovelace", seconds=2.0)))
         window.choose_bundles()  # chosen: the import uses the prober started for the chooser
         assert running_while_choosing[-1] is True
+        # Neither chooser opens while it runs (it holds the prober: see the test below).
+        assert window.importing
+        assert not window.import_action.isEnabled()
+        assert not window.import_folder_action.isEnabled()
         qtbot.waitUntil(lambda: not window.importing, timeout=30_000)
         wait_for_tasks()
+        assert window.import_action.isEnabled() and window.import_folder_action.isEnabled()
         assert [name for name, _ in window.candidate_rows()] == ["Ada Lovelace"]
+    finally:
+        close_spare_probe_child()
+
+
+@pytest.mark.parametrize("already_running", [False, True])
+def test_a_chooser_never_waits_for_the_prober_an_import_holds(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, already_running: bool
+) -> None:
+    """An import's batch holds the prober for a whole bundle's media check (seconds; up to
+    15 s a bad file): a chooser opened meanwhile must not wait for it on the GUI thread. A test
+    thread stands in for the import and holds the prober's lock until the choosers are back
+    (or gives up after a while): had a chooser waited for the lock, it would have returned
+    only after the holder gave up."""
+    close_spare_probe_child()
+    window = _window(qtbot)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *_a, **_k: ([], "")))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *_a, **_k: ""))
+    if already_running:
+        start_prober()
+    server = shared_server()
+    held, choosers_back = threading.Event(), threading.Event()
+    gave_up: list[bool] = []
+
+    def import_holding_the_prober() -> None:
+        with server._lock:
+            held.set()
+            gave_up.append(not choosers_back.wait(timeout=20))
+
+    holder = threading.Thread(target=import_holding_the_prober, daemon=True)
+    holder.start()
+    try:
+        assert held.wait(timeout=20)
+        assert start_prober() is False  # not started by this call, and no waiting
+        window.choose_bundles()
+        window.choose_folder()
+    finally:
+        choosers_back.set()
+        holder.join()
+    try:
+        assert gave_up == [False]  # the choosers came back while the lock was still held
+        # They neither started the prober (the import's batch does) nor stopped it.
+        assert server.running is already_running
     finally:
         close_spare_probe_child()

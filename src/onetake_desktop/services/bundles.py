@@ -390,13 +390,12 @@ def start_prober() -> bool:
     caller does before the first media file is written: opening the library, sweeping, reading
     and hashing the bundle, or the reviewer choosing the bundles. Call it only once an import
     or a verify is really under way (or a chooser for one opens: see :func:`stop_idle_prober`):
-    a reviewer who only scores never pays for a process. True if this call started it."""
+    a reviewer who only scores never pays for a process. True if this call started it.
+    Never waits: an import's batch holds the prober for a whole bundle, and the caller may be
+    the GUI thread."""
     if not can_fork():
         return False
-    server = shared_server()
-    was_running = server.running
-    server.start()
-    return not was_running
+    return shared_server().start_if_idle()
 
 
 def stop_idle_prober(started: bool) -> None:

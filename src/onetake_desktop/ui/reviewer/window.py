@@ -1312,7 +1312,8 @@ class ReviewerWindow(QMainWindow):
 
         from onetake_desktop.services.bundles import start_prober, stop_idle_prober
 
-        started = start_prober()  # its start-up hides behind the choosing (issue 17)
+        # Its start-up hides behind the choosing (issue 17); never while an import runs.
+        started = not self.importing and start_prober()
         files, _ = QFileDialog.getOpenFileNames(
             self,
             "Import bundles",
@@ -1355,7 +1356,8 @@ class ReviewerWindow(QMainWindow):
 
         from onetake_desktop.services.bundles import start_prober, stop_idle_prober
 
-        started = start_prober()  # its start-up hides behind the choosing (issue 17)
+        # Its start-up hides behind the choosing (issue 17); never while an import runs.
+        started = not self.importing and start_prober()
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
         if folder:
             self.import_paths([Path(folder)])
@@ -1371,6 +1373,7 @@ class ReviewerWindow(QMainWindow):
             return
         self.importing = True
         self.import_action.setEnabled(False)
+        self.import_folder_action.setEnabled(False)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setVisible(True)
@@ -1419,6 +1422,7 @@ class ReviewerWindow(QMainWindow):
     def _import_finished(self) -> None:
         self.importing = False
         self.import_action.setEnabled(True)
+        self.import_folder_action.setEnabled(True)
         self.progress.setVisible(False)
 
     def choose_definition(self) -> None:
