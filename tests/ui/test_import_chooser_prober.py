@@ -116,3 +116,43 @@ def test_a_chooser_never_waits_for_the_prober_an_import_holds(
         assert server.running is already_running
     finally:
         close_spare_probe_child()
+
+
+def test_a_cancelled_chooser_leaves_a_prober_that_another_probe_took_meanwhile(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chooser started the prober, then (while the reviewer chose) another caller took it
+    for a probe of its own (probe_media_files holds its lock without counting itself busy).
+    The cancel must neither wait for that probe on the GUI thread nor stop the prober under
+    it: the cancelled chooser comes back while the probe still holds the prober."""
+    close_spare_probe_child()
+    window = _window(qtbot)
+    server = shared_server()
+    held, chooser_back = threading.Event(), threading.Event()
+    gave_up: list[bool] = []
+
+    def another_probe() -> None:
+        with server._lock:
+            held.set()
+            gave_up.append(not chooser_back.wait(timeout=20))
+
+    holder = threading.Thread(target=another_probe, daemon=True)
+
+    def chooser(*_args: object, **_kwargs: object) -> tuple[list[str], str]:
+        assert server.running  # started for this chooser
+        holder.start()
+        assert held.wait(timeout=20)
+        return [], ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(chooser))
+    try:
+        window.choose_bundles()
+    finally:
+        chooser_back.set()
+        if holder.is_alive():
+            holder.join()
+    try:
+        assert gave_up == [False]  # the cancel did not wait for the probe
+        assert server.running  # nor stopped the prober under it
+    finally:
+        close_spare_probe_child()

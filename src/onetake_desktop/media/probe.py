@@ -263,6 +263,16 @@ class ProbeServer:
         with self._lock:
             self._kill()
 
+    def close_if_idle(self) -> bool:
+        """Stop the server unless a batch holds it; never waits. True if it is stopped."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._kill()
+            return True
+        finally:
+            self._lock.release()
+
     def _kill(self) -> None:
         process, self._process = self._process, None
         if process is None:

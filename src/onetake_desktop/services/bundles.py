@@ -401,14 +401,15 @@ def start_prober() -> bool:
 def stop_idle_prober(started: bool) -> None:
     """A chooser opened for an import was cancelled: stop the warm prober again if ``started``
     (:func:`start_prober` started it for that chooser) and no import is using it, so that a
-    reviewer who opens the chooser and changes their mind pays for no process."""
+    reviewer who opens the chooser and changes their mind pays for no process. Never waits,
+    and never stops a prober that a batch holds (an import, or a probe that does not count
+    itself in ``_busy_probers``); under ``_probers_lock`` no import can take it meanwhile."""
     if not started:
         return
     server = shared_server()
     with _probers_lock:
-        if _busy_probers.get(id(server)):
-            return
-    server.close()
+        if not _busy_probers.get(id(server)):
+            server.close_if_idle()
 
 
 def probe_servers() -> list[ProbeServer]:
