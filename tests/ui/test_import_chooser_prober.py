@@ -156,3 +156,35 @@ def test_a_cancelled_chooser_leaves_a_prober_that_another_probe_took_meanwhile(
         assert server.running  # nor stopped the prober under it
     finally:
         close_spare_probe_child()
+
+
+def test_the_prober_stops_when_the_passphrase_for_chosen_bundles_is_not_given(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Bundles were chosen, but the organisation key's passphrase they need was not given (the
+    reviewer cancelled, or it opened no key): nothing is imported, and the prober started for
+    the chooser stops again."""
+    close_spare_probe_child()
+    window = _window(qtbot)
+    chosen = str(make_bundle(tmp_path / "ada.onetake", "Ada Lovelace", seconds=2.0))
+    asked: list[list[Path]] = []
+    running_while_choosing: list[bool] = []
+
+    def chooser(*_args: object, **_kwargs: object) -> tuple[list[str], str]:
+        running_while_choosing.append(shared_server().running)
+        return [chosen], ""
+
+    def no_passphrase(paths: list[Path]) -> bool:
+        asked.append(list(paths))
+        return False
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(chooser))
+    monkeypatch.setattr(window, "_unlock_keys_for", no_passphrase)
+    try:
+        window.choose_bundles()
+        assert running_while_choosing == [True]
+        assert asked == [[Path(chosen)]]
+        assert not window.importing
+        assert not shared_server().running
+    finally:
+        close_spare_probe_child()
