@@ -165,6 +165,24 @@ def test_a_large_interview_paints_its_first_rows_and_has_them_all_right_after(
     window.close()
 
 
+def test_a_reload_while_hidden_after_the_first_paint_shows_every_candidate(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame's rows are held back once, before the first paint (whose callback adds
+    the rest). A reload while the window is hidden after that paint has no paint left to add
+    them: it fills every row."""
+    library, _, _ = make_library(tmp_path / "lib")
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 1)
+    window = _window(qtbot, library, ManualClock())
+    window.show()
+    qtbot.waitUntil(window.model.showing_all)  # right after the first paint
+    window.hide()
+    window.reload_library()
+    assert window.model.showing_all()
+    assert window.model.rowCount(window.model.index(0, 0)) == len(NAMES)
+    window.close()
+
+
 LOOKUPS: dict[str, Callable[[LibraryModel, int, list[int], tuple[Flag, ...]], bool]] = {
     "candidate_index": lambda model, sid, _a, _f: model.candidate_index(sid).isValid(),
     "answer_index": lambda model, sid, answers, _f: model.answer_index(sid, answers[-1]).isValid(),
