@@ -311,3 +311,34 @@ def test_the_transcript_models_are_cached_where_the_apps_context_says(
     assert context.paths.cache != app_paths().cache
     assert features(window).service.cache == context.paths.cache
     window.close()
+
+
+def test_the_panel_makes_its_service_when_first_asked_from_make_service(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A panel is given its service, or (keyword ``make_service``) what makes it when first
+    needed, once; never both or neither."""
+    from onetake_desktop.services.transcripts import TranscriptService
+
+    reviewer = open_reviewer_service(app_paths().ensure().library)
+    library = reviewer.library
+    made: list[TranscriptService] = []
+
+    def make() -> TranscriptService:
+        made.append(TranscriptService(library, cache=tmp_path))
+        return made[-1]
+
+    panel = TranscriptPanel(make_service=make)
+    qtbot.addWidget(panel)
+    assert made == []  # not while it is built
+    assert panel.service is made[0] and panel.service is made[0]
+    assert len(made) == 1
+    given = TranscriptService(library, cache=tmp_path)
+    kept = TranscriptPanel(given)
+    qtbot.addWidget(kept)
+    assert kept.service is given
+    with pytest.raises(TypeError):
+        TranscriptPanel()
+    with pytest.raises(TypeError):
+        TranscriptPanel(given, make_service=make)
+    reviewer.close()

@@ -126,19 +126,20 @@ class TranscriptPanel(QWidget):
 
     def __init__(
         self,
-        service: TranscriptService | Callable[[], TranscriptService],
+        service: TranscriptService | None = None,
         parent: QWidget | None = None,
+        *,
+        make_service: Callable[[], TranscriptService] | None = None,
     ) -> None:
-        """``service``, or what makes it when first needed (the reviewer window's first frame
-        shows the panel without asking it anything: its import waits until then)."""
+        """``service``, or ``make_service`` that makes it when first needed (the reviewer
+        window's first frame shows the panel without asking it anything: its import waits
+        until then); one of the two."""
+        if (service is None) == (make_service is None):
+            raise TypeError("TranscriptPanel takes a service or make_service, one of the two.")
         super().__init__(parent)
         self.setObjectName("TranscriptPanel")
-        self._service: TranscriptService | None = None
-        self._make_service: Callable[[], TranscriptService] | None = None
-        if callable(service):
-            self._make_service = service
-        else:
-            self._service = service
+        self._service: TranscriptService | None = service
+        self._make_service = make_service
         self.interview_pk: int | None = None
         self.answer_id: int | None = None
         self.words: tuple[Word, ...] = ()
@@ -394,13 +395,18 @@ class TranscriptFeatures(QObject):
     transcribing in the background after imports, and the "transcript only" blind mode."""
 
     def __init__(
-        self, window: QMainWindow, service: TranscriptService | Callable[[], TranscriptService]
+        self,
+        window: QMainWindow,
+        service: TranscriptService | None = None,
+        *,
+        make_service: Callable[[], TranscriptService] | None = None,
     ) -> None:
+        """``service`` or ``make_service``: see :class:`TranscriptPanel`."""
         super().__init__(window)
         self.window = window
         w: Any = window
         self.player = w.player
-        self.panel = TranscriptPanel(service)
+        self.panel = TranscriptPanel(service, make_service=make_service)
         self.panel.setMinimumWidth(220)
         # No fixed minimum height: the panel's layout states what its visible rows need (a
         # fixed three lines squeezed the search and the run's row while transcribing).
@@ -591,7 +597,7 @@ def install_transcript_features(
 
         return TranscriptService(library, cache=cache)
 
-    features = TranscriptFeatures(window, make_service)
+    features = TranscriptFeatures(window, make_service=make_service)
     window.transcripts = features  # type: ignore[attr-defined]
     # What earlier imports left to do: asked once the window is on screen (a query, and maybe
     # a worker), never if it closes first.
