@@ -342,3 +342,27 @@ def test_the_panel_makes_its_service_when_first_asked_from_make_service(
     with pytest.raises(TypeError):
         TranscriptPanel(given, make_service=make)
     reviewer.close()
+
+
+def test_a_run_that_ends_as_the_window_closes_touches_nothing_after_it(
+    qtbot: QtBot, two_candidates: dict[str, list[int]]
+) -> None:
+    """Closing the window stops the background run; the run's last word (finished, queued to
+    the GUI thread) arrives after the window closed its library. The panel ignores it (it
+    re-read the answer on screen: "Cannot operate on a closed database")."""
+    from onetake_desktop.services.transcripts import TranscriptService
+    from onetake_desktop.storage.library import open_library
+
+    window = open_window(qtbot)
+    f = features(window)
+    gate = GatedTranscriber()
+    root = window.service.library.root
+    f.panel.service = TranscriptService(window.service.library, cache=root, transcriber=gate)
+    window.show_answer(two_candidates["Ada Lovelace"][0])
+    assert f.panel.answer_id is not None
+    assert f.panel.start_background(
+        lambda: TranscriptService(open_library(root), cache=root, transcriber=gate)
+    )
+    window.close()  # stops the run (its transcriber lets the answer go) and closes the library
+    assert not f.panel.running
+    qtbot.wait(50)  # the run's queued signals arrive: an exception here fails the test

@@ -110,10 +110,11 @@ class _Words(QPlainTextEdit):
 
 
 class _Bridge(QObject):
-    """Carries the background thread's callbacks to the GUI thread (queued signals)."""
+    """Carries the background thread's callbacks to the GUI thread (queued signals), each
+    with the run it comes from."""
 
-    progress = Signal(int, int)
-    finished = Signal(object, object)
+    progress = Signal(object, int, int)
+    finished = Signal(object, object, object)
 
 
 class TranscriptPanel(QWidget):
@@ -329,23 +330,31 @@ class TranscriptPanel(QWidget):
             return False
         from onetake_desktop.services.transcripts import BackgroundTranscription
 
-        self._run = BackgroundTranscription(
+        bridge = self._bridge
+        run = BackgroundTranscription(
             open_service,
-            on_progress=self._bridge.progress.emit,
-            on_finished=self._bridge.finished.emit,
+            on_progress=lambda done, total: bridge.progress.emit(run, done, total),
+            on_finished=lambda report, error: bridge.finished.emit(run, report, error),
         )
+        self._run = run
         self.run_row.setVisible(True)
         self._show_status()
-        self._run.start()
+        run.start()
         return True
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def _on_progress(self, run: object, done: int, total: int) -> None:
+        if run is not self._run:
+            return  # a stopped run's late word (see _on_finished)
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
         if self.answer_id is not None and not self.words:
             self.show_answer(self.answer_id)  # the answer on screen may be done now
 
-    def _on_finished(self, report: RunReport | None, error: str | None) -> None:
+    def _on_finished(self, run: object, report: RunReport | None, error: str | None) -> None:
+        if run is not self._run:
+            # Stopped (the window closed): its last word comes after, when the window's
+            # library may be closed; there is nothing to show any more.
+            return
         self._run = None
         self.run_row.setVisible(False)
         self.pause_button.setChecked(False)
