@@ -639,3 +639,101 @@ def test_erase_command_on_a_panel_library_is_the_chairs(
         ]
     finally:
         s.close()
+
+
+def test_a_refused_eraser_learns_nothing_about_who_applied(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """`library erase` asks the policy before it looks anyone up: on a panel library, someone
+    not signed in, or a panelist who is not the chair, gets the same sentence and exit code
+    whether the email (or number) belongs to a candidate or not, and nothing about the
+    candidate is printed first (blind mode or not, nobody can probe who applied)."""
+    import getpass
+
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        panel = PanelService(
+            service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        )
+        panel.create_panelist("Ana", "ana passphrase", chair=True)
+        panel.create_panelist("Ben", "ben passphrase")
+        panel.lock()
+    finally:
+        service.close()
+    # At a terminal, where the command would ask before erasing: no prompt comes first.
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": "ben passphrase")
+    for who in ([], ["--as", "Ben"]):
+        answers = []
+        for named in (
+            ["--email", EMAIL],
+            ["--email", "nobody-applied@example.org"],
+            ["--submission", str(sid)],
+            ["--submission", str(sid + 40)],
+            ["--candidate", str(sid)],
+            ["--candidate", str(sid + 40)],
+        ):
+            for yes in ([], ["--yes"]):
+                code = main(["library", "erase", *named, *yes, *who], app_context)
+                out, err = capsys.readouterr()
+                assert out == "", (who, named, out)  # no plan, no name, no prompt
+                answers.append((code, err))
+        assert answers == [answers[0]] * len(answers), (who, answers)
+        assert answers[0][0] == 1 and "chair" in answers[0][1], answers[0]
+    assert library_submissions() == [sid]
+
+
+def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fails(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """Signing out writes an audit row; when that fails after the command already failed,
+    the user still reads the first error, and the library is closed either way (also when
+    the panel itself cannot be made)."""
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.storage.library import Library
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        PanelService(service.library).create_panelist("Ana", "ana passphrase", chair=True)
+    finally:
+        service.close()
+    opened: list[Library] = []
+
+    def failing_panel(library: Library) -> PanelService:
+        opened.append(library)
+        panel = PanelService(library, app_context.clock)
+
+        def lock() -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        panel.lock = lock  # type: ignore[method-assign]
+        return panel
+
+    erase = ["library", "erase", "--email", EMAIL, "--yes"]
+    assert main(erase, replace(app_context, panel_factory=failing_panel)) == 1
+    err = capsys.readouterr().err
+    assert err == "onetake: Erasing a candidate is for the panel's chair: sign in as Ana.\n"
+
+    def no_panel(library: Library) -> PanelService:
+        opened.append(library)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    assert main(erase, replace(app_context, panel_factory=no_panel)) == 1
+    assert "disk I/O error" in capsys.readouterr().err
+    assert len(opened) == 2
+    for library in opened:
+        with pytest.raises(sqlite3.ProgrammingError):  # closed
+            library.db.execute("SELECT 1")
+    assert len(library_submissions()) == 1
