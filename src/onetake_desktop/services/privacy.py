@@ -269,9 +269,10 @@ class PrivacyService:
 
     # -- retention ----------------------------------------------------------------------------
 
-    def due(self) -> list[Candidate]:
-        """Candidates whose promised time (and any hold) has run out."""
-        now = self.clock.now()
+    def due(self, now: datetime | None = None) -> list[Candidate]:
+        """Candidates whose promised time (and any hold) has run out (by ``now``, the
+        clock's time unless given)."""
+        now = now or self.clock.now()
         return [c for c in self.candidates() if c.erase_at is not None and c.erase_at <= now]
 
     def upcoming(self, within_days: int = WARN_DAYS) -> list[Candidate]:
@@ -291,10 +292,12 @@ class PrivacyService:
             ]
         )
 
-    def expire(self, *, dry_run: bool = False) -> ExpireReport:
+    def expire(self, *, dry_run: bool = False, now: datetime | None = None) -> ExpireReport:
         """Erase every candidate that is due; ``dry_run`` only lists them and changes nothing.
-        Nobody's action (the kit's promise), so no actor: audited with no actor id."""
-        now = self.clock.now()
+        Nobody's action (the kit's promise), so no actor: audited with no actor id. ``now``
+        (the clock's time unless given) lets a caller erase exactly whom ``due(now)`` named,
+        e.g. after letting go of their files."""
+        now = now or self.clock.now()
         report = ExpireReport(undated=self.undated())
         for c in self.candidates():
             if c.expires_at is None or c.expires_at > now:
