@@ -27,6 +27,7 @@ from onetake_desktop.domain.transcript import Transcript, Word
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.privacy import PrivacyService
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
+from onetake_desktop.services.scoring import text_hash
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.storage.transcripts import SqliteTranscripts
 from tests.pipeline.hostile.media import write_answer
@@ -379,7 +380,13 @@ def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> No
         assert hold.until == datetime(2027, 1, 15, 23, 59, 59, tzinfo=UTC)
         (entry,) = [e for e in audit.audit_entries() if e.action == "retention_hold"]
         assert entry.actor_id == me and entry.subject == f"submission {sid}"
-        assert json.loads(entry.details) == {"reason": "appeal pending", "until": "2027-01-15"}
+        # The audit log keeps a hash of the reason, as of every free text: never the text.
+        assert json.loads(entry.details) == {
+            "reason": text_hash("appeal pending"),
+            "until": "2027-01-15",
+        }
+        rows = service.library.db.execute("SELECT * FROM audit_log").fetchall()
+        assert rows and not [r for r in rows if "appeal pending" in repr(r)]
         kept = privacy.expire()
         assert kept.due == [] and [c.submission_id for c in kept.held] == [sid]
         assert service.library.submissions.get(sid).id == sid

@@ -328,8 +328,11 @@ class PrivacyService:
     def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
         for a reason, if the policy lets this actor (one sentence otherwise, nothing
-        written). The reason goes into the audit log, which outlives the candidate, so it
-        may not contain their name or email."""
+        written). The audit log keeps only a SHA-256 of the reason, as of every free text
+        (docs/threat-model.md); it outlives the candidate and a hash confirms a guess, so the
+        reason may not contain their name or email."""
+        from onetake_desktop.services.scoring import text_hash
+
         refusal = self.retention_hold_refusal(actor)
         if refusal is not None:
             raise OneTakeError(refusal)
@@ -364,7 +367,7 @@ class PrivacyService:
                 actor_id,
                 "retention_hold",
                 f"submission {submission_id}",
-                {"until": until.isoformat(), "reason": reason},
+                {"until": until.isoformat(), "reason": text_hash(reason)},
             )
         hold_id = int(cursor.lastrowid or 0)
         return next(h for h in self.holds(submission_id) if h.id == hold_id)
