@@ -21,8 +21,8 @@ from onetake_desktop.domain.errors import (
 
 if TYPE_CHECKING:
     from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.services.privacy import ErasureResult
     from onetake_desktop.services.reviewer import ReviewerService
-    from onetake_desktop.storage.erasure import ErasureResult
 
 log = logging.getLogger("onetake.cli.privacy")
 

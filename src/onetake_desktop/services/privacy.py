@@ -29,11 +29,13 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.storage.db import transaction
 from onetake_desktop.storage.erasure import (
     ErasureCounts,
-    ErasureResult,
     compact,
     erase_submissions,
     erasure_counts,
     sweep_leftovers,
+)
+from onetake_desktop.storage.erasure import (
+    ErasureResult as ErasureResult,  # what erase() returns, for its callers (cli/privacy.py)
 )
 from onetake_desktop.storage.library import Library, interview_title
 from onetake_desktop.storage.panel import SqlitePanel
