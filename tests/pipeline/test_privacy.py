@@ -27,6 +27,7 @@ from onetake_desktop.domain.transcript import Transcript, Word
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.privacy import PrivacyService
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
+from onetake_desktop.services.scoring import text_hash
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.storage.transcripts import SqliteTranscripts
 from tests.pipeline.hostile.media import write_answer
@@ -379,7 +380,13 @@ def test_expire_with_a_manual_clock_dry_run_hold_and_erase(tmp_path: Path) -> No
         assert hold.until == datetime(2027, 1, 15, 23, 59, 59, tzinfo=UTC)
         (entry,) = [e for e in audit.audit_entries() if e.action == "retention_hold"]
         assert entry.actor_id == me and entry.subject == f"submission {sid}"
-        assert json.loads(entry.details) == {"reason": "appeal pending", "until": "2027-01-15"}
+        # The audit log keeps a hash of the reason, as of every free text: never the text.
+        assert json.loads(entry.details) == {
+            "reason": text_hash("appeal pending"),
+            "until": "2027-01-15",
+        }
+        rows = service.library.db.execute("SELECT * FROM audit_log").fetchall()
+        assert rows and not [r for r in rows if "appeal pending" in repr(r)]
         kept = privacy.expire()
         assert kept.due == [] and [c.submission_id for c in kept.held] == [sid]
         assert service.library.submissions.get(sid).id == sid
@@ -639,3 +646,101 @@ def test_erase_command_on_a_panel_library_is_the_chairs(
         ]
     finally:
         s.close()
+
+
+def test_a_refused_eraser_learns_nothing_about_who_applied(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """`library erase` asks the policy before it looks anyone up: on a panel library, someone
+    not signed in, or a panelist who is not the chair, gets the same sentence and exit code
+    whether the email (or number) belongs to a candidate or not, and nothing about the
+    candidate is printed first (blind mode or not, nobody can probe who applied)."""
+    import getpass
+
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        panel = PanelService(
+            service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        )
+        panel.create_panelist("Ana", "ana passphrase", chair=True)
+        panel.create_panelist("Ben", "ben passphrase")
+        panel.lock()
+    finally:
+        service.close()
+    # At a terminal, where the command would ask before erasing: no prompt comes first.
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": "ben passphrase")
+    for who in ([], ["--as", "Ben"]):
+        answers = []
+        for named in (
+            ["--email", EMAIL],
+            ["--email", "nobody-applied@example.org"],
+            ["--submission", str(sid)],
+            ["--submission", str(sid + 40)],
+            ["--candidate", str(sid)],
+            ["--candidate", str(sid + 40)],
+        ):
+            for yes in ([], ["--yes"]):
+                code = main(["library", "erase", *named, *yes, *who], app_context)
+                out, err = capsys.readouterr()
+                assert out == "", (who, named, out)  # no plan, no name, no prompt
+                answers.append((code, err))
+        assert answers == [answers[0]] * len(answers), (who, answers)
+        assert answers[0][0] == 1 and "chair" in answers[0][1], answers[0]
+    assert library_submissions() == [sid]
+
+
+def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fails(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """Signing out writes an audit row; when that fails after the command already failed,
+    the user still reads the first error, and the library is closed either way (also when
+    the panel itself cannot be made)."""
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.storage.library import Library
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        PanelService(service.library).create_panelist("Ana", "ana passphrase", chair=True)
+    finally:
+        service.close()
+    opened: list[Library] = []
+
+    def failing_panel(library: Library) -> PanelService:
+        opened.append(library)
+        panel = PanelService(library, app_context.clock)
+
+        def lock() -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        panel.lock = lock  # type: ignore[method-assign]
+        return panel
+
+    erase = ["library", "erase", "--email", EMAIL, "--yes"]
+    assert main(erase, replace(app_context, panel_factory=failing_panel)) == 1
+    err = capsys.readouterr().err
+    assert err == "onetake: Erasing a candidate is for the panel's chair: sign in as Ana.\n"
+
+    def no_panel(library: Library) -> PanelService:
+        opened.append(library)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    assert main(erase, replace(app_context, panel_factory=no_panel)) == 1
+    assert "disk I/O error" in capsys.readouterr().err
+    assert len(opened) == 2
+    for library in opened:
+        with pytest.raises(sqlite3.ProgrammingError):  # closed
+            library.db.execute("SELECT 1")
+    assert len(library_submissions()) == 1

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.paths import app_paths
-from onetake_desktop.services.panel import Actor, PanelService
+from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.services.shortlist import ShortlistService
 from onetake_desktop.ui.panel.decisions import DecisionsWindow, NameFirstElided
 from onetake_desktop.ui.reviewer.shortlist import ShortlistWindow
-from onetake_desktop.ui.widgets.decision_form import DecisionForm
+from onetake_desktop.ui.widgets.decision_form import DECISION_WORDS, DecisionForm
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 from tests.pipeline.test_panel_service import make_library
 
@@ -65,12 +65,20 @@ def test_the_form_shows_a_candidate_and_obeys_the_refusal(qtbot: QtBot, columns:
     assert seen == [True]
     form.show_candidate("Grace", "", None, reason="", feedback="")
     assert form.chosen() is None and form.explain.isHidden()
+    form.show_candidate("Ada", "ada@example.org", "decline", reason="why", feedback="note")
     form.show_none("No candidates yet.")
     assert form.candidate.text() == "No candidates yet."
+    # Nothing of the last candidate stays in the greyed fields.
+    assert form.chosen() is None and form.explain.isHidden()
+    assert (form.reason.text(), form.feedback.toPlainText()) == ("", "")
     widgets = [*form.buttons.values(), form.reason, form.feedback, form.record_button]
     assert not any(w.isEnabled() for w in widgets)
     form.set_refusal(None)  # nobody to decide on: still greyed
     assert not form.record_button.isEnabled()
+
+
+def test_every_window_spells_the_decisions_as_the_panel_service_does() -> None:
+    assert DECISION_WORDS is DECISION_LABELS
 
 
 def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
@@ -95,6 +103,11 @@ def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
         free = window.screen().availableGeometry()
         assert window.height() <= free.height() and window.width() <= free.width()
         assert [b.text() for b in form.buttons.values()] == ["Advance", "Hold", "Decline"]
+    # The Decisions window names the form's second line for what it shows there.
+    email = panel.library.db.execute(
+        "SELECT candidate_email FROM submissions WHERE id = ?", (sid,)
+    ).fetchone()[0]
+    assert email and decisions.email_label.text() == email
     # The shortlist asks the policy before the click; the panel's window says it on the click.
     assert "waits until every panelist has submitted" in shortlist.side.refusal.text()
     assert not shortlist.side.record_button.isEnabled()

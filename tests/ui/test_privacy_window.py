@@ -20,6 +20,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
+from onetake_desktop.services.scoring import text_hash
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.ui.reviewer import privacy as privacy_ui
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
@@ -255,7 +256,10 @@ def test_retention_banner_startup_erasure_and_keep_longer(
         for e in SqlitePanel(window.service.library.db).audit_entries()
         if e.action == "retention_hold"
     ]
-    assert json.loads(entry.details) == {"reason": "appeal pending", "until": "2027-01-31"}
+    assert json.loads(entry.details) == {
+        "reason": text_hash("appeal pending"),  # the audit log keeps no free text
+        "until": "2027-01-31",
+    }
     assert entry.actor_id == window.current_reviewer_id
     window.close()
 
@@ -372,7 +376,8 @@ def test_on_a_panel_only_the_chair_erases_from_the_window(
 
         shot = "erase-refused-offscreen.png"
         sign_in(qtbot, window, people, "Ben")
-        window.show_answer(window.service.answers(sid)[0].id)
+        answer = window.service.answers(sid)[0].id
+        window.show_answer(answer)
         qtbot.waitUntil(lambda: window.current_submission_id == sid)
         refused = "Erasing a candidate is for the panel's chair, Ana."
         controller.refresh_actions()
@@ -383,6 +388,7 @@ def test_on_a_panel_only_the_chair_erases_from_the_window(
         assert boxes_during(lambda: controller._erase([sid]), shot) == [
             (Qt.TextFormat.PlainText, refused)
         ]
+        assert window.current_answer_id == answer  # a refusal lets go of nothing on screen
         assert folder.is_dir() and NAME in candidate_names(window)
 
         sign_in(qtbot, window, people, "Ana")
@@ -470,3 +476,46 @@ def test_on_a_panel_only_the_chair_keeps_a_candidate_longer_from_the_window(
         window.close()
     finally:
         set_synchronous(False)
+
+
+def test_startup_expiry_erases_exactly_whom_it_announced(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start-up message counts who is due, the player lets go of their files, and exactly
+    they are erased: someone who falls due while the message waits (or between letting go
+    and erasing) stays until the next time, so their files are never deleted under the
+    player."""
+    service, announced = due_within_the_week(tmp_path, monkeypatch)
+    later = definition("thirty-one-days", 31)  # falls due a day after the first
+    service.add_definition(later)
+    waiting = import_one(
+        service, make_bundle(tmp_path / "b.onetake", "Grace Hopper", definition=later)
+    )
+    waiting_folder = service.library.submissions.get(waiting).folder
+    service.close()
+    clock = privacy_ui.default_clock()
+    assert isinstance(clock, ManualClock)
+    clock.advance(3 * 86400 + 3 * 3600)  # 1 Dec 2026 12:00: only the first is due
+
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    let_go: list[list[int]] = []
+    original = controller._let_go
+
+    def let_go_then_time_passes(ids: list[int]) -> None:
+        let_go.append(sorted(ids))
+        original(ids)
+        clock.advance(86400)  # the second is due by the time the erasure runs
+
+    monkeypatch.setattr(controller, "_let_go", let_go_then_time_passes)
+    qtbot.waitUntil(lambda: controller.startup_box is not None)
+    box = controller.startup_box
+    qtbot.waitUntil(box.isVisible)
+    assert box.text() == "1 candidate reached the end of the time their answers are kept."
+    clock.advance(3600)  # the message waits an hour for its OK
+    box.button(QMessageBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+    assert let_go == [[announced]]
+    assert "Grace Hopper" in candidate_names(window) and waiting_folder.is_dir()
+    assert [s.id for s in window.service.library.submissions.all()] == [waiting]
+    window.close()

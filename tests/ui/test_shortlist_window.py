@@ -99,6 +99,13 @@ def test_shortlist_ranks_decides_exports_and_sends_follow_up(qtbot: QtBot, tmp_p
     dialog.decide_button.click()
     dialog.select(ids[CAROL])
     shot(dialog, "shortlist-offscreen.png")
+    # No candidate selected: the greyed form keeps nothing of Carol's decision.
+    dialog.table.clearSelection()
+    assert dialog.side.candidate.text() == "No candidate selected"
+    assert dialog.chosen_decision() is None and not dialog.decide_button.isEnabled()
+    assert (dialog.reason.text(), dialog.feedback.toPlainText()) == ("", "")
+    dialog.select(ids[CAROL])
+    assert dialog.feedback.toPlainText() == "Your escalation plan stood out."
 
     # The export carries the ranking and the scores.
     assert dialog.export(tmp_path / "shortlist.csv", "csv") == 4
@@ -195,5 +202,12 @@ def test_a_panelist_who_has_not_submitted_sees_no_other_scores_and_why_they_cann
     ada_row = dialog.table_order().index(ids[ADA])
     assert dialog.table_texts(ada_row)[2:4] == ["3.25", "3.00"]  # Ben 5,4 and Cleo 2,2
     assert dialog.refusal.text() == "" and dialog.decide_button.isEnabled()
+    # The panel locks behind the open shortlist: showing the candidate again says why
+    # nobody may decide now, and Record stays greyed.
+    scoring.lock()
+    dialog.select(ids[ADA])
+    assert dialog.refusal.isVisible() and dialog.refusal.text()
+    assert "sign" in dialog.refusal.text().lower(), dialog.refusal.text()
+    assert not dialog.decide_button.isEnabled()
     dialog.close()
     window.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import random
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library
+from onetake_desktop.ui.reviewer.library_model import LibraryModel
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from tests.ui.test_panel_window import HASHER, NAMES, PASS, make_library, sign_in
 
@@ -162,15 +165,66 @@ def test_a_large_interview_paints_its_first_rows_and_has_them_all_right_after(
     window.close()
 
 
+def test_a_reload_while_hidden_after_the_first_paint_shows_every_candidate(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame's rows are held back once, before the first paint (whose callback adds
+    the rest). A reload while the window is hidden after that paint has no paint left to add
+    them: it fills every row."""
+    library, _, _ = make_library(tmp_path / "lib")
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 1)
+    window = _window(qtbot, library, ManualClock())
+    window.show()
+    qtbot.waitUntil(window.model.showing_all)  # right after the first paint
+    window.hide()
+    window.reload_library()
+    assert window.model.showing_all()
+    assert window.model.rowCount(window.model.index(0, 0)) == len(NAMES)
+    window.close()
+
+
+LOOKUPS: dict[str, Callable[[LibraryModel, int, list[int], tuple[Flag, ...]], bool]] = {
+    "candidate_index": lambda model, sid, _a, _f: model.candidate_index(sid).isValid(),
+    "answer_index": lambda model, sid, answers, _f: model.answer_index(sid, answers[-1]).isValid(),
+    "answer_ids": lambda model, sid, answers, _f: model.answer_ids(sid) == answers,
+    "flags_of": lambda model, sid, _a, flags: model.flags_of(sid) == flags,
+    "status_of_candidate": lambda model, sid, _a, _f: model.status_of_candidate(sid) is not None,
+    "submission_ids": lambda model, sid, _a, _f: model.submission_ids()[-1] == sid,
+}
+
+
+@pytest.mark.parametrize("lookup", sorted(LOOKUPS))
 def test_asking_the_tree_before_the_first_paint_shows_every_candidate(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, lookup: str
+) -> None:
+    """Each lookup by candidate or answer, asked before the first paint about a candidate
+    beyond the first frame's rows, finds them (it adds the rest of the rows itself)."""
+    library, _, ids = make_library(tmp_path / "lib")
+    last_name = max(NAMES)  # the tree sorts by name: the last row, beyond the first one
+    last = ids[NAMES.index(last_name)]
+    flags = (Flag("takes-over-limit", "More takes than the interview allows.", "q1"),)
+    library.submissions.set_flags(last, flags)
+    answers = [a.id for a in library.submissions.answers(last)]
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 1)
+    window = _window(qtbot, library, ManualClock())
+    model = window.model
+    interview = model.index(0, 0)
+    # Nothing has asked yet: the first row only, and it is not the one asked about.
+    assert not model.showing_all()
+    assert model.rowCount(interview) == 1
+    assert model.index(0, 0, interview).data() != last_name
+    assert LOOKUPS[lookup](model, last, answers, flags)
+    assert model.showing_all()
+    window.close()
+
+
+def test_stepping_before_the_first_paint_goes_through_every_candidate(
     tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     library, _, _ = make_library(tmp_path / "lib")
     monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 1)
     window = _window(qtbot, library, ManualClock())
-    last = window.model.submission_ids()[-1]
-    assert window.model.candidate_index(last).isValid()  # beyond the first rows: all shown
-    assert window.model.showing_all()
+    assert not window.model.showing_all()
     window.step_answer(+1)  # N on the first candidate, then on through the rest
     assert window.current_answer_id is not None
     assert sorted(name for name, _ in window.candidate_rows()) == sorted(NAMES)

@@ -311,3 +311,58 @@ def test_the_transcript_models_are_cached_where_the_apps_context_says(
     assert context.paths.cache != app_paths().cache
     assert features(window).service.cache == context.paths.cache
     window.close()
+
+
+def test_the_panel_makes_its_service_when_first_asked_from_make_service(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A panel is given its service, or (keyword ``make_service``) what makes it when first
+    needed, once; never both or neither."""
+    from onetake_desktop.services.transcripts import TranscriptService
+
+    reviewer = open_reviewer_service(app_paths().ensure().library)
+    library = reviewer.library
+    made: list[TranscriptService] = []
+
+    def make() -> TranscriptService:
+        made.append(TranscriptService(library, cache=tmp_path))
+        return made[-1]
+
+    panel = TranscriptPanel(make_service=make)
+    qtbot.addWidget(panel)
+    assert made == []  # not while it is built
+    assert panel.service is made[0] and panel.service is made[0]
+    assert len(made) == 1
+    given = TranscriptService(library, cache=tmp_path)
+    kept = TranscriptPanel(given)
+    qtbot.addWidget(kept)
+    assert kept.service is given
+    with pytest.raises(TypeError):
+        TranscriptPanel()
+    with pytest.raises(TypeError):
+        TranscriptPanel(given, make_service=make)
+    reviewer.close()
+
+
+def test_a_run_that_ends_as_the_window_closes_touches_nothing_after_it(
+    qtbot: QtBot, two_candidates: dict[str, list[int]]
+) -> None:
+    """Closing the window stops the background run; the run's last word (finished, queued to
+    the GUI thread) arrives after the window closed its library. The panel ignores it (it
+    re-read the answer on screen: "Cannot operate on a closed database")."""
+    from onetake_desktop.services.transcripts import TranscriptService
+    from onetake_desktop.storage.library import open_library
+
+    window = open_window(qtbot)
+    f = features(window)
+    gate = GatedTranscriber()
+    root = window.service.library.root
+    f.panel.service = TranscriptService(window.service.library, cache=root, transcriber=gate)
+    window.show_answer(two_candidates["Ada Lovelace"][0])
+    assert f.panel.answer_id is not None
+    assert f.panel.start_background(
+        lambda: TranscriptService(open_library(root), cache=root, transcriber=gate)
+    )
+    window.close()  # stops the run (its transcriber lets the answer go) and closes the library
+    assert not f.panel.running
+    qtbot.wait(50)  # the run's queued signals arrive: an exception here fails the test

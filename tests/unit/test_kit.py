@@ -255,6 +255,7 @@ def test_validate_and_show_print_the_guard_rails_the_window_shows(
     from onetake_desktop.domain.authoring import guard_rails
     from onetake_desktop.domain.clock import ManualClock
     from onetake_desktop.paths import app_paths
+    from onetake_desktop.services import author
     from onetake_desktop.services.author import AuthorDraft
     from onetake_desktop.services.context import AppContext
 
@@ -288,6 +289,10 @@ def test_validate_and_show_print_the_guard_rails_the_window_shows(
                 "Advice (it never blocks building; 'onetake author' shows it beside each field):"
             )
             assert lines[heading + 1 :] == expected, (file, command)
+            # The commands print what the service gives: the window's own rails.
+            assert author.advice_for(file, context.clock.now()) == guard_rails(
+                draft.data(), context.clock.now()
+            )
             if command == "validate":  # its own lines first, as before
                 assert lines[0].startswith(f"{file}: a valid ")
     # Invalid files still list their problems only, exit 3.

@@ -62,12 +62,7 @@ def _print_warnings(path: Path, warnings: list[Problem]) -> None:
 def _print_advice(args: argparse.Namespace) -> None:
     """The guard rails the authoring window shows beside each field (never blocking), after
     what ``kit validate`` and ``kit show`` print: one formatter for both commands."""
-    from onetake_desktop.domain.authoring import guard_rails
-    from onetake_desktop.domain.kit import InterviewDefinition
-
-    loaded = author.load_any(args.file)  # already validated: this loads
-    definition = loaded if isinstance(loaded, InterviewDefinition) else InterviewDefinition(loaded)
-    advice = guard_rails(author.definition_to_toml_data(definition), context_of(args).clock.now())
+    advice = author.advice_for(args.file, context_of(args).clock.now())  # already validated
     if advice:
         print("Advice (it never blocks building; 'onetake author' shows it beside each field):")
         for line in advice:

@@ -6,8 +6,10 @@ The decisions live in services/privacy.py; this module only asks and prints.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import context_of
 from onetake_desktop.domain.errors import (
@@ -16,6 +18,13 @@ from onetake_desktop.domain.errors import (
     EXIT_OK,
     OneTakeError,
 )
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.services.privacy import ErasureResult
+    from onetake_desktop.services.reviewer import ReviewerService
+
+log = logging.getLogger("onetake.cli.privacy")
 
 ERASE_HELP = (
     "erase a candidate for good: answers, media, notes, scores (submitted ones too), "
@@ -61,49 +70,74 @@ def _who(submission_id: int, name: str, email: str, codes: Mapping[int, str]) ->
     return codes.get(submission_id, f"{name} <{email}>")
 
 
-def run_erase(args: argparse.Namespace) -> int:
+def _sign_out_after_failure(panel: PanelService) -> None:
+    """Sign out after the command failed; should that fail too, the first error is the one
+    the user must see, so this one only goes to the log."""
+    try:
+        panel.lock()
+    except Exception:
+        log.exception("signing out after 'library erase' failed")
+
+
+def _erase_as_asked(
+    args: argparse.Namespace, service: ReviewerService, panel: PanelService
+) -> ErasureResult | int:
+    """Sign in, ask the policy, then find, confirm and erase: the result, or an exit code
+    when nothing was erased."""
     from onetake_desktop.cli.panel import sign_in
     from onetake_desktop.services.privacy import PrivacyService
 
+    privacy = PrivacyService(service.library, context_of(args).clock, panel.scoring)
+    privacy.sweep()
+    # Who may erase is the policy's (services.scoring), and it answers before anyone is
+    # looked up: a refused actor must not learn whether a person applied.
+    if args.as_name:
+        actor = sign_in(panel, args.as_name)
+    else:
+        actor = service.actor_for(service.default_reviewer.id)
+    refusal = privacy.erasure_refusal(actor)
+    if refusal is not None:
+        raise OneTakeError(refusal)
+    found = privacy.find(
+        email=args.email, candidate_id=args.candidate, submission_id=args.submission
+    )
+    plan = privacy.plan([c.submission_id for c in found])
+    codes = panel.hidden_codes()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            sys.stderr.write(
+                "onetake: Nothing was erased: erasing cannot be undone, so add --yes "
+                "when not running at a terminal.\n"
+            )
+            return EXIT_INVALID_INPUT
+        print("This erases for good:")
+        for c in plan.candidates:
+            who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
+            print(f"  {who}: {c.interview_title} (submission {c.submission_id})")
+        print("  " + plan.describe())
+        answer = input("Type 'erase' to erase them, anything else to stop: ")
+        if answer.strip().casefold() != "erase":
+            print("Nothing was erased.")
+            return EXIT_FAILURE
+    return privacy.erase(actor, submission_ids=plan.submission_ids)
+
+
+def run_erase(args: argparse.Namespace) -> int:
     context = context_of(args)
     service = context.reviewer_service()
-    panel = context.panel_service(service.library)
     try:
-        privacy = PrivacyService(service.library, context.clock, panel.scoring)
-        privacy.sweep()
-        found = privacy.find(
-            email=args.email, candidate_id=args.candidate, submission_id=args.submission
-        )
-        plan = privacy.plan([c.submission_id for c in found])
-        codes = panel.hidden_codes()
-        # Who may erase is the policy's (services.scoring): ask before asking to confirm.
-        if args.as_name:
-            actor = sign_in(panel, args.as_name)
-        else:
-            actor = service.actor_for(service.default_reviewer.id)
-        refusal = privacy.erasure_refusal(actor)
-        if refusal is not None:
-            raise OneTakeError(refusal)
-        if not args.yes:
-            if not sys.stdin.isatty():
-                sys.stderr.write(
-                    "onetake: Nothing was erased: erasing cannot be undone, so add --yes "
-                    "when not running at a terminal.\n"
-                )
-                return EXIT_INVALID_INPUT
-            print("This erases for good:")
-            for c in plan.candidates:
-                who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
-                print(f"  {who}: {c.interview_title} (submission {c.submission_id})")
-            print("  " + plan.describe())
-            answer = input("Type 'erase' to erase them, anything else to stop: ")
-            if answer.strip().casefold() != "erase":
-                print("Nothing was erased.")
-                return EXIT_FAILURE
-        result = privacy.erase(actor, submission_ids=plan.submission_ids)
-    finally:
+        panel = context.panel_service(service.library)
+        try:
+            outcome = _erase_as_asked(args, service, panel)
+        except BaseException:
+            _sign_out_after_failure(panel)
+            raise
         panel.lock()  # whoever signed in is signed out (audited)
-        service.close()
+    finally:
+        service.close()  # even when the panel could not be made or signing out failed
+    if isinstance(outcome, int):
+        return outcome
+    result = outcome
     total = result.total
     print(
         f"Erased {len(result.counts)} submission(s): {total.answers} answer(s),"

@@ -245,9 +245,33 @@ class ProbeServer:
         with self._lock:
             self._started()
 
+    def start_if_idle(self) -> bool:
+        """Start the server unless it is running or a batch holds it; never waits (a batch
+        holds the server for a whole bundle, seconds: the GUI thread must not wait for it).
+        True if this call started it."""
+        if not self._lock.acquire(blocking=False):
+            return False  # a batch is using it, and starts it itself
+        try:
+            if self.running:
+                return False
+            self._started()
+            return True
+        finally:
+            self._lock.release()
+
     def close(self) -> None:
         with self._lock:
             self._kill()
+
+    def close_if_idle(self) -> bool:
+        """Stop the server unless a batch holds it; never waits. True if it is stopped."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._kill()
+            return True
+        finally:
+            self._lock.release()
 
     def _kill(self) -> None:
         process, self._process = self._process, None

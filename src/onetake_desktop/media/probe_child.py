@@ -167,6 +167,8 @@ def _one_thread(container: Any) -> None:
         # One decoding thread: a thread per core would each reserve stack and frame memory
         # against the address-space limit, and the first frames decode fast anyway.
         s.codec_context.thread_count = 1
+        # Empty only in test_probe_tables.py, which compares the verdicts with full decoding:
+        # the decoder then gets no options at all.
         if s.type == "video" and PICTURE_DECODER_OPTIONS:
             s.codec_context.options = dict(PICTURE_DECODER_OPTIONS)
 

@@ -115,6 +115,14 @@ def markup_warnings(source: Path) -> list[Problem]:
     return kit_markup_warnings(kit)
 
 
+def advice_for(path: Path, now: datetime) -> list[Advice]:
+    """The authoring window's guard rails (never blocking) for a valid TOML, kit or
+    definition: what ``kit validate`` and ``kit show`` print after their own lines."""
+    loaded = load_any(path)
+    definition = loaded if isinstance(loaded, InterviewDefinition) else InterviewDefinition(loaded)
+    return guard_rails(definition_to_toml_data(definition), now)
+
+
 def show_file(path: Path) -> str:
     loaded = load_any(path)
     if isinstance(loaded, InterviewDefinition):

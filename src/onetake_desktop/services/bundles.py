@@ -390,26 +390,26 @@ def start_prober() -> bool:
     caller does before the first media file is written: opening the library, sweeping, reading
     and hashing the bundle, or the reviewer choosing the bundles. Call it only once an import
     or a verify is really under way (or a chooser for one opens: see :func:`stop_idle_prober`):
-    a reviewer who only scores never pays for a process. True if this call started it."""
+    a reviewer who only scores never pays for a process. True if this call started it.
+    Never waits: an import's batch holds the prober for a whole bundle, and the caller may be
+    the GUI thread."""
     if not can_fork():
         return False
-    server = shared_server()
-    was_running = server.running
-    server.start()
-    return not was_running
+    return shared_server().start_if_idle()
 
 
 def stop_idle_prober(started: bool) -> None:
     """A chooser opened for an import was cancelled: stop the warm prober again if ``started``
     (:func:`start_prober` started it for that chooser) and no import is using it, so that a
-    reviewer who opens the chooser and changes their mind pays for no process."""
+    reviewer who opens the chooser and changes their mind pays for no process. Never waits,
+    and never stops a prober that a batch holds (an import, or a probe that does not count
+    itself in ``_busy_probers``); under ``_probers_lock`` no import can take it meanwhile."""
     if not started:
         return
     server = shared_server()
     with _probers_lock:
-        if _busy_probers.get(id(server)):
-            return
-    server.close()
+        if not _busy_probers.get(id(server)):
+            server.close_if_idle()
 
 
 def probe_servers() -> list[ProbeServer]:

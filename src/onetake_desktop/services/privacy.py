@@ -29,11 +29,13 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.storage.db import transaction
 from onetake_desktop.storage.erasure import (
     ErasureCounts,
-    ErasureResult,
     compact,
     erase_submissions,
     erasure_counts,
     sweep_leftovers,
+)
+from onetake_desktop.storage.erasure import (
+    ErasureResult as ErasureResult,  # what erase() returns, for its callers (cli/privacy.py)
 )
 from onetake_desktop.storage.library import Library, interview_title
 from onetake_desktop.storage.panel import SqlitePanel
@@ -269,9 +271,10 @@ class PrivacyService:
 
     # -- retention ----------------------------------------------------------------------------
 
-    def due(self) -> list[Candidate]:
-        """Candidates whose promised time (and any hold) has run out."""
-        now = self.clock.now()
+    def due(self, now: datetime | None = None) -> list[Candidate]:
+        """Candidates whose promised time (and any hold) has run out (by ``now``, the
+        clock's time unless given)."""
+        now = now or self.clock.now()
         return [c for c in self.candidates() if c.erase_at is not None and c.erase_at <= now]
 
     def upcoming(self, within_days: int = WARN_DAYS) -> list[Candidate]:
@@ -291,10 +294,12 @@ class PrivacyService:
             ]
         )
 
-    def expire(self, *, dry_run: bool = False) -> ExpireReport:
+    def expire(self, *, dry_run: bool = False, now: datetime | None = None) -> ExpireReport:
         """Erase every candidate that is due; ``dry_run`` only lists them and changes nothing.
-        Nobody's action (the kit's promise), so no actor: audited with no actor id."""
-        now = self.clock.now()
+        Nobody's action (the kit's promise), so no actor: audited with no actor id. ``now``
+        (the clock's time unless given) lets a caller erase exactly whom ``due(now)`` named,
+        e.g. after letting go of their files."""
+        now = now or self.clock.now()
         report = ExpireReport(undated=self.undated())
         for c in self.candidates():
             if c.expires_at is None or c.expires_at > now:
@@ -325,8 +330,11 @@ class PrivacyService:
     def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
         for a reason, if the policy lets this actor (one sentence otherwise, nothing
-        written). The reason goes into the audit log, which outlives the candidate, so it
-        may not contain their name or email."""
+        written). The audit log keeps only a SHA-256 of the reason, as of every free text
+        (docs/threat-model.md); it outlives the candidate and a hash confirms a guess, so the
+        reason may not contain their name or email."""
+        from onetake_desktop.services.scoring import text_hash
+
         refusal = self.retention_hold_refusal(actor)
         if refusal is not None:
             raise OneTakeError(refusal)
@@ -361,7 +369,7 @@ class PrivacyService:
                 actor_id,
                 "retention_hold",
                 f"submission {submission_id}",
-                {"until": until.isoformat(), "reason": reason},
+                {"until": until.isoformat(), "reason": text_hash(reason)},
             )
         hold_id = int(cursor.lastrowid or 0)
         return next(h for h in self.holds(submission_id) if h.id == hold_id)

@@ -96,7 +96,8 @@ class DecisionsWindow(PanelWindow):
         self.candidates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.candidates.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the width
         self.form = DecisionForm()  # one column: the pane beside the list of candidates
-        self.candidate_label, self.mean_label = self.form.candidate, self.form.explain
+        # The form's second line shows the candidate's email here (empty while blind).
+        self.candidate_label, self.email_label = self.form.candidate, self.form.explain
         self.radios = self.form.buttons
         self.reason, self.feedback = self.form.reason, self.form.feedback
         self.save_button = self.form.record_button

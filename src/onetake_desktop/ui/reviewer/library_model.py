@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QFont, QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.services.reviewer import (
@@ -405,8 +405,6 @@ class LibraryModel(QAbstractItemModel):
 
     def _flag_mark(self) -> QIcon:
         if self._flag_icon is None:
-            from PySide6.QtWidgets import QStyle  # its Python type (enums and all) costs 6 ms
-
             self._flag_icon = QApplication.style().standardIcon(
                 QStyle.StandardPixmap.SP_MessageBoxWarning
             )

@@ -407,6 +407,10 @@ class PrivacyController(QObject):
     def _erase(self, submission_ids: list[int]) -> None:
         """A person's erasure: the service checks again who is at the window."""
         w = self.window
+        refusal = self.erase_refusal()  # before letting go: a refusal leaves the answer on
+        if refusal is not None:  # screen (a switch of panelist behind an open dialog)
+            warn(w, refusal)
+            return
         self._let_go(submission_ids)
         try:
             result = self.service.erase(
@@ -417,11 +421,13 @@ class PrivacyController(QObject):
             return
         self._erased(result)
 
-    def _expire(self) -> None:
-        """Retention's erasure (nobody's action): whatever is due, whoever is signed in."""
-        self._let_go([c.submission_id for c in self.service.due()])
+    def _expire(self, now: datetime) -> None:
+        """Retention's erasure (nobody's action): whoever was due at ``now`` (when the window
+        said so), whoever is signed in. One moment for both steps: someone who falls due in
+        between is not erased while the player may still hold their files."""
+        self._let_go([c.submission_id for c in self.service.due(now)])
         try:
-            result = self.service.expire().result
+            result = self.service.expire(now=now).result
         except OneTakeError as error:
             warn(self.window, str(error))
             return
@@ -519,7 +525,8 @@ class PrivacyController(QObject):
         if not self.window.isVisible():  # closed before the event loop came round
             return None
         self.service.sweep()
-        due = self.service.due()
+        now = self.service.clock.now()  # erased are exactly those the message counts
+        due = self.service.due(now)
         if not due:
             return None
         box = QMessageBox(self.window)
@@ -536,7 +543,7 @@ class PrivacyController(QObject):
             "warning banner before their date."
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.finished.connect(lambda _r: self._expire())
+        box.finished.connect(lambda _r: self._expire(now))
         self.startup_box = box
         box.open()
         return box

@@ -345,9 +345,10 @@ class ShortlistWindow(QDialog):
             reason=d.reason if d else "",
             feedback=d.feedback if d else "",
         )
-        refusal = self._guard(
-            lambda: self.shortlist.decision_refusal(self.actor(), submission_id=row.submission_id)
-        )
+        try:
+            refusal = self.shortlist.decision_refusal(self.actor(), submission_id=row.submission_id)
+        except OneTakeError as error:  # nobody signed in (the panel locked): say so, greyed
+            refusal = str(error)
         self.side.set_refusal(refusal)
 
     # -- acting ---------------------------------------------------------------------------------

@@ -110,10 +110,11 @@ class _Words(QPlainTextEdit):
 
 
 class _Bridge(QObject):
-    """Carries the background thread's callbacks to the GUI thread (queued signals)."""
+    """Carries the background thread's callbacks to the GUI thread (queued signals), each
+    with the run it comes from."""
 
-    progress = Signal(int, int)
-    finished = Signal(object, object)
+    progress = Signal(object, int, int)
+    finished = Signal(object, object, object)
 
 
 class TranscriptPanel(QWidget):
@@ -126,19 +127,20 @@ class TranscriptPanel(QWidget):
 
     def __init__(
         self,
-        service: TranscriptService | Callable[[], TranscriptService],
+        service: TranscriptService | None = None,
         parent: QWidget | None = None,
+        *,
+        make_service: Callable[[], TranscriptService] | None = None,
     ) -> None:
-        """``service``, or what makes it when first needed (the reviewer window's first frame
-        shows the panel without asking it anything: its import waits until then)."""
+        """``service``, or ``make_service`` that makes it when first needed (the reviewer
+        window's first frame shows the panel without asking it anything: its import waits
+        until then); one of the two."""
+        if (service is None) == (make_service is None):
+            raise TypeError("TranscriptPanel takes a service or make_service, one of the two.")
         super().__init__(parent)
         self.setObjectName("TranscriptPanel")
-        self._service: TranscriptService | None = None
-        self._make_service: Callable[[], TranscriptService] | None = None
-        if callable(service):
-            self._make_service = service
-        else:
-            self._service = service
+        self._service: TranscriptService | None = service
+        self._make_service = make_service
         self.interview_pk: int | None = None
         self.answer_id: int | None = None
         self.words: tuple[Word, ...] = ()
@@ -328,23 +330,31 @@ class TranscriptPanel(QWidget):
             return False
         from onetake_desktop.services.transcripts import BackgroundTranscription
 
-        self._run = BackgroundTranscription(
+        bridge = self._bridge
+        run = BackgroundTranscription(
             open_service,
-            on_progress=self._bridge.progress.emit,
-            on_finished=self._bridge.finished.emit,
+            on_progress=lambda done, total: bridge.progress.emit(run, done, total),
+            on_finished=lambda report, error: bridge.finished.emit(run, report, error),
         )
+        self._run = run
         self.run_row.setVisible(True)
         self._show_status()
-        self._run.start()
+        run.start()
         return True
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def _on_progress(self, run: object, done: int, total: int) -> None:
+        if run is not self._run:
+            return  # a stopped run's late word (see _on_finished)
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
         if self.answer_id is not None and not self.words:
             self.show_answer(self.answer_id)  # the answer on screen may be done now
 
-    def _on_finished(self, report: RunReport | None, error: str | None) -> None:
+    def _on_finished(self, run: object, report: RunReport | None, error: str | None) -> None:
+        if run is not self._run:
+            # Stopped (the window closed): its last word comes after, when the window's
+            # library may be closed; there is nothing to show any more.
+            return
         self._run = None
         self.run_row.setVisible(False)
         self.pause_button.setChecked(False)
@@ -394,13 +404,18 @@ class TranscriptFeatures(QObject):
     transcribing in the background after imports, and the "transcript only" blind mode."""
 
     def __init__(
-        self, window: QMainWindow, service: TranscriptService | Callable[[], TranscriptService]
+        self,
+        window: QMainWindow,
+        service: TranscriptService | None = None,
+        *,
+        make_service: Callable[[], TranscriptService] | None = None,
     ) -> None:
+        """``service`` or ``make_service``: see :class:`TranscriptPanel`."""
         super().__init__(window)
         self.window = window
         w: Any = window
         self.player = w.player
-        self.panel = TranscriptPanel(service)
+        self.panel = TranscriptPanel(service, make_service=make_service)
         self.panel.setMinimumWidth(220)
         # No fixed minimum height: the panel's layout states what its visible rows need (a
         # fixed three lines squeezed the search and the run's row while transcribing).
@@ -591,7 +606,7 @@ def install_transcript_features(
 
         return TranscriptService(library, cache=cache)
 
-    features = TranscriptFeatures(window, make_service)
+    features = TranscriptFeatures(window, make_service=make_service)
     window.transcripts = features  # type: ignore[attr-defined]
     # What earlier imports left to do: asked once the window is on screen (a query, and maybe
     # a worker), never if it closes first.

@@ -117,6 +117,7 @@ class ReviewerWindow(QMainWindow):
         self.current_answer_id: int | None = None
         self.view: AnswerView | None = None
         self.importing = False
+        self._painted = False  # the first frame is out (see _fill_library)
         self.last_import: ImportReport | None = None
         # Who is hidden is the policy's: the service answers even before a panel controller
         # installs its own view of it (which goes through the same service).
@@ -204,12 +205,16 @@ class ReviewerWindow(QMainWindow):
             after_first_paint(self, self._install_transcripts)
         self._building = False
         # The rest of a large library's rows (see reload_library), once the first frame is out.
-        after_first_paint(self, self.model.show_all)
+        after_first_paint(self, self._first_frame_out)
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
         self.model.set_compact(0 < self._library_width() < 260)
         if self._reload_pending:  # not when the panel locked the window: nothing to show
             self.reload_library()
+
+    def _first_frame_out(self) -> None:
+        self._painted = True
+        self.model.show_all()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -632,7 +637,8 @@ class ReviewerWindow(QMainWindow):
         )
         # Before the window is on screen (its first fill), a large interview is laid out for
         # the first frame from its first rows only; the rest follow right after that frame.
-        first = None if self.isVisible() else self._first_frame_rows()
+        # Not once that frame is out: a reload while hidden then has no paint left to add them.
+        first = None if self._painted or self.isVisible() else self._first_frame_rows()
         self.tree.setUpdatesEnabled(False)
         try:
             self.model.set_rows(entries, codes, self.service.all_flags(), first=first)
@@ -1312,7 +1318,8 @@ class ReviewerWindow(QMainWindow):
 
         from onetake_desktop.services.bundles import start_prober, stop_idle_prober
 
-        started = start_prober()  # its start-up hides behind the choosing (issue 17)
+        # Its start-up hides behind the choosing (issue 17); never while an import runs.
+        started = not self.importing and start_prober()
         files, _ = QFileDialog.getOpenFileNames(
             self,
             "Import bundles",
@@ -1355,7 +1362,8 @@ class ReviewerWindow(QMainWindow):
 
         from onetake_desktop.services.bundles import start_prober, stop_idle_prober
 
-        started = start_prober()  # its start-up hides behind the choosing (issue 17)
+        # Its start-up hides behind the choosing (issue 17); never while an import runs.
+        started = not self.importing and start_prober()
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of bundles")
         if folder:
             self.import_paths([Path(folder)])
@@ -1371,6 +1379,7 @@ class ReviewerWindow(QMainWindow):
             return
         self.importing = True
         self.import_action.setEnabled(False)
+        self.import_folder_action.setEnabled(False)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setVisible(True)
@@ -1419,6 +1428,7 @@ class ReviewerWindow(QMainWindow):
     def _import_finished(self) -> None:
         self.importing = False
         self.import_action.setEnabled(True)
+        self.import_folder_action.setEnabled(True)
         self.progress.setVisible(False)
 
     def choose_definition(self) -> None:

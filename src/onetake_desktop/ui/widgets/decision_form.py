@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.panel import DECISIONS, Decision
+from onetake_desktop.services.panel import DECISION_LABELS
 from onetake_desktop.ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
 
-DECISION_WORDS: dict[str, str] = {"advance": "Advance", "hold": "Hold", "decline": "Decline"}
+DECISION_WORDS = DECISION_LABELS  # one spelling of the decisions for every window
 STYLE = """
 QLabel#DecisionCandidate { font-size: 13pt; font-weight: 600; }
 QLabel#Refusal { color: #8a1c1c; }
@@ -110,6 +111,18 @@ class DecisionForm(QWidget):
         """One candidate: their name (or code), a line about them, and the form filled with
         ``decision`` (None: nothing chosen), ``reason`` and ``feedback``."""
         self._enable(True)
+        self._fill(title, explain, decision, reason, feedback)
+
+    def show_none(self, title: str) -> None:
+        """No candidate to decide on: the form stays, greyed and empty (nothing of the last
+        candidate's), under ``title`` (a sentence the window put in ``refusal``, say why the
+        list is empty, stays)."""
+        self._fill(title, "", None, "", "")
+        self._enable(False)
+
+    def _fill(
+        self, title: str, explain: str, decision: str | None, reason: str, feedback: str
+    ) -> None:
         self._title(title)
         self.explain.setText(explain)
         self.explain.setVisible(bool(explain))
@@ -119,14 +132,6 @@ class DecisionForm(QWidget):
         self.group.setExclusive(True)
         self.reason.setText(reason)
         self.feedback.setPlainText(feedback)
-
-    def show_none(self, title: str) -> None:
-        """No candidate to decide on: the form stays, greyed, under ``title`` (a sentence the
-        window put in ``refusal``, say why the list is empty, stays)."""
-        self._title(title)
-        self.explain.setText("")
-        self.explain.setVisible(False)
-        self._enable(False)
 
     def set_refusal(self, refusal: str | None) -> None:
         """The policy's sentence why this actor may not decide now (None: they may)."""
