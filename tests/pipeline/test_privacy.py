@@ -744,3 +744,45 @@ def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fai
         with pytest.raises(sqlite3.ProgrammingError):  # closed
             library.db.execute("SELECT 1")
     assert len(library_submissions()) == 1
+
+
+def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    app_context: Any,
+) -> None:
+    """The erasure is committed before signing out: when writing the sign-out fails, the
+    user still reads what was erased (never only an error, as if nothing was), the exit code
+    says something failed, and the failure reaches the app's log (its logger is under
+    onetake_desktop, where the log file's handler is), not stderr as a traceback."""
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.storage.library import Library
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    finally:
+        service.close()
+
+    def failing_panel(library: Library) -> PanelService:
+        panel = PanelService(library, app_context.clock)
+
+        def lock() -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        panel.lock = lock  # type: ignore[method-assign]
+        return panel
+
+    erase = ["library", "erase", "--email", EMAIL, "--yes"]
+    with caplog.at_level("ERROR", logger="onetake_desktop"):
+        assert main(erase, replace(app_context, panel_factory=failing_panel)) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("Erased 1 submission(s):"), out
+    assert err == (
+        "onetake: The erasure is done, but its sign-out could not be written to the audit "
+        "log (the details are in onetake.log).\n"
+    )
+    assert library_submissions() == []
+    records = [r for r in caplog.records if r.name == "onetake_desktop.cli.privacy"]
+    assert records and "signing out" in records[0].getMessage()

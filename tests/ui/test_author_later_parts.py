@@ -110,3 +110,23 @@ def test_an_edit_before_the_later_parts_keeps_them_in_step(
     assert [(f.template, f.read()) for f in window.fields] == [
         (f.template, f.read()) for f in whole.fields
     ]
+
+
+def test_going_to_a_check_before_the_later_parts_opens_the_same_place_as_a_whole_window(
+    qtbot: QtBot, app_context: AppContext
+) -> None:
+    """A click on a problem builds the later parts first (which refreshes the problems list
+    under the click) and still opens the part and field a window built whole opens."""
+    whole = AuthorWindow(app_context)
+    qtbot.addWidget(whole)
+    paths = [str(whole.checks.item(i).data(0x0100)) for i in range(whole.checks.count())]
+    assert {"questions", "welcome"} <= set(paths), paths  # a later part's fields, and the questions
+    for row, path in enumerate(paths):
+        whole.tabs.setCurrentIndex(0)
+        whole._go_to_check(whole.checks.item(row))
+        window = AuthorWindow(app_context, later_parts=True)
+        qtbot.addWidget(window)
+        assert not window.parts_built
+        window._go_to_check(window.checks.item(row))
+        assert window.parts_built
+        assert window.tabs.currentIndex() == whole.tabs.currentIndex(), path

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from onetake_desktop.services.privacy import ErasureResult
     from onetake_desktop.services.reviewer import ReviewerService
 
-log = logging.getLogger("onetake.cli.privacy")
+log = logging.getLogger(__name__)
 
 ERASE_HELP = (
     "erase a candidate for good: answers, media, notes, scores (submitted ones too), "
@@ -70,13 +70,15 @@ def _who(submission_id: int, name: str, email: str, codes: Mapping[int, str]) ->
     return codes.get(submission_id, f"{name} <{email}>")
 
 
-def _sign_out_after_failure(panel: PanelService) -> None:
-    """Sign out after the command failed; should that fail too, the first error is the one
-    the user must see, so this one only goes to the log."""
+def _sign_out(panel: PanelService) -> bool:
+    """Sign out whoever signed in (audited). Should that fail, what the command did or the
+    first error is what the user must read, so this failure goes to the log: False."""
     try:
         panel.lock()
     except Exception:
         log.exception("signing out after 'library erase' failed")
+        return False
+    return True
 
 
 def _erase_as_asked(
@@ -130,9 +132,9 @@ def run_erase(args: argparse.Namespace) -> int:
         try:
             outcome = _erase_as_asked(args, service, panel)
         except BaseException:
-            _sign_out_after_failure(panel)
+            _sign_out(panel)
             raise
-        panel.lock()  # whoever signed in is signed out (audited)
+        signed_out = _sign_out(panel)
     finally:
         service.close()  # even when the panel could not be made or signing out failed
     if isinstance(outcome, int):
@@ -149,6 +151,12 @@ def run_erase(args: argparse.Namespace) -> int:
             "the database's log file until it closes; close it and run "
             "'onetake library expire' to finish.\n"
         )
+    if not signed_out:  # after the result, so nobody believes nothing was erased
+        sys.stderr.write(
+            "onetake: The erasure is done, but its sign-out could not be written to the "
+            "audit log (the details are in onetake.log).\n"
+        )
+        return EXIT_FAILURE
     return EXIT_OK
 
 

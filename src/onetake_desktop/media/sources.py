@@ -48,7 +48,7 @@ import numpy.typing as npt
 
 from onetake_desktop.domain.errors import DeviceError
 
-log = logging.getLogger("onetake.media.sources")
+log = logging.getLogger(__name__)
 
 Image = npt.NDArray[np.uint8]
 Samples = npt.NDArray[np.float32]

@@ -31,7 +31,7 @@ from typing import IO, Any
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.transcript import Transcript, Word
 
-log = logging.getLogger("onetake.transcribe")
+log = logging.getLogger(__name__)
 
 EXTRA = "onetake-desktop[transcripts]"
 MISSING_EXTRA = (

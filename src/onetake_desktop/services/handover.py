@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 # Issue 17: the candidate window asks kit_trust before its first paint; the bundle writer,
 # age (pyrage), uuid and hashlib load when a bundle is sealed, encrypted or decrypted.
-PLAIN_SUFFIX = ".onetake"  # storage.bundle.BUNDLE_SUFFIX (tests/unit/test_kit_signature.py)
+PLAIN_SUFFIX = ".onetake"  # storage.bundle.BUNDLE_SUFFIX (tests/ui/test_window_start_imports.py)
 ENCRYPTED_SUFFIX = PLAIN_SUFFIX + ".age"
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -43,7 +43,7 @@ from onetake_desktop.storage.panel import SqlitePanel
 if TYPE_CHECKING:
     from onetake_desktop.services.scoring import Actor, ScoringService
 
-log = logging.getLogger("onetake.privacy")
+log = logging.getLogger(__name__)
 
 WARN_DAYS = 7  # the window warns this long before a candidate is erased
 MAX_HOLD_DAYS = 3650  # the longest a kit may keep answers, too

@@ -40,7 +40,7 @@ from onetake_desktop.services.scoring import ScoringService, scoring_for
 from onetake_desktop.storage.library import Library
 from onetake_desktop.storage.transcripts import PendingAnswer, SqliteTranscripts, StoredTranscript
 
-log = logging.getLogger("onetake.transcripts")
+log = logging.getLogger(__name__)
 
 DEFAULT_THREADS = 2
 

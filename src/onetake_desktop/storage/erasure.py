@@ -35,7 +35,7 @@ from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, Database, transaction
 from onetake_desktop.storage.panel import record_erasure
 from onetake_desktop.storage.transcripts import purge_search_index
 
-log = logging.getLogger("onetake.erasure")
+log = logging.getLogger(__name__)
 
 TOMBSTONE_PREFIX = ".erasing-"
 CHECKPOINT_WAIT_MS = 2_000

@@ -765,8 +765,9 @@ class AuthorWindow(QMainWindow):
         self.checks.setVisible(on and self.checks.count() > 0)
 
     def _go_to_check(self, item: QListWidgetItem) -> None:
-        self.build_parts()  # its field may be in a part still to be built
+        # Read the item first: building the parts refreshes the list, which deletes it.
         path = str(item.data(Qt.ItemDataRole.UserRole) or "")
+        self.build_parts()  # its field may be in a part still to be built
         if path.startswith("questions["):
             index = int(path.split("]")[0].split("[")[1])
             self.tabs.setCurrentWidget(self.questions)
