@@ -20,8 +20,11 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.media import recorder
+from onetake_desktop.media.probe import probe_media
+from onetake_desktop.storage.bundle import extract_bundle
 from onetake_desktop.storage.kitfile import demo_kit_path
 from onetake_desktop.ui import tasks
+from onetake_desktop.ui.candidate.pages.question import QuestionPage
 from onetake_desktop.ui.candidate.window import CandidateWindow
 from tests.ui.candidate_walk import check_fits, make, on_screen, wait_saved
 
@@ -189,3 +192,113 @@ def test_closing_the_window_while_saving_waits_and_keeps_the_take(
     assert [t["stop_reason"] for t in answer["takes"]] == ["stopped"]
     assert (svc.takes_dir / "q1-take1.mp4").is_file()
     assert not (svc.takes_dir / "q1-take1.mp4.partial").exists()
+
+
+def test_a_dialog_during_a_take_stops_it_without_waiting_and_the_answer_is_sealed_complete(
+    qtbot: QtBot, tmp_path: Path, held_writer: Latch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link in the question (a dialog) during a take: the window asks the recorder to stop
+    and opens the question at once, while the writer is still held in its flush; the take
+    does not count, and its file goes when the recorder's queued signal arrives. The next
+    take is kept, and the sealed bundle carries it complete."""
+    blocking_stops: list[str] = []
+    real_stop = recorder.Take.stop
+
+    def spied_stop(self: recorder.Take) -> Any:
+        blocking_stops.append(threading.current_thread().name)
+        return real_stop(self)
+
+    monkeypatch.setattr(recorder.Take, "stop", spied_stop)
+    clock = ManualClock()
+    w = demo_window(qtbot, tmp_path, clock)
+    svc, s = w.service, w.service.session
+    w.act(svc.finish_practice)
+    page = w.pages["questions"]
+    assert isinstance(page, QuestionPage)
+    q = s.question
+    allowed = s.takes_allowed(q)
+    w.act(svc.show_question)
+    w.act(svc.start_answer)
+    record_for(w, qtbot, 0.8)
+    take = svc._take
+    assert isinstance(take, recorder.Take)
+    take_file = svc.takes_dir / "q1-take1.mp4"
+    partial = take_file.with_name("q1-take1.mp4.partial")
+    assert partial.exists()
+    w.timer.stop()  # only the recorder's queued signal may finish the stopped take
+    opened: list[str] = []
+    w.open_url = opened.append
+    during: dict[str, Any] = {}
+
+    def confirm(title: str, text: str) -> bool:
+        # The dialog is up while the recorder still finishes the file: nothing waited on it.
+        during["title"] = title
+        during["writer_done"] = take.finished.done()
+        during["recording"] = svc.recording
+        during["phase"] = s.answer.phase
+        during["takes_left"] = s.takes_left(q)
+        during["pill"] = page.takes_pill.text()
+        return True
+
+    w.confirm = confirm
+    # The real wire: a link in the question's context text asks before the browser opens.
+    page.context_text.link_activated.emit("https://example.com/about-us")
+
+    assert during == {
+        "title": "Open a link?",
+        "writer_done": False,
+        "recording": False,
+        "phase": "ready",
+        "takes_left": allowed,
+        "pill": f"Takes used: 0 of {allowed}",
+    }
+    assert opened == ["https://example.com/about-us"]
+    assert blocking_stops == [], "the window never waited for the encoder"
+    assert w.banner.isVisible()
+    assert w.banner.text() == (
+        f"The recording was stopped and does not count; you still have {allowed} take(s) "
+        "for this question."
+    )
+    assert page.views.currentWidget() is page.ready and not page.saving.isVisible()
+    assert saved_answer(w)["phase"] == "ready" and saved_answer(w)["takes"] == []
+
+    # The writer finishes; its report arrives by the queued signal and the file goes.
+    held_writer.release.set()
+    qtbot.waitUntil(lambda: not svc._discarding, timeout=30_000)
+    assert take.finished.done()
+    assert not take_file.exists() and not partial.exists()
+    assert s.takes_left(q) == allowed and s.answer.takes == [], "the stopped take never counts"
+    w.timer.start()
+
+    # The next take is kept; every answer is sealed, the first one complete.
+    while s.step == "questions":
+        question = s.question
+        w.act(svc.show_question)
+        if s.answer_type(question) == "text":
+            if s.answer.phase == "thinking":
+                w.act(svc.start_writing)
+            w.act(lambda: svc.save_text("I would thank them and explain the next steps."))
+            continue
+        w.act(svc.start_answer)
+        record_for(w, qtbot, 1.0)
+        clock.advance(s.answer_min(question) + 1)
+        w.act(svc.stop_answer)
+        wait_saved(w)
+        w.act(lambda: svc.keep_take(s.answer.takes[-1].number))
+    assert s.step == "review"
+    out = tmp_path / "answers.onetake"
+    w.do_send()
+    qtbot.waitUntil(lambda: s.step == "sent", timeout=60_000)
+    assert blocking_stops == []
+    bundle = extract_bundle(out, tmp_path / "check")
+    first = bundle.manifest.answers[0]
+    assert first.question_id == q.id
+    assert first.takes_used == 1 and first.submitted_take == 1, "the re-record count is unchanged"
+    kept = s.state.answers[0].takes[0]
+    assert kept.file == "q1-take1-2.mp4"
+    # The sealed file is the kept take's, byte for byte, and it decodes to its last sample.
+    assert bundle.media[q.id].read_bytes() == (svc.takes_dir / kept.file).read_bytes()
+    media = probe_media(bundle.media[q.id])
+    assert media.video_codec == "h264" and media.audio_codec == "aac"
+    assert media.duration_seconds == pytest.approx(kept.duration_seconds, abs=0.2)
+    assert sorted(p.name for p in svc.takes_dir.iterdir()) == ["q1-take1-2.mp4", "q2-take1.mp4"]

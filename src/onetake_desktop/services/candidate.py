@@ -230,6 +230,9 @@ class CandidateService:
         self._take_is_practice = False
         self._practice_started: float | None = None
         self._finished: queue.Queue[tuple[object, TakeResult]] = queue.Queue()
+        # Takes a dialog interrupted (they do not count), by token: the recorder finishes each
+        # in the background and its file is deleted when it reports back (collect_finished).
+        self._discarding: dict[object, tuple[Future[TakeResult], Path]] = {}
         # Called on the recorder's writer thread when a take has ended: thread-safe work only
         # (a window emits a queued signal, then calls collect_finished on its own thread).
         self.take_wakeups: list[Callable[[], None]] = []
@@ -525,9 +528,11 @@ class CandidateService:
 
     def close_devices(self) -> None:
         """Close camera and microphone; a take under way or being finished is waited for,
-        kept and counted (closing the window or the app never loses it)."""
+        kept and counted (closing the window or the app never loses it). An interrupted take's
+        file is gone before the devices close."""
         if self._take is not None:
             self._stop_take("closed", wait=True)
+        self._settle_discards(wait=True)
         if self.capture is not None:
             capture, self.capture = self.capture, None
             self.capture_specs = (None, None)
@@ -682,6 +687,7 @@ class CandidateService:
         private_dir(self.practice_dir)
         first = self.kit.questions[0] if self.kit.questions else None
         out = self.practice_dir / "practice.mp4"
+        self._settle_discards(wait=True)  # an interrupted try used the same file name
         out.unlink(missing_ok=True)
         try:
             self._start_take(out, self.profile_for(first), self.practice_limit(), practice=True)
@@ -701,6 +707,7 @@ class CandidateService:
     def finish_practice(self) -> None:
         if self._take is not None:  # its folder is deleted below: the writer must be done
             self._stop_take("stopped", wait=True)
+        self._settle_discards(wait=True)
         self.practice_phase = "idle"
         self._practice_think_started = None
         self.session.finish_practice()
@@ -771,16 +778,14 @@ class CandidateService:
             return ""
         if take is not None:
             practice = self._take_is_practice
+            token = self._take_token if self._take_token is not None else object()
+            # Stopped without waiting (a dialog must not freeze the window while the encoder
+            # drains and fsyncs): the file is deleted once the recorder reports it finished.
+            self._discarding[token] = (take.request_stop(), self._take_out)
             self._take = None
             self._take_token = None
             self._take_is_practice = False
-            try:
-                result = take.stop()
-            except OneTakeError:
-                result = None
-            path = Path(result.path) if result is not None else self._take_out
-            for p in (path, path.with_name(path.name + ".partial")):
-                p.unlink(missing_ok=True)
+            self._settle_discards()
             if practice:
                 self.practice_phase = "idle"
                 self._practice_started = None
@@ -846,7 +851,31 @@ class CandidateService:
                 token, result = self._finished.get_nowait()
             except queue.Empty:
                 break
+            if token in self._discarding:
+                self._discarding.pop(token)
+                self._delete_take_files(result.path)
+                continue
             self._take_done(token, result)
+        self._settle_discards()
+
+    def _settle_discards(self, wait: bool = False) -> None:
+        """Delete the files of interrupted takes the recorder has finished (all of them with
+        ``wait``: before their folder goes or a new practice take reuses the name)."""
+        for token, (stopping, out) in list(self._discarding.items()):
+            if not (wait or stopping.done()):
+                continue
+            del self._discarding[token]
+            try:
+                self._delete_take_files(stopping.result().path, out)
+            except Exception:  # the writer broke: whatever it left goes too
+                log.exception("the recorder failed while finishing %s", out.name)
+                self._delete_take_files(out)
+
+    @staticmethod
+    def _delete_take_files(*paths: Path) -> None:
+        for path in paths:
+            for p in (path, path.with_name(path.name + ".partial")):
+                p.unlink(missing_ok=True)
 
     def wait_for_take(self) -> None:
         """Block until a take being finished is saved and counted (the headless loop; a
