@@ -162,7 +162,7 @@ def test_stop_shows_saving_then_the_take_arrives_by_the_queued_signal(
     w.close()
 
 
-def test_closing_the_window_while_saving_waits_and_keeps_the_take(
+def test_closing_the_window_while_saving_shows_saving_then_closes_and_keeps_the_take(
     qtbot: QtBot, tmp_path: Path, held_writer: Latch
 ) -> None:
     clock = ManualClock()
@@ -179,14 +179,20 @@ def test_closing_the_window_while_saving_waits_and_keeps_the_take(
 
     def leave(title: str, text: str) -> bool:
         asked.append(text)
-        # The writer gets on with it while the window is closing.
-        threading.Timer(0.1, held_writer.release.set).start()
         return True
 
     w.confirm = leave
+    page = w.pages["questions"]
+    assert isinstance(page, QuestionPage)
     w.close()
-    assert not w.isVisible() and not svc.finishing
+    # The window did not wait for the encoder: it stays, saying the answer is being saved.
+    assert w.isVisible() and w.close_when_saved and svc.finishing
+    assert page.saving.isVisible() and not w.stack.isEnabled()
     assert asked and "does not count" not in asked[0], "a take being saved is kept"
+    held_writer.release.set()
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=30_000)
+    assert len(asked) == 1, "the candidate was asked once"
+    assert not svc.finishing and svc.capture is None
     answer = saved_answer(w)
     assert answer["phase"] == "deciding"
     assert [t["stop_reason"] for t in answer["takes"]] == ["stopped"]

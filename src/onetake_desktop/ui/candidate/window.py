@@ -204,6 +204,10 @@ class CandidateWindow(QWidget):
         self.self_view = True
         self.sealing = False
         self.closing = False
+        # Closing was confirmed while a stopped take is still being saved: the window closes
+        # when the recorder reports it finished (it is kept and counts), showing "Saving your
+        # answer…" meanwhile instead of waiting on the encoder.
+        self.close_when_saved = False
         self.choose_bundle_path = choose_bundle_path or self._ask_bundle_path
         self.choose_copy_path = choose_copy_path or self._ask_copy_path
         self.confirm = confirm or _ask(self)
@@ -341,10 +345,16 @@ class CandidateWindow(QWidget):
         except OneTakeError as error:
             self.show_error(error)
         self.page.refresh()
+        self._close_if_saved()
 
     def _take_finished(self) -> None:
         if not self.closing:
             self.act(self.service.collect_finished)
+            self._close_if_saved()
+
+    def _close_if_saved(self) -> None:
+        if self.close_when_saved and not self.closing and not self.service.finishing:
+            self.close()
 
     def act(self, fn: Callable[[], Any]) -> None:
         """Run one user action; a problem becomes one calm sentence in the banner."""
@@ -514,35 +524,44 @@ class CandidateWindow(QWidget):
             self.show_error(OneTakeError("Please wait until your answers are sealed."))
             event.ignore()
             return
-        if self.in_progress():
-            text = (
-                "Leave the interview now? Everything you have done so far is saved on this "
-                "computer: open the same kit again to carry on where you left off."
-            )
-            if self.service.recording:
-                text = "Your recording has been stopped; it does not count. " + text
-            if not self.ask("Leave the interview?", text):
-                event.ignore()
-                return
-        from onetake_desktop.ui.candidate.pages.sent import SentPage
+        if not self.close_when_saved:  # asked once: the second close() is the promised one
+            if self.in_progress():
+                text = (
+                    "Leave the interview now? Everything you have done so far is saved on this "
+                    "computer: open the same kit again to carry on where you left off."
+                )
+                if self.service.recording:
+                    text = "Your recording has been stopped; it does not count. " + text
+                if not self.ask("Leave the interview?", text):
+                    event.ignore()
+                    return
+            from onetake_desktop.ui.candidate.pages.sent import SentPage
 
-        sent = self.pages["sent"]
-        assert isinstance(sent, SentPage)
-        if sent.sending():
-            if not self.confirm(
-                "Stop sending?",
-                "Your answers are still being sent. Close anyway? Sending goes on from where "
-                "it stopped when you open this interview again.",
-            ):
-                event.ignore()
-                return
-            sent.stop_upload()
+            sent = self.pages["sent"]
+            assert isinstance(sent, SentPage)
+            if sent.sending():
+                if not self.confirm(
+                    "Stop sending?",
+                    "Your answers are still being sent. Close anyway? Sending goes on from where "
+                    "it stopped when you open this interview again.",
+                ):
+                    event.ignore()
+                    return
+                sent.stop_upload()
+        if self.service.finishing:
+            self.close_when_saved = True
+            self.stack.setEnabled(False)  # nothing starts while the window waits to close
+            self.sync()
+            event.ignore()
+            return
         self.closing = True
         self.timer.stop()
         for page in self.pages.built():
             for player in page.findChildren(TakePlayer):
                 player.stop()
-        self.service.close()  # waits for a take still being saved: it is kept and counts
+        # Nothing is left to save here. A take a dialog stopped (discarded) had the whole
+        # question to finish in; its file is deleted before the devices close.
+        self.service.close()
         if self._wake in self.service.take_wakeups:
             self.service.take_wakeups.remove(self._wake)
         event.accept()
