@@ -323,3 +323,44 @@ def test_a_practice_try_shows_saving_until_it_is_finished(
     take.finish()
     service.tick()
     assert service.practice_phase == "idle" and service.last_practice == take.out
+
+
+def test_a_dialog_stops_a_take_without_waiting_and_its_file_goes_when_the_writer_reports(
+    service: CandidateService, clock: ManualClock
+) -> None:
+    take = slow_service(service, clock)
+    q = service.session.question
+    clock.advance(6)
+    service.tick()
+    sentence = service.interrupt()  # returns at once: the writer has not finished yet
+    assert sentence == (
+        "The recording was stopped and does not count; you still have 2 take(s) for this question."
+    )
+    assert take.stop_requests == 1 and not take.future.done()
+    assert not service.recording and not service.finishing
+    assert service.session.answer.phase == "ready" and service.session.takes_left(q) == 2
+    assert saved(service)["answers"][0]["takes"] == []
+
+    writer = threading.Thread(target=take.finish, name="writer")
+    writer.start()
+    writer.join()
+    assert take.out.exists(), "the writer finished the file; only the owner's thread deletes"
+    service.collect_finished()
+    assert not take.out.exists() and not take.out.with_name(take.out.name + ".partial").exists()
+    assert service.session.answer.phase == "ready" and service.session.takes_left(q) == 2
+    # The next take gets a name of its own and counts as the first.
+    service.show_question()
+    service.start_answer()
+    assert service.session.answer.recording_file == "q1-take1-2.mp4"
+
+
+def test_closing_deletes_an_interrupted_take_the_writer_is_still_finishing(
+    service: CandidateService, clock: ManualClock
+) -> None:
+    take = slow_service(service, clock)
+    clock.advance(6)
+    service.interrupt()
+    threading.Timer(0.05, take.finish).start()  # the writer reports while close waits
+    service.close()
+    assert take.future.done() and not take.out.exists()
+    assert service.capture is None
