@@ -187,7 +187,7 @@ def test_closing_the_window_while_saving_shows_saving_then_closes_and_keeps_the_
     w.close()
     # The window did not wait for the encoder: it stays, saying the answer is being saved.
     assert w.isVisible() and w.close_when_saved and svc.finishing
-    assert page.saving.isVisible() and not w.stack.isEnabled()
+    assert page.saving.isVisible() and not page.stop_button.isEnabled()
     assert asked and "does not count" not in asked[0], "a take being saved is kept"
     held_writer.release.set()
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=30_000)

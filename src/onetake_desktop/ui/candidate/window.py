@@ -549,8 +549,8 @@ class CandidateWindow(QWidget):
                     return
                 sent.stop_upload()
         if self.service.finishing:
+            # The pages show the saving state, in which nothing acts on a take (Stop is off).
             self.close_when_saved = True
-            self.stack.setEnabled(False)  # nothing starts while the window waits to close
             self.sync()
             event.ignore()
             return
