@@ -17,9 +17,11 @@ lost) from its own writer thread through ``on_finished``; that only enqueues the
 calls the ``take_wakeups`` (thread-safe callables: a window emits a queued signal there), and
 :meth:`collect_finished`, or :meth:`tick` called about 30 times a second, turns it into a
 state change on the owner's thread. Listeners are plain callables and are always called on the
-owner's thread. Closing the devices (and so closing the session) waits for a take being
-finished: it is kept and counts. :meth:`seal_bundle` is the one method meant for a worker
-thread: it reads the state and writes files, and changes nothing.
+owner's thread. A dialog (:meth:`interrupt`) stops a take the same way, without waiting; that
+take does not count and its file is deleted when the recorder reports it finished. Closing the
+devices (and so closing the session) waits for a take being finished: it is kept and counts.
+:meth:`seal_bundle` is the one method meant for a worker thread: it reads the state and writes
+files, and changes nothing.
 """
 
 from __future__ import annotations
