@@ -32,7 +32,14 @@ from onetake_desktop.storage.library import (
     open_library,
 )
 from onetake_desktop.storage.panel import record_erasure
-from tests.pipeline.test_panel_query_plans import bad_plan_lines, traced
+from tests.pipeline.test_panel_query_plans import (
+    bad_plan_lines,
+    build,
+    is_query,
+    read_paths,
+    sign_in,
+    traced,
+)
 from tests.pipeline.test_panel_service import HASH, QUESTIONS, _definition
 from tests.pipeline.test_scoring_policy import PASS, panel_service
 
@@ -278,7 +285,7 @@ def test_the_list_is_read_from_indexes_in_order(fixture: Fixture, search: str) -
     assert scans == ["SCAN s USING COVERING INDEX submissions_listing"], plan
     on_scores = [x for x in plan if x.startswith("SEARCH") and x.split()[1] in ("scores", "x")]
     assert on_scores == [
-        "SEARCH scores USING COVERING INDEX scores_reviewer (reviewer_id=?)",
+        "SEARCH scores USING INDEX scores_reviewer (reviewer_id=?)",
         "SEARCH x USING COVERING INDEX scores_current (answer_id=? AND reviewer_id=?)",
     ], plan
     on_answers = [x for x in plan if x.startswith("SEARCH a ")]
@@ -312,3 +319,34 @@ def test_schema_10s_listing_index_holds_the_list_in_order(fixture: Fixture) -> N
     ]
     columns = [str(r[2]) for r in conn.execute("PRAGMA index_info(scores_reviewer)")]
     assert columns == ["reviewer_id"]
+
+
+def test_schema_10s_indexes_serve_the_list_only(tmp_path: Path) -> None:
+    """Every other read path of the panel and the library keeps its plan: neither index of
+    schema 10 appears in them (without statistics SQLite would start the shortlist, the
+    sign-in check and the audit view from any index on ``reviewer_id``: all of a panelist's
+    scores in every interview; the reviewer index is partial so that only the list can)."""
+    p = build(tmp_path / "lib", 5)
+    try:
+        sign_in(p, "Ana")
+        checked = 0
+        for name, run in read_paths(p).items():
+            for sql in traced(p.library, run).statements:
+                if not is_query(sql) or name == "library entries":
+                    continue
+                plan = " ".join(
+                    str(r[3]) for r in p.library.db.conn.execute("EXPLAIN QUERY PLAN " + sql)
+                )
+                assert "scores_reviewer" not in plan, (name, sql)
+                assert "submissions_listing" not in plan, (name, sql)
+                checked += 1
+        assert checked > 20
+        # The condition the partial index holds is every row's (the table's CHECK).
+        total = p.library.db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+        indexed = p.library.db.execute(
+            "SELECT COUNT(*) FROM scores INDEXED BY scores_reviewer"
+            " WHERE reviewer_id > 0 AND status IN ('draft', 'submitted')"
+        ).fetchone()[0]
+        assert total == indexed > 0
+    finally:
+        p.library.close()

@@ -677,12 +677,14 @@ class SqliteSubmissions:
         # index, answer, reviewer, id, status, score). Both of that candidate's counts come
         # from that one pass, packed as submitted * _PACK + with a score (a candidate has at
         # most MAX_QUESTIONS answers) and unpacked below. A reviewer with no score at all
-        # (asked once, schema 10's reviewer index) skips those searches.
+        # (asked once, in schema 10's partial reviewer index: the query states its condition)
+        # skips those searches.
         sql = f"""
             SELECT s.id, s.interview_pk, s.candidate_name, s.candidate_email, s.imported_at,
                    s.sealed_at,
                    (SELECT COUNT(*) FROM answers a WHERE a.submission_id = s.id),
-                   CASE WHEN EXISTS (SELECT 1 FROM scores WHERE reviewer_id = ?1) THEN
+                   CASE WHEN EXISTS (SELECT 1 FROM scores WHERE reviewer_id = ?1
+                                    AND status IN ('draft', 'submitted')) THEN
                        (SELECT SUM((SELECT (x.status = 'submitted') * {_PACK}
                                            + (x.score IS NOT NULL)
                                     FROM scores x
