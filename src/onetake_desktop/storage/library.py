@@ -169,6 +169,9 @@ ENTRY_FIELDS = (
     "has_definition",
 )
 EntryRow = tuple[int, int, str, str, str, str, str, int, int, int, bool]
+# SqliteSubmissions.entry_rows counts a candidate's submitted and scored answers in one sum:
+# submitted * _PACK + scored (far more than the most answers a candidate can have).
+_PACK = 1 << 32
 
 
 @dataclass(frozen=True)
@@ -645,7 +648,7 @@ class SqliteSubmissions:
     def entry_rows(self, reviewer_id: int, search: str = "") -> list[EntryRow]:
         """:meth:`entries` as plain tuples (fields: ENTRY_FIELDS), in one query over the
         submissions and one over the few interviews: the list of a large library must stay
-        fast (10,000 candidates: no object, no interview join per row)."""
+        fast (10,000 candidates: no object, no interview join per row, no sort)."""
         titles: dict[int, str] = {}
         defined: dict[int, bool] = {}
         for pk, role_title, interview_id, version, has_definition in _rows(
@@ -662,42 +665,53 @@ class SqliteSubmissions:
             # the same Python function, registered on the connection (see watch_and_fold).
             search_join = "JOIN interviews i ON i.id = s.interview_pk"
             where = (
-                "WHERE instr(onetake_fold(s.candidate_name), ?) OR"
-                " instr(onetake_fold(s.candidate_email), ?) OR"
-                " instr(onetake_fold(i.role_title), ?) OR instr(onetake_fold(i.interview_id), ?)"
+                "WHERE instr(onetake_fold(s.candidate_name), ?2) OR"
+                " instr(onetake_fold(s.candidate_email), ?2) OR"
+                " instr(onetake_fold(i.role_title), ?2) OR instr(onetake_fold(i.interview_id), ?2)"
             )
-            params += [fold(search.strip())] * 4
-        # This reviewer's latest score row per answer (the scores index is answer, reviewer,
-        # id), then per submission: those with a score, those submitted; and its answers,
-        # counted in the answers index (a seek per submission beats grouping every answer).
+            params.append(fold(search.strip()))
+        # One pass over the submissions in list order, read from schema 10's covering
+        # (interview, name, id, e-mail, dates) index: no sort, no table rows. Per candidate,
+        # its answers are found in the answers index: their number, and this reviewer's
+        # latest score row per answer (the highest id: one search of the covering scores
+        # index, answer, reviewer, id, status, score). Both of that candidate's counts come
+        # from that one pass, packed as submitted * _PACK + with a score (a candidate has at
+        # most MAX_QUESTIONS answers) and unpacked below. A reviewer with no score at all
+        # (asked once, in schema 10's partial reviewer index: the query states its condition)
+        # skips those searches.
         sql = f"""
-            WITH latest AS (
-                SELECT sc.answer_id, sc.status, sc.score FROM scores sc
-                JOIN (SELECT MAX(id) AS id FROM scores WHERE reviewer_id = ?
-                      GROUP BY answer_id) m ON m.id = sc.id
-            ),
-            marks AS (
-                SELECT a.submission_id,
-                       SUM(l.status = 'submitted') AS submitted,
-                       SUM(l.score IS NOT NULL) AS with_score
-                FROM latest l JOIN answers a ON a.id = l.answer_id
-                GROUP BY a.submission_id
-            )
             SELECT s.id, s.interview_pk, s.candidate_name, s.candidate_email, s.imported_at,
                    s.sealed_at,
                    (SELECT COUNT(*) FROM answers a WHERE a.submission_id = s.id),
-                   COALESCE(m.with_score, 0), COALESCE(m.submitted, 0)
+                   CASE WHEN EXISTS (SELECT 1 FROM scores WHERE reviewer_id = ?1
+                                    AND status IN ('draft', 'submitted')) THEN
+                       (SELECT SUM((SELECT (x.status = 'submitted') * {_PACK}
+                                           + (x.score IS NOT NULL)
+                                    FROM scores x
+                                    WHERE x.answer_id = a.id AND x.reviewer_id = ?1
+                                    ORDER BY x.id DESC LIMIT 1))
+                        FROM answers a WHERE a.submission_id = s.id)
+                   ELSE 0 END
             FROM submissions s
             {search_join}
-            LEFT JOIN marks m ON m.submission_id = s.id
             {where}
             ORDER BY s.interview_pk, s.candidate_name COLLATE NOCASE, s.id
         """
         return [
-            (sid, pk, titles[pk], name, email, imported, sealed, n, scored, done, defined[pk])
-            for sid, pk, name, email, imported, sealed, n, scored, done in _rows(
-                self.db, sql, params
+            (
+                sid,
+                pk,
+                titles[pk],
+                name,
+                email,
+                imported,
+                sealed,
+                n,
+                (marks or 0) % _PACK,
+                (marks or 0) // _PACK,
+                defined[pk],
             )
+            for sid, pk, name, email, imported, sealed, n, marks in _rows(self.db, sql, params)
         ]
 
 
