@@ -122,6 +122,16 @@ def saved(service: CandidateService) -> dict[str, Any]:
     return dict(json.loads(service.state_path.read_text()))
 
 
+def to_first_question(service: CandidateService) -> None:
+    """Consent, devices and practice done: the first question is on screen."""
+    service.begin()
+    service.give_consent("Ada", "ada@example.com")
+    service.open_devices("synthetic", "synthetic")
+    service.confirm_devices()
+    service.finish_practice()
+    service.show_question()
+
+
 def test_devices_stay_closed_until_consent_and_every_step_is_saved(
     service: CandidateService,
 ) -> None:
@@ -145,12 +155,7 @@ def test_devices_stay_closed_until_consent_and_every_step_is_saved(
 def test_think_time_runs_out_into_recording_and_the_limit_stops_it(
     service: CandidateService, clock: ManualClock
 ) -> None:
-    service.begin()
-    service.give_consent("Ada", "ada@example.com")
-    service.open_devices("synthetic", "synthetic")
-    service.confirm_devices()
-    service.finish_practice()
-    service.show_question()
+    to_first_question(service)
     clock.advance(9.9)
     service.tick()
     assert service.session.answer.phase == "thinking"
@@ -174,12 +179,7 @@ def test_a_failed_take_does_not_count_and_says_why(
 ) -> None:
     heard: list[str] = []
     service.error_listeners.append(lambda e: heard.append(str(e)))
-    service.begin()
-    service.give_consent("Ada", "ada@example.com")
-    service.open_devices("synthetic", "synthetic")
-    service.confirm_devices()
-    service.finish_practice()
-    service.show_question()
+    to_first_question(service)
     service.start_answer()
     take = service.capture.take  # type: ignore[union-attr]
     assert take is not None
@@ -192,12 +192,7 @@ def test_a_failed_take_does_not_count_and_says_why(
 
 
 def test_closing_mid_take_keeps_the_take(service: CandidateService, clock: ManualClock) -> None:
-    service.begin()
-    service.give_consent("Ada", "ada@example.com")
-    service.open_devices("synthetic", "synthetic")
-    service.confirm_devices()
-    service.finish_practice()
-    service.show_question()
+    to_first_question(service)
     service.start_answer()
     clock.advance(3)
     service.close()
@@ -241,12 +236,7 @@ class SlowCapture(FakeCapture):
 
 def slow_service(service: CandidateService, clock: ManualClock) -> SlowTake:
     service.capture_factory = lambda cam, mic: SlowCapture(cam, mic, clock)
-    service.begin()
-    service.give_consent("Ada", "ada@example.com")
-    service.open_devices("synthetic", "synthetic")
-    service.confirm_devices()
-    service.finish_practice()
-    service.show_question()
+    to_first_question(service)
     service.start_answer()
     take = service.capture.take  # type: ignore[union-attr]
     assert isinstance(take, SlowTake)
