@@ -15,7 +15,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -32,6 +32,11 @@ from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.storage.transcripts import SqliteTranscripts
 from tests.pipeline.hostile.media import write_answer
 from tests.pipeline.library_bundles import demo_definition, make_bundle
+
+if TYPE_CHECKING:
+    from onetake_desktop.domain.clock import Clock
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.storage.library import Library
 
 NAME = "Zebulon Quixotefar"
 EMAIL = "zq.erase-me@example.org"
@@ -698,6 +703,19 @@ def test_a_refused_eraser_learns_nothing_about_who_applied(
     assert library_submissions() == [sid]
 
 
+def panel_whose_sign_out_fails(library: Library, clock: Clock) -> PanelService:
+    """A real panel service whose sign-out (an audit row) fails as a full disk would."""
+    from onetake_desktop.services.panel import PanelService
+
+    panel = PanelService(library, clock)
+
+    def lock() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    panel.lock = lock  # type: ignore[method-assign]
+    return panel
+
+
 def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fails(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -708,7 +726,6 @@ def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fai
     the user still reads the first error, and the library is closed either way (also when
     the panel itself cannot be made)."""
     from onetake_desktop.services.panel import PanelService
-    from onetake_desktop.storage.library import Library
 
     service = open_reviewer_service(app_paths().ensure().library)
     try:
@@ -720,13 +737,7 @@ def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fai
 
     def failing_panel(library: Library) -> PanelService:
         opened.append(library)
-        panel = PanelService(library, app_context.clock)
-
-        def lock() -> None:
-            raise sqlite3.OperationalError("disk I/O error")
-
-        panel.lock = lock  # type: ignore[method-assign]
-        return panel
+        return panel_whose_sign_out_fails(library, app_context.clock)
 
     erase = ["library", "erase", "--email", EMAIL, "--yes"]
     assert main(erase, replace(app_context, panel_factory=failing_panel)) == 1
@@ -756,8 +767,6 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
     user still reads what was erased (never only an error, as if nothing was), the exit code
     says something failed, and the failure reaches the app's log (its logger is under
     onetake_desktop, where the log file's handler is), not stderr as a traceback."""
-    from onetake_desktop.services.panel import PanelService
-    from onetake_desktop.storage.library import Library
 
     service = open_reviewer_service(app_paths().ensure().library)
     try:
@@ -766,13 +775,7 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
         service.close()
 
     def failing_panel(library: Library) -> PanelService:
-        panel = PanelService(library, app_context.clock)
-
-        def lock() -> None:
-            raise sqlite3.OperationalError("disk I/O error")
-
-        panel.lock = lock  # type: ignore[method-assign]
-        return panel
+        return panel_whose_sign_out_fails(library, app_context.clock)
 
     erase = ["library", "erase", "--email", EMAIL, "--yes"]
     with caplog.at_level("ERROR", logger="onetake_desktop"):

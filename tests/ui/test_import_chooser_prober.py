@@ -12,22 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.media.probe import can_fork, shared_server
 from onetake_desktop.services.bundles import close_spare_probe_child, start_prober
-from onetake_desktop.services.context import AppContext
-from onetake_desktop.ui.reviewer import open_reviewer_window
-from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
+from tests.ui.reviewer_windows import shown_reviewer_window
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the warm prober is POSIX-only")
 
 
-def _window(qtbot: QtBot) -> ReviewerWindow:
-    window = open_reviewer_window(AppContext.from_environment())
-    assert isinstance(window, ReviewerWindow)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+_window = shown_reviewer_window
 
 
 def test_the_prober_runs_while_the_reviewer_chooses_and_stops_if_they_cancel(

@@ -21,6 +21,7 @@ from onetake_desktop.ui.reviewer import open_reviewer_window
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
+from tests.ui.reviewer_windows import shown_reviewer_window
 
 SCREENS = Path("/work/screens/reviewer")
 
@@ -37,13 +38,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def open_window(qtbot: QtBot) -> ReviewerWindow:
-    window = open_reviewer_window(AppContext.from_environment())
-    assert isinstance(window, ReviewerWindow)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+open_window = shown_reviewer_window
 
 
 def import_and_wait(qtbot: QtBot, window: ReviewerWindow, paths: list[Path]) -> None:

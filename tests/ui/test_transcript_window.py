@@ -30,6 +30,7 @@ from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
 from tests.pipeline.speech import SpokenAnswer, espeak_available, speech_writer
+from tests.ui.reviewer_windows import shown_reviewer_window
 
 SHOTS = Path(os.environ.get("ONETAKE_SHOTS", "/work/shots/transcripts"))
 
@@ -41,13 +42,7 @@ def words_of(text: str, step: float = 0.4) -> Transcript:
     return Transcript(text, words, "whisper-tiny.en", "test", "en", 6.0)
 
 
-def open_window(qtbot: QtBot) -> ReviewerWindow:
-    window = open_reviewer_window(AppContext.from_environment())
-    assert isinstance(window, ReviewerWindow)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+open_window = shown_reviewer_window
 
 
 def import_and_wait(qtbot: QtBot, window: ReviewerWindow, paths: list[Path]) -> None:
