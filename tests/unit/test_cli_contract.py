@@ -28,6 +28,8 @@ SUBCOMMANDS = [
     ["library", "list"],
     ["library", "erase"],
     ["library", "expire"],
+    ["library", "hold"],
+    ["library", "release"],
     ["scores"],
     ["scores", "export"],
     ["panel"],

@@ -138,6 +138,30 @@ def test_parsing_one_command_imports_only_its_module() -> None:
     assert offending(new, ("onetake_desktop.media", "onetake_desktop.storage")) == []
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["library", "--help"], ["library", "hold", "--help"], ["library", "release", "--help"]],
+    ids=" ".join,
+)
+def test_library_help_and_its_privacy_actions_import_nothing_heavy(argv: list[str]) -> None:
+    """`library hold|release` join the group's parser: its help (and theirs) still loads no
+    service, storage, GUI or media module."""
+    loaded = modules_loaded_by(
+        "import contextlib, io\n"
+        "from onetake_desktop.app import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n"
+        f"        main({argv!r})\n"
+        "    except SystemExit as end:\n"
+        "        result = [end.code, out.getvalue()]\n"
+    )
+    code, text = loaded["result"]  # type: ignore[misc]
+    assert code == 0 and ("hold" in text and "release" in text if len(argv) == 2 else text)
+    new = loaded["new"]
+    assert isinstance(new, list)
+    assert offending(new, HEAVY_PACKAGES) == []
+
+
 def test_library_list_loads_no_importer_media_signing_or_kit_reader(tmp_path: Path) -> None:
     """The list of a library reads rows: it does not load what imports, plays, signs or
     authors (each of these moved out of its path once and must stay out). The first open of

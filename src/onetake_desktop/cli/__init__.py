@@ -64,7 +64,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bundle": ("bundle", "inspect and verify submission bundles"),
     "record": ("record", "record a take headless and print its stats"),
     "devices": ("devices", "list cameras and microphones"),
-    "library": ("library", "import bundles into the reviewer library and list it"),
+    "library": (
+        "library",
+        "import bundles into the reviewer library and list it; erase, keep candidates longer",
+    ),
     "scores": ("scores", "export scores"),
     "panel": ("panel", "panelists, scores, the audit log and panel exports"),
     "transcribe": ("transcripts", "print the transcript of a recording (offline speech to text)"),

@@ -1,4 +1,5 @@
-"""``onetake library erase|expire``: honour erasure requests and the retention candidates were told.
+"""``onetake library erase|expire|hold|release``: honour erasure requests and the retention
+candidates were told, and keep a candidate longer (or no longer) for a reason.
 
 The decisions live in services/privacy.py; this module only asks and prints.
 """
@@ -7,22 +8,29 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 from onetake_desktop.cli import context_of
 from onetake_desktop.domain.errors import (
     EXIT_FAILURE,
     EXIT_INVALID_INPUT,
     EXIT_OK,
+    InvalidInputError,
     OneTakeError,
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from onetake_desktop.services.panel import PanelService
-    from onetake_desktop.services.privacy import ErasureResult
+    from onetake_desktop.services.privacy import Candidate, ErasureResult, PrivacyService
     from onetake_desktop.services.reviewer import ReviewerService
+    from onetake_desktop.services.scoring import Actor
+
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,25 @@ ERASE_HELP = (
 EXPIRE_HELP = (
     "erase every candidate whose retention (the kit's retention_days, told to the candidate) "
     "has ended, unless a 'keep longer' hold still runs"
+)
+_WHO_MAY = (
+    "With a panel, only a signed-in panelist may (the chair, if the panel has one): --as "
+    "NAME, the passphrase read from standard input when it is not a terminal"
+)
+HOLD_HELP = (
+    "keep a candidate (every submission with EMAIL, or one --submission) past the date they "
+    "were told, until the end of --until (at most 3650 days from today), for a --reason that "
+    "goes into the audit log as a hash, so it must not name them. " + _WHO_MAY
+)
+RELEASE_HELP = (
+    "stop keeping a candidate longer: lift every hold that runs for them, for a --reason "
+    "(audited as a hash, like the hold's); they are then erased on the date they were told, "
+    "or at the next 'library expire' if that date has passed. " + _WHO_MAY
+)
+_CODES = (
+    "exit codes: 0 done; 1 the policy refuses, no such candidate, or (release) no hold runs "
+    "for them; 2 usage; 3 a bad date or reason (past, too far, control characters, their "
+    "name or email), an unknown panelist or a wrong passphrase"
 )
 
 
@@ -63,6 +90,41 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     x = actions.add_parser("expire", help=EXPIRE_HELP, description=EXPIRE_HELP + ".")
     x.add_argument("--dry-run", action="store_true", help="only list who is due; change nothing")
     x.set_defaults(handler=run_expire)
+    h = actions.add_parser(
+        "hold",
+        help="keep a candidate past the date they were told, until a date, for a reason",
+        description=HOLD_HELP + ".",
+        epilog=_CODES,
+    )
+    h.add_argument("--until", required=True, metavar="YYYY-MM-DD", help="keep them until then")
+    _hold_arguments(h)
+    h.set_defaults(handler=run_hold)
+    r = actions.add_parser(
+        "release",
+        help="stop keeping a candidate longer (for a reason): they go on the date they were told",
+        description=RELEASE_HELP + ".",
+        epilog=_CODES,
+    )
+    _hold_arguments(r)
+    r.set_defaults(handler=run_release)
+
+
+def _hold_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--reason",
+        required=True,
+        metavar="TEXT",
+        help="why (one line, no name or email: the audit log keeps its hash after they go)",
+    )
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("email", nargs="?", metavar="EMAIL", help="every submission with this email")
+    who.add_argument("--email", dest="email_option", metavar="EMAIL", help="the same as EMAIL")
+    who.add_argument(
+        "--submission", type=int, metavar="ID", help="only this one submission (submission_id)"
+    )
+    p.add_argument(
+        "--as", dest="as_name", metavar="NAME", help="the panelist who decides (with a panel)"
+    )
 
 
 def _who(submission_id: int, name: str, email: str, codes: Mapping[int, str]) -> str:
@@ -70,15 +132,45 @@ def _who(submission_id: int, name: str, email: str, codes: Mapping[int, str]) ->
     return codes.get(submission_id, f"{name} <{email}>")
 
 
-def _sign_out(panel: PanelService) -> bool:
+def _sign_out(panel: PanelService, command: str = "erase") -> bool:
     """Sign out whoever signed in (audited). Should that fail, what the command did or the
     first error is what the user must read, so this failure goes to the log: False."""
     try:
         panel.lock()
     except Exception:
-        log.exception("signing out after 'library erase' failed")
+        log.exception("signing out after 'library %s' failed", command)
         return False
     return True
+
+
+def _signed_in(
+    args: argparse.Namespace, command: str, work: Callable[[ReviewerService, PanelService], R]
+) -> tuple[R, bool]:
+    """Run ``work`` with the library and its panel open; whoever it signed in is signed out
+    after (audited), and the library closed, whether it succeeded or not. Returns what
+    ``work`` returned and whether signing out worked."""
+    context = context_of(args)
+    service = context.reviewer_service()
+    try:
+        panel = context.panel_service(service.library)
+        try:
+            outcome = work(service, panel)
+        except BaseException:
+            _sign_out(panel, command)
+            raise
+        signed_out = _sign_out(panel, command)
+    finally:
+        service.close()  # even when the panel could not be made or signing out failed
+    return outcome, signed_out
+
+
+def _actor(args: argparse.Namespace, service: ReviewerService, panel: PanelService) -> Actor:
+    """Who acts: the panelist signed in with --as, or else the library's lone reviewer."""
+    from onetake_desktop.cli.panel import sign_in
+
+    if args.as_name:
+        return sign_in(panel, args.as_name)
+    return service.actor_for(service.default_reviewer.id)
 
 
 def _erase_as_asked(
@@ -86,17 +178,13 @@ def _erase_as_asked(
 ) -> ErasureResult | int:
     """Sign in, ask the policy, then find, confirm and erase: the result, or an exit code
     when nothing was erased."""
-    from onetake_desktop.cli.panel import sign_in
     from onetake_desktop.services.privacy import PrivacyService
 
     privacy = PrivacyService(service.library, context_of(args).clock, panel.scoring)
     privacy.sweep()
     # Who may erase is the policy's (services.scoring), and it answers before anyone is
     # looked up: a refused actor must not learn whether a person applied.
-    if args.as_name:
-        actor = sign_in(panel, args.as_name)
-    else:
-        actor = service.actor_for(service.default_reviewer.id)
+    actor = _actor(args, service, panel)
     refusal = privacy.erasure_refusal(actor)
     if refusal is not None:
         raise OneTakeError(refusal)
@@ -125,18 +213,9 @@ def _erase_as_asked(
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    context = context_of(args)
-    service = context.reviewer_service()
-    try:
-        panel = context.panel_service(service.library)
-        try:
-            outcome = _erase_as_asked(args, service, panel)
-        except BaseException:
-            _sign_out(panel)
-            raise
-        signed_out = _sign_out(panel)
-    finally:
-        service.close()  # even when the panel could not be made or signing out failed
+    outcome, signed_out = _signed_in(
+        args, "erase", lambda service, panel: _erase_as_asked(args, service, panel)
+    )
     if isinstance(outcome, int):
         return outcome
     result = outcome
@@ -199,3 +278,111 @@ def run_expire(args: argparse.Namespace) -> int:
                 "in the database's log file until it closes; run this again after.\n"
             )
     return EXIT_OK
+
+
+# -- keeping longer, and no longer ------------------------------------------------------------
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _until(text: str) -> date:
+    from datetime import date
+
+    try:
+        if _DATE.fullmatch(text.strip()):
+            return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    raise InvalidInputError("--until must be a date written YYYY-MM-DD, like 2027-01-31.")
+
+
+def _decider(
+    args: argparse.Namespace, service: ReviewerService, panel: PanelService
+) -> tuple[PrivacyService, Actor, list[Candidate]]:
+    """Sign in, ask the policy, then find whom the command names. The policy answers before
+    anyone is looked up: a refused actor must not learn whether a person applied."""
+    from onetake_desktop.services.privacy import PrivacyService
+
+    privacy = PrivacyService(service.library, context_of(args).clock, panel.scoring)
+    actor = _actor(args, service, panel)
+    refusal = privacy.retention_hold_refusal(actor)
+    if refusal is not None:
+        raise OneTakeError(refusal)
+    email = args.email if args.email is not None else args.email_option
+    return privacy, actor, privacy.find(email=email, submission_id=args.submission)
+
+
+def _day(moment: object) -> str:
+    from datetime import datetime
+
+    return moment.date().isoformat() if isinstance(moment, datetime) else "?"
+
+
+def _hold_as_asked(
+    args: argparse.Namespace, service: ReviewerService, panel: PanelService
+) -> list[str]:
+    until = _until(args.until)  # a malformed date is exit 3 before any passphrase is asked
+    privacy, actor, found = _decider(args, service, panel)
+    holds = privacy.hold_all(
+        actor, submission_ids=[c.submission_id for c in found], until=until, reason=args.reason
+    )
+    codes = panel.hidden_codes()
+    by_id = {c.submission_id: c for c in found}
+    lines = []
+    for hold in holds:
+        c = by_id[hold.submission_id]
+        who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
+        lines.append(
+            f"Kept {who}: {c.interview_title} (submission {c.submission_id}) until"
+            f" {until.isoformat()}; they were told {_day(c.expires_at)}."
+        )
+    return lines
+
+
+def _release_as_asked(
+    args: argparse.Namespace, service: ReviewerService, panel: PanelService
+) -> list[str]:
+    privacy, actor, found = _decider(args, service, panel)
+    released = privacy.release_all(
+        actor, submission_ids=[c.submission_id for c in found], reason=args.reason
+    )
+    codes = panel.hidden_codes()
+    lines = []
+    for r in released:
+        c = r.candidate
+        who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
+        head = f"No longer keeping {who}: {c.interview_title} (submission {c.submission_id})"
+        if r.overdue:
+            lines.append(
+                f"{head}. The date they were told, {_day(c.expires_at)}, has passed: they are"
+                " erased at the next 'onetake library expire' or when the reviewer window opens."
+            )
+        else:
+            lines.append(f"{head}. They are erased on {_day(r.erase_at)}, as they were told.")
+    return lines
+
+
+def _report(lines: list[str], signed_out: bool, done: str) -> int:
+    for line in lines:
+        print(line)
+    if not signed_out:  # after the result, so nobody believes nothing was done
+        sys.stderr.write(
+            f"onetake: {done}, but its sign-out could not be written to the audit log (the "
+            "details are in onetake.log).\n"
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def run_hold(args: argparse.Namespace) -> int:
+    lines, signed_out = _signed_in(
+        args, "hold", lambda service, panel: _hold_as_asked(args, service, panel)
+    )
+    return _report(lines, signed_out, "The hold is written")
+
+
+def run_release(args: argparse.Namespace) -> int:
+    lines, signed_out = _signed_in(
+        args, "release", lambda service, panel: _release_as_asked(args, service, panel)
+    )
+    return _report(lines, signed_out, "The hold is lifted")

@@ -5,11 +5,13 @@ the candidate window). Every submission stores its expiry (stamped by the schema
 imported or when its interview's definition arrives, see storage/migrations/m003); this
 service lists what is due, erases it (``onetake library expire``, and the reviewer window at
 start-up), warns a week ahead, and lets a reviewer keep a candidate longer only with a reason
-and an end date, audited. It also erases on request (``onetake library erase``, the window's
-"Erase candidate..."), across interviews. Erasing on request and keeping longer are a
-person's decisions over the candidate's data, so both take their Actor and ask the policy
-first (services.scoring ``erasure_refusal`` / ``retention_hold_refusal``, one rule: the lone
-reviewer, or with a panel a signed-in panelist, the chair if named). Retention's erasure is
+and an end date, audited, and stop keeping them longer (a reason again, audited; the hold stays
+in the library marked lifted, schema 11). It also erases on request (``onetake library
+erase``, the window's "Erase candidate..."), across interviews. Erasing on request and keeping
+longer (or no longer) are a person's decisions over the candidate's data, so they take their
+Actor and ask the policy first (services.scoring ``erasure_refusal`` /
+``retention_hold_refusal``, one rule: the lone reviewer, or with a panel a signed-in
+panelist, the chair if named). Retention's erasure is
 the kit's promise kept, nobody's action: it erases only what is due, whoever has the library
 open.
 
@@ -38,7 +40,6 @@ from onetake_desktop.storage.erasure import (
     ErasureResult as ErasureResult,  # what erase() returns, for its callers (cli/privacy.py)
 )
 from onetake_desktop.storage.library import Library, interview_title
-from onetake_desktop.storage.panel import SqlitePanel
 
 if TYPE_CHECKING:
     from onetake_desktop.services.scoring import Actor, ScoringService
@@ -77,6 +78,13 @@ class Hold:
     reason: str
     reviewer_id: int | None
     created_at: str
+    released_at: datetime | None = None  # UTC; when someone stopped keeping the candidate
+    released_by: int | None = None
+    release_reason: str | None = None
+
+    def runs(self, now: datetime) -> bool:
+        """Does this hold keep the candidate at ``now`` (not lifted, not yet ended)?"""
+        return self.released_at is None and self.until > now
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ class Candidate:
     imported_at: str
     retention_days: int | None  # None until the interview definition is in the library
     expires_at: datetime | None  # the kit's promise
-    held_until: datetime | None = None  # the latest hold's end, if any
+    held_until: datetime | None = None  # the latest end of a hold not lifted, if any
 
     @property
     def erase_at(self) -> datetime | None:
@@ -139,6 +147,19 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+@dataclass(frozen=True)
+class Release:
+    """What stopping keeping one candidate longer did."""
+
+    candidate: Candidate  # as it stands now: erase_at is the promise again
+    holds: tuple[Hold, ...]  # the holds lifted (each now has released_at)
+    overdue: bool  # the promised date has passed: erased at the next expiry
+
+    @property
+    def erase_at(self) -> datetime | None:
+        return self.candidate.erase_at
+
+
 @dataclass
 class ExpireReport:
     due: list[Candidate] = field(default_factory=list)  # erased (or, in a dry run, would be)
@@ -170,7 +191,8 @@ class PrivacyService:
     _CANDIDATE = """
         SELECT s.id, i.role_title, i.interview_id, i.version, s.candidate_name,
                s.candidate_email, s.imported_at, s.retention_days, s.expires_at,
-               (SELECT MAX(h.until) FROM retention_holds h WHERE h.submission_id = s.id)
+               (SELECT MAX(h.until) FROM retention_holds h
+                WHERE h.submission_id = s.id AND h.released_at IS NULL)
         FROM submissions s JOIN interviews i ON i.id = s.interview_pk
     """
 
@@ -311,21 +333,79 @@ class PrivacyService:
         report.result = self._erase([c.submission_id for c in report.due], None, "retention")
         return report
 
+    _HOLD = (
+        "SELECT id, submission_id, until, reason, reviewer_id, created_at, released_at,"
+        " released_by, release_reason FROM retention_holds"
+    )
+
     def holds(self, submission_id: int) -> list[Hold]:
+        """Every hold of this candidate, lifted or not, oldest first."""
         rows = self.db.execute(
-            "SELECT id, submission_id, until, reason, reviewer_id, created_at"
-            " FROM retention_holds WHERE submission_id = ? ORDER BY id",
-            (submission_id,),
+            self._HOLD + " WHERE submission_id = ? ORDER BY id", (submission_id,)
         ).fetchall()
         return [
-            Hold(int(r[0]), int(r[1]), _parse(r[2]) or self.clock.now(), r[3], r[4], r[5])
+            Hold(
+                int(r[0]),
+                int(r[1]),
+                _parse(r[2]) or self.clock.now(),
+                r[3],
+                r[4],
+                r[5],
+                _parse(r[6]),
+                r[7],
+                r[8],
+            )
             for r in rows
         ]
 
+    def running_holds(self, submission_id: int) -> list[Hold]:
+        """The holds that keep this candidate now (not lifted, not yet ended)."""
+        now = self.clock.now()
+        return [h for h in self.holds(submission_id) if h.runs(now)]
+
     def retention_hold_refusal(self, actor: Actor) -> str | None:
-        """Why this actor may not keep a candidate longer (None: they may); the policy
-        decides, by the same rule as erasing on request."""
+        """Why this actor may not keep a candidate longer, or stop keeping them longer (None:
+        they may); the policy decides, by the same rule as erasing on request. Lifting a hold
+        is the same decision over the candidate's data, so the same people make it."""
         return self.scoring.retention_hold_refusal(actor)
+
+    def release_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may not lift a hold (None: they may): the hold's rule, asked again."""
+        return self.retention_hold_refusal(actor)
+
+    def _refuse(self, actor: Actor) -> None:
+        refusal = self.retention_hold_refusal(actor)
+        if refusal is not None:
+            raise OneTakeError(refusal)
+
+    @staticmethod
+    def _reason(reason: str, doing: str) -> str:
+        """The reason as it is kept: plain text on one line (it is printed, shown in windows
+        and hashed into the audit log), spaces collapsed."""
+        from onetake_desktop.domain.validation import text_problem
+
+        problem = text_problem(reason)
+        if problem is not None:
+            raise InvalidInputError(f"The reason {problem}.")
+        reason = " ".join(reason.split())
+        if not reason:
+            raise InvalidInputError(f"{doing} needs a reason.")
+        if len(reason) > MAX_REASON_CHARS:
+            raise InvalidInputError(f"Keep the reason under {MAX_REASON_CHARS} characters.")
+        return reason
+
+    @staticmethod
+    def _impersonal(reason: str, candidates: Sequence[Candidate]) -> None:
+        """The audit log keeps a hash of the reason after the candidate is erased, and a hash
+        confirms a guess: no name or email in it."""
+        folded = reason.casefold()
+        for candidate in candidates:
+            personal = (candidate.candidate_name.strip(), candidate.candidate_email.strip())
+            if any(p and p.casefold() in folded for p in personal):
+                raise InvalidInputError(
+                    "The reason is kept in the audit log after the candidate is erased, so it"
+                    " must not contain their name or email."
+                )
 
     def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
@@ -333,43 +413,111 @@ class PrivacyService:
         written). The audit log keeps only a SHA-256 of the reason, as of every free text
         (docs/threat-model.md); it outlives the candidate and a hash confirms a guess, so the
         reason may not contain their name or email."""
+        return self.hold_all(actor, submission_ids=[submission_id], until=until, reason=reason)[0]
+
+    def hold_all(
+        self, actor: Actor, *, submission_ids: Sequence[int], until: date, reason: str
+    ) -> list[Hold]:
+        """:meth:`hold` for several submissions (a person who applied to several interviews):
+        all of them or, on any refusal or bad input, none. One audit row per submission."""
         from onetake_desktop.services.scoring import text_hash
 
-        refusal = self.retention_hold_refusal(actor)
-        if refusal is not None:
-            raise OneTakeError(refusal)
-        actor_id = actor.reviewer_id
-        candidate = self.candidate(submission_id)
-        reason = " ".join(reason.split())
-        if not reason:
-            raise InvalidInputError("Keeping a candidate longer needs a reason.")
-        if len(reason) > MAX_REASON_CHARS:
-            raise InvalidInputError(f"Keep the reason under {MAX_REASON_CHARS} characters.")
-        folded = reason.casefold()
-        personal = (candidate.candidate_name.strip(), candidate.candidate_email.strip())
-        if any(p and p.casefold() in folded for p in personal):
-            raise InvalidInputError(
-                "The reason is kept in the audit log after the candidate is erased, so it must"
-                " not contain their name or email."
-            )
+        self._refuse(actor)
+        reason = self._reason(reason, "Keeping a candidate longer")
         now = self.clock.now()
         end = datetime.combine(until, time(23, 59, 59), tzinfo=UTC)
         if end <= now:
             raise InvalidInputError("A hold must end in the future.")
         if end > now + timedelta(days=MAX_HOLD_DAYS):
             raise InvalidInputError(f"A hold can last at most {MAX_HOLD_DAYS} days.")
+        if not submission_ids:
+            raise InvalidInputError("Choose at least one candidate to keep longer.")
+        candidates = [self.candidate(sid) for sid in sorted(set(submission_ids))]
+        self._impersonal(reason, candidates)
+        actor_id = actor.reviewer_id
+        made: list[int] = []
         with transaction(self.db):
-            cursor = self.db.execute(
-                "INSERT INTO retention_holds (submission_id, until, reason, reviewer_id,"
-                " created_at) VALUES (?, ?, ?, ?, ?)",
-                (submission_id, _store(end), reason, actor_id, now.isoformat(timespec="seconds")),
+            for c in candidates:
+                cursor = self.db.execute(
+                    "INSERT INTO retention_holds (submission_id, until, reason, reviewer_id,"
+                    " created_at) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        c.submission_id,
+                        _store(end),
+                        reason,
+                        actor_id,
+                        now.isoformat(timespec="seconds"),
+                    ),
+                )
+                made.append(int(cursor.lastrowid or 0))
+                # Same transaction: no hold without its audit row, signed by a panelist
+                # (unsigned, their next sign-in would call it added in their name).
+                self.scoring.audit(
+                    actor,
+                    "retention_hold",
+                    f"submission {c.submission_id}",
+                    {"until": until.isoformat(), "reason": text_hash(reason)},
+                )
+        log.info("kept %d submission(s) longer", len(made))
+        held = {h.id: h for c in candidates for h in self.holds(c.submission_id)}
+        return [held[i] for i in made]
+
+    def release(self, actor: Actor, *, submission_id: int, reason: str) -> Release:
+        """Stop keeping a candidate longer: every hold that runs for them is lifted (kept in
+        the library, marked released, by whom and why), for a reason, if the policy lets this
+        actor (the hold's rule; one sentence otherwise, nothing written). The candidate is
+        then due again on the date they were told; if that date has passed, they are erased
+        at the next expiry (``library expire``, the reviewer window's start). No hold running
+        is a failure (exit 1). Audited like a hold: ids and a SHA-256 of the reason only."""
+        return self.release_all(actor, submission_ids=[submission_id], reason=reason)[0]
+
+    def release_all(
+        self, actor: Actor, *, submission_ids: Sequence[int], reason: str
+    ) -> list[Release]:
+        """:meth:`release` for several submissions: lifts the holds of those that have one
+        running (at least one must), in one transaction. One audit row per submission."""
+        from onetake_desktop.services.scoring import text_hash
+
+        self._refuse(actor)
+        reason = self._reason(reason, "Stopping keeping a candidate longer")
+        if not submission_ids:
+            raise InvalidInputError("Choose at least one candidate.")
+        candidates = [self.candidate(sid) for sid in sorted(set(submission_ids))]
+        self._impersonal(reason, candidates)
+        now = self.clock.now()
+        running = {c.submission_id: self.running_holds(c.submission_id) for c in candidates}
+        running = {sid: holds for sid, holds in running.items() if holds}
+        if not running:
+            raise OneTakeError(
+                "That candidate is not being kept longer (no hold runs), so there is nothing"
+                " to stop."
             )
-            # AUDIT: the policy service may give a dedicated function; same transaction.
-            SqlitePanel(self.db).append_audit(
-                actor_id,
-                "retention_hold",
-                f"submission {submission_id}",
-                {"until": until.isoformat(), "reason": text_hash(reason)},
+        actor_id = actor.reviewer_id
+        with transaction(self.db):
+            for sid, holds in running.items():
+                ids = [h.id for h in holds]
+                self.db.execute(
+                    "UPDATE retention_holds SET released_at = ?, released_by = ?,"
+                    f" release_reason = ? WHERE id IN ({','.join('?' * len(ids))})",
+                    (_store(now), actor_id, reason, *ids),
+                )
+                self.scoring.audit(
+                    actor,
+                    "retention_release",
+                    f"submission {sid}",
+                    {"holds": ids, "reason": text_hash(reason)},
+                )
+        log.info("stopped keeping %d submission(s) longer", len(running))
+        released = []
+        for sid, holds in running.items():
+            now_held = {h.id: h for h in self.holds(sid)}
+            candidate = self.candidate(sid)
+            erase_at = candidate.erase_at
+            released.append(
+                Release(
+                    candidate,
+                    tuple(now_held[h.id] for h in holds),
+                    erase_at is not None and erase_at <= now,
+                )
             )
-        hold_id = int(cursor.lastrowid or 0)
-        return next(h for h in self.holds(submission_id) if h.id == hold_id)
+        return released

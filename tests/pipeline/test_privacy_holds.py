@@ -1,0 +1,428 @@
+"""Keeping a candidate longer, and no longer: the service and ``library hold|release`` on real
+bundles and a real SQLite library.
+
+The promise under test is the candidate's ("kept for N days, then deleted"): a hold keeps them
+past it only for a reason, audited; lifting it makes them due again on the date they were told
+(at once, if that date has passed), and ``library expire`` then erases them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onetake_desktop.cli import main
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.privacy import MAX_HOLD_DAYS, PrivacyService
+from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
+from onetake_desktop.services.scoring import text_hash
+from onetake_desktop.storage.panel import SqlitePanel
+from tests.pipeline.library_bundles import make_bundle
+from tests.pipeline.test_privacy import EMAIL, NAME, OTHER, definition, import_one
+
+PROMISE = datetime(2026, 12, 1, 10, 10, tzinfo=UTC)  # sealed 1 Nov 2026, kept 30 days
+TODAY = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+# Text a terminal, a widget or a log would act on: never a reason.
+HOSTILE = [
+    "appeal\x1b[2J pending",
+    "appeal\npending",
+    "appeal\x00",
+    "appeal \u202egnidnep",
+    "a\u2028b",
+]
+
+
+def move(clock: ManualClock, moment: datetime) -> None:
+    clock.advance((moment - clock.now()).total_seconds())
+
+
+def month_library(tmp_path: Path) -> tuple[ReviewerService, int, int]:
+    """A library with NAME kept 30 days (erased 1 Dec 2026) and OTHER kept 180 days."""
+    service = open_reviewer_service(app_paths().ensure().library)
+    month = definition("thirty-days", 30)
+    service.add_definition(month)
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=month))
+    other = import_one(service, make_bundle(tmp_path / "b.onetake", OTHER))
+    return service, sid, other
+
+
+def audit_rows(service: ReviewerService, action: str) -> list[Any]:
+    return [e for e in SqlitePanel(service.library.db).audit_entries() if e.action == action]
+
+
+def no_clear_text(service: ReviewerService, *texts: str) -> None:
+    rows = service.library.db.execute("SELECT * FROM audit_log").fetchall()
+    assert rows and not [r for r in rows for t in texts if t in repr(r)]
+
+
+def test_release_lifts_the_hold_audits_it_and_the_promise_holds_again(tmp_path: Path) -> None:
+    service, sid, other = month_library(tmp_path)
+    try:
+        clock = ManualClock(TODAY)
+        privacy = PrivacyService(service.library, clock)
+        lone = service.actor_for(service.default_reviewer.id)
+        hold = privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+        assert privacy.candidate(sid).erase_at == datetime(2027, 1, 31, 23, 59, 59, tzinfo=UTC)
+        assert [h.id for h in privacy.running_holds(sid)] == [hold.id]
+
+        released = privacy.release(lone, submission_id=sid, reason="appeal withdrawn")
+        assert released.candidate.erase_at == PROMISE and not released.overdue
+        assert privacy.running_holds(sid) == []
+        # The hold stays in the library, marked lifted: by whom, when, why.
+        (kept,) = privacy.holds(sid)
+        assert (kept.id, kept.reason, kept.release_reason) == (
+            hold.id,
+            "appeal",
+            "appeal withdrawn",
+        )
+        assert kept.released_at == TODAY and kept.released_by == lone.reviewer_id
+        assert released.holds == (kept,)
+        # Audited like the hold: ids and a hash of the reason, never the text.
+        (entry,) = audit_rows(service, "retention_release")
+        assert entry.actor_id == lone.reviewer_id and entry.subject == f"submission {sid}"
+        assert json.loads(entry.details) == {
+            "holds": [hold.id],
+            "reason": text_hash("appeal withdrawn"),
+        }
+        no_clear_text(service, "appeal withdrawn", "appeal")
+        assert SqlitePanel(service.library.db).verify_audit() is None
+
+        # Nothing to stop any more: a clear sentence (exit 1), nothing written.
+        with pytest.raises(OneTakeError, match="not being kept longer") as refused:
+            privacy.release(lone, submission_id=sid, reason="again")
+        assert refused.value.exit_code == 1
+        with pytest.raises(OneTakeError, match="not being kept longer"):
+            privacy.release(lone, submission_id=other, reason="never held")
+        assert len(audit_rows(service, "retention_release")) == 1
+
+        # Due on the promised day again: the next expiry after it erases them.
+        move(clock, PROMISE - timedelta(seconds=1))
+        assert privacy.expire().due == []
+        move(clock, PROMISE)
+        assert [c.submission_id for c in privacy.expire().due] == [sid]
+        assert [s.id for s in service.library.submissions.all()] == [other]
+        # The audit log keeps the hold and its lifting after the candidate has gone.
+        assert len(audit_rows(service, "retention_hold")) == 1
+        assert len(audit_rows(service, "retention_release")) == 1
+    finally:
+        service.close()
+
+
+def test_releasing_after_the_promised_date_makes_them_due_at_once(tmp_path: Path) -> None:
+    service, sid, _other = month_library(tmp_path)
+    try:
+        clock = ManualClock(TODAY)
+        privacy = PrivacyService(service.library, clock)
+        lone = service.actor_for(service.default_reviewer.id)
+        for until in (date(2027, 1, 31), date(2027, 3, 1)):  # two holds: both are lifted
+            privacy.hold(lone, submission_id=sid, until=until, reason="legal claim")
+        move(clock, datetime(2026, 12, 20, tzinfo=UTC))  # past the promise, kept by the holds
+        report = privacy.expire(dry_run=True)
+        assert report.due == [] and [c.submission_id for c in report.held] == [sid]
+        released = privacy.release(lone, submission_id=sid, reason="claim settled")
+        assert released.overdue and len(released.holds) == 2
+        assert [c.submission_id for c in privacy.due()] == [sid]
+        assert [c.submission_id for c in privacy.expire().due] == [sid]
+        assert service.library.submissions.all()[0].candidate_name == OTHER
+    finally:
+        service.close()
+
+
+def test_an_ended_hold_is_not_lifted(tmp_path: Path) -> None:
+    service, sid, _other = month_library(tmp_path)
+    try:
+        clock = ManualClock(TODAY)
+        privacy = PrivacyService(service.library, clock)
+        lone = service.actor_for(service.default_reviewer.id)
+        privacy.hold(lone, submission_id=sid, until=date(2026, 12, 10), reason="appeal")
+        move(clock, datetime(2026, 12, 11, tzinfo=UTC))  # the hold ran out by itself
+        with pytest.raises(OneTakeError, match="not being kept longer"):
+            privacy.release(lone, submission_id=sid, reason="appeal over")
+        assert privacy.holds(sid)[0].released_at is None
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize("reason", HOSTILE)
+def test_a_reason_with_control_characters_is_refused_for_both(tmp_path: Path, reason: str) -> None:
+    service, sid, _other = month_library(tmp_path)
+    try:
+        privacy = PrivacyService(service.library, ManualClock(TODAY))
+        lone = service.actor_for(service.default_reviewer.id)
+        with pytest.raises(InvalidInputError, match=r"^The reason (must not|contains)") as bad:
+            privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason=reason)
+        assert bad.value.exit_code == 3 and privacy.holds(sid) == []
+        privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+        with pytest.raises(InvalidInputError, match=r"^The reason (must not|contains)"):
+            privacy.release(lone, submission_id=sid, reason=reason)
+        with pytest.raises(InvalidInputError, match="name or email"):
+            privacy.release(lone, submission_id=sid, reason=f"{EMAIL} withdrew")
+        assert len(privacy.running_holds(sid)) == 1
+        assert audit_rows(service, "retention_release") == []
+    finally:
+        service.close()
+
+
+def test_the_schema_keeps_a_holds_story(tmp_path: Path) -> None:
+    """Schema 11: a hold is lifted once, never un-lifted or rewritten, and its row goes only
+    with the candidate's erasure."""
+    service, sid, _other = month_library(tmp_path)
+    try:
+        privacy = PrivacyService(service.library, ManualClock(TODAY))
+        lone = service.actor_for(service.default_reviewer.id)
+        hold = privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+        db = service.library.db
+        for sql in (
+            "DELETE FROM retention_holds",
+            "UPDATE retention_holds SET until = '2030-01-01 00:00:00'",
+            "UPDATE retention_holds SET released_at = '2026-11-28 09:00:00'",  # no reason
+        ):
+            with pytest.raises(sqlite3.IntegrityError):
+                db.execute(sql)
+        privacy.release(lone, submission_id=sid, reason="withdrawn")
+        for sql in (
+            "UPDATE retention_holds SET released_at = NULL, release_reason = NULL",
+            "UPDATE retention_holds SET release_reason = 'something else'",
+        ):
+            with pytest.raises(sqlite3.IntegrityError):
+                db.execute(sql)
+        assert privacy.holds(sid)[0].id == hold.id
+        privacy.erase(lone, submission_ids=[sid])  # the erasure takes it
+        assert db.execute("SELECT COUNT(*) FROM retention_holds").fetchone()[0] == 0
+    finally:
+        service.close()
+
+
+def test_with_a_panel_only_its_chair_lifts_a_hold(tmp_path: Path) -> None:
+    """The hold's rule decides who may lift it: not the lone reviewer once there is a panel,
+    not a panelist who is not the chair; nothing written for them. The chair may."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+
+    service, sid, _other = month_library(tmp_path)
+    try:
+        clock = ManualClock(TODAY)
+        panel = PanelService(
+            service.library,
+            clock,
+            hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        )
+        ana = panel.create_panelist("Ana", "ana passphrase", chair=True)
+        ben = panel.create_panelist("Ben", "ben passphrase")
+        privacy = PrivacyService(service.library, clock, panel.scoring)
+        privacy.hold(ana, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+        lone = panel.scoring.actor_for(service.default_reviewer.id)
+        for actor, sentence in (
+            (lone, "Keeping a candidate longer is for the panel's chair: sign in as Ana."),
+            (ben, "Keeping a candidate longer is for the panel's chair, Ana."),
+        ):
+            assert privacy.release_refusal(actor) == sentence
+            with pytest.raises(OneTakeError) as refused:
+                privacy.release(actor, submission_id=sid, reason="withdrawn")
+            assert str(refused.value) == sentence
+        assert len(privacy.running_holds(sid)) == 1
+        assert audit_rows(service, "retention_release") == []
+        panel.lock()  # signed out: Ana's actor no longer acts
+        with pytest.raises(OneTakeError, match="Sign in as Ana"):
+            privacy.release(ana, submission_id=sid, reason="withdrawn")
+        ana = panel.sign_in(ana.reviewer_id, "ana passphrase")
+        assert privacy.release(ana, submission_id=sid, reason="withdrawn").holds
+        (entry,) = audit_rows(service, "retention_release")
+        assert entry.actor_id == ana.reviewer_id
+    finally:
+        service.close()
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def run(argv: list[str], context: Any, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv, context)
+    out, err = capsys.readouterr()
+    assert isinstance(code, int)
+    return code, out, err
+
+
+def test_hold_and_release_commands_for_the_lone_reviewer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], app_context: Any
+) -> None:
+    service, sid, other = month_library(tmp_path)
+    service.close()
+    clock = ManualClock(TODAY)
+    context = replace(app_context, clock=clock)
+    hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal pending"]
+    release = ["library", "release", "--reason", "appeal withdrawn"]
+
+    # Bad input: one sentence, exit 3, nothing written.
+    too_far = (TODAY + timedelta(days=MAX_HOLD_DAYS + 1)).date().isoformat()
+    for argv, sentence in (
+        ([*hold[:2], "--until", "31/01/2027", "--reason", "x", EMAIL], "--until must be a date"),
+        ([*hold[:2], "--until", "2027-02-30", "--reason", "x", EMAIL], "--until must be a date"),
+        ([*hold[:2], "--until", "2026-11-27", "--reason", "x", EMAIL], "must end in the future"),
+        ([*hold[:2], "--until", too_far, "--reason", "x", EMAIL], f"at most {MAX_HOLD_DAYS}"),
+        ([*hold[:4], "--reason", "ask\x1b]0;owned\x07", EMAIL], "control characters"),
+        ([*hold[:4], "--reason", f"{NAME} appeals", EMAIL], "name or email"),
+        ([*hold[:4], "--reason", "  ", EMAIL], "needs a reason"),
+    ):
+        code, out, err = run(argv, context, capsys)
+        assert (code, out) == (3, ""), (argv, err)
+        assert err.startswith("onetake: ") and sentence in err and err.count("\n") == 1, err
+        assert "\x1b" not in err and "\x07" not in err
+    # Usage: exit 2.
+    for argv in (
+        hold,
+        [*hold, EMAIL, "--submission", str(sid)],
+        [*hold, EMAIL, "--email", EMAIL],
+        ["library", "release", EMAIL],
+    ):
+        with pytest.raises(SystemExit) as usage:
+            main(argv, context)
+        assert usage.value.code == 2
+        assert capsys.readouterr().err.count("\n") == 1
+    # Unknown candidate; nothing to release: exit 1.
+    code, _out, err = run([*hold, "nobody@example.org"], context, capsys)
+    assert (code, err) == (1, "onetake: There is no candidate with that email in this library.\n")
+    code, _out, err = run([*release, EMAIL], context, capsys)
+    assert code == 1 and "not being kept longer" in err
+
+    code, out, err = run([*hold, EMAIL], context, capsys)
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Kept {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) (submission {sid}) until "
+        "2027-01-31; they were told 2026-12-01.\n"
+    )
+    move(clock, datetime(2026, 12, 5, tzinfo=UTC))  # past the promise: kept by the hold
+    code, out, _err = run(["library", "expire"], context, capsys)
+    assert code == 0 and "on hold until 2027-01-31" in out
+    # Control characters in a release's reason: exit 3, the hold still runs.
+    code, out, err = run(["library", "release", "--reason", "done\r\n", EMAIL], context, capsys)
+    assert (code, out) == (3, "") and "control characters" in err
+
+    code, out, err = run([*release, "--submission", str(sid)], context, capsys)
+    assert (code, err) == (0, "")
+    assert out == (
+        f"No longer keeping {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) (submission {sid}). "
+        "The date they were told, 2026-12-01, has passed: they are erased at the next "
+        "'onetake library expire' or when the reviewer window opens.\n"
+    )
+    code, out, _err = run(["library", "expire"], context, capsys)
+    assert code == 0 and "Erased 1 candidate(s) whose retention ended." in out
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:
+        assert [x.id for x in s.library.submissions.all()] == [other]
+        (held,) = audit_rows(s, "retention_hold")
+        (lifted,) = audit_rows(s, "retention_release")
+        assert json.loads(held.details)["reason"] == text_hash("appeal pending")
+        assert json.loads(lifted.details)["reason"] == text_hash("appeal withdrawn")
+        assert held.actor_id == lifted.actor_id == s.default_reviewer.id
+        no_clear_text(s, "appeal pending", "appeal withdrawn")
+    finally:
+        s.close()
+
+
+def test_release_before_the_promise_says_the_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], app_context: Any
+) -> None:
+    service, _sid, _other = month_library(tmp_path)
+    service.close()
+    context = replace(app_context, clock=ManualClock(TODAY))
+    hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal", "--email", EMAIL]
+    assert run(hold, context, capsys)[0] == 0
+    code, out, _err = run(["library", "release", "--reason", "over", EMAIL], context, capsys)
+    assert code == 0
+    assert out.endswith(". They are erased on 2026-12-01, as they were told.\n")
+    code, out, _err = run(["library", "expire", "--dry-run"], context, capsys)
+    assert "Dry run: 0 candidate(s) due" in out and "on hold" not in out
+
+
+def panel_library(tmp_path: Path, *, blind: bool = False) -> tuple[int, dict[str, int]]:
+    """NAME kept 30 days on a library whose panel is Ana (chair) and Ben, locked."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+
+    service, sid, _other = month_library(tmp_path)
+    try:
+        panel = PanelService(
+            service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        )
+        people = {
+            "Ana": panel.create_panelist("Ana", "ana passphrase", chair=True).reviewer_id,
+            "Ben": panel.create_panelist("Ben", "ben passphrase").reviewer_id,
+        }
+        if blind:
+            SqlitePanel(service.library.db).set_setting("blind_mode", "1")
+        panel.lock()
+    finally:
+        service.close()
+    return sid, people
+
+
+def holds_and_audit() -> tuple[list[tuple[int, object]], list[str]]:
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:
+        rows = s.library.db.execute("SELECT reviewer_id, released_by FROM retention_holds")
+        actions = [e.action for e in SqlitePanel(s.library.db).audit_entries()]
+        return [(int(r[0]), r[1]) for r in rows], actions
+    finally:
+        s.close()
+
+
+def test_hold_and_release_commands_on_a_panel_are_the_chairs(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """Not signed in, or signed in as a panelist who is not the chair: one sentence, exit 1,
+    the same whether the candidate exists or not (the policy answers before any look-up),
+    nothing written. The chair holds and releases; each command signs out after; blind
+    mode holds on the command line."""
+    from onetake_desktop.services.panel import PanelService
+
+    sid, people = panel_library(tmp_path, blind=True)
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:
+        code = PanelService(s.library).hidden_codes()[sid]
+    finally:
+        s.close()
+    context = replace(app_context, clock=ManualClock(TODAY))
+    hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal"]
+    release = ["library", "release", "--reason", "withdrawn"]
+    for who, stdin, sentence in (
+        ([], "", "Keeping a candidate longer is for the panel's chair: sign in as Ana."),
+        (["--as", "Ben"], "ben passphrase\n",
+         "Keeping a candidate longer is for the panel's chair, Ana."),
+    ):  # fmt: skip
+        for command in (hold, release):
+            answers = set()
+            for named in ([EMAIL], ["nobody@example.org"], ["--submission", str(sid)],
+                          ["--submission", str(sid + 40)]):  # fmt: skip
+                monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+                answers.add(run([*command, *named, *who], context, capsys))
+            assert answers == {(1, "", f"onetake: {sentence}\n")}, (who, command, answers)
+    assert holds_and_audit()[0] == []
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ana passphrase\n"))
+    code_, out, err = run([*hold, EMAIL, "--as", "Ana"], context, capsys)
+    assert (code_, err) == (0, "")
+    assert out.startswith(f"Kept {code}: ") and NAME not in out and EMAIL not in out
+    assert holds_and_audit()[1][-2:] == ["retention_hold", "lock"]  # signed out after
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ana passphrase\n"))
+    code_, out, err = run([*release, "--submission", str(sid), "--as", "Ana"], context, capsys)
+    assert (code_, err) == (0, "")
+    assert out.startswith(f"No longer keeping {code}: ") and NAME not in out
+    held, actions = holds_and_audit()
+    assert held == [(people["Ana"], people["Ana"])]
+    assert actions[-2:] == ["retention_release", "lock"]
