@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 WARN_DAYS = 7  # the window warns this long before a candidate is erased
 MAX_HOLD_DAYS = 3650  # the longest a kit may keep answers, too
 MAX_REASON_CHARS = 500
+# What release says when no hold runs for the candidate (the window says it too).
+NOT_HELD = "That candidate is not being kept longer (no hold runs), so there is nothing to stop."
 Why = Literal["request", "retention"]
 # The audit log keeps a lower-case code for why a candidate went, never free text.
 ERASURE_REASON_CODES: dict[Why, str] = {"request": "candidate_request", "retention": "retention"}
@@ -99,6 +101,15 @@ class Candidate:
     retention_days: int | None  # None until the interview definition is in the library
     expires_at: datetime | None  # the kit's promise
     held_until: datetime | None = None  # the latest end of a hold not lifted, if any
+
+    @property
+    def kept_longer(self) -> bool:
+        """Does a hold (not lifted) keep them past the date they were told?"""
+        return (
+            self.expires_at is not None
+            and self.held_until is not None
+            and self.held_until > self.expires_at
+        )
 
     @property
     def erase_at(self) -> datetime | None:
@@ -488,10 +499,7 @@ class PrivacyService:
         running = {c.submission_id: self.running_holds(c.submission_id) for c in candidates}
         running = {sid: holds for sid, holds in running.items() if holds}
         if not running:
-            raise OneTakeError(
-                "That candidate is not being kept longer (no hold runs), so there is nothing"
-                " to stop."
-            )
+            raise OneTakeError(NOT_HELD)
         actor_id = actor.reviewer_id
         with transaction(self.db):
             for sid, holds in running.items():

@@ -36,7 +36,13 @@ from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import OneTakeError
 
 if TYPE_CHECKING:
-    from onetake_desktop.services.privacy import Candidate, ErasurePlan, PrivacyService
+    from onetake_desktop.services.privacy import (
+        Candidate,
+        ErasurePlan,
+        Hold,
+        PrivacyService,
+        Release,
+    )
     from onetake_desktop.services.scoring import Actor
     from onetake_desktop.storage.erasure import ErasureResult
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
@@ -165,21 +171,21 @@ class HoldDialog(QDialog):
         for c, name in self.choices:
             # Combo items are plain text already.
             self.candidate.addItem(name, c.submission_id)
-        form.addRow("Candidate", self.candidate)
+        form.addRow(_plain("Candidate", wrap=False), self.candidate)
         self.due = _plain()
-        form.addRow("Erased on", self.due)
+        form.addRow(_plain("Erased on", wrap=False), self.due)
         self.until = QDateEdit()
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("d MMM yyyy")
         tomorrow = today.date() + timedelta(days=1)
         self.until.setMinimumDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
         self.until.setAccessibleName("Keep until")
-        form.addRow("Keep until", self.until)
+        form.addRow(_plain("Keep until", wrap=False), self.until)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Why (goes into the audit log: no names)")
         self.reason.setAccessibleName("Reason for keeping longer")
         self.reason.setMaxLength(500)
-        form.addRow("Reason", self.reason)
+        form.addRow(_plain("Reason", wrap=False), self.reason)
         layout.addLayout(form)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -213,6 +219,76 @@ class HoldDialog(QDialog):
         return self.until.date().toPython()
 
 
+class ReleaseDialog(QDialog):
+    """Stop keeping a candidate longer: which one, what happens then, and a reason."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        choices: Sequence[tuple[Candidate, str, Sequence[Hold]]],
+        now: datetime,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Stop keeping candidate longer")
+        self.setObjectName("ReleaseDialog")
+        self.choices = list(choices)
+        self._now = now
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _plain(
+                "The candidate is then erased on the date they were told, or at the next "
+                "expiry if that date has passed."
+            )
+        )
+        form = QFormLayout()
+        self.candidate = QComboBox()
+        self.candidate.setAccessibleName("Candidate to stop keeping longer")
+        for c, name, _holds in self.choices:
+            self.candidate.addItem(name, c.submission_id)  # combo items are plain text
+        form.addRow(_plain("Candidate", wrap=False), self.candidate)
+        self.kept = _plain(name="KeptUntil")  # the hold's reason is typed text: plain
+        form.addRow(_plain("Kept until", wrap=False), self.kept)
+        self.then = _plain(name="ThenErased")
+        form.addRow(_plain("Then erased", wrap=False), self.then)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why (goes into the audit log: no names)")
+        self.reason.setAccessibleName("Reason for no longer keeping them")
+        self.reason.setMaxLength(500)
+        form.addRow(_plain("Reason", wrap=False), self.reason)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Stop keeping longer")
+        self.ok_button.setEnabled(False)
+        self.reason.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.candidate.currentIndexChanged.connect(self._describe)
+        self._describe()
+        _fit_width(self, 520)
+
+    def _describe(self) -> None:
+        if not self.choices:
+            return
+        chosen, _name, holds = self.choices[max(0, self.candidate.currentIndex())]
+        latest = max(holds, key=lambda h: h.until)
+        self.kept.setText(f"{_day(latest.until)} ({latest.reason})")
+        promise = chosen.expires_at
+        if promise is not None and promise <= self._now:
+            self.then.setText(
+                f"At once: the date they were told, {_day(promise)}, has passed, so they are "
+                "erased the next time the library opens (or at 'onetake library expire')."
+            )
+        else:
+            self.then.setText(f"{_day(promise)}, as they were told")
+
+    def submission_id(self) -> int:
+        return int(self.candidate.currentData())
+
+
 class RetentionBanner(QWidget):
     """Who is erased within the week, above the window's panes (hidden when nobody is)."""
 
@@ -233,9 +309,13 @@ class RetentionBanner(QWidget):
         self.text = ElidedLabel(object_name="RetentionText")
         self.text.setAccessibleName("Candidates erased soon")
         self.keep_button = QPushButton("Keep longer…")
+        # Only while one of the candidates named is kept longer (refresh_banner).
+        self.release_button = QPushButton("Stop keeping longer…")
+        self.release_button.setVisible(False)
         self.dismiss_button = QPushButton("Dismiss")
         row.addWidget(self.text, 1)
         row.addWidget(self.keep_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.release_button, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.dismiss_button.clicked.connect(lambda: self.setVisible(False))
         self.setVisible(False)
@@ -252,6 +332,8 @@ class PrivacyController(QObject):
         self._service: PrivacyService | None = None
         self.erase_dialog: EraseDialog | None = None
         self.hold_dialog: HoldDialog | None = None
+        self.release_dialog: ReleaseDialog | None = None
+        self.overdue_box: QMessageBox | None = None
         self.startup_box: QMessageBox | None = None
         self._started = False
 
@@ -259,6 +341,10 @@ class PrivacyController(QObject):
         self.erase_action.triggered.connect(self.erase_selected)
         self.hold_action = QAction("&Keep candidate longer…", window)
         self.hold_action.triggered.connect(lambda: self.keep_longer(self.selected_submission()))
+        # Offered where Keep longer is, while the selected candidate is kept longer.
+        self.release_action = QAction("&Stop keeping candidate longer…", window)
+        self.release_action.setVisible(False)
+        self.release_action.triggered.connect(lambda: self.stop_keeping(self.selected_submission()))
         file_menu = next(
             (
                 a.menu()
@@ -269,10 +355,11 @@ class PrivacyController(QObject):
         )
         if isinstance(file_menu, QMenu):
             quit_ = next((a for a in file_menu.actions() if a.text() == "&Quit"), None)
+            ours = [self.hold_action, self.release_action, self.erase_action]
             if quit_ is None:
-                file_menu.addActions([self.hold_action, self.erase_action])
-            else:  # ... Export, | Keep longer, Erase, | Quit
-                file_menu.insertActions(quit_, [self.hold_action, self.erase_action])
+                file_menu.addActions(ours)
+            else:  # ... Export, | Keep longer, (Stop keeping longer,) Erase, | Quit
+                file_menu.insertActions(quit_, ours)
                 file_menu.insertSeparator(quit_)
             file_menu.aboutToShow.connect(self.refresh_actions)
         window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -280,6 +367,7 @@ class PrivacyController(QObject):
 
         self.banner = RetentionBanner()
         self.banner.keep_button.clicked.connect(lambda: self.keep_longer(None))
+        self.banner.release_button.clicked.connect(lambda: self.stop_keeping(None))
         window.central_column.insertWidget(0, self.banner)  # above the window's panes
         window.library_reloaded.connect(self._on_library_reloaded)
         # The banner (a query over every candidate) and the start-up expiry wait until the
@@ -325,6 +413,8 @@ class PrivacyController(QObject):
         self.refresh_actions()
         menu = QMenu(self.window.tree)
         menu.addAction(self.hold_action)
+        if self.release_action.isVisible():
+            menu.addAction(self.release_action)
         menu.addAction(self.erase_action)
         menu.popup(self.window.tree.viewport().mapToGlobal(pos))
 
@@ -345,9 +435,17 @@ class PrivacyController(QObject):
         """Why whoever is at the window may not keep a candidate longer (None: they may)."""
         return self._refusal(self.service.retention_hold_refusal)
 
+    def release_refusal(self) -> str | None:
+        """Why whoever is at the window may not stop keeping a candidate longer (None: they
+        may): the hold's rule, the service's answer."""
+        return self._refusal(self.service.release_refusal)
+
     def refresh_actions(self) -> None:
         """The menus say who may erase or keep longer before anyone clicks (the click asks
-        again)."""
+        again); Stop keeping longer is offered while the selected candidate is kept longer."""
+        selected = self.selected_submission()
+        held = selected is not None and bool(self.service.running_holds(selected))
+        self.release_action.setVisible(held)
         for action, refusal, tip in (
             (
                 self.erase_action,
@@ -358,6 +456,11 @@ class PrivacyController(QObject):
                 self.hold_action,
                 self.hold_refusal(),
                 "Keep the selected candidate past the date they were told, for a reason.",
+            ),
+            (
+                self.release_action,
+                self.release_refusal() if held else None,
+                "Stop keeping the selected candidate longer: they go on the date they were told.",
             ),
         ):
             action.setStatusTip(refusal or tip)
@@ -451,8 +554,11 @@ class PrivacyController(QObject):
         if not soon:
             self.banner.setVisible(False)
             return
+        held = {c.submission_id for c in soon if c.kept_longer}
         everyone = [
-            f"{name} on {_day(c.erase_at)}" for c, name in zip(soon, self._names(soon), strict=True)
+            f"{name} on {_day(c.erase_at)}"
+            + (" (kept longer than they were told)" if c.submission_id in held else "")
+            for c, name in zip(soon, self._names(soon), strict=True)
         ]
         if len(soon) == 1:
             text = f"Erased within {WARN_DAYS} days, as each candidate was told: {everyone[0]}."
@@ -467,6 +573,7 @@ class PrivacyController(QObject):
         # The whole sentence (the line may be cut to the window's width), then everyone.
         listed = "\n".join(everyone) if len(soon) > 1 else ""
         self.banner.text.setToolTip(plain_tooltip(f"{text}\n\n{listed}".strip()))
+        self.banner.release_button.setVisible(bool(held))
         self.banner.setVisible(True)
 
     def keep_longer(self, submission_id: int | None) -> HoldDialog | None:
@@ -507,7 +614,74 @@ class PrivacyController(QObject):
             warn(self.window, str(error))
             return
         self.refresh_banner()
+        self.refresh_actions()
         self.window.statusBar().showMessage(f"Kept until {_day(hold.until)}.", 6000)
+
+    def stop_keeping(self, submission_id: int | None) -> ReleaseDialog | None:
+        """Ask for a reason to stop keeping a candidate longer (this one, or the banner's who
+        are kept longer). Someone the policy does not let decide gets its sentence, and no
+        dialog; a candidate not kept longer gets the service's sentence."""
+        from onetake_desktop.services.privacy import NOT_HELD, WARN_DAYS
+
+        refusal = self.release_refusal()
+        if refusal is not None:
+            warn(self.window, refusal, icon=QMessageBox.Icon.Information)
+            return None
+        if submission_id is not None:
+            candidates = [self.service.candidate(submission_id)]
+        else:
+            candidates = self.service.upcoming(WARN_DAYS)
+        choices = [
+            (c, self._name(c), holds)
+            for c in candidates
+            if (holds := self.service.running_holds(c.submission_id))
+        ]
+        if not choices:
+            warn(self.window, NOT_HELD, icon=QMessageBox.Icon.Information)
+            return None
+        dialog = ReleaseDialog(self.window, choices, self.service.clock.now())
+        dialog.accepted.connect(lambda: self._release(dialog))
+        self.release_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _release(self, dialog: ReleaseDialog) -> None:
+        """A person's decision: the service checks again who is at the window."""
+        w = self.window
+        try:
+            released = self.service.release(
+                w.service.actor_for(w.current_reviewer_id),
+                submission_id=dialog.submission_id(),
+                reason=dialog.reason.text(),
+            )
+        except OneTakeError as error:
+            warn(self.window, str(error))
+            return
+        self.refresh_banner()
+        self.refresh_actions()
+        self._released(released)
+
+    def _released(self, released: Release) -> None:
+        if not released.overdue:
+            self.window.statusBar().showMessage(
+                f"No longer kept longer: erased on {_day(released.erase_at)}, as they were told.",
+                8000,
+            )
+            return
+        # Their date has passed: they go at the next expiry. Said in a box, not a status line
+        # that vanishes, since it cannot be taken back.
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("No longer kept longer")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"The date they were told, {_day(released.candidate.expires_at)}, has passed.")
+        box.setInformativeText(
+            "They are erased the next time the library opens in this window, or when "
+            "'onetake library expire' runs: recordings, scores and notes."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self.overdue_box = box
+        box.open()
 
     def _on_first_paint(self) -> None:
         self._started = True
