@@ -299,7 +299,8 @@ def test_hold_and_release_commands_for_the_lone_reviewer(
     code, out, err = run([*hold, EMAIL], context, capsys)
     assert (code, err) == (0, "")
     assert out == (
-        f"Kept {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) (submission {sid}) until "
+        f"Kept {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) (submission {sid})"
+        " until "
         "2027-01-31; they were told 2026-12-01.\n"
     )
     move(clock, datetime(2026, 12, 5, tzinfo=UTC))  # past the promise: kept by the hold
@@ -312,7 +313,8 @@ def test_hold_and_release_commands_for_the_lone_reviewer(
     code, out, err = run([*release, "--submission", str(sid)], context, capsys)
     assert (code, err) == (0, "")
     assert out == (
-        f"No longer keeping {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) (submission {sid}). "
+        f"No longer keeping {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) "
+        f"(submission {sid}). "
         "The date they were told, 2026-12-01, has passed: they are erased at the next "
         "'onetake library expire' or when the reviewer window opens.\n"
     )
