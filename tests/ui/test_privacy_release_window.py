@@ -165,14 +165,20 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
     dialog = controller.stop_keeping(sid)
     assert dialog is not None
     then = dialog.then.text()
-    assert then.startswith("At once: the date they were told, 1\u00a0Dec\u00a02026, has passed")
+    assert then == (
+        "The next time the reviewer window opens (or at 'onetake library expire'): the date"
+        " they were told, 1\u00a0Dec\u00a02026, has passed."
+    )
     dialog.reason.setText("claim settled")
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: controller.overdue_box is not None)
     box = controller.overdue_box
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert box.text() == "The date they were told, 1\u00a0Dec\u00a02026, has passed."
-    assert "erased the next time the library opens" in box.informativeText()
+    assert box.informativeText().startswith(
+        "They are erased the next time the reviewer window opens, or when 'onetake library"
+        " expire' runs"
+    )
     save(box, "stop-keeping-overdue-offscreen.png")
     box.button(QMessageBox.StandardButton.Ok).click()
     assert folder.is_dir() and NAME in candidate_names(window)  # said, not yet done

@@ -279,8 +279,8 @@ class ReleaseDialog(QDialog):
         promise = chosen.expires_at
         if promise is not None and promise <= self._now:
             self.then.setText(
-                f"At once: the date they were told, {_day(promise)}, has passed, so they are "
-                "erased the next time the library opens (or at 'onetake library expire')."
+                "The next time the reviewer window opens (or at 'onetake library expire'): "
+                f"the date they were told, {_day(promise)}, has passed."
             )
         else:
             self.then.setText(f"{_day(promise)}, as they were told")
@@ -676,7 +676,7 @@ class PrivacyController(QObject):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(f"The date they were told, {_day(released.candidate.expires_at)}, has passed.")
         box.setInformativeText(
-            "They are erased the next time the library opens in this window, or when "
+            "They are erased the next time the reviewer window opens, or when "
             "'onetake library expire' runs: recordings, scores and notes."
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
