@@ -11,9 +11,8 @@ erase``, the window's "Erase candidate..."), across interviews. Erasing on reque
 longer (or no longer) are a person's decisions over the candidate's data, so they take their
 Actor and ask the policy first (services.scoring ``erasure_refusal`` /
 ``retention_hold_refusal``, one rule: the lone reviewer, or with a panel a signed-in
-panelist, the chair if named). Retention's erasure is
-the kit's promise kept, nobody's action: it erases only what is due, whoever has the library
-open.
+panelist, the chair if named). Retention's erasure is the kit's promise kept, nobody's action:
+it erases only what is due, whoever has the library open.
 
 Audit rows carry numbers and internal ids only: never a name, an email or a note.
 """
