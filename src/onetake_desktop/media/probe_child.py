@@ -48,18 +48,14 @@ def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
         return
     limits = {
         resource.RLIMIT_AS: memory_mb * 1024 * 1024,
-        resource.RLIMIT_CPU: cpu_seconds,
         resource.RLIMIT_FSIZE: 0,  # writes nothing (stdout is a pipe, which is not limited)
         resource.RLIMIT_CORE: 0,
     }
     for which, value in limits.items():
         _soft, hard = resource.getrlimit(which)
         cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        # A CPU hard limit above the soft one: the kernel sends SIGXCPU (which the parent can
-        # name) a second before SIGKILL.
-        roomy = hard == resource.RLIM_INFINITY or cap < hard
-        ceiling = cap + 1 if which == resource.RLIMIT_CPU and roomy else cap
-        resource.setrlimit(which, (cap, ceiling))
+        resource.setrlimit(which, (cap, cap))
+    _set_cpu_limit(cpu_seconds)
 
 
 def _resident_mb() -> float | None:
@@ -700,6 +696,25 @@ def _cpu_seconds_used() -> int:
     return int(usage.ru_utime + usage.ru_stime) + 1
 
 
+def _apply_cpu_limit(cap: int, *, keep_hard: bool = False) -> None:
+    """Set RLIMIT_CPU's soft limit (SIGXCPU, which the parent can name) to ``cap`` seconds of
+    this process's CPU time, never above the hard limit. The hard limit (SIGKILL) becomes a
+    second above it where there is room, or stays as it is with ``keep_hard`` (a batch
+    prober's ceiling, fixed when it was forked, so that no file can raise it)."""
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's timeout still applies
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard - 1 if keep_hard else hard)
+    if keep_hard:
+        ceiling = hard
+    else:
+        ceiling = cap + 1 if hard == resource.RLIM_INFINITY or cap < hard else cap
+    resource.setrlimit(resource.RLIMIT_CPU, (max(1, cap), ceiling))
+
+
 def _limit_cpu_from_now(cpu_seconds: int) -> None:
     """Lower the CPU limit to ``cpu_seconds`` beyond what was used so far (start-up, waiting):
     lowering is always allowed, so the request's budget applies whatever the start allowed."""
@@ -707,25 +722,15 @@ def _limit_cpu_from_now(cpu_seconds: int) -> None:
         import resource
     except ImportError:
         return
-    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft, _hard = resource.getrlimit(resource.RLIMIT_CPU)
     cap = _cpu_seconds_used() + cpu_seconds
-    if soft != resource.RLIM_INFINITY:
-        cap = min(cap, soft)
-    ceiling = cap + 1 if hard == resource.RLIM_INFINITY or cap < hard else cap
-    resource.setrlimit(resource.RLIMIT_CPU, (cap, ceiling))
+    _apply_cpu_limit(cap if soft == resource.RLIM_INFINITY else min(cap, soft))
 
 
 def _set_cpu_limit(cpu_seconds: int) -> None:
     """A forked prober's CPU limit: its own CPU time starts at zero, so ``cpu_seconds`` is its
     whole budget (SIGXCPU at the soft limit, SIGKILL a second later)."""
-    try:
-        import resource
-    except ImportError:
-        return
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    cap = cpu_seconds if hard == resource.RLIM_INFINITY else min(cpu_seconds, hard)
-    ceiling = cap + 1 if hard == resource.RLIM_INFINITY or cap < hard else cap
-    resource.setrlimit(resource.RLIMIT_CPU, (cap, ceiling))
+    _apply_cpu_limit(cpu_seconds)
 
 
 BATCH_FILES = 16  # files one forked prober may probe (a bundle's answers); then a fresh one
@@ -734,15 +739,7 @@ BATCH_FILES = 16  # files one forked prober may probe (a bundle's answers); then
 def _next_file_cpu_limit(cpu_seconds: int) -> None:
     """A batch prober's limit for its next file: ``cpu_seconds`` more than it has used so far
     (the soft limit, SIGXCPU), under the hard ceiling it was forked with (SIGKILL)."""
-    try:
-        import resource
-    except ImportError:
-        return
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    cap = _cpu_seconds_used() + cpu_seconds
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard - 1)
-    resource.setrlimit(resource.RLIMIT_CPU, (max(1, cap), hard))
+    _apply_cpu_limit(_cpu_seconds_used() + cpu_seconds, keep_hard=True)
 
 
 def _read_line(fd: int, limit: int) -> bytes | None:
