@@ -291,3 +291,25 @@ def test_the_context_menu_offers_stop_keeping_only_while_a_hold_runs(
         ["&Keep candidate longer…", "&Stop keeping candidate longer…", "E&rase candidate…"],
     ]
     window.close()
+
+
+def test_blind_mode_hides_the_name_in_stop_keeping_longer(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, sid = due_within_the_week(tmp_path, monkeypatch)
+    hold(service, sid, until=date(2026, 12, 3))  # in the banner, marked kept longer
+    SqlitePanel(service.library.db).set_setting("blind_mode", "1")
+    service.close()
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    code = window.blind_codes()[sid]
+    qtbot.waitUntil(controller.banner.release_button.isVisible)
+    banner = controller.banner.text.text() + controller.banner.text.toolTip()
+    assert code in banner and NAME not in banner and EMAIL not in banner
+    dialog = controller.stop_keeping(None)
+    assert dialog is not None
+    assert dialog.candidate.currentText() == code
+    texts = "\n".join(label.text() for label in plain_labels(dialog))
+    assert NAME not in texts and EMAIL not in texts
+    dialog.reject()
+    window.close()
