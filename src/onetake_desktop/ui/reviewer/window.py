@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -208,7 +208,7 @@ class ReviewerWindow(QMainWindow):
         after_first_paint(self, self._first_frame_out)
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
-        self.model.set_compact(0 < self._library_width() < 260)
+        self._set_compact(0 < self._library_width() < 260)
         if self._reload_pending:  # not when the panel locked the window: nothing to show
             self.reload_library()
 
@@ -250,14 +250,20 @@ class ReviewerWindow(QMainWindow):
         self.tree.setAccessibleName("Library: interviews, candidates and answers")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        # Size the status column from the rows in view, not from the first 1,000 rows (Qt's
-        # default): with 10,000 candidates that was 40,000 calls into the model at each
-        # layout. Its words come from a short fixed list.
-        self.tree.header().setResizeContentsPrecision(0)
-        self.tree.setIndentation(14)
+        # The names take what the status column leaves: that column is as wide as the
+        # widest text it can show (a few fixed words or marks, and each interview's count;
+        # _size_status_column), not sized from the rows by the view (which asked 40,000
+        # times at 10,000 candidates) and not wider than a cap.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(self.tree.fontMetrics().averageCharWidth() * 2)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        # A name too long for a narrow tree loses its middle ("Maximiliana…Smythe"): the
+        # first and last words tell candidates apart, and the whole name is in the row's
+        # tooltip (plain text).
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.setIndentation(12)
         self._selecting = False
         self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
         self.no_match.setVisible(False)
@@ -649,6 +655,7 @@ class ReviewerWindow(QMainWindow):
                 self.tree.expand(self.model.index(row, 0))
         finally:
             self.tree.setUpdatesEnabled(True)
+        self._size_status_column()  # an interview's count may be wider now
         searching = bool(self.search.text().strip())
         has_any = bool(entries) or searching
         self.tree.setVisible(has_any)
@@ -983,13 +990,60 @@ class ReviewerWindow(QMainWindow):
             return
         handles = 2 * self.splitter.handleWidth()
         library = self._library_width()
-        self.model.set_compact(0 < library < 260)
-        scoring = max(230, min(440, int(0.28 * width)))
+        self._set_compact(0 < library < 260)
+        scoring = self._scoring_width(width)
         self.splitter.setSizes([library, max(0, width - library - scoring - handles), scoring])
 
+    def _set_compact(self, on: bool) -> None:
+        """Marks only in the status column while the library is narrow (the words are then
+        the tooltip), and that column sized to what it shows."""
+        self.model.set_compact(on)
+        self._size_status_column()
+
+    def _size_status_column(self) -> None:
+        normal, bold = self.model.status_samples()
+        plain = self.tree.font()
+        heavy = QFont(plain)
+        heavy.setBold(True)  # interview rows
+        widest = max(
+            [QFontMetrics(plain).horizontalAdvance(t) for t in normal]
+            + [QFontMetrics(heavy).horizontalAdvance(t) for t in bold]
+        )
+        if not self.model.compact:  # the header's word too (blank while compact)
+            header = self.tree.header()
+            widest = max(widest, header.fontMetrics().horizontalAdvance("Status") + 8)
+        average = self.tree.fontMetrics().averageCharWidth()
+        # Text margins of an item (the focus frame's, +1, on each side).
+        margin = self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        self.tree.header().resizeSection(1, min(widest + 2 * margin + 2, 16 * average))
+
     def _library_width(self) -> int:
+        """The library's share of the width: enough for a name of ~18 average characters
+        beside the status marks (from the font, so it holds at any scale) or a fifth of a
+        wide window, as far as the answer keeps half the window and the rubric its share."""
+        if self.library_pane.isHidden():
+            return 0
         width = self.width()
-        return max(150, min(330, int(0.19 * width))) if not self.library_pane.isHidden() else 0
+        tree = self.tree
+        average = tree.fontMetrics().averageCharWidth()
+        bar = tree.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, tree)
+        # name + a candidate's indentation (its interview's and its own branch) + marks
+        # + the scroll bar + the pane's margins and the tree's frame
+        wanted = 18 * average + 2 * tree.indentation() + 3 * average + bar + 16
+        room = width - self._answer_minimum(width) - self._scoring_width(width)
+        room -= 2 * self.splitter.handleWidth()
+        return max(150, min(max(wanted, int(0.19 * width)), max(330, wanted), room))
+
+    def _answer_minimum(self, width: int) -> int:
+        """Evidence first: the answer's pane keeps half the window for the video, and its
+        margins."""
+        layout = self.answer_pane.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        return (width + 1) // 2 + (margins.left() + margins.right() if margins is not None else 16)
+
+    @staticmethod
+    def _scoring_width(width: int) -> int:
+        return max(230, min(440, int(0.28 * width)))
 
     def _show_details(self) -> None:
         self.question_context.setVisible(bool(self.question_context.text()) and not self._compact)
