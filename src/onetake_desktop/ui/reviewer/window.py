@@ -23,13 +23,10 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -145,6 +142,8 @@ class ReviewerWindow(QMainWindow):
         self.central_column.setContentsMargins(0, 0, 0, 0)
         self.central_column.setSpacing(0)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(5)  # before the panes: later, it lays them all out again
         self.central_column.addWidget(splitter, 1)
         self.setCentralWidget(central)
         # Each pane goes into the splitter before its content goes into it (top-down).
@@ -158,8 +157,6 @@ class ReviewerWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setChildrenCollapsible(False)
-        splitter.setHandleWidth(5)
         self.splitter = splitter
         self._user_sized = False  # once the reviewer drags a divider, their sizes stay
         self._compact = False
@@ -211,6 +208,45 @@ class ReviewerWindow(QMainWindow):
         self._set_compact(0 < self._library_width() < 260)
         if self._reload_pending:  # not when the panel locked the window: nothing to show
             self.reload_library()
+
+    def _import_parts(self) -> tuple[QFrame, QLabel, QListWidget]:
+        """The import box under the search (hidden): its title, the list of refused bundles
+        and why, and Dismiss; made on first use."""
+        if self._import_box is None:
+            box = QFrame()
+            box.setObjectName("ImportBox")
+            box.setVisible(False)
+            pane = self.library_pane.layout()
+            assert isinstance(pane, QVBoxLayout)
+            pane.insertWidget(1, box)  # top-down: in the window before its content
+            column = QVBoxLayout(box)
+            column.setContentsMargins(10, 8, 10, 8)
+            title = QLabel("")
+            title.setWordWrap(True)
+            make_plain(title)  # names files from outside
+            refused = QListWidget()
+            refused.setAccessibleName("Refused bundles and why")
+            refused.setMaximumHeight(110)
+            refused.setWordWrap(True)
+            dismiss = QPushButton("Dismiss")
+            dismiss.clicked.connect(lambda: box.setVisible(False))
+            column.addWidget(title)
+            column.addWidget(refused)
+            column.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
+            self._import_box = (box, title, refused)
+        return self._import_box
+
+    @property
+    def import_box(self) -> QFrame:
+        return self._import_parts()[0]
+
+    @property
+    def import_title(self) -> QLabel:
+        return self._import_parts()[1]
+
+    @property
+    def refused_list(self) -> QListWidget:
+        return self._import_parts()[2]
 
     def _first_frame_out(self) -> None:
         self._painted = True
@@ -275,23 +311,9 @@ class ReviewerWindow(QMainWindow):
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
 
-        self.import_box = QFrame()
-        self.import_box.setObjectName("ImportBox")
-        box = QVBoxLayout(self.import_box)
-        box.setContentsMargins(10, 8, 10, 8)
-        self.import_title = QLabel("")
-        self.import_title.setWordWrap(True)
-        make_plain(self.import_title)
-        self.refused_list = QListWidget()
-        self.refused_list.setAccessibleName("Refused bundles and why")
-        self.refused_list.setMaximumHeight(110)
-        self.refused_list.setWordWrap(True)
-        dismiss = QPushButton("Dismiss")
-        dismiss.clicked.connect(lambda: self.import_box.setVisible(False))
-        box.addWidget(self.import_title)
-        box.addWidget(self.refused_list)
-        box.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
-        self.import_box.setVisible(False)
+        # The box listing refused bundles after an import is made with the first such list
+        # (import_box): hidden until then, it is no part of the first frame (issue 17).
+        self._import_box: tuple[QFrame, QLabel, QListWidget] | None = None
 
         # Search on its own line: the library may be narrow (evidence first).
         top = QVBoxLayout()
@@ -304,7 +326,7 @@ class ReviewerWindow(QMainWindow):
         layout = QVBoxLayout(self.library_pane)
         layout.setContentsMargins(8, 8, 2, 8)
         layout.addLayout(top)
-        layout.addWidget(self.import_box)
+        # (the import box goes here, at 1, when first needed)
         layout.addWidget(self.no_match)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty_hint, 1)
@@ -1091,7 +1113,7 @@ class ReviewerWindow(QMainWindow):
         # as it does on any focus change), or leave full screen.
         if event.key() == Qt.Key.Key_Escape:
             focused = self.focusWidget()
-            from PySide6.QtWidgets import QTextEdit
+            from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
             if isinstance(focused, QLineEdit | QPlainTextEdit | QTextEdit):
                 self._home_focus()
@@ -1309,6 +1331,8 @@ class ReviewerWindow(QMainWindow):
     def _correct(self) -> None:
         if self.view is None or self.view.score is None:
             return
+        from PySide6.QtWidgets import QInputDialog  # when asked (issue 17: its enums)
+
         score, ok = QInputDialog.getInt(
             self, "Correct a submitted score", "New score (1-5):", self.view.score.score or 3, 1, 5
         )
@@ -1395,6 +1419,8 @@ class ReviewerWindow(QMainWindow):
             if not needed:
                 return True
             names = ", ".join(sorted({k.organisation for k in needed}))
+            from PySide6.QtWidgets import QInputDialog, QMessageBox  # when asked (issue 17)
+
             passphrase, ok = QInputDialog.getText(
                 self,
                 "Encrypted bundles",
