@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMainWindow,
     QProgressBar,
     QPushButton,
@@ -64,6 +63,7 @@ from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
     from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+    from PySide6.QtWidgets import QListWidget
 
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
     from onetake_desktop.services.context import AppContext
@@ -92,6 +92,8 @@ class ReviewerWindow(QMainWindow):
     submission id -> code for candidates whose name and email must stay hidden (the panel's
     blind mode installs it). Every text that names a candidate goes through ``shown_name``.
     """
+
+    _import_box: tuple[QFrame, QLabel, QListWidget] | None  # made on first use
 
     answer_shown = Signal(int)
     library_reloaded = Signal()
@@ -213,6 +215,8 @@ class ReviewerWindow(QMainWindow):
         """The import box under the search (hidden): its title, the list of refused bundles
         and why, and Dismiss; made on first use."""
         if self._import_box is None:
+            from PySide6.QtWidgets import QListWidget as ListWidget  # with the box (its enums)
+
             box = QFrame()
             box.setObjectName("ImportBox")
             box.setVisible(False)
@@ -224,7 +228,7 @@ class ReviewerWindow(QMainWindow):
             title = QLabel("")
             title.setWordWrap(True)
             make_plain(title)  # names files from outside
-            refused = QListWidget()
+            refused = ListWidget()
             refused.setAccessibleName("Refused bundles and why")
             refused.setMaximumHeight(110)
             refused.setWordWrap(True)
@@ -313,7 +317,7 @@ class ReviewerWindow(QMainWindow):
 
         # The box listing refused bundles after an import is made with the first such list
         # (import_box): hidden until then, it is no part of the first frame (issue 17).
-        self._import_box: tuple[QFrame, QLabel, QListWidget] | None = None
+        self._import_box = None
 
         # Search on its own line: the library may be narrow (evidence first).
         top = QVBoxLayout()
