@@ -337,7 +337,7 @@ class LibraryModel(QAbstractItemModel):
         interviews = []
         for node_id in self._top:
             total = self._nodes[node_id].status.partition(" ")[0].partition("/")[2]
-            interviews.append(f"{total}/{total} submitted")  # as wide as its count gets
+            interviews.append(f"{total}/{total}")  # as wide as its count gets
         return list(STATUS_MARKS.values()), interviews
 
     def candidate_count(self) -> int:
@@ -448,8 +448,10 @@ class LibraryModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return node.label
+            if node.kind == "interview":  # "a/b submitted": the count (the words: tooltip)
+                return progress_mark(node.status) if self.compact else node.status.split(" ")[0]
             if self.compact:
-                return STATUS_SHORT.get(node.status) or progress_mark(node.status)
+                return STATUS_SHORT.get(node.status, node.status)
             return STATUS_MARKS.get(node.status, node.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(node) if column == 0 else node.status
