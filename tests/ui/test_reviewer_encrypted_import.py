@@ -38,7 +38,7 @@ def test_window_asks_for_the_passphrase_then_imports(
         asked.append(label)
         return next(answers)
 
-    monkeypatch.setattr("onetake_desktop.ui.reviewer.window.QInputDialog.getText", get_text)
+    monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getText", get_text)
     window.import_paths([sealed])  # cancelled: nothing starts
     assert not window.importing and window.last_import is None
     window.import_paths([sealed])

@@ -160,6 +160,29 @@ def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     db.close()
 
 
+def test_an_up_to_date_library_opens_without_loading_its_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: a library at the newest version needs no migration module; one behind is
+    brought up to date as before (the file names say which version is the newest)."""
+    path = tmp_path / "x.sqlite3"
+    dbmod.open_database(path).close()
+    real = dbmod.discover_migrations
+
+    def refuse() -> list[dbmod.Migration]:
+        raise AssertionError("migration modules loaded for an up-to-date library")
+
+    monkeypatch.setattr(dbmod, "discover_migrations", refuse)
+    db = dbmod.open_database(path)
+    assert dbmod.schema_version(db) == len(real())
+    db.close()
+    calls: list[int] = []  # a library behind (a new one) loads them and is brought up to date
+    monkeypatch.setattr(dbmod, "discover_migrations", lambda: calls.append(1) or real())
+    db = dbmod.open_database(tmp_path / "new.sqlite3")
+    assert calls == [1] and dbmod.schema_version(db) == len(real())
+    db.close()
+
+
 def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
     def bad_migrate(db: object) -> None:
         db.execute("CREATE TABLE half_done (x INTEGER)")  # type: ignore[attr-defined]

@@ -15,32 +15,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDockWidget,
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
-from onetake_desktop.ui.panel.people import (
-    AuditWindow,
-    ChangePassphraseDialog,
-    PeopleDialog,
-    TamperWarningDialog,
-)
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
-if TYPE_CHECKING:  # the windows load on first use
+# The windows and dialogs load on first use, and so do the Qt classes only they and lock()
+# name: each Qt class makes its Python enums when first named (issue 17: before the first
+# paint of a window that has no panel, none of them is needed).
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from onetake_desktop.ui.panel.compare import CompareWindow
     from onetake_desktop.ui.panel.decisions import DecisionsWindow
+    from onetake_desktop.ui.panel.people import AuditWindow, ChangePassphraseDialog, PeopleDialog
     from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
     from onetake_desktop.ui.panel.summary import SummaryWindow
 
@@ -201,6 +192,8 @@ class PanelController(QObject):
             panel_window.close()
         self.windows.clear()
         if not self._hidden:
+            from PySide6.QtWidgets import QDockWidget
+
             content: list[QWidget | None] = [
                 self.window.centralWidget(),
                 *self.window.findChildren(QDockWidget),
@@ -212,6 +205,8 @@ class PanelController(QObject):
             if menu_action is not self.menu.menuAction():
                 menu_action.setEnabled(False)
         self.window.statusBar().clearMessage()  # "Reviewing as ..." would name the last one
+        from PySide6.QtWidgets import QDialog
+
         for dialog in self.window.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()  # a correction or export dialog would stay above the lock
@@ -245,6 +240,8 @@ class PanelController(QObject):
     def show_tamper_warning(self, actor: Actor) -> None:
         """What the sign-in check found changed among this panelist's rows: a dialog for
         them (window-modal, not blocking) and a line in the status bar."""
+        from onetake_desktop.ui.panel.people import TamperWarningDialog
+
         dialog = TamperWarningDialog(actor, self.window)
         self.tamper_dialog = dialog
         self.window.statusBar().showMessage(
@@ -266,6 +263,8 @@ class PanelController(QObject):
         if actor is None:
             self.lock("Sign in first.")
             return None
+        from onetake_desktop.ui.panel.people import PeopleDialog
+
         dialog = PeopleDialog(self.service, actor, self.window)
         dialog.finished.connect(lambda _=0: self._after_people())
         dialog.open()
@@ -288,6 +287,8 @@ class PanelController(QObject):
         if actor is None:
             self.lock("Sign in first.")
             return None
+        from onetake_desktop.ui.panel.people import ChangePassphraseDialog
+
         dialog = ChangePassphraseDialog(self.service, actor, self.window)
         dialog.finished.connect(lambda _=0: self._after_passphrase(dialog))
         dialog.open()
@@ -355,6 +356,8 @@ class PanelController(QObject):
     def ask_idle_minutes(self) -> None:
         if self.service.current is None:
             return
+        from PySide6.QtWidgets import QInputDialog
+
         minutes, ok = QInputDialog.getDouble(
             self.window,
             "Lock after idle minutes",
@@ -432,6 +435,8 @@ class PanelController(QObject):
         )
 
     def open_audit(self) -> AuditWindow | None:
+        from onetake_desktop.ui.panel.people import AuditWindow
+
         return self._open("audit", AuditWindow, lambda v: AuditWindow(self.window, self.service, v))
 
 

@@ -66,6 +66,15 @@ STATUS_COLOURS: dict[str, str] = {
 }
 
 
+def progress_mark(status: str) -> str:
+    """An interview's "a/b submitted" as the candidates' marks say it, for a narrow tree
+    (the count, "0/10000", would take the names' width): none, some or all submitted."""
+    done, _, total = status.partition(" ")[0].partition("/")
+    if done == total and done not in ("", "0"):
+        return STATUS_SHORT["submitted"]
+    return STATUS_SHORT["not started" if done in ("", "0") else "draft"]
+
+
 @dataclass(slots=True)
 class AnswerRow:
     """What the tree shows for one answer (the window builds these from the service)."""
@@ -319,6 +328,18 @@ class LibraryModel(QAbstractItemModel):
     def interview_status(self, row: int) -> str:
         return self._nodes[self._top[row]].status
 
+    def status_samples(self) -> tuple[list[str], list[str]]:
+        """The widest texts the status column can show now (candidates' and answers' in the
+        normal font, interviews' in bold): what the window sizes that column to."""
+        if self.compact:
+            marks = list(STATUS_SHORT.values())
+            return marks, marks
+        interviews = []
+        for node_id in self._top:
+            total = self._nodes[node_id].status.partition(" ")[0].partition("/")[2]
+            interviews.append(f"{total}/{total}")  # as wide as its count gets
+        return list(STATUS_MARKS.values()), interviews
+
     def candidate_count(self) -> int:
         return len(self._candidates) + sum(len(rows) for rows in self._pending.values())
 
@@ -401,6 +422,8 @@ class LibraryModel(QAbstractItemModel):
             else:
                 first = f"{node.label} <{node.detail}>"
             return flags_tooltip(node.flags, first)
+        if node.kind == "interview":  # the count, also when a narrow tree shows its mark only
+            return plain_tooltip(f"{node.label}\n{node.status}")
         return plain_tooltip(node.label)
 
     def _flag_mark(self) -> QIcon:
@@ -425,8 +448,10 @@ class LibraryModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return node.label
+            if node.kind == "interview":  # "a/b submitted": the count (the words: tooltip)
+                return progress_mark(node.status) if self.compact else node.status.split(" ")[0]
             if self.compact:
-                return STATUS_SHORT.get(node.status, node.status.split(" ")[0])
+                return STATUS_SHORT.get(node.status, node.status)
             return STATUS_MARKS.get(node.status, node.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(node) if column == 0 else node.status

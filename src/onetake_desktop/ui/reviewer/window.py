@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -23,13 +23,9 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -67,6 +63,7 @@ from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
     from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+    from PySide6.QtWidgets import QListWidget
 
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
     from onetake_desktop.services.context import AppContext
@@ -95,6 +92,8 @@ class ReviewerWindow(QMainWindow):
     submission id -> code for candidates whose name and email must stay hidden (the panel's
     blind mode installs it). Every text that names a candidate goes through ``shown_name``.
     """
+
+    _import_box: tuple[QFrame, QLabel, QListWidget] | None  # made on first use
 
     answer_shown = Signal(int)
     library_reloaded = Signal()
@@ -145,6 +144,8 @@ class ReviewerWindow(QMainWindow):
         self.central_column.setContentsMargins(0, 0, 0, 0)
         self.central_column.setSpacing(0)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(5)  # before the panes: later, it lays them all out again
         self.central_column.addWidget(splitter, 1)
         self.setCentralWidget(central)
         # Each pane goes into the splitter before its content goes into it (top-down).
@@ -158,8 +159,6 @@ class ReviewerWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setChildrenCollapsible(False)
-        splitter.setHandleWidth(5)
         self.splitter = splitter
         self._user_sized = False  # once the reviewer drags a divider, their sizes stay
         self._compact = False
@@ -208,9 +207,50 @@ class ReviewerWindow(QMainWindow):
         after_first_paint(self, self._first_frame_out)
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
-        self.model.set_compact(0 < self._library_width() < 260)
+        self._set_compact(0 < self._library_width() < 260)
         if self._reload_pending:  # not when the panel locked the window: nothing to show
             self.reload_library()
+
+    def _import_parts(self) -> tuple[QFrame, QLabel, QListWidget]:
+        """The import box under the search (hidden): its title, the list of refused bundles
+        and why, and Dismiss; made on first use."""
+        if self._import_box is None:
+            from PySide6.QtWidgets import QListWidget as ListWidget  # with the box (its enums)
+
+            box = QFrame()
+            box.setObjectName("ImportBox")
+            box.setVisible(False)
+            pane = self.library_pane.layout()
+            assert isinstance(pane, QVBoxLayout)
+            pane.insertWidget(1, box)  # top-down: in the window before its content
+            column = QVBoxLayout(box)
+            column.setContentsMargins(10, 8, 10, 8)
+            title = QLabel("")
+            title.setWordWrap(True)
+            make_plain(title)  # names files from outside
+            refused = ListWidget()
+            refused.setAccessibleName("Refused bundles and why")
+            refused.setMaximumHeight(110)
+            refused.setWordWrap(True)
+            dismiss = QPushButton("Dismiss")
+            dismiss.clicked.connect(lambda: box.setVisible(False))
+            column.addWidget(title)
+            column.addWidget(refused)
+            column.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
+            self._import_box = (box, title, refused)
+        return self._import_box
+
+    @property
+    def import_box(self) -> QFrame:
+        return self._import_parts()[0]
+
+    @property
+    def import_title(self) -> QLabel:
+        return self._import_parts()[1]
+
+    @property
+    def refused_list(self) -> QListWidget:
+        return self._import_parts()[2]
 
     def _first_frame_out(self) -> None:
         self._painted = True
@@ -250,14 +290,20 @@ class ReviewerWindow(QMainWindow):
         self.tree.setAccessibleName("Library: interviews, candidates and answers")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        # Size the status column from the rows in view, not from the first 1,000 rows (Qt's
-        # default): with 10,000 candidates that was 40,000 calls into the model at each
-        # layout. Its words come from a short fixed list.
-        self.tree.header().setResizeContentsPrecision(0)
-        self.tree.setIndentation(14)
+        # The names take what the status column leaves: that column is as wide as the
+        # widest text it can show (a few fixed words or marks, and each interview's count;
+        # _size_status_column), not sized from the rows by the view (which asked 40,000
+        # times at 10,000 candidates) and not wider than a cap.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(self.tree.fontMetrics().averageCharWidth() * 2)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        # A name too long for a narrow tree loses its middle ("Maximiliana…Smythe"): the
+        # first and last words tell candidates apart, and the whole name is in the row's
+        # tooltip (plain text).
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.setIndentation(12)
         self._selecting = False
         self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
         self.no_match.setVisible(False)
@@ -269,23 +315,9 @@ class ReviewerWindow(QMainWindow):
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
 
-        self.import_box = QFrame()
-        self.import_box.setObjectName("ImportBox")
-        box = QVBoxLayout(self.import_box)
-        box.setContentsMargins(10, 8, 10, 8)
-        self.import_title = QLabel("")
-        self.import_title.setWordWrap(True)
-        make_plain(self.import_title)
-        self.refused_list = QListWidget()
-        self.refused_list.setAccessibleName("Refused bundles and why")
-        self.refused_list.setMaximumHeight(110)
-        self.refused_list.setWordWrap(True)
-        dismiss = QPushButton("Dismiss")
-        dismiss.clicked.connect(lambda: self.import_box.setVisible(False))
-        box.addWidget(self.import_title)
-        box.addWidget(self.refused_list)
-        box.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
-        self.import_box.setVisible(False)
+        # The box listing refused bundles after an import is made with the first such list
+        # (import_box): hidden until then, it is no part of the first frame (issue 17).
+        self._import_box = None
 
         # Search on its own line: the library may be narrow (evidence first).
         top = QVBoxLayout()
@@ -298,7 +330,7 @@ class ReviewerWindow(QMainWindow):
         layout = QVBoxLayout(self.library_pane)
         layout.setContentsMargins(8, 8, 2, 8)
         layout.addLayout(top)
-        layout.addWidget(self.import_box)
+        # (the import box goes here, at 1, when first needed)
         layout.addWidget(self.no_match)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty_hint, 1)
@@ -649,6 +681,7 @@ class ReviewerWindow(QMainWindow):
                 self.tree.expand(self.model.index(row, 0))
         finally:
             self.tree.setUpdatesEnabled(True)
+        self._size_status_column()  # an interview's count may be wider now
         searching = bool(self.search.text().strip())
         has_any = bool(entries) or searching
         self.tree.setVisible(has_any)
@@ -983,13 +1016,60 @@ class ReviewerWindow(QMainWindow):
             return
         handles = 2 * self.splitter.handleWidth()
         library = self._library_width()
-        self.model.set_compact(0 < library < 260)
-        scoring = max(230, min(440, int(0.28 * width)))
+        self._set_compact(0 < library < 260)
+        scoring = self._scoring_width(width)
         self.splitter.setSizes([library, max(0, width - library - scoring - handles), scoring])
 
+    def _set_compact(self, on: bool) -> None:
+        """Marks only in the status column while the library is narrow (the words are then
+        the tooltip), and that column sized to what it shows."""
+        self.model.set_compact(on)
+        self._size_status_column()
+
+    def _size_status_column(self) -> None:
+        normal, bold = self.model.status_samples()
+        plain = self.tree.font()
+        heavy = QFont(plain)
+        heavy.setBold(True)  # interview rows
+        widest = max(
+            [QFontMetrics(plain).horizontalAdvance(t) for t in normal]
+            + [QFontMetrics(heavy).horizontalAdvance(t) for t in bold]
+        )
+        if not self.model.compact:  # the header's word too (blank while compact)
+            header = self.tree.header()
+            widest = max(widest, header.fontMetrics().horizontalAdvance("Status") + 8)
+        average = self.tree.fontMetrics().averageCharWidth()
+        # Text margins of an item (the focus frame's, +1, on each side).
+        margin = self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        self.tree.header().resizeSection(1, min(widest + 2 * margin + 2, 16 * average))
+
     def _library_width(self) -> int:
+        """The library's share of the width: enough for a name of ~18 average characters
+        beside the status marks (from the font, so it holds at any scale) or a fifth of a
+        wide window, as far as the answer keeps half the window and the rubric its share."""
+        if self.library_pane.isHidden():
+            return 0
         width = self.width()
-        return max(150, min(330, int(0.19 * width))) if not self.library_pane.isHidden() else 0
+        tree = self.tree
+        average = tree.fontMetrics().averageCharWidth()
+        bar = tree.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, tree)
+        # name + a candidate's indentation (its interview's and its own branch) + marks
+        # + the scroll bar + the pane's margins and the tree's frame
+        wanted = 18 * average + 2 * tree.indentation() + 3 * average + bar + 16
+        room = width - self._answer_minimum(width) - self._scoring_width(width)
+        room -= 2 * self.splitter.handleWidth()
+        return max(150, min(max(wanted, int(0.19 * width)), max(330, wanted), room))
+
+    def _answer_minimum(self, width: int) -> int:
+        """Evidence first: the answer's pane keeps half the window for the video, and its
+        margins."""
+        layout = self.answer_pane.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        return (width + 1) // 2 + (margins.left() + margins.right() if margins is not None else 16)
+
+    @staticmethod
+    def _scoring_width(width: int) -> int:
+        return max(230, min(440, int(0.28 * width)))
 
     def _show_details(self) -> None:
         self.question_context.setVisible(bool(self.question_context.text()) and not self._compact)
@@ -1037,7 +1117,7 @@ class ReviewerWindow(QMainWindow):
         # as it does on any focus change), or leave full screen.
         if event.key() == Qt.Key.Key_Escape:
             focused = self.focusWidget()
-            from PySide6.QtWidgets import QTextEdit
+            from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
             if isinstance(focused, QLineEdit | QPlainTextEdit | QTextEdit):
                 self._home_focus()
@@ -1255,6 +1335,8 @@ class ReviewerWindow(QMainWindow):
     def _correct(self) -> None:
         if self.view is None or self.view.score is None:
             return
+        from PySide6.QtWidgets import QInputDialog  # when asked (issue 17: its enums)
+
         score, ok = QInputDialog.getInt(
             self, "Correct a submitted score", "New score (1-5):", self.view.score.score or 3, 1, 5
         )
@@ -1341,6 +1423,8 @@ class ReviewerWindow(QMainWindow):
             if not needed:
                 return True
             names = ", ".join(sorted({k.organisation for k in needed}))
+            from PySide6.QtWidgets import QInputDialog, QMessageBox  # when asked (issue 17)
+
             passphrase, ok = QInputDialog.getText(
                 self,
                 "Encrypted bundles",
