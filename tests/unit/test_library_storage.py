@@ -177,7 +177,12 @@ def test_an_up_to_date_library_opens_without_loading_its_migrations(
     assert dbmod.schema_version(db) == len(real())
     db.close()
     calls: list[int] = []  # a library behind (a new one) loads them and is brought up to date
-    monkeypatch.setattr(dbmod, "discover_migrations", lambda: calls.append(1) or real())
+
+    def counted() -> list[dbmod.Migration]:
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(dbmod, "discover_migrations", counted)
     db = dbmod.open_database(tmp_path / "new.sqlite3")
     assert calls == [1] and dbmod.schema_version(db) == len(real())
     db.close()
