@@ -141,6 +141,7 @@ def _mapped(row: Mapping[str, Any], names: list[str], known: frozenset[str]) -> 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: no subclass surprises
 _CONTAINERS = frozenset({list, tuple, dict})
+_FLAT = _PLAIN | _CONTAINERS
 _INFINITY = float("inf")
 
 
@@ -237,7 +238,13 @@ class _Indented:
         if not o:
             return "{}"
         encode = self.flat(level)
-        if _PLAIN.issuperset(map(type, o.values())):
+        values = o.values()
+        # Plain values and empty lists, tuples and dicts ("[]" and "{}" with or without
+        # indent: a row with no notes): one C call. The types are asked first, so truth is
+        # asked of plain values and containers only.
+        if _FLAT.issuperset(map(type, values)) and _PLAIN.issuperset(
+            map(type, filter(None, values))
+        ):
             return self.wrap("{", encode(o), "}", level)
         inner = self.enter(o, seen)
         # Runs of plain values, and of empty containers ([] and {} with or without indent),
