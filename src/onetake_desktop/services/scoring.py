@@ -1319,7 +1319,9 @@ class ScoringService:
                     by_answer[row[1]] = [row]
                 else:
                     listed.append(row)
-            open_cells = self._open_answers(actor.reviewer_id) if actor.panelist else {}
+            # Where the actor may see another's notes: asked once, with the first such note
+            # (a panel that pins no notes never pays for it).
+            open_cells: dict[int, set[int]] | None = None
             done_by = (  # the actor's own: all _sees_recommendation asks of it
                 self.repo.submitted_by_submission(interview.id, actor.reviewer_id)
                 if actor.panelist
@@ -1392,6 +1394,8 @@ class ScoringService:
                                 else no_rec
                             )
                         notes = notes_of.get((answer_id, reviewer_id))
+                        if notes and open_cells is None and reviewer_id != actor.reviewer_id:
+                            open_cells = self._open_answers(actor.reviewer_id)
                         pinned = (
                             [{"at_ms": at, "text": text, "at": when} for at, text, when in notes]
                             if notes and self._sees_notes(actor, answer_id, reviewer_id, open_cells)
