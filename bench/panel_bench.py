@@ -1,6 +1,10 @@
 """Panel and library scale benchmarks (issue 17); figures are printed, never asserted.
 
     .venv/bin/python bench/panel_bench.py [--candidates 10000] [--runs 5] [--only summary,...]
+    .venv/bin/python bench/panel_bench.py --only export,visible --home /tmp/big --src /tmp/main/src
+
+``--src`` times another tree's code (a copy of main, say) on the same library: run it and
+this tree one after the other, a few times, to compare them under the same load.
 
 A library of N candidates x 3 questions x 3 panelists is built once with direct SQL inserts
 through the storage layer's connection (every score, recommendation, note and audit row
@@ -13,7 +17,11 @@ to report). What is measured is the real service calls and commands the windows 
    scores (``GROUP BY answer_id``: count, sum, min, max). Goal <= 200 ms.
 2. visible scores: ``ScoringService.visible_scores`` (the rule "hidden until you submit")
    and ``ShortlistService.rows`` (the shortlist window's ranking), beside one ``SELECT`` of
-   the same score rows with no rule.
+   the same score rows with no rule (all of them, ``sc.*``), and the anchor: one ``SELECT``
+   of the same columns of the interview's scores by the same joins, no rule, no order.
+2b. export: the per-answer export (``PanelService.export``: one row per score the panelist
+   may see, about 85,000 rows) written as a CSV and as a JSON file, and its rows alone
+   (``export_rows``), beside the anchor of 2.
 3. sign-in check: ``finish_sign_in`` after the passphrase (every row of the panelist checked
    with HMAC-SHA256, the audit chain), beside hashing the same rows' bytes once with HMAC.
    Argon2id is reported on its own (it is the same whatever the library's size).
@@ -45,6 +53,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
+if "--src" in sys.argv[:-1]:  # before the first import of the package
+    SRC = Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
 sys.path.insert(0, str(SRC))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -332,6 +342,18 @@ def bench_summary(info: dict[str, Any], runs: int) -> None:
     library.close()
 
 
+# The anchor of the score readers: the columns ``visible_scores`` returns, of the interview's
+# scores, by the same joins (the interview's answers by index, then their scores), with no
+# rule, no "current row" check and no order.
+SAME_COLUMNS = (
+    "SELECT sc.id, sc.answer_id, a.submission_id, a.question_id, sc.reviewer_id, r.name,"
+    " sc.score, sc.note, sc.status, sc.created_at, sc.supersedes_id, sc.reason"
+    " FROM submissions s JOIN answers a ON a.submission_id = s.id"
+    " JOIN scores sc ON sc.answer_id = a.id JOIN reviewers r ON r.id = sc.reviewer_id"
+    " WHERE s.interview_pk = ?"
+)
+
+
 def bench_visible(info: dict[str, Any], runs: int) -> None:
     from onetake_desktop.services.shortlist import ShortlistService
 
@@ -347,12 +369,39 @@ def bench_visible(info: dict[str, Any], runs: int) -> None:
                 ana, interview_pk=pk
             ),
             "ShortlistService.rows (the shortlist)": lambda: shortlist.rows(ana, interview_pk=pk),
-            "SELECT the same rows, no rule": lambda: db.execute(
+            "SELECT sc.* JOIN answers, no rule": lambda: db.execute(
                 "SELECT sc.* FROM scores sc JOIN answers a ON a.id = sc.answer_id"
             ).fetchall(),
+            "SELECT the same columns, no rule": lambda: db.execute(SAME_COLUMNS, (pk,)).fetchall(),
         },
     )
     report("2. visible scores", results, "")
+    library.close()
+
+
+def bench_export(info: dict[str, Any], runs: int) -> None:
+    library, panel = _open(info["home"])
+    ana = panel.sign_in(info["panelists"]["Ana Panel"], PASSPHRASES["Ana Panel"])
+    pk = info["interview_pk"]
+    db = library.db
+    home = Path(info["home"])
+    count = panel.export(ana, interview_pk=pk, fmt="csv", out=home / "answers.csv")
+    results = interleave(
+        runs,
+        {
+            "answers export written (CSV file)": lambda: panel.export(
+                ana, interview_pk=pk, fmt="csv", out=home / "answers.csv"
+            ),
+            "answers export written (JSON file)": lambda: panel.export(
+                ana, interview_pk=pk, fmt="json", out=home / "answers.json"
+            ),
+            "export_rows (the rows alone)": lambda: panel.scoring.export_rows(
+                ana, interview_pk=pk, every_candidate=True
+            ),
+            "SELECT the same columns, no rule": lambda: db.execute(SAME_COLUMNS, (pk,)).fetchall(),
+        },
+    )
+    report(f"2b. per-answer export ({count} rows)", results, "")
     library.close()
 
 
@@ -474,6 +523,7 @@ def bench_list(info: dict[str, Any], runs: int) -> None:
 BENCHES = {
     "summary": bench_summary,
     "visible": bench_visible,
+    "export": bench_export,
     "signin": bench_sign_in,
     "window": bench_window,
     "list": bench_list,
@@ -486,6 +536,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated benches")
     parser.add_argument("--home", type=Path, help="reuse (or build once in) this folder")
+    parser.add_argument("--src", type=Path, help="time this source tree instead (read above)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="panel-bench-") as tmp:
         home = args.home or Path(tmp) / "home"
@@ -500,7 +551,8 @@ def main() -> int:
         print(
             f"library: {info['candidates']} candidates x {len(QUESTIONS)} questions x"
             f" {len(PASSPHRASES)} panelists, {info['rows']}"
-            f" (built in {info['seconds']:.1f} s); {load()}; Python {sys.version.split()[0]}"
+            f" (built in {info['seconds']:.1f} s); {load()}; Python {sys.version.split()[0]};"
+            f" code {SRC}"
         )
         for name in args.only.split(","):
             BENCHES[name.strip()](info, args.runs)

@@ -29,6 +29,7 @@ only add their own presentation on top. The rules, once:
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import hmac
 import json
@@ -67,6 +68,7 @@ from onetake_desktop.storage.library import (
 )
 from onetake_desktop.storage.panel import (
     ERASED_ACTION,
+    CurrentRecommendation,
     DecisionRecord,
     PanelistRecord,
     SqlitePanel,
@@ -723,10 +725,18 @@ class ScoringService:
     ) -> list[VisibleScore]:
         """The actor's own current scores and the others' they may see (hidden until you
         submit). A reviewer who is not a panelist sees only their own."""
+        return list(map(VisibleScore._make, self._visible_rows(actor, interview_pk, own_drafts)))
+
+    def _visible_rows(
+        self, actor: Actor, interview_pk: int, own_drafts: bool
+    ) -> Iterator[tuple[Any, ...]]:
+        """:meth:`visible_scores` as SQLite returns them (:class:`VisibleScore`'s columns),
+        read as they come: what the per-answer export writes from, with no record each."""
         self.check(actor)
-        rows = self.repo.visible_scores(actor.reviewer_id, interview_pk, own_drafts)
+        rows = self.repo.visible_rows(actor.reviewer_id, interview_pk, own_drafts)
         if not actor.panelist:
-            rows = [r for r in rows if r.reviewer_id == actor.reviewer_id]
+            mine = actor.reviewer_id
+            return (r for r in rows if r[4] == mine)  # VisibleScore.reviewer_id
         return rows
 
     def visible_grid(
@@ -754,14 +764,27 @@ class ScoringService:
         reviewer_id: int,
         open_cells: Mapping[int, set[int]] | None,
     ) -> list[TimestampedNote]:
-        if reviewer_id != actor.reviewer_id:
-            if not actor.panelist:
-                return []
-            if open_cells is None:
-                open_cells = self._open_answers(actor.reviewer_id)
-            if answer_id not in open_cells.get(reviewer_id, set()):
-                return []
+        if not self._sees_notes(actor, answer_id, reviewer_id, open_cells):
+            return []
         return self.library.scores.notes(answer_id, reviewer_id)
+
+    def _sees_notes(
+        self,
+        actor: Actor,
+        answer_id: int,
+        reviewer_id: int,
+        open_cells: Mapping[int, set[int]] | None,
+    ) -> bool:
+        """The rule for timestamped notes: the actor's own, or a panelist's once both have
+        submitted their score on the answer (``open_cells``: :meth:`_open_answers`, when
+        already known)."""
+        if reviewer_id == actor.reviewer_id:
+            return True
+        if not actor.panelist:
+            return False
+        if open_cells is None:
+            open_cells = self._open_answers(actor.reviewer_id)
+        return answer_id in open_cells.get(reviewer_id, set())
 
     def visible_recommendation(
         self, actor: Actor, *, submission_id: int, reviewer_id: int
@@ -780,16 +803,29 @@ class ScoringService:
     ) -> RecommendationRecord | None:
         """``done_by``: submission id -> who submitted all of it, when already known."""
         rec = self.library.scores.recommendation(submission_id, reviewer_id)
-        if rec is None or reviewer_id == actor.reviewer_id:
-            return rec
-        if not actor.panelist or rec.status != "submitted":
+        if rec is None:
             return None
+        return rec if self._sees_recommendation(actor, submission_id, rec, done_by) else None
+
+    def _sees_recommendation(
+        self,
+        actor: Actor,
+        submission_id: int,
+        rec: RecommendationRecord | CurrentRecommendation,
+        done_by: Mapping[int, set[int]] | None,
+    ) -> bool:
+        """The rule for a reviewer's current recommendation: the actor's own, or another
+        panelist's submitted one once the actor has submitted the whole candidate."""
+        if rec.reviewer_id == actor.reviewer_id:
+            return True
+        if not actor.panelist or rec.status != "submitted":
+            return False
         done = (
             self.repo.submitted_by(submission_id)
             if done_by is None
             else done_by.get(submission_id, set())
         )
-        return rec if actor.reviewer_id in done else None
+        return actor.reviewer_id in done
 
     def visible_recommendations(
         self, actor: Actor, *, interview_pk: int
@@ -1232,93 +1268,156 @@ class ScoringService:
         export) adds one row for each candidate with no score to show. ``transcripts`` adds
         each answer's transcript (issue 16) in a ``transcript`` column: the answer's own words,
         shown to whoever may see the answer's row."""
+        fields = export_fields(transcripts)
+        with _collector_paused():
+            return [
+                dict(zip(fields, row, strict=True))
+                for row in self._export_cells(
+                    actor,
+                    interview_pk=interview_pk,
+                    submitted_only=submitted_only,
+                    every_candidate=every_candidate,
+                    transcripts=transcripts,
+                )
+            ]
+
+    def _export_cells(
+        self,
+        actor: Actor,
+        *,
+        interview_pk: int | None,
+        submitted_only: bool | None,
+        every_candidate: bool,
+        transcripts: bool,
+    ) -> Iterator[tuple[Any, ...]]:
+        """:meth:`export_rows` as tuples of cells in :func:`export_fields` order, made as the
+        score rows are read (a panel of 10,000 candidates exports 85,000 of them). Who sees
+        what is decided by the readers' rules (:meth:`_visible_rows`, :meth:`_sees_notes`,
+        :meth:`_sees_recommendation`); notes and recommendations are read once per interview
+        rather than once per row."""
         self.check(actor)
         if submitted_only is None:
             submitted_only = self.drafts_stay_home(actor)
-        only_submitted = submitted_only
         interviews = [
             i for i in self.library.interviews.all() if interview_pk is None or i.id == interview_pk
         ]
         names = {r.id: r.name for r in self.library.reviewers.all()}
-        rows: list[dict[str, Any]] = []
+        no_answer = ("",) * len(_ANSWER_FIELDS)
+        no_decision = ("",) * 5
+        no_rec = ("", "", "", "")
         for interview in interviews:
             definition = self.library.interviews.definition(interview.id)
             questions = {q.id: q.text for q in definition.kit.questions} if definition else {}
-            scores = self.visible_scores(actor, interview_pk=interview.id, own_drafts=True)
             # Asked once per interview, not once per row (each is a pass over its scores).
-            open_cells = self._open_answers(actor.reviewer_id) if actor.panelist else {}
-            done_by = (  # the actor's own: all _visible_recommendation asks of it
+            by_answer: dict[int, list[tuple[Any, ...]]] = {}
+            for row in self._visible_rows(actor, interview.id, own_drafts=True):
+                # VisibleScore's columns: 1 answer id, 6 score, 8 status
+                if row[6] is None or (submitted_only and row[8] != "submitted"):
+                    continue
+                listed = by_answer.get(row[1])
+                if listed is None:
+                    by_answer[row[1]] = [row]
+                else:
+                    listed.append(row)
+            # Where the actor may see another's notes: asked once, with the first such note
+            # (a panel that pins no notes never pays for it).
+            open_cells: dict[int, set[int]] | None = None
+            done_by = (  # the actor's own: all _sees_recommendation asks of it
                 self.repo.submitted_by_submission(interview.id, actor.reviewer_id)
                 if actor.panelist
                 else {}
             )
+            notes_of = self.repo.interview_notes(interview.id)
+            recs = self.repo.current_recommendations(interview.id)
             hashes = self.library.submissions.bundle_hashes(interview.id)
             flags = self.library.submissions.all_flags()
-            by_answer: dict[int, list[VisibleScore]] = {}
-            for sc in scores:
-                if sc.score is None or (only_submitted and sc.status != "submitted"):
-                    continue
-                by_answer.setdefault(sc.answer_id, []).append(sc)
+            asked: dict[str, tuple[str, str, str]] = {}  # question id -> its 3 cells
+            words: dict[int, tuple[str, ...]] = {}  # answer id -> (transcript,) or ()
             for c in self.candidates(interview_pk=interview.id):
+                sid = c.submission_id
                 d = c.decision
-                base = {
-                    "interview_id": interview.interview_id,
-                    "interview_version": interview.version,
-                    "role_title": interview.role_title,
-                    "candidate_code": c.code,
-                    "candidate_name": c.name if c.revealed else "",
-                    "candidate_email": c.email,
-                    "bundle_sha256": hashes[c.submission_id],
-                    "flags": _flags_text(flags.get(c.submission_id, ())),
-                    "decision": d.decision if d else "",
-                    "decision_reason": d.reason if d else "",
-                    "feedback": d.feedback if d else "",
-                    "decided_at": d.created_at if d else "",
-                    "decided_by": names.get(d.reviewer_id, "") if d else "",
-                }
-                mine: list[dict[str, Any]] = []
+                head = (
+                    interview.interview_id,
+                    interview.version,
+                    interview.role_title,
+                    c.code,
+                    c.name if c.revealed else "",
+                    c.email,
+                    hashes[sid],
+                    _flags_text(flags.get(sid, ())),
+                )
+                tail = (
+                    (d.decision, d.reason, d.feedback, d.created_at, names.get(d.reviewer_id, ""))
+                    if d
+                    else no_decision
+                )
+                shown = False
+                rec_cells: dict[int, tuple[Any, ...]] = {}  # reviewer id -> their 4 cells
                 for question_id, answer_id in c.answers.items():
-                    rubric = definition.rubrics.get(question_id) if definition else None
-                    for sc in by_answer.get(answer_id, []):
-                        rec = self._visible_recommendation(
-                            actor, c.submission_id, sc.reviewer_id, done_by
+                    scored = by_answer.get(answer_id)
+                    if not scored:
+                        continue
+                    shown = True
+                    question = asked.get(question_id)
+                    if question is None:
+                        rubric = definition.rubrics.get(question_id) if definition else None
+                        question = asked[question_id] = (
+                            question_id,
+                            questions.get(question_id, f"Question {question_id}"),
+                            rubric.competency if rubric else "",
                         )
-                        if rec is not None and only_submitted and rec.status != "submitted":
-                            rec = None
-                        notes = self._visible_notes(actor, answer_id, sc.reviewer_id, open_cells)
-                        mine.append(
-                            {
-                                **base,
-                                "question_id": question_id,
-                                "question_text": questions.get(
-                                    question_id, f"Question {question_id}"
-                                ),
-                                "competency": rubric.competency if rubric else "",
-                                "reviewer": sc.reviewer_name,
-                                "score": sc.score,
-                                "status": sc.status,
-                                "note": sc.note,
-                                "scored_at": sc.created_at,
-                                "supersedes_id": sc.supersedes_id,
-                                "reason": sc.reason or "",
-                                "timestamped_notes": [
-                                    {"at_ms": n.position_ms, "text": n.text, "at": n.created_at}
-                                    for n in notes
-                                ],
-                                "recommendation": rec.value if rec else "",
-                                "recommendation_note": rec.note if rec else "",
-                                "recommendation_status": rec.status if rec else "",
-                                "recommendation_at": rec.created_at if rec else "",
-                                "transcript": self._transcript_text(answer_id)
-                                if transcripts
-                                else "",
-                            }
+                    if transcripts:
+                        words[answer_id] = (self._transcript_text(answer_id),)
+                    after = words.get(answer_id, ())
+                    for (
+                        _,
+                        _,
+                        _,
+                        _,
+                        reviewer_id,
+                        reviewer_name,
+                        score,
+                        note,
+                        status,
+                        created_at,
+                        supersedes_id,
+                        reason,
+                    ) in scored:
+                        rec_row = rec_cells.get(reviewer_id)
+                        if rec_row is None:
+                            rec = recs.get((sid, reviewer_id))
+                            rec_row = rec_cells[reviewer_id] = (
+                                (rec.value, rec.note, rec.status, rec.created_at)
+                                if rec is not None
+                                and self._sees_recommendation(actor, sid, rec, done_by)
+                                and not (submitted_only and rec.status != "submitted")
+                                else no_rec
+                            )
+                        notes = notes_of.get((answer_id, reviewer_id))
+                        if notes and open_cells is None and reviewer_id != actor.reviewer_id:
+                            open_cells = self._open_answers(actor.reviewer_id)
+                        pinned = (
+                            [{"at_ms": at, "text": text, "at": when} for at, text, when in notes]
+                            if notes and self._sees_notes(actor, answer_id, reviewer_id, open_cells)
+                            else []
                         )
-                if not mine and (every_candidate or d is not None):
-                    mine.append({**base, **dict.fromkeys(_ANSWER_FIELDS, "")})
-                rows.extend(mine)
-        fields = (*EXPORT_FIELDS, "transcript") if transcripts else EXPORT_FIELDS
-        return [{k: row.get(k, "") for k in fields} for row in rows]
+                        yield (
+                            *head,
+                            *question,
+                            reviewer_name,
+                            score,
+                            status,
+                            note,
+                            created_at,
+                            supersedes_id,
+                            reason or "",
+                            pinned,
+                            *rec_row,
+                            *tail,
+                            *after,
+                        )
+                if not shown and (every_candidate or d is not None):
+                    yield (*head, *no_answer, *tail, *(("",) if transcripts else ()))
 
     def _transcript_text(self, answer_id: int) -> str:
         from onetake_desktop.storage.transcripts import SqliteTranscripts
@@ -1394,25 +1493,35 @@ class ScoringService:
         self.check(actor)
         if summary:
             rows = self.summary_rows(actor, interview_pk=interview_pk)
-            fields: Sequence[str] = SUMMARY_FIELDS
-        else:
-            rows = self.export_rows(
+            return self.write_export(
                 actor,
-                interview_pk=interview_pk,
-                submitted_only=submitted_only,
-                every_candidate=every_candidate,
-                transcripts=transcripts,
+                kind="summary",
+                key="candidates",
+                rows=rows,
+                fields=SUMMARY_FIELDS,
+                fmt=fmt,
+                out=out,
             )
-            fields = (*EXPORT_FIELDS, "transcript") if transcripts else EXPORT_FIELDS
-        return self.write_export(
-            actor,
-            kind="summary" if summary else "answers",
-            key="candidates" if summary else "scores",
-            rows=rows,
-            fields=fields,
-            fmt=fmt,
-            out=out,
-        )
+        with _collector_paused():
+            # Tuples of cells, no dictionary per row (a CSV file writes them as they are).
+            cells = list(
+                self._export_cells(
+                    actor,
+                    interview_pk=interview_pk,
+                    submitted_only=submitted_only,
+                    every_candidate=every_candidate,
+                    transcripts=transcripts,
+                )
+            )
+            return self.write_export(
+                actor,
+                kind="answers",
+                key="scores",
+                rows=cells,
+                fields=export_fields(transcripts),
+                fmt=fmt,
+                out=out,
+            )
 
     def write_export(
         self,
@@ -1420,16 +1529,20 @@ class ScoringService:
         *,
         kind: str,
         key: str,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
         fields: Sequence[str],
         fmt: str,
         out: Path,
     ) -> int:
         """Write rows the actor may see (built by this service's readers) to ``out``
         atomically: CSV with a UTF-8 byte-order mark, or JSON with ``rows`` under ``key``.
+        A row is a mapping or a sequence of cells in ``fields`` order (the JSON names them).
         A panelist's export is audited (file name as a hash)."""
         self.check(actor)
         if fmt == "json":
+            rows = [
+                r if isinstance(r, Mapping) else dict(zip(fields, r, strict=True)) for r in rows
+            ]
             data = indented_json(  # json.dumps(..., indent=2) byte for byte, faster
                 {
                     "format_version": 2,
@@ -1509,6 +1622,14 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "decided_at",
     "decided_by",
 )
+
+
+def export_fields(transcripts: bool) -> tuple[str, ...]:
+    """The per-answer export's columns: :data:`EXPORT_FIELDS`, then ``transcript`` when
+    asked for."""
+    return (*EXPORT_FIELDS, "transcript") if transcripts else EXPORT_FIELDS
+
+
 SUMMARY_FIELDS: tuple[str, ...] = (
     "interview_id",
     "interview_version",
@@ -1564,6 +1685,20 @@ def _per_candidate(
         per(seen.sum(axis=1)),
         per(np.where(seen, matrix, 0.0).sum(axis=1)),
     )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while an export's rows are built and written (they
+    make no cycles; each row holds a list, so each stays tracked, and with 85,000 of them
+    the collector's full passes cost a third of the build), then left as it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _flags_text(flags: Sequence[Flag]) -> str:

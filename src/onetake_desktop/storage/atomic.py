@@ -69,7 +69,8 @@ CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it
 # A cell that starts with one of these is a formula to a spreadsheet: a candidate called
 # "=HYPERLINK(...)" must stay text, so such cells get a leading apostrophe (OWASP's advice).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# All one character, so ``text[:1] in _FORMULA_FIRST`` is ``text.startswith(_FORMULA_STARTS)``.
+# All one character, so ``text and text[0] in _FORMULA_FIRST`` is
+# ``text.startswith(_FORMULA_STARTS)`` (no slice made per cell).
 _FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 assert all(len(start) == 1 for start in _FORMULA_STARTS)
 
@@ -114,14 +115,19 @@ def csv_bytes(
         if json_cells:  # JSON text starts with [ or {: never a formula
             write(
                 [
-                    ("'" + v if v[:1] in first else v)
+                    ("'" + v if v and v[0] in first else v)
                     if isinstance(v, str)
                     else (dumps(v) if isinstance(v, (list, dict)) else v)
                     for v in values
                 ]
             )
         else:
-            write([("'" + v if v[:1] in first else v) if isinstance(v, str) else v for v in values])
+            write(
+                [
+                    ("'" + v if v and v[0] in first else v) if isinstance(v, str) else v
+                    for v in values
+                ]
+            )
     return CSV_BOM + buffer.getvalue().encode("utf-8")
 
 
@@ -141,6 +147,7 @@ def _mapped(row: Mapping[str, Any], names: list[str], known: frozenset[str]) -> 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: no subclass surprises
 _CONTAINERS = frozenset({list, tuple, dict})
+_FLAT = _PLAIN | _CONTAINERS
 _INFINITY = float("inf")
 
 
@@ -237,7 +244,13 @@ class _Indented:
         if not o:
             return "{}"
         encode = self.flat(level)
-        if _PLAIN.issuperset(map(type, o.values())):
+        values = o.values()
+        # Plain values and empty lists, tuples and dicts ("[]" and "{}" with or without
+        # indent: a row with no notes): one C call. The types are asked first, so truth is
+        # asked of plain values and containers only.
+        if _FLAT.issuperset(map(type, values)) and _PLAIN.issuperset(
+            map(type, filter(None, values))
+        ):
             return self.wrap("{", encode(o), "}", level)
         inner = self.enter(o, seen)
         # Runs of plain values, and of empty containers ([] and {} with or without indent),

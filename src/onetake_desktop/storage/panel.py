@@ -142,6 +142,18 @@ class VisibleScore(NamedTuple):
     reason: str | None
 
 
+class CurrentRecommendation(NamedTuple):
+    """A reviewer's current recommendation on a candidate (the fields of
+    ``RecommendationRecord`` an export shows), one per row SQLite returns."""
+
+    submission_id: int
+    reviewer_id: int
+    value: str
+    note: str
+    status: str
+    created_at: str
+
+
 @dataclass(frozen=True)
 class VisibleGrid:
     """The scores a viewer may see on an interview, one row per answer (by submission id,
@@ -380,16 +392,63 @@ class SqlitePanel:
         self, viewer_id: int, interview_pk: int, own_drafts: bool = True
     ) -> list[VisibleScore]:
         """Current scores on the interview's answers that ``viewer_id`` may see (see module)."""
-        rows = self.db.execute(
+        # SQLite returns each column in its type already: the rows as they come.
+        return list(map(VisibleScore._make, self.visible_rows(viewer_id, interview_pk, own_drafts)))
+
+    def visible_rows(
+        self, viewer_id: int, interview_pk: int, own_drafts: bool = True
+    ) -> Iterator[tuple[Any, ...]]:
+        """:meth:`visible_scores` as SQLite returns them, in :class:`VisibleScore`'s column
+        order, read as they come (the per-answer export: no record kept per score)."""
+        rows: Iterator[tuple[Any, ...]] = self.db.execute(
             "SELECT sc.id, sc.answer_id, a.submission_id, a.question_id, sc.reviewer_id,"
             " r.name AS reviewer_name,"
             " sc.score, sc.note, sc.status, sc.created_at, sc.supersedes_id, sc.reason"
             + _VISIBLE
             + " ORDER BY a.submission_id, a.position, reviewer_name COLLATE NOCASE",
             {"interview": interview_pk, "viewer": viewer_id, "own_drafts": int(own_drafts)},
-        ).fetchall()
-        # SQLite returns each column in its type already: the rows as they come.
-        return list(map(VisibleScore._make, rows))
+        )
+        return rows
+
+    def interview_notes(self, interview_pk: int) -> dict[tuple[int, int], list[tuple[Any, ...]]]:
+        """(answer id, reviewer id) -> ``(position_ms, text, created_at)`` of every
+        timestamped note on the interview's answers, each list in the order of
+        ``SqliteScores.notes`` (position, then id): one query for an export, not one per
+        row. Who may see which is the service's rule."""
+        out: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+        for answer_id, reviewer_id, *note in self.db.execute(
+            "SELECT n.answer_id, n.reviewer_id, n.position_ms, n.text, n.created_at"
+            " FROM submissions s JOIN answers a ON a.submission_id = s.id"
+            " JOIN timestamped_notes n ON n.answer_id = a.id"
+            " WHERE s.interview_pk = ? ORDER BY n.position_ms, n.id",
+            (interview_pk,),
+        ):
+            # position_ms as SqliteScores.notes gives it (an int)
+            item = (int(note[0]), note[1], note[2])
+            listed = out.get((answer_id, reviewer_id))
+            if listed is None:
+                out[(answer_id, reviewer_id)] = [item]
+            else:
+                listed.append(item)
+        return out
+
+    def current_recommendations(
+        self, interview_pk: int
+    ) -> dict[tuple[int, int], CurrentRecommendation]:
+        """(submission id, reviewer id) -> each reviewer's current (latest) recommendation
+        on the interview's candidates, as ``SqliteScores.recommendation`` finds it one at a
+        time: one query for an export. Who may see which is the service's rule."""
+        return {
+            (row[0], row[1]): CurrentRecommendation._make(row)
+            for row in self.db.execute(
+                "SELECT rc.submission_id, rc.reviewer_id, rc.value, rc.note, rc.status,"
+                " rc.created_at FROM submissions s"
+                " JOIN recommendations rc ON rc.submission_id = s.id"
+                " WHERE s.interview_pk = ? AND rc.id = (SELECT MAX(x.id) FROM recommendations x"
+                " WHERE x.submission_id = rc.submission_id AND x.reviewer_id = rc.reviewer_id)",
+                (interview_pk,),
+            )
+        }
 
     def reviewer_ids(self) -> list[int]:
         return [int(r[0]) for r in self.db.execute("SELECT id FROM reviewers ORDER BY id")]
