@@ -47,6 +47,8 @@ AUTHOR_LATER = [
     "onetake_desktop.storage.kit_signature",
     "tomllib",
     "PySide6.QtMultimedia",
+    "hashlib",  # a kit's content hash: when a kit is built (OpenSSL's set-up, ~1 ms)
+    "onetake_desktop.ui.author.questions",  # the Questions tab: built after the first paint
 ]
 
 SCRIPT = """

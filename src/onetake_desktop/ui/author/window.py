@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -49,7 +48,6 @@ from onetake_desktop.ui.author.fields import (
     seconds,
     show_notes,
 )
-from onetake_desktop.ui.author.questions import QuestionsPage
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
 log = logging.getLogger(__name__)
@@ -197,6 +195,9 @@ class AuthorWindow(QMainWindow):
             self.build_parts()
 
     def _build_parts(self) -> None:
+        # Imported with the parts it builds (issue 17): not before the first paint.
+        from onetake_desktop.ui.author.questions import QuestionsPage
+
         self.parts_built = True
         pages, privacy, practice, hand_over = self._part_tabs
         pages.setWidget(self._pages_part())
@@ -909,6 +910,9 @@ class AuthorWindow(QMainWindow):
 
     def tell(self, sentence: str) -> None:
         """One sentence in a box, as plain text: it may quote a file name or kit text."""
+        # QMessageBox loads with the first box (each Qt class makes its enums when first named).
+        from PySide6.QtWidgets import QMessageBox
+
         self.last_message = sentence
         box = QMessageBox(QMessageBox.Icon.Warning, "OneTake", sentence, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -934,6 +938,8 @@ class AuthorWindow(QMainWindow):
         return Path(path) if path else None
 
     def _ask_unsaved(self) -> Unsaved:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setWindowTitle("OneTake")
         box.setText("Save the changes to this interview?")
