@@ -137,7 +137,9 @@ class AuthorWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self._scrolled_tab(PARTS[0]).setWidget(self._interview_part())
+        first = QWidget()
+        self._scrolled_tab(PARTS[0]).setWidget(first)
+        self._interview_part(first)
         # Every tab is there from the start; the parts behind tabs 2-6 go in by _build_parts.
         self._part_tabs = [self._scrolled_tab(title) for title in PARTS[1:4]]
         self._questions_tab = QWidget()  # the QuestionsPage itself takes its place
@@ -264,8 +266,7 @@ class AuthorWindow(QMainWindow):
         outer.addStretch(1)
         return form
 
-    def _interview_part(self) -> QWidget:
-        part = QWidget()
+    def _interview_part(self, part: QWidget) -> QWidget:
         form = self._form(part, "Who is hiring, for what, and the rules of this interview.")
         self._bind(form, "Organisation", "organisation", line("e.g. Harbour Lane"))
         self._bind(form, "Role", "role_title", line("e.g. Customer Support Specialist"))
