@@ -47,6 +47,10 @@ AUTHOR_LATER = [
     "onetake_desktop.storage.kit_signature",
     "tomllib",
     "PySide6.QtMultimedia",
+    "hashlib",  # a kit's content hash: when a kit is built (OpenSSL's set-up, ~1 ms)
+    "onetake_desktop.ui.author.questions",  # the Questions tab: built after the first paint
+    "onetake_desktop.ui.widgets.plain",  # ui.application loads it with a window's error box
+    "difflib",  # comparing a rubric's anchors: a blank draft has none
 ]
 
 SCRIPT = """

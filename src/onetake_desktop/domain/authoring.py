@@ -10,7 +10,6 @@ Plain Python: no I/O, no Qt.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -130,6 +129,8 @@ def estimated_seconds(data: Mapping[str, Any]) -> int:
 
 def repeated_anchors(rubric: Mapping[str, Any]) -> list[tuple[int, int]]:
     """Pairs of levels (lower, higher) whose anchors say nearly the same thing."""
+    import difflib  # only drafts with rubrics get here (issue 17: not the blank window's start)
+
     anchors = {s: _normalised(_text(rubric.get(str(s)))) for s in range(1, 6)}
     pairs = []
     for low in range(1, 6):

@@ -7,7 +7,6 @@ Parsing, validation with field paths and the content hash live here too (no I/O,
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -209,11 +208,15 @@ def kit_to_dict(kit: Kit) -> dict[str, Any]:
 
 def kit_content_hash(kit: Kit) -> str:
     """``sha256:<hex>`` of the kit's canonical JSON (sorted keys, no whitespace, UTF-8)."""
+    import hashlib  # issue 17: OpenSSL's set-up waits for the first hash (not the windows')
+
     return "sha256:" + hashlib.sha256(canonical_json(kit_to_dict(kit))).hexdigest()
 
 
 def privacy_notice_hash(kit: Kit) -> str:
     """``sha256:<hex>`` of the privacy notice text (UTF-8); consent records it."""
+    import hashlib
+
     return "sha256:" + hashlib.sha256(kit.privacy_notice.encode("utf-8")).hexdigest()
 
 

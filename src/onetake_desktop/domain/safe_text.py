@@ -16,6 +16,7 @@ Plain Python: the UI turns blocks into widgets (ui/candidate/safe_text.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -93,28 +94,32 @@ def parse_safe_text(text: str) -> tuple[Block, ...]:
 
 
 # -- what authors are warned about -----------------------------------------------------------
-_CHECKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), "HTML tag {m}"),
-    (re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,6});"), "HTML entity {m}"),
-    (re.compile(r"\[[^\]\n]{1,200}\]\([^)\s]{1,500}\)"), "Markdown link {m}"),
-    (re.compile(r"(?m)^#{1,6}\s"), "Markdown heading '#'"),
-    (re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"), "Markdown emphasis {m}"),
-    # Only what really is an address: "send the file." or "your data: ..." are plain words.
-    (
-        re.compile(
-            r"\b(?:http://|ftp://|file:/|javascript:|data:[a-z]+/[a-z0-9.+-]+|www\.[a-z0-9-]+\.)"
-            r"[^\s]*",
-            re.I,
+@functools.cache
+def _checks() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Compiled on the first check (issue 17): kits are checked by authors and by
+    ``kit validate``, never before a window's first paint."""
+    return (
+        (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), "HTML tag {m}"),
+        (re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,6}|#x[0-9A-Fa-f]{1,6});"), "HTML entity {m}"),
+        (re.compile(r"\[[^\]\n]{1,200}\]\([^)\s]{1,500}\)"), "Markdown link {m}"),
+        (re.compile(r"(?m)^#{1,6}\s"), "Markdown heading '#'"),
+        (re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"), "Markdown emphasis {m}"),
+        # Only what really is an address: "send the file." or "your data: ..." are plain words.
+        (
+            re.compile(
+                r"\b(?:http://|ftp://|file:/|javascript:|data:[a-z]+/[a-z0-9.+-]+|www\.[a-z0-9-]+\.)"
+                r"[^\s]*",
+                re.I,
+            ),
+            "address {m}",
         ),
-        "address {m}",
-    ),
-)
+    )
 
 
 def markup_warnings(text: str) -> list[str]:
     """Phrases naming the markup in ``text`` that candidates will see literally."""
     found: list[str] = []
-    for pattern, phrase in _CHECKS:
+    for pattern, phrase in _checks():
         address = phrase.startswith("address")
         matches = list(pattern.finditer(text))[: 3 if address else 1]
         for m in matches:

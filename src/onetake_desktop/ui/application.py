@@ -19,7 +19,6 @@ from onetake_desktop.cli import GuiRequest
 from onetake_desktop.logs import MAX_BYTES, install_excepthooks
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
-from onetake_desktop.ui.widgets.plain import warn
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
@@ -157,7 +156,10 @@ def run_gui(request: GuiRequest, context: AppContext) -> int:
     except Exception as error:  # a window that cannot open says why, in one sentence
         log.exception("the %s window could not open", request.mode)
         # The sentence often names a kit or bundle file: plain text, never rich text.
+        # (widgets.plain loads here: the author and start windows use none of it, issue 17.)
         from PySide6.QtWidgets import QMessageBox
+
+        from onetake_desktop.ui.widgets.plain import warn
 
         warn(None, str(error), icon=QMessageBox.Icon.Critical)
         return 1

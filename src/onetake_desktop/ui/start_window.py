@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
-from onetake_desktop.ui.widgets.plain import plain_box
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
@@ -157,7 +156,10 @@ class StartWindow(QWidget):
             window = build()  # type: ignore[operator]
         except Exception as error:
             # One sentence, as plain text, in a box the test can read (a changed kit's
-            # refusal quotes its signer's name).
+            # refusal quotes its signer's name). Loaded here: the start screen shows no
+            # other outside text (issue 17).
+            from onetake_desktop.ui.widgets.plain import plain_box
+
             self.problem = plain_box(self, str(error))
             self.problem.open()
             return

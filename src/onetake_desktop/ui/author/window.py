@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -49,7 +48,6 @@ from onetake_desktop.ui.author.fields import (
     seconds,
     show_notes,
 )
-from onetake_desktop.ui.author.questions import QuestionsPage
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
 log = logging.getLogger(__name__)
@@ -139,7 +137,9 @@ class AuthorWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self._scrolled_tab(PARTS[0]).setWidget(self._interview_part())
+        first = QWidget()
+        self._scrolled_tab(PARTS[0]).setWidget(first)
+        self._interview_part(first)
         # Every tab is there from the start; the parts behind tabs 2-6 go in by _build_parts.
         self._part_tabs = [self._scrolled_tab(title) for title in PARTS[1:4]]
         self._questions_tab = QWidget()  # the QuestionsPage itself takes its place
@@ -197,6 +197,9 @@ class AuthorWindow(QMainWindow):
             self.build_parts()
 
     def _build_parts(self) -> None:
+        # Imported with the parts it builds (issue 17): not before the first paint.
+        from onetake_desktop.ui.author.questions import QuestionsPage
+
         self.parts_built = True
         pages, privacy, practice, hand_over = self._part_tabs
         pages.setWidget(self._pages_part())
@@ -263,8 +266,7 @@ class AuthorWindow(QMainWindow):
         outer.addStretch(1)
         return form
 
-    def _interview_part(self) -> QWidget:
-        part = QWidget()
+    def _interview_part(self, part: QWidget) -> QWidget:
         form = self._form(part, "Who is hiring, for what, and the rules of this interview.")
         self._bind(form, "Organisation", "organisation", line("e.g. Harbour Lane"))
         self._bind(form, "Role", "role_title", line("e.g. Customer Support Specialist"))
@@ -909,6 +911,9 @@ class AuthorWindow(QMainWindow):
 
     def tell(self, sentence: str) -> None:
         """One sentence in a box, as plain text: it may quote a file name or kit text."""
+        # QMessageBox loads with the first box (each Qt class makes its enums when first named).
+        from PySide6.QtWidgets import QMessageBox
+
         self.last_message = sentence
         box = QMessageBox(QMessageBox.Icon.Warning, "OneTake", sentence, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -934,6 +939,8 @@ class AuthorWindow(QMainWindow):
         return Path(path) if path else None
 
     def _ask_unsaved(self) -> Unsaved:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setWindowTitle("OneTake")
         box.setText("Save the changes to this interview?")
