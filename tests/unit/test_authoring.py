@@ -383,3 +383,18 @@ def test_a_rubric_added_to_a_hand_written_question_reads_as_written_by_hand() ->
         '[[questions]]\nid = "q1"\n\n  [questions.rubric]\n  competency = "Teamwork"\n'
         '  1 = "No example."\n\n[[questions]]\nid = "q2"\n'
     )
+
+
+def test_checks_give_the_problems_and_the_advice_of_one_validation() -> None:
+    """The window asks ``checks`` once per edit: the same lists as ``problems`` and ``advice``
+    asked apart, for a draft with advice only and for one with problems too."""
+    draft = AuthorDraft.open(kitfile.demo_source_path())
+    draft.set("deadline", NOW + timedelta(days=2))
+    draft.set("privacy_notice", "We take <b>privacy</b> seriously.")
+    problems, advice = draft.checks(NOW)
+    assert problems == [] and advice == draft.advice(NOW)
+    assert {a.rule for a in advice} >= {"markup"}
+    draft.set("title", "")
+    problems, advice = draft.checks(NOW)
+    assert problems and problems == draft.problems()
+    assert advice == draft.advice(NOW) and advice

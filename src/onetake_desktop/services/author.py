@@ -464,13 +464,21 @@ class AuthorDraft:
     def advice(self, now: datetime) -> list[Advice]:
         """The guard rails, and (once the draft is valid) markup that candidates would see
         literally, as ``kit validate`` warns."""
-        advice = guard_rails(self.data(), now)
+        return self.checks(now)[1]
+
+    def checks(self, now: datetime) -> tuple[list[Problem], list[Advice]]:
+        """:meth:`problems` and :meth:`advice` from one validation of the draft (the window
+        asks for both after every edit; validating twice doubled its cost)."""
+        data = self.data()
+        advice = guard_rails(data, now)
         try:
-            kit = self.definition().kit
-        except InvalidInputError:
-            return advice
+            kit = definition_from_toml_dict(data).kit
+        except ProblemsError as error:
+            return error.problems, advice
+        except InvalidInputError as error:
+            return [Problem("", str(error))], advice
         advice += [Advice(p.path, "markup", p.message) for p in kit_markup_warnings(kit)]
-        return advice
+        return [], advice
 
     # --- editing ---------------------------------------------------------------------------
 

@@ -589,8 +589,7 @@ class AuthorWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Notes beside the fields, the checks list, the title and the actions."""
-        problems = self.draft.problems()
-        advice = self.draft.advice(self.context.clock.now())
+        problems, advice = self.draft.checks(self.context.clock.now())
         q = self.question
         for field in self.fields:
             path = field.path(q)
