@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from onetake_desktop.domain.safe_text import Block, parse_safe_text
+from onetake_desktop.ui.candidate.widgets import make_selectable
 
 
 def block_html(block: Block) -> str:
@@ -103,7 +104,7 @@ class SafeText(QWidget):
         else:
             lab.setTextFormat(Qt.TextFormat.PlainText)
             lab.setText(block.text)
-            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            make_selectable(lab)
         lab.setAccessibleName(block.text[:200])
         self.labels.append(lab)
         return lab

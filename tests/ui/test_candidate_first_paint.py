@@ -1,0 +1,119 @@
+"""Issue 17 (quick start): what the candidate window saves before its first paint changes
+nothing the candidate sees or can do.
+
+- Labels become selectable once their page (or the window) has its style
+  (`selectable_once_styled`), not as they are made: every label made by `label()` and every
+  kit text is still selectable, on every page, and one made outside a page's building is
+  selectable at once.
+- The step indicator is styled in its first state with its first polish (no `style()` call
+  before the first paint); a later change of step still restyles the labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.session import STEPS
+from onetake_desktop.ui.candidate import safe_text, widgets
+from onetake_desktop.ui.candidate.safe_text import SafeText
+from onetake_desktop.ui.candidate.widgets import StepIndicator, label, selectable_once_styled
+from onetake_desktop.ui.candidate.window import candidate_style
+from tests.pipeline.test_candidate_headless import write_kit
+from tests.ui.candidate_walk import make
+
+pytestmark = pytest.mark.timeout(180, method="thread")
+
+SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
+
+
+def selectable(lab: QLabel) -> bool:
+    return bool(lab.textInteractionFlags() & SELECTABLE)
+
+
+def test_labels_made_while_a_page_is_built_are_selectable_once_it_is_styled(
+    qtbot: QtBot,
+) -> None:
+    window = QWidget()
+    window.setStyleSheet(candidate_style(1.5))
+    qtbot.addWidget(window)
+    outside = label("made outside any page")
+    assert selectable(outside)
+    with selectable_once_styled() as styled:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        inside = label("made while the page is built", "Title")
+        text = SafeText("A kit's text.\n\n- with a bullet\n- and https://example.com/a link")
+        column.addWidget(inside)
+        column.addWidget(text)
+        assert not selectable(inside)  # not yet: its font is not the page's yet
+        QVBoxLayout(window).addWidget(page)
+        styled.append(page)
+    assert selectable(inside)
+    assert all(selectable(lab) for lab in text.labels)
+    assert [lab.textFormat() for lab in text.labels][-1] == Qt.TextFormat.RichText  # the link
+    assert inside.font().weight() == QFont.Weight.DemiBold  # QLabel#Title, from the window
+    assert inside.font().pointSizeF() == pytest.approx(27.0)  # 18 pt x 1.5
+    assert widgets._unstyled is None  # the block is over: a new label is selectable at once
+    assert selectable(label("after"))
+
+
+def test_every_label_and_kit_text_is_selectable_on_every_page(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[QLabel] = []
+    real = widgets.make_selectable
+
+    def recording(lab: QLabel) -> None:
+        made.append(lab)
+        real(lab)
+
+    # Every label that asks to be selectable (label(), each kit text's plain blocks).
+    monkeypatch.setattr(widgets, "make_selectable", recording)
+    monkeypatch.setattr(safe_text, "make_selectable", recording)
+    w = make(write_kit(tmp_path), ManualClock(), tmp_path / "x.onetake")
+    qtbot.addWidget(w)
+    w.build_all_pages()
+    w.show()
+    qtbot.waitExposed(w)
+    assert len(made) > 40
+    texts = w.findChildren(SafeText)
+    assert texts
+    kit_labels = [lab for t in texts for lab in t.labels]
+    assert len(kit_labels) >= 5
+    unselectable = [lab.text()[:40] for lab in made + kit_labels if not selectable(lab)]
+    assert unselectable == []
+    assert w.pages["welcome"].title.text().startswith("Interview for")  # type: ignore[attr-defined]
+    w.close()
+
+
+def test_the_step_indicator_shows_each_step_in_its_state(qtbot: QtBot) -> None:
+    window = QWidget()
+    window.setStyleSheet(candidate_style())
+    qtbot.addWidget(window)
+    column = QVBoxLayout(window)
+    first = StepIndicator("devices")  # as a resumed interview opens
+    column.addWidget(first)
+    window.show()
+    qtbot.waitExposed(window)
+
+    def states(steps: StepIndicator) -> list[str]:
+        return [steps.labels[s].property("state") for s in STEPS]
+
+    def bold(steps: StepIndicator) -> list[bool]:
+        return [steps.labels[s].font().weight() >= QFont.Weight.DemiBold for s in STEPS]
+
+    assert states(first) == ["done", "done", "current", "todo", "todo", "todo", "todo"]
+    assert bold(first) == [False, False, True, False, False, False, False]
+    assert first.accessibleName() == "Step 3 of 7: Devices"
+    first.set_step("review")  # styled already: restyled for its new state
+    assert states(first) == ["done"] * 5 + ["current", "todo"]
+    assert bold(first) == [False] * 5 + [True, False]
+    assert first.accessibleName() == "Step 6 of 7: Review"
+    assert first.compact_label.text() == "Step 6 of 7: Review"
