@@ -117,3 +117,12 @@ def test_the_step_indicator_shows_each_step_in_its_state(qtbot: QtBot) -> None:
     assert bold(first) == [False] * 5 + [True, False]
     assert first.accessibleName() == "Step 6 of 7: Review"
     assert first.compact_label.text() == "Step 6 of 7: Review"
+
+
+def test_a_kit_text_with_a_link_is_escaped_markup(qtbot: QtBot) -> None:
+    text = SafeText("<b>Bold?</b> & see https://example.com/?a=1&b=<2> now")
+    qtbot.addWidget(text)
+    (link,) = text.labels
+    assert link.textFormat() == Qt.TextFormat.RichText
+    link_html = '<a href="https://example.com/?a=1&amp;b=">https://example.com/?a=1&amp;b=</a>'
+    assert link.text() == f"&lt;b&gt;Bold?&lt;/b&gt; &amp; see {link_html}&lt;2&gt; now"

@@ -11,8 +11,6 @@ shows it and asks first.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -22,6 +20,8 @@ from onetake_desktop.ui.candidate.widgets import make_selectable
 
 def block_html(block: Block) -> str:
     """Our own markup for a block with links: escaped text, escaped addresses."""
+    import html  # issue 17: only a block with a link needs it (html.entities: ~10 M instructions)
+
     parts: list[str] = []
     for span in block.spans:
         text = html.escape(span.text, quote=False).replace("\n", "<br>")
