@@ -126,3 +126,29 @@ def test_a_kit_text_with_a_link_is_escaped_markup(qtbot: QtBot) -> None:
     assert link.textFormat() == Qt.TextFormat.RichText
     link_html = '<a href="https://example.com/?a=1&amp;b=">https://example.com/?a=1&amp;b=</a>'
     assert link.text() == f"&lt;b&gt;Bold?&lt;/b&gt; &amp; see {link_html}&lt;2&gt; now"
+
+
+def test_the_window_opens_on_the_kit_the_command_checked(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`onetake candidate KIT` checks the kit before any window and the window opens on that
+    checked kit: the file is read once, and a file changed in between changes nothing."""
+    from onetake_desktop import cli
+    from onetake_desktop.cli.request import GuiRequest
+    from onetake_desktop.services.context import AppContext
+    from onetake_desktop.ui.application import open_window
+
+    monkeypatch.setenv("ONETAKE_HOME", str(tmp_path / "home"))
+    kit = write_kit(tmp_path)
+    context = AppContext.from_environment()
+    request = cli.main(
+        ["candidate", str(kit), "--camera", "synthetic", "--mic", "synthetic"], context
+    )
+    assert isinstance(request, GuiRequest)
+    checked = request.options["checked_kit"]
+    kit.write_bytes(b"PK\x03\x04 no longer a kit")
+    w = open_window(request, context)
+    qtbot.addWidget(w)
+    assert w.service.kit == checked.kit  # type: ignore[attr-defined]
+    assert w.windowTitle() == f"OneTake: {checked.kit.role_title}, {checked.kit.organisation}"
+    w.close()
