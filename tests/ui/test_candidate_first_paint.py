@@ -152,3 +152,25 @@ def test_the_window_opens_on_the_kit_the_command_checked(
     assert w.service.kit == checked.kit  # type: ignore[attr-defined]
     assert w.windowTitle() == f"OneTake: {checked.kit.role_title}, {checked.kit.organisation}"
     w.close()
+
+
+def test_a_link_the_candidate_agrees_to_opens_in_the_browser(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's own opener (QUrl and QDesktopServices load with the first link)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    w = make(write_kit(tmp_path), ManualClock(), tmp_path / "x.onetake")
+    qtbot.addWidget(w)
+    w.open_link("https://example.com/jobs?id=7")  # confirm says yes (make's default)
+    w.open_link("file:///etc/passwd")  # never offered
+    assert opened == ["https://example.com/jobs?id=7"]
+    w.close()

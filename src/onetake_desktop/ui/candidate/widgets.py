@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, QUrl
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -532,6 +532,8 @@ class TakePlayer(QWidget):
         self.stop()
         self.path = path
         if path is not None or self.player is not None:
+            from PySide6.QtCore import QUrl  # with the first take played (its enums: issue 17)
+
             from onetake_desktop.ui.widgets.player import set_source_without_gil
 
             player = self._media()

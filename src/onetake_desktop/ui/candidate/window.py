@@ -14,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -117,6 +117,15 @@ def _tell(parent: QWidget, title: str, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
 
 
+def _open_in_browser(url: str) -> None:
+    # Issue 17: QUrl and QDesktopServices load with the first link the candidate agrees to open
+    # (naming a Qt class makes PySide6 build its Python enums).
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl(url))
+
+
 def _plain_labels(widget: QWidget) -> None:
     """Plain text everywhere (QLabel's default would guess "rich text" from a "<"); only the
     safe-subset link labels, which escape every character they show, are rich text."""
@@ -215,7 +224,7 @@ class CandidateWindow(QWidget):
         self.choose_copy_path = choose_copy_path or self._ask_copy_path
         self.confirm = confirm or _ask(self)
         self.tell = tell or (lambda title, text: _tell(self, title, text))
-        self.open_url = open_url or (lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.open_url = open_url or _open_in_browser
         self.prefs_path = prefs_path
         self.prefs: CandidatePrefs = load_candidate_prefs(prefs_path)
         self._warned: set[tuple[int, str]] = set()  # (clock, phase) pairs already announced
