@@ -35,15 +35,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int | GuiRequest:
     if not args.headless:
-        from onetake_desktop.services.handover import kit_trust
+        from onetake_desktop.services.handover import checked_kit
 
-        kit_trust(args.kit)  # issue 13: a changed or damaged kit: one sentence, exit 3, no window
+        # Issue 13: a changed or damaged kit: one sentence, exit 3, no window. The window
+        # opens on this checked kit (issue 17: the file is not read and checked again).
+        signed = checked_kit(args.kit)
         return GuiRequest(
             "candidate",
             (args.kit,),
             {
                 "camera": args.camera,  # None: the context's device defaults
                 "mic": args.mic,
+                "checked_kit": signed,
             },
         )
     missing = [

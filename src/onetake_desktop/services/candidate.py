@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # issue 17: what sealing, recording and sending use loads whe
     from onetake_desktop.media.types import TakeResult
     from onetake_desktop.services.sending import SendStatus
     from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
+    from onetake_desktop.storage.kitfile import SignedKit
 
 log = logging.getLogger(__name__)
 
@@ -268,11 +269,16 @@ class CandidateService:
 
     @classmethod
     def from_kit_file(cls, path: Path, **options: Any) -> CandidateService:
-        from onetake_desktop.domain.kit import kit_content_hash
         from onetake_desktop.storage.kitfile import load_signed_kit
 
         # A kit changed after signing is refused here, before any page (InvalidInputError).
-        signed = load_signed_kit(path)
+        return cls.from_checked_kit(load_signed_kit(path), **options)
+
+    @classmethod
+    def from_checked_kit(cls, signed: SignedKit, **options: Any) -> CandidateService:
+        """A kit ``load_signed_kit`` has read and checked (services.handover.checked_kit)."""
+        from onetake_desktop.domain.kit import kit_content_hash
+
         service = cls(signed.kit, kit_content_hash(signed.kit), **options)
         service.trust = trust_of(signed.signature)
         return service

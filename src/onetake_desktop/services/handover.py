@@ -29,7 +29,7 @@ from onetake_desktop.domain.kit import Kit
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
 from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSignature
-from onetake_desktop.storage.kitfile import load_signed_kit
+from onetake_desktop.storage.kitfile import SignedKit, load_signed_kit
 
 if TYPE_CHECKING:
     import pyrage
@@ -60,10 +60,18 @@ class KitTrust:
     notice: str  # one plain sentence to show as is
 
 
+def checked_kit(path: Path) -> SignedKit:
+    """The kit at ``path``, read and checked (its signature, then every field); raises
+    InvalidInputError (one sentence, exit 3) when it is damaged or was changed after signing.
+    ``onetake candidate`` checks the kit before any window and hands this to the window, so
+    what the window shows is what was checked (and the file is read once)."""
+    return load_signed_kit(Path(path))
+
+
 def kit_trust(path: Path) -> KitTrust:
     """Who signed the kit at ``path``; InvalidInputError (one sentence, exit 3) when a signed
     kit was changed after signing. Unsigned kits get the not-signed notice."""
-    return trust_of(load_signed_kit(Path(path)).signature)
+    return trust_of(checked_kit(path).signature)
 
 
 def trust_of(signature: KitSignature | None) -> KitTrust:

@@ -14,7 +14,9 @@ def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWi
     """Build (not show) the candidate window for a kit file.
 
     The clock, the capture factory and the device defaults come from ``context``. Options:
-    ``camera`` and ``mic`` (source strings overriding the defaults), and ``session_dir``,
+    ``camera`` and ``mic`` (source strings overriding the defaults), ``checked_kit`` (the
+    SignedKit ``onetake candidate`` read from ``kit`` and checked before any window: the window
+    opens on it; without it, the file is read and checked here), and ``session_dir``,
     ``choose_bundle_path``, ``confirm``, ``tell`` and ``open_url`` (tests and demos).
     """
     from onetake_desktop.services.candidate import CandidateService
@@ -30,6 +32,10 @@ def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWi
         service_options["session_dir"] = options.pop("session_dir")
     else:
         service_options["sessions"] = context.paths.ensure().sessions
-    service = CandidateService.from_kit_file(Path(kit), **service_options)
+    checked = options.pop("checked_kit", None)
+    if checked is not None:
+        service = CandidateService.from_checked_kit(checked, **service_options)
+    else:
+        service = CandidateService.from_kit_file(Path(kit), **service_options)
     options.setdefault("prefs_path", context.paths.settings)
     return CandidateWindow(service, camera=camera, mic=mic, **options)

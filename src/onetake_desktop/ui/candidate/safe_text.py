@@ -11,16 +11,17 @@ shows it and asks first.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from onetake_desktop.domain.safe_text import Block, parse_safe_text
+from onetake_desktop.ui.candidate.widgets import make_selectable
 
 
 def block_html(block: Block) -> str:
     """Our own markup for a block with links: escaped text, escaped addresses."""
+    import html  # issue 17: only a block with a link needs it (html.entities: ~10 M instructions)
+
     parts: list[str] = []
     for span in block.spans:
         text = html.escape(span.text, quote=False).replace("\n", "<br>")
@@ -103,7 +104,7 @@ class SafeText(QWidget):
         else:
             lab.setTextFormat(Qt.TextFormat.PlainText)
             lab.setText(block.text)
-            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            make_selectable(lab)
         lab.setAccessibleName(block.text[:200])
         self.labels.append(lab)
         return lab

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, QUrl
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -70,6 +72,45 @@ def set_button_text(b: QPushButton, text: str) -> None:
     b.setAccessibleName(text.replace("&", ""))
 
 
+# Labels made inside `selectable_once_styled`, waiting for their style (None: outside it).
+_unstyled: list[QLabel] | None = None
+
+
+def make_selectable(w: QLabel) -> None:
+    """Let the reader select the label's text with the mouse: now, or once the page being
+    built has its style (see `selectable_once_styled`)."""
+    if _unstyled is not None:
+        _unstyled.append(w)
+    else:
+        w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+
+@contextmanager
+def selectable_once_styled() -> Iterator[list[QWidget]]:
+    """Labels made in this block become selectable once the widgets the block appends to the
+    list it gives (each placed in its window by then) have been polished, not as they are
+    made (issue 17).
+
+    A selectable label keeps its text in a QTextDocument, and each change of its font lays
+    the document out again. Polishing gives every label its font from the style sheets (the
+    app's and the window's), so a label selectable from its start was laid out once with the
+    default font, for nothing, then again with its own. The labels are the same, with the same
+    flags, before anything is painted."""
+    global _unstyled
+    outer = _unstyled
+    pending: list[QLabel] = []
+    roots: list[QWidget] = []
+    _unstyled = pending
+    try:
+        yield roots
+    finally:
+        _unstyled = outer
+    for root in roots:
+        root.ensurePolished()
+    for w in pending:
+        make_selectable(w)
+
+
 def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
     """A plain-text label: whatever it is given (kit text, names, file names) shows as is."""
     w = QLabel()
@@ -78,7 +119,7 @@ def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
     if name:
         w.setObjectName(name)
     w.setWordWrap(wrap)
-    w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    make_selectable(w)
     return w
 
 
@@ -154,7 +195,7 @@ class WrapCheck(QWidget):
 class StepIndicator(QWidget):
     """Welcome > Privacy > Devices > Practice > Questions > Review > Send."""
 
-    def __init__(self) -> None:
+    def __init__(self, current: Step = "welcome") -> None:
         super().__init__()
         self.setObjectName("StepIndicator")
         layout = QHBoxLayout(self)
@@ -182,9 +223,10 @@ class StepIndicator(QWidget):
         self.compact_label.hide()
         layout.addWidget(self.compact_label)
         layout.addStretch(1)
-        self.current: Step = "welcome"
+        self.current: Step = current
         self._full_width = 0
         self.compact = False
+        self.set_step(current)  # before the first polish: styled once, in its state
 
     def minimumSizeHint(self) -> QSize:
         return QSize(160, super().minimumSizeHint().height())
@@ -213,9 +255,15 @@ class StepIndicator(QWidget):
         reached = STEPS.index(step)
         for i, (s, lab) in enumerate(self.labels.items()):
             state = "current" if s == step else ("done" if i < reached else "todo")
+            if lab.property("state") == state:
+                continue
             lab.setProperty("state", state)
-            lab.style().unpolish(lab)
-            lab.style().polish(lab)
+            # A label already styled is styled again for its new state; one not polished yet
+            # takes it with its first polish (issue 17: `style()` makes PySide6 build QStyle's
+            # Python enums, ~6 ms, which nothing else needs before the first paint).
+            if lab.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+                lab.style().unpolish(lab)
+                lab.style().polish(lab)
         self.setAccessibleName(f"Step {reached + 1} of {len(STEPS)}: {STEP_LABELS[step]}")
         self.compact_label.setText(self.accessibleName())
 
@@ -484,6 +532,8 @@ class TakePlayer(QWidget):
         self.stop()
         self.path = path
         if path is not None or self.player is not None:
+            from PySide6.QtCore import QUrl  # with the first take played (its enums: issue 17)
+
             from onetake_desktop.ui.widgets.player import set_source_without_gil
 
             player = self._media()

@@ -14,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -40,6 +40,7 @@ from onetake_desktop.ui.candidate.widgets import (
     StepIndicator,
     TakePlayer,
     label,
+    selectable_once_styled,
 )
 
 __all__ = ["CandidateWindow", "candidate_style"]
@@ -116,6 +117,15 @@ def _tell(parent: QWidget, title: str, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
 
 
+def _open_in_browser(url: str) -> None:
+    # Issue 17: QUrl and QDesktopServices load with the first link the candidate agrees to open
+    # (naming a Qt class makes PySide6 build its Python enums).
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl(url))
+
+
 def _plain_labels(widget: QWidget) -> None:
     """Plain text everywhere (QLabel's default would guess "rich text" from a "<"); only the
     safe-subset link labels, which escape every character they show, are rich text."""
@@ -160,9 +170,11 @@ class _Pages(Mapping[str, Page]):
     def __getitem__(self, name: str) -> Page:
         page = self._built.get(name)
         if page is None:
-            page = page_class(name)(self._window)
-            _plain_labels(page)
-            self._window.stack.addWidget(page)
+            with selectable_once_styled() as styled:
+                page = page_class(name)(self._window)
+                _plain_labels(page)
+                self._window.stack.addWidget(page)
+                styled.append(page)
             self._built[name] = page
         return page
 
@@ -212,7 +224,7 @@ class CandidateWindow(QWidget):
         self.choose_copy_path = choose_copy_path or self._ask_copy_path
         self.confirm = confirm or _ask(self)
         self.tell = tell or (lambda title, text: _tell(self, title, text))
-        self.open_url = open_url or (lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.open_url = open_url or _open_in_browser
         self.prefs_path = prefs_path
         self.prefs: CandidatePrefs = load_candidate_prefs(prefs_path)
         self._warned: set[tuple[int, str]] = set()  # (clock, phase) pairs already announced
@@ -221,40 +233,44 @@ class CandidateWindow(QWidget):
         self.setWindowTitle(f"OneTake: {kit.role_title}, {kit.organisation}")
         self.setStyleSheet(candidate_style(self.prefs.text_scale))
 
-        header = QHBoxLayout()
-        header.addWidget(ElidedLabel(f"{kit.organisation} · {kit.role_title}", "Hint"), 1)
-        self.text_size = label("", "Hint", wrap=False)
-        self.text_size.setAccessibleName("Text size")
-        header.addWidget(self.text_size)
-        self.steps = StepIndicator()
-        self.deadline = label("", "Deadline")
-        self.deadline.setAccessibleName("Deadline")
-        self.deadline.hide()
-        self.banner = label("", "Banner")
-        self.banner.setAccessibleName("Notice")
-        self.banner.hide()
-        self.stack = QStackedWidget()
-        # Each page is built the first time it is asked for (issue 17): nine pages cost ~100 ms
-        # before the first paint, and a candidate sees one. build_all_pages() for checks.
-        self.pages = _Pages(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 10, 20, 12)
-        layout.setSpacing(8)
-        layout.addLayout(header)
-        layout.addWidget(self.steps)
-        layout.addWidget(self.deadline)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
-        self.setToolTip(
-            "Keyboard: Tab moves between controls, Space presses the focused one, Ctrl+Enter "
-            "goes on, Ctrl+plus and Ctrl+minus change the text size."
-        )
-        QShortcut(QKeySequence("Escape"), self, self.banner.hide)
-        for keys, step in (("Ctrl++", 1), ("Ctrl+=", 1), ("Ctrl+-", -1), ("Ctrl+0", 0)):
-            QShortcut(QKeySequence(keys), self, lambda s=step: self.change_text_size(s))
-        self._show_text_size()
-        self._fit_screen()
-        _plain_labels(self)  # and each page's as it is built
+        # The window's labels are made selectable once it has its style (and each page's,
+        # see _Pages): a selectable label's text is laid out again at each change of font.
+        with selectable_once_styled() as styled:
+            header = QHBoxLayout()
+            header.addWidget(ElidedLabel(f"{kit.organisation} · {kit.role_title}", "Hint"), 1)
+            self.text_size = label("", "Hint", wrap=False)
+            self.text_size.setAccessibleName("Text size")
+            header.addWidget(self.text_size)
+            self.steps = StepIndicator(service.session.step)
+            self.deadline = label("", "Deadline")
+            self.deadline.setAccessibleName("Deadline")
+            self.deadline.hide()
+            self.banner = label("", "Banner")
+            self.banner.setAccessibleName("Notice")
+            self.banner.hide()
+            self.stack = QStackedWidget()
+            # Each page is built the first time it is asked for (issue 17): nine pages cost ~100 ms
+            # before the first paint, and a candidate sees one. build_all_pages() for checks.
+            self.pages = _Pages(self)
+            layout = QVBoxLayout(self)
+            layout.setContentsMargins(20, 10, 20, 12)
+            layout.setSpacing(8)
+            layout.addLayout(header)
+            layout.addWidget(self.steps)
+            layout.addWidget(self.deadline)
+            layout.addWidget(self.banner)
+            layout.addWidget(self.stack, 1)
+            self.setToolTip(
+                "Keyboard: Tab moves between controls, Space presses the focused one, Ctrl+Enter "
+                "goes on, Ctrl+plus and Ctrl+minus change the text size."
+            )
+            QShortcut(QKeySequence("Escape"), self, self.banner.hide)
+            for keys, step in (("Ctrl++", 1), ("Ctrl+=", 1), ("Ctrl+-", -1), ("Ctrl+0", 0)):
+                QShortcut(QKeySequence(keys), self, lambda s=step: self.change_text_size(s))
+            self._show_text_size()
+            self._fit_screen()
+            _plain_labels(self)  # and each page's as it is built
+            styled.append(self)
 
         service.listeners.append(self.sync)
         service.error_listeners.append(self.show_error)

@@ -1,0 +1,176 @@
+"""Issue 17 (quick start): what the candidate window saves before its first paint changes
+nothing the candidate sees or can do.
+
+- Labels become selectable once their page (or the window) has its style
+  (`selectable_once_styled`), not as they are made: every label made by `label()` and every
+  kit text is still selectable, on every page, and one made outside a page's building is
+  selectable at once.
+- The step indicator is styled in its first state with its first polish (no `style()` call
+  before the first paint); a later change of step still restyles the labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.session import STEPS
+from onetake_desktop.ui.candidate import safe_text, widgets
+from onetake_desktop.ui.candidate.safe_text import SafeText
+from onetake_desktop.ui.candidate.widgets import StepIndicator, label, selectable_once_styled
+from onetake_desktop.ui.candidate.window import candidate_style
+from tests.pipeline.test_candidate_headless import write_kit
+from tests.ui.candidate_walk import make
+
+pytestmark = pytest.mark.timeout(180, method="thread")
+
+SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
+
+
+def selectable(lab: QLabel) -> bool:
+    return bool(lab.textInteractionFlags() & SELECTABLE)
+
+
+def test_labels_made_while_a_page_is_built_are_selectable_once_it_is_styled(
+    qtbot: QtBot,
+) -> None:
+    window = QWidget()
+    window.setStyleSheet(candidate_style(1.5))
+    qtbot.addWidget(window)
+    outside = label("made outside any page")
+    assert selectable(outside)
+    with selectable_once_styled() as styled:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        inside = label("made while the page is built", "Title")
+        text = SafeText("A kit's text.\n\n- with a bullet\n- and https://example.com/a link")
+        column.addWidget(inside)
+        column.addWidget(text)
+        assert not selectable(inside)  # not yet: its font is not the page's yet
+        QVBoxLayout(window).addWidget(page)
+        styled.append(page)
+    assert selectable(inside)
+    assert all(selectable(lab) for lab in text.labels)
+    assert [lab.textFormat() for lab in text.labels][-1] == Qt.TextFormat.RichText  # the link
+    assert inside.font().weight() == QFont.Weight.DemiBold  # QLabel#Title, from the window
+    assert inside.font().pointSizeF() == pytest.approx(27.0)  # 18 pt x 1.5
+    assert widgets._unstyled is None  # the block is over: a new label is selectable at once
+    assert selectable(label("after"))
+
+
+def test_every_label_and_kit_text_is_selectable_on_every_page(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[QLabel] = []
+    real = widgets.make_selectable
+
+    def recording(lab: QLabel) -> None:
+        made.append(lab)
+        real(lab)
+
+    # Every label that asks to be selectable (label(), each kit text's plain blocks).
+    monkeypatch.setattr(widgets, "make_selectable", recording)
+    monkeypatch.setattr(safe_text, "make_selectable", recording)
+    w = make(write_kit(tmp_path), ManualClock(), tmp_path / "x.onetake")
+    qtbot.addWidget(w)
+    w.build_all_pages()
+    w.show()
+    qtbot.waitExposed(w)
+    assert len(made) > 40
+    texts = w.findChildren(SafeText)
+    assert texts
+    kit_labels = [lab for t in texts for lab in t.labels]
+    assert len(kit_labels) >= 5
+    unselectable = [lab.text()[:40] for lab in made + kit_labels if not selectable(lab)]
+    assert unselectable == []
+    assert w.pages["welcome"].title.text().startswith("Interview for")  # type: ignore[attr-defined]
+    w.close()
+
+
+def test_the_step_indicator_shows_each_step_in_its_state(qtbot: QtBot) -> None:
+    window = QWidget()
+    window.setStyleSheet(candidate_style())
+    qtbot.addWidget(window)
+    column = QVBoxLayout(window)
+    first = StepIndicator("devices")  # as a resumed interview opens
+    column.addWidget(first)
+    window.show()
+    qtbot.waitExposed(window)
+
+    def states(steps: StepIndicator) -> list[str]:
+        return [steps.labels[s].property("state") for s in STEPS]
+
+    def bold(steps: StepIndicator) -> list[bool]:
+        return [steps.labels[s].font().weight() >= QFont.Weight.DemiBold for s in STEPS]
+
+    assert states(first) == ["done", "done", "current", "todo", "todo", "todo", "todo"]
+    assert bold(first) == [False, False, True, False, False, False, False]
+    assert first.accessibleName() == "Step 3 of 7: Devices"
+    first.set_step("review")  # styled already: restyled for its new state
+    assert states(first) == ["done"] * 5 + ["current", "todo"]
+    assert bold(first) == [False] * 5 + [True, False]
+    assert first.accessibleName() == "Step 6 of 7: Review"
+    assert first.compact_label.text() == "Step 6 of 7: Review"
+
+
+def test_a_kit_text_with_a_link_is_escaped_markup(qtbot: QtBot) -> None:
+    text = SafeText("<b>Bold?</b> & see https://example.com/?a=1&b=<2> now")
+    qtbot.addWidget(text)
+    (link,) = text.labels
+    assert link.textFormat() == Qt.TextFormat.RichText
+    link_html = '<a href="https://example.com/?a=1&amp;b=">https://example.com/?a=1&amp;b=</a>'
+    assert link.text() == f"&lt;b&gt;Bold?&lt;/b&gt; &amp; see {link_html}&lt;2&gt; now"
+
+
+def test_the_window_opens_on_the_kit_the_command_checked(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`onetake candidate KIT` checks the kit before any window and the window opens on that
+    checked kit: the file is read once, and a file changed in between changes nothing."""
+    from onetake_desktop import cli
+    from onetake_desktop.cli.request import GuiRequest
+    from onetake_desktop.services.context import AppContext
+    from onetake_desktop.ui.application import open_window
+
+    monkeypatch.setenv("ONETAKE_HOME", str(tmp_path / "home"))
+    kit = write_kit(tmp_path)
+    context = AppContext.from_environment()
+    request = cli.main(
+        ["candidate", str(kit), "--camera", "synthetic", "--mic", "synthetic"], context
+    )
+    assert isinstance(request, GuiRequest)
+    checked = request.options["checked_kit"]
+    kit.write_bytes(b"PK\x03\x04 no longer a kit")
+    w = open_window(request, context)
+    qtbot.addWidget(w)
+    assert w.service.kit == checked.kit  # type: ignore[attr-defined]
+    assert w.windowTitle() == f"OneTake: {checked.kit.role_title}, {checked.kit.organisation}"
+    w.close()
+
+
+def test_a_link_the_candidate_agrees_to_opens_in_the_browser(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's own opener (QUrl and QDesktopServices load with the first link)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    w = make(write_kit(tmp_path), ManualClock(), tmp_path / "x.onetake")
+    qtbot.addWidget(w)
+    w.open_link("https://example.com/jobs?id=7")  # confirm says yes (make's default)
+    w.open_link("file:///etc/passwd")  # never offered
+    assert opened == ["https://example.com/jobs?id=7"]
+    w.close()
