@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -47,7 +46,6 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
@@ -58,12 +56,13 @@ from onetake_desktop.ui.widgets.plain import (
     plain_tooltip,
     warn,
 )
-from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
-from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
     from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
     from PySide6.QtWidgets import QListWidget
+
+if TYPE_CHECKING:  # with the panes: a window locked at start builds them after its first frame
+    from onetake_desktop.ui.reviewer.library_model import AnswerRow
 
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
     from onetake_desktop.services.context import AppContext
@@ -81,6 +80,8 @@ QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; borde
 
 
 def _seconds(value: float) -> str:
+    from onetake_desktop.ui.widgets.player import format_ms  # loaded with the panes
+
     return format_ms(round(value * 1000))
 
 
@@ -410,6 +411,10 @@ class ReviewerWindow(QMainWindow):
         self.sort.addItem("Imported", "imported")
         self.sort.addItem("Status", "status")
         self.sort.setAccessibleName("Sort candidates by")
+        # The panes' modules (and the Qt classes only they name, each with its Python enums:
+        # QStyle alone ~5 ms) load with the panes, after a locked window's first frame.
+        from onetake_desktop.ui.reviewer.library_model import LibraryModel
+
         self.model = LibraryModel(self._answer_rows)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
@@ -538,6 +543,8 @@ class ReviewerWindow(QMainWindow):
         self.player_split = QSplitter(Qt.Orientation.Horizontal)
         self.player_split.setChildrenCollapsible(False)
         layout.addWidget(self.player_split, 1)
+        from onetake_desktop.ui.widgets.player import PlayerWidget  # with the panes
+
         self.player = PlayerWidget()
         self.player_split.addWidget(self.player)
         self.pins_placeholder = QVBoxLayout()
@@ -569,6 +576,8 @@ class ReviewerWindow(QMainWindow):
         # would otherwise widen the whole pane and push the rubric and buttons out of sight.
         self.candidate_label = ElidedLabel(object_name="Candidate")
         self.candidate_email = ElidedLabel(object_name="Hint")
+        from onetake_desktop.ui.widgets.rubric import RubricPanel  # with the panes
+
         self.rubric = RubricPanel(include_pins=False, scroll_levels=False)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
@@ -837,6 +846,8 @@ class ReviewerWindow(QMainWindow):
         height = max(self.height(), 1)
         in_view = height // max(self.tree.fontMetrics().height(), 1) + 1
         bar = self.tree.verticalScrollBar()
+        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
+
         shortest = bar.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarSliderMin, None, bar)
         return max(1000, in_view * height // max(shortest, 4) + in_view)
 
@@ -844,6 +855,8 @@ class ReviewerWindow(QMainWindow):
         """(name as shown, status word) of each candidate under one interview. The status
         column shows the word, or only its mark while the library is narrow (the word is
         then the cell's tooltip and accessible text)."""
+        from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE
+
         self.model.show_all()
         parent = self.model.index(interview_row, 0)
         if not parent.isValid():
@@ -893,6 +906,8 @@ class ReviewerWindow(QMainWindow):
         self._focus_library()
 
     def _answer_rows(self, submission_id: int) -> list[AnswerRow]:
+        from onetake_desktop.ui.reviewer.library_model import AnswerRow
+
         submission = self.service.submission(submission_id=submission_id)
         statuses = self.service.answer_statuses(
             self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
@@ -1180,6 +1195,8 @@ class ReviewerWindow(QMainWindow):
             widest = max(widest, header.fontMetrics().horizontalAdvance("Status") + 8)
         average = self.tree.fontMetrics().averageCharWidth()
         # Text margins of an item (the focus frame's, +1, on each side).
+        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
+
         margin = self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
         self.tree.header().resizeSection(1, min(widest + 2 * margin + 2, 16 * average))
 
@@ -1192,6 +1209,8 @@ class ReviewerWindow(QMainWindow):
         width = self.width()
         tree = self.tree
         average = tree.fontMetrics().averageCharWidth()
+        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
+
         bar = tree.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, tree)
         # name + a candidate's indentation (its interview's and its own branch) + marks
         # + the scroll bar + the pane's margins and the tree's frame
@@ -1288,6 +1307,8 @@ class ReviewerWindow(QMainWindow):
 
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
+        from onetake_desktop.ui.widgets.rubric import PinnedNote
+
         pinned = [PinnedNote(n.id, n.position_ms, n.text) for n in view.notes]
         self.player.set_markers([n.position_ms for n in view.notes])
         submitted = view.submitted
