@@ -269,3 +269,14 @@ def test_each_touch_before_the_first_paint_builds_the_panes_complete(
         sign_in(window.panel, ana, PASS["Ana"])
     qtbot.waitUntil(lambda: window.model.candidate_count() == len(NAMES), timeout=10_000)
     window.close()
+
+
+def test_closing_a_locked_window_before_its_first_paint_builds_nothing(
+    locked_library: tuple[Library, int, ManualClock],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    library, _, clock = locked_library
+    window = _window(qtbot, library, clock, monkeypatch)
+    window.close()
+    assert not window.panes_built

@@ -14,25 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
-    QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
-    QStackedWidget,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -402,6 +395,9 @@ class ReviewerWindow(QMainWindow):
         return out
 
     def _build_library_pane(self) -> None:
+        # Qt classes only the panes name load with them (each makes its Python enums).
+        from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTreeView
+
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search candidates, emails, roles…")
         self.search.setClearButtonEnabled(True)
@@ -557,6 +553,8 @@ class ReviewerWindow(QMainWindow):
     def _build_scoring_pane(self, splitter: QSplitter) -> None:
         # Top-down: the stack, its scroll area and the scrolled widget are in the window before
         # their content goes in (each move of a finished subtree restyles all of it: 6 ms).
+        from PySide6.QtWidgets import QGridLayout, QScrollArea, QStackedWidget  # (see above)
+
         self.scoring_pane = QStackedWidget()
         splitter.addWidget(self.scoring_pane)
         self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
@@ -1184,6 +1182,8 @@ class ReviewerWindow(QMainWindow):
     def _size_status_column(self) -> None:
         normal, bold = self.model.status_samples()
         plain = self.tree.font()
+        from PySide6.QtGui import QFont, QFontMetrics  # with the panes (their enums)
+
         heavy = QFont(plain)
         heavy.setBold(True)  # interview rows
         widest = max(
@@ -1749,8 +1749,9 @@ class ReviewerWindow(QMainWindow):
             self.import_paths(bundles)
 
     def closeEvent(self, event: Any) -> None:
-        self.rubric.flush_note()
-        self.player.clear()
+        if self.panes_built:  # (closed before a locked start built them: nothing to let go)
+            self.rubric.flush_note()
+            self.player.clear()
         from onetake_desktop.ui.tasks import wait_for_tasks
 
         wait_for_tasks(30_000)
