@@ -47,7 +47,7 @@ _ACTIVITY = (
 )
 _CLOSE = QEvent.Type.Close
 
-__all__ = ["PanelController", "install_panel_features"]
+__all__ = ["PanelController", "install_panel_features", "locks_at_start"]
 
 
 class PanelController(QObject):
@@ -98,7 +98,7 @@ class PanelController(QObject):
         self.closed = False
         self.tamper_dialog: QDialog | None = None
         self._hook_reviewer_window()
-        if service.panelists():
+        if locks_at_start(service):
             self.lock("Choose who is scoring.")
         else:
             self._update_actions()
@@ -438,6 +438,13 @@ class PanelController(QObject):
         from onetake_desktop.ui.panel.people import AuditWindow
 
         return self._open("audit", AuditWindow, lambda v: AuditWindow(self.window, self.service, v))
+
+
+def locks_at_start(service: PanelService) -> bool:
+    """Whether the reviewer window opens on the lock screen: a panel has panelists, and one of
+    them signs in before anything of anyone's shows (the window builds what the lock hides
+    after its first frame when this is true)."""
+    return bool(service.panelists())
 
 
 def install_panel_features(

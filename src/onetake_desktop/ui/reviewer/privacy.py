@@ -362,8 +362,9 @@ class PrivacyController(QObject):
                 file_menu.insertActions(quit_, ours)
                 file_menu.insertSeparator(quit_)
             file_menu.aboutToShow.connect(self.refresh_actions)
-        window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        window.tree.customContextMenuRequested.connect(self._context_menu)
+        # The tree's own menu, once the tree is built (behind a lock at start, after the first
+        # frame: issue 17).
+        window.when_panes_built(self._hook_tree)
 
         self.banner = RetentionBanner()
         self.banner.keep_button.clicked.connect(lambda: self.keep_longer(None))
@@ -373,6 +374,10 @@ class PrivacyController(QObject):
         # The banner (a query over every candidate) and the start-up expiry wait until the
         # window is on screen: neither is part of its first frame.
         after_first_paint(window, self._on_first_paint)
+
+    def _hook_tree(self) -> None:
+        self.window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.window.tree.customContextMenuRequested.connect(self._context_menu)
 
     @property
     def service(self) -> PrivacyService:

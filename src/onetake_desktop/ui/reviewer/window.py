@@ -14,26 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
-    QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
-    QStackedWidget,
-    QStyle,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,7 +39,6 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE, AnswerRow, LibraryModel
 from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
@@ -58,12 +49,13 @@ from onetake_desktop.ui.widgets.plain import (
     plain_tooltip,
     warn,
 )
-from onetake_desktop.ui.widgets.player import PlayerWidget, format_ms
-from onetake_desktop.ui.widgets.rubric import PinnedNote, RubricPanel
 
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
     from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
     from PySide6.QtWidgets import QListWidget
+
+if TYPE_CHECKING:  # with the panes: a window locked at start builds them after its first frame
+    from onetake_desktop.ui.reviewer.library_model import AnswerRow
 
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
     from onetake_desktop.services.context import AppContext
@@ -81,6 +73,8 @@ QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; borde
 
 
 def _seconds(value: float) -> str:
+    from onetake_desktop.ui.widgets.player import format_ms  # loaded with the panes
+
     return format_ms(round(value * 1000))
 
 
@@ -148,6 +142,135 @@ class ReviewerWindow(QMainWindow):
         splitter.setHandleWidth(5)  # before the panes: later, it lays them all out again
         self.central_column.addWidget(splitter, 1)
         self.setCentralWidget(central)
+        self.splitter = splitter
+        self._user_sized = False  # once the reviewer drags a divider, their sizes stay
+        self._compact = False
+        self._compact_set = False
+        splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
+        # The library, answer and scoring panes: built below, or, when the panel locks the
+        # window at start, right after its first frame (the lock screen alone) or at the first
+        # touch of any of their parts, whichever comes first (_ensure_panes, __getattr__).
+        self._panes_state = "none"  # "building", "built"
+        self._panes_late = False  # built after the panel's widgets (see _install_transcripts)
+        self._when_panes: list[Callable[[], object]] = []
+
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setVisible(False)
+        self.statusBar().addPermanentWidget(self.progress)
+        self._build_menus()
+        # The library is filled once, at the end of building: the features below (blind
+        # codes, the panel's lock) would each refill it, or empty it again, on the way.
+        self._building = True
+        self._reload_pending = False
+        self._transcripts_pending = False
+        from onetake_desktop.ui.panel import install_panel_features, locks_at_start
+
+        if panel_service is None:  # as install_panel_features would make it
+            panel_service = PanelService(service.library)
+        locked = locks_at_start(panel_service)
+        if not locked:  # first, as in the focus chain (Tab, the first focus)
+            self._ensure_panes()
+        # Scores written anywhere on this library (question mode, panel windows) update the
+        # tree live, not at the next sign-in.
+        self._stop_watching = service.watch_scores(self._on_scores_written)
+
+        from onetake_desktop.ui.reviewer.privacy import install_privacy_features
+
+        # Before the panel: its lock then hides the retention banner with the rest.
+        install_privacy_features(self)  # erase, keep longer, retention banner and start-up
+        self.panel = panel = install_panel_features(self, panel_service)
+        audio = panel.actions.get("audio_only")
+        if audio is not None:
+            audio.toggled.connect(self._on_panel_audio_only)
+        self._transcripts_pending = True  # (set_reviewer adds them first from now on)
+        if panel.lock_screen.isHidden():
+            self._ensure_panes()  # built above already, unless locks_at_start said otherwise
+            self._transcripts_pending = False
+            self.set_reviewer(self.current_reviewer_id)
+            self._transcripts_pending = True
+            self._install_transcripts()
+        else:
+            # Locked: the first frame is the lock screen alone. The panes, and the transcripts
+            # beside the player, come right after it, or at the first sign-in (set_reviewer)
+            # or touch of a pane if sooner (issue 17). Nothing of anyone's is shown or filled
+            # behind the lock (lock_out); the menus' items are in place and disabled.
+            self._show_settings(self.current_reviewer_id)
+            after_first_paint(self, self._install_transcripts)
+        self._building = False
+        # The rest of a large library's rows (see reload_library), once the first frame is out.
+        after_first_paint(self, self._first_frame_out)
+        if self._reload_pending:  # not when the panel locked the window: nothing to show
+            self.reload_library()
+
+    # Every attribute the panes set (_ensure_panes): reading one before they are built builds
+    # them, complete, first (any path: a test, a panel window, a shortcut, a drop, privacy).
+    PANE_ATTRIBUTES = frozenset(
+        [
+            "library_pane",
+            "answer_pane",
+            "scoring_pane",
+            "search",
+            "sort",
+            "model",
+            "tree",
+            "no_match",
+            "empty_hint",
+            "_import_box",
+            "_selecting",
+            "question_meta",
+            "question_text",
+            "question_context",
+            "facts",
+            "flag",
+            "flags_label",
+            "card_toggle",
+            "card_body",
+            "question_card",
+            "player_split",
+            "player",
+            "pins_placeholder",
+            "scoring_hint",
+            "candidate_label",
+            "candidate_email",
+            "rubric",
+            "correct_button",
+            "recommend_group",
+            "recommend_buttons",
+            "submit_button",
+            "submit_hint",
+            "scoring_scroll",
+            "scoring_content",
+        ]
+    )
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for an attribute not found: a pane's part before the panes are built.
+        state = self.__dict__.get("_panes_state")
+        if state == "none" and name in ReviewerWindow.PANE_ATTRIBUTES:
+            self._ensure_panes()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def panes_built(self) -> bool:
+        return self.__dict__.get("_panes_state") == "built"
+
+    def when_panes_built(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the panes are built (now, if they are): a feature that hooks
+        into a pane (privacy's menu on the tree) without building it before the first frame."""
+        if self.panes_built:
+            callback()
+        else:
+            self._when_panes.append(callback)
+
+    def _ensure_panes(self) -> None:
+        """Build the library, answer and scoring panes unless they are: complete, as the
+        window built whole has them (its first fill and sign-in do the rest)."""
+        if self._panes_state != "none":
+            return
+        self._panes_state = "building"
+        splitter = self.splitter
         # Each pane goes into the splitter before its content goes into it (top-down).
         self.library_pane = QWidget()
         splitter.addWidget(self.library_pane)
@@ -159,57 +282,31 @@ class ReviewerWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        self.splitter = splitter
-        self._user_sized = False  # once the reviewer drags a divider, their sizes stay
-        self._compact = False
-        self._compact_set = False
-        splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
-
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(260)
-        self.progress.setVisible(False)
-        self.statusBar().addPermanentWidget(self.progress)
-        self._build_menus()
-        # Scores written anywhere on this library (question mode, panel windows) update the
-        # tree live, not at the next sign-in.
-        self._stop_watching = service.watch_scores(self._on_scores_written)
-        # The library is filled once, at the end of building: the features below (blind
-        # codes, the panel's lock) would each refill it, or empty it again, on the way.
-        self._building = True
-        self._reload_pending = False
-        self.set_reviewer(self.current_reviewer_id)
-
+        playback = self.__dict__.get("playback_menu")
+        if playback is not None:  # else _build_menus fills it
+            playback.addActions(self.player.actions_for_menu())
         # Outside text is plain text: the labels that show names, emails, question texts and
         # file names are set so explicitly where they are built; this sweep keeps any other
-        # label of the window (ours, the rubric's, the player's) from guessing rich text.
-        make_plain(*self.findChildren(QLabel))
-
-        from onetake_desktop.ui.reviewer.privacy import install_privacy_features
-
-        # Before the panel: its lock then hides the retention banner with the rest.
-        install_privacy_features(self)  # erase, keep longer, retention banner and start-up
-        from onetake_desktop.ui.panel import install_panel_features
-
-        self.panel = panel = install_panel_features(self, panel_service)
-        audio = panel.actions.get("audio_only")
-        if audio is not None:
-            audio.toggled.connect(self._on_panel_audio_only)
-        # Transcripts (beside the player, search, transcript-only mode): when the panel locked
-        # the window, its first frame is the lock screen alone, so they are added right after
-        # that paint, or at the first sign-in if that comes sooner (issue 17).
-        self._transcripts_pending = True
-        if panel.lock_screen.isHidden():
-            self._install_transcripts()
-        else:
-            after_first_paint(self, self._install_transcripts)
-        self._building = False
-        # The rest of a large library's rows (see reload_library), once the first frame is out.
-        after_first_paint(self, self._first_frame_out)
+        # label of the panes (ours, the rubric's, the player's) from guessing rich text.
+        make_plain(*splitter.findChildren(QLabel))
+        self._panes_state = "built"
+        panel = self.__dict__.get("panel")
+        self._panes_late = panel is not None  # after the panel's widgets (see _tab_ring)
+        if not self._building or (panel is not None and not panel.lock_screen.isHidden()):
+            # Built behind the lock (after the first frame, or at a touch): as set_reviewer
+            # and the lock (lock_out) leave them, with the reviewer's speed.
+            self._show_settings(self.current_reviewer_id)
+            self._clear_answer()
+            self.model.set_rows([])
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
         self._set_compact(0 < self._library_width() < 260)
-        if self._reload_pending:  # not when the panel locked the window: nothing to show
-            self.reload_library()
+        if self.isVisible():  # its resize came and went: sized now for the window as it is
+            self._apply_sizes()
+            self._fit_labels()
+        callbacks, self._when_panes = self._when_panes, []
+        for callback in callbacks:
+            callback()
 
     def _import_parts(self) -> tuple[QFrame, QLabel, QListWidget]:
         """The import box under the search (hidden): its title, the list of refused bundles
@@ -254,6 +351,7 @@ class ReviewerWindow(QMainWindow):
 
     def _first_frame_out(self) -> None:
         self._painted = True
+        self._ensure_panes()  # locked at start: built now, behind the lock screen
         self.model.show_all()
 
     # -- building -----------------------------------------------------------------------------
@@ -262,6 +360,7 @@ class ReviewerWindow(QMainWindow):
         if not getattr(self, "_transcripts_pending", False):
             return
         self._transcripts_pending = False
+        self._ensure_panes()  # beside the player
         from onetake_desktop.ui.reviewer.transcript import install_transcript_features
 
         if self.context is not None:
@@ -270,11 +369,35 @@ class ReviewerWindow(QMainWindow):
             from onetake_desktop.paths import app_paths
 
             paths = app_paths()
+        panel = self.__dict__.get("panel")
+        before = set(self._tab_ring()) if panel is not None and self._panes_late else set()
         install_transcript_features(
             self, paths.cache, painted=self.isVisible() and not self._building
         )
+        if before and panel is not None:
+            # Tab goes round a ring: built whole, the window's is panes, banner, lock screen,
+            # panelist switch, transcripts. Panes built after the panel join it after the
+            # switch (the same ring); the transcripts' widgets go to their place, after it.
+            previous: QWidget = panel.switch
+            for widget in self._tab_ring():
+                if widget not in before:
+                    QWidget.setTabOrder(previous, widget)
+                    previous = widget
+
+    def _tab_ring(self) -> list[QWidget]:
+        """The window's widgets that Tab can reach, in the order of its focus chain."""
+        out: list[QWidget] = []
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                out.append(widget)
+            widget = widget.nextInFocusChain()
+        return out
 
     def _build_library_pane(self) -> None:
+        # Qt classes only the panes name load with them (each makes its Python enums).
+        from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTreeView
+
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search candidates, emails, roles…")
         self.search.setClearButtonEnabled(True)
@@ -284,6 +407,10 @@ class ReviewerWindow(QMainWindow):
         self.sort.addItem("Imported", "imported")
         self.sort.addItem("Status", "status")
         self.sort.setAccessibleName("Sort candidates by")
+        # The panes' modules (and the Qt classes only they name, each with its Python enums:
+        # QStyle alone ~5 ms) load with the panes, after a locked window's first frame.
+        from onetake_desktop.ui.reviewer.library_model import LibraryModel
+
         self.model = LibraryModel(self._answer_rows)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
@@ -412,6 +539,8 @@ class ReviewerWindow(QMainWindow):
         self.player_split = QSplitter(Qt.Orientation.Horizontal)
         self.player_split.setChildrenCollapsible(False)
         layout.addWidget(self.player_split, 1)
+        from onetake_desktop.ui.widgets.player import PlayerWidget  # with the panes
+
         self.player = PlayerWidget()
         self.player_split.addWidget(self.player)
         self.pins_placeholder = QVBoxLayout()
@@ -424,6 +553,8 @@ class ReviewerWindow(QMainWindow):
     def _build_scoring_pane(self, splitter: QSplitter) -> None:
         # Top-down: the stack, its scroll area and the scrolled widget are in the window before
         # their content goes in (each move of a finished subtree restyles all of it: 6 ms).
+        from PySide6.QtWidgets import QGridLayout, QScrollArea, QStackedWidget  # (see above)
+
         self.scoring_pane = QStackedWidget()
         splitter.addWidget(self.scoring_pane)
         self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
@@ -443,6 +574,8 @@ class ReviewerWindow(QMainWindow):
         # would otherwise widen the whole pane and push the rubric and buttons out of sight.
         self.candidate_label = ElidedLabel(object_name="Candidate")
         self.candidate_email = ElidedLabel(object_name="Hint")
+        from onetake_desktop.ui.widgets.rubric import RubricPanel  # with the panes
+
         self.rubric = RubricPanel(include_pins=False, scroll_levels=False)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
@@ -527,9 +660,11 @@ class ReviewerWindow(QMainWindow):
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
-        playback = self.menuBar().addMenu("&Playback")
-        for a in self.player.actions_for_menu():
-            playback.addAction(a)
+        # The player's items go in with the player (_ensure_panes).
+        self.playback_menu = self.menuBar().addMenu("&Playback")
+        self.playback_menu.aboutToShow.connect(self._ensure_panes)  # opened first: complete
+        if self.panes_built:
+            self.playback_menu.addActions(self.player.actions_for_menu())
         self._build_review_menu()
         self._build_view_menu()
 
@@ -605,6 +740,9 @@ class ReviewerWindow(QMainWindow):
     def lock_out(self) -> None:
         """The panel locks: stop the player and empty every field, so nothing of this
         reviewer's (drafts, notes, the picture) is left in a widget while nobody is signed in."""
+        self._reload_pending = False
+        if not self.panes_built:
+            return  # locked at start: nothing was ever shown (built later, as left here)
         self.rubric.flush_note()
         if self.current_answer_id is not None:
             self._resume = (self.current_reviewer_id, self.current_answer_id)
@@ -619,14 +757,7 @@ class ReviewerWindow(QMainWindow):
         self.current_reviewer_id = reviewer_id
         reviewer = self.service.reviewer(reviewer_id)
         self.statusBar().showMessage(f"Reviewing as {reviewer.name}", 4000)
-        self.player.set_rate(self.service.playback_rate(reviewer_id), announce=False)
-        for action, on in (
-            (self.audio_only_action, self.service.audio_only(reviewer_id)),
-            (self.auto_advance_action, self.service.auto_advance(reviewer_id)),
-        ):
-            action.blockSignals(True)
-            action.setChecked(on)
-            action.blockSignals(False)
+        self._show_settings(reviewer_id)
         answer = self.current_answer_id
         if answer is None and self._resume is not None and self._resume[0] == reviewer_id:
             answer = self._resume[1]  # back after a lock: the same panelist, the same answer
@@ -636,6 +767,18 @@ class ReviewerWindow(QMainWindow):
             self.show_answer(answer)
         else:
             self._clear_answer()
+
+    def _show_settings(self, reviewer_id: int) -> None:
+        """This reviewer's speed (once the player is built) and menu switches."""
+        if self.panes_built:
+            self.player.set_rate(self.service.playback_rate(reviewer_id), announce=False)
+        for action, on in (
+            (self.audio_only_action, self.service.audio_only(reviewer_id)),
+            (self.auto_advance_action, self.service.auto_advance(reviewer_id)),
+        ):
+            action.blockSignals(True)
+            action.setChecked(on)
+            action.blockSignals(False)
 
     def _on_rate(self, rate: float) -> None:
         self.service.set_playback_rate(self.current_reviewer_id, rate)
@@ -701,6 +844,8 @@ class ReviewerWindow(QMainWindow):
         height = max(self.height(), 1)
         in_view = height // max(self.tree.fontMetrics().height(), 1) + 1
         bar = self.tree.verticalScrollBar()
+        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
+
         shortest = bar.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarSliderMin, None, bar)
         return max(1000, in_view * height // max(shortest, 4) + in_view)
 
@@ -708,6 +853,8 @@ class ReviewerWindow(QMainWindow):
         """(name as shown, status word) of each candidate under one interview. The status
         column shows the word, or only its mark while the library is narrow (the word is
         then the cell's tooltip and accessible text)."""
+        from onetake_desktop.ui.reviewer.library_model import STATUS_ROLE
+
         self.model.show_all()
         parent = self.model.index(interview_row, 0)
         if not parent.isValid():
@@ -745,6 +892,8 @@ class ReviewerWindow(QMainWindow):
         """Keys on the library (where Space, J/K/L and 1-5 work), unless the reviewer is
         typing somewhere: an empty search box that merely got the first focus does not count."""
         current = self.focusWidget()
+        if not self.panes_built:
+            return  # locked at start (the lock screen has the keys)
         if self.tree.isVisible() and (
             current is None or (current is self.search and not self.search.text())
         ):
@@ -755,6 +904,8 @@ class ReviewerWindow(QMainWindow):
         self._focus_library()
 
     def _answer_rows(self, submission_id: int) -> list[AnswerRow]:
+        from onetake_desktop.ui.reviewer.library_model import AnswerRow
+
         submission = self.service.submission(submission_id=submission_id)
         statuses = self.service.answer_statuses(
             self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
@@ -989,6 +1140,8 @@ class ReviewerWindow(QMainWindow):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        if not self.panes_built:
+            return  # sized when built (_ensure_panes)
         self._apply_sizes()
         self._fit_labels()
 
@@ -1029,6 +1182,8 @@ class ReviewerWindow(QMainWindow):
     def _size_status_column(self) -> None:
         normal, bold = self.model.status_samples()
         plain = self.tree.font()
+        from PySide6.QtGui import QFont, QFontMetrics  # with the panes (their enums)
+
         heavy = QFont(plain)
         heavy.setBold(True)  # interview rows
         widest = max(
@@ -1040,6 +1195,8 @@ class ReviewerWindow(QMainWindow):
             widest = max(widest, header.fontMetrics().horizontalAdvance("Status") + 8)
         average = self.tree.fontMetrics().averageCharWidth()
         # Text margins of an item (the focus frame's, +1, on each side).
+        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
+
         margin = self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
         self.tree.header().resizeSection(1, min(widest + 2 * margin + 2, 16 * average))
 
@@ -1052,6 +1209,8 @@ class ReviewerWindow(QMainWindow):
         width = self.width()
         tree = self.tree
         average = tree.fontMetrics().averageCharWidth()
+        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
+
         bar = tree.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, tree)
         # name + a candidate's indentation (its interview's and its own branch) + marks
         # + the scroll bar + the pane's margins and the tree's frame
@@ -1148,6 +1307,8 @@ class ReviewerWindow(QMainWindow):
 
     def _show_scoring(self, view: AnswerView) -> None:
         score = view.score
+        from onetake_desktop.ui.widgets.rubric import PinnedNote
+
         pinned = [PinnedNote(n.id, n.position_ms, n.text) for n in view.notes]
         self.player.set_markers([n.position_ms for n in view.notes])
         submitted = view.submitted
@@ -1588,8 +1749,9 @@ class ReviewerWindow(QMainWindow):
             self.import_paths(bundles)
 
     def closeEvent(self, event: Any) -> None:
-        self.rubric.flush_note()
-        self.player.clear()
+        if self.panes_built:  # (closed before a locked start built them: nothing to let go)
+            self.rubric.flush_note()
+            self.player.clear()
         from onetake_desktop.ui.tasks import wait_for_tasks
 
         wait_for_tasks(30_000)
