@@ -181,7 +181,7 @@ def test_the_locked_window_paints_before_its_panes_and_then_equals_the_whole_one
         # Qt's own layout pass (its split moved by a pixel in ~1 run in 4): asked once more,
         # on the settled layout, it is the same in both.
         qtbot.wait(100)
-        window.transcripts._fit()
+        window.transcripts._fit()  # type: ignore[attr-defined]
         qtbot.wait(100)
         assert window.current_answer_id is not None
         shots[kind]["signed in"] = _grab(window)
@@ -235,7 +235,7 @@ TOUCHES: dict[str, Callable[[ReviewerWindow, int], object]] = {
     "the tree (privacy, tests)": lambda w, _a: w.tree.currentIndex(),
     "the model": lambda w, _a: w.model.candidate_count(),
     "the player": lambda w, _a: w.player.position(),
-    "the rubric (erasure's let go)": lambda w, _a: w.privacy._let_go([]),
+    "the rubric (erasure's let go)": lambda w, _a: w.privacy._let_go([]),  # type: ignore[attr-defined]
     "a View shortcut (Q)": lambda w, _a: w.card_action.trigger(),
     "the Playback menu opened": lambda w, _a: _open_playback(w),
     "a sign-in (set_reviewer)": _signed_in,

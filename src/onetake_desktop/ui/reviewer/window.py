@@ -244,13 +244,15 @@ class ReviewerWindow(QMainWindow):
         ]
     )
 
-    def __getattr__(self, name: str) -> Any:
-        # Called only for an attribute not found: a pane's part before the panes are built.
-        state = self.__dict__.get("_panes_state")
-        if state == "none" and name in ReviewerWindow.PANE_ATTRIBUTES:
-            self._ensure_panes()
-            return self.__dict__[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    if not TYPE_CHECKING:  # hidden from mypy, which would then accept any attribute name
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for an attribute not found: a pane's part before the panes are built.
+            state = self.__dict__.get("_panes_state")
+            if state == "none" and name in ReviewerWindow.PANE_ATTRIBUTES:
+                self._ensure_panes()
+                return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def panes_built(self) -> bool:
