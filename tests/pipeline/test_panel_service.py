@@ -432,3 +432,21 @@ def test_a_draft_with_only_a_note_is_neither_submitted_nor_shown(
     assert view.stats(sub, "q1").scores == {a: 2, b: 4}  # type: ignore[union-attr]
     actions = [e.action for e in panel.audit_entries(bob)]
     assert actions.count("score") == 4  # notes alone: none
+
+
+def test_locked_means_a_panel_with_nobody_signed_in(
+    tmp_path: Path, fast_hasher: PasswordHasher
+) -> None:
+    """What the reviewer window asks before a drop or an import (ui/reviewer/window.py)."""
+    library, _, _ = make_library(tmp_path / "lib")
+    clock = ManualClock()
+    panel = service(library, fast_hasher, clock)
+    assert not panel.locked()  # a lone reviewer: no panel to lock
+    ana = panel.create_panelist("Ana", PASS)  # creating signs her in
+    assert not panel.locked()
+    panel.lock()
+    assert panel.locked()
+    panel.sign_in(ana.reviewer_id, PASS)
+    assert not panel.locked()
+    clock.advance(seconds=panel.idle_minutes() * 60 + 1)
+    assert panel.lock_if_idle() and panel.locked()

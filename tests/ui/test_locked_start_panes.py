@@ -236,7 +236,8 @@ TOUCHES: dict[str, Callable[[ReviewerWindow, int], object]] = {
     "the model": lambda w, _a: w.model.candidate_count(),
     "the player": lambda w, _a: w.player.position(),
     "the rubric (erasure's let go)": lambda w, _a: w.privacy._let_go([]),  # type: ignore[attr-defined]
-    "a View shortcut (Q)": lambda w, _a: w.card_action.trigger(),
+    # (Q itself is dead while locked: test_locked_window_drops_and_keys.py.)
+    "the question card (Q's)": lambda w, _a: w.card_toggle.isChecked(),
     "the Playback menu opened": lambda w, _a: _open_playback(w),
     "a sign-in (set_reviewer)": _signed_in,
     "the transcripts": lambda w, _a: w._install_transcripts(),

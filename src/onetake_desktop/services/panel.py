@@ -164,6 +164,12 @@ class PanelService:
     def current_id(self) -> int | None:
         return None if self.scoring.current is None else self.scoring.current.reviewer_id
 
+    def locked(self) -> bool:
+        """Whether the panel is locked: there is a panel and nobody is signed in. Then nobody
+        may see anyone's work or change the library (import bundles, add definitions); a
+        lone reviewer (no panel) is never locked."""
+        return self.scoring.current is None and self.scoring.has_panel()
+
     def panelists(self) -> list[PanelistRecord]:
         return self.scoring.panelists()
 

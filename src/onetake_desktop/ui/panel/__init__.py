@@ -46,6 +46,7 @@ _ACTIVITY = (
     QEvent.Type.TouchBegin,
 )
 _CLOSE = QEvent.Type.Close
+_ACTION_ADDED = QEvent.Type.ActionAdded
 
 __all__ = ["PanelController", "install_panel_features", "locks_at_start"]
 
@@ -210,12 +211,26 @@ class PanelController(QObject):
         for dialog in self.window.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()  # a correction or export dialog would stay above the lock
+        self._set_window_keys(False)
         lock_out = getattr(self.window, "lock_out", None)
         if callable(lock_out):
             lock_out()  # player stopped, fields emptied: no draft stays in a hidden widget
         self.lock_screen.show_for(chosen, message)
         self._update_actions()
         self.panelist_changed.emit(None)
+
+    def _set_window_keys(self, on: bool) -> None:
+        """The window's own keys (U, Ctrl+1..4, Ctrl+Enter, F11, Q, T, Ctrl+Shift+L, ...):
+        the actions and shortcuts of the window itself work whatever of it is hidden, so the
+        lock turns them off here, and sign-in back on. (Keys of the hidden panes' widgets and
+        of the disabled menus are dead with them; one added while locked: eventFilter.)"""
+        from PySide6.QtGui import QShortcut
+
+        for action in self.window.actions():
+            action.setEnabled(on)
+        for shortcut in self.window.findChildren(QShortcut):
+            if shortcut.parent() is self.window:
+                shortcut.setEnabled(on)
 
     def switch_to(self, reviewer_id: int) -> None:
         """Second click of the switch: lock, with this panelist chosen for the passphrase."""
@@ -229,6 +244,7 @@ class PanelController(QObject):
         self._hidden = []
         for menu_action in self.window.menuBar().actions():
             menu_action.setEnabled(True)
+        self._set_window_keys(True)
         set_reviewer = getattr(self.window, "set_reviewer", None)
         if callable(set_reviewer):
             set_reviewer(reviewer_id)
@@ -320,6 +336,12 @@ class PanelController(QObject):
             self.service.touch()
         elif kind == _CLOSE and watched is self.window:
             self.shut_down()  # before the window's closeEvent closes the shared library
+        elif kind == _ACTION_ADDED and watched is self.window and not self.closed:
+            # Added behind the lock (the transcripts' keys, after a locked window's first
+            # frame): as dead as the rest until someone signs in.
+            action = getattr(event, "action", lambda: None)()
+            if action is not None and self.service.locked():
+                action.setEnabled(False)
         return False
 
     def shut_down(self) -> None:

@@ -72,6 +72,9 @@ QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; borde
 """
 
 
+SIGN_IN_TO_IMPORT = "Sign in to import bundles."  # dropped or chosen while the panel is locked
+
+
 def _seconds(value: float) -> str:
     from onetake_desktop.ui.widgets.player import format_ms  # loaded with the panes
 
@@ -792,6 +795,8 @@ class ReviewerWindow(QMainWindow):
         if self._building:
             self._reload_pending = True
             return
+        if self.locked():
+            return  # nothing of anyone's behind the lock (lock_out); sign-in reloads
         # 10,000 candidates are ~40,000 new objects (rows, tuples, nodes), none of them in a
         # cycle: the cycle collector would scan the young ones ~50 times on the way, and the
         # whole heap once (15-20 ms at start-up). It resumes when the fill is done.
@@ -961,6 +966,8 @@ class ReviewerWindow(QMainWindow):
 
     def _refresh_dirty(self) -> None:
         answers, self._dirty_answers = self._dirty_answers, set()
+        if self.locked():
+            return  # the list is empty behind the lock; sign-in reloads it whole
         submissions: set[int] = set()
         for answer_id in answers:
             try:
@@ -1617,8 +1624,23 @@ class ReviewerWindow(QMainWindow):
         if not self.importing:
             stop_idle_prober(started)
 
+    def locked(self) -> bool:
+        """Whether the panel is locked: nobody may see anyone's work or change the library
+        (the panel service decides; a window without its panel yet is building, not locked)."""
+        panel = self.__dict__.get("panel")
+        return panel is not None and bool(panel.service.locked())
+
+    def _refused_while_locked(self, sentence: str) -> bool:
+        """True, saying ``sentence`` in the status bar, while the panel is locked."""
+        if not self.locked():
+            return False
+        self.statusBar().showMessage(sentence, 8000)
+        return True
+
     def import_paths(self, paths: Sequence[Path]) -> None:
         """Verify and import in the background; the window stays responsive."""
+        if self._refused_while_locked(SIGN_IN_TO_IMPORT):
+            return  # every way in (menu, drop, folder) comes through here
         if self.importing:
             self.statusBar().showMessage("An import is already running.", 3000)
             return
@@ -1662,6 +1684,8 @@ class ReviewerWindow(QMainWindow):
             self.import_title.setText(f"Import finished: {report.summary()}")
             self.import_box.setVisible(True)
         self.reload_library()
+        if self.locked():
+            return  # locked while it ran: the list fills at the next sign-in, nothing opens
         first = next((o.submission_id for o in report.imported if o.submission_id), None)
         if self.current_answer_id is None and first is not None:
             answers = self.service.answers(first)
@@ -1691,6 +1715,8 @@ class ReviewerWindow(QMainWindow):
             self.add_definition(Path(path))
 
     def add_definition(self, path: Path) -> bool:
+        if self._refused_while_locked("Sign in to add interview definitions."):
+            return False
         record = self._guard(lambda: self.service.add_definition_file(path))
         if record is None:
             return False
@@ -1733,11 +1759,17 @@ class ReviewerWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            if self._refused_while_locked(SIGN_IN_TO_IMPORT):
+                event.ignore()  # the cursor shows it: no drop here while the panel is locked
+                return
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if not paths:
+            return
+        if self._refused_while_locked(SIGN_IN_TO_IMPORT):
+            event.ignore()
             return
         event.acceptProposedAction()
         # Interview definitions dropped with (or without) bundles are added, not imported.
