@@ -203,6 +203,63 @@ def test_the_schema_keeps_a_holds_story(tmp_path: Path) -> None:
         service.close()
 
 
+def test_hold_rows_an_older_build_left_unsigned_are_not_tampering(tmp_path: Path) -> None:
+    """Before schema 11 a hold's audit row was written unsigned in the panelist's name. The
+    migration lists those rows, so the panelist's sign-in does not call them forged and their
+    passphrase can still change; an unsigned hold row written after the migration is still
+    reported."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.storage.db import connect, discover_migrations, migrate, schema_version
+    from onetake_desktop.storage.library import (
+        Library,
+        SqliteInterviews,
+        SqliteReviewers,
+        SqliteScores,
+        SqliteSubmissions,
+        open_library,
+    )
+
+    root = app_paths().ensure().library
+    db = connect(root / "onetake.sqlite3")
+    assert migrate(db, discover_migrations()[:10]) == 10
+    old = Library(
+        db, root, SqliteReviewers(db), SqliteInterviews(db), SqliteSubmissions(db, root),
+        SqliteScores(db),
+    )  # fmt: skip
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    ana = PanelService(old, ManualClock(TODAY), hasher=hasher).create_panelist(
+        "Ana", "ana passphrase", chair=True
+    )
+    # What PrivacyService.hold wrote before schema 11: the row, and no signature.
+    SqlitePanel(db).append_audit(
+        ana.reviewer_id, "retention_hold", "submission 1", {"until": "2027-01-31", "reason": "x"}
+    )
+    db.close()
+
+    library = open_library(root)  # schema 11 now
+    try:
+        assert schema_version(library.db) == 11
+        panel = PanelService(library, ManualClock(TODAY), hasher=hasher)
+        ana = panel.sign_in(ana.reviewer_id, "ana passphrase")
+        assert ana.warnings == ()
+        ana = panel.change_passphrase(ana, old="ana passphrase", new="a new passphrase")
+        panel.lock()
+        # The list is closed: a later unsigned hold row in Ana's name is someone else's.
+        with pytest.raises(sqlite3.IntegrityError):
+            library.db.execute("INSERT INTO unsigned_hold_audit (seq) VALUES (1000)")
+        forged = SqlitePanel(library.db).append_audit(
+            ana.reviewer_id, "retention_hold", "submission 1", {"until": "2030-01-01"}
+        )
+        ana = panel.sign_in(ana.reviewer_id, "a new passphrase")
+        assert ana.warnings == (
+            f"Your audit log row {forged.seq} was added in your name by someone else.",
+        )
+    finally:
+        library.close()
+
+
 def test_with_a_panel_only_its_chair_lifts_a_hold(tmp_path: Path) -> None:
     """The hold's rule decides who may lift it: not the lone reviewer once there is a panel,
     not a panelist who is not the chair; nothing written for them. The chair may."""
