@@ -9,7 +9,7 @@ come from bundles, so every label here is plain text, and names go through the w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QObject, Qt
@@ -169,6 +169,7 @@ class HoldDialog(QDialog):
         self.setWindowTitle("Keep candidate longer")
         self.setObjectName("HoldDialog")
         self.choices = list(choices)
+        self._today = today
         layout = QVBoxLayout(self)
         layout.addWidget(
             _plain(
@@ -222,7 +223,7 @@ class HoldDialog(QDialog):
             self.due.setText(_undated())
         else:
             self.due.setText(_day(chosen.erase_at) + (days if chosen.retention_days else ""))
-        due = chosen.erase_at or datetime.now(UTC)
+        due = chosen.erase_at or self._today  # undated: a month from today
         later = (due + timedelta(days=30)).date()
         self.until.setDate(QDate(later.year, later.month, later.day))
 
