@@ -486,7 +486,7 @@ def test_a_candidate_with_no_expiry_yet_is_told_so_in_words(
     assert (code, err) == (0, "")
     assert out == (
         f"Kept {head}: {title} (submission {other}) until 2027-01-31; they have no erasure"
-        " date yet: it is set when their interview's definition is added.\n"
+        " date yet: it is set when their interview's definition is added to the library.\n"
     )
     code, out, err = run(["library", "release", "--reason", "over", *where], context, capsys)
     assert (code, err) == (0, "")

@@ -344,7 +344,9 @@ def test_a_candidate_with_no_expiry_yet_is_told_so_in_the_dialogs(
     qtbot.waitUntil(lambda: controller._started)
     select(qtbot, window, sid)
     sentence = UNDATED[0].upper() + UNDATED[1:]
-    assert sentence == ("No erasure date yet: it is set when their interview's definition is added")
+    assert sentence == (
+        "No erasure date yet: it is set when their interview's definition is added to the library"
+    )
     keep = controller.keep_longer(sid)
     assert keep is not None
     assert keep.due.text() == sentence

@@ -55,7 +55,7 @@ Why = Literal["request", "retention"]
 ERASURE_REASON_CODES: dict[Why, str] = {"request": "candidate_request", "retention": "retention"}
 
 # What a candidate with no expiry yet is told instead of a date (the command and the window).
-UNDATED = "no erasure date yet: it is set when their interview's definition is added"
+UNDATED = "no erasure date yet: it is set when their interview's definition is added to the library"
 _SQL_TIME = "%Y-%m-%d %H:%M:%S"  # how the schema stores expiry and hold times (UTC)
 
 
