@@ -366,3 +366,36 @@ def test_a_candidate_with_no_expiry_yet_is_told_so_in_the_dialogs(
     assert window.statusBar().currentMessage() == f"No longer kept longer: {UNDATED}."
     assert controller.overdue_box is None
     window.close()
+
+
+def test_a_hold_lifted_elsewhere_while_the_dialog_is_open_gets_the_services_sentence(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'library release' (another connection) lifts the hold while the dialog is open: its
+    OK gets NOT_HELD in a plain box, never a database error; one release is audited. A
+    candidate erased meanwhile gets the service's sentence instead of a dialog."""
+    from onetake_desktop.services.reviewer import open_reviewer_service
+
+    service, sid = due_within_the_week(tmp_path, monkeypatch)
+    hold(service, sid)
+    service.close()
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    select(qtbot, window, sid)
+    dialog = controller.stop_keeping(sid)
+    assert dialog is not None
+    dialog.reason.setText("appeal withdrawn")
+    other = open_reviewer_service(window.service.library.root)
+    try:
+        PrivacyService(other.library, clock()).release(
+            other.actor_for(other.default_reviewer.id), submission_id=sid, reason="withdrawn"
+        )
+    finally:
+        other.close()
+    shot = "stop-keeping-lifted-elsewhere-offscreen.png"
+    assert boxes_during(dialog.ok_button.click, shot) == [(Qt.TextFormat.PlainText, NOT_HELD)]
+    assert len(releases(window)) == 1
+    assert boxes_during(lambda: controller.stop_keeping(sid + 40), shot) == [
+        (Qt.TextFormat.PlainText, f"There is no candidate number {sid + 40} in this library.")
+    ]
+    window.close()

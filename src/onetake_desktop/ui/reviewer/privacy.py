@@ -648,16 +648,20 @@ class PrivacyController(QObject):
         if refusal is not None:
             warn(self.window, refusal, icon=QMessageBox.Icon.Information)
             return None
-        if submission_id is not None:
-            candidates = [self.service.candidate(submission_id)]
-        else:
-            candidates = self.service.upcoming(WARN_DAYS)
         now = self.service.clock.now()
-        choices = [
-            (c, self._name(c), holds, self.service.release_preview(c.submission_id, now))
-            for c in candidates
-            if (holds := self.service.running_holds(c.submission_id))
-        ]
+        try:  # another OneTake on the library may have erased the candidate meanwhile
+            if submission_id is not None:
+                candidates = [self.service.candidate(submission_id)]
+            else:
+                candidates = self.service.upcoming(WARN_DAYS)
+            choices = [
+                (c, self._name(c), holds, self.service.release_preview(c.submission_id, now))
+                for c in candidates
+                if (holds := self.service.running_holds(c.submission_id))
+            ]
+        except OneTakeError as error:
+            warn(self.window, str(error))
+            return None
         if not choices:
             warn(self.window, NOT_HELD, icon=QMessageBox.Icon.Information)
             return None
