@@ -12,6 +12,7 @@ import tomlkit
 
 from onetake_desktop import cli
 from onetake_desktop.domain.authoring import (
+    Advice,
     content_hash_ignoring_version,
     guard_rails,
     next_version,
@@ -19,7 +20,7 @@ from onetake_desktop.domain.authoring import (
     privacy_notice_from_template,
 )
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, EXIT_USAGE
-from onetake_desktop.domain.kit import InterviewDefinition, validate_rubric
+from onetake_desktop.domain.kit import InterviewDefinition, kit_markup_warnings, validate_rubric
 from onetake_desktop.services import author
 from onetake_desktop.services.author import AuthorDraft
 from onetake_desktop.storage import kitfile
@@ -386,15 +387,20 @@ def test_a_rubric_added_to_a_hand_written_question_reads_as_written_by_hand() ->
 
 
 def test_checks_give_the_problems_and_the_advice_of_one_validation() -> None:
-    """The window asks ``checks`` once per edit: the same lists as ``problems`` and ``advice``
-    asked apart, for a draft with advice only and for one with problems too."""
+    """The window asks ``checks`` once per edit: the draft's hard errors and its guard rails,
+    with the markup warnings only once the draft is valid (the lists ``kit validate`` gives)."""
     draft = AuthorDraft.open(kitfile.demo_source_path())
     draft.set("deadline", NOW + timedelta(days=2))
     draft.set("privacy_notice", "We take <b>privacy</b> seriously.")
     problems, advice = draft.checks(NOW)
-    assert problems == [] and advice == draft.advice(NOW)
-    assert {a.rule for a in advice} >= {"markup"}
+    assert problems == []
+    markup = [
+        Advice(p.path, "markup", p.message) for p in kit_markup_warnings(draft.definition().kit)
+    ]
+    assert markup and [a.path for a in markup] == ["privacy_notice"]
+    assert advice == guard_rails(draft.data(), NOW) + markup
+    assert {a.rule for a in advice} > {"markup"}  # a guard rail (the near deadline) too
     draft.set("title", "")
     problems, advice = draft.checks(NOW)
-    assert problems and problems == draft.problems()
-    assert advice == draft.advice(NOW) and advice
+    assert [p.path for p in problems] == ["title"] and problems == draft.problems()
+    assert advice == guard_rails(draft.data(), NOW)  # no markup warnings without a definition

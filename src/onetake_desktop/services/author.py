@@ -449,13 +449,7 @@ class AuthorDraft:
 
     def problems(self) -> list[Problem]:
         """Hard errors, from the same validation ``onetake kit validate`` uses."""
-        try:
-            definition_from_toml_dict(self.data())
-        except ProblemsError as error:
-            return error.problems
-        except InvalidInputError as error:
-            return [Problem("", str(error))]
-        return []
+        return self._validated(self.data())[0]
 
     def definition(self) -> InterviewDefinition:
         """The draft as a validated definition (ProblemsError lists what is wrong)."""
@@ -471,14 +465,21 @@ class AuthorDraft:
         asks for both after every edit; validating twice doubled its cost)."""
         data = self.data()
         advice = guard_rails(data, now)
+        problems, definition = self._validated(data)
+        if definition is not None:
+            markup = kit_markup_warnings(definition.kit)
+            advice += [Advice(p.path, "markup", p.message) for p in markup]
+        return problems, advice
+
+    @staticmethod
+    def _validated(data: dict[str, Any]) -> tuple[list[Problem], InterviewDefinition | None]:
+        """The draft's hard errors, and its definition when there are none."""
         try:
-            kit = definition_from_toml_dict(data).kit
+            return [], definition_from_toml_dict(data)
         except ProblemsError as error:
-            return error.problems, advice
+            return error.problems, None
         except InvalidInputError as error:
-            return [Problem("", str(error))], advice
-        advice += [Advice(p.path, "markup", p.message) for p in kit_markup_warnings(kit)]
-        return [], advice
+            return [Problem("", str(error))], None
 
     # --- editing ---------------------------------------------------------------------------
 

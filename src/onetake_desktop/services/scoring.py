@@ -180,6 +180,12 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
 # encoder per call: a sign-in checks every row of the panelist (tens of thousands).
 _ENCODE = json_encoder(False, ",", ":")
 
+# Positions in a visible-score row as SQLite returns it (VisibleScore's columns): the export
+# reads the rows as they come, without a record each.
+_V_ANSWER, _V_REVIEWER, _V_SCORE, _V_STATUS = (
+    VisibleScore._fields.index(name) for name in ("answer_id", "reviewer_id", "score", "status")
+)
+
 
 def _canonical(values: Sequence[Any]) -> bytes:
     return _ENCODE(list(values)).encode("utf-8")
@@ -742,7 +748,7 @@ class ScoringService:
         rows = self.repo.visible_rows(actor.reviewer_id, interview_pk, own_drafts)
         if not actor.panelist:
             mine = actor.reviewer_id
-            return (r for r in rows if r[4] == mine)  # VisibleScore.reviewer_id
+            return (r for r in rows if r[_V_REVIEWER] == mine)
         return rows
 
     def visible_grid(
@@ -1317,12 +1323,11 @@ class ScoringService:
             # Asked once per interview, not once per row (each is a pass over its scores).
             by_answer: dict[int, list[tuple[Any, ...]]] = {}
             for row in self._visible_rows(actor, interview.id, own_drafts=True):
-                # VisibleScore's columns: 1 answer id, 6 score, 8 status
-                if row[6] is None or (submitted_only and row[8] != "submitted"):
+                if row[_V_SCORE] is None or (submitted_only and row[_V_STATUS] != "submitted"):
                     continue
-                listed = by_answer.get(row[1])
+                listed = by_answer.get(row[_V_ANSWER])
                 if listed is None:
-                    by_answer[row[1]] = [row]
+                    by_answer[row[_V_ANSWER]] = [row]
                 else:
                     listed.append(row)
             # Where the actor may see another's notes: asked once, with the first such note
