@@ -138,6 +138,62 @@ def test_releasing_after_the_promised_date_makes_them_due_at_once(tmp_path: Path
         service.close()
 
 
+def test_release_preview_is_what_release_then_does(tmp_path: Path) -> None:
+    """The window's dialog shows release_preview before asking; release reports the same."""
+    service, sid, _other = month_library(tmp_path)
+    try:
+        clock = ManualClock(TODAY)
+        privacy = PrivacyService(service.library, clock)
+        lone = service.actor_for(service.default_reviewer.id)
+        # An ended hold past the promise is not lifted, and still counts once it has ended.
+        privacy.hold(lone, submission_id=sid, until=date(2026, 12, 3), reason="appeal")
+        privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="legal claim")
+        before = privacy.release_preview(sid)
+        assert (before.erase_at, before.overdue) == (PROMISE, False)  # the ended one: not yet
+        move(clock, datetime(2026, 12, 20, tzinfo=UTC))
+        before = privacy.release_preview(sid)
+        ended = datetime(2026, 12, 3, 23, 59, 59, tzinfo=UTC)
+        assert (before.erase_at, before.overdue) == (ended, True)
+        assert privacy.candidate(sid).erase_at == datetime(2027, 1, 31, 23, 59, 59, tzinfo=UTC)
+        released = privacy.release(lone, submission_id=sid, reason="claim settled")
+        assert (released.erase_at, released.overdue) == (before.erase_at, before.overdue)
+        assert released.candidate == privacy.candidate(sid) == before.candidate
+        assert len(released.holds) == 1
+    finally:
+        service.close()
+
+
+def test_a_release_another_program_made_meanwhile_is_not_held(tmp_path: Path) -> None:
+    """The window and 'library release' share the file: whoever comes second, even from what
+    it read before the first lifted the hold, gets NOT_HELD (exit 1), never a database error,
+    and only one release is audited."""
+    from onetake_desktop.services.privacy import NOT_HELD
+
+    service, sid, _other = month_library(tmp_path)  # the window's connection
+    second = open_reviewer_service(app_paths().ensure().library)  # the command's
+    try:
+        clock = ManualClock(TODAY)
+        window = PrivacyService(service.library, clock)
+        command = PrivacyService(second.library, clock)
+        lone = service.actor_for(service.default_reviewer.id)
+        window.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+        stale = window.running_holds(sid)  # the window has read which holds run...
+        command.release(
+            second.actor_for(second.default_reviewer.id), submission_id=sid, reason="withdrawn"
+        )  # ...the command lifts them...
+        window.running_holds = lambda _sid: stale  # type: ignore[method-assign,assignment]
+        with pytest.raises(OneTakeError) as refused:  # ...and the window goes on from it
+            window.release(lone, submission_id=sid, reason="also withdrawn")
+        assert str(refused.value) == NOT_HELD and refused.value.exit_code == 1
+        assert len(audit_rows(service, "retention_release")) == 1
+        (kept,) = command.holds(sid)
+        assert kept.release_reason == "withdrawn"
+        assert SqlitePanel(service.library.db).verify_audit() is None
+    finally:
+        second.close()
+        service.close()
+
+
 def test_an_ended_hold_is_not_lifted(tmp_path: Path) -> None:
     service, sid, _other = month_library(tmp_path)
     try:
@@ -201,6 +257,63 @@ def test_the_schema_keeps_a_holds_story(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM retention_holds").fetchone()[0] == 0
     finally:
         service.close()
+
+
+def test_hold_rows_an_older_build_left_unsigned_are_not_tampering(tmp_path: Path) -> None:
+    """Before schema 11 a hold's audit row was written unsigned in the panelist's name. The
+    migration lists those rows, so the panelist's sign-in does not call them forged and their
+    passphrase can still change; an unsigned hold row written after the migration is still
+    reported."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.storage.db import connect, discover_migrations, migrate, schema_version
+    from onetake_desktop.storage.library import (
+        Library,
+        SqliteInterviews,
+        SqliteReviewers,
+        SqliteScores,
+        SqliteSubmissions,
+        open_library,
+    )
+
+    root = app_paths().ensure().library
+    db = connect(root / "onetake.sqlite3")
+    assert migrate(db, discover_migrations()[:10]) == 10
+    old = Library(
+        db, root, SqliteReviewers(db), SqliteInterviews(db), SqliteSubmissions(db, root),
+        SqliteScores(db),
+    )  # fmt: skip
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    ana = PanelService(old, ManualClock(TODAY), hasher=hasher).create_panelist(
+        "Ana", "ana passphrase", chair=True
+    )
+    # What PrivacyService.hold wrote before schema 11: the row, and no signature.
+    SqlitePanel(db).append_audit(
+        ana.reviewer_id, "retention_hold", "submission 1", {"until": "2027-01-31", "reason": "x"}
+    )
+    db.close()
+
+    library = open_library(root)  # schema 11 now
+    try:
+        assert schema_version(library.db) == 11
+        panel = PanelService(library, ManualClock(TODAY), hasher=hasher)
+        ana = panel.sign_in(ana.reviewer_id, "ana passphrase")
+        assert ana.warnings == ()
+        ana = panel.change_passphrase(ana, old="ana passphrase", new="a new passphrase")
+        panel.lock()
+        # The list is closed: a later unsigned hold row in Ana's name is someone else's.
+        with pytest.raises(sqlite3.IntegrityError):
+            library.db.execute("INSERT INTO unsigned_hold_audit (seq) VALUES (1000)")
+        forged = SqlitePanel(library.db).append_audit(
+            ana.reviewer_id, "retention_hold", "submission 1", {"until": "2030-01-01"}
+        )
+        ana = panel.sign_in(ana.reviewer_id, "a new passphrase")
+        assert ana.warnings == (
+            f"Your audit log row {forged.seq} was added in your name by someone else.",
+        )
+    finally:
+        library.close()
 
 
 def test_with_a_panel_only_its_chair_lifts_a_hold(tmp_path: Path) -> None:
@@ -348,6 +461,41 @@ def test_release_before_the_promise_says_the_day(
     assert "Dry run: 0 candidate(s) due" in out and "on hold" not in out
 
 
+def test_a_candidate_with_no_expiry_yet_is_told_so_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], app_context: Any
+) -> None:
+    """Their interview's definition is not in the library (a documented state): no date,
+    so a sentence saying why, not a '?'."""
+    from onetake_desktop.services.privacy import UNDATED
+
+    service, _sid, _other = month_library(tmp_path)
+    try:
+        unknown = definition("not-in-the-library", 30)  # its bundle comes, the definition not
+        bundle = make_bundle(tmp_path / "c.onetake", "Grace Hopper", definition=unknown)
+        other = import_one(service, bundle)
+        undated = PrivacyService(service.library).candidate(other)
+        assert undated.expires_at is None and undated.erase_at is None
+        head, title = f"Grace Hopper <{undated.candidate_email}>", undated.interview_title
+    finally:
+        service.close()
+    context = replace(app_context, clock=ManualClock(TODAY))
+    where = ["--submission", str(other)]
+    code, out, err = run(
+        ["library", "hold", "--until", "2027-01-31", "--reason", "appeal", *where], context, capsys
+    )
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Kept {head}: {title} (submission {other}) until 2027-01-31; they have no erasure"
+        " date yet: it is set when their interview's definition is added to the library.\n"
+    )
+    code, out, err = run(["library", "release", "--reason", "over", *where], context, capsys)
+    assert (code, err) == (0, "")
+    assert out == (
+        f"No longer keeping {head}: {title} (submission {other}). They have {UNDATED}.\n"
+    )
+    assert "?" not in out
+
+
 def panel_library(tmp_path: Path, *, blind: bool = False) -> tuple[int, dict[str, int]]:
     """NAME kept 30 days on a library whose panel is Ana (chair) and Ben, locked."""
     from argon2 import PasswordHasher
@@ -428,3 +576,50 @@ def test_hold_and_release_commands_on_a_panel_are_the_chairs(
     held, actions = holds_and_audit()
     assert held == [(people["Ana"], people["Ana"])]
     assert actions[-2:] == ["retention_release", "lock"]
+
+
+def test_hold_and_release_exit_1_when_sign_out_fails_or_sign_in_finds_tampering(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """The two exit-1 cases the help and docs/privacy.md name besides refusals: a change
+    written whose sign-out could not be audited (the change stands, and says so), and the
+    --as panelist's rows changed by someone else (nothing done)."""
+    from tests.pipeline.test_privacy import panel_whose_sign_out_fails
+
+    sid, people = panel_library(tmp_path)
+    context = replace(app_context, clock=ManualClock(TODAY))
+    hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal", EMAIL, "--as", "Ana"]
+    release = ["library", "release", "--reason", "over", EMAIL, "--as", "Ana"]
+    clock = context.clock
+    fails = replace(context, panel_factory=lambda lib: panel_whose_sign_out_fails(lib, clock))
+    for argv, said, done in (
+        (hold, "Kept ", "The hold is written"),
+        (release, "No longer keeping ", "The hold is lifted"),
+    ):
+        monkeypatch.setattr(sys, "stdin", io.StringIO("ana passphrase\n"))
+        code, out, err = run(argv, fails, capsys)
+        assert code == 1 and out.startswith(said), (argv, out, err)
+        assert err == (
+            f"onetake: {done}, but its sign-out could not be written to the audit log (the"
+            " details are in onetake.log).\n"
+        )
+    assert holds_and_audit()[0] == [(people["Ana"], people["Ana"])]
+
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:  # an unsigned hold row in Ana's name, written after schema 11: not hers
+        forged = SqlitePanel(s.library.db).append_audit(
+            people["Ana"], "retention_hold", f"submission {sid}", {"until": "2030-01-01"}
+        )
+    finally:
+        s.close()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ana passphrase\n"))
+    code, out, err = run(hold, context, capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"onetake: Your audit log row {forged.seq} was added in your name by someone else.\n"
+        "onetake: Someone changed Ana's rows in the library; see the lines above.\n"
+    )
+    assert len(holds_and_audit()[0]) == 1  # nothing more held

@@ -15,20 +15,23 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
-from onetake_desktop.services.privacy import NOT_HELD, PrivacyService
+from onetake_desktop.services.privacy import NOT_HELD, UNDATED, PrivacyService, day_text
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.services.scoring import text_hash
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.ui.reviewer import privacy as privacy_ui
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+from tests.pipeline.library_bundles import make_bundle
 from tests.ui.test_privacy_window import (
     EMAIL,
     NAME,
     boxes_during,
     candidate_names,
     chair_and_panelist,
+    definition,
     due_within_the_week,
+    import_one,
     open_window,
     plain_labels,
     save,
@@ -88,6 +91,10 @@ def test_stop_keeping_longer_from_the_menu_and_the_banner(
     texts = "\n".join(label.text() for label in plain_labels(dialog))
     assert "31\u00a0Jan\u00a02027 (appeal pending)" in texts
     assert "1\u00a0Dec\u00a02026, as they were told" in texts
+    # The line is the service's answer (release_preview), not a rule of the dialog's own.
+    after = controller.service.release_preview(sid)
+    assert not after.overdue and after.erase_at is not None
+    assert dialog.then.text() == f"{day_text(after.erase_at)}, as they were told"
     assert dialog.candidate.currentText() == f"{NAME} <{EMAIL}>"
     assert not dialog.ok_button.isEnabled()
     dialog.reason.setText("appeal withdrawn")
@@ -169,6 +176,9 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
         "The next time the reviewer window opens (or at 'onetake library expire'): the date"
         " they were told, 1\u00a0Dec\u00a02026, has passed."
     )
+    after = controller.service.release_preview(sid)
+    assert after.overdue and after.erase_at is not None
+    assert then.endswith(f" {day_text(after.erase_at)}, has passed.")
     dialog.reason.setText("claim settled")
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: controller.overdue_box is not None)
@@ -312,4 +322,80 @@ def test_blind_mode_hides_the_name_in_stop_keeping_longer(
     texts = "\n".join(label.text() for label in plain_labels(dialog))
     assert NAME not in texts and EMAIL not in texts
     dialog.reject()
+    window.close()
+
+
+def test_a_candidate_with_no_expiry_yet_is_told_so_in_the_dialogs(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their interview's definition is not in the library: no date to show, so "Keep
+    longer" and "Stop keeping longer" say why in a sentence (no '?'), and so does the
+    status line after."""
+    service, _sid = due_within_the_week(tmp_path, monkeypatch)
+    unknown = definition("not-in-the-library", 30)
+    sid = import_one(
+        service, make_bundle(tmp_path / "c.onetake", "Grace Hopper", definition=unknown)
+    )
+    assert PrivacyService(service.library).candidate(sid).erase_at is None
+    service.close()
+
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: controller._started)
+    select(qtbot, window, sid)
+    sentence = UNDATED[0].upper() + UNDATED[1:]
+    assert sentence == (
+        "No erasure date yet: it is set when their interview's definition is added to the library"
+    )
+    keep = controller.keep_longer(sid)
+    assert keep is not None
+    assert keep.due.text() == sentence
+    keep.reason.setText("appeal pending")
+    keep.ok_button.click()
+    qtbot.waitUntil(lambda: bool(controller.service.running_holds(sid)))
+
+    dialog = controller.stop_keeping(sid)
+    assert dialog is not None
+    assert dialog.then.text() == sentence
+    texts = "\n".join(label.text() for label in plain_labels(dialog))
+    assert "?" not in texts
+    save(dialog, "stop-keeping-undated-offscreen.png")
+    dialog.reason.setText("appeal withdrawn")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not controller.service.running_holds(sid))
+    assert window.statusBar().currentMessage() == f"No longer kept longer: {UNDATED}."
+    assert controller.overdue_box is None
+    window.close()
+
+
+def test_a_hold_lifted_elsewhere_while_the_dialog_is_open_gets_the_services_sentence(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'library release' (another connection) lifts the hold while the dialog is open: its
+    OK gets NOT_HELD in a plain box, never a database error; one release is audited. A
+    candidate erased meanwhile gets the service's sentence instead of a dialog."""
+    from onetake_desktop.services.reviewer import open_reviewer_service
+
+    service, sid = due_within_the_week(tmp_path, monkeypatch)
+    hold(service, sid)
+    service.close()
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    select(qtbot, window, sid)
+    dialog = controller.stop_keeping(sid)
+    assert dialog is not None
+    dialog.reason.setText("appeal withdrawn")
+    other = open_reviewer_service(window.service.library.root)
+    try:
+        PrivacyService(other.library, clock()).release(
+            other.actor_for(other.default_reviewer.id), submission_id=sid, reason="withdrawn"
+        )
+    finally:
+        other.close()
+    shot = "stop-keeping-lifted-elsewhere-offscreen.png"
+    assert boxes_during(dialog.ok_button.click, shot) == [(Qt.TextFormat.PlainText, NOT_HELD)]
+    assert len(releases(window)) == 1
+    assert boxes_during(lambda: controller.stop_keeping(sid + 40), shot) == [
+        (Qt.TextFormat.PlainText, f"There is no candidate number {sid + 40} in this library.")
+    ]
     window.close()

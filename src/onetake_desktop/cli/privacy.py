@@ -62,9 +62,11 @@ RELEASE_HELP = (
     "or at the next 'library expire' if that date has passed. " + _WHO_MAY
 )
 _CODES = (
-    "exit codes: 0 done; 1 the policy refuses, no such candidate, or (release) no hold runs "
-    "for them; 2 usage; 3 a bad date or reason (past, too far, control characters, their "
-    "name or email), an unknown panelist or a wrong passphrase"
+    "exit codes: 0 done; 1 the policy refuses, no such candidate, (release) no hold runs "
+    "for them, the --as panelist's rows were changed by someone else (nothing done), or the "
+    "change is written but its sign-out could not be audited; 2 usage; 3 a bad date or reason "
+    "(past, too far, control characters, their name or email), an unknown panelist or a "
+    "wrong passphrase"
 )
 
 
@@ -312,12 +314,6 @@ def _decider(
     return privacy, actor, privacy.find(email=email, submission_id=args.submission)
 
 
-def _day(moment: object) -> str:
-    from datetime import datetime
-
-    return moment.date().isoformat() if isinstance(moment, datetime) else "?"
-
-
 def _hold_as_asked(
     args: argparse.Namespace, service: ReviewerService, panel: PanelService
 ) -> list[str]:
@@ -326,15 +322,22 @@ def _hold_as_asked(
     holds = privacy.hold_all(
         actor, submission_ids=[c.submission_id for c in found], until=until, reason=args.reason
     )
+    from onetake_desktop.services.privacy import UNDATED, day_text
+
     codes = panel.hidden_codes()
     by_id = {c.submission_id: c for c in found}
     lines = []
     for hold in holds:
         c = by_id[hold.submission_id]
         who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
+        told = (
+            f"they were told {day_text(c.expires_at, iso=True)}"
+            if c.expires_at is not None
+            else f"they have {UNDATED}"
+        )
         lines.append(
             f"Kept {who}: {c.interview_title} (submission {c.submission_id}) until"
-            f" {until.isoformat()}; they were told {_day(c.expires_at)}."
+            f" {until.isoformat()}; {told}."
         )
     return lines
 
@@ -346,19 +349,26 @@ def _release_as_asked(
     released = privacy.release_all(
         actor, submission_ids=[c.submission_id for c in found], reason=args.reason
     )
+    from onetake_desktop.services.privacy import UNDATED, day_text
+
     codes = panel.hidden_codes()
     lines = []
     for r in released:
         c = r.candidate
         who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
         head = f"No longer keeping {who}: {c.interview_title} (submission {c.submission_id})"
-        if r.overdue:
+        if r.erase_at is None:
+            lines.append(f"{head}. They have {UNDATED}.")
+        elif r.overdue:
+            told = day_text(c.expires_at or r.erase_at, iso=True)
             lines.append(
-                f"{head}. The date they were told, {_day(c.expires_at)}, has passed: they are"
-                " erased at the next 'onetake library expire' or when the reviewer window opens."
+                f"{head}. The date they were told, {told}, has passed: they are erased at the"
+                " next 'onetake library expire' or when the reviewer window opens."
             )
         else:
-            lines.append(f"{head}. They are erased on {_day(r.erase_at)}, as they were told.")
+            lines.append(
+                f"{head}. They are erased on {day_text(r.erase_at, iso=True)}, as they were told."
+            )
     return lines
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -54,7 +54,17 @@ Why = Literal["request", "retention"]
 # The audit log keeps a lower-case code for why a candidate went, never free text.
 ERASURE_REASON_CODES: dict[Why, str] = {"request": "candidate_request", "retention": "retention"}
 
+# What a candidate with no expiry yet is told instead of a date (the command and the window).
+UNDATED = "no erasure date yet: it is set when their interview's definition is added to the library"
 _SQL_TIME = "%Y-%m-%d %H:%M:%S"  # how the schema stores expiry and hold times (UTC)
+
+
+def day_text(moment: datetime, *, iso: bool = False) -> str:
+    """The day of a UTC moment as people read it: '1 Dec 2026' in a window (non-breaking
+    spaces keep it on one line), '2026-12-01' on the command line (as ``--until`` is typed)."""
+    if iso:
+        return moment.date().isoformat()
+    return f"{moment.day}\u00a0{moment:%b}\u00a0{moment:%Y}"
 
 
 def _parse(stored: str | None) -> datetime | None:
@@ -158,16 +168,22 @@ def plural(count: int, word: str) -> str:
 
 
 @dataclass(frozen=True)
-class Release:
-    """What stopping keeping one candidate longer did."""
+class AfterRelease:
+    """A candidate as they stand once no hold keeps them any more (``release_preview``)."""
 
-    candidate: Candidate  # as it stands now: erase_at is the promise again
-    holds: tuple[Hold, ...]  # the holds lifted (each now has released_at)
-    overdue: bool  # the promised date has passed: erased at the next expiry
+    candidate: Candidate  # erase_at is the promise again (or a hold that already ended)
+    overdue: bool  # that date has passed: erased at the next expiry
 
     @property
     def erase_at(self) -> datetime | None:
         return self.candidate.erase_at
+
+
+@dataclass(frozen=True)
+class Release(AfterRelease):
+    """What stopping keeping one candidate longer did."""
+
+    holds: tuple[Hold, ...] = ()  # the holds lifted (each now has released_at)
 
 
 @dataclass
@@ -495,19 +511,25 @@ class PrivacyService:
         candidates = [self.candidate(sid) for sid in sorted(set(submission_ids))]
         self._impersonal(reason, candidates)
         now = self.clock.now()
-        running = {c.submission_id: self.running_holds(c.submission_id) for c in candidates}
-        running = {sid: holds for sid, holds in running.items() if holds}
-        if not running:
-            raise OneTakeError(NOT_HELD)
         actor_id = actor.reviewer_id
+        # Which holds run is read inside the write transaction (BEGIN IMMEDIATE): another
+        # OneTake on the library (the window, 'library release') lifting them meanwhile waits,
+        # or has finished and is seen. A hold lifted all the same is NOT_HELD, all rolled back.
         with transaction(self.db):
+            running = {c.submission_id: self.running_holds(c.submission_id) for c in candidates}
+            running = {sid: holds for sid, holds in running.items() if holds}
+            if not running:
+                raise OneTakeError(NOT_HELD)
             for sid, holds in running.items():
                 ids = [h.id for h in holds]
-                self.db.execute(
+                lifted = self.db.execute(
                     "UPDATE retention_holds SET released_at = ?, released_by = ?,"
-                    f" release_reason = ? WHERE id IN ({','.join('?' * len(ids))})",
+                    f" release_reason = ? WHERE id IN ({','.join('?' * len(ids))})"
+                    " AND released_at IS NULL",
                     (_store(now), actor_id, reason, *ids),
-                )
+                ).rowcount
+                if lifted != len(ids):
+                    raise OneTakeError(NOT_HELD)
                 self.scoring.audit(
                     actor,
                     "retention_release",
@@ -518,13 +540,21 @@ class PrivacyService:
         released = []
         for sid, holds in running.items():
             now_held = {h.id: h for h in self.holds(sid)}
-            candidate = self.candidate(sid)
-            erase_at = candidate.erase_at
+            after = self.release_preview(sid, now)  # nothing runs now: as it stands
             released.append(
-                Release(
-                    candidate,
-                    tuple(now_held[h.id] for h in holds),
-                    erase_at is not None and erase_at <= now,
-                )
+                Release(after.candidate, after.overdue, tuple(now_held[h.id] for h in holds))
             )
         return released
+
+    def release_preview(self, submission_id: int, now: datetime | None = None) -> AfterRelease:
+        """How this candidate stands once every hold that runs for them (at ``now``, the
+        clock's time unless given) is lifted: when they are erased then, and whether that
+        date has passed (erased at the next expiry). The window's dialog shows it before
+        asking; :meth:`release` reports it after."""
+        now = now or self.clock.now()
+        candidate = self.candidate(submission_id)
+        left = [h.until for h in self.holds(submission_id) if h.released_at is None]
+        left = [until for until in left if until <= now]  # ended holds: lifting leaves them
+        after = replace(candidate, held_until=max(left, default=None))
+        erase_at = after.erase_at
+        return AfterRelease(after, erase_at is not None and erase_at <= now)

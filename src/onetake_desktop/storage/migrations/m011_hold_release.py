@@ -10,6 +10,11 @@ Triggers guard the story against mistakes in code (not against someone editing t
 a hold's own columns never change, it is released at most once and never un-released, and
 its row goes only with its candidate's erasure (m005's ``erasing`` mark, as for submissions).
 Only a hold not released (and not yet ended) keeps a candidate (services/privacy.py).
+
+From schema 11 a hold's audit row is signed by the panelist who made it; those written before
+(unsigned) are listed in ``unsigned_hold_audit``, filled here once and closed to later rows, so
+that a sign-in does not report them as added in that panelist's name (services/scoring.py
+``tamper_findings``) while an unsigned hold row written after still is.
 """
 
 from __future__ import annotations
@@ -47,6 +52,15 @@ CREATE TRIGGER retention_holds_erased_only BEFORE DELETE ON retention_holds
 WHEN NOT EXISTS (SELECT 1 FROM erasing e WHERE e.submission_id = OLD.submission_id)
 BEGIN
     SELECT RAISE(ABORT, 'a retention hold is removed only by erasing the candidate');
+END;
+
+CREATE TABLE unsigned_hold_audit (seq INTEGER PRIMARY KEY REFERENCES audit_log(seq));
+
+INSERT INTO unsigned_hold_audit (seq) SELECT seq FROM audit_log WHERE action = 'retention_hold';
+
+CREATE TRIGGER unsigned_hold_audit_closed BEFORE INSERT ON unsigned_hold_audit
+BEGIN
+    SELECT RAISE(ABORT, 'only hold audit rows from before schema 11 are unsigned');
 END;
 """
 

@@ -9,7 +9,7 @@ come from bundles, so every label here is plain text, and names go through the w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QObject, Qt
@@ -37,6 +37,7 @@ from onetake_desktop.domain.errors import OneTakeError
 
 if TYPE_CHECKING:
     from onetake_desktop.services.privacy import (
+        AfterRelease,
         Candidate,
         ErasurePlan,
         Hold,
@@ -74,8 +75,18 @@ def _plain(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
 
 
 def _day(moment: datetime | None) -> str:
-    """'1 Dec 2026', kept on one line."""
-    return "?" if moment is None else f"{moment.day}\u00a0{moment:%b}\u00a0{moment:%Y}"
+    """'1 Dec 2026', kept on one line (services.privacy.day_text); callers that may have no
+    date say so in a sentence of their own first."""
+    from onetake_desktop.services.privacy import day_text
+
+    return "?" if moment is None else day_text(moment)
+
+
+def _undated() -> str:
+    """What a candidate with no expiry yet gets instead of a date, as a line of its own."""
+    from onetake_desktop.services.privacy import UNDATED
+
+    return UNDATED[0].upper() + UNDATED[1:]
 
 
 def _imported(c: Candidate) -> datetime | None:
@@ -158,6 +169,7 @@ class HoldDialog(QDialog):
         self.setWindowTitle("Keep candidate longer")
         self.setObjectName("HoldDialog")
         self.choices = list(choices)
+        self._today = today
         layout = QVBoxLayout(self)
         layout.addWidget(
             _plain(
@@ -207,8 +219,11 @@ class HoldDialog(QDialog):
             return
         chosen = self.choices[index][0]
         days = f" (kept {chosen.retention_days} days, as they were told)"
-        self.due.setText(_day(chosen.erase_at) + (days if chosen.retention_days else ""))
-        due = chosen.erase_at or datetime.now(UTC)
+        if chosen.erase_at is None:
+            self.due.setText(_undated())
+        else:
+            self.due.setText(_day(chosen.erase_at) + (days if chosen.retention_days else ""))
+        due = chosen.erase_at or self._today  # undated: a month from today
         later = (due + timedelta(days=30)).date()
         self.until.setDate(QDate(later.year, later.month, later.day))
 
@@ -225,14 +240,12 @@ class ReleaseDialog(QDialog):
     def __init__(
         self,
         parent: QWidget,
-        choices: Sequence[tuple[Candidate, str, Sequence[Hold]]],
-        now: datetime,
+        choices: Sequence[tuple[Candidate, str, Sequence[Hold], AfterRelease]],
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Stop keeping candidate longer")
         self.setObjectName("ReleaseDialog")
         self.choices = list(choices)
-        self._now = now
         layout = QVBoxLayout(self)
         layout.addWidget(
             _plain(
@@ -243,7 +256,7 @@ class ReleaseDialog(QDialog):
         form = QFormLayout()
         self.candidate = QComboBox()
         self.candidate.setAccessibleName("Candidate to stop keeping longer")
-        for c, name, _holds in self.choices:
+        for c, name, _holds, _after in self.choices:
             self.candidate.addItem(name, c.submission_id)  # combo items are plain text
         form.addRow(_plain("Candidate", wrap=False), self.candidate)
         self.kept = _plain(name="KeptUntil")  # the hold's reason is typed text: plain
@@ -273,17 +286,20 @@ class ReleaseDialog(QDialog):
     def _describe(self) -> None:
         if not self.choices:
             return
-        chosen, _name, holds = self.choices[max(0, self.candidate.currentIndex())]
+        chosen, _name, holds, after = self.choices[max(0, self.candidate.currentIndex())]
         latest = max(holds, key=lambda h: h.until)
         self.kept.setText(f"{_day(latest.until)} ({latest.reason})")
-        promise = chosen.expires_at
-        if promise is not None and promise <= self._now:
+        # The service's answer (release_preview): the dialog restates no rule.
+        if after.erase_at is None:
+            self.then.setText(_undated())
+        elif after.overdue:
             self.then.setText(
                 "The next time the reviewer window opens (or at 'onetake library expire'): "
-                f"the date they were told, {_day(promise)}, has passed."
+                f"the date they were told, {_day(chosen.expires_at or after.erase_at)}, has"
+                " passed."
             )
         else:
-            self.then.setText(f"{_day(promise)}, as they were told")
+            self.then.setText(f"{_day(after.erase_at)}, as they were told")
 
     def submission_id(self) -> int:
         return int(self.candidate.currentData())
@@ -632,19 +648,24 @@ class PrivacyController(QObject):
         if refusal is not None:
             warn(self.window, refusal, icon=QMessageBox.Icon.Information)
             return None
-        if submission_id is not None:
-            candidates = [self.service.candidate(submission_id)]
-        else:
-            candidates = self.service.upcoming(WARN_DAYS)
-        choices = [
-            (c, self._name(c), holds)
-            for c in candidates
-            if (holds := self.service.running_holds(c.submission_id))
-        ]
+        now = self.service.clock.now()
+        try:  # another OneTake on the library may have erased the candidate meanwhile
+            if submission_id is not None:
+                candidates = [self.service.candidate(submission_id)]
+            else:
+                candidates = self.service.upcoming(WARN_DAYS)
+            choices = [
+                (c, self._name(c), holds, self.service.release_preview(c.submission_id, now))
+                for c in candidates
+                if (holds := self.service.running_holds(c.submission_id))
+            ]
+        except OneTakeError as error:
+            warn(self.window, str(error))
+            return None
         if not choices:
             warn(self.window, NOT_HELD, icon=QMessageBox.Icon.Information)
             return None
-        dialog = ReleaseDialog(self.window, choices, self.service.clock.now())
+        dialog = ReleaseDialog(self.window, choices)
         dialog.accepted.connect(lambda: self._release(dialog))
         self.release_dialog = dialog
         dialog.open()
@@ -667,6 +688,11 @@ class PrivacyController(QObject):
         self._released(released)
 
     def _released(self, released: Release) -> None:
+        if released.erase_at is None:
+            from onetake_desktop.services.privacy import UNDATED
+
+            self.window.statusBar().showMessage(f"No longer kept longer: {UNDATED}.", 8000)
+            return
         if not released.overdue:
             self.window.statusBar().showMessage(
                 f"No longer kept longer: erased on {_day(released.erase_at)}, as they were told.",
@@ -679,7 +705,8 @@ class PrivacyController(QObject):
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle("No longer kept longer")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"The date they were told, {_day(released.candidate.expires_at)}, has passed.")
+        told = released.candidate.expires_at or released.erase_at
+        box.setText(f"The date they were told, {_day(told)}, has passed.")
         box.setInformativeText(
             "They are erased the next time the reviewer window opens, or when "
             "'onetake library expire' runs: recordings, scores and notes."
