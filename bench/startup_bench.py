@@ -35,6 +35,7 @@ wall times swing with the load.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -43,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,7 @@ DRIVER = REPO / "bench" / "_first_paint.py"
 DEMO_KIT = REPO / "resources" / "kits" / "demo.onetakekit"
 # Ratio to the bare window; every other window 1.5.
 GOALS = {"review10k": 2.0, "review10k-solo": 2.0}
+HANG_SECONDS = 120  # a run that has not painted by then is killed and reported
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,18 @@ def run_once(case: Case, env: dict[str, str]) -> Sample:
         text=True,
     )
     assert proc.stdout is not None
+    # A run that never paints (an error box waiting for a click: e.g. a library written by a
+    # newer schema) would hang the bench: killed after HANG_SECONDS and reported.
+    watchdog = threading.Timer(HANG_SECONDS, proc.kill)
+    watchdog.start()
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    watchdog.cancel()
+    if status and os.WIFSIGNALED(status) and os.WTERMSIG(status) == 9:
+        raise SystemExit(
+            f"{case.name}: nothing painted within {HANG_SECONDS} s (an error box? see"
+            f" {env.get('ONETAKE_HOME')}/logs/onetake.log)"
+        )
     proc.returncode = os.waitstatus_to_exitcode(status)
     end = time.monotonic()
     cpu = usage.ru_utime + usage.ru_stime
@@ -123,19 +136,32 @@ def run_once(case: Case, env: dict[str, str]) -> Sample:
     return Sample(float(stamp) - t0, float(child_cpu), float(gui) - t0)
 
 
-def big_homes(cache: Path, candidates: int) -> tuple[Path, Path]:
+def big_homes(cache: Path, candidates: int, builder: Path = REPO) -> tuple[Path, Path]:
     """The library of bench/panel_bench.py, built once into ``cache`` and reused; and a copy
     whose panelists are all removed (one reviewer: the window opens on the filled library
-    instead of the panel's lock screen)."""
-    home = cache / f"home-{candidates}"
+    instead of the panel's lock screen). ``builder`` is the checkout whose own code builds it:
+    with ``--before``, the older side, whose schema the newer side migrates in its warm-up
+    (the other way round, the older side would refuse a library of a newer schema)."""
+    tag = "" if builder == REPO else "-" + hashlib.sha256(str(builder).encode()).hexdigest()[:8]
+    home = cache / f"home-{candidates}{tag}"
     marker = home / "panel-bench.json"
-    solo = cache / f"solo-{candidates}"
+    solo = cache / f"solo-{candidates}{tag}"
     if not marker.exists():
-        sys.path.insert(0, str(REPO / "bench"))
-        import panel_bench  # the library builder (sets QT_QPA_PLATFORM only if unset)
-
         print(f"building a library of {candidates} candidates in {home} ...", flush=True)
-        info = panel_bench.build(home, candidates)
+        # In a process of its own, on the builder's sources (sets QT_QPA_PLATFORM if unset).
+        code = (
+            "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+            " import panel_bench;"
+            " print(json.dumps(panel_bench.build(Path(sys.argv[2]), int(sys.argv[3]))))"
+        )
+        built = subprocess.run(
+            [sys.executable, "-c", code, str(builder / "bench"), str(home), str(candidates)],
+            env={**os.environ, "PYTHONPATH": str(builder / "src")},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        info = json.loads(built.stdout.splitlines()[-1])
         marker.write_text(json.dumps({**info, "home": str(home), "candidates": candidates}))
         print(f"built in {info['seconds']:.1f} s, {info['rows']}", flush=True)
         shutil.rmtree(solo, ignore_errors=True)
@@ -194,7 +220,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as tmp:
         homes: dict[str, Path] = {"empty": Path(tmp) / "empty"}
         if any(c.home in ("big", "solo") for c in cases):
-            homes["big"], homes["solo"] = big_homes(args.cache or Path(tmp), args.candidates)
+            builder = args.before.resolve() if args.before else REPO
+            homes["big"], homes["solo"] = big_homes(
+                args.cache or Path(tmp), args.candidates, builder
+            )
         base = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "ONETAKE_HOME")}
         base["PYTHONPATH"] = str(SRC)
         # Bytecode as an installed app has it: this environment sets PYTHONDONTWRITEBYTECODE,
@@ -217,13 +246,15 @@ def main() -> int:
         print(f"load average before: {load()}")
 
         if args.before:
-            # The other checkout gets its own copies: a newer schema on either side would
-            # migrate a shared library and the other side would refuse to open it.
+            # Each side gets its own copies (the cached library stays at the builder's
+            # schema): a newer side migrates its copy in the warm-up, which the other side
+            # would then refuse to open.
             for name, home in list(homes.items()):
-                copy = Path(tmp) / f"before-{name}"
-                if home.exists():
-                    shutil.copytree(home, copy)
-                envs[f"{name}@before"] = {**base, "ONETAKE_HOME": str(copy)}
+                for side, key in (("ours", name), ("before", f"{name}@before")):
+                    copy = Path(tmp) / f"{side}-{name}"
+                    if home.exists():
+                        shutil.copytree(home, copy)
+                    envs[key] = {**base, "ONETAKE_HOME": str(copy)}
 
         def run(case: Case) -> Sample:
             home = case.home if case.src == SRC else f"{case.home}@before"
