@@ -152,13 +152,14 @@ def big_homes(cache: Path, candidates: int, builder: Path = REPO) -> tuple[Path,
         code = (
             "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
             " import panel_bench;"
-            " print(json.dumps(panel_bench.build(Path(sys.argv[2]), int(sys.argv[3]))))"
+            " info = panel_bench.build(Path(sys.argv[2]), int(sys.argv[3]));"
+            " print(json.dumps(info, default=str))"
         )
         built = subprocess.run(
             [sys.executable, "-c", code, str(builder / "bench"), str(home), str(candidates)],
             env={**os.environ, "PYTHONPATH": str(builder / "src")},
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
         )
         info = json.loads(built.stdout.splitlines()[-1])
