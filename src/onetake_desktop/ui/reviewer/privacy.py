@@ -156,6 +156,30 @@ def _fit_width(dialog: QDialog, wanted: int) -> None:
         dialog.setMinimumHeight(layout.totalHeightForWidth(width))
 
 
+def _reason_and_buttons(
+    dialog: QDialog, form: QFormLayout, layout: QVBoxLayout, *, about: str, ok_text: str
+) -> tuple[QLineEdit, Any]:
+    """What both hold dialogs end with: the reason (it goes into the audit log) as the form's
+    last row, then OK (named ``ok_text``, on only once a reason is typed) and Cancel."""
+    reason = QLineEdit()
+    reason.setPlaceholderText("Why (goes into the audit log: no names)")
+    reason.setAccessibleName(about)
+    reason.setMaxLength(500)
+    form.addRow(_plain("Reason", wrap=False), reason)
+    layout.addLayout(form)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok_button.setText(ok_text)
+    ok_button.setEnabled(False)
+    reason.textChanged.connect(lambda t: ok_button.setEnabled(bool(t.strip())))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return reason, ok_button
+
+
 class HoldDialog(QDialog):
     """Keep a candidate past their retention: an end date and a reason, both required."""
 
@@ -193,22 +217,9 @@ class HoldDialog(QDialog):
         self.until.setMinimumDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
         self.until.setAccessibleName("Keep until")
         form.addRow(_plain("Keep until", wrap=False), self.until)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Why (goes into the audit log: no names)")
-        self.reason.setAccessibleName("Reason for keeping longer")
-        self.reason.setMaxLength(500)
-        form.addRow(_plain("Reason", wrap=False), self.reason)
-        layout.addLayout(form)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.reason, self.ok_button = _reason_and_buttons(
+            self, form, layout, about="Reason for keeping longer", ok_text="Keep longer"
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Keep longer")
-        self.ok_button.setEnabled(False)
-        self.reason.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
         self.candidate.currentIndexChanged.connect(self._default_date)
         self._default_date()
         _fit_width(self, 520)
@@ -263,22 +274,13 @@ class ReleaseDialog(QDialog):
         form.addRow(_plain("Kept until", wrap=False), self.kept)
         self.then = _plain(name="ThenErased")
         form.addRow(_plain("Then erased", wrap=False), self.then)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Why (goes into the audit log: no names)")
-        self.reason.setAccessibleName("Reason for no longer keeping them")
-        self.reason.setMaxLength(500)
-        form.addRow(_plain("Reason", wrap=False), self.reason)
-        layout.addLayout(form)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.reason, self.ok_button = _reason_and_buttons(
+            self,
+            form,
+            layout,
+            about="Reason for no longer keeping them",
+            ok_text="Stop keeping longer",
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Stop keeping longer")
-        self.ok_button.setEnabled(False)
-        self.reason.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
         self.candidate.currentIndexChanged.connect(self._describe)
         self._describe()
         _fit_width(self, 520)
