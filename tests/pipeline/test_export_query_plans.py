@@ -18,6 +18,7 @@ import pytest
 from onetake_desktop.services.panel import Actor
 from tests.pipeline.test_panel_query_plans import (
     Panel,
+    as_signed_in,
     bad_plan_lines,
     build,
     is_query,
@@ -39,12 +40,7 @@ def export_paths(p: Panel, out: Path) -> dict[str, Callable[[], object]]:
     """The per-answer export as the panel window, the CLI and the reviewer window ask it."""
 
     def as_ana(fn: Callable[[Actor], object]) -> Callable[[], object]:
-        def run() -> object:
-            actor = p.panel.scoring.current
-            assert actor is not None and actor.name == "Ana"
-            return fn(actor)
-
-        return run
+        return as_signed_in(p, "Ana", fn)
 
     return {
         "rows": as_ana(lambda a: p.panel.scoring.export_rows(a, interview_pk=p.interview)),

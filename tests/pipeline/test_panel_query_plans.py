@@ -128,17 +128,24 @@ def sign_in(p: Panel, name: str) -> Actor:
     return actor
 
 
+def as_signed_in(p: Panel, name: str, fn: Callable[[Actor], object]) -> Callable[[], object]:
+    """``fn`` as the panelist signed in (asserted) when it runs: a read path as a window or a
+    command calls it."""
+
+    def run() -> object:
+        actor = p.panel.scoring.current
+        assert actor is not None and actor.name == name
+        return fn(actor)
+
+    return run
+
+
 def read_paths(p: Panel) -> dict[str, Callable[[], object]]:
     """The read paths of issue 17, each as a window or a command calls it."""
     reviewer = ReviewerService(p.library)
 
     def as_ana(fn: Callable[[Actor], object]) -> Callable[[], object]:
-        def run() -> object:
-            actor = p.panel.scoring.current
-            assert actor is not None and actor.name == "Ana"
-            return fn(actor)
-
-        return run
+        return as_signed_in(p, "Ana", fn)
 
     return {
         "sign-in check": lambda: sign_in(p, "Ana"),

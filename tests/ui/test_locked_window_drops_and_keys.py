@@ -96,30 +96,27 @@ def _mime(*paths: Path) -> QMimeData:
     return mime
 
 
-def _drag_enter(window: ReviewerWindow, mime: QMimeData) -> bool:
-    event = QDragEnterEvent(
-        QPoint(20, 20),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+_COPY = Qt.DropAction.CopyAction
+
+
+def _deliver(window: ReviewerWindow, event: QDropEvent) -> bool:
+    """A drag entering the window, or a drop on it, handed over as Qt does: was it taken?"""
     event.ignore()
-    window.dragEnterEvent(event)
+    if isinstance(event, QDragEnterEvent):
+        window.dragEnterEvent(event)
+    else:
+        window.dropEvent(event)
     return event.isAccepted()
+
+
+def _drag_enter(window: ReviewerWindow, mime: QMimeData) -> bool:
+    button, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    return _deliver(window, QDragEnterEvent(QPoint(20, 20), _COPY, mime, button, keys))
 
 
 def _drop(window: ReviewerWindow, mime: QMimeData) -> bool:
-    event = QDropEvent(
-        QPoint(20, 20),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    event.ignore()
-    window.dropEvent(event)
-    return event.isAccepted()
+    button, keys = Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    return _deliver(window, QDropEvent(QPoint(20, 20), _COPY, mime, button, keys))
 
 
 def _wait_import(qtbot: QtBot, window: ReviewerWindow) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QDate, QObject, Qt
 from PySide6.QtGui import QAction
@@ -52,6 +52,8 @@ from onetake_desktop.ui.widgets.plain import (  # error text can name a candidat
     plain_tooltip,
     warn,
 )
+
+_T = TypeVar("_T")
 
 BANNER_STYLE = """
 QFrame#RetentionBanner { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
@@ -623,18 +625,26 @@ class PrivacyController(QObject):
         dialog.open()
         return dialog
 
-    def _hold(self, dialog: HoldDialog) -> None:
-        """A person's decision: the service checks again who is at the window."""
+    def _decided(self, decide: Callable[[Actor], _T]) -> _T | None:
+        """A person's decision from a dialog: the service checks again who is at the window
+        (the panel may have changed hands meanwhile); its refusal is shown, and None given."""
         w = self.window
         try:
-            hold = self.service.hold(
-                w.service.actor_for(w.current_reviewer_id),
+            return decide(w.service.actor_for(w.current_reviewer_id))
+        except OneTakeError as error:
+            warn(self.window, str(error))
+            return None
+
+    def _hold(self, dialog: HoldDialog) -> None:
+        hold = self._decided(
+            lambda actor: self.service.hold(
+                actor,
                 submission_id=dialog.submission_id(),
                 until=dialog.until_date(),
                 reason=dialog.reason.text(),
             )
-        except OneTakeError as error:
-            warn(self.window, str(error))
+        )
+        if hold is None:
             return
         self.refresh_banner()
         self.refresh_actions()
@@ -674,16 +684,12 @@ class PrivacyController(QObject):
         return dialog
 
     def _release(self, dialog: ReleaseDialog) -> None:
-        """A person's decision: the service checks again who is at the window."""
-        w = self.window
-        try:
-            released = self.service.release(
-                w.service.actor_for(w.current_reviewer_id),
-                submission_id=dialog.submission_id(),
-                reason=dialog.reason.text(),
+        released = self._decided(
+            lambda actor: self.service.release(
+                actor, submission_id=dialog.submission_id(), reason=dialog.reason.text()
             )
-        except OneTakeError as error:
-            warn(self.window, str(error))
+        )
+        if released is None:
             return
         self.refresh_banner()
         self.refresh_actions()
