@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from onetake_desktop.domain.safe_text import Block, parse_safe_text
-from onetake_desktop.ui.candidate.widgets import make_selectable
+from onetake_desktop.ui.candidate.widgets import TextLabel, make_selectable
 
 
 def block_html(block: Block) -> str:
@@ -85,7 +85,7 @@ class SafeText(QWidget):
         # its own, for a moment: a native window, and the candidate window lost the focus).
 
     def _label(self, block: Block) -> QLabel:
-        lab = QLabel()
+        lab = TextLabel()
         if self._name:
             lab.setObjectName(self._name)
         lab.setWordWrap(True)

@@ -25,6 +25,7 @@ from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with the window
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QPixmap
     from PySide6.QtMultimedia import QMediaPlayer
 
@@ -111,9 +112,64 @@ def selectable_once_styled() -> Iterator[list[QWidget]]:
         make_selectable(w)
 
 
+class TextLabel(QLabel):
+    """A QLabel that lays its text out once per width it is asked about (issue 17).
+
+    Qt asks a word-wrapped label its height for a width many times while a page is placed
+    and first shown (its scroll area and each box layout ask again for each size the page
+    passes through, ~20 times per label on the welcome page), and QLabel lays the whole text
+    out for each answer. The answers are kept here per width, and forgotten whenever what
+    they depend on may have changed: the text, the format and interaction flags (a
+    selectable label measures its text another way), wrapping, alignment, indent, margins,
+    and any change event (font, style, contents margins, ...).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._heights: dict[int, int] = {}
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event: QEvent) -> None:
+        self._heights.clear()
+        super().changeEvent(event)
+
+    def setText(self, text: str) -> None:
+        self._heights.clear()
+        super().setText(text)
+
+    def setTextFormat(self, format: Qt.TextFormat) -> None:
+        self._heights.clear()
+        super().setTextFormat(format)
+
+    def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:
+        self._heights.clear()
+        super().setTextInteractionFlags(flags)
+
+    def setWordWrap(self, on: bool) -> None:
+        self._heights.clear()
+        super().setWordWrap(on)
+
+    def setAlignment(self, alignment: Qt.AlignmentFlag) -> None:
+        self._heights.clear()
+        super().setAlignment(alignment)
+
+    def setIndent(self, indent: int) -> None:
+        self._heights.clear()
+        super().setIndent(indent)
+
+    def setMargin(self, margin: int) -> None:
+        self._heights.clear()
+        super().setMargin(margin)
+
+
 def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
     """A plain-text label: whatever it is given (kit text, names, file names) shows as is."""
-    w = QLabel()
+    w = TextLabel()
     w.setTextFormat(Qt.TextFormat.PlainText)
     w.setText(text)
     if name:
