@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from onetake_desktop.storage.kit_signature import KitSignature, KitSigner
 
 # storage.kit_signature (cryptography, the key store) loads with the first signed or signing
-# kit, safe_zip with the first file read: the path of the demo definition (looked up on every
-# library open) needs neither.
+# kit, storage.regular_file with the first file read: the path of the demo definition (looked
+# up on every library open) needs neither.
 
 KIT_SUFFIX = ".onetakekit"
 DEFINITION_SUFFIX = ".onetakeinterview"
@@ -47,7 +47,7 @@ DEMO_TOML = "demo-interview.toml"
 
 
 def _read_limited(path: Path, what: str) -> bytes:
-    from onetake_desktop.storage.safe_zip import open_regular_file
+    from onetake_desktop.storage.regular_file import open_regular_file
 
     with open_regular_file(path, what) as handle:
         raw = handle.read(MAX_JSON_BYTES + 1)

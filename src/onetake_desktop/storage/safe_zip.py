@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import _thread
 import hashlib
-import io
 import itertools
 import os
 import queue
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.progress import Progress  # (bytes done, bytes in all)
+from onetake_desktop.storage.regular_file import open_regular_file
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -90,34 +90,6 @@ class Member:
     @property
     def data_end(self) -> int:
         return self.data_offset + self.size
-
-
-def open_regular_file(path: Path, what: str) -> io.BufferedReader:
-    """Open a file from outside for reading; refuse folders, devices and FIFOs at once.
-
-    Opening is non-blocking, so a FIFO cannot hang us before we see what it is.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise InvalidInputError(f"There is no {what} at {path}.") from None
-    except IsADirectoryError:
-        raise InvalidInputError(f"{path} is a folder, not a {what}.") from None
-    except OSError as error:
-        raise InvalidInputError(f"Could not read {path} ({error.strerror}).") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise InvalidInputError(f"{path} is a folder, not a {what}.")
-        if not stat.S_ISREG(mode):
-            raise InvalidInputError(f"{Path(path).name} is not a regular file.")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def check_member_name(name: str) -> None:
