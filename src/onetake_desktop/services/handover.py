@@ -28,13 +28,13 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
-from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE, KitSignature
-from onetake_desktop.storage.kitfile import SignedKit, load_signed_kit
+from onetake_desktop.storage.kitfile import UNSIGNED_NOTICE, SignedKit, load_signed_kit
 
 if TYPE_CHECKING:
     import pyrage
 
     from onetake_desktop.storage.bundle import BundleReceipt
+    from onetake_desktop.storage.kit_signature import KitSignature
 
 # Issue 17: the candidate window asks kit_trust before its first paint; the bundle writer,
 # age (pyrage), uuid and hashlib load when a bundle is sealed, encrypted or decrypted.

@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 
 # storage.kit_signature (cryptography, the key store) loads with the first signed or signing
 # kit, storage.regular_file with the first file read: the path of the demo definition (looked
-# up on every library open) needs neither.
+# up on every library open) needs neither. Reading or showing an unsigned kit needs only
+# these two names (issue 17: kit_signature's imports and dataclasses wait for a signature).
+SIGNATURE_KEY = "signature"  # the kit file's signature field (storage.kit_signature)
+UNSIGNED_NOTICE = "This interview kit is not signed."
 
 KIT_SUFFIX = ".onetakekit"
 DEFINITION_SUFFIX = ".onetakeinterview"
@@ -63,8 +66,6 @@ def kit_file_bytes(kit: Kit, signature: dict[str, Any] | None = None) -> bytes:
     data = kit_to_dict(kit)
     data["content_hash"] = kit_content_hash(kit)
     if signature is not None:
-        from onetake_desktop.storage.kit_signature import SIGNATURE_KEY
-
         data[SIGNATURE_KEY] = signature
     return pretty_json(data)
 
@@ -84,16 +85,15 @@ class SignedKit:
 def load_signed_kit(path: Path) -> SignedKit:
     """Read a ``.onetakekit`` and check its signature if it has one: a kit changed after it was
     signed is refused (InvalidInputError, one sentence); an unsigned kit reads as before."""
+    data = load_json_bytes(_read_limited(path, "interview kit"), f"kit file {path.name}")
+    if not isinstance(data, dict) or SIGNATURE_KEY not in data:
+        return SignedKit(kit_from_dict(data), None)
     from onetake_desktop.storage.kit_signature import (
-        SIGNATURE_KEY,
         changed_after_signing,
         read_signature,
         verify_signature,
     )
 
-    data = load_json_bytes(_read_limited(path, "interview kit"), f"kit file {path.name}")
-    if not isinstance(data, dict) or SIGNATURE_KEY not in data:
-        return SignedKit(kit_from_dict(data), None)
     data = dict(data)
     claimed = read_signature(data.pop(SIGNATURE_KEY))
     try:
