@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # issue 17: what sealing, recording and sending use loads whe
     from onetake_desktop.media.profiles import Profile
     from onetake_desktop.media.recovery import RecoveredTake
     from onetake_desktop.media.types import TakeResult
+    from onetake_desktop.services.device_check import DeviceChoices, DeviceOpening, DiskReport
     from onetake_desktop.services.sending import SendStatus
     from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
     from onetake_desktop.storage.kitfile import SignedKit
@@ -138,34 +139,6 @@ def session_folder_name(kit_hash: str) -> str:
     """A file-name-safe folder for one kit: the first 16 hex digits of its content hash."""
     digest = kit_hash.split(":", 1)[-1]
     return "".join(c for c in digest if c.isalnum())[:16] or "kit"
-
-
-@dataclass(frozen=True)
-class DiskReport:
-    free_bytes: int
-    needed_bytes: int
-    ok: bool
-    sentence: str
-
-
-@dataclass(frozen=True)
-class DeviceChoices:
-    """What the device check offers: (source string, name for people) pairs, defaults first."""
-
-    cameras: list[tuple[str, str]]
-    microphones: list[tuple[str, str]]
-    notes: list[str]
-
-
-@dataclass(frozen=True)
-class DeviceOpening:
-    """What opening the devices gave (made on a worker thread, adopted on the owner's):
-    the running capture or None, what it uses, and a problem in the candidate's words."""
-
-    capture: CaptureLike | None
-    camera: str | None
-    mic: str | None
-    problem: str = ""
 
 
 def describe_source(spec: str) -> str:
@@ -450,6 +423,8 @@ class CandidateService:
         """Open the devices (worker thread: changes nothing here; :meth:`use_devices` adopts
         the result on the owner's thread). A camera that fails is left out and the microphone
         tried alone, so the candidate can go on with sound only."""
+        from onetake_desktop.services.device_check import DeviceOpening
+
         self._may_open()
         camera = camera if self.wants_video else None
         if mic is None:
@@ -549,6 +524,7 @@ class CandidateService:
     def device_choices(self, camera: str | None, mic: str | None) -> DeviceChoices:
         """The given defaults (command line or ONETAKE_CAMERA/MIC) first, then what is found."""
         from onetake_desktop.media.devices import list_devices
+        from onetake_desktop.services.device_check import DeviceChoices
 
         found = list_devices()
         cameras: list[tuple[str, str]] = []
@@ -591,6 +567,7 @@ class CandidateService:
     def disk_report(self) -> DiskReport:
         """Free space where takes go against the longest the interview can record."""
         from onetake_desktop.media.devices import check_disk_space, required_bytes
+        from onetake_desktop.services.device_check import DiskReport
 
         self.dir.mkdir(parents=True, exist_ok=True)
         seconds = self.session.expected_answer_seconds()

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.candidate import DeviceChoices, DeviceOpening
+from onetake_desktop.services.device_check import DeviceChoices, DeviceOpening
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import LevelMeter, Preview, button, card, label
 from onetake_desktop.ui.tasks import run_task
