@@ -3,6 +3,8 @@ in the order asked, each on its own (issue 17: one watcher per window for all of
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -21,7 +23,7 @@ def test_callbacks_run_after_the_first_paint_in_the_order_asked(qtbot: QtBot) ->
     QLabel("content", window)
     ran: list[str] = []
     for name in ("a", "b", "c"):
-        after_first_paint(window, lambda name=name: ran.append(name))
+        after_first_paint(window, partial(ran.append, name))
     assert watchers(window) == 1
     assert ran == []
     window.show()
