@@ -787,5 +787,5 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
         "log (the details are in onetake.log).\n"
     )
     assert library_submissions() == []
-    records = [r for r in caplog.records if r.name == "onetake_desktop.cli.privacy"]
+    records = [r for r in caplog.records if r.name == "onetake_desktop.cli.panel"]
     assert records and "signing out" in records[0].getMessage()

@@ -12,10 +12,11 @@ import io
 import json
 import sqlite3
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -25,7 +26,7 @@ from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.privacy import MAX_HOLD_DAYS, PrivacyService
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
-from onetake_desktop.services.scoring import text_hash
+from onetake_desktop.services.scoring import Actor, text_hash
 from onetake_desktop.storage.panel import SqlitePanel
 from tests.pipeline.library_bundles import make_bundle
 from tests.pipeline.test_privacy import EMAIL, NAME, OTHER, definition, import_one
@@ -56,6 +57,35 @@ def month_library(tmp_path: Path) -> tuple[ReviewerService, int, int]:
     return service, sid, other
 
 
+class Month(NamedTuple):
+    """``month_library`` opened for one test: the service, its two candidates, a clock at
+    TODAY, the privacy service on it and the lone reviewer acting."""
+
+    service: ReviewerService
+    sid: int
+    other: int
+    clock: ManualClock
+    privacy: PrivacyService
+    lone: Actor
+
+
+@pytest.fixture
+def month(tmp_path: Path) -> Iterator[Month]:
+    service, sid, other = month_library(tmp_path)
+    try:
+        clock = ManualClock(TODAY)
+        yield Month(
+            service,
+            sid,
+            other,
+            clock,
+            PrivacyService(service.library, clock),
+            service.actor_for(service.default_reviewer.id),
+        )
+    finally:
+        service.close()
+
+
 def audit_rows(service: ReviewerService, action: str) -> list[Any]:
     return [e for e in SqlitePanel(service.library.db).audit_entries() if e.action == action]
 
@@ -65,102 +95,84 @@ def no_clear_text(service: ReviewerService, *texts: str) -> None:
     assert rows and not [r for r in rows for t in texts if t in repr(r)]
 
 
-def test_release_lifts_the_hold_audits_it_and_the_promise_holds_again(tmp_path: Path) -> None:
-    service, sid, other = month_library(tmp_path)
-    try:
-        clock = ManualClock(TODAY)
-        privacy = PrivacyService(service.library, clock)
-        lone = service.actor_for(service.default_reviewer.id)
-        hold = privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
-        assert privacy.candidate(sid).erase_at == datetime(2027, 1, 31, 23, 59, 59, tzinfo=UTC)
-        assert [h.id for h in privacy.running_holds(sid)] == [hold.id]
+def test_release_lifts_the_hold_audits_it_and_the_promise_holds_again(month: Month) -> None:
+    service, sid, other, clock, privacy, lone = month
+    hold = privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+    assert privacy.candidate(sid).erase_at == datetime(2027, 1, 31, 23, 59, 59, tzinfo=UTC)
+    assert [h.id for h in privacy.running_holds(sid)] == [hold.id]
 
-        released = privacy.release(lone, submission_id=sid, reason="appeal withdrawn")
-        assert released.candidate.erase_at == PROMISE and not released.overdue
-        assert privacy.running_holds(sid) == []
-        # The hold stays in the library, marked lifted: by whom, when, why.
-        (kept,) = privacy.holds(sid)
-        assert (kept.id, kept.reason, kept.release_reason) == (
-            hold.id,
-            "appeal",
-            "appeal withdrawn",
-        )
-        assert kept.released_at == TODAY and kept.released_by == lone.reviewer_id
-        assert released.holds == (kept,)
-        # Audited like the hold: ids and a hash of the reason, never the text.
-        (entry,) = audit_rows(service, "retention_release")
-        assert entry.actor_id == lone.reviewer_id and entry.subject == f"submission {sid}"
-        assert json.loads(entry.details) == {
-            "holds": [hold.id],
-            "reason": text_hash("appeal withdrawn"),
-        }
-        no_clear_text(service, "appeal withdrawn", "appeal")
-        assert SqlitePanel(service.library.db).verify_audit() is None
+    released = privacy.release(lone, submission_id=sid, reason="appeal withdrawn")
+    assert released.candidate.erase_at == PROMISE and not released.overdue
+    assert privacy.running_holds(sid) == []
+    # The hold stays in the library, marked lifted: by whom, when, why.
+    (kept,) = privacy.holds(sid)
+    assert (kept.id, kept.reason, kept.release_reason) == (
+        hold.id,
+        "appeal",
+        "appeal withdrawn",
+    )
+    assert kept.released_at == TODAY and kept.released_by == lone.reviewer_id
+    assert released.holds == (kept,)
+    # Audited like the hold: ids and a hash of the reason, never the text.
+    (entry,) = audit_rows(service, "retention_release")
+    assert entry.actor_id == lone.reviewer_id and entry.subject == f"submission {sid}"
+    assert json.loads(entry.details) == {
+        "holds": [hold.id],
+        "reason": text_hash("appeal withdrawn"),
+    }
+    no_clear_text(service, "appeal withdrawn", "appeal")
+    assert SqlitePanel(service.library.db).verify_audit() is None
 
-        # Nothing to stop any more: a clear sentence (exit 1), nothing written.
-        with pytest.raises(OneTakeError, match="not being kept longer") as refused:
-            privacy.release(lone, submission_id=sid, reason="again")
-        assert refused.value.exit_code == 1
-        with pytest.raises(OneTakeError, match="not being kept longer"):
-            privacy.release(lone, submission_id=other, reason="never held")
-        assert len(audit_rows(service, "retention_release")) == 1
+    # Nothing to stop any more: a clear sentence (exit 1), nothing written.
+    with pytest.raises(OneTakeError, match="not being kept longer") as refused:
+        privacy.release(lone, submission_id=sid, reason="again")
+    assert refused.value.exit_code == 1
+    with pytest.raises(OneTakeError, match="not being kept longer"):
+        privacy.release(lone, submission_id=other, reason="never held")
+    assert len(audit_rows(service, "retention_release")) == 1
 
-        # Due on the promised day again: the next expiry after it erases them.
-        move(clock, PROMISE - timedelta(seconds=1))
-        assert privacy.expire().due == []
-        move(clock, PROMISE)
-        assert [c.submission_id for c in privacy.expire().due] == [sid]
-        assert [s.id for s in service.library.submissions.all()] == [other]
-        # The audit log keeps the hold and its lifting after the candidate has gone.
-        assert len(audit_rows(service, "retention_hold")) == 1
-        assert len(audit_rows(service, "retention_release")) == 1
-    finally:
-        service.close()
+    # Due on the promised day again: the next expiry after it erases them.
+    move(clock, PROMISE - timedelta(seconds=1))
+    assert privacy.expire().due == []
+    move(clock, PROMISE)
+    assert [c.submission_id for c in privacy.expire().due] == [sid]
+    assert [s.id for s in service.library.submissions.all()] == [other]
+    # The audit log keeps the hold and its lifting after the candidate has gone.
+    assert len(audit_rows(service, "retention_hold")) == 1
+    assert len(audit_rows(service, "retention_release")) == 1
 
 
-def test_releasing_after_the_promised_date_makes_them_due_at_once(tmp_path: Path) -> None:
-    service, sid, _other = month_library(tmp_path)
-    try:
-        clock = ManualClock(TODAY)
-        privacy = PrivacyService(service.library, clock)
-        lone = service.actor_for(service.default_reviewer.id)
-        for until in (date(2027, 1, 31), date(2027, 3, 1)):  # two holds: both are lifted
-            privacy.hold(lone, submission_id=sid, until=until, reason="legal claim")
-        move(clock, datetime(2026, 12, 20, tzinfo=UTC))  # past the promise, kept by the holds
-        report = privacy.expire(dry_run=True)
-        assert report.due == [] and [c.submission_id for c in report.held] == [sid]
-        released = privacy.release(lone, submission_id=sid, reason="claim settled")
-        assert released.overdue and len(released.holds) == 2
-        assert [c.submission_id for c in privacy.due()] == [sid]
-        assert [c.submission_id for c in privacy.expire().due] == [sid]
-        assert service.library.submissions.all()[0].candidate_name == OTHER
-    finally:
-        service.close()
+def test_releasing_after_the_promised_date_makes_them_due_at_once(month: Month) -> None:
+    service, sid, _other, clock, privacy, lone = month
+    for until in (date(2027, 1, 31), date(2027, 3, 1)):  # two holds: both are lifted
+        privacy.hold(lone, submission_id=sid, until=until, reason="legal claim")
+    move(clock, datetime(2026, 12, 20, tzinfo=UTC))  # past the promise, kept by the holds
+    report = privacy.expire(dry_run=True)
+    assert report.due == [] and [c.submission_id for c in report.held] == [sid]
+    released = privacy.release(lone, submission_id=sid, reason="claim settled")
+    assert released.overdue and len(released.holds) == 2
+    assert [c.submission_id for c in privacy.due()] == [sid]
+    assert [c.submission_id for c in privacy.expire().due] == [sid]
+    assert service.library.submissions.all()[0].candidate_name == OTHER
 
 
-def test_release_preview_is_what_release_then_does(tmp_path: Path) -> None:
+def test_release_preview_is_what_release_then_does(month: Month) -> None:
     """The window's dialog shows release_preview before asking; release reports the same."""
-    service, sid, _other = month_library(tmp_path)
-    try:
-        clock = ManualClock(TODAY)
-        privacy = PrivacyService(service.library, clock)
-        lone = service.actor_for(service.default_reviewer.id)
-        # An ended hold past the promise is not lifted, and still counts once it has ended.
-        privacy.hold(lone, submission_id=sid, until=date(2026, 12, 3), reason="appeal")
-        privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="legal claim")
-        before = privacy.release_preview(sid)
-        assert (before.erase_at, before.overdue) == (PROMISE, False)  # the ended one: not yet
-        move(clock, datetime(2026, 12, 20, tzinfo=UTC))
-        before = privacy.release_preview(sid)
-        ended = datetime(2026, 12, 3, 23, 59, 59, tzinfo=UTC)
-        assert (before.erase_at, before.overdue) == (ended, True)
-        assert privacy.candidate(sid).erase_at == datetime(2027, 1, 31, 23, 59, 59, tzinfo=UTC)
-        released = privacy.release(lone, submission_id=sid, reason="claim settled")
-        assert (released.erase_at, released.overdue) == (before.erase_at, before.overdue)
-        assert released.candidate == privacy.candidate(sid) == before.candidate
-        assert len(released.holds) == 1
-    finally:
-        service.close()
+    _service, sid, _other, clock, privacy, lone = month
+    # An ended hold past the promise is not lifted, and still counts once it has ended.
+    privacy.hold(lone, submission_id=sid, until=date(2026, 12, 3), reason="appeal")
+    privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="legal claim")
+    before = privacy.release_preview(sid)
+    assert (before.erase_at, before.overdue) == (PROMISE, False)  # the ended one: not yet
+    move(clock, datetime(2026, 12, 20, tzinfo=UTC))
+    before = privacy.release_preview(sid)
+    ended = datetime(2026, 12, 3, 23, 59, 59, tzinfo=UTC)
+    assert (before.erase_at, before.overdue) == (ended, True)
+    assert privacy.candidate(sid).erase_at == datetime(2027, 1, 31, 23, 59, 59, tzinfo=UTC)
+    released = privacy.release(lone, submission_id=sid, reason="claim settled")
+    assert (released.erase_at, released.overdue) == (before.erase_at, before.overdue)
+    assert released.candidate == privacy.candidate(sid) == before.candidate
+    assert len(released.holds) == 1
 
 
 def test_a_release_another_program_made_meanwhile_is_not_held(tmp_path: Path) -> None:
@@ -194,69 +206,53 @@ def test_a_release_another_program_made_meanwhile_is_not_held(tmp_path: Path) ->
         service.close()
 
 
-def test_an_ended_hold_is_not_lifted(tmp_path: Path) -> None:
-    service, sid, _other = month_library(tmp_path)
-    try:
-        clock = ManualClock(TODAY)
-        privacy = PrivacyService(service.library, clock)
-        lone = service.actor_for(service.default_reviewer.id)
-        privacy.hold(lone, submission_id=sid, until=date(2026, 12, 10), reason="appeal")
-        move(clock, datetime(2026, 12, 11, tzinfo=UTC))  # the hold ran out by itself
-        with pytest.raises(OneTakeError, match="not being kept longer"):
-            privacy.release(lone, submission_id=sid, reason="appeal over")
-        assert privacy.holds(sid)[0].released_at is None
-    finally:
-        service.close()
+def test_an_ended_hold_is_not_lifted(month: Month) -> None:
+    _service, sid, _other, clock, privacy, lone = month
+    privacy.hold(lone, submission_id=sid, until=date(2026, 12, 10), reason="appeal")
+    move(clock, datetime(2026, 12, 11, tzinfo=UTC))  # the hold ran out by itself
+    with pytest.raises(OneTakeError, match="not being kept longer"):
+        privacy.release(lone, submission_id=sid, reason="appeal over")
+    assert privacy.holds(sid)[0].released_at is None
 
 
 @pytest.mark.parametrize("reason", HOSTILE)
-def test_a_reason_with_control_characters_is_refused_for_both(tmp_path: Path, reason: str) -> None:
-    service, sid, _other = month_library(tmp_path)
-    try:
-        privacy = PrivacyService(service.library, ManualClock(TODAY))
-        lone = service.actor_for(service.default_reviewer.id)
-        with pytest.raises(InvalidInputError, match=r"^The reason (must not|contains)") as bad:
-            privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason=reason)
-        assert bad.value.exit_code == 3 and privacy.holds(sid) == []
-        privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
-        with pytest.raises(InvalidInputError, match=r"^The reason (must not|contains)"):
-            privacy.release(lone, submission_id=sid, reason=reason)
-        with pytest.raises(InvalidInputError, match="name or email"):
-            privacy.release(lone, submission_id=sid, reason=f"{EMAIL} withdrew")
-        assert len(privacy.running_holds(sid)) == 1
-        assert audit_rows(service, "retention_release") == []
-    finally:
-        service.close()
+def test_a_reason_with_control_characters_is_refused_for_both(month: Month, reason: str) -> None:
+    service, sid, _other, _clock, privacy, lone = month
+    with pytest.raises(InvalidInputError, match=r"^The reason (must not|contains)") as bad:
+        privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason=reason)
+    assert bad.value.exit_code == 3 and privacy.holds(sid) == []
+    privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+    with pytest.raises(InvalidInputError, match=r"^The reason (must not|contains)"):
+        privacy.release(lone, submission_id=sid, reason=reason)
+    with pytest.raises(InvalidInputError, match="name or email"):
+        privacy.release(lone, submission_id=sid, reason=f"{EMAIL} withdrew")
+    assert len(privacy.running_holds(sid)) == 1
+    assert audit_rows(service, "retention_release") == []
 
 
-def test_the_schema_keeps_a_holds_story(tmp_path: Path) -> None:
+def test_the_schema_keeps_a_holds_story(month: Month) -> None:
     """Schema 11: a hold is lifted once, never un-lifted or rewritten, and its row goes only
     with the candidate's erasure."""
-    service, sid, _other = month_library(tmp_path)
-    try:
-        privacy = PrivacyService(service.library, ManualClock(TODAY))
-        lone = service.actor_for(service.default_reviewer.id)
-        hold = privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
-        db = service.library.db
-        for sql in (
-            "DELETE FROM retention_holds",
-            "UPDATE retention_holds SET until = '2030-01-01 00:00:00'",
-            "UPDATE retention_holds SET released_at = '2026-11-28 09:00:00'",  # no reason
-        ):
-            with pytest.raises(sqlite3.IntegrityError):
-                db.execute(sql)
-        privacy.release(lone, submission_id=sid, reason="withdrawn")
-        for sql in (
-            "UPDATE retention_holds SET released_at = NULL, release_reason = NULL",
-            "UPDATE retention_holds SET release_reason = 'something else'",
-        ):
-            with pytest.raises(sqlite3.IntegrityError):
-                db.execute(sql)
-        assert privacy.holds(sid)[0].id == hold.id
-        privacy.erase(lone, submission_ids=[sid])  # the erasure takes it
-        assert db.execute("SELECT COUNT(*) FROM retention_holds").fetchone()[0] == 0
-    finally:
-        service.close()
+    service, sid, _other, _clock, privacy, lone = month
+    hold = privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal")
+    db = service.library.db
+    for sql in (
+        "DELETE FROM retention_holds",
+        "UPDATE retention_holds SET until = '2030-01-01 00:00:00'",
+        "UPDATE retention_holds SET released_at = '2026-11-28 09:00:00'",  # no reason
+    ):
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute(sql)
+    privacy.release(lone, submission_id=sid, reason="withdrawn")
+    for sql in (
+        "UPDATE retention_holds SET released_at = NULL, release_reason = NULL",
+        "UPDATE retention_holds SET release_reason = 'something else'",
+    ):
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute(sql)
+    assert privacy.holds(sid)[0].id == hold.id
+    privacy.erase(lone, submission_ids=[sid])  # the erasure takes it
+    assert db.execute("SELECT COUNT(*) FROM retention_holds").fetchone()[0] == 0
 
 
 def test_hold_rows_an_older_build_left_unsigned_are_not_tampering(tmp_path: Path) -> None:

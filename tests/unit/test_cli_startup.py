@@ -292,17 +292,45 @@ def help_of(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[object, s
         ["--", "--help"],
         ["kit", "build", "x.toml"],
         ["panel"],
+        ["review", "--help"],
+        ["--debug", "review", "--no-such-flag"],
+        ["-v", "library", "list", "--no-such-flag"],
+        ["--verbose", "--no-such-flag", "review"],
+        ["-v", "--help"],
+        ["--debug", "no-such-command"],
+        ["--", "review"],
+        ["-1", "review"],
+        ["-vh"],
     ],
     ids=" ".join,
 )
 def test_lazy_parser_answers_as_the_full_one(
     argv: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Help, usage and errors (and their exit codes) are the same whichever modules load."""
+    """Help, usage and errors (and their exit codes) are the same whichever modules load,
+    and whether or not the other commands are listed (as `parse` builds it)."""
     monkeypatch.setenv("COLUMNS", "100")
-    lazy = help_of(cli.build_parser(cli.command_in(argv)), argv)
+    command = cli.command_in(argv)
+    lazy = help_of(cli.build_parser(command, others=cli.lists_commands(argv, command)), argv)
     assert lazy == help_of(cli.build_parser("*"), argv)
     assert lazy[0] != "parsed" or argv == ["panel"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--debug"], ["-v", "--verbose"], ["review"], ["--debug", "-v", "author", "x.toml"]],
+    ids=lambda argv: " ".join(argv) or "(none)",
+)
+def test_a_quiet_command_line_builds_no_other_commands_parser(argv: list[str]) -> None:
+    """What every window's start parses: nothing there can print the list of commands."""
+    command = cli.command_in(argv)
+    assert not cli.lists_commands(argv, command)
+    (commands,) = [
+        a
+        for a in cli.build_parser(command, others=False)._actions
+        if isinstance(a, argparse._SubParsersAction)
+    ]
+    assert list(commands.choices) == ([] if command is None else [command])
 
 
 @pytest.mark.parametrize(
@@ -313,6 +341,8 @@ def test_lazy_parser_answers_as_the_full_one(
         ["-v", "--debug", "kit", "validate", "x.toml"],
         ["review", "a.onetake", "folder"],
         [],
+        ["--debug"],
+        ["-v", "author"],
     ],
     ids=lambda argv: " ".join(argv) or "(none)",
 )

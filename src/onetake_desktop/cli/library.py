@@ -10,11 +10,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import add_group, context_of
-from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK, InvalidInputError
+from onetake_desktop.domain.errors import (
+    EXIT_INVALID_INPUT,
+    EXIT_OK,
+    InvalidInputError,
+    OneTakeError,
+)
 
 if TYPE_CHECKING:
     from onetake_desktop.domain.conformance import Flag
-    from onetake_desktop.services.reviewer import EntryRow
+    from onetake_desktop.services.importing import ImportReport
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.services.reviewer import EntryRow, ReviewerService
+
+
+# With a panel, adding to the library is a signed-in panelist's (services.scoring
+# ``library_change_refusal``), as in the window, whose lock screen refuses imports.
+AS_HELP = (
+    "the panelist who adds (with a panel: exit 1 without it); the passphrase is read from "
+    "standard input when it is not a terminal (first line; an organisation key's passphrase, "
+    "if one is needed, on the next)"
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "import", help="import bundles (files or folders); exit 3 if any was refused"
     )
     i.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE|FOLDER")
+    i.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
     i.set_defaults(handler=run_import)
     d = actions.add_parser(
         "add-definition",
@@ -30,6 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "candidates can be scored",
     )
     d.add_argument("file", type=Path, metavar="FILE")
+    d.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
     d.set_defaults(handler=run_add_definition)
     ls = actions.add_parser("list", help="list interviews, candidates and their status")
     ls.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -61,17 +79,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from onetake_desktop.cli.keys import unlock_for_import
+    from onetake_desktop.cli.panel import report_done, signed_in
 
-    unlock_for_import(args, args.paths)  # issue 13: encrypted bundles need the key's passphrase
-    service = context_of(args).reviewer_service()
-    try:
-        # Two checkers: one bundle's media probe (a child process) overlaps the next one's
-        # hashing, about 1.6x faster on two cores.
-        report = service.import_paths(args.paths, workers=2)
-    finally:
-        service.close()
+    (report, codes), signed_out = signed_in(
+        args, "import", lambda service, panel: _import_as_asked(args, service, panel)
+    )
     for o in report.outcomes:
+        # Blind mode holds here as in the window: a candidate it hides is shown by code.
+        who = codes.get(o.submission_id, o.candidate_name) if o.submission_id else ""
         if o.status == "imported":
             note = (
                 " (interview definition not in the library yet: add it with"
@@ -79,33 +94,63 @@ def run_import(args: argparse.Namespace) -> int:
                 if o.needs_definition
                 else ""
             )
-            print(f"imported  {o.path}: {o.candidate_name}{note}")
+            print(f"imported  {o.path}: {who}{note}")
             for flag in o.flags:
                 print(f"  flag {flag.code}: {flag.message}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
         else:
             sys.stderr.write(f"refused   {o.path}: {o.reason}\n")
-    print(report.summary())
-    return EXIT_INVALID_INPUT if report.refused else EXIT_OK
+    code = report_done([report.summary()], signed_out, "The import is done")
+    if code == EXIT_OK and report.refused:
+        return EXIT_INVALID_INPUT
+    return code
+
+
+def _import_as_asked(
+    args: argparse.Namespace, service: ReviewerService, panel: PanelService
+) -> tuple[ImportReport, dict[int, str]]:
+    """Sign in, ask the policy, then import: the report and the codes blind mode shows."""
+    from onetake_desktop.cli.keys import unlock_for_import
+
+    _may_add(args, service, panel)
+    unlock_for_import(args, args.paths)  # issue 13: encrypted bundles need the key's passphrase
+    # Two checkers: one bundle's media probe (a child process) overlaps the next one's
+    # hashing, about 1.6x faster on two cores.
+    report = service.import_paths(args.paths, workers=2)
+    return report, service.hidden_codes()
+
+
+def _may_add(args: argparse.Namespace, service: ReviewerService, panel: PanelService) -> None:
+    """Whoever acts (--as NAME, or the lone reviewer) may add to the library, or exit 1 with
+    the policy's sentence before anything is read or written."""
+    from onetake_desktop.cli.panel import acting
+
+    refusal = panel.scoring.library_change_refusal(acting(args, service, panel))
+    if refusal is not None:
+        raise OneTakeError(refusal)
 
 
 def run_add_definition(args: argparse.Namespace) -> int:
+    from onetake_desktop.cli.panel import report_done, signed_in
+
     path: Path = args.file
     if not path.is_file():
         raise InvalidInputError(f"{path} does not exist or is not a file.")
-    service = context_of(args).reviewer_service()
-    try:
+
+    def add(service: ReviewerService, panel: PanelService) -> list[str]:
+        _may_add(args, service, panel)
         record = service.add_definition_file(path)
         me = service.actor_for(service.default_reviewer.id)
         waiting = sum(1 for e in service.entries(me) if e.interview_pk == record.id)
-    finally:
-        service.close()
-    title = f"{record.role_title or record.interview_id} (v{record.version})"
-    print(f"Added the interview definition of {title}.")
-    if waiting:
-        print(f"{_count(waiting, 'candidate')} of this interview can now be scored.")
-    return EXIT_OK
+        title = f"{record.role_title or record.interview_id} (v{record.version})"
+        lines = [f"Added the interview definition of {title}."]
+        if waiting:
+            lines.append(f"{_count(waiting, 'candidate')} of this interview can now be scored.")
+        return lines
+
+    lines, signed_out = signed_in(args, "add-definition", add)
+    return report_done(lines, signed_out, "The definition is added")
 
 
 def _count(n: int, noun: str) -> str:

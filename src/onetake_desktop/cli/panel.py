@@ -13,17 +13,22 @@ import argparse
 import contextlib
 import getpass
 import json
+import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
 
 if TYPE_CHECKING:
     from onetake_desktop.services.panel import Actor, PanelService
+    from onetake_desktop.services.reviewer import ReviewerService
+
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 EXIT_CODES = (
     "exit codes: 0 ok; 1 failure (refused, broken audit chain, tampering found at sign-in); "
@@ -131,6 +136,62 @@ def sign_in(service: PanelService, name: str) -> Actor:
             f"Someone changed {record.name}'s rows in the library; see the lines above."
         )
     return actor
+
+
+# -- acting as a panelist in another group's command (library erase|hold|release|import) ----
+
+
+def _sign_out(panel: PanelService, command: str) -> bool:
+    """Sign out whoever signed in (audited). Should that fail, what the command did or the
+    first error is what the user must read, so this failure goes to the log: False."""
+    try:
+        panel.lock()
+    except Exception:
+        log.exception("signing out after 'library %s' failed", command)
+        return False
+    return True
+
+
+def signed_in(
+    args: argparse.Namespace, command: str, work: Callable[[ReviewerService, PanelService], R]
+) -> tuple[R, bool]:
+    """Run ``work`` with the library and its panel open; whoever it signed in is signed out
+    after (audited), and the library closed, whether it succeeded or not. Returns what
+    ``work`` returned and whether signing out worked."""
+    context = context_of(args)
+    service = context.reviewer_service()
+    try:
+        panel = context.panel_service(service.library)
+        try:
+            outcome = work(service, panel)
+        except BaseException:
+            _sign_out(panel, command)
+            raise
+        signed_out = _sign_out(panel, command)
+    finally:
+        service.close()  # even when the panel could not be made or signing out failed
+    return outcome, signed_out
+
+
+def acting(args: argparse.Namespace, service: ReviewerService, panel: PanelService) -> Actor:
+    """Who acts: the panelist signed in with --as, or else the library's lone reviewer (whom
+    the policy then refuses what a panel decides)."""
+    if args.as_name:
+        return sign_in(panel, args.as_name)
+    return service.actor_for(service.default_reviewer.id)
+
+
+def report_done(lines: list[str], signed_out: bool, done: str) -> int:
+    """Print what a signed-in command did; exit 1 when its sign-out was not audited."""
+    for line in lines:
+        print(line)
+    if not signed_out:  # after the result, so nobody believes nothing was done
+        sys.stderr.write(
+            f"onetake: {done}, but its sign-out could not be written to the audit log (the "
+            "details are in onetake.log).\n"
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
 
 
 def _submission(service: PanelService, email: str, interview: int | None) -> int:

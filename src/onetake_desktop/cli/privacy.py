@@ -7,11 +7,10 @@ The decisions live in services/privacy.py; this module only asks and prints.
 from __future__ import annotations
 
 import argparse
-import logging
 import re
 import sys
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import context_of
 from onetake_desktop.domain.errors import (
@@ -29,10 +28,6 @@ if TYPE_CHECKING:
     from onetake_desktop.services.privacy import Candidate, ErasureResult, PrivacyService
     from onetake_desktop.services.reviewer import ReviewerService
     from onetake_desktop.services.scoring import Actor
-
-R = TypeVar("R")
-
-log = logging.getLogger(__name__)
 
 ERASE_HELP = (
     "erase a candidate for good: answers, media, notes, scores (submitted ones too), "
@@ -134,59 +129,19 @@ def _who(submission_id: int, name: str, email: str, codes: Mapping[int, str]) ->
     return codes.get(submission_id, f"{name} <{email}>")
 
 
-def _sign_out(panel: PanelService, command: str = "erase") -> bool:
-    """Sign out whoever signed in (audited). Should that fail, what the command did or the
-    first error is what the user must read, so this failure goes to the log: False."""
-    try:
-        panel.lock()
-    except Exception:
-        log.exception("signing out after 'library %s' failed", command)
-        return False
-    return True
-
-
-def _signed_in(
-    args: argparse.Namespace, command: str, work: Callable[[ReviewerService, PanelService], R]
-) -> tuple[R, bool]:
-    """Run ``work`` with the library and its panel open; whoever it signed in is signed out
-    after (audited), and the library closed, whether it succeeded or not. Returns what
-    ``work`` returned and whether signing out worked."""
-    context = context_of(args)
-    service = context.reviewer_service()
-    try:
-        panel = context.panel_service(service.library)
-        try:
-            outcome = work(service, panel)
-        except BaseException:
-            _sign_out(panel, command)
-            raise
-        signed_out = _sign_out(panel, command)
-    finally:
-        service.close()  # even when the panel could not be made or signing out failed
-    return outcome, signed_out
-
-
-def _actor(args: argparse.Namespace, service: ReviewerService, panel: PanelService) -> Actor:
-    """Who acts: the panelist signed in with --as, or else the library's lone reviewer."""
-    from onetake_desktop.cli.panel import sign_in
-
-    if args.as_name:
-        return sign_in(panel, args.as_name)
-    return service.actor_for(service.default_reviewer.id)
-
-
 def _erase_as_asked(
     args: argparse.Namespace, service: ReviewerService, panel: PanelService
 ) -> ErasureResult | int:
     """Sign in, ask the policy, then find, confirm and erase: the result, or an exit code
     when nothing was erased."""
+    from onetake_desktop.cli.panel import acting
     from onetake_desktop.services.privacy import PrivacyService
 
     privacy = PrivacyService(service.library, context_of(args).clock, panel.scoring)
     privacy.sweep()
     # Who may erase is the policy's (services.scoring), and it answers before anyone is
     # looked up: a refused actor must not learn whether a person applied.
-    actor = _actor(args, service, panel)
+    actor = acting(args, service, panel)
     refusal = privacy.erasure_refusal(actor)
     if refusal is not None:
         raise OneTakeError(refusal)
@@ -215,7 +170,9 @@ def _erase_as_asked(
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    outcome, signed_out = _signed_in(
+    from onetake_desktop.cli.panel import signed_in
+
+    outcome, signed_out = signed_in(
         args, "erase", lambda service, panel: _erase_as_asked(args, service, panel)
     )
     if isinstance(outcome, int):
@@ -303,10 +260,11 @@ def _decider(
 ) -> tuple[PrivacyService, Actor, list[Candidate]]:
     """Sign in, ask the policy, then find whom the command names. The policy answers before
     anyone is looked up: a refused actor must not learn whether a person applied."""
+    from onetake_desktop.cli.panel import acting
     from onetake_desktop.services.privacy import PrivacyService
 
     privacy = PrivacyService(service.library, context_of(args).clock, panel.scoring)
-    actor = _actor(args, service, panel)
+    actor = acting(args, service, panel)
     refusal = privacy.retention_hold_refusal(actor)
     if refusal is not None:
         raise OneTakeError(refusal)
@@ -372,27 +330,19 @@ def _release_as_asked(
     return lines
 
 
-def _report(lines: list[str], signed_out: bool, done: str) -> int:
-    for line in lines:
-        print(line)
-    if not signed_out:  # after the result, so nobody believes nothing was done
-        sys.stderr.write(
-            f"onetake: {done}, but its sign-out could not be written to the audit log (the "
-            "details are in onetake.log).\n"
-        )
-        return EXIT_FAILURE
-    return EXIT_OK
-
-
 def run_hold(args: argparse.Namespace) -> int:
-    lines, signed_out = _signed_in(
+    from onetake_desktop.cli.panel import report_done, signed_in
+
+    lines, signed_out = signed_in(
         args, "hold", lambda service, panel: _hold_as_asked(args, service, panel)
     )
-    return _report(lines, signed_out, "The hold is written")
+    return report_done(lines, signed_out, "The hold is written")
 
 
 def run_release(args: argparse.Namespace) -> int:
-    lines, signed_out = _signed_in(
+    from onetake_desktop.cli.panel import report_done, signed_in
+
+    lines, signed_out = signed_in(
         args, "release", lambda service, panel: _release_as_asked(args, service, panel)
     )
-    return _report(lines, signed_out, "The hold is lifted")
+    return report_done(lines, signed_out, "The hold is lifted")

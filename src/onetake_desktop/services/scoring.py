@@ -1098,6 +1098,15 @@ class ScoringService:
         may): the same people as for erasure, as it decides over the candidate's data too."""
         return self._privacy_refusal(actor, "Keeping a candidate longer")
 
+    def library_change_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may not add to the library (import bundles, add interview
+        definitions) now (None: they may): with a panel, only a signed-in panelist, as the
+        panel's locked window refuses drops and imports (services.panel ``locked``)."""
+        self.check(actor)
+        if not actor.panelist and self.has_panel():
+            return "Adding to this library is the panel's: sign in as a panelist."
+        return None
+
     def _privacy_refusal(self, actor: Actor, doing: str) -> str | None:
         """The one rule for decisions over a candidate's data (erasure, retention holds)."""
         self.check(actor)

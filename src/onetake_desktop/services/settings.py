@@ -10,15 +10,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onetake_desktop.storage.atomic import atomic_write_bytes
-
+# json and storage.atomic load with a settings file to read or write: every window's start
+# reads the settings, and most computers have none (issue 17: the start screen then imports
+# neither).
 if TYPE_CHECKING:  # the library (and its imports) only when a caller has one open
     from onetake_desktop.storage.library import Library
 
@@ -103,6 +103,8 @@ class Settings:
         except OSError as error:
             log.warning("settings cannot be read (%s); using defaults", error)
             return cls()
+        import json
+
         try:
             data = json.loads(raw)
             if not isinstance(data, dict):
@@ -115,6 +117,10 @@ class Settings:
     def save(self, path: Path) -> None:
         if self.newer_file:
             raise ValueError("settings from a newer OneTake are not written back")
+        import json
+
+        from onetake_desktop.storage.atomic import atomic_write_bytes
+
         body = json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
         atomic_write_bytes(path, body.encode("utf-8"))
 

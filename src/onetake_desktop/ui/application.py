@@ -15,13 +15,16 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from onetake_desktop import __version__
-from onetake_desktop.cli import GuiRequest
 from onetake_desktop.logs import MAX_BYTES, install_excepthooks
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
 
 if TYPE_CHECKING:
+    # A type name only: PySide6's import hook would read cli/__init__.py and cli/request.py
+    # again to name it at run time (issue 17).
     from PySide6.QtWidgets import QMessageBox
+
+    from onetake_desktop.cli import GuiRequest
 
 log = logging.getLogger(__name__)
 
