@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QPushButton,
@@ -49,6 +47,12 @@ from onetake_desktop.ui.author.fields import (
     show_notes,
 )
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
+
+if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issue 17)
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from onetake_desktop.domain.authoring import Advice
+    from onetake_desktop.domain.validation import Problem
 
 log = logging.getLogger(__name__)
 
@@ -152,32 +156,63 @@ class AuthorWindow(QMainWindow):
             self._build_parts()
 
         self.summary = plain_label("", "ChecksSummary")
-        self.checks = QListWidget()
-        self.checks.setObjectName("ChecksList")
-        self.checks.setAccessibleName("Problems and advice")
-        self.checks.setWordWrap(True)
-        self.checks.itemActivated.connect(self._go_to_check)
-        self.checks.itemClicked.connect(self._go_to_check)
         # Advice already sits beside each field; the full list is one click away, so that a
-        # small screen keeps its height for the form.
+        # small screen keeps its height for the form. That list is hidden until then, so it
+        # is built when first needed (see ``checks``), not before the first paint (issue 17).
+        self._checks: QListWidget | None = None
+        self._listed: tuple[list[Problem], list[Advice]] = ([], [])
         self.checks_button = QPushButton("Show all")
         self.checks_button.setCheckable(True)
         self.checks_button.setAccessibleName("Show every problem and suggestion")
         self.checks_button.toggled.connect(self._show_checks)
-        self.checks.setMaximumHeight(150)
-        self.checks.hide()
         summary_row = QHBoxLayout()
         summary_row.addWidget(self.summary, 1)
         summary_row.addWidget(self.checks_button)
-        bottom = QVBoxLayout()
-        bottom.setContentsMargins(8, 0, 8, 0)
-        bottom.addLayout(summary_row)
-        bottom.addWidget(self.checks)
-        layout.addLayout(bottom)
+        self._bottom = QVBoxLayout()
+        self._bottom.setContentsMargins(8, 0, 8, 0)
+        self._bottom.addLayout(summary_row)
+        layout.addLayout(self._bottom)
         self._actions()
         self.load()
         # One watcher, installed last: it sees every event the window gets until it paints.
         after_first_paint(self, self._on_first_paint)
+
+    @property
+    def checks(self) -> QListWidget:
+        """Every problem and piece of advice, each taking you to its field: built (below the
+        summary, hidden) the first time it is asked for, and kept up to date from then on."""
+        if self._checks is None:
+            # Imported here: QListWidget's Python class and enums cost ~10 M instructions.
+            from PySide6.QtWidgets import QListWidget
+
+            checks = QListWidget()
+            checks.setObjectName("ChecksList")
+            checks.setAccessibleName("Problems and advice")
+            checks.setWordWrap(True)
+            checks.itemActivated.connect(self._go_to_check)
+            checks.itemClicked.connect(self._go_to_check)
+            checks.setMaximumHeight(150)
+            checks.hide()
+            self._bottom.addWidget(checks)
+            self._checks = checks
+            self._fill_checks()
+        return self._checks
+
+    def _fill_checks(self) -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
+        checks = self.checks
+        problems, advice = self._listed
+        checks.clear()
+        for p in problems:
+            item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
+            item.setData(Qt.ItemDataRole.UserRole, p.path)
+            item.setForeground(Qt.GlobalColor.darkRed)
+            checks.addItem(item)
+        for a in advice:
+            item = QListWidgetItem(f"⚠ {self.where(a.path)}: {a.message}")
+            item.setData(Qt.ItemDataRole.UserRole, a.path)
+            checks.addItem(item)
 
     def _on_first_paint(self) -> None:
         self.build_parts()  # a no-op when built whole
@@ -614,16 +649,9 @@ class AuthorWindow(QMainWindow):
                 if path.startswith("questions[")
             }
             self.questions.retitle(flagged)
-        self.checks.clear()
-        for p in problems:
-            item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
-            item.setData(Qt.ItemDataRole.UserRole, p.path)
-            item.setForeground(Qt.GlobalColor.darkRed)
-            self.checks.addItem(item)
-        for a in advice:
-            item = QListWidgetItem(f"⚠ {self.where(a.path)}: {a.message}")
-            item.setData(Qt.ItemDataRole.UserRole, a.path)
-            self.checks.addItem(item)
+        self._listed = (problems, advice)
+        if self._checks is not None:
+            self._fill_checks()
         if problems:
             count = len(problems)
             summary = f"{count} problem{'s' if count > 1 else ''} to fix before building"
@@ -632,8 +660,10 @@ class AuthorWindow(QMainWindow):
         if advice:
             summary += f"; {len(advice)} suggestion{'s' if len(advice) > 1 else ''}"
         self.summary.setText(summary + ".")
-        self.checks_button.setEnabled(self.checks.count() > 0)
-        self.checks.setVisible(self.checks_button.isChecked() and self.checks.count() > 0)
+        listed = len(problems) + len(advice)
+        self.checks_button.setEnabled(listed > 0)
+        if self._checks is not None:
+            self._checks.setVisible(self.checks_button.isChecked() and listed > 0)
         name = self.draft.path.name if self.draft.path else "New interview"
         self.setWindowTitle(f"{name}[*] · OneTake interview author")
         self.setWindowModified(self.draft.dirty)
