@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -68,6 +68,7 @@ LATE_VALUES = ("", "mark", "refuse")  # "" : the format's default, "allow"
 # Offsets every half hour from UTC-12 to UTC+14: a deadline is a moment, shown with its zone.
 OFFSETS = [timedelta(minutes=m) for m in range(-12 * 60, 14 * 60 + 1, 30)]
 Unsaved = Literal["save", "discard", "cancel"]
+_Page = TypeVar("_Page", bound=QWidget)
 
 
 def offset_label(offset: timedelta) -> str:
@@ -144,11 +145,11 @@ class AuthorWindow(QMainWindow):
         first = QWidget()
         self._scrolled_tab(PARTS[0]).setWidget(first)
         self._interview_part(first)
-        # Every tab is there from the start; the parts behind tabs 2-6 go in by _build_parts.
-        self._part_tabs = [self._scrolled_tab(title) for title in PARTS[1:4]]
-        self._questions_tab = QWidget()  # the QuestionsPage itself takes its place
-        self.tabs.addTab(self._questions_tab, PARTS[4])
-        self._part_tabs.append(self._scrolled_tab(PARTS[5]))
+        # Every tab is there from the start, holding an empty placeholder until _build_parts
+        # puts its part in (a scroll area each, built before they are seen, cost ~1 M
+        # instructions apiece before the first paint).
+        for title in PARTS[1:]:
+            self.tabs.addTab(QWidget(), title)
         self.parts_built = False
         if later_parts:
             self.tabs.currentChanged.connect(self._part_chosen)
@@ -236,31 +237,43 @@ class AuthorWindow(QMainWindow):
         from onetake_desktop.ui.author.questions import QuestionsPage
 
         self.parts_built = True
-        pages, privacy, practice, hand_over = self._part_tabs
-        pages.setWidget(self._pages_part())
-        privacy.setWidget(self._privacy_part())
-        practice.setWidget(self._practice_part())
+        # Each scroll area takes its tab before its part is built into it (top-down, as in
+        # __init__: a finished part moved into a new parent is restyled whole).
+        self._in_tab(1, self._scroll_area()).setWidget(self._pages_part())
+        self._in_tab(2, self._scroll_area()).setWidget(self._privacy_part())
+        self._in_tab(3, self._scroll_area()).setWidget(self._practice_part())
         self.questions = QuestionsPage(self)
         self.fields.extend(self.questions.fields)
         self.labels.update(self.questions.labels)
-        index = self.tabs.indexOf(self._questions_tab)
+        self._in_tab(4, self.questions)
+        self._in_tab(5, self._scroll_area()).setWidget(self._hand_over_part())
+
+    def _in_tab(self, index: int, page: _Page) -> _Page:
+        """``page`` in tab ``index``, in place of its placeholder; the chosen tab stays chosen."""
+        placeholder = self.tabs.widget(index)
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)  # the same tab stays chosen: no currentChanged
         try:
-            self.tabs.insertTab(index, self.questions, PARTS[4])
+            self.tabs.insertTab(index, page, PARTS[index])
             self.tabs.removeTab(index + 1)
             self.tabs.setCurrentIndex(current)
         finally:
             self.tabs.blockSignals(False)
-        self._questions_tab.deleteLater()
-        hand_over.setWidget(self._hand_over_part())
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return page
 
     def _scrolled_tab(self, title: str) -> QScrollArea:
         """A new tab holding an empty scroll area, for its part to be placed in."""
+        scroll = self._scroll_area()
+        self.tabs.addTab(scroll, title)
+        return scroll
+
+    @staticmethod
+    def _scroll_area() -> QScrollArea:
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.tabs.addTab(scroll, title)
         return scroll
 
     def _bind(
