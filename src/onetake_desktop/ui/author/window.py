@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,9 +46,9 @@ from onetake_desktop.ui.author.fields import (
     seconds,
     show_notes,
 )
-from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
 if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issue 17)
+    from PySide6.QtGui import QPaintEvent
     from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
     from onetake_desktop.domain.authoring import Advice
@@ -175,8 +175,17 @@ class AuthorWindow(QMainWindow):
         layout.addLayout(self._bottom)
         self._actions()
         self.load()
-        # One watcher, installed last: it sees every event the window gets until it paints.
-        after_first_paint(self, self._on_first_paint)
+        self._painted = False  # see paintEvent
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            # The window's first frame: what waited for it comes right after (queued, so that
+            # this frame is finished first). Watched here rather than through
+            # widgets.first_paint's event filter, which runs Python for every event the window
+            # gets until it paints (issue 17: ~7 M instructions before this first frame).
+            self._painted = True
+            QTimer.singleShot(0, self, self._on_first_paint)
 
     @property
     def checks(self) -> QListWidget:
@@ -216,6 +225,8 @@ class AuthorWindow(QMainWindow):
             checks.addItem(item)
 
     def _on_first_paint(self) -> None:
+        if not self.isVisible():  # closed in the meantime
+            return
         self.build_parts()  # a no-op when built whole
         self._update_sign_action()
 
