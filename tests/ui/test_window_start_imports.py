@@ -52,6 +52,7 @@ AUTHOR_LATER = [
     "onetake_desktop.ui.author.questions",  # the Questions tab: built after the first paint
     "onetake_desktop.ui.widgets.plain",  # ui.application loads it with a window's error box
     "difflib",  # comparing a rubric's anchors: a blank draft has none
+    "tomlkit.api",  # a blank draft's TOML document: made with its first edit or save
 ]
 
 SCRIPT = """

@@ -305,6 +305,24 @@ def test_questions_add_duplicate_move_remove_with_undo_and_redo() -> None:
     assert draft.dirty
 
 
+def test_a_blank_draft_reads_saves_and_undoes_as_its_document_would(tmp_path: Path) -> None:
+    """Issue 17: a blank draft writes its TOML document only when first needed (an edit, a
+    save); until then it reads the same data, is clean, and validates the same."""
+    written = AuthorDraft(tomlkit.parse('default_answer_type = "video"\nretention_days = 180\n'))
+    blank = AuthorDraft.blank()
+    assert blank.data() == written.data() == author.BLANK_DATA
+    assert blank.get("retention_days") == 180
+    assert not blank.dirty and not blank.can_undo
+    assert blank.checks(NOW) == written.checks(NOW)
+    blank.set("organisation", "Harbour Lane")
+    assert blank.dirty and blank.can_undo
+    blank.undo()
+    assert not blank.dirty and blank.can_redo
+    assert blank.text() == written.text()
+    saved = AuthorDraft.blank().save(tmp_path / "new.toml")
+    assert saved.read_text(encoding="utf-8") == written.text()
+
+
 def test_typing_into_one_field_is_one_undo_step() -> None:
     draft = AuthorDraft.open(kitfile.demo_source_path())
     for text in ("H", "Ha", "Har"):

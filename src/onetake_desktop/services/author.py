@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import logging
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
-
-import tomlkit
-import tomlkit.exceptions
-import tomlkit.items
 
 from onetake_desktop.domain.authoring import (
     Advice,
@@ -43,6 +42,31 @@ if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is si
     from onetake_desktop.storage.kit_signature import KitSigner
 
 log = logging.getLogger(__name__)
+
+
+def _imported_when_used(name: str) -> ModuleType:
+    """Module ``name``, loaded at the first use of one of its attributes (the recipe of
+    importlib's documentation, ``importlib.util.LazyLoader``)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+# tomlkit (~28 M instructions to import) loads with the first document a draft opens or
+# edits: a new interview's window paints its first frame without it (issue 17).
+if TYPE_CHECKING:
+    import tomlkit
+    import tomlkit.exceptions
+    import tomlkit.items
+else:
+    tomlkit = _imported_when_used("tomlkit")
 
 
 @dataclass(frozen=True)
@@ -374,16 +398,34 @@ def _not_editable(path: str) -> InvalidInputError:
     )
 
 
+# A new interview: the two choices the form shows as already made (video answers, kept 180
+# days), in the order its document is written.
+BLANK_DATA: dict[str, Any] = {"default_answer_type": "video", "retention_days": 180}
+
+
 class AuthorDraft:
     """The interview being authored: a TOML document plus undo/redo, its file and whether it
-    has unsaved changes. Every edit goes through :meth:`set` or the question operations."""
+    has unsaved changes. Every edit goes through :meth:`set` or the question operations.
 
-    def __init__(self, doc: tomlkit.TOMLDocument, path: Path | None = None) -> None:
-        self.doc = doc
+    ``doc`` None: a blank draft (:meth:`blank`), whose document is written from
+    :data:`BLANK_DATA` the first time it is needed (an edit, a save); until then the draft
+    reads that data as it is, so that a new interview's window opens without tomlkit."""
+
+    def __init__(self, doc: tomlkit.TOMLDocument | None, path: Path | None = None) -> None:
+        self._doc = doc
         self.path = path  # the TOML it is saved to (None: not saved yet)
-        self._saved = tomlkit.dumps(doc)
+        self._saved = tomlkit.dumps(doc) if doc is not None else None
         self._undo: list[tuple[str, str | None]] = []  # (document text, path last set)
         self._redo: list[str] = []
+
+    @property
+    def doc(self) -> tomlkit.TOMLDocument:
+        if self._doc is None:
+            self._doc = tomlkit.document()
+            for key, value in BLANK_DATA.items():
+                self._doc.add(key, value)
+            self._saved = tomlkit.dumps(self._doc)
+        return self._doc
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -391,10 +433,7 @@ class AuthorDraft:
     def blank(cls) -> AuthorDraft:
         """Nothing written yet: a start for building an interview from nothing. The two
         choices the form shows as already made (video answers, kept 180 days) are made."""
-        doc = tomlkit.document()
-        doc.add("default_answer_type", "video")
-        doc.add("retention_days", 180)
-        return cls(doc)
+        return cls(None)
 
     @classmethod
     def from_template(cls, name: str) -> AuthorDraft:
@@ -428,7 +467,9 @@ class AuthorDraft:
     # --- reading ---------------------------------------------------------------------------
 
     def data(self) -> dict[str, Any]:
-        return self.doc.unwrap()
+        if self._doc is None:  # blank and untouched: its document would hold just this
+            return dict(BLANK_DATA)
+        return self._doc.unwrap()
 
     def get(self, path: str, default: Any = None) -> Any:
         node: Any = self.data()
@@ -445,7 +486,7 @@ class AuthorDraft:
 
     @property
     def dirty(self) -> bool:
-        return tomlkit.dumps(self.doc) != self._saved
+        return self._doc is not None and tomlkit.dumps(self._doc) != self._saved
 
     def problems(self) -> list[Problem]:
         """Hard errors, from the same validation ``onetake kit validate`` uses."""
@@ -651,12 +692,12 @@ class AuthorDraft:
         if self._undo:
             text, _ = self._undo.pop()
             self._redo.append(tomlkit.dumps(self.doc))
-            self.doc = tomlkit.parse(text)
+            self._doc = tomlkit.parse(text)
 
     def redo(self) -> None:
         if self._redo:
             self._undo.append((tomlkit.dumps(self.doc), None))
-            self.doc = tomlkit.parse(self._redo.pop())
+            self._doc = tomlkit.parse(self._redo.pop())
 
     def end_typing(self) -> None:
         """The next edit of the same field starts a new undo step."""

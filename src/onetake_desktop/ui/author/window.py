@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QPushButton,
@@ -48,7 +46,13 @@ from onetake_desktop.ui.author.fields import (
     seconds,
     show_notes,
 )
-from onetake_desktop.ui.widgets.first_paint import after_first_paint
+
+if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issue 17)
+    from PySide6.QtGui import QPaintEvent
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from onetake_desktop.domain.authoring import Advice
+    from onetake_desktop.domain.validation import Problem
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ LATE_VALUES = ("", "mark", "refuse")  # "" : the format's default, "allow"
 # Offsets every half hour from UTC-12 to UTC+14: a deadline is a moment, shown with its zone.
 OFFSETS = [timedelta(minutes=m) for m in range(-12 * 60, 14 * 60 + 1, 30)]
 Unsaved = Literal["save", "discard", "cancel"]
+_Page = TypeVar("_Page", bound=QWidget)
 
 
 def offset_label(offset: timedelta) -> str:
@@ -140,11 +145,11 @@ class AuthorWindow(QMainWindow):
         first = QWidget()
         self._scrolled_tab(PARTS[0]).setWidget(first)
         self._interview_part(first)
-        # Every tab is there from the start; the parts behind tabs 2-6 go in by _build_parts.
-        self._part_tabs = [self._scrolled_tab(title) for title in PARTS[1:4]]
-        self._questions_tab = QWidget()  # the QuestionsPage itself takes its place
-        self.tabs.addTab(self._questions_tab, PARTS[4])
-        self._part_tabs.append(self._scrolled_tab(PARTS[5]))
+        # Every tab is there from the start, holding an empty placeholder until _build_parts
+        # puts its part in (a scroll area each, built before they are seen, cost ~1 M
+        # instructions apiece before the first paint).
+        for title in PARTS[1:]:
+            self.tabs.addTab(QWidget(), title)
         self.parts_built = False
         if later_parts:
             self.tabs.currentChanged.connect(self._part_chosen)
@@ -152,34 +157,76 @@ class AuthorWindow(QMainWindow):
             self._build_parts()
 
         self.summary = plain_label("", "ChecksSummary")
-        self.checks = QListWidget()
-        self.checks.setObjectName("ChecksList")
-        self.checks.setAccessibleName("Problems and advice")
-        self.checks.setWordWrap(True)
-        self.checks.itemActivated.connect(self._go_to_check)
-        self.checks.itemClicked.connect(self._go_to_check)
         # Advice already sits beside each field; the full list is one click away, so that a
-        # small screen keeps its height for the form.
+        # small screen keeps its height for the form. That list is hidden until then, so it
+        # is built when first needed (see ``checks``), not before the first paint (issue 17).
+        self._checks: QListWidget | None = None
+        self._listed: tuple[list[Problem], list[Advice]] = ([], [])
         self.checks_button = QPushButton("Show all")
         self.checks_button.setCheckable(True)
         self.checks_button.setAccessibleName("Show every problem and suggestion")
         self.checks_button.toggled.connect(self._show_checks)
-        self.checks.setMaximumHeight(150)
-        self.checks.hide()
         summary_row = QHBoxLayout()
         summary_row.addWidget(self.summary, 1)
         summary_row.addWidget(self.checks_button)
-        bottom = QVBoxLayout()
-        bottom.setContentsMargins(8, 0, 8, 0)
-        bottom.addLayout(summary_row)
-        bottom.addWidget(self.checks)
-        layout.addLayout(bottom)
+        self._bottom = QVBoxLayout()
+        self._bottom.setContentsMargins(8, 0, 8, 0)
+        self._bottom.addLayout(summary_row)
+        layout.addLayout(self._bottom)
         self._actions()
         self.load()
-        # One watcher, installed last: it sees every event the window gets until it paints.
-        after_first_paint(self, self._on_first_paint)
+        self._painted = False  # see paintEvent
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            # The window's first frame: what waited for it comes right after (queued, so that
+            # this frame is finished first). Watched here rather than through
+            # widgets.first_paint's event filter, which runs Python for every event the window
+            # gets until it paints (issue 17: ~7 M instructions before this first frame).
+            self._painted = True
+            QTimer.singleShot(0, self, self._on_first_paint)
+
+    @property
+    def checks(self) -> QListWidget:
+        """Every problem and piece of advice, each taking you to its field: built (below the
+        summary, hidden) the first time it is asked for, and kept up to date from then on."""
+        if self._checks is None:
+            # Imported here: QListWidget's Python class and enums cost ~10 M instructions.
+            from PySide6.QtWidgets import QListWidget
+
+            checks = QListWidget()
+            checks.setObjectName("ChecksList")
+            checks.setAccessibleName("Problems and advice")
+            checks.setWordWrap(True)
+            checks.itemActivated.connect(self._go_to_check)
+            checks.itemClicked.connect(self._go_to_check)
+            checks.setMaximumHeight(150)
+            checks.hide()
+            self._bottom.addWidget(checks)
+            self._checks = checks
+            self._fill_checks()
+        return self._checks
+
+    def _fill_checks(self) -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
+        checks = self.checks
+        problems, advice = self._listed
+        checks.clear()
+        for p in problems:
+            item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
+            item.setData(Qt.ItemDataRole.UserRole, p.path)
+            item.setForeground(Qt.GlobalColor.darkRed)
+            checks.addItem(item)
+        for a in advice:
+            item = QListWidgetItem(f"⚠ {self.where(a.path)}: {a.message}")
+            item.setData(Qt.ItemDataRole.UserRole, a.path)
+            checks.addItem(item)
 
     def _on_first_paint(self) -> None:
+        if not self.isVisible():  # closed in the meantime
+            return
         self.build_parts()  # a no-op when built whole
         self._update_sign_action()
 
@@ -201,31 +248,43 @@ class AuthorWindow(QMainWindow):
         from onetake_desktop.ui.author.questions import QuestionsPage
 
         self.parts_built = True
-        pages, privacy, practice, hand_over = self._part_tabs
-        pages.setWidget(self._pages_part())
-        privacy.setWidget(self._privacy_part())
-        practice.setWidget(self._practice_part())
+        # Each scroll area takes its tab before its part is built into it (top-down, as in
+        # __init__: a finished part moved into a new parent is restyled whole).
+        self._in_tab(1, self._scroll_area()).setWidget(self._pages_part())
+        self._in_tab(2, self._scroll_area()).setWidget(self._privacy_part())
+        self._in_tab(3, self._scroll_area()).setWidget(self._practice_part())
         self.questions = QuestionsPage(self)
         self.fields.extend(self.questions.fields)
         self.labels.update(self.questions.labels)
-        index = self.tabs.indexOf(self._questions_tab)
+        self._in_tab(4, self.questions)
+        self._in_tab(5, self._scroll_area()).setWidget(self._hand_over_part())
+
+    def _in_tab(self, index: int, page: _Page) -> _Page:
+        """``page`` in tab ``index``, in place of its placeholder; the chosen tab stays chosen."""
+        placeholder = self.tabs.widget(index)
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)  # the same tab stays chosen: no currentChanged
         try:
-            self.tabs.insertTab(index, self.questions, PARTS[4])
+            self.tabs.insertTab(index, page, PARTS[index])
             self.tabs.removeTab(index + 1)
             self.tabs.setCurrentIndex(current)
         finally:
             self.tabs.blockSignals(False)
-        self._questions_tab.deleteLater()
-        hand_over.setWidget(self._hand_over_part())
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return page
 
     def _scrolled_tab(self, title: str) -> QScrollArea:
         """A new tab holding an empty scroll area, for its part to be placed in."""
+        scroll = self._scroll_area()
+        self.tabs.addTab(scroll, title)
+        return scroll
+
+    @staticmethod
+    def _scroll_area() -> QScrollArea:
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.tabs.addTab(scroll, title)
         return scroll
 
     def _bind(
@@ -291,9 +350,10 @@ class AuthorWindow(QMainWindow):
         self.deadline_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.deadline_zone = QComboBox()
         self.deadline_zone.setAccessibleName("Time zone of the deadline")
-        # Item data is whole minutes: Qt compares ints by value, a timedelta only by identity.
-        for offset in OFFSETS:
-            self.deadline_zone.addItem(offset_label(offset), _minutes(offset))
+        # The offset of each entry, in whole minutes, kept beside the list rather than as item
+        # data: one call fills the list (issue 17: 53 calls cost ~3 M instructions).
+        self.zone_minutes = [_minutes(offset) for offset in OFFSETS]
+        self.deadline_zone.addItems([offset_label(offset) for offset in OFFSETS])
         row = QHBoxLayout()
         row.addWidget(self.has_deadline)
         row.addWidget(self.deadline_edit, 1)
@@ -542,11 +602,11 @@ class AuthorWindow(QMainWindow):
 
     def _choose_zone(self, offset: timedelta) -> None:
         """Select ``offset`` in the zone list, adding it when it is not a half hour."""
-        index = self.deadline_zone.findData(_minutes(offset))
-        if index < 0:
-            self.deadline_zone.addItem(offset_label(offset), _minutes(offset))
-            index = self.deadline_zone.count() - 1
-        self.deadline_zone.setCurrentIndex(index)
+        minutes = _minutes(offset)
+        if minutes not in self.zone_minutes:
+            self.zone_minutes.append(minutes)
+            self.deadline_zone.addItem(offset_label(offset))
+        self.deadline_zone.setCurrentIndex(self.zone_minutes.index(minutes))
 
     def _load_accommodations(self) -> None:
         while self.accommodation_rows.count():
@@ -614,16 +674,9 @@ class AuthorWindow(QMainWindow):
                 if path.startswith("questions[")
             }
             self.questions.retitle(flagged)
-        self.checks.clear()
-        for p in problems:
-            item = QListWidgetItem(f"✖ {self.where(p.path)} ({p.path}): {p.message}")
-            item.setData(Qt.ItemDataRole.UserRole, p.path)
-            item.setForeground(Qt.GlobalColor.darkRed)
-            self.checks.addItem(item)
-        for a in advice:
-            item = QListWidgetItem(f"⚠ {self.where(a.path)}: {a.message}")
-            item.setData(Qt.ItemDataRole.UserRole, a.path)
-            self.checks.addItem(item)
+        self._listed = (problems, advice)
+        if self._checks is not None:
+            self._fill_checks()
         if problems:
             count = len(problems)
             summary = f"{count} problem{'s' if count > 1 else ''} to fix before building"
@@ -632,8 +685,10 @@ class AuthorWindow(QMainWindow):
         if advice:
             summary += f"; {len(advice)} suggestion{'s' if len(advice) > 1 else ''}"
         self.summary.setText(summary + ".")
-        self.checks_button.setEnabled(self.checks.count() > 0)
-        self.checks.setVisible(self.checks_button.isChecked() and self.checks.count() > 0)
+        listed = len(problems) + len(advice)
+        self.checks_button.setEnabled(listed > 0)
+        if self._checks is not None:
+            self._checks.setVisible(self.checks_button.isChecked() and listed > 0)
         name = self.draft.path.name if self.draft.path else "New interview"
         self.setWindowTitle(f"{name}[*] · OneTake interview author")
         self.setWindowModified(self.draft.dirty)
@@ -670,7 +725,7 @@ class AuthorWindow(QMainWindow):
             return
         value: datetime | None = None
         if on:
-            offset = timedelta(minutes=int(self.deadline_zone.currentData()))
+            offset = timedelta(minutes=self.zone_minutes[self.deadline_zone.currentIndex()])
             qdt = self.deadline_edit.dateTime()
             d, t = qdt.date(), qdt.time()
             value = datetime(
