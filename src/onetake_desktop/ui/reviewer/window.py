@@ -821,8 +821,8 @@ class ReviewerWindow(QMainWindow):
         # the first frame from its first rows only; the rest follow right after that frame.
         # Not once that frame is out: a reload while hidden then has no paint left to add them.
         first = None
-        if not (self._painted or self.isVisible()) and len(entries) > 1000:
-            first = self._first_frame_rows()  # (at least 1,000: fewer rows, all of them)
+        if entries and not (self._painted or self.isVisible()):  # (no rows: nothing to hold)
+            first = self._first_frame_rows()
         self.tree.setUpdatesEnabled(False)
         try:
             self.model.set_rows(entries, codes, self.service.all_flags(), first=first)
