@@ -463,7 +463,7 @@ def test_first_panelist_from_the_menu_and_reviewer_window_scoring_is_audited(
 ) -> None:
     from PySide6.QtCore import QTimer
 
-    from onetake_desktop.ui.panel.lock import NewPanelistDialog
+    from onetake_desktop.ui.panel.new_panelist import NewPanelistDialog
 
     set_synchronous(True)
     library, _, subs = make_library(tmp_path / "lib")
@@ -801,7 +801,7 @@ def test_new_panelist_hashes_the_passphrase_off_the_gui_thread(
 ) -> None:
     import threading
 
-    from onetake_desktop.ui.panel.lock import NewPanelistDialog
+    from onetake_desktop.ui.panel.new_panelist import NewPanelistDialog
     from onetake_desktop.ui.tasks import wait_for_tasks
 
     window, panel = setup["window"], setup["panel"]

@@ -206,3 +206,24 @@ def test_summary_export_has_one_row_per_candidate_and_a_bom(
     assert rows["Ada Lovelace"]["mean_score"] == "3.0"
     assert rows["Ada Lovelace"]["recommendation"] == "yes"
     assert rows["Brian Kernighan"]["mean_score"] == "" and rows["Brian Kernighan"]["flags"] == ""
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["bob", "Alice", "alice", "ALICE", "Al", "al ice", "Zed", "zed", "_under", "[x", "a~"],
+        ["Émile", "Emma", "eve", "Straße", "Strasse", "strasse", "Zoë", "zoe", "Ada", "ada"],
+        ["a\x00b", "a", "aa", "A\x00", "ab"],
+    ],
+)
+def test_the_name_sort_is_casefold_order_whatever_the_names(
+    service: ReviewerService, names: list[str]
+) -> None:
+    """The list's name order is Python's casefold order (then the candidate's id), for ASCII
+    names (which the library's own order already gives) as for any other."""
+    me = service.actor_for(service.default_reviewer.id)
+    ids = {add(service, name, f"{i:064x}"): name for i, name in enumerate(names)}
+    expected = [ids[i] for i in sorted(ids, key=lambda i: (ids[i].casefold(), i))]
+    assert [e.candidate_name for e in service.entries(me, sort="name")] == expected
+    rows = service.entry_rows(me, sort="name")
+    assert [r[3] for r in rows] == expected

@@ -352,6 +352,16 @@ class ReviewerService:
         }
         if sort not in keys:
             raise InvalidInputError(f"Sort by one of {', '.join(keys)}.")
+        if (
+            sort == "name"
+            and not codes
+            and all(r[3].isascii() and r[3].isprintable() for r in rows)
+        ):
+            # The library gives its rows by interview, name (SQLite's NOCASE) and id: for
+            # printable ASCII names that is this sort's order already (NOCASE folds A-Z as
+            # casefold does; NUL or non-ASCII letters can differ). Saves ~9 M instructions
+            # at 10,000 candidates, at the reviewer window's start (issue 17).
+            return rows
         return sorted(rows, key=keys[sort])
 
     def blind(self) -> bool:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
-from onetake_desktop.ui.panel.lock import LockScreen, NewPanelistDialog, PanelistSwitch
+from onetake_desktop.ui.panel.lock import LockScreen, PanelistSwitch
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 
 # The windows and dialogs load on first use, and so do the Qt classes only they and lock()
@@ -266,6 +266,8 @@ class PanelController(QObject):
         dialog.open()
 
     def new_panelist(self) -> None:
+        from onetake_desktop.ui.panel.new_panelist import NewPanelistDialog  # when opened
+
         dialog = NewPanelistDialog(self.service, self.window)
         dialog.setObjectName("NewPanelistDialog")
         if dialog.exec() and dialog.created is not None:

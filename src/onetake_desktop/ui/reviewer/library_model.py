@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QFont, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.services.reviewer import (
@@ -428,6 +428,10 @@ class LibraryModel(QAbstractItemModel):
 
     def _flag_mark(self) -> QIcon:
         if self._flag_icon is None:
+            # QStyle (its Python type and enums: ~45 M instructions) loads with the first
+            # flagged row: an empty library's first frame shows none (issue 17).
+            from PySide6.QtWidgets import QStyle
+
             self._flag_icon = QApplication.style().standardIcon(
                 QStyle.StandardPixmap.SP_MessageBoxWarning
             )

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.domain.transcript import Word, word_at
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 
@@ -40,6 +39,9 @@ from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 if TYPE_CHECKING:
     from PySide6.QtGui import QContextMenuEvent
 
+    # Its two frozen dataclasses (~9 M instructions) load with the first position or words:
+    # the window's first frame shows no transcript (issue 17).
+    from onetake_desktop.domain.transcript import Word
     from onetake_desktop.services.transcripts import (
         BackgroundTranscription,
         RunReport,
@@ -260,6 +262,8 @@ class TranscriptPanel(QWidget):
 
     def set_position(self, position_ms: int) -> None:
         """Highlight the word being spoken at ``position_ms`` (the player's position)."""
+        from onetake_desktop.domain.transcript import word_at  # (see the TYPE_CHECKING imports)
+
         index = word_at(self.words, position_ms / 1000)
         if index == self.current:
             return

@@ -820,7 +820,9 @@ class ReviewerWindow(QMainWindow):
         # Before the window is on screen (its first fill), a large interview is laid out for
         # the first frame from its first rows only; the rest follow right after that frame.
         # Not once that frame is out: a reload while hidden then has no paint left to add them.
-        first = None if self._painted or self.isVisible() else self._first_frame_rows()
+        first = None
+        if entries and not (self._painted or self.isVisible()):  # (no rows: nothing to hold)
+            first = self._first_frame_rows()
         self.tree.setUpdatesEnabled(False)
         try:
             self.model.set_rows(entries, codes, self.service.all_flags(), first=first)
@@ -1189,6 +1191,12 @@ class ReviewerWindow(QMainWindow):
         self._size_status_column()
 
     def _size_status_column(self) -> None:
+        if self.model.rowCount() == 0 and not self.search.text().strip():
+            # Nothing to show: the tree is hidden behind the empty library's hint until a
+            # fill with rows, or a search, shows it, and each fill sizes it again. (Sizing
+            # it asks QStyle, ~45 M instructions an empty library's first frame needs
+            # nowhere else; issue 17.)
+            return
         normal, bold = self.model.status_samples()
         plain = self.tree.font()
         from PySide6.QtGui import QFont, QFontMetrics  # with the panes (their enums)
@@ -1218,9 +1226,10 @@ class ReviewerWindow(QMainWindow):
         width = self.width()
         tree = self.tree
         average = tree.fontMetrics().averageCharWidth()
-        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
-
-        bar = tree.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, tree)
+        # The width the view gives its scroll bar (QAbstractScrollArea lays it out at its size
+        # hint), without asking QStyle: its Python type and enums cost ~45 M instructions,
+        # which an empty library's first frame needs nowhere else (issue 17).
+        bar = tree.verticalScrollBar().sizeHint().width()
         # name + a candidate's indentation (its interview's and its own branch) + marks
         # + the scroll bar + the pane's margins and the tree's frame
         wanted = 18 * average + 2 * tree.indentation() + 3 * average + bar + 16

@@ -47,8 +47,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QStackedWidget,
-    QStyle,
-    QStyleOptionSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -58,7 +56,7 @@ from onetake_desktop.services.settings import SPEEDS  # the one list of speeds
 # Qt Multimedia (and QtNetwork behind it, their enums, the backend) loads with the first
 # media: a window that shows no answer yet does not pay for it before its first paint.
 if TYPE_CHECKING:
-    from PySide6.QtCore import QUrl
+    from PySide6.QtCore import QRect, QUrl
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 SKIP_MS = 5_000
@@ -188,15 +186,23 @@ class TimelineSlider(QSlider):
         self.markers = sorted(int(p) for p in positions_ms)
         self.update()
 
-    def _value_at(self, x: float) -> int:
+    def _groove_and_handle(self) -> tuple[QRect, QRect]:
+        # QStyle loads here, with the first click or mark: its Python type and enums cost
+        # ~45 M instructions, and an empty reviewer window's first frame needs none (issue 17).
+        from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
         option = QStyleOptionSlider()
         self.initStyleOption(option)
-        groove = self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
-        )
-        handle = self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
-        )
+        slider = QStyle.ComplexControl.CC_Slider
+        style = self.style()
+        groove = style.subControlRect(slider, option, QStyle.SubControl.SC_SliderGroove, self)
+        handle = style.subControlRect(slider, option, QStyle.SubControl.SC_SliderHandle, self)
+        return groove, handle
+
+    def _value_at(self, x: float) -> int:
+        from PySide6.QtWidgets import QStyle  # (see _groove_and_handle)
+
+        groove, handle = self._groove_and_handle()
         span = max(1, groove.width() - handle.width())
         offset = int(x) - groove.x() - handle.width() // 2
         return QStyle.sliderValueFromPosition(
@@ -212,14 +218,9 @@ class TimelineSlider(QSlider):
 
     def x_of(self, position_ms: int) -> int:
         """Where a moment sits on the timeline (markers, tests)."""
-        option = QStyleOptionSlider()
-        self.initStyleOption(option)
-        groove = self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
-        )
-        handle = self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
-        )
+        from PySide6.QtWidgets import QStyle  # (see _groove_and_handle)
+
+        groove, handle = self._groove_and_handle()
         span = max(1, groove.width() - handle.width())
         pos = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), position_ms, span)
         return groove.x() + handle.width() // 2 + pos

@@ -343,9 +343,15 @@ class RubricPanel(QWidget):
 
     def _highlight(self, score: int | None) -> None:
         for s, label in self.anchors.items():
-            label.setProperty("chosen", s == score)
-            label.style().unpolish(label)
-            label.style().polish(label)
+            chosen = s == score
+            was = bool(label.property("chosen"))
+            label.setProperty("chosen", chosen)
+            if chosen != was:
+                # Restyled only when its look changes (the style sheet matches "true"): asking
+                # for style() makes QStyle's Python type and enums, ~45 M instructions that
+                # an empty reviewer window's first frame needs nowhere else (issue 17).
+                label.style().unpolish(label)
+                label.style().polish(label)
 
     def _on_note_typed(self) -> None:
         if not self._loading:
