@@ -20,6 +20,8 @@ from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     # A type name only: PySide6's import hook would read cli/__init__.py and cli/request.py
     # again to name it at run time (issue 17).
     from PySide6.QtWidgets import QMessageBox
@@ -150,13 +152,19 @@ def open_window(request: GuiRequest, context: AppContext) -> QWidget:
     return StartWindow(context)
 
 
-def run_gui(request: GuiRequest, context: AppContext) -> int:
+def run_gui(
+    request: GuiRequest, context: AppContext, started: Callable[[], None] = lambda: None
+) -> int:
+    """Open the request's window and run until it closes. ``started`` is called once the
+    window is built and shown (or could not be built), before the event loop runs: app.py
+    resumes there the garbage collector it paused for start-up."""
     app = ensure_application()
     install_error_handlers(context.paths.logs)
     route_native_messages(context.paths.logs)
     try:
         window = open_window(request, context)
     except Exception as error:  # a window that cannot open says why, in one sentence
+        started()
         log.exception("the %s window could not open", request.mode)
         # The sentence often names a kit or bundle file: plain text, never rich text.
         # (widgets.plain loads here: the author and start windows use none of it, issue 17.)
@@ -167,4 +175,5 @@ def run_gui(request: GuiRequest, context: AppContext) -> int:
         warn(None, str(error), icon=QMessageBox.Icon.Critical)
         return 1
     window.show()
+    started()
     return app.exec()
