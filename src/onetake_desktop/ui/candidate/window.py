@@ -161,7 +161,7 @@ def page_class(name: str) -> Callable[[CandidateWindow], Page]:
 
 class _Pages(Mapping[str, Page]):
     """The candidate window's pages by step name, each built (its labels made plain text,
-    added to the window's stack, its body placed) the first time it is looked up."""
+    added to the window's stack) the first time it is looked up."""
 
     def __init__(self, window: CandidateWindow) -> None:
         self._window = window
@@ -172,9 +172,8 @@ class _Pages(Mapping[str, Page]):
         if page is None:
             with selectable_once_styled() as styled:
                 page = page_class(name)(self._window)
-                self._window.stack.addWidget(page)
-                page.place_body()  # after the page has the window's style (Page.place_body)
                 _plain_labels(page)
+                self._window.stack.addWidget(page)
                 styled.append(page)
             self._built[name] = page
         return page

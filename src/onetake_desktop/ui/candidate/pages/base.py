@@ -19,15 +19,14 @@ if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
 
-def scrolling(content: QWidget | None) -> QScrollArea:
+def scrolling(content: QWidget) -> QScrollArea:
     """``content`` in a frameless scroll area that fits its width and scrolls up and down."""
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    if content is not None:
-        scroll.setWidget(content)
+    scroll.setWidget(content)
     return scroll
 
 
@@ -52,10 +51,7 @@ class Page(QWidget):
         self.layout_ = QVBoxLayout(self.content)
         self.layout_.setContentsMargins(0, 0, 6, 0)
         self.layout_.setSpacing(12)
-        # The body goes into its scroll area when the page is in the window (place_body):
-        # a scroll area lays its body out again as the page takes the window's style, at a
-        # size the page never has (issue 17).
-        self.body_scroll = scrolling(None)
+        self.body_scroll = scrolling(self.content)
         # ``side`` (the clocks on the practice and question pages) sits beside the body,
         # outside the scrolling part, so it never scrolls away.
         body = QHBoxLayout()
@@ -68,10 +64,6 @@ class Page(QWidget):
         self.action_row = QHBoxLayout()
         self.action_row.setSpacing(10)
         outer.addLayout(self.action_row)
-
-    def place_body(self) -> None:
-        """Put the body into its scroll area: once, after the page has joined the window."""
-        self.body_scroll.setWidget(self.content)
 
     @property
     def service(self) -> CandidateService:
