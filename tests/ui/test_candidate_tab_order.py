@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.storage.kitfile import demo_kit_path
 from onetake_desktop.ui import tasks
+from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.window import CandidateWindow
 from tests.ui.candidate_walk import make, walk
 
@@ -24,7 +25,7 @@ def tab_chain(page: QWidget) -> list[QWidget]:
     """The page's widgets a Tab press reaches, in the order it reaches them."""
     chain: list[QWidget] = []
     widget = page.nextInFocusChain()
-    while widget is not page and len(chain) < 500:
+    while widget is not None and widget is not page and len(chain) < 500:
         if (
             page.isAncestorOf(widget)
             and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
@@ -51,6 +52,7 @@ def test_fields_come_before_the_actions_and_the_name_has_the_focus(
 
         def check(w: CandidateWindow, name: str) -> None:
             page = w.stack.currentWidget()
+            assert isinstance(page, Page)
             chain = tab_chain(page)
             in_body = [page.content.isAncestorOf(x) for x in chain]
             # Reading order: once the actions begin, no body widget follows.

@@ -39,6 +39,9 @@ def heights(lab: QLabel) -> list[int]:
 
 CHANGES: dict[str, Callable[[QWidget, QLabel], None]] = {
     "text": lambda box, lab: lab.setText(TEXT + " " + TEXT),
+    "text as a property": lambda box, lab: lab.setProperty("text", TEXT + " " + TEXT),
+    "cleared": lambda box, lab: lab.clear(),
+    "a number": lambda box, lab: lab.setNum(7),
     "selectable": lambda box, lab: lab.setTextInteractionFlags(
         Qt.TextInteractionFlag.TextSelectableByMouse
     ),

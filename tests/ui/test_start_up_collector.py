@@ -57,7 +57,12 @@ def test_a_window_that_cannot_open_resumes_the_collector(
         raise RuntimeError("The kit cannot be read.")
 
     monkeypatch.setattr(application, "open_window", fails)
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: said.append(box.text()) or 0)
+
+    def exec_(box: QMessageBox) -> int:
+        said.append(box.text())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
     assert app.main([]) == 1
     assert said == ["The kit cannot be read."] and gc.isenabled()
 

@@ -118,17 +118,24 @@ class TextLabel(QLabel):
     Qt asks a word-wrapped label its height for a width many times while a page is placed
     and first shown (its scroll area and each box layout ask again for each size the page
     passes through, ~20 times per label on the welcome page), and QLabel lays the whole text
-    out for each answer. The answers are kept here per width, and forgotten whenever what
-    they depend on may have changed: the text, the format and interaction flags (a
-    selectable label measures its text another way), wrapping, alignment, indent, margins,
-    and any change event (font, style, contents margins, ...).
+    out for each answer. The answers are kept here per width, and forgotten when what they
+    depend on may have changed: the text (read back at each question, so every way of
+    setting it counts: setText, clear, setNum, setProperty), the settings that shape it
+    (their setters below: reading them back makes a Python enum each time, ~40 M
+    instructions on the candidate's first frame) and any change event (font, style,
+    contents margins, ...). A text label: no pixmap, picture or movie.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._heights: dict[int, int] = {}
+        self._for_text = ""
 
     def heightForWidth(self, width: int) -> int:
+        text = self.text()
+        if text != self._for_text:
+            self._for_text = text
+            self._heights.clear()
         height = self._heights.get(width)
         if height is None:
             height = self._heights[width] = super().heightForWidth(width)
@@ -138,16 +145,12 @@ class TextLabel(QLabel):
         self._heights.clear()
         super().changeEvent(event)
 
-    def setText(self, text: str) -> None:
-        self._heights.clear()
-        super().setText(text)
-
     def setTextFormat(self, format: Qt.TextFormat) -> None:
         self._heights.clear()
         super().setTextFormat(format)
 
     def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:
-        self._heights.clear()
+        self._heights.clear()  # a selectable label measures its text another way
         super().setTextInteractionFlags(flags)
 
     def setWordWrap(self, on: bool) -> None:
