@@ -37,7 +37,7 @@ def heights(lab: QLabel) -> list[int]:
     return [lab.heightForWidth(w) for w in WIDTHS]
 
 
-CHANGES: dict[str, Callable[[QWidget, QLabel], None]] = {
+CHANGES: dict[str, Callable[[QWidget, QLabel], object]] = {
     "text": lambda box, lab: lab.setText(TEXT + " " + TEXT),
     "text as a property": lambda box, lab: lab.setProperty("text", TEXT + " " + TEXT),
     "cleared": lambda box, lab: lab.clear(),

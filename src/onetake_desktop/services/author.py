@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import logging
 import re
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.authoring import (
@@ -44,29 +41,13 @@ if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is si
 log = logging.getLogger(__name__)
 
 
-def _imported_when_used(name: str) -> ModuleType:
-    """Module ``name``, loaded at the first use of one of its attributes (the recipe of
-    importlib's documentation, ``importlib.util.LazyLoader``)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.loader is not None, name
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
-
-
-# tomlkit (~28 M instructions to import) loads with the first document a draft opens or
-# edits: a new interview's window paints its first frame without it (issue 17).
+# tomlkit (~28 M instructions to import) is imported by each function that uses it, with the
+# first document a draft opens or edits: a new interview's window paints its first frame
+# without it (issue 17).
 if TYPE_CHECKING:
     import tomlkit
     import tomlkit.exceptions
     import tomlkit.items
-else:
-    tomlkit = _imported_when_used("tomlkit")
 
 
 @dataclass(frozen=True)
@@ -203,12 +184,16 @@ def parse_path(path: str) -> list[PathPart]:
 
 def _item(value: object) -> object:
     """A value as tomlkit should write it: long text as a multi-line string."""
+    import tomlkit
+
     if isinstance(value, str) and "\n" in value:
         return tomlkit.string(value, multiline=True)
     return value
 
 
 def _table(data: dict[str, Any]) -> tomlkit.items.Table:
+    import tomlkit
+
     table = tomlkit.table()
     for key, value in data.items():
         if isinstance(value, dict):
@@ -307,6 +292,8 @@ def definition_to_toml_data(definition: InterviewDefinition) -> dict[str, Any]:
 
 def toml_document(data: dict[str, Any], header: str = "") -> tomlkit.TOMLDocument:
     """A fresh TOML document for ``data`` (tables and arrays of tables last, as TOML needs)."""
+    import tomlkit
+
     doc = tomlkit.document()
     for line in header.splitlines():
         doc.add(tomlkit.comment(line))
@@ -336,6 +323,8 @@ Field reference: docs/formats.md ("Authoring a kit in TOML")."""
 
 def template_text(name: str) -> str:
     """The TOML of a starting point (``onetake kit new --template NAME``): valid as it is."""
+    import tomlkit
+
     if name == "demo":
         return kitfile.demo_source_path().read_text(encoding="utf-8")
     if name not in _TEMPLATE_QUESTIONS:
@@ -414,12 +403,18 @@ class AuthorDraft:
     def __init__(self, doc: tomlkit.TOMLDocument | None, path: Path | None = None) -> None:
         self._doc = doc
         self.path = path  # the TOML it is saved to (None: not saved yet)
-        self._saved = tomlkit.dumps(doc) if doc is not None else None
+        self._saved: str | None = None
+        if doc is not None:
+            import tomlkit
+
+            self._saved = tomlkit.dumps(doc)
         self._undo: list[tuple[str, str | None]] = []  # (document text, path last set)
         self._redo: list[str] = []
 
     @property
     def doc(self) -> tomlkit.TOMLDocument:
+        import tomlkit
+
         if self._doc is None:
             self._doc = tomlkit.document()
             for key, value in BLANK_DATA.items():
@@ -437,12 +432,16 @@ class AuthorDraft:
 
     @classmethod
     def from_template(cls, name: str) -> AuthorDraft:
+        import tomlkit
+
         return cls(tomlkit.parse(template_text(name)))
 
     @classmethod
     def open(cls, path: Path) -> AuthorDraft:
         """A TOML source (kept as written), or a built kit or definition: the definition is
         needed for the rubrics, so a kit opens through the definition beside it."""
+        import tomlkit
+
         path = Path(path)
         if _kind(path) == "interview TOML":
             raw = kitfile.read_limited(path, "interview TOML")
@@ -486,7 +485,11 @@ class AuthorDraft:
 
     @property
     def dirty(self) -> bool:
-        return self._doc is not None and tomlkit.dumps(self._doc) != self._saved
+        if self._doc is None:
+            return False  # blank and untouched
+        import tomlkit
+
+        return tomlkit.dumps(self._doc) != self._saved
 
     def problems(self) -> list[Problem]:
         """Hard errors, from the same validation ``onetake kit validate`` uses."""
@@ -526,12 +529,16 @@ class AuthorDraft:
 
     def _remember(self, path: str | None) -> None:
         """Keep the state before an edit; typing into one field is one undo step."""
+        import tomlkit
+
         if path is not None and self._undo and self._undo[-1][1] == path:
             return
         self._undo.append((tomlkit.dumps(self.doc), path))
         self._redo.clear()
 
     def _container(self, parts: list[PathPart], create: bool) -> Any:
+        import tomlkit
+
         node: Any = self.doc
         for i, part in enumerate(parts):
             where = ".".join(str(p) for p in parts[: i + 1])
@@ -558,6 +565,8 @@ class AuthorDraft:
 
     def set(self, path: str, value: Any) -> None:
         """Set one field; None removes it (an optional field left empty, say)."""
+        import tomlkit
+
         parts = parse_path(path)
         if self.get(path) == value and value is not None:
             return
@@ -584,6 +593,8 @@ class AuthorDraft:
         self.set(path, None)
 
     def _questions(self) -> tomlkit.items.AoT:
+        import tomlkit
+
         if "questions" not in self.doc:
             self.doc.add(tomlkit.nl())
             self.doc.add("questions", tomlkit.aot())
@@ -638,6 +649,8 @@ class AuthorDraft:
 
     def move_question(self, source: int, target: int) -> None:
         """Move a question to ``target`` (its index afterwards), keeping its comments."""
+        import tomlkit
+
         questions = self._questions()
         target = max(0, min(target, len(questions) - 1))
         if source == target:
@@ -654,6 +667,8 @@ class AuthorDraft:
             questions.append(t)
 
     def add_accommodation(self) -> int:
+        import tomlkit
+
         if "accommodations" in self.doc and not isinstance(
             self.doc["accommodations"], tomlkit.items.AoT
         ):
@@ -670,6 +685,8 @@ class AuthorDraft:
         return len(accommodations) - 1
 
     def remove_accommodation(self, index: int) -> None:
+        import tomlkit
+
         accommodations = self.doc["accommodations"]
         if not isinstance(accommodations, tomlkit.items.AoT):
             raise _not_editable("accommodations")
@@ -689,12 +706,16 @@ class AuthorDraft:
         return bool(self._redo)
 
     def undo(self) -> None:
+        import tomlkit
+
         if self._undo:
             text, _ = self._undo.pop()
             self._redo.append(tomlkit.dumps(self.doc))
             self._doc = tomlkit.parse(text)
 
     def redo(self) -> None:
+        import tomlkit
+
         if self._redo:
             self._undo.append((tomlkit.dumps(self.doc), None))
             self._doc = tomlkit.parse(self._redo.pop())
@@ -705,6 +726,8 @@ class AuthorDraft:
             self._undo[-1] = (self._undo[-1][0], None)
 
     def text(self) -> str:
+        import tomlkit
+
         return tomlkit.dumps(self.doc)
 
     def save(self, path: Path | None = None) -> Path:
