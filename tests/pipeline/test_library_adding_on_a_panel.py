@@ -92,3 +92,32 @@ def test_nobody_signed_in_adds_nothing_and_a_panelist_adds_with_blind_mode_kept(
     assert (code, err) == (0, ""), err
     assert out.startswith("Added the interview definition of ")
     assert library_state()[2][-1] == "lock"
+
+
+def test_the_window_lock_and_the_commands_refusal_are_one_rule(tmp_path: Path) -> None:
+    """The window refuses imports while ``PanelService.locked()``; the commands ask
+    ``library_change_refusal``: both answer alike without a panel, with one locked, and with
+    a panelist signed in."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        panel = PanelService(
+            service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        )
+        lone = service.actor_for(service.default_reviewer.id)
+
+        def agree(actor: Any) -> bool:
+            refused = panel.scoring.library_change_refusal(actor) is not None
+            return refused == panel.locked()
+
+        assert not panel.locked() and agree(lone)  # no panel: the lone reviewer adds
+        panel.create_panelist("Ana", "ana passphrase", chair=True)
+        panel.lock()
+        assert panel.locked() and agree(lone)  # a panel, nobody signed in
+        ana = panel.sign_in(panel.panelist_named("Ana").reviewer_id, "ana passphrase")
+        assert not panel.locked() and agree(ana)  # Ana signed in
+    finally:
+        service.close()

@@ -1,5 +1,5 @@
-"""Issue 17 (quick start): the candidate and author windows import what their first page needs,
-and what waits still arrives when it is used.
+"""Issue 17 (quick start): the candidate, author and reviewer windows import what their first
+page needs, and what waits still arrives when it is used.
 
 Each window is built in a fresh process (``sys.modules`` is per process) through the app's own
 entry point, ``ui.application.open_window``; the candidate one only after ``kit_trust``, as
@@ -55,6 +55,14 @@ AUTHOR_LATER = [
     "tomlkit.api",  # a blank draft's TOML document: made with its first edit or save
 ]
 
+REVIEW_LATER = [
+    "onetake_desktop.ui.reviewer.privacy_dialogs",  # erase / hold / release: when asked
+    "onetake_desktop.ui.panel.new_panelist",  # adding a panelist: when asked
+    "onetake_desktop.domain.transcript",  # the first answer's position or words
+    "onetake_desktop.ui.panel.people",  # the panel's dialogs (Panel menu)
+    "onetake_desktop.ui.panel.summary",
+]
+
 SCRIPT = """
 import json, sys
 from pathlib import Path
@@ -71,7 +79,7 @@ if mode == "candidate":
     kit_trust(Path(kit))
     window = open_window(GuiRequest("candidate", (Path(kit),), {}), context)
 else:
-    window = open_window(GuiRequest("author"), context)
+    window = open_window(GuiRequest(mode), context)
 first = sorted(m for m in watch if m in sys.modules)
 report = {"first": first, "title": window.windowTitle()}
 if mode == "candidate":
@@ -129,6 +137,12 @@ def test_the_author_window_opens_without_the_signing_modules(tmp_path: Path) -> 
     report = _open("author", AUTHOR_LATER, tmp_path)
     assert report["first"] == []
     assert "OneTake interview author" in str(report["title"])
+
+
+def test_the_reviewer_window_opens_without_its_dialogs(tmp_path: Path) -> None:
+    report = _open("review", REVIEW_LATER, tmp_path)
+    assert report["first"] == []
+    assert "OneTake" in str(report["title"])
 
 
 def test_the_handover_suffixes_are_the_bundle_writers() -> None:

@@ -184,6 +184,9 @@ class AuthorWindow(QMainWindow):
             # this frame is finished first). Watched here rather than through
             # widgets.first_paint's event filter, which runs Python for every event the window
             # gets until it paints (issue 17: ~7 M instructions before this first frame).
+            # A window paints itself only where its children leave it uncovered; its layout's
+            # margins do, so this runs with the first frame (test_author_later_parts fails if
+            # it ever stops: the later tabs and "Build and sign" would wait for a click).
             self._painted = True
             QTimer.singleShot(0, self, self._on_first_paint)
 
