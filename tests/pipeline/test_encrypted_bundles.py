@@ -74,12 +74,12 @@ def test_app_sealed_bundle_is_encrypted_and_the_age_tool_opens_it(
 
 
 def _library_import(
-    path: Path, monkeypatch: pytest.MonkeyPatch, stdin: str
+    path: Path, monkeypatch: pytest.MonkeyPatch, stdin: str, *options: str
 ) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    code = _cli(["library", "import", str(path)], monkeypatch, stdin)
+    code = _cli(["library", "import", str(path), *options], monkeypatch, stdin)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -166,3 +166,38 @@ def test_truncated_encrypted_bundle_is_refused_and_leaves_nothing(
     assert "cut.onetake.age is damaged: its encryption does not check out." in err
     submissions = app_paths().library / "submissions"
     assert not [p for p in submissions.iterdir() if p.name.startswith(".incoming")]
+
+
+def test_on_a_panel_the_panelists_passphrase_comes_first_then_the_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``library import --as NAME``'s help: the panelist's passphrase on the first line of
+    standard input, the organisation key's on the next. Refused (no --as), nothing is read."""
+    from argon2 import PasswordHasher
+
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.services.reviewer import open_reviewer_service
+
+    signed = signed_small_kit(tmp_path / "kit")
+    plain = make_bundle(tmp_path / "b" / "grace.onetake", "Grace Hopper")
+    sealed = tmp_path / "in" / "grace.onetake.age"
+    sealed.parent.mkdir()
+    encrypt_file(plain, sealed, signed.recipient)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        panel = PanelService(
+            service.library, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        )
+        panel.create_panelist("Ana", "ana passphrase", chair=True)
+        panel.lock()
+    finally:
+        service.close()
+
+    stdin = io.StringIO(f"ana passphrase\n{PASSPHRASE}\n")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["library", "import", str(sealed.parent)]) == 1
+    assert stdin.tell() == 0  # refused before any passphrase was asked for
+
+    code, out, err = _library_import(sealed.parent, monkeypatch, stdin.getvalue(), "--as", "Ana")
+    assert code == EXIT_OK, err
+    assert "imported" in out and out.rstrip().endswith("1 imported.")
