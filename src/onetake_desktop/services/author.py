@@ -8,9 +8,11 @@ import logging
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.authoring import (
@@ -389,7 +391,10 @@ def _not_editable(path: str) -> InvalidInputError:
 
 # A new interview: the two choices the form shows as already made (video answers, kept 180
 # days), in the order its document is written.
-BLANK_DATA: dict[str, Any] = {"default_answer_type": "video", "retention_days": 180}
+# Read-only: every blank draft starts from it (flat values: a dict() of it is a full copy).
+BLANK_DATA: Mapping[str, Any] = MappingProxyType(
+    {"default_answer_type": "video", "retention_days": 180}
+)
 
 
 class AuthorDraft:

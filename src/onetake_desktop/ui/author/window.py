@@ -100,6 +100,7 @@ class AuthorWindow(QMainWindow):
         self, context: AppContext, draft: AuthorDraft | None = None, *, later_parts: bool = False
     ) -> None:
         super().__init__()
+        self._painted = False  # see paintEvent
         self.context = context
         self.draft = draft or AuthorDraft.blank()
         self.recent = author.recent_files(context.paths)
@@ -146,8 +147,8 @@ class AuthorWindow(QMainWindow):
         self._scrolled_tab(PARTS[0]).setWidget(first)
         self._interview_part(first)
         # Every tab is there from the start, holding an empty placeholder until _build_parts
-        # puts its part in (a scroll area each, built before they are seen, cost ~1 M
-        # instructions apiece before the first paint).
+        # puts its part in: their scroll areas (~1 M instructions each) would otherwise be
+        # built before the first paint for tabs nobody sees yet.
         for title in PARTS[1:]:
             self.tabs.addTab(QWidget(), title)
         self.parts_built = False
@@ -175,7 +176,6 @@ class AuthorWindow(QMainWindow):
         layout.addLayout(self._bottom)
         self._actions()
         self.load()
-        self._painted = False  # see paintEvent
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -208,13 +208,12 @@ class AuthorWindow(QMainWindow):
             checks.hide()
             self._bottom.addWidget(checks)
             self._checks = checks
-            self._fill_checks()
+            self._fill_checks(checks)
         return self._checks
 
-    def _fill_checks(self) -> None:
+    def _fill_checks(self, checks: QListWidget) -> None:
         from PySide6.QtWidgets import QListWidgetItem
 
-        checks = self.checks
         problems, advice = self._listed
         checks.clear()
         for p in problems:
@@ -354,8 +353,9 @@ class AuthorWindow(QMainWindow):
         self.deadline_zone = QComboBox()
         self.deadline_zone.setAccessibleName("Time zone of the deadline")
         # The offset of each entry, in whole minutes, kept beside the list rather than as item
-        # data: one call fills the list (issue 17: 53 calls cost ~3 M instructions).
-        self.zone_minutes = [_minutes(offset) for offset in OFFSETS]
+        # data: one call fills the list (issue 17: 53 calls cost ~3 M instructions). Entry i
+        # of deadline_zone is _zone_minutes[i]; only _choose_zone adds to either.
+        self._zone_minutes = [_minutes(offset) for offset in OFFSETS]
         self.deadline_zone.addItems([offset_label(offset) for offset in OFFSETS])
         row = QHBoxLayout()
         row.addWidget(self.has_deadline)
@@ -606,10 +606,10 @@ class AuthorWindow(QMainWindow):
     def _choose_zone(self, offset: timedelta) -> None:
         """Select ``offset`` in the zone list, adding it when it is not a half hour."""
         minutes = _minutes(offset)
-        if minutes not in self.zone_minutes:
-            self.zone_minutes.append(minutes)
+        if minutes not in self._zone_minutes:
+            self._zone_minutes.append(minutes)
             self.deadline_zone.addItem(offset_label(offset))
-        self.deadline_zone.setCurrentIndex(self.zone_minutes.index(minutes))
+        self.deadline_zone.setCurrentIndex(self._zone_minutes.index(minutes))
 
     def _load_accommodations(self) -> None:
         while self.accommodation_rows.count():
@@ -679,7 +679,7 @@ class AuthorWindow(QMainWindow):
             self.questions.retitle(flagged)
         self._listed = (problems, advice)
         if self._checks is not None:
-            self._fill_checks()
+            self._fill_checks(self._checks)
         if problems:
             count = len(problems)
             summary = f"{count} problem{'s' if count > 1 else ''} to fix before building"
@@ -728,7 +728,7 @@ class AuthorWindow(QMainWindow):
             return
         value: datetime | None = None
         if on:
-            offset = timedelta(minutes=self.zone_minutes[self.deadline_zone.currentIndex()])
+            offset = timedelta(minutes=self._zone_minutes[self.deadline_zone.currentIndex()])
             qdt = self.deadline_edit.dateTime()
             d, t = qdt.date(), qdt.time()
             value = datetime(

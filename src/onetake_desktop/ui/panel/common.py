@@ -1,4 +1,5 @@
-"""Pieces the panel windows share: the interview picker and a small window base class."""
+"""Pieces the panel windows share: the interview picker, a small window base class and the
+framed error line of their dialogs."""
 
 from __future__ import annotations
 
@@ -88,3 +89,18 @@ class PanelWindow(QWidget):
 
     def clear_message(self) -> None:
         self.message.hide()
+
+
+class FlagLabel(QLabel):
+    """The framed error box, there only while it has something to say (an empty frame looks
+    like a broken field)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setObjectName("Flag")
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))

@@ -22,23 +22,8 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService, Verified
-from onetake_desktop.ui.panel.common import STYLE, plain_text_labels
+from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
 from onetake_desktop.ui.tasks import run_task
-
-
-class _FlagLabel(QLabel):
-    """The framed error box, there only while it has something to say (an empty frame looks
-    like a broken field)."""
-
-    def __init__(self) -> None:
-        super().__init__("")
-        self.setObjectName("Flag")
-        self.setWordWrap(True)
-        self.hide()
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setVisible(bool(text))
 
 
 class LockScreen(QWidget):
@@ -91,7 +76,7 @@ class LockScreen(QWidget):
         self.prompt = QLabel("")
         self.prompt.setObjectName("Hint")
         self.prompt.setWordWrap(True)
-        self.error = _FlagLabel()
+        self.error = FlagLabel()
         self.new_button = QPushButton("New panelist…")
         self.busy = False
         self.checking = QProgressBar()  # busy (no range) while Argon2id runs off the GUI thread

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import MIN_PASSPHRASE, Actor, PanelService
-from onetake_desktop.ui.panel.common import STYLE, plain_text_labels
-from onetake_desktop.ui.panel.lock import _FlagLabel
+from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
 from onetake_desktop.ui.tasks import run_task
 
 
@@ -41,7 +40,7 @@ class NewPanelistDialog(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = _FlagLabel()
+        self.error = FlagLabel()
         hint = QLabel(
             f"At least {MIN_PASSPHRASE} characters. It is stored only as an Argon2id hash; "
             "nobody can read it back."

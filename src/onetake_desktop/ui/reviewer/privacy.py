@@ -58,7 +58,7 @@ def default_clock() -> Clock:
     return SystemClock()
 
 
-def _plain(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
+def plain_label(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)  # names and emails come from bundles
     label.setWordWrap(wrap)
@@ -67,7 +67,7 @@ def _plain(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
     return label
 
 
-def _day(moment: datetime | None) -> str:
+def day_label(moment: datetime | None) -> str:
     """'1 Dec 2026', kept on one line (services.privacy.day_text); callers that may have no
     date say so in a sentence of their own first."""
     from onetake_desktop.services.privacy import day_text
@@ -75,7 +75,7 @@ def _day(moment: datetime | None) -> str:
     return "?" if moment is None else day_text(moment)
 
 
-def _undated() -> str:
+def undated_line() -> str:
     """What a candidate with no expiry yet gets instead of a date, as a line of its own."""
     from onetake_desktop.services.privacy import UNDATED
 
@@ -302,7 +302,7 @@ class PrivacyController(QObject):
             return None
         first = plan.candidates[0]
         interviews = [
-            f"{c.interview_title}, imported {_day(_imported(c))}" for c in plan.candidates
+            f"{c.interview_title}, imported {day_label(_imported(c))}" for c in plan.candidates
         ]
         dialog = EraseDialog(self.window, plan, self._name(first), interviews)
         dialog.accepted.connect(lambda: self._erase(plan.submission_ids))
@@ -365,7 +365,7 @@ class PrivacyController(QObject):
             return
         held = {c.submission_id for c in soon if c.kept_longer}
         everyone = [
-            f"{name} on {_day(c.erase_at)}"
+            f"{name} on {day_label(c.erase_at)}"
             + (" (kept longer than they were told)" if c.submission_id in held else "")
             for c, name in zip(soon, self._names(soon), strict=True)
         ]
@@ -376,7 +376,7 @@ class PrivacyController(QObject):
             # whole list is in the tooltip and in Keep longer…
             text = (
                 f"{len(soon)} candidates are erased within {WARN_DAYS} days, as each was told;"
-                f" the first on {_day(soon[0].erase_at)}. Point here for the list."
+                f" the first on {day_label(soon[0].erase_at)}. Point here for the list."
             )
         self.banner.text.setText(text)
         # The whole sentence (the line may be cut to the window's width), then everyone.
@@ -435,7 +435,7 @@ class PrivacyController(QObject):
             return
         self.refresh_banner()
         self.refresh_actions()
-        self.window.statusBar().showMessage(f"Kept until {_day(hold.until)}.", 6000)
+        self.window.statusBar().showMessage(f"Kept until {day_label(hold.until)}.", 6000)
 
     def stop_keeping(self, submission_id: int | None) -> ReleaseDialog | None:
         """Ask for a reason to stop keeping a candidate longer (this one, or the banner's who
@@ -495,7 +495,8 @@ class PrivacyController(QObject):
             return
         if not released.overdue:
             self.window.statusBar().showMessage(
-                f"No longer kept longer: erased on {_day(released.erase_at)}, as they were told.",
+                f"No longer kept longer: erased on {day_label(released.erase_at)}, "
+                "as they were told.",
                 8000,
             )
             return
@@ -506,7 +507,7 @@ class PrivacyController(QObject):
         box.setWindowTitle("No longer kept longer")
         box.setTextFormat(Qt.TextFormat.PlainText)
         told = released.candidate.expires_at or released.erase_at
-        box.setText(f"The date they were told, {_day(told)}, has passed.")
+        box.setText(f"The date they were told, {day_label(told)}, has passed.")
         box.setInformativeText(
             "They are erased the next time the reviewer window opens, or when "
             "'onetake library expire' runs: recordings, scores and notes."

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.ui.reviewer.privacy import BANNER_STYLE, _day, _plain, _undated
+from onetake_desktop.ui.reviewer.privacy import BANNER_STYLE, day_label, plain_label, undated_line
 
 if TYPE_CHECKING:
     from onetake_desktop.services.privacy import AfterRelease, Candidate, ErasurePlan, Hold
@@ -44,27 +44,27 @@ class EraseDialog(QDialog):
         self.setObjectName("EraseDialog")
         self.setStyleSheet(BANNER_STYLE)
         layout = QVBoxLayout(self)
-        self.who = _plain(f"Erase {who}?", name="EraseWho")
+        self.who = plain_label(f"Erase {who}?", name="EraseWho")
         font = self.who.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.who.setFont(font)
         layout.addWidget(self.who)
-        self.interviews = _plain(
+        self.interviews = plain_label(
             f"From {plural(len(interviews), 'interview')}:\n"
             + "\n".join(f"  •  {i}" for i in interviews)
         )
         layout.addWidget(self.interviews)
-        self.what = _plain(f"This removes {plan.describe()}")
+        self.what = plain_label(f"This removes {plan.describe()}")
         layout.addWidget(self.what)
         layout.addWidget(
-            _plain(
+            plain_label(
                 "The recordings are deleted from this computer and the rows overwritten. The "
                 "audit log keeps only that an erasure happened: no name, email, score or note. "
                 "Exports saved elsewhere are not touched."
             )
         )
-        layout.addWidget(_plain("This cannot be undone.", name="DialogWarning"))
+        layout.addWidget(plain_label("This cannot be undone.", name="DialogWarning"))
         buttons = QDialogButtonBox()
         self.erase_button = QPushButton("Erase for good")
         self.erase_button.setAutoDefault(False)
@@ -100,7 +100,7 @@ def _reason_and_buttons(
     reason.setPlaceholderText("Why (goes into the audit log: no names)")
     reason.setAccessibleName(about)
     reason.setMaxLength(500)
-    form.addRow(_plain("Reason", wrap=False), reason)
+    form.addRow(plain_label("Reason", wrap=False), reason)
     layout.addLayout(form)
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -131,7 +131,7 @@ class HoldDialog(QDialog):
         self._today = today
         layout = QVBoxLayout(self)
         layout.addWidget(
-            _plain(
+            plain_label(
                 "Each candidate was told how long their answers are kept. Keep one longer "
                 "only for a reason you can give them (an appeal, a legal claim)."
             )
@@ -142,16 +142,16 @@ class HoldDialog(QDialog):
         for c, name in self.choices:
             # Combo items are plain text already.
             self.candidate.addItem(name, c.submission_id)
-        form.addRow(_plain("Candidate", wrap=False), self.candidate)
-        self.due = _plain()
-        form.addRow(_plain("Erased on", wrap=False), self.due)
+        form.addRow(plain_label("Candidate", wrap=False), self.candidate)
+        self.due = plain_label()
+        form.addRow(plain_label("Erased on", wrap=False), self.due)
         self.until = QDateEdit()
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("d MMM yyyy")
         tomorrow = today.date() + timedelta(days=1)
         self.until.setMinimumDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
         self.until.setAccessibleName("Keep until")
-        form.addRow(_plain("Keep until", wrap=False), self.until)
+        form.addRow(plain_label("Keep until", wrap=False), self.until)
         self.reason, self.ok_button = _reason_and_buttons(
             self, form, layout, about="Reason for keeping longer", ok_text="Keep longer"
         )
@@ -166,9 +166,9 @@ class HoldDialog(QDialog):
         chosen = self.choices[index][0]
         days = f" (kept {chosen.retention_days} days, as they were told)"
         if chosen.erase_at is None:
-            self.due.setText(_undated())
+            self.due.setText(undated_line())
         else:
-            self.due.setText(_day(chosen.erase_at) + (days if chosen.retention_days else ""))
+            self.due.setText(day_label(chosen.erase_at) + (days if chosen.retention_days else ""))
         due = chosen.erase_at or self._today  # undated: a month from today
         later = (due + timedelta(days=30)).date()
         self.until.setDate(QDate(later.year, later.month, later.day))
@@ -194,7 +194,7 @@ class ReleaseDialog(QDialog):
         self.choices = list(choices)
         layout = QVBoxLayout(self)
         layout.addWidget(
-            _plain(
+            plain_label(
                 "The candidate is then erased on the date they were told, or at the next "
                 "expiry if that date has passed."
             )
@@ -204,11 +204,11 @@ class ReleaseDialog(QDialog):
         self.candidate.setAccessibleName("Candidate to stop keeping longer")
         for c, name, _holds, _after in self.choices:
             self.candidate.addItem(name, c.submission_id)  # combo items are plain text
-        form.addRow(_plain("Candidate", wrap=False), self.candidate)
-        self.kept = _plain(name="KeptUntil")  # the hold's reason is typed text: plain
-        form.addRow(_plain("Kept until", wrap=False), self.kept)
-        self.then = _plain(name="ThenErased")
-        form.addRow(_plain("Then erased", wrap=False), self.then)
+        form.addRow(plain_label("Candidate", wrap=False), self.candidate)
+        self.kept = plain_label(name="KeptUntil")  # the hold's reason is typed text: plain
+        form.addRow(plain_label("Kept until", wrap=False), self.kept)
+        self.then = plain_label(name="ThenErased")
+        form.addRow(plain_label("Then erased", wrap=False), self.then)
         self.reason, self.ok_button = _reason_and_buttons(
             self,
             form,
@@ -225,18 +225,18 @@ class ReleaseDialog(QDialog):
             return
         chosen, _name, holds, after = self.choices[max(0, self.candidate.currentIndex())]
         latest = max(holds, key=lambda h: h.until)
-        self.kept.setText(f"{_day(latest.until)} ({latest.reason})")
+        self.kept.setText(f"{day_label(latest.until)} ({latest.reason})")
         # The service's answer (release_preview): the dialog restates no rule.
         if after.erase_at is None:
-            self.then.setText(_undated())
+            self.then.setText(undated_line())
         elif after.overdue:
             self.then.setText(
                 "The next time the reviewer window opens (or at 'onetake library expire'): "
-                f"the date they were told, {_day(chosen.expires_at or after.erase_at)}, has"
+                f"the date they were told, {day_label(chosen.expires_at or after.erase_at)}, has"
                 " passed."
             )
         else:
-            self.then.setText(f"{_day(after.erase_at)}, as they were told")
+            self.then.setText(f"{day_label(after.erase_at)}, as they were told")
 
     def submission_id(self) -> int:
         return int(self.candidate.currentData())
