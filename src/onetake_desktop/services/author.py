@@ -107,12 +107,10 @@ def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tu
 def trust_line(path: Path) -> str | None:
     """Who signed a kit file ("Signed by ... (key ...)." or the not-signed notice); None for
     a TOML source or an interview definition, which are never signed."""
-    from onetake_desktop.storage.kit_signature import UNSIGNED_NOTICE
-
     if _kind(path) != "interview kit":
         return None
     signature = kitfile.load_signed_kit(path).signature
-    return signature.notice if signature is not None else UNSIGNED_NOTICE
+    return signature.notice if signature is not None else kitfile.UNSIGNED_NOTICE
 
 
 def markup_warnings(source: Path) -> list[Problem]:

@@ -26,10 +26,6 @@ from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.kit import Kit, kit_content_hash
 from onetake_desktop.domain.validation import canonical_json, text_problem
 
-# Defined in storage.kitfile, which reads unsigned kits without this module (issue 17).
-from onetake_desktop.storage.kitfile import SIGNATURE_KEY as SIGNATURE_KEY
-from onetake_desktop.storage.kitfile import UNSIGNED_NOTICE as UNSIGNED_NOTICE
-
 ALGORITHM = "ed25519"
 PURPOSE = "onetake-kit-signature"
 
