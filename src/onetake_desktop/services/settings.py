@@ -16,9 +16,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# json and storage.atomic load with a settings file to read or write: every window's start
-# reads the settings, and most computers have none (issue 17: the start screen then imports
-# neither).
 if TYPE_CHECKING:  # the library (and its imports) only when a caller has one open
     from onetake_desktop.storage.library import Library
 
@@ -103,6 +100,8 @@ class Settings:
         except OSError as error:
             log.warning("settings cannot be read (%s); using defaults", error)
             return cls()
+        # json (and storage.atomic in save) load here, with a settings file to read or write:
+        # every window's start looks for one and most computers have none (issue 17).
         import json
 
         try:
