@@ -6,8 +6,6 @@ layers feed it plain values: a rating is ``(candidate_id, question_id) -> {panel
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 import random
@@ -389,6 +387,10 @@ def blind_codes(candidate_ids: Iterable[int], secret: str, length: int = 4) -> d
     On a collision the later candidate (higher id) gets a longer code, so codes already in use
     never change when more candidates are imported.
     """
+    # hashlib and hmac load with the first code or audit row hashed: a lone reviewer's window
+    # opens without them (issue 17).
+    import hmac
+
     codes: dict[int, str] = {}
     used: set[str] = set()
     key = secret.encode()
@@ -475,6 +477,8 @@ def audit_hash(
     subject: str,
     details: str,
 ) -> str:
+    import hashlib
+
     content = _ENCODE([prev_hash, seq, at, actor_id, action, subject, details])
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
@@ -527,6 +531,8 @@ def verify_chain_rows(rows: Iterable[AuditRow]) -> AuditProblem | None:
     """:func:`verify_chain` of the rows as stored (``seq, at, actor_id, action, subject,
     details, prev_hash, row_hash``), without a record per row: the same checks, in the same
     order, on every row."""
+    import hashlib
+
     expected_seq = 1
     prev_hash = GENESIS_HASH
     sha256 = hashlib.sha256
