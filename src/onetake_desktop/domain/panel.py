@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from onetake_desktop.domain.clock import Clock
-
 if TYPE_CHECKING:  # numpy is imported when a summary is made, not with the app
     import numpy as np
     from numpy.typing import NDArray
@@ -422,24 +420,6 @@ def wrong_passphrase_delay(failures: int) -> float:
     if failures <= 0:
         return 0.0
     return float(min(2 ** (failures - 1), 60))
-
-
-class IdleTimer:
-    """Lock the panel after ``minutes`` without activity, on the injectable clock."""
-
-    def __init__(self, clock: Clock, minutes: float) -> None:
-        self.clock = clock
-        self.minutes = minutes
-        self._last = clock.monotonic()
-
-    def touch(self) -> None:
-        self._last = self.clock.monotonic()
-
-    def seconds_left(self) -> float:
-        return self.minutes * 60 - (self.clock.monotonic() - self._last)
-
-    def is_idle(self) -> bool:
-        return self.minutes > 0 and self.seconds_left() <= 0
 
 
 # --- audit log --------------------------------------------------------------------------------

@@ -37,17 +37,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.domain.clock import Clock, IdleTimer, SystemClock
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
-from onetake_desktop.domain.panel import (
-    AuditEntry,
-    AuditProblem,
-    Decision,
-    IdleTimer,
-    blind_codes,
-    wrong_passphrase_delay,
-)
 from onetake_desktop.storage.atomic import (
     atomic_write_bytes,
     csv_bytes,
@@ -75,6 +67,10 @@ from onetake_desktop.storage.panel import (
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
+
+    # The panel's domain loads with the first blind code, wrong passphrase or audit row: a
+    # lone reviewer's window opens without it (issue 17).
+    from onetake_desktop.domain.panel import AuditEntry, AuditProblem, Decision
 
 # argon2 (and its C bindings) loads with the first passphrase checked or set, the transcripts
 # table with the first export that asks for it: commands that only read (the library list)
@@ -448,6 +444,8 @@ class ScoringService:
         reviewer_id = record.reviewer_id
         if not verified.matches:
             failures = record.failed_attempts + 1
+            from onetake_desktop.domain.panel import wrong_passphrase_delay
+
             retry = self.clock.now() + timedelta(seconds=wrong_passphrase_delay(failures))
             with transaction(self.library.db):
                 self.repo.set_failures(reviewer_id, failures, retry.isoformat())
@@ -1279,6 +1277,8 @@ class ScoringService:
         secret stay the same (a window asks again after each score)."""
         key = (self._blind_secret(), tuple(submission_ids))
         if self._codes_cache is None or self._codes_cache[0] != key:
+            from onetake_desktop.domain.panel import blind_codes
+
             self._codes_cache = (key, blind_codes(submission_ids, key[0]))
         return self._codes_cache[1]
 
