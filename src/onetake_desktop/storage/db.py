@@ -92,6 +92,8 @@ class _Migration(Protocol):
 
 @dataclass(frozen=True)
 class Migration:
+    """One numbered schema step (storage/migrations/mNNN_*.py)."""
+
     version: int
     name: str
     module: ModuleType

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PanelistRecord:
+    """A panelist's sign-in record: login hash, order seed, failed tries, key."""
+
     reviewer_id: int
     name: str
     passphrase_hash: str
@@ -169,6 +171,8 @@ class VisibleGrid:
 
 @dataclass(frozen=True)
 class DecisionRecord:
+    """One version of the panel's decision on a candidate, with its reason."""
+
     id: int
     submission_id: int
     decision: Decision
