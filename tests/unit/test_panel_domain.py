@@ -6,10 +6,9 @@ import dataclasses
 
 import pytest
 
-from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.clock import IdleTimer, ManualClock
 from onetake_desktop.domain.panel import (
     GENESIS_HASH,
-    IdleTimer,
     blind_codes,
     chain_entry,
     leniency,

@@ -44,3 +44,24 @@ class ManualClock:
         if seconds < 0:
             raise ValueError("a clock cannot go backwards")
         self._t += seconds
+
+
+class IdleTimer:
+    """Lock the panel after ``minutes`` without activity, on the injectable clock.
+
+    Here rather than in domain.panel: every reviewer window makes one, and a lone reviewer's
+    window opens without loading the panel's statistics and audit chain (issue 17)."""
+
+    def __init__(self, clock: Clock, minutes: float) -> None:
+        self.clock = clock
+        self.minutes = minutes
+        self._last = clock.monotonic()
+
+    def touch(self) -> None:
+        self._last = self.clock.monotonic()
+
+    def seconds_left(self) -> float:
+        return self.minutes * 60 - (self.clock.monotonic() - self._last)
+
+    def is_idle(self) -> bool:
+        return self.minutes > 0 and self.seconds_left() <= 0

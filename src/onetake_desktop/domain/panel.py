@@ -6,8 +6,6 @@ layers feed it plain values: a rating is ``(candidate_id, question_id) -> {panel
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 import random
@@ -16,8 +14,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
-
-from onetake_desktop.domain.clock import Clock
 
 if TYPE_CHECKING:  # numpy is imported when a summary is made, not with the app
     import numpy as np
@@ -389,6 +385,10 @@ def blind_codes(candidate_ids: Iterable[int], secret: str, length: int = 4) -> d
     On a collision the later candidate (higher id) gets a longer code, so codes already in use
     never change when more candidates are imported.
     """
+    # hashlib and hmac load with the first code or audit row hashed: a lone reviewer's window
+    # opens without them (issue 17).
+    import hmac
+
     codes: dict[int, str] = {}
     used: set[str] = set()
     key = secret.encode()
@@ -420,24 +420,6 @@ def wrong_passphrase_delay(failures: int) -> float:
     if failures <= 0:
         return 0.0
     return float(min(2 ** (failures - 1), 60))
-
-
-class IdleTimer:
-    """Lock the panel after ``minutes`` without activity, on the injectable clock."""
-
-    def __init__(self, clock: Clock, minutes: float) -> None:
-        self.clock = clock
-        self.minutes = minutes
-        self._last = clock.monotonic()
-
-    def touch(self) -> None:
-        self._last = self.clock.monotonic()
-
-    def seconds_left(self) -> float:
-        return self.minutes * 60 - (self.clock.monotonic() - self._last)
-
-    def is_idle(self) -> bool:
-        return self.minutes > 0 and self.seconds_left() <= 0
 
 
 # --- audit log --------------------------------------------------------------------------------
@@ -475,6 +457,8 @@ def audit_hash(
     subject: str,
     details: str,
 ) -> str:
+    import hashlib
+
     content = _ENCODE([prev_hash, seq, at, actor_id, action, subject, details])
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
@@ -527,6 +511,8 @@ def verify_chain_rows(rows: Iterable[AuditRow]) -> AuditProblem | None:
     """:func:`verify_chain` of the rows as stored (``seq, at, actor_id, action, subject,
     details, prev_hash, row_hash``), without a record per row: the same checks, in the same
     order, on every row."""
+    import hashlib
+
     expected_seq = 1
     prev_hash = GENESIS_HASH
     sha256 = hashlib.sha256

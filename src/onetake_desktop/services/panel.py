@@ -21,21 +21,19 @@ if TYPE_CHECKING:  # argon2 loads with the first passphrase (services/scoring.py
     # Only named here: the kit reader (and its checks) loads with the first definition read.
     from onetake_desktop.domain.kit import Rubric
 
+    # The panel's domain (statistics, ordering, the audit chain) loads with the first summary,
+    # order or audit asked for: a lone reviewer's window opens without it (issue 17).
+    from onetake_desktop.domain.panel import (
+        AuditEntry,
+        AuditProblem,
+        Cell,
+        Decision,
+        PanelSummary,
+        ScoreStats,
+    )
+
 from onetake_desktop.domain.clock import Clock
 from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.domain.panel import (
-    DECISIONS,
-    AuditEntry,
-    AuditProblem,
-    Cell,
-    CellColumns,
-    Decision,
-    PanelSummary,
-    ScoreStats,
-    question_mode_queue,
-    shuffled_candidates,
-    summarise_grid,
-)
 from onetake_desktop.services.scoring import (
     MIN_PASSPHRASE,
     Actor,
@@ -59,7 +57,6 @@ from onetake_desktop.storage.panel import (
 DECISION_LABELS: dict[str, str] = {"advance": "Advance", "hold": "Hold", "decline": "Decline"}
 
 __all__ = [
-    "DECISIONS",
     "DECISION_LABELS",
     "MIN_PASSPHRASE",
     "Actor",
@@ -312,6 +309,8 @@ class PanelService:
 
     def order(self, actor: Actor, *, interview_pk: int, question_id: str = "") -> list[int]:
         """This panelist's stable, shuffled order of the interview's candidates."""
+        from onetake_desktop.domain.panel import shuffled_candidates
+
         seed = self._seed(actor)
         ids = [c.submission_id for c in self.scoring.repo.candidates(interview_pk)]
         return shuffled_candidates(ids, seed, question_id)
@@ -324,6 +323,8 @@ class PanelService:
     def question_queue(self, actor: Actor, *, interview_pk: int) -> list[Cell]:
         """Question by question: every candidate's answer to q1 (this panelist's order), then
         q2, ...; only cells that have an answer."""
+        from onetake_desktop.domain.panel import question_mode_queue
+
         seed = self._seed(actor)
         refs = {c.submission_id: c for c in self.scoring.repo.candidates(interview_pk)}
         queue = question_mode_queue(self.questions(interview_pk=interview_pk), refs, seed)
@@ -408,6 +409,8 @@ class PanelService:
                 scores.extend(row[4:])
             elif row[4] is not None:
                 drafts[(row[0], row[1])] = row[4]
+        from onetake_desktop.domain.panel import CellColumns, summarise_grid
+
         summary = summarise_grid(CellColumns(candidate_ids, question_ids), grid.reviewers, scores)
         # Asked once the grid is read (it may write the blind-code secret the first time).
         candidates = self.scoring.candidates(interview_pk=interview_pk, answers=answers)

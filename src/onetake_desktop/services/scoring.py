@@ -30,27 +30,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import hmac
 import json
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from onetake_desktop.domain.clock import Clock, SystemClock
+from onetake_desktop.domain.clock import Clock, IdleTimer, SystemClock
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
-from onetake_desktop.domain.panel import (
-    AuditEntry,
-    AuditProblem,
-    Decision,
-    IdleTimer,
-    blind_codes,
-    wrong_passphrase_delay,
-)
 from onetake_desktop.storage.atomic import (
     atomic_write_bytes,
     csv_bytes,
@@ -78,6 +67,10 @@ from onetake_desktop.storage.panel import (
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
+
+    # The panel's domain loads with the first blind code, wrong passphrase or audit row: a
+    # lone reviewer's window opens without it (issue 17).
+    from onetake_desktop.domain.panel import AuditEntry, AuditProblem, Decision
 
 # argon2 (and its C bindings) loads with the first passphrase checked or set, the transcripts
 # table with the first export that asks for it: commands that only read (the library list)
@@ -111,6 +104,10 @@ class NotSignedIn(OneTakeError):
 
 def text_hash(text: str) -> str:
     """What the audit log keeps of free text (reasons, notes, names): a SHA-256, no text."""
+    # hashlib, hmac and secrets load with the first hash, signature or secret made: a lone
+    # reviewer's window opens without them (issue 17).
+    import hashlib
+
     return "sha256:" + hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
 
 
@@ -172,6 +169,9 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
         hash_len=32,
         type=Type.ID,
     )
+    import hashlib
+    import hmac
+
     prk = hmac.new(salt, stretched, hashlib.sha256).digest()  # HKDF-extract
     return hmac.new(prk, _KEY_INFO + b"\x01", hashlib.sha256).digest()  # HKDF-expand, 1 block
 
@@ -192,6 +192,8 @@ def _canonical(values: Sequence[Any]) -> bytes:
 
 
 def row_sig(key: bytes, table: str, values: Sequence[Any]) -> str:
+    import hmac
+
     # hmac.digest: the one-shot form of hmac.new(key, msg, sha256).digest() (same bytes).
     return hmac.digest(key, _canonical([table, *values]), "sha256").hex()
 
@@ -199,6 +201,9 @@ def row_sig(key: bytes, table: str, values: Sequence[Any]) -> str:
 def row_signer(key: bytes) -> Callable[[str, Sequence[Any]], str]:
     """:func:`row_sig` with this key, for many rows: the key's HMAC state is made once and
     copied per row (the same bytes as hmac.digest, without preparing the key each time)."""
+    import hashlib
+    import hmac
+
     keyed = hmac.new(key, digestmod=hashlib.sha256)
     encode = _ENCODE
 
@@ -211,9 +216,17 @@ def row_signer(key: bytes) -> Callable[[str, Sequence[Any]], str]:
 
 
 def _key_mac(key: bytes, body: Mapping[str, Any]) -> str:
+    import hmac
+
     return hmac.new(
         key, _canonical(["key_record", dict(sorted(body.items()))]), "sha256"
     ).hexdigest()
+
+
+def _random_seed() -> int:
+    import secrets
+
+    return secrets.randbits(62)
 
 
 class ScoringService:
@@ -231,7 +244,7 @@ class ScoringService:
         self.repo = SqlitePanel(library.db)
         self.clock: Clock = clock or SystemClock()
         self._hasher = hasher
-        self.seed_source = seed_source or (lambda: secrets.randbits(62))
+        self.seed_source = seed_source or _random_seed
         self.derive_key = key_deriver or derive_key
         self.idle = IdleTimer(self.clock, self.idle_minutes())
         self.current: Actor | None = None  # the panelist signed in at the laptop
@@ -338,6 +351,8 @@ class ScoringService:
     def prepare_panelist(self, passphrase: str) -> tuple[str, bytes, bytes]:
         """The slow part of adding a panelist (no database; any thread): login hash, salt,
         signing key."""
+        import secrets
+
         login = self.hash_passphrase(passphrase)
         salt = secrets.token_bytes(16)
         return login, salt, self.derive_key(passphrase, salt)
@@ -418,6 +433,8 @@ class ScoringService:
             if self.hasher.check_needs_rehash(record.passphrase_hash)
             else None
         )
+        import secrets
+
         salt = _salt_of(record.key_record) or secrets.token_bytes(16)
         return Verified(True, fresh, self.derive_key(passphrase, salt), salt)
 
@@ -427,6 +444,8 @@ class ScoringService:
         reviewer_id = record.reviewer_id
         if not verified.matches:
             failures = record.failed_attempts + 1
+            from onetake_desktop.domain.panel import wrong_passphrase_delay
+
             retry = self.clock.now() + timedelta(seconds=wrong_passphrase_delay(failures))
             with transaction(self.library.db):
                 self.repo.set_failures(reviewer_id, failures, retry.isoformat())
@@ -578,6 +597,8 @@ class ScoringService:
 
     def tamper_findings(self, reviewer_id: int, key: bytes) -> list[str]:
         """What someone else changed among this panelist's rows, one sentence each."""
+        import hmac
+
         record = self._panelist(reviewer_id)
         body = _parse_key_record(record.key_record)
         out: list[str] = []
@@ -1199,6 +1220,8 @@ class ScoringService:
     def _blind_secret(self) -> str:
         secret = self.repo.setting("blind_secret")
         if secret is None:
+            import secrets
+
             secret = secrets.token_hex(16)
             self.repo.set_setting("blind_secret", secret)
         return secret
@@ -1254,6 +1277,8 @@ class ScoringService:
         secret stay the same (a window asks again after each score)."""
         key = (self._blind_secret(), tuple(submission_ids))
         if self._codes_cache is None or self._codes_cache[0] != key:
+            from onetake_desktop.domain.panel import blind_codes
+
             self._codes_cache = (key, blind_codes(submission_ids, key[0]))
         return self._codes_cache[1]
 

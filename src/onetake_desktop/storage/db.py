@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -69,6 +68,8 @@ class Database:
             else:
                 self.conn.execute("COMMIT")
             return
+        import secrets  # loads with the first nested transaction, not with the library
+
         savepoint = f"onetake_{secrets.token_hex(8)}"
         self.conn.execute(f"SAVEPOINT {savepoint}")
         try:
@@ -91,6 +92,8 @@ class _Migration(Protocol):
 
 @dataclass(frozen=True)
 class Migration:
+    """One numbered schema step (storage/migrations/mNNN_*.py)."""
+
     version: int
     name: str
     module: ModuleType

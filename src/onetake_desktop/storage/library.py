@@ -48,6 +48,8 @@ RECOMMENDATION_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Reviewer:
+    """A reviewer of this library (on a panel, also a panelist)."""
+
     id: int
     name: str
     passphrase_hash: str | None
@@ -56,6 +58,9 @@ class Reviewer:
 
 @dataclass(frozen=True)
 class InterviewRecord:
+    """An interview the library knows (kit id, version, content hash), with or without its
+    definition."""
+
     id: int
     interview_id: str
     version: str
@@ -67,6 +72,8 @@ class InterviewRecord:
 
 @dataclass(frozen=True)
 class SubmissionRecord:
+    """One imported bundle: a candidate's sealed answers to one interview."""
+
     id: int
     interview_pk: int
     bundle_sha256: str
@@ -84,6 +91,8 @@ class SubmissionRecord:
 
 @dataclass(frozen=True)
 class AnswerRecord:
+    """One answer of a submission, as stored on import."""
+
     id: int
     submission_id: int
     position: int
@@ -100,6 +109,8 @@ class AnswerRecord:
 
 @dataclass(frozen=True)
 class ScoreRecord:
+    """One version of a reviewer's score of one answer (a correction supersedes it)."""
+
     id: int
     answer_id: int
     reviewer_id: int
@@ -113,6 +124,8 @@ class ScoreRecord:
 
 @dataclass(frozen=True)
 class TimestampedNote:
+    """A reviewer's note at a moment of an answer's recording."""
+
     id: int
     answer_id: int
     reviewer_id: int
@@ -123,6 +136,8 @@ class TimestampedNote:
 
 @dataclass(frozen=True)
 class RecommendationRecord:
+    """A reviewer's overall recommendation on one candidate."""
+
     id: int
     submission_id: int
     reviewer_id: int

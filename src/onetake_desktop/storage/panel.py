@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from onetake_desktop.domain.errors import InvalidInputError
-from onetake_desktop.domain.panel import (
-    DECISIONS,
-    AuditEntry,
-    AuditProblem,
-    Decision,
-    chain_entry,
-    verify_chain_rows,
-)
 from onetake_desktop.storage.db import Database, transaction, utc_now
+
+if TYPE_CHECKING:
+    # The panel's domain (decisions, the audit chain) loads with the first decision or audit
+    # row read or written: a lone reviewer's window opens without it (issue 17).
+    from onetake_desktop.domain.panel import AuditEntry, AuditProblem, Decision
 
 
 @dataclass(frozen=True)
 class PanelistRecord:
+    """A panelist's sign-in record: login hash, order seed, failed tries, key."""
+
     reviewer_id: int
     name: str
     passphrase_hash: str
@@ -172,6 +171,8 @@ class VisibleGrid:
 
 @dataclass(frozen=True)
 class DecisionRecord:
+    """One version of the panel's decision on a candidate, with its reason."""
+
     id: int
     submission_id: int
     decision: Decision
@@ -683,6 +684,8 @@ class SqlitePanel:
     def add_decision(
         self, submission_id: int, decision: Decision, reason: str, feedback: str, reviewer_id: int
     ) -> DecisionRecord:
+        from onetake_desktop.domain.panel import DECISIONS
+
         if decision not in DECISIONS:
             raise InvalidInputError(f"A decision is one of {', '.join(DECISIONS)}.")
         if not reason.strip():
@@ -728,6 +731,8 @@ class SqlitePanel:
 
     @staticmethod
     def _make_entry(row: Any) -> AuditEntry:
+        from onetake_desktop.domain.panel import AuditEntry
+
         return AuditEntry(
             int(row[0]),
             str(row[1]),
@@ -747,6 +752,8 @@ class SqlitePanel:
         self, actor_id: int | None, action: str, subject: str, details: dict[str, Any]
     ) -> AuditEntry:
         """Append one row, chained to the last; joins the caller's transaction if any."""
+        from onetake_desktop.domain.panel import chain_entry
+
         with transaction(self.db):
             row = self.db.execute(self._ENTRY + " ORDER BY seq DESC LIMIT 1").fetchone()
             prev = None if row is None else self._make_entry(row)
@@ -783,6 +790,8 @@ class SqlitePanel:
         # The rows as SQLite returns them, no record each. (The columns' affinities store
         # them in the types the hash was made of; a value of another type hand-written into
         # a row fails its hash, as a changed value does.)
+        from onetake_desktop.domain.panel import AuditProblem, verify_chain_rows
+
         rows = self.db.execute(self._ENTRY + " ORDER BY seq")
         problem = verify_chain_rows(rows)
         if problem is not None:
