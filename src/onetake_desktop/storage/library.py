@@ -255,6 +255,8 @@ class SubmissionRepository(Protocol):
     def answers(self, submission_id: int) -> list[AnswerRecord]: ...
     def answer(self, answer_id: int) -> AnswerRecord: ...
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]: ...
+    # Rows come by interview, then candidate_name COLLATE NOCASE, then id: the reviewer's
+    # list (services.reviewer) keeps that order as it is for printable-ASCII names.
     def entry_rows(self, reviewer_id: int, search: str = "") -> list[EntryRow]: ...
 
 
@@ -663,7 +665,8 @@ class SqliteSubmissions:
     def entry_rows(self, reviewer_id: int, search: str = "") -> list[EntryRow]:
         """:meth:`entries` as plain tuples (fields: ENTRY_FIELDS), in one query over the
         submissions and one over the few interviews: the list of a large library must stay
-        fast (10,000 candidates: no object, no interview join per row, no sort)."""
+        fast (10,000 candidates: no object, no interview join per row, no sort in Python).
+        Ordered by interview, name (NOCASE) and id: services.reviewer relies on it."""
         titles: dict[int, str] = {}
         defined: dict[int, bool] = {}
         for pk, role_title, interview_id, version, has_definition in _rows(
