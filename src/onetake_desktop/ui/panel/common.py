@@ -3,12 +3,19 @@ framed error line of their dialogs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QDialog, QFormLayout, QPushButton
 
 STYLE = """
 QWidget#QuestionModeWindow, QWidget#SummaryWindow, QWidget#CompareWindow,
@@ -104,3 +111,29 @@ class FlagLabel(QLabel):
     def setText(self, text: str) -> None:
         super().setText(text)
         self.setVisible(bool(text))
+
+
+def passphrase_dialog_body(
+    dialog: QDialog,
+    form: QFormLayout,
+    below: tuple[QWidget, ...],
+    ok_text: str,
+    on_ok: Callable[[], None],
+) -> QPushButton:
+    """Lay a passphrase dialog out: its form, then ``below`` (a hint, the error line), then
+    OK (reading ``ok_text``, running ``on_ok``) and Cancel (closing it). Returns OK."""
+    from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout  # with the first dialog
+
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    for widget in below:
+        layout.addWidget(widget)
+    layout.addWidget(buttons)
+    return ok

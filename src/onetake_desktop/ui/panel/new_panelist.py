@@ -8,17 +8,20 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import MIN_PASSPHRASE, Actor, PanelService
-from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
+from onetake_desktop.ui.panel.common import (
+    STYLE,
+    FlagLabel,
+    passphrase_dialog_body,
+    plain_text_labels,
+)
 from onetake_desktop.ui.tasks import run_task
 
 
@@ -54,19 +57,10 @@ class NewPanelistDialog(QDialog):
         self.chair = QCheckBox("Chair: records the panel's decisions")
         self.chair.setVisible(service.can_name_chair())
         form.addRow("", self.chair)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
         self.busy = False
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Create and sign in")
-        buttons.accepted.connect(self.create_and_sign_in)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.ok_button = passphrase_dialog_body(
+            self, form, (hint, self.error), "Create and sign in", self.create_and_sign_in
+        )
         plain_text_labels(self)
 
     def create_and_sign_in(self) -> None:

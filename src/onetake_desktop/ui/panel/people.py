@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import MIN_PASSPHRASE, Actor, PanelService
-from onetake_desktop.ui.panel.common import STYLE, PanelWindow
+from onetake_desktop.ui.panel.common import STYLE, PanelWindow, passphrase_dialog_body
 
 
 def _plain(text: str) -> QLabel:
@@ -203,18 +203,9 @@ class ChangePassphraseDialog(QDialog):
         form.addRow("Current", self.old)
         form.addRow("New", self.new)
         form.addRow("Repeat", self.repeat)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.ok_button = passphrase_dialog_body(
+            self, form, (hint, self.error), "Change passphrase", self.change
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Change passphrase")
-        buttons.accepted.connect(self.change)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
 
     def change(self) -> None:
         if self.new.text() != self.repeat.text():
