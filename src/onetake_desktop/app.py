@@ -46,7 +46,10 @@ def _import_services(mode: str) -> None:
 
 def _start_up_made() -> None:
     """The window is built: what start-up made lives as long as the process, so the
-    collector leaves it alone from now on (gc.freeze) and collects as always after."""
+    collector leaves it alone from now on (gc.freeze) and collects as always after. (What of
+    it becomes cyclic garbage later is never freed: a bounded amount, once. A dialog the
+    window opens while it is built, e.g. an encrypted bundle's passphrase, runs with the
+    collector paused: harmless for that long.)"""
     gc.freeze()
     gc.enable()
 
@@ -78,10 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Qt's wrappers, widgets): the collector's passes over them while they are being made
     # free nothing and cost ~2 % of the window's start (issue 17). Paused until it is built.
     gc.disable()
-    _import_services(result.mode)
-    from onetake_desktop.ui.application import run_gui
+    try:
+        _import_services(result.mode)
+        from onetake_desktop.ui.application import run_gui
 
-    return run_gui(result, context, started=_start_up_made)
+        return run_gui(result, context, started=_start_up_made)
+    finally:
+        gc.enable()  # also when start-up failed before run_gui called started
 
 
 if __name__ == "__main__":

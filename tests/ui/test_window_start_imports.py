@@ -61,6 +61,9 @@ REVIEW_LATER = [
     "onetake_desktop.domain.transcript",  # the first answer's position or words
     "onetake_desktop.ui.panel.people",  # the panel's dialogs (Panel menu)
     "onetake_desktop.ui.panel.summary",
+    "onetake_desktop.domain.panel",  # a panel's summaries, orders, codes and audit rows
+    "hmac",  # signing a panelist's rows
+    "secrets",
 ]
 
 SCRIPT = """

@@ -555,10 +555,11 @@ class ScoringService:
         body = _parse_key_record(record.key_record)
         with transaction(self.library.db):
             self.repo.set_passphrase_hash(actor.reviewer_id, login)
+            sign = row_signer(key)
             for table, row_id in self.repo.sigs(actor.reviewer_id):
                 values = self.repo.row_values(table, row_id)
                 if values is not None:
-                    self.repo.put_sig(table, row_id, actor.reviewer_id, row_sig(key, table, values))
+                    self.repo.put_sig(table, row_id, actor.reviewer_id, sign(table, values))
             self._write_key_record(actor.reviewer_id, key, salt, body["legacy"], body["n"])
             fresh = Actor(actor.reviewer_id, record.name, True, key, ())
             self._live[actor.reviewer_id] = fresh

@@ -730,19 +730,23 @@ class SqlitePanel:
     # --- audit log ------------------------------------------------------------------------
 
     @staticmethod
-    def _make_entry(row: Any) -> AuditEntry:
+    def _make_entries(rows: Iterable[Any]) -> list[AuditEntry]:
+        # Imported once per call, not per row: the log can hold thousands (issue 17).
         from onetake_desktop.domain.panel import AuditEntry
 
-        return AuditEntry(
-            int(row[0]),
-            str(row[1]),
-            None if row[2] is None else int(row[2]),
-            str(row[3]),
-            str(row[4]),
-            str(row[5]),
-            str(row[6]),
-            str(row[7]),
-        )
+        return [
+            AuditEntry(
+                int(row[0]),
+                str(row[1]),
+                None if row[2] is None else int(row[2]),
+                str(row[3]),
+                str(row[4]),
+                str(row[5]),
+                str(row[6]),
+                str(row[7]),
+            )
+            for row in rows
+        ]
 
     _ENTRY = (
         "SELECT seq, at, actor_id, action, subject, details, prev_hash, row_hash FROM audit_log"
@@ -756,7 +760,7 @@ class SqlitePanel:
 
         with transaction(self.db):
             row = self.db.execute(self._ENTRY + " ORDER BY seq DESC LIMIT 1").fetchone()
-            prev = None if row is None else self._make_entry(row)
+            prev = None if row is None else self._make_entries([row])[0]
             entry = chain_entry(prev, utc_now(), actor_id, action, subject, details)
             self.db.execute(
                 "INSERT INTO audit_log (seq, at, actor_id, action, subject, details, prev_hash,"
@@ -776,7 +780,7 @@ class SqlitePanel:
         return entry
 
     def audit_entries(self) -> list[AuditEntry]:
-        return [self._make_entry(r) for r in self.db.execute(self._ENTRY + " ORDER BY seq")]
+        return self._make_entries(self.db.execute(self._ENTRY + " ORDER BY seq"))
 
     def audit_details(self, action: str) -> list[str]:
         """The details (JSON) of every audit row of one action, oldest first."""
