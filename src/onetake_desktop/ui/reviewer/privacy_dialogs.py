@@ -115,6 +115,22 @@ def _reason_and_buttons(
     return reason, ok_button
 
 
+def _intro_and_candidate(
+    dialog: QDialog, intro: str, about: str, candidates: Sequence[tuple[str, int]]
+) -> tuple[QVBoxLayout, QFormLayout, QComboBox]:
+    """A hold dialog's top: its intro sentence, then a form whose first row picks the
+    candidate (shown name, submission id); the dialog adds its own rows below."""
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(plain_label(intro))
+    form = QFormLayout()
+    candidate = QComboBox()
+    candidate.setAccessibleName(about)
+    for name, submission_id in candidates:
+        candidate.addItem(name, submission_id)  # combo items are plain text
+    form.addRow(plain_label("Candidate", wrap=False), candidate)
+    return layout, form, candidate
+
+
 class HoldDialog(QDialog):
     """Keep a candidate past their retention: an end date and a reason, both required."""
 
@@ -129,20 +145,13 @@ class HoldDialog(QDialog):
         self.setObjectName("HoldDialog")
         self.choices = list(choices)
         self._today = today
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            plain_label(
-                "Each candidate was told how long their answers are kept. Keep one longer "
-                "only for a reason you can give them (an appeal, a legal claim)."
-            )
+        layout, form, self.candidate = _intro_and_candidate(
+            self,
+            "Each candidate was told how long their answers are kept. Keep one longer "
+            "only for a reason you can give them (an appeal, a legal claim).",
+            "Candidate to keep longer",
+            [(name, c.submission_id) for c, name in self.choices],
         )
-        form = QFormLayout()
-        self.candidate = QComboBox()
-        self.candidate.setAccessibleName("Candidate to keep longer")
-        for c, name in self.choices:
-            # Combo items are plain text already.
-            self.candidate.addItem(name, c.submission_id)
-        form.addRow(plain_label("Candidate", wrap=False), self.candidate)
         self.due = plain_label()
         form.addRow(plain_label("Erased on", wrap=False), self.due)
         self.until = QDateEdit()
@@ -192,19 +201,13 @@ class ReleaseDialog(QDialog):
         self.setWindowTitle("Stop keeping candidate longer")
         self.setObjectName("ReleaseDialog")
         self.choices = list(choices)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            plain_label(
-                "The candidate is then erased on the date they were told, or at the next "
-                "expiry if that date has passed."
-            )
+        layout, form, self.candidate = _intro_and_candidate(
+            self,
+            "The candidate is then erased on the date they were told, or at the next "
+            "expiry if that date has passed.",
+            "Candidate to stop keeping longer",
+            [(name, c.submission_id) for c, name, _holds, _after in self.choices],
         )
-        form = QFormLayout()
-        self.candidate = QComboBox()
-        self.candidate.setAccessibleName("Candidate to stop keeping longer")
-        for c, name, _holds, _after in self.choices:
-            self.candidate.addItem(name, c.submission_id)  # combo items are plain text
-        form.addRow(plain_label("Candidate", wrap=False), self.candidate)
         self.kept = plain_label(name="KeptUntil")  # the hold's reason is typed text: plain
         form.addRow(plain_label("Kept until", wrap=False), self.kept)
         self.then = plain_label(name="ThenErased")
