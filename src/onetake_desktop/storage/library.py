@@ -184,6 +184,11 @@ ENTRY_FIELDS = (
     "has_definition",
 )
 EntryRow = tuple[int, int, str, str, str, str, str, int, int, int, bool]
+# Where a row stands in entry_rows' order: interview pk, name (NOCASE), submission id.
+EntryKey = tuple[int, str, int]
+# One interview of the list: pk, title, has a definition, candidates, candidates submitted
+# (every answer) by the viewing reviewer.
+InterviewCount = tuple[int, str, bool, int, int]
 # SqliteSubmissions.entry_rows counts a candidate's submitted and scored answers in one sum:
 # submitted * _PACK + scored (far more than the most answers a candidate can have).
 _PACK = 1 << 32
@@ -257,7 +262,16 @@ class SubmissionRepository(Protocol):
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]: ...
     # Rows come by interview, then candidate_name COLLATE NOCASE, then id: the reviewer's
     # list (services.reviewer) keeps that order as it is for printable-ASCII names.
-    def entry_rows(self, reviewer_id: int, search: str = "") -> list[EntryRow]: ...
+    def entry_rows(
+        self,
+        reviewer_id: int,
+        search: str = "",
+        *,
+        after: EntryKey | None = None,
+        limit: int | None = None,
+    ) -> list[EntryRow]: ...
+    def entry_counts(self, reviewer_id: int) -> list[InterviewCount]: ...
+    def names_sort_as_casefold(self) -> bool: ...
 
 
 class ScoreRepository(Protocol):
@@ -662,32 +676,41 @@ class SqliteSubmissions:
         """Every submission with this reviewer's progress on it (see :meth:`entry_rows`)."""
         return [CandidateEntry(*row) for row in self.entry_rows(reviewer_id, search)]
 
-    def entry_rows(self, reviewer_id: int, search: str = "") -> list[EntryRow]:
+    def entry_rows(
+        self,
+        reviewer_id: int,
+        search: str = "",
+        *,
+        after: EntryKey | None = None,
+        limit: int | None = None,
+    ) -> list[EntryRow]:
         """:meth:`entries` as plain tuples (fields: ENTRY_FIELDS), in one query over the
         submissions and one over the few interviews: the list of a large library must stay
         fast (10,000 candidates: no object, no interview join per row, no sort in Python).
-        Ordered by interview, name (NOCASE) and id: services.reviewer relies on it."""
-        titles: dict[int, str] = {}
-        defined: dict[int, bool] = {}
-        for pk, role_title, interview_id, version, has_definition in _rows(
-            self.db,
-            "SELECT id, role_title, interview_id, version, definition_json IS NOT NULL"
-            " FROM interviews",
-        ):
-            titles[pk] = interview_title(role_title, interview_id, version)
-            defined[pk] = bool(has_definition)
+        Ordered by interview, name (NOCASE) and id: services.reviewer relies on it.
+        ``after`` (the key of a row) and ``limit`` give a page of that order: the rows after
+        that one, at most that many (the first frame of a large library, issue 17)."""
+        titles, defined = self._titles()
         search_join = where = ""
         params: list[Any] = [reviewer_id]
+        if after is not None:  # keyset: the same order's columns, so its index is searched
+            where = "WHERE (s.interview_pk, s.candidate_name COLLATE NOCASE, s.id) > (?, ?, ?)"
+            params.extend(after)
         if search.strip():
             # Case- and accent-insensitive ("angstrom" finds "Ångström"): both sides folded by
             # the same Python function, registered on the connection (see watch_and_fold).
             search_join = "JOIN interviews i ON i.id = s.interview_pk"
-            where = (
-                "WHERE instr(onetake_fold(s.candidate_name), ?2) OR"
-                " instr(onetake_fold(s.candidate_email), ?2) OR"
-                " instr(onetake_fold(i.role_title), ?2) OR instr(onetake_fold(i.interview_id), ?2)"
+            n = len(params) + 1  # the folded search's parameter number
+            where += " AND (" if where else "WHERE ("
+            where += (
+                f"instr(onetake_fold(s.candidate_name), ?{n}) OR"
+                f" instr(onetake_fold(s.candidate_email), ?{n}) OR"
+                f" instr(onetake_fold(i.role_title), ?{n}) OR"
+                f" instr(onetake_fold(i.interview_id), ?{n}))"
             )
             params.append(fold(search.strip()))
+        if limit is not None:
+            params.append(limit)
         # One pass over the submissions in list order, read from schema 10's covering
         # (interview, name, id, e-mail, dates) index: no sort, no table rows. Per candidate,
         # its answers are found in the answers index: their number, and this reviewer's
@@ -714,6 +737,7 @@ class SqliteSubmissions:
             {search_join}
             {where}
             ORDER BY s.interview_pk, s.candidate_name COLLATE NOCASE, s.id
+            {"LIMIT ?" if limit is not None else ""}
         """
         return [
             (
@@ -731,6 +755,71 @@ class SqliteSubmissions:
             )
             for sid, pk, name, email, imported, sealed, n, marks in _rows(self.db, sql, params)
         ]
+
+    def _titles(self) -> tuple[dict[int, str], dict[int, bool]]:
+        """Each interview's title and whether its definition is stored, by pk."""
+        titles: dict[int, str] = {}
+        defined: dict[int, bool] = {}
+        for pk, role_title, interview_id, version, has_definition in _rows(
+            self.db,
+            "SELECT id, role_title, interview_id, version, definition_json IS NOT NULL"
+            " FROM interviews",
+        ):
+            titles[pk] = interview_title(role_title, interview_id, version)
+            defined[pk] = bool(has_definition)
+        return titles, defined
+
+    def entry_counts(self, reviewer_id: int) -> list[InterviewCount]:
+        """Each interview that has candidates, in :meth:`entry_rows`' order, with how many
+        and how many this reviewer submitted (every answer: ``candidate_status``), without a
+        row per candidate: what the list shows of the rows a page leaves out."""
+        titles, defined = self._titles()
+        scored = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM scores WHERE reviewer_id = ?"
+            " AND status IN ('draft', 'submitted'))",
+            (reviewer_id,),
+        ).fetchone()[0]
+        # The per-candidate counts of entry_rows, summed in SQLite: submitted once every
+        # answer is (a candidate with no answers never is). A reviewer with no score at
+        # all (schema 10's partial reviewer index) submitted none: the listing index alone.
+        sql = f"""
+            SELECT interview_pk, COUNT(*), SUM(n > 0 AND marks / {_PACK} >= n)
+            FROM (
+                SELECT s.interview_pk,
+                       (SELECT COUNT(*) FROM answers a WHERE a.submission_id = s.id) AS n,
+                       (SELECT SUM((SELECT (x.status = 'submitted') * {_PACK}
+                                           + (x.score IS NOT NULL)
+                                    FROM scores x
+                                    WHERE x.answer_id = a.id AND x.reviewer_id = ?1
+                                    ORDER BY x.id DESC LIMIT 1))
+                        FROM answers a WHERE a.submission_id = s.id) AS marks
+                FROM submissions s
+            )
+            GROUP BY interview_pk ORDER BY interview_pk
+        """
+        params: tuple[int, ...] = (reviewer_id,)
+        if not scored:
+            sql = (
+                "SELECT interview_pk, COUNT(*), 0 FROM submissions"
+                " GROUP BY interview_pk ORDER BY interview_pk"
+            )
+            params = ()
+        return [
+            (pk, titles[pk], defined[pk], count, submitted or 0)
+            for pk, count, submitted in _rows(self.db, sql, params)
+        ]
+
+    def names_sort_as_casefold(self) -> bool:
+        """Whether SQLite's NOCASE order of the candidates' names (entry_rows') is Python's
+        casefold order: true when every name is ASCII without NUL (NOCASE folds A-Z as
+        casefold does there; it compares bytes, and stops at a NUL). ``length`` counts a
+        text's characters up to its first NUL, a blob's bytes: they differ for any other
+        name. One pass over the listing index, in SQLite."""
+        row = self.db.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM submissions"
+            " WHERE length(candidate_name) <> length(CAST(candidate_name AS BLOB)))"
+        ).fetchone()
+        return bool(row[0])
 
 
 class SqliteScores:

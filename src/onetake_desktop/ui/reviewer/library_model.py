@@ -36,6 +36,7 @@ from onetake_desktop.services.reviewer import (
     ENTRY_FIELDS,
     AnswerStatus,
     CandidateEntry,
+    EntryPage,
     EntryRow,
     candidate_status,
 )
@@ -116,6 +117,9 @@ class LibraryModel(QAbstractItemModel):
         # large library; empty otherwise), with the blind codes and flags they are shown with.
         self._pending: dict[int, list[EntryRow]] = {}
         self._pending_marks: tuple[Mapping[int, str], Mapping[int, tuple[Flag, ...]]] = ({}, {})
+        # The rows a first page left out, not yet read (EntryPage.rest), and the counts its
+        # interviews show until then.
+        self._more: Callable[[], list[EntryRow]] | None = None
         self.compact = False  # a narrow library: marks only, the words in the tooltip
         self._bold = QFont()
         self._bold.setBold(True)
@@ -185,9 +189,66 @@ class LibraryModel(QAbstractItemModel):
         self._nodes, self._top, self._candidates, self._answers = nodes, top, candidates, {}
         self._pending = {k: v for k, v in pending.items() if v}
         self._pending_marks = (hidden, flags)
+        self._more = None
         for node_id in top:
             self._count_interview(node_id)
         self.endResetModel()
+
+    def set_page(
+        self,
+        page: EntryPage,
+        hidden: Mapping[int, str] | None = None,
+        flags: Mapping[int, tuple[Flag, ...]] | None = None,
+        first: int | None = None,
+    ) -> None:
+        """:meth:`set_rows` from ``ReviewerService.entry_page``: a whole list as set_rows
+        takes it; a first page with every interview (and its counts) and those rows only,
+        the rest read by :meth:`show_all` (which the window calls right after its first
+        frame, and every lookup by candidate or answer first)."""
+        if page.rest is None:
+            self.set_rows(page.rows, hidden, flags, first)
+            return
+        hidden = hidden or {}
+        flags = flags or {}
+        self.beginResetModel()
+        nodes: list[_Node] = []
+        top: list[int] = []
+        candidates: dict[int, int] = {}
+        interviews: dict[int, int] = {}
+        for pk, title, defined, count, submitted in page.interviews:
+            interviews[pk] = len(nodes)
+            top.append(len(nodes))
+            label = title if defined else title + "  (definition missing)"
+            status = f"{submitted}/{count} submitted"
+            nodes.append(_Node("interview", pk, label, "", status, -1, len(top) - 1, []))
+        for r in page.rows:
+            parent = interviews[r[1]]
+            kids = nodes[parent].children
+            assert kids is not None
+            self._add_candidate(nodes, candidates, kids, parent, r, hidden, flags)
+        self._nodes, self._top, self._candidates, self._answers = nodes, top, candidates, {}
+        self._pending = {}
+        self._pending_marks = (hidden, flags)
+        self._more = page.rest
+        self.endResetModel()
+
+    def _read_more(self) -> None:
+        """The rows a first page left out, read now and held as a first frame's rows are."""
+        more, self._more = self._more, None
+        if more is None:
+            return
+        interviews = {self._nodes[n].key: n for n in self._top}
+        for r in more():
+            node_id = interviews.get(r[1])
+            if node_id is None:  # an interview whose first candidate came after the page
+                node_id = len(self._nodes)
+                title = r[2] if r[10] else r[2] + "  (definition missing)"
+                self.beginInsertRows(QModelIndex(), len(self._top), len(self._top))
+                self._nodes.append(_Node("interview", r[1], title, "", "", -1, len(self._top), []))
+                self._top.append(node_id)
+                interviews[r[1]] = node_id
+                self.endInsertRows()
+            self._pending.setdefault(node_id, []).append(r)
 
     @staticmethod
     def _add_candidate(
@@ -218,9 +279,9 @@ class LibraryModel(QAbstractItemModel):
         candidates[sid] = node_id
 
     def show_all(self) -> None:
-        """Every candidate in the tree (the rest of a first frame's rows)."""
-        if not self._pending:
-            return
+        """Every candidate in the tree (the rest of a first frame's rows, or of its page)."""
+        paged = self._more is not None
+        self._read_more()
         pending, self._pending = self._pending, {}
         hidden, flags = self._pending_marks
         for node_id, rows in pending.items():
@@ -230,9 +291,15 @@ class LibraryModel(QAbstractItemModel):
             for r in rows:
                 self._add_candidate(self._nodes, self._candidates, kids, node_id, r, hidden, flags)
             self.endInsertRows()
+        if paged:  # the counts from the rows themselves now, as a whole list has them
+            for node_id in self._top:
+                before = self._nodes[node_id].status
+                self._count_interview(node_id)
+                if self._nodes[node_id].status != before:
+                    self._changed(node_id)
 
     def showing_all(self) -> bool:
-        return not self._pending
+        return not self._pending and self._more is None
 
     def _count_interview(self, node_id: int) -> None:
         node = self._nodes[node_id]
@@ -341,6 +408,7 @@ class LibraryModel(QAbstractItemModel):
         return list(STATUS_MARKS.values()), interviews
 
     def candidate_count(self) -> int:
+        self._read_more()
         return len(self._candidates) + sum(len(rows) for rows in self._pending.values())
 
     def flags_of(self, submission_id: int) -> tuple[Flag, ...]:

@@ -810,22 +810,18 @@ class ReviewerWindow(QMainWindow):
 
     def _fill_library(self) -> None:
         codes = self.blind_codes()
-        # Plain rows, not an object per candidate (10,000 of them at start-up).
-        entries = self.service.entry_rows(
-            self.service.actor_for(self.current_reviewer_id),
-            search=self.search.text(),
-            sort=str(self.sort.currentData()),
-            codes=codes,
-        )
-        # Before the window is on screen (its first fill), a large interview is laid out for
-        # the first frame from its first rows only; the rest follow right after that frame.
-        # Not once that frame is out: a reload while hidden then has no paint left to add them.
-        first = None
-        if entries and not (self._painted or self.isVisible()):  # (no rows: nothing to hold)
-            first = self._first_frame_rows()
+        # Before the window is on screen (its first fill), a large library is read and laid
+        # out for the first frame from its first rows only; the rest follow right after that
+        # frame (the model's show_all). Not once that frame is out: a reload while hidden
+        # then has no paint left to add them. Plain rows, not an object per candidate.
+        actor = self.service.actor_for(self.current_reviewer_id)
+        search, sort = self.search.text(), str(self.sort.currentData())
+        first = None if self._painted or self.isVisible() else self._first_frame_rows()
+        page = self.service.entry_page(actor, first=first, search=search, sort=sort, codes=codes)
+        entries = page.rows
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_rows(entries, codes, self.service.all_flags(), first=first)
+            self.model.set_page(page, codes, self.service.all_flags(), first=first)
             # Each interview open. expand() right after the model's reset only records it
             # (expandToDepth lays out every candidate now, and the view does it again when
             # shown: 20,000 calls into the model at 10,000 candidates instead of 10,000).
@@ -852,10 +848,11 @@ class ReviewerWindow(QMainWindow):
         least 1,000, so that a small window does not hold back rows for nothing."""
         height = max(self.height(), 1)
         in_view = height // max(self.tree.fontMetrics().height(), 1) + 1
-        bar = self.tree.verticalScrollBar()
-        from PySide6.QtWidgets import QStyle  # with the panes (its enums)
-
-        shortest = bar.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarSliderMin, None, bar)
+        # The shortest slider from the bar's size hint (QScrollBar::sizeHint: two extents,
+        # for the arrows, and the shortest slider), not from QStyle, whose Python type and
+        # enums (~45 M instructions) an empty library's first frame needs nowhere else.
+        hint = self.tree.verticalScrollBar().sizeHint()
+        shortest = hint.height() - 2 * hint.width()
         return max(1000, in_view * height // max(shortest, 4) + in_view)
 
     def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:

@@ -1,0 +1,145 @@
+"""The first page of the library's list (issue 17): a window's first frame reads the first
+rows of the list only, the rest right after. A page and its rest are the whole list, row for
+row; the counts of every interview are those of the whole list; only lists whose order SQLite
+gives as Python's casefold order come in pages (accented and NUL names, blind codes, a search
+or another sort: the whole list at once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.services.reviewer import ReviewerService
+from onetake_desktop.storage.library import (
+    EntryRow,
+    InterviewCount,
+    Library,
+    candidate_status,
+    open_library,
+)
+from tests.pipeline.test_library_listing_query import (  # noqa: F401 (the module's fixture)
+    Fixture,
+    _add,
+    fixture,
+)
+from tests.pipeline.test_panel_service import HASH, _definition
+
+
+def _counts(rows: list[EntryRow]) -> list[InterviewCount]:
+    """What entry_counts must say, from the whole list."""
+    out: dict[int, list[object]] = {}
+    for r in rows:
+        entry = out.setdefault(r[1], [r[1], r[2], r[10], 0, 0])
+        entry[3] = int(str(entry[3])) + 1
+        entry[4] = int(str(entry[4])) + (candidate_status(r[7], r[8], r[9]) == "submitted")
+    return [tuple(v) for _, v in sorted(out.items())]  # type: ignore[misc]
+
+
+def _key(row: EntryRow) -> tuple[int, str, int]:
+    return (row[1], row[3], row[0])
+
+
+def test_pages_of_the_list_join_to_the_whole_list(fixture: Fixture) -> None:  # noqa: F811
+    subs = fixture.library.submissions
+    for reviewer in [*fixture.people.values(), 999]:
+        for search in ("", "ada"):
+            whole = subs.entry_rows(reviewer, search)
+            assert whole
+            for k in range(1, len(whole) + 2):
+                page = subs.entry_rows(reviewer, search, limit=k)
+                assert page == whole[:k], (reviewer, search, k)
+                rest = subs.entry_rows(reviewer, search, after=_key(page[-1]))
+                assert page + rest == whole, (reviewer, search, k)
+
+
+def test_each_interviews_counts_are_the_whole_lists(fixture: Fixture) -> None:  # noqa: F811
+    subs = fixture.library.submissions
+    seen = set()
+    for reviewer in [*fixture.people.values(), 999]:
+        counts = subs.entry_counts(reviewer)
+        assert counts == _counts(subs.entry_rows(reviewer)), reviewer
+        seen |= {c[4] for c in counts}
+    assert len(seen) > 1  # some reviewer submitted candidates, another none
+
+
+def test_the_listing_index_serves_a_page_and_its_rest(fixture: Fixture) -> None:  # noqa: F811
+    conn = fixture.library.db.conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        fixture.library.submissions.entry_rows(1, limit=3)
+        fixture.library.submissions.entry_rows(1, after=(1, "a", 1))
+    finally:
+        conn.set_trace_callback(None)
+    for sql in (s for s in statements if "FROM submissions s" in s):
+        plan = [str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+        assert not [x for x in plan if "TEMP B-TREE" in x or "AUTOMATIC" in x], plan
+        assert any("COVERING INDEX submissions_listing" in x for x in plan), plan
+
+
+def _library(root: Path, names: tuple[str, ...]) -> tuple[Library, list[int]]:
+    library = open_library(root)
+    library.interviews.add_definition(HASH, _definition())
+    kit = ("panel-demo", HASH)
+    return library, [_add(library, root, i, name, kit) for i, name in enumerate(names)]
+
+
+# ASCII names whose NOCASE order is the casefold order: case ties, punctuation between the
+# cases' letters, a control character (not printable, still ordered alike).
+ASCII_NAMES = ("bob", "Bob", "BOB", "_under", "a_b", "aB", "Ab", "zed", "x\x01y", "", "Bob")
+
+
+@pytest.mark.parametrize(
+    ("extra", "paged"),
+    [("", True), ("Ångström", False), ("nul\0name", False), ("Zoë", False)],
+)
+def test_only_names_that_sort_alike_come_in_pages(tmp_path: Path, extra: str, paged: bool) -> None:
+    library, ids = _library(tmp_path / "lib", (*ASCII_NAMES, extra))
+    try:
+        assert library.submissions.names_sort_as_casefold() is paged
+        service = ReviewerService(library)
+        actor = service.actor_for(service.reviewer_named(None).id)
+        # The reviewer's work shows in the counts: one candidate submitted, one a draft.
+        for sid, submit in ((ids[0], True), (ids[1], False)):
+            for answer in library.submissions.answers(sid):
+                service.save_score(actor, answer_id=answer.id, score=3, note="")
+            if submit:
+                service.submit_candidate(actor, submission_id=sid)
+        whole = service.entry_rows(actor)
+        assert [r[3] for r in whole] == sorted((r[3] for r in whole), key=str.casefold), (
+            "the list's own order"
+        )
+        for first in range(1, len(whole) + 2):
+            page = service.entry_page(actor, first=first)
+            if not paged or first >= len(whole):
+                assert page.rest is None and page.rows == whole
+                continue
+            assert page.rest is not None
+            assert page.rows == whole[:first]
+            assert page.interviews == _counts(whole)
+            assert page.interviews[0][4] == 1
+            assert page.rows + page.rest() == whole
+        # A search or another sort: the whole list at once.
+        for kwargs in ({"search": "bob"}, {"sort": "imported"}, {"sort": "status"}):
+            page = service.entry_page(actor, first=1, **kwargs)  # type: ignore[arg-type]
+            assert page.rest is None
+            assert page.rows == service.entry_rows(actor, **kwargs)  # type: ignore[arg-type]
+        assert service.entry_page(actor, first=None).rows == whole
+    finally:
+        library.close()
+
+
+def test_blind_codes_come_whole(fixture: Fixture) -> None:  # noqa: F811
+    """The fixture's panel hides undecided candidates behind codes: no page, the codes'
+    order, no name."""
+    service = ReviewerService(fixture.library)
+    actor = service.actor_for(fixture.people["Solo"])
+    assert service.blind()
+    page = service.entry_page(actor, first=1)
+    assert page.rest is None
+    assert page.rows == service.entry_rows(actor)
+    codes = {fixture.subs[0]: "X-1"}
+    assert service.entry_page(actor, first=1, codes=codes).rows == service.entry_rows(
+        actor, codes=codes
+    )
