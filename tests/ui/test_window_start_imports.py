@@ -64,6 +64,7 @@ REVIEW_LATER = [
     "onetake_desktop.domain.panel",  # a panel's summaries, orders, codes and audit rows
     "hmac",  # signing a panelist's rows
     "secrets",
+    "onetake_desktop.storage.records",  # submissions, answers, scores: the first one made
 ]
 
 SCRIPT = """

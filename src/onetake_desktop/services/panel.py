@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # argon2 loads with the first passphrase (services/scoring.py
         ScoreStats,
     )
 
+    # Named only: storage.records loads with the first record made (issue 17).
+    from onetake_desktop.storage.records import AnswerRecord, ScoreRecord
+
 from onetake_desktop.domain.clock import Clock
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.services.scoring import (
@@ -46,7 +49,7 @@ from onetake_desktop.services.scoring import (
     scoring_for,
 )
 from onetake_desktop.services.settings import ReviewerSettings
-from onetake_desktop.storage.library import AnswerRecord, InterviewRecord, Library, ScoreRecord
+from onetake_desktop.storage.library import InterviewRecord, Library
 from onetake_desktop.storage.panel import (
     DecisionRecord,
     PanelistRecord,

@@ -28,19 +28,13 @@ from onetake_desktop.storage.library import (
     ANSWER_STATUSES,
     ENTRY_FIELDS,
     RECOMMENDATION_LABELS,
-    AnswerRecord,
     AnswerStatus,
-    CandidateEntry,
     EntryRow,
     InterviewCount,
     InterviewRecord,
     Library,
     Recommendation,
-    RecommendationRecord,
     Reviewer,
-    ScoreRecord,
-    SubmissionRecord,
-    TimestampedNote,
     answer_status,
     candidate_status,
     open_library,
@@ -55,6 +49,17 @@ if TYPE_CHECKING:
         definition_not_bundle,
         find_bundles,
         is_definition_file,
+    )
+
+    # Named only (CandidateEntry also lazily below): storage.records loads with the first
+    # record made (issue 17).
+    from onetake_desktop.storage.records import (
+        AnswerRecord,
+        CandidateEntry,
+        RecommendationRecord,
+        ScoreRecord,
+        SubmissionRecord,
+        TimestampedNote,
     )
 
 # The importer (bundles, media probes, zip checks) loads when something is imported, not when
@@ -74,6 +79,10 @@ def __getattr__(name: str) -> Any:
         from onetake_desktop.services import importing
 
         return getattr(importing, name)
+    if name == "CandidateEntry":  # storage.records loads with the first record (issue 17)
+        from onetake_desktop.storage.records import CandidateEntry
+
+        return CandidateEntry
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -310,6 +319,8 @@ class ReviewerService:
         """The library as this actor sees it. Candidates blind mode hides (and any extra
         ``codes``, submission id -> code) show a code instead of the name, without the email;
         search and the name sort then see only the code, so neither can tell who it is."""
+        from onetake_desktop.storage.records import CandidateEntry  # see storage.records
+
         rows = self.entry_rows(actor, search=search, sort=sort, codes=codes)
         return [CandidateEntry(*row) for row in rows]
 

@@ -50,10 +50,7 @@ from onetake_desktop.storage.db import durable, transaction
 from onetake_desktop.storage.library import (
     Library,
     Recommendation,
-    RecommendationRecord,
     Reviewer,
-    ScoreRecord,
-    TimestampedNote,
 )
 from onetake_desktop.storage.panel import (
     ERASED_ACTION,
@@ -71,6 +68,9 @@ if TYPE_CHECKING:
     # The panel's domain loads with the first blind code, wrong passphrase or audit row: a
     # lone reviewer's window opens without it (issue 17).
     from onetake_desktop.domain.panel import AuditEntry, AuditProblem, Decision
+
+    # Named only: storage.records loads with the first record made (issue 17).
+    from onetake_desktop.storage.records import RecommendationRecord, ScoreRecord, TimestampedNote
 
 # argon2 (and its C bindings) loads with the first passphrase checked or set, the transcripts
 # table with the first export that asks for it: commands that only read (the library list)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -25,6 +25,50 @@ from onetake_desktop.storage.db import Database, open_database, transaction, utc
 if TYPE_CHECKING:  # definitions are read and written as JSON, when one is asked for
     from onetake_desktop.domain.kit import InterviewDefinition
     from onetake_desktop.domain.manifest import SubmissionManifest
+    from onetake_desktop.storage.records import (
+        AnswerRecord as AnswerRecord,
+    )
+    from onetake_desktop.storage.records import (
+        CandidateEntry as CandidateEntry,
+    )
+    from onetake_desktop.storage.records import (
+        NewAnswer as NewAnswer,
+    )
+    from onetake_desktop.storage.records import (
+        RecommendationRecord as RecommendationRecord,
+    )
+    from onetake_desktop.storage.records import (
+        ScoreRecord as ScoreRecord,
+    )
+    from onetake_desktop.storage.records import (
+        SubmissionRecord as SubmissionRecord,
+    )
+    from onetake_desktop.storage.records import (
+        TimestampedNote as TimestampedNote,
+    )
+
+# The records other than reviewers and interviews live in storage.records, loaded with the
+# first one made (issue 17); importing them from here still works, by name.
+_RECORDS = frozenset(
+    (
+        "AnswerRecord",
+        "CandidateEntry",
+        "NewAnswer",
+        "RecommendationRecord",
+        "ScoreRecord",
+        "SubmissionRecord",
+        "TimestampedNote",
+    )
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RECORDS:
+        from onetake_desktop.storage import records
+
+        return getattr(records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 ScoreStatus = Literal["draft", "submitted"]
 # What a reviewer's work on an answer (or a candidate) is: no score yet, a score not yet
@@ -70,104 +114,6 @@ class InterviewRecord:
     has_definition: bool
 
 
-@dataclass(frozen=True)
-class SubmissionRecord:
-    """One imported bundle: a candidate's sealed answers to one interview."""
-
-    id: int
-    interview_pk: int
-    bundle_sha256: str
-    kit_content_hash: str
-    candidate_name: str
-    candidate_email: str
-    sealed_at: str
-    imported_at: str
-    folder: Path  # absolute
-    time_multiplier: float
-    accommodations: tuple[str, ...]
-    # The interview's rules this bundle broke, found on import (domain/conformance.py).
-    flags: tuple[Flag, ...] = ()
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    """One answer of a submission, as stored on import."""
-
-    id: int
-    submission_id: int
-    position: int
-    question_id: str
-    answer_type: str
-    media_path: Path | None  # absolute
-    text: str | None
-    think_seconds_used: float
-    answer_seconds: float
-    media_duration_seconds: float | None
-    takes_used: int
-    submitted_take: int
-
-
-@dataclass(frozen=True)
-class ScoreRecord:
-    """One version of a reviewer's score of one answer (a correction supersedes it)."""
-
-    id: int
-    answer_id: int
-    reviewer_id: int
-    score: int | None  # None: a draft that holds only a note so far
-    note: str
-    status: ScoreStatus
-    created_at: str
-    supersedes_id: int | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class TimestampedNote:
-    """A reviewer's note at a moment of an answer's recording."""
-
-    id: int
-    answer_id: int
-    reviewer_id: int
-    position_ms: int
-    text: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class RecommendationRecord:
-    """A reviewer's overall recommendation on one candidate."""
-
-    id: int
-    submission_id: int
-    reviewer_id: int
-    value: Recommendation
-    note: str
-    status: ScoreStatus
-    created_at: str
-
-
-@dataclass(frozen=True)
-class CandidateEntry:
-    """One line of the library for one viewing reviewer."""
-
-    submission_id: int
-    interview_pk: int
-    interview_title: str
-    candidate_name: str
-    candidate_email: str
-    imported_at: str
-    sealed_at: str
-    answers: int
-    with_score: int  # answers this reviewer gave a score (draft or submitted)
-    submitted: int  # answers with this reviewer's submitted score
-    has_definition: bool
-
-    @property
-    def status(self) -> AnswerStatus:
-        return candidate_status(self.answers, self.with_score, self.submitted)
-
-
 # CandidateEntry's fields in order: the tuples of SqliteSubmissions.entry_rows, for lists of
 # a large library that print each candidate without making an object of it.
 ENTRY_FIELDS = (
@@ -192,21 +138,6 @@ InterviewCount = tuple[int, str, bool, int, int]
 # SqliteSubmissions.entry_rows counts a candidate's submitted and scored answers in one sum:
 # submitted * _PACK + scored (far more than the most answers a candidate can have).
 _PACK = 1 << 32
-
-
-@dataclass(frozen=True)
-class NewAnswer:
-    """What an import stores for one answer (paths relative to the submission folder)."""
-
-    question_id: str
-    answer_type: str
-    media_name: str | None
-    text: str | None
-    think_seconds_used: float
-    answer_seconds: float
-    media_duration_seconds: float | None
-    takes_used: int
-    submitted_take: int
 
 
 def answer_status(score: ScoreRecord | None) -> AnswerStatus:
@@ -489,44 +420,58 @@ class SqliteSubmissions:
     def _folder(self, stored: str) -> Path:
         return (self.root / stored).resolve()
 
-    def _make(self, row: Any) -> SubmissionRecord:
-        return SubmissionRecord(
-            int(row[0]),
-            int(row[1]),
-            row[2],
-            row[3],
-            row[4],
-            row[5],
-            row[6],
-            row[7],
-            self._folder(row[8]),
-            float(row[9]),
-            tuple(a for a in str(row[10]).split(",") if a),
-            flags_from_json(row[11]),
-        )
+    def _make(self, rows: Iterable[Any]) -> list[SubmissionRecord]:
+        from onetake_desktop.storage.records import (
+            SubmissionRecord,
+        )  # see storage.records
 
-    def _make_answer(self, row: Any) -> AnswerRecord:
-        folder = self._folder(row[12])
-        return AnswerRecord(
-            int(row[0]),
-            int(row[1]),
-            int(row[2]),
-            row[3],
-            row[4],
-            None if row[5] is None else folder / row[5],
-            row[6],
-            float(row[7]),
-            float(row[8]),
-            None if row[9] is None else float(row[9]),
-            int(row[10]),
-            int(row[11]),
-        )
+        return [
+            SubmissionRecord(
+                int(row[0]),
+                int(row[1]),
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                self._folder(row[8]),
+                float(row[9]),
+                tuple(a for a in str(row[10]).split(",") if a),
+                flags_from_json(row[11]),
+            )
+            for row in rows
+        ]
+
+    def _make_answers(self, rows: Iterable[Any]) -> list[AnswerRecord]:
+        from onetake_desktop.storage.records import AnswerRecord  # see storage.records
+
+        out = []
+        for row in rows:
+            folder = self._folder(row[12])
+            out.append(
+                AnswerRecord(
+                    int(row[0]),
+                    int(row[1]),
+                    int(row[2]),
+                    row[3],
+                    row[4],
+                    None if row[5] is None else folder / row[5],
+                    row[6],
+                    float(row[7]),
+                    float(row[8]),
+                    None if row[9] is None else float(row[9]),
+                    int(row[10]),
+                    int(row[11]),
+                )
+            )
+        return out
 
     def find_by_sha256(self, bundle_sha256: str) -> SubmissionRecord | None:
         row = self.db.execute(
             f"SELECT {self._COLUMNS} FROM submissions s WHERE bundle_sha256 = ?", (bundle_sha256,)
         ).fetchone()
-        return None if row is None else self._make(row)
+        return None if row is None else self._make([row])[0]
 
     def stored_folders(self) -> set[str]:
         """Every submission's folder as stored (relative to the library root, as ``add``
@@ -616,20 +561,18 @@ class SqliteSubmissions:
             )
 
     def get(self, submission_id: int) -> SubmissionRecord:
-        return self._make(
-            _one(
-                self.db,
-                f"SELECT {self._COLUMNS} FROM submissions s WHERE id = ?",
-                (submission_id,),
-                f"submission number {submission_id}",
-            )
+        row = _one(
+            self.db,
+            f"SELECT {self._COLUMNS} FROM submissions s WHERE id = ?",
+            (submission_id,),
+            f"submission number {submission_id}",
         )
+        return self._make([row])[0]
 
     def all(self) -> list[SubmissionRecord]:
-        return [
-            self._make(r)
-            for r in _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
-        ]
+        return self._make(
+            _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
+        )
 
     def all_flags(self) -> dict[int, tuple[Flag, ...]]:
         """The import flags of every flagged submission by id, in one query (lists of a
@@ -651,29 +594,29 @@ class SqliteSubmissions:
         }
 
     def answers(self, submission_id: int) -> list[AnswerRecord]:
-        return [
-            self._make_answer(r)
-            for r in _rows(
+        return self._make_answers(
+            _rows(
                 self.db,
                 f"SELECT {self._ANSWER_COLUMNS} FROM answers a JOIN submissions s"
                 " ON s.id = a.submission_id WHERE a.submission_id = ? ORDER BY a.position",
                 (submission_id,),
             )
-        ]
+        )
 
     def answer(self, answer_id: int) -> AnswerRecord:
-        return self._make_answer(
-            _one(
-                self.db,
-                f"SELECT {self._ANSWER_COLUMNS} FROM answers a JOIN submissions s"
-                " ON s.id = a.submission_id WHERE a.id = ?",
-                (answer_id,),
-                f"answer number {answer_id}",
-            )
+        row = _one(
+            self.db,
+            f"SELECT {self._ANSWER_COLUMNS} FROM answers a JOIN submissions s"
+            " ON s.id = a.submission_id WHERE a.id = ?",
+            (answer_id,),
+            f"answer number {answer_id}",
         )
+        return self._make_answers([row])[0]
 
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]:
         """Every submission with this reviewer's progress on it (see :meth:`entry_rows`)."""
+        from onetake_desktop.storage.records import CandidateEntry  # see storage.records
+
         return [CandidateEntry(*row) for row in self.entry_rows(reviewer_id, search)]
 
     def entry_rows(
@@ -828,18 +771,23 @@ class SqliteScores:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _make(self, row: Any) -> ScoreRecord:
-        return ScoreRecord(
-            int(row[0]),
-            int(row[1]),
-            int(row[2]),
-            None if row[3] is None else int(row[3]),
-            row[4],
-            row[5],
-            row[6],
-            row[7],
-            row[8],
-        )
+    def _make(self, rows: Iterable[Any]) -> list[ScoreRecord]:
+        from onetake_desktop.storage.records import ScoreRecord  # see storage.records
+
+        return [
+            ScoreRecord(
+                int(row[0]),
+                int(row[1]),
+                int(row[2]),
+                None if row[3] is None else int(row[3]),
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+            )
+            for row in rows
+        ]
 
     @staticmethod
     def _check(score: int) -> None:
@@ -852,18 +800,17 @@ class SqliteScores:
             " ORDER BY id DESC LIMIT 1",
             (answer_id, reviewer_id),
         ).fetchone()
-        return None if row is None else self._make(row)
+        return None if row is None else self._make([row])[0]
 
     def history(self, answer_id: int, reviewer_id: int) -> list[ScoreRecord]:
-        return [
-            self._make(r)
-            for r in _rows(
+        return self._make(
+            _rows(
                 self.db,
                 f"SELECT {self._COLUMNS} FROM scores WHERE answer_id = ? AND reviewer_id = ?"
                 " ORDER BY id",
                 (answer_id, reviewer_id),
             )
-        ]
+        )
 
     def current_for_submission(
         self, submission_id: int, reviewer_id: int
@@ -876,8 +823,7 @@ class SqliteScores:
             (submission_id, reviewer_id),
         )
         out: dict[int, ScoreRecord] = {}
-        for r in rows:
-            record = self._make(r)
+        for record in self._make(rows):
             out[record.answer_id] = record  # ordered by id: the last one wins
         return out
 
@@ -908,7 +854,7 @@ class SqliteScores:
                 )
                 score_id = latest.id
         row = self.db.execute(f"SELECT {self._COLUMNS} FROM scores WHERE id = ?", (score_id,))
-        return self._make(row.fetchone())
+        return self._make([row.fetchone()])[0]
 
     def submit(self, submission_id: int, reviewer_id: int) -> int:
         """Mark this reviewer's drafts for the submission (and the recommendation) submitted,
@@ -945,7 +891,7 @@ class SqliteScores:
             )
             score_id = int(cursor.lastrowid or 0)
         row = self.db.execute(f"SELECT {self._COLUMNS} FROM scores WHERE id = ?", (score_id,))
-        return self._make(row.fetchone())
+        return self._make([row.fetchone()])[0]
 
     def add_note(
         self, answer_id: int, reviewer_id: int, position_ms: int, text: str
@@ -960,6 +906,10 @@ class SqliteScores:
                 " created_at) VALUES (?, ?, ?, ?, ?)",
                 (answer_id, reviewer_id, max(0, int(position_ms)), text, created),
             )
+        from onetake_desktop.storage.records import (
+            TimestampedNote,
+        )  # see storage.records
+
         return TimestampedNote(
             int(cursor.lastrowid or 0),
             answer_id,
@@ -970,6 +920,10 @@ class SqliteScores:
         )
 
     def notes(self, answer_id: int, reviewer_id: int) -> list[TimestampedNote]:
+        from onetake_desktop.storage.records import (
+            TimestampedNote,
+        )  # see storage.records
+
         return [
             TimestampedNote(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5])
             for r in _rows(
@@ -1021,6 +975,10 @@ class SqliteScores:
         ).fetchone()
         if row is None:
             return None
+        from onetake_desktop.storage.records import (
+            RecommendationRecord,
+        )  # see storage.records
+
         return RecommendationRecord(
             int(row[0]), int(row[1]), int(row[2]), row[3], row[4], row[5], row[6]
         )

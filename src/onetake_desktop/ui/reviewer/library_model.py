@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -35,13 +35,15 @@ from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.services.reviewer import (
     ENTRY_FIELDS,
     AnswerStatus,
-    CandidateEntry,
     EntryPage,
     EntryRow,
     candidate_status,
 )
 from onetake_desktop.ui.widgets.flags import FLAG_MARK, flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+
+if TYPE_CHECKING:
+    from onetake_desktop.services.reviewer import CandidateEntry
 
 Kind = Literal["interview", "candidate", "answer"]
 Index = QModelIndex | QPersistentModelIndex
