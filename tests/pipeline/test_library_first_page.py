@@ -107,6 +107,8 @@ def test_only_names_that_sort_alike_come_in_pages(tmp_path: Path, extra: str, pa
             if submit:
                 service.submit_candidate(actor, submission_id=sid)
         whole = service.entry_rows(actor)
+        flags = service.all_flags()
+        assert len(flags) > 2  # every third candidate (_add)
         assert [r[3] for r in whole] == sorted((r[3] for r in whole), key=str.casefold), (
             "the list's own order"
         )
@@ -114,12 +116,18 @@ def test_only_names_that_sort_alike_come_in_pages(tmp_path: Path, extra: str, pa
             page = service.entry_page(actor, first=first)
             if not paged or first >= len(whole):
                 assert page.rest is None and page.rows == whole
+                assert page.flags == flags
                 continue
             assert page.rest is not None
             assert page.rows == whole[:first]
+            # The page's flagged candidates' flags (the rest's come with the rest).
+            assert page.flags == {r[0]: flags[r[0]] for r in page.rows if r[0] in flags}
             assert page.interviews == _counts(whole)
             assert page.interviews[0][4] == 1
-            assert page.rows + page.rest() == whole
+            rest = page.rest()
+            assert rest.rest is None
+            assert page.rows + rest.rows == whole
+            assert {**page.flags, **rest.flags} == flags
         # A search or another sort: the whole list at once.
         for kwargs in ({"search": "bob"}, {"sort": "imported"}, {"sort": "status"}):
             page = service.entry_page(actor, first=1, **kwargs)  # type: ignore[arg-type]

@@ -124,10 +124,11 @@ class EntryPage(NamedTuple):
     """The first rows of a list (:meth:`ReviewerService.entry_page`) and how to get the rest."""
 
     rows: list[EntryRow]  # the list's first rows, in its order
-    # Each interview of the whole list with its counts, and the rest of the rows (called
-    # once, later); both empty/None when ``rows`` is the whole list.
+    flags: dict[int, tuple[Flag, ...]]  # the import flags of those candidates (flagged only)
+    # Each interview of the whole list with its counts, and the rest of the list as a page
+    # of its own (called once, later); both empty/None when ``rows`` is the whole list.
     interviews: list[InterviewCount]
-    rest: Callable[[], list[EntryRow]] | None
+    rest: Callable[[], EntryPage] | None
 
 
 @dataclass(frozen=True)
@@ -377,17 +378,16 @@ class ReviewerService:
             or self.blind()
             or not submissions.names_sort_as_casefold()
         ):
-            return EntryPage(
-                self.entry_rows(actor, search=search, sort=sort, codes=codes), [], None
-            )
+            rows = self.entry_rows(actor, search=search, sort=sort, codes=codes)
+            return EntryPage(rows, self.all_flags(), [], None)
         rows = submissions.entry_rows(actor.reviewer_id, limit=first + 1)
         if len(rows) <= first:
-            return EntryPage(rows, [], None)
+            return EntryPage(rows, self.all_flags(), [], None)
         del rows[first:]
         last = rows[-1]
         after = (last[1], last[3], last[0])  # interview, name, id: the next page's key
 
-        def rest() -> list[EntryRow]:
+        def rest() -> EntryPage:
             # Asked later (after the first frame): the policy is asked again. Should the
             # panel hide names by now, they stay hidden (the window reloads on that anyway).
             self.scoring.check(actor)
@@ -398,9 +398,10 @@ class ReviewerService:
                     (r[0], r[1], r[2], now_hidden[r[0]], "", *r[5:]) if r[0] in now_hidden else r
                     for r in more
                 ]
-            return more
+            return EntryPage(more, self.all_flags(), [], None)
 
-        return EntryPage(rows, submissions.entry_counts(actor.reviewer_id), rest)
+        flags = submissions.all_flags(first=first)
+        return EntryPage(rows, flags, submissions.entry_counts(actor.reviewer_id), rest)
 
     def _rows(
         self, actor: Actor, search: str, sort: str, codes: Mapping[int, str]

@@ -574,13 +574,20 @@ class SqliteSubmissions:
             _rows(self.db, f"SELECT {self._COLUMNS} FROM submissions s ORDER BY s.id")
         )
 
-    def all_flags(self) -> dict[int, tuple[Flag, ...]]:
+    def all_flags(self, *, first: int | None = None) -> dict[int, tuple[Flag, ...]]:
         """The import flags of every flagged submission by id, in one query (lists of a
-        large library: no folder to resolve per candidate)."""
-        return {
-            int(r[0]): flags_from_json(r[1])
-            for r in _rows(self.db, "SELECT id, flags FROM submissions WHERE flags <> '[]'")
-        }
+        large library: no folder to resolve per candidate). ``first``: only those among the
+        first rows of :meth:`entry_rows`' order (a page's: found in the listing index, then
+        by id, without reading every submission)."""
+        sql = "SELECT id, flags FROM submissions WHERE flags <> '[]'"
+        params: tuple[int, ...] = ()
+        if first is not None:
+            sql += (
+                " AND id IN (SELECT id FROM submissions"
+                " ORDER BY interview_pk, candidate_name COLLATE NOCASE, id LIMIT ?)"
+            )
+            params = (first,)
+        return {int(r[0]): flags_from_json(r[1]) for r in _rows(self.db, sql, params)}
 
     def bundle_hashes(self, interview_pk: int) -> dict[int, str]:
         """Submission id -> bundle SHA-256 for the interview, in one query (exports)."""

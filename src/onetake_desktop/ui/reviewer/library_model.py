@@ -121,7 +121,7 @@ class LibraryModel(QAbstractItemModel):
         self._pending_marks: tuple[Mapping[int, str], Mapping[int, tuple[Flag, ...]]] = ({}, {})
         # The rows a first page left out, not yet read (EntryPage.rest), and the counts its
         # interviews show until then.
-        self._more: Callable[[], list[EntryRow]] | None = None
+        self._more: Callable[[], EntryPage] | None = None
         self.compact = False  # a narrow library: marks only, the words in the tooltip
         self._bold = QFont()
         self._bold.setBold(True)
@@ -197,21 +197,17 @@ class LibraryModel(QAbstractItemModel):
         self.endResetModel()
 
     def set_page(
-        self,
-        page: EntryPage,
-        hidden: Mapping[int, str] | None = None,
-        flags: Mapping[int, tuple[Flag, ...]] | None = None,
-        first: int | None = None,
+        self, page: EntryPage, hidden: Mapping[int, str] | None = None, first: int | None = None
     ) -> None:
         """:meth:`set_rows` from ``ReviewerService.entry_page``: a whole list as set_rows
         takes it; a first page with every interview (and its counts) and those rows only,
         the rest read by :meth:`show_all` (which the window calls right after its first
         frame, and every lookup by candidate or answer first)."""
         if page.rest is None:
-            self.set_rows(page.rows, hidden, flags, first)
+            self.set_rows(page.rows, hidden, page.flags, first)
             return
         hidden = hidden or {}
-        flags = flags or {}
+        flags = page.flags
         self.beginResetModel()
         nodes: list[_Node] = []
         top: list[int] = []
@@ -240,7 +236,9 @@ class LibraryModel(QAbstractItemModel):
         if more is None:
             return
         interviews = {self._nodes[n].key: n for n in self._top}
-        for r in more():
+        rest = more()
+        self._pending_marks = (self._pending_marks[0], {**self._pending_marks[1], **rest.flags})
+        for r in rest.rows:
             node_id = interviews.get(r[1])
             if node_id is None:  # an interview whose first candidate came after the page
                 node_id = len(self._nodes)

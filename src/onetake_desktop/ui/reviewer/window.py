@@ -821,7 +821,7 @@ class ReviewerWindow(QMainWindow):
         entries = page.rows
         self.tree.setUpdatesEnabled(False)
         try:
-            self.model.set_page(page, codes, self.service.all_flags(), first=first)
+            self.model.set_page(page, codes, first=first)
             # Each interview open. expand() right after the model's reset only records it
             # (expandToDepth lays out every candidate now, and the view does it again when
             # shown: 20,000 calls into the model at 10,000 candidates instead of 10,000).
