@@ -100,6 +100,13 @@ class _Node:
     flags: tuple[Flag, ...] = ()  # a candidate's import flags (rules of the interview broken)
 
 
+def _root(top: list[int]) -> _Node:
+    """Node 0: what an invalid index (internal id 0) stands for, the top of the tree, whose
+    children are the interviews. index() and hasChildren(), which the view calls for every
+    row it lays out, then need no isValid() call into Qt (issue 17)."""
+    return _Node("interview", 0, "", "", "", -1, -1, top)
+
+
 class LibraryModel(QAbstractItemModel):
     """Two columns: the name (or question) and the reviewer's status.
 
@@ -111,8 +118,8 @@ class LibraryModel(QAbstractItemModel):
     def __init__(self, answers_for: Callable[[int], Sequence[AnswerRow]]) -> None:
         super().__init__()
         self._answers_for = answers_for
-        self._nodes: list[_Node] = []
         self._top: list[int] = []
+        self._nodes: list[_Node] = [_root(self._top)]
         self._candidates: dict[int, int] = {}  # submission id -> node id
         self._answers: dict[int, int] = {}  # answer id -> node id
         # interview node id -> its candidates' rows not yet made nodes (the first frame of a
@@ -156,8 +163,8 @@ class LibraryModel(QAbstractItemModel):
         hidden = hidden or {}
         flags = flags or {}
         self.beginResetModel()
-        nodes: list[_Node] = []
         top: list[int] = []
+        nodes: list[_Node] = [_root(top)]
         candidates: dict[int, int] = {}
         interviews: dict[int, int] = {}
         pending: dict[int, list[EntryRow]] = {}
@@ -209,8 +216,8 @@ class LibraryModel(QAbstractItemModel):
         hidden = hidden or {}
         flags = page.flags
         self.beginResetModel()
-        nodes: list[_Node] = []
         top: list[int] = []
+        nodes: list[_Node] = [_root(top)]
         candidates: dict[int, int] = {}
         interviews: dict[int, int] = {}
         for pk, title, defined, count, submitted in page.interviews:
@@ -444,8 +451,7 @@ class LibraryModel(QAbstractItemModel):
     # index() and hasChildren() run once per row whenever the view lays out an expanded
     # interview (10,000 calls each from C++): kept to a few attribute lookups.
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        valid = parent.isValid()
-        kids = (self._nodes[parent.internalId()].children or ()) if valid else self._top
+        kids = self._nodes[parent.internalId()].children or ()  # node 0: the interviews
         if 0 <= row < len(kids) and 0 <= column < 2:
             return self.createIndex(row, column, kids[row])
         return QModelIndex()
@@ -467,9 +473,7 @@ class LibraryModel(QAbstractItemModel):
         return 2
 
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        if not parent.isValid():
-            return bool(self._top)
-        node = self._nodes[parent.internalId()]
+        node = self._nodes[parent.internalId()]  # node 0 (no parent): the interviews
         children = node.children
         if children is None:
             return node.kind == "candidate"  # answers not loaded yet: a candidate has some

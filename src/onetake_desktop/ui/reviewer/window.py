@@ -842,18 +842,25 @@ class ReviewerWindow(QMainWindow):
             self._select_answer_item(self.current_answer_id)
 
     def _first_frame_rows(self) -> int:
-        """Candidates per interview that look, in the first frame, as all of them would: the
-        rows in view, and a scroll bar whose slider is at its shortest with this many rows
-        (its length is track x rows in view / rows: the window's height bounds both); at
-        least 1,000, so that a small window does not hold back rows for nothing."""
-        height = max(self.height(), 1)
-        in_view = height // max(self.tree.fontMetrics().height(), 1) + 1
+        """Candidates that look, in the first frame, as all of them would: the rows in view,
+        and a scroll bar whose slider is at its shortest with this many rows (its length is
+        track x rows in view / rows). The tree's height bounds both: at most the window's
+        less what is always above or below it (the menu bar in the window, the status bar,
+        the search line), whose heights are known before the window is laid out. At least
+        500, so that a small library is read at once. Each row read and laid out before the
+        first frame costs ~46 K instructions (issue 17)."""
+        bar = self.menuBar()
+        above_below = [self.statusBar(), self.search] + ([] if bar.isNativeMenuBar() else [bar])
+        tree = max(self.height() - sum(w.sizeHint().height() for w in above_below), 1)
+        header = self.tree.header()
+        rows_tall = tree - (0 if header.isHidden() else header.sizeHint().height())
+        in_view = max(rows_tall, 0) // max(self.tree.fontMetrics().height(), 1) + 1
         # The shortest slider from the bar's size hint (QScrollBar::sizeHint: two extents,
         # for the arrows, and the shortest slider), not from QStyle, whose Python type and
         # enums (~45 M instructions) an empty library's first frame needs nowhere else.
         hint = self.tree.verticalScrollBar().sizeHint()
         shortest = hint.height() - 2 * hint.width()
-        return max(1000, in_view * height // max(shortest, 4) + in_view)
+        return max(500, in_view * tree // max(shortest, 4) + in_view)
 
     def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:
         """(name as shown, status word) of each candidate under one interview. The status
