@@ -78,6 +78,23 @@ def test_the_listing_index_serves_a_page_and_its_rest(fixture: Fixture) -> None:
         assert any("COVERING INDEX submissions_listing" in x for x in plan), plan
 
 
+def test_one_interviews_count_is_the_tables(tmp_path: Path) -> None:
+    """A reviewer with no score, all candidates in one interview: the count comes from the
+    table's count (and an empty library has no interview to count)."""
+    library = open_library(tmp_path / "empty")
+    try:
+        assert library.submissions.entry_counts(999) == []
+    finally:
+        library.close()
+    library, ids = _library(tmp_path / "lib", ASCII_NAMES)
+    try:
+        counts = library.submissions.entry_counts(999)
+        assert counts == _counts(library.submissions.entry_rows(999))
+        assert counts[0][3] == len(ids)
+    finally:
+        library.close()
+
+
 def _library(root: Path, names: tuple[str, ...]) -> tuple[Library, list[int]]:
     library = open_library(root)
     library.interviews.add_definition(HASH, _definition())
