@@ -24,6 +24,7 @@ from tests.pipeline.test_library_listing_query import (  # noqa: F401 (the modul
     fixture,
 )
 from tests.pipeline.test_panel_service import HASH, _definition
+from tests.pipeline.test_scoring_policy import PASS, panel_service
 
 
 def _counts(rows: list[EntryRow]) -> list[InterviewCount]:
@@ -168,3 +169,27 @@ def test_blind_codes_come_whole(fixture: Fixture) -> None:  # noqa: F811
     assert service.entry_page(actor, first=1, codes=codes).rows == service.entry_rows(
         actor, codes=codes
     )
+
+
+def test_names_the_panel_hides_by_the_rest_stay_hidden(tmp_path: Path) -> None:
+    """The rest of a page is read later: should the panel's blind mode hide candidates by
+    then, the rest shows their codes, never their names or emails (the window then reloads
+    the whole list anyway)."""
+    library, _ = _library(tmp_path / "lib", ASCII_NAMES)
+    try:
+        panel = panel_service(library)
+        ana = panel.create_panelist("Ana", PASS["Ana"], chair=True)
+        panel.set_blind_mode(ana, False)
+        service = ReviewerService(library)
+        assert not service.blind()
+        page = service.entry_page(ana, first=2)
+        assert page.rest is not None
+        panel.set_blind_mode(ana, True)
+        codes = service.hidden_codes()
+        assert codes
+        rest = page.rest()
+        assert rest.rows
+        for row in rest.rows:
+            assert row[3] == codes[row[0]] and row[4] == ""
+    finally:
+        library.close()
