@@ -55,3 +55,41 @@ def test_the_first_frame_reads_a_page_and_the_rest_follows(
     assert [name for name, _ in window.candidate_rows()] == [r[3] for r in whole]
     assert model.interview_status(0) == f"0/{len(NAMES)} submitted"
     window.close()
+
+
+def test_an_interview_the_first_page_does_not_reach_is_open_with_its_count(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two interviews, a page of one row: the second interview is in the first frame with
+    the count of all its candidates, and open with every one of them right after."""
+    from onetake_desktop.storage.library import open_library
+    from tests.pipeline.test_library_listing_query import _add
+    from tests.pipeline.test_panel_service import HASH, _definition
+
+    root = tmp_path / "lib"
+    library = open_library(root)
+    library.interviews.add_definition(HASH, _definition())
+    other = "sha256:" + "ef" * 32
+    library.interviews.ensure("other-kit", "2", other)  # no definition
+    kits = (("panel-demo", HASH), ("other-kit", other))
+    names = ("Ann", "bob", "Cy", "dee", "Eve")
+    for i, name in enumerate(names):
+        _add(library, root, i, name, kits[i % 2])
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 1)
+    service = ReviewerService(library)
+    window = ReviewerWindow(service)
+    qtbot.addWidget(window)
+    model = window.model
+    assert model.rowCount() == 2
+    assert [model.rowCount(model.index(i, 0)) for i in (0, 1)] == [1, 0]
+    assert [model.interview_status(i) for i in (0, 1)] == ["0/3 submitted", "0/2 submitted"]
+    assert "(definition missing)" in str(model.index(1, 0).data())
+    window.show()
+    qtbot.waitUntil(model.showing_all)
+    assert [model.rowCount(model.index(i, 0)) for i in (0, 1)] == [3, 2]
+    assert all(window.tree.isExpanded(model.index(i, 0)) for i in (0, 1))
+    whole = service.entry_rows(service.actor_for(window.current_reviewer_id))
+    assert model.submission_ids() == [r[0] for r in whole]
+    assert [model.interview_status(i) for i in (0, 1)] == ["0/3 submitted", "0/2 submitted"]
+    window.close()
+    library.close()
