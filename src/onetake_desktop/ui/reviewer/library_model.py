@@ -19,8 +19,7 @@ Every text here comes from outside (names, emails, question texts): the view pai
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -78,8 +77,7 @@ def progress_mark(status: str) -> str:
     return STATUS_SHORT["not started" if done in ("", "0") else "draft"]
 
 
-@dataclass(slots=True)
-class AnswerRow:
+class AnswerRow(NamedTuple):
     """What the tree shows for one answer (the window builds these from the service)."""
 
     answer_id: int
@@ -87,17 +85,33 @@ class AnswerRow:
     status: AnswerStatus
 
 
-@dataclass(slots=True, eq=False)
 class _Node:
-    kind: Kind
-    key: int  # interview pk, submission id or answer id
-    label: str
-    detail: str  # what the tooltip says besides the label (an email), built when asked
-    status: str  # an AnswerStatus, or "a/b submitted" for an interview
-    parent: int  # node id of the parent, -1 at the top
-    row: int
-    children: list[int] | None = field(default=None)  # None: answers not loaded yet
-    flags: tuple[Flag, ...] = ()  # a candidate's import flags (rules of the interview broken)
+    """One row of the tree: an interview, a candidate or an answer. A plain class with
+    slots: as a dataclass it cost ~3 M instructions to define at every start (issue 17)."""
+
+    __slots__ = ("children", "detail", "flags", "key", "kind", "label", "parent", "row", "status")
+
+    def __init__(
+        self,
+        kind: Kind,
+        key: int,  # interview pk, submission id or answer id
+        label: str,
+        detail: str,  # what the tooltip says besides the label (an email), built when asked
+        status: str,  # an AnswerStatus, or "a/b submitted" for an interview
+        parent: int,  # node id of the parent, -1 at the top
+        row: int,
+        children: list[int] | None = None,  # None: answers not loaded yet
+        flags: tuple[Flag, ...] = (),  # a candidate's import flags (interview rules broken)
+    ) -> None:
+        self.kind = kind
+        self.key = key
+        self.label = label
+        self.detail = detail
+        self.status = status
+        self.parent = parent
+        self.row = row
+        self.children = children
+        self.flags = flags
 
 
 def _root(top: list[int]) -> _Node:
