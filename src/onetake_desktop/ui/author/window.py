@@ -4,7 +4,6 @@ holds the document, the undo history and the rules; this window shows and forwar
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -54,8 +53,6 @@ if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issu
     from onetake_desktop.domain.authoring import Advice
     from onetake_desktop.domain.validation import Problem
     from onetake_desktop.services.author_records import BankQuestion, Published
-
-log = logging.getLogger(__name__)
 
 PARTS = ("Interview", "Candidate's pages", "Privacy", "Practice", "Questions", "Hand-over")
 DEFAULT_TYPES = ("video", "audio", "text")
