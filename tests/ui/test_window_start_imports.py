@@ -53,6 +53,7 @@ AUTHOR_LATER = [
     "onetake_desktop.ui.widgets.plain",  # ui.application loads it with a window's error box
     "difflib",  # comparing a rubric's anchors: a blank draft has none
     "tomlkit.api",  # a blank draft's TOML document: made with its first edit or save
+    "onetake_desktop.services.author_records",  # reports, bank questions, builds: when made
 ]
 
 # The start screen: it shows no date, so datetime loads with the first timestamp asked for.
