@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import (
-    InterviewDefinition,
     Kit,
     definition_from_dict,
     definition_from_toml_dict,
@@ -33,6 +32,7 @@ from onetake_desktop.paths import resource
 from onetake_desktop.storage.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
+    from onetake_desktop.domain.definition import InterviewDefinition
     from onetake_desktop.storage.kit_signature import KitSignature, KitSigner
 
 # storage.kit_signature (cryptography, the key store) loads with the first signed or signing
