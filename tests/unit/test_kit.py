@@ -325,3 +325,15 @@ def test_definition_records_are_offered_by_domain_kit_and_loaded_when_asked_for(
     env = {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert (out.returncode, out.stdout.strip()) == (0, "ok"), out.stderr
+
+
+def test_kit_hashes_are_sha256_of_the_same_bytes_as_hashlib_gives() -> None:
+    # Issue 17: the kit's hashes come from CPython's own SHA-256 where it has one (no OpenSSL
+    # set-up before a candidate's first paint); the digests are hashlib's.
+    from onetake_desktop.domain.validation import canonical_json
+
+    kit = load_kit(demo_kit_path())
+    data = canonical_json(kit_to_dict(kit))
+    assert kit_content_hash(kit) == "sha256:" + hashlib.sha256(data).hexdigest()
+    notice = kit.privacy_notice.encode("utf-8")
+    assert privacy_notice_hash(kit) == "sha256:" + hashlib.sha256(notice).hexdigest()
