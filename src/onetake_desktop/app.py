@@ -32,7 +32,9 @@ def _display_available() -> bool:
 # missing here costs time, never behaviour.
 SERVICES_BEFORE_QT: dict[str, tuple[str, ...]] = {
     "review": ("onetake_desktop.services.reviewer", "onetake_desktop.services.panel"),
-    "candidate": ("onetake_desktop.services.candidate",),
+    # domain.safe_text: the first page's kit texts; its own imports (re, functools) then run
+    # before PySide6 too, and the hook does not read them (~1 M).
+    "candidate": ("onetake_desktop.services.candidate", "onetake_desktop.domain.safe_text"),
 }
 
 

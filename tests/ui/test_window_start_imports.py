@@ -53,7 +53,11 @@ AUTHOR_LATER = [
     "onetake_desktop.ui.widgets.plain",  # ui.application loads it with a window's error box
     "difflib",  # comparing a rubric's anchors: a blank draft has none
     "tomlkit.api",  # a blank draft's TOML document: made with its first edit or save
+    "onetake_desktop.services.author_records",  # reports, bank questions, builds: when made
 ]
+
+# The start screen: it shows no date, so datetime loads with the first timestamp asked for.
+START_LATER = ["datetime"]
 
 REVIEW_LATER = [
     "onetake_desktop.ui.reviewer.privacy_dialogs",  # erase / hold / release: when asked
@@ -86,6 +90,7 @@ else:
     window = open_window(GuiRequest(mode), context)
 first = sorted(m for m in watch if m in sys.modules)
 report = {"first": first, "title": window.windowTitle()}
+report["clock_zone"] = str(context.clock.now().tzinfo)  # what waited still answers
 if mode == "candidate":
     window.build_all_pages()  # every page still builds, with its own imports
     report["pages"] = sorted(type(window.pages[name]).__name__ for name in window.pages)
@@ -147,6 +152,13 @@ def test_the_reviewer_window_opens_without_its_dialogs(tmp_path: Path) -> None:
     report = _open("review", REVIEW_LATER, tmp_path)
     assert report["first"] == []
     assert "OneTake" in str(report["title"])
+
+
+def test_the_start_screen_opens_without_datetime(tmp_path: Path) -> None:
+    report = _open("start", START_LATER, tmp_path)
+    assert report["first"] == []
+    assert report["title"] == "OneTake"
+    assert report["clock_zone"] == "UTC"  # the context's clock still tells UTC time
 
 
 def test_the_handover_suffixes_are_the_bundle_writers() -> None:

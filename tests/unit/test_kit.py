@@ -300,3 +300,40 @@ def test_validate_and_show_print_the_guard_rails_the_window_shows(
     for command in ("validate", "show"):
         assert cli.main(["kit", command, str(bad)], context) == 3
         assert "Advice" not in capsys.readouterr().out
+
+
+def test_definition_records_are_offered_by_domain_kit_and_loaded_when_asked_for() -> None:
+    # Issue 17: the rubric records live in domain/definition.py; domain.kit offers them by name.
+    import os
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    code = (
+        "import sys\n"
+        "import onetake_desktop.domain.kit as kit\n"
+        "assert 'onetake_desktop.domain.definition' not in sys.modules\n"
+        "from onetake_desktop.domain.kit import InterviewDefinition, Rubric, RubricLevel\n"
+        "import onetake_desktop.domain.definition as d\n"
+        "assert (InterviewDefinition, Rubric, RubricLevel) == "
+        "(d.InterviewDefinition, d.Rubric, d.RubricLevel)\n"
+        "try:\n"
+        "    kit.NoSuchName\n"
+        "except AttributeError:\n"
+        "    print('ok')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert (out.returncode, out.stdout.strip()) == (0, "ok"), out.stderr
+
+
+def test_kit_hashes_are_sha256_of_the_same_bytes_as_hashlib_gives() -> None:
+    # Issue 17: the kit's hashes come from CPython's own SHA-256 where it has one (no OpenSSL
+    # set-up before a candidate's first paint); the digests are hashlib's.
+    from onetake_desktop.domain.validation import canonical_json
+
+    kit = load_kit(demo_kit_path())
+    data = canonical_json(kit_to_dict(kit))
+    assert kit_content_hash(kit) == "sha256:" + hashlib.sha256(data).hexdigest()
+    notice = kit.privacy_notice.encode("utf-8")
+    assert privacy_notice_hash(kit) == "sha256:" + hashlib.sha256(notice).hexdigest()

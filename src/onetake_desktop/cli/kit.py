@@ -10,6 +10,7 @@ from onetake_desktop.cli import add_group, context_of
 from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
 from onetake_desktop.domain.validation import Problem
 from onetake_desktop.services import author
+from onetake_desktop.services.author_records import ValidationReport
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,7 +82,7 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_problems(report: author.ValidationReport) -> int:
+def _print_problems(report: ValidationReport) -> int:
     count = len(report.problems)
     sys.stderr.write(
         f"{report.path}: {count} problem{'s' if count > 1 else ''} in this {report.kind}:\n"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+# datetime loads with the first timestamp asked for: every window's start makes a SystemClock,
+# the start screen never asks it the time (issue 17).
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class Clock(Protocol):
@@ -22,6 +26,8 @@ class SystemClock:
         return time.monotonic()
 
     def now(self) -> datetime:
+        from datetime import UTC, datetime
+
         return datetime.now(UTC)
 
 
@@ -29,6 +35,8 @@ class ManualClock:
     """A clock that moves only when told to; for tests and scripted sessions."""
 
     def __init__(self, start: datetime | None = None) -> None:
+        from datetime import UTC, datetime
+
         self._t = 0.0
         self._start = start or datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 

@@ -8,9 +8,9 @@ Parsing, validation with field paths and the content hash live here too (no I/O,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.handover import (  # issue 13: the optional hand-over block
@@ -30,6 +30,11 @@ from onetake_desktop.domain.validation import (
     shown_key,
 )
 
+if TYPE_CHECKING:  # at run time, loaded when first asked for: see __getattr__ at the end
+    from onetake_desktop.domain.definition import InterviewDefinition as InterviewDefinition
+    from onetake_desktop.domain.definition import Rubric as Rubric
+    from onetake_desktop.domain.definition import RubricLevel as RubricLevel
+
 KIT_FORMAT_VERSION = 1
 AnswerType = Literal["video", "audio", "text"]
 ANSWER_TYPES: tuple[AnswerType, ...] = ("video", "audio", "text")
@@ -39,8 +44,10 @@ LateSubmissions = Literal["allow", "mark", "refuse"]
 LATE_SUBMISSIONS: tuple[LateSubmissions, ...] = ("allow", "mark", "refuse")
 
 
-@dataclass(frozen=True)
-class Accommodation:
+# Accommodation and PracticeQuestion are NamedTuples, not frozen dataclasses: as immutable and
+# typed, ~3 M instructions less each to define on Python 3.11, before a candidate's first paint
+# (issue 17). Kit and Question stay dataclasses (dataclasses.replace makes changed copies).
+class Accommodation(NamedTuple):
     """Something the candidate may turn on, e.g. extra time x1.5."""
 
     id: str
@@ -48,8 +55,7 @@ class Accommodation:
     time_multiplier: float = 1.0
 
 
-@dataclass(frozen=True)
-class PracticeQuestion:
+class PracticeQuestion(NamedTuple):
     """Unscored warm-up; its takes are never saved into the bundle."""
 
     text: str
@@ -98,27 +104,6 @@ class Kit:
 
     def answer_type_of(self, question: Question) -> AnswerType:
         return question.answer_type or self.default_answer_type
-
-
-@dataclass(frozen=True)
-class RubricLevel:
-    score: int  # 1..5
-    anchor: str  # what an answer at this level shows (behavioural anchor)
-
-
-@dataclass(frozen=True)
-class Rubric:
-    competency: str
-    levels: tuple[RubricLevel, ...]  # exactly five, scores 1..5 in order
-
-
-@dataclass(frozen=True)
-class InterviewDefinition:
-    """The employer's side: the kit plus one rubric per question id."""
-
-    kit: Kit
-    rubrics: dict[str, Rubric] = field(default_factory=dict)
-    format_version: int = KIT_FORMAT_VERSION
 
 
 # --- limits and rules (one place; docs/formats.md and docs/schemas mirror them) -----------------
@@ -206,18 +191,26 @@ def kit_to_dict(kit: Kit) -> dict[str, Any]:
     )
 
 
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` in hex, from CPython's own SHA-256 where it has one (issue 17):
+    hashlib's loads OpenSSL first, ~10 M instructions before a candidate's first paint (the
+    kit's hash is checked before any window). The digest is the same either way."""
+    try:  # CPython 3.11; 3.12 renamed the module _sha2
+        from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from hashlib import sha256
+    digest: str = sha256(data).hexdigest()
+    return digest
+
+
 def kit_content_hash(kit: Kit) -> str:
     """``sha256:<hex>`` of the kit's canonical JSON (sorted keys, no whitespace, UTF-8)."""
-    import hashlib  # issue 17: OpenSSL's set-up waits for the first hash (not the windows')
-
-    return "sha256:" + hashlib.sha256(canonical_json(kit_to_dict(kit))).hexdigest()
+    return "sha256:" + _sha256_hex(canonical_json(kit_to_dict(kit)))
 
 
 def privacy_notice_hash(kit: Kit) -> str:
     """``sha256:<hex>`` of the privacy notice text (UTF-8); consent records it."""
-    import hashlib
-
-    return "sha256:" + hashlib.sha256(kit.privacy_notice.encode("utf-8")).hexdigest()
+    return "sha256:" + _sha256_hex(kit.privacy_notice.encode("utf-8"))
 
 
 def read_answer_type(f: Fields, key: str, *, required: bool) -> AnswerType | None:
@@ -478,6 +471,8 @@ def definition_to_dict(d: InterviewDefinition) -> dict[str, Any]:
 
 
 def _read_rubric(f: Fields) -> Rubric:
+    from onetake_desktop.domain.definition import Rubric, RubricLevel
+
     levels = []
     for path, value in f.items("levels", max_items=5):
         lv = Fields(value, path, f.problems)
@@ -490,6 +485,8 @@ def _read_rubric(f: Fields) -> Rubric:
 
 def definition_from_dict(data: object) -> InterviewDefinition:
     """Read and validate an interview definition (kit + rubrics); every problem is listed."""
+    from onetake_desktop.domain.definition import InterviewDefinition
+
     problems: list[Problem] = []
     f = Fields(data, "", problems)
     check_format(f, DEFINITION_FORMAT, KIT_FORMAT_VERSION, "interview definition", required=False)
@@ -567,6 +564,8 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
     ``[questions.rubric]`` table: ``competency`` and the anchors ``1`` to ``5``. Problems are
     reported with TOML paths (``questions[2].rubric.4``).
     """
+    from onetake_desktop.domain.definition import InterviewDefinition, Rubric, RubricLevel
+
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise ProblemsError([Problem("", "must be a TOML table")], "Invalid interview TOML")
@@ -671,3 +670,17 @@ def describe_kit(kit: Kit, rubrics: dict[str, Rubric] | None = None) -> str:
             for level in r.levels:
                 lines.append(f"        {level.score}: {level.anchor}")
     return "\n".join(lines)
+
+
+_DEFINITION_RECORDS = frozenset({"InterviewDefinition", "Rubric", "RubricLevel"})
+
+if not TYPE_CHECKING:  # mypy reads the import at the top; it must not see a catch-all here
+
+    def __getattr__(name: str) -> object:
+        """``domain.kit.Rubric`` and the others of domain/definition.py, loaded when first
+        asked for (issue 17: a candidate's start-up does not define them)."""
+        if name in _DEFINITION_RECORDS:
+            from onetake_desktop.domain import definition
+
+            return getattr(definition, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 BlockKind = Literal["paragraph", "bullet"]
 
@@ -30,16 +29,18 @@ _TRAILING = ".,;:!?)]}'’”"
 _BULLET = re.compile(r"^\s*(?:[-*•])\s+")
 
 
-@dataclass(frozen=True)
-class Span:
+# A NamedTuple, not a frozen dataclass: as immutable and typed, ~3 M instructions less to
+# define at start-up on Python 3.11 (issue 17).
+class Span(NamedTuple):
     """A run of text; ``link`` is set (and equals ``text``) for an https:/mailto: address."""
 
     text: str
     link: str | None = None
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
+    """A paragraph or a bullet line, as runs of plain text and addresses."""
+
     kind: BlockKind
     spans: tuple[Span, ...]
 

@@ -9,7 +9,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -38,6 +37,7 @@ from onetake_desktop.storage import kitfile
 from onetake_desktop.storage.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is signed or read
+    from onetake_desktop.services.author_records import BankQuestion, Published, ValidationReport
     from onetake_desktop.storage.kit_signature import KitSigner
 
 log = logging.getLogger(__name__)
@@ -50,20 +50,6 @@ if TYPE_CHECKING:
     import tomlkit
     import tomlkit.exceptions
     import tomlkit.items
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    path: Path
-    kind: str  # "interview TOML", "interview kit", "interview definition"
-    problems: list[Problem] = field(default_factory=list)
-    kit: Kit | None = None
-    # Markup the app will show literally: not an error, but the author should know.
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def _kind(path: Path) -> str:
@@ -87,6 +73,8 @@ def load_any(path: Path) -> InterviewDefinition | Kit:
 
 def validate_file(path: Path) -> ValidationReport:
     """Every problem in a TOML source, kit or definition, each with its field path."""
+    from onetake_desktop.services.author_records import ValidationReport
+
     kind = _kind(path)
     try:
         loaded = load_any(path)
@@ -205,36 +193,11 @@ def _table(data: dict[str, Any]) -> tomlkit.items.Table:
     return table
 
 
-@dataclass(frozen=True)
-class BankQuestion:
-    """A question of the bundled question bank, with its anchored rubric."""
-
-    id: str
-    competency: str
-    text: str
-    context: str
-    rubric: dict[str, str]  # "competency" and the anchors "1" to "5"
-    answer_type: str | None = None
-
-    def as_toml_data(self, question_id: str) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": question_id}
-        if self.answer_type:
-            data["answer_type"] = self.answer_type
-        data.update(
-            text=self.text,
-            context=self.context,
-            think_seconds=30,
-            answer_min_seconds=0 if self.answer_type == "text" else 15,
-            answer_max_seconds=600 if self.answer_type == "text" else 120,
-            retakes_allowed=2,
-        )
-        data["rubric"] = dict(self.rubric)
-        return data
-
-
 def question_bank(folder: Path | None = None) -> list[BankQuestion]:
     """Every question of the bundled bank (resources/question_bank/*.toml), by competency."""
     import tomllib
+
+    from onetake_desktop.services.author_records import BankQuestion
 
     folder = folder or resource(*BANK_FOLDER)
     bank: list[BankQuestion] = []
@@ -368,16 +331,6 @@ def write_template(name: str, out: Path) -> Path:
         raise UsageError(f"{out} already exists; choose another file name.")
     atomic_write_bytes(out, text.encode("utf-8"))
     return out
-
-
-@dataclass(frozen=True)
-class Published:
-    """What ``AuthorDraft.publish`` wrote."""
-
-    kit: Path
-    definition: Path
-    version: str
-    archived: tuple[Path, ...] = ()  # the previous version's kit and definition, kept
 
 
 def _not_editable(path: str) -> InvalidInputError:
@@ -751,6 +704,8 @@ class AuthorDraft:
         content, that kit is a published version that bundles may answer: it is kept beside
         (NAME-VERSION.onetakekit and its definition), and the draft gets the next version
         stamp if it still carries the old one."""
+        from onetake_desktop.services.author_records import Published
+
         kit_out = Path(kit_out)
         if kit_out.suffix != kitfile.KIT_SUFFIX:
             kit_out = kit_out.with_name(kit_out.name + kitfile.KIT_SUFFIX)

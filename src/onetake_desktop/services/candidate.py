@@ -33,9 +33,8 @@ import queue
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError, OneTakeError
@@ -157,8 +156,9 @@ def describe_source(spec: str) -> str:
     return spec
 
 
-@dataclass(frozen=True)
-class Receipt:
+# A NamedTuple, not a frozen dataclass: as immutable and typed, ~3 M instructions less to
+# define at start-up on Python 3.11 (issue 17).
+class Receipt(NamedTuple):
     """What the candidate sent: shown on the last screen and kept in the saved state."""
 
     path: Path
@@ -1282,8 +1282,9 @@ class CandidateService:
 TEXT_SCALES = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
 
 
-@dataclass(frozen=True)
-class CandidatePrefs:
+class CandidatePrefs(NamedTuple):  # a NamedTuple: see Receipt
+    """This computer's text size and beep choice for candidate mode."""
+
     text_scale: float = 1.0
     beep: bool = False  # a short sound 10 seconds before a clock runs out
 

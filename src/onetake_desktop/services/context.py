@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.paths import AppPaths, app_paths
@@ -28,21 +28,23 @@ if TYPE_CHECKING:
 
 CAMERA_ENV = "ONETAKE_CAMERA"
 MIC_ENV = "ONETAKE_MIC"
+DEFAULT_CAMERA = "camera:0"
+DEFAULT_MIC = "mic:default"
 
 
-@dataclass(frozen=True)
-class DeviceDefaults:
-    """The camera and microphone the windows start with (the one place for these defaults)."""
+class DeviceDefaults(NamedTuple):
+    """The camera and microphone the windows start with (the one place for these defaults).
+    A NamedTuple, not a frozen dataclass: every window's start makes one (paths.py says why)."""
 
-    camera: str = "camera:0"
-    mic: str = "mic:default"
+    camera: str = DEFAULT_CAMERA
+    mic: str = DEFAULT_MIC
 
     @classmethod
     def choose(cls, environ: Mapping[str, str], settings: Settings) -> DeviceDefaults:
         """The environment first (scripts, demos), then this computer's settings."""
         return cls(
-            environ.get(CAMERA_ENV) or settings.camera or cls.camera,
-            environ.get(MIC_ENV) or settings.mic or cls.mic,
+            environ.get(CAMERA_ENV) or settings.camera or DEFAULT_CAMERA,
+            environ.get(MIC_ENV) or settings.mic or DEFAULT_MIC,
         )
 
 

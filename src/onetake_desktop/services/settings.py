@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # the library (and its imports) only when a caller has one open
     from onetake_desktop.storage.library import Library
@@ -124,8 +124,10 @@ class Settings:
         atomic_write_bytes(path, body.encode("utf-8"))
 
 
-@dataclass(frozen=True)
-class ReviewerPrefs:
+class ReviewerPrefs(NamedTuple):
+    """One reviewer's playback choices. A NamedTuple, not a frozen dataclass: every window's
+    start imports this module (paths.py says why)."""
+
     playback_rate: float = 1.0
     audio_only: bool = False
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
@@ -19,6 +18,10 @@ from PySide6.QtWidgets import (
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
 
+# Not typing's: PySide6's import hook reads the source of each module an import statement
+# names once PySide6 is loaded, and typing (3,500 lines) is named by no other module of the
+# start screen's path after it (issue 17). mypy reads this as typing.TYPE_CHECKING.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 

@@ -8,15 +8,12 @@ synchronous mode with ``set_synchronous(True)``.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from onetake_desktop.domain.progress import Progress as ProgressFn
-
-log = logging.getLogger(__name__)
 
 _synchronous = False
 _live: set[_Relay] = set()  # keep relays alive until their task reports back
@@ -83,7 +80,13 @@ def log_failure(what: str) -> Callable[[BaseException], None]:
     not drawn): the error still goes to the log with its traceback, never nowhere."""
 
     def on_error(error: BaseException) -> None:
-        log.warning("%s failed: %s", what, error, exc_info=error)
+        # logging is named here, not at import: PySide6's import hook reads the source of each
+        # module an import statement names for the first time after PySide6 is loaded, and in
+        # the reviewer's start this module was the first to name logging (2,300 lines, ~1.5 M
+        # instructions before its first frame; issue 17).
+        import logging
+
+        logging.getLogger(__name__).warning("%s failed: %s", what, error, exc_info=error)
 
     return on_error
 

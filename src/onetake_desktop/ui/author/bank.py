@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onetake_desktop.services.author import BankQuestion, question_bank
+from onetake_desktop.services.author import question_bank
+from onetake_desktop.services.author_records import BankQuestion
 from onetake_desktop.ui.author.fields import plain_label
 
 ALL = "All competencies"

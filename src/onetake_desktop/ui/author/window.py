@@ -4,7 +4,6 @@ holds the document, the undo history and the rules; this window shows and forwar
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -53,8 +52,7 @@ if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issu
 
     from onetake_desktop.domain.authoring import Advice
     from onetake_desktop.domain.validation import Problem
-
-log = logging.getLogger(__name__)
+    from onetake_desktop.services.author_records import BankQuestion, Published
 
 PARTS = ("Interview", "Candidate's pages", "Privacy", "Practice", "Questions", "Hand-over")
 DEFAULT_TYPES = ("video", "audio", "text")
@@ -118,7 +116,7 @@ class AuthorWindow(QMainWindow):
         self.choose_kit_path: Callable[[], Path | None] = self._ask_kit_path
         self.ask_unsaved: Callable[[], Unsaved] = self._ask_unsaved
         self.ask_passphrase: Callable[[], str | None] = self._ask_passphrase
-        self.pick_from_bank: Callable[[], author.BankQuestion | None] = self._ask_bank
+        self.pick_from_bank: Callable[[], BankQuestion | None] = self._ask_bank
         self.show_messages = True  # tests read ``last_message`` instead of clicking a box
         self.last_message = ""
         self.setObjectName("AuthorWindow")
@@ -769,7 +767,7 @@ class AuthorWindow(QMainWindow):
         if self.attempt(lambda: self.draft.remove_accommodation(index)):
             self.load()
 
-    def add_question(self, bank: author.BankQuestion | None = None) -> None:
+    def add_question(self, bank: BankQuestion | None = None) -> None:
         self.build_parts()
         added: list[int] = []
         if not self.attempt(lambda: added.append(self.draft.add_question(None, bank))):
@@ -916,7 +914,7 @@ class AuthorWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {target}.", 5000)
         return True
 
-    def build(self, sign: bool = False) -> author.Published | None:
+    def build(self, sign: bool = False) -> Published | None:
         problems = self.draft.problems()
         if problems:
             self.tell(
@@ -1024,7 +1022,7 @@ class AuthorWindow(QMainWindow):
         )
         return text if ok and text else None
 
-    def _ask_bank(self) -> author.BankQuestion | None:
+    def _ask_bank(self) -> BankQuestion | None:
         from PySide6.QtWidgets import QDialog
 
         from onetake_desktop.ui.author.bank import QuestionBankDialog

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -304,7 +303,7 @@ class CandidateWindow(QWidget):
         scales = list(TEXT_SCALES)
         now = min(range(len(scales)), key=lambda i: abs(scales[i] - self.prefs.text_scale))
         index = scales.index(1.0) if step == 0 else max(0, min(len(scales) - 1, now + step))
-        self.prefs = replace(self.prefs, text_scale=scales[index])
+        self.prefs = self.prefs._replace(text_scale=scales[index])
         self.setStyleSheet(candidate_style(self.prefs.text_scale))
         self._show_text_size()
         try:
@@ -316,7 +315,7 @@ class CandidateWindow(QWidget):
         self.text_size.setText(f"Text {round(self.prefs.text_scale * 100)} % (Ctrl +/-)")
 
     def set_beep(self, on: bool) -> None:
-        self.prefs = replace(self.prefs, beep=on)
+        self.prefs = self.prefs._replace(beep=on)
         try:
             save_candidate_prefs(self.prefs, self.prefs_path)
         except OSError as error:
