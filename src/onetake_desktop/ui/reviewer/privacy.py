@@ -312,7 +312,7 @@ class PrivacyController(QObject):
 
     def _let_go(self, submission_ids: Sequence[int]) -> None:
         w = self.window
-        w.rubric.flush_note()
+        w.flush_note()
         if w.current_submission_id in submission_ids:
             w._clear_answer()  # the player lets go of the files before they are deleted
 
