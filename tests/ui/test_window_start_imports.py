@@ -64,6 +64,9 @@ REVIEW_LATER = [
     "onetake_desktop.domain.panel",  # a panel's summaries, orders, codes and audit rows
     "hmac",  # signing a panelist's rows
     "secrets",
+    "onetake_desktop.ui.widgets.rubric",  # the scoring page: after the first frame
+    "onetake_desktop.storage.panel_records",  # the panel's records: with the first one
+    "onetake_desktop.services.panel_records",
 ]
 
 SCRIPT = """

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -584,7 +583,7 @@ class ReviewerWindow(QMainWindow):
         self.scoring_hint.setWordWrap(True)
         self.scoring_pane.addWidget(self.scoring_hint)
         self.scoring_pane.setMinimumWidth(230)
-        from onetake_desktop.ui.widgets.rubric import PinnedNotes  # with the panes
+        from onetake_desktop.ui.widgets.pinned_notes import PinnedNotes  # with the panes
 
         # The rubric's notes at moments, under the player (the rubric is given them).
         self.pin_notes = PinnedNotes()
@@ -606,7 +605,7 @@ class ReviewerWindow(QMainWindow):
         self._scoring_page_built = True
         # Top-down: the scroll area and the scrolled widget are in the window before their
         # content goes in (each move of a finished subtree restyles all of it: 6 ms).
-        from PySide6.QtWidgets import QGridLayout, QScrollArea  # (see above)
+        from PySide6.QtWidgets import QButtonGroup, QGridLayout, QScrollArea  # (see above)
 
         scroll = QScrollArea()
         scroll.setObjectName("ScoringScroll")
@@ -620,7 +619,8 @@ class ReviewerWindow(QMainWindow):
         # would otherwise widen the whole pane and push the rubric and buttons out of sight.
         self.candidate_label = ElidedLabel(object_name="Candidate")
         self.candidate_email = ElidedLabel(object_name="Hint")
-        from onetake_desktop.ui.widgets.rubric import RubricPanel  # with the page
+        # The rubric's module (and the Qt classes only it names) loads with the page.
+        from onetake_desktop.ui.widgets.rubric import RubricPanel
 
         self.rubric = RubricPanel(include_pins=False, scroll_levels=False, pins=self.pin_notes)
         self.correct_button = QPushButton("Correct this score…")
