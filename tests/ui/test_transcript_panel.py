@@ -83,9 +83,12 @@ def test_search_lists_candidates_and_jumps_to_the_moment(
     panel = TranscriptPanel(TranscriptService(service.library, cache=tmp_path))
     qtbot.addWidget(panel)
     panel.show()
+    assert panel._results is None  # made with the first search (issue 17)
     panel.search.setText("STRASSE office")
     QTest.keyClick(panel.search, Qt.Key.Key_Return)
     assert panel.results.count() == 1
+    assert panel.results.isVisible()  # under the search line, next after it for Tab
+    assert panel.search.nextInFocusChain() is panel.results
     item = panel.results.item(0)
     assert item.text().startswith("Zoë Müller, answer 1 at 0:04")
     assert item.data(HIT_ROLE) == (ids[0], 4500)

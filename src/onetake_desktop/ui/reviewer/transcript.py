@@ -162,15 +162,12 @@ class TranscriptPanel(QWidget):
         self.search.setAccessibleName("Search transcripts")
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.run_search)
-        self.results = QListWidget()
-        self.results.setAccessibleName("Transcript search results")
-        self.results.itemActivated.connect(self._on_result)
-        self.results.itemClicked.connect(self._on_result)
-        self.results.setVisible(False)
-        # Results wrap instead of scrolling sideways, and stay a few lines tall.
-        self.results.setWordWrap(True)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.results.setMaximumHeight(self.fontMetrics().height() * 6)
+        # The search's results (a list under the search line) are made with the first search:
+        # hidden until then, they are no part of the reviewer's first frame (issue 17).
+        self._results: QListWidget | None = None
+        # A few lines tall, by the font the panel has as it is made (as when the list was made
+        # with the panel: the same height).
+        self._results_height = self.fontMetrics().height() * 6
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("Transcribing %v of %m")
@@ -199,7 +196,7 @@ class TranscriptPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(self.top_row)
-        layout.addWidget(self.results)
+        # (the search's results go here, at 1, when first needed)
         layout.addWidget(self.status)
         layout.addWidget(self.text, 3)
         layout.addWidget(self.run_row)
@@ -295,6 +292,24 @@ class TranscriptPanel(QWidget):
         self.pin_requested.emit(round(self.words[index].start * 1000))
 
     # -- search ---------------------------------------------------------------------------------
+
+    @property
+    def results(self) -> QListWidget:
+        """The search's results, under the search line (hidden until a search shows them)."""
+        if self._results is None:
+            results = QListWidget()
+            results.setVisible(False)
+            self._column.insertWidget(1, results)  # top-down: in the panel before it is set up
+            results.setAccessibleName("Transcript search results")
+            results.itemActivated.connect(self._on_result)
+            results.itemClicked.connect(self._on_result)
+            # Results wrap instead of scrolling sideways, and stay a few lines tall.
+            results.setWordWrap(True)
+            results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            results.setMaximumHeight(self._results_height)
+            QWidget.setTabOrder(self.search, results)  # Tab: search, its results, the words
+            self._results = results
+        return self._results
 
     def run_search(self) -> list[SearchHit]:
         self.results.clear()
