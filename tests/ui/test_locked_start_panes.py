@@ -210,10 +210,11 @@ def test_the_pane_attributes_are_every_attribute_the_panes_set(
     library, _, clock = locked_library
     window = _window(qtbot, library, clock, monkeypatch)
     before = set(window.__dict__)
-    window._ensure_panes()
+    window._ensure_panes()  # after the first frame: the scoring page is built with them
     added = set(window.__dict__) - before
-    assert added == set(ReviewerWindow.PANE_ATTRIBUTES) - before
-    assert set(window.__dict__) >= ReviewerWindow.PANE_ATTRIBUTES
+    parts = ReviewerWindow.PANE_ATTRIBUTES | ReviewerWindow.SCORING_PAGE_ATTRIBUTES
+    assert added == parts - before
+    assert set(window.__dict__) >= parts
     window.close()
 
 
@@ -235,7 +236,7 @@ TOUCHES: dict[str, Callable[[ReviewerWindow, int], object]] = {
     "the tree (privacy, tests)": lambda w, _a: w.tree.currentIndex(),
     "the model": lambda w, _a: w.model.candidate_count(),
     "the player": lambda w, _a: w.player.position(),
-    "the rubric (erasure's let go)": lambda w, _a: w.privacy._let_go([]),  # type: ignore[attr-defined]
+    "the rubric": lambda w, _a: w.rubric.score(),
     # (Q itself is dead while locked: test_locked_window_drops_and_keys.py.)
     "the question card (Q's)": lambda w, _a: w.card_toggle.isChecked(),
     "the Playback menu opened": lambda w, _a: _open_playback(w),

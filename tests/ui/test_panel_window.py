@@ -31,10 +31,11 @@ from pytestqt.qtbot import QtBot
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.kit import InterviewDefinition, Kit, Question, Rubric, RubricLevel
 from onetake_desktop.domain.manifest import AnswerRecord, Consent, KitRef, SubmissionManifest
-from onetake_desktop.services.panel import PanelService, Verified
+from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.panel_records import Verified
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
-from onetake_desktop.storage.panel import PanelistRecord
+from onetake_desktop.storage.panel_records import PanelistRecord
 from onetake_desktop.ui import panel as panel_ui
 from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 from onetake_desktop.ui.panel.summary import LOCKED_TEXT

@@ -238,6 +238,14 @@ def test_retention_banner_startup_erasure_and_keep_longer(
         " 1\u00a0Dec\u00a02026."
     )
     save(window, "retention-banner-offscreen.png")
+    # Tab reaches its buttons after the panes and before the panel's lock screen, as when the
+    # banner was made with the window (it is made with the first candidate due: issue 17).
+    ring = window._tab_ring()
+    buttons = [w for w in ring if banner.isAncestorOf(w)]
+    first = ring.index(buttons[0])
+    assert ring[first : first + len(buttons)] == buttons
+    assert ring[first - 1] is window.pin_notes.pins
+    assert window.panel.lock_screen.isAncestorOf(ring[first + len(buttons)])
 
     # Keep longer: a reason is required, and the hold is audited.
     dialog = controller.keep_longer(None)

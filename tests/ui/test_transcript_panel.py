@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.transcript import Transcript, Word
@@ -42,6 +43,15 @@ def library(tmp_path: Path) -> Iterator[tuple[ReviewerService, list[int]]]:
     service.close()
 
 
+def next_for_tab(widget: QWidget) -> QWidget:
+    """The next widget in the focus chain that Tab stops at."""
+    following = widget.nextInFocusChain()
+    while following is not None and not following.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        following = following.nextInFocusChain()
+    assert following is not None
+    return following
+
+
 def word_point(panel: TranscriptPanel, index: int) -> QPoint:
     start, _end = panel.text.span(index)
     cursor = panel.text.textCursor()
@@ -57,7 +67,17 @@ def test_words_follow_playback_and_a_click_seeks(
     qtbot.addWidget(panel)
     panel.resize(420, 500)
     panel.show()
+    assert panel._text is None  # made with the first answer that has words (issue 17)
     panel.show_answer(ids[0])
+    assert panel.text.isVisible()
+    # Under the status line, and for Tab after the search (and its results) and before Pause.
+    column = panel.layout()
+    assert column is not None
+    assert column.indexOf(panel.text) == column.indexOf(panel.status) + 1
+    assert next_for_tab(panel.search) is panel.text
+    assert next_for_tab(panel.results) is panel.text  # (made after the words: placed before)
+    assert next_for_tab(panel.search) is panel.results
+    assert next_for_tab(panel.text) is panel.pause_button
     panel.set_position(2600)  # 2.6 s: the sixth word ("Résumé" starts at 2.5)
     (selection,) = panel.text.extraSelections()
     assert selection.cursor.selectedText() == "Résumé"
@@ -83,9 +103,12 @@ def test_search_lists_candidates_and_jumps_to_the_moment(
     panel = TranscriptPanel(TranscriptService(service.library, cache=tmp_path))
     qtbot.addWidget(panel)
     panel.show()
+    assert panel._results is None  # made with the first search (issue 17)
     panel.search.setText("STRASSE office")
     QTest.keyClick(panel.search, Qt.Key.Key_Return)
     assert panel.results.count() == 1
+    assert panel.results.isVisible()  # under the search line, next after it for Tab
+    assert panel.search.nextInFocusChain() is panel.results
     item = panel.results.item(0)
     assert item.text().startswith("Zoë Müller, answer 1 at 0:04")
     assert item.data(HIT_ROLE) == (ids[0], 4500)

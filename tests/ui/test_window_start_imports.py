@@ -69,6 +69,9 @@ REVIEW_LATER = [
     "hmac",  # signing a panelist's rows
     "secrets",
     "onetake_desktop.storage.records",  # submissions, answers, scores: the first one made
+    "onetake_desktop.ui.widgets.rubric",  # the scoring page: after the first frame
+    "onetake_desktop.storage.panel_records",  # the panel's records: with the first one
+    "onetake_desktop.services.panel_records",
 ]
 
 SCRIPT = """

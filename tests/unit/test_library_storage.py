@@ -32,6 +32,7 @@ from onetake_desktop.storage.library import (
     definition_to_json,
     open_library,
 )
+from onetake_desktop.storage.migration_step import Migration
 
 HASH = "sha256:" + "ab" * 32
 
@@ -169,7 +170,7 @@ def test_an_up_to_date_library_opens_without_loading_its_migrations(
     dbmod.open_database(path).close()
     real = dbmod.discover_migrations
 
-    def refuse() -> list[dbmod.Migration]:
+    def refuse() -> list[Migration]:
         raise AssertionError("migration modules loaded for an up-to-date library")
 
     monkeypatch.setattr(dbmod, "discover_migrations", refuse)
@@ -178,7 +179,7 @@ def test_an_up_to_date_library_opens_without_loading_its_migrations(
     db.close()
     calls: list[int] = []  # a library behind (a new one) loads them and is brought up to date
 
-    def counted() -> list[dbmod.Migration]:
+    def counted() -> list[Migration]:
         calls.append(1)
         return real()
 
@@ -197,7 +198,7 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None
     bad = types.ModuleType("m999_bad")
     bad.VERSION = len(real) + 1  # type: ignore[attr-defined]
     bad.migrate = bad_migrate  # type: ignore[attr-defined]
-    migrations = [*real, dbmod.Migration(len(real) + 1, "m999_bad", bad)]
+    migrations = [*real, Migration(len(real) + 1, "m999_bad", bad)]
     db = dbmod.connect(tmp_path / "x.sqlite3")
     with pytest.raises(RuntimeError):
         dbmod.migrate(db, migrations)

@@ -9,9 +9,7 @@ Threading: one ``PanelService`` per thread (its SQLite connection is not shared)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,8 +26,20 @@ if TYPE_CHECKING:  # argon2 loads with the first passphrase (services/scoring.py
         AuditProblem,
         Cell,
         Decision,
-        PanelSummary,
-        ScoreStats,
+    )
+
+    # Records load with the first one made (services/panel_records.py,
+    # storage/panel_records.py; issue 17).
+    from onetake_desktop.services.panel_records import (
+        AuditLine,
+        CandidateView,
+        PanelView,
+        Verified,
+    )
+    from onetake_desktop.storage.panel_records import (
+        DecisionRecord,
+        PanelistRecord,
+        VisibleScore,
     )
 
     # Named only: storage.records loads with the first record made (issue 17).
@@ -40,22 +50,14 @@ from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.services.scoring import (
     MIN_PASSPHRASE,
     Actor,
-    AuditLine,
-    CandidateView,
     NotSignedIn,
     ScoringService,
-    Verified,
     WrongPassphrase,
     scoring_for,
 )
 from onetake_desktop.services.settings import ReviewerSettings
 from onetake_desktop.storage.library import InterviewRecord, Library
-from onetake_desktop.storage.panel import (
-    DecisionRecord,
-    PanelistRecord,
-    VisibleScore,
-    answer_ids_for,
-)
+from onetake_desktop.storage.panel import answer_ids_for
 
 DECISION_LABELS: dict[str, str] = {"advance": "Advance", "hold": "Hold", "decline": "Decline"}
 
@@ -63,70 +65,10 @@ __all__ = [
     "DECISION_LABELS",
     "MIN_PASSPHRASE",
     "Actor",
-    "AuditLine",
-    "CandidateView",
     "NotSignedIn",
     "PanelService",
-    "PanelView",
-    "Verified",
     "WrongPassphrase",
 ]
-
-
-@dataclass(frozen=True)
-class PanelView:
-    """The panel summary as one viewer may see it."""
-
-    viewer_id: int
-    questions: list[str]
-    candidates: list[CandidateView]
-    panelists: dict[int, str]  # id -> name, of everyone whose scores appear here
-    summary: PanelSummary  # built from submitted scores the viewer may see
-    own_drafts: dict[Cell, int]  # the viewer's unsubmitted scores, for their eyes only
-    submitted_cells: Collection[Cell]  # cells the viewer has submitted (their summary is open)
-
-    @cached_property
-    def by_id(self) -> dict[int, CandidateView]:
-        """Candidates by submission id (windows look one up per row: no linear search)."""
-        return {c.submission_id: c for c in self.candidates}
-
-    @cached_property
-    def _open_questions(self) -> set[str]:
-        waiting = {
-            q
-            for c in self.candidates
-            for q in c.answers
-            if (c.submission_id, q) not in self.submitted_cells
-        }
-        asked = {q for c in self.candidates for q in c.answers}
-        return asked - waiting
-
-    def candidate_open(self, submission_id: int) -> bool:
-        c = self.by_id[submission_id]
-        return bool(c.answers) and all(
-            (submission_id, q) in self.submitted_cells for q in c.answers
-        )
-
-    def question_open(self, question_id: str) -> bool:
-        return question_id in self._open_questions
-
-    def stats(self, submission_id: int, question_id: str) -> ScoreStats | None:
-        """None while the viewer has not submitted this answer."""
-        cell = (submission_id, question_id)
-        if cell not in self.submitted_cells:
-            return None
-        return self.summary.cells.get(cell)
-
-    def disagreements(self) -> list[Cell]:
-        """Open cells whose panelists are 2 or more points apart, sorted."""
-        return [c for c in self.summary.disagreements() if c in self.submitted_cells]
-
-    def alpha(self, question_id: str) -> float | None:
-        return (
-            self.summary.alpha_by_question.get(question_id)
-            if self.question_open(question_id)
-            else None
-        )
 
 
 class PanelService:
@@ -419,6 +361,8 @@ class PanelService:
         candidates = self.scoring.candidates(interview_pk=interview_pk, answers=answers)
         all_names = {r.id: r.name for r in self.library.reviewers.all()}
         names = {p.panelist_id: all_names[p.panelist_id] for p in summary.leniency}
+        from onetake_desktop.services.panel_records import PanelView
+
         return PanelView(
             actor.reviewer_id,
             self.questions(interview_pk=interview_pk),

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.clock import Clock, IdleTimer, SystemClock
 from onetake_desktop.domain.conformance import Flag
@@ -52,15 +52,7 @@ from onetake_desktop.storage.library import (
     Recommendation,
     Reviewer,
 )
-from onetake_desktop.storage.panel import (
-    ERASED_ACTION,
-    CurrentRecommendation,
-    DecisionRecord,
-    PanelistRecord,
-    SqlitePanel,
-    VisibleGrid,
-    VisibleScore,
-)
+from onetake_desktop.storage.panel import ERASED_ACTION, SqlitePanel
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -68,6 +60,17 @@ if TYPE_CHECKING:
     # The panel's domain loads with the first blind code, wrong passphrase or audit row: a
     # lone reviewer's window opens without it (issue 17).
     from onetake_desktop.domain.panel import AuditEntry, AuditProblem, Decision
+
+    # Records load with the first one made (issue 17): services/panel_records.py,
+    # storage/panel_records.py.
+    from onetake_desktop.services.panel_records import AuditLine, CandidateView, Verified
+    from onetake_desktop.storage.panel_records import (
+        CurrentRecommendation,
+        DecisionRecord,
+        PanelistRecord,
+        VisibleGrid,
+        VisibleScore,
+    )
 
     # Named only: storage.records loads with the first record made (issue 17).
     from onetake_desktop.storage.records import RecommendationRecord, ScoreRecord, TimestampedNote
@@ -86,7 +89,6 @@ UNSIGNED_ACTIONS = frozenset({"sign_in_failed", ERASED_ACTION})
 __all__ = [
     "MIN_PASSPHRASE",
     "Actor",
-    "AuditLine",
     "NotSignedIn",
     "ScoringService",
     "WrongPassphrase",
@@ -124,29 +126,6 @@ class Actor:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Verified:
-    """The slow half of a sign-in (Argon2id), computed on any thread."""
-
-    matches: bool
-    new_hash: str | None = None  # a fresh login hash when the stored one has old parameters
-    key: bytes = field(repr=False, default=b"")
-    salt: bytes = b""
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    """One audit row as one panelist may see it: others' score values are "hidden" until the
-    viewer may see them anyway."""
-
-    seq: int
-    at: str
-    actor: str  # the panelist's current name, "OneTake" for the app, or "panelist N"
-    action: str
-    subject: str
-    details: dict[str, Any]
-
-
 # -- keys and signatures ------------------------------------------------------------------------
 
 _KEY_INFO = b"onetake row signing v1"
@@ -180,11 +159,10 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
 # encoder per call: a sign-in checks every row of the panelist (tens of thousands).
 _ENCODE = json_encoder(False, ",", ":")
 
-# Positions in a visible-score row as SQLite returns it (VisibleScore's columns): the export
-# reads the rows as they come, without a record each.
-_V_ANSWER, _V_REVIEWER, _V_SCORE, _V_STATUS = (
-    VisibleScore._fields.index(name) for name in ("answer_id", "reviewer_id", "score", "status")
-)
+# Positions in a visible-score row as SQLite returns it (VisibleScore's columns, which
+# tests/unit/test_panel_records.py checks): the export reads the rows as they come, without a
+# record each.
+_V_ANSWER, _V_REVIEWER, _V_SCORE, _V_STATUS = 1, 4, 6, 8
 
 
 def _canonical(values: Sequence[Any]) -> bytes:
@@ -423,6 +401,8 @@ class ScoringService:
     def verify_passphrase(self, record: PanelistRecord, passphrase: str) -> Verified:
         """No database: safe on any thread. The login hash, then the signing key."""
         from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+        from onetake_desktop.services.panel_records import Verified
 
         try:
             self.hasher.verify(record.passphrase_hash, passphrase)
@@ -698,6 +678,8 @@ class ScoringService:
     def audit_view(self, actor: Actor) -> list[AuditLine]:
         """The audit log for one signed-in panelist: others' score values only where this
         panelist may already see them (both have submitted on that answer)."""
+        from onetake_desktop.services.panel_records import AuditLine
+
         self._require_panelist(actor)
         names = {r.id: r.name for r in self.library.reviewers.all()}
         open_cells = self._open_answers(actor.reviewer_id)
@@ -759,6 +741,8 @@ class ScoringService:
     ) -> list[VisibleScore]:
         """The actor's own current scores and the others' they may see (hidden until you
         submit). A reviewer who is not a panelist sees only their own."""
+        from onetake_desktop.storage.panel_records import VisibleScore
+
         return list(map(VisibleScore._make, self._visible_rows(actor, interview_pk, own_drafts)))
 
     def _visible_rows(
@@ -1234,6 +1218,8 @@ class ScoringService:
         blind mode hides them. ``answers``: submission id -> {question id: answer id} in
         position order when the caller has read them already (from a :class:`VisibleGrid`);
         a candidate missing from it has none."""
+        from onetake_desktop.services.panel_records import CandidateView
+
         if answers is None:
             people, answers_of = self.repo.candidate_rows(interview_pk)
         else:
@@ -1618,21 +1604,6 @@ class ScoringService:
                     {"format": fmt, "rows": len(rows), "file": text_hash(out.name)},
                 )
         return len(rows)
-
-
-class CandidateView(NamedTuple):
-    """One candidate as anyone may see them (name hidden behind a code in blind mode). A
-    named tuple: every panel window makes one per candidate of the interview."""
-
-    submission_id: int
-    code: str
-    name: str  # the code while blind
-    email: str  # "" while blind
-    revealed: bool
-    answers: dict[str, int]  # question id -> answer id
-    decision: DecisionRecord | None
-    # The import checks' flags: facts about the file every reviewer sees beside the candidate.
-    flags: tuple[Flag, ...] = ()
 
 
 _ANSWER_FIELDS = (

@@ -23,7 +23,7 @@ from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.panel import Decision
 from onetake_desktop.services.scoring import Actor, ScoringService
 from onetake_desktop.storage.library import RECOMMENDATION_LABELS, InterviewRecord
-from onetake_desktop.storage.panel import DecisionRecord
+from onetake_desktop.storage.panel_records import DecisionRecord
 
 SortKey = Literal["mean", "median", "recommendation", "flags"]
 SORT_KEYS: tuple[SortKey, ...] = ("mean", "median", "recommendation", "flags")

@@ -18,14 +18,15 @@ import pkgutil
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 from onetake_desktop.paths import PRIVATE_FILE_MODE, private_dir, private_file
+
+if TYPE_CHECKING:  # loads with the first migration run (storage/migration_step.py)
+    from onetake_desktop.storage.migration_step import Migration
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -84,24 +85,6 @@ class Database:
             self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
 
 
-class _Migration(Protocol):
-    VERSION: int
-
-    def migrate(self, db: Database) -> None: ...
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One numbered schema step (storage/migrations/mNNN_*.py)."""
-
-    version: int
-    name: str
-    module: ModuleType
-
-    def apply(self, db: Database) -> None:
-        cast(_Migration, self.module).migrate(db)
-
-
 def utc_now() -> str:
     """Timestamps stored as ISO 8601 UTC with milliseconds (sortable as text)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -109,6 +92,8 @@ def utc_now() -> str:
 
 def discover_migrations(package: str = "onetake_desktop.storage.migrations") -> list[Migration]:
     """Every ``mNNN_*`` module of the package, in version order; versions must be 1..N."""
+    from onetake_desktop.storage.migration_step import Migration
+
     pkg = importlib.import_module(package)
     found: list[Migration] = []
     for info in pkgutil.iter_modules(pkg.__path__):

@@ -8,8 +8,7 @@ submitted their own score on that same answer. Drafts of others are never return
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.storage.db import Database, transaction, utc_now
@@ -19,19 +18,15 @@ if TYPE_CHECKING:
     # row read or written: a lone reviewer's window opens without it (issue 17).
     from onetake_desktop.domain.panel import AuditEntry, AuditProblem, Decision
 
-
-@dataclass(frozen=True)
-class PanelistRecord:
-    """A panelist's sign-in record: login hash, order seed, failed tries, key."""
-
-    reviewer_id: int
-    name: str
-    passphrase_hash: str
-    order_seed: int
-    failed_attempts: int
-    retry_after: str | None  # ISO 8601 UTC; no passphrase is checked before then
-    key_record: str | None = None  # JSON: salt and signed-row count, MAC'd (never the key)
-    is_chair: bool = False
+    # The records load with the first one made (storage/panel_records.py).
+    from onetake_desktop.storage.panel_records import (
+        CandidateRef,
+        CurrentRecommendation,
+        DecisionRecord,
+        PanelistRecord,
+        VisibleGrid,
+        VisibleScore,
+    )
 
 
 # Rows a panelist signs (services.scoring): table -> (columns in signed order, owner column).
@@ -121,78 +116,6 @@ _VISIBLE = f"""
 """
 
 
-class VisibleScore(NamedTuple):
-    """A current score (a panelist's latest row on an answer) the viewer may see.
-
-    A named tuple rather than a dataclass: a large panel has 90,000 of them, made straight
-    from the rows SQLite returns."""
-
-    score_id: int
-    answer_id: int
-    submission_id: int
-    question_id: str
-    reviewer_id: int
-    reviewer_name: str
-    score: int | None  # None only in the viewer's own draft that holds just a note
-    note: str
-    status: str
-    created_at: str
-    supersedes_id: int | None
-    reason: str | None
-
-
-class CurrentRecommendation(NamedTuple):
-    """A reviewer's current recommendation on a candidate (the fields of
-    ``RecommendationRecord`` an export shows), one per row SQLite returns."""
-
-    submission_id: int
-    reviewer_id: int
-    value: str
-    note: str
-    status: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class VisibleGrid:
-    """The scores a viewer may see on an interview, one row per answer (by submission id,
-    then position): ``(submission id, question id, answer id, own, score per reviewer...)``.
-    ``own`` is 1 when the viewer's current score on the answer is submitted, 0 for their
-    draft, None when they have none; then one score (or None: none, or not to be seen) per
-    reviewer of ``reviewers``, the viewer first. What summaries count, without a record per
-    score.
-
-    ``rows`` is read once, as SQLite returns them: a summary keeps what it counts, not 30,000
-    row tuples (each one more object for Python's cycle collector to walk)."""
-
-    reviewers: list[int]
-    rows: Iterator[tuple[Any, ...]]
-
-
-@dataclass(frozen=True)
-class DecisionRecord:
-    """One version of the panel's decision on a candidate, with its reason."""
-
-    id: int
-    submission_id: int
-    decision: Decision
-    reason: str
-    feedback: str
-    reviewer_id: int
-    created_at: str
-    supersedes_id: int | None
-
-
-class CandidateRef(NamedTuple):
-    """A submission of the interview with its answers' question ids (no scores). A named
-    tuple: every panel window makes one per candidate."""
-
-    submission_id: int
-    candidate_name: str
-    candidate_email: str
-    answers: dict[str, int]  # question id -> answer id
-
-
 class PanelRepository(Protocol):
     def setting(self, key: str, default: str | None = None) -> str | None: ...
     def set_setting(self, key: str, value: str) -> None: ...
@@ -247,6 +170,8 @@ class SqlitePanel:
 
     @staticmethod
     def _make_panelist(row: Any) -> PanelistRecord:
+        from onetake_desktop.storage.panel_records import PanelistRecord
+
         return PanelistRecord(
             int(row[0]),
             str(row[1]),
@@ -355,6 +280,8 @@ class SqlitePanel:
         }
 
     def candidates(self, interview_pk: int) -> list[CandidateRef]:
+        from onetake_desktop.storage.panel_records import CandidateRef
+
         people, answers = self.candidate_rows(interview_pk)
         return [CandidateRef(sid, name, email, answers[sid]) for sid, name, email in people]
 
@@ -393,6 +320,8 @@ class SqlitePanel:
         self, viewer_id: int, interview_pk: int, own_drafts: bool = True
     ) -> list[VisibleScore]:
         """Current scores on the interview's answers that ``viewer_id`` may see (see module)."""
+        from onetake_desktop.storage.panel_records import VisibleScore
+
         # SQLite returns each column in its type already: the rows as they come.
         return list(map(VisibleScore._make, self.visible_rows(viewer_id, interview_pk, own_drafts)))
 
@@ -439,6 +368,8 @@ class SqlitePanel:
         """(submission id, reviewer id) -> each reviewer's current (latest) recommendation
         on the interview's candidates, as ``SqliteScores.recommendation`` finds it one at a
         time: one query for an export. Who may see which is the service's rule."""
+        from onetake_desktop.storage.panel_records import CurrentRecommendation
+
         return {
             (row[0], row[1]): CurrentRecommendation._make(row)
             for row in self.db.execute(
@@ -487,6 +418,8 @@ class SqlitePanel:
             " WHERE s.interview_pk = :interview ORDER BY s.id, a.position",
             params,
         )
+        from onetake_desktop.storage.panel_records import VisibleGrid
+
         return VisibleGrid([viewer_id, *others], rows)
 
     def open_answers(self, viewer_id: int) -> list[tuple[int, int]]:
@@ -677,6 +610,8 @@ class SqlitePanel:
 
     @staticmethod
     def _make_decision(row: Any) -> DecisionRecord:
+        from onetake_desktop.storage.panel_records import DecisionRecord
+
         return DecisionRecord(
             int(row[0]), int(row[1]), row[2], row[3], row[4], int(row[5]), row[6], row[7]
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -21,9 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.panel import PanelService, Verified
+from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
 from onetake_desktop.ui.tasks import run_task
+
+if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
+    from onetake_desktop.services.panel_records import Verified
 
 
 class LockScreen(QWidget):

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.panel import SCORE_MAX, SCORE_MIN
-from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService, PanelView
+from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
+from onetake_desktop.services.panel_records import PanelView
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.widgets.flags import flagged as with_mark
 from onetake_desktop.ui.widgets.flags import flags_tooltip

@@ -166,14 +166,42 @@ class PrivacyController(QObject):
         # frame: issue 17).
         window.when_panes_built(self._hook_tree)
 
-        self.banner = RetentionBanner()
-        self.banner.keep_button.clicked.connect(lambda: self.keep_longer(None))
-        self.banner.release_button.clicked.connect(lambda: self.stop_keeping(None))
-        window.central_column.insertWidget(0, self.banner)  # above the window's panes
+        # The banner is made the first time someone is due within the week (banner): hidden
+        # until then, it is no part of the window's first frame (issue 17).
+        self._banner: RetentionBanner | None = None
         window.library_reloaded.connect(self._on_library_reloaded)
         # The banner (a query over every candidate) and the start-up expiry wait until the
         # window is on screen: neither is part of its first frame.
         after_first_paint(window, self._on_first_paint)
+
+    @property
+    def banner(self) -> RetentionBanner:
+        """The week-ahead banner above the window's panes (hidden while nobody is due)."""
+        if self._banner is None:
+            banner = RetentionBanner()
+            self.window.central_column.insertWidget(0, banner)  # above the window's panes
+            banner.keep_button.clicked.connect(lambda: self.keep_longer(None))
+            banner.release_button.clicked.connect(lambda: self.stop_keeping(None))
+            self._banner = banner
+            self._place_banner_in_tab_order(banner)
+        return self._banner
+
+    def _place_banner_in_tab_order(self, banner: RetentionBanner) -> None:
+        """Tab reaches the banner where it did when it was made with the window: after the
+        panes, before the panel's lock screen (made later, its buttons came last)."""
+        panel = getattr(self.window, "panel", None)
+        if panel is None:
+            return  # made while the window is built: before the panel, as it was
+        ring: list[QWidget] = self.window._tab_ring()
+        ours = [w for w in ring if banner.isAncestorOf(w)]
+        others = [w for w in ring if w not in ours]
+        lock = next((i for i, w in enumerate(others) if panel.lock_screen.isAncestorOf(w)), None)
+        if lock is None or lock == 0:
+            return
+        previous = others[lock - 1]
+        for widget in ours:
+            QWidget.setTabOrder(previous, widget)  # (from a widget Tab reaches: see window.py)
+            previous = widget
 
     def _hook_tree(self) -> None:
         self.window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -312,7 +340,7 @@ class PrivacyController(QObject):
 
     def _let_go(self, submission_ids: Sequence[int]) -> None:
         w = self.window
-        w.rubric.flush_note()
+        w.flush_note()
         if w.current_submission_id in submission_ids:
             w._clear_answer()  # the player lets go of the files before they are deleted
 
@@ -361,7 +389,8 @@ class PrivacyController(QObject):
 
         soon = self.service.upcoming(WARN_DAYS)
         if not soon:
-            self.banner.setVisible(False)
+            if self._banner is not None:
+                self._banner.setVisible(False)
             return
         held = {c.submission_id for c in soon if c.kept_longer}
         everyone = [

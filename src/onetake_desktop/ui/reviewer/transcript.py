@@ -151,9 +151,10 @@ class TranscriptPanel(QWidget):
         self.compact = False  # under the player in a small window: the status line hides
 
         self.status = plain_label("", object_name="Hint", wrap=True)
-        self.text = _Words()
-        self.text.word_clicked.connect(self._on_word)
-        self.text.pin_requested.connect(self._on_pin)
+        # The words are shown in a text view made with the first answer that has some: hidden
+        # until then, it is no part of the reviewer's first frame (issue 17).
+        self._text: _Words | None = None
+        self._text_minimum_height = 0
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search what candidates said…")
         self.search.setToolTip(
@@ -162,15 +163,12 @@ class TranscriptPanel(QWidget):
         self.search.setAccessibleName("Search transcripts")
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.run_search)
-        self.results = QListWidget()
-        self.results.setAccessibleName("Transcript search results")
-        self.results.itemActivated.connect(self._on_result)
-        self.results.itemClicked.connect(self._on_result)
-        self.results.setVisible(False)
-        # Results wrap instead of scrolling sideways, and stay a few lines tall.
-        self.results.setWordWrap(True)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.results.setMaximumHeight(self.fontMetrics().height() * 6)
+        # The search's results (a list under the search line) are made with the first search:
+        # hidden until then, they are no part of the reviewer's first frame (issue 17).
+        self._results: QListWidget | None = None
+        # A few lines tall, by the font the panel has as it is made (as when the list was made
+        # with the panel: the same height).
+        self._results_height = self.fontMetrics().height() * 6
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("Transcribing %v of %m")
@@ -199,9 +197,9 @@ class TranscriptPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(self.top_row)
-        layout.addWidget(self.results)
+        # (the search's results go here, at 1, when first needed)
         layout.addWidget(self.status)
-        layout.addWidget(self.text, 3)
+        # (the words go here, under the status line, when first needed)
         layout.addWidget(self.run_row)
         self._column = layout
         self._bridge = _Bridge(self)
@@ -229,8 +227,9 @@ class TranscriptPanel(QWidget):
         self.current = None
         stored = self.service.transcript(answer_id) if answer_id is not None else None
         self.words = stored.transcript.words if stored is not None else ()
-        self.text.set_words(self.words)
-        self.text.setVisible(bool(self.words))
+        if self.words or self._text is not None:
+            self.text.set_words(self.words)
+            self.text.setVisible(bool(self.words))
         self._show_status()
         if answer_id is None:
             self.status.setText("Choose an answer to read what was said.")
@@ -294,7 +293,47 @@ class TranscriptPanel(QWidget):
     def _on_pin(self, index: int) -> None:
         self.pin_requested.emit(round(self.words[index].start * 1000))
 
+    @property
+    def text(self) -> _Words:
+        """The answer's words, under the status line (hidden while there are none)."""
+        if self._text is None:
+            text = _Words()
+            text.setVisible(False)
+            self._column.insertWidget(self._column.indexOf(self.status) + 1, text, 3)
+            text.setMinimumHeight(self._text_minimum_height)
+            text.word_clicked.connect(self._on_word)
+            text.pin_requested.connect(self._on_pin)
+            # Tab: the search, its results, the words, Pause (as when made with the panel).
+            previous = self._results if self._results is not None else self.search
+            QWidget.setTabOrder(previous, text)
+            self._text = text
+        return self._text
+
+    def set_text_minimum_height(self, height: int) -> None:
+        """The words' least height (now, or when their view is made)."""
+        self._text_minimum_height = height
+        if self._text is not None:
+            self._text.setMinimumHeight(height)
+
     # -- search ---------------------------------------------------------------------------------
+
+    @property
+    def results(self) -> QListWidget:
+        """The search's results, under the search line (hidden until a search shows them)."""
+        if self._results is None:
+            results = QListWidget()
+            results.setVisible(False)
+            self._column.insertWidget(1, results)  # top-down: in the panel before it is set up
+            results.setAccessibleName("Transcript search results")
+            results.itemActivated.connect(self._on_result)
+            results.itemClicked.connect(self._on_result)
+            # Results wrap instead of scrolling sideways, and stay a few lines tall.
+            results.setWordWrap(True)
+            results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            results.setMaximumHeight(self._results_height)
+            QWidget.setTabOrder(self.search, results)  # Tab: search, its results, the words
+            self._results = results
+        return self._results
 
     def run_search(self) -> list[SearchHit]:
         self.results.clear()
@@ -423,7 +462,7 @@ class TranscriptFeatures(QObject):
         self.panel.setMinimumWidth(220)
         # No fixed minimum height: the panel's layout states what its visible rows need (a
         # fixed three lines squeezed the search and the run's row while transcribing).
-        self.panel.text.setMinimumHeight(self.panel.fontMetrics().height() * 2)
+        self.panel.set_text_minimum_height(self.panel.fontMetrics().height() * 2)
         # The window's splitter around the player (ReviewerWindow.player_split).
         self.splitter: QSplitter = w.player_split
         self.splitter.addWidget(self.panel)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -154,6 +153,7 @@ class ReviewerWindow(QMainWindow):
         # window at start, right after its first frame (the lock screen alone) or at the first
         # touch of any of their parts, whichever comes first (_ensure_panes, __getattr__).
         self._panes_state = "none"  # "building", "built"
+        self._scoring_page_built = False  # see _ensure_scoring_page
         self._panes_late = False  # built after the panel's widgets (see _install_transcripts)
         self._when_panes: list[Callable[[], object]] = []
 
@@ -233,7 +233,13 @@ class ReviewerWindow(QMainWindow):
             "player_split",
             "player",
             "pins_placeholder",
+            "pin_notes",
             "scoring_hint",
+        ]
+    )
+    # Every attribute the scoring page sets (_ensure_scoring_page): the same rule.
+    SCORING_PAGE_ATTRIBUTES = frozenset(
+        [
             "candidate_label",
             "candidate_email",
             "rubric",
@@ -250,11 +256,16 @@ class ReviewerWindow(QMainWindow):
     if not TYPE_CHECKING:  # hidden from mypy, which would then accept any attribute name
 
         def __getattr__(self, name: str) -> Any:
-            # Called only for an attribute not found: a pane's part before the panes are built.
-            state = self.__dict__.get("_panes_state")
-            if state == "none" and name in ReviewerWindow.PANE_ATTRIBUTES:
-                self._ensure_panes()
-                return self.__dict__[name]
+            # Called only for an attribute not found: a part of the panes, or of the scoring
+            # page, before it is built.
+            page = name in ReviewerWindow.SCORING_PAGE_ATTRIBUTES
+            if page or name in ReviewerWindow.PANE_ATTRIBUTES:
+                if self.__dict__.get("_panes_state") == "none":
+                    self._ensure_panes()
+                if page and self.__dict__.get("_panes_state") == "built":
+                    self._ensure_scoring_page()
+                if name in self.__dict__:
+                    return self.__dict__[name]
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
@@ -309,6 +320,8 @@ class ReviewerWindow(QMainWindow):
         if self.isVisible():  # its resize came and went: sized now for the window as it is
             self._apply_sizes()
             self._fit_labels()
+        if not self._building:  # (else right after the first frame: _first_frame_out)
+            self._ensure_scoring_page()
         callbacks, self._when_panes = self._when_panes, []
         for callback in callbacks:
             callback()
@@ -357,6 +370,7 @@ class ReviewerWindow(QMainWindow):
     def _first_frame_out(self) -> None:
         self._painted = True
         self._ensure_panes()  # locked at start: built now, behind the lock screen
+        self._ensure_scoring_page()
         self.model.show_all()
 
     # -- building -----------------------------------------------------------------------------
@@ -553,12 +567,13 @@ class ReviewerWindow(QMainWindow):
         self.player.rate_changed.connect(self._on_rate)
         self.player.next_requested.connect(lambda: self.step_answer(+1))
         self.player.previous_requested.connect(lambda: self.step_answer(-1))
-        self.player.position_changed.connect(lambda ms: self.rubric.set_position(ms))
+        self.player.position_changed.connect(lambda ms: self.pin_notes.set_position(ms))
 
     def _build_scoring_pane(self, splitter: QSplitter) -> None:
-        # Top-down: the stack, its scroll area and the scrolled widget are in the window before
-        # their content goes in (each move of a finished subtree restyles all of it: 6 ms).
-        from PySide6.QtWidgets import QGridLayout, QScrollArea, QStackedWidget  # (see above)
+        """The scoring pane as the first frame shows it: its hint (no answer is chosen yet)
+        and the notes at moments under the player. The page an answer is scored on comes
+        after that frame (_ensure_scoring_page)."""
+        from PySide6.QtWidgets import QStackedWidget  # (see above)
 
         self.scoring_pane = QStackedWidget()
         splitter.addWidget(self.scoring_pane)
@@ -567,6 +582,31 @@ class ReviewerWindow(QMainWindow):
         self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scoring_hint.setWordWrap(True)
         self.scoring_pane.addWidget(self.scoring_hint)
+        self.scoring_pane.setMinimumWidth(230)
+        from onetake_desktop.ui.widgets.pinned_notes import PinnedNotes  # with the panes
+
+        # The rubric's notes at moments, under the player (the rubric is given them).
+        self.pin_notes = PinnedNotes()
+        self.pin_notes.pins.setMaximumHeight(110)
+        self.pins_placeholder.addWidget(self.pin_notes)
+        self.pin_notes.added.connect(self._on_pin)
+        self.pin_notes.activated.connect(self.player.seek)
+        self.pin_notes.deleted.connect(self._on_unpin)
+
+    def _ensure_scoring_page(self) -> None:
+        """Build the page an answer is scored on (candidate, rubric, note, recommendation,
+        submit) unless it is: right after the first frame, or at the first touch of one of
+        its parts (an answer shown, a test, a key) if sooner. No frame shows it before an
+        answer is chosen, and building it cost ~40 M instructions before the first frame of
+        an empty library (issue 17). Built, it is as _clear_answer leaves it."""
+        if self._scoring_page_built:
+            return
+        self._ensure_panes()
+        self._scoring_page_built = True
+        # Top-down: the scroll area and the scrolled widget are in the window before their
+        # content goes in (each move of a finished subtree restyles all of it: 6 ms).
+        from PySide6.QtWidgets import QButtonGroup, QGridLayout, QScrollArea  # (see above)
+
         scroll = QScrollArea()
         scroll.setObjectName("ScoringScroll")
         scroll.setWidgetResizable(True)
@@ -579,9 +619,10 @@ class ReviewerWindow(QMainWindow):
         # would otherwise widen the whole pane and push the rubric and buttons out of sight.
         self.candidate_label = ElidedLabel(object_name="Candidate")
         self.candidate_email = ElidedLabel(object_name="Hint")
-        from onetake_desktop.ui.widgets.rubric import RubricPanel  # with the panes
+        # The rubric's module (and the Qt classes only it names) loads with the page.
+        from onetake_desktop.ui.widgets.rubric import RubricPanel
 
-        self.rubric = RubricPanel(include_pins=False, scroll_levels=False)
+        self.rubric = RubricPanel(include_pins=False, scroll_levels=False, pins=self.pin_notes)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
         self.correct_button.setVisible(False)
@@ -627,17 +668,24 @@ class ReviewerWindow(QMainWindow):
         # area of its own inside would cut word-wrapped anchors.
         self.scoring_scroll = scroll
         self.scoring_content = scroll
-        self.scoring_pane.setMinimumWidth(230)
 
-        self.rubric.pins.setMaximumHeight(110)
-        self.pins_placeholder.addWidget(self.rubric.pins_box)
         self.rubric.score_chosen.connect(self._on_score)
         self.rubric.note_changed.connect(self._on_note)
-        self.rubric.pinned_note_added.connect(self._on_pin)
-        self.rubric.pinned_note_activated.connect(self.player.seek)
-        self.rubric.pinned_note_deleted.connect(self._on_unpin)
         self.correct_button.clicked.connect(self._correct)
         self.submit_button.clicked.connect(self.submit_candidate)
+        make_plain(*inner.findChildren(QLabel))  # as _ensure_panes' sweep
+        self._clear_scoring()
+        # Tab reaches the page where it did when the panes were built whole: after the
+        # player, before the notes at moments (made later, its widgets came last).
+        # (setTabOrder moves nothing after a widget Tab cannot reach: from the one before.)
+        ring = self._tab_ring()
+        page = [w for w in ring if w is scroll or scroll.isAncestorOf(w)]
+        others = [w for w in ring if w not in page]
+        toggle = others.index(self.pin_notes.toggle)
+        previous = others[toggle - 1]
+        for widget in page:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -735,7 +783,7 @@ class ReviewerWindow(QMainWindow):
             "Show the &question", lambda: self.card_toggle.toggle(), "Q"
         )
         self.pins_action = self._action(
-            "Show the notes at &moments", lambda: self.rubric.pins_toggle.toggle()
+            "Show the notes at &moments", lambda: self.pin_notes.toggle.toggle()
         )
         for a in (self.focus_action, self.audio_only_action, self.card_action, self.pins_action):
             menu.addAction(a)
@@ -748,7 +796,7 @@ class ReviewerWindow(QMainWindow):
         self._reload_pending = False
         if not self.panes_built:
             return  # locked at start: nothing was ever shown (built later, as left here)
-        self.rubric.flush_note()
+        self.flush_note()
         if self.current_answer_id is not None:
             self._resume = (self.current_reviewer_id, self.current_answer_id)
         self._clear_answer()
@@ -758,7 +806,7 @@ class ReviewerWindow(QMainWindow):
     def set_reviewer(self, reviewer_id: int) -> None:
         """Show everything as this reviewer sees it (their own scores, notes and speed)."""
         self._install_transcripts()  # before an answer shows: the panel follows it
-        self.rubric.flush_note()
+        self.flush_note()
         self.current_reviewer_id = reviewer_id
         reviewer = self.service.reviewer(reviewer_id)
         self.statusBar().showMessage(f"Reviewing as {reviewer.name}", 4000)
@@ -1029,6 +1077,13 @@ class ReviewerWindow(QMainWindow):
         self.flag.setVisible(False)
         self.flags_label.setVisible(False)
         self.scoring_pane.setCurrentWidget(self.scoring_hint)
+        if self._scoring_page_built:  # (else built so: _ensure_scoring_page)
+            self._clear_scoring()
+        else:
+            self.pin_notes.set_pinned([])
+
+    def _clear_scoring(self) -> None:
+        """The scoring page with no answer: nobody's name, score, note or recommendation."""
         self._show_candidate("", "")
         self.candidate_label.setText("No candidate selected")
         self.rubric.show_answer(None, None, "", [], read_only=True)
@@ -1038,9 +1093,14 @@ class ReviewerWindow(QMainWindow):
         self.submit_hint.setText("")
         self.correct_button.setVisible(False)
 
+    def flush_note(self) -> None:
+        """Save the rubric's pending note now (none is pending before its page is built)."""
+        if self._scoring_page_built:
+            self.rubric.flush_note()
+
     def show_answer(self, answer_id: int) -> None:
         if self.current_answer_id is not None and self.current_answer_id != answer_id:
-            self.rubric.flush_note()
+            self.flush_note()
         try:
             view = self.service.answer_view(
                 self.service.actor_for(self.current_reviewer_id), answer_id=answer_id
@@ -1084,7 +1144,7 @@ class ReviewerWindow(QMainWindow):
         self._show_candidate(name, email)
         if changed:
             self._load_media(view)
-        self.rubric.pins_box.setVisible(a.answer_type != "text")
+        self.pin_notes.setVisible(a.answer_type != "text")
         self._fit_labels()
         self._show_scoring(view)
         self._select_answer_item(answer_id)
@@ -1169,7 +1229,7 @@ class ReviewerWindow(QMainWindow):
             # Short windows start with the pinned-note list folded (the timeline marks them).
             self._compact = self.height() < 700
             self._compact_set = True
-            self.rubric.set_pins_expanded(not self._compact)
+            self.pin_notes.set_expanded(not self._compact)
             # Short windows: tighter margins and gaps around the answer, so the player keeps
             # its buttons under a banner (911x512 points at 1366x768 x1.5).
             answer = self.answer_pane.layout()
@@ -1455,8 +1515,10 @@ class ReviewerWindow(QMainWindow):
             self.audio_only_action.setChecked(on)
 
     def _recommend_key(self, value: str) -> None:
+        if self.view is None:
+            return  # no answer, no candidate to recommend
         button = self.recommend_buttons[value]
-        if self.view is not None and button.isEnabled():
+        if button.isEnabled():
             button.setChecked(True)
             self._recommend(value)
 
@@ -1545,7 +1607,7 @@ class ReviewerWindow(QMainWindow):
     def submit_candidate(self) -> None:
         if self.view is None or not self.submit_button.isEnabled():
             return
-        self.rubric.flush_note()
+        self.flush_note()
         sid = self.view.submission.id
         count = self._guard(
             lambda: self.service.submit_candidate(
@@ -1750,7 +1812,7 @@ class ReviewerWindow(QMainWindow):
             self.export_scores(Path(path), fmt)
 
     def export_scores(self, path: Path, fmt: str) -> None:
-        self.rubric.flush_note()
+        self.flush_note()
         actor = self.service.actor_for(self.current_reviewer_id)
         # Which scores go in is the policy's (services.scoring): no drafts while a panel
         # shares the library; the window only says what it got.
@@ -1797,7 +1859,7 @@ class ReviewerWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         if self.panes_built:  # (closed before a locked start built them: nothing to let go)
-            self.rubric.flush_note()
+            self.flush_note()
             self.player.clear()
         from onetake_desktop.ui.tasks import wait_for_tasks
 

@@ -21,21 +21,16 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from onetake_desktop.ui.widgets.plain import plain_tooltip
+from onetake_desktop.ui.widgets.pinned_notes import PinnedNotes
 
 if TYPE_CHECKING:  # only named: the kit reader loads with the first definition (issue 17)
     from onetake_desktop.domain.kit import Rubric
@@ -56,11 +51,6 @@ class PinnedNote:
     id: int
     position_ms: int
     text: str
-
-
-def _format_ms(ms: int) -> str:
-    seconds = max(0, int(ms)) // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class _NoteEdit(QPlainTextEdit):
@@ -89,11 +79,13 @@ class RubricPanel(QWidget):
         include_pins: bool = True,
         shortcuts: bool = True,
         scroll_levels: bool = True,
+        pins: PinnedNotes | None = None,
     ) -> None:
         """``include_pins=False`` leaves ``pins_box`` (the notes at moments) for the host to
-        place, e.g. under its player; ``shortcuts=False`` for a second panel in one window;
-        ``scroll_levels=False`` when the host scrolls the whole panel (the levels then take
-        their full height, so one scroll bar reaches everything)."""
+        place, e.g. under its player; ``pins``: the host's, already placed (made here if
+        None); ``shortcuts=False`` for a second panel in one window; ``scroll_levels=False``
+        when the host scrolls the whole panel (the levels then take their full height, so one
+        scroll bar reaches everything)."""
         super().__init__(parent)
         self.setObjectName("RubricPanel")
         self.setStyleSheet(STYLE)
@@ -154,25 +146,12 @@ class RubricPanel(QWidget):
         self.note.setPlaceholderText("Note on this answer (saved as you type)")
         self.note.setAccessibleName("Note on this answer")
         self.note.setFixedHeight(60)
-        self.pin_text = QLineEdit()
-        self.pin_text.setPlaceholderText("Note at the current moment…")
-        self.pin_text.setAccessibleName("Note pinned to the current moment")
-        self.pin_button = QPushButton("Pin at 0:00")
-        self.pin_button.setToolTip("Add the note at the player's position (Enter)")
-        self.pins = QListWidget()
-        self.pins.setObjectName("PinnedNotes")
-        self.pins.setAccessibleName("Notes pinned to moments; activate one to seek there")
-        self.pins.setMinimumHeight(80)
-        self.pins.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        delete = QAction("Delete note", self.pins)
-        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.triggered.connect(self._delete_selected)
-        self.pins.addAction(delete)
-
-        pin_row = QHBoxLayout()
-        pin_row.addWidget(self.pin_text, 1)
-        pin_row.addWidget(self.pin_button)
+        self.pins_box = pins if pins is not None else PinnedNotes()
+        # The list and its parts by their names here too (tests, the window's menu).
+        self.pin_text = self.pins_box.pin_text
+        self.pin_button = self.pins_box.pin_button
+        self.pins = self.pins_box.pins
+        self.pins_toggle = self.pins_box.toggle
 
         card = QFrame()
         card.setObjectName("Card")
@@ -182,24 +161,6 @@ class RubricPanel(QWidget):
         inner.addWidget(self.competency)
         inner.addWidget(levels, 1)
         inner.addWidget(self.status)
-
-        self.pins_box = QWidget()
-        pins_layout = QVBoxLayout(self.pins_box)
-        pins_layout.setContentsMargins(0, 0, 0, 0)
-        pins_layout.setSpacing(6)
-        self.pins_toggle = QToolButton()
-        self.pins_toggle.setObjectName("PinsToggle")
-        self.pins_toggle.setCheckable(True)
-        self.pins_toggle.setChecked(True)
-        self.pins_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.pins_toggle.setArrowType(Qt.ArrowType.DownArrow)
-        self.pins_toggle.setAutoRaise(True)
-        self.pins_toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.pins_toggle.toggled.connect(self.set_pins_expanded)
-        pins_layout.addWidget(self.pins_toggle)
-        pins_layout.addLayout(pin_row)
-        pins_layout.addWidget(self.pins, 1)
-        self._update_pins_title()
 
         # One scroll area for the rubric and its note (one nested inside another would cut
         # word-wrapped anchors); a host that scrolls its whole pane passes scroll_levels=False.
@@ -219,7 +180,7 @@ class RubricPanel(QWidget):
         else:
             self.levels_area.setVisible(False)
             layout.addWidget(body, 1)
-        if include_pins:
+        if include_pins and pins is None:
             layout.addWidget(self.pins_box)
 
         self._note_timer = QTimer(self)
@@ -231,10 +192,9 @@ class RubricPanel(QWidget):
         self.group.idClicked.connect(self._on_clicked)
         self.note.textChanged.connect(self._on_note_typed)
         self.note.left.connect(self.flush_note)
-        self.pin_button.clicked.connect(self._pin)
-        self.pin_text.returnPressed.connect(self._pin)
-        self.pins.itemClicked.connect(self._activate)
-        self.pins.itemActivated.connect(self._activate)
+        self.pins_box.added.connect(self.pinned_note_added)
+        self.pins_box.activated.connect(self.pinned_note_activated)
+        self.pins_box.deleted.connect(self.pinned_note_deleted)
 
         for score in range(1, 6) if shortcuts else ():
             action = QAction(f"Score {score}", self)
@@ -286,16 +246,7 @@ class RubricPanel(QWidget):
 
     def set_pins_expanded(self, on: bool) -> None:
         """Fold the list of pinned notes away (the player's timeline still marks them)."""
-        self.pins_toggle.blockSignals(True)
-        self.pins_toggle.setChecked(on)
-        self.pins_toggle.blockSignals(False)
-        self.pins_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.pins.setVisible(on)
-
-    def _update_pins_title(self) -> None:
-        n = self.pins.count()
-        count = "none yet" if n == 0 else ("1 note" if n == 1 else f"{n} notes")
-        self.pins_toggle.setText(f"Notes at moments ({count}); click one to jump there")
+        self.pins_box.set_expanded(on)
 
     def anchors_reachable(self) -> bool:
         """Whether every anchor's full text fits its label (the scroll area reaches them all):
@@ -306,17 +257,10 @@ class RubricPanel(QWidget):
         return self._levels.height() >= self._levels.minimumSizeHint().height()
 
     def set_pinned(self, pinned: Sequence[PinnedNote]) -> None:
-        self.pins.clear()
-        for p in pinned:
-            item = QListWidgetItem(f"{_format_ms(p.position_ms)}   {p.text}")
-            item.setData(Qt.ItemDataRole.UserRole, p.position_ms)
-            item.setData(Qt.ItemDataRole.UserRole + 1, p.id)
-            item.setToolTip(plain_tooltip(f"Jump to {_format_ms(p.position_ms)}: {p.text}"))
-            self.pins.addItem(item)
-        self._update_pins_title()
+        self.pins_box.set_pinned(pinned)
 
     def set_position(self, position_ms: int) -> None:
-        self.pin_button.setText(f"Pin at {_format_ms(position_ms)}")
+        self.pins_box.set_position(position_ms)
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
@@ -367,17 +311,3 @@ class RubricPanel(QWidget):
         if text != self._last_note and not self._read_only:
             self._last_note = text
             self.note_changed.emit(text)
-
-    def _pin(self) -> None:
-        text = self.pin_text.text().strip()
-        if text:
-            self.pin_text.clear()
-            self.pinned_note_added.emit(text)
-
-    def _activate(self, item: QListWidgetItem) -> None:
-        self.pinned_note_activated.emit(int(item.data(Qt.ItemDataRole.UserRole)))
-
-    def _delete_selected(self) -> None:
-        item = self.pins.currentItem()
-        if item is not None:
-            self.pinned_note_deleted.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))

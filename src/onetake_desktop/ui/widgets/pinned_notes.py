@@ -1,0 +1,130 @@
+"""The notes pinned to moments of an answer (the rubric's, placed by the host).
+
+Its own module: the reviewer window shows these notes under its player in its first frame,
+and builds the rest of the rubric (ui/widgets/rubric.py, with the Qt classes only it names)
+with its first answer (issue 17).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.ui.widgets.plain import plain_tooltip
+
+if TYPE_CHECKING:  # defined with the rest of the rubric
+    from onetake_desktop.ui.widgets.rubric import PinnedNote
+
+
+def _format_ms(ms: int) -> str:
+    seconds = max(0, int(ms)) // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class PinnedNotes(QWidget):
+    """The notes pinned to moments of an answer: a folding title, a line to write one, the
+    button that pins it at the player's position, and the list (activate one to seek there).
+
+    Its own widget, so a host can show it before the rest of the rubric is built (the reviewer
+    window places it under its player, and builds the rubric with its first answer: issue 17).
+    Signals: ``added(str)``, ``activated(int position_ms)``, ``deleted(int note_id)``."""
+
+    added = Signal(str)
+    activated = Signal(int)
+    deleted = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pin_text = QLineEdit()
+        self.pin_text.setPlaceholderText("Note at the current moment…")
+        self.pin_text.setAccessibleName("Note pinned to the current moment")
+        self.pin_button = QPushButton("Pin at 0:00")
+        self.pin_button.setToolTip("Add the note at the player's position (Enter)")
+        self.pins = QListWidget()
+        self.pins.setObjectName("PinnedNotes")
+        self.pins.setAccessibleName("Notes pinned to moments; activate one to seek there")
+        self.pins.setMinimumHeight(80)
+        self.pins.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        delete = QAction("Delete note", self.pins)
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.triggered.connect(self._delete_selected)
+        self.pins.addAction(delete)
+
+        pin_row = QHBoxLayout()
+        pin_row.addWidget(self.pin_text, 1)
+        pin_row.addWidget(self.pin_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.toggle = QToolButton()
+        self.toggle.setObjectName("PinsToggle")
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.toggle.toggled.connect(self.set_expanded)
+        layout.addWidget(self.toggle)
+        layout.addLayout(pin_row)
+        layout.addWidget(self.pins, 1)
+        self._update_title()
+
+        self.pin_button.clicked.connect(self._pin)
+        self.pin_text.returnPressed.connect(self._pin)
+        self.pins.itemClicked.connect(self._activate)
+        self.pins.itemActivated.connect(self._activate)
+
+    def set_expanded(self, on: bool) -> None:
+        """Fold the list of pinned notes away (the player's timeline still marks them)."""
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(on)
+        self.toggle.blockSignals(False)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.pins.setVisible(on)
+
+    def _update_title(self) -> None:
+        n = self.pins.count()
+        count = "none yet" if n == 0 else ("1 note" if n == 1 else f"{n} notes")
+        self.toggle.setText(f"Notes at moments ({count}); click one to jump there")
+
+    def set_pinned(self, pinned: Sequence[PinnedNote]) -> None:
+        self.pins.clear()
+        for p in pinned:
+            item = QListWidgetItem(f"{_format_ms(p.position_ms)}   {p.text}")
+            item.setData(Qt.ItemDataRole.UserRole, p.position_ms)
+            item.setData(Qt.ItemDataRole.UserRole + 1, p.id)
+            item.setToolTip(plain_tooltip(f"Jump to {_format_ms(p.position_ms)}: {p.text}"))
+            self.pins.addItem(item)
+        self._update_title()
+
+    def set_position(self, position_ms: int) -> None:
+        self.pin_button.setText(f"Pin at {_format_ms(position_ms)}")
+
+    def _pin(self) -> None:
+        text = self.pin_text.text().strip()
+        if text:
+            self.pin_text.clear()
+            self.added.emit(text)
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        self.activated.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _delete_selected(self) -> None:
+        item = self.pins.currentItem()
+        if item is not None:
+            self.deleted.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))
