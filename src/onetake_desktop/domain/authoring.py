@@ -12,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from onetake_desktop.domain.kit import Kit, kit_content_hash
 
@@ -27,9 +26,9 @@ SIMILAR_ANCHORS = 0.85  # difflib ratio above which two anchors read as the same
 SETUP_SECONDS = 5 * 60
 
 
-@dataclass(frozen=True)
-class Advice:
-    """One gentle warning: where (field path), which rule, and what to consider."""
+class Advice(NamedTuple):
+    """One gentle warning: where (field path), which rule, and what to consider.
+    A NamedTuple, not a frozen dataclass (see validation.Problem: issue 17)."""
 
     path: str
     rule: str

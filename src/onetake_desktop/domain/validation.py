@@ -13,9 +13,8 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from onetake_desktop.domain.errors import InvalidInputError
 
@@ -27,9 +26,10 @@ SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 PREFIXED_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file: where (field path) and what, as a readable phrase."""
+class Problem(NamedTuple):
+    """One thing wrong with a file: where (field path) and what, as a readable phrase.
+    A NamedTuple, not a frozen dataclass: defining one of those compiles its methods when the
+    module loads (issue 17: ~3 M instructions before every window that checks a kit)."""
 
     path: str
     message: str
