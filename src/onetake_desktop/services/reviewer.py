@@ -74,16 +74,18 @@ _LAZY = (
 )
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from onetake_desktop.services import importing
+if not TYPE_CHECKING:  # mypy reads the imports at the top; it must not see a catch-all here
 
-        return getattr(importing, name)
-    if name == "CandidateEntry":  # storage.records loads with the first record (issue 17)
-        from onetake_desktop.storage.records import CandidateEntry
+    def __getattr__(name: str) -> Any:
+        if name in _LAZY:
+            from onetake_desktop.services import importing
 
-        return CandidateEntry
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            return getattr(importing, name)
+        if name == "CandidateEntry":  # storage.records loads with the first record (issue 17)
+            from onetake_desktop.storage.records import CandidateEntry
+
+            return CandidateEntry
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # The overall recommendation from worst to best: Ctrl+1 .. Ctrl+4 in the window, like scores.

@@ -22,30 +22,18 @@ from onetake_desktop.domain.search import fold
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.db import Database, open_database, transaction, utc_now
 
-if TYPE_CHECKING:  # definitions are read and written as JSON, when one is asked for
+# Definitions are read and written as JSON, when one is asked for. The records (``X as X``:
+# re-exported, importing them from here is typed) load at run time with __getattr__ below.
+if TYPE_CHECKING:
     from onetake_desktop.domain.kit import InterviewDefinition
     from onetake_desktop.domain.manifest import SubmissionManifest
-    from onetake_desktop.storage.records import (
-        AnswerRecord as AnswerRecord,
-    )
-    from onetake_desktop.storage.records import (
-        CandidateEntry as CandidateEntry,
-    )
-    from onetake_desktop.storage.records import (
-        NewAnswer as NewAnswer,
-    )
-    from onetake_desktop.storage.records import (
-        RecommendationRecord as RecommendationRecord,
-    )
-    from onetake_desktop.storage.records import (
-        ScoreRecord as ScoreRecord,
-    )
-    from onetake_desktop.storage.records import (
-        SubmissionRecord as SubmissionRecord,
-    )
-    from onetake_desktop.storage.records import (
-        TimestampedNote as TimestampedNote,
-    )
+    from onetake_desktop.storage.records import AnswerRecord as AnswerRecord
+    from onetake_desktop.storage.records import CandidateEntry as CandidateEntry
+    from onetake_desktop.storage.records import NewAnswer as NewAnswer
+    from onetake_desktop.storage.records import RecommendationRecord as RecommendationRecord
+    from onetake_desktop.storage.records import ScoreRecord as ScoreRecord
+    from onetake_desktop.storage.records import SubmissionRecord as SubmissionRecord
+    from onetake_desktop.storage.records import TimestampedNote as TimestampedNote
 
 # The records other than reviewers and interviews live in storage.records, loaded with the
 # first one made (issue 17); importing them from here still works, by name.
@@ -62,12 +50,14 @@ _RECORDS = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
-    if name in _RECORDS:
-        from onetake_desktop.storage import records
+if not TYPE_CHECKING:  # mypy reads the import at the top; it must not see a catch-all here
 
-        return getattr(records, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        if name in _RECORDS:
+            from onetake_desktop.storage import records
+
+            return getattr(records, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 ScoreStatus = Literal["draft", "submitted"]
@@ -421,9 +411,7 @@ class SqliteSubmissions:
         return (self.root / stored).resolve()
 
     def _make(self, rows: Iterable[Any]) -> list[SubmissionRecord]:
-        from onetake_desktop.storage.records import (
-            SubmissionRecord,
-        )  # see storage.records
+        from onetake_desktop.storage.records import SubmissionRecord
 
         return [
             SubmissionRecord(
@@ -444,7 +432,7 @@ class SqliteSubmissions:
         ]
 
     def _make_answers(self, rows: Iterable[Any]) -> list[AnswerRecord]:
-        from onetake_desktop.storage.records import AnswerRecord  # see storage.records
+        from onetake_desktop.storage.records import AnswerRecord
 
         out = []
         for row in rows:
@@ -622,7 +610,7 @@ class SqliteSubmissions:
 
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]:
         """Every submission with this reviewer's progress on it (see :meth:`entry_rows`)."""
-        from onetake_desktop.storage.records import CandidateEntry  # see storage.records
+        from onetake_desktop.storage.records import CandidateEntry
 
         return [CandidateEntry(*row) for row in self.entry_rows(reviewer_id, search)]
 
@@ -787,7 +775,7 @@ class SqliteScores:
         self.db = db
 
     def _make(self, rows: Iterable[Any]) -> list[ScoreRecord]:
-        from onetake_desktop.storage.records import ScoreRecord  # see storage.records
+        from onetake_desktop.storage.records import ScoreRecord
 
         return [
             ScoreRecord(
@@ -921,9 +909,7 @@ class SqliteScores:
                 " created_at) VALUES (?, ?, ?, ?, ?)",
                 (answer_id, reviewer_id, max(0, int(position_ms)), text, created),
             )
-        from onetake_desktop.storage.records import (
-            TimestampedNote,
-        )  # see storage.records
+        from onetake_desktop.storage.records import TimestampedNote
 
         return TimestampedNote(
             int(cursor.lastrowid or 0),
@@ -935,9 +921,7 @@ class SqliteScores:
         )
 
     def notes(self, answer_id: int, reviewer_id: int) -> list[TimestampedNote]:
-        from onetake_desktop.storage.records import (
-            TimestampedNote,
-        )  # see storage.records
+        from onetake_desktop.storage.records import TimestampedNote
 
         return [
             TimestampedNote(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5])
@@ -990,9 +974,7 @@ class SqliteScores:
         ).fetchone()
         if row is None:
             return None
-        from onetake_desktop.storage.records import (
-            RecommendationRecord,
-        )  # see storage.records
+        from onetake_desktop.storage.records import RecommendationRecord
 
         return RecommendationRecord(
             int(row[0]), int(row[1]), int(row[2]), row[3], row[4], row[5], row[6]
