@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -337,3 +339,35 @@ def test_kit_hashes_are_sha256_of_the_same_bytes_as_hashlib_gives() -> None:
     assert kit_content_hash(kit) == "sha256:" + hashlib.sha256(data).hexdigest()
     notice = kit.privacy_notice.encode("utf-8")
     assert privacy_notice_hash(kit) == "sha256:" + hashlib.sha256(notice).hexdigest()
+
+
+def test_kit_hashes_without_cpythons_own_sha256_are_hashlibs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where neither _sha256 (3.11) nor _sha2 (3.12+) loads, hashlib's gives the same digest;
+    whichever is found is found once, not looked for again on every hash."""
+    import types
+
+    from onetake_desktop.domain import kit as kit_module
+
+    data = b"The same bytes, the same digest."
+    expected = hashlib.sha256(data).hexdigest()
+    monkeypatch.setitem(sys.modules, "_sha256", None)  # None in sys.modules: ImportError
+    monkeypatch.setitem(sys.modules, "_sha2", None)
+    monkeypatch.setattr(kit_module, "_sha256", None)
+    assert kit_module._sha256_hex(data) == expected
+    assert kit_module._sha256 is hashlib.sha256
+
+    # Python 3.12 and later: _sha2 is CPython's own, and is used once found.
+    calls: list[bytes] = []
+
+    def sha2_sha256(payload: bytes) -> Any:
+        calls.append(payload)
+        return hashlib.sha256(payload)
+
+    monkeypatch.setitem(sys.modules, "_sha2", types.SimpleNamespace(sha256=sha2_sha256))
+    monkeypatch.setattr(kit_module, "_sha256", None)
+    assert kit_module._sha256_hex(data) == expected
+    monkeypatch.setitem(sys.modules, "_sha2", None)  # not imported again
+    assert kit_module._sha256_hex(data) == expected
+    assert calls == [data, data]

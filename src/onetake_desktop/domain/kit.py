@@ -8,6 +8,7 @@ Parsing, validation with field paths and the content hash live here too (no I/O,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -191,15 +192,33 @@ def kit_to_dict(kit: Kit) -> dict[str, Any]:
     )
 
 
-def _sha256_hex(data: bytes) -> str:
-    """SHA-256 of ``data`` in hex, from CPython's own SHA-256 where it has one (issue 17):
-    hashlib's loads OpenSSL first, ~10 M instructions before a candidate's first paint (the
-    kit's hash is checked before any window). The digest is the same either way."""
-    try:  # CPython 3.11; 3.12 renamed the module _sha2
+def _sha256_constructor() -> Callable[[bytes], Any]:
+    """CPython's own SHA-256 where it has one (issue 17): hashlib's loads OpenSSL first,
+    ~10 M instructions before a candidate's first paint (the kit's hash is checked before
+    any window). CPython 3.11 calls its module _sha256, 3.12 and later _sha2; any other
+    Python: hashlib's. The digest is the same either way."""
+    try:
         from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        from hashlib import sha256
-    digest: str = sha256(data).hexdigest()
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            from hashlib import sha256
+    constructor: Callable[[bytes], Any] = sha256
+    return constructor
+
+
+# Found with the first hash, then kept: a failed import is not cached, and would search
+# sys.path again on every call.
+_sha256: Callable[[bytes], Any] | None = None
+
+
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` in hex (see :func:`_sha256_constructor`)."""
+    global _sha256
+    if _sha256 is None:
+        _sha256 = _sha256_constructor()
+    digest: str = _sha256(data).hexdigest()
     return digest
 
 
