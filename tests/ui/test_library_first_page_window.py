@@ -5,18 +5,23 @@ every candidate, in the list's order, with the counts of them all from the first
 from __future__ import annotations
 
 import random
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.services.panel import PanelService
-from onetake_desktop.services.reviewer import ReviewerService
+from onetake_desktop.services.reviewer import EntryPage, EntryRow, ReviewerService
 from onetake_desktop.storage.library import SqliteSubmissions
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from tests.ui.test_panel_window import HASHER, NAMES, make_library
+
+if TYPE_CHECKING:
+    from onetake_desktop.ui.reviewer.library_model import LibraryModel
 
 
 def test_the_first_frame_reads_a_page_and_the_rest_follows(
@@ -93,3 +98,54 @@ def test_an_interview_the_first_page_does_not_reach_is_open_with_its_count(
     assert [model.interview_status(i) for i in (0, 1)] == ["0/3 submitted", "0/2 submitted"]
     window.close()
     library.close()
+
+
+def _row(sid: int, name: str, submitted: bool) -> EntryRow:
+    """A candidate of interview 1 with two answers, both submitted or neither scored."""
+    done = 2 if submitted else 0
+    return (sid, 1, "Support lead (v1)", name, f"{name}@example.org", "", "", 2, done, done, True)
+
+
+def _paged_model(rest: Callable[[], EntryPage]) -> LibraryModel:
+    """A model holding a first page of two rows (of three) whose rest is ``rest``."""
+    from onetake_desktop.ui.reviewer.library_model import LibraryModel
+
+    model = LibraryModel(lambda _sid: [])
+    rows = [_row(1, "Ann", False), _row(2, "Bob", False)]
+    model.set_page(EntryPage(rows, {}, [(1, "Support lead (v1)", True, 3, 0)], rest))
+    return model
+
+
+def test_a_rest_that_fails_stays_pending_and_is_read_again(qapp: Any) -> None:
+    """The rest fails (a locked database): the error goes up, the model does not claim to
+    show every row, and the next lookup reads the rest again: nothing is lost."""
+    reads: list[str] = []
+
+    def rest() -> EntryPage:
+        reads.append("rest")
+        if len(reads) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return EntryPage([_row(3, "Cy", False)], {}, [], None)
+
+    model = _paged_model(rest)
+    with pytest.raises(sqlite3.OperationalError):
+        model.show_all()
+    assert not model.showing_all()
+    assert model.submission_ids() == [1, 2, 3]  # read again
+    assert model.showing_all() and reads == ["rest", "rest"]
+    assert model.interview_status(0) == "0/3 submitted"
+
+
+def test_counting_candidates_first_does_not_skip_the_recount(qapp: Any) -> None:
+    """candidate_count() reads the rest (to count it): show_all() still counts each
+    interview from its rows afterwards, as it does when it reads the rest itself."""
+
+    def rest() -> EntryPage:
+        return EntryPage([_row(3, "Cy", True)], {}, [], None)
+
+    for count_first in (False, True):
+        model = _paged_model(rest)  # the page said 0 of 3 submitted; Cy is, by now
+        if count_first:
+            assert model.candidate_count() == 3
+        model.show_all()
+        assert model.interview_status(0) == "1/3 submitted", count_first

@@ -143,6 +143,8 @@ class LibraryModel(QAbstractItemModel):
         # The rows a first page left out, not yet read (EntryPage.rest), and the counts its
         # interviews show until then.
         self._more: Callable[[], EntryPage] | None = None
+        # Those rows were read: show_all counts each interview from its rows, not the page's.
+        self._recount = False
         self.compact = False  # a narrow library: marks only, the words in the tooltip
         self._bold = QFont()
         self._bold.setBold(True)
@@ -213,6 +215,7 @@ class LibraryModel(QAbstractItemModel):
         self._pending = {k: v for k, v in pending.items() if v}
         self._pending_marks = (hidden, flags)
         self._more = None
+        self._recount = False
         for node_id in top:
             self._count_interview(node_id)
         self.endResetModel()
@@ -249,15 +252,22 @@ class LibraryModel(QAbstractItemModel):
         self._pending = {}
         self._pending_marks = (hidden, flags)
         self._more = page.rest
+        self._recount = False
         self.endResetModel()
 
     def _read_more(self) -> None:
         """The rows a first page left out, read now and held as a first frame's rows are."""
-        more, self._more = self._more, None
+        more = self._more
         if more is None:
             return
-        interviews = {self._nodes[n].key: n for n in self._top}
+        # Cleared only once read: should the read fail (a locked database, a sign-in the
+        # panel asks for since), the error goes up to the caller (after the first frame: the
+        # window's error report, as any failed read of the library) and the rows stay
+        # pending, read again by the next lookup; showing_all() says so meanwhile.
         rest = more()
+        self._more = None
+        self._recount = True
+        interviews = {self._nodes[n].key: n for n in self._top}
         self._pending_marks = (self._pending_marks[0], {**self._pending_marks[1], **rest.flags})
         for r in rest.rows:
             node_id = interviews.get(r[1])
@@ -301,7 +311,6 @@ class LibraryModel(QAbstractItemModel):
 
     def show_all(self) -> None:
         """Every candidate in the tree (the rest of a first frame's rows, or of its page)."""
-        paged = self._more is not None
         self._read_more()
         pending, self._pending = self._pending, {}
         hidden, flags = self._pending_marks
@@ -312,7 +321,8 @@ class LibraryModel(QAbstractItemModel):
             for r in rows:
                 self._add_candidate(self._nodes, self._candidates, kids, node_id, r, hidden, flags)
             self.endInsertRows()
-        if paged:  # the counts from the rows themselves now, as a whole list has them
+        if self._recount:  # the counts from the rows themselves now, as a whole list has them
+            self._recount = False  # (also when candidate_count() read them: not shown yet)
             for node_id in self._top:
                 before = self._nodes[node_id].status
                 self._count_interview(node_id)
