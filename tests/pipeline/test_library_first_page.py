@@ -171,11 +171,16 @@ def test_blind_codes_come_whole(fixture: Fixture) -> None:  # noqa: F811
     )
 
 
-def test_names_the_panel_hides_by_the_rest_stay_hidden(tmp_path: Path) -> None:
+@pytest.mark.parametrize("same_connection", [True, False])
+def test_names_the_panel_hides_by_the_rest_stay_hidden(
+    tmp_path: Path, same_connection: bool
+) -> None:
     """The rest of a page is read later: should the panel's blind mode hide candidates by
-    then, the rest shows their codes, never their names or emails (the window then reloads
-    the whole list anyway)."""
+    then (set through this connection or another: the panel's window, another process),
+    the library changed, and the rest is the whole list again, with their codes, never their
+    names or emails, and says which rows it shows by a code."""
     library, _ = _library(tmp_path / "lib", ASCII_NAMES)
+    other = open_library(tmp_path / "lib")
     try:
         panel = panel_service(library)
         ana = panel.create_panelist("Ana", PASS["Ana"], chair=True)
@@ -184,12 +189,77 @@ def test_names_the_panel_hides_by_the_rest_stay_hidden(tmp_path: Path) -> None:
         assert not service.blind()
         page = service.entry_page(ana, first=2)
         assert page.rest is not None
-        panel.set_blind_mode(ana, True)
+        if same_connection:
+            panel.set_blind_mode(ana, True)
+        else:
+            other_panel = panel_service(other)
+            other_ana = other_panel.sign_in(ana.reviewer_id, PASS["Ana"])
+            other_panel.set_blind_mode(other_ana, True)
         codes = service.hidden_codes()
         assert codes
         rest = page.rest()
-        assert rest.rows
+        assert rest.whole and rest.hidden == codes
+        assert rest.rows == service.entry_rows(ana)
         for row in rest.rows:
             assert row[3] == codes[row[0]] and row[4] == ""
     finally:
+        other.close()
+        library.close()
+
+
+def test_a_rest_read_after_another_connections_commit_is_the_whole_list(tmp_path: Path) -> None:
+    """An import commits on its own connection (``onetake review bundle.onetake`` imports on
+    a worker thread) between the page and its rest: rows after the page's last one would
+    miss a candidate sorting before it. The rest is then the whole list, to show instead of
+    the page; with no commit in between it is the rows after the page, as before."""
+    root = tmp_path / "lib"
+    library, _ = _library(root, ("Bea", "Cy", "Dee", "Eve"))
+    importer = open_library(root)  # the import's own connection
+    try:
+        service = ReviewerService(library)
+        actor = service.actor_for(service.reviewer_named(None).id)
+        quiet = service.entry_page(actor, first=2)
+        assert quiet.rest is not None
+        rest = quiet.rest()
+        assert not rest.whole and quiet.rows + rest.rows == service.entry_rows(actor)
+        page = service.entry_page(actor, first=2)
+        assert page.rest is not None
+        _add(importer, root, 10, "Aaron", ("panel-demo", HASH))  # before the page's last row
+        rest = page.rest()
+        whole = service.entry_rows(actor)
+        assert rest.whole and rest.rows == whole and len(whole) == 5
+        assert rest.flags == service.all_flags()
+    finally:
+        importer.close()
+        library.close()
+
+
+def test_a_page_read_while_another_connection_commits_is_the_whole_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit between the page's rows and its counts: the page would not agree with its
+    counts (an interview with no row counted, or a row with no interview). The whole list
+    instead, in one read."""
+    from onetake_desktop.storage.library import SqliteSubmissions
+
+    root = tmp_path / "lib"
+    library, _ = _library(root, ("Bea", "Cy", "Dee", "Eve"))
+    importer = open_library(root)
+    entry_counts = SqliteSubmissions.entry_counts
+
+    def counts_after_an_import(self: SqliteSubmissions, reviewer_id: int) -> object:
+        if self is library.submissions:
+            _add(importer, root, 10, "Aaron", ("panel-demo", HASH))
+        return entry_counts(self, reviewer_id)
+
+    try:
+        service = ReviewerService(library)
+        actor = service.actor_for(service.reviewer_named(None).id)
+        monkeypatch.setattr(SqliteSubmissions, "entry_counts", counts_after_an_import)
+        page = service.entry_page(actor, first=2)
+        monkeypatch.undo()
+        assert page.rest is None
+        assert page.rows == service.entry_rows(actor) and len(page.rows) == 5
+    finally:
+        importer.close()
         library.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -21,6 +22,7 @@ from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from tests.ui.test_panel_window import HASHER, NAMES, make_library
 
 if TYPE_CHECKING:
+    from onetake_desktop.storage.library import Library
     from onetake_desktop.ui.reviewer.library_model import LibraryModel
 
 
@@ -149,3 +151,129 @@ def test_counting_candidates_first_does_not_skip_the_recount(qapp: Any) -> None:
             assert model.candidate_count() == 3
         model.show_all()
         assert model.interview_status(0) == "1/3 submitted", count_first
+
+
+def _four_candidates(tmp_path: Path) -> tuple[Path, Library]:
+    from onetake_desktop.storage.library import open_library
+    from tests.pipeline.test_library_listing_query import _add
+    from tests.pipeline.test_panel_service import HASH, _definition
+
+    root = tmp_path / "lib"
+    library = open_library(root)
+    library.interviews.add_definition(HASH, _definition())
+    library.interviews.ensure("other-kit", "2", OTHER)  # no candidate yet
+    for i, name in enumerate(("Bea", "Cy", "Dee", "Eve")):
+        _add(library, root, i, name, ("panel-demo", HASH))
+    return root, library
+
+
+OTHER = "sha256:" + "ef" * 32
+
+
+@pytest.mark.parametrize(("name", "kit"), [("Aaron", "panel-demo"), ("Zed", "other-kit")])
+@pytest.mark.parametrize("count_first", [False, True])
+def test_an_import_between_the_first_frame_and_the_rest_shows_whole(
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    kit: str,
+    count_first: bool,
+) -> None:
+    """``onetake review bundle.onetake`` imports on a worker thread, on its own connection,
+    while the first frame (a page of two rows) is painted: a candidate it adds before the
+    page's last row, or in an interview the page had no candidate of, is in the tree once
+    the rest is read, every interview open and counted as the whole list says (also when a
+    count of the candidates read the rest first)."""
+    from onetake_desktop.storage.library import open_library
+    from tests.pipeline.test_library_listing_query import _add
+    from tests.pipeline.test_panel_service import HASH
+
+    root, library = _four_candidates(tmp_path)
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 2)
+    service = ReviewerService(library)
+    window = ReviewerWindow(service)
+    qtbot.addWidget(window)
+    importer = open_library(root)
+    try:
+        _add(importer, root, 10, name, (kit, HASH if kit == "panel-demo" else OTHER))
+    finally:
+        importer.close()
+    model = window.model
+    if count_first:
+        assert model.candidate_count() == 5
+    window.show()
+    qtbot.waitUntil(model.showing_all)
+    whole = service.entry_rows(service.actor_for(window.current_reviewer_id))
+    assert model.submission_ids() == [r[0] for r in whole]
+    statuses = [model.interview_status(i) for i in range(model.rowCount())]
+    assert statuses == (
+        ["0/5 submitted"] if kit == "panel-demo" else ["0/4 submitted", "0/1 submitted"]
+    )
+    assert all(window.tree.isExpanded(model.index(i, 0)) for i in range(model.rowCount()))
+    assert window.tree.isVisible()
+    window.close()
+    library.close()
+
+
+def test_a_rest_that_fails_after_the_first_frame_is_reported_and_read_later(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rest's read fails right after the first frame: the error reaches the excepthook
+    (in the app: logged, and one sentence shown, as any failed read of the library), the
+    tree does not claim to show everyone, and the next lookup shows them all."""
+    _, library = _four_candidates(tmp_path)
+    monkeypatch.setattr(ReviewerWindow, "_first_frame_rows", lambda self: 2)
+    service = ReviewerService(library)
+    entry_page = ReviewerService.entry_page
+    failures: list[str] = []
+
+    def page_whose_rest_fails_once(self: ReviewerService, *args: Any, **kwargs: Any) -> EntryPage:
+        page = entry_page(self, *args, **kwargs)
+        rest = page.rest
+        if rest is None:
+            return page
+
+        def failing_once() -> EntryPage:
+            if not failures:
+                failures.append("locked")
+                raise sqlite3.OperationalError("database is locked")
+            return rest()
+
+        return page._replace(rest=failing_once)
+
+    monkeypatch.setattr(ReviewerService, "entry_page", page_whose_rest_fails_once)
+    window = ReviewerWindow(service)
+    qtbot.addWidget(window)
+    with qtbot.capture_exceptions() as exceptions:
+        window.show()
+        qtbot.waitUntil(lambda: bool(failures))
+        qtbot.wait(10)
+    assert [type(e[1]) for e in exceptions] == [sqlite3.OperationalError]
+    model = window.model
+    assert not model.showing_all()
+    assert model.interview_status(0) == "0/4 submitted"  # the page's count, of them all
+    whole = service.entry_rows(service.actor_for(window.current_reviewer_id))
+    assert model.submission_ids() == [r[0] for r in whole]  # read again
+    assert model.showing_all()
+    window.close()
+    library.close()
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_rows_the_rest_shows_by_a_code_say_so_in_their_tooltip(qapp: Any, whole: bool) -> None:
+    """Blind mode came on before the rest was read: its rows show a code, and their
+    tooltip says the name is hidden, never "code <>"."""
+    hidden = {3: "X-3"} if not whole else {1: "X-1", 2: "X-2", 3: "X-3"}
+
+    def rest() -> EntryPage:
+        rows = [_row(sid, code, False) for sid, code in sorted(hidden.items())]
+        rows = [(r[0], r[1], r[2], r[3], "", *r[5:]) for r in rows]
+        return EntryPage(rows, {}, [], None, hidden, whole)
+
+    model = _paged_model(rest)
+    model.show_all()
+    for sid in hidden:
+        index = model.candidate_index(sid)
+        tooltip = index.data(Qt.ItemDataRole.ToolTipRole)
+        assert "Name hidden (blind mode)" in tooltip and "X-" not in tooltip, tooltip

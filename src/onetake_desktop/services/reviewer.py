@@ -131,6 +131,12 @@ class EntryPage(NamedTuple):
     # of its own (called once, later); both empty/None when ``rows`` is the whole list.
     interviews: list[InterviewCount]
     rest: Callable[[], EntryPage] | None
+    # From ``rest()`` only: the blind codes its rows show instead of names (by submission),
+    # and whether ``rows`` is the whole list again, to show in place of the page: the
+    # library changed since the page was read (an import's commits on its own connection),
+    # so rows after the page's last one would miss any added before it.
+    hidden: Mapping[int, str] | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -382,28 +388,38 @@ class ReviewerService:
         ):
             rows = self.entry_rows(actor, search=search, sort=sort, codes=codes)
             return EntryPage(rows, self.all_flags(), [], None)
+        # The page, its flags and its counts are three reads: another connection may commit
+        # in between (an import on its worker thread). The library's version before and
+        # after tells; if it changed, the whole list instead (one read: it agrees with itself).
+        version = submissions.list_version()
         rows = submissions.entry_rows(actor.reviewer_id, limit=first + 1)
         if len(rows) <= first:
             return EntryPage(rows, self.all_flags(), [], None)
         del rows[first:]
         last = rows[-1]
         after = (last[1], last[3], last[0])  # interview, name, id: the next page's key
+        flags = submissions.all_flags(first=first)
+        counts = submissions.entry_counts(actor.reviewer_id)
+        if submissions.list_version() != version:
+            return EntryPage(self.entry_rows(actor), self.all_flags(), [], None)
 
         def rest() -> EntryPage:
-            # Asked later (after the first frame): the policy is asked again. Should the
-            # panel hide names by now, they stay hidden (the window reloads on that anyway).
+            # Asked later (after the first frame): the policy is asked again, and the rows
+            # it hides by now (blind mode) show their codes, never their names.
             self.scoring.check(actor)
+            hidden = self.scoring.hidden_codes()
+            if submissions.list_version() != version:  # changed since the page: see EntryPage
+                whole = self._rows(actor, "", "name", hidden)
+                return EntryPage(whole, self.all_flags(), [], None, hidden, True)
             more = submissions.entry_rows(actor.reviewer_id, after=after)
-            now_hidden = self.scoring.hidden_codes()
-            if now_hidden:
+            if hidden:
                 more = [
-                    (r[0], r[1], r[2], now_hidden[r[0]], "", *r[5:]) if r[0] in now_hidden else r
+                    (r[0], r[1], r[2], hidden[r[0]], "", *r[5:]) if r[0] in hidden else r
                     for r in more
                 ]
-            return EntryPage(more, self.all_flags(), [], None)
+            return EntryPage(more, self.all_flags(), [], None, hidden)
 
-        flags = submissions.all_flags(first=first)
-        return EntryPage(rows, flags, submissions.entry_counts(actor.reviewer_id), rest)
+        return EntryPage(rows, flags, counts, rest)
 
     def _rows(
         self, actor: Actor, search: str, sort: str, codes: Mapping[int, str]

@@ -193,6 +193,7 @@ class SubmissionRepository(Protocol):
     ) -> list[EntryRow]: ...
     def entry_counts(self, reviewer_id: int) -> list[InterviewCount]: ...
     def names_sort_as_casefold(self) -> bool: ...
+    def list_version(self) -> tuple[int, int]: ...
 
 
 class ScoreRepository(Protocol):
@@ -766,6 +767,14 @@ class SqliteSubmissions:
             " WHERE length(candidate_name) <> length(CAST(candidate_name AS BLOB)))"
         ).fetchone()
         return bool(row[0])
+
+    def list_version(self) -> tuple[int, int]:
+        """A value that changes whenever the library does: SQLite's data_version (another
+        connection committed: an import on its worker thread, another process) and this
+        connection's own changes. Reads of :meth:`entry_rows` under the same value see the
+        same library: a page and its rest join into the list as it is."""
+        (committed,) = self.db.execute("PRAGMA data_version").fetchone()
+        return int(committed), self.db.conn.total_changes
 
 
 class SqliteScores:

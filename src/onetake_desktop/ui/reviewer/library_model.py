@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication
@@ -128,6 +129,9 @@ class LibraryModel(QAbstractItemModel):
     """
 
     HEADERS = ("Candidate", "Status")
+    # The rest of a first page came as the whole list (the library changed in between): the
+    # model was reset to it, so the view's interviews are closed and its selection gone.
+    replaced = Signal()
 
     def __init__(self, answers_for: Callable[[int], Sequence[AnswerRow]]) -> None:
         super().__init__()
@@ -266,20 +270,21 @@ class LibraryModel(QAbstractItemModel):
         # pending, read again by the next lookup; showing_all() says so meanwhile.
         rest = more()
         self._more = None
-        self._recount = True
+        hidden = {**self._pending_marks[0], **(rest.hidden or {})}
+        if rest.whole:
+            # The library changed since the page (an import committed on its own connection):
+            # the whole list in its place, as a reload shows it; the window, told, opens the
+            # interviews and selects again as after any reload.
+            self.set_rows(rest.rows, hidden, rest.flags)
+            self.replaced.emit()
+            return
+        # The same library as the page's: every interview of the rest is one of the page's
+        # (the page has them all, with their counts).
         interviews = {self._nodes[n].key: n for n in self._top}
-        self._pending_marks = (self._pending_marks[0], {**self._pending_marks[1], **rest.flags})
+        self._pending_marks = (hidden, {**self._pending_marks[1], **rest.flags})
         for r in rest.rows:
-            node_id = interviews.get(r[1])
-            if node_id is None:  # an interview whose first candidate came after the page
-                node_id = len(self._nodes)
-                title = r[2] if r[10] else r[2] + "  (definition missing)"
-                self.beginInsertRows(QModelIndex(), len(self._top), len(self._top))
-                self._nodes.append(_Node("interview", r[1], title, "", "", -1, len(self._top), []))
-                self._top.append(node_id)
-                interviews[r[1]] = node_id
-                self.endInsertRows()
-            self._pending.setdefault(node_id, []).append(r)
+            self._pending.setdefault(interviews[r[1]], []).append(r)
+        self._recount = True
 
     @staticmethod
     def _add_candidate(

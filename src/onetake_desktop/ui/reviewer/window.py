@@ -371,6 +371,9 @@ class ReviewerWindow(QMainWindow):
         self._painted = True
         self._ensure_panes()  # locked at start: built now, behind the lock screen
         self._ensure_scoring_page()
+        # The rest of a first page. Should its read fail, the error is reported as any failed
+        # read of the library (logged, one sentence: the excepthook) and the rows stay
+        # pending: the next lookup, or the next reload, reads them.
         self.model.show_all()
 
     # -- building -----------------------------------------------------------------------------
@@ -431,6 +434,7 @@ class ReviewerWindow(QMainWindow):
         from onetake_desktop.ui.reviewer.library_model import LibraryModel
 
         self.model = LibraryModel(self._answer_rows)
+        self.model.replaced.connect(self._library_replaced)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setAccessibleName("Library: interviews, candidates and answers")
@@ -866,24 +870,36 @@ class ReviewerWindow(QMainWindow):
         search, sort = self.search.text(), str(self.sort.currentData())
         first = None if self._painted or self.isVisible() else self._first_frame_rows()
         page = self.service.entry_page(actor, first=first, search=search, sort=sort, codes=codes)
-        entries = page.rows
         self.tree.setUpdatesEnabled(False)
         try:
             self.model.set_page(page, codes, first=first)
-            # Each interview open. expand() right after the model's reset only records it
-            # (expandToDepth lays out every candidate now, and the view does it again when
-            # shown: 20,000 calls into the model at 10,000 candidates instead of 10,000).
-            for row in range(self.model.rowCount()):
-                self.tree.expand(self.model.index(row, 0))
+            self._open_interviews()
         finally:
             self.tree.setUpdatesEnabled(True)
+        self._show_filled(bool(page.rows))
+
+    def _library_replaced(self) -> None:
+        """The rest of a first page came as the whole list, the library having changed in
+        between (LibraryModel.replaced): shown as after a reload."""
+        self._open_interviews()
+        self._show_filled(self.model.rowCount() > 0)
+
+    def _open_interviews(self) -> None:
+        # Each interview open. expand() right after the model's reset only records it
+        # (expandToDepth lays out every candidate now, and the view does it again when
+        # shown: 20,000 calls into the model at 10,000 candidates instead of 10,000).
+        for row in range(self.model.rowCount()):
+            self.tree.expand(self.model.index(row, 0))
+
+    def _show_filled(self, has_rows: bool) -> None:
+        """What follows a fill of the tree: its sizes, the hints, the focus, the selection."""
         self._size_status_column()  # an interview's count may be wider now
         searching = bool(self.search.text().strip())
-        has_any = bool(entries) or searching
+        has_any = has_rows or searching
         self.tree.setVisible(has_any)
         self.empty_hint.setVisible(not has_any)
         # "No matches" is not "empty": the library has candidates, the search found none.
-        self.no_match.setVisible(searching and not entries)
+        self.no_match.setVisible(searching and not has_rows)
         self._focus_library()
         self.library_reloaded.emit()
         if self.current_answer_id is not None:
