@@ -118,7 +118,8 @@ class _Node:
 def _root(top: list[int]) -> _Node:
     """Node 0: what an invalid index (internal id 0) stands for, the top of the tree, whose
     children are the interviews. index() and hasChildren(), which the view calls for every
-    row it lays out, then need no isValid() call into Qt (issue 17)."""
+    row it lays out, then need no isValid() call into Qt (issue 17). ``top`` is the model's
+    ``_top`` itself, not a copy: rowCount() reads one, index() the other."""
     return _Node("interview", 0, "", "", "", -1, -1, top)
 
 
@@ -216,6 +217,7 @@ class LibraryModel(QAbstractItemModel):
             else:
                 later.append(r)
         self._nodes, self._top, self._candidates, self._answers = nodes, top, candidates, {}
+        assert self._nodes[0].children is self._top  # see _root
         self._pending = {k: v for k, v in pending.items() if v}
         self._pending_marks = (hidden, flags)
         self._more = None
@@ -230,7 +232,8 @@ class LibraryModel(QAbstractItemModel):
         """:meth:`set_rows` from ``ReviewerService.entry_page``: a whole list as set_rows
         takes it; a first page with every interview (and its counts) and those rows only,
         the rest read by :meth:`show_all` (which the window calls right after its first
-        frame, and every lookup by candidate or answer first)."""
+        frame, and every lookup by candidate or answer first). ``first`` is set_rows' (each
+        interview's first rows), for a whole list only; entry_page's counts the list's."""
         if page.rest is None:
             self.set_rows(page.rows, hidden, page.flags, first)
             return
@@ -253,6 +256,7 @@ class LibraryModel(QAbstractItemModel):
             assert kids is not None
             self._add_candidate(nodes, candidates, kids, parent, r, hidden, flags)
         self._nodes, self._top, self._candidates, self._answers = nodes, top, candidates, {}
+        assert self._nodes[0].children is self._top  # see _root
         self._pending = {}
         self._pending_marks = (hidden, flags)
         self._more = page.rest
