@@ -189,6 +189,42 @@ def test_an_up_to_date_library_opens_without_loading_its_migrations(
     db.close()
 
 
+def test_migration_names_are_the_folder_listing_pkgutil_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: the migrations are listed from their folder (not pkgutil, which imports
+    inspect); the same names as pkgutil's, a module once whatever its files, other files
+    ignored, and a gap in the numbers still refused."""
+    import pkgutil
+    import sys
+
+    from onetake_desktop.storage import migrations
+
+    ours = dbmod._migration_names()
+    theirs = sorted(
+        i.name
+        for i in pkgutil.iter_modules(migrations.__path__)
+        if i.name.startswith("m") and i.name[1:4].isdigit()
+    )
+    assert ours == theirs and len(ours) >= 11
+    pkg = tmp_path / "fake_migrations"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "m001_first.py").write_text("VERSION = 1\ndef migrate(db): pass\n")
+    (pkg / "m001_first.pyc").write_bytes(b"")  # the same module, counted once
+    (pkg / "m002_second.py").write_text("VERSION = 2\ndef migrate(db): pass\n")
+    (pkg / "m003_notes.txt").write_text("not a module")
+    (pkg / "helpers.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert dbmod._migration_names("fake_migrations") == ["m001_first", "m002_second"]
+    assert [m.version for m in dbmod.discover_migrations("fake_migrations")] == [1, 2]
+    (pkg / "m004_gap.py").write_text("VERSION = 4\ndef migrate(db): pass\n")
+    with pytest.raises(RuntimeError, match="without gaps"):
+        dbmod.discover_migrations("fake_migrations")
+    for name in [n for n in sys.modules if n.startswith("fake_migrations")]:
+        monkeypatch.delitem(sys.modules, name)
+
+
 def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
     def bad_migrate(db: object) -> None:
         db.execute("CREATE TABLE half_done (x INTEGER)")  # type: ignore[attr-defined]

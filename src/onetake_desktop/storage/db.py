@@ -13,8 +13,8 @@ records it in ``schema_version``, so a crash mid-migration leaves the previous v
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import os
-import pkgutil
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -94,16 +94,13 @@ def discover_migrations(package: str = "onetake_desktop.storage.migrations") -> 
     """Every ``mNNN_*`` module of the package, in version order; versions must be 1..N."""
     from onetake_desktop.storage.migration_step import Migration
 
-    pkg = importlib.import_module(package)
     found: list[Migration] = []
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if not (info.name.startswith("m") and info.name[1:4].isdigit()):
-            continue
-        module = importlib.import_module(f"{package}.{info.name}")
+    for name in _migration_names(package):
+        module = importlib.import_module(f"{package}.{name}")
         version = int(module.VERSION)
-        if version != int(info.name[1:4]):
-            raise RuntimeError(f"migration {info.name} declares VERSION {version}")
-        found.append(Migration(version, info.name, module))
+        if version != int(name[1:4]):
+            raise RuntimeError(f"migration {name} declares VERSION {version}")
+        found.append(Migration(version, name, module))
     found.sort(key=lambda m: m.version)
     if [m.version for m in found] != list(range(1, len(found) + 1)):
         raise RuntimeError("migrations must be numbered 1..N without gaps")
@@ -209,10 +206,29 @@ def schema_version(db: Database) -> int:
 
 
 def _migration_names(package: str = "onetake_desktop.storage.migrations") -> list[str]:
-    """The ``mNNN_*`` module names of the package, from its listing (nothing imported)."""
+    """The ``mNNN_*`` module names of the package, from its listing (nothing imported).
+
+    The folder is listed here rather than by ``pkgutil.iter_modules``, which imports
+    ``inspect`` (and its dependencies) on every start, after PySide6's import hook is in
+    place, for this one listing (issue 17: ~2 M instructions of the reviewer's first paint).
+    A module counts once whatever its files: ``m001_x.py`` and a sourceless ``m001_x.pyc``.
+    """
     pkg = importlib.import_module(package)
-    names = pkgutil.iter_modules(pkg.__path__)
-    return sorted(i.name for i in names if i.name.startswith("m") and i.name[1:4].isdigit())
+    suffixes = sorted(importlib.machinery.all_suffixes(), key=len, reverse=True)
+    names: set[str] = set()
+    for folder in pkg.__path__:
+        try:
+            entries = os.listdir(folder)
+        except OSError:  # a path entry that is not a folder (e.g. inside a zip): none here
+            continue
+        for entry in entries:
+            suffix = next((s for s in suffixes if entry.endswith(s)), None)
+            if suffix is None:
+                continue
+            name = entry[: -len(suffix)]
+            if name.startswith("m") and name[1:4].isdigit() and name.isidentifier():
+                names.add(name)
+    return sorted(names)
 
 
 def migrate(db: Database, migrations: list[Migration] | None = None) -> int:
