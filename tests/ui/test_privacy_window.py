@@ -245,7 +245,17 @@ def test_retention_banner_startup_erasure_and_keep_longer(
     first = ring.index(buttons[0])
     assert ring[first : first + len(buttons)] == buttons
     assert ring[first - 1] is window.pin_notes.pins
-    assert window.panel.lock_screen.isAncestorOf(ring[first + len(buttons)])
+    # A lone reviewer's lock screen is made when first asked for (issue 17): before the
+    # panelist switch until then, and when made, its widgets go between the banner and it.
+    assert window.panel.made_lock_screen is None
+    assert ring[first + len(buttons)] is window.panel.switch
+    lock_screen = window.panel.lock_screen
+    ring = window._tab_ring()
+    first = ring.index(buttons[0])
+    assert ring[first : first + len(buttons)] == buttons
+    assert lock_screen.isAncestorOf(ring[first + len(buttons)])
+    after = next(w for w in ring[first + len(buttons) :] if not lock_screen.isAncestorOf(w))
+    assert after is window.panel.switch
 
     # Keep longer: a reason is required, and the hold is audited.
     dialog = controller.keep_longer(None)

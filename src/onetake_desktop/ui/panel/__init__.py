@@ -63,10 +63,14 @@ class PanelController(QObject):
         self.windows: dict[str, PanelWindow] = {}
         self._hidden: list[QWidget] = []
 
-        self.lock_screen = LockScreen(service, window)
-        self.lock_screen.hide()
-        self.lock_screen.signed_in.connect(self._on_signed_in)
-        self.lock_screen.new_panelist_requested.connect(self.new_panelist)
+        # The lock screen: made here on a panel's library (the window opens on it), else the
+        # first time it is asked for (lock_screen): a lone reviewer's window, which never
+        # locks, does not make it before its first frame (issue 17).
+        self._lock_screen: LockScreen | None = None
+        self._audit_sentence: str | None = None
+        locked = locks_at_start(service)
+        if locked:
+            self._make_lock_screen()
         self.switch = PanelistSwitch(service, self.switch_to, window)
         window.menuBar().setCornerWidget(self.switch, Qt.Corner.TopRightCorner)
 
@@ -99,10 +103,58 @@ class PanelController(QObject):
         self.closed = False
         self.tamper_dialog: QDialog | None = None
         self._hook_reviewer_window()
-        if locks_at_start(service):
+        if locked:
             self.lock("Choose who is scoring.")
         else:
             self._update_actions()
+
+    @property
+    def lock_screen(self) -> LockScreen:
+        """The lock screen; on a lone reviewer's library made (hidden, complete: names, audit
+        problem) when first asked for, e.g. at the first lock (issue 17: its ten widgets and
+        style sheet were made before every lone reviewer's first frame, never shown)."""
+        screen = self._lock_screen
+        if screen is None:
+            screen = self._make_lock_screen()
+            self._place_lock_screen_in_tab_order(screen)
+        return screen
+
+    def _make_lock_screen(self) -> LockScreen:
+        screen = LockScreen(self.service, self.window)
+        screen.hide()
+        screen.set_audit_problem(self._audit_sentence)
+        screen.signed_in.connect(self._on_signed_in)
+        screen.new_panelist_requested.connect(self.new_panelist)
+        self._lock_screen = screen
+        return screen
+
+    def _place_lock_screen_in_tab_order(self, screen: LockScreen) -> None:
+        """Tab reaches the lock screen's widgets where it did when they were made with the
+        controller: the window's ring is panes, banner, lock screen, panelist switch,
+        transcripts, so they go right before the switch (made later, they came last)."""
+        ring: list[QWidget] = []
+        widget = self.window.nextInFocusChain()
+        while widget is not None and widget is not self.window:
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                ring.append(widget)
+            widget = widget.nextInFocusChain()
+        ours = [w for w in ring if screen.isAncestorOf(w)]
+        others = [w for w in ring if w not in ours]
+        if self.switch not in others:
+            return
+        previous = others[others.index(self.switch) - 1]  # (a ring: the last, for the first)
+        for widget in ours:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+
+    @property
+    def made_lock_screen(self) -> LockScreen | None:
+        """The lock screen if made yet (asking this does not make it)."""
+        return self._lock_screen
+
+    def lock_screen_shown(self) -> bool:
+        """Whether the lock screen covers the window (False until it is first made)."""
+        return self._lock_screen is not None and not self._lock_screen.isHidden()
 
     # -- the reviewer window: its names hidden in blind mode ---------------------------------
 
@@ -271,7 +323,8 @@ class PanelController(QObject):
         dialog = NewPanelistDialog(self.service, self.window)
         dialog.setObjectName("NewPanelistDialog")
         if dialog.exec() and dialog.created is not None:
-            self.lock_screen.hide()
+            if self._lock_screen is not None:
+                self._lock_screen.hide()
             self._on_signed_in(dialog.created)
 
     def open_people(self) -> PeopleDialog | None:
@@ -399,7 +452,9 @@ class PanelController(QObject):
         problem = self.service.audit_problem()
         sentence = None if problem is None else problem.sentence
         self.audit_label.setText(f"Audit log: {sentence}" if sentence else "")
-        self.lock_screen.set_audit_problem(sentence)
+        self._audit_sentence = sentence  # for the lock screen if made later
+        if self._lock_screen is not None:
+            self._lock_screen.set_audit_problem(sentence)
         if sentence:
             self.window.statusBar().showMessage(f"Audit log check failed: {sentence}")
         return sentence

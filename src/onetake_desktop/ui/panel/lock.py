@@ -30,6 +30,11 @@ if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
     from onetake_desktop.services.panel_records import Verified
 
 
+SUBTITLE = (
+    "Each panelist scores on their own. Nobody sees anyone else's scores before submitting theirs."
+)
+
+
 class LockScreen(QWidget):
     """Covers the whole reviewer window while nobody is signed in.
 
@@ -56,10 +61,7 @@ class LockScreen(QWidget):
 
         self.title = QLabel("Who is scoring?")
         self.title.setObjectName("PanelTitle")
-        self.subtitle = QLabel(
-            "Each panelist scores on their own. Nobody sees anyone else's scores before "
-            "submitting theirs."
-        )
+        self.subtitle = QLabel(SUBTITLE)
         self.subtitle.setObjectName("Hint")
         self.subtitle.setWordWrap(True)
         self.audit_banner = QLabel("")
@@ -157,8 +159,9 @@ class LockScreen(QWidget):
         if not panelists:
             self.title.setText("Set up the panel")
             self.subtitle.setText("Add the first panelist: a name and a passphrase.")
-        else:
+        else:  # (both: a panel's first panelist may be added while it is shown)
             self.title.setText("Who is scoring?")
+            self.subtitle.setText(SUBTITLE)
 
     def show_for(self, chosen: int | None = None, message: str = "") -> None:
         self.refresh(chosen)

@@ -188,14 +188,23 @@ class PrivacyController(QObject):
 
     def _place_banner_in_tab_order(self, banner: RetentionBanner) -> None:
         """Tab reaches the banner where it did when it was made with the window: after the
-        panes, before the panel's lock screen (made later, its buttons came last)."""
+        panes, before the panel's lock screen (made later, its buttons came last); before
+        the panelist switch while the lock screen is not made (it goes there when made)."""
         panel = getattr(self.window, "panel", None)
         if panel is None:
             return  # made while the window is built: before the panel, as it was
+        lock_screen = panel.made_lock_screen
         ring: list[QWidget] = self.window._tab_ring()
         ours = [w for w in ring if banner.isAncestorOf(w)]
         others = [w for w in ring if w not in ours]
-        lock = next((i for i, w in enumerate(others) if panel.lock_screen.isAncestorOf(w)), None)
+        lock = next(
+            (
+                i
+                for i, w in enumerate(others)
+                if (w is panel.switch if lock_screen is None else lock_screen.isAncestorOf(w))
+            ),
+            None,
+        )
         if lock is None or lock == 0:
             return
         previous = others[lock - 1]

@@ -187,7 +187,7 @@ class ReviewerWindow(QMainWindow):
         if audio is not None:
             audio.toggled.connect(self._on_panel_audio_only)
         self._transcripts_pending = True  # (set_reviewer adds them first from now on)
-        if panel.lock_screen.isHidden():
+        if not panel.lock_screen_shown():
             self._ensure_panes()  # built above already, unless locks_at_start said otherwise
             self._transcripts_pending = False
             self.set_reviewer(self.current_reviewer_id)
@@ -308,7 +308,7 @@ class ReviewerWindow(QMainWindow):
         self._panes_state = "built"
         panel = self.__dict__.get("panel")
         self._panes_late = panel is not None  # after the panel's widgets (see _tab_ring)
-        if not self._building or (panel is not None and not panel.lock_screen.isHidden()):
+        if not self._building or (panel is not None and panel.lock_screen_shown()):
             # Built behind the lock (after the first frame, or at a touch): as set_reviewer
             # and the lock (lock_out) leave them, with the reviewer's speed.
             self._show_settings(self.current_reviewer_id)
