@@ -583,8 +583,6 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
     ``[questions.rubric]`` table: ``competency`` and the anchors ``1`` to ``5``. Problems are
     reported with TOML paths (``questions[2].rubric.4``).
     """
-    from onetake_desktop.domain.definition import InterviewDefinition, Rubric, RubricLevel
-
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise ProblemsError([Problem("", "must be a TOML table")], "Invalid interview TOML")
@@ -592,7 +590,11 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
     kit_data.setdefault("format", KIT_FORMAT)
     kit_data.setdefault("format_version", KIT_FORMAT_VERSION)
     raw_questions = kit_data.get("questions")
-    rubrics: dict[str, Rubric] = {}
+    # Each rubric's fields are read (and their problems listed) here; its records are made
+    # once the whole draft reads without problems. domain.definition (~10 M instructions to
+    # define its records) loads only then: a new interview's blank draft, which the author
+    # window checks before its first paint, always has problems (issue 17).
+    read_rubrics: dict[str, tuple[str, tuple[str, ...]]] = {}
     if isinstance(raw_questions, list):
         plain_questions: list[object] = []
         for i, q in enumerate(raw_questions):
@@ -608,15 +610,24 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
                 continue
             rf = Fields(raw_rubric, path, problems)
             competency = rf.text("competency")
-            levels = tuple(RubricLevel(score=s, anchor=rf.text(str(s))) for s in range(1, 6))
+            anchors = tuple(rf.text(str(s)) for s in range(1, 6))
             rf.done()
             qid = q.get("id")
             if isinstance(qid, str):
-                rubrics[qid] = Rubric(competency=competency, levels=levels)
+                read_rubrics[qid] = (competency, anchors)
         kit_data["questions"] = plain_questions
     f = Fields(kit_data, "", problems)
     kit = _read_kit(f)
     _raise_if(problems, "Invalid interview TOML")
+    from onetake_desktop.domain.definition import InterviewDefinition, Rubric, RubricLevel
+
+    rubrics = {
+        qid: Rubric(
+            competency=competency,
+            levels=tuple(RubricLevel(score=s, anchor=a) for s, a in enumerate(anchors, start=1)),
+        )
+        for qid, (competency, anchors) in read_rubrics.items()
+    }
     problems.extend(validate_kit(kit))
     for qid, rubric in rubrics.items():
         index = next(i for i, q in enumerate(kit.questions) if q.id == qid)

@@ -24,7 +24,6 @@ from onetake_desktop.domain.authoring import (
 from onetake_desktop.domain.errors import InvalidInputError, UsageError
 from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import (
-    InterviewDefinition,
     Kit,
     definition_from_toml_dict,
     describe_kit,
@@ -39,6 +38,12 @@ from onetake_desktop.storage.atomic import atomic_write_bytes
 if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is signed or read
     from onetake_desktop.services.author_records import BankQuestion, Published, ValidationReport
     from onetake_desktop.storage.kit_signature import KitSigner
+
+# domain.definition's records load with the first definition read or made, not with this
+# module: a new interview's window paints its first frame without them (issue 17). Checks
+# below ask "is it a Kit?" so that they need not load them either.
+if TYPE_CHECKING:
+    from onetake_desktop.domain.definition import InterviewDefinition
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +87,7 @@ def validate_file(path: Path) -> ValidationReport:
         return ValidationReport(path, kind, error.problems)
     except InvalidInputError as error:
         return ValidationReport(path, kind, [Problem("", str(error))])
-    kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
+    kit = loaded if isinstance(loaded, Kit) else loaded.kit
     return ValidationReport(path, kind, [], kit, kit_markup_warnings(kit))
 
 
@@ -104,23 +109,25 @@ def trust_line(path: Path) -> str | None:
 def markup_warnings(source: Path) -> list[Problem]:
     """What a (valid) TOML, kit or definition holds that candidates will see literally."""
     loaded = load_any(source)
-    kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
+    kit = loaded if isinstance(loaded, Kit) else loaded.kit
     return kit_markup_warnings(kit)
 
 
 def advice_for(path: Path, now: datetime) -> list[Advice]:
     """The authoring window's guard rails (never blocking) for a valid TOML, kit or
     definition: what ``kit validate`` and ``kit show`` print after their own lines."""
+    from onetake_desktop.domain.definition import InterviewDefinition
+
     loaded = load_any(path)
-    definition = loaded if isinstance(loaded, InterviewDefinition) else InterviewDefinition(loaded)
+    definition = InterviewDefinition(loaded) if isinstance(loaded, Kit) else loaded
     return guard_rails(definition_to_toml_data(definition), now)
 
 
 def show_file(path: Path) -> str:
     loaded = load_any(path)
-    if isinstance(loaded, InterviewDefinition):
-        return describe_kit(loaded.kit, loaded.rubrics)
-    return describe_kit(loaded)
+    if isinstance(loaded, Kit):
+        return describe_kit(loaded)
+    return describe_kit(loaded.kit, loaded.rubrics)
 
 
 # --- the authoring window's use cases (issue 15) ---------------------------------------------
