@@ -173,7 +173,11 @@ def parse_path(path: str) -> list[PathPart]:
         if match is None:
             raise ValueError(f"not a field path: {path!r}")
         parts.append(match.group(1))
-        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
+        # "[2][3]" (as matched above) -> 2, 3: split, not a second pattern, which would be
+        # compiled with the window's first field (issue 17).
+        indexes = match.group(2)
+        if indexes:
+            parts.extend(int(i) for i in indexes[1:-1].split("]["))
     return parts
 
 
@@ -719,9 +723,7 @@ class AuthorDraft:
         new = self.definition()
         new_kit = new.kit
         if signer is not None:  # compare with what will be built: signing adds the recipient
-            hand_over = dataclasses.replace(
-                new_kit.hand_over or HandOver(), recipient=signer.recipient
-            )
+            hand_over = (new_kit.hand_over or HandOver())._replace(recipient=signer.recipient)
             new_kit = dataclasses.replace(new_kit, hand_over=hand_over)
         archived: list[Path] = []
         if kit_out.exists():
