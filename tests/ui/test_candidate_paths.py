@@ -344,7 +344,7 @@ def test_the_last_ten_seconds_change_colour_are_announced_and_may_beep(
 ) -> None:
     clock = ManualClock()
     base = small_kit()
-    q1 = dataclasses.replace(base.questions[0], think_seconds=30)
+    q1 = base.questions[0]._replace(think_seconds=30)
     kit = dataclasses.replace(base, questions=(q1, *base.questions[1:]))
     w = window_for(qtbot, tmp_path, clock=clock, kit=kit)
     announced: list[str] = []

@@ -34,7 +34,7 @@ MARKERS = ("<img", "<b>", "<h1>", "<i>", "<font")
 def hostile_definition() -> InterviewDefinition:
     demo = demo_definition()
     questions = tuple(
-        replace(q, text=f"{QUESTION} {i}", context=f"<s>why</s> {i}")
+        q._replace(text=f"{QUESTION} {i}", context=f"<s>why</s> {i}")
         for i, q in enumerate(demo.kit.questions, start=1)
     )
     rubric = Rubric(COMPETENCY, tuple(RubricLevel(s, f"{ANCHOR} level {s}") for s in range(1, 6)))

@@ -245,7 +245,7 @@ def test_kits_follow_the_same_rules() -> None:
     assert [str(p) for p in validate_kit(spoofed)] == [
         "role_title must not contain bidirectional text controls"
     ]
-    question = dataclasses.replace(KIT.questions[0], text="Tell us\u2028about it")
+    question = KIT.questions[0]._replace(text="Tell us\u2028about it")
     hidden = dataclasses.replace(KIT, questions=(question, *KIT.questions[1:]))
     assert [str(p) for p in validate_kit(hidden)] == [
         "questions[0].text must not contain Unicode line or paragraph separators"

@@ -84,7 +84,7 @@ def test_content_hash_is_sha256_of_canonical_json() -> None:
     assert kit_content_hash(kit) == expected
     assert json.loads(demo_kit_path().read_text())["content_hash"] == expected
     changed = dataclasses.replace(
-        kit, questions=(dataclasses.replace(kit.questions[0], think_seconds=29), *kit.questions[1:])
+        kit, questions=(kit.questions[0]._replace(think_seconds=29), *kit.questions[1:])
     )
     assert kit_content_hash(changed) != expected
     assert (

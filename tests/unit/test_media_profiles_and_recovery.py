@@ -78,7 +78,7 @@ def test_the_bundle_estimate_follows_the_kits_time_limits() -> None:
     three = replace(
         kit,
         questions=tuple(
-            replace(kit.questions[0], id=f"q{i}", answer_max_seconds=120) for i in range(3)
+            kit.questions[0]._replace(id=f"q{i}", answer_max_seconds=120) for i in range(3)
         ),
     )
     assert three.answer_type_of(three.questions[0]) == "video"

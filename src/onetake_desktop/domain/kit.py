@@ -45,9 +45,10 @@ LateSubmissions = Literal["allow", "mark", "refuse"]
 LATE_SUBMISSIONS: tuple[LateSubmissions, ...] = ("allow", "mark", "refuse")
 
 
-# Accommodation and PracticeQuestion are NamedTuples, not frozen dataclasses: as immutable and
-# typed, ~3 M instructions less each to define on Python 3.11, before a candidate's first paint
-# (issue 17). Kit and Question stay dataclasses (dataclasses.replace makes changed copies).
+# Accommodation, PracticeQuestion and Question are NamedTuples, not frozen dataclasses: as
+# immutable and typed, ~3-5 M instructions less each to define on Python 3.11, before a
+# candidate's first paint and the author window's (issue 17); changed copies: q._replace(...).
+# Kit stays a dataclass (dataclasses.replace makes changed copies of it all over the tests).
 class Accommodation(NamedTuple):
     """Something the candidate may turn on, e.g. extra time x1.5."""
 
@@ -65,10 +66,8 @@ class PracticeQuestion(NamedTuple):
     answer_max_seconds: int = 30
 
 
-@dataclass(frozen=True)
-class Question:
-    """One scored question. (A docstring of its own also spares dataclass writing one from the
-    signature: ~0.7 M instructions with every kit read, issue 17.)"""
+class Question(NamedTuple):
+    """One scored question."""
 
     id: str  # stable, file-name safe: "q1", "q2", ...
     text: str
