@@ -40,8 +40,7 @@ def hostile_definition() -> InterviewDefinition:
     rubric = Rubric(COMPETENCY, tuple(RubricLevel(s, f"{ANCHOR} level {s}") for s in range(1, 6)))
     return replace(
         demo,
-        kit=replace(
-            demo.kit,
+        kit=demo.kit._replace(
             interview_id="hostile",
             role_title="<b>Role</b>",
             questions=questions,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -45,10 +44,9 @@ LateSubmissions = Literal["allow", "mark", "refuse"]
 LATE_SUBMISSIONS: tuple[LateSubmissions, ...] = ("allow", "mark", "refuse")
 
 
-# Accommodation, PracticeQuestion and Question are NamedTuples, not frozen dataclasses: as
-# immutable and typed, ~3-5 M instructions less each to define on Python 3.11, before a
-# candidate's first paint and the author window's (issue 17); changed copies: q._replace(...).
-# Kit stays a dataclass (dataclasses.replace makes changed copies of it all over the tests).
+# Accommodation, PracticeQuestion, Question and Kit are NamedTuples, not frozen dataclasses: as
+# immutable and typed, ~3-9 M instructions less each to define on Python 3.11, before a
+# candidate's first paint and the author window's (issue 17); changed copies: kit._replace(...).
 class Accommodation(NamedTuple):
     """Something the candidate may turn on, e.g. extra time x1.5."""
 
@@ -80,8 +78,7 @@ class Question(NamedTuple):
     text_max_chars: int = 3000  # for text answers
 
 
-@dataclass(frozen=True)
-class Kit:
+class Kit(NamedTuple):
     """What a candidate opens. ``content_hash`` identifies this exact content."""
 
     interview_id: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import re
@@ -724,7 +723,7 @@ class AuthorDraft:
         new_kit = new.kit
         if signer is not None:  # compare with what will be built: signing adds the recipient
             hand_over = (new_kit.hand_over or HandOver())._replace(recipient=signer.recipient)
-            new_kit = dataclasses.replace(new_kit, hand_over=hand_over)
+            new_kit = new_kit._replace(hand_over=hand_over)
         archived: list[Path] = []
         if kit_out.exists():
             old = kitfile.load_kit(kit_out)
