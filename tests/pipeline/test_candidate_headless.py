@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -111,7 +110,7 @@ def test_headless_answers_a_written_question_that_has_think_time(tmp_path: Path)
     # at once instead of recording a video for it (the bundle was then refused at sealing).
     kit = small_kit("audio", max_seconds=5)
     q3 = kit.questions[2]
-    kit = replace(kit, questions=(*kit.questions[:2], replace(q3, think_seconds=30)))
+    kit = kit._replace(questions=(*kit.questions[:2], q3._replace(think_seconds=30)))
     path = tmp_path / "think.onetakekit"
     save_kit(kit, path)
     out = tmp_path / "think.onetake"

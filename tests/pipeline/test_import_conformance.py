@@ -163,7 +163,7 @@ def test_a_bundle_of_another_interview(tmp_path: Path, capsys: pytest.CaptureFix
     from tests.pipeline.library_bundles import demo_definition
 
     demo = demo_definition()
-    other = replace(demo, kit=replace(demo.kit, interview_id="warehouse-2027"))
+    other = replace(demo, kit=demo.kit._replace(interview_id="warehouse-2027"))
     bundle = make_bundle(tmp_path / "other.onetake", "Kim Park", definition=other, seconds=1.0)
     code, _, err = run(capsys, "bundle", "verify", str(bundle), "--definition", DEFINITION)
     assert code == EXIT_INVALID_INPUT
@@ -294,7 +294,7 @@ def test_a_definition_added_later_judges_what_was_imported_before_it(tmp_path: P
     from tests.pipeline.library_bundles import demo_definition
 
     demo = demo_definition()
-    other = replace(demo, kit=replace(demo.kit, interview_id="warehouse-2027"))
+    other = replace(demo, kit=demo.kit._replace(interview_id="warehouse-2027"))
     sound = make_bundle(tmp_path / "kim.onetake", "Kim Park", definition=other, seconds=1.0)
     entries = entries_of(sound)
 

@@ -47,7 +47,7 @@ SEALED = datetime(2026, 11, 1, 10, 10, tzinfo=UTC)  # make_bundle's seal time
 
 def definition(interview_id: str, retention_days: int) -> InterviewDefinition:
     d = demo_definition()
-    return replace(d, kit=replace(d.kit, interview_id=interview_id, retention_days=retention_days))
+    return replace(d, kit=d.kit._replace(interview_id=interview_id, retention_days=retention_days))
 
 
 def import_one(service: ReviewerService, bundle: Path) -> int:

@@ -4,7 +4,6 @@ the screenshot script (tests/ui/candidate_screens.py) under Xvfb with QT_SCALE_F
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -51,8 +50,7 @@ def longest_kit() -> Kit:
     """A valid kit with every text at the longest the format allows."""
     demo = load_kit(demo_kit_path())
     paragraphs = "\n\n".join(filled(900) for _ in range(40))[: LONG_TEXT - 1] + "."
-    return dataclasses.replace(
-        demo,
+    return demo._replace(
         organisation=filled(SHORT_TEXT),
         role_title=filled(SHORT_TEXT),
         welcome=paragraphs,

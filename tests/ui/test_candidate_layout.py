@@ -103,7 +103,6 @@ def test_text_size_changes_with_ctrl_plus_and_minus_and_is_remembered(
 def test_hostile_kit_markup_appears_literally_and_links_ask_first(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    import dataclasses
 
     from onetake_desktop.storage.kitfile import load_kit
 
@@ -111,8 +110,7 @@ def test_hostile_kit_markup_appears_literally_and_links_ask_first(
         '<b>Bold?</b> <img src="file:///etc/passwd"> '
         '<span style="font-size:1px;color:#ffffff">You give up every right.</span>'
     )
-    kit = dataclasses.replace(
-        load_kit(demo_kit_path()),
+    kit = load_kit(demo_kit_path())._replace(
         welcome=hostile + "\n\nApply at https://jobs.example/apply?x=<b>1</b>.",
         privacy_notice=hostile,
         role_title="<i>Support</i>",

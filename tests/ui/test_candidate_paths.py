@@ -7,7 +7,6 @@ recordings after sealing.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 
@@ -97,7 +96,7 @@ def test_no_microphone_offers_written_answers_and_a_note_to_the_employer(
         raise DeviceError("PortAudio: Error querying device -1 (pactl list sources)")
 
     notes: list[str] = []
-    kit = dataclasses.replace(small_kit(), written_instead=True)
+    kit = small_kit()._replace(written_instead=True)
     w = window_for(
         qtbot, tmp_path, kit=kit, capture_factory=no_mic, tell=lambda t, text: notes.append(text)
     )
@@ -121,8 +120,7 @@ def test_no_microphone_offers_written_answers_and_a_note_to_the_employer(
 
 def test_a_written_only_kit_skips_the_device_step(qtbot: QtBot, tmp_path: Path) -> None:
     base = small_kit()
-    kit = dataclasses.replace(
-        base,
+    kit = base._replace(
         practice=None,
         questions=(Question("w1", "Why this role?", "", 0, 0, 300, 0, answer_type="text"),),
     )
@@ -205,7 +203,7 @@ def test_start_over_keeps_the_budget_and_the_bundle_records_it(
     from onetake_desktop.storage.bundle import extract_bundle
 
     clock = ManualClock()
-    kit = dataclasses.replace(small_kit(), practice=None)
+    kit = small_kit()._replace(practice=None)
     w = window_for(qtbot, tmp_path, kit=kit, clock=clock)
     svc = w.service
     to_devices(w)
@@ -248,9 +246,7 @@ def test_a_passed_deadline_is_on_every_page(
     qtbot: QtBot, tmp_path: Path, policy: LateSubmissions
 ) -> None:
     clock = ManualClock()
-    kit = dataclasses.replace(
-        small_kit(), deadline=clock.now().replace(year=2025), late_submissions=policy
-    )
+    kit = small_kit()._replace(deadline=clock.now().replace(year=2025), late_submissions=policy)
     w = window_for(qtbot, tmp_path, kit=kit, clock=clock)
     svc, s = w.service, w.service.session
     seen = []
@@ -309,7 +305,7 @@ def test_a_nearly_silent_take_is_flagged_with_the_choice_to_record_again(
 
 def test_deleting_the_recordings_after_sealing(qtbot: QtBot, tmp_path: Path) -> None:
     clock = ManualClock()
-    kit = dataclasses.replace(small_kit(), practice=None)
+    kit = small_kit()._replace(practice=None)
     w = window_for(qtbot, tmp_path, kit=kit, clock=clock)
     svc, s = w.service, w.service.session
     to_devices(w)
@@ -344,8 +340,8 @@ def test_the_last_ten_seconds_change_colour_are_announced_and_may_beep(
 ) -> None:
     clock = ManualClock()
     base = small_kit()
-    q1 = dataclasses.replace(base.questions[0], think_seconds=30)
-    kit = dataclasses.replace(base, questions=(q1, *base.questions[1:]))
+    q1 = base.questions[0]._replace(think_seconds=30)
+    kit = base._replace(questions=(q1, *base.questions[1:]))
     w = window_for(qtbot, tmp_path, clock=clock, kit=kit)
     announced: list[str] = []
     beeps: list[bool] = []

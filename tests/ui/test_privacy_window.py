@@ -34,7 +34,7 @@ EMAIL = "zq.erase-me@example.org"
 
 def definition(interview_id: str, retention_days: int) -> InterviewDefinition:
     d = demo_definition()
-    return replace(d, kit=replace(d.kit, interview_id=interview_id, retention_days=retention_days))
+    return replace(d, kit=d.kit._replace(interview_id=interview_id, retention_days=retention_days))
 
 
 def import_one(service: ReviewerService, bundle: Path) -> int:

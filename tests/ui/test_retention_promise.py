@@ -26,9 +26,8 @@ pytestmark = pytest.mark.timeout(120, method="thread")
 def test_the_privacy_page_states_the_kits_retention(
     qtbot: QtBot, tmp_path: Path, days: int
 ) -> None:
-    from dataclasses import replace
 
-    kit = replace(small_kit(), retention_days=days)
+    kit = small_kit()._replace(retention_days=days)
     path = tmp_path / "kit.onetakekit"
     save_kit(kit, path)
     window = make(path, ManualClock(), tmp_path / "a.onetake")

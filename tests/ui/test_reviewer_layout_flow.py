@@ -286,7 +286,7 @@ def test_a_definition_dropped_on_the_window_is_added_not_imported(
     from tests.pipeline.library_bundles import demo_definition
 
     demo = demo_definition()
-    other = replace(demo, kit=replace(demo.kit, interview_id="night", role_title="Night lead"))
+    other = replace(demo, kit=demo.kit._replace(interview_id="night", role_title="Night lead"))
     bundle = make_bundle(tmp_path / "lin.onetake", "Lin Chen", definition=other, seconds=0.5)
     window = open_window(qtbot)
     import_and_wait(qtbot, window, [bundle])

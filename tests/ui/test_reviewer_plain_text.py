@@ -34,14 +34,13 @@ MARKERS = ("<img", "<b>", "<h1>", "<i>", "<font")
 def hostile_definition() -> InterviewDefinition:
     demo = demo_definition()
     questions = tuple(
-        replace(q, text=f"{QUESTION} {i}", context=f"<s>why</s> {i}")
+        q._replace(text=f"{QUESTION} {i}", context=f"<s>why</s> {i}")
         for i, q in enumerate(demo.kit.questions, start=1)
     )
     rubric = Rubric(COMPETENCY, tuple(RubricLevel(s, f"{ANCHOR} level {s}") for s in range(1, 6)))
     return replace(
         demo,
-        kit=replace(
-            demo.kit,
+        kit=demo.kit._replace(
             interview_id="hostile",
             role_title="<b>Role</b>",
             questions=questions,

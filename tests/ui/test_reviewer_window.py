@@ -285,8 +285,8 @@ def test_audio_answer_shows_a_waveform_and_unknown_definition_is_flagged(
     demo = demo_definition()
     other = replace(
         demo,
-        kit=replace(
-            demo.kit, interview_id="night-shift", version="3", role_title="Night support lead"
+        kit=demo.kit._replace(
+            interview_id="night-shift", version="3", role_title="Night support lead"
         ),
     )
     unknown = make_bundle(tmp_path / "lin.onetake", "Lin Chen", definition=other, seconds=2.0)

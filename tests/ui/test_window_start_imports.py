@@ -54,6 +54,7 @@ AUTHOR_LATER = [
     "difflib",  # comparing a rubric's anchors: a blank draft has none
     "tomlkit.api",  # a blank draft's TOML document: made with its first edit or save
     "onetake_desktop.services.author_records",  # reports, bank questions, builds: when made
+    "onetake_desktop.domain.definition",  # rubrics: a blank draft's checks never make one
 ]
 
 # The start screen: it shows no date, so datetime loads with the first timestamp asked for.

@@ -191,8 +191,7 @@ def test_a_dialog_during_an_answer_ends_the_take_without_counting_it(
 
 # -- the kit's rules ------------------------------------------------------------------------------
 def deadline_kit(policy: str, days: int = -1) -> Kit:
-    return dataclasses.replace(
-        make_kit(),
+    return make_kit()._replace(
         deadline=NOW + timedelta(days=days),
         late_submissions=policy,  # type: ignore[arg-type]
     )
@@ -221,8 +220,7 @@ def test_a_passed_deadline_is_stated_and_follows_late_submissions(
 def test_written_answer_has_think_time_and_its_time_limit_is_enforced(
     tmp_path: Path, clock: ManualClock
 ) -> None:
-    kit = dataclasses.replace(
-        make_kit(),
+    kit = make_kit()._replace(
         questions=(Question("w1", "Write to a customer.", "", 20, 0, 120, 0, answer_type="text"),),
     )
     notices: list[str] = []
@@ -352,7 +350,7 @@ def test_a_camera_that_fails_leads_to_audio_only_in_plain_words(
 def test_no_microphone_offers_written_answers_when_the_kit_allows_and_a_note(
     tmp_path: Path, clock: ManualClock
 ) -> None:
-    kit = dataclasses.replace(make_kit(), written_instead=True, contact="jo@example.org")
+    kit = make_kit()._replace(written_instead=True, contact="jo@example.org")
     svc = make_service(tmp_path, clock, kit)
     svc.begin()
     svc.give_consent("Ada", "ada@example.com")

@@ -241,12 +241,12 @@ def test_a_manifest_that_starts_with_a_bom_is_refused() -> None:
 
 
 def test_kits_follow_the_same_rules() -> None:
-    spoofed = dataclasses.replace(KIT, role_title="Support \u202eevil")
+    spoofed = KIT._replace(role_title="Support \u202eevil")
     assert [str(p) for p in validate_kit(spoofed)] == [
         "role_title must not contain bidirectional text controls"
     ]
-    question = dataclasses.replace(KIT.questions[0], text="Tell us\u2028about it")
-    hidden = dataclasses.replace(KIT, questions=(question, *KIT.questions[1:]))
+    question = KIT.questions[0]._replace(text="Tell us\u2028about it")
+    hidden = KIT._replace(questions=(question, *KIT.questions[1:]))
     assert [str(p) for p in validate_kit(hidden)] == [
         "questions[0].text must not contain Unicode line or paragraph separators"
     ]

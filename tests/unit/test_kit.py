@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import sys
@@ -83,8 +82,8 @@ def test_content_hash_is_sha256_of_canonical_json() -> None:
     expected = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     assert kit_content_hash(kit) == expected
     assert json.loads(demo_kit_path().read_text())["content_hash"] == expected
-    changed = dataclasses.replace(
-        kit, questions=(dataclasses.replace(kit.questions[0], think_seconds=29), *kit.questions[1:])
+    changed = kit._replace(
+        questions=(kit.questions[0]._replace(think_seconds=29), *kit.questions[1:])
     )
     assert kit_content_hash(changed) != expected
     assert (

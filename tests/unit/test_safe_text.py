@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -55,8 +54,8 @@ def test_kit_build_and_validate_warn_about_markup(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = make_kit()
-    written = dataclasses.replace(base.questions[2], answer_max_seconds=300)
-    kit = dataclasses.replace(base, welcome=HOSTILE, questions=(*base.questions[:2], written))
+    written = base.questions[2]._replace(answer_max_seconds=300)
+    kit = base._replace(welcome=HOSTILE, questions=(*base.questions[:2], written))
     assert [p.path for p in kit_markup_warnings(kit)].count("welcome") >= 4
     path = tmp_path / "hostile.onetakekit"
     save_kit(kit, path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -91,7 +90,7 @@ def test_send_status_follows_what_is_kept_beside_the_bundle(tmp_path: Path) -> N
     assert other_way_text(plain.options) == DEFAULT_OTHER_WAY
 
     hand_over = HandOver(upload_url="https://intake.example/files/", instructions="Or by post.")
-    kit = replace(kit, hand_over=hand_over)
+    kit = kit._replace(hand_over=hand_over)
     assert other_way_text(send_status(kit, bundle, 14, sha).options) == "Or by post."
     assert not send_status(kit, bundle, 14, sha).pending  # never started
     url = "https://intake.example/files/abc123"

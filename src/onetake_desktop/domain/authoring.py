@@ -9,7 +9,6 @@ Plain Python: no I/O, no Qt.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -239,7 +238,7 @@ def guard_rails(data: Mapping[str, Any], now: datetime) -> list[Advice]:
 def content_hash_ignoring_version(kit: Kit) -> str:
     """The content hash of everything but the version stamp (are two kits the same interview
     content, whatever version they were published as?)."""
-    return kit_content_hash(dataclasses.replace(kit, version=""))
+    return kit_content_hash(kit._replace(version=""))
 
 
 def next_version(version: str) -> str:

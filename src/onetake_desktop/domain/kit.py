@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -45,9 +44,9 @@ LateSubmissions = Literal["allow", "mark", "refuse"]
 LATE_SUBMISSIONS: tuple[LateSubmissions, ...] = ("allow", "mark", "refuse")
 
 
-# Accommodation and PracticeQuestion are NamedTuples, not frozen dataclasses: as immutable and
-# typed, ~3 M instructions less each to define on Python 3.11, before a candidate's first paint
-# (issue 17). Kit and Question stay dataclasses (dataclasses.replace makes changed copies).
+# Accommodation, PracticeQuestion, Question and Kit are NamedTuples, not frozen dataclasses: as
+# immutable and typed, ~3-9 M instructions less each to define on Python 3.11, before a
+# candidate's first paint and the author window's (issue 17); changed copies: kit._replace(...).
 class Accommodation(NamedTuple):
     """Something the candidate may turn on, e.g. extra time x1.5."""
 
@@ -65,8 +64,9 @@ class PracticeQuestion(NamedTuple):
     answer_max_seconds: int = 30
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
+    """One scored question."""
+
     id: str  # stable, file-name safe: "q1", "q2", ...
     text: str
     context: str  # "why we ask this"
@@ -78,8 +78,7 @@ class Question:
     text_max_chars: int = 3000  # for text answers
 
 
-@dataclass(frozen=True)
-class Kit:
+class Kit(NamedTuple):
     """What a candidate opens. ``content_hash`` identifies this exact content."""
 
     interview_id: str
@@ -113,10 +112,13 @@ KIT_FORMAT = "onetake-kit"
 DEFINITION_FORMAT = "onetake-interview"
 MAX_QUESTIONS = 50
 MAX_ACCOMMODATIONS = 10
-QUESTION_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-INTERVIEW_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-ACCOMMODATION_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-VERSION_TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,31}")
+# Patterns as text, for Checker.text: compiled (and cached by re) with the first value checked
+# against them, not with this module: ~0.4 M instructions each, which a new interview's blank
+# draft, checked before the author window's first paint, never needs (issue 17).
+QUESTION_ID = r"[a-z0-9][a-z0-9_-]{0,31}"
+INTERVIEW_ID = r"[a-z0-9][a-z0-9._-]{0,63}"
+ACCOMMODATION_ID = r"[a-z0-9][a-z0-9_-]{0,31}"
+VERSION_TEXT = r"[A-Za-z0-9][A-Za-z0-9._+-]{0,31}"
 SHORT_TEXT = 200
 MEDIUM_TEXT = 2000
 LONG_TEXT = 20000
@@ -583,8 +585,6 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
     ``[questions.rubric]`` table: ``competency`` and the anchors ``1`` to ``5``. Problems are
     reported with TOML paths (``questions[2].rubric.4``).
     """
-    from onetake_desktop.domain.definition import InterviewDefinition, Rubric, RubricLevel
-
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise ProblemsError([Problem("", "must be a TOML table")], "Invalid interview TOML")
@@ -592,7 +592,11 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
     kit_data.setdefault("format", KIT_FORMAT)
     kit_data.setdefault("format_version", KIT_FORMAT_VERSION)
     raw_questions = kit_data.get("questions")
-    rubrics: dict[str, Rubric] = {}
+    # Each rubric's fields are read (and their problems listed) here; its records are made
+    # once the whole draft reads without problems. domain.definition (~10 M instructions to
+    # define its records) loads only then: a new interview's blank draft, which the author
+    # window checks before its first paint, always has problems (issue 17).
+    read_rubrics: dict[str, tuple[str, tuple[str, ...]]] = {}
     if isinstance(raw_questions, list):
         plain_questions: list[object] = []
         for i, q in enumerate(raw_questions):
@@ -608,15 +612,24 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
                 continue
             rf = Fields(raw_rubric, path, problems)
             competency = rf.text("competency")
-            levels = tuple(RubricLevel(score=s, anchor=rf.text(str(s))) for s in range(1, 6))
+            anchors = tuple(rf.text(str(s)) for s in range(1, 6))
             rf.done()
             qid = q.get("id")
             if isinstance(qid, str):
-                rubrics[qid] = Rubric(competency=competency, levels=levels)
+                read_rubrics[qid] = (competency, anchors)
         kit_data["questions"] = plain_questions
     f = Fields(kit_data, "", problems)
     kit = _read_kit(f)
     _raise_if(problems, "Invalid interview TOML")
+    from onetake_desktop.domain.definition import InterviewDefinition, Rubric, RubricLevel
+
+    rubrics = {
+        qid: Rubric(
+            competency=competency,
+            levels=tuple(RubricLevel(score=s, anchor=a) for s, a in enumerate(anchors, start=1)),
+        )
+        for qid, (competency, anchors) in read_rubrics.items()
+    }
     problems.extend(validate_kit(kit))
     for qid, rubric in rubrics.items():
         index = next(i for i, q in enumerate(kit.questions) if q.id == qid)

@@ -321,15 +321,17 @@ class Checker:
         *,
         max_len: int,
         min_len: int = 1,
-        pattern: re.Pattern[str] | None = None,
+        pattern: str | re.Pattern[str] | None = None,
         pattern_help: str = "",
         multiline: bool = False,
     ) -> None:
+        """``pattern`` (the whole value must match) may be text: re compiles it, once, the
+        first time a value is checked against it (see domain.kit's patterns)."""
         if len(value) < min_len:
             self.add(path, "must not be empty" if min_len == 1 else f"needs {min_len}+ characters")
         elif len(value) > max_len:
             self.add(path, f"is {len(value)} characters long; at most {max_len} are allowed")
-        elif pattern is not None and not pattern.fullmatch(value):
+        elif pattern is not None and not re.fullmatch(pattern, value):
             self.add(path, f"must be {pattern_help}")
         elif (problem := text_problem(value, multiline=multiline)) is not None:
             self.add(path, problem)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import re
@@ -24,7 +23,6 @@ from onetake_desktop.domain.authoring import (
 from onetake_desktop.domain.errors import InvalidInputError, UsageError
 from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import (
-    InterviewDefinition,
     Kit,
     definition_from_toml_dict,
     describe_kit,
@@ -39,6 +37,12 @@ from onetake_desktop.storage.atomic import atomic_write_bytes
 if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is signed or read
     from onetake_desktop.services.author_records import BankQuestion, Published, ValidationReport
     from onetake_desktop.storage.kit_signature import KitSigner
+
+# domain.definition's records load with the first definition read or made, not with this
+# module: a new interview's window paints its first frame without them (issue 17). Checks
+# below ask "is it a Kit?" so that they need not load them either.
+if TYPE_CHECKING:
+    from onetake_desktop.domain.definition import InterviewDefinition
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +86,7 @@ def validate_file(path: Path) -> ValidationReport:
         return ValidationReport(path, kind, error.problems)
     except InvalidInputError as error:
         return ValidationReport(path, kind, [Problem("", str(error))])
-    kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
+    kit = loaded if isinstance(loaded, Kit) else loaded.kit
     return ValidationReport(path, kind, [], kit, kit_markup_warnings(kit))
 
 
@@ -104,23 +108,25 @@ def trust_line(path: Path) -> str | None:
 def markup_warnings(source: Path) -> list[Problem]:
     """What a (valid) TOML, kit or definition holds that candidates will see literally."""
     loaded = load_any(source)
-    kit = loaded.kit if isinstance(loaded, InterviewDefinition) else loaded
+    kit = loaded if isinstance(loaded, Kit) else loaded.kit
     return kit_markup_warnings(kit)
 
 
 def advice_for(path: Path, now: datetime) -> list[Advice]:
     """The authoring window's guard rails (never blocking) for a valid TOML, kit or
     definition: what ``kit validate`` and ``kit show`` print after their own lines."""
+    from onetake_desktop.domain.definition import InterviewDefinition
+
     loaded = load_any(path)
-    definition = loaded if isinstance(loaded, InterviewDefinition) else InterviewDefinition(loaded)
+    definition = InterviewDefinition(loaded) if isinstance(loaded, Kit) else loaded
     return guard_rails(definition_to_toml_data(definition), now)
 
 
 def show_file(path: Path) -> str:
     loaded = load_any(path)
-    if isinstance(loaded, InterviewDefinition):
-        return describe_kit(loaded.kit, loaded.rubrics)
-    return describe_kit(loaded)
+    if isinstance(loaded, Kit):
+        return describe_kit(loaded)
+    return describe_kit(loaded.kit, loaded.rubrics)
 
 
 # --- the authoring window's use cases (issue 15) ---------------------------------------------
@@ -166,7 +172,11 @@ def parse_path(path: str) -> list[PathPart]:
         if match is None:
             raise ValueError(f"not a field path: {path!r}")
         parts.append(match.group(1))
-        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
+        # "[2][3]" (as matched above) -> 2, 3: split, not a second pattern, which would be
+        # compiled with the window's first field (issue 17).
+        indexes = match.group(2)
+        if indexes:
+            parts.extend(int(i) for i in indexes[1:-1].split("]["))
     return parts
 
 
@@ -712,10 +722,8 @@ class AuthorDraft:
         new = self.definition()
         new_kit = new.kit
         if signer is not None:  # compare with what will be built: signing adds the recipient
-            hand_over = dataclasses.replace(
-                new_kit.hand_over or HandOver(), recipient=signer.recipient
-            )
-            new_kit = dataclasses.replace(new_kit, hand_over=hand_over)
+            hand_over = (new_kit.hand_over or HandOver())._replace(recipient=signer.recipient)
+            new_kit = new_kit._replace(hand_over=hand_over)
         archived: list[Path] = []
         if kit_out.exists():
             old = kitfile.load_kit(kit_out)

@@ -156,8 +156,8 @@ def build_from_toml(
     signature = None
     if signer is not None:
         kit = definition.kit
-        hand_over = dataclasses.replace(kit.hand_over or HandOver(), recipient=signer.recipient)
-        kit = dataclasses.replace(kit, hand_over=hand_over)
+        hand_over = (kit.hand_over or HandOver())._replace(recipient=signer.recipient)
+        kit = kit._replace(hand_over=hand_over)
         definition = dataclasses.replace(definition, kit=kit)
         from onetake_desktop.storage.kit_signature import sign_kit
 
