@@ -238,6 +238,6 @@ def test_damaged_state_is_refused_with_a_sentence() -> None:
     state["step"] = "hacking"
     with pytest.raises(InvalidInputError):
         SessionState.from_dict(state)
-    other = Kit(**{**make_kit().__dict__, "questions": make_kit().questions[:1]})
+    other = make_kit()._replace(questions=make_kit().questions[:1])
     with pytest.raises(InvalidInputError, match="match"):
         CandidateSession(other, new_state(make_kit(), "sha256:abc"), ManualClock())
