@@ -100,9 +100,13 @@ SELECTABLE_TEXTS = {
 SCALE_FONTS = (9, 12.5, 17)
 
 
+@pytest.mark.parametrize(
+    "start",
+    [Qt.TextInteractionFlag.LinksAccessibleByMouse, Qt.TextInteractionFlag.NoTextInteraction],
+)
 @pytest.mark.parametrize("name", list(SELECTABLE_TEXTS))
 def test_heights_kept_when_made_selectable_are_what_a_selectable_label_measures(
-    qtbot: QtBot, name: str
+    qtbot: QtBot, name: str, start: Qt.TextInteractionFlag
 ) -> None:
     """Turning a label selectable keeps its remembered heights only where a selectable plain
     QLabel measures the same; tabs and zero-width spaces measure otherwise and are redone."""
@@ -112,7 +116,7 @@ def test_heights_kept_when_made_selectable_are_what_a_selectable_label_measures(
         font = ours.font()
         font.setPointSizeF(size)
         for lab in (ours, plain):
-            lab.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            lab.setTextInteractionFlags(start)  # LinksAccessibleByMouse: QLabel's default
             lab.setFont(font)
             lab.setText(SELECTABLE_TEXTS[name])
         heights(ours)  # remembered as a label that is not selectable

@@ -112,7 +112,11 @@ def selectable_once_styled() -> Iterator[list[QWidget]]:
         make_selectable(w)
 
 
-_SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
+_MEASURED_ALIKE = {
+    Qt.TextInteractionFlag.NoTextInteraction,
+    Qt.TextInteractionFlag.LinksAccessibleByMouse,
+    Qt.TextInteractionFlag.TextSelectableByMouse,
+}
 
 
 class TextLabel(QLabel):
@@ -159,10 +163,10 @@ class TextLabel(QLabel):
         # hostile set, widths 100-1000, scale 1 and 1.5; test_candidate_text_label.py), so
         # the heights found before a page turns its labels selectable stay (issue 17).
         # Tabs and zero-width spaces measure differently: any such text is measured again.
-        mouse = {Qt.TextInteractionFlag.NoTextInteraction, _SELECTABLE}
+        # (A QLabel starts with LinksAccessibleByMouse, which plain text has no use for.)
         same = (
-            flags in mouse
-            and self.textInteractionFlags() in mouse
+            flags in _MEASURED_ALIKE
+            and self.textInteractionFlags() in _MEASURED_ALIKE
             and self.wordWrap()
             and self.textFormat() == Qt.TextFormat.PlainText
             and self.text().replace("\n", "").isprintable()
