@@ -86,3 +86,40 @@ def test_the_same_width_is_laid_out_once(qtbot: QtBot, monkeypatch: pytest.Monke
     monkeypatch.setattr(QLabel, "heightForWidth", counting)
     first = [ours.heightForWidth(233) for _ in range(5)]
     assert asked == [233] and len(set(first)) == 1
+
+
+SELECTABLE_TEXTS = {
+    "kit prose": TEXT,
+    "lines": "First line\nsecond line\n\nafter a blank line\n",
+    "one long word": "Supercalifragilistic" * 12 + " end",
+    "right to left": "שלום עולם مرحبا بالعالم mixed 123 " * 6,
+    "wide and combining": "日本語のテキスト 😀🎉 e\u0301\u0301 " * 10,
+    "tabs": "tab\there\tand\tthere " * 12,
+    "zero-width spaces": "zero\u200bwidth\u200b" * 30,
+}
+SCALE_FONTS = (9, 12.5, 17)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [Qt.TextInteractionFlag.LinksAccessibleByMouse, Qt.TextInteractionFlag.NoTextInteraction],
+)
+@pytest.mark.parametrize("name", list(SELECTABLE_TEXTS))
+def test_heights_kept_when_made_selectable_are_what_a_selectable_label_measures(
+    qtbot: QtBot, name: str, start: Qt.TextInteractionFlag
+) -> None:
+    """Turning a label selectable keeps its remembered heights only where a selectable plain
+    QLabel measures the same; tabs and zero-width spaces measure otherwise and are redone."""
+    box, ours, plain = twins(qtbot)
+    box.show()
+    for size in SCALE_FONTS:
+        font = ours.font()
+        font.setPointSizeF(size)
+        for lab in (ours, plain):
+            lab.setTextInteractionFlags(start)  # LinksAccessibleByMouse: QLabel's default
+            lab.setFont(font)
+            lab.setText(SELECTABLE_TEXTS[name])
+        heights(ours)  # remembered as a label that is not selectable
+        for lab in (ours, plain):
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        assert heights(ours) == heights(plain), f"{name} at {size} pt"

@@ -112,6 +112,13 @@ def selectable_once_styled() -> Iterator[list[QWidget]]:
         make_selectable(w)
 
 
+_MEASURED_ALIKE = {
+    Qt.TextInteractionFlag.NoTextInteraction,
+    Qt.TextInteractionFlag.LinksAccessibleByMouse,
+    Qt.TextInteractionFlag.TextSelectableByMouse,
+}
+
+
 class TextLabel(QLabel):
     """A QLabel that lays its text out once per width it is asked about (issue 17).
 
@@ -150,7 +157,22 @@ class TextLabel(QLabel):
         super().setTextFormat(format)
 
     def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:
-        self._heights.clear()  # a selectable label measures its text another way
+        # A selectable label measures its text another way (a QTextDocument, not
+        # QFontMetrics). For plain, word-wrapped text of printable characters and line
+        # breaks both ways give the same heights (measured on every candidate page and a
+        # hostile set, widths 100-1000, scale 1 and 1.5; test_candidate_text_label.py), so
+        # the heights found before a page turns its labels selectable stay (issue 17).
+        # Tabs and zero-width spaces measure differently: any such text is measured again.
+        # (A QLabel starts with LinksAccessibleByMouse, which plain text has no use for.)
+        same = (
+            flags in _MEASURED_ALIKE
+            and self.textInteractionFlags() in _MEASURED_ALIKE
+            and self.wordWrap()
+            and self.textFormat() == Qt.TextFormat.PlainText
+            and self.text().replace("\n", "").isprintable()
+        )
+        if not same:
+            self._heights.clear()
         super().setTextInteractionFlags(flags)
 
     def setWordWrap(self, on: bool) -> None:
