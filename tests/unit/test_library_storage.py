@@ -448,3 +448,27 @@ def test_a_library_locked_by_another_writer_fails_in_one_sentence(tmp_path: Path
     lib.reviewers.set_setting(me.id, "playback_rate", "2")
     assert lib.reviewers.setting(me.id, "playback_rate") == "2"
     lib.close()
+
+
+def test_migrations_imported_from_a_zip_are_listed_and_build_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package imported from a zip has no folder to list: the migrations are found
+    through its importer, so a new library still gets every table (review s7b R1: an empty
+    listing built no schema and said nothing)."""
+    import sys
+    import zipfile
+
+    archive = tmp_path / "zipped.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("zip_migrations/__init__.py", "")
+        z.writestr("zip_migrations/m001_first.py", "VERSION = 1\ndef migrate(db): pass\n")
+        z.writestr("zip_migrations/m002_second.py", "VERSION = 2\ndef migrate(db): pass\n")
+        z.writestr("zip_migrations/helpers.py", "")
+    monkeypatch.syspath_prepend(str(archive))
+    try:
+        assert dbmod._migration_names("zip_migrations") == ["m001_first", "m002_second"]
+        assert [m.version for m in dbmod.discover_migrations("zip_migrations")] == [1, 2]
+    finally:
+        for name in [n for n in sys.modules if n.startswith("zip_migrations")]:
+            monkeypatch.delitem(sys.modules, name)

@@ -219,8 +219,12 @@ def _migration_names(package: str = "onetake_desktop.storage.migrations") -> lis
     for folder in pkg.__path__:
         try:
             entries = os.listdir(folder)
-        except OSError:  # a path entry that is not a folder (e.g. inside a zip): none here
-            continue
+        except OSError:
+            # Not a folder (the package imported from a zip): pkgutil asks the importer,
+            # which can list it. An empty listing would build no schema and say nothing.
+            import pkgutil
+
+            entries = [info.name + ".py" for info in pkgutil.iter_modules([folder])]
         for entry in entries:
             suffix = next((s for s in suffixes if entry.endswith(s)), None)
             if suffix is None:
