@@ -57,3 +57,13 @@ def test_lazy_names_still_load_and_misspelt_ones_do_not(module: str, name: str) 
     assert getattr(loaded, name).__name__ == name
     with pytest.raises(AttributeError):
         getattr(loaded, name[:-1] + "x")
+
+
+def test_storage_library_offers_every_record_of_storage_records() -> None:
+    """storage.library names the records it offers lazily without importing them (that is the
+    point); the list must stay the records module's own, or a new record is missing there."""
+    from onetake_desktop.storage import library, records
+
+    assert set(library._RECORDS) == set(records.__all__)
+    for name in records.__all__:
+        assert getattr(library, name) is getattr(records, name)
