@@ -8,10 +8,8 @@ which checks types and collects *every* problem with its field path
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -224,6 +222,10 @@ def _refused(ch: str, allowed: frozenset[str]) -> bool:
         return False
     if ch in _NEVER_TEXT:
         return True
+    # Imported here: only text that is not printable gets this far, and loading the module
+    # costs ~12 M instructions before the author window's first paint (issue 17).
+    import unicodedata
+
     category = unicodedata.category(ch)
     return category == "Cc" or category == "Cs"
 
@@ -408,6 +410,8 @@ def load_json_bytes(raw: bytes, what: str, *, allow_bom: bool = True) -> object:
                 f"The {what} starts with a byte-order mark, which this format does not allow."
             )
         text = text[1:]
+    import json  # see pretty_json
+
     try:
         value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except RecursionError:  # CPython's parser stops deep nesting itself, without a crash
@@ -426,10 +430,16 @@ def load_json_bytes(raw: bytes, what: str, *, allow_bom: bool = True) -> object:
 
 def canonical_json(value: object) -> bytes:
     """Canonical form for hashing: sorted keys, no whitespace, UTF-8."""
+    import json  # see pretty_json
+
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
 
 
 def pretty_json(value: object) -> bytes:
+    # json is imported by the functions that use it: a blank author window's checks reach its
+    # first paint without it (issue 17).
+    import json
+
     return (json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import shutil
@@ -769,8 +768,15 @@ class RecentFiles:
 
     def paths(self) -> list[Path]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            text = self.path.read_text(encoding="utf-8")
         except (OSError, ValueError):
+            return []
+        # Imported once there is a list to read: a first start has none (issue 17).
+        import json
+
+        try:
+            data = json.loads(text)
+        except ValueError:
             return []
         if not isinstance(data, list):
             return []
@@ -781,6 +787,8 @@ class RecentFiles:
         paths = [path] + [p for p in self.paths() if p != path]
         paths = paths[: self.LIMIT]
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        import json
+
         atomic_write_bytes(self.path, json.dumps([str(p) for p in paths]).encode("utf-8"))
         return paths
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import io
-import json
 import operator
 import os
 import tempfile
@@ -167,6 +166,8 @@ def json_encoder(
     one is called directly where it is there and gives the public one's text on a probe, else
     the public one is used. Without ``nested`` there is no circular-reference check: only for
     containers of plain values or empty ones."""
+    import json  # see _string_encoder
+
     public = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=(item_separator, key_separator))
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
@@ -192,6 +193,8 @@ def json_encoder(
 
 class _Indented:
     def __init__(self, ensure_ascii: bool) -> None:
+        import json  # see _string_encoder
+
         self.ensure_ascii = ensure_ascii
         self.string = _string_encoder(ensure_ascii)
         self.public = json.JSONEncoder(ensure_ascii=ensure_ascii)
@@ -307,6 +310,10 @@ class _Indented:
 
 
 def _string_encoder(ensure_ascii: bool) -> Callable[[str], str]:
+    # json is imported by the functions that encode: every window imports this module, and a
+    # blank author window reaches its first paint without JSON (issue 17).
+    import json
+
     encoder: Callable[[str], str] = (
         json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
     )

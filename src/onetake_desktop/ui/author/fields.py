@@ -8,20 +8,18 @@ Kit text is outside text: every label that shows it is plain text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit
 
-Editor = QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox
+if TYPE_CHECKING:
+    # The editors of later tabs (paragraphs, seconds, time factors) are imported where they
+    # are made or told apart: the first tab has none of them, and naming one makes PySide6
+    # build its Python class (issue 17: ~7 M instructions before the first paint).
+    from PySide6.QtWidgets import QDoubleSpinBox, QPlainTextEdit, QSpinBox
+
+Editor: TypeAlias = "QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox"
 
 
 def plain_label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
@@ -82,23 +80,27 @@ class Field:
     def show(self, value: Any) -> None:
         w = self.widget
         value = self.default if value is None else value
+        # The first tab's editors first, the later tabs' after their import (see Editor).
         if isinstance(w, QLineEdit):
             text = value if isinstance(value, str) else ""
             if w.text() != text:
                 w.setText(text)
-        elif isinstance(w, QPlainTextEdit):
-            text = value if isinstance(value, str) else ""
-            if w.toPlainText() != text:
-                w.setPlainText(text)
         elif isinstance(w, QCheckBox):
             w.setChecked(value is True)
-        elif isinstance(w, QDoubleSpinBox):
-            w.setValue(float(value) if isinstance(value, int | float) else w.minimum())
-        elif isinstance(w, QSpinBox):
-            w.setValue(value if isinstance(value, int) else w.minimum())
-        else:
+        elif isinstance(w, QComboBox):
             key = value if isinstance(value, str) else ""
             w.setCurrentIndex(self.choices.index(key) if key in self.choices else 0)
+        else:
+            from PySide6.QtWidgets import QDoubleSpinBox, QPlainTextEdit
+
+            if isinstance(w, QPlainTextEdit):
+                text = value if isinstance(value, str) else ""
+                if w.toPlainText() != text:
+                    w.setPlainText(text)
+            elif isinstance(w, QDoubleSpinBox):
+                w.setValue(float(value) if isinstance(value, int | float) else w.minimum())
+            else:
+                w.setValue(value if isinstance(value, int) else w.minimum())
 
     def read(self) -> Any:
         """The value to store; None removes an optional field left empty."""
@@ -106,16 +108,19 @@ class Field:
         value: Any
         if isinstance(w, QLineEdit):
             value = w.text()
-        elif isinstance(w, QPlainTextEdit):
-            value = w.toPlainText()
         elif isinstance(w, QCheckBox):
             value = True if w.isChecked() else ("" if self.optional else False)
-        elif isinstance(w, QDoubleSpinBox):
-            value = round(w.value(), 2)
-        elif isinstance(w, QSpinBox):
-            value = w.value()
-        else:
+        elif isinstance(w, QComboBox):
             value = self.choices[w.currentIndex()]
+        else:
+            from PySide6.QtWidgets import QDoubleSpinBox, QPlainTextEdit
+
+            if isinstance(w, QPlainTextEdit):
+                value = w.toPlainText()
+            elif isinstance(w, QDoubleSpinBox):
+                value = round(w.value(), 2)
+            else:
+                value = w.value()
         if self.optional and value == "":
             return None
         return value
@@ -124,14 +129,17 @@ class Field:
         w = self.widget
         if isinstance(w, QLineEdit):
             w.textChanged.connect(lambda _t: slot(self))
-        elif isinstance(w, QPlainTextEdit):
-            w.textChanged.connect(lambda: slot(self))
-        elif isinstance(w, QSpinBox | QDoubleSpinBox):
-            w.valueChanged.connect(lambda _v: slot(self))
         elif isinstance(w, QCheckBox):
             w.toggled.connect(lambda _on: slot(self))
-        else:
+        elif isinstance(w, QComboBox):
             w.currentIndexChanged.connect(lambda _i: slot(self))
+        else:
+            from PySide6.QtWidgets import QPlainTextEdit
+
+            if isinstance(w, QPlainTextEdit):
+                w.textChanged.connect(lambda: slot(self))
+            else:  # QSpinBox or QDoubleSpinBox
+                w.valueChanged.connect(lambda _v: slot(self))
 
 
 def line(placeholder: str = "") -> QLineEdit:
@@ -141,6 +149,8 @@ def line(placeholder: str = "") -> QLineEdit:
 
 
 def paragraph(placeholder: str = "", height: int = 90) -> QPlainTextEdit:
+    from PySide6.QtWidgets import QPlainTextEdit
+
     edit = QPlainTextEdit()
     edit.setPlaceholderText(placeholder)
     edit.setTabChangesFocus(True)  # Tab moves on, as in every other field of the form
@@ -150,6 +160,8 @@ def paragraph(placeholder: str = "", height: int = 90) -> QPlainTextEdit:
 
 
 def seconds(low: int, high: int, suffix: str = " s") -> QSpinBox:
+    from PySide6.QtWidgets import QSpinBox
+
     box = QSpinBox()
     box.setRange(low, high)
     box.setSuffix(suffix)

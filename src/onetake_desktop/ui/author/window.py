@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -48,7 +47,7 @@ from onetake_desktop.ui.author.fields import (
 
 if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issue 17)
     from PySide6.QtGui import QPaintEvent
-    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+    from PySide6.QtWidgets import QDoubleSpinBox, QListWidget, QListWidgetItem
 
     from onetake_desktop.domain.authoring import Advice
     from onetake_desktop.domain.validation import Problem
@@ -634,6 +633,8 @@ class AuthorWindow(QMainWindow):
             id_edit = line("extra-time")
             id_edit.setMaximumWidth(130)
             id_edit.setAccessibleName(f"Accommodation {i + 1} id")
+            from PySide6.QtWidgets import QDoubleSpinBox  # see fields.Editor
+
             factor = QDoubleSpinBox()
             factor.setRange(1.0, 3.0)
             factor.setSingleStep(0.25)
