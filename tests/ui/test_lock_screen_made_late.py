@@ -7,8 +7,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -17,16 +15,6 @@ from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.ui.panel.lock import SUBTITLE
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from tests.ui.test_panel_window import HASHER, PASS, make_library, sign_in
-
-
-def _ring(window: QWidget) -> list[QWidget]:
-    out: list[QWidget] = []
-    widget = window.nextInFocusChain()
-    while widget is not None and widget is not window:
-        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-            out.append(widget)
-        widget = widget.nextInFocusChain()
-    return out
 
 
 def test_a_lone_reviewers_lock_screen_is_made_at_the_first_lock_complete(
@@ -58,7 +46,7 @@ def test_a_lone_reviewers_lock_screen_is_made_at_the_first_lock_complete(
     assert window.focusWidget() is screen.passphrase
     assert window.centralWidget().isHidden()  # nothing of anyone's behind it
     # Tab: the lock screen's widgets right before the panelist switch, as when made first.
-    ring = _ring(window)
+    ring = window._tab_ring()  # the window's own walk of its focus chain
     # (the name buttons are made afresh at each lock)
     ours = [w for w in ring if screen.isAncestorOf(w) and w.objectName() != "PanelistButton"]
     assert ours == [screen.passphrase, screen.sign_in_button, screen.new_button]
