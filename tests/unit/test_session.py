@@ -11,6 +11,7 @@ from onetake_desktop.domain.errors import InvalidInputError
 from onetake_desktop.domain.kit import Accommodation, Kit, PracticeQuestion, Question
 from onetake_desktop.domain.manifest import MediaFile
 from onetake_desktop.domain.session import (
+    AnswerProgress,
     CandidateSession,
     SessionState,
     SessionStateError,
@@ -241,3 +242,84 @@ def test_damaged_state_is_refused_with_a_sentence() -> None:
     other = make_kit()._replace(questions=make_kit().questions[:1])
     with pytest.raises(InvalidInputError, match="match"):
         CandidateSession(other, new_state(make_kit(), "sha256:abc"), ManualClock())
+
+
+def test_saved_state_records_keep_their_format_equality_and_copies() -> None:
+    """The records were dataclasses (issue 17: now written out): the state file's fields, the
+    copies to_dict makes, equality, repr and unhashability stay as they were."""
+    take1 = TakeRecord(
+        1, "q1-take1.mp4", 6.0, "t0", "t6", 2.5, "stopped", 1000, "mp4", "h264", "aac"
+    )
+    take2 = TakeRecord(2, "q1-take2.mp4", 8.5, "", "", 0.0, "recovered")
+    first = AnswerProgress("q1", "deciding", [take1, take2], 2, think_seconds_used=2.5)
+    second = AnswerProgress("q2", "writing", text="typed words", recording_file="q2-take1.mp4")
+    state = SessionState(
+        "sha256:abc",
+        [first, second],
+        step="questions",
+        accommodations=["extra-time"],
+        time_multiplier=1.5,
+        restarts=["t0"],
+        takes_before={"q1": 2},
+        file_names_used=["q1-take1.mp4"],
+        profile_changes=["small at q2"],
+    )
+    take_fields = {
+        "number": 1,
+        "file": "q1-take1.mp4",
+        "duration_seconds": 6.0,
+        "started_at": "t0",
+        "ended_at": "t6",
+        "think_seconds_used": 2.5,
+        "stop_reason": "stopped",
+        "size_bytes": 1000,
+        "container": "mp4",
+        "video_codec": "h264",
+        "audio_codec": "aac",
+    }
+    data = state.to_dict()
+    assert data["answers"][0]["takes"][0] == take_fields
+    assert data["answers"][0]["takes"][1]["video_codec"] is None
+    assert data["answers"][1] == {
+        "question_id": "q2",
+        "phase": "writing",
+        "takes": [],
+        "chosen_take": None,
+        "text": "typed words",
+        "text_seconds": 0.0,
+        "text_started_at": None,
+        "text_ended_at": None,
+        "recording_file": "q2-take1.mp4",
+        "recording_started_at": None,
+        "think_seconds_used": 0.0,
+    }
+    names = (
+        "kit_hash answers step candidate_name candidate_email consent_notice_sha256 "
+        "consent_given_at accommodations time_multiplier camera mic audio_only practice_tries "
+        "current returning_to_review bundle_path bundle_size bundle_sha256 sent_at restarts "
+        "takes_before file_names_used written_instead profile profile_changes submitted_late "
+        "format_version"
+    )
+    assert sorted(data) == sorted(names.split())
+    assert data["takes_before"] == {"q1": 2} and data["format_version"] == 2
+    # Copies, as dataclasses.asdict made: changing the data changes nothing in the state.
+    data["answers"][0]["takes"].clear()
+    data["restarts"].append("t9")
+    data["takes_before"]["q2"] = 1
+    assert len(first.takes) == 2 and state.restarts == ["t0"] and state.takes_before == {"q1": 2}
+    again = SessionState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert again == state and again is not state
+    again.answers[0].takes[0].size_bytes = 1
+    assert again != state and take1 != take2 and take1 != take_fields
+    assert repr(take2) == (
+        "TakeRecord(number=2, file='q1-take2.mp4', duration_seconds=8.5, started_at='', "
+        "ended_at='', think_seconds_used=0.0, stop_reason='recovered', size_bytes=0, "
+        "container='mp4', video_codec=None, audio_codec=None)"
+    )
+    with pytest.raises(TypeError):
+        hash(state)
+    # Each record has its own lists, never one shared default.
+    a, b = SessionState("k", []), SessionState("k", [])
+    a.restarts.append("t0")
+    AnswerProgress("q1").takes.append(take1)
+    assert b.restarts == [] and AnswerProgress("q1").takes == []

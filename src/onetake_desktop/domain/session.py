@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -62,76 +61,161 @@ class SessionStateError(OneTakeError):
     """An action that is not allowed at this point of the interview."""
 
 
-@dataclass
-class TakeRecord:
-    """One recorded attempt at a question; ``file`` is relative to the session's takes folder."""
+class _Record:
+    """A mutable record, as ``@dataclass`` would make it: equal to a record of the same class
+    with equal fields, shown with its fields, not hashable. Written out once here because a
+    dataclass compiles its methods every time its module loads (issue 17: these three cost
+    ~17 M instructions before the candidate window's first paint)."""
 
-    number: int  # 1-based
-    file: str
-    duration_seconds: float
-    started_at: str  # ISO 8601 UTC
-    ended_at: str
-    think_seconds_used: float
-    stop_reason: str  # "stopped", "limit", "recovered", ...
-    size_bytes: int = 0
-    container: str = "mp4"
-    video_codec: str | None = None
-    audio_codec: str | None = None
+    __hash__ = None  # type: ignore[assignment]  # mutable, as an eq dataclass
 
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
 
-@dataclass
-class AnswerProgress:
-    question_id: str
-    phase: Phase = "ready"
-    takes: list[TakeRecord] = field(default_factory=list)
-    chosen_take: int | None = None
-    text: str = ""
-    text_seconds: float = 0.0
-    text_started_at: str | None = None
-    text_ended_at: str | None = None
-    # The attempt under way: survives a crash so the interrupted take can be recovered.
-    recording_file: str | None = None
-    recording_started_at: str | None = None
-    think_seconds_used: float = 0.0
-
-
-@dataclass
-class SessionState:
-    """Everything needed to resume exactly where the candidate was."""
-
-    kit_hash: str
-    answers: list[AnswerProgress]
-    step: Step = "welcome"
-    candidate_name: str = ""
-    candidate_email: str = ""
-    consent_notice_sha256: str | None = None
-    consent_given_at: str | None = None
-    accommodations: list[str] = field(default_factory=list)
-    time_multiplier: float = 1.0
-    camera: str | None = None
-    mic: str | None = None
-    audio_only: bool = False
-    practice_tries: int = 0
-    current: int = 0  # index of the question under way
-    returning_to_review: bool = False
-    bundle_path: str | None = None
-    bundle_size: int | None = None
-    bundle_sha256: str | None = None
-    sent_at: str | None = None
-    # When each "Start over" happened, and the takes used before them: a restart never gives
-    # back the retake budget, and the bundle tells reviewers about every restart.
-    restarts: list[str] = field(default_factory=list)
-    takes_before: dict[str, int] = field(default_factory=dict)
-    # Every take file name ever handed out for this kit: never reused, even for a failed take.
-    file_names_used: list[str] = field(default_factory=list)
-    written_instead: bool = False  # the devices failed and the kit allows written answers
-    profile: str = ""  # the recording profile in use ("" = the default for the answer type)
-    profile_changes: list[str] = field(default_factory=list)
-    submitted_late: bool = False
-    format_version: int = SESSION_FORMAT_VERSION
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
+        return f"{type(self).__name__}({fields})"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Its fields as plain data (JSON-ready copies: records, lists and dicts nested)."""
+        return {name: _plain(value) for name, value in vars(self).items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Record):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value  # str, int, float, bool, None
+
+
+class TakeRecord(_Record):
+    """One recorded attempt at a question; ``file`` is relative to the session's takes folder."""
+
+    def __init__(
+        self,
+        number: int,  # 1-based
+        file: str,
+        duration_seconds: float,
+        started_at: str,  # ISO 8601 UTC
+        ended_at: str,
+        think_seconds_used: float,
+        stop_reason: str,  # "stopped", "limit", "recovered", ...
+        size_bytes: int = 0,
+        container: str = "mp4",
+        video_codec: str | None = None,
+        audio_codec: str | None = None,
+    ) -> None:
+        self.number = number
+        self.file = file
+        self.duration_seconds = duration_seconds
+        self.started_at = started_at
+        self.ended_at = ended_at
+        self.think_seconds_used = think_seconds_used
+        self.stop_reason = stop_reason
+        self.size_bytes = size_bytes
+        self.container = container
+        self.video_codec = video_codec
+        self.audio_codec = audio_codec
+
+
+class AnswerProgress(_Record):
+    def __init__(
+        self,
+        question_id: str,
+        phase: Phase = "ready",
+        takes: list[TakeRecord] | None = None,
+        chosen_take: int | None = None,
+        text: str = "",
+        text_seconds: float = 0.0,
+        text_started_at: str | None = None,
+        text_ended_at: str | None = None,
+        # The attempt under way: survives a crash so the interrupted take can be recovered.
+        recording_file: str | None = None,
+        recording_started_at: str | None = None,
+        think_seconds_used: float = 0.0,
+    ) -> None:
+        self.question_id = question_id
+        self.phase: Phase = phase
+        self.takes: list[TakeRecord] = [] if takes is None else takes
+        self.chosen_take = chosen_take
+        self.text = text
+        self.text_seconds = text_seconds
+        self.text_started_at = text_started_at
+        self.text_ended_at = text_ended_at
+        self.recording_file = recording_file
+        self.recording_started_at = recording_started_at
+        self.think_seconds_used = think_seconds_used
+
+
+class SessionState(_Record):
+    """Everything needed to resume exactly where the candidate was."""
+
+    def __init__(
+        self,
+        kit_hash: str,
+        answers: list[AnswerProgress],
+        step: Step = "welcome",
+        candidate_name: str = "",
+        candidate_email: str = "",
+        consent_notice_sha256: str | None = None,
+        consent_given_at: str | None = None,
+        accommodations: list[str] | None = None,
+        time_multiplier: float = 1.0,
+        camera: str | None = None,
+        mic: str | None = None,
+        audio_only: bool = False,
+        practice_tries: int = 0,
+        current: int = 0,  # index of the question under way
+        returning_to_review: bool = False,
+        bundle_path: str | None = None,
+        bundle_size: int | None = None,
+        bundle_sha256: str | None = None,
+        sent_at: str | None = None,
+        # When each "Start over" happened, and the takes used before them: a restart never
+        # gives back the retake budget, and the bundle tells reviewers about every restart.
+        restarts: list[str] | None = None,
+        takes_before: dict[str, int] | None = None,
+        # Every take file name ever handed out for this kit: never reused, even for a failed
+        # take.
+        file_names_used: list[str] | None = None,
+        written_instead: bool = False,  # the devices failed and the kit allows written answers
+        profile: str = "",  # the recording profile in use ("" = the answer type's default)
+        profile_changes: list[str] | None = None,
+        submitted_late: bool = False,
+        format_version: int = SESSION_FORMAT_VERSION,
+    ) -> None:
+        self.kit_hash = kit_hash
+        self.answers = answers
+        self.step: Step = step
+        self.candidate_name = candidate_name
+        self.candidate_email = candidate_email
+        self.consent_notice_sha256 = consent_notice_sha256
+        self.consent_given_at = consent_given_at
+        self.accommodations: list[str] = [] if accommodations is None else accommodations
+        self.time_multiplier = time_multiplier
+        self.camera = camera
+        self.mic = mic
+        self.audio_only = audio_only
+        self.practice_tries = practice_tries
+        self.current = current
+        self.returning_to_review = returning_to_review
+        self.bundle_path = bundle_path
+        self.bundle_size = bundle_size
+        self.bundle_sha256 = bundle_sha256
+        self.sent_at = sent_at
+        self.restarts: list[str] = [] if restarts is None else restarts
+        self.takes_before: dict[str, int] = {} if takes_before is None else takes_before
+        self.file_names_used: list[str] = [] if file_names_used is None else file_names_used
+        self.written_instead = written_instead
+        self.profile = profile
+        self.profile_changes: list[str] = [] if profile_changes is None else profile_changes
+        self.submitted_late = submitted_late
+        self.format_version = format_version
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionState:
