@@ -46,6 +46,9 @@ class WelcomePage(Page):
         self.start_button = button("Start", "Ctrl+Return", "PrimaryButton", "Start the interview")
         self.set_actions(self.start_button)
         self.start_button.clicked.connect(lambda: self.w.act(self.service.begin))
+        # The facts before the page is first laid out (issue 17): set after it, by the window's
+        # sync, they changed the page's size hints and Qt measured all its labels again.
+        self.sync()
 
     def sync(self) -> None:
         self.facts.setText("\n".join(f"• {line}" for line in self.service.welcome_facts()))
