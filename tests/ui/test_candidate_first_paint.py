@@ -5,6 +5,10 @@ nothing the candidate sees or can do.
   (`selectable_once_styled`), not as they are made: every label made by `label()` and every
   kit text is still selectable, on every page, and one made outside a page's building is
   selectable at once.
+- Labels of the pages built before the window is first shown (its first page) wait until
+  it is shown (its showEvent: laid out, not painted yet) when their text measures alike
+  either way; any other label, and every label of a page built later, turns selectable as
+  before.
 - The step indicator is styled in its first state with its first polish (no `style()` call
   before the first paint); a later change of step still restyles the labels.
 """
@@ -23,7 +27,12 @@ from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.session import STEPS
 from onetake_desktop.ui.candidate import safe_text, widgets
 from onetake_desktop.ui.candidate.safe_text import SafeText
-from onetake_desktop.ui.candidate.widgets import StepIndicator, label, selectable_once_styled
+from onetake_desktop.ui.candidate.widgets import (
+    StepIndicator,
+    label,
+    make_all_selectable,
+    selectable_once_styled,
+)
 from onetake_desktop.ui.candidate.window import candidate_style
 from tests.pipeline.test_candidate_headless import write_kit
 from tests.ui.candidate_walk import make
@@ -173,4 +182,54 @@ def test_a_link_the_candidate_agrees_to_opens_in_the_browser(
     w.open_link("https://example.com/jobs?id=7")  # confirm says yes (make's default)
     w.open_link("file:///etc/passwd")  # never offered
     assert opened == ["https://example.com/jobs?id=7"]
+    w.close()
+
+
+def test_labels_of_a_page_built_before_the_window_is_shown_wait_for_its_show(
+    qtbot: QtBot,
+) -> None:
+    window = QWidget()
+    window.setStyleSheet(candidate_style())
+    qtbot.addWidget(window)
+    column = QVBoxLayout(window)
+    waiting: list[QLabel] = []
+    with selectable_once_styled(waiting) as styled:
+        plain = label("Plain words that wrap.")
+        tabbed = label("A\ttab measures another way.")  # selectable at once, as before
+        unwrapped = label("One line", wrap=False)
+        gone = label("Replaced before the window is shown.")
+        for lab in (plain, tabbed, unwrapped, gone):
+            column.addWidget(lab)
+        styled.append(window)
+    assert waiting == [plain, gone]
+    assert not selectable(plain) and selectable(tabbed) and selectable(unwrapped)
+    gone.deleteLater()
+    qtbot.waitUntil(lambda: len(window.findChildren(QLabel)) == 3)
+    make_all_selectable(waiting)  # what the candidate window's showEvent does
+    assert selectable(plain) and waiting == []
+
+
+def test_the_first_page_is_selectable_from_the_window_s_first_paint(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    w = make(write_kit(tmp_path), ManualClock(), tmp_path / "x.onetake")
+    qtbot.addWidget(w)
+    welcome = w.pages["welcome"]
+    waiting = list(w.until_shown)
+    assert welcome.title in waiting  # type: ignore[attr-defined]
+    assert all(not selectable(lab) for lab in waiting)
+    painted: list[bool] = []
+
+    class FirstPaint(QWidget):
+        def paintEvent(self, event: object) -> None:
+            painted.append(all(selectable(lab) for lab in waiting))
+
+    probe = FirstPaint(welcome)  # painted with the page, after the window's showEvent
+    probe.resize(4, 4)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: bool(painted))
+    assert painted[0] and w.until_shown == []
+    later = w.pages["privacy"]  # built on a shown window: selectable at once
+    assert all(selectable(lab) for lab in later.findChildren(widgets.TextLabel))
     w.close()

@@ -87,7 +87,9 @@ def make_selectable(w: QLabel) -> None:
 
 
 @contextmanager
-def selectable_once_styled() -> Iterator[list[QWidget]]:
+def selectable_once_styled(
+    until_shown: list[QLabel] | None = None,
+) -> Iterator[list[QWidget]]:
     """Labels made in this block become selectable once the widgets the block appends to the
     list it gives (each placed in its window by then) have been polished, not as they are
     made (issue 17).
@@ -96,7 +98,13 @@ def selectable_once_styled() -> Iterator[list[QWidget]]:
     the document out again. Polishing gives every label its font from the style sheets (the
     app's and the window's), so a label selectable from its start was laid out once with the
     default font, for nothing, then again with its own. The labels are the same, with the same
-    flags, before anything is painted."""
+    flags, before anything is painted.
+
+    ``until_shown`` (for a window not shown yet): the labels whose text measures alike either
+    way (`TextLabel.measures_alike_when_selectable`) wait in this list instead, and the window
+    makes them selectable when it is first shown (`make_all_selectable` in its showEvent, after
+    Qt has laid it out at its size and before anything is painted). Selectable before that,
+    each label's document was laid out again for every width the layouts tried (issue 17)."""
     global _unstyled
     outer = _unstyled
     pending: list[QLabel] = []
@@ -109,7 +117,25 @@ def selectable_once_styled() -> Iterator[list[QWidget]]:
     for root in roots:
         root.ensurePolished()
     for w in pending:
-        make_selectable(w)
+        if (
+            until_shown is not None
+            and isinstance(w, TextLabel)
+            and w.measures_alike_when_selectable()
+        ):
+            until_shown.append(w)
+        else:
+            make_selectable(w)
+
+
+def make_all_selectable(labels: list[QLabel]) -> None:
+    """Make the labels `selectable_once_styled` left waiting selectable (those not deleted
+    since: a kit text replaced before the window was shown drops its labels)."""
+    from shiboken6 import isValid
+
+    for w in labels:
+        if isValid(w):
+            make_selectable(w)
+    labels.clear()
 
 
 _MEASURED_ALIKE = {
@@ -157,6 +183,15 @@ class TextLabel(QLabel):
         super().setTextFormat(format)
 
     def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:
+        if not self._measured_alike(flags):
+            self._heights.clear()
+        super().setTextInteractionFlags(flags)
+
+    def measures_alike_when_selectable(self) -> bool:
+        """Whether making this label selectable keeps the heights it measured."""
+        return self._measured_alike(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def _measured_alike(self, flags: Qt.TextInteractionFlag) -> bool:
         # A selectable label measures its text another way (a QTextDocument, not
         # QFontMetrics). For plain, word-wrapped text of printable characters and line
         # breaks both ways give the same heights (measured on every candidate page and a
@@ -164,16 +199,13 @@ class TextLabel(QLabel):
         # the heights found before a page turns its labels selectable stay (issue 17).
         # Tabs and zero-width spaces measure differently: any such text is measured again.
         # (A QLabel starts with LinksAccessibleByMouse, which plain text has no use for.)
-        same = (
+        return (
             flags in _MEASURED_ALIKE
             and self.textInteractionFlags() in _MEASURED_ALIKE
             and self.wordWrap()
             and self.textFormat() == Qt.TextFormat.PlainText
             and self.text().replace("\n", "").isprintable()
         )
-        if not same:
-            self._heights.clear()
-        super().setTextInteractionFlags(flags)
 
     def setWordWrap(self, on: bool) -> None:
         self._heights.clear()

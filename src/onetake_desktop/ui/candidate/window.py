@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -39,8 +39,12 @@ from onetake_desktop.ui.candidate.widgets import (
     StepIndicator,
     TakePlayer,
     label,
+    make_all_selectable,
     selectable_once_styled,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
 
 __all__ = ["CandidateWindow", "candidate_style"]
 
@@ -169,7 +173,11 @@ class _Pages(Mapping[str, Page]):
     def __getitem__(self, name: str) -> Page:
         page = self._built.get(name)
         if page is None:
-            with selectable_once_styled() as styled:
+            # Built before the window is first shown (its first page): most labels turn
+            # selectable when it is shown, after Qt has laid the page out (issue 17).
+            window = self._window
+            until_shown = None if window.isVisible() else window.until_shown
+            with selectable_once_styled(until_shown) as styled:
                 page = page_class(name)(self._window)
                 _plain_labels(page)
                 self._window.stack.addWidget(page)
@@ -227,6 +235,8 @@ class CandidateWindow(QWidget):
         self.prefs_path = prefs_path
         self.prefs: CandidatePrefs = load_candidate_prefs(prefs_path)
         self._warned: set[tuple[int, str]] = set()  # (clock, phase) pairs already announced
+        # Labels of pages built before the window is shown, made selectable in showEvent.
+        self.until_shown: list[QLabel] = []
         self.setObjectName("CandidateWindow")
         kit = service.kit
         self.setWindowTitle(f"OneTake: {kit.role_title}, {kit.organisation}")
@@ -284,6 +294,11 @@ class CandidateWindow(QWidget):
         self.timer.timeout.connect(self.tick)
         self.timer.start()
         self.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Laid out at its size by now, painted after: see selectable_once_styled.
+        make_all_selectable(self.until_shown)
+        super().showEvent(event)
 
     # -- size and text size ---------------------------------------------------------------------
     def _fit_screen(self) -> None:
