@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QPaintEvent
     from PySide6.QtWidgets import QMessageBox
 
 # html.escape(text, quote=True), without importing html (and its entity tables) at start-up.
@@ -64,6 +64,10 @@ class ElidedLabel(QLabel):
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # Imported here: the candidate's and the reviewer's first frames paint no ElidedLabel,
+        # and naming QPainter makes its Python enums (~4 M instructions, issue 17).
+        from PySide6.QtGui import QPainter
+
         painter = QPainter(self)
         self.style().drawItemText(
             painter,
