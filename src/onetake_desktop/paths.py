@@ -23,11 +23,11 @@ APP_AUTHOR = "OneTake"
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
 
 
-# The records every window's start makes (AppPaths, DeviceDefaults, GuiRequest, ReviewerPrefs)
-# are NamedTuples, not frozen dataclasses: as immutable, and ~0.1 ms to define against ~0.6 ms
-# (a dataclass compiles its __init__, __eq__, __repr__, __hash__, __setattr__ and __delattr__
-# when its module is imported; issue 17). AppContext and Settings stay dataclasses: callers
-# make changed copies of them with dataclasses.replace.
+# The records every window's start makes (AppPaths, DeviceDefaults, GuiRequest, ReviewerPrefs,
+# Settings, AppContext) are NamedTuples, not frozen dataclasses: as immutable, and ~0.1 ms to
+# define against ~0.6 ms (a dataclass compiles its __init__, __eq__, __repr__, __hash__,
+# __setattr__ and __delattr__ when its module is imported; issue 17). A changed copy is
+# ``record._replace(field=...)``.
 class AppPaths(NamedTuple):
     """The writable directories of one installation (or one test)."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,7 @@ def test_nobody_signed_in_adds_nothing_and_a_panelist_adds_with_blind_mode_kept(
     app_context: Any,
 ) -> None:
     panel_library(tmp_path, blind=True)
-    context = replace(app_context, clock=ManualClock(TODAY))
+    context = app_context._replace(clock=ManualClock(TODAY))
     bundle = make_bundle(tmp_path / "katherine.onetake", NEWCOMER, "kj@example.org")
     definition = tmp_path / "demo.onetakeinterview"
     definition.write_bytes(demo_definition_path().read_bytes())

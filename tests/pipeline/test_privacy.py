@@ -620,7 +620,7 @@ def test_erase_command_on_a_panel_library_is_the_chairs(
         return library_submissions() == [sid]
 
     clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
-    context = replace(app_context, clock=clock)  # a wrong passphrase pauses the next try
+    context = app_context._replace(clock=clock)  # a wrong passphrase pauses the next try
     erase = ["library", "erase", "--submission", str(sid), "--yes"]
     for extra, stdin, code, sentence in (
         ([], "", 1, "Erasing a candidate is for the panel's chair: sign in as Ana."),
@@ -740,7 +740,7 @@ def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fai
         return panel_whose_sign_out_fails(library, app_context.clock)
 
     erase = ["library", "erase", "--email", EMAIL, "--yes"]
-    assert main(erase, replace(app_context, panel_factory=failing_panel)) == 1
+    assert main(erase, app_context._replace(panel_factory=failing_panel)) == 1
     err = capsys.readouterr().err
     assert err == "onetake: Erasing a candidate is for the panel's chair: sign in as Ana.\n"
 
@@ -748,7 +748,7 @@ def test_erase_closes_the_library_and_shows_the_first_error_when_signing_out_fai
         opened.append(library)
         raise sqlite3.OperationalError("disk I/O error")
 
-    assert main(erase, replace(app_context, panel_factory=no_panel)) == 1
+    assert main(erase, app_context._replace(panel_factory=no_panel)) == 1
     assert "disk I/O error" in capsys.readouterr().err
     assert len(opened) == 2
     for library in opened:
@@ -779,7 +779,7 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
 
     erase = ["library", "erase", "--email", EMAIL, "--yes"]
     with caplog.at_level("ERROR", logger="onetake_desktop"):
-        assert main(erase, replace(app_context, panel_factory=failing_panel)) == 1
+        assert main(erase, app_context._replace(panel_factory=failing_panel)) == 1
     out, err = capsys.readouterr()
     assert out.startswith("Erased 1 submission(s):"), out
     assert err == (

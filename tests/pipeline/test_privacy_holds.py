@@ -13,7 +13,6 @@ import json
 import sqlite3
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -369,7 +368,7 @@ def test_hold_and_release_commands_for_the_lone_reviewer(
     service, sid, other = month_library(tmp_path)
     service.close()
     clock = ManualClock(TODAY)
-    context = replace(app_context, clock=clock)
+    context = app_context._replace(clock=clock)
     hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal pending"]
     release = ["library", "release", "--reason", "appeal withdrawn"]
 
@@ -447,7 +446,7 @@ def test_release_before_the_promise_says_the_day(
 ) -> None:
     service, _sid, _other = month_library(tmp_path)
     service.close()
-    context = replace(app_context, clock=ManualClock(TODAY))
+    context = app_context._replace(clock=ManualClock(TODAY))
     hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal", "--email", EMAIL]
     assert run(hold, context, capsys)[0] == 0
     code, out, _err = run(["library", "release", "--reason", "over", EMAIL], context, capsys)
@@ -474,7 +473,7 @@ def test_a_candidate_with_no_expiry_yet_is_told_so_in_words(
         head, title = f"Grace Hopper <{undated.candidate_email}>", undated.interview_title
     finally:
         service.close()
-    context = replace(app_context, clock=ManualClock(TODAY))
+    context = app_context._replace(clock=ManualClock(TODAY))
     where = ["--submission", str(other)]
     code, out, err = run(
         ["library", "hold", "--until", "2027-01-31", "--reason", "appeal", *where], context, capsys
@@ -543,7 +542,7 @@ def test_hold_and_release_commands_on_a_panel_are_the_chairs(
         code = PanelService(s.library).hidden_codes()[sid]
     finally:
         s.close()
-    context = replace(app_context, clock=ManualClock(TODAY))
+    context = app_context._replace(clock=ManualClock(TODAY))
     hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal"]
     release = ["library", "release", "--reason", "withdrawn"]
     for who, stdin, sentence in (
@@ -586,11 +585,11 @@ def test_hold_and_release_exit_1_when_sign_out_fails_or_sign_in_finds_tampering(
     from tests.pipeline.test_privacy import panel_whose_sign_out_fails
 
     sid, people = panel_library(tmp_path)
-    context = replace(app_context, clock=ManualClock(TODAY))
+    context = app_context._replace(clock=ManualClock(TODAY))
     hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal", EMAIL, "--as", "Ana"]
     release = ["library", "release", "--reason", "over", EMAIL, "--as", "Ana"]
     clock = context.clock
-    fails = replace(context, panel_factory=lambda lib: panel_whose_sign_out_fails(lib, clock))
+    fails = context._replace(panel_factory=lambda lib: panel_whose_sign_out_fails(lib, clock))
     for argv, said, done in (
         (hold, "Kept ", "The hold is written"),
         (release, "No longer keeping ", "The hold is lifted"),

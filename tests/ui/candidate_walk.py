@@ -5,7 +5,6 @@ the screenshot script (tests/ui/candidate_screens.py) under Xvfb with QT_SCALE_F
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect
@@ -233,7 +232,7 @@ def make(
 ) -> CandidateWindow:
     """The window on the manual clock; the recorder keeps real time (it captures real frames),
     so it gets a capture factory on the system clock."""
-    context = replace(AppContext.from_environment(), clock=clock, capture_factory=capture_factory)
+    context = AppContext.from_environment()._replace(clock=clock, capture_factory=capture_factory)
     options.setdefault("camera", SMALL_CAMERA)
     options.setdefault("mic", "synthetic")
     options.setdefault("confirm", lambda title, text: True)

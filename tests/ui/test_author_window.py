@@ -45,9 +45,8 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def context(app_context: AppContext) -> AppContext:
-    from dataclasses import replace
 
-    return replace(app_context, clock=ManualClock(NOW))
+    return app_context._replace(clock=ManualClock(NOW))
 
 
 def make_window(
@@ -525,11 +524,10 @@ def test_the_suggested_deadline_is_two_weeks_from_today_on_this_computers_calend
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from dataclasses import replace
 
     # 23:30 UTC on 1 June is already 2 June in Kolkata: the suggestion counts from 2 June.
     late = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
-    context = replace(app_context, clock=ManualClock(late))
+    context = app_context._replace(clock=ManualClock(late))
     monkeypatch.setenv("TZ", "Asia/Kolkata")
     time.tzset()
     try:

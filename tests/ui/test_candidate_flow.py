@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,7 +71,7 @@ def make_window(
 ) -> CandidateWindow:
     # The session runs on the manual clock; the recorder keeps real time (it captures real
     # frames), so this test gives it a capture factory on the system clock.
-    context = replace(AppContext.from_environment(), clock=clock, capture_factory=real_capture)
+    context = AppContext.from_environment()._replace(clock=clock, capture_factory=real_capture)
     window = open_candidate_window(
         kit,
         context,

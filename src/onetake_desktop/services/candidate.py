@@ -1301,8 +1301,6 @@ def load_candidate_prefs(path: Path | None) -> CandidatePrefs:
 
 
 def save_candidate_prefs(prefs: CandidatePrefs, path: Path | None) -> None:
-    from dataclasses import replace
-
     from onetake_desktop.services.settings import Settings
 
     if path is None:
@@ -1310,7 +1308,7 @@ def save_candidate_prefs(prefs: CandidatePrefs, path: Path | None) -> None:
     settings = Settings.load(path)
     if settings.newer_file:  # a newer OneTake's file is never overwritten
         return
-    replace(settings, text_scale=prefs.text_scale, beep=prefs.beep).save(path)
+    settings._replace(text_scale=prefs.text_scale, beep=prefs.beep).save(path)
 
 
 def _sha256_of(path: Path) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from onetake_desktop.domain.clock import Clock, SystemClock
@@ -57,14 +56,17 @@ def _default_panel_factory(clock: Clock) -> Callable[[Library], PanelService]:
     return make
 
 
-@dataclass(frozen=True)
-class AppContext:
-    """Paths, settings, clock, device defaults, and the factories of what they open."""
+class AppContext(NamedTuple):
+    """Paths, settings, clock, device defaults, and the factories of what they open.
+
+    A NamedTuple, not a frozen dataclass: every window's start makes one (paths.py says why);
+    a changed copy (a test's own clock) is ``context._replace(clock=...)``. The defaults are
+    shared by every context made without them: each is immutable or keeps no state."""
 
     paths: AppPaths
-    settings: Settings = field(default_factory=Settings)
-    clock: Clock = field(default_factory=SystemClock)
-    devices: DeviceDefaults = field(default_factory=DeviceDefaults)
+    settings: Settings = Settings()
+    clock: Clock = SystemClock()
+    devices: DeviceDefaults = DeviceDefaults()
     capture_factory: CaptureFactory | None = None
     panel_factory: Callable[[Library], PanelService] | None = None
 

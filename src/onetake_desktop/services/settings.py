@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -48,9 +47,9 @@ def _v2_to_v3(data: Json) -> Json:
 MIGRATIONS: dict[int, Callable[[Json], Json]] = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3}
 
 
-@dataclass(frozen=True)
-class Settings:
-    """This computer's settings (``settings.json``)."""
+class Settings(NamedTuple):
+    """This computer's settings (``settings.json``). A NamedTuple, not a frozen dataclass:
+    every window's start reads them (paths.py says why); a changed copy is ``_replace``'s."""
 
     reviewer_name: str | None = None  # None: DEFAULT_REVIEWER_NAME
     camera: str | None = None  # None: ONETAKE_CAMERA, else the first camera
@@ -87,7 +86,7 @@ class Settings:
         return cls(text("reviewer_name"), text("camera"), text("mic"), float(scale), beep)
 
     def to_dict(self) -> Json:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "newer_file"}
+        data = {k: v for k, v in self._asdict().items() if k != "newer_file"}
         return {"version": SETTINGS_VERSION, **data}
 
     @classmethod

@@ -64,8 +64,8 @@ class ElidedLabel(QLabel):
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        # Issue 17: QPainter (its class and enums) loads with the first such label painted;
-        # the candidate window imports this module for plain_tooltip and paints none.
+        # Imported here: the candidate's and the reviewer's first frames paint no ElidedLabel,
+        # and naming QPainter makes its Python enums (~4 M instructions, issue 17).
         from PySide6.QtGui import QPainter
 
         painter = QPainter(self)
