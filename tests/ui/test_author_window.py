@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -540,6 +540,36 @@ def test_the_suggested_deadline_is_two_weeks_from_today_on_this_computers_calend
         assert shown.date() == QDate(2026, 6, 16)
         assert shown.time() == QTime(23, 59)
         assert w.deadline_zone.currentText() == "UTC+05:30"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_deadline_at_a_time_this_computers_zone_skips_is_shown_and_kept(
+    qtbot: QtBot,
+    app_context: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 02:30 on 28 March 2027 does not exist in Berlin (clocks go from 02:00 to 03:00), but the
+    # deadline is 02:30 at UTC+05:30: the field shows the wall-clock time of the chosen offset,
+    # whatever this computer's own zone skips, and an edit elsewhere keeps it as it is.
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        source = tmp_path / "gap.toml"
+        source.write_text(kitfile.demo_source_path().read_text(encoding="utf-8"), "utf-8")
+        draft = AuthorDraft.open(source)
+        deadline = datetime(2027, 3, 28, 2, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+        draft.set("deadline", deadline)
+        w = make_window(qtbot, app_context, draft)
+        assert w.deadline_edit.text() == "2027-03-28 02:30"
+        assert w.deadline_zone.currentText() == "UTC+05:30"
+        w.deadline_zone.setCurrentIndex(w.deadline_zone.findText("UTC+05:30"))
+        w._deadline_edited()  # the form's value read back, as after any edit of the row
+        assert w.draft.get("deadline") == deadline
+        w.deadline_edit.setDateTime(w.deadline_edit.dateTime().addSecs(60))
+        assert w.draft.get("deadline") == deadline + timedelta(minutes=1)
     finally:
         monkeypatch.undo()
         time.tzset()

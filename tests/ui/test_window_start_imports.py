@@ -55,6 +55,7 @@ AUTHOR_LATER = [
     "tomlkit.api",  # a blank draft's TOML document: made with its first edit or save
     "onetake_desktop.services.author_records",  # reports, bank questions, builds: when made
     "onetake_desktop.domain.definition",  # rubrics: a blank draft's checks never make one
+    "onetake_desktop.storage.kitfile",  # reading or writing a file: a blank draft does neither
 ]
 
 # The start screen: it shows no date, so datetime loads with the first timestamp asked for;

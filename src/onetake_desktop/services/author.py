@@ -30,8 +30,9 @@ from onetake_desktop.domain.kit import (
 )
 from onetake_desktop.domain.validation import Problem, ProblemsError
 from onetake_desktop.paths import AppPaths, resource
-from onetake_desktop.storage import kitfile
-from onetake_desktop.storage.atomic import atomic_write_bytes
+
+# storage.kitfile and storage.atomic (with durable) are imported by the functions that read or
+# write files: a new interview's window paints its first frame without them (issue 17).
 
 if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is signed or read
     from onetake_desktop.services.author_records import BankQuestion, Published, ValidationReport
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 
 def _kind(path: Path) -> str:
+    from onetake_desktop.storage import kitfile
+
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return "interview TOML"
@@ -66,6 +69,8 @@ def _kind(path: Path) -> str:
 
 def load_any(path: Path) -> InterviewDefinition | Kit:
     """A TOML source or definition gives the definition (with rubrics); a kit gives the kit."""
+    from onetake_desktop.storage import kitfile
+
     kind = _kind(path)
     if kind == "interview TOML":
         return kitfile.load_toml(path)
@@ -92,12 +97,16 @@ def validate_file(path: Path) -> ValidationReport:
 def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tuple[Path, Path]:
     """Build the kit and definition; ``signer`` (services/keys.py) signs the kit and puts the
     organisation's age recipient in it, so bundles are encrypted to the employer."""
+    from onetake_desktop.storage import kitfile
+
     return kitfile.build_from_toml(source, output, signer)
 
 
 def trust_line(path: Path) -> str | None:
     """Who signed a kit file ("Signed by ... (key ...)." or the not-signed notice); None for
     a TOML source or an interview definition, which are never signed."""
+    from onetake_desktop.storage import kitfile
+
     if _kind(path) != "interview kit":
         return None
     signature = kitfile.load_signed_kit(path).signature
@@ -297,6 +306,8 @@ def template_text(name: str) -> str:
     """The TOML of a starting point (``onetake kit new --template NAME``): valid as it is."""
     import tomlkit
 
+    from onetake_desktop.storage import kitfile
+
     if name == "demo":
         return kitfile.demo_source_path().read_text(encoding="utf-8")
     if name not in _TEMPLATE_QUESTIONS:
@@ -335,6 +346,8 @@ def template_text(name: str) -> str:
 
 def write_template(name: str, out: Path) -> Path:
     """Write a starting point; refuses to overwrite a file (it may hold someone's work)."""
+    from onetake_desktop.storage.atomic import atomic_write_bytes
+
     text = template_text(name)
     if out.exists():
         raise UsageError(f"{out} already exists; choose another file name.")
@@ -406,6 +419,8 @@ class AuthorDraft:
         """A TOML source (kept as written), or a built kit or definition: the definition is
         needed for the rubrics, so a kit opens through the definition beside it."""
         import tomlkit
+
+        from onetake_desktop.storage import kitfile
 
         path = Path(path)
         if _kind(path) == "interview TOML":
@@ -697,6 +712,8 @@ class AuthorDraft:
 
     def save(self, path: Path | None = None) -> Path:
         """Write the TOML (atomically); the draft is then clean."""
+        from onetake_desktop.storage.atomic import atomic_write_bytes
+
         target = path or self.path
         if target is None:
             raise UsageError("Choose where to save the interview first.")
@@ -714,6 +731,7 @@ class AuthorDraft:
         (NAME-VERSION.onetakekit and its definition), and the draft gets the next version
         stamp if it still carries the old one."""
         from onetake_desktop.services.author_records import Published
+        from onetake_desktop.storage import kitfile
 
         kit_out = Path(kit_out)
         if kit_out.suffix != kitfile.KIT_SUFFIX:
@@ -751,6 +769,8 @@ class AuthorDraft:
 
     def write_preview_kit(self, folder: Path) -> Path:
         """The draft as a kit file in ``folder`` for the candidate window's preview."""
+        from onetake_desktop.storage import kitfile
+
         definition = self.definition()
         path = Path(folder) / "preview.onetakekit"
         kitfile.save_kit(definition.kit, path)
@@ -783,6 +803,8 @@ class RecentFiles:
         return [Path(p) for p in data if isinstance(p, str)][: self.LIMIT]
 
     def add(self, path: Path) -> list[Path]:
+        from onetake_desktop.storage.atomic import atomic_write_bytes
+
         path = Path(path).resolve()
         paths = [path] + [p for p in self.paths() if p != path]
         paths = paths[: self.LIMIT]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, QTimeZone
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -80,8 +80,18 @@ def _minutes(offset: timedelta) -> int:
     return int(offset.total_seconds() // 60)
 
 
+# The deadline field holds a wall-clock date and time; its zone is the list beside it. The field
+# itself counts in UTC, where every wall-clock time exists: in this computer's own zone, Qt
+# converts each value it parses or shows through the C library's local time (issue 17: ~5 M
+# instructions before the first paint), and a time skipped by a daylight-saving change there
+# could not be shown or typed even when the chosen offset has it.
+_FIELD_ZONE = QTimeZone(QTimeZone.Initialization.UTC)
+
+
 def _qt_datetime(value: datetime) -> QDateTime:
-    return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
+    return QDateTime(
+        QDate(value.year, value.month, value.day), QTime(value.hour, value.minute), _FIELD_ZONE
+    )
 
 
 class AuthorWindow(QMainWindow):
@@ -344,11 +354,11 @@ class AuthorWindow(QMainWindow):
         )
         # The deadline: a date and time in a chosen time zone, or none.
         self.has_deadline = QCheckBox("Answers are due by")
-        # Made with the date it shows first: setting another date later validates the text
-        # again (issue 17: ~2.5 M instructions before the first paint).
-        self.deadline_edit = QDateTimeEdit(_qt_datetime(self._shown_deadline()))
+        self.deadline_edit = QDateTimeEdit()
+        self.deadline_edit.setTimeZone(_FIELD_ZONE)  # first: see _FIELD_ZONE
         self.deadline_edit.setCalendarPopup(True)
         self.deadline_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.deadline_edit.setDateTime(_qt_datetime(self._shown_deadline()))
         self.deadline_zone = QComboBox()
         self.deadline_zone.setAccessibleName("Time zone of the deadline")
         # The offset of each entry, in whole minutes, kept beside the list rather than as item
