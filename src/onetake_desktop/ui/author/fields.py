@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit
 
-if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
+from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
 
+if TYPE_CHECKING:
     # The editors of later tabs (paragraphs, seconds, time factors) are imported where they
     # are made or told apart: the first tab has none of them, and naming one makes PySide6
     # build its Python class (issue 17: ~7 M instructions before the first paint).
@@ -24,65 +24,8 @@ if TYPE_CHECKING:
 Editor: TypeAlias = "QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QComboBox | QCheckBox"
 
 
-class PlainLabel(QLabel):
-    """A plain-text label that lays its text out once per width it is asked about.
-
-    Qt asks a word-wrapped label its height for a width many times while the window is
-    placed and first shown (each box layout and the scroll area ask again at each size they
-    pass through: ~35 times per label before the author window's first paint), and QLabel
-    lays the whole text out for each answer (issue 17). The answers are kept per width and
-    forgotten when what they depend on may change: the text (read back at each question, so
-    every way of setting it counts), any change event (font, style, contents margins...) and
-    the setters below that change how the text is laid out. The same idea as the candidate
-    window's TextLabel (ui/candidate/widgets.py), for text that is never selectable.
-    """
-
-    def __init__(self, text: str = "") -> None:
-        super().__init__(text)
-        self._heights: dict[int, int] = {}
-        self._for_text = text
-
-    def heightForWidth(self, width: int) -> int:
-        text = self.text()
-        if text != self._for_text:
-            self._for_text = text
-            self._heights.clear()
-        height = self._heights.get(width)
-        if height is None:
-            height = self._heights[width] = super().heightForWidth(width)
-        return height
-
-    def changeEvent(self, event: QEvent) -> None:
-        self._heights.clear()
-        super().changeEvent(event)
-
-    def setTextFormat(self, format: Qt.TextFormat) -> None:
-        self._heights.clear()
-        super().setTextFormat(format)
-
-    def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:
-        self._heights.clear()
-        super().setTextInteractionFlags(flags)
-
-    def setWordWrap(self, on: bool) -> None:
-        self._heights.clear()
-        super().setWordWrap(on)
-
-    def setAlignment(self, alignment: Qt.AlignmentFlag) -> None:
-        self._heights.clear()
-        super().setAlignment(alignment)
-
-    def setIndent(self, indent: int) -> None:
-        self._heights.clear()
-        super().setIndent(indent)
-
-    def setMargin(self, margin: int) -> None:
-        self._heights.clear()
-        super().setMargin(margin)
-
-
 def plain_label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
-    label = PlainLabel(text)
+    label = MeasuredLabel(text)  # heights kept per width: laid out once each (issue 17)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
     if name:

@@ -1,6 +1,7 @@
-"""Issue 17: the author window's labels (fields.PlainLabel) keep the heights they measured per
-width. A kept height must always be the one a plain QLabel would give: after the text, the
-font, the style sheet, the margins, the wrapping or the alignment change."""
+"""Issue 17: measured labels (ui.widgets.measured_label: the author window's labels, and the
+base of the candidate's TextLabel) keep the heights they measured per width. A kept height must
+always be the one a plain QLabel would give: after the text, the font, the style sheet, the
+margins, the wrapping or the alignment change."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from onetake_desktop.ui.author.fields import PlainLabel, plain_label
+from onetake_desktop.ui.author.fields import plain_label
+from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
 
 TEXT = "Building changed content over a published kit moves this on by itself."
 LONG = " ".join(["Candidates may write every answer instead of recording it."] * 4)
@@ -44,10 +46,10 @@ def _heights(label: QLabel) -> list[int]:
     return [label.heightForWidth(w) for w in WIDTHS]
 
 
-def test_the_author_labels_are_plain_labels(qtbot: QtBot) -> None:
+def test_the_author_labels_are_measured_plain_labels(qtbot: QtBot) -> None:
     label = plain_label(TEXT, "Hint")
     qtbot.addWidget(label)
-    assert isinstance(label, PlainLabel)
+    assert isinstance(label, MeasuredLabel)
     assert label.textFormat() == Qt.TextFormat.PlainText
     assert label.wordWrap()
 
