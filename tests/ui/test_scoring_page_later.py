@@ -125,14 +125,14 @@ def test_every_label_of_the_panes_is_plain_text_before_any_answer_shows(
     window = _window(qtbot, tmp_path / "lib")
     assert not window.__dict__["_scoring_page_built"]
     seen: list[tuple[str, Qt.TextFormat]] = []
-    original = ReviewerWindow._show_flags
+    original = window._show_flags
 
-    def formats_when_shown(self: ReviewerWindow, *args: object) -> None:
+    def formats_when_shown(submission_id: int, question_id: str) -> None:
         # Every label's format at the first outside text shown (the question's, the flags').
         seen.extend((lb.text(), lb.textFormat()) for lb in window.splitter.findChildren(QLabel))
-        original(self, *args)
+        original(submission_id, question_id)
 
-    window._show_flags = lambda *args: formats_when_shown(window, *args)  # type: ignore[method-assign]
+    window._show_flags = formats_when_shown  # type: ignore[method-assign]
     sid = window.service.entries(window.service.actor_for(window.current_reviewer_id))[
         0
     ].submission_id
