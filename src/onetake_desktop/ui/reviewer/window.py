@@ -1768,7 +1768,8 @@ class ReviewerWindow(QMainWindow):
     def _import_done(self, report: ImportReport) -> None:
         self._import_finished()
         self.last_import = report
-        self.statusBar().showMessage(f"Import finished: {report.summary()}", 8000)
+        if not self.locked():  # behind the lock the status bar says nothing of the library
+            self.statusBar().showMessage(f"Import finished: {report.summary()}", 8000)
         flagged = [o for o in report.imported if o.needs_definition]
         if report.refused or flagged:
             self.refused_list.clear()
