@@ -169,6 +169,10 @@ def test_an_import_that_finishes_behind_the_lock_raises_nothing_and_shows_nothin
         _wait_import(qtbot, window)
         qtbot.wait(50)
     assert errors == []
+    assert window.last_import is not None  # it reported back, behind the lock...
+    # ...and the status bar under the lock screen says nothing of it ("Import finished: 1
+    # imported." would tell whoever is at the laptop what the library holds).
+    assert window.statusBar().currentMessage() == ""
     assert _submissions(library) == before + 1  # it was started by a signed-in panelist
     assert window.panel.lock_screen.isVisible() and not central(window).isVisible()
     assert window.model.candidate_count() == 0 and window.current_answer_id is None

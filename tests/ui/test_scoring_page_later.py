@@ -112,3 +112,51 @@ def test_keys_on_the_page_work_from_the_first_frame(tmp_path: Path, qtbot: QtBot
     window.recommend_actions["strong_yes"].trigger()
     assert window.recommend_buttons["strong_yes"].isChecked()
     window.close()
+
+
+def test_every_label_of_the_panes_is_plain_text_before_any_answer_shows(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The sweep that makes every label of the panes plain text comes with the scoring page
+    (after the first frame, where no answer is shown); an answer shown before that frame
+    builds the page, and so the sweep, before it sets any outside text."""
+    from PySide6.QtWidgets import QLabel
+
+    window = _window(qtbot, tmp_path / "lib")
+    assert not window.__dict__["_scoring_page_built"]
+    seen: list[tuple[str, Qt.TextFormat]] = []
+    original = window._show_flags
+
+    def formats_when_shown(submission_id: int, question_id: str) -> None:
+        # Every label's format at the first outside text shown (the question's, the flags').
+        seen.extend((lb.text(), lb.textFormat()) for lb in window.splitter.findChildren(QLabel))
+        original(submission_id, question_id)
+
+    window._show_flags = formats_when_shown  # type: ignore[method-assign]
+    sid = window.service.entries(window.service.actor_for(window.current_reviewer_id))[
+        0
+    ].submission_id
+    window.show_answer(window.service.answers(sid)[0].id)  # before the first frame
+    assert seen, "the answer was not shown"
+    assert all(fmt == Qt.TextFormat.PlainText for _, fmt in seen), seen
+    assert all(
+        lb.textFormat() == Qt.TextFormat.PlainText for lb in window.splitter.findChildren(QLabel)
+    )
+    window.close()
+
+
+def test_after_the_first_frame_every_label_of_the_panes_is_plain_text(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    window = _window(qtbot, tmp_path / "lib")
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.__dict__["_scoring_page_built"])
+    labels = window.splitter.findChildren(QLabel)
+    assert len(labels) > 20  # the library's, the card's, the player's, the page's, the notes'
+    assert all(lb.textFormat() == Qt.TextFormat.PlainText for lb in labels), [
+        lb.text() for lb in labels if lb.textFormat() != Qt.TextFormat.PlainText
+    ]
+    window.close()

@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QIcon
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication
 
 from onetake_desktop.domain.conformance import Flag
@@ -43,6 +43,8 @@ from onetake_desktop.ui.widgets.flags import FLAG_MARK, flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QFont
+
     from onetake_desktop.services.reviewer import CandidateEntry
 
 Kind = Literal["interview", "candidate", "answer"]
@@ -151,8 +153,9 @@ class LibraryModel(QAbstractItemModel):
         # Those rows were read: show_all counts each interview from its rows, not the page's.
         self._recount = False
         self.compact = False  # a narrow library: marks only, the words in the tooltip
-        self._bold = QFont()
-        self._bold.setBold(True)
+        # The interviews' bold font, made with the first interview row the view paints: an
+        # empty library's first frame has none (QFont's Python type and enums, issue 17).
+        self._bold: QFont | None = None
         self._brushes = {k: QColor(v) for k, v in STATUS_COLOURS.items()}
         self._flag_icon: QIcon | None = None
 
@@ -531,6 +534,14 @@ class LibraryModel(QAbstractItemModel):
             return plain_tooltip(f"{node.label}\n{node.status}")
         return plain_tooltip(node.label)
 
+    def _bold_font(self) -> QFont:
+        if self._bold is None:
+            from PySide6.QtGui import QFont
+
+            self._bold = QFont()
+            self._bold.setBold(True)
+        return self._bold
+
     def _flag_mark(self) -> QIcon:
         if self._flag_icon is None:
             # QStyle (its Python type and enums: ~45 M instructions) loads with the first
@@ -573,7 +584,7 @@ class LibraryModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return self._brushes.get(node.status)
         if role == Qt.ItemDataRole.FontRole and node.kind == "interview":
-            return self._bold
+            return self._bold_font()
         if role == KIND_ROLE:
             return node.kind
         if role == KEY_ROLE:

@@ -18,8 +18,6 @@ from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QPlainTextEdit,
@@ -38,6 +36,9 @@ from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 # dialog (PySide6 makes each Python class, with its enums, on first use: 1-2 ms each).
 if TYPE_CHECKING:
     from PySide6.QtGui import QContextMenuEvent
+
+    # The search's results list (and QListView's enums behind it) with the first search.
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
     # Its two frozen dataclasses (~9 M instructions) load with the first position or words:
     # the window's first frame shows no transcript (issue 17).
@@ -321,6 +322,8 @@ class TranscriptPanel(QWidget):
     def results(self) -> QListWidget:
         """The search's results, under the search line (hidden until a search shows them)."""
         if self._results is None:
+            from PySide6.QtWidgets import QListWidget  # with the first search (its enums)
+
             results = QListWidget()
             results.setVisible(False)
             self._column.insertWidget(1, results)  # top-down: in the panel before it is set up
@@ -336,6 +339,8 @@ class TranscriptPanel(QWidget):
         return self._results
 
     def run_search(self) -> list[SearchHit]:
+        from PySide6.QtWidgets import QListWidgetItem  # (see results)
+
         self.results.clear()
         text = self.search.text().strip()
         if not text:

@@ -301,10 +301,8 @@ class ReviewerWindow(QMainWindow):
         playback = self.__dict__.get("playback_menu")
         if playback is not None:  # else _build_menus fills it
             playback.addActions(self.player.actions_for_menu())
-        # Outside text is plain text: the labels that show names, emails, question texts and
-        # file names are set so explicitly where they are built; this sweep keeps any other
-        # label of the panes (ours, the rubric's, the player's) from guessing rich text.
-        make_plain(*splitter.findChildren(QLabel))
+        # (Every other label of the panes is made plain text with the scoring page, before
+        # any answer can show: _ensure_scoring_page.)
         self._panes_state = "built"
         panel = self.__dict__.get("panel")
         self._panes_late = panel is not None  # after the panel's widgets (see _tab_ring)
@@ -677,7 +675,14 @@ class ReviewerWindow(QMainWindow):
         self.rubric.note_changed.connect(self._on_note)
         self.correct_button.clicked.connect(self._correct)
         self.submit_button.clicked.connect(self.submit_candidate)
-        make_plain(*inner.findChildren(QLabel))  # as _ensure_panes' sweep
+        # Outside text is plain text: the labels that show names, emails, question texts and
+        # file names are set so explicitly where they are built; this sweep keeps any other
+        # label of the panes (ours, the rubric's, the player's, the transcripts') from
+        # guessing rich text. Here, not with the panes: no answer shows before this page is
+        # built (show_answer builds it first), and PySide6 wraps every object the sweep walks
+        # (the text views' documents, the combo box's list...), making each one's Python type
+        # and enums: ~22 M instructions an empty library's first frame needs nowhere else.
+        make_plain(*self.splitter.findChildren(QLabel))
         self._clear_scoring()
         # Tab reaches the page where it did when the panes were built whole: after the
         # player, before the notes at moments (made later, its widgets came last).
@@ -1115,6 +1120,7 @@ class ReviewerWindow(QMainWindow):
             self.rubric.flush_note()
 
     def show_answer(self, answer_id: int) -> None:
+        self._ensure_scoring_page()  # first: every label of the panes plain text (see there)
         if self.current_answer_id is not None and self.current_answer_id != answer_id:
             self.flush_note()
         try:
@@ -1762,7 +1768,8 @@ class ReviewerWindow(QMainWindow):
     def _import_done(self, report: ImportReport) -> None:
         self._import_finished()
         self.last_import = report
-        self.statusBar().showMessage(f"Import finished: {report.summary()}", 8000)
+        if not self.locked():  # behind the lock the status bar says nothing of the library
+            self.statusBar().showMessage(f"Import finished: {report.summary()}", 8000)
         flagged = [o for o in report.imported if o.needs_definition]
         if report.refused or flagged:
             self.refused_list.clear()

@@ -21,10 +21,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     Q_ARG,
-    QLoggingCategory,
     QMetaObject,
     QPointF,
-    QRectF,
     Qt,
     QTimer,
     Signal,
@@ -32,12 +30,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QColor,
-    QImage,
     QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -57,6 +53,7 @@ from onetake_desktop.services.settings import SPEEDS  # the one list of speeds
 # media: a window that shows no answer yet does not pay for it before its first paint.
 if TYPE_CHECKING:
     from PySide6.QtCore import QRect, QUrl
+    from PySide6.QtGui import QImage  # a video's frames, with the first of them
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 SKIP_MS = 5_000
@@ -75,6 +72,8 @@ _quieted = False
 def _quiet_media_threads() -> None:
     global _quieted
     if not _quieted:
+        from PySide6.QtCore import QLoggingCategory  # with the first media player (its enums)
+
         QLoggingCategory.setFilterRules(_MEDIA_THREAD_LOGS)
         _quieted = True
 
@@ -129,6 +128,11 @@ class WaveformView(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # Qt's painting classes only the hidden pages use (their enums) load when first
+        # painted: an empty reviewer window's first frame shows none of them (issue 17).
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QPen
+
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(12, 16, -12, -16)
@@ -158,6 +162,8 @@ class WaveformView(QWidget):
         p.end()
 
     def _seek_to(self, x: float) -> None:
+        from PySide6.QtCore import QRectF  # (see paintEvent)
+
         r = QRectF(self.rect()).adjusted(12, 0, -12, 0)
         if self.duration_ms and r.width() > 0:
             frac = min(1.0, max(0.0, (x - r.left()) / r.width()))
@@ -229,6 +235,8 @@ class TimelineSlider(QSlider):
         super().paintEvent(event)
         if not self.markers or self.maximum() <= 0:
             return
+        from PySide6.QtCore import QRectF  # with the first mark (its enums)
+
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
@@ -258,7 +266,9 @@ class VideoView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._sink: QVideoSink | None = None
-        self.image = QImage()
+        # The last frame shown, none until then (QImage's Python type and enums come with
+        # the first frame: an empty reviewer window's first frame shows no video, issue 17).
+        self.image: QImage | None = None
         self.frames = 0
         self._last: QVideoFrame | None = None
         self.setMinimumSize(240, 135)
@@ -295,14 +305,16 @@ class VideoView(QWidget):
         self.frame_shown.emit()
 
     def clear(self) -> None:
-        self.image = QImage()
+        self.image = None
         self._last = None
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#10151d"))
-        if not self.image.isNull():
+        if self.image is not None and not self.image.isNull():
+            from PySide6.QtCore import QRectF  # (see WaveformView.paintEvent)
+
             size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = (self.width() - size.width()) // 2
             y = (self.height() - size.height()) // 2
@@ -325,7 +337,6 @@ class PlayerWidget(QWidget):
         """``shortcuts=False`` for a second player in the same window (side-by-side compare),
         whose keys would otherwise clash with the first one's."""
         super().__init__(parent)
-        _quiet_media_threads()
         self.setObjectName("Player")
         self._with_shortcuts = shortcuts
         self.kind: str = "none"
@@ -434,6 +445,8 @@ class PlayerWidget(QWidget):
     def media(self) -> QMediaPlayer:
         """The media player, made (with its audio output) the first time it is needed."""
         if self._media is None:
+            # Its threads' log categories are filtered before the first of them exists.
+            _quiet_media_threads()
             from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
             self.audio = QAudioOutput(self)
