@@ -92,6 +92,10 @@ def test_evidence_first_and_every_anchor_readable(
     assert window.player.video.height() >= 130
     assert_rubric_readable(window.rubric)
     assert window.scoring_pane.width() >= 230
+    # Every player button shows its whole label (at 1024x600 "−5 s" was cut to "-5 :").
+    player = window.player
+    for button in (player.play_button, player.back_button, player.forward_button):
+        assert button.width() >= button.sizeHint().width(), (button.text(), button.width())
 
     # The question card and the pinned notes fold away, and come back.
     window.card_toggle.click()
@@ -307,3 +311,25 @@ def test_a_definition_dropped_on_the_window_is_added_not_imported(
     assert window.statusBar().currentMessage() == "Added the definition of Night lead."
     assert "(definition missing)" not in window.tree_texts()[0]
     assert window.question_text.text() == other.kit.questions[0].text
+
+
+def test_player_buttons_keep_their_whole_label_in_a_narrow_pane(qtbot: QtBot) -> None:
+    """A pane dragged narrow squeezes the stretch, never the buttons' labels: their
+    minimum is the styled size hint (a width measured before the style sheet's font and
+    padding applied cut "−5 s" to "-5 :")."""
+    from PySide6.QtWidgets import QSplitter
+
+    from onetake_desktop.ui.widgets.player import PlayerWidget
+
+    splitter = QSplitter()
+    player = PlayerWidget()
+    splitter.addWidget(player)
+    splitter.addWidget(QWidget())
+    qtbot.addWidget(splitter)
+    splitter.resize(600, 300)
+    splitter.show()
+    qtbot.waitExposed(splitter)
+    splitter.setSizes([1, 599])  # as far as the user can drag it
+    QApplication.processEvents()
+    for button in (player.play_button, player.back_button, player.forward_button):
+        assert button.width() >= button.sizeHint().width(), (button.text(), button.width())

@@ -401,8 +401,6 @@ class PlayerWidget(QWidget):
         ):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        for b in (self.back_button, self.forward_button):
-            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 28)
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         timeline = QHBoxLayout()
