@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -132,10 +132,13 @@ def test_the_demo_interview_built_from_nothing_through_the_controls(
     QTest.mouseClick(w.has_deadline, Qt.MouseButton.LeftButton)
     deadline: datetime = demo["deadline"]
     w.deadline_zone.setCurrentIndex(w.deadline_zone.findText("UTC"))
+    # The field holds the wall-clock time of the zone chosen beside it, counted in UTC (the
+    # window's _FIELD_ZONE): a value in this computer's zone would be converted first.
     w.deadline_edit.setDateTime(
         QDateTime(
             QDate(deadline.year, deadline.month, deadline.day),
             QTime(deadline.hour, deadline.minute),
+            QTimeZone(QTimeZone.Initialization.UTC),
         )
     )
     for i, acc in enumerate(demo["accommodations"]):
