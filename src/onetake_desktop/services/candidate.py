@@ -52,7 +52,7 @@ from onetake_desktop.services.handover import KitTrust, trust_of
 # Settings, kit_content_hash and privacy_notice_hash are imported here, not in the functions
 # that use them (every start has loaded their modules already): those run after PySide6 has
 # loaded, and its import hook reads the source of each module an import statement names then
-# (issue 17: the candidate window's first paint ~12 M instructions less).
+# (issue 17: ~1 M instructions before the candidate window's first paint).
 from onetake_desktop.services.settings import Settings
 
 if TYPE_CHECKING:  # issue 17: what sealing, recording and sending use loads when they run
