@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
 from onetake_desktop.services.context import AppContext
+
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWidget:

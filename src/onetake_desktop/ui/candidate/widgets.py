@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence
@@ -24,7 +23,10 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with the window
+    from typing import Any
+
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QPixmap
     from PySide6.QtMultimedia import QMediaPlayer
