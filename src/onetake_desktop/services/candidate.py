@@ -247,11 +247,11 @@ class CandidateService:
             self.session = CandidateSession(kit, state, self.clock)
 
     @classmethod
-    def from_kit_file(cls, path: Path, **options: Any) -> CandidateService:
+    def from_kit_file(cls, path: Path | str, **options: Any) -> CandidateService:
         from onetake_desktop.storage.kitfile import load_signed_kit
 
         # A kit changed after signing is refused here, before any page (InvalidInputError).
-        return cls.from_checked_kit(load_signed_kit(path), **options)
+        return cls.from_checked_kit(load_signed_kit(Path(path)), **options)
 
     @classmethod
     def from_checked_kit(cls, signed: SignedKit, **options: Any) -> CandidateService:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence
@@ -25,6 +24,7 @@ from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with the window
+    from pathlib import Path
     from typing import Any
 
     from PySide6.QtCore import QEvent
