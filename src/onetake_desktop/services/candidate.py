@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError, OneTakeError
-from onetake_desktop.domain.kit import Kit, Question
+from onetake_desktop.domain.kit import Kit, Question, kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.session import (
     CandidateSession,
     SessionState,
@@ -48,6 +48,12 @@ from onetake_desktop.domain.session import (
     restarted_state,
 )
 from onetake_desktop.services.handover import KitTrust, trust_of
+
+# Settings, kit_content_hash and privacy_notice_hash are imported here, not in the functions
+# that use them (every start has loaded their modules already): those run after PySide6 has
+# loaded, and its import hook reads the source of each module an import statement names then
+# (issue 17: ~1 M instructions before the candidate window's first paint).
+from onetake_desktop.services.settings import Settings
 
 if TYPE_CHECKING:  # issue 17: what sealing, recording and sending use loads when they run
     from concurrent.futures import Future
@@ -241,17 +247,15 @@ class CandidateService:
             self.session = CandidateSession(kit, state, self.clock)
 
     @classmethod
-    def from_kit_file(cls, path: Path, **options: Any) -> CandidateService:
+    def from_kit_file(cls, path: Path | str, **options: Any) -> CandidateService:
         from onetake_desktop.storage.kitfile import load_signed_kit
 
         # A kit changed after signing is refused here, before any page (InvalidInputError).
-        return cls.from_checked_kit(load_signed_kit(path), **options)
+        return cls.from_checked_kit(load_signed_kit(Path(path)), **options)
 
     @classmethod
     def from_checked_kit(cls, signed: SignedKit, **options: Any) -> CandidateService:
         """A kit ``load_signed_kit`` has read and checked (services.handover.checked_kit)."""
-        from onetake_desktop.domain.kit import kit_content_hash
-
         service = cls(signed.kit, kit_content_hash(signed.kit), **options)
         service.trust = trust_of(signed.signature)
         return service
@@ -1291,8 +1295,6 @@ class CandidatePrefs(NamedTuple):  # a NamedTuple: see Receipt
 
 def load_candidate_prefs(path: Path | None) -> CandidatePrefs:
     """This computer's text size and beep choice (defaults without a settings file)."""
-    from onetake_desktop.services.settings import Settings
-
     if path is None:
         return CandidatePrefs()
     settings = Settings.load(path)
@@ -1301,8 +1303,6 @@ def load_candidate_prefs(path: Path | None) -> CandidatePrefs:
 
 
 def save_candidate_prefs(prefs: CandidatePrefs, path: Path | None) -> None:
-    from onetake_desktop.services.settings import Settings
-
     if path is None:
         return
     settings = Settings.load(path)
@@ -1373,8 +1373,6 @@ def _mb(n: int) -> str:
 
 
 def _privacy_hash(kit: Kit) -> str:
-    from onetake_desktop.domain.kit import privacy_notice_hash
-
     return str(privacy_notice_hash(kit))
 
 
@@ -1422,7 +1420,6 @@ def run_headless(
 
     ``session_dir``: keep the sealed session there (a window opening the kit then shows its
     receipt and Send page); by default it lives in a scratch folder removed at the end."""
-    from onetake_desktop.domain.kit import kit_content_hash
     from onetake_desktop.storage.kitfile import load_kit
 
     say = log or (lambda _line: None)

@@ -6,7 +6,6 @@ changed copy is noticed. Reading checks size, depth and every field; writing is 
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -158,6 +157,8 @@ def build_from_toml(
         kit = definition.kit
         hand_over = (kit.hand_over or HandOver())._replace(recipient=signer.recipient)
         kit = kit._replace(hand_over=hand_over)
+        import dataclasses  # authoring with a signer only: its imports (inspect, ast) are slow
+
         definition = dataclasses.replace(definition, kit=kit)
         from onetake_desktop.storage.kit_signature import sign_kit
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from PySide6.QtWidgets import QWidget
 
 from onetake_desktop.services.context import AppContext
+
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWidget:
@@ -36,6 +38,6 @@ def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWi
     if checked is not None:
         service = CandidateService.from_checked_kit(checked, **service_options)
     else:
-        service = CandidateService.from_kit_file(Path(kit), **service_options)
+        service = CandidateService.from_kit_file(kit, **service_options)
     options.setdefault("prefs_path", context.paths.settings)
     return CandidateWindow(service, camera=camera, mic=mic, **options)

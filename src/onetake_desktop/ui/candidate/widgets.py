@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
@@ -24,7 +19,11 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with the window
+    from pathlib import Path
+    from typing import Any
+
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QPixmap
     from PySide6.QtMultimedia import QMediaPlayer
@@ -86,10 +85,7 @@ def make_selectable(w: QLabel) -> None:
         w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
 
-@contextmanager
-def selectable_once_styled(
-    until_shown: list[QLabel] | None = None,
-) -> Iterator[list[QWidget]]:
+def selectable_once_styled(until_shown: list[QLabel] | None = None) -> _StyledBlock:
     """Labels made in this block become selectable once the widgets the block appends to the
     list it gives (each placed in its window by then) have been polished, not as they are
     made (issue 17).
@@ -105,26 +101,43 @@ def selectable_once_styled(
     makes them selectable when it is first shown (`make_all_selectable` in its showEvent, after
     Qt has laid it out at its size and before anything is painted). Selectable before that,
     each label's document was laid out again for every width the layouts tried (issue 17)."""
-    global _unstyled
-    outer = _unstyled
-    pending: list[QLabel] = []
-    roots: list[QWidget] = []
-    _unstyled = pending
-    try:
-        yield roots
-    finally:
-        _unstyled = outer
-    for root in roots:
-        root.ensurePolished()
-    for w in pending:
-        if (
-            until_shown is not None
-            and isinstance(w, TextLabel)
-            and w.measures_alike_when_selectable()
-        ):
-            until_shown.append(w)
-        else:
-            make_selectable(w)
+    return _StyledBlock(until_shown)
+
+
+class _StyledBlock:
+    """The with-block of `selectable_once_styled`: its ``as`` target is the list of roots.
+    A class rather than a @contextmanager generator: this module loads after PySide6, whose
+    import hook reads the source of each module an import statement names (contextlib.py,
+    ~0.9 M instructions before the candidate window's first paint; issue 17)."""
+
+    def __init__(self, until_shown: list[QLabel] | None) -> None:
+        self.until_shown = until_shown
+        self.roots: list[QWidget] = []
+        self.pending: list[QLabel] = []
+        self.outer: list[QLabel] | None = None
+
+    def __enter__(self) -> list[QWidget]:
+        global _unstyled
+        self.outer = _unstyled
+        _unstyled = self.pending
+        return self.roots
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
+        global _unstyled
+        _unstyled = self.outer
+        if kind is not None:  # an error in the block propagates; its labels stay as made
+            return
+        for root in self.roots:
+            root.ensurePolished()
+        for w in self.pending:
+            if (
+                self.until_shown is not None
+                and isinstance(w, TextLabel)
+                and w.measures_alike_when_selectable()
+            ):
+                self.until_shown.append(w)
+            else:
+                make_selectable(w)
 
 
 def make_all_selectable(labels: list[QLabel]) -> None:

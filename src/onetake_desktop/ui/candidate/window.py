@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -43,7 +41,14 @@ from onetake_desktop.ui.candidate.widgets import (
     selectable_once_styled,
 )
 
+# typing's TYPE_CHECKING is not imported: this module loads after PySide6, whose import hook
+# reads the source of each module an import statement names (typing.py: ~2.6 M instructions
+# before the candidate window's first paint; issue 17). mypy reads any TYPE_CHECKING alike.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path  # as typing: where a path is made, pathlib is imported there
+    from typing import Any
+
     from PySide6.QtGui import QShowEvent
 
 __all__ = ["CandidateWindow", "candidate_style"]
@@ -85,8 +90,9 @@ QLabel:focus {{ border: 2px solid #1f5fa8; border-radius: 4px; }}
 """
 
 
-Confirm = Callable[[str, str], bool]
-ChoosePath = Callable[[Path], Path | None]
+if TYPE_CHECKING:  # annotations only
+    Confirm = Callable[[str, str], bool]
+    ChoosePath = Callable[[Path], Path | None]
 
 
 def _ask(parent: QWidget) -> Confirm:
@@ -485,6 +491,8 @@ class CandidateWindow(QWidget):
 
     # -- sending ---------------------------------------------------------------------------------
     def _ask_bundle_path(self, suggested: Path) -> Path | None:
+        from pathlib import Path
+
         from PySide6.QtWidgets import QFileDialog
 
         path, _ = QFileDialog.getSaveFileName(
@@ -496,6 +504,8 @@ class CandidateWindow(QWidget):
         return out if out.suffix == ".onetake" else out.with_name(out.name + ".onetake")
 
     def _ask_copy_path(self, sealed: Path) -> Path | None:
+        from pathlib import Path
+
         from PySide6.QtWidgets import QFileDialog
 
         path, _ = QFileDialog.getSaveFileName(
@@ -504,6 +514,8 @@ class CandidateWindow(QWidget):
         return Path(path) if path else None
 
     def do_send(self) -> None:
+        from pathlib import Path
+
         if not self.service.can_seal():
             self.show_notice(self.service.deadline_notice())
             return

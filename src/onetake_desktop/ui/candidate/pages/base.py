@@ -7,14 +7,13 @@ on the GUI thread, so ``sync`` and ``refresh`` may touch widgets.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from onetake_desktop.services.candidate import CandidateService
 from onetake_desktop.ui.candidate.safe_text import SafeText
 
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
