@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
+from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
@@ -24,7 +25,6 @@ if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with th
     from pathlib import Path
     from typing import Any
 
-    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QPixmap
     from PySide6.QtMultimedia import QMediaPlayer
 
@@ -158,53 +158,16 @@ _MEASURED_ALIKE = {
 }
 
 
-class TextLabel(QLabel):
-    """A QLabel that lays its text out once per width it is asked about (issue 17).
-
-    Qt asks a word-wrapped label its height for a width many times while a page is placed
-    and first shown (its scroll area and each box layout ask again for each size the page
-    passes through, ~20 times per label on the welcome page), and QLabel lays the whole text
-    out for each answer. The answers are kept here per width, and forgotten when what they
-    depend on may have changed: the text (read back at each question, so every way of
-    setting it counts: setText, clear, setNum, setProperty), the settings that shape it
-    (their setters below: reading them back makes a Python enum each time, ~40 M
-    instructions on the candidate's first frame) and any change event (font, style,
-    contents margins, ...). A text label: no pixmap, picture or movie.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._heights: dict[int, int] = {}
-        self._for_text = ""
-
-    def heightForWidth(self, width: int) -> int:
-        text = self.text()
-        if text != self._for_text:
-            self._for_text = text
-            self._heights.clear()
-        height = self._heights.get(width)
-        if height is None:
-            height = self._heights[width] = super().heightForWidth(width)
-        return height
-
-    def changeEvent(self, event: QEvent) -> None:
-        self._heights.clear()
-        super().changeEvent(event)
-
-    def setTextFormat(self, format: Qt.TextFormat) -> None:
-        self._heights.clear()
-        super().setTextFormat(format)
-
-    def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:
-        if not self._measured_alike(flags):
-            self._heights.clear()
-        super().setTextInteractionFlags(flags)
+class TextLabel(MeasuredLabel):
+    """A measured label (heights kept per width, issue 17) that also keeps them when it turns
+    selectable, where its text measures alike either way (see ``keeps_heights_with``). The
+    candidate's pages turn their labels selectable after they are laid out."""
 
     def measures_alike_when_selectable(self) -> bool:
         """Whether making this label selectable keeps the heights it measured."""
-        return self._measured_alike(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return self.keeps_heights_with(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-    def _measured_alike(self, flags: Qt.TextInteractionFlag) -> bool:
+    def keeps_heights_with(self, flags: Qt.TextInteractionFlag) -> bool:
         # A selectable label measures its text another way (a QTextDocument, not
         # QFontMetrics). For plain, word-wrapped text of printable characters and line
         # breaks both ways give the same heights (measured on every candidate page and a
@@ -219,22 +182,6 @@ class TextLabel(QLabel):
             and self.textFormat() == Qt.TextFormat.PlainText
             and self.text().replace("\n", "").isprintable()
         )
-
-    def setWordWrap(self, on: bool) -> None:
-        self._heights.clear()
-        super().setWordWrap(on)
-
-    def setAlignment(self, alignment: Qt.AlignmentFlag) -> None:
-        self._heights.clear()
-        super().setAlignment(alignment)
-
-    def setIndent(self, indent: int) -> None:
-        self._heights.clear()
-        super().setIndent(indent)
-
-    def setMargin(self, margin: int) -> None:
-        self._heights.clear()
-        super().setMargin(margin)
 
 
 def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:

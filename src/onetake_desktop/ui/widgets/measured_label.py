@@ -16,10 +16,9 @@ Not seen by it: word wrap, indent or margin changed through ``setProperty`` or a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QLabel
 
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
     from PySide6.QtCore import QEvent, Qt
 
