@@ -242,6 +242,22 @@ def test_damaged_state_is_refused_with_a_sentence() -> None:
     other = make_kit()._replace(questions=make_kit().questions[:1])
     with pytest.raises(InvalidInputError, match="match"):
         CandidateSession(other, new_state(make_kit(), "sha256:abc"), ManualClock())
+    # A null where a list or a mapping is saved is damage, not "none yet".
+    for key in (
+        "accommodations",
+        "restarts",
+        "file_names_used",
+        "profile_changes",
+        "takes_before",
+    ):
+        state = new_state(make_kit(), "sha256:abc").to_dict()
+        state[key] = None
+        with pytest.raises(InvalidInputError, match="damaged"):
+            SessionState.from_dict(state)
+    state = new_state(make_kit(), "sha256:abc").to_dict()
+    state["answers"][0]["takes"] = None
+    with pytest.raises(InvalidInputError, match="damaged"):
+        SessionState.from_dict(state)
 
 
 def test_saved_state_records_keep_their_format_equality_and_copies() -> None:

@@ -152,6 +152,9 @@ class AnswerProgress(_Record):
         self.think_seconds_used = think_seconds_used
 
 
+_SAVED_LISTS = ("accommodations", "restarts", "file_names_used", "profile_changes")
+
+
 class SessionState(_Record):
     """Everything needed to resume exactly where the candidate was."""
 
@@ -223,6 +226,11 @@ class SessionState(_Record):
         raises InvalidInputError."""
         try:
             raw = upgrade_state(dict(data))
+            # A record's constructor takes None as "none given": a saved null is damage.
+            if any(not isinstance(raw.get(k, []), list) for k in _SAVED_LISTS) or not isinstance(
+                raw.get("takes_before", {}), dict
+            ):
+                raise InvalidInputError("The saved interview state is damaged.")
             answers = [
                 AnswerProgress(
                     **{
