@@ -567,7 +567,8 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(self.player_split, 1)
         from onetake_desktop.ui.widgets.player import PlayerWidget  # with the panes
 
-        self.player = PlayerWidget()
+        # Made in the window, not outside and moved in (which styles all of it again).
+        self.player = PlayerWidget(self.player_split)
         self.player_split.addWidget(self.player)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
@@ -593,7 +594,7 @@ class ReviewerWindow(QMainWindow):
         from onetake_desktop.ui.widgets.pinned_notes import PinnedNotes  # with the panes
 
         # The rubric's notes at moments, under the player (the rubric is given them).
-        self.pin_notes = PinnedNotes()
+        self.pin_notes = PinnedNotes(self.answer_pane)  # made in the window (see the player)
         self.pin_notes.pins.setMaximumHeight(110)
         self.pins_placeholder.addWidget(self.pin_notes)
         self.pin_notes.added.connect(self._on_pin)
