@@ -127,3 +127,22 @@ def test_a_demo_file_whose_stated_hash_is_unknown_is_read_and_checked(
         assert [i for i in service.interviews() if i.interview_id.startswith("demo")] == []
     finally:
         service.close()
+
+
+def test_the_demo_s_stated_hash_is_read_as_the_json_states_it(tmp_path: Path) -> None:
+    """Every open finds the demo definition's stated kit hash without parsing the file: the
+    same string as its JSON, and none (so the file is read in full) where it is not plain."""
+    path = reviewer.demo_definition_path()
+    stated = json.loads(path.read_bytes())["kit"]["content_hash"]
+    assert reviewer._claimed_kit_hash(path) == stated
+    other = tmp_path / "other.onetakeinterview"
+    for text, expected in [
+        ('{"kit": {"content_hash": "sha256:ab"}}', "sha256:ab"),
+        ('{"kit": {"content_hash":"sha256:ab"}}', None),  # not as the file writes it
+        ('{"kit": {"content_hash": "sha256:ab"}, "x": {"content_hash": "sha256:cd"}}', None),
+        ('{"kit": {"welcome": "\\"content_hash\\": \\"sha256:ab\\""}}', None),
+        ("{}", None),
+    ]:
+        other.write_text(text, encoding="utf-8")
+        assert reviewer._claimed_kit_hash(other) == expected, text
+    assert reviewer._claimed_kit_hash(tmp_path / "missing") is None

@@ -16,7 +16,6 @@ Plain Python: the services look the definition up and store the flags; this only
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -244,7 +243,13 @@ def flags_after_import(manifest: SubmissionManifest, kit: Kit) -> tuple[Flag, ..
 # --- stored form (the submissions.flags column, exports) ------------------------------------
 
 
+# json loads where used (here and in the library, the reviewer and scoring services): the
+# reviewer's first frame needs none of it (issue 17: quick start).
+
+
 def flags_to_json(flags: Iterable[Flag]) -> str:
+    import json
+
     return json.dumps([flag_to_dict(f) for f in flags], ensure_ascii=False, separators=(",", ":"))
 
 
@@ -254,8 +259,10 @@ def flag_to_dict(flag: Flag) -> dict[str, str | None]:
 
 def flags_from_json(text: str | None) -> tuple[Flag, ...]:
     """Flags as stored; our own data, but read defensively (an empty or old row has none)."""
-    if not text:
+    if not text or text == "[]":  # most rows: none, without parsing
         return ()
+    import json
+
     try:
         data = json.loads(text)
     except ValueError:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -156,8 +155,17 @@ def derive_key(passphrase: str, salt: bytes) -> bytes:
 
 
 # json.dumps(..., ensure_ascii=False, separators=(",", ":")) byte for byte, without building an
-# encoder per call: a sign-in checks every row of the panelist (tens of thousands).
-_ENCODE = json_encoder(False, ",", ":")
+# encoder per call: a sign-in checks every row of the panelist (tens of thousands). Made with
+# the first signature, not on import: it loads json, which the reviewer's first frame does not
+# need (issue 17: quick start). json itself is imported where used, for the same reason.
+_encoders: list[Callable[[Any], str]] = []
+
+
+def _encoder() -> Callable[[Any], str]:
+    if not _encoders:
+        _encoders.append(json_encoder(False, ",", ":"))
+    return _encoders[0]
+
 
 # Positions in a visible-score row as SQLite returns it (VisibleScore's columns, which
 # tests/unit/test_panel_records.py checks): the export reads the rows as they come, without a
@@ -166,7 +174,7 @@ _V_ANSWER, _V_REVIEWER, _V_SCORE, _V_STATUS = 1, 4, 6, 8
 
 
 def _canonical(values: Sequence[Any]) -> bytes:
-    return _ENCODE(list(values)).encode("utf-8")
+    return _encoder()(list(values)).encode("utf-8")
 
 
 def row_sig(key: bytes, table: str, values: Sequence[Any]) -> str:
@@ -183,7 +191,7 @@ def row_signer(key: bytes) -> Callable[[str, Sequence[Any]], str]:
     import hmac
 
     keyed = hmac.new(key, digestmod=hashlib.sha256)
-    encode = _ENCODE
+    encode = _encoder()
 
     def sign(table: str, values: Sequence[Any]) -> str:
         mac = keyed.copy()
@@ -558,6 +566,8 @@ class ScoringService:
     def _write_key_record(
         self, reviewer_id: int, key: bytes, salt: bytes, legacy: Mapping[str, int], n: int
     ) -> None:
+        import json
+
         body = {"v": 1, "salt": salt.hex(), "legacy": dict(legacy), "n": n}
         self.repo.set_key_record(reviewer_id, json.dumps({**body, "mac": _key_mac(key, body)}))
 
@@ -579,6 +589,7 @@ class ScoringService:
     def tamper_findings(self, reviewer_id: int, key: bytes) -> list[str]:
         """What someone else changed among this panelist's rows, one sentence each."""
         import hmac
+        import json
 
         record = self._panelist(reviewer_id)
         body = _parse_key_record(record.key_record)
@@ -678,6 +689,8 @@ class ScoringService:
     def audit_view(self, actor: Actor) -> list[AuditLine]:
         """The audit log for one signed-in panelist: others' score values only where this
         panelist may already see them (both have submitted on that answer)."""
+        import json
+
         from onetake_desktop.services.panel_records import AuditLine
 
         self._require_panelist(actor)
@@ -1730,6 +1743,8 @@ def _flags_text(flags: Sequence[Flag]) -> str:
 def _parse_key_record(text: str | None) -> dict[str, Any]:
     if not text:
         return {"v": 1, "salt": "", "legacy": {}, "n": 0, "mac": ""}
+    import json
+
     try:
         body = json.loads(text)
     except ValueError:

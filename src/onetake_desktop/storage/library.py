@@ -9,7 +9,6 @@ on no single-reviewer API ever showing another reviewer's scores.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -228,12 +227,16 @@ class ScoreRepository(Protocol):
 
 
 def definition_to_json(definition: InterviewDefinition) -> str:
+    import json  # here and below: the first frame reads no definition (issue 17)
+
     from onetake_desktop.domain.kit import definition_to_dict
 
     return json.dumps(definition_to_dict(definition), ensure_ascii=False, sort_keys=True)
 
 
 def definition_from_json(text: str) -> InterviewDefinition:
+    import json
+
     from onetake_desktop.domain.kit import definition_from_dict
 
     return definition_from_dict(json.loads(text))

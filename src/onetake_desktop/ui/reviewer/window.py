@@ -427,13 +427,29 @@ class ReviewerWindow(QMainWindow):
         self.sort.addItem("Imported", "imported")
         self.sort.addItem("Status", "status")
         self.sort.setAccessibleName("Sort candidates by")
+        # Search on its own line: the library may be narrow (evidence first).
+        top = QVBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self.search)
+        sort_row = QHBoxLayout()
+        sort_row.addWidget(QLabel("Sort by"))
+        sort_row.addWidget(self.sort, 1)
+        top.addLayout(sort_row)
+        layout = QVBoxLayout(self.library_pane)
+        layout.setContentsMargins(8, 8, 2, 8)
+        layout.addLayout(top)
+
         # The panes' modules (and the Qt classes only they name, each with its Python enums:
         # QStyle alone ~5 ms) load with the panes, after a locked window's first frame.
         from onetake_desktop.ui.reviewer.library_model import LibraryModel
 
         self.model = LibraryModel(self._answer_rows)
         self.model.replaced.connect(self._library_replaced)
-        self.tree = QTreeView()
+        # Made in the pane, which is in the window already: made outside and moved in, the
+        # tree (its header, viewport and scroll bars) was styled again and laid out once for
+        # each change of style and font on the way (~4 M instructions; issue 17). After the
+        # search and the sort have gone in: Tab reaches the widgets in the order they join.
+        self.tree = QTreeView(self.library_pane)
         self.tree.setModel(self.model)
         self.tree.setAccessibleName("Library: interviews, candidates and answers")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -467,17 +483,6 @@ class ReviewerWindow(QMainWindow):
         # (import_box): hidden until then, it is no part of the first frame (issue 17).
         self._import_box = None
 
-        # Search on its own line: the library may be narrow (evidence first).
-        top = QVBoxLayout()
-        top.setSpacing(4)
-        top.addWidget(self.search)
-        sort_row = QHBoxLayout()
-        sort_row.addWidget(QLabel("Sort by"))
-        sort_row.addWidget(self.sort, 1)
-        top.addLayout(sort_row)
-        layout = QVBoxLayout(self.library_pane)
-        layout.setContentsMargins(8, 8, 2, 8)
-        layout.addLayout(top)
         # (the import box goes here, at 1, when first needed)
         layout.addWidget(self.no_match)
         layout.addWidget(self.tree, 1)
@@ -562,7 +567,8 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(self.player_split, 1)
         from onetake_desktop.ui.widgets.player import PlayerWidget  # with the panes
 
-        self.player = PlayerWidget()
+        # Made in the window, not outside and moved in (which styles all of it again).
+        self.player = PlayerWidget(self.player_split)
         self.player_split.addWidget(self.player)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
@@ -588,7 +594,7 @@ class ReviewerWindow(QMainWindow):
         from onetake_desktop.ui.widgets.pinned_notes import PinnedNotes  # with the panes
 
         # The rubric's notes at moments, under the player (the rubric is given them).
-        self.pin_notes = PinnedNotes()
+        self.pin_notes = PinnedNotes(self.answer_pane)  # made in the window (see the player)
         self.pin_notes.pins.setMaximumHeight(110)
         self.pins_placeholder.addWidget(self.pin_notes)
         self.pin_notes.added.connect(self._on_pin)
