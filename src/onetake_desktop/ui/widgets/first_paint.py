@@ -16,12 +16,8 @@ from PySide6.QtWidgets import QWidget
 
 
 class _AfterFirstPaint(QObject):
-    """Watches the window's first paint event. Only the widget's own: its native window's
-    expose comes just before, in the same frame, but watching it meant naming QWindow, which
-    makes PySide6 build four Python types before the reviewer's first frame (~4 M
-    instructions; issue 17). A top-level window paints itself in every frame unless opaque
-    children cover all of it, which no window of ours does (each one's first paint is what
-    bench/_first_paint.py waits for).
+    """Watches the widget's first paint event, and its native window's first expose (which
+    Qt answers by painting the frame synchronously): whichever comes first.
 
     One per window, for all the callbacks asked for before that paint: each watcher is a
     Python event filter that every event of the window goes through until it paints (the
@@ -39,7 +35,15 @@ class _AfterFirstPaint(QObject):
         kind = event.type()
         if not self.armed:
             return False
-        if kind == QEvent.Type.Paint:
+        if kind == QEvent.Type.Show and watched is self._window:
+            handle = self._window.windowHandle()
+            if handle is not None:
+                handle.installEventFilter(self)
+        elif kind == QEvent.Type.Paint or (
+            kind == QEvent.Type.Expose
+            and watched is self._window.windowHandle()
+            and self._window.windowHandle().isExposed()
+        ):
             self.armed = False
             # Queued: each runs once this paint (and the rest of the frame) is done, in the
             # order asked, each in its own call (one that fails does not stop the others).
@@ -51,6 +55,9 @@ class _AfterFirstPaint(QObject):
         callback = self.callbacks.pop(0)
         if not self.callbacks:  # the last one: the watcher's work is done
             self._window.removeEventFilter(self)
+            handle = self._window.windowHandle()
+            if handle is not None:
+                handle.removeEventFilter(self)
             self.deleteLater()
         if self._window.isVisible():  # closed in the meantime: its services may be closed too
             callback()
