@@ -263,8 +263,8 @@ class ReviewerService:
         known = {i.content_hash: i for i in self.library.interviews.all()}
         claimed = _claimed_kit_hash(path)
         if claimed in known and known[claimed].has_definition:
-            # Every open after the first: one small JSON read, no validation of a definition
-            # the library already holds (the same test as below, on the file's stated hash).
+            # Every open after the first: the file's stated hash found in its bytes, no
+            # validation of a definition the library already holds (the same test as below).
             return
         definition = self._load_definition(path)
         from onetake_desktop.domain.kit import kit_content_hash
