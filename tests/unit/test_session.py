@@ -254,6 +254,11 @@ def test_damaged_state_is_refused_with_a_sentence() -> None:
         state[key] = None
         with pytest.raises(InvalidInputError, match="damaged"):
             SessionState.from_dict(state)
+    for key in ("current", "practice_tries", "time_multiplier", "kit_hash", "step"):
+        state = new_state(make_kit(), "sha256:abc").to_dict()
+        state[key] = None
+        with pytest.raises(InvalidInputError, match="damaged"):
+            SessionState.from_dict(state)
     state = new_state(make_kit(), "sha256:abc").to_dict()
     state["answers"][0]["takes"] = None
     with pytest.raises(InvalidInputError, match="damaged"):

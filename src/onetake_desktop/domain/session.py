@@ -153,6 +153,16 @@ class AnswerProgress(_Record):
 
 
 _SAVED_LISTS = ("accommodations", "restarts", "file_names_used", "profile_changes")
+# The saved values the interview reads as soon as it resumes, and the types they must have.
+_SAVED_VALUES: dict[str, type | tuple[type, ...]] = {
+    "kit_hash": str,
+    "step": str,
+    "current": int,
+    "practice_tries": int,
+    "time_multiplier": (int, float),
+    "audio_only": bool,
+    "written_instead": bool,
+}
 
 
 class SessionState(_Record):
@@ -226,9 +236,14 @@ class SessionState(_Record):
         raises InvalidInputError."""
         try:
             raw = upgrade_state(dict(data))
-            # A record's constructor takes None as "none given": a saved null is damage.
-            if any(not isinstance(raw.get(k, []), list) for k in _SAVED_LISTS) or not isinstance(
-                raw.get("takes_before", {}), dict
+            # A record's constructor takes None as "none given": a saved null is damage, as
+            # is a value of another type where the interview reads one at once.
+            if (
+                any(not isinstance(raw.get(k, []), list) for k in _SAVED_LISTS)
+                or not isinstance(raw.get("takes_before", {}), dict)
+                or any(
+                    k in raw and not isinstance(raw[k], kinds) for k, kinds in _SAVED_VALUES.items()
+                )
             ):
                 raise InvalidInputError("The saved interview state is damaged.")
             answers = [
@@ -241,14 +256,14 @@ class SessionState(_Record):
                 for a in raw.pop("answers")
             ]
             state = cls(answers=answers, **raw)
+            if state.step not in STEPS or any(a.phase not in PHASES for a in answers):
+                raise InvalidInputError("The saved interview state is damaged.")
+            if not 0 <= state.current <= max(len(answers) - 1, 0):
+                raise InvalidInputError("The saved interview state is damaged.")
         except InvalidInputError:
             raise
         except (TypeError, KeyError, AttributeError, ValueError) as error:
             raise InvalidInputError("The saved interview state is damaged.") from error
-        if state.step not in STEPS or any(a.phase not in PHASES for a in answers):
-            raise InvalidInputError("The saved interview state is damaged.")
-        if not 0 <= state.current <= max(len(answers) - 1, 0):
-            raise InvalidInputError("The saved interview state is damaged.")
         return state
 
 
