@@ -233,3 +233,18 @@ def test_the_first_page_is_selectable_from_the_window_s_first_paint(
     later = w.pages["privacy"]  # built on a shown window: selectable at once
     assert all(selectable(lab) for lab in later.findChildren(widgets.TextLabel))
     w.close()
+
+
+def test_an_error_while_a_page_is_built_propagates_and_ends_the_block(qtbot: QtBot) -> None:
+    """The block restores the outer one (nested pages) and lets the error through; later
+    labels are selectable at once again."""
+    with selectable_once_styled() as outer:
+        assert widgets._unstyled is not None
+        waiting_outside = widgets._unstyled
+        with pytest.raises(RuntimeError, match="page failed"), selectable_once_styled():
+            label("made in the failing page")
+            raise RuntimeError("page failed")
+        assert widgets._unstyled is waiting_outside  # the outer page's list again
+        outer.append(QWidget())
+    assert widgets._unstyled is None
+    assert selectable(label("after"))
