@@ -11,7 +11,9 @@ line on stdout and ends the process at once with ``os._exit(0)``:
     FIRST_PAINT <time.monotonic()> <CPU seconds of this process> <class> <objectName>
 
 With FIRST_PAINT_PROFILE=FILE, a cProfile of the run up to that paint is written to FILE;
-with FIRST_PAINT_MODULES=FILE, the names of the modules imported by then; with
+with FIRST_PAINT_MODULES=FILE, the names of the modules imported by then (and a last line
+``QtCore.Qt built: yes|no``: whether PySide6 has built its ``Qt`` namespace's enums, see
+``ui/widgets/qt_numbers.py``); with
 FIRST_PAINT_KEEP_STDERR=1, stderr is not pointed at native.log (for ``-X importtime``; this
 imports ui.application before the app does); with FIRST_PAINT_APP_FILTER=1, the filter is
 installed on the application instead, as before session 4 (see ``_patch_exec``: it makes
@@ -69,8 +71,10 @@ def _first_paint_filter(qt_core: ModuleType, qt_widgets: ModuleType) -> Any:
                 sys.stdout.write(line)
                 sys.stdout.flush()
                 if os.environ.get("FIRST_PAINT_MODULES"):  # what was imported by then
+                    built = "Qt" in vars(sys.modules["PySide6.QtCore"])  # resolved lazily
                     with open(os.environ["FIRST_PAINT_MODULES"], "w") as out:
                         out.write("\n".join(sorted(sys.modules)) + "\n")
+                        out.write(f"QtCore.Qt built: {'yes' if built else 'no'}\n")
                 if _profile is not None:
                     _profile.disable()
                     _profile.dump_stats(os.environ["FIRST_PAINT_PROFILE"])

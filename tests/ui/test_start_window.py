@@ -39,3 +39,25 @@ def test_the_third_door_opens_the_authoring_window(qtbot: QtBot, app_context: Ap
     qtbot.addWidget(window.child)
     assert window.child.draft.question_count() == 0
     assert not window.isVisible()
+
+
+def test_a_click_on_a_doors_words_opens_that_door(qtbot: QtBot, app_context: AppContext) -> None:
+    """The door's face is three labels: a click on any of them reaches the button (a label
+    with no text interaction passes the click on to its parent)."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLabel
+
+    window = StartWindow(app_context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    clicks: list[str] = []
+    window.author_button.clicked.disconnect()
+    window.author_button.clicked.connect(lambda: clicks.append("author"))
+    labels = window.author_button.findChildren(QLabel)
+    assert [label.objectName() for label in labels] == ["DoorTitle", "DoorText", "Hint"]
+    for label in labels:
+        QTest.mouseClick(
+            label, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, label.rect().center()
+        )
+    assert clicks == ["author"] * 3

@@ -7,10 +7,11 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -55,28 +56,46 @@ def route_native_messages(logs_dir: Path) -> Path:
     return path
 
 
+# The reporter's own event: "a sentence is waiting" (a number Qt hands out once per process).
+_SENTENCE_WAITING = QEvent.Type(QEvent.registerEventType())
+
+
 class ErrorReporter(QObject):
     """Shows an unexpected error as one sentence, with a button that opens the log folder.
 
-    ``report`` may be called from any thread: the signal queues the dialog onto the GUI
+    ``report`` may be called from any thread: a posted event queues the dialog onto the GUI
     thread. One dialog at a time: a burst of errors does not stack a pile of boxes.
     """
-
-    raised = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
         self.dialog: QMessageBox | None = None
         self.logs_dir: Path | None = None
-        self.raised.connect(self.show_sentence, Qt.ConnectionType.QueuedConnection)
+        self._sentences: list[str] = []  # appended from any thread, taken on the GUI thread
+        self._lock = threading.Lock()
 
     def report(self, sentence: str) -> None:
-        self.raised.emit(sentence)
+        # An event posted to this object, not a queued signal connection: postEvent is
+        # thread-safe and always queued, and it needs no Qt.ConnectionType, whose namespace
+        # costs a window's start-up a fifth of a bare window's (ui/widgets/qt_numbers.py).
+        with self._lock:
+            self._sentences.append(sentence)
+        QCoreApplication.postEvent(self, QEvent(_SENTENCE_WAITING))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() != _SENTENCE_WAITING:
+            return super().event(event)
+        with self._lock:
+            sentence = self._sentences.pop(0) if self._sentences else None
+        if sentence is not None:
+            self.show_sentence(sentence)
+        return True
 
     def show_sentence(self, sentence: str) -> None:
         if self.dialog is not None and self.dialog.isVisible():
             return
         # Imported with the first error, as in widgets/plain.py: no start-up pays for it.
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(QMessageBox.Icon.Critical, "OneTake", sentence)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.ui.widgets.qt_numbers import set_properties
 
 # Not typing's: PySide6's import hook reads the source of each module an import statement
 # names once PySide6 is loaded, and typing (3,500 lines) is named by no other module of the
@@ -88,7 +88,10 @@ class StartWindow(QWidget):
         layout.addWidget(subtitle)
         layout.addSpacing(16)
         layout.addLayout(doors, 1)
-        layout.addWidget(self.open_kit_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # At its own width, on the left: a Maximum width policy does what AlignLeft would
+        # (whose flag is in the Qt namespace; see ui/widgets/qt_numbers.py).
+        self.open_kit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.open_kit_button)
         layout.addStretch(0)
 
         self.candidate_button.clicked.connect(lambda: self.open_candidate(self.demo_kit))
@@ -111,7 +114,8 @@ class StartWindow(QWidget):
         button.setObjectName("DoorButton")
         button.setAccessibleName(title)
         button.setAccessibleDescription(text)
-        button.setShortcut(QKeySequence(shortcut))
+        # As a property: setShortcut's overloads take the Qt namespace's Key (qt_numbers.py).
+        set_properties(button, shortcut=QKeySequence(shortcut))
         button.setToolTip(f"{title} ({shortcut})")
         button.setMinimumHeight(170)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -121,7 +125,6 @@ class StartWindow(QWidget):
             label = QLabel(words)
             label.setObjectName(name)
             label.setWordWrap(True)
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             face.addWidget(label)
         face.insertStretch(2, 1)
         return button

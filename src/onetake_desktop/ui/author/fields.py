@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit
 
 from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
+from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 
 if TYPE_CHECKING:
     # The editors of later tabs (paragraphs, seconds, time factors) are imported where they
@@ -26,7 +26,7 @@ Editor: TypeAlias = "QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QC
 
 def plain_label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
     label = MeasuredLabel(text)  # heights kept per width: laid out once each (issue 17)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    set_properties(label, textFormat=TextFormat.PlainText)
     label.setWordWrap(wrap)
     if name:
         label.setObjectName(name)

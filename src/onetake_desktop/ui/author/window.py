@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QTimeZone
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,7 @@ from onetake_desktop.ui.author.fields import (
     seconds,
     show_notes,
 )
+from onetake_desktop.ui.widgets.qt_numbers import set_properties
 
 if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issue 17)
     from PySide6.QtGui import QPaintEvent
@@ -219,6 +221,8 @@ class AuthorWindow(QMainWindow):
         return self._checks
 
     def _fill_checks(self, checks: QListWidget) -> None:
+        # Qt (its namespace's enums: ui/widgets/qt_numbers.py) loads with the first checks.
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QListWidgetItem
 
         problems, advice = self._listed
@@ -400,7 +404,12 @@ class AuthorWindow(QMainWindow):
         self.add_accommodation_button.clicked.connect(self._add_accommodation)
         acc_box = QVBoxLayout()
         acc_box.addLayout(self.accommodation_rows)
-        acc_box.addWidget(self.add_accommodation_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # At its own width, on the left: what AlignLeft would do, without naming the Qt
+        # namespace before the first paint (ui/widgets/qt_numbers.py).
+        self.add_accommodation_button.setSizePolicy(
+            QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed
+        )
+        acc_box.addWidget(self.add_accommodation_button)
         form.addRow("Accommodations", acc_box)
         self._bind(
             form,
@@ -464,6 +473,8 @@ class AuthorWindow(QMainWindow):
         return part
 
     def _practice_part(self) -> QWidget:
+        from PySide6.QtCore import Qt  # a later tab's: built after the first paint
+
         part = QWidget()
         form = self._form(
             part,
@@ -522,7 +533,9 @@ class AuthorWindow(QMainWindow):
         def action(text: str, slot: Callable[[], object], keys: object = None) -> QAction:
             act = QAction(text, self)
             if keys is not None:
-                act.setShortcut(QKeySequence(keys))  # type: ignore[call-overload]
+                # As a property: setShortcut's overloads take the Qt namespace's Key, which
+                # PySide6 would build before the first paint (ui/widgets/qt_numbers.py).
+                set_properties(act, shortcut=QKeySequence(keys))  # type: ignore[call-overload]
             act.triggered.connect(lambda _checked=False: slot())
             return act
 
@@ -841,6 +854,8 @@ class AuthorWindow(QMainWindow):
         self.checks.setVisible(on and self.checks.count() > 0)
 
     def _go_to_check(self, item: QListWidgetItem) -> None:
+        from PySide6.QtCore import Qt
+
         # Read the item first: building the parts refreshes the list, which deletes it.
         path = str(item.data(Qt.ItemDataRole.UserRole) or "")
         self.build_parts()  # its field may be in a part still to be built
@@ -986,6 +1001,7 @@ class AuthorWindow(QMainWindow):
     def tell(self, sentence: str) -> None:
         """One sentence in a box, as plain text: it may quote a file name or kit text."""
         # QMessageBox loads with the first box (each Qt class makes its enums when first named).
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
 
         self.last_message = sentence

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 
@@ -71,9 +71,10 @@ def after_first_paint(window: QWidget, callback: Callable[[], object]) -> None:
     (never, if it is never shown or is closed before); callbacks asked for before the same
     paint run in the order asked. ``window`` is a top-level widget: its own paint event comes
     first in each frame."""
-    watcher = window.findChild(
-        _AfterFirstPaint, _WATCHER, Qt.FindChildOption.FindDirectChildrenOnly
-    )
+    # The window's own direct child only (a dialog inside it has its own watcher), looked for
+    # among its children: findChild's option for that is an enum of the Qt namespace, which
+    # PySide6 would build before the first paint (ui/widgets/qt_numbers.py).
+    watcher = next((c for c in window.children() if isinstance(c, _AfterFirstPaint)), None)
     if watcher is None or not watcher.armed:  # none yet, or it has seen its paint already
         watcher = _AfterFirstPaint(window)
     watcher.callbacks.append(callback)

@@ -9,8 +9,10 @@ verdict. These helpers make every such place show the characters as typed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ _HTML_ESCAPES = str.maketrans(
 def plain_label(text: str = "", *, object_name: str = "", wrap: bool = False) -> QLabel:
     """A QLabel that never interprets its text."""
     label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    set_properties(label, textFormat=TextFormat.PlainText)
     label.setText(text)
     if object_name:
         label.setObjectName(object_name)
@@ -42,7 +44,7 @@ class ElidedLabel(QLabel):
 
     def __init__(self, text: str = "", *, object_name: str = "") -> None:
         super().__init__()
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        set_properties(self, textFormat=TextFormat.PlainText)
         self.setWordWrap(False)
         if object_name:
             self.setObjectName(object_name)
@@ -58,13 +60,17 @@ class ElidedLabel(QLabel):
 
     def shown_text(self) -> str:
         """The line as painted (cut to the width)."""
+        from PySide6.QtCore import Qt  # painting time: see paintEvent
+
         return self.fontMetrics().elidedText(
             self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # Imported here: the candidate's and the reviewer's first frames paint no ElidedLabel,
-        # and naming QPainter makes its Python enums (~4 M instructions, issue 17).
+        # and naming QPainter makes its Python enums (~4 M instructions, issue 17), naming Qt
+        # its namespace's (~126 M: ui/widgets/qt_numbers.py).
+        from PySide6.QtCore import Qt
         from PySide6.QtGui import QPainter
 
         painter = QPainter(self)
@@ -82,7 +88,7 @@ class ElidedLabel(QLabel):
 
 def make_plain(*labels: QLabel) -> None:
     for label in labels:
-        label.setTextFormat(Qt.TextFormat.PlainText)
+        set_properties(label, textFormat=TextFormat.PlainText)
 
 
 def plain_tooltip(text: str) -> str:
@@ -105,6 +111,7 @@ def plain_box(
     given."""
     # Imported here: the first QMessageBox makes its enum types (a few ms) and most starts
     # show none.
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
     if icon is None:

@@ -1,0 +1,101 @@
+"""Issue 17 (quick start): no window builds PySide6's ``Qt`` namespace before its first paint.
+
+Naming ``Qt`` (or calling an overload that takes one of its enums) makes PySide6 build all of
+its ~95 enum classes at once, a fifth of a bare window's start-up; the windows set their
+enum-typed properties by number (``ui/widgets/qt_numbers.py``) until they are on screen. Each
+window runs its real start-up path (``onetake_desktop.app.main``) to its first paint in a fresh
+process, through the start-up bench's own driver, which reports what was loaded by then.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.paths import resource
+from onetake_desktop.ui.widgets import qt_numbers
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _mirrors() -> list[tuple[str, str, int]]:
+    found = []
+    for enum_name, holder in vars(qt_numbers).items():
+        if inspect.isclass(holder) and holder.__module__ == qt_numbers.__name__:
+            for member, value in vars(holder).items():
+                if not member.startswith("_"):
+                    found.append((enum_name, member, value))
+    return found
+
+
+def test_every_number_is_qts_own() -> None:
+    mirrors = _mirrors()
+    assert len(mirrors) > 40
+    for enum_name, member, value in mirrors:
+        assert getattr(getattr(Qt, enum_name), member).value == value, (enum_name, member)
+
+
+def test_set_properties_sets_enum_properties_by_number(qtbot: QtBot) -> None:
+    label = QLabel("<b>x</b>")
+    qtbot.addWidget(label)
+    qt_numbers.set_properties(
+        label,
+        textFormat=qt_numbers.TextFormat.PlainText,
+        alignment=qt_numbers.AlignmentFlag.AlignCenter,
+        focusPolicy=qt_numbers.FocusPolicy.TabFocus,
+    )
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.alignment() == Qt.AlignmentFlag.AlignCenter
+    assert label.focusPolicy() == Qt.FocusPolicy.TabFocus
+
+
+def test_set_properties_refuses_a_name_that_is_no_property(qtbot: QtBot) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    with pytest.raises(ValueError, match="textFromat"):
+        qt_numbers.set_properties(label, textFromat=0)
+
+
+WINDOWS = {
+    "start": [],
+    "author": ["author"],
+}
+
+
+@pytest.mark.parametrize("window", sorted(WINDOWS))
+def test_no_window_builds_the_qt_namespace_before_its_first_paint(
+    window: str, tmp_path: Path
+) -> None:
+    args = [str(a) for a in WINDOWS[window]]
+    if window == "candidate":
+        args.append(str(resource("kits", "demo.onetakekit")))
+    report = tmp_path / "modules.txt"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "ONETAKE_HOME": str(tmp_path / "home"),
+        "PYTHONPATH": str(REPO / "src"),
+        "FIRST_PAINT_MODULES": str(report),
+    }
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "_first_paint.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "FIRST_PAINT" in done.stdout
+    lines = report.read_text().splitlines()
+    assert "onetake_desktop.ui.application" in lines  # the app's own path ran
+    assert lines[-1] == "QtCore.Qt built: no"
