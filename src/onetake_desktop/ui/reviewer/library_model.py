@@ -25,10 +25,9 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
-    Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QColor, QIcon, QStandardItemModel
 from PySide6.QtWidgets import QApplication
 
 from onetake_desktop.domain.conformance import Flag
@@ -41,8 +40,10 @@ from onetake_desktop.services.reviewer import (
 )
 from onetake_desktop.ui.widgets.flags import FLAG_MARK, flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+from onetake_desktop.ui.widgets.qt_numbers import ItemDataRole, Orientation
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QFont
 
     from onetake_desktop.services.reviewer import CandidateEntry
@@ -50,10 +51,12 @@ if TYPE_CHECKING:
 Kind = Literal["interview", "candidate", "answer"]
 Index = QModelIndex | QPersistentModelIndex
 
-KIND_ROLE = Qt.ItemDataRole.UserRole
-KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
-FLAGS_ROLE = Qt.ItemDataRole.UserRole + 3  # a candidate's import flags (tuple of Flag)
+# Roles by number: data() receives its role as an int, and naming Qt's would build the Qt
+# namespace before the first paint (ui/widgets/qt_numbers.py).
+KIND_ROLE = ItemDataRole.UserRole
+KEY_ROLE = ItemDataRole.UserRole + 1
+STATUS_ROLE = ItemDataRole.UserRole + 2
+FLAGS_ROLE = ItemDataRole.UserRole + 3  # a candidate's import flags (tuple of Flag)
 
 # The same words everywhere (tree, hints, `onetake library list`): what the reviewer's own work
 # on it is. The mark only repeats the word for a quick scan.
@@ -158,6 +161,14 @@ class LibraryModel(QAbstractItemModel):
         self._bold: QFont | None = None
         self._brushes = {k: QColor(v) for k, v in STATUS_COLOURS.items()}
         self._flag_icon: QIcon | None = None
+        # The words the view's header shows, held in C++ (the view gives its header this
+        # model): a headerData override in Python is handed its orientation as the Qt
+        # namespace's enum, whose first use builds all ~95 of its enums, ~120 M instructions
+        # before the first paint (issue 17; ui/widgets/qt_numbers.py).
+        self.header_labels = QStandardItemModel(self)
+        self.header_labels.setHorizontalHeaderLabels(self.header_words())
+        # Its changes are this model's (headerData answers the same words), signal to signal.
+        self.header_labels.headerDataChanged.connect(self.headerDataChanged)
 
     # -- filling ------------------------------------------------------------------------------
 
@@ -380,7 +391,7 @@ class LibraryModel(QAbstractItemModel):
         if on != self.compact:
             self.show_all()
             self.compact = on
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 1, 1)
+            self.header_labels.setHorizontalHeaderLabels(self.header_words())
             if self._top:
                 last = self._top[-1]
                 self.dataChanged.emit(self.index(0, 1), self._index_of(last, 1))
@@ -553,19 +564,29 @@ class LibraryModel(QAbstractItemModel):
             )
         return self._flag_icon
 
+    def header_words(self) -> list[str]:
+        """The header's words: the status column's is blank while the library is narrow
+        (only marks below it; each cell's word is in its tooltip and accessible text)."""
+        return [
+            "" if self.compact and section == 1 else word
+            for section, word in enumerate(self.HEADERS)
+        ]
+
     def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+        self, section: int, orientation: Qt.Orientation, role: int = ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return "" if self.compact and section == 1 else self.HEADERS[section]
+        # For whoever asks the model itself (the view's header asks header_labels): the same
+        # words, changed with headerDataChanged (forwarded from header_labels).
+        if orientation.value == Orientation.Horizontal and role == ItemDataRole.DisplayRole:
+            return self.header_words()[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         node = self._nodes[int(index.internalId())]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == ItemDataRole.DisplayRole:
             if column == 0:
                 return node.label
             if node.kind == "interview":  # "a/b submitted": the count (the words: tooltip)
@@ -573,17 +594,17 @@ class LibraryModel(QAbstractItemModel):
             if self.compact:
                 return STATUS_SHORT.get(node.status, node.status)
             return STATUS_MARKS.get(node.status, node.status)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == ItemDataRole.ToolTipRole:
             return self._tooltip(node) if column == 0 else node.status
-        if role == Qt.ItemDataRole.DecorationRole and column == 0 and node.flags:
+        if role == ItemDataRole.DecorationRole and column == 0 and node.flags:
             return self._flag_mark()  # the import flagged this candidate: see the tooltip
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole and column == 0 and node.flags:
+        if role == ItemDataRole.AccessibleDescriptionRole and column == 0 and node.flags:
             return f"{FLAG_MARK} flagged: " + " ".join(f.message for f in node.flags)
         if role == FLAGS_ROLE:
             return node.flags
-        if role == Qt.ItemDataRole.ForegroundRole and column == 1:
+        if role == ItemDataRole.ForegroundRole and column == 1:
             return self._brushes.get(node.status)
-        if role == Qt.ItemDataRole.FontRole and node.kind == "interview":
+        if role == ItemDataRole.FontRole and node.kind == "interview":
             return self._bold_font()
         if role == KIND_ROLE:
             return node.kind
@@ -591,6 +612,6 @@ class LibraryModel(QAbstractItemModel):
             return node.key
         if role == STATUS_ROLE:
             return node.status
-        if role == Qt.ItemDataRole.AccessibleTextRole and column == 1:
+        if role == ItemDataRole.AccessibleTextRole and column == 1:
             return node.status
         return None

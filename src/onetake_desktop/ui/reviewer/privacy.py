@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
@@ -42,6 +42,7 @@ from onetake_desktop.ui.widgets.plain import (  # error text can name a candidat
     plain_tooltip,
     warn,
 )
+from onetake_desktop.ui.widgets.qt_numbers import ContextMenuPolicy, TextFormat, set_properties
 
 _T = TypeVar("_T")
 
@@ -60,7 +61,8 @@ def default_clock() -> Clock:
 
 def plain_label(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
     label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # names and emails come from bundles
+    # Names and emails come from bundles. (By number: see ui/widgets/qt_numbers.py.)
+    set_properties(label, textFormat=TextFormat.PlainText)
     label.setWordWrap(wrap)
     if name:
         label.setObjectName(name)
@@ -113,6 +115,9 @@ class RetentionBanner(QWidget):
         self.release_button = QPushButton("Stop keeping longer…")
         self.release_button.setVisible(False)
         self.dismiss_button = QPushButton("Dismiss")
+        # Made after the window's first paint (PrivacyController.refresh_banner).
+        from PySide6.QtCore import Qt
+
         row.addWidget(self.text, 1)
         row.addWidget(self.keep_button, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.release_button, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -213,7 +218,7 @@ class PrivacyController(QObject):
             previous = widget
 
     def _hook_tree(self) -> None:
-        self.window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        set_properties(self.window.tree, contextMenuPolicy=ContextMenuPolicy.CustomContextMenu)
         self.window.tree.customContextMenuRequested.connect(self._context_menu)
 
     @property
@@ -543,7 +548,7 @@ class PrivacyController(QObject):
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle("No longer kept longer")
-        box.setTextFormat(Qt.TextFormat.PlainText)
+        set_properties(box, textFormat=TextFormat.PlainText)
         told = released.candidate.expires_at or released.erase_at
         box.setText(f"The date they were told, {day_label(told)}, has passed.")
         box.setInformativeText(
@@ -579,7 +584,7 @@ class PrivacyController(QObject):
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle("Retention period ended")
-        box.setTextFormat(Qt.TextFormat.PlainText)
+        set_properties(box, textFormat=TextFormat.PlainText)
         box.setText(
             f"{plural(len(due), 'candidate')} reached the end of the time their answers are kept."
         )

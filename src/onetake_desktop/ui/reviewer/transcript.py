@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,6 +30,14 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
+from onetake_desktop.ui.widgets.qt_numbers import (
+    ContextMenuPolicy,
+    ItemDataRole,
+    Orientation,
+    ScrollBarPolicy,
+    ShortcutContext,
+    set_properties,
+)
 
 # Loaded when first needed, not with the window (issue 17): the service (the window's first
 # frame asks no transcript), and Qt's classes for the highlight, the context menu and the note
@@ -50,7 +58,8 @@ if TYPE_CHECKING:
         TranscriptService,
     )
 
-HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+# By number, as the panel's other Qt enums before the first paint (ui/widgets/qt_numbers.py).
+HIT_ROLE = ItemDataRole.UserRole + 1
 
 
 class _Words(QPlainTextEdit):
@@ -64,7 +73,7 @@ class _Words(QPlainTextEdit):
         self.setReadOnly(True)
         self.setObjectName("TranscriptText")
         self.setAccessibleName("Transcript")
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        set_properties(self, contextMenuPolicy=ContextMenuPolicy.DefaultContextMenu)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 12)
         self._starts: list[int] = []  # character offset of each word
@@ -95,6 +104,8 @@ class _Words(QPlainTextEdit):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
+        from PySide6.QtCore import Qt  # (user input: after the first paint)
+
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
             index = self.word_index_at(
                 self.cursorForPosition(event.position().toPoint()).position()
@@ -332,7 +343,7 @@ class TranscriptPanel(QWidget):
             results.itemClicked.connect(self._on_result)
             # Results wrap instead of scrolling sideways, and stay a few lines tall.
             results.setWordWrap(True)
-            results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            set_properties(results, horizontalScrollBarPolicy=ScrollBarPolicy.ScrollBarAlwaysOff)
             results.setMaximumHeight(self._results_height)
             QWidget.setTabOrder(self.search, results)  # Tab: search, its results, the words
             self._results = results
@@ -476,6 +487,10 @@ class TranscriptFeatures(QObject):
         # Beside the player when both fit (the player's buttons need their width), under it
         # in a narrow window (1366x768 at 150 %, netbooks).
         w.answer_pane.installEventFilter(self)
+        # The player's splitter is made side by side (ReviewerWindow): _fit turns it, and keeps
+        # this in step (its orientation() is an enum of the Qt namespace, which reading would
+        # build before the first paint: ui/widgets/qt_numbers.py).
+        self._beside = True
         self._user_sized = False  # a divider the reviewer dragged stays where they put it
         # Runs start once the window is on screen (the library's fill while it is built asks
         # nothing) and never after it closes (it closes its library).
@@ -494,8 +509,11 @@ class TranscriptFeatures(QObject):
         self.show_action = QAction("Show the &transcript", window)
         self.show_action.setCheckable(True)
         self.show_action.setChecked(True)
-        self.show_action.setShortcut(QKeySequence("T"))
-        self.show_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        set_properties(
+            self.show_action,
+            shortcut=QKeySequence("T"),
+            shortcutContext=ShortcutContext.WindowShortcut,
+        )
         self.show_action.toggled.connect(self.panel.setVisible)
         self.only_action = QAction("Transcript &only (no picture, no sound)", window)
         self.only_action.setCheckable(True)
@@ -605,10 +623,10 @@ class TranscriptFeatures(QObject):
         # The picture keeps at least half the window's width (the reviewer window's promise).
         needed = max(needed, self.window.width() // 2 + 16)
         wide = self.splitter.width() >= needed + self.panel.minimumWidth() + 12
-        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        turned = self.splitter.orientation() != orientation
-        if turned:
-            self.splitter.setOrientation(orientation)
+        if wide != self._beside:
+            orientation = Orientation.Horizontal if wide else Orientation.Vertical
+            set_properties(self.splitter, orientation=orientation)
+            self._beside = wide
             self._user_sized = False
             # Under the player, every line counts (TranscriptPanel.set_compact).
             self.panel.set_compact(not wide)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -47,6 +47,15 @@ from onetake_desktop.ui.widgets.plain import (
     plain_label,
     plain_tooltip,
     warn,
+)
+from onetake_desktop.ui.widgets.qt_numbers import (
+    AlignmentFlag,
+    ArrowType,
+    FocusPolicy,
+    ShortcutContext,
+    TextElideMode,
+    TextInteractionFlag,
+    set_properties,
 )
 
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
@@ -139,7 +148,9 @@ class ReviewerWindow(QMainWindow):
         self.central_column = QVBoxLayout(central)
         self.central_column.setContentsMargins(0, 0, 0, 0)
         self.central_column.setSpacing(0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        # Side by side: a splitter's own orientation (naming Qt's would build its namespace
+        # before the first paint: ui/widgets/qt_numbers.py).
+        splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(5)  # before the panes: later, it lays them all out again
         self.central_column.addWidget(splitter, 1)
@@ -347,6 +358,8 @@ class ReviewerWindow(QMainWindow):
             refused.setWordWrap(True)
             dismiss = QPushButton("Dismiss")
             dismiss.clicked.connect(lambda: box.setVisible(False))
+            from PySide6.QtCore import Qt  # made after the first paint (qt_numbers.py)
+
             column.addWidget(title)
             column.addWidget(refused)
             column.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
@@ -406,6 +419,9 @@ class ReviewerWindow(QMainWindow):
 
     def _tab_ring(self) -> list[QWidget]:
         """The window's widgets that Tab can reach, in the order of its focus chain."""
+        # Only after the first paint (the focusPolicy it reads is a Qt namespace enum).
+        from PySide6.QtCore import Qt
+
         out: list[QWidget] = []
         widget = self.nextInFocusChain()
         while widget is not None and widget is not self:
@@ -451,6 +467,9 @@ class ReviewerWindow(QMainWindow):
         # search and the sort have gone in: Tab reaches the widgets in the order they join.
         self.tree = QTreeView(self.library_pane)
         self.tree.setModel(self.model)
+        # The header's words from a C++ model, not from the library model's Python headerData
+        # (see LibraryModel.header_labels); its sections are set up below, on this model.
+        self.tree.header().setModel(self.model.header_labels)
         self.tree.setAccessibleName("Library: interviews, candidates and answers")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
@@ -466,7 +485,8 @@ class ReviewerWindow(QMainWindow):
         # A name too long for a narrow tree loses its middle ("Maximiliana…Smythe"): the
         # first and last words tell candidates apart, and the whole name is in the row's
         # tooltip (plain text).
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # (Enum-typed properties are set by number before the first paint: qt_numbers.py.)
+        set_properties(self.tree, textElideMode=TextElideMode.ElideMiddle)
         self.tree.setIndentation(12)
         self._selecting = False
         self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
@@ -476,7 +496,7 @@ class ReviewerWindow(QMainWindow):
             "File > Import bundles… (Ctrl+I)."
         )
         self.empty_hint.setObjectName("Hint")
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_properties(self.empty_hint, alignment=AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
 
         # The box listing refused bundles after an import is made with the first such list
@@ -493,8 +513,11 @@ class ReviewerWindow(QMainWindow):
         # Enter or Esc hands the keys back to the library, where Space, J/K/L, 1-5 work.
         self.search.returnPressed.connect(self.tree.setFocus)
         escape = QAction(self.search)
-        escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        escape.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        set_properties(
+            escape,
+            shortcut=QKeySequence("Esc"),
+            shortcutContext=ShortcutContext.WidgetShortcut,
+        )
         escape.triggered.connect(self._leave_search)
         self.search.addAction(escape)
         self.sort.currentIndexChanged.connect(lambda _i: self.reload_library())
@@ -506,7 +529,9 @@ class ReviewerWindow(QMainWindow):
         self.question_text = QLabel("Choose an answer in the library.")
         self.question_text.setObjectName("QuestionText")
         self.question_text.setWordWrap(True)
-        self.question_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_properties(
+            self.question_text, textInteractionFlags=TextInteractionFlag.TextSelectableByMouse
+        )
         self.question_context = QLabel("")
         self.question_context.setWordWrap(True)
         self.question_context.setObjectName("Hint")
@@ -536,8 +561,9 @@ class ReviewerWindow(QMainWindow):
         self.card_toggle.setCheckable(True)
         self.card_toggle.setChecked(True)
         self.card_toggle.setAutoRaise(True)
-        self.card_toggle.setArrowType(Qt.ArrowType.DownArrow)
-        self.card_toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        set_properties(
+            self.card_toggle, arrowType=ArrowType.DownArrow, focusPolicy=FocusPolicy.TabFocus
+        )
         self.card_toggle.setAccessibleName("Show or hide the question")
         self.card_toggle.setToolTip("Show or hide the question and its facts (Q)")
         self.card_toggle.toggled.connect(self.set_card_expanded)
@@ -562,7 +588,7 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(self.flags_label)
         # The player in a splitter of its own, where the transcript panel goes beside it: in
         # the window before the player goes in (moving it later restyles all of it, issue 17).
-        self.player_split = QSplitter(Qt.Orientation.Horizontal)
+        self.player_split = QSplitter()  # side by side: its own orientation (see __init__)
         self.player_split.setChildrenCollapsible(False)
         layout.addWidget(self.player_split, 1)
         from onetake_desktop.ui.widgets.player import PlayerWidget  # with the panes
@@ -587,7 +613,7 @@ class ReviewerWindow(QMainWindow):
         splitter.addWidget(self.scoring_pane)
         self.scoring_hint = QLabel("Choose an answer to score it against the rubric.")
         self.scoring_hint.setObjectName("Hint")
-        self.scoring_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_properties(self.scoring_hint, alignment=AlignmentFlag.AlignCenter)
         self.scoring_hint.setWordWrap(True)
         self.scoring_pane.addWidget(self.scoring_hint)
         self.scoring_pane.setMinimumWidth(230)
@@ -611,6 +637,8 @@ class ReviewerWindow(QMainWindow):
             return
         self._ensure_panes()
         self._scoring_page_built = True
+        from PySide6.QtCore import Qt  # after the first paint, as the page (qt_numbers.py)
+
         # Top-down: the scroll area and the scrolled widget are in the window before their
         # content goes in (each move of a finished subtree restyles all of it: 6 ms).
         from PySide6.QtWidgets import QButtonGroup, QGridLayout, QScrollArea  # (see above)
@@ -704,24 +732,26 @@ class ReviewerWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        # Shortcuts as properties: QAction.setShortcut's overloads take the Qt namespace's
+        # Key, which PySide6 would build before the first paint (ui/widgets/qt_numbers.py).
         self.import_action = QAction("&Import bundles…", self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        set_properties(self.import_action, shortcut=QKeySequence("Ctrl+I"))
         self.import_action.triggered.connect(self.choose_bundles)
         self.import_folder_action = QAction("Import a &folder of bundles…", self)
         self.import_folder_action.triggered.connect(self.choose_folder)
         self.definition_action = QAction("&Add interview definition…", self)
         self.definition_action.triggered.connect(self.choose_definition)
         self.export_action = QAction("&Export scores…", self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        set_properties(self.export_action, shortcut=QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(self.choose_export)
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        set_properties(quit_action, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         for a in (self.import_action, self.import_folder_action, self.definition_action):
             file_menu.addAction(a)
         # Organisation keys (issue 13): their window's module loads when first opened.
         self.keys_action = QAction("Organisation &keys…", self)
-        self.keys_action.setShortcut(QKeySequence("Ctrl+K"))
+        set_properties(self.keys_action, shortcut=QKeySequence("Ctrl+K"))
         self.keys_action.triggered.connect(self._open_keys)
         file_menu.addAction(self.keys_action)
         file_menu.addSeparator()
@@ -747,7 +777,7 @@ class ReviewerWindow(QMainWindow):
         action = QAction(text, self)
         if keys:
             action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            set_properties(action, shortcutContext=ShortcutContext.WindowShortcut)
         action.setCheckable(checkable)
         if checkable:
             action.toggled.connect(lambda _on: slot())
@@ -957,6 +987,8 @@ class ReviewerWindow(QMainWindow):
 
     def tree_texts(self) -> list[str]:
         """Every text and tooltip of the rows the tree holds now (loaded answers included)."""
+        from PySide6.QtCore import Qt  # a test's question, after the first paint
+
         out: list[str] = []
         self.model.show_all()
 
@@ -1204,6 +1236,8 @@ class ReviewerWindow(QMainWindow):
         flags = self.service.flags(submission_id)
         # A short window gives its height to the video: one line, cut to the pane's width
         # (every sentence is in the tooltip).
+        from PySide6.QtCore import Qt  # with an answer, after the first paint
+
         label = self.flags_label
         label.setWordWrap(not self._compact)
         text = header_text(flags, question_id, 1 if self._compact else 3)
@@ -1350,7 +1384,9 @@ class ReviewerWindow(QMainWindow):
         self.card_toggle.blockSignals(True)
         self.card_toggle.setChecked(on)
         self.card_toggle.blockSignals(False)
-        self.card_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        set_properties(
+            self.card_toggle, arrowType=ArrowType.DownArrow if on else ArrowType.RightArrow
+        )
         self.card_body.setVisible(on)
         self._fit_labels()
 
@@ -1384,6 +1420,8 @@ class ReviewerWindow(QMainWindow):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Text fields ignore Esc, so it reaches the window: leave the field (the note saves
         # as it does on any focus change), or leave full screen.
+        from PySide6.QtCore import Qt  # a key: after the first paint
+
         if event.key() == Qt.Key.Key_Escape:
             focused = self.focusWidget()
             from PySide6.QtWidgets import QPlainTextEdit, QTextEdit

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,6 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+from onetake_desktop.ui.widgets.qt_numbers import (
+    ArrowType,
+    ContextMenuPolicy,
+    FocusPolicy,
+    ItemDataRole,
+    ShortcutContext,
+    ToolButtonStyle,
+    set_properties,
+)
 
 if TYPE_CHECKING:  # defined with the rest of the rubric
     from onetake_desktop.ui.widgets.rubric import PinnedNote
@@ -57,10 +66,15 @@ class PinnedNotes(QWidget):
         self.pins.setObjectName("PinnedNotes")
         self.pins.setAccessibleName("Notes pinned to moments; activate one to seek there")
         self.pins.setMinimumHeight(80)
-        self.pins.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        # Enum-typed properties by number: the reviewer's first frame shows these notes, and
+        # naming Qt's enums would build its whole namespace first (ui/widgets/qt_numbers.py).
+        set_properties(self.pins, contextMenuPolicy=ContextMenuPolicy.ActionsContextMenu)
         delete = QAction("Delete note", self.pins)
-        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        set_properties(
+            delete,
+            shortcut=QKeySequence(QKeySequence.StandardKey.Delete),
+            shortcutContext=ShortcutContext.WidgetShortcut,
+        )
         delete.triggered.connect(self._delete_selected)
         self.pins.addAction(delete)
 
@@ -74,10 +88,13 @@ class PinnedNotes(QWidget):
         self.toggle.setObjectName("PinsToggle")
         self.toggle.setCheckable(True)
         self.toggle.setChecked(True)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
+        set_properties(
+            self.toggle,
+            toolButtonStyle=ToolButtonStyle.ToolButtonTextBesideIcon,
+            arrowType=ArrowType.DownArrow,
+        )
         self.toggle.setAutoRaise(True)
-        self.toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        set_properties(self.toggle, focusPolicy=FocusPolicy.TabFocus)
         self.toggle.toggled.connect(self.set_expanded)
         layout.addWidget(self.toggle)
         layout.addLayout(pin_row)
@@ -94,7 +111,7 @@ class PinnedNotes(QWidget):
         self.toggle.blockSignals(True)
         self.toggle.setChecked(on)
         self.toggle.blockSignals(False)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        set_properties(self.toggle, arrowType=ArrowType.DownArrow if on else ArrowType.RightArrow)
         self.pins.setVisible(on)
 
     def _update_title(self) -> None:
@@ -106,8 +123,8 @@ class PinnedNotes(QWidget):
         self.pins.clear()
         for p in pinned:
             item = QListWidgetItem(f"{_format_ms(p.position_ms)}   {p.text}")
-            item.setData(Qt.ItemDataRole.UserRole, p.position_ms)
-            item.setData(Qt.ItemDataRole.UserRole + 1, p.id)
+            item.setData(ItemDataRole.UserRole, p.position_ms)
+            item.setData(ItemDataRole.UserRole + 1, p.id)
             item.setToolTip(plain_tooltip(f"Jump to {_format_ms(p.position_ms)}: {p.text}"))
             self.pins.addItem(item)
         self._update_title()
@@ -122,9 +139,9 @@ class PinnedNotes(QWidget):
             self.added.emit(text)
 
     def _activate(self, item: QListWidgetItem) -> None:
-        self.activated.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+        self.activated.emit(int(item.data(ItemDataRole.UserRole)))
 
     def _delete_selected(self) -> None:
         item = self.pins.currentItem()
         if item is not None:
-            self.deleted.emit(int(item.data(Qt.ItemDataRole.UserRole + 1)))
+            self.deleted.emit(int(item.data(ItemDataRole.UserRole + 1)))

@@ -23,7 +23,6 @@ from PySide6.QtCore import (
     Q_ARG,
     QMetaObject,
     QPointF,
-    Qt,
     QTimer,
     Signal,
 )
@@ -48,12 +47,23 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.services.settings import SPEEDS  # the one list of speeds
+from onetake_desktop.ui.widgets.qt_numbers import (
+    AlignmentFlag,
+    FocusPolicy,
+    Orientation,
+    ShortcutContext,
+    TextFormat,
+    set_properties,
+)
 
 # Qt Multimedia (and QtNetwork behind it, their enums, the backend) loads with the first
 # media: a window that shows no answer yet does not pay for it before its first paint.
 if TYPE_CHECKING:
     from PySide6.QtCore import QRect, QUrl
-    from PySide6.QtGui import QImage  # a video's frames, with the first of them
+    from PySide6.QtGui import (
+        QImage,  # a video's frames, with the first of them
+        QShowEvent,
+    )
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 SKIP_MS = 5_000
@@ -83,12 +93,15 @@ def stop_without_gil(media: QMediaPlayer) -> None:
     calls virtuals (connectNotify...) on our Python-made QAudioOutput and so waits for the
     GIL: called from Python, stop() held the GIL and hung (seen in tests, in gdb). Invoked
     through the meta-object, PySide releases the GIL for the call."""
+    # With media, after the first paint: Qt's namespace costs its start-up (qt_numbers.py).
+    from PySide6.QtCore import Qt
+
     QMetaObject.invokeMethod(media, "stop", Qt.ConnectionType.DirectConnection)
 
 
 def set_source_without_gil(media: QMediaPlayer, url: QUrl) -> None:
     """``media.setSource(url)`` without the GIL (it stops the previous source, as above)."""
-    from PySide6.QtCore import QUrl  # with the first media: QUrl makes five enum types
+    from PySide6.QtCore import Qt, QUrl  # with the first media: QUrl makes five enum types
 
     QMetaObject.invokeMethod(
         media, "setSource", Qt.ConnectionType.DirectConnection, Q_ARG(QUrl, url)
@@ -116,8 +129,19 @@ class WaveformView(QWidget):
         self.position_ms = 0
         self.setMinimumHeight(120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._cursor_set = False  # see showEvent
         self.setAccessibleName("Waveform of the answer; click to seek")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The hand over it, set when it is first shown (before any pointer can be over it):
+        # a cursor shape is a Qt namespace enum, with no property to set by number, and the
+        # reviewer's first frame shows no waveform (issue 17; ui/widgets/qt_numbers.py).
+        if not self._cursor_set:
+            from PySide6.QtCore import Qt
+
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self._cursor_set = True
+        super().showEvent(event)
 
     def set_levels(self, levels: Sequence[float]) -> None:
         self.levels = list(levels)
@@ -130,7 +154,7 @@ class WaveformView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         # Qt's painting classes only the hidden pages use (their enums) load when first
         # painted: an empty reviewer window's first frame shows none of them (issue 17).
-        from PySide6.QtCore import QRectF
+        from PySide6.QtCore import QRectF, Qt
         from PySide6.QtGui import QPen
 
         p = QPainter(self)
@@ -173,6 +197,8 @@ class WaveformView(QWidget):
         self._seek_to(event.position().x())
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        from PySide6.QtCore import Qt  # (user input: after the first paint)
+
         if event.buttons() & Qt.MouseButton.LeftButton:
             self._seek_to(event.position().x())
 
@@ -184,7 +210,11 @@ class TimelineSlider(QSlider):
     seek_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(Qt.Orientation.Horizontal, parent)
+        # By keyword, and the orientation by number: QSlider's positional overloads include
+        # one taking Qt's Orientation, and choosing among them (or naming the enum) builds the
+        # whole Qt namespace before the first paint (ui/widgets/qt_numbers.py).
+        super().__init__(parent=parent)
+        set_properties(self, orientation=Orientation.Horizontal)
         self.markers: list[int] = []
         self.setMinimumHeight(24)
 
@@ -216,6 +246,8 @@ class TimelineSlider(QSlider):
         )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        from PySide6.QtCore import Qt  # (user input: after the first paint)
+
         if event.button() == Qt.MouseButton.LeftButton and self.isEnabled() and self.maximum():
             value = self._value_at(event.position().x())
             self.setValue(value)
@@ -235,7 +267,7 @@ class TimelineSlider(QSlider):
         super().paintEvent(event)
         if not self.markers or self.maximum() <= 0:
             return
-        from PySide6.QtCore import QRectF  # with the first mark (its enums)
+        from PySide6.QtCore import QRectF, Qt  # with the first mark (their enums)
 
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -313,7 +345,7 @@ class VideoView(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#10151d"))
         if self.image is not None and not self.image.isNull():
-            from PySide6.QtCore import QRectF  # (see WaveformView.paintEvent)
+            from PySide6.QtCore import QRectF, Qt  # (see WaveformView.paintEvent)
 
             size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = (self.width() - size.width()) // 2
@@ -357,9 +389,11 @@ class PlayerWidget(QWidget):
         self.text.setAccessibleName("Written answer")
         self.placeholder = QLabel("Choose an answer in the library to play it.")
         self.placeholder.setObjectName("Hint")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Enum-typed properties by number before the first paint (ui/widgets/qt_numbers.py).
+        set_properties(self.placeholder, alignment=AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
-        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)  # may name a file or a Qt error
+        # Plain: it may name a file or a Qt error.
+        set_properties(self.placeholder, textFormat=TextFormat.PlainText)
 
         self.stack = QStackedWidget()
         for w in (self.placeholder, self.video, self.waveform, self.text):
@@ -382,7 +416,7 @@ class PlayerWidget(QWidget):
         self.slower_button.setAccessibleName("Slower")
         self.speed_label = QLabel("1x")
         self.speed_label.setObjectName("SpeedLabel")
-        self.speed_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_properties(self.speed_label, alignment=AlignmentFlag.AlignCenter)
         self.speed_label.setMinimumWidth(48)
         self.speed_label.setToolTip("Playback speed; pitch is preserved")
         self.faster_button = QPushButton("+")
@@ -399,9 +433,11 @@ class PlayerWidget(QWidget):
             self.slower_button,
             self.faster_button,
         ):
-            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            set_properties(b, focusPolicy=FocusPolicy.TabFocus)
+        set_properties(self.slider, focusPolicy=FocusPolicy.TabFocus)
+        set_properties(
+            self.time_label, alignment=AlignmentFlag.AlignRight | AlignmentFlag.AlignVCenter
+        )
 
         timeline = QHBoxLayout()
         timeline.addWidget(self.slider, 1)
@@ -481,7 +517,7 @@ class PlayerWidget(QWidget):
             action = QAction(text, self)
             if self._with_shortcuts:
                 action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            set_properties(action, shortcutContext=ShortcutContext.WindowShortcut)
             action.triggered.connect(slot)
             self.addAction(action)
             actions.append(action)

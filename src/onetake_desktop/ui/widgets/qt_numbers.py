@@ -105,6 +105,25 @@ class CursorShape:
     PointingHandCursor = 13
 
 
+class ItemDataRole:
+    # A model's data(index, role) receives the role as a plain int: compare it with these.
+    DisplayRole = 0
+    DecorationRole = 1
+    EditRole = 2
+    ToolTipRole = 3
+    StatusTipRole = 4
+    WhatsThisRole = 5
+    FontRole = 6
+    TextAlignmentRole = 7
+    BackgroundRole = 8
+    ForegroundRole = 9
+    CheckStateRole = 10
+    AccessibleTextRole = 11
+    AccessibleDescriptionRole = 12
+    SizeHintRole = 13
+    UserRole = 256
+
+
 def set_properties(target: QObject, **values: object) -> None:
     """``target.setProperty(name, value)`` for each, refusing a name that is not one of the
     class's declared properties or a value Qt cannot convert to it (``setProperty`` would
