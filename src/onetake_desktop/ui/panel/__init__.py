@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
 
@@ -22,6 +22,7 @@ from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import PanelWindow
 from onetake_desktop.ui.panel.lock import LockScreen, PanelistSwitch
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
+from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 
 # The windows and dialogs load on first use, and so do the Qt classes only they and lock()
 # name: each Qt class makes its Python enums when first named (issue 17: before the first
@@ -72,7 +73,9 @@ class PanelController(QObject):
         if locked:
             self._make_lock_screen()
         self.switch = PanelistSwitch(service, self.switch_to, window)
-        window.menuBar().setCornerWidget(self.switch, Qt.Corner.TopRightCorner)
+        # Top right: the corner's default (naming Qt's Corner, or any enum of the Qt
+        # namespace, builds all of them before the first paint: ui/widgets/qt_numbers.py).
+        window.menuBar().setCornerWidget(self.switch)
 
         self.menu = QMenu("&Panel", window)
         self.menu.setObjectName("PanelMenu")
@@ -81,7 +84,8 @@ class PanelController(QObject):
         self._build_menu()
 
         self.audit_label = QLabel("")
-        self.audit_label.setTextFormat(Qt.TextFormat.PlainText)  # the problem names panelists
+        # The problem names panelists.
+        set_properties(self.audit_label, textFormat=TextFormat.PlainText)
         self.audit_label.setObjectName("AuditWarning")
         self.audit_label.setStyleSheet("color: #b42318; font-weight: 600;")
         window.statusBar().addPermanentWidget(self.audit_label)
@@ -132,6 +136,8 @@ class PanelController(QObject):
         """Tab reaches the lock screen's widgets where it did when they were made with the
         controller: the window's ring is panes, banner, lock screen, panelist switch,
         transcripts, so they go right before the switch (made later, they came last)."""
+        from PySide6.QtCore import Qt  # (focusPolicy() is a Qt namespace enum: made late)
+
         ring: list[QWidget] = []
         widget = self.window.nextInFocusChain()
         while widget is not None and widget is not self.window:
@@ -174,8 +180,8 @@ class PanelController(QObject):
 
     def _add(self, key: str, text: str, slot: Callable[[], Any], shortcut: str = "") -> QAction:
         action = QAction(text, self.menu)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
+        if shortcut:  # a property: setShortcut's overloads take Qt's Key (qt_numbers.py)
+            set_properties(action, shortcut=QKeySequence(shortcut))
         action.triggered.connect(lambda _=False: slot())
         self.menu.addAction(action)
         self.actions[key] = action

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
+from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,7 +59,9 @@ def plain_text_labels(root: QWidget) -> None:
     """Every label under ``root`` shows plain text: names, emails, answers and reasons come
     from outside (bundles, people) and must never render as rich text."""
     for label in root.findChildren(QLabel):
-        label.setTextFormat(Qt.TextFormat.PlainText)
+        # By number: the lock screen's labels are made before a locked window's first paint
+        # (ui/widgets/qt_numbers.py).
+        set_properties(label, textFormat=TextFormat.PlainText)
 
 
 class PanelWindow(QWidget):
@@ -66,6 +69,8 @@ class PanelWindow(QWidget):
     the panel locks, so nobody sees the previous panelist's view)."""
 
     def __init__(self, parent: QWidget, title: str) -> None:
+        from PySide6.QtCore import Qt  # opened from a menu, after the first paint
+
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"{title} — OneTake panel")
         self.setStyleSheet(STYLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
 from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.widgets.qt_numbers import ToolButtonStyle, set_properties
 
 if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
     from onetake_desktop.services.panel_records import Verified
@@ -111,7 +113,11 @@ class LockScreen(QWidget):
         inner.addLayout(row)
         inner.addWidget(self.checking)
         inner.addWidget(self.error)
-        inner.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # At its own width, on the left: a Maximum width policy does what AlignLeft would,
+        # without naming the Qt namespace before a locked window's first paint (its ~95
+        # enums are built at its first use: ui/widgets/qt_numbers.py).
+        self.new_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        inner.addWidget(self.new_button)
 
         centre = QHBoxLayout()
         centre.addStretch(1)
@@ -179,7 +185,7 @@ class LockScreen(QWidget):
         self.audit_banner.setVisible(bool(sentence))
 
     def _focus_passphrase(self) -> None:
-        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.passphrase.setFocus()  # (Qt's OtherFocusReason, without naming its namespace)
 
     def try_sign_in(self) -> None:
         """Check the passphrase on a worker thread (Argon2id takes ~0.1 s by design); the
@@ -255,7 +261,7 @@ class PanelistSwitch(QToolButton):
             "QToolButton#PanelistSwitch::menu-indicator { image: none; }"
         )
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        set_properties(self, toolButtonStyle=ToolButtonStyle.ToolButtonTextOnly)  # (by number)
         self.setAccessibleName("Switch panelist")
         self.setMenu(QMenu(self))
         self.menu().aboutToShow.connect(self.rebuild)
