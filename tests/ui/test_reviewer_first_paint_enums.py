@@ -113,3 +113,18 @@ def test_the_header_says_the_models_words_wide_and_narrow(tmp_path: Path, qtbot:
     assert changes
     window.close()
     library.close()
+
+
+def test_the_waveform_has_its_hand_cursor_once_shown(qtbot: QtBot) -> None:
+    """Set when the waveform is first shown (a cursor shape is a Qt namespace enum with no
+    property to set by number), before any pointer can be over it."""
+    from onetake_desktop.ui.widgets.player import PlayerWidget
+
+    player = PlayerWidget(shortcuts=False)
+    qtbot.addWidget(player)
+    player.show()
+    qtbot.waitExposed(player)
+    player.stack.setCurrentWidget(player.waveform)
+    assert player.waveform.isVisible()
+    assert player.waveform.testAttribute(Qt.WidgetAttribute.WA_SetCursor)
+    assert player.waveform.cursor().shape() == Qt.CursorShape.PointingHandCursor
