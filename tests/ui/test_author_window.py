@@ -548,6 +548,33 @@ def test_the_suggested_deadline_is_two_weeks_from_today_on_this_computers_calend
         time.tzset()
 
 
+def test_the_suggested_deadline_has_the_offset_of_its_own_date(
+    qtbot: QtBot,
+    app_context: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Berlin on 20 March 2027 is at UTC+01:00; two weeks later (3 April) summer time has
+    # begun: 23:59 that evening on this computer is 23:59 at UTC+02:00.
+    context = app_context._replace(clock=ManualClock(datetime(2027, 3, 20, 9, 0, tzinfo=UTC)))
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        source = tmp_path / "local.toml"
+        source.write_text(kitfile.demo_source_path().read_text(encoding="utf-8"), "utf-8")
+        w = make_window(qtbot, context, AuthorDraft.open(source))
+        w.draft.set("deadline", None)
+        w.load()
+        assert w.deadline_edit.text() == "2027-04-03 23:59"
+        assert w.deadline_zone.currentText() == "UTC+02:00"
+        QTest.mouseClick(w.has_deadline, Qt.MouseButton.LeftButton)
+        expected = datetime(2027, 4, 3, 23, 59, tzinfo=timezone(timedelta(hours=2)))
+        assert w.draft.get("deadline") == expected
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_a_deadline_at_a_time_this_computers_zone_skips_is_shown_and_kept(
     qtbot: QtBot,
     app_context: AppContext,

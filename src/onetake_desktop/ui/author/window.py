@@ -612,24 +612,24 @@ class AuthorWindow(QMainWindow):
     def _load_deadline(self) -> None:
         value = self.draft.get("deadline")
         self.has_deadline.setChecked(isinstance(value, datetime))
-        if isinstance(value, datetime) and value.utcoffset() is not None:
-            self._choose_zone(value.utcoffset() or timedelta(0))
-        else:
-            # No deadline yet: offer this computer's own offset.
-            self._choose_zone(datetime.now().astimezone().utcoffset() or timedelta(0))
-        self.deadline_edit.setDateTime(_qt_datetime(self._shown_deadline()))
+        shown = self._shown_deadline()
+        # The draft's own zone, or (none yet) this computer's offset on the suggested date.
+        self._choose_zone(shown.utcoffset() or timedelta(0))
+        self.deadline_edit.setDateTime(_qt_datetime(shown))
         self.deadline_edit.setEnabled(self.has_deadline.isChecked())
         self.deadline_zone.setEnabled(self.has_deadline.isChecked())
 
     def _shown_deadline(self) -> datetime:
         """The draft's deadline, or (none yet) one to offer: two weeks from today at 23:59 on
         this computer's calendar, not UTC's (late evening in the Americas is already
-        tomorrow in UTC)."""
+        tomorrow in UTC), at the offset this computer has on that date (a daylight-saving
+        change may come in between)."""
         value = self.draft.get("deadline")
         if isinstance(value, datetime) and value.utcoffset() is not None:
             return value
-        soon = self.context.clock.now().astimezone() + timedelta(days=14)
-        return soon.replace(hour=23, minute=59)
+        day = self.context.clock.now().astimezone().date() + timedelta(days=14)
+        # A naive local time: astimezone() gives it the offset the computer's zone has then.
+        return datetime(day.year, day.month, day.day, 23, 59).astimezone()
 
     def _choose_zone(self, offset: timedelta) -> None:
         """Select ``offset`` in the zone list, adding it when it is not a half hour."""
