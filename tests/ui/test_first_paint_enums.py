@@ -67,6 +67,7 @@ def test_set_properties_refuses_a_name_that_is_no_property(qtbot: QtBot) -> None
 WINDOWS = {
     "start": [],
     "author": ["author"],
+    "candidate": ["candidate"],
 }
 
 
