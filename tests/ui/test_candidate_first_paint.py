@@ -28,7 +28,9 @@ from onetake_desktop.domain.session import STEPS
 from onetake_desktop.ui.candidate import safe_text, widgets
 from onetake_desktop.ui.candidate.safe_text import SafeText
 from onetake_desktop.ui.candidate.widgets import (
+    ElidedLabel,
     StepIndicator,
+    TextLabel,
     label,
     make_all_selectable,
     selectable_once_styled,
@@ -248,3 +250,66 @@ def test_an_error_while_a_page_is_built_propagates_and_ends_the_block(qtbot: QtB
         outer.append(QWidget())
     assert widgets._unstyled is None
     assert selectable(label("after"))
+
+
+def test_text_labels_know_their_format_and_flags_as_qt_has_them(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """TextLabel keeps its text format and interaction flags as numbers (reading Qt's back
+    builds the Qt namespace before the first paint); on every page they are Qt's own."""
+    fresh = TextLabel()
+    qtbot.addWidget(fresh)
+    assert fresh.text_format == fresh.textFormat().value  # QLabel's defaults
+    assert fresh.interaction_flags == fresh.textInteractionFlags().value
+    from onetake_desktop.storage.kitfile import demo_kit_path, load_kit, save_kit
+
+    kit = load_kit(demo_kit_path())
+    linked = kit._replace(welcome=kit.welcome + "\n\nApply at https://jobs.example/apply.")
+    save_kit(linked, tmp_path / "linked.onetakekit")
+    w = make(tmp_path / "linked.onetakekit", ManualClock(), tmp_path / "x.onetake")
+    qtbot.addWidget(w)
+    w.build_all_pages()
+    w.show()
+    qtbot.waitExposed(w)
+    labels = w.findChildren(TextLabel)
+    assert len(labels) > 40
+    assert any(lab.text_format == Qt.TextFormat.RichText.value for lab in labels)  # a link
+    for lab in labels:
+        assert lab.text_format == lab.textFormat().value, lab.text()[:40]
+        assert lab.interaction_flags == lab.textInteractionFlags().value, lab.text()[:40]
+    w.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Harbour Lane Home Supplies · Customer Support Specialist",
+        "שלום עולם مرحبا بالعالم · 日本語のテキスト 😀 e\u0301",
+        "Long\x9cShort",  # U+009C: Qt's separator of a text's length variants
+    ],
+)
+def test_the_header_line_is_what_elided_text_gives_at_every_width(qtbot: QtBot, text: str) -> None:
+    """The header's ElidedLabel finds a line that fits without Qt's elidedText (whose mode
+    is an enum of the Qt namespace): the same text as elidedText at every width."""
+    line = ElidedLabel(text, "Hint")
+    qtbot.addWidget(line)
+    line.show()
+    metrics = line.fontMetrics()
+    full = metrics.horizontalAdvance(text)
+    for width in [*range(40, full + 40, 3), full - 1, full, full + 1]:
+        line.resize(width, 30)
+        expected = metrics.elidedText(text, Qt.TextElideMode.ElideRight, line.width())
+        assert line.text() == expected, width
+
+
+def test_a_bullet_s_dot_sits_on_its_first_line(qtbot: QtBot) -> None:
+    text = SafeText("- " + "A bullet long enough to wrap onto several lines. " * 6)
+    text.resize(300, 400)
+    qtbot.addWidget(text)
+    text.show()
+    qtbot.waitExposed(text)
+    (lab,) = text.labels
+    dot = next(d for d in text.findChildren(QLabel) if d.accessibleName() == "Bullet")
+    assert lab.height() > 3 * dot.fontMetrics().height()  # wrapped
+    assert dot.alignment() & Qt.AlignmentFlag.AlignTop
+    assert dot.contentsRect().top() + dot.y() == lab.y()  # drawn from the row's top

@@ -259,9 +259,26 @@ def test_device_check_states_the_size_of_the_file_to_send(
     w.close()
 
 
+@pytest.mark.parametrize("worker_ends_late", [False, True])
 def test_a_refused_upload_says_why_and_saving_a_copy_still_works(
-    qtbot: QtBot, tmp_path: Path, app_context: AppContext
+    qtbot: QtBot,
+    tmp_path: Path,
+    app_context: AppContext,
+    monkeypatch: pytest.MonkeyPatch,
+    worker_ends_late: bool,
 ) -> None:
+    if worker_ends_late:  # the report reaches the page while its thread still runs
+        import time
+
+        from onetake_desktop.services.upload import UploadJob
+
+        real_run = UploadJob._run
+
+        def run_then_linger(self: UploadJob, stop: object) -> None:
+            real_run(self, stop)  # type: ignore[arg-type]
+            time.sleep(0.5)
+
+        monkeypatch.setattr(UploadJob, "_run", run_then_linger)
     with intake_server(tmp_path / "store", token="right-token") as intake:
         hand_over = f'\n[hand_over]\nupload_url = "{intake.url}"\nupload_token = "expired-token"\n'
         signed = signed_small_kit(tmp_path / "kit", hand_over=hand_over)
@@ -284,7 +301,8 @@ def test_a_refused_upload_says_why_and_saving_a_copy_still_works(
         page = w.pages["sent"]
         assert isinstance(page, SentPage)
         page.send_button.click()
-        qtbot.waitUntil(lambda: bool(page.problem) and not page.sending(), timeout=60_000)
+        qtbot.waitUntil(lambda: bool(page.problem), timeout=60_000)
+        assert not page.sending() and not page.pause_button.isVisible()
         assert page.send_status.text() == (
             "The employer's server refused the upload token (it may be mistyped or expired); "
             "ask the employer, or save the file and send it another way."

@@ -1,5 +1,6 @@
 """Stopping an answer never freezes the candidate window: "Saving your answer…" shows while the
-recorder finishes the file, and the take appears when the recorder's queued signal arrives.
+recorder finishes the file, and the take appears when the recorder's report (an event posted to
+the window, always queued) arrives.
 
 Real window with the demo kit, offscreen; synthetic camera and microphone, real encoders. A
 latch holds every take's writer in its last step (flushing the encoder, closing the file), so
@@ -84,7 +85,7 @@ def saved_answer(w: CandidateWindow) -> dict[str, Any]:
     return dict(json.loads(w.service.state_path.read_text())["answers"][0])
 
 
-def test_stop_shows_saving_then_the_take_arrives_by_the_queued_signal(
+def test_stop_shows_saving_then_the_take_arrives_by_the_posted_report(
     qtbot: QtBot, tmp_path: Path, held_writer: Latch
 ) -> None:
     clock = ManualClock()
@@ -120,7 +121,7 @@ def test_stop_shows_saving_then_the_take_arrives_by_the_queued_signal(
     clock.advance(s.answer_min(q) + 1)
     w.tick()
     assert page.stop_button.isEnabled()
-    # Only the recorder's queued signal may now count the take: the window's clock stops.
+    # Only the recorder's posted report may now count the take: the window's clock stops.
     w.timer.stop()
     page.stop_button.click()
 
@@ -205,7 +206,7 @@ def test_a_dialog_during_a_take_stops_it_without_waiting_and_the_answer_is_seale
 ) -> None:
     """A link in the question (a dialog) during a take: the window asks the recorder to stop
     and opens the question at once, while the writer is still held in its flush; the take
-    does not count, and its file goes when the recorder's queued signal arrives. The next
+    does not count, and its file goes when the recorder's posted report arrives. The next
     take is kept, and the sealed bundle carries it complete."""
     blocking_stops: list[str] = []
     real_stop = recorder.Take.stop
@@ -231,7 +232,7 @@ def test_a_dialog_during_a_take_stops_it_without_waiting_and_the_answer_is_seale
     take_file = svc.takes_dir / "q1-take1.mp4"
     partial = take_file.with_name("q1-take1.mp4.partial")
     assert partial.exists()
-    w.timer.stop()  # only the recorder's queued signal may finish the stopped take
+    w.timer.stop()  # only the recorder's posted report may finish the stopped take
     opened: list[str] = []
     w.open_url = opened.append
     during: dict[str, Any] = {}
@@ -268,7 +269,7 @@ def test_a_dialog_during_a_take_stops_it_without_waiting_and_the_answer_is_seale
     assert page.views.currentWidget() is page.ready and not page.saving.isVisible()
     assert saved_answer(w)["phase"] == "ready" and saved_answer(w)["takes"] == []
 
-    # The writer finishes; its report arrives by the queued signal and the file goes.
+    # The writer finishes; its report arrives (a posted event) and the file goes.
     held_writer.release.set()
     qtbot.waitUntil(lambda: not svc._discarding, timeout=30_000)
     assert take.finished.done()
@@ -308,3 +309,30 @@ def test_a_dialog_during_a_take_stops_it_without_waiting_and_the_answer_is_seale
     assert media.video_codec == "h264" and media.audio_codec == "aac"
     assert media.duration_seconds == pytest.approx(kept.duration_seconds, abs=0.2)
     assert sorted(p.name for p in svc.takes_dir.iterdir()) == ["q1-take1-2.mp4", "q2-take1.mp4"]
+
+
+def test_a_take_s_report_is_counted_on_the_gui_thread_once_each_and_never_at_once(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recorder reports each finished take on its writer thread; the window counts it on
+    its own thread, once per report, and never inside the report's call, even one made on
+    the GUI thread (a posted event: queued, as a queued signal connection was)."""
+    w = make(demo_kit_path(), ManualClock(), tmp_path / "a.onetake", session_dir=tmp_path / "s")
+    qtbot.addWidget(w)
+    w.timer.stop()  # its ticks collect finished takes too: only the reports count here
+    counted: list[str] = []
+    monkeypatch.setattr(
+        w.service, "collect_finished", lambda: counted.append(threading.current_thread().name)
+    )
+    (wake,) = w.service.take_wakeups
+    wake()
+    assert counted == []  # not inside the call
+    qtbot.waitUntil(lambda: len(counted) == 1)
+    writer = threading.Thread(target=lambda: (wake(), wake()), name="writer")
+    writer.start()
+    writer.join()
+    qtbot.waitUntil(lambda: len(counted) == 3)
+    QApplication.processEvents()
+    assert counted == [threading.main_thread().name] * 3
+    w.close()
+    assert w.service.take_wakeups == []

@@ -68,6 +68,7 @@ WINDOWS = {
     "start": [],
     "author": ["author"],
     "review": ["review"],
+    "candidate": ["candidate"],
 }
 
 

@@ -14,7 +14,7 @@ loop). Stopping a take does not wait for the recorder to finish its file (draini
 the encoder, fsyncing take a noticeable time on a weak laptop): :attr:`finishing` is true
 meanwhile. The recording engine reports every take that ended (stopped, time limit, device
 lost) from its own writer thread through ``on_finished``; that only enqueues the result and
-calls the ``take_wakeups`` (thread-safe callables: a window emits a queued signal there), and
+calls the ``take_wakeups`` (thread-safe callables: a window posts itself an event there), and
 :meth:`collect_finished`, or :meth:`tick` called about 30 times a second, turns it into a
 state change on the owner's thread. Listeners are plain callables and are always called on the
 owner's thread. A dialog (:meth:`interrupt`) stops a take the same way, without waiting; that

@@ -11,11 +11,21 @@ shows it and asks first.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from onetake_desktop.domain.safe_text import Block, parse_safe_text
 from onetake_desktop.ui.candidate.widgets import TextLabel, make_selectable
+from onetake_desktop.ui.widgets.qt_numbers import (
+    AlignmentFlag,
+    FocusPolicy,
+    TextFormat,
+    TextInteractionFlag,
+    set_properties,
+)
+
+# Qt's enums by number: kit texts are on the candidate's first page, before whose paint
+# naming the Qt namespace costs ~120 M instructions (issue 17; ui/widgets/qt_numbers.py).
 
 
 def block_html(block: Block) -> str:
@@ -69,9 +79,15 @@ class SafeText(QWidget):
                 row_l.setContentsMargins(8, 0, 0, 0)
                 row_l.setSpacing(8)
                 dot = QLabel("•")
-                dot.setTextFormat(Qt.TextFormat.PlainText)
+                # At the top of its line's height: the label's own alignment (the layout's
+                # AlignTop would need the Qt namespace; the same pixels).
+                set_properties(
+                    dot,
+                    textFormat=TextFormat.PlainText,
+                    alignment=AlignmentFlag.AlignLeft | AlignmentFlag.AlignTop,
+                )
                 dot.setAccessibleName("Bullet")
-                row_l.addWidget(dot, 0, Qt.AlignmentFlag.AlignTop)
+                row_l.addWidget(dot)
                 row_l.addWidget(lab, 1)
                 self._layout.addWidget(row)
             else:
@@ -90,19 +106,19 @@ class SafeText(QWidget):
             lab.setObjectName(self._name)
         lab.setWordWrap(True)
         if block.has_link:
-            lab.setTextFormat(Qt.TextFormat.RichText)
+            lab.set_text_format(TextFormat.RichText)
             lab.setProperty("safe_link", True)  # the one kind of rich text in candidate mode
             lab.setText(block_html(block))
             lab.setOpenExternalLinks(False)  # the window shows the address and asks first
-            lab.setTextInteractionFlags(
-                Qt.TextInteractionFlag.TextSelectableByMouse
-                | Qt.TextInteractionFlag.LinksAccessibleByMouse
-                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            lab.set_interaction_flags(
+                TextInteractionFlag.TextSelectableByMouse
+                | TextInteractionFlag.LinksAccessibleByMouse
+                | TextInteractionFlag.LinksAccessibleByKeyboard
             )
-            lab.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches the link
+            set_properties(lab, focusPolicy=FocusPolicy.StrongFocus)  # Tab reaches the link
             lab.linkActivated.connect(self.link_activated.emit)
         else:
-            lab.setTextFormat(Qt.TextFormat.PlainText)
+            lab.set_text_format(TextFormat.PlainText)
             lab.setText(block.text)
             make_selectable(lab)
         lab.setAccessibleName(block.text[:200])

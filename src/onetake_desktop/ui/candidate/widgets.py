@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QColor, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -19,6 +19,17 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.session import STEP_LABELS, STEPS, Step
 from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+from onetake_desktop.ui.widgets.qt_numbers import (
+    AlignmentFlag,
+    FocusPolicy,
+    TextFormat,
+    TextInteractionFlag,
+    set_properties,
+)
+
+# Nothing here names PySide6's Qt namespace on a window's way to its first paint: the first
+# use builds all its enums (~120 M instructions, issue 17; see ui/widgets/qt_numbers.py). Its
+# enum-typed properties are set by number; code that runs later imports Qt where it runs.
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with the window
@@ -52,14 +63,15 @@ def button(
     if name:
         b.setObjectName(name)
     if shortcut:
-        b.setShortcut(QKeySequence(shortcut))
+        # As a property: setShortcut's overloads take the Qt namespace's Key (qt_numbers.py).
+        set_properties(b, shortcut=QKeySequence(shortcut))
         native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
         b.setToolTip(f"{tip or plain} ({native})")
         b.setAccessibleDescription(f"Shortcut {native}")
     elif tip:
         b.setToolTip(tip)
     b.setAccessibleName(plain)
-    b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    set_properties(b, focusPolicy=FocusPolicy.StrongFocus)
     b.setAutoDefault(False)
     return b
 
@@ -68,7 +80,7 @@ def set_button_text(b: QPushButton, text: str) -> None:
     """Change a button's words but keep its shortcut (setText would replace it by a mnemonic)."""
     shortcut = b.shortcut()
     b.setText(text)
-    b.setShortcut(shortcut)
+    set_properties(b, shortcut=shortcut)
     b.setAccessibleName(text.replace("&", ""))
 
 
@@ -82,7 +94,24 @@ def make_selectable(w: QLabel) -> None:
     if _unstyled is not None:
         _unstyled.append(w)
     else:
-        w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_interaction_flags(w, TextInteractionFlag.TextSelectableByMouse)
+
+
+def set_interaction_flags(w: QLabel, flags: int) -> None:
+    """``w.setTextInteractionFlags`` by number (``qt_numbers.TextInteractionFlag``); a
+    measured label's own way, which keeps the heights it measured where they still hold."""
+    if isinstance(w, MeasuredLabel):
+        w.set_interaction_flags(flags)
+    else:
+        set_properties(w, textInteractionFlags=flags)
+
+
+def set_plain_text_format(w: QLabel) -> None:
+    """``w.setTextFormat(Qt.PlainText)`` by number (a measured label's own way)."""
+    if isinstance(w, MeasuredLabel):
+        w.set_text_format(TextFormat.PlainText)
+    else:
+        set_properties(w, textFormat=TextFormat.PlainText)
 
 
 def selectable_once_styled(until_shown: list[QLabel] | None = None) -> _StyledBlock:
@@ -151,23 +180,42 @@ def make_all_selectable(labels: list[QLabel]) -> None:
     labels.clear()
 
 
-_MEASURED_ALIKE = {
-    Qt.TextInteractionFlag.NoTextInteraction,
-    Qt.TextInteractionFlag.LinksAccessibleByMouse,
-    Qt.TextInteractionFlag.TextSelectableByMouse,
-}
+_MEASURED_ALIKE = frozenset(
+    {
+        TextInteractionFlag.NoTextInteraction,
+        TextInteractionFlag.LinksAccessibleByMouse,
+        TextInteractionFlag.TextSelectableByMouse,
+    }
+)
 
 
 class TextLabel(MeasuredLabel):
     """A measured label (heights kept per width, issue 17) that also keeps them when it turns
     selectable, where its text measures alike either way (see ``keeps_heights_with``). The
-    candidate's pages turn their labels selectable after they are laid out."""
+    candidate's pages turn their labels selectable after they are laid out.
+
+    It knows its text format and interaction flags as set through its setters (Qt's own, or
+    by number): reading them back from Qt makes Python enums, before the first paint all of
+    the Qt namespace's (ui/widgets/qt_numbers.py)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.text_format = TextFormat.AutoText  # QLabel's defaults until set
+        self.interaction_flags = TextInteractionFlag.LinksAccessibleByMouse
+
+    def set_text_format(self, text_format: int) -> None:
+        super().set_text_format(text_format)
+        self.text_format = text_format
+
+    def set_interaction_flags(self, flags: int) -> None:
+        super().set_interaction_flags(flags)  # asks keeps_heights_with with the old flags
+        self.interaction_flags = flags
 
     def measures_alike_when_selectable(self) -> bool:
         """Whether making this label selectable keeps the heights it measured."""
-        return self.keeps_heights_with(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return self.keeps_heights_with(TextInteractionFlag.TextSelectableByMouse)
 
-    def keeps_heights_with(self, flags: Qt.TextInteractionFlag) -> bool:
+    def keeps_heights_with(self, flags: int) -> bool:
         # A selectable label measures its text another way (a QTextDocument, not
         # QFontMetrics). For plain, word-wrapped text of printable characters and line
         # breaks both ways give the same heights (measured on every candidate page and a
@@ -177,9 +225,9 @@ class TextLabel(MeasuredLabel):
         # (A QLabel starts with LinksAccessibleByMouse, which plain text has no use for.)
         return (
             flags in _MEASURED_ALIKE
-            and self.textInteractionFlags() in _MEASURED_ALIKE
+            and self.interaction_flags in _MEASURED_ALIKE
             and self.wordWrap()
-            and self.textFormat() == Qt.TextFormat.PlainText
+            and self.text_format == TextFormat.PlainText
             and self.text().replace("\n", "").isprintable()
         )
 
@@ -187,7 +235,7 @@ class TextLabel(MeasuredLabel):
 def label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
     """A plain-text label: whatever it is given (kit text, names, file names) shows as is."""
     w = TextLabel()
-    w.setTextFormat(Qt.TextFormat.PlainText)
+    w.set_text_format(TextFormat.PlainText)
     w.setText(text)
     if name:
         w.setObjectName(name)
@@ -220,7 +268,7 @@ class ElidedLabel(QLabel):
 
     def __init__(self, text: str = "", name: str | None = None) -> None:
         super().__init__()
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        set_properties(self, textFormat=TextFormat.PlainText)
         if name:
             self.setObjectName(name)
         self.setMinimumWidth(40)
@@ -231,9 +279,17 @@ class ElidedLabel(QLabel):
         self.setText(text)
 
     def resizeEvent(self, event: Any) -> None:
-        elided = self.fontMetrics().elidedText(
-            self.full_text, Qt.TextElideMode.ElideRight, max(0, self.width())
-        )
+        width = max(0, self.width())
+        text = self.full_text
+        # A line that fits is what elidedText would give back (it measures the same way),
+        # found without naming its mode, an enum of the Qt namespace (qt_numbers.py); the
+        # header's line fits on the first frame. (U+009C separates length variants there.)
+        if "\x9c" in text or QFontMetricsF(self.fontMetrics()).horizontalAdvance(text) > width:
+            from PySide6.QtCore import Qt
+
+            elided = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        else:
+            elided = text
         if elided != self.text():
             self.setText(elided)
         super().resizeEvent(event)
@@ -250,8 +306,10 @@ class WrapCheck(QWidget):
         layout.setSpacing(6)
         self.box = QCheckBox()
         self.box.setAccessibleName(text)
+        from PySide6.QtCore import Qt  # the privacy page's: built after the first paint
+
         self.words = QLabel()
-        self.words.setTextFormat(Qt.TextFormat.PlainText)
+        set_properties(self.words, textFormat=TextFormat.PlainText)
         self.words.setText(text)
         self.words.setWordWrap(True)
         self.words.mouseReleaseEvent = lambda _e: self.box.toggle()  # type: ignore[method-assign]
@@ -279,18 +337,18 @@ class StepIndicator(QWidget):
         for i, step in enumerate(STEPS):
             if i:
                 arrow = QLabel("›")
-                arrow.setTextFormat(Qt.TextFormat.PlainText)
+                set_properties(arrow, textFormat=TextFormat.PlainText)
                 arrow.setObjectName("StepArrow")
                 self.arrows.append(arrow)
                 layout.addWidget(arrow)
             lab = QLabel(f"{i + 1}. {STEP_LABELS[step]}")
-            lab.setTextFormat(Qt.TextFormat.PlainText)
+            set_properties(lab, textFormat=TextFormat.PlainText)
             lab.setObjectName("StepLabel")
             self.labels[step] = lab
             layout.addWidget(lab)
         # On a narrow window only the current step shows, as "Step 3 of 7: Devices".
         self.compact_label = QLabel()
-        self.compact_label.setTextFormat(Qt.TextFormat.PlainText)
+        set_properties(self.compact_label, textFormat=TextFormat.PlainText)
         self.compact_label.setObjectName("StepLabel")
         self.compact_label.setProperty("state", "current")
         self.compact_label.hide()
@@ -299,7 +357,8 @@ class StepIndicator(QWidget):
         self.current: Step = current
         self._full_width = 0
         self.compact = False
-        self.set_step(current)  # before the first polish: styled once, in its state
+        # Before the first polish (the labels are new): styled once, in their state.
+        self._set_states(current)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(160, super().minimumSizeHint().height())
@@ -324,21 +383,33 @@ class StepIndicator(QWidget):
         self.compact_label.setVisible(compact)
 
     def set_step(self, step: Step) -> None:
-        self.current = step
-        reached = STEPS.index(step)
-        for i, (s, lab) in enumerate(self.labels.items()):
-            state = "current" if s == step else ("done" if i < reached else "todo")
-            if lab.property("state") == state:
-                continue
-            lab.setProperty("state", state)
-            # A label already styled is styled again for its new state; one not polished yet
-            # takes it with its first polish (issue 17: `style()` makes PySide6 build QStyle's
-            # Python enums, ~6 ms, which nothing else needs before the first paint).
+        changed = self._set_states(step)
+        if not changed:
+            return
+        # A label already styled is styled again for its new state; one not polished yet
+        # takes it with its first polish. Only here, not for the new labels of __init__
+        # (issue 17): `style()` makes PySide6 build QStyle's Python enums (~6 ms), and the
+        # attribute is an enum of the Qt namespace (ui/widgets/qt_numbers.py).
+        from PySide6.QtCore import Qt
+
+        for lab in changed:
             if lab.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
                 lab.style().unpolish(lab)
                 lab.style().polish(lab)
+
+    def _set_states(self, step: Step) -> list[QLabel]:
+        """Each step label's state for ``step``; the labels whose state changed."""
+        self.current = step
+        reached = STEPS.index(step)
+        changed = []
+        for i, (s, lab) in enumerate(self.labels.items()):
+            state = "current" if s == step else ("done" if i < reached else "todo")
+            if lab.property("state") != state:
+                lab.setProperty("state", state)
+                changed.append(lab)
         self.setAccessibleName(f"Step {reached + 1} of {len(STEPS)}: {STEP_LABELS[step]}")
         self.compact_label.setText(self.accessibleName())
+        return changed
 
 
 class ClockRing(QWidget):
@@ -380,6 +451,7 @@ class ClockRing(QWidget):
     def paintEvent(self, event: Any) -> None:
         # Painting's Qt classes load with the first clock or meter shown (issue 17: the
         # welcome page has none; PySide6 sets up each class and its enums on first use).
+        from PySide6.QtCore import Qt
         from PySide6.QtGui import QFont, QPainter, QPen
 
         p = QPainter(self)
@@ -475,6 +547,7 @@ class LevelMeter(QWidget):
         self.update()
 
     def paintEvent(self, event: Any) -> None:
+        from PySide6.QtCore import Qt
         from PySide6.QtGui import QPainter, QPen
 
         p = QPainter(self)
@@ -497,6 +570,7 @@ def frame_to_pixmap(frame: Any, width: int, height: int) -> QPixmap | None:
     """A BGR numpy picture as a pixmap scaled to fit (None if there is no picture yet)."""
     if frame is None:
         return None
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QPixmap
 
     h, w = frame.shape[:2]
@@ -516,7 +590,7 @@ class Preview(QLabel):
         super().__init__()
         self.setObjectName("Preview")
         self.setFixedSize(width, height)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_properties(self, alignment=AlignmentFlag.AlignCenter)
         self.setAccessibleName("Camera self-view")
         self.set_recording(False)
         self.setText("Camera off")
@@ -551,7 +625,7 @@ class TakePlayer(QWidget):
         self.video.setStyleSheet("background: #1d2430;")
         self.video.setAutoFillBackground(True)
         self.audio_note = QLabel("Audio answer (no picture)")
-        self.audio_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_properties(self.audio_note, alignment=AlignmentFlag.AlignCenter)
         self.audio_note.setMinimumSize(400, 80)
         self.audio_note.setStyleSheet("background: #eef3f9; border-radius: 8px;")
         self.stack = QStackedWidget()

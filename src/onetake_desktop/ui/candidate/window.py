@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,6 +39,7 @@ from onetake_desktop.ui.candidate.widgets import (
     label,
     make_all_selectable,
     selectable_once_styled,
+    set_plain_text_format,
 )
 
 # typing's TYPE_CHECKING is not imported: this module loads after PySide6, whose import hook
@@ -97,7 +98,9 @@ if TYPE_CHECKING:  # annotations only
 
 def _ask(parent: QWidget) -> Confirm:
     def confirm(title: str, text: str) -> bool:
-        from PySide6.QtWidgets import QMessageBox  # issue 17: Qt classes of dialogs load when asked
+        # Issue 17: Qt classes of dialogs (and the Qt namespace: qt_numbers.py) load when asked.
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
@@ -112,6 +115,7 @@ def _ask(parent: QWidget) -> Confirm:
 
 
 def _tell(parent: QWidget, title: str, text: str) -> None:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(parent)
@@ -140,7 +144,7 @@ def _plain_labels(widget: QWidget) -> None:
     safe-subset link labels, which escape every character they show, are rich text."""
     for lab in widget.findChildren(QLabel):
         if not lab.property("safe_link"):
-            lab.setTextFormat(Qt.TextFormat.PlainText)
+            set_plain_text_format(lab)  # by number: before the first paint (qt_numbers.py)
 
 
 # The window's pages in the order of the steps: (module under ui/candidate/pages/, class).
@@ -202,12 +206,33 @@ class _Pages(Mapping[str, Page]):
         return list(self._built.values())
 
 
+# "A take has finished": the window's own event type (a number Qt hands out once per process).
+_TAKE_FINISHED = QEvent.Type(QEvent.registerEventType())
+
+
+class _TakeWakeup(QObject):
+    """Calls ``on_wake`` on the GUI thread each time ``wake`` is called on any thread (the
+    recorder's writer thread reports a finished take). A posted event, always queued as a
+    queued signal connection was, without its Qt.ConnectionType: naming the Qt namespace
+    costs the window's start-up ~120 M instructions (ui/widgets/qt_numbers.py)."""
+
+    def __init__(self, parent: QObject, on_wake: Callable[[], object]) -> None:
+        super().__init__(parent)
+        self._on_wake = on_wake
+
+    def wake(self) -> None:
+        QCoreApplication.postEvent(self, QEvent(_TAKE_FINISHED))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() != _TAKE_FINISHED:
+            return super().event(event)
+        self._on_wake()
+        return True
+
+
 class CandidateWindow(QWidget):
     """Candidate mode. Options for tests and demos: ``choose_bundle_path`` (instead of the save
     dialog), ``confirm`` (instead of questions), ``tell`` (instead of notes) and ``open_url``."""
-
-    # The recorder has finished a take: emitted on its writer thread, queued onto this one.
-    take_finished = Signal()
 
     def __init__(
         self,
@@ -292,8 +317,7 @@ class CandidateWindow(QWidget):
         service.notice_listeners.append(self.show_notice)
         # A stopped take is saved in the background ("Saving your answer…"); it is counted
         # here, on the GUI thread, as soon as the recorder reports it.
-        self.take_finished.connect(self._take_finished, Qt.ConnectionType.QueuedConnection)
-        self._wake = self.take_finished.emit
+        self._wake = _TakeWakeup(self, self._take_finished).wake
         service.take_wakeups.append(self._wake)
         self.timer = QTimer(self)
         self.timer.setInterval(33)

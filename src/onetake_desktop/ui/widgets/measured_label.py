@@ -10,13 +10,17 @@ setters below; reading them back instead makes a Python enum each time, ~40 M in
 the candidate's first frame) and any change event (font, style, contents margins, ...).
 A text label: no pixmap, picture or movie.
 
-Not seen by it: word wrap, indent or margin changed through ``setProperty`` or a style sheet's
-``qproperty-*`` (those skip the setters); nothing in the app sets them so.
+Not seen by it: word wrap, indent, margin, text format or interaction flags changed through
+``setProperty`` (``set_properties``) or a style sheet's ``qproperty-*`` (those skip the setters);
+the text format and interaction flags have setters by number below for the code that runs
+before a window's first paint, where naming Qt's enums costs (ui/widgets/qt_numbers.py).
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
+
+from onetake_desktop.ui.widgets.qt_numbers import set_properties
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
@@ -39,23 +43,33 @@ class MeasuredLabel(QLabel):
             height = self._heights[width] = super().heightForWidth(width)
         return height
 
-    def keeps_heights_with(self, flags: Qt.TextInteractionFlag) -> bool:
-        """Whether the heights measured so far still hold under these interaction flags (a
-        selectable label measures its text another way); a subclass that knows may say so."""
+    def keeps_heights_with(self, flags: int) -> bool:
+        """Whether the heights measured so far still hold under these interaction flags (Qt's
+        ``TextInteractionFlag`` values as a number: a selectable label measures its text
+        another way); a subclass that knows may say so."""
         return False
+
+    def set_text_format(self, text_format: int) -> None:
+        """``setTextFormat`` by number (``qt_numbers.TextFormat``): before the first paint."""
+        self._heights.clear()
+        set_properties(self, textFormat=text_format)
+
+    def set_interaction_flags(self, flags: int) -> None:
+        """``setTextInteractionFlags`` by number (``qt_numbers.TextInteractionFlag``)."""
+        if not self.keeps_heights_with(flags):
+            self._heights.clear()
+        set_properties(self, textInteractionFlags=flags)
 
     def changeEvent(self, event: QEvent) -> None:
         self._heights.clear()
         super().changeEvent(event)
 
+    # Qt's own setters, with Qt's enums (code that runs after the first paint), go the same way.
     def setTextFormat(self, format: Qt.TextFormat) -> None:
-        self._heights.clear()
-        super().setTextFormat(format)
+        self.set_text_format(format.value)
 
     def setTextInteractionFlags(self, flags: Qt.TextInteractionFlag) -> None:
-        if not self.keeps_heights_with(flags):
-            self._heights.clear()
-        super().setTextInteractionFlags(flags)
+        self.set_interaction_flags(flags.value)
 
     def setWordWrap(self, on: bool) -> None:
         self._heights.clear()

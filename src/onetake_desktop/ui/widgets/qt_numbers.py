@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 class TextFormat:
     PlainText = 0
     RichText = 1
+    AutoText = 2  # QLabel's default
 
 
 class AlignmentFlag:

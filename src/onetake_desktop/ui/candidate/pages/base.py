@@ -7,11 +7,11 @@ on the GUI thread, so ``sync`` and ``refresh`` may touch widgets.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from onetake_desktop.services.candidate import CandidateService
 from onetake_desktop.ui.candidate.safe_text import SafeText
+from onetake_desktop.ui.widgets.qt_numbers import FocusPolicy, ScrollBarPolicy, set_properties
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
@@ -23,8 +23,12 @@ def scrolling(content: QWidget) -> QScrollArea:
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    # By number: every page is built before its first paint (ui/widgets/qt_numbers.py).
+    set_properties(
+        scroll,
+        horizontalScrollBarPolicy=ScrollBarPolicy.ScrollBarAsNeeded,
+        focusPolicy=FocusPolicy.NoFocus,
+    )
     scroll.setWidget(content)
     return scroll
 

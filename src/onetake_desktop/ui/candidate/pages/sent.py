@@ -311,13 +311,22 @@ class SentPage(Page):
         if p.state == "paused":
             self.send_button.setFocus()
 
+    def _ended(self) -> None:
+        """The worker reported its last word (done or failed) and returns right after: wait
+        for it (a moment), so that the page does not show it still sending ("Connecting…",
+        Pause) when the report arrives before the thread has ended."""
+        if self.job is not None:
+            self.job.close(timeout=5.0)
+
     def _on_done(self, receipt: UploadReceipt) -> None:
+        self._ended()
         self.upload_receipt = receipt
         self.sync()
         self.w._announce(self.send_status, self.send_status.text())
         self.close_button.setFocus()
 
     def _on_failed(self, error: OneTakeError) -> None:
+        self._ended()
         self.problem = failure_words(error)
         self._show_sending()
         self.w._announce(self.send_status, self.problem)
