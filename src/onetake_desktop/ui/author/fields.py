@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit
 
 from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
-from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
+from onetake_desktop.ui.widgets.qt_numbers import TextFormat
 
 if TYPE_CHECKING:
     # The editors of later tabs (paragraphs, seconds, time factors) are imported where they
@@ -26,7 +26,7 @@ Editor: TypeAlias = "QLineEdit | QPlainTextEdit | QSpinBox | QDoubleSpinBox | QC
 
 def plain_label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
     label = MeasuredLabel(text)  # heights kept per width: laid out once each (issue 17)
-    set_properties(label, textFormat=TextFormat.PlainText)
+    label.set_text_format(TextFormat.PlainText)  # by number: see ui/widgets/qt_numbers.py
     label.setWordWrap(wrap)
     if name:
         label.setObjectName(name)
