@@ -162,6 +162,18 @@ def test_the_reviewer_window_opens_without_its_dialogs(tmp_path: Path) -> None:
     assert "OneTake" in str(report["title"])
 
 
+def test_the_reviewer_window_opens_without_dataclasses(tmp_path: Path) -> None:
+    """Its records before the first paint (flags, reviewers, interviews, the actor, the
+    library) are NamedTuples or written-out classes: importing ``dataclasses`` costs ~12 M
+    instructions, and each frozen dataclass compiles its methods at every start. Measured at
+    the second start: a new library's first one seeds the demo interview's definition (its
+    rubrics are dataclasses, domain/definition.py) once."""
+    _open("review", [], tmp_path)  # makes the library in tmp_path/home
+    report = _open("review", ["dataclasses"], tmp_path)
+    assert report["first"] == []
+    assert "OneTake" in str(report["title"])
+
+
 def test_the_start_screen_opens_without_datetime_or_dataclasses(tmp_path: Path) -> None:
     report = _open("start", START_LATER, tmp_path)
     assert report["first"] == []

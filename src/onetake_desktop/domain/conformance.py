@@ -17,8 +17,7 @@ Plain Python: the services look the definition up and store the flags; this only
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from onetake_desktop.domain.kit import Kit
@@ -58,8 +57,11 @@ FLAG_CODES = (
 )
 
 
-@dataclass(frozen=True)
-class Flag:
+# Flag, Conformance and KnownInterviews are NamedTuples, not frozen dataclasses: as immutable
+# and typed, and the reviewer's window loads this module before its first paint, where a
+# dataclass compiles its methods at every load and `dataclasses` itself costs ~12 M
+# instructions (issue 17). Changed copies: ``record._replace(...)``.
+class Flag(NamedTuple):
     """One broken rule of the interview: a stable ``code``, a plain sentence, and the question
     it is about (None: the whole submission)."""
 
@@ -71,8 +73,7 @@ class Flag:
         return self.message
 
 
-@dataclass(frozen=True)
-class Conformance:
+class Conformance(NamedTuple):
     """The verdict on one submission: refused (``refusal`` is the sentence) or imported with
     ``flags`` (maybe none)."""
 
@@ -202,8 +203,7 @@ def check_submission(manifest: SubmissionManifest, kit: Kit) -> Conformance:
     return Conformance(None, tuple(flags[:MAX_FLAGS]))
 
 
-@dataclass(frozen=True)
-class KnownInterviews:
+class KnownInterviews(NamedTuple):
     """The interviews a library knows (kit hash -> kit), to judge bundles with.
 
     A snapshot taken before a batch import, so worker threads judge without the database.

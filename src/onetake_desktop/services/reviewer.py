@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -138,9 +137,29 @@ class EntryPage(NamedTuple):
     whole: bool = False
 
 
-@dataclass(frozen=True)
+# AnswerView's fields, in order (its repr, equality and copies go through them).
+_ANSWER_VIEW_FIELDS = (
+    "answer",
+    "submission",
+    "index",
+    "count",
+    "question",
+    "rubric",
+    "score",
+    "notes",
+    "recommendation",
+)
+
+
 class AnswerView:
-    """Everything the player and rubric panel show for one answer, for one reviewer."""
+    """Everything the player and rubric panel show for one answer, for one reviewer.
+
+    Immutable and equal by its fields, as the frozen dataclass it was; written out because
+    the reviewer's window loads this module before its first paint and a dataclass compiles
+    its methods at every load (issue 17). Not a NamedTuple: its ``index`` and ``count``
+    would hide a tuple's methods of those names."""
+
+    __slots__ = _ANSWER_VIEW_FIELDS
 
     answer: AnswerRecord
     submission: SubmissionRecord
@@ -151,6 +170,47 @@ class AnswerView:
     score: ScoreRecord | None
     notes: list[TimestampedNote]
     recommendation: RecommendationRecord | None
+
+    def __init__(
+        self,
+        answer: AnswerRecord,
+        submission: SubmissionRecord,
+        index: int,
+        count: int,
+        question: Question | None,
+        rubric: Rubric | None,
+        score: ScoreRecord | None,
+        notes: list[TimestampedNote],
+        recommendation: RecommendationRecord | None,
+    ) -> None:
+        values = (answer, submission, index, count, question, rubric, score, notes, recommendation)
+        for name, value in zip(_ANSWER_VIEW_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _ANSWER_VIEW_FIELDS)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AnswerView) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())  # TypeError, as the dataclass: ``notes`` is a list
+
+    def __repr__(self) -> str:
+        values = zip(_ANSWER_VIEW_FIELDS, self._values(), strict=True)
+        fields = ", ".join(f"{name}={value!r}" for name, value in values)
+        return f"AnswerView({fields})"
+
+    def __reduce__(self) -> tuple[type[AnswerView], tuple[Any, ...]]:
+        return AnswerView, self._values()  # copy and pickle through __init__ (frozen slots)
 
     @property
     def question_text(self) -> str:

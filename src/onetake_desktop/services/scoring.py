@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,17 +111,54 @@ def text_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, eq=False)
 class Actor:
     """Who is acting: a signed-in panelist (with their signing key, in memory only) or the
-    implicit lone reviewer (no key). Only ScoringService makes them."""
+    implicit lone reviewer (no key). Only ScoringService makes them.
+
+    Immutable, and equal only to itself (identity: two sign-ins are two actors), as the
+    frozen dataclass it was (eq=False); its key stays out of its repr. Written out because
+    the reviewer's window loads this module before its first paint and a dataclass compiles
+    its methods at every load (issue 17)."""
+
+    __slots__ = ("key", "name", "panelist", "reviewer_id", "warnings")
 
     reviewer_id: int
     name: str
     panelist: bool
-    key: bytes = field(repr=False, default=b"")
+    key: bytes
     # Tampering with this panelist's rows found at sign-in, one sentence each.
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...]
+
+    def __init__(
+        self,
+        reviewer_id: int,
+        name: str,
+        panelist: bool,
+        key: bytes = b"",
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        frozen_set = object.__setattr__  # past this class's own refusal
+        frozen_set(self, "reviewer_id", reviewer_id)
+        frozen_set(self, "name", name)
+        frozen_set(self, "panelist", panelist)
+        frozen_set(self, "key", key)
+        frozen_set(self, "warnings", warnings)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:  # without the key
+        return (
+            f"Actor(reviewer_id={self.reviewer_id!r}, name={self.name!r}, "
+            f"panelist={self.panelist!r}, warnings={self.warnings!r})"
+        )
+
+    def __reduce__(self) -> tuple[type[Actor], tuple[int, str, bool, bytes, tuple[str, ...]]]:
+        # copy and pickle through __init__ (frozen slots), as the dataclass could
+        return Actor, (self.reviewer_id, self.name, self.panelist, self.key, self.warnings)
 
 
 # -- keys and signatures ------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from onetake_desktop.domain.conformance import Flag, flags_from_json, flags_to_json
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
@@ -79,8 +78,11 @@ RECOMMENDATION_LABELS: dict[str, str] = {
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Reviewer:
+# Reviewer and InterviewRecord are NamedTuples, not frozen dataclasses (and Library a plain
+# class): as immutable and typed, and the reviewer's window loads this module before its
+# first paint, where a dataclass compiles its methods at every load and `dataclasses` itself
+# costs ~12 M instructions (issue 17). Changed copies: ``record._replace(...)``.
+class Reviewer(NamedTuple):
     """A reviewer of this library (on a panel, also a panelist)."""
 
     id: int
@@ -89,8 +91,7 @@ class Reviewer:
     created_at: str
 
 
-@dataclass(frozen=True)
-class InterviewRecord:
+class InterviewRecord(NamedTuple):
     """An interview the library knows (kit id, version, content hash), with or without its
     definition."""
 
@@ -993,20 +994,36 @@ class SqliteScores:
         )
 
 
-@dataclass(eq=False)
 class Library:
-    """The repositories over one database, and the folder imported media lives in."""
+    """The repositories over one database, and the folder imported media lives in.
 
-    db: Database
-    root: Path
-    reviewers: SqliteReviewers
-    interviews: SqliteInterviews
-    submissions: SqliteSubmissions
-    scores: SqliteScores
-    # Objects the services share per connection (services.scoring keeps its one policy
-    # object here, so the reviewer window and the panel see the same signed-in panelist).
-    shared: dict[str, object] = field(default_factory=dict)
-    _watchers: list[Callable[[int], None]] = field(default_factory=list)
+    Mutable, equal only to itself (the dataclass it was had eq=False)."""
+
+    def __init__(
+        self,
+        db: Database,
+        root: Path,
+        reviewers: SqliteReviewers,
+        interviews: SqliteInterviews,
+        submissions: SqliteSubmissions,
+        scores: SqliteScores,
+        shared: dict[str, object] | None = None,
+        _watchers: list[Callable[[int], None]] | None = None,
+    ) -> None:
+        self.db = db
+        self.root = root
+        self.reviewers = reviewers
+        self.interviews = interviews
+        self.submissions = submissions
+        self.scores = scores
+        # Objects the services share per connection (services.scoring keeps its one policy
+        # object here, so the reviewer window and the panel see the same signed-in panelist).
+        self.shared: dict[str, object] = {} if shared is None else shared
+        self._watchers: list[Callable[[int], None]] = [] if _watchers is None else _watchers
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
+        return f"Library({fields})"
 
     def close(self) -> None:
         self.db.close()

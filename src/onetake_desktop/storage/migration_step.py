@@ -2,15 +2,16 @@
 ``storage.db.discover_migrations`` finds them.
 
 Its own module, loaded with the first migration run: a library already at the newest version
-(every start but the first after an update) needs none, and a frozen dataclass costs ~4 M
-instructions to define on Python 3.11 (issue 17).
+(every start but the first after an update) needs none (issue 17). A NamedTuple, not a
+frozen dataclass: a new library migrates before the reviewer's first paint, and a dataclass
+compiles its methods at every load (and `dataclasses` itself costs ~12 M instructions to import
+under PySide6's import hook).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 if TYPE_CHECKING:
     from onetake_desktop.storage.db import Database
@@ -22,8 +23,7 @@ class _Migration(Protocol):
     def migrate(self, db: Database) -> None: ...
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     """One numbered schema step (storage/migrations/mNNN_*.py)."""
 
     version: int
