@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.ui.candidate.widgets import TextLabel
+from onetake_desktop.ui.widgets.qt_numbers import TextFormat, TextInteractionFlag, set_properties
 
 TEXT = (
     "Before each recorded answer you get 30 seconds to think; the question stays on screen "
@@ -123,3 +124,18 @@ def test_heights_kept_when_made_selectable_are_what_a_selectable_label_measures(
         for lab in (ours, plain):
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         assert heights(ours) == heights(plain), f"{name} at {size} pt"
+
+
+def test_a_text_label_records_a_format_and_flags_set_by_property(qtbot: QtBot) -> None:
+    """set_properties (by number, before a first paint) goes through the label's own setters:
+    what it records is what Qt shows, and measures_alike_when_selectable reads that."""
+    label = TextLabel("Plain words that wrap.")
+    qtbot.addWidget(label)
+    set_properties(
+        label,
+        textFormat=TextFormat.PlainText,
+        textInteractionFlags=TextInteractionFlag.TextSelectableByMouse,
+    )
+    assert label.text_format == label.textFormat().value == TextFormat.PlainText
+    flags = TextInteractionFlag.TextSelectableByMouse
+    assert label.interaction_flags == label.textInteractionFlags().value == flags

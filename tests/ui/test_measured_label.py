@@ -15,12 +15,20 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.ui.author.fields import plain_label
 from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
+from onetake_desktop.ui.widgets.qt_numbers import TextInteractionFlag, set_properties
 
 TEXT = "Building changed content over a published kit moves this on by itself."
 LONG = " ".join(["Candidates may write every answer instead of recording it."] * 4)
 WIDTHS = [40, 90, 150, 233, 400, 800]
 
 Change = Callable[[QLabel], object]
+
+
+def _rich_by_number(label: QLabel) -> None:
+    label.setText("<h1>Big</h1>")
+    set_properties(label, textFormat=1)  # Qt.TextFormat.RichText
+
+
 CHANGES: list[tuple[str, Change]] = [
     ("text", lambda w: w.setText(LONG)),
     ("cleared", lambda w: w.clear()),
@@ -32,6 +40,16 @@ CHANGES: list[tuple[str, Change]] = [
     ("margin", lambda w: w.setMargin(12)),
     ("alignment", lambda w: w.setAlignment(Qt.AlignmentFlag.AlignRight)),
     ("selectable", lambda w: w.setTextInteractionFlags(Qt.TextInteractionFlag.TextEditable)),
+    # By number through set_properties, as the code before a window's first paint does
+    # (ui/widgets/qt_numbers.py): the same bookkeeping as the setters.
+    ("no wrap by property", lambda w: set_properties(w, wordWrap=False)),
+    ("indent by property", lambda w: set_properties(w, indent=40)),
+    ("margin by property", lambda w: set_properties(w, margin=12)),
+    ("rich text by number", lambda w: _rich_by_number(w)),
+    (
+        "selectable by number",
+        lambda w: set_properties(w, textInteractionFlags=TextInteractionFlag.TextSelectableByMouse),
+    ),
 ]
 
 
@@ -70,5 +88,5 @@ def test_kept_heights_are_a_plain_labels_after_a_change(
     assert _heights(ours) == _heights(theirs), name
     # The change took effect (the test would pass vacuously otherwise) for those that
     # change the heights at these widths.
-    if name not in {"alignment", "selectable"}:
+    if name not in {"alignment", "selectable", "selectable by number"}:
         assert _heights(ours) != before, name

@@ -10,21 +10,24 @@ setters below; reading them back instead makes a Python enum each time, ~40 M in
 the candidate's first frame) and any change event (font, style, contents margins, ...).
 A text label: no pixmap, picture or movie.
 
-Not seen by it: word wrap, indent, margin, text format or interaction flags changed through
-``setProperty`` (``set_properties``) or a style sheet's ``qproperty-*`` (those skip the setters);
-the text format and interaction flags have setters by number below for the code that runs
-before a window's first paint, where naming Qt's enums costs (ui/widgets/qt_numbers.py).
+The text format and interaction flags have setters by number for the code that runs before a
+window's first paint, where naming Qt's enums costs (ui/widgets/qt_numbers.py); a Python
+``setProperty`` (``set_properties``) of a shaping property goes the same ways. Not seen by
+it: a style sheet's ``qproperty-*``, which C++ sets without asking Python (nothing in the
+app's style sheet sets one on a label).
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from onetake_desktop.ui.widgets.qt_numbers import set_properties
-
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
     from PySide6.QtCore import QEvent, Qt
+
+
+# The properties that shape the text's layout besides the text itself.
+_SHAPING = frozenset({"wordWrap", "alignment", "indent", "margin"})
 
 
 class MeasuredLabel(QLabel):
@@ -52,13 +55,30 @@ class MeasuredLabel(QLabel):
     def set_text_format(self, text_format: int) -> None:
         """``setTextFormat`` by number (``qt_numbers.TextFormat``): before the first paint."""
         self._heights.clear()
-        set_properties(self, textFormat=text_format)
+        self._set_qt_property("textFormat", text_format)
 
     def set_interaction_flags(self, flags: int) -> None:
         """``setTextInteractionFlags`` by number (``qt_numbers.TextInteractionFlag``)."""
         if not self.keeps_heights_with(flags):
             self._heights.clear()
-        set_properties(self, textInteractionFlags=flags)
+        self._set_qt_property("textInteractionFlags", flags)
+
+    def setProperty(self, name: str, value: object) -> bool:
+        # set_properties (by number, before the first paint) comes here: a shaping property
+        # goes through this label's own bookkeeping, as its setter would.
+        if name == "textFormat" and isinstance(value, int):
+            self.set_text_format(value)
+            return True
+        if name == "textInteractionFlags" and isinstance(value, int):
+            self.set_interaction_flags(value)
+            return True
+        if name in _SHAPING:
+            self._heights.clear()
+        return super().setProperty(name, value)
+
+    def _set_qt_property(self, name: str, value: int) -> None:
+        if not QLabel.setProperty(self, name, value):  # past this class's own setProperty
+            raise ValueError(f"{type(self).__name__} has no property {name!r} taking {value!r}")
 
     def changeEvent(self, event: QEvent) -> None:
         self._heights.clear()
