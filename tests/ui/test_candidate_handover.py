@@ -10,10 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.kit import kit_content_hash
 from onetake_desktop.services.candidate import run_headless, session_folder_name
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.keys import forget_unlocked
+from onetake_desktop.services.upload import UploadProgress
 from onetake_desktop.storage.kitfile import load_kit
 from onetake_desktop.ui.candidate import open_candidate_window
 from onetake_desktop.ui.candidate.pages.sent import SentPage
@@ -309,6 +311,12 @@ def test_a_refused_upload_says_why_and_saving_a_copy_still_works(
         )
         assert page.send_button.text() == "Try again" and page.send_button.isVisible()
         assert page.upload_receipt is None and not intake.uploads()
+        # A report still queued from an earlier run is not taken for the current run's.
+        shown = page.send_status.text()
+        page.relay.failed.emit((object(), OneTakeError("An earlier run's problem.")))
+        page.relay.progressed.emit((object(), UploadProgress("sending", 1, 2, None, None, "")))
+        qtbot.wait(50)
+        assert page.send_status.text() == shown and page.problem.startswith("The employer's")
         page.copy_button.click()
         assert sha256_of(copy) == sha256_of(sealed.path)
         assert w.banner.text() == f"A copy of your answers is saved as {copy}."

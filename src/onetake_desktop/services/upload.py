@@ -528,6 +528,13 @@ class UploadJob:
         """Stop sending soon (mid-request); the server keeps what it has."""
         self._stop.set()
 
+    def wait(self, timeout: float = 10.0) -> None:
+        """Wait for the worker thread to end, without asking it to stop (it has reported its
+        last word and returns right after)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
     def close(self, timeout: float = 10.0) -> None:
         """Pause and wait for the worker thread to end (at window close)."""
         self._stop.set()

@@ -45,7 +45,8 @@ class SendPage(Page):
 
 
 class _UploadRelay(QObject):
-    """Lives on the GUI thread; the upload's worker thread emits, Qt queues onto the GUI."""
+    """Lives on the GUI thread; the upload's worker thread emits, Qt queues onto the GUI.
+    Each report is ``(run, payload)``: ``run`` names the ``start_upload`` it comes from."""
 
     progressed = Signal(object)
     done = Signal(object)
@@ -63,6 +64,9 @@ class SentPage(Page):
         kit = self.service.kit
         self.options = send_options(kit)
         self.job: UploadJob | None = None
+        # The current run's mark: a report still queued from an earlier run (its job ended,
+        # a new one started meanwhile) is left unread rather than taken for this run's.
+        self._run: object = None
         self.last: UploadProgress | None = None
         self.retry_at: float | None = None  # offline: when the next try starts (monotonic)
         self.problem = ""
@@ -274,9 +278,12 @@ class SentPage(Page):
         if self.sending() or self.upload_receipt is not None:
             return
         self.problem = ""
+        run = self._run = object()
         try:
             self.job = self.service.upload_job(
-                self.relay.progressed.emit, self.relay.done.emit, self.relay.failed.emit
+                lambda progress: self.relay.progressed.emit((run, progress)),
+                lambda receipt: self.relay.done.emit((run, receipt)),
+                lambda error: self.relay.failed.emit((run, error)),
             )
         except OneTakeError as error:
             self.problem = str(error)
@@ -295,8 +302,9 @@ class SentPage(Page):
         if self.job is not None:
             self.job.close(timeout=5.0)
 
-    def _on_progress(self, p: UploadProgress) -> None:
-        if self.upload_receipt is not None:
+    def _on_progress(self, report: tuple[object, UploadProgress]) -> None:
+        run, p = report
+        if run is not self._run or self.upload_receipt is not None:
             return
         self.last = p
         if p.state == "sending" and self.resumed_from is None:
@@ -316,16 +324,22 @@ class SentPage(Page):
         for it (a moment), so that the page does not show it still sending ("Connecting…",
         Pause) when the report arrives before the thread has ended."""
         if self.job is not None:
-            self.job.close(timeout=5.0)
+            self.job.wait(timeout=5.0)
 
-    def _on_done(self, receipt: UploadReceipt) -> None:
+    def _on_done(self, report: tuple[object, UploadReceipt]) -> None:
+        run, receipt = report
+        if run is not self._run:
+            return
         self._ended()
         self.upload_receipt = receipt
         self.sync()
         self.w._announce(self.send_status, self.send_status.text())
         self.close_button.setFocus()
 
-    def _on_failed(self, error: OneTakeError) -> None:
+    def _on_failed(self, report: tuple[object, OneTakeError]) -> None:
+        run, error = report
+        if run is not self._run:
+            return
         self._ended()
         self.problem = failure_words(error)
         self._show_sending()
