@@ -64,21 +64,40 @@ def test_set_properties_refuses_a_name_that_is_no_property(qtbot: QtBot) -> None
         qt_numbers.set_properties(label, textFromat=0)
 
 
-WINDOWS = {
-    "start": [],
-    "author": ["author"],
-    "review": ["review"],
-    "candidate": ["candidate"],
+DEMO_KIT = str(resource("kits", "demo.onetakekit"))
+DEMO_TOML = str(resource("kits", "demo-interview.toml"))
+
+# Each case: the command's arguments, and whether the home holds a saved interview (the
+# demo kit's, consent given: the candidate window reopens it on its resume page).
+WINDOWS: dict[str, tuple[list[str], bool]] = {
+    "start": ([], False),
+    "author": (["author"], False),
+    "author on a file": (["author", DEMO_TOML], False),
+    "review": (["review"], False),
+    "candidate": (["candidate", DEMO_KIT], False),
+    "candidate reopened": (["candidate", DEMO_KIT], True),
 }
+
+
+def _save_an_interview(home: Path) -> None:
+    from onetake_desktop.domain.kit import kit_content_hash
+    from onetake_desktop.services.candidate import CandidateService
+    from onetake_desktop.storage.kitfile import load_kit
+
+    kit = load_kit(Path(DEMO_KIT))
+    service = CandidateService(kit, kit_content_hash(kit), sessions=home / "data" / "sessions")
+    service.begin()
+    service.give_consent("Ada Lovelace", "ada@example.org")
+    assert list((home / "data" / "sessions").glob("*/state.json"))
 
 
 @pytest.mark.parametrize("window", sorted(WINDOWS))
 def test_no_window_builds_the_qt_namespace_before_its_first_paint(
     window: str, tmp_path: Path
 ) -> None:
-    args = [str(a) for a in WINDOWS[window]]
-    if window == "candidate":
-        args.append(str(resource("kits", "demo.onetakekit")))
+    args, saved = WINDOWS[window]
+    if saved:
+        _save_an_interview(tmp_path / "home")
     report = tmp_path / "modules.txt"
     env = {
         **os.environ,

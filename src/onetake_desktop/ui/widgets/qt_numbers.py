@@ -101,11 +101,6 @@ class ScrollBarPolicy:
     ScrollBarAlwaysOn = 2
 
 
-class CursorShape:
-    ArrowCursor = 0
-    PointingHandCursor = 13
-
-
 class ItemDataRole:
     # A model's data(index, role) receives the role as a plain int: compare it with these.
     DisplayRole = 0
