@@ -103,6 +103,19 @@ def test_a_burst_of_errors_shows_one_dialog(qtbot: QtBot, reporter: ErrorReporte
     assert reporter.dialog is first and first.text() == "First."
 
 
+def test_a_report_on_the_gui_thread_shows_its_dialog_later(
+    qtbot: QtBot, reporter: ErrorReporter
+) -> None:
+    """Queued, never shown inside the call (the code that reported may be half-way through
+    its work): two reports before the event loop runs give one dialog, with the first."""
+    reporter.report("First.")
+    reporter.report("Second.")
+    assert reporter.dialog is None
+    qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
+    qtbot.wait(50)
+    assert shown(reporter).text() == "First."
+
+
 NATIVE = """
 import sys
 from pathlib import Path

@@ -10,7 +10,7 @@ import pickle
 
 import pytest
 
-from onetake_desktop.services.reviewer import AnswerView
+from onetake_desktop.services.reviewer import _ANSWER_VIEW_FIELDS, AnswerView
 from onetake_desktop.services.scoring import Actor
 
 
@@ -72,3 +72,8 @@ def test_an_answer_view_cannot_be_changed_or_hashed() -> None:
         view.index = 2
     with pytest.raises(TypeError):
         hash(view)
+
+
+def test_an_answer_views_fields_are_listed_alike() -> None:
+    assert tuple(AnswerView.__annotations__) == _ANSWER_VIEW_FIELDS
+    assert AnswerView.__slots__ == _ANSWER_VIEW_FIELDS

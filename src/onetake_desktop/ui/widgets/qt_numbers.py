@@ -122,8 +122,10 @@ class ItemDataRole:
 
 def set_properties(target: QObject, **values: object) -> None:
     """``target.setProperty(name, value)`` for each, refusing a name that is not one of the
-    class's declared properties or a value Qt cannot convert to it (``setProperty`` would
-    quietly make a dynamic property, or leave the old value, and return False)."""
+    class's declared properties or a value of a type Qt cannot convert to it (``setProperty``
+    would quietly make a dynamic property, or leave the old value, and return False). A
+    number is not checked against the enum's values: take it from the classes above, which
+    the tests check against Qt's own."""
     for name, value in values.items():
         if not target.setProperty(name, value):
             raise ValueError(f"{type(target).__name__} has no property {name!r} taking {value!r}")
