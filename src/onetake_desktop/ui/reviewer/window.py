@@ -36,7 +36,6 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import (
@@ -1455,6 +1454,8 @@ class ReviewerWindow(QMainWindow):
                 if self.current_answer_id == answer_id:
                     self.player.set_waveform(levels)
 
+            from onetake_desktop.ui.tasks import log_failure, run_task  # see import_paths
+
             run_task(lambda _p: self.service.waveform(a), done, log_failure(f"waveform {a.id}"))
 
     def _show_scoring(self, view: AnswerView) -> None:
@@ -1814,6 +1815,10 @@ class ReviewerWindow(QMainWindow):
                 return worker.import_paths(paths, progress, workers=2)
             finally:
                 worker.close()
+
+        # ui.tasks (and Qt's thread pool and runnable classes) loads with the first task: no
+        # part of the window's first frame (issue 17).
+        from onetake_desktop.ui.tasks import run_task
 
         run_task(work, self._import_done, self._import_failed, self._import_progress)
 
