@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
-from onetake_desktop.ui.tasks import run_task
 from onetake_desktop.ui.widgets.qt_numbers import ToolButtonStyle, set_properties
 
 if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
@@ -222,6 +221,10 @@ class LockScreen(QWidget):
         def failed(error: BaseException) -> None:
             self._set_busy(False)
             self._failed(error)
+
+        # ui.tasks (Qt's thread pool and runnable classes) loads with the first passphrase
+        # checked: no part of a window's first frame (issue 17).
+        from onetake_desktop.ui.tasks import run_task
 
         run_task(lambda _p: self.service.verify_passphrase(record, passphrase), done, failed)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from onetake_desktop.services.context import AppContext
+
+if TYPE_CHECKING:  # a name only: PySide6's import hook would read pathlib.py (issue 17)
+    from pathlib import Path
 
 
 def open_reviewer_window(context: AppContext, paths: Sequence[Path] = ()) -> QWidget:

@@ -9,7 +9,6 @@ come from bundles, so every label here is plain text, and names go through the w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject
@@ -27,6 +26,11 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import OneTakeError
+
+if TYPE_CHECKING:
+    # A name only: PySide6's import hook reads datetime.py (~0.4 ms) for each new module an
+    # import statement names after it loads (issue 17); _imported imports it when it runs.
+    from datetime import datetime
 
 if TYPE_CHECKING:  # loaded with the first dialog or message: with the Qt classes only they
     # name (each makes its Python enums), no part of the window's first frame (issue 17)
@@ -85,6 +89,8 @@ def undated_line() -> str:
 
 
 def _imported(c: Candidate) -> datetime | None:
+    from datetime import datetime
+
     try:
         return datetime.fromisoformat(c.imported_at)
     except ValueError:

@@ -8,9 +8,7 @@ QPlainTextEdit and is highlighted with extra selections, never rendered as rich 
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -43,6 +41,8 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 # frame asks no transcript), and Qt's classes for the highlight, the context menu and the note
 # dialog (PySide6 makes each Python class, with its enums, on first use: 1-2 ms each).
 if TYPE_CHECKING:
+    from pathlib import Path  # a name only (PySide6's import hook reads each module named)
+
     from PySide6.QtGui import QContextMenuEvent
 
     # The search's results list (and QListView's enums behind it) with the first search.
@@ -91,6 +91,8 @@ class _Words(QPlainTextEdit):
     def word_index_at(self, offset: int) -> int | None:
         if not self._starts:
             return None
+        import bisect  # with the first transcript (PySide6's import hook reads bisect.py)
+
         return max(0, bisect.bisect_right(self._starts, offset) - 1)
 
     def span(self, index: int) -> tuple[int, int]:

@@ -7,10 +7,8 @@ worker thread (``run_task``) with their own database connection and report back 
 
 from __future__ import annotations
 
-import functools
 import gc
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
@@ -38,7 +36,6 @@ from onetake_desktop.services.reviewer import (
     ReviewerService,
     open_reviewer_service,
 )
-from onetake_desktop.ui.tasks import log_failure, run_task
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import (
@@ -59,6 +56,10 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 )
 
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
+    # (pathlib too, where a path is made: PySide6's import hook reads the source of each
+    # module an import statement names after it loads, pathlib.py ~0.2 ms: issue 17.)
+    from pathlib import Path
+
     from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
     from PySide6.QtWidgets import QListWidget
 
@@ -804,7 +805,9 @@ class ReviewerWindow(QMainWindow):
         for i, value in enumerate(RECOMMENDATION_ORDER, start=1):
             action = self._action(
                 f"Recommend: {RECOMMENDATION_LABELS[value]}",
-                functools.partial(self._recommend_key, value),
+                # (Not functools.partial: PySide6's import hook reads the source of each
+                # module an import statement names after it loads, functools.py ~0.3 ms.)
+                self._recommend_slot(value),
                 f"Ctrl+{i}",
             )
             self.recommend_actions[value] = action
@@ -1451,6 +1454,8 @@ class ReviewerWindow(QMainWindow):
                 if self.current_answer_id == answer_id:
                     self.player.set_waveform(levels)
 
+            from onetake_desktop.ui.tasks import log_failure, run_task  # see import_paths
+
             run_task(lambda _p: self.service.waveform(a), done, log_failure(f"waveform {a.id}"))
 
     def _show_scoring(self, view: AnswerView) -> None:
@@ -1580,6 +1585,9 @@ class ReviewerWindow(QMainWindow):
         if self.audio_only_action.isChecked() != on:
             self.audio_only_action.setChecked(on)
 
+    def _recommend_slot(self, value: str) -> Callable[[], None]:
+        return lambda: self._recommend_key(value)
+
     def _recommend_key(self, value: str) -> None:
         if self.view is None:
             return  # no answer, no candidate to recommend
@@ -1707,6 +1715,8 @@ class ReviewerWindow(QMainWindow):
     # -- import, definitions, export ----------------------------------------------------------
 
     def choose_bundles(self) -> None:
+        from pathlib import Path
+
         from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
 
         from onetake_desktop.services.bundles import start_prober, stop_idle_prober
@@ -1753,6 +1763,8 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_folder(self) -> None:
+        from pathlib import Path
+
         from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
 
         from onetake_desktop.services.bundles import start_prober, stop_idle_prober
@@ -1804,6 +1816,10 @@ class ReviewerWindow(QMainWindow):
             finally:
                 worker.close()
 
+        # ui.tasks (and Qt's thread pool and runnable classes) loads with the first task: no
+        # part of the window's first frame (issue 17).
+        from onetake_desktop.ui.tasks import run_task
+
         run_task(work, self._import_done, self._import_failed, self._import_progress)
 
     def _import_progress(self, done: int, total: int) -> None:
@@ -1845,6 +1861,8 @@ class ReviewerWindow(QMainWindow):
         self.progress.setVisible(False)
 
     def choose_definition(self) -> None:
+        from pathlib import Path
+
         from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
 
         path, _ = QFileDialog.getOpenFileName(
@@ -1869,6 +1887,8 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_export(self) -> None:
+        from pathlib import Path
+
         from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
 
         path, chosen = QFileDialog.getSaveFileName(
@@ -1907,6 +1927,8 @@ class ReviewerWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        from pathlib import Path
+
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if not paths:
             return

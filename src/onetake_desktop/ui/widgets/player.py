@@ -16,7 +16,6 @@ All of it runs on the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -59,6 +58,8 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 # Qt Multimedia (and QtNetwork behind it, their enums, the backend) loads with the first
 # media: a window that shows no answer yet does not pay for it before its first paint.
 if TYPE_CHECKING:
+    from pathlib import Path  # a name only (PySide6's import hook reads each module named)
+
     from PySide6.QtCore import QRect, QUrl
     from PySide6.QtGui import (
         QImage,  # a video's frames, with the first of them
