@@ -33,7 +33,7 @@ from onetake_desktop.services.context import AppContext
 from onetake_desktop.storage import kitfile
 from onetake_desktop.ui.author.fields import Field
 from onetake_desktop.ui.author.preview import PREVIEW_NOTICE, PreviewWindow
-from onetake_desktop.ui.author.window import AuthorWindow
+from onetake_desktop.ui.author.window import AuthorWindow, offset_label
 from onetake_desktop.ui.candidate.pages.privacy import PrivacyPage
 from onetake_desktop.ui.candidate.pages.welcome import WelcomePage
 from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -521,17 +521,29 @@ def test_the_deadline_zone_defaults_to_this_computers_offset_and_is_saved(
         time.tzset()
 
 
-def test_the_suggested_deadline_is_two_weeks_from_today_on_this_computers_calendar(
+@pytest.mark.parametrize(
+    ("now", "zone", "shown", "offset"),
+    [
+        # 23:30 UTC on 1 June is already 2 June in Kolkata: the suggestion counts from 2 June.
+        (datetime(2026, 6, 1, 23, 30, tzinfo=UTC), "Asia/Kolkata", "2026-06-16 23:59", 330),
+        # Berlin on 20 March 2027 is at UTC+01:00; two weeks later (3 April) summer time has
+        # begun: 23:59 that evening on this computer is 23:59 at UTC+02:00.
+        (datetime(2027, 3, 20, 9, 0, tzinfo=UTC), "Europe/Berlin", "2027-04-03 23:59", 120),
+    ],
+    ids=["this computer's calendar", "the offset of its own date"],
+)
+def test_the_suggested_deadline_is_two_weeks_from_today_at_2359_on_this_computer(
     qtbot: QtBot,
     app_context: AppContext,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    now: datetime,
+    zone: str,
+    shown: str,
+    offset: int,  # minutes east of UTC
 ) -> None:
-
-    # 23:30 UTC on 1 June is already 2 June in Kolkata: the suggestion counts from 2 June.
-    late = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
-    context = app_context._replace(clock=ManualClock(late))
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    context = app_context._replace(clock=ManualClock(now))
+    monkeypatch.setenv("TZ", zone)
     time.tzset()
     try:
         source = tmp_path / "local.toml"
@@ -539,36 +551,10 @@ def test_the_suggested_deadline_is_two_weeks_from_today_on_this_computers_calend
         w = make_window(qtbot, context, AuthorDraft.open(source))
         w.draft.set("deadline", None)
         w.load()
-        shown = w.deadline_edit.dateTime()
-        assert shown.date() == QDate(2026, 6, 16)
-        assert shown.time() == QTime(23, 59)
-        assert w.deadline_zone.currentText() == "UTC+05:30"
-    finally:
-        monkeypatch.undo()
-        time.tzset()
-
-
-def test_the_suggested_deadline_has_the_offset_of_its_own_date(
-    qtbot: QtBot,
-    app_context: AppContext,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Berlin on 20 March 2027 is at UTC+01:00; two weeks later (3 April) summer time has
-    # begun: 23:59 that evening on this computer is 23:59 at UTC+02:00.
-    context = app_context._replace(clock=ManualClock(datetime(2027, 3, 20, 9, 0, tzinfo=UTC)))
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    try:
-        source = tmp_path / "local.toml"
-        source.write_text(kitfile.demo_source_path().read_text(encoding="utf-8"), "utf-8")
-        w = make_window(qtbot, context, AuthorDraft.open(source))
-        w.draft.set("deadline", None)
-        w.load()
-        assert w.deadline_edit.text() == "2027-04-03 23:59"
-        assert w.deadline_zone.currentText() == "UTC+02:00"
+        assert w.deadline_edit.text() == shown
+        assert w.deadline_zone.currentText() == offset_label(timedelta(minutes=offset))
         QTest.mouseClick(w.has_deadline, Qt.MouseButton.LeftButton)
-        expected = datetime(2027, 4, 3, 23, 59, tzinfo=timezone(timedelta(hours=2)))
+        expected = datetime.fromisoformat(shown).replace(tzinfo=timezone(timedelta(minutes=offset)))
         assert w.draft.get("deadline") == expected
     finally:
         monkeypatch.undo()

@@ -91,18 +91,15 @@ def _save_an_interview(home: Path) -> None:
     assert list((home / "data" / "sessions").glob("*/state.json"))
 
 
-@pytest.mark.parametrize("window", sorted(WINDOWS))
-def test_no_window_builds_the_qt_namespace_before_its_first_paint(
-    window: str, tmp_path: Path
-) -> None:
-    args, saved = WINDOWS[window]
-    if saved:
-        _save_an_interview(tmp_path / "home")
+def first_paint_report(args: list[str], home: Path, tmp_path: Path) -> list[str]:
+    """The app's own start-up (``onetake ARGS``) on ``home``, to its first paint in a fresh
+    process, through the start-up bench's driver: the modules then loaded, and whether the Qt
+    namespace was built (the last line)."""
     report = tmp_path / "modules.txt"
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
-        "ONETAKE_HOME": str(tmp_path / "home"),
+        "ONETAKE_HOME": str(home),
         "PYTHONPATH": str(REPO / "src"),
         "FIRST_PAINT_MODULES": str(report),
     }
@@ -117,6 +114,16 @@ def test_no_window_builds_the_qt_namespace_before_its_first_paint(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "FIRST_PAINT" in done.stdout
-    lines = report.read_text().splitlines()
+    return report.read_text().splitlines()
+
+
+@pytest.mark.parametrize("window", sorted(WINDOWS))
+def test_no_window_builds_the_qt_namespace_before_its_first_paint(
+    window: str, tmp_path: Path
+) -> None:
+    args, saved = WINDOWS[window]
+    if saved:
+        _save_an_interview(tmp_path / "home")
+    lines = first_paint_report(args, tmp_path / "home", tmp_path)
     assert "onetake_desktop.ui.application" in lines  # the app's own path ran
     assert lines[-1] == "QtCore.Qt built: no"

@@ -10,9 +10,6 @@ itself answers ``headerData`` with them and signals their changes.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,35 +21,8 @@ from onetake_desktop.paths import app_paths
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.ui.test_first_paint_enums import first_paint_report
 from tests.ui.test_panel_window import HASHER, NAMES, PASS, make_library
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _first_paint_report(home: Path, tmp_path: Path) -> list[str]:
-    """The app's own reviewer start-up (``onetake review``) on ``home``, to its first paint
-    in a fresh process, through the start-up bench's driver: the modules then loaded, and
-    whether the Qt namespace was built (the last line)."""
-    report = tmp_path / "modules.txt"
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "ONETAKE_HOME": str(home),
-        "PYTHONPATH": str(REPO / "src"),
-        "FIRST_PAINT_MODULES": str(report),
-    }
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "_first_paint.py"), "review"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "FIRST_PAINT" in done.stdout
-    return report.read_text().splitlines()
 
 
 @pytest.mark.parametrize("locked", [False, True], ids=["tree filled", "locked by the panel"])
@@ -64,7 +34,7 @@ def test_a_library_with_candidates_paints_without_the_qt_namespace(
     if locked:  # one panelist: the window opens on the lock screen
         PanelService(library, ManualClock(), lambda: 1, HASHER).create_panelist("Ana", PASS["Ana"])
     library.close()
-    lines = _first_paint_report(home, tmp_path)
+    lines = first_paint_report(["review"], home, tmp_path)
     # The window's own path ran: open, with its tree filled before the first paint; locked,
     # with the lock screen alone (its panes, the tree's model among them, come after it).
     assert "onetake_desktop.ui.reviewer.window" in lines
