@@ -10,9 +10,6 @@ process, through the start-up bench's own driver, which reports what was loaded 
 from __future__ import annotations
 
 import inspect
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,8 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.paths import resource
 from onetake_desktop.ui.widgets import qt_numbers
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.ui.fresh_process import REPO, run_python
 
 
 def _mirrors() -> list[tuple[str, str, int]]:
@@ -96,23 +92,8 @@ def first_paint_report(args: list[str], home: Path, tmp_path: Path) -> list[str]
     process, through the start-up bench's driver: the modules then loaded, and whether the Qt
     namespace was built (the last line)."""
     report = tmp_path / "modules.txt"
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "ONETAKE_HOME": str(home),
-        "PYTHONPATH": str(REPO / "src"),
-        "FIRST_PAINT_MODULES": str(report),
-    }
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "_first_paint.py"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    bench_driver = str(REPO / "bench" / "_first_paint.py")
+    done = run_python([bench_driver, *args], home, FIRST_PAINT_MODULES=str(report))
     assert "FIRST_PAINT" in done.stdout
     return report.read_text().splitlines()
 

@@ -10,16 +10,12 @@ then exercised in the same process: building every page, the send page's hand-ov
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from onetake_desktop.paths import resource
 from onetake_desktop.services import handover
 from onetake_desktop.storage import bundle
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.ui.fresh_process import run_python
 
 # Loaded by the candidate window only when a later step needs it.
 CANDIDATE_LATER = [
@@ -108,23 +104,8 @@ print(json.dumps(report))
 
 
 def _open(mode: str, watch: list[str], tmp_path: Path) -> dict[str, object]:
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "ONETAKE_HOME": str(tmp_path / "home"),
-        "PYTHONPATH": str(REPO / "src"),
-    }
     kit = str(resource("kits", "demo.onetakekit"))
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, mode, json.dumps(watch), kit],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_python(["-c", SCRIPT, mode, json.dumps(watch), kit], tmp_path / "home")
     report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return report
 

@@ -1007,8 +1007,6 @@ class Library:
         interviews: SqliteInterviews,
         submissions: SqliteSubmissions,
         scores: SqliteScores,
-        shared: dict[str, object] | None = None,
-        _watchers: list[Callable[[int], None]] | None = None,
     ) -> None:
         self.db = db
         self.root = root
@@ -1018,8 +1016,8 @@ class Library:
         self.scores = scores
         # Objects the services share per connection (services.scoring keeps its one policy
         # object here, so the reviewer window and the panel see the same signed-in panelist).
-        self.shared: dict[str, object] = {} if shared is None else shared
-        self._watchers: list[Callable[[int], None]] = [] if _watchers is None else _watchers
+        self.shared: dict[str, object] = {}
+        self._watchers: list[Callable[[int], None]] = []
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())

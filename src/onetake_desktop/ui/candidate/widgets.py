@@ -94,24 +94,8 @@ def make_selectable(w: QLabel) -> None:
     if _unstyled is not None:
         _unstyled.append(w)
     else:
-        set_interaction_flags(w, TextInteractionFlag.TextSelectableByMouse)
-
-
-def set_interaction_flags(w: QLabel, flags: int) -> None:
-    """``w.setTextInteractionFlags`` by number (``qt_numbers.TextInteractionFlag``); a
-    measured label's own way, which keeps the heights it measured where they still hold."""
-    if isinstance(w, MeasuredLabel):
-        w.set_interaction_flags(flags)
-    else:
-        set_properties(w, textInteractionFlags=flags)
-
-
-def set_plain_text_format(w: QLabel) -> None:
-    """``w.setTextFormat(Qt.PlainText)`` by number (a measured label's own way)."""
-    if isinstance(w, MeasuredLabel):
-        w.set_text_format(TextFormat.PlainText)
-    else:
-        set_properties(w, textFormat=TextFormat.PlainText)
+        # By number (qt_numbers); a measured label's setProperty keeps its bookkeeping.
+        set_properties(w, textInteractionFlags=TextInteractionFlag.TextSelectableByMouse)
 
 
 def selectable_once_styled(until_shown: list[QLabel] | None = None) -> _StyledBlock:

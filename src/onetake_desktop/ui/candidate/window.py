@@ -39,8 +39,8 @@ from onetake_desktop.ui.candidate.widgets import (
     label,
     make_all_selectable,
     selectable_once_styled,
-    set_plain_text_format,
 )
+from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 
 # typing's TYPE_CHECKING is not imported: this module loads after PySide6, whose import hook
 # reads the source of each module an import statement names (typing.py: ~2.6 M instructions
@@ -144,7 +144,7 @@ def _plain_labels(widget: QWidget) -> None:
     safe-subset link labels, which escape every character they show, are rich text."""
     for lab in widget.findChildren(QLabel):
         if not lab.property("safe_link"):
-            set_plain_text_format(lab)  # by number: before the first paint (qt_numbers.py)
+            set_properties(lab, textFormat=TextFormat.PlainText)  # by number (qt_numbers.py)
 
 
 # The window's pages in the order of the steps: (module under ui/candidate/pages/, class).
