@@ -696,3 +696,26 @@ def check_summary_rows(
         if c.submission_id == min(per_answer):  # submitted by everyone: the figures show
             everyone = len(PASS) + 1 if actor.panelist else 1
             assert done and row["scores_seen"] == per_answer[c.submission_id] * everyone
+
+
+def test_an_import_report_is_read_only_by_the_panelist_who_started_it(
+    library: tuple[Library, int, dict[str, int]],
+) -> None:
+    """Its refused file names can name candidates that blind review hides: only its own
+    panelist reads it, while signed in; never behind the lock, never the next panelist."""
+    lib, _, _ = library
+    panel = panel_service(lib)
+    lone = panel.import_report_owner()
+    assert lone is None and panel.may_read_import_report(lone)  # no panel: the lone reviewer
+    ana = panel.create_panelist("Ana", PASS["Ana"])  # signs her in
+    started = panel.import_report_owner()
+    assert started == ana.reviewer_id and panel.may_read_import_report(started)
+    assert not panel.may_read_import_report(lone)  # a panel now: the lone one's is nobody's
+    ben = panel.create_panelist("Ben", PASS["Ben"])  # Ben at the laptop now
+    assert panel.current_id == ben.reviewer_id
+    assert not panel.may_read_import_report(started)
+    panel.lock()
+    assert not panel.may_read_import_report(started)  # behind the lock: nobody's
+    assert not panel.may_read_import_report(None)
+    panel.sign_in(ana.reviewer_id, PASS["Ana"])
+    assert panel.may_read_import_report(started)  # hers again at her next sign-in

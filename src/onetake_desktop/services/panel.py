@@ -160,6 +160,15 @@ class PanelService:
     def touch(self) -> None:
         self.scoring.touch()
 
+    def import_report_owner(self) -> int | None:
+        """Whom an import started now reports to (services.scoring.report_owner)."""
+        return self.scoring.report_owner()
+
+    def may_read_import_report(self, owner: int | None) -> bool:
+        """Whether the one at the laptop may read the report of an import ``owner`` started
+        (its counts and refused file names): services.scoring.may_read_report."""
+        return self.scoring.may_read_report(owner)
+
     def lock_if_idle(self) -> bool:
         return self.scoring.lock_if_idle()
 

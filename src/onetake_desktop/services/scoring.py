@@ -515,6 +515,23 @@ class ScoringService:
     def touch(self) -> None:
         self.idle.touch()
 
+    # -- reports of work started at the laptop ------------------------------------------------
+
+    def report_owner(self) -> int | None:
+        """Whom a job started now (an import) reports to when it ends: the panelist signed in,
+        or None on a library without a panel (its lone reviewer)."""
+        return None if self.current is None else self.current.reviewer_id
+
+    def may_read_report(self, owner: int | None) -> bool:
+        """Whether whoever is at the laptop now may read a report that ``owner`` started:
+        only that panelist, while signed in. An import's report names files, and file names
+        can name the candidates that blind review hides; what a panelist imported, and what
+        was refused, is theirs to see, not the next panelist's. On a library without a panel
+        the lone reviewer reads their own; once a panel exists, never behind the lock."""
+        if self.current is not None:
+            return self.current.reviewer_id == owner
+        return owner is None and not self.has_panel()
+
     def lock_if_idle(self) -> bool:
         if self.current is not None and self.idle.is_idle():
             self.lock()

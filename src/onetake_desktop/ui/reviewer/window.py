@@ -124,6 +124,11 @@ class ReviewerWindow(QMainWindow):
         self.importing = False
         self._painted = False  # the first frame is out (see _fill_library)
         self.last_import: ImportReport | None = None
+        # The last import's report while its box may still show, and whom it is for (the
+        # panel's policy decides who may read it: _show_import_report).
+        self._import_report: tuple[ImportReport, int | None] | None = None
+        self._import_owner: int | None = None
+        self._import_untold = False  # it ended unread: its panelist is told at sign-in
         # Who is hidden is the policy's: the service answers even before a panel controller
         # installs its own view of it (which goes through the same service).
         self.blind_codes: Callable[[], Mapping[int, str]] = service.hidden_codes
@@ -358,7 +363,7 @@ class ReviewerWindow(QMainWindow):
             refused.setMaximumHeight(110)
             refused.setWordWrap(True)
             dismiss = QPushButton("Dismiss")
-            dismiss.clicked.connect(lambda: box.setVisible(False))
+            dismiss.clicked.connect(self._dismiss_import_report)
             from PySide6.QtCore import Qt  # made after the first paint (qt_numbers.py)
 
             column.addWidget(title)
@@ -847,6 +852,7 @@ class ReviewerWindow(QMainWindow):
         self.flush_note()
         if self.current_answer_id is not None:
             self._resume = (self.current_reviewer_id, self.current_answer_id)
+        self._hide_import_box()  # kept for whoever started the import (_show_import_report)
         self._clear_answer()
         self._reload_pending = False
         self.model.set_rows([])
@@ -864,6 +870,13 @@ class ReviewerWindow(QMainWindow):
             answer = self._resume[1]  # back after a lock: the same panelist, the same answer
         self._resume = None
         self.reload_library()
+        pending = self._import_report
+        if self._show_import_report() and self._import_untold and pending is not None:
+            # An import of theirs ended while they were away: say so once.
+            self._import_untold = False
+            self.statusBar().showMessage(
+                f"Reviewing as {reviewer.name}. Import finished: {pending[0].summary()}", 8000
+            )
         if answer is not None:
             self.show_answer(answer)
         else:
@@ -1800,6 +1813,7 @@ class ReviewerWindow(QMainWindow):
         if not self._unlock_keys_for(list(paths)):
             return
         self.importing = True
+        self._import_owner = self.panel.service.import_report_owner()
         self.import_action.setEnabled(False)
         self.import_folder_action.setEnabled(False)
         self.progress.setRange(0, 1000)
@@ -1828,19 +1842,10 @@ class ReviewerWindow(QMainWindow):
     def _import_done(self, report: ImportReport) -> None:
         self._import_finished()
         self.last_import = report
-        if not self.locked():  # behind the lock the status bar says nothing of the library
+        self._import_report = (report, self._import_owner)
+        self._import_untold = not self._show_import_report()
+        if not self._import_untold:
             self.statusBar().showMessage(f"Import finished: {report.summary()}", 8000)
-        flagged = [o for o in report.imported if o.needs_definition]
-        if report.refused or flagged:
-            self.refused_list.clear()
-            for o in report.refused:
-                self.refused_list.addItem(f"{o.path.name}: {o.reason}")
-            for o in flagged:
-                self.refused_list.addItem(
-                    f"{o.path.name}: imported; add its interview definition to see the rubric."
-                )
-            self.import_title.setText(f"Import finished: {report.summary()}")
-            self.import_box.setVisible(True)
         self.reload_library()
         if self.locked():
             return  # locked while it ran: the list fills at the next sign-in, nothing opens
@@ -1849,6 +1854,51 @@ class ReviewerWindow(QMainWindow):
             answers = self.service.answers(first)
             if answers:
                 self.show_answer(answers[0].id)
+
+    def _show_import_report(self) -> bool:
+        """Show the last import's box (refused bundles, and those that need their definition)
+        if the one at the laptop may read it, else hide it; True if they may. The panel's
+        policy decides: only the panelist who started the import, while signed in
+        (services.scoring.may_read_report). Called when an import ends and at every sign-in,
+        so a report that ended behind the lock waits for its panelist, and the next one at the
+        laptop never sees it."""
+        pending = self._import_report
+        if pending is None:
+            return False
+        report, owner = pending
+        if not self.panel.service.may_read_import_report(owner):
+            self._hide_import_box()
+            return False
+        flagged = [o for o in report.imported if o.needs_definition]
+        if not (report.refused or flagged):
+            self._import_report = None  # nothing for the box: the status line said it all
+            return True
+        self.refused_list.clear()
+        for o in report.refused:
+            # Most reasons name the file already ("x.onetake is not a complete bundle").
+            named = o.path.name in o.reason
+            self.refused_list.addItem(o.reason if named else f"{o.path.name}: {o.reason}")
+        for o in flagged:
+            self.refused_list.addItem(
+                f"{o.path.name}: imported; add its interview definition to see the rubric."
+            )
+        self.import_title.setText(f"Import finished: {report.summary()}")
+        self.import_box.setVisible(True)
+        return True
+
+    def _dismiss_import_report(self) -> None:
+        self._import_report = None
+        self._hide_import_box()
+
+    def _hide_import_box(self) -> None:
+        """Hidden and emptied: no file name stays in a hidden widget (the report, if still
+        pending, is kept for its panelist: _show_import_report fills the box again)."""
+        if self._import_box is None:
+            return
+        box, title, refused = self._import_box
+        box.setVisible(False)
+        title.clear()
+        refused.clear()
 
     def _import_failed(self, error: BaseException) -> None:
         self._import_finished()

@@ -1,0 +1,140 @@
+"""An import's report is read only by the panelist who started it (services.scoring
+`may_read_report`): its box names the files refused, and a file name can name a candidate
+that blind review hides. On a shared laptop, the next panelist never sees it: not when the
+import ends behind the lock, nor when the box was already open before the lock; its own
+panelist finds it at their next sign-in (real windows, a real library file, real bundles and
+a real refused file).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.reviewer import ReviewerService
+from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from onetake_desktop.ui.tasks import wait_for_tasks
+from tests.pipeline.library_bundles import make_bundle
+from tests.ui.test_panel_window import HASHER, PASS, all_text, make_library
+from tests.ui.test_panel_window import sign_in as click_sign_in
+
+SECRET_NAME = "Grace Hopper final round.onetake"  # a refused file whose name names someone
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("bundles")
+    good = make_bundle(folder / "lin.onetake", "Lin Chen", seconds=1.0, size=(160, 120))
+    refused = folder / SECRET_NAME
+    refused.write_bytes(b"not a zip at all")
+    return [good, refused]
+
+
+@pytest.fixture
+def window(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[ReviewerWindow, dict[str, int]]]:
+    """A real reviewer window on a library with a panel of two: it opens locked."""
+    library, _, _ = make_library(tmp_path / "lib")
+    rng = random.Random(11)
+    panel = PanelService(library, ManualClock(), lambda: rng.getrandbits(62), HASHER)
+    people = {name: panel.create_panelist(name, PASS[name]).reviewer_id for name in ("Ana", "Ben")}
+    win = ReviewerWindow(ReviewerService(library), panel_service=panel)
+    qtbot.addWidget(win)
+    win.resize(1024, 600)
+    win.show()
+    qtbot.waitUntil(lambda: win.panes_built and hasattr(win, "transcripts"))
+    assert win.panel.lock_screen.isVisible()
+    yield win, people
+    wait_for_tasks()
+    if win.isVisible():
+        win.close()
+
+
+def sign_in(win: ReviewerWindow, qtbot: QtBot, people: dict[str, int], name: str) -> None:
+    """``name`` types their passphrase (checked on a worker thread, as on a real laptop)."""
+    click_sign_in(win.panel, people[name], PASS[name])
+    qtbot.waitUntil(
+        lambda: (
+            win.panel.service.current_id == people[name] and win.current_reviewer_id == people[name]
+        ),
+        timeout=30_000,
+    )
+    assert not win.panel.lock_screen.isVisible()
+
+
+def import_and_wait(win: ReviewerWindow, qtbot: QtBot, paths: list[Path], lock: bool) -> None:
+    win.import_paths(paths)
+    assert win.importing
+    if lock:
+        win.panel.lock("Locked after a few idle minutes.")  # before the worker reports
+    qtbot.waitUntil(lambda: not win.importing, timeout=60_000)
+    wait_for_tasks()
+    qtbot.wait(20)
+
+
+def report_shown(win: ReviewerWindow) -> bool:
+    return win.import_box.isVisible() and SECRET_NAME in all_text(win)
+
+
+def report_hidden(win: ReviewerWindow) -> bool:
+    """Nothing of the report anywhere a user could read it, hidden widgets included."""
+    texts = [win.refused_list.item(i).text() for i in range(win.refused_list.count())]
+    return (
+        not win.import_box.isVisibleTo(win)
+        and SECRET_NAME not in all_text(win)
+        and not any(SECRET_NAME in t for t in texts)
+        and win.import_title.text() == ""
+        and "Import finished" not in win.statusBar().currentMessage()
+    )
+
+
+def test_an_import_that_ends_behind_the_lock_waits_for_its_own_panelist(
+    window: tuple[ReviewerWindow, dict[str, int]], bundles: list[Path], qtbot: QtBot
+) -> None:
+    win, people = window
+    sign_in(win, qtbot, people, "Ana")
+    with qtbot.captureExceptions() as errors:
+        import_and_wait(win, qtbot, bundles, lock=True)
+    assert errors == []
+    assert win.last_import is not None and len(win.last_import.refused) == 1
+
+    sign_in(win, qtbot, people, "Ben")  # the next one at the laptop
+    assert report_hidden(win)
+
+    sign_in(win, qtbot, people, "Ana")  # back: her report, and a line saying it ended
+    assert report_shown(win)
+    message = win.statusBar().currentMessage()
+    assert message == "Reviewing as Ana. Import finished: 1 imported, 1 refused."
+
+    sign_in(win, qtbot, people, "Ben")  # and gone again for Ben
+    assert report_hidden(win)
+
+
+def test_an_open_report_is_hidden_and_emptied_for_the_next_panelist_until_dismissed(
+    window: tuple[ReviewerWindow, dict[str, int]], bundles: list[Path], qtbot: QtBot
+) -> None:
+    win, people = window
+    sign_in(win, qtbot, people, "Ana")
+    import_and_wait(win, qtbot, bundles, lock=False)
+    assert report_shown(win)
+    assert win.statusBar().currentMessage() == "Import finished: 1 imported, 1 refused."
+
+    sign_in(win, qtbot, people, "Ben")
+    assert report_hidden(win)
+
+    sign_in(win, qtbot, people, "Ana")
+    assert report_shown(win)
+    assert win.statusBar().currentMessage() == "Reviewing as Ana"  # told once already
+    dismiss = next(b for b in win.import_box.findChildren(QPushButton) if b.text() == "Dismiss")
+    dismiss.click()
+    assert report_hidden(win)
+
+    sign_in(win, qtbot, people, "Ben")
+    sign_in(win, qtbot, people, "Ana")  # dismissed is dismissed: it does not come back
+    assert report_hidden(win)
