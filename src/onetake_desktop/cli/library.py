@@ -252,9 +252,7 @@ def run_followup(args: argparse.Namespace) -> int:
             )
         if args.as_name:
             actor = sign_in(service, args.as_name)
-        elif service.panelists():
-            raise InvalidInputError("This library has a panel: name a panelist with --as NAME.")
-        else:
+        else:  # the lone reviewer, whom the policy refuses on a panel's library (exit 1)
             lone = service.scoring.lone_reviewer(context_of(args).settings.reviewer)
             actor = service.scoring.actor_for(lone.id)
         result = FollowupService(service.scoring).export(
