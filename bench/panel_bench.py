@@ -62,6 +62,13 @@ QUESTIONS = ("q1", "q2", "q3")
 PASSPHRASES = {"Ana Panel": "ana passphrase", "Ben Panel": "ben passphrase",
                "Cleo Panel": "cleo passphrase"}  # fmt: skip
 CONTENT_HASH = "sha256:" + "5c" * 32
+# The candidates' first names, in turn: half of them not plain ASCII, as in a real hiring
+# round (before session 10 every name was "Candidate NNNNN", and the reviewer's list took a
+# path for ASCII names that a library with one "Zoë" never took).
+FIRST_NAMES = (
+    "Ana", "Émile", "Zoë", "Łukasz", "Björn", "Chloé", "Dmitri", "Søren", "Inès", "José",
+    "Åsa", "Noor", "Grace", "Ngozi", "Kenji", "Straße",
+)  # fmt: skip
 
 
 def load() -> str:
@@ -158,7 +165,7 @@ def build(home: Path, candidates: int, seed: int = 17) -> dict[str, Any]:
                 interview.id,
                 f"{n:064x}",
                 CONTENT_HASH,
-                f"Candidate {n:05d}",
+                f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {n:05d}",
                 f"c{n}@example.org",
                 "2026-11-01T10:01:00Z",
                 at,

@@ -139,16 +139,19 @@ def run_once(case: Case, env: dict[str, str]) -> Sample:
 def big_homes(cache: Path, candidates: int, builder: Path = REPO) -> tuple[Path, Path]:
     """The library of bench/panel_bench.py, built once into ``cache`` and reused; and a copy
     whose panelists are all removed (one reviewer: the window opens on the filled library
-    instead of the panel's lock screen). ``builder`` is the checkout whose own code builds it:
-    with ``--before``, the older side, whose schema the newer side migrates in its warm-up
+    instead of the panel's lock screen). ``builder`` is the checkout whose sources build it
+    (with this checkout's panel_bench): with ``--before``, the older side, whose schema the newer side migrates in its warm-up
     (the other way round, the older side would refuse a library of a newer schema)."""
     tag = "" if builder == REPO else "-" + hashlib.sha256(str(builder).encode()).hexdigest()[:8]
-    home = cache / f"home-{candidates}{tag}"
+    # "intl": names of many languages (panel_bench.FIRST_NAMES, session 10); the libraries
+    # cached before, all "Candidate NNNNN", stay where they are, unused.
+    home = cache / f"home-{candidates}-intl{tag}"
     marker = home / "panel-bench.json"
-    solo = cache / f"solo-{candidates}{tag}"
+    solo = cache / f"solo-{candidates}-intl{tag}"
     if not marker.exists():
         print(f"building a library of {candidates} candidates in {home} ...", flush=True)
-        # In a process of its own, on the builder's sources (sets QT_QPA_PLATFORM if unset).
+        # In a process of its own, on the builder's sources (sets QT_QPA_PLATFORM if unset),
+        # with this checkout's panel_bench (its names): the same library whatever builds it.
         code = (
             "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
             " import panel_bench;"
@@ -156,7 +159,7 @@ def big_homes(cache: Path, candidates: int, builder: Path = REPO) -> tuple[Path,
             " print(json.dumps(info, default=str))"
         )
         built = subprocess.run(
-            [sys.executable, "-c", code, str(builder / "bench"), str(home), str(candidates)],
+            [sys.executable, "-c", code, str(REPO / "bench"), str(home), str(candidates)],
             env={**os.environ, "PYTHONPATH": str(builder / "src")},
             check=True,
             stdout=subprocess.PIPE,

@@ -1,8 +1,8 @@
 """The first page of the library's list (issue 17): a window's first frame reads the first
 rows of the list only, the rest right after. A page and its rest are the whole list, row for
-row; the counts of every interview are those of the whole list; only lists whose order SQLite
-gives as Python's casefold order come in pages (accented and NUL names, blind codes, a search
-or another sort: the whole list at once)."""
+row; the counts of every interview are those of the whole list; the name order of every
+library comes in pages, accented and NUL names too (schema 12 orders by the folded name);
+blind codes, a search or another sort: the whole list at once."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from onetake_desktop.domain.search import fold
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import (
     EntryRow,
@@ -38,7 +39,7 @@ def _counts(rows: list[EntryRow]) -> list[InterviewCount]:
 
 
 def _key(row: EntryRow) -> tuple[int, str, int]:
-    return (row[1], row[3], row[0])
+    return (row[1], fold(row[3]), row[0])
 
 
 def test_pages_of_the_list_join_to_the_whole_list(fixture: Fixture) -> None:  # noqa: F811
@@ -103,19 +104,18 @@ def _library(root: Path, names: tuple[str, ...]) -> tuple[Library, list[int]]:
     return library, [_add(library, root, i, name, kit) for i, name in enumerate(names)]
 
 
-# ASCII names whose NOCASE order is the casefold order: case ties, punctuation between the
-# cases' letters, a control character (not printable, still ordered alike).
+# Case ties, punctuation between the cases' letters, a control character.
 ASCII_NAMES = ("bob", "Bob", "BOB", "_under", "a_b", "aB", "Ab", "zed", "x\x01y", "", "Bob")
 
 
 @pytest.mark.parametrize(
-    ("extra", "paged"),
-    [("", True), ("Ångström", False), ("nul\0name", False), ("Zoë", False)],
+    "extra", ["", "Ångström", "nul\0name", "Zoë", "ÉMILE", "Straße", "Łukasz", "ﬁona"]
 )
-def test_only_names_that_sort_alike_come_in_pages(tmp_path: Path, extra: str, paged: bool) -> None:
+def test_every_name_order_comes_in_pages(tmp_path: Path, extra: str) -> None:
+    """Before schema 12, only names that SQLite's NOCASE ordered as Python's casefold came
+    in pages: one accented name made a large library's first frame read the whole list."""
     library, ids = _library(tmp_path / "lib", (*ASCII_NAMES, extra))
     try:
-        assert library.submissions.names_sort_as_casefold() is paged
         service = ReviewerService(library)
         actor = service.actor_for(service.reviewer_named(None).id)
         # The reviewer's work shows in the counts: one candidate submitted, one a draft.
@@ -127,12 +127,12 @@ def test_only_names_that_sort_alike_come_in_pages(tmp_path: Path, extra: str, pa
         whole = service.entry_rows(actor)
         flags = service.all_flags()
         assert len(flags) > 2  # every third candidate (_add)
-        assert [r[3] for r in whole] == sorted((r[3] for r in whole), key=str.casefold), (
+        assert [r[3] for r in whole] == sorted((r[3] for r in whole), key=fold), (
             "the list's own order"
         )
         for first in range(1, len(whole) + 2):
             page = service.entry_page(actor, first=first)
-            if not paged or first >= len(whole):
+            if first >= len(whole):
                 assert page.rest is None and page.rows == whole
                 assert page.flags == flags
                 continue
@@ -262,4 +262,67 @@ def test_a_page_read_while_another_connection_commits_is_the_whole_list(
         assert page.rows == service.entry_rows(actor) and len(page.rows) == 5
     finally:
         importer.close()
+        library.close()
+
+
+def test_names_sort_without_case_or_accents_and_follow_a_rename(tmp_path: Path) -> None:
+    """What a reviewer sees in "Sort by Name": Émile between Emil and Emma, Ångström with
+    the A's (NOCASE put both after Zoë); a name written again is sorted again."""
+    names = ("Zoë", "Emma", "Ångström", "Emil", "Émile", "adam", "Straße", "strasse")
+    library, ids = _library(tmp_path / "lib", names)
+    try:
+        service = ReviewerService(library)
+        actor = service.actor_for(service.reviewer_named(None).id)
+        shown = [r[3] for r in service.entry_rows(actor)]
+        assert shown == ["adam", "Ångström", "Emil", "Émile", "Emma", "Straße", "strasse", "Zoë"]
+        assert [r[3] for r in service.entry_page(actor, first=3).rows] == shown[:3]
+        library.db.execute(
+            "UPDATE submissions SET candidate_name = 'Aaron' WHERE id = ?", (ids[0],)
+        )
+        shown = [r[3] for r in service.entry_rows(actor)]
+        assert shown[0] == "Aaron"
+        keys = library.db.execute("SELECT candidate_name, name_key FROM submissions").fetchall()
+        assert all(key == fold(name) for name, key in keys)
+    finally:
+        library.close()
+
+
+def test_a_library_of_schema_11_is_given_its_name_keys(tmp_path: Path) -> None:
+    """Opening a library an older OneTake wrote: every name gets its key, the listing index
+    is rebuilt on it, and the list and its pages come in the folded names' order."""
+    from onetake_desktop.storage.db import connect, discover_migrations, migrate, schema_version
+    from onetake_desktop.storage.library import (
+        SqliteInterviews,
+        SqliteReviewers,
+        SqliteScores,
+        SqliteSubmissions,
+    )
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    db = connect(root / "onetake.sqlite3")
+    assert migrate(db, discover_migrations()[:11]) == 11
+    old = Library(
+        db, root, SqliteReviewers(db), SqliteInterviews(db), SqliteSubmissions(db, root),
+        SqliteScores(db),
+    )  # fmt: skip
+    old.interviews.add_definition(HASH, _definition())
+    names = ("Zoë", "Émile", "emil", "Ångström", "Bob")
+    for i, name in enumerate(names):
+        _add(old, root, i, name, ("panel-demo", HASH))
+    db.close()
+
+    library = open_library(root)
+    try:
+        assert schema_version(library.db) == 12
+        keys = library.db.execute("SELECT candidate_name, name_key FROM submissions").fetchall()
+        assert sorted(keys) == sorted((n, fold(n)) for n in names)
+        service = ReviewerService(library)
+        actor = service.actor_for(service.reviewer_named(None).id)
+        whole = [r[3] for r in service.entry_rows(actor)]
+        assert whole == ["Ångström", "Bob", "emil", "Émile", "Zoë"]
+        page = service.entry_page(actor, first=2)
+        assert page.rest is not None
+        assert [r[3] for r in page.rows + page.rest().rows] == whole
+    finally:
         library.close()

@@ -23,6 +23,7 @@ from onetake_desktop.cli import main
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Rubric, RubricLevel
+from onetake_desktop.domain.search import fold
 from onetake_desktop.domain.transcript import Transcript, Word
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.privacy import PrivacyService
@@ -101,6 +102,8 @@ def needles(media: Path, avoid: list[bytes]) -> dict[str, bytes]:
     for label, text in (("name", NAME), ("email", EMAIL), ("transcript", MOTTO)):
         for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
             found[f"{label} {encoding}"] = text.encode(encoding)
+        # As the library keeps text to sort and search by (the name's sort key, schema 12).
+        found[f"{label} folded"] = fold(text).encode("utf-8")
     return found
 
 
@@ -154,6 +157,7 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
     assert {h.split(": ")[1] for h in before} >= {
         "media slice",
         "name utf-8",
+        "name folded",
         "email utf-8",
         "transcript utf-8",
     }

@@ -291,7 +291,7 @@ def test_hold_rows_an_older_build_left_unsigned_are_not_tampering(tmp_path: Path
 
     library = open_library(root)  # schema 11 now
     try:
-        assert schema_version(library.db) == 11
+        assert schema_version(library.db) >= 11
         panel = PanelService(library, ManualClock(TODAY), hasher=hasher)
         ana = panel.sign_in(ana.reviewer_id, "ana passphrase")
         assert ana.warnings == ()

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.panel import GENESIS_HASH, audit_hash
+from onetake_desktop.domain.search import fold
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, open_library
@@ -276,6 +277,8 @@ def test_panel_windows_show_a_hostile_name_as_plain_text(
     root, subs, people = panel_library
     hostile = "<b>Panel: already approved</b><img src='file:///etc/passwd'>"
     conn = sqlite3.connect(root / "onetake.sqlite3")
+    # The library's triggers keep each name's sort key with this function (schema 12).
+    conn.create_function("onetake_fold", 1, fold, deterministic=True)
     conn.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (hostile, subs[0]))
     conn.commit()
     conn.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.search import fold
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.reviewer import (
     ReviewerService,
@@ -216,14 +217,14 @@ def test_summary_export_has_one_row_per_candidate_and_a_bom(
         ["a\x00b", "a", "aa", "A\x00", "ab"],
     ],
 )
-def test_the_name_sort_is_casefold_order_whatever_the_names(
+def test_the_name_sort_ignores_case_and_accents_whatever_the_names(
     service: ReviewerService, names: list[str]
 ) -> None:
-    """The list's name order is Python's casefold order (then the candidate's id), for ASCII
-    names (which the library's own order already gives) as for any other."""
+    """The list's name order is the folded names' (domain.search ``fold``: no case, no
+    accents; then the candidate's id), whatever the names: the library's own order."""
     me = service.actor_for(service.default_reviewer.id)
     ids = {add(service, name, f"{i:064x}"): name for i, name in enumerate(names)}
-    expected = [ids[i] for i in sorted(ids, key=lambda i: (ids[i].casefold(), i))]
+    expected = [ids[i] for i in sorted(ids, key=lambda i: (fold(ids[i]), i))]
     assert [e.candidate_name for e in service.entries(me, sort="name")] == expected
     rows = service.entry_rows(me, sort="name")
     assert [r[3] for r in rows] == expected

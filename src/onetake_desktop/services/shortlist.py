@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.panel import Decision
+from onetake_desktop.domain.search import fold
 from onetake_desktop.services.scoring import Actor, ScoringService
 from onetake_desktop.storage.library import RECOMMENDATION_LABELS, InterviewRecord
 from onetake_desktop.storage.panel_records import DecisionRecord
@@ -120,7 +121,7 @@ def _sort_value(
         order = (r, m, md, f)
     else:
         order = (f, m, md, r)
-    return (0.0 if scores_seen else 1.0, *order, name.casefold())  # nothing to show: last
+    return (0.0 if scores_seen else 1.0, *order, fold(name))  # nothing to show: last
 
 
 class ShortlistService:

@@ -120,7 +120,8 @@ ENTRY_FIELDS = (
     "has_definition",
 )
 EntryRow = tuple[int, int, str, str, str, str, str, int, int, int, bool]
-# Where a row stands in entry_rows' order: interview pk, name (NOCASE), submission id.
+# Where a row stands in entry_rows' order: interview pk, folded name (domain.search ``fold``,
+# schema 12's ``name_key``), submission id.
 EntryKey = tuple[int, str, int]
 # One interview of the list: pk, title, has a definition, candidates, candidates submitted
 # (every answer) by the viewing reviewer.
@@ -181,8 +182,8 @@ class SubmissionRepository(Protocol):
     def answers(self, submission_id: int) -> list[AnswerRecord]: ...
     def answer(self, answer_id: int) -> AnswerRecord: ...
     def entries(self, reviewer_id: int, search: str = "") -> list[CandidateEntry]: ...
-    # Rows come by interview, then candidate_name COLLATE NOCASE, then id: the reviewer's
-    # list (services.reviewer) keeps that order as it is for printable-ASCII names.
+    # Rows come by interview, then the folded name (``fold``), then id: the reviewer's list
+    # (services.reviewer) keeps that order as it is.
     def entry_rows(
         self,
         reviewer_id: int,
@@ -192,7 +193,6 @@ class SubmissionRepository(Protocol):
         limit: int | None = None,
     ) -> list[EntryRow]: ...
     def entry_counts(self, reviewer_id: int) -> list[InterviewCount]: ...
-    def names_sort_as_casefold(self) -> bool: ...
     def list_version(self) -> tuple[int, int]: ...
 
 
@@ -577,7 +577,7 @@ class SqliteSubmissions:
         if first is not None:
             sql += (
                 " AND id IN (SELECT id FROM submissions"
-                " ORDER BY interview_pk, candidate_name COLLATE NOCASE, id LIMIT ?)"
+                " ORDER BY interview_pk, name_key, id LIMIT ?)"
             )
             params = (first,)
         return {int(r[0]): flags_from_json(r[1]) for r in _rows(self.db, sql, params)}
@@ -630,14 +630,14 @@ class SqliteSubmissions:
         """:meth:`entries` as plain tuples (fields: ENTRY_FIELDS), in one query over the
         submissions and one over the few interviews: the list of a large library must stay
         fast (10,000 candidates: no object, no interview join per row, no sort in Python).
-        Ordered by interview, name (NOCASE) and id: services.reviewer relies on it.
+        Ordered by interview, folded name (``fold``) and id: services.reviewer relies on it.
         ``after`` (the key of a row) and ``limit`` give a page of that order: the rows after
         that one, at most that many (the first frame of a large library, issue 17)."""
         titles, defined = self._titles()
         search_join = where = ""
         params: list[Any] = [reviewer_id]
         if after is not None:  # keyset: the same order's columns, so its index is searched
-            where = "WHERE (s.interview_pk, s.candidate_name COLLATE NOCASE, s.id) > (?, ?, ?)"
+            where = "WHERE (s.interview_pk, s.name_key, s.id) > (?, ?, ?)"
             params.extend(after)
         if search.strip():
             # Case- and accent-insensitive ("angstrom" finds "Ångström"): both sides folded by
@@ -654,9 +654,9 @@ class SqliteSubmissions:
             params.append(fold(search.strip()))
         if limit is not None:
             params.append(limit)
-        # One pass over the submissions in list order, read from schema 10's covering
-        # (interview, name, id, e-mail, dates) index: no sort, no table rows. Per candidate,
-        # its answers are found in the answers index: their number, and this reviewer's
+        # One pass over the submissions in list order, read from schema 12's covering
+        # (interview, name key, id, name, e-mail, dates) index: no sort, no table rows. Per
+        # candidate, its answers are found in the answers index: their number and this reviewer's
         # latest score row per answer (the highest id: one search of the covering scores
         # index, answer, reviewer, id, status, score). Both of that candidate's counts come
         # from that one pass, packed as submitted * _PACK + with a score (a candidate has at
@@ -679,7 +679,7 @@ class SqliteSubmissions:
             FROM submissions s
             {search_join}
             {where}
-            ORDER BY s.interview_pk, s.candidate_name COLLATE NOCASE, s.id
+            ORDER BY s.interview_pk, s.name_key, s.id
             {"LIMIT ?" if limit is not None else ""}
         """
         return [
@@ -759,18 +759,6 @@ class SqliteSubmissions:
             (pk, titles[pk], defined[pk], count, submitted or 0)
             for pk, count, submitted in _rows(self.db, sql, params)
         ]
-
-    def names_sort_as_casefold(self) -> bool:
-        """Whether SQLite's NOCASE order of the candidates' names (entry_rows') is Python's
-        casefold order: true when every name is ASCII without NUL (NOCASE folds A-Z as
-        casefold does there; it compares bytes, and stops at a NUL). ``length`` counts a
-        text's characters up to its first NUL, a blob's bytes: they differ for any other
-        name. One pass over the listing index, in SQLite."""
-        row = self.db.execute(
-            "SELECT NOT EXISTS (SELECT 1 FROM submissions"
-            " WHERE length(candidate_name) <> length(CAST(candidate_name AS BLOB)))"
-        ).fetchone()
-        return bool(row[0])
 
     def list_version(self) -> tuple[int, int]:
         """A value that changes whenever the library does: SQLite's data_version (another
@@ -1057,12 +1045,18 @@ class Library:
                 continue
 
 
+def register_functions(db: Database) -> None:
+    """The library's SQL functions, on this connection: ``onetake_fold``, with which the
+    search folds both sides (case and accents ignored) and the triggers of schema 12 keep
+    each name's ``name_key``, the list's order."""
+    db.conn.create_function("onetake_fold", 1, fold, deterministic=True)
+
+
 def open_library(root: Path, database: Path | None = None) -> Library:
     """Open (creating and migrating) the library in ``root``."""
     private_dir(root)
     db = open_database(database or root / "onetake.sqlite3")
-    # The search folds both sides with the same function (case and accents ignored).
-    db.conn.create_function("onetake_fold", 1, fold, deterministic=True)
+    register_functions(db)  # (schema 12's migration registers it for itself first)
     return Library(
         db,
         root,
