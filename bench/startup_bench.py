@@ -140,8 +140,9 @@ def big_homes(cache: Path, candidates: int, builder: Path = REPO) -> tuple[Path,
     """The library of bench/panel_bench.py, built once into ``cache`` and reused; and a copy
     whose panelists are all removed (one reviewer: the window opens on the filled library
     instead of the panel's lock screen). ``builder`` is the checkout whose sources build it
-    (with this checkout's panel_bench): with ``--before``, the older side, whose schema the newer side migrates in its warm-up
-    (the other way round, the older side would refuse a library of a newer schema)."""
+    (with this checkout's panel_bench): with ``--before``, the older side, whose schema the
+    newer side migrates in its warm-up (the other way round, the older side would refuse a
+    library of a newer schema)."""
     tag = "" if builder == REPO else "-" + hashlib.sha256(str(builder).encode()).hexdigest()[:8]
     # "intl": names of many languages (panel_bench.FIRST_NAMES, session 10); the libraries
     # cached before, all "Candidate NNNNN", stay where they are, unused.
@@ -153,13 +154,22 @@ def big_homes(cache: Path, candidates: int, builder: Path = REPO) -> tuple[Path,
         # In a process of its own, on the builder's sources (sets QT_QPA_PLATFORM if unset),
         # with this checkout's panel_bench (its names): the same library whatever builds it.
         code = (
-            "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-            " import panel_bench;"
-            " info = panel_bench.build(Path(sys.argv[2]), int(sys.argv[3]));"
+            "import json, sys; from pathlib import Path;"
+            " bench, home, n, src = sys.argv[1:5]; sys.path.insert(0, bench);"
+            " sys.argv[1:] = ['--src', src, '-']; import panel_bench;"  # its --src: the sources
+            " info = panel_bench.build(Path(home), int(n));"
             " print(json.dumps(info, default=str))"
         )
         built = subprocess.run(
-            [sys.executable, "-c", code, str(REPO / "bench"), str(home), str(candidates)],
+            [
+                sys.executable,
+                "-c",
+                code,
+                str(REPO / "bench"),
+                str(home),
+                str(candidates),
+                str(builder / "src"),
+            ],
             env={**os.environ, "PYTHONPATH": str(builder / "src")},
             check=True,
             stdout=subprocess.PIPE,
