@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import email
 import io
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
@@ -218,8 +219,21 @@ def test_library_followup_with_a_panel_needs_a_signed_in_panelist(
     lib.close()
     args = ["library", "followup", "--interview", str(interview), "-o", str(tmp_path / "d")]
 
+    def reviewers() -> int:
+        db = sqlite3.connect(app_paths().library / "onetake.sqlite3")
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM reviewers").fetchone()[0])
+        finally:
+            db.close()
+
+    before = reviewers()
     assert cli_main(args) == 1  # the policy's refusal, as for every panel command
     assert "Follow-up is the panel's: sign in as a panelist." in capsys.readouterr().err
+    wrong = [*args[:2], "--interview", "999", *args[4:]]
+    assert cli_main(wrong) == 1  # asked first: nothing looked up before it...
+    assert "Follow-up is the panel's" in capsys.readouterr().err
+    # ...nor made: no lone reviewer is created just to be refused.
+    assert reviewers() == before
     assert cli_main([*args, "--as", "Bob"]) == 3  # no such panelist
     assert not (tmp_path / "d").exists()
     monkeypatch.setattr("sys.stdin", io.StringIO("ana passphrase\n"))

@@ -17,6 +17,7 @@ import pytest
 
 from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.domain.search import fold
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.services.scoring import Actor, ScoringService, scoring_for
 from onetake_desktop.services.shortlist import REC_VALUE, ShortlistService, shortlist_sequence
@@ -245,7 +246,7 @@ def _shortlist_from_records(
             "recommendation": (rec, mean, median, flags),
             "flags": (flags, mean, median, rec),
         }[sort]
-        return (0.0 if r[2] else 1.0, *order, str(r[1]).casefold())
+        return (0.0 if r[2] else 1.0, *order, fold(str(r[1])))
 
     return [(rank, *r) for rank, r in enumerate(sorted(rows, key=key), start=1)]
 
@@ -308,3 +309,13 @@ def test_the_shortlist_from_the_grid_gives_the_records_figures(tmp_path: Path) -
             shown_any = shown_any or any(g[3] for g in got)
     assert shown_any  # the comparison covered figures, not only empty rows
     lib.close()
+
+
+def test_ties_on_the_figures_go_by_the_name_without_case_or_accents() -> None:
+    """As the library list sorts names (schema 12): Émile between Emil and Emma, not after
+    Zoë (the window's Name column sorts so too: ui/reviewer/shortlist.py)."""
+    from onetake_desktop.services.shortlist import _sort_value
+
+    names = ["Zoë", "Emma", "Émile", "Emil", "éva"]
+    ranked = sorted(names, key=lambda n: _sort_value(3, 4.0, 4.0, 1.0, 0, "mean", n))
+    assert ranked == ["Emil", "Émile", "Emma", "éva", "Zoë"]

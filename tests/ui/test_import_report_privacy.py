@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -103,6 +103,7 @@ def test_an_import_that_ends_behind_the_lock_waits_for_its_own_panelist(
         import_and_wait(win, qtbot, bundles, lock=True)
     assert errors == []
     assert win.last_import is not None and len(win.last_import.refused) == 1
+    assert report_hidden(win)  # behind the lock: nothing of it, even in hidden widgets
 
     sign_in(win, qtbot, people, "Ben")  # the next one at the laptop
     assert report_hidden(win)
@@ -125,6 +126,8 @@ def test_an_open_report_is_hidden_and_emptied_for_the_next_panelist_until_dismis
     assert report_shown(win)
     assert win.statusBar().currentMessage() == "Import finished: 1 imported, 1 refused."
 
+    win.panel.lock("Locked after a few idle minutes.")
+    assert report_hidden(win)  # emptied at the lock, not only at the next sign-in
     sign_in(win, qtbot, people, "Ben")
     assert report_hidden(win)
 
@@ -138,3 +141,67 @@ def test_an_open_report_is_hidden_and_emptied_for_the_next_panelist_until_dismis
     sign_in(win, qtbot, people, "Ben")
     sign_in(win, qtbot, people, "Ana")  # dismissed is dismissed: it does not come back
     assert report_hidden(win)
+
+
+def test_each_panelists_report_waits_for_them_and_opens_nothing_for_another(
+    window: tuple[ReviewerWindow, dict[str, int]],
+    bundles: list[Path],
+    tmp_path: Path,
+    qtbot: QtBot,
+) -> None:
+    """Ana's import ends behind the lock; Ben imports too. Ana's report is not lost under
+    Ben's, and neither import opens a candidate on the other's screen."""
+    win, people = window
+    sign_in(win, qtbot, people, "Ana")
+    import_and_wait(win, qtbot, bundles, lock=True)
+
+    sign_in(win, qtbot, people, "Ben")
+    other = make_bundle(tmp_path / "kim.onetake", "Kim Park", seconds=1.0, size=(160, 120))
+    broken = tmp_path / "broken.onetake"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    import_and_wait(win, qtbot, [other, broken], lock=False)
+    assert win.import_box.isVisible() and SECRET_NAME not in all_text(win)
+    assert "broken.onetake" in all_text(win)  # his own report
+    assert win.current_answer_id is not None  # his import opened its first answer
+    ben_answer = win.current_answer_id
+
+    sign_in(win, qtbot, people, "Ana")
+    assert report_shown(win) and "broken.onetake" not in all_text(win)
+    assert win.statusBar().currentMessage() == (
+        "Reviewing as Ana. Import finished: 1 imported, 1 refused."
+    )
+    sign_in(win, qtbot, people, "Ben")
+    assert "broken.onetake" in all_text(win) and SECRET_NAME not in all_text(win)
+    assert win.current_answer_id in (None, ben_answer)
+
+
+def test_an_import_that_stops_is_told_only_to_who_started_it(
+    window: tuple[ReviewerWindow, dict[str, int]],
+    bundles: list[Path],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The error of an import that stops (a full disk, say: it can name a file) is not a
+    dialog over the lock screen or in front of the next panelist: its own panelist finds it
+    in the import box at their next sign-in."""
+    from onetake_desktop.services.reviewer import ReviewerService as Service
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device", "/home/ana/Grace Hopper final round")
+
+    monkeypatch.setattr(Service, "import_paths", disk_full)
+    win, people = window
+    sign_in(win, qtbot, people, "Ana")
+    with qtbot.captureExceptions() as errors:
+        import_and_wait(win, qtbot, bundles, lock=True)
+    assert errors == []
+    sign_in(win, qtbot, people, "Ben")
+    assert "Grace Hopper" not in all_text(win) and not win.import_box.isVisibleTo(win)
+    assert QApplication.activeModalWidget() is None  # no dialog for Ben either
+
+    sign_in(win, qtbot, people, "Ana")
+    assert win.import_box.isVisible()
+    assert win.import_title.text().startswith("The import stopped: [Errno 28] No space left")
+    sign_in(win, qtbot, people, "Ben")
+    sign_in(win, qtbot, people, "Ana")  # told once: gone
+    assert not win.import_box.isVisibleTo(win)

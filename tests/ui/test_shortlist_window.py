@@ -211,3 +211,24 @@ def test_a_panelist_who_has_not_submitted_sees_no_other_scores_and_why_they_cann
     assert not dialog.decide_button.isEnabled()
     dialog.close()
     window.close()
+
+
+def test_the_name_column_sorts_without_case_or_accents(qtbot: QtBot) -> None:
+    """Clicking Name sorts as the library list does: Émile between Emil and Emma."""
+    from PySide6.QtWidgets import QTableWidget
+
+    from onetake_desktop.ui.reviewer.shortlist import _Item
+
+    table = QTableWidget(0, 1)
+    qtbot.addWidget(table)
+    for name in ("Zoë", "Emma", "Émile", "Emil"):
+        row = table.rowCount()
+        table.insertRow(row)
+        table.setItem(row, 0, _Item(name, name))
+    table.sortItems(0)
+    shown = []
+    for r in range(4):
+        item = table.item(r, 0)
+        assert item is not None
+        shown.append(item.text())
+    assert shown == ["Emil", "Émile", "Emma", "Zoë"]

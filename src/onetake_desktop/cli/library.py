@@ -244,15 +244,21 @@ def run_followup(args: argparse.Namespace) -> int:
 
     service = context_of(args).panel_service()
     try:
+        # Without --as: the lone reviewer, whom the policy refuses on a panel's library (exit
+        # 1), before anything is looked up or written.
+        signed_in = sign_in(service, args.as_name) if args.as_name else None
+        refusal = service.scoring.followup_refusal(signed_in)
+        if refusal is not None:
+            raise OneTakeError(refusal)
         numbers = [i.id for i in service.library.interviews.all()]
         if args.interview not in numbers:
             listed = ", ".join(str(n) for n in numbers) or "none yet"
             raise InvalidInputError(
                 f"There is no interview {args.interview} (interviews: {listed})."
             )
-        if args.as_name:
-            actor = sign_in(service, args.as_name)
-        else:  # the lone reviewer, whom the policy refuses on a panel's library (exit 1)
+        if signed_in is not None:
+            actor = signed_in
+        else:
             lone = service.scoring.lone_reviewer(context_of(args).settings.reviewer)
             actor = service.scoring.actor_for(lone.id)
         result = FollowupService(service.scoring).export(

@@ -63,6 +63,12 @@ class ImportOutcome:
     needs_definition: bool = False  # imported, but its interview definition is not known yet
     flags: tuple[Flag, ...] = ()  # imported, and these rules of its interview were broken
 
+    def line(self) -> str:
+        """One line naming the file once, with why: most reasons begin with the file's name
+        ("x.onetake is not a complete bundle ..."); others get it in front."""
+        name = self.path.name
+        return self.reason if self.reason.startswith(name) else f"{name}: {self.reason}"
+
 
 @dataclass
 class ImportReport:

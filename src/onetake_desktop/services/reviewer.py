@@ -448,8 +448,7 @@ class ReviewerService:
         if len(rows) <= first:
             return EntryPage(rows, self.all_flags(), [], None)
         del rows[first:]
-        last = rows[-1]
-        after = (last[1], fold(last[3]), last[0])  # the next page's key (schema 12's order)
+        after = submissions.entry_key(rows[-1][0])  # the next page's key, as stored
         flags = submissions.all_flags(first=first)
         counts = submissions.entry_counts(actor.reviewer_id)
         if submissions.list_version() != version:

@@ -1193,13 +1193,23 @@ class ScoringService:
             return f"{doing} is for the panel's chair, {chair.name}."
         return None
 
+    def followup_refusal(self, actor: Actor | None) -> str | None:
+        """Why this actor may not write to candidates (None: they may). ``actor`` None: the
+        library's lone reviewer, asked before anyone is looked up or made. With a panel,
+        only a signed-in panelist writes to candidates on its behalf."""
+        if actor is not None:
+            self.check(actor)
+        if (actor is None or not actor.panelist) and self.has_panel():
+            return "Follow-up is the panel's: sign in as a panelist."
+        return None
+
     def contactable(self, actor: Actor, *, interview_pk: int) -> list[CandidateView]:
         """Candidates this actor may write to: a decision is recorded and their name is
         shown (in blind mode, only those the panel has revealed). With a panel, only a
         signed-in panelist writes to candidates on its behalf."""
-        self.check(actor)
-        if not actor.panelist and self.has_panel():
-            raise OneTakeError("Follow-up is the panel's: sign in as a panelist.")
+        refusal = self.followup_refusal(actor)
+        if refusal is not None:
+            raise OneTakeError(refusal)
         return [
             c
             for c in self.candidates(interview_pk=interview_pk)

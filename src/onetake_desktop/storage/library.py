@@ -193,6 +193,7 @@ class SubmissionRepository(Protocol):
         limit: int | None = None,
     ) -> list[EntryRow]: ...
     def entry_counts(self, reviewer_id: int) -> list[InterviewCount]: ...
+    def entry_key(self, submission_id: int) -> EntryKey: ...
     def list_version(self) -> tuple[int, int]: ...
 
 
@@ -759,6 +760,18 @@ class SqliteSubmissions:
             (pk, titles[pk], defined[pk], count, submitted or 0)
             for pk, count, submitted in _rows(self.db, sql, params)
         ]
+
+    def entry_key(self, submission_id: int) -> EntryKey:
+        """Where this submission stands in entry_rows' order, as stored (the next page's
+        ``after``): the key its name was given when written, even if Python's fold of it
+        has changed since (a newer Unicode version), so a page and its rest always join."""
+        pk, key = _one(
+            self.db,
+            "SELECT interview_pk, name_key FROM submissions WHERE id = ?",
+            (submission_id,),
+            f"submission number {submission_id}",
+        )
+        return int(pk), str(key), submission_id
 
     def list_version(self) -> tuple[int, int]:
         """A value that changes whenever the library does: SQLite's data_version (another

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.followup import PLACEHOLDERS, Template
 from onetake_desktop.domain.panel import DECISIONS, Decision
+from onetake_desktop.domain.search import fold
 from onetake_desktop.services.followup import FollowupService, Pending
 from onetake_desktop.services.scoring import Actor
 from onetake_desktop.services.shortlist import (
@@ -92,7 +93,7 @@ class _Item(QTableWidgetItem):
             return mine < theirs
         if mine is None or theirs is None:
             return theirs is None and mine is not None
-        return str(mine).casefold() < str(theirs).casefold()
+        return fold(str(mine)) < fold(str(theirs))  # as the library list sorts names
 
 
 def _fmt(value: float | None) -> str:

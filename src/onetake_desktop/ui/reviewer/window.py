@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -90,6 +90,19 @@ def _seconds(value: float) -> str:
     return format_ms(round(value * 1000))
 
 
+class _EndedImport:
+    """An import that ended and is not yet read or dismissed by who started it: its report,
+    or why it stopped (``report`` None), and whether its end was told (ReviewerWindow.
+    _tell_import). A plain class: a NamedTuple costs its compile at every start (issue 17)."""
+
+    __slots__ = ("error", "report", "told")
+
+    def __init__(self, report: ImportReport | None, error: str, told: bool) -> None:
+        self.report = report
+        self.error = error
+        self.told = told
+
+
 class ReviewerWindow(QMainWindow):
     """Signals for features layered on top (the panel): ``answer_shown(answer_id)`` after an
     answer and its candidate are on screen, ``library_reloaded()`` after the tree is rebuilt.
@@ -124,11 +137,11 @@ class ReviewerWindow(QMainWindow):
         self.importing = False
         self._painted = False  # the first frame is out (see _fill_library)
         self.last_import: ImportReport | None = None
-        # The last import's report while its box may still show, and whom it is for (the
-        # panel's policy decides who may read it: _show_import_report).
-        self._import_report: tuple[ImportReport, int | None] | None = None
+        # Each panelist's last import, ended but not yet read or dismissed (None: the lone
+        # reviewer's): its report, or why it stopped, and whether its end was told. Who may
+        # read which is the panel's policy (_readable_import).
+        self._import_reports: dict[int | None, _EndedImport] = {}
         self._import_owner: int | None = None
-        self._import_untold = False  # it ended unread: its panelist is told at sign-in
         # Who is hidden is the policy's: the service answers even before a panel controller
         # installs its own view of it (which goes through the same service).
         self.blind_codes: Callable[[], Mapping[int, str]] = service.hidden_codes
@@ -852,7 +865,7 @@ class ReviewerWindow(QMainWindow):
         self.flush_note()
         if self.current_answer_id is not None:
             self._resume = (self.current_reviewer_id, self.current_answer_id)
-        self._hide_import_box()  # kept for whoever started the import (_show_import_report)
+        self._hide_import_box()  # kept for whoever started the import (_tell_import)
         self._clear_answer()
         self._reload_pending = False
         self.model.set_rows([])
@@ -870,13 +883,7 @@ class ReviewerWindow(QMainWindow):
             answer = self._resume[1]  # back after a lock: the same panelist, the same answer
         self._resume = None
         self.reload_library()
-        pending = self._import_report
-        if self._show_import_report() and self._import_untold and pending is not None:
-            # An import of theirs ended while they were away: say so once.
-            self._import_untold = False
-            self.statusBar().showMessage(
-                f"Reviewing as {reviewer.name}. Import finished: {pending[0].summary()}", 8000
-            )
+        self._tell_import(f"Reviewing as {reviewer.name}. ")  # theirs, ended while away
         if answer is not None:
             self.show_answer(answer)
         else:
@@ -1842,57 +1849,76 @@ class ReviewerWindow(QMainWindow):
     def _import_done(self, report: ImportReport) -> None:
         self._import_finished()
         self.last_import = report
-        self._import_report = (report, self._import_owner)
-        self._import_untold = not self._show_import_report()
-        if not self._import_untold:
-            self.statusBar().showMessage(f"Import finished: {report.summary()}", 8000)
+        self._import_reports[self._import_owner] = _EndedImport(report, "", False)
+        told = self._tell_import()
         self.reload_library()
-        if self.locked():
-            return  # locked while it ran: the list fills at the next sign-in, nothing opens
+        if not told:
+            return  # locked, or someone else's: the list fills for them, nothing opens
         first = next((o.submission_id for o in report.imported if o.submission_id), None)
         if self.current_answer_id is None and first is not None:
             answers = self.service.answers(first)
             if answers:
                 self.show_answer(answers[0].id)
 
-    def _show_import_report(self) -> bool:
-        """Show the last import's box (refused bundles, and those that need their definition)
-        if the one at the laptop may read it, else hide it; True if they may. The panel's
-        policy decides: only the panelist who started the import, while signed in
-        (services.scoring.may_read_report). Called when an import ends and at every sign-in,
-        so a report that ended behind the lock waits for its panelist, and the next one at the
-        laptop never sees it."""
-        pending = self._import_report
-        if pending is None:
-            return False
-        report, owner = pending
-        if not self.panel.service.may_read_import_report(owner):
+    def _readable_import(self) -> int | Literal[False] | None:
+        """The owner key of the ended import the one at the laptop may read (False: none).
+        The panel's policy decides (services.scoring.may_read_report): only the panelist who
+        started it, while signed in; the lone reviewer their own, while there is no panel."""
+        service = self.panel.service
+        return next((o for o in self._import_reports if service.may_read_import_report(o)), False)
+
+    def _tell_import(self, lead: str = "") -> bool:
+        """Tell the one at the laptop how their import ended, if one did and they may read it:
+        once, in the status bar (after ``lead``: "Reviewing as ..." at a sign-in), or why it
+        stopped; and its box (refused bundles, those that need their definition) until they
+        dismiss it. Anyone else sees no box: it is hidden and emptied. Called when an import
+        ends and at every sign-in, so what ended behind the lock waits for its own panelist
+        and the next one at the laptop never reads it. True if they may read one."""
+        owner = self._readable_import()
+        if owner is False:
             self._hide_import_box()
             return False
-        flagged = [o for o in report.imported if o.needs_definition]
-        if not (report.refused or flagged):
-            self._import_report = None  # nothing for the box: the status line said it all
+        ended = self._import_reports[owner]
+        report = ended.report
+        if report is None:  # it stopped: once, then it is gone
+            del self._import_reports[owner]
+            if lead:  # at a sign-in: the box, not a dialog in the middle of it
+                self._fill_import_box(f"The import stopped: {ended.error}", [])
+            else:
+                warn(self, f"The import stopped: {ended.error}")
             return True
-        self.refused_list.clear()
-        for o in report.refused:
-            # Most reasons name the file already ("x.onetake is not a complete bundle").
-            named = o.path.name in o.reason
-            self.refused_list.addItem(o.reason if named else f"{o.path.name}: {o.reason}")
-        for o in flagged:
-            self.refused_list.addItem(
-                f"{o.path.name}: imported; add its interview definition to see the rubric."
-            )
-        self.import_title.setText(f"Import finished: {report.summary()}")
-        self.import_box.setVisible(True)
+        if not ended.told:
+            self.statusBar().showMessage(f"{lead}Import finished: {report.summary()}", 8000)
+            ended.told = True
+        lines = [o.line() for o in report.refused]
+        lines += [
+            f"{o.path.name}: imported; add its interview definition to see the rubric."
+            for o in report.imported
+            if o.needs_definition
+        ]
+        if not lines:
+            del self._import_reports[owner]  # nothing for the box: the status line said it all
+            self._hide_import_box()
+            return True
+        self._fill_import_box(f"Import finished: {report.summary()}", lines)
         return True
 
+    def _fill_import_box(self, title: str, lines: list[str]) -> None:
+        self.refused_list.clear()
+        self.refused_list.addItems(lines)
+        self.refused_list.setVisible(bool(lines))
+        self.import_title.setText(title)
+        self.import_box.setVisible(True)
+
     def _dismiss_import_report(self) -> None:
-        self._import_report = None
+        owner = self._readable_import()
+        if owner is not False:
+            del self._import_reports[owner]
         self._hide_import_box()
 
     def _hide_import_box(self) -> None:
-        """Hidden and emptied: no file name stays in a hidden widget (the report, if still
-        pending, is kept for its panelist: _show_import_report fills the box again)."""
+        """Hidden and emptied: no file name stays in a hidden widget (a report not yet
+        dismissed is kept for its panelist: _tell_import fills the box again)."""
         if self._import_box is None:
             return
         box, title, refused = self._import_box
@@ -1902,7 +1928,10 @@ class ReviewerWindow(QMainWindow):
 
     def _import_failed(self, error: BaseException) -> None:
         self._import_finished()
-        warn(self, f"The import stopped: {error}")
+        # Said to whoever started it only (the error can name a file): now, or at their
+        # next sign-in.
+        self._import_reports[self._import_owner] = _EndedImport(None, str(error), False)
+        self._tell_import()
 
     def _import_finished(self) -> None:
         self.importing = False
