@@ -154,23 +154,16 @@ def big_homes(cache: Path, candidates: int, builder: Path = REPO) -> tuple[Path,
         # In a process of its own, on the builder's sources (sets QT_QPA_PLATFORM if unset),
         # with this checkout's panel_bench (its names): the same library whatever builds it.
         code = (
-            "import json, sys; from pathlib import Path;"
-            " bench, home, n, src = sys.argv[1:5]; sys.path.insert(0, bench);"
-            " sys.argv[1:] = ['--src', src, '-']; import panel_bench;"  # its --src: the sources
-            " info = panel_bench.build(Path(home), int(n));"
+            "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+            " import panel_bench;"
+            " info = panel_bench.build(Path(sys.argv[2]), int(sys.argv[3]));"
             " print(json.dumps(info, default=str))"
         )
         built = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                code,
-                str(REPO / "bench"),
-                str(home),
-                str(candidates),
-                str(builder / "src"),
-            ],
-            env={**os.environ, "PYTHONPATH": str(builder / "src")},
+            [sys.executable, "-c", code, str(REPO / "bench"), str(home), str(candidates)],
+            # panel_bench puts ONETAKE_BENCH_SRC first on its path: the builder's sources.
+            # (Its build uses what the storage and scoring modules of session 9 provide.)
+            env={**os.environ, "ONETAKE_BENCH_SRC": str(builder / "src")},
             check=True,
             stdout=subprocess.PIPE,
             text=True,
