@@ -336,3 +336,29 @@ def test_a_take_s_report_is_counted_on_the_gui_thread_once_each_and_never_at_onc
     assert counted == [threading.main_thread().name] * 3
     w.close()
     assert w.service.take_wakeups == []
+
+
+def test_a_take_s_report_after_the_window_is_deleted_is_dropped_quietly(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A window deleted without its close event (which unhooks the report) leaves the
+    recorder's report with nothing to wake: the writer thread's call raises nothing."""
+    import shiboken6
+
+    w = make(demo_kit_path(), ManualClock(), tmp_path / "a.onetake", session_dir=tmp_path / "s")
+    w.timer.stop()
+    (wake,) = w.service.take_wakeups
+    shiboken6.delete(w)  # no close event: the report stays hooked
+    failures: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            wake()
+        except BaseException as error:  # any failure fails the test
+            failures.append(error)
+
+    thread = threading.Thread(target=writer, name="writer")
+    thread.start()
+    thread.join()
+    QApplication.processEvents()
+    assert failures == []

@@ -221,7 +221,13 @@ class _TakeWakeup(QObject):
         self._on_wake = on_wake
 
     def wake(self) -> None:
-        QCoreApplication.postEvent(self, QEvent(_TAKE_FINISHED))
+        try:
+            QCoreApplication.postEvent(self, QEvent(_TAKE_FINISHED))
+        except RuntimeError:
+            # The window was deleted without its close event (which unhooks this): nobody
+            # is left to wake, and the recorder's writer thread must not fail for it. The
+            # take is on disk; the session finds it when reopened.
+            return
 
     def event(self, event: QEvent) -> bool:
         if event.type() != _TAKE_FINISHED:
