@@ -122,3 +122,37 @@ def test_rows_that_come_to_an_empty_window_are_in_a_complete_tree_and_score_by_k
     saved = window.service.my_score(actor, answer_id=answer)
     assert saved is not None and saved.score == 4
     window.close()
+
+
+def test_the_written_answer_view_is_made_with_the_first_written_answer_in_its_place(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The player's text view (seven widgets) is no part of an empty library's first frame: a
+    plain page with a text view's size hint stands for it, so the stack measures the same;
+    the first written answer makes it, in that page's place and Tab position (before the
+    timeline), showing the words, read-only."""
+    library, _, _ = make_library(tmp_path / "lib")
+    window = ReviewerWindow(ReviewerService(library))
+    qtbot.addWidget(window)
+    window.resize(1024, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    player = window.player
+    assert player._text is None
+    hints = (player.stack.sizeHint(), player.stack.minimumSizeHint())
+    count = player.stack.count()
+    window.step_answer(+1)  # a written answer (the library's are text)
+    text = player._text
+    assert text is not None and player.stack.currentWidget() is text
+    assert text.isVisible() and text.isReadOnly()
+    assert "When the release broke on a Friday" in text.toPlainText()
+    assert player.stack.count() == count and player.stack.indexOf(text) == count - 1
+    ring = window._tab_ring()
+    assert ring[ring.index(window.card_toggle) + 1 : ring.index(player.slider) + 1] == [
+        text,
+        player.slider,
+    ]
+    player.clear()  # the placeholder again: the text view measures as its stand-in did
+    assert player.stack.currentWidget() is player.placeholder
+    assert (player.stack.sizeHint(), player.stack.minimumSizeHint()) == hints
+    window.close()
