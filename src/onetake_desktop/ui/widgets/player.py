@@ -36,7 +36,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -67,6 +66,10 @@ if TYPE_CHECKING:
         QShowEvent,
     )
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+
+    # A written answer's view (and QPlainTextEdit's Python type and enums) comes with the
+    # first written answer (PlayerWidget.text).
+    from PySide6.QtWidgets import QPlainTextEdit
 
 SKIP_MS = 5_000
 JUMP_MS = 10_000
@@ -488,6 +491,8 @@ class PlayerWidget(QWidget):
     def text(self) -> QPlainTextEdit:
         """The written answer's view (made with the first written answer, or when asked)."""
         if self._text is None:
+            from PySide6.QtWidgets import QPlainTextEdit  # (see the TYPE_CHECKING imports)
+
             text = QPlainTextEdit()
             text.setReadOnly(True)
             text.setObjectName("AnswerText")
