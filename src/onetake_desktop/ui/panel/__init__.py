@@ -19,8 +19,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import Actor, PanelService
-from onetake_desktop.ui.panel.common import PanelWindow
-from onetake_desktop.ui.panel.lock import LockScreen, PanelistSwitch
+from onetake_desktop.ui.panel.switch import PanelistSwitch
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 
@@ -30,13 +29,17 @@ from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
 
+    # (The lock screen, and the panel windows' shared parts it uses, load when the panel
+    # first locks: a lone reviewer's first frame has none of them.)
+    from onetake_desktop.ui.panel.common import PanelWindow
     from onetake_desktop.ui.panel.compare import CompareWindow
     from onetake_desktop.ui.panel.decisions import DecisionsWindow
+    from onetake_desktop.ui.panel.lock import LockScreen
     from onetake_desktop.ui.panel.people import AuditWindow, ChangePassphraseDialog, PeopleDialog
     from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
     from onetake_desktop.ui.panel.summary import SummaryWindow
 
-W = TypeVar("W", bound=PanelWindow)
+W = TypeVar("W", bound="PanelWindow")
 IDLE_CHECK_MS = 5_000
 # A tuple, not a set: the filter sees every event of the application, and a set hashes each
 # event type through Python's Enum.__hash__ (a tuple compares by identity first, in C).
@@ -124,6 +127,8 @@ class PanelController(QObject):
         return screen
 
     def _make_lock_screen(self) -> LockScreen:
+        from onetake_desktop.ui.panel.lock import LockScreen  # (see the TYPE_CHECKING imports)
+
         screen = LockScreen(self.service, self.window)
         screen.hide()
         screen.set_audit_problem(self._audit_sentence)

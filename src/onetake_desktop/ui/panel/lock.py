@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +21,9 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
-from onetake_desktop.ui.widgets.qt_numbers import ToolButtonStyle, set_properties
+from onetake_desktop.ui.panel.switch import PanelistSwitch
+
+__all__ = ["SUBTITLE", "LockScreen", "PanelistSwitch"]
 
 if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
     from onetake_desktop.services.panel_records import Verified
@@ -245,49 +243,3 @@ class LockScreen(QWidget):
             else f"The passphrase could not be checked ({error})."
         )
         self.passphrase.selectAll()
-
-
-class PanelistSwitch(QToolButton):
-    """The name of whoever is scoring, top right; click it, click another name: two clicks to
-    the passphrase prompt for that panelist."""
-
-    def __init__(
-        self, service: PanelService, on_choose: Callable[[int], None], parent: QWidget
-    ) -> None:
-        super().__init__(parent)
-        self.service = service
-        self.on_choose = on_choose
-        self.setObjectName("PanelistSwitch")
-        self.setStyleSheet(
-            "QToolButton#PanelistSwitch { padding: 2px 10px; font-weight: 600; color: #1f5fa8;"
-            " border: 1px solid #b8c2d0; border-radius: 4px; background: #ffffff; }"
-            "QToolButton#PanelistSwitch::menu-indicator { image: none; }"
-        )
-        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        set_properties(self, toolButtonStyle=ToolButtonStyle.ToolButtonTextOnly)  # (by number)
-        self.setAccessibleName("Switch panelist")
-        self.setMenu(QMenu(self))
-        self.menu().aboutToShow.connect(self.rebuild)
-        self.update_label()
-
-    def update_label(self) -> None:
-        current = self.service.current
-        if not self.service.panelists():
-            # A lone reviewer has no panel to lock: offer to start one instead.
-            self.setText("Start a panel ▾")
-        elif current is None:
-            self.setText("Panel locked ▾")
-        else:
-            self.setText(f"Panelist: {current.name} ▾")
-        self.setToolTip("Switch panelist (the next one types their passphrase)")
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.text()) + 32)
-
-    def rebuild(self) -> None:
-        menu = self.menu()
-        menu.clear()
-        for p in self.service.panelists():
-            action = QAction(p.name, menu)
-            action.setCheckable(True)
-            action.setChecked(p.reviewer_id == self.service.current_id)
-            action.triggered.connect(lambda _=False, rid=p.reviewer_id: self.on_choose(rid))
-            menu.addAction(action)

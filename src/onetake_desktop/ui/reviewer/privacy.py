@@ -174,8 +174,8 @@ class PrivacyController(QObject):
                 file_menu.insertSeparator(quit_)
             file_menu.aboutToShow.connect(self.refresh_actions)
         # The tree's own menu, once the tree is built (behind a lock at start, after the first
-        # frame: issue 17).
-        window.when_panes_built(self._hook_tree)
+        # frame; on an empty library, with its first rows: issue 17).
+        window.when_library_view_built(self._hook_tree)
 
         # The banner is made the first time someone is due within the week (banner): hidden
         # until then, it is no part of the window's first frame (issue 17).

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMainWindow,
     QMenu,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.plain import plain_label, plain_tooltip
 from onetake_desktop.ui.widgets.qt_numbers import (
-    ContextMenuPolicy,
     ItemDataRole,
     Orientation,
     ScrollBarPolicy,
@@ -42,8 +40,6 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 # dialog (PySide6 makes each Python class, with its enums, on first use: 1-2 ms each).
 if TYPE_CHECKING:
     from pathlib import Path  # a name only (PySide6's import hook reads each module named)
-
-    from PySide6.QtGui import QContextMenuEvent
 
     # The search's results list (and QListView's enums behind it) with the first search.
     from PySide6.QtWidgets import QListWidget, QListWidgetItem
@@ -58,71 +54,12 @@ if TYPE_CHECKING:
         TranscriptService,
     )
 
+    # The words' view (transcript_words.py: QPlainTextEdit's Python type and enums) with the
+    # first answer that has some.
+    from onetake_desktop.ui.reviewer.transcript_words import _Words
+
 # By number, as the panel's other Qt enums before the first paint (ui/widgets/qt_numbers.py).
 HIT_ROLE = ItemDataRole.UserRole + 1
-
-
-class _Words(QPlainTextEdit):
-    """The transcript text; a click names the word under the pointer."""
-
-    word_clicked = Signal(int)
-    pin_requested = Signal(int)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setReadOnly(True)
-        self.setObjectName("TranscriptText")
-        self.setAccessibleName("Transcript")
-        set_properties(self, contextMenuPolicy=ContextMenuPolicy.DefaultContextMenu)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 12)
-        self._starts: list[int] = []  # character offset of each word
-
-    def set_words(self, words: tuple[Word, ...]) -> None:
-        self._starts = []
-        parts: list[str] = []
-        at = 0
-        for w in words:
-            self._starts.append(at)
-            parts.append(w.text)
-            at += len(w.text) + 1
-        self.setPlainText(" ".join(parts))
-
-    def word_index_at(self, offset: int) -> int | None:
-        if not self._starts:
-            return None
-        import bisect  # with the first transcript (PySide6's import hook reads bisect.py)
-
-        return max(0, bisect.bisect_right(self._starts, offset) - 1)
-
-    def span(self, index: int) -> tuple[int, int]:
-        start = self._starts[index]
-        end = (
-            self._starts[index + 1] - 1
-            if index + 1 < len(self._starts)
-            else start + len(self.toPlainText()[start:])
-        )
-        return start, end
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
-        from PySide6.QtCore import Qt  # (user input: after the first paint)
-
-        if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
-            index = self.word_index_at(
-                self.cursorForPosition(event.position().toPoint()).position()
-            )
-            if index is not None:
-                self.word_clicked.emit(index)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        index = self.word_index_at(self.cursorForPosition(event.pos()).position())
-        menu = QMenu(self)
-        if index is not None:
-            pin = QAction("Pin a note to this word", menu)
-            pin.triggered.connect(lambda: self.pin_requested.emit(index))
-            menu.addAction(pin)
-        menu.exec(event.globalPos())
 
 
 class _Bridge(QObject):
@@ -311,6 +248,8 @@ class TranscriptPanel(QWidget):
     def text(self) -> _Words:
         """The answer's words, under the status line (hidden while there are none)."""
         if self._text is None:
+            from onetake_desktop.ui.reviewer.transcript_words import _Words  # (see the top)
+
             text = _Words()
             text.setVisible(False)
             self._column.insertWidget(self._column.indexOf(self.status) + 1, text, 3)

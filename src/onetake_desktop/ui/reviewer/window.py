@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its en
     # module an import statement names after it loads, pathlib.py ~0.2 ms: issue 17.)
     from pathlib import Path
 
-    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics, QKeyEvent
     from PySide6.QtWidgets import QListWidget
 
 if TYPE_CHECKING:  # with the panes: a window locked at start builds them after its first frame
@@ -82,6 +82,9 @@ QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; borde
 
 
 SIGN_IN_TO_IMPORT = "Sign in to import bundles."  # dropped or chosen while the panel is locked
+
+
+TREE_INDENTATION = 12  # the library tree's, in pixels (its width is measured before it is made)
 
 
 def _seconds(value: float) -> str:
@@ -186,6 +189,8 @@ class ReviewerWindow(QMainWindow):
         self._scoring_page_built = False  # see _ensure_scoring_page
         self._panes_late = False  # built after the panel's widgets (see _install_transcripts)
         self._when_panes: list[Callable[[], object]] = []
+        self._when_library_view: list[Callable[[], object]] = []  # see _ensure_library_view
+        self._status_compact = False  # the status column's marks only (_set_compact)
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
@@ -249,6 +254,7 @@ class ReviewerWindow(QMainWindow):
             "tree",
             "no_match",
             "empty_hint",
+            "_bar_probe",
             "_import_box",
             "_selecting",
             "question_meta",
@@ -267,6 +273,10 @@ class ReviewerWindow(QMainWindow):
             "scoring_hint",
         ]
     )
+    # The library's tree and its model (_ensure_library_view): made with the panes once the
+    # first frame is out; before it, with the first rows or search, or the first touch of
+    # either, once the panes are built (the same rule).
+    LIBRARY_VIEW_ATTRIBUTES = frozenset(["model", "tree"])
     # Every attribute the scoring page sets (_ensure_scoring_page): the same rule.
     SCORING_PAGE_ATTRIBUTES = frozenset(
         [
@@ -294,6 +304,8 @@ class ReviewerWindow(QMainWindow):
                     self._ensure_panes()
                 if page and self.__dict__.get("_panes_state") == "built":
                     self._ensure_scoring_page()
+                if name in ReviewerWindow.LIBRARY_VIEW_ATTRIBUTES and "_bar_probe" in self.__dict__:
+                    self._ensure_library_view()
                 if name in self.__dict__:
                     return self.__dict__[name]
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -341,7 +353,8 @@ class ReviewerWindow(QMainWindow):
             # and the lock (lock_out) leave them, with the reviewer's speed.
             self._show_settings(self.current_reviewer_id)
             self._clear_answer()
-            self.model.set_rows([])
+            if self.library_view_built:  # (else made empty)
+                self.model.set_rows([])
         # The status column's words or marks, chosen for the window's first size before the
         # model is filled: switching later relays out every row of the tree.
         self._set_compact(0 < self._library_width() < 260)
@@ -350,6 +363,7 @@ class ReviewerWindow(QMainWindow):
             self._fit_labels()
         if not self._building:  # (else right after the first frame: _first_frame_out)
             self._ensure_scoring_page()
+            self._ensure_library_view()
         callbacks, self._when_panes = self._when_panes, []
         for callback in callbacks:
             callback()
@@ -401,6 +415,7 @@ class ReviewerWindow(QMainWindow):
         self._painted = True
         self._ensure_panes()  # locked at start: built now, behind the lock screen
         self._ensure_scoring_page()
+        self._ensure_library_view()  # an empty library's (its first frame shows the hint)
         # The rest of a first page. Should its read fail, the error is reported as any failed
         # read of the library (logged, one sentence: the excepthook) and the rows stay
         # pending: the next lookup, or the next reload, reads them.
@@ -451,7 +466,7 @@ class ReviewerWindow(QMainWindow):
 
     def _build_library_pane(self) -> None:
         # Qt classes only the panes name load with them (each makes its Python enums).
-        from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTreeView
+        from PySide6.QtWidgets import QComboBox
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search candidates, emails, roles…")
@@ -473,40 +488,6 @@ class ReviewerWindow(QMainWindow):
         layout = QVBoxLayout(self.library_pane)
         layout.setContentsMargins(8, 8, 2, 8)
         layout.addLayout(top)
-
-        # The panes' modules (and the Qt classes only they name, each with its Python enums:
-        # QStyle alone ~5 ms) load with the panes, after a locked window's first frame.
-        from onetake_desktop.ui.reviewer.library_model import LibraryModel
-
-        self.model = LibraryModel(self._answer_rows)
-        self.model.replaced.connect(self._library_replaced)
-        # Made in the pane, which is in the window already: made outside and moved in, the
-        # tree (its header, viewport and scroll bars) was styled again and laid out once for
-        # each change of style and font on the way (~4 M instructions; issue 17). After the
-        # search and the sort have gone in: Tab reaches the widgets in the order they join.
-        self.tree = QTreeView(self.library_pane)
-        self.tree.setModel(self.model)
-        # The header's words from a C++ model, not from the library model's Python headerData
-        # (see LibraryModel.header_labels); its sections are set up below, on this model.
-        self.tree.header().setModel(self.model.header_labels)
-        self.tree.setAccessibleName("Library: interviews, candidates and answers")
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setUniformRowHeights(True)
-        # The names take what the status column leaves: that column is as wide as the
-        # widest text it can show (a few fixed words or marks, and each interview's count;
-        # _size_status_column), not sized from the rows by the view (which asked 40,000
-        # times at 10,000 candidates) and not wider than a cap.
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(self.tree.fontMetrics().averageCharWidth() * 2)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        # A name too long for a narrow tree loses its middle ("Maximiliana…Smythe"): the
-        # first and last words tell candidates apart, and the whole name is in the row's
-        # tooltip (plain text).
-        # (Enum-typed properties are set by number before the first paint: qt_numbers.py.)
-        set_properties(self.tree, textElideMode=TextElideMode.ElideMiddle)
-        self.tree.setIndentation(12)
         self._selecting = False
         self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
         self.no_match.setVisible(False)
@@ -524,13 +505,23 @@ class ReviewerWindow(QMainWindow):
 
         # (the import box goes here, at 1, when first needed)
         layout.addWidget(self.no_match)
-        layout.addWidget(self.tree, 1)
+        # (the tree goes here, under the hint for no match, when first needed)
         layout.addWidget(self.empty_hint, 1)
         self.library_pane.setMinimumWidth(150)
+        # The tree and its model are made with the first rows, the first search or the first
+        # touch of either (_ensure_library_view): an empty library's first frame shows its
+        # hint instead, and the tree's twelve widgets, its model and their Qt classes cost
+        # ~13 M instructions there (issue 17). Until then the library's width and its first
+        # page are measured as the tree would measure them: its font is the pane's, and its
+        # scroll bar one of these (a lone hidden bar, not the tree's dozen widgets).
+        from PySide6.QtWidgets import QScrollBar  # (see above)
+
+        self._bar_probe = QScrollBar(parent=self.library_pane)
+        self._bar_probe.setVisible(False)
 
         self.search.textChanged.connect(lambda _t: self.reload_library())
         # Enter or Esc hands the keys back to the library, where Space, J/K/L, 1-5 work.
-        self.search.returnPressed.connect(self.tree.setFocus)
+        self.search.returnPressed.connect(lambda: self.tree.setFocus())
         escape = QAction(self.search)
         set_properties(
             escape,
@@ -540,7 +531,76 @@ class ReviewerWindow(QMainWindow):
         escape.triggered.connect(self._leave_search)
         self.search.addAction(escape)
         self.sort.currentIndexChanged.connect(lambda _i: self.reload_library())
-        self.tree.selectionModel().currentChanged.connect(self._on_current_index)
+
+    @property
+    def library_view_built(self) -> bool:
+        """Whether the library's tree and model are made (reading ``tree`` makes them)."""
+        return "tree" in self.__dict__
+
+    def when_library_view_built(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the library's tree is made (now, if it is): a feature that
+        hooks into it (privacy's menu on the tree) without making it for an empty library."""
+        if self.library_view_built:
+            callback()
+        else:
+            self._when_library_view.append(callback)
+
+    def _ensure_library_view(self) -> None:
+        """Make the library's tree and model unless they are: complete, as the pane built
+        whole has them (hidden while the empty library's hint shows; each fill shows it)."""
+        if self.library_view_built:
+            return
+        # Qt classes only the tree names load with it (each makes its Python enums).
+        from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
+
+        # The model's module (and the Qt classes only it names) load with the tree.
+        from onetake_desktop.ui.reviewer.library_model import LibraryModel
+
+        model = LibraryModel(self._answer_rows)
+        model.replaced.connect(self._library_replaced)
+        model.set_compact(self._status_compact)
+        # Made in the pane, which is in the window already: made outside and moved in, the
+        # tree (its header, viewport and scroll bars) was styled again and laid out once for
+        # each change of style and font on the way (~4 M instructions; issue 17).
+        tree = QTreeView(self.library_pane)
+        tree.setVisible(self.empty_hint.isHidden())  # (each fill shows the one or the other)
+        tree.setModel(model)
+        # The header's words from a C++ model, not from the library model's Python headerData
+        # (see LibraryModel.header_labels); its sections are set up below, on this model.
+        tree.header().setModel(model.header_labels)
+        tree.setAccessibleName("Library: interviews, candidates and answers")
+        tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        tree.setUniformRowHeights(True)
+        # The names take what the status column leaves: that column is as wide as the
+        # widest text it can show (a few fixed words or marks, and each interview's count;
+        # _size_status_column), not sized from the rows by the view (which asked 40,000
+        # times at 10,000 candidates) and not wider than a cap.
+        header = tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(tree.fontMetrics().averageCharWidth() * 2)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        # A name too long for a narrow tree loses its middle ("Maximiliana…Smythe"): the
+        # first and last words tell candidates apart, and the whole name is in the row's
+        # tooltip (plain text).
+        # (Enum-typed properties are set by number before the first paint: qt_numbers.py.)
+        set_properties(tree, textElideMode=TextElideMode.ElideMiddle)
+        tree.setIndentation(TREE_INDENTATION)
+        layout = self.library_pane.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.empty_hint), tree, 1)
+        # Tab reaches it where it did when the pane was built whole: search, sort, tree.
+        QWidget.setTabOrder(self.sort, tree)
+        tree.selectionModel().currentChanged.connect(self._on_current_index)
+        # Styled now, as it was when made with the pane (whose splitter polished it): its
+        # font and header are the style sheet's when the first page is measured.
+        tree.ensurePolished()
+        self.model = model
+        self.tree = tree
+        self._size_status_column()
+        callbacks, self._when_library_view = self._when_library_view, []
+        for callback in callbacks:
+            callback()
 
     def _build_answer_pane(self) -> None:
         self.question_meta = QLabel("")
@@ -934,6 +994,20 @@ class ReviewerWindow(QMainWindow):
         search, sort = self.search.text(), str(self.sort.currentData())
         first = None if self._painted or self.isVisible() else self._first_frame_rows()
         page = self.service.entry_page(actor, first=first, search=search, sort=sort, codes=codes)
+        if not page.rows and not search.strip() and not self.library_view_built:
+            self._show_filled(False)  # the empty library's hint: no tree to fill (yet)
+            return
+        if first is not None and not self.library_view_built:
+            # The first page was measured without the tree, with no room for its header: at
+            # least the rows its first frame shows. Made now, should the tree need more (its
+            # font or scroll bar unlike the pane's), the page is read again.
+            self._ensure_library_view()
+            needed = self._first_frame_rows()
+            if needed > first and page.rest is not None:
+                first = needed
+                page = self.service.entry_page(
+                    actor, first=first, search=search, sort=sort, codes=codes
+                )
         self.tree.setUpdatesEnabled(False)
         try:
             self.model.set_page(page, codes, first=first)
@@ -957,10 +1031,11 @@ class ReviewerWindow(QMainWindow):
 
     def _show_filled(self, has_rows: bool) -> None:
         """What follows a fill of the tree: its sizes, the hints, the focus, the selection."""
-        self._size_status_column()  # an interview's count may be wider now
         searching = bool(self.search.text().strip())
         has_any = has_rows or searching
-        self.tree.setVisible(has_any)
+        if has_any or self.library_view_built:  # (no tree yet: hidden, as it would be)
+            self._size_status_column()  # an interview's count may be wider now
+            self.tree.setVisible(has_any)
         self.empty_hint.setVisible(not has_any)
         # "No matches" is not "empty": the library has candidates, the search found none.
         self.no_match.setVisible(searching and not has_rows)
@@ -980,15 +1055,34 @@ class ReviewerWindow(QMainWindow):
         bar = self.menuBar()
         above_below = [self.statusBar(), self.search] + ([] if bar.isNativeMenuBar() else [bar])
         tree = max(self.height() - sum(w.sizeHint().height() for w in above_below), 1)
-        header = self.tree.header()
-        rows_tall = tree - (0 if header.isHidden() else header.sizeHint().height())
-        in_view = max(rows_tall, 0) // max(self.tree.fontMetrics().height(), 1) + 1
+        row = max(self._tree_metrics().height(), 1)
+        if self.library_view_built:
+            header = self.tree.header()
+            rows_tall = tree - (0 if header.isHidden() else header.sizeHint().height())
+        else:
+            # Before the tree is made (_fill_library): its font is the pane's, and its header
+            # one line of it, no taller than the header is (a row more, never one fewer: the
+            # first frame looks the same; _fill_library reads again should the tree need more).
+            rows_tall = tree - row
+        in_view = max(rows_tall, 0) // row + 1
         # The shortest slider from the bar's size hint (QScrollBar::sizeHint: two extents,
         # for the arrows, and the shortest slider), not from QStyle, whose Python type and
         # enums (~45 M instructions) an empty library's first frame needs nowhere else.
-        hint = self.tree.verticalScrollBar().sizeHint()
+        hint = self._tree_bar_hint()
         shortest = hint.height() - 2 * hint.width()
         return max(500, in_view * tree // max(shortest, 4) + in_view)
+
+    def _tree_metrics(self) -> QFontMetrics:
+        """The library tree's font metrics: the pane's until the tree is made (the same
+        font: the style sheet's, for every widget of the pane)."""
+        return (self.tree if self.library_view_built else self.library_pane).fontMetrics()
+
+    def _tree_bar_hint(self) -> QSize:
+        """The size hint of the tree's vertical scroll bar (a bar of the pane's until the tree
+        is made: the same style)."""
+        if self.library_view_built:
+            return self.tree.verticalScrollBar().sizeHint()
+        return self._bar_probe.sizeHint()
 
     def candidate_rows(self, interview_row: int = 0) -> list[tuple[str, str]]:
         """(name as shown, status word) of each candidate under one interview. The status
@@ -1035,8 +1129,8 @@ class ReviewerWindow(QMainWindow):
         """Keys on the library (where Space, J/K/L and 1-5 work), unless the reviewer is
         typing somewhere: an empty search box that merely got the first focus does not count."""
         current = self.focusWidget()
-        if not self.panes_built:
-            return  # locked at start (the lock screen has the keys)
+        if not self.panes_built or not self.library_view_built:
+            return  # locked at start (the lock screen has the keys), or no tree yet
         if self.tree.isVisible() and (
             current is None or (current is self.search and not self.search.text())
         ):
@@ -1114,6 +1208,8 @@ class ReviewerWindow(QMainWindow):
             self._refresh_statuses(sid)
 
     def _refresh_statuses(self, submission_id: int) -> None:
+        if not self.library_view_built:
+            return  # no rows shown: nothing to refresh
         statuses = self.service.answer_statuses(
             self.service.actor_for(self.current_reviewer_id), submission_id=submission_id
         )
@@ -1121,7 +1217,7 @@ class ReviewerWindow(QMainWindow):
 
     def step_answer(self, delta: int) -> None:
         """N/P: next or previous answer; past the last one, on to the next candidate."""
-        candidates = self.model.submission_ids()
+        candidates = self._listed_submissions()
         if not candidates:
             return
         current = self.current_submission_id
@@ -1336,8 +1432,14 @@ class ReviewerWindow(QMainWindow):
     def _set_compact(self, on: bool) -> None:
         """Marks only in the status column while the library is narrow (the words are then
         the tooltip), and that column sized to what it shows."""
-        self.model.set_compact(on)
-        self._size_status_column()
+        self._status_compact = on
+        if self.library_view_built:  # (else made so)
+            self.model.set_compact(on)
+            self._size_status_column()
+
+    def _listed_submissions(self) -> list[int]:
+        """The candidates in the library's order (none before the tree is made)."""
+        return self.model.submission_ids() if self.library_view_built else []
 
     def _size_status_column(self) -> None:
         if self.model.rowCount() == 0 and not self.search.text().strip():
@@ -1373,15 +1475,14 @@ class ReviewerWindow(QMainWindow):
         if self.library_pane.isHidden():
             return 0
         width = self.width()
-        tree = self.tree
-        average = tree.fontMetrics().averageCharWidth()
+        average = self._tree_metrics().averageCharWidth()
         # The width the view gives its scroll bar (QAbstractScrollArea lays it out at its size
         # hint), without asking QStyle: its Python type and enums cost ~45 M instructions,
         # which an empty library's first frame needs nowhere else (issue 17).
-        bar = tree.verticalScrollBar().sizeHint().width()
+        bar = self._tree_bar_hint().width()
         # name + a candidate's indentation (its interview's and its own branch) + marks
         # + the scroll bar + the pane's margins and the tree's frame
-        wanted = 18 * average + 2 * tree.indentation() + 3 * average + bar + 16
+        wanted = 18 * average + 2 * TREE_INDENTATION + 3 * average + bar + 16
         room = width - self._answer_minimum(width) - self._scoring_width(width)
         room -= 2 * self.splitter.handleWidth()
         return max(150, min(max(wanted, int(0.19 * width)), max(330, wanted), room))
@@ -1433,7 +1534,7 @@ class ReviewerWindow(QMainWindow):
 
     def _home_focus(self) -> None:
         """Keys back where the shortcuts work: the library, or nowhere in particular."""
-        if self.tree.isVisible():
+        if self.library_view_built and self.tree.isVisible():
             self.tree.setFocus()
         else:
             focused = self.focusWidget()
@@ -1568,7 +1669,7 @@ class ReviewerWindow(QMainWindow):
         scored drafts are skipped), wrapping round."""
         target = self.service.next_unscored(
             self.service.actor_for(self.current_reviewer_id),
-            submission_ids=self.model.submission_ids(),
+            submission_ids=self._listed_submissions(),
             after_answer_id=self.current_answer_id,
         )
         if target is None:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +34,9 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 )
 
 if TYPE_CHECKING:  # defined with the rest of the rubric
+    # (A note's list item, and its Python type and enums, come with the first note.)
+    from PySide6.QtWidgets import QListWidgetItem
+
     from onetake_desktop.ui.widgets.rubric import PinnedNote
 
 
@@ -121,6 +123,8 @@ class PinnedNotes(QWidget):
 
     def set_pinned(self, pinned: Sequence[PinnedNote]) -> None:
         self.pins.clear()
+        if pinned:
+            from PySide6.QtWidgets import QListWidgetItem  # (see the TYPE_CHECKING imports)
         for p in pinned:
             item = QListWidgetItem(f"{_format_ms(p.position_ms)}   {p.text}")
             item.setData(ItemDataRole.UserRole, p.position_ms)

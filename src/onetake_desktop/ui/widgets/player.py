@@ -36,10 +36,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSlider,
+    QSpacerItem,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -66,6 +66,10 @@ if TYPE_CHECKING:
         QShowEvent,
     )
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+
+    # A written answer's view (and QPlainTextEdit's Python type and enums) comes with the
+    # first written answer (PlayerWidget.text).
+    from PySide6.QtWidgets import QPlainTextEdit
 
 SKIP_MS = 5_000
 JUMP_MS = 10_000
@@ -384,10 +388,17 @@ class PlayerWidget(QWidget):
         self.video = VideoView()
         self.video.frame_shown.connect(self._on_frame)
         self.waveform = WaveformView()
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setObjectName("AnswerText")
-        self.text.setAccessibleName("Written answer")
+        # A written answer's view (a text view: seven widgets with its scroll bars) is made
+        # with the first written answer (``text``): until then a plain page stands for it in
+        # the stack, with a text view's size hint (QAbstractScrollArea's, 256x192, whatever
+        # the style), so the stack, and the window around it, measure the same (issue 17).
+        self._text: QPlainTextEdit | None = None
+        self._text_stand_in = QWidget()
+        stand_in = QVBoxLayout(self._text_stand_in)
+        stand_in.setContentsMargins(0, 0, 0, 0)
+        expanding = QSizePolicy.Policy.Expanding
+        stand_in.addItem(QSpacerItem(256, 192, expanding, expanding))
+        self._text_stand_in.setSizePolicy(expanding, expanding)
         self.placeholder = QLabel("Choose an answer in the library to play it.")
         self.placeholder.setObjectName("Hint")
         # Enum-typed properties by number before the first paint (ui/widgets/qt_numbers.py).
@@ -397,7 +408,7 @@ class PlayerWidget(QWidget):
         set_properties(self.placeholder, textFormat=TextFormat.PlainText)
 
         self.stack = QStackedWidget()
-        for w in (self.placeholder, self.video, self.waveform, self.text):
+        for w in (self.placeholder, self.video, self.waveform, self._text_stand_in):
             self.stack.addWidget(w)
 
         self.play_button = QPushButton("Play")
@@ -475,6 +486,35 @@ class PlayerWidget(QWidget):
         self.waveform.seek_requested.connect(self.seek)
         self._actions = self._make_actions()
         self._set_enabled(False)
+
+    @property
+    def text(self) -> QPlainTextEdit:
+        """The written answer's view (made with the first written answer, or when asked)."""
+        if self._text is None:
+            from PySide6.QtWidgets import QPlainTextEdit  # (see the TYPE_CHECKING imports)
+
+            text = QPlainTextEdit()
+            text.setReadOnly(True)
+            text.setObjectName("AnswerText")
+            text.setAccessibleName("Written answer")
+            # In the stand-in's place: the stack's last page, as when made with the player.
+            at = self.stack.indexOf(self._text_stand_in)
+            self.stack.removeWidget(self._text_stand_in)
+            self._text_stand_in.deleteLater()
+            self.stack.insertWidget(at, text)
+            # Tab: right before the timeline, where it was when made with the player (its
+            # first), after the last widget before it that Tab reaches (setTabOrder moves
+            # nothing after one it cannot reach).
+            from PySide6.QtCore import Qt  # with a written answer, after the first paint
+
+            previous = self.slider.previousInFocusChain()
+            while previous is not None and previous is not self.slider:
+                if previous.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                    QWidget.setTabOrder(previous, text)
+                    break
+                previous = previous.previousInFocusChain()
+            self._text = text
+        return self._text
 
     @property
     def media(self) -> QMediaPlayer:
