@@ -54,7 +54,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 # The sources whose code is timed (and that build the library): this checkout's, or
 # ONETAKE_BENCH_SRC's (startup_bench builds with an older side's), or --src's.
-SRC = Path(os.environ.get("ONETAKE_BENCH_SRC") or REPO / "src")
+SRC = Path(os.environ.get("ONETAKE_BENCH_SRC") or REPO / "src").resolve()
 if "--src" in sys.argv[:-1]:  # before the first import of the package
     SRC = Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
 sys.path.insert(0, str(SRC))

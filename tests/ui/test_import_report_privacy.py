@@ -205,3 +205,45 @@ def test_an_import_that_stops_is_told_only_to_who_started_it(
     sign_in(win, qtbot, people, "Ben")
     sign_in(win, qtbot, people, "Ana")  # told once: gone
     assert not win.import_box.isVisibleTo(win)
+
+
+def test_an_import_ending_in_another_panelists_session_opens_nothing_for_them(
+    window: tuple[ReviewerWindow, dict[str, int]],
+    bundles: list[Path],
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ben has a report of his own open; Ana's import ends while Ben is signed in: it opens
+    no candidate on Ben's screen (the owner of the import that ended is asked, not whether
+    Ben may read some report). (Review s10b M1.)"""
+    import threading
+
+    from onetake_desktop.services.reviewer import ReviewerService as Service
+
+    win, people = window
+    good, _refused = bundles
+    sign_in(win, qtbot, people, "Ben")
+    broken = tmp_path / "broken.onetake"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    import_and_wait(win, qtbot, [broken], lock=True)  # his report waits for him
+    gate = threading.Event()
+    original = Service.import_paths
+
+    def held(self: Service, *args: object, **kwargs: object) -> object:
+        gate.wait(60)  # Ana's import ends only once Ben is back at the laptop
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Service, "import_paths", held)
+    sign_in(win, qtbot, people, "Ana")
+    win.import_paths([good])
+    assert win.importing
+    win.panel.lock("Locked.")
+    sign_in(win, qtbot, people, "Ben")
+    assert win.import_box.isVisible() and win.current_answer_id is None  # his own box
+    gate.set()
+    qtbot.waitUntil(lambda: not win.importing, timeout=60_000)
+    wait_for_tasks()
+    qtbot.wait(50)
+    assert win.current_answer_id is None
+    assert "broken.onetake" in all_text(win) and "Lin Chen" not in win.import_title.text()

@@ -154,5 +154,6 @@ def test_the_written_answer_view_is_made_with_the_first_written_answer_in_its_pl
     ]
     player.clear()  # the placeholder again: the text view measures as its stand-in did
     assert player.stack.currentWidget() is player.placeholder
+    assert text.toPlainText() == ""  # no answer's words left in a hidden view (the lock)
     assert (player.stack.sizeHint(), player.stack.minimumSizeHint()) == hints
     window.close()

@@ -73,6 +73,11 @@ REVIEW_LATER = [
     "onetake_desktop.ui.widgets.rubric",  # the scoring page: after the first frame
     "onetake_desktop.storage.panel_records",  # the panel's records: with the first one
     "onetake_desktop.services.panel_records",
+    # Session 10: an empty library's first frame has no tree, no lock screen, no words view.
+    "onetake_desktop.ui.reviewer.library_model",
+    "onetake_desktop.ui.panel.lock",
+    "onetake_desktop.ui.panel.common",
+    "onetake_desktop.ui.reviewer.transcript_words",
 ]
 
 SCRIPT = """

@@ -64,10 +64,18 @@ class ImportOutcome:
     flags: tuple[Flag, ...] = ()  # imported, and these rules of its interview were broken
 
     def line(self) -> str:
-        """One line naming the file once, with why: most reasons begin with the file's name
-        ("x.onetake is not a complete bundle ..."); others get it in front."""
-        name = self.path.name
-        return self.reason if self.reason.startswith(name) else f"{name}: {self.reason}"
+        """One line naming the file once, with why: a reason that names the file already
+        ("x.onetake is not a complete bundle ...", "... to import x.onetake.", its path) as
+        it is; others get the name in front. Named means the whole name, with its
+        extension, between word edges: a file called "zip" is never taken as named by
+        "not a zip file"."""
+        import re
+
+        name = re.escape(self.path.name)
+        edges = rf"(?:^|[\s/'\"(]){name}(?:$|[\s'\".,:;)])"
+        if "." in self.path.name and re.search(edges, self.reason):
+            return self.reason
+        return f"{self.path.name}: {self.reason}"
 
 
 @dataclass

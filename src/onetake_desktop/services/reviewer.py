@@ -448,7 +448,10 @@ class ReviewerService:
         if len(rows) <= first:
             return EntryPage(rows, self.all_flags(), [], None)
         del rows[first:]
-        after = submissions.entry_key(rows[-1][0])  # the next page's key, as stored
+        try:
+            after = submissions.entry_key(rows[-1][0])  # the next page's key, as stored
+        except OneTakeError:  # erased since the page was read (another process): whole
+            return EntryPage(self.entry_rows(actor), self.all_flags(), [], None)
         flags = submissions.all_flags(first=first)
         counts = submissions.entry_counts(actor.reviewer_id)
         if submissions.list_version() != version:

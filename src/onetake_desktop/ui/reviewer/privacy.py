@@ -241,6 +241,8 @@ class PrivacyController(QObject):
     # -- which candidate ----------------------------------------------------------------------
 
     def selected_submission(self) -> int | None:
+        if not self.window.library_view_built:  # no tree yet: nothing chosen in it
+            return self.window.current_submission_id  # type: ignore[no-any-return]
         model = self.window.model
         index = self.window.tree.currentIndex()
         while index.isValid() and model.kind(index) == "answer":

@@ -188,7 +188,6 @@ class ReviewerWindow(QMainWindow):
         self._panes_state = "none"  # "building", "built"
         self._scoring_page_built = False  # see _ensure_scoring_page
         self._panes_late = False  # built after the panel's widgets (see _install_transcripts)
-        self._when_panes: list[Callable[[], object]] = []
         self._when_library_view: list[Callable[[], object]] = []  # see _ensure_library_view
         self._status_compact = False  # the status column's marks only (_set_compact)
 
@@ -314,14 +313,6 @@ class ReviewerWindow(QMainWindow):
     def panes_built(self) -> bool:
         return self.__dict__.get("_panes_state") == "built"
 
-    def when_panes_built(self, callback: Callable[[], object]) -> None:
-        """Run ``callback`` once the panes are built (now, if they are): a feature that hooks
-        into a pane (privacy's menu on the tree) without building it before the first frame."""
-        if self.panes_built:
-            callback()
-        else:
-            self._when_panes.append(callback)
-
     def _ensure_panes(self) -> None:
         """Build the library, answer and scoring panes unless they are: complete, as the
         window built whole has them (its first fill and sign-in do the rest)."""
@@ -364,9 +355,6 @@ class ReviewerWindow(QMainWindow):
         if not self._building:  # (else right after the first frame: _first_frame_out)
             self._ensure_scoring_page()
             self._ensure_library_view()
-        callbacks, self._when_panes = self._when_panes, []
-        for callback in callbacks:
-            callback()
 
     def _import_parts(self) -> tuple[QFrame, QLabel, QListWidget]:
         """The import box under the search (hidden): its title, the list of refused bundles
@@ -928,7 +916,8 @@ class ReviewerWindow(QMainWindow):
         self._hide_import_box()  # kept for whoever started the import (_tell_import)
         self._clear_answer()
         self._reload_pending = False
-        self.model.set_rows([])
+        if self.library_view_built:  # (an empty library's tree is not made for this)
+            self.model.set_rows([])
 
     def set_reviewer(self, reviewer_id: int) -> None:
         """Show everything as this reviewer sees it (their own scores, notes and speed)."""
@@ -1950,10 +1939,11 @@ class ReviewerWindow(QMainWindow):
     def _import_done(self, report: ImportReport) -> None:
         self._import_finished()
         self.last_import = report
-        self._import_reports[self._import_owner] = _EndedImport(report, "", False)
-        told = self._tell_import()
+        owner = self._import_owner
+        self._import_reports[owner] = _EndedImport(report, "", False)
+        self._tell_import()
         self.reload_library()
-        if not told:
+        if not self.panel.service.may_read_import_report(owner):
             return  # locked, or someone else's: the list fills for them, nothing opens
         first = next((o.submission_id for o in report.imported if o.submission_id), None)
         if self.current_answer_id is None and first is not None:

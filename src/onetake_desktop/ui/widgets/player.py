@@ -615,6 +615,8 @@ class PlayerWidget(QWidget):
             stop_without_gil(self._media)
             set_source_without_gil(self._media, QUrl())
         self.kind = "none"
+        if self._text is not None:  # a written answer must not stay in a hidden view (lock)
+            self._text.clear()
         self.placeholder.setText("Choose an answer in the library to play it.")
         self.stack.setCurrentWidget(self.placeholder)
         self._set_enabled(False)
