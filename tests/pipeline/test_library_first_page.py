@@ -290,27 +290,16 @@ def test_names_sort_without_case_or_accents_and_follow_a_rename(tmp_path: Path) 
 def test_a_library_of_schema_11_is_given_its_name_keys(tmp_path: Path) -> None:
     """Opening a library an older OneTake wrote: every name gets its key, the listing index
     is rebuilt on it, and the list and its pages come in the folded names' order."""
-    from onetake_desktop.storage.db import connect, discover_migrations, migrate, schema_version
-    from onetake_desktop.storage.library import (
-        SqliteInterviews,
-        SqliteReviewers,
-        SqliteScores,
-        SqliteSubmissions,
-    )
+    from onetake_desktop.storage.db import schema_version
+    from tests.pipeline.older_library import library_at_schema
 
     root = tmp_path / "lib"
-    root.mkdir()
-    db = connect(root / "onetake.sqlite3")
-    assert migrate(db, discover_migrations()[:11]) == 11
-    old = Library(
-        db, root, SqliteReviewers(db), SqliteInterviews(db), SqliteSubmissions(db, root),
-        SqliteScores(db),
-    )  # fmt: skip
+    old = library_at_schema(root, 11)
     old.interviews.add_definition(HASH, _definition())
     names = ("Zoë", "Émile", "emil", "Ångström", "Bob")
     for i, name in enumerate(names):
         _add(old, root, i, name, ("panel-demo", HASH))
-    db.close()
+    old.close()
 
     library = open_library(root)
     try:

@@ -262,23 +262,13 @@ def test_hold_rows_an_older_build_left_unsigned_are_not_tampering(tmp_path: Path
     from argon2 import PasswordHasher
 
     from onetake_desktop.services.panel import PanelService
-    from onetake_desktop.storage.db import connect, discover_migrations, migrate, schema_version
-    from onetake_desktop.storage.library import (
-        Library,
-        SqliteInterviews,
-        SqliteReviewers,
-        SqliteScores,
-        SqliteSubmissions,
-        open_library,
-    )
+    from onetake_desktop.storage.db import schema_version
+    from onetake_desktop.storage.library import open_library
+    from tests.pipeline.older_library import library_at_schema
 
     root = app_paths().ensure().library
-    db = connect(root / "onetake.sqlite3")
-    assert migrate(db, discover_migrations()[:10]) == 10
-    old = Library(
-        db, root, SqliteReviewers(db), SqliteInterviews(db), SqliteSubmissions(db, root),
-        SqliteScores(db),
-    )  # fmt: skip
+    old = library_at_schema(root, 10)
+    db = old.db
     hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
     ana = PanelService(old, ManualClock(TODAY), hasher=hasher).create_panelist(
         "Ana", "ana passphrase", chair=True

@@ -10,27 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.library import open_library
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.ui.first_paint_probe import AtFirstPaint
 from tests.ui.test_panel_window import NAMES, make_library
-
-
-class _TreeAtFirstPaint(QObject):
-    def __init__(self, window: ReviewerWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.built: bool | None = None
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.built is None:
-            self.built = self.window.library_view_built
-        return False
 
 
 def _empty_window(qtbot: QtBot, root: Path) -> ReviewerWindow:
@@ -50,7 +38,7 @@ def test_an_empty_library_paints_its_hint_first_and_the_tree_follows(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
     window = _empty_window(qtbot, tmp_path / "lib")
-    watch = _TreeAtFirstPaint(window)
+    watch = AtFirstPaint(window, lambda: window.library_view_built)
     window.show()
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: watch.built is not None)

@@ -8,27 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.ui.first_paint_probe import AtFirstPaint
 from tests.ui.test_panel_window import make_library
-
-
-class _PageAtFirstPaint(QObject):
-    def __init__(self, window: ReviewerWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.built: bool | None = None
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.built is None:
-            self.built = self.window.__dict__["_scoring_page_built"]
-        return False
 
 
 def _window(qtbot: QtBot, root: Path) -> ReviewerWindow:
@@ -43,7 +31,7 @@ def test_the_first_frame_is_painted_before_the_scoring_page_and_it_follows(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
     window = _window(qtbot, tmp_path / "lib")
-    watch = _PageAtFirstPaint(window)
+    watch = AtFirstPaint(window, lambda: bool(window.__dict__["_scoring_page_built"]))
     before = set(window.__dict__)
     window.show()
     qtbot.waitExposed(window)
