@@ -8,7 +8,6 @@ a real refused file).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +15,11 @@ import pytest
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
-from onetake_desktop.domain.clock import ManualClock
-from onetake_desktop.services.panel import PanelService
-from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
-from tests.ui.test_panel_window import HASHER, PASS, all_text, make_library
+from tests.ui.test_locked_window_drops_and_keys import open_locked
+from tests.ui.test_panel_window import PASS, all_text
 from tests.ui.test_panel_window import sign_in as click_sign_in
 
 SECRET_NAME = "Grace Hopper final round.onetake"  # a refused file whose name names someone
@@ -40,16 +37,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture
 def window(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[ReviewerWindow, dict[str, int]]]:
     """A real reviewer window on a library with a panel of two: it opens locked."""
-    library, _, _ = make_library(tmp_path / "lib")
-    rng = random.Random(11)
-    panel = PanelService(library, ManualClock(), lambda: rng.getrandbits(62), HASHER)
-    people = {name: panel.create_panelist(name, PASS[name]).reviewer_id for name in ("Ana", "Ben")}
-    win = ReviewerWindow(ReviewerService(library), panel_service=panel)
-    qtbot.addWidget(win)
-    win.resize(1024, 600)
-    win.show()
-    qtbot.waitUntil(lambda: win.panes_built and hasattr(win, "transcripts"))
-    assert win.panel.lock_screen.isVisible()
+    win, _library, people = open_locked(tmp_path / "lib", qtbot, ("Ana", "Ben"), 11)
     yield win, people
     wait_for_tasks()
     if win.isVisible():

@@ -13,10 +13,11 @@ import os
 import random
 import shutil
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
@@ -27,6 +28,7 @@ from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, open_library
 from onetake_desktop.ui import panel as panel_ui
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.ui.first_paint_probe import AtFirstPaint
 from tests.ui.test_panel_window import HASHER, NAMES, PASS, make_library, sign_in
 
 SIZE = (1024, 600)
@@ -77,21 +79,6 @@ def _window(
     return window
 
 
-class _FirstPaint(QObject):
-    """Notes whether the panes were built when the window first painted."""
-
-    def __init__(self, window: ReviewerWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.panes_built_at_paint: bool | None = None
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.panes_built_at_paint is None:
-            self.panes_built_at_paint = self.window.panes_built
-        return False
-
-
 Menus = list[tuple[str, list[tuple[str, str, bool, bool, bool]]]]
 
 
@@ -132,8 +119,8 @@ def _everyone_listed(window: ReviewerWindow) -> Callable[[], bool]:
     return lambda: window.model.candidate_count() == len(NAMES)
 
 
-def _painted(watch: _FirstPaint) -> Callable[[], bool]:
-    return lambda: watch.panes_built_at_paint is not None
+def _painted(watch: AtFirstPaint) -> Callable[[], bool]:
+    return lambda: watch.built is not None
 
 
 def _settle(qtbot: QtBot, window: ReviewerWindow) -> None:
@@ -162,13 +149,13 @@ def test_the_locked_window_paints_before_its_panes_and_then_equals_the_whole_one
         shutil.copytree(first.root, root)
         library = open_library(root)
         window = _window(qtbot, library, clock, monkeypatch, whole=kind == "whole")
-        watch = _FirstPaint(window)
+        watch = AtFirstPaint(window, partial(getattr, window, "panes_built"))  # this loop's
         assert window.panes_built == (kind == "whole")
         window.show()
         qtbot.waitExposed(window)
         qtbot.waitUntil(_painted(watch))
         # The deferred window's first frame is the lock screen, without the panes behind it.
-        assert watch.panes_built_at_paint == (kind == "whole")
+        assert watch.built == (kind == "whole")
         _settle(qtbot, window)
         assert window.panel.lock_screen.isVisible()
         assert window.model.candidate_count() == 0  # nothing of anyone's behind the lock

@@ -60,20 +60,29 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_bundle(folder / "lin.onetake", "Lin Chen", seconds=1.0, size=(160, 120))
 
 
-@pytest.fixture
-def locked(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[ReviewerWindow, Library, int]]:
-    """A real reviewer window on a library with a panel: it opens locked."""
-    library, _, _ = make_library(tmp_path / "lib")
-    rng = random.Random(7)
+def open_locked(
+    root: Path, qtbot: QtBot, names: tuple[str, ...], seed: int
+) -> tuple[ReviewerWindow, Library, dict[str, int]]:
+    """A real reviewer window on a library with a panel of ``names`` (passphrases: PASS):
+    it opens locked, its panes built behind the lock."""
+    library, _, _ = make_library(root)
+    rng = random.Random(seed)
     panel = PanelService(library, ManualClock(), lambda: rng.getrandbits(62), HASHER)
-    ana = panel.create_panelist("Ana", PASS["Ana"]).reviewer_id
+    people = {name: panel.create_panelist(name, PASS[name]).reviewer_id for name in names}
     window = ReviewerWindow(ReviewerService(library), panel_service=panel)
     qtbot.addWidget(window)
     window.resize(1024, 600)
     window.show()
     qtbot.waitUntil(lambda: window.panes_built and hasattr(window, "transcripts"))
     assert window.panel.lock_screen.isVisible()
-    yield window, library, ana
+    return window, library, people
+
+
+@pytest.fixture
+def locked(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[ReviewerWindow, Library, int]]:
+    """A real reviewer window on a library with a panel: it opens locked."""
+    window, library, people = open_locked(tmp_path / "lib", qtbot, ("Ana",), 7)
+    yield window, library, people["Ana"]
     wait_for_tasks()
     if window.isVisible():
         window.close()
