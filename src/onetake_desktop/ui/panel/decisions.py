@@ -256,10 +256,15 @@ class DecisionsWindow(PanelWindow):
         return count
 
     def _ask_export(self, fmt: Literal["csv", "json"]) -> None:
+        from datetime import date
+
+        from onetake_desktop.services.export_names import export_file_name
+
+        default = export_file_name("panel", self.actor, fmt, date.today())
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Export decisions and scores",
-            str(Path.home() / f"panel.{fmt}"),
+            str(Path.home() / default),
             f"{fmt.upper()} files (*.{fmt})",
         )
         if name:

@@ -193,6 +193,15 @@ class TranscriptPanel(QWidget):
             reason = self.service.unavailable()
             self.status.setText(reason or "Not transcribed yet: it will appear here when done.")
 
+    def reset(self) -> None:
+        """No answer and no search (at a lock): the next panelist finds neither the last
+        one's search words, nor its undo history, nor where they were."""
+        self.search.setText("")  # setText drops the undo history; clear() is undoable
+        if self._results is not None:
+            self._results.clear()
+            self._results.setVisible(False)
+        self.show_answer(None)
+
     def set_compact(self, on: bool) -> None:
         """Under the player in a small window (on) or beside it: compact puts the run's
         progress on the search line and hides the status line while words or a run show."""

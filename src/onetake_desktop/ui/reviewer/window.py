@@ -915,6 +915,14 @@ class ReviewerWindow(QMainWindow):
             self._resume = (self.current_reviewer_id, self.current_answer_id)
         self._hide_import_box()  # kept for whoever started the import (_tell_import)
         self._clear_answer()
+        # What they typed goes too, undo history and all: the library's search (quietly: the
+        # list is emptied below), the transcripts' search and words, the pinned-note line.
+        self.search.blockSignals(True)
+        self.search.setText("")  # setText drops the undo history; clear() is undoable
+        self.search.blockSignals(False)
+        transcripts = self.__dict__.get("transcripts")
+        if transcripts is not None:
+            transcripts.panel.reset()
         self._reload_pending = False
         if self.library_view_built:  # (an empty library's tree is not made for this)
             self.model.set_rows([])
@@ -1244,6 +1252,7 @@ class ReviewerWindow(QMainWindow):
         self.flag.setVisible(False)
         self.flags_label.setVisible(False)
         self.scoring_pane.setCurrentWidget(self.scoring_hint)
+        self.pin_notes.reset()  # a note typed for this answer, not pinned, goes with it
         if self._scoring_page_built:  # (else built so: _ensure_scoring_page)
             self._clear_scoring()
         else:
@@ -1311,6 +1320,7 @@ class ReviewerWindow(QMainWindow):
         name, email = self.shown_name(view.submission.id)
         self._show_candidate(name, email)
         if changed:
+            self.pin_notes.reset()  # a line typed for the last answer is not this one's note
             self._load_media(view)
         self.pin_notes.setVisible(a.answer_type != "text")
         self._fit_labels()
@@ -2057,12 +2067,17 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_export(self) -> None:
+        from datetime import date
         from pathlib import Path
 
         from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
 
+        from onetake_desktop.services.export_names import export_file_name
+
+        actor = self.service.actor_for(self.current_reviewer_id)
+        name = export_file_name("scores", actor, "csv", date.today())
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Export scores", str(Path.home() / "scores.csv"), "CSV (*.csv);;JSON (*.json)"
+            self, "Export scores", str(Path.home() / name), "CSV (*.csv);;JSON (*.json)"
         )
         if path:
             fmt = "json" if path.endswith(".json") or "JSON" in chosen else "csv"

@@ -136,10 +136,15 @@ class PinnedNotes(QWidget):
     def set_position(self, position_ms: int) -> None:
         self.pin_button.setText(f"Pin at {_format_ms(position_ms)}")
 
+    def reset(self) -> None:
+        """Empty the note line and its undo history (at a lock, or another answer): what one
+        panelist typed must not reach the next, not even through Ctrl+Z."""
+        self.pin_text.setText("")  # setText drops the undo history; clear() is undoable
+
     def _pin(self) -> None:
         text = self.pin_text.text().strip()
         if text:
-            self.pin_text.clear()
+            self.reset()
             self.added.emit(text)
 
     def _activate(self, item: QListWidgetItem) -> None:
