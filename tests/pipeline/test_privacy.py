@@ -7,11 +7,13 @@ request honoured so that no byte of them is left in the library folder.
 from __future__ import annotations
 
 import builtins
+import hashlib
 import json
 import os
 import sqlite3
 import stat
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +23,7 @@ import pytest
 
 from onetake_desktop.cli import main
 from onetake_desktop.domain.clock import ManualClock
-from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Rubric, RubricLevel
 from onetake_desktop.domain.search import fold
 from onetake_desktop.domain.transcript import Transcript, Word
@@ -89,9 +91,11 @@ def small(path: Path, **options: Any) -> Path:
     return write_answer(path, **{**options, "size": (176, 144)})
 
 
-def needles(media: Path, avoid: list[bytes]) -> dict[str, bytes]:
-    """Name and email in three encodings, and 64 bytes of the media that no file in
-    ``avoid`` holds (the same synthetic tone is in every test recording)."""
+def needles(media: Path, avoid: list[bytes], bundles: Sequence[Path] = ()) -> dict[str, bytes]:
+    """Name and email in three encodings, 64 bytes of the media that no file in ``avoid``
+    holds (the same synthetic tone is in every test recording), and each bundle's SHA-256
+    (as text, as the library keeps it, and as bytes): erasure keeps only a keyed fingerprint
+    of it (schema 13), never the hash someone could compute from the file."""
     data = media.read_bytes()
     start = next(
         i
@@ -104,6 +108,10 @@ def needles(media: Path, avoid: list[bytes]) -> dict[str, bytes]:
             found[f"{label} {encoding}"] = text.encode(encoding)
         # As the library keeps text to sort and search by (the name's sort key, schema 12).
         found[f"{label} folded"] = fold(text).encode("utf-8")
+    for i, bundle in enumerate(bundles):
+        digest = hashlib.sha256(bundle.read_bytes())
+        found[f"bundle {i} sha256"] = digest.hexdigest().encode("ascii")
+        found[f"bundle {i} sha256 bytes"] = digest.digest()
     return found
 
 
@@ -128,13 +136,15 @@ def traces(root: Path, wanted: dict[str, bytes]) -> list[str]:
 
 def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_home: Path) -> None:
     second = definition("support-followup", 90)
+    theirs = [
+        make_bundle(tmp_path / "a.onetake", NAME, EMAIL),
+        make_bundle(tmp_path / "b.onetake", NAME, EMAIL, definition=second),
+    ]
     service = open_reviewer_service(app_paths().ensure().library)
     try:
         service.add_definition(second)
-        first_id = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
-        second_id = import_one(
-            service, make_bundle(tmp_path / "b.onetake", NAME, EMAIL, definition=second)
-        )
+        first_id = import_one(service, theirs[0])
+        second_id = import_one(service, theirs[1])
         # Smaller video: its frames share no bytes with the erased candidate's media.
         keep_id = import_one(service, make_bundle(tmp_path / "c.onetake", OTHER, writer=small))
         for sid in (first_id, second_id):
@@ -148,7 +158,7 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
         media = next(a.media_path for a in service.answers(first_id) if a.media_path)
         assert media is not None
         kept = [a.media_path.read_bytes() for a in service.answers(keep_id) if a.media_path]
-        wanted = needles(media, avoid=kept)
+        wanted = needles(media, avoid=kept, bundles=theirs)
     finally:
         service.close()
     root = app_paths().library
@@ -160,10 +170,16 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
         "name folded",
         "email utf-8",
         "transcript utf-8",
+        "bundle 0 sha256",
+        "bundle 1 sha256",
     }
 
     assert main(["library", "erase", "--email", EMAIL.upper(), "--yes"]) == 0
 
+    assert traces(onetake_home, wanted) == []
+    # Their bundles imported again (the same folder, as the intake routine does) are refused,
+    # and the refusal leaves nothing of them either (tests/pipeline/test_erased_bundles.py).
+    assert main(["library", "import", *map(str, theirs)]) == EXIT_INVALID_INPUT
     assert traces(onetake_home, wanted) == []
     service = open_reviewer_service(app_paths().ensure().library)
     try:

@@ -128,7 +128,11 @@ def boxes_during(action: Callable[[], object], shot: str) -> list[tuple[Qt.TextF
     return seen
 
 
-def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path, onetake_home: Path) -> None:
+def test_erase_candidate_from_the_window(
+    qtbot: QtBot, tmp_path: Path, onetake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = ManualClock(datetime(2026, 11, 29, 16, 0, tzinfo=UTC))
+    monkeypatch.setattr(privacy_ui, "default_clock", lambda: clock)
     service = open_reviewer_service(app_paths().ensure().library)
     second = definition("support-followup", 90)
     service.add_definition(second)
@@ -188,6 +192,16 @@ def test_erase_candidate_from_the_window(qtbot: QtBot, tmp_path: Path, onetake_h
             for text in (NAME, EMAIL):
                 for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
                     assert text.encode(encoding) not in data, (path, text, encoding)
+    # Their bundles imported again in the window are refused, each with one line in the
+    # import's box; nothing of them comes back (review s11 H2).
+    window.import_paths([tmp_path / "a.onetake", tmp_path / "b.onetake"])
+    qtbot.waitUntil(lambda: not window.importing, timeout=30_000)
+    sentence = "This bundle belongs to a candidate erased on 2026-11-29; it is not imported again."
+    lines = [window.refused_list.item(i).text() for i in range(window.refused_list.count())]
+    assert lines == [f"a.onetake: {sentence}", f"b.onetake: {sentence}"]
+    assert window.import_box.isVisible()
+    assert candidate_names(window) == ["Grace Hopper"]
+    save(window, "erased-bundle-refused.png")
     window.close()
 
 

@@ -5,9 +5,11 @@ services/bundles.py), judged against its interview when the library knows it
 (domain/conformance.py: refused, or imported with flags), extracted into a hidden staging
 folder, then moved into place and recorded in one step. A batch goes on past a bad bundle and
 reports each refused one with its reason, whatever went wrong with it (an unexpected error
-included). A submission folder always has its database row and a row always has its folder:
-a failure after the move removes the folder again, and folders left by a killed import are
-swept at the start of the next one.
+included). A bundle whose candidate was erased from the library is refused too, in one
+sentence (:func:`erased_refusal`): importing the same folder again must not undo an erasure.
+A submission folder always has its database row and a row always has its folder: a failure
+after the move removes the folder again, and folders left by a killed import are swept at the
+start of the next one.
 
 Threading: :meth:`Importer.import_paths` checks bundles on worker threads (no database) and
 writes the database on the calling thread only.
@@ -133,6 +135,22 @@ def find_bundles(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome]
             seen.add(key)
             unique.append(p)
     return unique, missing
+
+
+def erased_refusal(library: Library, bundle_sha256: str) -> str | None:
+    """Why this bundle is not imported (None: it may be): its candidate was erased from this
+    library, on request or at the end of their retention, and erasure is for good. The
+    library knows the file only by a keyed fingerprint (storage/erased_bundles.py), so the
+    same file is refused and a newly sealed interview of the same person is not."""
+    from onetake_desktop.storage.erased_bundles import erased_bundle
+
+    erased = erased_bundle(library.db, bundle_sha256)
+    if erased is None:
+        return None
+    return (
+        f"This bundle belongs to a candidate erased on {erased.erased_on.isoformat()}; "
+        "it is not imported again."
+    )
 
 
 def _unexpected(path: Path, error: BaseException) -> ImportOutcome:
@@ -327,6 +345,10 @@ class Importer:
                     existing.id,
                     existing.candidate_name,
                 )
+            refusal = erased_refusal(self.library, extracted.bundle_sha256)
+            if refusal is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+                return ImportOutcome(path, "refused", refusal)
             final = self.submissions_folder / extracted.bundle_sha256[:16]
             if folder.resolve() != final.resolve():
                 if final.exists():  # left by an import that crashed before its DB commit

@@ -305,6 +305,8 @@ class PrivacyService:
             submission_ids,
             reason_code=ERASURE_REASON_CODES[why],
             actor_id=actor_id,
+            # Kept with the bundle's fingerprint: a later import of it is refused naming this day.
+            erased_on=self.clock.now().astimezone(UTC).date(),
         )
         log.info("erased %d submission(s) (%s)", len(result.counts), why)
         return result

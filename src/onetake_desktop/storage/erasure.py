@@ -3,7 +3,9 @@
 What must go: the submission row and everything hanging off it (answers and their text,
 scores, submitted ones too, notes, recommendations, decisions, retention holds, transcripts
 and their full-text index entries), and the
-submission's folder of media. What must not stay behind: the deleted bytes themselves. So:
+submission's folder of media. What must not stay behind: the deleted bytes themselves. What
+stays: a keyed fingerprint of the bundle with the day and the reason code, no name and no
+plain hash, so that importing the same file again is refused (storage/erased_bundles.py). So:
 
 - every connection runs with ``PRAGMA secure_delete = ON`` (storage/db.py): freed cells and
   pages are overwritten with zeros instead of lingering as free space;
@@ -29,6 +31,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, Database, transaction
@@ -142,9 +145,12 @@ def erase_submissions(
     *,
     reason_code: str,
     actor_id: int | None,
+    erased_on: date | None = None,
 ) -> ErasureResult:
     """Erase these submissions (rows, media, then free space), with one audit row holding
-    numbers only, in the same transaction: there is no erasure without its audit row."""
+    numbers only, in the same transaction: there is no erasure without its audit row, nor
+    without the keyed fingerprint of each bundle that keeps it from being imported again
+    (``erased_on``, UTC today unless given; storage/erased_bundles.py)."""
     ids = sorted(set(submission_ids))
     counts = {sid: erasure_counts(db, root, sid) for sid in ids}
     moved: list[tuple[Path, Path]] = []  # (original, tombstone)
@@ -163,6 +169,7 @@ def erase_submissions(
                 actor_id=actor_id,
                 details={"counts": {str(sid): counts[sid].as_details() for sid in ids}},
                 remove_submissions=True,
+                erased_on=erased_on,
             )
     except BaseException:
         for original, tomb in reversed(moved):  # nothing was erased: put the media back

@@ -8,6 +8,7 @@ submitted their own score on that same answer. Drafts of others are never return
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from onetake_desktop.domain.errors import InvalidInputError
@@ -763,6 +764,7 @@ def record_erasure(
     actor_id: int | None = None,
     details: dict[str, Any] | None = None,
     remove_submissions: bool = False,
+    erased_on: date | None = None,
 ) -> AuditEntry:
     """Remove every score, note, recommendation, decision and signature of these submissions
     and append one "erased" audit row; joins the caller's transaction (the privacy service
@@ -773,7 +775,9 @@ def record_erasure(
     each panelist lost, so that the sign-in check (services.scoring) knows those rows were
     removed by an audited erasure and does not report them as tampering. ``details`` adds
     more numbers (what storage.erasure counted); with ``remove_submissions`` the submission
-    rows themselves go too (cascading to answers), while they are still marked as erasing.
+    rows themselves go too (cascading to answers), while they are still marked as erasing,
+    and a keyed fingerprint of each one's bundle is kept with ``erased_on`` (UTC today unless
+    given) and the reason code, so the same file is not imported again (schema 13).
     """
     ids = sorted({int(s) for s in submission_ids})
     if not reason_code or not all(c.islower() or c == "_" for c in reason_code):
@@ -817,6 +821,13 @@ def record_erasure(
             {"submissions": ids, "reason_code": reason_code, "removed": removed, **(details or {})},
         )
         if remove_submissions:
+            from onetake_desktop.storage.erased_bundles import remember_erasing
+
+            remember_erasing(
+                db,
+                erased_on=erased_on or datetime.now(UTC).date(),
+                reason_code=reason_code,
+            )
             db.execute("DELETE FROM submissions WHERE id IN (SELECT submission_id FROM erasing)")
         db.execute("DELETE FROM erasing")
     return entry

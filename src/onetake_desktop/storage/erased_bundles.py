@@ -1,0 +1,88 @@
+"""What erasure keeps of an erased bundle, so the same file is not imported again (schema 13).
+
+One row per erased bundle: ``HMAC-SHA256(library key, bundle SHA-256)``, the day (UTC) and
+the reason code. The key is random, per library (``panel_settings`` ``erased_bundle_key``),
+made with the first erasure: without it the fingerprint cannot be computed from a plain hash
+someone holds (an export, a receipt, ``sha256sum`` of a file), so the row links to nothing
+outside this library. With the library and the very file in hand, one can tell that it was
+erased: that is the row's purpose, and all it tells (docs/privacy.md).
+
+Writing joins the erase transaction (storage.panel.record_erasure, while the submissions are
+listed in ``erasing``); reading is one primary-key lookup per bundle imported.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from onetake_desktop.storage.db import Database
+
+KEY_SETTING = "erased_bundle_key"
+# Domain separation: the same library key is never used to hash anything else by mistake.
+_CONTEXT = b"onetake erased bundle v1\x00"
+
+
+class ErasedBundle(NamedTuple):
+    erased_on: date  # UTC
+    reason_code: str  # "candidate_request", "retention"
+
+
+def _key(db: Database) -> bytes | None:
+    row = db.execute("SELECT value FROM panel_settings WHERE key = ?", (KEY_SETTING,)).fetchone()
+    return None if row is None else bytes.fromhex(str(row[0]))
+
+
+def _made_key(db: Database) -> bytes:
+    """The library's key, made now if this is its first erasure (inside the caller's
+    transaction: a rolled-back erasure leaves no key either)."""
+    import secrets
+
+    db.execute(
+        "INSERT OR IGNORE INTO panel_settings (key, value) VALUES (?, ?)",
+        (KEY_SETTING, secrets.token_hex(32)),
+    )
+    key = _key(db)
+    assert key is not None
+    return key
+
+
+def fingerprint(key: bytes, bundle_sha256: str) -> str:
+    import hashlib
+    import hmac
+
+    message = _CONTEXT + bundle_sha256.strip().lower().encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def remember_erasing(db: Database, *, erased_on: date, reason_code: str) -> int:
+    """Keep a fingerprint of every bundle listed in ``erasing`` (before their rows go);
+    a bundle erased before keeps its first row. Returns how many were listed."""
+    hashes = [
+        str(r[0])
+        for r in db.execute(
+            "SELECT s.bundle_sha256 FROM submissions s JOIN erasing e ON e.submission_id = s.id"
+        ).fetchall()
+    ]
+    if not hashes:
+        return 0
+    key = _made_key(db)
+    for sha in hashes:
+        db.execute(
+            "INSERT OR IGNORE INTO erased_bundles (fingerprint, erased_on, reason_code)"
+            " VALUES (?, ?, ?)",
+            (fingerprint(key, sha), erased_on.isoformat(), reason_code),
+        )
+    return len(hashes)
+
+
+def erased_bundle(db: Database, bundle_sha256: str) -> ErasedBundle | None:
+    """When (and why) the bundle with this SHA-256 was erased from this library, or None."""
+    key = _key(db)
+    if key is None:  # never erased anything
+        return None
+    row = db.execute(
+        "SELECT erased_on, reason_code FROM erased_bundles WHERE fingerprint = ?",
+        (fingerprint(key, bundle_sha256),),
+    ).fetchone()
+    return None if row is None else ErasedBundle(date.fromisoformat(str(row[0])), str(row[1]))

@@ -1,0 +1,205 @@
+"""An erased candidate stays erased when the same bundle is imported again (review s11, H2).
+
+The intake routine imports the same folder (the upload store) every batch: before schema 13,
+the next batch brought back whoever had been erased. Real bundles, a real SQLite library, the
+real command line and the service the reviewer window imports through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from onetake_desktop.cli import main
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.context import AppContext
+from onetake_desktop.services.privacy import PrivacyService
+from onetake_desktop.services.reviewer import open_reviewer_service
+from onetake_desktop.storage.erased_bundles import KEY_SETTING, erased_bundle
+from tests.pipeline.library_bundles import make_bundle
+from tests.pipeline.test_privacy import EMAIL, NAME, OTHER, SEALED, definition, import_one
+
+ERASED_ON = datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
+
+
+def refusal(day: date) -> str:
+    return (
+        f"This bundle belongs to a candidate erased on {day.isoformat()}; it is not imported again."
+    )
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def names_in_library() -> list[str]:
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        return sorted(s.candidate_name for s in service.library.submissions.all())
+    finally:
+        service.close()
+
+
+def submission_folders() -> list[str]:
+    return sorted(p.name for p in (app_paths().library / "submissions").iterdir())
+
+
+def test_the_same_folder_imported_again_by_the_command_refuses_the_erased_candidate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's routine: import the folder, erase one candidate on request, import the
+    same folder again. The erased one is refused in one sentence (stderr, exit 3 as any
+    refusal), the other is "already" there, and nothing of the erased one comes back."""
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    erased = make_bundle(folder / "zq.onetake", NAME, EMAIL)
+    make_bundle(folder / "grace.onetake", OTHER)
+    assert main(["library", "import", str(folder)]) == EXIT_OK
+    capsys.readouterr()
+    context = AppContext.from_environment()._replace(clock=ManualClock(ERASED_ON))
+    assert main(["library", "erase", "--email", EMAIL, "--yes"], context) == EXIT_OK
+    capsys.readouterr()
+    kept = submission_folders()
+
+    assert main(["library", "import", str(folder)]) == EXIT_INVALID_INPUT
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"refused   {erased}: {refusal(ERASED_ON.date())}"]
+    assert f"already   {folder / 'grace.onetake'}: This bundle is already in the library." in out
+    assert "0 imported, 1 already in the library, 1 refused." in out
+    assert names_in_library() == [OTHER]
+    assert submission_folders() == kept  # no staging folder left, no media of theirs
+
+    # A script asking again gets the same answer: the row is kept, not used up.
+    assert main(["library", "import", str(erased)]) == EXIT_INVALID_INPUT
+    assert refusal(ERASED_ON.date()) in capsys.readouterr().err
+    assert names_in_library() == [OTHER]
+
+
+def test_the_service_refuses_an_erased_bundle_and_imports_a_resealed_one(tmp_path: Path) -> None:
+    """Through the service the window imports with: the same file is refused (a line for the
+    window's box), a copy of it under another name too, the rest of the batch imports; the
+    same person's interview sealed again (a new file, a new hash) imports."""
+    bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
+    resealed = make_bundle(tmp_path / "again" / "a.onetake", NAME, EMAIL, seconds=2.5)
+    assert sha256_of(resealed) != sha256_of(bundle)
+    copy = tmp_path / "renamed.onetake"
+    copy.write_bytes(bundle.read_bytes())
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        sid = import_one(service, bundle)
+        privacy = PrivacyService(service.library, ManualClock(ERASED_ON))
+        privacy.erase(service.actor_for(service.default_reviewer.id), submission_ids=[sid])
+        other = make_bundle(tmp_path / "c.onetake", OTHER)
+
+        report = service.import_paths([bundle, copy, other])
+        assert [(o.path, o.status) for o in report.outcomes] == [
+            (bundle, "refused"),
+            (copy, "refused"),
+            (other, "imported"),
+        ]
+        assert report.outcomes[0].reason == refusal(ERASED_ON.date())
+        # The window's box shows this line (the sentence does not name the file).
+        assert report.outcomes[1].line() == f"renamed.onetake: {refusal(ERASED_ON.date())}"
+        assert [s.candidate_name for s in service.library.submissions.all()] == [OTHER]
+
+        again = import_one(service, resealed)
+        assert service.library.submissions.get(again).candidate_email == EMAIL
+    finally:
+        service.close()
+
+
+def test_a_candidate_erased_at_expiry_is_not_imported_again(tmp_path: Path) -> None:
+    kit = definition("thirty-days", 30)
+    bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL, definition=kit)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        service.add_definition(kit)
+        sid = import_one(service, bundle)
+        later = SEALED + timedelta(days=31)
+        report = PrivacyService(service.library, ManualClock(later)).expire()
+        assert [c.submission_id for c in report.due] == [sid]
+
+        (outcome,) = service.import_paths([bundle]).outcomes
+        assert (outcome.status, outcome.reason) == ("refused", refusal(later.date()))
+        assert service.library.submissions.all() == []
+        found = erased_bundle(service.library.db, sha256_of(bundle))
+        assert found is not None and found.reason_code == "retention"
+    finally:
+        service.close()
+
+
+def test_what_erasure_keeps_of_the_bundle_is_a_keyed_fingerprint_only(tmp_path: Path) -> None:
+    """One row per erased bundle: a fingerprint that is not the bundle's SHA-256 (nor holds
+    it), the day and the reason code, no name or email; a random key per library, so the same
+    file gives another fingerprint in another library. The schema keeps the rows."""
+    bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
+    plain = sha256_of(bundle)
+    fingerprints = []
+    for home in ("first", "second"):
+        service = open_reviewer_service(app_paths().library.parent / home / "library")
+        try:
+            db = service.library.db
+            assert db.execute("SELECT COUNT(*) FROM erased_bundles").fetchone()[0] == 0
+            sid = import_one(service, bundle)
+            privacy = PrivacyService(service.library, ManualClock(ERASED_ON))
+            privacy.erase(service.actor_for(service.default_reviewer.id), submission_ids=[sid])
+            rows = db.execute("SELECT * FROM erased_bundles").fetchall()
+            assert len(rows) == 1
+            fingerprint, erased_on, reason_code = rows[0]
+            assert (erased_on, reason_code) == ("2026-11-29", "candidate_request")
+            assert len(fingerprint) == 64 and fingerprint != plain
+            text = repr(rows)
+            for personal in (plain, plain[:16], NAME, EMAIL):
+                assert personal not in text
+            fingerprints.append(fingerprint)
+            key = db.execute(
+                "SELECT value FROM panel_settings WHERE key = ?", (KEY_SETTING,)
+            ).fetchone()
+            assert key is not None and len(key[0]) == 64
+            for sql in (
+                "UPDATE erased_bundles SET erased_on = '2030-01-01'",
+                "DELETE FROM erased_bundles",
+            ):
+                with pytest.raises(sqlite3.IntegrityError, match="kept as it was written"):
+                    db.execute(sql)
+        finally:
+            service.close()
+    assert fingerprints[0] != fingerprints[1]
+
+
+def test_a_library_of_schema_12_takes_the_erased_bundles_table(tmp_path: Path) -> None:
+    """Opening a library an older OneTake wrote: its candidate is still there, and erasing
+    them afterwards keeps their bundle from coming back."""
+    from onetake_desktop.services.importing import Importer
+    from onetake_desktop.storage.db import discover_migrations, schema_version
+    from tests.pipeline.older_library import library_at_schema
+
+    bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
+    root = app_paths().ensure().library
+    old = library_at_schema(root, 12)
+    try:
+        assert "erased_bundles" not in old.db.table_names()
+        imported = Importer(old).import_bundle(bundle)
+        assert imported.status == "imported" and imported.submission_id is not None
+    finally:
+        old.close()
+
+    service = open_reviewer_service(root)
+    try:
+        db = service.library.db
+        assert schema_version(db) == len(discover_migrations()) >= 13
+        assert [s.candidate_name for s in service.library.submissions.all()] == [NAME]
+        privacy = PrivacyService(service.library, ManualClock(ERASED_ON))
+        me = service.actor_for(service.default_reviewer.id)
+        privacy.erase(me, submission_ids=[imported.submission_id])
+        (outcome,) = service.import_paths([bundle]).outcomes
+        assert (outcome.status, outcome.reason) == ("refused", refusal(ERASED_ON.date()))
+        assert service.library.submissions.all() == []
+    finally:
+        service.close()
