@@ -1451,7 +1451,9 @@ class ScoringService:
                     c.code,
                     c.name if c.revealed else "",
                     c.email,
-                    hashes[sid],
+                    # The bundle's hash names its file, itself named after the candidate:
+                    # left empty, like the name, while blind mode hides them.
+                    hashes[sid] if c.revealed else "",
                     _flags_text(flags.get(sid, ())),
                 )
                 tail = (
