@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -146,3 +147,84 @@ def test_after_erasure_the_audit_log_confirms_no_guess_of_a_file_name_or_feedbac
         panel.lock()
     finally:
         service.close()
+
+
+def cli_audit(
+    name: str, context: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> list[dict[str, Any]]:
+    """``onetake panel audit --as NAME --json``: the lines NAME is shown."""
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASS[name] + "\n"))
+    assert main(["panel", "audit", "--as", name, "--json"], context) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def activity(lines: list[dict[str, Any]], who: str) -> list[tuple[str, str, object]]:
+    """(action, subject, score) of the score rows by ``who`` among these lines."""
+    return [
+        (line["action"], line["subject"], line["details"]["score"])
+        for line in lines
+        if line["actor"] == who and line["action"] in ("score", "correct")
+    ]
+
+
+def test_the_audit_view_shows_a_colleagues_score_activity_only_once_both_have_submitted(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    ids = panel_library(tmp_path)
+    zelda, yannick = ids[NAME], ids[OTHER]
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        panel, ana = as_panelist(service.library, "Ana")
+        zelda_answers = [a.id for a in service.library.submissions.answers(zelda)]
+        for a in zelda_answers:
+            for score in (2, 3, 4):  # she changes her mind twice on each
+                panel.save_score(ana, answer_id=a, score=score)
+        panel.submit_candidate(ana, submission_id=zelda)
+        panel.correct_score(ana, answer_id=zelda_answers[0], score=5, note="", reason="sound")
+        first_of_yannick = service.library.submissions.answers(yannick)[0].id
+        for score in (1, 2):  # a draft she has not submitted
+            panel.save_score(ana, answer_id=first_of_yannick, score=score)
+        panel.lock()
+        # The service, as Ben, who has submitted nothing: Ana's submission shows (the
+        # decision gate tells it anyway), none of her score activity does.
+        panel, ben = as_panelist(service.library, "Ben")
+        lines = panel.audit_view(ben)
+        assert [(x.action, x.subject) for x in lines if x.actor == "Ana" and x.action == "submit"]
+        assert [x for x in lines if x.actor == "Ana" and x.action in ("score", "correct")] == []
+        # Her own view is whole: 3 changes on each answer of Zelda, her correction, her draft.
+        panel.lock()
+        panel, ana = as_panelist(service.library, "Ana")
+        own = [x for x in panel.audit_view(ana) if x.action in ("score", "correct")]
+        assert len(own) == 3 * len(zelda_answers) + 1 + 2
+        panel.lock()
+    finally:
+        service.close()
+
+    # The command line shows Ben the same.
+    lines = cli_audit("Ben", app_context, capsys, monkeypatch)
+    assert any(line["actor"] == "Ana" and line["action"] == "submit" for line in lines)
+    assert activity(lines, "Ana") == []
+    assert not any(f"submission {yannick}" in line["subject"] for line in lines)
+
+    # Ben submits Zelda: Ana's work on her answers opens to him, values and all; her draft on
+    # Yannick's answer stays out.
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        panel, ben = as_panelist(service.library, "Ben")
+        for a in zelda_answers:
+            panel.save_score(ben, answer_id=a, score=3)
+        panel.submit_candidate(ben, submission_id=zelda)
+        panel.lock()
+    finally:
+        service.close()
+    lines = cli_audit("Ben", app_context, capsys, monkeypatch)
+    shown = activity(lines, "Ana")
+    assert len(shown) == 3 * len(zelda_answers) + 1
+    assert all(subject.startswith(f"submission {zelda} / ") for _, subject, _ in shown)
+    assert ("correct", f"submission {zelda} / q1", 5) in shown
+    assert "hidden" not in {score for _, _, score in shown}
+    assert not any(f"submission {yannick}" in line["subject"] for line in lines)

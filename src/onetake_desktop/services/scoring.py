@@ -743,8 +743,10 @@ class ScoringService:
         return len(self.repo.audit_entries())
 
     def audit_view(self, actor: Actor) -> list[AuditLine]:
-        """The audit log for one signed-in panelist: others' score values only where this
-        panelist may already see them (both have submitted on that answer)."""
+        """The audit log for one signed-in panelist. Another's score activity on an answer
+        (its rows: which answers, how many changes, when, the values) shows only where this
+        panelist may already see their scores (both have submitted on that answer); before
+        that it is left out. Submissions stay: the decision gate tells them anyway."""
         import json
 
         from onetake_desktop.services.panel_records import AuditLine
@@ -756,7 +758,10 @@ class ScoringService:
         for e in self.repo.audit_entries():
             details: dict[str, Any] = json.loads(e.details)
             if e.actor_id != actor.reviewer_id:
-                details = _redact(details, open_cells.get(e.actor_id or -1, set()))
+                opened = open_cells.get(e.actor_id or -1, set())
+                if e.action in _PER_ANSWER and details.get("answer") not in opened:
+                    continue  # a colleague's drafting, before the viewer has submitted
+                details = _redact(details, opened)
             lines.append(
                 AuditLine(
                     e.seq,
@@ -1841,6 +1846,10 @@ def _what(table: str, values: Sequence[Any]) -> str:
     if table == "audit_log":
         return f"{noun} {values[0]}"
     return f"{noun} (number {values[0]})"
+
+
+# Audit actions about one answer's score: the score's own visibility rule applies to them.
+_PER_ANSWER = ("score", "correct")
 
 
 def _redact(details: dict[str, Any], open_answers: set[int]) -> dict[str, Any]:
