@@ -192,9 +192,9 @@ def test_the_audit_view_shows_a_colleagues_score_activity_only_once_both_have_su
         # The service, as Ben, who has submitted nothing: Ana's submission shows (the
         # decision gate tells it anyway), none of her score activity does.
         panel, ben = as_panelist(service.library, "Ben")
-        lines = panel.audit_view(ben)
-        assert [(x.action, x.subject) for x in lines if x.actor == "Ana" and x.action == "submit"]
-        assert [x for x in lines if x.actor == "Ana" and x.action in ("score", "correct")] == []
+        seen = panel.audit_view(ben)
+        assert [(x.action, x.subject) for x in seen if x.actor == "Ana" and x.action == "submit"]
+        assert [x for x in seen if x.actor == "Ana" and x.action in ("score", "correct")] == []
         # Her own view is whole: 3 changes on each answer of Zelda, her correction, her draft.
         panel.lock()
         panel, ana = as_panelist(service.library, "Ana")
