@@ -7,7 +7,8 @@ in any thread is logged with its traceback, then ``report(sentence)`` tells the 
 shows a dialog; the CLI writes one line).
 
 Privacy: log ids (submission, answer, reviewer), never candidate names or emails: erasing a
-candidate must leave no trace, and log files are not erased with them.
+candidate must leave no trace, and log files are not erased with them. Exceptions go to the
+file without their messages, which often name a bundle (log_rotation.FileFormatter).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ LOG_FILE = "onetake.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
+STDERR_FORMAT = "onetake: %(levelname)s %(name)s: %(message)s"  # --verbose
 
 LOGGER = "onetake_desktop"  # the parent of every module's logger
 
@@ -53,7 +55,7 @@ def setup_logging(logs_dir: Path, verbose: bool = False) -> Path:
     """
     import logging
 
-    from onetake_desktop.log_rotation import RotatingFile
+    from onetake_desktop.log_rotation import FileFormatter, RotatingFile
 
     log = logging.getLogger(LOGGER)
     logs_dir.mkdir(parents=True, exist_ok=True)
@@ -63,15 +65,29 @@ def setup_logging(logs_dir: Path, verbose: bool = False) -> Path:
             handler.close()
     path = log_file(logs_dir)
     to_file = RotatingFile(path, max_bytes=MAX_BYTES, backups=BACKUPS)
-    to_file.setFormatter(logging.Formatter(FORMAT))
+    to_file.setFormatter(FileFormatter(FORMAT))  # exceptions without their messages
     _own(log, to_file)
     if verbose:
         to_stderr = logging.StreamHandler(sys.stderr)
-        to_stderr.setFormatter(logging.Formatter("onetake: %(levelname)s %(name)s: %(message)s"))
+        to_stderr.setFormatter(logging.Formatter(STDERR_FORMAT))
         _own(log, to_stderr)
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
     log.propagate = True  # pytest's caplog listens on the root logger
     return path
+
+
+def stderr_is_a_file() -> None:
+    """Once stderr goes to a file nobody reads live (the windows send it to native.log),
+    the --verbose lines written there leave exceptions' messages out, as the log file does:
+    that file is not erased with a candidate either."""
+    import logging
+
+    from onetake_desktop.log_rotation import FileFormatter
+
+    for handler in logging.getLogger(LOGGER).handlers:
+        to_file = isinstance(handler, logging.FileHandler)
+        if getattr(handler, OWNED, False) and not to_file:  # --verbose's stderr handler
+            handler.setFormatter(FileFormatter(STDERR_FORMAT))
 
 
 def _own(log: logging.Logger, handler: logging.Handler) -> None:
@@ -98,7 +114,7 @@ def log_exception(
         "unexpected error%s: %s: %s",
         f" in {where}" if where else "",
         error_type.__name__,
-        error,
+        error,  # the file writes its type again, not its message (log_rotation.FileFormatter)
         exc_info=(error_type, error, tb),
     )
 

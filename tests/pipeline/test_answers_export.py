@@ -171,7 +171,8 @@ def oracle_rows(
                 "candidate_code": c.code,
                 "candidate_name": c.name if c.revealed else "",
                 "candidate_email": c.email,
-                "bundle_sha256": hashes[c.submission_id],
+                # Empty while blind mode hides the candidate: the hash names their file.
+                "bundle_sha256": hashes[c.submission_id] if c.revealed else "",
                 "flags": _flags_text(flags.get(c.submission_id, ())),
                 "decision": d.decision if d else "",
                 "decision_reason": d.reason if d else "",

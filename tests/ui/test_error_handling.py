@@ -61,8 +61,10 @@ def test_an_exception_in_a_slot_is_logged_and_shown_as_one_sentence(
     button = QPushButton("Import")
     qtbot.addWidget(button)
 
+    n = 7
+
     def import_bundles() -> None:
-        raise RuntimeError("index 7 out of range")
+        raise RuntimeError(f"index {n} out of range")  # (the log's frames show this source)
 
     button.clicked.connect(import_bundles)
     button.click()
@@ -72,7 +74,7 @@ def test_an_exception_in_a_slot_is_logged_and_shown_as_one_sentence(
     assert box.text() == logs.UNEXPECTED and box.text().count(".") == 1
     assert "index 7" not in box.text() and "Traceback" not in box.text()
     text = log_text()
-    assert "RuntimeError: index 7 out of range" in text
+    assert "RuntimeError (message left out of the log)" in text and "index 7" not in text
     assert "Traceback (most recent call last)" in text and "in import_bundles" in text
     # The button opens the log folder.
     open_logs = next(b for b in box.buttons() if b.text() == OPEN_LOG_FOLDER)
@@ -83,15 +85,16 @@ def test_an_exception_in_a_slot_is_logged_and_shown_as_one_sentence(
 def test_a_worker_thread_error_is_shown_on_the_gui_thread(
     qtbot: QtBot, reporter: ErrorReporter
 ) -> None:
-    def work() -> None:
-        raise OSError("disk went away")
+    def work(what: str = "disk") -> None:
+        raise OSError(f"{what} went away")  # (the log's frames show this line's source)
 
     worker = threading.Thread(target=work, name="import-worker")
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
     assert shown(reporter).text() == logs.UNEXPECTED
-    assert "unexpected error in thread import-worker: OSError: disk went away" in log_text()
+    assert "unexpected error in thread import-worker: OSError" in log_text()
+    assert "disk went away" not in log_text()  # a message may name a file: not in the log
 
 
 def test_a_burst_of_errors_shows_one_dialog(qtbot: QtBot, reporter: ErrorReporter) -> None:
@@ -160,3 +163,67 @@ def test_a_waveform_that_cannot_be_drawn_is_logged(
     assert drawn == []
     assert "waveform: cannot decode answer.m4a" in caplog.text
     assert "The audio of answer.m4a cannot be read" in caplog.text
+
+
+def test_a_window_that_cannot_open_logs_no_candidate_and_still_names_the_file_to_the_user(
+    qtbot: QtBot, reporter: ErrorReporter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """run_gui's last resort: the user reads the sentence (it may name the bundle, which is
+    theirs); onetake.log gets the traceback without it."""
+    from onetake_desktop.cli.request import GuiRequest
+    from onetake_desktop.services.context import AppContext
+    from onetake_desktop.ui import application
+    from onetake_desktop.ui.widgets import plain
+
+    bundle = tmp_path / "interview-Zelda-Quartermaine.onetake"
+    said: list[str] = []
+
+    def cannot_open(request: GuiRequest, context: AppContext) -> None:
+        raise RuntimeError(f"cannot open {request.paths[0]}")
+
+    monkeypatch.setattr(application, "open_window", cannot_open)
+    # Not this process's stderr: the next test does that in a process of its own.
+    monkeypatch.setattr(application, "route_native_messages", lambda logs_dir: logs_dir)
+    monkeypatch.setattr(plain, "warn", lambda _parent, text, **_kw: said.append(text))
+    context = AppContext.from_environment()
+    assert application.run_gui(GuiRequest("review", (bundle,)), context) == 1
+    assert said == [f"cannot open {bundle}"]  # the user's sentence, unchanged
+    text = log_text()
+    assert "the review window could not open" in text
+    assert "RuntimeError (message left out of the log)" in text
+    assert "Zelda" not in text and "Quartermaine" not in text
+
+
+VERBOSE_NATIVE = """
+import logging, sys
+from pathlib import Path
+from onetake_desktop import logs
+from onetake_desktop.ui.application import ensure_application, route_native_messages
+logs.setup_logging(Path(sys.argv[1]), verbose=True)
+ensure_application()
+route_native_messages(Path(sys.argv[1]))
+name = "Zelda" + "-Quartermaine"
+try:
+    raise RuntimeError("cannot open /home/x/interview-" + name + ".onetake")
+except RuntimeError:
+    logging.getLogger("onetake_desktop.test").exception("the review window could not open")
+"""
+
+
+def test_verbose_lines_in_native_log_leave_the_message_out_too(tmp_path: Path) -> None:
+    """With --verbose, a window's log lines go to its stderr, which is native.log: they
+    follow onetake.log's rule, since that file is not erased with a candidate either."""
+    logs_dir = tmp_path / "logs"
+    subprocess.run(
+        [sys.executable, "-c", VERBOSE_NATIVE, str(logs_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    for name in ("native.log", "onetake.log"):
+        text = (logs_dir / name).read_text(encoding="utf-8")
+        assert "the review window could not open" in text, name
+        assert "RuntimeError (message left out of the log)" in text, name
+        assert "Quartermaine" not in text, name

@@ -615,6 +615,10 @@ def assert_no_real_names(window: ReviewerWindow) -> None:
         first = name.split()[0]
         assert first not in text, f"{first} shows in the reviewer window while blind"
         assert f"{first.lower()}@example.org" not in text
+    # Nor the bundle's hash, or the start of it that names an imported bundle's media
+    # folder: it joins a code to the candidate's file (tests/pipeline/test_blind_exports.py).
+    for submission in window.service.library.submissions.all():
+        assert submission.bundle_sha256[:16] not in text
 
 
 def test_blind_mode_leaves_no_real_name_in_the_reviewer_window(

@@ -356,6 +356,32 @@ def test_player_reports_a_missing_media_file(qtbot: QtBot, bundles: dict[str, Pa
     assert window.player.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState
 
 
+def test_an_answer_that_cannot_be_played_shows_no_path_of_the_library(
+    qtbot: QtBot, bundles: dict[str, Path]
+) -> None:
+    """The library's media folder is named after the bundle's hash, which joins a blind code
+    to the candidate's file: a player error names the kind of error, never the path."""
+    window = open_window(qtbot)
+    import_and_wait(qtbot, window, [bundles["ada"]])
+    a1 = window.service.answers(
+        window.service.entries(window.service.actor_for(1))[0].submission_id
+    )[1]
+    assert a1.media_path is not None
+    folder = a1.media_path.parent
+    while folder.parent.name != "submissions":
+        folder = folder.parent
+    a1.media_path.write_bytes(b"not a video" * 100)  # damaged in the library
+    window.show_answer(a1.id)
+    qtbot.waitUntil(lambda: "cannot be played" in window.player.placeholder.text(), timeout=10_000)
+    # A backend that names the file (GStreamer's does) is told the same way.
+    window.player.media.errorOccurred.emit(
+        QMediaPlayer.Error.ResourceError, f'Could not open file "{a1.media_path}" for reading.'
+    )
+    text = window.player.placeholder.text()
+    assert text == "This answer cannot be played (ResourceError)."
+    assert folder.name not in text and len(folder.name) == 16
+
+
 def test_open_reviewer_window_imports_the_bundles_it_is_given(
     qtbot: QtBot, bundles: dict[str, Path]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import subprocess
 import sys
@@ -79,16 +80,18 @@ def test_an_uncaught_error_in_a_thread_is_logged_and_reported(restore_hooks: Non
     said: list[str] = []
     logs.install_excepthooks(said.append)
 
-    def work() -> None:
-        raise ValueError("worker failed 17")
+    def work(n: int = 17) -> None:
+        raise ValueError(f"worker failed {n}")  # (the log's frames show this line's source)
 
     worker = threading.Thread(target=work, name="worker-17")
     worker.start()
     worker.join()
     assert said == [logs.UNEXPECTED]
     text = path.read_text(encoding="utf-8")
-    assert "unexpected error in thread worker-17: ValueError: worker failed 17" in text
+    assert "unexpected error in thread worker-17: ValueError" in text
     assert "Traceback (most recent call last)" in text and "in work" in text
+    # Its type and frames, not its message: messages name files (log_privacy tests).
+    assert "worker failed 17" not in text
 
 
 def test_an_uncaught_error_on_the_main_thread_is_logged_and_reported(
@@ -97,12 +100,14 @@ def test_an_uncaught_error_on_the_main_thread_is_logged_and_reported(
     path = logs.setup_logging(app_paths().logs)
     said: list[str] = []
     logs.install_excepthooks(said.append)
+    thing = "no such thing"
     try:
-        raise KeyError("no such thing")
+        raise KeyError(thing)  # (the log's frames show this line's source)
     except KeyError:
         sys.excepthook(*sys.exc_info())  # what Python does with an uncaught error
     assert said == [logs.UNEXPECTED]
-    assert "KeyError: 'no such thing'" in path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "unexpected error: KeyError" in text and "no such thing" not in text
 
 
 def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
@@ -119,3 +124,44 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     child.stderr.close()
     assert child.wait(timeout=60) == 1
     assert err == ""
+
+
+def test_the_log_file_keeps_exceptions_types_and_frames_and_stderr_keeps_their_messages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """log_rotation.FileFormatter: an exception in exc_info, in the arguments or as the
+    message itself goes to the file without its message (a chain, each link); an OS
+    error keeps its number and the system's words, an import error its message (what a
+    broken install is found by). --verbose's stderr, read by the user, is unchanged."""
+    path = logs.setup_logging(app_paths().logs, verbose=True)
+    log = logging.getLogger("onetake_desktop.test.scrub")
+    where = "/home/x/interview-" + "Zelda-Quokka.onetake"  # not in any source line below
+
+    def read(bundle: str) -> None:
+        try:
+            Path(bundle).read_bytes()  # an OSError with the path in it
+        except OSError as error:
+            raise ValueError(f"cannot read {bundle}") from error
+
+    try:
+        read(where)
+    except ValueError as error:
+        log.exception("import of bundle %d failed: %s", 7, error)
+        log.warning(error)
+        log.warning("%(what)s went wrong", {"what": error})
+    try:
+        importlib.import_module("onetake_desktop.no_such_module")
+    except ImportError:
+        log.exception("a broken install")
+    text = path.read_text(encoding="utf-8")
+    assert "Zelda" not in text
+    assert "import of bundle 7 failed: ValueError\n" in text
+    assert "FileNotFoundError [Errno 2] No such file or directory (message left out" in text
+    assert "ValueError (message left out of the log)" in text and "in read" in text
+    assert text.count("Then, while it was handled or because of it") == 1
+    assert "] ValueError\n" in text and "] ValueError went wrong\n" in text
+    assert "No module named 'onetake_desktop.no_such_module'" in text
+    err = capsys.readouterr().err
+    assert f"import of bundle 7 failed: cannot read {where}" in err  # the user's, unchanged
+    assert f"ValueError: cannot read {where}" in err
+    logs.setup_logging(app_paths().logs)  # without the stderr handler

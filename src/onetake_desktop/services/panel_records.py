@@ -31,8 +31,8 @@ class Verified:
 
 @dataclass(frozen=True)
 class AuditLine:
-    """One audit row as one panelist may see it: others' score values are "hidden" until the
-    viewer may see them anyway."""
+    """One audit row as one panelist may see it: others' score rows are left out until the
+    viewer may see those scores anyway (a score value they cannot is "hidden")."""
 
     seq: int
     at: str

@@ -103,7 +103,10 @@ class NotSignedIn(OneTakeError):
 
 
 def text_hash(text: str) -> str:
-    """What the audit log keeps of free text (reasons, notes, names): a SHA-256, no text."""
+    """What the audit log keeps of free text (a panelist's new name, a template, a hold's
+    reason, which may not name the candidate): a SHA-256, no text. A hash confirms a guess
+    and the log outlives every candidate: never for text written about one (file names,
+    decision reasons and feedback, corrections' reasons)."""
     # hashlib, hmac and secrets load with the first hash, signature or secret made: a lone
     # reviewer's window opens without them (issue 17).
     import hashlib
@@ -722,7 +725,7 @@ class ScoringService:
 
     def audit(self, actor: Actor, action: str, subject: str, details: dict[str, Any]) -> None:
         """Append (and sign) an audit row for a setting change; call inside ``transaction``.
-        No personal data: ids, numbers, ``text_hash`` of free text."""
+        No personal data: ids, numbers, ``text_hash`` of free text about no candidate."""
         self.check(actor)
         self._audit(actor, action, subject, details)
 
@@ -740,8 +743,10 @@ class ScoringService:
         return len(self.repo.audit_entries())
 
     def audit_view(self, actor: Actor) -> list[AuditLine]:
-        """The audit log for one signed-in panelist: others' score values only where this
-        panelist may already see them (both have submitted on that answer)."""
+        """The audit log for one signed-in panelist. Another's score activity on an answer
+        (its rows: which answers, how many changes, when, the values) shows only where this
+        panelist may already see their scores (both have submitted on that answer); before
+        that it is left out. Submissions stay: the decision gate tells them anyway."""
         import json
 
         from onetake_desktop.services.panel_records import AuditLine
@@ -753,7 +758,10 @@ class ScoringService:
         for e in self.repo.audit_entries():
             details: dict[str, Any] = json.loads(e.details)
             if e.actor_id != actor.reviewer_id:
-                details = _redact(details, open_cells.get(e.actor_id or -1, set()))
+                opened = open_cells.get(e.actor_id or -1, set())
+                if e.action in _PER_ANSWER and details.get("answer") not in opened:
+                    continue  # a colleague's drafting, before the viewer has submitted
+                details = _redact(details, opened)
             lines.append(
                 AuditLine(
                     e.seq,
@@ -980,8 +988,7 @@ class ScoringService:
                 {
                     "answer": answer_id,
                     "row": record.id,
-                    "score": score,
-                    "reason": text_hash(reason),
+                    "score": score,  # the reason stays in the signed row (see decide)
                     "supersedes": record.supersedes_id,
                 },
             )
@@ -1120,7 +1127,7 @@ class ScoringService:
         feedback: str = "",
     ) -> DecisionRecord:
         """The panel's decision, once every panelist has submitted the candidate (by the chair
-        if the panel has one), durably, with its audit row (reason and feedback as hashes).
+        if the panel has one), durably, with its audit row (the decision, not its words).
         A lone reviewer (no panel in this library) decides alone, with a reason, audited."""
         refusal = self.decision_refusal(actor, submission_id=submission_id)
         if refusal is not None:
@@ -1134,10 +1141,12 @@ class ScoringService:
                 actor,
                 "decide",
                 f"submission {submission_id}",
+                # Whether feedback was given, not a hash of it or of the reason: both are
+                # written about (often to) the candidate, and the audit log outlives them,
+                # where a hash confirms a guess. The signed decision row keeps the words.
                 {
                     "decision": decision,
-                    "reason": text_hash(reason),
-                    "feedback": text_hash(feedback) if feedback.strip() else "",
+                    "feedback": bool(feedback.strip()),
                     "supersedes": record.supersedes_id,
                 },
             )
@@ -1451,7 +1460,9 @@ class ScoringService:
                     c.code,
                     c.name if c.revealed else "",
                     c.email,
-                    hashes[sid],
+                    # The bundle's hash names its file, itself named after the candidate:
+                    # left empty, like the name, while blind mode hides them.
+                    hashes[sid] if c.revealed else "",
                     _flags_text(flags.get(sid, ())),
                 )
                 tail = (
@@ -1597,7 +1608,7 @@ class ScoringService:
     ) -> int:
         """Write the per-answer export (or the one-row-per-candidate summary) to ``out``
         atomically, CSV with a UTF-8 byte-order mark (Excel) or JSON; returns the row count.
-        A panelist's export is audited (file name as a hash)."""
+        A panelist's export is audited (its kind, format and row count)."""
         self.check(actor)
         if summary:
             rows = self.summary_rows(actor, interview_pk=interview_pk)
@@ -1645,7 +1656,8 @@ class ScoringService:
         """Write rows the actor may see (built by this service's readers) to ``out``
         atomically: CSV with a UTF-8 byte-order mark, or JSON with ``rows`` under ``key``.
         A row is a mapping or a sequence of cells in ``fields`` order (the JSON names them).
-        A panelist's export is audited (file name as a hash)."""
+        A panelist's export is audited (its kind, format and row count, never the file's
+        name)."""
         self.check(actor)
         if fmt == "json":
             rows = [
@@ -1673,12 +1685,9 @@ class ScoringService:
             raise OneTakeError(f"The export cannot be written to {out} ({error}).") from error
         if actor.panelist:
             with transaction(self.library.db):
-                self._audit(
-                    actor,
-                    "export",
-                    kind,
-                    {"format": fmt, "rows": len(rows), "file": text_hash(out.name)},
-                )
+                # Not the file's name, not even hashed: people name exports after the
+                # candidate, and the audit log outlives them (a hash would confirm a guess).
+                self._audit(actor, "export", kind, {"format": fmt, "rows": len(rows)})
         return len(rows)
 
 
@@ -1837,6 +1846,10 @@ def _what(table: str, values: Sequence[Any]) -> str:
     if table == "audit_log":
         return f"{noun} {values[0]}"
     return f"{noun} (number {values[0]})"
+
+
+# Audit actions about one answer's score: the score's own visibility rule applies to them.
+_PER_ANSWER = ("score", "correct")
 
 
 def _redact(details: dict[str, Any], open_answers: set[int]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from onetake_desktop import __version__
-from onetake_desktop.logs import MAX_BYTES, install_excepthooks
+from onetake_desktop.logs import MAX_BYTES, install_excepthooks, stderr_is_a_file
 from onetake_desktop.paths import resource
 from onetake_desktop.services.context import AppContext
 
@@ -53,6 +53,7 @@ def route_native_messages(logs_dir: Path) -> Path:
     sys.stderr.flush()
     os.dup2(fd, 2)
     os.close(fd)
+    stderr_is_a_file()  # --verbose lines there: no exception messages, as in onetake.log
     return path
 
 

@@ -255,8 +255,8 @@ class TamperWarningDialog(QDialog):
 
 
 class AuditWindow(PanelWindow):
-    """The audit log as the signed-in panelist may see it (others' scores stay "hidden"
-    until the panelist has submitted theirs on that answer)."""
+    """The audit log as the signed-in panelist may see it (``ScoringService.audit_view``:
+    others' score rows stay out until the panelist has submitted theirs on that answer)."""
 
     def __init__(self, parent: QWidget, service: PanelService, actor: Actor) -> None:
         super().__init__(parent, "Audit log")

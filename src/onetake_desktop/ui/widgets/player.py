@@ -750,4 +750,9 @@ class PlayerWidget(QWidget):
         from PySide6.QtMultimedia import QMediaPlayer
 
         if error != QMediaPlayer.Error.NoError:
+            # Some backends (GStreamer's) name the file. Its library folder is named after the
+            # bundle's hash, which joins a blind code to the candidate's file: the kind only.
+            name = self.media.source().fileName()
+            if (name and name in message) or "/" in message or "\\" in message:
+                message = ""
             self.show_message(f"This answer cannot be played ({message or error.name}).")
