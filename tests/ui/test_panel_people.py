@@ -224,8 +224,14 @@ def test_the_audit_window_hides_others_scores_from_a_panelist_who_has_not_submit
         [audit.table.item(r, c).text() for c in range(audit.table.columnCount())]
         for r in range(audit.table.rowCount())
     ]
-    scores = [r for r in rows if r[3].startswith("score ·")]
-    assert scores and all('"score": "hidden"' in r[4] for r in scores)
+    # Actions and details in words; the identifiers and stored details in the tooltips.
+    scores = [r for r in range(len(rows)) if rows[r][3].startswith("Scored ·")]
+    assert scores and all("score: hidden" in rows[r][4] for r in scores)
+    stored = "&quot;score&quot;: &quot;hidden&quot;"  # as stored, escaped in the tooltip
+    assert all(stored in audit.table.item(r, 4).toolTip() for r in scores)
+    assert all(audit.table.item(r, 3).toolTip().endswith("score</p></qt>") for r in scores)
+    scores = [rows[r] for r in scores]
+    assert not any("_" in r[3].split(" · ")[0] for r in rows)  # no identifier shows
     assert {r[2] for r in scores} == {"Ana", "Ben"}
     assert "the hash chain holds" in audit.status.text()
     shot(audit, "audit-window-hidden", tmp_path)
