@@ -225,12 +225,12 @@ def test_the_audit_window_hides_others_scores_from_a_panelist_who_has_not_submit
         for r in range(audit.table.rowCount())
     ]
     # Actions and details in words; the identifiers and stored details in the tooltips.
-    scores = [r for r in range(len(rows)) if rows[r][3].startswith("Scored ·")]
-    assert scores and all("score: hidden" in rows[r][4] for r in scores)
+    at = [r for r in range(len(rows)) if rows[r][3].startswith("Scored ·")]
+    scores = [rows[r] for r in at]
+    assert scores and all("score: hidden" in r[4] for r in scores)
     stored = "&quot;score&quot;: &quot;hidden&quot;"  # as stored, escaped in the tooltip
-    assert all(stored in audit.table.item(r, 4).toolTip() for r in scores)
-    assert all(audit.table.item(r, 3).toolTip().endswith("score</p></qt>") for r in scores)
-    scores = [rows[r] for r in scores]
+    assert all(stored in audit.table.item(r, 4).toolTip() for r in at)
+    assert all(audit.table.item(r, 3).toolTip().endswith("score</p></qt>") for r in at)
     assert not any("_" in r[3].split(" · ")[0] for r in rows)  # no identifier shows
     assert {r[2] for r in scores} == {"Ana", "Ben"}
     assert "the hash chain holds" in audit.status.text()

@@ -282,6 +282,8 @@ ACTION_WORDS = {
     "followup_export": "Follow-ups exported",
 }
 
+DETAIL_WORDS = {"n": "wrong in a row"}  # sign_in_failed's count
+
 
 def action_words(action: str) -> str:
     return ACTION_WORDS.get(action) or action.replace("_", " ").capitalize()
@@ -299,7 +301,9 @@ def detail_words(details: dict[str, object]) -> str:
             return "(" + detail_words(v) + ")"
         return "–" if v is None else str(v)
 
-    return "; ".join(f"{k.replace('_', ' ')}: {value(v)}" for k, v in details.items())
+    return "; ".join(
+        f"{DETAIL_WORDS.get(k, k.replace('_', ' '))}: {value(v)}" for k, v in details.items()
+    )
 
 
 class AuditWindow(PanelWindow):
