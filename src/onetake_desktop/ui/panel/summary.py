@@ -194,11 +194,6 @@ class SummaryWindow(PanelWindow):
         lower_left = QWidget()
         ll = QVBoxLayout(lower_left)
         ll.setContentsMargins(0, 0, 0, 0)
-        # What the table's marks and columns mean: read once, so below it where a short
-        # screen scrolls them rather than squeezing the table (each header's tooltip says
-        # its question too).
-        ll.addWidget(self.explain)
-        ll.addWidget(self.legend)
         ll.addWidget(QLabel("Agreement per question (Krippendorff's alpha, ordinal)"))
         ll.addWidget(self.agreement)
         ll.addWidget(QLabel("Rater leniency: each panelist's mean against the panel's"))
@@ -222,7 +217,17 @@ class SummaryWindow(PanelWindow):
         lower_scroll = QScrollArea()
         lower_scroll.setWidgetResizable(True)
         lower_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        lower_scroll.setWidget(lower)
+        # What the table's marks and columns mean: read once, so below it where a short
+        # screen scrolls them rather than squeezing the table (each header's tooltip says its
+        # question too). Above the splitter, not in it: a splitter's pane does not grow for a
+        # wrapped label's lines, which were cut off.
+        below = QWidget()
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 4, 0, 0)
+        below_layout.addWidget(self.explain)
+        below_layout.addWidget(self.legend)
+        below_layout.addWidget(lower, 1)
+        lower_scroll.setWidget(below)
         split.addWidget(lower_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
