@@ -201,3 +201,35 @@ def test_a_long_panelist_name_is_cut_on_the_switch_which_stays_in_the_window(
     # Placed again for its new width: wholly inside the menu bar, not past the window's edge.
     bar = window.menuBar()
     assert bar.rect().contains(switch.geometry()), (switch.geometry(), bar.rect())
+
+
+def test_the_rubric_anchors_stack_when_the_form_is_narrow(
+    qtbot: QtBot, app_context: AppContext
+) -> None:
+    from PySide6.QtWidgets import QScrollArea
+
+    from onetake_desktop.ui.author.window import AuthorWindow
+
+    window = AuthorWindow(app_context, author.AuthorDraft.open(kitfile.demo_source_path()))
+    qtbot.addWidget(window)
+    window.ask_unsaved = lambda: "discard"
+    window.resize(*SCREENS["1366x768@150%"])
+    window.show()
+    qtbot.waitExposed(window)
+    window.build_parts()
+    window.tabs.setCurrentWidget(window.questions)
+    rows = window.questions.anchor_rows
+    scroll = rows.parentWidget()
+    while scroll is not None and not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    # Narrow: one under the other, nothing scrolls sideways.
+    qtbot.waitUntil(lambda: rows.side_by_side is False and rows.isVisible())
+    assert scroll.horizontalScrollBar().maximum() == 0
+    edits = [edit for _heading, edit, _note in rows.parts]
+    assert len({e.x() for e in edits}) == 1 and len({e.y() for e in edits}) == 5
+    # Wide: side by side, each box wide enough for its words.
+    window.resize(1700, 900)
+    qtbot.waitUntil(lambda: rows.side_by_side is True)
+    QApplication.processEvents()
+    assert len({e.y() for e in edits}) == 1 and min(e.width() for e in edits) >= 150
