@@ -223,6 +223,18 @@ def all_text(widget: QWidget) -> str:
     return "\n".join(parts)
 
 
+def test_choose_who_is_scoring_goes_once_a_name_is_chosen(setup: Setup) -> None:
+    """The prompt is done with once a name is chosen; a reason for the lock stays."""
+    panel, people = setup["panel"], setup["people"]
+    lock = panel.lock_screen
+    assert lock.prompt.text() == "Choose who is scoring." and lock.prompt.isVisible()
+    lock.group.button(people["Ben"]).click()
+    assert lock.prompt.isHidden()
+    panel.lock("Locked after a few idle minutes.")
+    lock.group.button(people["Ana"]).click()
+    assert lock.prompt.isVisible() and lock.prompt.text() == "Locked after a few idle minutes."
+
+
 def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     setup: Setup,
     clock: ManualClock,
@@ -230,6 +242,10 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     qtbot: QtBot,
 ) -> None:
     window, panel, people = setup["window"], setup["panel"], setup["people"]
+    # Every Panel menu item has its own Alt letter, as in the window's other menus.
+    texts = [a.text() for a in panel.menu.actions() if not a.isSeparator()]
+    letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+    assert len(letters) == len(texts) == len(set(letters)) > 10, texts
     # Panelists exist: the window opens locked, its content hidden, its menu keys dead.
     assert panel.lock_screen.isVisible() and not central(window).isVisible()
     window.activateWindow()  # shortcuts reach only the active window (a real display too)
