@@ -371,11 +371,15 @@ class SummaryWindow(PanelWindow):
                     diff,
                 )
             ):
-                self.leniency.setItem(r, col, QTableWidgetItem(text))
-        self.leniency.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.leniency.horizontalHeader().setStretchLastSection(True)
+                item = QTableWidgetItem(text)
+                if col == 0:  # the whole name, should it be cut
+                    item.setToolTip(plain_tooltip(text))
+                self.leniency.setItem(r, col, item)
+        # The figures at their width, the name in what is left (cut, never "Difference").
+        header = self.leniency.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def distribution(self, question_id: str) -> dict[int, list[int]]:
         """Panelist id -> count of each score 1..5 among the visible cells."""
