@@ -312,7 +312,7 @@ def test_a_hard_error_is_shown_at_its_field_and_stops_the_build(
     w.show_messages = False
     enter(w, "interview_id", "Not An Id")
     note = field(w, "interview_id").note
-    assert not note.isHidden() and note.text().startswith("✖ interview_id must be lowercase")
+    assert not note.isHidden() and note.text().startswith("✖ Interview id must be lowercase")
     w.choose_kit_path = lambda: tmp_path / "x.onetakekit"
     w.build_action.trigger()
     assert w.last_message.startswith("Fix 1 problem first: interview_id must be lowercase")

@@ -225,9 +225,12 @@ def test_the_audit_window_hides_others_scores_from_a_panelist_who_has_not_submit
         for r in range(audit.table.rowCount())
     ]
     # Their submissions show (the decision gate tells them); their scoring does not: which
-    # answers, how many changes, when.
-    assert [r for r in rows if r[3].startswith("score ·")] == []
-    assert {r[2] for r in rows if r[3].startswith("submit ·")} == {"Ana", "Ben"}
+    # answers, how many changes, when. Actions in words; the identifiers in the tooltips.
+    assert [r for r in rows if r[3].startswith("Scored ·")] == []
+    at = [r for r in range(len(rows)) if rows[r][3].startswith("Submitted ·")]
+    assert {rows[r][2] for r in at} == {"Ana", "Ben"}
+    assert all(audit.table.item(r, 3).toolTip().endswith("submit</p></qt>") for r in at)
+    assert not any("_" in r[3].split(" · ")[0] for r in rows)  # no identifier shows
     assert "the hash chain holds" in audit.status.text()
     shot(audit, "audit-window-hidden", tmp_path)
     window.close()

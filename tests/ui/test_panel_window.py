@@ -223,6 +223,18 @@ def all_text(widget: QWidget) -> str:
     return "\n".join(parts)
 
 
+def test_choose_who_is_scoring_goes_once_a_name_is_chosen(setup: Setup) -> None:
+    """The prompt is done with once a name is chosen; a reason for the lock stays."""
+    panel, people = setup["panel"], setup["people"]
+    lock = panel.lock_screen
+    assert lock.prompt.text() == "Choose who is scoring." and lock.prompt.isVisible()
+    lock.group.button(people["Ben"]).click()
+    assert lock.prompt.isHidden()
+    panel.lock("Locked after a few idle minutes.")
+    lock.group.button(people["Ana"]).click()
+    assert lock.prompt.isVisible() and lock.prompt.text() == "Locked after a few idle minutes."
+
+
 def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     setup: Setup,
     clock: ManualClock,
@@ -230,6 +242,10 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     qtbot: QtBot,
 ) -> None:
     window, panel, people = setup["window"], setup["panel"], setup["people"]
+    # Every Panel menu item has its own Alt letter, as in the window's other menus.
+    texts = [a.text() for a in panel.menu.actions() if not a.isSeparator()]
+    letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+    assert len(letters) == len(texts) == len(set(letters)) > 10, texts
     # Panelists exist: the window opens locked, its content hidden, its menu keys dead.
     assert panel.lock_screen.isVisible() and not central(window).isVisible()
     window.activateWindow()  # shortcuts reach only the active window (a real display too)
@@ -259,7 +275,7 @@ def test_switch_panelist_in_two_clicks_and_lock_when_idle(
     assert "not Ben's passphrase" in panel.lock_screen.error.text()
     panel.lock_screen.passphrase.setText(PASS["Ben"])
     panel.lock_screen.sign_in_button.click()
-    assert "try again in 1 second" in panel.lock_screen.error.text()
+    assert "Wait 1 second before trying again." in panel.lock_screen.error.text()
     shot(window, "panelist-switch-locked", tmp_path)
     clock.advance(1)
     panel.lock_screen.passphrase.setText(PASS["Ben"])
@@ -352,7 +368,8 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
     summary.refresh()
     # Now q1 is open for Ben: Ana's submitted q1 scores show, her q2 drafts do not.
     ada = summary.cell_text(subs[0], "q1")
-    assert "Ana 4" in ada and "Ben 4" in ada and "mean 4 · median 4 · spread 0" in ada
+    # A line per panelist, score first (a long name is cut at its end, never its score).
+    assert ada == "4  Ana\n4  Ben\nmean 4 · median 4 · spread 0"
     assert summary.cell_text(subs[0], "q2") == LOCKED_TEXT
     assert summary.alpha_text("q2") == LOCKED_TEXT
 
@@ -369,9 +386,9 @@ def test_question_mode_keeps_each_panelist_blind_to_the_others_until_they_submit
     assert summary is not None
     # Cleo submitted both questions; Ana and Ben only q1 so far.
     carol = summary.cell_text(subs[2], "q1")  # Ana 3, Ben 1, Cleo 3 -> flagged
-    assert carol.startswith("Ana 3  Ben 1  Cleo 3") and "spread 2  ⚑" in carol
+    assert carol.startswith("3  Ana\n1  Ben\n3  Cleo\n") and "spread 2  ⚑" in carol
     assert "mean 2.33 · median 3" in carol
-    assert summary.cell_text(subs[1], "q2") == "Cleo 3\nmean 3 · median 3 · spread 0"
+    assert summary.cell_text(subs[1], "q2") == "3  Cleo\nmean 3 · median 3 · spread 0"
     # q1 alpha over the three panelists equals the domain's computation on the same table.
     from onetake_desktop.domain.panel import ordinal_alpha
 

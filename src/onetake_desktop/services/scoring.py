@@ -439,9 +439,12 @@ class ScoringService:
             wait = (datetime.fromisoformat(record.retry_after) - self.clock.now()).total_seconds()
             if wait > 0:
                 n = max(1, round(wait))
+                seconds = f"{n} second{'' if n == 1 else 's'}"
+                # "Too many" only once there were several: after one slip it would scold.
                 raise WrongPassphrase(
-                    f"Too many wrong passphrases for {record.name}; "
-                    f"try again in {n} second{'' if n == 1 else 's'}."
+                    f"Too many wrong passphrases for {record.name}; try again in {seconds}."
+                    if record.failed_attempts > 1
+                    else f"Wait {seconds} before trying again."
                 )
         return record
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from onetake_desktop.services.author import question_bank
 from onetake_desktop.services.author_records import BankQuestion
 from onetake_desktop.ui.author.fields import plain_label
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 
 ALL = "All competencies"
 
@@ -64,7 +65,7 @@ class QuestionBankDialog(QDialog):
         self.list.currentRowChanged.connect(self._show)
         self.list.itemDoubleClicked.connect(lambda _i: self.accept())
         self._fill(ALL)
-        self.resize(820, 520)
+        fit_to_screen(self, 820, 520)
 
     def _fill(self, competency: str) -> None:
         self.shown = [q for q in self.bank if competency in (ALL, q.competency)]

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
 from onetake_desktop.services.author import AuthorDraft
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.ui.author.fields import plain_label
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,15 @@ class PreviewWindow(QWidget):
             "border-bottom: 1px solid #e5c56b;"
         )
         self.banner.setAccessibleName("Preview notice")
+        # Its text's height: the candidate window stops at the screen's height, and the
+        # space left over went to the banner (one line ~120 px tall).
+        self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.candidate, 1)
-        self.resize(1000, 720)
+        fit_to_screen(self, 1000, 720)
 
     def _confirm(self, title: str, text: str) -> bool:
         # Leaving a preview loses nothing, so it does not ask (the candidate's "your answers are

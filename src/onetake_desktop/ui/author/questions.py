@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -35,6 +35,58 @@ if TYPE_CHECKING:
 ANSWER_TYPE_LABELS = ("The interview's default", "Video", "Audio only", "Written")
 ANSWER_TYPE_VALUES = ("", "video", "audio", "text")
 LEVEL_HINTS = ("lowest", "", "meets the bar", "", "highest")
+ANCHOR_HEIGHT = 170  # an anchor's box side by side; stacked, each line holds more words
+ANCHOR_WIDE = 160  # the narrowest an anchor's box is side by side
+
+
+class AnchorRows(QWidget):
+    """The five anchors side by side where each gets ANCHOR_WIDE, else one under the other:
+    five ~110 px boxes broke words mid-word ("acknowledg ed") and pushed the form sideways
+    on a small screen (review s11)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(8)
+        self.parts: list[tuple[QWidget, QWidget, QWidget]] = []
+        self.side_by_side: bool | None = None
+
+    def add(self, heading: QWidget, edit: QWidget, note: QWidget) -> None:
+        self.parts.append((heading, edit, note))
+        self._arrange(side_by_side=False, force=True)
+
+    def _arrange(self, *, side_by_side: bool, force: bool = False) -> None:
+        if side_by_side == self.side_by_side and not force:
+            return
+        self.side_by_side = side_by_side
+        grid = self.grid
+        for widgets in self.parts:
+            for widget in widgets:
+                grid.removeWidget(widget)
+        for column in range(len(self.parts)):
+            grid.setColumnStretch(column, 0)
+        for i, (heading, edit, note) in enumerate(self.parts):
+            if side_by_side:
+                grid.addWidget(heading, 0, i)
+                grid.addWidget(edit, 1, i)
+                grid.addWidget(note, 2, i, Qt.AlignmentFlag.AlignTop)
+                grid.setColumnStretch(i, 1)
+                edit.setMinimumHeight(ANCHOR_HEIGHT)
+                edit.setMaximumHeight(ANCHOR_HEIGHT * 3 // 2)
+            else:
+                grid.addWidget(heading, 3 * i, 0)
+                grid.addWidget(edit, 3 * i + 1, 0)
+                grid.addWidget(note, 3 * i + 2, 0)
+                edit.setMinimumHeight(ANCHOR_HEIGHT * 2 // 5)
+                edit.setMaximumHeight(ANCHOR_HEIGHT * 2 // 3)
+        if not side_by_side:
+            grid.setColumnStretch(0, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        room = event.size().width() - 8 * (len(self.parts) - 1)
+        self._arrange(side_by_side=room >= ANCHOR_WIDE * len(self.parts))
+        super().resizeEvent(event)
 
 
 class QuestionsPage(QWidget):
@@ -145,23 +197,19 @@ class QuestionsPage(QWidget):
             "questions[{q}].rubric.competency",
             line("e.g. Problem solving"),
         )
-        anchors = QGridLayout()
-        anchors.setHorizontalSpacing(8)
+        anchors = AnchorRows()
+        self.anchor_rows = anchors
         self.anchors: list[Field] = []
         for level in range(1, 6):
             hint = f" ({LEVEL_HINTS[level - 1]})" if LEVEL_HINTS[level - 1] else ""
             heading = plain_label(f"{level}{hint}", "AnchorHeading")
-            edit = paragraph(f"What an answer at level {level} shows", 170)
-            edit.setMinimumWidth(110)
+            edit = paragraph(f"What an answer at level {level} shows", ANCHOR_HEIGHT)
             edit.setAccessibleName(f"Anchor for level {level}")
             field = Field(f"questions[{{q}}].rubric.{level}", edit)
             field.on_change(window.edited)
             self.fields.append(field)
             self.anchors.append(field)
-            anchors.addWidget(heading, 0, level - 1)
-            anchors.addWidget(edit, 1, level - 1)
-            anchors.addWidget(field.note, 2, level - 1, Qt.AlignmentFlag.AlignTop)
-            anchors.setColumnStretch(level - 1, 1)
+            anchors.add(heading, edit, field.note)
         editor_layout = QVBoxLayout(editor)
         editor_layout.setContentsMargins(0, 0, 0, 0)
         editor_layout.addLayout(form)
@@ -172,7 +220,7 @@ class QuestionsPage(QWidget):
                 "Hint",
             )
         )
-        editor_layout.addLayout(anchors)
+        editor_layout.addWidget(anchors)
         editor_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

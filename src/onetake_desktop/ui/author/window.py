@@ -688,7 +688,8 @@ class AuthorWindow(QMainWindow):
             path = field.path(q)
             show_notes(
                 field.note,
-                [str(p) for p in problems if p.path == path],  # with its path, as the CLI says
+                # Named as the form labels it ("Role is required", not role_title's path).
+                [f"{self.field_words(path)} {p.message}" for p in problems if p.path == path],
                 [a.message for a in advice if a.path == path],
             )
         notes = [(self.deadline_note, "deadline")]
@@ -848,6 +849,11 @@ class AuthorWindow(QMainWindow):
         if match is not None:
             return f"Accommodation {int(match.group(1)) + 1}"
         return self.labels.get(path, path.replace("_", " ").capitalize() or "The interview")
+
+    def field_words(self, path: str) -> str:
+        """The field's own label, beside it: where() without its "Question 2, "."""
+        words = self.where(path)
+        return words.split(", ", 1)[1] if path.startswith("questions[") else words
 
     def _show_checks(self, on: bool) -> None:
         self.checks_button.setText("Hide the list" if on else "Show all")

@@ -193,28 +193,31 @@ class PanelController(QObject):
         return action
 
     def _build_menu(self) -> None:
-        self.switch_menu = self.menu.addMenu("Switch panelist")
+        # Each item with its own Alt letter, as in the window's other menus.
+        self.switch_menu = self.menu.addMenu("&Switch panelist")
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
-        self._add("lock", "Lock now", lambda: self.lock("Locked."), "Ctrl+L")
-        self._add("new", "New panelist…", self.new_panelist)
-        self._add("people", "People…", self.open_people)
-        self._add("passphrase", "Change my passphrase…", self.open_change_passphrase)
+        self._add("lock", "&Lock now", lambda: self.lock("Locked."), "Ctrl+L")
+        self._add("new", "&New panelist…", self.new_panelist)
+        self._add("people", "&People…", self.open_people)
+        self._add("passphrase", "&Change my passphrase…", self.open_change_passphrase)
         self.menu.addSeparator()
-        self._add("question_mode", "Question by question…", self.open_question_mode, "Ctrl+Shift+Q")
-        self._add("compare", "Compare two candidates…", self.open_compare, "Ctrl+Shift+C")
-        self._add("summary", "Panel summary…", self.open_summary, "Ctrl+Shift+S")
-        self._add("decisions", "Decisions and export…", self.open_decisions, "Ctrl+Shift+D")
+        self._add(
+            "question_mode", "&Question by question…", self.open_question_mode, "Ctrl+Shift+Q"
+        )
+        self._add("compare", "Co&mpare two candidates…", self.open_compare, "Ctrl+Shift+C")
+        self._add("summary", "Panel s&ummary…", self.open_summary, "Ctrl+Shift+S")
+        self._add("decisions", "&Decisions and export…", self.open_decisions, "Ctrl+Shift+D")
         self.menu.addSeparator()
-        blind = self._add("blind", "Blind mode (hide names until decided)", lambda: None)
+        blind = self._add("blind", "&Blind mode (hide names until decided)", lambda: None)
         blind.setCheckable(True)
         blind.setChecked(self.service.blind_mode())
         blind.toggled.connect(self.set_blind)
-        audio = self._add("audio_only", "Audio only (hide the picture)", lambda: None)
+        audio = self._add("audio_only", "&Audio only (hide the picture)", lambda: None)
         audio.setCheckable(True)
         audio.toggled.connect(self.set_audio_only)
-        self._add("idle", "Lock after idle minutes…", self.ask_idle_minutes)
-        self._add("audit", "Check the audit log", self.check_audit)
-        self._add("audit_view", "Audit log…", self.open_audit)
+        self._add("idle", "Lock after &idle minutes…", self.ask_idle_minutes)
+        self._add("audit", "Check the audi&t log", self.check_audit)
+        self._add("audit_view", "Audit l&og…", self.open_audit)
 
     def _fill_switch_menu(self) -> None:
         self.switch_menu.clear()

@@ -32,6 +32,15 @@ QLabel#CandidateLabel { font-size: 13pt; font-weight: 600; color: #1f5fa8; }
 """
 
 
+def narrow_combo(combo: QComboBox, letters: int = 14) -> QComboBox:
+    """A combo box that asks for ``letters`` of width, not its longest item's: a long role or
+    candidate name cannot widen a window past a small screen (the list still shows it whole,
+    the closed box cuts it)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(letters)
+    return combo
+
+
 class InterviewPicker(QWidget):
     """A labelled combo box of the library's interviews that have candidates."""
 
@@ -39,7 +48,7 @@ class InterviewPicker(QWidget):
 
     def __init__(self, service: PanelService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.combo = QComboBox()
+        self.combo = narrow_combo(QComboBox())
         self.combo.setAccessibleName("Interview")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from onetake_desktop.services.panel import Actor, PanelService
-from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow, narrow_combo
 from onetake_desktop.ui.panel.question_mode import load_answer
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
 from onetake_desktop.ui.widgets.player import PlayerWidget
 
@@ -19,10 +20,10 @@ class CompareWindow(PanelWindow):
         self.service = service
         self.actor = actor  # the signed-in panelist; stops working when the panel locks
         self.viewer_id = actor.reviewer_id
-        self.resize(1280, 720)
+        fit_to_screen(self, 1280, 720)
 
         self.picker = InterviewPicker(service)
-        self.question = QComboBox()
+        self.question = narrow_combo(QComboBox(), 10)
         self.question.setAccessibleName("Question")
         self.question_text = QLabel("")
         self.question_text.setObjectName("PanelTitle")
@@ -31,7 +32,7 @@ class CompareWindow(PanelWindow):
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
         for col in range(2):
-            combo = QComboBox()
+            combo = narrow_combo(QComboBox())
             combo.setAccessibleName("Left candidate" if col == 0 else "Right candidate")
             player = PlayerWidget()
             # Two players in one window: keys would be ambiguous, so these use the mouse only.

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
     from onetake_desktop.services.panel_records import Verified
 
 
+CHOOSE_PROMPT = "Choose who is scoring."  # (ui/panel/__init__.py says it)
 SUBTITLE = (
     "Each panelist scores on their own. Nobody sees anyone else's scores before submitting theirs."
 )
@@ -128,7 +129,7 @@ class LockScreen(QWidget):
         self.sign_in_button.clicked.connect(self.try_sign_in)
         self.passphrase.returnPressed.connect(self.try_sign_in)
         self.new_button.clicked.connect(self.new_panelist_requested.emit)
-        self.group.idClicked.connect(lambda _: self._focus_passphrase())
+        self.group.idClicked.connect(lambda _: self._name_chosen())
         parent.installEventFilter(self)  # follow the window's size
         plain_text_labels(self)
         self.refresh()
@@ -180,6 +181,14 @@ class LockScreen(QWidget):
     def set_audit_problem(self, sentence: str | None) -> None:
         self.audit_banner.setText(f"Audit log check failed: {sentence}" if sentence else "")
         self.audit_banner.setVisible(bool(sentence))
+
+    def _name_chosen(self) -> None:
+        # "Choose who is scoring." is done once a name is chosen; other prompts (why the
+        # panel locked) still hold.
+        if self.prompt.text() == CHOOSE_PROMPT:
+            self.prompt.setText("")
+            self.prompt.hide()
+        self._focus_passphrase()
 
     def _focus_passphrase(self) -> None:
         self.passphrase.setFocus()  # (Qt's OtherFocusReason, without naming its namespace)

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import MIN_PASSPHRASE, Actor, PanelService
 from onetake_desktop.ui.panel.common import STYLE, PanelWindow, passphrase_dialog_body
+from onetake_desktop.ui.widgets.fit import fit_to_screen
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 
 def _plain(text: str) -> QLabel:
@@ -254,6 +256,56 @@ class TamperWarningDialog(QDialog):
         layout.addWidget(ok)
 
 
+# The audit log's actions in words (the log keeps its identifiers: scripts and the export
+# read those); an action not named here shows as its identifier made readable.
+ACTION_WORDS = {
+    "panelist_created": "Panelist added",
+    "panelist_renamed": "Panelist renamed",
+    "panelist_removed": "Panelist removed",
+    "reviewer_renamed": "Reviewer renamed",
+    "passphrase_changed": "Passphrase changed",
+    "sign_in": "Signed in",
+    "sign_in_failed": "Wrong passphrase",
+    "lock": "Locked",
+    "score": "Scored",
+    "correct": "Score corrected",
+    "submit": "Submitted",
+    "decide": "Decision recorded",
+    "export": "Exported",
+    "note_deleted": "Note deleted",
+    "blind_lifted": "Name shown",
+    "setting": "Setting changed",
+    "erased": "Erased",
+    "retention_hold": "Kept longer",
+    "retention_release": "Hold released",
+    "followup_template": "Follow-up text saved",
+    "followup_export": "Follow-ups exported",
+}
+
+DETAIL_WORDS = {"n": "wrong in a row"}  # sign_in_failed's count
+
+
+def action_words(action: str) -> str:
+    return ACTION_WORDS.get(action) or action.replace("_", " ").capitalize()
+
+
+def detail_words(details: dict[str, object]) -> str:
+    """``{"chair": false, "tamper_findings": 0}`` as "chair: no; tamper findings: 0"."""
+
+    def value(v: object) -> str:
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, list):
+            return ", ".join(value(x) for x in v)
+        if isinstance(v, dict):
+            return "(" + detail_words(v) + ")"
+        return "–" if v is None else str(v)
+
+    return "; ".join(
+        f"{DETAIL_WORDS.get(k, k.replace('_', ' '))}: {value(v)}" for k, v in details.items()
+    )
+
+
 class AuditWindow(PanelWindow):
     """The audit log as the signed-in panelist may see it (``ScoringService.audit_view``:
     others' score rows stay out until the panelist has submitted theirs on that answer)."""
@@ -276,7 +328,7 @@ class AuditWindow(PanelWindow):
         layout.addWidget(self.status)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
-        self.resize(900, 520)
+        fit_to_screen(self, 900, 520)
         self.refresh()
 
     def refresh(self) -> None:
@@ -297,9 +349,14 @@ class AuditWindow(PanelWindow):
                 str(line.seq),
                 line.at[:19].replace("T", " "),
                 line.actor,
-                f"{line.action} · {line.subject}",
-                json.dumps(line.details, ensure_ascii=False),
+                f"{action_words(line.action)} · {line.subject}",
+                detail_words(line.details),
             )
             for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if c == 3:  # the identifier, as the log and its export keep it
+                    item.setToolTip(plain_tooltip(line.action))
+                elif c == 4:  # the row's details as stored
+                    item.setToolTip(plain_tooltip(json.dumps(line.details, ensure_ascii=False)))
+                self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()

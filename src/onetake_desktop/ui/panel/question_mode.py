@@ -22,7 +22,9 @@ from onetake_desktop.domain.panel import Cell
 from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
 from onetake_desktop.ui.tasks import log_failure, run_task
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
+from onetake_desktop.ui.widgets.plain import ElidedLabel
 from onetake_desktop.ui.widgets.player import PlayerWidget
 from onetake_desktop.ui.widgets.rubric import RubricPanel
 
@@ -59,7 +61,7 @@ class QuestionModeWindow(PanelWindow):
         self.viewer_id = actor.reviewer_id
         self.queue: list[Cell] = []
         self.index = 0
-        self.resize(1180, 760)
+        fit_to_screen(self, 1180, 760)
 
         self.picker = InterviewPicker(service)
         self.question_label = QLabel("")
@@ -67,8 +69,9 @@ class QuestionModeWindow(PanelWindow):
         self.question_label.setWordWrap(True)
         self.position_label = QLabel("")
         self.position_label.setObjectName("Hint")
-        self.candidate_label = QLabel("")
-        self.candidate_label.setObjectName("CandidateLabel")
+        # One line, cut to the room the position leaves (whole in its tooltip): a long name
+        # widened the window past a small screen.
+        self.candidate_label = ElidedLabel("", object_name="CandidateLabel")
         self.player = PlayerWidget()
         self.rubric = RubricPanel()
         # Pinned notes belong to the reviewer window; here a score and a note are enough.
@@ -106,8 +109,7 @@ class QuestionModeWindow(PanelWindow):
         splitter.setStretchFactor(1, 2)
 
         header = QHBoxLayout()
-        header.addWidget(self.candidate_label)
-        header.addStretch(1)
+        header.addWidget(self.candidate_label, 1)
         header.addWidget(self.position_label)
         nav = QHBoxLayout()
         nav.addWidget(self.previous_button)
@@ -193,7 +195,7 @@ class QuestionModeWindow(PanelWindow):
             if c.submission_id == submission_id
         )
         self.candidate_label.setText(flagged(candidate.name, candidate.flags))
-        self.candidate_label.setToolTip(flags_tooltip(candidate.flags))
+        self.candidate_label.setToolTip(flags_tooltip(candidate.flags, candidate.name))
         load_answer(self.player, self.service, self.actor, answer_id)
         mine = self.service.my_score(self.actor, answer_id=answer_id)
         submitted = mine is not None and mine.status == "submitted"

@@ -30,6 +30,7 @@ from onetake_desktop.domain.panel import SCORE_MAX, SCORE_MIN
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.services.panel_records import PanelView
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged as with_mark
 from onetake_desktop.ui.widgets.flags import flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
@@ -39,6 +40,9 @@ LOCKED_TEXT = "submit yours to see"
 BAR_COLOURS = ("#1f5fa8", "#d97706", "#2f855a", "#7b4fa8", "#b42318", "#4a5568")
 LOCKED_COLOUR = QColor("#6b7686")
 FLAGGED_SHOWN = 6  # disagreements named under the table; the rest are counted
+SCORE_LINES = 6  # panelists' lines a cell's height holds; more are in its tooltip
+FIRST_QUESTION = 3  # columns: Candidate, Mean, Decision, Q1, Q2, ...
+NAME_EMS = 16  # the Candidate column's widest (a longer name is cut, whole in its tooltip)
 
 
 def _tick_step(top: int, ticks: int = 10) -> int:
@@ -60,7 +64,9 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class SummaryModel(QAbstractTableModel):
-    """One row per candidate: name, one column per question, mean, decision (plain text)."""
+    """One row per candidate: name, mean, decision, then one column per question (plain
+    text). The mean and the decision come first: on a narrow screen the questions scroll
+    sideways and those two stay in sight."""
 
     def __init__(self, window: SummaryWindow) -> None:
         super().__init__(window)
@@ -81,16 +87,15 @@ class SummaryModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> str | None:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
             return None
-        last = self.columnCount() - 1
-        if section == 0:
-            return "Candidate"
-        if section == last - 1:
-            return "Mean"
-        if section == last:
-            return "Decision"
-        return f"Q{section}"
+        if role == Qt.ItemDataRole.ToolTipRole and section >= FIRST_QUESTION:
+            return plain_tooltip(self.window.question_legend(section - FIRST_QUESTION + 1))
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if section < FIRST_QUESTION:
+            return ("Candidate", "Mean", "Decision")[section]
+        return f"Q{section - FIRST_QUESTION + 1}"
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         view = self.view
@@ -98,9 +103,8 @@ class SummaryModel(QAbstractTableModel):
             return None
         c = view.candidates[index.row()]
         col = index.column()
-        last = len(view.questions) + 2
-        if 1 <= col <= len(view.questions):
-            q = view.questions[col - 1]
+        if col >= FIRST_QUESTION:
+            q = view.questions[col - FIRST_QUESTION]
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.window.cell_text(c.submission_id, q)
             stats = view.stats(c.submission_id, q)
@@ -117,16 +121,16 @@ class SummaryModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.BackgroundRole and flagged:
                 return QBrush(FLAG_BACKGROUND)
             return None
-        if col == 0 and role == Qt.ItemDataRole.ToolTipRole and c.flags:
+        if col == 0 and role == Qt.ItemDataRole.ToolTipRole:  # the whole name, should it be cut
             return flags_tooltip(c.flags, c.name)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if col == 0:
             return with_mark(c.name, c.flags)
-        if col == last - 1:
+        if col == 1:
             mean = view.summary.candidate_means.get(c.submission_id)
             return _fmt(mean) if view.candidate_open(c.submission_id) else LOCKED_TEXT
-        if col == last:
+        if col == 2:
             return DECISION_LABELS[c.decision.decision] if c.decision else "–"
         return None
 
@@ -139,7 +143,7 @@ class SummaryWindow(PanelWindow):
         self.actor = actor  # the signed-in panelist; stops working when the panel locks
         self.viewer_id = actor.reviewer_id
         self.view: PanelView | None = None
-        self.resize(1180, 780)
+        fit_to_screen(self, 1180, 780)
 
         self.picker = InterviewPicker(service)
         title = QLabel("Panel summary")
@@ -160,14 +164,16 @@ class SummaryWindow(PanelWindow):
         self.table.setModel(self.model)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
+        # One panelist per line, score first, each line cut on its own: a long name loses
+        # its end, never its score (wrapping cut the second panelist's score off).
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         rows = self.table.verticalHeader()
         rows.setVisible(False)
-        # A cell is the scores (which may wrap once in a narrow window) and one line of
-        # figures: a fixed height of three lines, so no row is ever measured.
+        # A fixed height (the panel's lines, then one of figures), so no row is ever measured.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.ensurePolished()  # the style sheet's font, not the default one, sizes rows
-        rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() * 3 + 12)
+        self._row_height(2)
         self.agreement = QLabel("")
         self.agreement.setObjectName("AgreementLabel")
         self.agreement.setWordWrap(True)
@@ -211,7 +217,17 @@ class SummaryWindow(PanelWindow):
         lower_scroll = QScrollArea()
         lower_scroll.setWidgetResizable(True)
         lower_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        lower_scroll.setWidget(lower)
+        # What the table's marks and columns mean: read once, so below it where a short
+        # screen scrolls them rather than squeezing the table (each header's tooltip says its
+        # question too). Above the splitter, not in it: a splitter's pane does not grow for a
+        # wrapped label's lines, which were cut off.
+        below = QWidget()
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 4, 0, 0)
+        below_layout.addWidget(self.explain)
+        below_layout.addWidget(self.legend)
+        below_layout.addWidget(lower, 1)
+        lower_scroll.setWidget(below)
         split.addWidget(lower_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -223,8 +239,6 @@ class SummaryWindow(PanelWindow):
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addWidget(self.picker)
         layout.addWidget(title)
-        layout.addWidget(self.explain)
-        layout.addWidget(self.legend)
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
@@ -252,15 +266,28 @@ class SummaryWindow(PanelWindow):
         self.chart_question.blockSignals(False)
         self._fill_chart()
 
+    def _row_height(self, panelists: int) -> None:
+        lines = min(max(panelists, 1), SCORE_LINES) + 1
+        spacing = self.table.fontMetrics().lineSpacing()
+        self.table.verticalHeader().setDefaultSectionSize(spacing * lines + 12)
+
+    def question_legend(self, number: int) -> str:
+        """ "Q2: " and the second question's text."""
+        assert self.view is not None
+        pk = self.picker.interview_pk()
+        question = self.view.questions[number - 1]
+        return f"Q{number}: " + self.service.question_text(interview_pk=pk, question_id=question)
+
     def cell_text(self, submission_id: int, question_id: str) -> str:
-        """What the table shows for one answer (tests read it)."""
+        """What the table shows for one answer (tests read it): a line per panelist, score
+        first, then the figures."""
         assert self.view is not None
         stats = self.view.stats(submission_id, question_id)
         if stats is None:
             return LOCKED_TEXT
         names = self.view.panelists
-        scores = "  ".join(
-            f"{names[p]} {s}" for p, s in sorted(stats.scores.items(), key=lambda x: names[x[0]])
+        scores = "\n".join(
+            f"{s}  {names[p]}" for p, s in sorted(stats.scores.items(), key=lambda x: names[x[0]])
         )
         flag = "  ⚑" if stats.disagreement else ""
         return (
@@ -271,27 +298,31 @@ class SummaryWindow(PanelWindow):
     def _fill_table(self) -> None:
         view = self.view
         assert view is not None
-        legend = [
-            f"Q{i}: "
-            + self.service.question_text(interview_pk=self.picker.interview_pk(), question_id=q)
-            for i, q in enumerate(view.questions, start=1)
-        ]
+        legend = [self.question_legend(i) for i in range(1, len(view.questions) + 1)]
         self.legend.setText("\n".join(legend))
+        self._row_height(len(view.panelists))
         self.model.reset(view)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        # Sized from the text they can hold, not by measuring 10,000 rows.
+        # Sized from the text they can hold, not by measuring 10,000 rows. A question column
+        # holds its line of figures: on a narrow screen the questions scroll sideways rather
+        # than cut the scores; the last column takes what is left on a wide one.
         metrics = self.table.fontMetrics()
         name_width = max(
             (metrics.horizontalAdvance(c.name) for c in view.candidates[:200]), default=0
         )
-        last = len(view.questions) + 2
-        for col, width in (
-            (0, max(name_width, metrics.horizontalAdvance("Candidate"))),
-            (last - 1, metrics.horizontalAdvance(LOCKED_TEXT)),
-            (last, metrics.horizontalAdvance("Decline  ")),
-        ):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        figures = metrics.horizontalAdvance("mean 4.67 · median 4.5 · spread 2  ⚑")
+        widths = [
+            min(
+                max(name_width, metrics.horizontalAdvance("Candidate")),
+                metrics.horizontalAdvance("M") * NAME_EMS,
+            ),
+            metrics.horizontalAdvance(LOCKED_TEXT),
+            metrics.horizontalAdvance("Decline  "),
+            *([figures] * len(view.questions)),
+        ]
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate(widths):
             header.resizeSection(col, width + 24)
 
     def alpha_text(self, question_id: str) -> str:
@@ -340,11 +371,15 @@ class SummaryWindow(PanelWindow):
                     diff,
                 )
             ):
-                self.leniency.setItem(r, col, QTableWidgetItem(text))
-        self.leniency.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.leniency.horizontalHeader().setStretchLastSection(True)
+                item = QTableWidgetItem(text)
+                if col == 0:  # the whole name, should it be cut
+                    item.setToolTip(plain_tooltip(text))
+                self.leniency.setItem(r, col, item)
+        # The figures at their width, the name in what is left (cut, never "Difference").
+        header = self.leniency.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def distribution(self, question_id: str) -> dict[int, list[int]]:
         """Panelist id -> count of each score 1..5 among the visible cells."""

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.widgets.qt_numbers import ToolButtonStyle, set_properties
 
+NAME_EMS = 14  # the widest a panelist's name shows on the switch
+
 
 class PanelistSwitch(QToolButton):
     """The name of whoever is scoring, top right; click it, click another name: two clicks to
@@ -35,22 +37,44 @@ class PanelistSwitch(QToolButton):
         )
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         set_properties(self, toolButtonStyle=ToolButtonStyle.ToolButtonTextOnly)  # (by number)
-        self.setAccessibleName("Switch panelist")
         self.setMenu(QMenu(self))
         self.menu().aboutToShow.connect(self.rebuild)
         self.update_label()
 
     def update_label(self) -> None:
         current = self.service.current
+        tip = "Switch panelist (the next one types their passphrase)"
+        self.setAccessibleName("Switch panelist")
         if not self.service.panelists():
             # A lone reviewer has no panel to lock: offer to start one instead.
             self.setText("Start a panel ▾")
         elif current is None:
             self.setText("Panel locked ▾")
         else:
-            self.setText(f"Panelist: {current.name} ▾")
-        self.setToolTip("Switch panelist (the next one types their passphrase)")
+            from onetake_desktop.ui.widgets.plain import plain_tooltip  # after a sign-in
+
+            # A long name is cut to a few words' width (it pushed the button past the
+            # window's edge); the whole name is in the tooltip and the accessible name.
+            self.setText(f"Panelist: {self._cut(current.name)} ▾")
+            tip = plain_tooltip(f"{current.name} is scoring.\n{tip}")
+            self.setAccessibleName(f"Switch panelist ({current.name} is scoring)")
+        self.setToolTip(tip)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.text()) + 32)
+        if self.isVisible():
+            # The menu bar places its corner widget again when it is shown, not when its text
+            # widens: a longer label ran past the window's edge ("Panel locked" -> a name).
+            self.hide()
+            self.show()
+
+    def _cut(self, name: str) -> str:
+        """``name``, or its start and "…", at most NAME_EMS wide (no Qt enum: see qt_numbers)."""
+        metrics = self.fontMetrics()
+        room = metrics.horizontalAdvance("M") * NAME_EMS
+        if metrics.horizontalAdvance(name) <= room:
+            return name
+        while name and metrics.horizontalAdvance(name + "…") > room:
+            name = name[:-1]
+        return name.rstrip() + "…"
 
     def rebuild(self) -> None:
         menu = self.menu()
