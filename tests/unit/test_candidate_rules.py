@@ -21,6 +21,7 @@ import pytest
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError
+from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import Kit, Question
 from onetake_desktop.domain.session import (
     SESSION_FORMAT_VERSION,
@@ -555,6 +556,39 @@ def test_a_cleared_receipt_keeps_the_upload_time_and_nothing_to_send(
     assert svc.uploaded_on() and not svc.send_status().pending
     with pytest.raises(SessionStateError):
         svc.upload_job(lambda p: None, lambda r: None, lambda e: None)
+
+
+def test_the_deletion_question_names_the_file_and_warns_while_it_is_not_sent(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    kit = make_kit()._replace(hand_over=HandOver(upload_url="https://intake.example.org/files/"))
+    svc = make_service(tmp_path, clock, kit=kit)
+    svc.begin()
+    svc.give_consent(NAME, EMAIL)
+    svc.open_devices("synthetic", "synthetic")
+    svc.confirm_devices()
+    svc.finish_practice()
+    for _ in range(2):
+        record(svc, clock)
+        svc.keep_take(svc.session.answer.takes[-1].number)
+    svc.show_question()
+    svc.save_text(WRITTEN)
+    bundle = tmp_path / "answers.onetake"
+    bundle.write_bytes(b"sealed")
+    svc.mark_sent(type("R", (), {"path": bundle, "size": 6, "sha256": "ab" * 32})())
+    asked = svc.delete_question()
+    assert f"stays at {bundle}" in asked and "not been sent yet" in asked
+    bundle.with_name(bundle.name + ".send.json").write_text(
+        json.dumps(
+            {
+                "upload_url": "https://intake.example.org/files/abc",
+                "size": 6,
+                "sha256": "ab" * 32,
+                "completed_at": "2026-06-01T12:30:00+00:00",
+            }
+        )
+    )
+    assert "not been sent" not in svc.delete_question()
 
 
 def _days(sentence: str, pattern: str) -> int:
