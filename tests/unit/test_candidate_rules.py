@@ -501,7 +501,8 @@ def test_delete_my_data_leaves_a_receipt_without_name_email_or_answers(
     assert all(a == {**a, "text": "", "takes": []} for a in state["answers"])
     assert svc.kept_sentence().startswith(
         "The recordings, written answers, name and email of this interview were deleted "
-        f"from this computer on {now.astimezone():%d %B %Y}. Only this receipt stays"
+        f"from this computer on {now.astimezone().day} {now.astimezone():%B %Y}. Only this "
+        "receipt stays"
     )
     assert (tmp_path / f"acme-support-{NAME.replace(' ', '-')}.onetake").is_file()
     # Reopened, the kit shows the receipt; start over still cannot touch a sealed interview.

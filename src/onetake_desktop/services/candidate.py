@@ -1551,7 +1551,8 @@ def _day(iso: str | None, now: Any, *, with_time: bool = False) -> str:
         when = type(now).fromisoformat(str(iso)).astimezone()
     except (TypeError, ValueError):
         return ""
-    return f"{when:%d %B %Y, %H:%M}" if with_time else f"{when:%d %B %Y}"
+    day = f"{when.day} {when:%B %Y}"  # "1 June 2026": %-d is not on every system
+    return f"{day}, {when:%H:%M}" if with_time else day
 
 
 def _stem(path: Any) -> str:

@@ -152,15 +152,8 @@ class SentPage(Page):
             tip="Delete the recordings, written answers, name and email kept here "
             "(the sealed file stays)",
         )
-        # For the next person (a shared computer): offered once nothing of this one is left.
-        self.new_button = button(
-            "Start a new interview on this computer",
-            "Ctrl+N",
-            tip="Begin this interview from the start, as a new person",
-        )
         local_row = QHBoxLayout()
         local_row.addWidget(self.delete_button)
-        local_row.addWidget(self.new_button)
         local_row.addStretch(1)
         local_l.addLayout(local_row)
         self.layout_.addWidget(local)
@@ -176,7 +169,14 @@ class SentPage(Page):
         self.close_button = button(
             "Close", "Ctrl+Q", None if self.options.can_upload else "PrimaryButton"
         )
-        self.set_actions(self.close_button, left=(self.folder_button,))
+        # For the next person (a shared computer): offered once nothing of this one is left,
+        # among the actions that never scroll away.
+        self.new_button = button(
+            "Start a new interview on this computer",
+            "Ctrl+N",
+            tip="Begin this interview from the start, as a new person",
+        )
+        self.set_actions(self.close_button, left=(self.folder_button, self.new_button))
         self.folder_button.clicked.connect(self._open_folder)
         self.close_button.clicked.connect(self.w.close)
         self.delete_button.clicked.connect(self.w.do_delete_recordings)
