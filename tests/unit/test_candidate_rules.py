@@ -676,7 +676,7 @@ def test_unsent_sessions_are_deleted_after_the_stated_period(
     assert not old.exists() and fresh.exists()
 
 
-def test_a_damaged_sealed_state_past_its_days_goes_whole(
+def test_a_damaged_sealed_state_past_its_days_goes_whole_a_newer_one_stays(
     tmp_path: Path, clock: ManualClock
 ) -> None:
     root = tmp_path / "sessions"
@@ -685,8 +685,14 @@ def test_a_damaged_sealed_state_past_its_days_goes_whole(
     (broken / "state.json").write_text(
         json.dumps({"step": "sent", "sent_at": NOW.isoformat(), "candidate_name": NAME})
     )
+    newer = root / "newer"
+    newer.mkdir()
+    (newer / "state.json").write_text(
+        json.dumps({"step": "sent", "sent_at": NOW.isoformat(), "format_version": 99})
+    )
     clock.advance((SENT_KEEP_DAYS + 1) * 86400)
     assert purge_unsent_sessions(root, clock) == [broken] and not broken.exists()
+    assert newer.exists(), "a newer OneTake's session is left to it"
 
 
 # -- state that survives an update -----------------------------------------------------------------

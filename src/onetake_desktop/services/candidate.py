@@ -45,6 +45,7 @@ from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit, Question, kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.session import (
+    SESSION_FORMAT_VERSION,
     CandidateSession,
     SessionState,
     SessionStateError,
@@ -1516,6 +1517,9 @@ def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path
                     shutil.rmtree(folder)
                     done.append(folder)
                 continue
+            version = raw.get("format_version")
+            if isinstance(version, int) and version > SESSION_FORMAT_VERSION:
+                continue  # a newer OneTake's sealed session: its own rules, never ours
             cleared_at = raw.get("cleared_at")
             days = _days_since(cleared_at or raw.get("sent_at"), now, idle_days)
             if cleared_at:
