@@ -246,6 +246,8 @@ class CandidateService:
         if sessions is not None:  # the app's own sessions folder: keep the stated promise
             purge_unsent_sessions(sessions, self.clock, keep=self.dir.name)
         saved = self._load_state()
+        if saved is not None and saved.step == "sent" and sessions is not None:
+            saved = self._past_its_days(saved)  # the sweep above leaves this one to us
         if saved is not None and saved.step == "sent":
             # A sealed interview shows its receipt again; nothing can wipe it by accident.
             self.session = CandidateSession(kit, saved, self.clock)
@@ -255,6 +257,22 @@ class CandidateService:
         else:  # a saved "welcome" state keeps its history (restarts, budget, names)
             state = saved if saved is not None else new_state(kit, kit_hash)
             self.session = CandidateSession(kit, state, self.clock)
+
+    def _past_its_days(self, saved: SessionState) -> SessionState | None:
+        """This kit's own sealed session, as purge_unsent_sessions treats the others (its state
+        is read here anyway): cleared more than SENT_KEEP_DAYS after sealing, its receipt
+        deleted more than RECEIPT_KEEP_DAYS after that (None: start anew)."""
+        now = self.clock.now()
+        try:
+            if saved.cleared_at is not None:
+                if _days_since(saved.cleared_at, now, 0.0) > RECEIPT_KEEP_DAYS:
+                    shutil.rmtree(self.dir)
+                    return None
+            elif _days_since(saved.sent_at, now, 0.0) > SENT_KEEP_DAYS:
+                return clear_sealed_session(self.dir, saved, now.isoformat(timespec="seconds"))
+        except (OSError, OneTakeError):  # shown as it is; "Delete my data" is still offered
+            log.warning("a sealed session could not be cleaned up", exc_info=True)
+        return saved
 
     @classmethod
     def from_kit_file(cls, path: Path | str, **options: Any) -> CandidateService:
@@ -1489,11 +1507,12 @@ def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path
     """Keep what the candidate is told (local_data_sentence, kept_sentence) for every session
     folder under ``root`` (the app's sessions folder) when an interview is opened:
 
-    - never sealed and untouched for more than UNSENT_KEEP_DAYS: deleted, unless it is
-      ``keep``, the one being opened (it resumes: an answer is never lost before sealing);
-    - sealed more than SENT_KEEP_DAYS ago: cleared down to its receipt (``keep`` too);
-    - a receipt cleared more than RECEIPT_KEEP_DAYS ago: deleted (``keep`` too).
+    - never sealed and untouched for more than UNSENT_KEEP_DAYS: deleted;
+    - sealed more than SENT_KEEP_DAYS ago: cleared down to its receipt;
+    - a receipt cleared more than RECEIPT_KEEP_DAYS ago: deleted.
 
+    ``keep``, the folder of the kit being opened, is left to its CandidateService (which
+    reads its state anyway, resumes it if unsealed, and applies the same days if sealed).
     Sealed folders count from the times in their state (the folder's time if none is
     readable). Returns the folders deleted or cleared."""
     if not root.is_dir():
@@ -1501,7 +1520,7 @@ def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path
     now = clock.now()
     done: list[Path] = []
     for folder in sorted(root.iterdir()):  # a list: clearing deletes set-aside siblings
-        if not folder.is_dir():
+        if not folder.is_dir() or folder.name == keep:
             continue
         state = folder / STATE_FILE
         try:
@@ -1513,7 +1532,7 @@ def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path
         idle_days = (now.timestamp() - touched) / 86400
         try:
             if raw.get("step") != "sent":
-                if folder.name != keep and idle_days > UNSENT_KEEP_DAYS:
+                if idle_days > UNSENT_KEEP_DAYS:
                     shutil.rmtree(folder)
                     done.append(folder)
                 continue
