@@ -221,6 +221,9 @@ def walk(
     QApplication.processEvents()
     assert s.step == "sent", "the answers were sealed"
     check(w, "sent")
+    w.pages["sent"].delete_button.click()  # type: ignore[attr-defined]
+    assert service.cleared, "the candidate's data was deleted (make() confirms)"
+    check(w, "sent-cleared")
 
 
 def make(

@@ -234,6 +234,12 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
     assert isinstance(page3, SentPage)
     assert not page3.sending() and page3.upload_receipt == receipt
     assert f"Reference: {receipt.upload_id}" in page3.receipt.text()
+    # Deleted from this computer: the receipt still says it was sent, with nothing to send.
+    page3.delete_button.click()
+    assert third.service.cleared and third.service.session.state.uploaded_at
+    assert f"Sent to: {kit.organisation}, " in page3.receipt.text()
+    assert not page3.send_card.isVisible() and not page3.other_card.isVisible()
+    assert "ada.onetake" not in page3.receipt.text() and page3.new_button.isVisible()
 
 
 def test_device_check_states_the_size_of_the_file_to_send(

@@ -64,7 +64,7 @@ def test_every_page_keeps_its_actions_and_clocks_on_screen(
     expected = {"welcome", "privacy", "devices", "question-ready", "question-thinking"}
     expected |= {"question-recording", "question-choose-take", "question-writing", "review"}
     expected |= {"practice", "practice-thinking", "practice-recording", "practice-playback"}
-    expected |= {"resume", "send", "sent"}
+    expected |= {"resume", "send", "sent", "sent-cleared"}
     assert expected <= set(seen)
     w.close()
 

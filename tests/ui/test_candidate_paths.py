@@ -326,8 +326,11 @@ def test_deleting_the_recordings_after_sealing(qtbot: QtBot, tmp_path: Path) -> 
     assert svc.takes_dir.is_dir()
     sent.delete_button.click()  # type: ignore[attr-defined]
     assert not svc.takes_dir.exists() and (tmp_path / "answers.onetake").is_file()
-    assert "have been deleted" in sent.kept.text()  # type: ignore[attr-defined]
-    assert not sent.delete_button.isEnabled()  # type: ignore[attr-defined]
+    # With the recordings go the written answers, name and email (test_candidate_local_data).
+    assert "were deleted from this computer" in sent.kept.text()  # type: ignore[attr-defined]
+    assert "Ada" not in svc.state_path.read_text(encoding="utf-8")
+    assert not sent.delete_button.isVisible()  # type: ignore[attr-defined]
+    assert sent.new_button.isVisible()  # type: ignore[attr-defined]
     w.close()
     again = window_for(qtbot, tmp_path, kit=kit, clock=clock)
     assert again.page_name() == "sent", "reopening a sealed kit shows the receipt"

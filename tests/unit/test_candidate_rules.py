@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import stat
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from onetake_desktop.domain.clock import ManualClock
-from onetake_desktop.domain.errors import DeviceError
+from onetake_desktop.domain.errors import DeviceError, InvalidInputError
+from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import Kit, Question
 from onetake_desktop.domain.session import (
     SESSION_FORMAT_VERSION,
@@ -32,12 +33,17 @@ from onetake_desktop.media.devices import Device, DeviceList
 from onetake_desktop.media.profiles import get_profile
 from onetake_desktop.media.types import TakeResult, TakeStats
 from onetake_desktop.services.candidate import (
+    RECEIPT_KEEP_DAYS,
+    SENT_KEEP_DAYS,
     UNSENT_KEEP_DAYS,
     CandidatePrefs,
     CandidateService,
+    _mb,
     load_candidate_prefs,
     purge_unsent_sessions,
     save_candidate_prefs,
+    session_folder_name,
+    set_aside_folders,
 )
 from tests.unit.test_session import make_kit
 from tests.unit.test_session_service import FakeCapture, FakeTake, take_result
@@ -386,67 +392,307 @@ def test_session_folders_and_files_are_private(tmp_path: Path, clock: ManualCloc
     assert stat.S_IMODE(take.stat().st_mode) == 0o600
 
 
-def sent_service(tmp_path: Path, clock: ManualClock) -> CandidateService:
-    svc = at_questions(make_service(tmp_path, clock))
+NAME, EMAIL, WRITTEN = "Zoë Quokka", "zoe.quokka@example.org", "Because the wombats asked."
+
+
+def sent_service(
+    tmp_path: Path, clock: ManualClock, folder: str = "session", restart: bool = False
+) -> CandidateService:
+    """A sealed interview (two takes and a written answer), consent with extra time; with
+    ``restart``, a first attempt was set aside by "Start over" before it."""
+    svc = make_service(tmp_path, clock, folder=folder)
+    svc.begin()
+    svc.give_consent(NAME, EMAIL, ["extra-time"])
+    if restart:
+        svc.open_devices("synthetic", "synthetic")
+        svc.confirm_devices()
+        svc.finish_practice()
+        record(svc, clock)
+        svc.start_over()
+        svc.begin()
+        svc.give_consent(NAME, EMAIL, ["extra-time"])
+    svc.open_devices("synthetic", "synthetic")
+    svc.confirm_devices()
+    svc.finish_practice()
     for _ in range(2):
         record(svc, clock)
         svc.keep_take(svc.session.answer.takes[-1].number)
     svc.show_question()
-    svc.save_text("Because.")
-    bundle = tmp_path / "sealed.onetake"
+    svc.save_text(WRITTEN)
+    bundle = tmp_path / f"acme-support-{NAME.replace(' ', '-')}.onetake"
     bundle.write_bytes(b"sealed")
     receipt = type("R", (), {"path": bundle, "size": 6, "sha256": "ab" * 32})()
     svc.mark_sent(receipt)
+    svc.close()
     return svc
 
 
-def test_recordings_are_deleted_with_one_button_and_the_receipt_stays(
+def personal_data_in(*folders: Path) -> list[str]:
+    """Every file under ``folders`` (and their set-aside siblings) that holds the candidate's
+    name, email or written answer, as UTF-8 or as JSON writes it (non-ASCII escaped)."""
+    needles: list[bytes] = []
+    for text in (NAME, EMAIL, WRITTEN, *NAME.split(), EMAIL.split("@")[0]):
+        needles += [text.encode("utf-8"), json.dumps(text)[1:-1].encode("ascii")]
+    found = []
+    for folder in folders:
+        for path in [folder, *set_aside_folders(folder)]:
+            for f in path.rglob("*"):
+                if f.is_file() and any(n in f.read_bytes() for n in needles):
+                    found.append(str(f.relative_to(folder.parent)))
+    return found
+
+
+def saved(svc: CandidateService) -> dict[str, Any]:
+    """The state file as it is on the disk (not the service's copy in memory)."""
+    data: dict[str, Any] = json.loads(svc.state_path.read_bytes())
+    return data
+
+
+# What a cleared receipt may keep: nothing else differs from a new state's defaults.
+RECEIPT_FIELDS = {
+    "kit_hash",
+    "answers",
+    "step",
+    "bundle_size",
+    "bundle_sha256",
+    "sent_at",
+    "submitted_late",
+    "cleared_at",
+    "uploaded_at",
+    "format_version",
+}
+
+
+def test_delete_my_data_leaves_a_receipt_without_name_email_or_answers(
     tmp_path: Path, clock: ManualClock
 ) -> None:
-    svc = at_questions(make_service(tmp_path, clock, folder="early"))
+    early = at_questions(make_service(tmp_path, clock, folder="early"))
+    record(early, clock)
     with pytest.raises(SessionStateError):
-        svc.delete_recordings()  # nothing unsent is ever deleted by this button
-    svc = sent_service(tmp_path, clock)
-    assert svc.local_recordings_bytes() > 0
-    assert "still keeps your recordings" in svc.kept_sentence()
+        early.delete_recordings()  # before sealing nothing is deleted: no answer is lost
+    assert saved(early)["candidate_name"] == "Ada" and any(early.takes_dir.iterdir())
+
+    svc = sent_service(tmp_path, clock, restart=True)
+    (svc.dir / "state-damaged-1.json").write_text(json.dumps({"candidate_email": EMAIL}))
+    assert len(set_aside_folders(svc.dir)) == 1
+    # What the receipt says is kept is what the folder holds.
+    size = svc.local_recordings_bytes()
+    said = svc.kept_sentence()
+    assert said.startswith(
+        f"This computer still keeps your recordings ({_mb(size)}), your written answers and "
+        "your name and email in a private folder"
+    )
+    state = saved(svc)
+    assert state["candidate_name"] == NAME and state["candidate_email"] == EMAIL
+    assert [a["text"] for a in state["answers"]][-1] == WRITTEN
+    assert personal_data_in(svc.dir)
+
     svc.delete_recordings()
-    assert not svc.takes_dir.exists() and svc.local_recordings_bytes() == 0
-    assert "have been deleted" in svc.kept_sentence()
-    assert (tmp_path / "sealed.onetake").is_file()
-    # reopening the sealed kit shows the receipt again; start over cannot wipe it
+    assert personal_data_in(svc.dir) == [], "nothing personal is left in any file"
+    assert [p.name for p in svc.dir.iterdir()] == ["state.json"]
+    assert set_aside_folders(svc.dir) == [] and svc.local_recordings_bytes() == 0
+    state = saved(svc)
+    blank = SessionState(kit_hash=KIT_HASH, answers=[]).to_dict()
+    assert {k for k, v in state.items() if v != blank.get(k)} <= RECEIPT_FIELDS
+    assert state["bundle_path"] is None and state["time_multiplier"] == 1.0
+    now = clock.now()
+    assert state["bundle_sha256"] == "ab" * 32
+    assert state["cleared_at"] == now.isoformat(timespec="seconds")
+    assert all(a == {**a, "text": "", "takes": []} for a in state["answers"])
+    assert svc.kept_sentence().startswith(
+        "The recordings, written answers, name and email of this interview were deleted "
+        f"from this computer on {now.astimezone().day} {now.astimezone():%B %Y}. Only this "
+        "receipt stays"
+    )
+    assert (tmp_path / f"acme-support-{NAME.replace(' ', '-')}.onetake").is_file()
+    # Reopened, the kit shows the receipt; start over still cannot touch a sealed interview.
     again = make_service(tmp_path, clock)
-    assert again.session.step == "sent" and not again.resumable
-    assert again.receipt().sha256 == "ab" * 32
+    assert again.session.step == "sent" and again.cleared and not again.resumable
+    assert again.session.state.bundle_sha256 == "ab" * 32
     with pytest.raises(SessionStateError):
         again.start_over()
+
+
+def test_a_new_interview_starts_here_once_the_sealed_one_is_cleared(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = sent_service(tmp_path, clock)
+    assert not svc.can_start_new()  # the last candidate's data is still here
+    with pytest.raises(SessionStateError):
+        svc.start_new()
+    assert saved(svc)["candidate_name"] == NAME
+    svc.delete_recordings()
+    assert svc.can_start_new()
+    svc.start_new()
+    assert svc.session.step == "welcome" and not svc.cleared and not svc.resumable
+    state = saved(svc)
+    assert state["bundle_sha256"] is None and state["sent_at"] is None
+    assert state["restarts"] == [] and state["takes_before"] == {}  # a new person's budget
+    assert [p.name for p in svc.dir.iterdir()] == ["state.json"]
+    # The next person takes the interview as anyone would; reopening resumes theirs.
+    svc.begin()
+    svc.give_consent("Ben Wombat", "ben@example.org")
+    again = make_service(tmp_path, clock)
+    assert again.resumable and again.session.state.candidate_name == "Ben Wombat"
+
+
+def test_a_cleared_receipt_keeps_the_upload_time_and_nothing_to_send(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = sent_service(tmp_path, clock)
+    bundle = Path(svc.session.state.bundle_path or "")
+    uploaded = "2026-06-01T12:30:00+00:00"
+    bundle.with_name(bundle.name + ".send.json").write_text(
+        json.dumps(
+            {
+                "upload_url": "https://x/files/abc",
+                "size": 6,
+                "sha256": "ab" * 32,
+                "completed_at": uploaded,
+            }
+        )
+    )
+    svc.delete_recordings()
+    assert saved(svc)["uploaded_at"] == uploaded
+    assert svc.uploaded_on() and not svc.send_status().pending
+    with pytest.raises(SessionStateError):
+        svc.upload_job(lambda p: None, lambda r: None, lambda e: None)
+
+
+def test_the_deletion_question_names_the_file_and_warns_while_it_is_not_sent(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    kit = make_kit()._replace(hand_over=HandOver(upload_url="https://intake.example.org/files/"))
+    svc = make_service(tmp_path, clock, kit=kit)
+    svc.begin()
+    svc.give_consent(NAME, EMAIL)
+    svc.open_devices("synthetic", "synthetic")
+    svc.confirm_devices()
+    svc.finish_practice()
+    for _ in range(2):
+        record(svc, clock)
+        svc.keep_take(svc.session.answer.takes[-1].number)
+    svc.show_question()
+    svc.save_text(WRITTEN)
+    bundle = tmp_path / "answers.onetake"
+    bundle.write_bytes(b"sealed")
+    svc.mark_sent(type("R", (), {"path": bundle, "size": 6, "sha256": "ab" * 32})())
+    asked = svc.delete_question()
+    assert f"stays at {bundle}" in asked and "not been sent yet" in asked
+    bundle.with_name(bundle.name + ".send.json").write_text(
+        json.dumps(
+            {
+                "upload_url": "https://intake.example.org/files/abc",
+                "size": 6,
+                "sha256": "ab" * 32,
+                "completed_at": "2026-06-01T12:30:00+00:00",
+            }
+        )
+    )
+    assert "not been sent" not in svc.delete_question()
+
+
+def _days(sentence: str, pattern: str) -> int:
+    """The number of days a sentence states, read from the sentence itself."""
+    found = re.search(pattern, sentence)
+    assert found is not None, f"{pattern!r} not in {sentence!r}"
+    return int(found[1])
+
+
+def open_another_interview(root: Path, clock: ManualClock) -> None:
+    """What keeps the promise: opening any interview in the app's sessions folder."""
+    CandidateService(make_kit(), "sha256:" + "ef" * 32, clock=clock, sessions=root)
+
+
+def test_the_privacy_page_and_the_receipt_say_what_happens_to_the_data(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    root = tmp_path / "sessions"
+    svc = sent_service(tmp_path, clock, folder=f"sessions/{session_folder_name(KIT_HASH)}")
+    told = svc.local_data_sentence()
+    sealed_days = _days(told, r"more than (\d+) days later")
+    receipt_days = _days(told, r"more than (\d+) days after the deletion")
+    assert sealed_days == _days(svc.kept_sentence(), r"more than (\d+) days after sealing")
+    day = 86400.0
+    # Sealed: kept until more than the stated days have passed, then cleared.
+    clock.advance(sealed_days * day - 60)
+    open_another_interview(root, clock)
+    assert saved(svc)["candidate_name"] == NAME and svc.takes_dir.is_dir()
+    clock.advance(120)
+    open_another_interview(root, clock)
+    assert personal_data_in(svc.dir) == [] and [p.name for p in svc.dir.iterdir()] == ["state.json"]
+    again = make_service(tmp_path, clock, folder=f"sessions/{svc.dir.name}")
+    assert again.cleared
+    assert receipt_days == _days(again.kept_sentence(), r"more than (\d+) days after that")
+    # The receipt: kept until more than the stated days after the deletion, then deleted.
+    clock.advance(receipt_days * day - 60)
+    open_another_interview(root, clock)
+    assert saved(again)["step"] == "sent"
+    clock.advance(120)
+    open_another_interview(root, clock)
+    assert not again.dir.exists()
+
+
+def test_the_kit_being_opened_keeps_the_same_promise_for_its_own_sealed_session(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    root = tmp_path / "sessions"
+    svc = sent_service(tmp_path, clock, folder=f"sessions/{session_folder_name(KIT_HASH)}")
+    clock.advance((SENT_KEEP_DAYS + 1) * 86400)
+    reopened = CandidateService(make_kit(), KIT_HASH, clock=clock, sessions=root)
+    assert reopened.session.step == "sent" and reopened.cleared
+    assert personal_data_in(svc.dir) == []
+    assert reopened.can_start_new()
+    clock.advance((RECEIPT_KEEP_DAYS + 1) * 86400)
+    fresh = CandidateService(make_kit(), KIT_HASH, clock=clock, sessions=root)
+    assert fresh.session.step == "welcome" and not svc.dir.exists()
 
 
 def test_unsent_sessions_are_deleted_after_the_stated_period(
     tmp_path: Path, clock: ManualClock
 ) -> None:
     root = tmp_path / "sessions"
-    old, fresh = root / "old", root / "fresh"
-    for folder in (old, fresh):
+    told = make_service(tmp_path, clock).local_data_sentence()
+    unsent_days = _days(told, r"more than (\d+) days after you last worked on them")
+    assert unsent_days == UNSENT_KEEP_DAYS
+    old, fresh, mine = root / "old", root / "fresh", root / "mine"
+    for folder in (old, fresh, mine):
         (folder / "takes").mkdir(parents=True)
         (folder / "takes" / "q1-take1.mp4").write_bytes(b"x")
         (folder / "state.json").write_text(json.dumps({"step": "questions"}))
-    sent = root / "sent"
-    (sent / "takes").mkdir(parents=True)
-    (sent / "state.json").write_text(json.dumps({"step": "sent"}))
-    long_ago = time.time() - (UNSENT_KEEP_DAYS + 1) * 86400
-    for folder in (old, sent):
+    now = datetime.now(UTC)
+    for folder, days in ((old, unsent_days + 1), (mine, unsent_days + 1), (fresh, unsent_days - 1)):
+        then = now.timestamp() - days * 86400
         for p in [*folder.rglob("*"), folder]:
-            os.utime(p, (long_ago, long_ago))
-    deleted = purge_unsent_sessions(root, ManualClock(datetime.now(UTC)))
-    assert not old.exists() and fresh.exists()
-    assert sent.exists() and (sent / "state.json").exists() and not (sent / "takes").exists()
-    assert set(deleted) == {old, sent / "takes"}
+            os.utime(p, (then, then))
+    # The interview being opened (``keep``) resumes: before sealing no answer is lost.
+    deleted = purge_unsent_sessions(root, ManualClock(now), keep="mine")
+    assert deleted == [old] and not old.exists() and fresh.exists() and mine.exists()
     # opening any interview in the app's sessions folder keeps the promise
     (old / "takes").mkdir(parents=True)
     for p in [*old.rglob("*"), old]:
-        os.utime(p, (long_ago, long_ago))
-    CandidateService(make_kit(), KIT_HASH, clock=ManualClock(datetime.now(UTC)), sessions=root)
+        os.utime(p, (now.timestamp() - (unsent_days + 1) * 86400,) * 2)
+    CandidateService(make_kit(), KIT_HASH, clock=ManualClock(now), sessions=root)
     assert not old.exists() and fresh.exists()
+
+
+def test_a_damaged_sealed_state_past_its_days_goes_whole_a_newer_one_stays(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    root = tmp_path / "sessions"
+    broken = root / "broken"
+    (broken / "takes").mkdir(parents=True)
+    (broken / "state.json").write_text(
+        json.dumps({"step": "sent", "sent_at": NOW.isoformat(), "candidate_name": NAME})
+    )
+    newer = root / "newer"
+    newer.mkdir()
+    (newer / "state.json").write_text(
+        json.dumps({"step": "sent", "sent_at": NOW.isoformat(), "format_version": 99})
+    )
+    clock.advance((SENT_KEEP_DAYS + 1) * 86400)
+    assert purge_unsent_sessions(root, clock) == [broken] and not broken.exists()
+    assert newer.exists(), "a newer OneTake's session is left to it"
 
 
 # -- state that survives an update -----------------------------------------------------------------
@@ -472,11 +718,15 @@ def test_a_state_file_from_version_1_is_upgraded(tmp_path: Path, clock: ManualCl
     st = again.session.state
     assert st.format_version == SESSION_FORMAT_VERSION
     assert st.file_names_used == ["q1-take1.mp4"] and st.restarts == []
+    assert st.cleared_at is None and st.uploaded_at is None  # version 3: not cleared
     assert again.session.answer.takes[0].file == "q1-take1.mp4"
     # a newer version is refused (kept aside, never deleted)
     with pytest.raises(Exception, match="newer version"):
         upgrade_state({**data, "format_version": SESSION_FORMAT_VERSION + 1})
     assert SessionState.from_dict(upgrade_state(dict(data))).file_names_used == ["q1-take1.mp4"]
+    # a receipt's time that is not text is damage, not a date to show
+    with pytest.raises(InvalidInputError):
+        SessionState.from_dict({**upgrade_state(dict(data)), "cleared_at": 5})
 
 
 def test_text_size_and_beep_are_remembered_per_machine(tmp_path: Path) -> None:

@@ -319,10 +319,10 @@ def test_saved_state_records_keep_their_format_equality_and_copies() -> None:
         "consent_given_at accommodations time_multiplier camera mic audio_only practice_tries "
         "current returning_to_review bundle_path bundle_size bundle_sha256 sent_at restarts "
         "takes_before file_names_used written_instead profile profile_changes submitted_late "
-        "format_version"
+        "cleared_at uploaded_at format_version"
     )
     assert sorted(data) == sorted(names.split())
-    assert data["takes_before"] == {"q1": 2} and data["format_version"] == 2
+    assert data["takes_before"] == {"q1": 2} and data["format_version"] == 3
     # Copies, as dataclasses.asdict made: changing the data changes nothing in the state.
     data["answers"][0]["takes"].clear()
     data["restarts"].append("t9")

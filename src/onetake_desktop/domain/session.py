@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # the submission's records load when it is sealed (issue 17: 
     from onetake_desktop.domain.manifest import AnswerRecord, Consent, MediaFile
 
 # Version 2 added restarts, takes used before them, file names used, written answers instead of
-# recordings, the recording profile's changes and the sealed bundle's late status.
-SESSION_FORMAT_VERSION = 2
+# recordings, the recording profile's changes and the sealed bundle's late status. Version 3
+# added when a sealed interview was cleared down to its receipt, and when it was uploaded.
+SESSION_FORMAT_VERSION = 3
 
 Step = Literal["welcome", "privacy", "devices", "practice", "questions", "review", "sent"]
 STEPS: tuple[Step, ...] = (
@@ -163,6 +164,8 @@ _SAVED_VALUES: dict[str, type | tuple[type, ...]] = {
     "audio_only": bool,
     "written_instead": bool,
 }
+# Saved times a receipt shows (None: not yet, or not known).
+_SAVED_TIMES = ("sent_at", "cleared_at", "uploaded_at")
 
 
 class SessionState(_Record):
@@ -200,6 +203,12 @@ class SessionState(_Record):
         profile: str = "",  # the recording profile in use ("" = the answer type's default)
         profile_changes: list[str] | None = None,
         submitted_late: bool = False,
+        # After sealing, the recordings, answers, name and email were deleted from this
+        # computer at this time (see cleared_state); only the receipt is left.
+        cleared_at: str | None = None,
+        # When the employer's side confirmed every byte; kept only in a cleared receipt (a
+        # full one reads it beside the bundle, whose path a cleared receipt no longer has).
+        uploaded_at: str | None = None,
         format_version: int = SESSION_FORMAT_VERSION,
     ) -> None:
         self.kit_hash = kit_hash
@@ -228,6 +237,8 @@ class SessionState(_Record):
         self.profile = profile
         self.profile_changes: list[str] = [] if profile_changes is None else profile_changes
         self.submitted_late = submitted_late
+        self.cleared_at = cleared_at
+        self.uploaded_at = uploaded_at
         self.format_version = format_version
 
     @classmethod
@@ -244,6 +255,7 @@ class SessionState(_Record):
                 or any(
                     k in raw and not isinstance(raw[k], kinds) for k, kinds in _SAVED_VALUES.items()
                 )
+                or any(not isinstance(raw.get(k), str | None) for k in _SAVED_TIMES)
             ):
                 raise InvalidInputError("The saved interview state is damaged.")
             answers = [
@@ -284,8 +296,13 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    data.update(cleared_at=None, uploaded_at=None, format_version=3)
+    return data
+
+
 # MIGRATIONS[n] turns a version-n state into version n + 1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade_state(data: dict[str, Any]) -> dict[str, Any]:
@@ -326,6 +343,27 @@ def restarted_state(kit: Kit, kit_hash: str, old: SessionState, now: str) -> Ses
     state.file_names_used = list(old.file_names_used)
     state.profile_changes = list(old.profile_changes)
     return state
+
+
+def cleared_state(state: SessionState, now: str, uploaded_at: str | None = None) -> SessionState:
+    """A sealed interview's receipt without anything personal: the date it was sealed, the
+    sealed file's size and checksum, whether it was late and (if known) when it was uploaded.
+    Gone: name, email, consent, accommodations (and the extra time they gave), devices,
+    answers (text and takes), restarts and the bundle's path (its default name holds the
+    candidate's name)."""
+    if state.step != "sent":
+        raise SessionStateError("Only a sealed interview is cleared down to its receipt.")
+    return SessionState(
+        kit_hash=state.kit_hash,
+        answers=[AnswerProgress(question_id=a.question_id) for a in state.answers],
+        step="sent",
+        bundle_size=state.bundle_size,
+        bundle_sha256=state.bundle_sha256,
+        sent_at=state.sent_at,
+        submitted_late=state.submitted_late,
+        cleared_at=state.cleared_at or now,
+        uploaded_at=state.uploaded_at or uploaded_at,
+    )
 
 
 class CandidateSession:

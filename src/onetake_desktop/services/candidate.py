@@ -6,6 +6,11 @@
     <kit hash>/takes/          every recorded take (q1-take1.mp4, ...), kept until sent
     <kit hash>/practice/       the practice take, overwritten by each try, never sent
 
+After sealing, "Delete my data" (or :func:`purge_unsent_sessions`, SENT_KEEP_DAYS later) clears
+the folder down to a state.json that is only the receipt: no name, email, answers or bundle
+path (:func:`onetake_desktop.domain.session.cleared_state`). Then a new person may start this
+kit's interview here (:meth:`CandidateService.start_new`).
+
 It opens the devices only after consent, runs the think and answer clocks from the injected
 clock, starts and stops takes on the recording engine, and seals the bundle.
 
@@ -40,10 +45,12 @@ from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import DeviceError, InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit, Question, kit_content_hash, privacy_notice_hash
 from onetake_desktop.domain.session import (
+    SESSION_FORMAT_VERSION,
     CandidateSession,
     SessionState,
     SessionStateError,
     TakeRecord,
+    cleared_state,
     new_state,
     restarted_state,
 )
@@ -63,6 +70,7 @@ if TYPE_CHECKING:  # issue 17: what sealing, recording and sending use loads whe
     from onetake_desktop.media.recovery import RecoveredTake
     from onetake_desktop.media.types import TakeResult
     from onetake_desktop.services.device_check import DeviceChoices, DeviceOpening, DiskReport
+    from onetake_desktop.services.handover import SendOptions
     from onetake_desktop.services.sending import SendStatus
     from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
     from onetake_desktop.storage.kitfile import SignedKit
@@ -72,11 +80,13 @@ log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
 
 # Local data the candidate is told about (privacy page, receipt): how long this computer keeps
-# recordings. Takes never sent are deleted this many days after the interview was last touched;
-# after sealing, the takes are kept this many days (to seal again if the file is lost) unless
-# the candidate deletes them at once.
+# it. An interview never sealed is deleted this many days after it was last touched; after
+# sealing, its recordings, answers, name and email are kept this many days (to send or copy the
+# sealed file from here) unless the candidate deletes them at once; the receipt left then
+# (no personal data) goes this many days after that, or when a new interview starts.
 UNSENT_KEEP_DAYS = 30
 SENT_KEEP_DAYS = 7
+RECEIPT_KEEP_DAYS = 30
 # Below this peak level (about -50 dBFS) a take is "nearly silent".
 SILENT_PEAK = 0.003
 # More than this share of pictures dropped: the computer is falling behind.
@@ -236,6 +246,8 @@ class CandidateService:
         if sessions is not None:  # the app's own sessions folder: keep the stated promise
             purge_unsent_sessions(sessions, self.clock, keep=self.dir.name)
         saved = self._load_state()
+        if saved is not None and saved.step == "sent" and sessions is not None:
+            saved = self._past_its_days(saved)  # the sweep above leaves this one to us
         if saved is not None and saved.step == "sent":
             # A sealed interview shows its receipt again; nothing can wipe it by accident.
             self.session = CandidateSession(kit, saved, self.clock)
@@ -245,6 +257,22 @@ class CandidateService:
         else:  # a saved "welcome" state keeps its history (restarts, budget, names)
             state = saved if saved is not None else new_state(kit, kit_hash)
             self.session = CandidateSession(kit, state, self.clock)
+
+    def _past_its_days(self, saved: SessionState) -> SessionState | None:
+        """This kit's own sealed session, as purge_unsent_sessions treats the others (its state
+        is read here anyway): cleared more than SENT_KEEP_DAYS after sealing, its receipt
+        deleted more than RECEIPT_KEEP_DAYS after that (None: start anew)."""
+        now = self.clock.now()
+        try:
+            if saved.cleared_at is not None:
+                if _days_since(saved.cleared_at, now, 0.0) > RECEIPT_KEEP_DAYS:
+                    shutil.rmtree(self.dir)
+                    return None
+            elif _days_since(saved.sent_at, now, 0.0) > SENT_KEEP_DAYS:
+                return clear_sealed_session(self.dir, saved, now.isoformat(timespec="seconds"))
+        except (OSError, OneTakeError):  # shown as it is; "Delete my data" is still offered
+            log.warning("a sealed session could not be cleaned up", exc_info=True)
+        return saved
 
     @classmethod
     def from_kit_file(cls, path: Path | str, **options: Any) -> CandidateService:
@@ -275,12 +303,7 @@ class CandidateService:
         return self.dir / STATE_FILE
 
     def save(self) -> None:
-        from onetake_desktop.storage.atomic import atomic_write_bytes
-
-        private_dir(self.dir)
-        data = json.dumps(self.session.state.to_dict(), indent=1, sort_keys=True)
-        atomic_write_bytes(self.state_path, data.encode("utf-8"))
-        private_file(self.state_path)
+        write_state(self.dir, self.session.state)
 
     def _notice(self, sentence: str) -> None:
         for fn in list(self.notice_listeners):
@@ -1104,44 +1127,118 @@ class CandidateService:
         return lines
 
     def local_data_sentence(self) -> str:
-        """What this computer keeps, and for how long (privacy page)."""
+        """What this computer keeps, and for how long (privacy page; every claim is tested
+        against the session folder: tests/unit/test_candidate_rules.py)."""
         return (
-            "On this computer: your recordings stay in a private folder until you send them. "
-            f"Recordings never sent are deleted when you next open an interview here more than "
-            f"{UNSENT_KEEP_DAYS} days after you last worked on it; after you seal your answers "
-            f"you can delete them at once, or they go the same way after {SENT_KEEP_DAYS} days."
+            "On this computer, your recordings, written answers, name and email are kept in a "
+            "private folder. Before you seal them, if you never come back, they are deleted "
+            f"when another interview is opened here more than {UNSENT_KEEP_DAYS} days after "
+            "you last worked on them. After you seal them, you can delete them at once, or "
+            "they are deleted when an interview is opened here more than "
+            f"{SENT_KEEP_DAYS} days later. Only a receipt with no name or answers then stays, "
+            "until a new interview is started here or an interview is opened here more than "
+            f"{RECEIPT_KEEP_DAYS} days after the deletion."
         )
 
     # -- local data after sealing -------------------------------------------------------------
     def local_recordings_bytes(self) -> int:
+        """Bytes of takes kept here: this session's, and those a "Start over" set aside."""
         total = 0
-        for folder in (self.takes_dir, self.practice_dir):
+        for folder in (self.takes_dir, self.practice_dir, *set_aside_folders(self.dir)):
             if folder.is_dir():
                 total += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         return total
 
     def kept_sentence(self) -> str:
-        """After sealing: what is still on this computer, and until when."""
-        size = self.local_recordings_bytes()
-        if size == 0:
+        """After sealing: what is still on this computer, and until when (every claim is
+        tested against the session folder: tests/unit/test_candidate_rules.py)."""
+        st = self.session.state
+        if self.cleared:
+            when = _day(st.cleared_at, self.clock.now())
             return (
-                "Your recordings have been deleted from this computer. The sealed file stays "
-                "where you saved it, and this receipt stays here."
+                "The recordings, written answers, name and email of this interview were "
+                f"deleted from this computer on {when}. Only this receipt stays, "
+                "without them: it is deleted when an interview is opened here more than "
+                f"{RECEIPT_KEEP_DAYS} days after that, or when a new interview is started here."
             )
+        size = self.local_recordings_bytes()
+        kept = [f"your recordings ({_mb(size)})"] if size else []
+        if any(a.text for a in st.answers):
+            kept.append("your written answers")
+        kept.append("your name and email")
+        listed = ", ".join(kept[:-1]) + (" and " if len(kept) > 1 else "") + kept[-1]
         return (
-            f"This computer still keeps your recordings ({_mb(size)}) in a private folder, "
-            f"so you could seal them again. They are deleted when you next open an interview "
+            f"This computer still keeps {listed} in a private folder, so that you can send "
+            "or copy the sealed file from here. They are deleted when an interview is opened "
             f"here more than {SENT_KEEP_DAYS} days after sealing, or now with the button below. "
             "The sealed file stays where you saved it."
         )
 
+    def sealed_on(self) -> str:
+        """When the answers were sealed, as the receipt says it ("" if not known)."""
+        return _day(self.session.state.sent_at, self.clock.now(), with_time=True)
+
+    def uploaded_on(self) -> str:
+        """When a cleared receipt's file reached the employer ("" if not known)."""
+        return _day(self.session.state.uploaded_at, self.clock.now(), with_time=True)
+
+    def delete_question(self) -> str:
+        """What "Delete my data" asks before it deletes (the window asks it as a question)."""
+        st = self.session.state
+        text = (
+            "Delete the recordings, written answers, name and email of this interview from "
+            "this computer? Only a receipt without them stays."
+        )
+        if st.bundle_path:
+            text += f" The sealed file is not touched: it stays at {st.bundle_path}."
+            if self.send_options().can_upload and self.send_status().receipt is None:
+                text += (
+                    " It has not been sent yet: after this, OneTake cannot send it for you, "
+                    "so send that file yourself as the employer describes."
+                )
+        return text
+
     def delete_recordings(self) -> None:
-        """Delete every take on this computer (only after sealing: nothing unsent is lost)."""
+        """After sealing: delete the recordings, written answers, name and email of this
+        interview from this computer, leaving its receipt (:func:`clear_sealed_session`).
+        Before sealing nothing is deleted: an answer not yet in a sealed file is never lost."""
         if self.session.step != "sent":
             raise SessionStateError("Your recordings are deleted only after you have sealed them.")
         self.close_devices()
-        for folder in (self.takes_dir, self.practice_dir):
-            shutil.rmtree(folder, ignore_errors=True)
+        self.last_practice = None
+        cleared = clear_sealed_session(self.dir, self.session.state, self.session._now())
+        self.session = CandidateSession(self.kit, cleared, self.clock)
+        self._changed()
+
+    @property
+    def cleared(self) -> bool:
+        """The sealed interview was cleared down to its receipt (no personal data left)."""
+        return self.session.state.cleared_at is not None
+
+    def can_start_new(self) -> bool:
+        """A new person may start this kit's interview here once the sealed one is cleared:
+        nothing of the last candidate is left to lose, or for the next one to see."""
+        return self.session.step == "sent" and self.cleared
+
+    def start_new_question(self) -> str:
+        return (
+            "Start a new interview on this computer? The receipt of the interview sealed here "
+            "is deleted, and the new interview begins from the start."
+        )
+
+    def start_new(self) -> None:
+        """Begin a fresh interview of this kit (a new person): the cleared receipt goes."""
+        if not self.can_start_new():
+            raise SessionStateError(
+                "A new interview can start here only once the recordings, answers, name and "
+                "email of the sealed one are deleted from this computer."
+            )
+        self.close_devices()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.session = CandidateSession(self.kit, new_state(self.kit, self.kit_hash), self.clock)
+        self.resumable = False
+        self.take_warning = ""
+        self.last_practice = None
         self._changed()
 
     # -- sending --------------------------------------------------------------------------------
@@ -1244,9 +1341,17 @@ class CandidateService:
         )
 
     # -- handing over (issue 13): the Send page asks, services/sending.py decides ----------------
-    def send_status(self) -> SendStatus:
-        from onetake_desktop.services.sending import send_status
+    def send_options(self) -> SendOptions:
+        from onetake_desktop.services.handover import send_options
 
+        return send_options(self.kit)
+
+    def send_status(self) -> SendStatus:
+        """Where sending stands; a cleared receipt has no file to send any more."""
+        from onetake_desktop.services.sending import SendStatus, send_status
+
+        if self.cleared or not self.session.state.bundle_path:
+            return SendStatus(self.send_options(), False, None)
         r = self.receipt()
         return send_status(self.kit, r.path, r.size, r.sha256)
 
@@ -1260,6 +1365,10 @@ class CandidateService:
         it goes on from whatever the employer's side already holds."""
         if self.session.step != "sent":
             raise SessionStateError("Your answers are sent only after they are sealed.")
+        if self.cleared:
+            raise SessionStateError(
+                "This interview was deleted from this computer: send the sealed file yourself."
+            )
         hand_over = self.kit.hand_over
         if hand_over is None or not hand_over.upload_url:
             raise SessionStateError("This interview has no address to send your answers to.")
@@ -1333,31 +1442,140 @@ def private_file(path: Path) -> None:
         path.chmod(0o600)
 
 
+def write_state(folder: Path, state: SessionState) -> None:
+    """Save a session's state in its folder (atomically, private to this computer's user)."""
+    from onetake_desktop.storage.atomic import atomic_write_bytes
+
+    private_dir(folder)
+    path = folder / STATE_FILE
+    data = json.dumps(state.to_dict(), indent=1, sort_keys=True)
+    atomic_write_bytes(path, data.encode("utf-8"))
+    private_file(path)
+
+
+def set_aside_folders(folder: Path) -> list[Path]:
+    """The folders "Start over" moved this session's earlier takes and state to."""
+    prefix = f"{folder.name}-set-aside-"
+    try:
+        return [p for p in folder.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+    except OSError:
+        return []
+
+
+def clear_sealed_session(folder: Path, state: SessionState, now: str) -> SessionState:
+    """Delete everything of a sealed interview on this computer but its receipt: the takes, the
+    practice take, damaged states kept aside and the folders "Start over" set aside; then the
+    state is rewritten as :func:`cleared_state` (no name, email, answers or bundle path).
+
+    Files first, the state last: if this stops half-way, the state is still the full one,
+    so "Delete my data" is still offered and the next clearing finishes the work."""
+    uploaded = _uploaded_at(state)
+    try:
+        for leftover in set_aside_folders(folder):
+            shutil.rmtree(leftover)
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name == STATE_FILE:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink(missing_ok=True)
+    except OSError as error:
+        from onetake_desktop.storage.atomic import os_error_sentence
+
+        raise os_error_sentence(error, "delete your recordings from this computer") from error
+    cleared = cleared_state(state, now, uploaded)
+    write_state(folder, cleared)
+    return cleared
+
+
+def _uploaded_at(state: SessionState) -> str | None:
+    """When the employer's side confirmed every byte of this sealed file (None: not known)."""
+    if state.uploaded_at or not state.bundle_path:
+        return state.uploaded_at
+    from onetake_desktop.services.upload import load_state
+
+    kept = load_state(Path(state.bundle_path))
+    same = kept.size == state.bundle_size and kept.sha256 == str(
+        state.bundle_sha256 or ""
+    ).removeprefix("sha256:")
+    return kept.completed_at if same and kept.completed_at else None
+
+
 def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path]:
-    """Delete session folders untouched for UNSENT_KEEP_DAYS (SENT_KEEP_DAYS for a sealed
-    interview's takes; its state and receipt stay). Returns what was deleted."""
+    """Keep what the candidate is told (local_data_sentence, kept_sentence) for every session
+    folder under ``root`` (the app's sessions folder) when an interview is opened:
+
+    - never sealed and untouched for more than UNSENT_KEEP_DAYS: deleted;
+    - sealed more than SENT_KEEP_DAYS ago: cleared down to its receipt;
+    - a receipt cleared more than RECEIPT_KEEP_DAYS ago: deleted.
+
+    ``keep``, the folder of the kit being opened, is left to its CandidateService (which
+    reads its state anyway, resumes it if unsealed, and applies the same days if sealed).
+    Sealed folders count from the times in their state (the folder's time if none is
+    readable). Returns the folders deleted or cleared."""
     if not root.is_dir():
         return []
-    now = clock.now().timestamp()
-    deleted: list[Path] = []
-    for folder in root.iterdir():
+    now = clock.now()
+    done: list[Path] = []
+    for folder in sorted(root.iterdir()):  # a list: clearing deletes set-aside siblings
         if not folder.is_dir() or folder.name == keep:
             continue
         state = folder / STATE_FILE
         try:
             touched = max(p.stat().st_mtime for p in [folder, *folder.iterdir()])
-            sent = state.is_file() and json.loads(state.read_bytes()).get("step") == "sent"
-        except (OSError, ValueError, AttributeError):
+            raw = json.loads(state.read_bytes()) if state.is_file() else {}
+        except (OSError, ValueError):
             continue
-        days = (now - touched) / 86400
-        if sent and days > SENT_KEEP_DAYS and (folder / "takes").exists():
-            shutil.rmtree(folder / "takes", ignore_errors=True)
-            shutil.rmtree(folder / "practice", ignore_errors=True)
-            deleted.append(folder / "takes")
-        elif not sent and days > UNSENT_KEEP_DAYS:
-            shutil.rmtree(folder, ignore_errors=True)
-            deleted.append(folder)
-    return deleted
+        raw = raw if isinstance(raw, dict) else {}
+        idle_days = (now.timestamp() - touched) / 86400
+        try:
+            if raw.get("step") != "sent":
+                if idle_days > UNSENT_KEEP_DAYS:
+                    shutil.rmtree(folder)
+                    done.append(folder)
+                continue
+            version = raw.get("format_version")
+            if isinstance(version, int) and version > SESSION_FORMAT_VERSION:
+                continue  # a newer OneTake's sealed session: its own rules, never ours
+            cleared_at = raw.get("cleared_at")
+            days = _days_since(cleared_at or raw.get("sent_at"), now, idle_days)
+            if cleared_at:
+                if days > RECEIPT_KEEP_DAYS:
+                    shutil.rmtree(folder)
+                    done.append(folder)
+            elif days > SENT_KEEP_DAYS:
+                try:
+                    sealed = SessionState.from_dict(raw)
+                except InvalidInputError:  # unreadable: nothing to show, so nothing stays
+                    shutil.rmtree(folder)
+                else:
+                    clear_sealed_session(folder, sealed, now.isoformat(timespec="seconds"))
+                done.append(folder)
+        except (OSError, OneTakeError):
+            log.warning("a session folder could not be cleaned up", exc_info=True)
+    return done
+
+
+# The two helpers below read a saved time with the class of the clock's own "now": no import
+# statement (the sealed interview's page can be a window's first; issue 17, see clock.py).
+def _days_since(iso: object, now: Any, fallback: float) -> float:
+    try:
+        then = type(now).fromisoformat(str(iso))
+        return float((now - then).total_seconds() / 86400)
+    except (TypeError, ValueError):  # no time, or a naive one: the folder's own time
+        return fallback
+
+
+def _day(iso: str | None, now: Any, *, with_time: bool = False) -> str:
+    """A saved time as the candidate reads it, on this computer's clock ("" if none)."""
+    try:
+        when = type(now).fromisoformat(str(iso)).astimezone()
+    except (TypeError, ValueError):
+        return ""
+    day = f"{when.day} {when:%B %Y}"  # "1 June 2026": %-d is not on every system
+    return f"{day}, {when:%H:%M}" if with_time else day
 
 
 def _stem(path: Any) -> str:

@@ -512,12 +512,38 @@ class CandidateWindow(QWidget):
             self.act(self.service.start_over)
 
     def do_delete_recordings(self) -> None:
-        if self.ask(
-            "Delete your recordings?",
-            "Delete every recording of this interview from this computer? The sealed file "
-            "you saved is not touched, and this receipt stays.",
-        ):
-            self.act(self.service.delete_recordings)
+        if not self.ask("Delete your data from this computer?", self.service.delete_question()):
+            return
+        from onetake_desktop.ui.candidate.pages.sent import SentPage
+
+        sent = self.pages["sent"]
+        if isinstance(sent, SentPage) and sent.sending():
+            sent.stop_upload()  # the file it reads stays; the question said who sends it now
+        self.act(self.service.delete_recordings)
+
+    def do_start_new(self) -> None:
+        """A new person's interview on this computer (the service decides when it may start):
+        every page is built again, so nothing typed, played or shown for the last one stays."""
+        if not self.service.can_start_new():
+            return
+        if not self.ask("Start a new interview?", self.service.start_new_question()):
+            return
+        self._forget_pages()
+        self._warned.clear()
+        self.banner.hide()
+        self.act(self.service.start_new)
+
+    def _forget_pages(self) -> None:
+        from onetake_desktop.ui.candidate.pages.sent import SentPage
+
+        for page in self.pages.built():
+            for player in page.findChildren(TakePlayer):
+                player.stop()
+            if isinstance(page, SentPage):
+                page.stop_upload()
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages = _Pages(self)
 
     # -- sending ---------------------------------------------------------------------------------
     def _ask_bundle_path(self, suggested: Path) -> Path | None:

@@ -1,5 +1,7 @@
 """Sealing (progress), the receipt and sending it (issue 13): what was sealed, where, how it
-reaches the employer, and what stays on this computer."""
+reaches the employer, and what stays on this computer. Once the candidate's data is deleted
+from this computer (the service's ``cleared``), the page is only the receipt, without a name
+or a file, and offers a new interview on this computer to the next person."""
 
 from __future__ import annotations
 
@@ -124,13 +126,9 @@ class SentPage(Page):
         inner.addWidget(self.locked)
         self.layout_.addWidget(box)
 
-        other, other_l = card()
-        other_l.addWidget(
-            label(
-                "Another way to send it" if self.options.can_upload else "How to send it",
-                "Subtitle",
-            )
-        )
+        self.other_card, other_l = card()
+        self.other_heading = label("", "Subtitle")
+        other_l.addWidget(self.other_heading)
         self.other_way = self.kit_text(other_way_text(self.options))
         self.other_way.setAccessibleName("How to send the file another way")
         other_l.addWidget(self.other_way)
@@ -141,7 +139,7 @@ class SentPage(Page):
         copy_row.addWidget(self.copy_button)
         copy_row.addStretch(1)
         other_l.addLayout(copy_row)
-        self.layout_.addWidget(other)
+        self.layout_.addWidget(self.other_card)
 
         local, local_l = card()
         local_l.addWidget(label("On this computer", "Subtitle"))
@@ -149,11 +147,15 @@ class SentPage(Page):
         self.kept.setAccessibleName("What stays on this computer")
         local_l.addWidget(self.kept)
         self.delete_button = button(
-            "Delete my recordings from this computer",
+            "Delete my data from this computer",
             "Ctrl+D",
-            tip="Delete every take kept here (the sealed file stays)",
+            tip="Delete the recordings, written answers, name and email kept here "
+            "(the sealed file stays)",
         )
-        local_l.addWidget(self.delete_button)
+        local_row = QHBoxLayout()
+        local_row.addWidget(self.delete_button)
+        local_row.addStretch(1)
+        local_l.addLayout(local_row)
         self.layout_.addWidget(local)
         nxt, nxt_l = card()
         nxt_l.addWidget(label("What happens next", "Subtitle"))
@@ -167,10 +169,18 @@ class SentPage(Page):
         self.close_button = button(
             "Close", "Ctrl+Q", None if self.options.can_upload else "PrimaryButton"
         )
-        self.set_actions(self.close_button, left=(self.folder_button,))
+        # For the next person (a shared computer): offered once nothing of this one is left,
+        # among the actions that never scroll away.
+        self.new_button = button(
+            "Start a new interview on this computer",
+            "Ctrl+N",
+            tip="Begin this interview from the start, as a new person",
+        )
+        self.set_actions(self.close_button, left=(self.folder_button, self.new_button))
         self.folder_button.clicked.connect(self._open_folder)
         self.close_button.clicked.connect(self.w.close)
         self.delete_button.clicked.connect(self.w.do_delete_recordings)
+        self.new_button.clicked.connect(self.w.do_start_new)
         self.send_button.clicked.connect(self.start_upload)
         self.pause_button.clicked.connect(self.pause_upload)
         self.copy_button.clicked.connect(self._save_copy)
@@ -182,8 +192,25 @@ class SentPage(Page):
     def sync(self) -> None:
         if self.service.session.step != "sent":
             return
-        r = self.service.receipt()
+        cleared = self.service.cleared
+        self.send_card.setVisible(self.options.can_upload and not cleared)
+        self.copy_button.setVisible(not cleared)
+        self.folder_button.setVisible(not cleared)
+        self.delete_button.setVisible(not cleared)
+        self.new_button.setVisible(self.service.can_start_new())
+        another = self.options.can_upload and not cleared
+        self.other_heading.setText("Another way to send it" if another else "How to send it")
+        self.kept.setText(self.service.kept_sentence())
+        self.next_steps.set_text(
+            self.service.kit.next_steps.strip() or "The hiring team will be in touch."
+        )
         kit = self.service.kit
+        self.contact.setText(f"Questions? {kit.contact}" if kit.contact else "")
+        self.contact.setVisible(bool(kit.contact))
+        if cleared:
+            self._show_cleared()
+            return
+        r = self.service.receipt()
         status = self.service.send_status()
         if status.receipt is not None:
             self.upload_receipt = status.receipt
@@ -196,9 +223,11 @@ class SentPage(Page):
         sent = ""
         if self.upload_receipt is not None:
             sent = "\n" + receipt_words(self.upload_receipt, kit.organisation)
+        sealed = self.service.sealed_on()
         self.receipt.setText(
             f"What: {r.answers} answers for {kit.role_title} at {kit.organisation}\n"
-            f"File: {r.path.name}\n"
+            + (f"Sealed: {sealed}\n" if sealed else "")
+            + f"File: {r.path.name}\n"
             f"Folder: {r.path.parent}\n"
             f"Size: {r.size / 1e6:.1f} MB ({r.size:,} bytes)\n"
             f"Checksum (SHA-256): {r.sha256.removeprefix('sha256:')}" + late + sent
@@ -214,17 +243,38 @@ class SentPage(Page):
         else:
             self.title.setText("Your answers are sealed and saved")
             self.subtitle.setText("Now send the file as described below. Well done!")
-        self.kept.setText(self.service.kept_sentence())
-        self.delete_button.setEnabled(self.service.local_recordings_bytes() > 0)
-        self.next_steps.set_text(r.next_steps.strip() or "The hiring team will be in touch.")
-        self.contact.setText(f"Questions? {kit.contact}" if kit.contact else "")
-        self.contact.setVisible(bool(kit.contact))
+        self.other_card.setVisible(True)
         # Closed half-way (even killed): go on from what the employer's side holds.
         if status.pending and self.job is None and not self._resumed_after_restart:
             self._resumed_after_restart = True
             self.start_upload()
             return
         self._show_sending()
+
+    def _show_cleared(self) -> None:
+        """Only the receipt: no name, no file, nothing to send from here any more."""
+        st = self.service.session.state
+        kit = self.service.kit
+        self.title.setText("This interview was sealed on this computer")
+        self.subtitle.setText("Nothing personal of it is left here: only the receipt below.")
+        lines = [f"What: {len(kit.questions)} answers for {kit.role_title} at {kit.organisation}"]
+        sealed = self.service.sealed_on()
+        if sealed:
+            lines.append(f"Sealed: {sealed}")
+        if st.bundle_size is not None:
+            lines.append(f"Size: {st.bundle_size / 1e6:.1f} MB ({st.bundle_size:,} bytes)")
+        if st.bundle_sha256:
+            lines.append(f"Checksum (SHA-256): {st.bundle_sha256.removeprefix('sha256:')}")
+        if st.submitted_late:
+            mark = " (marked as late)" if kit.late_submissions == "mark" else ""
+            lines.append("Sealed after the deadline" + mark)
+        uploaded = self.service.uploaded_on()
+        if uploaded:
+            lines.append(f"Sent to: {kit.organisation}, {uploaded} (this computer's time)")
+        self.receipt.setText("\n".join(lines))
+        # How to send it stays for whoever deleted before sending (not once it was sent).
+        self.other_card.setVisible(not uploaded)
+        self.new_button.setFocus()
 
     def _show_sending(self) -> None:
         if not self.options.can_upload:
