@@ -21,7 +21,7 @@ from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.transcript import Transcript, Word
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.privacy import PrivacyService
-from onetake_desktop.services.retention import due_ids
+from onetake_desktop.services.retention import DUE_QUERY, due_ids
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.services.scoring import scoring_for
 from onetake_desktop.storage.panel import SqlitePanel
@@ -274,6 +274,14 @@ def test_due_ids_is_the_privacy_services_due(tmp_path: Path) -> None:
     lib = due_library(tmp_path)
     service = open_reviewer_service(app_paths().ensure().library)
     try:
+        # Every command asks it: a range of the expiry index, never a walk of the library.
+        plan = " | ".join(
+            str(row[3])
+            for row in service.library.db.execute(
+                "EXPLAIN QUERY PLAN " + DUE_QUERY, {"now": "2026-12-05 09:00:00"}
+            )
+        )
+        assert "INDEX submissions_expiry (expires_at<?)" in plan and "SCAN" not in plan, plan
         clock = ManualClock(BEFORE)
         privacy = PrivacyService(service.library, clock)
         lone = service.actor_for(service.default_reviewer.id)
