@@ -405,7 +405,10 @@ class PrivacyController(QObject):
             if quiet:
                 import logging
 
-                logging.getLogger(__name__).warning("retention erasure failed: %s", error)
+                # Its type only: a message may name a file (the log outlives erasure).
+                logging.getLogger(__name__).warning(
+                    "retention erasure behind the lock failed: %s", type(error).__name__
+                )
             else:
                 warn(self.window, str(error))
             return
