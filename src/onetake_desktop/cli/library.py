@@ -139,8 +139,13 @@ def run_add_definition(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"{path} does not exist or is not a file.")
 
     def add(service: ReviewerService, panel: PanelService) -> list[str]:
+        from onetake_desktop.cli.privacy import erase_due_first
+
         _may_add(args, service, panel)
         record = service.add_definition_file(path)
+        # The definition dates the candidates who waited for it: those already past their
+        # keeping date are erased now, not counted as ready to score.
+        erase_due_first(args, service)
         me = service.actor_for(service.default_reviewer.id)
         waiting = sum(1 for e in service.entries(me) if e.interview_pk == record.id)
         title = f"{record.role_title or record.interview_id} (v{record.version})"
@@ -149,7 +154,7 @@ def run_add_definition(args: argparse.Namespace) -> int:
             lines.append(f"{_count(waiting, 'candidate')} of this interview can now be scored.")
         return lines
 
-    lines, signed_out = signed_in(args, "add-definition", add)
+    lines, signed_out = signed_in(args, "add-definition", add, erase_due=False)  # after, in add
     return report_done(lines, signed_out, "The definition is added")
 
 
@@ -158,10 +163,12 @@ def _count(n: int, noun: str) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from onetake_desktop.cli.privacy import erase_due_first
     from onetake_desktop.services.reviewer import candidate_status
 
     service = context_of(args).reviewer_service()
     try:
+        erase_due_first(args, service)  # nobody past their keeping date is listed
         reviewer = service.reviewer_named(args.reviewer)
         # The panel's blind mode holds here too (the service applies it): anyone at the
         # shared laptop can type this; a panelist's progress needs their sign-in.
@@ -240,10 +247,12 @@ def json_lines(rows: Sequence[EntryRow], flags: Mapping[int, Sequence[Flag]]) ->
 
 def run_followup(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.panel import sign_in
+    from onetake_desktop.cli.privacy import erase_due_first
     from onetake_desktop.services.followup import FollowupService
 
     service = context_of(args).panel_service()
     try:
+        erase_due_first(args, service)  # nobody past their keeping date gets a follow-up
         # Without --as: the lone reviewer, whom the policy refuses on a panel's library (exit
         # 1), before anything is looked up or written.
         signed_in = sign_in(service, args.as_name) if args.as_name else None

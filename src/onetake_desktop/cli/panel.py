@@ -105,11 +105,16 @@ def read_passphrase(prompt: str) -> str:
 
 
 @contextlib.contextmanager
-def _panel(args: argparse.Namespace) -> Iterator[PanelService]:
+def _panel(args: argparse.Namespace, *, reads_candidates: bool = True) -> Iterator[PanelService]:
     """The panel for one command: whoever signed in is signed out (audited) and the library
-    closed when the command ends, whether it succeeded or not."""
+    closed when the command ends, whether it succeeded or not. A command that reads or
+    exports candidates first erases those past their keeping date (cli.privacy)."""
     service = context_of(args).panel_service()
     try:
+        if reads_candidates:
+            from onetake_desktop.cli.privacy import erase_due_first
+
+            erase_due_first(args, service)
         yield service
     finally:
         service.lock()
@@ -153,14 +158,24 @@ def _sign_out(panel: PanelService, command: str) -> bool:
 
 
 def signed_in(
-    args: argparse.Namespace, command: str, work: Callable[[ReviewerService, PanelService], R]
+    args: argparse.Namespace,
+    command: str,
+    work: Callable[[ReviewerService, PanelService], R],
+    *,
+    erase_due: bool = True,
 ) -> tuple[R, bool]:
     """Run ``work`` with the library and its panel open; whoever it signed in is signed out
     after (audited), and the library closed, whether it succeeded or not. Returns what
-    ``work`` returned and whether signing out worked."""
+    ``work`` returned and whether signing out worked. Candidates past their keeping date are
+    erased first (cli.privacy), before anyone signs in: nobody's action; ``erase_due=False``
+    for a command that erases them itself or must see the library as it was."""
     context = context_of(args)
     service = context.reviewer_service()
     try:
+        if erase_due:
+            from onetake_desktop.cli.privacy import erase_due_first
+
+            erase_due_first(args, service)
         panel = context.panel_service(service.library)
         try:
             outcome = work(service, panel)
@@ -233,7 +248,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    with _panel(args) as service:
+    with _panel(args, reads_candidates=False) as service:
         passphrase = read_passphrase(f"New passphrase for {args.name.strip()}: ")
         if sys.stdin.isatty() and getpass.getpass("Type it again: ") != passphrase:
             raise InvalidInputError("The two passphrases differ.")
@@ -270,7 +285,7 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    with _panel(args) as service:
+    with _panel(args, reads_candidates=False) as service:  # the log names no candidate
         problem = service.audit_problem()
         count = service.audit_count()
         lines = []

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from onetake_desktop.services.privacy import Candidate, ErasureResult, PrivacyService
     from onetake_desktop.services.reviewer import ReviewerService
     from onetake_desktop.services.scoring import Actor
+    from onetake_desktop.services.transcripts import TranscriptService
 
 ERASE_HELP = (
     "erase a candidate for good: answers, media, notes, scores (submitted ones too), "
@@ -172,8 +173,11 @@ def _erase_as_asked(
 def run_erase(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.panel import signed_in
 
+    # Not erasing the due first: a due candidate named here is erased at this request (and
+    # a script asking to erase someone does not fail because retention took them a moment
+    # before).
     outcome, signed_out = signed_in(
-        args, "erase", lambda service, panel: _erase_as_asked(args, service, panel)
+        args, "erase", lambda service, panel: _erase_as_asked(args, service, panel), erase_due=False
     )
     if isinstance(outcome, int):
         return outcome
@@ -196,6 +200,20 @@ def run_erase(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def erase_due_first(
+    args: argparse.Namespace, service: ReviewerService | PanelService | TranscriptService
+) -> None:
+    """Keep the candidates' promise before a command reads or exports the library: whoever
+    is past their keeping date (and not held) is erased first, as 'library expire' erases
+    them (services.retention asks services.privacy), and one line on stderr says so. Nobody's
+    action, so nobody signs in for it; stdout (JSON, a list) stays the command's own."""
+    from onetake_desktop.services.retention import erase_due, erased_sentence
+
+    report = erase_due(service.library, context_of(args).clock)
+    if report is not None and report.due:
+        sys.stderr.write(f"onetake: {erased_sentence(report)}\n")
 
 
 def run_expire(args: argparse.Namespace) -> int:

@@ -29,10 +29,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from onetake_desktop.cli.privacy import erase_due_first
     from onetake_desktop.services.scoring import NotSignedIn
 
     service = context_of(args).reviewer_service()
     try:
+        erase_due_first(args, service)  # nobody past their keeping date is exported
         reviewer = service.reviewer_named(args.reviewer)
         # A panelist's scores are refused outright rather than cut down to the submitted ones:
         # without the passphrase nobody has shown they are that panelist, and even submitted

@@ -103,10 +103,13 @@ def run_library_transcribe(args: argparse.Namespace) -> int:
     reason = unavailable_reason(args.model)
     if reason is not None:
         raise OneTakeError(reason)
+    from onetake_desktop.cli.privacy import erase_due_first
+
     context = context_of(args)
     if not args.wait:
         service = _service(context, args)
         try:
+            erase_due_first(args, service)  # nobody past their keeping date is transcribed
             todo = len(service.pending())
         finally:
             service.library.close()
@@ -140,6 +143,7 @@ def run_library_transcribe(args: argparse.Namespace) -> int:
             sys.stderr.write(f"transcribed {done} of {total}\n")
 
     try:
+        erase_due_first(args, service)
         report = service.run_pending(on_progress=progress)
     finally:
         service.close()
@@ -156,8 +160,11 @@ def _clock(seconds: float) -> str:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from onetake_desktop.cli.privacy import erase_due_first
+
     service = _service(context_of(args), args)
     try:
+        erase_due_first(args, service)  # nobody past their keeping date is found
         hits = service.search(args.text)
         done, total = service.progress()
     finally:

@@ -3,10 +3,12 @@
 The candidate was told "kept for N days, then deleted" (the kit's ``retention_days``, shown by
 the candidate window). Every submission stores its expiry (stamped by the schema when it is
 imported or when its interview's definition arrives, see storage/migrations/m003); this
-service lists what is due, erases it (``onetake library expire``, and the reviewer window at
-start-up), warns a week ahead, and lets a reviewer keep a candidate longer only with a reason
-and an end date, audited, and stop keeping them longer (a reason again, audited; the hold stays
-in the library marked lifted, schema 11). It also erases on request (``onetake library
+service lists what is due, erases it (``onetake library expire``, the reviewer window at
+start-up and every hour, and every command that reads the library first: services/retention.py
+asks who is due in one query, then :meth:`PrivacyService.expire`), warns a week ahead, and
+lets a reviewer keep a candidate longer only with a reason and an end date, audited, and
+stop keeping them longer (a reason again, audited; the hold stays in the library marked
+lifted, schema 11). It also erases on request (``onetake library
 erase``, the window's "Erase candidate..."), across interviews. Erasing on request and keeping
 longer (or no longer) are a person's decisions over the candidate's data, so they take their
 Actor and ask the policy first (services.scoring ``erasure_refusal`` /

@@ -1,4 +1,5 @@
-"""Erasure and retention in the reviewer window: the dialogs, the banner and the start-up check.
+"""Erasure and retention in the reviewer window: the dialogs, the banner, and the check for
+candidates past their date at start-up and every hour while the window is open.
 
 Thin: every decision (who is due, what an erasure removes, whether a hold is allowed, the
 audit) is services/privacy.py's. This module asks it and shows the answer; names and emails
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:  # loaded with the first dialog or message: with the Qt classes only they
     # name (each makes its Python enums), no part of the window's first frame (issue 17)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
     from onetake_desktop.services.privacy import Candidate, PrivacyService, Release
@@ -49,6 +51,10 @@ from onetake_desktop.ui.widgets.plain import (  # error text can name a candidat
 from onetake_desktop.ui.widgets.qt_numbers import ContextMenuPolicy, TextFormat, set_properties
 
 _T = TypeVar("_T")
+
+# While the window is open, who fell due since is erased every hour: a window left open (and
+# locked) on the panel's laptop for weeks keeps the candidates' promise too.
+RECHECK_MS = 60 * 60 * 1000
 
 
 BANNER_STYLE = """
@@ -133,7 +139,7 @@ class RetentionBanner(QWidget):
 
 
 class PrivacyController(QObject):
-    """Erase and hold actions, the week-ahead banner, and the start-up expiry."""
+    """Erase and hold actions, the week-ahead banner, and the expiry at start-up and hourly."""
 
     def __init__(self, window: Any, library: Any, clock: Clock) -> None:
         super().__init__(window)
@@ -146,6 +152,8 @@ class PrivacyController(QObject):
         self.release_dialog: ReleaseDialog | None = None
         self.overdue_box: QMessageBox | None = None
         self.startup_box: QMessageBox | None = None
+        self.due_box: QMessageBox | None = None  # the hourly check's notice (check_due)
+        self.recheck_timer: QTimer | None = None  # started after the first paint
         self._started = False
 
         self.erase_action = QAction("E&rase candidate…", window)
@@ -386,19 +394,32 @@ class PrivacyController(QObject):
     def _expire(self, now: datetime) -> None:
         """Retention's erasure (nobody's action): whoever was due at ``now`` (when the window
         said so), whoever is signed in. One moment for both steps: someone who falls due in
-        between is not erased while the player may still hold their files."""
+        between is not erased while the player may still hold their files. Behind the
+        panel's lock (the hourly check, or a notice the lock took down) nothing is shown: a
+        failure goes to the log."""
+        quiet = self.window.locked()
         self._let_go([c.submission_id for c in self.service.due(now)])
         try:
             result = self.service.expire(now=now).result
         except OneTakeError as error:
-            warn(self.window, str(error))
+            if quiet:
+                import logging
+
+                # Its type only: a message may name a file (the log outlives erasure).
+                logging.getLogger(__name__).warning(
+                    "retention erasure behind the lock failed: %s", type(error).__name__
+                )
+            else:
+                warn(self.window, str(error))
             return
         if result is not None:
-            self._erased(result)
+            self._erased(result, quiet=quiet)
 
-    def _erased(self, result: ErasureResult) -> None:
+    def _erased(self, result: ErasureResult, *, quiet: bool = False) -> None:
         w = self.window
-        w.reload_library()
+        w.reload_library()  # (behind the lock: refilled at the next sign-in)
+        if quiet:
+            return
         message = f"Erased {len(result.counts)} submission(s) and their recordings."
         if not result.compacted:
             message += " Another program has the library open; close it to finish wiping."
@@ -568,9 +589,16 @@ class PrivacyController(QObject):
         box.open()
 
     def _on_first_paint(self) -> None:
+        from PySide6.QtCore import QTimer  # (see the TYPE_CHECKING imports)
+
         self._started = True
         self.refresh_banner()
         self.expire_due_at_startup()
+        timer = QTimer(self)
+        timer.setInterval(RECHECK_MS)
+        timer.timeout.connect(self.check_due)
+        timer.start()
+        self.recheck_timer = timer
 
     def _on_library_reloaded(self) -> None:
         if self._started:  # before the first paint, _on_first_paint fills the banner
@@ -578,10 +606,6 @@ class PrivacyController(QObject):
 
     def expire_due_at_startup(self) -> QMessageBox | None:
         """Say how many candidates are due and that they are erased now, then erase them."""
-        from PySide6.QtWidgets import QMessageBox  # (see the TYPE_CHECKING imports)
-
-        from onetake_desktop.services.privacy import plural
-
         if not self.window.isVisible():  # closed before the event loop came round
             return None
         self.service.sweep()
@@ -589,12 +613,22 @@ class PrivacyController(QObject):
         due = self.service.due(now)
         if not due:
             return None
+        self.startup_box = self._due_notice(len(due), now)
+        return self.startup_box
+
+    def _due_notice(self, count: int, now: datetime) -> QMessageBox:
+        """Say that ``count`` candidates reached their date; erase those due at ``now`` when
+        it is answered (or taken down: the panel's lock rejects it)."""
+        from PySide6.QtWidgets import QMessageBox  # (see the TYPE_CHECKING imports)
+
+        from onetake_desktop.services.privacy import plural
+
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle("Retention period ended")
         set_properties(box, textFormat=TextFormat.PlainText)
         box.setText(
-            f"{plural(len(due), 'candidate')} reached the end of the time their answers are kept."
+            f"{plural(count, 'candidate')} reached the end of the time their answers are kept."
         )
         box.setInformativeText(
             "When they recorded, they were told their answers would be kept for the "
@@ -604,9 +638,35 @@ class PrivacyController(QObject):
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         box.finished.connect(lambda _r: self._expire(now))
-        self.startup_box = box
         box.open()
         return box
+
+    def check_due(self) -> QMessageBox | None:
+        """The hourly check while the window is open (RECHECK_MS): whoever fell due since
+        start-up is erased as at start-up, with the same notice, the one among them open on
+        screen closed first. Behind the panel's lock nothing about a candidate may show and
+        nobody may be there to answer: they are erased at once, silently (the tree is filled
+        again at the next sign-in). A notice left unanswered since the last check no longer
+        holds the erasure back: the promise does not wait for someone to come back."""
+        from onetake_desktop.services.retention import due_ids
+
+        if not self.window.isVisible():  # closed: its library with it
+            return None
+        if getattr(self.window, "importing", False):
+            return None  # as a person's erasure waits for it (erase_selected): the next hour
+        now = self.service.clock.now()
+        due = due_ids(self._library.db, now)  # one indexed query: nobody due, nothing read
+        if not due:
+            return None
+        if self.window.locked():
+            self._expire(now)  # at once, showing nothing
+            return None
+        if any(box is not None and box.isVisible() for box in (self.startup_box, self.due_box)):
+            self._expire(now)
+            return None
+        self._let_go(due)  # off the screen before the notice covers it
+        self.due_box = self._due_notice(len(due), now)
+        return self.due_box
 
 
 def install_privacy_features(window: QMainWindow, clock: Clock | None = None) -> PrivacyController:
