@@ -1,6 +1,6 @@
 """Stopping an answer never freezes the candidate window: "Saving your answer…" shows while the
 recorder finishes the file, and the take appears when the recorder's report (an event posted to
-the window, always queued) arrives.
+the GUI thread, always queued) arrives.
 
 Real window with the demo kit, offscreen; synthetic camera and microphone, real encoders. A
 latch holds every take's writer in its last step (flushing the encoder, closing the file), so
@@ -338,27 +338,93 @@ def test_a_take_s_report_is_counted_on_the_gui_thread_once_each_and_never_at_onc
     assert w.service.take_wakeups == []
 
 
-def test_a_take_s_report_after_the_window_is_deleted_is_dropped_quietly(
-    qtbot: QtBot, tmp_path: Path
+def counted_window(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[CandidateWindow, list[str]]:
+    """A window without its ticks (they collect finished takes too), and the names of the
+    threads on which it counted a finished take."""
+    w = make(
+        demo_kit_path(), ManualClock(), tmp_path / f"{name}.onetake", session_dir=tmp_path / name
+    )
+    w.timer.stop()
+    counted: list[str] = []
+    monkeypatch.setattr(
+        w.service, "collect_finished", lambda: counted.append(threading.current_thread().name)
+    )
+    return w, counted
+
+
+def test_a_take_s_report_after_the_window_is_deleted_reaches_nobody(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A window deleted without its close event (which unhooks the report) leaves the
-    recorder's report with nothing to wake: the writer thread's call raises nothing."""
+    """A window deleted without its close event (which unhooks its report) leaves the report
+    hooked in its service: a writer thread's call still raises nothing and wakes nobody, while
+    a live window's report, made right after it on the same thread, reaches that window on
+    the GUI thread. (One thread's events to one receiver arrive in order: once the live
+    window has counted, the old report has been delivered too.)"""
     import shiboken6
 
-    w = make(demo_kit_path(), ManualClock(), tmp_path / "a.onetake", session_dir=tmp_path / "s")
-    w.timer.stop()
-    (wake,) = w.service.take_wakeups
-    shiboken6.delete(w)  # no close event: the report stays hooked
+    gone, gone_counted = counted_window("gone", tmp_path, monkeypatch)
+    live, live_counted = counted_window("live", tmp_path, monkeypatch)
+    qtbot.addWidget(live)
+    (gone_wake,) = gone.service.take_wakeups
+    (live_wake,) = live.service.take_wakeups
+    shiboken6.delete(gone)  # no close event: the report stays hooked
     failures: list[BaseException] = []
 
     def writer() -> None:
         try:
-            wake()
+            gone_wake()
+            live_wake()
         except BaseException as error:  # any failure fails the test
             failures.append(error)
 
     thread = threading.Thread(target=writer, name="writer")
     thread.start()
     thread.join()
-    QApplication.processEvents()
     assert failures == []
+    qtbot.waitUntil(lambda: live_counted != [])
+    assert live_counted == [threading.main_thread().name]
+    assert gone_counted == []
+
+
+def test_a_window_deleted_while_a_writer_thread_reports_is_never_woken(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race itself: a writer thread reports over and over while the GUI thread deletes
+    the window. No report fails or reaches the deleted window; the live window's report,
+    made after the last of them, still arrives."""
+    import shiboken6
+
+    gone, gone_counted = counted_window("gone", tmp_path, monkeypatch)
+    live, live_counted = counted_window("live", tmp_path, monkeypatch)
+    qtbot.addWidget(live)
+    (gone_wake,) = gone.service.take_wakeups
+    (live_wake,) = live.service.take_wakeups
+    reporting, stop = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+    reports = 0
+
+    def writer() -> None:
+        nonlocal reports
+        try:
+            while not stop.is_set():
+                gone_wake()
+                reports += 1
+                reporting.set()
+            live_wake()
+        except BaseException as error:  # any failure fails the test
+            failures.append(error)
+
+    thread = threading.Thread(target=writer, name="writer")
+    thread.start()
+    assert reporting.wait(LATCH_SECONDS)
+    shiboken6.delete(gone)  # on the GUI thread, while the writer thread posts
+    stop.set()
+    thread.join()
+    assert failures == []
+    assert reports > 0
+    qtbot.waitUntil(lambda: live_counted != [])
+    assert live_counted == [threading.main_thread().name]
+    # This thread processed no event before the deletion: every report came after it.
+    assert gone_counted == []

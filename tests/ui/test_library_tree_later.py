@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QTreeView
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services.reviewer import ReviewerService, open_reviewer_service
 from onetake_desktop.storage.library import open_library
+from onetake_desktop.ui.reviewer.library_model import LibraryModel
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from tests.ui.first_paint_probe import AtFirstPaint
 from tests.ui.test_panel_window import NAMES, make_library
@@ -73,6 +75,31 @@ def test_the_library_is_measured_alike_before_and_after_the_tree_is_made(
     assert window._library_width() == width
     exact = window._first_frame_rows()
     assert rows >= exact
+    window.close()
+
+
+def test_an_ask_for_the_tree_while_it_is_made_makes_no_second_one(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Something run while the tree is being made (here: in the model's first call, after
+    its signal is connected) that asks for the library's view again gets no second tree."""
+    window = _empty_window(qtbot, tmp_path / "lib")
+    assert not window.library_view_built
+    asked: list[bool] = []  # whether the view was there right after the ask
+    real_set_compact = LibraryModel.set_compact
+
+    def set_compact_asking_again(model: LibraryModel, on: bool) -> None:
+        if not asked:  # one ask, in the middle of the making
+            asked.append(False)
+            window._ensure_library_view()
+            asked[0] = window.library_view_built
+        real_set_compact(model, on)
+
+    monkeypatch.setattr(LibraryModel, "set_compact", set_compact_asking_again)
+    window._ensure_library_view()
+    assert asked == [False]  # the ask came while it was being made, and made nothing
+    assert window.library_pane.findChildren(QTreeView) == [window.tree]
+    assert window.tree.model() is window.model
     window.close()
 
 

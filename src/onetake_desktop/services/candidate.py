@@ -19,7 +19,7 @@ loop). Stopping a take does not wait for the recorder to finish its file (draini
 the encoder, fsyncing take a noticeable time on a weak laptop): :attr:`finishing` is true
 meanwhile. The recording engine reports every take that ended (stopped, time limit, device
 lost) from its own writer thread through ``on_finished``; that only enqueues the result and
-calls the ``take_wakeups`` (thread-safe callables: a window posts itself an event there), and
+calls the ``take_wakeups`` (thread-safe callables: a window's posts an event, no more), and
 :meth:`collect_finished`, or :meth:`tick` called about 30 times a second, turns it into a
 state change on the owner's thread. Listeners are plain callables and are always called on the
 owner's thread. A dialog (:meth:`interrupt`) stops a take the same way, without waiting; that
@@ -226,7 +226,7 @@ class CandidateService:
         # in the background and its file is deleted when it reports back (collect_finished).
         self._discarding: dict[object, tuple[Future[TakeResult], Path]] = {}
         # Called on the recorder's writer thread when a take has ended: thread-safe work only
-        # (a window emits a queued signal, then calls collect_finished on its own thread).
+        # (a window's posts an event, then calls collect_finished on its own thread).
         self.take_wakeups: list[Callable[[], None]] = []
         # "Practice answers are never saved or sent": a practice take left by a crash or a
         # closed window goes as soon as the session is opened again.

@@ -9,6 +9,7 @@ past the screen: pages scroll their bodies and keep their actions and clocks in 
 from __future__ import annotations
 
 import importlib
+from _weakref import ref  # weakref's C half: PySide6's import hook reads weakref.py (~0.7 M)
 from collections.abc import Callable, Iterator, Mapping
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
@@ -206,34 +207,69 @@ class _Pages(Mapping[str, Page]):
         return list(self._built.values())
 
 
-# "A take has finished": the window's own event type (a number Qt hands out once per process).
+# "A take has finished": the wake-ups' own event type (a number Qt hands out once per process).
 _TAKE_FINISHED = QEvent.Type(QEvent.registerEventType())
 
 
-class _TakeWakeup(QObject):
-    """Calls ``on_wake`` on the GUI thread each time ``wake`` is called on any thread (the
-    recorder's writer thread reports a finished take). A posted event, always queued as a
-    queued signal connection was, without its Qt.ConnectionType: naming the Qt namespace
-    costs the window's start-up ~120 M instructions (ui/widgets/qt_numbers.py)."""
+class _TakeFinished(QEvent):
+    """Carries a window's token, never the window: the thread that posts it holds nothing
+    the GUI thread may delete."""
 
-    def __init__(self, parent: QObject, on_wake: Callable[[], object]) -> None:
-        super().__init__(parent)
-        self._on_wake = on_wake
+    def __init__(self, token: int) -> None:
+        super().__init__(_TAKE_FINISHED)
+        self.token = token
 
-    def wake(self) -> None:
-        try:
-            QCoreApplication.postEvent(self, QEvent(_TAKE_FINISHED))
-        except RuntimeError:
-            # The window was deleted without its close event (which unhooks this): nobody
-            # is left to wake, and the recorder's writer thread must not fail for it. The
-            # take is on disk; the session finds it when reopened.
-            return
+
+class _TakeWakeups(QObject):
+    """Brings a finished take's report onto the GUI thread, to the window still there for it.
+
+    Threads: ``wake(token)`` may be called on any thread (the recorder's writer thread) and
+    only posts an event to this object; ``register``, ``drop`` and the delivery run on the
+    GUI thread. One parentless instance lives for the whole process (``_take_wakeups``): a
+    post to a window's own child could meet the window's deletion half-way, and a window's
+    token is dropped when it closes or is destroyed, so a late report finds nobody and does
+    nothing. A posted event, always queued as a queued signal connection was, without its
+    Qt.ConnectionType: naming the Qt namespace costs the window's start-up ~120 M
+    instructions (ui/widgets/qt_numbers.py)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._windows: dict[int, ref[CandidateWindow]] = {}
+        self._last = 0
+
+    def register(self, window: CandidateWindow) -> int:
+        """The window is held weakly: this bridge, which lives for the process, does not keep
+        alive a window that nothing else does."""
+        self._last += 1
+        self._windows[self._last] = ref(window)
+        return self._last
+
+    def drop(self, token: int) -> None:
+        self._windows.pop(token, None)
+
+    def wake(self, token: int) -> None:
+        QCoreApplication.postEvent(self, _TakeFinished(token))
 
     def event(self, event: QEvent) -> bool:
-        if event.type() != _TAKE_FINISHED:
+        if not isinstance(event, _TakeFinished):
             return super().event(event)
-        self._on_wake()
+        window = self._windows.get(event.token)
+        if window is not None and (alive := window()) is not None:
+            alive.take_finished()
         return True
+
+
+_wakeups: _TakeWakeups | None = None
+
+
+def _take_wakeups() -> _TakeWakeups:
+    """The process's one bridge, made by the first window: on the GUI thread, which a
+    QObject's events are delivered on (the thread that made it). Kept for the process's life:
+    nothing deletes it while a writer thread may post to it."""
+    global _wakeups
+    if _wakeups is None:
+        _wakeups = _TakeWakeups()
+    return _wakeups
 
 
 class CandidateWindow(QWidget):
@@ -323,8 +359,15 @@ class CandidateWindow(QWidget):
         service.notice_listeners.append(self.show_notice)
         # A stopped take is saved in the background ("Saving your answer…"); it is counted
         # here, on the GUI thread, as soon as the recorder reports it.
-        self._wake = _TakeWakeup(self, self._take_finished).wake
+        # The report reaches this window through the process's one bridge, by token only.
+        wakeups = _take_wakeups()
+        token = wakeups.register(self)
+        self._wake_token = token
+        self._wake: Callable[[], None] = lambda: wakeups.wake(token)
         service.take_wakeups.append(self._wake)
+        # A window deleted without its close event: no report reaches it any more. The slot
+        # holds no reference to the window (the connection would keep it alive).
+        self.destroyed.connect(lambda: wakeups.drop(token))
         self.timer = QTimer(self)
         self.timer.setInterval(33)
         self.timer.timeout.connect(self.tick)
@@ -413,7 +456,8 @@ class CandidateWindow(QWidget):
         self.page.refresh()
         self._close_if_saved()
 
-    def _take_finished(self) -> None:
+    def take_finished(self) -> None:
+        """The recorder reported a finished take (GUI thread; see _TakeWakeups)."""
         if not self.closing:
             self.act(self.service.collect_finished)
             self._close_if_saved()
@@ -660,6 +704,7 @@ class CandidateWindow(QWidget):
         # Nothing is left to save here. A take a dialog stopped (discarded) had the whole
         # question to finish in; its file is deleted before the devices close.
         self.service.close()
+        _take_wakeups().drop(self._wake_token)
         if self._wake in self.service.take_wakeups:
             self.service.take_wakeups.remove(self._wake)
         event.accept()

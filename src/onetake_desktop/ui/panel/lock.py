@@ -1,4 +1,5 @@
-"""Who is at the laptop: the lock screen, the panelist switch and the new-panelist dialog."""
+"""Who is at the laptop: the lock screen (the panelist switch is in switch.py, the
+new-panelist dialog in new_panelist.py)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,8 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.panel.common import STYLE, FlagLabel, plain_text_labels
-from onetake_desktop.ui.panel.switch import PanelistSwitch
 
-__all__ = ["SUBTITLE", "LockScreen", "PanelistSwitch"]
+__all__ = ["SUBTITLE", "LockScreen"]
 
 if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
     from onetake_desktop.services.panel_records import Verified

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
     # The words' view (transcript_words.py: QPlainTextEdit's Python type and enums) with the
     # first answer that has some.
-    from onetake_desktop.ui.reviewer.transcript_words import _Words
+    from onetake_desktop.ui.reviewer.transcript_words import TranscriptWords
 
 # By number, as the panel's other Qt enums before the first paint (ui/widgets/qt_numbers.py).
 HIT_ROLE = ItemDataRole.UserRole + 1
@@ -104,7 +104,7 @@ class TranscriptPanel(QWidget):
         self.status = plain_label("", object_name="Hint", wrap=True)
         # The words are shown in a text view made with the first answer that has some: hidden
         # until then, it is no part of the reviewer's first frame (issue 17).
-        self._text: _Words | None = None
+        self._text: TranscriptWords | None = None
         self._text_minimum_height = 0
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search what candidates said…")
@@ -254,12 +254,13 @@ class TranscriptPanel(QWidget):
         self.pin_requested.emit(round(self.words[index].start * 1000))
 
     @property
-    def text(self) -> _Words:
+    def text(self) -> TranscriptWords:
         """The answer's words, under the status line (hidden while there are none)."""
         if self._text is None:
-            from onetake_desktop.ui.reviewer.transcript_words import _Words  # (see the top)
+            # (See the top: loads with the first answer that has words.)
+            from onetake_desktop.ui.reviewer.transcript_words import TranscriptWords
 
-            text = _Words()
+            text = TranscriptWords()
             text.setVisible(False)
             self._column.insertWidget(self._column.indexOf(self.status) + 1, text, 3)
             text.setMinimumHeight(self._text_minimum_height)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from onetake_desktop.domain.transcript import Word
 
 
-class _Words(QPlainTextEdit):
+class TranscriptWords(QPlainTextEdit):
     """The transcript text; a click names the word under the pointer."""
 
     word_clicked = Signal(int)

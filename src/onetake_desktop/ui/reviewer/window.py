@@ -189,6 +189,7 @@ class ReviewerWindow(QMainWindow):
         self._scoring_page_built = False  # see _ensure_scoring_page
         self._panes_late = False  # built after the panel's widgets (see _install_transcripts)
         self._when_library_view: list[Callable[[], object]] = []  # see _ensure_library_view
+        self._library_view_building = False
         self._status_compact = False  # the status column's marks only (_set_compact)
 
         self.progress = QProgressBar()
@@ -536,8 +537,16 @@ class ReviewerWindow(QMainWindow):
     def _ensure_library_view(self) -> None:
         """Make the library's tree and model unless they are: complete, as the pane built
         whole has them (hidden while the empty library's hint shows; each fill shows it)."""
-        if self.library_view_built:
+        if self.library_view_built or self._library_view_building:
             return
+        # Asked again while made (before ``tree`` is set), it would make a second tree.
+        self._library_view_building = True
+        try:
+            self._build_library_view()
+        finally:
+            self._library_view_building = False
+
+    def _build_library_view(self) -> None:
         # Qt classes only the tree names load with it (each makes its Python enums).
         from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 

@@ -393,12 +393,13 @@ class PlayerWidget(QWidget):
         # the stack, with a text view's size hint (QAbstractScrollArea's, 256x192, whatever
         # the style), so the stack, and the window around it, measure the same (issue 17).
         self._text: QPlainTextEdit | None = None
-        self._text_stand_in = QWidget()
-        stand_in = QVBoxLayout(self._text_stand_in)
+        stand_in_page = QWidget()
+        stand_in = QVBoxLayout(stand_in_page)
         stand_in.setContentsMargins(0, 0, 0, 0)
         expanding = QSizePolicy.Policy.Expanding
         stand_in.addItem(QSpacerItem(256, 192, expanding, expanding))
-        self._text_stand_in.setSizePolicy(expanding, expanding)
+        stand_in_page.setSizePolicy(expanding, expanding)
+        self._text_stand_in: QWidget | None = stand_in_page  # None once replaced (deleted)
         self.placeholder = QLabel("Choose an answer in the library to play it.")
         self.placeholder.setObjectName("Hint")
         # Enum-typed properties by number before the first paint (ui/widgets/qt_numbers.py).
@@ -408,7 +409,7 @@ class PlayerWidget(QWidget):
         set_properties(self.placeholder, textFormat=TextFormat.PlainText)
 
         self.stack = QStackedWidget()
-        for w in (self.placeholder, self.video, self.waveform, self._text_stand_in):
+        for w in (self.placeholder, self.video, self.waveform, stand_in_page):
             self.stack.addWidget(w)
 
         self.play_button = QPushButton("Play")
@@ -498,9 +499,12 @@ class PlayerWidget(QWidget):
             text.setObjectName("AnswerText")
             text.setAccessibleName("Written answer")
             # In the stand-in's place: the stack's last page, as when made with the player.
-            at = self.stack.indexOf(self._text_stand_in)
-            self.stack.removeWidget(self._text_stand_in)
-            self._text_stand_in.deleteLater()
+            stand_in = self._text_stand_in
+            assert stand_in is not None  # (there until the text view is made, once)
+            at = self.stack.indexOf(stand_in)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            self._text_stand_in = None  # nothing keeps pointing at the deleted page
             self.stack.insertWidget(at, text)
             # Tab: right before the timeline, where it was when made with the player (its
             # first), after the last widget before it that Tab reaches (setTabOrder moves
