@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,12 @@ def build(home: Path, candidates: int, seed: int = 17) -> dict[str, Any]:
     actors = [panel.create_panelist(name, pw) for name, pw in PASSPHRASES.items()]
     panel.lock()
     db = library.db
-    at = "2026-11-20T10:00:00.000+00:00"
+    # Dated from today (sealed four weeks ago, imported nine days ago), so that no reading
+    # command ever finds them past their keeping date (services/retention.py) and erases the
+    # bench's library under it, whenever the bench runs.
+    now = datetime.now(UTC).replace(microsecond=0)
+    at = (now - timedelta(days=9)).isoformat(timespec="milliseconds")
+    sealed = (now - timedelta(days=28)).strftime("%Y-%m-%dT%H:%M:%SZ")
     db.execute("BEGIN IMMEDIATE")
     first_sub = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]) + 1
     db.conn.executemany(
@@ -169,7 +175,7 @@ def build(home: Path, candidates: int, seed: int = 17) -> dict[str, Any]:
                 CONTENT_HASH,
                 f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {n:05d}",
                 f"c{n}@example.org",
-                "2026-11-01T10:01:00Z",
+                sealed,
                 at,
                 f"submissions/s{n}",
             )
