@@ -127,7 +127,8 @@ class TranscriptPanel(QWidget):
         self.progress.setMinimumWidth(
             self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
         )
-        self.pause_button = QPushButton("Pause")
+        # Not "Pause": it sits by the player, where Pause means playback.
+        self.pause_button = QPushButton("Pause transcribing")
         self.pause_button.setCheckable(True)
         self.pause_button.setToolTip(plain_tooltip("Pause transcribing in the background"))
         self.pause_button.toggled.connect(self._on_pause)
@@ -215,6 +216,10 @@ class TranscriptPanel(QWidget):
             self._column.addWidget(self.run_row)
         self._show_status()
 
+    def search_line_height(self) -> int:
+        """The search line's height, a run's progress and Pause on it or not."""
+        return max(w.sizeHint().height() for w in (self.search, self.progress, self.pause_button))
+
     def _show_status(self) -> None:
         # Compact: the model's name goes to a tooltip under words; a run's progress says it.
         self.status.setVisible(not (self.compact and (self.words or self._run is not None)))
@@ -295,6 +300,9 @@ class TranscriptPanel(QWidget):
             results.setWordWrap(True)
             set_properties(results, horizontalScrollBarPolicy=ScrollBarPolicy.ScrollBarAlwaysOff)
             results.setMaximumHeight(self._results_height)
+            # At least two lines, not a list view's default (~5): under the player in a short
+            # window the results share what the player leaves with the words.
+            results.setMinimumHeight(self._results_height // 3 + 2 * results.frameWidth())
             QWidget.setTabOrder(self.search, results)  # Tab: search, its results, the words
             self._results = results
         return self._results
@@ -387,7 +395,7 @@ class TranscriptPanel(QWidget):
         self.progress.setMinimumWidth(
             self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
         )
-        self.pause_button.setText("Resume" if on else "Pause")
+        self.pause_button.setText("Resume transcribing" if on else "Pause transcribing")
 
     @property
     def running(self) -> bool:
@@ -580,6 +588,12 @@ class TranscriptFeatures(QObject):
             self._user_sized = False
             # Under the player, every line counts (TranscriptPanel.set_compact).
             self.panel.set_compact(not wide)
+            # Under the player, the transcript gives way first: its least height is its
+            # search line (with a run's progress and Pause on it), so a short splitter
+            # shrinks its words, never the player's buttons (a splitter too short for both
+            # minimums squeezes the bigger one: the player, whose control row was cut in
+            # half at 1366x768 x1.5). 0: its layout's own.
+            self.panel.setMinimumHeight(0 if wide else self.panel.search_line_height())
         if self._user_sized:
             return
         if wide:
@@ -590,10 +604,13 @@ class TranscriptFeatures(QObject):
             QTimer.singleShot(0, self._share_height)  # once the new layout has settled
 
     def _share_height(self) -> None:
-        total = self.splitter.height()
+        total = self.splitter.height() - self.splitter.handleWidth()
         panel = self.panel.minimumSizeHint().height()
-        # The player's buttons first, then the panel's rows whole, then a share of the rest.
+        # The player whole first (its control row and a small picture: the window keeps the
+        # picture's least height small), then the panel's rows whole, then a share of the
+        # rest; in a window too short for both, the transcript takes what is left.
         player = max(self.player.minimumSizeHint().height(), min(total * 3 // 5, total - panel))
+        player = min(player, total)
         self.splitter.setSizes([player, max(0, total - player)])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
