@@ -122,16 +122,12 @@ class TranscriptPanel(QWidget):
         self._results_height = self.fontMetrics().height() * 6
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setFormat("Transcribing %v of %m")
-        # Its words whole, even when it shares the search line.
-        self.progress.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
-        )
         # Not "Pause": it sits by the player, where Pause means playback.
         self.pause_button = QPushButton("Pause transcribing")
         self.pause_button.setCheckable(True)
         self.pause_button.setToolTip(plain_tooltip("Pause transcribing in the background"))
         self.pause_button.toggled.connect(self._on_pause)
+        self._show_progress_format()
         self.run_row = QWidget()
         row = QHBoxLayout(self.run_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -214,7 +210,18 @@ class TranscriptPanel(QWidget):
             self.top_row.addWidget(self.run_row, 2)
         else:
             self._column.addWidget(self.run_row)
+        self._show_progress_format()
         self._show_status()
+
+    def _show_progress_format(self) -> None:
+        # Shorter on the search line (compact), where it and "Pause transcribing" share the
+        # width with the search; its words whole either way.
+        of = "/" if self.compact else " of "
+        paused = self.pause_button.isChecked()
+        self.progress.setFormat(f"{'Paused at' if paused else 'Transcribing'} %v{of}%m")
+        self.progress.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance(f"Transcribing 000{of}000") + 16
+        )
 
     def search_line_height(self) -> int:
         """The search line's height, a run's progress and Pause on it or not."""
@@ -387,14 +394,9 @@ class TranscriptPanel(QWidget):
             return
         if on:
             self._run.pause()
-            self.progress.setFormat("Paused at %v of %m")
         else:
             self._run.resume()
-            self.progress.setFormat("Transcribing %v of %m")
-        # Its words whole, even when it shares the search line.
-        self.progress.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
-        )
+        self._show_progress_format()
         self.pause_button.setText("Resume transcribing" if on else "Pause transcribing")
 
     @property
@@ -436,7 +438,9 @@ class TranscriptFeatures(QObject):
         self.panel.setMinimumWidth(220)
         # No fixed minimum height: the panel's layout states what its visible rows need (a
         # fixed three lines squeezed the search and the run's row while transcribing).
-        self.panel.set_text_minimum_height(self.panel.fontMetrics().height() * 2)
+        # Two whole lines (with the view's frame and margins: two bare line heights showed one
+        # line and a cut one).
+        self.panel.set_text_minimum_height(self.panel.fontMetrics().lineSpacing() * 2 + 12)
         # The window's splitter around the player (ReviewerWindow.player_split).
         self.splitter: QSplitter = w.player_split
         self.splitter.addWidget(self.panel)

@@ -407,6 +407,10 @@ class ReviewerWindow(QMainWindow):
         self._ensure_panes()  # locked at start: built now, behind the lock screen
         self._ensure_scoring_page()
         self._ensure_library_view()  # an empty library's (its first frame shows the hint)
+        from onetake_desktop.ui.reviewer.library_elision import RowElision  # (its module)
+
+        # Questions and interviews keep their beginning when cut; names keep both ends.
+        self.tree.setItemDelegate(RowElision(self.tree))
         # The rest of a first page. Should its read fail, the error is reported as any failed
         # read of the library (logged, one sentence: the excepthook) and the rows stay
         # pending: the next lookup, or the next reload, reads them.
@@ -1447,6 +1451,7 @@ class ReviewerWindow(QMainWindow):
             self._compact = self.height() < 700
             self._compact_set = True
             self.pin_notes.set_expanded(not self._compact)
+            self.pin_notes.set_compact(self._compact)  # its title on the note's line
             # Short windows: tighter margins and gaps around the answer, so the player keeps
             # its buttons under a banner (911x512 points at 1366x768 x1.5).
             answer = self.answer_pane.layout()
