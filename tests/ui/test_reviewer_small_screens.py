@@ -121,6 +121,16 @@ def test_the_players_control_row_is_whole_and_the_transcript_takes_what_is_left(
     settle(qtbot)
     assert panel.results.isVisible() and panel.results.count() == 4  # every media answer
     check()
+    # The results whole too, two lines at least; where both do not fit, they take the words'
+    # place until the search is cleared.
+    assert_whole(panel.results, panel)
+    assert panel.results.viewport().height() >= 2 * panel.results.fontMetrics().lineSpacing()
+    if panel.text.isVisible():
+        assert_whole(panel.text, panel)
+    panel.search.clear()
+    QTest.keyClick(panel.search, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert not panel.results.isVisible() and panel.text.isVisible()
     window.close()
 
 

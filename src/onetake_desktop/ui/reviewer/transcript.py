@@ -41,6 +41,8 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 if TYPE_CHECKING:
     from pathlib import Path  # a name only (PySide6's import hook reads each module named)
 
+    from PySide6.QtGui import QResizeEvent
+
     # The search's results list (and QListView's enums behind it) with the first search.
     from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
@@ -177,7 +179,7 @@ class TranscriptPanel(QWidget):
         self.words = stored.transcript.words if stored is not None else ()
         if self.words or self._text is not None:
             self.text.set_words(self.words)
-            self.text.setVisible(bool(self.words))
+            self._fit_words()
         self._show_status()
         if answer_id is None:
             self.status.setText("Choose an answer to read what was said.")
@@ -197,6 +199,7 @@ class TranscriptPanel(QWidget):
         if self._results is not None:
             self._results.clear()
             self._results.setVisible(False)
+            self._fit_words()
         self.show_answer(None)
 
     def set_compact(self, on: bool) -> None:
@@ -212,6 +215,34 @@ class TranscriptPanel(QWidget):
             self._column.addWidget(self.run_row)
         self._show_progress_format()
         self._show_status()
+
+    def _fit_words(self) -> None:
+        """The words shown when there are some, at least two whole lines tall; under the
+        player in a window too short for both, a search's results take their place until
+        the search is cleared (both squeezed, neither was readable, nor the search line)."""
+        if self._text is None:
+            return
+        text = self._text
+        text.ensurePolished()  # its style sheet's padding and font, measured below
+        margins = text.contentsMargins()
+        two_lines = (
+            2 * text.fontMetrics().lineSpacing()
+            + round(2 * text.document().documentMargin())
+            + margins.top()
+            + margins.bottom()
+        )
+        text.setMinimumHeight(max(self._text_minimum_height, two_lines))
+        show = bool(self.words)
+        if show and self.compact and self._results is not None and self._results.isVisible():
+            spacing = 2 * self._column.spacing()
+            needed = self.search_line_height() + self._results.minimumHeight() + spacing
+            show = self.height() >= needed + text.minimumHeight()
+        text.setVisible(show)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._results is not None and self._results.isVisible():
+            self._fit_words()  # room for the words beside the results, or not
 
     def _show_progress_format(self) -> None:
         # Shorter on the search line (compact), where it and "Pause transcribing" share the
@@ -321,6 +352,7 @@ class TranscriptPanel(QWidget):
         text = self.search.text().strip()
         if not text:
             self.results.setVisible(False)
+            self._fit_words()
             return []
         hits = self.service.search(text, interview_pk=self.interview_pk)
         for h in hits:
@@ -335,6 +367,7 @@ class TranscriptPanel(QWidget):
             note = f" ({total - done} answers not transcribed yet)" if done < total else ""
             self.results.addItem(QListWidgetItem(f"No transcript holds {text!r}{note}."))
         self.results.setVisible(True)
+        self._fit_words()
         return hits
 
     def _on_result(self, item: QListWidgetItem) -> None:
@@ -501,6 +534,10 @@ class TranscriptFeatures(QObject):
         pk = view.submission.interview_pk if view is not None else None
         if answer_id != self.panel.answer_id:
             self.panel.show_answer(answer_id, pk)
+            if not self._beside and not self._user_sized:
+                # Its words may have come (their view is made with the first answer that
+                # has some): the height shared again with them.
+                QTimer.singleShot(0, self._share_height)
 
     def _seek(self, position_ms: int) -> None:
         if not self.only_action.isChecked():

@@ -689,10 +689,10 @@ class ReviewerWindow(QMainWindow):
         self.player = PlayerWidget(self.player_split)
         self.player_split.addWidget(self.player)
         # In a short window the picture gives way before the player's buttons: its least
-        # height is three lines, not a full picture's, so the player's minimum (what the
+        # height is two lines, not a full picture's, so the player's minimum (what the
         # transcript under it leaves it) holds the control row whole (1366x768 x1.5). The
         # written answer's view, made later, gets the same (_load_media).
-        self._picture_minimum = 3 * self.player.fontMetrics().height()
+        self._picture_minimum = 2 * self.player.fontMetrics().lineSpacing() + 8
         self.player.video.setMinimumHeight(self._picture_minimum)
         self.player.waveform.setMinimumHeight(self._picture_minimum)
         self.pins_placeholder = QVBoxLayout()
