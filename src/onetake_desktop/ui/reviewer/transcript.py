@@ -41,8 +41,6 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 if TYPE_CHECKING:
     from pathlib import Path  # a name only (PySide6's import hook reads each module named)
 
-    from PySide6.QtGui import QResizeEvent
-
     # The search's results list (and QListView's enums behind it) with the first search.
     from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
@@ -238,11 +236,6 @@ class TranscriptPanel(QWidget):
             needed = self.search_line_height() + self._results.minimumHeight() + spacing
             show = self.height() >= needed + text.minimumHeight()
         text.setVisible(show)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self._results is not None and self._results.isVisible():
-            self._fit_words()  # room for the words beside the results, or not
 
     def _show_progress_format(self) -> None:
         # Shorter on the search line (compact), where it and "Pause transcribing" share the
@@ -492,6 +485,7 @@ class TranscriptFeatures(QObject):
         self._shown = False
         self._closed = False
         self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
+        self.splitter.splitterMoved.connect(lambda *_: self._fit_words())
 
         self.player.position_changed.connect(self.panel.set_position)
         self.panel.seek_requested.connect(self._seek)
@@ -653,6 +647,14 @@ class TranscriptFeatures(QObject):
         player = max(self.player.minimumSizeHint().height(), min(total * 3 // 5, total - panel))
         player = min(player, total)
         self.splitter.setSizes([player, max(0, total - player)])
+        self._fit_words()
+
+    def _fit_words(self) -> None:
+        # Room for the words beside a search's results, or not (TranscriptPanel._fit_words),
+        # once the splitter has its sizes (not from the panel's resizeEvent: a Python
+        # override every resize of the window's first frame would go through).
+        if self.panel.isVisible():
+            QTimer.singleShot(0, self.panel._fit_words)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
