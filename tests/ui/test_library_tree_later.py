@@ -33,7 +33,14 @@ def _empty_window(qtbot: QtBot, root: Path) -> ReviewerWindow:
 def _assert_tree_after_sort(window: ReviewerWindow) -> None:
     ring = window._tab_ring()
     at = ring.index(window.search)
-    assert ring[at : at + 4] == [window.search, window.sort, window.tree, window.card_toggle]
+    # (The empty library's Import button, shown instead of the tree, comes after it.)
+    assert ring[at : at + 5] == [
+        window.search,
+        window.sort,
+        window.tree,
+        window.empty_import,
+        window.card_toggle,
+    ]
 
 
 def test_an_empty_library_paints_its_hint_first_and_the_tree_follows(

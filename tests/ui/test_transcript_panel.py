@@ -165,7 +165,7 @@ def test_background_progress_shows_and_pauses(
     assert panel.run_row.isVisible()
     QTest.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: engine.paused)
-    assert panel.pause_button.text() == "Resume"
+    assert panel.pause_button.text() == "Resume transcribing"
     QTest.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert not engine.paused
     engine.gate.set()

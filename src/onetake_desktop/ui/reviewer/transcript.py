@@ -122,15 +122,12 @@ class TranscriptPanel(QWidget):
         self._results_height = self.fontMetrics().height() * 6
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setFormat("Transcribing %v of %m")
-        # Its words whole, even when it shares the search line.
-        self.progress.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
-        )
-        self.pause_button = QPushButton("Pause")
+        # Not "Pause": it sits by the player, where Pause means playback.
+        self.pause_button = QPushButton("Pause transcribing")
         self.pause_button.setCheckable(True)
         self.pause_button.setToolTip(plain_tooltip("Pause transcribing in the background"))
         self.pause_button.toggled.connect(self._on_pause)
+        self._show_progress_format()
         self.run_row = QWidget()
         row = QHBoxLayout(self.run_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -180,7 +177,7 @@ class TranscriptPanel(QWidget):
         self.words = stored.transcript.words if stored is not None else ()
         if self.words or self._text is not None:
             self.text.set_words(self.words)
-            self.text.setVisible(bool(self.words))
+            self._fit_words()
         self._show_status()
         if answer_id is None:
             self.status.setText("Choose an answer to read what was said.")
@@ -200,6 +197,7 @@ class TranscriptPanel(QWidget):
         if self._results is not None:
             self._results.clear()
             self._results.setVisible(False)
+            self._fit_words()
         self.show_answer(None)
 
     def set_compact(self, on: bool) -> None:
@@ -213,7 +211,45 @@ class TranscriptPanel(QWidget):
             self.top_row.addWidget(self.run_row, 2)
         else:
             self._column.addWidget(self.run_row)
+        self._show_progress_format()
         self._show_status()
+
+    def _fit_words(self) -> None:
+        """The words shown when there are some, at least two whole lines tall; under the
+        player in a window too short for both, a search's results take their place until
+        the search is cleared (both squeezed, neither was readable, nor the search line)."""
+        if self._text is None:
+            return
+        text = self._text
+        text.ensurePolished()  # its style sheet's padding and font, measured below
+        margins = text.contentsMargins()
+        two_lines = (
+            2 * text.fontMetrics().lineSpacing()
+            + round(2 * text.document().documentMargin())
+            + margins.top()
+            + margins.bottom()
+        )
+        text.setMinimumHeight(max(self._text_minimum_height, two_lines))
+        show = bool(self.words)
+        if show and self.compact and self._results is not None and self._results.isVisible():
+            spacing = 2 * self._column.spacing()
+            needed = self.search_line_height() + self._results.minimumHeight() + spacing
+            show = self.height() >= needed + text.minimumHeight()
+        text.setVisible(show)
+
+    def _show_progress_format(self) -> None:
+        # Shorter on the search line (compact), where it and "Pause transcribing" share the
+        # width with the search; its words whole either way.
+        of = "/" if self.compact else " of "
+        paused = self.pause_button.isChecked()
+        self.progress.setFormat(f"{'Paused at' if paused else 'Transcribing'} %v{of}%m")
+        self.progress.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance(f"Transcribing 000{of}000") + 16
+        )
+
+    def search_line_height(self) -> int:
+        """The search line's height, a run's progress and Pause on it or not."""
+        return max(w.sizeHint().height() for w in (self.search, self.progress, self.pause_button))
 
     def _show_status(self) -> None:
         # Compact: the model's name goes to a tooltip under words; a run's progress says it.
@@ -296,6 +332,9 @@ class TranscriptPanel(QWidget):
             results.setWordWrap(True)
             set_properties(results, horizontalScrollBarPolicy=ScrollBarPolicy.ScrollBarAlwaysOff)
             results.setMaximumHeight(self._results_height)
+            # At least two lines, not a list view's default (~5): under the player in a short
+            # window the results share what the player leaves with the words.
+            results.setMinimumHeight(self._results_height // 3 + 2 * results.frameWidth())
             QWidget.setTabOrder(self.search, results)  # Tab: search, its results, the words
             self._results = results
         return self._results
@@ -307,6 +346,7 @@ class TranscriptPanel(QWidget):
         text = self.search.text().strip()
         if not text:
             self.results.setVisible(False)
+            self._fit_words()
             return []
         hits = self.service.search(text, interview_pk=self.interview_pk)
         for h in hits:
@@ -321,6 +361,7 @@ class TranscriptPanel(QWidget):
             note = f" ({total - done} answers not transcribed yet)" if done < total else ""
             self.results.addItem(QListWidgetItem(f"No transcript holds {text!r}{note}."))
         self.results.setVisible(True)
+        self._fit_words()
         return hits
 
     def _on_result(self, item: QListWidgetItem) -> None:
@@ -380,15 +421,10 @@ class TranscriptPanel(QWidget):
             return
         if on:
             self._run.pause()
-            self.progress.setFormat("Paused at %v of %m")
         else:
             self._run.resume()
-            self.progress.setFormat("Transcribing %v of %m")
-        # Its words whole, even when it shares the search line.
-        self.progress.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("Transcribing 000 of 000") + 16
-        )
-        self.pause_button.setText("Resume" if on else "Pause")
+        self._show_progress_format()
+        self.pause_button.setText("Resume transcribing" if on else "Pause transcribing")
 
     @property
     def running(self) -> bool:
@@ -429,7 +465,9 @@ class TranscriptFeatures(QObject):
         self.panel.setMinimumWidth(220)
         # No fixed minimum height: the panel's layout states what its visible rows need (a
         # fixed three lines squeezed the search and the run's row while transcribing).
-        self.panel.set_text_minimum_height(self.panel.fontMetrics().height() * 2)
+        # Two whole lines (with the view's frame and margins: two bare line heights showed one
+        # line and a cut one).
+        self.panel.set_text_minimum_height(self.panel.fontMetrics().lineSpacing() * 2 + 12)
         # The window's splitter around the player (ReviewerWindow.player_split).
         self.splitter: QSplitter = w.player_split
         self.splitter.addWidget(self.panel)
@@ -448,6 +486,7 @@ class TranscriptFeatures(QObject):
         self._shown = False
         self._closed = False
         self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_user_sized", True))
+        self.splitter.splitterMoved.connect(lambda *_: self._fit_words())
 
         self.player.position_changed.connect(self.panel.set_position)
         self.panel.seek_requested.connect(self._seek)
@@ -490,6 +529,10 @@ class TranscriptFeatures(QObject):
         pk = view.submission.interview_pk if view is not None else None
         if answer_id != self.panel.answer_id:
             self.panel.show_answer(answer_id, pk)
+            if not self._beside and not self._user_sized:
+                # Its words may have come (their view is made with the first answer that
+                # has some): the height shared again with them.
+                QTimer.singleShot(0, self._share_height)
 
     def _seek(self, position_ms: int) -> None:
         if not self.only_action.isChecked():
@@ -581,6 +624,12 @@ class TranscriptFeatures(QObject):
             self._user_sized = False
             # Under the player, every line counts (TranscriptPanel.set_compact).
             self.panel.set_compact(not wide)
+            # Under the player, the transcript gives way first: its least height is its
+            # search line (with a run's progress and Pause on it), so a short splitter
+            # shrinks its words, never the player's buttons (a splitter too short for both
+            # minimums squeezes the bigger one: the player, whose control row was cut in
+            # half at 1366x768 x1.5). 0: its layout's own.
+            self.panel.setMinimumHeight(0 if wide else self.panel.search_line_height())
         if self._user_sized:
             return
         if wide:
@@ -591,11 +640,22 @@ class TranscriptFeatures(QObject):
             QTimer.singleShot(0, self._share_height)  # once the new layout has settled
 
     def _share_height(self) -> None:
-        total = self.splitter.height()
+        total = self.splitter.height() - self.splitter.handleWidth()
         panel = self.panel.minimumSizeHint().height()
-        # The player's buttons first, then the panel's rows whole, then a share of the rest.
+        # The player whole first (its control row and a small picture: the window keeps the
+        # picture's least height small), then the panel's rows whole, then a share of the
+        # rest; in a window too short for both, the transcript takes what is left.
         player = max(self.player.minimumSizeHint().height(), min(total * 3 // 5, total - panel))
+        player = min(player, total)
         self.splitter.setSizes([player, max(0, total - player)])
+        self._fit_words()
+
+    def _fit_words(self) -> None:
+        # Room for the words beside a search's results, or not (TranscriptPanel._fit_words),
+        # once the splitter has its sizes (not from the panel's resizeEvent: a Python
+        # override every resize of the window's first frame would go through).
+        if self.panel.isVisible():
+            QTimer.singleShot(0, self.panel._fit_words)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:

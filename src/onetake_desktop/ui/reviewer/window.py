@@ -78,6 +78,7 @@ QLabel#Candidate { font-size: 13pt; font-weight: 600; }
 QFrame#ImportBox { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
 QLabel#Flag { background: #fff7e6; border: 1px solid #e0b251; border-radius: 6px; padding: 6px; }
 QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; border-color: #1f5fa8; }
+QProgressBar::chunk { background: #a9cbf2; }
 """
 
 
@@ -254,6 +255,7 @@ class ReviewerWindow(QMainWindow):
             "tree",
             "no_match",
             "empty_hint",
+            "empty_import",
             "_bar_probe",
             "_import_box",
             "_selecting",
@@ -268,6 +270,7 @@ class ReviewerWindow(QMainWindow):
             "question_card",
             "player_split",
             "player",
+            "_picture_minimum",
             "pins_placeholder",
             "pin_notes",
             "scoring_hint",
@@ -405,6 +408,10 @@ class ReviewerWindow(QMainWindow):
         self._ensure_panes()  # locked at start: built now, behind the lock screen
         self._ensure_scoring_page()
         self._ensure_library_view()  # an empty library's (its first frame shows the hint)
+        from onetake_desktop.ui.reviewer.library_elision import RowElision  # (its module)
+
+        # Questions and interviews keep their beginning when cut; names keep both ends.
+        self.tree.setItemDelegate(RowElision(self.tree))
         # The rest of a first page. Should its read fail, the error is reported as any failed
         # read of the library (logged, one sentence: the excepthook) and the rows stay
         # pending: the next lookup, or the next reload, reads them.
@@ -480,13 +487,30 @@ class ReviewerWindow(QMainWindow):
         self._selecting = False
         self.no_match = plain_label("No candidate matches this search.", object_name="Hint")
         self.no_match.setVisible(False)
-        self.empty_hint = QLabel(
-            "No interviews yet.\n\nDrop bundles (.onetake) or folders here, or use\n"
-            "File > Import bundles… (Ctrl+I)."
+        # The empty library's hint, with a button that does what File > Import bundles…
+        # (Ctrl+I) does: a first-time reviewer sees what to do, not only read about it.
+        self.empty_hint = QWidget()
+        hint = QLabel(
+            "No interviews yet.\n\nDrop bundles (.onetake) or folders here, or import them "
+            "(File > Import bundles…, Ctrl+I)."
         )
-        self.empty_hint.setObjectName("Hint")
-        set_properties(self.empty_hint, alignment=AlignmentFlag.AlignCenter)
-        self.empty_hint.setWordWrap(True)
+        hint.setObjectName("Hint")
+        set_properties(hint, alignment=AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        self.empty_import = QPushButton("Import bundles…")
+        self.empty_import.setObjectName("PrimaryButton")  # the one thing to do here
+        self.empty_import.setToolTip("Choose submission bundles to import (Ctrl+I)")
+        self.empty_import.clicked.connect(lambda _=False: self.import_action.trigger())
+        column = QVBoxLayout(self.empty_hint)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addStretch(1)
+        column.addWidget(hint)
+        row = QHBoxLayout()  # centred by stretches: an alignment is a Qt namespace enum
+        row.addStretch(1)
+        row.addWidget(self.empty_import)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
 
         # The box listing refused bundles after an import is made with the first such list
         # (import_box): hidden until then, it is no part of the first frame (issue 17).
@@ -643,6 +667,7 @@ class ReviewerWindow(QMainWindow):
         self.card_toggle.setAccessibleName("Show or hide the question")
         self.card_toggle.setToolTip("Show or hide the question and its facts (Q)")
         self.card_toggle.toggled.connect(self.set_card_expanded)
+        self.card_toggle.setEnabled(False)  # until an answer shows (show_answer)
         header = QHBoxLayout()
         header.setSpacing(4)
         header.addWidget(self.card_toggle)
@@ -672,6 +697,13 @@ class ReviewerWindow(QMainWindow):
         # Made in the window, not outside and moved in (which styles all of it again).
         self.player = PlayerWidget(self.player_split)
         self.player_split.addWidget(self.player)
+        # In a short window the picture gives way before the player's buttons: its least
+        # height is two lines, not a full picture's, so the player's minimum (what the
+        # transcript under it leaves it) holds the control row whole (1366x768 x1.5). The
+        # written answer's view, made later, gets the same (_load_media).
+        self._picture_minimum = 2 * self.player.fontMetrics().lineSpacing() + 8
+        self.player.video.setMinimumHeight(self._picture_minimum)
+        self.player.waveform.setMinimumHeight(self._picture_minimum)
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
         self.player.rate_changed.connect(self._on_rate)
@@ -698,6 +730,7 @@ class ReviewerWindow(QMainWindow):
         # The rubric's notes at moments, under the player (the rubric is given them).
         self.pin_notes = PinnedNotes(self.answer_pane)  # made in the window (see the player)
         self.pin_notes.pins.setMaximumHeight(110)
+        self.pin_notes.setEnabled(False)  # until an answer shows (show_answer)
         self.pins_placeholder.addWidget(self.pin_notes)
         self.pin_notes.added.connect(self._on_pin)
         self.pin_notes.activated.connect(self.player.seek)
@@ -1262,6 +1295,12 @@ class ReviewerWindow(QMainWindow):
         self.flags_label.setVisible(False)
         self.scoring_pane.setCurrentWidget(self.scoring_hint)
         self.pin_notes.reset()  # a note typed for this answer, not pinned, goes with it
+        # Nothing to pin a note to or fold: greyed, not live-looking (the player greys its own).
+        self.pin_notes.setEnabled(False)
+        self.card_toggle.setEnabled(False)
+        transcripts = self.__dict__.get("transcripts")
+        if transcripts is not None:  # not the last answer's words under no answer
+            transcripts.panel.show_answer(None)
         if self._scoring_page_built:  # (else built so: _ensure_scoring_page)
             self._clear_scoring()
         else:
@@ -1326,6 +1365,8 @@ class ReviewerWindow(QMainWindow):
         self.flag.setVisible(q is None)
         self._show_flags(view.submission.id, a.question_id)
         self.scoring_pane.setCurrentWidget(self.scoring_content)
+        self.pin_notes.setEnabled(True)
+        self.card_toggle.setEnabled(True)
         name, email = self.shown_name(view.submission.id)
         self._show_candidate(name, email)
         if changed:
@@ -1419,6 +1460,7 @@ class ReviewerWindow(QMainWindow):
             self._compact = self.height() < 700
             self._compact_set = True
             self.pin_notes.set_expanded(not self._compact)
+            self.pin_notes.set_compact(self._compact)  # its title on the note's line
             # Short windows: tighter margins and gaps around the answer, so the player keeps
             # its buttons under a banner (911x512 points at 1366x768 x1.5).
             answer = self.answer_pane.layout()
@@ -1570,6 +1612,9 @@ class ReviewerWindow(QMainWindow):
         a = view.answer
         if a.answer_type == "text":
             self.player.show_text(a.text or "(no text)")
+            # Its view's least height as the picture's (its own, a text view's, is taller:
+            # the player would measure differently once it is made).
+            self.player.text.setMinimumHeight(self._picture_minimum)
             return
         if a.media_path is None or not a.media_path.exists():
             self.player.show_message("The media file of this answer is missing from the library.")
@@ -1808,7 +1853,12 @@ class ReviewerWindow(QMainWindow):
         self._after_change()
 
     def submit_candidate(self) -> None:
-        if self.view is None or not self.submit_button.isEnabled():
+        if self.view is None:
+            return
+        if not self.submit_button.isEnabled():
+            # Ctrl+Enter that cannot submit says why where it is seen: the pane's own hint is
+            # often scrolled out of sight under the rubric.
+            self.statusBar().showMessage(f"Not submitted: {self.submit_hint.text()}", 5000)
             return
         self.flush_note()
         sid = self.view.submission.id

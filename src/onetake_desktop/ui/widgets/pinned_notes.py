@@ -83,6 +83,8 @@ class PinnedNotes(QWidget):
         pin_row = QHBoxLayout()
         pin_row.addWidget(self.pin_text, 1)
         pin_row.addWidget(self.pin_button)
+        self._pin_row = pin_row
+        self.compact = False  # the title on the note's line (set_compact)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -116,10 +118,30 @@ class PinnedNotes(QWidget):
         set_properties(self.toggle, arrowType=ArrowType.DownArrow if on else ArrowType.RightArrow)
         self.pins.setVisible(on)
 
+    def set_compact(self, on: bool) -> None:
+        """A short window (on): the folding title goes on the note's line, in short words
+        (its own line took the height the transcript under the player needs)."""
+        if on == self.compact:
+            return
+        self.compact = on
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        (self._pin_row if on else layout).removeWidget(self.toggle)
+        if on:
+            self._pin_row.insertWidget(0, self.toggle)
+        else:
+            layout.insertWidget(0, self.toggle)
+        self._update_title()
+
     def _update_title(self) -> None:
         n = self.pins.count()
         count = "none yet" if n == 0 else ("1 note" if n == 1 else f"{n} notes")
-        self.toggle.setText(f"Notes at moments ({count}); click one to jump there")
+        if self.compact:
+            self.toggle.setText(f"Notes ({count})")
+            self.toggle.setToolTip("Notes at moments: click one to jump there")
+        else:
+            self.toggle.setText(f"Notes at moments ({count}); click one to jump there")
+            self.toggle.setToolTip("")
 
     def set_pinned(self, pinned: Sequence[PinnedNote]) -> None:
         self.pins.clear()

@@ -631,6 +631,13 @@ class PlayerWidget(QWidget):
     def _set_enabled(self, on: bool) -> None:
         for w in (self.play_button, self.back_button, self.forward_button, self.slider):
             w.setEnabled(on)
+        self._loaded = on
+        self._enable_speed()
+
+    def _enable_speed(self) -> None:
+        # Greyed with nothing loaded (they looked live with no answer), and at the ends.
+        self.slower_button.setEnabled(self._loaded and self._rate > SPEEDS[0])
+        self.faster_button.setEnabled(self._loaded and self._rate < SPEEDS[-1])
 
     # -- transport ----------------------------------------------------------------------------
 
@@ -710,8 +717,7 @@ class PlayerWidget(QWidget):
         if self._media is not None:  # else the player starts at this rate when made
             self._media.setPlaybackRate(rate)
         self.speed_label.setText(format_speed(rate))
-        self.slower_button.setEnabled(rate > SPEEDS[0])
-        self.faster_button.setEnabled(rate < SPEEDS[-1])
+        self._enable_speed()
         if changed and announce:
             self.rate_changed.emit(rate)
 

@@ -145,6 +145,9 @@ class RubricPanel(QWidget):
         self.note = _NoteEdit()
         self.note.setPlaceholderText("Note on this answer (saved as you type)")
         self.note.setAccessibleName("Note on this answer")
+        # Tab moves on (to the recommendation, Submit), as in every other form: a tab typed
+        # here trapped the keyboard user and was saved as the note.
+        self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(60)
         self.pins_box = pins if pins is not None else PinnedNotes()
         # The list and its parts by their names here too (tests, the window's menu).

@@ -1,0 +1,246 @@
+"""The reviewer window on a modest laptop (review s11: #3, #4, #7, #8, #11, #13), real bundles,
+a real library and real Qt widgets (offscreen).
+
+Screen sizes are emulated by the window's logical size (see test_reviewer_layout_flow.py):
+1024x600, 1366x768 at 150 % (911x512) and the window's own minimum, 800x480, which is what
+the window fits itself to on a 1366x768 screen at 150 % with a panel or task bar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QWidget
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.paths import app_paths
+from onetake_desktop.services.reviewer import open_reviewer_service
+from onetake_desktop.storage.transcripts import SqliteTranscripts
+from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.pipeline.library_bundles import make_bundle
+from tests.ui.reviewer_windows import shown_reviewer_window
+from tests.ui.test_transcript_window import features, words_of
+
+SIZES = {"1024x600": (1024, 600), "1366x768 at 150%": (911, 512), "minimum": (800, 480)}
+SAID = (
+    "So the customer called me twice about the damaged parcel and I listened first, then I "
+    "explained what our policy allows and offered a replacement with express delivery; she "
+    "was calm by the end and thanked me."
+)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> dict[str, list[int]]:
+    """Ada (video) and Grace (audio only), each media answer transcribed (stored as the
+    engine would store it): the answers' ids by name."""
+    service = open_reviewer_service(app_paths().ensure().library)
+    ids: dict[str, list[int]] = {}
+    try:
+        for name, audio_only in (("Ada Lovelace", False), ("Grace Hopper", True)):
+            bundle = make_bundle(
+                tmp_path / f"{name.split()[0]}.onetake", name, seconds=2.0, audio_only=audio_only
+            )
+            (outcome,) = service.import_paths([bundle]).outcomes
+            assert outcome.submission_id is not None
+            answers = [a.id for a in service.answers(outcome.submission_id)]
+            store = SqliteTranscripts(service.library.db)
+            for answer in service.answers(outcome.submission_id):
+                if answer.media_path:
+                    store.save(answer.id, words_of(SAID), rank=1)
+            ids[name] = answers
+    finally:
+        service.close()
+    return ids
+
+
+def settle(qtbot: QtBot) -> None:
+    for _ in range(3):  # the transcript's share of the height follows the layout (a timer)
+        QApplication.processEvents()
+        qtbot.wait(30)
+
+
+def sized(qtbot: QtBot, size: tuple[int, int]) -> ReviewerWindow:
+    window = shown_reviewer_window(qtbot)
+    window.resize(*size)
+    settle(qtbot)
+    assert (window.width(), window.height()) == size
+    return window
+
+
+def assert_whole(widget: QWidget, within: QWidget) -> None:
+    """``widget`` lies inside ``within`` and nothing cuts or covers any of it."""
+    rect = QRect(widget.mapTo(within, QPoint(0, 0)), widget.size())
+    assert within.rect().contains(rect), (widget, rect, within.rect())
+    assert widget.visibleRegion().boundingRect().size() == widget.size(), widget
+
+
+@pytest.mark.parametrize("kind", ["video", "audio"])
+@pytest.mark.parametrize("name", list(SIZES))
+def test_the_players_control_row_is_whole_and_the_transcript_takes_what_is_left(
+    qtbot: QtBot, library: dict[str, list[int]], name: str, kind: str
+) -> None:
+    window = sized(qtbot, SIZES[name])
+    answer = library["Ada Lovelace" if kind == "video" else "Grace Hopper"][0]
+    window.show_answer(answer)
+    settle(qtbot)
+    player, panel = window.player, features(window).panel
+    assert player.kind == kind
+    # Under the player on these screens, the transcript's words showing.
+    assert features(window).splitter.orientation() == Qt.Orientation.Vertical
+    assert panel.text.isVisible() and panel.text.toPlainText().startswith("So the customer")
+
+    def check() -> None:
+        assert_whole(window.player_split, window.answer_pane)
+        assert_whole(player, window.player_split)
+        assert_whole(player.controls, player)
+        for button in (
+            player.play_button,
+            player.back_button,
+            player.forward_button,
+            player.slower_button,
+            player.faster_button,
+        ):
+            assert_whole(button, player.controls)
+            assert button.height() >= button.sizeHint().height(), button.text()
+        picture = player.video if kind == "video" else player.waveform
+        assert_whole(picture, player)
+        assert picture.height() >= window._picture_minimum
+        assert_whole(panel.search, panel)
+
+    check()
+    # The transcript: two whole lines at least (it showed one and a cut one).
+    lines = panel.text.viewport().height() // panel.text.fontMetrics().lineSpacing()
+    assert lines >= 2, (panel.text.viewport().height(), panel.text.height())
+
+    # A search's results take the transcript's room, never the player's.
+    panel.search.setText("replacement")
+    QTest.keyClick(panel.search, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert panel.results.isVisible() and panel.results.count() == 4  # every media answer
+    check()
+    # The results whole too, two lines at least; where both do not fit, they take the words'
+    # place until the search is cleared.
+    assert_whole(panel.results, panel)
+    assert panel.results.viewport().height() >= 2 * panel.results.fontMetrics().lineSpacing()
+    if panel.text.isVisible():
+        assert_whole(panel.text, panel)
+    panel.search.clear()
+    QTest.keyClick(panel.search, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert not panel.results.isVisible() and panel.text.isVisible()
+    window.close()
+
+
+def test_tab_leaves_the_note_and_types_no_tab(qtbot: QtBot, library: dict[str, list[int]]) -> None:
+    window = sized(qtbot, SIZES["1366x768 at 150%"])
+    answer = library["Ada Lovelace"][0]
+    window.show_answer(answer)
+    window.activateWindow()
+    note = window.rubric.note
+    note.setFocus()
+    QTest.keyClicks(note, "Calm")
+    QTest.keyClick(note, Qt.Key.Key_Tab)
+    assert note.toPlainText() == "Calm"  # no tab typed
+    assert window.focusWidget() is not note
+    # On to the recommendation, then Submit: a keyboard user reaches them by Tab.
+    assert window.focusWidget() in window.recommend_buttons.values()
+    window.flush_note()
+    saved = window.service.library.scores.current(answer, window.current_reviewer_id)
+    assert saved is not None and saved.note == "Calm"
+    window.close()
+
+
+def test_ctrl_enter_that_cannot_submit_says_why_in_the_status_bar(
+    qtbot: QtBot, library: dict[str, list[int]]
+) -> None:
+    window = sized(qtbot, SIZES["1024x600"])
+    window.show_answer(library["Ada Lovelace"][0])
+    window.rubric.choose(4)  # one of three scored
+    window.activateWindow()
+    window.tree.setFocus()
+    QTest.keyClick(window.tree, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not window.submit_button.isEnabled()
+    assert window.statusBar().currentMessage() == (
+        "Not submitted: 2 of 3 answers still need a score."
+    )
+    statuses = window.service.answer_statuses(
+        window.service.actor_for(window.current_reviewer_id),
+        submission_id=window.current_submission_id or 0,
+    )
+    assert "submitted" not in statuses.values()
+    window.close()
+
+
+def test_no_answer_no_live_looking_controls_and_the_empty_library_offers_import(
+    qtbot: QtBot,
+) -> None:
+    window = sized(qtbot, SIZES["1024x600"])
+    assert window.empty_hint.isVisible()
+    assert window.empty_import.isVisible() and window.empty_import.text() == "Import bundles…"
+    # The button is File > Import bundles… (Ctrl+I): the same action, the same guards.
+    window.import_action.triggered.disconnect()
+    asked: list[bool] = []
+    window.import_action.triggered.connect(lambda: asked.append(True))
+    window.empty_import.click()
+    assert asked == [True]
+    player = window.player
+    for widget in (
+        window.pin_notes.pin_text,
+        window.pin_notes.pin_button,
+        player.slower_button,
+        player.faster_button,
+        player.play_button,
+        window.card_toggle,
+    ):
+        assert not widget.isEnabled(), widget
+    panel = features(window).panel
+    assert panel.status.text() == "Choose an answer to read what was said."
+    window.close()
+
+
+def test_an_answer_enables_them_and_clearing_it_greys_them_and_empties_the_transcript(
+    qtbot: QtBot, library: dict[str, list[int]]
+) -> None:
+    window = sized(qtbot, SIZES["1024x600"])
+    window.show_answer(library["Ada Lovelace"][0])
+    player, panel = window.player, features(window).panel
+    live = (window.pin_notes.pin_text, player.slower_button, player.faster_button)
+    assert all(w.isEnabled() for w in (*live, window.card_toggle))
+    assert panel.words
+    window._clear_answer()  # as an erase of the shown candidate leaves it
+    assert not any(w.isEnabled() for w in (*live, window.card_toggle))
+    assert panel.words == () and not panel.text.isVisible()
+    assert panel.status.text() == "Choose an answer to read what was said."
+    window.close()
+
+
+def test_questions_keep_their_beginning_and_names_both_ends_when_cut(
+    qtbot: QtBot, library: dict[str, list[int]]
+) -> None:
+    window = sized(qtbot, SIZES["1366x768 at 150%"])
+    window.show_answer(library["Ada Lovelace"][0])
+    settle(qtbot)
+    tree, model = window.tree, window.model
+    interview = model.index(0, 0)
+    ada = model.index(0, 0, interview)
+    question = model.index(0, 0, ada)
+    assert question.data().startswith("1. ")
+
+    def drawn(index: object) -> Qt.TextElideMode:
+        option = QStyleOptionViewItem()
+        tree.itemDelegate().initStyleOption(option, index)  # type: ignore[attr-defined]
+        return option.textElideMode
+
+    assert drawn(question) == Qt.TextElideMode.ElideRight
+    assert drawn(interview) == Qt.TextElideMode.ElideRight
+    assert drawn(ada) == Qt.TextElideMode.ElideMiddle  # the view's: "Maximi…Smythe"
+    # The question is too long for the pane here: what is drawn is its beginning.
+    width = tree.visualRect(question).width()
+    metrics = tree.fontMetrics()
+    assert metrics.horizontalAdvance(question.data()) > width
+    shown = metrics.elidedText(question.data(), drawn(question), width)
+    assert shown.startswith("1. Tell us") and shown.endswith("…"), shown
+    window.close()
