@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStackedWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.saving import SavingNote
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
+    FittedScroll,
     LevelMeter,
+    Picture16x9,
     Preview,
     TakePlayer,
     button,
@@ -39,16 +40,25 @@ class PracticePage(Page):
         inner.addWidget(self.question)
         self.context = self.kit_text(practice.context if practice else "", "Hint")
         inner.addWidget(self.context)
-        self.layout_.addWidget(box)
-        self.stack = QStackedWidget()
+        # The question asks for its whole height; on a short screen it scrolls in its own box
+        # and the self-view keeps its smallest size (review s11 #6).
+        self.question_box = FittedScroll(box)
+        self.layout_.addWidget(self.question_box)
         self.preview = Preview(400, 225)
+        # The picture takes the height left under the question (and no more than 16:9 of the
+        # width): at 1366x768 and 150 % the whole self-view, and the player's Pause row under
+        # the take, stay on screen (review s11 #6).
+        self.preview_box = Picture16x9(self.preview)
         self.player = TakePlayer("Ctrl+P")
-        self.stack.addWidget(self.preview)
-        self.stack.addWidget(self.player)
-        self.tries = label("", "Hint")  # above the picture: read before it, never scrolled away
-        self.layout_.addWidget(self.tries)
-        self.layout_.addWidget(self.stack, 0, Qt.AlignmentFlag.AlignLeft)
-        self.layout_.addStretch(1)
+        # Under the heading: read before the picture, never scrolled away (and, out of the
+        # scrolling body, its wrapped lines do not make the body ask for more than it has).
+        self.tries = label("", "Hint")
+        self.heading.addWidget(self.tries)
+        # One of the two shows (not a QStackedWidget: its size hint is its largest page's,
+        # the player's with its Play row, which would make the self-view's page scroll).
+        self.layout_.addWidget(self.preview_box, 1)
+        self.layout_.addWidget(self.player, 1)
+        self.player.hide()
         # The clock column sits outside the scrolling body: it is always on screen.
         self.clock = ClockRing()
         self.meter = LevelMeter()
@@ -122,10 +132,12 @@ class PracticePage(Page):
         last = self.service.last_practice
         if phase == "idle" and last is not None and last != self._shown:
             self._shown = last
-            self.stack.setCurrentWidget(self.player)
+            self.preview_box.hide()
+            self.player.show()
             self.player.load(last, self.service.session.state.audio_only, autoplay=True)
         elif busy:
-            self.stack.setCurrentWidget(self.preview)
+            self.player.hide()
+            self.preview_box.show()
         self.preview.set_recording(phase == "recording")
         if phase == "recording":
             self.stop_button.setFocus()
