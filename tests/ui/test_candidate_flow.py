@@ -174,7 +174,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     w.tick()
     assert questions.clock.mode == "think"
     assert questions.start_button.isVisible()
-    assert questions.takes_pill.text() == "Take 1 of 2"
+    assert questions.takes_pill.text() == "Takes used: 1 of 2"  # this take counts (s11 #15)
     assert "Thinking time: 0:10 left" in questions.clock.accessibleName()
     shots(w, "question-thinking")
     clock.advance(10)  # 10 s x 1.5 = 15 s of thinking time

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -76,6 +77,28 @@ def button(
     set_properties(b, focusPolicy=FocusPolicy.StrongFocus)
     b.setAutoDefault(False)
     return b
+
+
+def also_on(b: QPushButton, keys: str) -> None:
+    """A second shortcut for ``b`` (said in its tooltip), active while ``b`` is shown and
+    enabled: a button's own shortcut is one key sequence."""
+    from PySide6.QtGui import QShortcut
+
+    QShortcut(QKeySequence(keys), b, b.animateClick)
+    native = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+    tip = b.toolTip()
+    if tip.endswith(")"):
+        b.setToolTip(f"{tip[:-1]} or {native})")
+    b.setAccessibleDescription(f"{b.accessibleDescription()} or {native}".strip())
+
+
+def set_primary(b: QPushButton, primary: bool) -> None:
+    """Filled (the page's next step) or plain: one filled button in a row (review s11 #28)."""
+    name = "PrimaryButton" if primary else ""
+    if b.objectName() != name:
+        b.setObjectName(name)
+        b.style().unpolish(b)
+        b.style().polish(b)
 
 
 def set_button_text(b: QPushButton, text: str) -> None:
@@ -741,6 +764,12 @@ class TakePlayer(QWidget):
         self.audio = QAudioOutput(self)
         player.setAudioOutput(self.audio)
         video = QVideoWidget()
+        set_properties(video, focusPolicy=FocusPolicy.NoFocus)
+        # The picture's native window takes the keyboard focus when it appears on some
+        # platforms (offscreen does): the page's button that had it gets it back.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_focus_off_picture)
         video.setAccessibleName("Playback of your answer")
         video.setStyleSheet("background: #1d2430;")
         video.setAutoFillBackground(True)
@@ -756,6 +785,11 @@ class TakePlayer(QWidget):
         player.playbackStateChanged.connect(self._state)
         self.player = player
         return player
+
+    def _keep_focus_off_picture(self, old: QWidget | None, new: QWidget | None) -> None:
+        to_picture = new is not None and self.video.isAncestorOf(new)
+        if to_picture and old is not None and old.isVisible() and old.isEnabled():
+            old.setFocus()
 
     def load(self, path: Path | None, audio_only: bool = False, autoplay: bool = False) -> None:
         self.stop()

@@ -16,10 +16,12 @@ from onetake_desktop.ui.candidate.widgets import (
     Picture16x9,
     Preview,
     TakePlayer,
+    also_on,
     button,
     card,
     label,
     set_button_text,
+    set_primary,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +73,7 @@ class PracticePage(Page):
         self.now_button = button(
             "Answer now", "Ctrl+Shift+R", tip="Skip the rest of the thinking time"
         )
+        also_on(self.now_button, "Ctrl+Return")  # as every step forward (review s11 #14)
         self.stop_button = button("Stop", "Ctrl+E", "DangerButton", "Stop the practice answer")
         self.done_button = button("Start the interview", "Ctrl+Return", "PrimaryButton")
         self.saving = SavingNote("Saving your practice answer…")
@@ -87,6 +90,7 @@ class PracticePage(Page):
         self.done_button.clicked.connect(self._done)
         self.back_button.clicked.connect(lambda: self.w.act(self.service.back_to_devices))
         self._shown: Path | None = None
+        self._focused: tuple[str, bool] | None = None  # the phase focus was last placed for
 
     def _record(self) -> None:
         self.player.stop()
@@ -114,6 +118,11 @@ class PracticePage(Page):
             self.record_button,
             "Record again" if self.service.last_practice else "Record a practice try",
         )
+        # One filled button (review s11 #28), and the first focus on it (#14): recording a
+        # try until there is one, then starting the interview.
+        tried = self.service.last_practice is not None
+        set_primary(self.record_button, not tried)
+        set_primary(self.done_button, tried)
         tries = self.service.session.state.practice_tries
         if phase == "thinking":
             self.tries.setText("Think about your answer. Recording starts when the time is up.")
@@ -141,6 +150,13 @@ class PracticePage(Page):
         self.preview.set_recording(phase == "recording")
         if phase == "recording":
             self.stop_button.setFocus()
+        elif phase in ("idle", "thinking") and self._focused != (phase, tried):
+            # Once per phase, after the player is shown (it would take the focus otherwise).
+            if phase == "thinking":
+                self.now_button.setFocus()
+            else:
+                (self.done_button if tried else self.record_button).setFocus()
+        self._focused = (phase, tried)
         self.refresh()
 
     def refresh(self) -> None:

@@ -32,6 +32,7 @@ from onetake_desktop.ui.candidate.widgets import (
     Picture16x9,
     Preview,
     TakePlayer,
+    also_on,
     button,
     card,
     duration_text,
@@ -155,6 +156,8 @@ class QuestionPage(Page):
         self.start_button = button(
             "Start answering now", "Ctrl+R", "PrimaryButton", "Start recording your answer now"
         )
+        # Ctrl+Return goes on at every step (review s11 #14); Ctrl+R records, as on practice.
+        also_on(self.start_button, "Ctrl+Return")
         self.stop_button = button("Stop recording", "Ctrl+E", "DangerButton")
         # After Stop (or the time limit) until the recorder has finished the file.
         self.saving = SavingNote()
@@ -319,11 +322,12 @@ class QuestionPage(Page):
         if kind == "text":
             self.takes_pill.setText("Written answer")
         else:
+            # One wording before, during and after a take (review s11 #15): the take being
+            # thought about or recorded is used already (it records by itself).
             used, allowed = s.takes_used(q), s.takes_allowed(q)
             if a.phase in ("thinking", "recording"):
-                self.takes_pill.setText(f"Take {used + 1} of {allowed}")
-            else:
-                self.takes_pill.setText(f"Takes used: {used} of {allowed}")
+                used += 1
+            self.takes_pill.setText(f"Takes used: {used} of {allowed}")
         self.takes_pill.setAccessibleName(self.takes_pill.text())
         if not self.service.finishing:
             self._saving_said = False
