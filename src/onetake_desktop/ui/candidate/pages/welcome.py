@@ -24,8 +24,9 @@ class WelcomePage(Page):
         self.welcome = self.kit_text(kit.welcome)
         inner.addWidget(self.welcome)
         facts, facts_l = card()
-        self.facts = label("", "Fact")
-        self.facts.setAccessibleName("About this interview")
+        # Bullets drawn as the kit's own list beside it is (review s11 #20): our lines as
+        # bullet lines, shown plain by the same widget.
+        self.facts = self.kit_text("", "Fact")
         facts_l.addWidget(self.facts)
         how, how_l = card()
         how_l.addWidget(label("How it works", "Subtitle"))
@@ -50,4 +51,5 @@ class WelcomePage(Page):
         self.sync()
 
     def sync(self) -> None:
-        self.facts.setText("\n".join(f"• {line}" for line in self.service.welcome_facts()))
+        self.facts.set_text("\n".join(f"• {line}" for line in self.service.welcome_facts()))
+        self.facts.setAccessibleName("About this interview")
