@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from onetake_desktop import cli
-from onetake_desktop.domain.errors import EXIT_FAILURE
+from onetake_desktop.domain.errors import EXIT_FAILURE, OneTakeError
 from onetake_desktop.logs import install_excepthooks
 
 
@@ -60,7 +60,17 @@ def _say(sentence: str) -> None:
     sys.stderr.write(f"onetake: {sentence}\n")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _show_refusal(sentence: str) -> None:
+    """The desktop started us (a double-clicked file) and the command refused it: its stderr
+    reaches nobody, so the same sentence is shown in a box (review s11 #2)."""
+    from onetake_desktop.ui.application import show_refusal
+
+    show_refusal(sentence)
+
+
+def main(argv: Sequence[str] | None = None, *, desktop: bool = False) -> int:
+    """``desktop``: started by the desktop (desktop_entry.py), where nobody reads stderr; a
+    command's refusal is then shown in a box as well, with the same exit code."""
     # Until a window can show it, an uncaught error (any thread) is logged and said on stderr.
     install_excepthooks(_say)
     # Parsed first: `onetake --help`, `--version` and a usage error end here, before the
@@ -69,8 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from onetake_desktop.services.context import AppContext
 
     context = AppContext.from_environment()  # the one place the environment is read
-    result = cli.run(args, context)
+    refusals: list[OneTakeError] = []
+    result = cli.run(args, context, refusals.append if desktop else None)
     if isinstance(result, int):
+        if refusals and _display_available():
+            _show_refusal(str(refusals[0]))
         return result
     if not _display_available():
         # Qt would abort the process here; say what to do instead.

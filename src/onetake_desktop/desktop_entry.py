@@ -3,7 +3,8 @@
 The desktop entry (installers/linux/onetake-desktop.desktop) runs ``onetake-desktop %f``: a
 kit (.onetakekit) opens candidate mode on it, a bundle (.onetake, .onetake.age) opens reviewer
 mode and imports it, and anything else goes to the ``onetake`` command line unchanged (so a
-wrong file gets the usual one-sentence error and exit code).
+wrong file gets the usual one-sentence error and exit code). A command's refusal (a damaged
+kit: that sentence, exit 3) is also shown in a box: a desktop launch has no terminal.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def command_for(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     from onetake_desktop.app import main as app_main
 
-    return app_main(command_for(sys.argv[1:] if argv is None else argv))
+    # desktop=True: a refusal (a damaged kit) is shown in a box too, since nobody reads stderr.
+    return app_main(command_for(sys.argv[1:] if argv is None else argv), desktop=True)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from onetake_desktop.services.candidate import CaptureFactory, real_capture
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.storage.kitfile import demo_kit_path, load_kit, save_kit
 from onetake_desktop.ui.candidate import open_candidate_window
-from onetake_desktop.ui.candidate.widgets import ClockRing
+from onetake_desktop.ui.candidate.widgets import ClockRing, Preview, TakePlayer
 from onetake_desktop.ui.candidate.window import CandidateWindow
 
 SMALL_CAMERA = "synthetic:size=320x240,fps=15"
@@ -90,8 +90,25 @@ def in_scroll_area(widget: QWidget) -> bool:
     return False
 
 
+def in_view(w: CandidateWindow, widget: QWidget) -> bool:
+    """The whole of ``widget`` shows: inside the window and inside every scroll area it is in
+    (a part scrolled out of view is cut off for someone who does not scroll)."""
+    shown = QRect(widget.mapTo(w, QPoint(0, 0)), widget.size())
+    if not w.rect().contains(shown):
+        return False
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            port = parent.viewport()
+            if not QRect(port.mapTo(w, QPoint(0, 0)), port.size()).contains(shown):
+                return False
+        parent = parent.parentWidget()
+    return True
+
+
 def check_fits(w: CandidateWindow, width: int, height: int, where: str) -> list[str]:
-    """Problems on the current page: the window past the screen, an action or a clock cut off."""
+    """Problems on the current page: the window past the screen, an action or a clock cut off,
+    a self-view or a take's picture and its Play row not wholly in view (review s11 #6)."""
     QApplication.processEvents()
     problems = []
     if w.width() > width or w.height() > height:
@@ -109,6 +126,16 @@ def check_fits(w: CandidateWindow, width: int, height: int, where: str) -> list[
     for clock in page.findChildren(ClockRing):
         if clock.isVisible() and not on_screen(w, clock):
             problems.append(f"{where}: a clock is cut off")
+    for preview in page.findChildren(Preview):
+        if preview.isVisible() and not in_view(w, preview):
+            problems.append(f"{where}: the camera self-view is cut off")
+    for player in page.findChildren(TakePlayer):
+        if not player.isVisible() or player.path is None:  # a take shown: all of it in view
+            continue
+        if not in_view(w, player.stack):
+            problems.append(f"{where}: the take's picture is cut off")
+        if not (in_view(w, player.play_button) and in_view(w, player.position)):
+            problems.append(f"{where}: the take's Play row is cut off")
     return problems
 
 
@@ -208,6 +235,11 @@ def walk(
             shot_live = True
         w.act(lambda: service.keep_take(s.answer.takes[-1].number))
     check(w, "review")
+    review = w.page
+    played = next(q.id for q in s.kit.questions if s.answer_type(q) != "text")
+    review._play(played)  # type: ignore[attr-defined]  # the page scrolls to its player
+    check(w, "review-playing")
+    review.player.stop()  # type: ignore[attr-defined]
     if reopen is not None:
         again = reopen()
         check(again, "resume")

@@ -122,12 +122,19 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     privacy = w.pages["privacy"]
     assert w.page_name() == "privacy" and service.capture is None
     assert not privacy.agree_button.isEnabled()  # type: ignore[attr-defined]
+    # By the disabled button, what is missing (review s11 #21), as it is filled in.
+    missing = privacy.missing  # type: ignore[attr-defined]
+    assert missing.isVisible()
+    assert missing.text() == "Enter your name and email, and tick the box to continue."
     privacy.name.setText("Ada Lovelace")  # type: ignore[attr-defined]
+    assert missing.text() == "Enter your email, and tick the box to continue."
     privacy.email.setText("ada@example.com")  # type: ignore[attr-defined]
+    assert missing.text() == "Tick the box to continue."
     privacy.accommodations["extra-time"].setChecked(True)  # type: ignore[attr-defined]
     ctrl(qtbot, w, Qt.Key.Key_Return)
     assert w.page_name() == "privacy", "no consent without ticking the agreement"
     privacy.agree.setChecked(True)  # type: ignore[attr-defined]
+    assert not missing.isVisible()
     shots(w, "privacy")
     ctrl(qtbot, w, Qt.Key.Key_Return)
     assert w.page_name() == "devices"
@@ -174,7 +181,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     w.tick()
     assert questions.clock.mode == "think"
     assert questions.start_button.isVisible()
-    assert questions.takes_pill.text() == "Take 1 of 2"
+    assert questions.takes_pill.text() == "Takes used: 1 of 2"  # this take counts (s11 #15)
     assert "Thinking time: 0:10 left" in questions.clock.accessibleName()
     shots(w, "question-thinking")
     clock.advance(10)  # 10 s x 1.5 = 15 s of thinking time

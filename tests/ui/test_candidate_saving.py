@@ -136,7 +136,7 @@ def test_stop_shows_saving_then_the_take_arrives_by_the_posted_report(
     w.fit_to(1024, 600)  # a small laptop screen: the saving state and Stop stay in view
     assert check_fits(w, 1024, 600, "question-saving") == []
     assert on_screen(w, page.saving)
-    assert page.takes_pill.text() == f"Take 1 of {s.takes_allowed(q)}"
+    assert page.takes_pill.text() == f"Takes used: 1 of {s.takes_allowed(q)}"
     assert s.answer.phase == "recording" and s.takes_used(q) == 0
     assert saved_answer(w)["phase"] == "recording", "a crash now recovers the take as today"
     take_file = svc.takes_dir / "q1-take1.mp4"

@@ -37,6 +37,21 @@ def test_paragraphs_bullets_and_only_https_and_mailto_links() -> None:
     assert "http://old.example." in last.text  # not a link, shown as written
 
 
+def test_an_indented_line_under_a_bullet_continues_it() -> None:
+    # The demo's instructions (review s11 #20): the indented line was a paragraph of its own.
+    blocks = parse_safe_text(
+        "What to expect:\n- Answers run up to 2 minutes.\n  You have 10 minutes to write.\n"
+        "- Next item https://jobs.example\n    more of it\nNot indented: a paragraph."
+    )
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("paragraph", "What to expect:"),
+        ("bullet", "Answers run up to 2 minutes.\nYou have 10 minutes to write."),
+        ("bullet", "Next item https://jobs.example\nmore of it"),
+        ("paragraph", "Not indented: a paragraph."),
+    ]
+    assert [s.link for s in blocks[2].spans if s.link] == ["https://jobs.example"]
+
+
 def test_hostile_markup_is_kept_literally_and_named_for_the_author() -> None:
     blocks = parse_safe_text(HOSTILE)
     shown = "\n".join(b.text for b in blocks)

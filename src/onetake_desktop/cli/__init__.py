@@ -197,8 +197,14 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
     return run(args, context)
 
 
-def run(args: argparse.Namespace, context: AppContext) -> int | GuiRequest:
-    """Run the parsed command with ``context``; returns its exit code or its GuiRequest."""
+def run(
+    args: argparse.Namespace,
+    context: AppContext,
+    refused: Callable[[OneTakeError], None] | None = None,
+) -> int | GuiRequest:
+    """Run the parsed command with ``context``; returns its exit code or its GuiRequest.
+    ``refused`` is also given the error whose sentence went to stderr (app.py: the desktop
+    shows it in a box too)."""
     import logging
 
     from onetake_desktop.logs import log_file, setup_logging
@@ -233,6 +239,8 @@ def run(args: argparse.Namespace, context: AppContext) -> int | GuiRequest:
         if args.debug:
             _print_traceback()
         sys.stderr.write(f"onetake: {error}\n")
+        if refused is not None:
+            refused(error)
         return error.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("onetake: interrupted.\n")

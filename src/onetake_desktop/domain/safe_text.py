@@ -4,7 +4,8 @@ Kit texts come from outside and are shown as plain text. Three things are unders
 only these (docs/formats.md, "Text in kits"):
 
 - paragraphs, separated by a blank line (single line breaks are kept as they are);
-- bullet lines, starting with ``- ``, ``* `` or ``• ``;
+- bullet lines, starting with ``- ``, ``* `` or ``• ``; an indented line right under one
+  continues it (its line break kept);
 - ``https:`` and ``mailto:`` addresses, which become links whose visible text *is* the
   address (so a link can never pretend to go somewhere else).
 
@@ -82,14 +83,27 @@ def parse_safe_text(text: str) -> tuple[Block, ...]:
             blocks.append(Block("paragraph", split_links("\n".join(paragraph))))
             paragraph.clear()
 
+    bullet: list[str] = []  # the bullet being read: its first line and indented continuations
+
+    def end_bullet() -> None:
+        if bullet:
+            blocks.append(Block("bullet", split_links("\n".join(bullet))))
+            bullet.clear()
+
     for line in text.strip().splitlines():
         if not line.strip():
+            end_bullet()
             flush()
         elif _BULLET.match(line):
+            end_bullet()
             flush()
-            blocks.append(Block("bullet", split_links(_BULLET.sub("", line, count=1).rstrip())))
+            bullet.append(_BULLET.sub("", line, count=1).rstrip())
+        elif bullet and line[:1].isspace():
+            bullet.append(line.strip())  # "  more of the item above" (review s11 #20)
         else:
+            end_bullet()
             paragraph.append(line.rstrip())
+    end_bullet()
     flush()
     return tuple(blocks)
 

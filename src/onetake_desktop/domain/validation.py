@@ -36,6 +36,12 @@ class Problem(NamedTuple):
         return f"{self.path} {self.message}" if self.path else self.message
 
 
+class MalformedError(InvalidInputError):
+    """A file that is not its format at all (too large, not UTF-8, not JSON, nested too deep):
+    ``str()`` names the detail, for the author and the command line; a caller that speaks to
+    a candidate says it in their words (services.handover.checked_kit)."""
+
+
 class ProblemsError(InvalidInputError):
     """Invalid input with the full list of problems; ``str()`` is one sentence naming the first."""
 
@@ -397,16 +403,16 @@ def load_json_bytes(raw: bytes, what: str, *, allow_bom: bool = True) -> object:
     ``allow_bom=False``: a leading byte-order mark is refused (bundle manifests: the app writes
     none, so one means another tool rewrote the file)."""
     if len(raw) > MAX_JSON_BYTES:
-        raise InvalidInputError(
+        raise MalformedError(
             f"The {what} is {len(raw):,} bytes; at most {MAX_JSON_BYTES:,} are allowed."
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInputError(f"The {what} is not valid UTF-8 text.") from None
+        raise MalformedError(f"The {what} is not valid UTF-8 text.") from None
     if text.startswith("\ufeff"):
         if not allow_bom:
-            raise InvalidInputError(
+            raise MalformedError(
                 f"The {what} starts with a byte-order mark, which this format does not allow."
             )
         text = text[1:]
@@ -415,14 +421,14 @@ def load_json_bytes(raw: bytes, what: str, *, allow_bom: bool = True) -> object:
     try:
         value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except RecursionError:  # CPython's parser stops deep nesting itself, without a crash
-        raise InvalidInputError(
+        raise MalformedError(
             f"The {what} is nested more than {MAX_JSON_DEPTH} levels deep, which is not allowed."
         ) from None
     except ValueError as error:
         detail = str(error).split(":")[0].rstrip(".")
-        raise InvalidInputError(f"The {what} is not valid JSON ({detail}).") from None
+        raise MalformedError(f"The {what} is not valid JSON ({detail}).") from None
     if _depth(value) > MAX_JSON_DEPTH:
-        raise InvalidInputError(
+        raise MalformedError(
             f"The {what} is nested more than {MAX_JSON_DEPTH} levels deep, which is not allowed."
         )
     return value

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import Kit
+from onetake_desktop.domain.validation import MalformedError, ProblemsError
 from onetake_desktop.paths import private_dir
 from onetake_desktop.storage.atomic import atomic_output, os_error_sentence
 from onetake_desktop.storage.kitfile import UNSIGNED_NOTICE, SignedKit, load_signed_kit
@@ -64,8 +65,25 @@ def checked_kit(path: Path) -> SignedKit:
     """The kit at ``path``, read and checked (its signature, then every field); raises
     InvalidInputError (one sentence, exit 3) when it is damaged or was changed after signing.
     ``onetake candidate`` checks the kit before any window and hands this to the window, so
-    what the window shows is what was checked (and the file is read once)."""
-    return load_signed_kit(Path(path))
+    what the window shows is what was checked (and the file is read once).
+
+    A file that is not a kit at all, or not a whole one, is said in the candidate's words, with
+    what to do (review s11 #18): the detail (``--debug``'s traceback keeps it) is the employer's
+    business, and the candidate can only ask for a new copy."""
+    path = Path(path)
+    try:
+        return load_signed_kit(path)
+    except (MalformedError, ProblemsError) as error:
+        raise InvalidInputError(unreadable_kit_sentence(path)) from error
+
+
+def unreadable_kit_sentence(path: Path) -> str:
+    """One sentence for a kit file that cannot be read, ending with the candidate's next step.
+    (A kit of a newer format version has its own sentence: update OneTake.)"""
+    return (
+        f"The interview kit {path.name} is damaged or is not an interview kit, so it cannot be "
+        "opened; ask the employer for a new copy of the interview kit."
+    )
 
 
 def kit_trust(path: Path) -> KitTrust:

@@ -22,6 +22,7 @@ from onetake_desktop.domain.kit import (
 )
 from onetake_desktop.domain.validation import (
     MAX_JSON_BYTES,
+    MalformedError,
     ProblemsError,
     load_json_bytes,
     pretty_json,
@@ -53,7 +54,7 @@ def _read_limited(path: Path, what: str) -> bytes:
     with open_regular_file(path, what) as handle:
         raw = handle.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:
-        raise InvalidInputError(f"{path.name} is larger than {MAX_JSON_BYTES:,} bytes.")
+        raise MalformedError(f"{path.name} is larger than {MAX_JSON_BYTES:,} bytes.")
     return raw
 
 

@@ -153,6 +153,19 @@ def ensure_application() -> QApplication:
     return app
 
 
+def show_refusal(sentence: str) -> None:
+    """A command's one-sentence refusal (a damaged kit the desktop opened), in a box the user
+    closes; no window opens after it. Plain text: the sentence names the file."""
+    ensure_application()
+    from PySide6.QtWidgets import QMessageBox
+
+    from onetake_desktop.ui.widgets.plain import plain_box
+
+    box = plain_box(None, sentence, icon=QMessageBox.Icon.Critical)
+    box.setObjectName("Refusal")
+    box.exec()
+
+
 def open_window(request: GuiRequest, context: AppContext) -> QWidget:
     """Build (but do not show) the window a request asks for."""
     if request.mode == "candidate":

@@ -35,9 +35,11 @@ def open_candidate_window(kit: Path, context: AppContext, **options: Any) -> QWi
     else:
         service_options["sessions"] = context.paths.ensure().sessions
     checked = options.pop("checked_kit", None)
-    if checked is not None:
-        service = CandidateService.from_checked_kit(checked, **service_options)
-    else:
-        service = CandidateService.from_kit_file(kit, **service_options)
+    if checked is None:
+        from onetake_desktop.services.handover import checked_kit
+
+        # As `onetake candidate` checks it: a damaged kit is refused in the same words.
+        checked = checked_kit(kit)
+    service = CandidateService.from_checked_kit(checked, **service_options)
     options.setdefault("prefs_path", context.paths.settings)
     return CandidateWindow(service, camera=camera, mic=mic, **options)

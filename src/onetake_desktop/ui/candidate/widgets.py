@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -22,6 +24,7 @@ from onetake_desktop.ui.widgets.plain import plain_tooltip
 from onetake_desktop.ui.widgets.qt_numbers import (
     AlignmentFlag,
     FocusPolicy,
+    ScrollBarPolicy,
     TextFormat,
     TextInteractionFlag,
     set_properties,
@@ -36,7 +39,7 @@ if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with th
     from pathlib import Path
     from typing import Any
 
-    from PySide6.QtGui import QPixmap
+    from PySide6.QtGui import QPixmap, QResizeEvent
     from PySide6.QtMultimedia import QMediaPlayer
 
 # Colours chosen for contrast on white (WCAG AA for text); the two clocks never share one.
@@ -74,6 +77,28 @@ def button(
     set_properties(b, focusPolicy=FocusPolicy.StrongFocus)
     b.setAutoDefault(False)
     return b
+
+
+def also_on(b: QPushButton, keys: str) -> None:
+    """A second shortcut for ``b`` (said in its tooltip), active while ``b`` is shown and
+    enabled: a button's own shortcut is one key sequence."""
+    from PySide6.QtGui import QShortcut
+
+    QShortcut(QKeySequence(keys), b, b.animateClick)
+    native = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+    tip = b.toolTip()
+    if tip.endswith(")"):
+        b.setToolTip(f"{tip[:-1]} or {native})")
+    b.setAccessibleDescription(f"{b.accessibleDescription()} or {native}".strip())
+
+
+def set_primary(b: QPushButton, primary: bool) -> None:
+    """Filled (the page's next step) or plain: one filled button in a row (review s11 #28)."""
+    name = "PrimaryButton" if primary else ""
+    if b.objectName() != name:
+        b.setObjectName(name)
+        b.style().unpolish(b)
+        b.style().polish(b)
 
 
 def set_button_text(b: QPushButton, text: str) -> None:
@@ -567,6 +592,100 @@ def frame_to_pixmap(frame: Any, width: int, height: int) -> QPixmap | None:
     )
 
 
+class FittedScroll(QScrollArea):
+    """A frameless box that scrolls ``content`` (a question's card) up and down and asks
+    for the content's whole height at its width, up to ``tallest``; it can shrink to
+    ``least`` when the page has less room, and then scrolls. (A plain QScrollArea asks for a
+    guess, so a three-line question got one and a half lines: review s11 #5.)"""
+
+    def __init__(self, content: QWidget, least: int = 60, tallest: int = 16_777_215) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # By number: pages are built before their first paint (ui/widgets/qt_numbers.py).
+        set_properties(
+            self,
+            horizontalScrollBarPolicy=ScrollBarPolicy.ScrollBarAlwaysOff,
+            focusPolicy=FocusPolicy.NoFocus,
+        )
+        # In a holder: the window's style makes a scroll area's own content transparent and
+        # borderless, which would take a card's look away.
+        holder = QWidget()
+        holder_l = QVBoxLayout(holder)
+        holder_l.setContentsMargins(0, 0, 0, 0)
+        holder_l.addWidget(content)
+        self.setWidget(holder)
+        self._holder = holder
+        self._least = least
+        self._tallest = tallest
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def content_height(self) -> int:
+        content = self._holder
+        width = self.width()
+        if content.hasHeightForWidth():
+            return content.heightForWidth(width)
+        return content.sizeHint().height()
+
+    def sizeHint(self) -> QSize:
+        height = max(self._least, min(self._tallest, self.content_height()))
+        return QSize(super().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self._least)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the content's height at the new width
+
+
+class Picture16x9(QWidget):
+    """Holds a picture (the self-view, a take's player) at the largest 16:9 size its place
+    allows, from ``smallest`` up to ``largest`` wide, at its top left. It asks for its
+    smallest size and takes the height its column's stretch gives it, never more than 16:9
+    of its width: on a short screen (1366x768 at 150 %) the picture shrinks to the free
+    height instead of running past the page, and what sits under it (a player's Play row)
+    stays on screen (review s11 #6). Give it the stretch of its column and put a stretch
+    below it (the height it does not take)."""
+
+    def __init__(
+        self,
+        child: QWidget,
+        smallest: tuple[int, int] = (192, 108),
+        largest: tuple[int, int] = (640, 360),
+        preferred: tuple[int, int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.child = child
+        self._smallest = QSize(*smallest)
+        self._preferred = QSize(*preferred) if preferred else self._smallest
+        self._largest = QSize(*largest)
+        child.setParent(self)
+        child.setMinimumSize(0, 0)  # the box decides the child's size (a Preview is fixed)
+        child.setMaximumSize(16_777_215, 16_777_215)  # QWIDGETSIZE_MAX
+        self.setMinimumSize(self._smallest)
+        self.setMaximumHeight(self._largest.height())
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        # The smallest unless told: a scroll area sizes its page by its parts' size hints,
+        # and the height above the smallest is the stretch's to give, never a reason to scroll.
+        return self._preferred
+
+    def picture_rect(self) -> QRect:
+        """Where the picture goes in this box: 16:9, as large as fits, top left."""
+        width = min(self.width(), self._largest.width(), self.height() * 16 // 9)
+        return QRect(0, 0, width, width * 9 // 16)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # No taller than 16:9 of this width: the layout gives the rest to the stretch below.
+        tallest = max(self._smallest.height(), min(self.width(), self._largest.width()) * 9 // 16)
+        if self.maximumHeight() != tallest:
+            self.setMaximumHeight(tallest)
+        self.child.setGeometry(self.picture_rect())
+
+
 class Preview(QLabel):
     """The camera's self-view, filled by a ~30 Hz timer (never a signal per frame)."""
 
@@ -598,19 +717,19 @@ class TakePlayer(QWidget):
     FFmpeg backend, the sound server) costs the window's start-up otherwise.
     """
 
-    def __init__(self, shortcut: str = "Ctrl+P") -> None:
+    def __init__(self, shortcut: str = "Ctrl+P", preferred: tuple[int, int] | None = None) -> None:
+        """``preferred``: the picture's size where no stretch gives it height (the review
+        page); without it the picture takes the height its column's stretch gives."""
         super().__init__()
         self.player: QMediaPlayer | None = None  # made by load() with a take
         self.audio: Any = None
         # Where the picture goes: a dark panel of the video's size until a take is loaded.
         self.video: QWidget = QWidget()
-        self.video.setMinimumSize(400, 225)
         self.video.setAccessibleName("Playback of your answer")
         self.video.setStyleSheet("background: #1d2430;")
         self.video.setAutoFillBackground(True)
         self.audio_note = QLabel("Audio answer (no picture)")
         set_properties(self.audio_note, alignment=AlignmentFlag.AlignCenter)
-        self.audio_note.setMinimumSize(400, 80)
         self.audio_note.setStyleSheet("background: #eef3f9; border-radius: 8px;")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.video)
@@ -626,8 +745,11 @@ class TakePlayer(QWidget):
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
+        # The picture shrinks to the free height; the Play row under it stays on screen.
+        self.picture = Picture16x9(self.stack, preferred=preferred)
+        layout.addWidget(self.picture, 1)
         layout.addLayout(row)
+        layout.addStretch(0)  # the height the picture does not take: below its Play row
         self.play_button.clicked.connect(self.toggle)
         self.path: Path | None = None
 
@@ -642,7 +764,12 @@ class TakePlayer(QWidget):
         self.audio = QAudioOutput(self)
         player.setAudioOutput(self.audio)
         video = QVideoWidget()
-        video.setMinimumSize(400, 225)
+        set_properties(video, focusPolicy=FocusPolicy.NoFocus)
+        # The picture's native window takes the keyboard focus when it appears on some
+        # platforms (offscreen does): the page's button that had it gets it back.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_focus_off_picture)
         video.setAccessibleName("Playback of your answer")
         video.setStyleSheet("background: #1d2430;")
         video.setAutoFillBackground(True)
@@ -658,6 +785,11 @@ class TakePlayer(QWidget):
         player.playbackStateChanged.connect(self._state)
         self.player = player
         return player
+
+    def _keep_focus_off_picture(self, old: QWidget | None, new: QWidget | None) -> None:
+        to_picture = new is not None and self.video.isAncestorOf(new)
+        if to_picture and old is not None and old.isVisible() and old.isEnabled():
+            old.setFocus()
 
     def load(self, path: Path | None, audio_only: bool = False, autoplay: bool = False) -> None:
         self.stop()

@@ -6,19 +6,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStackedWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.saving import SavingNote
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
+    FittedScroll,
     LevelMeter,
+    Picture16x9,
     Preview,
     TakePlayer,
+    also_on,
     button,
     card,
     label,
     set_button_text,
+    set_primary,
 )
 
 if TYPE_CHECKING:
@@ -39,16 +42,25 @@ class PracticePage(Page):
         inner.addWidget(self.question)
         self.context = self.kit_text(practice.context if practice else "", "Hint")
         inner.addWidget(self.context)
-        self.layout_.addWidget(box)
-        self.stack = QStackedWidget()
+        # The question asks for its whole height; on a short screen it scrolls in its own box
+        # and the self-view keeps its smallest size (review s11 #6).
+        self.question_box = FittedScroll(box)
+        self.layout_.addWidget(self.question_box)
         self.preview = Preview(400, 225)
+        # The picture takes the height left under the question (and no more than 16:9 of the
+        # width): at 1366x768 and 150 % the whole self-view, and the player's Pause row under
+        # the take, stay on screen (review s11 #6).
+        self.preview_box = Picture16x9(self.preview)
         self.player = TakePlayer("Ctrl+P")
-        self.stack.addWidget(self.preview)
-        self.stack.addWidget(self.player)
-        self.tries = label("", "Hint")  # above the picture: read before it, never scrolled away
-        self.layout_.addWidget(self.tries)
-        self.layout_.addWidget(self.stack, 0, Qt.AlignmentFlag.AlignLeft)
-        self.layout_.addStretch(1)
+        # Under the heading: read before the picture, never scrolled away (and, out of the
+        # scrolling body, its wrapped lines do not make the body ask for more than it has).
+        self.tries = label("", "Hint")
+        self.heading.addWidget(self.tries)
+        # One of the two shows (not a QStackedWidget: its size hint is its largest page's,
+        # the player's with its Play row, which would make the self-view's page scroll).
+        self.layout_.addWidget(self.preview_box, 1)
+        self.layout_.addWidget(self.player, 1)
+        self.player.hide()
         # The clock column sits outside the scrolling body: it is always on screen.
         self.clock = ClockRing()
         self.meter = LevelMeter()
@@ -61,6 +73,7 @@ class PracticePage(Page):
         self.now_button = button(
             "Answer now", "Ctrl+Shift+R", tip="Skip the rest of the thinking time"
         )
+        also_on(self.now_button, "Ctrl+Return")  # as every step forward (review s11 #14)
         self.stop_button = button("Stop", "Ctrl+E", "DangerButton", "Stop the practice answer")
         self.done_button = button("Start the interview", "Ctrl+Return", "PrimaryButton")
         self.saving = SavingNote("Saving your practice answer…")
@@ -77,6 +90,7 @@ class PracticePage(Page):
         self.done_button.clicked.connect(self._done)
         self.back_button.clicked.connect(lambda: self.w.act(self.service.back_to_devices))
         self._shown: Path | None = None
+        self._focused: tuple[str, bool] | None = None  # the phase focus was last placed for
 
     def _record(self) -> None:
         self.player.stop()
@@ -104,6 +118,11 @@ class PracticePage(Page):
             self.record_button,
             "Record again" if self.service.last_practice else "Record a practice try",
         )
+        # One filled button (review s11 #28), and the first focus on it (#14): recording a
+        # try until there is one, then starting the interview.
+        tried = self.service.last_practice is not None
+        set_primary(self.record_button, not tried)
+        set_primary(self.done_button, tried)
         tries = self.service.session.state.practice_tries
         if phase == "thinking":
             self.tries.setText("Think about your answer. Recording starts when the time is up.")
@@ -122,13 +141,22 @@ class PracticePage(Page):
         last = self.service.last_practice
         if phase == "idle" and last is not None and last != self._shown:
             self._shown = last
-            self.stack.setCurrentWidget(self.player)
+            self.preview_box.hide()
+            self.player.show()
             self.player.load(last, self.service.session.state.audio_only, autoplay=True)
         elif busy:
-            self.stack.setCurrentWidget(self.preview)
+            self.player.hide()
+            self.preview_box.show()
         self.preview.set_recording(phase == "recording")
         if phase == "recording":
             self.stop_button.setFocus()
+        elif phase in ("idle", "thinking") and self._focused != (phase, tried):
+            # Once per phase, after the player is shown (it would take the focus otherwise).
+            if phase == "thinking":
+                self.now_button.setFocus()
+            else:
+                (self.done_button if tried else self.record_button).setFocus()
+        self._focused = (phase, tried)
         self.refresh()
 
     def refresh(self) -> None:

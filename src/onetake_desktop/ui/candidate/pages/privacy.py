@@ -73,7 +73,11 @@ class PrivacyPage(Page):
         self.agree_button = button(
             "I agree, continue", "Ctrl+Return", "PrimaryButton", "Agree and continue"
         )
-        self.set_actions(self.agree_button, left=(self.back_button,))
+        # What is missing, by the disabled button (review s11 #21): the form may be below
+        # the fold, and a greyed button alone does not say why.
+        self.missing = label("", "Hint", wrap=False)  # one line: wrapped, it was a narrow column
+        self.missing.setAccessibleName("Why you cannot continue yet")
+        self.set_actions(self.missing, self.agree_button, left=(self.back_button,))
         self.agree.toggled.connect(self._update)
         self.name.textChanged.connect(self._update)
         self.email.textChanged.connect(self._update)
@@ -90,6 +94,20 @@ class PrivacyPage(Page):
     def _update(self) -> None:
         ready = self.agree.isChecked() and bool(self.name.text().strip() and self.email.text())
         self.agree_button.setEnabled(ready)
+        self.missing.setText(self.missing_sentence())
+        self.missing.setVisible(not ready)
+
+    def missing_sentence(self) -> str:
+        """What the candidate still has to do before "I agree, continue" ("" : nothing)."""
+        fields = [
+            what
+            for what, given in (("name", self.name.text().strip()), ("email", self.email.text()))
+            if not given
+        ]
+        steps = [f"Enter your {' and '.join(fields)}"] if fields else []
+        if not self.agree.isChecked():
+            steps.append("tick the box" if steps else "Tick the box")
+        return f"{', and '.join(steps)} to continue." if steps else ""
 
     def _submit(self) -> None:
         chosen = [k for k, cb in self.accommodations.items() if cb.isChecked()]

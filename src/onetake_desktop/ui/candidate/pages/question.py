@@ -27,9 +27,12 @@ from onetake_desktop.ui.candidate.pages.base import Page, scrolling
 from onetake_desktop.ui.candidate.saving import SavingNote
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
+    FittedScroll,
     LevelMeter,
+    Picture16x9,
     Preview,
     TakePlayer,
+    also_on,
     button,
     card,
     duration_text,
@@ -43,7 +46,7 @@ if TYPE_CHECKING:
 
 
 def _view(
-    body: list[QWidget | QLayout],
+    body: list[QWidget | QLayout | tuple[QWidget | QLayout, int]],
     side: list[QWidget] | None,
     actions: list[QPushButton],
     left: list[QWidget] | None = None,
@@ -60,9 +63,17 @@ def _view(
     for item in body:
         if isinstance(item, QLayout):
             content_l.addLayout(item)
+        elif isinstance(item, tuple):  # (part, stretch): it takes the height left over
+            part, stretch = item
+            if isinstance(part, QLayout):
+                content_l.addLayout(part, stretch)
+            else:
+                content_l.addWidget(part, stretch)
         else:
             content_l.addWidget(item)
-    content_l.addStretch(1)
+    # What no widget takes stays below the content (a stretch factor of 0: a widget given
+    # one above takes the height first, and this takes it when that widget is hidden).
+    content_l.addStretch(0)
     row = QHBoxLayout()
     row.setSpacing(18)
     row.addWidget(scrolling(content), 1)
@@ -131,6 +142,8 @@ class QuestionPage(Page):
         inner.addWidget(self.question_text)
         inner.addWidget(self.context_text)
         self.preview = Preview(400, 225)
+        # Scales to the height under the question (review s11 #6): never past the page.
+        self.preview_box = Picture16x9(self.preview)
         self.clock = ClockRing()
         self.phase_text = label("", "Subtitle")
         self.phase_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -143,12 +156,17 @@ class QuestionPage(Page):
         self.start_button = button(
             "Start answering now", "Ctrl+R", "PrimaryButton", "Start recording your answer now"
         )
+        # Ctrl+Return goes on at every step (review s11 #14); Ctrl+R records, as on practice.
+        also_on(self.start_button, "Ctrl+Return")
         self.stop_button = button("Stop recording", "Ctrl+E", "DangerButton")
         # After Stop (or the time limit) until the recorder has finished the file.
         self.saving = SavingNote()
         self._saving_said = False
+        # The question asks for its whole height; on a short screen it scrolls in its own
+        # box and the self-view below keeps its smallest size (review s11 #6).
+        self.live_question_box = FittedScroll(box)
         self.live = _view(
-            [box, self.preview],
+            [self.live_question_box, (self.preview_box, 1)],
             [self.clock, self.phase_text, self.meter, self.min_hint],
             [self.start_button, self.stop_button],
             [self.saving],
@@ -181,9 +199,10 @@ class QuestionPage(Page):
         self.retake_button = button("Record again", "Ctrl+Shift+R", tip="Re-record this answer")
         row = QHBoxLayout()
         row.setSpacing(18)
-        row.addWidget(self.player, 1, Qt.AlignmentFlag.AlignTop)
+        # The player takes the free height (its picture scales, its Play row stays in view).
+        row.addWidget(self.player, 1)
         row.addWidget(side, 1, Qt.AlignmentFlag.AlignTop)
-        self.deciding = _view([row], None, [self.retake_button, self.keep_button])
+        self.deciding = _view([(row, 1)], None, [self.retake_button, self.keep_button])
         self.views.addWidget(self.deciding)
         self.keep_button.clicked.connect(self._keep)
         self.retake_button.clicked.connect(self._retake)
@@ -199,7 +218,9 @@ class QuestionPage(Page):
         self.editor.setAccessibleName("Your written answer")
         self.editor.setTabChangesFocus(True)
         self.editor.setMinimumHeight(120)
-        self.count = label("", "Hint")
+        # One line (no word wrap): the view's parts then ask for the heights they need and
+        # the page scrolls only when even their smallest do not fit.
+        self.count = label("", "Hint", wrap=False)
         self.count.setAccessibleName("Characters")
         self.write_clock = ClockRing()
         self.write_hint = label("", "Hint")
@@ -209,11 +230,11 @@ class QuestionPage(Page):
             "Save my answer and continue", "Ctrl+Return", "PrimaryButton"
         )
         self.back_review_write = button("Back to review", "Ctrl+B")
-        # A long question scrolls in its own box, so the editor is always in view.
-        self.write_question_box = scrolling(box)
-        self.write_question_box.setMaximumHeight(150)
+        # The question gets its whole height up to a cap, the editor the rest (review s11 #5);
+        # a long question scrolls in its own box, so the editor is always in view.
+        self.write_question_box = FittedScroll(box, tallest=220)
         self.writing = _view(
-            [self.write_question_box, self.editor, self.count],
+            [self.write_question_box, (self.editor, 1), self.count],
             [self.write_clock, self.write_hint],
             [self.save_text_button],
             [self.back_review_write],
@@ -301,11 +322,12 @@ class QuestionPage(Page):
         if kind == "text":
             self.takes_pill.setText("Written answer")
         else:
+            # One wording before, during and after a take (review s11 #15): the take being
+            # thought about or recorded is used already (it records by itself).
             used, allowed = s.takes_used(q), s.takes_allowed(q)
             if a.phase in ("thinking", "recording"):
-                self.takes_pill.setText(f"Take {used + 1} of {allowed}")
-            else:
-                self.takes_pill.setText(f"Takes used: {used} of {allowed}")
+                used += 1
+            self.takes_pill.setText(f"Takes used: {used} of {allowed}")
         self.takes_pill.setAccessibleName(self.takes_pill.text())
         if not self.service.finishing:
             self._saving_said = False
@@ -328,7 +350,7 @@ class QuestionPage(Page):
                 "Start writing now" if kind == "text" else "Start answering now",
             )
             show_preview = self.w.self_view and kind == "video"
-            self.preview.setVisible(show_preview)
+            self.preview_box.setVisible(show_preview)
             saving = self.service.finishing
             self.saving.setVisible(saving)
             self.preview.set_recording(a.phase == "recording" and not saving)

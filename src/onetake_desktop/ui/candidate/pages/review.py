@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -31,7 +31,7 @@ class ReviewPage(Page):
         self.grid.setVerticalSpacing(10)
         self.grid.setColumnStretch(0, 1)
         self.list_l.addLayout(self.grid)
-        self.player = TakePlayer("Ctrl+P")
+        self.player = TakePlayer("Ctrl+P", preferred=(400, 225))  # the page scrolls to it
         # Side by side on a wide window; the player goes below the list on a narrow one.
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.row.setSpacing(18)
@@ -140,7 +140,9 @@ class ReviewPage(Page):
             s.answer_type(s.question_for(qid)) != "video",
             autoplay=True,
         )
-        self.body_scroll.ensureWidgetVisible(self.player)
+        # Once the page is laid out again with the take in it (its picture appears): scrolled
+        # now, the Play row could end up below the fold.
+        QTimer.singleShot(0, lambda: self.body_scroll.ensureWidgetVisible(self.player))
 
     def _redo(self, qid: str) -> None:
         self.player.stop()
