@@ -285,7 +285,8 @@ def test_a_run_under_the_player_squeezes_neither_the_search_nor_its_progress(
         assert widget.visibleRegion().boundingRect().height() == widget.height(), widget
     assert "analytical" in panel.text.toPlainText() and panel.text.isVisible()
     assert panel.text.viewport().height() >= panel.fontMetrics().height()  # a whole line
-    assert panel.progress.text() == "Transcribing 0/2"  # (the short form, on the search line)
+    # The run's first count comes from its worker (queued): wait for it, not for a fixed time.
+    qtbot.waitUntil(lambda: panel.progress.text() == "Transcribing 0/2")  # (the short form)
     assert panel.progress.width() >= panel.fontMetrics().horizontalAdvance(panel.progress.text())
     controls = window.player.controls
     assert controls.height() >= controls.minimumSizeHint().height()
