@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services import author
@@ -27,6 +27,7 @@ from onetake_desktop.ui.panel.compare import CompareWindow
 from onetake_desktop.ui.panel.people import AuditWindow
 from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 from onetake_desktop.ui.panel.summary import SummaryWindow
+from onetake_desktop.ui.panel.switch import PanelistSwitch
 from tests.ui.test_decision_form import panel_named
 
 pytestmark = pytest.mark.timeout(180, method="thread")
@@ -203,12 +204,8 @@ def test_a_long_panelist_name_is_cut_on_the_switch_which_stays_in_the_window(
     assert bar.rect().contains(switch.geometry()), (switch.geometry(), bar.rect())
 
 
-def switch_in_a_window(qtbot: QtBot, service: PanelService) -> tuple[QWidget, QToolButton]:
+def switch_in_a_window(qtbot: QtBot, service: PanelService) -> tuple[QMainWindow, PanelistSwitch]:
     """The switch at the top right of a reviewer-like window's menu bar, shown, locked."""
-    from PySide6.QtWidgets import QMainWindow
-
-    from onetake_desktop.ui.panel.switch import PanelistSwitch
-
     window = QMainWindow()
     qtbot.addWidget(window)
     for name in ("File", "Playback", "Review", "View", "Panel", "Help"):
@@ -245,7 +242,7 @@ def test_a_very_long_panelist_name_is_cut_in_one_measure(
     assert metrics.horizontalAdvance(cut) <= metrics.horizontalAdvance("M") * NAME_EMS
     assert len(cut) < 100
     assert long_name in switch.accessibleName()  # the whole name, for a screen reader
-    bar = window.menuBar()  # type: ignore[attr-defined]
+    bar = window.menuBar()
     assert bar.rect().contains(switch.geometry()), (switch.geometry(), bar.rect())
 
 
@@ -265,7 +262,7 @@ def test_placing_the_switch_again_keeps_its_keyboard_focus(
     QApplication.processEvents()
     assert switch.text().startswith("Panelist: Benedikt")
     assert switch.hasFocus() and QApplication.focusWidget() is switch
-    bar = window.menuBar()  # type: ignore[attr-defined]
+    bar = window.menuBar()
     assert bar.rect().contains(switch.geometry()), (switch.geometry(), bar.rect())
     named = switch.geometry()
     service.lock()
