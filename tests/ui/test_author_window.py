@@ -589,3 +589,16 @@ def test_a_deadline_at_a_time_this_computers_zone_skips_is_shown_and_kept(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_field_words_name_a_questions_field_and_never_fail_on_a_bare_question(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """Review s11b N5: field_words split where()'s words at ", " for any questions[...] path,
+    so one naming a question but no field (no ", " in its words) raised IndexError."""
+    window = make_window(qtbot, context, AuthorDraft.open(kitfile.demo_source_path()))
+    window.build_parts()
+    assert window.where("questions[1].think_seconds") == "Question 2, Time to think"
+    assert window.field_words("questions[1].think_seconds") == "Time to think"
+    assert window.field_words("questions[0]") == window.where("questions[0]")
+    assert window.field_words("deadline") == window.where("deadline")

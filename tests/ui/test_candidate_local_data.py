@@ -177,7 +177,14 @@ def test_delete_my_data_leaves_the_receipt_and_nothing_personal_in_the_session_f
     )
     assert not page.delete_button.isVisible() and page.new_button.isVisible()
     assert not page.copy_button.isVisible() and not page.folder_button.isVisible()
+    # Review s11b L7: no file to find from here, so no "How to send it" about it.
+    assert not page.other_card.isVisible()
     assert leaked(texts(page)) == []
+    # N1: the focus goes to "Start a new interview" once, not back at every refresh.
+    assert w.focusWidget() is page.new_button
+    page.close_button.setFocus()
+    w.sync()
+    assert w.focusWidget() is page.close_button
     w.close()
 
     # Opened again: the same receipt, and nothing of the candidate on any page.
@@ -188,6 +195,36 @@ def test_delete_my_data_leaves_the_receipt_and_nothing_personal_in_the_session_f
     assert sha in receipt.receipt.text() and receipt.new_button.isVisible()
     again.build_all_pages()
     assert leaked(texts(again)) == []
+    again.close()
+
+
+def test_a_cleared_receipt_that_still_knows_its_unsent_file_says_how_to_send_it(
+    qtbot: QtBot, kit_path: Path, app_context: AppContext
+) -> None:
+    """Cleared, the file unsent and its path kept (as the service keeps it when it clears an
+    unsent interview by itself): "How to send it" and the folder button stay, still without
+    the file's name (it holds the candidate's)."""
+    clock = ManualClock()
+    asked: list[str] = []
+    w = open_window(qtbot, kit_path, clock, asked)
+    take_the_interview(w, clock, NAME, EMAIL, WRITTEN)
+    bundle = w.service.receipt().path
+    w.pages["sent"].delete_button.click()  # type: ignore[attr-defined]
+    folder = w.service.dir
+    w.close()
+    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    assert state["cleared_at"] and not state.get("bundle_path")
+    state["bundle_path"] = str(bundle)
+    (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
+    again = open_window(qtbot, kit_path, clock, asked)
+    qtbot.waitExposed(again)
+    assert again.page_name() == "sent" and again.service.cleared
+    page = again.pages["sent"]
+    assert isinstance(page, SentPage)
+    assert page.other_card.isVisible() and page.other_heading.text() == "How to send it"
+    assert page.folder_button.isVisible() and not page.copy_button.isVisible()
+    assert bundle.name not in texts(page) and leaked(texts(page)) == []
     again.close()
 
 

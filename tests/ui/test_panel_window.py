@@ -37,6 +37,7 @@ from onetake_desktop.services.reviewer import ReviewerService
 from onetake_desktop.storage.library import Library, NewAnswer, open_library
 from onetake_desktop.storage.panel_records import PanelistRecord
 from onetake_desktop.ui import panel as panel_ui
+from onetake_desktop.ui.panel.lock import CHOOSE_PROMPT
 from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 from onetake_desktop.ui.panel.summary import LOCKED_TEXT
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
@@ -227,12 +228,18 @@ def test_choose_who_is_scoring_goes_once_a_name_is_chosen(setup: Setup) -> None:
     """The prompt is done with once a name is chosen; a reason for the lock stays."""
     panel, people = setup["panel"], setup["people"]
     lock = panel.lock_screen
-    assert lock.prompt.text() == "Choose who is scoring." and lock.prompt.isVisible()
+    assert lock.prompt.text() == CHOOSE_PROMPT == "Choose who is scoring."
+    assert lock.prompt.isVisible()
     lock.group.button(people["Ben"]).click()
     assert lock.prompt.isHidden()
     panel.lock("Locked after a few idle minutes.")
     lock.group.button(people["Ana"]).click()
     assert lock.prompt.isVisible() and lock.prompt.text() == "Locked after a few idle minutes."
+    # Asked by the controller (you removed yourself), not read back from the label's text.
+    panel.lock(ask_who=True)
+    assert lock.prompt.text() == CHOOSE_PROMPT and lock.prompt.isVisible()
+    lock.group.button(people["Ben"]).click()
+    assert lock.prompt.isHidden()
 
 
 def test_switch_panelist_in_two_clicks_and_lock_when_idle(

@@ -199,3 +199,99 @@ def test_behind_the_panels_lock_they_are_erased_at_once_and_nothing_shows(
     finally:
         set_synchronous(False)
     window.close()
+
+
+def retry(controller: privacy_ui.PrivacyController) -> None:
+    """The put-off check's few minutes are up (its timer's own signal)."""
+    timer = controller.retry_timer
+    assert timer is not None and timer.isActive() and timer.interval() == 5 * 60 * 1000
+    clock().advance(5 * 60)
+    timer.timeout.emit()
+
+
+def test_the_check_waits_for_an_open_erase_dialog_instead_of_erasing_under_it(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s11b M1: a panelist has "Erase candidate…" open for NAME when NAME falls due.
+    The check is put off (no notice over the dialog, nobody erased); their Erase then does
+    what it says, with no error about a candidate already gone."""
+    sid, folder = library_with_three(tmp_path, monkeypatch)
+    window = open_window(qtbot)
+    controller = started(qtbot, window)
+    select(qtbot, window, sid)
+    dialog = controller.erase_selected()
+    assert dialog is not None and dialog.isVisible()
+    assert QApplication.activeModalWidget() is dialog  # window-modal, open(): no wait here
+    clock().advance(PAST_THE_DATE)
+    tick(controller)
+    assert controller.due_box is None and dialog.isVisible()
+    assert folder.is_dir() and NAME in candidate_names(window)
+    assert window.current_submission_id == sid  # the answer the dialog is about stays
+    retry(controller)  # a few minutes on, still open: put off again
+    assert controller.due_box is None and folder.is_dir()
+
+    dialog.erase_button.click()
+    qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+    assert not folder.exists() and QApplication.activeModalWidget() is None  # no error box
+    assert erasures(window) == [(window.service.default_reviewer.id, "candidate_request")]
+    assert window.statusBar().currentMessage().startswith("Erased 1 submission(s)")
+    retry(controller)  # nobody else due: nothing said
+    assert controller.due_box is None
+    window.close()
+
+
+def test_a_modal_dialog_puts_the_check_off_until_it_closes(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any modal dialog over the window (not only the privacy ones) holds the notice back;
+    the retry after it closes erases as the hourly check does."""
+    from PySide6.QtWidgets import QDialog
+
+    _sid, folder = library_with_three(tmp_path, monkeypatch)
+    window = open_window(qtbot)
+    controller = started(qtbot, window)
+    other = QDialog(window)
+    other.setWindowTitle("Some other dialog")
+    other.open()
+    assert QApplication.activeModalWidget() is other
+    clock().advance(PAST_THE_DATE)
+    tick(controller)
+    assert controller.due_box is None and folder.is_dir()
+    other.reject()
+    retry(controller)
+    box = controller.due_box
+    assert box is not None and box.isVisible()
+    assert box.text() == "1 candidate reached the end of the time their answers are kept."
+    box.button(QMessageBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+    assert not folder.exists() and erasures(window) == [(None, "retention")]
+    window.close()
+
+
+def test_a_dialog_left_open_an_hour_is_taken_down_and_the_promise_kept(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unattended, a half-filled "Keep longer…" does not hold the erasure back for ever:
+    after an hour of retries it is taken down (as the panel's lock does) and the notice
+    shows; nothing is kept longer."""
+    sid, folder = library_with_three(tmp_path, monkeypatch)
+    window = open_window(qtbot)
+    controller = started(qtbot, window)
+    hold_dialog = controller.keep_longer(sid)
+    assert hold_dialog is not None and hold_dialog.isVisible()
+    hold_dialog.reason.setText("typed, never confirmed")
+    clock().advance(PAST_THE_DATE)
+    tick(controller)
+    for _ in range(11):  # 55 minutes of retries
+        retry(controller)
+        assert controller.due_box is None and hold_dialog.isVisible()
+    clock().advance(5 * 60)
+    tick(controller)  # the hour is up
+    assert not hold_dialog.isVisible() and hold_dialog.result() == 0  # rejected: no hold
+    box = controller.due_box
+    assert box is not None and box.isVisible()
+    assert QApplication.activeModalWidget() is box
+    box.button(QMessageBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+    assert not folder.exists() and erasures(window) == [(None, "retention")]
+    window.close()

@@ -217,6 +217,39 @@ def test_an_answer_enables_them_and_clearing_it_greys_them_and_empties_the_trans
     window.close()
 
 
+def test_q_and_show_the_notes_do_nothing_while_no_answer_shows(
+    qtbot: QtBot, library: dict[str, list[int]]
+) -> None:
+    """Review s11b L1: toggle() ignores a greyed button, so Q and "Show the notes at
+    moments" folded the card and the notes behind greyed controls. With no answer both
+    actions are greyed and do nothing; with one, they work."""
+    window = sized(qtbot, SIZES["1024x600"])
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    card, pins = window.card_toggle, window.pin_notes.toggle
+    before = (card.isChecked(), pins.isChecked())
+    assert not window.card_action.isEnabled() and not window.pins_action.isEnabled()
+    QTest.keyClick(window, Qt.Key.Key_Q)
+    window.card_action.trigger()
+    window.pins_action.trigger()
+    assert (card.isChecked(), pins.isChecked()) == before
+    # The panel's sign-in enables every window action before the answer is back: the
+    # actions themselves still leave greyed controls alone.
+    for action in (window.card_action, window.pins_action):
+        action.setEnabled(True)
+        action.trigger()
+    assert (card.isChecked(), pins.isChecked()) == before
+
+    window.show_answer(library["Ada Lovelace"][0])
+    assert window.card_action.isEnabled() and window.pins_action.isEnabled()
+    QTest.keyClick(window, Qt.Key.Key_Q)
+    window.pins_action.trigger()
+    assert (card.isChecked(), pins.isChecked()) == (not before[0], not before[1])
+    window._clear_answer()
+    assert not window.card_action.isEnabled() and not window.pins_action.isEnabled()
+    window.close()
+
+
 def test_questions_keep_their_beginning_and_names_both_ends_when_cut(
     qtbot: QtBot, library: dict[str, list[int]]
 ) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services import author
@@ -27,6 +27,7 @@ from onetake_desktop.ui.panel.compare import CompareWindow
 from onetake_desktop.ui.panel.people import AuditWindow
 from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
 from onetake_desktop.ui.panel.summary import SummaryWindow
+from onetake_desktop.ui.panel.switch import PanelistSwitch
 from tests.ui.test_decision_form import panel_named
 
 pytestmark = pytest.mark.timeout(180, method="thread")
@@ -201,6 +202,75 @@ def test_a_long_panelist_name_is_cut_on_the_switch_which_stays_in_the_window(
     # Placed again for its new width: wholly inside the menu bar, not past the window's edge.
     bar = window.menuBar()
     assert bar.rect().contains(switch.geometry()), (switch.geometry(), bar.rect())
+
+
+def switch_in_a_window(qtbot: QtBot, service: PanelService) -> tuple[QMainWindow, PanelistSwitch]:
+    """The switch at the top right of a reviewer-like window's menu bar, shown, locked."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    for name in ("File", "Playback", "Review", "View", "Panel", "Help"):
+        window.menuBar().addMenu(name)
+    window.setCentralWidget(QLineEdit())  # somewhere else the focus could go
+    service.lock()
+    switch = PanelistSwitch(service, lambda _rid: None, window)
+    window.menuBar().setCornerWidget(switch)
+    window.resize(760, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, switch
+
+
+def test_a_very_long_panelist_name_is_cut_in_one_measure(
+    qtbot: QtBot, panel: tuple[PanelService, Actor, int]
+) -> None:
+    """Review s11b L2: names have no length limit (a pasted paragraph); the switch cut one
+    character at a time, measuring the whole rest each time (8000 characters: 5.9 s of the
+    GUI thread at every sign-in and lock). Now one elidedText: it completes, and fits."""
+    from onetake_desktop.ui.panel.switch import NAME_EMS
+
+    service, _ben, _ = panel
+    long_name = "Paste " + "x" * 8000
+    who = service.create_panelist(long_name, "long passphrase")
+    window, switch = switch_in_a_window(qtbot, service)
+    service.sign_in(who.reviewer_id, "long passphrase")
+    switch.update_label()
+    QApplication.processEvents()
+    text = switch.text()
+    assert text.startswith("Panelist: Paste x") and text.endswith("… ▾"), text[:80]
+    cut = text.removeprefix("Panelist: ").removesuffix(" ▾")
+    metrics = switch.fontMetrics()
+    assert metrics.horizontalAdvance(cut) <= metrics.horizontalAdvance("M") * NAME_EMS
+    assert len(cut) < 100
+    assert long_name in switch.accessibleName()  # the whole name, for a screen reader
+    bar = window.menuBar()
+    assert bar.rect().contains(switch.geometry()), (switch.geometry(), bar.rect())
+
+
+def test_placing_the_switch_again_keeps_its_keyboard_focus(
+    qtbot: QtBot, panel: tuple[PanelService, Actor, int]
+) -> None:
+    """Review s11b L3: a new label placed the switch again by hide() and show(), which took
+    the keyboard focus away from it (a keyboard user on it at a sign-in or lock)."""
+    service, ben, _ = panel
+    window, switch = switch_in_a_window(qtbot, service)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    switch.setFocus()
+    qtbot.waitUntil(switch.hasFocus)
+    service.sign_in(ben.reviewer_id, "ben passphrase")
+    switch.update_label()  # "Panel locked" -> the long name: wider, placed again
+    QApplication.processEvents()
+    assert switch.text().startswith("Panelist: Benedikt")
+    assert switch.hasFocus() and QApplication.focusWidget() is switch
+    bar = window.menuBar()
+    assert bar.rect().contains(switch.geometry()), (switch.geometry(), bar.rect())
+    named = switch.geometry()
+    service.lock()
+    switch.update_label()  # and back, narrower
+    QApplication.processEvents()
+    assert switch.text() == "Panel locked ▾" and switch.hasFocus()
+    narrower = switch.geometry()
+    assert narrower.width() < named.width() and narrower.right() == named.right()
 
 
 def test_the_rubric_anchors_stack_when_the_form_is_narrow(

@@ -840,20 +840,27 @@ class AuthorWindow(QMainWindow):
     def where(self, path: str) -> str:
         """A field path as the form names it: questions[1].think_seconds -> "Question 2, Time
         to think"."""
-        match = re.fullmatch(r"questions\[(\d+)\]\.(.+)", path)
-        if match is not None:
-            template = "questions[{q}]." + match.group(2)
-            label = self.labels.get(template, match.group(2))
-            return f"Question {int(match.group(1)) + 1}, {label}"
+        field = self._question_field(path)
+        if field is not None:
+            return f"Question {field[0] + 1}, {field[1]}"
         match = re.fullmatch(r"accommodations\[(\d+)\].*", path)
         if match is not None:
             return f"Accommodation {int(match.group(1)) + 1}"
         return self.labels.get(path, path.replace("_", " ").capitalize() or "The interview")
 
+    def _question_field(self, path: str) -> tuple[int, str] | None:
+        """A question's field path as (question index, the field's label); None otherwise."""
+        match = re.fullmatch(r"questions\[(\d+)\]\.(.+)", path)
+        if match is None:
+            return None
+        template = "questions[{q}]." + match.group(2)
+        return int(match.group(1)), self.labels.get(template, match.group(2))
+
     def field_words(self, path: str) -> str:
-        """The field's own label, beside it: where() without its "Question 2, "."""
-        words = self.where(path)
-        return words.split(", ", 1)[1] if path.startswith("questions[") else words
+        """The field's own label, beside it: where() without its "Question 2, " (a path that
+        names a question but no field of it is said as where() says it)."""
+        field = self._question_field(path)
+        return field[1] if field is not None else self.where(path)
 
     def _show_checks(self, on: bool) -> None:
         self.checks_button.setText("Hide the list" if on else "Show all")

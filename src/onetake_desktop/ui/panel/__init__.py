@@ -111,7 +111,7 @@ class PanelController(QObject):
         self.tamper_dialog: QDialog | None = None
         self._hook_reviewer_window()
         if locked:
-            self.lock("Choose who is scoring.")
+            self.lock(ask_who=True)
         else:
             self._update_actions()
 
@@ -252,8 +252,10 @@ class PanelController(QObject):
 
     # -- who is at the laptop ------------------------------------------------------------------
 
-    def lock(self, message: str = "", chosen: int | None = None) -> None:
-        """Hide the reviewer window's content and every panel window until someone signs in."""
+    def lock(self, message: str = "", chosen: int | None = None, *, ask_who: bool = False) -> None:
+        """Hide the reviewer window's content and every panel window until someone signs in.
+        ``message``: why it locked; ``ask_who``: nobody was signed in (the lock screen says
+        "Choose who is scoring." until a name is chosen)."""
         self.service.lock()
         for panel_window in list(self.windows.values()):
             panel_window.close()
@@ -281,7 +283,7 @@ class PanelController(QObject):
         lock_out = getattr(self.window, "lock_out", None)
         if callable(lock_out):
             lock_out()  # player stopped, fields emptied: no draft stays in a hidden widget
-        self.lock_screen.show_for(chosen, message)
+        self.lock_screen.show_for(chosen, message, ask_who=ask_who)
         self._update_actions()
         self.panelist_changed.emit(None)
 
@@ -363,7 +365,7 @@ class PanelController(QObject):
                 set_reviewer(reviewer_id)
             return
         if self.service.current is None:  # you removed yourself
-            self.lock("Choose who is scoring.")
+            self.lock(ask_who=True)
         else:
             self._update_actions()
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # loads with the first passphrase checked (issue 17)
     from onetake_desktop.services.panel_records import Verified
 
 
-CHOOSE_PROMPT = "Choose who is scoring."  # (ui/panel/__init__.py says it)
+CHOOSE_PROMPT = "Choose who is scoring."  # show_for(ask_who=True): gone once a name is chosen
 SUBTITLE = (
     "Each panelist scores on their own. Nobody sees anyone else's scores before submitting theirs."
 )
@@ -80,6 +80,7 @@ class LockScreen(QWidget):
         self.sign_in_button = QPushButton("Sign in")
         self.sign_in_button.setObjectName("PrimaryButton")
         self.prompt = QLabel("")
+        self._asking_who = False  # the prompt is CHOOSE_PROMPT (show_for)
         self.prompt.setObjectName("Hint")
         self.prompt.setWordWrap(True)
         self.error = FlagLabel()
@@ -167,8 +168,15 @@ class LockScreen(QWidget):
             self.title.setText("Who is scoring?")
             self.subtitle.setText(SUBTITLE)
 
-    def show_for(self, chosen: int | None = None, message: str = "") -> None:
+    def show_for(
+        self, chosen: int | None = None, message: str = "", *, ask_who: bool = False
+    ) -> None:
+        """Cover the window: ``chosen`` preselected, ``message`` (why it locked) above the
+        names; ``ask_who``: only "Choose who is scoring.", done with once a name is chosen."""
         self.refresh(chosen)
+        self._asking_who = ask_who
+        if ask_who:
+            message = CHOOSE_PROMPT
         self.prompt.setText(message)
         self.prompt.setVisible(bool(message))
         self.error.setText("")
@@ -185,7 +193,8 @@ class LockScreen(QWidget):
     def _name_chosen(self) -> None:
         # "Choose who is scoring." is done once a name is chosen; other prompts (why the
         # panel locked) still hold.
-        if self.prompt.text() == CHOOSE_PROMPT:
+        if self._asking_who:
+            self._asking_who = False
             self.prompt.setText("")
             self.prompt.hide()
         self._focus_passphrase()
@@ -222,6 +231,7 @@ class LockScreen(QWidget):
             self.passphrase.clear()
             self.error.setText("")
             self.prompt.setText("")
+            self._asking_who = False
             self.hide()
             self.signed_in.emit(actor)
 

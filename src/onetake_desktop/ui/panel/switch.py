@@ -60,21 +60,30 @@ class PanelistSwitch(QToolButton):
             self.setAccessibleName(f"Switch panelist ({current.name} is scoring)")
         self.setToolTip(tip)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.text()) + 32)
-        if self.isVisible():
-            # The menu bar places its corner widget again when it is shown, not when its text
-            # widens: a longer label ran past the window's edge ("Panel locked" -> a name).
-            self.hide()
-            self.show()
+        bar = self.parentWidget()
+        if self.isVisible() and bar is not None:
+            # The menu bar places its corner widget when it is resized or the widget shown,
+            # not when its text widens: a longer label ran past the window's edge ("Panel
+            # locked" -> a name). A resize of the same size places it again; hide() and show()
+            # did too but took the keyboard focus from the switch.
+            from PySide6.QtCore import QCoreApplication
+            from PySide6.QtGui import QResizeEvent
+
+            QCoreApplication.sendEvent(bar, QResizeEvent(bar.size(), bar.size()))
 
     def _cut(self, name: str) -> str:
-        """``name``, or its start and "…", at most NAME_EMS wide (no Qt enum: see qt_numbers)."""
+        """``name``, or its start and "…", at most NAME_EMS wide, measured once (cutting a
+        character at a time froze sign-in for seconds on a pasted long name)."""
+        # Qt's namespace by name: only a signed-in panelist's name is cut, after the window's
+        # first paint (elidedText takes no number: see qt_numbers).
+        from PySide6.QtCore import Qt
+
         metrics = self.fontMetrics()
         room = metrics.horizontalAdvance("M") * NAME_EMS
-        if metrics.horizontalAdvance(name) <= room:
+        cut = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        if cut == name:
             return name
-        while name and metrics.horizontalAdvance(name + "…") > room:
-            name = name[:-1]
-        return name.rstrip() + "…"
+        return cut.removesuffix("…").rstrip() + "…"
 
     def rebuild(self) -> None:
         menu = self.menu()

@@ -55,6 +55,9 @@ _T = TypeVar("_T")
 # While the window is open, who fell due since is erased every hour: a window left open (and
 # locked) on the panel's laptop for weeks keeps the candidates' promise too.
 RECHECK_MS = 60 * 60 * 1000
+# A check that finds a dialog open (an Erase or Keep longer being filled in) tries again this
+# much later rather than erase someone underneath it (check_due).
+RETRY_MS = 5 * 60 * 1000
 
 
 BANNER_STYLE = """
@@ -154,6 +157,8 @@ class PrivacyController(QObject):
         self.startup_box: QMessageBox | None = None
         self.due_box: QMessageBox | None = None  # the hourly check's notice (check_due)
         self.recheck_timer: QTimer | None = None  # started after the first paint
+        self.retry_timer: QTimer | None = None  # a check put off by an open dialog (check_due)
+        self._put_off_at: datetime | None = None  # when a check was first put off
         self._started = False
 
         self.erase_action = QAction("E&rase candidate…", window)
@@ -647,7 +652,10 @@ class PrivacyController(QObject):
         screen closed first. Behind the panel's lock nothing about a candidate may show and
         nobody may be there to answer: they are erased at once, silently (the tree is filled
         again at the next sign-in). A notice left unanswered since the last check no longer
-        holds the erasure back: the promise does not wait for someone to come back."""
+        holds the erasure back: the promise does not wait for someone to come back. A dialog
+        open over the window (an Erase or Keep longer half filled in, whose candidate may be
+        among the due) puts the check off by RETRY_MS at a time; one open for an hour is
+        taken down and the check goes ahead."""
         from onetake_desktop.services.retention import due_ids
 
         if not self.window.isVisible():  # closed: its library with it
@@ -655,6 +663,8 @@ class PrivacyController(QObject):
         if getattr(self.window, "importing", False):
             return None  # as a person's erasure waits for it (erase_selected): the next hour
         now = self.service.clock.now()
+        # Kept only while this check is put off again (below): then it counts from the first.
+        put_off_at, self._put_off_at = self._put_off_at, None
         due = due_ids(self._library.db, now)  # one indexed query: nobody due, nothing read
         if not due:
             return None
@@ -664,9 +674,50 @@ class PrivacyController(QObject):
         if any(box is not None and box.isVisible() for box in (self.startup_box, self.due_box)):
             self._expire(now)
             return None
+        if self._dialog_open():
+            from datetime import timedelta
+
+            self._put_off_at = put_off_at or now
+            if now - self._put_off_at < timedelta(milliseconds=RECHECK_MS):
+                self._retry_soon()  # the dialog's candidate may be among the due
+                return None
+            # Open an hour, unattended: taken down as the panel's lock does, since the
+            # promise does not wait either.
+            self._put_off_at = None
+            self._take_down_dialogs()
         self._let_go(due)  # off the screen before the notice covers it
         self.due_box = self._due_notice(len(due), now)
         return self.due_box
+
+    def _dialog_open(self) -> bool:
+        """Whether a dialog is open over the window (ours, or any modal one): a candidate
+        erased under it would be gone when it is confirmed."""
+        from PySide6.QtWidgets import QApplication  # (see the TYPE_CHECKING imports)
+
+        ours = (self.erase_dialog, self.hold_dialog, self.release_dialog, self.overdue_box)
+        return QApplication.activeModalWidget() is not None or any(
+            d is not None and d.isVisible() for d in ours
+        )
+
+    def _retry_soon(self) -> None:
+        from PySide6.QtCore import QTimer  # (see the TYPE_CHECKING imports)
+
+        timer = self.retry_timer
+        if timer is None:
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(RETRY_MS)
+            timer.timeout.connect(self.check_due)
+            self.retry_timer = timer
+        if not timer.isActive():
+            timer.start()
+
+    def _take_down_dialogs(self) -> None:
+        from PySide6.QtWidgets import QDialog  # (see the TYPE_CHECKING imports)
+
+        for dialog in self.window.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
 
 
 def install_privacy_features(window: QMainWindow, clock: Clock | None = None) -> PrivacyController:

@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its en
     from pathlib import Path
 
     from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics, QKeyEvent
-    from PySide6.QtWidgets import QListWidget
+    from PySide6.QtWidgets import QAbstractButton, QListWidget
 
 if TYPE_CHECKING:  # with the panes: a window locked at start builds them after its first frame
     from onetake_desktop.ui.reviewer.library_model import AnswerRow
@@ -935,14 +935,24 @@ class ReviewerWindow(QMainWindow):
         self.audio_only_action = self._action(
             "Audio only (&hide the picture)", self._on_audio_only, checkable=True
         )
+        # toggle() ignores a greyed button: with no answer shown, the key and the menu do
+        # nothing either (greyed with it in _clear_answer; the lock's sign-in enables every
+        # window action again before the answer is back, hence the check too).
         self.card_action = self._action(
-            "Show the &question", lambda: self.card_toggle.toggle(), "Q"
+            "Show the &question", lambda: self._toggle_if_enabled(self.card_toggle), "Q"
         )
         self.pins_action = self._action(
-            "Show the notes at &moments", lambda: self.pin_notes.toggle.toggle()
+            "Show the notes at &moments", lambda: self._toggle_if_enabled(self.pin_notes.toggle)
         )
+        self.card_action.setEnabled(False)  # until an answer shows (show_answer)
+        self.pins_action.setEnabled(False)
         for a in (self.focus_action, self.audio_only_action, self.card_action, self.pins_action):
             menu.addAction(a)
+
+    @staticmethod
+    def _toggle_if_enabled(button: QAbstractButton) -> None:
+        if button.isEnabled():
+            button.toggle()
 
     # -- reviewer -----------------------------------------------------------------------------
 
@@ -1298,6 +1308,8 @@ class ReviewerWindow(QMainWindow):
         # Nothing to pin a note to or fold: greyed, not live-looking (the player greys its own).
         self.pin_notes.setEnabled(False)
         self.card_toggle.setEnabled(False)
+        self.card_action.setEnabled(False)
+        self.pins_action.setEnabled(False)
         transcripts = self.__dict__.get("transcripts")
         if transcripts is not None:  # not the last answer's words under no answer
             transcripts.panel.show_answer(None)
@@ -1367,6 +1379,8 @@ class ReviewerWindow(QMainWindow):
         self.scoring_pane.setCurrentWidget(self.scoring_content)
         self.pin_notes.setEnabled(True)
         self.card_toggle.setEnabled(True)
+        self.card_action.setEnabled(True)
+        self.pins_action.setEnabled(True)
         name, email = self.shown_name(view.submission.id)
         self._show_candidate(name, email)
         if changed:
