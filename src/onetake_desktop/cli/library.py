@@ -36,7 +36,9 @@ AS_HELP = (
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = add_group(sub, "library")
     i = actions.add_parser(
-        "import", help="import bundles (files or folders); exit 3 if any was refused"
+        "import",
+        help="import bundles (files or folders); exit 3 if any was refused (a bundle already "
+        "in the library, or of an erased candidate, is skipped: exit 0)",
     )
     i.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE|FOLDER")
     i.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
@@ -99,6 +101,8 @@ def run_import(args: argparse.Namespace) -> int:
                 print(f"  flag {flag.code}: {flag.message}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
+        elif o.status == "erased":  # a deliberate skip, as "already": not a failure
+            print(f"erased    {o.path}: {o.reason}")
         else:
             sys.stderr.write(f"refused   {o.path}: {o.reason}\n")
     code = report_done([report.summary()], signed_out, "The import is done")
