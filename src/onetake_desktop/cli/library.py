@@ -122,7 +122,13 @@ def _import_as_asked(
     # Two checkers: one bundle's media probe (a child process) overlaps the next one's
     # hashing, about 1.6x faster on two cores.
     report = service.import_paths(args.paths, workers=2)
-    return report, service.hidden_codes()
+    codes = service.hidden_codes()  # before the erasure below: blind mode still hides them
+    from onetake_desktop.cli.privacy import erase_due_first
+
+    # A bundle already past its keeping date (sealed long ago) is erased now, not kept until
+    # the next command that reads the library (signed_in erased the others before).
+    erase_due_first(args, service)
+    return report, codes
 
 
 def _may_add(args: argparse.Namespace, service: ReviewerService, panel: PanelService) -> None:
