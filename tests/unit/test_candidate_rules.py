@@ -714,6 +714,7 @@ def test_a_file_not_sent_keeps_its_place_after_the_days_and_only_that(
     assert _days(said, r"more than (\d+) days after that") == receipt_days
     assert again.receipt().path == Path(bundle) and not again.can_start_new()
     assert "not been sent yet" in again.delete_question() or not can_upload
+    assert "The button below forgets it now." in said
     assert again.send_options().can_upload == can_upload
     if can_upload:
         assert "can still be sent from here" in said and "after the file was sent" in said
@@ -725,6 +726,9 @@ def test_a_file_not_sent_keeps_its_place_after_the_days_and_only_that(
         assert saved(sent)["cleared_at"] == state["cleared_at"]  # the days still count
     else:
         assert "so that you can still copy it from here" in said
+        again.delete_recordings()  # the button: the place goes now, the receipt stays
+        assert again.cleared and saved(again)["bundle_path"] is None
+        assert personal_data_in(again.dir) == [] and again.can_start_new()
     # Sent or not, the receipt goes after the stated days, and with it the file's place.
     clock.advance(receipt_days * 86400.0 - 120)
     assert reopen().session.step == "sent"

@@ -1179,9 +1179,9 @@ class CandidateService:
                 "The recordings, written answers, name and email of this interview were "
                 f"deleted from this computer on {when}. This receipt stays, without them: it "
                 f"is deleted when an interview is opened here more than {RECEIPT_KEEP_DAYS} "
-                "days after that, or now with the button below. "
+                "days after that. "
                 + self._place_kept_words()
-                + " The sealed file stays where you saved it."
+                + " The button below forgets it now. The sealed file stays where you saved it."
             )
         size = self.local_recordings_bytes()
         kept = [f"your recordings ({_mb(size)})"] if size else []
