@@ -50,12 +50,14 @@ def submission_folders() -> list[str]:
     return sorted(p.name for p in (app_paths().library / "submissions").iterdir())
 
 
-def test_the_same_folder_imported_again_by_the_command_refuses_the_erased_candidate(
+def test_the_same_folder_imported_again_by_the_command_skips_the_erased_candidate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The README's routine: import the folder, erase one candidate on request, import the
-    same folder again. The erased one is refused in one sentence (stderr, exit 3 as any
-    refusal), the other is "already" there, and nothing of the erased one comes back."""
+    same folder again. The erased one is skipped with one sentence ("erased" on stdout, as
+    "already": a routine re-import of the intake store exits 0 every time), the other is
+    "already" there, and nothing of the erased one comes back. A bad bundle beside them
+    still makes it exit 3."""
     folder = tmp_path / "bundles"
     folder.mkdir()
     erased = make_bundle(folder / "zq.onetake", NAME, EMAIL)
@@ -67,22 +69,35 @@ def test_the_same_folder_imported_again_by_the_command_refuses_the_erased_candid
     capsys.readouterr()
     kept = submission_folders()
 
-    assert main(["library", "import", str(folder)]) == EXIT_INVALID_INPUT
+    assert main(["library", "import", str(folder)]) == EXIT_OK
     out, err = capsys.readouterr()
-    assert err.splitlines() == [f"refused   {erased}: {refusal(ERASED_ON.date())}"]
+    assert err == ""
+    assert f"erased    {erased}: {refusal(ERASED_ON.date())}" in out.splitlines()
     assert f"already   {folder / 'grace.onetake'}: This bundle is already in the library." in out
-    assert "0 imported, 1 already in the library, 1 refused." in out
+    assert "0 imported, 1 already in the library, 1 skipped (its candidate was erased)." in out
     assert names_in_library() == [OTHER]
     assert submission_folders() == kept  # no staging folder left, no media of theirs
 
+    # The README's clean-up reads the paths to remove from these lines.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "s#^(imported|already|erased) +($store/[^:]+): .*#\\2#p" in readme
+
     # A script asking again gets the same answer: the row is kept, not used up.
-    assert main(["library", "import", str(erased)]) == EXIT_INVALID_INPUT
-    assert refusal(ERASED_ON.date()) in capsys.readouterr().err
+    assert main(["library", "import", str(erased)]) == EXIT_OK
+    assert refusal(ERASED_ON.date()) in capsys.readouterr().out
     assert names_in_library() == [OTHER]
+
+    # Beside a bundle that is refused, the exit code is that refusal's.
+    broken = folder / "broken.onetake"
+    broken.write_bytes(b"not a bundle")
+    assert main(["library", "import", str(folder)]) == EXIT_INVALID_INPUT
+    out, err = capsys.readouterr()
+    assert f"erased    {erased}: " in out and err.startswith(f"refused   {broken}")
+    assert "1 skipped (its candidate was erased), 1 refused." in out
 
 
 def test_the_service_refuses_an_erased_bundle_and_imports_a_resealed_one(tmp_path: Path) -> None:
-    """Through the service the window imports with: the same file is refused (a line for the
+    """Through the service the window imports with: the same file is skipped (a line for the
     window's box), a copy of it under another name too, the rest of the batch imports; the
     same person's interview sealed again (a new file, a new hash) imports."""
     bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
@@ -99,8 +114,8 @@ def test_the_service_refuses_an_erased_bundle_and_imports_a_resealed_one(tmp_pat
 
         report = service.import_paths([bundle, copy, other])
         assert [(o.path, o.status) for o in report.outcomes] == [
-            (bundle, "refused"),
-            (copy, "refused"),
+            (bundle, "erased"),
+            (copy, "erased"),
             (other, "imported"),
         ]
         assert report.outcomes[0].reason == refusal(ERASED_ON.date())
@@ -126,7 +141,7 @@ def test_a_candidate_erased_at_expiry_is_not_imported_again(tmp_path: Path) -> N
         assert [c.submission_id for c in report.due] == [sid]
 
         (outcome,) = service.import_paths([bundle]).outcomes
-        assert (outcome.status, outcome.reason) == ("refused", refusal(later.date()))
+        assert (outcome.status, outcome.reason) == ("erased", refusal(later.date()))
         assert service.library.submissions.all() == []
         found = erased_bundle(service.library.db, sha256_of(bundle))
         assert found is not None and found.reason_code == "retention"
@@ -199,7 +214,7 @@ def test_a_library_of_schema_12_takes_the_erased_bundles_table(tmp_path: Path) -
         me = service.actor_for(service.default_reviewer.id)
         privacy.erase(me, submission_ids=[imported.submission_id])
         (outcome,) = service.import_paths([bundle]).outcomes
-        assert (outcome.status, outcome.reason) == ("refused", refusal(ERASED_ON.date()))
+        assert (outcome.status, outcome.reason) == ("erased", refusal(ERASED_ON.date()))
         assert service.library.submissions.all() == []
     finally:
         service.close()

@@ -1,17 +1,23 @@
-"""Importing real bundles into the library, and the same data through the command line."""
+"""Importing real bundles into the library, and the same data through the command line.
+
+The commands run in this process (``cli.main``), on the calendar tests/pipeline/conftest.py
+pins: every reading command erases candidates past their keeping date first, so a child
+process on the system clock would erase these bundles (sealed 2026-11-01, kept 180 days) from
+30 April 2027 on (review s11a M3). ``python -m onetake_desktop`` itself is run by
+test_upload.py and test_bundle_hostile.py."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
+from onetake_desktop.cli import main
 from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import open_reviewer_service
 from tests.pipeline.library_bundles import make_bundle
@@ -31,14 +37,27 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
-def onetake(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "onetake_desktop", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ},
-    )
+class Ran(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def onetake(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
+    """``onetake ARGS``: its exit code and what it wrote to stdout and stderr."""
+
+    def run(*args: str) -> Ran:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as stop:  # argparse's usage errors
+            code = stop.code if isinstance(stop.code, int) else 1
+        assert isinstance(code, int), "these commands open no window"
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
 
 
 def test_import_copies_media_and_records_every_answer(folder: Path) -> None:
@@ -78,7 +97,9 @@ def test_import_copies_media_and_records_every_answer(folder: Path) -> None:
         service.close()
 
 
-def test_cli_imports_good_bundles_and_lists_each_refused_one(folder: Path) -> None:
+def test_cli_imports_good_bundles_and_lists_each_refused_one(
+    folder: Path, onetake: Callable[..., Ran]
+) -> None:
     first = onetake("library", "import", str(folder))
     assert first.returncode == 3, first.stderr
     assert "imported" in first.stdout and "Ada Lovelace" in first.stdout
@@ -103,7 +124,9 @@ def test_cli_imports_good_bundles_and_lists_each_refused_one(folder: Path) -> No
     assert "Grace Hopper" in text.stdout and "Ada" not in text.stdout
 
 
-def test_cli_export_matches_the_database(folder: Path, tmp_path: Path) -> None:
+def test_cli_export_matches_the_database(
+    folder: Path, tmp_path: Path, onetake: Callable[..., Ran]
+) -> None:
     assert onetake("library", "import", str(folder / "ada.onetake")).returncode == 0
     service = open_reviewer_service(app_paths().library)
     try:

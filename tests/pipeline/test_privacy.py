@@ -23,7 +23,7 @@ import pytest
 
 from onetake_desktop.cli import main
 from onetake_desktop.domain.clock import ManualClock
-from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, InvalidInputError, OneTakeError
+from onetake_desktop.domain.errors import EXIT_OK, InvalidInputError, OneTakeError
 from onetake_desktop.domain.kit import InterviewDefinition, Rubric, RubricLevel
 from onetake_desktop.domain.search import fold
 from onetake_desktop.domain.transcript import Transcript, Word
@@ -177,9 +177,10 @@ def test_erase_by_email_leaves_no_byte_of_the_candidate(tmp_path: Path, onetake_
     assert main(["library", "erase", "--email", EMAIL.upper(), "--yes"]) == 0
 
     assert traces(onetake_home, wanted) == []
-    # Their bundles imported again (the same folder, as the intake routine does) are refused,
-    # and the refusal leaves nothing of them either (tests/pipeline/test_erased_bundles.py).
-    assert main(["library", "import", *map(str, theirs)]) == EXIT_INVALID_INPUT
+    # Their bundles imported again (the same folder, as the intake routine does) are skipped
+    # (exit 0: a deliberate skip), and that leaves nothing of them either
+    # (tests/pipeline/test_erased_bundles.py).
+    assert main(["library", "import", *map(str, theirs)]) == EXIT_OK
     assert traces(onetake_home, wanted) == []
     service = open_reviewer_service(app_paths().ensure().library)
     try:

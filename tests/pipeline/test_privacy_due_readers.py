@@ -268,6 +268,38 @@ def test_adding_a_late_definition_erases_who_it_makes_due(
     assert in_library() == [] and retention_erasures() == [(None, "retention", [sid])]
 
 
+def test_importing_a_bundle_already_past_its_date_erases_it_at_once(
+    tmp_path: Path, app_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review s11a L4: a bundle sealed longer ago than its interview keeps answers is imported
+    (it is a valid bundle) and erased before the command ends, with the same one line on
+    stderr: it is not left listed until the next reading command."""
+    month = definition("thirty-days", 30)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        service.add_definition(month)
+    finally:
+        service.close()
+    late = small_bundle(tmp_path, DUE, definition=month)
+    fresh = small_bundle(tmp_path, OTHER)  # kept 180 days: stays
+    context = app_context._replace(clock=ManualClock(AFTER))
+    assert main(["library", "import", str(late), str(fresh)], context) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ERASED_LINE
+    assert f"imported  {late}: {DUE}" in captured.out.splitlines()
+    ((actor, reason, erased),) = retention_erasures()  # one erasure, by nobody, of one
+    assert (actor, reason, len(erased)) == (None, "retention", 1)
+    listed = open_reviewer_service(app_paths().ensure().library)
+    try:
+        assert [s.candidate_name for s in listed.library.submissions.all()] == [OTHER]
+    finally:
+        listed.close()
+    # The next routine import skips it as erased (review s11a M2) and erases nobody.
+    assert main(["library", "import", str(late)], context) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.startswith(f"erased    {late}: ")
+
+
 def test_due_ids_is_the_privacy_services_due(tmp_path: Path) -> None:
     """The readers' one indexed query (services.retention) answers as PrivacyService.due
     does, through the promise, running, ended and lifted holds, to the second."""

@@ -196,3 +196,68 @@ def test_behind_a_proxy_upload_addresses_name_the_public_host(
         )
     assert created.status_code == 201
     assert created.headers["Location"].startswith("https://intake.example.com/files/")
+
+
+def test_a_file_sealed_offline_is_still_sent_a_week_later_after_the_clearing(
+    tmp_path: Path,
+) -> None:
+    """Sealed and not sent; reopened after the days that clear the name, email and answers:
+    the app still sends the file through the real server, then forgets where it is."""
+    from onetake_desktop.domain.clock import ManualClock
+    from onetake_desktop.domain.handover import HandOver
+    from onetake_desktop.services.candidate import (
+        SENT_KEEP_DAYS,
+        CandidateService,
+        session_folder_name,
+    )
+    from onetake_desktop.services.upload import UploadReceipt
+    from tests.unit.test_candidate_rules import (
+        KIT_HASH,
+        NOW,
+        personal_data_in,
+        saved,
+        sent_service,
+    )
+    from tests.unit.test_session import make_kit
+
+    clock = ManualClock(NOW)
+    root = tmp_path / "sessions"
+    with intake_server(tmp_path / "store") as intake:
+        kit = make_kit()._replace(hand_over=HandOver(upload_url=intake.url))
+        folder = f"sessions/{session_folder_name(KIT_HASH)}"
+        svc = sent_service(tmp_path, clock, folder=folder, kit=kit)
+        # The sealed file: its bytes (the server does not read them) and their checksum.
+        bundle = random_file(Path(svc.session.state.bundle_path or ""), 300_000)
+        svc.session.state.bundle_size = 300_000
+        svc.session.state.bundle_sha256 = sha256_of(bundle)
+        svc.save()
+        clock.advance((SENT_KEEP_DAYS + 1) * 86400)
+        again = CandidateService(kit, KIT_HASH, clock=clock, sessions=root)
+        assert saved(again)["cleared_at"] and saved(again)["candidate_name"] == ""
+        assert personal_data_in(again.dir, but=str(bundle)) == []
+        assert again.send_status().options.can_upload and again.send_status().receipt is None
+        done = threading.Event()
+        failed: list[str] = []
+
+        def finished(_receipt: UploadReceipt) -> None:
+            done.set()
+
+        def refused(error: Exception) -> None:
+            failed.append(str(error))
+            done.set()
+
+        job = again.upload_job(lambda _p: None, finished, refused)
+        try:
+            job.start()
+            assert done.wait(120)
+        finally:
+            job.close()
+        assert not failed
+        uploads = intake.uploads()
+    assert len(uploads) == 1 and sha256_of(uploads[0]) == sha256_of(bundle)
+    assert again.send_status().receipt is not None  # the page says "Sent"
+    # Sent: the next opening forgets where the file is; only the receipt stays.
+    sent = CandidateService(kit, KIT_HASH, clock=clock, sessions=root)
+    assert sent.cleared and saved(sent)["bundle_path"] is None
+    assert sent.uploaded_on() and personal_data_in(sent.dir) == []
+    assert bundle.is_file()  # the candidate's own file is never touched

@@ -326,3 +326,74 @@ def test_a_refused_upload_says_why_and_saving_a_copy_still_works(
         page.copy_button.click()
         assert sha256_of(copy) == sha256_of(sealed.path)
         assert w.banner.text() == f"A copy of your answers is saved as {copy}."
+
+
+def test_sealed_offline_and_opened_a_week_later_the_file_is_still_sent(
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
+) -> None:
+    """Review s11a M1: the days after sealing clear the name, email and answers, not the way
+    to send a file never sent. Opened 8 days later, the Send page still sends it through the
+    real server; only the file's place (its name holds the name) is left in the session
+    folder, and it is forgotten at the next opening once sent."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from onetake_desktop.domain.clock import ManualClock
+    from onetake_desktop.services.candidate import SENT_KEEP_DAYS
+
+    name, email = "Ada Lovelace", "ada@example.org"
+    with intake_server(tmp_path / "store") as intake:
+        hand_over = f'\n[hand_over]\nupload_url = "{intake.url}"\n'
+        signed = signed_small_kit(tmp_path / "kit", hand_over=hand_over)
+        kit = load_kit(signed.kit)
+        sessions = app_context.paths.ensure().sessions
+        folder = sessions / session_folder_name(kit_content_hash(kit))
+        sealed = run_headless(
+            signed.kit,
+            camera="synthetic:size=320x240,fps=15",
+            mic="synthetic",
+            name=name,
+            email=email,
+            answer_seconds=1.0,
+            out=tmp_path / "Ada-Lovelace.onetake",  # as the default name holds it
+            sessions=sessions,
+            session_dir=folder,
+        )
+        later = ManualClock(datetime.now(UTC) + timedelta(days=SENT_KEEP_DAYS + 1))
+        context = app_context._replace(clock=later)
+        w = _window(qtbot, signed.kit, context)
+        page = w.pages["sent"]
+        assert isinstance(page, SentPage)
+        assert w.page_name() == "sent" and not w.service.cleared
+        state = (folder / "state.json").read_text(encoding="utf-8")
+        assert json.loads(state)["cleared_at"] and [p.name for p in folder.iterdir()] == [
+            "state.json"
+        ]
+        without_path = state.replace(json.dumps(str(sealed.path))[1:-1], "")
+        for word in (name, email, *name.split(), "ada@"):
+            assert word not in without_path and json.dumps(word)[1:-1] not in without_path
+        kept = page.kept.text()
+        assert kept.startswith(
+            "The recordings, written answers, name and email of this interview were deleted"
+        )
+        assert "the file's name holds your name unless you chose another" in kept
+        assert page.send_card.isVisible() and page.send_button.text() == "Send now"
+        shots(w, "send-after-clearing")
+
+        page.send_button.click()
+        qtbot.waitUntil(lambda: page.upload_receipt is not None, timeout=120_000)
+        assert page.title.text() == "Your answers are sent"
+        uploads = intake.uploads()
+        assert len(uploads) == 1 and sha256_of(uploads[0]) == sha256_of(sealed.path)
+        w.close()
+
+    # Sent: the next opening forgets where the file is; only the receipt stays.
+    again = _window(qtbot, signed.kit, context)
+    assert again.service.cleared and json.loads(state)["bundle_path"]
+    saved = (folder / "state.json").read_text(encoding="utf-8")
+    assert json.loads(saved)["bundle_path"] is None and json.loads(saved)["uploaded_at"]
+    assert "Lovelace" not in saved and sealed.path.is_file()
+    page2 = again.pages["sent"]
+    assert isinstance(page2, SentPage)
+    assert f"Sent to: {kit.organisation}, " in page2.receipt.text()
+    again.close()

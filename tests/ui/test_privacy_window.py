@@ -192,14 +192,18 @@ def test_erase_candidate_from_the_window(
             for text in (NAME, EMAIL):
                 for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
                     assert text.encode(encoding) not in data, (path, text, encoding)
-    # Their bundles imported again in the window are refused, each with one line in the
-    # import's box; nothing of them comes back (review s11 H2).
+    # Their bundles imported again in the window are skipped, each with one line in the
+    # import's box (why the files chosen did not come in); nothing of them comes back (review
+    # s11 H2). Skipped on purpose, not refused (review s11a M2).
     window.import_paths([tmp_path / "a.onetake", tmp_path / "b.onetake"])
     qtbot.waitUntil(lambda: not window.importing, timeout=30_000)
     sentence = "This bundle belongs to a candidate erased on 2026-11-29; it is not imported again."
     lines = [window.refused_list.item(i).text() for i in range(window.refused_list.count())]
     assert lines == [f"a.onetake: {sentence}", f"b.onetake: {sentence}"]
     assert window.import_box.isVisible()
+    assert window.import_title.text() == (
+        "Import finished: 0 imported, 2 skipped (their candidates were erased)."
+    )
     assert candidate_names(window) == ["Grace Hopper"]
     save(window, "erased-bundle-refused.png")
     window.close()

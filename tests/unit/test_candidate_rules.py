@@ -396,11 +396,16 @@ NAME, EMAIL, WRITTEN = "Zoë Quokka", "zoe.quokka@example.org", "Because the wom
 
 
 def sent_service(
-    tmp_path: Path, clock: ManualClock, folder: str = "session", restart: bool = False
+    tmp_path: Path,
+    clock: ManualClock,
+    folder: str = "session",
+    restart: bool = False,
+    kit: Kit | None = None,
 ) -> CandidateService:
     """A sealed interview (two takes and a written answer), consent with extra time; with
-    ``restart``, a first attempt was set aside by "Start over" before it."""
-    svc = make_service(tmp_path, clock, folder=folder)
+    ``restart``, a first attempt was set aside by "Start over" before it. The sealed file
+    has the default name (which holds the candidate's name)."""
+    svc = make_service(tmp_path, clock, folder=folder, kit=kit)
     svc.begin()
     svc.give_consent(NAME, EMAIL, ["extra-time"])
     if restart:
@@ -419,7 +424,8 @@ def sent_service(
         svc.keep_take(svc.session.answer.takes[-1].number)
     svc.show_question()
     svc.save_text(WRITTEN)
-    bundle = tmp_path / f"acme-support-{NAME.replace(' ', '-')}.onetake"
+    bundle = tmp_path / svc.default_bundle_name()
+    assert "Quokka" in bundle.name
     bundle.write_bytes(b"sealed")
     receipt = type("R", (), {"path": bundle, "size": 6, "sha256": "ab" * 32})()
     svc.mark_sent(receipt)
@@ -427,9 +433,10 @@ def sent_service(
     return svc
 
 
-def personal_data_in(*folders: Path) -> list[str]:
+def personal_data_in(*folders: Path, but: str = "") -> list[str]:
     """Every file under ``folders`` (and their set-aside siblings) that holds the candidate's
-    name, email or written answer, as UTF-8 or as JSON writes it (non-ASCII escaped)."""
+    name, email or written answer, as UTF-8 or as JSON writes it (non-ASCII escaped); ``but``
+    (a sealed file's path, as the state saves it) is left out of the search."""
     needles: list[bytes] = []
     for text in (NAME, EMAIL, WRITTEN, *NAME.split(), EMAIL.split("@")[0]):
         needles += [text.encode("utf-8"), json.dumps(text)[1:-1].encode("ascii")]
@@ -437,7 +444,10 @@ def personal_data_in(*folders: Path) -> list[str]:
     for folder in folders:
         for path in [folder, *set_aside_folders(folder)]:
             for f in path.rglob("*"):
-                if f.is_file() and any(n in f.read_bytes() for n in needles):
+                data = f.read_bytes() if f.is_file() else b""
+                for form in (json.dumps(but)[1:-1].encode("ascii"), but.encode("utf-8")):
+                    data = data.replace(form, b"") if but else data
+                if any(n in data for n in needles):
                     found.append(str(f.relative_to(folder.parent)))
     return found
 
@@ -604,11 +614,27 @@ def open_another_interview(root: Path, clock: ManualClock) -> None:
     CandidateService(make_kit(), "sha256:" + "ef" * 32, clock=clock, sessions=root)
 
 
+def mark_uploaded(svc: CandidateService, when: str = "2026-06-01T12:30:00+00:00") -> None:
+    """What a finished upload leaves beside the sealed file (services/upload.py)."""
+    bundle = Path(svc.session.state.bundle_path or "")
+    bundle.with_name(bundle.name + ".send.json").write_text(
+        json.dumps(
+            {
+                "upload_url": "https://intake.example.org/files/abc",
+                "size": 6,
+                "sha256": "ab" * 32,
+                "completed_at": when,
+            }
+        )
+    )
+
+
 def test_the_privacy_page_and_the_receipt_say_what_happens_to_the_data(
     tmp_path: Path, clock: ManualClock
 ) -> None:
     root = tmp_path / "sessions"
     svc = sent_service(tmp_path, clock, folder=f"sessions/{session_folder_name(KIT_HASH)}")
+    mark_uploaded(svc)  # sent: nothing is kept to send it (an unsent file: the test below)
     told = svc.local_data_sentence()
     sealed_days = _days(told, r"more than (\d+) days later")
     receipt_days = _days(told, r"more than (\d+) days after the deletion")
@@ -638,6 +664,7 @@ def test_the_kit_being_opened_keeps_the_same_promise_for_its_own_sealed_session(
 ) -> None:
     root = tmp_path / "sessions"
     svc = sent_service(tmp_path, clock, folder=f"sessions/{session_folder_name(KIT_HASH)}")
+    mark_uploaded(svc)
     clock.advance((SENT_KEEP_DAYS + 1) * 86400)
     reopened = CandidateService(make_kit(), KIT_HASH, clock=clock, sessions=root)
     assert reopened.session.step == "sent" and reopened.cleared
@@ -646,6 +673,69 @@ def test_the_kit_being_opened_keeps_the_same_promise_for_its_own_sealed_session(
     clock.advance((RECEIPT_KEEP_DAYS + 1) * 86400)
     fresh = CandidateService(make_kit(), KIT_HASH, clock=clock, sessions=root)
     assert fresh.session.step == "welcome" and not svc.dir.exists()
+
+
+@pytest.mark.parametrize("opened", ["itself", "another"])
+@pytest.mark.parametrize("can_upload", [True, False])
+def test_a_file_not_sent_keeps_its_place_after_the_days_and_only_that(
+    tmp_path: Path, clock: ManualClock, opened: str, can_upload: bool
+) -> None:
+    """Cleared by the days before it was sent, a sealed file can still be sent from here (the
+    real upload: tests/pipeline/test_upload.py); its place goes once it is sent."""
+    root = tmp_path / "sessions"
+    kit = make_kit()
+    if can_upload:
+        kit = kit._replace(hand_over=HandOver(upload_url="https://intake.example.org/files/"))
+    folder = f"sessions/{session_folder_name(KIT_HASH)}"
+    svc = sent_service(tmp_path, clock, folder=folder, kit=kit)
+    bundle = svc.session.state.bundle_path or ""
+    told = svc.local_data_sentence()
+    sealed_days = _days(told, r"more than (\d+) days later")
+    receipt_days = _days(told, r"more than (\d+) days after the deletion")
+    assert "the file's name holds your name unless you chose another" in told
+    clock.advance(sealed_days * 86400.0 + 60)
+
+    def reopen() -> CandidateService:
+        if opened == "another":
+            open_another_interview(root, clock)
+        return CandidateService(kit, KIT_HASH, clock=clock, sessions=root)
+
+    again = reopen()
+    state = saved(again)
+    assert again.session.step == "sent" and not again.cleared and state["cleared_at"]
+    assert state["bundle_path"] == bundle and "Quokka" in bundle  # the default name
+    assert state["candidate_name"] == state["candidate_email"] == ""
+    assert state["accommodations"] == [] and state["camera"] is None
+    assert all(a["text"] == "" and a["takes"] == [] for a in state["answers"])
+    assert [p.name for p in again.dir.iterdir()] == ["state.json"]
+    assert personal_data_in(again.dir, but=bundle) == [], "only the file's place names them"
+    said = again.kept_sentence()
+    assert "the file's name holds your name unless you chose another" in said
+    assert _days(said, r"more than (\d+) days after that") == receipt_days
+    assert again.receipt().path == Path(bundle) and not again.can_start_new()
+    assert "not been sent yet" in again.delete_question() or not can_upload
+    assert "The button below forgets it now." in said
+    assert again.send_options().can_upload == can_upload
+    if can_upload:
+        assert "can still be sent from here" in said and "after the file was sent" in said
+        again.upload_job(lambda p: None, lambda r: None, lambda e: None).close()
+        mark_uploaded(again)  # sent: its place is forgotten at the next opening
+        sent = reopen()
+        assert sent.cleared and sent.uploaded_on() and saved(sent)["bundle_path"] is None
+        assert personal_data_in(sent.dir) == []
+        assert saved(sent)["cleared_at"] == state["cleared_at"]  # the days still count
+    else:
+        assert "so that you can still copy it from here" in said
+        again.delete_recordings()  # the button: the place goes now, the receipt stays
+        assert again.cleared and saved(again)["bundle_path"] is None
+        assert personal_data_in(again.dir) == [] and again.can_start_new()
+    # Sent or not, the receipt goes after the stated days, and with it the file's place.
+    clock.advance(receipt_days * 86400.0 - 120)
+    assert reopen().session.step == "sent"
+    clock.advance(180)
+    assert reopen().session.step == "welcome"
+    assert not (root / session_folder_name(KIT_HASH) / "takes").exists()
+    assert personal_data_in(root) == []
 
 
 def test_unsent_sessions_are_deleted_after_the_stated_period(

@@ -36,7 +36,9 @@ AS_HELP = (
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = add_group(sub, "library")
     i = actions.add_parser(
-        "import", help="import bundles (files or folders); exit 3 if any was refused"
+        "import",
+        help="import bundles (files or folders); exit 3 if any was refused (a bundle already "
+        "in the library, or of an erased candidate, is skipped: exit 0)",
     )
     i.add_argument("paths", nargs="+", type=Path, metavar="BUNDLE|FOLDER")
     i.add_argument("--as", dest="as_name", metavar="NAME", help=AS_HELP)
@@ -99,6 +101,8 @@ def run_import(args: argparse.Namespace) -> int:
                 print(f"  flag {flag.code}: {flag.message}")
         elif o.status == "duplicate":
             print(f"already   {o.path}: {o.reason}")
+        elif o.status == "erased":  # a deliberate skip, as "already": not a failure
+            print(f"erased    {o.path}: {o.reason}")
         else:
             sys.stderr.write(f"refused   {o.path}: {o.reason}\n")
     code = report_done([report.summary()], signed_out, "The import is done")
@@ -118,7 +122,13 @@ def _import_as_asked(
     # Two checkers: one bundle's media probe (a child process) overlaps the next one's
     # hashing, about 1.6x faster on two cores.
     report = service.import_paths(args.paths, workers=2)
-    return report, service.hidden_codes()
+    codes = service.hidden_codes()  # before the erasure below: blind mode still hides them
+    from onetake_desktop.cli.privacy import erase_due_first
+
+    # A bundle already past its keeping date (sealed long ago) is erased now, not kept until
+    # the next command that reads the library (signed_in erased the others before).
+    erase_due_first(args, service)
+    return report, codes
 
 
 def _may_add(args: argparse.Namespace, service: ReviewerService, panel: PanelService) -> None:

@@ -345,18 +345,22 @@ def restarted_state(kit: Kit, kit_hash: str, old: SessionState, now: str) -> Ses
     return state
 
 
-def cleared_state(state: SessionState, now: str, uploaded_at: str | None = None) -> SessionState:
+def cleared_state(
+    state: SessionState, now: str, uploaded_at: str | None = None, *, keep_path: bool = False
+) -> SessionState:
     """A sealed interview's receipt without anything personal: the date it was sealed, the
     sealed file's size and checksum, whether it was late and (if known) when it was uploaded.
     Gone: name, email, consent, accommodations (and the extra time they gave), devices,
     answers (text and takes), restarts and the bundle's path (its default name holds the
-    candidate's name)."""
+    candidate's name), unless ``keep_path``: a file not sent yet can then still be sent
+    (the policy and what the candidate is told: services/candidate.py)."""
     if state.step != "sent":
         raise SessionStateError("Only a sealed interview is cleared down to its receipt.")
     return SessionState(
         kit_hash=state.kit_hash,
         answers=[AnswerProgress(question_id=a.question_id) for a in state.answers],
         step="sent",
+        bundle_path=state.bundle_path if keep_path else None,
         bundle_size=state.bundle_size,
         bundle_sha256=state.bundle_sha256,
         sent_at=state.sent_at,

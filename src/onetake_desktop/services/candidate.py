@@ -9,7 +9,10 @@
 After sealing, "Delete my data" (or :func:`purge_unsent_sessions`, SENT_KEEP_DAYS later) clears
 the folder down to a state.json that is only the receipt: no name, email, answers or bundle
 path (:func:`onetake_desktop.domain.session.cleared_state`). Then a new person may start this
-kit's interview here (:meth:`CandidateService.start_new`).
+kit's interview here (:meth:`CandidateService.start_new`). The automatic clearing keeps the
+bundle's path while the file is not known to be uploaded, so the app can still send it (and
+resume its upload); that path goes at the first opening after the upload, with the receipt,
+or with "Delete my data" (:func:`tidy_sealed_session`).
 
 It opens the devices only after consent, runs the think and answer clocks from the injected
 clock, starts and stops takes on the recording engine, and seals the bundle.
@@ -260,16 +263,10 @@ class CandidateService:
 
     def _past_its_days(self, saved: SessionState) -> SessionState | None:
         """This kit's own sealed session, as purge_unsent_sessions treats the others (its state
-        is read here anyway): cleared more than SENT_KEEP_DAYS after sealing, its receipt
-        deleted more than RECEIPT_KEEP_DAYS after that (None: start anew)."""
-        now = self.clock.now()
+        is read here anyway): :func:`tidy_sealed_session` (None: start anew). With no time
+        saved, nothing goes (the folder's own time is that of this very reading)."""
         try:
-            if saved.cleared_at is not None:
-                if _days_since(saved.cleared_at, now, 0.0) > RECEIPT_KEEP_DAYS:
-                    shutil.rmtree(self.dir)
-                    return None
-            elif _days_since(saved.sent_at, now, 0.0) > SENT_KEEP_DAYS:
-                return clear_sealed_session(self.dir, saved, now.isoformat(timespec="seconds"))
+            return tidy_sealed_session(self.dir, saved, self.clock.now(), 0.0)
         except (OSError, OneTakeError):  # shown as it is; "Delete my data" is still offered
             log.warning("a sealed session could not be cleaned up", exc_info=True)
         return saved
@@ -1135,9 +1132,24 @@ class CandidateService:
             f"when another interview is opened here more than {UNSENT_KEEP_DAYS} days after "
             "you last worked on them. After you seal them, you can delete them at once, or "
             "they are deleted when an interview is opened here more than "
-            f"{SENT_KEEP_DAYS} days later. Only a receipt with no name or answers then stays, "
+            f"{SENT_KEEP_DAYS} days later. Only a receipt without them then stays, "
             "until a new interview is started here or an interview is opened here more than "
-            f"{RECEIPT_KEEP_DAYS} days after the deletion."
+            f"{RECEIPT_KEEP_DAYS} days after the deletion. {self._place_kept_words()}"
+        )
+
+    def _place_kept_words(self) -> str:
+        """What the automatic clearing keeps of a sealed file not sent yet (tidy_sealed_session),
+        said on the privacy page and on the receipt."""
+        if self.send_options().can_upload:
+            return (
+                "Until OneTake has sent your sealed file, that receipt also keeps where the "
+                "file is, so that it can still be sent from here; the file's name holds your "
+                "name unless you chose another. It is forgotten when an interview is opened "
+                "here after the file was sent."
+            )
+        return (
+            "That receipt also keeps where your sealed file is, so that you can still copy it "
+            "from here; the file's name holds your name unless you chose another."
         )
 
     # -- local data after sealing -------------------------------------------------------------
@@ -1160,6 +1172,16 @@ class CandidateService:
                 f"deleted from this computer on {when}. Only this receipt stays, "
                 "without them: it is deleted when an interview is opened here more than "
                 f"{RECEIPT_KEEP_DAYS} days after that, or when a new interview is started here."
+            )
+        if st.cleared_at is not None:  # cleared by the days, the file not sent yet
+            when = _day(st.cleared_at, self.clock.now())
+            return (
+                "The recordings, written answers, name and email of this interview were "
+                f"deleted from this computer on {when}. This receipt stays, without them: it "
+                f"is deleted when an interview is opened here more than {RECEIPT_KEEP_DAYS} "
+                "days after that. "
+                + self._place_kept_words()
+                + " The button below forgets it now. The sealed file stays where you saved it."
             )
         size = self.local_recordings_bytes()
         kept = [f"your recordings ({_mb(size)})"] if size else []
@@ -1188,6 +1210,9 @@ class CandidateService:
         text = (
             "Delete the recordings, written answers, name and email of this interview from "
             "this computer? Only a receipt without them stays."
+            if st.cleared_at is None
+            else "Forget where the sealed file of this interview is? Only a receipt without "
+            "it stays."
         )
         if st.bundle_path:
             text += f" The sealed file is not touched: it stays at {st.bundle_path}."
@@ -1212,8 +1237,11 @@ class CandidateService:
 
     @property
     def cleared(self) -> bool:
-        """The sealed interview was cleared down to its receipt (no personal data left)."""
-        return self.session.state.cleared_at is not None
+        """The sealed interview was cleared down to its receipt (no personal data left, and
+        no file to send from here). A receipt cleared by the days that still keeps where an
+        unsent file is (tidy_sealed_session) is not: it can still send it."""
+        st = self.session.state
+        return st.cleared_at is not None and not st.bundle_path
 
     def can_start_new(self) -> bool:
         """A new person may start this kit's interview here once the sealed one is cleared:
@@ -1462,10 +1490,14 @@ def set_aside_folders(folder: Path) -> list[Path]:
         return []
 
 
-def clear_sealed_session(folder: Path, state: SessionState, now: str) -> SessionState:
+def clear_sealed_session(
+    folder: Path, state: SessionState, now: str, *, keep_unsent: bool = False
+) -> SessionState:
     """Delete everything of a sealed interview on this computer but its receipt: the takes, the
     practice take, damaged states kept aside and the folders "Start over" set aside; then the
-    state is rewritten as :func:`cleared_state` (no name, email, answers or bundle path).
+    state is rewritten as :func:`cleared_state` (no name, email, answers or bundle path). With
+    ``keep_unsent``, a file not known to be uploaded keeps its path, so it can still be sent
+    (its upload's state is beside it, not in this folder).
 
     Files first, the state last: if this stops half-way, the state is still the full one,
     so "Delete my data" is still offered and the next clearing finishes the work."""
@@ -1485,9 +1517,33 @@ def clear_sealed_session(folder: Path, state: SessionState, now: str) -> Session
         from onetake_desktop.storage.atomic import os_error_sentence
 
         raise os_error_sentence(error, "delete your recordings from this computer") from error
-    cleared = cleared_state(state, now, uploaded)
+    cleared = cleared_state(state, now, uploaded, keep_path=keep_unsent and uploaded is None)
     write_state(folder, cleared)
     return cleared
+
+
+def tidy_sealed_session(
+    folder: Path, state: SessionState, now: Any, fallback_days: float
+) -> SessionState | None:
+    """The days of a sealed session (what kept_sentence and local_data_sentence promise), for
+    the kit being opened and for the others alike; ``fallback_days`` counts when no time is
+    saved. Returns the state kept, or None if the folder was deleted:
+
+    - sealed more than SENT_KEEP_DAYS ago: cleared down to its receipt, which keeps the
+      file's path if it is not known to be uploaded (so it can still be sent);
+    - such a receipt, once its file is known to be uploaded: the path goes too;
+    - a receipt cleared more than RECEIPT_KEEP_DAYS ago: deleted."""
+    stamp = now.isoformat(timespec="seconds")
+    if state.cleared_at is not None:
+        if _days_since(state.cleared_at, now, fallback_days) > RECEIPT_KEEP_DAYS:
+            shutil.rmtree(folder)
+            return None
+        if state.bundle_path and _uploaded_at(state):
+            return clear_sealed_session(folder, state, stamp)
+        return state
+    if _days_since(state.sent_at, now, fallback_days) > SENT_KEEP_DAYS:
+        return clear_sealed_session(folder, state, stamp, keep_unsent=True)
+    return state
 
 
 def _uploaded_at(state: SessionState) -> str | None:
@@ -1508,8 +1564,8 @@ def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path
     folder under ``root`` (the app's sessions folder) when an interview is opened:
 
     - never sealed and untouched for more than UNSENT_KEEP_DAYS: deleted;
-    - sealed more than SENT_KEEP_DAYS ago: cleared down to its receipt;
-    - a receipt cleared more than RECEIPT_KEEP_DAYS ago: deleted.
+    - sealed: :func:`tidy_sealed_session` (cleared down to its receipt more than
+      SENT_KEEP_DAYS after sealing, that receipt deleted RECEIPT_KEEP_DAYS after that).
 
     ``keep``, the folder of the kit being opened, is left to its CandidateService (which
     reads its state anyway, resumes it if unsealed, and applies the same days if sealed).
@@ -1539,19 +1595,16 @@ def purge_unsent_sessions(root: Path, clock: Clock, keep: str = "") -> list[Path
             version = raw.get("format_version")
             if isinstance(version, int) and version > SESSION_FORMAT_VERSION:
                 continue  # a newer OneTake's sealed session: its own rules, never ours
-            cleared_at = raw.get("cleared_at")
-            days = _days_since(cleared_at or raw.get("sent_at"), now, idle_days)
-            if cleared_at:
-                if days > RECEIPT_KEEP_DAYS:
+            try:
+                sealed = SessionState.from_dict(raw)
+            except InvalidInputError:  # unreadable: nothing to show, so nothing stays
+                cleared_at = raw.get("cleared_at")
+                days = _days_since(cleared_at or raw.get("sent_at"), now, idle_days)
+                if days > (RECEIPT_KEEP_DAYS if cleared_at else SENT_KEEP_DAYS):
                     shutil.rmtree(folder)
                     done.append(folder)
-            elif days > SENT_KEEP_DAYS:
-                try:
-                    sealed = SessionState.from_dict(raw)
-                except InvalidInputError:  # unreadable: nothing to show, so nothing stays
-                    shutil.rmtree(folder)
-                else:
-                    clear_sealed_session(folder, sealed, now.isoformat(timespec="seconds"))
+                continue
+            if tidy_sealed_session(folder, sealed, now, idle_days) is not sealed:
                 done.append(folder)
         except (OSError, OneTakeError):
             log.warning("a session folder could not be cleaned up", exc_info=True)

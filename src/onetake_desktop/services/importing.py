@@ -5,8 +5,9 @@ services/bundles.py), judged against its interview when the library knows it
 (domain/conformance.py: refused, or imported with flags), extracted into a hidden staging
 folder, then moved into place and recorded in one step. A batch goes on past a bad bundle and
 reports each refused one with its reason, whatever went wrong with it (an unexpected error
-included). A bundle whose candidate was erased from the library is refused too, in one
-sentence (:func:`erased_refusal`): importing the same folder again must not undo an erasure.
+included). A bundle whose candidate was erased from the library is skipped (status "erased",
+one sentence: :func:`erased_refusal`): importing the same folder again must not undo an
+erasure. Like one already in the library, it is a deliberate skip, not a refusal.
 A submission folder always has its database row and a row always has its folder: a failure
 after the move removes the folder again, and folders left by a killed import are swept at the
 start of the next one.
@@ -58,7 +59,7 @@ ORPHAN_AGE_SECONDS = 3600.0
 @dataclass(frozen=True)
 class ImportOutcome:
     path: Path
-    status: Literal["imported", "duplicate", "refused"]
+    status: Literal["imported", "duplicate", "erased", "refused"]
     reason: str = ""
     submission_id: int | None = None
     candidate_name: str = ""
@@ -96,6 +97,12 @@ class ImportReport:
         return self._with("duplicate")
 
     @property
+    def erased(self) -> list[ImportOutcome]:
+        """Bundles of candidates erased from this library: skipped on purpose, never an error
+        (the intake store keeps their uploads, and is imported again every batch)."""
+        return self._with("erased")
+
+    @property
     def refused(self) -> list[ImportOutcome]:
         return self._with("refused")
 
@@ -109,6 +116,10 @@ class ImportReport:
             parts.append(f"{len(self.flagged)} of them flagged")
         if self.duplicates:
             parts.append(f"{len(self.duplicates)} already in the library")
+        if self.erased:
+            one = len(self.erased) == 1
+            whose = "its candidate was" if one else "their candidates were"
+            parts.append(f"{len(self.erased)} skipped ({whose} erased)")
         if self.refused:
             parts.append(f"{len(self.refused)} refused")
         return ", ".join(parts) + "."
@@ -348,7 +359,7 @@ class Importer:
             refusal = erased_refusal(self.library, extracted.bundle_sha256)
             if refusal is not None:
                 shutil.rmtree(staging, ignore_errors=True)
-                return ImportOutcome(path, "refused", refusal)
+                return ImportOutcome(path, "erased", refusal)
             final = self.submissions_folder / extracted.bundle_sha256[:16]
             if folder.resolve() != final.resolve():
                 if final.exists():  # left by an import that crashed before its DB commit

@@ -2064,7 +2064,9 @@ class ReviewerWindow(QMainWindow):
         if not ended.told:
             self.statusBar().showMessage(f"{lead}Import finished: {report.summary()}", 8000)
             ended.told = True
-        lines = [o.line() for o in report.refused]
+        # Erased candidates' bundles are skipped on purpose, but someone who chose those
+        # files is told why they did not come in (after the refusals).
+        lines = [o.line() for o in [*report.refused, *report.erased]]
         lines += [
             f"{o.path.name}: imported; add its interview definition to see the rubric."
             for o in report.imported
