@@ -130,17 +130,23 @@ qWarning("QWidget::setLayout: something odd")
 """
 
 
-def test_qt_warnings_reach_the_log_folder(tmp_path: Path) -> None:
-    """Qt's C++ warnings (from any thread) land in native.log, with no Python on Qt's threads."""
-    logs_dir = tmp_path / "logs"
-    done = subprocess.run(
-        [sys.executable, "-c", NATIVE, str(logs_dir)],
+def run_offscreen(script: str, logs_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` in a fresh Python (its own QApplication, no display), ``logs_dir`` its
+    argument; it must exit 0."""
+    return subprocess.run(
+        [sys.executable, "-c", script, str(logs_dir)],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
+
+
+def test_qt_warnings_reach_the_log_folder(tmp_path: Path) -> None:
+    """Qt's C++ warnings (from any thread) land in native.log, with no Python on Qt's threads."""
+    logs_dir = tmp_path / "logs"
+    done = run_offscreen(NATIVE, logs_dir)
     assert done.stdout.strip() == str(logs_dir / "native.log")
     assert done.stderr == ""  # it went to the file instead
     text = (logs_dir / "native.log").read_text(encoding="utf-8")
@@ -214,14 +220,7 @@ def test_verbose_lines_in_native_log_leave_the_message_out_too(tmp_path: Path) -
     """With --verbose, a window's log lines go to its stderr, which is native.log: they
     follow onetake.log's rule, since that file is not erased with a candidate either."""
     logs_dir = tmp_path / "logs"
-    subprocess.run(
-        [sys.executable, "-c", VERBOSE_NATIVE, str(logs_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    run_offscreen(VERBOSE_NATIVE, logs_dir)
     for name in ("native.log", "onetake.log"):
         text = (logs_dir / name).read_text(encoding="utf-8")
         assert "the review window could not open" in text, name

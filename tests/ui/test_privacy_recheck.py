@@ -15,13 +15,12 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.paths import app_paths
-from onetake_desktop.services.privacy import PrivacyService
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.ui.reviewer import privacy as privacy_ui
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from tests.pipeline.library_bundles import make_bundle
-from tests.ui.test_privacy_release_window import clock, select
+from tests.ui.test_privacy_release_window import clock, hold, select
 from tests.ui.test_privacy_window import (
     NAME,
     candidate_names,
@@ -46,12 +45,7 @@ def library_with_three(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple
     try:
         month = definition("thirty-days", 30)
         held = import_one(service, make_bundle(tmp_path / "h.onetake", HELD, definition=month))
-        PrivacyService(service.library, clock()).hold(
-            service.actor_for(service.default_reviewer.id),
-            submission_id=held,
-            until=date(2027, 1, 31),
-            reason="appeal pending",
-        )
+        hold(service, held, until=date(2027, 1, 31))
         import_one(service, make_bundle(tmp_path / "o.onetake", OTHER))
         return sid, service.library.submissions.get(sid).folder
     finally:

@@ -178,21 +178,8 @@ def test_the_author_side_windows_fit_with_their_buttons_in_sight(
 def test_a_long_panelist_name_is_cut_on_the_switch_which_stays_in_the_window(
     qtbot: QtBot, panel: tuple[PanelService, Actor, int]
 ) -> None:
-    from PySide6.QtWidgets import QMainWindow
-
-    from onetake_desktop.ui.panel.switch import PanelistSwitch
-
     service, ben, _ = panel
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    for name in ("File", "Playback", "Review", "View", "Panel", "Help"):
-        window.menuBar().addMenu(name)
-    service.lock()
-    switch = PanelistSwitch(service, lambda _rid: None, window)
-    window.menuBar().setCornerWidget(switch)
-    window.resize(760, 400)
-    window.show()
-    qtbot.waitExposed(window)
+    window, switch = switch_in_a_window(qtbot, service)
     assert switch.text() == "Panel locked ▾"
     service.sign_in(ben.reviewer_id, "ben passphrase")
     switch.update_label()  # (the panel controller does, on a sign-in)

@@ -395,6 +395,18 @@ def test_session_folders_and_files_are_private(tmp_path: Path, clock: ManualCloc
 NAME, EMAIL, WRITTEN = "Zoë Quokka", "zoe.quokka@example.org", "Because the wombats asked."
 
 
+def answer_everything(svc: CandidateService, clock: ManualClock) -> None:
+    """From consent to the end: devices, practice, two takes kept and the written answer."""
+    svc.open_devices("synthetic", "synthetic")
+    svc.confirm_devices()
+    svc.finish_practice()
+    for _ in range(2):
+        record(svc, clock)
+        svc.keep_take(svc.session.answer.takes[-1].number)
+    svc.show_question()
+    svc.save_text(WRITTEN)
+
+
 def sent_service(
     tmp_path: Path,
     clock: ManualClock,
@@ -416,14 +428,7 @@ def sent_service(
         svc.start_over()
         svc.begin()
         svc.give_consent(NAME, EMAIL, ["extra-time"])
-    svc.open_devices("synthetic", "synthetic")
-    svc.confirm_devices()
-    svc.finish_practice()
-    for _ in range(2):
-        record(svc, clock)
-        svc.keep_take(svc.session.answer.takes[-1].number)
-    svc.show_question()
-    svc.save_text(WRITTEN)
+    answer_everything(svc, clock)
     bundle = tmp_path / svc.default_bundle_name()
     assert "Quokka" in bundle.name
     bundle.write_bytes(b"sealed")
@@ -576,29 +581,13 @@ def test_the_deletion_question_names_the_file_and_warns_while_it_is_not_sent(
     svc = make_service(tmp_path, clock, kit=kit)
     svc.begin()
     svc.give_consent(NAME, EMAIL)
-    svc.open_devices("synthetic", "synthetic")
-    svc.confirm_devices()
-    svc.finish_practice()
-    for _ in range(2):
-        record(svc, clock)
-        svc.keep_take(svc.session.answer.takes[-1].number)
-    svc.show_question()
-    svc.save_text(WRITTEN)
+    answer_everything(svc, clock)
     bundle = tmp_path / "answers.onetake"
     bundle.write_bytes(b"sealed")
     svc.mark_sent(type("R", (), {"path": bundle, "size": 6, "sha256": "ab" * 32})())
     asked = svc.delete_question()
     assert f"stays at {bundle}" in asked and "not been sent yet" in asked
-    bundle.with_name(bundle.name + ".send.json").write_text(
-        json.dumps(
-            {
-                "upload_url": "https://intake.example.org/files/abc",
-                "size": 6,
-                "sha256": "ab" * 32,
-                "completed_at": "2026-06-01T12:30:00+00:00",
-            }
-        )
-    )
+    mark_uploaded(svc)  # beside ``bundle``: mark_sent saved its path
     assert "not been sent" not in svc.delete_question()
 
 
