@@ -27,13 +27,13 @@ def open_regular_file(path: Path, what: str) -> io.BufferedReader:
     except FileNotFoundError:
         raise InvalidInputError(f"There is no {what} at {path}.") from None
     except IsADirectoryError:
-        raise InvalidInputError(f"{path} is a folder, not a {what}.") from None
+        raise InvalidInputError(f"{path} is a folder, not {_a(what)}.") from None
     except OSError as error:
         raise InvalidInputError(f"Could not read {path} ({error.strerror}).") from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise InvalidInputError(f"{path} is a folder, not a {what}.")
+            raise InvalidInputError(f"{path} is a folder, not {_a(what)}.")
         if not stat.S_ISREG(mode):
             raise InvalidInputError(f"{Path(path).name} is not a regular file.")
         if hasattr(os, "set_blocking"):
@@ -42,3 +42,8 @@ def open_regular_file(path: Path, what: str) -> io.BufferedReader:
     except BaseException:
         os.close(fd)
         raise
+
+
+def _a(what: str) -> str:
+    """The article with what is named: a bundle, an interview kit."""
+    return ("an " if what[:1].lower() in "aeiou" else "a ") + what
