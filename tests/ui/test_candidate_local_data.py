@@ -198,12 +198,13 @@ def test_delete_my_data_leaves_the_receipt_and_nothing_personal_in_the_session_f
     again.close()
 
 
-def test_a_cleared_receipt_that_still_knows_its_unsent_file_says_how_to_send_it(
+def test_a_receipt_that_still_knows_its_unsent_file_stays_a_page_to_send_it(
     qtbot: QtBot, kit_path: Path, app_context: AppContext
 ) -> None:
     """Cleared, the file unsent and its path kept (as the service keeps it when it clears an
-    unsent interview by itself): "How to send it" and the folder button stay, still without
-    the file's name (it holds the candidate's)."""
+    unsent interview by itself): the page is the sending page, as before the clearing, with
+    "How to send it", the folder and the copy; of the candidate, only the file's own name
+    (the receipt's sentence says it holds their name unless they chose another)."""
     clock = ManualClock()
     asked: list[str] = []
     w = open_window(qtbot, kit_path, clock, asked)
@@ -219,12 +220,14 @@ def test_a_cleared_receipt_that_still_knows_its_unsent_file_says_how_to_send_it(
 
     again = open_window(qtbot, kit_path, clock, asked)
     qtbot.waitExposed(again)
-    assert again.page_name() == "sent" and again.service.cleared
+    assert again.page_name() == "sent" and not again.service.cleared  # (the path: sendable)
     page = again.pages["sent"]
     assert isinstance(page, SentPage)
     assert page.other_card.isVisible() and page.other_heading.text() == "How to send it"
-    assert page.folder_button.isVisible() and not page.copy_button.isVisible()
-    assert bundle.name not in texts(page) and leaked(texts(page)) == []
+    assert page.folder_button.isVisible() and page.copy_button.isVisible()
+    shown = texts(page).replace(str(bundle), "").replace(bundle.name, "")
+    assert leaked(shown) == []
+    assert not page.new_button.isVisible()  # not while the file is still to be sent
     again.close()
 
 

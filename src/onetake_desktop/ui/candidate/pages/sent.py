@@ -196,9 +196,7 @@ class SentPage(Page):
         cleared = self.service.cleared
         self.send_card.setVisible(self.options.can_upload and not cleared)
         self.copy_button.setVisible(not cleared)
-        # A cleared receipt may still know where its unsent file is (the service keeps the
-        # path then): the folder, not the file's name, as "How to send it" needs it.
-        self.folder_button.setVisible(not cleared or self._unsent_file_known())
+        self.folder_button.setVisible(not cleared)
         self.delete_button.setVisible(not cleared)
         self.new_button.setVisible(self.service.can_start_new())
         another = self.options.can_upload and not cleared
@@ -275,16 +273,12 @@ class SentPage(Page):
         if uploaded:
             lines.append(f"Sent to: {kit.organisation}, {uploaded} (this computer's time)")
         self.receipt.setText("\n".join(lines))
-        # How to send it stays while there is a file to send and the receipt still knows
-        # where it is: not once it was sent, nor with no file to find from here.
-        self.other_card.setVisible(self._unsent_file_known())
+        # Nothing to send from here: an unsent file's path is kept by the service, and a
+        # receipt that keeps it is not a cleared one (the sending page shows it).
+        self.other_card.setVisible(False)
         if not self._cleared_focused:  # once: each sync (every act) would pull it back
             self._cleared_focused = True
             self.new_button.setFocus()
-
-    def _unsent_file_known(self) -> bool:
-        """A cleared receipt whose sealed file was not sent and whose path is still kept."""
-        return not self.service.uploaded_on() and bool(self.service.session.state.bundle_path)
 
     def _show_sending(self) -> None:
         if not self.options.can_upload:
