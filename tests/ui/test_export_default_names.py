@@ -4,17 +4,18 @@ dialog opens, ready to read before they submit, or to be overwritten without a t
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from onetake_desktop.domain.clock import ManualClock
 from tests.ui.test_panel_window import PASS, Setup, clock, setup, sign_in  # noqa: F401 (fixtures)
 
 
 def test_every_export_dialog_offers_a_name_that_is_the_panelists(
     setup: Setup,  # noqa: F811 (the fixture)
+    clock: ManualClock,  # noqa: F811 (the fixture)
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     offered: list[Path] = []
@@ -30,19 +31,20 @@ def test_every_export_dialog_offers_a_name_that_is_the_panelists(
     sign_in(panel, people["Ana"], PASS["Ana"])
     window.show_answer(setup["library"].submissions.answers(subs[0])[0].id)
 
-    # The dialogs read the wall clock's day (as the files they name are dated): a run that
-    # crosses midnight may see either day, so each name may carry the one before or after.
-    days = {date.today().isoformat()}
+    # The names carry the service's clock's day, as the records in the export do (the panel's
+    # clock here is a manual one, months before the day the test runs).
+    clock.advance(40 * 86400)
+    day = clock.now().astimezone().date().isoformat()
+    assert day == "2026-02-10"
     window.choose_export()
     window.open_shortlist().choose_export()
     decisions = panel.open_decisions()
     assert decisions is not None
     decisions._ask_export("json")
 
-    days.add(date.today().isoformat())
     assert len(offered) == 3
     for path, (kind, ext) in zip(
         offered, [("scores", "csv"), ("shortlist", "csv"), ("panel", "json")], strict=True
     ):
-        assert path.name in {f"{kind}-Ana-{day}.{ext}" for day in days}, path.name
+        assert path.name == f"{kind}-Ana-{day}.{ext}"
     assert all(p.parent == Path.home() for p in offered)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 from onetake_desktop.services.export_names import export_file_name
 from onetake_desktop.services.scoring import Actor
 
-DAY = date(2026, 11, 29)
+DAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # noon UTC: the 29th on every calendar
 
 
 def test_a_panelists_export_is_named_after_them_and_the_day() -> None:

@@ -6,17 +6,19 @@ without a thought. So an export's default name says whose it is and when it was 
 
 from __future__ import annotations
 
-from datetime import date
-
 TYPE_CHECKING = False  # not typing's: imported by windows after their first paint only
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from onetake_desktop.services.scoring import Actor
 
 
-def export_file_name(kind: str, actor: Actor, fmt: str, day: date) -> str:
+def export_file_name(kind: str, actor: Actor, fmt: str, when: datetime) -> str:
     """``scores-Ana-2026-11-29.csv`` for a panelist, ``scores-2026-11-29.csv`` for the lone
     reviewer. A name's characters other than letters and digits become "-" (a panelist may be
-    called "A/B", which no file name can hold)."""
+    called "A/B", which no file name can hold). ``when`` is the service's clock (the day every
+    record of the export carries), dated on this computer's calendar."""
+    day = when.astimezone().date()
     parts = [kind]
     if actor.panelist:
         cleaned = "".join(c if c.isalnum() else "-" for c in actor.name)

@@ -256,11 +256,9 @@ class DecisionsWindow(PanelWindow):
         return count
 
     def _ask_export(self, fmt: Literal["csv", "json"]) -> None:
-        from datetime import date
-
         from onetake_desktop.services.export_names import export_file_name
 
-        default = export_file_name("panel", self.actor, fmt, date.today())
+        default = export_file_name("panel", self.actor, fmt, self.service.clock.now())
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Export decisions and scores",

@@ -380,11 +380,10 @@ class ShortlistWindow(QDialog):
             self.status.setText(f"Decision recorded for {name}: {DECISION_WORDS[decision]}.")
 
     def choose_export(self) -> None:
-        from datetime import date
-
         from onetake_desktop.services.export_names import export_file_name
 
-        name = export_file_name("shortlist", self.actor(), "csv", date.today())
+        now = self.shortlist.scoring.clock.now()
+        name = export_file_name("shortlist", self.actor(), "csv", now)
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export the shortlist", str(Path.home() / name),
             "CSV (*.csv);;JSON (*.json)",

@@ -2142,7 +2142,6 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def choose_export(self) -> None:
-        from datetime import date
         from pathlib import Path
 
         from PySide6.QtWidgets import QFileDialog  # when asked (issue 17)
@@ -2150,7 +2149,7 @@ class ReviewerWindow(QMainWindow):
         from onetake_desktop.services.export_names import export_file_name
 
         actor = self.service.actor_for(self.current_reviewer_id)
-        name = export_file_name("scores", actor, "csv", date.today())
+        name = export_file_name("scores", actor, "csv", self.service.scoring.clock.now())
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export scores", str(Path.home() / name), "CSV (*.csv);;JSON (*.json)"
         )
