@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.privacy import Candidate, ErasureResult, PrivacyService
+    from onetake_desktop.services.retention import Moment
     from onetake_desktop.services.reviewer import ReviewerService
     from onetake_desktop.services.scoring import Actor
     from onetake_desktop.services.transcripts import TranscriptService
@@ -173,11 +174,10 @@ def _erase_as_asked(
 def run_erase(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.panel import signed_in
 
-    # Not erasing the due first: a due candidate named here is erased at this request (and
-    # a script asking to erase someone does not fail because retention took them a moment
-    # before).
+    # services.retention: a due candidate named here is erased at this request, not first
+    # (a script asking to erase someone does not fail because retention took them before).
     outcome, signed_out = signed_in(
-        args, "erase", lambda service, panel: _erase_as_asked(args, service, panel), erase_due=False
+        args, "erase", lambda service, panel: _erase_as_asked(args, service, panel)
     )
     if isinstance(outcome, int):
         return outcome
@@ -203,14 +203,20 @@ def run_erase(args: argparse.Namespace) -> int:
 
 
 def erase_due_first(
-    args: argparse.Namespace, service: ReviewerService | PanelService | TranscriptService
+    args: argparse.Namespace,
+    service: ReviewerService | PanelService | TranscriptService,
+    command: str,
+    moment: Moment = "before",
 ) -> None:
-    """Keep the candidates' promise before a command reads or exports the library: whoever
-    is past their keeping date (and not held) is erased first, as 'library expire' erases
-    them (services.retention asks services.privacy), and one line on stderr says so. Nobody's
-    action, so nobody signs in for it; stdout (JSON, a list) stays the command's own."""
-    from onetake_desktop.services.retention import erase_due, erased_sentence
+    """Keep the candidates' promise when ``command`` ('library list'...) reads, exports or
+    adds to the library: if the policy (services.retention) says this command erases at this
+    ``moment``, whoever is past their keeping date (and not held) is erased, as 'library
+    expire' erases them, and one line on stderr says so. Nobody's action, so nobody signs in
+    for it; stdout (JSON, a list) stays the command's own."""
+    from onetake_desktop.services.retention import erase_due, erased_sentence, erases_due
 
+    if not erases_due(command, moment):
+        return
     report = erase_due(service.library, context_of(args).clock)
     if report is not None and report.due:
         sys.stderr.write(f"onetake: {erased_sentence(report)}\n")
@@ -295,6 +301,8 @@ def _hold_as_asked(
 ) -> list[str]:
     until = _until(args.until)  # a malformed date is exit 3 before any passphrase is asked
     privacy, actor, found = _decider(args, service, panel)
+    # Read before the hold: a candidate due now would have been erased but for it.
+    due = {c.submission_id for c in found if privacy.is_due(c)}
     holds = privacy.hold_all(
         actor, submission_ids=[c.submission_id for c in found], until=until, reason=args.reason
     )
@@ -306,11 +314,15 @@ def _hold_as_asked(
     for hold in holds:
         c = by_id[hold.submission_id]
         who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
-        told = (
-            f"they were told {day_text(c.expires_at, iso=True)}"
-            if c.expires_at is not None
-            else f"they have {UNDATED}"
-        )
+        if c.expires_at is None:
+            told = f"they have {UNDATED}"
+        elif c.submission_id in due:
+            told = (
+                f"the date they were told, {day_text(c.expires_at, iso=True)}, has passed:"
+                " this hold keeps them from being erased"
+            )
+        else:
+            told = f"they were told {day_text(c.expires_at, iso=True)}"
         lines.append(
             f"Kept {who}: {c.interview_title} (submission {c.submission_id}) until"
             f" {until.isoformat()}; {told}."

@@ -329,6 +329,13 @@ class PrivacyService:
         now = now or self.clock.now()
         return [c for c in self.candidates() if c.erase_at is not None and c.erase_at <= now]
 
+    def is_due(self, candidate: Candidate, now: datetime | None = None) -> bool:
+        """Is this candidate (as read) past the date they were told, with no hold running, at
+        ``now`` (the clock's time unless given)? A hold made now still keeps them: 'library
+        hold' acts before any erasure (services.retention), and says so."""
+        now = now or self.clock.now()
+        return candidate.erase_at is not None and candidate.erase_at <= now
+
     def upcoming(self, within_days: int = WARN_DAYS) -> list[Candidate]:
         """Candidates erased within ``within_days`` (not yet due), soonest first."""
         now = self.clock.now()
