@@ -11,6 +11,7 @@ import hashlib
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,3 +219,63 @@ def test_a_library_of_schema_12_takes_the_erased_bundles_table(tmp_path: Path) -
         assert service.library.submissions.all() == []
     finally:
         service.close()
+
+
+def test_an_erased_bundle_is_known_before_any_of_it_is_written_to_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review s11a L2: re-importing an erased candidate's bundle, plain or encrypted, must not
+    decrypt, extract or probe it into the library (where it was then removed again): the
+    tombstone is looked up by the bundle's hash first. The command's line and exit code stay
+    as they were. Spies wrap the real importer's two ways of writing a bundle's content into
+    the library (the decrypted copy, the staged extraction); they record and call through."""
+    import io
+    import sys
+
+    from onetake_desktop.services import importing
+    from onetake_desktop.services.handover import encrypt_file
+    from onetake_desktop.services.keys import forget_unlocked
+    from tests.pipeline.handover_kits import PASSPHRASE, signed_small_kit
+
+    forget_unlocked()
+    signed = signed_small_kit(tmp_path / "kit")  # the library's organisation key
+    folder = tmp_path / "intake"
+    folder.mkdir()
+    plain = make_bundle(folder / "zq.onetake", NAME, EMAIL)
+    sealed = folder / "grace.onetake.age"
+    encrypt_file(make_bundle(tmp_path / "grace.onetake", OTHER), sealed, signed.recipient)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
+    assert main(["library", "import", str(folder)]) == EXIT_OK
+    capsys.readouterr()
+    context = AppContext.from_environment()._replace(clock=ManualClock(ERASED_ON))
+    for email in (EMAIL, "grace@example.org"):
+        assert main(["library", "erase", "--email", email, "--yes"], context) == EXIT_OK
+    capsys.readouterr()
+    kept = submission_folders()
+
+    written: list[Path] = []
+    real_decrypted, real_judged = importing.decrypted, importing.import_judged
+
+    def decrypted(path: Path, scratch: Path) -> Any:
+        written.append(path)
+        return real_decrypted(path, scratch)
+
+    def import_judged(path: Path, dest: Path, *args: Any, **kwargs: Any) -> Any:
+        written.append(dest)
+        return real_judged(path, dest, *args, **kwargs)
+
+    monkeypatch.setattr(importing, "decrypted", decrypted)
+    monkeypatch.setattr(importing, "import_judged", import_judged)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
+    assert main(["library", "import", str(folder)]) == EXIT_OK
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert sorted(out.splitlines()[:2]) == sorted(
+        f"erased    {p}: {refusal(ERASED_ON.date())}" for p in (plain, sealed)
+    )
+    assert written == []
+    assert submission_folders() == kept and names_in_library() == []
+    # A bundle nobody erased is still decrypted and extracted as before.
+    fresh = make_bundle(tmp_path / "new" / "ada.onetake", "Ada Lovelace")
+    assert main(["library", "import", str(fresh)]) == EXIT_OK
+    assert written and names_in_library() == ["Ada Lovelace"]

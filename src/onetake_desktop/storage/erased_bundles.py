@@ -76,6 +76,30 @@ def remember_erasing(db: Database, *, erased_on: date, reason_code: str) -> int:
     return len(hashes)
 
 
+class ErasedIndex:
+    """Every erased bundle of a library, read once on the thread that owns its connection, for
+    import workers (no database) to look a bundle up before they write any of it."""
+
+    def __init__(self, key: bytes, rows: dict[str, ErasedBundle]) -> None:
+        self._key = key
+        self._rows = rows
+
+    def get(self, bundle_sha256: str) -> ErasedBundle | None:
+        return self._rows.get(fingerprint(self._key, bundle_sha256))
+
+
+def erased_index(db: Database) -> ErasedIndex | None:
+    """The library's erased bundles; None when it never erased one (nothing to look up)."""
+    key = _key(db)
+    if key is None:
+        return None
+    rows = db.execute("SELECT fingerprint, erased_on, reason_code FROM erased_bundles")
+    return ErasedIndex(
+        key,
+        {str(f): ErasedBundle(date.fromisoformat(str(d)), str(r)) for f, d, r in rows.fetchall()},
+    )
+
+
 def erased_bundle(db: Database, bundle_sha256: str) -> ErasedBundle | None:
     """When (and why) the bundle with this SHA-256 was erased from this library, or None."""
     key = _key(db)
