@@ -254,7 +254,8 @@ def test_an_erased_bundle_is_known_before_any_of_it_is_written_to_the_library(
     kept = submission_folders()
 
     written: list[Path] = []
-    real_decrypted, real_judged = importing.decrypted, importing.import_judged
+    from onetake_desktop.services.bundles import import_judged as real_judged
+    from onetake_desktop.services.handover import decrypted as real_decrypted
 
     def decrypted(path: Path, scratch: Path) -> Any:
         written.append(path)
