@@ -413,11 +413,14 @@ def test_hold_and_release_commands_for_the_lone_reviewer(
     assert out == (
         f"No longer keeping {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) "
         f"(submission {sid}). "
-        "The date they were told, 2026-12-01, has passed: they are erased at the next "
-        "'onetake library expire' or when the reviewer window opens.\n"
+        "The date they were told, 2026-12-01, has passed: they are erased by the next command "
+        "that reads the library or the reviewer window's hourly check, or by 'onetake library "
+        "expire'.\n"
     )
-    code, out, _err = run(["library", "expire"], context, capsys)
-    assert code == 0 and "Erased 1 candidate(s) whose retention ended." in out
+    # Review s11a N2: as it says, the next command that reads the library erases them.
+    code, out, err = run(["library", "list"], context, capsys)
+    assert code == 0 and NAME not in out
+    assert err == "onetake: Erased 1 candidate past their keeping date (kept 30 days).\n"
     s = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [x.id for x in s.library.submissions.all()] == [other]

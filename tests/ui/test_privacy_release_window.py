@@ -172,9 +172,11 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
     dialog = controller.stop_keeping(sid)
     assert dialog is not None
     then = dialog.then.text()
+    # Review s11a N2: not "the next time the window opens": any reader, or the hourly check.
     assert then == (
-        "The next time the reviewer window opens (or at 'onetake library expire'): the date"
-        " they were told, 1\u00a0Dec\u00a02026, has passed."
+        "Soon, by the next command that reads the library or the reviewer window's hourly"
+        " check, or by 'onetake library expire': the date they were told, 1\u00a0Dec\u00a02026,"
+        " has passed."
     )
     after = controller.service.release_preview(sid)
     assert after.overdue and after.erase_at is not None
@@ -185,9 +187,9 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
     box = controller.overdue_box
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert box.text() == "The date they were told, 1\u00a0Dec\u00a02026, has passed."
-    assert box.informativeText().startswith(
-        "They are erased the next time the reviewer window opens, or when 'onetake library"
-        " expire' runs"
+    assert box.informativeText() == (
+        "They are erased by the next command that reads the library or the reviewer window's"
+        " hourly check, or by 'onetake library expire': recordings, scores and notes."
     )
     save(box, "stop-keeping-overdue-offscreen.png")
     box.button(QMessageBox.StandardButton.Ok).click()

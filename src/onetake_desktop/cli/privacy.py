@@ -56,7 +56,8 @@ HOLD_HELP = (
 RELEASE_HELP = (
     "stop keeping a candidate longer: lift every hold that runs for them, for a --reason "
     "(audited as a hash, like the hold's); they are then erased on the date they were told, "
-    "or at the next 'library expire' if that date has passed. " + _WHO_MAY
+    "or, if that date has passed, by the next command that reads the library (or 'library "
+    "expire'). " + _WHO_MAY
 )
 _CODES = (
     "exit codes: 0 done; 1 the policy refuses, no such candidate, (release) no hold runs "
@@ -337,7 +338,7 @@ def _release_as_asked(
     released = privacy.release_all(
         actor, submission_ids=[c.submission_id for c in found], reason=args.reason
     )
-    from onetake_desktop.services.privacy import UNDATED, day_text
+    from onetake_desktop.services.privacy import ERASED_NEXT, UNDATED, day_text
 
     codes = panel.hidden_codes()
     lines = []
@@ -350,8 +351,8 @@ def _release_as_asked(
         elif r.overdue:
             told = day_text(c.expires_at or r.erase_at, iso=True)
             lines.append(
-                f"{head}. The date they were told, {told}, has passed: they are erased at the"
-                " next 'onetake library expire' or when the reviewer window opens."
+                f"{head}. The date they were told, {told}, has passed: they are erased"
+                f" {ERASED_NEXT}."
             )
         else:
             lines.append(

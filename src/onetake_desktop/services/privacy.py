@@ -51,6 +51,12 @@ WARN_DAYS = 7  # the window warns this long before a candidate is erased
 MAX_HOLD_DAYS = 3650  # the longest a kit may keep answers, too
 MAX_REASON_CHARS = 500
 # What release says when no hold runs for the candidate (the window says it too).
+# When a candidate past their date goes once nothing keeps them: every reader erases the due
+# first (services.retention), an open reviewer window checks hourly (review s11a N2).
+ERASED_NEXT = (
+    "by the next command that reads the library or the reviewer window's hourly check, or by"
+    " 'onetake library expire'"
+)
 NOT_HELD = "That candidate is not being kept longer (no hold runs), so there is nothing to stop."
 Why = Literal["request", "retention"]
 # The audit log keeps a lower-case code for why a candidate went, never free text.
@@ -504,7 +510,8 @@ class PrivacyService:
         the library, marked released, by whom and why), for a reason, if the policy lets this
         actor (the hold's rule; one sentence otherwise, nothing written). The candidate is
         then due again on the date they were told; if that date has passed, they are erased
-        at the next expiry (``library expire``, the reviewer window's start). No hold running
+        ``ERASED_NEXT`` (the next reading command, the window's hourly check, ``library
+        expire``). No hold running
         is a failure (exit 1). Audited like a hold: ids and a SHA-256 of the reason only."""
         return self.release_all(actor, submission_ids=[submission_id], reason=reason)[0]
 

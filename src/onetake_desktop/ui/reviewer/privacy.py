@@ -577,6 +577,8 @@ class PrivacyController(QObject):
                 8000,
             )
             return
+        from onetake_desktop.services.privacy import ERASED_NEXT
+
         # Their date has passed: they go at the next expiry. Said in a box, not a status line
         # that vanishes, since it cannot be taken back.
         box = QMessageBox(self.window)
@@ -585,10 +587,7 @@ class PrivacyController(QObject):
         set_properties(box, textFormat=TextFormat.PlainText)
         told = released.candidate.expires_at or released.erase_at
         box.setText(f"The date they were told, {day_label(told)}, has passed.")
-        box.setInformativeText(
-            "They are erased the next time the reviewer window opens, or when "
-            "'onetake library expire' runs: recordings, scores and notes."
-        )
+        box.setInformativeText(f"They are erased {ERASED_NEXT}: recordings, scores and notes.")
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         self.overdue_box = box
         box.open()

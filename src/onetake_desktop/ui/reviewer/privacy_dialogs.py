@@ -233,10 +233,11 @@ class ReleaseDialog(QDialog):
         if after.erase_at is None:
             self.then.setText(undated_line())
         elif after.overdue:
+            from onetake_desktop.services.privacy import ERASED_NEXT
+
             self.then.setText(
-                "The next time the reviewer window opens (or at 'onetake library expire'): "
-                f"the date they were told, {day_label(chosen.expires_at or after.erase_at)}, has"
-                " passed."
+                f"Soon, {ERASED_NEXT}: the date they were told,"
+                f" {day_label(chosen.expires_at or after.erase_at)}, has passed."
             )
         else:
             self.then.setText(f"{day_label(after.erase_at)}, as they were told")
