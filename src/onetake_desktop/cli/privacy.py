@@ -50,12 +50,14 @@ _WHO_MAY = (
 )
 HOLD_HELP = (
     "keep a candidate (every submission with EMAIL, or one --submission) past the date they "
-    "were told, until the end of --until (at most 3650 days from today), for a --reason that "
-    "goes into the audit log as a hash, so it must not name them. " + _WHO_MAY
+    "were told, until the end of --until (at most 3650 days from today), for a --reason kept "
+    "with the hold (it goes with the candidate; the audit log keeps only the date), which "
+    "must not name them: windows show it in blind mode too. " + _WHO_MAY
 )
 RELEASE_HELP = (
     "stop keeping a candidate longer: lift every hold that runs for them, for a --reason "
-    "(audited as a hash, like the hold's); they are then erased on the date they were told, "
+    "(kept with the hold, like the hold's; the audit log records only which holds); they "
+    "are then erased on the date they were told, "
     "or, if that date has passed, by the next command that reads the library (or 'library "
     "expire'). " + _WHO_MAY
 )
@@ -114,7 +116,7 @@ def _hold_arguments(p: argparse.ArgumentParser) -> None:
         "--reason",
         required=True,
         metavar="TEXT",
-        help="why (one line, no name or email: the audit log keeps its hash after they go)",
+        help="why (one line, no name or email; kept with the hold, never in the audit log)",
     )
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("email", nargs="?", metavar="EMAIL", help="every submission with this email")

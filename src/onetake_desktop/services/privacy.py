@@ -423,8 +423,8 @@ class PrivacyService:
 
     @staticmethod
     def _reason(reason: str, doing: str) -> str:
-        """The reason as it is kept: plain text on one line (it is printed, shown in windows
-        and hashed into the audit log), spaces collapsed."""
+        """The reason as it is kept: plain text on one line (it is printed and shown in
+        windows), spaces collapsed."""
         from onetake_desktop.domain.validation import text_problem
 
         problem = text_problem(reason)
@@ -439,23 +439,23 @@ class PrivacyService:
 
     @staticmethod
     def _impersonal(reason: str, candidates: Sequence[Candidate]) -> None:
-        """The audit log keeps a hash of the reason after the candidate is erased, and a hash
-        confirms a guess: no name or email in it."""
+        """No name or email in the reason: windows show it beside the candidate, blind mode
+        included (it stays with the hold, never in the audit log)."""
         folded = reason.casefold()
         for candidate in candidates:
             personal = (candidate.candidate_name.strip(), candidate.candidate_email.strip())
             if any(p and p.casefold() in folded for p in personal):
                 raise InvalidInputError(
-                    "The reason is kept in the audit log after the candidate is erased, so it"
-                    " must not contain their name or email."
+                    "The reason is shown beside the candidate, in blind mode too, so it must not"
+                    " contain their name or email."
                 )
 
     def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
         for a reason, if the policy lets this actor (one sentence otherwise, nothing
-        written). The audit log keeps only a SHA-256 of the reason, as of every free text
-        (docs/threat-model.md); it outlives the candidate and a hash confirms a guess, so the
-        reason may not contain their name or email."""
+        written). The reason is text about the candidate: it stays with the hold, which goes
+        with them; the audit log, which outlives them, keeps the end date only, no reason and
+        no hash of it (a hash confirms a guess; review s11a N3)."""
         return self.hold_all(actor, submission_ids=[submission_id], until=until, reason=reason)[0]
 
     def hold_all(
@@ -463,8 +463,6 @@ class PrivacyService:
     ) -> list[Hold]:
         """:meth:`hold` for several submissions (a person who applied to several interviews):
         all of them or, on any refusal or bad input, none. One audit row per submission."""
-        from onetake_desktop.services.scoring import text_hash
-
         self._refuse(actor)
         reason = self._reason(reason, "Keeping a candidate longer")
         now = self.clock.now()
@@ -499,7 +497,7 @@ class PrivacyService:
                     actor,
                     "retention_hold",
                     f"submission {c.submission_id}",
-                    {"until": until.isoformat(), "reason": text_hash(reason)},
+                    {"until": until.isoformat()},
                 )
         log.info("kept %d submission(s) longer", len(made))
         held = {h.id: h for c in candidates for h in self.holds(c.submission_id)}
@@ -512,7 +510,8 @@ class PrivacyService:
         then due again on the date they were told; if that date has passed, they are erased
         ``ERASED_NEXT`` (the next reading command, the window's hourly check, ``library
         expire``). No hold running
-        is a failure (exit 1). Audited like a hold: ids and a SHA-256 of the reason only."""
+        is a failure (exit 1). Audited like a hold: the holds' ids only; the reason stays with
+        them."""
         return self.release_all(actor, submission_ids=[submission_id], reason=reason)[0]
 
     def release_all(
@@ -520,8 +519,6 @@ class PrivacyService:
     ) -> list[Release]:
         """:meth:`release` for several submissions: lifts the holds of those that have one
         running (at least one must), in one transaction. One audit row per submission."""
-        from onetake_desktop.services.scoring import text_hash
-
         self._refuse(actor)
         reason = self._reason(reason, "Stopping keeping a candidate longer")
         if not submission_ids:
@@ -552,7 +549,7 @@ class PrivacyService:
                     actor,
                     "retention_release",
                     f"submission {sid}",
-                    {"holds": ids, "reason": text_hash(reason)},
+                    {"holds": ids},
                 )
         log.info("stopped keeping %d submission(s) longer", len(running))
         released = []

@@ -103,10 +103,10 @@ class NotSignedIn(OneTakeError):
 
 
 def text_hash(text: str) -> str:
-    """What the audit log keeps of free text (a panelist's new name, a template, a hold's
-    reason, which may not name the candidate): a SHA-256, no text. A hash confirms a guess
-    and the log outlives every candidate: never for text written about one (file names,
-    decision reasons and feedback, corrections' reasons)."""
+    """What the audit log keeps of free text (a panelist's new name, a template): a SHA-256,
+    no text. A hash confirms a guess and the log outlives every candidate: never for text
+    written about one (file names, decision reasons and feedback, corrections' and holds'
+    reasons)."""
     # hashlib, hmac and secrets load with the first hash, signature or secret made: a lone
     # reviewer's window opens without them (issue 17).
     import hashlib

@@ -94,10 +94,10 @@ def _fit_width(dialog: QDialog, wanted: int) -> None:
 def _reason_and_buttons(
     dialog: QDialog, form: QFormLayout, layout: QVBoxLayout, *, about: str, ok_text: str
 ) -> tuple[QLineEdit, Any]:
-    """What both hold dialogs end with: the reason (it goes into the audit log) as the form's
+    """What both hold dialogs end with: the reason (kept with the hold) as the form's
     last row, then OK (named ``ok_text``, on only once a reason is typed) and Cancel."""
     reason = QLineEdit()
-    reason.setPlaceholderText("Why (goes into the audit log: no names)")
+    reason.setPlaceholderText("Why (kept with the hold: no names)")
     reason.setAccessibleName(about)
     reason.setMaxLength(500)
     form.addRow(plain_label("Reason", wrap=False), reason)
