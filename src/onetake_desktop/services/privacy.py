@@ -202,6 +202,11 @@ class ExpireReport:
     result: ErasureResult | None = None  # None in a dry run or when nothing was due
 
 
+class CandidateGone(OneTakeError):
+    """The submission named is not in the library (any more): another OneTake on it may have
+    erased the candidate meanwhile. The window says so and refreshes its list."""
+
+
 class PrivacyService:
     def __init__(
         self, library: Library, clock: Clock | None = None, scoring: ScoringService | None = None
@@ -250,8 +255,20 @@ class PrivacyService:
     def candidate(self, submission_id: int) -> Candidate:
         row = self.db.execute(self._CANDIDATE + " WHERE s.id = ?", (submission_id,)).fetchone()
         if row is None:
-            raise OneTakeError(f"There is no candidate number {submission_id} in this library.")
+            raise CandidateGone(f"There is no candidate number {submission_id} in this library.")
         return self._make(row)
+
+    def _still_there(self, candidates: Sequence[Candidate]) -> None:
+        """Inside a write transaction (no one else writes meanwhile): CandidateGone if another
+        OneTake erased one of them since they were read."""
+        for c in candidates:
+            row = self.db.execute(
+                "SELECT 1 FROM submissions WHERE id = ?", (c.submission_id,)
+            ).fetchone()
+            if row is None:
+                raise CandidateGone(
+                    f"There is no candidate number {c.submission_id} in this library."
+                )
 
     def find(
         self,
@@ -478,6 +495,7 @@ class PrivacyService:
         actor_id = actor.reviewer_id
         made: list[int] = []
         with transaction(self.db):
+            self._still_there(candidates)
             for c in candidates:
                 cursor = self.db.execute(
                     "INSERT INTO retention_holds (submission_id, until, reason, reviewer_id,"
@@ -531,6 +549,7 @@ class PrivacyService:
         # OneTake on the library (the window, 'library release') lifting them meanwhile waits,
         # or has finished and is seen. A hold lifted all the same is NOT_HELD, all rolled back.
         with transaction(self.db):
+            self._still_there(candidates)  # gone, not NOT_HELD: their holds went with them
             running = {c.submission_id: self.running_holds(c.submission_id) for c in candidates}
             running = {sid: holds for sid, holds in running.items() if holds}
             if not running:
