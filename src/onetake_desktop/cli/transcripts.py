@@ -109,7 +109,8 @@ def run_library_transcribe(args: argparse.Namespace) -> int:
     if not args.wait:
         service = _service(context, args)
         try:
-            erase_due_first(args, service, "library transcribe")  # nobody past their date is
+            # Nobody past their keeping date is transcribed.
+            erase_due_first(args, service, "library transcribe")
             todo = len(service.pending())
         finally:
             service.library.close()
