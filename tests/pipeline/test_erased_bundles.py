@@ -355,12 +355,19 @@ def test_a_library_of_schema_13_keeps_its_key_from_then_on(tmp_path: Path) -> No
         db = service.library.db
         with pytest.raises(sqlite3.IntegrityError, match="kept as it was made"):
             db.execute("DELETE FROM panel_settings WHERE key = ?", (KEY_SETTING,))
-        (outcome,) = service.import_paths([bundle]).outcomes
-        assert outcome.status == "erased"
+        other = make_bundle(tmp_path / "o.onetake", OTHER)
+        (outcome, kept) = service.import_paths([bundle, other]).outcomes
+        assert (outcome.status, kept.status) == ("erased", "imported")
+        assert kept.submission_id is not None
         db.execute("DROP TRIGGER erased_bundle_key_kept")  # someone editing the file
         db.execute("DELETE FROM panel_settings WHERE key = ?", (KEY_SETTING,))
         with pytest.raises(KeyMissing):
             service.import_paths([bundle])
-        assert service.library.submissions.all() == []
+        assert names_in_library() == [OTHER]
+        # An erasure is never held up by it: a new key, and the erased bundle's fingerprint.
+        privacy = PrivacyService(service.library, ManualClock(ERASED_ON))
+        me = service.actor_for(service.default_reviewer.id)
+        privacy.erase(me, submission_ids=[kept.submission_id])
+        assert erased_bundle(db, sha256_of(other)) is not None
     finally:
         service.close()

@@ -41,12 +41,18 @@ class KeyMissing(OneTakeError):
         )
 
 
-def _key(db: Database) -> bytes | None:
-    """The library's key; None when it never erased a bundle. Rows without their key would
-    let every erased candidate in again: that is an error, never "nothing erased"."""
+def _stored_key(db: Database) -> bytes | None:
     row = db.execute("SELECT value FROM panel_settings WHERE key = ?", (KEY_SETTING,)).fetchone()
-    if row is not None:
-        return bytes.fromhex(str(row[0]))
+    return None if row is None else bytes.fromhex(str(row[0]))
+
+
+def _key(db: Database) -> bytes | None:
+    """The library's key, to look bundles up; None when it never erased a bundle. Rows
+    without their key would let every erased candidate in again: that is an error, never
+    "nothing erased"."""
+    key = _stored_key(db)
+    if key is not None:
+        return key
     try:
         rows = db.execute("SELECT 1 FROM erased_bundles LIMIT 1").fetchone()
     except sqlite3.OperationalError:  # a library before schema 13 (tests of older ones)
@@ -59,10 +65,11 @@ def _key(db: Database) -> bytes | None:
 def _made_key(db: Database) -> bytes:
     """The library's key, made now if this is its first erasure (inside the caller's
     transaction: a rolled-back erasure leaves no key either). Made once: schema 14 refuses
-    a second insert of it, even one that would be ignored."""
+    a second insert of it, even one that would be ignored. Never refused: an erasure goes
+    ahead even in a library whose key was removed by hand (its old rows stay void)."""
     import secrets
 
-    key = _key(db)
+    key = _stored_key(db)
     if key is not None:
         return key
     made = secrets.token_hex(32)
