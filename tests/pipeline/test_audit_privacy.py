@@ -228,3 +228,50 @@ def test_the_audit_view_shows_a_colleagues_score_activity_only_once_both_have_su
     assert ("correct", f"submission {zelda} / q1", 5) in shown
     assert "hidden" not in {score for _, _, score in shown}
     assert not any(f"submission {yannick}" in line["subject"] for line in lines)
+
+
+def test_a_colleagues_deleted_note_shows_in_the_audit_only_once_its_answer_is_open(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """Review s11a N1: pinning and removing a note is drafting, as scoring is. Ben, who has
+    submitted nothing, sees no row of Ana's note deleted on Zelda's answer (not in the
+    service's view, not in 'panel audit'); once both have submitted Zelda it shows, with its
+    answer; Ana always sees her own."""
+    ids = panel_library(tmp_path)
+    zelda = ids[NAME]
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        panel, ana = as_panelist(service.library, "Ana")
+        answers = [a.id for a in service.library.submissions.answers(zelda)]
+        note = panel.scoring.add_note(ana, answer_id=answers[0], position_ms=1500, text="pause")
+        panel.scoring.delete_note(ana, note_id=note.id)
+        for a in answers:
+            panel.save_score(ana, answer_id=a, score=3)
+        panel.submit_candidate(ana, submission_id=zelda)
+        (own,) = [x for x in panel.audit_view(ana) if x.action == "note_deleted"]
+        assert own.details == {"note": note.id, "answer": answers[0]}
+        panel.lock()
+        panel, ben = as_panelist(service.library, "Ben")
+        assert [x for x in panel.audit_view(ben) if x.action == "note_deleted"] == []
+        panel.lock()
+    finally:
+        service.close()
+    lines = cli_audit("Ben", app_context, capsys, monkeypatch)
+    assert any(line["actor"] == "Ana" and line["action"] == "submit" for line in lines)
+    assert [line for line in lines if line["action"] == "note_deleted"] == []
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        panel, ben = as_panelist(service.library, "Ben")
+        for a in answers:
+            panel.save_score(ben, answer_id=a, score=4)
+        panel.submit_candidate(ben, submission_id=zelda)
+        panel.lock()
+    finally:
+        service.close()
+    lines = cli_audit("Ben", app_context, capsys, monkeypatch)
+    (shown,) = [line for line in lines if line["action"] == "note_deleted"]
+    assert shown["actor"] == "Ana" and shown["details"]["answer"] == answers[0]

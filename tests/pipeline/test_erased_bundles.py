@@ -11,6 +11,7 @@ import hashlib
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -216,5 +217,157 @@ def test_a_library_of_schema_12_takes_the_erased_bundles_table(tmp_path: Path) -
         (outcome,) = service.import_paths([bundle]).outcomes
         assert (outcome.status, outcome.reason) == ("erased", refusal(ERASED_ON.date()))
         assert service.library.submissions.all() == []
+    finally:
+        service.close()
+
+
+def test_an_erased_bundle_is_known_before_any_of_it_is_written_to_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review s11a L2: re-importing an erased candidate's bundle, plain or encrypted, must not
+    decrypt, extract or probe it into the library (where it was then removed again): the
+    tombstone is looked up by the bundle's hash first. The command's line and exit code stay
+    as they were. Spies wrap the real importer's two ways of writing a bundle's content into
+    the library (the decrypted copy, the staged extraction); they record and call through."""
+    import io
+    import sys
+
+    from onetake_desktop.services import importing
+    from onetake_desktop.services.handover import encrypt_file
+    from onetake_desktop.services.keys import forget_unlocked
+    from tests.pipeline.handover_kits import PASSPHRASE, signed_small_kit
+
+    forget_unlocked()
+    signed = signed_small_kit(tmp_path / "kit")  # the library's organisation key
+    folder = tmp_path / "intake"
+    folder.mkdir()
+    plain = make_bundle(folder / "zq.onetake", NAME, EMAIL)
+    sealed = folder / "grace.onetake.age"
+    encrypt_file(make_bundle(tmp_path / "grace.onetake", OTHER), sealed, signed.recipient)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
+    assert main(["library", "import", str(folder)]) == EXIT_OK
+    capsys.readouterr()
+    context = AppContext.from_environment()._replace(clock=ManualClock(ERASED_ON))
+    for email in (EMAIL, "grace@example.org"):
+        assert main(["library", "erase", "--email", email, "--yes"], context) == EXIT_OK
+    capsys.readouterr()
+    kept = submission_folders()
+
+    written: list[Path] = []
+    from onetake_desktop.services.bundles import import_judged as real_judged
+    from onetake_desktop.services.handover import decrypted as real_decrypted
+
+    def decrypted(path: Path, scratch: Path) -> Any:
+        written.append(path)
+        return real_decrypted(path, scratch)
+
+    def import_judged(path: Path, dest: Path, *args: Any, **kwargs: Any) -> Any:
+        written.append(dest)
+        return real_judged(path, dest, *args, **kwargs)
+
+    monkeypatch.setattr(importing, "decrypted", decrypted)
+    monkeypatch.setattr(importing, "import_judged", import_judged)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
+    assert main(["library", "import", str(folder)]) == EXIT_OK
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert sorted(out.splitlines()[:2]) == sorted(
+        f"erased    {p}: {refusal(ERASED_ON.date())}" for p in (plain, sealed)
+    )
+    assert written == []
+    assert submission_folders() == kept and names_in_library() == []
+    # A bundle nobody erased is still decrypted and extracted as before.
+    fresh = make_bundle(tmp_path / "new" / "ada.onetake", "Ada Lovelace")
+    assert main(["library", "import", str(fresh)]) == EXIT_OK
+    assert written and names_in_library() == ["Ada Lovelace"]
+
+
+def test_the_key_of_the_fingerprints_is_kept_as_it_was_made(tmp_path: Path) -> None:
+    """Review s11a L3 (schema 14): a settings write, an upsert, a replace, a rename or a
+    delete of the key fails, the key stays the same and the tombstone still matches; other
+    settings are written as before."""
+    from onetake_desktop.storage.panel import SqlitePanel
+
+    bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        db = service.library.db
+        sid = import_one(service, bundle)
+        privacy = PrivacyService(service.library, ManualClock(ERASED_ON))
+        privacy.erase(service.actor_for(service.default_reviewer.id), submission_ids=[sid])
+        panel = SqlitePanel(db)
+        key = panel.setting(KEY_SETTING)
+        assert key is not None
+        with pytest.raises(ValueError, match=KEY_SETTING):
+            panel.set_setting(KEY_SETTING, "0" * 64)
+        other = "0" * 64
+        for sql, args in (
+            ("UPDATE panel_settings SET value = ? WHERE key = ?", (other, KEY_SETTING)),
+            ("DELETE FROM panel_settings WHERE key = ?", (KEY_SETTING,)),
+            ("DELETE FROM panel_settings", ()),
+            (
+                "INSERT OR REPLACE INTO panel_settings (key, value) VALUES (?, ?)",
+                (KEY_SETTING, other),
+            ),
+            (
+                "INSERT INTO panel_settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (KEY_SETTING, other),
+            ),
+            ("UPDATE panel_settings SET key = 'old_key' WHERE key = ?", (KEY_SETTING,)),
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="kept as it was made"):
+                db.execute(sql, args)
+        # Nor can another setting be renamed into it.
+        panel.set_setting("some_setting", other)
+        with pytest.raises(sqlite3.IntegrityError, match="kept as it was made"):
+            db.execute(
+                "UPDATE panel_settings SET key = ? WHERE key = 'some_setting'", (KEY_SETTING,)
+            )
+        assert panel.setting(KEY_SETTING) == key and panel.setting("some_setting") == other
+        (outcome,) = service.import_paths([bundle]).outcomes
+        assert (outcome.status, outcome.reason) == ("erased", refusal(ERASED_ON.date()))
+    finally:
+        service.close()
+
+
+def test_a_library_of_schema_13_keeps_its_key_from_then_on(tmp_path: Path) -> None:
+    """A key made before schema 14 is guarded once the library is opened by this OneTake; a
+    library whose key was removed by hand (the triggers dropped) imports nothing rather than
+    let the erased back in."""
+    from onetake_desktop.storage.erased_bundles import KeyMissing, fingerprint
+    from tests.pipeline.older_library import library_at_schema
+
+    bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
+    root = app_paths().ensure().library
+    old = library_at_schema(root, 13)
+    try:  # what erasure wrote at schema 13: the key, then the bundle's fingerprint
+        key = "ab" * 32
+        old.db.execute("INSERT INTO panel_settings (key, value) VALUES (?, ?)", (KEY_SETTING, key))
+        old.db.execute(
+            "INSERT INTO erased_bundles VALUES (?, '2026-11-29', 'candidate_request')",
+            (fingerprint(bytes.fromhex(key), sha256_of(bundle)),),
+        )
+    finally:
+        old.close()
+    service = open_reviewer_service(root)
+    try:
+        db = service.library.db
+        with pytest.raises(sqlite3.IntegrityError, match="kept as it was made"):
+            db.execute("DELETE FROM panel_settings WHERE key = ?", (KEY_SETTING,))
+        other = make_bundle(tmp_path / "o.onetake", OTHER)
+        (outcome, kept) = service.import_paths([bundle, other]).outcomes
+        assert (outcome.status, kept.status) == ("erased", "imported")
+        assert kept.submission_id is not None
+        db.execute("DROP TRIGGER erased_bundle_key_kept")  # someone editing the file
+        db.execute("DELETE FROM panel_settings WHERE key = ?", (KEY_SETTING,))
+        with pytest.raises(KeyMissing):
+            service.import_paths([bundle])
+        assert names_in_library() == [OTHER]
+        # An erasure is never held up by it: a new key, and the erased bundle's fingerprint.
+        privacy = PrivacyService(service.library, ManualClock(ERASED_ON))
+        me = service.actor_for(service.default_reviewer.id)
+        privacy.erase(me, submission_ids=[kept.submission_id])
+        assert erased_bundle(db, sha256_of(other)) is not None
     finally:
         service.close()

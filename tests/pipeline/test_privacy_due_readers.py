@@ -340,3 +340,55 @@ def test_due_ids_is_the_privacy_services_due(tmp_path: Path) -> None:
         assert sorted(same(AFTER)) == [lib.due, lib.held]  # lifted: the promise again
     finally:
         service.close()
+
+
+def test_holding_a_due_candidate_keeps_them_and_says_their_date_has_passed(
+    tmp_path: Path, app_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review s11a L1: 'library hold' names a candidate to keep. One already past their date
+    is kept by it (exit 0), not erased first and then reported as 'no candidate with that
+    email'; the line says plainly that their date has passed. Nobody else is erased by it:
+    the next reading command does that, and then keeps the held one."""
+    lib = due_library(tmp_path)
+    context = app_context._replace(clock=ManualClock(AFTER))
+    argv = ["library", "hold", "--until", "2027-02-28", "--reason", "late appeal", email(DUE)]
+    assert main(argv, context) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert captured.out == (
+        f"Kept {DUE} <{email(DUE)}>: Customer Support Specialist (v2026.11) (submission"
+        f" {lib.due}) until 2027-02-28;"
+        " the date they were told, 2026-12-01, has passed: this hold keeps them from being"
+        " erased.\n"
+    )
+    assert in_library() == [lib.due, lib.held, lib.other] and retention_erasures() == []
+    # The next reader keeps its promise to the others and erases nobody held.
+    assert main(["library", "list"], context) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and DUE in captured.out
+    assert retention_erasures() == []
+
+
+def test_releasing_a_due_candidate_is_not_preempted_either(
+    tmp_path: Path, app_context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'library release' acts on the library as it is, as 'hold' and 'erase' do: naming a
+    due candidate who has no hold gets the plain 'no hold' answer, not 'no such candidate'."""
+    lib = due_library(tmp_path)
+    context = app_context._replace(clock=ManualClock(AFTER))
+    assert main(["library", "release", "--reason", "done", email(DUE)], context) == 1
+    captured = capsys.readouterr()
+    assert "no candidate" not in captured.err.casefold() and "Erased" not in captured.err
+    assert in_library() == [lib.due, lib.held, lib.other] and retention_erasures() == []
+
+
+def test_every_command_has_a_retention_rule() -> None:
+    """The policy (services.retention) decides when each command erases the due; the CLI
+    only asks, and a command the table does not know is an error, not a silent default."""
+    from onetake_desktop.services.retention import erases_due
+
+    assert not erases_due("library hold") and not erases_due("library erase")
+    assert erases_due("library list") and not erases_due("library list", "after")
+    assert erases_due("library import", "after") and erases_due("library add-definition", "after")
+    with pytest.raises(ValueError, match="library frobnicate"):
+        erases_due("library frobnicate")

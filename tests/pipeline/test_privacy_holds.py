@@ -90,8 +90,10 @@ def audit_rows(service: ReviewerService, action: str) -> list[Any]:
 
 
 def no_clear_text(service: ReviewerService, *texts: str) -> None:
+    """Neither these texts nor their SHA-256 (a hash confirms a guess) are in any audit row."""
     rows = service.library.db.execute("SELECT * FROM audit_log").fetchall()
-    assert rows and not [r for r in rows for t in texts if t in repr(r)]
+    hashes = [text_hash(t).removeprefix("sha256:") for t in texts]
+    assert rows and not [r for r in rows for t in (*texts, *hashes) if t in repr(r)]
 
 
 def test_release_lifts_the_hold_audits_it_and_the_promise_holds_again(month: Month) -> None:
@@ -112,13 +114,10 @@ def test_release_lifts_the_hold_audits_it_and_the_promise_holds_again(month: Mon
     )
     assert kept.released_at == TODAY and kept.released_by == lone.reviewer_id
     assert released.holds == (kept,)
-    # Audited like the hold: ids and a hash of the reason, never the text.
+    # Audited like the hold: the ids, neither the reason nor its hash (review s11a N3).
     (entry,) = audit_rows(service, "retention_release")
     assert entry.actor_id == lone.reviewer_id and entry.subject == f"submission {sid}"
-    assert json.loads(entry.details) == {
-        "holds": [hold.id],
-        "reason": text_hash("appeal withdrawn"),
-    }
+    assert json.loads(entry.details) == {"holds": [hold.id]}
     no_clear_text(service, "appeal withdrawn", "appeal")
     assert SqlitePanel(service.library.db).verify_audit() is None
 
@@ -413,18 +412,21 @@ def test_hold_and_release_commands_for_the_lone_reviewer(
     assert out == (
         f"No longer keeping {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) "
         f"(submission {sid}). "
-        "The date they were told, 2026-12-01, has passed: they are erased at the next "
-        "'onetake library expire' or when the reviewer window opens.\n"
+        "The date they were told, 2026-12-01, has passed: they are erased by the next command "
+        "that reads the library or the reviewer window's hourly check, or by 'onetake library "
+        "expire'.\n"
     )
-    code, out, _err = run(["library", "expire"], context, capsys)
-    assert code == 0 and "Erased 1 candidate(s) whose retention ended." in out
+    # Review s11a N2: as it says, the next command that reads the library erases them.
+    code, out, err = run(["library", "list"], context, capsys)
+    assert code == 0 and NAME not in out
+    assert err == "onetake: Erased 1 candidate past their keeping date (kept 30 days).\n"
     s = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [x.id for x in s.library.submissions.all()] == [other]
         (held,) = audit_rows(s, "retention_hold")
         (lifted,) = audit_rows(s, "retention_release")
-        assert json.loads(held.details)["reason"] == text_hash("appeal pending")
-        assert json.loads(lifted.details)["reason"] == text_hash("appeal withdrawn")
+        assert json.loads(held.details) == {"until": "2027-01-31"}
+        assert set(json.loads(lifted.details)) == {"holds"}
         assert held.actor_id == lifted.actor_id == s.default_reviewer.id
         no_clear_text(s, "appeal pending", "appeal withdrawn")
     finally:

@@ -237,6 +237,42 @@ def test_the_audit_window_hides_others_scores_from_a_panelist_who_has_not_submit
     library.close()
 
 
+def test_the_audit_window_hides_a_colleagues_deleted_note_before_the_viewer_submitted(
+    qtbot: QtBot,
+    panel_library: tuple[Path, list[int], dict[str, int]],
+) -> None:
+    """Review s11a N1: Ana pins a note on an answer and deletes it; Cleo, who has submitted
+    nothing, does not see that in the audit window; Ana does."""
+    root, subs, people = panel_library
+    library = open_library(root)
+    try:
+        service = PanelService(library, hasher=HASHER)
+        ana = service.sign_in(people["Ana"], PASS["Ana"])
+        answer = service.answer_ids(submission_id=subs[0])[0]
+        note = service.scoring.add_note(ana, answer_id=answer, position_ms=900, text="pause")
+        service.scoring.delete_note(ana, note_id=note.id)
+        service.lock()
+    finally:
+        library.close()
+    window, panel, library = open_window(qtbot, root)
+
+    def actions(name: str) -> list[str]:
+        sign_in(panel, people[name], PASS[name])
+        audit = panel.open_audit()
+        assert audit is not None and audit.isVisible()
+        shown = [audit.table.item(r, 3).text() for r in range(audit.table.rowCount())]
+        audit.close()
+        panel.lock("Locked.")
+        return shown
+
+    seen = actions("Cleo")
+    assert any(a.startswith("Submitted ·") for a in seen)  # the window shows Ana's rows
+    assert not any(a.startswith("Note deleted") for a in seen)
+    assert any(a.startswith("Note deleted") for a in actions("Ana"))
+    window.close()
+    library.close()
+
+
 def test_the_panel_lifts_blind_mode_for_one_candidate_once_everyone_has_submitted(
     qtbot: QtBot,
     panel_library: tuple[Path, list[int], dict[str, int]],

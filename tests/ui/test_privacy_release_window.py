@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.services.privacy import NOT_HELD, UNDATED, PrivacyService, day_text
 from onetake_desktop.services.reviewer import ReviewerService
-from onetake_desktop.services.scoring import text_hash
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.ui.reviewer import privacy as privacy_ui
+from onetake_desktop.ui.reviewer.privacy import ERASED_MEANWHILE
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
 from onetake_desktop.ui.widgets.plain import plain_tooltip
 from tests.pipeline.library_bundles import make_bundle
@@ -125,7 +125,7 @@ def test_stop_keeping_longer_from_the_menu_and_the_banner(
         "No longer kept longer: erased on 1\u00a0Dec\u00a02026, as they were told."
     )
     assert releases(window) == [
-        (window.current_reviewer_id, {"holds": [1], "reason": text_hash("appeal withdrawn")})
+        (window.current_reviewer_id, {"holds": [1]})  # no reason, nor its hash (s11a N3)
     ]
     rows = window.service.library.db.execute("SELECT * FROM audit_log").fetchall()
     assert not [r for r in rows if "appeal withdrawn" in repr(r)]
@@ -172,9 +172,11 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
     dialog = controller.stop_keeping(sid)
     assert dialog is not None
     then = dialog.then.text()
+    # Review s11a N2: not "the next time the window opens": any reader, or the hourly check.
     assert then == (
-        "The next time the reviewer window opens (or at 'onetake library expire'): the date"
-        " they were told, 1\u00a0Dec\u00a02026, has passed."
+        "Soon, by the next command that reads the library or the reviewer window's hourly"
+        " check, or by 'onetake library expire': the date they were told, 1\u00a0Dec\u00a02026,"
+        " has passed."
     )
     after = controller.service.release_preview(sid)
     assert after.overdue and after.erase_at is not None
@@ -185,9 +187,9 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
     box = controller.overdue_box
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert box.text() == "The date they were told, 1\u00a0Dec\u00a02026, has passed."
-    assert box.informativeText().startswith(
-        "They are erased the next time the reviewer window opens, or when 'onetake library"
-        " expire' runs"
+    assert box.informativeText() == (
+        "They are erased by the next command that reads the library or the reviewer window's"
+        " hourly check, or by 'onetake library expire': recordings, scores and notes."
     )
     save(box, "stop-keeping-overdue-offscreen.png")
     box.button(QMessageBox.StandardButton.Ok).click()
@@ -373,7 +375,7 @@ def test_a_hold_lifted_elsewhere_while_the_dialog_is_open_gets_the_services_sent
 ) -> None:
     """'library release' (another connection) lifts the hold while the dialog is open: its
     OK gets NOT_HELD in a plain box, never a database error; one release is audited. A
-    candidate erased meanwhile gets the service's sentence instead of a dialog."""
+    candidate erased meanwhile gets the window's sentence for that instead of a dialog."""
     from onetake_desktop.services.reviewer import open_reviewer_service
 
     service, sid = due_within_the_week(tmp_path, monkeypatch)
@@ -395,7 +397,8 @@ def test_a_hold_lifted_elsewhere_while_the_dialog_is_open_gets_the_services_sent
     shot = "stop-keeping-lifted-elsewhere-offscreen.png"
     assert boxes_during(dialog.ok_button.click, shot) == [(Qt.TextFormat.PlainText, NOT_HELD)]
     assert len(releases(window)) == 1
+    # The window names only candidates it listed: one it cannot find was erased meanwhile.
     assert boxes_during(lambda: controller.stop_keeping(sid + 40), shot) == [
-        (Qt.TextFormat.PlainText, f"There is no candidate number {sid + 40} in this library.")
+        (Qt.TextFormat.PlainText, ERASED_MEANWHILE)
     ]
     window.close()

@@ -127,7 +127,7 @@ def _import_as_asked(
 
     # A bundle already past its keeping date (sealed long ago) is erased now, not kept until
     # the next command that reads the library (signed_in erased the others before).
-    erase_due_first(args, service)
+    erase_due_first(args, service, "library import", "after")
     return report, codes
 
 
@@ -155,7 +155,7 @@ def run_add_definition(args: argparse.Namespace) -> int:
         record = service.add_definition_file(path)
         # The definition dates the candidates who waited for it: those already past their
         # keeping date are erased now, not counted as ready to score.
-        erase_due_first(args, service)
+        erase_due_first(args, service, "library add-definition", "after")
         me = service.actor_for(service.default_reviewer.id)
         waiting = sum(1 for e in service.entries(me) if e.interview_pk == record.id)
         title = f"{record.role_title or record.interview_id} (v{record.version})"
@@ -164,7 +164,7 @@ def run_add_definition(args: argparse.Namespace) -> int:
             lines.append(f"{_count(waiting, 'candidate')} of this interview can now be scored.")
         return lines
 
-    lines, signed_out = signed_in(args, "add-definition", add, erase_due=False)  # after, in add
+    lines, signed_out = signed_in(args, "add-definition", add)
     return report_done(lines, signed_out, "The definition is added")
 
 
@@ -178,7 +178,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     service = context_of(args).reviewer_service()
     try:
-        erase_due_first(args, service)  # nobody past their keeping date is listed
+        erase_due_first(args, service, "library list")  # nobody past their date is listed
         reviewer = service.reviewer_named(args.reviewer)
         # The panel's blind mode holds here too (the service applies it): anyone at the
         # shared laptop can type this; a panelist's progress needs their sign-in.
@@ -262,7 +262,7 @@ def run_followup(args: argparse.Namespace) -> int:
 
     service = context_of(args).panel_service()
     try:
-        erase_due_first(args, service)  # nobody past their keeping date gets a follow-up
+        erase_due_first(args, service, "library followup")  # nobody past their date gets one
         # Without --as: the lone reviewer, whom the policy refuses on a panel's library (exit
         # 1), before anything is looked up or written.
         signed_in = sign_in(service, args.as_name) if args.as_name else None

@@ -105,16 +105,16 @@ def read_passphrase(prompt: str) -> str:
 
 
 @contextlib.contextmanager
-def _panel(args: argparse.Namespace, *, reads_candidates: bool = True) -> Iterator[PanelService]:
-    """The panel for one command: whoever signed in is signed out (audited) and the library
-    closed when the command ends, whether it succeeded or not. A command that reads or
-    exports candidates first erases those past their keeping date (cli.privacy)."""
+def _panel(args: argparse.Namespace, command: str) -> Iterator[PanelService]:
+    """The panel for one command ('panel list'...): whoever signed in is signed out (audited)
+    and the library closed when the command ends, whether it succeeded or not. A command that
+    reads or exports candidates first erases those past their keeping date (the policy's
+    choice, services.retention)."""
     service = context_of(args).panel_service()
     try:
-        if reads_candidates:
-            from onetake_desktop.cli.privacy import erase_due_first
+        from onetake_desktop.cli.privacy import erase_due_first
 
-            erase_due_first(args, service)
+        erase_due_first(args, service, command)
         yield service
     finally:
         service.lock()
@@ -161,21 +161,18 @@ def signed_in(
     args: argparse.Namespace,
     command: str,
     work: Callable[[ReviewerService, PanelService], R],
-    *,
-    erase_due: bool = True,
 ) -> tuple[R, bool]:
-    """Run ``work`` with the library and its panel open; whoever it signed in is signed out
-    after (audited), and the library closed, whether it succeeded or not. Returns what
-    ``work`` returned and whether signing out worked. Candidates past their keeping date are
-    erased first (cli.privacy), before anyone signs in: nobody's action; ``erase_due=False``
-    for a command that erases them itself or must see the library as it was."""
+    """Run ``work`` for 'library COMMAND' with the library and its panel open; whoever it
+    signed in is signed out after (audited), and the library closed, whether it succeeded or
+    not. Returns what ``work`` returned and whether signing out worked. Candidates past their
+    keeping date are erased first, before anyone signs in (nobody's action), when the policy
+    says this command does (services.retention: not 'erase', 'hold' or 'release')."""
     context = context_of(args)
     service = context.reviewer_service()
     try:
-        if erase_due:
-            from onetake_desktop.cli.privacy import erase_due_first
+        from onetake_desktop.cli.privacy import erase_due_first
 
-            erase_due_first(args, service)
+        erase_due_first(args, service, f"library {command}")
         panel = context.panel_service(service.library)
         try:
             outcome = work(service, panel)
@@ -224,7 +221,7 @@ def _submission(service: PanelService, email: str, interview: int | None) -> int
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with _panel(args) as service:
+    with _panel(args, "panel list") as service:
         panelists = [p.name for p in service.panelists()]
         interviews = [
             {
@@ -248,7 +245,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    with _panel(args, reads_candidates=False) as service:
+    with _panel(args, "panel add") as service:
         passphrase = read_passphrase(f"New passphrase for {args.name.strip()}: ")
         if sys.stdin.isatty() and getpass.getpass("Type it again: ") != passphrase:
             raise InvalidInputError("The two passphrases differ.")
@@ -258,7 +255,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    with _panel(args) as service:
+    with _panel(args, "panel score") as service:
         actor = sign_in(service, args.as_name)
         submission_id = _submission(service, args.candidate, args.interview)
         answers = service.scoring.answers_by_question(submission_id=submission_id)
@@ -276,7 +273,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_submit(args: argparse.Namespace) -> int:
-    with _panel(args) as service:
+    with _panel(args, "panel submit") as service:
         actor = sign_in(service, args.as_name)
         submission_id = _submission(service, args.candidate, args.interview)
         count = service.submit_candidate(actor, submission_id=submission_id)
@@ -285,7 +282,7 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    with _panel(args, reads_candidates=False) as service:  # the log names no candidate
+    with _panel(args, "panel audit") as service:  # the log names no candidate
         problem = service.audit_problem()
         count = service.audit_count()
         lines = []
@@ -315,7 +312,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with _panel(args) as service:
+    with _panel(args, "panel export") as service:
         actor = sign_in(service, args.panelist)
         interviews = [i.id for i in service.interviews()]
         interview = args.interview if args.interview is not None else (interviews or [0])[0]

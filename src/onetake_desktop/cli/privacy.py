@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from onetake_desktop.services.panel import PanelService
     from onetake_desktop.services.privacy import Candidate, ErasureResult, PrivacyService
+    from onetake_desktop.services.retention import Moment
     from onetake_desktop.services.reviewer import ReviewerService
     from onetake_desktop.services.scoring import Actor
     from onetake_desktop.services.transcripts import TranscriptService
@@ -49,13 +50,16 @@ _WHO_MAY = (
 )
 HOLD_HELP = (
     "keep a candidate (every submission with EMAIL, or one --submission) past the date they "
-    "were told, until the end of --until (at most 3650 days from today), for a --reason that "
-    "goes into the audit log as a hash, so it must not name them. " + _WHO_MAY
+    "were told, until the end of --until (at most 3650 days from today), for a --reason kept "
+    "with the hold (it goes with the candidate; the audit log keeps only the date), which "
+    "must not name them: windows show it in blind mode too. " + _WHO_MAY
 )
 RELEASE_HELP = (
     "stop keeping a candidate longer: lift every hold that runs for them, for a --reason "
-    "(audited as a hash, like the hold's); they are then erased on the date they were told, "
-    "or at the next 'library expire' if that date has passed. " + _WHO_MAY
+    "(kept with the hold, like the hold's; the audit log records only which holds); they "
+    "are then erased on the date they were told, "
+    "or, if that date has passed, by the next command that reads the library (or 'library "
+    "expire'). " + _WHO_MAY
 )
 _CODES = (
     "exit codes: 0 done; 1 the policy refuses, no such candidate, (release) no hold runs "
@@ -112,7 +116,7 @@ def _hold_arguments(p: argparse.ArgumentParser) -> None:
         "--reason",
         required=True,
         metavar="TEXT",
-        help="why (one line, no name or email: the audit log keeps its hash after they go)",
+        help="why (one line, no name or email; kept with the hold, never in the audit log)",
     )
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("email", nargs="?", metavar="EMAIL", help="every submission with this email")
@@ -173,11 +177,10 @@ def _erase_as_asked(
 def run_erase(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.panel import signed_in
 
-    # Not erasing the due first: a due candidate named here is erased at this request (and
-    # a script asking to erase someone does not fail because retention took them a moment
-    # before).
+    # services.retention: a due candidate named here is erased at this request, not first
+    # (a script asking to erase someone does not fail because retention took them before).
     outcome, signed_out = signed_in(
-        args, "erase", lambda service, panel: _erase_as_asked(args, service, panel), erase_due=False
+        args, "erase", lambda service, panel: _erase_as_asked(args, service, panel)
     )
     if isinstance(outcome, int):
         return outcome
@@ -203,14 +206,20 @@ def run_erase(args: argparse.Namespace) -> int:
 
 
 def erase_due_first(
-    args: argparse.Namespace, service: ReviewerService | PanelService | TranscriptService
+    args: argparse.Namespace,
+    service: ReviewerService | PanelService | TranscriptService,
+    command: str,
+    moment: Moment = "before",
 ) -> None:
-    """Keep the candidates' promise before a command reads or exports the library: whoever
-    is past their keeping date (and not held) is erased first, as 'library expire' erases
-    them (services.retention asks services.privacy), and one line on stderr says so. Nobody's
-    action, so nobody signs in for it; stdout (JSON, a list) stays the command's own."""
-    from onetake_desktop.services.retention import erase_due, erased_sentence
+    """Keep the candidates' promise when ``command`` ('library list'...) reads, exports or
+    adds to the library: if the policy (services.retention) says this command erases at this
+    ``moment``, whoever is past their keeping date (and not held) is erased, as 'library
+    expire' erases them, and one line on stderr says so. Nobody's action, so nobody signs in
+    for it; stdout (JSON, a list) stays the command's own."""
+    from onetake_desktop.services.retention import erase_due, erased_sentence, erases_due
 
+    if not erases_due(command, moment):
+        return
     report = erase_due(service.library, context_of(args).clock)
     if report is not None and report.due:
         sys.stderr.write(f"onetake: {erased_sentence(report)}\n")
@@ -295,6 +304,8 @@ def _hold_as_asked(
 ) -> list[str]:
     until = _until(args.until)  # a malformed date is exit 3 before any passphrase is asked
     privacy, actor, found = _decider(args, service, panel)
+    # Read before the hold: a candidate due now would have been erased but for it.
+    due = {c.submission_id for c in found if privacy.is_due(c)}
     holds = privacy.hold_all(
         actor, submission_ids=[c.submission_id for c in found], until=until, reason=args.reason
     )
@@ -306,11 +317,15 @@ def _hold_as_asked(
     for hold in holds:
         c = by_id[hold.submission_id]
         who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
-        told = (
-            f"they were told {day_text(c.expires_at, iso=True)}"
-            if c.expires_at is not None
-            else f"they have {UNDATED}"
-        )
+        if c.expires_at is None:
+            told = f"they have {UNDATED}"
+        elif c.submission_id in due:
+            told = (
+                f"the date they were told, {day_text(c.expires_at, iso=True)}, has passed:"
+                " this hold keeps them from being erased"
+            )
+        else:
+            told = f"they were told {day_text(c.expires_at, iso=True)}"
         lines.append(
             f"Kept {who}: {c.interview_title} (submission {c.submission_id}) until"
             f" {until.isoformat()}; {told}."
@@ -325,7 +340,7 @@ def _release_as_asked(
     released = privacy.release_all(
         actor, submission_ids=[c.submission_id for c in found], reason=args.reason
     )
-    from onetake_desktop.services.privacy import UNDATED, day_text
+    from onetake_desktop.services.privacy import ERASED_NEXT, UNDATED, day_text
 
     codes = panel.hidden_codes()
     lines = []
@@ -338,8 +353,8 @@ def _release_as_asked(
         elif r.overdue:
             told = day_text(c.expires_at or r.erase_at, iso=True)
             lines.append(
-                f"{head}. The date they were told, {told}, has passed: they are erased at the"
-                " next 'onetake library expire' or when the reviewer window opens."
+                f"{head}. The date they were told, {told}, has passed: they are erased"
+                f" {ERASED_NEXT}."
             )
         else:
             lines.append(

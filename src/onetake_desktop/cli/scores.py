@@ -34,7 +34,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     service = context_of(args).reviewer_service()
     try:
-        erase_due_first(args, service)  # nobody past their keeping date is exported
+        erase_due_first(args, service, "scores export")  # nobody past their date is exported
         reviewer = service.reviewer_named(args.reviewer)
         # A panelist's scores are refused outright rather than cut down to the submitted ones:
         # without the passphrase nobody has shown they are that panelist, and even submitted

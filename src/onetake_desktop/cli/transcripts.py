@@ -109,7 +109,8 @@ def run_library_transcribe(args: argparse.Namespace) -> int:
     if not args.wait:
         service = _service(context, args)
         try:
-            erase_due_first(args, service)  # nobody past their keeping date is transcribed
+            # Nobody past their keeping date is transcribed.
+            erase_due_first(args, service, "library transcribe")
             todo = len(service.pending())
         finally:
             service.library.close()
@@ -143,7 +144,7 @@ def run_library_transcribe(args: argparse.Namespace) -> int:
             sys.stderr.write(f"transcribed {done} of {total}\n")
 
     try:
-        erase_due_first(args, service)
+        erase_due_first(args, service, "library transcribe")
         report = service.run_pending(on_progress=progress)
     finally:
         service.close()
@@ -164,7 +165,7 @@ def run_search(args: argparse.Namespace) -> int:
 
     service = _service(context_of(args), args)
     try:
-        erase_due_first(args, service)  # nobody past their keeping date is found
+        erase_due_first(args, service, "library search")  # nobody past their date is found
         hits = service.search(args.text)
         done, total = service.progress()
     finally:

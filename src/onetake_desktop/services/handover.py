@@ -214,6 +214,46 @@ def is_encrypted(path: Path) -> bool:
 
 def decrypt_file(path: Path, out: Path, identities: list[pyrage.x25519.Identity]) -> None:
     """Decrypt ``path`` into the new file ``out`` (streamed); one sentence when it cannot be."""
+    _decrypt_into(path, Path(out), identities)
+
+
+class _Digest:
+    """A sink for decrypted bytes that keeps only their SHA-256."""
+
+    def __init__(self) -> None:
+        import hashlib
+
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def plain_sha256(path: Path) -> str:
+    """The SHA-256 of the bundle ``path`` holds, as the import records it (the plain zip's,
+    for an encrypted bundle too), without writing any of it anywhere: an encrypted one is
+    decrypted into the hash alone. One sentence when it cannot be decrypted; OSError when it
+    cannot be read."""
+    digest = _Digest()
+    if is_encrypted(path):
+        from onetake_desktop.services.keys import unlocked_identities
+
+        _decrypt_into(path, digest, unlocked_identities())
+        return digest.hash.hexdigest()
+    with open(path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            digest.write(chunk)
+    return digest.hash.hexdigest()
+
+
+def _decrypt_into(
+    path: Path, out: Path | _Digest, identities: list[pyrage.x25519.Identity]
+) -> None:
+    """Decrypt ``path`` into the new file ``out``, or into a digest only."""
     import pyrage
 
     name = Path(path).name
@@ -223,8 +263,9 @@ def decrypt_file(path: Path, out: Path, identities: list[pyrage.x25519.Identity]
             "unlocked; import it again and give the key's passphrase."
         )
     try:
-        with open(path, "rb") as source, open(out, "xb") as target:
-            pyrage.decrypt_io(source, target, identities)
+        with open(path, "rb") as source, contextlib.ExitStack() as files:
+            sink = files.enter_context(open(out, "xb")) if isinstance(out, Path) else out
+            pyrage.decrypt_io(source, sink, identities)
     except pyrage.DecryptError as error:
         if "no matching keys" in str(error).lower():
             raise InvalidInputError(

@@ -7,7 +7,8 @@ folder, then moved into place and recorded in one step. A batch goes on past a b
 reports each refused one with its reason, whatever went wrong with it (an unexpected error
 included). A bundle whose candidate was erased from the library is skipped (status "erased",
 one sentence: :func:`erased_refusal`): importing the same folder again must not undo an
-erasure. Like one already in the library, it is a deliberate skip, not a refusal.
+erasure. Like one already in the library, it is a deliberate skip, not a refusal; it is known
+by its hash before any of it is decrypted or extracted into the library.
 A submission folder always has its database row and a row always has its folder: a failure
 after the move removes the folder again, and folders left by a killed import are swept at the
 start of the next one.
@@ -43,8 +44,9 @@ from onetake_desktop.domain.progress import Progress as ProgressFn
 from onetake_desktop.durable import fsync_directory
 from onetake_desktop.paths import AppPaths, private_dir
 from onetake_desktop.services.bundles import ImportedBundle, import_judged, start_prober
-from onetake_desktop.services.handover import bundle_files_in, decrypted
+from onetake_desktop.services.handover import bundle_files_in, decrypted, plain_sha256
 from onetake_desktop.storage.atomic import os_error_sentence
+from onetake_desktop.storage.erased_bundles import ErasedBundle, ErasedIndex, erased_index
 from onetake_desktop.storage.kitfile import DEFINITION_SUFFIX
 from onetake_desktop.storage.library import Library, NewAnswer
 
@@ -156,8 +158,10 @@ def erased_refusal(library: Library, bundle_sha256: str) -> str | None:
     from onetake_desktop.storage.erased_bundles import erased_bundle
 
     erased = erased_bundle(library.db, bundle_sha256)
-    if erased is None:
-        return None
+    return None if erased is None else _erased_sentence(erased)
+
+
+def _erased_sentence(erased: ErasedBundle) -> str:
     return (
         f"This bundle belongs to a candidate erased on {erased.erased_on.isoformat()}; "
         "it is not imported again."
@@ -255,6 +259,7 @@ class Importer:
         self.sweep_orphans()
         report = ImportReport(list(report_missing))
         known = self.known_interviews()
+        erased = erased_index(self.library.db)
         sizes = []
         for b in bundles:
             try:
@@ -291,11 +296,12 @@ class Importer:
             # No helper threads: a Qt pool thread that starts a Python thread stays listed in
             # threading.enumerate() for good (Python 3.11), so the window imports this way.
             for i, bundle in enumerate(bundles):
-                record(i, self._check(bundle, step_for(i), known))
+                record(i, self._check(bundle, step_for(i), known, erased))
             return report
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onetake-import") as pool:
             checks = [
-                pool.submit(self._check, b, step_for(i), known) for i, b in enumerate(bundles)
+                pool.submit(self._check, b, step_for(i), known, erased)
+                for i, b in enumerate(bundles)
             ]
             for i, check in enumerate(checks):
                 record(i, check.result())
@@ -305,20 +311,35 @@ class Importer:
         """Check one bundle completely, then add it to the library (or say why not)."""
         if not is_definition_file(path):
             start_prober()  # its start-up overlaps reading the library's interviews
-        checked = self._check(path, progress, self.known_interviews())
+        checked = self._check(
+            path, progress, self.known_interviews(), erased_index(self.library.db)
+        )
         return checked if isinstance(checked, ImportOutcome) else self._place(path, checked)
 
     # -- one bundle -----------------------------------------------------------------------------
 
     def _check(
-        self, path: Path, progress: ProgressFn | None, known: KnownInterviews
+        self,
+        path: Path,
+        progress: ProgressFn | None,
+        known: KnownInterviews,
+        erased: ErasedIndex | None,
     ) -> ImportedBundle | ImportOutcome:
         """Verify, judge and extract into a staging folder of the library (any thread; no DB).
-        Never raises (but for KeyboardInterrupt and the like): a bundle's failure is its own."""
+        Never raises (but for KeyboardInterrupt and the like): a bundle's failure is its own.
+
+        A bundle of an erased candidate (``erased``, read on the calling thread) is known by
+        its hash before anything of it is written: its media never reaches the library's disk
+        again (review s11a L2). That costs one more read of each bundle (a decryption, for an
+        encrypted one), only in a library that has erased someone."""
         if is_definition_file(path):
             return ImportOutcome(path, "refused", definition_not_bundle(path))
         staging = self.submissions_folder / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
         try:
+            if erased is not None:
+                gone = erased.get(plain_sha256(path))
+                if gone is not None:
+                    return ImportOutcome(path, "erased", _erased_sentence(gone))
             private_dir(staging.parent)
             # issue 13: an encrypted bundle is decrypted to a private copy, then checked as any
             with decrypted(path, self.submissions_folder) as source:

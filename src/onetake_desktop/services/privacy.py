@@ -51,6 +51,12 @@ WARN_DAYS = 7  # the window warns this long before a candidate is erased
 MAX_HOLD_DAYS = 3650  # the longest a kit may keep answers, too
 MAX_REASON_CHARS = 500
 # What release says when no hold runs for the candidate (the window says it too).
+# When a candidate past their date goes once nothing keeps them: every reader erases the due
+# first (services.retention), an open reviewer window checks hourly (review s11a N2).
+ERASED_NEXT = (
+    "by the next command that reads the library or the reviewer window's hourly check, or by"
+    " 'onetake library expire'"
+)
 NOT_HELD = "That candidate is not being kept longer (no hold runs), so there is nothing to stop."
 Why = Literal["request", "retention"]
 # The audit log keeps a lower-case code for why a candidate went, never free text.
@@ -196,6 +202,11 @@ class ExpireReport:
     result: ErasureResult | None = None  # None in a dry run or when nothing was due
 
 
+class CandidateGone(OneTakeError):
+    """The submission named is not in the library (any more): another OneTake on it may have
+    erased the candidate meanwhile. The window says so and refreshes its list."""
+
+
 class PrivacyService:
     def __init__(
         self, library: Library, clock: Clock | None = None, scoring: ScoringService | None = None
@@ -244,8 +255,20 @@ class PrivacyService:
     def candidate(self, submission_id: int) -> Candidate:
         row = self.db.execute(self._CANDIDATE + " WHERE s.id = ?", (submission_id,)).fetchone()
         if row is None:
-            raise OneTakeError(f"There is no candidate number {submission_id} in this library.")
+            raise CandidateGone(f"There is no candidate number {submission_id} in this library.")
         return self._make(row)
+
+    def _still_there(self, candidates: Sequence[Candidate]) -> None:
+        """Inside a write transaction (no one else writes meanwhile): CandidateGone if another
+        OneTake erased one of them since they were read."""
+        for c in candidates:
+            row = self.db.execute(
+                "SELECT 1 FROM submissions WHERE id = ?", (c.submission_id,)
+            ).fetchone()
+            if row is None:
+                raise CandidateGone(
+                    f"There is no candidate number {c.submission_id} in this library."
+                )
 
     def find(
         self,
@@ -329,6 +352,13 @@ class PrivacyService:
         now = now or self.clock.now()
         return [c for c in self.candidates() if c.erase_at is not None and c.erase_at <= now]
 
+    def is_due(self, candidate: Candidate, now: datetime | None = None) -> bool:
+        """Is this candidate (as read) past the date they were told, with no hold running, at
+        ``now`` (the clock's time unless given)? A hold made now still keeps them: 'library
+        hold' acts before any erasure (services.retention), and says so."""
+        now = now or self.clock.now()
+        return candidate.erase_at is not None and candidate.erase_at <= now
+
     def upcoming(self, within_days: int = WARN_DAYS) -> list[Candidate]:
         """Candidates erased within ``within_days`` (not yet due), soonest first."""
         now = self.clock.now()
@@ -410,8 +440,8 @@ class PrivacyService:
 
     @staticmethod
     def _reason(reason: str, doing: str) -> str:
-        """The reason as it is kept: plain text on one line (it is printed, shown in windows
-        and hashed into the audit log), spaces collapsed."""
+        """The reason as it is kept: plain text on one line (it is printed and shown in
+        windows), spaces collapsed."""
         from onetake_desktop.domain.validation import text_problem
 
         problem = text_problem(reason)
@@ -426,23 +456,23 @@ class PrivacyService:
 
     @staticmethod
     def _impersonal(reason: str, candidates: Sequence[Candidate]) -> None:
-        """The audit log keeps a hash of the reason after the candidate is erased, and a hash
-        confirms a guess: no name or email in it."""
+        """No name or email in the reason: windows show it beside the candidate, blind mode
+        included (it stays with the hold, never in the audit log)."""
         folded = reason.casefold()
         for candidate in candidates:
             personal = (candidate.candidate_name.strip(), candidate.candidate_email.strip())
             if any(p and p.casefold() in folded for p in personal):
                 raise InvalidInputError(
-                    "The reason is kept in the audit log after the candidate is erased, so it"
-                    " must not contain their name or email."
+                    "The reason is shown beside the candidate, in blind mode too, so it must not"
+                    " contain their name or email."
                 )
 
     def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
         for a reason, if the policy lets this actor (one sentence otherwise, nothing
-        written). The audit log keeps only a SHA-256 of the reason, as of every free text
-        (docs/threat-model.md); it outlives the candidate and a hash confirms a guess, so the
-        reason may not contain their name or email."""
+        written). The reason is text about the candidate: it stays with the hold, which goes
+        with them; the audit log, which outlives them, keeps the end date only, no reason and
+        no hash of it (a hash confirms a guess; review s11a N3)."""
         return self.hold_all(actor, submission_ids=[submission_id], until=until, reason=reason)[0]
 
     def hold_all(
@@ -450,8 +480,6 @@ class PrivacyService:
     ) -> list[Hold]:
         """:meth:`hold` for several submissions (a person who applied to several interviews):
         all of them or, on any refusal or bad input, none. One audit row per submission."""
-        from onetake_desktop.services.scoring import text_hash
-
         self._refuse(actor)
         reason = self._reason(reason, "Keeping a candidate longer")
         now = self.clock.now()
@@ -467,6 +495,7 @@ class PrivacyService:
         actor_id = actor.reviewer_id
         made: list[int] = []
         with transaction(self.db):
+            self._still_there(candidates)
             for c in candidates:
                 cursor = self.db.execute(
                     "INSERT INTO retention_holds (submission_id, until, reason, reviewer_id,"
@@ -486,7 +515,7 @@ class PrivacyService:
                     actor,
                     "retention_hold",
                     f"submission {c.submission_id}",
-                    {"until": until.isoformat(), "reason": text_hash(reason)},
+                    {"until": until.isoformat()},
                 )
         log.info("kept %d submission(s) longer", len(made))
         held = {h.id: h for c in candidates for h in self.holds(c.submission_id)}
@@ -497,8 +526,10 @@ class PrivacyService:
         the library, marked released, by whom and why), for a reason, if the policy lets this
         actor (the hold's rule; one sentence otherwise, nothing written). The candidate is
         then due again on the date they were told; if that date has passed, they are erased
-        at the next expiry (``library expire``, the reviewer window's start). No hold running
-        is a failure (exit 1). Audited like a hold: ids and a SHA-256 of the reason only."""
+        ``ERASED_NEXT`` (the next reading command, the window's hourly check, ``library
+        expire``). No hold running
+        is a failure (exit 1). Audited like a hold: the holds' ids only; the reason stays with
+        them."""
         return self.release_all(actor, submission_ids=[submission_id], reason=reason)[0]
 
     def release_all(
@@ -506,8 +537,6 @@ class PrivacyService:
     ) -> list[Release]:
         """:meth:`release` for several submissions: lifts the holds of those that have one
         running (at least one must), in one transaction. One audit row per submission."""
-        from onetake_desktop.services.scoring import text_hash
-
         self._refuse(actor)
         reason = self._reason(reason, "Stopping keeping a candidate longer")
         if not submission_ids:
@@ -520,6 +549,7 @@ class PrivacyService:
         # OneTake on the library (the window, 'library release') lifting them meanwhile waits,
         # or has finished and is seen. A hold lifted all the same is NOT_HELD, all rolled back.
         with transaction(self.db):
+            self._still_there(candidates)  # gone, not NOT_HELD: their holds went with them
             running = {c.submission_id: self.running_holds(c.submission_id) for c in candidates}
             running = {sid: holds for sid, holds in running.items() if holds}
             if not running:
@@ -538,7 +568,7 @@ class PrivacyService:
                     actor,
                     "retention_release",
                     f"submission {sid}",
-                    {"holds": ids, "reason": text_hash(reason)},
+                    {"holds": ids},
                 )
         log.info("stopped keeping %d submission(s) longer", len(running))
         released = []

@@ -9,7 +9,7 @@ erases (``PrivacyService.expire``); this module is the cheap question every read
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -35,6 +35,43 @@ DUE_QUERY = """
         WHERE h.submission_id = s.id AND h.released_at IS NULL AND h.until > :now
       )
 """
+
+
+Moment = Literal["before", "after"]
+
+# When each command erases whoever is due: "before" it reads the library (nobody past their
+# date is listed, exported, scored or transcribed), "after" its own work (it adds or dates
+# candidates, who may be due already). None: the command names one candidate to erase, keep
+# or stop keeping, and acts on the library as it is; a due candidate named in 'library hold'
+# is kept, not erased first (review s11a L1). The next reader, or the hourly check in the
+# window, erases the others. The table is closed: a new command must be decided here.
+_ERASES_DUE: dict[str, tuple[Moment, ...]] = {
+    "library list": ("before",),
+    "library followup": ("before",),
+    "library import": ("before", "after"),
+    "library add-definition": ("after",),
+    "library transcribe": ("before",),
+    "library search": ("before",),
+    "library erase": (),  # a due candidate named here is erased at this request
+    "library hold": (),
+    "library release": (),
+    "scores export": ("before",),
+    "panel list": ("before",),
+    "panel add": (),  # reads no candidate
+    "panel score": ("before",),
+    "panel submit": ("before",),
+    "panel audit": (),  # the log names no candidate
+    "panel export": ("before",),
+}
+
+
+def erases_due(command: str, moment: Moment = "before") -> bool:
+    """Does ``command`` ('library list', 'panel export'...) erase whoever is due at this
+    ``moment`` of its run? The policy of every command, in one place; the CLI only asks."""
+    try:
+        return moment in _ERASES_DUE[command]
+    except KeyError:
+        raise ValueError(f"No retention rule for the command {command!r}.") from None
 
 
 def due_ids(db: Database, now: datetime) -> list[int]:

@@ -103,10 +103,10 @@ class NotSignedIn(OneTakeError):
 
 
 def text_hash(text: str) -> str:
-    """What the audit log keeps of free text (a panelist's new name, a template, a hold's
-    reason, which may not name the candidate): a SHA-256, no text. A hash confirms a guess
-    and the log outlives every candidate: never for text written about one (file names,
-    decision reasons and feedback, corrections' reasons)."""
+    """What the audit log keeps of free text (a panelist's new name, a template): a SHA-256,
+    no text. A hash confirms a guess and the log outlives every candidate: never for text
+    written about one (file names, decision reasons and feedback, corrections' and holds'
+    reasons)."""
     # hashlib, hmac and secrets load with the first hash, signature or secret made: a lone
     # reviewer's window opens without them (issue 17).
     import hashlib
@@ -747,9 +747,10 @@ class ScoringService:
 
     def audit_view(self, actor: Actor) -> list[AuditLine]:
         """The audit log for one signed-in panelist. Another's score activity on an answer
-        (its rows: which answers, how many changes, when, the values) shows only where this
-        panelist may already see their scores (both have submitted on that answer); before
-        that it is left out. Submissions stay: the decision gate tells them anyway."""
+        (its rows: which answers, how many changes, notes deleted, when, the values) shows
+        only where this panelist may already see their scores (both have submitted on that
+        answer); before that it is left out. Submissions stay: the decision gate tells them
+        anyway."""
         import json
 
         from onetake_desktop.services.panel_records import AuditLine
@@ -1066,7 +1067,7 @@ class ScoringService:
         self.check(actor)
         with transaction(self.library.db):
             owned = self.library.db.execute(
-                "SELECT 1 FROM timestamped_notes WHERE id = ? AND reviewer_id = ?",
+                "SELECT answer_id FROM timestamped_notes WHERE id = ? AND reviewer_id = ?",
                 (note_id, actor.reviewer_id),
             ).fetchone()
             if owned is None:
@@ -1074,7 +1075,10 @@ class ScoringService:
             self.library.scores.delete_note(note_id, actor.reviewer_id)
             if actor.panelist:
                 self.repo.drop_sig("timestamped_notes", note_id)
-                self._audit(actor, "note_deleted", f"note {note_id}", {"note": note_id})
+                # The answer too: the audit view shows the row to a colleague only once that
+                # answer is open to them (_PER_ANSWER), as the scores on it.
+                details = {"note": note_id, "answer": int(owned[0])}
+                self._audit(actor, "note_deleted", f"note {note_id}", details)
                 self._bump(actor, -1)
 
     def _bump(self, actor: Actor, delta: int) -> None:
@@ -1851,8 +1855,10 @@ def _what(table: str, values: Sequence[Any]) -> str:
     return f"{noun} (number {values[0]})"
 
 
-# Audit actions about one answer's score: the score's own visibility rule applies to them.
-_PER_ANSWER = ("score", "correct")
+# Audit actions about one answer's scoring (its score, a note on it): the score's own
+# visibility rule applies to them. A note_deleted row from before it kept its answer has none,
+# so it never shows to a colleague (review s11a N1).
+_PER_ANSWER = ("score", "correct", "note_deleted")
 
 
 def _redact(details: dict[str, Any], open_answers: set[int]) -> dict[str, Any]:

@@ -13,9 +13,11 @@ listed in ``erasing``); reading is one primary-key lookup per bundle imported.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from typing import NamedTuple
 
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.storage.db import Database
 
 KEY_SETTING = "erased_bundle_key"
@@ -28,23 +30,51 @@ class ErasedBundle(NamedTuple):
     reason_code: str  # "candidate_request", "retention"
 
 
-def _key(db: Database) -> bytes | None:
+class KeyMissing(OneTakeError):
+    """The library holds erased bundles but not the key to recognise them (schema 14 keeps it
+    from code; only an edit of the file by hand can do this)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This library's record of erased candidates has lost its key, so a bundle cannot "
+            "be checked against it; nothing was imported. Restore the library from a backup."
+        )
+
+
+def _stored_key(db: Database) -> bytes | None:
     row = db.execute("SELECT value FROM panel_settings WHERE key = ?", (KEY_SETTING,)).fetchone()
     return None if row is None else bytes.fromhex(str(row[0]))
 
 
+def _key(db: Database) -> bytes | None:
+    """The library's key, to look bundles up; None when it never erased a bundle. Rows
+    without their key would let every erased candidate in again: that is an error, never
+    "nothing erased"."""
+    key = _stored_key(db)
+    if key is not None:
+        return key
+    try:
+        rows = db.execute("SELECT 1 FROM erased_bundles LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # a library before schema 13 (tests of older ones)
+        return None
+    if rows is not None:
+        raise KeyMissing()
+    return None
+
+
 def _made_key(db: Database) -> bytes:
     """The library's key, made now if this is its first erasure (inside the caller's
-    transaction: a rolled-back erasure leaves no key either)."""
+    transaction: a rolled-back erasure leaves no key either). Made once: schema 14 refuses
+    a second insert of it, even one that would be ignored. Never refused: an erasure goes
+    ahead even in a library whose key was removed by hand (its old rows stay void)."""
     import secrets
 
-    db.execute(
-        "INSERT OR IGNORE INTO panel_settings (key, value) VALUES (?, ?)",
-        (KEY_SETTING, secrets.token_hex(32)),
-    )
-    key = _key(db)
-    assert key is not None
-    return key
+    key = _stored_key(db)
+    if key is not None:
+        return key
+    made = secrets.token_hex(32)
+    db.execute("INSERT INTO panel_settings (key, value) VALUES (?, ?)", (KEY_SETTING, made))
+    return bytes.fromhex(made)
 
 
 def fingerprint(key: bytes, bundle_sha256: str) -> str:
@@ -74,6 +104,30 @@ def remember_erasing(db: Database, *, erased_on: date, reason_code: str) -> int:
             (fingerprint(key, sha), erased_on.isoformat(), reason_code),
         )
     return len(hashes)
+
+
+class ErasedIndex:
+    """Every erased bundle of a library, read once on the thread that owns its connection, for
+    import workers (no database) to look a bundle up before they write any of it."""
+
+    def __init__(self, key: bytes, rows: dict[str, ErasedBundle]) -> None:
+        self._key = key
+        self._rows = rows
+
+    def get(self, bundle_sha256: str) -> ErasedBundle | None:
+        return self._rows.get(fingerprint(self._key, bundle_sha256))
+
+
+def erased_index(db: Database) -> ErasedIndex | None:
+    """The library's erased bundles; None when it never erased one (nothing to look up)."""
+    key = _key(db)
+    if key is None:
+        return None
+    rows = db.execute("SELECT fingerprint, erased_on, reason_code FROM erased_bundles")
+    return ErasedIndex(
+        key,
+        {str(f): ErasedBundle(date.fromisoformat(str(d)), str(r)) for f, d, r in rows.fetchall()},
+    )
 
 
 def erased_bundle(db: Database, bundle_sha256: str) -> ErasedBundle | None:

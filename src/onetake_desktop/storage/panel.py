@@ -154,6 +154,10 @@ class SqlitePanel:
             self._put(key, value)
 
     def _put(self, key: str, value: str) -> None:
+        from onetake_desktop.storage.erased_bundles import KEY_SETTING
+
+        if key == KEY_SETTING:  # made once by erasure; rewritten, it voids every tombstone
+            raise ValueError(f"{KEY_SETTING} is not a setting to write")
         self.db.execute(
             "INSERT INTO panel_settings (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

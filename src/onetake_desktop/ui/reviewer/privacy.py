@@ -141,6 +141,14 @@ class RetentionBanner(QWidget):
         self.setVisible(False)
 
 
+# A dialog's candidate no longer in the library: another OneTake on it (a terminal's 'library
+# erase', another window) or retention erased them after the window read them.
+ERASED_MEANWHILE = (
+    "This candidate was erased meanwhile (by another OneTake on this library, or at the end "
+    "of their retention), so nothing was done; the list is now up to date."
+)
+
+
 class PrivacyController(QObject):
     """Erase and hold actions, the week-ahead banner, and the expiry at start-up and hourly."""
 
@@ -356,10 +364,15 @@ class PrivacyController(QObject):
         if submission_id is None:
             QMessageBox.information(self.window, "OneTake", "Choose a candidate to erase first.")
             return None
+        from onetake_desktop.services.privacy import CandidateGone
+
         try:
             plan = self.service.plan(
                 [c.submission_id for c in self.service.find(candidate_id=submission_id)]
             )
+        except CandidateGone:
+            self._gone([submission_id])
+            return None
         except OneTakeError as error:
             warn(self.window, str(error))
             return None
@@ -386,15 +399,31 @@ class PrivacyController(QObject):
         if refusal is not None:  # screen (a switch of panelist behind an open dialog)
             warn(w, refusal)
             return
+        from onetake_desktop.services.privacy import CandidateGone
+
         self._let_go(submission_ids)
         try:
             result = self.service.erase(
                 w.service.actor_for(w.current_reviewer_id), submission_ids=submission_ids
             )
+        except CandidateGone:
+            self._gone(submission_ids)
+            return
         except OneTakeError as error:
             warn(w, str(error))
             return
         self._erased(result)
+
+    def _gone(self, submission_ids: Sequence[int]) -> None:
+        """Someone else erased the candidate a dialog was about: the player lets go of them,
+        the list, banner and menus are read again, and one sentence says so."""
+        from PySide6.QtWidgets import QMessageBox  # (see the TYPE_CHECKING imports)
+
+        self._let_go(submission_ids)
+        self.window.reload_library()
+        self.refresh_banner()
+        self.refresh_actions()
+        warn(self.window, ERASED_MEANWHILE, icon=QMessageBox.Icon.Information)
 
     def _expire(self, now: datetime) -> None:
         """Retention's erasure (nobody's action): whoever was due at ``now`` (when the window
@@ -467,7 +496,7 @@ class PrivacyController(QObject):
         the policy does not let keep candidates longer gets its sentence, and no dialog."""
         from PySide6.QtWidgets import QMessageBox  # (see the TYPE_CHECKING imports)
 
-        from onetake_desktop.services.privacy import WARN_DAYS
+        from onetake_desktop.services.privacy import WARN_DAYS, CandidateGone
         from onetake_desktop.ui.reviewer.privacy_dialogs import HoldDialog
 
         refusal = self.hold_refusal()
@@ -475,7 +504,11 @@ class PrivacyController(QObject):
             warn(self.window, refusal, icon=QMessageBox.Icon.Information)
             return None
         if submission_id is not None:
-            choices = [self.service.candidate(submission_id)]
+            try:
+                choices = [self.service.candidate(submission_id)]
+            except CandidateGone:
+                self._gone([submission_id])
+                return None
         else:
             choices = self.service.upcoming(WARN_DAYS)
         if not choices:
@@ -489,12 +522,18 @@ class PrivacyController(QObject):
         dialog.open()
         return dialog
 
-    def _decided(self, decide: Callable[[Actor], _T]) -> _T | None:
-        """A person's decision from a dialog: the service checks again who is at the window
-        (the panel may have changed hands meanwhile); its refusal is shown, and None given."""
+    def _decided(self, decide: Callable[[Actor], _T], submission_id: int) -> _T | None:
+        """A person's decision from a dialog about ``submission_id``: the service checks again
+        who is at the window (the panel may have changed hands meanwhile) and that the
+        candidate is still there; its refusal is shown, and None given."""
+        from onetake_desktop.services.privacy import CandidateGone
+
         w = self.window
         try:
             return decide(w.service.actor_for(w.current_reviewer_id))
+        except CandidateGone:
+            self._gone([submission_id])
+            return None
         except OneTakeError as error:
             warn(self.window, str(error))
             return None
@@ -506,7 +545,8 @@ class PrivacyController(QObject):
                 submission_id=dialog.submission_id(),
                 until=dialog.until_date(),
                 reason=dialog.reason.text(),
-            )
+            ),
+            dialog.submission_id(),
         )
         if hold is None:
             return
@@ -520,7 +560,7 @@ class PrivacyController(QObject):
         dialog; a candidate not kept longer gets the service's sentence."""
         from PySide6.QtWidgets import QMessageBox  # (see the TYPE_CHECKING imports)
 
-        from onetake_desktop.services.privacy import NOT_HELD, WARN_DAYS
+        from onetake_desktop.services.privacy import NOT_HELD, WARN_DAYS, CandidateGone
         from onetake_desktop.ui.reviewer.privacy_dialogs import ReleaseDialog
 
         refusal = self.release_refusal()
@@ -538,6 +578,9 @@ class PrivacyController(QObject):
                 for c in candidates
                 if (holds := self.service.running_holds(c.submission_id))
             ]
+        except CandidateGone:
+            self._gone([] if submission_id is None else [submission_id])
+            return None
         except OneTakeError as error:
             warn(self.window, str(error))
             return None
@@ -554,7 +597,8 @@ class PrivacyController(QObject):
         released = self._decided(
             lambda actor: self.service.release(
                 actor, submission_id=dialog.submission_id(), reason=dialog.reason.text()
-            )
+            ),
+            dialog.submission_id(),
         )
         if released is None:
             return
@@ -577,6 +621,8 @@ class PrivacyController(QObject):
                 8000,
             )
             return
+        from onetake_desktop.services.privacy import ERASED_NEXT
+
         # Their date has passed: they go at the next expiry. Said in a box, not a status line
         # that vanishes, since it cannot be taken back.
         box = QMessageBox(self.window)
@@ -585,10 +631,7 @@ class PrivacyController(QObject):
         set_properties(box, textFormat=TextFormat.PlainText)
         told = released.candidate.expires_at or released.erase_at
         box.setText(f"The date they were told, {day_label(told)}, has passed.")
-        box.setInformativeText(
-            "They are erased the next time the reviewer window opens, or when "
-            "'onetake library expire' runs: recordings, scores and notes."
-        )
+        box.setInformativeText(f"They are erased {ERASED_NEXT}: recordings, scores and notes.")
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         self.overdue_box = box
         box.open()

@@ -94,10 +94,10 @@ def _fit_width(dialog: QDialog, wanted: int) -> None:
 def _reason_and_buttons(
     dialog: QDialog, form: QFormLayout, layout: QVBoxLayout, *, about: str, ok_text: str
 ) -> tuple[QLineEdit, Any]:
-    """What both hold dialogs end with: the reason (it goes into the audit log) as the form's
+    """What both hold dialogs end with: the reason (kept with the hold) as the form's
     last row, then OK (named ``ok_text``, on only once a reason is typed) and Cancel."""
     reason = QLineEdit()
-    reason.setPlaceholderText("Why (goes into the audit log: no names)")
+    reason.setPlaceholderText("Why (kept with the hold: no names)")
     reason.setAccessibleName(about)
     reason.setMaxLength(500)
     form.addRow(plain_label("Reason", wrap=False), reason)
@@ -233,10 +233,11 @@ class ReleaseDialog(QDialog):
         if after.erase_at is None:
             self.then.setText(undated_line())
         elif after.overdue:
+            from onetake_desktop.services.privacy import ERASED_NEXT
+
             self.then.setText(
-                "The next time the reviewer window opens (or at 'onetake library expire'): "
-                f"the date they were told, {day_label(chosen.expires_at or after.erase_at)}, has"
-                " passed."
+                f"Soon, {ERASED_NEXT}: the date they were told,"
+                f" {day_label(chosen.expires_at or after.erase_at)}, has passed."
             )
         else:
             self.then.setText(f"{day_label(after.erase_at)}, as they were told")
