@@ -319,15 +319,7 @@ class QuestionPage(Page):
         kind = s.answer_type(q)
         total = len(s.kit.questions)
         self.title.setText(f"Question {s.state.current + 1} of {total}")
-        if kind == "text":
-            self.takes_pill.setText("Written answer")
-        else:
-            # One wording before, during and after a take (review s11 #15): the take being
-            # thought about or recorded is used already (it records by itself).
-            used, allowed = s.takes_used(q), s.takes_allowed(q)
-            if a.phase in ("thinking", "recording"):
-                used += 1
-            self.takes_pill.setText(f"Takes used: {used} of {allowed}")
+        self.takes_pill.setText(self.service.takes_pill())
         self.takes_pill.setAccessibleName(self.takes_pill.text())
         if not self.service.finishing:
             self._saving_said = False
