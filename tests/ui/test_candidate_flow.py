@@ -21,6 +21,7 @@ from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.media.probe import probe_media
 from onetake_desktop.services.candidate import real_capture
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.services.sending import checksum_words
 from onetake_desktop.storage.bundle import extract_bundle
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate import open_candidate_window
@@ -274,7 +275,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     sent = w.pages["sent"]
     receipt = service.receipt()
     assert receipt.path == out and out.is_file()
-    assert receipt.sha256 in sent.receipt.text()
+    assert checksum_words(receipt.sha256) in sent.receipt.text()
     assert "ten days" in sent.next_steps.text()
     shots(w, "sent")
 

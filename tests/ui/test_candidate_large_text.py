@@ -1,0 +1,81 @@
+"""Candidate mode at 175 % and 200 % text (Ctrl+plus) on a small laptop screen, 1024x600:
+nothing runs past the screen's edge or makes a page scroll sideways (review s11 leftovers).
+
+Real windows (offscreen), the demo kit, synthetic devices; the text size is set the way the
+candidate sets it (the window's change_text_size, what Ctrl+plus calls).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QScrollArea
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.storage.kitfile import demo_kit_path
+from onetake_desktop.ui import tasks
+from onetake_desktop.ui.candidate.pages.sent import SentPage
+from onetake_desktop.ui.candidate.window import CandidateWindow
+from tests.ui.candidate_walk import make, walk
+
+pytestmark = pytest.mark.timeout(300, method="thread")
+
+
+@pytest.fixture
+def synchronous_tasks() -> object:
+    tasks.set_synchronous(True)
+    yield None
+    tasks.set_synchronous(False)
+
+
+def at_text_size(
+    qtbot: QtBot, tmp_path: Path, clock: ManualClock, scale: float, screen: tuple[int, int]
+) -> CandidateWindow:
+    window = make(demo_kit_path(), clock, tmp_path / "answers.onetake")
+    qtbot.addWidget(window)
+    window.fit_to(*screen)
+    while window.prefs.text_scale < scale:
+        window.change_text_size(1)
+    assert window.prefs.text_scale == scale
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def sideways(window: CandidateWindow) -> list[str]:
+    """The page's scroll areas that scroll sideways (something in them cannot wrap)."""
+    return [
+        type(window.page).__name__
+        for area in window.page.findChildren(QScrollArea)
+        if area.isVisible() and area.horizontalScrollBar().maximum() > 0
+    ]
+
+
+def test_the_receipt_checksum_wraps_in_groups_and_copies_whole(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object
+) -> None:
+    """The 64 hex digits were one word that could not wrap: at 200 % text the receipt
+    scrolled sideways. In groups of eight it wraps; the copy button copies the digits."""
+    clock = ManualClock()
+    seen: dict[str, object] = {}
+
+    def check(window: CandidateWindow, name: str) -> None:
+        if name not in ("sent", "sent-cleared"):
+            return
+        page = window.page
+        assert isinstance(page, SentPage)
+        digits = page.checksum()
+        groups = " ".join(digits[i : i + 8] for i in range(0, 64, 8))
+        assert len(digits) == 64 and f"Checksum (SHA-256): {groups}" in page.receipt.text()
+        assert sideways(window) == [], name
+        page.copy_sum_button.click()
+        assert QGuiApplication.clipboard().text() == digits
+        assert page.copy_sum_button.text() == "Checksum copied"
+        seen[name] = digits
+
+    window = at_text_size(qtbot, tmp_path, clock, 2.0, (1024, 600))
+    walk(window, clock, check)
+    assert set(seen) == {"sent", "sent-cleared"} and len(set(seen.values())) == 1
