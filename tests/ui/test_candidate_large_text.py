@@ -79,3 +79,25 @@ def test_the_receipt_checksum_wraps_in_groups_and_copies_whole(
     window = at_text_size(qtbot, tmp_path, clock, 2.0, (1024, 600))
     walk(window, clock, check)
     assert set(seen) == {"sent", "sent-cleared"} and len(set(seen.values())) == 1
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_the_device_check_self_view_shrinks_at_16_9_instead_of_pushing_the_page_wide(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float
+) -> None:
+    """It was fixed at 400x225: at 200 % text the settings beside it ran off the side."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, scale, (1024, 600))
+    window.act(window.service.begin)
+    window.act(lambda: window.service.give_consent("Ada Lovelace", "ada@example.com"))
+    qtbot.waitUntil(lambda: window.page_name() == "devices")
+    page = window.page
+    preview = page.preview  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: preview.width() > 0)
+    assert sideways(window) == []
+    width, height = preview.width(), preview.height()
+    assert abs(width * 9 - height * 16) <= 16, (width, height)  # 16:9, to a pixel
+    if scale == 1.0:
+        assert (width, height) == (400, 225), "as before where there is room"
+    else:
+        assert 192 <= width < 400
