@@ -19,7 +19,7 @@ from onetake_desktop.storage.kitfile import demo_kit_path
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate.pages.sent import SentPage
 from onetake_desktop.ui.candidate.window import CandidateWindow
-from tests.ui.candidate_walk import make, walk
+from tests.ui.candidate_walk import check_fits, make, walk
 
 pytestmark = pytest.mark.timeout(300, method="thread")
 
@@ -101,3 +101,51 @@ def test_the_device_check_self_view_shrinks_at_16_9_instead_of_pushing_the_page_
         assert (width, height) == (400, 225), "as before where there is room"
     else:
         assert 192 <= width < 400
+
+
+@pytest.mark.parametrize("scale", [1.75, 2.0])
+def test_at_large_text_no_page_runs_past_a_1024x600_screen(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float
+) -> None:
+    """Every page and state: the window stays within the screen and no page scrolls
+    sideways. Before: the privacy page's one-line hint made the window 1099 px wide at 175 %,
+    and a row of buttons that held two sets for a moment (practice, question) grew it past
+    the screen for good. Its buttons stay on screen (a page may scroll up and down: at 200 %
+    a take's player can be below the fold, which check_fits would report)."""
+    clock = ManualClock()
+    width, height = 1024, 600
+    problems: list[str] = []
+    seen: list[str] = []
+
+    def open_window() -> CandidateWindow:
+        return at_text_size(qtbot, tmp_path, clock, scale, (width, height))
+
+    def check(window: CandidateWindow, name: str) -> None:
+        seen.append(name)
+        found = check_fits(window, width, height, name)
+        problems.extend(p for p in found if "the take's" not in p)
+        problems.extend(f"{name}: {area} scrolls sideways" for area in sideways(window))
+
+    walk(open_window(), clock, check, reopen=open_window)
+    assert problems == []
+    assert {"privacy", "practice-playback", "question-writing", "review", "sent"} <= set(seen)
+
+
+@pytest.mark.parametrize(("scale", "words"), [(2.0, "Back"), (1.0, "Back to devices")])
+def test_the_practice_back_button_says_back_when_its_row_is_wider_than_the_screen(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float, words: str
+) -> None:
+    """At 200 % text on 1366x768 at 150 % (910x512) the practice page's three buttons were
+    wider than the screen: "Back to devices" says "Back" there (its name and tooltip say
+    where to), and at 100 % it says it all."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, scale, (910, 512))
+    service = window.service
+    window.act(service.begin)
+    window.act(lambda: service.give_consent("Ada Lovelace", "ada@example.com"))
+    window.act(service.confirm_devices)
+    assert window.page_name() == "practice"
+    back = window.page.back_button  # type: ignore[attr-defined]
+    assert back.text() == words and back.accessibleName() == "Back to devices"
+    assert "Back to devices" in back.toolTip()
+    assert window.width() <= 910 and sideways(window) == []

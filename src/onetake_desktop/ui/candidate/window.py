@@ -262,6 +262,34 @@ class _TakeWakeups(QObject):
 _wakeups: _TakeWakeups | None = None
 
 
+class _WithinMaximum(QObject):
+    """Brings a window grown past its maximum size back within it, after the layout that
+    grew it has settled (see CandidateWindow._guard_screen_at_large_text)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Resize
+            and isinstance(watched, QWidget)
+            and (
+                watched.width() > watched.maximumWidth()
+                or watched.height() > watched.maximumHeight()
+            )
+        ):
+            QTimer.singleShot(0, watched, lambda: _within_maximum(watched))
+        return False
+
+
+def _within_maximum(window: QWidget) -> None:
+    # The layouts keep the sizes their parts had: a part that shrank while hidden (a page
+    # of a stack) never told them. Asked again, the minimum is what is on the pages now.
+    for part in window.findChildren(QWidget):
+        part.updateGeometry()
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
+    window.resize(window.size().boundedTo(window.maximumSize()))
+
+
 def _take_wakeups() -> _TakeWakeups:
     """The process's one bridge, made by the first window: on the GUI thread, which a
     QObject's events are delivered on (the thread that made it). Kept for the process's life:
@@ -372,6 +400,8 @@ class CandidateWindow(QWidget):
         self.timer.setInterval(33)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+        self._screen_guard: QObject | None = None
+        self._guard_screen_at_large_text()
         self.sync()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -392,6 +422,17 @@ class CandidateWindow(QWidget):
         self.setMaximumSize(width, height)
         self.resize(min(1100, width), min(760, height))
 
+    def _guard_screen_at_large_text(self) -> None:
+        """From 150 % text, a page's row of buttons can for a moment (while its buttons
+        change) ask for more width than the screen has: Qt then grows the window past its
+        maximum for good (its minimum wins), and every later page runs past the screen's
+        edge. A filter brings the window back within its maximum once the layout has settled.
+        Not at smaller text: nothing at the first paint (issue 17)."""
+        if self.prefs.text_scale < 1.5 or self._screen_guard is not None:
+            return
+        self._screen_guard = _WithinMaximum(self)
+        self.installEventFilter(self._screen_guard)
+
     def change_text_size(self, step: int) -> None:
         """Ctrl+plus / Ctrl+minus / Ctrl+0: remembered on this computer."""
         scales = list(TEXT_SCALES)
@@ -399,6 +440,7 @@ class CandidateWindow(QWidget):
         index = scales.index(1.0) if step == 0 else max(0, min(len(scales) - 1, now + step))
         self.prefs = self.prefs._replace(text_scale=scales[index])
         self.setStyleSheet(candidate_style(self.prefs.text_scale))
+        self._guard_screen_at_large_text()
         self._show_text_size()
         try:
             save_candidate_prefs(self.prefs, self.prefs_path)
