@@ -2062,12 +2062,13 @@ class ReviewerWindow(QMainWindow):
         tips: dict[str, str] | None = self.__dict__.get("_status_tips")
         if tips is None:
             # The tooltip goes with the message (a lock clears it: the name must not stay).
-            tips = self._status_tips = {}
-            bar.messageChanged.connect(
-                lambda text: bar.setToolTip(
-                    next((tip for shown, tip in tips.items() if text.startswith(shown)), "")
-                )
-            )
+            made: dict[str, str] = {}
+            self._status_tips = tips = made
+
+            def follow(text: str) -> None:
+                bar.setToolTip(next((t for s, t in made.items() if text.startswith(s)), ""))
+
+            bar.messageChanged.connect(follow)
         tips[cut] = plain_tooltip(words)
         return cut
 
