@@ -262,34 +262,6 @@ class _TakeWakeups(QObject):
 _wakeups: _TakeWakeups | None = None
 
 
-class _WithinMaximum(QObject):
-    """Brings a window grown past its maximum size back within it, after the layout that
-    grew it has settled (see CandidateWindow._guard_screen_at_large_text)."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.Resize
-            and isinstance(watched, QWidget)
-            and (
-                watched.width() > watched.maximumWidth()
-                or watched.height() > watched.maximumHeight()
-            )
-        ):
-            QTimer.singleShot(0, watched, lambda: _within_maximum(watched))
-        return False
-
-
-def _within_maximum(window: QWidget) -> None:
-    # The layouts keep the sizes their parts had: a part that shrank while hidden (a page
-    # of a stack) never told them. Asked again, the minimum is what is on the pages now.
-    for part in window.findChildren(QWidget):
-        part.updateGeometry()
-    layout = window.layout()
-    if layout is not None:
-        layout.activate()
-    window.resize(window.size().boundedTo(window.maximumSize()))
-
-
 def _take_wakeups() -> _TakeWakeups:
     """The process's one bridge, made by the first window: on the GUI thread, which a
     QObject's events are delivered on (the thread that made it). Kept for the process's life:
@@ -430,7 +402,9 @@ class CandidateWindow(QWidget):
         Not at smaller text: nothing at the first paint (issue 17)."""
         if self.prefs.text_scale < 1.5 or self._screen_guard is not None:
             return
-        self._screen_guard = _WithinMaximum(self)
+        from onetake_desktop.ui.candidate.within_screen import WithinMaximum
+
+        self._screen_guard = WithinMaximum(self)
         self.installEventFilter(self._screen_guard)
 
     def change_text_size(self, step: int) -> None:
