@@ -149,3 +149,27 @@ def test_the_practice_back_button_says_back_when_its_row_is_wider_than_the_scree
     assert back.text() == words and back.accessibleName() == "Back to devices"
     assert "Back to devices" in back.toolTip()
     assert window.width() <= 910 and sideways(window) == []
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_the_welcome_facts_are_a_list_whose_wrapped_lines_hang_under_their_words(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float
+) -> None:
+    """The facts card typed "•" into its plain text, so a fact that wrapped went on under
+    the bullet (review s11 #20). Now the label holds the facts' words only, its left margin
+    holds the bullets it draws, and a wrapped fact goes on in that margin's line."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, scale, (1024, 600))
+    facts = window.pages["welcome"].facts  # type: ignore[attr-defined]
+    lines = window.service.welcome_facts()
+    assert facts.text() == "\n".join(lines) and "•" not in facts.text()
+    assert facts.lines == lines
+    margins = facts.contentsMargins()
+    assert margins.left() >= facts.fontMetrics().horizontalAdvance("• ") > 0
+    assert facts.contentsRect().left() == margins.left()  # every row starts after the bullets
+    deadline = next(line for line in lines if line.startswith("Please send"))
+    row = facts.fontMetrics().lineSpacing()
+    # A fact wider than the rows (the deadline, in the shots) takes a row more.
+    wraps = facts.fontMetrics().horizontalAdvance(deadline) > facts.contentsRect().width()
+    assert facts.height() >= row * (len(lines) + (1 if wraps else 0))
+    assert not facts.grab().isNull()  # its bullets are drawn (paintEvent runs without error)
