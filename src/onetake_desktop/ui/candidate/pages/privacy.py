@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import WrapCheck, button, card, label
+from onetake_desktop.ui.widgets.qt_numbers import AlignmentFlag, set_properties
 
 if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -82,6 +83,9 @@ class PrivacyPage(Page):
         # screen), and takes the row's free width first, not a narrow column beside the
         # stretch.
         self.action_row.setStretchFactor(self.missing, 8)
+        set_properties(  # by the button it explains
+            self.missing, alignment=AlignmentFlag.AlignRight | AlignmentFlag.AlignVCenter
+        )
         self.agree.toggled.connect(self._update)
         self.name.textChanged.connect(self._update)
         self.email.textChanged.connect(self._update)
