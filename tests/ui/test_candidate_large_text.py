@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -19,7 +19,7 @@ from onetake_desktop.storage.kitfile import demo_kit_path
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate.pages.sent import SentPage
 from onetake_desktop.ui.candidate.window import CandidateWindow
-from tests.ui.candidate_walk import check_fits, make, walk
+from tests.ui.candidate_walk import check_fits, in_scroll_area, make, walk
 
 pytestmark = pytest.mark.timeout(300, method="thread")
 
@@ -52,6 +52,24 @@ def sideways(window: CandidateWindow) -> list[str]:
         for area in window.page.findChildren(QScrollArea)
         if area.isVisible() and area.horizontalScrollBar().maximum() > 0
     ]
+
+
+def squeezed(window: CandidateWindow) -> list[str]:
+    """Buttons outside the scrolling body lower than a line of their text and its padding
+    (their words cut), and the words beside a question's clock given less height than they
+    need for their width (cut, and the clock drawn over them)."""
+    page = window.page
+    found = [
+        b.text()
+        for b in page.findChildren(QPushButton)
+        if b.isVisible() and not in_scroll_area(b) and b.height() < b.fontMetrics().height() + 16
+    ]
+    for name in ("phase_text", "min_hint", "write_hint"):
+        words = getattr(page, name, None)
+        shown = words is not None and words.isVisible() and bool(words.text())
+        if shown and words.height() < words.heightForWidth(words.width()):
+            found.append(words.text())
+    return found
 
 
 def test_the_receipt_checksum_wraps_in_groups_and_copies_whole(
@@ -111,7 +129,8 @@ def test_at_large_text_no_page_runs_past_a_1024x600_screen(
     sideways. Before: the privacy page's one-line hint made the window 1099 px wide at 175 %,
     and a row of buttons that held two sets for a moment (practice, question) grew it past
     the screen for good. Its buttons stay on screen (a page may scroll up and down: at 200 %
-    a take's player can be below the fold, which check_fits would report)."""
+    a take's player can be below the fold, which check_fits would report), and no button's
+    words, and none of the words beside a question's clock, are squeezed and cut."""
     clock = ManualClock()
     width, height = 1024, 600
     problems: list[str] = []
@@ -125,6 +144,7 @@ def test_at_large_text_no_page_runs_past_a_1024x600_screen(
         found = check_fits(window, width, height, name)
         problems.extend(p for p in found if "the take's" not in p)
         problems.extend(f"{name}: {area} scrolls sideways" for area in sideways(window))
+        problems.extend(f"{name}: {words!r} squeezed" for words in squeezed(window))
 
     walk(open_window(), clock, check, reopen=open_window)
     assert problems == []

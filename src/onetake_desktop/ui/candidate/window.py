@@ -62,7 +62,8 @@ def candidate_style(scale: float = 1.0) -> str:
     def pt(size: float) -> str:
         return f"{size * scale:.1f}pt"
 
-    return f"""
+    return (
+        f"""
 QWidget {{ font-size: {pt(11)}; }}
 QLabel#Title {{ font-size: {pt(18)}; font-weight: 600; color: #1d2430; }}
 QLabel#Subtitle {{ font-size: {pt(12)}; color: #3c4657; }}
@@ -90,6 +91,12 @@ QCheckBox:focus, QRadioButton:focus {{ border: 2px solid #1f5fa8; border-radius:
 QCheckBox, QRadioButton {{ border: 2px solid transparent; padding: 2px; }}
 QLabel:focus {{ border: 2px solid #1f5fa8; border-radius: 4px; }}
 """
+        + (
+            # The app's button height (min-height 22px) as the text grows: a short page gave its
+            # buttons that minimum, and their words were cut at 150-200 % text. Not at 100 %.
+            f"QPushButton {{ min-height: {round(23 * scale)}px; }}\n" if scale > 1.0 else ""
+        )
+    )
 
 
 if TYPE_CHECKING:  # annotations only
