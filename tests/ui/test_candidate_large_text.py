@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton, QScrollArea
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -66,8 +66,9 @@ def squeezed(window: CandidateWindow) -> list[str]:
     ]
     for name in ("phase_text", "min_hint", "write_hint"):
         words = getattr(page, name, None)
-        shown = words is not None and words.isVisible() and bool(words.text())
-        if shown and words.height() < words.heightForWidth(words.width()):
+        if not isinstance(words, QLabel) or not (words.isVisible() and words.text()):
+            continue
+        if words.height() < words.heightForWidth(words.width()):
             found.append(words.text())
     return found
 
