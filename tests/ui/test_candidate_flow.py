@@ -21,6 +21,7 @@ from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.media.probe import probe_media
 from onetake_desktop.services.candidate import real_capture
 from onetake_desktop.services.context import AppContext
+from onetake_desktop.services.sending import checksum_words
 from onetake_desktop.storage.bundle import extract_bundle
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate import open_candidate_window
@@ -181,7 +182,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     w.tick()
     assert questions.clock.mode == "think"
     assert questions.start_button.isVisible()
-    assert questions.takes_pill.text() == "Takes used: 1 of 2"  # this take counts (s11 #15)
+    assert questions.takes_pill.text() == "Take 1 of 2"  # one wording throughout (s11 #15)
     assert "Thinking time: 0:10 left" in questions.clock.accessibleName()
     shots(w, "question-thinking")
     clock.advance(10)  # 10 s x 1.5 = 15 s of thinking time
@@ -201,7 +202,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     wait_saved(w)
     assert s.answer.phase == "deciding"
     assert questions.player.path == service.take_path("q1", 1)
-    assert "Takes used: 1 of 2" in questions.takes_pill.text()
+    assert questions.takes_pill.text() == "Take 1 of 2"
     shots(w, "question-playback")
 
     # 5b. Re-record with "start answering now"; this take runs into the limit and auto-stops.
@@ -216,7 +217,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     assert s.answer.phase == "deciding"
     assert s.answer.takes[-1].stop_reason == "time_limit"
     assert "Time's up" in w.banner.text() and w.banner.isVisible()
-    assert "Takes used: 2 of 2" in questions.takes_pill.text()
+    assert questions.takes_pill.text() == "Take 2 of 2"
     assert not questions.retake_button.isEnabled()
     # choose the first take, not the newest
     questions.take_group.button(1).click()
@@ -274,7 +275,7 @@ def test_full_interview_by_keyboard_with_retakes_text_and_sealing(
     sent = w.pages["sent"]
     receipt = service.receipt()
     assert receipt.path == out and out.is_file()
-    assert receipt.sha256 in sent.receipt.text()
+    assert checksum_words(receipt.sha256) in sent.receipt.text()
     assert "ten days" in sent.next_steps.text()
     shots(w, "sent")
 

@@ -91,13 +91,13 @@ def test_ctrl_return_or_ctrl_r_starts_answering_during_think_time(
     s = service.session
     assert s.step == "questions" and s.answer.phase == "ready"
     pill = window.page.takes_pill  # type: ignore[attr-defined]
-    assert pill.text() == "Takes used: 0 of 3"
+    assert pill.text() == "Take 1 of 3"
     press(window, Qt.Key.Key_Return)  # "Show the question" (a shortcut clicks ~0.1 s later)
     qtbot.waitUntil(lambda: s.answer.phase == "thinking")
-    assert pill.text() == "Takes used: 1 of 3"  # the take thought about counts already
+    assert pill.text() == "Take 1 of 3"  # the take thought about (services.takes_pill)
     press(window, key)
     qtbot.waitUntil(lambda: s.answer.phase == "recording")
-    assert pill.text() == "Takes used: 1 of 3"
+    assert pill.text() == "Take 1 of 3"
     # While recording, Ctrl+Return does nothing (the start button is gone; Stop is Ctrl+E).
     press(window, Qt.Key.Key_Return)
     qtbot.wait(300)  # longer than a shortcut's animated click

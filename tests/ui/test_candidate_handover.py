@@ -15,6 +15,7 @@ from onetake_desktop.domain.kit import kit_content_hash
 from onetake_desktop.services.candidate import run_headless, session_folder_name
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.keys import forget_unlocked
+from onetake_desktop.services.sending import checksum_words
 from onetake_desktop.services.upload import UploadProgress
 from onetake_desktop.storage.kitfile import load_kit
 from onetake_desktop.ui.candidate import open_candidate_window
@@ -220,7 +221,7 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
         assert sealed.sha256.removeprefix("sha256:") == receipt.sha256
         text = page2.receipt.text()
         assert f"Reference: {receipt.upload_id}" in text
-        assert f"Checksum (SHA-256): {receipt.sha256}" in text
+        assert checksum_words(receipt.sha256) in text
         assert f"({sealed.size:,} bytes)" in text
         assert page2.title.text() == "Your answers are sent"
         assert page2.send_status.text().startswith("Sent: Harbour Lane has received all")

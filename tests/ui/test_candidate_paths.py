@@ -18,6 +18,7 @@ from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.errors import DeviceError
 from onetake_desktop.domain.kit import Kit, LateSubmissions, Question
 from onetake_desktop.services.candidate import CaptureFactory, CaptureLike, real_capture
+from onetake_desktop.services.sending import checksum_words
 from onetake_desktop.storage.kitfile import save_kit
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -334,7 +335,7 @@ def test_deleting_the_recordings_after_sealing(qtbot: QtBot, tmp_path: Path) -> 
     w.close()
     again = window_for(qtbot, tmp_path, kit=kit, clock=clock)
     assert again.page_name() == "sent", "reopening a sealed kit shows the receipt"
-    assert svc.receipt().sha256 in again.pages["sent"].receipt.text()  # type: ignore[attr-defined]
+    assert checksum_words(svc.receipt().sha256) in again.pages["sent"].receipt.text()  # type: ignore[attr-defined]
     again.close()
 
 

@@ -136,7 +136,7 @@ def test_stop_shows_saving_then_the_take_arrives_by_the_posted_report(
     w.fit_to(1024, 600)  # a small laptop screen: the saving state and Stop stay in view
     assert check_fits(w, 1024, 600, "question-saving") == []
     assert on_screen(w, page.saving)
-    assert page.takes_pill.text() == f"Takes used: 1 of {s.takes_allowed(q)}"
+    assert page.takes_pill.text() == f"Take 1 of {s.takes_allowed(q)}"
     assert s.answer.phase == "recording" and s.takes_used(q) == 0
     assert saved_answer(w)["phase"] == "recording", "a crash now recovers the take as today"
     take_file = svc.takes_dir / "q1-take1.mp4"
@@ -151,7 +151,7 @@ def test_stop_shows_saving_then_the_take_arrives_by_the_posted_report(
     qtbot.waitUntil(lambda: s.answer.phase == "deciding", timeout=30_000)
     assert not svc.finishing
     assert page.views.currentWidget() is page.deciding
-    assert page.takes_pill.text() == f"Takes used: 1 of {s.takes_allowed(q)}"
+    assert page.takes_pill.text() == f"Take 1 of {s.takes_allowed(q)}"
     take = s.answer.takes[-1]
     assert (take.number, take.stop_reason, take.file) == (1, "stopped", "q1-take1.mp4")
     assert take.duration_seconds > 0 and take_file.is_file()
@@ -257,7 +257,7 @@ def test_a_dialog_during_a_take_stops_it_without_waiting_and_the_answer_is_seale
         "recording": False,
         "phase": "ready",
         "takes_left": allowed,
-        "pill": f"Takes used: 0 of {allowed}",
+        "pill": f"Take 1 of {allowed}",  # the same take as before the dialog (s11b L4)
     }
     assert opened == ["https://example.com/about-us"]
     assert blocking_stops == [], "the window never waited for the encoder"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QApplication, QSizeGrip, QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.paths import app_paths
@@ -277,3 +277,29 @@ def test_questions_keep_their_beginning_and_names_both_ends_when_cut(
     shown = metrics.elidedText(question.data(), drawn(question), width)
     assert shown.startswith("1. Tell us") and shown.endswith("…"), shown
     window.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))
+def test_a_long_reviewer_name_is_cut_in_the_status_bar_and_whole_in_its_tooltip(
+    qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """'Reviewing as <name>' fits the one-line status bar (a pasted long name ran past the
+    window's edge); the whole name is the tooltip while the message shows, and only then."""
+    window = sized(qtbot, size)
+    name = "Benedikt Oberhausen-Lindqvist von Hohenzollern-Sigmaringen " * 4 + "Ende"
+    reviewer = window.service.library.reviewers.ensure(name)
+    window.set_reviewer(reviewer.id)
+    bar = window.statusBar()
+    message = bar.currentMessage()
+    assert message.startswith("Reviewing as Benedikt") and message.endswith("…")
+    # QStatusBar draws the message from x=6 to its size grip or first permanent widget shown.
+    shown = [c for c in bar.findChildren(QWidget) if c.isVisible() and c.parentWidget() is bar]
+    assert any(isinstance(c, QSizeGrip) for c in shown)
+    ends = 6 + 2 + bar.fontMetrics().horizontalAdvance(message)
+    assert all(ends <= c.x() for c in shown), [(c, c.x(), ends) for c in shown]
+    assert name in bar.toolTip() and "Ende" not in message
+    bar.clearMessage()  # the message ends (its timer, or a lock): its tooltip goes with it
+    assert bar.toolTip() == ""
+    short = window.service.library.reviewers.ensure("Ada")
+    window.set_reviewer(short.id)
+    assert bar.currentMessage() == "Reviewing as Ada" and bar.toolTip() == ""

@@ -195,6 +195,37 @@ def test_a_dialog_during_an_answer_ends_the_take_without_counting_it(
     assert svc.interrupt() == ""
 
 
+def test_the_takes_pill_names_the_take_and_counts_only_what_was_recorded(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """One wording before, during and after a take, and nothing a dialog takes back: the
+    pill never says a take is used that the session then gives back (review s11b L4)."""
+    svc = at_questions(make_service(tmp_path, clock))
+    seen = [svc.takes_pill()]  # ready
+    svc.show_question()
+    seen.append(svc.takes_pill())  # thinking
+    svc.start_answer()
+    seen.append(svc.takes_pill())  # recording
+    svc.interrupt()  # a dialog: the take does not count
+    seen.append(svc.takes_pill())  # ready again, the same take
+    assert seen == ["Take 1 of 2"] * 4
+    record(svc, clock)
+    assert phase(svc) == "deciding" and svc.takes_pill() == "Take 1 of 2"
+    svc.retake()
+    assert svc.takes_pill() == "Take 2 of 2"  # thinking about the second take
+    svc.interrupt()  # the thinking stops; the next take is still the second
+    assert phase(svc) == "ready" and svc.takes_pill() == "Take 2 of 2"
+    record(svc, clock)
+    assert phase(svc) == "deciding" and svc.takes_pill() == "Take 2 of 2"
+    # After a restart with every take used, the pill says so instead of naming a take 3.
+    svc.start_over()
+    at_questions(svc)
+    assert phase(svc) == "ready" and svc.takes_pill() == "All 2 takes used"
+    # A written question has no takes.
+    svc.session.state.current = 2
+    assert svc.takes_pill() == "Written answer"
+
+
 # -- the kit's rules ------------------------------------------------------------------------------
 def deadline_kit(policy: str, days: int = -1) -> Kit:
     return make_kit()._replace(

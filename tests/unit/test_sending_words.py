@@ -11,6 +11,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.services.sending import (
     DEFAULT_OTHER_WAY,
+    checksum_words,
     failure_words,
     other_way_text,
     progress_words,
@@ -122,3 +123,12 @@ def test_save_copy(tmp_path: Path) -> None:
     assert save_copy(bundle, bundle) == bundle  # onto itself: nothing to do, nothing lost
     with pytest.raises(OneTakeError, match="Could not copy the file"):
         save_copy(bundle, tmp_path / "missing-folder" / "copy.onetake")
+
+
+def test_the_checksum_shows_in_groups_of_eight_that_join_back_to_it() -> None:
+    digest = hashlib.sha256(b"answers").hexdigest()
+    words = checksum_words("sha256:" + digest)
+    assert words.startswith("Checksum (SHA-256): ")
+    groups = words.removeprefix("Checksum (SHA-256): ").split(" ")
+    assert [len(g) for g in groups] == [8] * 8 and "".join(groups) == digest
+    assert checksum_words(digest) == words  # with or without its "sha256:" prefix

@@ -217,6 +217,22 @@ def test_state_round_trips_through_json_and_resumes_an_interrupted_take() -> Non
     assert restored.takes_left(restored.question) == 0
 
 
+def test_the_take_in_view_is_the_next_one_until_a_take_is_recorded() -> None:
+    clock = ManualClock()
+    session = session_at_questions(clock)
+    q = session.question
+    assert session.take_in_view(q) == 1  # ready
+    session.show_question()
+    session.start_answer("q1-take1.mp4")
+    assert session.take_in_view(q) == 1  # recording: the take under way, not yet counted
+    record_after = session.take_finished(5, "stopped")
+    assert record_after.number == 1 and session.take_in_view(q) == 1  # choosing: the newest
+    session.retake()
+    assert session.take_in_view(q) == 2  # thinking about the second (and last) take
+    record(session, clock, 5)
+    assert session.takes_left(q) == 0 and session.take_in_view(q) == 2
+
+
 def test_an_interrupted_take_that_left_nothing_does_not_count() -> None:
     clock = ManualClock()
     session = session_at_questions(clock)

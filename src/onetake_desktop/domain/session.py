@@ -438,6 +438,16 @@ class CandidateSession:
     def takes_left(self, question: Question) -> int:
         return max(0, self.takes_allowed(question) - self.takes_used(question))
 
+    def take_in_view(self, question: Question) -> int:
+        """The take the candidate is on: the newest recorded one while choosing, else the
+        next one (before it, or while it is thought about or recorded). It counts nothing a
+        take has not earned: a take that a dialog or crash ends does not count, so the same
+        number shows when it starts again (review s11b L4)."""
+        used = self.takes_used(question)
+        if self.answer_for(question.id).phase == "deciding":
+            return max(1, used)
+        return min(used + 1, self.takes_allowed(question))
+
     def think_limit(self, question: Question) -> float:
         return question.think_seconds * self.state.time_multiplier
 

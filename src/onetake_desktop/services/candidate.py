@@ -725,6 +725,19 @@ class CandidateService:
         self._changed()
 
     # -- questions --------------------------------------------------------------------------------
+    def takes_pill(self) -> str:
+        """The words of the current question's takes pill: one wording before, during and
+        after a take (review s11 #15), naming the take the candidate is on and counting
+        nothing a dialog could take back (s11b L4)."""
+        s = self.session
+        q = s.question
+        if s.answer_type(q) == "text":
+            return "Written answer"
+        allowed = s.takes_allowed(q)
+        if s.answer.phase == "ready" and s.takes_left(q) == 0:
+            return f"All {allowed} takes used" if allowed > 1 else "The one take is used"
+        return f"Take {s.take_in_view(q)} of {allowed}"
+
     def take_path(self, question_id: str, number: int) -> Path | None:
         for t in self.session.answer_for(question_id).takes:
             if t.number == number:

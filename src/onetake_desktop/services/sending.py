@@ -104,6 +104,14 @@ def progress_words(
     return ProgressWords(f"Sent: {organisation} has received all {_mb(p.total)}.", "")
 
 
+def checksum_words(sha256: str) -> str:
+    """The receipt's checksum line, the 64 hex digits in groups of eight: one unbroken word
+    could not wrap, and at large text it made the receipt scroll sideways on a small screen.
+    Groups are also easier to compare by eye (the Copy button copies it without spaces)."""
+    digits = sha256.removeprefix("sha256:")
+    return "Checksum (SHA-256): " + " ".join(digits[i : i + 8] for i in range(0, len(digits), 8))
+
+
 def receipt_words(receipt: UploadReceipt, organisation: str) -> str:
     """The lines added to the candidate's receipt once the upload is complete."""
     when = datetime.fromisoformat(receipt.completed_at).astimezone()

@@ -695,6 +695,7 @@ class Preview(QLabel):
         self.setFixedSize(width, height)
         set_properties(self, alignment=AlignmentFlag.AlignCenter)
         self.setAccessibleName("Camera self-view")
+        self.setWordWrap(True)  # "Starting the camera…" in a self-view made small
         self.set_recording(False)
         self.setText("Camera off")
 

@@ -62,7 +62,8 @@ def candidate_style(scale: float = 1.0) -> str:
     def pt(size: float) -> str:
         return f"{size * scale:.1f}pt"
 
-    return f"""
+    return (
+        f"""
 QWidget {{ font-size: {pt(11)}; }}
 QLabel#Title {{ font-size: {pt(18)}; font-weight: 600; color: #1d2430; }}
 QLabel#Subtitle {{ font-size: {pt(12)}; color: #3c4657; }}
@@ -90,6 +91,12 @@ QCheckBox:focus, QRadioButton:focus {{ border: 2px solid #1f5fa8; border-radius:
 QCheckBox, QRadioButton {{ border: 2px solid transparent; padding: 2px; }}
 QLabel:focus {{ border: 2px solid #1f5fa8; border-radius: 4px; }}
 """
+        + (
+            # The app's button height (min-height 22px) as the text grows: a short page gave its
+            # buttons that minimum, and their words were cut at 150-200 % text. Not at 100 %.
+            f"QPushButton {{ min-height: {round(23 * scale)}px; }}\n" if scale > 1.0 else ""
+        )
+    )
 
 
 if TYPE_CHECKING:  # annotations only
@@ -372,6 +379,8 @@ class CandidateWindow(QWidget):
         self.timer.setInterval(33)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+        self._screen_guard: QObject | None = None
+        self._guard_screen_at_large_text()
         self.sync()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -392,6 +401,19 @@ class CandidateWindow(QWidget):
         self.setMaximumSize(width, height)
         self.resize(min(1100, width), min(760, height))
 
+    def _guard_screen_at_large_text(self) -> None:
+        """From 150 % text, a page's row of buttons can for a moment (while its buttons
+        change) ask for more width than the screen has: Qt then grows the window past its
+        maximum for good (its minimum wins), and every later page runs past the screen's
+        edge. A filter brings the window back within its maximum once the layout has settled.
+        Not at smaller text: nothing at the first paint (issue 17)."""
+        if self.prefs.text_scale < 1.5 or self._screen_guard is not None:
+            return
+        from onetake_desktop.ui.candidate.within_screen import WithinMaximum
+
+        self._screen_guard = WithinMaximum(self)
+        self.installEventFilter(self._screen_guard)
+
     def change_text_size(self, step: int) -> None:
         """Ctrl+plus / Ctrl+minus / Ctrl+0: remembered on this computer."""
         scales = list(TEXT_SCALES)
@@ -399,6 +421,7 @@ class CandidateWindow(QWidget):
         index = scales.index(1.0) if step == 0 else max(0, min(len(scales) - 1, now + step))
         self.prefs = self.prefs._replace(text_scale=scales[index])
         self.setStyleSheet(candidate_style(self.prefs.text_scale))
+        self._guard_screen_at_large_text()
         self._show_text_size()
         try:
             save_candidate_prefs(self.prefs, self.prefs_path)

@@ -985,14 +985,16 @@ class ReviewerWindow(QMainWindow):
         self.flush_note()
         self.current_reviewer_id = reviewer_id
         reviewer = self.service.reviewer(reviewer_id)
-        self.statusBar().showMessage(f"Reviewing as {reviewer.name}", 4000)
+        self.__dict__.get("_status_tips", {}).clear()  # the last panelist's cut names
+        self.statusBar().showMessage(self._reviewing_as(reviewer.name), 4000)
         self._show_settings(reviewer_id)
         answer = self.current_answer_id
         if answer is None and self._resume is not None and self._resume[0] == reviewer_id:
             answer = self._resume[1]  # back after a lock: the same panelist, the same answer
         self._resume = None
         self.reload_library()
-        self._tell_import(f"Reviewing as {reviewer.name}. ")  # theirs, ended while away
+        # Theirs, ended while away (the name keeps a third of the line: the outcome follows).
+        self._tell_import(self._reviewing_as(reviewer.name, share=3) + ". ")
         if answer is not None:
             self.show_answer(answer)
         else:
@@ -2033,6 +2035,42 @@ class ReviewerWindow(QMainWindow):
             answers = self.service.answers(first)
             if answers:
                 self.show_answer(answers[0].id)
+
+    def _reviewing_as(self, name: str, share: int = 1) -> str:
+        """ "Reviewing as <name>" for the one-line status bar, the name cut with "…" to fit
+        (in 1/``share`` of the line): a long panelist name ran past the window's edge on a
+        small screen and hid what followed it. While a message with a cut name shows, the
+        whole name is the bar's tooltip."""
+        words = f"Reviewing as {name}"
+        if len(name) <= 24:  # a usual name fits any window (and costs no font metrics before
+            return words  # the first paint, where the first sign-in is: issue 17)
+        from PySide6.QtCore import Qt  # a long name only
+        from PySide6.QtWidgets import QWidget
+
+        bar = self.statusBar()
+        metrics = bar.fontMetrics()
+        # The message's room as QStatusBar draws it: from x=6 to 12 from the edge, the size
+        # grip or a permanent widget shown (the progress, the panel's audit warning).
+        right = bar.width() - 12
+        for child in bar.findChildren(QWidget):
+            if child.isVisible() and child.parentWidget() is bar:
+                right = min(right, child.x() - 2)
+        room = (right - 8) // share - metrics.horizontalAdvance("Reviewing as ")
+        cut = f"Reviewing as {metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room, 60))}"
+        if cut == words:
+            return words
+        tips: dict[str, str] | None = self.__dict__.get("_status_tips")
+        if tips is None:
+            # The tooltip goes with the message (a lock clears it: the name must not stay).
+            made: dict[str, str] = {}
+            self._status_tips = tips = made
+
+            def follow(text: str) -> None:
+                bar.setToolTip(next((t for s, t in made.items() if text.startswith(s)), ""))
+
+            bar.messageChanged.connect(follow)
+        tips[cut] = plain_tooltip(words)
+        return cut
 
     def _readable_import(self) -> int | Literal[False] | None:
         """The owner key of the ended import the one at the laptop may read (False: none).

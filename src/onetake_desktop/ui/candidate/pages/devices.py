@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.device_check import DeviceChoices, DeviceOpening
 from onetake_desktop.ui.candidate.pages.base import Page
-from onetake_desktop.ui.candidate.widgets import LevelMeter, Preview, button, card, label
+from onetake_desktop.ui.candidate.widgets import (
+    LevelMeter,
+    Picture16x9,
+    Preview,
+    button,
+    card,
+    label,
+)
 from onetake_desktop.ui.tasks import run_task
 
 if TYPE_CHECKING:
@@ -35,9 +41,13 @@ class DevicesPage(Page):
         row = QHBoxLayout()
         row.setSpacing(18)
         self.preview = Preview(400, 225)
+        # 400x225 when there is room, down to 192x108 (16:9) when not: fixed, it made the page
+        # scroll sideways at large text on a small screen, the settings beside it cut off.
+        self.preview_box = Picture16x9(self.preview, largest=(400, 225), preferred=(400, 225))
+        self.preview_box.setMaximumWidth(400)
         left = QVBoxLayout()
-        left.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
-        left.addStretch(1)
+        left.addWidget(self.preview_box, 1)
+        left.addStretch(0)
         row.addLayout(left)
         side, side_l = card()
         self.status = label("", "Fact")

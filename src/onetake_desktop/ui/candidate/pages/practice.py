@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
 
+BACK = "Back to devices"
+
+
 class PracticePage(Page):
     def __init__(self, window: CandidateWindow) -> None:
         super().__init__(window)
@@ -68,7 +71,7 @@ class PracticePage(Page):
         self.side.addWidget(self.clock, 0, Qt.AlignmentFlag.AlignHCenter)
         self.side.addWidget(self.meter, 0, Qt.AlignmentFlag.AlignHCenter)
         self.side.addStretch(1)
-        self.back_button = button("Back to devices", "Ctrl+B")
+        self.back_button = button(BACK, "Ctrl+B")
         self.record_button = button("Record a practice try", "Ctrl+R", "PrimaryButton")
         self.now_button = button(
             "Answer now", "Ctrl+Shift+R", tip="Skip the rest of the thinking time"
@@ -106,18 +109,25 @@ class PracticePage(Page):
     def sync(self) -> None:
         phase = self.service.practice_phase
         busy = phase != "idle"
-        self.record_button.setVisible(not busy)
-        self.now_button.setVisible(phase == "thinking")
-        # While the try is saved: Stop stays in place, disabled; nothing else acts on it.
-        self.stop_button.setVisible(phase in ("recording", "saving"))
-        self.stop_button.setEnabled(phase == "recording")
-        self.saving.setVisible(phase == "saving")
-        self.done_button.setVisible(not busy)
-        self.back_button.setVisible(not busy)
         set_button_text(
             self.record_button,
             "Record again" if self.service.last_practice else "Record a practice try",
         )
+        # While the try is saved: Stop stays in place, disabled; nothing else acts on it.
+        self.stop_button.setEnabled(phase == "recording")
+        shown = {
+            self.record_button: not busy,
+            self.now_button: phase == "thinking",
+            self.stop_button: phase in ("recording", "saving"),
+            self.saving: phase == "saving",
+            self.done_button: not busy,
+            self.back_button: not busy,
+        }
+        # Hidden first, then shown: a row that held both sets for a moment asked for more
+        # than the screen's width at large text, and the window grew past it for good.
+        for widget, on in sorted(shown.items(), key=lambda item: item[1]):
+            widget.setVisible(on)
+        self._fit_actions()
         # One filled button (review s11 #28), and the first focus on it (#14): recording a
         # try until there is one, then starting the interview.
         tried = self.service.last_practice is not None
@@ -158,6 +168,29 @@ class PracticePage(Page):
                 (self.done_button if tried else self.record_button).setFocus()
         self._focused = (phase, tried)
         self.refresh()
+
+    def _fit_actions(self) -> None:
+        """ "Back to devices" says "Back" when the row is wider than the window may be (at
+        200 % text on a 1366x768 screen at 150 %, the three buttons were): measured against
+        the widest the window may be (its screen), not its width now, which a row too wide
+        has already pushed past the screen. The tooltip still says where it goes."""
+        window = self.window()
+        room = window.maximumWidth() - max(0, window.width() - self.width())
+        metrics = self.back_button.fontMetrics()
+        now = self.back_button.text()
+        wide = self.action_row.sizeHint().width() - metrics.horizontalAdvance(now)
+        wide += metrics.horizontalAdvance(BACK)
+        words = "Back" if wide > room else BACK
+        if words != now:
+            set_button_text(self.back_button, words)
+            self.back_button.setAccessibleName(BACK)
+
+    def changeEvent(self, event: object) -> None:
+        super().changeEvent(event)  # type: ignore[arg-type]
+        from PySide6.QtCore import QEvent
+
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # type: ignore[attr-defined]
+            self._fit_actions()  # the text size changed (Ctrl+plus / Ctrl+minus)
 
     def refresh(self) -> None:
         svc = self.service

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import WrapCheck, button, card, label
+from onetake_desktop.ui.widgets.qt_numbers import AlignmentFlag, set_properties
 
 if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -75,9 +76,16 @@ class PrivacyPage(Page):
         )
         # What is missing, by the disabled button (review s11 #21): the form may be below
         # the fold, and a greyed button alone does not say why.
-        self.missing = label("", "Hint", wrap=False)  # one line: wrapped, it was a narrow column
+        self.missing = label("", "Hint")
         self.missing.setAccessibleName("Why you cannot continue yet")
         self.set_actions(self.missing, self.agree_button, left=(self.back_button,))
+        # It wraps (on one line it made the window 1099 px wide at 175 % text, past a 1024-px
+        # screen), and takes the row's free width first, not a narrow column beside the
+        # stretch.
+        self.action_row.setStretchFactor(self.missing, 8)
+        set_properties(  # by the button it explains
+            self.missing, alignment=AlignmentFlag.AlignRight | AlignmentFlag.AlignVCenter
+        )
         self.agree.toggled.connect(self._update)
         self.name.textChanged.connect(self._update)
         self.email.textChanged.connect(self._update)

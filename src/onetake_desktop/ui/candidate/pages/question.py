@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -120,6 +120,22 @@ class QuestionPage(Page):
         self._shown_take: tuple[str, int] | None = None
         self._picked: dict[str, int] = {}  # the take each question's radio buttons show
         self._editing: str | None = None
+        self._fit_side()
+
+    def _fit_side(self) -> None:
+        """The words beside the clock get a column as wide as the text size asks (200 px at
+        100 %): at 175-200 % in 200 px they ran to five lines, the column was taller than a
+        600-px screen has, and the clock, those words and the action button were squeezed
+        into each other."""
+        width = round(200 * max(1.0, 0.9 * self.w.prefs.text_scale))
+        for words in (self.phase_text, self.min_hint, self.write_hint):
+            if words.width() != width or words.minimumWidth() != width:
+                words.setFixedWidth(width)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:  # the text size changed (Ctrl+plus)
+            self._fit_side()
 
     # ready: the candidate opens the question when ready
     def _build_ready(self) -> None:
@@ -147,12 +163,10 @@ class QuestionPage(Page):
         self.clock = ClockRing()
         self.phase_text = label("", "Subtitle")
         self.phase_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.phase_text.setFixedWidth(200)
         self.meter = LevelMeter()
         self.meter.setFixedWidth(180)
         self.min_hint = label("", "Hint")
         self.min_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.min_hint.setFixedWidth(200)
         self.start_button = button(
             "Start answering now", "Ctrl+R", "PrimaryButton", "Start recording your answer now"
         )
@@ -225,7 +239,6 @@ class QuestionPage(Page):
         self.write_clock = ClockRing()
         self.write_hint = label("", "Hint")
         self.write_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.write_hint.setFixedWidth(200)
         self.save_text_button = button(
             "Save my answer and continue", "Ctrl+Return", "PrimaryButton"
         )
@@ -319,15 +332,7 @@ class QuestionPage(Page):
         kind = s.answer_type(q)
         total = len(s.kit.questions)
         self.title.setText(f"Question {s.state.current + 1} of {total}")
-        if kind == "text":
-            self.takes_pill.setText("Written answer")
-        else:
-            # One wording before, during and after a take (review s11 #15): the take being
-            # thought about or recorded is used already (it records by itself).
-            used, allowed = s.takes_used(q), s.takes_allowed(q)
-            if a.phase in ("thinking", "recording"):
-                used += 1
-            self.takes_pill.setText(f"Takes used: {used} of {allowed}")
+        self.takes_pill.setText(self.service.takes_pill())
         self.takes_pill.setAccessibleName(self.takes_pill.text())
         if not self.service.finishing:
             self._saving_said = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar
 
@@ -16,6 +16,7 @@ from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.handover import send_options
 from onetake_desktop.services.sending import (
     ProgressWords,
+    checksum_words,
     failure_words,
     other_way_text,
     progress_words,
@@ -120,6 +121,14 @@ class SentPage(Page):
         self.receipt = label("", "Fact")
         self.receipt.setAccessibleName("Receipt")
         inner.addWidget(self.receipt)
+        self.copy_sum_button = button(
+            "Copy the checksum", tip="Copy the SHA-256 checksum (without spaces)"
+        )
+        self.copy_sum_button.clicked.connect(self._copy_checksum)
+        sum_row = QHBoxLayout()
+        sum_row.addWidget(self.copy_sum_button)
+        sum_row.addStretch(1)
+        inner.addLayout(sum_row)
         self.locked = label(
             f"The file is locked (encrypted) so that only {kit.organisation} can open it.", "Hint"
         )
@@ -231,7 +240,9 @@ class SentPage(Page):
             + f"File: {r.path.name}\n"
             f"Folder: {r.path.parent}\n"
             f"Size: {r.size / 1e6:.1f} MB ({r.size:,} bytes)\n"
-            f"Checksum (SHA-256): {r.sha256.removeprefix('sha256:')}" + late + sent
+            + checksum_words(r.sha256)
+            + late
+            + sent
         )
         if done:
             self.title.setText("Your answers are sent")
@@ -265,7 +276,7 @@ class SentPage(Page):
         if st.bundle_size is not None:
             lines.append(f"Size: {st.bundle_size / 1e6:.1f} MB ({st.bundle_size:,} bytes)")
         if st.bundle_sha256:
-            lines.append(f"Checksum (SHA-256): {st.bundle_sha256.removeprefix('sha256:')}")
+            lines.append(checksum_words(st.bundle_sha256))
         if st.submitted_late:
             mark = " (marked as late)" if kit.late_submissions == "mark" else ""
             lines.append("Sealed after the deadline" + mark)
@@ -400,6 +411,20 @@ class SentPage(Page):
         self.w._announce(self.send_status, self.problem)
 
     # -- another way -----------------------------------------------------------------------
+    def checksum(self) -> str:
+        """The sealed file's SHA-256 in hex, as the receipt shows it (cleared or not)."""
+        if self.service.cleared:
+            return (self.service.session.state.bundle_sha256 or "").removeprefix("sha256:")
+        return self.service.receipt().sha256.removeprefix("sha256:")
+
+    def _copy_checksum(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        QGuiApplication.clipboard().setText(self.checksum())
+        set_button_text(self.copy_sum_button, "Checksum copied")
+        self.w._announce(self.copy_sum_button, "The checksum is copied.")
+        QTimer.singleShot(3000, lambda: set_button_text(self.copy_sum_button, "Copy the checksum"))
+
     def _save_copy(self) -> None:
         r = self.service.receipt()
         target = self.w.choose_copy_path(r.path)

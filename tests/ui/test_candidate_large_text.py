@@ -1,0 +1,196 @@
+"""Candidate mode at 175 % and 200 % text (Ctrl+plus) on a small laptop screen, 1024x600:
+nothing runs past the screen's edge or makes a page scroll sideways (review s11 leftovers).
+
+Real windows (offscreen), the demo kit, synthetic devices; the text size is set the way the
+candidate sets it (the window's change_text_size, what Ctrl+plus calls).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
+from pytestqt.qtbot import QtBot
+
+from onetake_desktop.domain.clock import ManualClock
+from onetake_desktop.storage.kitfile import demo_kit_path
+from onetake_desktop.ui import tasks
+from onetake_desktop.ui.candidate.pages.sent import SentPage
+from onetake_desktop.ui.candidate.window import CandidateWindow
+from tests.ui.candidate_walk import check_fits, in_scroll_area, make, walk
+
+pytestmark = pytest.mark.timeout(300, method="thread")
+
+
+@pytest.fixture
+def synchronous_tasks() -> object:
+    tasks.set_synchronous(True)
+    yield None
+    tasks.set_synchronous(False)
+
+
+def at_text_size(
+    qtbot: QtBot, tmp_path: Path, clock: ManualClock, scale: float, screen: tuple[int, int]
+) -> CandidateWindow:
+    window = make(demo_kit_path(), clock, tmp_path / "answers.onetake")
+    qtbot.addWidget(window)
+    window.fit_to(*screen)
+    while window.prefs.text_scale < scale:
+        window.change_text_size(1)
+    assert window.prefs.text_scale == scale
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def sideways(window: CandidateWindow) -> list[str]:
+    """The page's scroll areas that scroll sideways (something in them cannot wrap)."""
+    return [
+        type(window.page).__name__
+        for area in window.page.findChildren(QScrollArea)
+        if area.isVisible() and area.horizontalScrollBar().maximum() > 0
+    ]
+
+
+def squeezed(window: CandidateWindow) -> list[str]:
+    """Buttons outside the scrolling body lower than a line of their text and its padding
+    (their words cut), and the words beside a question's clock given less height than they
+    need for their width (cut, and the clock drawn over them)."""
+    page = window.page
+    found = [
+        b.text()
+        for b in page.findChildren(QPushButton)
+        if b.isVisible() and not in_scroll_area(b) and b.height() < b.fontMetrics().height() + 16
+    ]
+    for name in ("phase_text", "min_hint", "write_hint"):
+        words = getattr(page, name, None)
+        if not isinstance(words, QLabel) or not (words.isVisible() and words.text()):
+            continue
+        if words.height() < words.heightForWidth(words.width()):
+            found.append(words.text())
+    return found
+
+
+def test_the_receipt_checksum_wraps_in_groups_and_copies_whole(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object
+) -> None:
+    """The 64 hex digits were one word that could not wrap: at 200 % text the receipt
+    scrolled sideways. In groups of eight it wraps; the copy button copies the digits."""
+    clock = ManualClock()
+    seen: dict[str, object] = {}
+
+    def check(window: CandidateWindow, name: str) -> None:
+        if name not in ("sent", "sent-cleared"):
+            return
+        page = window.page
+        assert isinstance(page, SentPage)
+        digits = page.checksum()
+        groups = " ".join(digits[i : i + 8] for i in range(0, 64, 8))
+        assert len(digits) == 64 and f"Checksum (SHA-256): {groups}" in page.receipt.text()
+        assert sideways(window) == [], name
+        page.copy_sum_button.click()
+        assert QGuiApplication.clipboard().text() == digits
+        assert page.copy_sum_button.text() == "Checksum copied"
+        seen[name] = digits
+
+    window = at_text_size(qtbot, tmp_path, clock, 2.0, (1024, 600))
+    walk(window, clock, check)
+    assert set(seen) == {"sent", "sent-cleared"} and len(set(seen.values())) == 1
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_the_device_check_self_view_shrinks_at_16_9_instead_of_pushing_the_page_wide(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float
+) -> None:
+    """It was fixed at 400x225: at 200 % text the settings beside it ran off the side."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, scale, (1024, 600))
+    window.act(window.service.begin)
+    window.act(lambda: window.service.give_consent("Ada Lovelace", "ada@example.com"))
+    qtbot.waitUntil(lambda: window.page_name() == "devices")
+    page = window.page
+    preview = page.preview  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: preview.width() > 0)
+    assert sideways(window) == []
+    width, height = preview.width(), preview.height()
+    assert abs(width * 9 - height * 16) <= 16, (width, height)  # 16:9, to a pixel
+    if scale == 1.0:
+        assert (width, height) == (400, 225), "as before where there is room"
+    else:
+        assert 192 <= width < 400
+
+
+@pytest.mark.parametrize("scale", [1.75, 2.0])
+def test_at_large_text_no_page_runs_past_a_1024x600_screen(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float
+) -> None:
+    """Every page and state: the window stays within the screen and no page scrolls
+    sideways. Before: the privacy page's one-line hint made the window 1099 px wide at 175 %,
+    and a row of buttons that held two sets for a moment (practice, question) grew it past
+    the screen for good. Its buttons stay on screen (a page may scroll up and down: at 200 %
+    a take's player can be below the fold, which check_fits would report), and no button's
+    words, and none of the words beside a question's clock, are squeezed and cut."""
+    clock = ManualClock()
+    width, height = 1024, 600
+    problems: list[str] = []
+    seen: list[str] = []
+
+    def open_window() -> CandidateWindow:
+        return at_text_size(qtbot, tmp_path, clock, scale, (width, height))
+
+    def check(window: CandidateWindow, name: str) -> None:
+        seen.append(name)
+        found = check_fits(window, width, height, name)
+        problems.extend(p for p in found if "the take's" not in p)
+        problems.extend(f"{name}: {area} scrolls sideways" for area in sideways(window))
+        problems.extend(f"{name}: {words!r} squeezed" for words in squeezed(window))
+
+    walk(open_window(), clock, check, reopen=open_window)
+    assert problems == []
+    assert {"privacy", "practice-playback", "question-writing", "review", "sent"} <= set(seen)
+
+
+@pytest.mark.parametrize(("scale", "words"), [(2.0, "Back"), (1.0, "Back to devices")])
+def test_the_practice_back_button_says_back_when_its_row_is_wider_than_the_screen(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float, words: str
+) -> None:
+    """At 200 % text on 1366x768 at 150 % (910x512) the practice page's three buttons were
+    wider than the screen: "Back to devices" says "Back" there (its name and tooltip say
+    where to), and at 100 % it says it all."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, scale, (910, 512))
+    service = window.service
+    window.act(service.begin)
+    window.act(lambda: service.give_consent("Ada Lovelace", "ada@example.com"))
+    window.act(service.confirm_devices)
+    assert window.page_name() == "practice"
+    back = window.page.back_button  # type: ignore[attr-defined]
+    assert back.text() == words and back.accessibleName() == "Back to devices"
+    assert "Back to devices" in back.toolTip()
+    assert window.width() <= 910 and sideways(window) == []
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_the_welcome_facts_are_a_list_whose_wrapped_lines_hang_under_their_words(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float
+) -> None:
+    """The facts card typed "•" into its plain text, so a fact that wrapped went on under
+    the bullet (review s11 #20). Now the label holds the facts' words only, its left margin
+    holds the bullets it draws, and a wrapped fact goes on in that margin's line."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, scale, (1024, 600))
+    facts = window.pages["welcome"].facts  # type: ignore[attr-defined]
+    lines = window.service.welcome_facts()
+    assert facts.text() == "\n".join(lines) and "•" not in facts.text()
+    assert facts.lines == lines
+    margins = facts.contentsMargins()
+    assert margins.left() >= facts.fontMetrics().horizontalAdvance("• ") > 0
+    assert facts.contentsRect().left() == margins.left()  # every row starts after the bullets
+    deadline = next(line for line in lines if line.startswith("Please send"))
+    row = facts.fontMetrics().lineSpacing()
+    # A fact wider than the rows (the deadline, in the shots) takes a row more.
+    wraps = facts.fontMetrics().horizontalAdvance(deadline) > facts.contentsRect().width()
+    assert facts.height() >= row * (len(lines) + (1 if wraps else 0))
+    assert not facts.grab().isNull()  # its bullets are drawn (paintEvent runs without error)
