@@ -16,9 +16,33 @@ def qapp_cls() -> type[QApplication]:
     return QApplication
 
 
+def _look(app: QApplication) -> tuple[object, ...]:
+    """All that ensure_application() sets on the application."""
+    return (
+        app.styleSheet(),
+        app.applicationName(),
+        app.applicationDisplayName(),
+        app.applicationVersion(),
+        app.organizationName(),
+        app.desktopFileName(),
+        app.windowIcon().cacheKey(),
+    )
+
+
+_styled: list[tuple[object, ...]] = []  # the look ensure_application() last left
+
+
 @pytest.fixture(autouse=True)
 def _styled_app(qapp: QApplication) -> QApplication:
-    return ensure_application()
+    """The app's style for every test. Set again when anything differs from what
+    ensure_application() left, not every time: setting the same style sheet again changes
+    nothing, yet Qt repolishes every widget still alive with it, and earlier tests' closed
+    windows stay alive (their deleteLater() waits for an event loop that does not come), so
+    that cost seconds per test once thousands had piled up."""
+    if not _styled or _look(qapp) != _styled[0]:
+        ensure_application()
+        _styled[:] = [_look(qapp)]
+    return qapp
 
 
 @pytest.fixture(autouse=True)

@@ -113,8 +113,10 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
     qtbot: QtBot, tmp_path: Path, app_context: AppContext, shots: Shots
 ) -> None:
     store = tmp_path / "store"
-    # A slow line with small buffers: the real bundle (~1 MB: a 16 s answer) takes ~25 s to go
-    # through, well beyond what the sockets' buffers swallow at once.
+    # A slow line with small buffers: the real bundle (~1 MB: a 16 s answer) would take ~25 s to
+    # go through, well beyond what the sockets' buffers swallow at once (the client counts what
+    # its socket took, some hundreds of KB ahead of the server: a smaller bundle could be all
+    # "sent" before the pause).
     with intake_server(store) as intake, proxy(intake.port, rate=40_000, rcvbuf=16_384) as line:
         hand_over = (
             f'\n[hand_over]\nupload_url = "{line.url(intake)}"\n'
@@ -207,6 +209,10 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
         assert not page.sending()
         held = _held(store)
         assert 0 < held < sealed.size
+        # The slow line kept the upload mid-way through sending, pause, offline and the close;
+        # the rest (resumed from the server's offset, one upload, the receipt) does not depend on
+        # its rate: ten times faster, it still takes a second or two, seen sending on reopening.
+        line.rate = 400_000
         again = _window(qtbot, signed.kit, app_context)
         page2 = again.pages["sent"]
         assert isinstance(page2, SentPage)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import struct
+import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import cast
@@ -22,9 +26,50 @@ def write_answer(
     fps: int = 15,
     options: dict[str, str] | None = None,
 ) -> Path:
-    """A short clip: a moving bar (video) and a 440 Hz tone (audio); either may be None."""
+    """A short clip: a moving bar (video) and a 440 Hz tone (audio); either may be None.
+
+    The same arguments make the same bytes (test_clip_cache.py), so each clip is encoded once per
+    test run and copied after that: the suite asks for the same few clips hundreds of times."""
     if options is None:
         options = {"movflags": "+faststart"} if container == "mp4" else {}
+    key = (seconds, video, audio, container, size, fps, tuple(sorted(options.items())))
+    made = _made.get(key)
+    if made is not None:
+        shutil.copyfile(made, path)
+        return path
+    _encode(path, seconds, video, audio, container, size, fps, options)
+    keep = _cache() / f"{len(_made)}-{path.name}"
+    shutil.copyfile(path, keep)
+    _made[key] = keep
+    return path
+
+
+_made: dict[tuple[object, ...], Path] = {}
+_folder: list[Path] = []
+
+
+def _cache() -> Path:
+    if not _folder:
+        _folder.append(Path(tempfile.mkdtemp(prefix="onetake-test-media-")))
+        atexit.register(_remove, _folder[0], os.getpid())
+    return _folder[0]
+
+
+def _remove(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not a forked child ending while the run goes on
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _encode(
+    path: Path,
+    seconds: float,
+    video: str | None,
+    audio: str | None,
+    container: str,
+    size: tuple[int, int],
+    fps: int,
+    options: dict[str, str],
+) -> None:
     with av.open(str(path), "w", format=container, options=options) as out:
         vs: av.VideoStream | None = None
         if video is not None:
@@ -66,7 +111,6 @@ def write_answer(
                 t0 += chunk
             for packet in as_.encode():
                 out.mux(packet)
-    return path
 
 
 # --- MP4 boxes, for files whose header lies ----------------------------------------------------
