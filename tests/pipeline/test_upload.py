@@ -262,3 +262,75 @@ def test_a_file_sealed_offline_is_still_sent_a_week_later_after_the_clearing(
     assert sent.cleared and saved(sent)["bundle_path"] is None
     assert sent.uploaded_on() and personal_data_in(sent.dir) == []
     assert bundle.is_file()  # the candidate's own file is never touched
+
+
+def test_pause_stops_an_upload_whose_whole_body_has_left_the_client(tmp_path: Path) -> None:
+    """Pause was only looked at between reads of the body: a small bundle could sit whole in the
+    socket's send buffer (Linux grows it to MBs), the request then waited for the server's reply,
+    and the upload finished instead of pausing. The line here takes the whole body at once (as
+    such a buffer does) and passes it on slowly; what it holds when the client goes away is
+    dropped, as a reset empties the client's buffer."""
+    import requests
+
+    from onetake_desktop.services.upload import UploadJob
+
+    size = 900_000  # the handover test's bundle: smaller than the buffers
+    bundle = random_file(tmp_path / "small.onetake.age", size)
+    store = tmp_path / "store"
+    states: list[UploadProgress] = []
+    done = threading.Event()
+    failed: list[str] = []
+
+    def held_on_disk() -> int:
+        files = [p for p in store.glob("*") if p.suffix != ".json" and p.is_file()]
+        return files[0].stat().st_size if files else 0
+
+    with (
+        intake_server(store) as intake,
+        proxy(intake.port, rate=40_000, hold_back=True) as line,
+    ):
+
+        def held_by_server() -> int:
+            answer = requests.head(
+                load_state(bundle).upload_url, headers={"Tus-Resumable": "1.0.0"}, timeout=10
+            )
+            return int(answer.headers["Upload-Offset"])
+
+        job = UploadJob(
+            bundle,
+            endpoint=line.url(intake),
+            on_progress=states.append,
+            on_done=lambda _r: done.set(),
+            on_failed=lambda e: failed.append(str(e)),
+        )
+        try:
+            job.start()
+            # The whole body has left the client, and the server is still receiving it.
+            while not (line.taken >= size and held_on_disk() > size // 10):
+                assert job.running, (failed, states[-1:])
+                time.sleep(0.02)
+            job.pause()
+            job.wait(60)  # on the old code: until the server has it all (~20 s), then "done"
+            assert not job.running and not done.is_set()
+            assert states[-1].state == "paused"
+            # The paused connection is gone, and with it what the server had not received:
+            # its offset stops where it was, and the candidate is not told more than that.
+            while line.live:
+                time.sleep(0.02)
+            held = held_by_server()
+            time.sleep(0.5)
+            assert held_by_server() == held == held_on_disk()
+            assert 0 < held < size and states[-1].sent <= held
+            paused_index = len(states)
+            line.rate = 0
+            job.resume()
+            assert done.wait(120), failed
+        finally:
+            job.close()
+        uploads = intake.uploads()
+    assert not failed
+    assert job.receipt is not None and len(uploads) == 1
+    assert sha256_of(uploads[0]) == sha256_of(bundle) == job.receipt.sha256
+    # Resumed from the server's word, not the client's count before the pause.
+    resumed = next(p for p in states[paused_index:] if p.state == "sending")
+    assert resumed.sent == held

@@ -89,7 +89,11 @@ class Proxy:
     ``cut_after`` bytes went client->server on them; ``rate``: bytes/s client->server;
     ``online = False``: connections are accepted and closed at once (no route to the server);
     ``rcvbuf``: a small receive buffer, so that with ``rate`` the client cannot run far ahead of
-    what really goes through (small bundles then show their progress, and pause, mid-way)."""
+    what really goes through (small bundles then show their progress, and pause, mid-way);
+    ``hold_back``: take what the client sends at once and pass it on at ``rate``, dropping what
+    was not passed on when the client goes away: the client's whole body leaves it at once, as
+    into a send buffer larger than the body, which a reset empties. ``taken``: bytes taken from
+    clients; ``live``: connections open now."""
 
     def __init__(
         self,
@@ -99,8 +103,12 @@ class Proxy:
         cut_after: int = 2_000_000,
         rate: float = 0,
         rcvbuf: int = 0,
+        hold_back: bool = False,
     ) -> None:
         self.target_port = target_port
+        self.hold_back = hold_back
+        self.taken = 0
+        self.live = 0
         self.cuts_left = cuts
         self.cuts_done = 0
         self.cut_after = cut_after
@@ -146,8 +154,10 @@ class Proxy:
             with self._lock:
                 cut = self.cuts_left > 0
                 self._sockets += [client, server]
+                self.live += 1
+            pump = self._hold_back if self.hold_back else self._pump
             t = threading.Thread(
-                target=self._pump, args=(client, server, cut), name="test-proxy-pump", daemon=True
+                target=pump, args=(client, server, cut), name="test-proxy-pump", daemon=True
             )
             t.start()
             self._threads.append(t)
@@ -181,10 +191,43 @@ class Proxy:
         except OSError:
             return
         finally:
-            for sock in (client, server):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
+            self._end(client, server)
+
+    def _hold_back(self, client: socket.socket, server: socket.socket, _cut: bool) -> None:
+        held = bytearray()
+        passed = 0
+        started = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                ready, _, _ = select.select([client, server], [], [], 0.01 if held else 0.2)
+                for s in ready:
+                    data = s.recv(1 << 20)
+                    if not data:
+                        return  # what was held back is dropped
+                    if s is client:
+                        with self._lock:
+                            self.taken += len(data)
+                        held += data
+                    else:
+                        client.sendall(data)
+                due = int(self.rate * (time.monotonic() - started)) - passed if self.rate else 0
+                n = min(len(held), max(due, 0), 16384) if self.rate else len(held)
+                if n:
+                    server.sendall(held[:n])
+                    del held[:n]
+                    passed += n
+        except OSError:
+            return
+        finally:
+            self._end(client, server)
+
+    def _end(self, client: socket.socket, server: socket.socket) -> None:
+        for sock in (client, server):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        with self._lock:
+            self.live -= 1
 
     def close(self) -> None:
         self._stop.set()
