@@ -30,6 +30,7 @@ import json
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -65,7 +66,7 @@ BACKOFF_MAX = 60.0
 # line at 100 ms round trips.
 SEND_BUFFER = 256 * 1024
 # How often a PATCH in flight looks whether it was paused, and how long a pause waits for the
-# server to say what it kept (then the last figure it gave is shown).
+# server to say what it kept, to connect and then to answer (else its last figure is shown).
 PAUSE_POLL = 0.05
 PAUSE_ASK_TIMEOUT = 3.0
 
@@ -234,7 +235,8 @@ def _reset(sock: socket.socket) -> None:
     with zero linger its close is a reset, so the kernel drops what it has not sent (the server
     keeps only what it received)."""
     with contextlib.suppress(OSError):
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        linger = struct.pack("HH" if sys.platform == "win32" else "ii", 1, 0)  # on, 0 s
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
     with contextlib.suppress(OSError):
         # The plain socket's shutdown: a TLS socket's own would tear down its state under the
         # thread still using it.
