@@ -10,9 +10,6 @@ to offer ``current_reviewer_id`` and ``set_reviewer(reviewer_id)`` and, ideally,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
@@ -26,7 +23,11 @@ from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 # The windows and dialogs load on first use, and so do the Qt classes only they and lock()
 # name: each Qt class makes its Python enums when first named (issue 17: before the first
 # paint of a window that has no panel, none of them is needed).
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
     from PySide6.QtWidgets import QDialog
 
     # (The lock screen, and the panel windows' shared parts it uses, load when the panel
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
     from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
     from onetake_desktop.ui.panel.summary import SummaryWindow
 
-W = TypeVar("W", bound="PanelWindow")
+if TYPE_CHECKING:
+    W = TypeVar("W", bound="PanelWindow")
 IDLE_CHECK_MS = 5_000
 # A tuple, not a set: the filter sees every event of the application, and a set hashes each
 # event type through Python's Enum.__hash__ (a tuple compares by identity first, in C).

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QWidget
 
 from onetake_desktop.services.context import AppContext
 
-if TYPE_CHECKING:  # a name only: PySide6's import hook would read pathlib.py (issue 17)
+# Not typing's: PySide6's import hook reads the source of each module an import statement
+# names after it has loaded, and this is the reviewer's first module to load after it
+# (typing.py, collections/abc.py; pathlib.py for a name only). mypy reads any TYPE_CHECKING
+# alike (issue 17; see ui/candidate/window.py).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 

@@ -8,8 +8,6 @@ worker thread (``run_task``) with their own database connection and report back 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -54,6 +52,14 @@ from onetake_desktop.ui.widgets.qt_numbers import (
     TextInteractionFlag,
     set_properties,
 )
+
+# Not typing's: PySide6's import hook reads the source of each module an import statement
+# names after it has loaded (typing.py, collections/abc.py: ~0.6 ms; issue 17; see
+# ui/candidate/window.py). mypy reads any TYPE_CHECKING alike.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, Literal
 
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
     # (pathlib too, where a path is made: PySide6's import hook reads the source of each
