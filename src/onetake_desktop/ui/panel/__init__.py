@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.switch import PanelistSwitch
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
@@ -29,6 +28,9 @@ if TYPE_CHECKING:
     from typing import Any, TypeVar
 
     from PySide6.QtWidgets import QDialog
+
+    # Names only: PySide6's import hook would read services/panel.py (issue 17).
+    from onetake_desktop.services.panel import Actor, PanelService
 
     # (The lock screen, and the panel windows' shared parts it uses, load when the panel
     # first locks: a lone reviewer's first frame has none of them.)
@@ -551,5 +553,7 @@ def install_panel_features(
     as ``window.panel``). ``service``: the context's panel service on the window's library;
     without one, a panel service on the window's own library and the system clock."""
     if service is None:
-        service = PanelService(window.service.library)  # type: ignore[attr-defined]
+        from onetake_desktop.services import panel  # by its package (see TYPE_CHECKING)
+
+        service = panel.PanelService(window.service.library)  # type: ignore[attr-defined]
     return PanelController(window, service)

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 def open_reviewer_window(context: AppContext, paths: Sequence[Path] = ()) -> QWidget:
     """The reviewer window on the user's library; ``paths`` (bundles, folders) import first."""
-    from onetake_desktop.ui.reviewer.window import ReviewerWindow
+    from onetake_desktop.ui.reviewer import window as reviewer_window
 
     service = context.reviewer_service()
-    window = ReviewerWindow(
+    window = reviewer_window.ReviewerWindow(
         service, panel_service=context.panel_service(service.library), context=context
     )
     help_menu = window.menuBar().addMenu("&Help")
