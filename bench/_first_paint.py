@@ -13,10 +13,8 @@ line on stdout and ends the process at once with ``os._exit(0)``:
 With FIRST_PAINT_PROFILE=FILE, a cProfile of the run up to that paint is written to FILE; with
 FIRST_PAINT_MODULES=FILE, the names of the modules imported by then (and a last line
 ``QtCore.Qt built: yes|no``: whether PySide6 has built its ``Qt`` namespace's enums, see
-``ui/widgets/qt_numbers.py``); with FIRST_PAINT_COUNTS=FILE, what the process has cost the
-system by then beside CPU time (JSON: getrusage's page faults, context switches and blocks,
-/proc/self/io's bytes and calls, threads, shared objects mapped, modules, memory; read after
-the CPU time; see bench/first_paint_counts.py); with FIRST_PAINT_KEEP_STDERR=1, stderr is not
+``ui/widgets/qt_numbers.py``); with FIRST_PAINT_COUNTS=FILE, the process's page faults, system
+calls and more by then (bench/_first_paint_counts.py); with FIRST_PAINT_KEEP_STDERR=1, stderr is not
 pointed at native.log (for ``-X importtime``; this imports ui.application before the app does);
 with FIRST_PAINT_APP_FILTER=1, the filter is installed on the application instead, as before
 session 4 (see ``_patch_exec``: it makes PySide6 build Python types and enums that neither side
@@ -54,29 +52,6 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _write_counts(path: str) -> None:
-    """What the process has cost the system up to now, beside its CPU time (issue 17: the
-    part of a window's start-up that instruction counts do not see). Linux only."""
-    own = resource.getrusage(resource.RUSAGE_SELF)  # first: the lines below fault pages too
-    import json
-
-    names = ("utime", "stime", "minflt", "majflt", "nvcsw", "nivcsw", "inblock", "oublock")
-    counts: dict[str, Any] = {name: getattr(own, "ru_" + name) for name in names}
-    counts["modules"] = len(sys.modules)
-    counts["threads"] = len(os.listdir("/proc/self/task"))
-    with open("/proc/self/io") as io:  # rchar/wchar: bytes read/written; syscr/syscw: calls
-        counts.update((k, int(v)) for k, v in (line.split(": ") for line in io))
-    with open("/proc/self/maps") as maps:
-        files = {line.split()[-1] for line in maps if len(line.split()) > 5}
-    counts["shared_objects"] = sum(1 for f in files if ".so" in f.rsplit("/", 1)[-1])
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(("RssAnon:", "RssFile:")):
-                counts[line.split(":")[0]] = int(line.split()[1])
-    with open(path, "w") as out:
-        json.dump(counts, out)
-
-
 def _first_paint_filter(qt_core: ModuleType, qt_widgets: ModuleType) -> Any:
     paint = qt_core.QEvent.Type.Paint
 
@@ -102,7 +77,10 @@ def _first_paint_filter(qt_core: ModuleType, qt_widgets: ModuleType) -> Any:
                         out.write("\n".join(sorted(sys.modules)) + "\n")
                         out.write(f"QtCore.Qt built: {'yes' if built else 'no'}\n")
                 if os.environ.get("FIRST_PAINT_COUNTS"):  # read after the CPU time above
-                    _write_counts(os.environ["FIRST_PAINT_COUNTS"])
+                    own = resource.getrusage(resource.RUSAGE_SELF)  # before the import below
+                    import _first_paint_counts  # beside this file; not compiled in every run
+
+                    _first_paint_counts.write(os.environ["FIRST_PAINT_COUNTS"], own)
                 if _profile is not None:
                     _profile.disable()
                     _profile.dump_stats(os.environ["FIRST_PAINT_PROFILE"])
