@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from onetake_desktop.services.context import AppContext
-
 # Not typing's: PySide6's import hook reads the source of each module an import statement
 # names after it has loaded, and this is the reviewer's first module to load after it
-# (typing.py, collections/abc.py; pathlib.py for a name only). mypy reads any TYPE_CHECKING
-# alike (issue 17; see ui/candidate/window.py).
+# (typing.py, collections/abc.py; pathlib.py and services/context.py for names only). mypy
+# reads any TYPE_CHECKING alike (issue 17; see ui/candidate/window.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
+
+    from onetake_desktop.services.context import AppContext
 
 
 def open_reviewer_window(context: AppContext, paths: Sequence[Path] = ()) -> QWidget:
