@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import os
 import resource
-import sys
 from typing import Any
 
 
-def write(path: str, own: resource.struct_rusage) -> None:
-    """``own``: the process's getrusage, read at the paint (before this module loaded); the
-    rest is read now."""
+def write(path: str, own: resource.struct_rusage, io: str, modules: int) -> None:
+    """``own``, ``io`` and ``modules``: the process's getrusage, /proc/self/io and number of
+    modules, read at the paint before this module loaded; the rest is read now."""
     import json
 
     names = ("utime", "stime", "minflt", "majflt", "nvcsw", "nivcsw", "inblock", "oublock")
     counts: dict[str, Any] = {name: getattr(own, "ru_" + name) for name in names}
-    counts["modules"] = len(sys.modules)
+    counts["modules"] = modules
     counts["threads"] = len(os.listdir("/proc/self/task"))
-    with open("/proc/self/io") as io:  # rchar/wchar: bytes read/written; syscr/syscw: calls
-        counts.update((k, int(v)) for k, v in (line.split(": ") for line in io))
+    # rchar/wchar: bytes read/written; syscr/syscw: calls
+    counts.update((k, int(v)) for k, v in (line.split(": ") for line in io.splitlines()))
     with open("/proc/self/maps") as maps:
         files = {line.split()[-1] for line in maps if len(line.split()) > 5}
     counts["shared_objects"] = sum(1 for f in files if ".so" in f.rsplit("/", 1)[-1])
