@@ -10,14 +10,15 @@ line on stdout and ends the process at once with ``os._exit(0)``:
 
     FIRST_PAINT <time.monotonic()> <CPU seconds of this process> <class> <objectName>
 
-With FIRST_PAINT_PROFILE=FILE, a cProfile of the run up to that paint is written to FILE;
-with FIRST_PAINT_MODULES=FILE, the names of the modules imported by then (and a last line
+With FIRST_PAINT_PROFILE=FILE, a cProfile of the run up to that paint is written to FILE; with
+FIRST_PAINT_MODULES=FILE, the names of the modules imported by then (and a last line
 ``QtCore.Qt built: yes|no``: whether PySide6 has built its ``Qt`` namespace's enums, see
-``ui/widgets/qt_numbers.py``); with
-FIRST_PAINT_KEEP_STDERR=1, stderr is not pointed at native.log (for ``-X importtime``; this
-imports ui.application before the app does); with FIRST_PAINT_APP_FILTER=1, the filter is
-installed on the application instead, as before session 4 (see ``_patch_exec``: it makes
-PySide6 build Python types and enums that neither side would build without the driver).
+``ui/widgets/qt_numbers.py``); with FIRST_PAINT_COUNTS=FILE, the process's page faults, system
+calls and more by then (bench/_first_paint_counts.py); with FIRST_PAINT_KEEP_STDERR=1, stderr is not
+pointed at native.log (for ``-X importtime``; this imports ui.application before the app does);
+with FIRST_PAINT_APP_FILTER=1, the filter is installed on the application instead, as before
+session 4 (see ``_patch_exec``: it makes PySide6 build Python types and enums that neither side
+would build without the driver).
 CLOCK_MONOTONIC is shared by all processes, so the parent measures from just before its
 ``Popen`` to that timestamp. stdout, because the app points stderr at its native.log.
 Both sides go through this same file: the anchor imports only QtWidgets (and this driver's
@@ -75,6 +76,14 @@ def _first_paint_filter(qt_core: ModuleType, qt_widgets: ModuleType) -> Any:
                     with open(os.environ["FIRST_PAINT_MODULES"], "w") as out:
                         out.write("\n".join(sorted(sys.modules)) + "\n")
                         out.write(f"QtCore.Qt built: {'yes' if built else 'no'}\n")
+                if os.environ.get("FIRST_PAINT_COUNTS"):  # read after the CPU time above
+                    # Before the import below, which reads a file and adds a module.
+                    own = resource.getrusage(resource.RUSAGE_SELF)
+                    with open("/proc/self/io") as io:
+                        before = (own, io.read(), len(sys.modules))
+                    import _first_paint_counts  # beside this file; not compiled in every run
+
+                    _first_paint_counts.write(os.environ["FIRST_PAINT_COUNTS"], *before)
                 if _profile is not None:
                     _profile.disable()
                     _profile.dump_stats(os.environ["FIRST_PAINT_PROFILE"])

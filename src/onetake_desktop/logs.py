@@ -80,13 +80,17 @@ def stderr_is_a_file() -> None:
     """Once stderr goes to a file nobody reads live (the windows send it to native.log),
     the --verbose lines written there leave exceptions' messages out, as the log file does:
     that file is not erased with a candidate either."""
-    import logging
-
-    from onetake_desktop.log_rotation import FileFormatter
-
+    # Not an import statement: the windows call this after PySide6 has loaded, and its import
+    # hook reads the source of each module such a statement names (logging's 2,300 lines,
+    # issue 17). No logging loaded yet: no handler of ours to change.
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return
     for handler in logging.getLogger(LOGGER).handlers:
         to_file = isinstance(handler, logging.FileHandler)
         if getattr(handler, OWNED, False) and not to_file:  # --verbose's stderr handler
+            from onetake_desktop.log_rotation import FileFormatter
+
             handler.setFormatter(FileFormatter(STDERR_FORMAT))
 
 

@@ -49,9 +49,11 @@ class DeviceDefaults(NamedTuple):
 
 def _default_panel_factory(clock: Clock) -> Callable[[Library], PanelService]:
     def make(library: Library) -> PanelService:
-        from onetake_desktop.services.panel import PanelService
+        # By its package: the reviewer window asks after PySide6 has loaded, and its import
+        # hook reads the source of a module an import statement returns (issue 17).
+        from onetake_desktop.services import panel
 
-        return PanelService(library, clock)
+        return panel.PanelService(library, clock)
 
     return make
 
@@ -90,9 +92,9 @@ class AppContext(NamedTuple):
 
     def reviewer_service(self) -> ReviewerService:
         """The reviewer library, seeded with the demo; "you" are the settings' reviewer."""
-        from onetake_desktop.services.reviewer import open_reviewer_service
+        from onetake_desktop.services import reviewer  # by its package: see _default_panel_factory
 
-        return open_reviewer_service(self.paths.ensure().library, self.settings.reviewer)
+        return reviewer.open_reviewer_service(self.paths.ensure().library, self.settings.reviewer)
 
     def panel_service(self, library: Library | None = None) -> PanelService:
         """The panel on ``library`` (the reviewer window's own: never a second connection)."""

@@ -15,10 +15,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
-from onetake_desktop import __version__
-from onetake_desktop.logs import MAX_BYTES, install_excepthooks, stderr_is_a_file
-from onetake_desktop.paths import resource
-from onetake_desktop.services.context import AppContext
+# By their package, which the first line names anyway: these load after PySide6, whose import
+# hook reads the source of the module an import statement returns (issue 17).
+from onetake_desktop import __version__, logs, paths
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
     from onetake_desktop.cli import GuiRequest
+    from onetake_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ def route_native_messages(logs_dir: Path) -> Path:
     logs_dir.mkdir(parents=True, exist_ok=True)
     path = logs_dir / NATIVE_LOG
     with contextlib.suppress(OSError):
-        if path.stat().st_size > MAX_BYTES:  # one old file kept, like onetake.log
+        if path.stat().st_size > logs.MAX_BYTES:  # one old file kept, like onetake.log
             os.replace(path, path.with_name(NATIVE_LOG + ".1"))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     sys.stderr.flush()
     os.dup2(fd, 2)
     os.close(fd)
-    stderr_is_a_file()  # --verbose lines there: no exception messages, as in onetake.log
+    logs.stderr_is_a_file()  # --verbose lines there: no exception messages, as in onetake.log
     return path
 
 
@@ -130,7 +130,7 @@ def install_error_handlers(logs_dir: Path) -> ErrorReporter:
     if _reporter is None:
         _reporter = ErrorReporter()
     _reporter.logs_dir = logs_dir
-    install_excepthooks(_reporter.report)
+    logs.install_excepthooks(_reporter.report)
     return _reporter
 
 
@@ -144,10 +144,10 @@ def ensure_application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("OneTake")
     app.setDesktopFileName("onetake-desktop")
-    icon = resource("icons", "onetake.svg")
+    icon = paths.resource("icons", "onetake.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    style = resource("styles", "onetake.qss")
+    style = paths.resource("styles", "onetake.qss")
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
     return app

@@ -10,15 +10,11 @@ to offer ``current_reviewer_id`` and ``set_reviewer(reviewer_id)`` and, ideally,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.panel import Actor, PanelService
 from onetake_desktop.ui.panel.switch import PanelistSwitch
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
@@ -26,8 +22,15 @@ from onetake_desktop.ui.widgets.qt_numbers import TextFormat, set_properties
 # The windows and dialogs load on first use, and so do the Qt classes only they and lock()
 # name: each Qt class makes its Python enums when first named (issue 17: before the first
 # paint of a window that has no panel, none of them is needed).
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
     from PySide6.QtWidgets import QDialog
+
+    # Names only: PySide6's import hook would read services/panel.py (issue 17).
+    from onetake_desktop.services.panel import Actor, PanelService
 
     # (The lock screen, and the panel windows' shared parts it uses, load when the panel
     # first locks: a lone reviewer's first frame has none of them.)
@@ -39,7 +42,8 @@ if TYPE_CHECKING:
     from onetake_desktop.ui.panel.question_mode import QuestionModeWindow
     from onetake_desktop.ui.panel.summary import SummaryWindow
 
-W = TypeVar("W", bound="PanelWindow")
+if TYPE_CHECKING:
+    W = TypeVar("W", bound="PanelWindow")
 IDLE_CHECK_MS = 5_000
 # A tuple, not a set: the filter sees every event of the application, and a set hashes each
 # event type through Python's Enum.__hash__ (a tuple compares by identity first, in C).
@@ -549,5 +553,7 @@ def install_panel_features(
     as ``window.panel``). ``service``: the context's panel service on the window's library;
     without one, a panel service on the window's own library and the system clock."""
     if service is None:
-        service = PanelService(window.service.library)  # type: ignore[attr-defined]
+        from onetake_desktop.services import panel  # by its package (see TYPE_CHECKING)
+
+        service = panel.PanelService(window.service.library)  # type: ignore[attr-defined]
     return PanelController(window, service)

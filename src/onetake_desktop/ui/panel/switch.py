@@ -8,13 +8,17 @@ Its own module: a lone reviewer's window shows it in its first frame, and the lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
-from onetake_desktop.services.panel import PanelService
 from onetake_desktop.ui.widgets.qt_numbers import ToolButtonStyle, set_properties
+
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    # A name only: PySide6's import hook would read services/panel.py (issue 17).
+    from onetake_desktop.services.panel import PanelService
 
 NAME_EMS = 14  # the widest a panelist's name shows on the switch
 

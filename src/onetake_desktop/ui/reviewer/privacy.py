@@ -9,9 +9,6 @@ come from bundles, so every label here is plain text, and names go through the w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
-
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -27,11 +24,22 @@ from PySide6.QtWidgets import (
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.ui.widgets.first_paint import after_first_paint
+from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
+    ElidedLabel,
+    plain_tooltip,
+    warn,
+)
+from onetake_desktop.ui.widgets.qt_numbers import ContextMenuPolicy, TextFormat, set_properties
 
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     # A name only: PySide6's import hook reads datetime.py (~0.4 ms) for each new module an
     # import statement names after it loads (issue 17); _imported imports it when it runs.
     from datetime import datetime
+    from typing import Any, TypeVar
 
 if TYPE_CHECKING:  # loaded with the first dialog or message: with the Qt classes only they
     # name (each makes its Python enums), no part of the window's first frame (issue 17)
@@ -42,15 +50,9 @@ if TYPE_CHECKING:  # loaded with the first dialog or message: with the Qt classe
     from onetake_desktop.services.scoring import Actor
     from onetake_desktop.storage.erasure import ErasureResult
     from onetake_desktop.ui.reviewer.privacy_dialogs import EraseDialog, HoldDialog, ReleaseDialog
-from onetake_desktop.ui.widgets.first_paint import after_first_paint
-from onetake_desktop.ui.widgets.plain import (  # error text can name a candidate or file
-    ElidedLabel,
-    plain_tooltip,
-    warn,
-)
-from onetake_desktop.ui.widgets.qt_numbers import ContextMenuPolicy, TextFormat, set_properties
 
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    _T = TypeVar("_T")
 
 # While the window is open, who fell due since is erased every hour: a window left open (and
 # locked) on the panel's laptop for weeks keeps the candidates' promise too.

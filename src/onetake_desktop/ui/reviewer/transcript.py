@@ -8,9 +8,6 @@ QPlainTextEdit and is highlighted with extra selections, never rendered as rich 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
-
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
@@ -38,8 +35,11 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 # Loaded when first needed, not with the window (issue 17): the service (the window's first
 # frame asks no transcript), and Qt's classes for the highlight, the context menu and the note
 # dialog (PySide6 makes each Python class, with its enums, on first use: 1-2 ms each).
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path  # a name only (PySide6's import hook reads each module named)
+    from typing import Any
 
     # The search's results list (and QListView's enums behind it) with the first search.
     from PySide6.QtWidgets import QListWidget, QListWidgetItem
@@ -518,8 +518,9 @@ class TranscriptFeatures(QObject):
 
     def _view_menu(self) -> QMenu:
         for action in self.window.menuBar().actions():
-            if action.text().replace("&", "") == "View" and action.menu() is not None:
-                return cast(QMenu, action.menu())
+            menu = action.menu()  # typed QObject by PySide6: a menu bar's menus are QMenus
+            if action.text().replace("&", "") == "View" and isinstance(menu, QMenu):
+                return menu
         return self.window.menuBar().addMenu("&View")
 
     # -- following the window ---------------------------------------------------------------------

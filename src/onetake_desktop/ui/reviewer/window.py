@@ -8,8 +8,6 @@ worker thread (``run_task``) with their own database connection and report back 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -28,14 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.panel import PanelService
-from onetake_desktop.services.reviewer import (
-    RECOMMENDATION_LABELS,
-    RECOMMENDATION_ORDER,
-    AnswerView,
-    ReviewerService,
-    open_reviewer_service,
-)
+
+# Our modules that load after PySide6 are named by their package ("from package import
+# module"), not by their own name: PySide6's import hook reads the source of the module an
+# import statement returns, the first time it sees its name (inspect.getsource, kept in
+# linecache), so "from services.reviewer import X" reads reviewer.py's 31 KB at the window's
+# start and "from services import reviewer" only the package's __init__ (issue 17).
+from onetake_desktop.services import panel as panel_services
+from onetake_desktop.services import reviewer as reviewer_services
 from onetake_desktop.ui.widgets.first_paint import after_first_paint
 from onetake_desktop.ui.widgets.flags import flags_tooltip, header_text
 from onetake_desktop.ui.widgets.plain import (
@@ -55,6 +53,14 @@ from onetake_desktop.ui.widgets.qt_numbers import (
     set_properties,
 )
 
+# Not typing's: PySide6's import hook reads the source of each module an import statement
+# names after it has loaded (typing.py, collections/abc.py: ~0.6 ms; issue 17; see
+# ui/candidate/window.py). mypy reads any TYPE_CHECKING alike.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, Literal
+
 if TYPE_CHECKING:  # Qt's Python classes are made on first use, each with its enums (issue 17)
     # (pathlib too, where a path is made: PySide6's import hook reads the source of each
     # module an import statement names after it loads, pathlib.py ~0.2 ms: issue 17.)
@@ -69,6 +75,8 @@ if TYPE_CHECKING:  # with the panes: a window locked at start builds them after 
 if TYPE_CHECKING:  # the importer (bundles, probes, zip checks) loads on the first import
     from onetake_desktop.services.context import AppContext
     from onetake_desktop.services.importing import ImportReport
+    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.services.reviewer import AnswerView, ReviewerService
 
 STYLE = """
 QLabel#QuestionText { font-size: 12pt; font-weight: 600; }
@@ -89,9 +97,9 @@ TREE_INDENTATION = 12  # the library tree's, in pixels (its width is measured be
 
 
 def _seconds(value: float) -> str:
-    from onetake_desktop.ui.widgets.player import format_ms  # loaded with the panes
+    from onetake_desktop.ui.widgets import player  # loaded with the panes (module: see top)
 
-    return format_ms(round(value * 1000))
+    return player.format_ms(round(value * 1000))
 
 
 class _EndedImport:
@@ -203,22 +211,22 @@ class ReviewerWindow(QMainWindow):
         self._building = True
         self._reload_pending = False
         self._transcripts_pending = False
-        from onetake_desktop.ui.panel import install_panel_features, locks_at_start
+        from onetake_desktop.ui import panel as panel_ui  # the package, not its name: see top
 
         if panel_service is None:  # as install_panel_features would make it
-            panel_service = PanelService(service.library)
-        locked = locks_at_start(panel_service)
+            panel_service = panel_services.PanelService(service.library)
+        locked = panel_ui.locks_at_start(panel_service)
         if not locked:  # first, as in the focus chain (Tab, the first focus)
             self._ensure_panes()
         # Scores written anywhere on this library (question mode, panel windows) update the
         # tree live, not at the next sign-in.
         self._stop_watching = service.watch_scores(self._on_scores_written)
 
-        from onetake_desktop.ui.reviewer.privacy import install_privacy_features
+        from onetake_desktop.ui.reviewer import privacy  # the module by its package: see top
 
         # Before the panel: its lock then hides the retention banner with the rest.
-        install_privacy_features(self)  # erase, keep longer, retention banner and start-up
-        self.panel = panel = install_panel_features(self, panel_service)
+        privacy.install_privacy_features(self)  # erase, keep longer, retention banner and start-up
+        self.panel = panel = panel_ui.install_panel_features(self, panel_service)
         audio = panel.actions.get("audio_only")
         if audio is not None:
             audio.toggled.connect(self._on_panel_audio_only)
@@ -424,7 +432,7 @@ class ReviewerWindow(QMainWindow):
             return
         self._transcripts_pending = False
         self._ensure_panes()  # beside the player
-        from onetake_desktop.ui.reviewer.transcript import install_transcript_features
+        from onetake_desktop.ui.reviewer import transcript  # the module by its package: see top
 
         if self.context is not None:
             paths = self.context.paths
@@ -434,7 +442,7 @@ class ReviewerWindow(QMainWindow):
             paths = app_paths()
         panel = self.__dict__.get("panel")
         before = set(self._tab_ring()) if panel is not None and self._panes_late else set()
-        install_transcript_features(
+        transcript.install_transcript_features(
             self, paths.cache, painted=self.isVisible() and not self._building
         )
         if before and panel is not None:
@@ -692,10 +700,10 @@ class ReviewerWindow(QMainWindow):
         self.player_split = QSplitter()  # side by side: its own orientation (see __init__)
         self.player_split.setChildrenCollapsible(False)
         layout.addWidget(self.player_split, 1)
-        from onetake_desktop.ui.widgets.player import PlayerWidget  # with the panes
+        from onetake_desktop.ui.widgets import player  # with the panes (module: see top)
 
         # Made in the window, not outside and moved in (which styles all of it again).
-        self.player = PlayerWidget(self.player_split)
+        self.player = player.PlayerWidget(self.player_split)
         self.player_split.addWidget(self.player)
         # In a short window the picture gives way before the player's buttons: its least
         # height is two lines, not a full picture's, so the player's minimum (what the
@@ -725,10 +733,11 @@ class ReviewerWindow(QMainWindow):
         self.scoring_hint.setWordWrap(True)
         self.scoring_pane.addWidget(self.scoring_hint)
         self.scoring_pane.setMinimumWidth(230)
-        from onetake_desktop.ui.widgets.pinned_notes import PinnedNotes  # with the panes
+        from onetake_desktop.ui.widgets import pinned_notes  # with the panes (see top)
 
         # The rubric's notes at moments, under the player (the rubric is given them).
-        self.pin_notes = PinnedNotes(self.answer_pane)  # made in the window (see the player)
+        # Made in the window (see the player).
+        self.pin_notes = pinned_notes.PinnedNotes(self.answer_pane)
         self.pin_notes.pins.setMaximumHeight(110)
         self.pin_notes.setEnabled(False)  # until an answer shows (show_answer)
         self.pins_placeholder.addWidget(self.pin_notes)
@@ -776,8 +785,8 @@ class ReviewerWindow(QMainWindow):
         rec_row = QGridLayout()
         rec_row.setSpacing(6)
         self.recommend_buttons: dict[str, QPushButton] = {}
-        for i, value in enumerate(RECOMMENDATION_ORDER):
-            label = RECOMMENDATION_LABELS[value]
+        for i, value in enumerate(reviewer_services.RECOMMENDATION_ORDER):
+            label = reviewer_services.RECOMMENDATION_LABELS[value]
             b = QPushButton(label)
             b.setObjectName("RecommendButton")
             b.setCheckable(True)
@@ -910,9 +919,9 @@ class ReviewerWindow(QMainWindow):
         menu.addAction(self.auto_advance_action)
         menu.addSeparator()
         self.recommend_actions: dict[str, QAction] = {}
-        for i, value in enumerate(RECOMMENDATION_ORDER, start=1):
+        for i, value in enumerate(reviewer_services.RECOMMENDATION_ORDER, start=1):
             action = self._action(
-                f"Recommend: {RECOMMENDATION_LABELS[value]}",
+                f"Recommend: {reviewer_services.RECOMMENDATION_LABELS[value]}",
                 # (Not functools.partial: PySide6's import hook reads the source of each
                 # module an import statement names after it loads, functools.py ~0.3 ms.)
                 self._recommend_slot(value),
@@ -2006,7 +2015,8 @@ class ReviewerWindow(QMainWindow):
         paths = list(paths)
 
         def work(progress: Any) -> ImportReport:
-            worker = open_reviewer_service(root)  # its own connection, on the worker thread
+            # Its own connection, on the worker thread.
+            worker = reviewer_services.open_reviewer_service(root)
             try:
                 return worker.import_paths(paths, progress, workers=2)
             finally:

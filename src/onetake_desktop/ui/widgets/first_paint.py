@@ -9,10 +9,12 @@ expose that paints, so it would still run before the first frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
+
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class _AfterFirstPaint(QObject):

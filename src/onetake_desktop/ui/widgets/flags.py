@@ -7,10 +7,14 @@ text only: label text set with PlainText format, tooltips escaped (:func:`plain_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from onetake_desktop.domain.conformance import Flag
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    # A name only: PySide6's import hook would read conformance.py (issue 17).
+    from onetake_desktop.domain.conformance import Flag
 
 FLAG_MARK = "⚑"
 HEADER_SHOWN = 3  # sentences in the answer header; the rest are counted (all in the tooltip)

@@ -7,9 +7,6 @@ with its first answer (issue 17).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -33,7 +30,10 @@ from onetake_desktop.ui.widgets.qt_numbers import (
     set_properties,
 )
 
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:  # defined with the rest of the rubric
+    from collections.abc import Sequence
+
     # (A note's list item, and its Python type and enums, come with the first note.)
     from PySide6.QtWidgets import QListWidgetItem
 

@@ -15,9 +15,6 @@ All of it runs on the GUI thread.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import (
     Q_ARG,
     QMetaObject,
@@ -57,7 +54,9 @@ from onetake_desktop.ui.widgets.qt_numbers import (
 
 # Qt Multimedia (and QtNetwork behind it, their enums, the backend) loads with the first
 # media: a window that shows no answer yet does not pay for it before its first paint.
+TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path  # a name only (PySide6's import hook reads each module named)
 
     from PySide6.QtCore import QRect, QUrl
