@@ -93,6 +93,11 @@ QProgressBar::chunk { background: #a9cbf2; }
 SIGN_IN_TO_IMPORT = "Sign in to import bundles."  # dropped or chosen while the panel is locked
 
 
+# The recommendation's title: one line on a short window (its rubric takes one line a level).
+RECOMMEND_TITLE = {
+    False: "Overall recommendation for this candidate",
+    True: "Overall recommendation",
+}
 TREE_INDENTATION = 12  # the library tree's, in pixels (its width is measured before it is made)
 
 
@@ -777,6 +782,9 @@ class ReviewerWindow(QMainWindow):
         from onetake_desktop.ui.widgets.rubric import RubricPanel
 
         self.rubric = RubricPanel(include_pins=False, scroll_levels=False, pins=self.pin_notes)
+        # Short windows: one line per level, the whole anchor of one in a box under them, so
+        # the note and Submit are a short scroll away, not three screens (review s11 #16).
+        self.rubric.set_compact(self._compact)
         self.correct_button = QPushButton("Correct this score…")
         self.correct_button.setToolTip("A submitted score changes only with a reason")
         self.correct_button.setVisible(False)
@@ -812,8 +820,9 @@ class ReviewerWindow(QMainWindow):
         layout.addWidget(self.rubric, 1)
         layout.addWidget(self.correct_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addSpacing(6)
-        recommend_title = QLabel("Overall recommendation for this candidate")
+        recommend_title = QLabel(RECOMMEND_TITLE[self._compact])
         recommend_title.setWordWrap(True)
+        self.recommend_title = recommend_title
         layout.addWidget(recommend_title)
         layout.addLayout(rec_row)
         layout.addWidget(self.submit_button)
@@ -1396,6 +1405,8 @@ class ReviewerWindow(QMainWindow):
         self._show_candidate(name, email)
         if changed:
             self.pin_notes.reset()  # a line typed for the last answer is not this one's note
+            # Another answer: its rubric from the top (scoring the last may have scrolled).
+            self.scoring_scroll.verticalScrollBar().setValue(0)
             self._load_media(view)
         self.pin_notes.setVisible(a.answer_type != "text")
         self._fit_labels()
@@ -1486,6 +1497,9 @@ class ReviewerWindow(QMainWindow):
             self._compact_set = True
             self.pin_notes.set_expanded(not self._compact)
             self.pin_notes.set_compact(self._compact)  # its title on the note's line
+            if self._scoring_page_built:  # (else made so)
+                self.rubric.set_compact(self._compact)
+                self.recommend_title.setText(RECOMMEND_TITLE[self._compact])
             # Short windows: tighter margins and gaps around the answer, so the player keeps
             # its buttons under a banner (911x512 points at 1366x768 x1.5).
             answer = self.answer_pane.layout()
@@ -1667,7 +1681,7 @@ class ReviewerWindow(QMainWindow):
         if submitted:
             status = "Submitted. A change needs a correction with a reason."
         elif score is not None and score.score is not None:
-            status = "Draft saved. Submit when you have scored every answer."
+            status = "Draft saved."  # what is left to score: under Submit
         else:
             status = "Choose a level (keys 1-5). Everything saves as you go."
         self.rubric.show_answer(
@@ -1723,6 +1737,18 @@ class ReviewerWindow(QMainWindow):
             self._after_change()
             if self.auto_advance_action.isChecked():
                 self._advance_within_candidate()
+            else:
+                # Next come the note and Submit: in sight (a short window scrolls to them,
+                # keeping the chosen level's whole anchor), once the lines the score changed
+                # have their height.
+                QTimer.singleShot(0, self._show_note_and_submit)
+
+    def _show_note_and_submit(self) -> None:
+        scroll = self.scoring_scroll
+        if self.rubric.compact():  # as much of it as Submit leaves room for
+            scroll.ensureWidgetVisible(self.rubric.detail, 0, 0)
+        scroll.ensureWidgetVisible(self.rubric.note, 0, 0)
+        scroll.ensureWidgetVisible(self.submit_button, 0, 0)
 
     def _advance_within_candidate(self) -> None:
         """After a score: this candidate's next unscored answer, or stay and say what is next

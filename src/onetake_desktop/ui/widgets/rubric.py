@@ -6,7 +6,10 @@ Keys 1-5 choose a level while the window is active (text fields keep their digit
 
 Every anchor is readable in full wherever the panel is embedded: the levels wrap, and the
 rubric and the note scroll together (``levels_area``), so a short window scrolls them instead of
-cutting them after two lines. The pinned notes (``pins_box``) fold away behind their title.
+cutting them after two lines. A short host asks for the one-line levels (``set_compact``): each
+level is its score and its anchor's beginning on one line, and the whole anchor of the level
+pointed at, focused or chosen shows in one box under them (``detail``), so the note and the
+buttons under the rubric stay near. The pinned notes (``pins_box``) fold away behind their title.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from onetake_desktop.ui.widgets.pinned_notes import PinnedNotes
+from onetake_desktop.ui.widgets.plain import plain_tooltip
 
 if TYPE_CHECKING:  # only named: the kit reader loads with the first definition (issue 17)
     from onetake_desktop.domain.kit import Rubric
@@ -38,11 +42,15 @@ if TYPE_CHECKING:  # only named: the kit reader loads with the first definition 
 # Local style, so the widget looks the same wherever it is embedded.
 STYLE = """
 QLabel#SectionTitle { font-size: 13pt; font-weight: 600; }
+QLabel#SectionTitle[compact="true"] { font-size: 11pt; }
 QPushButton#ScoreButton { padding: 0; font-weight: 600; border-radius: 18px; }
 QPushButton#ScoreButton:checked { background: #1f5fa8; color: #ffffff; border: 1px solid #1f5fa8; }
 QLabel#Anchor { color: #3c4657; padding: 4px 8px; border-radius: 6px; font-size: 10pt; }
 QLabel#Anchor[chosen="true"] { background: #e8f0fa; color: #1d2430; }
+QLabel#AnchorDetail { color: #1d2430; background: #f4f6f9; border: 1px solid #d5dbe3;
+    border-radius: 6px; padding: 4px 8px; font-size: 10pt; }
 """
+NO_LEVEL = "Point at a score, or Tab to it, to read its whole description here."
 NOTE_SAVE_DELAY_MS = 600  # a note saves this long after the last keystroke (and on leaving)
 
 
@@ -59,6 +67,77 @@ class _NoteEdit(QPlainTextEdit):
     def focusOutEvent(self, event):  # type: ignore[no-untyped-def]
         super().focusOutEvent(event)
         self.left.emit()
+
+
+class _Anchor(QLabel):
+    """A level's anchor: wrapped in full, or one line cut with "…" (``one_line``); ``text()``
+    stays whole either way. A click on it chooses its level, as a click on its number."""
+
+    clicked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.one_line = False
+
+    def set_one_line(self, on: bool) -> None:
+        self.one_line = on
+        self.setWordWrap(not on)
+        self.updateGeometry()
+        self.update()
+
+    def mouseReleaseEvent(self, event):  # type: ignore[no-untyped-def]
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.clicked.emit()
+
+    def paintEvent(self, event):  # type: ignore[no-untyped-def]
+        if not self.one_line:
+            super().paintEvent(event)
+            return
+        # The style sheet's box (the chosen level's background) is painted before this.
+        rect = self.contentsRect()
+        painter = QPainter(self)
+        line = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            self.palette(),
+            self.isEnabled(),
+            line,
+            self.foregroundRole(),
+        )
+        painter.end()
+
+
+class _Detail(QLabel):
+    """The whole anchor of one level, under the one-line levels. As tall as the longest of
+    the five at its width, so pointing from one level to another moves nothing below it."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setObjectName("AnchorDetail")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # the kit's words, literally
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.texts: list[str] = []
+
+    def heightForWidth(self, width: int) -> int:
+        margins = self.contentsMargins()
+        inner = max(1, width - margins.left() - margins.right())
+        flags = int(Qt.TextFlag.TextWordWrap)
+        tallest = max(
+            [
+                self.fontMetrics().boundingRect(QRect(0, 0, inner, 100000), flags, t).height()
+                for t in [*self.texts, self.text()]
+            ]
+        )
+        # (+ a line's leading: QLabel lays its lines out a little looser than boundingRect.)
+        return tallest + self.fontMetrics().leading() + 4 + margins.top() + margins.bottom()
 
 
 class RubricPanel(QWidget):
@@ -105,6 +184,10 @@ class RubricPanel(QWidget):
         self.group.setExclusive(True)
         self.buttons: dict[int, QPushButton] = {}
         self.anchors: dict[int, QLabel] = {}
+        self._anchor_texts: dict[int, str] = {}
+        self._compact = False
+        self._pointed: int | None = None  # the level under the mouse
+        self._focused: int | None = None  # the score button with the keyboard's focus
         levels = QWidget()
         levels.setObjectName("RubricLevels")
         grid = QGridLayout(levels)
@@ -119,19 +202,26 @@ class RubricPanel(QWidget):
             button.setFixedSize(40, 34)
             button.setAccessibleName(f"Score {score}")
             button.setToolTip(f"Score {score} (key {score})")
-            anchor = QLabel("")
+            anchor = _Anchor()
             anchor.setWordWrap(True)
             anchor.setObjectName("Anchor")
             anchor.setTextFormat(Qt.TextFormat.PlainText)  # anchors come from the kit's author
             anchor.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             anchor.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+            anchor.clicked.connect(lambda s=score: self.choose(s))
+            button.installEventFilter(self)
+            anchor.installEventFilter(self)
             self.group.addButton(button, score)
             self.buttons[score] = button
             self.anchors[score] = anchor
             grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(anchor, row, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(5, 1)
+        # The whole anchor of the level pointed at, focused or chosen (one-line levels only).
+        self.detail = _Detail()
+        self.detail.setVisible(False)
+        grid.addWidget(self.detail, 5, 0, 1, 2)
+        grid.setRowStretch(6, 1)
         # The levels scroll on their own: never cut, whatever height the host leaves them.
         self.levels_area = QScrollArea()
         self.levels_area.setObjectName("RubricLevelsArea")
@@ -164,6 +254,8 @@ class RubricPanel(QWidget):
         inner.addWidget(self.competency)
         inner.addWidget(levels, 1)
         inner.addWidget(self.status)
+        self._card_layout = inner
+        self._grid = grid
 
         # One scroll area for the rubric and its note (one nested inside another would cut
         # word-wrapped anchors); a host that scrolls its whole pane passes scroll_levels=False.
@@ -174,6 +266,7 @@ class RubricPanel(QWidget):
         body_layout.addWidget(card, 1)
         body_layout.addWidget(QLabel("Note"))
         body_layout.addWidget(self.note)
+        self._body_layout = body_layout
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -230,8 +323,17 @@ class RubricPanel(QWidget):
                 self.competency.setText("Score 1 to 5")
                 levels = {}
             for s in range(1, 6):
-                self.anchors[s].setText(levels.get(s, "") or "—")
+                text = levels.get(s, "") or "—"
+                self._anchor_texts[s] = text
+                self.anchors[s].setText(text)
                 self.buttons[s].setEnabled(not read_only)
+                # The whole anchor wherever the level is cut to one line, and for screen
+                # readers on the number itself. (Tooltips read rich text: escaped.)
+                self.buttons[s].setAccessibleDescription(text)
+                self.buttons[s].setToolTip(plain_tooltip(f"Score {s} (key {s})\n{text}"))
+                self.anchors[s].setToolTip(plain_tooltip(text) if self._compact else "")
+            self.detail.texts = [self._anchor_texts[s] for s in range(1, 6)]
+            self.detail.updateGeometry()
             self.group.setExclusive(False)
             for b in self.buttons.values():
                 b.setChecked(False)
@@ -239,6 +341,7 @@ class RubricPanel(QWidget):
             if score is not None:
                 self.buttons[score].setChecked(True)
             self._highlight(score)
+            self._show_detail()
             self.note.setPlainText(note)
             self.note.setReadOnly(read_only)
             self._last_note = note
@@ -247,13 +350,83 @@ class RubricPanel(QWidget):
         finally:
             self._loading = False
 
+    def set_compact(self, on: bool) -> None:
+        """One line per level and the whole anchor of one level in ``detail`` (a short
+        host), or every anchor wrapped in full (the default)."""
+        if on == self._compact:
+            return
+        self._compact = on
+        for s, anchor in self.anchors.items():
+            assert isinstance(anchor, _Anchor)
+            anchor.set_one_line(on)
+            anchor.setToolTip(plain_tooltip(self._anchor_texts.get(s, "")) if on else "")
+            self.buttons[s].setFixedSize(40, 28 if on else 34)
+        self.detail.setVisible(on)
+        # Tighter gaps too: at 911x512 points they are what keeps Submit in sight.
+        self._card_layout.setSpacing(4 if on else 8)
+        self._card_layout.setContentsMargins(*(4 * [8 if on else 10]))
+        self._grid.setVerticalSpacing(2 if on else 4)
+        self._grid.setHorizontalSpacing(4 if on else 10)  # a few more words on each line
+        self._body_layout.setSpacing(4 if on else 8)
+        self.competency.setProperty("compact", on)
+        self.competency.style().unpolish(self.competency)
+        self.competency.style().polish(self.competency)
+        self._show_detail()
+
+    def compact(self) -> bool:
+        return self._compact
+
+    def detail_score(self) -> int | None:
+        """The level whose whole anchor ``detail`` shows: the one pointed at, else the focused
+        one, else the chosen one."""
+        for s in (self._pointed, self._focused, self.score()):
+            if s is not None:
+                return s
+        return None
+
+    def _show_detail(self) -> None:
+        if not self._compact:
+            return
+        s = self.detail_score()
+        if s is None:
+            self.detail.setText(NO_LEVEL)
+        else:
+            self.detail.setText(f"{s} · {self._anchor_texts.get(s, '—')}")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (
+            QEvent.Type.Enter,
+            QEvent.Type.Leave,
+            QEvent.Type.FocusIn,
+            QEvent.Type.FocusOut,
+        ):
+            score = next(
+                (s for s in range(1, 6) if watched in (self.buttons[s], self.anchors[s])), None
+            )
+            if kind == QEvent.Type.Enter:
+                self._pointed = score
+            elif kind == QEvent.Type.Leave:
+                if self._pointed == score:
+                    self._pointed = None
+            elif kind == QEvent.Type.FocusIn:
+                self._focused = score
+            elif self._focused == score:
+                self._focused = None
+            self._show_detail()
+        return super().eventFilter(watched, event)
+
     def set_pins_expanded(self, on: bool) -> None:
         """Fold the list of pinned notes away (the player's timeline still marks them)."""
         self.pins_box.set_expanded(on)
 
     def anchors_reachable(self) -> bool:
         """Whether every anchor's full text fits its label (the scroll area reaches them all):
-        the layout check tests and the window's own checks rely on."""
+        the layout check tests and the window's own checks rely on. One-line levels: the box
+        that shows a level's whole anchor fits the longest one."""
+        if self._compact:
+            box = self.detail
+            return box.isVisible() and box.height() >= box.heightForWidth(box.width())
         for label in self.anchors.values():
             if label.isVisible() and label.height() < label.heightForWidth(label.width()):
                 return False
@@ -285,6 +458,7 @@ class RubricPanel(QWidget):
 
     def _on_clicked(self, score: int) -> None:
         self._highlight(score)
+        self._show_detail()
         if not self._loading:
             self.score_chosen.emit(score)
 
