@@ -65,10 +65,21 @@ def reachable(label: QLabel) -> bool:
 
 
 def assert_rubric_readable(rubric: RubricPanel) -> None:
+    """Each anchor whole: wrapped beside its number, or (a short window's one-line levels) in
+    the box under them, which fits the longest, and on its number for screen readers."""
     for score, anchor in rubric.anchors.items():
         assert anchor.text() and anchor.text() != "—", score
         assert anchor.textFormat() == Qt.TextFormat.PlainText
-        assert reachable(anchor), (score, anchor.height(), anchor.heightForWidth(anchor.width()))
+        assert rubric.buttons[score].accessibleDescription() == anchor.text()
+        if rubric.compact():
+            assert reachable(anchor) and reachable(rubric.detail), score
+        else:
+            assert reachable(anchor), (
+                score,
+                anchor.height(),
+                anchor.heightForWidth(anchor.width()),
+            )
+    assert rubric.anchors_reachable()
 
 
 def sized_window(qtbot: QtBot, size: tuple[int, int], bundles: dict[str, Path]) -> ReviewerWindow:

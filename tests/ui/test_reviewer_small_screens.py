@@ -11,9 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QSizeGrip, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QScrollArea,
+    QSizeGrip,
+    QStyleOptionViewItem,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.paths import app_paths
@@ -303,3 +311,83 @@ def test_a_long_reviewer_name_is_cut_in_the_status_bar_and_whole_in_its_tooltip(
     short = window.service.library.reviewers.ensure("Ada")
     window.set_reviewer(short.id)
     assert bar.currentMessage() == "Reviewing as Ada" and bar.toolTip() == ""
+
+
+def in_sight(widget: QWidget, scroll: QScrollArea) -> bool:
+    """``widget`` lies whole inside the scroll area's viewport as it is scrolled now."""
+    viewport = scroll.viewport()
+    return viewport.rect().contains(QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size()))
+
+
+def shows_whole(label: QLabel) -> bool:
+    """The label's text, wrapped at its width, fits its height (nothing cut at the bottom)."""
+    rect = label.contentsRect()
+    wrap = int(Qt.TextFlag.TextWordWrap)
+    needed = label.fontMetrics().boundingRect(QRect(0, 0, rect.width(), 10**5), wrap, label.text())
+    return needed.height() <= rect.height()
+
+
+@pytest.mark.parametrize("name", ["1024x600", "1366x768 at 150%"])
+def test_on_a_short_window_a_level_is_a_line_and_its_whole_anchor_shows_under_them(
+    qtbot: QtBot, library: dict[str, list[int]], name: str
+) -> None:
+    """Review s11 #16: at 911x512 points each anchor wrapped to ~8 lines, so the note and Submit
+    were 2-3 screens down (scroll range 854 px after a score). Now a level takes one line, the
+    whole anchor of the level pointed at, focused or chosen shows in one box under them, and a
+    score brings the note and Submit into sight."""
+    window = sized(qtbot, SIZES[name])
+    window.show_answer(library["Ada Lovelace"][1])  # the demo's question 2: long anchors
+    settle(qtbot)
+    assert window.view is not None and window.view.rubric is not None
+    anchors = {level.score: level.anchor for level in window.view.rubric.levels}
+    rubric, scroll = window.rubric, window.scoring_scroll
+    viewport = scroll.viewport().height()
+    # A line a level, and the whole rubric with its note and the buttons within 3/4 of a
+    # viewport's scrolling (it was ~1.9 viewports).
+    for score, label in rubric.anchors.items():
+        assert label.text() == anchors[score]  # cut when painted only
+        assert label.height() < 2 * label.fontMetrics().lineSpacing(), score
+    assert scroll.verticalScrollBar().maximum() < 0.75 * viewport
+    assert rubric.compact() and rubric.detail.isVisible()
+
+    # Every anchor whole: in the box for the number the keyboard is on (Tab), for screen
+    # readers on the number, and in its tooltip (plain text, as the kit wrote it).
+    window.activateWindow()
+    for score, text in anchors.items():
+        button = rubric.buttons[score]
+        button.setFocus(Qt.FocusReason.TabFocusReason)
+        QApplication.processEvents()
+        assert button.hasFocus()
+        assert rubric.detail.text() == f"{score} · {text}"
+        scroll.ensureWidgetVisible(rubric.detail, 0, 0)
+        assert in_sight(rubric.detail, scroll) and shows_whole(rubric.detail), score
+        assert button.accessibleDescription() == text
+        tip = QTextDocument()
+        tip.setHtml(button.toolTip())
+        assert text in tip.toPlainText()
+    # The mouse on a level's words shows that one; leaving it, the focused one again.
+    QApplication.sendEvent(rubric.anchors[2], QEvent(QEvent.Type.Enter))
+    assert rubric.detail.text() == f"2 · {anchors[2]}"
+    QApplication.sendEvent(rubric.anchors[2], QEvent(QEvent.Type.Leave))
+    assert rubric.detail.text() == f"5 · {anchors[5]}"  # the last focused
+
+    # A score by its key: the note and Submit come into sight, and the box keeps the choice.
+    scroll.verticalScrollBar().setValue(0)
+    window.tree.setFocus()
+    QTest.keyClick(window.tree, Qt.Key.Key_4)
+    settle(qtbot)
+    assert rubric.score() == 4 and rubric.detail.text() == f"4 · {anchors[4]}"
+    assert in_sight(rubric.note, scroll) and in_sight(window.submit_button, scroll)
+    # A click on a level's words chooses it too.
+    scroll.ensureWidgetVisible(rubric.anchors[3], 0, 0)
+    QTest.mouseClick(rubric.anchors[3], Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert rubric.score() == 3
+
+    # A tall window: every anchor wrapped in full beside its number, no box.
+    window.resize(SIZES[name][0], 800)
+    settle(qtbot)
+    assert not rubric.compact() and not rubric.detail.isVisible()
+    for score, label in rubric.anchors.items():
+        assert label.height() >= label.heightForWidth(label.width()), score
+    window.close()

@@ -304,6 +304,7 @@ class ReviewerWindow(QMainWindow):
             "recommend_buttons",
             "submit_button",
             "submit_hint",
+            "recommend_title",
             "scoring_scroll",
             "scoring_content",
         ]
@@ -1749,6 +1750,16 @@ class ReviewerWindow(QMainWindow):
             scroll.ensureWidgetVisible(self.rubric.detail, 0, 0)
         scroll.ensureWidgetVisible(self.rubric.note, 0, 0)
         scroll.ensureWidgetVisible(self.submit_button, 0, 0)
+        # And the line under Submit (why it is greyed), unless that cuts the chosen level's box.
+        bar = scroll.verticalScrollBar()
+        kept = bar.value()
+        scroll.ensureWidgetVisible(self.submit_hint, 0, 0)
+        detail = self.rubric.detail
+        if (
+            self.rubric.compact()
+            and detail.mapTo(scroll.viewport(), detail.rect().topLeft()).y() < 0
+        ):
+            bar.setValue(kept)
 
     def _advance_within_candidate(self) -> None:
         """After a score: this candidate's next unscored answer, or stay and say what is next
