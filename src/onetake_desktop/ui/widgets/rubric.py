@@ -332,7 +332,8 @@ class RubricPanel(QWidget):
                 self.buttons[s].setAccessibleDescription(text)
                 self.buttons[s].setToolTip(plain_tooltip(f"Score {s} (key {s})\n{text}"))
                 self.anchors[s].setToolTip(plain_tooltip(text) if self._compact else "")
-            self.detail.texts = [self._anchor_texts[s] for s in range(1, 6)]
+            # Sized for every text it can show (as it shows them), so none moves the note.
+            self.detail.texts = [NO_LEVEL, *(self._detail_text(s) for s in range(1, 6))]
             self.detail.updateGeometry()
             self.group.setExclusive(False)
             for b in self.buttons.values():
@@ -391,7 +392,10 @@ class RubricPanel(QWidget):
         if s is None:
             self.detail.setText(NO_LEVEL)
         else:
-            self.detail.setText(f"{s} · {self._anchor_texts.get(s, '—')}")
+            self.detail.setText(self._detail_text(s))
+
+    def _detail_text(self, score: int) -> str:
+        return f"{score} · {self._anchor_texts.get(score, '—')}"
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
