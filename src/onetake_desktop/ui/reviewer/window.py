@@ -1745,20 +1745,26 @@ class ReviewerWindow(QMainWindow):
                 QTimer.singleShot(0, self._show_note_and_submit)
 
     def _show_note_and_submit(self) -> None:
+        """The note and Submit in sight, and as much of the chosen level's whole anchor (the
+        box under one-line levels, else its own) as they leave room for."""
         scroll = self.scoring_scroll
-        if self.rubric.compact():  # as much of it as Submit leaves room for
-            scroll.ensureWidgetVisible(self.rubric.detail, 0, 0)
+        score = self.rubric.score()
+        chosen = (
+            self.rubric.detail
+            if self.rubric.compact()
+            else self.rubric.anchors[score]
+            if score is not None
+            else None
+        )
+        if chosen is not None:
+            scroll.ensureWidgetVisible(chosen, 0, 0)
         scroll.ensureWidgetVisible(self.rubric.note, 0, 0)
         scroll.ensureWidgetVisible(self.submit_button, 0, 0)
-        # And the line under Submit (why it is greyed), unless that cuts the chosen level's box.
+        # And the line under Submit (why it is greyed), unless that cuts the chosen anchor.
         bar = scroll.verticalScrollBar()
         kept = bar.value()
         scroll.ensureWidgetVisible(self.submit_hint, 0, 0)
-        detail = self.rubric.detail
-        if (
-            self.rubric.compact()
-            and detail.mapTo(scroll.viewport(), detail.rect().topLeft()).y() < 0
-        ):
+        if chosen is not None and chosen.mapTo(scroll.viewport(), chosen.rect().topLeft()).y() < 0:
             bar.setValue(kept)
 
     def _advance_within_candidate(self) -> None:
