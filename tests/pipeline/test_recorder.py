@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from typing import TypedDict
 
 import av
 import numpy as np
+import pytest
 
 from onetake_desktop.media.profiles import PROFILES, get_profile
 from onetake_desktop.media.recorder import CaptureSession
@@ -225,6 +227,7 @@ def test_sound_lost_by_the_device_is_filled_with_silence_to_keep_sync(tmp_path: 
 
 
 def test_ctrl_c_stops_the_cli_take_and_keeps_it(tmp_path: Path) -> None:
+    import selectors
     import signal
 
     out = tmp_path / "int.mp4"
@@ -234,17 +237,72 @@ def test_ctrl_c_stops_the_cli_take_and_keeps_it(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while not out.with_name("int.mp4.partial").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # Ctrl+C once the child says it records (its start-up can take seconds on a busy machine).
+    said = b""
+    assert child.stderr is not None
+    with selectors.DefaultSelector() as waiting:  # raw reads: no line kept in a buffer unseen
+        waiting.register(child.stderr, selectors.EVENT_READ)
+        while b"Ctrl+C stops" not in said and waiting.select(timeout=60):
+            chunk = os.read(child.stderr.fileno(), 4096)
+            if not chunk:  # ended before it recorded
+                break
+            said += chunk
+    assert b"Ctrl+C stops and keeps it" in said, (said, child.communicate(timeout=20))
     time.sleep(1.0)
     child.send_signal(signal.SIGINT)
     stdout, stderr = child.communicate(timeout=20)
     assert child.returncode == 0, stderr
     stats = json.loads(stdout)
-    assert stats["stop_reason"] == "stopped" and 0.8 < stats["duration_seconds"] < 3
+    # Stopped by the Ctrl+C, long before its 30 s, with the second recorded before it.
+    assert stats["stop_reason"] == "stopped" and 0.8 < stats["duration_seconds"] < 30
     assert out.exists() and not out.with_name("int.mp4.partial").exists()
     assert len(decode_all(out)["video"]) == stats["stats"]["frames_encoded"]
+
+
+@pytest.mark.timeout(60, method="thread")
+def test_ctrl_c_while_the_take_starts_stops_and_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Ctrl+C that came after the take was handed to the session but before its writer
+    # started raised KeyboardInterrupt there, and closing the session waited forever for a
+    # writer that never ran. Now Ctrl+C only asks the take to stop.
+    import signal
+
+    from onetake_desktop.cli import main
+    from onetake_desktop.media.recorder import Take
+
+    start = Take._start
+
+    def ctrl_c_then_start(take: Take) -> None:
+        signal.raise_signal(signal.SIGINT)  # its Python handler runs here, before the writer
+        start(take)
+
+    monkeypatch.setattr(Take, "_start", ctrl_c_then_start)
+    out = tmp_path / "int.mp4"
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["record", "--seconds", "30", "--profile", "light", "--json", str(out)]) == 0
+    assert signal.getsignal(signal.SIGINT) is before  # the CLI's Ctrl+C handling is undone
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["stop_reason"] == "stopped" and stats["duration_seconds"] < 30
+    assert out.exists() and not out.with_name("int.mp4.partial").exists()
+
+
+def test_ctrl_c_before_the_take_began_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import signal
+
+    from onetake_desktop.cli import main
+
+    def ctrl_c_while_opening(session: CaptureSession, timeout: float = 5.0) -> None:
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(CaptureSession, "wait_ready", ctrl_c_while_opening)
+    out = tmp_path / "none.mp4"
+    assert main(["record", "--seconds", "30", "--profile", "light", str(out)]) == 1
+    said = capsys.readouterr()
+    assert said.out == "" and "nothing was recorded" in said.err
+    assert not out.exists() and not out.with_name("none.mp4.partial").exists()
 
 
 def test_sound_captured_after_the_take_ended_costs_nothing(tmp_path: Path) -> None:

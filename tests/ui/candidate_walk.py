@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QPushButton, QScrollArea, QWidget
 
 from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.domain.kit import (
@@ -137,6 +138,33 @@ def check_fits(w: CandidateWindow, width: int, height: int, where: str) -> list[
         if not (in_view(w, player.play_button) and in_view(w, player.position)):
             problems.append(f"{where}: the take's Play row is cut off")
     return problems
+
+
+def press_shortcut(
+    w: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier, timeout: float = 10.0
+) -> list[str]:
+    """Press a shortcut and return once its click has been delivered: a button's shortcut holds
+    the button down and clicks it 100 ms later (QAbstractButton.animateClick), which a fixed
+    wait missed on a busy machine. Returns the texts of the buttons the key clicked (none: no
+    button here has that shortcut, or its button is disabled)."""
+    import time
+
+    from shiboken6 import isValid
+
+    def down(button: QAbstractButton) -> bool:
+        return isValid(button) and button.isDown()
+
+    before = [b for b in w.findChildren(QAbstractButton) if b.isDown()]
+    QTest.keyClick(w, key, modifiers)
+    held = [b for b in w.findChildren(QAbstractButton) if b.isDown() and b not in before]
+    clicked = [b.text() for b in held]
+    end = time.monotonic() + timeout
+    while any(down(b) for b in held) and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    assert not any(down(b) for b in held), f"the shortcut's click on {clicked} never came"
+    QApplication.processEvents()  # what the click posted
+    return clicked
 
 
 def wait_saved(w: CandidateWindow, timeout: float = 30.0) -> None:

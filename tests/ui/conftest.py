@@ -60,8 +60,11 @@ def _fixed_retention_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
 def _pool_idle_after(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A task still running on Qt's pool after a test would touch the next one's data."""
+    """A task still running on Qt's pool after a test would touch the next one's data.
+    Autouse fixtures are set up first and torn down last, so this looks after qtbot has closed
+    the test's windows: what it waits for is work their close left running."""
     yield
     if not QThreadPool.globalInstance().waitForDone(10_000):
         pytest.fail(f"{request.node.nodeid} left work running on Qt's thread pool", pytrace=False)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from onetake_desktop.cli import command_help
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, UsageError
@@ -33,21 +38,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.seconds <= 0:
+        raise UsageError("--seconds must be more than 0.")
+    with _ctrl_c_asks_to_stop() as stop_asked:  # before the slow imports of the engine
+        return _record(args, stop_asked)
+
+
+def _record(args: argparse.Namespace, stop_asked: Callable[[], bool]) -> int:
     from onetake_desktop.media.profiles import get_profile
     from onetake_desktop.media.recorder import STOPPED, TIME_LIMIT, CaptureSession
 
-    if args.seconds <= 0:
-        raise UsageError("--seconds must be more than 0.")
     profile = get_profile(args.profile, audio_only=args.audio_only)
     camera = None if profile.audio_only else args.camera
     with CaptureSession(camera, args.mic) as session:
         session.wait_ready()
+        if stop_asked():
+            sys.stderr.write("onetake: stopped before the take began; nothing was recorded.\n")
+            return EXIT_FAILURE
         take = session.start_take(args.out, profile, max_seconds=args.seconds)
-        try:
-            result = take.wait()
-        except KeyboardInterrupt:
-            result = None
-        if result is None:
+        # Said once the writer runs: from here on Ctrl+C keeps what was recorded.
+        sys.stderr.write(f"onetake: recording {args.out}; Ctrl+C stops and keeps it.\n")
+        sys.stderr.flush()
+        while not take.finished.done() and not stop_asked():
+            take.wait(_POLL_SECONDS)
+        result = take.wait(0)
+        if result is None:  # stopped by Ctrl+C, or the writer failed (stop() raises why)
             result = take.stop()
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
@@ -69,3 +84,27 @@ def run(args: argparse.Namespace) -> int:
     if result.message:
         sys.stderr.write(f"onetake: {result.message}\n")
     return EXIT_OK if result.stop_reason in (STOPPED, TIME_LIMIT) else EXIT_FAILURE
+
+
+_POLL_SECONDS = 0.1  # how soon a Ctrl+C is seen while the take runs
+
+
+@contextmanager
+def _ctrl_c_asks_to_stop() -> Iterator[Callable[[], bool]]:
+    """Ctrl+C (SIGINT) only notes that the take should stop; the main thread looks at the note
+    where stopping is safe. A KeyboardInterrupt raised wherever the main thread happens to be
+    could land inside start_take, after the take was handed to the session but before its
+    writer thread started: closing the session then waited forever for that writer."""
+    asked: list[bool] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        asked.append(True)  # no lock here: the handler runs between two of the main thread's steps
+
+    if threading.current_thread() is not threading.main_thread():  # signals are the main's
+        yield lambda: False
+        return
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield lambda: bool(asked)
+    finally:
+        signal.signal(signal.SIGINT, previous)

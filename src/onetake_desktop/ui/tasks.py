@@ -2,16 +2,19 @@
 
 ``run_task(fn, on_done, on_error, on_progress)`` runs ``fn(progress)`` in Qt's global thread
 pool; ``progress(done, total)`` may be called from the worker thread. Every callback runs on
-the GUI thread (queued signals), so callbacks may touch widgets. Tests can switch the pool to
-synchronous mode with ``set_synchronous(True)``.
+the GUI thread (queued signals), so callbacks may touch widgets. It returns a :class:`Task`,
+which a window that closes while the work runs waits for (``Task.wait``): work left on the pool
+would finish after the window, opening devices or touching files nobody looks after any more.
+Tests can switch the pool to synchronous mode with ``set_synchronous(True)``.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from onetake_desktop.domain.progress import Progress as ProgressFn
 
@@ -26,18 +29,50 @@ def set_synchronous(value: bool) -> None:
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; the worker emits, Qt queues the call onto the GUI thread."""
+    """Lives on the GUI thread; the worker emits, Qt queues the call onto the GUI thread.
+    The callbacks are its own slots, so the queued calls are posted to it (Task.wait)."""
 
     done = Signal(object)
     failed = Signal(object)
     progressed = Signal(int, int)
 
+    def __init__(
+        self,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_progress: ProgressFn | None,
+    ) -> None:
+        super().__init__()
+        self._on_done, self._on_error, self._on_progress = on_done, on_error, on_progress
+        self.done.connect(self._finish_ok)
+        self.failed.connect(self._finish_error)
+        if on_progress is not None:
+            self.progressed.connect(self._progress)
+
+    @Slot(object)
+    def _finish_ok(self, result: Any) -> None:
+        _live.discard(self)
+        self._on_done(result)
+
+    @Slot(object)
+    def _finish_error(self, error: BaseException) -> None:
+        _live.discard(self)
+        self._on_error(error)
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        if self._on_progress is not None:
+            self._on_progress(done, total)
+
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[ProgressFn], Any], relay: _Relay) -> None:
+    def __init__(
+        self, fn: Callable[[ProgressFn], Any], relay: _Relay, ended: threading.Event
+    ) -> None:
         super().__init__()
         self.fn = fn
         self.relay = relay
+        self.ended = ended
 
     def run(self) -> None:  # worker thread
         try:
@@ -46,6 +81,28 @@ class _Runnable(QRunnable):
             self.relay.failed.emit(error)
         else:
             self.relay.done.emit(result)
+        finally:
+            self.ended.set()
+
+
+class Task:
+    """Work started by :func:`run_task`, for its owner to wait for when it closes."""
+
+    def __init__(self, relay: _Relay) -> None:
+        self._relay = relay
+        self._ended = threading.Event()
+
+    def running(self) -> bool:
+        return not self._ended.is_set()
+
+    def wait(self, timeout: float) -> bool:
+        """GUI thread: block until the work has ended (at most ``timeout`` seconds), then run
+        its callback now instead of at a later turn of the event loop, which a closing window
+        or a quitting app may never take. False if the work still runs."""
+        if not self._ended.wait(timeout):
+            return False
+        QCoreApplication.sendPostedEvents(self._relay, QEvent.Type.MetaCall)
+        return True
 
 
 def run_task(
@@ -53,26 +110,16 @@ def run_task(
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
     on_progress: ProgressFn | None = None,
-) -> None:
-    relay = _Relay()
+) -> Task:
+    relay = _Relay(on_done, on_error, on_progress)
     _live.add(relay)
-
-    def finish_ok(result: Any) -> None:
-        _live.discard(relay)
-        on_done(result)
-
-    def finish_error(error: BaseException) -> None:
-        _live.discard(relay)
-        on_error(error)
-
-    relay.done.connect(finish_ok)
-    relay.failed.connect(finish_error)
-    if on_progress is not None:
-        relay.progressed.connect(on_progress)
+    task = Task(relay)
+    runnable = _Runnable(fn, relay, task._ended)
     if _synchronous:
-        _Runnable(fn, relay).run()
-        return
-    QThreadPool.globalInstance().start(_Runnable(fn, relay))
+        runnable.run()
+        return task
+    QThreadPool.globalInstance().start(runnable)
+    return task
 
 
 def log_failure(what: str) -> Callable[[BaseException], None]:

@@ -724,6 +724,7 @@ class CandidateWindow(QWidget):
         for page in self.pages.built():
             for player in page.findChildren(TakePlayer):
                 player.stop()
+            page.settle()  # before the devices close: a late opening's are closed too
         # Nothing is left to save here. A take a dialog stopped (discarded) had the whole
         # question to finish in; its file is deleted before the devices close.
         self.service.close()

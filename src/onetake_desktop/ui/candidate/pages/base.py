@@ -105,6 +105,9 @@ class Page(QWidget):
     def refresh(self) -> None:
         pass
 
+    def settle(self) -> None:
+        """The window closes: wait for this page's work on the task pool (none by default)."""
+
     def set_actions(self, *widgets: QWidget, left: tuple[QWidget, ...] = ()) -> None:
         for b in left:
             self.action_row.addWidget(b)

@@ -23,12 +23,15 @@ from onetake_desktop.ui.candidate.widgets import (
     card,
     label,
 )
-from onetake_desktop.ui.tasks import run_task
+from onetake_desktop.ui.tasks import Task, run_task
 
 if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
 NO_CAMERA = "none"
+# How long a closing window waits for a device search or opening (a camera slow to wake takes
+# seconds; a driver that never answers must not keep the window open for ever).
+SETTLE_SECONDS = 10.0
 
 
 class DevicesPage(Page):
@@ -109,6 +112,7 @@ class DevicesPage(Page):
         self.searching = False
         self.opening = False
         self._choices: DeviceChoices | None = None
+        self._tasks: list[Task] = []  # searches and openings
         self.camera.activated.connect(lambda _i: self.open_selected())
         self.mic.activated.connect(lambda _i: self.open_selected())
         self.retry_button.clicked.connect(self._retry)
@@ -128,7 +132,11 @@ class DevicesPage(Page):
         self.preview.setText("Looking for your camera…")
         self._update_buttons()
         cam, mic = self.w.camera_default, self.w.mic_default
-        run_task(lambda _p: self.service.device_choices(cam, mic), self._found, self._search_failed)
+        self._started(
+            run_task(
+                lambda _p: self.service.device_choices(cam, mic), self._found, self._search_failed
+            )
+        )
 
     def _here(self) -> bool:
         """Still on the device check (a late answer from the pool must not touch devices)."""
@@ -191,9 +199,28 @@ class DevicesPage(Page):
             self.service.close_devices()  # the old capture closes before the new one opens
         except OneTakeError as error:
             self.w.show_error(error)
-        run_task(
-            lambda _p: self.service.start_devices(camera, mic), self._opened, self._open_failed
+        self._started(
+            run_task(
+                lambda _p: self.service.start_devices(camera, mic), self._opened, self._open_failed
+            )
         )
+
+    def _started(self, task: Task) -> None:
+        # Kept until the window closes, ended or not: an ended task's callback may still wait
+        # for a turn of the event loop. A search and a few openings per interview at most.
+        self._tasks.append(task)
+
+    def settle(self) -> None:
+        """The window closes: devices a late opening brings are closed now (its callback runs
+        in the wait, sees the window closing and closes them), not after the window is gone."""
+        for task in self._tasks:
+            if not task.wait(SETTLE_SECONDS):
+                import logging  # named here, not at import (see ui/tasks.log_failure)
+
+                logging.getLogger(__name__).warning(
+                    "the device check was still at work when its window closed"
+                )
+        self._tasks = []
 
     def _opened(self, opening: DeviceOpening) -> None:
         self.opening = False
