@@ -250,6 +250,90 @@ def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
     assert main(["library", "erase", "--submission", str(other), "--yes"]) == 0
 
 
+def two_of_theirs_and_another(tmp_path: Path) -> tuple[int, int, int]:
+    """The person's two submissions (two interviews, one email) and someone else's."""
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        later = definition("support-followup", 90)
+        service.add_definition(later)
+        first = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+        second = import_one(
+            service, make_bundle(tmp_path / "b.onetake", NAME, EMAIL, definition=later)
+        )
+        other = import_one(service, make_bundle(tmp_path / "c.onetake", OTHER))
+        return first, second, other
+    finally:
+        service.close()
+
+
+def erase_elsewhere(sid: int) -> None:
+    """Another OneTake on the library erases one submission: its own connection."""
+    other = open_reviewer_service(app_paths().ensure().library)
+    try:
+        PrivacyService(other.library, ManualClock()).erase(
+            other.actor_for(other.default_reviewer.id), submission_ids=[sid]
+        )
+    finally:
+        other.close()
+
+
+def test_an_erasure_erases_what_is_left_of_a_person_when_some_went_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """Review s12b #4: one of a person's two submissions erased elsewhere between the plan
+    and the erasure made the whole request fail (CandidateGone): their other interview
+    stayed, and the window said the candidate was gone. Now the rest is erased and the
+    result names the one that was gone; with nothing left it is CandidateGone, as before."""
+    from onetake_desktop.services.privacy import CandidateGone
+
+    first, second, other = two_of_theirs_and_another(tmp_path)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        privacy = PrivacyService(service.library, ManualClock())
+        me = service.actor_for(service.default_reviewer.id)
+        plan = privacy.plan([c.submission_id for c in privacy.find(email=EMAIL)])
+        assert plan.submission_ids == [first, second]
+        erase_elsewhere(first)
+        result = privacy.erase(me, submission_ids=plan.submission_ids)
+        assert list(result.counts) == [second] and result.already_gone == (first,)
+        assert [s.id for s in service.library.submissions.all()] == [other]
+        from onetake_desktop.services.privacy import already_gone_sentence
+
+        assert already_gone_sentence(result) == (
+            "One of their interviews had already been erased (by another OneTake on this "
+            "library, or at the end of their retention); the rest is erased now."
+        )
+        # Every one of them gone: one sentence, nothing done (as before).
+        with pytest.raises(CandidateGone, match=f"no candidate number {first} "):
+            privacy.erase(me, submission_ids=plan.submission_ids)
+        assert [s.id for s in service.library.submissions.all()] == [other]
+    finally:
+        service.close()
+
+
+def test_erase_command_says_which_submission_was_already_gone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same at a terminal: one of the two erased while the prompt waited. The rest is
+    erased (exit 0) and one line names the one that was gone."""
+    _first, second, other = two_of_theirs_and_another(tmp_path)
+
+    def confirm_after_an_erasure_elsewhere(prompt: str = "") -> str:
+        erase_elsewhere(second)
+        return "erase"
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(builtins, "input", confirm_after_an_erasure_elsewhere)
+    assert main(["library", "erase", "--email", EMAIL]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Erased 1 submission(s): 3 answer(s)" in out
+    assert (
+        f"Submission(s) {second} had already been erased (by another OneTake on this "
+        "library, or at the end of their retention)." in out
+    )
+    assert library_submissions() == [other]
+
+
 def test_erase_asks_at_a_terminal_and_refuses_unconfirmed_scripts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

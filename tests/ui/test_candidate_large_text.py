@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
@@ -193,4 +194,40 @@ def test_the_welcome_facts_are_a_list_whose_wrapped_lines_hang_under_their_words
     # A fact wider than the rows (the deadline, in the shots) takes a row more.
     wraps = facts.fontMetrics().horizontalAdvance(deadline) > facts.contentsRect().width()
     assert facts.height() >= row * (len(lines) + (1 if wraps else 0))
+    # (Selectable: it lays its text out in a QTextDocument, as first_rows does.)
+    assert facts.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert facts.bullet_tops() == first_rows(facts)
+    # Review s12b #7: facts that wrap to two and three rows before the last one; each bullet
+    # stays beside its own fact's first row, not a row of the fact before it.
+    width = facts.contentsRect().width()
+    long = "Long words " * (2 * width // facts.fontMetrics().horizontalAdvance("Long words "))
+    facts.set_lines([long, "Short.", long + long[: len(long) // 2], "Last."])
+    shown = first_rows(facts)
+    assert shown[1] - shown[0] >= 2 * (shown[2] - shown[1]) > 0  # (they wrap)
+    assert facts.bullet_tops() == shown, facts.fontMetrics().lineSpacing()
     assert not facts.grab().isNull()  # its bullets are drawn (paintEvent runs without error)
+
+
+def first_rows(label: QLabel) -> list[int]:
+    """Where the label's text puts each line's first row: laid out as a selectable plain-text
+    label lays it out (a QTextDocument of its font, no margin, wrapped at words, at the width
+    of its contents)."""
+    from PySide6.QtGui import QTextDocument, QTextOption
+
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setDocumentMargin(0)
+    option = doc.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
+    doc.setPlainText(label.text())
+    area = label.contentsRect()
+    doc.setTextWidth(area.width())
+    layout = doc.documentLayout()  # (asking it lays the text out)
+    tops = []
+    block = doc.begin()
+    while block.isValid():
+        top = layout.blockBoundingRect(block).top()  # (before its lines: this lays them out)
+        tops.append(area.top() + round(top + block.layout().lineAt(0).y()))
+        block = block.next()
+    return tops

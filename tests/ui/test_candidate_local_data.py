@@ -260,3 +260,64 @@ def test_a_new_person_starts_afresh_and_sees_nothing_of_the_last_one(
     assert isinstance(sent, SentPage) and "Ben-Wombat" in sent.receipt.text()
     assert leaked(texts(w)) == []
     w.close()
+
+
+def test_a_new_interview_right_after_copying_the_checksum_raises_nothing(
+    qtbot: QtBot, kit_path: Path, app_context: AppContext
+) -> None:
+    """Review s12b #3: "Checksum copied" went back to "Copy the checksum" by a 3 s timer
+    with no context object. A new interview within those 3 s deletes every page, and the
+    timer then touched the deleted button: a RuntimeError, which the app's excepthook shows
+    the next candidate as an error box."""
+    from shiboken6 import isValid
+
+    clock = ManualClock()
+    asked: list[str] = []
+    w = open_window(qtbot, kit_path, clock, asked)
+    take_the_interview(w, clock, NAME, EMAIL, WRITTEN)
+    page = w.pages["sent"]
+    assert isinstance(page, SentPage)
+    page.delete_button.click()
+    old_button = page.copy_sum_button
+    with qtbot.captureExceptions() as raised:
+        old_button.click()
+        old_button.click()  # twice: one timer, restarted
+        assert old_button.text() == "Checksum copied"
+        page.new_button.click()
+        assert w.page_name() == "welcome"
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert not isValid(old_button), "the old pages are gone"
+        qtbot.wait(3500)  # past the 3 s the words stayed
+    assert [str(e[1]) for e in raised] == []
+    w.close()
+
+
+def test_a_cleared_receipt_without_a_checksum_offers_none_to_copy(
+    qtbot: QtBot, kit_path: Path, app_context: AppContext
+) -> None:
+    """Review s12b #5: a cleared receipt with no checksum kept showed the copy button,
+    which copied "" and said "Checksum copied"."""
+    clock = ManualClock()
+    asked: list[str] = []
+    w = open_window(qtbot, kit_path, clock, asked)
+    take_the_interview(w, clock, NAME, EMAIL, WRITTEN)
+    page = w.pages["sent"]
+    assert isinstance(page, SentPage)
+    page.delete_button.click()
+    assert page.copy_sum_button.isVisible(), "with its checksum: offered"
+    folder = w.service.dir
+    w.close()
+    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    assert state["cleared_at"] and state["bundle_sha256"]
+    state["bundle_sha256"] = None
+    (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
+    again = open_window(qtbot, kit_path, clock, asked)
+    qtbot.waitExposed(again)
+    assert again.page_name() == "sent" and again.service.cleared
+    receipt = again.pages["sent"]
+    assert isinstance(receipt, SentPage)
+    assert "Checksum" not in receipt.receipt.text()
+    assert not receipt.copy_sum_button.isVisible()
+    assert receipt.new_button.isVisible()
+    again.close()

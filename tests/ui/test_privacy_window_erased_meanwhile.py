@@ -20,11 +20,15 @@ from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.storage.panel import SqlitePanel
 from onetake_desktop.ui.reviewer.privacy import ERASED_MEANWHILE
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from tests.pipeline.library_bundles import make_bundle
 from tests.ui.test_privacy_window import (
+    EMAIL,
     NAME,
     boxes_during,
     candidate_names,
+    definition,
     due_within_the_week,
+    import_one,
     open_window,
 )
 
@@ -118,3 +122,49 @@ def test_the_stop_keeping_dialog_after_an_erasure_elsewhere(
     assert boxes_during(lambda: controller.stop_keeping(sid), "erased-meanwhile-again.png") == [
         (Qt.TextFormat.PlainText, ERASED_MEANWHILE)
     ]
+
+
+def test_the_erase_dialog_when_one_of_two_interviews_went_elsewhere(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s12b #4: a person with two interviews, one erased elsewhere while the dialog
+    was open. The window said the candidate was erased meanwhile and nothing was done, while
+    their other interview stayed. Now the rest is erased and one sentence says what
+    happened."""
+    import json
+
+    service, first = due_within_the_week(tmp_path, monkeypatch)
+    later = definition("support-followup", 90)
+    service.add_definition(later)
+    second = import_one(service, make_bundle(tmp_path / "b.onetake", NAME, EMAIL, definition=later))
+    import_one(service, make_bundle(tmp_path / "c.onetake", ELSEWHERE))
+    folder = Path(service.library.submissions.get(second).folder)
+    assert folder.is_dir()
+    service.close()
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.privacy._started)  # type: ignore[attr-defined]
+    assert candidate_names(window).count(NAME) == 2
+    window.show_answer(window.service.answers(second)[0].id)
+    qtbot.waitUntil(lambda: window.current_submission_id == second)
+    dialog = window.privacy.erase_selected()  # type: ignore[attr-defined]
+    assert dialog is not None and dialog.isVisible()
+    erase_elsewhere(first)
+
+    shot = "erased-meanwhile-one-of-two.png"
+    assert boxes_during(dialog.erase_button.click, shot) == [
+        (
+            Qt.TextFormat.PlainText,
+            "One of their interviews had already been erased (by another OneTake on this "
+            "library, or at the end of their retention); the rest is erased now.",
+        )
+    ]
+    qtbot.waitUntil(lambda: NAME not in candidate_names(window))
+    assert candidate_names(window) == [ELSEWHERE]
+    assert window.current_submission_id is None  # their answer left the screen
+    assert not folder.exists()
+    erased = [
+        json.loads(e.details)["submissions"]
+        for e in SqlitePanel(window.service.library.db).audit_entries()
+        if e.action == "erased"
+    ]
+    assert erased == [[first], [second]]  # elsewhere, then this window: each its own

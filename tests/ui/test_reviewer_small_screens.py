@@ -319,6 +319,12 @@ def in_sight(widget: QWidget, scroll: QScrollArea) -> bool:
     return viewport.rect().contains(QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size()))
 
 
+def out_of_sight(widget: QWidget, scroll: QScrollArea) -> bool:
+    """No row of ``widget`` shows in the scroll area's viewport as it is scrolled now."""
+    rect = QRect(widget.mapTo(scroll.viewport(), QPoint(0, 0)), widget.size())
+    return not scroll.viewport().rect().intersects(rect)
+
+
 def shows_whole(label: QLabel) -> bool:
     """The label's text, wrapped at its width, fits its height (nothing cut at the bottom)."""
     rect = label.contentsRect()
@@ -390,4 +396,51 @@ def test_on_a_short_window_a_level_is_a_line_and_its_whole_anchor_shows_under_th
     assert not rubric.compact() and not rubric.detail.isVisible()
     for score, label in rubric.anchors.items():
         assert label.height() >= label.heightForWidth(label.width()), score
+    window.close()
+
+
+@pytest.mark.parametrize("name", ["1024x600", "1366x768 at 150%"])
+def test_after_a_score_the_line_under_submit_shows_whole_or_not_at_all(
+    qtbot: QtBot, library: dict[str, list[int]], name: str
+) -> None:
+    """Review s12b #8: at 911x512, after a score, "2 of 3 answers still need a score." was
+    left cut in half at the viewport's bottom edge. The pane was measured while its status
+    still took two lines ("Choose a level..."); "Draft saved." takes one, and the content
+    moved up under the scroll. Now it is whole, or out of sight, from wherever the pane was
+    scrolled, and the chosen level's box, the note and Submit stay in sight."""
+    window = sized(qtbot, SIZES[name])
+    window.show_answer(library["Ada Lovelace"][1])
+    settle(qtbot)
+    rubric, scroll, hint = window.rubric, window.scoring_scroll, window.submit_hint
+    bar = scroll.verticalScrollBar()
+    bar.setValue(0)
+    assert rubric.status.text().startswith("Choose a level")
+    window._on_score(4)
+    # What the app's window did: the scroll ran (its timer) before the layouts had heard of
+    # the status' new height.
+    window._show_note_and_submit()
+    settle(qtbot)
+    assert (
+        rubric.status.text() == "Draft saved."
+        and hint.text() == "2 of 3 answers still need a score."
+    )
+
+    def whole_or_out() -> bool:
+        return in_sight(hint, scroll) or out_of_sight(hint, scroll)
+
+    def chosen_in_sight() -> bool:
+        return in_sight(rubric.detail, scroll)
+
+    assert whole_or_out(), (name, hint.mapTo(scroll.viewport(), QPoint(0, 0)).y())
+    assert in_sight(rubric.note, scroll) and in_sight(window.submit_button, scroll)
+    assert chosen_in_sight()
+    # From wherever the reviewer had scrolled the pane.
+    cut = []
+    for start in range(0, bar.maximum() + 1, 4):
+        bar.setValue(start)
+        window._show_note_and_submit()
+        assert in_sight(window.submit_button, scroll), start
+        if not whole_or_out():
+            cut.append(start)
+    assert cut == [], name
     window.close()

@@ -190,6 +190,11 @@ def run_erase(args: argparse.Namespace) -> int:
         f"Erased {len(result.counts)} submission(s): {total.answers} answer(s),"
         f" {total.media_files} recording(s), {total.scores} score(s), {total.notes} note(s)."
     )
+    if result.already_gone:  # the rest of the request is done: exit 0, and said plainly
+        from onetake_desktop.services.privacy import ERASED_ELSEWHERE
+
+        gone = ", ".join(str(sid) for sid in result.already_gone)
+        print(f"Submission(s) {gone} had already been erased ({ERASED_ELSEWHERE}).")
     if not result.compacted:
         sys.stderr.write(
             "onetake: another program has the library open, so some erased text may stay in "

@@ -204,7 +204,24 @@ class ExpireReport:
 
 class CandidateGone(OneTakeError):
     """The submission named is not in the library (any more): another OneTake on it may have
-    erased the candidate meanwhile. The window says so and refreshes its list."""
+    erased the candidate meanwhile. The window says so and refreshes its list. An erasure
+    raises it only when every submission asked for is gone (``ErasureResult.already_gone``
+    names those of them that were, when some were still there)."""
+
+
+# Who erases a candidate behind a window's or a command's back.
+ERASED_ELSEWHERE = "by another OneTake on this library, or at the end of their retention"
+
+
+def already_gone_sentence(result: ErasureResult) -> str:
+    """One sentence for an erasure that found some of a person's submissions erased meanwhile
+    ("" when none were): the rest is erased, so the request is honoured, and the reviewer is
+    not told that the person was gone while their other interviews stayed."""
+    gone = len(result.already_gone)
+    if not gone:
+        return ""
+    which = "One of their interviews" if gone == 1 else f"{gone} of their interviews"
+    return f"{which} had already been erased ({ERASED_ELSEWHERE}); the rest is erased now."
 
 
 class PrivacyService:
@@ -262,10 +279,7 @@ class PrivacyService:
         """Inside a write transaction (no one else writes meanwhile): CandidateGone if another
         OneTake erased one of them since they were read."""
         for c in candidates:
-            row = self.db.execute(
-                "SELECT 1 FROM submissions WHERE id = ?", (c.submission_id,)
-            ).fetchone()
-            if row is None:
+            if not self._exists(c.submission_id):
                 raise CandidateGone(
                     f"There is no candidate number {c.submission_id} in this library."
                 )
@@ -322,19 +336,31 @@ class PrivacyService:
     ) -> ErasureResult:
         if not submission_ids:
             raise InvalidInputError("Choose at least one candidate to erase.")
-        for sid in submission_ids:
-            self.candidate(sid)  # one sentence for an unknown id, before anything moves
+        ids = sorted(set(submission_ids))
+        # Some may have been erased since they were read (another OneTake, retention): erase
+        # the rest, the person's request still stands, and say which were gone. None left:
+        # one sentence (CandidateGone), before anything moves.
+        there = [sid for sid in ids if self._exists(sid)]
+        if not there:
+            raise CandidateGone(f"There is no candidate number {ids[0]} in this library.")
         result = erase_submissions(
             self.db,
             self.library.root,
-            submission_ids,
+            there,
             reason_code=ERASURE_REASON_CODES[why],
             actor_id=actor_id,
             # Kept with the bundle's fingerprint: a later import of it is refused naming this day.
             erased_on=self.clock.now().astimezone(UTC).date(),
         )
-        log.info("erased %d submission(s) (%s)", len(result.counts), why)
-        return result
+        gone = tuple(sid for sid in ids if sid not in there)
+        log.info(
+            "erased %d submission(s) (%s), %d already gone", len(result.counts), why, len(gone)
+        )
+        return replace(result, already_gone=gone)
+
+    def _exists(self, submission_id: int) -> bool:
+        row = self.db.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,))
+        return row.fetchone() is not None
 
     def finish_compaction(self) -> bool:
         """Wipe free space and the WAL again (after an erasure another program held up)."""

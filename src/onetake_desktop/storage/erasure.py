@@ -71,6 +71,8 @@ class ErasureCounts:
 class ErasureResult:
     counts: dict[int, ErasureCounts]  # submission id -> what went
     compacted: bool  # False: another program held the database open; traces may remain
+    # Asked for but no longer in the library (erased meanwhile elsewhere): nothing to erase.
+    already_gone: tuple[int, ...] = ()
 
     @property
     def total(self) -> ErasureCounts:

@@ -415,6 +415,14 @@ class PrivacyController(QObject):
             warn(w, str(error))
             return
         self._erased(result)
+        if result.already_gone:  # some went meanwhile: the rest is erased, and said so
+            from PySide6.QtWidgets import QMessageBox  # (see the TYPE_CHECKING imports)
+
+            from onetake_desktop.services.privacy import already_gone_sentence
+
+            self.refresh_banner()
+            self.refresh_actions()
+            warn(w, already_gone_sentence(result), icon=QMessageBox.Icon.Information)
 
     def _gone(self, submission_ids: Sequence[int]) -> None:
         """Someone else erased the candidate a dialog was about: the player lets go of them,

@@ -1746,7 +1746,14 @@ class ReviewerWindow(QMainWindow):
 
     def _show_note_and_submit(self) -> None:
         """The note and Submit in sight, and as much of the chosen level's whole anchor (the
-        box under one-line levels, else its own) as they leave room for."""
+        box under one-line levels, else its own) as they leave room for; the line under
+        Submit whole, or out of sight (review s12b #8: it was left cut at the bottom edge)."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        # Measure the pane as the score left it: its status went from two lines to one, and
+        # the layouts hear of that through posted requests (a level each) that may still wait.
+        for _ in range(4):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         scroll = self.scoring_scroll
         score = self.rubric.score()
         chosen = (
@@ -1766,6 +1773,11 @@ class ReviewerWindow(QMainWindow):
         scroll.ensureWidgetVisible(self.submit_hint, 0, 0)
         if chosen is not None and chosen.mapTo(scroll.viewport(), chosen.rect().topLeft()).y() < 0:
             bar.setValue(kept)
+        # No room for it whole: scroll it just out of sight (everything above it moves down).
+        top = self.submit_hint.mapTo(scroll.viewport(), self.submit_hint.rect().topLeft()).y()
+        room = scroll.viewport().height()
+        if top < room < top + self.submit_hint.height():
+            bar.setValue(bar.value() - (room - top))
 
     def _advance_within_candidate(self) -> None:
         """After a score: this candidate's next unscored answer, or stay and say what is next

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.saving import SavingNote
@@ -185,11 +185,9 @@ class PracticePage(Page):
             set_button_text(self.back_button, words)
             self.back_button.setAccessibleName(BACK)
 
-    def changeEvent(self, event: object) -> None:
-        super().changeEvent(event)  # type: ignore[arg-type]
-        from PySide6.QtCore import QEvent
-
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # type: ignore[attr-defined]
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit_actions()  # the text size changed (Ctrl+plus / Ctrl+minus)
 
     def refresh(self) -> None:

@@ -125,6 +125,13 @@ class SentPage(Page):
             "Copy the checksum", tip="Copy the SHA-256 checksum (without spaces)"
         )
         self.copy_sum_button.clicked.connect(self._copy_checksum)
+        # One timer, the page's own child: a click restarts it (stacked timers reset the words
+        # early), and it goes with the page, so it never fires into a deleted button (a new
+        # interview within the 3 s deletes every page).
+        self._copied = QTimer(self)
+        self._copied.setSingleShot(True)
+        self._copied.setInterval(3000)
+        self._copied.timeout.connect(self._copied_done)
         sum_row = QHBoxLayout()
         sum_row.addWidget(self.copy_sum_button)
         sum_row.addStretch(1)
@@ -221,6 +228,7 @@ class SentPage(Page):
             self._show_cleared()
             return
         r = self.service.receipt()
+        self.copy_sum_button.setVisible(True)
         status = self.service.send_status()
         if status.receipt is not None:
             self.upload_receipt = status.receipt
@@ -277,6 +285,8 @@ class SentPage(Page):
             lines.append(f"Size: {st.bundle_size / 1e6:.1f} MB ({st.bundle_size:,} bytes)")
         if st.bundle_sha256:
             lines.append(checksum_words(st.bundle_sha256))
+        # No checksum kept: nothing to copy (it copied "" and said "Checksum copied").
+        self.copy_sum_button.setVisible(bool(st.bundle_sha256))
         if st.submitted_late:
             mark = " (marked as late)" if kit.late_submissions == "mark" else ""
             lines.append("Sealed after the deadline" + mark)
@@ -423,7 +433,10 @@ class SentPage(Page):
         QGuiApplication.clipboard().setText(self.checksum())
         set_button_text(self.copy_sum_button, "Checksum copied")
         self.w._announce(self.copy_sum_button, "The checksum is copied.")
-        QTimer.singleShot(3000, lambda: set_button_text(self.copy_sum_button, "Copy the checksum"))
+        self._copied.start()
+
+    def _copied_done(self) -> None:
+        set_button_text(self.copy_sum_button, "Copy the checksum")
 
     def _save_copy(self) -> None:
         r = self.service.receipt()

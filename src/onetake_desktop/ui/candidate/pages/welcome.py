@@ -43,18 +43,25 @@ class FactLines(TextLabel):
         if self.contentsMargins().left() != indent:
             self.setContentsMargins(indent, 0, 0, 0)
 
+    def bullet_tops(self) -> list[int]:
+        """The top of each line's first row at the label's width: where its bullet goes."""
+        metrics = self.fontMetrics()
+        area = self.contentsRect()
+        tops, top = [], area.top()
+        for line in self.lines:
+            tops.append(top)
+            top += metrics.boundingRect(0, 0, area.width(), 1 << 24, _WORD_WRAP, line).height()
+        return tops
+
     def paintEvent(self, event: object) -> None:
         super().paintEvent(event)  # type: ignore[arg-type]
         from PySide6.QtGui import QPainter  # made with the first paint of the welcome page
 
         painter = QPainter(self)
         painter.setPen(self.palette().windowText().color())
-        metrics = self.fontMetrics()
-        area = self.contentsRect()
-        top = area.top()
-        for line in self.lines:  # each line's first row: where its bullet goes
-            painter.drawText(0, top + metrics.ascent(), "•")
-            top += metrics.boundingRect(0, 0, area.width(), 1 << 24, _WORD_WRAP, line).height()
+        ascent = self.fontMetrics().ascent()
+        for top in self.bullet_tops():
+            painter.drawText(0, top + ascent, "•")
         painter.end()
 
 
