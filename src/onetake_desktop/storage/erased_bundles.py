@@ -64,9 +64,9 @@ def _key(db: Database) -> bytes | None:
 
 def _made_key(db: Database) -> bytes:
     """The library's key, made now if this is its first erasure (inside the caller's
-    transaction: a rolled-back erasure leaves no key either). Made once: schema 14 refuses
-    a second insert of it, even one that would be ignored. Never refused: an erasure goes
-    ahead even in a library whose key was removed by hand (its old rows stay void)."""
+    transaction: a rolled-back erasure leaves no key either). Made once: schema 14 skips
+    a second insert of it, so it is read first. Never refused: an erasure goes ahead even
+    in a library whose key was removed by hand (its old rows stay void)."""
     import secrets
 
     key = _stored_key(db)
