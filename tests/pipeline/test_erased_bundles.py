@@ -221,6 +221,34 @@ def test_a_library_of_schema_12_takes_the_erased_bundles_table(tmp_path: Path) -
         service.close()
 
 
+def test_only_a_missing_table_reads_as_never_erased(tmp_path: Path) -> None:
+    """Review s12a L5: a library before schema 13 has erased nobody, but any other failure to
+    read the table (busy, I/O) is raised, never taken for "not erased"."""
+    from onetake_desktop.storage.db import Database
+    from tests.pipeline.older_library import library_at_schema
+
+    sha = "ab" * 32
+    old = library_at_schema(app_paths().ensure().library, 12)
+    try:
+        assert erased_bundle(old.db, sha) is None
+    finally:
+        old.close()
+
+    class Failing(Database):
+        def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+            if "erased_bundles" in sql:
+                raise sqlite3.OperationalError("disk I/O error")
+            return super().execute(sql, parameters)
+
+    failing = Failing(sqlite3.connect(":memory:", isolation_level=None))
+    failing.execute("CREATE TABLE panel_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            erased_bundle(failing, sha)
+    finally:
+        failing.close()
+
+
 def test_an_erased_bundle_is_known_before_any_of_it_is_written_to_the_library(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
