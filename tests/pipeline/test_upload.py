@@ -334,3 +334,42 @@ def test_pause_stops_an_upload_whose_whole_body_has_left_the_client(tmp_path: Pa
     # Resumed from the server's word, not the client's count before the pause.
     resumed = next(p for p in states[paused_index:] if p.state == "sending")
     assert resumed.sent == held
+
+
+def test_a_dropped_connection_shows_what_the_server_holds_offline_and_paused(
+    tmp_path: Path,
+) -> None:
+    """Review s12a M2: after a line cut mid-PATCH, the client's own count (what its socket
+    took) was kept, so "offline", and a pause during the wait that follows, told the candidate
+    more than the server held. Both now show the server's figure."""
+    import requests
+
+    from onetake_desktop.services.upload import UploadJob
+
+    size = 6 * MB
+    bundle = random_file(tmp_path / "b.onetake.age", size)
+    states: list[UploadProgress] = []
+    with (
+        intake_server(tmp_path / "store") as intake,
+        proxy(intake.port, cuts=1, cut_after=3 * MB, rate=1.5 * MB) as line,
+    ):
+        job = UploadJob(bundle, endpoint=line.url(intake), on_progress=states.append)
+        try:
+            job.start()
+            while not any(p.state == "offline" for p in states):
+                assert job.running, states[-1:]
+                time.sleep(0.01)
+            job.pause()
+            job.wait(30)
+            assert not job.running and states[-1].state == "paused"
+            answer = requests.head(
+                load_state(bundle).upload_url, headers={"Tus-Resumable": "1.0.0"}, timeout=10
+            )
+            held = int(answer.headers["Upload-Offset"])
+        finally:
+            job.close()
+    assert line.cuts_done == 1
+    offline = next(p for p in states if p.state == "offline")
+    counted = max(p.sent for p in states if p.state == "sending")
+    assert 0 < held < size and counted > held  # the socket took more than the server kept
+    assert offline.sent <= held and states[-1].sent <= held
