@@ -268,8 +268,9 @@ def test_pause_stops_an_upload_whose_whole_body_has_left_the_client(tmp_path: Pa
     """Pause was only looked at between reads of the body: a small bundle could sit whole in the
     socket's send buffer (Linux grows it to MBs), the request then waited for the server's reply,
     and the upload finished instead of pausing. The line here takes the whole body at once (as
-    such a buffer does) and passes it on slowly; what it holds when the client goes away is
-    dropped, as a reset empties the client's buffer."""
+    such a buffer does) and passes it on slowly; what it holds is dropped only when the client
+    resets the connection (as a reset empties the client's buffer), and still delivered after a
+    clean close, so the pause must reset."""
     import requests
 
     from onetake_desktop.services.upload import UploadJob
@@ -317,6 +318,9 @@ def test_pause_stops_an_upload_whose_whole_body_has_left_the_client(tmp_path: Pa
             # its offset stops where it was, and the candidate is not told more than that.
             while line.live:
                 time.sleep(0.02)
+            # It was reset (zero linger), not closed: a clean close would still deliver all
+            # the client's buffer held (review s12a L3).
+            assert line.resets == 1
             held = held_by_server()
             time.sleep(0.5)
             assert held_by_server() == held == held_on_disk()
