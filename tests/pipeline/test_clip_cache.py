@@ -22,3 +22,24 @@ def test_an_encode_gives_the_same_bytes_each_time_and_a_copied_clip_is_those_byt
     encoded = (tmp_path / "a.mp4").read_bytes()
     assert encoded == (tmp_path / "b.mp4").read_bytes()
     assert encoded == first.read_bytes() == again.read_bytes()
+
+
+def test_the_caches_killed_runs_left_are_removed_after_a_day(tmp_path: Path) -> None:
+    """A run killed before its atexit leaves its cache folder; the next run removes those
+    untouched for a day, and leaves a running one's (and anything else) alone."""
+    import os
+
+    now = 1_800_000_000.0
+    base = tmp_path / "tmp"
+    old = base / "onetake-test-media-old"
+    running = base / "onetake-test-media-running"
+    other = base / "someone-elses"
+    for folder in (old, running, other):
+        folder.mkdir(parents=True)
+        (folder / "0-a.mp4").write_bytes(b"clip")
+    day_ago = now - media.STALE_AFTER - 60
+    for folder in (old, other):
+        os.utime(folder, (day_ago, day_ago))
+    os.utime(running, (now - 60, now - 60))
+    media.remove_stale(base, now)
+    assert sorted(p.name for p in base.iterdir()) == [running.name, other.name]

@@ -221,6 +221,34 @@ def test_a_library_of_schema_12_takes_the_erased_bundles_table(tmp_path: Path) -
         service.close()
 
 
+def test_only_a_missing_table_reads_as_never_erased(tmp_path: Path) -> None:
+    """Review s12a L5: a library before schema 13 has erased nobody, but any other failure to
+    read the table (busy, I/O) is raised, never taken for "not erased"."""
+    from onetake_desktop.storage.db import Database
+    from tests.pipeline.older_library import library_at_schema
+
+    sha = "ab" * 32
+    old = library_at_schema(app_paths().ensure().library, 12)
+    try:
+        assert erased_bundle(old.db, sha) is None
+    finally:
+        old.close()
+
+    class Failing(Database):
+        def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+            if "erased_bundles" in sql:
+                raise sqlite3.OperationalError("disk I/O error")
+            return super().execute(sql, parameters)
+
+    failing = Failing(sqlite3.connect(":memory:", isolation_level=None))
+    failing.execute("CREATE TABLE panel_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            erased_bundle(failing, sha)
+    finally:
+        failing.close()
+
+
 def test_an_erased_bundle_is_known_before_any_of_it_is_written_to_the_library(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -283,9 +311,9 @@ def test_an_erased_bundle_is_known_before_any_of_it_is_written_to_the_library(
 
 
 def test_the_key_of_the_fingerprints_is_kept_as_it_was_made(tmp_path: Path) -> None:
-    """Review s11a L3 (schema 14): a settings write, an upsert, a replace, a rename or a
-    delete of the key fails, the key stays the same and the tombstone still matches; other
-    settings are written as before."""
+    """Review s11a L3 (schema 14): a settings write, an update, a rename or a delete of the
+    key fails; a second insert of it (a replace, an upsert) is skipped (review s12a M1); the
+    key stays the same and the tombstone still matches; other settings are written as before."""
     from onetake_desktop.storage.panel import SqlitePanel
 
     bundle = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
@@ -305,19 +333,20 @@ def test_the_key_of_the_fingerprints_is_kept_as_it_was_made(tmp_path: Path) -> N
             ("UPDATE panel_settings SET value = ? WHERE key = ?", (other, KEY_SETTING)),
             ("DELETE FROM panel_settings WHERE key = ?", (KEY_SETTING,)),
             ("DELETE FROM panel_settings", ()),
-            (
-                "INSERT OR REPLACE INTO panel_settings (key, value) VALUES (?, ?)",
-                (KEY_SETTING, other),
-            ),
-            (
-                "INSERT INTO panel_settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (KEY_SETTING, other),
-            ),
             ("UPDATE panel_settings SET key = 'old_key' WHERE key = ?", (KEY_SETTING,)),
         ):
             with pytest.raises(sqlite3.IntegrityError, match="kept as it was made"):
                 db.execute(sql, args)
+        for sql in (
+            "INSERT OR REPLACE INTO panel_settings (key, value) VALUES (?, ?)",
+            "REPLACE INTO panel_settings (key, value) VALUES (?, ?)",
+            "INSERT OR IGNORE INTO panel_settings (key, value) VALUES (?, ?)",
+            "INSERT INTO panel_settings (key, value) VALUES (?, ?)",
+            "INSERT INTO panel_settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        ):
+            assert db.execute(sql, (KEY_SETTING, other)).rowcount == 0, sql
+            assert panel.setting(KEY_SETTING) == key, sql
         # Nor can another setting be renamed into it.
         panel.set_setting("some_setting", other)
         with pytest.raises(sqlite3.IntegrityError, match="kept as it was made"):
@@ -369,5 +398,47 @@ def test_a_library_of_schema_13_keeps_its_key_from_then_on(tmp_path: Path) -> No
         me = service.actor_for(service.default_reviewer.id)
         privacy.erase(me, submission_ids=[kept.submission_id])
         assert erased_bundle(db, sha256_of(other)) is not None
+    finally:
+        service.close()
+
+
+def test_a_onetake_of_schema_13_still_running_on_a_migrated_library_goes_on_erasing(
+    tmp_path: Path,
+) -> None:
+    """Review s12a M1: schema 13's erasure inserted a new random key with ``OR IGNORE`` every
+    time. A window of that OneTake, opened before this one migrated the library to 14, must
+    not fail its erasures: the insert is skipped, the key stays, and erasing goes on."""
+    import secrets
+
+    first = make_bundle(tmp_path / "a.onetake", NAME, EMAIL)
+    second = make_bundle(tmp_path / "b.onetake", OTHER)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        db = service.library.db
+        first_id, second_id = import_one(service, first), import_one(service, second)
+        privacy = PrivacyService(service.library, ManualClock(ERASED_ON))
+        me = service.actor_for(service.default_reviewer.id)
+        privacy.erase(me, submission_ids=[first_id])
+        key = db.execute(
+            "SELECT value FROM panel_settings WHERE key = ?", (KEY_SETTING,)
+        ).fetchone()[0]
+        # Schema 13's _made_key (45b4dc1), word for word, with a key of its own, on the other
+        # OneTake's own connection.
+        older = sqlite3.connect(app_paths().library / "onetake.sqlite3")
+        try:
+            with older:
+                older.execute(
+                    "INSERT OR IGNORE INTO panel_settings (key, value) VALUES (?, ?)",
+                    (KEY_SETTING, secrets.token_hex(32)),
+                )
+        finally:
+            older.close()
+        assert db.execute(
+            "SELECT value FROM panel_settings WHERE key = ?", (KEY_SETTING,)
+        ).fetchone() == (key,)
+        privacy.erase(me, submission_ids=[second_id])
+        assert names_in_library() == []
+        for bundle in (first, second):
+            assert erased_bundle(db, sha256_of(bundle)) is not None
     finally:
         service.close()

@@ -6,6 +6,7 @@ lists nor exports them; a candidate kept longer by a hold stays."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import sys
@@ -382,10 +383,47 @@ def test_releasing_a_due_candidate_is_not_preempted_either(
     assert in_library() == [lib.due, lib.held, lib.other] and retention_erasures() == []
 
 
+def _cli_commands() -> dict[str, list[str]]:
+    """Every group of the real command line and its actions, from the argparse tree."""
+    import argparse
+
+    from onetake_desktop.cli import build_parser
+
+    def actions(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        found: dict[str, argparse.ArgumentParser] = {}
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found.update(action.choices)
+        return found
+
+    return {group: sorted(actions(parser)) for group, parser in actions(build_parser("*")).items()}
+
+
 def test_every_command_has_a_retention_rule() -> None:
     """The policy (services.retention) decides when each command erases the due; the CLI
-    only asks, and a command the table does not know is an error, not a silent default."""
-    from onetake_desktop.services.retention import erases_due
+    only asks, and a command the table does not know is an error, not a silent default.
+    Review s12a L6: every command of the groups that open the library, as the real parser
+    has them, has its rule (a new one fails here, not as a traceback when it is run), and
+    the table names no command that does not exist; no other group opens the library."""
+    import inspect
+
+    from onetake_desktop import cli
+    from onetake_desktop.cli import COMMANDS
+    from onetake_desktop.services.retention import _ERASES_DUE, erases_due
+
+    readers = {"library", "panel", "scores"}
+    commands = _cli_commands()
+    assert readers <= set(commands) and all(commands[g] for g in readers)
+    named = {f"{group} {action}" for group in readers for action in commands[group]}
+    assert named == set(_ERASES_DUE)
+    for command in named:
+        erases_due(command, "before")  # no ValueError
+    opens = ("open_library(", "reviewer_service(", "panel_service(", "open_reviewer_service(")
+    for name, (module, _help) in COMMANDS.items():
+        if name in readers or name == "transcribe":  # its module also holds 'library search'
+            continue
+        source = inspect.getsource(importlib.import_module(f"{cli.__name__}.{module}"))
+        assert not any(call in source for call in opens), name
 
     assert not erases_due("library hold") and not erases_due("library erase")
     assert erases_due("library list") and not erases_due("library list", "after")

@@ -268,8 +268,9 @@ def test_pause_stops_an_upload_whose_whole_body_has_left_the_client(tmp_path: Pa
     """Pause was only looked at between reads of the body: a small bundle could sit whole in the
     socket's send buffer (Linux grows it to MBs), the request then waited for the server's reply,
     and the upload finished instead of pausing. The line here takes the whole body at once (as
-    such a buffer does) and passes it on slowly; what it holds when the client goes away is
-    dropped, as a reset empties the client's buffer."""
+    such a buffer does) and passes it on slowly; what it holds is dropped only when the client
+    resets the connection (as a reset empties the client's buffer), and still delivered after a
+    clean close, so the pause must reset."""
     import requests
 
     from onetake_desktop.services.upload import UploadJob
@@ -317,6 +318,9 @@ def test_pause_stops_an_upload_whose_whole_body_has_left_the_client(tmp_path: Pa
             # its offset stops where it was, and the candidate is not told more than that.
             while line.live:
                 time.sleep(0.02)
+            # It was reset (zero linger), not closed: a clean close would still deliver all
+            # the client's buffer held (review s12a L3).
+            assert line.resets == 1
             held = held_by_server()
             time.sleep(0.5)
             assert held_by_server() == held == held_on_disk()
@@ -334,3 +338,42 @@ def test_pause_stops_an_upload_whose_whole_body_has_left_the_client(tmp_path: Pa
     # Resumed from the server's word, not the client's count before the pause.
     resumed = next(p for p in states[paused_index:] if p.state == "sending")
     assert resumed.sent == held
+
+
+def test_a_dropped_connection_shows_what_the_server_holds_offline_and_paused(
+    tmp_path: Path,
+) -> None:
+    """Review s12a M2: after a line cut mid-PATCH, the client's own count (what its socket
+    took) was kept, so "offline", and a pause during the wait that follows, told the candidate
+    more than the server held. Both now show the server's figure."""
+    import requests
+
+    from onetake_desktop.services.upload import UploadJob
+
+    size = 6 * MB
+    bundle = random_file(tmp_path / "b.onetake.age", size)
+    states: list[UploadProgress] = []
+    with (
+        intake_server(tmp_path / "store") as intake,
+        proxy(intake.port, cuts=1, cut_after=3 * MB, rate=1.5 * MB) as line,
+    ):
+        job = UploadJob(bundle, endpoint=line.url(intake), on_progress=states.append)
+        try:
+            job.start()
+            while not any(p.state == "offline" for p in states):
+                assert job.running, states[-1:]
+                time.sleep(0.01)
+            job.pause()
+            job.wait(30)
+            assert not job.running and states[-1].state == "paused"
+            answer = requests.head(
+                load_state(bundle).upload_url, headers={"Tus-Resumable": "1.0.0"}, timeout=10
+            )
+            held = int(answer.headers["Upload-Offset"])
+        finally:
+            job.close()
+    assert line.cuts_done == 1
+    offline = next(p for p in states if p.state == "offline")
+    counted = max(p.sent for p in states if p.state == "sending")
+    assert 0 < held < size and counted > held  # the socket took more than the server kept
+    assert offline.sent <= held and states[-1].sent <= held

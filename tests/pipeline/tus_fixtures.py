@@ -90,10 +90,11 @@ class Proxy:
     ``online = False``: connections are accepted and closed at once (no route to the server);
     ``rcvbuf``: a small receive buffer, so that with ``rate`` the client cannot run far ahead of
     what really goes through (small bundles then show their progress, and pause, mid-way);
-    ``hold_back``: take what the client sends at once and pass it on at ``rate``, dropping what
-    was not passed on when the client goes away: the client's whole body leaves it at once, as
-    into a send buffer larger than the body, which a reset empties. ``taken``: bytes taken from
-    clients; ``live``: connections open now."""
+    ``hold_back``: take what the client sends at once and pass it on at ``rate``: the client's
+    whole body leaves it at once, as into a send buffer larger than the body. As that buffer
+    would, a client's clean close (FIN) still passes on all it holds, and a reset (RST) drops
+    it. ``taken``: bytes taken from clients; ``live``: connections open now; ``resets``:
+    connections a client ended with a reset (hold_back only)."""
 
     def __init__(
         self,
@@ -109,6 +110,7 @@ class Proxy:
         self.hold_back = hold_back
         self.taken = 0
         self.live = 0
+        self.resets = 0
         self.cuts_left = cuts
         self.cuts_done = 0
         self.cut_after = cut_after
@@ -197,18 +199,32 @@ class Proxy:
         held = bytearray()
         passed = 0
         started = time.monotonic()
+        closed = False  # the client sent its FIN: what is held still goes on, unless it resets
+        reset = False
         try:
             while not self._stop.is_set():
-                ready, _, _ = select.select([client, server], [], [], 0.01 if held else 0.2)
+                if closed and client.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                    reset = True
+                    return  # reset after its FIN (zero linger): what was held is dropped
+                if closed and not held:
+                    return
+                waiting = [server] if closed else [client, server]
+                ready, _, _ = select.select(waiting, [], [], 0.01 if held else 0.2)
                 for s in ready:
-                    data = s.recv(1 << 20)
-                    if not data:
-                        return  # what was held back is dropped
-                    if s is client:
+                    try:
+                        data = s.recv(1 << 20)
+                    except ConnectionResetError:  # what was held is dropped
+                        reset = reset or s is client
+                        raise
+                    if not data and s is client:
+                        closed = True
+                    elif not data:
+                        return
+                    elif s is client:
                         with self._lock:
                             self.taken += len(data)
                         held += data
-                    else:
+                    elif not closed:
                         client.sendall(data)
                 due = int(self.rate * (time.monotonic() - started)) - passed if self.rate else 0
                 n = min(len(held), max(due, 0), 16384) if self.rate else len(held)
@@ -219,6 +235,13 @@ class Proxy:
         except OSError:
             return
         finally:
+            # The server may have ended first (a HEAD makes @tus/server abort the PATCH it is
+            # receiving): a reset the client sent before is still seen.
+            with contextlib.suppress(OSError):
+                reset = reset or bool(client.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+            if reset:
+                with self._lock:
+                    self.resets += 1
             self._end(client, server)
 
     def _end(self, client: socket.socket, server: socket.socket) -> None:

@@ -53,6 +53,7 @@ _ERASES_DUE: dict[str, tuple[Moment, ...]] = {
     "library transcribe": ("before",),
     "library search": ("before",),
     "library erase": (),  # a due candidate named here is erased at this request
+    "library expire": (),  # is the erasure of the due itself (--dry-run only lists them)
     "library hold": (),
     "library release": (),
     "scores export": ("before",),

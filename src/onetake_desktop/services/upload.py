@@ -13,8 +13,9 @@ whatever the size, and pausing stops mid-request (the server keeps what it recei
 Pausing cannot wait for the next read of the body: the whole of a small bundle can sit in the
 socket's send buffer (Linux grows it to MBs) while the request waits for the server's reply, and
 the upload would then finish instead of pausing. So a pause resets the PATCH's connection (the
-kernel drops what it has not sent), and the paused figure is what the server says it holds. The
-send buffer is also capped, so that the bytes counted as sent stay near what the server has.
+kernel drops what it has not sent), and the paused figure is what the server says it holds; so
+is the figure shown offline, after a dropped connection. The send buffer is also capped, so
+that the bytes counted as sent stay near what the server has.
 
 Threading: :func:`send_bundle` runs on the caller's thread and calls ``on_progress`` there.
 :class:`UploadJob` runs it on one worker thread for a window: its callbacks come from that
@@ -61,14 +62,17 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 60.0
-# The PATCH socket's send buffer (Linux doubles it): the client's count runs at most ~0.5 MB
-# ahead of the server's instead of the MBs autotuning allows, while still filling a ~20 Mbit/s
-# line at 100 ms round trips.
-SEND_BUFFER = 256 * 1024
-# How often a PATCH in flight looks whether it was paused, and how long a pause waits for the
-# server to say what it kept, to connect and then to answer (else its last figure is shown).
+# The PATCH socket's send buffer: the "Sending" count runs at most ~2 MB ahead of the server's
+# (Linux doubles it) instead of the 4+ MB autotuning allows, which a small bundle would show as
+# all sent at once. Setting it turns autotuning off, and one connection then carries about one
+# buffer per round trip: 1 MiB still fills ~32 Mbit/s at 250 ms (review s12a M3; 256 KiB made a
+# distant fast line several times slower). Linux clamps it to net.core.wmem_max (often 208 KiB).
+SEND_BUFFER = 1024 * 1024
+# How often a PATCH in flight looks whether it was paused, and how long a pause (or a dropped
+# connection) waits for the server to say what it kept, to connect and then to answer (else its
+# last figure is shown): at most ~2 s in all, well within the window's wait for the worker.
 PAUSE_POLL = 0.05
-PAUSE_ASK_TIMEOUT = 3.0
+PAUSE_ASK_TIMEOUT = 1.0
 
 UploadState = Literal["connecting", "sending", "paused", "offline", "done"]
 
@@ -230,10 +234,25 @@ def _timed_uploader() -> type[Any]:
     return TimedUploader
 
 
-def _reset(sock: socket.socket) -> None:
+def _os_socket(conn: object) -> socket.socket | None:
+    """The OS socket under a connection's ``sock``: itself, or the one inside urllib3's
+    SSLTransport (HTTPS through an https:// proxy), which is not a socket (review s12a L1)."""
+    for _ in range(4):
+        if isinstance(conn, socket.socket):
+            return conn
+        conn = getattr(conn, "socket", None) or getattr(conn, "sock", None)
+    return None
+
+
+def _reset(conn: object) -> None:
     """End a connection another thread is using, at once: the shutdown wakes that thread, and
     with zero linger its close is a reset, so the kernel drops what it has not sent (the server
-    keeps only what it received)."""
+    keeps only what it received). Never raises: a pause then waits for the next read."""
+    sock = _os_socket(conn)
+    if sock is None:  # nothing to reset: closing is all that can be done
+        with contextlib.suppress(Exception):
+            cast(Any, conn).close()
+        return
     with contextlib.suppress(OSError):
         linger = struct.pack("HH" if sys.platform == "win32" else "ii", 1, 0)  # on, 0 s
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
@@ -243,7 +262,7 @@ def _reset(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def _abortable_session(sockets: list[socket.socket]) -> Any:
+def _abortable_session(sockets: list[Any]) -> Any:
     """A requests session whose connections have a capped send buffer and are added to
     ``sockets`` as they connect, for :func:`_reset` (requests keeps its sockets to itself).
     Through a SOCKS proxy they are not listed: a pause then waits for the next read."""
@@ -260,12 +279,12 @@ def _abortable_session(sockets: list[socket.socket]) -> Any:
     class Listed(HTTPConnection):
         def connect(self) -> None:
             super().connect()
-            sockets.append(cast(socket.socket, self.sock))
+            sockets.append(self.sock)
 
     class ListedTLS(HTTPSConnection):
         def connect(self) -> None:
             super().connect()
-            sockets.append(cast(socket.socket, self.sock))
+            sockets.append(self.sock)
 
     class Pool(HTTPConnectionPool):
         ConnectionCls = Listed
@@ -429,6 +448,7 @@ def send_bundle(
     meter = _Meter(size)
     failures = 0
     best = 0
+    acked = 0  # what the server last said it holds (a HEAD, or a PATCH's answer)
     last_progress = time.monotonic()
 
     def tell(kind: UploadState, message: str, retry_in: float | None = None) -> None:
@@ -464,6 +484,7 @@ def send_bundle(
                         raise
                     log.info("The server no longer has %s; starting again", state.upload_url)
                     state = replace(state, upload_url="", completed_at="")
+                    acked = 0
             if not state.upload_url:
                 uploader.url = uploader.create_url()
                 uploader.offset = 0
@@ -472,26 +493,32 @@ def send_bundle(
             if uploader.offset > best:  # the server holds more than at the last try
                 best, failures, last_progress = uploader.offset, 0, time.monotonic()
             meter.start(uploader.offset)
+            acked = uploader.offset
             while uploader.offset < size:
                 length = min(REQUEST_BYTES, size - uploader.offset)
                 tell("sending", f"Sending: {_mb(meter.sent)} of {_mb(size)}.")
                 uploader.offset = _patch(uploader, bundle, length, meter, stop, tell, size)
+                acked = uploader.offset
                 failures, last_progress = 0, time.monotonic()
             # Complete only on the server's word.
             held = uploader.get_offset()
             if held != size:
                 raise _tus_error(f"the server holds {held} of {size} bytes", 409)
         except UploadPausedError:
-            if uploader is not None and uploader.url and meter.sent > uploader.offset:
+            if uploader is not None and uploader.url and meter.sent > acked:
                 # Paused mid-request: the client counted what its socket took, more than the
                 # server may have received; show what the server holds.
-                meter.sent = _held_after_pause(uploader, meter.sent)
+                meter.sent = _held_after_cut(uploader, meter.sent, acked)
             tell("paused", "Paused; the server keeps what it received.")
             raise
         except TusCommunicationError as error:
             refusal = _server_sentence(error, size)
             if refusal is not None:
                 raise refusal from None
+            if uploader is not None and uploader.url and meter.sent > acked:
+                # Cut mid-request (review s12a M2): as after a pause, "offline" (and a pause
+                # during the wait) shows what the server holds, not what the socket took.
+                meter.sent = _held_after_cut(uploader, meter.sent, acked)
             delay = min(BACKOFF_MAX, BACKOFF_FIRST * (2**failures))
             failures += 1
             waited = time.monotonic() - last_progress
@@ -517,15 +544,15 @@ def send_bundle(
         return receipt
 
 
-def _held_after_pause(uploader: Any, counted: int) -> int:
-    """What the server holds after a PATCH was cut by a pause; if it does not answer soon,
-    the last figure it gave (never more than the client counted)."""
+def _held_after_cut(uploader: Any, counted: int, acked: int) -> int:
+    """What the server holds after a PATCH was cut (a pause, a dropped line); if it does not
+    answer soon, the last figure it gave, ``acked`` (never more than the client counted)."""
     from tusclient.exceptions import TusCommunicationError
 
     try:
         held = int(uploader.get_offset(timeout=PAUSE_ASK_TIMEOUT))
     except (TusCommunicationError, ValueError):
-        held = int(uploader.offset)
+        held = acked
     return min(held, counted)
 
 
@@ -559,7 +586,7 @@ def _patch(
             "Content-Length": str(length),
         }
     )
-    sockets: list[socket.socket] = []
+    sockets: list[Any] = []
     session = _abortable_session(sockets)
     finished = threading.Event()
 
@@ -571,7 +598,10 @@ def _patch(
             if stop.is_set():
                 for sock in [s for s in sockets if id(s) not in done]:
                     done.add(id(sock))
-                    _reset(sock)
+                    try:
+                        _reset(sock)
+                    except Exception:  # never let the watcher die: the pause still comes
+                        log.exception("Could not reset the upload's connection")
 
     watcher = threading.Thread(target=watch, name="onetake-upload-pause", daemon=True)
     watcher.start()
@@ -589,7 +619,7 @@ def _patch(
         body.close()
         session.close()
         for sock in sockets:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(Exception):
                 sock.close()
     offset = resp.headers.get("upload-offset")
     if not 200 <= resp.status_code < 300 or offset is None:

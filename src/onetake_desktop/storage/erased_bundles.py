@@ -36,8 +36,8 @@ class KeyMissing(OneTakeError):
 
     def __init__(self) -> None:
         super().__init__(
-            "This library's record of erased candidates has lost its key, so a bundle cannot "
-            "be checked against it; nothing was imported. Restore the library from a backup."
+            "This library's record of erased candidates has lost its key, so nothing was "
+            "imported; restore the library from a backup."
         )
 
 
@@ -55,8 +55,12 @@ def _key(db: Database) -> bytes | None:
         return key
     try:
         rows = db.execute("SELECT 1 FROM erased_bundles LIMIT 1").fetchone()
-    except sqlite3.OperationalError:  # a library before schema 13 (tests of older ones)
-        return None
+    except sqlite3.OperationalError as error:
+        # Only a library before schema 13 (tests of older ones) reads as "never erased": a busy
+        # or unreadable library must not let the erased back in (review s12a L5).
+        if "no such table" in str(error):
+            return None
+        raise
     if rows is not None:
         raise KeyMissing()
     return None
@@ -64,9 +68,9 @@ def _key(db: Database) -> bytes | None:
 
 def _made_key(db: Database) -> bytes:
     """The library's key, made now if this is its first erasure (inside the caller's
-    transaction: a rolled-back erasure leaves no key either). Made once: schema 14 refuses
-    a second insert of it, even one that would be ignored. Never refused: an erasure goes
-    ahead even in a library whose key was removed by hand (its old rows stay void)."""
+    transaction: a rolled-back erasure leaves no key either). Made once: schema 14 skips
+    a second insert of it, so it is read first. Never refused: an erasure goes ahead even
+    in a library whose key was removed by hand (its old rows stay void)."""
     import secrets
 
     key = _stored_key(db)

@@ -48,11 +48,31 @@ _made: dict[tuple[object, ...], Path] = {}
 _folder: list[Path] = []
 
 
+_PREFIX = "onetake-test-media-"
+STALE_AFTER = 24 * 3600.0  # seconds: no run lasts this long
+
+
 def _cache() -> Path:
     if not _folder:
-        _folder.append(Path(tempfile.mkdtemp(prefix="onetake-test-media-")))
+        remove_stale(Path(tempfile.gettempdir()))
+        _folder.append(Path(tempfile.mkdtemp(prefix=_PREFIX)))
         atexit.register(_remove, _folder[0], os.getpid())
     return _folder[0]
+
+
+def remove_stale(base: Path, now: float | None = None) -> None:
+    """Remove the caches of runs that were killed (SIGKILL, a cancelled CI job: atexit never
+    ran) and left their folder in ``base``: those untouched for a day (review s12a N4)."""
+    import time
+
+    cutoff = (time.time() if now is None else now) - STALE_AFTER
+    for old in base.glob(f"{_PREFIX}*"):
+        try:
+            stale = old.is_dir() and old.stat().st_mtime < cutoff
+        except OSError:  # another run removed it meanwhile
+            continue
+        if stale:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _remove(folder: Path, owner: int) -> None:

@@ -9,8 +9,11 @@ once, as 64 hex digits, and never changed, renamed or removed; like schema 13's,
 against mistakes in code, not against someone editing the file.
 
 ``INSERT OR REPLACE`` deletes the old row without firing delete triggers (recursive triggers
-are off), so the insert trigger refuses any second insert of the key, whatever its conflict
-clause: the app reads the key before it makes one (storage/erased_bundles.py).
+are off), so a second insert of the key is skipped by the insert trigger, whatever its
+conflict clause (a BEFORE trigger runs before the conflict check): the key stays, and no
+error is raised, because schema 13's erasure inserts it with ``OR IGNORE`` every time and a
+OneTake of schema 13 still running on a library this one migrated must go on erasing (review
+s12a M1). A malformed first key is refused.
 """
 
 from __future__ import annotations
@@ -30,7 +33,10 @@ WHEN NEW.key = 'erased_bundle_key'
     AND (EXISTS (SELECT 1 FROM panel_settings WHERE key = 'erased_bundle_key')
          OR length(NEW.value) <> 64 OR NEW.value GLOB '*[^0-9a-f]*')
 BEGIN
-    SELECT RAISE(ABORT, 'the erased bundles'' key is kept as it was made');
+    SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM panel_settings WHERE key = 'erased_bundle_key')
+        THEN RAISE(IGNORE)
+        ELSE RAISE(ABORT, 'the erased bundles'' key is kept as it was made') END;
 END;
 
 CREATE TRIGGER erased_bundle_key_unchanged BEFORE UPDATE ON panel_settings
