@@ -413,10 +413,11 @@ def test_hold_and_release_commands_for_the_lone_reviewer(
         f"No longer keeping {NAME} <{EMAIL}>: Customer Support Specialist (v2026.11) "
         f"(submission {sid}). "
         "The date they were told, 2026-12-01, has passed: they are erased by the next command "
-        "that reads the library or the reviewer window's hourly check, or by 'onetake library "
-        "expire'.\n"
+        "that lists or uses candidates (such as 'onetake library list'), the reviewer window's "
+        "hourly check, or 'onetake library expire'.\n"
     )
-    # Review s11a N2: as it says, the next command that reads the library erases them.
+    # Review s11a N2 and s12a L7: as it says, the next command that lists candidates erases
+    # them (a hold, release or erase of someone else would not: services.retention's table).
     code, out, err = run(["library", "list"], context, capsys)
     assert code == 0 and NAME not in out
     assert err == "onetake: Erased 1 candidate past their keeping date (kept 30 days).\n"

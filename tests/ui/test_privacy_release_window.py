@@ -174,9 +174,9 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
     then = dialog.then.text()
     # Review s11a N2: not "the next time the window opens": any reader, or the hourly check.
     assert then == (
-        "Soon, by the next command that reads the library or the reviewer window's hourly"
-        " check, or by 'onetake library expire': the date they were told, 1\u00a0Dec\u00a02026,"
-        " has passed."
+        "Soon, by the next command that lists or uses candidates (such as 'onetake library"
+        " list'), the reviewer window's hourly check, or 'onetake library expire': the date"
+        " they were told, 1\u00a0Dec\u00a02026, has passed."
     )
     after = controller.service.release_preview(sid)
     assert after.overdue and after.erase_at is not None
@@ -188,8 +188,9 @@ def test_past_the_promised_date_they_are_erased_at_the_next_start(
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert box.text() == "The date they were told, 1\u00a0Dec\u00a02026, has passed."
     assert box.informativeText() == (
-        "They are erased by the next command that reads the library or the reviewer window's"
-        " hourly check, or by 'onetake library expire': recordings, scores and notes."
+        "They are erased by the next command that lists or uses candidates (such as 'onetake"
+        " library list'), the reviewer window's hourly check, or 'onetake library expire':"
+        " recordings, scores and notes."
     )
     save(box, "stop-keeping-overdue-offscreen.png")
     box.button(QMessageBox.StandardButton.Ok).click()

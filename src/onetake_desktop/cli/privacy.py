@@ -58,8 +58,8 @@ RELEASE_HELP = (
     "stop keeping a candidate longer: lift every hold that runs for them, for a --reason "
     "(kept with the hold, like the hold's; the audit log records only which holds); they "
     "are then erased on the date they were told, "
-    "or, if that date has passed, by the next command that reads the library (or 'library "
-    "expire'). " + _WHO_MAY
+    "or, if that date has passed, by the next command that lists or uses candidates (or "
+    "'library expire'). " + _WHO_MAY
 )
 _CODES = (
     "exit codes: 0 done; 1 the policy refuses, no such candidate, (release) no hold runs "

@@ -53,9 +53,11 @@ MAX_REASON_CHARS = 500
 # What release says when no hold runs for the candidate (the window says it too).
 # When a candidate past their date goes once nothing keeps them: every reader erases the due
 # first (services.retention), an open reviewer window checks hourly (review s11a N2).
+# Not "the next command that reads the library": hold, release, erase and the panel's
+# add and audit read it and erase nobody (services.retention's table says who does).
 ERASED_NEXT = (
-    "by the next command that reads the library or the reviewer window's hourly check, or by"
-    " 'onetake library expire'"
+    "by the next command that lists or uses candidates (such as 'onetake library list'), the"
+    " reviewer window's hourly check, or 'onetake library expire'"
 )
 NOT_HELD = "That candidate is not being kept longer (no hold runs), so there is nothing to stop."
 Why = Literal["request", "retention"]
@@ -552,10 +554,9 @@ class PrivacyService:
         the library, marked released, by whom and why), for a reason, if the policy lets this
         actor (the hold's rule; one sentence otherwise, nothing written). The candidate is
         then due again on the date they were told; if that date has passed, they are erased
-        ``ERASED_NEXT`` (the next reading command, the window's hourly check, ``library
-        expire``). No hold running
-        is a failure (exit 1). Audited like a hold: the holds' ids only; the reason stays with
-        them."""
+        ``ERASED_NEXT`` (the next command that lists or uses candidates, the window's hourly
+        check, ``library expire``). No hold running is a failure (exit 1). Audited like a
+        hold: the holds' ids only; the reason stays with them."""
         return self.release_all(actor, submission_ids=[submission_id], reason=reason)[0]
 
     def release_all(
