@@ -219,6 +219,8 @@ class _Encoder:
         self._audio_buffer: list[Samples] = []
         self._audio_buffered = 0
         self.audio_pts = 0
+        self._sent = 0  # frames given to the encoders (each comes out as a packet at the end)
+        self._muxed = 0  # packets handed to the muxer
         # Pixel conversions made for the encoder, by kind: pictures converted (take stats).
         self.conversions: dict[str, int] = {}
         self._raw = RawConverter()  # a camera's YUYV/MJPEG, converted on this thread
@@ -266,9 +268,14 @@ class _Encoder:
             frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts = pts
         frame.time_base = self.video_time_base
-        for packet in self.video.encode(frame):
-            self.container.mux(packet)
+        self._mux(self.video.encode(frame))
+        self._sent += 1
         return True
+
+    def _mux(self, packets: Any) -> None:
+        for packet in packets:
+            self.container.mux(packet)
+            self._muxed += 1
 
     def _fit_yuv420(self, frame: Any) -> Any:
         """An I420 picture of another size at the profile's: scaled by swscale keeping the
@@ -304,24 +311,53 @@ class _Encoder:
         frame.pts = self.audio_pts
         frame.time_base = Fraction(1, self.profile.sample_rate)
         self.audio_pts += len(samples)
-        for packet in self.audio.encode(frame):
-            self.container.mux(packet)
+        self._mux(self.audio.encode(frame))
+        self._sent += 1
+
+    def _send_blank(self) -> None:
+        """One frame of silence, or one black picture when the take has no sound.
+
+        FFmpeg's MP4 muxer (libavformat 62, fragmented by ``frag_duration``) crashes the whole
+        process (SIGSEGV in ``av_write_trailer``) when it closes a file that holds no packet.
+        A take stopped before its first picture and sound (a quick Stop on a busy machine)
+        is such a file, so it gets this one blank frame; the take's stats do not count it."""
+        import av
+
+        if self.audio is not None:
+            size = self.audio.codec_context.frame_size or 1024
+            self._encode_audio_frame(np.zeros(size, np.float32))
+            return
+        width, height = self.profile.width, self.profile.height
+        black = np.full((height * 3 // 2, width), 128, np.uint8)
+        black[:height] = 16  # limited-range black: Y 16, chroma 128
+        frame = av.VideoFrame.from_ndarray(black, format="yuv420p")
+        frame.pts, frame.time_base = 0, self.video_time_base
+        self._mux(self.video.encode(frame))
+        self._sent += 1
+
+    def _flush(self) -> None:
+        if self.audio is not None and self._audio_buffered:
+            self._encode_audio_frame(np.concatenate(self._audio_buffer))
+            self._audio_buffer, self._audio_buffered = [], 0
+        if not self._sent:
+            self._send_blank()
+        if self.audio is not None:
+            self._mux(self.audio.encode(None))
+        if self.video is not None:
+            self._mux(self.video.encode(None))
 
     def finish(self) -> None:
         """Flush both encoders and close the container (the trailer makes it a plain MP4)."""
-        if self.audio is not None:
-            if self._audio_buffered:
-                self._encode_audio_frame(np.concatenate(self._audio_buffer))
-                self._audio_buffer, self._audio_buffered = [], 0
-            for packet in self.audio.encode(None):
-                self.container.mux(packet)
-        if self.video is not None:
-            for packet in self.video.encode(None):
-                self.container.mux(packet)
+        self._flush()
         self.container.close()
 
     def abandon(self) -> None:
-        """Close after a write error without writing more (the disk may be full)."""
+        """Close after a write error without writing more (the disk may be full) -- unless
+        nothing reached the muxer yet: closing an empty file crashes FFmpeg (``_send_blank``),
+        so the encoders are flushed first then, as far as they still can be."""
+        if not self._muxed:
+            with contextlib.suppress(Exception):
+                self._flush()
         with contextlib.suppress(Exception):
             self.container.close()
 
