@@ -62,17 +62,21 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 60.0
-# The PATCH socket's send buffer: the "Sending" count runs at most ~2 MB ahead of the server's
-# (Linux doubles it) instead of the 4+ MB autotuning allows, which a small bundle would show as
-# all sent at once. Setting it turns autotuning off, and one connection then carries about one
-# buffer per round trip: 1 MiB still fills ~32 Mbit/s at 250 ms (review s12a M3; 256 KiB made a
-# distant fast line several times slower). Linux clamps it to net.core.wmem_max (often 208 KiB).
-SEND_BUFFER = 1024 * 1024
+# The PATCH socket's send buffer. The "Sending" count is what the socket took, so it runs up to
+# a buffer (Linux doubles the value) ahead of the server; autotuning's 4+ MB would show a small
+# bundle as all sent at once, then minutes of waiting on a slow line (1 MiB did so for a 1 MB
+# bundle at 40 KB/s: tests/ui/test_candidate_handover.py). The cost: setting it turns
+# autotuning off, so one connection carries ~512 KiB per round trip (~16 Mbit/s at 250 ms, 40 at
+# 100 ms; review s12a M3), above most home upload links. Linux clamps it to net.core.wmem_max.
+# Counting only what the kernel has sent (SIOCOUTQ) would free the size; not done yet.
+SEND_BUFFER = 256 * 1024
 # How often a PATCH in flight looks whether it was paused, and how long a pause (or a dropped
 # connection) waits for the server to say what it kept, to connect and then to answer (else its
-# last figure is shown): at most ~2 s in all, well within the window's wait for the worker.
+# last figure is shown): at most ~4 s in all, within the window's 5 s wait for the worker. The
+# answer needs its 3 s: a tus server answers the HEAD once it has ended the cut PATCH (1 s was
+# too short through the handover test's slow line, and the candidate then saw "Paused at 0").
 PAUSE_POLL = 0.05
-PAUSE_ASK_TIMEOUT = 1.0
+PAUSE_ASK_TIMEOUT = (1.0, 3.0)  # connect, answer
 
 UploadState = Literal["connecting", "sending", "paused", "offline", "done"]
 
@@ -209,13 +213,13 @@ def _timed_uploader() -> type[Any]:
                 )
             return urljoin(str(me.client.url), location)
 
-        def get_offset(self, timeout: float | None = None) -> int:
+        def get_offset(self, timeout: tuple[float, float] | None = None) -> int:
             me: Any = self
             try:
                 resp = requests.head(
                     me.url,
                     headers=me.get_headers(),
-                    timeout=(timeout or CONNECT_TIMEOUT, timeout or READ_TIMEOUT),
+                    timeout=timeout or (CONNECT_TIMEOUT, READ_TIMEOUT),
                 )
             except requests.RequestException as error:
                 raise _tus_error(error) from error
