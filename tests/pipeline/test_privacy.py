@@ -311,6 +311,40 @@ def test_an_erasure_erases_what_is_left_of_a_person_when_some_went_meanwhile(
         service.close()
 
 
+def test_an_id_taken_again_by_a_new_import_is_not_erased_in_the_person_read(
+    tmp_path: Path,
+) -> None:
+    """Review s12c M1: submission ids are rowids without AUTOINCREMENT. Another OneTake erases
+    a person's newest submission and imports someone else, who gets that id again; the
+    erasure confirmed for the first person must not take the newcomer."""
+    from onetake_desktop.services.privacy import CandidateGone
+
+    first, second, other = two_of_theirs_and_another(tmp_path)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        privacy = PrivacyService(service.library, ManualClock())
+        me = service.actor_for(service.default_reviewer.id)
+        plan = privacy.plan([other])  # OTHER's, the newest: confirmed, not yet erased
+        erase_elsewhere(other)
+        newcomer = import_one(service, make_bundle(tmp_path / "d.onetake", "Dora Newcomer"))
+        assert newcomer == other  # the id is taken again
+        with pytest.raises(CandidateGone):
+            privacy.erase(me, submission_ids=plan.submission_ids, as_read=plan.candidates)
+        ids = [s.id for s in service.library.submissions.all()]
+        assert sorted(ids) == sorted([first, second, newcomer])
+        # Asked for both people's at once: the newcomer's id counts as gone, the rest goes.
+        plan2 = privacy.plan([first])
+        result = privacy.erase(
+            me,
+            submission_ids=[first, newcomer],
+            as_read=[*plan2.candidates, *plan.candidates],
+        )
+        assert list(result.counts) == [first] and result.already_gone == (newcomer,)
+        assert sorted(s.id for s in service.library.submissions.all()) == [second, newcomer]
+    finally:
+        service.close()
+
+
 def test_erase_command_says_which_submission_was_already_gone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

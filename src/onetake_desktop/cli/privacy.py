@@ -171,7 +171,7 @@ def _erase_as_asked(
         if answer.strip().casefold() != "erase":
             print("Nothing was erased.")
             return EXIT_FAILURE
-    return privacy.erase(actor, submission_ids=plan.submission_ids)
+    return privacy.erase(actor, submission_ids=plan.submission_ids, as_read=plan.candidates)
 
 
 def run_erase(args: argparse.Namespace) -> int:

@@ -324,17 +324,29 @@ class PrivacyService:
         """Why this actor may not erase on request (None: they may); the policy decides."""
         return self.scoring.erasure_refusal(actor)
 
-    def erase(self, actor: Actor, *, submission_ids: Sequence[int]) -> ErasureResult:
+    def erase(
+        self,
+        actor: Actor,
+        *,
+        submission_ids: Sequence[int],
+        as_read: Sequence[Candidate] = (),
+    ) -> ErasureResult:
         """Erase these submissions completely at a person's request, if the policy lets this
         actor (one sentence otherwise, nothing touched); one audit row, in the same
-        transaction, naming who asked."""
+        transaction, naming who asked. ``as_read``: the candidates as the confirmation showed
+        them (``ErasurePlan.candidates``); an id that no longer holds that person counts as
+        gone (review s12c M1)."""
         refusal = self.erasure_refusal(actor)
         if refusal is not None:
             raise OneTakeError(refusal)
-        return self._erase(submission_ids, actor.reviewer_id, "request")
+        return self._erase(submission_ids, actor.reviewer_id, "request", as_read)
 
     def _erase(
-        self, submission_ids: Sequence[int], actor_id: int | None, why: Why
+        self,
+        submission_ids: Sequence[int],
+        actor_id: int | None,
+        why: Why,
+        as_read: Sequence[Candidate] = (),
     ) -> ErasureResult:
         if not submission_ids:
             raise InvalidInputError("Choose at least one candidate to erase.")
@@ -342,7 +354,11 @@ class PrivacyService:
         # Some may have been erased since they were read (another OneTake, retention): erase
         # the rest, the person's request still stands, and say which were gone. None left:
         # one sentence (CandidateGone), before anything moves.
-        there = [sid for sid in ids if self._exists(sid)]
+        # Submission ids are SQLite rowids without AUTOINCREMENT: once the newest is erased
+        # elsewhere, the next import takes its id again. So an id counts as there only while it
+        # still holds the person that was read (their import time and email).
+        read = {c.submission_id: c for c in as_read}
+        there = [sid for sid in ids if self._holds(sid, read.get(sid))]
         if not there:
             raise CandidateGone(f"There is no candidate number {ids[0]} in this library.")
         result = erase_submissions(
@@ -359,6 +375,18 @@ class PrivacyService:
             "erased %d submission(s) (%s), %d already gone", len(result.counts), why, len(gone)
         )
         return replace(result, already_gone=gone)
+
+    def _holds(self, submission_id: int, as_read: Candidate | None) -> bool:
+        """Is this submission still in the library, and (if given) still the one read?"""
+        if as_read is None:
+            return self._exists(submission_id)
+        row = self.db.execute(
+            "SELECT imported_at, candidate_email FROM submissions WHERE id = ?", (submission_id,)
+        ).fetchone()
+        return row is not None and (str(row[0]), str(row[1])) == (
+            as_read.imported_at,
+            as_read.candidate_email,
+        )
 
     def _exists(self, submission_id: int) -> bool:
         row = self.db.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,))
@@ -418,7 +446,9 @@ class PrivacyService:
         if dry_run or not report.due:
             return report
         self.sweep()
-        report.result = self._erase([c.submission_id for c in report.due], None, "retention")
+        report.result = self._erase(
+            [c.submission_id for c in report.due], None, "retention", report.due
+        )
         return report
 
     _HOLD = (

@@ -383,7 +383,7 @@ class PrivacyController(QObject):
             f"{c.interview_title}, imported {day_label(_imported(c))}" for c in plan.candidates
         ]
         dialog = EraseDialog(self.window, plan, self._name(first), interviews)
-        dialog.accepted.connect(lambda: self._erase(plan.submission_ids))
+        dialog.accepted.connect(lambda: self._erase(plan.submission_ids, plan.candidates))
         self.erase_dialog = dialog
         dialog.open()
         return dialog
@@ -394,7 +394,7 @@ class PrivacyController(QObject):
         if w.current_submission_id in submission_ids:
             w._clear_answer()  # the player lets go of the files before they are deleted
 
-    def _erase(self, submission_ids: list[int]) -> None:
+    def _erase(self, submission_ids: list[int], as_read: Sequence[Candidate] = ()) -> None:
         """A person's erasure: the service checks again who is at the window."""
         w = self.window
         refusal = self.erase_refusal()  # before letting go: a refusal leaves the answer on
@@ -406,7 +406,9 @@ class PrivacyController(QObject):
         self._let_go(submission_ids)
         try:
             result = self.service.erase(
-                w.service.actor_for(w.current_reviewer_id), submission_ids=submission_ids
+                w.service.actor_for(w.current_reviewer_id),
+                submission_ids=submission_ids,
+                as_read=as_read,
             )
         except CandidateGone:
             self._gone(submission_ids)
