@@ -41,6 +41,10 @@ def test_progress_in_words_a_candidate_understands() -> None:
     assert sending.detail == "250 kB/s · about 2 min left"
     paused = progress_words(_progress("paused"), "Harbour Lane")
     assert paused.headline.startswith("Paused at 3.0 MB of 12.0 MB.")
+    # Pausing: no figure yet (what was acknowledged may be more than the server kept).
+    pausing = progress_words(_progress("pausing"), "Harbour Lane")
+    assert pausing.headline == "Pausing: asking Harbour Lane how much it has received…"
+    assert "MB" not in pausing.headline + pausing.detail
     offline = progress_words(_progress("offline", retry_in=8.0), "Harbour Lane")
     assert offline.headline == (
         "No connection right now. OneTake tries again by itself in 8 s; "

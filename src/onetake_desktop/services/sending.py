@@ -89,6 +89,8 @@ def progress_words(
             w for w in (speed_words(p.bytes_per_second), time_left_words(p.seconds_left)) if w
         )
         return ProgressWords(f"Sending your answers: {amount} ({percent} %).", detail)
+    if p.state == "pausing":  # the figure so far may be more than the server kept
+        return ProgressWords(f"Pausing: asking {organisation} how much it has received…", "")
     if p.state == "paused":
         return ProgressWords(
             f"Paused at {amount}. What was sent is kept: Resume goes on from there.", ""

@@ -12,10 +12,16 @@ whatever the size, and pausing stops mid-request (the server keeps what it recei
 
 Pausing cannot wait for the next read of the body: the whole of a small bundle can sit in the
 socket's send buffer (Linux grows it to MBs) while the request waits for the server's reply, and
-the upload would then finish instead of pausing. So a pause resets the PATCH's connection (the
-kernel drops what it has not sent), and the paused figure is what the server says it holds; so
-is the figure shown offline, after a dropped connection. The send buffer is also capped, so
-that the bytes counted as sent stay near what the server has.
+the upload would then finish instead of pausing. Nor can it wait out a slow server's answer to
+the creating POST or a HEAD. So every request of an attempt goes through one :class:`_Line`
+whose watcher resets its connections when a pause comes (the kernel drops what it has not
+sent), and the paused figure is what the server then says it holds; so is the figure shown
+offline, after a dropped connection.
+
+The "Sending" figure is what the other end has acknowledged (the socket's written bytes less
+its unacknowledged queue: SIOCOUTQ on Linux, SO_NWRITE on macOS), not what the socket took, so
+it moves with the line however large the kernel lets the send buffer grow. Where the queue
+cannot be read (Windows), the send buffer is capped instead, so that the count stays near.
 
 Threading: :func:`send_bundle` runs on the caller's thread and calls ``on_progress`` there.
 :class:`UploadJob` runs it on one worker thread for a window: its callbacks come from that
@@ -62,23 +68,23 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 60.0
-# The PATCH socket's send buffer. The "Sending" count is what the socket took, so it runs up to
-# a buffer (Linux doubles the value) ahead of the server; autotuning's 4+ MB would show a small
-# bundle as all sent at once, then minutes of waiting on a slow line (1 MiB did so for a 1 MB
-# bundle at 40 KB/s: tests/ui/test_candidate_handover.py). The cost: setting it turns
-# autotuning off, so one connection carries ~512 KiB per round trip (~16 Mbit/s at 250 ms, 40 at
-# 100 ms; review s12a M3), above most home upload links. Linux clamps it to net.core.wmem_max.
-# Counting only what the kernel has sent (SIOCOUTQ) would free the size; not done yet.
+# Where the unacknowledged queue cannot be read, a PATCH connection's send buffer: the count
+# shown is then what the socket took, up to a buffer (Linux would double it) ahead of the other
+# end. Capping it turns autotuning off (~512 KiB per round trip: ~16 Mbit/s at 250 ms), so it is
+# set only there.
 SEND_BUFFER = 256 * 1024
-# How often a PATCH in flight looks whether it was paused, and how long a pause (or a dropped
-# connection) waits for the server to say what it kept, to connect and then to answer (else its
-# last figure is shown): at most ~4 s in all, within the window's 5 s wait for the worker. The
-# answer needs its 3 s: a tus server answers the HEAD once it has ended the cut PATCH (1 s was
-# too short through the handover test's slow line, and the candidate then saw "Paused at 0").
+# How often the line's watcher looks for a pause (and, during a PATCH, reads the count).
 PAUSE_POLL = 0.05
-PAUSE_ASK_TIMEOUT = (1.0, 3.0)  # connect, answer
+# After a cut (a pause, a dropped line), how long to wait for the server to say what it kept,
+# to connect and then to answer: a tus server answers once it has ended the cut PATCH, which
+# took 1.4 s through the handover test's slow line and more than 3 s under load (the candidate
+# then saw "Paused at 0"). The page says "Pausing" meanwhile; a window that is closing does not
+# ask at all.
+PAUSE_ASK_TIMEOUT = (2.0, 10.0)  # connect, answer
+# After a dropped line, the same question asked quickly: "offline" is shown meanwhile.
+CUT_ASK_TIMEOUT = (1.0, 3.0)
 
-UploadState = Literal["connecting", "sending", "paused", "offline", "done"]
+UploadState = Literal["connecting", "sending", "pausing", "paused", "offline", "done"]
 
 
 class UploadRefusedError(OneTakeError):
@@ -188,16 +194,18 @@ def _tus_error(message: object, status: int | None = None, content: bytes = b"")
 
 @cache
 def _timed_uploader() -> type[Any]:
-    """tuspy's uploader with timeouts on creating the upload and asking for its offset (a
-    class made on first use, so that tuspy is imported only then)."""
+    """tuspy's uploader with timeouts on creating the upload and asking for its offset, through
+    the attempt's line (a class made on first use, so that tuspy is imported only then)."""
     import requests
     from tusclient.uploader.uploader import Uploader
 
     class TimedUploader(Uploader):
+        session: Any = requests  # the attempt's line sets its own (see _Line)
+
         def create_url(self) -> str:
             me: Any = self
             try:
-                resp = requests.post(
+                resp = me.session.post(
                     me.client.url,
                     headers=me.get_url_creation_headers(),
                     timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
@@ -211,12 +219,14 @@ def _timed_uploader() -> type[Any]:
                     resp.status_code,
                     resp.content,
                 )
-            return urljoin(str(me.client.url), location)
+            return urljoin(str(me.client.url), str(location))
 
-        def get_offset(self, timeout: tuple[float, float] | None = None) -> int:
+        def get_offset(
+            self, timeout: tuple[float, float] | None = None, session: Any = None
+        ) -> int:
             me: Any = self
             try:
-                resp = requests.head(
+                resp = (session or me.session).head(
                     me.url,
                     headers=me.get_headers(),
                     timeout=timeout or (CONNECT_TIMEOUT, READ_TIMEOUT),
@@ -251,11 +261,12 @@ def _os_socket(conn: object) -> socket.socket | None:
 def _reset(conn: object) -> None:
     """End a connection another thread is using, at once: the shutdown wakes that thread, and
     with zero linger its close is a reset, so the kernel drops what it has not sent (the server
-    keeps only what it received). Never raises: a pause then waits for the next read."""
+    keeps only what it received). Never raises. Without an OS socket to reach, it does nothing
+    (closing a TLS object under the thread writing to it is not safe, review s12c L4): the
+    pause then comes at the body's next read, or the request's timeout."""
     sock = _os_socket(conn)
-    if sock is None:  # nothing to reset: closing is all that can be done
-        with contextlib.suppress(Exception):
-            cast(Any, conn).close()
+    if sock is None:
+        log.warning("A paused connection has no socket to reset; it ends at its next read")
         return
     with contextlib.suppress(OSError):
         linger = struct.pack("HH" if sys.platform == "win32" else "ii", 1, 0)  # on, 0 s
@@ -266,29 +277,116 @@ def _reset(conn: object) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def _abortable_session(sockets: list[Any]) -> Any:
-    """A requests session whose connections have a capped send buffer and are added to
-    ``sockets`` as they connect, for :func:`_reset` (requests keeps its sockets to itself).
-    Through a SOCKS proxy they are not listed: a pause then waits for the next read."""
+SO_NWRITE = 0x1024  # macOS: bytes in the send buffer the peer has not acknowledged
+COUNTS_ACKNOWLEDGED = sys.platform.startswith("linux") or sys.platform == "darwin"
+
+
+def _unacknowledged(sock: socket.socket | None) -> int | None:
+    """Bytes written to ``sock`` that the other end has not acknowledged yet (None: unknown)."""
+    if sock is None or not COUNTS_ACKNOWLEDGED:
+        return None
+    try:
+        if sys.platform == "darwin":
+            return int(sock.getsockopt(socket.SOL_SOCKET, SO_NWRITE))
+        import fcntl
+        import termios
+
+        # SIOCOUTQ (== TIOCOUTQ): for TCP, written but not yet acknowledged.
+        raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+        return int(struct.unpack("i", raw)[0])
+    except (OSError, ValueError):  # closed meanwhile, or not a TCP socket
+        return None
+
+
+class _Line:
+    """The connections of one attempt (create, ask, send): when ``stop`` is set, a watcher
+    thread resets each of them, so a pause never waits for a step to end by itself. During a
+    PATCH the same thread runs ``tick`` (the count and its reports), never at the same time as
+    the attempt's own thread reports: one report at a time, in order."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.sockets: list[Any] = []
+        self.current: Any = None  # the connection of the request in flight
+        self.session = _abortable_session(self)
+        self._tick: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        self._ended = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="onetake-upload-line")
+        self._watcher.daemon = True
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        done: set[int] = set()
+        while not self._ended.wait(PAUSE_POLL):
+            if self.stop.is_set():
+                for sock in [s for s in self.sockets if id(s) not in done]:
+                    done.add(id(sock))
+                    try:
+                        _reset(sock)
+                    except Exception:  # never let the watcher die: the pause still comes
+                        log.exception("Could not reset the upload's connection")
+                continue
+            with self._lock:
+                if self._tick is not None:
+                    try:
+                        self._tick()
+                    except Exception:  # a report that fails must not stop the pause watch
+                        log.exception("Could not report the upload's progress")
+
+    @contextlib.contextmanager
+    def ticking(self, tick: Callable[[], None]) -> Iterator[None]:
+        with self._lock:
+            self._tick = tick
+        try:
+            yield
+        finally:
+            with self._lock:  # waits for a tick under way: none runs after this
+                self._tick = None
+
+    def unacknowledged(self) -> int | None:
+        return _unacknowledged(_os_socket(getattr(self.current, "sock", None)))
+
+    def close(self) -> None:
+        self._ended.set()
+        self._watcher.join()
+        self.session.close()
+        for sock in self.sockets:
+            with contextlib.suppress(Exception):
+                sock.close()
+
+
+def _abortable_session(line: _Line) -> Any:
+    """A requests session whose connections are added to ``line.sockets`` as they connect, for
+    :func:`_reset` (requests keeps its sockets to itself), and named ``line.current`` as they
+    carry a request; their send buffer is capped where the count cannot be read. Through a
+    SOCKS proxy they are not listed: a pause then waits for the next read."""
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-    options = [
-        *HTTPConnection.default_socket_options,
-        (socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER),
-    ]
+    options = list(HTTPConnection.default_socket_options)
+    if not COUNTS_ACKNOWLEDGED:
+        options.append((socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER))
 
     class Listed(HTTPConnection):
         def connect(self) -> None:
             super().connect()
-            sockets.append(self.sock)
+            line.sockets.append(self.sock)
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            line.current = self
+            super().request(*args, **kwargs)
 
     class ListedTLS(HTTPSConnection):
         def connect(self) -> None:
             super().connect()
-            sockets.append(self.sock)
+            line.sockets.append(self.sock)
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            line.current = self
+            super().request(*args, **kwargs)
 
     class Pool(HTTPConnectionPool):
         ConnectionCls = Listed
@@ -320,23 +418,18 @@ def _abortable_session(sockets: list[Any]) -> Any:
 
 
 class _Body:
-    """The bytes ``[start, start+length)`` of a file for a streaming PATCH: reports each block
-    sent, and stops mid-request when ``stop`` is set."""
+    """The bytes ``[start, start+length)`` of a file for a streaming PATCH; stops mid-request
+    when ``stop`` is set. ``written``: the bytes the socket has taken whole (urllib3 reads a
+    block, sends all of it, then reads the next)."""
 
-    def __init__(
-        self,
-        path: Path,
-        start: int,
-        length: int,
-        sent: Callable[[int], None],
-        stop: threading.Event,
-    ) -> None:
+    def __init__(self, path: Path, start: int, length: int, stop: threading.Event) -> None:
         self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
         self._file.seek(start)
         self._left = length
         self._length = length
-        self._sent = sent
         self._stop = stop
+        self._returned = 0
+        self.written = 0
 
     def __len__(self) -> int:
         return self._length
@@ -344,11 +437,13 @@ class _Body:
     def read(self, size: int = -1) -> bytes:
         if self._stop.is_set():
             raise UploadPausedError("The upload is paused.")
+        self.written = self._returned  # asked for more: what it had is in the socket
         want = self._left if size is None or size < 0 else min(size, self._left)
         block = self._file.read(min(want, BLOCK))
         self._left -= len(block)
-        if block:
-            self._sent(len(block))
+        self._returned += len(block)
+        if not block:
+            self.written = self._returned
         return block
 
     def __iter__(self) -> Iterator[bytes]:
@@ -395,8 +490,8 @@ class _Meter:
         self._t = time.monotonic()
         self._s = sent
 
-    def add(self, n: int) -> None:
-        self.sent += n
+    def update(self, sent: int) -> None:
+        self.sent = sent
         now = time.monotonic()
         dt = now - self._t
         if dt >= 0.25:
@@ -422,17 +517,21 @@ def send_bundle(
     token: str | None = None,
     on_progress: Callable[[UploadProgress], None] | None = None,
     stop: threading.Event | None = None,
+    closing: threading.Event | None = None,
     give_up_after: float | None = None,
 ) -> UploadReceipt:
     """Upload ``bundle`` (resuming any earlier upload of the same bytes) until the server holds
     every byte; returns the receipt. Offline, it retries with backoff (doubling to a minute)
     until ``stop`` is set (UploadPausedError) or, with ``give_up_after``, that many seconds pass
-    without progress (UploadGaveUpError). A refusal (token, size) raises UploadRefusedError."""
+    without progress (UploadGaveUpError). A refusal (token, size) raises UploadRefusedError.
+    Paused mid-request, it reports "pausing" and asks the server what it kept, unless (or
+    until) ``closing`` is set: nobody is left to read the answer."""
     from tusclient.client import TusClient
     from tusclient.exceptions import TusCommunicationError
 
     bundle = Path(bundle)
     stop = stop or threading.Event()
+    closing = closing or threading.Event()
     report = on_progress or (lambda _p: None)
     size, sha256 = file_sha256(bundle)
     state = load_state(bundle)
@@ -462,13 +561,26 @@ def send_bundle(
             )
         )
 
+    def paused(uploader: Any) -> UploadPausedError:
+        """Say where the pause left the upload; the error for the caller to raise."""
+        if uploader is not None and uploader.url and meter.sent > acked:
+            # Cut mid-request: the other end acknowledged more than the server may have kept.
+            if closing.is_set():
+                meter.sent = acked
+            else:
+                tell("pausing", "Pausing; asking the server what it received...")
+                meter.sent = _held_after_cut(uploader, meter.sent, acked, closing, pausing=True)
+        tell("paused", "Paused; the server keeps what it received.")
+        return UploadPausedError("The upload is paused; the server keeps what it received.")
+
     while True:
         if stop.is_set():
-            tell("paused", "Paused; the server keeps what it received.")
-            raise UploadPausedError("The upload is paused; the server keeps what it received.")
+            raise paused(None)
         stack = contextlib.ExitStack()
         uploader: Any = None
         try:
+            line = _Line(stop)
+            stack.callback(line.close)
             tell("connecting", "Connecting to the employer's server...")
             # tuspy reads the size from a stream we own (given a path, it leaks open files).
             stream = stack.enter_context(open(bundle, "rb"))  # noqa: SIM115
@@ -479,6 +591,7 @@ def send_bundle(
                 # is not encrypted like the bundle is.
                 metadata={"onetake": "bundle"},
             )
+            uploader.session = line.session
             if state.upload_url:
                 uploader.url = state.upload_url
                 try:
@@ -501,28 +614,25 @@ def send_bundle(
             while uploader.offset < size:
                 length = min(REQUEST_BYTES, size - uploader.offset)
                 tell("sending", f"Sending: {_mb(meter.sent)} of {_mb(size)}.")
-                uploader.offset = _patch(uploader, bundle, length, meter, stop, tell, size)
-                acked = uploader.offset
+                uploader.offset = acked = _patch(uploader, line, bundle, length, meter, tell)
+                meter.update(max(meter.sent, acked))
                 failures, last_progress = 0, time.monotonic()
             # Complete only on the server's word.
             held = uploader.get_offset()
             if held != size:
                 raise _tus_error(f"the server holds {held} of {size} bytes", 409)
         except UploadPausedError:
-            if uploader is not None and uploader.url and meter.sent > acked:
-                # Paused mid-request: the client counted what its socket took, more than the
-                # server may have received; show what the server holds.
-                meter.sent = _held_after_cut(uploader, meter.sent, acked)
-            tell("paused", "Paused; the server keeps what it received.")
-            raise
+            raise paused(uploader) from None
         except TusCommunicationError as error:
             refusal = _server_sentence(error, size)
             if refusal is not None:
                 raise refusal from None
+            if stop.is_set():  # our own reset of a step (create, ask), not the line
+                raise paused(uploader) from None
             if uploader is not None and uploader.url and meter.sent > acked:
                 # Cut mid-request (review s12a M2): as after a pause, "offline" (and a pause
-                # during the wait) shows what the server holds, not what the socket took.
-                meter.sent = _held_after_cut(uploader, meter.sent, acked)
+                # during the wait) shows what the server holds, not what was acknowledged.
+                meter.sent = _held_after_cut(uploader, meter.sent, acked, stop)
             delay = min(BACKOFF_MAX, BACKOFF_FIRST * (2**failures))
             failures += 1
             waited = time.monotonic() - last_progress
@@ -548,83 +658,71 @@ def send_bundle(
         return receipt
 
 
-def _held_after_cut(uploader: Any, counted: int, acked: int) -> int:
-    """What the server holds after a PATCH was cut (a pause, a dropped line); if it does not
-    answer soon, the last figure it gave, ``acked`` (never more than the client counted)."""
+def _held_after_cut(
+    uploader: Any, counted: int, acked: int, give_up: threading.Event, *, pausing: bool = False
+) -> int:
+    """What the server holds after a PATCH was cut (a pause, a dropped line), asked on a line
+    of its own that ``give_up`` cuts; if it does not answer in time, the last figure it gave,
+    ``acked`` (never more than the client counted)."""
     from tusclient.exceptions import TusCommunicationError
 
+    ask = _Line(give_up)
     try:
-        held = int(uploader.get_offset(timeout=PAUSE_ASK_TIMEOUT))
+        timeout = PAUSE_ASK_TIMEOUT if pausing else CUT_ASK_TIMEOUT
+        held = int(uploader.get_offset(timeout=timeout, session=ask.session))
     except (TusCommunicationError, ValueError):
         held = acked
+    finally:
+        ask.close()
     return min(held, counted)
 
 
 def _patch(
     uploader: Any,
+    line: _Line,
     bundle: Path,
     length: int,
     meter: _Meter,
-    stop: threading.Event,
     tell: Callable[[UploadState, str], None],
-    size: int,
 ) -> int:
-    """One PATCH of ``length`` bytes from the uploader's offset; returns the server's offset."""
+    """One PATCH of ``length`` bytes from the uploader's offset; returns the server's offset.
+    Meanwhile the line's watcher counts what the other end acknowledged and reports it."""
     import requests
 
-    last = [0.0]
-
-    def sent(n: int) -> None:
-        meter.add(n)
-        now = time.monotonic()
-        if now - last[0] >= 0.2:
-            last[0] = now
-            tell("sending", f"Sending: {_mb(meter.sent)} of {_mb(size)}.")
-
-    body = _Body(bundle, uploader.offset, length, sent, stop)
+    start = uploader.offset
+    body = _Body(bundle, start, length, line.stop)
     headers = dict(uploader.get_headers())
     headers.update(
         {
-            "Upload-Offset": str(uploader.offset),
+            "Upload-Offset": str(start),
             "Content-Type": "application/offset+octet-stream",
             "Content-Length": str(length),
         }
     )
-    sockets: list[Any] = []
-    session = _abortable_session(sockets)
-    finished = threading.Event()
+    last = [time.monotonic()]
 
-    def watch() -> None:
-        # The body's reads stop only while there is room to send: once it is all in the
-        # socket's buffer, only a reset ends the wait for the server's reply.
-        done: set[int] = set()
-        while not finished.wait(PAUSE_POLL):
-            if stop.is_set():
-                for sock in [s for s in sockets if id(s) not in done]:
-                    done.add(id(sock))
-                    try:
-                        _reset(sock)
-                    except Exception:  # never let the watcher die: the pause still comes
-                        log.exception("Could not reset the upload's connection")
+    def tick() -> None:
+        written = body.written
+        unacknowledged = line.unacknowledged()
+        across = written if unacknowledged is None else max(0, written - unacknowledged)
+        if start + across > meter.sent:
+            meter.update(start + across)
+        now = time.monotonic()
+        if now - last[0] >= 0.2:
+            last[0] = now
+            tell("sending", f"Sending: {_mb(meter.sent)} of {_mb(meter.total)}.")
 
-    watcher = threading.Thread(target=watch, name="onetake-upload-pause", daemon=True)
-    watcher.start()
     try:
-        resp = session.patch(
-            uploader.url, data=body, headers=headers, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
-        )
+        with line.ticking(tick):
+            resp = line.session.patch(
+                uploader.url, data=body, headers=headers, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
+            )
     except requests.RequestException as error:
-        if stop.is_set():  # our own reset, not the line
+        if line.stop.is_set():  # our own reset, not the line
             raise UploadPausedError("The upload is paused.") from None
         raise _tus_error(error) from error
     finally:
-        finished.set()
-        watcher.join()
         body.close()
-        session.close()
-        for sock in sockets:
-            with contextlib.suppress(Exception):
-                sock.close()
     offset = resp.headers.get("upload-offset")
     if not 200 <= resp.status_code < 300 or offset is None:
         raise _tus_error(
@@ -663,6 +761,7 @@ class UploadJob:
         self.on_done = on_done or (lambda _r: None)
         self.on_failed = on_failed or (lambda _e: None)
         self._stop = threading.Event()
+        self._closing = threading.Event()  # set once: the window is going away
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.receipt: UploadReceipt | None = None
@@ -696,7 +795,9 @@ class UploadJob:
             thread.join(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
-        """Pause and wait for the worker thread to end (at window close)."""
+        """Pause and wait for the worker thread to end (at window close), without asking the
+        server what it kept: nobody is left to read it, and the next run asks anyway."""
+        self._closing.set()
         self._stop.set()
         thread = self._thread
         if thread is not None:
@@ -710,6 +811,7 @@ class UploadJob:
                 token=self.token,
                 on_progress=self.on_progress,
                 stop=stop,
+                closing=self._closing,
             )
         except UploadPausedError:
             return

@@ -6,6 +6,7 @@ or a file, and offers a new interview on this computer to the next person."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
@@ -67,6 +68,7 @@ class SentPage(Page):
         kit = self.service.kit
         self.options = send_options(kit)
         self.job: UploadJob | None = None
+        self.pausing = False  # Pause pressed; the worker has not ended yet
         # The current run's mark: a report still queued from an earlier run (its job ended,
         # a new one started meanwhile) is left unread rather than taken for this run's.
         self._run: object = None
@@ -317,6 +319,9 @@ class SentPage(Page):
             self.send_progress.setValue(1000)
         elif p is not None:
             left = None if self.retry_at is None else max(0.0, self.retry_at - time.monotonic())
+            if running and self.pausing and p.state in ("connecting", "sending", "offline"):
+                # Pause was pressed; the worker's own word (it may ask the server) follows.
+                p = replace(p, state="pausing")
             words = progress_words(p, org, left)
             if p.state in ("sending", "paused"):  # offline or connecting: the last known part
                 self.send_progress.setValue(round(1000 * p.fraction))
@@ -334,7 +339,7 @@ class SentPage(Page):
         self.send_detail.setVisible(bool(words.detail))
         done = self.upload_receipt is not None
         self.send_progress.setVisible(not self.problem or running)
-        self.pause_button.setVisible(running)
+        self.pause_button.setVisible(running and not self.pausing)
         self.send_button.setVisible(not running and not done)
         if p is not None and p.state == "paused":
             set_button_text(self.send_button, "Resume")
@@ -353,6 +358,7 @@ class SentPage(Page):
         if self.sending() or self.upload_receipt is not None:
             return
         self.problem = ""
+        self.pausing = False
         run = self._run = object()
         try:
             self.job = self.service.upload_job(
@@ -369,8 +375,10 @@ class SentPage(Page):
         self.pause_button.setFocus()
 
     def pause_upload(self) -> None:
-        if self.job is not None:
+        if self.job is not None and self.sending():
+            self.pausing = True
             self.job.pause()
+            self._show_sending()
 
     def stop_upload(self) -> None:
         """At window close: pause and let the worker end (the upload goes on next time)."""
