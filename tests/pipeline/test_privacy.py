@@ -345,6 +345,59 @@ def test_an_id_taken_again_by_a_new_import_is_not_erased_in_the_person_read(
         service.close()
 
 
+def erased_audit(library: Library) -> list[list[int]]:
+    """The submissions each "erased" audit row names, oldest row first."""
+    return [
+        json.loads(e.details)["submissions"]
+        for e in SqlitePanel(library.db).audit_entries()
+        if e.action == "erased"
+    ]
+
+
+def test_the_still_there_check_and_the_erasure_are_one_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s12c L5: which submissions are still there was read before the erasure's write
+    transaction. Another OneTake erasing one of them just then (and importing someone who
+    takes its id again) made this erasure's audit row count it, already_gone miss it, and the
+    newcomer be erased. Staged exactly there: the erasure's storage call first lets a second
+    connection erase and import, then runs."""
+    from onetake_desktop.storage.erasure import erase_submissions as real
+
+    where = "onetake_desktop.services.privacy.erase_submissions"  # as the service calls it
+    first, second, other = two_of_theirs_and_another(tmp_path)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        privacy = PrivacyService(service.library, ManualClock())
+        me = service.actor_for(service.default_reviewer.id)
+        newcomers: list[int] = []
+
+        def meanwhile(*args: Any, **kwargs: Any) -> Any:
+            monkeypatch.setattr(where, real)  # once: the erasures elsewhere call it too
+            erase_elsewhere(first)
+            erase_elsewhere(other)  # the newest: its id is free again
+            elsewhere = open_reviewer_service(app_paths().ensure().library)
+            try:
+                newcomers.append(
+                    import_one(elsewhere, make_bundle(tmp_path / "d.onetake", "Dora Newcomer"))
+                )
+            finally:
+                elsewhere.close()
+            return real(*args, **kwargs)
+
+        plan = privacy.plan([first, second, other])
+        monkeypatch.setattr(where, meanwhile)
+        result = privacy.erase(me, submission_ids=plan.submission_ids, as_read=plan.candidates)
+        assert newcomers == [other]  # the id was taken again
+        assert list(result.counts) == [second]
+        assert result.already_gone == (first, other)
+        assert library_submissions() == [other]  # the newcomer stays
+        # Elsewhere's two rows, then this request's: only what it erased.
+        assert erased_audit(service.library) == [[first], [other], [second]]
+    finally:
+        service.close()
+
+
 def test_erase_command_says_which_submission_was_already_gone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

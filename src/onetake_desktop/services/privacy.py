@@ -353,28 +353,31 @@ class PrivacyService:
         ids = sorted(set(submission_ids))
         # Some may have been erased since they were read (another OneTake, retention): erase
         # the rest, the person's request still stands, and say which were gone. None left:
-        # one sentence (CandidateGone), before anything moves.
+        # one sentence (CandidateGone), nothing written.
         # Submission ids are SQLite rowids without AUTOINCREMENT: once the newest is erased
         # elsewhere, the next import takes its id again. So an id counts as there only while it
-        # still holds the person that was read (their import time and email).
+        # still holds the person that was read (their import time and email). Asked inside the
+        # erasure's write transaction, so the audit row and already_gone are exact (s12c L5).
         read = {c.submission_id: c for c in as_read}
-        there = [sid for sid in ids if self._holds(sid, read.get(sid))]
-        if not there:
-            raise CandidateGone(f"There is no candidate number {ids[0]} in this library.")
         result = erase_submissions(
             self.db,
             self.library.root,
-            there,
+            ids,
             reason_code=ERASURE_REASON_CODES[why],
             actor_id=actor_id,
             # Kept with the bundle's fingerprint: a later import of it is refused naming this day.
             erased_on=self.clock.now().astimezone(UTC).date(),
+            present=lambda sid: self._holds(sid, read.get(sid)),
         )
-        gone = tuple(sid for sid in ids if sid not in there)
+        if not result.counts:
+            raise CandidateGone(f"There is no candidate number {ids[0]} in this library.")
         log.info(
-            "erased %d submission(s) (%s), %d already gone", len(result.counts), why, len(gone)
+            "erased %d submission(s) (%s), %d already gone",
+            len(result.counts),
+            why,
+            len(result.already_gone),
         )
-        return replace(result, already_gone=gone)
+        return result
 
     def _holds(self, submission_id: int, as_read: Candidate | None) -> bool:
         """Is this submission still in the library, and (if given) still the one read?"""

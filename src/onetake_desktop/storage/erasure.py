@@ -29,7 +29,7 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -148,22 +148,35 @@ def erase_submissions(
     reason_code: str,
     actor_id: int | None,
     erased_on: date | None = None,
+    present: Callable[[int], bool] | None = None,
 ) -> ErasureResult:
     """Erase these submissions (rows, media, then free space), with one audit row holding
     numbers only, in the same transaction: there is no erasure without its audit row, nor
     without the keyed fingerprint of each bundle that keeps it from being imported again
-    (``erased_on``, UTC today unless given; storage/erased_bundles.py)."""
-    ids = sorted(set(submission_ids))
-    counts = {sid: erasure_counts(db, root, sid) for sid in ids}
+    (``erased_on``, UTC today unless given; storage/erased_bundles.py).
+
+    ``present`` says whether an id is still the submission meant (default: its row exists).
+    It is asked inside the write transaction, so what it refuses (erased meanwhile by another
+    OneTake, or the id now holds someone else) is left alone and named in ``already_gone``,
+    and the audit row counts exactly what this call erased (review s12c L5). When nothing is
+    left, nothing is written: ``counts`` is empty."""
+    asked = sorted(set(submission_ids))
+    is_present = present or (lambda sid: _exists(db, sid))
     moved: list[tuple[Path, Path]] = []  # (original, tombstone)
     try:
-        for sid in ids:
-            folder = submission_folder(db, root, sid)
-            if folder is not None and folder.exists():
-                tomb = folder.parent / f"{TOMBSTONE_PREFIX}{folder.name}"
-                os.replace(folder, tomb)
-                moved.append((folder, tomb))
+        # BEGIN IMMEDIATE: another OneTake erasing or importing waits until this commits, so
+        # what is checked here is what is erased and audited.
         with transaction(db):
+            ids = [sid for sid in asked if is_present(sid)]
+            if not ids:
+                return ErasureResult({}, compacted=True, already_gone=tuple(asked))
+            counts = {sid: erasure_counts(db, root, sid) for sid in ids}
+            for sid in ids:
+                folder = submission_folder(db, root, sid)
+                if folder is not None and folder.exists():
+                    tomb = folder.parent / f"{TOMBSTONE_PREFIX}{folder.name}"
+                    os.replace(folder, tomb)
+                    moved.append((folder, tomb))
             record_erasure(
                 db,
                 submission_ids=ids,
@@ -185,7 +198,13 @@ def erase_submissions(
     purge_search_index(db)
     compacted = compact(db)
     log.info("erased %d submission(s); database compacted: %s", len(ids), compacted)
-    return ErasureResult(counts, compacted)
+    gone = tuple(sid for sid in asked if sid not in counts)
+    return ErasureResult(counts, compacted, already_gone=gone)
+
+
+def _exists(db: Database, submission_id: int) -> bool:
+    row = db.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone()
+    return row is not None
 
 
 def _remove_tree(folder: Path) -> None:
