@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, Database, transaction
 from onetake_desktop.storage.panel import record_erasure
 from onetake_desktop.storage.transcripts import purge_search_index
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 TOMBSTONE_PREFIX = ".erasing-"
 CHECKPOINT_WAIT_MS = 2_000
+SWEEP_WAIT_MS = 2_000  # how long a sweep waits for another OneTake's write (see sweep_leftovers)
 
 
 @dataclass(frozen=True)
@@ -235,10 +237,27 @@ def compact(db: Database) -> bool:
 def sweep_leftovers(db: Database, root: Path) -> int:
     """Finish erasures interrupted by a crash: an ``.erasing-<name>`` folder whose rows are
     gone is deleted; one whose submission is still there (the crash came before the commit)
-    is put back. Returns how many folders were deleted."""
+    is put back. Returns how many folders were deleted.
+
+    Under the write lock: another OneTake's erasure moves its folders aside and deletes their
+    rows in one write transaction (erase_submissions), so a tombstone seen here is never one
+    of an erasure under way (put back, it would outlive the rows deleted a moment later). While
+    another OneTake writes longer than SWEEP_WAIT_MS, nothing is swept: the next sweep does."""
     parent = root / "submissions"
     if not parent.is_dir():
         return 0
+    db.execute(f"PRAGMA busy_timeout = {SWEEP_WAIT_MS}")
+    try:
+        with transaction(db):
+            return _sweep(db, root, parent)
+    except OneTakeError as error:  # busy: the window's start-up must not fail on it
+        log.warning("leftovers of an erasure not swept: %s", type(error).__name__)
+        return 0
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _sweep(db: Database, root: Path, parent: Path) -> int:
     stored = {(root / str(r[0])).resolve() for r in db.execute("SELECT folder FROM submissions")}
     deleted = 0
     for tomb in [p for p in parent.iterdir() if p.name.startswith(TOMBSTONE_PREFIX)]:
