@@ -345,6 +345,107 @@ def test_an_id_taken_again_by_a_new_import_is_not_erased_in_the_person_read(
         service.close()
 
 
+def erased_audit(library: Library) -> list[list[int]]:
+    """The submissions each "erased" audit row names, oldest row first."""
+    return [
+        json.loads(e.details)["submissions"]
+        for e in SqlitePanel(library.db).audit_entries()
+        if e.action == "erased"
+    ]
+
+
+def test_the_still_there_check_and_the_erasure_are_one_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s12c L5: which submissions are still there was read before the erasure's write
+    transaction. Another OneTake erasing one of them just then (and importing someone who
+    takes its id again) made this erasure's audit row count it, already_gone miss it, and the
+    newcomer be erased. Staged exactly there: the erasure's storage call first lets a second
+    connection erase and import, then runs."""
+    from onetake_desktop.storage.erasure import erase_submissions as real
+
+    where = "onetake_desktop.services.privacy.erase_submissions"  # as the service calls it
+    first, second, other = two_of_theirs_and_another(tmp_path)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        privacy = PrivacyService(service.library, ManualClock())
+        me = service.actor_for(service.default_reviewer.id)
+        newcomers: list[int] = []
+
+        def meanwhile(*args: Any, **kwargs: Any) -> Any:
+            monkeypatch.setattr(where, real)  # once: the erasures elsewhere call it too
+            erase_elsewhere(first)
+            erase_elsewhere(other)  # the newest: its id is free again
+            elsewhere = open_reviewer_service(app_paths().ensure().library)
+            try:
+                newcomers.append(
+                    import_one(elsewhere, make_bundle(tmp_path / "d.onetake", "Dora Newcomer"))
+                )
+            finally:
+                elsewhere.close()
+            return real(*args, **kwargs)
+
+        plan = privacy.plan([first, second, other])
+        monkeypatch.setattr(where, meanwhile)
+        result = privacy.erase(me, submission_ids=plan.submission_ids, as_read=plan.candidates)
+        assert newcomers == [other]  # the id was taken again
+        assert list(result.counts) == [second]
+        assert result.already_gone == (first, other)
+        assert library_submissions() == [other]  # the newcomer stays
+        # Elsewhere's two rows, then this request's: only what it erased.
+        assert erased_audit(service.library) == [[first], [other], [second]]
+    finally:
+        service.close()
+
+
+def test_a_sweep_elsewhere_does_not_put_back_the_media_of_an_erasure_under_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An erasure moves the candidate's media folder aside, then deletes their rows. Another
+    OneTake's sweep (every 'library erase' and 'expire', the window's start-up) looking just
+    then saw the rows still there and put the folder back: the rows went a moment later and
+    the recordings stayed in the library with nothing pointing at them. The sweep now waits
+    for the write lock the erasure holds throughout, and gives up (nothing swept) after its
+    short wait. Staged at the erasure's audit step, after the folder moved."""
+    from onetake_desktop.storage import erasure
+    from onetake_desktop.storage.panel import record_erasure
+
+    first, _second, other = two_of_theirs_and_another(tmp_path)
+    monkeypatch.setattr(erasure, "SWEEP_WAIT_MS", 50)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        folder = Path(service.library.submissions.get(first).folder)
+        assert folder.is_dir()
+        swept: list[int] = []
+
+        def sweep_elsewhere_then_audit(*args: Any, **kwargs: Any) -> Any:
+            assert not folder.exists()  # moved aside, rows not yet deleted
+            elsewhere = open_reviewer_service(app_paths().ensure().library)
+            try:
+                swept.append(PrivacyService(elsewhere.library, ManualClock()).sweep())
+            finally:
+                elsewhere.close()
+            return record_erasure(*args, **kwargs)
+
+        monkeypatch.setattr(erasure, "record_erasure", sweep_elsewhere_then_audit)
+        privacy = PrivacyService(service.library, ManualClock())
+        me = service.actor_for(service.default_reviewer.id)
+        result = privacy.erase(me, submission_ids=[first])
+        assert list(result.counts) == [first] and swept == [0]
+        assert not folder.exists()
+        assert not [p for p in folder.parent.iterdir() if first_folder_named(p, folder)]
+        assert first not in library_submissions() and other in library_submissions()
+        # Once nobody writes, a sweep runs as before.
+        assert privacy.sweep() == 0
+    finally:
+        service.close()
+
+
+def first_folder_named(path: Path, folder: Path) -> bool:
+    """Is ``path`` the erased folder, put back or left aside?"""
+    return path.name in (folder.name, f".erasing-{folder.name}")
+
+
 def test_erase_command_says_which_submission_was_already_gone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -611,3 +611,144 @@ def test_hold_and_release_exit_1_when_sign_out_fails_or_sign_in_finds_tampering(
         "onetake: Someone changed Ana's rows in the library; see the lines above.\n"
     )
     assert len(holds_and_audit()[0]) == 1  # nothing more held
+
+
+# -- a person some of whose interviews were erased meanwhile ---------------------------------
+
+GONE_LINE = (
+    "Submission(s) {} had already been erased (by another OneTake on this library, or at the"
+    " end of their retention).\n"
+)
+
+
+def test_keeping_a_person_longer_holds_what_is_left_when_some_went_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """Keep longer and stop keeping of a person with two interviews, one erased elsewhere
+    after they were read: the whole request was refused (CandidateGone) while erase did the
+    rest. Now both do the rest and name the one gone; an id another import took again counts
+    as gone (ids are reused rowids); with none left it is CandidateGone, nothing written."""
+    from onetake_desktop.services.privacy import CandidateGone, already_gone_sentence
+    from tests.pipeline.test_privacy import erase_elsewhere, two_of_theirs_and_another
+
+    first, second, other = two_of_theirs_and_another(tmp_path)
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        privacy = PrivacyService(service.library, ManualClock(TODAY))
+        me = service.actor_for(service.default_reviewer.id)
+        both = sorted(privacy.find(email=EMAIL), key=lambda c: c.submission_id)
+        ids = [c.submission_id for c in both]
+        assert ids == [first, second]
+        held = privacy.hold_all(
+            me, submission_ids=ids, until=date(2027, 1, 31), reason="appeal", as_read=both
+        )
+        assert [h.submission_id for h in held.holds] == ids and held.already_gone == ()
+        assert already_gone_sentence(held) == ""
+
+        erase_elsewhere(first)
+        # Read afresh (no as_read): the one gone is left out all the same.
+        lifted = privacy.release_all(me, submission_ids=ids, reason="withdrawn")
+        assert [r.candidate.submission_id for r in lifted.released] == [second]
+        assert lifted.already_gone == (first,)
+        assert already_gone_sentence(lifted) == (
+            "One of their interviews had already been erased (by another OneTake on this "
+            "library, or at the end of their retention); the rest is no longer kept longer."
+        )
+        held = privacy.hold_all(
+            me, submission_ids=ids, until=date(2027, 2, 28), reason="appeal", as_read=both
+        )
+        assert [h.submission_id for h in held.holds] == [second]
+        assert held.already_gone == (first,)
+        assert already_gone_sentence(held).endswith("; the rest is kept longer.")
+        audited = [e.subject for e in audit_rows(service, "retention_hold")]
+        assert audited == [f"submission {first}", f"submission {second}", f"submission {second}"]
+
+        # The newest's id taken again by someone else: they are not held in its place.
+        them = privacy.candidate(other)
+        erase_elsewhere(other)
+        newcomer = import_one(service, make_bundle(tmp_path / "d.onetake", "Dora Newcomer"))
+        assert newcomer == other
+        held = privacy.hold_all(
+            me,
+            submission_ids=[second, other],
+            until=date(2027, 3, 31),
+            reason="appeal",
+            as_read=[both[1], them],
+        )
+        assert [h.submission_id for h in held.holds] == [second]
+        assert held.already_gone == (other,) and privacy.holds(newcomer) == []
+
+        # None left: one sentence, nothing written.
+        before = len(audit_rows(service, "retention_hold"))
+        with pytest.raises(CandidateGone, match=f"no candidate number {first} "):
+            privacy.hold_all(
+                me, submission_ids=[first], until=date(2027, 1, 31), reason="x", as_read=both
+            )
+        with pytest.raises(CandidateGone):
+            privacy.hold(me, submission_id=other, until=date(2027, 1, 31), reason="x", as_read=them)
+        with pytest.raises(CandidateGone):
+            privacy.release(me, submission_id=other, reason="x", as_read=them)
+        assert len(audit_rows(service, "retention_hold")) == before
+        assert privacy.holds(newcomer) == []
+    finally:
+        service.close()
+
+
+def test_hold_and_release_commands_do_the_rest_when_some_went_meanwhile(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_context: Any,
+) -> None:
+    """'library hold|release EMAIL' after the command found the person's two interviews and
+    another OneTake erased one of them: the rest is done (exit 0, as 'library erase') and one
+    line names the one gone; all of them gone is exit 1, as before."""
+    from tests.pipeline.test_privacy import erase_elsewhere, two_of_theirs_and_another
+
+    first, second, _other = two_of_theirs_and_another(tmp_path)
+    s = open_reviewer_service(app_paths().ensure().library)
+    try:  # a third interview of theirs
+        third_interview = definition("third-interview", 60)
+        s.add_definition(third_interview)
+        third = import_one(
+            s, make_bundle(tmp_path / "e.onetake", NAME, EMAIL, definition=third_interview)
+        )
+    finally:
+        s.close()
+    context = app_context._replace(clock=ManualClock(TODAY))
+    hold = ["library", "hold", "--until", "2027-01-31", "--reason", "appeal pending", EMAIL]
+    release = ["library", "release", "--reason", "appeal withdrawn", EMAIL]
+
+    found = PrivacyService.find
+    erase: list[int] = []
+
+    def find_then_erase_elsewhere(self: PrivacyService, **kwargs: Any) -> Any:
+        them = found(self, **kwargs)
+        if erase:  # right after the command read them
+            erase_elsewhere(erase.pop())
+        return them
+
+    monkeypatch.setattr(PrivacyService, "find", find_then_erase_elsewhere)
+    erase.append(first)
+    code, out, err = run(hold, context, capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines(keepends=True)
+    assert [line.startswith(f"Kept {NAME} <{EMAIL}>: ") for line in lines] == [True, True, False]
+    assert f"(submission {second}) until 2027-01-31" in lines[0]
+    assert f"(submission {third}) until 2027-01-31" in lines[1]
+    assert lines[2] == GONE_LINE.format(first)
+    assert len(holds_and_audit()[0]) == 2
+
+    erase.append(second)
+    code, out, err = run(release, context, capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines(keepends=True)
+    assert len(lines) == 2 and lines[0].startswith(f"No longer keeping {NAME} <{EMAIL}>: ")
+    assert f"(submission {third})." in lines[0]
+    assert lines[1] == GONE_LINE.format(second)
+
+    erase.append(third)
+    code, out, err = run(hold, context, capsys)  # only the third was found; it went too
+    assert (code, out) == (1, "")
+    assert err == f"onetake: There is no candidate number {third} in this library.\n"
+    assert holds_and_audit()[0] == []

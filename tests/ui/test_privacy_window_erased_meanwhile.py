@@ -168,3 +168,49 @@ def test_the_erase_dialog_when_one_of_two_interviews_went_elsewhere(
         if e.action == "erased"
     ]
     assert erased == [[first], [second]]  # elsewhere, then this window: each its own
+
+
+def erase_and_import_elsewhere(sid: int, bundle: Path) -> int:
+    """Another OneTake erases the newest candidate and imports someone else, who takes the
+    freed id again (ids are rowids without AUTOINCREMENT)."""
+    erase_elsewhere(sid)
+    other = open_reviewer_service(app_paths().ensure().library)
+    try:
+        return import_one(other, make_bundle(bundle, NEWCOMER))
+    finally:
+        other.close()
+
+
+NEWCOMER = "Dora Newcomer"
+
+
+@pytest.mark.parametrize("decision", ["keep longer", "stop keeping"])
+def test_a_dialog_never_decides_for_whoever_took_the_id_again(
+    qtbot: QtBot, window: ReviewerWindow, tmp_path: Path, decision: str
+) -> None:
+    """Keep longer and Stop keeping longer name one submission id; with the candidate erased
+    elsewhere while the dialog was open and a new import given the same id, the window held
+    (or released) the newcomer and said "Kept until ...". Now it is the person the dialog
+    read or nobody: the erased-meanwhile sentence, the newcomer untouched."""
+    sid: int = window.test_sid  # type: ignore[attr-defined]
+    controller = window.privacy  # type: ignore[attr-defined]
+    privacy = PrivacyService(window.service.library, ManualClock())
+    lone = window.service.actor_for(window.service.default_reviewer.id)
+    if decision == "keep longer":
+        dialog = controller.keep_longer(sid)
+    else:
+        privacy.hold(lone, submission_id=sid, until=date(2027, 1, 31), reason="appeal pending")
+        dialog = controller.stop_keeping(sid)
+    assert dialog is not None and dialog.isVisible()
+    newcomer = erase_and_import_elsewhere(sid, tmp_path / "d.onetake")
+    assert newcomer == sid
+    if decision == "stop keeping":  # the newcomer has a hold of their own, not to be lifted
+        privacy.hold(lone, submission_id=newcomer, until=date(2027, 3, 31), reason="their own")
+    dialog.reason.setText("appeal settled")
+    before = audit_actions(window)
+    holds_before = privacy.holds(newcomer)
+    one_plain_sentence(qtbot, window, dialog.ok_button.click, f"reused-id-{decision}.png")
+    assert audit_actions(window) == before
+    assert privacy.holds(newcomer) == holds_before
+    assert all(h.released_at is None for h in holds_before)
+    qtbot.waitUntil(lambda: NEWCOMER in candidate_names(window))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import context_of
@@ -62,7 +62,8 @@ RELEASE_HELP = (
     "'library expire'). " + _WHO_MAY
 )
 _CODES = (
-    "exit codes: 0 done; 1 the policy refuses, no such candidate, (release) no hold runs "
+    "exit codes: 0 done (a last line names any of their submissions erased elsewhere "
+    "meanwhile); 1 the policy refuses, no such candidate, (release) no hold runs "
     "for them, the --as panelist's rows were changed by someone else (nothing done), or the "
     "change is written but its sign-out could not be audited; 2 usage; 3 a bad date or reason "
     "(past, too far, control characters, their name or email), an unknown panelist or a "
@@ -190,11 +191,8 @@ def run_erase(args: argparse.Namespace) -> int:
         f"Erased {len(result.counts)} submission(s): {total.answers} answer(s),"
         f" {total.media_files} recording(s), {total.scores} score(s), {total.notes} note(s)."
     )
-    if result.already_gone:  # the rest of the request is done: exit 0, and said plainly
-        from onetake_desktop.services.privacy import ERASED_ELSEWHERE
-
-        gone = ", ".join(str(sid) for sid in result.already_gone)
-        print(f"Submission(s) {gone} had already been erased ({ERASED_ELSEWHERE}).")
+    for line in _gone_lines(result.already_gone):  # the rest is done: exit 0, said plainly
+        print(line)
     if not result.compacted:
         sys.stderr.write(
             "onetake: another program has the library open, so some erased text may stay in "
@@ -311,15 +309,19 @@ def _hold_as_asked(
     privacy, actor, found = _decider(args, service, panel)
     # Read before the hold: a candidate due now would have been erased but for it.
     due = {c.submission_id for c in found if privacy.is_due(c)}
-    holds = privacy.hold_all(
-        actor, submission_ids=[c.submission_id for c in found], until=until, reason=args.reason
+    made = privacy.hold_all(
+        actor,
+        submission_ids=[c.submission_id for c in found],
+        until=until,
+        reason=args.reason,
+        as_read=found,
     )
     from onetake_desktop.services.privacy import UNDATED, day_text
 
     codes = panel.hidden_codes()
     by_id = {c.submission_id: c for c in found}
     lines = []
-    for hold in holds:
+    for hold in made.holds:
         c = by_id[hold.submission_id]
         who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
         if c.expires_at is None:
@@ -335,21 +337,32 @@ def _hold_as_asked(
             f"Kept {who}: {c.interview_title} (submission {c.submission_id}) until"
             f" {until.isoformat()}; {told}."
         )
-    return lines
+    return lines + _gone_lines(made.already_gone)
+
+
+def _gone_lines(already_gone: Sequence[int]) -> list[str]:
+    """The line naming a person's submissions another OneTake erased meanwhile: the rest of
+    the request is done (exit 0), as 'library erase' says it."""
+    if not already_gone:
+        return []
+    from onetake_desktop.services.privacy import ERASED_ELSEWHERE
+
+    gone = ", ".join(str(sid) for sid in already_gone)
+    return [f"Submission(s) {gone} had already been erased ({ERASED_ELSEWHERE})."]
 
 
 def _release_as_asked(
     args: argparse.Namespace, service: ReviewerService, panel: PanelService
 ) -> list[str]:
     privacy, actor, found = _decider(args, service, panel)
-    released = privacy.release_all(
-        actor, submission_ids=[c.submission_id for c in found], reason=args.reason
+    lifted = privacy.release_all(
+        actor, submission_ids=[c.submission_id for c in found], reason=args.reason, as_read=found
     )
     from onetake_desktop.services.privacy import ERASED_NEXT, UNDATED, day_text
 
     codes = panel.hidden_codes()
     lines = []
-    for r in released:
+    for r in lifted.released:
         c = r.candidate
         who = _who(c.submission_id, c.candidate_name, c.candidate_email, codes)
         head = f"No longer keeping {who}: {c.interview_title} (submission {c.submission_id})"
@@ -365,7 +378,7 @@ def _release_as_asked(
             lines.append(
                 f"{head}. They are erased on {day_text(r.erase_at, iso=True)}, as they were told."
             )
-    return lines
+    return lines + _gone_lines(lifted.already_gone)
 
 
 def run_hold(args: argparse.Namespace) -> int:

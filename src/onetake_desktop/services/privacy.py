@@ -196,6 +196,23 @@ class Release(AfterRelease):
     holds: tuple[Hold, ...] = ()  # the holds lifted (each now has released_at)
 
 
+@dataclass(frozen=True)
+class HoldsMade:
+    """What keeping a person longer did (:meth:`PrivacyService.hold_all`)."""
+
+    holds: list[Hold]
+    # Asked for but erased meanwhile elsewhere (or the id now holds someone else): not held.
+    already_gone: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class HoldsLifted:
+    """What stopping keeping a person longer did (:meth:`PrivacyService.release_all`)."""
+
+    released: list[Release]
+    already_gone: tuple[int, ...] = ()  # as in HoldsMade
+
+
 @dataclass
 class ExpireReport:
     due: list[Candidate] = field(default_factory=list)  # erased (or, in a dry run, would be)
@@ -206,24 +223,31 @@ class ExpireReport:
 
 class CandidateGone(OneTakeError):
     """The submission named is not in the library (any more): another OneTake on it may have
-    erased the candidate meanwhile. The window says so and refreshes its list. An erasure
-    raises it only when every submission asked for is gone (``ErasureResult.already_gone``
-    names those of them that were, when some were still there)."""
+    erased the candidate meanwhile. The window says so and refreshes its list. An erasure,
+    hold or release raises it only when every submission asked for is gone (``already_gone``
+    on ErasureResult, HoldsMade and HoldsLifted names those that were, when some were still
+    there)."""
 
 
 # Who erases a candidate behind a window's or a command's back.
 ERASED_ELSEWHERE = "by another OneTake on this library, or at the end of their retention"
 
 
-def already_gone_sentence(result: ErasureResult) -> str:
-    """One sentence for an erasure that found some of a person's submissions erased meanwhile
-    ("" when none were): the rest is erased, so the request is honoured, and the reviewer is
-    not told that the person was gone while their other interviews stayed."""
+def already_gone_sentence(result: ErasureResult | HoldsMade | HoldsLifted) -> str:
+    """One sentence for an erasure, hold or release that found some of a person's submissions
+    erased meanwhile ("" when none were): the rest is done, so the request is honoured, and
+    the reviewer is not told that the person was gone while their other interviews stayed."""
     gone = len(result.already_gone)
     if not gone:
         return ""
+    if isinstance(result, HoldsMade):
+        done = "the rest is kept longer"
+    elif isinstance(result, HoldsLifted):
+        done = "the rest is no longer kept longer"
+    else:
+        done = "the rest is erased now"
     which = "One of their interviews" if gone == 1 else f"{gone} of their interviews"
-    return f"{which} had already been erased ({ERASED_ELSEWHERE}); the rest is erased now."
+    return f"{which} had already been erased ({ERASED_ELSEWHERE}); {done}."
 
 
 class PrivacyService:
@@ -277,14 +301,32 @@ class PrivacyService:
             raise CandidateGone(f"There is no candidate number {submission_id} in this library.")
         return self._make(row)
 
-    def _still_there(self, candidates: Sequence[Candidate]) -> None:
-        """Inside a write transaction (no one else writes meanwhile): CandidateGone if another
-        OneTake erased one of them since they were read."""
-        for c in candidates:
-            if not self._exists(c.submission_id):
-                raise CandidateGone(
-                    f"There is no candidate number {c.submission_id} in this library."
-                )
+    def _read(self, submission_ids: Sequence[int], as_read: Sequence[Candidate]) -> list[Candidate]:
+        """The candidates asked for: as the caller read them (``as_read``), the others as
+        they are now; one no longer in the library is left out (:meth:`_there` names it)."""
+        read = {c.submission_id: c for c in as_read}
+        found = []
+        for sid in sorted(set(submission_ids)):
+            if sid not in read:
+                try:
+                    read[sid] = self.candidate(sid)
+                except CandidateGone:
+                    continue
+            found.append(read[sid])
+        return found
+
+    def _there(
+        self, submission_ids: Sequence[int], candidates: Sequence[Candidate]
+    ) -> tuple[list[Candidate], tuple[int, ...]]:
+        """Inside a write transaction (no one else writes meanwhile): those of ``candidates``
+        still in the library as read (ids are reused rowids: same import time and email),
+        and the ids asked for that are not. None left: CandidateGone."""
+        there = [c for c in candidates if self._holds(c.submission_id, c)]
+        kept = {c.submission_id for c in there}
+        gone = tuple(sid for sid in sorted(set(submission_ids)) if sid not in kept)
+        if not there:
+            raise CandidateGone(f"There is no candidate number {gone[0]} in this library.")
+        return there, gone
 
     def find(
         self,
@@ -353,28 +395,31 @@ class PrivacyService:
         ids = sorted(set(submission_ids))
         # Some may have been erased since they were read (another OneTake, retention): erase
         # the rest, the person's request still stands, and say which were gone. None left:
-        # one sentence (CandidateGone), before anything moves.
+        # one sentence (CandidateGone), nothing written.
         # Submission ids are SQLite rowids without AUTOINCREMENT: once the newest is erased
         # elsewhere, the next import takes its id again. So an id counts as there only while it
-        # still holds the person that was read (their import time and email).
+        # still holds the person that was read (their import time and email). Asked inside the
+        # erasure's write transaction, so the audit row and already_gone are exact (s12c L5).
         read = {c.submission_id: c for c in as_read}
-        there = [sid for sid in ids if self._holds(sid, read.get(sid))]
-        if not there:
-            raise CandidateGone(f"There is no candidate number {ids[0]} in this library.")
         result = erase_submissions(
             self.db,
             self.library.root,
-            there,
+            ids,
             reason_code=ERASURE_REASON_CODES[why],
             actor_id=actor_id,
             # Kept with the bundle's fingerprint: a later import of it is refused naming this day.
             erased_on=self.clock.now().astimezone(UTC).date(),
+            present=lambda sid: self._holds(sid, read.get(sid)),
         )
-        gone = tuple(sid for sid in ids if sid not in there)
+        if not result.counts:
+            raise CandidateGone(f"There is no candidate number {ids[0]} in this library.")
         log.info(
-            "erased %d submission(s) (%s), %d already gone", len(result.counts), why, len(gone)
+            "erased %d submission(s) (%s), %d already gone",
+            len(result.counts),
+            why,
+            len(result.already_gone),
         )
-        return replace(result, already_gone=gone)
+        return result
 
     def _holds(self, submission_id: int, as_read: Candidate | None) -> bool:
         """Is this submission still in the library, and (if given) still the one read?"""
@@ -525,19 +570,43 @@ class PrivacyService:
                     " contain their name or email."
                 )
 
-    def hold(self, actor: Actor, *, submission_id: int, until: date, reason: str) -> Hold:
+    def hold(
+        self,
+        actor: Actor,
+        *,
+        submission_id: int,
+        until: date,
+        reason: str,
+        as_read: Candidate | None = None,
+    ) -> Hold:
         """Keep a candidate past their promised deletion until the end of ``until`` (UTC),
         for a reason, if the policy lets this actor (one sentence otherwise, nothing
         written). The reason is text about the candidate: it stays with the hold, which goes
         with them; the audit log, which outlives them, keeps the end date only, no reason and
-        no hash of it (a hash confirms a guess; review s11a N3)."""
-        return self.hold_all(actor, submission_ids=[submission_id], until=until, reason=reason)[0]
+        no hash of it (a hash confirms a guess; review s11a N3). ``as_read``: the candidate as
+        the dialog showed them; their id holding someone else now is CandidateGone."""
+        return self.hold_all(
+            actor,
+            submission_ids=[submission_id],
+            until=until,
+            reason=reason,
+            as_read=() if as_read is None else (as_read,),
+        ).holds[0]
 
     def hold_all(
-        self, actor: Actor, *, submission_ids: Sequence[int], until: date, reason: str
-    ) -> list[Hold]:
+        self,
+        actor: Actor,
+        *,
+        submission_ids: Sequence[int],
+        until: date,
+        reason: str,
+        as_read: Sequence[Candidate] = (),
+    ) -> HoldsMade:
         """:meth:`hold` for several submissions (a person who applied to several interviews):
-        all of them or, on any refusal or bad input, none. One audit row per submission."""
+        on any refusal or bad input, none. Those erased meanwhile elsewhere (or whose id now
+        holds someone else than ``as_read`` shows) are left out and named in
+        ``already_gone``, like an erasure's; none left: CandidateGone. One audit row per
+        submission held."""
         self._refuse(actor)
         reason = self._reason(reason, "Keeping a candidate longer")
         now = self.clock.now()
@@ -548,13 +617,13 @@ class PrivacyService:
             raise InvalidInputError(f"A hold can last at most {MAX_HOLD_DAYS} days.")
         if not submission_ids:
             raise InvalidInputError("Choose at least one candidate to keep longer.")
-        candidates = [self.candidate(sid) for sid in sorted(set(submission_ids))]
+        candidates = self._read(submission_ids, as_read)
         self._impersonal(reason, candidates)
         actor_id = actor.reviewer_id
         made: list[int] = []
         with transaction(self.db):
-            self._still_there(candidates)
-            for c in candidates:
+            there, gone = self._there(submission_ids, candidates)
+            for c in there:
                 cursor = self.db.execute(
                     "INSERT INTO retention_holds (submission_id, until, reason, reviewer_id,"
                     " created_at) VALUES (?, ?, ?, ?, ?)",
@@ -575,30 +644,50 @@ class PrivacyService:
                     f"submission {c.submission_id}",
                     {"until": until.isoformat()},
                 )
-        log.info("kept %d submission(s) longer", len(made))
-        held = {h.id: h for c in candidates for h in self.holds(c.submission_id)}
-        return [held[i] for i in made]
+        log.info("kept %d submission(s) longer, %d already gone", len(made), len(gone))
+        held = {h.id: h for c in there for h in self.holds(c.submission_id)}
+        return HoldsMade([held[i] for i in made], gone)
 
-    def release(self, actor: Actor, *, submission_id: int, reason: str) -> Release:
+    def release(
+        self,
+        actor: Actor,
+        *,
+        submission_id: int,
+        reason: str,
+        as_read: Candidate | None = None,
+    ) -> Release:
         """Stop keeping a candidate longer: every hold that runs for them is lifted (kept in
         the library, marked released, by whom and why), for a reason, if the policy lets this
         actor (the hold's rule; one sentence otherwise, nothing written). The candidate is
         then due again on the date they were told; if that date has passed, they are erased
         ``ERASED_NEXT`` (the next command that lists or uses candidates, the window's hourly
         check, ``library expire``). No hold running is a failure (exit 1). Audited like a
-        hold: the holds' ids only; the reason stays with them."""
-        return self.release_all(actor, submission_ids=[submission_id], reason=reason)[0]
+        hold: the holds' ids only; the reason stays with them. ``as_read`` as for
+        :meth:`hold`."""
+        return self.release_all(
+            actor,
+            submission_ids=[submission_id],
+            reason=reason,
+            as_read=() if as_read is None else (as_read,),
+        ).released[0]
 
     def release_all(
-        self, actor: Actor, *, submission_ids: Sequence[int], reason: str
-    ) -> list[Release]:
+        self,
+        actor: Actor,
+        *,
+        submission_ids: Sequence[int],
+        reason: str,
+        as_read: Sequence[Candidate] = (),
+    ) -> HoldsLifted:
         """:meth:`release` for several submissions: lifts the holds of those that have one
-        running (at least one must), in one transaction. One audit row per submission."""
+        running (at least one must), in one transaction. Those erased meanwhile are left out
+        and named in ``already_gone``, as :meth:`hold_all` does. One audit row per
+        submission."""
         self._refuse(actor)
         reason = self._reason(reason, "Stopping keeping a candidate longer")
         if not submission_ids:
             raise InvalidInputError("Choose at least one candidate.")
-        candidates = [self.candidate(sid) for sid in sorted(set(submission_ids))]
+        candidates = self._read(submission_ids, as_read)
         self._impersonal(reason, candidates)
         now = self.clock.now()
         actor_id = actor.reviewer_id
@@ -606,8 +695,9 @@ class PrivacyService:
         # OneTake on the library (the window, 'library release') lifting them meanwhile waits,
         # or has finished and is seen. A hold lifted all the same is NOT_HELD, all rolled back.
         with transaction(self.db):
-            self._still_there(candidates)  # gone, not NOT_HELD: their holds went with them
-            running = {c.submission_id: self.running_holds(c.submission_id) for c in candidates}
+            # All gone: CandidateGone, not NOT_HELD (their holds went with them).
+            there, gone = self._there(submission_ids, candidates)
+            running = {c.submission_id: self.running_holds(c.submission_id) for c in there}
             running = {sid: holds for sid, holds in running.items() if holds}
             if not running:
                 raise OneTakeError(NOT_HELD)
@@ -627,7 +717,9 @@ class PrivacyService:
                     f"submission {sid}",
                     {"holds": ids},
                 )
-        log.info("stopped keeping %d submission(s) longer", len(running))
+        log.info(
+            "stopped keeping %d submission(s) longer, %d already gone", len(running), len(gone)
+        )
         released = []
         for sid, holds in running.items():
             now_held = {h.id: h for h in self.holds(sid)}
@@ -635,7 +727,7 @@ class PrivacyService:
             released.append(
                 Release(after.candidate, after.overdue, tuple(now_held[h.id] for h in holds))
             )
-        return released
+        return HoldsLifted(released, gone)
 
     def release_preview(self, submission_id: int, now: datetime | None = None) -> AfterRelease:
         """How this candidate stands once every hold that runs for them (at ``now``, the

@@ -29,11 +29,12 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.storage.db import BUSY_TIMEOUT_MS, Database, transaction
 from onetake_desktop.storage.panel import record_erasure
 from onetake_desktop.storage.transcripts import purge_search_index
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 TOMBSTONE_PREFIX = ".erasing-"
 CHECKPOINT_WAIT_MS = 2_000
+SWEEP_WAIT_MS = 2_000  # how long a sweep waits for another OneTake's write (see sweep_leftovers)
 
 
 @dataclass(frozen=True)
@@ -148,22 +150,35 @@ def erase_submissions(
     reason_code: str,
     actor_id: int | None,
     erased_on: date | None = None,
+    present: Callable[[int], bool] | None = None,
 ) -> ErasureResult:
     """Erase these submissions (rows, media, then free space), with one audit row holding
     numbers only, in the same transaction: there is no erasure without its audit row, nor
     without the keyed fingerprint of each bundle that keeps it from being imported again
-    (``erased_on``, UTC today unless given; storage/erased_bundles.py)."""
-    ids = sorted(set(submission_ids))
-    counts = {sid: erasure_counts(db, root, sid) for sid in ids}
+    (``erased_on``, UTC today unless given; storage/erased_bundles.py).
+
+    ``present`` says whether an id is still the submission meant (default: its row exists).
+    It is asked inside the write transaction, so what it refuses (erased meanwhile by another
+    OneTake, or the id now holds someone else) is left alone and named in ``already_gone``,
+    and the audit row counts exactly what this call erased (review s12c L5). When nothing is
+    left, nothing is written: ``counts`` is empty."""
+    asked = sorted(set(submission_ids))
+    is_present = present or (lambda sid: _exists(db, sid))
     moved: list[tuple[Path, Path]] = []  # (original, tombstone)
     try:
-        for sid in ids:
-            folder = submission_folder(db, root, sid)
-            if folder is not None and folder.exists():
-                tomb = folder.parent / f"{TOMBSTONE_PREFIX}{folder.name}"
-                os.replace(folder, tomb)
-                moved.append((folder, tomb))
+        # BEGIN IMMEDIATE: another OneTake erasing or importing waits until this commits, so
+        # what is checked here is what is erased and audited.
         with transaction(db):
+            ids = [sid for sid in asked if is_present(sid)]
+            if not ids:
+                return ErasureResult({}, compacted=True, already_gone=tuple(asked))
+            counts = {sid: erasure_counts(db, root, sid) for sid in ids}
+            for sid in ids:
+                folder = submission_folder(db, root, sid)
+                if folder is not None and folder.exists():
+                    tomb = folder.parent / f"{TOMBSTONE_PREFIX}{folder.name}"
+                    os.replace(folder, tomb)
+                    moved.append((folder, tomb))
             record_erasure(
                 db,
                 submission_ids=ids,
@@ -185,7 +200,13 @@ def erase_submissions(
     purge_search_index(db)
     compacted = compact(db)
     log.info("erased %d submission(s); database compacted: %s", len(ids), compacted)
-    return ErasureResult(counts, compacted)
+    gone = tuple(sid for sid in asked if sid not in counts)
+    return ErasureResult(counts, compacted, already_gone=gone)
+
+
+def _exists(db: Database, submission_id: int) -> bool:
+    row = db.execute("SELECT 1 FROM submissions WHERE id = ?", (submission_id,)).fetchone()
+    return row is not None
 
 
 def _remove_tree(folder: Path) -> None:
@@ -216,10 +237,27 @@ def compact(db: Database) -> bool:
 def sweep_leftovers(db: Database, root: Path) -> int:
     """Finish erasures interrupted by a crash: an ``.erasing-<name>`` folder whose rows are
     gone is deleted; one whose submission is still there (the crash came before the commit)
-    is put back. Returns how many folders were deleted."""
+    is put back. Returns how many folders were deleted.
+
+    Under the write lock: another OneTake's erasure moves its folders aside and deletes their
+    rows in one write transaction (erase_submissions), so a tombstone seen here is never one
+    of an erasure under way (put back, it would outlive the rows deleted a moment later). While
+    another OneTake writes longer than SWEEP_WAIT_MS, nothing is swept: the next sweep does."""
     parent = root / "submissions"
     if not parent.is_dir():
         return 0
+    db.execute(f"PRAGMA busy_timeout = {SWEEP_WAIT_MS}")
+    try:
+        with transaction(db):
+            return _sweep(db, root, parent)
+    except OneTakeError as error:  # busy: the window's start-up must not fail on it
+        log.warning("leftovers of an erasure not swept: %s", type(error).__name__)
+        return 0
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _sweep(db: Database, root: Path, parent: Path) -> int:
     stored = {(root / str(r[0])).resolve() for r in db.execute("SELECT folder FROM submissions")}
     deleted = 0
     for tomb in [p for p in parent.iterdir() if p.name.startswith(TOMBSTONE_PREFIX)]:

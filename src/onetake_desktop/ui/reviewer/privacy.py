@@ -557,6 +557,7 @@ class PrivacyController(QObject):
                 submission_id=dialog.submission_id(),
                 until=dialog.until_date(),
                 reason=dialog.reason.text(),
+                as_read=dialog.chosen(),
             ),
             dialog.submission_id(),
         )
@@ -608,7 +609,10 @@ class PrivacyController(QObject):
     def _release(self, dialog: ReleaseDialog) -> None:
         released = self._decided(
             lambda actor: self.service.release(
-                actor, submission_id=dialog.submission_id(), reason=dialog.reason.text()
+                actor,
+                submission_id=dialog.submission_id(),
+                reason=dialog.reason.text(),
+                as_read=dialog.chosen(),
             ),
             dialog.submission_id(),
         )

@@ -185,6 +185,11 @@ class HoldDialog(QDialog):
     def submission_id(self) -> int:
         return int(self.candidate.currentData())
 
+    def chosen(self) -> Candidate:
+        """The candidate chosen, as the dialog read them (the service checks it is still
+        them: ids are reused once the newest is erased)."""
+        return self.choices[max(0, self.candidate.currentIndex())][0]
+
     def until_date(self) -> Any:
         return self.until.date().toPython()
 
@@ -244,3 +249,7 @@ class ReleaseDialog(QDialog):
 
     def submission_id(self) -> int:
         return int(self.candidate.currentData())
+
+    def chosen(self) -> Candidate:
+        """The candidate chosen, as the dialog read them (see HoldDialog.chosen)."""
+        return self.choices[max(0, self.candidate.currentIndex())][0]
