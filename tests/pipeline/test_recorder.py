@@ -361,12 +361,18 @@ def test_ctrl_c_ignored_by_the_parent_stays_ignored(tmp_path: Path) -> None:
     import signal
 
     out = tmp_path / "bg.mp4"
+    # A small parent ignores Ctrl+C and execs the command, which inherits that (no preexec_fn:
+    # forking this threaded test process must not run Python code in the child).
+    ignoring = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+    )
+    command = [*RECORD[1:], "--seconds", "2", "--profile", "light", "--json", str(out)]
     child = subprocess.Popen(
-        [*RECORD, "--seconds", "2", "--profile", "light", "--json", str(out)],
+        [sys.executable, "-c", ignoring, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     said = b""
     assert child.stderr is not None
