@@ -305,6 +305,94 @@ def test_ctrl_c_before_the_take_began_records_nothing(
     assert not out.exists() and not out.with_name("none.mp4.partial").exists()
 
 
+def _blocked_on_fifo(pid: int) -> bool:
+    """The child's main thread waits in open(2) for a reader of a FIFO (Linux's wchan)."""
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text() == "wait_for_partner"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/wchan")
+def test_a_second_ctrl_c_ends_a_record_that_hangs(tmp_path: Path) -> None:
+    # The take's file is a FIFO nobody reads: opening it for writing blocks for ever, as a
+    # file on a share that stopped answering would. One Ctrl+C only asks the take to stop and
+    # cannot end that wait; the second must end the process with one sentence.
+    import signal
+
+    out = tmp_path / "hang.mp4"
+    partial = tmp_path / "hang.mp4.partial"
+    os.mkfifo(partial)
+    child = subprocess.Popen(
+        [*RECORD, "--seconds", "30", "--profile", "light", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _blocked_on_fifo(child.pid) and child.poll() is None:
+            assert time.monotonic() < deadline, "the child never reached the take's file"
+            time.sleep(0.05)
+        assert child.poll() is None, child.communicate(timeout=20)
+        child.send_signal(signal.SIGINT)
+        # The first Ctrl+C is noted and the open goes on waiting.
+        while not _blocked_on_fifo(child.pid) and child.poll() is None:
+            time.sleep(0.05)
+        assert child.poll() is None, child.communicate(timeout=20)
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == (
+        "onetake: stopped by a second Ctrl+C: the take had not begun; nothing was recorded."
+    )
+    assert "Traceback" not in stderr and stdout == ""
+    assert not out.exists()
+
+
+def test_ctrl_c_ignored_by_the_parent_stays_ignored(tmp_path: Path) -> None:
+    # A background job (`onetake record ... &` in a script) inherits Ctrl+C ignored: the
+    # record must not take it back and stop when the terminal's Ctrl+C reaches it.
+    import selectors
+    import signal
+
+    out = tmp_path / "bg.mp4"
+    # A small parent ignores Ctrl+C and execs the command, which inherits that (no preexec_fn:
+    # forking this threaded test process must not run Python code in the child).
+    ignoring = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+    )
+    command = [*RECORD[1:], "--seconds", "2", "--profile", "light", "--json", str(out)]
+    child = subprocess.Popen(
+        [sys.executable, "-c", ignoring, *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    said = b""
+    assert child.stderr is not None
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(child.stderr, selectors.EVENT_READ)
+        while b"Ctrl+C stops" not in said and waiting.select(timeout=60):
+            chunk = os.read(child.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            said += chunk
+    assert b"Ctrl+C stops and keeps it" in said, (said, child.communicate(timeout=20))
+    child.send_signal(signal.SIGINT)
+    child.send_signal(signal.SIGINT)
+    stdout, stderr = child.communicate(timeout=30)
+    assert child.returncode == 0, stderr
+    stats = json.loads(stdout)
+    assert stats["stop_reason"] == "time_limit"  # the Ctrl+C changed nothing
+    assert out.exists() and not out.with_name("bg.mp4.partial").exists()
+
+
 def test_sound_captured_after_the_take_ended_costs_nothing(tmp_path: Path) -> None:
     # A busy machine delivers the microphone's last chunks late, long after the end: they are
     # dropped as they come, not padded with silence up to their time and then cut (that work

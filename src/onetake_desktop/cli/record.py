@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from onetake_desktop.cli import command_help
-from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UsageError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,11 +40,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.seconds <= 0:
         raise UsageError("--seconds must be more than 0.")
+    began: list[bool] = []
     with _ctrl_c_asks_to_stop() as stop_asked:  # before the slow imports of the engine
-        return _record(args, stop_asked)
+        try:
+            return _record(args, stop_asked, began)
+        except KeyboardInterrupt:
+            pass  # a second Ctrl+C: said below, once the default Ctrl+C is back
+    if began:
+        # At exit the engine still finishes a take it can (for a while); the final name only
+        # ever holds a whole file.
+        said = (
+            f"the take was not finished. {args.out} appears only if it can still be finished "
+            f"on the way out; otherwise what was recorded stays in {args.out}.partial."
+        )
+    else:
+        said = "the take had not begun; nothing was recorded."
+    sys.stderr.write(f"onetake: stopped by a second Ctrl+C: {said}\n")
+    return EXIT_INTERRUPTED
 
 
-def _record(args: argparse.Namespace, stop_asked: Callable[[], bool]) -> int:
+def _record(args: argparse.Namespace, stop_asked: Callable[[], bool], began: list[bool]) -> int:
     from onetake_desktop.media.profiles import get_profile
     from onetake_desktop.media.recorder import STOPPED, TIME_LIMIT, CaptureSession
 
@@ -56,6 +71,7 @@ def _record(args: argparse.Namespace, stop_asked: Callable[[], bool]) -> int:
             sys.stderr.write("onetake: stopped before the take began; nothing was recorded.\n")
             return EXIT_FAILURE
         take = session.start_take(args.out, profile, max_seconds=args.seconds)
+        began.append(True)
         # Said once the writer runs: from here on Ctrl+C keeps what was recorded.
         sys.stderr.write(f"onetake: recording {args.out}; Ctrl+C stops and keeps it.\n")
         sys.stderr.flush()
@@ -91,20 +107,32 @@ _POLL_SECONDS = 0.1  # how soon a Ctrl+C is seen while the take runs
 
 @contextmanager
 def _ctrl_c_asks_to_stop() -> Iterator[Callable[[], bool]]:
-    """Ctrl+C (SIGINT) only notes that the take should stop; the main thread looks at the note
-    where stopping is safe. A KeyboardInterrupt raised wherever the main thread happens to be
-    could land inside start_take, after the take was handed to the session but before its
-    writer thread started: closing the session then waited forever for that writer."""
+    """The first Ctrl+C (SIGINT) only notes that the take should stop; the main thread looks at
+    the note where stopping is safe. A KeyboardInterrupt raised wherever the main thread happens
+    to be could land inside start_take, after the take was handed to the session but before its
+    writer thread started: closing the session then waited for that writer.
+
+    Every Ctrl+C after the first raises KeyboardInterrupt: opening a device or finishing a take
+    can hang, and the user must always be able to end the process. Ctrl+C ignored by the
+    parent (a background job) stays ignored."""
     asked: list[bool] = []
 
     def note(signum: int, frame: FrameType | None) -> None:
+        if asked:
+            raise KeyboardInterrupt
         asked.append(True)  # no lock here: the handler runs between two of the main thread's steps
 
     if threading.current_thread() is not threading.main_thread():  # signals are the main's
         yield lambda: False
         return
-    previous = signal.signal(signal.SIGINT, note)
+    previous = signal.getsignal(signal.SIGINT)
+    if previous == signal.SIG_IGN:
+        yield lambda: False
+        return
+    signal.signal(signal.SIGINT, note)
     try:
         yield lambda: bool(asked)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # None: a handler not set from Python, which cannot be put back; Python's own is the
+        # nearest.
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)

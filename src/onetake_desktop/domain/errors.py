@@ -7,6 +7,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INVALID_INPUT = 3
+EXIT_INTERRUPTED = 130  # as a shell reports a process ended by Ctrl+C (128 + SIGINT)
 
 
 class OneTakeError(Exception):

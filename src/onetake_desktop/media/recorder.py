@@ -177,8 +177,13 @@ class _Encoder:
             "use_editlist": "1",
         }
         try:
-            self.container: Any = av.open(str(path), mode="w", format="mp4", options=options)
+            self._file = _OutputFile(path)
+        except OSError as error:
+            raise OneTakeError(f"The take cannot be written to {path.parent} ({error}).") from None
+        try:
+            self.container: Any = av.open(self._file, mode="w", format="mp4", options=options)
         except (OSError, av.FFmpegError) as error:
+            self._file.close()
             raise OneTakeError(f"The take cannot be written to {path.parent} ({error}).") from None
         self.video: Any = None
         self.audio: Any = None
@@ -213,8 +218,7 @@ class _Encoder:
             # (so it can be fsynced) and a folder that cannot be written fails here.
             self.container.start_encoding()
         except (OSError, av.FFmpegError) as error:
-            with contextlib.suppress(Exception):
-                self.container.close()
+            self._release()
             raise OneTakeError(f"The take cannot be written to {path.parent} ({error}).") from None
         self._audio_buffer: list[Samples] = []
         self._audio_buffered = 0
@@ -350,16 +354,66 @@ class _Encoder:
         """Flush both encoders and close the container (the trailer makes it a plain MP4)."""
         self._flush()
         self.container.close()
+        self._file.close()  # left open on an error: abandon() closes it
 
     def abandon(self) -> None:
-        """Close after a write error without writing more (the disk may be full) -- unless
-        nothing reached the muxer yet: closing an empty file crashes FFmpeg (``_send_blank``),
-        so the encoders are flushed first then, as far as they still can be."""
+        """Close after an error without writing more (the disk may be full) -- unless nothing
+        reached the muxer yet: then the encoders are flushed first, as far as they still can
+        be, because the trailer of a file with no packet crashes FFmpeg (``_send_blank``).
+        If that flush fails too, the container is released without its trailer: the header
+        alone stays on disk, for :func:`recover_partial` to remove."""
         if not self._muxed:
             with contextlib.suppress(Exception):
                 self._flush()
+        if self._muxed:
+            with contextlib.suppress(Exception):
+                self.container.close()
+        self._release()
+
+    def _release(self) -> None:
+        # PyAV skips the trailer of a container whose Python file is closed (and never
+        # writes it twice), so closing the file first makes the container's close safe.
+        self._file.close()
         with contextlib.suppress(Exception):
             self.container.close()
+
+
+class _OutputFile:
+    """The take's file, written by FFmpeg through PyAV's Python I/O rather than FFmpeg's own
+    file protocol, only so that a take can be let go without FFmpeg's trailer
+    (:meth:`_Encoder.abandon`). Each write reaches the OS at once (``flush_packets``) and
+    whole: a short write, near a full disk, is continued until it raises."""
+
+    def __init__(self, path: Path) -> None:
+        self.name = str(path)
+        # Binary (Windows would otherwise translate newlines), and the candidate's own: a
+        # take is as private as the bundle sealed from it.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+        self._fd = os.open(path, flags, 0o600)
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return os.lseek(self._fd, offset, whence)
+
+    def tell(self) -> int:
+        return os.lseek(self._fd, 0, os.SEEK_CUR)
+
+    def seekable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self._fd)
 
 
 class Take:

@@ -8,6 +8,8 @@ doing. A problem is one sentence in the candidate's words, with the ways forward
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout
@@ -26,11 +28,12 @@ from onetake_desktop.ui.candidate.widgets import (
 from onetake_desktop.ui.tasks import Task, run_task
 
 if TYPE_CHECKING:
+    from onetake_desktop.services.candidate import CaptureLike
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
 NO_CAMERA = "none"
-# How long a closing window waits for a device search or opening (a camera slow to wake takes
-# seconds; a driver that never answers must not keep the window open for ever).
+# How long a closing window waits for its device searches and openings, all together (a camera
+# slow to wake takes seconds; a driver that never answers must not keep the window open for ever).
 SETTLE_SECONDS = 10.0
 
 
@@ -113,6 +116,11 @@ class DevicesPage(Page):
         self.opening = False
         self._choices: DeviceChoices | None = None
         self._tasks: list[Task] = []  # searches and openings
+        # Captures opened on the pool whose callback has not taken them yet, and whether the
+        # window has closed (then an opening closes what it brings itself, on its thread).
+        self._handover = threading.Lock()
+        self._unclaimed: list[CaptureLike] = []
+        self._settled = False
         self.camera.activated.connect(lambda _i: self.open_selected())
         self.mic.activated.connect(lambda _i: self.open_selected())
         self.retry_button.clicked.connect(self._retry)
@@ -201,9 +209,24 @@ class DevicesPage(Page):
             self.w.show_error(error)
         self._started(
             run_task(
-                lambda _p: self.service.start_devices(camera, mic), self._opened, self._open_failed
+                lambda _p: self._hand_over(self.service.start_devices(camera, mic)),
+                self._opened,
+                self._open_failed,
             )
         )
+
+    def _hand_over(self, opening: DeviceOpening) -> DeviceOpening:
+        """Pool thread: the capture goes to the GUI thread's callback, unless the window has
+        closed; then nobody would take it, and it is closed here."""
+        capture = opening.capture
+        if capture is None:
+            return opening
+        with self._handover:
+            if not self._settled:
+                self._unclaimed.append(capture)
+                return opening
+        capture.close()
+        return opening
 
     def _started(self, task: Task) -> None:
         # Kept until the window closes, ended or not: an ended task's callback may still wait
@@ -212,18 +235,29 @@ class DevicesPage(Page):
 
     def settle(self) -> None:
         """The window closes: devices a late opening brings are closed now (its callback runs
-        in the wait, sees the window closing and closes them), not after the window is gone."""
-        for task in self._tasks:
-            if not task.wait(SETTLE_SECONDS):
-                import logging  # named here, not at import (see ui/tasks.log_failure)
-
-                logging.getLogger(__name__).warning(
-                    "the device check was still at work when its window closed"
-                )
+        in the wait, sees the window closing and closes them), not after the window is gone.
+        One deadline for all the work; an opening still running after it closes its capture
+        itself when it ends (``_hand_over``), since no turn of the event loop may come."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        late = [t for t in self._tasks if not t.wait(max(0.0, deadline - time.monotonic()))]
+        with self._handover:
+            self._settled = True
+            unclaimed, self._unclaimed = self._unclaimed, []
+        for capture in unclaimed:  # opened just now: their callback did not run in the wait
+            capture.close()
         self._tasks = []
+        if late:
+            import logging  # named here, not at import (see ui/tasks.log_failure)
+
+            logging.getLogger(__name__).warning(
+                "the device check was still at work when its window closed; what it opens "
+                "is closed when it ends"
+            )
 
     def _opened(self, opening: DeviceOpening) -> None:
         self.opening = False
+        with self._handover:
+            self._unclaimed = [c for c in self._unclaimed if c is not opening.capture]
         if not self._here():
             if opening.capture is not None:
                 opening.capture.close()
