@@ -225,6 +225,12 @@ class PracticePage(Page):
         QTimer.singleShot(0, self, lambda: self._scroll_body(phase))
 
     def _scroll_body(self, phase: str) -> None:
+        # The parts' places and the scroll range for this phase's texts, now (a layout
+        # request still queued would move the question after the scroll: its end was cut).
+        layout = self.content.layout()
+        assert layout is not None
+        layout.activate()
+        self.body_scroll.setWidgetResizable(True)  # (sizes the body to its parts again)
         bar = self.body_scroll.verticalScrollBar()
         if phase in ("thinking", "recording", "saving"):
             bar.setValue(self.card.y())
