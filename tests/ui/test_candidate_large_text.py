@@ -316,3 +316,56 @@ def first_rows(label: QLabel) -> list[int]:
         tops.append(area.top() + round(top + block.layout().lineAt(0).y()))
         block = block.next()
     return tops
+
+
+def test_ctrl_plus_and_minus_on_a_short_screen_move_the_parts_and_back(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object
+) -> None:
+    """The text size changes while a page is open (Ctrl+plus, Ctrl+minus): on 910x512 the
+    window goes short at 130 % and back below it, and the practice and question pages
+    move their parts there and back (the self-view under the clock, the words beside the
+    Stop button), each state fitting the screen."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, 1.0, (910, 512))
+    service = window.service
+    window.act(service.begin)
+    window.act(lambda: service.give_consent("Ada Lovelace", "ada@example.com"))
+    window.act(service.confirm_devices)
+    window.act(service.start_practice)
+    practice = window.page
+    preview_box = practice.preview_box  # type: ignore[attr-defined]
+
+    def fits(name: str) -> None:
+        assert check_fits(window, 910, 512, name) == []
+        assert window.minimumSizeHint().height() <= 512, name
+        assert squeezed(window) == [], name
+
+    def in_body(widget: QWidget) -> bool:
+        return window.page.isAncestorOf(widget) and in_scroll_area(widget)
+
+    assert not window.short and in_body(preview_box)
+    fits("practice at 100 %")
+    for _ in range(5):  # 115, 130, 150, 175, 200 %
+        window.change_text_size(1)
+    assert window.prefs.text_scale == 2.0 and window.short
+    assert not in_body(preview_box) and window.steps.compact
+    fits("practice at 200 %")
+    window.change_text_size(0)  # Ctrl+0: 100 %
+    assert not window.short and in_body(preview_box)
+    qtbot.waitUntil(lambda: not window.steps.compact)  # all the steps, in their own row again
+    fits("practice back at 100 %")
+
+    window.act(service.finish_practice)
+    window.act(service.show_question)
+    window.act(service.start_answer)
+    page = window.page
+    hint = page.min_hint  # type: ignore[attr-defined]
+    stop = page.stop_button  # type: ignore[attr-defined]
+    for _ in range(6):
+        window.change_text_size(1)
+    assert window.short and hint.parentWidget() is stop.parentWidget()  # in the row of buttons
+    fits("recording at 200 %")
+    window.change_text_size(0)
+    assert not window.short and hint.width() == 200  # under the clock again, 200 px wide
+    fits("recording back at 100 %")
+    window.act(service.stop_answer)

@@ -388,6 +388,7 @@ class StepIndicator(QWidget):
         """Only the current step, whatever the width (the window's header row on a short
         screen); its minimum is then the one label's."""
         self.one_line = on
+        self._full_width = 0  # (measured again: the text size may have changed meanwhile)
         self._set_compact(on or self.width() < self._full())
         self.updateGeometry()
 

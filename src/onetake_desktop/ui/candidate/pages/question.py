@@ -47,10 +47,10 @@ if TYPE_CHECKING:
 
 class _View(QWidget):
     """A view of the question page; ``side`` (its column beside the body, if any) and
-    ``actions`` (its row of buttons) are kept for set_short, which moves words between them."""
+    ``buttons`` (its row of buttons) are kept for set_short, which moves words between them."""
 
     side: QVBoxLayout | None = None
-    actions: QHBoxLayout
+    buttons: QHBoxLayout
 
 
 def _view(
@@ -102,7 +102,7 @@ def _view(
     for b in actions:
         actions_row.addWidget(b)
     outer.addLayout(actions_row)
-    view.actions = actions_row
+    view.buttons = actions_row
     return view
 
 
@@ -166,9 +166,9 @@ class QuestionPage(Page):
             hint.setMaximumWidth(16_777_215)  # QWIDGETSIZE_MAX: the row's free width
             hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             # After the saving note (left) and the row's stretch, before the buttons.
-            live.actions.insertWidget(live.actions.count() - 2, hint, 8)
+            live.buttons.insertWidget(live.buttons.count() - 2, hint, 8)
         else:
-            live.actions.removeWidget(hint)
+            live.buttons.removeWidget(hint)
             hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             live.side.insertWidget(3, hint, 0, Qt.AlignmentFlag.AlignHCenter)
             self._fit_side()
