@@ -2,10 +2,11 @@
 
     Xvfb :105 -screen 0 1366x768x24 -nolisten tcp &
     DISPLAY=:105 QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1.5 \\
-        python -m tests.ui.candidate_screens OUT_DIR [demo|longest]
+        python -m tests.ui.candidate_screens OUT_DIR [demo|longest] [TEXT_PERCENT]
 
 The window fits the screen as it would for a candidate; each page is checked like the layout
 test (actions and clocks on screen, window no bigger than the screen) and saved as a PNG.
+TEXT_PERCENT (100, 150, 175 or 200) is the candidate's text size, set as Ctrl+plus sets it.
 Exit code 1 if any page does not fit.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     out = Path(argv[0])
     kit_name = argv[1] if len(argv) > 1 else "demo"
+    scale = int(argv[2]) / 100 if len(argv) > 2 else 1.0
     out.mkdir(parents=True, exist_ok=True)
     home = tempfile.mkdtemp(prefix="onetake-screens-")
     os.environ["ONETAKE_HOME"] = home
@@ -46,6 +48,8 @@ def main(argv: list[str]) -> int:
 
     def open_window() -> CandidateWindow:
         window = make(kit, clock, Path(home) / "answers.onetake")
+        while window.prefs.text_scale < scale:
+            window.change_text_size(1)
         window.show()
         for _ in range(20):
             app.processEvents()
@@ -60,13 +64,16 @@ def main(argv: list[str]) -> int:
             time.sleep(0.03)
         problems.extend(check_fits(window, width, height, name))
         count[0] += 1
-        path = out / f"{count[0]:02d}-{kit_name}-{name}.png"
+        path = out / f"{count[0]:02d}-{kit_name}-{round(scale * 100)}-{name}.png"
         window.grab().save(str(path))
 
     w = open_window()
     walk(w, clock, check, reopen=open_window)
     w.close()
-    print(f"screen {width}x{height} (device-independent), {count[0]} pages, kit {kit_name}")
+    print(
+        f"screen {width}x{height} (device-independent), {count[0]} pages, kit {kit_name}, "
+        f"text {round(scale * 100)} %"
+    )
     for p in problems:
         print("PROBLEM", p)
     return 1 if problems else 0

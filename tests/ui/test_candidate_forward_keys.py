@@ -78,7 +78,11 @@ def test_practice_focus_and_one_filled_button_then_ctrl_return_skips_thinking(
     assert service.practice_phase == "idle" and service.last_practice is not None
     # After a try: "Record again" is plain, "Start the interview" filled and focused.
     assert filled(window) == ["Start the interview"]
-    qtbot.wait(100)  # the take's picture appears (its native window once took the focus)
+    # The take plays, its picture on screen (the picture's native window once took the focus
+    # when it appeared): its position moves once frames are shown.
+    media = window.page.player  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: media.player is not None and media.player.position() > 0)
+    assert media.video.isVisible()
     assert QApplication.focusWidget() is window.page.done_button  # type: ignore[attr-defined]
 
 

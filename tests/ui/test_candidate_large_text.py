@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -20,7 +20,7 @@ from onetake_desktop.storage.kitfile import demo_kit_path
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate.pages.sent import SentPage
 from onetake_desktop.ui.candidate.window import CandidateWindow
-from tests.ui.candidate_walk import check_fits, in_scroll_area, make, walk
+from tests.ui.candidate_walk import check_fits, in_scroll_area, in_view, make, walk
 
 pytestmark = pytest.mark.timeout(300, method="thread")
 
@@ -153,15 +153,100 @@ def test_at_large_text_no_page_runs_past_a_1024x600_screen(
     assert {"privacy", "practice-playback", "question-writing", "review", "sent"} <= set(seen)
 
 
-@pytest.mark.parametrize(("scale", "words"), [(2.0, "Back"), (1.0, "Back to devices")])
+def first_line_in_view(window: CandidateWindow, words: QLabel) -> bool:
+    """The first line of ``words`` shows: in the window and in every scroll area it is in."""
+    line = QRect(words.mapTo(window, QPoint(0, 0)), words.size())
+    line.setHeight(words.contentsMargins().top() + words.fontMetrics().lineSpacing())
+    if not window.rect().contains(line):
+        return False
+    parent: QWidget | None = words.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            port = parent.viewport()
+            if not QRect(port.mapTo(window, QPoint(0, 0)), port.size()).contains(line):
+                return False
+        parent = parent.parentWidget()
+    return True
+
+
+# What each live page must show: its question's first line and (check_fits) its clock.
+QUESTIONS = {
+    "practice-thinking": "question",
+    "practice-recording": "question",
+    "question-thinking": "question_text",
+    "question-recording": "question_text",
+    "question-writing": "write_question",
+}
+
+
+@pytest.mark.parametrize(
+    ("scale", "screen"),
+    [(1.5, (910, 512)), (1.75, (910, 512)), (2.0, (910, 512)), (1.5, (1024, 600))],
+)
+def test_on_a_short_screen_every_page_asks_no_more_height_than_the_screen_has(
+    qtbot: QtBot,
+    tmp_path: Path,
+    synchronous_tasks: object,
+    scale: float,
+    screen: tuple[int, int],
+) -> None:
+    """At 200 % text on 1366x768 at 150 % (910x512) the practice and question pages asked
+    538-540 px: the window's minimum beat its maximum, it ran past the screen's bottom and
+    the buttons with it (Start the interview, Answer now, Stop, Keep this take). On every
+    page and in every state the window's minimum height is at most the screen's, its
+    filled buttons (the next step, Stop) are wholly in view, so are the clocks, the
+    self-view and a take's picture and Play row, nothing scrolls sideways or is squeezed,
+    and a live question's first line shows. (1024x600 at 175-200 % is the test above; 100 %
+    is test_candidate_layout's.)"""
+    clock = ManualClock()
+    width, height = screen
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+
+    def open_window() -> CandidateWindow:
+        return at_text_size(qtbot, tmp_path, clock, scale, screen)
+
+    def check(window: CandidateWindow, name: str) -> None:
+        problems.extend(check_fits(window, width, height, name))
+        least = window.minimumSizeHint().height()
+        seen[name] = least
+        if least > height:
+            problems.append(f"{name}: the window needs {least} px, the screen has {height}")
+        page = window.page
+        filled = [
+            b
+            for b in page.findChildren(QPushButton)
+            if b.isVisible() and b.objectName() in ("PrimaryButton", "DangerButton")
+        ]
+        problems.extend(
+            f"{name}: {b.text()!r} is not in view" for b in filled if not in_view(window, b)
+        )
+        problems.extend(f"{name}: {area} scrolls sideways" for area in sideways(window))
+        problems.extend(f"{name}: {words!r} squeezed" for words in squeezed(window))
+        question = getattr(page, QUESTIONS.get(name, ""), None)
+        if isinstance(question, QLabel) and not first_line_in_view(window, question):
+            problems.append(f"{name}: the question's first line is not in view")
+
+    walk(open_window(), clock, check, reopen=open_window)
+    assert problems == []
+    assert set(QUESTIONS) | {"practice", "practice-playback", "question-choose-take"} <= set(seen)
+    assert max(seen.values()) <= height
+
+
+@pytest.mark.parametrize(
+    ("scale", "width", "words"),
+    [(2.0, 800, "Back"), (2.0, 910, "Back to devices"), (1.0, 910, "Back to devices")],
+)
 def test_the_practice_back_button_says_back_when_its_row_is_wider_than_the_screen(
-    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float, words: str
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float, width: int, words: str
 ) -> None:
     """At 200 % text on 1366x768 at 150 % (910x512) the practice page's three buttons were
-    wider than the screen: "Back to devices" says "Back" there (its name and tooltip say
-    where to), and at 100 % it says it all."""
+    wider than the screen: "Back to devices" says "Back" where they are (its name and
+    tooltip say where to), and where they fit it says it all. (Since the window's margins
+    narrow on a screen short for the text size, the row fits 910 px at 200 %; at 800 px it
+    does not.)"""
     clock = ManualClock()
-    window = at_text_size(qtbot, tmp_path, clock, scale, (910, 512))
+    window = at_text_size(qtbot, tmp_path, clock, scale, (width, 512))
     service = window.service
     window.act(service.begin)
     window.act(lambda: service.give_consent("Ada Lovelace", "ada@example.com"))
@@ -170,7 +255,7 @@ def test_the_practice_back_button_says_back_when_its_row_is_wider_than_the_scree
     back = window.page.back_button  # type: ignore[attr-defined]
     assert back.text() == words and back.accessibleName() == "Back to devices"
     assert "Back to devices" in back.toolTip()
-    assert window.width() <= 910 and sideways(window) == []
+    assert window.width() <= width and sideways(window) == []
 
 
 @pytest.mark.parametrize("scale", [1.0, 2.0])
@@ -231,3 +316,56 @@ def first_rows(label: QLabel) -> list[int]:
         tops.append(area.top() + round(top + block.layout().lineAt(0).y()))
         block = block.next()
     return tops
+
+
+def test_ctrl_plus_and_minus_on_a_short_screen_move_the_parts_and_back(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object
+) -> None:
+    """The text size changes while a page is open (Ctrl+plus, Ctrl+minus): on 910x512 the
+    window goes short at 130 % and back below it, and the practice and question pages
+    move their parts there and back (the self-view under the clock, the words beside the
+    Stop button), each state fitting the screen."""
+    clock = ManualClock()
+    window = at_text_size(qtbot, tmp_path, clock, 1.0, (910, 512))
+    service = window.service
+    window.act(service.begin)
+    window.act(lambda: service.give_consent("Ada Lovelace", "ada@example.com"))
+    window.act(service.confirm_devices)
+    window.act(service.start_practice)
+    practice = window.page
+    preview_box = practice.preview_box  # type: ignore[attr-defined]
+
+    def fits(name: str) -> None:
+        assert check_fits(window, 910, 512, name) == []
+        assert window.minimumSizeHint().height() <= 512, name
+        assert squeezed(window) == [], name
+
+    def in_body(widget: QWidget) -> bool:
+        return window.page.isAncestorOf(widget) and in_scroll_area(widget)
+
+    assert not window.short and in_body(preview_box)
+    fits("practice at 100 %")
+    for _ in range(5):  # 115, 130, 150, 175, 200 %
+        window.change_text_size(1)
+    assert window.prefs.text_scale == 2.0 and window.short
+    assert not in_body(preview_box) and window.steps.compact
+    fits("practice at 200 %")
+    window.change_text_size(0)  # Ctrl+0: 100 %
+    assert not window.short and in_body(preview_box)
+    qtbot.waitUntil(lambda: not window.steps.compact)  # all the steps, in their own row again
+    fits("practice back at 100 %")
+
+    window.act(service.finish_practice)
+    window.act(service.show_question)
+    window.act(service.start_answer)
+    page = window.page
+    hint = page.min_hint  # type: ignore[attr-defined]
+    stop = page.stop_button  # type: ignore[attr-defined]
+    for _ in range(6):
+        window.change_text_size(1)
+    assert window.short and hint.parentWidget() is stop.parentWidget()  # in the row of buttons
+    fits("recording at 200 %")
+    window.change_text_size(0)
+    assert not window.short and hint.width() == 200  # under the clock again, 200 px wide
+    fits("recording back at 100 %")
+    window.act(service.stop_answer)

@@ -366,6 +366,7 @@ class StepIndicator(QWidget):
         self.current: Step = current
         self._full_width = 0
         self.compact = False
+        self.one_line = False  # always compact (a short screen: it shares the header's row)
         # Before the first polish (the labels are new): styled once, in their state.
         self._set_states(current)
 
@@ -380,8 +381,16 @@ class StepIndicator(QWidget):
         return self._full_width
 
     def resizeEvent(self, event: Any) -> None:
-        self._set_compact(self.width() < self._full())
+        self._set_compact(self.one_line or self.width() < self._full())
         super().resizeEvent(event)
+
+    def set_one_line(self, on: bool) -> None:
+        """Only the current step, whatever the width (the window's header row on a short
+        screen); its minimum is then the one label's."""
+        self.one_line = on
+        self._full_width = 0  # (measured again: the text size may have changed meanwhile)
+        self._set_compact(on or self.width() < self._full())
+        self.updateGeometry()
 
     def _set_compact(self, compact: bool) -> None:
         if compact == self.compact:
@@ -426,7 +435,8 @@ class ClockRing(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        # Shrinks down to 150 px on short screens rather than pushing buttons off them.
+        # Shrinks down to 150 px on short screens rather than pushing buttons off them (to
+        # 130 px where the screen is short for the text size: set_short).
         self.setMinimumSize(150, 150)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
         self.mode = "think"
@@ -442,6 +452,10 @@ class ClockRing(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(190, 190)
+
+    def set_short(self, short: bool) -> None:
+        side = 130 if short else 150
+        self.setMinimumSize(side, side)
 
     def set_time(self, mode: str, remaining: float, total: float) -> None:
         self.mode, self.remaining, self.total = mode, remaining, max(total, 0.001)
@@ -490,10 +504,11 @@ class ClockRing(QWidget):
         # Three lines, centred: what this clock is, the time left (large), "left".
         centre = rect.center()
         big = QFont(self.font())
-        big.setPointSizeF(28 if side > 150 else 22)
+        big.setPointSizeF(28 if side > 150 else 22 if side > 125 else 19)
         big.setWeight(QFont.Weight.DemiBold)
         small = QFont(self.font())
-        small.setPointSizeF(10.5)
+        # (At 130 px, on a screen short for the text size, "Thinking time" fits in the ring.)
+        small.setPointSizeF(10.5 if side > 125 else 9.5)
         small.setWeight(QFont.Weight.DemiBold)
         p.setFont(big)
         big_h = p.fontMetrics().height()
@@ -634,6 +649,22 @@ class FittedScroll(QScrollArea):
     def minimumSizeHint(self) -> QSize:
         return QSize(super().minimumSizeHint().width(), self._least)
 
+    def take_content(self) -> QWidget:
+        """The content, out of this box (to be laid out elsewhere; the box is left empty)."""
+        layout = self._holder.layout()
+        assert layout is not None
+        item = layout.itemAt(0)
+        content = item.widget() if item is not None else None
+        assert content is not None
+        layout.removeWidget(content)
+        return content
+
+    def put_content(self, content: QWidget) -> None:
+        """The content back in this box (after take_content)."""
+        layout = self._holder.layout()
+        assert layout is not None and layout.count() == 0
+        layout.addWidget(content)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
@@ -667,6 +698,10 @@ class Picture16x9(QWidget):
         self.setMinimumSize(self._smallest)
         self.setMaximumHeight(self._largest.height())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_preferred(self, preferred: tuple[int, int] | None) -> None:
+        self._preferred = QSize(*preferred) if preferred else self._smallest
+        self.updateGeometry()
 
     def sizeHint(self) -> QSize:
         # The smallest unless told: a scroll area sizes its page by its parts' size hints,

@@ -199,6 +199,8 @@ class _Pages(Mapping[str, Page]):
                 page = page_class(name)(self._window)
                 _plain_labels(page)
                 self._window.stack.addWidget(page)
+                if window.short:
+                    page.set_short(True)
                 styled.append(page)
             self._built[name] = page
         return page
@@ -314,6 +316,8 @@ class CandidateWindow(QWidget):
         self.open_url = open_url or _open_in_browser
         self.prefs_path = prefs_path
         self.prefs: CandidatePrefs = load_candidate_prefs(prefs_path)
+        # A screen short for the text size (see _fit_height): one header row, tighter spacing.
+        self.short = False
         self._warned: set[tuple[int, str]] = set()  # (clock, phase) pairs already announced
         # Labels of pages built before the window is shown, made selectable in showEvent.
         self.until_shown: list[QLabel] = []
@@ -325,7 +329,7 @@ class CandidateWindow(QWidget):
         # The window's labels are made selectable once it has its style (and each page's,
         # see _Pages): a selectable label's text is laid out again at each change of font.
         with selectable_once_styled() as styled:
-            header = QHBoxLayout()
+            self.header = header = QHBoxLayout()
             header.addWidget(ElidedLabel(f"{kit.organisation} · {kit.role_title}", "Hint"), 1)
             self.text_size = label("", "Hint", wrap=False)
             self.text_size.setAccessibleName("Text size")
@@ -399,7 +403,33 @@ class CandidateWindow(QWidget):
         """Fit a screen of this size (device-independent pixels): at most that big, and
         never grown past it by long texts. Tests call it to emulate small screens."""
         self.setMaximumSize(width, height)
+        self._fit_height()
         self.resize(min(1100, width), min(760, height))
+
+    def _fit_height(self) -> None:
+        """On a screen short for the text size (under 400 px a text size: 1366x768 at 150 %,
+        512 px high, from 130 % text; 1024x600 from 175 %) the rows above the page took the
+        height the page needs: at 200 % the practice and question pages asked for 538-540 px
+        and their buttons ran off the bottom of the screen. There the steps share the
+        header's row, in one line ("Step 4 of 7: Practice"), the margins and spacing tighten,
+        and each page makes its own room (Page.set_short)."""
+        short = self.maximumHeight() < 400 * self.prefs.text_scale
+        if short == self.short:
+            return
+        self.short = short
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.steps)
+        if short:
+            self.header.insertWidget(1, self.steps)
+        else:
+            layout.insertWidget(1, self.steps)
+        self.steps.set_one_line(short)
+        layout.setContentsMargins(*((12, 4, 12, 6) if short else (20, 10, 20, 12)))
+        layout.setSpacing(4 if short else 8)
+        self._show_text_size()
+        for page in self.pages.built():
+            page.set_short(short)
 
     def _guard_screen_at_large_text(self) -> None:
         """From 150 % text, a page's row of buttons can for a moment (while its buttons
@@ -422,6 +452,7 @@ class CandidateWindow(QWidget):
         self.prefs = self.prefs._replace(text_scale=scales[index])
         self.setStyleSheet(candidate_style(self.prefs.text_scale))
         self._guard_screen_at_large_text()
+        self._fit_height()
         self._show_text_size()
         try:
             save_candidate_prefs(self.prefs, self.prefs_path)
@@ -429,7 +460,9 @@ class CandidateWindow(QWidget):
             self.show_error(OneTakeError(f"The text size could not be remembered ({error})."))
 
     def _show_text_size(self) -> None:
-        self.text_size.setText(f"Text {round(self.prefs.text_scale * 100)} % (Ctrl +/-)")
+        # On a short screen the keys are in the window's tooltip only: the row is shared.
+        keys = "" if self.short else " (Ctrl +/-)"
+        self.text_size.setText(f"Text {round(self.prefs.text_scale * 100)} %{keys}")
 
     def set_beep(self, on: bool) -> None:
         self.prefs = self.prefs._replace(beep=on)

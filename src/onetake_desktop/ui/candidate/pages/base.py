@@ -46,6 +46,7 @@ class Page(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
+        self.outer = outer
         self.heading = QVBoxLayout()
         self.heading.setSpacing(4)
         outer.addLayout(self.heading)
@@ -107,6 +108,17 @@ class Page(QWidget):
 
     def settle(self) -> None:
         """The window closes: wait for this page's work on the task pool (none by default)."""
+
+    def set_short(self, short: bool) -> None:
+        """The window's screen is short for the text size (CandidateWindow._fit_height):
+        less space between the page's parts, so its actions stay on screen."""
+        from onetake_desktop.ui.candidate.widgets import ClockRing
+
+        self.outer.setSpacing(4 if short else 8)
+        self.heading.setSpacing(0 if short else 4)
+        self.layout_.setSpacing(6 if short else 12)
+        for clock in self.findChildren(ClockRing):
+            clock.set_short(short)
 
     def set_actions(self, *widgets: QWidget, left: tuple[QWidget, ...] = ()) -> None:
         for b in left:

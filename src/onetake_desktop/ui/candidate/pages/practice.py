@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.saving import SavingNote
@@ -36,10 +37,18 @@ class PracticePage(Page):
         super().__init__(window)
         practice = self.service.kit.practice
         self.heading.addWidget(label("Practice question", "Title"))
-        self.heading.addWidget(
+        # The notes under the title; on a screen short for the text size they scroll in their
+        # own box (set_short), so the question, the self-view and the buttons keep their room.
+        self.notes = QWidget()
+        notes = QVBoxLayout(self.notes)
+        notes.setContentsMargins(0, 0, 0, 0)
+        notes.setSpacing(4)
+        notes.addWidget(
             label("Try as often as you like. Practice answers are never saved or sent.", "Subtitle")
         )
+        self.heading.addWidget(self.notes)
         box, inner = card()
+        self.card = box
         self.question = label(practice.text if practice else "", "Question")
         self.question.setAccessibleName("Practice question")
         inner.addWidget(self.question)
@@ -58,7 +67,7 @@ class PracticePage(Page):
         # Under the heading: read before the picture, never scrolled away (and, out of the
         # scrolling body, its wrapped lines do not make the body ask for more than it has).
         self.tries = label("", "Hint")
-        self.heading.addWidget(self.tries)
+        notes.addWidget(self.tries)
         # One of the two shows (not a QStackedWidget: its size hint is its largest page's,
         # the player's with its Play row, which would make the self-view's page scroll).
         self.layout_.addWidget(self.preview_box, 1)
@@ -94,6 +103,40 @@ class PracticePage(Page):
         self.back_button.clicked.connect(lambda: self.w.act(self.service.back_to_devices))
         self._shown: Path | None = None
         self._focused: tuple[str, bool] | None = None  # the phase focus was last placed for
+        self.short = False  # see set_short
+        self._scrolled: tuple[str, Path | None] | None = None  # what the short body shows
+
+    def set_short(self, short: bool) -> None:
+        """On a screen short for the text size (1366x768 at 150 %, 175-200 % text) the title,
+        the notes, the question, the self-view, the clock and the buttons did not fit one
+        above the other. There the notes and the question scroll together in the body (one
+        scroll bar, not a box for each), and the self-view sits under the clock at its
+        smallest 16:9 size, in view whatever the body shows."""
+        super().set_short(short)
+        if short == self.short:
+            return
+        self.short = short
+        card = self.card
+        if short:
+            self.heading.removeWidget(self.notes)
+            self.layout_.insertWidget(0, self.notes)
+            self.question_box.take_content()
+            self.question_box.hide()
+            self.layout_.insertWidget(1, card)
+            self.layout_.removeWidget(self.preview_box)
+            self.side.insertWidget(2, self.preview_box, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.layout_.addStretch(0)  # the height the player does not take: below it
+        else:
+            stretch = self.layout_.takeAt(self.layout_.count() - 1)
+            del stretch
+            self.side.removeWidget(self.preview_box)
+            self.layout_.insertWidget(2, self.preview_box, 1)
+            self.layout_.removeWidget(card)
+            self.question_box.put_content(card)
+            self.question_box.show()
+            self.layout_.removeWidget(self.notes)
+            self.heading.insertWidget(1, self.notes)
+        self._scrolled = None
 
     def _record(self) -> None:
         self.player.stop()
@@ -167,7 +210,34 @@ class PracticePage(Page):
             else:
                 (self.done_button if tried else self.record_button).setFocus()
         self._focused = (phase, tried)
+        if self.short:
+            self._scroll_to_what_counts(phase)
         self.refresh()
+
+    def _scroll_to_what_counts(self, phase: str) -> None:
+        """On a short screen the body scrolls: once per phase it shows the question (thinking,
+        recording), the take that plays back, or the notes (idle, before a try)."""
+        shown = (phase, self._shown)
+        if shown == self._scrolled:
+            return
+        self._scrolled = shown
+        # Once the body is laid out again: the phase has just shown and hidden some parts.
+        QTimer.singleShot(0, self, lambda: self._scroll_body(phase))
+
+    def _scroll_body(self, phase: str) -> None:
+        # The parts' places and the scroll range for this phase's texts, now (a layout
+        # request still queued would move the question after the scroll: its end was cut).
+        layout = self.content.layout()
+        assert layout is not None
+        layout.activate()
+        self.body_scroll.setWidgetResizable(True)  # (sizes the body to its parts again)
+        bar = self.body_scroll.verticalScrollBar()
+        if phase in ("thinking", "recording", "saving"):
+            bar.setValue(self.card.y())
+        elif self.player.isVisibleTo(self):
+            self.body_scroll.ensureWidgetVisible(self.player, 0, 0)
+        else:
+            bar.setValue(0)
 
     def _fit_actions(self) -> None:
         """ "Back to devices" says "Back" when the row is wider than the window may be (at

@@ -45,14 +45,22 @@ if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
 
+class _View(QWidget):
+    """A view of the question page; ``side`` (its column beside the body, if any) and
+    ``buttons`` (its row of buttons) are kept for set_short, which moves words between them."""
+
+    side: QVBoxLayout | None = None
+    buttons: QHBoxLayout
+
+
 def _view(
     body: list[QWidget | QLayout | tuple[QWidget | QLayout, int]],
     side: list[QWidget] | None,
     actions: list[QPushButton],
     left: list[QWidget] | None = None,
-) -> QWidget:
+) -> _View:
     """A view: scrolling body, optional fixed side column, fixed actions row."""
-    view = QWidget()
+    view = _View()
     outer = QVBoxLayout(view)
     outer.setContentsMargins(0, 0, 0, 0)
     outer.setSpacing(8)
@@ -84,6 +92,7 @@ def _view(
             col.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         col.addStretch(1)
         row.addLayout(col)
+        view.side = col
     outer.addLayout(row, 1)
     actions_row = QHBoxLayout()
     actions_row.setSpacing(10)
@@ -93,6 +102,7 @@ def _view(
     for b in actions:
         actions_row.addWidget(b)
     outer.addLayout(actions_row)
+    view.buttons = actions_row
     return view
 
 
@@ -120,6 +130,7 @@ class QuestionPage(Page):
         self._shown_take: tuple[str, int] | None = None
         self._picked: dict[str, int] = {}  # the take each question's radio buttons show
         self._editing: str | None = None
+        self.short = False  # see set_short
         self._fit_side()
 
     def _fit_side(self) -> None:
@@ -129,8 +140,38 @@ class QuestionPage(Page):
         into each other."""
         width = round(200 * max(1.0, 0.9 * self.w.prefs.text_scale))
         for words in (self.phase_text, self.min_hint, self.write_hint):
+            if words is self.min_hint and self.short:
+                continue  # in the row of buttons (set_short)
             if words.width() != width or words.minimumWidth() != width:
                 words.setFixedWidth(width)
+
+    def set_short(self, short: bool) -> None:
+        """On a screen short for the text size the words under the clock (what starts or
+        stops the recording, three lines at 200 % text) made its column taller than the
+        page had, and squeezed: there they go beside the Start and Stop buttons they are
+        about, in the row of buttons."""
+        super().set_short(short)
+        if short == self.short:
+            return
+        self.short = short
+        live, hint = self.live, self.min_hint
+        for view in (self.ready, self.live, self.deciding, self.writing):
+            view_layout = view.layout()
+            assert view_layout is not None
+            view_layout.setSpacing(4 if short else 8)
+        assert live.side is not None
+        if short:
+            live.side.removeWidget(hint)
+            hint.setMinimumWidth(0)
+            hint.setMaximumWidth(16_777_215)  # QWIDGETSIZE_MAX: the row's free width
+            hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            # After the saving note (left) and the row's stretch, before the buttons.
+            live.buttons.insertWidget(live.buttons.count() - 2, hint, 8)
+        else:
+            live.buttons.removeWidget(hint)
+            hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            live.side.insertWidget(3, hint, 0, Qt.AlignmentFlag.AlignHCenter)
+            self._fit_side()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

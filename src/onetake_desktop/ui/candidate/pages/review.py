@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
 
+PLAYER = (400, 225)  # the take's picture, where the screen has the height for it
+
+
 class ReviewPage(Page):
     def __init__(self, window: CandidateWindow) -> None:
         super().__init__(window)
@@ -31,7 +34,7 @@ class ReviewPage(Page):
         self.grid.setVerticalSpacing(10)
         self.grid.setColumnStretch(0, 1)
         self.list_l.addLayout(self.grid)
-        self.player = TakePlayer("Ctrl+P", preferred=(400, 225))  # the page scrolls to it
+        self.player = TakePlayer("Ctrl+P", preferred=PLAYER)  # the page scrolls to it
         # Side by side on a wide window; the player goes below the list on a narrow one.
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.row.setSpacing(18)
@@ -122,6 +125,13 @@ class ReviewPage(Page):
             QWidget.setTabOrder(first, second)
         self.send_button.setEnabled(self.service.can_seal())
         self.send_button.setFocus()
+
+    def set_short(self, short: bool) -> None:
+        """On a screen short for the text size the picture at 400x225 and its Play row were
+        taller than the page's scrolling part: no scroll showed both. There it is the
+        smallest 16:9 picture (192x108), and the page scrolls to all of the player."""
+        super().set_short(short)
+        self.player.picture.set_preferred(None if short else PLAYER)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < 1000
