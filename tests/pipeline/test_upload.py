@@ -375,5 +375,7 @@ def test_a_dropped_connection_shows_what_the_server_holds_offline_and_paused(
     assert line.cuts_done == 1
     offline = next(p for p in states if p.state == "offline")
     counted = max(p.sent for p in states if p.state == "sending")
-    assert 0 < held < size and counted > held  # the socket took more than the server kept
+    # The figure while sending is what the proxy acknowledged (it may have taken a little more
+    # than it passed on before the cut): never far beyond what the server kept.
+    assert 0 < held < size and counted <= held + 1_000_000
     assert offline.sent <= held and states[-1].sent <= held

@@ -359,8 +359,8 @@ def test_ctrl_plus_and_minus_on_a_short_screen_move_the_parts_and_back(
     window.act(service.show_question)
     window.act(service.start_answer)
     page = window.page
-    hint = page.min_hint  # type: ignore[attr-defined]
-    stop = page.stop_button  # type: ignore[attr-defined]
+    hint = page.min_hint
+    stop = page.stop_button
     for _ in range(6):
         window.change_text_size(1)
     assert window.short and hint.parentWidget() is stop.parentWidget()  # in the row of buttons

@@ -390,3 +390,52 @@ def test_closing_does_not_wait_for_the_servers_word(tus: str, tmp_path: Path) ->
     assert [p.state for p in states][-1] == "paused" and "pausing" not in [p.state for p in states]
     assert states[-1].sent == 0  # the server's last word: no PATCH answered yet
     assert Tus.seen.count("HEAD") == 0
+
+
+@pytest.mark.parametrize("stage", ["connect", "handshake"])
+def test_a_pause_cuts_a_connection_that_hangs_being_made(
+    stage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s13a M1: a socket used to join the line only once connected (and, for HTTPS,
+    once its TLS handshake was over): a pause during a connect to a black-holed address, or
+    a handshake a captive portal never answers, waited out the connect timeout while the page
+    said "Pausing". Now each socket joins before it connects. Here a listener whose queue is
+    full drops the SYN (connect), or accepts and never speaks (handshake); the timeout is
+    raised so that only the pause can end the attempt in the test's time."""
+    monkeypatch.setattr(upload, "CONNECT_TIMEOUT", 600.0)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers: list[socket.socket] = []
+    try:
+        if stage == "connect":
+            # Fill the accept queue (never accepted): the next SYN is dropped, as on a
+            # black-holed route. A filler's own connect may hang too: it is given 1 s.
+            for _ in range(4):
+                filler = socket.socket()
+                filler.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    filler.connect(("127.0.0.1", port))
+                fillers.append(filler)
+            endpoint = f"http://127.0.0.1:{port}/files/"
+        else:
+            endpoint = f"https://127.0.0.1:{port}/files/"
+        bundle = big_bundle(tmp_path, 100_000)
+        stop = threading.Event()
+        thread, out = run_send(bundle, endpoint, stop)
+        if stage == "handshake":
+            accepted, _ = listener.accept()  # the client's connection: it waits for TLS
+            fillers.append(accepted)
+        else:
+            time.sleep(1.0)  # the client's SYN is being dropped (nothing to wait for)
+        assert thread.is_alive(), out
+        stop.set()
+        thread.join(60)  # on the old code: CONNECT_TIMEOUT
+        assert not thread.is_alive()
+        assert isinstance(out[-1], UploadPausedError)
+        assert isinstance(out[-2], UploadProgress) and out[-2].state == "paused"
+    finally:
+        for s in fillers:
+            s.close()
+        listener.close()

@@ -392,17 +392,25 @@ class _OutputFile:
         self._fd = os.open(path, flags, 0o600)
         self.closed = False
 
+    def _open_fd(self) -> int:
+        # Once closed, the number may already belong to another file (the fsync's, another
+        # take's): never touch it again (review s13a M2).
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+        return self._fd
+
     def write(self, data: bytes) -> int:
+        fd = self._open_fd()
         view = memoryview(data)
         while view:
-            view = view[os.write(self._fd, view) :]
+            view = view[os.write(fd, view) :]
         return len(data)
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return os.lseek(self._fd, offset, whence)
+        return os.lseek(self._open_fd(), offset, whence)
 
     def tell(self) -> int:
-        return os.lseek(self._fd, 0, os.SEEK_CUR)
+        return os.lseek(self._open_fd(), 0, os.SEEK_CUR)
 
     def seekable(self) -> bool:
         return True

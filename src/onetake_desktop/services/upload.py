@@ -23,10 +23,12 @@ its unacknowledged queue: SIOCOUTQ on Linux, SO_NWRITE on macOS), not what the s
 it moves with the line however large the kernel lets the send buffer grow. Where the queue
 cannot be read (Windows), the send buffer is capped instead, so that the count stays near.
 
-Threading: :func:`send_bundle` runs on the caller's thread and calls ``on_progress`` there.
+Threading: :func:`send_bundle` runs on the caller's thread and calls ``on_progress`` there,
+except while a PATCH is sending: then its line's watcher thread reports the count, while the
+caller's thread waits in the request; never two reports at once, and always in order.
 :class:`UploadJob` runs it on one worker thread for a window: its callbacks come from that
-worker thread (a Qt window re-posts them to its GUI thread); ``start``/``pause``/``resume``/
-``close`` may be called from any thread.
+worker thread or its watcher (a Qt window re-posts them to its GUI thread); ``start``/
+``pause``/``resume``/``close`` may be called from any thread.
 """
 
 from __future__ import annotations
@@ -318,6 +320,7 @@ class _Line:
 
     def _watch(self) -> None:
         done: set[int] = set()
+        failed = False
         while not self._ended.wait(PAUSE_POLL):
             if self.stop.is_set():
                 for sock in [s for s in self.sockets if id(s) not in done]:
@@ -326,13 +329,20 @@ class _Line:
                         _reset(sock)
                     except Exception:  # never let the watcher die: the pause still comes
                         log.exception("Could not reset the upload's connection")
+                    # Our duplicate, closed now: the connection's own close (the request's
+                    # error) is then its last, a reset that drops what was not sent. Kept
+                    # open, the kernel would go on sending it until the line closed.
+                    with contextlib.suppress(Exception):
+                        sock.close()
                 continue
             with self._lock:
                 if self._tick is not None:
                     try:
                         self._tick()
                     except Exception:  # a report that fails must not stop the pause watch
-                        log.exception("Could not report the upload's progress")
+                        if not failed:  # once: it would fail again 20 times a second
+                            log.exception("Could not report the upload's progress")
+                        failed = True
 
     @contextlib.contextmanager
     def ticking(self, tick: Callable[[], None]) -> Iterator[None]:
@@ -371,18 +381,16 @@ def _abortable_session(line: _Line) -> Any:
         options.append((socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER))
 
     class Listed(HTTPConnection):
-        def connect(self) -> None:
-            super().connect()
-            line.sockets.append(self.sock)
+        def _new_conn(self) -> socket.socket:
+            return _listed_connection(self, line)
 
         def request(self, *args: Any, **kwargs: Any) -> None:
             line.current = self
             super().request(*args, **kwargs)
 
     class ListedTLS(HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            line.sockets.append(self.sock)
+        def _new_conn(self) -> socket.socket:
+            return _listed_connection(self, line)
 
         def request(self, *args: Any, **kwargs: Any) -> None:
             line.current = self
@@ -415,6 +423,48 @@ def _abortable_session(line: _Line) -> Any:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+def _listed_connection(conn: Any, line: _Line) -> socket.socket:
+    """urllib3's ``HTTPConnection._new_conn`` (``util.connection.create_connection``), except
+    that each socket joins the line before it connects: a pause then also cuts a connect or a
+    TLS handshake that hangs (a black-holed address, a captive portal: review s13a M1), which
+    would otherwise hold it for CONNECT_TIMEOUT. Only the name lookup cannot be cut."""
+    from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+    from urllib3.util.connection import allowed_gai_family
+    from urllib3.util.timeout import _DEFAULT_TIMEOUT
+
+    host = str(conn._dns_host).strip("[]")
+    try:
+        addresses = socket.getaddrinfo(host, conn.port, allowed_gai_family(), socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise NameResolutionError(conn.host, conn, error) from error
+    failure: OSError = OSError("getaddrinfo returns an empty list")
+    for family, kind, proto, _name, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        # Listed as a duplicate, kept open until the line closes: a TLS handshake takes the
+        # socket over (detaching its object, whose reset would then reach nothing), and the
+        # number of a closed descriptor may be another file's by the time a pause comes.
+        line.sockets.append(sock.dup())
+        try:
+            for option in conn.socket_options or ():
+                sock.setsockopt(*option)
+            if conn.timeout is not _DEFAULT_TIMEOUT:
+                sock.settimeout(conn.timeout)
+            if conn.source_address:
+                sock.bind(conn.source_address)
+            sock.connect(address)
+            return sock
+        except OSError as error:
+            sock.close()
+            failure = error
+            if line.stop.is_set():  # paused: no other address is tried
+                break
+    if isinstance(failure, TimeoutError):
+        raise ConnectTimeoutError(
+            conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+        ) from failure
+    raise NewConnectionError(conn, f"Failed to establish a new connection: {failure}") from failure
 
 
 class _Body:
@@ -737,7 +787,8 @@ def _patch(
 class UploadJob:
     """One bundle's upload for the candidate window: start, pause, resume, close.
 
-    Callbacks run on the job's worker thread: ``on_progress(UploadProgress)`` often,
+    Callbacks run on the job's threads (see the module's "Threading"), one at a time:
+    ``on_progress(UploadProgress)`` often,
     ``on_done(UploadReceipt)`` once when the server holds every byte, ``on_failed(OneTakeError)``
     when the server refuses (token, size) or something else fails. Pausing keeps the upload on
     the server; ``resume`` (even in a new app run: the address is kept beside the bundle) goes on

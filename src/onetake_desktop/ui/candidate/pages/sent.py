@@ -6,7 +6,6 @@ or a file, and offers a new interview on this computer to the next person."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
@@ -320,9 +319,10 @@ class SentPage(Page):
         elif p is not None:
             left = None if self.retry_at is None else max(0.0, self.retry_at - time.monotonic())
             if running and self.pausing and p.state in ("connecting", "sending", "offline"):
-                # Pause was pressed; the worker's own word (it may ask the server) follows.
-                p = replace(p, state="pausing")
-            words = progress_words(p, org, left)
+                # Pause was pressed; the worker's own word follows (it may ask the server).
+                words = ProgressWords("Pausing…", "")
+            else:
+                words = progress_words(p, org, left)
             if p.state in ("sending", "paused"):  # offline or connecting: the last known part
                 self.send_progress.setValue(round(1000 * p.fraction))
         else:
@@ -395,6 +395,11 @@ class SentPage(Page):
         self.retry_at = (
             time.monotonic() + p.retry_in if p.state == "offline" and p.retry_in else None
         )
+        if p.state == "paused":
+            # Its last word: the thread ends a moment later (it closes its connections); wait
+            # for that, or the page would show it still running, with neither Pause nor Resume
+            # (review s13a H1).
+            self._ended()
         was = self.send_status.text()
         self._show_sending()
         if p.state in ("paused", "offline") and self.send_status.text() != was:
@@ -403,8 +408,8 @@ class SentPage(Page):
             self.send_button.setFocus()
 
     def _ended(self) -> None:
-        """The worker reported its last word (done or failed) and returns right after: wait
-        for it (a moment), so that the page does not show it still sending ("Connecting…",
+        """The worker reported its last word (done, failed or paused) and returns right after:
+        wait for it (a moment), so that the page does not show it still sending ("Connecting…",
         Pause) when the report arrives before the thread has ended."""
         if self.job is not None:
             self.job.wait(timeout=5.0)
