@@ -169,7 +169,8 @@ def test_send_page_sends_pauses_rides_out_offline_survives_a_restart_and_gives_a
         page.pause_button.click()
         # At once: "Pausing", and no second Pause (the worker may still ask the server).
         assert page.send_status.text() == "Pausing…"
-        assert not page.pause_button.isVisible() and not page.send_button.isVisible()
+        assert page.pause_button.isVisible() and not page.pause_button.isEnabled()
+        assert not page.send_button.isVisible()
         shots(w, "send-pausing")
         # The worker ends first; the page shows "paused" when its last report arrives (queued).
         qtbot.waitUntil(

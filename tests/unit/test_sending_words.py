@@ -45,6 +45,7 @@ def test_progress_in_words_a_candidate_understands() -> None:
     pausing = progress_words(_progress("pausing"), "Harbour Lane")
     assert pausing.headline == "Pausing: asking Harbour Lane how much it has received…"
     assert "MB" not in pausing.headline + pausing.detail
+    assert pausing.detail == "What was sent is kept."
     offline = progress_words(_progress("offline", retry_in=8.0), "Harbour Lane")
     assert offline.headline == (
         "No connection right now. OneTake tries again by itself in 8 s; "

@@ -76,6 +76,10 @@ class ProgressWords:
     detail: str  # speed and time left while sending; "" otherwise
 
 
+# Under "Pausing": the card keeps its second line (and its shape) until "Paused" comes.
+PAUSING_DETAIL = "What was sent is kept."
+
+
 def progress_words(
     p: UploadProgress, organisation: str, retry_in: float | None = None
 ) -> ProgressWords:
@@ -90,7 +94,9 @@ def progress_words(
         )
         return ProgressWords(f"Sending your answers: {amount} ({percent} %).", detail)
     if p.state == "pausing":  # the figure so far may be more than the server kept
-        return ProgressWords(f"Pausing: asking {organisation} how much it has received…", "")
+        return ProgressWords(
+            f"Pausing: asking {organisation} how much it has received…", PAUSING_DETAIL
+        )
     if p.state == "paused":
         return ProgressWords(
             f"Paused at {amount}. What was sent is kept: Resume goes on from there.", ""

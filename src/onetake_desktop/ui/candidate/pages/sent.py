@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.handover import send_options
 from onetake_desktop.services.sending import (
+    PAUSING_DETAIL,
     ProgressWords,
     checksum_words,
     failure_words,
@@ -320,7 +321,7 @@ class SentPage(Page):
             left = None if self.retry_at is None else max(0.0, self.retry_at - time.monotonic())
             if running and self.pausing and p.state in ("connecting", "sending", "offline"):
                 # Pause was pressed; the worker's own word follows (it may ask the server).
-                words = ProgressWords("Pausing…", "")
+                words = ProgressWords("Pausing…", PAUSING_DETAIL)
             else:
                 words = progress_words(p, org, left)
             if p.state in ("sending", "paused"):  # offline or connecting: the last known part
@@ -339,7 +340,9 @@ class SentPage(Page):
         self.send_detail.setVisible(bool(words.detail))
         done = self.upload_receipt is not None
         self.send_progress.setVisible(not self.problem or running)
-        self.pause_button.setVisible(running and not self.pausing)
+        # Greyed out while pausing rather than hidden: the card keeps its shape.
+        self.pause_button.setVisible(running)
+        self.pause_button.setEnabled(not self.pausing)
         self.send_button.setVisible(not running and not done)
         if p is not None and p.state == "paused":
             set_button_text(self.send_button, "Resume")
