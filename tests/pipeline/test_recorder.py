@@ -287,6 +287,68 @@ def test_ctrl_c_while_the_take_starts_stops_and_keeps_it(
     assert out.exists() and not out.with_name("int.mp4.partial").exists()
 
 
+@pytest.mark.timeout(60, method="thread")
+def test_a_second_ctrl_c_while_the_take_starts_waits_for_its_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both Ctrl+Cs after the take was handed to the session, before its writer started: the
+    # second raised KeyboardInterrupt there, and closing the session waited for ever for a
+    # writer that never ran, saying "nothing was recorded" (review s13a L6). Now it is held
+    # until the writer runs; closing the session then finishes the take.
+    import signal
+
+    from onetake_desktop.cli import main
+    from onetake_desktop.media.recorder import Take
+
+    start = Take._start
+    writer_running: list[bool] = []
+
+    def two_ctrl_c_then_start(take: Take) -> None:
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # held: its Python handler ran, nothing raised
+        start(take)
+        writer_running.append(take._thread.is_alive())
+
+    monkeypatch.setattr(Take, "_start", two_ctrl_c_then_start)
+    out = tmp_path / "int.mp4"
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["record", "--seconds", "30", "--profile", "light", str(out)]) == 130
+    assert signal.getsignal(signal.SIGINT) is before
+    assert writer_running == [True]
+    said = capsys.readouterr()
+    assert said.out == ""
+    assert said.err.splitlines() == [
+        "onetake: stopping... (Ctrl+C again to quit without waiting)",
+        f"onetake: stopped by a second Ctrl+C: the take was not finished. {out} appears only "
+        f"if it can still be finished on the way out; otherwise what was recorded stays in "
+        f"{out}.partial.",
+    ]
+    # Closing the session finished the take (on the way out, as the message allows).
+    assert out.exists() and not out.with_name("int.mp4.partial").exists()
+
+
+@pytest.mark.timeout(60, method="thread")
+def test_a_take_whose_writer_never_started_is_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Anything raised between the take's handover to the session and its writer's start left
+    # a take that closing the session waited for, for ever (review s13a L6): now the take is
+    # let go with its file, which holds nothing recorded.
+    from onetake_desktop.media.recorder import Take
+
+    def no_thread(take: Take) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(Take, "_start", no_thread)
+    out = tmp_path / "never.mp4"
+    with CaptureSession("synthetic:size=320x240", "synthetic") as session:
+        session.wait_ready()
+        with pytest.raises(RuntimeError, match="new thread"):
+            session.start_take(out, SMALL, max_seconds=5)
+        assert session._take is None
+    assert not out.exists() and not out.with_name("never.mp4.partial").exists()
+
+
 def test_ctrl_c_before_the_take_began_records_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -347,9 +409,10 @@ def test_a_second_ctrl_c_ends_a_record_that_hangs(tmp_path: Path) -> None:
             child.kill()
             child.communicate()
     assert child.returncode == 130, stderr
-    assert stderr.strip().splitlines()[-1] == (
-        "onetake: stopped by a second Ctrl+C: the take had not begun; nothing was recorded."
-    )
+    assert stderr.strip().splitlines()[-2:] == [
+        "onetake: stopping... (Ctrl+C again to quit without waiting)",
+        "onetake: stopped by a second Ctrl+C: the take had not begun; nothing was recorded.",
+    ]
     assert "Traceback" not in stderr and stdout == ""
     assert not out.exists()
 

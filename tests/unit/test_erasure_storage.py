@@ -140,6 +140,41 @@ def test_sweep_finishes_or_undoes_interrupted_erasures(library: Library) -> None
     assert folder.is_dir() and not tomb.exists() and not orphan.exists()
 
 
+def test_the_sweep_deletes_after_it_lets_go_of_the_library(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting a crashed erasure's media (GBs on a slow disk) held the write lock, so another
+    OneTake's import waited its busy timeout and said "library busy" (review s13a L7). Staged
+    from inside the deletion: another connection to the same file imports with a short wait."""
+    from onetake_desktop.storage import erasure
+
+    orphan = library.root / "submissions" / ".erasing-0123456789ab"
+    (orphan / "media").mkdir(parents=True)
+    (orphan / "media" / "q1.mp4").write_bytes(b"left over" * 1000)
+    imported: list[int] = []
+    deleting: list[Path] = []
+    real_remove_tree = erasure._remove_tree
+
+    def import_elsewhere_meanwhile(folder: Path) -> None:
+        deleting.append(folder)
+        assert (folder / "media" / "q1.mp4").is_file()  # the deletion has not begun
+        elsewhere = open_library(library.root)
+        try:
+            elsewhere.db.execute("PRAGMA busy_timeout = 50")
+            imported.append(add(elsewhere, "Grace Hopper", "d" * 64))
+        finally:
+            elsewhere.close()
+        real_remove_tree(folder)
+
+    monkeypatch.setattr(erasure, "_remove_tree", import_elsewhere_meanwhile)
+    assert PrivacyService(library).sweep() == 1
+    assert len(imported) == 1 and library.submissions.get(imported[0]) is not None
+    # It deleted a name of its own, still a tombstone's (a crash now: the next sweep's).
+    [claimed] = deleting
+    assert claimed != orphan and claimed.name.startswith(".erasing-0123456789ab")
+    assert not orphan.exists() and not claimed.exists()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_the_database_and_its_folder_are_private(library: Library) -> None:
     assert stat.S_IMODE(os.stat(library.root).st_mode) == 0o700

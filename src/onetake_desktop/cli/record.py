@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
@@ -40,13 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.seconds <= 0:
         raise UsageError("--seconds must be more than 0.")
-    began: list[bool] = []
-    with _ctrl_c_asks_to_stop() as stop_asked:  # before the slow imports of the engine
+    with _ctrl_c_asks_to_stop() as ctrl_c:  # before the slow imports of the engine
         try:
-            return _record(args, stop_asked, began)
+            return _record(args, ctrl_c)
         except KeyboardInterrupt:
             pass  # a second Ctrl+C: said below, once the default Ctrl+C is back
-    if began:
+    if ctrl_c.began:
         # At exit the engine still finishes a take it can (for a while); the final name only
         # ever holds a whole file.
         said = (
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED
 
 
-def _record(args: argparse.Namespace, stop_asked: Callable[[], bool], began: list[bool]) -> int:
+def _record(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
     from onetake_desktop.media.profiles import get_profile
     from onetake_desktop.media.recorder import STOPPED, TIME_LIMIT, CaptureSession
 
@@ -67,15 +67,16 @@ def _record(args: argparse.Namespace, stop_asked: Callable[[], bool], began: lis
     camera = None if profile.audio_only else args.camera
     with CaptureSession(camera, args.mic) as session:
         session.wait_ready()
-        if stop_asked():
+        if ctrl_c.stop_asked():
             sys.stderr.write("onetake: stopped before the take began; nothing was recorded.\n")
             return EXIT_FAILURE
-        take = session.start_take(args.out, profile, max_seconds=args.seconds)
-        began.append(True)
+        take = session.start_take(
+            args.out, profile, max_seconds=args.seconds, handover=ctrl_c.handing_over()
+        )
         # Said once the writer runs: from here on Ctrl+C keeps what was recorded.
         sys.stderr.write(f"onetake: recording {args.out}; Ctrl+C stops and keeps it.\n")
         sys.stderr.flush()
-        while not take.finished.done() and not stop_asked():
+        while not take.finished.done() and not ctrl_c.stop_asked():
             take.wait(_POLL_SECONDS)
         result = take.wait(0)
         if result is None:  # stopped by Ctrl+C, or the writer failed (stop() raises why)
@@ -105,33 +106,81 @@ def _record(args: argparse.Namespace, stop_asked: Callable[[], bool], began: lis
 _POLL_SECONDS = 0.1  # how soon a Ctrl+C is seen while the take runs
 
 
-@contextmanager
-def _ctrl_c_asks_to_stop() -> Iterator[Callable[[], bool]]:
-    """The first Ctrl+C (SIGINT) only notes that the take should stop; the main thread looks at
-    the note where stopping is safe. A KeyboardInterrupt raised wherever the main thread happens
-    to be could land inside start_take, after the take was handed to the session but before its
-    writer thread started: closing the session then waited for that writer.
+STOPPING = "onetake: stopping... (Ctrl+C again to quit without waiting)\n"
 
-    Every Ctrl+C after the first raises KeyboardInterrupt: opening a device or finishing a take
-    can hang, and the user must always be able to end the process. Ctrl+C ignored by the
-    parent (a background job) stays ignored."""
-    asked: list[bool] = []
 
-    def note(signum: int, frame: FrameType | None) -> None:
-        if asked:
+class _CtrlC:
+    """Ctrl+C (SIGINT) while ``record`` runs; the handler runs on the main thread.
+
+    The first Ctrl+C only notes that the take should stop (and says so); the main thread looks
+    at the note where stopping is safe. Every later one raises KeyboardInterrupt: opening a
+    device or the take's file, or finishing a take, can hang, and the user must always be able
+    to end the process -- but not while the take is handed to the session (:meth:`handing_over`,
+    after its file opened and before its writer runs): raised there, it left a take no writer
+    finishes and closing the session waited for ever (review s13a L6). There it is noted and
+    raised once the writer runs."""
+
+    def __init__(self) -> None:
+        self.began = False  # the take's file is open: a .partial exists
+        self._asked = False
+        self._holding = False
+        self._held = False
+
+    def stop_asked(self) -> bool:
+        return self._asked
+
+    def note(self, signum: int, frame: FrameType | None) -> None:
+        # No lock: the handler runs between two of the main thread's steps.
+        if not self._asked:
+            self._asked = True
+            _say(STOPPING)
+        elif self._holding:
+            self._held = True
+        else:
             raise KeyboardInterrupt
-        asked.append(True)  # no lock here: the handler runs between two of the main thread's steps
 
+    @contextmanager
+    def handing_over(self) -> Iterator[None]:
+        self.began = True
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._held:  # the writer runs now: closing the session finishes the take
+            raise KeyboardInterrupt
+
+
+def _say(text: str) -> None:
+    """Write to stderr from the signal handler: straight to the descriptor, as the main thread
+    may be inside a write to sys.stderr's buffer (a reentrant write there raises)."""
+    if sys.stderr is None:  # no console (pythonw)
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (ValueError, OSError):  # replaced by one without a descriptor (a test's capture)
+        sys.stderr.write(text)
+        return
+    with suppress(OSError):
+        os.write(fd, text.encode())
+
+
+@contextmanager
+def _ctrl_c_asks_to_stop() -> Iterator[_CtrlC]:
+    """Ctrl+C handled as :class:`_CtrlC` says while the block runs. Ctrl+C ignored by the
+    parent (a background job) stays ignored; off the main thread, where signals cannot be
+    handled, Ctrl+C stays as it was."""
+    ctrl_c = _CtrlC()
     if threading.current_thread() is not threading.main_thread():  # signals are the main's
-        yield lambda: False
+        yield ctrl_c
         return
     previous = signal.getsignal(signal.SIGINT)
     if previous == signal.SIG_IGN:
-        yield lambda: False
+        yield ctrl_c
         return
-    signal.signal(signal.SIGINT, note)
+    signal.signal(signal.SIGINT, ctrl_c.note)
     try:
-        yield lambda: bool(asked)
+        yield ctrl_c
     finally:
         # None: a handler not set from Python, which cannot be put back; Python's own is the
         # nearest.

@@ -1004,8 +1004,14 @@ class CaptureSession:
         profile: Profile,
         max_seconds: float | None = None,
         on_finished: Callable[[TakeResult], None] | None = None,
+        handover: contextlib.AbstractContextManager[object] | None = None,
     ) -> Take:
-        """Start recording one answer into ``out_path`` (written as ``out_path.partial``)."""
+        """Start recording one answer into ``out_path`` (written as ``out_path.partial``).
+
+        ``handover`` is entered once the take's file is open and left once its writer runs:
+        in between the take is the session's but no thread would finish it, so ``close()``
+        would wait for ever after an exception there. The CLI holds back a second Ctrl+C in
+        it (review s13a L6); opening the file, which can hang, stays interruptible."""
         if not self._started:
             self.start()
         with self._lock:
@@ -1026,24 +1032,40 @@ class CaptureSession:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         check_disk_space(out_path.parent, max_seconds or 0.0, profile)
         colour = self.video.colour if with_video and self.video is not None else CAMERA_COLOUR
-        encoder = _Encoder(partial_path(out_path), profile, with_video, with_audio, colour=colour)
+        partial = partial_path(out_path)
+        encoder = _Encoder(partial, profile, with_video, with_audio, colour=colour)
         capture_path = self.video.capture_path if with_video and self.video is not None else ""
-        take = Take(
-            out_path,
-            profile,
-            encoder,
-            self.clock,
-            max_seconds,
-            on_finished,
-            self._done,
-            capture_path=capture_path,
-        )
-        with self._lock:
-            self._take = take
-            # Sound from just before t0 may hold its first samples (blocks arrive late).
-            for samples, t in self._recent_audio:
-                take._push_audio(samples, t)
-        take._start()
+        take: Take | None = None
+        try:
+            with handover if handover is not None else contextlib.nullcontext():
+                take = Take(
+                    out_path,
+                    profile,
+                    encoder,
+                    self.clock,
+                    max_seconds,
+                    on_finished,
+                    self._done,
+                    capture_path=capture_path,
+                )
+                with self._lock:
+                    self._take = take
+                    # Sound from just before t0 may hold its first samples (blocks arrive late).
+                    for samples, t in self._recent_audio:
+                        take._push_audio(samples, t)
+                take._start()
+        except BaseException:
+            if take is None or take._thread.ident is None:  # no writer: nothing was recorded
+                with self._lock:
+                    if take is not None and self._take is take:
+                        self._take = None
+                if take is not None:
+                    with _exit_hook:  # nothing for the exit hook to finish either
+                        _LIVE_TAKES.discard(take)
+                encoder._release()  # its file closed first: no trailer on an empty take
+                with contextlib.suppress(OSError):
+                    os.unlink(partial)
+            raise
         return take
 
     def _reopen_lost(self) -> None:

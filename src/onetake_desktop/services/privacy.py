@@ -200,7 +200,7 @@ class Release(AfterRelease):
 class HoldsMade:
     """What keeping a person longer did (:meth:`PrivacyService.hold_all`)."""
 
-    holds: list[Hold]
+    holds: tuple[Hold, ...]
     # Asked for but erased meanwhile elsewhere (or the id now holds someone else): not held.
     already_gone: tuple[int, ...] = ()
 
@@ -209,7 +209,7 @@ class HoldsMade:
 class HoldsLifted:
     """What stopping keeping a person longer did (:meth:`PrivacyService.release_all`)."""
 
-    released: list[Release]
+    released: tuple[Release, ...]
     already_gone: tuple[int, ...] = ()  # as in HoldsMade
 
 
@@ -646,7 +646,7 @@ class PrivacyService:
                 )
         log.info("kept %d submission(s) longer, %d already gone", len(made), len(gone))
         held = {h.id: h for c in there for h in self.holds(c.submission_id)}
-        return HoldsMade([held[i] for i in made], gone)
+        return HoldsMade(tuple(held[i] for i in made), gone)
 
     def release(
         self,
@@ -727,7 +727,7 @@ class PrivacyService:
             released.append(
                 Release(after.candidate, after.overdue, tuple(now_held[h.id] for h in holds))
             )
-        return HoldsLifted(released, gone)
+        return HoldsLifted(tuple(released), gone)
 
     def release_preview(self, submission_id: int, now: datetime | None = None) -> AfterRelease:
         """How this candidate stands once every hold that runs for them (at ``now``, the

@@ -29,6 +29,7 @@ import contextlib
 import logging
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -239,32 +240,44 @@ def sweep_leftovers(db: Database, root: Path) -> int:
     gone is deleted; one whose submission is still there (the crash came before the commit)
     is put back. Returns how many folders were deleted.
 
-    Under the write lock: another OneTake's erasure moves its folders aside and deletes their
-    rows in one write transaction (erase_submissions), so a tombstone seen here is never one
-    of an erasure under way (put back, it would outlive the rows deleted a moment later). While
-    another OneTake writes longer than SWEEP_WAIT_MS, nothing is swept: the next sweep does."""
+    Decided under the write lock: another OneTake's erasure moves its folders aside and
+    deletes their rows in one write transaction (erase_submissions), so a tombstone seen here
+    is never one of an erasure under way (put back, it would outlive the rows deleted a moment
+    later). While another OneTake writes longer than SWEEP_WAIT_MS, nothing is swept: the next
+    sweep does. The deleting (possibly GBs) comes after the commit, so it never holds the
+    lock another OneTake's import, score or erasure waits for (review s13a L7)."""
     parent = root / "submissions"
     if not parent.is_dir():
         return 0
     db.execute(f"PRAGMA busy_timeout = {SWEEP_WAIT_MS}")
     try:
         with transaction(db):
-            return _sweep(db, root, parent)
+            doomed = _sweep(db, root, parent)
     except OneTakeError as error:  # busy: the window's start-up must not fail on it
         log.warning("leftovers of an erasure not swept: %s", type(error).__name__)
         return 0
     finally:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    for tomb in doomed:
+        _remove_tree(tomb)
+    return len(doomed)
 
 
-def _sweep(db: Database, root: Path, parent: Path) -> int:
+def _sweep(db: Database, root: Path, parent: Path) -> list[Path]:
+    """Put back what is still a submission's; return the tombstones to delete, each first
+    renamed to a name of this sweep's own (still a tombstone's, so a crash while deleting
+    leaves it to the next sweep): no erasure or sweep elsewhere names it once the lock goes."""
     stored = {(root / str(r[0])).resolve() for r in db.execute("SELECT folder FROM submissions")}
-    deleted = 0
+    doomed: list[Path] = []
     for tomb in [p for p in parent.iterdir() if p.name.startswith(TOMBSTONE_PREFIX)]:
         original = parent / tomb.name[len(TOMBSTONE_PREFIX) :]
         if original.resolve() in stored and not original.exists():
             os.replace(tomb, original)
             continue
-        _remove_tree(tomb)
-        deleted += 1
-    return deleted
+        claimed = tomb.with_name(f"{tomb.name}.{uuid.uuid4().hex[:8]}")
+        try:
+            os.replace(tomb, claimed)
+        except OSError:  # a file in it held open (Windows): its rows are gone all the same
+            claimed = tomb
+        doomed.append(claimed)
+    return doomed
