@@ -653,6 +653,9 @@ def send_bundle(
                     state = replace(state, upload_url="", completed_at="")
                     acked = 0
             if not state.upload_url:
+                # A pause that cuts this POST after the server made the upload leaves that one
+                # unused (the address never came): the next try makes another, and the server's
+                # expiry clears the first (review s13a L4). Nothing of the bundle is in it.
                 uploader.url = uploader.create_url()
                 uploader.offset = 0
                 state = replace(state, upload_url=uploader.url)
