@@ -22,6 +22,8 @@ The "Sending" figure is what the other end has acknowledged (the socket's writte
 its unacknowledged queue: SIOCOUTQ on Linux, SO_NWRITE on macOS), not what the socket took, so
 it moves with the line however large the kernel lets the send buffer grow. Where the queue
 cannot be read (Windows), the send buffer is capped instead, so that the count stays near.
+The count errs low: the queue holds TLS records and headers, the count only the body's bytes;
+behind a proxy it is what the proxy acknowledged.
 
 Threading: :func:`send_bundle` runs on the caller's thread and calls ``on_progress`` there,
 except while a PATCH is sending: then its line's watcher thread reports the count, while the
@@ -757,6 +759,8 @@ def _patch(
     def tick() -> None:
         written = body.written
         unacknowledged = line.unacknowledged()
+        if unacknowledged is None and COUNTS_ACKNOWLEDGED:
+            return  # the socket is going (an error mid-request): its uncapped buffer is no count
         across = written if unacknowledged is None else max(0, written - unacknowledged)
         if start + across > meter.sent:
             meter.update(start + across)
