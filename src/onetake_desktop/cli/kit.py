@@ -19,7 +19,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "build",
         help="build a candidate kit (and the reviewer's interview definition) from TOML",
         description="Build ROLE.onetakekit for candidates and ROLE.onetakeinterview (with the "
-        "rubric) for reviewers from an interview.toml.",
+        "rubric) for reviewers from an interview.toml. Building the same content again "
+        "rewrites the same kit. As in the authoring window, when KIT already holds a published "
+        "kit with other content, that kit and its definition are kept beside it as "
+        "ROLE-VERSION.onetakekit and ROLE-VERSION.onetakeinterview (bundles that answer it still "
+        "import), and the new kit gets the next version, which is also written into "
+        "interview.toml (one line says so).",
     )
     b.add_argument("source", type=Path, metavar="interview.toml")
     b.add_argument("-o", "--output", type=Path, required=True, metavar="KIT")
@@ -74,11 +79,21 @@ def run_build(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.keys import signer_from_passphrase
 
     signer = signer_from_passphrase(args) if args.sign else None
-    kit_path, definition_path = author.build_kit(args.source, args.output, signer)
-    _print_warnings(args.source, author.markup_warnings(kit_path))
+    published = author.build_kit(args.source, args.output, signer)
+    _print_warnings(args.source, author.markup_warnings(published.kit))
     print(
-        f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
+        f"Wrote {published.kit} (for candidates) and {published.definition} (with the rubric, "
+        "for reviewers)."
     )
+    written = f", now written into {args.source}" if published.renumbered else ""
+    if published.archived:
+        print(
+            f"{published.kit.name} held another published version: it stays as "
+            f"{published.archived[0].name}, so bundles that answer it still import; this "
+            f"build is version {published.version}{written}."
+        )
+    elif published.renumbered:  # the previous version was already kept beside it
+        print(f"This build is version {published.version}{written}.")
     return EXIT_OK
 
 
