@@ -262,8 +262,12 @@ def test_every_guard_rail_shows_beside_its_field(qtbot: QtBot, context: AppConte
     draft.set("questions[2].context", "")
     draft.set("questions[0].rubric.2", str(draft.get("questions[0].rubric.1")) + " ")
     draft.set("questions[3].answer_max_seconds", 1800)
+    draft.set("organisation", "Your organisation")  # left as the template wrote it
     advice = draft.advice(NOW)
     assert {a.rule for a in advice} == {
+        "placeholder",
+        "promises_practice",  # the demo's instructions promise a practice question...
+        "promises_rerecords",  # ... and 2 re-records of each answer
         "no_practice",
         "deadline_soon",
         "privacy_incomplete",
@@ -282,7 +286,7 @@ def test_every_guard_rail_shows_beside_its_field(qtbot: QtBot, context: AppConte
     assert w.checks.isHidden()
     QTest.mouseClick(w.checks_button, Qt.MouseButton.LeftButton)
     assert not w.checks.isHidden()
-    assert w.summary.text() == "Ready to build; 9 suggestions."
+    assert w.summary.text() == "Ready to build; 12 suggestions."
     for a in advice:
         if a.path.startswith("questions["):
             index = int(a.path.split("]")[0][len("questions[") :])

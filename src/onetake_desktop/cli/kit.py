@@ -65,10 +65,10 @@ def _print_warnings(path: Path, warnings: list[Problem]) -> None:
         )
 
 
-def _print_advice(args: argparse.Namespace) -> None:
+def _print_advice(args: argparse.Namespace, file: Path) -> None:
     """The guard rails the authoring window shows beside each field (never blocking), after
-    what ``kit validate`` and ``kit show`` print: one formatter for both commands."""
-    advice = author.advice_for(args.file, context_of(args).clock.now())  # already validated
+    what ``kit validate``, ``kit show`` and ``kit build`` print: one formatter for all."""
+    advice = author.advice_for(file, context_of(args).clock.now())  # already validated
     if advice:
         print("Advice (it never blocks building; 'onetake author' shows it beside each field):")
         for line in advice:
@@ -94,6 +94,9 @@ def run_build(args: argparse.Namespace) -> int:
         )
     elif published.renumbered:  # the previous version was already kept beside it
         print(f"This build is version {published.version}{written}.")
+    # What the kit carries to candidates that the author may not have meant (placeholders,
+    # texts the settings contradict): said where the kit goes out, not only in validate.
+    _print_advice(args, published.definition)
     return EXIT_OK
 
 
@@ -119,7 +122,7 @@ def run_validate(args: argparse.Namespace) -> int:
     )
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
-    _print_advice(args)
+    _print_advice(args, args.file)
     return EXIT_OK
 
 
@@ -139,5 +142,5 @@ def run_show(args: argparse.Namespace) -> int:
     print(author.show_file(args.file))
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
-    _print_advice(args)
+    _print_advice(args, args.file)
     return EXIT_OK

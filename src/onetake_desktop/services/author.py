@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.authoring import (
+    TEMPLATE_PLACEHOLDERS,
     Advice,
     content_hash_ignoring_version,
     guard_rails,
@@ -333,8 +334,8 @@ def template_text(name: str) -> str:
     data: dict[str, Any] = {
         "interview_id": f"{name}-interview",
         "version": "1",
-        "organisation": "Your organisation",
-        "role_title": "The role you are hiring for",
+        "organisation": TEMPLATE_PLACEHOLDERS["organisation"],
+        "role_title": TEMPLATE_PLACEHOLDERS["role_title"],
         "default_answer_type": "video",
         "retention_days": 180,
         "welcome": "Thank you for applying. This short recorded interview lets you answer a\n"
