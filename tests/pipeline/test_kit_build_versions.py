@@ -99,3 +99,20 @@ def test_a_rebuild_with_changes_keeps_the_answered_version_importable(
         "role-2026.11.onetakekit); give this interview a new version first."
     ]
     assert {p.name: p.read_bytes() for p in kit.parent.iterdir()} == before
+
+
+def test_a_kit_path_holding_something_else_is_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The old `kit build` wrote over any file at -o; it now reads what is there first."""
+    notes = tmp_path / "notes.onetakekit"
+    notes.write_text("my notes", encoding="utf-8")
+    source = kitfile.demo_source_path()
+    code, out, err = run(capsys, "kit", "build", str(source), "-o", str(notes))
+    assert (code, out) == (2, "")
+    assert err.strip().splitlines() == [
+        "onetake: notes.onetakekit already exists and is not an interview kit (The kit file "
+        "notes.onetakekit is not valid JSON (Expecting value)); choose another file name."
+    ]
+    assert notes.read_text(encoding="utf-8") == "my notes"
+    assert not kitfile.definition_path_for(notes).exists()

@@ -780,7 +780,13 @@ class AuthorDraft:
                 f"{kept_same.name}); give this interview a new version first."
             )
         if kit_out.exists():
-            old = kitfile.load_kit(kit_out)
+            try:
+                old = kitfile.load_kit(kit_out)
+            except InvalidInputError as error:  # someone's file, not a kit: never over it
+                raise UsageError(
+                    f"{kit_out.name} already exists and is not an interview kit "
+                    f"({str(error).rstrip('.')}); choose another file name."
+                ) from None
             changed = content_hash_ignoring_version(old) != content_hash_ignoring_version(new_kit)
             if changed or old.version != new.kit.version:
                 keep = kit_out.with_name(f"{stem}-{old.version}{kitfile.KIT_SUFFIX}")
