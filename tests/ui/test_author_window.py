@@ -166,7 +166,10 @@ def test_the_demo_interview_built_from_nothing_through_the_controls(
     assert w.summary.text().startswith("Ready to build"), w.draft.problems()
 
     w.choose_kit_path = lambda: tmp_path / "built.onetakekit"
+    # Never saved: building saves it first, asking where (walk s13 LOW-3).
+    w.choose_save_path = lambda: tmp_path / "demo.toml"
     w.build_action.trigger()
+    assert not w.draft.dirty and (tmp_path / "demo.toml").exists()
     built = kitfile.load_kit(tmp_path / "built.onetakekit")
     committed = kitfile.load_kit(kitfile.demo_kit_path())
     assert content_hash_ignoring_version(built) == content_hash_ignoring_version(committed)
@@ -175,7 +178,6 @@ def test_the_demo_interview_built_from_nothing_through_the_controls(
     assert built_definition.rubrics == committed_definition.rubrics
 
     # Save it; the saved TOML reads back as the same interview.
-    w.choose_save_path = lambda: tmp_path / "demo.toml"
     w.save_action.trigger()
     assert not w.draft.dirty and not w.isWindowModified()
     saved = kitfile.load_toml(tmp_path / "demo.toml")
@@ -262,8 +264,12 @@ def test_every_guard_rail_shows_beside_its_field(qtbot: QtBot, context: AppConte
     draft.set("questions[2].context", "")
     draft.set("questions[0].rubric.2", str(draft.get("questions[0].rubric.1")) + " ")
     draft.set("questions[3].answer_max_seconds", 1800)
+    draft.set("organisation", "Your organisation")  # left as the template wrote it
     advice = draft.advice(NOW)
     assert {a.rule for a in advice} == {
+        "placeholder",
+        "promises_practice",  # the demo's instructions promise a practice question...
+        "promises_rerecords",  # ... and 2 re-records of each answer
         "no_practice",
         "deadline_soon",
         "privacy_incomplete",
@@ -282,7 +288,7 @@ def test_every_guard_rail_shows_beside_its_field(qtbot: QtBot, context: AppConte
     assert w.checks.isHidden()
     QTest.mouseClick(w.checks_button, Qt.MouseButton.LeftButton)
     assert not w.checks.isHidden()
-    assert w.summary.text() == "Ready to build; 9 suggestions."
+    assert w.summary.text() == "Ready to build; 12 suggestions."
     for a in advice:
         if a.path.startswith("questions["):
             index = int(a.path.split("]")[0][len("questions[") :])
@@ -442,7 +448,9 @@ def test_a_file_the_form_cannot_edit_says_so_and_loses_nothing(
 def test_building_changed_content_over_a_published_kit_makes_a_new_version(
     qtbot: QtBot, context: AppContext, tmp_path: Path
 ) -> None:
-    w = make_window(qtbot, context, AuthorDraft.open(kitfile.demo_source_path()))
+    source = tmp_path / "support.toml"  # building saves the draft: not over the bundled demo
+    source.write_bytes(kitfile.demo_source_path().read_bytes())
+    w = make_window(qtbot, context, AuthorDraft.open(source))
     w.choose_kit_path = lambda: tmp_path / "support.onetakekit"
     w.build_action.trigger()
     assert "version 2026.11" in w.statusBar().currentMessage()
@@ -455,6 +463,41 @@ def test_building_changed_content_over_a_published_kit_makes_a_new_version(
     assert field(w, "version").read() == "2026.12"  # the form shows the new stamp
     assert kitfile.load_kit(tmp_path / "support-2026.11.onetakekit").version == "2026.11"
     assert kitfile.load_kit(tmp_path / "support.onetakekit").version == "2026.12"
+    # ... and so does the saved TOML: the published version has its source on disk.
+    assert not w.draft.dirty and not w.isWindowModified()
+    assert kitfile.load_toml(source).kit == kitfile.load_kit(tmp_path / "support.onetakekit")
+
+
+def test_building_saves_the_draft_first_so_every_published_kit_has_its_toml(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    """Walk s13 LOW-3: the window built from an unsaved draft (title still ``name.toml*``), so
+    a published kit could have no saved TOML that says the same."""
+    source = tmp_path / "role.toml"
+    source.write_bytes(kitfile.demo_source_path().read_bytes())
+    w = make_window(qtbot, context, AuthorDraft.open(source))
+    enter(w, "role_title", "Support Lead")
+    assert w.isWindowModified() and w.draft.dirty
+    w.choose_kit_path = lambda: tmp_path / "role.onetakekit"
+    w.build_action.trigger()
+    assert not w.draft.dirty and not w.isWindowModified()
+    saved = kitfile.load_toml(source)
+    assert saved.kit.role_title == "Support Lead"
+    assert saved.kit == kitfile.load_kit(tmp_path / "role.onetakekit")
+
+    # Never saved, and the save dialog cancelled: nothing is built, the kit is not asked for.
+    blank = make_window(qtbot, context, AuthorDraft.open(tmp_path / "role.onetakekit"))
+    assert blank.draft.path is None
+    asked: list[str] = []
+    blank.choose_save_path = lambda: None
+
+    def choose_kit_path() -> Path:
+        asked.append("kit")
+        return tmp_path / "other.onetakekit"
+
+    blank.choose_kit_path = choose_kit_path
+    blank.build_action.trigger()
+    assert asked == [] and not (tmp_path / "other.onetakekit").exists()
 
 
 def test_build_and_sign_is_offered_once_the_library_has_an_organisation_key(

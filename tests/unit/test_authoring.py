@@ -105,8 +105,13 @@ def test_every_guard_rail_fires_on_a_kit_made_to_trigger_it() -> None:
     draft.set("questions[2].context", "")
     draft.set("questions[0].rubric.2", draft.get("questions[0].rubric.1") + " ")
     draft.set("questions[3].answer_max_seconds", 1800)
+    draft.set("organisation", "Your organisation")  # left as the template wrote it
     found = rules(draft)
     assert found == {
+        "placeholder": {"organisation"},
+        # The demo's instructions promise a practice question and 2 re-records of each answer.
+        "promises_practice": {"instructions"},
+        "promises_rerecords": {"instructions"},
         "no_practice": {"practice"},
         "deadline_soon": {"deadline"},
         "privacy_incomplete": {"privacy_notice"},
@@ -187,10 +192,66 @@ def test_the_question_bank_has_24_well_formed_anchored_questions() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(author.TEMPLATES))
-def test_every_template_is_a_valid_interview_without_advice(name: str) -> None:
+def test_every_template_is_a_valid_interview_whose_only_advice_is_its_placeholders(
+    name: str,
+) -> None:
     draft = AuthorDraft.from_template(name)
     assert draft.problems() == []
+    if name == "demo":  # a finished interview: nothing to replace
+        assert draft.advice(NOW) == []
+        return
+    assert [(a.path, a.rule) for a in draft.advice(NOW)] == [
+        ("organisation", "placeholder"),
+        ("role_title", "placeholder"),
+    ]
+    assert str(draft.advice(NOW)[0]) == (
+        'organisation: still says "Your organisation", the template\'s placeholder: '
+        "candidates see it as written."
+    )
+    # Replaced (or merely edited), the advice goes; placeholder case and spaces do not count.
+    draft.set("organisation", "  your ORGANISATION ")
+    draft.set("role_title", "Support engineer")
+    assert [(a.path, a.rule) for a in draft.advice(NOW)] == [("organisation", "placeholder")]
+    draft.set("organisation", "Harbour Lane")
     assert draft.advice(NOW) == []
+
+
+def test_texts_that_promise_what_the_settings_do_not_give_are_advised() -> None:
+    draft = AuthorDraft.from_template("general")
+    draft.set("organisation", "Harbour Lane")
+    draft.set("role_title", "Support engineer")
+    assert draft.advice(NOW) == []
+    # The practice question goes; the instructions still promise it.
+    draft.remove("practice")
+    found = rules(draft)
+    assert found["promises_practice"] == {"instructions"}
+    draft.set("welcome", "Start with a short practice round.")
+    assert rules(draft)["promises_practice"] == {"welcome", "instructions"}
+    draft.set("welcome", "Thank you for applying.")
+    # "up to 2 times" in the instructions, but question 2 allows none, then two allow 1.
+    draft.set("questions[1].retakes_allowed", 0)
+    advice = [a for a in draft.advice(NOW) if a.rule == "promises_rerecords"]
+    assert [str(a) for a in advice] == [
+        "instructions: promises up to 2 re-records of each answer, but question 2 allows 0: "
+        "make the text and the settings agree."
+    ]
+    draft.set("questions[0].retakes_allowed", 1)
+    draft.set("questions[1].retakes_allowed", 1)
+    draft.set("questions[2].retakes_allowed", 1)
+    advice = [a for a in draft.advice(NOW) if a.rule == "promises_rerecords"]
+    assert "but questions 1, 2, 3 allow other numbers" in advice[0].message
+    # Words count as numbers; a text answer has no re-records to promise.
+    draft.set(
+        "instructions",
+        "You may re-record each answer up to one time. Each question gives you time to think.",
+    )
+    draft.set("questions[2].answer_type", "text")
+    draft.set("questions[2].retakes_allowed", 0)
+    assert "promises_rerecords" not in rules(draft)
+    # Fixing the text takes both away.
+    draft.set("instructions", "Each question gives you time to think before recording starts.")
+    assert not {"promises_practice", "promises_rerecords"} & set(rules(draft))
+    assert draft.problems() == []
 
 
 def test_kit_new_writes_a_template_that_builds(
@@ -208,6 +269,48 @@ def test_kit_new_writes_a_template_that_builds(
     assert cli.main(["kit", "new", "-o", str(out)]) == EXIT_USAGE
     assert "already exists" in capsys.readouterr().err
     assert out.read_bytes() == before
+
+
+def test_kit_build_and_validate_say_what_still_reads_as_the_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Walk s13 MEDIUM-3: `kit new`, practice removed, built and validated as it is: both
+    commands list the placeholders and the promise of a practice question (exit 0)."""
+    source = tmp_path / "k.toml"
+    assert cli.main(["kit", "new", "-o", str(source)]) == EXIT_OK
+    draft = AuthorDraft.open(source)
+    draft.remove("practice")
+    draft.save()
+    capsys.readouterr()
+    kit_out = tmp_path / "k.onetakekit"
+    heading = "Advice (it never blocks building; 'onetake author' shows it beside each field):"
+    expected = [
+        heading,
+        '  - organisation: still says "Your organisation", the template\'s placeholder: '
+        "candidates see it as written.",
+        '  - role_title: still says "The role you are hiring for", the template\'s '
+        "placeholder: candidates see it as written.",
+        "  - instructions: mentions a practice question, but there is none: add one, or take "
+        "it out of this text.",
+        "  - practice: there is no practice question: an unscored first try calms nerves and "
+        "lets candidates check their camera and sound.",
+    ]
+    assert cli.main(["kit", "build", str(source), "-o", str(kit_out)]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"Wrote {kit_out} ")
+    assert lines[1:] == expected
+    assert cli.main(["kit", "validate", str(source)]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[lines.index(heading) :] == expected
+    # Filled in and the promise taken out: nothing left to say.
+    draft.set("organisation", "Harbour Lane")
+    draft.set("role_title", "Support engineer")
+    draft.set("instructions", "Each question gives you time to think before recording starts.")
+    draft.set("practice.text", "Practice: tell us about a place you enjoy visiting.")
+    draft.set("practice.answer_max_seconds", 45)
+    draft.save()
+    assert cli.main(["kit", "validate", str(source)]) == EXIT_OK
+    assert "Advice" not in capsys.readouterr().out
 
 
 def test_kit_new_refuses_an_unknown_template(

@@ -271,11 +271,15 @@ def test_validate_and_show_print_the_guard_rails_the_window_shows(
     draft.set("questions[0].think_seconds", 10)
     draft.set("questions[1].retakes_allowed", 0)
     draft.set("questions[2].context", "")
+    draft.set("role_title", "The role you are hiring for")  # the template's, left as is
     toml = draft.save(tmp_path / "rails.toml")
     kit = tmp_path / "rails.onetakekit"
     assert cli.main(["kit", "build", str(toml), "-o", str(kit)], context) == 0
     expected = [f"  - {a}" for a in guard_rails(draft.data(), context.clock.now())]
     assert {a.rule for a in guard_rails(draft.data(), context.clock.now())} == {
+        "placeholder",
+        "promises_practice",
+        "promises_rerecords",
         "no_practice",
         "short_think",
         "no_retakes",

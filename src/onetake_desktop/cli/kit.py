@@ -19,7 +19,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "build",
         help="build a candidate kit (and the reviewer's interview definition) from TOML",
         description="Build ROLE.onetakekit for candidates and ROLE.onetakeinterview (with the "
-        "rubric) for reviewers from an interview.toml.",
+        "rubric) for reviewers from an interview.toml. Building the same content again "
+        "rewrites the same kit. As in the authoring window, when KIT already holds a published "
+        "kit with other content, that kit and its definition are kept beside it as "
+        "ROLE-VERSION.onetakekit and ROLE-VERSION.onetakeinterview (bundles that answer it still "
+        "import), and the new kit gets the next version, which is also written into "
+        "interview.toml (one line says so).",
     )
     b.add_argument("source", type=Path, metavar="interview.toml")
     b.add_argument("-o", "--output", type=Path, required=True, metavar="KIT")
@@ -60,10 +65,10 @@ def _print_warnings(path: Path, warnings: list[Problem]) -> None:
         )
 
 
-def _print_advice(args: argparse.Namespace) -> None:
+def _print_advice(args: argparse.Namespace, file: Path) -> None:
     """The guard rails the authoring window shows beside each field (never blocking), after
-    what ``kit validate`` and ``kit show`` print: one formatter for both commands."""
-    advice = author.advice_for(args.file, context_of(args).clock.now())  # already validated
+    what ``kit validate``, ``kit show`` and ``kit build`` print: one formatter for all."""
+    advice = author.advice_for(file, context_of(args).clock.now())  # already validated
     if advice:
         print("Advice (it never blocks building; 'onetake author' shows it beside each field):")
         for line in advice:
@@ -74,11 +79,24 @@ def run_build(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.keys import signer_from_passphrase
 
     signer = signer_from_passphrase(args) if args.sign else None
-    kit_path, definition_path = author.build_kit(args.source, args.output, signer)
-    _print_warnings(args.source, author.markup_warnings(kit_path))
+    published = author.build_kit(args.source, args.output, signer)
+    _print_warnings(args.source, author.markup_warnings(published.kit))
     print(
-        f"Wrote {kit_path} (for candidates) and {definition_path} (with the rubric, for reviewers)."
+        f"Wrote {published.kit} (for candidates) and {published.definition} (with the rubric, "
+        "for reviewers)."
     )
+    written = f", now written into {args.source}" if published.renumbered else ""
+    if published.archived:
+        print(
+            f"{published.kit.name} held another published version: it stays as "
+            f"{published.archived[0].name}, so bundles that answer it still import; this "
+            f"build is version {published.version}{written}."
+        )
+    elif published.renumbered:  # the previous version was already kept beside it
+        print(f"This build is version {published.version}{written}.")
+    # What the kit carries to candidates that the author may not have meant (placeholders,
+    # texts the settings contradict): said where the kit goes out, not only in validate.
+    _print_advice(args, published.definition)
     return EXIT_OK
 
 
@@ -104,7 +122,7 @@ def run_validate(args: argparse.Namespace) -> int:
     )
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
-    _print_advice(args)
+    _print_advice(args, args.file)
     return EXIT_OK
 
 
@@ -124,5 +142,5 @@ def run_show(args: argparse.Namespace) -> int:
     print(author.show_file(args.file))
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)
-    _print_advice(args)
+    _print_advice(args, args.file)
     return EXIT_OK

@@ -10,8 +10,9 @@ Plain Python: no I/O, no Qt.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from onetake_desktop.domain.kit import Kit, kit_content_hash
@@ -23,6 +24,19 @@ MAX_ADVISED_TOTAL_SECONDS = 30 * 60
 SIMILAR_ANCHORS = 0.85  # difflib ratio above which two anchors read as the same thing
 # Reading the welcome, the notice and checking devices: time every candidate spends anyway.
 SETUP_SECONDS = 5 * 60
+
+
+# What the templates (``onetake kit new``, the window's new interview from a template) write
+# for the author to replace: left as is, candidates read it (walk s13, MEDIUM-3).
+TEMPLATE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
+    {"organisation": "Your organisation", "role_title": "The role you are hiring for"}
+)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_PRACTICE = re.compile(r"\bpractice\b", re.IGNORECASE)
+# "re-record each answer up to 2 times", "rerecord up to two times".
+_RERECORDS = re.compile(
+    r"\bre-?record[^.\n]*?\bup to (\d+|one|two|three|four|five) times?\b", re.IGNORECASE
+)
 
 
 class Advice(NamedTuple):
@@ -166,6 +180,15 @@ def guard_rails(data: Mapping[str, Any], now: datetime) -> list[Advice]:
             "is less than 3 days away: candidates with jobs, children or poor connections need "
             "time to find a quiet hour.",
         )
+    for field, placeholder in TEMPLATE_PLACEHOLDERS.items():
+        if _text(data.get(field)).strip().casefold() == placeholder.casefold():
+            add(
+                field,
+                "placeholder",
+                f'still says "{placeholder}", the template\'s placeholder: candidates see it '
+                "as written.",
+            )
+    _contradicting_texts(data, add)
     gaps = privacy_gaps(_text(data.get("privacy_notice")))
     if gaps:
         add(
@@ -230,6 +253,46 @@ def guard_rails(data: Mapping[str, Any], now: datetime) -> list[Advice]:
                     "behaviour a reviewer can tell apart.",
                 )
     return advice
+
+
+def _contradicting_texts(data: Mapping[str, Any], add: Callable[[str, str, str], None]) -> None:
+    """Welcome or instructions that promise what the settings do not give: a practice
+    question that is not there, a number of re-records the questions do not allow."""
+    has_practice = isinstance(data.get("practice"), Mapping)
+    default_type = _text(data.get("default_answer_type")) or "video"
+    recorded = [
+        (i, _int(q.get("retakes_allowed")))
+        for i, q in enumerate(_dicts(data.get("questions")), start=1)
+        if (_text(q.get("answer_type")) or default_type) != "text"
+    ]
+    for field in ("welcome", "instructions"):
+        text = _text(data.get(field))
+        if not has_practice and _PRACTICE.search(text):
+            add(
+                field,
+                "promises_practice",
+                "mentions a practice question, but there is none: add one, or take it out of "
+                "this text.",
+            )
+        match = _RERECORDS.search(text)
+        if match is None or not recorded:
+            continue
+        said = match.group(1).lower()
+        promised = _NUMBER_WORDS.get(said) or int(said)
+        other = [(i, n) for i, n in recorded if n != promised]
+        if not other:
+            continue
+        if len(other) == 1:
+            i, n = other[0]
+            differs = f"question {i} allows {n}"
+        else:
+            differs = f"questions {', '.join(str(i) for i, _ in other)} allow other numbers"
+        add(
+            field,
+            "promises_rerecords",
+            f"promises up to {promised} re-records of each answer, but {differs}: make the "
+            "text and the settings agree.",
+        )
 
 
 # --- versions of published kits ------------------------------------------------------------

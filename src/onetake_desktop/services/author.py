@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from onetake_desktop.domain.authoring import (
+    TEMPLATE_PLACEHOLDERS,
     Advice,
     content_hash_ignoring_version,
     guard_rails,
@@ -94,12 +95,29 @@ def validate_file(path: Path) -> ValidationReport:
     return ValidationReport(path, kind, [], kit, kit_markup_warnings(kit))
 
 
-def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> tuple[Path, Path]:
-    """Build the kit and definition; ``signer`` (services/keys.py) signs the kit and puts the
-    organisation's age recipient in it, so bundles are encrypted to the employer."""
+def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> Published:
+    """``onetake kit build``: the authoring window's rule (:meth:`AuthorDraft.publish`) for a
+    TOML on disk. Unchanged content rebuilds the same kit; changed content over a published
+    kit of the same version keeps that kit (and its definition) as NAME-VERSION beside it and
+    is built as the next version, which is written back into ``source`` (the TOML is the
+    draft: the next build starts from the version that was published). ``signer``
+    (services/keys.py) signs the kit and puts the organisation's age recipient in it."""
     from onetake_desktop.storage import kitfile
 
-    return kitfile.build_from_toml(source, output, signer)
+    source = Path(source)
+    kitfile.load_toml(source)  # the problems, worded as `kit validate` words them
+    draft = AuthorDraft.open_toml(source)
+    published = draft.publish(output, signer)
+    if published.renumbered:
+        try:
+            draft.save()
+        except OSError as error:
+            raise InvalidInputError(
+                f"Built {published.kit.name} as version {published.version}, but could not "
+                f"write that version into {source.name} ({error.strerror or error}); set "
+                f'version = "{published.version}" there before the next build.'
+            ) from None
+    return published
 
 
 def trust_line(path: Path) -> str | None:
@@ -316,8 +334,8 @@ def template_text(name: str) -> str:
     data: dict[str, Any] = {
         "interview_id": f"{name}-interview",
         "version": "1",
-        "organisation": "Your organisation",
-        "role_title": "The role you are hiring for",
+        "organisation": TEMPLATE_PLACEHOLDERS["organisation"],
+        "role_title": TEMPLATE_PLACEHOLDERS["role_title"],
         "default_answer_type": "video",
         "retention_days": 180,
         "welcome": "Thank you for applying. This short recorded interview lets you answer a\n"
@@ -415,22 +433,29 @@ class AuthorDraft:
         return cls(tomlkit.parse(template_text(name)))
 
     @classmethod
-    def open(cls, path: Path) -> AuthorDraft:
-        """A TOML source (kept as written), or a built kit or definition: the definition is
-        needed for the rubrics, so a kit opens through the definition beside it."""
+    def open_toml(cls, path: Path) -> AuthorDraft:
+        """A TOML source, kept as written (comments and layout), whatever its file name."""
         import tomlkit
 
         from onetake_desktop.storage import kitfile
 
+        raw = kitfile.read_limited(path, "interview TOML")
+        try:
+            return cls(tomlkit.parse(raw.decode("utf-8")), path)
+        except UnicodeDecodeError:
+            raise InvalidInputError(f"{path.name} is not UTF-8 text.") from None
+        except tomlkit.exceptions.ParseError as error:
+            raise InvalidInputError(f"{path.name} is not valid TOML ({error}).") from None
+
+    @classmethod
+    def open(cls, path: Path) -> AuthorDraft:
+        """A TOML source (kept as written), or a built kit or definition: the definition is
+        needed for the rubrics, so a kit opens through the definition beside it."""
+        from onetake_desktop.storage import kitfile
+
         path = Path(path)
         if _kind(path) == "interview TOML":
-            raw = kitfile.read_limited(path, "interview TOML")
-            try:
-                return cls(tomlkit.parse(raw.decode("utf-8")), path)
-            except UnicodeDecodeError:
-                raise InvalidInputError(f"{path.name} is not UTF-8 text.") from None
-            except tomlkit.exceptions.ParseError as error:
-                raise InvalidInputError(f"{path.name} is not valid TOML ({error}).") from None
+            return cls.open_toml(path)
         definition_path = path
         if _kind(path) == "interview kit":
             definition_path = kitfile.definition_path_for(path)
@@ -742,11 +767,28 @@ class AuthorDraft:
             hand_over = (new_kit.hand_over or HandOver())._replace(recipient=signer.recipient)
             new_kit = new_kit._replace(hand_over=hand_over)
         archived: list[Path] = []
+        renumbered = False
+        stem = kit_out.name[: -len(kitfile.KIT_SUFFIX)]
+        kept_same = kit_out.with_name(f"{stem}-{new.kit.version}{kitfile.KIT_SUFFIX}")
+        if kept_same.exists() and content_hash_ignoring_version(
+            kitfile.load_kit(kept_same)
+        ) != content_hash_ignoring_version(new_kit):
+            # Two kits with one version stamp: bundles answering the kept one would no
+            # longer find their definition.
+            raise UsageError(
+                f"Version {new.kit.version} was already published with other content (kept as "
+                f"{kept_same.name}); give this interview a new version first."
+            )
         if kit_out.exists():
-            old = kitfile.load_kit(kit_out)
+            try:
+                old = kitfile.load_kit(kit_out)
+            except InvalidInputError as error:  # someone's file, not a kit: never over it
+                raise UsageError(
+                    f"{kit_out.name} already exists and is not an interview kit "
+                    f"({str(error).rstrip('.')}); choose another file name."
+                ) from None
             changed = content_hash_ignoring_version(old) != content_hash_ignoring_version(new_kit)
             if changed or old.version != new.kit.version:
-                stem = kit_out.name[: -len(kitfile.KIT_SUFFIX)]
                 keep = kit_out.with_name(f"{stem}-{old.version}{kitfile.KIT_SUFFIX}")
                 if not keep.exists():
                     shutil.copy2(kit_out, keep)
@@ -759,13 +801,14 @@ class AuthorDraft:
                 if changed and old.version == new.kit.version:
                     self.set("version", next_version(old.version))
                     self.end_typing()
+                    renumbered = True
         with tempfile.TemporaryDirectory(prefix="onetake-author-") as tmp:
             source = Path(tmp) / "interview.toml"
             source.write_text(self.text(), encoding="utf-8")
             kit_path, definition_path = kitfile.build_from_toml(source, kit_out, signer)
         version = str(self.get("version", ""))
         log.info("built kit version %s (%d questions)", version, self.question_count())
-        return Published(kit_path, definition_path, version, tuple(archived))
+        return Published(kit_path, definition_path, version, tuple(archived), renumbered)
 
     def write_preview_kit(self, folder: Path) -> Path:
         """The draft as a kit file in ``folder`` for the candidate window's preview."""

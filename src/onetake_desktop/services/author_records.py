@@ -67,3 +67,4 @@ class Published:
     definition: Path
     version: str
     archived: tuple[Path, ...] = ()  # the previous version's kit and definition, kept
+    renumbered: bool = False  # the draft got the next version stamp (it was the kept one's)

@@ -969,6 +969,10 @@ class AuthorWindow(QMainWindow):
                 f"{problems[0]}.",
             )
             return None
+        # A published version must have a saved source that says the same (walk s13 LOW-3):
+        # save first; an interview never saved asks where, and cancelling that builds nothing.
+        if (self.draft.dirty or self.draft.path is None) and not self.save():
+            return None
         target = self.choose_kit_path()
         if target is None:
             return None
@@ -983,6 +987,8 @@ class AuthorWindow(QMainWindow):
         except (OneTakeError, OSError) as error:
             self.tell(str(error))
             return None
+        if published.renumbered:  # the next version stamp goes into the saved TOML too
+            self.save()
         self.load(self.question)
         kept = (
             f" The previous version stays as {published.archived[0].name}."
