@@ -172,6 +172,16 @@ class PanelService:
     def lock_if_idle(self) -> bool:
         return self.scoring.lock_if_idle()
 
+    def library_change_refusal(self) -> str | None:
+        """Why whoever is at the laptop may not add to the library now (import bundles, add
+        interview definitions; None: they may): services.scoring.library_change_refusal for
+        the panelist signed in; while the panel is locked, someone must sign in first. The
+        lone reviewer (no panel) always may."""
+        actor = self.scoring.current
+        if actor is None:
+            return "Sign in to add to this library." if self.locked() else None
+        return self.scoring.library_change_refusal(actor)
+
     # -- people ---------------------------------------------------------------------------------
 
     def rename_panelist(self, actor: Actor, *, reviewer_id: int, name: str) -> PanelistRecord:

@@ -68,6 +68,13 @@ class LockScreen(QWidget):
         self.audit_banner.setObjectName("Banner")
         self.audit_banner.setWordWrap(True)
         self.audit_banner.hide()
+        # Bundles opened while locked (a double-clicked file), kept to import at the next
+        # sign-in: their count only, as anyone at the laptop reads this card and file names
+        # can name the candidates blind review hides (the report goes to who signs in).
+        self.waiting = QLabel("")
+        self.waiting.setObjectName("Notice")
+        self.waiting.setWordWrap(True)
+        self.waiting.hide()
 
         self.names = QVBoxLayout()
         self.names.setSpacing(8)
@@ -104,6 +111,7 @@ class LockScreen(QWidget):
         inner.addWidget(self.title)
         inner.addWidget(self.subtitle)
         inner.addWidget(self.audit_banner)
+        inner.addWidget(self.waiting)
         inner.addLayout(self.names)
         inner.addWidget(self.prompt)
         row = QHBoxLayout()
@@ -189,6 +197,12 @@ class LockScreen(QWidget):
     def set_audit_problem(self, sentence: str | None) -> None:
         self.audit_banner.setText(f"Audit log check failed: {sentence}" if sentence else "")
         self.audit_banner.setVisible(bool(sentence))
+
+    def set_waiting(self, sentence: str) -> None:
+        """What waits for the next sign-in (bundles to import), in one plain sentence; ""
+        hides the line."""
+        self.waiting.setText(sentence)
+        self.waiting.setVisible(bool(sentence))
 
     def _name_chosen(self) -> None:
         # "Choose who is scoring." is done once a name is chosen; other prompts (why the
