@@ -174,7 +174,7 @@ def test_decisions_wait_for_every_panelist_and_for_the_chair(
     for q in QUESTIONS:
         panel.save_score(cleo, answer_id=answer_id(lib, ada, q), score=4)
     panel.submit_candidate(cleo, submission_id=ada)
-    with pytest.raises(OneTakeError, match="for the chair, Ana"):
+    with pytest.raises(OneTakeError, match="Only the panel's chair, Ana, records decisions"):
         panel.decide(ben, submission_id=ada, decision="advance", reason="Strong")
     # Blind mode stays on for the candidate until the panel lifts it, audited.
     panel.lift_blind(ben, submission_id=ada)

@@ -398,6 +398,15 @@ class PanelService:
         """Panelists who have not submitted this candidate yet (a decision waits for them)."""
         return self.scoring.decision_gate(submission_id=submission_id)
 
+    def decider_refusal(self, actor: Actor) -> str | None:
+        """Why this panelist may never record decisions (services.scoring.decider_refusal:
+        only the chair, if the panel named one); None: they may, candidate by candidate."""
+        return self.scoring.decider_refusal(actor)
+
+    def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
+        """Why this panelist may not record a decision on this candidate now (None: they may)."""
+        return self.scoring.decision_refusal(actor, submission_id=submission_id)
+
     def decide(
         self,
         actor: Actor,
