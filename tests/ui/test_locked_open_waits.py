@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
@@ -98,6 +99,14 @@ def test_a_bundle_opened_while_locked_is_imported_right_after_sign_in(
     assert not window.importing and window.last_import is None
     assert names_in(library) == before  # nothing imported behind the lock
     assert not central(window).isVisible()
+    # The card, taller with the notice, stays below the menu bar on a short window (the app
+    # opened 871x480 logical on 1366x768 at 150 %: the card slid under the bar there).
+    window.resize(871, 480)
+    qtbot.waitUntil(lambda: window.height() == 480)
+    QApplication.processEvents()
+    lock = window.panel.lock_screen
+    card_top = lock.card.mapTo(window, lock.card.rect().topLeft()).y()
+    assert card_top > window.menuBar().geometry().bottom(), card_top
 
     with qtbot.captureExceptions() as errors:
         sign_in(window, qtbot, people["Ben"], "Ben")

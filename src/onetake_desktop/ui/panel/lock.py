@@ -145,8 +145,20 @@ class LockScreen(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.host.rect())
+            self._cover()
         return False
+
+    def _cover(self) -> None:
+        """The host's whole area below its menu bar: the bar stays in sight above the lock
+        (its Panel menu and the panelist switch work while locked), and a tall card (a
+        pending-import notice, several names) no longer slides under it on a short screen."""
+        rect = self.host.rect()
+        menu_bar = getattr(self.host, "menuBar", None)
+        bar = menu_bar() if callable(menu_bar) else None
+        if bar is not None and not bar.isHidden():
+            # Its size hint, not its geometry: the window lays the bar out after this runs.
+            rect.setTop(bar.sizeHint().height())
+        self.setGeometry(rect)
 
     def refresh(self, chosen: int | None = None) -> None:
         for button in self.group.buttons():
@@ -189,7 +201,7 @@ class LockScreen(QWidget):
         self.prompt.setVisible(bool(message))
         self.error.setText("")
         self.passphrase.clear()
-        self.setGeometry(self.host.rect())
+        self._cover()
         self.show()
         self.raise_()
         self._focus_passphrase()
