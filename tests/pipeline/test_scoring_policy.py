@@ -174,7 +174,7 @@ def test_decisions_wait_for_every_panelist_and_for_the_chair(
     for q in QUESTIONS:
         panel.save_score(cleo, answer_id=answer_id(lib, ada, q), score=4)
     panel.submit_candidate(cleo, submission_id=ada)
-    with pytest.raises(OneTakeError, match="for the chair, Ana"):
+    with pytest.raises(OneTakeError, match="Only the panel's chair, Ana, records decisions"):
         panel.decide(ben, submission_id=ada, decision="advance", reason="Strong")
     # Blind mode stays on for the candidate until the panel lifts it, audited.
     panel.lift_blind(ben, submission_id=ada)
@@ -518,9 +518,24 @@ def test_scripted_panel_add_score_submit_audit(
     ):
         assert onetake(argv, "", monkeypatch) == 0
         assert not leaks(capsys.readouterr().out, "Ben")
-    # A panelist's progress is theirs: it needs their sign-in.
+    # A panelist's progress is theirs: it needs their sign-in, and the refusal names the
+    # way to give it (walk s13 LOW-1: 'library list' had no --as).
     assert onetake(["library", "list", "--reviewer", "Ben"], "", monkeypatch) == 1
-    assert capsys.readouterr().err.strip().endswith("Sign in as Ben first.")
+    assert capsys.readouterr().err.strip() == (
+        "onetake: Sign in as Ben first. To list as them: onetake library list --as Ben "
+        "(the passphrase is read from standard input when it is not a terminal)"
+    )
+    assert onetake(["library", "list", "--as", "Ben"], PASS["Ben"] + "\n", monkeypatch) == 0
+    ben_list = capsys.readouterr().out
+    assert " of 2 answers scored, 0 submitted" in ben_list and not leaks(ben_list, "Ana")
+    assert onetake(["library", "list", "--as", "Ben", "--json"], PASS["Ben"], monkeypatch) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["reviewer"] == "Ben"
+    assert [(c["with_score"], c["submitted"]) for c in listed["candidates"]] == [(2, 0)]
+    with pytest.raises(SystemExit) as usage:
+        onetake(["library", "list", "--as", "Ben", "--reviewer", "Ben"], "", monkeypatch)
+    assert usage.value.code == 2
+    capsys.readouterr()
     out_file = root.parent / "ana.json"
     argv = ["panel", "export", "--as", "Ana", "--format", "json", "-o", str(out_file)]
     assert onetake(argv, PASS["Ana"], monkeypatch) == 0

@@ -108,12 +108,13 @@ def test_decisions_and_shortlist_share_one_form_showing_names_as_typed(
         "SELECT candidate_email FROM submissions WHERE id = ?", (sid,)
     ).fetchone()[0]
     assert email and decisions.email_label.text() == email
-    # The shortlist asks the policy before the click; the panel's window says it on the click.
-    assert "waits until every panelist has submitted" in shortlist.side.refusal.text()
-    assert not shortlist.side.record_button.isEnabled()
+    # Both ask the policy before the click (the panel's window said it only on the click).
+    for form in forms:
+        assert "waits until every panelist has submitted" in form.refusal.text()
+        assert not form.record_button.isEnabled()
     decisions.radios["advance"].setChecked(True)
     decisions.reason.setText("Strong")
-    decisions.save_button.click()
+    decisions.record()  # (called all the same: the service refuses it)
     assert "waits until every panelist has submitted" in decisions.message.text()
     for w in (decisions, shortlist):
         w.close()
@@ -173,3 +174,51 @@ def test_a_long_name_in_the_decisions_list_is_cut_not_scrolled_sideways(
     assert decisions.grab().save(str(save))
     decisions.close()
     panel.library.close()
+
+
+def test_the_decisions_window_tells_a_non_chair_at_once_and_greys_the_form(
+    qtbot: QtBot,
+) -> None:
+    """Who may decide is asked of the policy when the window opens (walk s13): Ben, not the
+    chair, reads one plain line and a greyed form, for every candidate, before typing
+    anything; the chair gets the form, with each candidate's own refusal said up front."""
+    lib, _interview, ids = make_library(app_paths().ensure().library, candidates=2)
+    panel = PanelService(
+        lib,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        key_deriver=lambda p, salt: hashlib.sha256(salt + p.encode()).digest(),
+    )
+    chair = panel.create_panelist("Ana <b>Chair</b>", "ana passphrase", chair=True)
+    ben = panel.create_panelist("Ben", "ben passphrase")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ben_window = DecisionsWindow(parent, panel, ben)
+    ben_window.show()
+    qtbot.waitExposed(ben_window)
+    line = "Only the panel's chair, Ana <b>Chair</b>, records decisions."
+    assert ben_window.who_decides.isVisible() and ben_window.who_decides.text() == line
+    assert ben_window.who_decides.textFormat() == Qt.TextFormat.PlainText
+    form = ben_window.form
+    inputs = [*form.buttons.values(), form.reason, form.feedback, form.record_button]
+    for sid in sorted(ids.values()):
+        ben_window.select(sid)
+        assert not any(w.isEnabled() for w in inputs), sid
+        # Nobody still to submit is named to one who may not decide anyway.
+        assert "still to submit" not in " ".join(plain(ben_window))
+    assert form.record_button.toolTip() == plain_tooltip(line)
+    # The service says the same if asked anyway.
+    form.buttons["advance"].setChecked(True)
+    ben_window.record()
+    assert ben_window.message.text() == line
+    ben_window.close()
+
+    chair_window = DecisionsWindow(parent, panel, chair)  # (still signed in: made so)
+    chair_window.show()
+    qtbot.waitExposed(chair_window)
+    assert not chair_window.who_decides.isVisible()
+    form = chair_window.form
+    assert all(w.isEnabled() for w in (*form.buttons.values(), form.reason, form.feedback))
+    assert not form.record_button.isEnabled()
+    assert "(still to submit: Ana <b>Chair</b>, Ben)" in form.refusal.text()
+    chair_window.close()
+    lib.close()

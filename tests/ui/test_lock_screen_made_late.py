@@ -37,7 +37,10 @@ def test_a_lone_reviewers_lock_screen_is_made_at_the_first_lock_complete(
     controller.lock("Locked.")
     screen = controller.made_lock_screen
     assert screen is not None and screen.isVisible() and controller.lock_screen_shown()
-    assert screen.geometry() == window.rect()
+    # All of the window under its menu bar, which stays in sight (Panel menu, the switch).
+    assert screen.geometry() == window.rect().adjusted(
+        0, window.menuBar().geometry().bottom() + 1, 0, 0
+    )
     assert screen.title.text() == "Who is scoring?" and screen.subtitle.text() == SUBTITLE
     assert screen.audit_banner.isVisibleTo(screen)
     assert "row 3 was changed." in screen.audit_banner.text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from onetake_desktop.domain.errors import (
 if TYPE_CHECKING:
     from onetake_desktop.domain.conformance import Flag
     from onetake_desktop.services.importing import ImportReport
-    from onetake_desktop.services.panel import PanelService
+    from onetake_desktop.services.panel import Actor, PanelService
     from onetake_desktop.services.reviewer import EntryRow, ReviewerService
 
 
@@ -55,7 +56,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.add_argument("--json", action="store_true", help="print JSON for scripts")
     ls.add_argument("--search", default="", metavar="TEXT", help="only names, emails, roles with")
     ls.add_argument("--sort", choices=("name", "imported", "status"), default="name")
-    ls.add_argument("--reviewer", metavar="NAME", help="whose progress to show (default: you)")
+    who = ls.add_mutually_exclusive_group()
+    who.add_argument("--reviewer", metavar="NAME", help="whose progress to show (default: you)")
+    who.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        help="a panelist's progress, signed in as them (the passphrase is read from standard "
+        "input when it is not a terminal)",
+    )
     ls.set_defaults(handler=run_list)
     f = actions.add_parser(
         "followup",
@@ -173,31 +182,80 @@ def _count(n: int, noun: str) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from onetake_desktop.cli.privacy import erase_due_first
-    from onetake_desktop.services.reviewer import candidate_status
+    signed_out = True
+    if args.as_name:  # a panelist, signed in as for 'library import' (and out after)
+        from onetake_desktop.cli.panel import acting, signed_in
 
-    service = context_of(args).reviewer_service()
-    try:
-        erase_due_first(args, service, "library list")  # nobody past their date is listed
+        listed, signed_out = signed_in(
+            args,
+            "list",
+            lambda service, panel: _listing(args, service, acting(args, service, panel)),
+        )
+    else:
+        from onetake_desktop.cli.privacy import erase_due_first
+
+        service = context_of(args).reviewer_service()
+        try:
+            erase_due_first(args, service, "library list")  # nobody past their date is listed
+            listed = _listing(args, service, None)
+        finally:
+            service.close()
+    name, rows, blind, flags, library_empty = listed
+    code = _print_list(args, name, rows, blind, flags, library_empty)
+    if not signed_out:
+        from onetake_desktop.cli.panel import report_done
+
+        return report_done([], signed_out, "The list is printed")
+    return code
+
+
+def _listing(
+    args: argparse.Namespace, service: ReviewerService, actor: Actor | None
+) -> tuple[str, list[EntryRow], bool, dict[int, tuple[Flag, ...]], bool]:
+    """What 'library list' prints, as ``actor`` may see it (None: --reviewer's, or yours)."""
+    from onetake_desktop.services.scoring import NotSignedIn
+
+    if actor is None:
         reviewer = service.reviewer_named(args.reviewer)
         # The panel's blind mode holds here too (the service applies it): anyone at the
         # shared laptop can type this; a panelist's progress needs their sign-in.
-        actor = service.actor_for(reviewer.id)
-        # Plain rows (fields: ENTRY_FIELDS), not an object per candidate: 10,000 print fast.
-        rows, blind = service.listing(actor, search=args.search, sort=args.sort)
-        # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
-        flags = service.all_flags()
-        # "No matches" and "empty" are different answers: ask only when the search found none.
-        library_empty = not rows and not service.entry_rows(actor)
-    finally:
-        service.close()
+        try:
+            actor = service.actor_for(reviewer.id)
+        except NotSignedIn as error:
+            if not any(p.reviewer_id == reviewer.id for p in service.scoring.panelists()):
+                raise
+            # The policy's refusal, and the way this command signs them in.
+            raise NotSignedIn(
+                f"{error} To list as them: onetake library list --as "
+                f"{shlex.quote(reviewer.name)} (the passphrase is read from standard input "
+                "when it is not a terminal)"
+            ) from error
+    # Plain rows (fields: ENTRY_FIELDS), not an object per candidate: 10,000 print fast.
+    rows, blind = service.listing(actor, search=args.search, sort=args.sort)
+    # Every reviewer sees the rules a bundle broke beside the candidate (no names in them).
+    flags = service.all_flags()
+    # "No matches" and "empty" are different answers: ask only when the search found none.
+    library_empty = not rows and not service.entry_rows(actor)
+    return actor.name, rows, blind, flags, library_empty
+
+
+def _print_list(
+    args: argparse.Namespace,
+    reviewer_name: str,
+    rows: list[EntryRow],
+    blind: bool,
+    flags: Mapping[int, Sequence[Flag]],
+    library_empty: bool,
+) -> int:
+    from onetake_desktop.services.reviewer import candidate_status
+
     if args.json:
         # One candidate per line, written at once: indent=2 over 10,000 candidates took
         # Python's pure encoder most of a second.
         encode = json.JSONEncoder(ensure_ascii=True).encode
         body = "[\n    " + ",\n    ".join(json_lines(rows, flags)) + "\n  ]" if rows else "[]"
         sys.stdout.write(
-            f'{{\n  "reviewer": {encode(reviewer.name)},\n  "blind": {encode(blind)},\n'
+            f'{{\n  "reviewer": {encode(reviewer_name)},\n  "blind": {encode(blind)},\n'
             f'  "candidates": {body}\n}}\n'
         )
         return EXIT_OK

@@ -172,6 +172,16 @@ class PanelService:
     def lock_if_idle(self) -> bool:
         return self.scoring.lock_if_idle()
 
+    def library_change_refusal(self) -> str | None:
+        """Why whoever is at the laptop may not add to the library now (import bundles, add
+        interview definitions; None: they may): services.scoring.library_change_refusal for
+        the panelist signed in; while the panel is locked, someone must sign in first. The
+        lone reviewer (no panel) always may."""
+        actor = self.scoring.current
+        if actor is None:
+            return "Sign in to add to this library." if self.locked() else None
+        return self.scoring.library_change_refusal(actor)
+
     # -- people ---------------------------------------------------------------------------------
 
     def rename_panelist(self, actor: Actor, *, reviewer_id: int, name: str) -> PanelistRecord:
@@ -387,6 +397,15 @@ class PanelService:
     def waiting_for(self, *, submission_id: int) -> list[str]:
         """Panelists who have not submitted this candidate yet (a decision waits for them)."""
         return self.scoring.decision_gate(submission_id=submission_id)
+
+    def decider_refusal(self, actor: Actor) -> str | None:
+        """Why this panelist may never record decisions (services.scoring.decider_refusal:
+        only the chair, if the panel named one); None: they may, candidate by candidate."""
+        return self.scoring.decider_refusal(actor)
+
+    def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
+        """Why this panelist may not record a decision on this candidate now (None: they may)."""
+        return self.scoring.decision_refusal(actor, submission_id=submission_id)
 
     def decide(
         self,

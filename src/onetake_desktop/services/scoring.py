@@ -1110,9 +1110,8 @@ class ScoringService:
         done = self.repo.submitted_by(submission_id)
         return [p.name for p in self.repo.panelists() if p.reviewer_id not in done]
 
-    def _check_gate(
-        self, actor: Actor, submission_id: int, what: str, chair_only: bool = True
-    ) -> None:
+    def _check_gate(self, actor: Actor, submission_id: int, what: str) -> None:
+        """Every panelist has submitted this candidate (who may decide: decider_refusal)."""
         self._require_panelist(actor)
         waiting = self.decision_gate(submission_id=submission_id)
         if waiting:
@@ -1120,9 +1119,6 @@ class ScoringService:
                 f"{what} waits until every panelist has submitted this candidate "
                 f"(still to submit: {', '.join(waiting)})."
             )
-        chair = next((p for p in self.repo.panelists() if p.is_chair), None)
-        if chair_only and chair is not None and chair.reviewer_id != actor.reviewer_id:
-            raise OneTakeError(f"{what} is for the chair, {chair.name}.")
 
     def decide(
         self,
@@ -1159,15 +1155,29 @@ class ScoringService:
             )
         return record
 
-    def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
-        """Why this actor may not record a decision on this candidate now (None: they may).
-        With a panel: a signed-in panelist once everyone has submitted (the chair, if named).
-        Without one: the lone reviewer, who answers to nobody else."""
+    def decider_refusal(self, actor: Actor) -> str | None:
+        """Why this actor may never record the panel's decisions, whichever the candidate
+        (None: they may, once each candidate's gate opens): with a panel, only a signed-in
+        panelist, and only the chair when the panel named one. Asked when a window that
+        decides opens, so that nobody fills in a form they may not send."""
         self.check(actor)
         if not actor.panelist:
             if self.has_panel():
                 return "Decisions are the panel's: sign in as a panelist."
             return None
+        chair = next((p for p in self.repo.panelists() if p.is_chair), None)
+        if chair is not None and chair.reviewer_id != actor.reviewer_id:
+            return f"Only the panel's chair, {chair.name}, records decisions."
+        return None
+
+    def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
+        """Why this actor may not record a decision on this candidate now (None: they may).
+        With a panel: a signed-in panelist once everyone has submitted (the chair, if named:
+        told first, so one who may never decide is not told who is still to submit).
+        Without one: the lone reviewer, who answers to nobody else."""
+        refusal = self.decider_refusal(actor)
+        if refusal is not None or not actor.panelist:
+            return refusal
         try:
             self._check_gate(actor, submission_id, "A decision")
         except OneTakeError as error:
@@ -1234,7 +1244,7 @@ class ScoringService:
 
     def lift_blind(self, actor: Actor, *, submission_id: int) -> None:
         """Show this candidate's name to the panel (audited), once all have submitted."""
-        self._check_gate(actor, submission_id, "Showing the name", chair_only=False)
+        self._check_gate(actor, submission_id, "Showing the name")
         with transaction(self.library.db):
             self.repo.lift_blind(submission_id, actor.reviewer_id)
             self._audit(actor, "blind_lifted", f"submission {submission_id}", {})

@@ -86,6 +86,9 @@ class DecisionsWindow(PanelWindow):
         self.service = service
         self.actor = actor  # the signed-in panelist; stops working when the panel locks
         self.viewer_id = actor.reviewer_id
+        # Who may decide is the policy's, asked once here (a sign-in makes a new window): one
+        # who may never decide (not the chair) reads decisions, with the form greyed.
+        self.decider_refusal = service.decider_refusal(actor)
         fit_to_screen(self, 940, 620)
 
         self.picker = InterviewPicker(service)
@@ -107,6 +110,10 @@ class DecisionsWindow(PanelWindow):
             "showing the name is written to the audit log."
         )
         self.form.title_row.addWidget(self.lift_button)
+        self.who_decides = QLabel(self.decider_refusal or "")
+        self.who_decides.setObjectName("Hint")
+        self.who_decides.setWordWrap(True)
+        self.who_decides.setVisible(self.decider_refusal is not None)
         self.history = QListWidget()
         self.history.setAccessibleName("Earlier decisions")
         self.history.setMinimumHeight(40)  # gives way first on a small screen
@@ -116,6 +123,7 @@ class DecisionsWindow(PanelWindow):
         right = QWidget()
         pane = QVBoxLayout(right)
         pane.setContentsMargins(0, 0, 0, 0)
+        pane.addWidget(self.who_decides)
         pane.addWidget(self.form)
         pane.addWidget(QLabel("History"))
         pane.addWidget(self.history, 1)
@@ -198,6 +206,12 @@ class DecisionsWindow(PanelWindow):
             reason="",
             feedback=c.decision.feedback if c.decision else "",
         )
+        if self.decider_refusal is not None:
+            self.form.set_read_only(self.decider_refusal)
+        else:  # e.g. "waits until every panelist has submitted": said before filling in
+            self.form.set_refusal(
+                self.service.decision_refusal(self.actor, submission_id=c.submission_id)
+            )
         self.history.clear()
         for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
             who = self.service.reviewer_name(d.reviewer_id)

@@ -68,6 +68,13 @@ class LockScreen(QWidget):
         self.audit_banner.setObjectName("Banner")
         self.audit_banner.setWordWrap(True)
         self.audit_banner.hide()
+        # Bundles opened while locked (a double-clicked file), kept to import at the next
+        # sign-in: their count only, as anyone at the laptop reads this card and file names
+        # can name the candidates blind review hides (the report goes to who signs in).
+        self.waiting = QLabel("")
+        self.waiting.setObjectName("Notice")
+        self.waiting.setWordWrap(True)
+        self.waiting.hide()
 
         self.names = QVBoxLayout()
         self.names.setSpacing(8)
@@ -104,6 +111,7 @@ class LockScreen(QWidget):
         inner.addWidget(self.title)
         inner.addWidget(self.subtitle)
         inner.addWidget(self.audit_banner)
+        inner.addWidget(self.waiting)
         inner.addLayout(self.names)
         inner.addWidget(self.prompt)
         row = QHBoxLayout()
@@ -137,8 +145,20 @@ class LockScreen(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.host.rect())
+            self._cover()
         return False
+
+    def _cover(self) -> None:
+        """The host's whole area below its menu bar: the bar stays in sight above the lock
+        (its Panel menu and the panelist switch work while locked), and a tall card (a
+        pending-import notice, several names) no longer slides under it on a short screen."""
+        rect = self.host.rect()
+        menu_bar = getattr(self.host, "menuBar", None)
+        bar = menu_bar() if callable(menu_bar) else None
+        if bar is not None and not bar.isHidden():
+            # Its size hint, not its geometry: the window lays the bar out after this runs.
+            rect.setTop(bar.sizeHint().height())
+        self.setGeometry(rect)
 
     def refresh(self, chosen: int | None = None) -> None:
         for button in self.group.buttons():
@@ -181,7 +201,7 @@ class LockScreen(QWidget):
         self.prompt.setVisible(bool(message))
         self.error.setText("")
         self.passphrase.clear()
-        self.setGeometry(self.host.rect())
+        self._cover()
         self.show()
         self.raise_()
         self._focus_passphrase()
@@ -189,6 +209,12 @@ class LockScreen(QWidget):
     def set_audit_problem(self, sentence: str | None) -> None:
         self.audit_banner.setText(f"Audit log check failed: {sentence}" if sentence else "")
         self.audit_banner.setVisible(bool(sentence))
+
+    def set_waiting(self, sentence: str) -> None:
+        """What waits for the next sign-in (bundles to import), in one plain sentence; ""
+        hides the line."""
+        self.waiting.setText(sentence)
+        self.waiting.setVisible(bool(sentence))
 
     def _name_chosen(self) -> None:
         # "Choose who is scoring." is done once a name is chosen; other prompts (why the

@@ -90,7 +90,7 @@ QProgressBar::chunk { background: #a9cbf2; }
 """
 
 
-SIGN_IN_TO_IMPORT = "Sign in to import bundles."  # dropped or chosen while the panel is locked
+SIGN_IN_TO_IMPORT = "Sign in to import bundles."  # dropped while locked (the cursor refuses)
 
 
 # The recommendation's title: one line on a short window (its rubric takes one line a level).
@@ -159,6 +159,9 @@ class ReviewerWindow(QMainWindow):
         # read which is the panel's policy (_readable_import).
         self._import_reports: dict[int | None, _EndedImport] = {}
         self._import_owner: int | None = None
+        # Bundles and folders opened while the panel is locked (``onetake review BUNDLE``, a
+        # double-clicked file): kept, and imported right after the next sign-in that may.
+        self._waiting_paths: list[Path] = []
         # Who is hidden is the policy's: the service answers even before a panel controller
         # installs its own view of it (which goes through the same service).
         self.blind_codes: Callable[[], Mapping[int, str]] = service.hidden_codes
@@ -1018,6 +1021,7 @@ class ReviewerWindow(QMainWindow):
             self.show_answer(answer)
         else:
             self._clear_answer()
+        self._import_waiting()  # bundles opened while locked: theirs to import and read
 
     def _show_settings(self, reviewer_id: int) -> None:
         """This reviewer's speed (once the player is built) and menu switches."""
@@ -2050,9 +2054,12 @@ class ReviewerWindow(QMainWindow):
         return True
 
     def import_paths(self, paths: Sequence[Path]) -> None:
-        """Verify and import in the background; the window stays responsive."""
-        if self._refused_while_locked(SIGN_IN_TO_IMPORT):
-            return  # every way in (menu, drop, folder) comes through here
+        """Verify and import in the background; the window stays responsive. While the
+        panel is locked the paths wait for the next sign-in (_import_waiting), and the lock
+        screen says how many: opening a bundle from the file manager is not lost."""
+        if self.locked():  # every way in (open request, menu, folder) comes through here
+            self._keep_for_sign_in(paths)
+            return
         if self.importing:
             self.statusBar().showMessage("An import is already running.", 3000)
             return
@@ -2083,6 +2090,38 @@ class ReviewerWindow(QMainWindow):
 
         run_task(work, self._import_done, self._import_failed, self._import_progress)
 
+    def _keep_for_sign_in(self, paths: Sequence[Path]) -> None:
+        for path in paths:
+            if path not in self._waiting_paths:
+                self._waiting_paths.append(path)
+        sentence = self._waiting_sentence()
+        self.panel.lock_screen.set_waiting(sentence)
+        self.statusBar().showMessage(sentence, 8000)
+
+    def _waiting_sentence(self) -> str:
+        """ "2 bundles and 1 folder will be imported once a panelist signs in." (counts only:
+        see LockScreen.waiting)."""
+        folders = sum(1 for p in self._waiting_paths if p.is_dir())
+        files = len(self._waiting_paths) - folders
+        parts = [f"{files} bundle{'' if files == 1 else 's'}"] if files else []
+        if folders:
+            parts.append(f"{folders} folder{'' if folders == 1 else 's'} of bundles")
+        if not parts:
+            return ""
+        return f"{' and '.join(parts)} will be imported once a panelist signs in."
+
+    def _import_waiting(self) -> None:
+        """Import what was opened while locked, now that someone is signed in, if the policy
+        lets them add to the library (services.scoring.library_change_refusal); after any
+        import already running."""
+        if not self._waiting_paths or self.importing or self.locked():
+            return
+        if self.panel.service.library_change_refusal() is not None:
+            return  # kept, and still counted on the lock screen, for one who may
+        paths, self._waiting_paths = self._waiting_paths, []
+        self.panel.lock_screen.set_waiting("")
+        self.import_paths(paths)
+
     def _import_progress(self, done: int, total: int) -> None:
         self.progress.setValue(int(1000 * done / total) if total else 0)
 
@@ -2093,13 +2132,14 @@ class ReviewerWindow(QMainWindow):
         self._import_reports[owner] = _EndedImport(report, "", False)
         self._tell_import()
         self.reload_library()
-        if not self.panel.service.may_read_import_report(owner):
-            return  # locked, or someone else's: the list fills for them, nothing opens
-        first = next((o.submission_id for o in report.imported if o.submission_id), None)
-        if self.current_answer_id is None and first is not None:
-            answers = self.service.answers(first)
-            if answers:
-                self.show_answer(answers[0].id)
+        # Locked, or someone else's: the list fills for them, nothing opens.
+        if self.panel.service.may_read_import_report(owner):
+            first = next((o.submission_id for o in report.imported if o.submission_id), None)
+            if self.current_answer_id is None and first is not None:
+                answers = self.service.answers(first)
+                if answers:
+                    self.show_answer(answers[0].id)
+        self._import_waiting()  # opened behind the lock while this one ran
 
     def _reviewing_as(self, name: str, share: int = 1) -> str:
         """ "Reviewing as <name>" for the one-line status bar, the name cut with "…" to fit
@@ -2211,6 +2251,7 @@ class ReviewerWindow(QMainWindow):
         # next sign-in.
         self._import_reports[self._import_owner] = _EndedImport(None, str(error), False)
         self._tell_import()
+        self._import_waiting()
 
     def _import_finished(self) -> None:
         self.importing = False

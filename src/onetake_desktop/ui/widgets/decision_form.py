@@ -139,6 +139,12 @@ class DecisionForm(QWidget):
         self.record_button.setEnabled(refusal is None and self.reason.isEnabled())
         self.record_button.setToolTip(plain_tooltip(refusal or "Record the decision (audited)"))
 
+    def set_read_only(self, refusal: str) -> None:
+        """Greyed whole, nothing to fill in: the policy says this actor may never decide
+        here (``refusal``, the button's tooltip; the window shows it as its own line)."""
+        self._enable(False)
+        self.record_button.setToolTip(plain_tooltip(refusal))
+
     def say(self, sentence: str) -> None:
         """Show one sentence (red) above the button; "" hides the line."""
         self.refusal.setText(sentence)
