@@ -236,7 +236,7 @@ def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
     finally:
         service.close()
     assert main(["library", "erase", "--candidate", str(ada), "--yes"]) == 0
-    assert "Erased 2 submission(s)" in capsys.readouterr().out
+    assert "Erased 2 submissions:" in capsys.readouterr().out
     service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [s.id for s in service.library.submissions.all()] == [other]
@@ -461,9 +461,9 @@ def test_erase_command_says_which_submission_was_already_gone(
     monkeypatch.setattr(builtins, "input", confirm_after_an_erasure_elsewhere)
     assert main(["library", "erase", "--email", EMAIL]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "Erased 1 submission(s): 3 answer(s)" in out
+    assert "Erased 1 submission: 3 answers," in out
     assert (
-        f"Submission(s) {second} had already been erased (by another OneTake on this "
+        f"Submission {second} had already been erased (by another OneTake on this "
         "library, or at the end of their retention)." in out
     )
     assert library_submissions() == [other]
@@ -880,7 +880,7 @@ def test_erase_command_on_a_panel_library_is_the_chairs(
     clock.advance(60)
     monkeypatch.setattr(sys, "stdin", io.StringIO("ana passphrase\n"))
     assert main([*erase, "--as", "Ana"], context) == 0
-    assert "Erased 1 submission(s)" in capsys.readouterr().out
+    assert "Erased 1 submission:" in capsys.readouterr().out
     assert not still_there()
     s = open_reviewer_service(app_paths().ensure().library)
     try:
@@ -1020,7 +1020,7 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
     with caplog.at_level("ERROR", logger="onetake_desktop"):
         assert main(erase, app_context._replace(panel_factory=failing_panel)) == 1
     out, err = capsys.readouterr()
-    assert out.startswith("Erased 1 submission(s):"), out
+    assert out.startswith("Erased 1 submission:"), out
     assert err == (
         "onetake: The erasure is done, but its sign-out could not be written to the audit "
         "log (the details are in onetake.log).\n"

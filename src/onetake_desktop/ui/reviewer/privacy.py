@@ -466,7 +466,11 @@ class PrivacyController(QObject):
         w.reload_library()  # (behind the lock: refilled at the next sign-in)
         if quiet:
             return
-        message = f"Erased {len(result.counts)} submission(s) and their recordings."
+        from onetake_desktop.services.privacy import plural
+
+        count = len(result.counts)
+        whose = "its" if count == 1 else "their"
+        message = f"Erased {plural(count, 'submission')} and {whose} recordings."
         if not result.compacted:
             message += " Another program has the library open; close it to finish wiping."
         w.statusBar().showMessage(message, 8000)
