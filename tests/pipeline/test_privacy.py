@@ -1028,3 +1028,31 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
     assert library_submissions() == []
     records = [r for r in caplog.records if r.name == "onetake_desktop.cli.panel"]
     assert records and "signing out" in records[0].getMessage()
+
+
+def test_expire_counts_submissions_with_no_expiry_in_singular_and_plural(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Walk s13 Low 7: "1 submission(s) have no expiry yet". No expiry: as a submission whose
+    # interview definition the library does not hold (expires_at NULL).
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        ids = [
+            import_one(service, make_bundle(tmp_path / f"{n}.onetake", who))
+            for n, who in enumerate((NAME, OTHER))
+        ]
+    finally:
+        service.close()
+    lines = []
+    for sid in ids:
+        db = sqlite3.connect(app_paths().database)
+        with db:
+            db.execute("UPDATE submissions SET expires_at = NULL WHERE id = ?", (sid,))
+        db.close()
+        assert main(["library", "expire", "--dry-run"]) == 0
+        lines.append(capsys.readouterr().out.splitlines()[0])
+    assert lines == [
+        "1 submission has no expiry yet: add its interview definition so its retention is known.",
+        "2 submissions have no expiry yet: add their interview definition so their retention"
+        " is known.",
+    ]
