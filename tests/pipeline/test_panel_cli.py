@@ -167,3 +167,29 @@ def test_library_list_keeps_blind_mode(
     for n in names:  # searching a real first name finds nobody behind a code
         found = listed("--search", n.split()[0])
         assert "No candidate matches" in found and n not in found and "C-" not in found
+
+
+def test_an_empty_passphrase_is_refused_as_empty_and_is_not_a_try(
+    library_with_scores: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walk s13 Low 7: ``--as Ben </dev/null`` said "That is not Ben's passphrase." and made
+    the next try wait; no passphrase at all is not a wrong one."""
+    from onetake_desktop.storage.library import open_library
+
+    out = tmp_path / "ben.json"
+    export = ["panel", "export", "--panelist", "Ben", "--format", "json", "-o", str(out)]
+    for empty in ("", "\n", "\r\n"):  # /dev/null, an empty line, a Windows empty line
+        monkeypatch.setattr("sys.stdin", io.StringIO(empty))
+        with pytest.raises(OneTakeError) as raised:
+            run(export)
+        assert str(raised.value) == "No passphrase was given on standard input."
+        assert raised.value.exit_code == 3  # as a wrong passphrase, the panel's contract
+    assert not out.exists()
+    library = open_library(library_with_scores)
+    try:
+        ben = PanelService(library).panelist_named("Ben")
+        assert (ben.failed_attempts, ben.retry_after) == (0, None)  # no try was counted
+    finally:
+        library.close()
+    monkeypatch.setattr("sys.stdin", io.StringIO("ben passphrase\n"))
+    assert run(export) == 0  # at once: no "Wait 1 second before trying again."

@@ -236,7 +236,7 @@ def test_erase_by_candidate_takes_all_their_submissions_and_nobody_else(
     finally:
         service.close()
     assert main(["library", "erase", "--candidate", str(ada), "--yes"]) == 0
-    assert "Erased 2 submission(s)" in capsys.readouterr().out
+    assert "Erased 2 submissions:" in capsys.readouterr().out
     service = open_reviewer_service(app_paths().ensure().library)
     try:
         assert [s.id for s in service.library.submissions.all()] == [other]
@@ -461,9 +461,9 @@ def test_erase_command_says_which_submission_was_already_gone(
     monkeypatch.setattr(builtins, "input", confirm_after_an_erasure_elsewhere)
     assert main(["library", "erase", "--email", EMAIL]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "Erased 1 submission(s): 3 answer(s)" in out
+    assert "Erased 1 submission: 3 answers," in out
     assert (
-        f"Submission(s) {second} had already been erased (by another OneTake on this "
+        f"Submission {second} had already been erased (by another OneTake on this "
         "library, or at the end of their retention)." in out
     )
     assert library_submissions() == [other]
@@ -880,7 +880,7 @@ def test_erase_command_on_a_panel_library_is_the_chairs(
     clock.advance(60)
     monkeypatch.setattr(sys, "stdin", io.StringIO("ana passphrase\n"))
     assert main([*erase, "--as", "Ana"], context) == 0
-    assert "Erased 1 submission(s)" in capsys.readouterr().out
+    assert "Erased 1 submission:" in capsys.readouterr().out
     assert not still_there()
     s = open_reviewer_service(app_paths().ensure().library)
     try:
@@ -1020,7 +1020,7 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
     with caplog.at_level("ERROR", logger="onetake_desktop"):
         assert main(erase, app_context._replace(panel_factory=failing_panel)) == 1
     out, err = capsys.readouterr()
-    assert out.startswith("Erased 1 submission(s):"), out
+    assert out.startswith("Erased 1 submission:"), out
     assert err == (
         "onetake: The erasure is done, but its sign-out could not be written to the audit "
         "log (the details are in onetake.log).\n"
@@ -1028,3 +1028,31 @@ def test_an_erasure_whose_sign_out_fails_still_says_what_it_erased(
     assert library_submissions() == []
     records = [r for r in caplog.records if r.name == "onetake_desktop.cli.panel"]
     assert records and "signing out" in records[0].getMessage()
+
+
+def test_expire_counts_submissions_with_no_expiry_in_singular_and_plural(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Walk s13 Low 7: "1 submission(s) have no expiry yet". No expiry: as a submission whose
+    # interview definition the library does not hold (expires_at NULL).
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        ids = [
+            import_one(service, make_bundle(tmp_path / f"{n}.onetake", who))
+            for n, who in enumerate((NAME, OTHER))
+        ]
+    finally:
+        service.close()
+    lines = []
+    for sid in ids:
+        db = sqlite3.connect(app_paths().database)
+        with db:
+            db.execute("UPDATE submissions SET expires_at = NULL WHERE id = ?", (sid,))
+        db.close()
+        assert main(["library", "expire", "--dry-run"]) == 0
+        lines.append(capsys.readouterr().out.splitlines()[0])
+    assert lines == [
+        "1 submission has no expiry yet: add its interview definition so its retention is known.",
+        "2 submissions have no expiry yet: add their interview definition so their retention"
+        " is known.",
+    ]

@@ -616,7 +616,7 @@ def test_hold_and_release_exit_1_when_sign_out_fails_or_sign_in_finds_tampering(
 # -- a person some of whose interviews were erased meanwhile ---------------------------------
 
 GONE_LINE = (
-    "Submission(s) {} had already been erased (by another OneTake on this library, or at the"
+    "Submission {} had already been erased (by another OneTake on this library, or at the"
     " end of their retention).\n"
 )
 

@@ -104,7 +104,7 @@ def test_the_hourly_check_erases_who_fell_due_with_the_start_up_notice(
     assert not folder.exists()
     assert sorted(candidate_names(window)) == [OTHER, HELD]  # held: kept
     assert erasures(window) == [(None, "retention")]
-    assert window.statusBar().currentMessage().startswith("Erased 1 submission(s)")
+    assert window.statusBar().currentMessage().startswith("Erased 1 submission and its recordings.")
 
     clock().advance(3600)
     tick(controller)  # nobody else is due: no second notice
@@ -228,7 +228,7 @@ def test_the_check_waits_for_an_open_erase_dialog_instead_of_erasing_under_it(
     qtbot.waitUntil(lambda: NAME not in candidate_names(window))
     assert not folder.exists() and QApplication.activeModalWidget() is None  # no error box
     assert erasures(window) == [(window.service.default_reviewer.id, "candidate_request")]
-    assert window.statusBar().currentMessage().startswith("Erased 1 submission(s)")
+    assert window.statusBar().currentMessage().startswith("Erased 1 submission and its recordings.")
     retry(controller)  # nobody else due: nothing said
     assert controller.due_box is None
     window.close()

@@ -499,7 +499,8 @@ def test_on_a_panel_only_the_chair_keeps_a_candidate_longer_from_the_window(
 
         sign_in(qtbot, window, people, "Ana")
         controller.refresh_actions()
-        assert controller.hold_action.statusTip().startswith("Keep the selected candidate")
+        # Not refused; nobody is selected here, so the tip says what to select.
+        assert controller.hold_action.statusTip() == privacy_ui.SELECT_TO_KEEP
         dialog = controller.keep_longer(sid)
         assert dialog is not None
         dialog.until.setDate(QDate(2027, 1, 31))
@@ -552,4 +553,44 @@ def test_startup_expiry_erases_exactly_whom_it_announced(
     assert let_go == [[announced]]
     assert "Grace Hopper" in candidate_names(window) and waiting_folder.is_dir()
     assert [s.id for s in window.service.library.submissions.all()] == [waiting]
+    window.close()
+
+
+def test_keep_longer_is_greyed_out_until_a_candidate_is_selected(
+    qtbot: QtBot, tmp_path: Path, onetake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walk s13 Low 7: with nobody selected, File > Keep candidate longer… opened a box that
+    said only "Choose a candidate first."; now it is greyed out and its tip says what to do."""
+    window = open_window(qtbot)  # an empty library: nobody to select
+    controller = window.privacy  # type: ignore[attr-defined]
+    (file_menu,) = [m for m in window.menuBar().findChildren(QMenu) if m.title() == "&File"]
+    file_menu.aboutToShow.emit()  # what opening the menu does
+    assert controller.selected_submission() is None
+    assert not controller.hold_action.isEnabled()
+    assert controller.hold_action.statusTip() == privacy_ui.SELECT_TO_KEEP
+    assert controller.hold_action.toolTip() == plain_tooltip(privacy_ui.SELECT_TO_KEEP)
+    boxes: list[str] = []  # (a box left open would block the test: recorded instead)
+    with monkeypatch.context() as patched:  # (undo() would also drop ONETAKE_HOME)
+        patched.setattr(QMessageBox, "information", lambda _w, _t, text: boxes.append(text))
+        controller.hold_action.trigger()  # a greyed-out action does nothing
+        controller.keep_longer(None)  # the banner's button, with nobody due: what to select
+    assert boxes == [privacy_ui.SELECT_TO_KEEP]
+    assert controller.hold_dialog is None
+    window.close()
+
+    service = open_reviewer_service(app_paths().ensure().library)
+    sid = import_one(service, make_bundle(tmp_path / "a.onetake", NAME, EMAIL))
+    service.close()
+    window = open_window(qtbot)
+    controller = window.privacy  # type: ignore[attr-defined]
+    window.show_answer(window.service.answers(sid)[0].id)
+    qtbot.waitUntil(lambda: window.current_submission_id == sid)
+    (file_menu,) = [m for m in window.menuBar().findChildren(QMenu) if m.title() == "&File"]
+    file_menu.aboutToShow.emit()
+    assert controller.hold_action.isEnabled()
+    assert controller.hold_action.statusTip().startswith("Keep the selected candidate")
+    controller.hold_action.trigger()
+    dialog = controller.hold_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
     window.close()

@@ -363,3 +363,25 @@ def test_a_run_that_ends_as_the_window_closes_touches_nothing_after_it(
     window.close()  # stops the run (its transcriber lets the answer go) and closes the library
     assert not f.panel.running
     qtbot.wait(50)  # the run's queued signals arrive: an exception here fails the test
+
+
+def test_a_written_answer_says_there_is_nothing_to_transcribe(qtbot: QtBot, tmp_path: Path) -> None:
+    # Walk s13 Low 4: a written answer was promised "Not transcribed yet: it will appear here".
+    service = open_reviewer_service(app_paths().ensure().library)
+    try:
+        (outcome,) = service.import_paths([make_bundle(tmp_path / "ada.onetake", "Ada")]).outcomes
+        assert outcome.submission_id is not None
+        answers = service.answers(outcome.submission_id)
+    finally:
+        service.close()
+    written = [a.id for a in answers if a.answer_type == "text"]
+    recorded = [a.id for a in answers if a.answer_type != "text"]
+    assert written and recorded
+    window = open_window(qtbot)
+    f = features(window)
+    window.show_answer(written[0])
+    assert f.panel.status.text() == "A written answer: there is nothing to transcribe."
+    assert "transcribed yet" not in f.panel.status.text()
+    window.show_answer(recorded[0])  # a recorded one still waits for its transcript
+    assert f.panel.status.text() != "A written answer: there is nothing to transcribe."
+    assert not f.panel.written

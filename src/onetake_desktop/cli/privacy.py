@@ -177,6 +177,7 @@ def _erase_as_asked(
 
 def run_erase(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.panel import signed_in
+    from onetake_desktop.services.privacy import plural
 
     # services.retention: a due candidate named here is erased at this request, not first
     # (a script asking to erase someone does not fail because retention took them before).
@@ -188,8 +189,9 @@ def run_erase(args: argparse.Namespace) -> int:
     result = outcome
     total = result.total
     print(
-        f"Erased {len(result.counts)} submission(s): {total.answers} answer(s),"
-        f" {total.media_files} recording(s), {total.scores} score(s), {total.notes} note(s)."
+        f"Erased {plural(len(result.counts), 'submission')}: {plural(total.answers, 'answer')},"
+        f" {plural(total.media_files, 'recording')}, {plural(total.scores, 'score')},"
+        f" {plural(total.notes, 'note')}."
     )
     for line in _gone_lines(result.already_gone):  # the rest is done: exit 0, said plainly
         print(line)
@@ -229,7 +231,7 @@ def erase_due_first(
 
 
 def run_expire(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.privacy import PrivacyService
+    from onetake_desktop.services.privacy import PrivacyService, plural
 
     context = context_of(args)
     service = context.reviewer_service()
@@ -253,9 +255,11 @@ def run_expire(args: argparse.Namespace) -> int:
         until = c.held_until.date().isoformat() if c.held_until else "?"
         print(f"{'kept':<12} {who}: {c.interview_title} (on hold until {until})")
     if report.undated:
+        one = report.undated == 1
         print(
-            f"{report.undated} submission(s) have no expiry yet: add their interview "
-            "definition so their retention is known."
+            f"{plural(report.undated, 'submission')} {'has' if one else 'have'} no expiry yet:"
+            f" add {'its' if one else 'their'} interview definition so"
+            f" {'its' if one else 'their'} retention is known."
         )
     if args.dry_run:
         print(f"Dry run: {len(report.due)} candidate(s) due; nothing was changed.")
@@ -348,7 +352,8 @@ def _gone_lines(already_gone: Sequence[int]) -> list[str]:
     from onetake_desktop.services.privacy import ERASED_ELSEWHERE
 
     gone = ", ".join(str(sid) for sid in already_gone)
-    return [f"Submission(s) {gone} had already been erased ({ERASED_ELSEWHERE})."]
+    which = "Submission" if len(already_gone) == 1 else "Submissions"
+    return [f"{which} {gone} had already been erased ({ERASED_ELSEWHERE})."]
 
 
 def _release_as_asked(

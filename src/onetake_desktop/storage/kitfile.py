@@ -53,9 +53,22 @@ def _read_limited(path: Path, what: str) -> bytes:
 
     with open_regular_file(path, what) as handle:
         raw = handle.read(MAX_JSON_BYTES + 1)
+    if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip file: a bundle most likely (walk s13)
+        raise MalformedError(_zip_sentence(path, what))
     if len(raw) > MAX_JSON_BYTES:
         raise MalformedError(f"{path.name} is larger than {MAX_JSON_BYTES:,} bytes.")
     return raw
+
+
+def _zip_sentence(path: Path, what: str) -> str:
+    if path.suffix.lower() == ".onetake":  # storage.bundle's suffix (not imported for a name)
+        import shlex
+
+        return (
+            f"{path.name} is a candidate's submission bundle, not an {what}; "
+            f"to see what it holds, run: onetake bundle inspect {shlex.quote(str(path))}"
+        )
+    return f"{path.name} is a zip file, not an {what}."
 
 
 read_limited = _read_limited  # for services that read a kit-like file their own way

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit
 
 from onetake_desktop.ui.widgets.measured_label import MeasuredLabel
 from onetake_desktop.ui.widgets.qt_numbers import TextFormat
+from onetake_desktop.ui.widgets.wheel import wheel_when_focused
 
 if TYPE_CHECKING:
     # The editors of later tabs (paragraphs, seconds, time factors) are imported where they
@@ -168,10 +169,10 @@ def seconds(low: int, high: int, suffix: str = " s") -> QSpinBox:
     box.setRange(low, high)
     box.setSuffix(suffix)
     box.setAccelerated(True)
-    return box
+    return wheel_when_focused(box)  # the form scrolls: see ui/widgets/wheel.py
 
 
 def combo(labels: tuple[str, ...]) -> QComboBox:
     box = QComboBox()
     box.addItems(list(labels))
-    return box
+    return wheel_when_focused(box)

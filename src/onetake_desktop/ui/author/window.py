@@ -46,6 +46,7 @@ from onetake_desktop.ui.author.fields import (
     show_notes,
 )
 from onetake_desktop.ui.widgets.qt_numbers import set_properties
+from onetake_desktop.ui.widgets.wheel import wheel_when_focused
 
 if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issue 17)
     from PySide6.QtGui import QPaintEvent
@@ -358,12 +359,12 @@ class AuthorWindow(QMainWindow):
         )
         # The deadline: a date and time in a chosen time zone, or none.
         self.has_deadline = QCheckBox("Answers are due by")
-        self.deadline_edit = QDateTimeEdit()
+        self.deadline_edit = wheel_when_focused(QDateTimeEdit())  # the form scrolls
         self.deadline_edit.setTimeZone(_FIELD_ZONE)  # first: see _FIELD_ZONE
         self.deadline_edit.setCalendarPopup(True)
         self.deadline_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.deadline_edit.setDateTime(_qt_datetime(self._shown_deadline()))
-        self.deadline_zone = QComboBox()
+        self.deadline_zone = wheel_when_focused(QComboBox())
         self.deadline_zone.setAccessibleName("Time zone of the deadline")
         # The offset of each entry, in whole minutes, kept beside the list rather than as item
         # data: one call fills the list (issue 17: 53 calls cost ~3 M instructions). Entry i
@@ -658,7 +659,7 @@ class AuthorWindow(QMainWindow):
             id_edit.setAccessibleName(f"Accommodation {i + 1} id")
             from PySide6.QtWidgets import QDoubleSpinBox  # see fields.Editor
 
-            factor = QDoubleSpinBox()
+            factor = wheel_when_focused(QDoubleSpinBox())
             factor.setRange(1.0, 3.0)
             factor.setSingleStep(0.25)
             factor.setPrefix("time x")

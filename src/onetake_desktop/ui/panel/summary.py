@@ -34,6 +34,7 @@ from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged as with_mark
 from onetake_desktop.ui.widgets.flags import flags_tooltip
 from onetake_desktop.ui.widgets.plain import plain_tooltip
+from onetake_desktop.ui.widgets.wheel import wheel_when_focused
 
 FLAG_BACKGROUND = QColor("#fdecea")
 LOCKED_TEXT = "submit yours to see"
@@ -182,7 +183,7 @@ class SummaryWindow(PanelWindow):
         self.leniency.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.leniency.verticalHeader().setVisible(False)
 
-        self.chart_question = QComboBox()
+        self.chart_question = wheel_when_focused(QComboBox())  # in the statistics' scroll
         self.chart_question.setAccessibleName("Question shown in the chart")
         self.chart = QChart()
         self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)

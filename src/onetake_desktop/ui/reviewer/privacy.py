@@ -151,6 +151,9 @@ ERASED_MEANWHILE = (
 )
 
 
+SELECT_TO_KEEP = "Select a candidate in the library first, to keep them longer."
+
+
 class PrivacyController(QObject):
     """Erase and hold actions, the week-ahead banner, and the expiry at start-up and hourly."""
 
@@ -324,6 +327,11 @@ class PrivacyController(QObject):
         selected = self.selected_submission()
         held = selected is not None and bool(self.service.running_holds(selected))
         self.release_action.setVisible(held)
+        hold_refusal = self.hold_refusal()
+        # Nobody selected, nobody to keep: greyed out, its tip says what to select (walk s13:
+        # it opened a box that said only "Choose a candidate first."). A refusal leaves it
+        # on, so that the click says why.
+        self.hold_action.setEnabled(selected is not None or hold_refusal is not None)
         for action, refusal, tip in (
             (
                 self.erase_action,
@@ -332,8 +340,10 @@ class PrivacyController(QObject):
             ),
             (
                 self.hold_action,
-                self.hold_refusal(),
-                "Keep the selected candidate past the date they were told, for a reason.",
+                hold_refusal,
+                "Keep the selected candidate past the date they were told, for a reason."
+                if selected is not None
+                else SELECT_TO_KEEP,
             ),
             (
                 self.release_action,
@@ -466,7 +476,11 @@ class PrivacyController(QObject):
         w.reload_library()  # (behind the lock: refilled at the next sign-in)
         if quiet:
             return
-        message = f"Erased {len(result.counts)} submission(s) and their recordings."
+        from onetake_desktop.services.privacy import plural
+
+        count = len(result.counts)
+        whose = "its" if count == 1 else "their"
+        message = f"Erased {plural(count, 'submission')} and {whose} recordings."
         if not result.compacted:
             message += " Another program has the library open; close it to finish wiping."
         w.statusBar().showMessage(message, 8000)
@@ -524,7 +538,7 @@ class PrivacyController(QObject):
         else:
             choices = self.service.upcoming(WARN_DAYS)
         if not choices:
-            QMessageBox.information(self.window, "OneTake", "Choose a candidate first.")
+            QMessageBox.information(self.window, "OneTake", SELECT_TO_KEEP)
             return None
         dialog = HoldDialog(
             self.window, [(c, self._name(c)) for c in choices], self.service.clock.now()

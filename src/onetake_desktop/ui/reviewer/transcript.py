@@ -96,6 +96,7 @@ class TranscriptPanel(QWidget):
         self._make_service = make_service
         self.interview_pk: int | None = None
         self.answer_id: int | None = None
+        self.written = False  # the answer shown was written, not recorded: nothing to transcribe
         self.words: tuple[Word, ...] = ()
         self.current: int | None = None
         self._run: BackgroundTranscription | None = None
@@ -168,8 +169,13 @@ class TranscriptPanel(QWidget):
 
     # -- one answer -----------------------------------------------------------------------------
 
-    def show_answer(self, answer_id: int | None, interview_pk: int | None = None) -> None:
+    def show_answer(
+        self, answer_id: int | None, interview_pk: int | None = None, *, written: bool = False
+    ) -> None:
+        """``written``: the answer was typed, not recorded (walk s13 Low 4: it was promised a
+        transcript that never comes)."""
         self.answer_id = answer_id
+        self.written = written and answer_id is not None
         if interview_pk is not None:
             self.interview_pk = interview_pk
         self.current = None
@@ -181,6 +187,8 @@ class TranscriptPanel(QWidget):
         self._show_status()
         if answer_id is None:
             self.status.setText("Choose an answer to read what was said.")
+        elif self.written and stored is None:
+            self.status.setText("A written answer: there is nothing to transcribe.")
         elif stored is not None:
             self.status.setText(f"Transcript ({stored.transcript.model}, made here)")
             self.status.setToolTip(
@@ -399,7 +407,7 @@ class TranscriptPanel(QWidget):
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
         if self.answer_id is not None and not self.words:
-            self.show_answer(self.answer_id)  # the answer on screen may be done now
+            self.show_answer(self.answer_id, written=self.written)  # may be done now
 
     def _on_finished(self, run: object, report: RunReport | None, error: str | None) -> None:
         if run is not self._run:
@@ -414,7 +422,7 @@ class TranscriptPanel(QWidget):
             self.status.setText(error)
             self.status.setVisible(True)
         elif self.answer_id is not None:
-            self.show_answer(self.answer_id)
+            self.show_answer(self.answer_id, written=self.written)
 
     def _on_pause(self, on: bool) -> None:
         if self._run is None:
@@ -529,7 +537,12 @@ class TranscriptFeatures(QObject):
         view = getattr(self.window, "view", None)
         pk = view.submission.interview_pk if view is not None else None
         if answer_id != self.panel.answer_id:
-            self.panel.show_answer(answer_id, pk)
+            written = (
+                view is not None
+                and view.answer.id == answer_id
+                and view.answer.answer_type == "text"
+            )
+            self.panel.show_answer(answer_id, pk, written=written)
             if not self._beside and not self._user_sized:
                 # Its words may have come (their view is made with the first answer that
                 # has some): the height shared again with them.

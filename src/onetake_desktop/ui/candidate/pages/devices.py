@@ -26,6 +26,7 @@ from onetake_desktop.ui.candidate.widgets import (
     label,
 )
 from onetake_desktop.ui.tasks import Task, run_task
+from onetake_desktop.ui.widgets.wheel import wheel_when_focused
 
 if TYPE_CHECKING:
     from onetake_desktop.services.candidate import CaptureLike
@@ -59,9 +60,10 @@ class DevicesPage(Page):
         self.status = label("", "Fact")
         self.status.setAccessibleName("Device status")
         side_l.addWidget(self.status)
-        self.camera = QComboBox()
+        # The page scrolls: the wheel goes to it unless a device list was clicked into.
+        self.camera = wheel_when_focused(QComboBox())
         self.camera.setAccessibleName("Camera")
-        self.mic = QComboBox()
+        self.mic = wheel_when_focused(QComboBox())
         self.mic.setAccessibleName("Microphone")
         self.cam_label = QLabel("&Camera")
         self.cam_label.setBuddy(self.camera)
