@@ -171,4 +171,3 @@ def test_the_sign_anyway_box_shows_the_names_as_typed(
     assert seen[0].text() == sentence
     assert seen[0].textFormat() == Qt.TextFormat.PlainText
     assert seen[0].defaultButton() is seen[0].button(QMessageBox.StandardButton.Cancel)
-
