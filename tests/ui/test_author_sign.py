@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QToolBar
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services.author import AuthorDraft
@@ -81,6 +81,14 @@ def test_a_wrong_passphrase_is_asked_again_and_the_status_names_the_signing_key(
 
     window.run_sign_dialog = drive
     qtbot.waitUntil(window.sign_action.isEnabled)  # asked once the window is on screen
+    # On the toolbar beside "Build kit", and the whole bar fits a 1024x600 window.
+    bar = window.findChild(QToolBar, "AuthorToolbar")
+    assert isinstance(bar, QToolBar)
+    shown = bar.actions()
+    assert shown.index(window.sign_action) == shown.index(window.build_action) + 1
+    last = bar.widgetForAction(shown[-1])
+    assert last is not None and last.isVisible()
+    assert last.geometry().right() < bar.contentsRect().right()
     window.sign_action.trigger()
     assert seen["error"] == f"That passphrase does not open the key of {DEMO_ORG}."
     assert warned == []  # the key's organisation is the kit's: no warning

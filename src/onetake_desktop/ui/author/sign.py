@@ -55,7 +55,8 @@ class SignDialog(QDialog):
         layout.addWidget(self.passphrase)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(min(420, self.fontMetrics().averageCharWidth() * 60))
+        # Room for an organisation's name and the error sentence on a line or two each.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
 
     def try_passphrase(self) -> None:
         typed = self.passphrase.text()
@@ -76,5 +77,6 @@ class SignDialog(QDialog):
     def _again(self, sentence: str) -> None:
         self.error.setText(sentence)
         self.error.show()
+        self.adjustSize()  # a wrapped sentence is taller than the dialog's first size
         self.passphrase.clear()
         self.passphrase.setFocus()

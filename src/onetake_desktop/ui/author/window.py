@@ -574,7 +574,7 @@ class AuthorWindow(QMainWindow):
         bar.setObjectName("AuthorToolbar")
         bar.setMovable(False)
         bar.addActions([self.save_action, self.undo_action, self.redo_action, self.build_action])
-        bar.addAction(self.preview_action)
+        bar.addActions([self.sign_action, self.preview_action])
         self._fill_recent()
 
     # --- showing the draft -----------------------------------------------------------------
