@@ -859,6 +859,12 @@ class AuthorWindow(QMainWindow):
         template = "questions[{q}]." + match.group(2)
         return int(match.group(1)), self.labels.get(template, match.group(2))
 
+    def said(self, problem: Problem) -> str:
+        """A problem in the form's words: "Role is 448 characters long", not the TOML key
+        ``role_title`` (walk s13 LOW-7)."""
+        message = problem.message.rstrip(".")
+        return f"{self.where(problem.path)} {message}" if problem.path else message
+
     def field_words(self, path: str) -> str:
         """The field's own label, beside it: where() without its "Question 2, " (a path that
         names a question but no field of it is said as where() says it)."""
@@ -969,7 +975,7 @@ class AuthorWindow(QMainWindow):
         if problems:
             self.tell(
                 f"Fix {len(problems)} problem{'s' if len(problems) > 1 else ''} first: "
-                f"{problems[0]}.",
+                f"{self.said(problems[0])}.",
             )
             return None
         # A published version must have a saved source that says the same (walk s13 LOW-3):
@@ -1039,7 +1045,7 @@ class AuthorWindow(QMainWindow):
 
         problems = self.draft.problems()
         if problems:
-            self.tell(f"The draft cannot be previewed yet: {problems[0]}.")
+            self.tell(f"The draft cannot be previewed yet: {self.said(problems[0])}.")
             return None
         if self.preview is not None:
             self.preview.close()
