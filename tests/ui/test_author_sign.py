@@ -57,7 +57,12 @@ def test_a_wrong_passphrase_is_asked_again_and_the_status_names_the_signing_key(
     key = _key(app_context, DEMO_ORG)
     window = _window(qtbot, app_context, tmp_path)
     warned: list[str] = []
-    window.confirm_signing = lambda sentence: bool(warned.append(sentence))
+
+    def confirm(sentence: str) -> bool:
+        warned.append(sentence)
+        return False
+
+    window.confirm_signing = confirm
     seen: dict[str, object] = {}
 
     def drive(dialog: QDialog) -> bool:

@@ -47,8 +47,7 @@ def test_the_preview_and_build_refusals_name_the_field_as_the_form_does(
     _type(window, "role_title", "R" * 448)
     assert window.open_preview() is None
     assert window.last_message == (
-        "The draft cannot be previewed yet: Role is 448 characters long; at most 200 are "
-        "allowed."
+        "The draft cannot be previewed yet: Role is 448 characters long; at most 200 are allowed."
     )
     window.choose_kit_path = lambda: tmp_path / "x.onetakekit"
     window.build_action.trigger()
