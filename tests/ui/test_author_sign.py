@@ -184,3 +184,29 @@ def test_the_sign_anyway_box_shows_the_names_as_typed(
     assert seen[0].text() == sentence
     assert seen[0].textFormat() == Qt.TextFormat.PlainText
     assert seen[0].defaultButton() is seen[0].button(QMessageBox.StandardButton.Cancel)
+
+
+def test_a_key_gone_meanwhile_ends_the_signing_with_its_sentence(
+    qtbot: QtBot, app_context: AppContext, tmp_path: Path
+) -> None:
+    """Only a wrong passphrase is asked again: another failure the service reports (here the
+    key deleted from the library while the dialog was open) ends it, said in one box."""
+    import sqlite3
+
+    _key(app_context, DEMO_ORG)
+    window = _window(qtbot, app_context, tmp_path)
+    database = app_context.paths.library / "onetake.sqlite3"
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, SignDialog)
+        dialog.show()
+        with sqlite3.connect(database) as db:
+            db.execute("DELETE FROM org_keys")
+        _type_and_sign(dialog, PASSPHRASE)
+        assert not dialog.isVisible()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    window.run_sign_dialog = drive
+    assert window.build(sign=True) is None
+    assert window.last_message == f"The key of {DEMO_ORG} is no longer in the library."
+    assert not (tmp_path / "role.onetakekit").exists()

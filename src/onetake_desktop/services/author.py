@@ -880,15 +880,17 @@ def has_organisation_key(library: Path) -> bool:
         return bool(keys.keys())
 
 
-def signer_for(library: Path, passphrase: str) -> KitSigner:
-    """The newest organisation key of ``library``, unlocked to sign a kit. A wrong passphrase
-    raises ``WrongPassphraseError`` (services/keys.py): the caller may ask again, as often as
-    the person likes (each try costs Argon2id, ~0.2 s; keys have no wait-before-retrying rule,
+def signer_for(library: Path, passphrase: str, key: KeyRecord | None = None) -> KitSigner:
+    """``key`` (by default the newest organisation key of ``library``), unlocked to sign a
+    kit: a window passes the key its prompt named, so a key made meanwhile cannot sign
+    instead (and one deleted meanwhile says so). A wrong passphrase raises
+    ``WrongPassphraseError`` (services/keys.py): the caller may ask again, as often as the
+    person likes (each try costs Argon2id, ~0.2 s; keys have no wait-before-retrying rule,
     unlike panelists' sign-in). Any other OneTakeError ends the signing."""
     from onetake_desktop.services.keys import key_service_for_library
 
     with key_service_for_library(library) as keys:
-        return keys.signer(passphrase)
+        return keys.signer(passphrase, key)
 
 
 def signing_key(library: Path) -> KeyRecord:

@@ -1031,7 +1031,7 @@ class AuthorWindow(QMainWindow):
             return None
         dialog = SignDialog(
             author.key_words(key.organisation, key.short_fingerprint),
-            lambda passphrase: author.signer_for(library, passphrase),
+            lambda passphrase: author.signer_for(library, passphrase, key),
             self,
         )
         accepted = self.run_sign_dialog(dialog)
