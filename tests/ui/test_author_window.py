@@ -321,7 +321,7 @@ def test_a_hard_error_is_shown_at_its_field_and_stops_the_build(
     assert not note.isHidden() and note.text().startswith("✖ Interview id must be lowercase")
     w.choose_kit_path = lambda: tmp_path / "x.onetakekit"
     w.build_action.trigger()
-    assert w.last_message.startswith("Fix 1 problem first: interview_id must be lowercase")
+    assert w.last_message.startswith("Fix 1 problem first: Interview id must be lowercase")
     assert not (tmp_path / "x.onetakekit").exists()
     # The checks list names the field's path, and takes you to it.
     QTest.mouseClick(w.checks_button, Qt.MouseButton.LeftButton)

@@ -493,6 +493,34 @@ def test_a_draft_built_with_the_organisation_key_is_signed(tmp_path: Path) -> No
     # Signing again, unchanged, is the same version: nothing to keep aside.
     again = draft.publish(published.kit, author.signer_for(library, "correct horse"))
     assert again.archived == () and again.version == published.version
+    assert again.signed_by.startswith("Harbour Lane's key (") and again.signed_by.endswith(")")
+    assert draft.publish(tmp_path / "plain").signed_by == ""
+
+
+@pytest.mark.parametrize(
+    ("kit_org", "warned"),
+    [
+        ("Harbour Lane", False),
+        ("  harbour   LANE ", False),  # case and spacing are not another organisation
+        ("Ｈarbour Lane", False),  # a full-width letter: the same name by Unicode NFKC
+        ("Evil Corp", True),
+        ("Harbour Lane Ltd", True),  # close is not the same: the author decides
+        ("", False),  # no organisation yet: its own problem stops the build
+        (None, False),
+    ],
+)
+def test_signing_with_another_organisations_key_is_warned_about(
+    kit_org: str | None, warned: bool
+) -> None:
+    """Walk s13 LOW-2: candidates would read "Signed by <key's organisation>" on a kit that
+    names another organisation; the sentence quotes both names as typed."""
+    sentence = author.organisation_mismatch(kit_org, "Harbour Lane")
+    assert (sentence is not None) == warned
+    if sentence is not None:
+        assert sentence == (
+            f'This kit names the organisation "{kit_org}", but it would be signed with the key '
+            'of Harbour Lane, so candidates would see "Signed by Harbour Lane" on it.'
+        )
 
 
 def test_a_rubric_added_to_a_hand_written_question_reads_as_written_by_hand() -> None:

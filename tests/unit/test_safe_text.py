@@ -104,3 +104,22 @@ def test_plain_words_are_not_taken_for_addresses() -> None:
         assert markup_warnings(words) == [], words
     for address in ("http://x.example", "file:///etc/passwd", "www.example.com/a"):
         assert any("address" in w for w in markup_warnings(f"See {address} now")), address
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        # walk s13 LOW-7: the advice quoted "http://x'>Corp</a>"
+        ("<b>Evil</b> <a href='http://x'>Corp</a> <img src=x>", "'http://x'"),
+        ('<a href="http://x.example/a?b=1">Corp</a>', "'http://x.example/a?b=1'"),
+        ("<http://x.example>", "'http://x.example'"),
+        ("See http://old.example/jobs.", "'http://old.example/jobs'"),
+        ("(or http://old.example)", "'http://old.example'"),
+        ("javascript:alert(1)", "'javascript:alert(1)'"),  # its own brackets stay
+        ("at www.example.com, today", "'www.example.com'"),
+    ],
+)
+def test_the_address_advice_quotes_the_address_alone(text: str, quoted: str) -> None:
+    assert markup_warnings(text)[-1] == (
+        f"has the address {quoted}: only https: and mailto: addresses become links"
+    )

@@ -123,12 +123,26 @@ def _checks() -> tuple[tuple[re.Pattern[str], str], ...]:
         (
             re.compile(
                 r"\b(?:http://|ftp://|file:/|javascript:|data:[a-z]+/[a-z0-9.+-]+|www\.[a-z0-9-]+\.)"
-                r"[^\s]*",
+                # An address ends at a space, a quote or a tag's bracket: in
+                # <a href='http://x'>Corp</a> the address is http://x (walk s13 LOW-7).
+                r"[^\s<>\"'`]*",
                 re.I,
             ),
             "address {m}",
         ),
     )
+
+
+def _address_end(found: str) -> str:
+    """An address without the sentence's closing punctuation ("see http://x.example."), and
+    without a closing bracket it did not open (its own "(1)" stays)."""
+    while found and found[-1] in ".,;:!?)]}":
+        last = found[-1]
+        opening = {")": "(", "]": "[", "}": "{"}.get(last)
+        if opening is not None and found.count(opening) >= found.count(last):
+            break
+        found = found[:-1]
+    return found
 
 
 def markup_warnings(text: str) -> list[str]:
@@ -138,7 +152,8 @@ def markup_warnings(text: str) -> list[str]:
         address = phrase.startswith("address")
         matches = list(pattern.finditer(text))[: 3 if address else 1]
         for m in matches:
-            shown = m.group(0) if len(m.group(0)) <= 40 else m.group(0)[:37] + "..."
+            found_text = _address_end(m.group(0)) if address else m.group(0)
+            shown = found_text if len(found_text) <= 40 else found_text[:37] + "..."
             what = phrase.format(m=repr(shown))
             if address:
                 found.append(f"has the {what}: only https: and mailto: addresses become links")

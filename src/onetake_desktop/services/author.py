@@ -37,6 +37,7 @@ from onetake_desktop.paths import AppPaths, resource
 
 if TYPE_CHECKING:  # issue 17: signing (a database, keys) loads when a kit is signed or read
     from onetake_desktop.services.author_records import BankQuestion, Published, ValidationReport
+    from onetake_desktop.storage.keystore import KeyRecord
     from onetake_desktop.storage.kit_signature import KitSigner
 
 # domain.definition's records load with the first definition read or made, not with this
@@ -808,7 +809,14 @@ class AuthorDraft:
             kit_path, definition_path = kitfile.build_from_toml(source, kit_out, signer)
         version = str(self.get("version", ""))
         log.info("built kit version %s (%d questions)", version, self.question_count())
-        return Published(kit_path, definition_path, version, tuple(archived), renumbered)
+        return Published(
+            kit_path,
+            definition_path,
+            version,
+            tuple(archived),
+            renumbered,
+            signed_by="" if signer is None else signer_words(signer),
+        )
 
     def write_preview_kit(self, folder: Path) -> Path:
         """The draft as a kit file in ``folder`` for the candidate window's preview."""
@@ -872,9 +880,59 @@ def has_organisation_key(library: Path) -> bool:
         return bool(keys.keys())
 
 
-def signer_for(library: Path, passphrase: str) -> KitSigner:
-    """The newest organisation key of ``library``, unlocked to sign a kit."""
+def signer_for(library: Path, passphrase: str, key: KeyRecord | None = None) -> KitSigner:
+    """``key`` (by default the newest organisation key of ``library``), unlocked to sign a
+    kit: a window passes the key its prompt named, so a key made meanwhile cannot sign
+    instead (and one deleted meanwhile says so). A wrong passphrase raises
+    ``WrongPassphraseError`` (services/keys.py): the caller may ask again, as often as the
+    person likes (each try costs Argon2id, ~0.2 s; keys have no wait-before-retrying rule,
+    unlike panelists' sign-in). Any other OneTakeError ends the signing."""
     from onetake_desktop.services.keys import key_service_for_library
 
     with key_service_for_library(library) as keys:
-        return keys.signer(passphrase)
+        return keys.signer(passphrase, key)
+
+
+def signing_key(library: Path) -> KeyRecord:
+    """The organisation key a kit built with ``library`` is signed with (the newest), before
+    its passphrase is asked for; OneTakeError when the library has none."""
+    from onetake_desktop.services.keys import key_service_for_library
+
+    with key_service_for_library(library) as keys:
+        return keys.current()
+
+
+def key_words(organisation: str, short_fingerprint: str) -> str:
+    """A key as the author's window names it: "Harbour Lane's key (74AA B67A 8EC1 DE36)"."""
+    return f"{organisation}'s key ({short_fingerprint})"
+
+
+def signer_words(signer: KitSigner) -> str:
+    from onetake_desktop.storage.keystore import fingerprint_of, short_fingerprint
+
+    return key_words(signer.organisation, short_fingerprint(fingerprint_of(signer.public_key)))
+
+
+def _same_organisation(a: str, b: str) -> bool:
+    import unicodedata
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    return norm(a) == norm(b)
+
+
+def organisation_mismatch(kit_organisation: object, key_organisation: str) -> str | None:
+    """The warning before signing when the kit's organisation field names someone other than
+    the key's organisation (case, spacing and Unicode compatibility forms aside): candidates
+    would read "Signed by <key's organisation>" on a kit that names another one. None when
+    they agree, or when the kit names no organisation yet (its own problem stops the build)."""
+    if not isinstance(kit_organisation, str) or not kit_organisation.strip():
+        return None
+    if _same_organisation(kit_organisation, key_organisation):
+        return None
+    return (
+        f'This kit names the organisation "{kit_organisation}", but it would be signed with '
+        f'the key of {key_organisation}, so candidates would see "Signed by '
+        f'{key_organisation}" on it.'
+    )

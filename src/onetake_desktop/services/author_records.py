@@ -68,3 +68,4 @@ class Published:
     version: str
     archived: tuple[Path, ...] = ()  # the previous version's kit and definition, kept
     renumbered: bool = False  # the draft got the next version stamp (it was the kept one's)
+    signed_by: str = ""  # "ORG's key (74AA B67A 8EC1 DE36)" when signed, as the status says it

@@ -50,11 +50,12 @@ from onetake_desktop.ui.widgets.wheel import wheel_when_focused
 
 if TYPE_CHECKING:  # the checks list loads its Qt classes when it is built (issue 17)
     from PySide6.QtGui import QPaintEvent
-    from PySide6.QtWidgets import QDoubleSpinBox, QListWidget, QListWidgetItem
+    from PySide6.QtWidgets import QDialog, QDoubleSpinBox, QListWidget, QListWidgetItem
 
     from onetake_desktop.domain.authoring import Advice
     from onetake_desktop.domain.validation import Problem
     from onetake_desktop.services.author_records import BankQuestion, Published
+    from onetake_desktop.storage.kit_signature import KitSigner
 
 PARTS = ("Interview", "Candidate's pages", "Privacy", "Practice", "Questions", "Hand-over")
 DEFAULT_TYPES = ("video", "audio", "text")
@@ -99,7 +100,8 @@ def _qt_datetime(value: datetime) -> QDateTime:
 
 class AuthorWindow(QMainWindow):
     """Options for tests: replace ``choose_save_path``, ``choose_kit_path``, ``ask_unsaved``,
-    ``ask_passphrase`` and ``pick_from_bank`` instead of dialogs.
+    ``confirm_signing`` and ``pick_from_bank`` instead of dialogs, and ``run_sign_dialog`` to
+    drive the passphrase dialog instead of running it modally.
 
     ``later_parts``: build the parts behind tabs 2-6 right after the window's first paint (or
     at once when one of those tabs is chosen first) instead of now, as the app opens the
@@ -127,7 +129,8 @@ class AuthorWindow(QMainWindow):
         self.choose_save_path: Callable[[], Path | None] = self._ask_save_path
         self.choose_kit_path: Callable[[], Path | None] = self._ask_kit_path
         self.ask_unsaved: Callable[[], Unsaved] = self._ask_unsaved
-        self.ask_passphrase: Callable[[], str | None] = self._ask_passphrase
+        self.confirm_signing: Callable[[str], bool] = self._ask_sign_anyway
+        self.run_sign_dialog: Callable[[QDialog], bool] = self._run_dialog
         self.pick_from_bank: Callable[[], BankQuestion | None] = self._ask_bank
         self.show_messages = True  # tests read ``last_message`` instead of clicking a box
         self.last_message = ""
@@ -572,7 +575,7 @@ class AuthorWindow(QMainWindow):
         bar.setObjectName("AuthorToolbar")
         bar.setMovable(False)
         bar.addActions([self.save_action, self.undo_action, self.redo_action, self.build_action])
-        bar.addAction(self.preview_action)
+        bar.addActions([self.sign_action, self.preview_action])
         self._fill_recent()
 
     # --- showing the draft -----------------------------------------------------------------
@@ -857,6 +860,12 @@ class AuthorWindow(QMainWindow):
         template = "questions[{q}]." + match.group(2)
         return int(match.group(1)), self.labels.get(template, match.group(2))
 
+    def said(self, problem: Problem) -> str:
+        """A problem in the form's words: "Role is 448 characters long", not the TOML key
+        ``role_title`` (walk s13 LOW-7)."""
+        message = problem.message.rstrip(".")
+        return f"{self.where(problem.path)} {message}" if problem.path else message
+
     def field_words(self, path: str) -> str:
         """The field's own label, beside it: where() without its "Question 2, " (a path that
         names a question but no field of it is said as where() says it)."""
@@ -967,7 +976,7 @@ class AuthorWindow(QMainWindow):
         if problems:
             self.tell(
                 f"Fix {len(problems)} problem{'s' if len(problems) > 1 else ''} first: "
-                f"{problems[0]}.",
+                f"{self.said(problems[0])}.",
             )
             return None
         # A published version must have a saved source that says the same (walk s13 LOW-3):
@@ -977,13 +986,12 @@ class AuthorWindow(QMainWindow):
         target = self.choose_kit_path()
         if target is None:
             return None
+        signer = None
+        if sign:
+            signer = self._unlock_signer()
+            if signer is None:
+                return None
         try:
-            signer = None
-            if sign:
-                passphrase = self.ask_passphrase()
-                if passphrase is None:
-                    return None
-                signer = author.signer_for(self.context.paths.library, passphrase)
             published = self.draft.publish(target, signer)
         except (OneTakeError, OSError) as error:
             self.tell(str(error))
@@ -996,19 +1004,49 @@ class AuthorWindow(QMainWindow):
             if published.archived
             else ""
         )
+        # Who signed, as candidates will be told (walk s13 LOW-2): the kit first, as the
+        # definition is never signed.
+        signed = f", signed by {published.signed_by}," if published.signed_by else ""
         self.statusBar().showMessage(
-            f"Built {published.kit.name} (version {published.version}) and "
+            f"Built {published.kit.name} (version {published.version}){signed} and "
             f"{published.definition.name}.{kept}",
             10000,
         )
         return published
+
+    def _unlock_signer(self) -> KitSigner | None:
+        """The library's organisation key, opened to sign; None when the author stops. A key
+        of another organisation than the kit names is warned about first (services decide
+        that), then its passphrase is asked for until it opens the key or the author cancels
+        (walk s13 LOW-2: one wrong passphrase used to throw the whole build away)."""
+        from onetake_desktop.ui.author.sign import SignDialog  # with the first signing
+
+        library = self.context.paths.library
+        try:
+            key = author.signing_key(library)
+        except OneTakeError as error:
+            self.tell(str(error))
+            return None
+        warning = author.organisation_mismatch(self.draft.get("organisation"), key.organisation)
+        if warning is not None and not self.confirm_signing(warning):
+            return None
+        dialog = SignDialog(
+            author.key_words(key.organisation, key.short_fingerprint),
+            lambda passphrase: author.signer_for(library, passphrase, key),
+            self,
+        )
+        accepted = self.run_sign_dialog(dialog)
+        if dialog.failure is not None:
+            self.tell(str(dialog.failure))
+            return None
+        return dialog.signer if accepted else None
 
     def open_preview(self) -> QWidget | None:
         from onetake_desktop.ui.author.preview import PreviewWindow
 
         problems = self.draft.problems()
         if problems:
-            self.tell(f"The draft cannot be previewed yet: {problems[0]}.")
+            self.tell(f"The draft cannot be previewed yet: {self.said(problems[0])}.")
             return None
         if self.preview is not None:
             self.preview.close()
@@ -1066,16 +1104,24 @@ class AuthorWindow(QMainWindow):
             return "discard"
         return "cancel"
 
-    def _ask_passphrase(self) -> str | None:
-        from PySide6.QtWidgets import QInputDialog
+    def _ask_sign_anyway(self, sentence: str) -> bool:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
 
-        text, ok = QInputDialog.getText(
-            self,
-            "Sign the kit",
-            "Passphrase of your organisation key:",
-            QLineEdit.EchoMode.Password,
-        )
-        return text if ok and text else None
+        box = QMessageBox(QMessageBox.Icon.Warning, "Sign the kit", sentence, parent=self)
+        box.setObjectName("SignAnyway")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # both organisation names are outside text
+        sign = box.addButton("Sign anyway", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is sign
+
+    def _run_dialog(self, dialog: QDialog) -> bool:
+        from PySide6.QtWidgets import QDialog
+
+        return dialog.exec() == QDialog.DialogCode.Accepted
 
     def _ask_bank(self) -> BankQuestion | None:
         from PySide6.QtWidgets import QDialog

@@ -1,0 +1,82 @@
+"""The passphrase asked for by "Build and sign kit…" (walk s13 LOW-2): a wrong passphrase is
+said under the field and asked for again in the same dialog; only Cancel ends the signing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onetake_desktop.domain.errors import OneTakeError
+from onetake_desktop.services.keys import KitSigner, WrongPassphraseError
+from onetake_desktop.ui.widgets.plain import plain_label
+
+
+class SignDialog(QDialog):
+    """Asks for the passphrase of ``key`` (its words: "ORG's key (FINGERPRINT)", outside
+    text, shown plain) and opens it with ``unlock`` (the service). The service decides what
+    a failure means: WrongPassphraseError asks again (the sentence under the field, the
+    typed passphrase cleared); any other OneTakeError ends the dialog with ``failure`` set.
+    Accepted: ``signer`` holds the opened key."""
+
+    def __init__(
+        self, key: str, unlock: Callable[[str], KitSigner], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SignDialog")
+        self.setWindowTitle("Sign the kit")
+        self.unlock = unlock
+        self.signer: KitSigner | None = None
+        self.failure: OneTakeError | None = None
+        self.prompt = plain_label(f"Passphrase of {key}:", object_name="SignPrompt", wrap=True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("SignPassphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase of the organisation key")
+        self.error = plain_label("", object_name="SignError", wrap=True)
+        self.error.setStyleSheet("color: #a40000;")
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.sign_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_button.setText("Sign")
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_passphrase)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        # Room for an organisation's name and the error sentence on a line or two each.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
+
+    def try_passphrase(self) -> None:
+        typed = self.passphrase.text()
+        if not typed:
+            self._again("Type the passphrase of the key, or Cancel.")
+            return
+        try:
+            self.signer = self.unlock(typed)
+        except WrongPassphraseError as error:
+            self._again(str(error))
+            return
+        except OneTakeError as error:
+            self.failure = error
+            self.reject()
+            return
+        self.accept()
+
+    def _again(self, sentence: str) -> None:
+        self.error.setText(sentence)
+        self.error.show()
+        self.adjustSize()  # a wrapped sentence is taller than the dialog's first size
+        self.passphrase.clear()
+        self.passphrase.setFocus()
