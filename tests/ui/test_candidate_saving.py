@@ -263,8 +263,8 @@ def test_a_dialog_during_a_take_stops_it_without_waiting_and_the_answer_is_seale
     assert blocking_stops == [], "the window never waited for the encoder"
     assert w.banner.isVisible()
     assert w.banner.text() == (
-        f"The recording was stopped and does not count; you still have {allowed} take(s) "
-        "for this question."
+        "The recording was stopped and does not count; you still have "
+        f"{allowed} take{'' if allowed == 1 else 's'} for this question."
     )
     assert page.views.currentWidget() is page.ready and not page.saving.isVisible()
     assert saved_answer(w)["phase"] == "ready" and saved_answer(w)["takes"] == []

@@ -324,7 +324,7 @@ def test_a_dialog_stops_a_take_without_waiting_and_its_file_goes_when_the_writer
     service.tick()
     sentence = service.interrupt()  # returns at once: the writer has not finished yet
     assert sentence == (
-        "The recording was stopped and does not count; you still have 2 take(s) for this question."
+        "The recording was stopped and does not count; you still have 2 takes for this question."
     )
     assert take.stop_requests == 1 and not take.future.done()
     assert not service.recording and not service.finishing

@@ -177,7 +177,7 @@ def _erase_as_asked(
 
 def run_erase(args: argparse.Namespace) -> int:
     from onetake_desktop.cli.panel import signed_in
-    from onetake_desktop.services.privacy import plural
+    from onetake_desktop.domain.words import plural
 
     # services.retention: a due candidate named here is erased at this request, not first
     # (a script asking to erase someone does not fail because retention took them before).
@@ -231,7 +231,8 @@ def erase_due_first(
 
 
 def run_expire(args: argparse.Namespace) -> int:
-    from onetake_desktop.services.privacy import PrivacyService, plural
+    from onetake_desktop.domain.words import plural
+    from onetake_desktop.services.privacy import PrivacyService
 
     context = context_of(args)
     service = context.reviewer_service()

@@ -57,6 +57,7 @@ from onetake_desktop.domain.session import (
     new_state,
     restarted_state,
 )
+from onetake_desktop.domain.words import plural
 from onetake_desktop.services.handover import KitTrust, trust_of
 
 # Settings, kit_content_hash and privacy_notice_hash are imported here, not in the functions
@@ -817,7 +818,7 @@ class CandidateService:
             return "The recording was stopped and does not count; you still have " + (
                 "as many practice tries as you like."
                 if practice
-                else f"{s.takes_left(s.question)} take(s) for this question."
+                else f"{plural(s.takes_left(s.question), 'take')} for this question."
             )
         if self.practice_phase == "thinking":
             self.practice_phase = "idle"

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from onetake_desktop.domain.clock import Clock, SystemClock
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.words import plural
 from onetake_desktop.storage.db import transaction
 from onetake_desktop.storage.erasure import (
     ErasureCounts,
@@ -171,10 +172,6 @@ class ErasurePlan:
             if count:
                 parts.append(plural(count, word))
         return ", ".join(parts) + "."
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 @dataclass(frozen=True)

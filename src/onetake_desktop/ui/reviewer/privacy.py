@@ -476,7 +476,7 @@ class PrivacyController(QObject):
         w.reload_library()  # (behind the lock: refilled at the next sign-in)
         if quiet:
             return
-        from onetake_desktop.services.privacy import plural
+        from onetake_desktop.domain.words import plural
 
         count = len(result.counts)
         whose = "its" if count == 1 else "their"
@@ -699,7 +699,7 @@ class PrivacyController(QObject):
         it is answered (or taken down: the panel's lock rejects it)."""
         from PySide6.QtWidgets import QMessageBox  # (see the TYPE_CHECKING imports)
 
-        from onetake_desktop.services.privacy import plural
+        from onetake_desktop.domain.words import plural
 
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Information)

@@ -37,7 +37,7 @@ class EraseDialog(QDialog):
     def __init__(
         self, parent: QWidget, plan: ErasurePlan, who: str, interviews: Sequence[str]
     ) -> None:
-        from onetake_desktop.services.privacy import plural
+        from onetake_desktop.domain.words import plural
 
         super().__init__(parent)
         self.setWindowTitle("Erase candidate")
