@@ -173,3 +173,24 @@ def test_cli_build_sign_then_validate_show_and_candidate_refuse_a_changed_kit(
     ):
         assert _cli(args, monkeypatch) == EXIT_INVALID_INPUT
         assert "was changed after Harbour Lane" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key_org", ["Harbour Lane Home Supplies", "Harbour Lane"])
+def test_cli_build_sign_names_the_signer_and_warns_of_another_organisation(
+    key_org: str,
+    source: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Walk s13 LOW-2, as the authoring window now does it: `kit build --sign` says whose key
+    signed, and warns when that key's organisation is not the one the kit names (the demo's
+    is "Harbour Lane Home Supplies"), since candidates would read "Signed by" the key's."""
+    with KeyService(app_paths().ensure().database) as keys:
+        keys.new_key(key_org, PASS)
+    out = tmp_path / "role.onetakekit"
+    assert _cli(["kit", "build", str(source), "-o", str(out), "--sign"], monkeypatch, PASS) == 0
+    said = capsys.readouterr()
+    assert f"Signed with {key_org}'s key (" in said.out
+    warned = "onetake: warning: This kit names the organisation" in said.err
+    assert warned == (key_org == "Harbour Lane")

@@ -94,6 +94,11 @@ def run_build(args: argparse.Namespace) -> int:
         )
     elif published.renumbered:  # the previous version was already kept beside it
         print(f"This build is version {published.version}{written}.")
+    if signer is not None:
+        print(f"Signed with {published.signed_by}: bundles that answer it are encrypted to it.")
+        mismatch = author.built_kit_mismatch(published.kit, signer)
+        if mismatch:
+            sys.stderr.write(f"onetake: warning: {mismatch}\n")
     # What the kit carries to candidates that the author may not have meant (placeholders,
     # texts the settings contradict): said where the kit goes out, not only in validate.
     _print_advice(args, published.definition)

@@ -922,6 +922,14 @@ def _same_organisation(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
+def built_kit_mismatch(kit_path: Path, signer: KitSigner) -> str | None:
+    """:func:`organisation_mismatch` for a kit just built (``kit build --sign`` says it after
+    the build: a script answers no question before it)."""
+    loaded = load_any(kit_path)
+    kit = loaded if isinstance(loaded, Kit) else loaded.kit
+    return organisation_mismatch(kit.organisation, signer.organisation)
+
+
 def organisation_mismatch(kit_organisation: object, key_organisation: str) -> str | None:
     """The warning before signing when the kit's organisation field names someone other than
     the key's organisation (case, spacing and Unicode compatibility forms aside): candidates
