@@ -24,7 +24,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "kit with other content, that kit and its definition are kept beside it as "
         "ROLE-VERSION.onetakekit and ROLE-VERSION.onetakeinterview (bundles that answer it still "
         "import), and the new kit gets the next version, which is also written into "
-        "interview.toml (one line says so).",
+        "interview.toml (one line says so; when it cannot be written, the kit is built all "
+        "the same and a warning on stderr says which version to set there). Signing, or "
+        "signing with another key, puts the key's recipient in the kit, so a signed build "
+        "over an unsigned kit (or the other way round) is new content and a new version. "
+        "KIT holding another interview's kit, or a ROLE-VERSION file that is not a copy of "
+        "the version it would keep, is refused (exit 2, nothing written).",
     )
     b.add_argument("source", type=Path, metavar="interview.toml")
     b.add_argument("-o", "--output", type=Path, required=True, metavar="KIT")
@@ -85,15 +90,21 @@ def run_build(args: argparse.Namespace) -> int:
         f"Wrote {published.kit} (for candidates) and {published.definition} (with the rubric, "
         "for reviewers)."
     )
-    written = f", now written into {args.source}" if published.renumbered else ""
-    if published.archived:
+    written = (
+        f", now written into {args.source}"
+        if published.renumbered and not published.version_not_saved
+        else ""
+    )
+    if published.archived and published.kept_kit is not None:
         print(
             f"{published.kit.name} held another published version: it stays as "
-            f"{published.archived[0].name}, so bundles that answer it still import; this "
+            f"{published.kept_kit.name}, so bundles that answer it still import; this "
             f"build is version {published.version}{written}."
         )
     elif published.renumbered:  # the previous version was already kept beside it
         print(f"This build is version {published.version}{written}.")
+    if published.version_not_saved:  # built all the same: exit 0, the author's step on stderr
+        sys.stderr.write(f"onetake: warning: {published.version_not_saved}\n")
     if signer is not None:
         print(f"Signed with {published.signed_by}: bundles that answer it are encrypted to it.")
         mismatch = author.built_kit_mismatch(published.kit, signer)

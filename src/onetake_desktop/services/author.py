@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import tempfile
 from collections.abc import Mapping
 from datetime import datetime
@@ -20,7 +19,7 @@ from onetake_desktop.domain.authoring import (
     next_version,
     privacy_notice_from_template,
 )
-from onetake_desktop.domain.errors import InvalidInputError, UsageError
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError, UsageError
 from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.domain.kit import (
     Kit,
@@ -112,12 +111,19 @@ def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> Pu
     if published.renumbered:
         try:
             draft.save()
-        except OSError as error:
-            raise InvalidInputError(
-                f"Built {published.kit.name} as version {published.version}, but could not "
-                f"write that version into {source.name} ({error.strerror or error}); set "
-                f'version = "{published.version}" there before the next build.'
-            ) from None
+        except OneTakeError as error:  # storage words every OSError (review s13b B1)
+            # The kit is built and written: a failure here is the author's one step to do,
+            # not a failed build (a script sees exit 0 and this sentence on stderr).
+            import dataclasses  # the CLI only: its imports are slow for a window's start
+
+            reason = str(error).rstrip(".")
+            return dataclasses.replace(
+                published,
+                version_not_saved=(
+                    f"The version could not be written into {source.name} ({reason}); set "
+                    f'version = "{published.version}" in it yourself before the next build.'
+                ),
+            )
     return published
 
 
@@ -737,15 +743,16 @@ class AuthorDraft:
         return tomlkit.dumps(self.doc)
 
     def save(self, path: Path | None = None) -> Path:
-        """Write the TOML (atomically); the draft is then clean."""
-        from onetake_desktop.storage.atomic import atomic_write_bytes
+        """Write the TOML (atomically, through a symlink to the real file, keeping its mode);
+        the draft is then clean. A read-only TOML is refused (OneTakeError), never replaced."""
+        from onetake_desktop.storage.atomic import rewrite_kept_file
 
         target = path or self.path
         if target is None:
             raise UsageError("Choose where to save the interview first.")
         target = Path(target)
         text = self.text()
-        atomic_write_bytes(target, text.encode("utf-8"))
+        rewrite_kept_file(target, text.encode("utf-8"))
         self.path = target
         self._saved = text
         self.end_typing()
@@ -769,40 +776,55 @@ class AuthorDraft:
             new_kit = new_kit._replace(hand_over=hand_over)
         archived: list[Path] = []
         renumbered = False
+        kept_kit: Path | None = None
         stem = kit_out.name[: -len(kitfile.KIT_SUFFIX)]
+        # Every refusal comes before the first write: a refused build leaves the folder as it was.
+        old = _published_kit_at(kit_out)
+        if old is not None:
+            _refuse_another_interview(kit_out, old, new_kit)
         kept_same = kit_out.with_name(f"{stem}-{new.kit.version}{kitfile.KIT_SUFFIX}")
-        if kept_same.exists() and content_hash_ignoring_version(
-            kitfile.load_kit(kept_same)
-        ) != content_hash_ignoring_version(new_kit):
-            # Two kits with one version stamp: bundles answering the kept one would no
-            # longer find their definition.
-            raise UsageError(
-                f"Version {new.kit.version} was already published with other content (kept as "
-                f"{kept_same.name}); give this interview a new version first."
-            )
-        if kit_out.exists():
+        if kept_same.exists():
             try:
-                old = kitfile.load_kit(kit_out)
-            except InvalidInputError as error:  # someone's file, not a kit: never over it
+                kept = kitfile.load_kit(kept_same)
+            except InvalidInputError as error:  # a leftover (an interrupted copy): not trusted
                 raise UsageError(
-                    f"{kit_out.name} already exists and is not an interview kit "
-                    f"({str(error).rstrip('.')}); choose another file name."
+                    f"{kept_same.name} already exists and cannot be read as a kit "
+                    f"({str(error).rstrip('.')}); move it aside and build again."
                 ) from None
+            _refuse_another_interview(kept_same, kept, new_kit)
+            if content_hash_ignoring_version(kept) != content_hash_ignoring_version(new_kit):
+                # Two kits with one version stamp: bundles answering the kept one would no
+                # longer find their definition.
+                raise UsageError(
+                    f"Version {new.kit.version} was already published with other content "
+                    f"(kept as {kept_same.name}); give this interview a new version first."
+                )
+        copies: list[tuple[Path, Path]] = []
+        if old is not None:
             changed = content_hash_ignoring_version(old) != content_hash_ignoring_version(new_kit)
             if changed or old.version != new.kit.version:
-                keep = kit_out.with_name(f"{stem}-{old.version}{kitfile.KIT_SUFFIX}")
-                if not keep.exists():
-                    shutil.copy2(kit_out, keep)
-                    archived.append(keep)
-                old_definition = kitfile.definition_path_for(kit_out)
-                keep_definition = kitfile.definition_path_for(keep)
-                if old_definition.exists() and not keep_definition.exists():
-                    shutil.copy2(old_definition, keep_definition)
-                    archived.append(keep_definition)
+                kept_kit = kit_out.with_name(f"{stem}-{old.version}{kitfile.KIT_SUFFIX}")
+                for original, copy in (
+                    (kit_out, kept_kit),
+                    (kitfile.definition_path_for(kit_out), kitfile.definition_path_for(kept_kit)),
+                ):
+                    if not original.exists():
+                        continue
+                    if copy.exists():  # kept before, or a leftover: it must be that version
+                        _refuse_another_copy(original, copy, old.version)
+                    else:
+                        copies.append((original, copy))
                 if changed and old.version == new.kit.version:
                     self.set("version", next_version(old.version))
                     self.end_typing()
                     renumbered = True
+        if copies:
+            from onetake_desktop.storage.atomic import atomic_write_bytes
+
+            for original, copy in copies:
+                # Whole or not at all: a torn copy would later pass for the kept version.
+                atomic_write_bytes(copy, kitfile.read_limited(original, _kind(original)))
+                archived.append(copy)
         with tempfile.TemporaryDirectory(prefix="onetake-author-") as tmp:
             source = Path(tmp) / "interview.toml"
             source.write_text(self.text(), encoding="utf-8")
@@ -816,6 +838,7 @@ class AuthorDraft:
             tuple(archived),
             renumbered,
             signed_by="" if signer is None else signer_words(signer),
+            kept_kit=kept_kit,
         )
 
     def write_preview_kit(self, folder: Path) -> Path:
@@ -826,6 +849,81 @@ class AuthorDraft:
         path = Path(folder) / "preview.onetakekit"
         kitfile.save_kit(definition.kit, path)
         return path
+
+
+def _published_kit_at(kit_out: Path) -> Kit | None:
+    """The kit a build would replace (None: no file there). Anything else is never written
+    over: a file that is not a kit at all, and a kit this build cannot read (a newer format,
+    a signature that no longer verifies) each say so in their own words (review s13b B7)."""
+    from onetake_desktop.storage import kitfile
+
+    if not kit_out.exists():
+        return None
+    try:
+        return kitfile.load_kit(kit_out)
+    except InvalidInputError as error:
+        reason = str(error).rstrip(".")
+        if _looks_like_a_kit(kit_out):
+            raise UsageError(
+                f"{kit_out.name} already exists and cannot be read as a kit ({reason}); "
+                "choose another file name."
+            ) from None
+        raise UsageError(
+            f"{kit_out.name} already exists and is not an interview kit ({reason}); "
+            "choose another file name."
+        ) from None
+
+
+def _looks_like_a_kit(path: Path) -> bool:
+    """Does ``path`` hold a kit's JSON, readable by this build or not?"""
+    import json
+
+    from onetake_desktop.storage import kitfile
+
+    try:
+        data = json.loads(kitfile.read_limited(path, "interview kit"))
+    except (OneTakeError, ValueError):
+        return False
+    return isinstance(data, dict) and (
+        data.get("format") == "onetake-kit" or "interview_id" in data
+    )
+
+
+def _refuse_another_interview(path: Path, there: Kit, new: Kit) -> None:
+    """A kit file of another interview is never archived or numbered after (review s13b B4)."""
+    if there.interview_id != new.interview_id:
+        raise UsageError(
+            f"{path.name} holds the kit of another interview ({there.interview_id}); "
+            "choose another file name."
+        )
+
+
+def _refuse_another_copy(original: Path, copy: Path, version: str) -> None:
+    """``copy`` already sits where ``original`` would be kept: trusted only when it holds the
+    same kit or definition (an empty leftover of an interrupted copy does not; review s13b
+    B3), so the only good copy of a published version is never written over."""
+    from onetake_desktop.domain.kit import kit_content_hash
+    from onetake_desktop.storage import kitfile
+
+    kind = _kind(original)
+    try:
+        if kitfile.read_limited(copy, kind) == kitfile.read_limited(original, kind):
+            return
+        if kind == "interview kit":
+            if kit_content_hash(kitfile.load_kit(copy)) == kit_content_hash(
+                kitfile.load_kit(original)
+            ):
+                return
+        elif kitfile.definition_file_bytes(
+            kitfile.load_definition(copy)
+        ) == kitfile.definition_file_bytes(kitfile.load_definition(original)):
+            return
+    except OneTakeError:
+        pass  # unreadable: not a copy to trust
+    raise UsageError(
+        f"{copy.name} already exists but is not the version {version} {kind} in "
+        f"{original.name}, which would be kept there; move it aside and build again."
+    )
 
 
 class RecentFiles:

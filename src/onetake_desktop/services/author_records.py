@@ -69,3 +69,9 @@ class Published:
     archived: tuple[Path, ...] = ()  # the previous version's kit and definition, kept
     renumbered: bool = False  # the draft got the next version stamp (it was the kept one's)
     signed_by: str = ""  # "ORG's key (74AA B67A 8EC1 DE36)" when signed, as the status says it
+    # The sentence to show when the next version stamp could not be saved into the TOML (the
+    # kit was built all the same); empty when it was saved or nothing changed.
+    version_not_saved: str = ""
+    # Where the replaced version's kit is kept (made now or by an earlier build); None when
+    # nothing was replaced.
+    kept_kit: Path | None = None

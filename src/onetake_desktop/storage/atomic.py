@@ -32,10 +32,12 @@ def os_error_sentence(error: OSError, doing: str) -> OneTakeError:
 
 
 @contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
+def atomic_output(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
     """Yield a binary file; on a clean exit it replaces ``path`` atomically, else it vanishes.
 
-    A full disk becomes :class:`DiskFullError`; other OS errors a one-sentence OneTakeError.
+    ``mode`` (permission bits) is given to the new file before it replaces ``path``; without
+    it the file is mkstemp's 0600. A full disk becomes :class:`DiskFullError`; other OS
+    errors a one-sentence OneTakeError.
     """
     path = Path(path)
     directory = path.parent
@@ -49,6 +51,8 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
         fsync_directory(directory)
     except OSError as error:
@@ -62,6 +66,32 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     with atomic_output(path) as handle:
         handle.write(data)
+
+
+def rewrite_kept_file(path: Path, data: bytes) -> Path:
+    """Atomically replace a file a person keeps and edits (an interview TOML) as an editor
+    would: through its symlinks (the real file changes, the link stays), keeping its
+    permission bits (a shared 0644 file must not become 0600), and never over a file that is
+    read-only to its owner or to us: renaming over it would ignore its mode (review s13b B2).
+    A missing file is simply written. Returns the file written; OneTakeError says why not."""
+    import stat
+
+    real = Path(os.path.realpath(path))
+    try:
+        status = os.stat(real)
+    except FileNotFoundError:
+        atomic_write_bytes(real, data)
+        return real
+    except OSError as error:
+        raise os_error_sentence(error, f"write {Path(path).name}") from error
+    # os.access alone says yes to root for any file: the write bits are asked as well.
+    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
+        real, os.W_OK
+    ):
+        raise OneTakeError(f"Could not write {Path(path).name} (it is read-only).")
+    with atomic_output(real, stat.S_IMODE(status.st_mode)) as handle:
+        handle.write(data)
+    return real
 
 
 CSV_BOM = b"\xef\xbb\xbf"  # Excel on Windows reads UTF-8 only with it

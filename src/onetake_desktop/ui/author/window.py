@@ -962,6 +962,9 @@ class AuthorWindow(QMainWindow):
                 return False
         try:
             self.draft.save(target)
+        except OneTakeError as error:  # storage words OS errors; a read-only TOML is refused
+            self.tell(str(error))
+            return False
         except OSError as error:
             self.tell(f"Could not save {target.name}: {error}.")
             return False
@@ -1000,8 +1003,8 @@ class AuthorWindow(QMainWindow):
             self.save()
         self.load(self.question)
         kept = (
-            f" The previous version stays as {published.archived[0].name}."
-            if published.archived
+            f" The previous version stays as {published.kept_kit.name}."
+            if published.archived and published.kept_kit is not None
             else ""
         )
         # Who signed, as candidates will be told (walk s13 LOW-2): the kit first, as the
