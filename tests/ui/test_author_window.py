@@ -500,6 +500,26 @@ def test_building_saves_the_draft_first_so_every_published_kit_has_its_toml(
     assert asked == [] and not (tmp_path / "other.onetakekit").exists()
 
 
+def test_a_read_only_toml_is_not_saved_over_and_nothing_is_built(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    """Review s13b B1/B2, the window's half: a read-only TOML was replaced anyway (as a 0600
+    file); now saving it says so in one sentence, and building (which saves first) stops."""
+    source = tmp_path / "role.toml"
+    source.write_bytes(kitfile.demo_source_path().read_bytes())
+    source.chmod(0o444)
+    before = source.read_bytes()
+    w = make_window(qtbot, context, AuthorDraft.open(source))
+    w.show_messages = False
+    enter(w, "role_title", "Support Lead")
+    w.choose_kit_path = lambda: tmp_path / "role.onetakekit"
+    w.build_action.trigger()
+    assert w.last_message == "Could not write role.toml (it is read-only)."
+    assert w.draft.dirty and w.isWindowModified()
+    assert source.read_bytes() == before and source.stat().st_mode & 0o777 == 0o444
+    assert not (tmp_path / "role.onetakekit").exists()
+
+
 def test_build_and_sign_is_offered_once_the_library_has_an_organisation_key(
     qtbot: QtBot, context: AppContext
 ) -> None:
