@@ -166,9 +166,8 @@ def test_a_read_only_toml_still_gets_its_kit_and_a_sentence_saying_which_version
         "version 2026.12."
     )
     assert err.strip().splitlines() == [
-        "onetake: warning: The version could not be written into k.toml (Could not write "
-        'k.toml (it is read-only)); set version = "2026.12" in it yourself before the next '
-        "build."
+        'onetake: warning: Could not write k.toml (it is read-only); set version = "2026.12" '
+        "in k.toml yourself before the next build."
     ]
     assert kitfile.load_kit(kit).version == "2026.12"
     assert kitfile.load_kit(kit.with_name("role-2026.11.onetakekit")).version == "2026.11"

@@ -116,12 +116,12 @@ def build_kit(source: Path, output: Path, signer: KitSigner | None = None) -> Pu
             # not a failed build (a script sees exit 0 and this sentence on stderr).
             import dataclasses  # the CLI only: its imports are slow for a window's start
 
-            reason = str(error).rstrip(".")
+            reason = str(error).rstrip(".")  # "Could not write k.toml (it is read-only)"
             return dataclasses.replace(
                 published,
                 version_not_saved=(
-                    f"The version could not be written into {source.name} ({reason}); set "
-                    f'version = "{published.version}" in it yourself before the next build.'
+                    f'{reason}; set version = "{published.version}" in {source.name} '
+                    "yourself before the next build."
                 ),
             )
     return published
@@ -821,9 +821,11 @@ class AuthorDraft:
         if copies:
             from onetake_desktop.storage.atomic import atomic_write_bytes
 
-            for original, copy in copies:
-                # Whole or not at all: a torn copy would later pass for the kept version.
-                atomic_write_bytes(copy, kitfile.read_limited(original, _kind(original)))
+            # Both read before either is written, each written whole or not at all: a torn
+            # copy would later pass for the kept version.
+            contents = [kitfile.read_limited(original, _kind(original)) for original, _ in copies]
+            for (_, copy), data in zip(copies, contents, strict=True):
+                atomic_write_bytes(copy, data)
                 archived.append(copy)
         with tempfile.TemporaryDirectory(prefix="onetake-author-") as tmp:
             source = Path(tmp) / "interview.toml"
