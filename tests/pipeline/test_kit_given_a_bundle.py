@@ -43,3 +43,39 @@ def test_a_bundle_renamed_or_any_zip_is_refused_as_a_zip_file(tmp_path: Path) ->
     zipfile.ZipFile(empty, "w").close()  # only the end record: PK\x05\x06
     with pytest.raises(InvalidInputError, match="is a zip file, not an interview definition"):
         load_definition(empty)
+
+
+def test_an_encrypted_bundle_is_named_as_one_by_its_header_or_its_suffix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review s13b B13: an encrypted ``.onetake.age`` still got "larger than" / "not UTF-8"."""
+    import pyrage
+
+    plain = make_bundle(tmp_path / "plain" / "ada.onetake")
+    recipient = pyrage.x25519.Identity.generate().to_public()
+    sealed = tmp_path / "ada lovelace.onetake.age"
+    sealed.write_bytes(pyrage.encrypt(plain.read_bytes(), [recipient]))
+    assert sealed.read_bytes().startswith(b"age-encryption.org/v1\n")
+    sentence = (
+        "ada lovelace.onetake.age is a candidate's encrypted submission bundle, not an interview"
+        f" kit; to see what it holds, run: onetake bundle inspect '{sealed}'"
+    )
+    for action in ("show", "validate"):
+        assert cli.main(["kit", action, str(sealed)]) == EXIT_INVALID_INPUT
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert f"  - {sentence}\n" in captured.err
+        assert "larger than" not in captured.err and "UTF-8" not in captured.err
+    # The header alone, under another name: an encrypted file, not a kit.
+    renamed = tmp_path / "renamed.onetakekit"
+    renamed.write_bytes(sealed.read_bytes())
+    with pytest.raises(InvalidInputError) as raised:
+        load_kit(renamed)
+    assert str(raised.value) == (
+        "renamed.onetakekit is an encrypted (age) file, not an interview kit."
+    )
+    # The suffix alone (a sealed bundle cut short before its header): still named a bundle.
+    cut = tmp_path / "cut.onetake.age"
+    cut.write_bytes(b"age-encr")
+    with pytest.raises(InvalidInputError, match=r"^cut\.onetake\.age is a candidate's encrypted"):
+        load_definition(cut)

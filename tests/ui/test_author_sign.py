@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QToolBar
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox, QToolBar
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.services.author import AuthorDraft
@@ -105,6 +105,59 @@ def test_a_wrong_passphrase_is_asked_again_and_the_status_names_the_signing_key(
     ), message
     signature = kitfile.load_signed_kit(tmp_path / "role.onetakekit").signature
     assert signature is not None and signature.short_fingerprint == key.short_fingerprint
+
+
+def test_no_dialog_and_no_widget_keeps_the_passphrase_after_signing(
+    qtbot: QtBot, app_context: AppContext, tmp_path: Path
+) -> None:
+    """Review s13b B6: each signing left its dialog as a child of the window, the passphrase
+    in its field and the opened key in ``dialog.signer``, for the window's whole life."""
+    from shiboken6 import isValid
+
+    _key(app_context, DEMO_ORG)
+    window = _window(qtbot, app_context, tmp_path)
+    dialogs: list[SignDialog] = []
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, SignDialog)
+        dialogs.append(dialog)
+        dialog.show()
+        _type_and_sign(dialog, PASSPHRASE)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    window.run_sign_dialog = drive
+    for _ in range(2):  # a second signing adds no second dialog either
+        published = window.build(sign=True)
+        assert published is not None and published.signed_by
+        assert dialogs[-1].signer is None  # the key was taken out for the build only
+        assert dialogs[-1].passphrase.text() == ""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(SignDialog) == []
+    assert len(dialogs) == 2 and not any(isValid(d) for d in dialogs)
+    typed = [w for w in QApplication.allWidgets() if isinstance(w, QLineEdit)]
+    assert typed and all(PASSPHRASE not in w.text() for w in typed)
+
+
+def test_cancel_empties_the_passphrase_field_and_drops_the_dialog(
+    qtbot: QtBot, app_context: AppContext, tmp_path: Path
+) -> None:
+    _key(app_context, DEMO_ORG)
+    window = _window(qtbot, app_context, tmp_path)
+    left: list[str] = []
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, SignDialog)
+        dialog.show()
+        QTest.keyClicks(dialog.passphrase, PASSPHRASE)  # typed, then Cancel instead of Sign
+        QTest.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        left.append(dialog.passphrase.text())
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    window.run_sign_dialog = drive
+    assert window.build(sign=True) is None
+    assert left == [""]
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(SignDialog) == []
 
 
 def test_cancel_after_a_wrong_passphrase_builds_nothing_and_says_nothing(

@@ -254,6 +254,60 @@ def test_texts_that_promise_what_the_settings_do_not_give_are_advised() -> None:
     assert draft.problems() == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A firm's name, "in practice" and "best practice" promise no practice question.
+        "Thank you for applying to Harbour Lane Dental Practice.",
+        "In practice, most people finish in 20 minutes.",
+        "We follow best practice with everything you send us.",
+        "We are a practice that puts patients first.",
+        "There is no practice question.",
+        # A negated re-record, a multiplier of time and durations promise no re-records.
+        "Re-recording is not possible; you have up to 3 times the usual time to answer.",
+        "Re-recording is not possible, but you have up to 3 times the usual time.",
+        "Questions 1 to 3 take about 2 minutes each. The whole interview takes 20 minutes.",
+    ],
+)
+def test_texts_that_promise_nothing_get_no_contradiction_advice(text: str) -> None:
+    draft = AuthorDraft.from_template("general")
+    draft.set("organisation", "Harbour Lane")
+    draft.set("role_title", "Support engineer")
+    draft.remove("practice")
+    draft.set("instructions", "Each question gives you time to think before recording starts.")
+    for i in range(3):
+        draft.set(f"questions[{i}].retakes_allowed", 1)
+    draft.set("welcome", text)
+    assert not {"promises_practice", "promises_rerecords"} & set(rules(draft)), text
+
+
+@pytest.mark.parametrize(
+    ("text", "promised"),
+    [
+        ("Try a practice first. You can re-record twice.", 2),
+        ("You will have a chance to practise first; you get up to 3 takes of each answer.", 2),
+        ("There is a practice round first. Each answer allows two retakes.", 2),
+        ("A practice question comes first. You have 4 attempts at each question.", 3),
+        ("If you are not happy, start with a short practice run; re-record up to 2 times.", 2),
+    ],
+)
+def test_texts_that_promise_a_practice_and_re_records_are_advised(text: str, promised: int) -> None:
+    draft = AuthorDraft.from_template("general")
+    draft.set("organisation", "Harbour Lane")
+    draft.set("role_title", "Support engineer")
+    draft.remove("practice")
+    draft.set("instructions", "Each question gives you time to think before recording starts.")
+    for i in range(3):
+        draft.set(f"questions[{i}].retakes_allowed", 1)
+    draft.set("welcome", text)
+    found = [a for a in draft.advice(NOW) if a.rule.startswith("promises_")]
+    assert [(a.path, a.rule) for a in found] == [
+        ("welcome", "promises_practice"),
+        ("welcome", "promises_rerecords"),
+    ], text
+    assert found[1].message.startswith(f"promises up to {promised} re-records of each answer")
+
+
 def test_kit_new_writes_a_template_that_builds(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -117,3 +117,36 @@ def test_export_holds_every_key_so_older_bundles_still_open(
             ["age", "-d", "-i", str(out), str(secret)], capture_output=True, check=True
         )
         assert opened.stdout == record.age_recipient.encode()
+
+
+def test_no_passphrase_on_stdin_exits_3_from_keys_and_kit_build_sign_as_from_panel(
+    onetake_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Review s13b B12: the same sentence exited 2 here and 3 from ``panel``/``library --as``
+    (README: 3 is invalid input; a panel's wrong passphrase is 3 too). One reader now."""
+    from onetake_desktop.domain.errors import EXIT_INVALID_INPUT
+    from onetake_desktop.storage import kitfile
+
+    assert _cli(["keys", "new", "--org", "Acme"], PASS + "\n", monkeypatch) == EXIT_OK
+    source = tmp_path / "role.toml"
+    source.write_bytes(kitfile.demo_source_path().read_bytes())
+    kit = tmp_path / "role.onetakekit"
+    identity = tmp_path / "identity.txt"
+    commands = (
+        ["keys", "export", "--identity", str(identity)],
+        ["kit", "build", str(source), "-o", str(kit), "--sign"],
+        ["keys", "new", "--org", "Acme"],
+    )
+    for args in commands:
+        for empty in ("", "\n", "\r\n"):
+            capsys.readouterr()
+            assert _cli(args, empty, monkeypatch) == EXIT_INVALID_INPUT, (args, empty)
+            assert capsys.readouterr().err == (
+                "onetake: No passphrase was given on standard input.\n"
+            ), (args, empty)
+    assert not identity.exists() and not kit.exists()
+    with KeyService(app_paths().ensure().database) as keys:
+        assert len(keys.keys()) == 1

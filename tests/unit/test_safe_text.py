@@ -117,6 +117,10 @@ def test_plain_words_are_not_taken_for_addresses() -> None:
         ("(or http://old.example)", "'http://old.example'"),
         ("javascript:alert(1)", "'javascript:alert(1)'"),  # its own brackets stay
         ("at www.example.com, today", "'www.example.com'"),
+        # review s13b B14: the colon that ends a scheme is the scheme's, not the sentence's.
+        ('<a href="javascript:">Apply</a>', "'javascript:'"),
+        ("Do not use javascript:.", "'javascript:'"),
+        ("Try javascript:void(0):", "'javascript:void(0)'"),
     ],
 )
 def test_the_address_advice_quotes_the_address_alone(text: str, quoted: str) -> None:

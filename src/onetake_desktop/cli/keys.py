@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onetake_desktop.cli import add_group, context_of
-from onetake_desktop.domain.errors import EXIT_OK, UsageError
+from onetake_desktop.cli.passphrase import read_passphrase
+from onetake_desktop.domain.errors import EXIT_OK
 
 if TYPE_CHECKING:
     from onetake_desktop.services.keys import KeyService, KitSigner
@@ -36,20 +35,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     e.add_argument("--identity", required=True, type=Path, metavar="FILE")
     e.set_defaults(handler=run_export)
-
-
-def read_passphrase(prompt: str, *, confirm: bool = False) -> str:
-    """From the terminal (hidden, asked twice for a new one), else one line of stdin."""
-    if sys.stdin is not None and sys.stdin.isatty():
-        first = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Again, to be sure: ") != first:
-            raise UsageError("The two passphrases differ; nothing was changed.")
-        return first
-    line = sys.stdin.readline() if sys.stdin is not None else ""
-    passphrase = line.rstrip("\r\n")
-    if not passphrase:
-        raise UsageError("No passphrase was given on standard input.")
-    return passphrase
 
 
 def _keys(args: argparse.Namespace) -> KeyService:

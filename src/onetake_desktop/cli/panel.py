@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from onetake_desktop.cli import add_group, context_of
+from onetake_desktop.cli.passphrase import read_passphrase
 from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_OK, InvalidInputError, OneTakeError
 
 if TYPE_CHECKING:
@@ -94,23 +95,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 # -- shared steps ---------------------------------------------------------------------------
-
-
-def read_passphrase(prompt: str) -> str:
-    """One line from standard input when it is not a terminal, a hidden prompt otherwise.
-
-    An empty one is refused here (exit 3) before any panelist is asked: it is no passphrase,
-    not a wrong one, so it neither reads as "That is not Bob's passphrase." nor counts as a
-    try that makes the next one wait (walk s13 Low 7: ``--as Bob </dev/null``)."""
-    if not sys.stdin.isatty():
-        passphrase = sys.stdin.readline().rstrip("\r\n")
-        if not passphrase:
-            raise InvalidInputError("No passphrase was given on standard input.")
-        return passphrase
-    passphrase = getpass.getpass(prompt)
-    if not passphrase:
-        raise InvalidInputError("No passphrase was typed.")
-    return passphrase
 
 
 @contextlib.contextmanager

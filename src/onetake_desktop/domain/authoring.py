@@ -31,12 +31,71 @@ SETUP_SECONDS = 5 * 60
 TEMPLATE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
     {"organisation": "Your organisation", "role_title": "The role you are hiring for"}
 )
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-_PRACTICE = re.compile(r"\bpractice\b", re.IGNORECASE)
-# "re-record each answer up to 2 times", "rerecord up to two times".
-_RERECORDS = re.compile(
-    r"\bre-?record[^.\n]*?\bup to (\d+|one|two|three|four|five) times?\b", re.IGNORECASE
+_NUMBER_WORDS = {"once": 1, "twice": 2, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_N = r"(\d+|one|two|three|four|five)"
+# The rules read one clause at a time and skip a negated one, so "Re-recording is not
+# possible; you have up to 3 times the usual time" promises nothing (review s13b, B5).
+_CLAUSES = re.compile(r"[.;:!?,\n]+")
+_NEGATION = re.compile(r"\b(?:no|not|cannot|never|without|unable)\b|n't\b", re.IGNORECASE)
+# Only phrases that promise a practice question: "practice" alone is also a firm ("Harbour
+# Lane Dental Practice"), "in practice" and "best practice".
+_PRACTICE = re.compile(
+    r"\bpracti[cs]e\s+(?:questions?|rounds?|answers?|runs?|go|goes|takes?|recordings?"
+    r"|attempts?|sessions?)\b"
+    r"|\b(?:try|do|record|start\s+with|begin\s+with)\s+(?:a|one)\s+(?:short\s+|quick\s+)?"
+    r"practi[cs]e\b"
+    r"|\ba\s+(?:short\s+|quick\s+|brief\s+)?practi[cs]e\s+(?:[\w-]+\s+)?first\b(?!-)"
+    r"|\bchance\s+to\s+practi[cs]e\b|\bpracti[cs]e\s+(?:first|beforehand)\b(?!-)",
+    re.IGNORECASE,
 )
+# A number tied to a re-record, retake, take or attempt word in the same clause, and how
+# many re-records it promises: "re-record each answer up to 2 times" and "2 retakes" promise
+# 2, "up to 3 takes" or "three attempts" promise 2 (the first take is not a re-record).
+_RERECORDS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (
+        re.compile(
+            r"\bre-?record(?:ing)?\b(?:\s+[\w'-]+){0,5}?\s+(?:up\s+to\s+)?"
+            rf"(?:{_N}\s+(?:more\s+)?times?\b(?!\s+(?:the|as|longer))|(once|twice)\b)",
+            re.IGNORECASE,
+        ),
+        0,
+    ),
+    (
+        re.compile(
+            rf"\b{_N}\s+(?:more\s+)?(?:re-?records?|re-?recordings?|re-?takes?)\b", re.IGNORECASE
+        ),
+        0,
+    ),
+    (
+        re.compile(
+            rf"\b{_N}\s+(?:[\w-]+\s+)?(?:takes|attempts|tries)\b"
+            r"|\b(one|1|a\s+single)\s+(?:take|attempt|try)\b",
+            re.IGNORECASE,
+        ),
+        1,
+    ),
+)
+
+
+def _promised_rerecords(text: str) -> int | None:
+    """How many re-records of each answer the text promises, or None when it promises none."""
+    for clause in _CLAUSES.split(text):
+        if _NEGATION.search(clause):
+            continue
+        for pattern, first_take in _RERECORDS:
+            match = pattern.search(clause)
+            if match is None:
+                continue
+            said = next(g for g in match.groups() if g).lower()
+            number = 1 if said.startswith("a") else _NUMBER_WORDS.get(said) or int(said)
+            return max(number - first_take, 0)
+    return None
+
+
+def _promises_practice(text: str) -> bool:
+    return any(
+        _PRACTICE.search(clause) and not _NEGATION.search(clause) for clause in _CLAUSES.split(text)
+    )
 
 
 class Advice(NamedTuple):
@@ -267,18 +326,16 @@ def _contradicting_texts(data: Mapping[str, Any], add: Callable[[str, str, str],
     ]
     for field in ("welcome", "instructions"):
         text = _text(data.get(field))
-        if not has_practice and _PRACTICE.search(text):
+        if not has_practice and _promises_practice(text):
             add(
                 field,
                 "promises_practice",
                 "mentions a practice question, but there is none: add one, or take it out of "
                 "this text.",
             )
-        match = _RERECORDS.search(text)
-        if match is None or not recorded:
+        promised = _promised_rerecords(text)
+        if promised is None or not recorded:
             continue
-        said = match.group(1).lower()
-        promised = _NUMBER_WORDS.get(said) or int(said)
         other = [(i, n) for i, n in recorded if n != promised]
         if not other:
             continue

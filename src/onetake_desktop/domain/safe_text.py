@@ -133,11 +133,18 @@ def _checks() -> tuple[tuple[re.Pattern[str], str], ...]:
     )
 
 
+# No dot: "www.x.:" is no scheme. A string, compiled on first use (issue 17: import cost).
+_BARE_SCHEME = r"[A-Za-z][A-Za-z0-9+-]*:"
+
+
 def _address_end(found: str) -> str:
     """An address without the sentence's closing punctuation ("see http://x.example."), and
-    without a closing bracket it did not open (its own "(1)" stays)."""
+    without a closing bracket it did not open (its own "(1)" stays). A colon that ends a bare
+    scheme stays: href="javascript:" is quoted as 'javascript:' (review s13b B14)."""
     while found and found[-1] in ".,;:!?)]}":
         last = found[-1]
+        if last == ":" and re.fullmatch(_BARE_SCHEME, found):
+            break
         opening = {")": "(", "]": "[", "}": "{"}.get(last)
         if opening is not None and found.count(opening) >= found.count(last):
             break

@@ -55,20 +55,37 @@ def _read_limited(path: Path, what: str) -> bytes:
         raw = handle.read(MAX_JSON_BYTES + 1)
     if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip file: a bundle most likely (walk s13)
         raise MalformedError(_zip_sentence(path, what))
+    # An encrypted bundle (NAME.onetake.age) is named for what it is too (review s13b B13).
+    if raw.startswith(_AGE_HEADER) or path.name.lower().endswith(".onetake.age"):
+        raise MalformedError(_age_sentence(path, what))
     if len(raw) > MAX_JSON_BYTES:
         raise MalformedError(f"{path.name} is larger than {MAX_JSON_BYTES:,} bytes.")
     return raw
 
 
+# The first line of every age file (services.handover.AGE_MAGIC; storage does not import it).
+_AGE_HEADER = b"age-encryption.org/v1"
+
+
 def _zip_sentence(path: Path, what: str) -> str:
     if path.suffix.lower() == ".onetake":  # storage.bundle's suffix (not imported for a name)
-        import shlex
-
-        return (
-            f"{path.name} is a candidate's submission bundle, not an {what}; "
-            f"to see what it holds, run: onetake bundle inspect {shlex.quote(str(path))}"
-        )
+        return _bundle_sentence(path, what, "")
     return f"{path.name} is a zip file, not an {what}."
+
+
+def _age_sentence(path: Path, what: str) -> str:
+    if path.name.lower().endswith(".onetake.age"):  # `bundle inspect` opens it with the key
+        return _bundle_sentence(path, what, "encrypted ")
+    return f"{path.name} is an encrypted (age) file, not an {what}."
+
+
+def _bundle_sentence(path: Path, what: str, kind: str) -> str:
+    import shlex
+
+    return (
+        f"{path.name} is a candidate's {kind}submission bundle, not an {what}; "
+        f"to see what it holds, run: onetake bundle inspect {shlex.quote(str(path))}"
+    )
 
 
 read_limited = _read_limited  # for services that read a kit-like file their own way

@@ -23,7 +23,9 @@ class SignDialog(QDialog):
     text, shown plain) and opens it with ``unlock`` (the service). The service decides what
     a failure means: WrongPassphraseError asks again (the sentence under the field, the
     typed passphrase cleared); any other OneTakeError ends the dialog with ``failure`` set.
-    Accepted: ``signer`` holds the opened key."""
+    Accepted: ``signer`` holds the opened key, for the caller to take out at once
+    (``take_signer``) before it drops the dialog; the field is emptied on every way out
+    (review s13b B6: each signing left a dialog behind holding the passphrase and the key)."""
 
     def __init__(
         self, key: str, unlock: Callable[[str], KitSigner], parent: QWidget | None = None
@@ -73,6 +75,16 @@ class SignDialog(QDialog):
             self.reject()
             return
         self.accept()
+
+    def done(self, result: int) -> None:
+        # Sign, Cancel, Escape and the title bar's close all end here.
+        self.passphrase.clear()
+        super().done(result)
+
+    def take_signer(self) -> KitSigner | None:
+        """The opened key, which the dialog then no longer holds."""
+        signer, self.signer = self.signer, None
+        return signer
 
     def _again(self, sentence: str) -> None:
         self.error.setText(sentence)

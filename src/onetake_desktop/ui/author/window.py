@@ -1039,10 +1039,14 @@ class AuthorWindow(QMainWindow):
             self,
         )
         accepted = self.run_sign_dialog(dialog)
-        if dialog.failure is not None:
-            self.tell(str(dialog.failure))
+        signer, failure = dialog.take_signer(), dialog.failure
+        # Not WA_DeleteOnClose: exec() would delete it before the key is taken out. Dropped
+        # here, no child of the window keeps the passphrase or the opened key (s13b B6).
+        dialog.deleteLater()
+        if failure is not None:
+            self.tell(str(failure))
             return None
-        return dialog.signer if accepted else None
+        return signer if accepted else None
 
     def open_preview(self) -> QWidget | None:
         from onetake_desktop.ui.author.preview import PreviewWindow
