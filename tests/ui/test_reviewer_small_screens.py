@@ -444,3 +444,53 @@ def test_after_a_score_the_line_under_submit_shows_whole_or_not_at_all(
             cut.append(start)
     assert cut == [], name
     window.close()
+
+
+# The picture's least height with the notes at moments open (walk s13 LOW-5: a 48 px strip
+# at 1024x600): a 16:9 picture about 180 px high there, and its share on smaller windows
+# (where the transcript's two lines and the notes' two rows take the rest).
+PICTURE_WITH_NOTES = {"1024x600": 180, "1366x768 at 150%": 100, "minimum": 64}
+
+
+@pytest.mark.parametrize("name", list(SIZES))
+def test_opening_the_notes_keeps_the_answers_picture(
+    qtbot: QtBot, library: dict[str, list[int]], name: str
+) -> None:
+    """A reviewer writes a note while watching: the notes' list opened under the player
+    scrolls in the height left (two rows at least), and the transcript keeps its search
+    line, but the picture keeps its share and the player its buttons."""
+    window = sized(qtbot, SIZES[name])
+    answer = library["Ada Lovelace"][0]
+    window.show_answer(answer)
+    actor = window.service.actor_for(window.current_reviewer_id)
+    for ms, text in ((500, "Good eye contact"), (1200, "Offers a replacement"), (1500, "Calm")):
+        window.service.add_note(actor, answer_id=answer, position_ms=ms, text=text)
+    window._after_change()
+    settle(qtbot)
+    player, pins, panel = window.player, window.pin_notes, features(window).panel
+    assert pins.pins.count() == 3 and not pins.pins.isVisible()  # short windows start folded
+    least = PICTURE_WITH_NOTES[name]
+    assert player.video.height() >= least, player.video.height()
+
+    window.pins_action.trigger()  # View > Show the notes at moments
+    settle(qtbot)
+    assert pins.pins.isVisible()
+    assert player.video.height() >= least, (player.video.height(), pins.pins.height())
+    assert_whole(player.video, player)
+    assert_whole(player.controls, player)
+    assert_whole(panel.search, panel)
+    assert_whole(pins.pin_text, window.answer_pane)
+    # The list: two rows at least, the rest by scrolling.
+    assert_whole(pins.pins, window.answer_pane)
+    row = pins.pins.visualItemRect(pins.pins.item(0)).height()
+    assert pins.pins.viewport().height() >= 2 * row - 2, (pins.pins.viewport().height(), row)
+    # The window still fits the screen it was sized for.
+    assert (window.width(), window.height()) == SIZES[name]
+
+    # Folded again: the transcript's words come back under the search line.
+    window.pins_action.trigger()
+    settle(qtbot)
+    assert not pins.pins.isVisible() and panel.text.isVisible()
+    assert player.video.height() >= least
+    assert_whole(panel.text, panel)
+    window.close()
