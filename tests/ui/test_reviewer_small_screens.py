@@ -28,6 +28,7 @@ from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.storage.transcripts import SqliteTranscripts
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
 from tests.ui.reviewer_windows import shown_reviewer_window
 from tests.ui.test_transcript_window import features, words_of
@@ -493,4 +494,53 @@ def test_opening_the_notes_keeps_the_answers_picture(
     assert not pins.pins.isVisible() and panel.text.isVisible()
     assert player.video.height() >= least
     assert_whole(panel.text, panel)
+    window.close()
+
+
+@pytest.fixture
+def refused(tmp_path: Path) -> list[Path]:
+    """Four files an import refuses, each for a sentence-long reason."""
+    d = tmp_path / "refused"
+    d.mkdir()
+    files = {
+        "hostile.onetake": b"PK\x03\x04" + b"\x00" * 200,
+        "trunc.onetake": b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x01" * 64,
+        "empty.onetake": b"",
+        "notes.onetake": b"Dear hiring team, please find my answers attached.\n" * 3,
+    }
+    for name, data in files.items():
+        (d / name).write_bytes(data)
+    return sorted(d.iterdir())
+
+
+@pytest.mark.parametrize("name", list(SIZES))
+def test_the_refused_imports_read_across_the_window(
+    qtbot: QtBot, library: dict[str, list[int]], refused: list[Path], name: str
+) -> None:
+    """Walk s13 LOW-5: in the library's column (~150 px) each refusal wrapped into a word or
+    two a line. Across the top of the panes a refusal takes a line or two, the box a few
+    lines (it scrolls), and the answer under it keeps its player whole."""
+    window = sized(qtbot, SIZES[name])
+    window.show_answer(library["Ada Lovelace"][0])
+    window.import_paths(refused)
+    qtbot.waitUntil(lambda: not window.importing, timeout=30_000)
+    wait_for_tasks()
+    settle(qtbot)
+    box, refusals = window.import_box, window.refused_list
+    assert box.isVisible() and refusals.count() == len(refused)
+    assert box.width() >= 0.9 * window.width(), (box.width(), window.width())
+    line = refusals.fontMetrics().lineSpacing()
+    for i in range(refusals.count()):
+        rows = refusals.visualItemRect(refusals.item(i)).height() / line
+        assert rows < 3, (refusals.item(i).text(), rows)
+    # A few lines tall: the answer below keeps its picture's floor and its buttons.
+    assert box.height() <= 7 * line, box.height()
+    assert refusals.verticalScrollBar().maximum() > 0 or refusals.count() <= 3
+    player = window.player
+    assert player.video.height() >= window._picture_minimum
+    assert_whole(player.controls, player)
+    assert (window.width(), window.height()) == SIZES[name]
+    window._dismiss_import_report()
+    settle(qtbot)
+    assert not box.isVisible()
     window.close()

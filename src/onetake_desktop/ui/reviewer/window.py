@@ -83,7 +83,9 @@ QLabel#QuestionText { font-size: 12pt; font-weight: 600; }
 QLabel#QuestionMeta { color: #4a5568; font-size: 10pt; }
 QLabel#Facts { color: #3c4657; }
 QLabel#Candidate { font-size: 13pt; font-weight: 600; }
-QFrame#ImportBox { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
+QFrame#ImportBox {
+    background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; margin: 6px 8px 0 8px;
+}
 QLabel#Flag { background: #fff7e6; border: 1px solid #e0b251; border-radius: 6px; padding: 6px; }
 QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; border-color: #1f5fa8; }
 QProgressBar::chunk { background: #a9cbf2; }
@@ -380,33 +382,40 @@ class ReviewerWindow(QMainWindow):
             self._ensure_library_view()
 
     def _import_parts(self) -> tuple[QFrame, QLabel, QListWidget]:
-        """The import box under the search (hidden): its title, the list of refused bundles
-        and why, and Dismiss; made on first use."""
+        """The import box across the top of the panes (hidden): its title, the list of
+        refused bundles and why, and Dismiss; made on first use. Across the window, not in
+        the library's column, where each refusal wrapped to a word or two a line (walk s13
+        LOW-5); a few lines tall, the rest by scrolling, so the answer keeps its height."""
         if self._import_box is None:
             from PySide6.QtWidgets import QListWidget as ListWidget  # with the box (its enums)
 
             box = QFrame()
             box.setObjectName("ImportBox")
             box.setVisible(False)
-            pane = self.library_pane.layout()
-            assert isinstance(pane, QVBoxLayout)
-            pane.insertWidget(1, box)  # top-down: in the window before its content
-            column = QVBoxLayout(box)
-            column.setContentsMargins(10, 8, 10, 8)
+            # Top-down: in the window before its content, above the panes (under a banner).
+            column = self.central_column
+            column.insertWidget(column.indexOf(self.splitter), box)
+            row = QHBoxLayout(box)
+            row.setContentsMargins(10, 6, 10, 6)
+            text = QVBoxLayout()
+            text.setSpacing(4)
             title = QLabel("")
             title.setWordWrap(True)
             make_plain(title)  # names files from outside
             refused = ListWidget()
             refused.setAccessibleName("Refused bundles and why")
-            refused.setMaximumHeight(110)
             refused.setWordWrap(True)
+            # Three lines, then it scrolls.
+            lines = 3 * refused.fontMetrics().lineSpacing() + 8
+            refused.setMaximumHeight(lines + 2 * refused.frameWidth())
             dismiss = QPushButton("Dismiss")
             dismiss.clicked.connect(self._dismiss_import_report)
             from PySide6.QtCore import Qt  # made after the first paint (qt_numbers.py)
 
-            column.addWidget(title)
-            column.addWidget(refused)
-            column.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
+            text.addWidget(title)
+            text.addWidget(refused)
+            row.addLayout(text, 1)
+            row.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignTop)
             self._import_box = (box, title, refused)
         return self._import_box
 
@@ -531,11 +540,10 @@ class ReviewerWindow(QMainWindow):
         column.addLayout(row)
         column.addStretch(1)
 
-        # The box listing refused bundles after an import is made with the first such list
-        # (import_box): hidden until then, it is no part of the first frame (issue 17).
+        # The box listing refused bundles after an import (above the panes) is made with the
+        # first such list (import_box): hidden until then, no part of the first frame (issue 17).
         self._import_box = None
 
-        # (the import box goes here, at 1, when first needed)
         layout.addWidget(self.no_match)
         # (the tree goes here, under the hint for no match, when first needed)
         layout.addWidget(self.empty_hint, 1)
@@ -2321,6 +2329,7 @@ class ReviewerWindow(QMainWindow):
         self.refused_list.setVisible(bool(lines))
         self.import_title.setText(title)
         self.import_box.setVisible(True)
+        self._refit_picture()  # the panes are shorter by the box
 
     def _dismiss_import_report(self) -> None:
         owner = self._readable_import()
@@ -2337,6 +2346,7 @@ class ReviewerWindow(QMainWindow):
         box.setVisible(False)
         title.clear()
         refused.clear()
+        self._refit_picture()  # the panes have the box's height back
 
     def _import_failed(self, error: BaseException) -> None:
         self._import_finished()
