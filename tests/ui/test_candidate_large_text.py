@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtGui import QGuiApplication, QTextDocument
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.domain.clock import ManualClock
-from onetake_desktop.storage.kitfile import demo_kit_path
+from onetake_desktop.domain.kit import SHORT_TEXT
+from onetake_desktop.storage.kitfile import demo_kit_path, load_kit, save_kit
 from onetake_desktop.ui import tasks
 from onetake_desktop.ui.candidate.pages.sent import SentPage
 from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -369,3 +370,80 @@ def test_ctrl_plus_and_minus_on_a_short_screen_move_the_parts_and_back(
     assert not window.short and hint.width() == 200  # under the clock again, 200 px wide
     fits("recording back at 100 %")
     window.act(service.stop_answer)
+
+
+# The longest role the format allows (SHORT_TEXT characters), in words and one long name.
+LONG_ROLE = (
+    "Senior Principal Distinguished Staff Customer Experience and Support Operations "
+    "Specialist Lead for Northern European Region Accounts Team "
+    "Wolfeschlegelsteinhausenbergerdorff and Partners Desk, Bergen"
+)[:SHORT_TEXT]
+LONG_ORGANISATION = "Northwind Traders International Holdings " * 5
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_a_long_role_title_takes_two_lines_of_the_heading_and_shows_whole_on_the_page(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object, scale: float
+) -> None:
+    """Walk s13 LOW-6: a 200-character role (the longest allowed) made the welcome page's
+    heading four lines, half of a 1366x768 screen at 150 % (910x512). The heading keeps two
+    lines of title and one of organisation, cut with "…"; the whole texts are in its
+    tooltips and accessible names and in the welcome's card, as plain text."""
+    kit = load_kit(demo_kit_path())._replace(
+        role_title=LONG_ROLE, organisation=LONG_ORGANISATION[: SHORT_TEXT - 1]
+    )
+    assert len(kit.role_title) == SHORT_TEXT
+    path = tmp_path / "long-role.onetakekit"
+    save_kit(kit, path)
+    window = make(path, ManualClock(), tmp_path / "answers.onetake")
+    qtbot.addWidget(window)
+    window.fit_to(910, 512)
+    while window.prefs.text_scale < scale:
+        window.change_text_size(1)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    page = window.pages["welcome"]
+    title = page.title  # type: ignore[attr-defined]
+    whole = f"Interview for {kit.role_title}"
+    # Two lines of title, one of organisation, at most: the heading's height is bounded.
+    title_line = title.fontMetrics().lineSpacing()
+    assert title.height() <= 2 * title_line + 4, (title.height(), title_line)
+    heading_bottom = page.body_scroll.mapTo(window, QPoint(0, 0)).y()
+    assert heading_bottom <= 0.4 * window.height(), heading_bottom
+    subtitle = page.subtitle  # type: ignore[attr-defined]
+    assert subtitle.height() <= subtitle.fontMetrics().lineSpacing() + 4
+    assert title.text().endswith("…") and title.text() != whole
+    assert title.text()[:-1].rstrip() in whole  # the beginning, cut
+    assert title.cut and subtitle.cut
+    # Whole where a candidate or a screen reader reaches it: tooltip, name, the page.
+    assert title.accessibleName() == whole and subtitle.accessibleName() == kit.organisation
+    for part, text in ((title, whole), (subtitle, kit.organisation)):
+        tip = QTextDocument()
+        tip.setHtml(part.toolTip())
+        assert tip.toPlainText() == text
+        assert part.textFormat() == Qt.TextFormat.PlainText
+    card = page.whole_heading  # type: ignore[attr-defined]
+    assert card.isVisible() and card.textFormat() == Qt.TextFormat.PlainText
+    assert card.text() == f"Role: {kit.role_title}\nOrganisation: {kit.organisation}"
+    # The page's body gets the height back; the window and its Start stay on the screen.
+    assert check_fits(window, 910, 512, "welcome") == []
+    # Ctrl+plus: cut again for the larger text, still two lines.
+    window.change_text_size(1)
+    QApplication.processEvents()
+    assert title.fontMetrics().lineSpacing() > title_line
+    assert title.height() <= 2 * title.fontMetrics().lineSpacing() + 4
+    assert title.text() == title.capped(title.contentsRect().width())
+    assert check_fits(window, 910, 512, "welcome (larger text)") == []
+    window.close()
+
+
+def test_a_short_role_title_shows_whole_in_the_heading_alone(
+    qtbot: QtBot, tmp_path: Path, synchronous_tasks: object
+) -> None:
+    window = at_text_size(qtbot, tmp_path, ManualClock(), 1.0, (910, 512))
+    page = window.pages["welcome"]
+    title = page.title  # type: ignore[attr-defined]
+    assert title.text() == f"Interview for {window.service.kit.role_title}" and not title.cut
+    assert not page.whole_heading.isVisible()  # type: ignore[attr-defined]
+    window.close()

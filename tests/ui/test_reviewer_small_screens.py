@@ -28,6 +28,7 @@ from onetake_desktop.paths import app_paths
 from onetake_desktop.services.reviewer import open_reviewer_service
 from onetake_desktop.storage.transcripts import SqliteTranscripts
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
+from onetake_desktop.ui.tasks import wait_for_tasks
 from tests.pipeline.library_bundles import make_bundle
 from tests.ui.reviewer_windows import shown_reviewer_window
 from tests.ui.test_transcript_window import features, words_of
@@ -443,4 +444,103 @@ def test_after_a_score_the_line_under_submit_shows_whole_or_not_at_all(
         if not whole_or_out():
             cut.append(start)
     assert cut == [], name
+    window.close()
+
+
+# The picture's least height with the notes at moments open (walk s13 LOW-5: a 48 px strip
+# at 1024x600): a 16:9 picture about 180 px high there, and its share on smaller windows
+# (where the transcript's two lines and the notes' two rows take the rest).
+PICTURE_WITH_NOTES = {"1024x600": 180, "1366x768 at 150%": 100, "minimum": 64}
+
+
+@pytest.mark.parametrize("name", list(SIZES))
+def test_opening_the_notes_keeps_the_answers_picture(
+    qtbot: QtBot, library: dict[str, list[int]], name: str
+) -> None:
+    """A reviewer writes a note while watching: the notes' list opened under the player
+    scrolls in the height left (two rows at least), and the transcript keeps its search
+    line, but the picture keeps its share and the player its buttons."""
+    window = sized(qtbot, SIZES[name])
+    answer = library["Ada Lovelace"][0]
+    window.show_answer(answer)
+    actor = window.service.actor_for(window.current_reviewer_id)
+    for ms, text in ((500, "Good eye contact"), (1200, "Offers a replacement"), (1500, "Calm")):
+        window.service.add_note(actor, answer_id=answer, position_ms=ms, text=text)
+    window._after_change()
+    settle(qtbot)
+    player, pins, panel = window.player, window.pin_notes, features(window).panel
+    assert pins.pins.count() == 3 and not pins.pins.isVisible()  # short windows start folded
+    least = PICTURE_WITH_NOTES[name]
+    assert player.video.height() >= least, player.video.height()
+
+    window.pins_action.trigger()  # View > Show the notes at moments
+    settle(qtbot)
+    assert pins.pins.isVisible()
+    assert player.video.height() >= least, (player.video.height(), pins.pins.height())
+    assert_whole(player.video, player)
+    assert_whole(player.controls, player)
+    assert_whole(panel.search, panel)
+    assert_whole(pins.pin_text, window.answer_pane)
+    # The list: two rows at least, the rest by scrolling.
+    assert_whole(pins.pins, window.answer_pane)
+    row = pins.pins.visualItemRect(pins.pins.item(0)).height()
+    assert pins.pins.viewport().height() >= 2 * row - 2, (pins.pins.viewport().height(), row)
+    # The window still fits the screen it was sized for.
+    assert (window.width(), window.height()) == SIZES[name]
+
+    # Folded again: the transcript's words come back under the search line.
+    window.pins_action.trigger()
+    settle(qtbot)
+    assert not pins.pins.isVisible() and panel.text.isVisible()
+    assert player.video.height() >= least
+    assert_whole(panel.text, panel)
+    window.close()
+
+
+@pytest.fixture
+def refused(tmp_path: Path) -> list[Path]:
+    """Four files an import refuses, each for a sentence-long reason."""
+    d = tmp_path / "refused"
+    d.mkdir()
+    files = {
+        "hostile.onetake": b"PK\x03\x04" + b"\x00" * 200,
+        "trunc.onetake": b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x01" * 64,
+        "empty.onetake": b"",
+        "notes.onetake": b"Dear hiring team, please find my answers attached.\n" * 3,
+    }
+    for name, data in files.items():
+        (d / name).write_bytes(data)
+    return sorted(d.iterdir())
+
+
+@pytest.mark.parametrize("name", list(SIZES))
+def test_the_refused_imports_read_across_the_window(
+    qtbot: QtBot, library: dict[str, list[int]], refused: list[Path], name: str
+) -> None:
+    """Walk s13 LOW-5: in the library's column (~150 px) each refusal wrapped into a word or
+    two a line. Across the top of the panes a refusal takes a line or two, the box a few
+    lines (it scrolls), and the answer under it keeps its player whole."""
+    window = sized(qtbot, SIZES[name])
+    window.show_answer(library["Ada Lovelace"][0])
+    window.import_paths(refused)
+    qtbot.waitUntil(lambda: not window.importing, timeout=30_000)
+    wait_for_tasks()
+    settle(qtbot)
+    box, refusals = window.import_box, window.refused_list
+    assert box.isVisible() and refusals.count() == len(refused)
+    assert box.width() >= 0.9 * window.width(), (box.width(), window.width())
+    line = refusals.fontMetrics().lineSpacing()
+    for i in range(refusals.count()):
+        rows = refusals.visualItemRect(refusals.item(i)).height() / line
+        assert rows < 3, (refusals.item(i).text(), rows)
+    # A few lines tall: the answer below keeps its picture's floor and its buttons.
+    assert box.height() <= 7 * line, box.height()
+    assert refusals.verticalScrollBar().maximum() > 0 or refusals.count() <= 3
+    player = window.player
+    assert player.video.height() >= window._picture_minimum
+    assert_whole(player.controls, player)
+    assert (window.width(), window.height()) == SIZES[name]
+    window._dismiss_import_report()
+    settle(qtbot)
+    assert not box.isVisible()
     window.close()

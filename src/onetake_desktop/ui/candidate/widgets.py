@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QRectF, QSize
+from PySide6.QtCore import QRect, QRectF, QSize, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with th
     from pathlib import Path
     from typing import Any
 
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QPixmap, QResizeEvent
     from PySide6.QtMultimedia import QMediaPlayer
 
@@ -302,6 +303,86 @@ class ElidedLabel(QLabel):
         if elided != self.text():
             self.setText(elided)
         super().resizeEvent(event)
+
+
+_WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap, by number (ui/widgets/qt_numbers.py)
+
+
+class CappedLabel(QLabel):
+    """Plain text wrapped to at most ``lines`` lines at the label's width, the last ending in
+    "…" where the text needs more; the whole text is its tooltip and accessible name. For a
+    heading from outside (a role title may run to 200 characters: four lines of a page's
+    title took half of a 1366x768 screen at 150 %, walk s13 LOW-6). ``cut`` says whether it
+    is cut at its width now; ``cut_changed`` tells when that changes."""
+
+    cut_changed = Signal(bool)
+
+    def __init__(self, text: str, name: str, lines: int = 2) -> None:
+        super().__init__()
+        set_properties(self, textFormat=TextFormat.PlainText)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.lines = lines
+        self.full_text = text
+        self.cut = False
+        self.setAccessibleName(text)
+        self.setToolTip(plain_tooltip(text))  # outside text: literal, never rich text
+        self.setText(text)
+
+    def capped(self, width: int) -> str:
+        """The text as it shows at ``width`` (its contents' width): whole if it wraps to at
+        most ``lines`` lines, else those lines, the last cut short with "…"."""
+        from PySide6.QtGui import QTextLayout  # (a class: no enums of the Qt namespace)
+
+        text = self.full_text
+        layout = QTextLayout(text, self.font())
+        starts: list[int] = []
+        layout.beginLayout()
+        while len(starts) <= self.lines:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(max(1, width))
+            starts.append(line.textStart())
+        layout.endLayout()
+        if len(starts) <= self.lines:
+            return text
+        from PySide6.QtCore import Qt  # only for a text that is cut (see the top)
+
+        last = starts[self.lines - 1]
+        rest = text[last:].replace("\n", " ")
+        return text[:last] + self.fontMetrics().elidedText(
+            rest, Qt.TextElideMode.ElideRight, max(1, width)
+        )
+
+    def _inner_width(self, width: int) -> int:
+        margins = self.contentsMargins()
+        return width - margins.left() - margins.right() - 2 * self.margin()
+
+    def heightForWidth(self, width: int) -> int:
+        inner = self._inner_width(width)
+        text = self.capped(inner)
+        area = QRect(0, 0, max(1, inner), 1 << 24)
+        rect = self.fontMetrics().boundingRect(area, _WORD_WRAP, text)
+        margins = self.contentsMargins()
+        return rect.height() + margins.top() + margins.bottom() + 2 * self.margin()
+
+    def _fit(self) -> None:
+        shown = self.capped(self._inner_width(self.width()))
+        if shown != self.text():
+            self.setText(shown)
+        cut = shown != self.full_text
+        if cut != self.cut:
+            self.cut = cut
+            self.cut_changed.emit(cut)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit()
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        self._fit()  # a new text size (Ctrl+plus) cuts it elsewhere, at the same width
 
 
 class WrapCheck(QWidget):

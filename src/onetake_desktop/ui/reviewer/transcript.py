@@ -239,10 +239,14 @@ class TranscriptPanel(QWidget):
         )
         text.setMinimumHeight(max(self._text_minimum_height, two_lines))
         show = bool(self.words)
-        if show and self.compact and self._results is not None and self._results.isVisible():
-            spacing = 2 * self._column.spacing()
-            needed = self.search_line_height() + self._results.minimumHeight() + spacing
-            show = self.height() >= needed + text.minimumHeight()
+        if show and self.compact:
+            # Under the player: the words only where two whole lines of them fit under the
+            # search line (and its results): the notes opened under it in a short window
+            # leave it the search line alone (walk s13 LOW-5), which a cut view covered.
+            needed = self.search_line_height() + self.words_height()
+            if self._results is not None and self._results.isVisible():
+                needed += self._results.minimumHeight() + self._column.spacing()
+            show = self.height() >= needed
         text.setVisible(show)
 
     def _show_progress_format(self) -> None:
@@ -254,6 +258,13 @@ class TranscriptPanel(QWidget):
         self.progress.setMinimumWidth(
             self.fontMetrics().horizontalAdvance(f"Transcribing 000{of}000") + 16
         )
+
+    def words_height(self) -> int:
+        """What the words add under the search line when they show (two whole lines and a
+        gap; 0 while the answer has none), whether they show now or not."""
+        if not self.words or self._text is None:
+            return 0
+        return self._text.minimumHeight() + self._column.spacing()
 
     def search_line_height(self) -> int:
         """The search line's height, a run's progress and Pause on it or not."""
@@ -625,6 +636,11 @@ class TranscriptFeatures(QObject):
 
         return self.panel.start_background(open_service)
 
+    def refit(self) -> None:
+        """The room under the player changed (the notes under it opened or folded): share
+        the height again, unless the reviewer placed the divider."""
+        self._fit()
+
     def _fit(self) -> None:
         controls = getattr(self.player, "controls", None)
         needed = controls.sizeHint().width() if controls is not None else 420
@@ -655,7 +671,9 @@ class TranscriptFeatures(QObject):
 
     def _share_height(self) -> None:
         total = self.splitter.height() - self.splitter.handleWidth()
-        panel = self.panel.minimumSizeHint().height()
+        # Its words count while squeezed out too (they hide where two lines do not fit).
+        words = self.panel.search_line_height() + self.panel.words_height()
+        panel = max(self.panel.minimumSizeHint().height(), words)
         # The player whole first (its control row and a small picture: the window keeps the
         # picture's least height small), then the panel's rows whole, then a share of the
         # rest; in a window too short for both, the transcript takes what is left.

@@ -83,7 +83,9 @@ QLabel#QuestionText { font-size: 12pt; font-weight: 600; }
 QLabel#QuestionMeta { color: #4a5568; font-size: 10pt; }
 QLabel#Facts { color: #3c4657; }
 QLabel#Candidate { font-size: 13pt; font-weight: 600; }
-QFrame#ImportBox { background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; }
+QFrame#ImportBox {
+    background: #fff7e6; border: 1px solid #e0b251; border-radius: 8px; margin: 6px 8px 0 8px;
+}
 QLabel#Flag { background: #fff7e6; border: 1px solid #e0b251; border-radius: 6px; padding: 6px; }
 QPushButton#RecommendButton:checked { background: #1f5fa8; color: #ffffff; border-color: #1f5fa8; }
 QProgressBar::chunk { background: #a9cbf2; }
@@ -287,6 +289,8 @@ class ReviewerWindow(QMainWindow):
             "player_split",
             "player",
             "_picture_minimum",
+            "_picture_least",
+            "_picture_refit_pending",
             "pins_placeholder",
             "pin_notes",
             "scoring_hint",
@@ -378,33 +382,40 @@ class ReviewerWindow(QMainWindow):
             self._ensure_library_view()
 
     def _import_parts(self) -> tuple[QFrame, QLabel, QListWidget]:
-        """The import box under the search (hidden): its title, the list of refused bundles
-        and why, and Dismiss; made on first use."""
+        """The import box across the top of the panes (hidden): its title, the list of
+        refused bundles and why, and Dismiss; made on first use. Across the window, not in
+        the library's column, where each refusal wrapped to a word or two a line (walk s13
+        LOW-5); a few lines tall, the rest by scrolling, so the answer keeps its height."""
         if self._import_box is None:
             from PySide6.QtWidgets import QListWidget as ListWidget  # with the box (its enums)
 
             box = QFrame()
             box.setObjectName("ImportBox")
             box.setVisible(False)
-            pane = self.library_pane.layout()
-            assert isinstance(pane, QVBoxLayout)
-            pane.insertWidget(1, box)  # top-down: in the window before its content
-            column = QVBoxLayout(box)
-            column.setContentsMargins(10, 8, 10, 8)
+            # Top-down: in the window before its content, above the panes (under a banner).
+            column = self.central_column
+            column.insertWidget(column.indexOf(self.splitter), box)
+            row = QHBoxLayout(box)
+            row.setContentsMargins(10, 6, 10, 6)
+            text = QVBoxLayout()
+            text.setSpacing(4)
             title = QLabel("")
             title.setWordWrap(True)
             make_plain(title)  # names files from outside
             refused = ListWidget()
             refused.setAccessibleName("Refused bundles and why")
-            refused.setMaximumHeight(110)
             refused.setWordWrap(True)
+            # Three lines, then it scrolls.
+            lines = 3 * refused.fontMetrics().lineSpacing() + 8
+            refused.setMaximumHeight(lines + 2 * refused.frameWidth())
             dismiss = QPushButton("Dismiss")
             dismiss.clicked.connect(self._dismiss_import_report)
             from PySide6.QtCore import Qt  # made after the first paint (qt_numbers.py)
 
-            column.addWidget(title)
-            column.addWidget(refused)
-            column.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignRight)
+            text.addWidget(title)
+            text.addWidget(refused)
+            row.addLayout(text, 1)
+            row.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignTop)
             self._import_box = (box, title, refused)
         return self._import_box
 
@@ -529,11 +540,10 @@ class ReviewerWindow(QMainWindow):
         column.addLayout(row)
         column.addStretch(1)
 
-        # The box listing refused bundles after an import is made with the first such list
-        # (import_box): hidden until then, it is no part of the first frame (issue 17).
+        # The box listing refused bundles after an import (above the panes) is made with the
+        # first such list (import_box): hidden until then, no part of the first frame (issue 17).
         self._import_box = None
 
-        # (the import box goes here, at 1, when first needed)
         layout.addWidget(self.no_match)
         # (the tree goes here, under the hint for no match, when first needed)
         layout.addWidget(self.empty_hint, 1)
@@ -721,6 +731,9 @@ class ReviewerWindow(QMainWindow):
         self._picture_minimum = 2 * self.player.fontMetrics().lineSpacing() + 8
         self.player.video.setMinimumHeight(self._picture_minimum)
         self.player.waveform.setMinimumHeight(self._picture_minimum)
+        # Above that floor the picture keeps a share of the pane's height (_fit_picture).
+        self._picture_least = self._picture_minimum
+        self._picture_refit_pending = False
         self.pins_placeholder = QVBoxLayout()
         layout.addLayout(self.pins_placeholder)
         self.player.rate_changed.connect(self._on_rate)
@@ -753,6 +766,8 @@ class ReviewerWindow(QMainWindow):
         self.pin_notes.added.connect(self._on_pin)
         self.pin_notes.activated.connect(self.player.seek)
         self.pin_notes.deleted.connect(self._on_unpin)
+        # Opening the notes takes height: the picture keeps its share (_fit_picture).
+        self.pin_notes.expanded.connect(lambda _on: self._refit_picture())
 
     def _ensure_scoring_page(self) -> None:
         """Build the page an answer is scored on (candidate, rubric, note, recommendation,
@@ -1322,6 +1337,7 @@ class ReviewerWindow(QMainWindow):
         self.current_answer_id = None
         self.current_submission_id = None
         self.player.clear()
+        self._fit_picture()  # its hint: the picture's floor
         self.question_meta.setText("")
         self.question_text.setText("Choose an answer in the library.")
         self.question_context.setText("")
@@ -1418,6 +1434,7 @@ class ReviewerWindow(QMainWindow):
         self._show_scoring(view)
         self._select_answer_item(answer_id)
         self.answer_shown.emit(answer_id)
+        self._refit_picture()  # with this answer's question and transcript in place
 
     def _show_candidate(self, name: str, email: str) -> None:
         # The tooltip whatever the width: the pane can be widened or narrowed at any time.
@@ -1472,9 +1489,92 @@ class ReviewerWindow(QMainWindow):
                 label.setMinimumHeight(label.heightForWidth(label.width()))
             elif label.isVisible():
                 label.setMinimumHeight(0)  # one line (the flags in a short window)
+        self._fit_picture()
         layout = self.answer_pane.layout()
         if layout is not None:
             layout.activate()
+
+    def _refit_picture(self) -> None:
+        """Fit the picture now, and again once the layouts have taken in what changed (a
+        label's new height reaches the pane's layout an event-loop turn per level)."""
+        self._fit_picture()
+        if not self._picture_refit_pending:
+            self._picture_refit_pending = True
+            QTimer.singleShot(0, self._refit_picture_later)
+
+    def _refit_picture_later(self) -> None:
+        self._picture_refit_pending = False
+        self._fit_picture()
+        features = self.__dict__.get("transcripts")
+        if features is not None:
+            features.refit()  # the transcript under the player: its share and its words
+
+    def _fit_picture(self) -> None:
+        """The picture's least height: a third of the answer pane (a 16:9 picture about
+        180 px high at 1024x600) as far as the parts around it keep their own least heights,
+        never less than two lines (the floor the waveform and a written answer keep). The
+        notes' list and the transcript under the player then give way (they scroll), not the
+        answer a reviewer is writing a note about (their minimums once left the picture a
+        48 px strip: walk s13 LOW-5)."""
+        layout = self.answer_pane.layout()
+        pane = self.answer_pane.height()
+        if not isinstance(layout, QVBoxLayout) or pane <= 0:
+            return
+        least = self._picture_minimum
+        # A picture only (a waveform, a message or transcript only: their floor, and the
+        # transcript keeps its words): the stack's least height is its tallest page's.
+        if self.player.stack.currentWidget() is self.player.video:
+            share = min(pane * 34 // 100, self.player.width() * 9 // 16)
+            least = max(least, min(share, pane - self._around_picture(layout)))
+        if least != self._picture_least:
+            self._picture_least = least
+            self.player.video.setMinimumHeight(least)
+
+    def _around_picture(self, layout: QVBoxLayout) -> int:
+        """The least height of the answer pane's parts but the picture, asked of each part
+        (a layout's own total, and its items' cached sizes, lag a change by an event-loop
+        turn per level: a folded list still counted)."""
+
+        def least(widget: QWidget) -> int:
+            return max(widget.minimumHeight(), widget.minimumSizeHint().height())
+
+        def stacked(layout: QVBoxLayout, skip: QWidget | None = None) -> int:
+            margins = layout.contentsMargins()
+            total, shown = margins.top() + margins.bottom(), 0
+            for i in range(layout.count()):
+                item = layout.itemAt(i)
+                if item is None or item.isEmpty():
+                    continue
+                shown += 1
+                widget, inner = item.widget(), item.layout()
+                if widget is not None:
+                    total += 0 if widget is skip else least(widget)
+                elif isinstance(inner, QVBoxLayout):  # the notes' place
+                    total += stacked(inner)
+                else:
+                    total += item.minimumSize().height()
+            return total + layout.spacing() * max(0, shown - 1)
+
+        total = stacked(layout, skip=self.player_split)
+        # The player's buttons and timeline, under the picture.
+        rows = self.player.layout()
+        total += least(self.player.controls) + (rows.spacing() if rows is not None else 0)
+        features = self.__dict__.get("transcripts")
+        if features is not None and features.panel.isVisibleTo(self):
+            panel = features.panel
+            # Under the player its least height is its search line (TranscriptFeatures._fit);
+            # beside it now, it may go under at the next layout (a timer): counted either way,
+            # so that turn cannot squeeze the player's buttons.
+            total += panel.search_line_height() + self.player_split.handleWidth()
+            if not self.pin_notes.pins.isVisibleTo(self):
+                # With the notes folded its words keep two lines too. Opened notes take
+                # their place (the reviewer asked for them), never the picture's.
+                # (Its words, or its status line while it has none: asked of the words
+                # themselves too, which hide while squeezed.)
+                column = panel.layout()
+                status = column.totalMinimumSize().height() if column is not None else 0
+                total += max(0, status - panel.minimumHeight(), panel.words_height())
+        return total
 
     def _fitting_size(self, width: int, height: int) -> QSize:
         """The wanted size, shrunk to the screen's free area (small laptop screens)."""
@@ -1837,6 +1937,7 @@ class ReviewerWindow(QMainWindow):
             position = self.player.position()
             self._load_media(self.view)
             self.player.seek(position)
+            self._refit_picture()  # a picture, or a waveform that needs no third of the pane
 
     def _on_panel_audio_only(self, on: bool) -> None:
         """The panel's menu item writes the same setting; show it here at once."""
@@ -2228,6 +2329,7 @@ class ReviewerWindow(QMainWindow):
         self.refused_list.setVisible(bool(lines))
         self.import_title.setText(title)
         self.import_box.setVisible(True)
+        self._refit_picture()  # the panes are shorter by the box
 
     def _dismiss_import_report(self) -> None:
         owner = self._readable_import()
@@ -2244,6 +2346,7 @@ class ReviewerWindow(QMainWindow):
         box.setVisible(False)
         title.clear()
         refused.clear()
+        self._refit_picture()  # the panes have the box's height back
 
     def _import_failed(self, error: BaseException) -> None:
         self._import_finished()

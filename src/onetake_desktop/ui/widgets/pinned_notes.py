@@ -51,11 +51,13 @@ class PinnedNotes(QWidget):
 
     Its own widget, so a host can show it before the rest of the rubric is built (the reviewer
     window places it under its player, and builds the rubric with its first answer: issue 17).
-    Signals: ``added(str)``, ``activated(int position_ms)``, ``deleted(int note_id)``."""
+    Signals: ``added(str)``, ``activated(int position_ms)``, ``deleted(int note_id)``,
+    ``expanded(bool)`` (the list shown or folded, by the toggle or by ``set_expanded``)."""
 
     added = Signal(str)
     activated = Signal(int)
     deleted = Signal(int)
+    expanded = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,6 +119,7 @@ class PinnedNotes(QWidget):
         self.toggle.blockSignals(False)
         set_properties(self.toggle, arrowType=ArrowType.DownArrow if on else ArrowType.RightArrow)
         self.pins.setVisible(on)
+        self.expanded.emit(on)
 
     def set_compact(self, on: bool) -> None:
         """A short window (on): the folding title goes on the note's line, in short words
@@ -124,6 +127,10 @@ class PinnedNotes(QWidget):
         if on == self.compact:
             return
         self.compact = on
+        # A short window: two rows at least (the list scrolls), so the player above keeps
+        # its picture while a note is written (walk s13 LOW-5).
+        rows = 2 * (self.pins.fontMetrics().lineSpacing() + 4) + 2 * self.pins.frameWidth()
+        self.pins.setMinimumHeight(rows if on else 80)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         (self._pin_row if on else layout).removeWidget(self.toggle)

@@ -6,7 +6,14 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from onetake_desktop.ui.candidate.pages.base import Page
-from onetake_desktop.ui.candidate.widgets import TextLabel, button, card, label, make_selectable
+from onetake_desktop.ui.candidate.widgets import (
+    CappedLabel,
+    TextLabel,
+    button,
+    card,
+    label,
+    make_selectable,
+)
 from onetake_desktop.ui.widgets.qt_numbers import AlignmentFlag, TextFormat, set_properties
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
@@ -69,11 +76,22 @@ class WelcomePage(Page):
     def __init__(self, window: CandidateWindow) -> None:
         super().__init__(window)
         kit = self.service.kit
-        self.title = label(f"Interview for {kit.role_title}", "Title")
+        # The heading stays on screen (the body scrolls under it): at most two lines of
+        # title and one of organisation, cut with "…" (a 200-character role took four lines,
+        # half of a 1366x768 screen at 150 %: walk s13 LOW-6). Cut, both are whole in the
+        # welcome's card, their tooltips and their accessible names.
+        self.title = CappedLabel(f"Interview for {kit.role_title}", "Title", lines=2)
         self.heading.addWidget(self.title)
-        self.heading.addWidget(label(kit.organisation, "Subtitle"))
+        self.subtitle = CappedLabel(kit.organisation, "Subtitle", lines=1)
+        self.heading.addWidget(self.subtitle)
         self.layout_.addWidget(self.trust_notice())
         box, inner = card()
+        self.whole_heading = label(f"Role: {kit.role_title}\nOrganisation: {kit.organisation}")
+        self.whole_heading.setAccessibleName("Role and organisation")
+        self.whole_heading.setVisible(False)  # while the heading shows them whole
+        inner.addWidget(self.whole_heading)
+        for part in (self.title, self.subtitle):
+            part.cut_changed.connect(self._show_whole_heading)
         self.welcome = self.kit_text(kit.welcome)
         inner.addWidget(self.welcome)
         facts, facts_l = card()
@@ -104,6 +122,9 @@ class WelcomePage(Page):
         # The facts before the page is first laid out (issue 17): set after it, by the window's
         # sync, they changed the page's size hints and Qt measured all its labels again.
         self.sync()
+
+    def _show_whole_heading(self) -> None:
+        self.whole_heading.setVisible(self.title.cut or self.subtitle.cut)
 
     def sync(self) -> None:
         self.facts.set_lines(self.service.welcome_facts())
