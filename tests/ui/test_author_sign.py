@@ -51,6 +51,18 @@ def _type_and_sign(dialog: SignDialog, passphrase: str) -> None:
     QTest.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
 
 
+def _no_undo_history(dialog: SignDialog) -> None:
+    """Review s13c C8: clear() is an undoable edit, so the typed passphrase stayed in the
+    field's undo history (a password field hides undo, so look with the echo shown)."""
+    field = dialog.passphrase
+    echo = field.echoMode()
+    field.setEchoMode(QLineEdit.EchoMode.Normal)
+    assert not field.isUndoAvailable()
+    field.undo()
+    assert field.text() == ""
+    field.setEchoMode(echo)
+
+
 def test_a_wrong_passphrase_is_asked_again_and_the_status_names_the_signing_key(
     qtbot: QtBot, app_context: AppContext, tmp_path: Path
 ) -> None:
@@ -77,6 +89,7 @@ def test_a_wrong_passphrase_is_asked_again_and_the_status_names_the_signing_key(
         assert dialog.error.isVisible()
         assert dialog.error.textFormat() == Qt.TextFormat.PlainText
         assert dialog.passphrase.text() == ""
+        _no_undo_history(dialog)
         assert dialog.focusWidget() is dialog.passphrase  # ready for the next try
         _type_and_sign(dialog, "")  # nothing typed: asked again, not an error box
         assert dialog.isVisible() and "Type the passphrase" in dialog.error.text()
@@ -151,6 +164,7 @@ def test_cancel_empties_the_passphrase_field_and_drops_the_dialog(
         QTest.keyClicks(dialog.passphrase, PASSPHRASE)  # typed, then Cancel instead of Sign
         QTest.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
         left.append(dialog.passphrase.text())
+        _no_undo_history(dialog)
         return dialog.result() == QDialog.DialogCode.Accepted
 
     window.run_sign_dialog = drive

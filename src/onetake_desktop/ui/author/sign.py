@@ -77,8 +77,9 @@ class SignDialog(QDialog):
         self.accept()
 
     def done(self, result: int) -> None:
-        # Sign, Cancel, Escape and the title bar's close all end here.
-        self.passphrase.clear()
+        # Sign, Cancel, Escape and the title bar's close all end here. setText, not clear():
+        # clear() is an undoable edit, so the passphrase stayed in the undo history.
+        self.passphrase.setText("")
         super().done(result)
 
     def take_signer(self) -> KitSigner | None:
@@ -90,5 +91,5 @@ class SignDialog(QDialog):
         self.error.setText(sentence)
         self.error.show()
         self.adjustSize()  # a wrapped sentence is taller than the dialog's first size
-        self.passphrase.clear()
+        self.passphrase.setText("")  # also drops the undo history (see done())
         self.passphrase.setFocus()
