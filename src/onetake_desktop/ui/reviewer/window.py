@@ -1500,7 +1500,8 @@ class ReviewerWindow(QMainWindow):
         self._fit_picture()
         if not self._picture_refit_pending:
             self._picture_refit_pending = True
-            QTimer.singleShot(0, self._refit_picture_later)
+            # The window as context: closed and deleted in the same turn, no late call.
+            QTimer.singleShot(0, self, self._refit_picture_later)
 
     def _refit_picture_later(self) -> None:
         self._picture_refit_pending = False
