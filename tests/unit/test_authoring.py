@@ -308,6 +308,75 @@ def test_texts_that_promise_a_practice_and_re_records_are_advised(text: str, pro
     assert found[1].message.startswith(f"promises up to {promised} re-records of each answer")
 
 
+def _promise_messages(text: str) -> dict[str, str]:
+    """The promises_* advice on ``text`` as the welcome, with every question allowing 4
+    re-records (a number none of the texts below promises)."""
+    draft = AuthorDraft.from_template("general")
+    draft.set("organisation", "Harbour Lane")
+    draft.set("role_title", "Support engineer")
+    draft.remove("practice")
+    draft.set("instructions", "Each question gives you time to think before recording starts.")
+    for i in range(3):
+        draft.set(f"questions[{i}].retakes_allowed", 4)
+    draft.set("welcome", text)
+    return {a.rule: a.message for a in draft.advice(NOW) if a.rule.startswith("promises_")}
+
+
+@pytest.mark.parametrize(
+    ("text", "practice", "promised"),
+    [
+        # Review s13c C2: a verb "takes", "more"/"extra" takes, "once" as a conjunction, and a
+        # false match that hid the real promise after it.
+        ("Each one takes about three minutes.", False, None),
+        ("Answering 1 question takes about 3 minutes.", False, None),
+        ("Question 3 takes about two minutes.", False, None),
+        ("You get 2 more tries at each answer.", False, 2),
+        ("You have 2 extra takes.", False, 2),
+        ("You can re-record the answer once you have watched it back.", False, None),
+        (
+            "Each one takes about three minutes. You can re-record each answer up to 2 times.",
+            False,
+            2,
+        ),
+        ("You get up to 3 takes of each answer.", False, 2),
+        ("one try at each question", False, 0),
+        ("You may re-record each answer up to one time.", False, 1),
+        # C3: a negation elsewhere in the clause does not cancel the promise; just before it does.
+        ("You can re-record each answer up to 2 times if you do not like it.", False, 2),
+        ("Don't worry if you stumble - you can re-record up to 2 times.", False, 2),
+        ("You cannot re-record 2 times.", False, None),
+        ("The practice question is not scored.", True, None),
+        ("The first question is a practice question that doesn't count.", True, None),
+        ("There is no short practice round.", False, None),
+        # C4: the firm's name and "practice" as a noun before a verb.
+        ("Our practice goes the extra mile for patients.", False, None),
+        ("Harbour Lane Dental Practice first opened in 1998.", False, None),
+        ("Practice takes time", False, None),
+        ("Practice question: tell us about your week.", True, None),
+    ],
+)
+def test_promises_are_read_conservatively(text: str, practice: bool, promised: int | None) -> None:
+    found = _promise_messages(text)
+    assert ("promises_practice" in found) is practice, text
+    if promised is None:
+        assert "promises_rerecords" not in found, text
+    else:
+        says = {
+            0: "promises one take of each answer (no re-records), but ",
+            1: "promises up to 1 re-record of each answer, but ",
+        }.get(promised, f"promises up to {promised} re-records of each answer, but ")
+        assert found["promises_rerecords"].startswith(says), text
+
+
+def test_promises_that_disagree_with_each_other_give_no_number() -> None:
+    # Which one the author means is unclear: say nothing rather than pick one.
+    text = "You can re-record each answer twice. You may re-record each answer up to 3 times."
+    assert "promises_rerecords" not in _promise_messages(text)
+    # A re-record with a number outranks a bare count of takes.
+    text = "You have 3 attempts at the practice question. You can re-record each answer once."
+    assert _promise_messages(text)["promises_rerecords"].startswith("promises up to 1 re-record ")
+
+
 def test_kit_new_writes_a_template_that_builds(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

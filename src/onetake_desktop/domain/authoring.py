@@ -33,69 +33,152 @@ TEMPLATE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
 )
 _NUMBER_WORDS = {"once": 1, "twice": 2, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _N = r"(\d+|one|two|three|four|five)"
-# The rules read one clause at a time and skip a negated one, so "Re-recording is not
-# possible; you have up to 3 times the usual time" promises nothing (review s13b, B5).
+_N_PLURAL = r"((?!1\b)\d+|two|three|four|five)"  # "one takes" is a verb, never a noun
+# The rules are a nag on every build, so they read conservatively: better to miss an unusual
+# phrasing than to advise on a text that is right (review s13c C2-C4). One clause at a time,
+# all of them; a negation counts only just before the promise ("There is no practice
+# question", "You cannot re-record 2 times"), not anywhere in the clause ("The practice
+# question is not scored"). "Re-recording is not possible; you have up to 3 times the usual
+# time" promises nothing (review s13b B5).
 _CLAUSES = re.compile(r"[.;:!?,\n]+")
-_NEGATION = re.compile(r"\b(?:no|not|cannot|never|without|unable)\b|n't\b", re.IGNORECASE)
+_WORDS = re.compile(r"[\w'-]+")
+_NEGATIONS = frozenset({"no", "not", "cannot", "never", "without", "unable", "none"})
+
+
+def _negated(words: Sequence[str]) -> bool:
+    return any(w.lower() in _NEGATIONS or w.lower().endswith("n't") for w in words)
+
+
+def _words_before(clause: str, at: int, n: int = 3) -> list[str]:
+    return _WORDS.findall(clause[:at])[-n:]
+
+
 # Only phrases that promise a practice question: "practice" alone is also a firm ("Harbour
-# Lane Dental Practice"), "in practice" and "best practice".
+# Lane Dental Practice first opened", "Our practice goes the extra mile"), "in practice",
+# "best practice" and "Practice takes time".
 _PRACTICE = re.compile(
-    r"\bpracti[cs]e\s+(?:questions?|rounds?|answers?|runs?|go|goes|takes?|recordings?"
+    r"\b(?P<p>practi[cs]e)\s+(?:questions?|rounds?|answers?|runs?|try|tries|recordings?"
     r"|attempts?|sessions?)\b"
+    r"|\ba\s+(?P<a>practi[cs]e)\s+(?:go|take)\b"
     r"|\b(?:try|do|record|start\s+with|begin\s+with)\s+(?:a|one)\s+(?:short\s+|quick\s+)?"
-    r"practi[cs]e\b"
-    r"|\ba\s+(?:short\s+|quick\s+|brief\s+)?practi[cs]e\s+(?:[\w-]+\s+)?first\b(?!-)"
-    r"|\bchance\s+to\s+practi[cs]e\b|\bpracti[cs]e\s+(?:first|beforehand)\b(?!-)",
+    r"(?P<t>practi[cs]e)\b"
+    r"|\ba\s+(?:short\s+|quick\s+|brief\s+)?(?P<f>practi[cs]e)\s+(?:[\w-]+\s+)?first\b(?!-)"
+    r"|\bchance\s+to\s+(?P<c>practi[cs]e)\b"
+    r"|\b(?:you\s+(?:can|may|will|get\s+to)|to)\s+(?P<y>practi[cs]e)\s+(?:first|beforehand)\b(?!-)",
     re.IGNORECASE,
 )
-# A number tied to a re-record, retake, take or attempt word in the same clause, and how
-# many re-records it promises: "re-record each answer up to 2 times" and "2 retakes" promise
-# 2, "up to 3 takes" or "three attempts" promise 2 (the first take is not a re-record).
-_RERECORDS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (
-        re.compile(
-            r"\bre-?record(?:ing)?\b(?:\s+[\w'-]+){0,5}?\s+(?:up\s+to\s+)?"
-            rf"(?:{_N}\s+(?:more\s+)?times?\b(?!\s+(?:the|as|longer))|(once|twice)\b)",
-            re.IGNORECASE,
-        ),
-        0,
-    ),
-    (
-        re.compile(
-            rf"\b{_N}\s+(?:more\s+)?(?:re-?records?|re-?recordings?|re-?takes?)\b", re.IGNORECASE
-        ),
-        0,
-    ),
-    (
-        re.compile(
-            rf"\b{_N}\s+(?:[\w-]+\s+)?(?:takes|attempts|tries)\b"
-            r"|\b(one|1|a\s+single)\s+(?:take|attempt|try)\b",
-            re.IGNORECASE,
-        ),
-        1,
-    ),
-)
-
-
-def _promised_rerecords(text: str) -> int | None:
-    """How many re-records of each answer the text promises, or None when it promises none."""
-    for clause in _CLAUSES.split(text):
-        if _NEGATION.search(clause):
-            continue
-        for pattern, first_take in _RERECORDS:
-            match = pattern.search(clause)
-            if match is None:
-                continue
-            said = next(g for g in match.groups() if g).lower()
-            number = 1 if said.startswith("a") else _NUMBER_WORDS.get(said) or int(said)
-            return max(number - first_take, 0)
-    return None
+# Words before a capitalised "Practice" that still leave it a common noun.
+_NOT_A_NAME = frozenset({"a", "an", "the", "one", "your", "our"})
 
 
 def _promises_practice(text: str) -> bool:
-    return any(
-        _PRACTICE.search(clause) and not _NEGATION.search(clause) for clause in _CLAUSES.split(text)
-    )
+    for clause in _CLAUSES.split(text):
+        for match in _PRACTICE.finditer(clause):
+            group = next(g for g in _PRACTICE.groupindex if match.group(g))
+            at = match.start(group)
+            before = _words_before(clause, at)
+            # "Harbour Lane Dental Practice question time" is a firm: a capitalised Practice
+            # after a capitalised word.
+            if (
+                clause[at].isupper()
+                and before
+                and before[-1][0].isupper()
+                and before[-1].lower() not in _NOT_A_NAME
+            ):
+                continue
+            if not _negated(before):
+                return True
+    return False
+
+
+# A number tied to a re-record, retake, take, try or attempt word, and how many re-records it
+# promises: "re-record each answer up to 2 times", "2 retakes" and "2 more tries" promise 2;
+# "up to 3 takes" or "three attempts" promise 2 (the first take is not a re-record).
+# Two strengths: the re-record and retake words first; "takes", "tries" and "attempts" count
+# only when no clause of the text names a re-record with a number.
+_ONCE_AS_CONJUNCTION = (
+    r"(?!\s+(?:you|it|they|we|i|he|she|the|a|an|your|each|every|all|this|that|its|there)\b)"
+)
+_RERECORDS: tuple[tuple[tuple[re.Pattern[str], int], ...], ...] = (
+    (
+        (
+            re.compile(
+                r"\bre-?record(?:ing)?\b(?:\s+[\w'-]+){0,5}?\s+(?:up\s+to\s+)?"
+                rf"(?:{_N}\s+(?:more\s+)?times?\b(?!\s+(?:the|as|longer))"
+                rf"|(once|twice)\b{_ONCE_AS_CONJUNCTION})",
+                re.IGNORECASE,
+            ),
+            0,
+        ),
+        (
+            re.compile(
+                rf"\b{_N}\s+(?:more\s+|extra\s+|further\s+)?"
+                r"(?:re-?records?|re-?recordings?|re-?takes?)\b",
+                re.IGNORECASE,
+            ),
+            0,
+        ),
+    ),
+    (
+        (
+            re.compile(
+                rf"\b{_N}\s+(?:more|extra|further|additional)\s+(?:takes|attempts|tries|goes)\b",
+                re.IGNORECASE,
+            ),
+            0,
+        ),
+        (
+            # A noun, not the verb: "3 takes of each answer", not "Question 3 takes about
+            # two minutes" or "the two takes the longest".
+            re.compile(
+                rf"\b{_N_PLURAL}\s+(?:takes|attempts|tries)\b"
+                r"(?!\s+(?:about|around|roughly|approximately|less|under|over|just|only|no|a|an"
+                r"|the|longer|time|\d+|one|two|three|four|five|ten|half)\b)",
+                re.IGNORECASE,
+            ),
+            1,
+        ),
+        (re.compile(r"\b(one|1|a\s+single)\s+(?:take|attempt|try)\b", re.IGNORECASE), 1),
+    ),
+)
+# Words before a number that make it a label or a subject ("Question 3 takes", "all three
+# attempts"), not a promise.
+_NOT_A_COUNT = frozenset(
+    {"question", "questions", "part", "step", "number", "each", "the", "these", "those"}
+    | {"all", "both", "of", "and", "or", "which", "that", "it"}
+)
+
+
+def _not_a_count(before: Sequence[str]) -> bool:
+    """Whether the words before a number make it a label or a subject (``to`` only counts
+    in "up to")."""
+    previous = [w.lower() for w in before[-2:]]
+    if not previous:
+        return False
+    return previous[-1] in _NOT_A_COUNT or (previous[-1] == "to" and previous[:-1] != ["up"])
+
+
+def _promised_rerecords(text: str) -> int | None:
+    """How many re-records of each answer the text promises, or None when it promises none
+    or its promises disagree."""
+    clauses = _CLAUSES.split(text)
+    for patterns in _RERECORDS:
+        promised: set[int] = set()
+        for clause in clauses:
+            for pattern, first_take in patterns:
+                for match in pattern.finditer(clause):
+                    before = _words_before(clause, match.start())
+                    inside = _WORDS.findall(match.group(0))
+                    if _negated(before) or _negated(inside):
+                        continue
+                    if first_take and _not_a_count(before):
+                        continue
+                    said = next(g for g in match.groups() if g).lower()
+                    number = 1 if said.startswith("a") else _NUMBER_WORDS.get(said) or int(said)
+                    promised.add(max(number - first_take, 0))
+        if promised:
+            return promised.pop() if len(promised) == 1 else None
+    return None
 
 
 class Advice(NamedTuple):
@@ -344,11 +427,16 @@ def _contradicting_texts(data: Mapping[str, Any], add: Callable[[str, str, str],
             differs = f"question {i} allows {n}"
         else:
             differs = f"questions {', '.join(str(i) for i, _ in other)} allow other numbers"
+        if promised == 0:  # not "up to 0 re-records" (review s13c C12)
+            says = "promises one take of each answer (no re-records)"
+        else:
+            says = (
+                f"promises up to {promised} re-record{'s' if promised > 1 else ''} of each answer"
+            )
         add(
             field,
             "promises_rerecords",
-            f"promises up to {promised} re-records of each answer, but {differs}: make the "
-            "text and the settings agree.",
+            f"{says}, but {differs}: make the text and the settings agree.",
         )
 
 
