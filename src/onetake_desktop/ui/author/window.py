@@ -986,6 +986,15 @@ class AuthorWindow(QMainWindow):
         # save first; an interview never saved asks where, and cancelling that builds nothing.
         if (self.draft.dirty or self.draft.path is None) and not self.save():
             return None
+        # A clean draft is not saved, but a build may renumber it and must then write the new
+        # version into the TOML: one that cannot be written builds nothing (review s13c C1).
+        refused = self.draft.cannot_save()
+        if refused is not None:
+            self.tell(
+                f"{refused.rstrip('.')}, so nothing was built: make it writable, or save the "
+                "interview as another file, then build again."
+            )
+            return None
         target = self.choose_kit_path()
         if target is None:
             return None
