@@ -515,6 +515,12 @@ def test_a_read_only_toml_is_not_saved_over_and_nothing_is_built(
     enter(w, "role_title", "Support Lead")
     w.choose_kit_path = lambda: tmp_path / "role.onetakekit"
     w.build_action.trigger()
+    assert w.last_message == (
+        "Could not write role.toml (it is read-only), so nothing was built: make it writable, "
+        "or save the interview as another file, then build again."
+    )
+    assert w.draft.dirty and w.isWindowModified()
+    w.save_action.trigger()
     assert w.last_message == "Could not write role.toml (it is read-only)."
     assert w.draft.dirty and w.isWindowModified()
     assert source.read_bytes() == before and source.stat().st_mode & 0o777 == 0o444
