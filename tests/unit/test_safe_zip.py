@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onetake_desktop.domain.errors import DiskFullError, InvalidInputError
+from onetake_desktop.domain.errors import DiskFullError, InvalidInputError, OneTakeError
 from onetake_desktop.storage.atomic import atomic_output, atomic_write_bytes
 from onetake_desktop.storage.kitfile import load_kit
 from onetake_desktop.storage.safe_zip import MAX_MEMBERS, SafeZip, check_member_name
@@ -335,3 +335,20 @@ def test_a_refused_chmod_does_not_fail_the_save_of_a_kept_file(
     assert sorted(os.listdir(source.parent)) == ["role.toml"]
     assert [r.levelno for r in caplog.records] == [logging.INFO]
     assert "Kept role.toml without its mode 640" in caplog.records[0].getMessage()
+
+
+def test_can_rewrite_says_why_a_kept_file_cannot_be_written(tmp_path: Path) -> None:
+    """The rule rewrite_kept_file refuses by, asked before a build (review s13c C1)."""
+    from onetake_desktop.storage.atomic import can_rewrite, rewrite_kept_file
+
+    kept = tmp_path / "role.toml"
+    assert can_rewrite(kept) is None  # missing, in a folder that is there: it can be made
+    kept.write_bytes(b"x = 1\n")
+    assert can_rewrite(kept) is None
+    kept.chmod(0o444)
+    assert can_rewrite(kept) == "Could not write role.toml (it is read-only)."
+    gone = tmp_path / "moved" / "role.toml"
+    assert can_rewrite(gone) == "Could not write role.toml (its folder is missing)."
+    with pytest.raises(OneTakeError, match=r"role\.toml \(its folder is missing\)"):
+        rewrite_kept_file(gone, b"x = 2\n")
+    assert not gone.parent.exists()

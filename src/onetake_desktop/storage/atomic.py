@@ -117,6 +117,8 @@ def can_rewrite(path: Path) -> str | None:
         or not os.access(real, os.W_OK)
     ):
         return f"Could not write {name} (it is read-only)."
+    if not real.parent.is_dir():  # moved or deleted since it was opened
+        return f"Could not write {name} (its folder is missing)."
     if not os.access(real.parent, os.W_OK | os.X_OK):
         return f"Could not write {name} (its folder is read-only)."
     return None
