@@ -4,6 +4,7 @@ beside its field, and the candidate preview that writes nothing."""
 
 from __future__ import annotations
 
+import os
 import time
 import tomllib
 from datetime import UTC, datetime, timedelta, timezone
@@ -514,10 +515,81 @@ def test_a_read_only_toml_is_not_saved_over_and_nothing_is_built(
     enter(w, "role_title", "Support Lead")
     w.choose_kit_path = lambda: tmp_path / "role.onetakekit"
     w.build_action.trigger()
+    assert w.last_message == (
+        "Could not write role.toml (it is read-only), so nothing was built: make it writable, "
+        "or save the interview as another file, then build again."
+    )
+    assert w.draft.dirty and w.isWindowModified()
+    w.save_action.trigger()
     assert w.last_message == "Could not write role.toml (it is read-only)."
     assert w.draft.dirty and w.isWindowModified()
     assert source.read_bytes() == before and source.stat().st_mode & 0o777 == 0o444
     assert not (tmp_path / "role.onetakekit").exists()
+
+
+def test_a_clean_read_only_toml_over_another_version_builds_nothing(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    """Review s13c C1: a draft with no edits was not saved before its build, so a read-only
+    TOML changed in an editor was built, renumbered and the old kit archived, and only then
+    did the save of the new version fail. Now the window refuses before writing anything."""
+    folder = tmp_path / "work"  # tmp_path also holds the app's home
+    folder.mkdir()
+    source = folder / "role.toml"
+    source.write_bytes(kitfile.demo_source_path().read_bytes())
+    kit = folder / "role.onetakekit"
+    author.build_kit(source, kit)
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Harbour Lane Home Supplies", "Harbour Lane"), encoding="utf-8")
+    source.chmod(0o444)
+    folder_before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    w = make_window(qtbot, context, AuthorDraft.open(source))
+    w.show_messages = False
+    assert not w.draft.dirty
+    asked: list[str] = []
+
+    def choose_kit_path() -> Path:
+        asked.append("kit")
+        return kit
+
+    w.choose_kit_path = choose_kit_path
+    w.build_action.trigger()
+    assert w.last_message == (
+        "Could not write role.toml (it is read-only), so nothing was built: make it writable, "
+        "or save the interview as another file, then build again."
+    )
+    assert asked == []  # refused before the kit is even asked for
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == folder_before
+    assert not w.draft.dirty and w.draft.get("version") == "2026.11"
+
+    # Made writable, the same clean draft builds as the next version and saves it.
+    source.chmod(0o644)
+    w.build_action.trigger()
+    assert asked == ["kit"]
+    assert kitfile.load_kit(kit).version == "2026.12"
+    assert 'version = "2026.12"' in source.read_text(encoding="utf-8")
+    assert not w.draft.dirty
+
+
+def test_save_as_gives_a_new_toml_the_users_usual_permissions(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    """Review s13c C7: a new TOML was mkstemp's 0600; an editor gives 0666 less the umask."""
+    source = tmp_path / "role.toml"
+    source.write_bytes(kitfile.demo_source_path().read_bytes())
+    w = make_window(qtbot, context, AuthorDraft.open(source))
+    w.show_messages = False
+    copy = tmp_path / "shared" / "copy.toml"
+    copy.parent.mkdir()
+    w.choose_save_path = lambda: copy
+    previous = os.umask(0o027)  # a umask unlike the usual 022, so a fixed 0644 would fail
+    try:
+        w.save_as_action.trigger()
+    finally:
+        os.umask(previous)
+    assert w.last_message == "" and w.draft.path == copy
+    assert copy.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["copy.toml"]
 
 
 def test_build_and_sign_is_offered_once_the_library_has_an_organisation_key(

@@ -758,6 +758,13 @@ class AuthorDraft:
         self.end_typing()
         return target
 
+    def cannot_save(self) -> str | None:
+        """Why :meth:`save` to the draft's own file would be refused (one sentence), or None:
+        asked before a build, which may have to write the next version into it (s13c C1)."""
+        from onetake_desktop.storage.atomic import can_rewrite
+
+        return None if self.path is None else can_rewrite(self.path)
+
     def publish(self, kit_out: Path, signer: KitSigner | None = None) -> Published:
         """Build the kit and definition. When ``kit_out`` already holds a kit with other
         content, that kit is a published version that bundles may answer: it is kept beside

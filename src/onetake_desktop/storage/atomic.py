@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import errno
 import io
+import logging
 import operator
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,6 +20,8 @@ from typing import Any, BinaryIO
 
 from onetake_desktop.domain.errors import DiskFullError, OneTakeError
 from onetake_desktop.durable import fsync_directory
+
+log = logging.getLogger(__name__)
 
 
 def os_error_sentence(error: OSError, doing: str) -> OneTakeError:
@@ -31,28 +35,53 @@ def os_error_sentence(error: OSError, doing: str) -> OneTakeError:
     return OneTakeError(f"Could not {doing} ({reason}).")
 
 
+def _create_beside(path: Path, create_mode: int) -> tuple[int, Path]:
+    """A new temporary file beside ``path``, opened for writing, as mkstemp makes one but
+    created with ``create_mode``: the umask (and a folder's default ACL) apply, as they do to
+    a file an editor makes."""
+    # Read and write, as mkstemp's: bundle.py reads back what it wrote.
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, flags, create_mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "No usable temporary name", str(path.parent))
+
+
 @contextmanager
-def atomic_output(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
+def atomic_output(
+    path: Path, mode: int | None = None, *, create_mode: int = 0o600
+) -> Iterator[BinaryIO]:
     """Yield a binary file; on a clean exit it replaces ``path`` atomically, else it vanishes.
 
-    ``mode`` (permission bits) is given to the new file before it replaces ``path``; without
-    it the file is mkstemp's 0600. A full disk becomes :class:`DiskFullError`; other OS
-    errors a one-sentence OneTakeError.
+    The file is created with ``create_mode`` less the umask (0600 by default, as mkstemp);
+    ``mode`` (permission bits) is then given to it before it replaces ``path``, as far as the
+    file system allows (some network mounts refuse chmod: the save still succeeds). A full
+    disk becomes :class:`DiskFullError`; other OS errors a one-sentence OneTakeError.
     """
     path = Path(path)
     directory = path.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        if create_mode == 0o600:  # every file but a person's kept one: mkstemp, as always
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+            tmp = Path(tmp_name)
+        else:
+            fd, tmp = _create_beside(path, create_mode)
     except OSError as error:
         raise os_error_sentence(error, f"write {path.name}") from error
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:
-            os.chmod(tmp, mode)
+            try:
+                os.chmod(tmp, mode)
+            except OSError as error:  # review s13c C6: a CIFS/FUSE mount refusing chmod
+                log.info("Kept %s without its mode %o: %s", path.name, mode, error)
         os.replace(tmp, path)
         fsync_directory(directory)
     except OSError as error:
@@ -68,28 +97,57 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def can_rewrite(path: Path) -> str | None:
+    """Why :func:`rewrite_kept_file` would refuse ``path`` (one sentence), or None when it
+    would write it: a file read-only to its owner or to us, or a folder we cannot write in
+    (the new file is renamed into it). A missing file in a writable folder can be written."""
+    import stat
+
+    name = Path(path).name
+    real = Path(os.path.realpath(path))
+    try:
+        status = os.stat(real)
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        return str(os_error_sentence(error, f"write {name}"))
+    # os.access alone says yes to root for any file: the write bits are asked as well.
+    if status is not None and (
+        not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        or not os.access(real, os.W_OK)
+    ):
+        return f"Could not write {name} (it is read-only)."
+    if not real.parent.is_dir():  # moved or deleted since it was opened
+        return f"Could not write {name} (its folder is missing)."
+    if not os.access(real.parent, os.W_OK | os.X_OK):
+        return f"Could not write {name} (its folder is read-only)."
+    return None
+
+
 def rewrite_kept_file(path: Path, data: bytes) -> Path:
     """Atomically replace a file a person keeps and edits (an interview TOML) as an editor
     would: through its symlinks (the real file changes, the link stays), keeping its
     permission bits (a shared 0644 file must not become 0600), and never over a file that is
     read-only to its owner or to us: renaming over it would ignore its mode (review s13b B2).
-    A missing file is simply written. Returns the file written; OneTakeError says why not."""
+    A missing file is written with the user's usual permissions (0666 less the umask).
+    Returns the file written; OneTakeError says why not (:func:`can_rewrite`'s sentence)."""
     import stat
 
+    refused = can_rewrite(path)
+    if refused is not None:
+        raise OneTakeError(refused)
     real = Path(os.path.realpath(path))
     try:
-        status = os.stat(real)
+        status: os.stat_result | None = os.stat(real)
     except FileNotFoundError:
-        atomic_write_bytes(real, data)
-        return real
+        status = None
     except OSError as error:
         raise os_error_sentence(error, f"write {Path(path).name}") from error
-    # os.access alone says yes to root for any file: the write bits are asked as well.
-    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
-        real, os.W_OK
-    ):
-        raise OneTakeError(f"Could not write {Path(path).name} (it is read-only).")
-    with atomic_output(real, stat.S_IMODE(status.st_mode)) as handle:
+    # A rename gives the file a new inode (review s13c C5, kept by choice): a hard link to the
+    # old one keeps the old text, and the owner, group, ACLs and xattrs become the writer's.
+    # Only the permission bits are carried over.
+    mode = None if status is None else stat.S_IMODE(status.st_mode)
+    with atomic_output(real, mode, create_mode=0o666) as handle:
         handle.write(data)
     return real
 

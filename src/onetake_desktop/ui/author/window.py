@@ -982,6 +982,15 @@ class AuthorWindow(QMainWindow):
                 f"{self.said(problems[0])}.",
             )
             return None
+        # A build may renumber the draft and must then write the new version into its TOML,
+        # so one that cannot be written builds nothing, edited or not (review s13c C1).
+        refused = self.draft.cannot_save()
+        if refused is not None:
+            self.tell(
+                f"{refused.rstrip('.')}, so nothing was built: make it writable, or save the "
+                "interview as another file, then build again."
+            )
+            return None
         # A published version must have a saved source that says the same (walk s13 LOW-3):
         # save first; an interview never saved asks where, and cancelling that builds nothing.
         if (self.draft.dirty or self.draft.path is None) and not self.save():
