@@ -11,7 +11,6 @@ import io
 import logging
 import operator
 import os
-import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,6 +38,10 @@ def _create_beside(path: Path, create_mode: int) -> tuple[int, Path]:
     """A new temporary file beside ``path``, opened for writing, as mkstemp makes one but
     created with ``create_mode``: the umask (and a folder's default ACL) apply, as they do to
     a file an editor makes."""
+    # Here, not at import: secrets (and hmac) would load with every window that saves nothing
+    # (tests/ui/test_window_start_imports.py).
+    import secrets
+
     # Read and write, as mkstemp's: bundle.py reads back what it wrote.
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL
     flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
