@@ -390,13 +390,8 @@ def _abortable_session(line: _Line) -> Any:
             line.current = self
             super().request(*args, **kwargs)
 
-    class ListedTLS(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            return _listed_connection(self, line)
-
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            line.current = self
-            super().request(*args, **kwargs)
+    class ListedTLS(Listed, HTTPSConnection):  # the same, before HTTPSConnection's TLS
+        pass
 
     class Pool(HTTPConnectionPool):
         ConnectionCls = Listed

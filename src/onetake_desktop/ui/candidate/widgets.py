@@ -25,6 +25,7 @@ from onetake_desktop.ui.widgets.qt_numbers import (
     AlignmentFlag,
     FocusPolicy,
     ScrollBarPolicy,
+    TextFlag,
     TextFormat,
     TextInteractionFlag,
     set_properties,
@@ -305,9 +306,6 @@ class ElidedLabel(QLabel):
         super().resizeEvent(event)
 
 
-_WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap, by number (ui/widgets/qt_numbers.py)
-
-
 class CappedLabel(QLabel):
     """Plain text wrapped to at most ``lines`` lines at the label's width, the last ending in
     "…" where the text needs more; the whole text is its tooltip and accessible name. For a
@@ -363,7 +361,7 @@ class CappedLabel(QLabel):
         inner = self._inner_width(width)
         text = self.capped(inner)
         area = QRect(0, 0, max(1, inner), 1 << 24)
-        rect = self.fontMetrics().boundingRect(area, _WORD_WRAP, text)
+        rect = self.fontMetrics().boundingRect(area, TextFlag.TextWordWrap, text)
         margins = self.contentsMargins()
         return rect.height() + margins.top() + margins.bottom() + 2 * self.margin()
 

@@ -36,6 +36,10 @@ class AlignmentFlag:
     AlignCenter = 0x84
 
 
+class TextFlag:
+    TextWordWrap = 0x1000
+
+
 class TextInteractionFlag:
     NoTextInteraction = 0
     TextSelectableByMouse = 1

@@ -14,14 +14,16 @@ from onetake_desktop.ui.candidate.widgets import (
     label,
     make_selectable,
 )
-from onetake_desktop.ui.widgets.qt_numbers import AlignmentFlag, TextFormat, set_properties
+from onetake_desktop.ui.widgets.qt_numbers import (
+    AlignmentFlag,
+    TextFlag,
+    TextFormat,
+    set_properties,
+)
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
     from onetake_desktop.ui.candidate.window import CandidateWindow
-
-
-_WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap, by number (ui/widgets/qt_numbers.py)
 
 
 class FactLines(TextLabel):
@@ -57,7 +59,9 @@ class FactLines(TextLabel):
         tops, top = [], area.top()
         for line in self.lines:
             tops.append(top)
-            top += metrics.boundingRect(0, 0, area.width(), 1 << 24, _WORD_WRAP, line).height()
+            top += metrics.boundingRect(
+                0, 0, area.width(), 1 << 24, TextFlag.TextWordWrap, line
+            ).height()
         return tops
 
     def paintEvent(self, event: object) -> None:
