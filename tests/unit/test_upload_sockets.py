@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import struct
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -90,8 +92,9 @@ class Tus(BaseHTTPRequestHandler):
     """Just enough of tus 1.0 for one upload at /files/x, with knobs: ``hang`` names the
     methods whose answer waits for ``release`` (a server gone quiet); a PATCH keeps the first
     ``patch_reads`` bytes it receives and then stops reading until ``release`` (a line gone
-    quiet); a HEAD answers after ``head_delay`` seconds, counted from ``release`` (a server
-    that answers once it has ended the cut PATCH)."""
+    quiet), unless it has every byte (then it answers); a HEAD answers after ``head_delay``
+    seconds, counted from ``release`` (a server that answers once it has ended the cut
+    PATCH)."""
 
     size = 0
     held = 0
@@ -130,11 +133,16 @@ class Tus(BaseHTTPRequestHandler):
         self._wait_if_hung()
         with contextlib.suppress(OSError):
             start = int(self.headers["Upload-Offset"])
-            while (kept := Tus.held - start) < Tus.patch_reads:
-                block = self.rfile.read(min(65536, Tus.patch_reads - kept))
+            while Tus.held < Tus.size and (kept := Tus.held - start) < Tus.patch_reads:
+                block = self.rfile.read(min(65536, Tus.patch_reads - kept, Tus.size - Tus.held))
                 if not block:
                     return
                 Tus.held += len(block)
+        if Tus.held == Tus.size:  # every byte: the upload is complete
+            self.send_response(204)
+            self.send_header("Upload-Offset", str(Tus.held))
+            self.end_headers()
+            return
         Tus.reached.set()
         Tus.release.wait(60)
 
@@ -439,3 +447,227 @@ def test_a_pause_cuts_a_connection_that_hangs_being_made(
         for s in fillers:
             s.close()
         listener.close()
+
+
+class HungLookup:
+    """A name lookup that hangs until ``release`` (the system's does for 5-30 s on a bad
+    line), then gives the system's answer."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.release = threading.Event()
+        self.answered = threading.Event()
+
+    def __call__(self, host: str, port: int, family: int) -> Sequence[upload.AddressInfo]:
+        self.asked.set()
+        self.release.wait(60)
+        try:
+            return upload.system_lookup(host, port, family)
+        finally:
+            self.answered.set()
+
+
+@pytest.fixture
+def hung_lookup(monkeypatch: pytest.MonkeyPatch) -> Iterator[HungLookup]:
+    lookup = HungLookup()
+    monkeypatch.setattr(upload, "name_lookup", lookup)
+    try:
+        yield lookup
+    finally:
+        lookup.release.set()  # the abandoned lookup ends (the dangling-thread check waits)
+
+
+def by_name(endpoint: str) -> str:
+    return endpoint.replace("127.0.0.1", "localhost")
+
+
+def test_a_pause_leaves_a_name_lookup_that_hangs_behind(
+    tus: str, tmp_path: Path, hung_lookup: HungLookup
+) -> None:
+    """The name lookup could not be cut: on a bad line the page said "Pausing" for as long as
+    the resolver took. Now the attempt waits for the lookup only until the pause: it ends as
+    paused while the lookup still hangs, and the lookup's late answer is dropped (nothing
+    reaches the server)."""
+    bundle = big_bundle(tmp_path, 100_000)
+    stop = threading.Event()
+    thread, out = run_send(bundle, by_name(tus), stop)
+    assert hung_lookup.asked.wait(30), out
+    stop.set()
+    thread.join(30)  # on the old code: until the lookup answers (60 s here)
+    assert not thread.is_alive()
+    assert not hung_lookup.answered.is_set()  # the attempt did not wait for it
+    assert isinstance(out[-1], UploadPausedError)
+    assert isinstance(out[-2], UploadProgress) and out[-2].state == "paused"
+    assert out[-2].sent == 0
+    hung_lookup.release.set()
+    assert hung_lookup.answered.wait(30)
+    for left in [t for t in threading.enumerate() if t.name == "onetake-upload-lookup"]:
+        left.join(30)
+    assert Tus.seen == []
+
+
+def test_closing_does_not_wait_for_a_name_lookup(
+    tus: str, tmp_path: Path, hung_lookup: HungLookup
+) -> None:
+    """A window that closes during a lookup that hangs: the worker ends at once, paused."""
+    bundle = big_bundle(tmp_path, 100_000)
+    states: list[UploadProgress] = []
+    job = UploadJob(bundle, endpoint=by_name(tus), on_progress=states.append)
+    job.start()
+    try:
+        assert hung_lookup.asked.wait(30), states
+        job.close(timeout=30)  # on the old code: until the lookup answers (60 s here)
+        assert not job.running
+        assert not hung_lookup.answered.is_set()
+    finally:
+        hung_lookup.release.set()
+        job.close()
+    assert [p.state for p in states] == ["connecting", "paused"]
+
+
+def test_a_name_is_looked_up_and_its_addresses_tried_in_order(
+    tus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup on its own thread still gives the attempt the system's addresses, tried in
+    order: here "localhost" (the system's answer) after an address that refuses, as an IPv6
+    address does where the server listens on IPv4 only; the whole bundle goes."""
+    dead = socket.socket()  # bound, never listening: a connection to it is refused
+    dead.bind(("127.0.0.1", 0))
+    asked: list[str] = []
+
+    def refusing_first(host: str, port: int, family: int) -> Sequence[upload.AddressInfo]:
+        asked.append(host)
+        refused = (socket.AF_INET, socket.SOCK_STREAM, 6, "", dead.getsockname())
+        return [refused, *upload.system_lookup(host, port, family)]
+
+    monkeypatch.setattr(upload, "name_lookup", refusing_first)
+    bundle = big_bundle(tmp_path, 1_000_000)
+    try:
+        receipt = send_bundle(bundle, endpoint=by_name(tus))
+    finally:
+        dead.close()
+    assert receipt.size == Tus.held == 1_000_000
+    assert receipt.upload_url == by_name(tus) + "x"
+    assert asked and set(asked) == {"localhost"}
+    assert Tus.seen == ["POST", "PATCH", "HEAD"]
+
+
+def _certificate(name: str, folder: Path) -> tuple[Path, Path]:
+    """A certificate for ``name`` from a CA of its own: (the CA's file, the server's file
+    with its key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OneTake test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    ca_file = folder / f"{name}-ca.pem"
+    ca_file.write_bytes(ca.public_bytes(pem))
+    server_file = folder / f"{name}.pem"
+    server_file.write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        + leaf.public_bytes(pem)
+    )
+    return ca_file, server_file
+
+
+@contextlib.contextmanager
+def tls_server(certificate: Path, names: list[str]) -> Iterator[int]:
+    """The stub over TLS on 127.0.0.1 (its port); ``names`` gets each handshake's SNI."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate)
+    context.sni_callback = lambda _sock, name, _context: names.append(str(name))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tus)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(30)
+
+
+def test_tls_names_and_checks_the_host_not_the_looked_up_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection is made to the address the lookup gave, but TLS still sends the host's
+    name (SNI) and checks the certificate against it: a certificate for another name is
+    refused. (The name exists only in this test's lookup.)"""
+    import requests
+
+    host = "upload.onetake.test"
+    asked: list[str] = []
+
+    def test_names(name: str, port: int, family: int) -> Sequence[upload.AddressInfo]:
+        asked.append(name)
+        if name != host:
+            raise socket.gaierror(socket.EAI_NONAME, "unknown name")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(upload, "name_lookup", test_names)
+    ca, server_certificate = _certificate(host, tmp_path)
+    other_ca, other_certificate = _certificate("other.onetake.test", tmp_path)
+    names: list[str] = []
+    line = _Line(threading.Event())
+    try:
+        with tls_server(server_certificate, names) as port:
+            answer = line.session.get(f"https://{host}:{port}/files/x", verify=str(ca))
+            assert answer.status_code == 204
+        with (
+            tls_server(other_certificate, names) as port,
+            pytest.raises(requests.exceptions.SSLError),
+        ):
+            line.session.get(f"https://{host}:{port}/files/x", verify=str(other_ca))
+    finally:
+        line.close()
+    assert asked == [host, host]
+    assert names == [host, host]

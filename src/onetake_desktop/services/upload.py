@@ -16,7 +16,8 @@ the upload would then finish instead of pausing. Nor can it wait out a slow serv
 the creating POST or a HEAD. So every request of an attempt goes through one :class:`_Line`
 whose watcher resets its connections when a pause comes (the kernel drops what it has not
 sent), and the paused figure is what the server then says it holds; so is the figure shown
-offline, after a dropped connection.
+offline, after a dropped connection. A name lookup, which nothing can cut, runs on a thread of
+its own that a pause leaves behind.
 
 The "Sending" figure is what the other end has acknowledged (the socket's written bytes less
 its unacknowledged queue: SIOCOUTQ on Linux, SO_NWRITE on macOS), not what the socket took, so
@@ -30,7 +31,8 @@ except while a PATCH is sending: then its line's watcher thread reports the coun
 caller's thread waits in the request; never two reports at once, and always in order.
 :class:`UploadJob` runs it on one worker thread for a window: its callbacks come from that
 worker thread or its watcher (a Qt window re-posts them to its GUI thread); ``start``/
-``pause``/``resume``/``close`` may be called from any thread.
+``pause``/``resume``/``close`` may be called from any thread. Name lookups run on short-lived
+daemon threads that call nothing back.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -89,6 +91,19 @@ PAUSE_ASK_TIMEOUT = (2.0, 10.0)  # connect, answer
 CUT_ASK_TIMEOUT = (1.0, 3.0)
 
 UploadState = Literal["connecting", "sending", "pausing", "paused", "offline", "done"]
+
+# One address of a name, as socket.getaddrinfo gives it for a TCP connection.
+AddressInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[Any, ...]]
+NameLookup = Callable[[str, int, int], Sequence[AddressInfo]]  # host, port, family
+
+
+def system_lookup(host: str, port: int, family: int) -> Sequence[AddressInfo]:
+    return socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+
+
+# How a connection looks up the server's name; a module attribute so that a test can give a
+# lookup that hangs, as the system's does on a bad line.
+name_lookup: NameLookup = system_lookup
 
 
 class UploadRefusedError(OneTakeError):
@@ -359,6 +374,34 @@ class _Line:
     def unacknowledged(self) -> int | None:
         return _unacknowledged(_os_socket(getattr(self.current, "sock", None)))
 
+    def look_up(self, host: str, port: int, family: int) -> Sequence[AddressInfo] | None:
+        """The addresses of ``host`` (what :data:`name_lookup` gives or raises), or None if the
+        line stopped first. The system's lookup cannot be cut, and on a bad line it takes 5-30 s
+        (the resolver's timeout times its tries): it runs on a daemon thread of its own, which
+        a pause leaves to end by itself, its answer unread, while the attempt ends at once."""
+        lookup = name_lookup
+        answer: list[Sequence[AddressInfo]] = []
+        failure: list[Exception] = []
+        done = threading.Event()  # set last: the lists are read only after it
+
+        def run() -> None:
+            try:
+                answer.append(lookup(host, port, family))
+            except Exception as error:  # raised on the attempt's thread, if it still waits
+                failure.append(error)
+            finally:
+                done.set()
+
+        if self.stop.is_set():
+            return None
+        threading.Thread(target=run, name="onetake-upload-lookup", daemon=True).start()
+        while not done.wait(PAUSE_POLL):
+            if self.stop.is_set():
+                return None
+        if failure:
+            raise failure[0]
+        return answer[0] if answer else []
+
     def close(self) -> None:
         self._ended.set()
         self._watcher.join()
@@ -426,16 +469,21 @@ def _listed_connection(conn: Any, line: _Line) -> socket.socket:
     """urllib3's ``HTTPConnection._new_conn`` (``util.connection.create_connection``), except
     that each socket joins the line before it connects: a pause then also cuts a connect or a
     TLS handshake that hangs (a black-holed address, a captive portal: review s13a M1), which
-    would otherwise hold it for CONNECT_TIMEOUT. Only the name lookup cannot be cut."""
+    would otherwise hold it for CONNECT_TIMEOUT; the name lookup before it is left behind
+    (:meth:`_Line.look_up`). The addresses are tried in the order the lookup gives them (IPv6
+    before IPv4 where the system prefers it); TLS, after this, still names and checks the
+    host, not the address."""
     from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
     from urllib3.util.connection import allowed_gai_family
     from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
     host = str(conn._dns_host).strip("[]")
     try:
-        addresses = socket.getaddrinfo(host, conn.port, allowed_gai_family(), socket.SOCK_STREAM)
+        addresses = line.look_up(host, conn.port, allowed_gai_family())
     except socket.gaierror as error:
         raise NameResolutionError(conn.host, conn, error) from error
+    if addresses is None:  # the request's error; the attempt sees the pause and says so
+        raise NewConnectionError(conn, f"Paused while looking up {conn.host}")
     failure: OSError = OSError("getaddrinfo returns an empty list")
     for family, kind, proto, _name, address in addresses:
         sock = socket.socket(family, kind, proto)
