@@ -321,7 +321,8 @@ class _Line:
     """The connections of one attempt (create, ask, send): when ``stop`` is set, a watcher
     thread resets each of them, so a pause never waits for a step to end by itself. During a
     PATCH the same thread runs ``tick`` (the count and its reports), never at the same time as
-    the attempt's own thread reports: one report at a time, in order."""
+    the attempt's own thread reports: one report at a time, in order. The attempt's thread
+    calls ``look_up``, which waits for a lookup thread of its own until ``stop``."""
 
     def __init__(self, stop: threading.Event) -> None:
         self.stop = stop
@@ -699,8 +700,9 @@ def send_bundle(
                     acked = 0
             if not state.upload_url:
                 # A pause that cuts this POST after the server made the upload leaves that one
-                # unused (the address never came): the next try makes another, and the server's
-                # expiry clears the first (review s13a L4). Nothing of the bundle is in it.
+                # unused (the address never came): the next try makes another (review s13a L4).
+                # The first holds no byte of the bundle; installers/intake sets no expiry, so it
+                # stays an empty partial upload that import skips until the operator removes it.
                 uploader.url = uploader.create_url()
                 uploader.offset = 0
                 state = replace(state, upload_url=uploader.url)
