@@ -194,9 +194,11 @@ class PanelService:
         in the library's folder, so a restart or a second OneTake on the library sees them."""
         waiting = self._waiting_imports
         if waiting is None:
-            from onetake_desktop.services.waiting_imports import WaitingImports  # when asked
+            # When asked; by its package: PySide6's import hook, in a window's process, reads
+            # the source of a module an import statement names (ui/reviewer/window.py).
+            from onetake_desktop.services import waiting_imports
 
-            waiting = self._waiting_imports = WaitingImports(self.library.root)
+            waiting = self._waiting_imports = waiting_imports.WaitingImports(self.library.root)
         return waiting
 
     def keep_for_sign_in(self, paths: Sequence[Path]) -> str:
