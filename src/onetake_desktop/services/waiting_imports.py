@@ -9,7 +9,8 @@ The file is rewritten whole (storage/atomic.py: a crash mid-write leaves the old
 new one, never a torn one), owner-only like the rest of the library, and every change reads
 it again under an exclusive lock first, so two OneTake processes on the same library (two
 windows, a window and a later ``onetake review``) add to one list instead of overwriting
-each other's.
+each other's. Two of them signed in at once may both import the same kept paths: the
+library keeps each bundle once (services.importing: the second is "already in the library").
 
 Privacy: the file holds paths the person at this laptop opened, which can name candidates.
 It sits in the library folder beside the database that holds the same candidates' names,
@@ -172,7 +173,7 @@ def _parse(raw: bytes) -> list[tuple[Path, bool]]:
         if not isinstance(text, str) or not text or not os.path.isabs(text):
             log.warning("Skipped an entry of the bundles waiting for a sign-in")
             continue
-        path = Path(text)
+        path = Path(os.path.abspath(text))  # as keep and settle write and compare them
         if path not in seen:
             seen.add(path)
             entries.append((path, item.get("folder") is True))
