@@ -9,7 +9,7 @@ Threading: one ``PanelService`` per thread (its SQLite connection is not shared)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # argon2 loads with the first passphrase (services/scoring.py
         PanelView,
         Verified,
     )
+
+    # Loads when the lock card or an open request first asks (a lone reviewer's never does).
+    from onetake_desktop.services.waiting_imports import WaitingImports
     from onetake_desktop.storage.panel_records import (
         DecisionRecord,
         PanelistRecord,
@@ -83,6 +86,7 @@ class PanelService:
         key_deriver: Callable[[str, bytes], bytes] | None = None,
     ) -> None:
         self.library = library
+        self._waiting_imports: WaitingImports | None = None  # made when first asked for
         self.scoring: ScoringService = scoring_for(
             library,
             clock=clock,
@@ -181,6 +185,45 @@ class PanelService:
         if actor is None:
             return "Sign in to add to this library." if self.locked() else None
         return self.scoring.library_change_refusal(actor)
+
+    # -- bundles opened while locked -----------------------------------------------------------
+
+    @property
+    def waiting_imports(self) -> WaitingImports:
+        """The bundles and folders kept for the next sign-in (services/waiting_imports.py):
+        in the library's folder, so a restart or a second OneTake on the library sees them."""
+        waiting = self._waiting_imports
+        if waiting is None:
+            # When asked; by its package: PySide6's import hook, in a window's process, reads
+            # the source of a module an import statement names (ui/reviewer/window.py).
+            from onetake_desktop.services import waiting_imports
+
+            waiting = self._waiting_imports = waiting_imports.WaitingImports(self.library.root)
+        return waiting
+
+    def keep_for_sign_in(self, paths: Sequence[Path]) -> str:
+        """Keep ``paths``, opened while the panel is locked, for the next sign-in of someone
+        who may import them; returns what now waits, in the lock card's sentence (counts
+        only). Raises a OneTakeError when they cannot be kept."""
+        self.waiting_imports.keep(paths)
+        return self.waiting_imports.sentence()
+
+    def waiting_sentence(self) -> str:
+        """What waits for a sign-in, for the lock card ("" when nothing does)."""
+        return self.waiting_imports.sentence()
+
+    def imports_due(self) -> list[Path]:
+        """The kept paths the one at the laptop may import now: [] while locked, when nothing
+        waits, or when the policy does not let them add to the library (they then wait, and
+        are counted on the lock card, for one who may)."""
+        paths = self.waiting_imports.paths()  # first: a stat when nothing waits
+        if not paths or self.library_change_refusal() is not None:
+            return []
+        return paths
+
+    def imports_done(self, paths: Sequence[Path]) -> None:
+        """The import of these kept paths has run and reported each: they wait no more."""
+        self.waiting_imports.settle(paths)
 
     # -- people ---------------------------------------------------------------------------------
 

@@ -68,9 +68,10 @@ class LockScreen(QWidget):
         self.audit_banner.setObjectName("Banner")
         self.audit_banner.setWordWrap(True)
         self.audit_banner.hide()
-        # Bundles opened while locked (a double-clicked file), kept to import at the next
-        # sign-in: their count only, as anyone at the laptop reads this card and file names
-        # can name the candidates blind review hides (the report goes to who signs in).
+        # Bundles opened while locked (a double-clicked file), kept in the library's folder
+        # to import at the next sign-in (services/waiting_imports.py): their count only, as
+        # anyone at the laptop reads this card and file names can name the candidates blind
+        # review hides (the report goes to who signs in).
         self.waiting = QLabel("")
         self.waiting.setObjectName("Notice")
         self.waiting.setWordWrap(True)
@@ -201,6 +202,7 @@ class LockScreen(QWidget):
         self.prompt.setVisible(bool(message))
         self.error.setText("")
         self.passphrase.clear()
+        self.show_waiting()
         self._cover()
         self.show()
         self.raise_()
@@ -215,6 +217,11 @@ class LockScreen(QWidget):
         hides the line."""
         self.waiting.setText(sentence)
         self.waiting.setVisible(bool(sentence))
+
+    def show_waiting(self) -> None:
+        """The waiting line as the panel service counts it now: kept in the library's folder,
+        it holds what a closed window, or another OneTake on the library, kept too."""
+        self.set_waiting(self.service.waiting_sentence())
 
     def _name_chosen(self) -> None:
         # "Choose who is scoring." is done once a name is chosen; other prompts (why the

@@ -162,8 +162,10 @@ class ReviewerWindow(QMainWindow):
         self._import_reports: dict[int | None, _EndedImport] = {}
         self._import_owner: int | None = None
         # Bundles and folders opened while the panel is locked (``onetake review BUNDLE``, a
-        # double-clicked file): kept, and imported right after the next sign-in that may.
-        self._waiting_paths: list[Path] = []
+        # double-clicked file) are kept by the panel service, in the library's folder, and
+        # imported right after the next sign-in that may (_import_waiting). These are the kept
+        # ones the running import was started with: off the list once it has reported them.
+        self._importing_waiting: list[Path] = []
         # Who is hidden is the policy's: the service answers even before a panel controller
         # installs its own view of it (which goes through the same service).
         self.blind_codes: Callable[[], Mapping[int, str]] = service.hidden_codes
@@ -2167,6 +2169,9 @@ class ReviewerWindow(QMainWindow):
             return
         if not self._unlock_keys_for(list(paths)):
             return
+        self._start_import(paths)
+
+    def _start_import(self, paths: Sequence[Path]) -> None:
         self.importing = True
         self._import_owner = self.panel.service.import_report_owner()
         self.import_action.setEnabled(False)
@@ -2193,42 +2198,70 @@ class ReviewerWindow(QMainWindow):
         run_task(work, self._import_done, self._import_failed, self._import_progress)
 
     def _keep_for_sign_in(self, paths: Sequence[Path]) -> None:
-        for path in paths:
-            if path not in self._waiting_paths:
-                self._waiting_paths.append(path)
-        sentence = self._waiting_sentence()
+        """Kept by the panel service for the next sign-in (each path once, in the library's
+        folder: a restart loses none); the lock card and the status bar say how many."""
+        try:
+            sentence = self.panel.service.keep_for_sign_in(paths)
+        except OneTakeError as error:  # a full disk, a read-only library: said, not hidden
+            self.statusBar().showMessage(f"Not kept for the next sign-in: {error}", 8000)
+            return
         self.panel.lock_screen.set_waiting(sentence)
         self.statusBar().showMessage(sentence, 8000)
 
-    def _waiting_sentence(self) -> str:
-        """ "2 bundles and 1 folder will be imported once a panelist signs in." (counts only:
-        see LockScreen.waiting)."""
-        folders = sum(1 for p in self._waiting_paths if p.is_dir())
-        files = len(self._waiting_paths) - folders
-        parts = [f"{files} bundle{'' if files == 1 else 's'}"] if files else []
-        if folders:
-            parts.append(f"{folders} folder{'' if folders == 1 else 's'} of bundles")
-        if not parts:
-            return ""
-        return f"{' and '.join(parts)} will be imported once a panelist signs in."
-
     def _import_waiting(self) -> None:
         """Import what was opened while locked, now that someone is signed in, if the policy
-        lets them add to the library (services.scoring.library_change_refusal); after any
-        import already running."""
-        if not self._waiting_paths or self.importing or self.locked():
+        lets them add to the library (the panel service decides: imports_due); after any
+        import already running. The kept paths leave the list once the import has reported
+        them: a cancelled passphrase, or an import that stopped, leaves them waiting for the
+        next sign-in, and closing the window meanwhile loses none."""
+        panel = self.__dict__.get("panel")  # (None while the window is being built)
+        if panel is None or self.importing or self.locked():
             return
-        if self.panel.service.library_change_refusal() is not None:
-            return  # kept, and still counted on the lock screen, for one who may
-        paths, self._waiting_paths = self._waiting_paths, []
-        self.panel.lock_screen.set_waiting("")
-        self.import_paths(paths)
+        try:
+            paths = panel.service.imports_due()  # (one stat when nothing waits)
+        except OneTakeError as error:
+            self.statusBar().showMessage(str(error), 8000)
+            return
+        if not paths:
+            return
+        if self._building:  # a lone reviewer's start, with paths kept before the panel went
+            after_first_paint(self, self._import_waiting)
+            return
+        if not self._unlock_keys_for(paths):
+            self.statusBar().showMessage(
+                "The bundles opened while locked still wait: they import at the next sign-in.",
+                8000,
+            )
+            return
+        self._importing_waiting = paths
+        self._start_import(paths)
+
+    def _waiting_imported(self, reported: bool) -> bool:
+        """The running import ended: the kept paths it was started with wait no more if it
+        ``reported`` each of them (imported, refused, not found); if it stopped, they wait
+        for the next sign-in, not at once (the same error would stop it again). False when
+        they could not be taken off the list: then nothing more is imported until then."""
+        done, self._importing_waiting = self._importing_waiting, []
+        if not done:
+            return True
+        if not reported:
+            return False
+        try:
+            self.panel.service.imports_done(done)
+        except OneTakeError as error:
+            self.statusBar().showMessage(str(error), 8000)
+            return False
+        screen = self.panel.made_lock_screen
+        if screen is not None:  # (hidden: nobody reads it; the next lock counts again)
+            screen.show_waiting()
+        return True
 
     def _import_progress(self, done: int, total: int) -> None:
         self.progress.setValue(int(1000 * done / total) if total else 0)
 
     def _import_done(self, report: ImportReport) -> None:
         self._import_finished()
+        go_on = self._waiting_imported(True)
         self.last_import = report
         owner = self._import_owner
         self._import_reports[owner] = _EndedImport(report, "", False)
@@ -2241,7 +2274,8 @@ class ReviewerWindow(QMainWindow):
                 answers = self.service.answers(first)
                 if answers:
                     self.show_answer(answers[0].id)
-        self._import_waiting()  # opened behind the lock while this one ran
+        if go_on:
+            self._import_waiting()  # opened behind the lock while this one ran
 
     def _reviewing_as(self, name: str, share: int = 1) -> str:
         """ "Reviewing as <name>" for the one-line status bar, the name cut with "…" to fit
@@ -2355,7 +2389,8 @@ class ReviewerWindow(QMainWindow):
         # next sign-in.
         self._import_reports[self._import_owner] = _EndedImport(None, str(error), False)
         self._tell_import()
-        self._import_waiting()
+        if self._waiting_imported(False):  # False: kept ones stopped; they wait for a sign-in
+            self._import_waiting()
 
     def _import_finished(self) -> None:
         self.importing = False
