@@ -502,7 +502,8 @@ class PanelController(QObject):
         return window
 
     def _close_windows_not_of(self, actor: Actor) -> None:
-        """Close the panel windows made for another panelist than ``actor``."""
+        """Close the panel windows made for another panelist than ``actor`` (each panel
+        window keeps the panelist it shows in ``actor``; one that does not is closed too)."""
         for key, panel_window in list(self.windows.items()):
             if getattr(panel_window, "actor", None) is not actor:
                 self.windows.pop(key, None)
