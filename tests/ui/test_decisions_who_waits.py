@@ -203,3 +203,25 @@ def test_a_panelist_signed_in_without_a_lock_gets_decisions_of_their_own(
     assert "(still to submit: Ana, Ben, Cleo, Dana)" in decisions.form.refusal.text()
     window.close()
     library.close()
+
+
+@pytest.mark.parametrize("size", [(663, 360), (891, 472)])  # 1024x600, 1366x768 at 150 %
+def test_the_chairs_refusal_fits_a_small_screen_without_covering_the_form(
+    qtbot: QtBot, root: Path, size: tuple[int, int]
+) -> None:
+    """The chair's sentence (who is still to submit) takes two lines: on a small screen the
+    pane beside the candidates scrolls, and the window fits, rather than the sentence
+    sliding over the feedback box and the window growing past the screen."""
+    people = add_panel(root, chair="Ana")
+    window, panel, library = open_window(qtbot, root)
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    decisions = panel.open_decisions()
+    assert decisions is not None
+    decisions.resize(*size)
+    qtbot.waitExposed(decisions)
+    form = decisions.form
+    assert "(still to submit: Ana, Ben, Cleo)" in form.refusal.text()
+    qtbot.waitUntil(lambda: form.refusal.geometry().top() >= form.feedback.geometry().bottom())
+    assert decisions.height() <= size[1] and decisions.width() <= size[0]
+    window.close()
+    library.close()

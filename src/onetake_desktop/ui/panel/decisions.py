@@ -10,12 +10,14 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QS
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -128,9 +130,19 @@ class DecisionsWindow(PanelWindow):
         pane.addWidget(self.form)
         pane.addWidget(QLabel("History"))
         pane.addWidget(self.history, 1)
+        # Scrolled when the window is short (1024x600 at 150 %): a two-line refusal (who is
+        # still to submit, said to the chair) then slid over the feedback box.
+        scroll = QScrollArea()
+        scroll.setObjectName("DecisionPane")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(right)
+        scroll.viewport().setAutoFillBackground(False)  # the window's own background
+        right.setAutoFillBackground(False)
         split = QSplitter()
         split.addWidget(self.candidates)
-        split.addWidget(right)
+        split.addWidget(scroll)
         split.setStretchFactor(1, 2)
         split.setSizes([340, 560])
         self.candidates.setMinimumWidth(300)
