@@ -160,7 +160,9 @@ def read_paths(p: Panel) -> dict[str, Callable[[], object]]:
         "library entries": as_ana(lambda a: reviewer.entries(a)),
         "audit view": as_ana(p.panel.audit_view),
         "audit chain": p.panel.audit_problem,
-        "decision gate": lambda: [p.panel.waiting_for(submission_id=s) for s in p.subs[:2]],
+        "decision gate": as_ana(
+            lambda a: [p.panel.waiting_for(a, submission_id=s) for s in p.subs[:2]]
+        ),
         "shortlist": as_ana(
             lambda a: ShortlistService(p.panel.scoring).rows(a, interview_pk=p.interview)
         ),

@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -166,8 +166,8 @@ def test_decisions_wait_for_every_panelist_and_for_the_chair(
         panel.submit_candidate(who, submission_id=ada)
     with pytest.raises(OneTakeError, match=r"still to submit: Cleo\)"):
         panel.decide(ana, submission_id=ada, decision="advance", reason="Strong")
-    with pytest.raises(OneTakeError, match="still to submit: Cleo"):
-        panel.lift_blind(ben, submission_id=ada)
+    with pytest.raises(OneTakeError, match=r"every panelist has submitted this candidate\.$"):
+        panel.lift_blind(ben, submission_id=ada)  # (not the chair: nobody named to him)
     assert panel.decision_history(ana, submission_id=ada) == []
     shown = {c.submission_id: c for c in panel.candidates(interview_pk=interview)}
     assert not shown[ada].revealed and shown[ada].email == ""
@@ -188,6 +188,64 @@ def test_decisions_wait_for_every_panelist_and_for_the_chair(
     # No personal data in the audit log: the reason is a hash.
     raw = " ".join(e.details + e.subject for e in panel.audit_entries(ana))
     assert "Strong, kind" not in raw and NAMES[0] not in raw and EMAILS[0] not in raw
+
+
+def test_only_one_who_may_decide_is_told_who_is_still_to_submit(
+    library: tuple[Library, int, dict[str, int]],
+) -> None:
+    """Every path that says the wait (a decision, showing a name, turning blind mode off)
+    names who is still to submit to the chair alone; the others read that it waits, and
+    whether they themselves are still to submit, with no names and no counts (services.scoring
+    gate_refusal). Without a chair every panelist may decide, so every panelist is told."""
+    lib, _interview, ids = library
+    panel = panel_service(lib)
+    ana = panel.create_panelist("Ana", PASS["Ana"], chair=True)
+    ben = panel.create_panelist("Ben", PASS["Ben"])
+    cleo = panel.create_panelist("Cleo", PASS["Cleo"])
+    ada = ids[NAMES[0]]
+    panel.set_blind_mode(ana, True)
+    for q in QUESTIONS:
+        panel.save_score(ben, answer_id=answer_id(lib, ada, q), score=3)
+        panel.save_score(cleo, answer_id=answer_id(lib, ada, q), score=4)
+    panel.submit_candidate(ben, submission_id=ada)  # Ana and Cleo are still to submit
+
+    def refusals(actor: Actor) -> list[str]:
+        said = [panel.decision_refusal(actor, submission_id=ada) or ""]
+        acts: tuple[Callable[[], None], ...] = (
+            lambda: panel.lift_blind(actor, submission_id=ada),
+            lambda: panel.set_blind_mode(actor, False),
+        )
+        for act in acts:
+            with pytest.raises(OneTakeError) as refused:
+                act()
+            said.append(str(refused.value))
+        return said
+
+    wait = "waits until every panelist has submitted this candidate"
+    for actor in (ben, cleo):
+        said = refusals(actor)
+        for sentence in said[1:]:  # (the first names the chair: who decides, not who waits)
+            assert "Ana" not in sentence and "Cleo" not in sentence, sentence
+            assert not any(ch.isdigit() for ch in sentence), sentence  # no counts either
+        assert said[0] == "Only the panel's chair, Ana, records decisions."
+        own = "; you have not submitted them yet." if actor is cleo else "."
+        assert said[1] == f"Showing the name {wait}{own}"
+        assert said[2].startswith("Blind mode stays on while candidates being scored")
+    assert panel.waiting_for(ben, submission_id=ada) is None
+    # The chair is told, on every path.
+    said = refusals(ana)
+    assert said[0] == f"A decision {wait} (still to submit: Ana, Cleo)."
+    assert said[1] == f"Showing the name {wait} (still to submit: Ana, Cleo)."
+    assert said[2].startswith("Blind mode stays on while 1 candidate being scored")
+    assert "(still to submit: Ana, Cleo)" in said[2]
+    assert panel.waiting_for(ana, submission_id=ada) == ["Ana", "Cleo"]
+
+    # Without a chair (the chair removed), every panelist may decide, and is told.
+    panel.remove_panelist(ben, reviewer_id=ana.reviewer_id)
+    said = refusals(ben)
+    assert said[0] == f"A decision {wait} (still to submit: Cleo)."
+    assert said[1] == f"Showing the name {wait} (still to submit: Cleo)."
+    assert "(still to submit: Cleo)" in said[2]
 
 
 def test_a_score_and_its_audit_row_are_one_transaction(

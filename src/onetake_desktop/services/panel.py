@@ -437,9 +437,10 @@ class PanelService:
 
     # -- decisions -----------------------------------------------------------------------------
 
-    def waiting_for(self, *, submission_id: int) -> list[str]:
-        """Panelists who have not submitted this candidate yet (a decision waits for them)."""
-        return self.scoring.decision_gate(submission_id=submission_id)
+    def waiting_for(self, actor: Actor, *, submission_id: int) -> list[str] | None:
+        """Panelists who have not submitted this candidate yet (a decision waits for them),
+        for one who may be told (None: this actor is not; services.scoring.gate_refusal)."""
+        return self.scoring.still_to_submit(actor, submission_id=submission_id)
 
     def decider_refusal(self, actor: Actor) -> str | None:
         """Why this panelist may never record decisions (services.scoring.decider_refusal:

@@ -12,6 +12,13 @@ only add their own presentation on top. The rules, once:
   panelist's submitted score on an answer only once they have submitted their own on it.
   Decisions, and lifting blind mode for a candidate, wait until every panelist has submitted
   that candidate; with a chair (named when the panel is set up), only the chair records them.
+- **Who is told who is still to submit.** Only one who may decide
+  (:meth:`ScoringService.decider_refusal` None: the chair, or any panelist of a panel without
+  one) is told the names, on every path that says the wait (a decision, showing a name,
+  turning blind mode off; windows and commands only pass the sentence on). Anyone else is
+  told that the wait goes on and whether they themselves are still to submit, never names or
+  counts of others: a count and one's own state name people ("two of three still to submit",
+  read by one who has submitted, names both others). One rule: :meth:`ScoringService.gate_refusal`.
 - **Erasing on request** and **keeping a candidate longer** (a retention hold) are the lone
   reviewer's or, with a panel, a signed-in panelist's (the chair's, if named): one rule,
   :meth:`ScoringService.erasure_refusal` and :meth:`ScoringService.retention_hold_refusal`;
@@ -1105,20 +1112,47 @@ class ScoringService:
 
     # -- decisions and blind mode ---------------------------------------------------------------
 
-    def decision_gate(self, *, submission_id: int) -> list[str]:
-        """Names of the panelists who have not submitted this candidate yet."""
+    def _still_to_submit(self, submission_id: int) -> list[PanelistRecord]:
+        """The panelists who have not submitted this candidate yet (told: gate_refusal)."""
         done = self.repo.submitted_by(submission_id)
-        return [p.name for p in self.repo.panelists() if p.reviewer_id not in done]
+        return [p for p in self.repo.panelists() if p.reviewer_id not in done]
+
+    def _told_who(self, actor: Actor) -> bool:
+        """Whether this actor is told who is still to submit: one who may decide (the chair,
+        or any panelist of a panel without one), as a decision waits on them. The one rule
+        for every path that says the wait; see the module's docstring."""
+        return actor.panelist and self.decider_refusal(actor) is None
+
+    def still_to_submit(self, actor: Actor, *, submission_id: int) -> list[str] | None:
+        """Names of the panelists who have not submitted this candidate yet, for one who may
+        be told them (None: this actor is not told; see gate_refusal)."""
+        self.check(actor)
+        if not self._told_who(actor):
+            return None
+        return [p.name for p in self._still_to_submit(submission_id)]
+
+    def gate_refusal(self, actor: Actor, *, submission_id: int, doing: str) -> str | None:
+        """Why ``doing`` (a decision, showing the name) waits on this candidate (None: every
+        panelist has submitted them). The sentence names who is still to submit only to one
+        who may decide; anyone else reads that the wait goes on and whether they themselves
+        are still to submit (no names, no counts: see the module's docstring)."""
+        self.check(actor)
+        waiting = self._still_to_submit(submission_id)
+        if not waiting:
+            return None
+        wait = f"{doing} waits until every panelist has submitted this candidate"
+        if self._told_who(actor):
+            return f"{wait} (still to submit: {', '.join(p.name for p in waiting)})."
+        if any(p.reviewer_id == actor.reviewer_id for p in waiting):
+            return f"{wait}; you have not submitted them yet."
+        return f"{wait}."
 
     def _check_gate(self, actor: Actor, submission_id: int, what: str) -> None:
-        """Every panelist has submitted this candidate (who may decide: decider_refusal)."""
+        """Every panelist has submitted this candidate (what the wait says: gate_refusal)."""
         self._require_panelist(actor)
-        waiting = self.decision_gate(submission_id=submission_id)
-        if waiting:
-            raise OneTakeError(
-                f"{what} waits until every panelist has submitted this candidate "
-                f"(still to submit: {', '.join(waiting)})."
-            )
+        refusal = self.gate_refusal(actor, submission_id=submission_id, doing=what)
+        if refusal is not None:
+            raise OneTakeError(refusal)
 
     def decide(
         self,
@@ -1173,7 +1207,7 @@ class ScoringService:
     def decision_refusal(self, actor: Actor, *, submission_id: int) -> str | None:
         """Why this actor may not record a decision on this candidate now (None: they may).
         With a panel: a signed-in panelist once everyone has submitted (the chair, if named:
-        told first, so one who may never decide is not told who is still to submit).
+        one who may never decide reads that first; who is still to submit: gate_refusal).
         Without one: the lone reviewer, who answers to nobody else."""
         refusal = self.decider_refusal(actor)
         if refusal is not None or not actor.panelist:
@@ -1255,7 +1289,10 @@ class ScoringService:
     def set_blind_mode(self, actor: Actor, *, on: bool) -> None:
         """Blind mode for the whole panel, audited. Once scoring of a hidden candidate has
         begun, turning it off waits (like lifting it for one candidate) until every panelist
-        has submitted that candidate: it stays on for them until the panel lifts it."""
+        has submitted that candidate: it stays on for them until the panel lifts it. The
+        refusal tells one who may decide how many candidates wait and who is still to submit
+        them; anyone else only that some wait (gate_refusal's rule: a count of candidates
+        begun is others' progress too)."""
         self._require_panelist(actor)
         if not on:
             started = {
@@ -1265,17 +1302,27 @@ class ScoringService:
                     " JOIN answers a ON a.id = sc.answer_id"
                 )
             }
-            waiting = [
-                sid
+            waiting = {
+                sid: still
                 for sid in self.hidden_codes()
-                if sid in started and self.decision_gate(submission_id=sid)
-            ]
+                if sid in started and (still := self._still_to_submit(sid))
+            }
             if waiting:
+                then = (
+                    "; show one candidate's name from Decisions once everyone has submitted them."
+                )
+                if not self._told_who(actor):
+                    raise OneTakeError(
+                        "Blind mode stays on while candidates being scored still wait for a "
+                        "panelist to submit" + then
+                    )
                 n = len(waiting)
+                ids = {p.reviewer_id for still in waiting.values() for p in still}
+                names = [p.name for p in self.repo.panelists() if p.reviewer_id in ids]
                 raise OneTakeError(
                     f"Blind mode stays on while {n} candidate{'' if n == 1 else 's'} being "
-                    "scored still wait for a panelist to submit; show one candidate's name "
-                    "from Decisions once everyone has submitted them."
+                    f"scored still wait for a panelist to submit (still to submit: "
+                    f"{', '.join(names)})" + then
                 )
         with transaction(self.library.db):
             self.repo.set_setting("blind_mode", "1" if on else "0")

@@ -311,6 +311,9 @@ class PanelController(QObject):
 
     def _on_signed_in(self, actor: Actor) -> None:
         reviewer_id = actor.reviewer_id
+        # A new panelist signs in without a lock first: the windows still open show the last
+        # one's view, and hold their actor (who may decide, what is open to them).
+        self._close_windows_not_of(actor)
         for w in self._hidden:
             w.show()
         self._hidden = []
@@ -486,6 +489,7 @@ class PanelController(QObject):
         if viewer is None:
             self.lock("Sign in first.")
             return None
+        self._close_windows_not_of(viewer)
         existing = self.windows.get(key)
         if isinstance(existing, kind):
             existing.show()
@@ -496,6 +500,14 @@ class PanelController(QObject):
         self.windows[key] = window
         window.show()
         return window
+
+    def _close_windows_not_of(self, actor: Actor) -> None:
+        """Close the panel windows made for another panelist than ``actor`` (each panel
+        window keeps the panelist it shows in ``actor``; one that does not is closed too)."""
+        for key, panel_window in list(self.windows.items()):
+            if getattr(panel_window, "actor", None) is not actor:
+                self.windows.pop(key, None)
+                panel_window.close()
 
     def _refresh_windows(self) -> None:
         for w in self.windows.values():

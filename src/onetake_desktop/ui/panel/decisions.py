@@ -6,16 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -86,9 +88,10 @@ class DecisionsWindow(PanelWindow):
         self.service = service
         self.actor = actor  # the signed-in panelist; stops working when the panel locks
         self.viewer_id = actor.reviewer_id
-        # Who may decide is the policy's, asked once here (a sign-in makes a new window): one
-        # who may never decide (not the chair) reads decisions, with the form greyed.
-        self.decider_refusal = service.decider_refusal(actor)
+        # Who may decide is the policy's: one who may never decide (not the chair) reads
+        # decisions, with the form greyed. Asked again whenever the form is shown or the
+        # window comes back to the front (ask_policy): the chair can change meanwhile.
+        self.decider_refusal = self._decider_refusal()
         fit_to_screen(self, 940, 620)
 
         self.picker = InterviewPicker(service)
@@ -127,9 +130,19 @@ class DecisionsWindow(PanelWindow):
         pane.addWidget(self.form)
         pane.addWidget(QLabel("History"))
         pane.addWidget(self.history, 1)
+        # Scrolled when the window is short (1024x600 at 150 %): a two-line refusal (who is
+        # still to submit, said to the chair) then slid over the feedback box.
+        scroll = QScrollArea()
+        scroll.setObjectName("DecisionPane")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(right)
+        scroll.viewport().setAutoFillBackground(False)  # the window's own background
+        right.setAutoFillBackground(False)
         split = QSplitter()
         split.addWidget(self.candidates)
-        split.addWidget(right)
+        split.addWidget(scroll)
         split.setStretchFactor(1, 2)
         split.setSizes([340, 560])
         self.candidates.setMinimumWidth(300)
@@ -191,6 +204,7 @@ class DecisionsWindow(PanelWindow):
         self.candidates.setCurrentRow(ids.index(submission_id))
 
     def show_candidate(self) -> None:
+        self._show_policy()  # asked anew: the chair may have changed since the last candidate
         row = self.candidates.currentRow()
         if row < 0 or row >= len(self.rows):
             self.form.show_none("No candidates yet.")
@@ -207,11 +221,10 @@ class DecisionsWindow(PanelWindow):
             feedback=c.decision.feedback if c.decision else "",
         )
         if self.decider_refusal is not None:
+            self.form.say("")  # nothing said for a decider stays (who is still to submit)
             self.form.set_read_only(self.decider_refusal)
         else:  # e.g. "waits until every panelist has submitted": said before filling in
-            self.form.set_refusal(
-                self.service.decision_refusal(self.actor, submission_id=c.submission_id)
-            )
+            self._candidate_refusal(c.submission_id)
         self.history.clear()
         for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
             who = self.service.reviewer_name(d.reviewer_id)
@@ -219,6 +232,47 @@ class DecisionsWindow(PanelWindow):
                 f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by {who}: "
                 f"{d.reason}"
             )
+
+    # -- who may decide: the policy's, asked again when it may have changed -------------------
+
+    def _decider_refusal(self) -> str | None:
+        try:
+            return self.service.decider_refusal(self.actor)
+        except OneTakeError as error:  # e.g. removed from the panel meanwhile
+            return str(error)
+
+    def _show_policy(self) -> None:
+        """Ask the service who may decide, and say it above the form."""
+        self.decider_refusal = self._decider_refusal()
+        self.who_decides.setText(self.decider_refusal or "")
+        self.who_decides.setVisible(self.decider_refusal is not None)
+
+    def _candidate_refusal(self, submission_id: int) -> None:
+        try:
+            refusal = self.service.decision_refusal(self.actor, submission_id=submission_id)
+        except OneTakeError as error:
+            refusal = str(error)
+        self.form.set_refusal(refusal)
+
+    def ask_policy(self) -> None:
+        """Ask the service again who may decide and whether this candidate waits: the chair
+        can change while the window is open (named from another window or by ``onetake
+        panel add --chair`` before scoring began, or removed), and others submit. A changed
+        answer shows the candidate afresh (the form greys or opens); an unchanged one keeps
+        what was typed and updates only the line above the button."""
+        before = self.decider_refusal
+        if self._decider_refusal() != before:
+            self.show_candidate()
+            return
+        row = self.candidates.currentRow()
+        if before is None and 0 <= row < len(self.rows):
+            self._candidate_refusal(self.rows[row].submission_id)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # Back to the front: what another window or a command changed meanwhile shows now.
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.ask_policy()
 
     def record(self) -> None:
         row = self.candidates.currentRow()
@@ -244,8 +298,8 @@ class DecisionsWindow(PanelWindow):
         self.inform(f"Decision recorded for {self.rows[self.candidates.currentRow()].name}.")
 
     def lift_blind(self) -> None:
-        """Ask the service to show this candidate's name (refused, with who is still to
-        submit, until every panelist has submitted them)."""
+        """Ask the service to show this candidate's name (refused until every panelist has
+        submitted them; who is still to submit is said only to one who may decide)."""
         row = self.candidates.currentRow()
         if row < 0 or row >= len(self.rows):
             return
