@@ -10,4 +10,10 @@ cd "$(dirname "$0")/.."
 # pytest then reports) never stops the tests.
 .venv/bin/python -m compileall -q src tests \
     || echo "test.sh: could not compile ahead (see above); the tests still run." >&2
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# The suite runs on up to 4 cores (pytest-xdist): many tests wait on real time (takes
+# recorded at their own pace, uploads through slowed lines, children started and killed), so
+# two workers take ~0.55 of one's time on a 2-core machine. ONETAKE_TEST_WORKERS=0 runs
+# everything in this one process (a debugger, -s, -x); `-n N` after the command also wins.
+workers=${ONETAKE_TEST_WORKERS:-$(.venv/bin/python -c \
+    'import os; print(min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))')}
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -n "$workers" "$@"
