@@ -15,6 +15,11 @@ from onetake_desktop.ui.widgets.qt_numbers import FocusPolicy, ScrollBarPolicy, 
 
 TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
+    from typing import ClassVar
+
+    from PySide6.QtGui import QResizeEvent
+
+    from onetake_desktop.ui.candidate.widgets import TakePlayer
     from onetake_desktop.ui.candidate.window import CandidateWindow
 
 
@@ -68,6 +73,7 @@ class Page(QWidget):
         self.action_row = QHBoxLayout()
         self.action_row.setSpacing(10)
         outer.addLayout(self.action_row)
+        self._fitting = False  # a fit_players is on its way
 
     @property
     def service(self) -> CandidateService:
@@ -117,8 +123,106 @@ class Page(QWidget):
         self.outer.setSpacing(4 if short else 8)
         self.heading.setSpacing(0 if short else 4)
         self.layout_.setSpacing(6 if short else 12)
+        # (The practice clock column: room for a line of the window's notices above.)
+        self.side.setSpacing(2 if short else 8)
         for clock in self.findChildren(ClockRing):
             clock.set_short(short)
+
+    def _players(self) -> list[tuple[TakePlayer, QScrollArea]]:
+        """The page's take players shown, each with the scroll area it is in (the question
+        page's views have scrolling bodies of their own)."""
+        from onetake_desktop.ui.candidate.widgets import TakePlayer
+
+        found = []
+        for player in self.findChildren(TakePlayer):
+            area = player.parentWidget()
+            while area is not None and not isinstance(area, QScrollArea):
+                area = area.parentWidget()
+            if area is not None and player.isVisible():
+                found.append((player, area))
+        return found
+
+    def fit_players(self) -> None:
+        """A take's player no taller than the scrolling part it is in: stretched to the
+        words beside it, or at its preferred picture size, its Play row went below a body
+        that a notice above the page had made shorter, where no scroll showed the picture
+        and the row together."""
+        self._fitting = False
+        for player, area in self._players():
+            tallest = max(player.minimumSizeHint().height(), area.viewport().height())
+            if player.maximumHeight() != tallest:
+                player.setMaximumHeight(tallest)
+
+    def fit_players_later(self) -> None:
+        """fit_players once the page is laid out again (its parts have their new sizes)."""
+        if not self._fitting:
+            from PySide6.QtCore import QTimer
+
+            self._fitting = True
+            QTimer.singleShot(0, self, self.fit_players)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_players_later()
+
+    def keep_in_view(self) -> None:
+        """The page's height changed under it (a notice came above it): a take's player
+        shown in the scrolling body is scrolled back into view, its Play row with it."""
+        self.fit_players()
+        for player, area in self._players():
+            if player.path is not None:
+                area.ensureWidgetVisible(player, 0, 0)
+
+    # A page's shorter words for buttons of its row of actions (full words -> short words),
+    # used where the row with the full words would leave too little room (fit_actions).
+    short_words: ClassVar[dict[str, str]] = {}
+
+    def fit_actions(self) -> None:
+        """Buttons of the row say their short words (short_words), left to right, until the
+        row leaves a few characters to spare within the widest the window may be (its
+        screen): not its width now, which a row too wide has already pushed past the screen.
+        At 200 % text on 1366x768 at 150 % the practice row needed 880 of 886 px: a slightly
+        wider font or a longer translation would have run it past the screen. Each keeps its
+        full words as its accessible name (its tooltip has them too)."""
+        if not self.short_words:
+            return
+        from PySide6.QtWidgets import QPushButton
+
+        from onetake_desktop.ui.candidate.widgets import set_button_text
+
+        window = self.window()
+        room = window.maximumWidth() - max(0, window.width() - self.width())
+        # The row's width with every button's full words, from its parts' own sizes (the
+        # layout's are those of the words before, until it is laid out again).
+        items = [self.action_row.itemAt(i) for i in range(self.action_row.count())]
+        parts = [item.widget() for item in items if item is not None]
+        visible = [p for p in parts if p is not None and not p.isHidden()]
+        margins = self.action_row.contentsMargins()
+        row = margins.left() + margins.right()
+        row += sum(p.sizeHint().width() for p in visible)
+        row += self.action_row.spacing() * max(0, len(visible) - 1)
+        shown: list[tuple[QPushButton, str]] = []
+        for b in visible:
+            if not isinstance(b, QPushButton):
+                continue
+            full = b.property("full_words")
+            if not full or b.text() not in (full, self.short_words.get(full)):
+                full = b.text()  # (new words since: the page set them)
+            if full in self.short_words:
+                metrics = b.fontMetrics()
+                row += metrics.horizontalAdvance(full) - metrics.horizontalAdvance(b.text())
+                shown.append((b, full))
+        spare = 4 * self.fontMetrics().averageCharWidth()  # a wider font, a longer word
+        for b, full in shown:
+            words = full
+            if row > room - spare:
+                words = self.short_words[full]
+                metrics = b.fontMetrics()
+                row -= metrics.horizontalAdvance(full) - metrics.horizontalAdvance(words)
+            if b.text() != words:
+                set_button_text(b, words)
+            b.setAccessibleName(full)
+            b.setProperty("full_words", full)
 
     def set_actions(self, *widgets: QWidget, left: tuple[QWidget, ...] = ()) -> None:
         for b in left:

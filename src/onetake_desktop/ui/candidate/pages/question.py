@@ -255,7 +255,12 @@ class QuestionPage(Page):
         row = QHBoxLayout()
         row.setSpacing(18)
         # The player takes the free height (its picture scales, its Play row stays in view).
-        row.addWidget(self.player, 1)
+        # At the top of its column: no taller than the scrolling part (Page.fit_players), it
+        # is not centred beside taller words with its Play row below the fold.
+        column = QVBoxLayout()
+        column.addWidget(self.player, 1)
+        column.addStretch(0)
+        row.addLayout(column, 1)
         row.addWidget(side, 1, Qt.AlignmentFlag.AlignTop)
         self.deciding = _view([(row, 1)], None, [self.retake_button, self.keep_button])
         self.views.addWidget(self.deciding)
