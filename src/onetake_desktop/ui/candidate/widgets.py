@@ -1036,6 +1036,13 @@ class NoticeBox(QScrollArea):
         # Two lines of the top notice (its first on a short screen): the page keeps what it
         # needs, but a notice is never squeezed out of sight.
         least = self.lines(1 if self.short else 2)
+        top = next((n for n in self.notices if not n.isHidden()), None)
+        if top is not None and not self.short:
+            # A top notice of two lines whole, its border too (its own measure is a few px
+            # more than two lines': cut there, its bottom looked torn off).
+            whole = top.heightForWidth(self.viewport().width())
+            if whole <= least + top.fontMetrics().lineSpacing() // 2:
+                least = max(least, whole)
         return QSize(super().minimumSizeHint().width(), min(self.content_height(), least))
 
     def show_top(self) -> None:
