@@ -504,6 +504,7 @@ class CandidateWindow(QWidget):
         self.deadline.setVisible(bool(notice))
         page = self.pages[name]
         page.sync()
+        page.fit_actions()  # (its buttons' words may have changed)
         if self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
             self.banner.hide()

@@ -7,6 +7,7 @@ on the GUI thread, so ``sync`` and ``refresh`` may touch widgets.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from onetake_desktop.services.candidate import CandidateService
@@ -17,7 +18,7 @@ TYPE_CHECKING = False  # not typing's: see ui/candidate/window.py (issue 17)
 if TYPE_CHECKING:
     from typing import ClassVar
 
-    from PySide6.QtGui import QResizeEvent
+    from PySide6.QtGui import QResizeEvent, QShowEvent
 
     from onetake_desktop.ui.candidate.widgets import TakePlayer
     from onetake_desktop.ui.candidate.window import CandidateWindow
@@ -177,8 +178,12 @@ class Page(QWidget):
     # used where the row with the full words would leave too little room (fit_actions).
     short_words: ClassVar[dict[str, str]] = {}
 
+    def button_rows(self) -> list[QHBoxLayout]:
+        """The page's rows of action buttons (the question page: one in each view)."""
+        return [self.action_row]
+
     def fit_actions(self) -> None:
-        """Buttons of the row say their short words (short_words), left to right, until the
+        """Buttons of each row say their short words (short_words), left to right, until the
         row leaves a few characters to spare within the widest the window may be (its
         screen): not its width now, which a row too wide has already pushed past the screen.
         At 200 % text on 1366x768 at 150 % the practice row needed 880 of 886 px: a slightly
@@ -186,21 +191,29 @@ class Page(QWidget):
         full words as its accessible name (its tooltip has them too)."""
         if not self.short_words:
             return
+        window = self.window()
+        room = window.maximumWidth() - max(0, window.width() - self.width())
+        spare = 4 * self.fontMetrics().averageCharWidth()  # a wider font, a longer word
+        for row in self.button_rows():
+            self._fit_row(row, room - spare)
+
+    def _fit_row(self, row: QHBoxLayout, room: int) -> None:
         from PySide6.QtWidgets import QPushButton
 
         from onetake_desktop.ui.candidate.widgets import set_button_text
 
-        window = self.window()
-        room = window.maximumWidth() - max(0, window.width() - self.width())
         # The row's width with every button's full words, from its parts' own sizes (the
-        # layout's are those of the words before, until it is laid out again).
-        items = [self.action_row.itemAt(i) for i in range(self.action_row.count())]
+        # layout's are those of the words before, until it is laid out again); words beside
+        # the buttons wrap (their least width).
+        items = [row.itemAt(i) for i in range(row.count())]
         parts = [item.widget() for item in items if item is not None]
         visible = [p for p in parts if p is not None and not p.isHidden()]
-        margins = self.action_row.contentsMargins()
-        row = margins.left() + margins.right()
-        row += sum(p.sizeHint().width() for p in visible)
-        row += self.action_row.spacing() * max(0, len(visible) - 1)
+        margins = row.contentsMargins()
+        wide = margins.left() + margins.right() + row.spacing() * max(0, len(visible) - 1)
+        wide += sum(
+            (p.sizeHint() if isinstance(p, QPushButton) else p.minimumSizeHint()).width()
+            for p in visible
+        )
         shown: list[tuple[QPushButton, str]] = []
         for b in visible:
             if not isinstance(b, QPushButton):
@@ -210,19 +223,39 @@ class Page(QWidget):
                 full = b.text()  # (new words since: the page set them)
             if full in self.short_words:
                 metrics = b.fontMetrics()
-                row += metrics.horizontalAdvance(full) - metrics.horizontalAdvance(b.text())
+                wide += metrics.horizontalAdvance(full) - metrics.horizontalAdvance(b.text())
                 shown.append((b, full))
-        spare = 4 * self.fontMetrics().averageCharWidth()  # a wider font, a longer word
         for b, full in shown:
             words = full
-            if row > room - spare:
+            if wide > room:
                 words = self.short_words[full]
                 metrics = b.fontMetrics()
-                row -= metrics.horizontalAdvance(full) - metrics.horizontalAdvance(words)
+                wide -= metrics.horizontalAdvance(full) - metrics.horizontalAdvance(words)
             if b.text() != words:
                 set_button_text(b, words)
             b.setAccessibleName(full)
             b.setProperty("full_words", full)
+            tip = b.property("full_tip")
+            if tip is None:  # (the tooltip the button was made with: its shortcut)
+                tip = b.toolTip()
+                b.setProperty("full_tip", tip)
+            shortened = words != full and full not in tip
+            b.setToolTip(f"{full}: {tip}" if shortened else tip)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        kind = event.type()
+        if self.short_words and kind in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            # The text size changed (Ctrl+plus / Ctrl+minus): measured now and again once
+            # the buttons have their new font (they are polished after the page).
+            from PySide6.QtCore import QTimer
+
+            self.fit_actions()
+            QTimer.singleShot(0, self, self.fit_actions)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_actions()  # (built before it was shown: its buttons have their font now)
 
     def set_actions(self, *widgets: QWidget, left: tuple[QWidget, ...] = ()) -> None:
         for b in left:

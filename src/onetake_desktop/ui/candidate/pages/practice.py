@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
@@ -245,18 +244,6 @@ class PracticePage(Page):
             self.body_scroll.ensureWidgetVisible(self.player, 0, 0)
         else:
             bar.setValue(0)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            # The text size changed (Ctrl+plus / Ctrl+minus): measured now and again once
-            # the buttons have their new font (they are polished after the page).
-            self.fit_actions()
-            QTimer.singleShot(0, self, self.fit_actions)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.fit_actions()  # (built before it was shown: its buttons have their font now)
 
     def refresh(self) -> None:
         svc = self.service
