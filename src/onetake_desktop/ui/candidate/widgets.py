@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with th
     from pathlib import Path
     from typing import Any
 
-    from PySide6.QtCore import QEvent
+    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtGui import QPixmap, QResizeEvent
     from PySide6.QtMultimedia import QMediaPlayer
 
@@ -954,3 +954,102 @@ class TakePlayer(QWidget):
 
         playing = state == QMediaPlayer.PlaybackState.PlayingState
         set_button_text(self.play_button, "Pause" if playing else "Play")
+
+
+class NoticeBox(QScrollArea):
+    """The window's notices above the page (an error or notice banner, the passed deadline),
+    shown while one of them is, the newest on top. They used to ask for their whole height:
+    at 200 % text on 1366x768 at 150 % the two took 120 px and the window grew past the
+    screen's bottom with the page's buttons (s14). Now they ask for it but may shrink to two
+    lines of the top one, and scroll; on a screen short for the text size (set_short) they
+    take that first line only. (The window's minimum is no measure of what a page needs:
+    given all the height it leaves, a page's self-view went out of view.)"""
+
+    def __init__(self, *notices: QLabel) -> None:
+        super().__init__()
+        self.setObjectName("Notices")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        set_properties(  # by number: built before the first paint (qt_numbers.py)
+            self,
+            horizontalScrollBarPolicy=ScrollBarPolicy.ScrollBarAlwaysOff,
+            focusPolicy=FocusPolicy.NoFocus,
+        )
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.notices = notices
+        for notice in notices:
+            layout.addWidget(notice)
+            notice.installEventFilter(self)
+        self.setWidget(holder)
+        self._holder = holder
+        self.short = False
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setVisible(any(not n.isHidden() for n in notices))
+
+    def set_short(self, short: bool) -> None:
+        """Short: tighter padding (the window's style) and room for a line at least."""
+        self.short = short
+        self.setProperty("short", "yes" if short else "no")
+        for notice in self.notices:
+            notice.style().unpolish(notice)
+            notice.style().polish(notice)
+        self.updateGeometry()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        from PySide6.QtCore import QEvent
+
+        kind = event.type()
+        if kind in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            # Shown or hidden (even while the window is not): the box follows its notices.
+            self.setVisible(any(not n.isHidden() for n in self.notices))
+            self.updateGeometry()
+        elif kind in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()
+        return False
+
+    def content_height(self) -> int:
+        width = self.viewport().width() if self.isVisible() else self.width()
+        return (
+            self._holder.heightForWidth(width)
+            if self._holder.hasHeightForWidth()
+            else (self._holder.sizeHint().height())
+        )
+
+    def lines(self, count: int) -> int:
+        """The height of ``count`` lines of the top notice, with its padding and border."""
+        top = next((n for n in self.notices if not n.isHidden()), None)
+        if top is None:
+            return 0
+        margins = top.contentsMargins()  # (its style's padding and border)
+        return margins.top() + margins.bottom() + count * top.fontMetrics().lineSpacing()
+
+    def sizeHint(self) -> QSize:
+        height = self.content_height()
+        if self.short:  # a line, and the rest scrolls: the page keeps the height it needs
+            height = min(height, self.lines(1))
+        return QSize(super().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        # Two lines of the top notice (its first on a short screen): the page keeps what it
+        # needs, but a notice is never squeezed out of sight.
+        least = self.lines(1 if self.short else 2)
+        top = next((n for n in self.notices if not n.isHidden()), None)
+        if top is not None and not self.short:
+            # A top notice of two lines whole, its border too (its own measure is a few px
+            # more than two lines': cut there, its bottom looked torn off).
+            whole = top.heightForWidth(self.viewport().width())
+            if whole <= least + top.fontMetrics().lineSpacing() // 2:
+                least = max(least, whole)
+        return QSize(super().minimumSizeHint().width(), min(self.content_height(), least))
+
+    def show_top(self) -> None:
+        """Back to the top notice (a new one was just put there)."""
+        self.verticalScrollBar().setValue(0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the notices' height at the new width

@@ -35,6 +35,7 @@ from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import (
     ClockRing,
     ElidedLabel,
+    NoticeBox,
     StepIndicator,
     TakePlayer,
     label,
@@ -79,6 +80,8 @@ QLabel#Banner {{ background: #fff4e5; color: #5c3d00; border: 1px solid #e0b25c;
   border-radius: 8px; padding: 8px 12px; }}
 QLabel#Deadline {{ background: #fdecea; color: #7a1a12; border: 1px solid #e3a29b;
   border-radius: 8px; padding: 6px 12px; font-weight: 600; }}
+QScrollArea#Notices[short="yes"] QLabel#Banner, QScrollArea#Notices[short="yes"] QLabel#Deadline {{
+  padding: 2px 8px; }}
 QFrame#Trust {{ background: #eef3f9; border: 1px solid #b8c2d0; border-radius: 8px; }}
 QFrame#Trust[signed="no"] {{ background: #fff4e5; border-color: #e0b25c; }}
 QLabel#TrustNotice {{ font-weight: 600; color: #1d2430; }}
@@ -341,6 +344,8 @@ class CandidateWindow(QWidget):
             self.banner = label("", "Banner")
             self.banner.setAccessibleName("Notice")
             self.banner.hide()
+            # The newest notice on top; squeezed, the box scrolls (NoticeBox).
+            self.notices = NoticeBox(self.banner, self.deadline)
             self.stack = QStackedWidget()
             # Each page is built the first time it is asked for (issue 17): nine pages cost ~100 ms
             # before the first paint, and a candidate sees one. build_all_pages() for checks.
@@ -350,8 +355,7 @@ class CandidateWindow(QWidget):
             layout.setSpacing(8)
             layout.addLayout(header)
             layout.addWidget(self.steps)
-            layout.addWidget(self.deadline)
-            layout.addWidget(self.banner)
+            layout.addWidget(self.notices)
             layout.addWidget(self.stack, 1)
             self.setToolTip(
                 "Keyboard: Tab moves between controls, Space presses the focused one, Ctrl+Enter "
@@ -428,6 +432,7 @@ class CandidateWindow(QWidget):
         layout.setContentsMargins(*((12, 4, 12, 6) if short else (20, 10, 20, 12)))
         layout.setSpacing(4 if short else 8)
         self._show_text_size()
+        self.notices.set_short(short)
         for page in self.pages.built():
             page.set_short(short)
 
@@ -499,9 +504,11 @@ class CandidateWindow(QWidget):
         self.deadline.setVisible(bool(notice))
         page = self.pages[name]
         page.sync()
+        page.fit_actions()  # (its buttons' words may have changed)
         if self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
             self.banner.hide()
+        page.fit_players_later()  # (a view with a take's player may have come up)
 
     def tick(self) -> None:
         self.page.before_tick()
@@ -536,6 +543,10 @@ class CandidateWindow(QWidget):
     def show_notice(self, sentence: str) -> None:
         self.banner.setText(sentence)
         self.banner.show()
+        self.notices.show_top()
+        # The page lost height to the notice: once laid out again, a take it showed whole
+        # (its picture and Play row) is brought back into view.
+        QTimer.singleShot(0, self, lambda: self.page.keep_in_view())
         self._announce(self.banner, sentence)
 
     def _announce(self, widget: QWidget, sentence: str) -> None:

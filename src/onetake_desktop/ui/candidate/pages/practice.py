@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from onetake_desktop.ui.candidate.pages.base import Page
@@ -33,6 +33,10 @@ BACK = "Back to devices"
 
 
 class PracticePage(Page):
+    # Where the row leaves too little room (Page.fit_actions); "Start the interview" and
+    # "Record again" keep their words.
+    short_words: ClassVar[dict[str, str]] = {BACK: "Back", "Record a practice try": "Record a try"}
+
     def __init__(self, window: CandidateWindow) -> None:
         super().__init__(window)
         practice = self.service.kit.practice
@@ -170,7 +174,7 @@ class PracticePage(Page):
         # than the screen's width at large text, and the window grew past it for good.
         for widget, on in sorted(shown.items(), key=lambda item: item[1]):
             widget.setVisible(on)
-        self._fit_actions()
+        self.fit_actions()
         # One filled button (review s11 #28), and the first focus on it (#14): recording a
         # try until there is one, then starting the interview.
         tried = self.service.last_practice is not None
@@ -197,6 +201,8 @@ class PracticePage(Page):
             self.preview_box.hide()
             self.player.show()
             self.player.load(last, self.service.session.state.audio_only, autoplay=True)
+            if not self.short:  # (short: _scroll_to_what_counts) a notice above may cut it
+                QTimer.singleShot(0, self, self.keep_in_view)
         elif busy:
             self.player.hide()
             self.preview_box.show()
@@ -238,27 +244,6 @@ class PracticePage(Page):
             self.body_scroll.ensureWidgetVisible(self.player, 0, 0)
         else:
             bar.setValue(0)
-
-    def _fit_actions(self) -> None:
-        """ "Back to devices" says "Back" when the row is wider than the window may be (at
-        200 % text on a 1366x768 screen at 150 %, the three buttons were): measured against
-        the widest the window may be (its screen), not its width now, which a row too wide
-        has already pushed past the screen. The tooltip still says where it goes."""
-        window = self.window()
-        room = window.maximumWidth() - max(0, window.width() - self.width())
-        metrics = self.back_button.fontMetrics()
-        now = self.back_button.text()
-        wide = self.action_row.sizeHint().width() - metrics.horizontalAdvance(now)
-        wide += metrics.horizontalAdvance(BACK)
-        words = "Back" if wide > room else BACK
-        if words != now:
-            set_button_text(self.back_button, words)
-            self.back_button.setAccessibleName(BACK)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._fit_actions()  # the text size changed (Ctrl+plus / Ctrl+minus)
 
     def refresh(self) -> None:
         svc = self.service

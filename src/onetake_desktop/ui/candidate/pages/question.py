@@ -7,7 +7,7 @@ clock or the Stop button off the screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QTextCursor
@@ -107,6 +107,14 @@ def _view(
 
 
 class QuestionPage(Page):
+    # Where a view's row leaves too little room (Page.fit_actions): with a wider font at
+    # 200 % text on a 910-px screen, Record again and Keep this take and continue left 64 px.
+    short_words: ClassVar[dict[str, str]] = {
+        "Back to review": "Back",
+        "Keep this take and continue": "Keep this take",
+        "Save my answer and continue": "Save my answer",
+    }
+
     def __init__(self, window: CandidateWindow) -> None:
         super().__init__(window)
         top = QHBoxLayout()
@@ -177,6 +185,9 @@ class QuestionPage(Page):
         super().changeEvent(event)
         if event.type() == QEvent.Type.StyleChange:  # the text size changed (Ctrl+plus)
             self._fit_side()
+
+    def button_rows(self) -> list[QHBoxLayout]:
+        return [view.buttons for view in (self.ready, self.live, self.deciding, self.writing)]
 
     # ready: the candidate opens the question when ready
     def _build_ready(self) -> None:
@@ -255,7 +266,12 @@ class QuestionPage(Page):
         row = QHBoxLayout()
         row.setSpacing(18)
         # The player takes the free height (its picture scales, its Play row stays in view).
-        row.addWidget(self.player, 1)
+        # At the top of its column: no taller than the scrolling part (Page.fit_players), it
+        # is not centred beside taller words with its Play row below the fold.
+        column = QVBoxLayout()
+        column.addWidget(self.player, 1)
+        column.addStretch(0)
+        row.addLayout(column, 1)
         row.addWidget(side, 1, Qt.AlignmentFlag.AlignTop)
         self.deciding = _view([(row, 1)], None, [self.retake_button, self.keep_button])
         self.views.addWidget(self.deciding)

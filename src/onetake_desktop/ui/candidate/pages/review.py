@@ -23,11 +23,11 @@ class ReviewPage(Page):
     def __init__(self, window: CandidateWindow) -> None:
         super().__init__(window)
         self.heading.addWidget(label("Review your answers", "Title"))
-        self.heading.addWidget(
-            label(
-                "Play any answer. You can answer again while a question has takes left.", "Subtitle"
-            )
+        self.subtitle = label(
+            "Play any answer. You can answer again while a question has takes left.", "Subtitle"
         )
+        self.heading.addWidget(self.subtitle)
+        self.short = False  # see set_short
         self.list_box, self.list_l = card()
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(12)
@@ -129,9 +129,20 @@ class ReviewPage(Page):
     def set_short(self, short: bool) -> None:
         """On a screen short for the text size the picture at 400x225 and its Play row were
         taller than the page's scrolling part: no scroll showed both. There it is the
-        smallest 16:9 picture (192x108), and the page scrolls to all of the player."""
+        smallest 16:9 picture (192x108), and the page scrolls to all of the player. The
+        two-line subtitle scrolls with the list there too: with a notice above the page (a
+        passed deadline) the body kept 175 px, less than the player and its Play row need."""
         super().set_short(short)
         self.player.picture.set_preferred(None if short else PLAYER)
+        if short == self.short:
+            return
+        self.short = short
+        if short:
+            self.heading.removeWidget(self.subtitle)
+            self.layout_.insertWidget(0, self.subtitle)
+        else:
+            self.layout_.removeWidget(self.subtitle)
+            self.heading.addWidget(self.subtitle)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < 1000
