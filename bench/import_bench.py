@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/import_bench.py [--runs 5] [--only big,small,verify,seal]
         [--before /work/main]
+    .venv/bin/python bench/import_bench.py --runs 5 --only floor,phases
 
 Cases (the bundles are what a candidate's recorder makes: 720p H.264 + AAC at today's 1.5 Mbit/s,
 generated once with the ffmpeg command line and kept in --cache):
@@ -27,13 +28,17 @@ generated once with the ffmpeg command line and kept in --cache):
   that bound is the best ratio any path doing these checks could reach here. An idealised lower
   bound, not a path users run (it probes outside data in the app's own process, without the
   prober's limits).
+- ``phases``: where the two 75 MB warm cases spend their wall time (see ``phases``).
 
 Each figure: min / median / max of --runs interleaved runs (ours, reference, ours, ...), wall
 time and CPU time (this process and its threads, plus the prober servers and the processes they
-forked, read from /proc). The ratio is reference / ours of the medians (goal >= 0.8). The load
-average is printed before and after: on a busy machine, trust CPU more than wall time. Page
-cache warm (the bundle was just read). The prober servers read compiled modules from a cache
-filled before the runs, as an installed app has them (see installed_bytecode).
+forked, read from /proc, once the server has reaped the last bundle's prober). Every run's
+outputs are removed untimed after it: kept, new writes got slower run after run on this machine
+(the reference's own 75 MB write from 67 to 200-270 ms of CPU after ~300 MB). The ratio is
+reference / ours of the medians (goal >= 0.8). The load average is printed before and after: on
+a busy machine, trust CPU more than wall time. Page cache warm (the bundle was just read). The
+prober servers read compiled modules from a cache filled before the runs, as an installed app
+has them (see installed_bytecode).
 
 ``--before TREE`` runs every case a second time with another source tree's code (its ``src``),
 in a worker process of its own, between our run and the reference's in every run, and prints
