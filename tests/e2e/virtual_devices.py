@@ -13,6 +13,7 @@ Run as a script to bring them up by hand::
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -22,13 +23,6 @@ from pathlib import Path
 
 class VirtualDevicesUnavailable(RuntimeError):
     pass
-
-
-def _free_display() -> str:
-    for n in range(90, 140):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return f":{n}"
-    raise VirtualDevicesUnavailable("no free X display number between :90 and :139")
 
 
 class VirtualDevices:
@@ -44,22 +38,34 @@ class VirtualDevices:
     def start_display(self) -> str:
         if not shutil.which("Xvfb"):
             raise VirtualDevicesUnavailable("Xvfb is not installed (apt-get install xvfb)")
-        display = _free_display()
+        # Xvfb picks a free display number itself and writes it to our pipe (-displayfd):
+        # choosing one by looking for its socket raced with other test workers (pytest-xdist)
+        # doing the same, and the loser's server died while its tests drove the winner's.
+        read_end, write_end = os.pipe()
         log = (self.root / "xvfb.log").open("wb")
-        self._xvfb = subprocess.Popen(
-            ["Xvfb", display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
-        for _ in range(100):
-            if socket.exists():
-                break
-            if self._xvfb.poll() is not None:
-                raise VirtualDevicesUnavailable(f"Xvfb exited: see {self.root / 'xvfb.log'}")
-            time.sleep(0.05)
-        else:
-            raise VirtualDevicesUnavailable("Xvfb did not start within 5 s")
+        try:
+            command = ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp"]
+            self._xvfb = subprocess.Popen(
+                [*command, "-screen", "0", "1280x1024x24"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(write_end,),
+            )
+        finally:
+            os.close(write_end)
+        number = b""
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            deadline = time.monotonic() + 10
+            while not number.endswith(b"\n"):
+                ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+                chunk = pipe.read(16) if ready else b""
+                if not chunk:  # Xvfb exited (end of the pipe) or the deadline passed
+                    self.stop()
+                    raise VirtualDevicesUnavailable(
+                        f"Xvfb did not start: see {self.root / 'xvfb.log'}"
+                    )
+                number += chunk
+        display = f":{int(number)}"
         self.env["DISPLAY"] = display
         return display
 
