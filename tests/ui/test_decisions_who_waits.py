@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from onetake_desktop.cli import main as cli_main
@@ -211,7 +212,11 @@ def test_the_chairs_refusal_fits_a_small_screen_without_covering_the_form(
 ) -> None:
     """The chair's sentence (who is still to submit) takes two lines: on a small screen the
     pane beside the candidates scrolls, and the window fits, rather than the sentence
-    sliding over the feedback box and the window growing past the screen."""
+    sliding over the feedback box and the window growing past the screen. (Since s14 the
+    sentence sits under the scrolled part, with the button: below all of it.)"""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QScrollArea
+
     people = add_panel(root, chair="Ana")
     window, panel, library = open_window(qtbot, root)
     sign_in(panel, people["Ana"], PASS["Ana"])
@@ -221,7 +226,101 @@ def test_the_chairs_refusal_fits_a_small_screen_without_covering_the_form(
     qtbot.waitExposed(decisions)
     form = decisions.form
     assert "(still to submit: Ana, Ben, Cleo)" in form.refusal.text()
-    qtbot.waitUntil(lambda: form.refusal.geometry().top() >= form.feedback.geometry().bottom())
+    scroll = decisions.findChild(QScrollArea, "DecisionPane")
+    assert isinstance(scroll, QScrollArea) and scroll.isAncestorOf(form.feedback)
+
+    def below_the_pane() -> bool:
+        top: int = form.refusal.mapTo(decisions, QPoint(0, 0)).y()
+        bottom: int = scroll.mapTo(decisions, QPoint(0, scroll.height())).y()
+        return top >= bottom
+
+    qtbot.waitUntil(below_the_pane)
     assert decisions.height() <= size[1] and decisions.width() <= size[0]
+    window.close()
+    library.close()
+
+
+TWENTY = "Maria-José Fernandes"  # a usual full name: 20 characters
+SCREENS = {  # free area in device-independent pixels (what Qt lays out at that scale)
+    "1024x600": (1024, 600),
+    "1366x768@150%": (910, 512),
+    "1024x600@150%": (683, 400),
+}
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_chair_reads_the_name_and_reaches_the_button_on_a_small_screen(
+    qtbot: QtBot, root: Path, tmp_path: Path, screen: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s14 (panelgate shots): on a small screen the "Show the name to the panel" button
+    beside the title cut it to "C…", and the chair scrolled the pane to reach "Record
+    decision". The title is now a line of its own, whole for a blind code and for a
+    20-character name; the refusal and the button sit under the scrolled part, in sight, also
+    with the window's banner shown; Tab goes through the form as before."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QScrollArea
+
+    from tests.ui.test_side_windows_fit import assert_fits, unclipped
+
+    width, height = SCREENS[screen]
+    free = QRect(0, 0, width, height)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: free)
+    library = open_library(root)
+    sid = library.db.execute("SELECT MIN(id) FROM submissions").fetchone()[0]
+    library.db.execute("UPDATE submissions SET candidate_name = ? WHERE id = ?", (TWENTY, sid))
+    library.close()
+    people = add_panel(root, chair="Ana")
+    window, panel, library = open_window(qtbot, root)
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    decisions = panel.open_decisions()
+    assert decisions is not None
+    qtbot.waitExposed(decisions)
+    form, title = decisions.form, decisions.candidate_label
+    roomy = screen != "1024x600@150%"  # (at 150 % the inputs above may scroll; not the button)
+    inputs = [*decisions.radios.values(), decisions.reason, decisions.feedback] if roomy else []
+
+    def check(expected: str) -> None:
+        QApplication.processEvents()
+        assert title.text() == expected and not title.is_elided(), (title.width(), expected)
+        assert title.shown_text() == expected
+        assert_fits(decisions, free, title, form.refusal, decisions.save_button, *inputs)
+        scroll = decisions.findChild(QScrollArea, "DecisionPane")
+        assert isinstance(scroll, QScrollArea) and scroll.verticalScrollBar().value() == 0
+        assert not scroll.isAncestorOf(decisions.save_button)  # never scrolled away
+        assert unclipped(decisions.lift_button, decisions) or not decisions.lift_button.isVisible()
+
+    decisions.select(sid)  # blind off: the name
+    check(TWENTY)
+    panel.actions["blind"].setChecked(True)
+    assert panel.open_decisions() is decisions
+    decisions.select(sid)
+    code = decisions.rows[[c.submission_id for c in decisions.rows].index(sid)].name
+    assert code.startswith("C-") and len(code) == 6
+    assert decisions.lift_button.isVisible()
+    check(f"{code} (name hidden)")
+    decisions.lift_button.click()  # refused: the banner says who is still to submit
+    assert decisions.message.isVisible() and "still to submit" in decisions.message.text()
+    check(f"{code} (name hidden)")
+    assert "(still to submit: Ana, Ben, Cleo)" in form.refusal.text()
+    # Tab through the form as before: the choices, why, feedback, the button, then "Show".
+    ring, widget = [], decisions.nextInFocusChain()
+    while widget is not decisions:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisibleTo(decisions):
+            ring.append(widget)
+        widget = widget.nextInFocusChain()
+    ours = [*decisions.radios.values(), decisions.reason, decisions.feedback]
+    ours += [decisions.save_button, decisions.lift_button]
+    assert [w for w in ring if w in ours] == ours
+    # Tab from the reason into the feedback box brings it into sight where the pane scrolls.
+    activate(qtbot, decisions)
+    decisions.reason.setFocus()
+    qtbot.waitUntil(decisions.reason.hasFocus)
+    QTest.keyClick(decisions.reason, Qt.Key.Key_Tab)
+    qtbot.waitUntil(decisions.feedback.hasFocus)
+    qtbot.waitUntil(lambda: unclipped(decisions.feedback, decisions))
+    assert unclipped(decisions.save_button, decisions)
+    shot(decisions, f"decisions-small-{screen}", tmp_path)
     window.close()
     library.close()

@@ -6,8 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -29,6 +37,7 @@ from PySide6.QtWidgets import (
 from onetake_desktop.domain.errors import OneTakeError
 from onetake_desktop.services.panel import DECISION_LABELS, Actor, PanelService
 from onetake_desktop.ui.panel.common import InterviewPicker, PanelWindow
+from onetake_desktop.ui.widgets.decision_form import STYLE as FORM_STYLE
 from onetake_desktop.ui.widgets.decision_form import DecisionForm
 from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
@@ -37,6 +46,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the candidate's name: cut first when
 TAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # what follows it (flag mark, mean, decision): kept
 
 Index = QModelIndex | QPersistentModelIndex
+SHORT = 500  # a window lower than this (device-independent pixels) is a short one
 
 
 class NameFirstElided(QStyledItemDelegate):
@@ -112,7 +122,14 @@ class DecisionsWindow(PanelWindow):
             "Blind mode stays on for this candidate until every panelist has submitted them; "
             "showing the name is written to the audit log."
         )
-        self.form.title_row.addWidget(self.lift_button)
+        # On its own line under the name: beside it, it left the name "C…" on a small screen.
+        form_column = self.form.layout()
+        assert isinstance(form_column, QVBoxLayout)  # (columns=1)
+        form_column.insertWidget(1, self.lift_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # The refusal and the button stay in sight under the scrolled part (below): the chair
+        # reads why and records without scrolling on a short screen.
+        for kept in (self.form.refusal, self.save_button):
+            form_column.removeWidget(kept)
         self.who_decides = QLabel(self.decider_refusal or "")
         self.who_decides.setObjectName("Hint")
         self.who_decides.setWordWrap(True)
@@ -130,8 +147,9 @@ class DecisionsWindow(PanelWindow):
         pane.addWidget(self.form)
         pane.addWidget(QLabel("History"))
         pane.addWidget(self.history, 1)
-        # Scrolled when the window is short (1024x600 at 150 %): a two-line refusal (who is
-        # still to submit, said to the chair) then slid over the feedback box.
+        # Scrolled when the window is short (1024x600 at 150 %): the form's inputs and the
+        # history; the refusal (two lines for the chair: who is still to submit) and the
+        # button stay under it, always in sight.
         scroll = QScrollArea()
         scroll.setObjectName("DecisionPane")
         scroll.setWidgetResizable(True)
@@ -140,12 +158,26 @@ class DecisionsWindow(PanelWindow):
         scroll.setWidget(right)
         scroll.viewport().setAutoFillBackground(False)  # the window's own background
         right.setAutoFillBackground(False)
+        self.pane, self.pane_scroll = right, scroll
+        for box in (self.reason, self.feedback):
+            box.installEventFilter(self)  # focused: the whole box in sight (eventFilter)
+        side = QWidget()
+        side.setStyleSheet(FORM_STYLE)  # the refusal's red, now outside the form
+        side_column = QVBoxLayout(side)
+        side_column.setContentsMargins(0, 0, 0, 0)
+        side_column.addWidget(scroll, 1)
+        side_column.addWidget(self.form.refusal)
+        side_column.addWidget(self.save_button)
         split = QSplitter()
+        split.setChildrenCollapsible(False)
         split.addWidget(self.candidates)
-        split.addWidget(scroll)
+        split.addWidget(side)
         split.setStretchFactor(1, 2)
-        split.setSizes([340, 560])
-        self.candidates.setMinimumWidth(300)
+        # Two fifths of the width for the list (as before on a wide window; names past it are
+        # cut with "…"), at least 180 wide: the form keeps room for its radio buttons.
+        fifth = max(self.width() - 40, 600) // 5
+        split.setSizes([2 * fifth, 3 * fifth])
+        self.candidates.setMinimumWidth(180)
         exports = QHBoxLayout()
         hint = QLabel(
             "Exports hold submitted scores you may see, decisions and feedback; "
@@ -171,6 +203,28 @@ class DecisionsWindow(PanelWindow):
         self.export_csv.clicked.connect(lambda: self._ask_export("csv"))
         self.export_json.clicked.connect(lambda: self._ask_export("json"))
         self.reload()
+        self._fit_feedback()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The scroll area by itself brings only a text box's cursor line into sight (its
+        # micro focus): the feedback box came up cut on a short screen.
+        if event.type() == QEvent.Type.FocusIn and watched in (self.reason, self.feedback):
+            box = self.reason if watched is self.reason else self.feedback
+            centre = box.mapTo(self.pane, box.rect().center())
+            self.pane_scroll.ensureVisible(centre.x(), centre.y(), 0, box.height() // 2 + 2)
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_feedback()
+
+    def _fit_feedback(self) -> None:
+        """Two lines of feedback box on a short window (1366x768 at 150 %, 1024x600 at 150 %),
+        three otherwise: what the chair types there scrolls, the radio buttons stay in sight."""
+        box = self.feedback
+        lines = 2 if self.height() < SHORT else 3
+        margins = 2 * (box.frameWidth() + round(box.document().documentMargin()))
+        box.setFixedHeight(lines * box.fontMetrics().lineSpacing() + margins)
 
     def reload(self, keep: int | None = None) -> None:
         pk = self.picker.interview_pk()
