@@ -313,6 +313,10 @@ def test_the_chair_reads_the_name_and_reaches_the_button_on_a_small_screen(
     ours = [*decisions.radios.values(), decisions.reason, decisions.feedback]
     ours += [decisions.save_button, decisions.lift_button]
     assert [w for w in ring if w in ours] == ours
+    # From the list of candidates Tab goes straight to the first choice: the pane's scroll
+    # area was a stop of its own, with no frame and no name (review s14 R5).
+    after_list = ring[ring.index(decisions.candidates) + 1]
+    assert after_list is ours[0], after_list.metaObject().className()
     # Tab from the reason into the feedback box brings it into sight where the pane scrolls.
     activate(qtbot, decisions)
     decisions.reason.setFocus()

@@ -41,6 +41,7 @@ from onetake_desktop.ui.widgets.decision_form import STYLE as FORM_STYLE
 from onetake_desktop.ui.widgets.decision_form import DecisionForm
 from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
+from onetake_desktop.ui.widgets.qt_numbers import FocusPolicy, set_properties
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the candidate's name: cut first when too long
 TAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # what follows it (flag mark, mean, decision): kept
@@ -155,6 +156,9 @@ class DecisionsWindow(PanelWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop (a scroll area's default): it has no frame and no name, so Tab went
+        # into nothing. The inputs in it bring themselves into sight (eventFilter).
+        set_properties(scroll, focusPolicy=FocusPolicy.NoFocus)
         scroll.setWidget(right)
         scroll.viewport().setAutoFillBackground(False)  # the window's own background
         right.setAutoFillBackground(False)
