@@ -1,9 +1,11 @@
 """The one scoring policy (services.scoring) through every read path, on real SQLite files.
 
-Hidden until you submit (service views, every CLI command with and without --json, every
-export, the audit view), decisions only once every panelist has submitted, one transaction per
-score and its audit row, signed rows that report a hand edit to its victim at sign-in, people
-(rename, remove, passphrase change), and erasure that keeps the audit chain whole.
+Hidden until you submit: nobody's drafts to anyone (service views, every CLI command with and
+without --json, every export, the audit view), nothing of the others' submitted work to one who
+has not submitted (service views, every export, the audit view); who is told who is still to
+submit; decisions only once every panelist has submitted; one transaction per score and its
+audit row; signed rows that report a hand edit to its victim at sign-in; people (rename,
+remove, passphrase change); erasure that keeps the audit chain whole.
 """
 
 from __future__ import annotations
@@ -148,6 +150,84 @@ def test_no_read_path_shows_another_panelists_unsubmitted_work(
         reviewer.actor_for(actors[others[0]].reviewer_id)
 
 
+def test_a_panelist_who_has_not_submitted_sees_nothing_of_the_others_work(
+    library: tuple[Library, int, dict[str, int]], tmp_path: Path
+) -> None:
+    """The other way round from the test above, and the rule services.scoring writes (review
+    s14 R2): Ben and Cleo have submitted everything, Ana (the chair) only drafted. Until she
+    submits, no read path shows her their scores, notes or recommendations, nor how many
+    there are. Once she has submitted a candidate she sees their submitted work on it, by
+    design (Panel summary and the exports read the same rule): then who has submitted it is
+    hers to read, for that candidate only."""
+    lib, interview, ids = library
+    panel = panel_service(lib)
+    ana = panel.create_panelist("Ana", PASS["Ana"], chair=True)
+    others = {n: panel.create_panelist(n, PASS[n]) for n in ("Ben", "Cleo")}
+    draft_everything(panel, lib, ana, ids, score=2)
+    for i, actor in enumerate(others.values()):
+        draft_everything(panel, lib, actor, ids, score=i + 3)
+        for sub in ids.values():
+            panel.submit_candidate(actor, submission_id=sub)
+    other_ids = {a.reviewer_id for a in others.values()}
+
+    def what_ana_reads(tag: str) -> dict[str, str]:
+        """Every export, both formats, per answer and summary, as Ana."""
+        texts = {}
+        for summary in (False, True):
+            for fmt in ("csv", "json"):
+                out = tmp_path / f"{tag}-{summary}.{fmt}"
+                panel.export(ana, interview_pk=interview, fmt=fmt, out=out, summary=summary)
+                texts[f"{summary}.{fmt}"] = out.read_text(encoding="utf-8-sig")
+        return texts
+
+    for own_drafts in (True, False):  # her drafts are hers; nothing of theirs either way
+        records = panel.scoring.visible_scores(ana, interview_pk=interview, own_drafts=own_drafts)
+        assert {s.reviewer_id for s in records} == ({ana.reviewer_id} if own_drafts else set())
+    view = panel.view(ana, interview_pk=interview)
+    assert set(view.panelists) <= {ana.reviewer_id}  # Panel summary's columns
+    assert all(set(c.scores) <= {ana.reviewer_id} for c in view.summary.cells.values())
+    assert view.summary.candidate_means == {}  # no mean of theirs either
+    grid = panel.scoring.visible_grid(ana, interview_pk=interview)
+    for _, _, _, _, *scores in grid.rows:  # every panelist's column, none of theirs filled
+        for reviewer_id, score in zip(grid.reviewers, scores, strict=True):
+            assert score is None or reviewer_id == ana.reviewer_id
+    for sub in ids.values():
+        for q in QUESTIONS:
+            a = answer_id(lib, sub, q)
+            for oid in other_ids:
+                assert panel.scoring.visible_notes(ana, answer_id=a, reviewer_id=oid) == []
+        for oid in other_ids:
+            assert (
+                panel.scoring.visible_recommendation(ana, submission_id=sub, reviewer_id=oid)
+                is None
+            )
+    for row in panel.scoring.summary_rows(ana, interview_pk=interview):
+        assert row["scores_seen"] == "" and row["mean_score"] == ""  # no count of theirs
+    for text in what_ana_reads("before").values():
+        for name in others:
+            assert name not in text and not leaks(text, name)
+    lines = panel.audit_view(ana)
+    assert [x for x in lines if x.action in ("score", "correct") and x.actor != "Ana"] == []
+    for e in ReviewerService(lib).entries(ana):
+        assert e.with_score == len(QUESTIONS)  # her own progress, nobody else's
+
+    # Ana submits the first candidate: the others' submitted work on it is hers to read now,
+    # named, in the summary and the exports; the second candidate stays as it was.
+    first, second = ids[NAMES[0]], ids[NAMES[1]]
+    panel.submit_candidate(ana, submission_id=first)
+    view = panel.view(ana, interview_pk=interview)
+    assert set(view.panelists) == {ana.reviewer_id, *other_ids}
+    rows = {r["candidate_code"]: r for r in panel.scoring.summary_rows(ana, interview_pk=interview)}
+    codes = {c.submission_id: c.code for c in panel.candidates(interview_pk=interview)}
+    assert rows[codes[first]]["scores_seen"] == len(QUESTIONS) * 3
+    assert rows[codes[second]]["scores_seen"] == ""
+    per_answer = what_ana_reads("after")["False.json"]
+    assert "Ben" in per_answer and "Cleo" in per_answer
+    seen = {(s.reviewer_id, s.answer_id) for s in panel.visible_scores(ana, interview_pk=interview)}
+    second_answers = {answer_id(lib, second, q) for q in QUESTIONS}
+    assert not any(r in other_ids and a in second_answers for r, a in seen)
+
+
 def test_decisions_wait_for_every_panelist_and_for_the_chair(
     library: tuple[Library, int, dict[str, int]],
 ) -> None:
@@ -196,7 +276,9 @@ def test_only_one_who_may_decide_is_told_who_is_still_to_submit(
     """Every path that says the wait (a decision, showing a name, turning blind mode off)
     names who is still to submit to the chair alone; the others read that it waits, and
     whether they themselves are still to submit, with no names and no counts (services.scoring
-    gate_refusal). Without a chair every panelist may decide, so every panelist is told."""
+    gate_refusal), whether they have submitted (Ben) or not (Cleo). Without a chair every
+    panelist may decide, so every panelist is told. Only the refusals: what one who has
+    submitted reads in the summary and exports is the visibility rule's (the test above)."""
     lib, _interview, ids = library
     panel = panel_service(lib)
     ana = panel.create_panelist("Ana", PASS["Ana"], chair=True)

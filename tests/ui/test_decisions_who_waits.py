@@ -206,6 +206,47 @@ def test_a_panelist_signed_in_without_a_lock_gets_decisions_of_their_own(
     library.close()
 
 
+def test_renaming_yourself_in_people_leaves_no_dead_decisions_window(
+    qtbot: QtBot, root: Path
+) -> None:
+    """Review s14 R3: renaming yourself in People makes a new actor and stops the one the open
+    panel windows hold. They close, as after a passphrase change, and open afresh for the new
+    name. A window still holding a dead actor says so in its refusal line when it comes to the
+    front, the form greyed, rather than raising from changeEvent (the unexpected-error dialog
+    at every activation)."""
+    people = add_panel(root, chair="Ana")
+    window, panel, library = open_window(qtbot, root)
+    sign_in(panel, people["Ana"], PASS["Ana"])
+    decisions = panel.open_decisions()
+    assert decisions is not None
+    qtbot.waitExposed(decisions)
+    dialog = panel.open_people()
+    assert dialog is not None and dialog.rename(people["Ana"], "Anna")
+    dialog.accept()
+    qtbot.waitUntil(lambda: not decisions.isVisible())  # closed with its dead actor
+    anna = panel.service.current
+    assert anna is not None and anna.name == "Anna"
+    fresh = panel.open_decisions()
+    assert fresh is not None and fresh is not decisions and fresh.actor is anna
+    qtbot.waitExposed(fresh)
+    activate(qtbot, fresh)
+    assert not fresh.who_decides.isVisible() and inputs_enabled(fresh)
+    assert fresh.form.refusal.text() == f"A decision {WAIT} (still to submit: Anna, Ben, Cleo)."
+
+    # Renamed behind the window (not through People, so nothing closes it): at its next
+    # activation it says why, once, in plain text, and offers nothing to fill in.
+    panel.service.rename_panelist(anna, reviewer_id=people["Ana"], name="Ana")
+    activate(qtbot, fresh)
+    said = fresh.form.refusal
+    assert said.isVisible() and said.text() == "Sign in as Anna first."
+    assert said.textFormat() == Qt.TextFormat.PlainText
+    assert not fresh.who_decides.isVisible()  # (the same sentence: said once)
+    assert not inputs_enabled(fresh) and not fresh.form.record_button.isEnabled()
+    assert fresh.history.count() == 0
+    window.close()
+    library.close()
+
+
 @pytest.mark.parametrize("size", [(663, 360), (891, 472)])  # 1024x600, 1366x768 at 150 %
 def test_the_chairs_refusal_fits_a_small_screen_without_covering_the_form(
     qtbot: QtBot, root: Path, size: tuple[int, int]
@@ -313,6 +354,10 @@ def test_the_chair_reads_the_name_and_reaches_the_button_on_a_small_screen(
     ours = [*decisions.radios.values(), decisions.reason, decisions.feedback]
     ours += [decisions.save_button, decisions.lift_button]
     assert [w for w in ring if w in ours] == ours
+    # From the list of candidates Tab goes straight to the first choice: the pane's scroll
+    # area was a stop of its own, with no frame and no name (review s14 R5).
+    after_list = ring[ring.index(decisions.candidates) + 1]
+    assert after_list is ours[0], after_list.metaObject().className()
     # Tab from the reason into the feedback box brings it into sight where the pane scrolls.
     activate(qtbot, decisions)
     decisions.reason.setFocus()

@@ -15,10 +15,15 @@ only add their own presentation on top. The rules, once:
 - **Who is told who is still to submit.** Only one who may decide
   (:meth:`ScoringService.decider_refusal` None: the chair, or any panelist of a panel without
   one) is told the names, on every path that says the wait (a decision, showing a name,
-  turning blind mode off; windows and commands only pass the sentence on). Anyone else is
-  told that the wait goes on and whether they themselves are still to submit, never names or
-  counts of others: a count and one's own state name people ("two of three still to submit",
-  read by one who has submitted, names both others). One rule: :meth:`ScoringService.gate_refusal`.
+  turning blind mode off; windows and commands only pass the sentence on). To anyone else
+  those refusals name nobody and count nobody: the wait goes on, and whether they themselves
+  are still to submit (a count and one's own state name people: "two of three still to
+  submit"). One rule: :meth:`ScoringService.gate_refusal`. That is all it hides; the rest
+  is "hidden until you submit": a panelist who has not submitted sees nothing of the others'
+  scores, notes or recommendations on that answer or candidate, nor how many there are,
+  through any path. Once they have, the others' submitted work on it is theirs to read
+  (Panel summary, exports), and with it who has submitted. The audit view lists every
+  panelist's submissions (which candidate, when; no score) to every panelist.
 - **Erasing on request** and **keeping a candidate longer** (a retention hold) are the lone
   reviewer's or, with a panel, a signed-in panelist's (the chair's, if named): one rule,
   :meth:`ScoringService.erasure_refusal` and :meth:`ScoringService.retention_hold_refusal`;
@@ -756,8 +761,9 @@ class ScoringService:
         """The audit log for one signed-in panelist. Another's score activity on an answer
         (its rows: which answers, how many changes, notes deleted, when, the values) shows
         only where this panelist may already see their scores (both have submitted on that
-        answer); before that it is left out. Submissions stay: the decision gate tells them
-        anyway."""
+        answer); before that it is left out. Submissions stay, for everyone (which candidate,
+        when; no score), though the decision gate's refusals name nobody to one who may not
+        decide (see the module's docstring)."""
         import json
 
         from onetake_desktop.services.panel_records import AuditLine
@@ -1135,7 +1141,8 @@ class ScoringService:
         """Why ``doing`` (a decision, showing the name) waits on this candidate (None: every
         panelist has submitted them). The sentence names who is still to submit only to one
         who may decide; anyone else reads that the wait goes on and whether they themselves
-        are still to submit (no names, no counts: see the module's docstring)."""
+        are still to submit (no names, no counts). Only the sentence: what else they may read
+        is the visibility rule's (see the module's docstring)."""
         self.check(actor)
         waiting = self._still_to_submit(submission_id)
         if not waiting:

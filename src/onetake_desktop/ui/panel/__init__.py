@@ -374,6 +374,9 @@ class PanelController(QObject):
         if self.service.current is None:  # you removed yourself
             self.lock(ask_who=True)
         else:
+            # Renaming yourself makes a new actor (the name windows show) and stops the one
+            # the open panel windows hold: open them afresh, as after a passphrase change.
+            self._close_windows_not_of(self.service.current)
             self._update_actions()
 
     def open_change_passphrase(self) -> ChangePassphraseDialog | None:

@@ -41,6 +41,7 @@ from onetake_desktop.ui.widgets.decision_form import STYLE as FORM_STYLE
 from onetake_desktop.ui.widgets.decision_form import DecisionForm
 from onetake_desktop.ui.widgets.fit import fit_to_screen
 from onetake_desktop.ui.widgets.flags import flagged, flags_tooltip
+from onetake_desktop.ui.widgets.qt_numbers import FocusPolicy, set_properties
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the candidate's name: cut first when too long
 TAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # what follows it (flag mark, mean, decision): kept
@@ -155,6 +156,9 @@ class DecisionsWindow(PanelWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop (a scroll area's default): it has no frame and no name, so Tab went
+        # into nothing. The inputs in it bring themselves into sight (eventFilter).
+        set_properties(scroll, focusPolicy=FocusPolicy.NoFocus)
         scroll.setWidget(right)
         scroll.viewport().setAutoFillBackground(False)  # the window's own background
         right.setAutoFillBackground(False)
@@ -280,12 +284,26 @@ class DecisionsWindow(PanelWindow):
         else:  # e.g. "waits until every panelist has submitted": said before filling in
             self._candidate_refusal(c.submission_id)
         self.history.clear()
-        for d in self.service.decision_history(self.actor, submission_id=c.submission_id):
-            who = self.service.reviewer_name(d.reviewer_id)
-            self.history.addItem(
-                f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by {who}: "
-                f"{d.reason}"
-            )
+        try:
+            history = self.service.decision_history(self.actor, submission_id=c.submission_id)
+            lines = [
+                f"{d.created_at[:16].replace('T', ' ')}  {DECISION_LABELS[d.decision]} by "
+                f"{self.service.reviewer_name(d.reviewer_id)}: {d.reason}"
+                for d in history
+            ]
+        except OneTakeError as error:  # e.g. this window's actor stopped working
+            self._refuse(error)
+            return
+        self.history.addItems(lines)
+
+    def _refuse(self, error: OneTakeError) -> None:
+        """Say why nothing can be done here in the refusal line (plain text), the form
+        greyed: shown, never raised (show_candidate runs from events: an activation)."""
+        sentence = str(error)
+        self.form.set_read_only(sentence)
+        self.form.say(sentence)
+        if self.who_decides.text() == sentence:  # once is enough
+            self.who_decides.setVisible(False)
 
     # -- who may decide: the policy's, asked again when it may have changed -------------------
 
@@ -314,13 +332,16 @@ class DecisionsWindow(PanelWindow):
         panel add --chair`` before scoring began, or removed), and others submit. A changed
         answer shows the candidate afresh (the form greys or opens); an unchanged one keeps
         what was typed and updates only the line above the button."""
-        before = self.decider_refusal
-        if self._decider_refusal() != before:
-            self.show_candidate()
-            return
-        row = self.candidates.currentRow()
-        if before is None and 0 <= row < len(self.rows):
-            self._candidate_refusal(self.rows[row].submission_id)
+        try:
+            before = self.decider_refusal
+            if self._decider_refusal() != before:
+                self.show_candidate()
+                return
+            row = self.candidates.currentRow()
+            if before is None and 0 <= row < len(self.rows):
+                self._candidate_refusal(self.rows[row].submission_id)
+        except OneTakeError as error:  # from changeEvent: an exception there is a crash
+            self._refuse(error)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
