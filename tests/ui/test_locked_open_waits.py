@@ -7,6 +7,7 @@ point, a real library file with a real panel, real bundle files.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,7 @@ from onetake_desktop.domain.clock import ManualClock
 from onetake_desktop.services.context import AppContext
 from onetake_desktop.services.handover import encrypt_file
 from onetake_desktop.services.panel import PanelService
+from onetake_desktop.services.waiting_imports import NEWER_SENTENCE, WAITING_FILE
 from onetake_desktop.storage.library import Library, open_library
 from onetake_desktop.ui.reviewer import open_reviewer_window
 from onetake_desktop.ui.reviewer.window import ReviewerWindow
@@ -300,3 +302,25 @@ def test_a_kept_bundle_gone_before_the_sign_in_is_reported_as_not_found(
     # Reported once, it waits no more.
     again.panel.lock("Locked.")
     assert counted(again) == ""
+
+
+def test_a_list_this_onetake_does_not_understand_is_kept_and_said_at_sign_in(
+    app_context: AppContext, bundles: list[Path], qtbot: QtBot, windows: list[ReviewerWindow]
+) -> None:
+    """Review s14 R6: a newer OneTake's list of kept bundles was overwritten by a keep here.
+    Now the keep is refused in the status bar, the file stays as it was, and the panelist
+    who signs in is told why the lock card counted none (and nothing is imported)."""
+    window, people = open_on_panel(app_context, qtbot, windows, [])
+    listing = window.panel.service.library.root / WAITING_FILE
+    body = json.dumps({"version": 2, "waiting": [{"path": str(bundles[1]), "via": "mail"}]})
+    listing.write_text(body, encoding="utf-8")
+    window.import_paths(bundles[:1])
+    said = window.statusBar().currentMessage()
+    assert said == f"Not kept for the next sign-in: {NEWER_SENTENCE}"
+    assert not window.panel.lock_screen.waiting.isVisible()
+    before = names_in(window.service.library)
+    sign_in(window, qtbot, people["Ana"], "Ana")
+    assert window.statusBar().currentMessage() == NEWER_SENTENCE
+    wait_for_tasks()
+    assert not window.importing and names_in(window.service.library) == before
+    assert listing.read_text(encoding="utf-8") == body

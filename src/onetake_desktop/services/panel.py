@@ -212,6 +212,12 @@ class PanelService:
         """What waits for a sign-in, for the lock card ("" when nothing does)."""
         return self.waiting_imports.sentence()
 
+    def waiting_trouble(self) -> str:
+        """One sentence when the list of kept paths cannot be read, is damaged, or is a newer
+        OneTake's ("" otherwise): the lock card counts such a list as empty, so the one who
+        signs in is told instead (review s14 R6)."""
+        return self.waiting_imports.trouble()
+
     def imports_due(self) -> list[Path]:
         """The kept paths the one at the laptop may import now: [] while locked, when nothing
         waits, or when the policy does not let them add to the library (they then wait, and

@@ -1033,12 +1033,13 @@ class ReviewerWindow(QMainWindow):
         self._resume = None
         self.reload_library()
         # Theirs, ended while away (the name keeps a third of the line: the outcome follows).
-        self._tell_import(self._reviewing_as(reviewer.name, share=3) + ". ")
+        told = self._tell_import(self._reviewing_as(reviewer.name, share=3) + ". ")
         if answer is not None:
             self.show_answer(answer)
         else:
             self._clear_answer()
-        self._import_waiting()  # bundles opened while locked: theirs to import and read
+        # Bundles opened while locked: theirs to import and read (or, once, why none can be).
+        self._import_waiting(tell_trouble=not told)
 
     def _show_settings(self, reviewer_id: int) -> None:
         """This reviewer's speed (once the player is built) and menu switches."""
@@ -2208,12 +2209,14 @@ class ReviewerWindow(QMainWindow):
         self.panel.lock_screen.set_waiting(sentence)
         self.statusBar().showMessage(sentence, 8000)
 
-    def _import_waiting(self) -> None:
+    def _import_waiting(self, *, tell_trouble: bool = False) -> None:
         """Import what was opened while locked, now that someone is signed in, if the policy
         lets them add to the library (the panel service decides: imports_due); after any
         import already running. The kept paths leave the list once the import has reported
         them: a cancelled passphrase, or an import that stopped, leaves them waiting for the
-        next sign-in, and closing the window meanwhile loses none."""
+        next sign-in, and closing the window meanwhile loses none. ``tell_trouble`` (at a
+        sign-in, when no import report is being told): a list that cannot be read, is
+        damaged or a newer OneTake's, counted as empty on the lock card, is said once."""
         panel = self.__dict__.get("panel")  # (None while the window is being built)
         if panel is None or self.importing or self.locked():
             return
@@ -2223,6 +2226,9 @@ class ReviewerWindow(QMainWindow):
             self.statusBar().showMessage(str(error), 8000)
             return
         if not paths:
+            trouble = panel.service.waiting_trouble() if tell_trouble else ""
+            if trouble:
+                self.statusBar().showMessage(trouble, 8000)
             return
         if self._building:  # a lone reviewer's start, with paths kept before the panel went
             after_first_paint(self, self._import_waiting)
