@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # Qt Multimedia loads with the first take played, not with th
     from typing import Any
 
     from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtGui import QPixmap, QResizeEvent
+    from PySide6.QtGui import QFocusEvent, QKeyEvent, QPixmap, QResizeEvent
     from PySide6.QtMultimedia import QMediaPlayer
 
 # Colours chosen for contrast on white (WCAG AA for text); the two clocks never share one.
@@ -963,7 +963,11 @@ class NoticeBox(QScrollArea):
     screen's bottom with the page's buttons (s14). Now they ask for it but may shrink to two
     lines of the top one, and scroll; on a screen short for the text size (set_short) they
     take that first line only. (The window's minimum is no measure of what a page needs:
-    given all the height it leaves, a page's self-view went out of view.)"""
+    given all the height it leaves, a page's self-view went out of view.)
+
+    Cut, the box is a Tab stop with a focus frame, and the arrow, Page, Home and End keys
+    scroll it: a keyboard-only candidate could read one line of an error and not its way
+    forward (review s14 R4). Shown whole it stays out of the Tab chain."""
 
     def __init__(self, *notices: QLabel) -> None:
         super().__init__()
@@ -986,6 +990,10 @@ class NoticeBox(QScrollArea):
         self.setWidget(holder)
         self._holder = holder
         self.short = False
+        self.setAccessibleName("Notices")
+        self._ring: QFrame | None = None  # the focus frame, made with the first focus
+        self._kept = False  # had the focus when the window lost it
+        self.verticalScrollBar().rangeChanged.connect(self._focus_if_cut)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.setVisible(any(not n.isHidden() for n in notices))
 
@@ -1049,7 +1057,66 @@ class NoticeBox(QScrollArea):
         """Back to the top notice (a new one was just put there)."""
         self.verticalScrollBar().setValue(0)
 
+    def _focus_if_cut(self, _least: int, most: int) -> None:
+        # By number: the range is first set before the window's first paint (qt_numbers.py).
+        cut = most > 0
+        set_properties(self, focusPolicy=FocusPolicy.StrongFocus if cut else FocusPolicy.NoFocus)
+        top = next((n for n in self.notices if not n.isHidden()), None)
+        if cut and top is not None:  # a key press moves a line, not a part of one
+            self.verticalScrollBar().setSingleStep(top.fontMetrics().lineSpacing())
+
+    def _frame(self, focused: bool) -> None:
+        # Drawn over the box's edge, not around it: a frame of its own would take the height
+        # of the one line a short screen gives the box.
+        if self._ring is None:
+            if not focused:
+                return
+            from PySide6.QtCore import Qt
+
+            self._ring = QFrame(self)
+            self._ring.setObjectName("NoticesFocus")
+            self._ring.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._ring.setGeometry(self.rect())
+        self._ring.raise_()
+        self._ring.setVisible(focused)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        from PySide6.QtCore import Qt
+
+        reason = Qt.FocusReason
+        super().focusInEvent(event)
+        asked = (reason.TabFocusReason, reason.BacktabFocusReason, reason.MouseFocusReason)
+        if event.reason() not in asked and not self._kept:
+            # The window's first focus goes to its first Tab stop: the page's, as before (its
+            # Space, and a page's first field after Start, see QStackedLayout), not this box.
+            self.focusNextChild()
+            return
+        self._kept = False
+        self._frame(True)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        from PySide6.QtCore import Qt
+
+        reason = Qt.FocusReason
+        super().focusOutEvent(event)
+        # Back to the window (from another, or a dialog), the focus comes back here.
+        self._kept = event.reason() in (reason.ActiveWindowFocusReason, reason.PopupFocusReason)
+        self._frame(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt
+
+        bar = self.verticalScrollBar()
+        if event.key() == Qt.Key.Key_Home:
+            bar.setValue(bar.minimum())
+        elif event.key() == Qt.Key.Key_End:
+            bar.setValue(bar.maximum())
+        else:  # arrows and Page Up/Down: QAbstractScrollArea's
+            super().keyPressEvent(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
             self.updateGeometry()  # the notices' height at the new width
+        if self._ring is not None:
+            self._ring.setGeometry(self.rect())

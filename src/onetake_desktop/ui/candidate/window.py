@@ -82,6 +82,7 @@ QLabel#Deadline {{ background: #fdecea; color: #7a1a12; border: 1px solid #e3a29
   border-radius: 8px; padding: 6px 12px; font-weight: 600; }}
 QScrollArea#Notices[short="yes"] QLabel#Banner, QScrollArea#Notices[short="yes"] QLabel#Deadline {{
   padding: 2px 8px; }}
+QFrame#NoticesFocus {{ border: 2px solid #1f5fa8; border-radius: 4px; background: transparent; }}
 QFrame#Trust {{ background: #eef3f9; border: 1px solid #b8c2d0; border-radius: 8px; }}
 QFrame#Trust[signed="no"] {{ background: #fff4e5; border-color: #e0b25c; }}
 QLabel#TrustNotice {{ font-weight: 600; color: #1d2430; }}
@@ -322,6 +323,7 @@ class CandidateWindow(QWidget):
         # A screen short for the text size (see _fit_height): one header row, tighter spacing.
         self.short = False
         self._warned: set[tuple[int, str]] = set()  # (clock, phase) pairs already announced
+        self._deadline_told = ""  # the deadline notice a screen reader was last told
         # Labels of pages built before the window is shown, made selectable in showEvent.
         self.until_shown: list[QLabel] = []
         self.setObjectName("CandidateWindow")
@@ -395,6 +397,7 @@ class CandidateWindow(QWidget):
         # Laid out at its size by now, painted after: see selectable_once_styled.
         make_all_selectable(self.until_shown)
         super().showEvent(event)
+        QTimer.singleShot(0, self, self._tell_deadline)  # shown by now (sync ran before)
 
     # -- size and text size ---------------------------------------------------------------------
     def _fit_screen(self) -> None:
@@ -502,6 +505,7 @@ class CandidateWindow(QWidget):
         notice = self.service.deadline_notice()
         self.deadline.setText(notice)
         self.deadline.setVisible(bool(notice))
+        self._tell_deadline()
         page = self.pages[name]
         page.sync()
         page.fit_actions()  # (its buttons' words may have changed)
@@ -548,6 +552,14 @@ class CandidateWindow(QWidget):
         # (its picture and Play row) is brought back into view.
         QTimer.singleShot(0, self, lambda: self.page.keep_in_view())
         self._announce(self.banner, sentence)
+
+    def _tell_deadline(self) -> None:
+        """A screen reader hears the deadline notice when it first shows, as it hears the
+        banner: it used to learn of it only by reading the window through."""
+        notice = self.deadline.text() if self.deadline.isVisible() else ""
+        if notice and notice != self._deadline_told:
+            self._deadline_told = notice
+            self._announce(self.deadline, notice)
 
     def _announce(self, widget: QWidget, sentence: str) -> None:
         """Tell a screen reader now (not only when it next reads the widget)."""
