@@ -313,6 +313,7 @@ class CandidateWindow(QWidget):
         # when the recorder reports it finished (it is kept and counts), showing "Saving your
         # answer…" meanwhile instead of waiting on the encoder.
         self.close_when_saved = False
+        self._question_shown = service.session.state.current  # what a notice may be about
         self.choose_bundle_path = choose_bundle_path or self._ask_bundle_path
         self.choose_copy_path = choose_copy_path or self._ask_copy_path
         self.confirm = confirm or _ask(self)
@@ -509,9 +510,14 @@ class CandidateWindow(QWidget):
         page = self.pages[name]
         page.sync()
         page.fit_actions()  # (its buttons' words may have changed)
+        current = self.service.session.state.current
+        # A notice is about the page or question it came on (walk s14 W4, W5): the next
+        # question does not inherit it.
+        if self.stack.currentWidget() is not page or current != self._question_shown:
+            self.banner.hide()
+        self._question_shown = current
         if self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
-            self.banner.hide()
         page.fit_players_later()  # (a view with a take's player may have come up)
 
     def tick(self) -> None:
@@ -751,11 +757,23 @@ class CandidateWindow(QWidget):
                     "Leave the interview now? Everything you have done so far is saved on this "
                     "computer: open the same kit again to carry on where you left off."
                 )
-                if self.service.recording:
-                    text = "Your recording has been stopped; it does not count. " + text
-                if not self.ask("Leave the interview?", text):
+                recording = self.service.recording
+                if recording:
+                    # Walk s14 W6: a misclick on X must not cost the answer being given, so the
+                    # take goes on behind this question (the one dialog that lets it: "No"
+                    # means "go on answering"); it stops, uncounted, only once they leave.
+                    text = (
+                        "You are recording an answer. If you leave, the recording stops and "
+                        "does not count; choose No to go on answering. " + text
+                    )
+                    leave = self.confirm("Leave the interview?", text)
+                else:
+                    leave = self.ask("Leave the interview?", text)
+                if not leave:
                     event.ignore()
                     return
+                if recording and self.service.recording:
+                    self.service.interrupt()  # (if the time limit ended it meanwhile, it counts)
             from onetake_desktop.ui.candidate.pages.sent import SentPage
 
             sent = self.pages["sent"]

@@ -323,6 +323,8 @@ class QuestionPage(Page):
     # -- behaviour -------------------------------------------------------------------------------
     def _start_now(self) -> None:
         s = self.service.session
+        if s.answer.phase != "thinking" or self.service.finishing:
+            return  # a late press during the take (walk s14 W4): nothing to start
         if s.answer_type(s.question) == "text":
             self.w.act(self.service.start_writing)
         else:
@@ -524,6 +526,13 @@ class QuestionPage(Page):
             rb.setChecked(t.number == picked)
         self.keep_button.setFocus()
 
+    def _focus_stop(self) -> None:
+        """A disabled Stop cannot hold the focus, and hiding Start dropped it (walk s14 W3):
+        once Stop is on, Space stops, unless the candidate has put the focus somewhere."""
+        there = self.window().focusWidget()
+        if there is None or there is self.start_button or not there.isVisible():
+            self.stop_button.setFocus()
+
     def refresh(self) -> None:
         s = self.service.session
         if s.step != "questions":
@@ -538,7 +547,10 @@ class QuestionPage(Page):
             self.clock.set_time("answer", s.answer_remaining(), s.answer_max(q))
             self.w.countdown(self.clock, s.answer_remaining(), "Answer time")
             can = s.can_stop()
+            opened = can and not self.stop_button.isEnabled()
             self.stop_button.setEnabled(can)
+            if opened:
+                self._focus_stop()
             wait = s.answer_min(q) - s.answer_elapsed()
             self.min_hint.setText(
                 "Stop when you are done; recording ends by itself at the limit."
