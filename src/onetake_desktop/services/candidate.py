@@ -863,8 +863,11 @@ class CandidateService:
         self._changed()
 
     def cancel_redo(self) -> None:
-        self.session.cancel_redo()
+        question = self.session.question
+        left_out = self.session.cancel_redo()
         self._changed()
+        if left_out:
+            self._notice(self.time_up_sentence(question, left_out, time_up=False))
 
     def collect_finished(self) -> None:
         """Count the takes the recorder has finished since the last call (owner's thread:
@@ -930,9 +933,24 @@ class CandidateService:
             else:
                 self.start_answer()
         elif s.step == "questions" and s.text_expired():
-            s.time_up_text()
+            question = s.question
+            left_out = s.time_up_text()
             self._changed()
-            self._notice("Time's up: your written answer was saved as it was.")
+            self._notice(self.time_up_sentence(question, left_out))
+
+    def time_up_sentence(self, question: Question, left_out: int, time_up: bool = True) -> str:
+        """What the candidate is told when a written answer is saved without the Save button
+        (the time ran out, or Back to review): never a silent cut."""
+        if not left_out:
+            return "Time's up: your written answer was saved as it was."
+        kept = self.session.answer_for(question.id).text
+        end = kept[-40:].replace("\n", " ").strip()
+        start = "Time's up: your" if time_up else "Your"
+        limit = question.text_max_chars
+        return (
+            f"{start} answer was longer than {limit} characters, so only the first {limit} "
+            f'were saved and the last {left_out} were left out; it now ends with "…{end}".'
+        )
 
     # -- takes on the engine -------------------------------------------------------------------
     def _start_take(
