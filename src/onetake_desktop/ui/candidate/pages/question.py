@@ -569,20 +569,20 @@ class QuestionPage(Page):
             b.deleteLater()
         newest = a.takes[-1]
         key = (a.question_id, newest.number)
-        if key != self._shown_take:  # a new take is the one selected, and it plays at once
+        if key != self._shown_take:
+            # A new take: the service's choice is selected (the new take, but after a crash
+            # the complete take over a recovered fragment, walk s14 W2), and it plays at once.
             self._shown_take = key
-            self._picked[a.question_id] = newest.number
+            best = self.service.preselected_take(a.question_id) or newest.number
+            self._picked[a.question_id] = best
             self.player.load(
-                self.service.take_path(a.question_id, newest.number),
-                self._audio_only(),
-                autoplay=True,
+                self.service.take_path(a.question_id, best), self._audio_only(), autoplay=True
             )
         picked = self._picked.get(a.question_id, a.chosen_take or newest.number)
         if not any(t.number == picked for t in a.takes):
             picked = newest.number
         for t in a.takes:
-            extra = " (recovered after an interruption)" if t.stop_reason == "recovered" else ""
-            rb = QRadioButton(f"Take {t.number}: {duration_text(t.duration_seconds)}{extra}")
+            rb = QRadioButton(self.service.take_label(s.question, t))
             rb.setAccessibleName(rb.text())
             self.take_group.addButton(rb, t.number)
             self.take_box.addWidget(rb)
