@@ -844,6 +844,30 @@ class CandidateService:
             return f"All {allowed} takes used" if allowed > 1 else "The one take is used"
         return f"Take {s.take_in_view(q)} of {allowed}"
 
+    def kept_sentence_before_answering(self) -> str:
+        """Under the current question before it is opened: what it already has. "Nothing is
+        recorded yet." while a take was kept read as "my answer is gone" (walk s14 W10)."""
+        s = self.session
+        q, a = s.question, s.answer
+        back = s.state.returning_to_review
+        if s.answer_type(q) == "text":
+            if not a.text:
+                return "Nothing is written yet."
+            return f"Your written answer ({plural(len(a.text), 'character')}) is kept." + (
+                " Back to review keeps it as it is." if back else ""
+            )
+        kept = s.chosen(q.id)
+        if kept is not None:
+            return (
+                f"Your take {kept.number} ({_clock(kept.duration_seconds)}) is kept. A new "
+                "take is added to it, and you then choose which one to send."
+                + (" Back to review keeps the current one." if back else "")
+            )
+        if a.takes:
+            done = ", ".join(f"take {t.number} ({_clock(t.duration_seconds)})" for t in a.takes)
+            return f"Already recorded: {done}. After the next take you choose which one to send."
+        return "Nothing is recorded yet."
+
     def take_path(self, question_id: str, number: int) -> Path | None:
         for t in self.session.answer_for(question_id).takes:
             if t.number == number:

@@ -462,7 +462,8 @@ class QuestionPage(Page):
         self.back_review_write.setVisible(returning)
         if a.phase == "ready":
             self.views.setCurrentWidget(self.ready)
-            self.ready_text.setText(self._ready_sentence() + "\n\nNothing is recorded yet.")
+            kept = self.service.kept_sentence_before_answering()
+            self.ready_text.setText(self._ready_sentence() + "\n\n" + kept)
             self.show_button.setFocus()
         elif a.phase in ("thinking", "recording"):
             self.views.setCurrentWidget(self.live)
