@@ -1,6 +1,6 @@
 """Welcome back in the real window after a real crash (walk s14 W2), offscreen.
 
-A complete first take of q1 and a kill -9 two and a half seconds into the second: the welcome
+A complete first take of q1 and a kill -9 three seconds into the second: the welcome
 back counts the question as answered and names its takes, and Carry on selects the complete
 take (Ctrl+Return keeps it), with the recovered fragment still a labelled choice.
 """
