@@ -106,9 +106,7 @@ def test_welcome_back_counts_the_complete_take_and_selects_it_over_a_short_fragm
         assert fragment.stop_reason == "recovered" and fragment.duration_seconds < MINIMUM
         assert service.preselected_take("q1") == 1
         q1 = s.question
-        assert service.take_label(q1, fragment).endswith(
-            "(recovered after an interruption; shorter than the 0:05 minimum)"
-        )
+        assert service.take_label(q1, fragment).endswith("(recovered; under the minimum)")
         assert "recovered" not in service.take_label(q1, complete)
         said = service.recovered_sentence()
         assert said.startswith("Your interrupted take 2 was recovered up to its last second")

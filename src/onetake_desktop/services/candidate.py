@@ -424,8 +424,8 @@ class CandidateService:
             return text
         if self.usable_take(question, take):
             return text + " (recovered after an interruption)"
-        minimum = _clock(self.session.answer_min(question))
-        return text + f" (recovered after an interruption; shorter than the {minimum} minimum)"
+        # Short: a radio button does not wrap (the notice after Carry on says the rest).
+        return text + " (recovered; under the minimum)"
 
     def recovered_sentence(self) -> str:
         """Said after Carry on when an interrupted take was recovered: which take is
