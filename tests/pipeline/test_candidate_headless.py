@@ -205,7 +205,7 @@ def test_resume_after_kill_9_keeps_every_take(tmp_path: Path) -> None:
     try:
         assert service.resumable
         assert service.session.answer.phase == "recording"  # as saved when it died
-        assert "0 of 3" in service.resume_summary()
+        assert "usable answer for 1 of 3" in service.resume_summary()
         recovered = service.resume()
         s = service.session
         assert len(recovered) == 1

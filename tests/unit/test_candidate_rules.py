@@ -872,3 +872,60 @@ def test_practice_answers_are_never_kept(tmp_path: Path, clock: ManualClock) -> 
     again = make_service(tmp_path, clock)
     assert not again.practice_dir.exists()
     again.close()
+
+
+def test_a_written_answer_over_the_limit_is_never_cut_silently(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    kit = make_kit()._replace(
+        questions=(
+            Question(
+                "w1", "Write to a customer.", "", 0, 0, 60, 0, answer_type="text", text_max_chars=20
+            ),
+        ),
+    )
+    notices: list[str] = []
+    svc = make_service(tmp_path, clock, kit)
+    svc.notice_listeners.append(notices.append)
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    svc.show_question()
+    svc.save_draft("Dear customer, thank you for writing.")  # 37 characters, from an old draft
+    clock.advance(60)
+    svc.tick()
+    assert svc.session.answer_for("w1").text == "Dear customer, thank"
+    assert notices == [
+        "Time's up: your answer was longer than 20 characters, so only the first 20 were "
+        'saved and the last 17 were left out; it now ends with "…Dear customer, thank".'
+    ]
+    # The state on disk holds what the candidate was told, not the longer draft.
+    saved = json.loads((tmp_path / "session" / "state.json").read_text())
+    assert saved["answers"][0]["text"] == "Dear customer, thank"
+
+
+def test_back_to_review_with_a_draft_over_the_limit_says_what_was_kept(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    kit = make_kit()._replace(
+        questions=(
+            Question(
+                "w1", "Write to a customer.", "", 0, 0, 60, 0, answer_type="text", text_max_chars=20
+            ),
+        ),
+    )
+    notices: list[str] = []
+    svc = make_service(tmp_path, clock, kit)
+    svc.notice_listeners.append(notices.append)
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    svc.show_question()
+    svc.save_text("Dear customer.")
+    svc.redo("w1")
+    svc.show_question()
+    svc.save_draft("Dear customer, thank you for writing.")
+    svc.cancel_redo()
+    assert svc.session.answer_for("w1").text == "Dear customer, thank"
+    assert notices == [
+        "Your answer was longer than 20 characters, so only the first 20 were saved and the "
+        'last 17 were left out; it now ends with "…Dear customer, thank".'
+    ]

@@ -652,17 +652,21 @@ class CandidateSession:
     def text_expired(self) -> bool:
         return self.answer.phase == "writing" and self.text_time_left(self.question) <= 0
 
-    def time_up_text(self) -> None:
-        """Writing time is over: what is written is the answer (even if it is empty)."""
+    def time_up_text(self) -> int:
+        """Writing time is over: what is written is the answer (even if it is empty). A text
+        over the limit (a draft kept from before the editor stopped at the limit) keeps its
+        first characters; the number left out is returned so the candidate can be told."""
         self._need_phase("writing")
         q = self.question
         text = without_control_characters(self.answer.text, multiline=True).strip()
+        left_out = max(0, len(text) - q.text_max_chars)
         self.answer.text = text[: q.text_max_chars]
         self.answer.text_seconds = self.text_limit(q)
         self._text_started = None
         self.answer.text_ended_at = self._now()
         self.answer.phase = "done"
         self._advance()
+        return left_out
 
     def start_answer(self, file_name: str) -> None:
         """The answer clock starts (by the button or when thinking time runs out)."""
@@ -798,12 +802,19 @@ class CandidateSession:
         answer = self.state.answers[index]
         answer.phase = "ready"
 
-    def cancel_redo(self) -> None:
-        """Back to the review without a new take (the kept answer stays as it was)."""
+    def cancel_redo(self) -> int:
+        """Back to the review without a new take (the kept answer stays as it was). A written
+        answer keeps what the editor holds; the number of characters over the limit that were
+        left out is returned (0 but for a draft kept from an older version)."""
         self._need_phase("ready", "deciding", "writing")
         if not self.state.returning_to_review:
             raise SessionStateError("There is no answer to return to.")
         answer = self.answer
+        left_out = 0
+        if answer.phase == "writing":
+            text = without_control_characters(answer.text, multiline=True).strip()
+            left_out = max(0, len(text) - self.question.text_max_chars)
+            answer.text = text[: self.question.text_max_chars]
         if answer.phase == "deciding" and answer.chosen_take is None:
             raise SessionStateError("Please choose a take first.")
         if answer.chosen_take is None and not answer.text:
@@ -815,6 +826,7 @@ class CandidateSession:
         self._text_started = None
         self.state.returning_to_review = False
         self.state.step = "review"
+        return left_out
 
     def mark_sent(self, path: str, size: int, sha256: str) -> None:
         self._need_step("review")

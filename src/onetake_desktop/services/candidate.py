@@ -338,16 +338,121 @@ class CandidateService:
 
     # -- resume or start over -----------------------------------------------------------------
     def resume_summary(self) -> str:
+        """Welcome back: how many questions have a usable answer (a kept one, or a complete
+        take still to choose: counting only kept answers said "0 of 3" with a whole take on
+        disk, walk s14 W2), what each unfinished question has, and what a restart means."""
         from onetake_desktop.domain.session import STEP_LABELS
 
         s = self.session
-        text = (
-            f"You had answered {s.answered_count()} of {len(self.kit.questions)} questions "
-            f"(on the {STEP_LABELS[s.step]} step)."
-        )
-        return text + (
-            " If you start over, the takes you have used still count, and the employer sees "
+        total = len(self.kit.questions)
+        lines = [
+            f"You have a usable answer for {self.usable_answer_count()} of {total} questions "
+            f"(you were on the {STEP_LABELS[s.step]} step)."
+        ]
+        if s.step == "questions":
+            for n, q in enumerate(self.kit.questions, 1):
+                words = self._unfinished_words(q)
+                if words:
+                    lines.append(f"Question {n}: {words}.")
+        lines.append(
+            "If you start over, the takes you have used still count, and the employer sees "
             "that you started over."
+        )
+        return "\n".join(lines)
+
+    def usable_take(self, question: Question, take: TakeRecord) -> bool:
+        """A take that may be sent as it is: a complete one, or a recovered one at least as
+        long as the question's minimum."""
+        return take.stop_reason != "recovered" or (
+            take.duration_seconds >= self.session.answer_min(question)
+        )
+
+    def usable_answer_count(self) -> int:
+        s = self.session
+        count = 0
+        for q in self.kit.questions:
+            a = s.answer_for(q.id)
+            if a.phase == "done" or any(self.usable_take(q, t) for t in a.takes):
+                count += 1
+        return count
+
+    def _unfinished_words(self, question: Question) -> str:
+        """What an unanswered question has on disk, for the welcome back ("" if nothing)."""
+        s = self.session
+        a = s.answer_for(question.id)
+        if a.phase == "done":
+            return ""
+        parts = []
+        complete = [t for t in a.takes if t.stop_reason != "recovered"]
+        recovered = [t for t in a.takes if t.stop_reason == "recovered"]
+        if complete:
+            parts.append(
+                ", ".join(f"take {t.number} ({_clock(t.duration_seconds)})" for t in complete)
+                + (" is complete" if len(complete) == 1 else " are complete")
+            )
+        for t in recovered:
+            parts.append(
+                f"take {t.number} ({_clock(t.duration_seconds)}) was recovered after an "
+                "interruption"
+            )
+        if a.phase == "recording" and a.recording_file:
+            parts.append(
+                f"take {s.takes_used(question) + 1} was interrupted; what it recorded is "
+                "recovered when you carry on"
+            )
+        if a.phase == "writing" and a.text:
+            parts.append(f"your draft ({plural(len(a.text), 'character')}) is kept")
+        return "; ".join(parts)
+
+    def preselected_take(self, question_id: str) -> int | None:
+        """The take selected when the candidate chooses: the newest complete one (after a
+        crash, not the recovered fragment, which stays choosable), else the newest usable
+        recovered one, else the newest."""
+        s = self.session
+        q = s.question_for(question_id)
+        takes = s.answer_for(question_id).takes
+        complete = [t for t in takes if t.stop_reason != "recovered"]
+        usable = [t for t in takes if self.usable_take(q, t)]
+        best = complete or usable or takes
+        return best[-1].number if best else None
+
+    def take_label(self, question: Question, take: TakeRecord) -> str:
+        """A take as the candidate chooses it: its length, and whether it was recovered
+        after an interruption and is shorter than the question's minimum."""
+        text = f"Take {take.number}: {_clock(take.duration_seconds)}"
+        if take.stop_reason != "recovered":
+            return text
+        if self.usable_take(question, take):
+            return text + " (recovered after an interruption)"
+        # Short: a radio button does not wrap (the notice after Carry on says the rest).
+        return text + " (recovered; under the minimum)"
+
+    def recovered_sentence(self) -> str:
+        """Said after Carry on when an interrupted take was recovered: which take is
+        selected, and why it is not the recovered one."""
+        s = self.session
+        if s.step != "questions" or not s.answer.takes:
+            return ""
+        q, takes = s.question, s.answer.takes
+        take = takes[-1]
+        if take.stop_reason != "recovered":
+            return ""
+        said = (
+            f"Your interrupted take {take.number} was recovered up to its last second "
+            f"({_clock(take.duration_seconds)})."
+        )
+        chosen = self.preselected_take(q.id)
+        if chosen == take.number:
+            return said + " Play it back, then keep it or record again."
+        kept = next(t for t in takes if t.number == chosen)
+        why = (
+            f" It is shorter than the {_clock(s.answer_min(q))} minimum, so"
+            if not self.usable_take(q, take)
+            else " So that you send a whole answer,"
+        )
+        return (
+            f"{said}{why} your complete take {kept.number} ({_clock(kept.duration_seconds)}) "
+            "is selected; you can still play the recovered one and choose it."
         )
 
     def resume(self) -> list[TakeRecord]:
@@ -739,6 +844,30 @@ class CandidateService:
             return f"All {allowed} takes used" if allowed > 1 else "The one take is used"
         return f"Take {s.take_in_view(q)} of {allowed}"
 
+    def kept_sentence_before_answering(self) -> str:
+        """Under the current question before it is opened: what it already has. "Nothing is
+        recorded yet." while a take was kept read as "my answer is gone" (walk s14 W10)."""
+        s = self.session
+        q, a = s.question, s.answer
+        back = s.state.returning_to_review
+        if s.answer_type(q) == "text":
+            if not a.text:
+                return "Nothing is written yet."
+            return f"Your written answer ({plural(len(a.text), 'character')}) is kept." + (
+                " Back to review keeps it as it is." if back else ""
+            )
+        kept = s.chosen(q.id)
+        if kept is not None:
+            return (
+                f"Your take {kept.number} ({_clock(kept.duration_seconds)}) is kept. A new "
+                "take is added to it, and you then choose which one to send."
+                + (" Back to review keeps the current one." if back else "")
+            )
+        if a.takes:
+            done = ", ".join(f"take {t.number} ({_clock(t.duration_seconds)})" for t in a.takes)
+            return f"Already recorded: {done}. After the next take you choose which one to send."
+        return "Nothing is recorded yet."
+
     def take_path(self, question_id: str, number: int) -> Path | None:
         for t in self.session.answer_for(question_id).takes:
             if t.number == number:
@@ -863,8 +992,11 @@ class CandidateService:
         self._changed()
 
     def cancel_redo(self) -> None:
-        self.session.cancel_redo()
+        question = self.session.question
+        left_out = self.session.cancel_redo()
         self._changed()
+        if left_out:
+            self._notice(self.time_up_sentence(question, left_out, time_up=False))
 
     def collect_finished(self) -> None:
         """Count the takes the recorder has finished since the last call (owner's thread:
@@ -930,9 +1062,24 @@ class CandidateService:
             else:
                 self.start_answer()
         elif s.step == "questions" and s.text_expired():
-            s.time_up_text()
+            question = s.question
+            left_out = s.time_up_text()
             self._changed()
-            self._notice("Time's up: your written answer was saved as it was.")
+            self._notice(self.time_up_sentence(question, left_out))
+
+    def time_up_sentence(self, question: Question, left_out: int, time_up: bool = True) -> str:
+        """What the candidate is told when a written answer is saved without the Save button
+        (the time ran out, or Back to review): never a silent cut."""
+        if not left_out:
+            return "Time's up: your written answer was saved as it was."
+        kept = self.session.answer_for(question.id).text
+        end = kept[-40:].replace("\n", " ").strip()
+        start = "Time's up: your" if time_up else "Your"
+        limit = question.text_max_chars
+        return (
+            f"{start} answer was longer than {limit} characters, so only the first {limit} "
+            f'were saved and the last {left_out} were left out; it now ends with "…{end}".'
+        )
 
     # -- takes on the engine -------------------------------------------------------------------
     def _start_take(
@@ -1647,6 +1794,12 @@ def _day(iso: str | None, now: Any, *, with_time: bool = False) -> str:
 
 def _stem(path: Any) -> str:
     return Path(path).name.removesuffix(".partial")
+
+
+def _clock(seconds: float) -> str:
+    """A length as m:ss, as the candidate window shows takes."""
+    n = round(seconds)
+    return f"{n // 60}:{n % 60:02d}"
 
 
 def _mb(n: int) -> str:

@@ -625,11 +625,9 @@ class CandidateWindow(QWidget):
             self.show_error(error)
             return
         self.sync()
-        if recovered:
-            self.show_notice(
-                "Your interrupted answer was recovered up to its last second; play it back "
-                "and keep it or record again."
-            )
+        said = self.service.recovered_sentence() if recovered else ""
+        if said:  # which take is selected, and why (walk s14 W2)
+            self.show_notice(said)
 
     def do_start_over(self) -> None:
         if self.ask(

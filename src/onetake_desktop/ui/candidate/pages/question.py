@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -104,6 +104,58 @@ def _view(
     outer.addLayout(actions_row)
     view.buttons = actions_row
     return view
+
+
+class LimitedEditor(QPlainTextEdit):
+    """The written answer's editor: typing, pasting, dropping or composing text stops at the
+    kit's character limit (a text cut later, when the time runs out, lost the candidate's
+    last words without a word, walk s14 W9). ``overflow`` tells how many pasted characters were
+    left out. A draft restored by setPlainText is shown whole: the candidate shortens it."""
+
+    overflow = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limit = 0  # 0: no limit
+
+    def room(self) -> int:
+        """Characters that may still go in, in place of the selection."""
+        if self.limit <= 0:
+            return 1 << 30
+        selected = len(self.textCursor().selectedText())
+        return max(0, self.limit - len(self.toPlainText()) + selected)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        shortcut = event.modifiers() & ~(
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+        )
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        typed = 1 if enter else len(event.text()) if event.text().isprintable() else 0
+        if typed and not shortcut and typed > self.room():
+            event.accept()  # at the limit the key writes nothing (the counter says why)
+            return
+        super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        commit = event.commitString()
+        room = self.room()
+        if len(commit) > room:
+            cut = QInputMethodEvent(event.preeditString(), event.attributes())
+            cut.setCommitString(commit[:room], event.replacementStart(), event.replacementLength())
+            super().inputMethodEvent(cut)
+            self.overflow.emit(len(commit) - room)
+            return
+        super().inputMethodEvent(event)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        text = source.text() if source.hasText() else ""
+        room = self.room()
+        if len(text) <= room:
+            super().insertFromMimeData(source)
+            return
+        self.textCursor().insertText(text[:room])
+        self.ensureCursorVisible()
+        self.overflow.emit(len(text) - room)
 
 
 class QuestionPage(Page):
@@ -285,7 +337,7 @@ class QuestionPage(Page):
         self.write_context = self.kit_text("", "Hint")
         inner.addWidget(self.write_question)
         inner.addWidget(self.write_context)
-        self.editor = QPlainTextEdit()
+        self.editor = LimitedEditor()
         self.editor.setAccessibleName("Your written answer")
         self.editor.setTabChangesFocus(True)
         self.editor.setMinimumHeight(120)
@@ -311,6 +363,7 @@ class QuestionPage(Page):
         )
         self.views.addWidget(self.writing)
         self.editor.textChanged.connect(self._count)
+        self.editor.overflow.connect(self._paste_cut)
         # Save the draft a second after typing pauses: a crash loses at most a second of words.
         self.draft_timer = QTimer(self)
         self.draft_timer.setSingleShot(True)
@@ -370,14 +423,25 @@ class QuestionPage(Page):
         self._save_draft()
         self.w.act(self.service.cancel_redo)
 
+    def _paste_cut(self, left_out: int) -> None:
+        limit = self.editor.limit
+        self.w.show_notice(
+            f"Your answer can have up to {limit} characters, so the last {left_out} "
+            f"character{'s' if left_out != 1 else ''} of what you pasted "
+            f"{'were' if left_out != 1 else 'was'} left out."
+        )
+
     def _count(self) -> None:
         limit = self.service.session.question.text_max_chars
         n = len(self.editor.toPlainText())
         over = n > limit
-        self.count.setText(
-            f"{n} of {limit} characters"
-            + (f": {n - limit} too many; please shorten your answer." if over else "")
-        )
+        if over:
+            more = f": {n - limit} too many; please shorten your answer."
+        elif n == limit:
+            more = ": the limit is reached."
+        else:
+            more = ""
+        self.count.setText(f"{n} of {limit} characters{more}")
         self.count.setObjectName("Error" if over else "Hint")
         self.count.style().unpolish(self.count)
         self.count.style().polish(self.count)
@@ -400,7 +464,8 @@ class QuestionPage(Page):
         self.back_review_write.setVisible(returning)
         if a.phase == "ready":
             self.views.setCurrentWidget(self.ready)
-            self.ready_text.setText(self._ready_sentence() + "\n\nNothing is recorded yet.")
+            kept = self.service.kept_sentence_before_answering()
+            self.ready_text.setText(self._ready_sentence() + "\n\n" + kept)
             self.show_button.setFocus()
         elif a.phase in ("thinking", "recording"):
             self.views.setCurrentWidget(self.live)
@@ -462,6 +527,7 @@ class QuestionPage(Page):
             self.write_context.set_text(f"Why we ask: {q.context}" if q.context else "")
             if self._editing != q.id:  # one editor serves every written question
                 self._editing = q.id
+                self.editor.limit = q.text_max_chars
                 self.editor.setPlainText(a.text)
                 self.editor.moveCursor(QTextCursor.MoveOperation.End)
             self._count()
@@ -506,20 +572,20 @@ class QuestionPage(Page):
             b.deleteLater()
         newest = a.takes[-1]
         key = (a.question_id, newest.number)
-        if key != self._shown_take:  # a new take is the one selected, and it plays at once
+        if key != self._shown_take:
+            # A new take: the service's choice is selected (the new take, but after a crash
+            # the complete take over a recovered fragment, walk s14 W2), and it plays at once.
             self._shown_take = key
-            self._picked[a.question_id] = newest.number
+            best = self.service.preselected_take(a.question_id) or newest.number
+            self._picked[a.question_id] = best
             self.player.load(
-                self.service.take_path(a.question_id, newest.number),
-                self._audio_only(),
-                autoplay=True,
+                self.service.take_path(a.question_id, best), self._audio_only(), autoplay=True
             )
         picked = self._picked.get(a.question_id, a.chosen_take or newest.number)
         if not any(t.number == picked for t in a.takes):
             picked = newest.number
         for t in a.takes:
-            extra = " (recovered after an interruption)" if t.stop_reason == "recovered" else ""
-            rb = QRadioButton(f"Take {t.number}: {duration_text(t.duration_seconds)}{extra}")
+            rb = QRadioButton(self.service.take_label(s.question, t))
             rb.setAccessibleName(rb.text())
             self.take_group.addButton(rb, t.number)
             self.take_box.addWidget(rb)
@@ -569,8 +635,12 @@ class QuestionPage(Page):
                 self.write_clock.show()
                 self.write_clock.set_time("write", left, limit)
                 self.w.countdown(self.write_clock, left, "Writing time")
+                over = len(self.editor.toPlainText()) > q.text_max_chars
                 self.write_hint.setText(
-                    "When the time is up, what you have written is saved as your answer."
+                    f"When the time is up, only the first {q.text_max_chars} characters are "
+                    "saved: please shorten your answer."
+                    if over
+                    else "When the time is up, what you have written is saved as your answer."
                 )
         if a.phase in ("thinking", "recording") and self.preview.isVisible():
             self.preview.show_frame(self.service.preview_frame())
