@@ -86,7 +86,7 @@ def device_state(
         return DeviceState(True, READY, "", "")
     if audio_only_chosen:
         note = "You chose audio only: your answers are recorded as sound, without a picture."
-        return DeviceState(True, "Your microphone is ready.", "", note)
+        return DeviceState(True, "Your microphone is ready: you answer with audio only.", "", note)
     problem = camera_problem or (
         NO_CAMERA_FOUND
         if not cameras_found

@@ -73,6 +73,7 @@ class DevicesPage(Page):
         self.error = label("", "Error")
         self.error.setAccessibleName("Device problem")
         side_l.addWidget(self.error)
+        self.error.hide()
         # Ways forward when a device fails (shown only when they apply).
         self.audio_button = button(
             "Answer with audio only", "Ctrl+Shift+A", tip="Go on without a camera"
@@ -218,7 +219,7 @@ class DevicesPage(Page):
         if mic is None:
             self._show_problem(self.service.no_microphone_sentence(), mic_failed=True)
             return
-        self.error.setText("")
+        self._say("")
         self._hide_ways()
         self._camera_problem = ""
         self.opening = True
@@ -299,7 +300,8 @@ class DevicesPage(Page):
             self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
             self._camera_problem = opening.problem
         if opening.camera is None:
-            self.preview.setText("Camera off")
+            none_found = self.service.wants_video and not (self._choices and self._choices.cameras)
+            self.preview.setText("No camera found" if none_found else "Camera off")
         self._notes()
 
     def _open_failed(self, error: BaseException) -> None:
@@ -310,7 +312,7 @@ class DevicesPage(Page):
 
     def _show_problem(self, sentence: str, *, mic_failed: bool) -> None:
         self.status.setText(ATTENTION)
-        self.error.setText(sentence)
+        self._say(sentence)
         ways = self.service.device_ways_forward(mic_failed=mic_failed)
         self.audio_button.setVisible("audio_only" in ways)
         self.written_button.setVisible("written" in ways)
@@ -341,6 +343,11 @@ class DevicesPage(Page):
         if focus is not None and focus.isVisible():
             focus.setFocus()
 
+    def _say(self, sentence: str) -> None:
+        """The problem's sentence; hidden when there is none (its empty line left a gap)."""
+        self.error.setText(sentence)
+        self.error.setVisible(bool(sentence))
+
     def _hide_ways(self) -> None:
         for b in (self.audio_button, self.written_button, self.contact_button):
             b.hide()
@@ -350,7 +357,7 @@ class DevicesPage(Page):
         self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
         if self.service.capture is not None and self.service.capture_specs[0] is None:
             self._hide_ways()
-            self.error.setText("")
+            self._say("")
             self._notes()
             return
         self.open_selected()
@@ -399,13 +406,16 @@ class DevicesPage(Page):
             if state.problem:
                 self._show_problem(state.problem, mic_failed=False)
             else:
-                self.error.setText("")
+                self._say("")
                 self._hide_ways()
                 self._problem_shown = ""
-        elif self.service.capture is None and not self.service.wants_video:
+        elif not self.service.wants_video:
             self.audio_note.setText(
                 "This interview asks for spoken (audio) answers: no camera is used."
             )
+        else:
+            self.audio_note.setText("")
+        self.audio_note.setVisible(bool(self.audio_note.text()))  # (an empty line left a gap)
         self._update_buttons()
         try:
             report = self.service.disk_report()
