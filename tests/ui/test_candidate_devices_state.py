@@ -52,10 +52,14 @@ def stand_in_camera(camera: str | None, mic: str | None) -> CaptureLike:
 
 
 def window_for(
-    qtbot: QtBot, tmp_path: Path, size: tuple[int, int] | None = None, **options: object
+    qtbot: QtBot,
+    tmp_path: Path,
+    size: tuple[int, int] | None = None,
+    answer_type: str = "video",
+    **options: object,
 ) -> CandidateWindow:
-    path = tmp_path / "kit.onetakekit"
-    save_kit(small_kit(), path)
+    path = tmp_path / f"{answer_type}.onetakekit"
+    save_kit(small_kit(answer_type), path)
     options.setdefault("capture_factory", stand_in_camera)
     w = make(path, ManualClock(), tmp_path / "answers.onetake", **options)  # type: ignore[arg-type]
     qtbot.addWidget(w)
@@ -127,6 +131,16 @@ def test_no_camera_found_needs_attention_and_a_choice(
     assert page.status.text() == "Your devices are ready."  # type: ignore[attr-defined]
     assert not page.error.text() and not audio.isVisible()  # type: ignore[attr-defined]
     assert go_on.isEnabled() and primary(go_on)
+    w.close()
+    # an audio interview on a computer without a camera: ready at once, as before
+    (tmp_path / "audio").mkdir()
+    monkeypatch.setenv("ONETAKE_HOME", str(tmp_path / "audio"))  # (a session of its own)
+    w = window_for(qtbot, tmp_path / "audio", answer_type="audio", camera="camera:0")
+    page = w.pages["devices"]
+    assert page.status.text() == "Your devices are ready."  # type: ignore[attr-defined]
+    assert not page.error.isVisible() and not page.audio_button.isVisible()  # type: ignore[attr-defined]
+    assert "no camera is used" in page.audio_note.text()  # type: ignore[attr-defined]
+    assert page.continue_button.isEnabled() and primary(page.continue_button)  # type: ignore[attr-defined]
     w.close()
 
 
