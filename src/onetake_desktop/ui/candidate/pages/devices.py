@@ -12,10 +12,17 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from onetake_desktop.domain.errors import OneTakeError
-from onetake_desktop.services.device_check import DeviceChoices, DeviceOpening
+from onetake_desktop.services.device_check import (
+    ATTENTION,
+    DeviceChoices,
+    DeviceOpening,
+    DeviceState,
+    device_state,
+)
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import (
     LevelMeter,
@@ -24,6 +31,7 @@ from onetake_desktop.ui.candidate.widgets import (
     button,
     card,
     label,
+    set_primary,
 )
 from onetake_desktop.ui.tasks import Task, run_task
 from onetake_desktop.ui.widgets.wheel import wheel_when_focused
@@ -60,6 +68,25 @@ class DevicesPage(Page):
         self.status = label("", "Fact")
         self.status.setAccessibleName("Device status")
         side_l.addWidget(self.status)
+        # What needs attention, and the ways forward, come first in the card: further down they
+        # were below the fold at 1366x768 and 150 % (walk s14 W1).
+        self.error = label("", "Error")
+        self.error.setAccessibleName("Device problem")
+        side_l.addWidget(self.error)
+        self.error.hide()
+        # Ways forward when a device fails (shown only when they apply).
+        self.audio_button = button(
+            "Answer with audio only", "Ctrl+Shift+A", tip="Go on without a camera"
+        )
+        self.written_button = button(
+            "Write my answers instead", "Ctrl+Shift+W", tip="Answer every question in writing"
+        )
+        self.contact_button = button(
+            "Contact the employer…", "Ctrl+Shift+E", tip="A note to send to the employer"
+        )
+        for b in (self.audio_button, self.written_button, self.contact_button):
+            side_l.addWidget(b)
+            b.hide()
         # The page scrolls: the wheel goes to it unless a device list was clicked into.
         self.camera = wheel_when_focused(QComboBox())
         self.camera.setAccessibleName("Camera")
@@ -91,22 +118,6 @@ class DevicesPage(Page):
         self.bundle_size = label("", "Hint")
         self.bundle_size.setAccessibleName("Size of the file to send")
         side_l.addWidget(self.bundle_size)
-        self.error = label("", "Error")
-        self.error.setAccessibleName("Device problem")
-        side_l.addWidget(self.error)
-        # Ways forward when a device fails (shown only when they apply).
-        self.audio_button = button(
-            "Answer with audio only", "Ctrl+Shift+A", tip="Go on without a camera"
-        )
-        self.written_button = button(
-            "Write my answers instead", "Ctrl+Shift+W", tip="Answer every question in writing"
-        )
-        self.contact_button = button(
-            "Contact the employer…", "Ctrl+Shift+E", tip="A note to send to the employer"
-        )
-        for b in (self.audio_button, self.written_button, self.contact_button):
-            side_l.addWidget(b)
-            b.hide()
         side_l.addStretch(1)
         row.addWidget(side, 1)
         self.layout_.addLayout(row)
@@ -117,13 +128,18 @@ class DevicesPage(Page):
         self.searching = False
         self.opening = False
         self._choices: DeviceChoices | None = None
+        # Facts for services/device_check.device_state: why the chosen camera failed, whether
+        # the candidate chose audio only, and the problem last scrolled into view.
+        self._camera_problem = ""
+        self._audio_chosen = False
+        self._problem_shown = ""
         self._tasks: list[Task] = []  # searches and openings
         # Captures opened on the pool whose callback has not taken them yet, and whether the
         # window has closed (then an opening closes what it brings itself, on its thread).
         self._handover = threading.Lock()
         self._unclaimed: list[CaptureLike] = []
         self._settled = False
-        self.camera.activated.connect(lambda _i: self.open_selected())
+        self.camera.activated.connect(self._camera_chosen)
         self.mic.activated.connect(lambda _i: self.open_selected())
         self.retry_button.clicked.connect(self._retry)
         self.continue_button.clicked.connect(lambda: self.w.act(self.service.confirm_devices))
@@ -178,8 +194,15 @@ class DevicesPage(Page):
             return
         self._show_problem(self.service.device_problem_sentence(error), mic_failed=True)
 
+    def _camera_chosen(self, _index: int) -> None:
+        self._audio_chosen = self.camera.currentData() == NO_CAMERA
+        self.open_selected()
+
     def _retry(self) -> None:
-        if self._choices is None or not self._choices.microphones:
+        self._audio_chosen = False  # the candidate wants the camera to work
+        choices = self._choices
+        no_camera = choices is not None and self.service.wants_video and not choices.cameras
+        if choices is None or not choices.microphones or no_camera:  # a camera plugged in since
             self._choices = None
             self._search()
         else:
@@ -196,8 +219,9 @@ class DevicesPage(Page):
         if mic is None:
             self._show_problem(self.service.no_microphone_sentence(), mic_failed=True)
             return
-        self.error.setText("")
+        self._say("")
         self._hide_ways()
+        self._camera_problem = ""
         self.opening = True
         self.preview.clear()
         self.preview.setText("Starting the camera…" if camera else "Camera off")
@@ -274,11 +298,10 @@ class DevicesPage(Page):
             return
         if opening.problem:  # the camera failed, the microphone works: audio only offered
             self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
-            self._show_problem(opening.problem, mic_failed=False)
-        else:
-            self.status.setText("Your devices are ready.")
+            self._camera_problem = opening.problem
         if opening.camera is None:
-            self.preview.setText("Camera off")
+            none_found = self.service.wants_video and not (self._choices and self._choices.cameras)
+            self.preview.setText("No camera found" if none_found else "Camera off")
         self._notes()
 
     def _open_failed(self, error: BaseException) -> None:
@@ -288,23 +311,53 @@ class DevicesPage(Page):
         self._show_problem(self.service.device_problem_sentence(error), mic_failed=True)
 
     def _show_problem(self, sentence: str, *, mic_failed: bool) -> None:
-        self.status.setText("Something needs your attention.")
-        self.error.setText(sentence)
+        self.status.setText(ATTENTION)
+        self._say(sentence)
         ways = self.service.device_ways_forward(mic_failed=mic_failed)
         self.audio_button.setVisible("audio_only" in ways)
         self.written_button.setVisible("written" in ways)
         self.contact_button.setVisible("contact" in ways)
-        self._notes()
+        if sentence != self._problem_shown:
+            # Once per problem, after the layout has placed it: in view on a short screen.
+            self._problem_shown = sentence
+            focus = self.audio_button if self.audio_button.isVisibleTo(self) else None
+            QTimer.singleShot(0, self, lambda: self._bring_into_view(focus))
+        if mic_failed:
+            self._notes()
+        else:
+            self._update_buttons()
+
+    def _bring_into_view(self, focus: QWidget | None) -> None:
+        if not self.error.text():
+            return
+        last = next(
+            (
+                b
+                for b in (self.contact_button, self.written_button, self.audio_button)
+                if b.isVisibleTo(self)
+            ),
+            self.error,
+        )
+        self.body_scroll.ensureWidgetVisible(last, 0, 8)
+        self.body_scroll.ensureWidgetVisible(self.status, 0, 8)
+        if focus is not None and focus.isVisible():
+            focus.setFocus()
+
+    def _say(self, sentence: str) -> None:
+        """The problem's sentence; hidden when there is none (its empty line left a gap)."""
+        self.error.setText(sentence)
+        self.error.setVisible(bool(sentence))
 
     def _hide_ways(self) -> None:
         for b in (self.audio_button, self.written_button, self.contact_button):
             b.hide()
 
     def _audio_only(self) -> None:
+        self._audio_chosen = True
         self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
         if self.service.capture is not None and self.service.capture_specs[0] is None:
             self._hide_ways()
-            self.error.setText("")
+            self._say("")
             self._notes()
             return
         self.open_selected()
@@ -322,21 +375,47 @@ class DevicesPage(Page):
 
     def _update_buttons(self) -> None:
         busy = self.searching or self.opening
-        self.continue_button.setEnabled(not busy and self.service.capture is not None)
+        state = self._state()
+        ready = state is not None and state.ready
+        # Without a working camera a video interview goes on only once audio only is chosen:
+        # Continue is neither enabled nor filled before (walk s14 W1).
+        self.continue_button.setEnabled(not busy and ready)
+        set_primary(self.continue_button, ready or state is None)
+        set_primary(self.audio_button, not ready and self.audio_button.isVisibleTo(self))
         self.retry_button.setEnabled(not busy)
         self.camera.setEnabled(not busy and self.service.wants_video)
         self.mic.setEnabled(not busy)
 
+    def _state(self) -> DeviceState | None:
+        """The devices' state once the microphone is open (None before: busy or a problem)."""
+        if self.service.capture is None or self.searching or self.opening:
+            return None
+        return device_state(
+            wants_video=self.service.wants_video,
+            cameras_found=bool(self._choices and self._choices.cameras),
+            camera_open=self.service.capture_specs[0] is not None,
+            camera_problem=self._camera_problem,
+            audio_only_chosen=self._audio_chosen,
+        )
+
     def _notes(self) -> None:
-        opened_camera = self.service.capture_specs[0]
-        open_ok = self.service.capture is not None
-        if not self.service.wants_video:
-            note = "This interview asks for spoken (audio) answers: no camera is used."
-        elif open_ok and opened_camera is None:
-            note = "No camera: your answers will be recorded as audio only."
+        state = self._state()
+        if state is not None:
+            self.status.setText(state.status)
+            self.audio_note.setText(state.audio_note)
+            if state.problem:
+                self._show_problem(state.problem, mic_failed=False)
+            else:
+                self._say("")
+                self._hide_ways()
+                self._problem_shown = ""
+        elif not self.service.wants_video:
+            self.audio_note.setText(
+                "This interview asks for spoken (audio) answers: no camera is used."
+            )
         else:
-            note = ""
-        self.audio_note.setText(note)
+            self.audio_note.setText("")
+        self.audio_note.setVisible(bool(self.audio_note.text()))  # (an empty line left a gap)
         self._update_buttons()
         try:
             report = self.service.disk_report()

@@ -207,6 +207,14 @@ class PracticePage(Page):
             self.player.hide()
             self.preview_box.show()
         self.preview.set_recording(phase == "recording")
+        if not self._live():  # words instead of a picture that will not come
+            words = (
+                "Self-view is off (you are still recorded)"
+                if self.service.capture_specs[0] is not None
+                else "Audio only: your answers have no picture"
+            )
+            if self.preview.text() != words:
+                self.preview.setText(words)
         if phase == "recording":
             self.stop_button.setFocus()
         elif phase in ("idle", "thinking") and self._focused != (phase, tried):
@@ -259,5 +267,11 @@ class PracticePage(Page):
             self.clock.set_time("idle", svc.practice_limit(), svc.practice_limit())
         rms, peak = svc.audio_level()
         self.meter.set_level(rms, peak)
-        if phase != "idle" and self.w.self_view:
+        # Idle too: the working camera shows before a try ("Camera off" there read as a
+        # camera that broke between the pages, walk s14 W7).
+        if self._live():
             self.preview.show_frame(svc.preview_frame())
+
+    def _live(self) -> bool:
+        """The self-view shows the camera's picture (one is open and the candidate wants it)."""
+        return self.w.self_view and self.service.capture_specs[0] is not None
