@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urljoin
 
-from onetake_desktop.domain.errors import OneTakeError, UsageError
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError, UsageError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.storage.atomic import atomic_write_bytes
 
@@ -180,6 +180,20 @@ def load_state(bundle: Path) -> SendState:
 
 def save_state(bundle: Path, state: SendState) -> None:
     atomic_write_bytes(state_path(bundle), json.dumps(asdict(state), indent=2).encode("utf-8"))
+
+
+def refused_address(url: str) -> str | None:
+    """The sentence refusing to send to ``url`` (domain.handover's rule), or None."""
+    from onetake_desktop.domain.handover import upload_address_problem
+
+    if upload_address_problem(url) is None:
+        return None
+    shown = url if len(url) <= 80 and url.isprintable() else ascii(url[:80])
+    return (
+        f"Not sending to {shown}: the address must start with https:// (so that the file "
+        "cannot be read on the way; http:// only to this computer), so save the file and "
+        "send it another way."
+    )
 
 
 def remember_kit_target(bundle: Path, kit: Kit) -> None:
@@ -638,6 +652,9 @@ def send_bundle(
             f"No upload address for {bundle.name}: the kit it answers names none; "
             "give one with --to URL."
         )
+    refusal = refused_address(endpoint)
+    if refusal is not None:  # before any connection (and before it is kept beside the bundle)
+        raise InvalidInputError(refusal)
     if (state.size, state.sha256, state.endpoint) != (size, sha256, endpoint):
         state = SendState(endpoint=endpoint, token=token, size=size, sha256=sha256)
     state = replace(state, token=token)
