@@ -652,9 +652,9 @@ def send_bundle(
             f"No upload address for {bundle.name}: the kit it answers names none; "
             "give one with --to URL."
         )
-    refusal = refused_address(endpoint)
-    if refusal is not None:  # before any connection (and before it is kept beside the bundle)
-        raise InvalidInputError(refusal)
+    refused = refused_address(endpoint)
+    if refused is not None:  # before any connection (and before it is kept beside the bundle)
+        raise InvalidInputError(refused)
     if (state.size, state.sha256, state.endpoint) != (size, sha256, endpoint):
         state = SendState(endpoint=endpoint, token=token, size=size, sha256=sha256)
     state = replace(state, token=token)
