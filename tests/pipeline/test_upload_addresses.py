@@ -6,16 +6,20 @@ connection (exit 3), whether given with ``--to`` or kept from an older kit at se
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
 import sys
+import threading
+from collections.abc import Iterator, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from onetake_desktop.cli import main
-from onetake_desktop.domain.errors import EXIT_INVALID_INPUT, EXIT_OK
+from onetake_desktop.domain.errors import EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK
 from onetake_desktop.domain.handover import HandOver
 from onetake_desktop.services import upload
 from onetake_desktop.services.upload import remember_kit_target, state_path
@@ -109,10 +113,13 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _no_connection(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record every name the upload would look up (none may be), and answer none."""
+    """Record every name other than 127.0.0.1 the upload would look up (none may be), and
+    answer none of them."""
     asked: list[str] = []
 
-    def lookup(host: str, port: int, family: int) -> list[upload.AddressInfo]:
+    def lookup(host: str, port: int, family: int) -> Sequence[upload.AddressInfo]:
+        if host == "127.0.0.1":
+            return upload.system_lookup(host, port, family)
         asked.append(host)
         raise OSError("no network in this test")
 
@@ -152,3 +159,54 @@ def test_bundle_send_refuses_the_http_address_an_older_kit_left_beside_its_bundl
     assert err.count("\n") == 1 and asked == []
     assert state_path(bundle).read_bytes() == kept
     assert json.loads(kept)["upload_url"] == ""  # no upload was ever created
+
+
+@contextlib.contextmanager
+def _server_naming(status: int, location: str) -> Iterator[str]:
+    """A server on 127.0.0.1 that answers a tus POST with ``status`` and ``location``, as a
+    misconfigured proxy in front of a real one would (it forwards http, or redirects to it)."""
+    posts: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            posts.append(self.path)
+            self.send_response(status)
+            self.send_header("Location", location)
+            self.send_header("Tus-Resumable", "1.0.0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/files/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert posts == ["/files/"]  # asked once, never again
+
+
+@pytest.mark.parametrize("status", [201, 307])
+def test_an_upload_address_the_server_gives_in_plain_http_is_not_sent_to(
+    status: int, bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's answer to creating the upload names where the bytes go: a proxy that
+    forwards (201) or redirects (307) to plain http:// elsewhere is refused like --to is."""
+    asked = _no_connection(monkeypatch)
+    state_path(bundle).unlink(missing_ok=True)
+    with _server_naming(status, "http://intake.example.com/files/abc") as url:
+        args = ["bundle", "send", str(bundle), "--to", url, "--give-up-after", "2"]
+        code, out, err = _run(args, monkeypatch)
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err.splitlines()[0].endswith("Connecting to the employer's server...")
+    assert err.split("\n", 1)[1] == (
+        "onetake: The employer's server gave an upload address that does not start with "
+        "https://, so nothing more is sent; save the file and send it another way.\n"
+    )
+    assert asked == []  # intake.example.com was never looked up
+    assert json.loads(state_path(bundle).read_text(encoding="utf-8"))["upload_url"] == ""

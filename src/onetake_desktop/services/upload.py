@@ -196,6 +196,20 @@ def refused_address(url: str) -> str | None:
     )
 
 
+# The server (or a redirect) named an upload address the rule refuses.
+LEFT_TLS = (
+    "The employer's server gave an upload address that does not start with https://, so "
+    "nothing more is sent; save the file and send it another way."
+)
+
+
+def _checked_upload(url: str) -> str:
+    """The upload's address as the server named it, unless the rule refuses it."""
+    if refused_address(url) is not None:
+        raise UploadRefusedError(LEFT_TLS)
+    return url
+
+
 def remember_kit_target(bundle: Path, kit: Kit) -> None:
     """At sealing: keep the kit's upload address and token beside the bundle, so that sending
     (now, after a restart, or by ``onetake bundle send``) needs nothing else."""
@@ -473,7 +487,16 @@ def _abortable_session(line: _Line) -> Any:
             manager.pool_classes_by_scheme = pools
             return manager
 
-    session = requests.Session()
+    class Session(requests.Session):
+        def get_redirect_target(self, resp: Any) -> str | None:
+            target = super().get_redirect_target(resp)
+            # Not followed to an address the rule refuses (https:// to plain http://): the
+            # redirect comes back as the answer, and the upload is refused (_server_sentence).
+            if target and refused_address(urljoin(str(resp.url), target)) is not None:
+                return None
+            return target
+
+    session = Session()
     adapter = Adapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -569,6 +592,8 @@ def _server_sentence(error: TusCommunicationError, total: int) -> OneTakeError |
     status = error.status_code
     body = error.response_content
     said = body.decode("utf-8", "replace").strip()[:200] if isinstance(body, bytes) else ""
+    if status is not None and 300 <= status < 400:  # a redirect the session did not follow
+        return UploadRefusedError(LEFT_TLS)
     if status in (401, 403):
         return UploadRefusedError(
             "The employer's server refused the upload token (it may be mistyped or expired); "
@@ -706,7 +731,7 @@ def send_bundle(
             )
             uploader.session = line.session
             if state.upload_url:
-                uploader.url = state.upload_url
+                uploader.url = _checked_upload(state.upload_url)
                 try:
                     uploader.offset = uploader.get_offset()
                 except TusCommunicationError as error:
@@ -720,7 +745,7 @@ def send_bundle(
                 # unused (the address never came): the next try makes another (review s13a L4).
                 # The first holds no byte of the bundle; installers/intake sets no expiry, so it
                 # stays an empty partial upload that import skips until the operator removes it.
-                uploader.url = uploader.create_url()
+                uploader.url = _checked_upload(uploader.create_url())
                 uploader.offset = 0
                 state = replace(state, upload_url=uploader.url)
                 save_state(bundle, state)  # before any byte: a kill -9 resumes this upload
