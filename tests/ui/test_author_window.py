@@ -737,3 +737,26 @@ def test_field_words_name_a_questions_field_and_never_fail_on_a_bare_question(
     assert window.field_words("questions[1].think_seconds") == "Time to think"
     assert window.field_words("questions[0]") == window.where("questions[0]")
     assert window.field_words("deadline") == window.where("deadline")
+
+
+def test_a_plain_http_upload_address_is_a_hard_error_at_its_field(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    """Walk s14 W12: a bundle must not go out in clear text, so an http:// upload address
+    (other than to this computer) stops the build as any invalid field does."""
+    w = make_window(qtbot, context, AuthorDraft.open(kitfile.demo_source_path()))
+    w.show_messages = False
+    enter(w, "hand_over.upload_url", "http://intake.example.org/files/")
+    note = field(w, "hand_over.upload_url").note
+    rule = (
+        "must be an https:// address (a tus upload endpoint); http:// only for this computer "
+        "(localhost, 127.0.0.1 or [::1])"
+    )
+    assert not note.isHidden() and note.text() == f"✖ Upload address {rule}"
+    w.choose_kit_path = lambda: tmp_path / "x.onetakekit"
+    w.build_action.trigger()
+    assert w.last_message.startswith(f"Fix 1 problem first: Upload address {rule}")
+    assert not (tmp_path / "x.onetakekit").exists()
+    # To this computer (a local intake server), plain http:// is fine.
+    enter(w, "hand_over.upload_url", "http://127.0.0.1:1080/files/")
+    assert note.isHidden() and w.draft.problems() == []

@@ -412,3 +412,83 @@ def test_sealed_offline_and_opened_a_week_later_the_file_is_still_sent(
     assert isinstance(page2, SentPage)
     assert f"Sent to: {kit.organisation}, " in page2.receipt.text()
     again.close()
+
+
+def test_an_older_kits_http_address_is_not_sent_to_and_saving_is_offered(
+    qtbot: QtBot,
+    tmp_path: Path,
+    app_context: AppContext,
+    monkeypatch: pytest.MonkeyPatch,
+    shots: Shots,
+) -> None:
+    """Walk s14 W12: a kit built before the rule, with a plain http:// address (and an upload
+    begun from it, as an earlier app run would have left it), still opens and seals; its Send
+    page says in one sentence why nothing is sent from here, never connects, never retries,
+    and saving the file works."""
+    from dataclasses import replace
+
+    from onetake_desktop.domain.handover import HandOver
+    from onetake_desktop.services import upload
+    from onetake_desktop.services.upload import file_sha256, load_state, save_state
+    from onetake_desktop.storage.kitfile import load_toml, save_kit
+
+    refused = (
+        "This interview's address for sending is not secure (it does not start with "
+        "https://), so your answers are not sent from here: save the file and send it as "
+        "described below."
+    )
+    asked: list[str] = []
+
+    def lookup(host: str, port: int, family: int) -> list[upload.AddressInfo]:
+        asked.append(host)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(upload, "name_lookup", lookup)
+    source = tmp_path / "interview.toml"
+    source.write_text(SMALL_TOML, encoding="utf-8")
+    url = "http://intake.example.com/files/"
+    kit = load_toml(source).kit._replace(
+        hand_over=HandOver(upload_url=url, instructions="Or e-mail the file to jobs@example.org.")
+    )
+    kit_path = tmp_path / "older.onetakekit"
+    save_kit(kit, kit_path)
+    sessions = app_context.paths.ensure().sessions
+    sealed = run_headless(
+        kit_path,
+        camera="synthetic:size=320x240,fps=15",
+        mic="synthetic",
+        name="Ada Lovelace",
+        email="ada@example.org",
+        answer_seconds=1.0,
+        out=tmp_path / "ada.onetake",
+        sessions=sessions,
+        session_dir=sessions / session_folder_name(kit_content_hash(kit)),
+    )
+    size, sha256 = file_sha256(sealed.path)
+    begun = replace(load_state(sealed.path), upload_url=url + "abc", size=size, sha256=sha256)
+    assert begun.endpoint == url  # kept from the kit at sealing
+    save_state(sealed.path, begun)
+
+    copy = tmp_path / "usb" / "answers.onetake"
+    copy.parent.mkdir()
+    w = _window(qtbot, kit_path, app_context, choose_copy_path=lambda _sealed: copy)
+    page = w.pages["sent"]
+    assert isinstance(page, SentPage)
+    assert w.page_name() == "sent"
+    assert page.job is None  # the upload begun earlier is not taken up again (main: it was)
+    assert page.send_card.isVisible() and page.send_status.text() == refused
+    for part in (page.send_button, page.pause_button, page.send_progress, page.send_detail):
+        assert not part.isVisible()
+    assert page.title.text() == "Your answers are sealed and saved"
+    assert page.other_heading.text() == "How to send it"
+    assert "jobs@example.org" in page.other_way.text()
+    shots(w, "send-refused-http")
+    page.start_upload()  # Ctrl+S has no button to press, but the page's act is refused too
+    QApplication.processEvents()
+    assert page.job is None and not page.sending() and asked == []
+    assert page.send_status.text() == refused
+    assert load_state(sealed.path) == begun  # nothing sent, nothing changed beside the file
+    page.copy_button.click()
+    assert sha256_of(copy) == sha256_of(sealed.path)
+    assert w.banner.text() == f"A copy of your answers is saved as {copy}."
+    w.close()

@@ -17,6 +17,8 @@ URL_TEXT = 2000
 TOKEN_TEXT = 200
 INSTRUCTIONS_TEXT = 20000
 # Patterns as text for Checker.text, compiled with the first value checked (see domain.kit).
+# The shape any kit may carry (older kits hold http:// addresses); what may be sent to is
+# upload_address_problem's rule.
 UPLOAD_URL = r"https?://[^\s]{1,1990}"
 # What goes into an HTTP header: visible ASCII only.
 UPLOAD_TOKEN = r"[!-~]{1,200}"
@@ -55,17 +57,53 @@ def read_hand_over(f: Fields) -> HandOver | None:
     return result
 
 
-def validate_hand_over(c: Checker, h: HandOver | None) -> None:
+# Hosts a plain http:// upload never leaves this computer for (tests, a local intake server).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+UPLOAD_RULE = (
+    "an https:// address (a tus upload endpoint); http:// only for this computer "
+    "(localhost, 127.0.0.1 or [::1])"
+)
+
+
+def upload_address_problem(url: str) -> str | None:
+    """Why a bundle may not be sent to ``url`` (a phrase to follow the field's name), or None.
+
+    The one rule for every way a bundle leaves (kit authoring, ``bundle send --to``, the
+    candidate's Send page): an unsigned kit's bundle is a plain zip of the candidate's video,
+    name and e-mail, so it goes over TLS or stays on this computer."""
+    from urllib.parse import urlsplit  # only when there is an address to check
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
+        return f"must be {UPLOAD_RULE}"
+    if parts.scheme == "https" and host:
+        return None
+    if parts.scheme == "http" and host in LOOPBACK_HOSTS:
+        return None
+    return f"must be {UPLOAD_RULE}"
+
+
+def validate_hand_over(c: Checker, h: HandOver | None, *, authoring: bool = False) -> None:
+    """``authoring``: a kit being written or checked before it goes out also meets
+    :func:`upload_address_problem`; a kit being opened need not (a candidate with an older
+    kit still answers it; its Send page says why it will not send, services.handover)."""
     if h is None:
         return
     if h.upload_url:
+        before = len(c.problems)
         c.text(
             "hand_over.upload_url",
             h.upload_url,
             max_len=URL_TEXT,
             pattern=UPLOAD_URL,
-            pattern_help="an http:// or https:// address (a tus upload endpoint)",
+            pattern_help=UPLOAD_RULE,
         )
+        if authoring and len(c.problems) == before:
+            problem = upload_address_problem(h.upload_url)
+            if problem is not None:
+                c.add("hand_over.upload_url", problem)
     if h.upload_token:
         c.text(
             "hand_over.upload_token",

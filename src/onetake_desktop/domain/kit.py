@@ -374,8 +374,9 @@ def kit_from_dict(data: object) -> Kit:
     return kit
 
 
-def validate_kit(kit: Kit) -> list[Problem]:
-    """Every problem with a kit's values (ranges, ids, cross-field rules), not just the first."""
+def validate_kit(kit: Kit, *, authoring: bool = False) -> list[Problem]:
+    """Every problem with a kit's values (ranges, ids, cross-field rules), not just the first.
+    ``authoring``: also the rules only for a kit that goes out now (see validate_hand_over)."""
     c = Checker()
     c.text(
         "interview_id",
@@ -467,7 +468,7 @@ def validate_kit(kit: Kit) -> list[Problem]:
             c.add(f"{path}.answer_type", "must be one of video, audio, text")
         if not 1 <= q.text_max_chars <= MAX_TEXT_ANSWER_CHARS:
             c.add(f"{path}.text_max_chars", f"must be between 1 and {MAX_TEXT_ANSWER_CHARS}")
-    validate_hand_over(c, kit.hand_over)
+    validate_hand_over(c, kit.hand_over, authoring=authoring)
     return c.problems
 
 
@@ -630,7 +631,7 @@ def definition_from_toml_dict(data: object) -> InterviewDefinition:
         )
         for qid, (competency, anchors) in read_rubrics.items()
     }
-    problems.extend(validate_kit(kit))
+    problems.extend(validate_kit(kit, authoring=True))
     for qid, rubric in rubrics.items():
         index = next(i for i, q in enumerate(kit.questions) if q.id == qid)
         for p in validate_rubric(rubric, f"questions[{index}].rubric"):

@@ -27,6 +27,7 @@ from onetake_desktop.domain.kit import (
     describe_kit,
     kit_markup_warnings,
     kit_to_dict,
+    validate_kit,
 )
 from onetake_desktop.domain.validation import Problem, ProblemsError
 from onetake_desktop.paths import AppPaths, resource
@@ -92,6 +93,12 @@ def validate_file(path: Path) -> ValidationReport:
     except InvalidInputError as error:
         return ValidationReport(path, kind, [Problem("", str(error))])
     kit = loaded if isinstance(loaded, Kit) else loaded.kit
+    # A kit or definition reads (an older one may hold an http:// address, and candidates
+    # still open it); checked here, it must meet today's rules, as a TOML already did.
+    prefix = "" if isinstance(loaded, Kit) else "kit."
+    problems = [Problem(prefix + p.path, p.message) for p in validate_kit(kit, authoring=True)]
+    if problems:
+        return ValidationReport(path, kind, problems)
     return ValidationReport(path, kind, [], kit, kit_markup_warnings(kit))
 
 

@@ -1561,6 +1561,8 @@ class CandidateService:
         hand_over = self.kit.hand_over
         if hand_over is None or not hand_over.upload_url:
             raise SessionStateError("This interview has no address to send your answers to.")
+        if refused := self.send_options().refused:  # an older kit's http:// address
+            raise SessionStateError(refused)
         from onetake_desktop.services.upload import UploadJob
 
         return UploadJob(

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from onetake_desktop.domain.errors import InvalidInputError, OneTakeError
+from onetake_desktop.domain.handover import upload_address_problem
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.domain.validation import MalformedError, ProblemsError
 from onetake_desktop.paths import private_dir
@@ -108,17 +109,29 @@ class SendOptions(NamedTuple):  # a NamedTuple: see KitTrust
     upload_url: str  # "" : no "Send now"; saving the file is always offered
     instructions: str  # the employer's words for other ways ("" : none)
     encrypted: bool  # the bundle is sealed as NAME.onetake.age for the employer's key
+    # Why "Send now" is not offered to the kit's address ("" : it is): an older kit's http://
+    # address, which domain.handover's rule refuses (the file would go in clear text).
+    refused: str = ""
 
     @property
     def can_upload(self) -> bool:
-        return bool(self.upload_url)
+        return bool(self.upload_url) and not self.refused
+
+
+REFUSED_ADDRESS = (
+    "This interview's address for sending is not secure (it does not start with https://), "
+    "so your answers are not sent from here: save the file and send it as described below."
+)
 
 
 def send_options(kit: Kit) -> SendOptions:
     h = kit.hand_over
     if h is None:
         return SendOptions("", "", False)
-    return SendOptions(h.upload_url, h.instructions, bool(h.recipient))
+    refused = ""
+    if h.upload_url and upload_address_problem(h.upload_url) is not None:
+        refused = REFUSED_ADDRESS
+    return SendOptions(h.upload_url, h.instructions, bool(h.recipient), refused)
 
 
 # -- sealing, encrypted to the employer ---------------------------------------------------------

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urljoin
 
-from onetake_desktop.domain.errors import OneTakeError, UsageError
+from onetake_desktop.domain.errors import InvalidInputError, OneTakeError, UsageError
 from onetake_desktop.domain.kit import Kit
 from onetake_desktop.storage.atomic import atomic_write_bytes
 
@@ -180,6 +180,34 @@ def load_state(bundle: Path) -> SendState:
 
 def save_state(bundle: Path, state: SendState) -> None:
     atomic_write_bytes(state_path(bundle), json.dumps(asdict(state), indent=2).encode("utf-8"))
+
+
+def refused_address(url: str) -> str | None:
+    """The sentence refusing to send to ``url`` (domain.handover's rule), or None."""
+    from onetake_desktop.domain.handover import upload_address_problem
+
+    if upload_address_problem(url) is None:
+        return None
+    shown = url if len(url) <= 80 and url.isprintable() else ascii(url[:80])
+    return (
+        f"Not sending to {shown}: the address must start with https:// (so that the file "
+        "cannot be read on the way; http:// only to this computer), so save the file and "
+        "send it another way."
+    )
+
+
+# The server (or a redirect) named an upload address the rule refuses.
+LEFT_TLS = (
+    "The employer's server gave an upload address that does not start with https://, so "
+    "nothing more is sent; save the file and send it another way."
+)
+
+
+def _checked_upload(url: str) -> str:
+    """The upload's address as the server named it, unless the rule refuses it."""
+    if refused_address(url) is not None:
+        raise UploadRefusedError(LEFT_TLS)
+    return url
 
 
 def remember_kit_target(bundle: Path, kit: Kit) -> None:
@@ -459,7 +487,16 @@ def _abortable_session(line: _Line) -> Any:
             manager.pool_classes_by_scheme = pools
             return manager
 
-    session = requests.Session()
+    class Session(requests.Session):
+        def get_redirect_target(self, resp: Any) -> str | None:
+            target = super().get_redirect_target(resp)
+            # Not followed to an address the rule refuses (https:// to plain http://): the
+            # redirect comes back as the answer, and the upload is refused (_server_sentence).
+            if target and refused_address(urljoin(str(resp.url), target)) is not None:
+                return None
+            return target
+
+    session = Session()
     adapter = Adapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -555,6 +592,8 @@ def _server_sentence(error: TusCommunicationError, total: int) -> OneTakeError |
     status = error.status_code
     body = error.response_content
     said = body.decode("utf-8", "replace").strip()[:200] if isinstance(body, bytes) else ""
+    if status is not None and 300 <= status < 400:  # a redirect the session did not follow
+        return UploadRefusedError(LEFT_TLS)
     if status in (401, 403):
         return UploadRefusedError(
             "The employer's server refused the upload token (it may be mistyped or expired); "
@@ -638,6 +677,9 @@ def send_bundle(
             f"No upload address for {bundle.name}: the kit it answers names none; "
             "give one with --to URL."
         )
+    refused = refused_address(endpoint)
+    if refused is not None:  # before any connection (and before it is kept beside the bundle)
+        raise InvalidInputError(refused)
     if (state.size, state.sha256, state.endpoint) != (size, sha256, endpoint):
         state = SendState(endpoint=endpoint, token=token, size=size, sha256=sha256)
     state = replace(state, token=token)
@@ -689,7 +731,7 @@ def send_bundle(
             )
             uploader.session = line.session
             if state.upload_url:
-                uploader.url = state.upload_url
+                uploader.url = _checked_upload(state.upload_url)
                 try:
                     uploader.offset = uploader.get_offset()
                 except TusCommunicationError as error:
@@ -703,7 +745,7 @@ def send_bundle(
                 # unused (the address never came): the next try makes another (review s13a L4).
                 # The first holds no byte of the bundle; installers/intake sets no expiry, so it
                 # stays an empty partial upload that import skips until the operator removes it.
-                uploader.url = uploader.create_url()
+                uploader.url = _checked_upload(uploader.create_url())
                 uploader.offset = 0
                 state = replace(state, upload_url=uploader.url)
                 save_state(bundle, state)  # before any byte: a kill -9 resumes this upload

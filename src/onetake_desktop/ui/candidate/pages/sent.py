@@ -212,7 +212,10 @@ class SentPage(Page):
         if self.service.session.step != "sent":
             return
         cleared = self.service.cleared
-        self.send_card.setVisible(self.options.can_upload and not cleared)
+        # An older kit's http:// address: the card says why nothing is sent from here.
+        self.send_card.setVisible(
+            (self.options.can_upload or bool(self.options.refused)) and not cleared
+        )
         self.copy_button.setVisible(not cleared)
         self.folder_button.setVisible(not cleared)
         self.delete_button.setVisible(not cleared)
@@ -305,6 +308,11 @@ class SentPage(Page):
 
     def _show_sending(self) -> None:
         if not self.options.can_upload:
+            if self.options.refused:
+                self.send_status.setText(self.options.refused)
+                for part in (self.send_button, self.pause_button, self.send_progress):
+                    part.setVisible(False)
+                self.send_detail.setVisible(False)
             self.close_button.setFocus()
             return
         org = self.service.kit.organisation
