@@ -107,6 +107,36 @@ def test_kit_validate_refuses_an_older_kit_and_definition_with_an_http_address(
     assert err == f"{interview}: 1 problem in this interview definition:\n  - kit.{RULE}\n"
 
 
+def test_kit_show_shows_an_older_kit_with_an_http_address_and_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Showing is reading, and reading old kits keeps working (review s14b B2): the kit and
+    its definition are shown as before (exit 0), the rule they miss is one warning."""
+    definition = kitfile.load_toml(_toml(tmp_path, "https://intake.example.com/files/"))
+    older = definition.kit._replace(
+        hand_over=HandOver(upload_url="http://intake.example.com/files/")
+    )
+    kit = tmp_path / "older.onetakekit"
+    kitfile.save_kit(older, kit)
+    interview = kitfile.definition_path_for(kit)
+    kitfile.save_definition(dataclasses.replace(definition, kit=older), interview)
+
+    for path, field, kind in (
+        (kit, RULE, "interview kit"),
+        (interview, f"kit.{RULE}", "interview definition"),
+    ):
+        code, out, err = _run(["kit", "show", str(path)], monkeypatch)
+        assert code == EXIT_OK, err
+        assert out.startswith(f"{older.role_title} at "), out
+        assert all(q.text in out for q in older.questions), out
+        warnings = err.splitlines()
+        assert len(warnings) == 1, err
+        assert warnings[0].startswith(f"onetake: warning: {path}: {field.rstrip('.')}; ")
+        assert f"this {kind} was built before that rule" in warnings[0]
+    # Checking stays strict.
+    assert _run(["kit", "validate", str(kit)], monkeypatch)[0] == EXIT_INVALID_INPUT
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_bundle(tmp_path_factory.mktemp("bundle") / "ada.onetake", seconds=1.0)

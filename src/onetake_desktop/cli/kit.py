@@ -152,9 +152,11 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    report = author.validate_file(args.file)
+    report = author.validate_file(args.file, reading=True)
     if not report.ok:  # show what is wrong, all of it, rather than half a summary
         return _print_problems(report)
+    for sentence in report.outdated:
+        sys.stderr.write(f"onetake: warning: {args.file}: {sentence}\n")
     print(author.show_file(args.file))
     if (trust := author.trust_line(args.file)) is not None:
         print(trust)

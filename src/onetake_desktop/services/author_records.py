@@ -26,6 +26,9 @@ class ValidationReport:
     kit: Kit | None = None
     # Markup the app will show literally: not an error, but the author should know.
     warnings: list[Problem] = field(default_factory=list)
+    # A kit or definition built before today's rules, read (``kit show``): what those rules
+    # refuse, one sentence each, to say beside it.
+    outdated: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
