@@ -10,6 +10,8 @@ import contextlib
 import dataclasses
 import io
 import json
+import socket
+import ssl
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -26,6 +28,9 @@ from onetake_desktop.services.upload import remember_kit_target, state_path
 from onetake_desktop.storage import kitfile
 from tests.pipeline.handover_kits import SMALL_TOML
 from tests.pipeline.library_bundles import make_bundle
+from tests.unit.test_upload_sockets import _certificate
+
+TLS_HOST = "intake.onetake.test"  # exists only in this test's lookup
 
 RULE = (
     "hand_over.upload_url must be an https:// address (a tus upload endpoint); http:// only "
@@ -192,16 +197,18 @@ def test_bundle_send_refuses_the_http_address_an_older_kit_left_beside_its_bundl
 
 
 @contextlib.contextmanager
-def _server_naming(status: int, location: str) -> Iterator[str]:
+def _server_naming(status: int, location: str, tls: Path | None = None) -> Iterator[str]:
     """A server on 127.0.0.1 that answers a tus POST with ``status`` and ``location``, as a
-    misconfigured proxy in front of a real one would (it forwards http, or redirects to it)."""
+    misconfigured proxy in front of a real one would (it forwards http, or redirects to it).
+    ``tls``: its certificate and key; it then speaks https as ``intake.onetake.test``."""
     posts: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             posts.append(self.path)
             self.send_response(status)
-            self.send_header("Location", location)
+            if location:  # "": none given
+                self.send_header("Location", location)
             self.send_header("Tus-Resumable", "1.0.0")
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -210,10 +217,15 @@ def _server_naming(status: int, location: str) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    port = server.server_address[1]
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/files/"
+        yield f"https://{TLS_HOST}:{port}/files/" if tls else f"http://127.0.0.1:{port}/files/"
     finally:
         server.shutdown()
         server.server_close()
@@ -240,3 +252,56 @@ def test_an_upload_address_the_server_gives_in_plain_http_is_not_sent_to(
     )
     assert asked == []  # intake.example.com was never looked up
     assert json.loads(state_path(bundle).read_text(encoding="utf-8"))["upload_url"] == ""
+
+
+@pytest.mark.parametrize("status", [201, 307])
+def test_a_remote_server_naming_an_address_on_this_computer_is_not_sent_to(
+    status: int, bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s14b B6: an https:// intake behind a proxy that does not pass on the public host
+    answers with its own loopback address (http://127.0.0.1:1080/...); plain http:// to this
+    computer is for a kit whose own address is on this computer, so the upload stops with
+    one sentence naming the mistake, and the candidate's computer is never sent to."""
+    asked: list[tuple[str, int]] = []
+
+    def lookup(host: str, port: int, family: int) -> Sequence[upload.AddressInfo]:
+        asked.append((host, port))
+        if host != TLS_HOST:
+            raise OSError("no network in this test")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(upload, "name_lookup", lookup)
+    ca, certificate = _certificate(TLS_HOST, tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+    state_path(bundle).unlink(missing_ok=True)
+    local = "http://127.0.0.1:1080/files/abc"
+    with _server_naming(status, local, tls=certificate) as url:
+        args = ["bundle", "send", str(bundle), "--to", url, "--give-up-after", "2"]
+        code, out, err = _run(args, monkeypatch)
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err.split("\n", 1)[1] == (
+        f"onetake: The employer's server gave an upload address on this computer ({local}) "
+        "instead of its own: it is set up wrongly behind its proxy "
+        "(ONETAKE_INTAKE_BEHIND_PROXY=1 is missing), so nothing more is sent; save the file "
+        "and send it another way.\n"
+    )
+    assert [host for host, _port in asked] == [TLS_HOST]  # 127.0.0.1:1080 never tried
+    assert json.loads(state_path(bundle).read_text(encoding="utf-8"))["upload_url"] == ""
+
+
+def test_a_redirect_without_a_usable_address_is_not_called_an_http_address(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s14b B5: a 3xx the session does not follow (no Location here, as a misconfigured
+    proxy may answer) is an unexpected answer, not "an address that does not start with
+    https://"."""
+    _no_connection(monkeypatch)
+    state_path(bundle).unlink(missing_ok=True)
+    with _server_naming(303, "") as url:
+        args = ["bundle", "send", str(bundle), "--to", url, "--give-up-after", "2"]
+        code, out, err = _run(args, monkeypatch)
+    assert (code, out) == (EXIT_FAILURE, "")
+    assert err.split("\n", 1)[1] == (
+        "onetake: The employer's server gave an unexpected answer (303) instead of taking the "
+        "upload, so nothing more is sent; save the file and send it another way.\n"
+    )

@@ -492,3 +492,65 @@ def test_an_older_kits_http_address_is_not_sent_to_and_saving_is_offered(
     assert sha256_of(copy) == sha256_of(sealed.path)
     assert w.banner.text() == f"A copy of your answers is saved as {copy}."
     w.close()
+
+
+def test_an_older_kits_http_upload_that_completed_keeps_its_receipt(
+    qtbot: QtBot, tmp_path: Path, app_context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s14b B1: an older http:// kit whose upload already completed (an earlier app
+    run): the Send page shows the receipt of what was sent, never "save the file and send
+    it", and nothing connects."""
+    from dataclasses import replace
+
+    from onetake_desktop.domain.handover import HandOver
+    from onetake_desktop.services import upload
+    from onetake_desktop.services.upload import file_sha256, load_state, save_state
+    from onetake_desktop.storage.kitfile import load_toml, save_kit
+
+    asked: list[str] = []
+
+    def lookup(host: str, port: int, family: int) -> list[upload.AddressInfo]:
+        asked.append(host)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(upload, "name_lookup", lookup)
+    source = tmp_path / "interview.toml"
+    source.write_text(SMALL_TOML, encoding="utf-8")
+    url = "http://intake.example.com/files/"
+    kit = load_toml(source).kit._replace(hand_over=HandOver(upload_url=url))
+    kit_path = tmp_path / "older.onetakekit"
+    save_kit(kit, kit_path)
+    sessions = app_context.paths.ensure().sessions
+    sealed = run_headless(
+        kit_path,
+        camera="synthetic:size=320x240,fps=15",
+        mic="synthetic",
+        name="Ada Lovelace",
+        email="ada@example.org",
+        answer_seconds=1.0,
+        out=tmp_path / "ada.onetake",
+        sessions=sessions,
+        session_dir=sessions / session_folder_name(kit_content_hash(kit)),
+    )
+    size, sha256 = file_sha256(sealed.path)
+    done = replace(
+        load_state(sealed.path),
+        upload_url=url + "abc",
+        size=size,
+        sha256=sha256,
+        completed_at="2026-11-01T10:00:00+00:00",
+    )
+    save_state(sealed.path, done)
+
+    w = _window(qtbot, kit_path, app_context)
+    page = w.pages["sent"]
+    assert isinstance(page, SentPage)
+    assert w.page_name() == "sent"
+    assert page.job is None and asked == []
+    assert page.upload_receipt is not None and page.upload_receipt.upload_url == url + "abc"
+    assert page.title.text() == "Your answers are sent"
+    assert "Reference: abc" in page.receipt.text()
+    assert "save the file" not in page.send_status.text()
+    assert page.send_status.text().startswith("Sent: ")
+    assert not page.send_button.isVisible()
+    w.close()

@@ -39,12 +39,15 @@ def send_status(kit: Kit, bundle: Path, size: int, sha256: str) -> SendStatus:
     options = send_options(kit)
     state = load_state(bundle)
     same = state.size == size and state.sha256 == sha256.removeprefix("sha256:")
-    if not (options.can_upload and same and state.upload_url):
+    if not (same and state.upload_url):
         return SendStatus(options, False, None)
+    # A completed upload keeps its receipt even when sending is no longer offered (an older
+    # kit's http:// address): the employer has the answers, so never ask to send again.
     if state.completed_at:
         receipt = UploadReceipt(state.upload_url, state.size, state.sha256, state.completed_at)
         return SendStatus(options, False, receipt)
-    return SendStatus(options, True, None)
+    # "Offered" decides only whether a begun upload goes on.
+    return SendStatus(options, options.can_upload, None)
 
 
 def _mb(n: int) -> str:

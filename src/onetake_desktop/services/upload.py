@@ -203,10 +203,45 @@ LEFT_TLS = (
 )
 
 
-def _checked_upload(url: str) -> str:
-    """The upload's address as the server named it, unless the rule refuses it."""
+# The server named a plain http:// address on this computer while the kit's is elsewhere: the
+# intake behind a proxy that does not pass on the public host (review s14b B6).
+LOOPBACK_FROM_AFAR = (
+    "The employer's server gave an upload address on this computer ({shown}) instead of its "
+    "own: it is set up wrongly behind its proxy (ONETAKE_INTAKE_BEHIND_PROXY=1 is missing), "
+    "so nothing more is sent; save the file and send it another way."
+)
+
+
+def _on_this_computer(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    from onetake_desktop.domain.handover import LOOPBACK_HOSTS
+
+    try:
+        return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+    except ValueError:
+        return False
+
+
+def server_address_problem(url: str, endpoint: str | None) -> str | None:
+    """Why not to send to the address the server named (its answer, a redirect), or None: the
+    kit's rule, and plain http:// to this computer only when ``endpoint`` is on it too (a
+    remote server has no business sending the bytes to the candidate's own computer).
+    ``endpoint`` None: the kit's rule only."""
     if refused_address(url) is not None:
-        raise UploadRefusedError(LEFT_TLS)
+        return LEFT_TLS
+    remote = endpoint is not None and not _on_this_computer(endpoint)
+    if remote and url.lower().startswith("http://"):
+        shown = url if len(url) <= 80 and url.isprintable() else ascii(url[:80])
+        return LOOPBACK_FROM_AFAR.format(shown=shown)
+    return None
+
+
+def _checked_upload(url: str, endpoint: str) -> str:
+    """The upload's address as the server named it, unless :func:`server_address_problem`."""
+    problem = server_address_problem(url, endpoint)
+    if problem is not None:
+        raise UploadRefusedError(problem)
     return url
 
 
@@ -352,8 +387,10 @@ class _Line:
     the attempt's own thread reports: one report at a time, in order. The attempt's thread
     calls ``look_up``, which waits for a lookup thread of its own until ``stop``."""
 
-    def __init__(self, stop: threading.Event) -> None:
+    def __init__(self, stop: threading.Event, endpoint: str | None = None) -> None:
         self.stop = stop
+        self.endpoint = endpoint  # where redirects may lead: server_address_problem
+        self.refused: str | None = None  # why a redirect was not followed
         self.sockets: list[Any] = []
         self.current: Any = None  # the connection of the request in flight
         self.session = _abortable_session(self)
@@ -492,8 +529,11 @@ def _abortable_session(line: _Line) -> Any:
             target = super().get_redirect_target(resp)
             # Not followed to an address the rule refuses (https:// to plain http://): the
             # redirect comes back as the answer, and the upload is refused (_server_sentence).
-            if target and refused_address(urljoin(str(resp.url), target)) is not None:
-                return None
+            if target:
+                problem = server_address_problem(urljoin(str(resp.url), target), line.endpoint)
+                if problem is not None:
+                    line.refused = problem
+                    return None
             return target
 
     session = Session()
@@ -587,13 +627,22 @@ class _Body:
         self._file.close()
 
 
-def _server_sentence(error: TusCommunicationError, total: int) -> OneTakeError | None:
-    """A refusal retrying cannot fix, as one sentence; None for trouble worth retrying."""
+def _server_sentence(
+    error: TusCommunicationError, total: int, refused_redirect: str | None = None
+) -> OneTakeError | None:
+    """A refusal retrying cannot fix, as one sentence; None for trouble worth retrying.
+    ``refused_redirect``: why the session did not follow a redirect, if it refused one."""
     status = error.status_code
     body = error.response_content
     said = body.decode("utf-8", "replace").strip()[:200] if isinstance(body, bytes) else ""
     if status is not None and 300 <= status < 400:  # a redirect the session did not follow
-        return UploadRefusedError(LEFT_TLS)
+        if refused_redirect is not None:
+            return UploadRefusedError(refused_redirect)
+        # No usable Location (300, 304, none given): not an http:// address (review s14b B5).
+        return UploadRefusedError(
+            f"The employer's server gave an unexpected answer ({status}) instead of taking "
+            "the upload, so nothing more is sent; save the file and send it another way."
+        )
     if status in (401, 403):
         return UploadRefusedError(
             "The employer's server refused the upload token (it may be mistyped or expired); "
@@ -717,7 +766,7 @@ def send_bundle(
         stack = contextlib.ExitStack()
         uploader: Any = None
         try:
-            line = _Line(stop)
+            line = _Line(stop, endpoint)
             stack.callback(line.close)
             tell("connecting", "Connecting to the employer's server...")
             # tuspy reads the size from a stream we own (given a path, it leaks open files).
@@ -731,7 +780,7 @@ def send_bundle(
             )
             uploader.session = line.session
             if state.upload_url:
-                uploader.url = _checked_upload(state.upload_url)
+                uploader.url = _checked_upload(state.upload_url, endpoint)
                 try:
                     uploader.offset = uploader.get_offset()
                 except TusCommunicationError as error:
@@ -745,7 +794,7 @@ def send_bundle(
                 # unused (the address never came): the next try makes another (review s13a L4).
                 # The first holds no byte of the bundle; installers/intake sets no expiry, so it
                 # stays an empty partial upload that import skips until the operator removes it.
-                uploader.url = _checked_upload(uploader.create_url())
+                uploader.url = _checked_upload(uploader.create_url(), endpoint)
                 uploader.offset = 0
                 state = replace(state, upload_url=uploader.url)
                 save_state(bundle, state)  # before any byte: a kill -9 resumes this upload
@@ -766,7 +815,7 @@ def send_bundle(
         except UploadPausedError:
             raise paused(uploader) from None
         except TusCommunicationError as error:
-            refusal = _server_sentence(error, size)
+            refusal = _server_sentence(error, size, line.refused)
             if refusal is not None:
                 raise refusal from None
             if stop.is_set():  # our own reset of a step (create, ask), not the line

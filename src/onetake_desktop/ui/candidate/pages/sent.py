@@ -307,7 +307,7 @@ class SentPage(Page):
             self.new_button.setFocus()
 
     def _show_sending(self) -> None:
-        if not self.options.can_upload:
+        if not self.options.can_upload and self.upload_receipt is None:
             if self.options.refused:
                 self.send_status.setText(self.options.refused)
                 for part in (self.send_button, self.pause_button, self.send_progress):
