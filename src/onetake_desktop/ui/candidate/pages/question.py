@@ -130,9 +130,8 @@ class LimitedEditor(QPlainTextEdit):
         # Windows and as GroupSwitch on X11, Option as Alt on macOS, and each writes a
         # character (Polish ł, German @) that counts like any other (review s14b B3).
         mods = event.modifiers()
-        shortcut = bool(
-            mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier)
-        ) and not mods & Qt.KeyboardModifier.AltModifier
+        command = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier
+        shortcut = bool(mods & command) and not mods & Qt.KeyboardModifier.AltModifier
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         typed = 1 if enter else len(event.text()) if event.text().isprintable() else 0
         if typed and not shortcut and typed > self.room():
