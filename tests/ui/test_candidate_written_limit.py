@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QEvent, QMimeData, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -138,4 +139,29 @@ def test_a_draft_over_the_limit_is_cut_at_time_up_and_the_candidate_is_told(
     assert notice.startswith(f"Time's up: your answer was longer than {LIMIT} characters")
     assert f"the last {len(words) - LIMIT} were left out" in notice
     assert kept[-20:] in notice
+    w.close()
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "char"),
+    [
+        (Qt.KeyboardModifier.GroupSwitchModifier, "ł"),  # AltGr on X11
+        (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier, "@"),  # Windows
+        (Qt.KeyboardModifier.AltModifier, "é"),  # Option on macOS
+    ],
+)
+def test_a_character_typed_with_altgr_or_option_stops_at_the_limit_too(
+    qtbot: QtBot, tmp_path: Path, modifiers: Qt.KeyboardModifier, char: str
+) -> None:
+    w = writing_window(qtbot, tmp_path, ManualClock())
+    page = page_of(w)
+    QTest.keyClicks(page.editor, "a" * (LIMIT - 1))
+    for _ in range(2):  # the key as the platform sends it: the letter and its modifiers
+        key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_L, modifiers, char)
+        QApplication.sendEvent(page.editor, key)
+    assert page.editor.toPlainText() == "a" * (LIMIT - 1) + char
+    assert page.count.text() == f"{LIMIT} of {LIMIT} characters: the limit is reached."
+    # A real shortcut still works at the limit: Ctrl+A selects all.
+    QTest.keyClick(page.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert page.editor.textCursor().selectedText() == page.editor.toPlainText()
     w.close()

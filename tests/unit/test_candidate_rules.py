@@ -380,8 +380,36 @@ def test_a_camera_that_fails_leads_to_audio_only_in_plain_words(
     svc.use_devices(opening)
     assert svc.capture_specs == (None, "synthetic")
     assert svc.device_ways_forward(mic_failed=False) == ["audio_only"]
+    with pytest.raises(DeviceError, match="audio only"):  # not without the candidate's choice
+        svc.confirm_devices()
+    svc.choose_audio_only()
     svc.confirm_devices()
     assert svc.session.state.audio_only
+
+
+def test_a_video_interview_goes_on_without_a_camera_only_once_audio_only_is_chosen(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    svc = make_service(tmp_path, clock)
+    assert svc.wants_video
+    svc.begin()
+    svc.give_consent("Ada", "ada@example.com")
+    svc.open_devices(None, "synthetic")  # no camera found: the microphone alone
+    with pytest.raises(DeviceError) as refused:
+        svc.confirm_devices()
+    assert str(refused.value) == (
+        "Please start your camera, or choose to answer with audio only, before going on."
+    )
+    assert svc.session.step == "devices"
+    state = svc.device_state(cameras_found=False)
+    assert state is not None and not state.ready and "No camera was found" in state.problem
+    svc.choose_audio_only()
+    svc.choose_audio_only(False)  # Try again: the candidate wants the camera after all
+    with pytest.raises(DeviceError):
+        svc.confirm_devices()
+    svc.open_devices("synthetic", "synthetic")  # a camera works: no choice is needed
+    svc.confirm_devices()
+    assert svc.session.step == "practice" and not svc.session.state.audio_only
 
 
 def test_no_microphone_offers_written_answers_when_the_kit_allows_and_a_note(

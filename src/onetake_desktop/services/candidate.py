@@ -73,7 +73,12 @@ if TYPE_CHECKING:  # issue 17: what sealing, recording and sending use loads whe
     from onetake_desktop.media.profiles import Profile
     from onetake_desktop.media.recovery import RecoveredTake
     from onetake_desktop.media.types import TakeResult
-    from onetake_desktop.services.device_check import DeviceChoices, DeviceOpening, DiskReport
+    from onetake_desktop.services.device_check import (
+        DeviceChoices,
+        DeviceOpening,
+        DeviceState,
+        DiskReport,
+    )
     from onetake_desktop.services.handover import SendOptions
     from onetake_desktop.services.sending import SendStatus
     from onetake_desktop.services.upload import UploadJob, UploadProgress, UploadReceipt
@@ -218,6 +223,10 @@ class CandidateService:
         self.privacy_hash = privacy_hash or _privacy_hash(kit)
         self.capture: CaptureLike | None = None
         self.capture_specs: tuple[str | None, str | None] = (None, None)
+        # The device check's facts (review s14b B4): kept here, so that going on without a
+        # camera needs the candidate's choice whoever asks, not only the page's button.
+        self.audio_only_chosen = False
+        self.camera_problem = ""  # why the chosen camera failed, "" if it did not
         self._take: TakeLike | None = None  # recording, or being finished after a stop
         self._take_token: object | None = None  # tells this take's reports from older ones
         self._take_stopping: Future[TakeResult] | None = None  # set once a stop was asked
@@ -542,6 +551,7 @@ class CandidateService:
             raise
         self.capture = capture
         self.capture_specs = (camera, mic)
+        self.camera_problem = ""
 
     def _may_open(self) -> None:
         if not self.session.devices_allowed:
@@ -595,6 +605,7 @@ class CandidateService:
         self.close_devices()
         self.capture = opening.capture
         self.capture_specs = (opening.camera, opening.mic)
+        self.camera_problem = opening.problem
 
     def no_microphone_sentence(self) -> str:
         return (
@@ -729,10 +740,35 @@ class CandidateService:
         upper = "" if at_most == typical else f" (at most {at_most})"
         return f"Your answers will make a file of about {typical}{upper} to send."
 
+    def choose_audio_only(self, chosen: bool = True) -> None:
+        """The candidate chose to answer a video interview with sound only (``False``: they
+        want the camera again, e.g. pressing Try again)."""
+        self.audio_only_chosen = chosen
+
+    def device_state(self, *, cameras_found: bool) -> DeviceState | None:
+        """What the device check says now (None while no microphone is open);
+        ``cameras_found``: the search offered a camera (it only words the problem)."""
+        from onetake_desktop.services.device_check import device_state
+
+        if self.capture is None:
+            return None
+        return device_state(
+            wants_video=self.wants_video,
+            cameras_found=cameras_found,
+            camera_open=self.capture_specs[0] is not None,
+            camera_problem=self.camera_problem,
+            audio_only_chosen=self.audio_only_chosen,
+        )
+
     def confirm_devices(self) -> None:
         camera, mic = self.capture_specs
         if self.needs_media and self.capture is None:
             raise DeviceError("Please choose a microphone that works before going on.")
+        state = self.device_state(cameras_found=True)
+        if state is not None and not state.ready:  # never switch to audio only silently
+            raise DeviceError(
+                "Please start your camera, or choose to answer with audio only, before going on."
+            )
         self.session.devices_ready(camera, mic if self.capture is not None else None)
         self._changed()
 
@@ -1874,6 +1910,8 @@ def run_headless(
         service.give_consent(name, email)
         if service.needs_media:
             service.open_devices(camera, mic)
+            if camera is None:  # the caller named no camera: it chose sound only
+                service.choose_audio_only()
             report = service.disk_report()
             if not report.ok:
                 from onetake_desktop.domain.errors import DiskFullError

@@ -21,7 +21,6 @@ from onetake_desktop.services.device_check import (
     DeviceChoices,
     DeviceOpening,
     DeviceState,
-    device_state,
 )
 from onetake_desktop.ui.candidate.pages.base import Page
 from onetake_desktop.ui.candidate.widgets import (
@@ -128,10 +127,8 @@ class DevicesPage(Page):
         self.searching = False
         self.opening = False
         self._choices: DeviceChoices | None = None
-        # Facts for services/device_check.device_state: why the chosen camera failed, whether
-        # the candidate chose audio only, and the problem last scrolled into view.
-        self._camera_problem = ""
-        self._audio_chosen = False
+        # The problem last scrolled into view (the choice of audio only and the camera's
+        # problem are the service's: confirm_devices enforces them).
         self._problem_shown = ""
         self._tasks: list[Task] = []  # searches and openings
         # Captures opened on the pool whose callback has not taken them yet, and whether the
@@ -195,11 +192,11 @@ class DevicesPage(Page):
         self._show_problem(self.service.device_problem_sentence(error), mic_failed=True)
 
     def _camera_chosen(self, _index: int) -> None:
-        self._audio_chosen = self.camera.currentData() == NO_CAMERA
+        self.service.choose_audio_only(self.camera.currentData() == NO_CAMERA)
         self.open_selected()
 
     def _retry(self) -> None:
-        self._audio_chosen = False  # the candidate wants the camera to work
+        self.service.choose_audio_only(False)  # the candidate wants the camera to work
         choices = self._choices
         no_camera = choices is not None and self.service.wants_video and not choices.cameras
         if choices is None or not choices.microphones or no_camera:  # a camera plugged in since
@@ -221,7 +218,6 @@ class DevicesPage(Page):
             return
         self._say("")
         self._hide_ways()
-        self._camera_problem = ""
         self.opening = True
         self.preview.clear()
         self.preview.setText("Starting the camera…" if camera else "Camera off")
@@ -298,7 +294,6 @@ class DevicesPage(Page):
             return
         if opening.problem:  # the camera failed, the microphone works: audio only offered
             self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
-            self._camera_problem = opening.problem
         if opening.camera is None:
             none_found = self.service.wants_video and not (self._choices and self._choices.cameras)
             self.preview.setText("No camera found" if none_found else "Camera off")
@@ -353,7 +348,7 @@ class DevicesPage(Page):
             b.hide()
 
     def _audio_only(self) -> None:
-        self._audio_chosen = True
+        self.service.choose_audio_only()
         self.camera.setCurrentIndex(self.camera.findData(NO_CAMERA))
         if self.service.capture is not None and self.service.capture_specs[0] is None:
             self._hide_ways()
@@ -388,14 +383,10 @@ class DevicesPage(Page):
 
     def _state(self) -> DeviceState | None:
         """The devices' state once the microphone is open (None before: busy or a problem)."""
-        if self.service.capture is None or self.searching or self.opening:
+        if self.searching or self.opening:
             return None
-        return device_state(
-            wants_video=self.service.wants_video,
-            cameras_found=bool(self._choices and self._choices.cameras),
-            camera_open=self.service.capture_specs[0] is not None,
-            camera_problem=self._camera_problem,
-            audio_only_chosen=self._audio_chosen,
+        return self.service.device_state(
+            cameras_found=bool(self._choices and self._choices.cameras)
         )
 
     def _notes(self) -> None:

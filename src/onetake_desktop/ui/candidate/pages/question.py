@@ -126,9 +126,12 @@ class LimitedEditor(QPlainTextEdit):
         return max(0, self.limit - len(self.toPlainText()) + selected)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        shortcut = event.modifiers() & ~(
-            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
-        )
+        # Only Ctrl or Meta without Alt makes a shortcut: AltGr arrives as Ctrl+Alt on
+        # Windows and as GroupSwitch on X11, Option as Alt on macOS, and each writes a
+        # character (Polish ł, German @) that counts like any other (review s14b B3).
+        mods = event.modifiers()
+        command = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier
+        shortcut = bool(mods & command) and not mods & Qt.KeyboardModifier.AltModifier
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         typed = 1 if enter else len(event.text()) if event.text().isprintable() else 0
         if typed and not shortcut and typed > self.room():
