@@ -182,15 +182,19 @@ def save_state(bundle: Path, state: SendState) -> None:
     atomic_write_bytes(state_path(bundle), json.dumps(asdict(state), indent=2).encode("utf-8"))
 
 
+def _shown(url: str) -> str:
+    """An address from outside (a kit, a server's answer) as a sentence may quote it."""
+    return url if len(url) <= 80 and url.isprintable() else ascii(url[:80])
+
+
 def refused_address(url: str) -> str | None:
     """The sentence refusing to send to ``url`` (domain.handover's rule), or None."""
     from onetake_desktop.domain.handover import upload_address_problem
 
     if upload_address_problem(url) is None:
         return None
-    shown = url if len(url) <= 80 and url.isprintable() else ascii(url[:80])
     return (
-        f"Not sending to {shown}: the address must start with https:// (so that the file "
+        f"Not sending to {_shown(url)}: the address must start with https:// (so that the file "
         "cannot be read on the way; http:// only to this computer), so save the file and "
         "send it another way."
     )
@@ -232,8 +236,7 @@ def server_address_problem(url: str, endpoint: str | None) -> str | None:
         return LEFT_TLS
     remote = endpoint is not None and not _on_this_computer(endpoint)
     if remote and url.lower().startswith("http://"):
-        shown = url if len(url) <= 80 and url.isprintable() else ascii(url[:80])
-        return LOOPBACK_FROM_AFAR.format(shown=shown)
+        return LOOPBACK_FROM_AFAR.format(shown=_shown(url))
     return None
 
 
